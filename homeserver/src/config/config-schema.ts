@@ -1,0 +1,124 @@
+// The configuration schema: one section per concern. The descriptions ARE the documentation
+// (config.example.yaml is generated from them) and the defaults here are the ones the loader applies.
+import { isIPv6 } from "node:net";
+import { join } from "node:path";
+import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from "../room/room-versions.ts";
+import type { HomeserverConfig } from "./config-types.ts";
+import {
+  boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, positiveNumber,
+  postgresUrl, required, secret, section, serverName, withDefault,
+} from "./schema-combinators.ts";
+import type { Infer, Lookup, Refined } from "./schema-combinators.ts";
+
+const GIB = 1024 ** 3;
+const MIB = 1024 ** 2;
+
+/** A default path inside server.data_dir. */
+const inDataDir = (file: string) => (get: Lookup): string | undefined => {
+  const dataDir = get("server.dataDir");
+  return typeof dataDir === "string" ? join(dataDir, file) : undefined;
+};
+
+function defaultPublicBaseUrl(get: Lookup): string | undefined {
+  const host = get("listeners.client.host");
+  const port = get("listeners.client.port");
+  if (typeof host !== "string" || typeof port !== "number") return undefined;
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}`;
+}
+
+const server = section("Identity of this homeserver.", {
+  name: required(serverName,
+    "The server name, the part after ':' in user ids (@alice:name); it can never change once users exist.",
+    "ville-a.example.fr"),
+  public_base_url: derived(httpBaseUrl,
+    "Public base URL of the client-server API, as clients reach it (used for .well-known and media URLs).",
+    "http://<listeners.client.host>:<listeners.client.port>", "https://matrix.ville-a.example.fr",
+    defaultPublicBaseUrl),
+  data_dir: withDefault(path,
+    "Directory for the server's own files; the default database, media and signing key paths are inside it.",
+    "data"),
+  signing_key_path: derived(path,
+    "Path of the ed25519 signing key file (created if missing); losing it breaks federation with this name.",
+    "<server.data_dir>/signing.key", "/var/lib/entente/signing.key", inDataDir("signing.key")),
+});
+
+const listeners = section("Network listeners.", {
+  client: section("HTTP listener of the client-server API; put a TLS reverse proxy in front of it.", {
+    host: withDefault(listenHost, "Address to listen on; 127.0.0.1 keeps the server behind a local reverse proxy.",
+      "127.0.0.1"),
+    port: withDefault(integer(1, 65535), "TCP port to listen on.", 8008),
+  }),
+});
+
+const database = section(
+  "Where events and state are stored.",
+  {
+    type: withDefault(oneOf(["sqlite", "postgres"]), "Database engine: sqlite for small councils, postgres otherwise.",
+      "sqlite"),
+    path: derived(path, "SQLite database file (only with type sqlite).",
+      "<server.data_dir>/homeserver.db", "/var/lib/entente/homeserver.db", inDataDir("homeserver.db")),
+    url: secret(optional(postgresUrl,
+      "PostgreSQL connection URL (only with type postgres).",
+      "postgres://entente:${ENV:ENTENTE_DB_PASSWORD}@localhost:5432/entente")),
+  },
+  (db, given): Refined<HomeserverConfig["database"]> => {
+    if (db.type === "sqlite") {
+      if (given("url")) return { ok: false, errors: [{ key: "url", message: "only used when database.type is postgres" }] };
+      return { ok: true, value: { type: "sqlite", path: db.path } };
+    }
+    const errors: { key: string; message: string }[] = [];
+    if (db.url === undefined) errors.push({ key: "url", message: "required when database.type is postgres" });
+    if (given("path")) errors.push({ key: "path", message: "only used when database.type is sqlite" });
+    return db.url === undefined || errors.length > 0 ? { ok: false, errors } : { ok: true, value: { type: "postgres", url: db.url } };
+  },
+);
+
+const media = section("Uploaded files (https://spec.matrix.org/v1.16/client-server-api/#content-repository).", {
+  path: derived(path, "Directory where uploaded media is stored.",
+    "<server.data_dir>/media", "/var/lib/entente/media", inDataDir("media")),
+  max_upload_bytes: withDefault(integer(1), "Largest accepted upload, in bytes (4294967296 = 4 GiB).", 4 * GIB),
+  allow_unauthenticated_legacy: withDefault(boolean,
+    "Serve the legacy unauthenticated /_matrix/media/v3/download endpoints (deprecated since spec v1.11).", false),
+  user_quota_bytes: withDefault(integer(0), "Total media a user may upload, in bytes; 0 means unlimited.", 0),
+});
+
+const registration = section("Creation of new accounts.", {
+  enabled: withDefault(boolean, "Allow anyone to register an account through the client API.", false),
+  shared_secret: secret(optional(nonEmptyString,
+    "Shared secret of the admin registration endpoint /_synapse/admin/v1/register; unset disables it.",
+    "${ENV:ENTENTE_REGISTRATION_SECRET}")),
+});
+
+const rateLimit = (what: string, perSecond: number, burst: number) =>
+  section(`Rate limit for ${what} (a token bucket).`, {
+    per_second: withDefault(positiveNumber, "Sustained rate: requests allowed per second.", perSecond),
+    burst: withDefault(integer(1), "Requests allowed at once before the rate applies.", burst),
+  });
+
+const rateLimits = section("Request rate limits; a request over its limit gets 429 M_LIMIT_EXCEEDED.", {
+  login: rateLimit("login attempts", 0.5, 5),
+  register: rateLimit("registration attempts", 0.2, 5),
+  send: rateLimit("sending events", 10, 50),
+});
+
+const rooms = section("Rooms (https://spec.matrix.org/v1.16/rooms/).", {
+  default_version: withDefault(oneOf([...ROOM_VERSIONS.keys()]), "Room version of newly created rooms.",
+    DEFAULT_ROOM_VERSION),
+});
+
+const limits = section("Request size limits.", {
+  max_json_body_bytes: withDefault(integer(64 * 1024),
+    "Largest accepted JSON request body, in bytes (at least 65536, the maximum size of an event).", MIB),
+});
+
+const logging = section("Logs, written as JSON lines to stderr.", {
+  level: withDefault(oneOf(["debug", "info", "warn", "error"]), "Least severe level written.", "info"),
+});
+
+export const configSchema = section("", {
+  server, listeners, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
+});
+
+// Compile-time check: the schema produces exactly HomeserverConfig, no key more or less.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _schemaProducesConfig: Same<Infer<typeof configSchema>, HomeserverConfig> = true;

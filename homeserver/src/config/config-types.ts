@@ -1,0 +1,41 @@
+// The homeserver's configuration, as the rest of the code sees it once loaded and validated.
+// The schema in config-schema.ts is the documentation; this type is what it produces.
+
+export interface HomeserverConfig {
+  server: {
+    /** The server name: the part after ':' in user ids, e.g. "ville-a.example.fr". */
+    name: string;
+    /** Public base URL of the client-server API (for .well-known and media URLs). */
+    publicBaseUrl: string;
+    /** Directory holding the server's data; the default database, media and key paths live in it. */
+    dataDir: string;
+    /** Path of the ed25519 signing key file (created if missing). */
+    signingKeyPath: string;
+  };
+  listeners: {
+    client: { host: string; port: number };
+  };
+  database: { type: "sqlite"; path: string } | { type: "postgres"; url: string };
+  media: {
+    path: string;
+    maxUploadBytes: number;
+    /** Legacy unauthenticated /_matrix/media/v3/download; off by default (spec v1.11 authenticated media). */
+    allowUnauthenticatedLegacy: boolean;
+    userQuotaBytes: number;
+  };
+  registration: {
+    enabled: boolean;
+    /** Shared secret for /_synapse/admin/v1/register; undefined disables that endpoint. */
+    sharedSecret: string | undefined;
+  };
+  rateLimits: {
+    login: { perSecond: number; burst: number };
+    register: { perSecond: number; burst: number };
+    send: { perSecond: number; burst: number };
+  };
+  rooms: {
+    defaultVersion: string;
+  };
+  limits: { maxJsonBodyBytes: number };
+  logging: { level: "debug" | "info" | "warn" | "error" };
+}

@@ -1,0 +1,293 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import type { HomeserverConfig } from "./config-types.ts";
+import { ConfigError, loadConfig, parseConfig } from "./load-config.ts";
+
+const BASE = "/etc/entente";
+const parse = (yaml: string, env: NodeJS.ProcessEnv = {}): HomeserverConfig => parseConfig(yaml, "homeserver.yaml", BASE, env);
+
+/** The ConfigError lines for `yaml`; fails when it loads. */
+function errorsOf(yaml: string, env: NodeJS.ProcessEnv = {}, baseDir = BASE): string[] {
+  try {
+    parseConfig(yaml, "homeserver.yaml", baseDir, env);
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected a ConfigError, got ${String(e)}`);
+    assert.equal(e.message, e.errors.join("\n"));
+    return e.errors;
+  }
+  assert.fail("expected the config to be rejected");
+}
+
+const MINIMAL = "server:\n  name: ville-a.example.fr\n";
+
+describe("parseConfig", () => {
+  it("fills every default from a config that only has server.name", () => {
+    const expected: HomeserverConfig = {
+      server: {
+        name: "ville-a.example.fr",
+        publicBaseUrl: "http://127.0.0.1:8008",
+        dataDir: "/etc/entente/data",
+        signingKeyPath: "/etc/entente/data/signing.key",
+      },
+      listeners: { client: { host: "127.0.0.1", port: 8008 } },
+      database: { type: "sqlite", path: "/etc/entente/data/homeserver.db" },
+      media: { path: "/etc/entente/data/media", maxUploadBytes: 4294967296, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
+      registration: { enabled: false, sharedSecret: undefined },
+      rateLimits: {
+        login: { perSecond: 0.5, burst: 5 },
+        register: { perSecond: 0.2, burst: 5 },
+        send: { perSecond: 10, burst: 50 },
+      },
+      rooms: { defaultVersion: "12" },
+      limits: { maxJsonBodyBytes: 1048576 },
+      logging: { level: "info" },
+    };
+    const config = parse(MINIMAL);
+    assert.deepEqual(config, expected);
+    assert.ok("sharedSecret" in config.registration, "sharedSecret is present, as undefined");
+  });
+
+  it("maps every snake_case key to its camelCase property", () => {
+    const config = parse(`
+server:
+  name: "ville-b.example.fr:8448"
+  public_base_url: https://matrix.ville-b.example.fr/
+  data_dir: /var/lib/entente
+  signing_key_path: /etc/entente/keys/ed25519.key
+listeners:
+  client: { host: "::", port: 8118 }
+database:
+  type: postgres
+  url: postgres://entente@db.internal/entente
+media:
+  path: /srv/media
+  max_upload_bytes: 104857600
+  allow_unauthenticated_legacy: true
+  user_quota_bytes: 1073741824
+registration:
+  enabled: true
+  shared_secret: s3cret-s3cret
+rate_limits:
+  login: { per_second: 1, burst: 3 }
+  register: { per_second: 0.1, burst: 2 }
+  send: { per_second: 20, burst: 100 }
+rooms:
+  default_version: 11
+limits:
+  max_json_body_bytes: 65536
+logging:
+  level: debug
+`);
+    assert.deepEqual(config, {
+      server: {
+        name: "ville-b.example.fr:8448",
+        publicBaseUrl: "https://matrix.ville-b.example.fr",
+        dataDir: "/var/lib/entente",
+        signingKeyPath: "/etc/entente/keys/ed25519.key",
+      },
+      listeners: { client: { host: "::", port: 8118 } },
+      database: { type: "postgres", url: "postgres://entente@db.internal/entente" },
+      media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824 },
+      registration: { enabled: true, sharedSecret: "s3cret-s3cret" },
+      rateLimits: { login: { perSecond: 1, burst: 3 }, register: { perSecond: 0.1, burst: 2 }, send: { perSecond: 20, burst: 100 } },
+      rooms: { defaultVersion: "11" },
+      limits: { maxJsonBodyBytes: 65536 },
+      logging: { level: "debug" },
+    });
+  });
+
+  it("resolves relative paths against the config directory, and derives defaults from data_dir", () => {
+    const config = parse(`${MINIMAL}  data_dir: state\ndatabase:\n  path: ../db/hs.db\nmedia:\n  path: /abs/media\n`);
+    assert.equal(config.server.dataDir, "/etc/entente/state");
+    assert.equal(config.server.signingKeyPath, "/etc/entente/state/signing.key");
+    assert.deepEqual(config.database, { type: "sqlite", path: "/etc/db/hs.db" });
+    assert.equal(config.media.path, "/abs/media");
+  });
+
+  it("derives public_base_url from the client listener, bracketing IPv6", () => {
+    assert.equal(parse(`${MINIMAL}listeners:\n  client:\n    port: 9000\n`).server.publicBaseUrl, "http://127.0.0.1:9000");
+    assert.equal(parse(`${MINIMAL}listeners:\n  client:\n    host: "::1"\n`).server.publicBaseUrl, "http://[::1]:8008");
+  });
+
+  it("treats empty sections as all defaults", () => {
+    assert.deepEqual(parse(`${MINIMAL}media:\nlogging:\n`), parse(MINIMAL));
+  });
+});
+
+describe("parseConfig errors", () => {
+  it("reports a wrong type with the key path and the offending value", () => {
+    assert.deepEqual(errorsOf(`${MINIMAL}listeners:\n  client:\n    port: abc\n`), [
+      'homeserver.yaml: listeners.client.port: expected an integer 1-65535, got "abc"',
+    ]);
+  });
+
+  it("checks constraints: port range, booleans, enums, minimums, URLs, server name grammar", () => {
+    const errors = errorsOf(`
+server:
+  name: "bad name!"
+  public_base_url: ftp://example.org
+listeners:
+  client: { port: 70000 }
+media:
+  allow_unauthenticated_legacy: "yes"
+  max_upload_bytes: 0
+rate_limits:
+  send: { per_second: -1, burst: 1.5 }
+rooms:
+  default_version: 99
+limits:
+  max_json_body_bytes: 65535
+logging:
+  level: verbose
+`);
+    assert.deepEqual(errors, [
+      'homeserver.yaml: server.name: expected a server name, hostname[:port] (https://spec.matrix.org/v1.16/appendices/#server-name), got "bad name!"',
+      'homeserver.yaml: server.public_base_url: expected an http:// or https:// URL without query or fragment, got "ftp://example.org"',
+      "homeserver.yaml: listeners.client.port: expected an integer 1-65535, got 70000",
+      'homeserver.yaml: media.max_upload_bytes: expected a positive integer, got 0',
+      'homeserver.yaml: media.allow_unauthenticated_legacy: expected a boolean (true or false), got "yes"',
+      "homeserver.yaml: rate_limits.send.per_second: expected a number > 0, got -1",
+      "homeserver.yaml: rate_limits.send.burst: expected a positive integer, got 1.5",
+      'homeserver.yaml: rooms.default_version: expected one of "6", "7", "8", "9", "10", "11", "12", got 99',
+      "homeserver.yaml: limits.max_json_body_bytes: expected an integer >= 65536, got 65535",
+      'homeserver.yaml: logging.level: expected one of "debug", "info", "warn", "error", got "verbose"',
+    ]);
+  });
+
+  it("reports unknown keys, suggesting a close known key", () => {
+    assert.deepEqual(errorsOf(`${MINIMAL}  publicBaseUrl: https://x.example\ndatabse: {}\nlisteners:\n  client:\n    prot: 1\n    colour: blue\n`), [
+      'homeserver.yaml: databse: unknown key (did you mean "database"?)',
+      'homeserver.yaml: server.publicBaseUrl: unknown key (did you mean "public_base_url"?)',
+      'homeserver.yaml: listeners.client.prot: unknown key (did you mean "port"?)',
+      "homeserver.yaml: listeners.client.colour: unknown key",
+    ]);
+  });
+
+  it("reports a missing required key, also when its section is missing or the file is empty", () => {
+    const missing = ["homeserver.yaml: server.name: missing required key"];
+    assert.deepEqual(errorsOf("server:\n  data_dir: x\n"), missing);
+    assert.deepEqual(errorsOf("logging:\n  level: warn\n"), missing);
+    assert.deepEqual(errorsOf(""), missing);
+    assert.deepEqual(errorsOf("server:\n  name:\n"), missing);
+  });
+
+  it("reports non-mapping sections and top level", () => {
+    assert.deepEqual(errorsOf(`${MINIMAL}listeners: 5\nmedia: [a]\n`), [
+      "homeserver.yaml: listeners: expected a mapping of keys, got 5",
+      "homeserver.yaml: media: expected a mapping of keys, got a list",
+    ]);
+    assert.deepEqual(errorsOf("- server\n"), ["homeserver.yaml: expected a mapping of keys, got a list", "homeserver.yaml: server.name: missing required key"]);
+  });
+
+  it("reports YAML syntax errors with their line", () => {
+    assert.deepEqual(errorsOf("server:\n  name: ville-a.example.fr\n\tdata_dir: x\n"), [
+      "homeserver.yaml: line 3, column 1: invalid YAML: Tabs are not allowed as indentation",
+    ]);
+    assert.match(errorsOf("server:\n  name: 'unterminated\n")[0]!, /^homeserver\.yaml: line 3, column 1: invalid YAML: Missing closing 'quote/);
+    assert.match(errorsOf("server:\n  name: a\n  name: b\n")[0]!, /^homeserver\.yaml: line 3, column 3: invalid YAML: Map keys must be unique/);
+  });
+
+  it("checks the database type against its keys", () => {
+    assert.deepEqual(errorsOf(`${MINIMAL}database:\n  type: postgres\n  path: hs.db\n`), [
+      "homeserver.yaml: database.url: required when database.type is postgres",
+      "homeserver.yaml: database.path: only used when database.type is sqlite",
+    ]);
+    assert.deepEqual(errorsOf(`${MINIMAL}database:\n  url: postgres://db/entente\n`), [
+      "homeserver.yaml: database.url: only used when database.type is postgres",
+    ]);
+    assert.deepEqual(errorsOf(`${MINIMAL}database:\n  type: mysql\n`), [
+      'homeserver.yaml: database.type: expected one of "sqlite", "postgres", got "mysql"',
+    ]);
+  });
+
+  it("lists several problems from different sections in one ConfigError", () => {
+    const errors = errorsOf("server:\n  nme: x\nlisteners:\n  client:\n    port: abc\nmedia:\n  user_quota_bytes: -1\nlogging: {level: loud}\n");
+    assert.deepEqual(errors.map((e) => e.split(": ")[1]), [
+      "server.nme", "server.name", "listeners.client.port", "media.user_quota_bytes", "logging.level",
+    ]);
+  });
+});
+
+describe("secrets", () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "entente-config-")); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("reads <key>_file relative to the config directory and trims it", () => {
+    mkdirSync(join(dir, "secrets"));
+    writeFileSync(join(dir, "secrets", "reg"), "  hunter2-hunter2\n");
+    writeFileSync(join(dir, "name"), "ville-c.example.fr\n");
+    const config = parseConfig(
+      "server:\n  name_file: name\nregistration:\n  shared_secret_file: secrets/reg\n", "homeserver.yaml", dir, {});
+    assert.equal(config.registration.sharedSecret, "hunter2-hunter2");
+    assert.equal(config.server.name, "ville-c.example.fr");
+  });
+
+  it("reports unreadable, empty or doubly given secret files", () => {
+    writeFileSync(join(dir, "empty"), " \n");
+    const errors = errorsOf(`${MINIMAL}registration:\n  shared_secret_file: nope\ndatabase:\n  type: postgres\n  url_file: empty\n`, {}, dir);
+    assert.deepEqual(errors, [
+      `homeserver.yaml: database.url_file: ${join(dir, "empty")} is empty`,
+      `homeserver.yaml: registration.shared_secret_file: cannot read ${join(dir, "nope")}: ENOENT`,
+    ]);
+    assert.deepEqual(errorsOf(`${MINIMAL}registration:\n  shared_secret: a\n  shared_secret_file: b\n`), [
+      "homeserver.yaml: registration.shared_secret: give either shared_secret or shared_secret_file, not both",
+    ]);
+    assert.deepEqual(errorsOf(`${MINIMAL}listeners:\n  client:\n    port_file: p\n`), [
+      "homeserver.yaml: listeners.client.port_file: unknown key (port is not a string, so it cannot be read from a file)",
+    ]);
+  });
+
+  it("substitutes ${ENV:NAME}, as the whole value or inside it", () => {
+    const env = { REG_SECRET: "from-the-env", PGPASSWORD: "pw" };
+    const config = parse(`${MINIMAL}registration:\n  shared_secret: \${ENV:REG_SECRET}\n` +
+      "database:\n  type: postgres\n  url: postgres://entente:${ENV:PGPASSWORD}@db/entente\n", env);
+    assert.equal(config.registration.sharedSecret, "from-the-env");
+    assert.deepEqual(config.database, { type: "postgres", url: "postgres://entente:pw@db/entente" });
+  });
+
+  it("reports missing or malformed environment references", () => {
+    assert.deepEqual(errorsOf(`${MINIMAL}registration:\n  shared_secret: \${ENV:NOT_SET}\nlogging:\n  level: \${ENV:}\n`), [
+      "homeserver.yaml: registration.shared_secret: environment variable NOT_SET is not set",
+      "homeserver.yaml: logging.level: malformed ${ENV:NAME} reference (NAME is letters, digits and _)",
+    ]);
+  });
+
+  it("never prints a secret value in an error", () => {
+    writeFileSync(join(dir, "url"), "mysql://root:TOPSECRET1@db\n");
+    const env = { BAD_URL: "http://u:TOPSECRET2@db", LEVEL: "TOPSECRET3" };
+    const errors = errorsOf(`${MINIMAL}registration:\n  shared_secret: 12345678\n` +
+      "database:\n  type: postgres\n  url_file: url\nlogging:\n  level: ${ENV:LEVEL}\n", env, dir);
+    assert.equal(errors.length, 3);
+    assert.doesNotMatch(errors.join("\n"), /TOPSECRET|12345678/);
+    assert.ok(errors.includes("homeserver.yaml: registration.shared_secret: expected a non-empty string, got a number (value hidden)"));
+    assert.doesNotMatch(errorsOf(`${MINIMAL}database:\n  type: postgres\n  url: \${ENV:BAD_URL}\n`, env).join(), /TOPSECRET/);
+  });
+});
+
+describe("loadConfig", () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "entente-config-")); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("resolves paths against the config file's directory, not the working directory", () => {
+    const file = join(dir, "homeserver.yaml");
+    writeFileSync(file, `${MINIMAL}  data_dir: ./state\n`);
+    const config = loadConfig(relative(process.cwd(), file), {});
+    assert.equal(config.server.dataDir, join(dir, "state"));
+  });
+
+  it("prefixes errors with the path it was given", () => {
+    const file = join(dir, "homeserver.yaml");
+    writeFileSync(file, "server: {}\n");
+    assert.throws(() => loadConfig(file, {}), { name: "ConfigError", message: `${file}: server.name: missing required key` });
+  });
+
+  it("reports a missing file", () => {
+    const file = join(dir, "absent.yaml");
+    assert.throws(() => loadConfig(file), (e: unknown) =>
+      e instanceof ConfigError && e.message === `cannot read config file ${file}: ENOENT` && e.errors.length === 1);
+  });
+});

@@ -1,0 +1,22 @@
+// All routes of the homeserver, by group; each group file lists its routes one per line.
+import { Router } from "../http/router.ts";
+import type { ServerContext } from "../context.ts";
+import { discoveryRoutes } from "./discovery/routes.ts";
+import { roomRoutes } from "./rooms/routes.ts";
+import { syncRoutes } from "./sync/routes.ts";
+import { accountRoutes } from "./account/routes.ts";
+import { mediaRoutes } from "./media/routes.ts";
+import { roomQueryRoutes } from "./room-queries/routes.ts";
+import { directoryRoutes } from "./directory/routes.ts";
+
+export function buildRouter(s: ServerContext): Router {
+  const r = new Router();
+  discoveryRoutes(r, s);
+  accountRoutes(r, s);
+  roomRoutes(r, s);
+  syncRoutes(r, s);
+  mediaRoutes(r, s);
+  roomQueryRoutes(r, s);
+  directoryRoutes(r, s);
+  return r;
+}

@@ -1,0 +1,31 @@
+// Everything a handler may use, built once in compose.ts. Handlers receive this typed object;
+// services never import api/.
+import type { HomeserverConfig } from "../config/config-types.ts";
+import type { SigningKey } from "../room/signing.ts";
+import type { Database } from "../storage/sql.ts";
+import type { EventStore } from "../storage/event-store.ts";
+import type { RoomStore } from "../storage/room-store.ts";
+import type { UserStore } from "../storage/user-store.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "./log.ts";
+import type { Notifier } from "./notifier.ts";
+import type { RateLimiter } from "./rate-limiter.ts";
+import type { AuthGuard } from "./users/auth-guard.ts";
+import type { LocalEvents } from "./rooms/local-events.ts";
+import type { Typing } from "./sync/typing.ts";
+import type { StreamStore } from "../storage/stream-store.ts";
+
+export interface ServerContext {
+  config: HomeserverConfig;
+  serverName: string;
+  signingKey: SigningKey;
+  db: Database;
+  log: Logger;
+  clock: Clock;
+  notifier: Notifier;
+  rateLimiter: RateLimiter;
+  auth: AuthGuard;
+  stores: { events: EventStore; rooms: RoomStore; users: UserStore; streams: StreamStore };
+  localEvents: LocalEvents;
+  typing: Typing;
+}

@@ -1,0 +1,112 @@
+// The HTTP surface: body limits, JSON parsing, CORS, request ids, error mapping in one place.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import { MatrixError } from "../../spec/matrix-error.ts";
+import type { Logger } from "../log.ts";
+import type { Router, HandlerResult } from "./router.ts";
+import type { RequestContext } from "./request-context.ts";
+
+export interface HttpOptions {
+  router: Router;
+  log: Logger;
+  /** Max JSON body in bytes (media uploads are streamed and limited elsewhere). */
+  maxJsonBody: number;
+}
+
+const CORS = {
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+  "Access-Control-Allow-Headers": "X-Requested-With, Content-Type, Authorization, Date",
+};
+
+export function createHttpServer(opts: HttpOptions): Server {
+  const server = createServer((req, res) => {
+    void handle(opts, req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomBytes(6).toString("hex");
+  const started = performance.now();
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const method = req.method ?? "GET";
+  const log = opts.log.child({ request_id: requestId });
+  let status = 500;
+  try {
+    if (method === "OPTIONS") {
+      status = 204;
+      res.writeHead(204, CORS).end();
+      return;
+    }
+    const match = opts.router.match(method, url.pathname);
+    const body = match.rawBody ? undefined : await readJson(req, opts.maxJsonBody, method);
+    const ctx: RequestContext = {
+      requestId, method, path: url.pathname, params: match.params, query: url.searchParams, body, req,
+      ip: req.socket.remoteAddress ?? "", log, accessToken: tokenOf(req, url),
+    };
+    const result = await match.handler(ctx);
+    status = result.status ?? 200;
+    send(res, status, result);
+  } catch (err) {
+    const e = toMatrixError(err, log);
+    status = e.status;
+    if (!res.headersSent) {
+      const headers: Record<string, string> = { ...CORS, "Content-Type": "application/json" };
+      if (e.errcode === "M_LIMIT_EXCEEDED" && typeof e.extra["retry_after_ms"] === "number") {
+        headers["Retry-After"] = String(Math.ceil(e.extra["retry_after_ms"] / 1000));
+      }
+      res.writeHead(e.status, headers).end(JSON.stringify(e.toJSON()));
+    } else {
+      res.destroy();
+    }
+  } finally {
+    log.debug("request", { method, path: url.pathname, status, ms: Math.round(performance.now() - started) });
+  }
+}
+
+function send(res: ServerResponse, status: number, result: HandlerResult): void {
+  if ("json" in result) {
+    res.writeHead(status, { ...CORS, "Content-Type": "application/json" }).end(JSON.stringify(result.json));
+  } else if ("raw" in result) {
+    res.writeHead(status, { ...CORS, ...result.headers }).end(result.raw);
+  } else {
+    res.writeHead(status, { ...CORS, ...result.headers });
+    result.stream.on("error", () => res.destroy());
+    result.stream.pipe(res);
+  }
+}
+
+export function toMatrixError(err: unknown, log: Logger): MatrixError {
+  if (err instanceof MatrixError) return err;
+  log.error("unhandled error", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  return new MatrixError("M_UNKNOWN", 500, "Internal server error");
+}
+
+function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+  const h = req.headers.authorization;
+  if (h?.startsWith("Bearer ")) return h.slice(7).trim();
+  return url.searchParams.get("access_token") ?? undefined;
+}
+
+async function readJson(req: IncomingMessage, limit: number, method: string): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > limit) throw new MatrixError("M_TOO_LARGE", 413, `Request body exceeds ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new MatrixError("M_TOO_LARGE", 413, `Request body exceeds ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  if (size === 0) {
+    return method === "GET" || method === "DELETE" ? undefined : {};
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new MatrixError("M_NOT_JSON", 400, "Content not JSON");
+  }
+}

@@ -1,0 +1,79 @@
+// POST /createRoom as a service: builds the initial state events in the spec's order.
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#post_matrixclientv3createroom
+import type { JsonObject } from "../../room/pdu.ts";
+import { randomBytes } from "node:crypto";
+import { MatrixError } from "../../spec/matrix-error.ts";
+import type { LocalEvents, NewEvent } from "./local-events.ts";
+import { versionOrThrow } from "./local-events.ts";
+import type { RoomStore } from "../../storage/room-store.ts";
+
+export interface CreateRoomRequest {
+  creator: string;
+  serverName: string;
+  roomVersion: string;
+  preset: "private_chat" | "public_chat" | "trusted_private_chat";
+  visibility: "public" | "private";
+  name?: string;
+  topic?: string;
+  aliasLocalpart?: string;
+  invite: string[];
+  isDirect: boolean;
+  creationContent: JsonObject;
+  initialState: NewEvent[];
+  powerLevelOverride?: JsonObject;
+  roomType?: string;
+}
+
+export async function createRoom(deps: { localEvents: LocalEvents; rooms: RoomStore }, req: CreateRoomRequest): Promise<string> {
+  const version = versionOrThrow(req.roomVersion);
+  let alias: string | undefined;
+  if (req.aliasLocalpart !== undefined) {
+    alias = `#${req.aliasLocalpart}:${req.serverName}`;
+    if (await deps.rooms.getAlias(alias)) throw new MatrixError("M_ROOM_IN_USE", 400, `Alias ${alias} already exists`);
+  }
+  const createContent: JsonObject = { ...req.creationContent, room_version: version.id };
+  if (!version.implicitCreator) createContent["creator"] = req.creator;
+  if (req.roomType !== undefined) createContent["type"] = req.roomType;
+  const roomId = version.roomIdFromCreate ? undefined : `!${randomBytes(12).toString("base64url")}:${req.serverName}`;
+  const created = await deps.localEvents.createRoomEvent(version, roomId, req.creator, createContent);
+  const id = created.roomId;
+  const send = (ev: NewEvent): Promise<unknown> => deps.localEvents.send(id, req.creator, ev);
+
+  await send({ type: "m.room.member", stateKey: req.creator, content: { membership: "join" } });
+  await send({ type: "m.room.power_levels", stateKey: "", content: powerLevels(req, version.privilegedCreators) });
+  if (alias) {
+    await deps.rooms.setAlias(alias, id, req.creator);
+    await send({ type: "m.room.canonical_alias", stateKey: "", content: { alias } });
+  }
+  const presetState: NewEvent[] = [
+    { type: "m.room.join_rules", stateKey: "", content: { join_rule: req.preset === "public_chat" ? "public" : "invite" } },
+    { type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "shared" } },
+  ];
+  if (req.preset !== "public_chat") presetState.push({ type: "m.room.guest_access", stateKey: "", content: { guest_access: "can_join" } });
+  const overridden = new Set(req.initialState.map((e) => `${e.type}\u0000${e.stateKey ?? ""}`));
+  for (const ev of presetState) if (!overridden.has(`${ev.type}\u0000${ev.stateKey ?? ""}`)) await send(ev);
+  for (const ev of req.initialState) await send(ev);
+  if (req.name !== undefined) await send({ type: "m.room.name", stateKey: "", content: { name: req.name } });
+  if (req.topic !== undefined) await send({ type: "m.room.topic", stateKey: "", content: { topic: req.topic } });
+  for (const invitee of req.invite) {
+    const content: JsonObject = { membership: "invite" };
+    if (req.isDirect) content["is_direct"] = true;
+    await send({ type: "m.room.member", stateKey: invitee, content });
+  }
+  if (req.visibility === "public") await deps.rooms.setPublic(id, true);
+  return id;
+}
+
+function powerLevels(req: CreateRoomRequest, privilegedCreators: boolean): JsonObject {
+  const users: JsonObject = privilegedCreators ? {} : { [req.creator]: 100 };
+  if (req.preset === "trusted_private_chat") for (const u of req.invite) users[u] = 100;
+  const base: JsonObject = {
+    users, users_default: 0, events_default: 0, state_default: 50, ban: 50, kick: 50, redact: 50, invite: req.preset === "public_chat" ? 0 : 0,
+    events: {
+      "m.room.name": 50, "m.room.power_levels": 100, "m.room.history_visibility": 100, "m.room.canonical_alias": 50,
+      "m.room.avatar": 50, "m.room.tombstone": 100, "m.room.server_acl": 100, "m.room.encryption": 100,
+    },
+    notifications: { room: 50 },
+  };
+  return { ...base, ...req.powerLevelOverride };
+}

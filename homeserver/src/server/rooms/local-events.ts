@@ -1,0 +1,167 @@
+// Builds, authorises and persists events created by this server's users. Every event is a real
+// signed PDU checked against the state before it. Spec: https://spec.matrix.org/v1.16/server-server-api/#pdus
+import type { JsonObject, Pdu, RoomEvent, StateKey } from "../../room/pdu.ts";
+import { stateKeyOf } from "../../room/pdu.ts";
+import { getRoomVersion, type RoomVersion } from "../../room/room-versions.ts";
+import { authEventTypes } from "../../room/auth/auth-event-types.ts";
+import { checkAuth } from "../../room/auth/check-auth.ts";
+import { finishEvent, type PduDraft } from "../../room/sign-event.ts";
+import type { SigningKey } from "../../room/signing.ts";
+import { MatrixError } from "../../spec/matrix-error.ts";
+import type { Database } from "../../storage/sql.ts";
+import type { EventStore } from "../../storage/event-store.ts";
+import type { RoomStore } from "../../storage/room-store.ts";
+import type { Clock } from "../clock.ts";
+import { KeyedLock } from "./room-lock.ts";
+
+export interface NewEvent {
+  type: string;
+  content: JsonObject;
+  stateKey?: string;
+  /** Pre-v11 top-level `redacts`. */
+  redacts?: string;
+}
+
+export interface SendOptions {
+  txn?: { userId: string; deviceId: string; txnId: string };
+}
+
+export interface PersistedEvent {
+  event: RoomEvent;
+  stream: number;
+  roomId: string;
+}
+
+export interface LocalEventsDeps {
+  db: Database;
+  events: EventStore;
+  rooms: RoomStore;
+  serverName: string;
+  signingKey: SigningKey;
+  clock: Clock;
+  /** Called after commit with each persisted event (sync wake-ups, later federation sending). */
+  onPersisted: (e: PersistedEvent) => void;
+}
+
+const MAX_PREV_EVENTS = 10;
+
+export class LocalEvents {
+  private readonly deps: LocalEventsDeps;
+  private readonly lock = new KeyedLock();
+
+  constructor(deps: LocalEventsDeps) {
+    this.deps = deps;
+  }
+
+  /** Sends an event as `sender` into an existing room. Throws M_FORBIDDEN when auth rules reject it. */
+  send(roomId: string, sender: string, ev: NewEvent, opts: SendOptions = {}): Promise<PersistedEvent> {
+    return this.lock.run(roomId, async () => {
+      if (opts.txn) {
+        const existing = await this.deps.events.txnEvent(opts.txn.userId, opts.txn.deviceId, opts.txn.txnId);
+        if (existing) {
+          const row = await this.deps.events.getEvent(existing);
+          if (row) return { event: row.event, stream: row.stream, roomId };
+        }
+      }
+      const room = await this.deps.rooms.getRoom(roomId);
+      if (!room) throw new MatrixError("M_NOT_FOUND", 404, `Unknown room ${roomId}`);
+      const version = versionOrThrow(room.version);
+      const state = room.currentStateGroup === undefined ? new Map<StateKey, string>() : await this.deps.events.stateMapOfGroup(room.currentStateGroup);
+      const prevIds = (await this.deps.events.forwardExtremities(roomId)).slice(0, MAX_PREV_EVENTS);
+      const prevs = await this.deps.events.getEvents(prevIds);
+      const depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...[...prevs.values()].map((p) => p.event.pdu.depth)) + 1);
+      const draft = this.draft(roomId, sender, ev, version, prevIds, depth);
+      const authIds = authEventTypes({ ...draft, hashes: { sha256: "" }, signatures: {} } as Pdu, version).map((k) => state.get(k)).filter((id): id is string => id !== undefined);
+      draft.auth_events = [...new Set(authIds)];
+      const event = this.finish(draft, version);
+      const authState = await this.loadAuthState(event, state, version, roomId);
+      const verdict = checkAuth(event, authState, version);
+      if (!verdict.allowed) throw new MatrixError("M_FORBIDDEN", 403, verdict.reason);
+      return this.persist(event, roomId, room.currentStateGroup, opts);
+    });
+  }
+
+  /** Persists the create event of a new room (the room row must not exist yet). */
+  createRoomEvent(version: RoomVersion, roomId: string | undefined, sender: string, content: JsonObject): Promise<PersistedEvent> {
+    const draft = this.draft(roomId, sender, { type: "m.room.create", content, stateKey: "" }, version, [], 1);
+    const event = this.finish(draft, version);
+    const finalRoomId = roomId ?? "!" + event.eventId.slice(1);
+    return this.lock.run(finalRoomId, async () => {
+      const verdict = checkAuth(event, new Map(), version);
+      if (!verdict.allowed) throw new MatrixError("M_BAD_JSON", 400, `Invalid create event: ${verdict.reason}`);
+      await this.deps.db.transaction((tx) => this.deps.rooms.insertRoom(tx, { roomId: finalRoomId, version: version.id, creator: sender, ts: this.deps.clock.now() }));
+      return this.persist(event, finalRoomId, undefined, {});
+    });
+  }
+
+  private draft(roomId: string | undefined, sender: string, ev: NewEvent, version: RoomVersion, prevIds: string[], depth: number): PduDraft {
+    const draft: PduDraft = {
+      auth_events: [], content: ev.content, depth, origin_server_ts: this.deps.clock.now(), prev_events: prevIds, sender, type: ev.type,
+    };
+    if (roomId !== undefined) draft.room_id = roomId;
+    if (ev.stateKey !== undefined) draft.state_key = ev.stateKey;
+    if (ev.redacts !== undefined && !version.redactsInContent) draft.redacts = ev.redacts;
+    return draft;
+  }
+
+  private finish(draft: PduDraft, version: RoomVersion): RoomEvent {
+    try {
+      return finishEvent(draft, version, this.deps.serverName, this.deps.signingKey);
+    } catch (err) {
+      // canonical JSON refuses floats and out-of-range integers in content
+      throw new MatrixError("M_BAD_JSON", 400, err instanceof Error ? err.message : "Invalid event content");
+    }
+  }
+
+  private async loadAuthState(event: RoomEvent, state: ReadonlyMap<StateKey, string>, version: RoomVersion, roomId: string): Promise<Map<StateKey, RoomEvent>> {
+    const ids = [...event.pdu.auth_events];
+    if (version.roomIdFromCreate) ids.push("$" + roomId.slice(1));
+    else {
+      const createId = state.get(stateKeyOf("m.room.create", ""));
+      if (createId) ids.push(createId);
+    }
+    const rows = await this.deps.events.getEvents([...new Set(ids)]);
+    const authState = new Map<StateKey, RoomEvent>();
+    for (const row of rows.values()) {
+      const p = row.event.pdu;
+      if (p.state_key !== undefined) authState.set(stateKeyOf(p.type, p.state_key), row.event);
+    }
+    return authState;
+  }
+
+  private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<PersistedEvent> {
+    const relatesTo = relationOf(event.pdu);
+    const redacts = redactsOf(event.pdu);
+    const { stream } = await this.deps.db.transaction(async (tx) => {
+      const r = await this.deps.events.persist(tx, {
+        event, roomId, stateGroupBefore, ...(relatesTo ? { relatesTo } : {}), ...(opts.txn ? { txn: opts.txn } : {}),
+      });
+      if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
+      return r;
+    });
+    const persisted = { event, stream, roomId };
+    this.deps.onPersisted(persisted);
+    return persisted;
+  }
+}
+
+export function versionOrThrow(id: string): RoomVersion {
+  const v = getRoomVersion(id);
+  if (!v) throw new MatrixError("M_UNSUPPORTED_ROOM_VERSION", 400, `Unsupported room version ${id}`);
+  return v;
+}
+
+export function redactsOf(pdu: Pdu): string | undefined {
+  if (pdu.type !== "m.room.redaction") return undefined;
+  const r = pdu.content["redacts"] ?? pdu.redacts;
+  return typeof r === "string" ? r : undefined;
+}
+
+function relationOf(pdu: Pdu): { eventId: string; relType: string; threadId?: string } | undefined {
+  const rel = pdu.content["m.relates_to"];
+  if (!rel || typeof rel !== "object" || Array.isArray(rel)) return undefined;
+  const eventId = rel["event_id"];
+  const relType = rel["rel_type"];
+  if (typeof eventId !== "string" || typeof relType !== "string") return undefined;
+  return relType === "m.thread" ? { eventId, relType, threadId: eventId } : { eventId, relType };
+}

@@ -1,0 +1,84 @@
+// One room's section of a /sync response: timeline, state delta, ephemeral and account data.
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv3sync
+import type { JsonObject } from "../../room/pdu.ts";
+import { splitStateKey, stateKeyOf, type StateKey } from "../../room/pdu.ts";
+import type { RoomVersion } from "../../room/room-versions.ts";
+import type { StoredEventRow } from "../../storage/event-store.ts";
+import type { ServerContext } from "../context.ts";
+import { clientEvent } from "../rooms/client-event.ts";
+import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
+
+export interface RoomSyncInput {
+  roomId: string;
+  version: RoomVersion;
+  userId: string;
+  /** Events the client already has up to here (0 = none: full state). */
+  since: number;
+  /** Upper bound of the timeline (current position, or the user's leave event). */
+  upTo: number;
+  filter: SyncFilter;
+  now: number;
+  txnIds: Map<string, string>;
+}
+
+export interface RoomTimeline {
+  timeline: { events: JsonObject[]; limited: boolean; prev_batch: string };
+  state: { events: JsonObject[] };
+  empty: boolean;
+}
+
+const DEFAULT_LIMIT = 20;
+
+export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promise<RoomTimeline> {
+  const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
+  const events = s.stores.events;
+  const fetched = await events.roomEvents(inp.roomId, { after: inp.since, before: inp.upTo, limit: limit + 1, backwards: true });
+  const limited = fetched.length > limit;
+  const rows = fetched.slice(0, limit).reverse();
+  const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender));
+  const firstStream = rows[0]?.stream ?? inp.upTo + 1;
+  // State at the start of the timeline, minus what the client already had at `since`.
+  const startGroup = await events.stateGroupAt(inp.roomId, firstStream - 1);
+  const startState = startGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(startGroup);
+  let known = new Map<StateKey, string>() as ReadonlyMap<StateKey, string>;
+  if (inp.since > 0) {
+    const sinceGroup = await events.stateGroupAt(inp.roomId, inp.since);
+    if (sinceGroup !== undefined) known = await events.stateMapOfGroup(sinceGroup);
+  }
+  const inTimeline = new Set(rows.map((r) => r.event.eventId));
+  let stateIds = [...startState].filter(([k, id]) => known.get(k) !== id && !inTimeline.has(id));
+  if (inp.filter.lazyLoadMembers) {
+    const senders = new Set([...shown.map((r) => r.event.pdu.sender), inp.userId]);
+    stateIds = stateIds.filter(([k]) => {
+      const [type, key] = splitStateKey(k);
+      return type !== "m.room.member" || senders.has(key) || inp.since === 0 && key === inp.userId;
+    });
+    // members of timeline senders must be present even if unchanged since `since` only on initial sync
+    if (inp.since === 0) for (const u of senders) {
+      const id = startState.get(stateKeyOf("m.room.member", u));
+      if (id && !stateIds.some(([, x]) => x === id) && !inTimeline.has(id)) stateIds.push([stateKeyOf("m.room.member", u), id]);
+    }
+  }
+  const stateRows = await events.getEvents(stateIds.map(([, id]) => id));
+  const fmt = (r: StoredEventRow): JsonObject => {
+    const txn = inp.txnIds.get(r.event.eventId);
+    return clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, ...(txn ? { transactionId: txn } : {}) });
+  };
+  return {
+    timeline: { events: shown.map(fmt), limited, prev_batch: `t${firstStream}` },
+    state: { events: [...stateRows.values()].map(fmt) },
+    empty: rows.length === 0 && stateRows.size === 0,
+  };
+}
+
+/** m.receipt EDU content for the receipts of a room. */
+export function receiptContent(receipts: { receiptType: string; userId: string; threadId: string; eventId: string; ts: number }[], me: string): JsonObject {
+  const content: Record<string, Record<string, Record<string, JsonObject>>> = {};
+  for (const r of receipts) {
+    if (r.receiptType === "m.read.private" && r.userId !== me) continue;
+    const byType = (content[r.eventId] ??= {});
+    const byUser = (byType[r.receiptType] ??= {});
+    byUser[r.userId] = r.threadId ? { ts: r.ts, thread_id: r.threadId } : { ts: r.ts };
+  }
+  return content as JsonObject;
+}

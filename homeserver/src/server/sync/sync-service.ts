@@ -1,0 +1,131 @@
+// /sync: computes the response from stream positions; long-polls on the notifier when empty.
+import type { JsonObject } from "../../room/pdu.ts";
+
+import { getRoomVersion } from "../../room/room-versions.ts";
+import type { ServerContext } from "../context.ts";
+import type { Requester } from "../http/request-context.ts";
+import { strippedEvent } from "../rooms/client-event.ts";
+import { receiptContent, roomTimeline } from "./room-sync.ts";
+import { roomAllowed, type SyncFilter } from "./sync-filter.ts";
+import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
+
+export interface SyncRequest {
+  me: Requester;
+  since: SyncPosition | undefined;
+  filter: SyncFilter;
+  fullState: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+const STRIPPED_TYPES = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
+
+export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObject> {
+  const deadline = s.clock.now() + req.timeoutMs;
+  for (;;) {
+    const { body, empty } = await computeSync(s, req);
+    const remaining = deadline - s.clock.now();
+    if (!empty || req.since === undefined || remaining <= 0 || req.signal?.aborted) return body;
+    await s.notifier.wait(req.me.userId, remaining, req.signal);
+  }
+}
+
+async function currentPosition(s: ServerContext): Promise<SyncPosition> {
+  return {
+    events: await s.stores.events.maxStream(), accountData: await s.stores.streams.maxAccountData(),
+    receipts: await s.stores.streams.maxReceipt(), typing: s.typing.position,
+  };
+}
+
+async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean }> {
+  const now = s.clock.now();
+  const pos = await currentPosition(s);
+  const since = req.since && !req.fullState ? req.since : undefined;
+  // a typing serial from before a restart is meaningless: start over from 0
+  const typingSince = since && since.typing <= pos.typing ? since.typing : 0;
+  const userId = req.me.userId;
+  const memberships = (await s.stores.rooms.roomsForUser(userId)).filter((m) => roomAllowed(req.filter, m.roomId));
+  const changed = since ? await s.stores.events.roomsWithEvents(since.events, pos.events) : undefined;
+  const accountData = await s.stores.streams.accountDataSince(userId, since?.accountData ?? 0);
+  const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
+  const receipts = await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0);
+  const txnIds = await ownTxnIds(s, req.me, since?.events ?? 0);
+  const join: JsonObject = {};
+  const invite: JsonObject = {};
+  const leave: JsonObject = {};
+  const knock: JsonObject = {};
+  for (const m of memberships) {
+    const version = getRoomVersion((await s.stores.rooms.getRoom(m.roomId))?.version ?? "");
+    if (!version) continue;
+    const newMembership = !since || m.stream > since.events;
+    if (m.membership === "join") {
+      const typing = s.typing.changedSince(m.roomId, since ? typingSince : -1);
+      const roomReceipts = receipts.filter((r) => r.roomId === m.roomId);
+      const roomData = accountData.filter((a) => a.roomId === m.roomId && a.type !== "");
+      if (since && !newMembership && !changed?.has(m.roomId) && typing === undefined && roomReceipts.length === 0 && roomData.length === 0) continue;
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: newMembership ? 0 : (since?.events ?? 0), upTo: pos.events, filter: req.filter, now, txnIds });
+      const ephemeral: JsonObject[] = [];
+      if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
+      if (roomReceipts.length > 0) ephemeral.push({ type: "m.receipt", content: receiptContent(roomReceipts, userId) });
+      join[m.roomId] = {
+        timeline: t.timeline, state: t.state, ephemeral: { events: ephemeral },
+        account_data: { events: roomData.map((a) => ({ type: a.type, content: a.content as JsonObject })) },
+        unread_notifications: await unread(s, m.roomId, userId, pos.events),
+        summary: {},
+      };
+    } else if (m.membership === "invite" || m.membership === "knock") {
+      if (!newMembership) continue;
+      const stripped = await strippedState(s, m.roomId, m.eventId);
+      if (m.membership === "invite") invite[m.roomId] = { invite_state: { events: stripped } };
+      else knock[m.roomId] = { knock_state: { events: stripped } };
+    } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave)) {
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds });
+      leave[m.roomId] = { timeline: t.timeline, state: t.state, account_data: { events: [] } };
+    }
+  }
+  const globalData = accountData.filter((a) => a.roomId === "").map((a) => ({ type: a.type, content: a.content as JsonObject }));
+  const body: JsonObject = {
+    next_batch: formatSyncToken(pos),
+    rooms: { join, invite, leave, knock },
+    account_data: { events: globalData },
+    presence: { events: [] },
+    to_device: { events: [] },
+    device_lists: { changed: [], left: [] },
+    device_one_time_keys_count: {},
+    device_unused_fallback_key_types: [],
+  };
+  const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length === 0;
+  return { body, empty };
+}
+
+async function unread(s: ServerContext, roomId: string, userId: string, upTo: number): Promise<JsonObject> {
+  const receipt = await s.stores.streams.userReceipt(roomId, userId);
+  const after = receipt ? ((await s.stores.events.streamOf(receipt)) ?? 0) : 0;
+  const n = await s.stores.events.countUnread(roomId, userId, after, upTo);
+  return { notification_count: n, highlight_count: 0 };
+}
+
+async function strippedState(s: ServerContext, roomId: string, memberEventId: string): Promise<JsonObject[]> {
+  const ids: string[] = [];
+  for (const t of STRIPPED_TYPES) {
+    const id = await s.stores.rooms.currentStateId(roomId, t, "");
+    if (id) ids.push(id);
+  }
+  const member = await s.stores.events.getEvent(memberEventId);
+  if (member) {
+    const senderMember = await s.stores.rooms.currentStateId(roomId, "m.room.member", member.event.pdu.sender);
+    if (senderMember) ids.push(senderMember);
+  }
+  const rows = await s.stores.events.getEvents(ids);
+  const out = [...rows.values()].map((r) => strippedEvent(r.event));
+  if (member) out.push(strippedEvent(member.event));
+  return out;
+}
+
+async function ownTxnIds(s: ServerContext, me: Requester, since: number): Promise<Map<string, string>> {
+  const rows = await s.db.all<{ event_id: string; txn_id: string }>(
+    "SELECT t.event_id, t.txn_id FROM event_txns t JOIN events e ON e.event_id = t.event_id WHERE t.user_id = ? AND t.device_id = ? AND e.stream_ordering > ?",
+    [me.userId, me.deviceId, since]);
+  return new Map(rows.map((r) => [r.event_id, r.txn_id]));
+}
+

@@ -1,0 +1,189 @@
+// Events, state groups and current state: the room storage port and its one SQL implementation.
+// State is stored as groups with deltas (prev_group chain, snapshot every SNAPSHOT_EVERY deltas), so
+// "state at event X" is cheap and never copies the full state per event.
+import type { Pdu, RoomEvent, StateKey } from "../room/pdu.ts";
+import { splitStateKey, stateKeyOf } from "../room/pdu.ts";
+import type { Database, SqlExecutor } from "./sql.ts";
+import { num, str } from "./sql.ts";
+
+const SNAPSHOT_EVERY = 50;
+
+export interface StoredEventRow {
+  stream: number;
+  event: RoomEvent;
+  stateGroup: number | undefined;
+  redactedBy: string | undefined;
+}
+
+export interface PersistInput {
+  event: RoomEvent;
+  roomId: string;
+  /** State group of the state BEFORE this event. */
+  stateGroupBefore: number | undefined;
+  relatesTo?: { eventId: string; relType: string; threadId?: string };
+  txn?: { userId: string; deviceId: string; txnId: string };
+}
+
+type EventRowSql = { stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null };
+
+export class EventStore {
+  private readonly db: Database;
+  private readonly stateCache = new Map<number, ReadonlyMap<StateKey, string>>();
+
+  constructor(deps: { db: Database }) {
+    this.db = deps.db;
+  }
+
+  /** Persists one event and moves the room's current state; runs inside the caller's transaction. */
+  async persist(tx: SqlExecutor, input: PersistInput): Promise<{ stream: number; stateGroup: number | undefined }> {
+    const { event, roomId } = input;
+    const pdu = event.pdu;
+    let group = input.stateGroupBefore;
+    if (pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
+    const row = await tx.one<{ stream_ordering: number }>(
+      `INSERT INTO events (event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`,
+      [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
+        group ?? null, input.relatesTo?.eventId ?? null, input.relatesTo?.relType ?? null, input.relatesTo?.threadId ?? null],
+    );
+    const stream = num(row?.stream_ordering);
+    if (pdu.state_key !== undefined) {
+      const membership = pdu.type === "m.room.member" ? str(pdu.content["membership"] as string) : null;
+      await tx.run(
+        `INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, membership = excluded.membership, stream_ordering = excluded.stream_ordering`,
+        [roomId, pdu.type, pdu.state_key, event.eventId, membership, stream],
+      );
+    }
+    await tx.run("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
+    await tx.run("INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
+    await tx.run("UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
+    if (input.txn) {
+      await tx.run("INSERT INTO event_txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", [input.txn.userId, input.txn.deviceId, input.txn.txnId, event.eventId]);
+    }
+    return { stream, stateGroup: group };
+  }
+
+  private async addStateGroup(tx: SqlExecutor, roomId: string, prev: number | undefined, delta: [StateKey, string][]): Promise<number> {
+    const prevDepth = prev === undefined ? -1 : num((await tx.one<{ depth: number }>("SELECT depth FROM state_groups WHERE id = ?", [prev]))?.depth);
+    const snapshot = prev === undefined || prevDepth + 1 >= SNAPSHOT_EVERY;
+    let entries = delta;
+    if (snapshot && prev !== undefined) {
+      const full = new Map(await this.stateMapOfGroup(prev, tx));
+      for (const [k, v] of delta) full.set(k, v);
+      entries = [...full];
+    }
+    const row = await tx.one<{ id: number }>("INSERT INTO state_groups (room_id, prev_group, depth) VALUES (?, ?, ?) RETURNING id", [roomId, snapshot ? null : (prev ?? null), snapshot ? 0 : prevDepth + 1]);
+    const id = num(row?.id);
+    for (const [k, eventId] of entries) {
+      const [type, stateKey] = splitStateKey(k);
+      await tx.run("INSERT INTO state_group_entries (state_group, type, state_key, event_id) VALUES (?, ?, ?, ?)", [id, type, stateKey, eventId]);
+    }
+    return id;
+  }
+
+  /** Full state map (type/state_key → event id) of a state group. */
+  async stateMapOfGroup(group: number, exec: SqlExecutor = this.db): Promise<ReadonlyMap<StateKey, string>> {
+    const cached = this.stateCache.get(group);
+    if (cached) return cached;
+    const chain: number[] = [];
+    let g: number | undefined = group;
+    let base: ReadonlyMap<StateKey, string> | undefined;
+    while (g !== undefined) {
+      const hit = this.stateCache.get(g);
+      if (hit) {
+        base = hit;
+        break;
+      }
+      chain.push(g);
+      const row: { prev_group: number | null } | undefined = await exec.one<{ prev_group: number | null }>("SELECT prev_group FROM state_groups WHERE id = ?", [g]);
+      g = row?.prev_group === null || row === undefined ? undefined : num(row.prev_group);
+    }
+    const map = new Map(base);
+    for (const id of chain.reverse()) {
+      const rows = await exec.all<{ type: string; state_key: string; event_id: string }>("SELECT type, state_key, event_id FROM state_group_entries WHERE state_group = ?", [id]);
+      for (const r of rows) map.set(stateKeyOf(r.type, r.state_key), r.event_id);
+    }
+    if (this.stateCache.size > 2000) this.stateCache.clear();
+    this.stateCache.set(group, map);
+    return map;
+  }
+
+  async getEvent(eventId: string): Promise<StoredEventRow | undefined> {
+    const r = await this.db.one<EventRowSql>("SELECT stream_ordering, event_id, json, state_group, redacted_by FROM events WHERE event_id = ?", [eventId]);
+    return r ? toRow(r) : undefined;
+  }
+
+  async getEvents(eventIds: readonly string[]): Promise<Map<string, StoredEventRow>> {
+    const out = new Map<string, StoredEventRow>();
+    for (let i = 0; i < eventIds.length; i += 500) {
+      const part = eventIds.slice(i, i + 500);
+      const rows = await this.db.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
+      for (const r of rows) out.set(r.event_id, toRow(r));
+    }
+    return out;
+  }
+
+  /** Events of a room in stream order within (from, to]; newest first when `backwards`. */
+  async roomEvents(roomId: string, opts: { after?: number; before?: number; limit: number; backwards: boolean }): Promise<StoredEventRow[]> {
+    const rows = await this.db.all<EventRowSql>(
+      `SELECT stream_ordering, event_id, json, state_group, redacted_by FROM events
+       WHERE room_id = ? AND stream_ordering > ? AND stream_ordering <= ? AND outlier = 0 AND rejected IS NULL AND soft_failed = 0
+       ORDER BY stream_ordering ${opts.backwards ? "DESC" : "ASC"} LIMIT ?`,
+      [roomId, opts.after ?? 0, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit],
+    );
+    return rows.map(toRow);
+  }
+
+  /** State group of the room as of stream position `stream` (after the last event at or before it). */
+  async stateGroupAt(roomId: string, stream: number): Promise<number | undefined> {
+    const r = await this.db.one<{ state_group: number | null }>(
+      "SELECT state_group FROM events WHERE room_id = ? AND stream_ordering <= ? AND outlier = 0 AND rejected IS NULL ORDER BY stream_ordering DESC LIMIT 1", [roomId, stream]);
+    return r?.state_group === null || r === undefined ? undefined : num(r.state_group);
+  }
+
+  /** Rooms that got events in (after, upTo]. */
+  async roomsWithEvents(after: number, upTo: number): Promise<Set<string>> {
+    const rows = await this.db.all<{ room_id: string }>("SELECT DISTINCT room_id FROM events WHERE stream_ordering > ? AND stream_ordering <= ?", [after, upTo]);
+    return new Set(rows.map((r) => r.room_id));
+  }
+
+  /** Messages from others after a position: the unread notification count. */
+  async countUnread(roomId: string, userId: string, after: number, upTo: number): Promise<number> {
+    const r = await this.db.one<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM events WHERE room_id = ? AND stream_ordering > ? AND stream_ordering <= ? AND sender <> ? AND type IN ('m.room.message', 'm.room.encrypted', 'm.sticker') AND redacted_by IS NULL",
+      [roomId, after, upTo, userId]);
+    return num(r?.n);
+  }
+
+  async streamOf(eventId: string): Promise<number | undefined> {
+    const r = await this.db.one<{ stream_ordering: number }>("SELECT stream_ordering FROM events WHERE event_id = ?", [eventId]);
+    return r ? num(r.stream_ordering) : undefined;
+  }
+
+  async maxStream(): Promise<number> {
+    return num((await this.db.one<{ m: number | null }>("SELECT MAX(stream_ordering) AS m FROM events"))?.m);
+  }
+
+  async forwardExtremities(roomId: string): Promise<string[]> {
+    return (await this.db.all<{ event_id: string }>("SELECT event_id FROM forward_extremities WHERE room_id = ?", [roomId])).map((r) => r.event_id);
+  }
+
+  async txnEvent(userId: string, deviceId: string, txnId: string): Promise<string | undefined> {
+    return (await this.db.one<{ event_id: string }>("SELECT event_id FROM event_txns WHERE user_id = ? AND device_id = ? AND txn_id = ?", [userId, deviceId, txnId]))?.event_id;
+  }
+
+  async markRedacted(tx: SqlExecutor, eventId: string, redactionId: string): Promise<void> {
+    await tx.run("UPDATE events SET redacted_by = ? WHERE event_id = ? AND redacted_by IS NULL", [redactionId, eventId]);
+  }
+}
+
+function toRow(r: EventRowSql): StoredEventRow {
+  const pdu = JSON.parse(r.json) as Pdu;
+  return {
+    stream: num(r.stream_ordering),
+    event: { eventId: r.event_id, pdu },
+    stateGroup: r.state_group === null ? undefined : num(r.state_group),
+    redactedBy: r.redacted_by ?? undefined,
+  };
+}

@@ -1,0 +1,99 @@
+// Versioned migrations, written once for both dialects ({{...}} fragments, see ddl()).
+// A migration is never edited once released: add a new one.
+
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+CREATE TABLE users (
+  user_id TEXT PRIMARY KEY, password_hash TEXT, is_admin INTEGER NOT NULL DEFAULT 0,
+  deactivated INTEGER NOT NULL DEFAULT 0, displayname TEXT, avatar_url TEXT,
+  appservice_id TEXT, created_ts {{BIGINT}} NOT NULL
+);
+CREATE TABLE devices (
+  user_id TEXT NOT NULL, device_id TEXT NOT NULL, display_name TEXT,
+  last_seen_ts {{BIGINT}}, last_seen_ip TEXT, PRIMARY KEY (user_id, device_id)
+);
+CREATE TABLE access_tokens (
+  token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, device_id TEXT NOT NULL, created_ts {{BIGINT}} NOT NULL
+);
+CREATE INDEX access_tokens_device ON access_tokens (user_id, device_id);
+CREATE TABLE login_tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_ts {{BIGINT}} NOT NULL);
+CREATE TABLE rooms (
+  room_id TEXT PRIMARY KEY, room_version TEXT NOT NULL, creator TEXT NOT NULL,
+  is_public INTEGER NOT NULL DEFAULT 0, created_ts {{BIGINT}} NOT NULL,
+  current_state_group {{BIGINT}}
+);
+CREATE TABLE events (
+  stream_ordering {{SERIAL_PK}}, event_id TEXT NOT NULL UNIQUE, room_id TEXT NOT NULL,
+  type TEXT NOT NULL, state_key TEXT, sender TEXT NOT NULL, depth {{BIGINT}} NOT NULL,
+  origin_server_ts {{BIGINT}} NOT NULL, json TEXT NOT NULL, state_group {{BIGINT}},
+  outlier INTEGER NOT NULL DEFAULT 0, rejected TEXT, soft_failed INTEGER NOT NULL DEFAULT 0,
+  redacted_by TEXT, relates_to TEXT, rel_type TEXT, thread_id TEXT
+);
+CREATE INDEX events_room_stream ON events (room_id, stream_ordering);
+CREATE INDEX events_relates ON events (relates_to, rel_type);
+CREATE INDEX events_room_ts ON events (room_id, origin_server_ts);
+CREATE TABLE event_txns (
+  user_id TEXT NOT NULL, device_id TEXT NOT NULL, txn_id TEXT NOT NULL, event_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id, txn_id)
+);
+CREATE TABLE state_groups (
+  id {{SERIAL_PK}}, room_id TEXT NOT NULL, prev_group {{BIGINT}}, depth INTEGER NOT NULL
+);
+CREATE TABLE state_group_entries (
+  state_group {{BIGINT}} NOT NULL, type TEXT NOT NULL, state_key TEXT NOT NULL, event_id TEXT,
+  PRIMARY KEY (state_group, type, state_key)
+);
+CREATE TABLE current_state (
+  room_id TEXT NOT NULL, type TEXT NOT NULL, state_key TEXT NOT NULL, event_id TEXT NOT NULL,
+  membership TEXT, stream_ordering {{BIGINT}} NOT NULL, PRIMARY KEY (room_id, type, state_key)
+);
+CREATE INDEX current_state_member ON current_state (state_key, type, membership);
+CREATE TABLE forward_extremities (room_id TEXT NOT NULL, event_id TEXT NOT NULL, PRIMARY KEY (room_id, event_id));
+CREATE TABLE room_aliases (alias TEXT PRIMARY KEY, room_id TEXT NOT NULL, creator TEXT NOT NULL);
+CREATE TABLE account_data (
+  stream_id {{SERIAL_PK}}, user_id TEXT NOT NULL, room_id TEXT NOT NULL, type TEXT NOT NULL, content TEXT NOT NULL
+);
+CREATE UNIQUE INDEX account_data_key ON account_data (user_id, room_id, type);
+CREATE TABLE receipts (
+  stream_id {{SERIAL_PK}}, room_id TEXT NOT NULL, receipt_type TEXT NOT NULL, user_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL, event_id TEXT NOT NULL, ts {{BIGINT}} NOT NULL
+);
+CREATE UNIQUE INDEX receipts_key ON receipts (room_id, receipt_type, user_id, thread_id);
+CREATE TABLE filters (user_id TEXT NOT NULL, filter_id {{SERIAL_PK}}, json TEXT NOT NULL);
+CREATE TABLE media (
+  media_id TEXT PRIMARY KEY, user_id TEXT, content_type TEXT, upload_name TEXT, size {{BIGINT}},
+  sha256 TEXT, created_ts {{BIGINT}} NOT NULL, uploaded INTEGER NOT NULL DEFAULT 0, expires_ts {{BIGINT}}
+);
+CREATE TABLE media_refs (media_id TEXT NOT NULL, room_id TEXT NOT NULL, PRIMARY KEY (media_id, room_id));
+CREATE TABLE reports (id {{SERIAL_PK}}, user_id TEXT NOT NULL, room_id TEXT NOT NULL, event_id TEXT, reason TEXT, score INTEGER, ts {{BIGINT}} NOT NULL);
+CREATE TABLE presence (user_id TEXT PRIMARY KEY, state TEXT NOT NULL, status_msg TEXT, last_active_ts {{BIGINT}} NOT NULL);
+CREATE TABLE room_forgotten (user_id TEXT NOT NULL, room_id TEXT NOT NULL, PRIMARY KEY (user_id, room_id));
+`,
+  },
+  {
+    // Account API (server/api/account/): OpenID tokens for widgets, extended profile fields
+    // (spec v1.16 /profile/{userId}/{keyName}), and pushers registered by clients.
+    version: 2,
+    name: "account",
+    sql: `
+CREATE TABLE openid_tokens (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_ts {{BIGINT}} NOT NULL);
+CREATE TABLE profile_fields (user_id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (user_id, field));
+CREATE TABLE pushers (
+  user_id TEXT NOT NULL, app_id TEXT NOT NULL, pushkey TEXT NOT NULL, device_id TEXT NOT NULL,
+  json TEXT NOT NULL, created_ts {{BIGINT}} NOT NULL, PRIMARY KEY (user_id, app_id, pushkey)
+);
+CREATE INDEX pushers_key ON pushers (app_id, pushkey);
+`,
+  },
+  {
+    // Per-user media quota sums sizes by uploader (server/media/media-repository.ts).
+    version: 3,
+    name: "media_user_index",
+    sql: `
+CREATE INDEX media_user ON media (user_id, uploaded);
+`,
+  },
+];

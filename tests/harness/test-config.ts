@@ -1,0 +1,23 @@
+// A HomeserverConfig for tests: ephemeral port, everything inside a fresh temp folder.
+import { join } from "node:path";
+import type { HomeserverConfig } from "../../homeserver/src/config/config-types.ts";
+
+export type ConfigOverrides = Partial<{ [K in keyof HomeserverConfig]: Partial<HomeserverConfig[K]> }>;
+
+export function testConfig(dir: string, overrides: ConfigOverrides = {}): HomeserverConfig {
+  const name = (overrides.server?.name as string | undefined) ?? "test.local";
+  const base: HomeserverConfig = {
+    server: { name, publicBaseUrl: "http://127.0.0.1", dataDir: dir, signingKeyPath: join(dir, "signing.key") },
+    listeners: { client: { host: "127.0.0.1", port: 0 } },
+    database: { type: "sqlite", path: join(dir, "homeserver.db") },
+    media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
+    registration: { enabled: true, sharedSecret: "test-shared-secret" },
+    rateLimits: { login: { perSecond: 0, burst: 0 }, register: { perSecond: 0, burst: 0 }, send: { perSecond: 0, burst: 0 } },
+    rooms: { defaultVersion: "12" },
+    limits: { maxJsonBodyBytes: 1024 * 1024 },
+    logging: { level: "warn" },
+  };
+  const out = { ...base } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(overrides)) out[k] = { ...(base as unknown as Record<string, object>)[k], ...v };
+  return out as unknown as HomeserverConfig;
+}
