@@ -31,6 +31,7 @@ export function startSyncing(client: sdk.MatrixClient, opts: sdk.IStartClientOpt
       }
     };
     client.on(sdk.ClientEvent.Sync, onSync);
-    void client.startClient({ initialSyncLimit: 20, ...opts });
+    // Detached: local echoes stay out of the live timeline, which then holds only the server's order.
+    void client.startClient({ initialSyncLimit: 20, pendingEventOrdering: sdk.PendingEventOrdering.Detached, ...opts });
   });
 }

@@ -16,6 +16,10 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
     rooms: { defaultVersion: "12" },
     limits: { maxJsonBodyBytes: 1024 * 1024 },
     logging: { level: "warn" },
+    federation: {
+      enabled: false, listener: { host: "127.0.0.1", port: 0 }, tls: undefined, extraCaPath: undefined, tlsVerify: true,
+      hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
+    },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(overrides)) out[k] = { ...(base as unknown as Record<string, object>)[k], ...v };

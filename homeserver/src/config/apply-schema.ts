@@ -41,6 +41,8 @@ export function applySchema<T>(schema: Section<T>, raw: unknown, options: ApplyO
 }
 
 const join = (path: string, key: string): string => (path === "" ? key : `${path}.${key}`);
+/** Own keys only: a YAML key never reaches Object.prototype. */
+const own = <V>(obj: Readonly<Record<string, V>>, key: string): V | undefined => (Object.hasOwn(obj, key) ? obj[key] : undefined);
 
 function report(w: Walk, path: string, message: string): void {
   w.errors.push(path === "" ? `${w.options.fileName}: ${message}` : `${w.options.fileName}: ${path}: ${message}`);
@@ -57,8 +59,8 @@ function walkSection(
   for (const [key, node] of Object.entries(sec.fields)) {
     const target = camelCase(key);
     const put = (v: unknown): void => { out[target] = v; };
-    if (node.kind === "section") walkSection(node, obj[key], join(path, key), w, put);
-    const isGiven = node.kind === "section" ? obj[key] != null : walkField(node, obj, key, join(path, key), w, put);
+    if (node.kind === "section") walkSection(node, own(obj, key), join(path, key), w, put);
+    const isGiven = node.kind === "section" ? own(obj, key) != null : walkField(node, obj, key, join(path, key), w, put);
     if (isGiven) given.add(key);
   }
   place(out);
@@ -91,8 +93,8 @@ function walkField(
 }
 
 function readSource(field: Field<unknown>, obj: Record<string, unknown>, key: string, path: string, w: Walk): Source {
-  const direct = obj[key];
-  const fromFile = field.type.stringly ? obj[`${key}_file`] : undefined;
+  const direct = own(obj, key);
+  const fromFile = field.type.stringly ? own(obj, `${key}_file`) : undefined;
   const hasDirect = direct !== undefined && direct !== null;
   const hasFile = fromFile !== undefined && fromFile !== null;
   if (hasDirect && hasFile) {
@@ -183,7 +185,7 @@ function reportUnknownKeys(sec: Section<unknown>, obj: Record<string, unknown>, 
     node.kind === "field" && node.type.stringly ? [key, `${key}_file`] : [key]);
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
-    const base = sec.fields[key.replace(/_file$/, "")];
+    const base = own(sec.fields, key.replace(/_file$/, ""));
     const hint = key.endsWith("_file") && base?.kind === "field"
       ? ` (${key.slice(0, -5)} is not a string, so it cannot be read from a file)`
       : didYouMean(key, known);

@@ -4,8 +4,9 @@ import { isIPv6 } from "node:net";
 import { join } from "node:path";
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from "../room/room-versions.ts";
 import type { HomeserverConfig } from "./config-types.ts";
+import { federation } from "./federation-schema.ts";
 import {
-  boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, positiveNumber,
+  boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, nonNegativeNumber,
   postgresUrl, required, secret, section, serverName, withDefault,
 } from "./schema-combinators.ts";
 import type { Infer, Lookup, Refined } from "./schema-combinators.ts";
@@ -46,7 +47,7 @@ const listeners = section("Network listeners.", {
   client: section("HTTP listener of the client-server API; put a TLS reverse proxy in front of it.", {
     host: withDefault(listenHost, "Address to listen on; 127.0.0.1 keeps the server behind a local reverse proxy.",
       "127.0.0.1"),
-    port: withDefault(integer(1, 65535), "TCP port to listen on.", 8008),
+    port: withDefault(integer(0, 65535), "TCP port to listen on; 0 picks a free port (tests).", 8008),
   }),
 });
 
@@ -91,7 +92,7 @@ const registration = section("Creation of new accounts.", {
 
 const rateLimit = (what: string, perSecond: number, burst: number) =>
   section(`Rate limit for ${what} (a token bucket).`, {
-    per_second: withDefault(positiveNumber, "Sustained rate: requests allowed per second.", perSecond),
+    per_second: withDefault(nonNegativeNumber, "Sustained rate: requests allowed per second; 0 disables this limit.", perSecond),
     burst: withDefault(integer(1), "Requests allowed at once before the rate applies.", burst),
   });
 
@@ -117,6 +118,7 @@ const logging = section("Logs, written as JSON lines to stderr.", {
 
 export const configSchema = section("", {
   server, listeners, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
+  federation,
 });
 
 // Compile-time check: the schema produces exactly HomeserverConfig, no key more or less.

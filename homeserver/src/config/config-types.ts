@@ -38,4 +38,41 @@ export interface HomeserverConfig {
   };
   limits: { maxJsonBodyBytes: number };
   logging: { level: "debug" | "info" | "warn" | "error" };
+  federation: FederationConfig;
+}
+
+/** A static route of `federation.host_map`: acts like a /.well-known/matrix/server delegation. */
+export interface HostMapTarget {
+  /** "http" only for tests (plain HTTP, no TLS). */
+  scheme: "https" | "http";
+  /** DNS name or IP literal (IPv6 without brackets). */
+  host: string;
+  port: number;
+}
+
+/** A key we used to sign with, published in `old_verify_keys`. */
+export interface OldVerifyKey {
+  keyId: string;
+  /** Unpadded base64 ed25519 public key. */
+  key: string;
+  expiredTs: number;
+}
+
+/** The server-server API (https://spec.matrix.org/v1.16/server-server-api/). */
+export interface FederationConfig {
+  enabled: boolean;
+  listener: { host: string; port: number };
+  /** Both set: the listener serves HTTPS; undefined: plain HTTP behind a TLS proxy. */
+  tls: { certPath: string; keyPath: string } | undefined;
+  /** PEM CA trusted in addition to the system CAs for outbound requests. */
+  extraCaPath: string | undefined;
+  /** false only in tests. */
+  tlsVerify: boolean;
+  /** Server name -> target, bypassing discovery; targets may be private addresses. */
+  hostMap: ReadonlyMap<string, HostMapTarget>;
+  /** Empty: open federation. */
+  allowList: string[];
+  denyList: string[];
+  trustedKeyServers: string[];
+  oldVerifyKeys: OldVerifyKey[];
 }

@@ -43,6 +43,10 @@ describe("parseConfig", () => {
       rooms: { defaultVersion: "12" },
       limits: { maxJsonBodyBytes: 1048576 },
       logging: { level: "info" },
+      federation: {
+        enabled: true, listener: { host: "127.0.0.1", port: 8448 }, tls: undefined, extraCaPath: undefined, tlsVerify: true,
+        hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
+      },
     };
     const config = parse(MINIMAL);
     assert.deepEqual(config, expected);
@@ -79,6 +83,15 @@ limits:
   max_json_body_bytes: 65536
 logging:
   level: debug
+federation:
+  enabled: false
+  listener: { host: "0.0.0.0", port: 0 }
+  tls_verify: false
+  host_map: { "ville-c.test": "localhost:8449", "[::1]:8448": "http://[::1]:9000" }
+  allow_list: [ville-c.test, "[::1]:8448"]
+  deny_list: [evil.example]
+  trusted_key_servers: [notary.example.fr]
+  old_verify_keys: { "ed25519:old": { key: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8, expired_ts: 1700000000000 } }
 `);
     assert.deepEqual(config, {
       server: {
@@ -95,6 +108,12 @@ logging:
       rooms: { defaultVersion: "11" },
       limits: { maxJsonBodyBytes: 65536 },
       logging: { level: "debug" },
+      federation: {
+        enabled: false, listener: { host: "0.0.0.0", port: 0 }, tls: undefined, extraCaPath: undefined, tlsVerify: false,
+        hostMap: new Map([["ville-c.test", { scheme: "https", host: "localhost", port: 8449 }], ["[::1]:8448", { scheme: "http", host: "::1", port: 9000 }]]),
+        allowList: ["ville-c.test", "[::1]:8448"], denyList: ["evil.example"], trustedKeyServers: ["notary.example.fr"],
+        oldVerifyKeys: [{ keyId: "ed25519:old", key: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", expiredTs: 1700000000000 }],
+      },
     });
   });
 
@@ -119,7 +138,7 @@ logging:
 describe("parseConfig errors", () => {
   it("reports a wrong type with the key path and the offending value", () => {
     assert.deepEqual(errorsOf(`${MINIMAL}listeners:\n  client:\n    port: abc\n`), [
-      'homeserver.yaml: listeners.client.port: expected an integer 1-65535, got "abc"',
+      'homeserver.yaml: listeners.client.port: expected an integer 0-65535, got "abc"',
     ]);
   });
 
@@ -145,10 +164,10 @@ logging:
     assert.deepEqual(errors, [
       'homeserver.yaml: server.name: expected a server name, hostname[:port] (https://spec.matrix.org/v1.16/appendices/#server-name), got "bad name!"',
       'homeserver.yaml: server.public_base_url: expected an http:// or https:// URL without query or fragment, got "ftp://example.org"',
-      "homeserver.yaml: listeners.client.port: expected an integer 1-65535, got 70000",
+      "homeserver.yaml: listeners.client.port: expected an integer 0-65535, got 70000",
       'homeserver.yaml: media.max_upload_bytes: expected a positive integer, got 0',
       'homeserver.yaml: media.allow_unauthenticated_legacy: expected a boolean (true or false), got "yes"',
-      "homeserver.yaml: rate_limits.send.per_second: expected a number > 0, got -1",
+      "homeserver.yaml: rate_limits.send.per_second: expected a number >= 0, got -1",
       "homeserver.yaml: rate_limits.send.burst: expected a positive integer, got 1.5",
       'homeserver.yaml: rooms.default_version: expected one of "6", "7", "8", "9", "10", "11", "12", got 99',
       "homeserver.yaml: limits.max_json_body_bytes: expected an integer >= 65536, got 65535",

@@ -125,6 +125,12 @@ export function integer(min: number, max?: number): ValueType<number> {
   return { expected, stringly: false, check: (raw) => (typeof raw === "number" && inRange(raw) ? ok(raw) : { ok: false, expected }) };
 }
 
+export const nonNegativeNumber: ValueType<number> = {
+  expected: "a number >= 0",
+  stringly: false,
+  check: (raw) => (typeof raw === "number" && Number.isFinite(raw) && raw >= 0 ? ok(raw) : { ok: false, expected: "a number >= 0" }),
+};
+
 export const positiveNumber: ValueType<number> = {
   expected: "a number > 0",
   stringly: false,

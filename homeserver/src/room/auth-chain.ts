@@ -52,11 +52,11 @@ export async function authChain(eventIds: Iterable<string>, source: EventSource)
  * The auth difference of state sets: ∪Cᵢ − ∩Cᵢ, where Cᵢ, the full auth chain of Sᵢ, is taken to
  * hold the events of Sᵢ as well as everything they reach through auth_events.
  *
- * Why the events themselves: that is how Synapse has computed it since MSC1442, and conformance
- * is judged against it. The literal reading (only what Sᵢ's events reach) also puts an unconflicted
- * event in the difference when only one side's chains cite it, e.g. the current power levels; v2.1
- * then replays it from an empty state and bases the mainline on it, where Synapse has no power
- * levels in the partial state, so the two readings order conflicted events differently.
+ * Why the events themselves: that is how Synapse computes it (a state set's own events count as
+ * reached by that set), and rooms must converge with it. The literal reading (only what Sᵢ's
+ * events reach) also puts an unconflicted event in the difference when only one side's chains cite
+ * it, e.g. the current power levels; v2.1 then replays it from an empty state and bases the
+ * mainline on it, where Synapse has no power levels in the partial state: the orders differ.
  */
 export async function authDifference(
   stateSets: readonly StateMap<string>[],

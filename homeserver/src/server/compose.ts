@@ -26,6 +26,8 @@ export interface RunningHomeserver {
   /** Base URL of the client-server listener, e.g. http://127.0.0.1:8008 */
   url: string;
   port: number;
+  /** Every route served (for the bad-input suite and docs). */
+  routes: { method: string; template: string }[];
   stop(): Promise<void>;
 }
 
@@ -66,13 +68,14 @@ export async function startHomeserver(config: HomeserverConfig, opts: { clock?: 
     rateLimiter: new RateLimiter({ clock }), auth: new AuthGuard({ users: stores.users, clock }),
     stores, localEvents, typing: new Typing({ clock, onChange: (roomId) => notifyRoom(roomId) }),
   };
-  const server = createHttpServer({ router: buildRouter(context), log, maxJsonBody: config.limits.maxJsonBodyBytes });
+  const router = buildRouter(context);
+  const server = createHttpServer({ router, log, maxJsonBody: config.limits.maxJsonBodyBytes });
   await listen(server, config.listeners.client.host, config.listeners.client.port);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.listeners.client.host}:${port}`;
   log.info("homeserver listening", { url, database: config.database.type });
   return {
-    context, url, port,
+    context, url, port, routes: router.list(),
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

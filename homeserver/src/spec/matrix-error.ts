@@ -10,7 +10,9 @@ export type Errcode =
   | "M_INVALID_PARAM" | "M_TOO_LARGE" | "M_EXCLUSIVE" | "M_RESOURCE_LIMIT_EXCEEDED"
   | "M_CANNOT_LEAVE_SERVER_NOTICE_ROOM" | "M_WEAK_PASSWORD" | "M_UNABLE_TO_AUTHORISE_JOIN"
   | "M_UNABLE_TO_GRANT_JOIN" | "M_NOT_YET_UPLOADED" | "M_CANNOT_OVERWRITE_MEDIA" | "M_UNKNOWN_POS"
-  | "M_URL_NOT_SET" | "M_BAD_ALIAS" | "M_DUPLICATE_ANNOTATION" | "M_INVALID_SIGNATURE";
+  | "M_URL_NOT_SET" | "M_BAD_ALIAS" | "M_DUPLICATE_ANNOTATION" | "M_INVALID_SIGNATURE"
+  // Extended profiles (v1.16): https://spec.matrix.org/v1.16/client-server-api/#put_matrixclientv3profileuseridkeyname
+  | "M_PROFILE_TOO_LARGE" | "M_KEY_TOO_LARGE";
 
 export class MatrixError extends Error {
   readonly errcode: Errcode;

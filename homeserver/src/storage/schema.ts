@@ -96,4 +96,21 @@ CREATE INDEX pushers_key ON pushers (app_id, pushkey);
 CREATE INDEX media_user ON media (user_id, uploaded);
 `,
   },
+  {
+    // Other servers' signing keys (server/federation/keys/key-ring.ts): one row per key, valid for
+    // events up to valid_until_ts (expired_ts for old_verify_keys); plus the latest key response
+    // each server signed, served again by our notary endpoints.
+    // https://spec.matrix.org/v1.16/server-server-api/#retrieving-server-keys
+    version: 4,
+    name: "server_keys",
+    sql: `
+CREATE TABLE server_keys (
+  server_name TEXT NOT NULL, key_id TEXT NOT NULL, public_key TEXT NOT NULL,
+  valid_until_ts {{BIGINT}} NOT NULL, fetched_ts {{BIGINT}} NOT NULL, PRIMARY KEY (server_name, key_id)
+);
+CREATE TABLE server_key_responses (
+  server_name TEXT PRIMARY KEY, valid_until_ts {{BIGINT}} NOT NULL, fetched_ts {{BIGINT}} NOT NULL, json TEXT NOT NULL
+);
+`,
+  },
 ];

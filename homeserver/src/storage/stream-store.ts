@@ -80,4 +80,9 @@ export class StreamStore {
     const r = await this.db.one<{ json: string }>("SELECT json FROM filters WHERE user_id = ? AND filter_id = ?", [userId, Number(filterId)]);
     return r ? (JSON.parse(r.json) as unknown) : undefined;
   }
+
+  /** Erasure on deactivation (spec: erase non-event data such as account data). */
+  async deleteAllAccountData(userId: string): Promise<void> {
+    await this.db.run("DELETE FROM account_data WHERE user_id = ?", [userId]);
+  }
 }

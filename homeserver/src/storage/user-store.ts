@@ -21,6 +21,23 @@ export interface DeviceRow {
   lastSeenIp: string | undefined;
 }
 
+export interface PresenceRow {
+  userId: string;
+  state: string;
+  statusMsg: string | undefined;
+  lastActiveTs: number;
+}
+
+export interface PusherRow {
+  userId: string;
+  appId: string;
+  pushkey: string;
+  /** The device whose access token set the pusher. */
+  deviceId: string;
+  /** The pusher as the client gave it (spec Pusher object). */
+  pusher: Record<string, unknown>;
+}
+
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("base64");
 
 type UserSql = { user_id: string; password_hash: string | null; is_admin: number; deactivated: number; displayname: string | null; avatar_url: string | null; appservice_id: string | null };
@@ -126,5 +143,90 @@ export class UserStore {
       await tx.run("DELETE FROM access_tokens WHERE user_id = ?", [userId]);
       await tx.run("DELETE FROM devices WHERE user_id = ?", [userId]);
     });
+  }
+  // ---- Account API additions (server/api/account/) ----
+
+  /** Revokes the tokens of one device but keeps the device (login with an existing device_id). */
+  async deleteDeviceTokens(userId: string, deviceId: string): Promise<void> {
+    await this.db.run("DELETE FROM access_tokens WHERE user_id = ? AND device_id = ?", [userId, deviceId]);
+  }
+
+  /** m.login.token tokens, stored hashed like access tokens. */
+  async addLoginToken(token: string, userId: string, expiresTs: number): Promise<void> {
+    await this.db.run("INSERT INTO login_tokens (token_hash, user_id, expires_ts) VALUES (?, ?, ?)", [hashToken(token), userId, expiresTs]);
+  }
+  /** Single use: the token is deleted whether or not it is still valid. */
+  async consumeLoginToken(token: string, now: number): Promise<string | undefined> {
+    return this.db.transaction(async (tx) => {
+      await tx.run("DELETE FROM login_tokens WHERE expires_ts <= ?", [now]);
+      const r = await tx.one<{ user_id: string }>("DELETE FROM login_tokens WHERE token_hash = ? RETURNING user_id", [hashToken(token)]);
+      return r?.user_id;
+    });
+  }
+
+  /** OpenID tokens handed to widgets and checked by /_matrix/federation/v1/openid/userinfo. */
+  async addOpenIdToken(token: string, userId: string, expiresTs: number, now: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run("DELETE FROM openid_tokens WHERE expires_ts <= ?", [now]);
+      await tx.run("INSERT INTO openid_tokens (token_hash, user_id, expires_ts) VALUES (?, ?, ?)", [hashToken(token), userId, expiresTs]);
+    });
+  }
+  async lookupOpenIdToken(token: string, now: number): Promise<string | undefined> {
+    const r = await this.db.one<{ user_id: string }>("SELECT user_id FROM openid_tokens WHERE token_hash = ? AND expires_ts > ?", [hashToken(token), now]);
+    return r?.user_id;
+  }
+
+  /** Extended profile fields (everything but displayname and avatar_url), values as JSON. */
+  async getProfileFields(userId: string): Promise<Record<string, unknown>> {
+    const rows = await this.db.all<{ field: string; value: string }>("SELECT field, value FROM profile_fields WHERE user_id = ? ORDER BY field", [userId]);
+    const out: Record<string, unknown> = {};
+    for (const r of rows) out[r.field] = JSON.parse(r.value) as unknown;
+    return out;
+  }
+  async setProfileField(userId: string, field: string, value: unknown): Promise<void> {
+    await this.db.run(
+      "INSERT INTO profile_fields (user_id, field, value) VALUES (?, ?, ?) ON CONFLICT (user_id, field) DO UPDATE SET value = excluded.value",
+      [userId, field, JSON.stringify(value)]);
+  }
+  async deleteProfileField(userId: string, field: string): Promise<void> {
+    await this.db.run("DELETE FROM profile_fields WHERE user_id = ? AND field = ?", [userId, field]);
+  }
+  /** Erasure on deactivation: display name, avatar and extended fields. */
+  async eraseProfile(userId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.run("DELETE FROM profile_fields WHERE user_id = ?", [userId]);
+      await tx.run("UPDATE users SET displayname = NULL, avatar_url = NULL WHERE user_id = ?", [userId]);
+    });
+  }
+
+  async setPresence(userId: string, state: string, statusMsg: string | undefined, ts: number): Promise<void> {
+    await this.db.run(
+      "INSERT INTO presence (user_id, state, status_msg, last_active_ts) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, status_msg = excluded.status_msg, last_active_ts = excluded.last_active_ts",
+      [userId, state, statusMsg ?? null, ts]);
+  }
+  async getPresence(userId: string): Promise<PresenceRow | undefined> {
+    const r = await this.db.one<{ state: string; status_msg: string | null; last_active_ts: number }>("SELECT state, status_msg, last_active_ts FROM presence WHERE user_id = ?", [userId]);
+    return r ? { userId, state: r.state, statusMsg: r.status_msg ?? undefined, lastActiveTs: num(r.last_active_ts) } : undefined;
+  }
+
+  async listPushers(userId: string): Promise<PusherRow[]> {
+    const rows = await this.db.all<{ app_id: string; pushkey: string; device_id: string; json: string }>(
+      "SELECT app_id, pushkey, device_id, json FROM pushers WHERE user_id = ? ORDER BY created_ts, app_id, pushkey", [userId]);
+    return rows.map((r) => ({ userId, appId: r.app_id, pushkey: r.pushkey, deviceId: r.device_id, pusher: JSON.parse(r.json) as Record<string, unknown> }));
+  }
+  /** Adds or replaces a pusher; unless `append`, the same (app_id, pushkey) is removed from other users. */
+  async upsertPusher(p: PusherRow, append: boolean, ts: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      if (!append) await tx.run("DELETE FROM pushers WHERE app_id = ? AND pushkey = ? AND user_id <> ?", [p.appId, p.pushkey, p.userId]);
+      await tx.run(
+        "INSERT INTO pushers (user_id, app_id, pushkey, device_id, json, created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, app_id, pushkey) DO UPDATE SET device_id = excluded.device_id, json = excluded.json",
+        [p.userId, p.appId, p.pushkey, p.deviceId, JSON.stringify(p.pusher), ts]);
+    });
+  }
+  async deletePusher(userId: string, appId: string, pushkey: string): Promise<void> {
+    await this.db.run("DELETE FROM pushers WHERE user_id = ? AND app_id = ? AND pushkey = ?", [userId, appId, pushkey]);
+  }
+  async deleteAllPushers(userId: string): Promise<void> {
+    await this.db.run("DELETE FROM pushers WHERE user_id = ?", [userId]);
   }
 }

@@ -46,7 +46,7 @@ export function isPowerEvent(event: RoomEvent): boolean {
 /**
  * v2.1: every event on an auth_events path between two conflicted events (endpoints included):
  * the events reached from some conflicted event that themselves reach a conflicted event.
- * Found with one forward walk (authChain) and one backward breadth-first walk, no recursion.
+ * Found with one forward walk (authChain) and one backward walk over the reversed edges, no recursion.
  */
 export async function conflictedSubgraph(conflicted: ReadonlySet<string>, loader: EventLoader): Promise<Set<string>> {
   const reached = await authChain(conflicted, loader.source);

@@ -29,7 +29,7 @@ export async function mainlinePosition(
   loader: EventLoader,
   memo: Map<string, number> = new Map(),
 ): Promise<number> {
-  const walked: string[] = [];
+  const walked = new Set<string>();
   let position = Infinity;
   for (let pl = await authEventOfType(event, POWER_LEVELS, loader); pl !== undefined; ) {
     const known = mainline.get(pl.eventId) ?? memo.get(pl.eventId);
@@ -37,8 +37,8 @@ export async function mainlinePosition(
       position = known;
       break;
     }
-    if (walked.includes(pl.eventId)) break;
-    walked.push(pl.eventId);
+    if (walked.has(pl.eventId)) break;
+    walked.add(pl.eventId);
     pl = await authEventOfType(pl, POWER_LEVELS, loader);
   }
   for (const id of walked) memo.set(id, position);

@@ -128,14 +128,14 @@ for (const v of ["11", "12"]) {
       assert.equal(resolved.get(TOPIC), "$T2");
     });
 
-    it("topic set after a power levels change wins over a topic based on older power levels", async () => {
+    it("topic set after a power levels change wins over a later-stamped topic based on older ones", async () => {
       const dag = standardRoom(v);
       dag.powerLevels("$PA1", ALICE, { [ALICE]: 100, [BOB]: 50 }, ["$IPOWER", "$IMA"]);
       dag.powerLevels("$PA2", ALICE, { [ALICE]: 100, [BOB]: 0 }, ["$PA1", "$IMA"]);
-      dag.powerLevels("$PB", BOB, { [ALICE]: 100, [BOB]: 50, [CHARLIE]: 10 }, ["$PA1", "$IMB"]);
-      dag.topic("$T3", BOB, "three", ["$PB", "$IMB"], { ts: 500 });
+      // $T4 follows $PA2; $T3 only knew $PA1 but carries a later origin_server_ts.
       dag.topic("$T4", ALICE, "four", ["$PA2", "$IMA"], { ts: 400 });
-      const resolved = await resolve(dag, dag.state(...BASE_STATE, "$PA2", "$T4"), dag.state(...BASE_STATE, "$PB", "$T3"));
+      dag.topic("$T3", ALICE, "three", ["$PA1", "$IMA"], { ts: 500 });
+      const resolved = await resolve(dag, dag.state(...BASE_STATE, "$PA2", "$T4"), dag.state(...BASE_STATE, "$PA1", "$T3"));
       assert.equal(resolved.get(PL), "$PA2");
       assert.equal(resolved.get(TOPIC), "$T4");
     });

@@ -1,5 +1,6 @@
 // The HTTP surface: body limits, JSON parsing, CORS, request ids, error mapping in one place.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { Logger } from "../log.ts";
@@ -11,6 +12,8 @@ export interface HttpOptions {
   log: Logger;
   /** Max JSON body in bytes (media uploads are streamed and limited elsewhere). */
   maxJsonBody: number;
+  /** PEM certificate chain and key: serve HTTPS (the federation listener) instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 const CORS = {
@@ -20,9 +23,10 @@ const CORS = {
 };
 
 export function createHttpServer(opts: HttpOptions): Server {
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     void handle(opts, req, res);
-  });
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
   return server;
 }

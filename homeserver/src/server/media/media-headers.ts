@@ -46,7 +46,6 @@ export function isInlineSafe(contentType: string): boolean {
 
 /** Validates a file name given by a client (upload ?filename= or the download path). */
 export function checkFileName(name: string): string {
-  // eslint-disable-next-line no-control-regex
   if (name.length === 0 || name.length > 255 || /[\u0000-\u001f\u007f]/.test(name)) {
     throw new MatrixError("M_INVALID_PARAM", 400, "Invalid file name");
   }

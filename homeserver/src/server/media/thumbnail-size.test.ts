@@ -10,6 +10,7 @@ describe("thumbnailSize", () => {
     assert.deepEqual(thumbnailSize({ width: 1000, height: 750 }, { width: 320, height: 240 }, "scale"), { width: 320, height: 240 });
     assert.deepEqual(thumbnailSize({ width: 1000, height: 750 }, { width: 96, height: 96 }, "scale"), { width: 128, height: 96 });
     assert.deepEqual(thumbnailSize({ width: 800, height: 2000 }, { width: 100, height: 100 }, "scale"), { width: 100, height: 250 });
+    assert.deepEqual(thumbnailSize({ width: 640, height: 480 }, { width: 100, height: 100 }, "scale"), { width: 133, height: 100 });
   });
   it("scale does not upscale: an original narrower than the request is served as is", () => {
     assert.equal(thumbnailSize({ width: 100, height: 1000 }, { width: 200, height: 200 }, "scale"), undefined);

@@ -17,13 +17,18 @@ export function thumbnailSize(source: Size, requested: Size, method: ThumbnailMe
   if (method === "scale") {
     // keep the aspect ratio; the smaller relative side meets the request, the other exceeds it
     if (cover >= 1) return undefined;
-    return { width: Math.min(source.width, Math.ceil(source.width * cover)), height: Math.min(source.height, Math.ceil(source.height * cover)) };
+    return { width: fit(source.width, cover, requested.width), height: fit(source.height, cover, requested.height) };
   }
   // crop: the requested aspect ratio, cut from the centre after scaling down (never up)
   const s = Math.min(1, cover);
   const out = {
-    width: Math.min(requested.width, Math.ceil(source.width * s)),
-    height: Math.min(requested.height, Math.ceil(source.height * s)),
+    width: Math.min(requested.width, fit(source.width, s, requested.width)),
+    height: Math.min(requested.height, fit(source.height, s, requested.height)),
   };
   return out.width === source.width && out.height === source.height ? undefined : out;
+}
+
+/** One side scaled by `factor`, rounded but never below the request nor above the original. */
+function fit(side: number, factor: number, requested: number): number {
+  return Math.min(side, Math.max(requested, Math.round(side * factor)));
 }

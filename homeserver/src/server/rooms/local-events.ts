@@ -48,6 +48,8 @@ const MAX_PREV_EVENTS = 10;
 export class LocalEvents {
   private readonly deps: LocalEventsDeps;
   private readonly lock = new KeyedLock();
+  /** v12 room ids are the create event's hash: two creates in one millisecond must still differ. */
+  private lastCreateTs = 0;
 
   constructor(deps: LocalEventsDeps) {
     this.deps = deps;
@@ -84,6 +86,7 @@ export class LocalEvents {
   /** Persists the create event of a new room (the room row must not exist yet). */
   createRoomEvent(version: RoomVersion, roomId: string | undefined, sender: string, content: JsonObject): Promise<PersistedEvent> {
     const draft = this.draft(roomId, sender, { type: "m.room.create", content, stateKey: "" }, version, [], 1);
+    draft.origin_server_ts = this.lastCreateTs = Math.max(draft.origin_server_ts, this.lastCreateTs + 1);
     const event = this.finish(draft, version);
     const finalRoomId = roomId ?? "!" + event.eventId.slice(1);
     return this.lock.run(finalRoomId, async () => {

@@ -23,10 +23,11 @@ const STRIPPED_TYPES = ["m.room.create", "m.room.join_rules", "m.room.name", "m.
 export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObject> {
   const deadline = s.clock.now() + req.timeoutMs;
   for (;;) {
+    const seen = s.notifier.version(req.me.userId);
     const { body, empty } = await computeSync(s, req);
     const remaining = deadline - s.clock.now();
     if (!empty || req.since === undefined || remaining <= 0 || req.signal?.aborted) return body;
-    await s.notifier.wait(req.me.userId, remaining, req.signal);
+    await s.notifier.wait(req.me.userId, seen, remaining, req.signal);
   }
 }
 

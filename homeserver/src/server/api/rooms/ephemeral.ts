@@ -41,18 +41,18 @@ export const receiptHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   const type = ctx.params["receiptType"] ?? "";
   if (!RECEIPT_TYPES.has(type)) throw new MatrixError("M_INVALID_PARAM", 400, `Unknown receipt type ${type}`);
+  const threadId = optString(bodyObject(ctx.body), "thread_id", 255) ?? "";
   const roomId = ctx.params["roomId"] ?? "";
   await requireJoined(s, roomId, me.userId);
-  const threadId = optString(bodyObject(ctx.body), "thread_id", 255) ?? "";
   await putReceipt(s, roomId, me.userId, type, ctx.params["eventId"] ?? "", threadId === "main" ? "main" : threadId);
   return { json: {} };
 };
 
 export const readMarkersHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
+  const b = bodyObject(ctx.body);
   const roomId = ctx.params["roomId"] ?? "";
   await requireJoined(s, roomId, me.userId);
-  const b = bodyObject(ctx.body);
   for (const type of ["m.fully_read", "m.read", "m.read.private"]) {
     const eventId = optString(b, type, 255);
     if (eventId !== undefined) await putReceipt(s, roomId, me.userId, type, eventId, "");

@@ -49,8 +49,10 @@ export const membershipHandler = (s: ServerContext, action: MembershipAction): H
 
 export const forgetHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
+  bodyObject(ctx.body);
   const roomId = ctx.params["roomId"] ?? "";
   const m = await s.stores.rooms.membership(roomId, me.userId);
+  if (m === undefined) throw new MatrixError("M_NOT_FOUND", 404, "You have never been in this room");
   if (m === "join" || m === "invite" || m === "knock") throw new MatrixError("M_UNKNOWN", 400, "Leave the room before forgetting it");
   await s.db.run("INSERT INTO room_forgotten (user_id, room_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [me.userId, roomId]);
   return { json: {} };

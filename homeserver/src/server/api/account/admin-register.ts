@@ -1,0 +1,68 @@
+// GET /_synapse/admin/v1/register, POST /_synapse/admin/v1/register
+// Shared-secret registration as Synapse documents it (docs/admin_api/register_api.md), so the usual
+// provisioning scripts work: GET gives a nonce (single use, valid 60 s); POST carries
+// mac = hex HMAC-SHA1(secret, nonce \0 username \0 password \0 "admin"|"notadmin" [\0 user_type]).
+// It works even when open registration is off: the shared secret is the administrator's key.
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Handler } from "../../http/router.ts";
+import type { ServerContext } from "../../context.ts";
+import { MatrixError, forbidden } from "../../../spec/matrix-error.ts";
+import { bodyObject, optBool, optString, reqString } from "../json.ts";
+import { createAccount, newUserId, startSession } from "../../users/accounts.ts";
+
+const NONCE_TTL_MS = 60_000;
+
+function sharedSecret(s: ServerContext): string {
+  const secret = s.config.registration.sharedSecret;
+  if (secret === undefined || secret === "") throw new MatrixError("M_UNKNOWN", 400, "Shared secret registration is not enabled");
+  return secret;
+}
+
+export function expectedMac(secret: string, f: { nonce: string; username: string; password: string; admin: boolean; userType: string | undefined }): Buffer {
+  const h = createHmac("sha1", secret).update(f.nonce, "utf8").update("\0").update(f.username, "utf8").update("\0")
+    .update(f.password, "utf8").update("\0").update(f.admin ? "admin" : "notadmin");
+  if (f.userType) h.update("\0").update(f.userType, "utf8");
+  return h.digest();
+}
+
+export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; register: Handler } {
+  const nonces = new Map<string, number>();
+  const purge = (now: number): void => {
+    for (const [n, exp] of nonces) if (exp <= now) nonces.delete(n);
+  };
+
+  const nonce: Handler = async () => {
+    sharedSecret(s);
+    const now = s.clock.now();
+    purge(now);
+    const n = randomBytes(16).toString("hex");
+    nonces.set(n, now + NONCE_TTL_MS);
+    return { json: { nonce: n } };
+  };
+
+  const register: Handler = async (ctx) => {
+    const secret = sharedSecret(s);
+    const b = bodyObject(ctx.body);
+    const n = reqString(b, "nonce", 128);
+    const username = reqString(b, "username", 512);
+    const password = reqString(b, "password", 1024);
+    const admin = optBool(b, "admin") ?? false;
+    const displayname = optString(b, "displayname", 256);
+    const userType = optString(b, "user_type", 64);
+    const mac = reqString(b, "mac", 128);
+    const now = s.clock.now();
+    purge(now);
+    // The nonce is spent by any attempt, right or wrong, so a MAC cannot be guessed against it.
+    if (!nonces.delete(n)) throw new MatrixError("M_UNKNOWN", 400, "Unrecognised nonce");
+    const want = expectedMac(secret, { nonce: n, username, password, admin, userType });
+    const got = /^[0-9a-fA-F]+$/.test(mac) ? Buffer.from(mac, "hex") : Buffer.alloc(0);
+    if (got.length !== want.length || !timingSafeEqual(got, want)) throw forbidden("HMAC incorrect");
+    const userId = newUserId(username.toLowerCase(), s.serverName);
+    await createAccount(s.stores, { userId, password, isAdmin: admin, ...(displayname !== undefined && { displayname }), now });
+    ctx.log.info("registered user with the shared secret", { user_id: userId, admin });
+    const session = await startSession(s.stores.users, userId, { now });
+    return { json: { user_id: userId, access_token: session.accessToken, device_id: session.deviceId, home_server: s.serverName } };
+  };
+
+  return { nonce, register };
+}

@@ -1,0 +1,73 @@
+// Account endpoints of the client-server API: registration, login, devices, profile, account
+// data, filters, push rules, pushers, presence, user directory, OpenID, shared-secret registration.
+import type { Router } from "../../http/router.ts";
+import type { ServerContext } from "../../context.ts";
+import { C, accountServices } from "./common.ts";
+import { registerHandler, registerAvailableHandler } from "./register.ts";
+import { adminRegisterHandlers } from "./admin-register.ts";
+import { loginFlowsHandler, loginHandler, getLoginTokenHandler, logoutHandler, logoutAllHandler, whoamiHandler } from "./login.ts";
+import { listDevicesHandler, getDeviceHandler, updateDeviceHandler, deleteDeviceHandler, deleteDevicesHandler } from "./devices.ts";
+import { changePasswordHandler, deactivateHandler } from "./account-management.ts";
+import { getProfileHandler, getProfileFieldHandler, putProfileFieldHandler, deleteProfileFieldHandler } from "./profile.ts";
+import { getAccountDataHandler, putAccountDataHandler, getTagsHandler, putTagHandler, deleteTagHandler } from "./account-data.ts";
+import { createFilterHandler, getFilterHandler } from "./filters.ts";
+import { getAllRulesHandler, getRuleHandler, putRuleHandler, deleteRuleHandler, getRuleAttrHandler, putRuleAttrHandler } from "./push-rules.ts";
+import { listPushersHandler, setPusherHandler } from "./pushers.ts";
+import { getPresenceHandler, putPresenceHandler } from "./presence.ts";
+import { userDirectorySearchHandler } from "./user-directory.ts";
+import { openIdTokenHandler } from "./openid.ts";
+
+const RULE = `${C}/pushrules/global/{kind}/{ruleId}`;
+
+export function accountRoutes(r: Router, s: ServerContext): void {
+  const svc = accountServices(s);
+  const admin = adminRegisterHandlers(s);
+  r.add("POST", `${C}/register`, registerHandler(s, svc));
+  r.add("GET", `${C}/register/available`, registerAvailableHandler(s));
+  r.add("GET", "/_synapse/admin/v1/register", admin.nonce);
+  r.add("POST", "/_synapse/admin/v1/register", admin.register);
+  r.add("GET", `${C}/login`, loginFlowsHandler());
+  r.add("POST", `${C}/login`, loginHandler(s));
+  r.add("POST", "/_matrix/client/v1/login/get_token", getLoginTokenHandler(s, svc));
+  r.add("POST", `${C}/logout`, logoutHandler(s));
+  r.add("POST", `${C}/logout/all`, logoutAllHandler(s));
+  r.add("GET", `${C}/account/whoami`, whoamiHandler(s));
+  r.add("POST", `${C}/account/password`, changePasswordHandler(s, svc));
+  r.add("POST", `${C}/account/deactivate`, deactivateHandler(s, svc));
+  r.add("GET", `${C}/devices`, listDevicesHandler(s));
+  r.add("GET", `${C}/devices/{deviceId}`, getDeviceHandler(s));
+  r.add("PUT", `${C}/devices/{deviceId}`, updateDeviceHandler(s));
+  r.add("DELETE", `${C}/devices/{deviceId}`, deleteDeviceHandler(s, svc));
+  r.add("POST", `${C}/delete_devices`, deleteDevicesHandler(s, svc));
+  r.add("GET", `${C}/profile/{userId}`, getProfileHandler(s));
+  r.add("GET", `${C}/profile/{userId}/displayname`, getProfileFieldHandler(s, "displayname"));
+  r.add("GET", `${C}/profile/{userId}/avatar_url`, getProfileFieldHandler(s, "avatar_url"));
+  r.add("GET", `${C}/profile/{userId}/{keyName}`, getProfileFieldHandler(s));
+  r.add("PUT", `${C}/profile/{userId}/{keyName}`, putProfileFieldHandler(s));
+  r.add("DELETE", `${C}/profile/{userId}/{keyName}`, deleteProfileFieldHandler(s));
+  r.add("GET", `${C}/user/{userId}/account_data/{type}`, getAccountDataHandler(s, false));
+  r.add("PUT", `${C}/user/{userId}/account_data/{type}`, putAccountDataHandler(s, false));
+  r.add("GET", `${C}/user/{userId}/rooms/{roomId}/account_data/{type}`, getAccountDataHandler(s, true));
+  r.add("PUT", `${C}/user/{userId}/rooms/{roomId}/account_data/{type}`, putAccountDataHandler(s, true));
+  r.add("GET", `${C}/user/{userId}/rooms/{roomId}/tags`, getTagsHandler(s));
+  r.add("PUT", `${C}/user/{userId}/rooms/{roomId}/tags/{tag}`, putTagHandler(s, svc));
+  r.add("DELETE", `${C}/user/{userId}/rooms/{roomId}/tags/{tag}`, deleteTagHandler(s, svc));
+  r.add("POST", `${C}/user/{userId}/filter`, createFilterHandler(s));
+  r.add("GET", `${C}/user/{userId}/filter/{filterId}`, getFilterHandler(s));
+  r.add("POST", `${C}/user/{userId}/openid/request_token`, openIdTokenHandler(s));
+  r.add("GET", `${C}/pushrules/`, getAllRulesHandler(s, false));
+  r.add("GET", `${C}/pushrules`, getAllRulesHandler(s, false));
+  r.add("GET", `${C}/pushrules/global/`, getAllRulesHandler(s, true));
+  r.add("GET", RULE, getRuleHandler(s));
+  r.add("PUT", RULE, putRuleHandler(s, svc));
+  r.add("DELETE", RULE, deleteRuleHandler(s, svc));
+  r.add("GET", `${RULE}/enabled`, getRuleAttrHandler(s, "enabled"));
+  r.add("PUT", `${RULE}/enabled`, putRuleAttrHandler(s, svc, "enabled"));
+  r.add("GET", `${RULE}/actions`, getRuleAttrHandler(s, "actions"));
+  r.add("PUT", `${RULE}/actions`, putRuleAttrHandler(s, svc, "actions"));
+  r.add("GET", `${C}/pushers`, listPushersHandler(s));
+  r.add("POST", `${C}/pushers/set`, setPusherHandler(s));
+  r.add("GET", `${C}/presence/{userId}/status`, getPresenceHandler(s));
+  r.add("PUT", `${C}/presence/{userId}/status`, putPresenceHandler(s));
+  r.add("POST", `${C}/user_directory/search`, userDirectorySearchHandler(s));
+}

@@ -1,0 +1,75 @@
+// GET /_matrix/client/v3/rooms/{roomId}/messages
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv3roomsroomidmessages
+// Tokens: see rooms/pagination-token.ts (t<N> is the position just before stream N).
+import type { JsonObject } from "../../../room/pdu.ts";
+import { stateKeyOf } from "../../../room/pdu.ts";
+import type { StoredEventRow } from "../../../storage/event-store.ts";
+import type { ServerContext } from "../../context.ts";
+import type { Handler } from "../../http/router.ts";
+import { serializeRoomEvents, type SerializeContext } from "../../rooms/bundled-aggregations.ts";
+import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
+import { matchesRoomEventFilter, parseRoomEventFilterParam, type RoomEventFilter } from "../../rooms/room-event-filter.ts";
+import { RoomVisibility, requireRoomAccess, type RoomAccess } from "../../rooms/visibility.ts";
+import { dirParam, limitParam, roomIdParam, tokenParam } from "./params.ts";
+import { scanVisible, type ScanResult } from "./scan.ts";
+
+export const MAX_LIMIT = 1000;
+
+export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
+  const me = await s.auth.require(ctx);
+  const roomId = roomIdParam(ctx);
+  const backwards = dirParam(ctx.query) === "b";
+  const filter = parseRoomEventFilterParam(ctx.query.get("filter"));
+  const limit = ctx.query.get("limit") === null ? Math.min(filter.limit ?? 10, MAX_LIMIT) : limitParam(ctx.query, 10, MAX_LIMIT);
+  let from = tokenParam(ctx.query, "from");
+  const to = tokenParam(ctx.query, "to");
+  const access = await requireRoomAccess(s, me.userId, roomId, { allowFormerMembers: true });
+  from ??= backwards ? (await s.stores.events.maxStream()) + 1 : 0;
+  const start = ctx.query.get("from") || formatPaginationToken(from);
+  if (limit === 0) return { json: { chunk: [], start, end: start } };
+  const visibility = new RoomVisibility(s, roomId, me.userId);
+  const page = await paginateRoom(s, { roomId, access, visibility, filter, from, to, backwards, limit });
+  const sctx: SerializeContext = { userId: me.userId, deviceId: me.deviceId, version: access.version, visibility };
+  const json: JsonObject = { chunk: await serializeRoomEvents(s, sctx, page.rows), start };
+  if (page.next !== undefined) json["end"] = page.next;
+  if (filter.lazyLoadMembers) json["state"] = await senderMembers(s, sctx, page.rows, page.rows[0]?.stateGroup);
+  return { json };
+};
+
+export interface RoomPageRequest {
+  roomId: string;
+  access: RoomAccess;
+  visibility: RoomVisibility;
+  filter: RoomEventFilter;
+  from: number;
+  to: number | undefined;
+  backwards: boolean;
+  limit: number;
+}
+
+/** One page of a room's timeline as the user may see it (former members stop at their leave). */
+export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequest): Promise<ScanResult> {
+  const range = streamRange(req.from, req.to, req.backwards);
+  const before = req.access.upTo === undefined ? range.before : Math.min(range.before, req.access.upTo);
+  return scanVisible({
+    after: range.after, before, backwards: req.backwards, limit: req.limit,
+    fetch: (after, upper, n) => s.stores.events.roomEvents(req.roomId, { after, before: upper, limit: n, backwards: req.backwards }),
+    accept: async (row) => matchesRoomEventFilter(req.filter, row.event.pdu, req.roomId) && (await req.visibility.canSee(row)),
+  });
+}
+
+/**
+ * Lazy-loaded members: the m.room.member events of the senders of `rows`, taken from the state at
+ * `stateGroup`. https://spec.matrix.org/v1.16/client-server-api/#lazy-loading-room-members
+ */
+export async function senderMembers(
+  s: Pick<ServerContext, "db" | "stores" | "clock">, sctx: SerializeContext, rows: readonly StoredEventRow[], stateGroup: number | undefined,
+): Promise<JsonObject[]> {
+  if (stateGroup === undefined || rows.length === 0) return [];
+  const state = await s.stores.events.stateMapOfGroup(stateGroup);
+  const senders = new Set(rows.map((r) => r.event.pdu.sender));
+  const ids = [...senders].map((u) => state.get(stateKeyOf("m.room.member", u))).filter((id): id is string => id !== undefined);
+  const loaded = await s.stores.events.getEvents(ids);
+  const members = ids.map((id) => loaded.get(id)).filter((r): r is StoredEventRow => r !== undefined);
+  return serializeRoomEvents(s, sctx, members);
+}

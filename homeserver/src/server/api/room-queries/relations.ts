@@ -1,0 +1,92 @@
+// GET /_matrix/client/v1/rooms/{roomId}/relations/{eventId}[/{relType}[/{eventType}]],
+// GET /_matrix/client/v1/rooms/{roomId}/threads
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidrelationseventid
+//       https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidthreads
+import type { JsonObject } from "../../../room/pdu.ts";
+import type { StoredEventRow } from "../../../storage/event-store.ts";
+import { childIds, relatedEventIds, threadRoots } from "../../../storage/event-queries.ts";
+import type { ServerContext } from "../../context.ts";
+import type { Handler } from "../../http/router.ts";
+import { serializeRoomEvents } from "../../rooms/bundled-aggregations.ts";
+import { versionOrThrow } from "../../rooms/local-events.ts";
+import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
+import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
+import { boolParam, dirParam, enumParam, eventIdParam, limitParam, nameParam, notFound, roomIdParam, tokenParam } from "./params.ts";
+import { scanVisible } from "./scan.ts";
+
+/** Spec: "Homeservers SHOULD traverse at least 3 levels of relationships". */
+const RECURSION_DEPTH = 3;
+
+export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
+  const me = await s.auth.require(ctx);
+  const roomId = roomIdParam(ctx);
+  const parentId = eventIdParam(ctx);
+  const relType = ctx.params["relType"] === undefined ? undefined : nameParam(ctx, "relType");
+  const eventType = ctx.params["eventType"] === undefined ? undefined : nameParam(ctx, "eventType");
+  const backwards = dirParam(ctx.query, "b") === "b";
+  const limit = limitParam(ctx.query, 10, 100, 1);
+  const fromRaw = ctx.query.get("from");
+  const from = tokenParam(ctx.query, "from") ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+  const to = tokenParam(ctx.query, "to");
+  const recurse = boolParam(ctx.query, "recurse");
+  // The parent must exist and be visible to the user, else 404 (spec).
+  const room = await s.stores.rooms.getRoom(roomId);
+  const parent = await s.stores.events.getEvent(parentId);
+  const visibility = new RoomVisibility(s, roomId, me.userId);
+  if (!room || !parent || roomIdOfRow(parent) !== roomId || !(await visibility.canSee(parent))) throw notFound();
+  const depth = recurse ? RECURSION_DEPTH : 1;
+  const parents = await ancestorsUpTo(s, roomId, parentId, depth);
+  const range = streamRange(from, to, backwards);
+  const page = await scanVisible({
+    ...range, backwards, limit,
+    fetch: async (after, before, n) => {
+      const ids = await relatedEventIds(s.db, { roomId, parentIds: parents, ...(relType ? { relType } : {}), ...(eventType ? { eventType } : {}), after, before, limit: n, backwards });
+      const loaded = await s.stores.events.getEvents(ids.map((r) => r.eventId));
+      return ids.map((r) => loaded.get(r.eventId)).filter((r): r is StoredEventRow => r !== undefined);
+    },
+    accept: (row) => visibility.canSee(row),
+  });
+  const json: JsonObject = {
+    chunk: await serializeRoomEvents(s, { userId: me.userId, deviceId: me.deviceId, version: versionOrThrow(room.version), visibility }, page.rows),
+  };
+  if (page.next !== undefined) json["next_batch"] = page.next;
+  if (fromRaw) json["prev_batch"] = fromRaw;
+  if (recurse !== undefined) json["recursion_depth"] = depth;
+  return { json };
+};
+
+/** The parent plus the events up to depth-1 relation hops below it: children of these are results. */
+async function ancestorsUpTo(s: ServerContext, roomId: string, parentId: string, depth: number): Promise<string[]> {
+  const all = new Set([parentId]);
+  let level = [parentId];
+  for (let d = 1; d < depth && level.length > 0; d++) {
+    level = (await childIds(s.db, roomId, level)).filter((id) => !all.has(id));
+    for (const id of level) all.add(id);
+  }
+  return [...all];
+}
+
+/** Thread roots newest-activity first; `from` t<N> continues with threads whose latest event is before N. */
+export const threadsHandler = (s: ServerContext): Handler => async (ctx) => {
+  const me = await s.auth.require(ctx);
+  const roomId = roomIdParam(ctx);
+  const include = enumParam(ctx.query, "include", ["all", "participated"] as const) ?? "all";
+  const limit = limitParam(ctx.query, 10, 100, 1);
+  const from = tokenParam(ctx.query, "from");
+  const access = await requireRoomAccess(s, me.userId, roomId, { allowFormerMembers: true });
+  const candidates = await threadRoots(s.db, roomId, {
+    before: from === undefined ? Number.MAX_SAFE_INTEGER : from - 1, limit: limit + 1, ...(include === "participated" ? { participant: me.userId } : {}),
+  });
+  const page = candidates.slice(0, limit);
+  const visibility = new RoomVisibility(s, roomId, me.userId);
+  const loaded = await s.stores.events.getEvents(page.map((c) => c.rootId));
+  const roots: StoredEventRow[] = [];
+  for (const c of page) {
+    const row = loaded.get(c.rootId);
+    if (row && roomIdOfRow(row) === roomId && (await visibility.canSee(row))) roots.push(row);
+  }
+  const json: JsonObject = { chunk: await serializeRoomEvents(s, { userId: me.userId, deviceId: me.deviceId, version: access.version, visibility }, roots) };
+  const last = page.at(-1);
+  if (candidates.length > limit && last) json["next_batch"] = formatPaginationToken(last.latest);
+  return { json };
+};

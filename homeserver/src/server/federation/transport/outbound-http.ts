@@ -1,0 +1,113 @@
+// One outbound HTTP(S) exchange with a resolved federation target: the address is checked by the
+// SSRF guard, TLS is verified against the system CAs plus federation.extra_ca_path, SNI and the
+// certificate name follow the server discovery rules.
+// https://spec.matrix.org/v1.16/server-server-api/#tls
+import { readFileSync } from "node:fs";
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import { isIP } from "node:net";
+import { getCACertificates } from "node:tls";
+import { ForbiddenAddressError, guardedLookup, isForbiddenAddress, type AddressResolver } from "./ssrf-guard.ts";
+
+/** Where and how to connect, as decided by server discovery (or host_map). */
+export interface OutboundTarget {
+  /** "http" only through a host_map "http://" entry (tests). */
+  scheme: "https" | "http";
+  /** What to connect to: a host name (resolved through the guard) or an IP literal, no brackets. */
+  connectHost: string;
+  port: number;
+  /** The Host header. */
+  hostHeader: string;
+  /** SNI and the name the certificate must be valid for; undefined: connectHost (an IP: no SNI). */
+  tlsServerName: string | undefined;
+  /** host_map targets may be private addresses; nothing else may. */
+  allowPrivate: boolean;
+}
+
+export interface ExchangeOptions {
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  body: Buffer | undefined;
+  /** Aborts the exchange (timeouts). */
+  signal: AbortSignal;
+}
+
+/** The CAs to trust: Node's default set (bundled or system, plus NODE_EXTRA_CA_CERTS) and ours. */
+export function trustedCertificates(extraCaPath: string | undefined): string[] {
+  const defaults = getCACertificates("default");
+  return extraCaPath === undefined ? [...defaults] : [...defaults, readFileSync(extraCaPath, "utf8")];
+}
+
+/** Keep-alive agents and the guarded lookups shared by all exchanges of one client. */
+export class OutboundTransport {
+  private readonly https: HttpsAgent;
+  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+  private readonly publicLookup;
+  private readonly privateLookup;
+
+  constructor(opts: { ca: string[]; rejectUnauthorized: boolean; resolver?: AddressResolver }) {
+    this.https = new HttpsAgent({ keepAlive: true, maxSockets: 16, ca: opts.ca, rejectUnauthorized: opts.rejectUnauthorized });
+    this.publicLookup = guardedLookup(false, opts.resolver);
+    this.privateLookup = guardedLookup(true, opts.resolver);
+  }
+
+  /** Sends the request; resolves with the response once its headers arrived. */
+  send(target: OutboundTarget, opts: ExchangeOptions): Promise<IncomingMessage> {
+    const lookup = target.allowPrivate ? this.privateLookup : this.publicLookup;
+    const common = {
+      host: target.connectHost, port: target.port, method: opts.method, path: opts.path, signal: opts.signal, lookup,
+      headers: { ...opts.headers, Host: target.hostHeader },
+    };
+    // net.connect never calls `lookup` for an IP literal: check those here.
+    if (!target.allowPrivate && isIP(target.connectHost) !== 0 && isForbiddenAddress(target.connectHost)) {
+      return Promise.reject(new ForbiddenAddressError(target.connectHost, [target.connectHost]));
+    }
+    return new Promise((resolve, reject) => {
+      const onResponse = (res: IncomingMessage): void => resolve(res);
+      const req = target.scheme === "http"
+        ? httpRequest({ ...common, agent: this.http }, onResponse)
+        : httpsRequest({ ...common, agent: this.https, servername: sniOf(target) }, onResponse);
+      req.on("error", reject);
+      req.end(opts.body);
+    });
+  }
+
+  close(): void {
+    this.https.destroy();
+    this.http.destroy();
+  }
+}
+
+/** An IP literal gets no SNI (RFC 6066); its certificate is then checked against the IP itself. */
+function sniOf(target: OutboundTarget): string {
+  const name = target.tlsServerName ?? target.connectHost;
+  return isIP(name) === 0 ? name : "";
+}
+
+/** Reads a whole body, failing past `maxBytes` (the stream is destroyed then). */
+export async function readLimited(res: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(res.headers["content-length"] ?? "0");
+  if (declared > maxBytes) {
+    res.destroy();
+    throw new ResponseTooLargeError(maxBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      res.destroy();
+      throw new ResponseTooLargeError(maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+export class ResponseTooLargeError extends Error {
+  constructor(maxBytes: number) {
+    super(`response larger than ${maxBytes} bytes`);
+    this.name = "ResponseTooLargeError";
+  }
+}

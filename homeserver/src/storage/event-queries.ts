@@ -1,0 +1,138 @@
+// Read-only queries over the events table for the room query endpoints (relations, threads,
+// timestamps, membership history) and the reports table. Functions over one SqlExecutor so both
+// dialects share them; rows are returned as ids/positions and loaded through EventStore.
+import type { Pdu } from "../room/pdu.ts";
+import type { SqlExecutor, SqlValue } from "./sql.ts";
+import { num } from "./sql.ts";
+
+/** Only events that are part of the room's timeline. */
+const LIVE = "outlier = 0 AND rejected IS NULL AND soft_failed = 0";
+
+const marks = (n: number): string => Array.from({ length: n }, () => "?").join(",");
+
+/** Membership values of a user's m.room.member events in a room, oldest first. */
+export async function membershipHistory(db: SqlExecutor, roomId: string, userId: string): Promise<{ stream: number; membership: string }[]> {
+  const rows = await db.all<{ stream_ordering: number; json: string }>(
+    `SELECT stream_ordering, json FROM events WHERE room_id = ? AND type = 'm.room.member' AND state_key = ? AND ${LIVE} ORDER BY stream_ordering`,
+    [roomId, userId]);
+  return rows.map((r) => {
+    const m = (JSON.parse(r.json) as Pdu).content["membership"];
+    return { stream: num(r.stream_ordering), membership: typeof m === "string" ? m : "" };
+  });
+}
+
+export interface RelationQuery {
+  roomId: string;
+  parentIds: readonly string[];
+  relType?: string;
+  eventType?: string;
+  /** Exclusive lower / inclusive upper stream bounds. */
+  after: number;
+  before: number;
+  limit: number;
+  backwards: boolean;
+}
+
+/** Ids of events relating to any of `parentIds`, in stream order. */
+export async function relatedEventIds(db: SqlExecutor, q: RelationQuery): Promise<{ eventId: string; stream: number }[]> {
+  if (q.parentIds.length === 0) return [];
+  const params: SqlValue[] = [q.roomId, ...q.parentIds, q.after, q.before];
+  let sql = `SELECT event_id, stream_ordering FROM events WHERE room_id = ? AND relates_to IN (${marks(q.parentIds.length)})
+    AND stream_ordering > ? AND stream_ordering <= ? AND ${LIVE}`;
+  if (q.relType !== undefined) {
+    sql += " AND rel_type = ?";
+    params.push(q.relType);
+  }
+  if (q.eventType !== undefined) {
+    sql += " AND type = ?";
+    params.push(q.eventType);
+  }
+  sql += ` ORDER BY stream_ordering ${q.backwards ? "DESC" : "ASC"} LIMIT ?`;
+  params.push(q.limit);
+  const rows = await db.all<{ event_id: string; stream_ordering: number }>(sql, params);
+  return rows.map((r) => ({ eventId: r.event_id, stream: num(r.stream_ordering) }));
+}
+
+/** Ids of all events directly relating to any of `parentIds` (any rel_type), for recursion. */
+export async function childIds(db: SqlExecutor, roomId: string, parentIds: readonly string[]): Promise<string[]> {
+  if (parentIds.length === 0) return [];
+  const rows = await db.all<{ event_id: string }>(
+    `SELECT event_id FROM events WHERE room_id = ? AND relates_to IN (${marks(parentIds.length)}) AND ${LIVE} LIMIT 10000`, [roomId, ...parentIds]);
+  return rows.map((r) => r.event_id);
+}
+
+export interface ChildRow {
+  parentId: string;
+  relType: string;
+  eventId: string;
+  stream: number;
+  sender: string;
+}
+
+/** Children of `parentIds` with one of `relTypes`, oldest first (for bundled aggregations). */
+export async function childrenOf(db: SqlExecutor, parentIds: readonly string[], relTypes: readonly string[]): Promise<ChildRow[]> {
+  if (parentIds.length === 0) return [];
+  const rows = await db.all<{ relates_to: string; rel_type: string; event_id: string; stream_ordering: number; sender: string }>(
+    `SELECT relates_to, rel_type, event_id, stream_ordering, sender FROM events
+     WHERE relates_to IN (${marks(parentIds.length)}) AND rel_type IN (${marks(relTypes.length)}) AND ${LIVE} ORDER BY stream_ordering`,
+    [...parentIds, ...relTypes]);
+  return rows.map((r) => ({ parentId: r.relates_to, relType: r.rel_type, eventId: r.event_id, stream: num(r.stream_ordering), sender: r.sender }));
+}
+
+/** Thread roots of a room ordered by their latest m.thread event (newest first), before a position. */
+export async function threadRoots(
+  db: SqlExecutor, roomId: string, opts: { before: number; limit: number; participant?: string },
+): Promise<{ rootId: string; latest: number }[]> {
+  const params: SqlValue[] = [roomId];
+  let participated = "";
+  if (opts.participant !== undefined) {
+    // https://spec.matrix.org/v1.16/client-server-api/#server-side-aggregation-of-mthread-relationships
+    participated = ` AND (thread_id IN (SELECT event_id FROM events WHERE room_id = ? AND sender = ?)
+      OR thread_id IN (SELECT thread_id FROM events WHERE room_id = ? AND rel_type = 'm.thread' AND sender = ?))`;
+    params.push(roomId, opts.participant, roomId, opts.participant);
+  }
+  params.push(opts.before, opts.limit);
+  const rows = await db.all<{ thread_id: string; latest: number }>(
+    `SELECT thread_id, MAX(stream_ordering) AS latest FROM events
+     WHERE room_id = ? AND rel_type = 'm.thread' AND thread_id IS NOT NULL AND ${LIVE}${participated}
+     GROUP BY thread_id HAVING MAX(stream_ordering) <= ? ORDER BY latest DESC LIMIT ?`, params);
+  return rows.map((r) => ({ rootId: r.thread_id, latest: num(r.latest) }));
+}
+
+/** Candidate events around a timestamp: dir f = first at or after ts, b = last at or before ts. */
+export async function eventsNearTimestamp(
+  db: SqlExecutor, roomId: string, ts: number, forwards: boolean, skip: number, limit: number,
+): Promise<string[]> {
+  const rows = await db.all<{ event_id: string }>(
+    `SELECT event_id FROM events WHERE room_id = ? AND origin_server_ts ${forwards ? ">=" : "<="} ? AND ${LIVE}
+     ORDER BY origin_server_ts ${forwards ? "ASC" : "DESC"}, stream_ordering ${forwards ? "ASC" : "DESC"} LIMIT ? OFFSET ?`,
+    [roomId, ts, limit, skip]);
+  return rows.map((r) => r.event_id);
+}
+
+/** Transaction ids of events the given device sent, for `unsigned.transaction_id`. */
+export async function transactionIds(db: SqlExecutor, userId: string, deviceId: string, eventIds: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (eventIds.length === 0) return out;
+  for (let i = 0; i < eventIds.length; i += 500) {
+    const part = eventIds.slice(i, i + 500);
+    const rows = await db.all<{ event_id: string; txn_id: string }>(
+      `SELECT event_id, txn_id FROM event_txns WHERE user_id = ? AND device_id = ? AND event_id IN (${marks(part.length)})`, [userId, deviceId, ...part]);
+    for (const r of rows) out.set(r.event_id, r.txn_id);
+  }
+  return out;
+}
+
+export interface ReportInput {
+  userId: string;
+  roomId: string;
+  eventId: string | undefined;
+  reason: string | undefined;
+  score: number | undefined;
+  ts: number;
+}
+
+export async function insertReport(db: SqlExecutor, r: ReportInput): Promise<void> {
+  await db.run("INSERT INTO reports (user_id, room_id, event_id, reason, score, ts) VALUES (?, ?, ?, ?, ?, ?)",
+    [r.userId, r.roomId, r.eventId ?? null, r.reason ?? null, r.score ?? null, r.ts]);
+}

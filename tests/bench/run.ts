@@ -1,0 +1,53 @@
+// `npm run bench`: prints a table and writes bench-results.json. Medians; not a test.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createServer } from "node:net";
+import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-homeserver.ts";
+import { deliveryLatency, initialSync, rssMb, sustainedSends } from "./client-server.ts";
+import { printTable, type BenchRow } from "./stats.ts";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function withServer<T>(fn: (url: string, rss: () => number) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "entente-bench-"));
+  const { child, url } = await spawnHomeserver(writeYamlConfig(dir, "bench.local", await freePort()));
+  try {
+    return await fn(url, () => rssMb(child));
+  } finally {
+    child.kill("SIGTERM");
+    await waitExit(child);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const quick = process.argv.includes("--quick");
+const rows: BenchRow[] = [];
+await withServer(async (url, rss) => {
+  await new Promise((r) => setTimeout(r, 1000)); // let startup allocations settle before the idle reading
+  const idle = rss();
+  rows.push({ name: "homeserver RSS idle", value: idle, unit: "MB", target: "≤ 120 MB", met: idle <= 120 });
+  rows.push(...(await deliveryLatency(url, quick ? 30 : 200)));
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rss());
+  }, 100);
+  const { row } = await sustainedSends(url, 20, quick ? 20 : 100);
+  clearInterval(sampler);
+  rows.push(row);
+  rows.push({ name: "homeserver RSS under send load (peak)", value: peak, unit: "MB", target: "", });
+});
+await withServer(async (url) => {
+  rows.push(await initialSync(url, quick ? 20 : 200, quick ? 10 : 50, 5));
+});
+printTable(rows);
+writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n");
+process.stdout.write("\nJSON written to bench-results.json\n");
