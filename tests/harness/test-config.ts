@@ -13,13 +13,15 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
     media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
     registration: { enabled: true, sharedSecret: "test-shared-secret" },
     rateLimits: { login: { perSecond: 0, burst: 0 }, register: { perSecond: 0, burst: 0 }, send: { perSecond: 0, burst: 0 } },
-    rooms: { defaultVersion: "12" },
+    // Encryption off by default: most suites use matrix-js-sdk clients without crypto.
+    rooms: { defaultVersion: "12", encryptionByDefault: "off" },
     limits: { maxJsonBodyBytes: 1024 * 1024 },
     logging: { level: "warn" },
     federation: {
       enabled: false, listener: { host: "127.0.0.1", port: 0 }, tls: undefined, extraCaPath: undefined, tlsVerify: true,
       hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
     },
+    appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300_000 },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(overrides)) out[k] = { ...(base as unknown as Record<string, object>)[k], ...v };

@@ -1,7 +1,7 @@
 // The configuration schema: one section per concern. The descriptions ARE the documentation
 // (config.example.yaml is generated from them) and the defaults here are the ones the loader applies.
 import { isIPv6 } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from "../room/room-versions.ts";
 import type { HomeserverConfig } from "./config-types.ts";
 import { federation } from "./federation-schema.ts";
@@ -9,7 +9,7 @@ import {
   boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, nonNegativeNumber,
   postgresUrl, required, secret, section, serverName, withDefault,
 } from "./schema-combinators.ts";
-import type { Infer, Lookup, Refined } from "./schema-combinators.ts";
+import type { Infer, Lookup, Refined, ValueType } from "./schema-combinators.ts";
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -105,6 +105,10 @@ const rateLimits = section("Request rate limits; a request over its limit gets 4
 const rooms = section("Rooms (https://spec.matrix.org/v1.16/rooms/).", {
   default_version: withDefault(oneOf([...ROOM_VERSIONS.keys()]), "Room version of newly created rooms.",
     DEFAULT_ROOM_VERSION),
+  encryption_by_default: withDefault(oneOf(["off", "all", "invite"]),
+    "Which new rooms get end-to-end encryption (m.room.encryption, megolm) in their initial state: \"all\" rooms, " +
+    "\"invite\"-only rooms (private_chat and trusted_private_chat presets, and direct chats), or \"off\".",
+    "invite"),
 });
 
 const limits = section("Request size limits.", {
@@ -116,9 +120,36 @@ const logging = section("Logs, written as JSON lines to stderr.", {
   level: withDefault(oneOf(["debug", "info", "warn", "error"]), "Least severe level written.", "info"),
 });
 
+/** A YAML list of file paths; relative ones resolve against the config file's directory. */
+const pathList: ValueType<string[]> = {
+  expected: "a list of file paths",
+  stringly: false,
+  check: (raw, ctx) => {
+    if (!Array.isArray(raw) || raw.some((p) => typeof p !== "string" || p === "")) return { ok: false, expected: "a list of file paths" };
+    return { ok: true, value: [...new Set((raw as string[]).map((p) => resolve(ctx.baseDir, p)))] };
+  },
+};
+
+const appservices = section(
+  "Application services: bridges and bots (https://spec.matrix.org/v1.16/application-service-api/).",
+  {
+    registration_files: withDefault(pathList,
+      "Registration files (YAML: id, url, as_token, hs_token, sender_localpart, namespaces...), one per appservice; " +
+      "they hold secrets, keep them readable by the homeserver only.",
+      []),
+    retry_initial_ms: withDefault(integer(1),
+      "Delay before retrying a transaction an appservice did not accept; it doubles on each failure.", 1000),
+    retry_max_ms: withDefault(integer(1), "Longest delay between two attempts to push a transaction.", 300_000),
+  },
+  (v): Refined<HomeserverConfig["appservices"]> =>
+    v.retryMaxMs < v.retryInitialMs
+      ? { ok: false, errors: [{ key: "retry_max_ms", message: "must be at least retry_initial_ms" }] }
+      : { ok: true, value: v },
+);
+
 export const configSchema = section("", {
   server, listeners, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
-  federation,
+  federation, appservices,
 });
 
 // Compile-time check: the schema produces exactly HomeserverConfig, no key more or less.

@@ -35,10 +35,22 @@ export interface HomeserverConfig {
   };
   rooms: {
     defaultVersion: string;
+    /** Which new rooms are created end-to-end encrypted (as Synapse's encryption_enabled_by_default_for_room_type). */
+    encryptionByDefault: "off" | "all" | "invite";
   };
   limits: { maxJsonBodyBytes: number };
   logging: { level: "debug" | "info" | "warn" | "error" };
   federation: FederationConfig;
+  appservices: AppservicesConfig;
+}
+
+/** Application services (https://spec.matrix.org/v1.16/application-service-api/). */
+export interface AppservicesConfig {
+  /** Registration YAML files, one per appservice (absolute once loaded). */
+  registrationFiles: string[];
+  /** First retry delay of a failed transaction push; doubles on each failure up to retryMaxMs. */
+  retryInitialMs: number;
+  retryMaxMs: number;
 }
 
 /** A static route of `federation.host_map`: acts like a /.well-known/matrix/server delegation. */

@@ -40,13 +40,14 @@ describe("parseConfig", () => {
         register: { perSecond: 0.2, burst: 5 },
         send: { perSecond: 10, burst: 50 },
       },
-      rooms: { defaultVersion: "12" },
+      rooms: { defaultVersion: "12", encryptionByDefault: "invite" },
       limits: { maxJsonBodyBytes: 1048576 },
       logging: { level: "info" },
       federation: {
         enabled: true, listener: { host: "127.0.0.1", port: 8448 }, tls: undefined, extraCaPath: undefined, tlsVerify: true,
         hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
       },
+      appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300000 },
     };
     const config = parse(MINIMAL);
     assert.deepEqual(config, expected);
@@ -105,7 +106,7 @@ federation:
       media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824 },
       registration: { enabled: true, sharedSecret: "s3cret-s3cret" },
       rateLimits: { login: { perSecond: 1, burst: 3 }, register: { perSecond: 0.1, burst: 2 }, send: { perSecond: 20, burst: 100 } },
-      rooms: { defaultVersion: "11" },
+      rooms: { defaultVersion: "11", encryptionByDefault: "invite" },
       limits: { maxJsonBodyBytes: 65536 },
       logging: { level: "debug" },
       federation: {

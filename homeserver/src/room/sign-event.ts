@@ -63,3 +63,10 @@ export function verifyEventSignature(
 ): boolean {
   return verifyJsonSignature(redactEvent(event, version), serverName, keyId, publicKey);
 }
+
+/** Adds `serverName`'s signature to an already hashed event (invites, restricted joins). */
+export function addEventSignature(pdu: Pdu, version: RoomVersion, serverName: string, key: SigningKey): Pdu {
+  const ours = signJson(redactEvent(pdu, version), serverName, key).signatures[serverName] ?? {};
+  const previous = asSignatures(pdu["signatures"]);
+  return { ...pdu, signatures: { ...previous, [serverName]: { ...previous[serverName], ...ours } } };
+}

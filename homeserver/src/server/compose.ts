@@ -10,6 +10,7 @@ import { EventStore } from "../storage/event-store.ts";
 import { RoomStore } from "../storage/room-store.ts";
 import { UserStore } from "../storage/user-store.ts";
 import { StreamStore } from "../storage/stream-store.ts";
+import { AppserviceStore } from "../storage/appservice-store.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Notifier } from "./notifier.ts";
@@ -19,7 +20,18 @@ import { LocalEvents } from "./rooms/local-events.ts";
 import { Typing } from "./sync/typing.ts";
 import { createHttpServer } from "./http/http-server.ts";
 import { buildRouter } from "./api/routes.ts";
+import { E2eeService } from "./e2ee/e2ee-service.ts";
+import { Appservices } from "./appservice/appservices.ts";
+import { loadRegistrations } from "./appservice/load-registrations.ts";
 import type { ServerContext } from "./context.ts";
+import { KeyedLock } from "./rooms/room-lock.ts";
+import type { PersistedEvent } from "./rooms/local-events.ts";
+import type { SqlExecutor } from "../storage/sql.ts";
+import { composeFederation } from "./federation/compose-federation.ts";
+import type { SenderOptions } from "./federation/sending/federation-sender.ts";
+import type { FederationListener } from "./federation/transport/listener.ts";
+import { federationKeyRoutes } from "./api/federation-keys/routes.ts";
+import { federationRoutes } from "./api/federation/routes.ts";
 
 export interface RunningHomeserver {
   context: ServerContext;
@@ -28,6 +40,9 @@ export interface RunningHomeserver {
   port: number;
   /** Every route served (for the bad-input suite and docs). */
   routes: { method: string; template: string }[];
+  /** Port of the federation listener (undefined when federation is disabled). */
+  federationPort: number | undefined;
+  federationRoutes: { method: string; template: string }[];
   stop(): Promise<void>;
 }
 
@@ -43,9 +58,18 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
   return key;
 }
 
-export async function startHomeserver(config: HomeserverConfig, opts: { clock?: Clock; log?: Logger } = {}): Promise<RunningHomeserver> {
+export interface StartOptions {
+  clock?: Clock;
+  log?: Logger;
+  /** Federation retry timings (tests shorten them). */
+  federationSender?: SenderOptions;
+}
+
+export async function startHomeserver(config: HomeserverConfig, opts: StartOptions = {}): Promise<RunningHomeserver> {
   const clock = opts.clock ?? systemClock;
   const log = opts.log ?? createLogger(config.logging.level, { server: config.server.name });
+  // Before anything is opened: a broken registration file stops the start with every problem listed.
+  const registrations = loadRegistrations(config.appservices.registrationFiles, config.server.name);
   if (config.database.type === "sqlite") mkdirSync(dirname(config.database.path), { recursive: true });
   mkdirSync(config.media.path, { recursive: true });
   const db = await openDatabase(config.database);
@@ -59,26 +83,56 @@ export async function startHomeserver(config: HomeserverConfig, opts: { clock?: 
       (err: unknown) => log.error("notify failed", { room_id: roomId, error: String(err) }),
     );
   };
+  const appservices = new Appservices({
+    registrations, store: new AppserviceStore({ db }), accounts: stores, rooms, clock, log: log.child({ component: "appservices" }),
+    serverName: config.server.name, retryInitialMs: config.appservices.retryInitialMs, retryMaxMs: config.appservices.retryMaxMs,
+  });
+  const typing: Typing = new Typing({ clock, onChange: (roomId) => {
+    notifyRoom(roomId);
+    appservices.typingChanged(roomId, typing.current(roomId)).catch((err: unknown) => log.error("appservice typing failed", { room_id: roomId, error: String(err) }));
+  } });
+  const roomLock = new KeyedLock();
+  const onPersisted = (p: PersistedEvent): void => {
+    notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : []);
+    appservices.wake();
+  };
+  const federation = config.federation.enabled
+    ? composeFederation({ config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted, ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}) })
+    : undefined;
   const localEvents = new LocalEvents({
-    db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock,
-    onPersisted: (p) => notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : []),
+    db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock, lock: roomLock,
+    ...(federation ? { inTransaction: (tx: SqlExecutor, p: PersistedEvent) => federation.enqueueLocal(tx, p) } : {}),
+    onPersisted: (p) => {
+      onPersisted(p);
+      federation?.flush();
+    },
   });
   const context: ServerContext = {
     config, serverName: config.server.name, signingKey, db, log, clock, notifier,
-    rateLimiter: new RateLimiter({ clock }), auth: new AuthGuard({ users: stores.users, clock }),
-    stores, localEvents, typing: new Typing({ clock, onChange: (roomId) => notifyRoom(roomId) }),
+    rateLimiter: new RateLimiter({ clock }), auth: new AuthGuard({ users: stores.users, clock, appservices }),
+    stores, localEvents, typing, appservices, roomLock, federation: federation?.services,
+    e2ee: new E2eeService({ db, users: stores.users, notifier, clock, serverName: config.server.name }),
   };
+  await appservices.start();
   const router = buildRouter(context);
   const server = createHttpServer({ router, log, maxJsonBody: config.limits.maxJsonBodyBytes });
   await listen(server, config.listeners.client.host, config.listeners.client.port);
+  let fedListener: FederationListener | undefined;
+  if (federation) {
+    federationKeyRoutes(federation.router, { ours: { serverName: config.server.name, current: signingKey, old: config.federation.oldVerifyKeys }, keyRing: federation.services.keyRing, clock, version: "0.1.0" });
+    federationRoutes(federation.router, context);
+    fedListener = await federation.listen();
+  }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.listeners.client.host}:${port}`;
   log.info("homeserver listening", { url, database: config.database.type });
   return {
-    context, url, port, routes: router.list(),
+    context, url, port, routes: router.list(), federationPort: fedListener?.port, federationRoutes: federation?.router.list() ?? [],
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await federation?.stop();
+      await appservices.stop();
       await db.close();
     },
   };

@@ -14,6 +14,11 @@ import type { AuthGuard } from "./users/auth-guard.ts";
 import type { LocalEvents } from "./rooms/local-events.ts";
 import type { Typing } from "./sync/typing.ts";
 import type { StreamStore } from "../storage/stream-store.ts";
+import type { E2eeService } from "./e2ee/e2ee-service.ts";
+import type { Appservices } from "./appservice/appservices.ts";
+
+import type { KeyedLock } from "./rooms/room-lock.ts";
+import type { FederationServices } from "./federation/federation-services.ts";
 
 export interface ServerContext {
   config: HomeserverConfig;
@@ -27,5 +32,13 @@ export interface ServerContext {
   auth: AuthGuard;
   stores: { events: EventStore; rooms: RoomStore; users: UserStore; streams: StreamStore };
   localEvents: LocalEvents;
+  /** One writer per room: local sends and federation input both take it. */
+  roomLock: KeyedLock;
+  /** Undefined when federation is disabled in config. */
+  federation: FederationServices | undefined;
   typing: Typing;
+  /** End-to-end encryption: device keys, cross-signing, to-device, device lists, key backups. */
+  e2ee: E2eeService;
+  /** Application services: as_token identity, namespaces, queries and the pushers' hooks. */
+  appservices: Appservices;
 }

@@ -12,7 +12,12 @@ export type Errcode =
   | "M_UNABLE_TO_GRANT_JOIN" | "M_NOT_YET_UPLOADED" | "M_CANNOT_OVERWRITE_MEDIA" | "M_UNKNOWN_POS"
   | "M_URL_NOT_SET" | "M_BAD_ALIAS" | "M_DUPLICATE_ANNOTATION" | "M_INVALID_SIGNATURE"
   // Extended profiles (v1.16): https://spec.matrix.org/v1.16/client-server-api/#put_matrixclientv3profileuseridkeyname
-  | "M_PROFILE_TOO_LARGE" | "M_KEY_TOO_LARGE";
+  | "M_PROFILE_TOO_LARGE" | "M_KEY_TOO_LARGE"
+  // Application services: ping (v1.7) and device masquerading (v1.17).
+  // https://spec.matrix.org/v1.16/application-service-api/#pinging
+  | "M_BAD_STATUS" | "M_CONNECTION_FAILED" | "M_CONNECTION_TIMEOUT" | "M_UNKNOWN_DEVICE"
+  // Server-side key backups: https://spec.matrix.org/v1.16/client-server-api/#server-side-key-backups
+  | "M_WRONG_ROOM_KEYS_VERSION";
 
 export class MatrixError extends Error {
   readonly errcode: Errcode;

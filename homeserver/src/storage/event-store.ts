@@ -13,6 +13,9 @@ export interface StoredEventRow {
   event: RoomEvent;
   stateGroup: number | undefined;
   redactedBy: string | undefined;
+  outlier: boolean;
+  rejected: string | undefined;
+  softFailed: boolean;
 }
 
 export interface PersistInput {
@@ -22,9 +25,22 @@ export interface PersistInput {
   stateGroupBefore: number | undefined;
   relatesTo?: { eventId: string; relType: string; threadId?: string };
   txn?: { userId: string; deviceId: string; txnId: string };
+  outlier?: boolean;
+  rejected?: string;
+  softFailed?: boolean;
+  /** Historical events fetched by backfill: stream positions below everything else. */
+  backfilled?: boolean;
+  /** The room's new current state group when it is not "state before + this event" (forks). */
+  currentState?: { group: number };
 }
 
-type EventRowSql = { stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null };
+function membershipOf(pdu: Pdu): string | null {
+  if (pdu.type !== "m.room.member") return null;
+  const m = pdu.content["membership"];
+  return typeof m === "string" ? m : null;
+}
+
+type EventRowSql = { stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier?: number; rejected?: string | null; soft_failed?: number };
 
 export class EventStore {
   private readonly db: Database;
@@ -34,43 +50,94 @@ export class EventStore {
     this.db = deps.db;
   }
 
-  /** Persists one event and moves the room's current state; runs inside the caller's transaction. */
+  /**
+   * Persists one event; runs inside the caller's transaction.
+   * - outliers and rejected events: stored, but no state group, extremity or current state change;
+   * - soft-failed events: in the DAG with a state group, but neither an extremity nor current state;
+   * - otherwise the event becomes a forward extremity and current state moves: by this event alone
+   *   (`currentState` absent) or to a resolved state (`currentState` given, after a fork).
+   */
   async persist(tx: SqlExecutor, input: PersistInput): Promise<{ stream: number; stateGroup: number | undefined }> {
     const { event, roomId } = input;
     const pdu = event.pdu;
-    let group = input.stateGroupBefore;
-    if (pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
-    const row = await tx.one<{ stream_ordering: number }>(
-      `INSERT INTO events (event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`,
-      [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
-        group ?? null, input.relatesTo?.eventId ?? null, input.relatesTo?.relType ?? null, input.relatesTo?.threadId ?? null],
-    );
+    const inDag = !input.outlier && input.rejected === undefined;
+    let group = inDag ? input.stateGroupBefore : undefined;
+    if (inDag && pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
+    const cols = "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id, outlier, rejected, soft_failed";
+    const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
+      group ?? null, input.relatesTo?.eventId ?? null, input.relatesTo?.relType ?? null, input.relatesTo?.threadId ?? null,
+      input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0];
+    // Backfilled history sorts before everything we had: it takes positions below the current minimum.
+    const row = input.backfilled
+      ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT MIN(COALESCE(m, 0)) - 1 FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
+      : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
-    if (pdu.state_key !== undefined) {
-      const membership = pdu.type === "m.room.member" ? str(pdu.content["membership"] as string) : null;
-      await tx.run(
-        `INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, membership = excluded.membership, stream_ordering = excluded.stream_ordering`,
-        [roomId, pdu.type, pdu.state_key, event.eventId, membership, stream],
-      );
-    }
-    await tx.run("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
-    await tx.run("INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
-    await tx.run("UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
     if (input.txn) {
       await tx.run("INSERT INTO event_txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", [input.txn.userId, input.txn.deviceId, input.txn.txnId, event.eventId]);
+    }
+    if (!inDag || input.softFailed || input.backfilled) return { stream, stateGroup: group };
+    await tx.run("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
+    await tx.run("INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
+    if (input.currentState) {
+      await this.replaceCurrentState(tx, roomId, input.currentState.group, stream);
+    } else {
+      if (pdu.state_key !== undefined) await this.setCurrent(tx, roomId, pdu.type, pdu.state_key, event.eventId, membershipOf(pdu), stream);
+      await tx.run("UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
     }
     return { stream, stateGroup: group };
   }
 
-  private async addStateGroup(tx: SqlExecutor, roomId: string, prev: number | undefined, delta: [StateKey, string][]): Promise<number> {
+  private async setCurrent(tx: SqlExecutor, roomId: string, type: string, stateKey: string, eventId: string, membership: string | null, stream: number): Promise<void> {
+    await tx.run(
+      `INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (room_id, type, state_key) DO UPDATE SET event_id = excluded.event_id, membership = excluded.membership, stream_ordering = excluded.stream_ordering`,
+      [roomId, type, stateKey, eventId, membership, stream],
+    );
+  }
+
+  /** Moves the room's current state to a state group, writing only what changed. */
+  async replaceCurrentState(tx: SqlExecutor, roomId: string, group: number, stream: number): Promise<void> {
+    const next = await this.stateMapOfGroup(group, tx);
+    const rows = await tx.all<{ type: string; state_key: string; event_id: string }>("SELECT type, state_key, event_id FROM current_state WHERE room_id = ?", [roomId]);
+    const before = new Map(rows.map((r) => [stateKeyOf(r.type, r.state_key), r.event_id]));
+    for (const [k] of before) {
+      if (!next.has(k)) {
+        const [type, stateKey] = splitStateKey(k);
+        await tx.run("DELETE FROM current_state WHERE room_id = ? AND type = ? AND state_key = ?", [roomId, type, stateKey]);
+      }
+    }
+    const changed = [...next].filter(([k, id]) => before.get(k) !== id);
+    const pdus = await this.getEvents(changed.map(([, id]) => id), tx);
+    for (const [k, id] of changed) {
+      const [type, stateKey] = splitStateKey(k);
+      const p = pdus.get(id)?.event.pdu;
+      await this.setCurrent(tx, roomId, type, stateKey, id, p ? membershipOf(p) : null, stream);
+    }
+    await tx.run("UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group, roomId]);
+  }
+
+  /** Stores a full state map as a group (a delta over `base` when given). */
+  async createStateGroup(tx: SqlExecutor, roomId: string, state: ReadonlyMap<StateKey, string>, base?: number): Promise<number> {
+    if (base !== undefined) {
+      const baseMap = await this.stateMapOfGroup(base, tx);
+      const delta: [StateKey, string | null][] = [...state].filter(([k, v]) => baseMap.get(k) !== v);
+      for (const k of baseMap.keys()) if (!state.has(k)) delta.push([k, null]);
+      if (delta.length === 0) return base;
+      if (delta.length < 100) return this.addStateGroup(tx, roomId, base, delta);
+    }
+    return this.addStateGroup(tx, roomId, undefined, [...state]);
+  }
+
+  private async addStateGroup(tx: SqlExecutor, roomId: string, prev: number | undefined, delta: [StateKey, string | null][]): Promise<number> {
     const prevDepth = prev === undefined ? -1 : num((await tx.one<{ depth: number }>("SELECT depth FROM state_groups WHERE id = ?", [prev]))?.depth);
     const snapshot = prev === undefined || prevDepth + 1 >= SNAPSHOT_EVERY;
     let entries = delta;
     if (snapshot && prev !== undefined) {
       const full = new Map(await this.stateMapOfGroup(prev, tx));
-      for (const [k, v] of delta) full.set(k, v);
+      for (const [k, v] of delta) {
+        if (v === null) full.delete(k);
+        else full.set(k, v);
+      }
       entries = [...full];
     }
     const row = await tx.one<{ id: number }>("INSERT INTO state_groups (room_id, prev_group, depth) VALUES (?, ?, ?) RETURNING id", [roomId, snapshot ? null : (prev ?? null), snapshot ? 0 : prevDepth + 1]);
@@ -101,8 +168,12 @@ export class EventStore {
     }
     const map = new Map(base);
     for (const id of chain.reverse()) {
-      const rows = await exec.all<{ type: string; state_key: string; event_id: string }>("SELECT type, state_key, event_id FROM state_group_entries WHERE state_group = ?", [id]);
-      for (const r of rows) map.set(stateKeyOf(r.type, r.state_key), r.event_id);
+      const rows = await exec.all<{ type: string; state_key: string; event_id: string | null }>("SELECT type, state_key, event_id FROM state_group_entries WHERE state_group = ?", [id]);
+      for (const r of rows) {
+        // a NULL entry removes the key (a resolved state may drop what the previous group had)
+        if (r.event_id === null) map.delete(stateKeyOf(r.type, r.state_key));
+        else map.set(stateKeyOf(r.type, r.state_key), r.event_id);
+      }
     }
     if (this.stateCache.size > 2000) this.stateCache.clear();
     this.stateCache.set(group, map);
@@ -110,15 +181,15 @@ export class EventStore {
   }
 
   async getEvent(eventId: string): Promise<StoredEventRow | undefined> {
-    const r = await this.db.one<EventRowSql>("SELECT stream_ordering, event_id, json, state_group, redacted_by FROM events WHERE event_id = ?", [eventId]);
+    const r = await this.db.one<EventRowSql>("SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed FROM events WHERE event_id = ?", [eventId]);
     return r ? toRow(r) : undefined;
   }
 
-  async getEvents(eventIds: readonly string[]): Promise<Map<string, StoredEventRow>> {
+  async getEvents(eventIds: readonly string[], exec: SqlExecutor = this.db): Promise<Map<string, StoredEventRow>> {
     const out = new Map<string, StoredEventRow>();
     for (let i = 0; i < eventIds.length; i += 500) {
       const part = eventIds.slice(i, i + 500);
-      const rows = await this.db.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
+      const rows = await exec.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
       for (const r of rows) out.set(r.event_id, toRow(r));
     }
     return out;
@@ -127,10 +198,10 @@ export class EventStore {
   /** Events of a room in stream order within (from, to]; newest first when `backwards`. */
   async roomEvents(roomId: string, opts: { after?: number; before?: number; limit: number; backwards: boolean }): Promise<StoredEventRow[]> {
     const rows = await this.db.all<EventRowSql>(
-      `SELECT stream_ordering, event_id, json, state_group, redacted_by FROM events
+      `SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed FROM events
        WHERE room_id = ? AND stream_ordering > ? AND stream_ordering <= ? AND outlier = 0 AND rejected IS NULL AND soft_failed = 0
        ORDER BY stream_ordering ${opts.backwards ? "DESC" : "ASC"} LIMIT ?`,
-      [roomId, opts.after ?? 0, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit],
+      [roomId, opts.after ?? Number.MIN_SAFE_INTEGER, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit],
     );
     return rows.map(toRow);
   }
@@ -185,5 +256,8 @@ function toRow(r: EventRowSql): StoredEventRow {
     event: { eventId: r.event_id, pdu },
     stateGroup: r.state_group === null ? undefined : num(r.state_group),
     redactedBy: r.redacted_by ?? undefined,
+    outlier: num(r.outlier) === 1,
+    rejected: r.rejected ?? undefined,
+    softFailed: num(r.soft_failed) === 1,
   };
 }

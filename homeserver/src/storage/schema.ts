@@ -113,4 +113,85 @@ CREATE TABLE server_key_responses (
 );
 `,
   },
+  {
+    // Federation: durable outbound queue per destination, inbound transaction ids, remote invites.
+    version: 20,
+    name: "federation",
+    sql: `
+CREATE TABLE federation_outbox (
+  id {{SERIAL_PK}}, destination TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL, created_ts {{BIGINT}} NOT NULL
+);
+CREATE INDEX federation_outbox_dest ON federation_outbox (destination, id);
+CREATE TABLE federation_destinations (
+  destination TEXT PRIMARY KEY, failures INTEGER NOT NULL DEFAULT 0, retry_at {{BIGINT}} NOT NULL DEFAULT 0,
+  last_success_ts {{BIGINT}}, last_error TEXT
+);
+CREATE TABLE federation_inbound_txns (origin TEXT NOT NULL, txn_id TEXT NOT NULL, response TEXT NOT NULL, ts {{BIGINT}} NOT NULL, PRIMARY KEY (origin, txn_id));
+CREATE TABLE invite_states (room_id TEXT NOT NULL, user_id TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (room_id, user_id));
+`,
+  },
+  {
+    // Application service pushers (server/appservice/, storage/appservice-store.ts): per appservice
+    // the stream positions read so far and the transaction in flight, and the queue of items to push.
+    // https://spec.matrix.org/v1.16/application-service-api/#pushing-events
+    version: 30,
+    name: "appservices",
+    sql: `
+CREATE TABLE appservice_state (
+  as_id TEXT PRIMARY KEY, events_pos {{BIGINT}} NOT NULL, receipts_pos {{BIGINT}} NOT NULL,
+  next_txn_id {{BIGINT}} NOT NULL, txn_id {{BIGINT}}, txn_last_item {{BIGINT}}
+);
+CREATE TABLE appservice_queue (id {{SERIAL_PK}}, as_id TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+CREATE INDEX appservice_queue_as ON appservice_queue (as_id, id);
+`,
+  },
+  {
+    // End-to-end encryption (storage/e2ee-store.ts, storage/e2ee-backup-store.ts): device, one-time,
+    // fallback and cross-signing keys with uploaded signatures; the device-list change stream; the
+    // to-device stream (messages kept until acknowledged; e2e_stream_heads keeps its position
+    // monotonic as rows are deleted); to-device messages queued for other servers; key backups.
+    // https://spec.matrix.org/v1.16/client-server-api/#end-to-end-encryption
+    version: 40,
+    name: "e2ee",
+    sql: `
+CREATE TABLE e2e_device_keys (user_id TEXT NOT NULL, device_id TEXT NOT NULL, key_json TEXT NOT NULL, PRIMARY KEY (user_id, device_id));
+CREATE TABLE e2e_one_time_keys (
+  id {{SERIAL_PK}}, user_id TEXT NOT NULL, device_id TEXT NOT NULL, algorithm TEXT NOT NULL, key_id TEXT NOT NULL, key_json TEXT NOT NULL
+);
+CREATE UNIQUE INDEX e2e_one_time_keys_key ON e2e_one_time_keys (user_id, device_id, algorithm, key_id);
+CREATE TABLE e2e_fallback_keys (
+  user_id TEXT NOT NULL, device_id TEXT NOT NULL, algorithm TEXT NOT NULL, key_id TEXT NOT NULL, key_json TEXT NOT NULL,
+  used INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (user_id, device_id, algorithm)
+);
+CREATE TABLE e2e_cross_signing_keys (
+  user_id TEXT NOT NULL, key_type TEXT NOT NULL, public_key TEXT NOT NULL, key_json TEXT NOT NULL, PRIMARY KEY (user_id, key_type)
+);
+CREATE TABLE e2e_signatures (
+  target_user_id TEXT NOT NULL, target_key_id TEXT NOT NULL, signer_user_id TEXT NOT NULL, signer_key_id TEXT NOT NULL,
+  signature TEXT NOT NULL, PRIMARY KEY (target_user_id, target_key_id, signer_user_id, signer_key_id)
+);
+CREATE TABLE device_list_changes (stream_id {{SERIAL_PK}}, user_id TEXT NOT NULL);
+CREATE INDEX device_list_changes_user ON device_list_changes (user_id, stream_id);
+CREATE TABLE to_device_messages (
+  stream_id {{SERIAL_PK}}, user_id TEXT NOT NULL, device_id TEXT NOT NULL, sender TEXT NOT NULL, type TEXT NOT NULL, content TEXT NOT NULL
+);
+CREATE INDEX to_device_messages_device ON to_device_messages (user_id, device_id, stream_id);
+CREATE TABLE to_device_txns (
+  user_id TEXT NOT NULL, device_id TEXT NOT NULL, txn_id TEXT NOT NULL, ts {{BIGINT}} NOT NULL, PRIMARY KEY (user_id, device_id, txn_id)
+);
+CREATE TABLE e2e_stream_heads (stream TEXT PRIMARY KEY, pos {{BIGINT}} NOT NULL);
+CREATE TABLE federation_to_device_outbox (id {{SERIAL_PK}}, destination TEXT NOT NULL, edu_json TEXT NOT NULL, created_ts {{BIGINT}} NOT NULL);
+CREATE INDEX federation_to_device_outbox_dest ON federation_to_device_outbox (destination, id);
+CREATE TABLE e2e_room_keys_versions (
+  version {{SERIAL_PK}}, user_id TEXT NOT NULL, algorithm TEXT NOT NULL, auth_data TEXT NOT NULL,
+  etag {{BIGINT}} NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX e2e_room_keys_versions_user ON e2e_room_keys_versions (user_id, version);
+CREATE TABLE e2e_room_keys (
+  user_id TEXT NOT NULL, version {{BIGINT}} NOT NULL, room_id TEXT NOT NULL, session_id TEXT NOT NULL,
+  first_message_index {{BIGINT}} NOT NULL, forwarded_count {{BIGINT}} NOT NULL, is_verified INTEGER NOT NULL,
+  session_data TEXT NOT NULL, PRIMARY KEY (user_id, version, room_id, session_id)
+)
+`,
+  },
 ];

@@ -8,6 +8,8 @@ import { accountRoutes } from "./account/routes.ts";
 import { mediaRoutes } from "./media/routes.ts";
 import { roomQueryRoutes } from "./room-queries/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
+import { e2eeRoutes } from "./e2ee/routes.ts";
+import { appserviceRoutes } from "./appservice/routes.ts";
 
 export function buildRouter(s: ServerContext): Router {
   const r = new Router();
@@ -18,5 +20,7 @@ export function buildRouter(s: ServerContext): Router {
   mediaRoutes(r, s);
   roomQueryRoutes(r, s);
   directoryRoutes(r, s);
+  e2eeRoutes(r, s);
+  appserviceRoutes(r, s);
   return r;
 }

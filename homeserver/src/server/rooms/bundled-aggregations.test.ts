@@ -6,7 +6,7 @@ import { latestEdit } from "./bundled-aggregations.ts";
 const pdu = (sender: string, ts: number, content: JsonObject, extra: Partial<Pdu> = {}): Pdu => ({
   auth_events: [], content, depth: 1, hashes: { sha256: "" }, origin_server_ts: ts, prev_events: [], sender, signatures: {}, type: "m.room.message", ...extra,
 });
-const row = (eventId: string, p: Pdu, redactedBy?: string): StoredEventRow => ({ stream: 1, stateGroup: 1, redactedBy, event: { eventId, pdu: p } });
+const row = (eventId: string, p: Pdu, redactedBy?: string): StoredEventRow => ({ stream: 1, stateGroup: 1, redactedBy, outlier: false, rejected: undefined, softFailed: false, event: { eventId, pdu: p } });
 const edit = (ts: number): JsonObject => ({ body: `* v${ts}`, "m.new_content": { body: `v${ts}` }, "m.relates_to": { rel_type: "m.replace", event_id: "$orig" } });
 
 describe("latestEdit (m.replace aggregation)", () => {

@@ -22,9 +22,18 @@ export interface CreateRoomRequest {
   initialState: NewEvent[];
   powerLevelOverride?: JsonObject;
   roomType?: string;
+  /** config rooms.encryption_by_default: which new rooms start end-to-end encrypted. */
+  encryptionByDefault?: "off" | "all" | "invite";
 }
 
-export async function createRoom(deps: { localEvents: LocalEvents; rooms: RoomStore }, req: CreateRoomRequest): Promise<string> {
+export interface CreateRoomDeps {
+  localEvents: LocalEvents;
+  rooms: RoomStore;
+  /** Invites go through the membership service (remote invitees get a federation invite). */
+  invite: (roomId: string, inviter: string, invitee: string, extraContent: JsonObject) => Promise<unknown>;
+}
+
+export async function createRoom(deps: CreateRoomDeps, req: CreateRoomRequest): Promise<string> {
   const version = versionOrThrow(req.roomVersion);
   let alias: string | undefined;
   if (req.aliasLocalpart !== undefined) {
@@ -50,18 +59,21 @@ export async function createRoom(deps: { localEvents: LocalEvents; rooms: RoomSt
     { type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "shared" } },
   ];
   if (req.preset !== "public_chat") presetState.push({ type: "m.room.guest_access", stateKey: "", content: { guest_access: "can_join" } });
+  if (encryptedByDefault(req)) presetState.push({ type: "m.room.encryption", stateKey: "", content: { algorithm: "m.megolm.v1.aes-sha2" } });
   const overridden = new Set(req.initialState.map((e) => `${e.type}\u0000${e.stateKey ?? ""}`));
   for (const ev of presetState) if (!overridden.has(`${ev.type}\u0000${ev.stateKey ?? ""}`)) await send(ev);
   for (const ev of req.initialState) await send(ev);
   if (req.name !== undefined) await send({ type: "m.room.name", stateKey: "", content: { name: req.name } });
   if (req.topic !== undefined) await send({ type: "m.room.topic", stateKey: "", content: { topic: req.topic } });
-  for (const invitee of req.invite) {
-    const content: JsonObject = { membership: "invite" };
-    if (req.isDirect) content["is_direct"] = true;
-    await send({ type: "m.room.member", stateKey: invitee, content });
-  }
+  for (const invitee of req.invite) await deps.invite(id, req.creator, invitee, req.isDirect ? { is_direct: true } : {});
   if (req.visibility === "public") await deps.rooms.setPublic(id, true);
   return id;
+}
+
+/** Like Synapse's encryption_enabled_by_default_for_room_type; initial_state may still override it. */
+function encryptedByDefault(req: CreateRoomRequest): boolean {
+  const mode = req.encryptionByDefault ?? "off";
+  return mode === "all" || (mode === "invite" && (req.preset !== "public_chat" || req.isDirect));
 }
 
 function powerLevels(req: CreateRoomRequest, privilegedCreators: boolean): JsonObject {

@@ -12,7 +12,8 @@ import type { Database } from "../../storage/sql.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { Clock } from "../clock.ts";
-import { KeyedLock } from "./room-lock.ts";
+import type { KeyedLock } from "./room-lock.ts";
+import type { SqlExecutor } from "../../storage/sql.ts";
 
 export interface NewEvent {
   type: string;
@@ -24,6 +25,8 @@ export interface NewEvent {
 
 export interface SendOptions {
   txn?: { userId: string; deviceId: string; txnId: string };
+  /** Runs after the auth check, before persisting: an invite to another server comes back counter-signed. */
+  exchange?: (event: RoomEvent, version: RoomVersion, state: ReadonlyMap<StateKey, string>) => Promise<RoomEvent>;
 }
 
 export interface PersistedEvent {
@@ -39,20 +42,25 @@ export interface LocalEventsDeps {
   serverName: string;
   signingKey: SigningKey;
   clock: Clock;
-  /** Called after commit with each persisted event (sync wake-ups, later federation sending). */
+  /** Called after commit with each persisted event (sync wake-ups, appservices, federation). */
   onPersisted: (e: PersistedEvent) => void;
+  /** Called inside the persisting transaction (the durable federation queue). */
+  inTransaction?: (tx: SqlExecutor, e: PersistedEvent) => Promise<void>;
+  /** One writer per room, shared with the federation input. */
+  lock: KeyedLock;
 }
 
 const MAX_PREV_EVENTS = 10;
 
 export class LocalEvents {
   private readonly deps: LocalEventsDeps;
-  private readonly lock = new KeyedLock();
+  private readonly lock: KeyedLock;
   /** v12 room ids are the create event's hash: two creates in one millisecond must still differ. */
   private lastCreateTs = 0;
 
   constructor(deps: LocalEventsDeps) {
     this.deps = deps;
+    this.lock = deps.lock;
   }
 
   /** Sends an event as `sender` into an existing room. Throws M_FORBIDDEN when auth rules reject it. */
@@ -79,7 +87,8 @@ export class LocalEvents {
       const authState = await this.loadAuthState(event, state, version, roomId);
       const verdict = checkAuth(event, authState, version);
       if (!verdict.allowed) throw new MatrixError("M_FORBIDDEN", 403, verdict.reason);
-      return this.persist(event, roomId, room.currentStateGroup, opts);
+      const final = opts.exchange ? await opts.exchange(event, version, state) : event;
+      return this.persist(final, roomId, room.currentStateGroup, opts);
     });
   }
 
@@ -140,6 +149,7 @@ export class LocalEvents {
         event, roomId, stateGroupBefore, ...(relatesTo ? { relatesTo } : {}), ...(opts.txn ? { txn: opts.txn } : {}),
       });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
+      await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId });
       return r;
     });
     const persisted = { event, stream, roomId };

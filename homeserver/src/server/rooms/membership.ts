@@ -1,15 +1,25 @@
 // Membership changes by local users: join, invite, leave, kick, ban, unban, knock.
-// The auth rules decide; this only shapes the member events. Spec: https://spec.matrix.org/v1.16/client-server-api/#room-membership
-import type { JsonObject } from "../../room/pdu.ts";
+// The auth rules decide; this shapes the member events and, when the room or the target lives on
+// another council, goes through federation. Spec: https://spec.matrix.org/v1.16/client-server-api/#room-membership
+import type { JsonObject, RoomEvent, StateKey } from "../../room/pdu.ts";
+import { stateKeyOf } from "../../room/pdu.ts";
+
 import { MatrixError } from "../../spec/matrix-error.ts";
+import { parseRoomId, serverNameOf } from "../../spec/ids.ts";
 import type { LocalEvents, PersistedEvent } from "./local-events.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { UserStore } from "../../storage/user-store.ts";
+import type { EventStore } from "../../storage/event-store.ts";
+import type { FederationServices } from "../federation/federation-services.ts";
+import { strippedEvent } from "./client-event.ts";
 
 export interface MembershipDeps {
   localEvents: LocalEvents;
   rooms: RoomStore;
   users: UserStore;
+  events: EventStore;
+  serverName: string;
+  federation: FederationServices | undefined;
 }
 
 export type MembershipAction = "join" | "invite" | "leave" | "kick" | "ban" | "unban" | "knock";
@@ -18,11 +28,18 @@ const MEMBERSHIP_OF: Record<MembershipAction, string> = {
   join: "join", invite: "invite", leave: "leave", kick: "leave", ban: "ban", unban: "leave", knock: "knock",
 };
 
+const INVITE_STATE_TYPES = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
+
 export async function changeMembership(
-  deps: MembershipDeps, roomId: string, actor: string, action: MembershipAction, target: string, reason: string | undefined,
+  deps: MembershipDeps, roomId: string, actor: string, action: MembershipAction, target: string, reason: string | undefined, via: readonly string[] = [],
+  extraContent: JsonObject = {},
 ): Promise<PersistedEvent> {
-  if (!(await deps.rooms.getRoom(roomId))) {
-    throw new MatrixError(action === "join" || action === "knock" ? "M_NOT_FOUND" : "M_FORBIDDEN", action === "join" || action === "knock" ? 404 : 403, `Unknown room ${roomId}`);
+  const room = await deps.rooms.getRoom(roomId);
+  const resident = room?.currentStateGroup !== undefined;
+  if (!resident && (action === "join" || action === "leave")) return remoteMembership(deps, roomId, actor, action, reason, via);
+  if (!room || !resident) {
+    const notFound = action === "knock";
+    throw new MatrixError(notFound ? "M_NOT_FOUND" : "M_FORBIDDEN", notFound ? 404 : 403, `Unknown room ${roomId}`);
   }
   const current = await deps.rooms.membership(roomId, target);
   if (action === "kick" && current !== "join" && current !== "invite" && current !== "knock") {
@@ -31,16 +48,47 @@ export async function changeMembership(
   if (action === "unban" && current !== "ban") throw new MatrixError("M_FORBIDDEN", 403, `${target} is not banned`);
   if (action === "invite" && current === "join") throw new MatrixError("M_FORBIDDEN", 403, `${target} is already in the room`);
   if (action === "invite" && current === "ban") throw new MatrixError("M_FORBIDDEN", 403, `${target} is banned from the room`);
-  if (action === "join" && current === "join") {
-    // joining twice is a no-op that still refreshes the profile in the member event
-  }
-  const content: JsonObject = { membership: MEMBERSHIP_OF[action] };
+  const content: JsonObject = { ...extraContent, membership: MEMBERSHIP_OF[action] };
   if (reason !== undefined) content["reason"] = reason;
   const profileUser = action === "join" || action === "knock" ? actor : action === "invite" ? target : undefined;
-  if (profileUser) {
-    const u = await deps.users.getUser(profileUser);
-    if (u?.displayname) content["displayname"] = u.displayname;
-    if (u?.avatarUrl) content["avatar_url"] = u.avatarUrl;
-  }
-  return deps.localEvents.send(roomId, actor, { type: "m.room.member", stateKey: target, content });
+  if (profileUser) Object.assign(content, await profileContent(deps, profileUser));
+  const remoteTarget = action === "invite" && serverNameOf(target) !== deps.serverName;
+  if (remoteTarget && !deps.federation) throw new MatrixError("M_FORBIDDEN", 403, "Federation is disabled on this server");
+  const federation = deps.federation;
+  return deps.localEvents.send(roomId, actor, { type: "m.room.member", stateKey: target, content }, remoteTarget && federation ? {
+    exchange: async (event, version, state) => federation.membership.exchangeInvite(event, version, await inviteRoomState(deps, state, actor)),
+  } : {});
 }
+
+async function profileContent(deps: MembershipDeps, userId: string): Promise<JsonObject> {
+  if (serverNameOf(userId) !== deps.serverName) return {};
+  const u = await deps.users.getUser(userId);
+  const out: JsonObject = {};
+  if (u?.displayname) out["displayname"] = u.displayname;
+  if (u?.avatarUrl) out["avatar_url"] = u.avatarUrl;
+  return out;
+}
+
+async function inviteRoomState(deps: MembershipDeps, state: ReadonlyMap<StateKey, string>, inviter: string): Promise<JsonObject[]> {
+  const ids = [...INVITE_STATE_TYPES.map((t) => state.get(stateKeyOf(t, ""))), state.get(stateKeyOf("m.room.member", inviter))].filter((x): x is string => x !== undefined);
+  const rows = await deps.events.getEvents(ids);
+  return [...rows.values()].map((r: { event: RoomEvent }) => strippedEvent(r.event));
+}
+
+/** Join or leave a room we are not resident in: through the servers given, the inviter's, the room id's. */
+async function remoteMembership(deps: MembershipDeps, roomId: string, userId: string, action: "join" | "leave", reason: string | undefined, via: readonly string[]): Promise<PersistedEvent> {
+  const servers = [...via];
+  const inviteId = await deps.rooms.currentStateId(roomId, "m.room.member", userId);
+  const invite = inviteId ? await deps.events.getEvent(inviteId) : undefined;
+  const inviter = invite ? serverNameOf(invite.event.pdu.sender) : undefined;
+  if (inviter) servers.push(inviter);
+  const idServer = parseRoomId(roomId)?.serverName;
+  if (idServer) servers.push(idServer);
+  if (!deps.federation) throw new MatrixError("M_NOT_FOUND", 404, `Unknown room ${roomId}`);
+  if (action === "join") {
+    return deps.federation.membership.join(roomId, userId, servers.filter((s) => s !== deps.serverName), await profileContent(deps, userId));
+  }
+  if (!invite) throw new MatrixError("M_FORBIDDEN", 403, "You are not in this room");
+  return deps.federation.membership.leave(roomId, userId, servers.filter((s) => s !== deps.serverName), reason);
+}
+

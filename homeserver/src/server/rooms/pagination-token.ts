@@ -16,7 +16,8 @@
 // their first number is the last event position the client has seen, i.e. position events + 1.
 import { MatrixError } from "../../spec/matrix-error.ts";
 
-const ROOM_TOKEN = /^t(\d{1,15})$/;
+// Backfilled history (events fetched from other servers) takes negative positions: t-5 is valid.
+const ROOM_TOKEN = /^t(-?\d{1,15})$/;
 const SYNC_TOKEN = /^s(\d{1,15})(?:_\d{1,15})*$/;
 
 /** The position a room or sync token stands for; M_INVALID_PARAM when it is neither. */
@@ -29,7 +30,7 @@ export function parsePaginationToken(raw: string, param = "from"): number {
 }
 
 export function formatPaginationToken(position: number): string {
-  return `t${Math.max(0, Math.trunc(position))}`;
+  return `t${Math.trunc(position)}`;
 }
 
 /** The token to continue from after returning events at `streams` (in the order returned). */
@@ -42,6 +43,6 @@ export function nextPaginationToken(lastStreamReturned: number, backwards: boole
  * EventStore.roomEvents takes: exclusive lower bound, inclusive upper bound.
  */
 export function streamRange(from: number, to: number | undefined, backwards: boolean): { after: number; before: number } {
-  if (backwards) return { after: to === undefined ? 0 : Math.max(0, to - 1), before: from - 1 };
+  if (backwards) return { after: to === undefined ? Number.MIN_SAFE_INTEGER : to - 1, before: from - 1 };
   return { after: from - 1, before: to === undefined ? Number.MAX_SAFE_INTEGER : to - 1 };
 }

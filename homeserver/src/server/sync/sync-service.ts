@@ -8,6 +8,7 @@ import { strippedEvent } from "../rooms/client-event.ts";
 import { receiptContent, roomTimeline } from "./room-sync.ts";
 import { roomAllowed, type SyncFilter } from "./sync-filter.ts";
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
+import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -35,6 +36,7 @@ async function currentPosition(s: ServerContext): Promise<SyncPosition> {
   return {
     events: await s.stores.events.maxStream(), accountData: await s.stores.streams.maxAccountData(),
     receipts: await s.stores.streams.maxReceipt(), typing: s.typing.position,
+    ...(await s.e2ee.positions()),
   };
 }
 
@@ -85,17 +87,17 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
     }
   }
   const globalData = accountData.filter((a) => a.roomId === "").map((a) => ({ type: a.type, content: a.content as JsonObject }));
+  // to-device, device lists and key counts (server/e2ee/); `req.since` even with full_state, as
+  // syncing from a token acknowledges the to-device messages it covers
+  const e2ee = await e2eeSyncSection(s, req.me, req.since, pos);
   const body: JsonObject = {
-    next_batch: formatSyncToken(pos),
+    next_batch: formatSyncToken({ ...pos, toDevice: e2ee.toDevicePosition }),
     rooms: { join, invite, leave, knock },
     account_data: { events: globalData },
     presence: { events: [] },
-    to_device: { events: [] },
-    device_lists: { changed: [], left: [] },
-    device_one_time_keys_count: {},
-    device_unused_fallback_key_types: [],
+    ...e2ee.fields,
   };
-  const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length === 0;
+  const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length === 0 && !e2ee.hasNews;
   return { body, empty };
 }
 
@@ -107,6 +109,10 @@ async function unread(s: ServerContext, roomId: string, userId: string, upTo: nu
 }
 
 async function strippedState(s: ServerContext, roomId: string, memberEventId: string): Promise<JsonObject[]> {
+  // an invite received over federation carries the inviting server's stripped state
+  const own = await s.stores.events.getEvent(memberEventId);
+  const remote = own && s.federation ? await s.federation.store.inviteState(roomId, own.event.pdu.state_key ?? "") : undefined;
+  if (own && remote) return [...(remote as JsonObject[]), strippedEvent(own.event)];
   const ids: string[] = [];
   for (const t of STRIPPED_TYPES) {
     const id = await s.stores.rooms.currentStateId(roomId, t, "");

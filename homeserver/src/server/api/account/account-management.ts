@@ -25,6 +25,7 @@ export const changePasswordHandler = (s: ServerContext, svc: AccountServices): H
       if (d.deviceId !== me.deviceId) await s.stores.users.deleteDevice(me.userId, d.deviceId);
     }
     await s.stores.users.deleteAllTokens(me.userId, me.deviceId);
+    await s.e2ee.deviceChanged(me.userId);
   }
   ctx.log.info("password changed", { user_id: me.userId, logout_devices: logoutDevices });
   return { json: {} };
@@ -44,6 +45,7 @@ export const deactivateHandler = (s: ServerContext, svc: AccountServices): Handl
   const users = s.stores.users;
   await users.setDeactivated(me.userId);
   await users.deleteAllDevices(me.userId);
+  await s.e2ee.deviceChanged(me.userId);
   await users.deleteAllPushers(me.userId);
   if (erase) {
     await users.eraseProfile(me.userId);

@@ -61,6 +61,7 @@ export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; regis
     await createAccount(s.stores, { userId, password, isAdmin: admin, ...(displayname !== undefined && { displayname }), now });
     ctx.log.info("registered user with the shared secret", { user_id: userId, admin });
     const session = await startSession(s.stores.users, userId, { now });
+    await s.e2ee.deviceChanged(userId);
     return { json: { user_id: userId, access_token: session.accessToken, device_id: session.deviceId, home_server: s.serverName } };
   };
 

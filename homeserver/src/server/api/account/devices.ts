@@ -1,15 +1,18 @@
 // GET /devices, GET /devices/{deviceId}, PUT /devices/{deviceId}, DELETE /devices/{deviceId},
 // POST /delete_devices
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#device-management
-// Deleting a device deletes its access tokens; its end-to-end keys and the device-list update
-// for other users belong to the e2ee work and are not handled here yet.
+// Deleting a device deletes its access tokens; s.e2ee.deviceChanged then drops its end-to-end
+// keys and tells the users who share a room (device-list update).
+// Appservices (v1.17, https://spec.matrix.org/v1.17/application-service-api/#device-management)
+// create devices with PUT (201) and delete them without UIA (requireUia skips as_token requests).
 import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import { badJson, notFound } from "../../../spec/matrix-error.ts";
 import type { DeviceRow } from "../../../storage/user-store.ts";
 import { bodyObject, optString, optStringArray } from "../json.ts";
 import { PASSWORD_FLOWS } from "../../users/uia.ts";
-import { param, requireUia, type AccountServices } from "./common.ts";
+import { checkIdentifier, param, requireUia, type AccountServices } from "./common.ts";
+import { isAppserviceRequest } from "../../appservice/identity.ts";
 
 function deviceJson(d: DeviceRow): Record<string, unknown> {
   const out: Record<string, unknown> = { device_id: d.deviceId };
@@ -36,7 +39,12 @@ export const updateDeviceHandler = (s: ServerContext): Handler => async (ctx) =>
   const b = bodyObject(ctx.body);
   const name = optString(b, "display_name", 255);
   const deviceId = param(ctx, "deviceId");
-  if (!(await s.stores.users.getDevice(me.userId, deviceId))) throw notFound("Unknown device");
+  if (!(await s.stores.users.getDevice(me.userId, deviceId))) {
+    if (!isAppserviceRequest(me)) throw notFound("Unknown device");
+    await s.stores.users.upsertDevice(me.userId, checkIdentifier(deviceId, "device id"), name);
+    await s.e2ee.deviceChanged(me.userId);
+    return { status: 201, json: {} };
+  }
   if (name !== undefined) await s.stores.users.renameDevice(me.userId, deviceId, name);
   return { json: {} };
 };
@@ -49,6 +57,7 @@ export const deleteDeviceHandler = (s: ServerContext, svc: AccountServices): Han
   if (!(await s.stores.users.getDevice(me.userId, deviceId))) throw notFound("Unknown device");
   await requireUia(svc, me, b, `DELETE /devices/${deviceId}`, PASSWORD_FLOWS);
   await s.stores.users.deleteDevice(me.userId, deviceId);
+  await s.e2ee.deviceChanged(me.userId);
   return { json: {} };
 };
 
@@ -61,5 +70,6 @@ export const deleteDevicesHandler = (s: ServerContext, svc: AccountServices): Ha
   if (ids.length > 1000) throw badJson("Too many devices");
   await requireUia(svc, me, b, "POST /delete_devices", PASSWORD_FLOWS);
   for (const id of new Set(ids)) await s.stores.users.deleteDevice(me.userId, id);
+  await s.e2ee.deviceChanged(me.userId);
   return { json: {} };
 };

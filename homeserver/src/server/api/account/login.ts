@@ -11,16 +11,20 @@ import { BAD_CREDENTIALS, checkPassword, identifiedUser } from "../../users/cred
 import { startSession } from "../../users/accounts.ts";
 import { PASSWORD_FLOWS } from "../../users/uia.ts";
 import { requireUia, type AccountServices } from "./common.ts";
+import { APPSERVICE_LOGIN_TYPE, appserviceLoginUser } from "../appservice/account.ts";
+import { NO_DEVICE } from "../../appservice/identity.ts";
+import type { RequestContext } from "../../http/request-context.ts";
 
 const LOGIN_TOKEN_TTL_MS = 120_000;
 
 export const loginFlowsHandler = (): Handler => async () => ({
-  json: { flows: [{ type: "m.login.password" }, { type: "m.login.token", get_login_token: true }] },
+  json: { flows: [{ type: "m.login.password" }, { type: "m.login.token", get_login_token: true }, { type: APPSERVICE_LOGIN_TYPE }] },
 });
 
 /** The user a /login request proves, or the error the spec asks for. */
-async function authenticateLogin(s: ServerContext, b: JsonObject): Promise<string> {
+async function authenticateLogin(s: ServerContext, ctx: RequestContext, b: JsonObject): Promise<string> {
   const type = reqString(b, "type", 255);
+  if (type === APPSERVICE_LOGIN_TYPE) return appserviceLoginUser(s, ctx, b);
   if (type === "m.login.password") {
     const password = b["password"];
     if (typeof password !== "string") throw badJson("Missing 'password'");
@@ -40,16 +44,18 @@ async function authenticateLogin(s: ServerContext, b: JsonObject): Promise<strin
 }
 
 export const loginHandler = (s: ServerContext): Handler => async (ctx) => {
-  s.rateLimiter.take("login", ctx.ip, s.config.rateLimits.login);
   const b = bodyObject(ctx.body);
+  // Appservices log their users in through their own token, not from a guessable IP.
+  if (b["type"] !== APPSERVICE_LOGIN_TYPE) s.rateLimiter.take("login", ctx.ip, s.config.rateLimits.login);
   const deviceId = optString(b, "device_id", 255);
   const displayName = optString(b, "initial_device_display_name", 255);
   optBool(b, "refresh_token"); // validated only: we issue non-expiring access tokens
   if (deviceId === "") throw new MatrixError("M_INVALID_PARAM", 400, "'device_id' may not be empty");
-  const userId = await authenticateLogin(s, b);
+  const userId = await authenticateLogin(s, ctx, b);
   const session = await startSession(s.stores.users, userId, {
     ...(deviceId !== undefined && { deviceId }), ...(displayName !== undefined && { displayName }), now: s.clock.now(),
   });
+  await s.e2ee.deviceChanged(userId);
   ctx.log.info("login", { user_id: userId, device_id: session.deviceId });
   return { json: {
     user_id: userId, access_token: session.accessToken, device_id: session.deviceId, home_server: s.serverName,
@@ -74,6 +80,7 @@ export const logoutHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   bodyObject(ctx.body);
   await s.stores.users.deleteDevice(me.userId, me.deviceId);
+  await s.e2ee.deviceChanged(me.userId);
   return { json: {} };
 };
 
@@ -81,10 +88,12 @@ export const logoutAllHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   bodyObject(ctx.body);
   await s.stores.users.deleteAllDevices(me.userId);
+  await s.e2ee.deviceChanged(me.userId);
   return { json: {} };
 };
 
 export const whoamiHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
-  return { json: { user_id: me.userId, device_id: me.deviceId, is_guest: me.isGuest } };
+  // An appservice acting without ?device_id= has no device: the spec lets device_id be omitted then.
+  return { json: { user_id: me.userId, ...(me.deviceId !== NO_DEVICE && { device_id: me.deviceId }), is_guest: me.isGuest } };
 };

@@ -30,7 +30,8 @@ export function isMxcUri(v: string): boolean {
 
 async function fullProfile(s: ServerContext, userId: string): Promise<Record<string, unknown>> {
   if (serverNameOf(userId) !== s.serverName) throw notFound("Profile not found");
-  const user = await s.stores.users.getUser(userId);
+  // An unknown user of an appservice's namespace: the appservice may create it when asked.
+  const user = (await s.stores.users.getUser(userId)) ?? ((await s.appservices.queryUser(userId)) ? await s.stores.users.getUser(userId) : undefined);
   if (!user) throw notFound("Profile not found");
   const out: Record<string, unknown> = await s.stores.users.getProfileFields(userId);
   if (user.displayname !== undefined) out["displayname"] = user.displayname;

@@ -31,6 +31,7 @@ export const putAliasHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   const { alias, serverName } = aliasParam(ctx);
   requireLocal(s, serverName);
+  s.appservices.checkAliasCreation(me, alias);
   const roomId = reqString(bodyObject(ctx.body), "room_id", 255);
   if (!parseRoomId(roomId)) throw new MatrixError("M_INVALID_PARAM", 400, `Invalid room id '${roomId}'`);
   if (!(await s.stores.rooms.getRoom(roomId))) throw new MatrixError("M_NOT_FOUND", 404, `Unknown room ${roomId}`);
@@ -47,7 +48,8 @@ export const getAliasHandler = (s: ServerContext): Handler => async (ctx) => {
   await optionalAuth(s, ctx);
   const { alias } = aliasParam(ctx);
   // Remote aliases need the federation directory query, which we do not have yet: not found.
-  const found = await s.stores.rooms.getAlias(alias);
+  // An unknown alias of an appservice's namespace: the appservice may create it when asked.
+  const found = (await s.stores.rooms.getAlias(alias)) ?? ((await s.appservices.queryAlias(alias)) ? await s.stores.rooms.getAlias(alias) : undefined);
   if (!found) throw new MatrixError("M_NOT_FOUND", 404, `Room alias ${alias} not found.`);
   return { json: { room_id: found.roomId, servers: await residentServers(s, found.roomId) } };
 };
@@ -69,7 +71,8 @@ export const deleteAliasHandler = (s: ServerContext): Handler => async (ctx) => 
   requireLocal(s, serverName);
   const found = await s.stores.rooms.getAlias(alias);
   if (!found) throw new MatrixError("M_NOT_FOUND", 404, `Room alias ${alias} not found.`);
-  const allowed = found.creator === me.userId || (await isServerAdmin(s, me.userId)) || (await canSendState(s, found.roomId, me.userId, "m.room.canonical_alias"));
+  const allowed = found.creator === me.userId || s.appservices.managesAlias(me, alias) || (await isServerAdmin(s, me.userId)) ||
+    (await canSendState(s, found.roomId, me.userId, "m.room.canonical_alias"));
   if (!allowed) throw new MatrixError("M_FORBIDDEN", 403, "You may not delete this alias");
   await s.stores.rooms.deleteAlias(alias);
   return { json: {} };

@@ -5,7 +5,7 @@ import { scanVisible } from "./scan.ts";
 // A fake room holding events at streams 1..n; `fetch` honours (after, before] like EventStore.roomEvents.
 function room(n: number): { fetch: (after: number, before: number, limit: number, backwards: boolean) => Promise<StoredEventRow[]>; reads: number[] } {
   const rows: StoredEventRow[] = Array.from({ length: n }, (_, i) => ({
-    stream: i + 1, stateGroup: 1, redactedBy: undefined,
+    stream: i + 1, stateGroup: 1, redactedBy: undefined, outlier: false, rejected: undefined, softFailed: false,
     event: { eventId: `$e${i + 1}`, pdu: { auth_events: [], content: {}, depth: 1, hashes: { sha256: "" }, origin_server_ts: 0, prev_events: [], sender: "@a:x", signatures: {}, type: "m.room.message" } },
   }));
   const reads: number[] = [];

@@ -3,6 +3,8 @@ import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import { bodyObject, optBool, optObject, optString, optStringArray } from "../json.ts";
 import { createRoom, type CreateRoomRequest } from "../../rooms/create-room.ts";
+import { changeMembership } from "../../rooms/membership.ts";
+import { membershipDeps } from "./membership.ts";
 import type { NewEvent } from "../../rooms/local-events.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import { parseUserId } from "../../../spec/ids.ts";
@@ -10,7 +12,7 @@ import type { JsonObject } from "../../../room/pdu.ts";
 
 export const createRoomHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
-  s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
+  if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
   const b = bodyObject(ctx.body);
   const visibility = optString(b, "visibility") ?? "private";
   if (visibility !== "public" && visibility !== "private") throw new MatrixError("M_BAD_JSON", 400, "'visibility' must be public or private");
@@ -20,11 +22,13 @@ export const createRoomHandler = (s: ServerContext): Handler => async (ctx) => {
   for (const u of invite) if (!parseUserId(u)) throw new MatrixError("M_INVALID_PARAM", 400, `Invalid user id in invite: ${u}`);
   const aliasLocalpart = optString(b, "room_alias_name", 255);
   if (aliasLocalpart !== undefined && !/^[^:\s#]+$/.test(aliasLocalpart)) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid room_alias_name");
+  if (aliasLocalpart !== undefined) s.appservices.checkAliasCreation(me, `#${aliasLocalpart}:${s.serverName}`);
   const req: CreateRoomRequest = {
     creator: me.userId, serverName: s.serverName,
     roomVersion: optString(b, "room_version", 32) ?? s.config.rooms.defaultVersion,
     preset, visibility, invite: [...new Set(invite)].filter((u) => u !== me.userId), isDirect: optBool(b, "is_direct") ?? false,
     creationContent: stripCreation(optObject(b, "creation_content") ?? {}), initialState: initialState(b["initial_state"]),
+    encryptionByDefault: s.config.rooms.encryptionByDefault,
   };
   const name = optString(b, "name", 255);
   const topic = optString(b, "topic");
@@ -33,7 +37,10 @@ export const createRoomHandler = (s: ServerContext): Handler => async (ctx) => {
   if (topic !== undefined) req.topic = topic;
   if (aliasLocalpart !== undefined) req.aliasLocalpart = aliasLocalpart;
   if (pl !== undefined) req.powerLevelOverride = pl;
-  const roomId = await createRoom({ localEvents: s.localEvents, rooms: s.stores.rooms }, req);
+  const roomId = await createRoom({
+    localEvents: s.localEvents, rooms: s.stores.rooms,
+    invite: (room, inviter, invitee, extra) => changeMembership(membershipDeps(s), room, inviter, "invite", invitee, undefined, [], extra),
+  }, req);
   return { json: { room_id: roomId } };
 };
 

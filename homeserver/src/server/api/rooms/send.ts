@@ -25,7 +25,7 @@ export const sendHandler = (s: ServerContext): Handler => async (ctx) => {
   checkType(type);
   checkTxn(txnId);
   const content = bodyObject(ctx.body);
-  s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
+  if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
   if (type === "m.room.redaction") return redact(s, me, ctx.params["roomId"] ?? "", content["redacts"], content, txnId);
   const p = await s.localEvents.send(ctx.params["roomId"] ?? "", me.userId, { type, content }, { txn: { userId: me.userId, deviceId: me.deviceId, txnId } });
   return { json: { event_id: p.event.eventId } };
@@ -38,7 +38,7 @@ export const putStateHandler = (s: ServerContext): Handler => async (ctx) => {
   const stateKey = ctx.params["stateKey"] ?? "";
   if (Buffer.byteLength(stateKey) > 255) throw new MatrixError("M_INVALID_PARAM", 400, "State key must be at most 255 bytes");
   const content = bodyObject(ctx.body);
-  s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
+  if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
   const roomId = ctx.params["roomId"] ?? "";
   if (type === "m.room.canonical_alias") await checkAliases(s, roomId, content);
   // an identical state event is not sent again (as Synapse does), so clients can PUT idempotently
@@ -58,7 +58,7 @@ export const putStateHandler = (s: ServerContext): Handler => async (ctx) => {
 export const redactHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   checkTxn(ctx.params["txnId"] ?? "");
-  s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
+  if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
   const body = bodyObject(ctx.body);
   const reason = optString(body, "reason");
   const content: JsonObject = reason === undefined ? {} : { reason };

@@ -1,0 +1,76 @@
+// Read-only queries of `entente room list` and `entente federation status`, in the storage layer's
+// SQL (both dialects). The federation queue belongs to the federation sender; we only read it.
+import type { Database } from "../../homeserver/src/storage/sql.ts";
+import { num, optStr, str } from "../../homeserver/src/storage/sql.ts";
+import { tableExists } from "./council-database.ts";
+
+export interface RoomSummary {
+  roomId: string;
+  version: string;
+  name: string | undefined;
+  alias: string | undefined;
+  joined: number;
+  isPublic: boolean;
+  createdTs: number;
+}
+
+/** The `content[key]` of a current state event, when it is a string. */
+async function stateString(db: Database, roomId: string, type: string, key: string): Promise<string | undefined> {
+  const row = await db.one<{ json: string }>(
+    "SELECT e.json FROM current_state cs JOIN events e ON e.event_id = cs.event_id WHERE cs.room_id = ? AND cs.type = ? AND cs.state_key = ''",
+    [roomId, type]);
+  if (row === undefined) return undefined;
+  const content = (JSON.parse(str(row.json)) as { content?: Record<string, unknown> }).content;
+  const value = content?.[key];
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+export async function listRooms(db: Database): Promise<RoomSummary[]> {
+  const rows = await db.all(
+    `SELECT r.room_id, r.room_version, r.is_public, r.created_ts,
+       (SELECT COUNT(*) FROM current_state cs WHERE cs.room_id = r.room_id AND cs.type = 'm.room.member' AND cs.membership = 'join') AS joined
+     FROM rooms r ORDER BY r.created_ts, r.room_id`);
+  const out: RoomSummary[] = [];
+  for (const r of rows) {
+    const roomId = str(r["room_id"]);
+    out.push({
+      roomId, version: str(r["room_version"]), joined: num(r["joined"]), isPublic: num(r["is_public"]) === 1, createdTs: num(r["created_ts"]),
+      name: await stateString(db, roomId, "m.room.name", "name"),
+      alias: await stateString(db, roomId, "m.room.canonical_alias", "alias"),
+    });
+  }
+  return out;
+}
+
+export interface DestinationStatus {
+  destination: string;
+  queued: number;
+  failures: number;
+  /** When the sender may try again after failures (back-off), ms since epoch; 0 = now. */
+  retryAt: number;
+  lastSuccessTs: number | undefined;
+  lastError: string | undefined;
+}
+
+/**
+ * Per destination: queued PDUs/EDUs, consecutive failures, back-off, last success. Undefined when
+ * the database has no federation queue yet (a server older than the federation sender).
+ */
+export async function federationQueueStatus(db: Database): Promise<DestinationStatus[] | undefined> {
+  if (!(await tableExists(db, "federation_destinations")) || !(await tableExists(db, "federation_outbox"))) return undefined;
+  const queued = new Map((await db.all("SELECT destination, COUNT(*) AS n FROM federation_outbox GROUP BY destination"))
+    .map((r) => [str(r["destination"]), num(r["n"])]));
+  const rows = await db.all("SELECT destination, failures, retry_at, last_success_ts, last_error FROM federation_destinations ORDER BY destination");
+  const out: DestinationStatus[] = rows.map((r) => ({
+    destination: str(r["destination"]), queued: queued.get(str(r["destination"])) ?? 0, failures: num(r["failures"]),
+    retryAt: num(r["retry_at"]), lastSuccessTs: r["last_success_ts"] === null ? undefined : num(r["last_success_ts"]),
+    lastError: optStr(r["last_error"]),
+  }));
+  // Events queued for a destination the sender has not tried yet.
+  for (const [destination, n] of queued) {
+    if (!out.some((d) => d.destination === destination)) {
+      out.push({ destination, queued: n, failures: 0, retryAt: 0, lastSuccessTs: undefined, lastError: undefined });
+    }
+  }
+  return out.sort((a, b) => a.destination.localeCompare(b.destination));
+}

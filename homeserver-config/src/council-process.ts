@@ -1,0 +1,68 @@
+// One council's homeserver as a child process (`node homeserver/src/bin/serve.ts --config FILE`):
+// isolated from its neighbours, its output appended to a log file, its last lines kept for the
+// report when it dies. Children get their own process group so a terminal's Ctrl-C reaches only
+// `entente`, which then stops them in order (no double signal).
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const SERVE_SCRIPT = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
+const KEPT_LINES = 30;
+
+export interface CouncilProcess {
+  name: string;
+  child: ChildProcess;
+  /** Resolves with the client URL once the server prints "ready <url>"; rejects if it exits first. */
+  ready: Promise<string>;
+  /** Resolves when the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  lastLines(): string[];
+  alive(): boolean;
+}
+
+export function spawnCouncil(name: string, configPath: string, logPath: string): CouncilProcess {
+  mkdirSync(dirname(logPath), { recursive: true });
+  const log = createWriteStream(logPath, { flags: "a" });
+  log.write(`--- ${new Date().toISOString()} entente start: ${name}\n`);
+  const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const lines: string[] = [];
+  const keep = (chunk: Buffer): void => {
+    log.write(chunk);
+    lines.push(...chunk.toString("utf8").split("\n").filter((l) => l.trim() !== ""));
+    lines.splice(0, Math.max(0, lines.length - KEPT_LINES));
+  };
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("close", (code, signal) => {
+      log.end();
+      resolve({ code, signal });
+    });
+  });
+  const ready = new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      keep(d);
+      out += d.toString("utf8");
+      const m = /ready (https?:\/\/\S+)/.exec(out);
+      if (m?.[1] !== undefined) resolve(m[1]);
+    });
+    child.once("error", reject);
+    void exited.then(({ code, signal }) => reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before it was ready`)));
+  });
+  ready.catch(() => undefined); // observed by whoever awaits it; never an unhandled rejection
+  child.stderr?.on("data", keep);
+  return {
+    name, child, ready, exited, lastLines: () => [...lines],
+    alive: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+/** SIGTERM to every live process, SIGKILL after `graceMs`; resolves when all have exited. */
+export async function stopCouncils(processes: readonly CouncilProcess[], graceMs = 10_000): Promise<void> {
+  for (const p of processes) if (p.alive()) p.child.kill("SIGTERM");
+  const timer = setTimeout(() => {
+    for (const p of processes) if (p.alive()) p.child.kill("SIGKILL");
+  }, graceMs);
+  await Promise.all(processes.map((p) => p.exited));
+  clearTimeout(timer);
+}

@@ -1,0 +1,133 @@
+// `entente start DIR`: every council of DIR/federation.yaml as a child process, each checked
+// healthy, admin and demo accounts created if missing, then a table of URLs and accounts. Ctrl-C
+// or SIGTERM stops everything (exit 0); a council dying stops the others (exit 1, its last lines).
+import { existsSync, readFileSync } from "node:fs";
+import type { HomeserverConfig } from "../../homeserver/src/config/config-types.ts";
+import { ConfigError, loadConfig } from "../../homeserver/src/config/load-config.ts";
+import { CliError, type Io } from "./cli-kit.ts";
+import { portProblem, probeFederation, waitClientApi } from "./council-health.ts";
+import { councilPaths, federationFilePath, type CouncilPaths } from "./council-paths.ts";
+import { spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
+import { readFederationFile, type CouncilEntry, type FederationFile } from "./federation-file.ts";
+import { readDemoAccounts } from "./init-federation.ts";
+import { registerWithSharedSecret } from "./shared-secret-registration.ts";
+import { formatStartTable, type AccountLine, type CouncilLine } from "./start-table.ts";
+
+export interface Council {
+  entry: CouncilEntry;
+  paths: CouncilPaths;
+  config: HomeserverConfig;
+}
+
+/** Every council's config, or one CliError listing every problem of every file. */
+export function loadCouncils(dir: string, f: FederationFile, env: NodeJS.ProcessEnv): Council[] {
+  const errors: string[] = [];
+  const councils: Council[] = [];
+  for (const entry of f.councils) {
+    const paths = councilPaths(dir, entry.name);
+    try {
+      councils.push({ entry, paths, config: loadConfig(paths.config, env) });
+    } catch (e: unknown) {
+      if (!(e instanceof ConfigError)) throw e;
+      errors.push(...e.errors);
+    }
+  }
+  if (errors.length > 0) throw new CliError(errors.join("\n"));
+  return councils;
+}
+
+async function checkPorts(councils: readonly Council[]): Promise<void> {
+  const problems: string[] = [];
+  for (const { entry, config } of councils) {
+    const listeners = [["client", config.listeners.client], ...(config.federation.enabled ? [["federation", config.federation.listener] as const] : [])] as const;
+    for (const [what, l] of listeners) {
+      const problem = await portProblem(l.host, l.port);
+      if (problem !== undefined) problems.push(`${entry.name}: ${what} port ${l.host}:${l.port} is not free (${problem}); is another \`entente start\` running?`);
+    }
+  }
+  if (problems.length > 0) throw new CliError(problems.join("\n"));
+}
+
+const readSecretFile = (path: string): string | undefined => (existsSync(path) ? readFileSync(path, "utf8").trim() || undefined : undefined);
+
+/** Creates the admin and demo accounts that do not exist yet, through the running server. */
+async function provisionAccounts(c: Council, url: string, f: FederationFile, io: Io): Promise<AccountLine[]> {
+  const secret = c.config.registration.sharedSecret;
+  if (secret === undefined) {
+    io.err(`${c.entry.name}: registration.shared_secret is not set, admin and demo accounts not created\n`);
+    return [];
+  }
+  const wanted: { username: string; password: string; admin: boolean; show: string }[] = [];
+  const adminPassword = readSecretFile(c.paths.adminPassword);
+  if (adminPassword !== undefined) wanted.push({ username: "admin", password: adminPassword, admin: true, show: `(in ${c.paths.adminPassword})` });
+  const demo = readDemoAccounts(c.paths.demoAccounts);
+  for (let i = 1; i <= f.demoUsers; i++) {
+    const password = demo.get(`agent${i}`);
+    if (password !== undefined) wanted.push({ username: `agent${i}`, password, admin: false, show: password });
+  }
+  const lines: AccountLine[] = [];
+  for (const w of wanted) {
+    const outcome = await registerWithSharedSecret(url, secret, w);
+    lines.push({ council: c.entry.name, userId: `@${w.username}:${c.config.server.name}`, password: w.show, admin: w.admin, created: outcome === "created" });
+  }
+  return lines;
+}
+
+async function bringUp(c: Council, p: CouncilProcess, f: FederationFile, io: Io): Promise<{ line: CouncilLine; accounts: AccountLine[] }> {
+  const url = await p.ready;
+  await waitClientApi(url);
+  const [federation, accounts] = await Promise.all([probeFederation(c.config), provisionAccounts(c, url, f, io)]);
+  const fed = c.config.federation;
+  const fedUrl = `${fed.tls === undefined ? "http" : "https"}://${fed.listener.host}:${fed.listener.port}`;
+  return { line: { council: c.entry.name, serverName: c.config.server.name, clientUrl: url, federationUrl: fedUrl, federation, pid: p.child.pid ?? 0, log: c.paths.log }, accounts };
+}
+
+function deathReport(p: CouncilProcess, code: number | null, signal: string | null): string {
+  return [`entente: council ${p.name} stopped (${signal ?? `exit code ${code}`}); stopping the others. Last lines:`,
+    ...p.lastLines().map((l) => `  ${p.name}| ${l}`)].join("\n") + "\n";
+}
+
+export async function startFederation(dir: string, io: Io): Promise<number> {
+  const f = readFederationFile(federationFilePath(dir));
+  const councils = loadCouncils(dir, f, io.env);
+  await checkPorts(councils);
+  const processes = councils.map((c) => spawnCouncil(c.entry.name, c.paths.config, c.paths.log));
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => { finish = resolve; });
+  let stopping = false;
+  const shutdown = (code: number): void => {
+    if (stopping) return;
+    stopping = true;
+    void stopCouncils(processes).then(() => finish(code));
+  };
+  const onSignal = (): void => {
+    if (!stopping) io.err("entente: stopping the councils...\n");
+    shutdown(0);
+  };
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const s of signals) process.on(s, onSignal);
+  // Last resort if entente itself dies abruptly: children are in their own process group.
+  const killAll = (): void => void processes.forEach((p) => p.alive() && p.child.kill("SIGKILL"));
+  process.on("exit", killAll);
+  for (const p of processes) {
+    void p.exited.then(({ code, signal }) => {
+      if (stopping) return;
+      io.err(deathReport(p, code, signal));
+      shutdown(1);
+    });
+  }
+  Promise.all(councils.map((c, i) => bringUp(c, processes[i] as CouncilProcess, f, io))).then(
+    (up) => {
+      if (!stopping) io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts)));
+    },
+    (e: unknown) => {
+      if (stopping) return;
+      io.err(`entente: start failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      shutdown(1);
+    },
+  );
+  const code = await finished;
+  for (const s of signals) process.off(s, onSignal);
+  process.off("exit", killAll);
+  return code;
+}

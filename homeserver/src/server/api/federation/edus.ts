@@ -1,0 +1,57 @@
+// EDUs of /send: typing, receipts, presence. Each is checked against the origin and the room ACL.
+// Spec: https://spec.matrix.org/v1.16/server-server-api/#edus
+import type { ServerContext } from "../../context.ts";
+import { serverNameOf } from "../../../spec/ids.ts";
+import { checkAcl } from "./common.ts";
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Hooks for EDU types handled by other modules (device lists, to-device, signing keys). */
+export const extraEduHandlers = new Map<string, (s: ServerContext, origin: string, content: Obj) => Promise<void>>();
+
+export async function handleEdu(s: ServerContext, origin: string, edu: unknown): Promise<void> {
+  if (!isObj(edu) || typeof edu["edu_type"] !== "string" || !isObj(edu["content"])) throw new Error("malformed EDU");
+  const content = edu["content"];
+  switch (edu["edu_type"]) {
+    case "m.typing":
+      return typing(s, origin, content);
+    case "m.receipt":
+      return receipts(s, origin, content);
+    case "m.presence":
+      return;
+    default: {
+      const h = extraEduHandlers.get(edu["edu_type"]);
+      if (h) await h(s, origin, content);
+    }
+  }
+}
+
+async function typing(s: ServerContext, origin: string, c: Obj): Promise<void> {
+  const roomId = c["room_id"];
+  const userId = c["user_id"];
+  if (typeof roomId !== "string" || typeof userId !== "string" || serverNameOf(userId) !== origin) throw new Error("typing EDU for a user of another server");
+  await checkAcl(s, roomId, origin);
+  if ((await s.stores.rooms.membership(roomId, userId)) !== "join") throw new Error("typing user not in room");
+  s.typing.set(roomId, userId, c["typing"] === true, 30_000);
+}
+
+async function receipts(s: ServerContext, origin: string, c: Obj): Promise<void> {
+  for (const [roomId, byType] of Object.entries(c)) {
+    if (!isObj(byType)) continue;
+    await checkAcl(s, roomId, origin);
+    for (const [receiptType, byUser] of Object.entries(byType)) {
+      if (receiptType !== "m.read" || !isObj(byUser)) continue;
+      for (const [userId, r] of Object.entries(byUser)) {
+        if (serverNameOf(userId) !== origin || !isObj(r) || !Array.isArray(r["event_ids"])) continue;
+        if ((await s.stores.rooms.membership(roomId, userId)) !== "join") continue;
+        const eventId = r["event_ids"][0];
+        const data = isObj(r["data"]) ? r["data"] : {};
+        if (typeof eventId !== "string") continue;
+        await s.stores.streams.putReceipt({ roomId, receiptType, userId, threadId: typeof data["thread_id"] === "string" ? data["thread_id"] : "", eventId, ts: typeof data["ts"] === "number" ? data["ts"] : s.clock.now() });
+      }
+    }
+    const members = await s.stores.rooms.members(roomId, "join");
+    s.notifier.notifyUsers(members.map((m) => m.userId));
+  }
+}

@@ -1,0 +1,116 @@
+// Reading a room's DAG over federation: event, state, state_ids, event_auth, backfill,
+// get_missing_events. Only for servers with a member in the room, and not denied by its ACL.
+// Spec: https://spec.matrix.org/v1.16/server-server-api/#retrieving-events
+import type { Handler } from "../../http/router.ts";
+import type { ServerContext } from "../../context.ts";
+import type { Pdu, StateKey } from "../../../room/pdu.ts";
+import { authChain } from "../../../room/auth-chain.ts";
+import { MatrixError } from "../../../spec/matrix-error.ts";
+import { bodyObject, queryInt } from "../json.ts";
+import { fed, requireServerInRoom, residentRoom } from "./common.ts";
+import { versionOrThrow } from "../../rooms/local-events.ts";
+
+const source = (s: ServerContext): { getEvent(id: string): Promise<import("../../../room/pdu.ts").RoomEvent | undefined> } => ({
+  getEvent: async (id) => (await s.stores.events.getEvent(id))?.event,
+});
+
+export const getEvent = (s: ServerContext): Handler => async (ctx) => {
+  const { origin } = await fed(s).authenticate(ctx);
+  const row = await s.stores.events.getEvent(ctx.params["eventId"] ?? "");
+  if (!row) throw new MatrixError("M_NOT_FOUND", 404, "Unknown event");
+  await requireServerInRoom(s, row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1), origin);
+  return { json: { origin: s.serverName, origin_server_ts: s.clock.now(), pdus: [row.event.pdu] } };
+};
+
+/** The state before `event_id` (as Synapse and the spec's "state at the event"). */
+async function stateAt(s: ServerContext, ctx: Parameters<Handler>[0]): Promise<{ state: ReadonlyMap<StateKey, string>; eventId: string }> {
+  const { origin } = await fed(s).authenticate(ctx);
+  const roomId = ctx.params["roomId"] ?? "";
+  const { version } = await residentRoom(s, roomId);
+  await requireServerInRoom(s, roomId, origin);
+  const eventId = ctx.query.get("event_id");
+  if (!eventId) throw new MatrixError("M_MISSING_PARAM", 400, "Missing event_id");
+  const row = await s.stores.events.getEvent(eventId);
+  if (!row || (row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1)) !== roomId || row.outlier) throw new MatrixError("M_NOT_FOUND", 404, "Unknown event");
+  const before = await fed(s).input.stateBeforeFromPrevs(row.event, versionOrThrow(version.id));
+  return { state: before?.state ?? new Map(), eventId };
+}
+
+export const getStateIds = (s: ServerContext): Handler => async (ctx) => {
+  const { state } = await stateAt(s, ctx);
+  const ids = [...state.values()];
+  const chain = await authChain(ids, source(s));
+  return { json: { pdu_ids: ids, auth_chain_ids: [...chain] } };
+};
+
+export const getState = (s: ServerContext): Handler => async (ctx) => {
+  const { state } = await stateAt(s, ctx);
+  const ids = [...state.values()];
+  const chain = await authChain(ids, source(s));
+  const rows = await s.stores.events.getEvents([...new Set([...ids, ...chain])]);
+  const pdus = (list: Iterable<string>): Pdu[] => [...list].map((id) => rows.get(id)?.event.pdu).filter((p): p is Pdu => p !== undefined);
+  return { json: { pdus: pdus(ids), auth_chain: pdus(chain) } };
+};
+
+export const getEventAuth = (s: ServerContext): Handler => async (ctx) => {
+  const { origin } = await fed(s).authenticate(ctx);
+  const roomId = ctx.params["roomId"] ?? "";
+  await requireServerInRoom(s, roomId, origin);
+  const row = await s.stores.events.getEvent(ctx.params["eventId"] ?? "");
+  if (!row) throw new MatrixError("M_NOT_FOUND", 404, "Unknown event");
+  const chain = await authChain([row.event.eventId], source(s));
+  const rows = await s.stores.events.getEvents([...chain]);
+  return { json: { auth_chain: [...rows.values()].map((r) => r.event.pdu) } };
+};
+
+/** Walks prev_events backwards from `v`, most recent first, up to `limit` events. */
+async function walkBack(s: ServerContext, roomId: string, from: string[], limit: number, stopAt: Set<string>, minDepth = 0): Promise<Pdu[]> {
+  const seen = new Set<string>(from);
+  const out: Pdu[] = [];
+  let frontier = [...from];
+  while (frontier.length > 0 && out.length < limit) {
+    const rows = await s.stores.events.getEvents(frontier);
+    const next: string[] = [];
+    for (const r of [...rows.values()].sort((a, b) => b.event.pdu.depth - a.event.pdu.depth)) {
+      if (out.length >= limit) break;
+      if ((r.event.pdu.room_id ?? "") !== roomId || r.outlier || r.event.pdu.depth < minDepth) continue;
+      out.push(r.event.pdu);
+      for (const p of r.event.pdu.prev_events) if (!seen.has(p) && !stopAt.has(p)) {
+        seen.add(p);
+        next.push(p);
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+export const backfill = (s: ServerContext): Handler => async (ctx) => {
+  const { origin } = await fed(s).authenticate(ctx);
+  const roomId = ctx.params["roomId"] ?? "";
+  await residentRoom(s, roomId);
+  await requireServerInRoom(s, roomId, origin);
+  const v = ctx.query.getAll("v");
+  if (v.length === 0) throw new MatrixError("M_MISSING_PARAM", 400, "Missing v");
+  const limit = queryInt(ctx.query, "limit", 10, 1, 100);
+  const pdus = await walkBack(s, roomId, v, limit, new Set());
+  return { json: { origin: s.serverName, origin_server_ts: s.clock.now(), pdus } };
+};
+
+export const getMissingEvents = (s: ServerContext): Handler => async (ctx) => {
+  const { origin } = await fed(s).authenticate(ctx);
+  const roomId = ctx.params["roomId"] ?? "";
+  await residentRoom(s, roomId);
+  await requireServerInRoom(s, roomId, origin);
+  const b = bodyObject(ctx.body);
+  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const latest = strings(b["latest_events"]);
+  const earliest = new Set(strings(b["earliest_events"]));
+  const limit = Math.min(typeof b["limit"] === "number" ? b["limit"] : 10, 100);
+  const minDepth = typeof b["min_depth"] === "number" ? b["min_depth"] : 0;
+  // the latest events themselves are not returned, only what precedes them
+  const latestRows = await s.stores.events.getEvents(latest);
+  const start = [...latestRows.values()].flatMap((r) => r.event.pdu.prev_events).filter((p) => !earliest.has(p));
+  const pdus = await walkBack(s, roomId, [...new Set(start)], limit, earliest, minDepth);
+  return { json: { events: pdus.reverse() } };
+};

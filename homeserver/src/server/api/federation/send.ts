@@ -1,0 +1,47 @@
+// PUT /_matrix/federation/v1/send/{txnId}: PDUs and EDUs from another server, idempotent per origin.
+import type { Handler } from "../../http/router.ts";
+import type { ServerContext } from "../../context.ts";
+import { MatrixError } from "../../../spec/matrix-error.ts";
+import { serverNameOf } from "../../../spec/ids.ts";
+import { bodyObject } from "../json.ts";
+import { checkAcl, fed } from "./common.ts";
+import { handleEdu } from "./edus.ts";
+
+export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
+  const f = fed(s);
+  const { origin } = await f.authenticate(ctx);
+  const body = bodyObject(ctx.body);
+  if (body["origin"] !== undefined && body["origin"] !== origin) throw new MatrixError("M_FORBIDDEN", 403, "Transaction origin does not match the signature");
+  const pdus = body["pdus"] ?? [];
+  const edus = body["edus"] ?? [];
+  if (!Array.isArray(pdus) || !Array.isArray(edus)) throw new MatrixError("M_BAD_JSON", 400, "'pdus' and 'edus' must be arrays");
+  if (pdus.length > 50 || edus.length > 100) throw new MatrixError("M_BAD_JSON", 400, "At most 50 PDUs and 100 EDUs per transaction");
+  const txnId = ctx.params["txnId"] ?? "";
+  const previous = await f.store.inboundTxn(origin, txnId);
+  if (previous) return { json: JSON.parse(previous) as unknown };
+  f.sender.retryNow(origin); // it talks to us, so it is reachable again
+  const results: Record<string, { error?: string }> = {};
+  for (const raw of pdus) {
+    const roomId = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)["room_id"] : undefined;
+    if (typeof roomId === "string") {
+      const denied = await checkAcl(s, roomId, origin).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      if (denied) {
+        results[eventIdGuess(raw)] = { error: denied };
+        continue;
+      }
+    }
+    const r = await f.input.receive(origin, raw);
+    results[r.eventId || eventIdGuess(raw)] = r.error ? { error: r.error } : {};
+  }
+  for (const edu of edus) {
+    await handleEdu(s, origin, edu).catch((err: unknown) => ctx.log.info("EDU ignored", { origin, error: err instanceof Error ? err.message : String(err) }));
+  }
+  const response = { pdus: results };
+  await f.store.saveInboundTxn(origin, txnId, JSON.stringify(response), s.clock.now());
+  return { json: response };
+};
+
+function eventIdGuess(raw: unknown): string {
+  const sender = raw && typeof raw === "object" ? (raw as Record<string, unknown>)["sender"] : undefined;
+  return `unknown-from-${typeof sender === "string" ? (serverNameOf(sender) ?? "?") : "?"}`;
+}

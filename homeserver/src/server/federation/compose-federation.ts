@@ -1,0 +1,88 @@
+// Wires the federation services: transport, key ring, sender, input, membership, listener.
+import type { HomeserverConfig } from "../../config/config-types.ts";
+import type { SigningKey } from "../../room/signing.ts";
+import type { Database, SqlExecutor } from "../../storage/sql.ts";
+import type { EventStore } from "../../storage/event-store.ts";
+import type { RoomStore } from "../../storage/room-store.ts";
+import { FederationStore } from "../../storage/federation-store.ts";
+import { ServerKeyStore } from "../../storage/server-key-store.ts";
+import { serverNameOf } from "../../spec/ids.ts";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { KeyedLock } from "../rooms/room-lock.ts";
+import type { PersistedEvent } from "../rooms/local-events.ts";
+import { Router } from "../http/router.ts";
+import { FederationClient } from "./transport/federation-client.ts";
+import { KeyRing } from "./keys/key-ring.ts";
+import { federationAuthenticator } from "./transport/inbound-auth.ts";
+import { startFederationListener, type FederationListener } from "./transport/listener.ts";
+import { FederationSender, DEFAULT_SENDER_OPTIONS, type SenderOptions } from "./sending/federation-sender.ts";
+import { EventFetcher } from "./inbound/event-fetcher.ts";
+import { RemoteInput } from "./inbound/remote-input.ts";
+import { RemoteMembership } from "./remote-membership.ts";
+import { serversInRoom } from "./inbound/room-servers.ts";
+import type { FederationServices } from "./federation-services.ts";
+
+export interface FederationParts {
+  services: FederationServices;
+  router: Router;
+  /** Queues a local event for every server in its room, inside the persisting transaction. */
+  enqueueLocal(tx: SqlExecutor, p: PersistedEvent): Promise<void>;
+  /** After commit: wake the queues the last events went to. */
+  flush(): void;
+  listen(): Promise<FederationListener>;
+  stop(): Promise<void>;
+}
+
+export function composeFederation(deps: {
+  config: HomeserverConfig; signingKey: SigningKey; db: Database; events: EventStore; rooms: RoomStore; clock: Clock; log: Logger;
+  lock: KeyedLock; onRemotePersisted: (p: PersistedEvent) => void; senderOptions?: SenderOptions;
+}): FederationParts {
+  const { config, signingKey, db, clock } = deps;
+  const fedConfig = config.federation;
+  const log = deps.log.child({ component: "federation" });
+  const serverName = config.server.name;
+  const ours = { serverName, current: signingKey, old: fedConfig.oldVerifyKeys };
+  const client = new FederationClient({ serverName, signingKey, config: fedConfig, clock, log });
+  const keyRing = new KeyRing({ ours, store: new ServerKeyStore({ db }), client, trustedKeyServers: fedConfig.trustedKeyServers, clock, log });
+  const store = new FederationStore({ db });
+  const sender = new FederationSender({ store, client, clock, log, serverName, options: deps.senderOptions ?? DEFAULT_SENDER_OPTIONS });
+  const fetcher = new EventFetcher({ db, events: deps.events, client, keyRing });
+  const input = new RemoteInput({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted });
+  const membership = new RemoteMembership({
+    db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,
+  });
+  const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
+  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, store, authenticate };
+  const router = new Router();
+  let pending = new Set<string>();
+  let listener: FederationListener | undefined;
+  return {
+    services, router,
+    async enqueueLocal(tx, p) {
+      const destinations = await serversInRoom(deps.rooms, p.roomId);
+      const pdu = p.event.pdu;
+      // the target of a membership change hears about it even when none of its users is joined
+      if (pdu.type === "m.room.member" && pdu.state_key) {
+        const target = serverNameOf(pdu.state_key);
+        if (target) destinations.add(target);
+      }
+      for (const d of await sender.enqueuePduTx(tx, destinations, pdu)) pending.add(d);
+    },
+    flush() {
+      const ds = pending;
+      pending = new Set();
+      sender.wakeAll(ds);
+    },
+    async listen() {
+      listener = await startFederationListener({ router, log, config: fedConfig, maxJsonBody: config.limits.maxJsonBodyBytes });
+      await sender.start();
+      return listener;
+    },
+    async stop() {
+      await listener?.stop();
+      await sender.stop();
+      client.close();
+    },
+  };
+}

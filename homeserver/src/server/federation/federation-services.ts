@@ -1,0 +1,21 @@
+// The federation services handlers and room code use, built once in compose.ts.
+import type { FederationStore } from "../../storage/federation-store.ts";
+import type { FederationClient } from "./transport/federation-client.ts";
+import type { KeyRing } from "./keys/key-ring.ts";
+import type { FederationSender } from "./sending/federation-sender.ts";
+import type { RemoteInput } from "./inbound/remote-input.ts";
+import type { EventFetcher } from "./inbound/event-fetcher.ts";
+import type { RemoteMembership } from "./remote-membership.ts";
+import type { InboundRequest } from "./transport/inbound-auth.ts";
+
+export interface FederationServices {
+  client: FederationClient;
+  keyRing: KeyRing;
+  sender: FederationSender;
+  input: RemoteInput;
+  fetcher: EventFetcher;
+  membership: RemoteMembership;
+  store: FederationStore;
+  /** Verifies the X-Matrix signature and the federation policy; returns the calling server. */
+  authenticate(ctx: { readonly req: InboundRequest; readonly body: unknown }): Promise<{ origin: string }>;
+}

@@ -1,0 +1,199 @@
+// Events from other servers entering a room we take part in, with every check of the spec's
+// "Checks performed on receipt of a PDU": format, signatures, hashes (redact on mismatch), auth
+// against the event's auth events, against the state before it (resolved over its prev events),
+// and soft-fail against the current state. Gaps are filled with get_missing_events, or with the
+// state at the event (state_ids) when history cannot be fetched.
+// Spec: https://spec.matrix.org/v1.16/server-server-api/#checks-performed-on-receipt-of-a-pdu
+import type { RoomEvent, StateKey } from "../../../room/pdu.ts";
+import { stateKeyOf } from "../../../room/pdu.ts";
+import type { RoomVersion } from "../../../room/room-versions.ts";
+import { authEventTypes } from "../../../room/auth/auth-event-types.ts";
+import { checkAuth } from "../../../room/auth/check-auth.ts";
+import { resolveState } from "../../../room/state-res/resolve.ts";
+import type { EventStore } from "../../../storage/event-store.ts";
+import type { RoomStore } from "../../../storage/room-store.ts";
+import type { Database } from "../../../storage/sql.ts";
+import type { KeyedLock } from "../../rooms/room-lock.ts";
+import type { PersistedEvent } from "../../rooms/local-events.ts";
+import { redactsOf, versionOrThrow } from "../../rooms/local-events.ts";
+import type { FederationClient } from "../transport/federation-client.ts";
+import type { KeyRing } from "../keys/key-ring.ts";
+import type { Logger } from "../../log.ts";
+import { authAgainstOwnAuthEvents, checkReceivedPdu, type EventFetcher } from "./event-fetcher.ts";
+
+export interface RemoteInputDeps {
+  db: Database;
+  events: EventStore;
+  rooms: RoomStore;
+  client: FederationClient;
+  keyRing: KeyRing;
+  fetcher: EventFetcher;
+  lock: KeyedLock;
+  log: Logger;
+  onPersisted: (e: PersistedEvent) => void;
+}
+
+export type InputResult = { eventId: string; error?: string };
+
+export class RemoteInput {
+  private readonly deps: RemoteInputDeps;
+  constructor(deps: RemoteInputDeps) {
+    this.deps = deps;
+  }
+
+  /** One PDU of a /send transaction. Errors are per PDU and never thrown. */
+  async receive(origin: string, raw: unknown): Promise<InputResult> {
+    const roomId = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)["room_id"] : undefined;
+    if (typeof roomId !== "string") return { eventId: "", error: "PDU without room_id" };
+    const room = await this.deps.rooms.getRoom(roomId);
+    if (!room || room.currentStateGroup === undefined) return { eventId: "", error: `not in room ${roomId}` };
+    const version = versionOrThrow(room.version);
+    const checked = await checkReceivedPdu(raw, version, this.deps.keyRing);
+    if ("error" in checked) return { eventId: "", error: checked.error };
+    try {
+      await this.deps.lock.run(roomId, () => this.process(origin, roomId, version, checked.event, 0));
+      return { eventId: checked.event.eventId };
+    } catch (err) {
+      this.deps.log.warn("remote PDU failed", { origin, event_id: checked.event.eventId, error: err instanceof Error ? err.message : String(err) });
+      return { eventId: checked.event.eventId, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Persists an already-checked event into the DAG (caller holds the room lock). */
+  async process(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, depth: number): Promise<void> {
+    const existing = await this.deps.events.getEvent(event.eventId);
+    if (existing && !existing.outlier) return;
+    const { events } = this.deps;
+    const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : undefined;
+    const authEvents = await this.deps.fetcher.ensure(origin, roomId, version, [...event.pdu.auth_events, ...(createId ? [createId] : [])]);
+    const create = createId ? authEvents.get(createId) : undefined;
+    const ownAuth = authAgainstOwnAuthEvents(event, event.pdu.auth_events.map((id) => authEvents.get(id)).filter((e): e is RoomEvent => e !== undefined), version, create);
+    if (ownAuth) return this.store(roomId, event, { rejected: ownAuth });
+
+    if (depth === 0) await this.fillGap(origin, roomId, version, event);
+    const known = await this.stateBeforeFromPrevs(event, version);
+    const stateBefore = known?.state ?? (await this.stateFromServer(origin, roomId, version, event.eventId));
+    const baseGroup = known?.baseGroup;
+    const beforeAuth = await this.authAgainst(event, stateBefore, version, roomId);
+    if (beforeAuth) return this.store(roomId, event, { rejected: beforeAuth, stateBefore, baseGroup });
+    const room = await this.deps.rooms.getRoom(roomId);
+    const current = room?.currentStateGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(room.currentStateGroup);
+    const softFail = await this.authAgainst(event, current, version, roomId);
+    if (softFail) this.deps.log.info("soft-failed remote event", { event_id: event.eventId, reason: softFail });
+    await this.store(roomId, event, { stateBefore, baseGroup, softFailed: softFail !== undefined, version, currentGroup: room?.currentStateGroup });
+  }
+
+  /** The state before an event whose prev events we hold in the DAG (undefined otherwise). */
+  async stateBeforeFromPrevs(event: RoomEvent, version: RoomVersion): Promise<{ state: ReadonlyMap<StateKey, string>; baseGroup: number | undefined } | undefined> {
+    const { events } = this.deps;
+    const prevRows = await events.getEvents(event.pdu.prev_events);
+    const prevGroups = event.pdu.prev_events.map((id) => prevRows.get(id)).filter((r) => r && !r.outlier && r.stateGroup !== undefined).map((r) => r?.stateGroup as number);
+    if (prevGroups.length !== event.pdu.prev_events.length || prevGroups.length === 0) return undefined;
+    const maps = await Promise.all([...new Set(prevGroups)].map((g) => events.stateMapOfGroup(g)));
+    const state = maps.length === 1 ? (maps[0] as ReadonlyMap<StateKey, string>) : await resolveState(version, maps, this.source());
+    return { state, baseGroup: prevGroups[0] };
+  }
+
+  private source(extra?: RoomEvent): { getEvent(id: string): Promise<RoomEvent | undefined>; isRejected(id: string): Promise<boolean> } {
+    return {
+      getEvent: async (id) => (extra?.eventId === id ? extra : (await this.deps.events.getEvent(id))?.event),
+      isRejected: async (id) => (await this.deps.events.getEvent(id))?.rejected !== undefined,
+    };
+  }
+
+  private async authAgainst(event: RoomEvent, state: ReadonlyMap<StateKey, string>, version: RoomVersion, roomId: string): Promise<string | undefined> {
+    const keys = authEventTypes(event.pdu, version);
+    const ids = keys.map((k) => state.get(k)).filter((x): x is string => x !== undefined);
+    const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : state.get(stateKeyOf("m.room.create", ""));
+    if (createId) ids.push(createId);
+    const rows = await this.deps.events.getEvents(ids);
+    const map = new Map<StateKey, RoomEvent>();
+    for (const r of rows.values()) if (r.event.pdu.state_key !== undefined) map.set(stateKeyOf(r.event.pdu.type, r.event.pdu.state_key), r.event);
+    const v = checkAuth(event, map, version);
+    return v.allowed ? undefined : v.reason;
+  }
+
+  /** get_missing_events between our forward extremities and the event; processes what comes back. */
+  private async fillGap(origin: string, roomId: string, version: RoomVersion, event: RoomEvent): Promise<void> {
+    const known = await this.deps.events.getEvents(event.pdu.prev_events);
+    if (event.pdu.prev_events.every((id) => known.has(id) && !known.get(id)?.outlier)) return;
+    const earliest = await this.deps.events.forwardExtremities(roomId);
+    let res: { events?: unknown[] };
+    try {
+      res = await this.deps.client.request<{ events?: unknown[] }>(origin, "POST", `/_matrix/federation/v1/get_missing_events/${encodeURIComponent(roomId)}`,
+        { earliest_events: earliest, latest_events: [event.eventId], limit: 50, min_depth: 0 });
+    } catch (err) {
+      this.deps.log.info("get_missing_events failed; using the state at the event", { origin, error: String(err) });
+      return;
+    }
+    const checked: RoomEvent[] = [];
+    for (const raw of res.events ?? []) {
+      const c = await checkReceivedPdu(raw, version, this.deps.keyRing);
+      if ("event" in c) checked.push(c.event);
+    }
+    checked.sort((a, b) => a.pdu.depth - b.pdu.depth);
+    for (const ev of checked) await this.process(origin, roomId, version, ev, 1);
+  }
+
+  /** The state before an event as another server sees it (when its prev events are unknown). */
+  private async stateFromServer(origin: string, roomId: string, version: RoomVersion, eventId: string): Promise<ReadonlyMap<StateKey, string>> {
+    const res = await this.deps.client.request<{ pdu_ids?: unknown; auth_chain_ids?: unknown }>(origin, "GET",
+      `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}?event_id=${encodeURIComponent(eventId)}`);
+    const ids = Array.isArray(res.pdu_ids) ? res.pdu_ids.filter((x): x is string => typeof x === "string") : [];
+    const evs = await this.deps.fetcher.ensure(origin, roomId, version, ids);
+    const map = new Map<StateKey, string>();
+    for (const ev of evs.values()) if (ev.pdu.state_key !== undefined) map.set(stateKeyOf(ev.pdu.type, ev.pdu.state_key), ev.eventId);
+    return map;
+  }
+
+  private async store(roomId: string, event: RoomEvent, o: {
+    rejected?: string; stateBefore?: ReadonlyMap<StateKey, string>; baseGroup?: number | undefined; softFailed?: boolean; version?: RoomVersion; currentGroup?: number | undefined;
+  }): Promise<void> {
+    const { events } = this.deps;
+    const existing = await events.getEvent(event.eventId);
+    const nextCurrent = !o.rejected && !o.softFailed && o.version && o.stateBefore
+      ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
+    const stream = await this.deps.db.transaction(async (tx) => {
+      if (existing) await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [event.eventId]);
+      const groupBefore = o.stateBefore ? await events.createStateGroup(tx, roomId, o.stateBefore, o.baseGroup) : undefined;
+      const cs = nextCurrent ? { group: await events.createStateGroup(tx, roomId, nextCurrent, o.currentGroup) } : undefined;
+      const r = await events.persist(tx, {
+        event, roomId, stateGroupBefore: groupBefore, ...(o.rejected ? { rejected: o.rejected } : {}), ...(o.softFailed ? { softFailed: true } : {}),
+        ...(cs ? { currentState: cs } : {}),
+      });
+      const redacts = redactsOf(event.pdu);
+      if (redacts && !o.rejected && !o.softFailed) await events.markRedacted(tx, redacts, event.eventId);
+      return r.stream;
+    });
+    if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
+  }
+
+  /**
+   * The room's current state once this event is an extremity: the state after it when it follows
+   * every current extremity (returns undefined: the store applies the event as a delta, valid only
+   * when the state before it IS the current state), otherwise the resolution of all extremities.
+   */
+  private async newCurrentState(roomId: string, event: RoomEvent, stateBefore: ReadonlyMap<StateKey, string>, version: RoomVersion, currentGroup: number | undefined): Promise<Map<StateKey, string> | undefined> {
+    const { events } = this.deps;
+    const after = new Map(stateBefore);
+    if (event.pdu.state_key !== undefined) after.set(stateKeyOf(event.pdu.type, event.pdu.state_key), event.eventId);
+    const extremities = (await events.forwardExtremities(roomId)).filter((id) => !event.pdu.prev_events.includes(id));
+    const current = currentGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(currentGroup);
+    let next: Map<StateKey, string>;
+    if (extremities.length === 0) {
+      if (sameMap(stateBefore, current)) return undefined;
+      next = after;
+    } else {
+      const rows = await events.getEvents(extremities);
+      const maps = [...rows.values()].filter((r) => r.stateGroup !== undefined).map((r) => events.stateMapOfGroup(r.stateGroup as number));
+      next = await resolveState(version, [after, ...(await Promise.all(maps))], this.source(event));
+    }
+    return next;
+  }
+}
+
+function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

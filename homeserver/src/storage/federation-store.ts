@@ -1,0 +1,103 @@
+// The durable outbound federation queue (one FIFO per destination) and its back-off bookkeeping,
+// inbound transaction ids, and stripped state of invites received over federation.
+import type { Database, SqlExecutor } from "./sql.ts";
+import { num } from "./sql.ts";
+
+export interface OutboxItem {
+  id: number;
+  kind: "pdu" | "edu";
+  json: string;
+}
+
+export interface DestinationStatus {
+  destination: string;
+  queued: number;
+  failures: number;
+  retryAt: number;
+  lastSuccessTs: number | undefined;
+  lastError: string | undefined;
+}
+
+export class FederationStore {
+  private readonly db: Database;
+  constructor(deps: { db: Database }) {
+    this.db = deps.db;
+  }
+
+  async enqueue(destinations: readonly string[], kind: "pdu" | "edu", json: string, ts: number): Promise<void> {
+    if (destinations.length === 0) return;
+    await this.db.transaction((tx) => this.enqueueTx(tx, destinations, kind, json, ts));
+  }
+
+  /** Inside the transaction that persists the event: an acknowledged event is never left unsent. */
+  async enqueueTx(tx: SqlExecutor, destinations: readonly string[], kind: "pdu" | "edu", json: string, ts: number): Promise<void> {
+    for (const d of destinations) await tx.run("INSERT INTO federation_outbox (destination, kind, json, created_ts) VALUES (?, ?, ?, ?)", [d, kind, json, ts]);
+  }
+
+  /** The oldest items for a destination: up to `pdus` PDUs and `edus` EDUs, in queue order. */
+  async batch(destination: string, pdus: number, edus: number): Promise<OutboxItem[]> {
+    const rows = await this.db.all<{ id: number; kind: string; json: string }>(
+      "SELECT id, kind, json FROM federation_outbox WHERE destination = ? ORDER BY id LIMIT ?", [destination, pdus + edus]);
+    const out: OutboxItem[] = [];
+    let p = 0;
+    let e = 0;
+    for (const r of rows) {
+      if (r.kind === "pdu" ? p++ >= pdus : e++ >= edus) break;
+      out.push({ id: num(r.id), kind: r.kind === "pdu" ? "pdu" : "edu", json: r.json });
+    }
+    return out;
+  }
+
+  async acknowledge(destination: string, ids: readonly number[], ts: number): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (let i = 0; i < ids.length; i += 500) {
+        const part = ids.slice(i, i + 500);
+        await tx.run(`DELETE FROM federation_outbox WHERE destination = ? AND id IN (${part.map(() => "?").join(",")})`, [destination, ...part]);
+      }
+      await tx.run(
+        `INSERT INTO federation_destinations (destination, failures, retry_at, last_success_ts, last_error) VALUES (?, 0, 0, ?, NULL)
+         ON CONFLICT (destination) DO UPDATE SET failures = 0, retry_at = 0, last_success_ts = excluded.last_success_ts, last_error = NULL`, [destination, ts]);
+    });
+  }
+
+  async recordFailure(destination: string, failures: number, retryAt: number, error: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO federation_destinations (destination, failures, retry_at, last_error) VALUES (?, ?, ?, ?)
+       ON CONFLICT (destination) DO UPDATE SET failures = excluded.failures, retry_at = excluded.retry_at, last_error = excluded.last_error`,
+      [destination, failures, retryAt, error.slice(0, 500)]);
+  }
+
+  async destinationsWithWork(): Promise<string[]> {
+    return (await this.db.all<{ destination: string }>("SELECT DISTINCT destination FROM federation_outbox")).map((r) => r.destination);
+  }
+
+  async status(): Promise<DestinationStatus[]> {
+    const rows = await this.db.all<{ destination: string; queued: number; failures: number | null; retry_at: number | null; last_success_ts: number | null; last_error: string | null }>(
+      `SELECT d.destination, COALESCE(q.n, 0) AS queued, d.failures, d.retry_at, d.last_success_ts, d.last_error
+       FROM (SELECT destination FROM federation_destinations UNION SELECT destination FROM federation_outbox) AS names
+       JOIN federation_destinations d ON d.destination = names.destination
+       LEFT JOIN (SELECT destination, COUNT(*) AS n FROM federation_outbox GROUP BY destination) q ON q.destination = names.destination
+       ORDER BY d.destination`);
+    return rows.map((r) => ({ destination: r.destination, queued: num(r.queued), failures: num(r.failures), retryAt: num(r.retry_at),
+      lastSuccessTs: r.last_success_ts === null ? undefined : num(r.last_success_ts), lastError: r.last_error ?? undefined }));
+  }
+
+  async failuresOf(destination: string): Promise<number> {
+    return num((await this.db.one<{ failures: number }>("SELECT failures FROM federation_destinations WHERE destination = ?", [destination]))?.failures);
+  }
+
+  async inboundTxn(origin: string, txnId: string): Promise<string | undefined> {
+    return (await this.db.one<{ response: string }>("SELECT response FROM federation_inbound_txns WHERE origin = ? AND txn_id = ?", [origin, txnId]))?.response;
+  }
+  async saveInboundTxn(origin: string, txnId: string, response: string, ts: number): Promise<void> {
+    await this.db.run("INSERT INTO federation_inbound_txns (origin, txn_id, response, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [origin, txnId, response, ts]);
+  }
+
+  async saveInviteState(roomId: string, userId: string, stripped: unknown): Promise<void> {
+    await this.db.run("INSERT INTO invite_states (room_id, user_id, json) VALUES (?, ?, ?) ON CONFLICT (room_id, user_id) DO UPDATE SET json = excluded.json", [roomId, userId, JSON.stringify(stripped)]);
+  }
+  async inviteState(roomId: string, userId: string): Promise<unknown[] | undefined> {
+    const r = await this.db.one<{ json: string }>("SELECT json FROM invite_states WHERE room_id = ? AND user_id = ?", [roomId, userId]);
+    return r ? (JSON.parse(r.json) as unknown[]) : undefined;
+  }
+}
