@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CLI, REPO_ROOT, entente, freePortBlock, isListening, spawnEntente } from "./harness/entente-cli.ts";
+import { REPO_ROOT, entente, freePortBlock, isListening, spawnEntente } from "./harness/entente-cli.ts";
 
 const KEPT = [
   "ca/ca.crt", "ca/ca.key", "ville-a/signing.key", "ville-a/tls/federation.crt", "ville-a/tls/federation.key",
@@ -70,6 +70,14 @@ describe("entente CLI", function () {
     assert.match(villeA, /- dept-c\.localhost/);
     assert.match(villeA, /dept-c\.localhost: "?127\.0\.0\.1:30009/);
     assert.match(readFileSync(join(dir, "federation.yaml"), "utf8"), /name: dept-c\n {4}client_port: 30008/);
+  });
+
+  it("init without openssl names the Debian package and writes nothing", () => {
+    const dir = join(root, "fed");
+    const r = entente(["init", dir, "--council", "ville-a"], { env: { ...process.env, PATH: join(root, "no-bin") } });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /openssl command is not installed.*Debian package `openssl`/);
+    assert.equal(existsSync(dir), false);
   });
 
   it("reports duplicate councils and config errors precisely, with a non-zero exit", () => {
@@ -206,5 +214,3 @@ describe("entente CLI", function () {
     }
   });
 });
-
-export { CLI };

@@ -12,8 +12,10 @@ export interface CliResult {
   stderr: string;
 }
 
-export function entente(args: string[], opts: { input?: string; cwd?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", input: opts.input ?? "", cwd: opts.cwd ?? REPO_ROOT, timeout: 60_000 });
+export function entente(args: string[], opts: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8", input: opts.input ?? "", cwd: opts.cwd ?? REPO_ROOT, timeout: 60_000, env: opts.env ?? process.env,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

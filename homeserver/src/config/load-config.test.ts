@@ -93,6 +93,10 @@ federation:
   deny_list: [evil.example]
   trusted_key_servers: [notary.example.fr]
   old_verify_keys: { "ed25519:old": { key: AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8, expired_ts: 1700000000000 } }
+appservices:
+  registration_files: [bridges/irc.yaml, /srv/tasks.yaml, bridges/irc.yaml]
+  retry_initial_ms: 500
+  retry_max_ms: 60000
 `);
     assert.deepEqual(config, {
       server: {
@@ -115,7 +119,15 @@ federation:
         allowList: ["ville-c.test", "[::1]:8448"], denyList: ["evil.example"], trustedKeyServers: ["notary.example.fr"],
         oldVerifyKeys: [{ keyId: "ed25519:old", key: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", expiredTs: 1700000000000 }],
       },
+      appservices: { registrationFiles: ["/etc/entente/bridges/irc.yaml", "/srv/tasks.yaml"], retryInitialMs: 500, retryMaxMs: 60000 },
     });
+  });
+
+  it("checks the appservices section: a list of paths, and a retry cap not below the first delay", () => {
+    const errors = errorsOf(`${MINIMAL}appservices:\n  registration_files: irc.yaml\n`);
+    assert.deepEqual(errors.map((e) => e.split(": ")[1]), ["appservices.registration_files"]);
+    const cap = errorsOf(`${MINIMAL}appservices:\n  retry_initial_ms: 5000\n  retry_max_ms: 1000\n`);
+    assert.deepEqual(cap.map((e) => e.split(": ").slice(1).join(": ")), ["appservices.retry_max_ms: must be at least retry_initial_ms"]);
   });
 
   it("resolves relative paths against the config directory, and derives defaults from data_dir", () => {

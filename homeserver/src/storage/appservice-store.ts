@@ -56,7 +56,7 @@ export class AppserviceStore {
     await this.db.run(
       `INSERT INTO appservice_state (as_id, events_pos, receipts_pos, next_txn_id)
        VALUES (?, (SELECT COALESCE(MAX(stream_ordering), 0) FROM events), (SELECT COALESCE(MAX(stream_id), 0) FROM receipts), 1)
-       ON CONFLICT (as_id) DO UPDATE SET events_pos = excluded.events_pos, txn_id = NULL`, [asId]);
+       ON CONFLICT DO NOTHING`, [asId]);
   }
 
   async state(asId: string): Promise<AppserviceState | undefined> {

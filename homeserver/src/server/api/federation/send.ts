@@ -21,17 +21,17 @@ export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
   if (previous) return { json: JSON.parse(previous) as unknown };
   f.sender.retryNow(origin); // it talks to us, so it is reachable again
   const results: Record<string, { error?: string }> = {};
-  for (const raw of pdus) {
+  for (const [i, raw] of pdus.entries()) {
     const roomId = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)["room_id"] : undefined;
     if (typeof roomId === "string") {
       const denied = await checkAcl(s, roomId, origin).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
       if (denied) {
-        results[eventIdGuess(raw)] = { error: denied };
+        results[eventIdGuess(raw, i)] = { error: denied };
         continue;
       }
     }
     const r = await f.input.receive(origin, raw);
-    results[r.eventId || eventIdGuess(raw)] = r.error ? { error: r.error } : {};
+    results[r.eventId || eventIdGuess(raw, i)] = r.error ? { error: r.error } : {};
   }
   for (const edu of edus) {
     await handleEdu(s, origin, edu).catch((err: unknown) => ctx.log.info("EDU ignored", { origin, error: err instanceof Error ? err.message : String(err) }));
@@ -41,7 +41,8 @@ export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
   return { json: response };
 };
 
-function eventIdGuess(raw: unknown): string {
+/** Key for a PDU whose event id cannot be computed: its position in the transaction. */
+function eventIdGuess(raw: unknown, index: number): string {
   const sender = raw && typeof raw === "object" ? (raw as Record<string, unknown>)["sender"] : undefined;
-  return `unknown-from-${typeof sender === "string" ? (serverNameOf(sender) ?? "?") : "?"}`;
+  return `invalid-pdu-${index}-from-${typeof sender === "string" ? (serverNameOf(sender) ?? "?") : "?"}`;
 }

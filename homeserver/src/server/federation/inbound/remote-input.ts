@@ -4,7 +4,8 @@
 // and soft-fail against the current state. Gaps are filled with get_missing_events, or with the
 // state at the event (state_ids) when history cannot be fetched.
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#checks-performed-on-receipt-of-a-pdu
-import type { RoomEvent, StateKey } from "../../../room/pdu.ts";
+import type { Pdu, RoomEvent, StateKey } from "../../../room/pdu.ts";
+import { eventIdOf } from "../../../room/hashes.ts";
 import { stateKeyOf } from "../../../room/pdu.ts";
 import type { RoomVersion } from "../../../room/room-versions.ts";
 import { authEventTypes } from "../../../room/auth/auth-event-types.ts";
@@ -49,7 +50,7 @@ export class RemoteInput {
     if (!room || room.currentStateGroup === undefined) return { eventId: "", error: `not in room ${roomId}` };
     const version = versionOrThrow(room.version);
     const checked = await checkReceivedPdu(raw, version, this.deps.keyRing);
-    if ("error" in checked) return { eventId: "", error: checked.error };
+    if ("error" in checked) return { eventId: bestEffortEventId(raw, version), error: checked.error };
     try {
       await this.deps.lock.run(roomId, () => this.process(origin, roomId, version, checked.event, 0));
       return { eventId: checked.event.eventId };
@@ -189,6 +190,15 @@ export class RemoteInput {
       next = await resolveState(version, [after, ...(await Promise.all(maps))], this.source(event));
     }
     return next;
+  }
+}
+
+/** The id a malformed PDU would have, so /send can report its error under it ("" if none). */
+function bestEffortEventId(raw: unknown, version: RoomVersion): string {
+  try {
+    return eventIdOf(raw as Pdu, version);
+  } catch {
+    return "";
   }
 }
 

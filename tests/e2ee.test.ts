@@ -1,0 +1,161 @@
+// End-to-end encryption with real matrix-js-sdk clients using the Rust crypto (WASM, in memory):
+// encrypted chat both ways, cross-signing and secret storage bootstrap, key backup, and a second
+// device that decrypts new messages at once and old ones after restoring the backup.
+import assert from "node:assert/strict";
+import * as sdk from "matrix-js-sdk";
+import type { AuthDict, UIAuthCallback } from "matrix-js-sdk";
+import type { GeneratedSecretStorageKey } from "matrix-js-sdk/lib/crypto-api/index.js";
+import { startTestHomeserver, waitFor, type TestHomeserver } from "./harness/homeserver.ts";
+import { newClient, startSyncing, type TestClient } from "./harness/matrix-client.ts";
+import { login } from "./e2ee-helpers.ts";
+
+const PASSWORD = "correct horse battery staple";
+
+/** Secret storage keys this test created, handed back to the SDK when it asks for them. */
+const secretKeys = new Map<string, Uint8Array>();
+const cryptoCallbacks: sdk.ICreateClientOpts["cryptoCallbacks"] = {
+  getSecretStorageKey: async ({ keys }) => {
+    for (const id of Object.keys(keys)) {
+      const k = secretKeys.get(id) ?? secretKeys.get("pending");
+      if (k) return [id, k];
+    }
+    return null;
+  },
+};
+
+async function withCrypto(c: sdk.MatrixClient): Promise<sdk.MatrixClient> {
+  await c.initRustCrypto({ useIndexedDB: false });
+  return c;
+}
+
+function crypto(c: sdk.MatrixClient): NonNullable<ReturnType<sdk.MatrixClient["getCrypto"]>> {
+  const api = c.getCrypto();
+  assert.ok(api, "crypto is initialised");
+  return api;
+}
+
+/** The decrypted body of an event in the room's live timeline, once decryption succeeded. */
+function decryptedBody(c: sdk.MatrixClient, roomId: string, eventId: string): string | undefined {
+  const ev = c.getRoom(roomId)?.findEventById(eventId);
+  if (!ev || ev.isBeingDecrypted() || ev.isDecryptionFailure() || ev.getType() !== "m.room.message") return undefined;
+  return String(ev.getContent()["body"]);
+}
+
+const passwordAuth = (userId: string, session?: string): AuthDict =>
+  ({ type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password: PASSWORD, ...(session ? { session } : {}) });
+
+describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
+  this.timeout(180_000);
+  let server: TestHomeserver;
+  let alice: TestClient;
+  let bob: TestClient;
+  let bob2: sdk.MatrixClient | undefined;
+  let roomId: string;
+  const oldMessages: { id: string; body: string }[] = [];
+
+  before(async () => {
+    server = await startTestHomeserver({ overrides: { rooms: { encryptionByDefault: "invite" } } });
+    alice = await newClient(server.url, "alice");
+    bob = await newClient(server.url, "bob");
+    bob.client = sdk.createClient({ baseUrl: server.url, userId: bob.userId, accessToken: bob.accessToken, deviceId: bob.deviceId, cryptoCallbacks });
+    for (const c of [alice.client, bob.client]) {
+      await withCrypto(c);
+      await startSyncing(c);
+    }
+  });
+  after(async () => {
+    for (const c of [alice?.client, bob?.client, bob2]) c?.stopClient();
+    await server?.stop();
+  });
+
+  it("bootstraps cross-signing: first upload without UIA, a reset with the password", async () => {
+    const uiaRounds: string[] = [];
+    const auth: UIAuthCallback<void> = async (makeRequest) => {
+      try {
+        await makeRequest(null);
+        uiaRounds.push("none");
+      } catch (err) {
+        const data = (err as { data?: { session?: string; flows?: unknown } }).data;
+        assert.ok(data?.flows, `expected a UIA challenge, got ${String(err)}`);
+        await makeRequest(passwordAuth(bob.userId, data.session));
+        uiaRounds.push("password");
+      }
+    };
+    await crypto(bob.client).bootstrapCrossSigning({ authUploadDeviceSigningKeys: auth });
+    await crypto(bob.client).bootstrapCrossSigning({ authUploadDeviceSigningKeys: auth, setupNewCrossSigning: true });
+    assert.deepEqual(uiaRounds, ["none", "password"]);
+    assert.equal(await crypto(bob.client).isCrossSigningReady(), true);
+    const status = await crypto(bob.client).getDeviceVerificationStatus(bob.userId, bob.deviceId);
+    assert.equal(status?.signedByOwner, true, "bob's device is signed by his self-signing key");
+  });
+
+  it("bootstraps secret storage and creates a key backup", async () => {
+    const c = crypto(bob.client);
+    let generated: GeneratedSecretStorageKey | undefined;
+    await c.bootstrapSecretStorage({
+      createSecretStorageKey: async () => {
+        generated = await c.createRecoveryKeyFromPassphrase();
+        secretKeys.set("pending", generated.privateKey);
+        return generated;
+      },
+      setupNewSecretStorage: true,
+    });
+    assert.ok(generated);
+    assert.equal(await c.isSecretStorageReady(), true);
+    assert.equal((await c.getCrossSigningStatus()).privateKeysInSecretStorage, true);
+    await c.resetKeyBackup();
+    const info = await c.getKeyBackupInfo();
+    assert.ok(info?.version, "a backup version exists on the server");
+    await waitFor("backup active", async () => ((await c.getActiveSessionBackupVersion()) === info.version ? true : undefined));
+  });
+
+  it("exchanges messages in an encrypted-by-default room that decrypt both ways", async () => {
+    ({ room_id: roomId } = await alice.client.createRoom({ name: "Conseil restreint", preset: sdk.Preset.PrivateChat, invite: [bob.userId] }));
+    await waitFor("encryption on", async () => ((await crypto(alice.client).isEncryptionEnabledInRoom(roomId)) ? true : undefined));
+    await waitFor("bob's invite", () => bob.client.getRoom(roomId)?.getMyMembership() === "invite" || undefined);
+    await bob.client.joinRoom(roomId);
+    await waitFor("bob joined on alice's side", () => alice.client.getRoom(roomId)?.getMember(bob.userId)?.membership === "join" || undefined);
+    for (let i = 0; i < 3; i++) {
+      const a = await alice.client.sendTextMessage(roomId, `alice ${i}`);
+      oldMessages.push({ id: a.event_id, body: `alice ${i}` });
+      assert.equal(await waitFor(`bob decrypts alice ${i}`, () => decryptedBody(bob.client, roomId, a.event_id)), `alice ${i}`);
+      const b = await bob.client.sendTextMessage(roomId, `bob ${i}`);
+      assert.equal(await waitFor(`alice decrypts bob ${i}`, () => decryptedBody(alice.client, roomId, b.event_id)), `bob ${i}`);
+    }
+    const raw = await fetch(`${server.url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(oldMessages[0]?.id ?? "")}`,
+      { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    assert.equal(((await raw.json()) as { type: string }).type, "m.room.encrypted", "the server only ever sees ciphertext");
+  });
+
+  it("backs up the room keys to the server", async () => {
+    await waitFor("keys in the backup", async () => {
+      const res = await fetch(`${server.url}/_matrix/client/v3/room_keys/version`, { headers: { Authorization: `Bearer ${bob.accessToken}` } });
+      const body = (await res.json()) as { count?: number };
+      return (body.count ?? 0) >= 1 ? true : undefined;
+    }, 60_000);
+  });
+
+  it("lets bob's second device decrypt new messages, and old ones after restoring the backup", async () => {
+    const s = await login(server.url, bob.userId);
+    bob2 = sdk.createClient({ baseUrl: server.url, userId: s.userId, accessToken: s.accessToken, deviceId: s.deviceId, cryptoCallbacks });
+    await withCrypto(bob2);
+    await startSyncing(bob2);
+    const second = bob2;
+    await waitFor("alice sees bob's new device", async () => {
+      const devices = await crypto(alice.client).getUserDeviceInfo([bob.userId]);
+      return devices.get(bob.userId)?.has(s.deviceId) ? true : undefined;
+    });
+    const fresh = await alice.client.sendTextMessage(roomId, "après la connexion du second appareil");
+    assert.equal(await waitFor("bob2 decrypts the new message", () => decryptedBody(second, roomId, fresh.event_id)), "après la connexion du second appareil");
+    const old = oldMessages[0];
+    assert.ok(old);
+    await waitFor("old message in bob2's timeline", () => second.getRoom(roomId)?.findEventById(old.id));
+    assert.equal(decryptedBody(second, roomId, old.id), undefined, "no key for history before the backup is restored");
+    await crypto(second).loadSessionBackupPrivateKeyFromSecretStorage();
+    const restored = await crypto(second).restoreKeyBackup();
+    assert.ok(restored.imported >= 1, `imported ${restored.imported} of ${restored.total}`);
+    for (const m of oldMessages) {
+      assert.equal(await waitFor(`bob2 decrypts ${m.body}`, () => decryptedBody(second, roomId, m.id)), m.body);
+    }
+  });
+});
