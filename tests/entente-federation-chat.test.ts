@@ -68,5 +68,15 @@ describe("cross-council chat through `entente start`", function () {
     await bob.sendTextMessage(roomId, "Bonjour de l'agglo B");
     await waitFor("bob's message at ville-a", () => bodies(alice.getRoom(roomId)).includes("Bonjour de l'agglo B") || undefined, 30_000);
     assert.equal(bob.getRoom(roomId)?.name, "Comité intercommunal");
+
+    // The admin commands see it too, on both sides.
+    for (const council of ["ville-a", "agglo-b"]) {
+      const rooms = entente(["room", "list", "--config", join(root, "fed", council, "homeserver.yaml")]);
+      assert.equal(rooms.code, 0, rooms.stderr);
+      assert.match(rooms.stdout, new RegExp(`${roomId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s+Comité intercommunal\\s+\\S*\\s+\\S+\\s+2\\s`));
+    }
+    const status = entente(["federation", "status", "--config", join(root, "fed", "ville-a", "homeserver.yaml")]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /agglo-b\.localhost\s+0\s+0\s+\d{4}-\d\d-\d\d \d\d:\d\d/, "nothing queued, a last success");
   });
 });

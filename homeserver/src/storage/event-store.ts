@@ -62,7 +62,7 @@ export class EventStore {
     const pdu = event.pdu;
     const inDag = !input.outlier && input.rejected === undefined;
     let group = inDag ? input.stateGroupBefore : undefined;
-    if (inDag && pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
+    if (inDag && !input.backfilled && pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
     const cols = "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id, outlier, rejected, soft_failed";
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
       group ?? null, input.relatesTo?.eventId ?? null, input.relatesTo?.relType ?? null, input.relatesTo?.threadId ?? null,

@@ -20,6 +20,7 @@ import { FederationSender, DEFAULT_SENDER_OPTIONS, type SenderOptions } from "./
 import { EventFetcher } from "./inbound/event-fetcher.ts";
 import { RemoteInput } from "./inbound/remote-input.ts";
 import { RemoteMembership } from "./remote-membership.ts";
+import { Backfiller } from "./backfill.ts";
 import { serversInRoom } from "./inbound/room-servers.ts";
 import type { FederationServices } from "./federation-services.ts";
 
@@ -53,7 +54,8 @@ export function composeFederation(deps: {
     db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,
   });
   const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
-  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, store, authenticate };
+  const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });
+  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate };
   const router = new Router();
   let pending = new Set<string>();
   let listener: FederationListener | undefined;

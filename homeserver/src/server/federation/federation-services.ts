@@ -6,6 +6,7 @@ import type { FederationSender } from "./sending/federation-sender.ts";
 import type { RemoteInput } from "./inbound/remote-input.ts";
 import type { EventFetcher } from "./inbound/event-fetcher.ts";
 import type { RemoteMembership } from "./remote-membership.ts";
+import type { Backfiller } from "./backfill.ts";
 import type { InboundRequest } from "./transport/inbound-auth.ts";
 
 export interface FederationServices {
@@ -15,6 +16,7 @@ export interface FederationServices {
   input: RemoteInput;
   fetcher: EventFetcher;
   membership: RemoteMembership;
+  backfiller: Backfiller;
   store: FederationStore;
   /** Verifies the X-Matrix signature and the federation policy; returns the calling server. */
   authenticate(ctx: { readonly req: InboundRequest; readonly body: unknown }): Promise<{ origin: string }>;

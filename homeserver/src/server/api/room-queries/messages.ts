@@ -28,7 +28,11 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
   const start = ctx.query.get("from") || formatPaginationToken(from);
   if (limit === 0) return { json: { chunk: [], start, end: start } };
   const visibility = new RoomVisibility(s, roomId, me.userId);
-  const page = await paginateRoom(s, { roomId, access, visibility, filter, from, to, backwards, limit });
+  let page = await paginateRoom(s, { roomId, access, visibility, filter, from, to, backwards, limit });
+  // Past the oldest event we hold: ask another council for the history before our join.
+  if (backwards && page.rows.length < limit && s.federation && (await s.federation.backfiller.backfill(roomId, limit)) > 0) {
+    page = await paginateRoom(s, { roomId, access, visibility, filter, from, to, backwards, limit });
+  }
   const sctx: SerializeContext = { userId: me.userId, deviceId: me.deviceId, version: access.version, visibility };
   const json: JsonObject = { chunk: await serializeRoomEvents(s, sctx, page.rows), start };
   if (page.next !== undefined) json["end"] = page.next;
