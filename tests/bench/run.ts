@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-homeserver.ts";
 import { deliveryLatency, initialSync, rssMb, sustainedSends } from "./client-server.ts";
 import { printTable, type BenchRow } from "./stats.ts";
+import { federationBench } from "./federation.ts";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -48,6 +49,7 @@ await withServer(async (url, rss) => {
 await withServer(async (url) => {
   rows.push(await initialSync(url, quick ? 20 : 200, quick ? 10 : 50, 5));
 });
+rows.push(...(await federationBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n");
 process.stdout.write("\nJSON written to bench-results.json\n");

@@ -30,11 +30,18 @@ export function syncRoutes(r: Router, s: ServerContext): void {
     const setPresence = ctx.query.get("set_presence");
     if (setPresence !== null && !["online", "offline", "unavailable"].includes(setPresence)) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid set_presence");
     const abort = new AbortController();
-    ctx.req.socket.once("close", () => abort.abort());
-    const json = await sync(s, {
-      me, since: since ? parseSyncToken(since) : undefined, filter: parseSyncFilter(rawFilter), fullState: fullState === "true",
-      timeoutMs: queryInt(ctx.query, "timeout", 0, 0, 300_000), signal: abort.signal,
-    });
-    return { json };
+    // a long-poll stops early when the client goes away; the listener must not outlive the request
+    // (keep-alive sockets serve many requests)
+    const onClose = (): void => abort.abort();
+    ctx.req.socket.once("close", onClose);
+    try {
+      const json = await sync(s, {
+        me, since: since ? parseSyncToken(since) : undefined, filter: parseSyncFilter(rawFilter), fullState: fullState === "true",
+        timeoutMs: queryInt(ctx.query, "timeout", 0, 0, 300_000), signal: abort.signal,
+      });
+      return { json };
+    } finally {
+      ctx.req.socket.off("close", onClose);
+    }
   });
 }
