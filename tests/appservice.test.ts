@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { C, FakeAppservice, RestartableHomeserver, call, expectError, until, writeRegistration, type Reply } from "./appservice-helpers.ts";
 import type { ConfigOverrides } from "./harness/test-config.ts";
+import { freshDatabase, postgresAvailable } from "./harness/postgres.ts";
 
 const AS_TOKEN = "as-token-bridge-0123456789";
 const HS_TOKEN = "hs-token-bridge-9876543210";
@@ -37,8 +38,9 @@ sender_localpart: silentbot
 namespaces: { users: [{ exclusive: false, regex: "@_si_.*" }] }
 `;
 
-describe("application services", function () {
+for (const db of ["sqlite", "postgres"] as const) describe(`application services (${db})`, function () {
   this.timeout(60_000);
+  let dropDb = async (): Promise<void> => undefined;
   let regDir: string;
   let as: FakeAppservice;
   let home: RestartableHomeserver;
@@ -50,24 +52,36 @@ describe("application services", function () {
     call(url(), "PUT", `${C}/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`, { token, body: { msgtype: "m.text", body: text } });
   const texts = (): string[] => as.events().filter((e) => e.type === "m.room.message").map((e) => e.content.body as string);
 
-  before(async () => {
+  before(async function () {
+    if (db === "postgres" && !(await postgresAvailable())) {
+      if (process.env["CI"] === "true") throw new Error("PostgreSQL is required under CI");
+      this.skip();
+    }
     regDir = mkdtempSync(join(tmpdir(), "entente-as-reg-"));
     as = await new FakeAppservice(HS_TOKEN).listen();
     const overrides: ConfigOverrides = {
+      // The failed pushes are expected here; their warnings would only clutter the output.
+      logging: { level: "error" },
       appservices: {
         registrationFiles: [writeRegistration(regDir, "bridge", bridgeYaml(as.url)), writeRegistration(regDir, "silent", silentYaml)],
         retryInitialMs: 30, retryMaxMs: 150,
       },
     };
+    if (db === "postgres") {
+      const fresh = await freshDatabase();
+      dropDb = fresh.drop;
+      overrides.database = { type: "postgres", url: fresh.url } as NonNullable<ConfigOverrides["database"]>;
+    }
     home = await new RestartableHomeserver(overrides).start();
     const r = await call(url(), "POST", `${C}/register`, { body: { username: "alice", password: "correct horse battery", auth: { type: "m.login.dummy" } } });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     alice = { userId: r.body.user_id, token: r.body.access_token };
   });
   after(async () => {
-    await home.destroy();
-    await as.close();
-    rmSync(regDir, { recursive: true, force: true });
+    await home?.destroy();
+    await as?.close();
+    await dropDb();
+    if (regDir) rmSync(regDir, { recursive: true, force: true });
   });
 
   it("creates the sender user at startup and authenticates the as_token as it, without a device", async () => {
@@ -177,6 +191,19 @@ describe("application services", function () {
     const typing = await until("typing", () => as.ephemeral("ephemeral").find((e) => e.type === "m.typing" && e.content.user_ids.includes(alice.userId)));
     assert.equal(typing.room_id, roomId);
     assert.deepEqual(as.ephemeral("de.sorunome.msc2409.ephemeral"), as.ephemeral("ephemeral"));
+  });
+
+  it("delivers read receipts of interesting rooms, private ones only for its own users", async () => {
+    const last = as.events().filter((e) => e.type === "m.room.message").at(-1);
+    const receipt = (token: string, type: string): Promise<Reply> =>
+      call(url(), "POST", `${C}/rooms/${encodeURIComponent(roomId)}/receipt/${type}/${encodeURIComponent(last.event_id)}`, { token, body: {} });
+    assert.equal((await receipt(alice.token, "m.read.private")).status, 200);
+    assert.equal((await receipt(alice.token, "m.read")).status, 200);
+    const got = await until("a receipt", () => as.ephemeral("ephemeral").find((e) => e.type === "m.receipt"));
+    assert.equal(got.room_id, roomId);
+    assert.equal(typeof got.content[last.event_id]["m.read"][alice.userId].ts, "number");
+    const receipts = as.ephemeral("ephemeral").filter((e) => e.type === "m.receipt");
+    assert.ok(receipts.every((e) => JSON.stringify(e.content).includes("m.read.private") === false));
   });
 
   it("retries the same transaction with back-off while the appservice is down, then delivers everything in order", async () => {

@@ -41,6 +41,27 @@ function decryptedBody(c: sdk.MatrixClient, roomId: string, eventId: string): st
   return String(ev.getContent()["body"]);
 }
 
+/** Bob's /keys/query requests, so a test can wait for the SDK to have refreshed his keys. */
+const keyQueries = { inFlight: 0, done: 0 };
+const trackingFetch: typeof fetch = async (input, init) => {
+  const isQuery = String(input instanceof Request ? input.url : input).includes("/keys/query");
+  if (isQuery) keyQueries.inFlight++;
+  try {
+    return await fetch(input, init);
+  } finally {
+    if (isQuery) {
+      keyQueries.inFlight--;
+      keyQueries.done++;
+    }
+  }
+};
+
+/** Waits until the SDK has re-queried its own keys after a change (device_lists.changed in /sync). */
+async function keysRefreshed(since: number): Promise<void> {
+  await waitFor("own keys re-queried", () => (keyQueries.done > since && keyQueries.inFlight === 0 ? true : undefined));
+  await new Promise((r) => setTimeout(r, 200)); // and the response processed
+}
+
 const passwordAuth = (userId: string, session?: string): AuthDict =>
   ({ type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password: PASSWORD, ...(session ? { session } : {}) });
 
@@ -57,7 +78,7 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
     server = await startTestHomeserver({ overrides: { rooms: { encryptionByDefault: "invite" } } });
     alice = await newClient(server.url, "alice");
     bob = await newClient(server.url, "bob");
-    bob.client = sdk.createClient({ baseUrl: server.url, userId: bob.userId, accessToken: bob.accessToken, deviceId: bob.deviceId, cryptoCallbacks });
+    bob.client = sdk.createClient({ baseUrl: server.url, userId: bob.userId, accessToken: bob.accessToken, deviceId: bob.deviceId, cryptoCallbacks, fetchFn: trackingFetch });
     for (const c of [alice.client, bob.client]) {
       await withCrypto(c);
       await startSyncing(c);
@@ -81,8 +102,14 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
         uiaRounds.push("password");
       }
     };
+    let queries = keyQueries.done;
     await crypto(bob.client).bootstrapCrossSigning({ authUploadDeviceSigningKeys: auth });
+    await keysRefreshed(queries);
+    // Replacing existing keys needs the password (the SDK must not be querying its own keys
+    // meanwhile: it would drop the new private keys on seeing the old public ones).
+    queries = keyQueries.done;
     await crypto(bob.client).bootstrapCrossSigning({ authUploadDeviceSigningKeys: auth, setupNewCrossSigning: true });
+    await keysRefreshed(queries);
     assert.deepEqual(uiaRounds, ["none", "password"]);
     assert.equal(await crypto(bob.client).isCrossSigningReady(), true);
     const status = await crypto(bob.client).getDeviceVerificationStatus(bob.userId, bob.deviceId);

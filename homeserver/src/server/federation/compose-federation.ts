@@ -23,6 +23,7 @@ import { RemoteMembership } from "./remote-membership.ts";
 import { Backfiller } from "./backfill.ts";
 import { serversInRoom } from "./inbound/room-servers.ts";
 import type { FederationServices } from "./federation-services.ts";
+import { composeExtras } from "./compose-extras.ts";
 
 export interface FederationParts {
   services: FederationServices;
@@ -55,7 +56,8 @@ export function composeFederation(deps: {
   });
   const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
   const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });
-  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate };
+  const extras = composeExtras({ config, rooms: deps.rooms, sender, client, clock, log });
+  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate, ...extras.services };
   const router = new Router();
   let pending = new Set<string>();
   let listener: FederationListener | undefined;
@@ -85,6 +87,7 @@ export function composeFederation(deps: {
       await listener?.stop();
       await sender.stop();
       client.close();
+      extras.close();
     },
   };
 }

@@ -8,8 +8,10 @@ import type { EventFetcher } from "./inbound/event-fetcher.ts";
 import type { RemoteMembership } from "./remote-membership.ts";
 import type { Backfiller } from "./backfill.ts";
 import type { InboundRequest } from "./transport/inbound-auth.ts";
+import type { FederationExtras } from "./compose-extras.ts";
 
-export interface FederationServices {
+/** `edus`, `queries` and `remoteMedia` (compose-extras.ts) serve our client API towards other servers. */
+export interface FederationServices extends FederationExtras {
   client: FederationClient;
   keyRing: KeyRing;
   sender: FederationSender;

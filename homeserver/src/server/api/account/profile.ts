@@ -2,7 +2,8 @@
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#profiles (extended profile fields, v1.16)
 // displayname and avatar_url live in the users table, other fields (m.tz, custom ones) in
 // profile_fields. Propagating a change into the user's m.room.member events is the rooms work's
-// job and is not done here yet. Remote profiles (federation query) are not fetched yet: 404.
+// job and is not done here yet. Remote profiles come from the federation profile query
+// (federation/remote-queries.ts, cached 5 minutes); 404 without federation.
 import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import type { RequestContext } from "../../http/request-context.ts";
@@ -28,8 +29,11 @@ export function isMxcUri(v: string): boolean {
   return m !== null && isValidServerName(m[1] ?? "");
 }
 
-async function fullProfile(s: ServerContext, userId: string): Promise<Record<string, unknown>> {
-  if (serverNameOf(userId) !== s.serverName) throw notFound("Profile not found");
+async function fullProfile(s: ServerContext, userId: string, field?: "displayname" | "avatar_url"): Promise<Record<string, unknown>> {
+  if (serverNameOf(userId) !== s.serverName) {
+    if (!s.federation) throw notFound("Profile not found");
+    return s.federation.queries.profile(userId, field);
+  }
   // An unknown user of an appservice's namespace: the appservice may create it when asked.
   const user = (await s.stores.users.getUser(userId)) ?? ((await s.appservices.queryUser(userId)) ? await s.stores.users.getUser(userId) : undefined);
   if (!user) throw notFound("Profile not found");
@@ -50,7 +54,7 @@ export const getProfileFieldHandler = (s: ServerContext, fixedKey?: "displayname
   if (fixedKey === undefined) await s.auth.require(ctx);
   const userId = userIdParam(ctx);
   const key = fixedKey ?? keyParam(ctx);
-  const profile = await fullProfile(s, userId);
+  const profile = await fullProfile(s, userId, fixedKey);
   if (!(key in profile)) throw notFound(`No ${key} in this profile`);
   return { json: { [key]: profile[key] } };
 };

@@ -46,8 +46,9 @@ export const putAliasHandler = (s: ServerContext): Handler => async (ctx) => {
 
 export const getAliasHandler = (s: ServerContext): Handler => async (ctx) => {
   await optionalAuth(s, ctx);
-  const { alias } = aliasParam(ctx);
-  // Remote aliases need the federation directory query, which we do not have yet: not found.
+  const { alias, serverName } = aliasParam(ctx);
+  // another server's alias: ask that server (spec: federation query/directory)
+  if (serverName !== s.serverName && s.federation) return { json: await s.federation.queries.directory(alias) };
   // An unknown alias of an appservice's namespace: the appservice may create it when asked.
   const found = (await s.stores.rooms.getAlias(alias)) ?? ((await s.appservices.queryAlias(alias)) ? await s.stores.rooms.getAlias(alias) : undefined);
   if (!found) throw new MatrixError("M_NOT_FOUND", 404, `Room alias ${alias} not found.`);

@@ -2,7 +2,8 @@
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#listing-rooms
 import type { JsonObject, JsonValue } from "../../../room/pdu.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
-import { parseRoomId } from "../../../spec/ids.ts";
+import { isValidServerName, parseRoomId } from "../../../spec/ids.ts";
+import type { RemoteQueries } from "../../federation/remote-queries.ts";
 import type { ServerContext } from "../../context.ts";
 import type { RequestContext } from "../../http/request-context.ts";
 import type { Handler } from "../../http/router.ts";
@@ -41,7 +42,7 @@ export const putVisibilityHandler = (s: ServerContext): Handler => async (ctx) =
   return { json: {} };
 };
 
-interface PublicRoomsQuery {
+export interface PublicRoomsQuery {
   limit: number;
   offset: number;
   searchTerm: string | undefined;
@@ -49,31 +50,35 @@ interface PublicRoomsQuery {
 }
 
 /** `since` tokens are `p<offset>`; the direction comes from which token the client passes back. */
-function parseSince(raw: string | undefined): number {
+export function parseSince(raw: string | undefined): number {
   if (raw === undefined || raw === "") return 0;
   const m = /^p(\d{1,9})$/.exec(raw);
   if (!m) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid 'since' token");
   return Number(m[1]);
 }
 
-function requireLocalServer(s: ServerContext, server: string | null): void {
-  if (server !== null && server !== "" && server !== s.serverName) {
-    throw new MatrixError("M_INVALID_PARAM", 400, "Listing other servers' room directories is not supported");
-  }
+/** The `server` parameter when it names another server, whose directory we ask over federation. */
+function remoteServer(s: ServerContext, server: string | null): { server: string; queries: RemoteQueries } | undefined {
+  if (server === null || server === "" || server === s.serverName) return undefined;
+  if (!s.federation) throw new MatrixError("M_INVALID_PARAM", 400, "Listing other servers' room directories needs federation");
+  if (!isValidServerName(server)) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid server name");
+  return { server, queries: s.federation.queries };
 }
 
 export const getPublicRoomsHandler = (s: ServerContext): Handler => async (ctx) => {
   await optionalAuth(s, ctx);
-  requireLocalServer(s, ctx.query.get("server"));
+  const remote = remoteServer(s, ctx.query.get("server"));
   const rawLimit = ctx.query.get("limit");
   if (rawLimit !== null && rawLimit !== "" && !/^\d{1,9}$/.test(rawLimit)) throw new MatrixError("M_INVALID_PARAM", 400, "'limit' must be a non-negative integer");
   const limit = rawLimit === null || rawLimit === "" ? DEFAULT_LIMIT : Number(rawLimit);
+  const since = ctx.query.get("since") ?? "";
+  if (remote) return { json: await remote.queries.publicRooms(remote.server, { limit, ...(since === "" ? {} : { since }) }) };
   return { json: await listPublicRooms(s, { limit, offset: parseSince(ctx.query.get("since") ?? undefined), searchTerm: undefined, roomTypes: undefined }) };
 };
 
 export const postPublicRoomsHandler = (s: ServerContext): Handler => async (ctx) => {
   await s.auth.require(ctx);
-  requireLocalServer(s, ctx.query.get("server"));
+  const remote = remoteServer(s, ctx.query.get("server"));
   const body = bodyObject(ctx.body);
   const limit = optInt(body, "limit");
   if (limit !== undefined && limit < 0) throw new MatrixError("M_INVALID_PARAM", 400, "'limit' must be a non-negative integer");
@@ -82,19 +87,27 @@ export const postPublicRoomsHandler = (s: ServerContext): Handler => async (ctx)
   const filter = optObject(body, "filter") ?? {};
   const searchTerm = optString(filter, "generic_search_term", 1000);
   const roomTypes = parseRoomTypes(filter["room_types"]);
+  if (remote) {
+    const since = optString(body, "since");
+    const all = optBool(body, "include_all_networks");
+    return { json: await remote.queries.publicRooms(remote.server, {
+      limit: limit ?? DEFAULT_LIMIT, filter, ...(since === undefined ? {} : { since }), ...(all === undefined ? {} : { include_all_networks: all }),
+      ...(instance === undefined ? {} : { third_party_instance_id: instance }),
+    }) };
+  }
   // We bridge no third-party networks: a specific network has no rooms.
   if (instance !== undefined) return { json: { chunk: [], total_room_count_estimate: 0 } };
   return { json: await listPublicRooms(s, { limit: limit ?? DEFAULT_LIMIT, offset: parseSince(optString(body, "since")), searchTerm, roomTypes }) };
 };
 
-function parseRoomTypes(v: JsonValue | undefined): (string | null)[] | undefined {
+export function parseRoomTypes(v: JsonValue | undefined): (string | null)[] | undefined {
   if (v === undefined) return undefined;
   if (!Array.isArray(v) || v.some((x) => x !== null && typeof x !== "string")) throw new MatrixError("M_BAD_JSON", 400, "'room_types' must be an array of strings or null");
   return v as (string | null)[];
 }
 
 /** Largest rooms first (spec), then by room id so pages are stable. */
-async function listPublicRooms(s: ServerContext, q: PublicRoomsQuery): Promise<JsonObject> {
+export async function listPublicRooms(s: ServerContext, q: PublicRoomsQuery): Promise<JsonObject> {
   const summaries: JsonObject[] = [];
   for (const roomId of await s.stores.rooms.publicRooms()) {
     const summary = await roomSummary(s, roomId);

@@ -5,6 +5,8 @@ import { sendTransaction } from "./send.ts";
 import { makeJoin, makeLeave, makeKnock, sendJoinV1, sendJoinV2, sendLeaveV1, sendLeaveV2, inviteV2 } from "./membership.ts";
 import { getEvent, getState, getStateIds, getEventAuth, backfill, getMissingEvents } from "./events.ts";
 import { queryDirectory, queryProfile, openidUserinfo } from "./queries.ts";
+import { federationMediaHandlers } from "./media.ts";
+import { getFederationPublicRooms, postFederationPublicRooms } from "./public-rooms.ts";
 
 const F = "/_matrix/federation";
 
@@ -27,4 +29,9 @@ export function federationRoutes(r: Router, s: ServerContext): void {
   r.add("GET", `${F}/v1/query/directory`, queryDirectory(s));
   r.add("GET", `${F}/v1/query/profile`, queryProfile(s));
   r.add("GET", `${F}/v1/openid/userinfo`, openidUserinfo(s));
+  const media = federationMediaHandlers(s);
+  r.add("GET", `${F}/v1/media/download/{mediaId}`, media.download);
+  r.add("GET", `${F}/v1/media/thumbnail/{mediaId}`, media.thumbnail);
+  r.add("GET", `${F}/v1/publicRooms`, getFederationPublicRooms(s));
+  r.add("POST", `${F}/v1/publicRooms`, postFederationPublicRooms(s));
 }

@@ -14,7 +14,8 @@ export function mediaRoutes(r: Router, s: ServerContext): void {
   // Built here until ServerContext carries a media service (then: move these three lines to compose.ts).
   const files = new MediaFiles({ root: s.config.media.path });
   const media = new MediaRepository({ store: new MediaStore({ db: s.db }), files, thumbnailer: new Thumbnailer({ files }),
-    clock: s.clock, log: s.log.child({ component: "media" }), serverName: s.serverName, config: s.config.media });
+    clock: s.clock, log: s.log.child({ component: "media" }), serverName: s.serverName, config: s.config.media,
+    ...(s.federation ? { remote: s.federation.remoteMedia } : {}) });
   const up = uploadHandlers(s, media);
   const dl = downloadHandlers(s, media, files);
   const cfg = mediaConfigHandlers(s);

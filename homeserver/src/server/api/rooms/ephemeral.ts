@@ -18,6 +18,8 @@ export const typingHandler = (s: ServerContext): Handler => async (ctx) => {
   const roomId = ctx.params["roomId"] ?? "";
   await requireJoined(s, roomId, me.userId);
   s.typing.set(roomId, me.userId, typing, optInt(b, "timeout") ?? 30_000);
+  // local users only (remote typing arrives as EDUs and is not echoed back)
+  await s.federation?.edus.typing(roomId, me.userId, typing);
   return { json: {} };
 };
 
@@ -29,7 +31,10 @@ async function putReceipt(s: ServerContext, roomId: string, userId: string, type
   if (type === "m.fully_read") {
     await s.stores.streams.putAccountData(userId, roomId, "m.fully_read", { event_id: eventId });
   } else {
-    await s.stores.streams.putReceipt({ roomId, receiptType: type, userId, threadId, eventId, ts: s.clock.now() });
+    const ts = s.clock.now();
+    await s.stores.streams.putReceipt({ roomId, receiptType: type, userId, threadId, eventId, ts });
+    // public receipts go to the other servers of the room; m.read.private never leaves us
+    if (type === "m.read") await s.federation?.edus.readReceipt({ roomId, userId, eventId, ts, threadId });
   }
   if (type === "m.read") {
     const members = await s.stores.rooms.members(roomId, "join");
