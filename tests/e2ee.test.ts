@@ -11,15 +11,12 @@ import { login } from "./e2ee-helpers.ts";
 
 const PASSWORD = "correct horse battery staple";
 
-/** Secret storage keys this test created, handed back to the SDK when it asks for them. */
-const secretKeys = new Map<string, Uint8Array>();
-const cryptoCallbacks: sdk.ICreateClientOpts["cryptoCallbacks"] = {
+/** The secret storage key bob creates, handed back to his devices when the SDK asks for it. */
+let secretStorageKey: Uint8Array<ArrayBuffer> | undefined;
+const cryptoCallbacks: NonNullable<sdk.ICreateClientOpts["cryptoCallbacks"]> = {
   getSecretStorageKey: async ({ keys }) => {
-    for (const id of Object.keys(keys)) {
-      const k = secretKeys.get(id) ?? secretKeys.get("pending");
-      if (k) return [id, k];
-    }
-    return null;
+    const [id] = Object.keys(keys);
+    return id !== undefined && secretStorageKey ? [id, secretStorageKey] : null;
   },
 };
 
@@ -122,7 +119,7 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
     await c.bootstrapSecretStorage({
       createSecretStorageKey: async () => {
         generated = await c.createRecoveryKeyFromPassphrase();
-        secretKeys.set("pending", generated.privateKey);
+        secretStorageKey = generated.privateKey;
         return generated;
       },
       setupNewSecretStorage: true,

@@ -32,8 +32,8 @@ export interface UploadInput {
 }
 
 /**
- * Where media of other servers will come from once federation exists
- * (GET /_matrix/federation/v1/media/download/{mediaId}, cached locally). Until then, none.
+ * Where media of other servers comes from: federation/remote-media.ts
+ * (GET /_matrix/federation/v1/media/download/{mediaId}, cached locally); none without federation.
  */
 export interface RemoteMediaSource {
   fetch(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia | undefined>;
@@ -134,7 +134,7 @@ export class MediaRepository {
    */
   async find(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia> {
     if (serverName !== this.d.serverName) {
-      // federation hook: remote media is fetched over federation and cached here (not yet built)
+      // federation hook: remote media is fetched over federation and cached here
       const remote = this.d.remote ? await this.d.remote.fetch(serverName, mediaId, timeoutMs) : undefined;
       if (!remote) throw notFound("Media not found");
       return remote;

@@ -1,7 +1,17 @@
 // Generates thumbnails of local images with sharp (libvips) and caches them on disk, keyed by
 // output size and method, so each variant is computed once.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#thumbnails
-import sharp from "sharp";
+import type SharpModule from "sharp";
+
+// libvips costs ~20 MB of resident memory: load it on the first thumbnail, not at start-up.
+let sharpModule: typeof SharpModule | undefined;
+async function loadSharp(): Promise<typeof SharpModule> {
+  if (!sharpModule) {
+    sharpModule = (await import("sharp")).default;
+    sharpModule.cache(false);
+  }
+  return sharpModule;
+}
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { MediaFiles } from "./media-files.ts";
 import { mimeEssence } from "./media-headers.ts";
@@ -9,7 +19,6 @@ import { thumbnailSize, type Size, type ThumbnailMethod } from "./thumbnail-size
 
 // libvips' operation cache only helps repeated identical operations; we cache on disk instead
 // and keep the process's memory flat.
-sharp.cache(false);
 
 export interface ThumbnailRequest extends Size {
   method: ThumbnailMethod;
@@ -62,6 +71,7 @@ export class Thumbnailer {
     const declared = THUMBNAILABLE[mimeEssence(src.contentType)];
     if (declared === undefined) throw cannotThumbnail();
     if (src.size > this.limits.maxSourceBytes) throw new MatrixError("M_TOO_LARGE", 413, "Content is too large to thumbnail");
+    const sharp = await loadSharp();
     const meta = await sharp(src.path).metadata().catch(() => {
       throw cannotThumbnail();
     });
@@ -96,6 +106,7 @@ export class Thumbnailer {
 
   private async generate(input: string, path: string, out: Size, method: ThumbnailMethod, format: "png" | "jpeg" | "webp", animated: boolean): Promise<number> {
     const temp = await this.files.newTempPath();
+    const sharp = await loadSharp();
     let img = sharp(input, { animated, autoOrient: !animated, failOn: "error", limitInputPixels: this.limits.maxSourcePixels })
       .resize(out.width, out.height, { fit: method === "crop" ? "cover" : "fill", position: "centre" });
     img = format === "png" ? img.png() : format === "jpeg" ? img.jpeg({ quality: 80, mozjpeg: true }) : img.webp({ quality: 80 });
