@@ -6,6 +6,7 @@ import * as sdk from "matrix-js-sdk";
 import type { AuthDict, UIAuthCallback } from "matrix-js-sdk";
 import type { GeneratedSecretStorageKey } from "matrix-js-sdk/lib/crypto-api/index.js";
 import { startTestHomeserver, waitFor, type TestHomeserver } from "./harness/homeserver.ts";
+import { startFederation, type TestFederation } from "./harness/federation.ts";
 import { newClient, startSyncing, type TestClient } from "./harness/matrix-client.ts";
 import { login } from "./e2ee-helpers.ts";
 
@@ -62,9 +63,13 @@ async function keysRefreshed(since: number): Promise<void> {
 const passwordAuth = (userId: string, session?: string): AuthDict =>
   ({ type: "m.login.password", identifier: { type: "m.id.user", user: userId }, password: PASSWORD, ...(session ? { session } : {}) });
 
-describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
+// Run once on one council, and once with Alice on council A and Bob on council B (federation).
+for (const topology of ["one council", "two councils"] as const) describe(`end-to-end encryption with matrix-js-sdk Rust crypto (${topology})`, function () {
   this.timeout(180_000);
-  let server: TestHomeserver;
+  let server: TestHomeserver | undefined;
+  let fed: TestFederation | undefined;
+  let a = "";
+  let b = "";
   let alice: TestClient;
   let bob: TestClient;
   let bob2: sdk.MatrixClient | undefined;
@@ -72,10 +77,17 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
   const oldMessages: { id: string; body: string }[] = [];
 
   before(async () => {
-    server = await startTestHomeserver({ overrides: { rooms: { encryptionByDefault: "invite" } } });
-    alice = await newClient(server.url, "alice");
-    bob = await newClient(server.url, "bob");
-    bob.client = sdk.createClient({ baseUrl: server.url, userId: bob.userId, accessToken: bob.accessToken, deviceId: bob.deviceId, cryptoCallbacks, fetchFn: trackingFetch });
+    if (topology === "one council") {
+      server = await startTestHomeserver({ overrides: { rooms: { encryptionByDefault: "invite" } } });
+      a = b = server.url;
+    } else {
+      fed = await startFederation(["a.test", "b.test"], { configure: (_n, c) => (c.rooms.encryptionByDefault = "invite") });
+      a = fed.get("a.test").url;
+      b = fed.get("b.test").url;
+    }
+    alice = await newClient(a, "alice");
+    bob = await newClient(b, "bob");
+    bob.client = sdk.createClient({ baseUrl: b, userId: bob.userId, accessToken: bob.accessToken, deviceId: bob.deviceId, cryptoCallbacks, fetchFn: trackingFetch });
     for (const c of [alice.client, bob.client]) {
       await withCrypto(c);
       await startSyncing(c);
@@ -84,6 +96,7 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
   after(async () => {
     for (const c of [alice?.client, bob?.client, bob2]) c?.stopClient();
     await server?.stop();
+    await fed?.stop();
   });
 
   it("bootstraps cross-signing: first upload without UIA, a reset with the password", async () => {
@@ -146,22 +159,22 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
       const b = await bob.client.sendTextMessage(roomId, `bob ${i}`);
       assert.equal(await waitFor(`alice decrypts bob ${i}`, () => decryptedBody(alice.client, roomId, b.event_id)), `bob ${i}`);
     }
-    const raw = await fetch(`${server.url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(oldMessages[0]?.id ?? "")}`,
+    const raw = await fetch(`${a}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/event/${encodeURIComponent(oldMessages[0]?.id ?? "")}`,
       { headers: { Authorization: `Bearer ${alice.accessToken}` } });
     assert.equal(((await raw.json()) as { type: string }).type, "m.room.encrypted", "the server only ever sees ciphertext");
   });
 
   it("backs up the room keys to the server", async () => {
     await waitFor("keys in the backup", async () => {
-      const res = await fetch(`${server.url}/_matrix/client/v3/room_keys/version`, { headers: { Authorization: `Bearer ${bob.accessToken}` } });
+      const res = await fetch(`${b}/_matrix/client/v3/room_keys/version`, { headers: { Authorization: `Bearer ${bob.accessToken}` } });
       const body = (await res.json()) as { count?: number };
       return (body.count ?? 0) >= 1 ? true : undefined;
     }, 60_000);
   });
 
   it("lets bob's second device decrypt new messages, and old ones after restoring the backup", async () => {
-    const s = await login(server.url, bob.userId);
-    bob2 = sdk.createClient({ baseUrl: server.url, userId: s.userId, accessToken: s.accessToken, deviceId: s.deviceId, cryptoCallbacks });
+    const s = await login(b, bob.userId);
+    bob2 = sdk.createClient({ baseUrl: b, userId: s.userId, accessToken: s.accessToken, deviceId: s.deviceId, cryptoCallbacks });
     await withCrypto(bob2);
     await startSyncing(bob2);
     const second = bob2;
@@ -180,6 +193,30 @@ describe("end-to-end encryption with matrix-js-sdk Rust crypto", function () {
     assert.ok(restored.imported >= 1, `imported ${restored.imported} of ${restored.total}`);
     for (const m of oldMessages) {
       assert.equal(await waitFor(`bob2 decrypts ${m.body}`, () => decryptedBody(second, roomId, m.id)), m.body);
+    }
+  });
+
+  // only meaningful between two councils
+  if (topology === "two councils") it("keeps device lists fresh across an outage: a device added while A is down gets A's next message", async function () {
+    assert.ok(fed);
+    const councilA = fed.get("a.test");
+    // alice's client keeps running: it retries its sync until A is back
+    await councilA.stop();
+    // Bob adds a device while council A cannot be reached: B queues the device-list update for A.
+    const s3 = await login(b, bob.userId);
+    const bob3 = sdk.createClient({ baseUrl: b, userId: s3.userId, accessToken: s3.accessToken, deviceId: s3.deviceId, cryptoCallbacks });
+    await withCrypto(bob3);
+    await startSyncing(bob3);
+    try {
+      await councilA.start();
+      await waitFor("alice learns about bob's third device", async () => {
+        const devices = await crypto(alice.client).getUserDeviceInfo([bob.userId], true);
+        return devices.get(bob.userId)?.has(s3.deviceId) ? true : undefined;
+      }, 60_000);
+      const msg = await alice.client.sendTextMessage(roomId, "après la panne");
+      assert.equal(await waitFor("bob3 decrypts", () => decryptedBody(bob3, roomId, msg.event_id), 60_000), "après la panne");
+    } finally {
+      bob3.stopClient();
     }
   });
 });

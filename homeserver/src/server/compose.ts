@@ -18,7 +18,7 @@ import { RateLimiter } from "./rate-limiter.ts";
 import { AuthGuard } from "./users/auth-guard.ts";
 import { LocalEvents } from "./rooms/local-events.ts";
 import { Typing } from "./sync/typing.ts";
-import { createHttpServer } from "./http/http-server.ts";
+import { createHttpServer, drainRequests } from "./http/http-server.ts";
 import { buildRouter } from "./api/routes.ts";
 import { E2eeService } from "./e2ee/e2ee-service.ts";
 import { Appservices } from "./appservice/appservices.ts";
@@ -32,6 +32,7 @@ import type { SenderOptions } from "./federation/sending/federation-sender.ts";
 import type { FederationListener } from "./federation/transport/listener.ts";
 import { federationKeyRoutes } from "./api/federation-keys/routes.ts";
 import { federationRoutes } from "./api/federation/routes.ts";
+import { connectE2eeFederation } from "./federation/e2ee-federation.ts";
 
 export interface RunningHomeserver {
   context: ServerContext;
@@ -121,6 +122,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   if (federation) {
     federationKeyRoutes(federation.router, { ours: { serverName: config.server.name, current: signingKey, old: config.federation.oldVerifyKeys }, keyRing: federation.services.keyRing, clock, version: "0.1.0" });
     federationRoutes(federation.router, context);
+    connectE2eeFederation(context, context.e2ee, federation.services, federation.router);
     fedListener = await federation.listen();
   }
   const port = (server.address() as AddressInfo).port;
@@ -129,8 +131,10 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   return {
     context, url, port, routes: router.list(), federationPort: fedListener?.port, federationRoutes: federation?.router.list() ?? [],
     async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
+      await drainRequests(server); // long-polls end when their socket closes; none may touch a closed database
       await federation?.stop();
       await appservices.stop();
       await db.close();

@@ -13,6 +13,8 @@ export interface StoredEventRow {
   event: RoomEvent;
   stateGroup: number | undefined;
   redactedBy: string | undefined;
+  /** State group of the state before the event (undefined for outliers and old rows). */
+  stateGroupBefore?: number | undefined;
   outlier: boolean;
   rejected: string | undefined;
   softFailed: boolean;
@@ -40,7 +42,7 @@ function membershipOf(pdu: Pdu): string | null {
   return typeof m === "string" ? m : null;
 }
 
-type EventRowSql = { stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier?: number; rejected?: string | null; soft_failed?: number };
+type EventRowSql = { stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier?: number; rejected?: string | null; soft_failed?: number; state_group_before?: number | null };
 
 export class EventStore {
   private readonly db: Database;
@@ -63,14 +65,14 @@ export class EventStore {
     const inDag = !input.outlier && input.rejected === undefined;
     let group = inDag ? input.stateGroupBefore : undefined;
     if (inDag && !input.backfilled && pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
-    const cols = "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id, outlier, rejected, soft_failed";
+    const cols = "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id, outlier, rejected, soft_failed, state_group_before";
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
       group ?? null, input.relatesTo?.eventId ?? null, input.relatesTo?.relType ?? null, input.relatesTo?.threadId ?? null,
-      input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0];
+      input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
     // Backfilled history sorts before everything we had: it takes positions below the current minimum.
     const row = input.backfilled
-      ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT MIN(COALESCE(m, 0)) - 1 FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
-      : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
+      ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT MIN(COALESCE(m, 0)) - 1 FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
+      : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
     if (input.txn) {
       await tx.run("INSERT INTO event_txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", [input.txn.userId, input.txn.deviceId, input.txn.txnId, event.eventId]);
@@ -181,7 +183,7 @@ export class EventStore {
   }
 
   async getEvent(eventId: string): Promise<StoredEventRow | undefined> {
-    const r = await this.db.one<EventRowSql>("SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed FROM events WHERE event_id = ?", [eventId]);
+    const r = await this.db.one<EventRowSql>("SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events WHERE event_id = ?", [eventId]);
     return r ? toRow(r) : undefined;
   }
 
@@ -189,7 +191,7 @@ export class EventStore {
     const out = new Map<string, StoredEventRow>();
     for (let i = 0; i < eventIds.length; i += 500) {
       const part = eventIds.slice(i, i + 500);
-      const rows = await exec.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
+      const rows = await exec.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
       for (const r of rows) out.set(r.event_id, toRow(r));
     }
     return out;
@@ -198,7 +200,7 @@ export class EventStore {
   /** Events of a room in stream order within (from, to]; newest first when `backwards`. */
   async roomEvents(roomId: string, opts: { after?: number; before?: number; limit: number; backwards: boolean }): Promise<StoredEventRow[]> {
     const rows = await this.db.all<EventRowSql>(
-      `SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed FROM events
+      `SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events
        WHERE room_id = ? AND stream_ordering > ? AND stream_ordering <= ? AND outlier = 0 AND rejected IS NULL AND soft_failed = 0
        ORDER BY stream_ordering ${opts.backwards ? "DESC" : "ASC"} LIMIT ?`,
       [roomId, opts.after ?? Number.MIN_SAFE_INTEGER, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit],
@@ -256,6 +258,7 @@ function toRow(r: EventRowSql): StoredEventRow {
     event: { eventId: r.event_id, pdu },
     stateGroup: r.state_group === null ? undefined : num(r.state_group),
     redactedBy: r.redacted_by ?? undefined,
+    stateGroupBefore: r.state_group_before === null || r.state_group_before === undefined ? undefined : num(r.state_group_before),
     outlier: num(r.outlier) === 1,
     rejected: r.rejected ?? undefined,
     softFailed: num(r.soft_failed) === 1,

@@ -28,7 +28,7 @@ CREATE TABLE rooms (
 CREATE TABLE events (
   stream_ordering {{SERIAL_PK}}, event_id TEXT NOT NULL UNIQUE, room_id TEXT NOT NULL,
   type TEXT NOT NULL, state_key TEXT, sender TEXT NOT NULL, depth {{BIGINT}} NOT NULL,
-  origin_server_ts {{BIGINT}} NOT NULL, json TEXT NOT NULL, state_group {{BIGINT}},
+  origin_server_ts {{BIGINT}} NOT NULL, json TEXT NOT NULL, state_group {{BIGINT}}, state_group_before {{BIGINT}},
   outlier INTEGER NOT NULL DEFAULT 0, rejected TEXT, soft_failed INTEGER NOT NULL DEFAULT 0,
   redacted_by TEXT, relates_to TEXT, rel_type TEXT, thread_id TEXT
 );

@@ -33,6 +33,14 @@ export class DeviceLists {
     await this.store.pruneRemovedDevices(userId);
     await this.store.recordDeviceListChange([userId]);
     this.notifier.notifyUsers(await this.store.usersSharingRoom(userId));
+    for (const fn of this.listeners) await fn(userId);
+  }
+
+  private readonly listeners: ((userId: string) => Promise<void>)[] = [];
+
+  /** Federation tells other servers about changes of our users' devices. */
+  onChange(fn: (userId: string) => Promise<void>): void {
+    this.listeners.push(fn);
   }
 
   position(): Promise<number> {

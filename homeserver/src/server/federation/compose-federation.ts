@@ -57,7 +57,7 @@ export function composeFederation(deps: {
   const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
   const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });
   const extras = composeExtras({ config, rooms: deps.rooms, sender, client, clock, log });
-  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate, ...extras.services };
+  const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate, eduHandlers: new Map(), ...extras.services };
   const router = new Router();
   let pending = new Set<string>();
   let listener: FederationListener | undefined;

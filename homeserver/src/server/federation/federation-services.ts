@@ -20,6 +20,8 @@ export interface FederationServices extends FederationExtras {
   membership: RemoteMembership;
   backfiller: Backfiller;
   store: FederationStore;
+  /** Handlers of EDU types owned by other modules (e2ee), keyed by edu_type. */
+  eduHandlers: Map<string, (origin: string, content: Record<string, unknown>) => Promise<void>>;
   /** Verifies the X-Matrix signature and the federation policy; returns the calling server. */
   authenticate(ctx: { readonly req: InboundRequest; readonly body: unknown }): Promise<{ origin: string }>;
 }

@@ -22,12 +22,23 @@ const CORS = {
   "Access-Control-Allow-Headers": "X-Requested-With, Content-Type, Authorization, Date",
 };
 
+const inFlight = new WeakMap<Server, Set<Promise<void>>>();
+
+/** Resolves once every request being handled has finished (call after server.close()). */
+export async function drainRequests(server: Server): Promise<void> {
+  const set = inFlight.get(server);
+  while (set && set.size > 0) await Promise.allSettled([...set]);
+}
+
 export function createHttpServer(opts: HttpOptions): Server {
+  const pending = new Set<Promise<void>>();
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
-    void handle(opts, req, res);
+    const p: Promise<void> = handle(opts, req, res).finally(() => pending.delete(p));
+    pending.add(p);
   };
   const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createServer(listener);
   server.keepAliveTimeout = 65_000;
+  inFlight.set(server, pending);
   return server;
 }
 

@@ -38,7 +38,8 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender));
   const firstStream = rows[0]?.stream ?? inp.upTo + 1;
   // State at the start of the timeline, minus what the client already had at `since`.
-  const startGroup = await events.stateGroupAt(inp.roomId, firstStream - 1);
+  // the state before the first timeline event (a room joined over federation has only outliers before it)
+  const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(inp.roomId, firstStream - 1));
   const startState = startGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(startGroup);
   let known = new Map<StateKey, string>() as ReadonlyMap<StateKey, string>;
   if (inp.since > 0) {

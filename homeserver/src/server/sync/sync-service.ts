@@ -29,6 +29,7 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
     const remaining = deadline - s.clock.now();
     if (!empty || req.since === undefined || remaining <= 0 || req.signal?.aborted) return body;
     await s.notifier.wait(req.me.userId, seen, remaining, req.signal);
+    if (req.signal?.aborted) return body; // the client went away (or the server is stopping)
   }
 }
 

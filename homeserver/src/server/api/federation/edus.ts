@@ -7,9 +7,6 @@ import { checkAcl } from "./common.ts";
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Hooks for EDU types handled by other modules (device lists, to-device, signing keys). */
-export const extraEduHandlers = new Map<string, (s: ServerContext, origin: string, content: Obj) => Promise<void>>();
-
 export async function handleEdu(s: ServerContext, origin: string, edu: unknown): Promise<void> {
   if (!isObj(edu) || typeof edu["edu_type"] !== "string" || !isObj(edu["content"])) throw new Error("malformed EDU");
   const content = edu["content"];
@@ -21,8 +18,9 @@ export async function handleEdu(s: ServerContext, origin: string, edu: unknown):
     case "m.presence":
       return;
     default: {
-      const h = extraEduHandlers.get(edu["edu_type"]);
-      if (h) await h(s, origin, content);
+      // device lists, to-device and signing keys are registered by the e2ee wiring, per server
+      const h = s.federation?.eduHandlers.get(edu["edu_type"]);
+      if (h) await h(origin, content);
     }
   }
 }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { isIPv6, type AddressInfo } from "node:net";
 import type { FederationConfig } from "../../../config/config-types.ts";
-import { createHttpServer } from "../../http/http-server.ts";
+import { createHttpServer, drainRequests } from "../../http/http-server.ts";
 import type { Router } from "../../http/router.ts";
 import type { Logger } from "../../log.ts";
 
@@ -44,8 +44,10 @@ export async function startFederationListener(opts: FederationListenerOptions): 
   return {
     server, port, url,
     async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closed;
+      await drainRequests(server);
     },
   };
 }
