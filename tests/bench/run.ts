@@ -7,6 +7,7 @@ import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-hom
 import { deliveryLatency, initialSync, rssMb, sustainedSends } from "./client-server.ts";
 import { printTable, type BenchRow } from "./stats.ts";
 import { federationBench } from "./federation.ts";
+import { e2eeBench } from "./e2ee.ts";
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -50,6 +51,7 @@ await withServer(async (url) => {
   rows.push(await initialSync(url, quick ? 20 : 200, quick ? 10 : 50, 5));
 });
 rows.push(...(await federationBench(quick)));
+rows.push(...(await e2eeBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + "\n");
 process.stdout.write("\nJSON written to bench-results.json\n");
