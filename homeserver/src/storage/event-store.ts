@@ -4,7 +4,7 @@
 import type { Pdu, RoomEvent, StateKey } from "../room/pdu.ts";
 import { splitStateKey, stateKeyOf } from "../room/pdu.ts";
 import type { Database, SqlExecutor } from "./sql.ts";
-import { num, str } from "./sql.ts";
+import { num } from "./sql.ts";
 
 const SNAPSHOT_EVERY = 50;
 

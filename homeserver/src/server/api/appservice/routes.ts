@@ -8,10 +8,10 @@ import { bodyObject, optString } from "../json.ts";
 
 export const pingHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
+  const transactionId = optString(bodyObject(ctx.body), "transaction_id", 255);
   const id = ctx.params["appserviceId"] ?? "";
   const reg = me.appserviceId === id ? s.appservices.byId(id) : undefined;
   if (!reg) throw forbidden("Provided access token is not the appservice's as_token");
-  const transactionId = optString(bodyObject(ctx.body), "transaction_id", 255);
   const durationMs = await s.appservices.ping(reg, transactionId);
   return { json: { duration_ms: durationMs } };
 };
