@@ -43,6 +43,7 @@ export function federationMediaHandlers(s: ServerContext): { download: Handler; 
       return multipartFile(ctx, files, { path: m.path, size: m.size, contentType: m.contentType, contentDisposition: disposition });
     },
     async thumbnail(ctx) {
+      await fed(s).authenticate(ctx); // authentication before parameter checks: strangers learn nothing
       const req = thumbnailParams(ctx);
       const m = await find(ctx);
       const t = await media.thumbnail(m, req);
