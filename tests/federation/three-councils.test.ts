@@ -93,3 +93,31 @@ describe("three councils share a room", function () {
     });
   });
 });
+
+describe("knocking on a room of another council", function () {
+  this.timeout(60_000);
+  let fed: TestFederation;
+  after(() => fed?.stop());
+
+  it("knocks over federation, the resident admin lets the knocker in", async () => {
+    fed = await startFederation(["k-a.test", "k-b.test"]);
+    const a = fed.get("k-a.test").url;
+    const b = fed.get("k-b.test").url;
+    const alice = await registerUser(a, "alice");
+    const bob = await registerUser(b, "bob");
+    const { room_id: roomId } = await call<{ room_id: string }>(a, alice, "POST", "/_matrix/client/v3/createRoom", {
+      initial_state: [{ type: "m.room.join_rules", state_key: "", content: { join_rule: "knock" } }],
+    });
+    await call(b, bob, "POST", `/_matrix/client/v3/knock/${enc(roomId)}?via=k-a.test`, { reason: "je suis du service voirie" });
+    await waitFor("knock on A", async () => {
+      const m = await call<{ chunk: { state_key: string; content: { membership: string } }[] }>(a, alice, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/members`);
+      return m.chunk.some((e) => e.state_key === bob.userId && e.content.membership === "knock") || undefined;
+    });
+    await call(a, alice, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, { user_id: bob.userId });
+    await call(b, bob, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=k-a.test`, {});
+    await waitFor("bob joined on A", async () => {
+      const m = await call<{ joined: Record<string, unknown> }>(a, alice, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/joined_members`);
+      return bob.userId in m.joined || undefined;
+    });
+  });
+});

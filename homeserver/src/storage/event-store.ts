@@ -71,7 +71,7 @@ export class EventStore {
       input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
     // Backfilled history sorts before everything we had: it takes positions below the current minimum.
     const row = input.backfilled
-      ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT MIN(COALESCE(m, 0)) - 1 FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
+      ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT CASE WHEN m IS NULL OR m > 0 THEN -1 ELSE m - 1 END FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
       : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
     if (input.txn) {

@@ -72,6 +72,21 @@ export class RemoteMembership {
     });
   }
 
+  /** Knocks on a room held elsewhere; the room's stripped state is kept for the knocker's sync. */
+  async knock(roomId: string, userId: string, servers: readonly string[], reason: string | undefined): Promise<PersistedEvent> {
+    return this.viaServers(servers, "knock", async (server) => {
+      const tmpl = await this.deps.client.request<{ event?: unknown; room_version?: unknown }>(server, "GET",
+        `/_matrix/federation/v1/make_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}?${VER_QUERY}`);
+      const version = this.versionOf(tmpl.room_version);
+      if (!version.knocking) throw new MatrixError("M_FORBIDDEN", 403, `Room version ${version.id} does not allow knocking`);
+      const event = this.fromTemplate(tmpl.event, version, userId, reason === undefined ? { membership: "knock" } : { membership: "knock", reason });
+      const res = await this.deps.client.request<{ knock_room_state?: unknown }>(server, "PUT",
+        `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(event.eventId)}`, event.pdu);
+      await this.deps.store.saveInviteState(roomId, userId, Array.isArray(res.knock_room_state) ? res.knock_room_state : []);
+      return this.storeOutOfRoomMembership(roomId, version, event, "knock");
+    });
+  }
+
   /** Sends our invite to the invitee's server and returns the event with its signature added. */
   async exchangeInvite(event: RoomEvent, version: RoomVersion, inviteRoomState: JsonObject[]): Promise<RoomEvent> {
     const target = event.pdu.state_key ?? "";

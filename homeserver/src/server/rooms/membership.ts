@@ -36,7 +36,7 @@ export async function changeMembership(
 ): Promise<PersistedEvent> {
   const room = await deps.rooms.getRoom(roomId);
   const resident = room?.currentStateGroup !== undefined;
-  if (!resident && (action === "join" || action === "leave")) return remoteMembership(deps, roomId, actor, action, reason, via);
+  if (!resident && (action === "join" || action === "leave" || action === "knock")) return remoteMembership(deps, roomId, actor, action, reason, via);
   if (!room || !resident) {
     const notFound = action === "knock";
     throw new MatrixError(notFound ? "M_NOT_FOUND" : "M_FORBIDDEN", notFound ? 404 : 403, `Unknown room ${roomId}`);
@@ -76,7 +76,7 @@ async function inviteRoomState(deps: MembershipDeps, state: ReadonlyMap<StateKey
 }
 
 /** Join or leave a room we are not resident in: through the servers given, the inviter's, the room id's. */
-async function remoteMembership(deps: MembershipDeps, roomId: string, userId: string, action: "join" | "leave", reason: string | undefined, via: readonly string[]): Promise<PersistedEvent> {
+async function remoteMembership(deps: MembershipDeps, roomId: string, userId: string, action: "join" | "leave" | "knock", reason: string | undefined, via: readonly string[]): Promise<PersistedEvent> {
   const servers = [...via];
   const inviteId = await deps.rooms.currentStateId(roomId, "m.room.member", userId);
   const invite = inviteId ? await deps.events.getEvent(inviteId) : undefined;
@@ -85,6 +85,7 @@ async function remoteMembership(deps: MembershipDeps, roomId: string, userId: st
   const idServer = parseRoomId(roomId)?.serverName;
   if (idServer) servers.push(idServer);
   if (!deps.federation) throw new MatrixError("M_NOT_FOUND", 404, `Unknown room ${roomId}`);
+  if (action === "knock") return deps.federation.membership.knock(roomId, userId, servers.filter((s) => s !== deps.serverName), reason);
   if (action === "join") {
     return deps.federation.membership.join(roomId, userId, servers.filter((s) => s !== deps.serverName), await profileContent(deps, userId));
   }

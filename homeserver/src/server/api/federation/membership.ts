@@ -102,6 +102,20 @@ export const sendLeaveV1 = (s: ServerContext): Handler => async (ctx) => {
   return { json: [200, {}] };
 };
 
+/** PUT /_matrix/federation/v1/send_knock: the knock is accepted and the room's stripped state returned. */
+export const sendKnock = (s: ServerContext): Handler => async (ctx) => {
+  const { event } = await acceptMembership(s, ctx, "knock");
+  const roomId = event.pdu.room_id ?? "";
+  const ids: string[] = [];
+  for (const t of ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"]) {
+    const id = await s.stores.rooms.currentStateId(roomId, t, "");
+    if (id) ids.push(id);
+  }
+  const rows = await s.stores.events.getEvents(ids);
+  const knockRoomState = [...rows.values()].map((r) => ({ type: r.event.pdu.type, state_key: r.event.pdu.state_key ?? "", sender: r.event.pdu.sender, content: r.event.pdu.content }));
+  return { json: { knock_room_state: knockRoomState } };
+};
+
 export const inviteV2 = (s: ServerContext): Handler => async (ctx) => {
   const f = fed(s);
   const { origin } = await f.authenticate(ctx);

@@ -2,7 +2,7 @@
 import type { Router } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import { sendTransaction } from "./send.ts";
-import { makeJoin, makeLeave, makeKnock, sendJoinV1, sendJoinV2, sendLeaveV1, sendLeaveV2, inviteV2 } from "./membership.ts";
+import { makeJoin, makeLeave, makeKnock, sendJoinV1, sendJoinV2, sendLeaveV1, sendLeaveV2, sendKnock, inviteV2 } from "./membership.ts";
 import { getEvent, getState, getStateIds, getEventAuth, backfill, getMissingEvents } from "./events.ts";
 import { queryDirectory, queryProfile, openidUserinfo } from "./queries.ts";
 import { federationMediaHandlers } from "./media.ts";
@@ -19,6 +19,7 @@ export function federationRoutes(r: Router, s: ServerContext): void {
   r.add("PUT", `${F}/v1/send_leave/{roomId}/{eventId}`, sendLeaveV1(s));
   r.add("PUT", `${F}/v2/send_leave/{roomId}/{eventId}`, sendLeaveV2(s));
   r.add("GET", `${F}/v1/make_knock/{roomId}/{userId}`, makeKnock(s));
+  r.add("PUT", `${F}/v1/send_knock/{roomId}/{eventId}`, sendKnock(s));
   r.add("PUT", `${F}/v2/invite/{roomId}/{eventId}`, inviteV2(s));
   r.add("GET", `${F}/v1/event/{eventId}`, getEvent(s));
   r.add("GET", `${F}/v1/state/{roomId}`, getState(s));

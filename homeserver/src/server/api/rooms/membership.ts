@@ -7,10 +7,6 @@ import { changeMembership, type MembershipAction, type MembershipDeps } from "..
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import { isValidServerName, parseUserId, serverNameOf } from "../../../spec/ids.ts";
 
-async function resolveRoom(s: ServerContext, idOrAlias: string): Promise<string> {
-  return (await resolveRoomAndServers(s, idOrAlias)).roomId;
-}
-
 /** A room id, or an alias resolved here or by the alias's own server (with servers to join through). */
 async function resolveRoomAndServers(s: ServerContext, idOrAlias: string): Promise<{ roomId: string; servers: string[] }> {
   if (idOrAlias.startsWith("!")) return { roomId: idOrAlias, servers: [] };
@@ -56,9 +52,10 @@ export const membershipHandler = (s: ServerContext, action: MembershipAction): H
   const b = bodyObject(ctx.body);
   const reason = optString(b, "reason");
   if (action === "leave" || action === "knock") {
-    const roomId = action === "knock" ? await resolveRoom(s, ctx.params["roomIdOrAlias"] ?? "") : (ctx.params["roomId"] ?? "");
+    const target = action === "knock" ? await resolveRoomAndServers(s, ctx.params["roomIdOrAlias"] ?? "") : { roomId: ctx.params["roomId"] ?? "", servers: [] };
+    const roomId = target.roomId;
     if (action === "leave" && !(await s.stores.rooms.membership(roomId, me.userId))) throw new MatrixError("M_FORBIDDEN", 403, "You are not in this room");
-    await changeMembership(membershipDeps(s), roomId, me.userId, action, me.userId, reason);
+    await changeMembership(membershipDeps(s), roomId, me.userId, action, me.userId, reason, [...viaServers(ctx), ...target.servers]);
     return { json: action === "knock" ? { room_id: roomId } : {} };
   }
   const target = reqString(b, "user_id", 255);
