@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startHomeserver, type RunningHomeserver } from "../homeserver/src/server/compose.ts";
 import { testConfig, type ConfigOverrides } from "./harness/test-config.ts";
+import { waitFor } from "./harness/homeserver.ts";
 
 export const C = "/_matrix/client/v3";
 
@@ -157,13 +158,5 @@ export class RestartableHomeserver {
   }
 }
 
-/** Polls until `check` returns a value. */
-export async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Polls until `check` returns a value (the harness's waitFor). */
+export const until = waitFor;

@@ -1,8 +1,9 @@
 // Read-only queries of `entente room list` and `entente federation status`, in the storage layer's
 // SQL (both dialects). The federation queue belongs to the federation sender; we only read it.
 import type { Database } from "../../homeserver/src/storage/sql.ts";
-import { num, optStr, str } from "../../homeserver/src/storage/sql.ts";
+import { num, str } from "../../homeserver/src/storage/sql.ts";
 import { tableExists } from "./council-database.ts";
+import { FederationStore, type DestinationStatus } from "../../homeserver/src/storage/federation-store.ts";
 
 export interface RoomSummary {
   roomId: string;
@@ -42,15 +43,7 @@ export async function listRooms(db: Database): Promise<RoomSummary[]> {
   return out;
 }
 
-export interface DestinationStatus {
-  destination: string;
-  queued: number;
-  failures: number;
-  /** When the sender may try again after failures (back-off), ms since epoch; 0 = now. */
-  retryAt: number;
-  lastSuccessTs: number | undefined;
-  lastError: string | undefined;
-}
+export type { DestinationStatus };
 
 /**
  * Per destination: queued PDUs/EDUs, consecutive failures, back-off, last success. Undefined when
@@ -58,19 +51,5 @@ export interface DestinationStatus {
  */
 export async function federationQueueStatus(db: Database): Promise<DestinationStatus[] | undefined> {
   if (!(await tableExists(db, "federation_destinations")) || !(await tableExists(db, "federation_outbox"))) return undefined;
-  const queued = new Map((await db.all("SELECT destination, COUNT(*) AS n FROM federation_outbox GROUP BY destination"))
-    .map((r) => [str(r["destination"]), num(r["n"])]));
-  const rows = await db.all("SELECT destination, failures, retry_at, last_success_ts, last_error FROM federation_destinations ORDER BY destination");
-  const out: DestinationStatus[] = rows.map((r) => ({
-    destination: str(r["destination"]), queued: queued.get(str(r["destination"])) ?? 0, failures: num(r["failures"]),
-    retryAt: num(r["retry_at"]), lastSuccessTs: r["last_success_ts"] === null ? undefined : num(r["last_success_ts"]),
-    lastError: optStr(r["last_error"]),
-  }));
-  // Events queued for a destination the sender has not tried yet.
-  for (const [destination, n] of queued) {
-    if (!out.some((d) => d.destination === destination)) {
-      out.push({ destination, queued: n, failures: 0, retryAt: 0, lastSuccessTs: undefined, lastError: undefined });
-    }
-  }
-  return out.sort((a, b) => a.destination.localeCompare(b.destination));
+  return new FederationStore({ db }).status();
 }

@@ -2,22 +2,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-homeserver.ts";
 import { deliveryLatency, initialSync, rssMb, sustainedSends } from "./client-server.ts";
 import { printTable, type BenchRow } from "./stats.ts";
 import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
+import { freePort } from "../harness/ports.ts";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function withServer<T>(fn: (url: string, rss: () => number) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "entente-bench-"));

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer } from "node:net";
+import { freePort } from "./ports.ts";
 import { startHomeserver, type RunningHomeserver } from "../../homeserver/src/server/compose.ts";
 import type { HomeserverConfig, HostMapTarget } from "../../homeserver/src/config/config-types.ts";
 import { testConfig } from "./test-config.ts";
@@ -11,16 +11,7 @@ import { createTestCa, type TestCa } from "./federation-ca.ts";
 import { freshDatabase } from "./postgres.ts";
 import type { DbKind } from "./homeserver.ts";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface Council {
   name: string;

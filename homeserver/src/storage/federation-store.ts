@@ -71,15 +71,19 @@ export class FederationStore {
     return (await this.db.all<{ destination: string }>("SELECT DISTINCT destination FROM federation_outbox")).map((r) => r.destination);
   }
 
+  /** Per destination: queued items, consecutive failures, back-off, last success (monitoring, CLI). */
   async status(): Promise<DestinationStatus[]> {
-    const rows = await this.db.all<{ destination: string; queued: number; failures: number | null; retry_at: number | null; last_success_ts: number | null; last_error: string | null }>(
-      `SELECT d.destination, COALESCE(q.n, 0) AS queued, d.failures, d.retry_at, d.last_success_ts, d.last_error
-       FROM (SELECT destination FROM federation_destinations UNION SELECT destination FROM federation_outbox) AS names
-       JOIN federation_destinations d ON d.destination = names.destination
-       LEFT JOIN (SELECT destination, COUNT(*) AS n FROM federation_outbox GROUP BY destination) q ON q.destination = names.destination
-       ORDER BY d.destination`);
-    return rows.map((r) => ({ destination: r.destination, queued: num(r.queued), failures: num(r.failures), retryAt: num(r.retry_at),
+    const queued = new Map((await this.db.all<{ destination: string; n: number }>("SELECT destination, COUNT(*) AS n FROM federation_outbox GROUP BY destination"))
+      .map((r) => [r.destination, num(r.n)]));
+    const rows = await this.db.all<{ destination: string; failures: number; retry_at: number; last_success_ts: number | null; last_error: string | null }>(
+      "SELECT destination, failures, retry_at, last_success_ts, last_error FROM federation_destinations");
+    const out: DestinationStatus[] = rows.map((r) => ({ destination: r.destination, queued: queued.get(r.destination) ?? 0, failures: num(r.failures), retryAt: num(r.retry_at),
       lastSuccessTs: r.last_success_ts === null ? undefined : num(r.last_success_ts), lastError: r.last_error ?? undefined }));
+    // destinations with queued items the sender has not tried yet
+    for (const [destination, n] of queued) {
+      if (!out.some((d) => d.destination === destination)) out.push({ destination, queued: n, failures: 0, retryAt: 0, lastSuccessTs: undefined, lastError: undefined });
+    }
+    return out.sort((a, b) => a.destination.localeCompare(b.destination));
   }
 
   async failuresOf(destination: string): Promise<number> {
