@@ -70,12 +70,14 @@ describe("federation policy and bad PDUs", function () {
     const badSig = { ...good.pdu, signatures: { "c.test": { [Object.keys(good.pdu.signatures["c.test"]!)[0]!]: "A".repeat(86) } } };
     const oversize = await carolEvent({ msgtype: "m.text", body: "x".repeat(70_000) });
     const wrongShape = { ...(await carolEvent({ msgtype: "m.text", body: "forme" })).pdu, depth: "deep" };
-    const r = await cSend("bad-1", [badSig, oversize.pdu, wrongShape]);
+    // a room-version-1/2 style event (ids "$local:server") in a version 12 room
+    const wrongVersion = (await carolEvent({ msgtype: "m.text", body: "ancienne version" }, { prev_events: ["$ancien:c.test"] })).pdu;
+    const r = await cSend("bad-1", [badSig, oversize.pdu, wrongShape, wrongVersion]);
     const errors = Object.values(r.pdus).map((x) => x.error ?? "");
-    assert.equal(errors.length, 3);
+    assert.equal(errors.length, 4);
     assert.ok(errors.every((e) => e.length > 0), JSON.stringify(r));
     const seen = await messages();
-    assert.ok(!seen.includes("signature altérée") && !seen.includes("forme"));
+    assert.ok(!seen.includes("signature altérée") && !seen.includes("forme") && !seen.includes("ancienne version"));
   });
 
   it("redacts a PDU whose content hash does not match, and rejects one failing auth", async () => {
