@@ -99,6 +99,27 @@ describe("federation policy and bad PDUs", function () {
     });
   });
 
+  it("applies a remote redaction only to the same server's events or with the redact power", async () => {
+    const { event_id: aliceMsg } = await call<{ event_id: string }>(a, alice, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/keep`, { msgtype: "m.text", body: "à garder" });
+    const own = await carolEvent({ msgtype: "m.text", body: "à effacer" });
+    await cSend("redact-0", [own.pdu]);
+    const ctx = fed.get("a.test").hs!.context;
+    const state = await ctx.stores.rooms.currentState(roomId);
+    const pick = (t: string, k = ""): string => state.find((x) => x.type === t && x.stateKey === k)?.eventId ?? "";
+    const redaction = async (target: string): Promise<{ eventId: string; pdu: Pdu }> => {
+      const prevs = await ctx.stores.events.forwardExtremities(roomId);
+      const depth = Math.max(...[...(await ctx.stores.events.getEvents(prevs)).values()].map((r) => r.event.pdu.depth)) + 1;
+      return finishEvent({ room_id: roomId, sender: carol.userId, type: "m.room.redaction", content: { redacts: target }, origin_server_ts: Date.now(), depth,
+        prev_events: prevs, auth_events: [pick("m.room.power_levels"), pick("m.room.member", carol.userId)] }, v12, "c.test", fed.get("c.test").hs!.context.signingKey);
+    };
+    const onAlice = await redaction(aliceMsg);
+    await cSend("redact-1", [onAlice.pdu]);
+    const onOwn = await redaction(own.eventId);
+    await cSend("redact-2", [onOwn.pdu]);
+    assert.equal((await ctx.stores.events.getEvent(aliceMsg))?.redactedBy, undefined, "alice's message is not redacted by another server's user");
+    assert.equal((await ctx.stores.events.getEvent(own.eventId))?.redactedBy, onOwn.eventId);
+  });
+
   it("enforces a server ACL denying C on PDUs and EDUs", async () => {
     await call(a, alice, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.server_acl`, { allow: ["*"], deny: ["c.test"], allow_ip_literals: false });
     await waitFor("ACL on B", async () => {

@@ -11,6 +11,7 @@ import type { RoomVersion } from "../../../room/room-versions.ts";
 import { authEventTypes } from "../../../room/auth/auth-event-types.ts";
 import { checkAuth } from "../../../room/auth/check-auth.ts";
 import { resolveState } from "../../../room/state-res/resolve.ts";
+import { redactionAllowed } from "../../../room/redaction-allowed.ts";
 import type { EventStore } from "../../../storage/event-store.ts";
 import type { RoomStore } from "../../../storage/room-store.ts";
 import type { Database } from "../../../storage/sql.ts";
@@ -84,6 +85,20 @@ export class RemoteInput {
     await this.store(roomId, event, { stateBefore, baseGroup, softFailed: softFail !== undefined, version, currentGroup: room?.currentStateGroup });
   }
 
+  /** The event a remote redaction may redact (same server, or the redact power level), if any. */
+  private async redactionTarget(event: RoomEvent, stateBefore: ReadonlyMap<StateKey, string>, roomId: string): Promise<string | undefined> {
+    const targetId = redactsOf(event.pdu);
+    if (!targetId) return undefined;
+    const room = await this.deps.rooms.getRoom(roomId);
+    const target = await this.deps.events.getEvent(targetId);
+    if (!room || !target) return undefined; // a redaction arriving before its target is not applied later (see README)
+    const ids = [stateBefore.get(stateKeyOf("m.room.power_levels", "")), stateBefore.get(stateKeyOf("m.room.create", "")) ?? "$" + roomId.slice(1)];
+    const rows = await this.deps.events.getEvents(ids.filter((x): x is string => x !== undefined));
+    const pl = rows.get(ids[0] ?? "")?.event;
+    const create = rows.get(ids[1] ?? "")?.event;
+    return redactionAllowed(event, target.event, pl, create, versionOrThrow(room.version)) ? targetId : undefined;
+  }
+
   /** The state before an event whose prev events we hold in the DAG (undefined otherwise). */
   async stateBeforeFromPrevs(event: RoomEvent, version: RoomVersion): Promise<{ state: ReadonlyMap<StateKey, string>; baseGroup: number | undefined } | undefined> {
     const { events } = this.deps;
@@ -152,6 +167,7 @@ export class RemoteInput {
   }): Promise<void> {
     const { events } = this.deps;
     const existing = await events.getEvent(event.eventId);
+    const redactTarget = !o.rejected && !o.softFailed && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId) : undefined;
     const nextCurrent = !o.rejected && !o.softFailed && o.version && o.stateBefore
       ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
     const stream = await this.deps.db.transaction(async (tx) => {
@@ -162,8 +178,7 @@ export class RemoteInput {
         event, roomId, stateGroupBefore: groupBefore, ...(o.rejected ? { rejected: o.rejected } : {}), ...(o.softFailed ? { softFailed: true } : {}),
         ...(cs ? { currentState: cs } : {}),
       });
-      const redacts = redactsOf(event.pdu);
-      if (redacts && !o.rejected && !o.softFailed) await events.markRedacted(tx, redacts, event.eventId);
+      if (redactTarget) await events.markRedacted(tx, redactTarget, event.eventId);
       return r.stream;
     });
     if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
