@@ -194,4 +194,13 @@ CREATE TABLE e2e_room_keys (
 )
 `,
   },
+  {
+    // Device lists announced to other servers: deletions are announced too, and prev_id chains.
+    version: 50,
+    name: "device-list-announcements",
+    sql: `
+CREATE TABLE device_list_announced (user_id TEXT NOT NULL, device_id TEXT NOT NULL, PRIMARY KEY (user_id, device_id));
+CREATE TABLE device_list_outbound_stream (user_id TEXT PRIMARY KEY, stream_id {{BIGINT}} NOT NULL);
+`,
+  },
 ];

@@ -29,26 +29,7 @@ export function connectE2eeFederation(s: ServerContext, e2ee: E2eeService, fed: 
   const toDevice: RemoteToDevice = { send: (destination, edu) => fed.sender.enqueueEdu([destination], { edu_type: "m.direct_to_device", content: edu }) };
   e2ee.useRemote({ keys: remoteKeys, toDevice });
 
-  e2ee.deviceLists.onChange(async (userId) => {
-    if (serverNameOf(userId) !== s.serverName) return;
-    const servers = new Set<string>();
-    for (const u of await e2ee.store.usersSharingRoom(userId)) {
-      const server = serverNameOf(u);
-      if (server && server !== s.serverName) servers.add(server);
-    }
-    if (servers.size === 0) return;
-    const streamId = await e2ee.deviceLists.position();
-    for (const d of await e2ee.store.deviceKeysOf(userId)) {
-      await fed.sender.enqueueEdu(servers, { edu_type: "m.device_list_update", content: {
-        user_id: userId, device_id: d.deviceId, stream_id: streamId, prev_id: [], keys: d.keys,
-        ...(d.displayName === undefined ? {} : { device_display_name: d.displayName }),
-      } });
-    }
-    const cs = await e2ee.store.crossSigningKeys(userId);
-    if (cs.master) {
-      await fed.sender.enqueueEdu(servers, { edu_type: "m.signing_key_update", content: { user_id: userId, master_key: cs.master, ...(cs.self_signing ? { self_signing_key: cs.self_signing } : {}) } });
-    }
-  });
+  e2ee.deviceLists.onChange((userId) => announceDevices(s, e2ee, fed, userId));
 
   const remoteUserChanged = async (origin: string, c: Obj): Promise<void> => {
     const userId = c["user_id"];
@@ -62,6 +43,46 @@ export function connectE2eeFederation(s: ServerContext, e2ee: E2eeService, fed: 
   router.add("POST", "/_matrix/federation/v1/user/keys/query", keysQuery(s, e2ee, fed));
   router.add("POST", "/_matrix/federation/v1/user/keys/claim", keysClaim(s, e2ee, fed));
   router.add("GET", "/_matrix/federation/v1/user/devices/{userId}", userDevices(s, e2ee, fed));
+}
+
+/**
+ * m.device_list_update for each device of a local user that exists (with its keys) or disappeared
+ * since the last announcement (deleted: true), chained with prev_id so receivers detect gaps; then
+ * m.signing_key_update when the user has cross-signing keys.
+ */
+async function announceDevices(s: ServerContext, e2ee: E2eeService, fed: FederationServices, userId: string): Promise<void> {
+  if (serverNameOf(userId) !== s.serverName) return;
+  const servers = new Set<string>();
+  for (const u of await e2ee.store.usersSharingRoom(userId)) {
+    const server = serverNameOf(u);
+    if (server && server !== s.serverName) servers.add(server);
+  }
+  if (servers.size === 0) return;
+  const devices = await e2ee.store.deviceKeysOf(userId);
+  const announced = (await s.db.all<{ device_id: string }>("SELECT device_id FROM device_list_announced WHERE user_id = ?", [userId])).map((r) => r.device_id);
+  const prev = await s.db.one<{ stream_id: number }>("SELECT stream_id FROM device_list_outbound_stream WHERE user_id = ?", [userId]);
+  let prevId = prev === undefined ? undefined : Number(prev.stream_id);
+  let streamId = Math.max(await e2ee.deviceLists.position(), (prevId ?? 0) + 1);
+  const updates: Record<string, unknown>[] = [];
+  for (const d of devices) {
+    updates.push({ device_id: d.deviceId, keys: d.keys, ...(d.displayName === undefined ? {} : { device_display_name: d.displayName }) });
+  }
+  for (const gone of announced.filter((id) => !devices.some((d) => d.deviceId === id))) updates.push({ device_id: gone, deleted: true });
+  for (const u of updates) {
+    await fed.sender.enqueueEdu(servers, { edu_type: "m.device_list_update", content: { user_id: userId, stream_id: streamId, prev_id: prevId === undefined ? [] : [prevId], ...u } });
+    prevId = streamId++;
+  }
+  await s.db.transaction(async (tx) => {
+    await tx.run("DELETE FROM device_list_announced WHERE user_id = ?", [userId]);
+    for (const d of devices) await tx.run("INSERT INTO device_list_announced (user_id, device_id) VALUES (?, ?)", [userId, d.deviceId]);
+    if (prevId !== undefined) {
+      await tx.run("INSERT INTO device_list_outbound_stream (user_id, stream_id) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET stream_id = excluded.stream_id", [userId, prevId]);
+    }
+  });
+  const cs = await e2ee.store.crossSigningKeys(userId);
+  if (cs.master) {
+    await fed.sender.enqueueEdu(servers, { edu_type: "m.signing_key_update", content: { user_id: userId, master_key: cs.master, ...(cs.self_signing ? { self_signing_key: cs.self_signing } : {}) } });
+  }
 }
 
 async function receiveToDevice(s: ServerContext, e2ee: E2eeService, origin: string, c: Obj): Promise<void> {

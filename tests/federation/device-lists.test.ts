@@ -1,0 +1,47 @@
+// Device-list updates between councils: each device of a local user is announced with its keys,
+// a deleted device with `deleted: true`, chained by prev_id; the other council's users see the
+// change in /sync device_lists.changed.
+import assert from "node:assert/strict";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
+import { registerUser, waitFor } from "../harness/homeserver.ts";
+import { call, enc } from "../harness/client-api.ts";
+import { api, login, syncOnce, TestDevice } from "../e2ee-helpers.ts";
+
+describe("device lists across councils", function () {
+  this.timeout(60_000);
+  let fed: TestFederation;
+  after(() => fed?.stop());
+
+  it("announces new and deleted devices, and the other council's users see the change", async () => {
+    fed = await startFederation(["a.test", "b.test"]);
+    const a = fed.get("a.test").url;
+    const b = fed.get("b.test").url;
+    const alice = await registerUser(a, "alice");
+    const bob = await registerUser(b, "bob");
+    const { room_id: roomId } = await call<{ room_id: string }>(a, alice, "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" });
+    await call(b, bob, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=a.test`, {});
+    const since = String((await syncOnce(b, bob))["next_batch"]);
+
+    const sender = fed.get("a.test").hs!.context.federation!.sender;
+    sender.pause();
+    const second = await login(a, alice.userId);
+    const dev = new TestDevice(second);
+    assert.equal((await api(a, second, "POST", "/keys/upload", { device_keys: dev.deviceKeys() })).status, 200);
+    assert.equal((await api(a, second, "POST", "/logout", {})).status, 200);
+    const outbox = await fed.get("a.test").hs!.context.db.all<{ json: string }>("SELECT json FROM federation_outbox WHERE destination = 'b.test' AND kind = 'edu' ORDER BY id");
+    const updates = outbox.map((r) => JSON.parse(r.json) as { edu_type: string; content: { device_id: string; deleted?: boolean; stream_id: number; prev_id: number[]; keys?: unknown } })
+      .filter((e) => e.edu_type === "m.device_list_update").map((e) => e.content);
+    const forSecond = updates.filter((u) => u.device_id === second.deviceId);
+    assert.ok(forSecond.some((u) => u.keys !== undefined), "the new device is announced with its keys");
+    assert.equal(forSecond.at(-1)?.deleted, true, "its deletion is announced");
+    for (let i = 1; i < updates.length; i++) {
+      assert.deepEqual(updates[i]?.prev_id, [updates[i - 1]?.stream_id], "each update names the previous one");
+    }
+    sender.resume();
+    await waitFor("bob's sync lists alice as changed", async () => {
+      const s = await syncOnce(b, bob, since);
+      const changed = ((s["device_lists"] as { changed?: string[] }).changed ?? []);
+      return changed.includes(alice.userId) || undefined;
+    });
+  });
+});
