@@ -9,6 +9,7 @@ import { MatrixError } from "../../../spec/matrix-error.ts";
 import { bodyObject, queryInt } from "../json.ts";
 import { fed, requireServerInRoom, residentRoom } from "./common.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
+import { ServerVisibility } from "../../federation/server-visibility.ts";
 
 const source = (s: ServerContext): { getEvent(id: string): Promise<import("../../../room/pdu.ts").RoomEvent | undefined> } => ({
   getEvent: async (id) => (await s.stores.events.getEvent(id))?.event,
@@ -18,9 +19,17 @@ export const getEvent = (s: ServerContext): Handler => async (ctx) => {
   const { origin } = await fed(s).authenticate(ctx);
   const row = await s.stores.events.getEvent(ctx.params["eventId"] ?? "");
   if (!row) throw new MatrixError("M_NOT_FOUND", 404, "Unknown event");
-  await requireServerInRoom(s, row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1), origin);
-  return { json: { origin: s.serverName, origin_server_ts: s.clock.now(), pdus: [row.event.pdu] } };
+  const roomId = row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1);
+  await requireServerInRoom(s, roomId, origin);
+  // auth and state events are needed whole to validate the DAG; other events follow history visibility
+  const pdu = row.outlier || row.event.pdu.state_key !== undefined ? row.event.pdu : await (await visibilityFor(s, roomId, origin)).pduFor(row);
+  return { json: { origin: s.serverName, origin_server_ts: s.clock.now(), pdus: [pdu] } };
 };
+
+async function visibilityFor(s: ServerContext, roomId: string, server: string): Promise<ServerVisibility> {
+  const room = await s.stores.rooms.getRoom(roomId);
+  return new ServerVisibility({ events: s.stores.events, server, version: versionOrThrow(room?.version ?? "12") });
+}
 
 /** The state before `event_id` (as Synapse and the spec's "state at the event"). */
 async function stateAt(s: ServerContext, ctx: Parameters<Handler>[0]): Promise<{ state: ReadonlyMap<StateKey, string>; eventId: string }> {
@@ -64,7 +73,8 @@ export const getEventAuth = (s: ServerContext): Handler => async (ctx) => {
 };
 
 /** Walks prev_events backwards from `v`, most recent first, up to `limit` events. */
-async function walkBack(s: ServerContext, roomId: string, from: string[], limit: number, stopAt: Set<string>, minDepth = 0): Promise<Pdu[]> {
+async function walkBack(s: ServerContext, roomId: string, from: string[], limit: number, stopAt: Set<string>, minDepth: number, server: string): Promise<Pdu[]> {
+  const visibility = await visibilityFor(s, roomId, server);
   const seen = new Set<string>(from);
   const out: Pdu[] = [];
   let frontier = [...from];
@@ -74,7 +84,7 @@ async function walkBack(s: ServerContext, roomId: string, from: string[], limit:
     for (const r of [...rows.values()].sort((a, b) => b.event.pdu.depth - a.event.pdu.depth)) {
       if (out.length >= limit) break;
       if ((r.event.pdu.room_id ?? "") !== roomId || r.outlier || r.event.pdu.depth < minDepth) continue;
-      out.push(r.event.pdu);
+      out.push(r.event.pdu.state_key !== undefined ? r.event.pdu : await visibility.pduFor(r));
       for (const p of r.event.pdu.prev_events) if (!seen.has(p) && !stopAt.has(p)) {
         seen.add(p);
         next.push(p);
@@ -93,7 +103,7 @@ export const backfill = (s: ServerContext): Handler => async (ctx) => {
   const v = ctx.query.getAll("v");
   if (v.length === 0) throw new MatrixError("M_MISSING_PARAM", 400, "Missing v");
   const limit = queryInt(ctx.query, "limit", 10, 1, 100);
-  const pdus = await walkBack(s, roomId, v, limit, new Set());
+  const pdus = await walkBack(s, roomId, v, limit, new Set(), 0, origin);
   return { json: { origin: s.serverName, origin_server_ts: s.clock.now(), pdus } };
 };
 
@@ -111,6 +121,6 @@ export const getMissingEvents = (s: ServerContext): Handler => async (ctx) => {
   // the latest events themselves are not returned, only what precedes them
   const latestRows = await s.stores.events.getEvents(latest);
   const start = [...latestRows.values()].flatMap((r) => r.event.pdu.prev_events).filter((p) => !earliest.has(p));
-  const pdus = await walkBack(s, roomId, [...new Set(start)], limit, earliest, minDepth);
+  const pdus = await walkBack(s, roomId, [...new Set(start)], limit, earliest, minDepth, origin);
   return { json: { events: pdus.reverse() } };
 };
