@@ -29,7 +29,7 @@ export interface TestFederation {
   stop(): Promise<void>;
 }
 
-export async function startFederation(names: string[], opts: { db?: DbKind; configure?: (name: string, c: HomeserverConfig) => void } = {}): Promise<TestFederation> {
+export async function startFederation(names: string[], opts: { db?: DbKind; configure?: (name: string, c: HomeserverConfig) => void; start?: boolean } = {}): Promise<TestFederation> {
   const ca: TestCa = createTestCa();
   const ports = new Map<string, { client: number; fed: number }>();
   for (const n of names) ports.set(n, { client: await freePort(), fed: await freePort() });
@@ -63,7 +63,7 @@ export async function startFederation(names: string[], opts: { db?: DbKind; conf
     cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     councils.set(name, council);
   }
-  for (const c of councils.values()) await c.start();
+  if (opts.start !== false) for (const c of councils.values()) await c.start();
   return {
     councils,
     get(name) {
