@@ -39,7 +39,7 @@ export async function startFederation(names: string[], opts: { db?: DbKind; conf
   for (const name of names) {
     const dir = mkdtempSync(join(tmpdir(), `entente-${name}-`));
     const p = ports.get(name) ?? { client: 0, fed: 0 };
-    const config = testConfig(dir, { server: { name }, listeners: { client: { host: "127.0.0.1", port: p.client } } });
+    const config = testConfig(dir, { server: { name }, listeners: { client: { host: "127.0.0.1", port: p.client, trustForwardedFor: false } } });
     config.federation = {
       enabled: true, listener: { host: "127.0.0.1", port: p.fed }, tls: { certPath: ca.certPath, keyPath: ca.keyPath }, extraCaPath: ca.caPath,
       tlsVerify: true, hostMap, allowList: [...names], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],

@@ -8,7 +8,7 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
   const name = (overrides.server?.name as string | undefined) ?? "test.local";
   const base: HomeserverConfig = {
     server: { name, publicBaseUrl: "http://127.0.0.1", dataDir: dir, signingKeyPath: join(dir, "signing.key") },
-    listeners: { client: { host: "127.0.0.1", port: 0 } },
+    listeners: { client: { host: "127.0.0.1", port: 0, trustForwardedFor: false } },
     database: { type: "sqlite", path: join(dir, "homeserver.db") },
     media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
     registration: { enabled: true, sharedSecret: "test-shared-secret" },

@@ -48,6 +48,9 @@ const listeners = section("Network listeners.", {
     host: withDefault(listenHost, "Address to listen on; 127.0.0.1 keeps the server behind a local reverse proxy.",
       "127.0.0.1"),
     port: withDefault(integer(0, 65535), "TCP port to listen on; 0 picks a free port (tests).", 8008),
+    trust_forwarded_for: withDefault(boolean,
+      "Take the client address from the X-Forwarded-For header set by a reverse proxy on loopback (per-address rate limits, device last-seen); only when the listener is reachable through that proxy alone.",
+      false),
   }),
 });
 

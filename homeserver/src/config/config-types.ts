@@ -13,7 +13,7 @@ export interface HomeserverConfig {
     signingKeyPath: string;
   };
   listeners: {
-    client: { host: string; port: number };
+    client: { host: string; port: number; trustForwardedFor: boolean };
   };
   database: { type: "sqlite"; path: string } | { type: "postgres"; url: string };
   media: {

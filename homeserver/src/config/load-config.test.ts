@@ -31,7 +31,7 @@ describe("parseConfig", () => {
         dataDir: "/etc/entente/data",
         signingKeyPath: "/etc/entente/data/signing.key",
       },
-      listeners: { client: { host: "127.0.0.1", port: 8008 } },
+      listeners: { client: { host: "127.0.0.1", port: 8008, trustForwardedFor: false } },
       database: { type: "sqlite", path: "/etc/entente/data/homeserver.db" },
       media: { path: "/etc/entente/data/media", maxUploadBytes: 4294967296, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
       registration: { enabled: false, sharedSecret: undefined },
@@ -62,7 +62,7 @@ server:
   data_dir: /var/lib/entente
   signing_key_path: /etc/entente/keys/ed25519.key
 listeners:
-  client: { host: "::", port: 8118 }
+  client: { host: "::", port: 8118, trust_forwarded_for: true }
 database:
   type: postgres
   url: postgres://entente@db.internal/entente
@@ -105,7 +105,7 @@ appservices:
         dataDir: "/var/lib/entente",
         signingKeyPath: "/etc/entente/keys/ed25519.key",
       },
-      listeners: { client: { host: "::", port: 8118 } },
+      listeners: { client: { host: "::", port: 8118, trustForwardedFor: true } },
       database: { type: "postgres", url: "postgres://entente@db.internal/entente" },
       media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824 },
       registration: { enabled: true, sharedSecret: "s3cret-s3cret" },

@@ -116,7 +116,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   };
   await appservices.start();
   const router = buildRouter(context);
-  const server = createHttpServer({ router, log, maxJsonBody: config.limits.maxJsonBodyBytes });
+  const server = createHttpServer({ router, log, maxJsonBody: config.limits.maxJsonBodyBytes, trustForwardedFor: config.listeners.client.trustForwardedFor });
   await listen(server, config.listeners.client.host, config.listeners.client.port);
   let fedListener: FederationListener | undefined;
   if (federation) {

@@ -12,6 +12,8 @@ export interface HttpOptions {
   log: Logger;
   /** Max JSON body in bytes (media uploads are streamed and limited elsewhere). */
   maxJsonBody: number;
+  /** Take the client address from X-Forwarded-For (the last hop the proxy added). */
+  trustForwardedFor?: boolean;
   /** PEM certificate chain and key: serve HTTPS (the federation listener) instead of HTTP. */
   tls?: { cert: string; key: string };
 }
@@ -59,7 +61,7 @@ async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerRespon
     const body = match.rawBody ? undefined : await readJson(req, opts.maxJsonBody, method);
     const ctx: RequestContext = {
       requestId, method, path: url.pathname, params: match.params, query: url.searchParams, body, req,
-      ip: req.socket.remoteAddress ?? "", log, accessToken: tokenOf(req, url),
+      ip: clientAddress(req, opts.trustForwardedFor ?? false), log, accessToken: tokenOf(req, url),
     };
     const result = await match.handler(ctx);
     status = result.status ?? 200;
@@ -97,6 +99,15 @@ export function toMatrixError(err: unknown, log: Logger): MatrixError {
   if (err instanceof MatrixError) return err;
   log.error("unhandled error", { error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
   return new MatrixError("M_UNKNOWN", 500, "Internal server error");
+}
+
+function clientAddress(req: IncomingMessage, trustForwardedFor: boolean): string {
+  const direct = req.socket.remoteAddress ?? "";
+  const header = req.headers["x-forwarded-for"];
+  if (!trustForwardedFor || typeof header !== "string") return direct;
+  // the proxy appends the address it saw: the last entry is the one we can trust
+  const last = header.split(",").map((x) => x.trim()).filter(Boolean).at(-1);
+  return last ?? direct;
 }
 
 function tokenOf(req: IncomingMessage, url: URL): string | undefined {
