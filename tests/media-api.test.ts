@@ -305,7 +305,9 @@ describe("media repository API", function () {
       clearInterval(sampler);
     }
     const growth = (peak - rssBefore) / MiB;
-    assert.ok(growth < 60, `RSS grew by ${growth.toFixed(1)} MiB during a 300 MiB round trip`);
+    // Streaming keeps this at 16–40 MiB alone, up to ~70 MiB when other suites' garbage shares the
+    // process (ArrayBuffers waiting for GC); buffering the file would grow it by 300+ MiB.
+    assert.ok(growth < 120, `RSS grew by ${growth.toFixed(1)} MiB during a 300 MiB round trip`);
   });
 });
 

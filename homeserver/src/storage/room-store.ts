@@ -82,6 +82,12 @@ export class RoomStore {
   async deleteAlias(alias: string): Promise<void> {
     await this.db.run("DELETE FROM room_aliases WHERE alias = ?", [alias]);
   }
+  /** A room upgrade moves the old room's local aliases to its replacement (spec: room upgrades, step 4). */
+  async moveAliases(fromRoomId: string, toRoomId: string): Promise<string[]> {
+    const moved = await this.aliasesOf(fromRoomId);
+    await this.db.run("UPDATE room_aliases SET room_id = ? WHERE room_id = ?", [toRoomId, fromRoomId]);
+    return moved;
+  }
   async aliasesOf(roomId: string): Promise<string[]> {
     return (await this.db.all<{ alias: string }>("SELECT alias FROM room_aliases WHERE room_id = ?", [roomId])).map((r) => r.alias);
   }

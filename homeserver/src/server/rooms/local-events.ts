@@ -25,6 +25,11 @@ export interface NewEvent {
 
 export interface SendOptions {
   txn?: { userId: string; deviceId: string; txnId: string };
+  /**
+   * Runs under the room's lock on its current state before the event is built; throwing aborts the
+   * send (a profile update must not re-join a user who left in the meantime).
+   */
+  precondition?: (state: ReadonlyMap<StateKey, string>) => Promise<void> | void;
   /** Runs after the auth check, before persisting: an invite to another server comes back counter-signed. */
   exchange?: (event: RoomEvent, version: RoomVersion, state: ReadonlyMap<StateKey, string>) => Promise<RoomEvent>;
 }
@@ -77,6 +82,7 @@ export class LocalEvents {
       if (!room) throw new MatrixError("M_NOT_FOUND", 404, `Unknown room ${roomId}`);
       const version = versionOrThrow(room.version);
       const state = room.currentStateGroup === undefined ? new Map<StateKey, string>() : await this.deps.events.stateMapOfGroup(room.currentStateGroup);
+      await opts.precondition?.(state);
       const prevIds = (await this.deps.events.forwardExtremities(roomId)).slice(0, MAX_PREV_EVENTS);
       const prevs = await this.deps.events.getEvents(prevIds);
       const depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...[...prevs.values()].map((p) => p.event.pdu.depth)) + 1);

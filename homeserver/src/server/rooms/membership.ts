@@ -12,6 +12,7 @@ import type { UserStore } from "../../storage/user-store.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { FederationServices } from "../federation/federation-services.ts";
 import { strippedEvent } from "./client-event.ts";
+import type { Logger } from "../log.ts";
 
 export interface MembershipDeps {
   localEvents: LocalEvents;
@@ -58,6 +59,27 @@ export async function changeMembership(
   return deps.localEvents.send(roomId, actor, { type: "m.room.member", stateKey: target, content }, remoteTarget && federation ? {
     exchange: async (event, version, state) => federation.membership.exchangeInvite(event, version, await inviteRoomState(deps, state, actor)),
   } : {});
+}
+
+/**
+ * Account deactivation: leaves every joined room, rejects pending invites and withdraws knocks,
+ * through federation for rooms we are not resident in. A failing room is logged; the others go on.
+ * Spec: https://spec.matrix.org/v1.16/client-server-api/#post_matrixclientv3accountdeactivate
+ */
+export async function leaveAllRooms(deps: MembershipDeps, userId: string, log: Logger): Promise<{ left: number; failed: number }> {
+  let left = 0;
+  let failed = 0;
+  for (const m of await deps.rooms.roomsForUser(userId)) {
+    if (m.membership !== "join" && m.membership !== "invite" && m.membership !== "knock") continue;
+    try {
+      await changeMembership(deps, m.roomId, userId, "leave", userId, undefined);
+      left++;
+    } catch (err) {
+      failed++;
+      log.warn("could not leave a room of a deactivated account", { user_id: userId, room_id: m.roomId, membership: m.membership, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return { left, failed };
 }
 
 async function profileContent(deps: MembershipDeps, userId: string): Promise<JsonObject> {

@@ -9,6 +9,7 @@ import { receiptContent, roomTimeline } from "./room-sync.ts";
 import { roomAllowed, type SyncFilter } from "./sync-filter.ts";
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
+import { countHighlights } from "./highlights.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -106,7 +107,19 @@ async function unread(s: ServerContext, roomId: string, userId: string, upTo: nu
   const receipt = await s.stores.streams.userReceipt(roomId, userId);
   const after = receipt ? ((await s.stores.events.streamOf(receipt)) ?? 0) : 0;
   const n = await s.stores.events.countUnread(roomId, userId, after, upTo);
-  return { notification_count: n, highlight_count: 0 };
+  return { notification_count: n, highlight_count: n === 0 ? 0 : await highlightCount(s, roomId, userId, after, upTo) };
+}
+
+/** Highlights are looked for among the newest unread messages only, to bound the work per room. */
+const HIGHLIGHT_SCAN_LIMIT = 1000;
+
+async function highlightCount(s: ServerContext, roomId: string, userId: string, after: number, upTo: number): Promise<number> {
+  const events = await s.stores.events.unreadMessages(roomId, userId, after, upTo, HIGHLIGHT_SCAN_LIMIT);
+  // the display name the room knows (m.room.member), else the global one
+  const memberId = await s.stores.rooms.currentStateId(roomId, "m.room.member", userId);
+  const inRoom = memberId ? (await s.stores.events.getEvent(memberId))?.event.pdu.content["displayname"] : undefined;
+  const displayname = typeof inRoom === "string" ? inRoom : (await s.stores.users.getUser(userId))?.displayname;
+  return countHighlights(events, { userId, displayname });
 }
 
 async function strippedState(s: ServerContext, roomId: string, memberEventId: string): Promise<JsonObject[]> {

@@ -9,6 +9,8 @@ import { bodyObject, optBool, optString } from "../json.ts";
 import { PASSWORD_FLOWS } from "../../users/uia.ts";
 import { hashPassword } from "../../users/password-hash.ts";
 import { requireUia, type AccountServices } from "./common.ts";
+import { leaveAllRooms } from "../../rooms/membership.ts";
+import { membershipDeps } from "../rooms/membership.ts";
 
 export const changePasswordHandler = (s: ServerContext, svc: AccountServices): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
@@ -33,8 +35,8 @@ export const changePasswordHandler = (s: ServerContext, svc: AccountServices): H
 
 /**
  * Deactivation removes the password, every device and token, and the pushers; with `erase` also
- * the profile and account data. Leaving the user's rooms (and rejecting pending invites) is to be
- * wired to the rooms service later.
+ * the profile and account data; then the user leaves every room and rejects pending invites (as
+ * Synapse does; remote rooms through federation).
  */
 export const deactivateHandler = (s: ServerContext, svc: AccountServices): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
@@ -51,7 +53,8 @@ export const deactivateHandler = (s: ServerContext, svc: AccountServices): Handl
     await users.eraseProfile(me.userId);
     await s.stores.streams.deleteAllAccountData(me.userId);
   }
-  ctx.log.info("account deactivated", { user_id: me.userId, erase });
+  const rooms = await leaveAllRooms(membershipDeps(s), me.userId, ctx.log);
+  ctx.log.info("account deactivated", { user_id: me.userId, erase, rooms_left: rooms.left, rooms_failed: rooms.failed });
   // We bind no third-party identifiers, so there is nothing to unbind: "success".
   return { json: { id_server_unbind_result: "success" } };
 };

@@ -1,9 +1,9 @@
 // GET /profile/{userId}, GET|PUT|DELETE /profile/{userId}/{keyName}
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#profiles (extended profile fields, v1.16)
 // displayname and avatar_url live in the users table, other fields (m.tz, custom ones) in
-// profile_fields. Propagating a change into the user's m.room.member events is the rooms work's
-// job and is not done here yet. Remote profiles come from the federation profile query
-// (federation/remote-queries.ts, cached 5 minutes); 404 without federation.
+// profile_fields. A new displayname or avatar_url is sent into the user's m.room.member event of
+// every joined room (rooms/member-profile.ts) before the reply. Remote profiles come from the
+// federation profile query (federation/remote-queries.ts, cached 5 minutes); 404 without federation.
 import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import type { RequestContext } from "../../http/request-context.ts";
@@ -11,6 +11,8 @@ import { MatrixError, badJson, notFound } from "../../../spec/matrix-error.ts";
 import { isValidServerName, serverNameOf } from "../../../spec/ids.ts";
 import { bodyObject } from "../json.ts";
 import { param, requireSelf, userIdParam } from "./common.ts";
+import type { Logger } from "../../log.ts";
+import { propagateProfile } from "../../rooms/member-profile.ts";
 
 const KEY_PATTERN = /^(avatar_url|displayname|m\.tz|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+)$/;
 const MAX_PROFILE_BYTES = 64 * 1024;
@@ -86,7 +88,7 @@ export const putProfileFieldHandler = (s: ServerContext): Handler => async (ctx)
   if (Buffer.byteLength(JSON.stringify(profile), "utf8") > MAX_PROFILE_BYTES) {
     throw new MatrixError("M_PROFILE_TOO_LARGE", 400, "A profile is limited to 64 KiB");
   }
-  await storeField(s, userId, key, value);
+  await storeField(s, ctx.log, userId, key, value);
   return { json: {} };
 };
 
@@ -94,13 +96,18 @@ export const deleteProfileFieldHandler = (s: ServerContext): Handler => async (c
   const me = await s.auth.require(ctx);
   const userId = userIdParam(ctx);
   requireSelf(me, userId, "change the profile");
-  await storeField(s, userId, keyParam(ctx), undefined);
+  await storeField(s, ctx.log, userId, keyParam(ctx), undefined);
   return { json: {} };
 };
 
-async function storeField(s: ServerContext, userId: string, key: string, value: unknown): Promise<void> {
+async function storeField(s: ServerContext, log: Logger, userId: string, key: string, value: unknown): Promise<void> {
   if (key === "displayname" || key === "avatar_url") {
     await s.stores.users.setProfile(userId, key, value as string | undefined);
+    const user = await s.stores.users.getUser(userId);
+    const profile = { displayname: user?.displayname, avatarUrl: user?.avatarUrl };
+    const deps = { localEvents: s.localEvents, rooms: s.stores.rooms, events: s.stores.events, log };
+    const { updated, failed } = await propagateProfile(deps, userId, profile);
+    if (updated + failed > 0) log.info("profile propagated to rooms", { user_id: userId, field: key, updated, failed });
   } else if (value === undefined) {
     await s.stores.users.deleteProfileField(userId, key);
   } else {
