@@ -112,6 +112,15 @@ describe("federation extras: EDUs, profiles, directory, media", function () {
     assert.equal(typeof receipt.ts, "number");
   });
 
+  it("tells B about A's users' presence", async () => {
+    await call(a, alice, "PUT", `/_matrix/client/v3/presence/${enc(alice.userId)}/status`, { presence: "unavailable", status_msg: "en conseil municipal" });
+    const p = await waitFor("alice's presence on B", async () => {
+      const r = await call<{ presence: string; status_msg?: string }>(b, bob, "GET", `/_matrix/client/v3/presence/${enc(alice.userId)}/status`).catch(() => undefined);
+      return r?.presence === "unavailable" ? r : undefined;
+    });
+    assert.equal(p.status_msg, "en conseil municipal");
+  });
+
   it("looks up profiles of B's users from A (404 for unknown users)", async () => {
     await call(b, bob, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/displayname`, { displayname: "Bob de B" });
     const profile = await call<{ displayname?: string }>(a, alice, "GET", `/_matrix/client/v3/profile/${enc(bob.userId)}`);

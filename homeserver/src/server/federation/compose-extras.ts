@@ -24,7 +24,10 @@ export function composeExtras(deps: {
 }): { services: FederationExtras; close(): void } {
   const { config, clock, log } = deps;
   const redirects = guardedUrlFetcher(config.federation);
-  const edus = new OutboundEdus({ sender: deps.sender, serversInRoom: (roomId) => serversInRoom(deps.rooms, roomId), serverName: config.server.name, log });
+  const edus = new OutboundEdus({
+    sender: deps.sender, serversInRoom: (roomId) => serversInRoom(deps.rooms, roomId), serverName: config.server.name, log,
+    joinedRooms: async (userId) => (await deps.rooms.roomsForUser(userId)).filter((r) => r.membership === "join").map((r) => r.roomId),
+  });
   const queries = new RemoteQueries({ client: deps.client, clock, log });
   const remoteMedia = new RemoteMedia({
     client: deps.client, files: new MediaFiles({ root: config.media.path }), root: config.media.path, maxBytes: config.media.maxUploadBytes,

@@ -24,6 +24,7 @@ describe("OutboundEdus", () => {
         },
       },
       serversInRoom: async () => servers, serverName: "a.test", log: createLogger("error", {}, () => undefined),
+      joinedRooms: async () => ["!r:a.test"],
     });
     await edus.typing("!r:a.test", "@u:a.test", false);
     assert.deepEqual(sent, [{ destinations: ["b.test", "c.test"], edu: typingEdu("!r:a.test", "@u:a.test", false) }]);
@@ -31,7 +32,11 @@ describe("OutboundEdus", () => {
     await edus.readReceipt({ roomId: "!r:a.test", userId: "@u:a.test", eventId: "$e", ts: 5, threadId: "" });
     assert.equal(sent.length, 1, "a room with no other server sends nothing");
     servers = new Set(["a.test", "b.test"]);
+    await edus.presence("@u:a.test", "online", "en réunion");
+    assert.deepEqual(sent.at(-1), { destinations: ["b.test"], edu: { edu_type: "m.presence", content: { push: [
+      { user_id: "@u:a.test", presence: "online", last_active_ago: 0, currently_active: true, status_msg: "en réunion" }] } } });
     fail = true;
     await edus.typing("!r:a.test", "@u:a.test", true);
+    await edus.presence("@u:a.test", "offline", undefined);
   });
 });

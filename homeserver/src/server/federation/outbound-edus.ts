@@ -1,6 +1,7 @@
 // Typing notifications and read receipts of our users, sent as EDUs to every other server in the
-// room. Called from the client API for local users only, so an EDU received from a remote server
-// is never echoed back. Presence is not sent (we do not federate presence yet).
+// room, and presence to every server sharing a room with the user. Called from the client API for
+// local users only, so an EDU received from a remote server is never echoed back.
+// (Presence is not delivered in /sync yet: only GET /presence shows it.)
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#typing-notifications
 //       https://spec.matrix.org/v1.16/server-server-api/#receipts
 import type { FederationSender } from "./sending/federation-sender.ts";
@@ -38,6 +39,8 @@ export interface OutboundEdusDeps {
   serversInRoom(roomId: string): Promise<Set<string>>;
   serverName: string;
   log: Logger;
+  /** Rooms the user is joined to (presence goes to every server of those rooms). */
+  joinedRooms(userId: string): Promise<string[]>;
 }
 
 export class OutboundEdus {
@@ -55,6 +58,20 @@ export class OutboundEdus {
   /** A local user's public read receipt (m.read). Never throws. */
   async readReceipt(r: ReadReceipt): Promise<void> {
     await this.send(r.roomId, receiptEdu(r));
+  }
+
+  /** A local user's presence (m.presence). Never throws. */
+  async presence(userId: string, presence: string, statusMsg: string | undefined): Promise<void> {
+    try {
+      const destinations = new Set<string>();
+      for (const roomId of await this.d.joinedRooms(userId)) for (const server of await this.d.serversInRoom(roomId)) destinations.add(server);
+      destinations.delete(this.d.serverName);
+      if (destinations.size === 0) return;
+      const push = { user_id: userId, presence, last_active_ago: 0, currently_active: presence === "online", ...(statusMsg === undefined ? {} : { status_msg: statusMsg }) };
+      await this.d.sender.enqueueEdu(destinations, { edu_type: "m.presence", content: { push: [push] } });
+    } catch (err) {
+      this.d.log.error("could not queue presence", { user_id: userId, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private async send(roomId: string, edu: Edu): Promise<void> {

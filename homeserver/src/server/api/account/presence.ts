@@ -22,6 +22,7 @@ export const putPresenceHandler = (s: ServerContext): Handler => async (ctx) => 
   const statusMsg = optString(b, "status_msg", 1024);
   await s.stores.users.setPresence(userId, state, statusMsg, s.clock.now());
   await notifyWatchers(s, userId);
+  await s.federation?.edus.presence(userId, state, statusMsg);
   return { json: {} };
 };
 
@@ -39,11 +40,14 @@ async function notifyWatchers(s: ServerContext, userId: string): Promise<void> {
 export const getPresenceHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   const userId = userIdParam(ctx);
-  if (serverNameOf(userId) !== s.serverName || !(await s.stores.users.getUser(userId))) throw notFound("Unknown user");
+  const local = serverNameOf(userId) === s.serverName;
+  if (local && !(await s.stores.users.getUser(userId))) throw notFound("Unknown user");
   if (userId !== me.userId && !(await s.stores.rooms.shareRoom(me.userId, userId))) {
     throw forbidden("You are not allowed to see this user's presence");
   }
   const p = await s.stores.users.getPresence(userId);
+  // users of other councils: what their server last told us (m.presence EDUs)
+  if (!p && !local) throw notFound("No presence known for this user");
   if (!p) return { json: { presence: "offline" } };
   const ago = Math.max(0, s.clock.now() - p.lastActiveTs);
   const out: Record<string, unknown> = { presence: p.state, last_active_ago: ago };

@@ -16,7 +16,7 @@ export async function handleEdu(s: ServerContext, origin: string, edu: unknown):
     case "m.receipt":
       return receipts(s, origin, content);
     case "m.presence":
-      return;
+      return presence(s, origin, content);
     default: {
       // device lists, to-device and signing keys are registered by the e2ee wiring, per server
       const h = s.federation?.eduHandlers.get(edu["edu_type"]);
@@ -32,6 +32,21 @@ async function typing(s: ServerContext, origin: string, c: Obj): Promise<void> {
   await checkAcl(s, roomId, origin);
   if ((await s.stores.rooms.membership(roomId, userId)) !== "join") throw new Error("typing user not in room");
   s.typing.set(roomId, userId, c["typing"] === true, 30_000);
+}
+
+const PRESENCE_STATES = new Set(["online", "offline", "unavailable"]);
+
+/** Presence of the origin's users, kept like our own users' (GET /presence works for them). */
+async function presence(s: ServerContext, origin: string, c: Obj): Promise<void> {
+  const push = Array.isArray(c["push"]) ? c["push"] : [];
+  for (const p of push) {
+    if (!isObj(p) || typeof p["user_id"] !== "string" || serverNameOf(p["user_id"]) !== origin) continue;
+    const state = typeof p["presence"] === "string" && PRESENCE_STATES.has(p["presence"]) ? p["presence"] : undefined;
+    if (!state) continue;
+    const ago = typeof p["last_active_ago"] === "number" && p["last_active_ago"] >= 0 ? p["last_active_ago"] : 0;
+    const status = typeof p["status_msg"] === "string" ? p["status_msg"].slice(0, 1024) : undefined;
+    await s.stores.users.setPresence(p["user_id"], state, status, s.clock.now() - ago);
+  }
 }
 
 async function receipts(s: ServerContext, origin: string, c: Obj): Promise<void> {
