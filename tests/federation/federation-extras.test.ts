@@ -119,6 +119,8 @@ describe("federation extras: EDUs, profiles, directory, media", function () {
       return r?.presence === "unavailable" ? r : undefined;
     });
     assert.equal(p.status_msg, "en conseil municipal");
+    const sync = await call<{ presence: { events: { sender: string; content: { presence: string } }[] } }>(b, bob, "GET", "/_matrix/client/v3/sync?timeout=0");
+    assert.equal(sync.presence.events.find((e) => e.sender === alice.userId)?.content.presence, "unavailable", "delivered in bob's /sync");
   });
 
   it("looks up profiles of B's users from A (404 for unknown users)", async () => {

@@ -203,4 +203,13 @@ CREATE TABLE device_list_announced (user_id TEXT NOT NULL, device_id TEXT NOT NU
 CREATE TABLE device_list_outbound_stream (user_id TEXT PRIMARY KEY, stream_id {{BIGINT}} NOT NULL);
 `,
   },
+  {
+    // Presence as a stream for /sync: one row per user, moved to the head on every change.
+    version: 60,
+    name: "presence-stream",
+    sql: `
+CREATE TABLE presence_stream (stream_id {{SERIAL_PK}}, user_id TEXT NOT NULL);
+CREATE UNIQUE INDEX presence_stream_user ON presence_stream (user_id);
+`,
+  },
 ];

@@ -199,10 +199,25 @@ export class UserStore {
     });
   }
 
+  /** Sets presence and moves the user to the head of the presence stream (for /sync). */
   async setPresence(userId: string, state: string, statusMsg: string | undefined, ts: number): Promise<void> {
-    await this.db.run(
-      "INSERT INTO presence (user_id, state, status_msg, last_active_ts) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, status_msg = excluded.status_msg, last_active_ts = excluded.last_active_ts",
-      [userId, state, statusMsg ?? null, ts]);
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        "INSERT INTO presence (user_id, state, status_msg, last_active_ts) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, status_msg = excluded.status_msg, last_active_ts = excluded.last_active_ts",
+        [userId, state, statusMsg ?? null, ts]);
+      await tx.run("DELETE FROM presence_stream WHERE user_id = ?", [userId]);
+      await tx.run("INSERT INTO presence_stream (user_id) VALUES (?)", [userId]);
+    });
+  }
+
+  /** Users whose presence changed after stream position `since` (newest last, at most `limit`). */
+  async presenceChangedSince(since: number, limit: number): Promise<string[]> {
+    const rows = await this.db.all<{ user_id: string }>("SELECT user_id FROM presence_stream WHERE stream_id > ? ORDER BY stream_id DESC LIMIT ?", [since, limit]);
+    return rows.map((r) => r.user_id).reverse();
+  }
+
+  async maxPresenceStream(): Promise<number> {
+    return num((await this.db.one<{ m: number | null }>("SELECT MAX(stream_id) AS m FROM presence_stream"))?.m);
   }
   async getPresence(userId: string): Promise<PresenceRow | undefined> {
     const r = await this.db.one<{ state: string; status_msg: string | null; last_active_ts: number }>("SELECT state, status_msg, last_active_ts FROM presence WHERE user_id = ?", [userId]);

@@ -8,6 +8,7 @@ import { strippedEvent } from "../rooms/client-event.ts";
 import { receiptContent, roomTimeline } from "./room-sync.ts";
 import { roomAllowed, type SyncFilter } from "./sync-filter.ts";
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
+import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { countHighlights } from "./highlights.ts";
 
@@ -38,6 +39,7 @@ async function currentPosition(s: ServerContext): Promise<SyncPosition> {
   return {
     events: await s.stores.events.maxStream(), accountData: await s.stores.streams.maxAccountData(),
     receipts: await s.stores.streams.maxReceipt(), typing: s.typing.position,
+    presence: await s.stores.users.maxPresenceStream(),
     ...(await s.e2ee.positions()),
   };
 }
@@ -92,14 +94,15 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // to-device, device lists and key counts (server/e2ee/); `req.since` even with full_state, as
   // syncing from a token acknowledges the to-device messages it covers
   const e2ee = await e2eeSyncSection(s, req.me, req.since, pos);
+  const presence = await presenceEvents(s, userId, since?.presence ?? 0);
   const body: JsonObject = {
     next_batch: formatSyncToken({ ...pos, toDevice: e2ee.toDevicePosition }),
     rooms: { join, invite, leave, knock },
     account_data: { events: globalData },
-    presence: { events: [] },
+    presence: { events: presence },
     ...e2ee.fields,
   };
-  const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length === 0 && !e2ee.hasNews;
+  const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length + presence.length === 0 && !e2ee.hasNews;
   return { body, empty };
 }
 

@@ -7,10 +7,9 @@ import { badJson, forbidden, notFound } from "../../../spec/matrix-error.ts";
 import { serverNameOf } from "../../../spec/ids.ts";
 import { bodyObject, optString } from "../json.ts";
 import { requireSelf, userIdParam } from "./common.ts";
+import { presenceContent } from "../../sync/presence-sync.ts";
 
 const STATES = ["online", "offline", "unavailable"];
-/** "currently_active" means seen within the last few minutes. */
-const ACTIVE_WINDOW_MS = 5 * 60_000;
 
 export const putPresenceHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
@@ -21,13 +20,13 @@ export const putPresenceHandler = (s: ServerContext): Handler => async (ctx) => 
   if (typeof state !== "string" || !STATES.includes(state)) throw badJson("'presence' must be online, offline or unavailable");
   const statusMsg = optString(b, "status_msg", 1024);
   await s.stores.users.setPresence(userId, state, statusMsg, s.clock.now());
-  await notifyWatchers(s, userId);
+  await notifyPresenceWatchers(s, userId);
   await s.federation?.edus.presence(userId, state, statusMsg);
   return { json: {} };
 };
 
 /** Wakes the /sync of the user and of everyone sharing a room with them. */
-async function notifyWatchers(s: ServerContext, userId: string): Promise<void> {
+export async function notifyPresenceWatchers(s: ServerContext, userId: string): Promise<void> {
   const watchers = new Set([userId]);
   for (const r of await s.stores.rooms.roomsForUser(userId)) {
     if (r.membership !== "join") continue;
@@ -49,9 +48,5 @@ export const getPresenceHandler = (s: ServerContext): Handler => async (ctx) => 
   // users of other councils: what their server last told us (m.presence EDUs)
   if (!p && !local) throw notFound("No presence known for this user");
   if (!p) return { json: { presence: "offline" } };
-  const ago = Math.max(0, s.clock.now() - p.lastActiveTs);
-  const out: Record<string, unknown> = { presence: p.state, last_active_ago: ago };
-  if (p.statusMsg !== undefined) out["status_msg"] = p.statusMsg;
-  if (p.state === "online") out["currently_active"] = ago < ACTIVE_WINDOW_MS;
-  return { json: out };
+  return { json: presenceContent(p, s.clock.now()) };
 };

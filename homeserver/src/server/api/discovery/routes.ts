@@ -22,4 +22,10 @@ export function discoveryRoutes(r: Router, s: ServerContext): void {
     } } };
   });
   r.add("GET", "/health", async () => ({ json: { status: "ok" } }));
+  // MatrixRTC transports (MSC4143): none yet (Entente's calls go through Jitsi widgets); clients
+  // such as matrix-js-sdk poll this and log an error on 404.
+  r.add("GET", "/_matrix/client/unstable/org.matrix.msc4143/rtc/transports", async (ctx) => {
+    await s.auth.require(ctx);
+    return { json: { rtc_transports: [] } };
+  });
 }

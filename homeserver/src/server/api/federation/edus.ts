@@ -3,6 +3,7 @@
 import type { ServerContext } from "../../context.ts";
 import { serverNameOf } from "../../../spec/ids.ts";
 import { checkAcl } from "./common.ts";
+import { notifyPresenceWatchers } from "../account/presence.ts";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -46,6 +47,7 @@ async function presence(s: ServerContext, origin: string, c: Obj): Promise<void>
     const ago = typeof p["last_active_ago"] === "number" && p["last_active_ago"] >= 0 ? p["last_active_ago"] : 0;
     const status = typeof p["status_msg"] === "string" ? p["status_msg"].slice(0, 1024) : undefined;
     await s.stores.users.setPresence(p["user_id"], state, status, s.clock.now() - ago);
+    await notifyPresenceWatchers(s, p["user_id"]);
   }
 }
 
