@@ -121,6 +121,9 @@ describe("federation extras: EDUs, profiles, directory, media", function () {
     assert.equal(p.status_msg, "en conseil municipal");
     const sync = await call<{ presence: { events: { sender: string; content: { presence: string } }[] } }>(b, bob, "GET", "/_matrix/client/v3/sync?timeout=0");
     assert.equal(sync.presence.events.find((e) => e.sender === alice.userId)?.content.presence, "unavailable", "delivered in bob's /sync");
+    const filter = encodeURIComponent(JSON.stringify({ presence: { not_types: ["*"] } }));
+    const none = await call<{ presence: { events: unknown[] } }>(b, bob, "GET", `/_matrix/client/v3/sync?timeout=0&filter=${filter}`);
+    assert.deepEqual(none.presence.events, [], "a filter can turn presence off");
   });
 
   it("looks up profiles of B's users from A (404 for unknown users)", async () => {

@@ -16,6 +16,7 @@ export interface SyncFilter {
   timeline: EventFilter;
   lazyLoadMembers: boolean;
   accountData: EventFilter;
+  presence: EventFilter;
 }
 
 type Obj = Record<string, unknown>;
@@ -53,6 +54,7 @@ export function parseSyncFilter(raw: unknown): SyncFilter {
     timeline: eventFilter(room["timeline"], "room.timeline"),
     lazyLoadMembers: state["lazy_load_members"] === true,
     accountData: eventFilter(f["account_data"], "account_data"),
+    presence: eventFilter(f["presence"], "presence"),
   };
 }
 

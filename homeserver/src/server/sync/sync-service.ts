@@ -6,7 +6,7 @@ import type { ServerContext } from "../context.ts";
 import type { Requester } from "../http/request-context.ts";
 import { strippedEvent } from "../rooms/client-event.ts";
 import { receiptContent, roomTimeline } from "./room-sync.ts";
-import { roomAllowed, type SyncFilter } from "./sync-filter.ts";
+import { matchesEventFilter, roomAllowed, type SyncFilter } from "./sync-filter.ts";
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
@@ -94,7 +94,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // to-device, device lists and key counts (server/e2ee/); `req.since` even with full_state, as
   // syncing from a token acknowledges the to-device messages it covers
   const e2ee = await e2eeSyncSection(s, req.me, req.since, pos);
-  const presence = await presenceEvents(s, userId, since?.presence ?? 0);
+  const presence = (await presenceEvents(s, userId, since?.presence ?? 0)).filter((e) => matchesEventFilter(req.filter.presence, "m.presence", String(e["sender"])));
   const body: JsonObject = {
     next_batch: formatSyncToken({ ...pos, toDevice: e2ee.toDevicePosition }),
     rooms: { join, invite, leave, knock },
