@@ -22,6 +22,21 @@ async function withServer<T>(fn: (url: string, rss: () => number) => Promise<T>)
   }
 }
 
+if (process.argv.includes("--help")) {
+  process.stdout.write(`Usage: npm run bench [-- --quick]
+
+Runs the homeserver benchmarks (client-server, federation, files and E2EE), prints a table of
+medians with their targets and writes bench-results.json.
+  --quick   smaller loads (a minute instead of several)
+  --help    show this help
+`);
+  process.exit(0);
+}
+const unknown = process.argv.slice(2).filter((a) => a !== "--quick");
+if (unknown.length > 0) {
+  process.stderr.write(`error: unknown argument ${unknown[0]} (see --help)\n`);
+  process.exit(2);
+}
 const quick = process.argv.includes("--quick");
 const rows: BenchRow[] = [];
 await withServer(async (url, rss) => {
