@@ -12,6 +12,8 @@ import type { UserStore } from "../../storage/user-store.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { FederationServices } from "../federation/federation-services.ts";
 import { strippedEvent } from "./client-event.ts";
+import { joinAuthoriser } from "./restricted-join.ts";
+import { versionOrThrow } from "./local-events.ts";
 import type { Logger } from "../log.ts";
 
 export interface MembershipDeps {
@@ -53,6 +55,11 @@ export async function changeMembership(
   if (reason !== undefined) content["reason"] = reason;
   const profileUser = action === "join" || action === "knock" ? actor : action === "invite" ? target : undefined;
   if (profileUser) Object.assign(content, await profileContent(deps, profileUser));
+  if (action === "join") {
+    const state = room.currentStateGroup === undefined ? new Map<StateKey, string>() : await deps.events.stateMapOfGroup(room.currentStateGroup);
+    const authoriser = await joinAuthoriser(deps, versionOrThrow(room.version), state, actor);
+    if (authoriser) content["join_authorised_via_users_server"] = authoriser;
+  }
   const remoteTarget = action === "invite" && serverNameOf(target) !== deps.serverName;
   if (remoteTarget && !deps.federation) throw new MatrixError("M_FORBIDDEN", 403, "Federation is disabled on this server");
   const federation = deps.federation;
