@@ -131,11 +131,6 @@ export const nonNegativeNumber: ValueType<number> = {
   check: (raw) => (typeof raw === "number" && Number.isFinite(raw) && raw >= 0 ? ok(raw) : { ok: false, expected: "a number >= 0" }),
 };
 
-export const positiveNumber: ValueType<number> = {
-  expected: "a number > 0",
-  stringly: false,
-  check: (raw) => (typeof raw === "number" && Number.isFinite(raw) && raw > 0 ? ok(raw) : { ok: false, expected: "a number > 0" }),
-};
 
 /** One of fixed strings; a YAML number is compared as text, so `default_version: 12` works unquoted. */
 export function oneOf<const V extends readonly string[]>(values: V): ValueType<V[number]> {

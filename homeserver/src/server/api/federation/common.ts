@@ -1,6 +1,4 @@
 // Shared checks of the federation endpoints.
-import type { RoomEvent } from "../../../room/pdu.ts";
-import { stateKeyOf } from "../../../room/pdu.ts";
 import { serverAllowedByAcl } from "../../../room/server-acl.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import { serverNameOf } from "../../../spec/ids.ts";
@@ -38,6 +36,3 @@ export async function requireServerInRoom(s: ServerContext, roomId: string, serv
   }
   await checkAcl(s, roomId, server);
 }
-
-export const pduOf = (e: RoomEvent): unknown => e.pdu;
-export const memberKey = (userId: string): string => stateKeyOf("m.room.member", userId);
