@@ -5,6 +5,7 @@
 // Paths are built only from validated media ids ([A-Za-z0-9_-]), so no request can escape the root.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
+import { noteTransferred } from "./transfer-gc.ts";
 import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MatrixError } from "../../spec/matrix-error.ts";
@@ -64,6 +65,7 @@ export class MediaFiles {
         checkLimits(size, limits);
         hash.update(chunk);
         for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        noteTransferred(chunk.length);
       }
       // the database will say "uploaded" once we return: make the bytes durable first
       await fh.datasync();
@@ -99,7 +101,9 @@ export class MediaFiles {
 
   /** A read stream over [start, end] (inclusive), or the whole file. */
   read(path: string, range?: { start: number; end: number }): ReadStream {
-    return createReadStream(path, range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+    const stream = createReadStream(path, range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+    stream.on("data", (chunk: Buffer | string) => noteTransferred(chunk.length));
+    return stream;
   }
 }
 
