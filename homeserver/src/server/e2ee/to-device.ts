@@ -2,7 +2,7 @@
 // acknowledges it through /sync; remote recipients are handed to the RemoteToDevice port, one
 // m.direct_to_device EDU per destination. A (device, txn id) pair is processed once.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#send-to-device-messaging
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { badJson, invalidParam } from "../../spec/matrix-error.ts";
 import { parseUserId } from "../../spec/ids.ts";
 import type { E2eeStore, KeyJson, NewToDevice, ToDeviceRow } from "../../storage/e2ee-store.ts";
@@ -68,11 +68,14 @@ export class ToDevice {
       }
     }
     const fresh = await this.store.addToDevice({ ...from, txnId }, local, this.clock.now());
-    if (!fresh) return;
+    // Remote copies are (re)queued even for a retried txnId: if we crashed after the local commit,
+    // the client's retry is what sends them. The message_id is derived from the txn, so the
+    // receiving server drops a copy it already has.
     for (const [server, part] of remote) {
-      await this.remote().send(server, { sender: from.userId, type, message_id: randomBytes(16).toString("base64url"), messages: part });
+      const messageId = createHash("sha256").update(`${from.userId}\u0000${from.deviceId}\u0000${txnId}\u0000${server}`).digest("base64url");
+      await this.remote().send(server, { sender: from.userId, type, message_id: messageId, messages: part });
     }
-    this.notifier.notifyUsers(new Set(local.map((m) => m.userId)));
+    if (fresh) this.notifier.notifyUsers(new Set(local.map((m) => m.userId)));
   }
 
   /**
