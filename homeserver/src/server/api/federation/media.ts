@@ -30,20 +30,21 @@ export function federationMediaHandlers(s: ServerContext): { download: Handler; 
   // local media only: no remote source, so another server cannot make us fetch from a third one
   const media = new MediaRepository({ store: new MediaStore({ db: s.db }), files, thumbnailer: new Thumbnailer({ files }),
     clock: s.clock, log: s.log.child({ component: "federation-media" }), serverName: s.serverName, config: s.config.media });
+  // callers authenticate first (once), so strangers learn nothing from parameter errors
   const find = async (ctx: RequestContext): ReturnType<MediaRepository["find"]> => {
-    await fed(s).authenticate(ctx);
     const mediaId = ctx.params["mediaId"] ?? "";
     if (!MEDIA_ID.test(mediaId)) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid media ID");
     return media.find(s.serverName, mediaId, timeoutParam(ctx));
   };
   return {
     async download(ctx) {
+      await fed(s).authenticate(ctx);
       const m = await find(ctx);
       const disposition = contentDisposition(isInlineSafe(m.contentType) ? "inline" : "attachment", m.uploadName);
       return multipartFile(ctx, files, { path: m.path, size: m.size, contentType: m.contentType, contentDisposition: disposition });
     },
     async thumbnail(ctx) {
-      await fed(s).authenticate(ctx); // authentication before parameter checks: strangers learn nothing
+      await fed(s).authenticate(ctx);
       const req = thumbnailParams(ctx);
       const m = await find(ctx);
       const t = await media.thumbnail(m, req);
