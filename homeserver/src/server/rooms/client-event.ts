@@ -3,7 +3,8 @@
 import type { JsonObject, RoomEvent } from "../../room/pdu.ts";
 import type { RoomVersion } from "../../room/room-versions.ts";
 import { redactPdu } from "../../room/redaction.ts";
-import type { StoredEventRow } from "../../storage/event-store.ts";
+import type { EventStore, StoredEventRow } from "../../storage/event-store.ts";
+import type { RoomStore } from "../../storage/room-store.ts";
 
 export interface ClientEventOptions {
   now: number;
@@ -35,4 +36,20 @@ export function strippedEvent(e: RoomEvent): JsonObject {
   const out: JsonObject = { type: e.pdu.type, sender: e.pdu.sender, content: e.pdu.content };
   if (e.pdu.state_key !== undefined) out["state_key"] = e.pdu.state_key;
   return out;
+}
+
+/** The state events invitees and knockers see of a room (spec: stripped state). */
+export const STRIPPED_STATE_TYPES = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
+
+/** Stripped current state of a room, plus the member events of `alsoMembers`. */
+export async function currentStrippedState(
+  stores: { rooms: Pick<RoomStore, "currentStateId">; events: Pick<EventStore, "getEvents"> }, roomId: string, alsoMembers: readonly string[] = [],
+): Promise<JsonObject[]> {
+  const ids: string[] = [];
+  for (const [type, key] of [...STRIPPED_STATE_TYPES.map((t) => [t, ""]), ...alsoMembers.map((u) => ["m.room.member", u])] as [string, string][]) {
+    const id = await stores.rooms.currentStateId(roomId, type, key);
+    if (id) ids.push(id);
+  }
+  const rows = await stores.events.getEvents(ids);
+  return [...rows.values()].map((r) => strippedEvent(r.event));
 }

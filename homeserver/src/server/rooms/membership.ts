@@ -11,7 +11,7 @@ import type { RoomStore } from "../../storage/room-store.ts";
 import type { UserStore } from "../../storage/user-store.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { FederationServices } from "../federation/federation-services.ts";
-import { strippedEvent } from "./client-event.ts";
+import { STRIPPED_STATE_TYPES, strippedEvent } from "./client-event.ts";
 import { joinAuthoriser } from "./restricted-join.ts";
 import { versionOrThrow } from "./local-events.ts";
 import type { Logger } from "../log.ts";
@@ -31,7 +31,6 @@ const MEMBERSHIP_OF: Record<MembershipAction, string> = {
   join: "join", invite: "invite", leave: "leave", kick: "leave", ban: "ban", unban: "leave", knock: "knock",
 };
 
-const INVITE_STATE_TYPES = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
 
 export async function changeMembership(
   deps: MembershipDeps, roomId: string, actor: string, action: MembershipAction, target: string, reason: string | undefined, via: readonly string[] = [],
@@ -99,7 +98,7 @@ async function profileContent(deps: MembershipDeps, userId: string): Promise<Jso
 }
 
 async function inviteRoomState(deps: MembershipDeps, state: ReadonlyMap<StateKey, string>, inviter: string): Promise<JsonObject[]> {
-  const ids = [...INVITE_STATE_TYPES.map((t) => state.get(stateKeyOf(t, ""))), state.get(stateKeyOf("m.room.member", inviter))].filter((x): x is string => x !== undefined);
+  const ids = [...STRIPPED_STATE_TYPES.map((t) => state.get(stateKeyOf(t, ""))), state.get(stateKeyOf("m.room.member", inviter))].filter((x): x is string => x !== undefined);
   const rows = await deps.events.getEvents(ids);
   return [...rows.values()].map((r: { event: RoomEvent }) => strippedEvent(r.event));
 }

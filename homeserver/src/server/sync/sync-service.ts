@@ -4,7 +4,7 @@ import type { JsonObject } from "../../room/pdu.ts";
 import { getRoomVersion } from "../../room/room-versions.ts";
 import type { ServerContext } from "../context.ts";
 import type { Requester } from "../http/request-context.ts";
-import { strippedEvent } from "../rooms/client-event.ts";
+import { currentStrippedState, strippedEvent } from "../rooms/client-event.ts";
 import { receiptContent, roomTimeline } from "./room-sync.ts";
 import { matchesEventFilter, roomAllowed, type SyncFilter } from "./sync-filter.ts";
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
@@ -21,7 +21,6 @@ export interface SyncRequest {
   signal?: AbortSignal;
 }
 
-const STRIPPED_TYPES = ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"];
 
 export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObject> {
   const deadline = s.clock.now() + req.timeoutMs;
@@ -126,24 +125,12 @@ async function highlightCount(s: ServerContext, roomId: string, userId: string, 
 }
 
 async function strippedState(s: ServerContext, roomId: string, memberEventId: string): Promise<JsonObject[]> {
-  // an invite received over federation carries the inviting server's stripped state
   const own = await s.stores.events.getEvent(memberEventId);
-  const remote = own && s.federation ? await s.federation.store.inviteState(roomId, own.event.pdu.state_key ?? "") : undefined;
-  if (own && remote) return [...(remote as JsonObject[]), strippedEvent(own.event)];
-  const ids: string[] = [];
-  for (const t of STRIPPED_TYPES) {
-    const id = await s.stores.rooms.currentStateId(roomId, t, "");
-    if (id) ids.push(id);
-  }
-  const member = await s.stores.events.getEvent(memberEventId);
-  if (member) {
-    const senderMember = await s.stores.rooms.currentStateId(roomId, "m.room.member", member.event.pdu.sender);
-    if (senderMember) ids.push(senderMember);
-  }
-  const rows = await s.stores.events.getEvents(ids);
-  const out = [...rows.values()].map((r) => strippedEvent(r.event));
-  if (member) out.push(strippedEvent(member.event));
-  return out;
+  if (!own) return currentStrippedState(s.stores, roomId);
+  // an invite received over federation carries the inviting server's stripped state
+  const remote = s.federation ? await s.federation.store.inviteState(roomId, own.event.pdu.state_key ?? "") : undefined;
+  if (remote) return [...(remote as JsonObject[]), strippedEvent(own.event)];
+  return [...(await currentStrippedState(s.stores, roomId, [own.event.pdu.sender])), strippedEvent(own.event)];
 }
 
 async function ownTxnIds(s: ServerContext, me: Requester, since: number): Promise<Map<string, string>> {

@@ -13,6 +13,7 @@ import { bodyObject } from "../json.ts";
 import { checkAcl, fed, residentRoom } from "./common.ts";
 import { checkReceivedPdu } from "../../federation/inbound/event-fetcher.ts";
 import { joinAuthoriser } from "../../rooms/restricted-join.ts";
+import { currentStrippedState } from "../../rooms/client-event.ts";
 import { addEventSignature } from "../../../room/sign-event.ts";
 import { serversInRoom } from "../../federation/inbound/room-servers.ts";
 
@@ -120,14 +121,7 @@ export const sendLeaveV1 = (s: ServerContext): Handler => async (ctx) => {
 export const sendKnock = (s: ServerContext): Handler => async (ctx) => {
   const { event } = await acceptMembership(s, ctx, "knock");
   const roomId = event.pdu.room_id ?? "";
-  const ids: string[] = [];
-  for (const t of ["m.room.create", "m.room.join_rules", "m.room.name", "m.room.avatar", "m.room.canonical_alias", "m.room.encryption", "m.room.topic"]) {
-    const id = await s.stores.rooms.currentStateId(roomId, t, "");
-    if (id) ids.push(id);
-  }
-  const rows = await s.stores.events.getEvents(ids);
-  const knockRoomState = [...rows.values()].map((r) => ({ type: r.event.pdu.type, state_key: r.event.pdu.state_key ?? "", sender: r.event.pdu.sender, content: r.event.pdu.content }));
-  return { json: { knock_room_state: knockRoomState } };
+  return { json: { knock_room_state: await currentStrippedState(s.stores, roomId) } };
 };
 
 export const inviteV2 = (s: ServerContext): Handler => async (ctx) => {
