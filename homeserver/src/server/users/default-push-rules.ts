@@ -1,4 +1,5 @@
-// The server-default push rules of spec v1.16, in the order the spec lists them.
+// The server-default push rules of spec v1.16, in the order the spec lists them (plus the poll
+// rules of MSC3930 at the end of underride).
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#predefined-rules
 import type { JsonObject, JsonValue } from "../../room/pdu.ts";
 
@@ -51,6 +52,9 @@ export function defaultContentRules(userId: string): PushRule[] {
   return [{ rule_id: ".m.rule.contains_user_name", default: true, enabled: true, pattern: localpart, actions: ["notify", SOUND_DEFAULT, HIGHLIGHT] }];
 }
 
+const POLL_START = "org.matrix.msc3381.poll.start";
+const POLL_END = "org.matrix.msc3381.poll.end";
+
 export function defaultUnderrideRules(): PushRule[] {
   const oneToOne: JsonObject = { kind: "room_member_count", is: "2" };
   return [
@@ -59,6 +63,12 @@ export function defaultUnderrideRules(): PushRule[] {
     rule(".m.rule.room_one_to_one", [oneToOne, match("type", "m.room.message")], ["notify", SOUND_DEFAULT]),
     rule(".m.rule.message", [match("type", "m.room.message")], ["notify"]),
     rule(".m.rule.encrypted", [match("type", "m.room.encrypted")], ["notify"]),
+    // Polls (MSC3930, what Synapse and Element ship): like messages, with the unstable event types
+    // Element sends. Without them a poll in a DM would not notify.
+    rule(".m.rule.poll_start_one_to_one", [oneToOne, match("type", POLL_START)], ["notify", SOUND_DEFAULT]),
+    rule(".m.rule.poll_start", [match("type", POLL_START)], ["notify"]),
+    rule(".m.rule.poll_end_one_to_one", [oneToOne, match("type", POLL_END)], ["notify", SOUND_DEFAULT]),
+    rule(".m.rule.poll_end", [match("type", POLL_END)], ["notify"]),
   ];
 }
 

@@ -14,7 +14,8 @@ describe("push rulesets", () => {
     const rs = effectiveRuleset(ME, undefined);
     assert.equal(rs.override[0]?.rule_id, ".m.rule.master");
     assert.equal(rs.override[0]?.enabled, false);
-    assert.deepEqual(ids(rs.underride), [".m.rule.call", ".m.rule.encrypted_room_one_to_one", ".m.rule.room_one_to_one", ".m.rule.message", ".m.rule.encrypted"]);
+    assert.deepEqual(ids(rs.underride), [".m.rule.call", ".m.rule.encrypted_room_one_to_one", ".m.rule.room_one_to_one", ".m.rule.message", ".m.rule.encrypted",
+      ".m.rule.poll_start_one_to_one", ".m.rule.poll_start", ".m.rule.poll_end_one_to_one", ".m.rule.poll_end"]);
     assert.equal(rs.content[0]?.pattern, "alice");
     const invite = findRule(rs, "override", ".m.rule.invite_for_me");
     assert.deepEqual(invite?.conditions?.[2], { kind: "event_match", key: "state_key", pattern: ME });

@@ -1,0 +1,178 @@
+import assert from "node:assert/strict";
+import type { JsonObject } from "../../room/pdu.ts";
+import { defaultPushRules } from "../users/default-push-rules.ts";
+import { effectiveRuleset, putUserRule, updateRule, userRuleFromBody } from "../users/push-ruleset.ts";
+import { conditionHolds, evaluatePushRules, memberCountMatches, readActions, type PushContext } from "./push-evaluator.ts";
+
+const ME = "@alice:ville-a.fr";
+const ROOM = "!salle:ville-a.fr";
+const ctx = (over: Partial<PushContext> = {}): PushContext => ({
+  userId: ME, displayName: "Alice Martin", memberCount: 5, senderPowerLevel: 0, notificationLevels: new Map([["room", 50]]), ...over,
+});
+const ev = (type: string, content: JsonObject, extra: JsonObject = {}): JsonObject =>
+  ({ type, content, sender: "@bob:ville-b.fr", room_id: ROOM, event_id: "$e", ...extra });
+const msg = (body: string, extra: JsonObject = {}): JsonObject => ev("m.room.message", { msgtype: "m.text", body, ...extra });
+const rules = defaultPushRules(ME);
+const rule = (e: JsonObject, c: PushContext = ctx()): string | undefined => evaluatePushRules(rules, e, c)?.ruleId;
+
+describe("push rule conditions (spec examples)", () => {
+  it("event_match: whole value, case-insensitive, `?` is one character, non-strings never match", () => {
+    const c = { kind: "event_match", key: "content.topic", pattern: "lunc?*" };
+    const topic = (t: JsonObject["x"]): JsonObject => ev("m.room.topic", { topic: t ?? null }, { state_key: "" });
+    assert.equal(conditionHolds(c, topic("Lunch plans"), ctx()), true);
+    assert.equal(conditionHolds(c, topic("LUNCH"), ctx()), true);
+    assert.equal(conditionHolds(c, topic(" lunch"), ctx()), false);
+    assert.equal(conditionHolds(c, topic("lunc"), ctx()), false);
+    assert.equal(conditionHolds(c, topic(null), ctx()), false);
+    assert.equal(conditionHolds({ kind: "event_match", key: "content.nope", pattern: "*" }, topic("x"), ctx()), false);
+  });
+
+  it("event_match on content.body: any substring between word boundaries", () => {
+    const c = { kind: "event_match", key: "content.body", pattern: "ex*ple" };
+    assert.equal(conditionHolds(c, msg("An example event."), ctx()), true);
+    assert.equal(conditionHolds(c, msg("exple"), ctx()), true);
+    assert.equal(conditionHolds(c, msg("An exciting triple-whammy"), ctx()), true);
+    assert.equal(conditionHolds(c, msg("examples"), ctx()), false);
+    assert.equal(conditionHolds(c, msg("anexample"), ctx()), false);
+  });
+
+  it("event_property_is: exact scalar values, no casts, escaped dots in keys", () => {
+    const create = ev("m.room.create", { "m.federate": true, room_version: "1" }, { state_key: "" });
+    assert.equal(conditionHolds({ kind: "event_property_is", key: "content.m\\.federate", value: true }, create, ctx()), true);
+    const not = (v: JsonObject["x"]): boolean => conditionHolds({ kind: "event_property_is", key: "content.m\\.federate", value: true },
+      ev("m.room.create", { "m.federate": v ?? null }), ctx());
+    assert.equal(not("true"), false);
+    assert.equal(not(1), false);
+    assert.equal(conditionHolds({ kind: "event_property_is", key: "content.m.federate", value: true }, create, ctx()), false, "unescaped dot is a path");
+    assert.equal(conditionHolds({ kind: "event_property_is", key: "content.x", value: null }, ev("t", { x: null }), ctx()), true);
+    assert.equal(conditionHolds({ kind: "event_property_is", key: "content.x", value: { a: 1 } }, ev("t", { x: { a: 1 } }), ctx()), false);
+  });
+
+  it("event_property_contains: exact array members only", () => {
+    const alias = ev("m.room.canonical_alias", { alias: "#somewhere:localhost", alt_aliases: ["#somewhere:example.org", "#myroom:example.com"] });
+    assert.equal(conditionHolds({ kind: "event_property_contains", key: "content.alt_aliases", value: "#myroom:example.com" }, alias, ctx()), true);
+    assert.equal(conditionHolds({ kind: "event_property_contains", key: "content.alt_aliases", value: ":example.com" }, alias, ctx()), false);
+    assert.equal(conditionHolds({ kind: "event_property_contains", key: "content.alias", value: "#somewhere:localhost" }, alias, ctx()), false);
+  });
+
+  it("room_member_count with ==, <, >, <=, >= and rejects nonsense", () => {
+    assert.deepEqual(["2", "==2", "<3", ">1", "<=2", ">=2", "<2", ">2", "=2", "two", ""].map((is) => memberCountMatches(is, 2)),
+      [true, true, true, true, true, true, false, false, false, false, false]);
+  });
+
+  it("sender_notification_permission, contains_display_name, unknown kinds", () => {
+    const perm = { kind: "sender_notification_permission", key: "room" };
+    assert.equal(conditionHolds(perm, msg("x"), ctx({ senderPowerLevel: 50 })), true);
+    assert.equal(conditionHolds(perm, msg("x"), ctx({ senderPowerLevel: 49 })), false);
+    assert.equal(conditionHolds(perm, msg("x"), ctx({ senderPowerLevel: 10, notificationLevels: new Map([["room", 10]]) })), true);
+    const dn = { kind: "contains_display_name" };
+    assert.equal(conditionHolds(dn, msg("merci alice martin !"), ctx()), true);
+    assert.equal(conditionHolds(dn, msg("merci alice martine"), ctx()), false);
+    assert.equal(conditionHolds(dn, msg("A.B* (maire) bonjour"), ctx({ displayName: "A.B* (maire)" })), true, "the name is literal");
+    assert.equal(conditionHolds(dn, msg("A.Bxx (maire)"), ctx({ displayName: "A.B* (maire)" })), false);
+    assert.equal(conditionHolds(dn, msg("alice"), ctx({ displayName: undefined })), false);
+    assert.equal(conditionHolds({ kind: "org.example.future" }, msg("x"), ctx()), false);
+  });
+});
+
+describe("default push rules, one by one", () => {
+  it(".m.rule.master: off by default, when enabled nothing notifies", () => {
+    assert.equal(rule(msg("hello")), ".m.rule.message");
+    const muted = updateRule(rules, "override", ".m.rule.master", { enabled: true });
+    const o = evaluatePushRules(muted, msg("alice"), ctx());
+    assert.equal(o?.ruleId, ".m.rule.master");
+    assert.equal(o?.notify, false);
+  });
+
+  it("override rules", () => {
+    assert.equal(rule(msg("alice", { msgtype: "m.notice" })), ".m.rule.suppress_notices");
+    const invite = ev("m.room.member", { membership: "invite" }, { state_key: ME });
+    assert.deepEqual(readActions(evaluatePushRules(rules, invite, ctx())?.actions ?? []), { notify: true, highlight: false, sound: "default" });
+    assert.equal(rule(invite), ".m.rule.invite_for_me");
+    assert.equal(rule(ev("m.room.member", { membership: "invite" }, { state_key: "@carol:ville-a.fr" })), ".m.rule.member_event");
+    assert.equal(rule(ev("m.room.member", { membership: "join" }, { state_key: "@bob:ville-b.fr" })), ".m.rule.member_event");
+    assert.equal(rule(msg("ping", { "m.mentions": { user_ids: [ME] } })), ".m.rule.is_user_mention");
+    assert.equal(rule(msg("bonjour Alice Martin")), ".m.rule.contains_display_name");
+    assert.equal(rule(msg("réunion", { "m.mentions": { room: true } }), ctx({ senderPowerLevel: 50 })), ".m.rule.is_room_mention");
+    assert.equal(rule(msg("réunion", { "m.mentions": { room: true } })), ".m.rule.message", "no power, no room mention");
+    assert.equal(rule(msg("@room réunion"), ctx({ senderPowerLevel: 100 })), ".m.rule.roomnotif");
+    assert.equal(rule(msg("@room réunion")), ".m.rule.message");
+    assert.equal(rule(ev("m.room.tombstone", { body: "moved", replacement_room: "!n:x" }, { state_key: "" })), ".m.rule.tombstone");
+    assert.equal(rule(ev("m.room.tombstone", { body: "moved" }, { state_key: "x" })), undefined, "no state_key condition, no match");
+    assert.equal(rule(ev("m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: "$x", key: "👍" } })), ".m.rule.reaction");
+    assert.equal(rule(ev("m.room.server_acl", { allow: ["*"] }, { state_key: "" })), ".m.rule.room.server_acl");
+    assert.equal(rule(msg("* alice", { "m.relates_to": { rel_type: "m.replace", event_id: "$x" }, "m.new_content": { body: "alice" } })),
+      ".m.rule.suppress_edits");
+  });
+
+  it("legacy mention rules only apply without m.mentions (v1.7)", () => {
+    assert.equal(rule(msg("Alice Martin alice @room", { "m.mentions": {} }), ctx({ senderPowerLevel: 100 })), ".m.rule.message");
+    assert.equal(rule(msg("hey alice")), ".m.rule.contains_user_name");
+  });
+
+  it(".m.rule.contains_user_name: the localpart at word boundaries", () => {
+    const o = evaluatePushRules(rules, msg("ALICE: on y va"), ctx({ displayName: "Zoé" }));
+    assert.deepEqual([o?.kind, o?.ruleId, o?.highlight, o?.sound], ["content", ".m.rule.contains_user_name", true, "default"]);
+    assert.equal(rule(msg("malice"), ctx({ displayName: "Zoé" })), ".m.rule.message");
+  });
+
+  it("underride rules", () => {
+    const two = ctx({ memberCount: 2 });
+    assert.equal(rule(ev("m.call.invite", { call_id: "c" })), ".m.rule.call");
+    assert.equal(evaluatePushRules(rules, ev("m.call.invite", {}), ctx())?.sound, "ring");
+    assert.equal(rule(ev("m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2" }), two), ".m.rule.encrypted_room_one_to_one");
+    assert.equal(rule(msg("hello"), two), ".m.rule.room_one_to_one");
+    assert.equal(rule(msg("hello")), ".m.rule.message");
+    assert.equal(evaluatePushRules(rules, msg("hello"), ctx())?.sound, undefined);
+    assert.equal(rule(ev("m.room.encrypted", {})), ".m.rule.encrypted");
+    assert.equal(rule(ev("org.matrix.msc3381.poll.start", {}), two), ".m.rule.poll_start_one_to_one");
+    assert.equal(rule(ev("org.matrix.msc3381.poll.start", {})), ".m.rule.poll_start");
+    assert.equal(rule(ev("org.matrix.msc3381.poll.end", {}), two), ".m.rule.poll_end_one_to_one");
+    assert.equal(rule(ev("org.matrix.msc3381.poll.end", {})), ".m.rule.poll_end");
+    assert.equal(rule(ev("m.room.topic", { topic: "x" }, { state_key: "" })), undefined);
+  });
+});
+
+describe("user rules (spec push rule API examples) and Element's mute settings", () => {
+  const put = (kind: "override" | "content" | "room" | "sender" | "underride", id: string, body: JsonObject, pos = {}): ReturnType<typeof effectiveRuleset> =>
+    putUserRule(rules, kind, userRuleFromBody(kind, id, body), pos);
+
+  it("a room rule with [] mutes the room; an override on room_id with [] mutes it whatever the mention", () => {
+    const muted = put("room", ROOM, { actions: [] });
+    assert.equal(evaluatePushRules(muted, msg("hello"), ctx())?.notify, false);
+    assert.equal(evaluatePushRules(muted, msg("hello"), ctx())?.ruleId, ROOM);
+    assert.equal(evaluatePushRules(muted, msg("hey alice"), ctx())?.ruleId, ".m.rule.contains_user_name", "content outranks room");
+    const silenced = put("override", ROOM, { conditions: [{ kind: "event_match", key: "room_id", pattern: ROOM }], actions: [] });
+    assert.equal(evaluatePushRules(silenced, msg("hey alice", { "m.mentions": { user_ids: [ME] } }), ctx())?.notify, false);
+    // Element's "mentions and keywords" for a room: room rule with dont_notify
+    const quiet = put("room", ROOM, { actions: ["dont_notify"] });
+    assert.equal(evaluatePushRules(quiet, msg("hello"), ctx())?.notify, false);
+  });
+
+  it("a sender rule with [] mutes a spammer", () => {
+    const rs = put("sender", "@bob:ville-b.fr", { actions: [] });
+    assert.equal(evaluatePushRules(rs, msg("hello"), ctx())?.ruleId, "@bob:ville-b.fr");
+  });
+
+  it("content rules 'cake' and 'cake*lie'; override beer in rooms of 10 or fewer", () => {
+    let rs = put("content", "SSByZWFsbHkgbGlrZSBjYWtl", { pattern: "cake", actions: ["notify", { set_tweak: "sound", value: "cakealarm.wav" }] });
+    rs = putUserRule(rs, "content", userRuleFromBody("content", "U3BvbmdlIGNha2UgaXMgYmVzdA", { pattern: "cake*lie", actions: ["notify"] }),
+      { before: "SSByZWFsbHkgbGlrZSBjYWtl" });
+    assert.equal(evaluatePushRules(rs, msg("the cake is a lie"), ctx())?.ruleId, "U3BvbmdlIGNha2UgaXMgYmVzdA");
+    assert.equal(evaluatePushRules(rs, msg("some cake please"), ctx())?.sound, "cakealarm.wav");
+    assert.equal(evaluatePushRules(rs, msg("cupcake"), ctx())?.ruleId, ".m.rule.message");
+    rs = putUserRule(rs, "override", userRuleFromBody("override", "U2VlIHlvdSBpbiBUaGUgRHVrZQ", {
+      conditions: [{ kind: "event_match", key: "content.body", pattern: "beer" }, { kind: "room_member_count", is: "<=10" }],
+      actions: ["notify", { set_tweak: "sound", value: "beeroclock.wav" }],
+    }), {});
+    assert.equal(evaluatePushRules(rs, msg("Beer time"), ctx())?.sound, "beeroclock.wav");
+    assert.equal(evaluatePushRules(rs, msg("Beer time"), ctx({ memberCount: 11 }))?.ruleId, ".m.rule.message");
+  });
+
+  it("disabled rules are skipped; a rule with no conditions always matches", () => {
+    const off = updateRule(rules, "underride", ".m.rule.message", { enabled: false });
+    assert.equal(evaluatePushRules(off, msg("hello"), ctx()), undefined);
+    const all = put("override", "all", { conditions: [], actions: ["notify", { set_tweak: "highlight", value: false }] });
+    assert.deepEqual(readActions(evaluatePushRules(all, msg("@room alice"), ctx())?.actions ?? []), { notify: true, highlight: false, sound: undefined });
+  });
+});
