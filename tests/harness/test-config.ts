@@ -10,7 +10,7 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
     server: { name, publicBaseUrl: "http://127.0.0.1", dataDir: dir, signingKeyPath: join(dir, "signing.key") },
     listeners: { client: { host: "127.0.0.1", port: 0, trustForwardedFor: false } },
     database: { type: "sqlite", path: join(dir, "homeserver.db") },
-    media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
+    media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0, legacyFederationDownload: true },
     registration: { enabled: true, sharedSecret: "test-shared-secret" },
     rateLimits: { login: { perSecond: 0, burst: 0 }, register: { perSecond: 0, burst: 0 }, send: { perSecond: 0, burst: 0 } },
     // Encryption off by default: most suites use matrix-js-sdk clients without crypto.
@@ -22,6 +22,7 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
       hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
     },
     appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300_000 },
+    voip: { turnUris: [], turnSharedSecret: undefined, turnUserLifetime: 3_600_000 },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(overrides)) out[k] = { ...(base as unknown as Record<string, object>)[k], ...v };

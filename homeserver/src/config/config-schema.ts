@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from "../room/room-versions.ts";
 import type { HomeserverConfig } from "./config-types.ts";
 import { federation } from "./federation-schema.ts";
+import { voip } from "./voip-schema.ts";
 import {
   boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, nonNegativeNumber,
   postgresUrl, required, secret, section, serverName, withDefault,
@@ -84,6 +85,9 @@ const media = section("Uploaded files (https://spec.matrix.org/v1.16/client-serv
   allow_unauthenticated_legacy: withDefault(boolean,
     "Serve the legacy unauthenticated /_matrix/media/v3/download endpoints (deprecated since spec v1.11).", false),
   user_quota_bytes: withDefault(integer(0), "Total media a user may upload, in bytes; 0 means unlimited.", 0),
+  legacy_federation_download: withDefault(boolean,
+    "Also serve our media to servers without authenticated media (older Synapse) on the legacy /_matrix/media/{r0,v3}/download and thumbnail paths of the FEDERATION listener (never the client one).",
+    true),
 });
 
 const registration = section("Creation of new accounts.", {
@@ -152,7 +156,7 @@ const appservices = section(
 
 export const configSchema = section("", {
   server, listeners, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
-  federation, appservices,
+  federation, appservices, voip,
 });
 
 // Compile-time check: the schema produces exactly HomeserverConfig, no key more or less.

@@ -22,6 +22,8 @@ export interface HomeserverConfig {
     /** Legacy unauthenticated /_matrix/media/v3/download; off by default (spec v1.11 authenticated media). */
     allowUnauthenticatedLegacy: boolean;
     userQuotaBytes: number;
+    /** Legacy /_matrix/media/{r0,v3}/download|thumbnail on the federation listener, for servers without authenticated media. */
+    legacyFederationDownload: boolean;
   };
   registration: {
     enabled: boolean;
@@ -42,6 +44,16 @@ export interface HomeserverConfig {
   logging: { level: "debug" | "info" | "warn" | "error" };
   federation: FederationConfig;
   appservices: AppservicesConfig;
+  voip: VoipConfig;
+}
+
+/** TURN for calls; no TURN server unless both the URIs and the secret are set. */
+export interface VoipConfig {
+  turnUris: string[];
+  /** coturn's static-auth-secret. */
+  turnSharedSecret: string | undefined;
+  /** Lifetime of the credentials handed out, in milliseconds. */
+  turnUserLifetime: number;
 }
 
 /** Application services (https://spec.matrix.org/v1.16/application-service-api/). */

@@ -33,7 +33,7 @@ describe("parseConfig", () => {
       },
       listeners: { client: { host: "127.0.0.1", port: 8008, trustForwardedFor: false } },
       database: { type: "sqlite", path: "/etc/entente/data/homeserver.db" },
-      media: { path: "/etc/entente/data/media", maxUploadBytes: 4294967296, allowUnauthenticatedLegacy: false, userQuotaBytes: 0 },
+      media: { path: "/etc/entente/data/media", maxUploadBytes: 4294967296, allowUnauthenticatedLegacy: false, userQuotaBytes: 0, legacyFederationDownload: true },
       registration: { enabled: false, sharedSecret: undefined },
       rateLimits: {
         login: { perSecond: 0.5, burst: 5 },
@@ -48,6 +48,7 @@ describe("parseConfig", () => {
         hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
       },
       appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300000 },
+      voip: { turnUris: [], turnSharedSecret: undefined, turnUserLifetime: 3600000 },
     };
     const config = parse(MINIMAL);
     assert.deepEqual(config, expected);
@@ -71,6 +72,7 @@ media:
   max_upload_bytes: 104857600
   allow_unauthenticated_legacy: true
   user_quota_bytes: 1073741824
+  legacy_federation_download: false
 registration:
   enabled: true
   shared_secret: s3cret-s3cret
@@ -97,6 +99,10 @@ appservices:
   registration_files: [bridges/irc.yaml, /srv/tasks.yaml, bridges/irc.yaml]
   retry_initial_ms: 500
   retry_max_ms: 60000
+voip:
+  turn_uris: ["turns:turn.ville-b.example.fr:5349?transport=tcp"]
+  turn_shared_secret: turn-s3cret
+  turn_user_lifetime: 86400000
 `);
     assert.deepEqual(config, {
       server: {
@@ -107,7 +113,7 @@ appservices:
       },
       listeners: { client: { host: "::", port: 8118, trustForwardedFor: true } },
       database: { type: "postgres", url: "postgres://entente@db.internal/entente" },
-      media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824 },
+      media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824, legacyFederationDownload: false },
       registration: { enabled: true, sharedSecret: "s3cret-s3cret" },
       rateLimits: { login: { perSecond: 1, burst: 3 }, register: { perSecond: 0.1, burst: 2 }, send: { perSecond: 20, burst: 100 } },
       rooms: { defaultVersion: "11", encryptionByDefault: "invite" },
@@ -120,6 +126,7 @@ appservices:
         oldVerifyKeys: [{ keyId: "ed25519:old", key: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", expiredTs: 1700000000000 }],
       },
       appservices: { registrationFiles: ["/etc/entente/bridges/irc.yaml", "/srv/tasks.yaml"], retryInitialMs: 500, retryMaxMs: 60000 },
+      voip: { turnUris: ["turns:turn.ville-b.example.fr:5349?transport=tcp"], turnSharedSecret: "turn-s3cret", turnUserLifetime: 86400000 },
     });
   });
 

@@ -9,6 +9,8 @@ import type { RoomStore } from "../../storage/room-store.ts";
 
 export interface CreateRoomRequest {
   creator: string;
+  /** displayname/avatar_url for the creator's join event (rooms/member-content.ts). */
+  creatorProfile?: JsonObject;
   serverName: string;
   roomVersion: string;
   preset: "private_chat" | "public_chat" | "trusted_private_chat";
@@ -48,7 +50,7 @@ export async function createRoom(deps: CreateRoomDeps, req: CreateRoomRequest): 
   const id = created.roomId;
   const send = (ev: NewEvent): Promise<unknown> => deps.localEvents.send(id, req.creator, ev);
 
-  await send({ type: "m.room.member", stateKey: req.creator, content: { membership: "join" } });
+  await send({ type: "m.room.member", stateKey: req.creator, content: { ...req.creatorProfile, membership: "join" } });
   await send({ type: "m.room.power_levels", stateKey: "", content: powerLevels(req, version.privilegedCreators) });
   if (alias) {
     await deps.rooms.setAlias(alias, id, req.creator);

@@ -5,6 +5,7 @@ import { bodyObject, optBool, optObject, optString, optStringArray } from "../js
 import { createRoom, type CreateRoomRequest } from "../../rooms/create-room.ts";
 import { changeMembership } from "../../rooms/membership.ts";
 import { membershipDeps } from "./membership.ts";
+import { localProfileContent } from "../../rooms/member-content.ts";
 import type { NewEvent } from "../../rooms/local-events.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import { parseUserId } from "../../../spec/ids.ts";
@@ -24,7 +25,7 @@ export const createRoomHandler = (s: ServerContext): Handler => async (ctx) => {
   if (aliasLocalpart !== undefined && !/^[^:\s#]+$/.test(aliasLocalpart)) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid room_alias_name");
   if (aliasLocalpart !== undefined) s.appservices.checkAliasCreation(me, `#${aliasLocalpart}:${s.serverName}`);
   const req: CreateRoomRequest = {
-    creator: me.userId, serverName: s.serverName,
+    creator: me.userId, creatorProfile: await localProfileContent(s.stores.users, s.serverName, me.userId), serverName: s.serverName,
     roomVersion: optString(b, "room_version", 32) ?? s.config.rooms.defaultVersion,
     preset, visibility, invite: [...new Set(invite)].filter((u) => u !== me.userId), isDirect: optBool(b, "is_direct") ?? false,
     creationContent: stripCreation(optObject(b, "creation_content") ?? {}), initialState: initialState(b["initial_state"]),
