@@ -23,8 +23,12 @@ export interface GlobSteps {
 
 /** Matches by code point, so `?` matches one character even outside the BMP. */
 export function globMatches(pattern: string, value: string, options: GlobOptions, steps?: GlobSteps): boolean {
-  const p = Array.from(options.caseInsensitive ? pattern.toLowerCase() : pattern);
-  const v = Array.from(options.caseInsensitive ? value.toLowerCase() : value);
+  return matchPoints(codePoints(pattern, options), codePoints(value, options), options.questionMark, steps);
+}
+
+const codePoints = (s: string, options: GlobOptions): string[] => Array.from(options.caseInsensitive ? s.toLowerCase() : s);
+
+function matchPoints(p: readonly string[], v: readonly string[], questionMark: boolean, steps?: GlobSteps): boolean {
   let pi = 0;
   let vi = 0;
   let starP = -1; // position after the last `*` seen
@@ -36,7 +40,7 @@ export function globMatches(pattern: string, value: string, options: GlobOptions
     if (pc === "*") {
       starP = ++pi;
       starV = vi;
-    } else if (pc !== undefined && (pc === v[vi] || (options.questionMark && pc === "?"))) {
+    } else if (pc !== undefined && (pc === v[vi] || (questionMark && pc === "?"))) {
       pi++;
       vi++;
     } else if (starP >= 0) {
@@ -52,13 +56,17 @@ export function globMatches(pattern: string, value: string, options: GlobOptions
   return pi === p.length;
 }
 
-/** A matcher for one pattern, with a fast path for patterns without wildcards (the usual case). */
-export function compileGlob(pattern: string, options: GlobOptions): (value: string) => boolean {
+/**
+ * A matcher for one pattern, with a fast path for patterns without wildcards (the usual case).
+ * The pattern is split into code points once, not on every value.
+ */
+export function compileGlob(pattern: string, options: GlobOptions, steps?: GlobSteps): (value: string) => boolean {
   const wild = pattern.includes("*") || (options.questionMark && pattern.includes("?"));
   if (!wild) {
     if (!options.caseInsensitive) return (value) => value === pattern;
     const lower = pattern.toLowerCase();
     return (value) => value.toLowerCase() === lower;
   }
-  return (value) => globMatches(pattern, value, options);
+  const p = codePoints(pattern, options);
+  return (value) => matchPoints(p, codePoints(value, options), options.questionMark, steps);
 }

@@ -4,6 +4,9 @@
 // clients use to hide thread replies from the main timeline.
 import type { Pdu } from "../../room/pdu.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
+import { globMatches } from "../../spec/glob.ts";
+import { checkTypePatterns, typeListMatcher } from "../../spec/type-patterns.ts";
+import { parseJsonParam } from "../../spec/json-limits.ts";
 
 export interface RoomEventFilter {
   limit: number | undefined;
@@ -47,13 +50,7 @@ function bool(o: Record<string, unknown>, key: string): boolean | undefined {
 /** Parses the `filter` query parameter (a JSON RoomEventFilter); absent means no filtering. */
 export function parseRoomEventFilterParam(raw: string | null): RoomEventFilter {
   if (raw === null || raw === "") return EMPTY_ROOM_EVENT_FILTER;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw) as unknown;
-  } catch {
-    throw bad("not valid JSON");
-  }
-  return parseRoomEventFilter(json);
+  return parseRoomEventFilter(parseJsonParam(raw, "filter"));
 }
 
 export function parseRoomEventFilter(json: unknown): RoomEventFilter {
@@ -63,9 +60,13 @@ export function parseRoomEventFilter(json: unknown): RoomEventFilter {
   if (limit !== undefined && limit !== null && (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit < 0)) {
     throw bad("'limit' must be a non-negative integer");
   }
+  const types = strings(o, "types");
+  const notTypes = strings(o, "not_types") ?? [];
+  checkTypePatterns(types, "types");
+  checkTypePatterns(notTypes, "not_types");
   return {
     limit: typeof limit === "number" ? limit : undefined,
-    types: strings(o, "types"), notTypes: strings(o, "not_types") ?? [],
+    types, notTypes,
     senders: strings(o, "senders"), notSenders: strings(o, "not_senders") ?? [],
     rooms: strings(o, "rooms"), notRooms: strings(o, "not_rooms") ?? [],
     containsUrl: bool(o, "contains_url"),
@@ -76,11 +77,9 @@ export function parseRoomEventFilter(json: unknown): RoomEventFilter {
   };
 }
 
-/** `*` matches any sequence of characters in type patterns. */
+/** `*` matches any sequence of characters in type patterns (no regex: see spec/glob.ts). */
 export function typeMatches(pattern: string, type: string): boolean {
-  if (!pattern.includes("*")) return pattern === type;
-  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$", "s");
-  return re.test(type);
+  return globMatches(pattern, type, { questionMark: false, caseInsensitive: false });
 }
 
 function relTypeOf(pdu: Pdu): string | undefined {
@@ -93,8 +92,8 @@ function relTypeOf(pdu: Pdu): string | undefined {
 /** Whether an event passes the filter; the `not_*` lists win over the include lists. */
 export function matchesRoomEventFilter(f: RoomEventFilter, pdu: Pdu, roomId: string): boolean {
   if (f.notRooms.includes(roomId) || (f.rooms && !f.rooms.includes(roomId))) return false;
-  if (f.notTypes.some((p) => typeMatches(p, pdu.type))) return false;
-  if (f.types && !f.types.some((p) => typeMatches(p, pdu.type))) return false;
+  if (f.notTypes.length > 0 && typeListMatcher(f.notTypes)(pdu.type)) return false;
+  if (f.types && !typeListMatcher(f.types)(pdu.type)) return false;
   if (f.notSenders.includes(pdu.sender)) return false;
   if (f.senders && !f.senders.includes(pdu.sender)) return false;
   if (f.containsUrl !== undefined && (typeof pdu.content["url"] === "string") !== f.containsUrl) return false;

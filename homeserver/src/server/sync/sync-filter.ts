@@ -1,5 +1,6 @@
 // The parts of a sync filter we honour. Spec: https://spec.matrix.org/v1.16/client-server-api/#filtering
 import { MatrixError } from "../../spec/matrix-error.ts";
+import { checkTypePatterns, typeListMatcher } from "../../spec/type-patterns.ts";
 
 export interface EventFilter {
   limit: number | undefined;
@@ -37,9 +38,13 @@ function eventFilter(v: unknown, where: string): EventFilter {
   if (limit !== undefined && (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0)) {
     throw new MatrixError("M_BAD_JSON", 400, `filter: ${where}.limit must be a non-negative integer`);
   }
+  const types = strs(o["types"], `${where}.types`);
+  const notTypes = strs(o["not_types"], `${where}.not_types`) ?? [];
+  checkTypePatterns(types, `${where}.types`);
+  checkTypePatterns(notTypes, `${where}.not_types`);
   return {
     limit: limit === undefined ? undefined : Math.min(limit, 1000),
-    types: strs(o["types"], `${where}.types`), notTypes: strs(o["not_types"], `${where}.not_types`) ?? [],
+    types, notTypes,
     senders: strs(o["senders"], `${where}.senders`), notSenders: strs(o["not_senders"], `${where}.not_senders`) ?? [],
   };
 }
@@ -58,15 +63,10 @@ export function parseSyncFilter(raw: unknown): SyncFilter {
   };
 }
 
-function globMatch(pattern: string, value: string): boolean {
-  if (!pattern.includes("*")) return pattern === value;
-  const re = new RegExp("^" + pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
-  return re.test(value);
-}
-
 export function matchesEventFilter(f: EventFilter, type: string, sender: string): boolean {
-  if (f.notTypes.some((p) => globMatch(p, type))) return false;
-  if (f.types && !f.types.some((p) => globMatch(p, type))) return false;
+  // patterns are globs matched without regular expressions (spec/glob.ts, issue 9 finding 1)
+  if (f.notTypes.length > 0 && typeListMatcher(f.notTypes)(type)) return false;
+  if (f.types && !typeListMatcher(f.types)(type)) return false;
   if (f.notSenders.includes(sender)) return false;
   if (f.senders && !f.senders.includes(sender)) return false;
   return true;

@@ -3,6 +3,7 @@
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#filtering (sync_filter, event_filter,
 // room_event_filter definitions). A limit of 0 is tolerated although the spec says "greater than 0".
 import { badJson } from "../../../spec/matrix-error.ts";
+import { checkTypePatterns } from "../../../spec/type-patterns.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -29,6 +30,8 @@ function eventFilter(v: unknown, where: string): Obj | undefined {
     throw badJson(`filter: '${where}.limit' must be a non-negative integer`);
   }
   for (const k of ["types", "not_types", "senders", "not_senders"]) strings(o, k, where);
+  // type patterns are matched against every event on each /sync: capped (M_INVALID_PARAM)
+  for (const k of ["types", "not_types"]) checkTypePatterns(o[k] as string[] | undefined, `${where}.${k}`);
   return o;
 }
 
@@ -39,7 +42,7 @@ function roomEventFilter(v: unknown, where: string): void {
   for (const k of ["contains_url", "lazy_load_members", "include_redundant_members", "unread_thread_notifications"]) bool(o, k, where);
 }
 
-/** Throws M_BAD_JSON when a known field has the wrong type. */
+/** Throws M_BAD_JSON when a known field has the wrong type, M_INVALID_PARAM when a type pattern list is too big. */
 export function validateFilter(v: unknown): void {
   const f = object(v, "filter");
   if (!f) throw badJson("The filter must be a JSON object");

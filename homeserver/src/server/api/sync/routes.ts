@@ -4,6 +4,7 @@ import type { ServerContext } from "../../context.ts";
 import { queryInt } from "../json.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import { parseSyncFilter } from "../../sync/sync-filter.ts";
+import { parseJsonParam } from "../../../spec/json-limits.ts";
 import { parseSyncToken } from "../../sync/sync-token.ts";
 import { sync } from "../../sync/sync-service.ts";
 
@@ -15,11 +16,7 @@ export function syncRoutes(r: Router, s: ServerContext): void {
     let rawFilter: unknown = {};
     if (filterParam) {
       if (filterParam.trim().startsWith("{")) {
-        try {
-          rawFilter = JSON.parse(filterParam) as unknown;
-        } catch {
-          throw new MatrixError("M_INVALID_PARAM", 400, "'filter' is not valid JSON");
-        }
+        rawFilter = parseJsonParam(filterParam, "filter");
       } else {
         rawFilter = await s.stores.streams.getFilter(me.userId, filterParam);
         if (rawFilter === undefined) throw new MatrixError("M_NOT_FOUND", 404, `Unknown filter ${filterParam}`);
