@@ -5,6 +5,7 @@ import type { JsonObject, Pdu, RoomEvent, StateKey } from "../../room/pdu.ts";
 import { stateKeyOf } from "../../room/pdu.ts";
 import { getRoomVersion, ROOM_VERSIONS, type RoomVersion } from "../../room/room-versions.ts";
 import { finishEvent, addEventSignature, type PduDraft } from "../../room/sign-event.ts";
+import { checkLocalPduLimits } from "../../room/local-pdu-limits.ts";
 import type { SigningKey } from "../../room/signing.ts";
 import { checkAuth } from "../../room/auth/check-auth.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
@@ -158,7 +159,10 @@ export class RemoteMembership {
       content: { ...tmplContent, ...content }, origin_server_ts: this.deps.clock.now(), sender: userId, state_key: userId, type: "m.room.member",
     };
     if (typeof t["room_id"] === "string") draft.room_id = t["room_id"];
-    return finishEvent(draft, version, this.deps.serverName, this.deps.signingKey);
+    const event = finishEvent(draft, version, this.deps.serverName, this.deps.signingKey);
+    // our event, built outside LocalEvents: the same size limits before the resident server sees it
+    checkLocalPduLimits(event.pdu);
+    return event;
   }
 
   /** The remote server's copy of our event must be the same event, with its signature added. */

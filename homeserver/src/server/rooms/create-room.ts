@@ -46,16 +46,25 @@ export async function createRoom(deps: CreateRoomDeps, req: CreateRoomRequest): 
   if (!version.implicitCreator) createContent["creator"] = req.creator;
   if (req.roomType !== undefined) createContent["type"] = req.roomType;
   const roomId = version.roomIdFromCreate ? undefined : `!${randomBytes(12).toString("base64url")}:${req.serverName}`;
+  const initial = initialEvents(req, version.privilegedCreators, alias);
+  // Size limits are checked for every event before the first is persisted: no half-created room.
+  initial.forEach((ev, i) => deps.localEvents.checkFits(roomId, req.creator, ev, version, i + 2));
   const created = await deps.localEvents.createRoomEvent(version, roomId, req.creator, createContent);
   const id = created.roomId;
-  const send = (ev: NewEvent): Promise<unknown> => deps.localEvents.send(id, req.creator, ev);
+  if (alias) await deps.rooms.setAlias(alias, id, req.creator);
+  for (const ev of initial) await deps.localEvents.send(id, req.creator, ev);
+  for (const invitee of req.invite) await deps.invite(id, req.creator, invitee, req.isDirect ? { is_direct: true } : {});
+  if (req.visibility === "public") await deps.rooms.setPublic(id, true);
+  return id;
+}
 
-  await send({ type: "m.room.member", stateKey: req.creator, content: { ...req.creatorProfile, membership: "join" } });
-  await send({ type: "m.room.power_levels", stateKey: "", content: powerLevels(req, version.privilegedCreators) });
-  if (alias) {
-    await deps.rooms.setAlias(alias, id, req.creator);
-    await send({ type: "m.room.canonical_alias", stateKey: "", content: { alias } });
-  }
+/** The events after m.room.create, in the spec's order. */
+function initialEvents(req: CreateRoomRequest, privilegedCreators: boolean, alias: string | undefined): NewEvent[] {
+  const out: NewEvent[] = [
+    { type: "m.room.member", stateKey: req.creator, content: { ...req.creatorProfile, membership: "join" } },
+    { type: "m.room.power_levels", stateKey: "", content: powerLevels(req, privilegedCreators) },
+  ];
+  if (alias) out.push({ type: "m.room.canonical_alias", stateKey: "", content: { alias } });
   const presetState: NewEvent[] = [
     { type: "m.room.join_rules", stateKey: "", content: { join_rule: req.preset === "public_chat" ? "public" : "invite" } },
     { type: "m.room.history_visibility", stateKey: "", content: { history_visibility: "shared" } },
@@ -63,13 +72,10 @@ export async function createRoom(deps: CreateRoomDeps, req: CreateRoomRequest): 
   if (req.preset !== "public_chat") presetState.push({ type: "m.room.guest_access", stateKey: "", content: { guest_access: "can_join" } });
   if (encryptedByDefault(req)) presetState.push({ type: "m.room.encryption", stateKey: "", content: { algorithm: "m.megolm.v1.aes-sha2" } });
   const overridden = new Set(req.initialState.map((e) => `${e.type}\u0000${e.stateKey ?? ""}`));
-  for (const ev of presetState) if (!overridden.has(`${ev.type}\u0000${ev.stateKey ?? ""}`)) await send(ev);
-  for (const ev of req.initialState) await send(ev);
-  if (req.name !== undefined) await send({ type: "m.room.name", stateKey: "", content: { name: req.name } });
-  if (req.topic !== undefined) await send({ type: "m.room.topic", stateKey: "", content: { topic: req.topic } });
-  for (const invitee of req.invite) await deps.invite(id, req.creator, invitee, req.isDirect ? { is_direct: true } : {});
-  if (req.visibility === "public") await deps.rooms.setPublic(id, true);
-  return id;
+  out.push(...presetState.filter((ev) => !overridden.has(`${ev.type}\u0000${ev.stateKey ?? ""}`)), ...req.initialState);
+  if (req.name !== undefined) out.push({ type: "m.room.name", stateKey: "", content: { name: req.name } });
+  if (req.topic !== undefined) out.push({ type: "m.room.topic", stateKey: "", content: { topic: req.topic } });
+  return out;
 }
 
 /** Like Synapse's encryption_enabled_by_default_for_room_type; initial_state may still override it. */

@@ -6,6 +6,7 @@ import { getRoomVersion, type RoomVersion } from "../../room/room-versions.ts";
 import { authEventTypes } from "../../room/auth/auth-event-types.ts";
 import { checkAuth } from "../../room/auth/check-auth.ts";
 import { finishEvent, type PduDraft } from "../../room/sign-event.ts";
+import { checkLocalPduLimits } from "../../room/local-pdu-limits.ts";
 import type { SigningKey } from "../../room/signing.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { Database } from "../../storage/sql.ts";
@@ -94,6 +95,8 @@ export class LocalEvents {
       const verdict = checkAuth(event, authState, version);
       if (!verdict.allowed) throw new MatrixError("M_FORBIDDEN", 403, verdict.reason);
       const final = opts.exchange ? await opts.exchange(event, version, state) : event;
+      // the other server's signature makes the event bigger
+      if (final !== event) checkLocalPduLimits(final.pdu);
       return this.persist(final, roomId, room.currentStateGroup, opts);
     });
   }
@@ -112,6 +115,20 @@ export class LocalEvents {
     });
   }
 
+  /**
+   * Throws what `send` would throw for this event's size or field lengths, touching nothing:
+   * operations that send several events (createRoom, upgrades) check them all before persisting
+   * the first, so a rejection leaves no half-built room. The envelope is an upper bound: one prev
+   * event (these rooms are a chain while being built), every auth event the event could select and
+   * the event's planned `depth`; `roomId` undefined stands for a v12 room id (the create event's hash).
+   */
+  checkFits(roomId: string | undefined, sender: string, ev: NewEvent, version: RoomVersion, depth: number): void {
+    const someId = "$" + "A".repeat(43);
+    const draft = this.draft(roomId ?? "!" + "A".repeat(43), sender, ev, version, [someId], depth);
+    draft.auth_events = authEventTypes({ ...draft, hashes: { sha256: "" }, signatures: {} } as Pdu, version).map(() => someId);
+    this.finish(draft, version);
+  }
+
   private draft(roomId: string | undefined, sender: string, ev: NewEvent, version: RoomVersion, prevIds: string[], depth: number): PduDraft {
     const draft: PduDraft = {
       auth_events: [], content: ev.content, depth, origin_server_ts: this.deps.clock.now(), prev_events: prevIds, sender, type: ev.type,
@@ -122,13 +139,17 @@ export class LocalEvents {
     return draft;
   }
 
+  /** Every local event passes here: hashed, signed, and held to the spec's size limits. */
   private finish(draft: PduDraft, version: RoomVersion): RoomEvent {
+    let event: RoomEvent;
     try {
-      return finishEvent(draft, version, this.deps.serverName, this.deps.signingKey);
+      event = finishEvent(draft, version, this.deps.serverName, this.deps.signingKey);
     } catch (err) {
       // canonical JSON refuses floats and out-of-range integers in content
       throw new MatrixError("M_BAD_JSON", 400, err instanceof Error ? err.message : "Invalid event content");
     }
+    checkLocalPduLimits(event.pdu);
+    return event;
   }
 
   private async loadAuthState(event: RoomEvent, state: ReadonlyMap<StateKey, string>, version: RoomVersion, roomId: string): Promise<Map<StateKey, RoomEvent>> {

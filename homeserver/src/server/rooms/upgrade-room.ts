@@ -57,25 +57,27 @@ interface OldRoom {
 export function upgradeRoom(deps: UpgradeRoomDeps, req: UpgradeRoomRequest): Promise<string> {
   return deps.lock.run(`upgrade|${req.roomId}`, async () => {
     const old = await loadOldRoom(deps, req);
-    const newId = await createReplacement(deps, req, old);
+    const plannedId = req.version.roomIdFromCreate ? undefined : `!${randomBytes(12).toString("base64url")}:${deps.serverName}`;
+    const plan = replacementState(old, req);
+    // The new room's envelope differs from the old one's (room id, auth events, creators moved into
+    // `users`): every event is size-checked before anything is created, so a 413 leaves no new room.
+    const all = [...plan.copied, ...(plan.canonicalAlias ? [plan.canonicalAlias] : []), ...plan.bans, ...(plan.powerLevels ? [plan.powerLevels] : [])];
+    all.forEach((ev, i) => deps.localEvents.checkFits(plannedId, req.userId, ev, req.version, i + 3)); // after create and join
+    const newId = await createReplacement(deps, req, old, plannedId);
     const send = (roomId: string, ev: NewEvent): Promise<unknown> => deps.localEvents.send(roomId, req.userId, ev);
     const tryTo = async (what: string, roomId: string, ev: NewEvent): Promise<void> => {
       await send(roomId, ev).catch((err: unknown) => deps.log.warn(`room upgrade: could not ${what}`, { room_id: roomId, old_room_id: old.roomId, error: String(err) }));
     };
-    for (const e of old.copied) await tryTo(`copy ${e.pdu.type}`, newId, { type: e.pdu.type, stateKey: e.pdu.state_key ?? "", content: e.pdu.content });
+    for (const ev of plan.copied) await tryTo(`copy ${ev.type}`, newId, ev);
     // Step 4: local aliases point to the new room, whose canonical alias is the old one's.
     await deps.rooms.moveAliases(old.roomId, newId);
-    if (old.canonicalAlias) {
-      await tryTo("copy the canonical alias", newId, { type: "m.room.canonical_alias", stateKey: "", content: old.canonicalAlias.pdu.content });
+    if (plan.canonicalAlias) {
+      await tryTo("copy the canonical alias", newId, plan.canonicalAlias);
       await tryTo("clear the old canonical alias", old.roomId, { type: "m.room.canonical_alias", stateKey: "", content: {} });
     }
-    for (const ban of old.bans) {
-      const content: JsonObject = { membership: "ban" };
-      if (typeof ban.pdu.content["reason"] === "string") content["reason"] = ban.pdu.content["reason"];
-      await tryTo("copy a ban", newId, { type: "m.room.member", stateKey: ban.pdu.state_key ?? "", content });
-    }
+    for (const ban of plan.bans) await tryTo("copy a ban", newId, ban);
     // Power levels last: until then the upgrader has the creator's power in the new room.
-    if (old.powerLevels) await send(newId, { type: "m.room.power_levels", stateKey: "", content: newPowerLevels(old, req) });
+    if (plan.powerLevels) await send(newId, plan.powerLevels);
     if (old.isPublic) {
       await deps.rooms.setPublic(newId, true);
       await deps.rooms.setPublic(old.roomId, false);
@@ -87,6 +89,21 @@ export function upgradeRoom(deps: UpgradeRoomDeps, req: UpgradeRoomRequest): Pro
     if (locked) await tryTo("lock the old room's power levels", old.roomId, { type: "m.room.power_levels", stateKey: "", content: locked });
     return newId;
   });
+}
+
+/** Steps 3 and 4: what the new room receives after the upgrader's join. */
+function replacementState(old: OldRoom, req: UpgradeRoomRequest): { copied: NewEvent[]; canonicalAlias?: NewEvent; bans: NewEvent[]; powerLevels?: NewEvent } {
+  const copied = old.copied.map((e): NewEvent => ({ type: e.pdu.type, stateKey: e.pdu.state_key ?? "", content: e.pdu.content }));
+  const bans = old.bans.map((ban): NewEvent => {
+    const content: JsonObject = { membership: "ban" };
+    if (typeof ban.pdu.content["reason"] === "string") content["reason"] = ban.pdu.content["reason"];
+    return { type: "m.room.member", stateKey: ban.pdu.state_key ?? "", content };
+  });
+  return {
+    copied, bans,
+    ...(old.canonicalAlias ? { canonicalAlias: { type: "m.room.canonical_alias", stateKey: "", content: old.canonicalAlias.pdu.content } } : {}),
+    ...(old.powerLevels ? { powerLevels: { type: "m.room.power_levels", stateKey: "", content: newPowerLevels(old, req) } } : {}),
+  };
 }
 
 /** The old room's state and step 1: the upgrader may send m.room.tombstone. Nothing is created yet. */
@@ -122,7 +139,7 @@ async function loadOldRoom(deps: UpgradeRoomDeps, req: UpgradeRoomRequest): Prom
 }
 
 /** Step 2: the create event (predecessor, version, the old room's type) and the upgrader's join. */
-async function createReplacement(deps: UpgradeRoomDeps, req: UpgradeRoomRequest, old: OldRoom): Promise<string> {
+async function createReplacement(deps: UpgradeRoomDeps, req: UpgradeRoomRequest, old: OldRoom, roomId: string | undefined): Promise<string> {
   const { version } = req;
   const predecessor: JsonObject = { room_id: old.roomId };
   if (old.lastEventId !== undefined) predecessor["event_id"] = old.lastEventId;
@@ -132,7 +149,6 @@ async function createReplacement(deps: UpgradeRoomDeps, req: UpgradeRoomRequest,
   if (typeof type === "string") content["type"] = type;
   const additional = req.additionalCreators.filter((u) => u !== req.userId);
   if (version.privilegedCreators && additional.length > 0) content["additional_creators"] = [...new Set(additional)];
-  const roomId = version.roomIdFromCreate ? undefined : `!${randomBytes(12).toString("base64url")}:${deps.serverName}`;
   const created = await deps.localEvents.createRoomEvent(version, roomId, req.userId, content);
   const join: JsonObject = { membership: "join" };
   const me = await deps.users.getUser(req.userId);
