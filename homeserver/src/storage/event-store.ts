@@ -3,6 +3,7 @@
 // "state at event X" is cheap and never copies the full state per event.
 import type { Pdu, RoomEvent, StateKey } from "../room/pdu.ts";
 import { splitStateKey, stateKeyOf } from "../room/pdu.ts";
+import { relationOf } from "../room/relation.ts";
 import type { Database, SqlExecutor } from "./sql.ts";
 import { num } from "./sql.ts";
 
@@ -29,7 +30,6 @@ export interface PersistInput {
   roomId: string;
   /** State group of the state BEFORE this event. */
   stateGroupBefore: number | undefined;
-  relatesTo?: { eventId: string; relType: string; threadId?: string };
   txn?: { userId: string; deviceId: string; txnId: string };
   outlier?: boolean;
   rejected?: string;
@@ -69,9 +69,12 @@ export class EventStore {
     const inDag = !input.outlier && input.rejected === undefined;
     let group = inDag ? input.stateGroupBefore : undefined;
     if (inDag && !input.backfilled && pdu.state_key !== undefined) group = await this.addStateGroup(tx, roomId, group, [[stateKeyOf(pdu.type, pdu.state_key), event.eventId]]);
+    // The relation index is derived here, from the PDU, so local, federated, backfilled and
+    // de-outliered events are all indexed the same way (relations, threads, edits, aggregations).
+    const rel = relationOf(pdu);
     const cols = "event_id, room_id, type, state_key, sender, depth, origin_server_ts, json, state_group, relates_to, rel_type, thread_id, outlier, rejected, soft_failed, state_group_before";
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
-      group ?? null, input.relatesTo?.eventId ?? null, input.relatesTo?.relType ?? null, input.relatesTo?.threadId ?? null,
+      group ?? null, rel?.eventId ?? null, rel?.relType ?? null, rel?.threadId ?? null,
       input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
     // Backfilled history sorts before everything we had: it takes positions below the current minimum.
     const row = input.backfilled

@@ -1,7 +1,18 @@
 // Versioned migrations, written once for both dialects ({{...}} fragments, see ddl()).
 // A migration is never edited once released: add a new one.
 
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+import type { SqlExecutor } from "./sql.ts";
+import { reindexRelations } from "./relations-reindex.ts";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  /** A data step run after `sql`, in the same transaction (what SQL alone cannot do on both dialects). */
+  run?: (tx: SqlExecutor) => Promise<unknown>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: "initial",
@@ -211,5 +222,15 @@ CREATE TABLE device_list_outbound_stream (user_id TEXT PRIMARY KEY, stream_id {{
 CREATE TABLE presence_stream (stream_id {{SERIAL_PK}}, user_id TEXT NOT NULL);
 CREATE UNIQUE INDEX presence_stream_user ON presence_stream (user_id);
 `,
+  },
+  {
+    // Relations of events received over federation or by backfill were not indexed: fill
+    // relates_to/rel_type/thread_id from each stored event's content (storage/relations-reindex.ts).
+    version: 70,
+    name: "relations-of-all-events",
+    sql: `
+CREATE INDEX events_thread ON events (room_id, thread_id);
+`,
+    run: reindexRelations,
   },
 ];

@@ -169,11 +169,10 @@ export class LocalEvents {
   }
 
   private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<PersistedEvent> {
-    const relatesTo = relationOf(event.pdu);
     const redacts = redactsOf(event.pdu);
     const { stream } = await this.deps.db.transaction(async (tx) => {
       const r = await this.deps.events.persist(tx, {
-        event, roomId, stateGroupBefore, ...(relatesTo ? { relatesTo } : {}), ...(opts.txn ? { txn: opts.txn } : {}),
+        event, roomId, stateGroupBefore, ...(opts.txn ? { txn: opts.txn } : {}),
       });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
       await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId });
@@ -195,13 +194,4 @@ export function redactsOf(pdu: Pdu): string | undefined {
   if (pdu.type !== "m.room.redaction") return undefined;
   const r = pdu.content["redacts"] ?? pdu.redacts;
   return typeof r === "string" ? r : undefined;
-}
-
-function relationOf(pdu: Pdu): { eventId: string; relType: string; threadId?: string } | undefined {
-  const rel = pdu.content["m.relates_to"];
-  if (!rel || typeof rel !== "object" || Array.isArray(rel)) return undefined;
-  const eventId = rel["event_id"];
-  const relType = rel["rel_type"];
-  if (typeof eventId !== "string" || typeof relType !== "string") return undefined;
-  return relType === "m.thread" ? { eventId, relType, threadId: eventId } : { eventId, relType };
 }
