@@ -11,6 +11,7 @@ import type { Handler } from "../../http/router.ts";
 import { clientEvent } from "../../rooms/client-event.ts";
 import { requireRoomAccess, type RoomAccess } from "../../rooms/visibility.ts";
 import { enumParam, nameParam, notFound, roomIdParam, tokenParam } from "./params.ts";
+import { jsonArrayStream, yieldToLoop } from "../../http/chunked-json.ts";
 
 const MEMBERSHIPS = ["join", "invite", "knock", "leave", "ban"] as const;
 
@@ -26,12 +27,30 @@ async function rowsOf(s: ServerContext, ids: readonly string[]): Promise<StoredE
 const format = (s: ServerContext, access: RoomAccess, rows: readonly StoredEventRow[]): JsonObject[] =>
   rows.map((r) => clientEvent(r, { now: s.clock.now(), version: access.version, withRoomId: true }));
 
+/**
+ * The full state can be 10,000 events: it is built in slices (yielding to other requests), streamed,
+ * cached per state group, and one user runs at most a couple at a time (issue 9, finding 7).
+ */
 export const stateHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
   const access = await requireRoomAccess(s, me.userId, roomIdParam(ctx), { allowFormerMembers: true });
-  const state = await stateMap(s, access);
-  return { json: format(s, access, await rowsOf(s, [...state.values()])) };
+  const group = access.stateGroup;
+  if (group === undefined) return { json: [] };
+  // the gate covers building the body: the stream below is consumed inside it
+  return s.heavyReads.gate.run(me.userId, async () => {
+    const ids = [...(await stateMap(s, access)).values()];
+    const slices: string[][] = [];
+    for await (const slice of s.heavyReads.state.slices(group, ids, access.version, () => s.clock.now())) slices.push(slice);
+    return { stream: jsonArrayStream(toAsync(slices)), headers: { "Content-Type": "application/json" } };
+  });
 };
+
+async function* toAsync(slices: readonly string[][]): AsyncGenerator<string[]> {
+  for (const slice of slices) {
+    yield slice;
+    await yieldToLoop();
+  }
+}
 
 /** `format=content` (default) returns the content only, `format=event` the client event (v1.16). */
 export const stateEventHandler = (s: ServerContext): Handler => async (ctx) => {
@@ -61,6 +80,11 @@ export function membershipWanted(m: string, membership: string | undefined, notM
 
 export const membersHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
+  return s.heavyReads.gate.run(me.userId, () => members(s, ctx, me.userId));
+};
+
+async function members(s: ServerContext, ctx: Parameters<Handler>[0], userId: string): Promise<{ json: unknown }> {
+  const me = { userId };
   const roomId = roomIdParam(ctx);
   const at = tokenParam(ctx.query, "at");
   const membership = enumParam(ctx.query, "membership", MEMBERSHIPS);
@@ -79,7 +103,7 @@ export const membersHandler = (s: ServerContext): Handler => async (ctx) => {
     return typeof m === "string" && membershipWanted(m, membership, notMembership);
   });
   return { json: { chunk: format(s, access, rows) } };
-};
+}
 
 /** Joined users only (or world_readable rooms); display names and avatars from member events. */
 export const joinedMembersHandler = (s: ServerContext): Handler => async (ctx) => {
