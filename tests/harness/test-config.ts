@@ -9,6 +9,7 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
   const base: HomeserverConfig = {
     server: { name, publicBaseUrl: "http://127.0.0.1", dataDir: dir, signingKeyPath: join(dir, "signing.key") },
     listeners: { client: { host: "127.0.0.1", port: 0, trustForwardedFor: false } },
+    connections: { maxPerListener: 2000, maxPerAddress: 200, headersTimeoutMs: 20_000, requestTimeoutMs: 600_000, keepAliveTimeoutMs: 65_000 },
     database: { type: "sqlite", path: join(dir, "homeserver.db") },
     media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0, legacyFederationDownload: true },
     registration: { enabled: true, sharedSecret: "test-shared-secret" },

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from "../room/room-versions.ts";
 import type { HomeserverConfig } from "./config-types.ts";
 import { federation } from "./federation-schema.ts";
+import { connections } from "./connections-schema.ts";
 import { voip } from "./voip-schema.ts";
 import {
   boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, nonNegativeNumber,
@@ -155,7 +156,7 @@ const appservices = section(
 );
 
 export const configSchema = section("", {
-  server, listeners, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
+  server, listeners, connections, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
   federation, appservices, voip,
 });
 

@@ -15,6 +15,7 @@ export interface HomeserverConfig {
   listeners: {
     client: { host: string; port: number; trustForwardedFor: boolean };
   };
+  connections: ConnectionsConfig;
   database: { type: "sqlite"; path: string } | { type: "postgres"; url: string };
   media: {
     path: string;
@@ -54,6 +55,17 @@ export interface VoipConfig {
   turnSharedSecret: string | undefined;
   /** Lifetime of the credentials handed out, in milliseconds. */
   turnUserLifetime: number;
+}
+
+/** Caps and timeouts of each listener (client, federation), counted per listener. */
+export interface ConnectionsConfig {
+  maxPerListener: number;
+  /** Per client address (IPv6: per /64); not applied on the client listener behind a trusted proxy. */
+  maxPerAddress: number;
+  headersTimeoutMs: number;
+  /** 0: no limit. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
 }
 
 /** Application services (https://spec.matrix.org/v1.16/application-service-api/). */

@@ -32,6 +32,7 @@ describe("parseConfig", () => {
         signingKeyPath: "/etc/entente/data/signing.key",
       },
       listeners: { client: { host: "127.0.0.1", port: 8008, trustForwardedFor: false } },
+      connections: { maxPerListener: 2000, maxPerAddress: 200, headersTimeoutMs: 20000, requestTimeoutMs: 600000, keepAliveTimeoutMs: 65000 },
       database: { type: "sqlite", path: "/etc/entente/data/homeserver.db" },
       media: { path: "/etc/entente/data/media", maxUploadBytes: 4294967296, allowUnauthenticatedLegacy: false, userQuotaBytes: 0, legacyFederationDownload: true },
       registration: { enabled: false, sharedSecret: undefined },
@@ -64,6 +65,12 @@ server:
   signing_key_path: /etc/entente/keys/ed25519.key
 listeners:
   client: { host: "::", port: 8118, trust_forwarded_for: true }
+connections:
+  max_per_listener: 500
+  max_per_address: 50
+  headers_timeout_ms: 5000
+  request_timeout_ms: 0
+  keep_alive_timeout_ms: 30000
 database:
   type: postgres
   url: postgres://entente@db.internal/entente
@@ -112,6 +119,7 @@ voip:
         signingKeyPath: "/etc/entente/keys/ed25519.key",
       },
       listeners: { client: { host: "::", port: 8118, trustForwardedFor: true } },
+      connections: { maxPerListener: 500, maxPerAddress: 50, headersTimeoutMs: 5000, requestTimeoutMs: 0, keepAliveTimeoutMs: 30000 },
       database: { type: "postgres", url: "postgres://entente@db.internal/entente" },
       media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824, legacyFederationDownload: false },
       registration: { enabled: true, sharedSecret: "s3cret-s3cret" },

@@ -19,6 +19,7 @@ import { AuthGuard } from "./users/auth-guard.ts";
 import { LocalEvents } from "./rooms/local-events.ts";
 import { Typing } from "./sync/typing.ts";
 import { createHttpServer, drainRequests } from "./http/http-server.ts";
+import { listenerConnectionOptions } from "./http/connection-guard.ts";
 import { buildRouter } from "./api/routes.ts";
 import { E2eeService } from "./e2ee/e2ee-service.ts";
 import { Appservices } from "./appservice/appservices.ts";
@@ -116,7 +117,11 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   };
   await appservices.start();
   const router = buildRouter(context);
-  const server = createHttpServer({ router, log, maxJsonBody: config.limits.maxJsonBodyBytes, trustForwardedFor: config.listeners.client.trustForwardedFor });
+  const server = createHttpServer({
+    router, log, maxJsonBody: config.limits.maxJsonBodyBytes, trustForwardedFor: config.listeners.client.trustForwardedFor, name: "client",
+    // behind a trusted proxy every connection comes from the proxy: a per-address cap would cap everyone
+    connections: listenerConnectionOptions(config.connections, !config.listeners.client.trustForwardedFor),
+  });
   await listen(server, config.listeners.client.host, config.listeners.client.port);
   let fedListener: FederationListener | undefined;
   if (federation) {

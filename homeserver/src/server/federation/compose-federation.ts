@@ -16,6 +16,7 @@ import { FederationClient } from "./transport/federation-client.ts";
 import { KeyRing } from "./keys/key-ring.ts";
 import { federationAuthenticator } from "./transport/inbound-auth.ts";
 import { startFederationListener, type FederationListener } from "./transport/listener.ts";
+import { listenerConnectionOptions } from "../http/connection-guard.ts";
 import { FederationSender, DEFAULT_SENDER_OPTIONS, type SenderOptions } from "./sending/federation-sender.ts";
 import { EventFetcher } from "./inbound/event-fetcher.ts";
 import { RemoteInput } from "./inbound/remote-input.ts";
@@ -79,7 +80,9 @@ export function composeFederation(deps: {
       sender.wakeAll(ds);
     },
     async listen() {
-      listener = await startFederationListener({ router, log, config: fedConfig, maxJsonBody: config.limits.maxJsonBodyBytes });
+      listener = await startFederationListener({
+        router, log, config: fedConfig, maxJsonBody: config.limits.maxJsonBodyBytes, connections: listenerConnectionOptions(config.connections, true),
+      });
       await sender.start();
       return listener;
     },

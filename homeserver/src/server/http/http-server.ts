@@ -6,6 +6,7 @@ import { MatrixError } from "../../spec/matrix-error.ts";
 import type { Logger } from "../log.ts";
 import type { Router, HandlerResult } from "./router.ts";
 import type { RequestContext } from "./request-context.ts";
+import { DEFAULT_CONNECTION_OPTIONS, guardConnections, timeoutServerOptions, type ConnectionOptions } from "./connection-guard.ts";
 
 export interface HttpOptions {
   router: Router;
@@ -16,6 +17,10 @@ export interface HttpOptions {
   trustForwardedFor?: boolean;
   /** PEM certificate chain and key: serve HTTPS (the federation listener) instead of HTTP. */
   tls?: { cert: string; key: string };
+  /** Connection caps and timeouts (config.connections); defaults when absent. */
+  connections?: ConnectionOptions;
+  /** Names the listener in logs ("client", "federation"). */
+  name?: string;
 }
 
 const CORS = {
@@ -38,8 +43,13 @@ export function createHttpServer(opts: HttpOptions): Server {
     const p: Promise<void> = handle(opts, req, res).finally(() => pending.delete(p));
     pending.add(p);
   };
-  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createServer(listener);
-  server.keepAliveTimeout = 65_000;
+  const conn = opts.connections ?? DEFAULT_CONNECTION_OPTIONS;
+  const timeouts = timeoutServerOptions(conn);
+  const server = opts.tls
+    // a client that never finishes the TLS handshake is held no longer than one that never sends headers
+    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, handshakeTimeout: conn.headersTimeoutMs, ...timeouts }, listener)
+    : createServer(timeouts, listener);
+  guardConnections(server, conn, opts.log, opts.name ?? "http");
   inFlight.set(server, pending);
   return server;
 }

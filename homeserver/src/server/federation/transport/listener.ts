@@ -6,6 +6,7 @@ import type { Server } from "node:http";
 import { isIPv6, type AddressInfo } from "node:net";
 import type { FederationConfig } from "../../../config/config-types.ts";
 import { createHttpServer, drainRequests } from "../../http/http-server.ts";
+import type { ConnectionOptions } from "../../http/connection-guard.ts";
 import type { Router } from "../../http/router.ts";
 import type { Logger } from "../../log.ts";
 
@@ -24,12 +25,17 @@ export interface FederationListenerOptions {
   config: Pick<FederationConfig, "listener" | "tls">;
   /** Max JSON body (limits.max_json_body_bytes). */
   maxJsonBody: number;
+  /** Connection caps and timeouts (config.connections). */
+  connections?: ConnectionOptions;
 }
 
 export async function startFederationListener(opts: FederationListenerOptions): Promise<FederationListener> {
   const { listener, tls } = opts.config;
   const pem = tls && { cert: readFileSync(tls.certPath, "utf8"), key: readFileSync(tls.keyPath, "utf8") };
-  const server = createHttpServer({ router: opts.router, log: opts.log, maxJsonBody: opts.maxJsonBody, ...(pem ? { tls: pem } : {}) });
+  const server = createHttpServer({
+    router: opts.router, log: opts.log, maxJsonBody: opts.maxJsonBody, name: "federation",
+    ...(pem ? { tls: pem } : {}), ...(opts.connections ? { connections: opts.connections } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(listener.port, listener.host, () => {
