@@ -13,7 +13,9 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
     database: { type: "sqlite", path: join(dir, "homeserver.db") },
     media: { path: join(dir, "media"), maxUploadBytes: 4 * 1024 ** 3, allowUnauthenticatedLegacy: false, userQuotaBytes: 0, legacyFederationDownload: true },
     registration: { enabled: true, sharedSecret: "test-shared-secret" },
-    rateLimits: { login: { perSecond: 0, burst: 0 }, register: { perSecond: 0, burst: 0 }, send: { perSecond: 0, burst: 0 } },
+    rateLimits: { login: { perSecond: 0, burst: 0 }, register: { perSecond: 0, burst: 0 }, send: { perSecond: 0, burst: 0 },
+      // the production defaults: the federation suites prove legitimate traffic stays under them
+      federationSend: { perSecond: 10, burst: 100 }, registrationNonce: { perSecond: 0, burst: 0 } },
     // Encryption off by default: most suites use matrix-js-sdk clients without crypto.
     rooms: { defaultVersion: "12", encryptionByDefault: "off" },
     limits: { maxJsonBodyBytes: 1024 * 1024 },

@@ -108,6 +108,10 @@ const rateLimits = section("Request rate limits; a request over its limit gets 4
   login: rateLimit("login attempts", 0.5, 5),
   register: rateLimit("registration attempts", 0.2, 5),
   send: rateLimit("sending events", 10, 50),
+  federation_send: rateLimit("inbound federation transactions (PUT /_matrix/federation/v1/send), per origin server; " +
+    "the burst lets a partner catch up after an outage (up to 50 events per transaction)", 10, 100),
+  registration_nonce: rateLimit("nonces of the shared-secret registration endpoint (GET /_synapse/admin/v1/register), " +
+    "per client address", 1, 10),
 });
 
 const rooms = section("Rooms (https://spec.matrix.org/v1.16/rooms/).", {

@@ -35,6 +35,10 @@ export interface HomeserverConfig {
     login: { perSecond: number; burst: number };
     register: { perSecond: number; burst: number };
     send: { perSecond: number; burst: number };
+    /** Inbound /send transactions per origin server. */
+    federationSend: { perSecond: number; burst: number };
+    /** Shared-secret registration nonces per client address. */
+    registrationNonce: { perSecond: number; burst: number };
   };
   rooms: {
     defaultVersion: string;

@@ -40,6 +40,8 @@ describe("parseConfig", () => {
         login: { perSecond: 0.5, burst: 5 },
         register: { perSecond: 0.2, burst: 5 },
         send: { perSecond: 10, burst: 50 },
+        federationSend: { perSecond: 10, burst: 100 },
+        registrationNonce: { perSecond: 1, burst: 10 },
       },
       rooms: { defaultVersion: "12", encryptionByDefault: "invite" },
       limits: { maxJsonBodyBytes: 1048576 },

@@ -3,14 +3,17 @@
 // provisioning scripts work: GET gives a nonce (single use, valid 60 s); POST carries
 // mac = hex HMAC-SHA1(secret, nonce \0 username \0 password \0 "admin"|"notadmin" [\0 user_type]).
 // It works even when open registration is off: the shared secret is the administrator's key.
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import { MatrixError, forbidden } from "../../../spec/matrix-error.ts";
 import { bodyObject, optBool, optString, reqString } from "../json.ts";
 import { createAccount, newUserId, startSession } from "../../users/accounts.ts";
+import { SingleUseNonces } from "./single-use-nonces.ts";
 
 const NONCE_TTL_MS = 60_000;
+/** Outstanding nonces kept at most (the endpoint is unauthenticated; legitimate use needs a handful). */
+const MAX_NONCES = 1_000;
 
 function sharedSecret(s: ServerContext): string {
   const secret = s.config.registration.sharedSecret;
@@ -26,18 +29,12 @@ export function expectedMac(secret: string, f: { nonce: string; username: string
 }
 
 export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; register: Handler } {
-  const nonces = new Map<string, number>();
-  const purge = (now: number): void => {
-    for (const [n, exp] of nonces) if (exp <= now) nonces.delete(n);
-  };
+  const nonces = new SingleUseNonces({ ttlMs: NONCE_TTL_MS, max: MAX_NONCES });
 
-  const nonce: Handler = async () => {
+  const nonce: Handler = async (ctx) => {
     sharedSecret(s);
-    const now = s.clock.now();
-    purge(now);
-    const n = randomBytes(16).toString("hex");
-    nonces.set(n, now + NONCE_TTL_MS);
-    return { json: { nonce: n } };
+    s.rateLimiter.take("registration_nonce", ctx.ip, s.config.rateLimits.registrationNonce);
+    return { json: { nonce: nonces.issue(s.clock.now()) } };
   };
 
   const register: Handler = async (ctx) => {
@@ -51,9 +48,8 @@ export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; regis
     const userType = optString(b, "user_type", 64);
     const mac = reqString(b, "mac", 128);
     const now = s.clock.now();
-    purge(now);
     // The nonce is spent by any attempt, right or wrong, so a MAC cannot be guessed against it.
-    if (!nonces.delete(n)) throw new MatrixError("M_UNKNOWN", 400, "Unrecognised nonce");
+    if (!nonces.spend(n, now)) throw new MatrixError("M_UNKNOWN", 400, "Unrecognised nonce");
     const want = expectedMac(secret, { nonce: n, username, password, admin, userType });
     const got = /^[0-9a-fA-F]+$/.test(mac) ? Buffer.from(mac, "hex") : Buffer.alloc(0);
     if (got.length !== want.length || !timingSafeEqual(got, want)) throw forbidden("HMAC incorrect");

@@ -1,4 +1,5 @@
-// PUT /_matrix/federation/v1/send/{txnId}: PDUs and EDUs from another server, idempotent per origin.
+// PUT /_matrix/federation/v1/send/{txnId}: PDUs and EDUs from another server, idempotent per origin,
+// rate limited per origin (rate_limits.federation_send).
 import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
@@ -10,6 +11,9 @@ import { handleEdu } from "./edus.ts";
 export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
   const f = fed(s);
   const { origin } = await f.authenticate(ctx);
+  // per origin, after the signature is checked (so a forger cannot spend a partner's allowance);
+  // a throttled partner's sender retries after retry_after_ms and loses nothing
+  s.rateLimiter.take("federation_send", origin, s.config.rateLimits.federationSend);
   const body = bodyObject(ctx.body);
   if (body["origin"] !== undefined && body["origin"] !== origin) throw new MatrixError("M_FORBIDDEN", 403, "Transaction origin does not match the signature");
   const pdus = body["pdus"] ?? [];

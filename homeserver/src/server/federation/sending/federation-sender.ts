@@ -5,6 +5,7 @@
 import type { FederationStore } from "../../../storage/federation-store.ts";
 import type { SqlExecutor } from "../../../storage/sql.ts";
 import type { FederationClient } from "../transport/federation-client.ts";
+import { FederationError } from "../transport/federation-error.ts";
 import type { Clock } from "../../clock.ts";
 import type { Logger } from "../../log.ts";
 
@@ -26,6 +27,8 @@ export class FederationSender {
   private readonly running = new Map<string, Promise<void>>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly again = new Set<string>();
+  /** Destinations waiting out a 429: contact from them does not cut the wait short. */
+  private readonly throttled = new Set<string>();
   private stopped = false;
   private paused = false;
 
@@ -80,7 +83,7 @@ export class FederationSender {
   /** Retry a destination now (e.g. it sent us something, so it is back). */
   retryNow(destination: string): void {
     const t = this.timers.get(destination);
-    if (t) {
+    if (t && !this.throttled.has(destination)) {
       clearTimeout(t);
       this.timers.delete(destination);
       this.wake(destination);
@@ -131,14 +134,19 @@ export class FederationSender {
   }
 
   private async backOff(destination: string, err: unknown): Promise<void> {
-    const failures = (await this.store.failuresOf(destination)) + 1;
-    const delay = Math.min(this.opts.maxBackoffMs, this.opts.minBackoffMs * 2 ** Math.min(failures - 1, 30));
+    // a 429 is the destination pacing us, not a failure: wait what it asks, keep the failure count
+    const throttled = err instanceof FederationError && err.status === 429 && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined;
+    const failures = (await this.store.failuresOf(destination)) + (throttled === undefined ? 1 : 0);
+    const delay = Math.min(this.opts.maxBackoffMs, throttled ?? this.opts.minBackoffMs * 2 ** Math.min(failures - 1, 30));
     const message = err instanceof Error ? err.message : String(err);
     await this.store.recordFailure(destination, failures, this.clock.now() + delay, message);
-    this.log.warn("federation transaction failed; will retry", { destination, failures, retry_in_ms: delay, error: message });
+    if (throttled !== undefined) this.log.info("federation transaction throttled by the destination; will retry", { destination, retry_in_ms: delay });
+    else this.log.warn("federation transaction failed; will retry", { destination, failures, retry_in_ms: delay, error: message });
     if (this.stopped) return;
+    if (throttled !== undefined) this.throttled.add(destination);
     const t = setTimeout(() => {
       this.timers.delete(destination);
+      this.throttled.delete(destination);
       this.wake(destination);
     }, delay);
     t.unref();
