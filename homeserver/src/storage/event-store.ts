@@ -93,6 +93,9 @@ export class EventStore {
       if (pdu.state_key !== undefined) await this.setCurrent(tx, roomId, pdu.type, pdu.state_key, event.eventId, membershipOf(pdu), stream);
       await tx.run("UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
     }
+    // Forgetting a room applies to the membership the user left; coming back un-forgets it.
+    const m = membershipOf(pdu);
+    if (m === "join" || m === "invite" || m === "knock") await tx.run("DELETE FROM room_forgotten WHERE user_id = ? AND room_id = ?", [pdu.state_key ?? "", roomId]);
     return { stream, stateGroup: group };
   }
 

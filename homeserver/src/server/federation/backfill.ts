@@ -62,7 +62,8 @@ export class Backfiller {
     const checked: RoomEvent[] = [];
     for (const raw of res.pdus ?? []) {
       const c = await checkReceivedPdu(raw, version, this.deps.keyRing);
-      if ("event" in c && (c.event.pdu.room_id ?? "") === roomId) checked.push(c.event);
+      // a v12 m.room.create carries no room_id: its id names the room
+      if ("event" in c && (c.event.pdu.room_id ?? "!" + c.event.eventId.slice(1)) === roomId) checked.push(c.event);
     }
     // newest first: each insert takes the lowest position, so older events end up lower
     checked.sort((a, b) => b.pdu.depth - a.pdu.depth);

@@ -7,6 +7,7 @@ import type { StoredEventRow } from "../../storage/event-store.ts";
 import type { ServerContext } from "../context.ts";
 import { clientEvent } from "../rooms/client-event.ts";
 import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
+import { timelineWindow } from "./timeline-window.ts";
 
 export interface RoomSyncInput {
   roomId: string;
@@ -19,6 +20,8 @@ export interface RoomSyncInput {
   filter: SyncFilter;
   now: number;
   txnIds: Map<string, string>;
+  /** full_state=true: the state section holds the complete state at the timeline start, not a delta. */
+  fullState?: boolean;
 }
 
 export interface RoomTimeline {
@@ -32,9 +35,7 @@ const DEFAULT_LIMIT = 20;
 export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promise<RoomTimeline> {
   const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
   const events = s.stores.events;
-  const fetched = await events.roomEvents(inp.roomId, { after: inp.since, before: inp.upTo, limit: limit + 1, backwards: true });
-  const limited = fetched.length > limit;
-  const rows = fetched.slice(0, limit).reverse();
+  const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit });
   const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender));
   const firstStream = rows[0]?.stream ?? inp.upTo + 1;
   // State at the start of the timeline, minus what the client already had at `since`.
@@ -42,7 +43,7 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(inp.roomId, firstStream - 1));
   const startState = startGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(startGroup);
   let known = new Map<StateKey, string>() as ReadonlyMap<StateKey, string>;
-  if (inp.since > 0) {
+  if (inp.since > 0 && !inp.fullState) {
     const sinceGroup = await events.stateGroupAt(inp.roomId, inp.since);
     if (sinceGroup !== undefined) known = await events.stateMapOfGroup(sinceGroup);
   }
@@ -52,10 +53,10 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
     const senders = new Set([...shown.map((r) => r.event.pdu.sender), inp.userId]);
     stateIds = stateIds.filter(([k]) => {
       const [type, key] = splitStateKey(k);
-      return type !== "m.room.member" || senders.has(key) || inp.since === 0 && key === inp.userId;
+      return type !== "m.room.member" || senders.has(key) || (inp.since === 0 || inp.fullState === true) && key === inp.userId;
     });
     // members of timeline senders must be present even if unchanged since `since` only on initial sync
-    if (inp.since === 0) for (const u of senders) {
+    if (inp.since === 0 || inp.fullState === true) for (const u of senders) {
       const id = startState.get(stateKeyOf("m.room.member", u));
       if (id && !stateIds.some(([, x]) => x === id) && !inTimeline.has(id)) stateIds.push([stateKeyOf("m.room.member", u), id]);
     }

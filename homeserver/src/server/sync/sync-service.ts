@@ -11,6 +11,8 @@ import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { countHighlights } from "./highlights.ts";
+import { roomSummary } from "./room-summary.ts";
+import { forgottenRooms } from "../../storage/sync-queries.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -56,6 +58,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
   const receipts = await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0);
   const txnIds = await ownTxnIds(s, req.me, since?.events ?? 0);
+  const forgotten = await forgottenRooms(s.db, userId);
   const join: JsonObject = {};
   const invite: JsonObject = {};
   const leave: JsonObject = {};
@@ -69,7 +72,10 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       const roomReceipts = receipts.filter((r) => r.roomId === m.roomId);
       const roomData = accountData.filter((a) => a.roomId === m.roomId && a.type !== "");
       if (since && !newMembership && !changed?.has(m.roomId) && typing === undefined && roomReceipts.length === 0 && roomData.length === 0) continue;
-      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: newMembership ? 0 : (since?.events ?? 0), upTo: pos.events, filter: req.filter, now, txnIds });
+      // full_state: the timeline still starts at the client's token (spec), the state section is complete
+      const fullFrom = req.fullState && req.since && m.stream <= req.since.events ? req.since.events : undefined;
+      const timelineSince = fullFrom ?? (newMembership ? 0 : (since?.events ?? 0));
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined });
       const ephemeral: JsonObject[] = [];
       if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
       if (roomReceipts.length > 0) ephemeral.push({ type: "m.receipt", content: receiptContent(roomReceipts, userId) });
@@ -77,14 +83,14 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
         timeline: t.timeline, state: t.state, ephemeral: { events: ephemeral },
         account_data: { events: roomData.map((a) => ({ type: a.type, content: a.content as JsonObject })) },
         unread_notifications: await unread(s, m.roomId, userId, pos.events),
-        summary: {},
+        summary: await roomSummary(s, { roomId: m.roomId, userId, fromScratch: timelineSince === 0 || fullFrom !== undefined, sections: [t.timeline, t.state] }),
       };
     } else if (m.membership === "invite" || m.membership === "knock") {
       if (!newMembership) continue;
       const stripped = await strippedState(s, m.roomId, m.eventId);
       if (m.membership === "invite") invite[m.roomId] = { invite_state: { events: stripped } };
       else knock[m.roomId] = { knock_state: { events: stripped } };
-    } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave)) {
+    } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave) && !forgotten.has(m.roomId)) {
       const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds });
       leave[m.roomId] = { timeline: t.timeline, state: t.state, account_data: { events: [] } };
     }

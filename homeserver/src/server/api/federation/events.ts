@@ -10,7 +10,7 @@ import { bodyObject, queryInt } from "../json.ts";
 import { fed, requireServerInRoom, residentRoom } from "./common.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { ServerVisibility } from "../../federation/server-visibility.ts";
-import { refuseEventsOfOtherRooms, requireEventsInRoom, roomAuthChain } from "./room-scope.ts";
+import { refuseEventsOfOtherRooms, requireEventsInRoom, roomAuthChain, roomOfRow } from "./room-scope.ts";
 
 export const getEvent = (s: ServerContext): Handler => async (ctx) => {
   const { origin } = await fed(s).authenticate(ctx);
@@ -78,7 +78,8 @@ async function walkBack(s: ServerContext, roomId: string, from: string[], limit:
     const next: string[] = [];
     for (const r of [...rows.values()].sort((a, b) => b.event.pdu.depth - a.event.pdu.depth)) {
       if (out.length >= limit) break;
-      if ((r.event.pdu.room_id ?? "") !== roomId || r.outlier || r.event.pdu.depth < minDepth) continue;
+      // roomOfRow: a v12 m.room.create has no room_id, and backfill must reach it
+      if (roomOfRow(r) !== roomId || r.outlier || r.event.pdu.depth < minDepth) continue;
       out.push(r.event.pdu.state_key !== undefined ? r.event.pdu : await visibility.pduFor(r));
       for (const p of r.event.pdu.prev_events) if (!seen.has(p) && !stopAt.has(p)) {
         seen.add(p);

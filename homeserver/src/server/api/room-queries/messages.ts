@@ -7,7 +7,8 @@ import type { StoredEventRow } from "../../../storage/event-store.ts";
 import type { ServerContext } from "../../context.ts";
 import type { Handler } from "../../http/router.ts";
 import { serializeRoomEvents, type SerializeContext } from "../../rooms/bundled-aggregations.ts";
-import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
+import { formatPaginationToken, nextPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
+import { hasUnfetchedHistory } from "../../rooms/history-gap.ts";
 import { matchesRoomEventFilter, parseRoomEventFilterParam, type RoomEventFilter } from "../../rooms/room-event-filter.ts";
 import { RoomVisibility, requireRoomAccess, type RoomAccess } from "../../rooms/visibility.ts";
 import { dirParam, limitParam, roomIdParam, tokenParam } from "./params.ts";
@@ -32,6 +33,13 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
   // Past the oldest event we hold: ask another council for the history before our join.
   if (backwards && page.rows.length < limit && s.federation && (await s.federation.backfiller.backfill(roomId, limit)) > 0) {
     page = await paginateRoom(s, { roomId, access, visibility, filter, from, to, backwards, limit });
+  }
+  // Local history exhausted but the room goes further back: hand out a token so the client asks
+  // again and backfill continues to m.room.create. A page with nothing visible ends pagination
+  // (backfill made no progress, or history-visibility hides what came before).
+  const oldest = page.rows[page.rows.length - 1];
+  if (backwards && page.next === undefined && oldest && to === undefined && s.federation && (await hasUnfetchedHistory(s.stores.events, roomId))) {
+    page = { ...page, next: nextPaginationToken(oldest.stream, true) };
   }
   const sctx: SerializeContext = { userId: me.userId, deviceId: me.deviceId, version: access.version, visibility };
   const json: JsonObject = { chunk: await serializeRoomEvents(s, sctx, page.rows), start };

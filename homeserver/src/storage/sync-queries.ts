@@ -1,0 +1,33 @@
+// Read-only queries /sync needs beyond the event and state ports: the room summary's member
+// counts and heroes, and the rooms a user forgot. Functions over one SqlExecutor (both dialects).
+import type { SqlExecutor } from "./sql.ts";
+import { num } from "./sql.ts";
+
+export interface MemberSummary {
+  joined: number;
+  invited: number;
+  /** Up to `heroLimit` other users, joined or invited, else left or banned; oldest membership first. */
+  heroes: string[];
+}
+
+export async function memberSummary(db: SqlExecutor, roomId: string, userId: string, heroLimit: number): Promise<MemberSummary> {
+  const counts = await db.all<{ membership: string; n: number }>(
+    "SELECT membership, COUNT(*) AS n FROM current_state WHERE room_id = ? AND type = 'm.room.member' AND membership IN ('join', 'invite') GROUP BY membership",
+    [roomId]);
+  const count = (m: string): number => num(counts.find((c) => c.membership === m)?.n);
+  // Ordered by the stream position of each member's current membership event (spec: "ordered by
+  // stream ordering"); backfilled history has negative positions and still sorts first.
+  const heroesIn = async (memberships: string): Promise<string[]> => (await db.all<{ state_key: string }>(
+    `SELECT cs.state_key FROM current_state cs JOIN events e ON e.event_id = cs.event_id
+     WHERE cs.room_id = ? AND cs.type = 'm.room.member' AND cs.membership IN (${memberships}) AND cs.state_key <> ?
+     ORDER BY e.stream_ordering, cs.state_key LIMIT ?`, [roomId, userId, heroLimit])).map((r) => r.state_key);
+  let heroes = await heroesIn("'join', 'invite'");
+  if (heroes.length === 0) heroes = await heroesIn("'leave', 'ban'");
+  return { joined: count("join"), invited: count("invite"), heroes };
+}
+
+/** Rooms the user forgot (POST /forget); a later join, invite or knock removes the row. */
+export async function forgottenRooms(db: SqlExecutor, userId: string): Promise<Set<string>> {
+  const rows = await db.all<{ room_id: string }>("SELECT room_id FROM room_forgotten WHERE user_id = ?", [userId]);
+  return new Set(rows.map((r) => r.room_id));
+}
