@@ -139,7 +139,7 @@ describe("entente CLI", function () {
       assert.equal(adminLogin.status, 200, "the admin account was created with the password of admin-password.txt");
 
       const config = join(dir, "ville-a/homeserver.yaml");
-      const add = entente(["user", "add", "--config", config, "marie", "--password-file", "-", "--displayname", "Marie Curie"], { input: "radium\n" });
+      const add = entente(["user", "add", "--config", config, "marie", "--password-file", "-", "--displayname", "Marie Curie"], { input: "radium-1898\n" });
       assert.equal(add.code, 0, add.stderr);
       assert.match(add.stdout, /created @marie:ville-a\.localhost/);
       const twice = entente(["user", "add", "--config", config, "marie"]);
@@ -150,7 +150,7 @@ describe("entente CLI", function () {
       assert.match(list.stdout, /@marie:ville-a\.localhost\s+active\s+Marie Curie/);
       assert.match(list.stdout, /@admin:ville-a\.localhost\s+yes/);
       const marie = await fetch(`http://127.0.0.1:${base}/_matrix/client/v3/login`, {
-        method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "marie" }, password: "radium" }),
+        method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "marie" }, password: "radium-1898" }),
       });
       assert.equal(marie.status, 200, "a CLI-made account logs in on the running server");
 

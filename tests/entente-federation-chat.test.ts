@@ -36,14 +36,14 @@ describe("cross-council chat through `entente start`", function () {
     const dir = join(root, "fed");
     assert.equal(entente(["init", dir, "--council", "ville-a", "--council", "agglo-b", "--base-port", String(base)]).code, 0);
     for (const [council, user] of [["ville-a", "alice"], ["agglo-b", "bob"]] as const) {
-      const r = entente(["user", "add", "--config", join(dir, council, "homeserver.yaml"), user, "--password-file", "-"], { input: "secret-pw" });
+      const r = entente(["user", "add", "--config", join(dir, council, "homeserver.yaml"), user, "--password-file", "-"], { input: "secret-pw-42" });
       assert.equal(r.code, 0, r.stderr);
     }
     run = spawnEntente(["start", dir]);
     const out = await run.waitFor(/Entente is running/);
     assert.match(out, /https:\/\/127\.0\.0\.1:\d+ \(up\)[\s\S]*https:\/\/127\.0\.0\.1:\d+ \(up\)/, "both federation listeners answer");
-    alice = await login(base, "alice", "secret-pw");
-    bob = await login(base + 4, "bob", "secret-pw");
+    alice = await login(base, "alice", "secret-pw-42");
+    bob = await login(base + 4, "bob", "secret-pw-42");
     await startSyncing(alice);
     await startSyncing(bob);
   });

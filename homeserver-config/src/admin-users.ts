@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { MatrixError } from "../../homeserver/src/spec/matrix-error.ts";
 import { createAccount, newUserId } from "../../homeserver/src/server/users/accounts.ts";
 import { hashPassword } from "../../homeserver/src/server/users/password-hash.ts";
+import { checkPasswordPolicy } from "../../homeserver/src/server/users/password-policy.ts";
 import { CliError, UsageError } from "./cli-kit.ts";
 import type { CouncilDatabase } from "./council-database.ts";
 import { randomSecret } from "./secret-files.ts";
@@ -39,6 +40,16 @@ export function readPassword(file: string | undefined): { password: string; gene
   return { password, generated: false };
 }
 
+/** The server's password policy (passwords.minimum_length), as a CLI error. */
+function requireStrongPassword(c: CouncilDatabase, password: string): void {
+  try {
+    checkPasswordPolicy(password, c.config.passwords);
+  } catch (e: unknown) {
+    if (e instanceof MatrixError) throw new CliError(`${e.message} (passwords.minimum_length in the config)`);
+    throw e;
+  }
+}
+
 async function existingUser(c: CouncilDatabase, userId: string): Promise<void> {
   const user = await c.users.getUser(userId);
   if (user === undefined) throw new CliError(`no user ${userId}`);
@@ -46,6 +57,7 @@ async function existingUser(c: CouncilDatabase, userId: string): Promise<void> {
 }
 
 export async function addUser(c: CouncilDatabase, u: { userId: string; password: string; admin: boolean; displayname: string | undefined; now: number }): Promise<void> {
+  requireStrongPassword(c, u.password);
   try {
     await createAccount({ users: c.users, streams: c.streams }, {
       userId: u.userId, password: u.password, isAdmin: u.admin, now: u.now, ...(u.displayname !== undefined && { displayname: u.displayname }),
@@ -59,6 +71,7 @@ export async function addUser(c: CouncilDatabase, u: { userId: string; password:
 /** Sets a new password; unless `keepSessions`, every device is logged out (as POST /account/password does). */
 export async function resetPassword(c: CouncilDatabase, userId: string, password: string, keepSessions: boolean): Promise<void> {
   await existingUser(c, userId);
+  requireStrongPassword(c, password);
   await c.users.setPasswordHash(userId, await hashPassword(password));
   if (!keepSessions) await c.users.deleteAllDevices(userId);
 }

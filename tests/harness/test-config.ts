@@ -20,6 +20,7 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
     rooms: { defaultVersion: "12", encryptionByDefault: "off" },
     limits: { maxJsonBodyBytes: 1024 * 1024 },
     logging: { level: "warn" },
+    passwords: { minimumLength: 10, hashingConcurrency: 2, hashingQueue: 32, failedAttempts: { freeAttempts: 5, lockoutMs: 10_000, maxLockoutMs: 3_600_000, forgetAfterMs: 86_400_000 } },
     federation: {
       enabled: false, listener: { host: "127.0.0.1", port: 0 }, tls: undefined, extraCaPath: undefined, tlsVerify: true,
       hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],

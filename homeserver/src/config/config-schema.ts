@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { DEFAULT_ROOM_VERSION, ROOM_VERSIONS } from "../room/room-versions.ts";
 import type { HomeserverConfig } from "./config-types.ts";
 import { federation } from "./federation-schema.ts";
+import { passwords } from "./passwords-schema.ts";
 import { connections } from "./connections-schema.ts";
 import { voip } from "./voip-schema.ts";
 import {
@@ -160,7 +161,7 @@ const appservices = section(
 );
 
 export const configSchema = section("", {
-  server, listeners, connections, database, media, registration, rate_limits: rateLimits, rooms, limits, logging,
+  server, listeners, connections, database, media, registration, rate_limits: rateLimits, rooms, limits, logging, passwords,
   federation, appservices, voip,
 });
 

@@ -47,6 +47,7 @@ export interface HomeserverConfig {
   };
   limits: { maxJsonBodyBytes: number };
   logging: { level: "debug" | "info" | "warn" | "error" };
+  passwords: PasswordsConfig;
   federation: FederationConfig;
   appservices: AppservicesConfig;
   voip: VoipConfig;
@@ -70,6 +71,14 @@ export interface ConnectionsConfig {
   /** 0: no limit. */
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
+}
+
+/** Password policy, hashing queue and per-account failure limit. */
+export interface PasswordsConfig {
+  minimumLength: number;
+  hashingConcurrency: number;
+  hashingQueue: number;
+  failedAttempts: { freeAttempts: number; lockoutMs: number; maxLockoutMs: number; forgetAfterMs: number };
 }
 
 /** Application services (https://spec.matrix.org/v1.16/application-service-api/). */

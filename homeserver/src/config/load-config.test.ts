@@ -46,6 +46,7 @@ describe("parseConfig", () => {
       rooms: { defaultVersion: "12", encryptionByDefault: "invite" },
       limits: { maxJsonBodyBytes: 1048576 },
       logging: { level: "info" },
+      passwords: { minimumLength: 10, hashingConcurrency: 2, hashingQueue: 32, failedAttempts: { freeAttempts: 5, lockoutMs: 10000, maxLockoutMs: 3600000, forgetAfterMs: 86400000 } },
       federation: {
         enabled: true, listener: { host: "127.0.0.1", port: 8448 }, tls: undefined, extraCaPath: undefined, tlsVerify: true,
         hostMap: new Map(), allowList: [], denyList: [], trustedKeyServers: [], oldVerifyKeys: [],
@@ -95,6 +96,11 @@ limits:
   max_json_body_bytes: 65536
 logging:
   level: debug
+passwords:
+  minimum_length: 12
+  hashing_concurrency: 1
+  hashing_queue: 8
+  failed_attempts: { free_attempts: 3, lockout_ms: 5000, max_lockout_ms: 600000, forget_after_ms: 3600000 }
 federation:
   enabled: false
   listener: { host: "0.0.0.0", port: 0 }
@@ -129,6 +135,7 @@ voip:
       rooms: { defaultVersion: "11", encryptionByDefault: "invite" },
       limits: { maxJsonBodyBytes: 65536 },
       logging: { level: "debug" },
+      passwords: { minimumLength: 12, hashingConcurrency: 1, hashingQueue: 8, failedAttempts: { freeAttempts: 3, lockoutMs: 5000, maxLockoutMs: 600000, forgetAfterMs: 3600000 } },
       federation: {
         enabled: false, listener: { host: "0.0.0.0", port: 0 }, tls: undefined, extraCaPath: undefined, tlsVerify: false,
         hostMap: new Map([["ville-c.test", { scheme: "https", host: "localhost", port: 8449 }], ["[::1]:8448", { scheme: "http", host: "::1", port: 9000 }]]),
@@ -138,6 +145,12 @@ voip:
       appservices: { registrationFiles: ["/etc/entente/bridges/irc.yaml", "/srv/tasks.yaml"], retryInitialMs: 500, retryMaxMs: 60000 },
       voip: { turnUris: ["turns:turn.ville-b.example.fr:5349?transport=tcp"], turnSharedSecret: "turn-s3cret", turnUserLifetime: 86400000 },
     });
+  });
+
+  it("checks the passwords section: hashing concurrency within the libuv pool, a lock-out cap not below the first lock-out", () => {
+    const errors = errorsOf(`${MINIMAL}passwords:\n  hashing_concurrency: 8\n  minimum_length: 0\n  failed_attempts: { lockout_ms: 5000, max_lockout_ms: 1000 }\n`);
+    assert.deepEqual(errors.map((e) => e.split(": ")[1]).sort(),
+      ["passwords.failed_attempts.max_lockout_ms", "passwords.hashing_concurrency", "passwords.minimum_length"]);
   });
 
   it("checks the appservices section: a list of paths, and a retry cap not below the first delay", () => {

@@ -16,6 +16,7 @@ import { createLogger, type Logger } from "./log.ts";
 import { Notifier } from "./notifier.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { AuthGuard } from "./users/auth-guard.ts";
+import { passwordChecker } from "./users/compose-passwords.ts";
 import { LocalEvents } from "./rooms/local-events.ts";
 import { Typing } from "./sync/typing.ts";
 import { createHttpServer, drainRequests } from "./http/http-server.ts";
@@ -112,6 +113,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   const context: ServerContext = {
     config, serverName: config.server.name, signingKey, db, log, clock, notifier,
     rateLimiter: new RateLimiter({ clock }), auth: new AuthGuard({ users: stores.users, clock, appservices }),
+    passwords: passwordChecker(config.passwords, stores.users, clock),
     stores, localEvents, typing, appservices, roomLock, federation: federation?.services,
     e2ee: new E2eeService({ db, users: stores.users, notifier, clock, serverName: config.server.name }),
   };

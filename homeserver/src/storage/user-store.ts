@@ -75,6 +75,11 @@ export class UserStore {
   async setPasswordHash(userId: string, hash: string | undefined): Promise<void> {
     await this.db.run("UPDATE users SET password_hash = ? WHERE user_id = ?", [hash ?? null, userId]);
   }
+  /** Replaces the hash only if it is still `previous` (a re-hash must not undo a concurrent password change). */
+  async replacePasswordHash(userId: string, previous: string, hash: string): Promise<boolean> {
+    const r = await this.db.run("UPDATE users SET password_hash = ? WHERE user_id = ? AND password_hash = ?", [hash, userId, previous]);
+    return r.changes === 1;
+  }
   async setDeactivated(userId: string): Promise<void> {
     await this.db.run("UPDATE users SET deactivated = 1, password_hash = NULL WHERE user_id = ?", [userId]);
   }

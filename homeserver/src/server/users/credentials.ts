@@ -4,11 +4,13 @@ import { MatrixError, badJson } from "../../spec/matrix-error.ts";
 import { parseUserId } from "../../spec/ids.ts";
 import type { JsonObject } from "../../room/pdu.ts";
 import type { UserRow } from "../../storage/user-store.ts";
-import { verifyAgainstDummy, verifyPassword } from "./password-hash.ts";
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from "./password-hash.ts";
+import type { FailedPasswordAttempts } from "./password-attempts.ts";
 
-/** The one store method credential checks need (a fake in unit tests). */
+/** The store methods credential checks need (a fake in unit tests). */
 export interface PasswordUsers {
   getUser(userId: string): Promise<UserRow | undefined>;
+  replacePasswordHash(userId: string, previous: string, hash: string): Promise<boolean>;
 }
 
 /** One message for an unknown user and a wrong password, so logins do not reveal who exists. */
@@ -52,18 +54,52 @@ export async function findLocalUser(users: PasswordUsers, userId: string): Promi
 export type PasswordCheck = { ok: true; userId: string } | { ok: false; reason: "invalid" | "deactivated" };
 
 /**
- * Verifies a password in constant time with respect to whether the user exists. A deactivated
- * account has no password left and is reported as such (M_USER_DEACTIVATED on /login).
+ * Password checks behind the per-account failure limit (password-attempts.ts). The check takes
+ * as long whether or not the user exists; a deactivated account is only reported as such to
+ * someone who gives its right password (otherwise a wrong password would reveal the account
+ * state). Deactivation removes the hash, so in practice that is only for accounts whose hash an
+ * administrator kept. A right password under old hashing parameters is re-hashed.
  */
-export async function checkPassword(users: PasswordUsers, userId: string, password: string): Promise<PasswordCheck> {
-  const user = await findLocalUser(users, userId);
-  if (user?.deactivated) {
-    await verifyAgainstDummy(password);
-    return { ok: false, reason: "deactivated" };
+export class PasswordChecker {
+  private readonly users: PasswordUsers;
+  private readonly attempts: FailedPasswordAttempts;
+
+  constructor(deps: { users: PasswordUsers; attempts: FailedPasswordAttempts }) {
+    this.users = deps.users;
+    this.attempts = deps.attempts;
   }
-  if (!user?.passwordHash) {
-    await verifyAgainstDummy(password);
-    return { ok: false, reason: "invalid" };
+
+  /** The outcome, or 429 M_LIMIT_EXCEEDED while the account is locked out (then nothing is hashed). */
+  async check(userId: string, password: string): Promise<PasswordCheck> {
+    const attempt = this.attempts.begin(userId);
+    let result: PasswordCheck;
+    try {
+      result = await this.verify(userId, password);
+    } catch (e: unknown) {
+      attempt.release(); // e.g. the hashing queue was full: not a guess that was checked
+      throw e;
+    }
+    attempt.finish(result.ok || result.reason === "deactivated");
+    return result;
   }
-  return (await verifyPassword(password, user.passwordHash)) ? { ok: true, userId: user.userId } : { ok: false, reason: "invalid" };
+
+  private async verify(userId: string, password: string): Promise<PasswordCheck> {
+    const user = await findLocalUser(this.users, userId);
+    if (!user?.passwordHash) {
+      await verifyAgainstDummy(password);
+      return { ok: false, reason: "invalid" };
+    }
+    if (!(await verifyPassword(password, user.passwordHash))) return { ok: false, reason: "invalid" };
+    if (user.deactivated) return { ok: false, reason: "deactivated" };
+    if (needsRehash(user.passwordHash)) await this.rehash(user.userId, user.passwordHash, password);
+    return { ok: true, userId: user.userId };
+  }
+
+  private async rehash(userId: string, previous: string, password: string): Promise<void> {
+    try {
+      await this.users.replacePasswordHash(userId, previous, await hashPassword(password));
+    } catch {
+      // Best effort (e.g. the hashing queue is full): the old hash still works; next login retries.
+    }
+  }
 }

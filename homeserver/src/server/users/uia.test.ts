@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { UserRow } from "../../storage/user-store.ts";
-import { hashPassword } from "./password-hash.ts";
+import { DEFAULT_ARGON2, hashPassword } from "./password-hash.ts";
+import { PasswordChecker } from "./credentials.ts";
+import { FailedPasswordAttempts } from "./password-attempts.ts";
 import { DUMMY_FLOWS, PASSWORD_FLOWS, UiaChallenge, UserInteractiveAuth } from "./uia.ts";
 
 const ALICE = "@alice:test.local";
@@ -10,11 +12,13 @@ const BOB = "@bob:test.local";
 async function setup(): Promise<{ uia: UserInteractiveAuth; clock: { t: number; now(): number } }> {
   const rows = new Map<string, UserRow>();
   for (const [id, pw] of [[ALICE, "alice-pw"], [BOB, "bob-pw"]] as const) {
-    rows.set(id, { userId: id, passwordHash: await hashPassword(pw, { N: 1024, r: 8, p: 1 }), isAdmin: false, deactivated: false,
+    rows.set(id, { userId: id, passwordHash: await hashPassword(pw, DEFAULT_ARGON2), isAdmin: false, deactivated: false,
       displayname: undefined, avatarUrl: undefined, appserviceId: undefined });
   }
   const clock = { t: 1_000_000, now() { return this.t; } };
-  const uia = new UserInteractiveAuth({ users: { getUser: async (id) => rows.get(id) }, clock, serverName: "test.local", ttlMs: 60_000 });
+  const users = { getUser: async (id: string) => rows.get(id), replacePasswordHash: async () => true };
+  const attempts = new FailedPasswordAttempts({ clock, policy: { freeAttempts: 5, lockoutMs: 10_000, maxLockoutMs: 60_000, forgetAfterMs: 3_600_000 } });
+  const uia = new UserInteractiveAuth({ passwords: new PasswordChecker({ users, attempts }), clock, serverName: "test.local", ttlMs: 60_000 });
   return { uia, clock };
 }
 
@@ -91,5 +95,34 @@ describe("UserInteractiveAuth", () => {
       (e: unknown) => e instanceof MatrixError && e.errcode === "M_BAD_JSON");
     await assert.rejects(uia.authenticate({ auth: { type: "m.login.password", identifier: { type: "m.id.user", user: "alice" } }, flows: PASSWORD_FLOWS, scope: "x", userId: ALICE }),
       (e: unknown) => e instanceof MatrixError && e.errcode === "M_BAD_JSON");
+  });
+});
+
+describe("UserInteractiveAuth password limit", () => {
+  const limited = (e: unknown): boolean => e instanceof MatrixError && e.status === 429 && e.errcode === "M_LIMIT_EXCEEDED";
+
+  it("locks the account after 5 wrong passwords: even the right one gets 429 until the lock-out ends", async () => {
+    const { uia, clock } = await setup();
+    for (let i = 0; i < 5; i++) {
+      const body = await challenge(uia.authenticate({ auth: pw("alice", `guess-${i}`), flows: PASSWORD_FLOWS, scope: "x", userId: ALICE }));
+      assert.equal(body["errcode"], "M_FORBIDDEN");
+    }
+    let retry = 0;
+    await assert.rejects(uia.authenticate({ auth: pw("alice", "alice-pw"), flows: PASSWORD_FLOWS, scope: "x", userId: ALICE }), (e: unknown) => {
+      retry = e instanceof MatrixError ? Number(e.toJSON()["retry_after_ms"]) : 0;
+      return limited(e);
+    });
+    assert.equal(retry, 10_000);
+    clock.t += 10_000;
+    await uia.authenticate({ auth: pw("alice", "alice-pw"), flows: PASSWORD_FLOWS, scope: "x", userId: ALICE });
+  });
+
+  it("does not check another user's password at all (no oracle, no count on that user)", async () => {
+    const { uia } = await setup();
+    for (let i = 0; i < 8; i++) {
+      const body = await challenge(uia.authenticate({ auth: pw(BOB, "bob-pw"), flows: PASSWORD_FLOWS, scope: "x", userId: ALICE }));
+      assert.equal(body["errcode"], "M_FORBIDDEN");
+    }
+    await uia.authenticate({ auth: pw(BOB, "bob-pw"), flows: PASSWORD_FLOWS, scope: "x", userId: BOB });
   });
 });

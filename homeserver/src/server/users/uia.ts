@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { MatrixError, badJson, type Errcode } from "../../spec/matrix-error.ts";
 import type { JsonObject } from "../../room/pdu.ts";
 import type { Clock } from "../clock.ts";
-import { BAD_CREDENTIALS, checkPassword, identifiedUser, type PasswordUsers } from "./credentials.ts";
+import { BAD_CREDENTIALS, identifiedUser, type PasswordChecker } from "./credentials.ts";
+import { accountKey } from "./password-attempts.ts";
 
 export type UiaStage = "m.login.dummy" | "m.login.password";
 export type UiaFlow = readonly UiaStage[];
@@ -50,13 +51,13 @@ export interface UiaRequest {
 
 export class UserInteractiveAuth {
   private readonly sessions = new Map<string, Session>();
-  private readonly users: PasswordUsers;
+  private readonly passwords: Pick<PasswordChecker, "check">;
   private readonly clock: Clock;
   private readonly serverName: string;
   private readonly ttlMs: number;
 
-  constructor(deps: { users: PasswordUsers; clock: Clock; serverName: string; ttlMs?: number }) {
-    this.users = deps.users;
+  constructor(deps: { passwords: Pick<PasswordChecker, "check">; clock: Clock; serverName: string; ttlMs?: number }) {
+    this.passwords = deps.passwords;
     this.clock = deps.clock;
     this.serverName = deps.serverName;
     this.ttlMs = deps.ttlMs ?? 15 * 60_000;
@@ -106,8 +107,12 @@ export class UserInteractiveAuth {
     if (type === "m.login.dummy") return undefined;
     const password = auth["password"];
     if (typeof password !== "string") throw badJson("'auth.password' must be a string");
-    const result = await checkPassword(this.users, identifiedUser(auth, this.serverName), password);
-    // Only the requester can re-authenticate: another user's valid password fails like a wrong one.
+    const userId = identifiedUser(auth, this.serverName);
+    // Only the requester can re-authenticate: another user's password fails like a wrong one,
+    // without being checked (a stolen token must not become a guessing oracle for other accounts).
+    if (req.userId !== undefined && accountKey(userId) !== accountKey(req.userId)) return { errcode: "M_FORBIDDEN", error: BAD_CREDENTIALS };
+    // Per-account failure limit inside check(): 429 M_LIMIT_EXCEEDED while locked out.
+    const result = await this.passwords.check(userId, password);
     if (!result.ok || (req.userId !== undefined && result.userId !== req.userId)) {
       return { errcode: "M_FORBIDDEN", error: BAD_CREDENTIALS };
     }

@@ -8,6 +8,7 @@ import { badJson } from "../../../spec/matrix-error.ts";
 import { bodyObject, optBool, optString } from "../json.ts";
 import { PASSWORD_FLOWS } from "../../users/uia.ts";
 import { hashPassword } from "../../users/password-hash.ts";
+import { checkPasswordPolicy } from "../../users/password-policy.ts";
 import { requireUia, type AccountServices } from "./common.ts";
 import { leaveAllRooms } from "../../rooms/membership.ts";
 import { membershipDeps } from "../rooms/membership.ts";
@@ -18,6 +19,8 @@ export const changePasswordHandler = (s: ServerContext, svc: AccountServices): H
   const newPassword = optString(b, "new_password", 1024);
   if (newPassword === undefined || newPassword === "") throw badJson("Missing 'new_password'");
   const logoutDevices = optBool(b, "logout_devices") ?? true;
+  // Before UIA, so the user is not asked for their password only to be refused afterwards.
+  checkPasswordPolicy(newPassword, s.config.passwords);
   await requireUia(svc, me, b, "POST /account/password", PASSWORD_FLOWS);
   await s.stores.users.setPasswordHash(me.userId, await hashPassword(newPassword));
   if (logoutDevices) {

@@ -10,6 +10,7 @@ import { MatrixError, forbidden } from "../../../spec/matrix-error.ts";
 import { bodyObject, optBool, optString, reqString } from "../json.ts";
 import { createAccount, newUserId, startSession } from "../../users/accounts.ts";
 import { SingleUseNonces } from "./single-use-nonces.ts";
+import { checkPasswordPolicy } from "../../users/password-policy.ts";
 
 const NONCE_TTL_MS = 60_000;
 /** Outstanding nonces kept at most (the endpoint is unauthenticated; legitimate use needs a handful). */
@@ -54,6 +55,7 @@ export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; regis
     const got = /^[0-9a-fA-F]+$/.test(mac) ? Buffer.from(mac, "hex") : Buffer.alloc(0);
     if (got.length !== want.length || !timingSafeEqual(got, want)) throw forbidden("HMAC incorrect");
     const userId = newUserId(username.toLowerCase(), s.serverName);
+    checkPasswordPolicy(password, s.config.passwords);
     await createAccount(s.stores, { userId, password, isAdmin: admin, ...(displayname !== undefined && { displayname }), now });
     ctx.log.info("registered user with the shared secret", { user_id: userId, admin });
     const session = await startSession(s.stores.users, userId, { now });

@@ -44,7 +44,7 @@ export interface AccountServices {
 }
 
 export function accountServices(s: ServerContext): AccountServices {
-  return { uia: new UserInteractiveAuth({ users: s.stores.users, clock: s.clock, serverName: s.serverName }), lock: new KeyedLock() };
+  return { uia: new UserInteractiveAuth({ passwords: s.passwords, clock: s.clock, serverName: s.serverName }), lock: new KeyedLock() };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { ServerContext } from "../../context.ts";
 import { MatrixError, badJson, forbidden } from "../../../spec/matrix-error.ts";
 import type { JsonObject } from "../../../room/pdu.ts";
 import { bodyObject, optBool, optString, reqString } from "../json.ts";
-import { BAD_CREDENTIALS, checkPassword, identifiedUser } from "../../users/credentials.ts";
+import { BAD_CREDENTIALS, identifiedUser } from "../../users/credentials.ts";
 import { startSession } from "../../users/accounts.ts";
 import { PASSWORD_FLOWS } from "../../users/uia.ts";
 import { requireUia, type AccountServices } from "./common.ts";
@@ -28,8 +28,10 @@ async function authenticateLogin(s: ServerContext, ctx: RequestContext, b: JsonO
   if (type === "m.login.password") {
     const password = b["password"];
     if (typeof password !== "string") throw badJson("Missing 'password'");
-    const result = await checkPassword(s.stores.users, identifiedUser(b, s.serverName), password);
+    // 429 while the account is locked out after too many wrong passwords (users/password-attempts.ts).
+    const result = await s.passwords.check(identifiedUser(b, s.serverName), password);
     if (result.ok) return result.userId;
+    // Only told to someone who gave the right password, so a guess never learns the account state.
     if (result.reason === "deactivated") throw new MatrixError("M_USER_DEACTIVATED", 403, "This account has been deactivated");
     throw forbidden(BAD_CREDENTIALS);
   }

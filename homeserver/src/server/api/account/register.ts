@@ -10,6 +10,7 @@ import { bodyObject, optBool, optString } from "../json.ts";
 import { DUMMY_FLOWS } from "../../users/uia.ts";
 import { createAccount, generatedLocalpart, newUserId, startSession } from "../../users/accounts.ts";
 import type { AccountServices } from "./common.ts";
+import { checkPasswordPolicy } from "../../users/password-policy.ts";
 import { APPSERVICE_LOGIN_TYPE, appserviceRegister, requireNotExclusive } from "../appservice/account.ts";
 
 function checkRegistrationOpen(s: ServerContext): void {
@@ -31,6 +32,7 @@ export const registerHandler = (s: ServerContext, svc: AccountServices): Handler
   const inhibitLogin = optBool(b, "inhibit_login") ?? false;
   optBool(b, "refresh_token"); // validated only: we issue non-expiring access tokens
   if (deviceId === "") throw new MatrixError("M_INVALID_PARAM", 400, "'device_id' may not be empty");
+  if (password !== undefined) checkPasswordPolicy(password, s.config.passwords);
   // Usernames are mapped to lower case, which the spec allows ("map ... in a logical manner").
   const userId = newUserId(username === undefined ? generatedLocalpart() : username.toLowerCase(), s.serverName);
   // The spec wants M_USER_IN_USE / M_INVALID_USERNAME / M_EXCLUSIVE before any UIA round trip.
