@@ -196,9 +196,17 @@ describe("federation transport over HTTPS", function () {
     assert.deepEqual(answer.server_keys.map((k) => k.server_name).sort(), ["b.test", "n.test"]);
   });
 
-  it("checks the certificate against an IP literal target (no SNI)", async () => {
+  it("an IP target in host_map: the certificate must be valid for the server name's hostname (the SNI), or the IP for an IP server name", async () => {
+    // b's certificate names localhost, 127.0.0.1 and ::1, not by-ip.test
     a.hostMap.set("by-ip.test", { scheme: "https", host: "127.0.0.1", port: b.listener.port });
-    assert.deepEqual(await a.client.request("by-ip.test", "GET", "/_matrix/federation/v1/version"), { server: { name: "Entente", version: "0.0.0-test" } });
+    const e = await failure(a.client.request("by-ip.test", "GET", "/_matrix/federation/v1/version"));
+    assert.equal(e.kind, "network");
+    assert.match(e.message, /by-ip\.test/);
+    a.hostMap.set("localhost", { scheme: "https", host: "127.0.0.1", port: b.listener.port });
+    assert.deepEqual(await a.client.request("localhost", "GET", "/_matrix/federation/v1/version"), { server: { name: "Entente", version: "0.0.0-test" } });
+    // an IP server name has no hostname: no SNI, the certificate is checked against the IP
+    a.hostMap.set("127.0.0.1:1", { scheme: "https", host: "127.0.0.1", port: b.listener.port });
+    assert.deepEqual(await a.client.request("127.0.0.1:1", "GET", "/_matrix/federation/v1/version"), { server: { name: "Entente", version: "0.0.0-test" } });
   });
 
   it("reaches a plain-HTTP server through an http:// host_map entry", async () => {

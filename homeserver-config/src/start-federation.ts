@@ -10,6 +10,8 @@ import { councilPaths, federationFilePath, type CouncilPaths } from "./council-p
 import { spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
 import { readFederationFile, type CouncilEntry, type FederationFile } from "./federation-file.ts";
 import { readDemoAccounts } from "./init-federation.ts";
+import { accountStatus, passwordColumn, type AccountStatus } from "./account-status.ts";
+import { withCouncilDatabase } from "./council-database.ts";
 import { registerWithSharedSecret } from "./shared-secret-registration.ts";
 import { formatStartTable, type AccountLine, type CouncilLine } from "./start-table.ts";
 
@@ -65,12 +67,21 @@ async function provisionAccounts(c: Council, url: string, f: FederationFile, io:
     const password = demo.get(`agent${i}`);
     if (password !== undefined) wanted.push({ username: `agent${i}`, password, admin: false, show: password });
   }
-  const lines: AccountLine[] = [];
+  const made: { w: (typeof wanted)[number]; userId: string; created: boolean }[] = [];
   for (const w of wanted) {
     const outcome = await registerWithSharedSecret(url, secret, w);
-    lines.push({ council: c.entry.name, userId: `@${w.username}:${c.config.server.name}`, password: w.show, admin: w.admin, created: outcome === "created" });
+    made.push({ w, userId: `@${w.username}:${c.config.server.name}`, created: outcome === "created" });
   }
-  return lines;
+  // Accounts that already existed: their initial password is shown only if it still works.
+  const statuses = new Map<string, AccountStatus>();
+  if (made.some((m) => !m.created)) {
+    await withCouncilDatabase(c.paths.config, io.env, async (db) => {
+      for (const m of made) if (!m.created) statuses.set(m.userId, await accountStatus(db.users, m.userId, m.w.password));
+    });
+  }
+  return made.map((m) => ({
+    council: c.entry.name, userId: m.userId, password: passwordColumn(statuses.get(m.userId) ?? "current", m.w.show), admin: m.w.admin, created: m.created,
+  }));
 }
 
 async function bringUp(c: Council, p: CouncilProcess, f: FederationFile, io: Io): Promise<{ line: CouncilLine; accounts: AccountLine[] }> {

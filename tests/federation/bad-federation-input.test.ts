@@ -7,7 +7,10 @@ import { startFederation, type TestFederation } from "../harness/federation.ts";
 
 const UNSIGNED_OK = new Set([
   "GET /_matrix/key/v2/server", "GET /_matrix/key/v2/query/{serverName}", "POST /_matrix/key/v2/query",
-  "GET /_matrix/federation/v1/version", "GET /_matrix/federation/v1/openid/userinfo",
+  "GET /_matrix/federation/v1/version", "GET /_matrix/federation/v1/openid/userinfo", "GET /_matrix/key/v2/server/{keyId}",
+  // legacy media for servers without authenticated media (media.legacy_federation_download)
+  ...["r0", "v3"].flatMap((v) => [`GET /_matrix/media/${v}/download/{serverName}/{mediaId}`,
+    `GET /_matrix/media/${v}/download/{serverName}/{mediaId}/{fileName}`, `GET /_matrix/media/${v}/thumbnail/{serverName}/{mediaId}`]),
 ]);
 
 describe("bad input on every federation route", function () {

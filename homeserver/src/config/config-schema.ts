@@ -88,7 +88,7 @@ const media = section("Uploaded files (https://spec.matrix.org/v1.16/client-serv
     "Serve the legacy unauthenticated /_matrix/media/v3/download endpoints (deprecated since spec v1.11).", false),
   user_quota_bytes: withDefault(integer(0), "Total media a user may upload, in bytes; 0 means unlimited.", 0),
   legacy_federation_download: withDefault(boolean,
-    "Also serve our media to servers without authenticated media (older Synapse) on the legacy /_matrix/media/{r0,v3}/download and thumbnail paths of the FEDERATION listener (never the client one).",
+    "Also serve our media to servers without authenticated media (older Synapse) on the legacy /_matrix/media/{r0,v3}/download and thumbnail paths of the FEDERATION listener (never the client one). These requests are unsigned: whoever reaches the federation listener and knows a media id (unguessable) can fetch that file.",
     true),
 });
 

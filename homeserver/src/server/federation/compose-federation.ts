@@ -11,7 +11,8 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { KeyedLock } from "../rooms/room-lock.ts";
 import type { PersistedEvent } from "../rooms/local-events.ts";
-import { Router } from "../http/router.ts";
+import type { Router } from "../http/router.ts";
+import { FederationRouter } from "./transport/rejection-log.ts";
 import { FederationClient } from "./transport/federation-client.ts";
 import { KeyRing } from "./keys/key-ring.ts";
 import { federationAuthenticator } from "./transport/inbound-auth.ts";
@@ -59,7 +60,7 @@ export function composeFederation(deps: {
   const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });
   const extras = composeExtras({ config, rooms: deps.rooms, sender, client, clock, log });
   const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate, eduHandlers: new Map(), ...extras.services };
-  const router = new Router();
+  const router = new FederationRouter();
   let pending = new Set<string>();
   let listener: FederationListener | undefined;
   return {

@@ -8,7 +8,7 @@ import { MatrixError } from "../../spec/matrix-error.ts";
 import { createLogger } from "../log.ts";
 import { MediaFiles } from "../media/media-files.ts";
 import { mediaEnvelope } from "./multipart-mixed.ts";
-import { RemoteMedia, dispositionFileName, remoteMediaKey } from "./remote-media.ts";
+import { RemoteMedia, authenticatedMediaUnsupported, dispositionFileName, remoteMediaKey } from "./remote-media.ts";
 import { FederationError } from "./transport/federation-error.ts";
 import type { FederationStream } from "./transport/federation-client.ts";
 import type { UrlFetch } from "./media-redirect.ts";
@@ -103,6 +103,17 @@ describe("RemoteMedia", () => {
     answers.push(new FederationError("b.test", "http", "not found", { status: 404, errcode: "M_NOT_FOUND" }));
     assert.equal(await make().fetch("b.test", "missing", 5000), undefined);
     assert.equal(calls.length, 3);
+  });
+
+  it("treats 400 M_UNRECOGNIZED (older Synapse) and 405 as 'no authenticated media' too, nothing else", () => {
+    const http = (status: number, errcode?: string): FederationError => new FederationError("b.test", "http", "x", { status, ...(errcode ? { errcode } : {}) });
+    assert.equal(authenticatedMediaUnsupported(http(404, "M_UNRECOGNIZED")), true);
+    assert.equal(authenticatedMediaUnsupported(http(400, "M_UNRECOGNIZED")), true);
+    assert.equal(authenticatedMediaUnsupported(http(405)), true);
+    assert.equal(authenticatedMediaUnsupported(http(404, "M_NOT_FOUND")), false);
+    assert.equal(authenticatedMediaUnsupported(http(400, "M_BAD_JSON")), false);
+    assert.equal(authenticatedMediaUnsupported(http(500, "M_UNRECOGNIZED")), false);
+    assert.equal(authenticatedMediaUnsupported(new FederationError("b.test", "network", "down")), false);
   });
 
   it("refuses files over the limit with 502 M_TOO_LARGE and caches nothing", async () => {

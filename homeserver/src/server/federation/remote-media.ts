@@ -57,6 +57,16 @@ const FRAMING_SLACK = 64 * 1024;
 const IDLE_TIMEOUT_MS = 60_000;
 
 /** The cache key of a remote media: never equal to a local media id (those are 24 characters). */
+/**
+ * Whether the origin's answer means "no authenticated media endpoint" (an origin older than spec
+ * v1.11), which sends us to the legacy endpoint. The spec names 404 M_UNRECOGNIZED; older Synapse
+ * answers 400 M_UNRECOGNIZED for unknown paths, and a 405 says the path exists but not for GET.
+ */
+export function authenticatedMediaUnsupported(err: unknown): boolean {
+  if (!(err instanceof FederationError) || err.kind !== "http") return false;
+  return err.status === 405 || ((err.status === 404 || err.status === 400) && err.errcode === "M_UNRECOGNIZED");
+}
+
 export function remoteMediaKey(serverName: string, mediaId: string): string {
   return "r" + createHash("sha256").update(`${serverName}/${mediaId}`).digest("base64url");
 }
@@ -137,8 +147,7 @@ export class RemoteMedia implements RemoteMediaSource {
       this.checkDeclaredLength(server, res.headers, FRAMING_SLACK, () => res.stream.destroy());
       return await this.fromMultipart(server, res.headers, res.stream, opts);
     } catch (err) {
-      // spec: only a 404 M_UNRECOGNIZED (an origin older than v1.11) sends us to the old endpoint
-      if (!(err instanceof FederationError && err.status === 404 && err.errcode === "M_UNRECOGNIZED")) return this.notFoundOr(server, err);
+      if (!authenticatedMediaUnsupported(err)) return this.notFoundOr(server, err);
     }
     try {
       const path = `/_matrix/media/v3/download/${encodeURIComponent(server)}/${encodeURIComponent(mediaId)}?allow_remote=false&${query}`;

@@ -21,6 +21,7 @@ import type { PersistedEvent } from "../rooms/local-events.ts";
 import type { FederationClient } from "./transport/federation-client.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
 import { checkReceivedPdu, type EventFetcher } from "./inbound/event-fetcher.ts";
+import { remoteClientError } from "./remote-errors.ts";
 import { FederationError } from "./transport/federation-error.ts";
 
 export interface RemoteMembershipDeps {
@@ -81,9 +82,11 @@ export class RemoteMembership {
       const version = this.versionOf(tmpl.room_version);
       if (!version.knocking) throw new MatrixError("M_FORBIDDEN", 403, `Room version ${version.id} does not allow knocking`);
       const event = this.fromTemplate(tmpl.event, version, userId, reason === undefined ? { membership: "knock" } : { membership: "knock", reason });
-      const res = await this.deps.client.request<{ knock_room_state?: unknown }>(server, "PUT",
+      const res = await this.deps.client.request<{ knock_room_state?: unknown; knock_state_events?: unknown }>(server, "PUT",
         `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(event.eventId)}`, event.pdu);
-      await this.deps.store.saveInviteState(roomId, userId, Array.isArray(res.knock_room_state) ? res.knock_room_state : []);
+      // servers older than spec v1.7 answer with the MSC2403 name only
+      const stripped = res.knock_room_state ?? res.knock_state_events;
+      await this.deps.store.saveInviteState(roomId, userId, Array.isArray(stripped) ? stripped : []);
       return this.storeOutOfRoomMembership(roomId, version, event, "knock");
     });
   }
@@ -99,7 +102,7 @@ export class RemoteMembership {
         `/_matrix/federation/v2/invite/${encodeURIComponent(event.pdu.room_id ?? "")}/${encodeURIComponent(event.eventId)}`,
         { room_version: version.id, event: event.pdu, invite_room_state: inviteRoomState });
     } catch (err) {
-      throw remoteError(server, err);
+      throw remoteClientError(server, err) ?? remoteError(server, err);
     }
     return this.counterSigned(res.event, event, version);
   }

@@ -1,4 +1,4 @@
-// GET /_matrix/key/v2/server, GET /_matrix/key/v2/query/{serverName}, POST /_matrix/key/v2/query,
+// GET /_matrix/key/v2/server[/{keyId}], GET /_matrix/key/v2/query/{serverName}, POST /_matrix/key/v2/query,
 // GET /_matrix/federation/v1/version  (federation listener; no request authentication)
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#retrieving-server-keys
 import type { Router } from "../../http/router.ts";
@@ -21,6 +21,9 @@ const MAX_QUERIED_SERVERS = 100;
 
 export function federationKeyRoutes(r: Router, deps: FederationKeyRoutesDeps): void {
   r.add("GET", "/_matrix/key/v2/server", async () => ({ json: buildServerKeyDocument(deps.ours, deps.clock.now()) }));
+  // The deprecated form with a key id, still requested by older Synapse (1.67 among them): same
+  // document, the key id ignored, as Synapse does.
+  r.add("GET", "/_matrix/key/v2/server/{keyId}", async () => ({ json: buildServerKeyDocument(deps.ours, deps.clock.now()) }));
   r.add("GET", "/_matrix/key/v2/query/{serverName}", async (ctx) => {
     const serverName = ctx.params["serverName"] ?? "";
     if (!isValidServerName(serverName)) throw new MatrixError("M_INVALID_PARAM", 400, "Not a server name");

@@ -117,11 +117,15 @@ export const sendLeaveV1 = (s: ServerContext): Handler => async (ctx) => {
   return { json: [200, {}] };
 };
 
-/** PUT /_matrix/federation/v1/send_knock: the knock is accepted and the room's stripped state returned. */
+/**
+ * PUT /_matrix/federation/v1/send_knock: the knock is accepted and the room's stripped state returned,
+ * under the spec's name and under knock_state_events, the MSC2403 name older servers still read.
+ */
 export const sendKnock = (s: ServerContext): Handler => async (ctx) => {
   const { event } = await acceptMembership(s, ctx, "knock");
   const roomId = event.pdu.room_id ?? "";
-  return { json: { knock_room_state: await currentStrippedState(s.stores, roomId) } };
+  const stripped = await currentStrippedState(s.stores, roomId);
+  return { json: { knock_room_state: stripped, knock_state_events: stripped } };
 };
 
 export const inviteV2 = (s: ServerContext): Handler => async (ctx) => {

@@ -5,6 +5,7 @@
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import type { ServerContext } from "../../context.ts";
 import type { Handler } from "../../http/router.ts";
+import type { JsonObject } from "../../../room/pdu.ts";
 import { bodyObject, optBool, optInt, optObject, optString } from "../json.ts";
 import { listPublicRooms, parseRoomTypes, parseSince } from "../directory/public-rooms.ts";
 import { fed } from "./common.ts";
@@ -16,6 +17,13 @@ const EMPTY = { chunk: [], total_room_count_estimate: 0 };
 function limitOf(n: number | undefined): number {
   if (n !== undefined && n < 0) throw new MatrixError("M_INVALID_PARAM", 400, "'limit' must be a non-negative integer");
   return n === undefined || n === 0 ? NO_LIMIT : n;
+}
+
+/** Synapse sends include_all_networks as the string "true" or "false": accept that besides a boolean. */
+function stringlyBool(o: JsonObject, key: string): boolean | undefined {
+  const v = o[key];
+  if (v === "true" || v === "false") return v === "true";
+  return optBool(o, key);
 }
 
 export const getFederationPublicRooms = (s: ServerContext): Handler => async (ctx) => {
@@ -32,7 +40,7 @@ export const postFederationPublicRooms = (s: ServerContext): Handler => async (c
   await fed(s).authenticate(ctx);
   const body = bodyObject(ctx.body);
   const limit = limitOf(optInt(body, "limit"));
-  optBool(body, "include_all_networks");
+  stringlyBool(body, "include_all_networks");
   const filter = optObject(body, "filter") ?? {};
   const searchTerm = optString(filter, "generic_search_term", 1000);
   const roomTypes = parseRoomTypes(filter["room_types"]);

@@ -6,6 +6,7 @@ import { makeJoin, makeLeave, makeKnock, sendJoinV1, sendJoinV2, sendLeaveV1, se
 import { getEvent, getState, getStateIds, getEventAuth, backfill, getMissingEvents } from "./events.ts";
 import { queryDirectory, queryProfile, openidUserinfo } from "./queries.ts";
 import { federationMediaHandlers } from "./media.ts";
+import { federationLegacyMediaRoutes } from "./legacy-media.ts";
 import { getFederationPublicRooms, postFederationPublicRooms } from "./public-rooms.ts";
 
 const F = "/_matrix/federation";
@@ -33,6 +34,7 @@ export function federationRoutes(r: Router, s: ServerContext): void {
   const media = federationMediaHandlers(s);
   r.add("GET", `${F}/v1/media/download/{mediaId}`, media.download);
   r.add("GET", `${F}/v1/media/thumbnail/{mediaId}`, media.thumbnail);
+  federationLegacyMediaRoutes(r, s);
   r.add("GET", `${F}/v1/publicRooms`, getFederationPublicRooms(s));
   r.add("POST", `${F}/v1/publicRooms`, postFederationPublicRooms(s));
 }

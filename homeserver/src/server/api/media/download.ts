@@ -23,7 +23,10 @@ export interface DownloadHandlers {
   legacyThumbnail: Handler;
 }
 
-export function downloadHandlers(s: ServerContext, media: MediaRepository, files: MediaFiles): DownloadHandlers {
+/** `legacyEnabled`: whether the unauthenticated legacy handlers serve (the federation listener has its own switch). */
+export function downloadHandlers(
+  s: ServerContext, media: MediaRepository, files: MediaFiles, legacyEnabled = s.config.media.allowUnauthenticatedLegacy,
+): DownloadHandlers {
   // Who may download: any authenticated user, for any media of this server — what the spec's
   // authenticated media asks. Planned stricter check: serve media referenced in media_refs only
   // to users who are (or were) in one of those rooms, plus the uploader; that needs the room
@@ -51,7 +54,7 @@ export function downloadHandlers(s: ServerContext, media: MediaRepository, files
   const legacy = (fn: typeof download): Handler => async (ctx) => {
     // spec v1.11+: the unauthenticated endpoints are "frozen"; we freeze all media unless the
     // operator opts back in (config media.allow_unauthenticated_legacy)
-    if (!s.config.media.allowUnauthenticatedLegacy) throw notFound("Not found");
+    if (!legacyEnabled) throw notFound("Not found");
     return fn(ctx, PUBLIC_CACHE);
   };
   return {

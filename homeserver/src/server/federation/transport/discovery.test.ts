@@ -43,11 +43,14 @@ describe("server discovery (https://spec.matrix.org/v1.16/server-server-api/#res
     const f = fixture({}, {}, new Map<string, HostMapTarget>([
       ["a.test", { scheme: "https", host: "localhost", port: 8449 }],
       ["b.test", { scheme: "http", host: "127.0.0.1", port: 8008 }],
-      ["c.test", { scheme: "https", host: "::1", port: 8448 }],
+      ["c.test:8448", { scheme: "https", host: "::1", port: 8448 }],
+      ["192.0.2.1", { scheme: "https", host: "127.0.0.1", port: 8448 }],
     ]));
     assert.deepEqual(await f.resolver.resolve("a.test"), { ...target("localhost", 8449, "localhost:8449", "localhost"), allowPrivate: true });
-    assert.deepEqual(await f.resolver.resolve("b.test"), { ...target("127.0.0.1", 8008, "127.0.0.1:8008", undefined), scheme: "http", allowPrivate: true });
-    assert.deepEqual(await f.resolver.resolve("c.test"), { ...target("::1", 8448, "[::1]:8448", undefined), allowPrivate: true });
+    // an IP target: the certificate (and SNI) is the server name's hostname, never the IP
+    assert.deepEqual(await f.resolver.resolve("b.test"), { ...target("127.0.0.1", 8008, "127.0.0.1:8008", "b.test"), scheme: "http", allowPrivate: true });
+    assert.deepEqual(await f.resolver.resolve("c.test:8448"), { ...target("::1", 8448, "[::1]:8448", "c.test"), allowPrivate: true });
+    assert.deepEqual(await f.resolver.resolve("192.0.2.1"), { ...target("127.0.0.1", 8448, "127.0.0.1:8448", undefined), allowPrivate: true });
     assert.deepEqual([f.wellKnownCalls, f.srvCalls], [[], []]);
   });
 

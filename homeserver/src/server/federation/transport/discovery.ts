@@ -50,6 +50,12 @@ export function splitServerName(name: string): { host: string; port: number | un
   return { host, port };
 }
 
+/** The hostname part of a server name, or undefined when that is an IP literal (no SNI then). */
+function hostnameOf(serverName: string): string | undefined {
+  const host = splitServerName(serverName)?.host;
+  return host === undefined || isIP(host) !== 0 ? undefined : host;
+}
+
 const hostPort = (host: string, port: number): string => `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
 
 const direct = (connectHost: string, port: number, hostHeader: string, certName: string | undefined): OutboundTarget => ({
@@ -86,7 +92,10 @@ export class ServerResolver {
   async resolve(serverName: string): Promise<OutboundTarget> {
     const mapped = this.deps.hostMap.get(serverName);
     if (mapped) {
-      const certName = isIP(mapped.host) === 0 ? mapped.host : undefined;
+      // A name target acts like a .well-known delegation: its certificate names it. An IP target
+      // only says where to connect: the partner's certificate is for its server name, so that
+      // hostname is the SNI and the name checked (the IP itself when the server name is an IP).
+      const certName = isIP(mapped.host) === 0 ? mapped.host : hostnameOf(serverName);
       return { ...direct(mapped.host, mapped.port, hostPort(mapped.host, mapped.port), certName), scheme: mapped.scheme, allowPrivate: true };
     }
     const parts = splitServerName(serverName);
