@@ -68,6 +68,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 }
 
 if (import.meta.main) {
+  // init writes keys, secrets and certificates, start a log, the admin commands may create the
+  // database: all of it for this account only (the homeserver children inherit the umask too)
+  process.umask(0o077);
   const code = await main(process.argv.slice(2));
   if (code >= 0) process.exitCode = code;
 }

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { describeFix, tightenPermissions } from "../../homeserver/src/server/data-at-rest.ts";
 
 export const SERVE_SCRIPT = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
 const KEPT_LINES = 30;
@@ -22,9 +23,11 @@ export interface CouncilProcess {
 }
 
 export function spawnCouncil(name: string, configPath: string, logPath: string): CouncilProcess {
-  mkdirSync(dirname(logPath), { recursive: true });
-  const log = createWriteStream(logPath, { flags: "a" });
-  log.write(`--- ${new Date().toISOString()} entente start: ${name}\n`);
+  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
+  // the log names users and rooms: private, and a log an older version left readable is fixed
+  const fixed = tightenPermissions({ trees: [], files: [logPath] }).fixed.map(describeFix);
+  const log = createWriteStream(logPath, { flags: "a", mode: 0o600 });
+  log.write(`--- ${new Date().toISOString()} entente start: ${name}${fixed.length > 0 ? ` (permissions fixed: ${fixed.join(", ")})` : ""}\n`);
   const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {

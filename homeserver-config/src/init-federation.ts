@@ -57,7 +57,7 @@ export function initFederation(o: InitOptions): InitReport {
   mkdirSync(o.dir, { recursive: true });
   const text = formatFederationFile(federation);
   if (existing === undefined || added.length > 0 || federation.demoUsers !== existing.demoUsers) {
-    writeFileSync(federationFilePath(o.dir), text, { mode: 0o644 });
+    writeFileSync(federationFilePath(o.dir), text, { mode: 0o600 });
     if (existing === undefined) report.created.push("federation.yaml");
     else report.updated.push("federation.yaml");
   }
@@ -119,7 +119,8 @@ function ensureCouncil(dir: string, f: FederationFile, c: CouncilEntry, report: 
   }
   const hadDemo = existsSync(p.demoAccounts);
   if (f.demoUsers > 0 && addDemoPasswords(p.demoAccounts, f.demoUsers)) (hadDemo ? report.updated : report.created).push(relative(dir, p.demoAccounts));
-  if (writeIfMissing(p.config, () => councilConfigYaml(f, c, report.appservicesReferenced), 0o644)) {
+  // 0600 like the rest: a config may get a database URL with its password
+  if (writeIfMissing(p.config, () => councilConfigYaml(f, c, report.appservicesReferenced))) {
     report.created.push(relative(dir, p.config));
     return;
   }

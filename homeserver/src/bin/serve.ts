@@ -37,6 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  // Everything the server creates (database, WAL, media, keys) is for its own account only.
+  process.umask(0o077);
   const hs = await startHomeserver(config);
   process.stdout.write(`ready ${hs.url}\n`);
   const stop = (): void => {

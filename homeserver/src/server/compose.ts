@@ -13,6 +13,7 @@ import { StreamStore } from "../storage/stream-store.ts";
 import { AppserviceStore } from "../storage/appservice-store.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { createLogger, type Logger } from "./log.ts";
+import { prepareDataAtRest } from "./data-at-rest.ts";
 import { Notifier } from "./notifier.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { AuthGuard } from "./users/auth-guard.ts";
@@ -56,7 +57,7 @@ export function loadOrCreateSigningKey(path: string): SigningKey {
     return key;
   }
   const key = generateSigningKey("a_" + Math.random().toString(36).slice(2, 6));
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, encodeSigningKeyFile(key), { mode: 0o600 });
   return key;
 }
@@ -73,8 +74,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   const log = opts.log ?? createLogger(config.logging.level, { server: config.server.name });
   // Before anything is opened: a broken registration file stops the start with every problem listed.
   const registrations = loadRegistrations(config.appservices.registrationFiles, config.server.name);
-  if (config.database.type === "sqlite") mkdirSync(dirname(config.database.path), { recursive: true });
-  mkdirSync(config.media.path, { recursive: true });
+  prepareDataAtRest(config, log); // private directories and files, older installs fixed, before the database opens
   const db = await openDatabase(config.database);
   const signingKey = loadOrCreateSigningKey(config.server.signingKeyPath);
   const notifier = new Notifier();
