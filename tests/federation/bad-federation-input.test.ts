@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { request } from "node:https";
 import { readFileSync } from "node:fs";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
+import { signRequest } from "../../homeserver/src/server/federation/transport/signed-request.ts";
 
 const UNSIGNED_OK = new Set([
   "GET /_matrix/key/v2/server", "GET /_matrix/key/v2/query/{serverName}", "POST /_matrix/key/v2/query",
@@ -63,5 +64,22 @@ describe("bad input on every federation route", function () {
     }
     const health = await call("GET", "/_matrix/federation/v1/version");
     assert.equal(health.status, 200);
+  });
+
+  it("refuses a request signed with the origin's real key id but a wrong signature, on every route", async () => {
+    const key = fed.get("b.test").hs!.context.signingKey;
+    for (const r of fed.get("a.test").hs!.federationRoutes) {
+      if (UNSIGNED_OK.has(`${r.method} ${r.template}`)) continue;
+      const uri = fill(r.template);
+      const content = r.method === "GET" ? undefined : {};
+      const body = content === undefined ? undefined : JSON.stringify(content);
+      const request = { method: r.method, uri, origin: "b.test", destination: "a.test", ...(content === undefined ? {} : { content }) };
+      // a genuine signature by b.test's key, but of another request: only verifying it can tell
+      const wrong = await call(r.method, uri, body, signRequest({ ...request, uri: `${uri}${uri.includes("?") ? "&" : "?"}autre=1` }, key));
+      assert.deepEqual([wrong.status, wrong.errcode], [401, "M_UNAUTHORIZED"], `${r.method} ${r.template} with a wrong signature`);
+      // the control: the same request rightly signed gets past authentication
+      const right = await call(r.method, uri, body, signRequest(request, key));
+      assert.notEqual(right.status, 401, `${r.method} ${r.template} rightly signed: ${right.status} ${String(right.errcode)}`);
+    }
   });
 });

@@ -7,6 +7,8 @@ import { call, enc, type Session } from "../harness/client-api.ts";
 import { finishEvent, type PduDraft } from "../../homeserver/src/room/sign-event.ts";
 import { getRoomVersion } from "../../homeserver/src/room/room-versions.ts";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
+import { eventIdOf } from "../../homeserver/src/room/hashes.ts";
+import { canonicalJson } from "../../homeserver/src/spec/canonical-json.ts";
 
 describe("federation policy and bad PDUs", function () {
   this.timeout(120_000);
@@ -73,9 +75,17 @@ describe("federation policy and bad PDUs", function () {
     // a room-version-1/2 style event (ids "$local:server") in a version 12 room
     const wrongVersion = (await carolEvent({ msgtype: "m.text", body: "ancienne version" }, { prev_events: ["$ancien:c.test"] })).pdu;
     const r = await cSend("bad-1", [badSig, oversize.pdu, wrongShape, wrongVersion]);
-    const errors = Object.values(r.pdus).map((x) => x.error ?? "");
-    assert.equal(errors.length, 4);
-    assert.ok(errors.every((e) => e.length > 0), JSON.stringify(r));
+    // each is dropped for its own reason, reported under its event id, and nothing is stored
+    const ids = [badSig, oversize.pdu, wrongShape, wrongVersion].map((p) => eventIdOf(p as Pdu, v12));
+    assert.deepEqual(ids.map((id) => r.pdus[id]?.error), [
+      "bad or unverifiable signature from c.test",
+      `PDU is ${Buffer.byteLength(canonicalJson(oversize.pdu))} bytes, over the 65536-byte limit`,
+      "depth must be a non-negative integer",
+      "prev_events[0] is not a valid event id",
+    ], JSON.stringify(r));
+    assert.equal(ids[0], good.eventId, "the bad signature is reported under the event's own id");
+    const stored = await fed.get("a.test").hs!.context.stores.events.getEvents(ids);
+    assert.equal(stored.size, 0, "none of them is stored, not even as rejected");
     const seen = await messages();
     assert.ok(!seen.includes("signature altérée") && !seen.includes("forme") && !seen.includes("ancienne version"));
   });
@@ -87,8 +97,14 @@ describe("federation policy and bad PDUs", function () {
     const forged = await carolEvent({ name: "usurpé" }, { type: "m.room.name", state_key: "" });
     const r = await cSend("bad-2", [tampered, forged.pdu]);
     assert.deepEqual(r.pdus[ev.eventId], {});
-    const stored = await fed.get("a.test").hs!.context.stores.events.getEvent(ev.eventId);
+    assert.deepEqual(r.pdus[forged.eventId], {}, "a rejected PDU is accepted into the DAG (and marked), not an error of the transaction");
+    const events = fed.get("a.test").hs!.context.stores.events;
+    const stored = await events.getEvent(ev.eventId);
     assert.deepEqual(stored?.event.pdu.content, {}, "stored redacted");
+    assert.deepEqual([stored?.rejected, stored?.softFailed, stored?.outlier], [undefined, false, false], "redacted, but neither rejected nor soft-failed");
+    const forgedRow = await events.getEvent(forged.eventId);
+    assert.match(forgedRow?.rejected ?? "", /power/i, "rejected by the auth rules for lack of power");
+    assert.equal(forgedRow?.softFailed, false);
     const name = await call(a, alice, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.name`).catch((e: { status: number }) => e.status);
     assert.equal(name, 404, "the forged name is not current state");
     // the room is unharmed
@@ -97,6 +113,19 @@ describe("federation policy and bad PDUs", function () {
       const page = await call<{ chunk: { content: { body?: string } }[] }>(b, bob, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=5`);
       return page.chunk.some((e) => e.content.body === "toujours là") || undefined;
     });
+  });
+
+  it("soft-fails an event allowed by the state before it but not by the current state", async () => {
+    // built on the DAG while carol is joined, received once she was kicked
+    const ev = await carolEvent({ msgtype: "m.text", body: "après l'expulsion" });
+    await call(a, alice, "POST", `/_matrix/client/v3/rooms/${enc(roomId)}/kick`, { user_id: carol.userId });
+    const r = await cSend("soft-1", [ev.pdu]);
+    assert.deepEqual(r.pdus[ev.eventId], {});
+    const row = await fed.get("a.test").hs!.context.stores.events.getEvent(ev.eventId);
+    assert.deepEqual([row?.softFailed, row?.rejected, row?.outlier], [true, undefined, false], "stored soft-failed, not rejected");
+    assert.ok(!(await messages()).includes("après l'expulsion"), "clients never see it");
+    // carol comes back for the next tests
+    await call(c, carol, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=a.test`, {});
   });
 
   it("applies a remote redaction only to the same server's events or with the redact power", async () => {
