@@ -241,14 +241,15 @@ export class E2eeStore {
   // ---- to-device ----
 
   /**
-   * Stores local to-device messages once per (sender device, txn id); false when this
-   * transaction was already processed. The stream head only grows, even as messages are deleted.
+   * Stores local to-device messages once per (sender device, event type, txn id): the event type is
+   * the variable part of the request path, which scopes a txn id. False when this transaction was
+   * already processed. The stream head only grows, even as messages are deleted.
    */
-  async addToDevice(sender: { userId: string; deviceId: string; txnId: string }, messages: readonly NewToDevice[], now: number): Promise<boolean> {
+  async addToDevice(sender: { userId: string; deviceId: string; eventType: string; txnId: string }, messages: readonly NewToDevice[], now: number): Promise<boolean> {
     return this.db.transaction(async (tx) => {
       await tx.run("DELETE FROM to_device_txns WHERE user_id = ? AND device_id = ? AND ts < ?", [sender.userId, sender.deviceId, now - TXN_TTL_MS]);
-      const fresh = await tx.run("INSERT INTO to_device_txns (user_id, device_id, txn_id, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [sender.userId, sender.deviceId, sender.txnId, now]);
+      const fresh = await tx.run("INSERT INTO to_device_txns (user_id, device_id, event_type, txn_id, ts) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [sender.userId, sender.deviceId, sender.eventType, sender.txnId, now]);
       if (fresh.changes === 0) return false;
       let last = 0;
       for (const m of messages) {

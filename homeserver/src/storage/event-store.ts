@@ -30,7 +30,7 @@ export interface PersistInput {
   roomId: string;
   /** State group of the state BEFORE this event. */
   stateGroupBefore: number | undefined;
-  txn?: { userId: string; deviceId: string; txnId: string };
+  txn?: EventTxn;
   outlier?: boolean;
   rejected?: string;
   softFailed?: boolean;
@@ -38,6 +38,18 @@ export interface PersistInput {
   backfilled?: boolean;
   /** The room's new current state group when it is not "state before + this event" (forks). */
   currentState?: { group: number };
+}
+
+/**
+ * A client transaction: retransmissions are matched on the device AND the request path
+ * (`/rooms/{roomId}/send/{eventType}`, `/rooms/{roomId}/redact/{eventId}`), without the API prefix.
+ * https://spec.matrix.org/v1.16/client-server-api/#transaction-identifiers
+ */
+export interface EventTxn {
+  userId: string;
+  deviceId: string;
+  path: string;
+  txnId: string;
 }
 
 function membershipOf(pdu: Pdu): string | null {
@@ -82,7 +94,8 @@ export class EventStore {
       : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
     if (input.txn) {
-      await tx.run("INSERT INTO event_txns (user_id, device_id, txn_id, event_id) VALUES (?, ?, ?, ?)", [input.txn.userId, input.txn.deviceId, input.txn.txnId, event.eventId]);
+      await tx.run("INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
+        [input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId]);
     }
     if (!inDag || input.softFailed || input.backfilled) return { stream, stateGroup: group };
     await tx.run("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
@@ -256,8 +269,10 @@ export class EventStore {
     return (await this.db.all<{ event_id: string }>("SELECT event_id FROM forward_extremities WHERE room_id = ?", [roomId])).map((r) => r.event_id);
   }
 
-  async txnEvent(userId: string, deviceId: string, txnId: string): Promise<string | undefined> {
-    return (await this.db.one<{ event_id: string }>("SELECT event_id FROM event_txns WHERE user_id = ? AND device_id = ? AND txn_id = ?", [userId, deviceId, txnId]))?.event_id;
+  /** The event a transaction created, if this is a retransmission (same device, path and txn id). */
+  async txnEvent(txn: EventTxn): Promise<string | undefined> {
+    return (await this.db.one<{ event_id: string }>("SELECT event_id FROM event_txns WHERE user_id = ? AND device_id = ? AND request_path = ? AND txn_id = ?",
+      [txn.userId, txn.deviceId, txn.path, txn.txnId]))?.event_id;
   }
 
   async markRedacted(tx: SqlExecutor, eventId: string, redactionId: string): Promise<void> {

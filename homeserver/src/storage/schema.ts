@@ -233,4 +233,31 @@ CREATE INDEX events_thread ON events (room_id, thread_id);
 `,
     run: reindexRelations,
   },
+  {
+    // Transaction ids are scoped to (device, request path) as the spec says: the same txn id sent
+    // to two rooms, or as a message then a reaction, is two requests. event_txns and to_device_txns
+    // gain the path (to-device: the event type, the only variable part of its path) in their keys.
+    // Old rows keep their retry semantics: the path is rebuilt from the event (send requests).
+    // https://spec.matrix.org/v1.16/client-server-api/#transaction-identifiers
+    version: 90,
+    name: "txn-ids-scoped-by-path",
+    sql: `
+CREATE TABLE event_txns_by_path (
+  user_id TEXT NOT NULL, device_id TEXT NOT NULL, request_path TEXT NOT NULL, txn_id TEXT NOT NULL, event_id TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id, request_path, txn_id)
+);
+INSERT INTO event_txns_by_path (user_id, device_id, request_path, txn_id, event_id)
+  SELECT t.user_id, t.device_id, COALESCE('/rooms/' || e.room_id || '/send/' || e.type, ''), t.txn_id, t.event_id
+  FROM event_txns t LEFT JOIN events e ON e.event_id = t.event_id;
+DROP TABLE event_txns;
+ALTER TABLE event_txns_by_path RENAME TO event_txns;
+CREATE TABLE to_device_txns_by_type (
+  user_id TEXT NOT NULL, device_id TEXT NOT NULL, event_type TEXT NOT NULL, txn_id TEXT NOT NULL, ts {{BIGINT}} NOT NULL,
+  PRIMARY KEY (user_id, device_id, event_type, txn_id)
+);
+INSERT INTO to_device_txns_by_type (user_id, device_id, event_type, txn_id, ts) SELECT user_id, device_id, '', txn_id, ts FROM to_device_txns;
+DROP TABLE to_device_txns;
+ALTER TABLE to_device_txns_by_type RENAME TO to_device_txns
+`,
+  },
 ];

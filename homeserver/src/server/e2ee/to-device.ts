@@ -67,12 +67,12 @@ export class ToDevice {
         for (const d of targets) local.push({ userId, deviceId: d, type, content });
       }
     }
-    const fresh = await this.store.addToDevice({ ...from, txnId }, local, this.clock.now());
+    const fresh = await this.store.addToDevice({ ...from, eventType: type, txnId }, local, this.clock.now());
     // Remote copies are (re)queued even for a retried txnId: if we crashed after the local commit,
     // the client's retry is what sends them. The message_id is derived from the txn, so the
     // receiving server drops a copy it already has.
     for (const [server, part] of remote) {
-      const messageId = createHash("sha256").update(`${from.userId}\u0000${from.deviceId}\u0000${txnId}\u0000${server}`).digest("base64url");
+      const messageId = createHash("sha256").update(`${from.userId}\u0000${from.deviceId}\u0000${type}\u0000${txnId}\u0000${server}`).digest("base64url");
       await this.remote().send(server, { sender: from.userId, type, message_id: messageId, messages: part });
     }
     if (fresh) this.notifier.notifyUsers(new Set(local.map((m) => m.userId)));

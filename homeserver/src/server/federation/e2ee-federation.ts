@@ -99,8 +99,8 @@ async function receiveToDevice(s: ServerContext, e2ee: E2eeService, origin: stri
       for (const d of deviceId === "*" ? [...known] : known.has(deviceId) ? [deviceId] : []) local.push({ userId, deviceId: d, type: edu.type, content: content as KeyJson });
     }
   }
-  // message_id makes a redelivered EDU a no-op
-  await e2ee.store.addToDevice({ userId: edu.sender, deviceId: `federation:${origin}`, txnId: String(edu.message_id ?? "") }, local, s.clock.now());
+  // message_id (with the type, as some servers derive it from the client's txn id) makes a redelivered EDU a no-op
+  await e2ee.store.addToDevice({ userId: edu.sender, deviceId: `federation:${origin}`, eventType: edu.type, txnId: String(edu.message_id ?? "") }, local, s.clock.now());
   s.notifier.notifyUsers(new Set(local.map((m) => m.userId)));
 }
 

@@ -10,7 +10,7 @@ import { checkLocalPduLimits } from "../../room/local-pdu-limits.ts";
 import type { SigningKey } from "../../room/signing.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { Database } from "../../storage/sql.ts";
-import type { EventStore } from "../../storage/event-store.ts";
+import type { EventStore, EventTxn } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { Clock } from "../clock.ts";
 import type { KeyedLock } from "./room-lock.ts";
@@ -25,7 +25,7 @@ export interface NewEvent {
 }
 
 export interface SendOptions {
-  txn?: { userId: string; deviceId: string; txnId: string };
+  txn?: EventTxn;
   /**
    * Runs under the room's lock on its current state before the event is built; throwing aborts the
    * send (a profile update must not re-join a user who left in the meantime).
@@ -73,7 +73,7 @@ export class LocalEvents {
   send(roomId: string, sender: string, ev: NewEvent, opts: SendOptions = {}): Promise<PersistedEvent> {
     return this.lock.run(roomId, async () => {
       if (opts.txn) {
-        const existing = await this.deps.events.txnEvent(opts.txn.userId, opts.txn.deviceId, opts.txn.txnId);
+        const existing = await this.deps.events.txnEvent(opts.txn);
         if (existing) {
           const row = await this.deps.events.getEvent(existing);
           if (row) return { event: row.event, stream: row.stream, roomId };

@@ -10,6 +10,7 @@ import { stateKeyOf } from "../../../room/pdu.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { userPowerLevel, parsePowerLevels } from "../../../room/auth/power-levels.ts";
 import { parseEventId } from "../../../spec/ids.ts";
+import type { EventTxn } from "../../../storage/event-store.ts";
 
 function checkType(type: string): void {
   if (type.length === 0 || Buffer.byteLength(type) > 255) throw new MatrixError("M_INVALID_PARAM", 400, "Event type must be 1-255 bytes");
@@ -26,8 +27,11 @@ export const sendHandler = (s: ServerContext): Handler => async (ctx) => {
   checkTxn(txnId);
   const content = bodyObject(ctx.body);
   if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
-  if (type === "m.room.redaction") return redact(s, me, ctx.params["roomId"] ?? "", content["redacts"], content, txnId);
-  const p = await s.localEvents.send(ctx.params["roomId"] ?? "", me.userId, { type, content }, { txn: { userId: me.userId, deviceId: me.deviceId, txnId } });
+  const roomId = ctx.params["roomId"] ?? "";
+  // a retransmission is the same device, path and txn id: the same id to another room or as another type is a new event
+  const txn: EventTxn = { userId: me.userId, deviceId: me.deviceId, path: `/rooms/${roomId}/send/${type}`, txnId };
+  if (type === "m.room.redaction") return redact(s, me, roomId, content["redacts"], content, txn);
+  const p = await s.localEvents.send(roomId, me.userId, { type, content }, { txn });
   return { json: { event_id: p.event.eventId } };
 };
 
@@ -57,15 +61,18 @@ export const putStateHandler = (s: ServerContext): Handler => async (ctx) => {
 
 export const redactHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
-  checkTxn(ctx.params["txnId"] ?? "");
+  const txnId = ctx.params["txnId"] ?? "";
+  checkTxn(txnId);
   if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
   const body = bodyObject(ctx.body);
   const reason = optString(body, "reason");
   const content: JsonObject = reason === undefined ? {} : { reason };
-  return redact(s, me, ctx.params["roomId"] ?? "", ctx.params["eventId"], content, ctx.params["txnId"] ?? "");
+  const roomId = ctx.params["roomId"] ?? "";
+  const target = ctx.params["eventId"] ?? "";
+  return redact(s, me, roomId, target, content, { userId: me.userId, deviceId: me.deviceId, path: `/rooms/${roomId}/redact/${target}`, txnId });
 };
 
-async function redact(s: ServerContext, me: Requester, roomId: string, target: unknown, content: JsonObject, txnId: string): Promise<{ json: unknown }> {
+async function redact(s: ServerContext, me: Requester, roomId: string, target: unknown, content: JsonObject, txn: EventTxn): Promise<{ json: unknown }> {
   if (typeof target !== "string" || !parseEventId(target)) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid event id to redact");
   const room = await s.stores.rooms.getRoom(roomId);
   if (!room) throw new MatrixError("M_NOT_FOUND", 404, "Unknown room");
@@ -82,7 +89,7 @@ async function redact(s: ServerContext, me: Requester, roomId: string, target: u
     if (level < parsePowerLevels(pl?.pdu.content, version).redact) throw new MatrixError("M_FORBIDDEN", 403, "You may not redact other users' events");
   }
   const c: JsonObject = version.redactsInContent ? { ...content, redacts: target } : content;
-  const p = await s.localEvents.send(roomId, me.userId, { type: "m.room.redaction", content: c, redacts: target }, { txn: { userId: me.userId, deviceId: me.deviceId, txnId: `redact:${txnId}` } });
+  const p = await s.localEvents.send(roomId, me.userId, { type: "m.room.redaction", content: c, redacts: target }, { txn });
   return { json: { event_id: p.event.eventId } };
 }
 
