@@ -93,6 +93,20 @@ describe("federation routes only serve events of the room in the path", function
     assert.equal(ok.events.length, 2);
   });
 
+  it("refuses an R1 event whose prev_events are R2's, so the state at it cannot be R2's", async () => {
+    const ctx = fed.get("a.test").hs!.context;
+    const state = await ctx.stores.rooms.currentState(r1);
+    const pick = (t: string, k = ""): string => state.find((x) => x.type === t && x.stateKey === k)?.eventId ?? "";
+    const depth = (await ctx.stores.events.getEvent(r2Message))!.event.pdu.depth + 1;
+    const bridged = finishEvent({ room_id: r1, sender: bob.userId, type: "m.room.message", content: { msgtype: "m.text", body: "passerelle" }, origin_server_ts: Date.now(),
+      depth, prev_events: [r2Message], auth_events: [pick("m.room.power_levels"), pick("m.room.member", bob.userId)] }, getRoomVersion("12")!, "b.test", fed.get("b.test").hs!.context.signingKey);
+    const res = await ask<{ pdus: Record<string, { error?: string }> }>("PUT", `${F}/send/bridge-1`, { origin: "b.test", origin_server_ts: Date.now(), pdus: [bridged.pdu], edus: [] });
+    assert.match(res.pdus[bridged.eventId]?.error ?? "", /prev_events/);
+    assert.equal(await ctx.stores.events.getEvent(bridged.eventId), undefined, "not stored");
+    assert.deepEqual(await refusal("GET", `${F}/state_ids/${enc(r1)}?event_id=${enc(bridged.eventId)}`), [404, "M_NOT_FOUND"]);
+    assert.ok(!(await ctx.stores.rooms.currentState(r1)).some((x) => x.eventId === r2PowerLevels), "R1's state is untouched");
+  });
+
   it("does not follow a forged R1 event's auth_events into R2", async () => {
     // b.test sends an R1 event citing R2's power levels as an auth event: it is stored rejected,
     // and its auth chain as served must stay inside R1.

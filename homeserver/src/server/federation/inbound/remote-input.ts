@@ -22,6 +22,7 @@ import type { FederationClient } from "../transport/federation-client.ts";
 import type { KeyRing } from "../keys/key-ring.ts";
 import type { Logger } from "../../log.ts";
 import { authAgainstOwnAuthEvents, checkReceivedPdu, type EventFetcher } from "./event-fetcher.ts";
+import { MatrixError } from "../../../spec/matrix-error.ts";
 
 export interface RemoteInputDeps {
   db: Database;
@@ -66,6 +67,10 @@ export class RemoteInput {
     const existing = await this.deps.events.getEvent(event.eventId);
     if (existing && !existing.outlier) return;
     const { events } = this.deps;
+    // prev_events of another room would make "the state before" that room's state: refused
+    // (the state at the event would be served over /state_ids, and merged into this room's state)
+    const prevRows = await events.getEvents(event.pdu.prev_events);
+    if ([...prevRows.values()].some((r) => roomOf(r.event) !== roomId)) throw new MatrixError("M_BAD_JSON", 400, "prev_events of another room");
     const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : undefined;
     const authEvents = await this.deps.fetcher.ensure(origin, roomId, version, [...event.pdu.auth_events, ...(createId ? [createId] : [])]);
     const create = createId ? authEvents.get(createId) : undefined;
@@ -103,7 +108,8 @@ export class RemoteInput {
   async stateBeforeFromPrevs(event: RoomEvent, version: RoomVersion): Promise<{ state: ReadonlyMap<StateKey, string>; baseGroup: number | undefined } | undefined> {
     const { events } = this.deps;
     const prevRows = await events.getEvents(event.pdu.prev_events);
-    const prevGroups = event.pdu.prev_events.map((id) => prevRows.get(id)).filter((r) => r && !r.outlier && r.stateGroup !== undefined).map((r) => r?.stateGroup as number);
+    const prevGroups = event.pdu.prev_events.map((id) => prevRows.get(id))
+      .filter((r) => r && !r.outlier && r.stateGroup !== undefined && roomOf(r.event) === roomOf(event)).map((r) => r?.stateGroup as number);
     if (prevGroups.length !== event.pdu.prev_events.length || prevGroups.length === 0) return undefined;
     const maps = await Promise.all([...new Set(prevGroups)].map((g) => events.stateMapOfGroup(g)));
     const state = maps.length === 1 ? (maps[0] as ReadonlyMap<StateKey, string>) : await resolveState(version, maps, this.source());
@@ -206,6 +212,11 @@ export class RemoteInput {
     }
     return next;
   }
+}
+
+/** A v12 m.room.create has no room_id: the room id is derived from its event id. */
+function roomOf(event: RoomEvent): string {
+  return event.pdu.room_id ?? "!" + event.eventId.slice(1);
 }
 
 /** The id a malformed PDU would have, so /send can report its error under it ("" if none). */
