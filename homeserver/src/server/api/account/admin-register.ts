@@ -2,6 +2,7 @@
 // Shared-secret registration as Synapse documents it (docs/admin_api/register_api.md), so the usual
 // provisioning scripts work: GET gives a nonce (single use, valid 60 s); POST carries
 // mac = hex HMAC-SHA1(secret, nonce \0 username \0 password \0 "admin"|"notadmin" [\0 user_type]).
+// Extension: `inhibit_login: true` creates the account without a session (no access token, no device).
 // It works even when open registration is off: the shared secret is the administrator's key.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Handler } from "../../http/router.ts";
@@ -47,6 +48,9 @@ export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; regis
     const admin = optBool(b, "admin") ?? false;
     const displayname = optString(b, "displayname", 256);
     const userType = optString(b, "user_type", 64);
+    // An extension (as in client /register): provisioning tools such as `entente start` create
+    // accounts for people who will log in themselves; a session here would leave a stray device.
+    const inhibitLogin = optBool(b, "inhibit_login") ?? false;
     const mac = reqString(b, "mac", 128);
     const now = s.clock.now();
     // The nonce is spent by any attempt, right or wrong, so a MAC cannot be guessed against it.
@@ -58,6 +62,7 @@ export function adminRegisterHandlers(s: ServerContext): { nonce: Handler; regis
     checkPasswordPolicy(password, s.config.passwords);
     await createAccount(s.stores, { userId, password, isAdmin: admin, ...(displayname !== undefined && { displayname }), now });
     ctx.log.info("registered user with the shared secret", { user_id: userId, admin });
+    if (inhibitLogin) return { json: { user_id: userId, home_server: s.serverName } };
     const session = await startSession(s.stores.users, userId, { now });
     await s.e2ee.deviceChanged(userId);
     return { json: { user_id: userId, access_token: session.accessToken, device_id: session.deviceId, home_server: s.serverName } };
