@@ -1,6 +1,7 @@
 // Production: PostgreSQL through the pure-JS `pg` driver. `?` placeholders become $1..$n.
 import pg from "pg";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
+import { rejectNulParams } from "./nul-guard.ts";
 
 // BIGINT columns come back as strings by default; our values stay below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -17,8 +18,10 @@ function toPg(sql: string): string {
 }
 
 function executor(q: (text: string, values: unknown[]) => Promise<pg.QueryResult>): SqlExecutor {
-  const conv = (params: readonly SqlValue[]): unknown[] =>
-    params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+  const conv = (params: readonly SqlValue[]): unknown[] => {
+    rejectNulParams(params);
+    return params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+  };
   return {
     all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await q(toPg(sql), conv(params))).rows as T[],
     one: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await q(toPg(sql), conv(params))).rows[0] as T | undefined,

@@ -2,6 +2,7 @@
 // chain so an async transaction body never interleaves with another writer.
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
+import { rejectNulParams } from "./nul-guard.ts";
 
 export function openSqlite(path: string): Database {
   const db = new DatabaseSync(path);
@@ -16,7 +17,10 @@ export function openSqlite(path: string): Database {
     }
     return st;
   };
-  const args = (params: readonly SqlValue[]): SQLInputValue[] => params as SQLInputValue[];
+  const args = (params: readonly SqlValue[]): SQLInputValue[] => {
+    rejectNulParams(params); // as PostgreSQL does, so both databases answer alike
+    return params as SQLInputValue[];
+  };
   const exec: SqlExecutor = {
     all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => prepare(sql).all(...args(params)) as T[],
     one: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => prepare(sql).get(...args(params)) as T | undefined,

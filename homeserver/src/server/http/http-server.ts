@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from "node:https";
 import { randomBytes } from "node:crypto";
 import { MatrixError } from "../../spec/matrix-error.ts";
+import { MAX_FEDERATION_JSON_DEPTH, MAX_JSON_DEPTH, parseJsonBody } from "../../spec/json-limits.ts";
 import type { Logger } from "../log.ts";
 import type { Router, HandlerResult } from "./router.ts";
 import type { RequestContext } from "./request-context.ts";
@@ -139,10 +140,7 @@ async function readJson(req: IncomingMessage, limit: number, method: string): Pr
   if (size === 0) {
     return method === "GET" || method === "DELETE" ? undefined : {};
   }
-  const text = Buffer.concat(chunks).toString("utf8");
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new MatrixError("M_NOT_JSON", 400, "Content not JSON");
-  }
+  // strict UTF-8 and a nesting cap (spec/json-limits.ts); federation bodies wrap client content deeper
+  const federation = (req.url ?? "").startsWith("/_matrix/federation/");
+  return parseJsonBody(Buffer.concat(chunks), federation ? MAX_FEDERATION_JSON_DEPTH : MAX_JSON_DEPTH);
 }

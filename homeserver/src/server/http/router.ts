@@ -64,9 +64,13 @@ export class Router {
 }
 
 function decodeSegment(s: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(s);
+    decoded = decodeURIComponent(s);
   } catch {
     throw new MatrixError("M_INVALID_PARAM", 400, "Malformed percent-encoding in path");
   }
+  // no identifier, type or key may hold NUL, and PostgreSQL cannot even look one up (issue 9)
+  if (decoded.includes("\u0000")) throw new MatrixError("M_INVALID_PARAM", 400, "NUL (%00) is not allowed in a path");
+  return decoded;
 }

@@ -10,10 +10,12 @@ import { stateKeyOf } from "../../../room/pdu.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { userPowerLevel, parsePowerLevels } from "../../../room/auth/power-levels.ts";
 import { parseEventId } from "../../../spec/ids.ts";
+import { hasControlChar } from "../../../spec/control-chars.ts";
 import type { EventTxn } from "../../../storage/event-store.ts";
 
 function checkType(type: string): void {
   if (type.length === 0 || Buffer.byteLength(type) > 255) throw new MatrixError("M_INVALID_PARAM", 400, "Event type must be 1-255 bytes");
+  if (hasControlChar(type)) throw new MatrixError("M_INVALID_PARAM", 400, "Event type must not contain control characters");
 }
 function checkTxn(txnId: string): void {
   if (txnId.length === 0 || txnId.length > 255) throw new MatrixError("M_INVALID_PARAM", 400, "Invalid transaction id");
@@ -41,6 +43,7 @@ export const putStateHandler = (s: ServerContext): Handler => async (ctx) => {
   checkType(type);
   const stateKey = ctx.params["stateKey"] ?? "";
   if (Buffer.byteLength(stateKey) > 255) throw new MatrixError("M_INVALID_PARAM", 400, "State key must be at most 255 bytes");
+  if (hasControlChar(stateKey)) throw new MatrixError("M_INVALID_PARAM", 400, "State key must not contain control characters");
   const content = bodyObject(ctx.body);
   if (s.appservices.isRateLimited(me)) s.rateLimiter.take("send", me.userId, s.config.rateLimits.send);
   const roomId = ctx.params["roomId"] ?? "";

@@ -14,6 +14,7 @@ import { OutboundTransport, readLimited, ResponseTooLargeError, trustedCertifica
 import { signRequest } from "./signed-request.ts";
 import { ForbiddenAddressError, type AddressResolver } from "./ssrf-guard.ts";
 import { httpsWellKnownFetcher } from "./well-known.ts";
+import { MAX_FEDERATION_JSON_DEPTH, parseJsonBody } from "../../../spec/json-limits.ts";
 
 export type FederationMethod = "GET" | "PUT" | "POST" | "DELETE";
 
@@ -169,9 +170,11 @@ function deadline(ms: number): Deadline {
 
 function parseJson(destination: string, body: Buffer): unknown {
   try {
-    return JSON.parse(body.toString("utf8"));
-  } catch {
-    throw new FederationError(destination, "invalid-response", `${destination}: response is not JSON`);
+    // same limits as inbound bodies: strict UTF-8, nesting capped before anything recurses on it
+    return parseJsonBody(body, MAX_FEDERATION_JSON_DEPTH);
+  } catch (err: unknown) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new FederationError(destination, "invalid-response", `${destination}: response is not acceptable JSON: ${why}`);
   }
 }
 
