@@ -90,6 +90,8 @@ rate_limits:
   login: { per_second: 1, burst: 3 }
   register: { per_second: 0.1, burst: 2 }
   send: { per_second: 20, burst: 100 }
+  federation_send: { per_second: 5, burst: 50 }
+  registration_nonce: { per_second: 2, burst: 4 }
 rooms:
   default_version: 11
 limits:
@@ -131,7 +133,8 @@ voip:
       database: { type: "postgres", url: "postgres://entente@db.internal/entente" },
       media: { path: "/srv/media", maxUploadBytes: 104857600, allowUnauthenticatedLegacy: true, userQuotaBytes: 1073741824, legacyFederationDownload: false },
       registration: { enabled: true, sharedSecret: "s3cret-s3cret" },
-      rateLimits: { login: { perSecond: 1, burst: 3 }, register: { perSecond: 0.1, burst: 2 }, send: { perSecond: 20, burst: 100 } },
+      rateLimits: { login: { perSecond: 1, burst: 3 }, register: { perSecond: 0.1, burst: 2 }, send: { perSecond: 20, burst: 100 },
+        federationSend: { perSecond: 5, burst: 50 }, registrationNonce: { perSecond: 2, burst: 4 } },
       rooms: { defaultVersion: "11", encryptionByDefault: "invite" },
       limits: { maxJsonBodyBytes: 65536 },
       logging: { level: "debug" },
