@@ -36,6 +36,7 @@ import type { FederationListener } from "./federation/transport/listener.ts";
 import { federationKeyRoutes } from "./api/federation-keys/routes.ts";
 import { federationRoutes } from "./api/federation/routes.ts";
 import { connectE2eeFederation } from "./federation/e2ee-federation.ts";
+import { PushService } from "./push/push-service.ts";
 
 export interface RunningHomeserver {
   context: ServerContext;
@@ -95,9 +96,11 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     appservices.typingChanged(roomId, typing.current(roomId)).catch((err: unknown) => log.error("appservice typing failed", { room_id: roomId, error: String(err) }));
   } });
   const roomLock = new KeyedLock();
+  const push = new PushService({ db, stores, serverName: config.server.name, clock, log, config: config.push });
   const onPersisted = (p: PersistedEvent): void => {
     notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : []);
     appservices.wake();
+    void push.eventPersisted(p.stream); // push rules of the recipients (never rejects: failures are logged)
   };
   const federation = config.federation.enabled
     ? composeFederation({ config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted, ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}) })
@@ -116,8 +119,10 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     passwords: passwordChecker(config.passwords, stores.users, clock),
     stores, localEvents, typing, appservices, roomLock, federation: federation?.services,
     e2ee: new E2eeService({ db, users: stores.users, notifier, clock, serverName: config.server.name }),
+    push,
   };
   await appservices.start();
+  push.start();
   const router = buildRouter(context);
   const server = createHttpServer({
     router, log, maxJsonBody: config.limits.maxJsonBodyBytes, trustForwardedFor: config.listeners.client.trustForwardedFor, name: "client",
@@ -143,6 +148,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
       await closed;
       await drainRequests(server); // long-polls end when their socket closes; none may touch a closed database
       await federation?.stop();
+      await push.stop();
       await appservices.stop();
       await db.close();
     },

@@ -1,6 +1,7 @@
 // Canonical JSON: the byte form that is hashed and signed everywhere in Matrix.
 // Spec: https://spec.matrix.org/v1.16/appendices/#canonical-json
 // Room versions 6+ enforce it strictly: https://spec.matrix.org/v1.16/rooms/v6/#canonical-json
+import { jsonNestingDepth, MAX_FEDERATION_JSON_DEPTH } from "./json-limits.ts";
 
 /** A value cannot be represented in (or parsed as) canonical JSON. */
 export class CanonicalJsonError extends Error {
@@ -107,8 +108,11 @@ interface ReviverContext {
  * number text (JSON.parse source access), because JSON.parse itself silently rounds
  * 9007199254740993 to 9007199254740992. Throws `CanonicalJsonError` on syntax errors too.
  * Duplicate object keys are not detected (the last one wins, as in JSON.parse).
+ * Nesting deeper than `maxDepth` is refused before parsing (spec/json-limits.ts).
  */
-export function parseStrictJson(text: string): unknown {
+export function parseStrictJson(text: string, maxDepth = MAX_FEDERATION_JSON_DEPTH): unknown {
+  // JSON.parse with a reviver recurses: deep input would surface V8's stack overflow text
+  if (jsonNestingDepth(text, maxDepth) > maxDepth) throw new CanonicalJsonError(`invalid JSON: nested deeper than ${maxDepth} levels`);
   const reviver = (key: string, value: unknown, context?: ReviverContext): unknown => {
     if (typeof value === "number") checkNumberText(key, value, context?.source);
     return value;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { jsonNestingDepth, MAX_JSON_DEPTH, parseJsonBody, parseJsonParam } from "./json-limits.ts";
 import { MatrixError } from "./matrix-error.ts";
+import { CanonicalJsonError, parseStrictJson } from "./canonical-json.ts";
 
 const code = (errcode: string) => (e: unknown): boolean => e instanceof MatrixError && e.errcode === errcode && e.status === 400;
 const nested = (depth: number): string => "[".repeat(depth) + "]".repeat(depth);
@@ -28,5 +29,10 @@ describe("JSON limits (issue 9, findings 11 and 13)", () => {
     assert.deepEqual(parseJsonBody(Buffer.from('{"a":"é😀"}')), { a: "é😀" });
     assert.throws(() => parseJsonBody(Buffer.from("{not json")), code("M_NOT_JSON"));
     assert.throws(() => parseJsonParam("{not json", "filter"), code("M_INVALID_PARAM"));
+  });
+
+  it("the strict canonical parser refuses deep nesting with its own error, not a stack overflow", () => {
+    assert.deepEqual(parseStrictJson(nested(3)), [[[]]]);
+    assert.throws(() => parseStrictJson(nested(100_000)), (e: unknown) => e instanceof CanonicalJsonError && /nested deeper than/.test(e.message));
   });
 });

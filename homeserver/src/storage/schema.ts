@@ -234,6 +234,28 @@ CREATE INDEX events_thread ON events (room_id, thread_id);
     run: reindexRelations,
   },
   {
+    // Push notifications (server/push/): the actions of each notifying event per local user (for
+    // unread counts and /notifications), how far the event stream has been evaluated (existing
+    // history is not evaluated), and the durable queue of pushes to each HTTP pusher.
+    version: 80,
+    name: "push-actions-and-pusher-queue",
+    sql: `
+CREATE TABLE push_actions (
+  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering {{BIGINT}} NOT NULL, event_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts {{BIGINT}} NOT NULL,
+  PRIMARY KEY (user_id, stream_ordering)
+);
+CREATE INDEX push_actions_room ON push_actions (user_id, room_id, stream_ordering);
+CREATE TABLE push_progress (id INTEGER PRIMARY KEY, stream_ordering {{BIGINT}} NOT NULL);
+INSERT INTO push_progress (id, stream_ordering) SELECT 1, COALESCE(MAX(stream_ordering), 0) FROM events;
+CREATE TABLE pusher_queue (
+  id {{SERIAL_PK}}, user_id TEXT NOT NULL, app_id TEXT NOT NULL, pushkey TEXT NOT NULL,
+  room_id TEXT NOT NULL, event_id TEXT, actions TEXT, created_ts {{BIGINT}} NOT NULL
+);
+CREATE INDEX pusher_queue_pusher ON pusher_queue (user_id, app_id, pushkey, id)
+`,
+  },
+  {
     // Transaction ids are scoped to (device, request path) as the spec says: the same txn id sent
     // to two rooms, or as a message then a reaction, is two requests. event_txns and to_device_txns
     // gain the path (to-device: the event type, the only variable part of its path) in their keys.

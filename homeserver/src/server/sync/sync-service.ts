@@ -10,7 +10,6 @@ import { matchesEventFilter, roomAllowed, type SyncFilter } from "./sync-filter.
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
-import { countHighlights } from "./highlights.ts";
 import { roomSummary } from "./room-summary.ts";
 import { forgottenRooms } from "../../storage/sync-queries.ts";
 
@@ -82,7 +81,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       join[m.roomId] = {
         timeline: t.timeline, state: t.state, ephemeral: { events: ephemeral },
         account_data: { events: roomData.map((a) => ({ type: a.type, content: a.content as JsonObject })) },
-        unread_notifications: await unread(s, m.roomId, userId, pos.events),
+        ...(await s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications)),
         summary: await roomSummary(s, { roomId: m.roomId, userId, fromScratch: timelineSince === 0 || fullFrom !== undefined, sections: [t.timeline, t.state] }),
       };
     } else if (m.membership === "invite" || m.membership === "knock") {
@@ -109,25 +108,6 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   };
   const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length + presence.length === 0 && !e2ee.hasNews;
   return { body, empty };
-}
-
-async function unread(s: ServerContext, roomId: string, userId: string, upTo: number): Promise<JsonObject> {
-  const receipt = await s.stores.streams.userReceipt(roomId, userId);
-  const after = receipt ? ((await s.stores.events.streamOf(receipt)) ?? 0) : 0;
-  const n = await s.stores.events.countUnread(roomId, userId, after, upTo);
-  return { notification_count: n, highlight_count: n === 0 ? 0 : await highlightCount(s, roomId, userId, after, upTo) };
-}
-
-/** Highlights are looked for among the newest unread messages only, to bound the work per room. */
-const HIGHLIGHT_SCAN_LIMIT = 1000;
-
-async function highlightCount(s: ServerContext, roomId: string, userId: string, after: number, upTo: number): Promise<number> {
-  const events = await s.stores.events.unreadMessages(roomId, userId, after, upTo, HIGHLIGHT_SCAN_LIMIT);
-  // the display name the room knows (m.room.member), else the global one
-  const memberId = await s.stores.rooms.currentStateId(roomId, "m.room.member", userId);
-  const inRoom = memberId ? (await s.stores.events.getEvent(memberId))?.event.pdu.content["displayname"] : undefined;
-  const displayname = typeof inRoom === "string" ? inRoom : (await s.stores.users.getUser(userId))?.displayname;
-  return countHighlights(events, { userId, displayname });
 }
 
 async function strippedState(s: ServerContext, roomId: string, memberEventId: string): Promise<JsonObject[]> {
