@@ -8,6 +8,7 @@ import { federation } from "./federation-schema.ts";
 import { passwords } from "./passwords-schema.ts";
 import { connections } from "./connections-schema.ts";
 import { voip } from "./voip-schema.ts";
+import { push } from "./push-schema.ts";
 import {
   boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, nonNegativeNumber,
   postgresUrl, required, secret, section, serverName, withDefault,
@@ -162,7 +163,7 @@ const appservices = section(
 
 export const configSchema = section("", {
   server, listeners, connections, database, media, registration, rate_limits: rateLimits, rooms, limits, logging, passwords,
-  federation, appservices, voip,
+  federation, appservices, voip, push,
 });
 
 // Compile-time check: the schema produces exactly HomeserverConfig, no key more or less.

@@ -51,9 +51,18 @@ export interface HomeserverConfig {
   federation: FederationConfig;
   appservices: AppservicesConfig;
   voip: VoipConfig;
+  push: PushConfig;
 }
 
 /** TURN for calls; no TURN server unless both the URIs and the secret are set. */
+/** Push notifications to push gateways (server/push/). */
+export interface PushConfig {
+  /** Gateway hosts allowed to resolve to loopback/private addresses (the SSRF guard's exception). */
+  gatewayPrivateHosts: string[];
+  retryInitialMs: number;
+  retryMaxMs: number;
+}
+
 export interface VoipConfig {
   turnUris: string[];
   /** coturn's static-auth-secret. */

@@ -53,6 +53,7 @@ describe("parseConfig", () => {
       },
       appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300000 },
       voip: { turnUris: [], turnSharedSecret: undefined, turnUserLifetime: 3600000 },
+      push: { gatewayPrivateHosts: [], retryInitialMs: 1000, retryMaxMs: 600000 },
     };
     const config = parse(MINIMAL);
     assert.deepEqual(config, expected);
@@ -147,6 +148,7 @@ voip:
       },
       appservices: { registrationFiles: ["/etc/entente/bridges/irc.yaml", "/srv/tasks.yaml"], retryInitialMs: 500, retryMaxMs: 60000 },
       voip: { turnUris: ["turns:turn.ville-b.example.fr:5349?transport=tcp"], turnSharedSecret: "turn-s3cret", turnUserLifetime: 86400000 },
+      push: { gatewayPrivateHosts: [], retryInitialMs: 1000, retryMaxMs: 600000 },
     });
   });
 

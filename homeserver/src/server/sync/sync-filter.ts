@@ -1,6 +1,7 @@
 // The parts of a sync filter we honour. Spec: https://spec.matrix.org/v1.16/client-server-api/#filtering
 import { MatrixError } from "../../spec/matrix-error.ts";
 import { checkTypePatterns, typeListMatcher } from "../../spec/type-patterns.ts";
+import { checkEventFields, compileEventFields, type EventFields } from "./event-fields.ts";
 
 export interface EventFilter {
   limit: number | undefined;
@@ -16,8 +17,12 @@ export interface SyncFilter {
   includeLeave: boolean;
   timeline: EventFilter;
   lazyLoadMembers: boolean;
+  /** room.timeline.unread_thread_notifications: counts per thread (server/push/unread-counts.ts). */
+  unreadThreadNotifications: boolean;
   accountData: EventFilter;
   presence: EventFilter;
+  /** event_fields, compiled; undefined (also for an empty list, as Synapse) = every field. */
+  eventFields: EventFields | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -58,9 +63,16 @@ export function parseSyncFilter(raw: unknown): SyncFilter {
     includeLeave: room["include_leave"] === true,
     timeline: eventFilter(room["timeline"], "room.timeline"),
     lazyLoadMembers: state["lazy_load_members"] === true,
+    unreadThreadNotifications: obj(room["timeline"], "room.timeline")["unread_thread_notifications"] === true,
     accountData: eventFilter(f["account_data"], "account_data"),
     presence: eventFilter(f["presence"], "presence"),
+    eventFields: eventFields(strs(f["event_fields"], "event_fields")),
   };
+}
+
+function eventFields(list: string[] | undefined): EventFields | undefined {
+  checkEventFields(list);
+  return list === undefined || list.length === 0 ? undefined : compileEventFields(list);
 }
 
 export function matchesEventFilter(f: EventFilter, type: string, sender: string): boolean {

@@ -1,6 +1,6 @@
 // GET /pushers, POST /pushers/set
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#push-notifications (pushers API)
-// Pushers are stored so clients see what they registered; nothing sends to push gateways yet.
+// HTTP pushers receive the user's notifications through their push gateway (server/push/).
 import type { Handler } from "../../http/router.ts";
 import type { ServerContext } from "../../context.ts";
 import { MatrixError, badJson } from "../../../spec/matrix-error.ts";
@@ -47,6 +47,7 @@ export const setPusherHandler = (s: ServerContext): Handler => async (ctx) => {
   const kind = b["kind"];
   if (kind === null) {
     await s.stores.users.deletePusher(me.userId, appId, pushkey);
+    await s.push.pusherRemoved(me.userId, appId, pushkey);
     return { json: {} };
   }
   if (typeof kind !== "string") throw badJson("'kind' must be a string or null");

@@ -13,6 +13,7 @@ import { getAccountDataHandler, putAccountDataHandler, getTagsHandler, putTagHan
 import { createFilterHandler, getFilterHandler } from "./filters.ts";
 import { getAllRulesHandler, getRuleHandler, putRuleHandler, deleteRuleHandler, getRuleAttrHandler, putRuleAttrHandler } from "./push-rules.ts";
 import { listPushersHandler, setPusherHandler } from "./pushers.ts";
+import { notificationsHandler } from "./notifications.ts";
 import { getPresenceHandler, putPresenceHandler } from "./presence.ts";
 import { userDirectorySearchHandler } from "./user-directory.ts";
 import { openIdTokenHandler } from "./openid.ts";
@@ -67,6 +68,7 @@ export function accountRoutes(r: Router, s: ServerContext): void {
   r.add("PUT", `${RULE}/actions`, putRuleAttrHandler(s, svc, "actions"));
   r.add("GET", `${C}/pushers`, listPushersHandler(s));
   r.add("POST", `${C}/pushers/set`, setPusherHandler(s));
+  r.add("GET", `${C}/notifications`, notificationsHandler(s));
   r.add("GET", `${C}/presence/{userId}/status`, getPresenceHandler(s));
   r.add("PUT", `${C}/presence/{userId}/status`, putPresenceHandler(s));
   r.add("POST", `${C}/user_directory/search`, userDirectorySearchHandler(s));

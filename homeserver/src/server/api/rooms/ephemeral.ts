@@ -35,6 +35,7 @@ async function putReceipt(s: ServerContext, roomId: string, userId: string, type
     await s.stores.streams.putReceipt({ roomId, receiptType: type, userId, threadId, eventId, ts });
     // public receipts go to the other servers of the room; m.read.private never leaves us
     if (type === "m.read") await s.federation?.edus.readReceipt({ roomId, userId, eventId, ts, threadId });
+    await s.push.receiptMoved(userId); // the phones' badge follows what was read
   }
   if (type === "m.read") {
     const members = await s.stores.rooms.members(roomId, "join");

@@ -1,0 +1,116 @@
+// Push notifications as the rest of the server sees them (ServerContext.push): evaluation after
+// each persisted event, unread counts for /sync, badge updates when a room is read, the pusher
+// queue's delivery. compose.ts builds it; the parts are in this folder (see README.md).
+import type { JsonObject } from "../../room/pdu.ts";
+import type { Database } from "../../storage/sql.ts";
+import type { EventStore } from "../../storage/event-store.ts";
+import type { RoomStore } from "../../storage/room-store.ts";
+import type { StreamStore } from "../../storage/stream-store.ts";
+import type { UserStore } from "../../storage/user-store.ts";
+import { PushStore } from "../../storage/push-store.ts";
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import { GatewayClient } from "./gateway-client.ts";
+import type { EventView } from "./gateway-notification.ts";
+import { PushProcessor } from "./push-processor.ts";
+import { PusherSender } from "./pusher-sender.ts";
+import { roomUnread, unreadSyncFields } from "./unread-counts.ts";
+
+export interface PushServiceDeps {
+  db: Database;
+  stores: { events: EventStore; rooms: RoomStore; streams: StreamStore; users: UserStore };
+  serverName: string;
+  clock: Clock;
+  log: Logger;
+  config: { gatewayPrivateHosts: string[]; retryInitialMs: number; retryMaxMs: number };
+}
+
+export class PushService {
+  readonly store: PushStore;
+  private readonly deps: PushServiceDeps;
+  private readonly processor: PushProcessor;
+  private readonly sender: PusherSender;
+  private readonly gateway: GatewayClient;
+
+  constructor(deps: PushServiceDeps) {
+    this.deps = deps;
+    const { db, stores, serverName, clock, config } = deps;
+    const log = deps.log.child({ component: "push" });
+    this.store = new PushStore({ db });
+    this.gateway = new GatewayClient({ privateHosts: config.gatewayPrivateHosts, timeoutMs: 15_000 });
+    this.sender = new PusherSender({
+      store: this.store, pushers: stores.users, gateway: this.gateway, log, retryInitialMs: config.retryInitialMs, retryMaxMs: config.retryMaxMs,
+      eventView: (id) => this.eventView(id), unreadTotal: (userId) => this.unreadTotal(userId),
+    });
+    this.processor = new PushProcessor({ db, store: this.store, ...stores, serverName, clock, log, onQueued: () => this.sender.kick() });
+  }
+
+  /** Evaluates what was persisted while we were down, and resumes the pushes left in the queue. */
+  start(): void {
+    void this.processor.catchUp();
+    this.sender.kick();
+  }
+
+  async stop(): Promise<void> {
+    await this.sender.stop();
+    await this.processor.catchUp().catch(() => undefined);
+    this.gateway.close();
+  }
+
+  /** Evaluates every persisted event up to `stream` (at once for a /sync about to count). */
+  eventPersisted(stream: number): Promise<void> {
+    return this.processor.catchUp(stream);
+  }
+
+  /** The unread fields of a joined room for /sync, counted up to stream position `upTo`. */
+  async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
+    await this.processor.catchUp(upTo);
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo), perThread);
+  }
+
+  /** A read receipt of a local user moved: their phones get the new badge. */
+  async receiptMoved(userId: string): Promise<void> {
+    const pushers = await this.deps.stores.users.listPushers(userId);
+    if (pushers.length === 0) return;
+    const now = this.deps.clock.now();
+    await this.deps.db.transaction(async (tx) => {
+      for (const p of pushers) {
+        await this.store.enqueue(tx, { userId, appId: p.appId, pushkey: p.pushkey, roomId: "", eventId: undefined, actions: undefined, createdTs: now });
+      }
+    });
+    this.sender.kick();
+  }
+
+  /** A pusher was removed: what was queued for it goes too. */
+  async pusherRemoved(userId: string, appId: string, pushkey: string): Promise<void> {
+    await this.store.dequeue({ userId, appId, pushkey });
+  }
+
+  private async unreadTotal(userId: string): Promise<number> {
+    const { rooms, events } = this.deps.stores;
+    const upTo = await events.maxStream();
+    let n = 0;
+    for (const m of await rooms.roomsForUser(userId)) {
+      if (m.membership === "join") n += (await roomUnread(this.store, userId, m.roomId, upTo)).total.notifications;
+    }
+    return n;
+  }
+
+  private async eventView(eventId: string): Promise<EventView | undefined> {
+    const { events, rooms } = this.deps.stores;
+    const row = await events.getEvent(eventId);
+    if (!row || row.event.pdu.room_id === undefined) return undefined;
+    const pdu = row.event.pdu;
+    const roomId = pdu.room_id as string;
+    const contentOf = async (type: string, key: string): Promise<JsonObject | undefined> => {
+      const id = await rooms.currentStateId(roomId, type, key);
+      return id ? (await events.getEvent(id))?.event.pdu.content : undefined;
+    };
+    const name = (await contentOf("m.room.name", ""))?.["name"];
+    const displayName = (await contentOf("m.room.member", pdu.sender))?.["displayname"];
+    return {
+      eventId, roomId, type: pdu.type, sender: pdu.sender, content: pdu.content, stateKey: pdu.state_key,
+      senderDisplayName: typeof displayName === "string" ? displayName : undefined, roomName: typeof name === "string" ? name : undefined,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+// Unread notification counts of a room from the recorded push actions and the user's read
+// receipts: an unthreaded receipt clears everything up to it, a receipt with thread_id "main" or
+// a thread root clears that thread only; m.read and m.read.private count, the further one wins.
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#receiving-notifications
+//       https://spec.matrix.org/v1.16/client-server-api/#threaded-read-receipts
+import type { JsonObject } from "../../room/pdu.ts";
+import type { PushStore } from "../../storage/push-store.ts";
+
+export interface Counts {
+  notifications: number;
+  highlights: number;
+}
+
+export interface RoomUnread {
+  total: Counts;
+  main: Counts;
+  /** Threads with unread notifications, by thread root. */
+  threads: Map<string, Counts>;
+}
+
+export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number): Promise<RoomUnread> {
+  const read = await store.readPositions(userId, roomId);
+  const base = read.get("") ?? 0;
+  const total: Counts = { notifications: 0, highlights: 0 };
+  let main: Counts = { notifications: 0, highlights: 0 };
+  const threads = new Map<string, Counts>();
+  for (let row of await store.countsByThread(userId, roomId, base, upTo)) {
+    const own = read.get(row.threadId) ?? 0;
+    if (own > base) row = await store.countInThread(userId, roomId, row.threadId, own, upTo);
+    if (row.notifications === 0) continue;
+    const c = { notifications: row.notifications, highlights: row.highlights };
+    total.notifications += c.notifications;
+    total.highlights += c.highlights;
+    if (row.threadId === "main") main = c;
+    else threads.set(row.threadId, c);
+  }
+  return { total, main, threads };
+}
+
+const wire = (c: Counts): JsonObject => ({ notification_count: c.notifications, highlight_count: c.highlights });
+
+/**
+ * The /sync fields of a joined room: `unread_notifications` (all threads together, or the main
+ * timeline only when the client asked for `unread_thread_notifications`) and, then, per thread.
+ */
+export function unreadSyncFields(u: RoomUnread, perThread: boolean): JsonObject {
+  if (!perThread) return { unread_notifications: wire(u.total) };
+  const threads: JsonObject = {};
+  for (const [root, c] of u.threads) threads[root] = wire(c);
+  return { unread_notifications: wire(u.main), unread_thread_notifications: threads };
+}

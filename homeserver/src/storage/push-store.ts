@@ -1,0 +1,149 @@
+// Push notifications storage: push actions per (user, event), the evaluation cursor, read
+// positions from receipts, and the durable queue of pushes to HTTP pushers.
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#push-notifications
+import { num, str, optStr, type Database, type SqlExecutor } from "./sql.ts";
+
+export interface PushActionRow {
+  userId: string;
+  roomId: string;
+  stream: number;
+  eventId: string;
+  /** The thread root's event id, or "main". */
+  threadId: string;
+  highlight: boolean;
+  actions: string;
+  ts: number;
+}
+
+/** A pusher's identity: the spec's (user, app_id, pushkey). */
+export interface PusherKey {
+  userId: string;
+  appId: string;
+  pushkey: string;
+}
+
+/** One push waiting for a pusher: an event notification, or a badge update when eventId is undefined. */
+export interface QueuedPush extends PusherKey {
+  id: number;
+  roomId: string;
+  eventId: string | undefined;
+  actions: string | undefined;
+  createdTs: number;
+}
+
+export interface ThreadCounts {
+  threadId: string;
+  notifications: number;
+  highlights: number;
+}
+
+/** Only events still visible count: redacted, rejected or soft-failed ones never notify. */
+const VISIBLE = "JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL";
+/** The user's own invite notified (and is listed by /notifications) but is no unread message of the room. */
+const UNREAD = `${VISIBLE} AND NOT (e.type = 'm.room.member' AND e.state_key = a.user_id)`;
+
+export class PushStore {
+  private readonly db: Database;
+  constructor(deps: { db: Database }) {
+    this.db = deps.db;
+  }
+
+  /** The stream position up to which every event has been evaluated. */
+  async progress(): Promise<number> {
+    return num((await this.db.one<{ s: number }>("SELECT stream_ordering AS s FROM push_progress WHERE id = 1"))?.s);
+  }
+
+  /**
+   * Events to evaluate after `after` up to `upTo`, oldest first: accepted room events, and the
+   * membership outliers of rooms we are not in (an invite over federation is one).
+   */
+  async eventsToEvaluate(after: number, upTo: number, limit: number): Promise<{ stream: number; eventId: string; roomId: string; json: string; outlier: boolean }[]> {
+    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; json: string; outlier: number }>(
+      `SELECT stream_ordering, event_id, room_id, json, outlier FROM events WHERE stream_ordering > ? AND stream_ordering <= ?
+       AND (outlier = 0 OR type = 'm.room.member') AND rejected IS NULL AND soft_failed = 0 ORDER BY stream_ordering LIMIT ?`,
+      [after, upTo, limit]);
+    return rows.map((r) => ({ stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, outlier: num(r.outlier) === 1 }));
+  }
+
+  /** The content of a stored event (thread lookups follow relations through it). */
+  async eventContent(eventId: string): Promise<unknown> {
+    const r = await this.db.one<{ json: string }>("SELECT json FROM events WHERE event_id = ?", [eventId]);
+    return r ? (JSON.parse(r.json) as { content?: unknown }).content : undefined;
+  }
+
+  /** Records one evaluated batch and moves the cursor, in the caller's transaction. */
+  async record(tx: SqlExecutor, actions: readonly PushActionRow[], pushes: readonly Omit<QueuedPush, "id">[], upTo: number): Promise<void> {
+    for (const a of actions) {
+      await tx.run(
+        "INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]);
+    }
+    for (const p of pushes) await this.enqueue(tx, p);
+    await tx.run("UPDATE push_progress SET stream_ordering = ? WHERE id = 1 AND stream_ordering < ?", [upTo, upTo]);
+  }
+
+  async enqueue(tx: SqlExecutor, p: Omit<QueuedPush, "id">): Promise<void> {
+    await tx.run("INSERT INTO pusher_queue (user_id, app_id, pushkey, room_id, event_id, actions, created_ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      [p.userId, p.appId, p.pushkey, p.roomId, p.eventId ?? null, p.actions ?? null, p.createdTs]);
+  }
+
+  /** Per thread ("main" included): notifying events after `after` up to `upTo`. */
+  async countsByThread(userId: string, roomId: string, after: number, upTo: number): Promise<ThreadCounts[]> {
+    const rows = await this.db.all<{ thread_id: string; n: number; h: number | null }>(
+      `SELECT a.thread_id, COUNT(*) AS n, SUM(a.highlight) AS h FROM push_actions a ${UNREAD}
+       WHERE a.user_id = ? AND a.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ? GROUP BY a.thread_id`,
+      [userId, roomId, after, upTo]);
+    return rows.map((r) => ({ threadId: r.thread_id, notifications: num(r.n), highlights: num(r.h) }));
+  }
+
+  async countInThread(userId: string, roomId: string, threadId: string, after: number, upTo: number): Promise<ThreadCounts> {
+    const r = await this.db.one<{ n: number; h: number | null }>(
+      `SELECT COUNT(*) AS n, SUM(a.highlight) AS h FROM push_actions a ${UNREAD}
+       WHERE a.user_id = ? AND a.room_id = ? AND a.thread_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`,
+      [userId, roomId, threadId, after, upTo]);
+    return { threadId, notifications: num(r?.n), highlights: num(r?.h) };
+  }
+
+  /**
+   * Read positions of a user in a room, per receipt thread ("" = unthreaded): the further of the
+   * m.read and m.read.private receipts, as a stream position.
+   */
+  async readPositions(userId: string, roomId: string): Promise<Map<string, number>> {
+    const rows = await this.db.all<{ thread_id: string; s: number | null }>(
+      `SELECT r.thread_id, MAX(e.stream_ordering) AS s FROM receipts r JOIN events e ON e.event_id = r.event_id
+       WHERE r.room_id = ? AND r.user_id = ? AND r.receipt_type IN ('m.read', 'm.read.private') GROUP BY r.thread_id`,
+      [roomId, userId]);
+    return new Map(rows.map((r) => [r.thread_id, num(r.s)]));
+  }
+
+  /** A user's notifications, newest first, before stream position `before` (exclusive). */
+  async notifications(userId: string, opts: { before: number; limit: number; onlyHighlight: boolean }): Promise<PushActionRow[]> {
+    const rows = await this.db.all<{ room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number }>(
+      `SELECT a.room_id, a.stream_ordering, a.event_id, a.thread_id, a.highlight, a.actions, a.ts FROM push_actions a ${VISIBLE}
+       WHERE a.user_id = ? AND a.stream_ordering < ?${opts.onlyHighlight ? " AND a.highlight = 1" : ""} ORDER BY a.stream_ordering DESC LIMIT ?`,
+      [userId, opts.before, opts.limit]);
+    return rows.map((r) => ({
+      userId, roomId: r.room_id, stream: num(r.stream_ordering), eventId: r.event_id, threadId: r.thread_id,
+      highlight: num(r.highlight) === 1, actions: r.actions, ts: num(r.ts),
+    }));
+  }
+
+  /** Pushers with something queued. */
+  async queuedPushers(): Promise<PusherKey[]> {
+    const rows = await this.db.all<{ user_id: string; app_id: string; pushkey: string }>("SELECT DISTINCT user_id, app_id, pushkey FROM pusher_queue");
+    return rows.map((r) => ({ userId: r.user_id, appId: r.app_id, pushkey: r.pushkey }));
+  }
+
+  async queued(k: PusherKey, limit: number): Promise<QueuedPush[]> {
+    const rows = await this.db.all<{ id: number; room_id: string; event_id: string | null; actions: string | null; created_ts: number }>(
+      "SELECT id, room_id, event_id, actions, created_ts FROM pusher_queue WHERE user_id = ? AND app_id = ? AND pushkey = ? ORDER BY id LIMIT ?",
+      [k.userId, k.appId, k.pushkey, limit]);
+    return rows.map((r) => ({ ...k, id: num(r.id), roomId: str(r.room_id), eventId: optStr(r.event_id), actions: optStr(r.actions), createdTs: num(r.created_ts) }));
+  }
+
+  /** Drops a pusher's queued pushes up to `id` (all when undefined). */
+  async dequeue(k: PusherKey, id?: number): Promise<void> {
+    await this.db.run(`DELETE FROM pusher_queue WHERE user_id = ? AND app_id = ? AND pushkey = ?${id === undefined ? "" : " AND id <= ?"}`,
+      [k.userId, k.appId, k.pushkey, ...(id === undefined ? [] : [id])]);
+  }
+}
