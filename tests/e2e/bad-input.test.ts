@@ -11,6 +11,8 @@ const PUBLIC = new Set([
   "GET /_matrix/media/v3/download/{serverName}/{mediaId}", "GET /_matrix/media/v3/download/{serverName}/{mediaId}/{fileName}",
   "GET /_matrix/media/v3/thumbnail/{serverName}/{mediaId}", "GET /_matrix/client/v3/profile/{userId}",
   "GET /_matrix/client/v3/profile/{userId}/displayname", "GET /_matrix/client/v3/profile/{userId}/avatar_url",
+  // 3PID verification-token requests (spec: no authentication; always M_THREEPID_DENIED here)
+  ...["account/3pid", "register", "account/password"].flatMap((p) => ["email", "msisdn"].map((m) => `POST /_matrix/client/v3/${p}/${m}/requestToken`)),
 ]);
 
 function fill(template: string, userId: string): string {

@@ -5,6 +5,7 @@ import { discoveryRoutes } from "./discovery/routes.ts";
 import { roomRoutes } from "./rooms/routes.ts";
 import { syncRoutes } from "./sync/routes.ts";
 import { accountRoutes } from "./account/routes.ts";
+import { threepidRoutes } from "./account/threepids.ts";
 import { mediaRoutes } from "./media/routes.ts";
 import { roomQueryRoutes } from "./room-queries/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
@@ -15,6 +16,7 @@ export function buildRouter(s: ServerContext): Router {
   const r = new Router();
   discoveryRoutes(r, s);
   accountRoutes(r, s);
+  threepidRoutes(r, s);
   roomRoutes(r, s);
   syncRoutes(r, s);
   mediaRoutes(r, s);
