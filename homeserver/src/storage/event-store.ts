@@ -6,6 +6,7 @@ import { splitStateKey, stateKeyOf } from "../room/pdu.ts";
 import { relationOf } from "../room/relation.ts";
 import type { Database, SqlExecutor } from "./sql.ts";
 import { num } from "./sql.ts";
+import { indexEventForSearch, unindexEvent } from "./search-store.ts";
 
 const SNAPSHOT_EVERY = 50;
 
@@ -93,6 +94,8 @@ export class EventStore {
       ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT CASE WHEN m IS NULL OR m > 0 THEN -1 ELSE m - 1 END FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
       : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
+    // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
+    if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu);
     if (input.txn) {
       await tx.run("INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
         [input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId]);
@@ -277,6 +280,7 @@ export class EventStore {
 
   async markRedacted(tx: SqlExecutor, eventId: string, redactionId: string): Promise<void> {
     await tx.run("UPDATE events SET redacted_by = ? WHERE event_id = ? AND redacted_by IS NULL", [redactionId, eventId]);
+    await unindexEvent(tx, this.db.dialect, eventId);
   }
 }
 

@@ -13,7 +13,7 @@ export async function migrate(db: Database): Promise<number> {
       for (const stmt of ddl(db.dialect, m.sql).split(";").map((s) => s.trim()).filter(Boolean)) {
         await tx.run(stmt);
       }
-      await m.run?.(tx);
+      await m.run?.(tx, db.dialect);
       await tx.run("INSERT INTO schema_version (version, name) VALUES (?, ?)", [m.version, m.name]);
     });
     applied++;

@@ -1,15 +1,16 @@
 // Versioned migrations, written once for both dialects ({{...}} fragments, see ddl()).
 // A migration is never edited once released: add a new one.
 
-import type { SqlExecutor } from "./sql.ts";
+import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
+import { createAndFillSearchIndex } from "./search-store.ts";
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
   /** A data step run after `sql`, in the same transaction (what SQL alone cannot do on both dialects). */
-  run?: (tx: SqlExecutor) => Promise<unknown>;
+  run?: (tx: SqlExecutor, dialect: Dialect) => Promise<unknown>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -281,5 +282,14 @@ INSERT INTO to_device_txns_by_type (user_id, device_id, event_type, txn_id, ts) 
 DROP TABLE to_device_txns;
 ALTER TABLE to_device_txns_by_type RENAME TO to_device_txns
 `,
+  },
+  {
+    // Server-side search (POST /search): a full-text index of m.room.message bodies and room
+    // names/topics, FTS5 on SQLite, tsvector + GIN on PostgreSQL (storage/search-store.ts), filled
+    // with the events stored so far. Encrypted events have no cleartext and are never indexed.
+    version: 100,
+    name: "event-search-index",
+    sql: "",
+    run: createAndFillSearchIndex,
   },
 ];

@@ -1,0 +1,103 @@
+// The search index on both databases: the migration indexes events stored before it, keyset pages
+// of both orders cover every hit once, and the dialects' language handling.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freshDatabase, requirePostgres } from "../../../tests/harness/postgres.ts";
+import { openDatabase } from "./open-database.ts";
+import { migrate } from "./migrate.ts";
+import { countSearchHits, searchEvents, type SearchCursor, type SearchQuery } from "./search-store.ts";
+import type { Database } from "./sql.ts";
+
+const ROOM = "!r:council.test";
+const BODIES = [
+  "La réunion du conseil municipal", "Réunions budgétaires de janvier", "Compte rendu de réunion", "meeting about the budget",
+  "Les réunions de quartier", "rien à voir", "réunion réunion réunion", "Ordre du jour de la réunion", "budget voté",
+];
+
+for (const kind of ["sqlite", "postgres"] as const) describe(`search index (${kind})`, function () {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+
+  before(async function () {
+    if (kind === "postgres") {
+      await requirePostgres(this);
+      const fresh = await freshDatabase();
+      db = await openDatabase({ type: "postgres", url: fresh.url });
+      cleanup = async () => {
+        await db.close();
+        await fresh.drop();
+      };
+    } else {
+      const dir = mkdtempSync(join(tmpdir(), "entente-search-"));
+      db = await openDatabase({ type: "sqlite", path: join(dir, "db.sqlite") });
+      cleanup = async () => {
+        await db.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    }
+    // Events stored "before" the search migration: insert rows, then drop the index and re-run it.
+    for (const [i, body] of BODIES.entries()) {
+      const json = JSON.stringify({ type: "m.room.message", room_id: ROOM, sender: "@a:council.test", content: { msgtype: "m.text", body }, depth: i, origin_server_ts: i, prev_events: [], auth_events: [] });
+      await db.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', '@a:council.test', ?, ?, ?)", [`$e${i}`, ROOM, i, i, json]);
+    }
+    await db.exec("DROP TABLE event_search");
+    await db.run("DELETE FROM schema_version WHERE version = 100");
+    assert.equal(await migrate(db), 1);
+  });
+  after(async () => cleanup?.());
+
+  const query = (term: string, over: Partial<SearchQuery> = {}): SearchQuery => ({
+    term, roomIds: [ROOM], keys: ["content.body"], senders: undefined, notSenders: [], order: "rank", cursor: undefined, limit: 100, ...over,
+  });
+  const ids = async (term: string, over: Partial<SearchQuery> = {}): Promise<string[]> => (await searchEvents(db, db.dialect, query(term, over))).map((h) => h.eventId);
+
+  it("the migration indexed the events stored before it", async () => {
+    assert.equal(await db.one("SELECT 1 AS x FROM schema_version WHERE version = 100").then((r) => r?.["x"]), 1);
+    assert.deepEqual((await ids("budget")).sort(), kind === "sqlite" ? ["$e1", "$e3", "$e8"] : ["$e3", "$e8"]);
+  });
+
+  it("accents and case are folded: 'REUNION' finds 'réunion'", async () => {
+    const found = await ids("REUNION");
+    for (const id of ["$e0", "$e2", "$e6", "$e7"]) assert.ok(found.includes(id), `${id} in ${found.join()}`);
+  });
+
+  it(kind === "postgres" ? "stems French and English: 'réunions' finds 'réunion', 'meetings' finds 'meeting'" : "has no stemmer: 'réunions' finds only plurals, 'réunion' finds both by prefix", async () => {
+    const plural = await ids("réunions");
+    if (kind === "postgres") {
+      assert.deepEqual(plural.sort(), ["$e0", "$e1", "$e2", "$e4", "$e6", "$e7"]);
+      assert.deepEqual(await ids("meetings"), ["$e3"]);
+    } else {
+      assert.deepEqual(plural.sort(), ["$e1", "$e4"]);
+      assert.deepEqual((await ids("réunion")).sort(), ["$e0", "$e1", "$e2", "$e4", "$e6", "$e7"]);
+    }
+  });
+
+  for (const order of ["rank", "recent"] as const) {
+    it(`pages in ${order} order cover every hit exactly once (keyset cursor, 2 per page)`, async () => {
+      const all = await searchEvents(db, db.dialect, query("réunion", { order }));
+      const seen: string[] = [];
+      let cursor: SearchCursor | undefined;
+      let pages = 0;
+      for (;;) {
+        const page = await searchEvents(db, db.dialect, query("réunion", { order, cursor, limit: 2 }));
+        pages++;
+        seen.push(...page.map((h) => h.eventId));
+        const last = page.at(-1);
+        if (page.length < 2 || !last) break;
+        cursor = { stream: last.stream, rankKey: order === "rank" ? last.rankKey : undefined };
+      }
+      assert.deepEqual(seen, all.map((h) => h.eventId));
+      assert.equal(pages, Math.floor(all.length / 2) + 1);
+      if (order === "recent") assert.deepEqual(all.map((h) => h.stream), [...all.map((h) => h.stream)].sort((a, b) => b - a));
+      else for (let i = 1; i < all.length; i++) assert.ok((all[i - 1]?.rankKey ?? 0) >= (all[i]?.rankKey ?? 0));
+      assert.equal(await countSearchHits(db, db.dialect, query("réunion")), all.length);
+    });
+  }
+
+  it("user input is never query syntax", async () => {
+    assert.deepEqual(await ids('" OR * NEAR( -'), []);
+    assert.deepEqual(await ids("réunion\" OR \"rien"), []);
+  });
+});

@@ -1,0 +1,188 @@
+// Full-text index of room events for server-side search (POST /search), one per dialect:
+// - SQLite: an FTS5 table (unicode61 tokenizer, remove_diacritics 2: case and accents folded, no
+//   stemming; queries match word prefixes instead, see search-text.ts), rowid = stream_ordering;
+// - PostgreSQL: a tsvector of the accent-folded text under BOTH the 'french' and 'english'
+//   configurations (councils write in French, federated rooms often in English), GIN-indexed;
+//   queries are OR-ed in both configurations, so "réunions" finds "réunion" and "meetings" "meeting".
+// Rows are keyed by the event's stream position and joined to `events`, whose flags decide what is
+// live (outliers, rejected, soft-failed and redacted events never come out).
+import type { Pdu } from "../room/pdu.ts";
+import { foldText, fts5Query, MARK_END, MARK_START, queryWords, searchableText, type SearchKey } from "./search-text.ts";
+import type { Dialect, SqlExecutor, SqlValue } from "./sql.ts";
+import { num } from "./sql.ts";
+
+const PG_VECTOR = "to_tsvector('french', body) || to_tsvector('english', body)";
+const PG_QUERY = "(plainto_tsquery('french', ?) || plainto_tsquery('english', ?))";
+const LIVE = "e.outlier = 0 AND e.rejected IS NULL AND e.soft_failed = 0 AND e.redacted_by IS NULL";
+const BATCH = 500;
+
+/**
+ * The PostgreSQL query text: the term's words (as FTS5 sees them), accent-folded, all required.
+ * Only words go to plainto_tsquery, so quotes, OR and '-' in user input are text on both dialects.
+ */
+const pgTerm = (term: string): string => foldText(queryWords(term).join(" ")).folded;
+
+/** Creates the index tables (migration step). */
+export async function createSearchTables(tx: SqlExecutor, dialect: Dialect): Promise<void> {
+  if (dialect === "sqlite") {
+    await tx.run("CREATE VIRTUAL TABLE event_search USING fts5(body, key UNINDEXED, tokenize = 'unicode61 remove_diacritics 2')");
+    return;
+  }
+  await tx.run(`CREATE TABLE event_search (stream_ordering BIGINT PRIMARY KEY, key TEXT NOT NULL, body TEXT NOT NULL,
+    vector tsvector GENERATED ALWAYS AS (${PG_VECTOR}) STORED)`);
+  await tx.run("CREATE INDEX event_search_vector ON event_search USING GIN (vector)");
+}
+
+/** Indexes one persisted event when it has searchable cleartext; runs in the persist transaction. */
+export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, stream: number, pdu: Pdu): Promise<void> {
+  const t = searchableText(pdu);
+  if (!t) return;
+  if (dialect === "sqlite") await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, t.text, t.key]);
+  else await tx.run("INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [stream, t.key, foldText(t.text).folded]);
+}
+
+/** Removes a redacted event's text from the index (the query also skips redacted events). */
+export async function unindexEvent(tx: SqlExecutor, dialect: Dialect, eventId: string): Promise<void> {
+  const col = dialect === "sqlite" ? "rowid" : "stream_ordering";
+  await tx.run(`DELETE FROM event_search WHERE ${col} IN (SELECT stream_ordering FROM events WHERE event_id = ?)`, [eventId]);
+}
+
+/** Migration data step: creates the tables and indexes every stored event. Returns how many were indexed. */
+export async function createAndFillSearchIndex(tx: SqlExecutor, dialect: Dialect): Promise<number> {
+  await createSearchTables(tx, dialect);
+  let indexed = 0;
+  let after = Number.MIN_SAFE_INTEGER;
+  for (;;) {
+    const rows = await tx.all<{ stream_ordering: number; json: string }>(
+      `SELECT stream_ordering, json FROM events WHERE stream_ordering > ? AND type IN ('m.room.message', 'm.room.name', 'm.room.topic')
+       AND rejected IS NULL AND redacted_by IS NULL ORDER BY stream_ordering LIMIT ${BATCH}`, [after]);
+    for (const r of rows) {
+      after = num(r.stream_ordering);
+      const pdu = JSON.parse(r.json) as Pdu;
+      if (!searchableText(pdu)) continue;
+      await indexEventForSearch(tx, dialect, after, pdu);
+      indexed++;
+    }
+    if (rows.length < BATCH) return indexed;
+  }
+}
+
+/** Where the previous page stopped: the last hit's rank key (rank order only) and stream position. */
+export interface SearchCursor {
+  rankKey?: number | undefined;
+  stream: number;
+}
+
+export interface SearchQuery {
+  term: string;
+  roomIds: readonly string[];
+  keys: readonly SearchKey[];
+  senders: readonly string[] | undefined;
+  notSenders: readonly string[];
+  order: "rank" | "recent";
+  cursor: SearchCursor | undefined;
+  limit: number;
+}
+
+export interface SearchHit {
+  stream: number;
+  eventId: string;
+  rank: number;
+  /** The rank as an integer (micro-units), so pages continue by keyset without float equality. */
+  rankKey: number;
+}
+
+interface Where {
+  from: string;
+  where: string;
+  params: SqlValue[];
+}
+
+/** The join and conditions shared by the page and the count; undefined when nothing can match. */
+function whereOf(dialect: Dialect, q: SearchQuery): Where | undefined {
+  if (q.roomIds.length === 0 || q.keys.length === 0) return undefined;
+  const params: SqlValue[] = [];
+  let match: string;
+  if (dialect === "sqlite") {
+    const expr = fts5Query(q.term);
+    if (expr === undefined) return undefined;
+    match = "event_search MATCH ?";
+    params.push(expr);
+  } else {
+    const folded = pgTerm(q.term);
+    if (folded === "") return undefined;
+    match = `s.vector @@ ${PG_QUERY}`;
+    params.push(folded, folded);
+  }
+  const conds = [match, `e.room_id IN (${q.roomIds.map(() => "?").join(",")})`, `s.key IN (${q.keys.map(() => "?").join(",")})`, LIVE];
+  params.push(...q.roomIds, ...q.keys);
+  if (q.senders) {
+    if (q.senders.length === 0) return undefined;
+    conds.push(`e.sender IN (${q.senders.map(() => "?").join(",")})`);
+    params.push(...q.senders);
+  }
+  if (q.notSenders.length > 0) {
+    conds.push(`e.sender NOT IN (${q.notSenders.map(() => "?").join(",")})`);
+    params.push(...q.notSenders);
+  }
+  const join = dialect === "sqlite" ? "e.stream_ordering = s.rowid" : "e.stream_ordering = s.stream_ordering";
+  return { from: `event_search s JOIN events e ON ${join}`, where: conds.join(" AND "), params };
+}
+
+/** One batch of matching live events after the cursor, best first (rank) or newest first (recent). */
+export async function searchEvents(db: SqlExecutor, dialect: Dialect, q: SearchQuery): Promise<SearchHit[]> {
+  const w = whereOf(dialect, q);
+  if (!w) return [];
+  // bm25() is lower-is-better; negated so both dialects return higher-is-better ranks.
+  const folded = pgTerm(q.term);
+  const rank = dialect === "sqlite" ? "-bm25(event_search)" : `ts_rank(s.vector, ${PG_QUERY})`;
+  const rankParams: SqlValue[] = dialect === "sqlite" ? [] : [folded, folded];
+  const inner = `SELECT e.stream_ordering AS so, e.event_id, ${rank} AS score FROM ${w.from} WHERE ${w.where}`;
+  const keyed = `SELECT so, event_id, score, CAST(score * 1000000 AS BIGINT) AS k FROM (${inner}) x`;
+  const after: string[] = [];
+  const params: SqlValue[] = [...rankParams, ...w.params];
+  if (q.cursor && q.order === "recent") {
+    after.push("so < ?");
+    params.push(q.cursor.stream);
+  } else if (q.cursor) {
+    after.push("(k < ? OR (k = ? AND so < ?))");
+    params.push(q.cursor.rankKey ?? 0, q.cursor.rankKey ?? 0, q.cursor.stream);
+  }
+  const order = q.order === "recent" ? "so DESC" : "k DESC, so DESC";
+  const rows = await db.all<{ so: number; event_id: string; score: number; k: number }>(
+    `SELECT * FROM (${keyed}) y ${after.length > 0 ? "WHERE " + after.join(" AND ") : ""} ORDER BY ${order} LIMIT ${Math.trunc(q.limit)}`, params);
+  return rows.map((r) => ({ stream: num(r.so), eventId: r.event_id, rank: Number(r.score), rankKey: num(r.k) }));
+}
+
+/** How many live events match (before history visibility, so an upper bound: the spec's "approximate count"). */
+export async function countSearchHits(db: SqlExecutor, dialect: Dialect, q: SearchQuery): Promise<number> {
+  const w = whereOf(dialect, q);
+  if (!w) return 0;
+  return num((await db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM ${w.from} WHERE ${w.where}`, w.params))?.n);
+}
+
+/**
+ * The matched words of hit events, from the index's own highlighter: FTS5 highlight() on the
+ * stored text, ts_headline() on the folded text in each configuration. Keyed by stream position.
+ */
+export async function markedTexts(db: SqlExecutor, dialect: Dialect, term: string, streams: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (streams.length === 0) return out;
+  const ids = streams.map(() => "?").join(",");
+  if (dialect === "sqlite") {
+    const expr = fts5Query(term);
+    if (expr === undefined) return out;
+    const rows = await db.all<{ rowid: number; m: string }>(
+      `SELECT rowid, highlight(event_search, 0, char(1), char(2)) AS m FROM event_search WHERE event_search MATCH ? AND rowid IN (${ids})`, [expr, ...streams]);
+    for (const r of rows) out.set(num(r.rowid), [r.m]);
+    return out;
+  }
+  const folded = pgTerm(term);
+  const opts = `StartSel=${MARK_START}, StopSel=${MARK_END}, HighlightAll=true`;
+  const rows = await db.all<{ stream_ordering: number; f: string; en: string }>(
+    `SELECT stream_ordering, ts_headline('french', body, plainto_tsquery('french', ?), ?) AS f,
+       ts_headline('english', body, plainto_tsquery('english', ?), ?) AS en FROM event_search WHERE stream_ordering IN (${ids})`,
+    [folded, opts, folded, opts, ...streams]);
+  for (const r of rows) out.set(num(r.stream_ordering), [r.f, r.en]);
+  return out;
+}
