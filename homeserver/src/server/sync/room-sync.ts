@@ -8,6 +8,7 @@ import type { ServerContext } from "../context.ts";
 import { clientEvent } from "../rooms/client-event.ts";
 import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
 import { timelineWindow } from "./timeline-window.ts";
+import { projectEvent } from "./event-fields.ts";
 
 export interface RoomSyncInput {
   roomId: string;
@@ -64,7 +65,8 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   const stateRows = await events.getEvents(stateIds.map(([, id]) => id));
   const fmt = (r: StoredEventRow): JsonObject => {
     const txn = inp.txnIds.get(r.event.eventId);
-    return clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, ...(txn ? { transactionId: txn } : {}) });
+    const e = clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, ...(txn ? { transactionId: txn } : {}) });
+    return inp.filter.eventFields ? projectEvent(e, inp.filter.eventFields) : e;
   };
   return {
     timeline: { events: shown.map(fmt), limited, prev_batch: `t${firstStream}` },

@@ -1,6 +1,7 @@
 // The parts of a sync filter we honour. Spec: https://spec.matrix.org/v1.16/client-server-api/#filtering
 import { MatrixError } from "../../spec/matrix-error.ts";
 import { checkTypePatterns, typeListMatcher } from "../../spec/type-patterns.ts";
+import { checkEventFields, compileEventFields, type EventFields } from "./event-fields.ts";
 
 export interface EventFilter {
   limit: number | undefined;
@@ -20,6 +21,8 @@ export interface SyncFilter {
   unreadThreadNotifications: boolean;
   accountData: EventFilter;
   presence: EventFilter;
+  /** event_fields, compiled; undefined (also for an empty list, as Synapse) = every field. */
+  eventFields: EventFields | undefined;
 }
 
 type Obj = Record<string, unknown>;
@@ -63,7 +66,13 @@ export function parseSyncFilter(raw: unknown): SyncFilter {
     unreadThreadNotifications: obj(room["timeline"], "room.timeline")["unread_thread_notifications"] === true,
     accountData: eventFilter(f["account_data"], "account_data"),
     presence: eventFilter(f["presence"], "presence"),
+    eventFields: eventFields(strs(f["event_fields"], "event_fields")),
   };
+}
+
+function eventFields(list: string[] | undefined): EventFields | undefined {
+  checkEventFields(list);
+  return list === undefined || list.length === 0 ? undefined : compileEventFields(list);
 }
 
 export function matchesEventFilter(f: EventFilter, type: string, sender: string): boolean {

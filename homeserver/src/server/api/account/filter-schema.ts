@@ -4,6 +4,7 @@
 // room_event_filter definitions). A limit of 0 is tolerated although the spec says "greater than 0".
 import { badJson } from "../../../spec/matrix-error.ts";
 import { checkTypePatterns } from "../../../spec/type-patterns.ts";
+import { checkEventFields } from "../../sync/event-fields.ts";
 
 type Obj = Record<string, unknown>;
 
@@ -47,6 +48,7 @@ export function validateFilter(v: unknown): void {
   const f = object(v, "filter");
   if (!f) throw badJson("The filter must be a JSON object");
   strings(f, "event_fields", "filter");
+  checkEventFields(f["event_fields"] as string[] | undefined);
   if (f["event_format"] !== undefined && f["event_format"] !== "client" && f["event_format"] !== "federation") {
     throw badJson("filter: 'event_format' must be client or federation");
   }
