@@ -49,6 +49,8 @@ function checkScalars(raw: Record<string, unknown>): Problem {
   if (byteLength(type) > 255) return "type exceeds 255 bytes";
   if (stateKey !== undefined && typeof stateKey !== "string") return "state_key must be a string";
   if (typeof stateKey === "string" && byteLength(stateKey) > 255) return "state_key exceeds 255 bytes";
+  // PostgreSQL cannot store NUL in TEXT: such an event could never be persisted (issue 9, finding 11)
+  if (type.includes("\u0000") || (typeof stateKey === "string" && stateKey.includes("\u0000"))) return "type or state_key contains NUL";
   if (typeof sender !== "string" || parseUserId(sender) === undefined) return "sender must be a valid user id";
   // Canonical JSON already bounds integers by 2^53-1, which is below the v4 limit of 2^63-1.
   if (!Number.isSafeInteger(depth) || (depth as number) < 0) return "depth must be a non-negative integer";
