@@ -147,9 +147,14 @@ for (const db of ["sqlite", "postgres"] as const) {
       assert.equal(topic.status, 200, String(topic.error));
       const read = await call("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.topic`);
       assert.equal(read.json["topic"], "t\u0000");
-      // strings copied into indexed columns: the relation index, profile and device names
+      // a relation naming a NUL is stored, just not indexed as a relation
+      const related = { body: "x", "m.relates_to": { rel_type: "m.x\u0000y", event_id: "$e\u0000" } };
+      const rel = await call("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/nul2`, { body: JSON.stringify(related) });
+      assert.equal(rel.status, 200, String(rel.error));
+      const relRead = await call("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/event/${enc(String(rel.json["event_id"]))}`);
+      assert.deepEqual(relRead.json["content"], related);
+      // strings copied into TEXT columns as they are: profile and device names, aliases
       const indexed: [string, string, unknown][] = [
-        ["PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/nul2`, { body: "x", "m.relates_to": { rel_type: "m.x\u0000y", event_id: "$e\u0000" } }],
         ["PUT", `/_matrix/client/v3/profile/${enc(userId)}/displayname`, { displayname: "d\u0000" }],
         ["PUT", `/_matrix/client/v3/devices/${enc("NODEVICE")}`, { display_name: "n\u0000" }],
         ["POST", "/_matrix/client/v3/createRoom", { room_alias_name: "a\u0000b" }],

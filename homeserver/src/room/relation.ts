@@ -22,5 +22,7 @@ export function relationOf(pdu: Pick<Pdu, "content">): EventRelation | undefined
   const relType = rel["rel_type"];
   if (typeof eventId !== "string" || typeof relType !== "string") return undefined;
   if (eventId.length === 0 || eventId.length > MAX_ID_LENGTH || relType.length === 0 || relType.length > MAX_ID_LENGTH) return undefined;
+  // nor can a NUL (and PostgreSQL could not index it): the event is stored, just not as a relation
+  if (eventId.includes("\u0000") || relType.includes("\u0000")) return undefined;
   return relType === "m.thread" ? { eventId, relType, threadId: eventId } : { eventId, relType };
 }

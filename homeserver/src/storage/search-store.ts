@@ -37,7 +37,8 @@ export async function createSearchTables(tx: SqlExecutor, dialect: Dialect): Pro
 export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, stream: number, pdu: Pdu): Promise<void> {
   const t = searchableText(pdu);
   if (!t) return;
-  if (dialect === "sqlite") await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, t.text, t.key]);
+  // NUL becomes a space as in foldText (same length, so offsets hold): no raw NUL reaches a TEXT column (storage/nul-guard.ts)
+  if (dialect === "sqlite") await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, t.text.replaceAll("\u0000", " "), t.key]);
   else await tx.run("INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [stream, t.key, foldText(t.text).folded]);
 }
 
