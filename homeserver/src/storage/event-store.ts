@@ -10,10 +10,6 @@ import { indexEventForSearch, unindexEvent } from "./search-store.ts";
 
 const SNAPSHOT_EVERY = 50;
 
-/** Unread messages: from others, in (after, upTo], part of the timeline, not redacted. Params: room, after, upTo, user. */
-const UNREAD_WHERE = "room_id = ? AND stream_ordering > ? AND stream_ordering <= ? AND sender <> ? AND type IN ('m.room.message', 'm.room.encrypted', 'm.sticker')"
-  + " AND redacted_by IS NULL AND outlier = 0 AND rejected IS NULL AND soft_failed = 0";
-
 export interface StoredEventRow {
   stream: number;
   event: RoomEvent;
@@ -245,18 +241,6 @@ export class EventStore {
   async roomsWithEvents(after: number, upTo: number): Promise<Set<string>> {
     const rows = await this.db.all<{ room_id: string }>("SELECT DISTINCT room_id FROM events WHERE stream_ordering > ? AND stream_ordering <= ?", [after, upTo]);
     return new Set(rows.map((r) => r.room_id));
-  }
-
-  /** Messages from others after a position: the unread notification count. */
-  async countUnread(roomId: string, userId: string, after: number, upTo: number): Promise<number> {
-    const r = await this.db.one<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE ${UNREAD_WHERE}`, [roomId, after, upTo, userId]);
-    return num(r?.n);
-  }
-
-  /** The newest `limit` of the messages countUnread counts, newest first (highlight counts read them). */
-  async unreadMessages(roomId: string, userId: string, after: number, upTo: number, limit: number): Promise<Pdu[]> {
-    const rows = await this.db.all<{ json: string }>(`SELECT json FROM events WHERE ${UNREAD_WHERE} ORDER BY stream_ordering DESC LIMIT ?`, [roomId, after, upTo, userId, limit]);
-    return rows.map((r) => JSON.parse(r.json) as Pdu);
   }
 
   async streamOf(eventId: string): Promise<number | undefined> {

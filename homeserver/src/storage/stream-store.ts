@@ -61,11 +61,6 @@ export class StreamStore {
     return rows.map((r) => ({ stream: num(r.stream_id), roomId: r.room_id, receiptType: r.receipt_type, userId: r.user_id, threadId: r.thread_id, eventId: r.event_id, ts: num(r.ts) }));
   }
 
-  async userReceipt(roomId: string, userId: string): Promise<string | undefined> {
-    const r = await this.db.one<{ event_id: string }>("SELECT event_id FROM receipts WHERE room_id = ? AND user_id = ? AND receipt_type IN ('m.read', 'm.read.private') AND thread_id = '' ORDER BY stream_id DESC LIMIT 1", [roomId, userId]);
-    return r?.event_id;
-  }
-
   async maxReceipt(): Promise<number> {
     return num((await this.db.one<{ m: number | null }>("SELECT MAX(stream_id) AS m FROM receipts"))?.m);
   }

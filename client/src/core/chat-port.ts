@@ -1,0 +1,56 @@
+// What the UI may know of a signed-in session: plain data and methods, no matrix-js-sdk type, so
+// ui/ never imports the SDK (DESIGN.md) and the SDK stays out of the first download.
+import type { RawEvent } from "./raw-event.ts";
+import type { RoomSummary } from "./room-list-model.ts";
+import type { FileInfo } from "./timeline-model.ts";
+
+export type SyncStatus = "starting" | "syncing" | "offline";
+
+/** Where secure backup stands for this device. */
+export type RecoveryState =
+  | { kind: "pending" }
+  | { kind: "ready" }
+  /** First sign-in anywhere: backup was just set up; the agent must save this key. */
+  | { kind: "show-key"; recoveryKey: string }
+  /** A backup exists but this device cannot read it yet: ask for the recovery key. */
+  | { kind: "ask-key" }
+  | { kind: "unavailable"; reason: string };
+
+export interface ChatState {
+  sync: SyncStatus;
+  rooms: RoomSummary[];
+  recovery: RecoveryState;
+}
+
+export interface NewRoom { name: string; topic: string; spaceId: string | undefined; encrypted: boolean }
+
+export interface UploadHandle { done: Promise<void>; cancel(): void }
+
+export interface ChatSession {
+  readonly userId: string;
+  state(): ChatState;
+  /** Called (coalesced) whenever rooms, timelines or sync status change. */
+  subscribe(listener: () => void): () => void;
+  roomEvents(roomId: string): RawEvent[];
+  roomName(roomId: string): string;
+  memberName(roomId: string, userId: string): string;
+  isEncrypted(roomId: string): boolean;
+  typing(roomId: string): string[];
+  /** Older history; false when the start of the room is reached. */
+  loadOlder(roomId: string): Promise<boolean>;
+  send(roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
+  retry(roomId: string, eventId: string): Promise<void>;
+  redact(roomId: string, eventId: string): Promise<void>;
+  markRead(roomId: string): Promise<void>;
+  createSpace(name: string): Promise<string>;
+  createRoom(r: NewRoom): Promise<string>;
+  invite(roomId: string, userId: string): Promise<void>;
+  join(roomId: string): Promise<void>;
+  leave(roomId: string): Promise<void>;
+  upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle;
+  download(file: FileInfo): Promise<Blob>;
+  restoreFromRecoveryKey(recoveryKey: string): Promise<number>;
+  recoveryKeySaved(): void;
+  signOut(): Promise<void>;
+  stop(): void;
+}

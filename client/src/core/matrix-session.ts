@@ -1,0 +1,249 @@
+// The signed-in session over matrix-js-sdk: starts the client and its Rust crypto, turns SDK
+// objects into the plain data of chat-port.ts, and coalesces the SDK's many events into one
+// "changed" signal for the UI. Loaded with import() after sign-in only.
+import {
+  ClientEvent, createClient, EventStatus, MatrixEventEvent, RoomEvent, RoomMemberEvent, RoomStateEvent, SyncState,
+  type MatrixClient, type MatrixEvent, type Room,
+} from "matrix-js-sdk";
+import type { ChatSession, ChatState, NewRoom, RecoveryState, UploadHandle } from "./chat-port.ts";
+import type { RawEvent } from "./raw-event.ts";
+import { countUnread, type RoomSummary } from "./room-list-model.ts";
+import { createRoom, createSpace, inviteAcross } from "./room-actions.ts";
+import { prepareSecureBackup, restoreWithRecoveryKey, SecretStorageKeyCache } from "./secure-backup.ts";
+import { downloadFile, uploadFile } from "./file-transfer.ts";
+import { sendAny } from "./sdk-untyped.ts";
+import type { Session } from "./sign-in.ts";
+import type { FileInfo } from "./timeline-model.ts";
+
+export interface StartOptions {
+  /** Browser: true (IndexedDB crypto store, survives reloads). Node tests: false (in memory). */
+  useIndexedDB: boolean;
+  /** Known only right after the sign-in form; lets the first sign-in set up cross-signing. */
+  password?: string | undefined;
+  initialSyncLimit?: number;
+}
+
+export function toRawEvent(e: MatrixEvent): RawEvent | undefined {
+  const eventId = e.getId();
+  const sender = e.getSender();
+  if (eventId === undefined || sender === undefined) return undefined;
+  const failed = e.status === EventStatus.NOT_SENT;
+  const sending = e.status !== null && !failed && e.status !== EventStatus.SENT;
+  const stateKey = e.getStateKey();
+  return {
+    eventId, sender, type: e.getType(), ts: e.getTs(),
+    // The original content: the timeline fold applies edits itself, in one place.
+    content: e.getOriginalContent() as Record<string, unknown>,
+    ...(stateKey !== undefined ? { stateKey } : {}),
+    ...(e.isRedacted() ? { redacted: true } : {}),
+    ...(e.isDecryptionFailure() ? { undecryptable: true } : {}),
+    ...(failed ? { status: "failed" as const } : sending ? { status: "sending" as const } : {}),
+  };
+}
+
+export class MatrixChatSession implements ChatSession {
+  readonly userId: string;
+  private readonly client: MatrixClient;
+  private readonly keyCache: SecretStorageKeyCache;
+  private readonly listeners = new Set<() => void>();
+  private sync: ChatState["sync"] = "starting";
+  private recovery: RecoveryState = { kind: "pending" };
+  private scheduled = false;
+
+  private constructor(client: MatrixClient, keyCache: SecretStorageKeyCache) {
+    this.client = client;
+    this.keyCache = keyCache;
+    this.userId = client.getSafeUserId();
+  }
+
+  static async start(session: Session, opts: StartOptions): Promise<MatrixChatSession> {
+    const keyCache = new SecretStorageKeyCache();
+    const client = createClient({
+      baseUrl: session.baseUrl, userId: session.userId, accessToken: session.accessToken, deviceId: session.deviceId,
+      cryptoCallbacks: { getSecretStorageKey: keyCache.callback },
+    });
+    await client.initRustCrypto({ useIndexedDB: opts.useIndexedDB, cryptoDatabasePrefix: `entente-${session.userId}-${session.deviceId}` });
+    const s = new MatrixChatSession(client, keyCache);
+    s.listen();
+    const firstSync = new Promise<void>((resolve) => {
+      const onSync = (state: SyncState): void => {
+        if (state === SyncState.Prepared || state === SyncState.Syncing) {
+          client.off(ClientEvent.Sync, onSync);
+          resolve();
+        }
+      };
+      client.on(ClientEvent.Sync, onSync);
+    });
+    await client.startClient({ initialSyncLimit: opts.initialSyncLimit ?? 30 });
+    await firstSync;
+    void prepareSecureBackup(client, keyCache, opts.password).then(
+      (r) => s.setRecovery(r),
+      (e: unknown) => s.setRecovery({ kind: "unavailable", reason: e instanceof Error ? e.message : String(e) }),
+    );
+    return s;
+  }
+
+  private listen(): void {
+    const c = this.client;
+    const changed = (): void => this.changed();
+    c.on(ClientEvent.Sync, (state: SyncState) => {
+      this.sync = state === SyncState.Error || state === SyncState.Reconnecting ? "offline" : state === SyncState.Syncing || state === SyncState.Prepared ? "syncing" : this.sync;
+      changed();
+    });
+    c.on(ClientEvent.Room, changed);
+    c.on(ClientEvent.AccountData, changed);
+    c.on(RoomEvent.Timeline, changed);
+    c.on(RoomEvent.TimelineReset, changed);
+    c.on(RoomEvent.Name, changed);
+    c.on(RoomEvent.Receipt, changed);
+    c.on(RoomEvent.MyMembership, changed);
+    c.on(RoomEvent.Redaction, changed);
+    c.on(RoomEvent.LocalEchoUpdated, changed);
+    c.on(RoomStateEvent.Events, changed);
+    c.on(RoomMemberEvent.Typing, changed);
+    c.on(MatrixEventEvent.Decrypted, changed);
+  }
+
+  /** Coalesced: a sync batch fires hundreds of SDK events, the UI renders once. */
+  private changed(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      for (const l of this.listeners) l();
+    }, 0);
+  }
+
+  private setRecovery(r: RecoveryState): void {
+    this.recovery = r;
+    this.changed();
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  state(): ChatState {
+    return { sync: this.sync, rooms: this.client.getRooms().flatMap((r) => this.summary(r)), recovery: this.recovery };
+  }
+
+  private directRoomIds(): Set<string> {
+    const content = (this.client.getAccountData.bind(this.client) as (t: string) => MatrixEvent | undefined)("m.direct")?.getContent() ?? {};
+    return new Set(Object.values(content as Record<string, unknown>).flatMap((v) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [])));
+  }
+
+  private summary(room: Room): RoomSummary[] {
+    const membership = room.getMyMembership();
+    if (membership !== "join" && membership !== "invite") return [];
+    const events = room.getLiveTimeline().getEvents();
+    const me = this.userId;
+    const myMember = room.getMember(me);
+    const isDirectInvite = myMember?.events.member?.getContent()["is_direct"] === true;
+    const children = room.isSpaceRoom()
+      ? room.currentState.getStateEvents("m.space.child").filter((e) => Array.isArray(e.getContent()["via"])).flatMap((e) => e.getStateKey() ?? [])
+      : [];
+    const raw = events.map((e) => ({ eventId: e.getId() ?? "", sender: e.getSender() ?? "", type: e.getType() }));
+    return [{
+      roomId: room.roomId, name: room.name, isSpace: room.isSpaceRoom(), membership,
+      isDirect: this.directRoomIds().has(room.roomId) || isDirectInvite,
+      encrypted: room.hasEncryptionStateEvent(),
+      unread: membership === "join" ? countUnread(raw, me, room.getEventReadUpTo(me)) : 0,
+      highlights: room.getUnreadNotificationCount("highlight" as never) ?? 0,
+      lastActivity: events.at(-1)?.getTs() ?? 0,
+      children,
+      inviter: membership === "invite" ? myMember?.events.member?.getSender() : undefined,
+    }];
+  }
+
+  roomEvents(roomId: string): RawEvent[] {
+    const room = this.client.getRoom(roomId);
+    if (room === null) return [];
+    const live = room.getLiveTimeline().getEvents();
+    const pending = room.getPendingEvents();
+    return [...live, ...pending].flatMap((e) => toRawEvent(e) ?? []);
+  }
+
+  roomName(roomId: string): string {
+    return this.client.getRoom(roomId)?.name ?? roomId;
+  }
+
+  memberName(roomId: string, userId: string): string {
+    return this.client.getRoom(roomId)?.getMember(userId)?.name ?? userId;
+  }
+
+  isEncrypted(roomId: string): boolean {
+    return this.client.getRoom(roomId)?.hasEncryptionStateEvent() ?? false;
+  }
+
+  typing(roomId: string): string[] {
+    const room = this.client.getRoom(roomId);
+    return room === null ? [] : room.getMembers().filter((m) => m.typing && m.userId !== this.userId).map((m) => m.name);
+  }
+
+  async loadOlder(roomId: string): Promise<boolean> {
+    const room = this.client.getRoom(roomId);
+    if (room === null) return false;
+    await this.client.scrollback(room, 40);
+    return room.getLiveTimeline().getPaginationToken("b" as never) !== null;
+  }
+
+  async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
+    return (await sendAny(this.client, roomId, type, content)).event_id;
+  }
+
+  async retry(roomId: string, eventId: string): Promise<void> {
+    const e = this.client.getRoom(roomId)?.findEventById(eventId) ?? this.client.getRoom(roomId)?.getPendingEvents().find((p) => p.getId() === eventId);
+    if (e !== undefined) await this.client.resendEvent(e, this.client.getRoom(roomId) as Room);
+  }
+
+  async redact(roomId: string, eventId: string): Promise<void> {
+    await this.client.redactEvent(roomId, eventId);
+  }
+
+  async markRead(roomId: string): Promise<void> {
+    const last = this.client.getRoom(roomId)?.getLiveTimeline().getEvents().at(-1);
+    if (last !== undefined && last.getId()?.startsWith("$") === true) await this.client.sendReadReceipt(last);
+  }
+
+  createSpace(name: string): Promise<string> {
+    return createSpace(this.client, name);
+  }
+  createRoom(r: NewRoom): Promise<string> {
+    return createRoom(this.client, r);
+  }
+  invite(roomId: string, userId: string): Promise<void> {
+    return inviteAcross(this.client, roomId, userId);
+  }
+  async join(roomId: string): Promise<void> {
+    await this.client.joinRoom(roomId);
+  }
+  async leave(roomId: string): Promise<void> {
+    await this.client.leave(roomId);
+  }
+  upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle {
+    return uploadFile(this.client, roomId, file, this.isEncrypted(roomId), onProgress);
+  }
+  download(file: FileInfo): Promise<Blob> {
+    return downloadFile(this.client, file);
+  }
+
+  async restoreFromRecoveryKey(recoveryKey: string): Promise<number> {
+    const n = await restoreWithRecoveryKey(this.client, this.keyCache, recoveryKey);
+    this.setRecovery({ kind: "ready" });
+    return n;
+  }
+
+  recoveryKeySaved(): void {
+    this.setRecovery({ kind: "ready" });
+  }
+
+  async signOut(): Promise<void> {
+    this.client.stopClient();
+    await this.client.logout(true).catch(() => undefined);
+  }
+
+  stop(): void {
+    this.client.stopClient();
+  }
+}

@@ -1,0 +1,182 @@
+// Folds a room's events (oldest first) into what the timeline shows: messages with their latest
+// edit applied, reactions aggregated, replies resolved, thread replies moved out of the main list,
+// polls tallied and day separators. Same events in, same items out, whatever order relations came.
+import { isRecord, relationOf, str, type RawEvent } from "./raw-event.ts";
+import { foldPolls, isPollEvent, type PollView } from "./poll-model.ts";
+
+export interface FileInfo {
+  name: string;
+  mimetype: string | undefined;
+  size: number | undefined;
+  /** mxc:// URL of an unencrypted file, or of the ciphertext when `encrypted` is set. */
+  url: string;
+  encrypted: Record<string, unknown> | undefined;
+}
+
+export interface ReactionView { key: string; count: number; mine: boolean; myEventId: string | undefined }
+
+export interface MessageItem {
+  kind: "message";
+  eventId: string;
+  sender: string;
+  ts: number;
+  msgtype: string;
+  body: string;
+  /** Sender-provided HTML (org.matrix.custom.html); the view sanitises it before display. */
+  html: string | undefined;
+  edited: boolean;
+  redacted: boolean;
+  undecryptable: boolean;
+  status: RawEvent["status"];
+  replyTo: { eventId: string; sender: string | undefined; body: string | undefined } | undefined;
+  reactions: ReactionView[];
+  file: FileInfo | undefined;
+  threadReplies: number;
+  poll: PollView | undefined;
+}
+
+export interface DayItem { kind: "day"; day: string; ts: number }
+export type TimelineItem = MessageItem | DayItem;
+
+const SHOWN = new Set(["m.room.message", "m.room.encrypted", "m.sticker"]);
+
+/** Local calendar day as YYYY-MM-DD: separators follow the agent's own day, not UTC. */
+export function localDay(ts: number): string {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+/** Drops the "> quoted" fallback that older clients put before a reply's own text. */
+export function stripReplyFallback(body: string): string {
+  const lines = body.split("\n");
+  let i = 0;
+  while (i < lines.length && (lines[i] ?? "").startsWith(">")) i++;
+  if (i === 0) return body;
+  if (lines[i] === "") i++;
+  return lines.slice(i).join("\n");
+}
+
+const stripHtmlReplyFallback = (html: string): string => html.replace(/<mx-reply>[\s\S]*?<\/mx-reply>/g, "");
+
+function fileOf(content: Record<string, unknown>): FileInfo | undefined {
+  const msgtype = str(content["msgtype"]);
+  if (msgtype !== "m.file" && msgtype !== "m.image" && msgtype !== "m.video" && msgtype !== "m.audio") return undefined;
+  const encrypted = isRecord(content["file"]) ? content["file"] : undefined;
+  const url = encrypted !== undefined ? str(encrypted["url"]) : str(content["url"]);
+  if (url === undefined) return undefined;
+  const info = isRecord(content["info"]) ? content["info"] : {};
+  const size = info["size"];
+  return { name: str(content["filename"]) ?? str(content["body"]) ?? "fichier", mimetype: str(info["mimetype"]), size: typeof size === "number" ? size : undefined, url, encrypted };
+}
+
+interface Relations {
+  edits: Map<string, RawEvent>;
+  reactions: Map<string, Map<string, { senders: Set<string>; mine: string | undefined }>>;
+  threadCounts: Map<string, number>;
+}
+
+function collectRelations(events: readonly RawEvent[], me: string, byId: Map<string, RawEvent>): Relations {
+  const rel: Relations = { edits: new Map(), reactions: new Map(), threadCounts: new Map() };
+  for (const e of events) {
+    if (e.redacted === true) continue;
+    const r = relationOf(e.content);
+    if (r.eventId === undefined) continue;
+    if (r.relType === "m.replace") {
+      // Only the original sender may edit (spec: Event replacements, validity).
+      const original = byId.get(r.eventId);
+      if (original !== undefined && original.sender !== e.sender) continue;
+      const prev = rel.edits.get(r.eventId);
+      if (prev === undefined || prev.ts < e.ts || (prev.ts === e.ts && prev.eventId < e.eventId)) rel.edits.set(r.eventId, e);
+    } else if (r.relType === "m.annotation" && e.type === "m.reaction" && r.key !== undefined) {
+      const perKey = rel.reactions.get(r.eventId) ?? new Map<string, { senders: Set<string>; mine: string | undefined }>();
+      const entry = perKey.get(r.key) ?? { senders: new Set<string>(), mine: undefined };
+      entry.senders.add(e.sender);
+      if (e.sender === me) entry.mine = e.eventId;
+      perKey.set(r.key, entry);
+      rel.reactions.set(r.eventId, perKey);
+    } else if (r.relType === "m.thread") {
+      rel.threadCounts.set(r.eventId, (rel.threadCounts.get(r.eventId) ?? 0) + 1);
+    }
+  }
+  return rel;
+}
+
+function latestBody(e: RawEvent, rel: Relations): string {
+  if (e.redacted === true) return "";
+  const edited = rel.edits.get(e.eventId)?.content["m.new_content"];
+  return (isRecord(edited) ? str(edited["body"]) : undefined) ?? str(e.content["body"]) ?? "";
+}
+
+function messageItem(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, polls: Map<string, PollView>): MessageItem {
+  const edit = rel.edits.get(e.eventId);
+  const newContent = edit !== undefined && isRecord(edit.content["m.new_content"]) ? edit.content["m.new_content"] : undefined;
+  const content = e.redacted === true ? {} : (newContent ?? e.content);
+  const r = relationOf(e.content);
+  const replyTarget = r.inReplyTo !== undefined && !(r.relType === "m.thread" && r.isFallingBack) ? r.inReplyTo : undefined;
+  const target = replyTarget !== undefined ? byId.get(replyTarget) : undefined;
+  const format = str(content["format"]);
+  const rawHtml = format === "org.matrix.custom.html" ? str(content["formatted_body"]) : undefined;
+  const rawBody = str(content["body"]) ?? "";
+  const reactions = [...(rel.reactions.get(e.eventId) ?? new Map<string, { senders: Set<string>; mine: string | undefined }>())]
+    .map(([key, v]) => ({ key, count: v.senders.size, mine: v.mine !== undefined, myEventId: v.mine }));
+  return {
+    kind: "message",
+    eventId: e.eventId,
+    sender: e.sender,
+    ts: e.ts,
+    msgtype: str(content["msgtype"]) ?? (e.type === "m.room.encrypted" ? "m.bad.encrypted" : "m.text"),
+    body: replyTarget !== undefined ? stripReplyFallback(rawBody) : rawBody,
+    html: rawHtml !== undefined ? stripHtmlReplyFallback(rawHtml) : undefined,
+    edited: newContent !== undefined,
+    redacted: e.redacted === true,
+    undecryptable: e.undecryptable === true || (e.type === "m.room.encrypted" && e.redacted !== true),
+    status: e.status,
+    replyTo: replyTarget === undefined ? undefined : {
+      eventId: replyTarget, sender: target?.sender, body: target === undefined ? undefined : stripReplyFallback(latestBody(target, rel)),
+    },
+    reactions,
+    file: e.redacted === true ? undefined : fileOf(content),
+    threadReplies: rel.threadCounts.get(e.eventId) ?? 0,
+    poll: polls.get(e.eventId),
+  };
+}
+
+/** Is this event a reply in a thread (shown in the thread panel, not the main timeline)? */
+export function threadRootOf(e: RawEvent): string | undefined {
+  const r = relationOf(e.content);
+  return r.relType === "m.thread" ? r.eventId : undefined;
+}
+
+function isShownInMain(e: RawEvent): boolean {
+  const r = relationOf(e.content);
+  if (r.relType === "m.replace" || r.relType === "m.thread") return false;
+  return SHOWN.has(e.type) || (isPollEvent(e.type) === "start");
+}
+
+function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean): TimelineItem[] {
+  const byId = new Map(events.map((e) => [e.eventId, e]));
+  const rel = collectRelations(events, me, byId);
+  const polls = foldPolls(events, me);
+  const items: TimelineItem[] = [];
+  let lastDay = "";
+  for (const e of events) {
+    if (!keep(e)) continue;
+    const day = localDay(e.ts);
+    if (day !== lastDay) {
+      items.push({ kind: "day", day, ts: e.ts });
+      lastDay = day;
+    }
+    items.push(messageItem(e, rel, byId, polls));
+  }
+  return items;
+}
+
+/** The main timeline: everything but edits, reactions, redactions, state and thread replies. */
+export function buildTimeline(events: readonly RawEvent[], me: string): TimelineItem[] {
+  return build(events, me, isShownInMain);
+}
+
+/** One thread: its root then its replies, oldest first. */
+export function buildThread(events: readonly RawEvent[], me: string, rootId: string): TimelineItem[] {
+  return build(events, me, (e) => e.eventId === rootId || (threadRootOf(e) === rootId && SHOWN.has(e.type)));
+}
