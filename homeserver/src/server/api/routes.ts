@@ -11,6 +11,7 @@ import { roomQueryRoutes } from "./room-queries/routes.ts";
 import { directoryRoutes } from "./directory/routes.ts";
 import { e2eeRoutes } from "./e2ee/routes.ts";
 import { appserviceRoutes } from "./appservice/routes.ts";
+import { searchRoutes } from "./search/routes.ts";
 
 export function buildRouter(s: ServerContext): Router {
   const r = new Router();
@@ -24,5 +25,6 @@ export function buildRouter(s: ServerContext): Router {
   directoryRoutes(r, s);
   e2eeRoutes(r, s);
   appserviceRoutes(r, s);
+  searchRoutes(r, s);
   return r;
 }
