@@ -9,6 +9,7 @@ import { membershipHistory } from "../../storage/event-queries.ts";
 import type { RoomRow } from "../../storage/room-store.ts";
 import type { ServerContext } from "../context.ts";
 import { versionOrThrow } from "./local-events.ts";
+import { hiddenByIgnore, loadIgnoredUsers } from "../users/ignored-users.ts";
 
 export type VisibilityDeps = Pick<ServerContext, "db" | "stores">;
 export type HistoryVisibility = "world_readable" | "shared" | "invited" | "joined";
@@ -37,15 +38,21 @@ export class RoomVisibility {
   private readonly membershipByEvent = new Map<string, string | undefined>();
   private joins: Promise<number[]> | undefined;
   private current: Promise<string | undefined> | undefined;
+  private ignored: Promise<ReadonlySet<string>> | undefined;
 
-  constructor(deps: VisibilityDeps, roomId: string, userId: string) {
+  /** `ignoring: false` keeps the events of users the reader ignores (reporting one must still work). */
+  constructor(deps: VisibilityDeps, roomId: string, userId: string, opts: { ignoring?: boolean } = {}) {
     this.deps = deps;
     this.roomId = roomId;
     this.userId = userId;
+    if (opts.ignoring === false) this.ignored = Promise.resolve(new Set<string>());
   }
 
   async canSee(row: StoredEventRow): Promise<boolean> {
     if (roomIdOfRow(row) !== this.roomId || row.stateGroup === undefined) return false;
+    // events of users this user ignores are hidden from every read path (users/ignored-users.ts)
+    this.ignored ??= loadIgnoredUsers(this.deps.stores.streams, this.userId);
+    if (hiddenByIgnore(row.event.pdu, this.userId, await this.ignored)) return false;
     if (await this.allowedIn(row.stateGroup, row.stream)) return true;
     // For history_visibility changes and the user's own membership events, the state before the
     // event counts too (spec: "before *or* after the event").

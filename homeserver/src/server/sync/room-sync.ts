@@ -9,6 +9,7 @@ import { clientEvent } from "../rooms/client-event.ts";
 import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
 import { timelineWindow } from "./timeline-window.ts";
 import { projectEvent } from "./event-fields.ts";
+import { hiddenByIgnore } from "../users/ignored-users.ts";
 
 export interface RoomSyncInput {
   roomId: string;
@@ -23,6 +24,8 @@ export interface RoomSyncInput {
   txnIds: Map<string, string>;
   /** full_state=true: the state section holds the complete state at the timeline start, not a delta. */
   fullState?: boolean;
+  /** Senders the user ignores (m.ignored_user_list): their non-state events stay out of the timeline. */
+  ignored?: ReadonlySet<string>;
 }
 
 export interface RoomTimeline {
@@ -37,7 +40,8 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
   const events = s.stores.events;
   const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit });
-  const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender));
+  const ignored = inp.ignored ?? new Set<string>();
+  const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender) && !hiddenByIgnore(r.event.pdu, inp.userId, ignored));
   const firstStream = rows[0]?.stream ?? inp.upTo + 1;
   // State at the start of the timeline, minus what the client already had at `since`.
   // the state before the first timeline event (a room joined over federation has only outliers before it)

@@ -12,6 +12,7 @@ import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
 import { forgottenRooms } from "../../storage/sync-queries.ts";
+import { loadIgnoredUsers } from "../users/ignored-users.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -58,6 +59,8 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const receipts = await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0);
   const txnIds = await ownTxnIds(s, req.me, since?.events ?? 0);
   const forgotten = await forgottenRooms(s.db, userId);
+  // read on every sync, so a change to m.ignored_user_list applies to the next response
+  const ignored = await loadIgnoredUsers(s.stores.streams, userId);
   const join: JsonObject = {};
   const invite: JsonObject = {};
   const leave: JsonObject = {};
@@ -74,7 +77,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       // full_state: the timeline still starts at the client's token (spec), the state section is complete
       const fullFrom = req.fullState && req.since && m.stream <= req.since.events ? req.since.events : undefined;
       const timelineSince = fullFrom ?? (newMembership ? 0 : (since?.events ?? 0));
-      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined });
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored });
       const ephemeral: JsonObject[] = [];
       if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
       if (roomReceipts.length > 0) ephemeral.push({ type: "m.receipt", content: receiptContent(roomReceipts, userId) });
@@ -86,11 +89,13 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       };
     } else if (m.membership === "invite" || m.membership === "knock") {
       if (!newMembership) continue;
+      // spec: servers must not send room invites from ignored users to clients
+      if (m.membership === "invite" && ignored.has((await s.stores.events.getEvent(m.eventId))?.event.pdu.sender ?? "")) continue;
       const stripped = await strippedState(s, m.roomId, m.eventId);
       if (m.membership === "invite") invite[m.roomId] = { invite_state: { events: stripped } };
       else knock[m.roomId] = { knock_state: { events: stripped } };
     } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave) && !forgotten.has(m.roomId)) {
-      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds });
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds, ignored });
       leave[m.roomId] = { timeline: t.timeline, state: t.state, account_data: { events: [] } };
     }
   }

@@ -8,6 +8,7 @@ import { MatrixError, badJson, notFound } from "../../../spec/matrix-error.ts";
 import type { JsonObject } from "../../../room/pdu.ts";
 import { bodyObject } from "../json.ts";
 import { effectiveRuleset, pushRulesContent } from "../../users/push-ruleset.ts";
+import { IGNORED_USER_LIST, validateIgnoredUserList } from "../../users/ignored-users.ts";
 import { checkIdentifier, param, requireSelf, roomIdParam, userIdParam, type AccountServices } from "./common.ts";
 
 /** Types the server manages: clients read them here but set them through their own APIs. */
@@ -49,6 +50,8 @@ export const putAccountDataHandler = (s: ServerContext, perRoom: boolean): Handl
   const type = typeParam(ctx);
   // Spec: servers reject these with 405 and M_BAD_JSON (https://spec.matrix.org/v1.16/client-server-api/#server-behaviour-13).
   if (SERVER_MANAGED.has(type)) throw new MatrixError("M_BAD_JSON", 405, `Cannot set ${type} through this API`);
+  // the server acts on this list on every read, so it must have the spec's shape
+  if (type === IGNORED_USER_LIST && t.roomId === "") validateIgnoredUserList(ctx.body);
   await s.stores.streams.putAccountData(t.userId, t.roomId, type, ctx.body);
   s.notifier.notifyUsers([t.userId]);
   return { json: {} };

@@ -44,7 +44,8 @@ export const reportEventHandler = (s: ServerContext): Handler => async (ctx) => 
   const gone = notFound("The event was not found or you are not joined to the room.");
   if ((await s.stores.rooms.membership(roomId, me.userId)) !== "join") throw gone;
   const row = await s.stores.events.getEvent(eventId);
-  if (!row || roomIdOfRow(row) !== roomId || !(await new RoomVisibility(s, roomId, me.userId).canSee(row))) throw gone;
+  // an ignored user's events stay reportable: reporting and then ignoring is the usual order
+  if (!row || roomIdOfRow(row) !== roomId || !(await new RoomVisibility(s, roomId, me.userId, { ignoring: false }).canSee(row))) throw gone;
   await insertReport(s.db, { userId: me.userId, roomId, eventId, reason, score, ts: s.clock.now() });
   s.log.info("event reported", { room_id: roomId, event_id: eventId, reporter: me.userId });
   return { json: {} };
