@@ -101,7 +101,10 @@ export class PushProcessor {
       if (!userId.endsWith(`:${this.deps.serverName}`)) continue;
       const rs = await this.rulesetOf(userId, sender, rulesets);
       if (!rs) continue;
-      const ctx: PushContext = { userId, displayName: await this.displayName(row.roomId, userId), ...facts };
+      // only the legacy contains_display_name rule reads it: events with m.mentions (Element sends
+      // it on every message) or without a body spare the two lookups
+      const needsName = typeof content["body"] === "string" && !Object.hasOwn(content, "m.mentions");
+      const ctx: PushContext = { userId, displayName: needsName ? await this.displayName(row.roomId, userId) : undefined, ...facts };
       const outcome = evaluatePushRules(rs, event, ctx);
       if (!outcome?.notify) continue;
       threadId ??= await threadOf(content, (id) => this.deps.store.eventContent(id));
