@@ -1,4 +1,4 @@
-// Password defences over real HTTP (docs/security-accounts.md): a per-account limit on wrong
+// Password defences over real HTTP (docs/security.md): a per-account limit on wrong
 // passwords for /login and user-interactive auth whatever the client address, the bounded hashing
 // queue (a login storm does not stall media), the password policy, re-hashing of old hashes.
 import assert from "node:assert/strict";
