@@ -37,6 +37,8 @@ import { federationKeyRoutes } from "./api/federation-keys/routes.ts";
 import { federationRoutes } from "./api/federation/routes.ts";
 import { connectE2eeFederation } from "./federation/e2ee-federation.ts";
 import { PushService } from "./push/push-service.ts";
+import { HeavyRequestGate } from "./http/heavy-request-gate.ts";
+import { SerializedStateCache } from "./rooms/serialized-state.ts";
 
 export interface RunningHomeserver {
   context: ServerContext;
@@ -118,6 +120,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     rateLimiter: new RateLimiter({ clock }), auth: new AuthGuard({ users: stores.users, clock, appservices }),
     passwords: passwordChecker(config.passwords, stores.users, clock),
     stores, localEvents, typing, appservices, roomLock, federation: federation?.services,
+    heavyReads: { gate: new HeavyRequestGate(), state: new SerializedStateCache({ events: stores.events, maxBytes: 64 * 1024 * 1024 }) },
     e2ee: new E2eeService({ db, users: stores.users, notifier, clock, serverName: config.server.name }),
     push,
   };

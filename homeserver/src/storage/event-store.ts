@@ -60,6 +60,8 @@ type EventRowSql = { stream_ordering: number; event_id: string; json: string; st
 export class EventStore {
   private readonly db: Database;
   private readonly stateCache = new Map<number, ReadonlyMap<StateKey, string>>();
+  /** Bumped whenever an event gets redacted: caches of formatted events compare it (see redactionEpoch()). */
+  private redactions = 0;
 
   constructor(deps: { db: Database }) {
     this.db = deps.db;
@@ -209,9 +211,17 @@ export class EventStore {
     return r ? toRow(r) : undefined;
   }
 
+  /** Changes whenever a stored event's redaction changes (in this process). */
+  redactionEpoch(): number {
+    return this.redactions;
+  }
+
   async getEvents(eventIds: readonly string[], exec: SqlExecutor = this.db): Promise<Map<string, StoredEventRow>> {
     const out = new Map<string, StoredEventRow>();
     for (let i = 0; i < eventIds.length; i += 500) {
+      // Big reads outside a transaction let other requests run between slices (issue 9, finding 7);
+      // inside one they must not, or other work would interleave with the transaction.
+      if (i > 0 && exec === this.db) await new Promise((resolve) => setImmediate(resolve));
       const part = eventIds.slice(i, i + 500);
       const rows = await exec.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
       for (const r of rows) out.set(r.event_id, toRow(r));
@@ -265,6 +275,7 @@ export class EventStore {
   async markRedacted(tx: SqlExecutor, eventId: string, redactionId: string): Promise<void> {
     await tx.run("UPDATE events SET redacted_by = ? WHERE event_id = ? AND redacted_by IS NULL", [redactionId, eventId]);
     await unindexEvent(tx, this.db.dialect, eventId);
+    this.redactions++;
   }
 }
 

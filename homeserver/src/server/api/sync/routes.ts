@@ -32,11 +32,13 @@ export function syncRoutes(r: Router, s: ServerContext): void {
     const onClose = (): void => abort.abort();
     ctx.req.socket.once("close", onClose);
     try {
-      const json = await sync(s, {
+      const run = (): ReturnType<typeof sync> => sync(s, {
         me, since: since ? parseSyncToken(since) : undefined, filter: parseSyncFilter(rawFilter), fullState: fullState === "true",
         timeoutMs: queryInt(ctx.query, "timeout", 0, 0, 300_000), signal: abort.signal,
       });
-      return { json };
+      // initial and full-state syncs read every room's state: bounded per user (issue 9, finding 7)
+      const heavy = !since || fullState === "true";
+      return { json: await (heavy ? s.heavyReads.gate.run(me.userId, run) : run()) };
     } finally {
       ctx.req.socket.off("close", onClose);
     }
