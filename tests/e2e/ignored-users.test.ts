@@ -88,6 +88,16 @@ describe("ignored users (m.ignored_user_list)", function () {
     assert.deepEqual(bodies(carolPage.chunk), ["visible 1", "ignoré 1", "avant l'ignorance"]);
   });
 
+  it("/notifications leaves out bob's messages, also those that notified before he was ignored", async () => {
+    const mine = await api<{ notifications: { event: Ev }[] }>(alice, "GET", `${C}/notifications?limit=100`);
+    const notified = mine.notifications.map((x) => String(x.event.content["body"]));
+    assert.ok(notified.includes("visible 1"), JSON.stringify(notified));
+    assert.ok(!notified.includes("avant l'ignorance") && !notified.includes("ignoré 1"), JSON.stringify(notified));
+    // carol's notifications show bob's messages: the filter is alice's alone
+    const hers = await api<{ notifications: { event: Ev }[] }>(carol, "GET", `${C}/notifications?limit=100`);
+    assert.ok(hers.notifications.some((x) => x.event.content["body"] === "avant l'ignorance"));
+  });
+
   it("/context, /relations and /threads leave out bob's events; his events are 404 but still reportable", async () => {
     const root = await send(carol, "racine");
     const bobReply = await send(bob, "réponse de bob", { "m.relates_to": { rel_type: "m.thread", event_id: root } });

@@ -8,6 +8,7 @@ import { getRoomVersion } from "../../../room/room-versions.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 import { clientEvent } from "../../rooms/client-event.ts";
 import { queryInt } from "../json.ts";
+import { hiddenByIgnore, loadIgnoredUsers } from "../../users/ignored-users.ts";
 
 export const notificationsHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
@@ -21,13 +22,15 @@ export const notificationsHandler = (s: ServerContext): Handler => async (ctx) =
   const rows = await s.push.store.notifications(me.userId, { before, limit: limit + 1, onlyHighlight: only === "highlight" });
   const page = rows.slice(0, limit);
   const events = await s.stores.events.getEvents(page.map((r) => r.eventId));
+  // notifications recorded before the sender was ignored are hidden too (a page may come out shorter)
+  const ignored = await loadIgnoredUsers(s.stores.streams, me.userId);
   const readByRoom = new Map<string, Map<string, number>>();
   const notifications: JsonObject[] = [];
   const now = s.clock.now();
   for (const r of page) {
     const row = events.get(r.eventId);
     const version = getRoomVersion((await s.stores.rooms.getRoom(r.roomId))?.version ?? "");
-    if (!row || !version) continue;
+    if (!row || !version || hiddenByIgnore(row.event.pdu, me.userId, ignored)) continue;
     let read = readByRoom.get(r.roomId);
     if (!read) readByRoom.set(r.roomId, (read = await s.push.store.readPositions(me.userId, r.roomId)));
     const readUpTo = Math.max(read.get("") ?? 0, read.get(r.threadId) ?? 0);
