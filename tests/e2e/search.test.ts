@@ -3,7 +3,8 @@
 // context, highlights, groupings, history visibility, encryption, redaction, bad input.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#server-side-search
 import assert from "node:assert/strict";
-import { startTestHomeserver, registerUser, type TestHomeserver, type DbKind } from "../harness/homeserver.ts";
+import { startTestHomeserver, registerUser, waitFor, type TestHomeserver, type DbKind } from "../harness/homeserver.ts";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { requirePostgres } from "../harness/postgres.ts";
 import { call, C, expectError, type Reply } from "../appservice-helpers.ts";
 
@@ -23,10 +24,11 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side searc
   const ev: Record<string, string> = {};
   const enc = encodeURIComponent;
 
-  async function ok(r: Promise<Reply>): Promise<Record<string, never>> {
+  type Body = { event_id: string; room_id: string; chunk: { event_id: string }[] };
+  async function ok(r: Promise<Reply>): Promise<Body> {
     const res = await r;
     assert.equal(res.status, 200, JSON.stringify(res.body));
-    return res.body as Record<string, never>;
+    return res.body as Body;
   }
   const send = async (token: string, room: string, body: string, type = "m.room.message", content?: Record<string, unknown>): Promise<string> =>
     (await ok(call(t.url, "PUT", `${C}/rooms/${enc(room)}/send/${type}/${Math.random().toString(36).slice(2)}`, { token, body: content ?? { msgtype: "m.text", body } }))).event_id;
@@ -135,7 +137,7 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side searc
     assert.ok(bobId in context.profile_info);
     // start continues /messages backwards just before the context: the event before bob1 is the first message
     const messages = await ok(call(t.url, "GET", `${C}/rooms/${enc(council)}/messages?dir=b&limit=1&from=${enc(context.start)}`, { token: bob }));
-    assert.equal((messages.chunk as { event_id: string }[])[0]?.event_id, ev["first"]);
+    assert.equal(messages.chunk[0]?.event_id, ev["first"]);
   });
 
   it("groupings by room_id and sender, each group with a next_batch for more of that group", async () => {
@@ -209,5 +211,40 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side searc
     expectError(await call(t.url, "POST", `${C}/search`, { body: { search_categories: { room_events: { search_term: "x" } } } }), 401, "M_MISSING_TOKEN");
     // Punctuation alone has no words: an empty answer, not an error.
     assert.deepEqual((await found(alice, { search_term: "?!" })).results, []);
+  });
+});
+
+for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side search across councils (${db})`, function () {
+  this.timeout(120_000);
+  let fed: TestFederation;
+  after(async () => fed?.stop());
+
+  it("finds a message sent from another council, with its context", async function () {
+    if (db === "postgres") await requirePostgres(this);
+    fed = await startFederation(["ville-a.test", "agglo-b.test"], { db });
+    const a = fed.get("ville-a.test").url;
+    const b = fed.get("agglo-b.test").url;
+    const alice = await registerUser(a, "alice");
+    const bob = await registerUser(b, "bob");
+    const enc = encodeURIComponent;
+    const room = (await call(a, "POST", `${C}/createRoom`, { token: alice.accessToken, body: { preset: "public_chat", name: "Intercommunalité" } })).body.room_id as string;
+    assert.equal((await call(b, "POST", `${C}/join/${enc(room)}?via=ville-a.test`, { token: bob.accessToken, body: {} })).status, 200);
+    const sent = await call(b, "PUT", `${C}/rooms/${enc(room)}/send/m.room.message/t1`, { token: bob.accessToken, body: { msgtype: "m.text", body: "Délibérations du conseil communautaire" } });
+    const eventId = sent.body.event_id as string;
+    const hit = await waitFor("the remote message in ville-a's index", async () => {
+      const r = await call(a, "POST", `${C}/search`, { token: alice.accessToken, body: { search_categories: { room_events: { search_term: "communautaire", event_context: { before_limit: 1, after_limit: 0, include_profile: true } } } } });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      const results = r.body.search_categories.room_events.results as Hit[];
+      return results.length > 0 ? results : undefined;
+    });
+    assert.deepEqual(hit.map((h) => [h.result.event_id, h.result.sender, h.result.room_id]), [[eventId, bob.userId, room]]);
+    const profiles = hit[0]?.context?.["profile_info"] as Record<string, unknown>;
+    assert.ok(bob.userId in profiles, "the remote sender's profile from the room state");
+    // a redaction from the other council takes it out of ville-a's results
+    assert.equal((await call(b, "PUT", `${C}/rooms/${enc(room)}/redact/${enc(eventId)}/r1`, { token: bob.accessToken, body: {} })).status, 200);
+    await waitFor("the remote redaction applied to ville-a's search", async () => {
+      const r = await call(a, "POST", `${C}/search`, { token: alice.accessToken, body: { search_categories: { room_events: { search_term: "communautaire" } } } });
+      return (r.body.search_categories.room_events.results as Hit[]).length === 0 ? true : undefined;
+    });
   });
 });
