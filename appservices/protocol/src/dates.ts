@@ -1,0 +1,42 @@
+// Task dates in the two RFC 5545 shapes (DESIGN.md §6): a local date-time with its time zone
+// (`DTSTART;TZID=Europe/Paris:20250314T180000` → {tzid, value}) or an all-day date
+// (`DTSTART;VALUE=DATE:20250314` → {date}). Keeping the zone and the wall-clock time, not a UTC
+// instant, is what lets a reminder stay at 18:00 Paris time across a DST change.
+// https://www.rfc-editor.org/rfc/rfc5545#section-3.3.4 and #section-3.3.5
+import { fail, isObject, ok, type Parsed } from "./parse.ts";
+
+export type TaskDate = { tzid: string; value: string } | { date: string };
+
+const DATE_TIME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
+const DATE = /^(\d{4})(\d{2})(\d{2})$/;
+// IANA names ("Europe/Paris", "America/Argentina/Buenos_Aires", "UTC"); existence is the reader's business.
+const TZID = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+
+function validDay(y: number, m: number, d: number): boolean {
+  if (m < 1 || m > 12 || d < 1) return false;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= days;
+}
+
+export function parseTaskDate(value: unknown, what: string): Parsed<TaskDate> {
+  if (!isObject(value)) return fail(`${what} must be an object`);
+  if ("date" in value) {
+    const m = typeof value["date"] === "string" ? DATE.exec(value["date"]) : null;
+    if (!m || !validDay(Number(m[1]), Number(m[2]), Number(m[3]))) return fail(`${what}.date must be YYYYMMDD`);
+    return ok({ date: value["date"] as string });
+  }
+  const { tzid, value: v } = value;
+  if (typeof tzid !== "string" || tzid.length > 64 || !TZID.test(tzid)) return fail(`${what}.tzid must be a time zone name`);
+  const m = typeof v === "string" ? DATE_TIME.exec(v) : null;
+  if (!m || !validDay(Number(m[1]), Number(m[2]), Number(m[3])) || Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6]) > 60) {
+    return fail(`${what}.value must be YYYYMMDDTHHMMSS`);
+  }
+  return ok({ tzid, value: v as string });
+}
+
+/** French reading of a date for body fallbacks: "14/03/2025" or "14/03/2025 18:00". */
+export function formatTaskDateFr(date: TaskDate): string {
+  const s = "date" in date ? date.date : date.value;
+  const day = `${s.slice(6, 8)}/${s.slice(4, 6)}/${s.slice(0, 4)}`;
+  return "date" in date ? day : `${day} ${s.slice(9, 11)}:${s.slice(11, 13)}`;
+}

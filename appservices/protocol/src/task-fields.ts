@@ -1,0 +1,124 @@
+// The fields of a task, as found under `fr.entente.task` in a root and in an update's `set`.
+// One parser per field, shared by both, so a value is valid in a root iff it is valid in an update.
+import { parseTaskDate, type TaskDate } from "./dates.ts";
+import { fail, isObject, ok, parseArray, parseEventId, parseInteger, parseString, parseStringSet, parseUserId, type JsonObject, type Parsed } from "./parse.ts";
+
+export const TASK_STATUSES = ["todo", "doing", "blocked", "done", "cancelled"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface ChecklistItem {
+  id: string;
+  text: string;
+  done: boolean;
+}
+
+/** Reminder `before` the due date, as an RFC 5545 duration ("P1D", "PT2H", "P1W"). */
+export interface Reminder {
+  before: string;
+}
+
+/** Fields an update may set. `null` in an update's `set` clears an optional field. */
+export interface TaskFieldValues {
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  assignees: string[];
+  due: TaskDate | null;
+  start: TaskDate | null;
+  /** RFC 5545 PRIORITY: 0 undefined, 1 highest … 9 lowest */
+  priority: number;
+  labels: string[];
+  column: string | null;
+  /** fractional index: tasks of a column sort by rank, compared as strings by code unit */
+  rank: string | null;
+  reminders: Reminder[];
+  parent: string | null;
+  objective: string | null;
+}
+export type TaskField = keyof TaskFieldValues;
+
+export const LIMITS = { title: 500, description: 20_000, assignees: 50, labels: 30, label: 100, checklist: 200, itemText: 1000, itemId: 64, reminders: 10, column: 64, rank: 128 } as const;
+
+export function parseTaskStatus(value: unknown, what: string): Parsed<TaskStatus> {
+  return typeof value === "string" && (TASK_STATUSES as readonly string[]).includes(value)
+    ? ok(value as TaskStatus)
+    : fail(`${what} must be one of ${TASK_STATUSES.join(", ")}`);
+}
+
+// RFC 5545 dur-value, positive only (reminders are before the due date): P1W, P1DT2H, PT30M.
+const DURATION = /^P(?:\d{1,4}W|(?=\d|T\d)(?:\d{1,4}D)?(?:T(?=\d)(?:\d{1,4}H)?(?:\d{1,4}M)?(?:\d{1,4}S)?)?)$/;
+
+function parseReminder(value: unknown, what: string): Parsed<Reminder> {
+  if (!isObject(value)) return fail(`${what} must be an object`);
+  const before = value["before"];
+  if (typeof before !== "string" || !DURATION.test(before)) return fail(`${what}.before must be an RFC 5545 duration such as P1D or PT2H`);
+  return ok({ before });
+}
+
+export function parseChecklistItem(value: unknown, what: string): Parsed<ChecklistItem> {
+  if (!isObject(value)) return fail(`${what} must be an object`);
+  const id = parseString(value["id"], `${what}.id`, LIMITS.itemId);
+  if (!id.ok) return id;
+  const text = parseString(value["text"], `${what}.text`, LIMITS.itemText);
+  if (!text.ok) return text;
+  if (value["done"] !== undefined && typeof value["done"] !== "boolean") return fail(`${what}.done must be a boolean`);
+  return ok({ id: id.value, text: text.value, done: value["done"] === true });
+}
+
+export function parseChecklist(value: unknown, what: string): Parsed<ChecklistItem[]> {
+  const items = parseArray(value, what, LIMITS.checklist, parseChecklistItem);
+  if (!items.ok) return items;
+  if (new Set(items.value.map((i) => i.id)).size !== items.value.length) return fail(`${what} has duplicate item ids`);
+  return items;
+}
+
+const nullable =
+  <T>(parse: (v: unknown, what: string) => Parsed<T>) =>
+  (v: unknown, what: string): Parsed<T | null> =>
+    v === null ? ok(null) : parse(v, what);
+
+const FIELD_PARSERS: { [K in TaskField]: (v: unknown, what: string) => Parsed<TaskFieldValues[K]> } = {
+  title: (v, w) => parseString(v, w, LIMITS.title),
+  description: nullable((v, w) => parseString(v, w, LIMITS.description, true)),
+  status: parseTaskStatus,
+  assignees: (v, w) => parseStringSet(v, w, LIMITS.assignees, parseUserId),
+  due: nullable(parseTaskDate),
+  start: nullable(parseTaskDate),
+  priority: (v, w) => parseInteger(v, w, 0, 9),
+  labels: (v, w) => parseStringSet(v, w, LIMITS.labels, (x, wx) => parseString(x, wx, LIMITS.label)),
+  column: nullable((v, w) => parseString(v, w, LIMITS.column)),
+  rank: nullable((v, w) => parseString(v, w, LIMITS.rank)),
+  reminders: (v, w) => parseArray(v, w, LIMITS.reminders, parseReminder),
+  parent: nullable(parseEventId),
+  objective: nullable(parseEventId),
+};
+
+export const TASK_FIELDS = Object.keys(FIELD_PARSERS) as TaskField[];
+
+export type PartialTaskFields = { [K in TaskField]?: TaskFieldValues[K] };
+
+/**
+ * Parses the known fields present in `source`; unknown keys are ignored (a later minor revision may
+ * add fields old readers can skip). One malformed known field fails the whole object, so an event
+ * is applied entirely or not at all.
+ */
+export function parseTaskFieldSet(source: JsonObject, what: string): Parsed<PartialTaskFields> {
+  const out: Record<string, unknown> = {};
+  for (const field of TASK_FIELDS) {
+    if (!(field in source)) continue;
+    const parsed = FIELD_PARSERS[field](source[field], `${what}.${field}`);
+    if (!parsed.ok) return parsed;
+    out[field] = parsed.value;
+  }
+  return ok(out as PartialTaskFields);
+}
+
+/** Wire form of a field set (wire keys are the field names; dates and items are already JSON). */
+export function taskFieldsToWire(fields: PartialTaskFields): JsonObject {
+  const out: JsonObject = {};
+  for (const field of TASK_FIELDS) {
+    const v = fields[field];
+    if (v !== undefined) out[field] = structuredClone(v);
+  }
+  return out;
+}
