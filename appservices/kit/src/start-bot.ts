@@ -1,0 +1,121 @@
+// A complete Entente bot: the appservice (start-bridge.ts: ordered, durable event delivery and
+// auto-join on invite) plus the bot user's own encrypted device (bot-client.ts). Handlers see
+// every room event already decrypted, and answer through `BotContext`, which encrypts when the
+// room is encrypted and threads answers under the command.
+import type { WeakEvent } from "matrix-appservice-bridge";
+import { BotClient } from "./bot-client.ts";
+import { loadRegistration } from "./load-registration.ts";
+import { startBridge, type BridgeLogLevel, type RunningBridge } from "./start-bridge.ts";
+import { threadReply, threadRootOf, type ThreadTarget } from "./thread-reply.ts";
+import { userTimeZone } from "./time-zone.ts";
+
+/** A room event as the bot's handlers see it: content in clear, whatever the room's encryption. */
+export interface BotEvent {
+  roomId: string;
+  eventId: string;
+  sender: string;
+  type: string;
+  stateKey?: string | undefined;
+  content: Record<string, unknown>;
+  originServerTs: number;
+  encrypted: boolean;
+  /** The thread the event is in, if any. */
+  threadRoot?: string | undefined;
+  redacts?: string | undefined;
+}
+
+export interface BotContext {
+  botUserId: string;
+  client: BotClient;
+  /** Sends an event (encrypted in an encrypted room); returns its id. */
+  send(roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
+  /** A notice in the thread of `to`, mentioning `mentions`. */
+  reply(roomId: string, to: ThreadTarget, body: string, mentions?: readonly string[], extra?: Record<string, unknown>): Promise<string>;
+  /** The user's m.tz, Europe/Paris by default. */
+  timeZoneOf(userId: string): Promise<string>;
+  log(level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>): void;
+}
+
+export interface BotHandlers {
+  /** The bot was invited to (and has joined) a room. */
+  onJoined?(roomId: string, inviter: string, ctx: BotContext): Promise<void>;
+  /** Any other room event, decrypted. Undecryptable events are logged and not passed on. */
+  onEvent?(event: BotEvent, ctx: BotContext): Promise<void>;
+  /** After both the device and the appservice listener run (reconcile state, arm timers). */
+  onStarted?(ctx: BotContext): Promise<void>;
+}
+
+export interface StartBotOptions {
+  registrationPath: string;
+  homeserverUrl: string;
+  domain: string;
+  /** Where the bot keeps its device's crypto store snapshot. */
+  storeDir: string;
+  handlers: BotHandlers;
+  port?: number | undefined;
+  host?: string | undefined;
+  logLevel?: BridgeLogLevel | undefined;
+  /** Structured log sink (default: one JSON line on stderr). */
+  log?: ((line: Record<string, unknown>) => void) | undefined;
+  keyWaitMs?: number | undefined;
+}
+
+export interface RunningBot {
+  botUserId: string;
+  ctx: BotContext;
+  bridge: RunningBridge;
+  stop(): Promise<void>;
+}
+
+const jsonLine = (line: Record<string, unknown>): void => { process.stderr.write(`${JSON.stringify(line)}\n`); };
+
+export async function startBot(o: StartBotOptions): Promise<RunningBot> {
+  const registration = loadRegistration(o.registrationPath);
+  const botUserId = `@${registration.getSenderLocalpart() ?? ""}:${o.domain}`;
+  const asToken = registration.getAppServiceToken() ?? "";
+  const sink = o.log ?? jsonLine;
+  const client = await BotClient.start({ homeserverUrl: o.homeserverUrl, asToken, userId: botUserId, storeDir: o.storeDir, keyWaitMs: o.keyWaitMs });
+  const ctx: BotContext = {
+    botUserId, client,
+    send: (roomId, type, content) => client.send(roomId, type, content),
+    reply: (roomId, to, body, mentions = [], extra = {}) =>
+      client.send(roomId, "m.room.message", threadReply(to, body, mentions, extra)),
+    timeZoneOf: (userId) => userTimeZone(async (u) => {
+      const res = await fetch(`${o.homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(u)}/m.tz`, { headers: { Authorization: `Bearer ${asToken}` } });
+      return res.status === 200 ? res.json() : undefined;
+    }, userId),
+    log: (level, msg, data = {}) => sink({ level, bot: botUserId, msg, ...data }),
+  };
+  const bridge = await startBridge({
+    registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, port: o.port, host: o.host,
+    logLevel: o.logLevel ?? "off",
+    onEvent: (event) => dispatch(event, ctx, o.handlers),
+  });
+  await o.handlers.onStarted?.(ctx);
+  return {
+    botUserId, ctx, bridge,
+    async stop() {
+      await bridge.close();
+      await client.stop();
+    },
+  };
+}
+
+async function dispatch(raw: WeakEvent, ctx: BotContext, h: BotHandlers): Promise<void> {
+  if (raw.sender === ctx.botUserId && raw.type !== "m.room.member") return;
+  if (raw.type === "m.room.member" && raw.state_key === ctx.botUserId) {
+    if (raw.content["membership"] === "invite") await h.onJoined?.(raw.room_id, raw.sender, ctx);
+    return;
+  }
+  const clear = await ctx.client.decrypt(raw as unknown as Record<string, unknown>);
+  if (!clear) {
+    ctx.log("warn", "undecryptable event skipped", { room_id: raw.room_id, event_id: raw.event_id, sender: raw.sender });
+    return;
+  }
+  const redacts = (raw as { redacts?: unknown }).redacts;
+  await h.onEvent?.({
+    roomId: raw.room_id, eventId: raw.event_id, sender: raw.sender, type: clear.type, stateKey: raw.state_key,
+    content: clear.content, originServerTs: raw.origin_server_ts, encrypted: clear.encrypted,
+    threadRoot: threadRootOf(clear.content), redacts: typeof redacts === "string" ? redacts : undefined,
+  }, ctx);
+}
