@@ -2,7 +2,7 @@
 // objects into the plain data of chat-port.ts, and coalesces the SDK's many events into one
 // "changed" signal for the UI. Loaded with import() after sign-in only.
 import {
-  ClientEvent, createClient, EventStatus, MatrixEventEvent, RoomEvent, RoomMemberEvent, RoomStateEvent, SyncState,
+  ClientEvent, createClient, EventStatus, MatrixEventEvent, PendingEventOrdering, RoomEvent, RoomMemberEvent, RoomStateEvent, SyncState,
   type MatrixClient, type MatrixEvent, type Room,
 } from "matrix-js-sdk";
 import type { ChatSession, ChatState, NewRoom, RecoveryState, UploadHandle } from "./chat-port.ts";
@@ -74,7 +74,8 @@ export class MatrixChatSession implements ChatSession {
       };
       client.on(ClientEvent.Sync, onSync);
     });
-    await client.startClient({ initialSyncLimit: opts.initialSyncLimit ?? 30 });
+    // Detached: pending and failed sends stay listed apart, so a failed one can be shown with "retry".
+    await client.startClient({ initialSyncLimit: opts.initialSyncLimit ?? 30, pendingEventOrdering: PendingEventOrdering.Detached });
     await firstSync;
     void prepareSecureBackup(client, keyCache, opts.password).then(
       (r) => s.setRecovery(r),
