@@ -141,6 +141,24 @@ describe("ignored users (m.ignored_user_list)", function () {
     assert.ok(bodies(page.chunk).includes("ignoré 1") && bodies(page.chunk).includes("avant l'ignorance"));
   });
 
+  it("an initial sync reads the list once, however many rooms the user is in", async () => {
+    for (let i = 0; i < 6; i++) await api(alice, "POST", `${C}/createRoom`, {});
+    const streams = server.hs.context.stores.streams;
+    const original = streams.getAccountData.bind(streams);
+    let reads = 0;
+    streams.getAccountData = (userId, roomId, type) => {
+      if (type === "m.ignored_user_list" && userId === alice.userId) reads++;
+      return original(userId, roomId, type);
+    };
+    try {
+      const initial = await sync(alice);
+      assert.ok(Object.keys(initial.rooms.join).length >= 7);
+    } finally {
+      streams.getAccountData = original;
+    }
+    assert.equal(reads, 1);
+  });
+
   describe("with matrix-js-sdk", () => {
     let dan: TestClient;
     let eve: TestClient;

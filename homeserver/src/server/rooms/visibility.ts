@@ -40,12 +40,16 @@ export class RoomVisibility {
   private current: Promise<string | undefined> | undefined;
   private ignored: Promise<ReadonlySet<string>> | undefined;
 
-  /** `ignoring: false` keeps the events of users the reader ignores (reporting one must still work). */
-  constructor(deps: VisibilityDeps, roomId: string, userId: string, opts: { ignoring?: boolean } = {}) {
+  /**
+   * `ignoring: false` keeps the events of users the reader ignores (reporting one must still work);
+   * `ignored` is the reader's list when the caller already read it (/sync, once for every room).
+   */
+  constructor(deps: VisibilityDeps, roomId: string, userId: string, opts: { ignoring?: boolean; ignored?: ReadonlySet<string> } = {}) {
     this.deps = deps;
     this.roomId = roomId;
     this.userId = userId;
     if (opts.ignoring === false) this.ignored = Promise.resolve(new Set<string>());
+    else if (opts.ignored) this.ignored = Promise.resolve(opts.ignored);
   }
 
   async canSee(row: StoredEventRow): Promise<boolean> {

@@ -39,8 +39,8 @@ const DEFAULT_LIMIT = 20;
 export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promise<RoomTimeline> {
   const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
   const events = s.stores.events;
-  const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit });
   const ignored = inp.ignored ?? new Set<string>();
+  const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit, ...(inp.ignored ? { ignored: inp.ignored } : {}) });
   const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender) && !hiddenByIgnore(r.event.pdu, inp.userId, ignored));
   const firstStream = rows[0]?.stream ?? inp.upTo + 1;
   // State at the start of the timeline, minus what the client already had at `since`.

@@ -19,7 +19,7 @@ export interface TimelineWindow {
 }
 
 export async function timelineWindow(
-  s: Pick<ServerContext, "db" | "stores">, q: { roomId: string; userId: string; since: number; upTo: number; limit: number },
+  s: Pick<ServerContext, "db" | "stores">, q: { roomId: string; userId: string; since: number; upTo: number; limit: number; ignored?: ReadonlySet<string> },
 ): Promise<TimelineWindow> {
   const events = s.stores.events;
   if (q.since > 0) {
@@ -27,7 +27,7 @@ export async function timelineWindow(
     const fetched = await events.roomEvents(q.roomId, { after: q.since, before: q.upTo, limit: q.limit + 1, backwards: true });
     return { rows: fetched.slice(0, q.limit).reverse(), limited: fetched.length > q.limit };
   }
-  const visibility = new RoomVisibility(s, q.roomId, q.userId);
+  const visibility = new RoomVisibility(s, q.roomId, q.userId, q.ignored ? { ignored: q.ignored } : {});
   const rows: StoredEventRow[] = [];
   let before = q.upTo;
   let scanned = 0;
