@@ -7,13 +7,14 @@ import { join } from "node:path";
 import { freshDatabase, requirePostgres } from "../../../tests/harness/postgres.ts";
 import { openDatabase } from "./open-database.ts";
 import { migrate } from "./migrate.ts";
-import { countSearchHits, searchEvents, type SearchCursor, type SearchQuery } from "./search-store.ts";
+import { countSearchHits, indexEventForSearch, searchEvents, type SearchCursor, type SearchQuery } from "./search-store.ts";
 import type { Database } from "./sql.ts";
 
 const ROOM = "!r:council.test";
 const BODIES = [
   "La réunion du conseil municipal", "Réunions budgétaires de janvier", "Compte rendu de réunion", "meeting about the budget",
   "Les réunions de quartier", "rien à voir", "réunion réunion réunion", "Ordre du jour de la réunion", "budget voté",
+  "séance\u0000extraordinaire",
 ];
 
 for (const kind of ["sqlite", "postgres"] as const) describe(`search index (${kind})`, function () {
@@ -56,6 +57,14 @@ for (const kind of ["sqlite", "postgres"] as const) describe(`search index (${ki
   it("the migration indexed the events stored before it", async () => {
     assert.equal(await db.one("SELECT 1 AS x FROM schema_version WHERE version = 100").then((r) => r?.["x"]), 1);
     assert.deepEqual((await ids("budget")).sort(), kind === "sqlite" ? ["$e1", "$e3", "$e8"] : ["$e3", "$e8"]);
+  });
+
+  it("a NUL in a stored body is indexed as a space by the migration and by persist", async () => {
+    const [hit] = await searchEvents(db, db.dialect, query("extraordinaire"));
+    assert.equal(hit?.eventId, "$e9");
+    await db.transaction((tx) => indexEventForSearch(tx, db.dialect, hit.stream, { type: "m.room.message", content: { body: "séance\u0000ordinaire" } } as never));
+    assert.deepEqual(await ids("ordinaire"), ["$e9"], "re-indexing a stream position replaces its text");
+    assert.deepEqual(await ids("extraordinaire"), []);
   });
 
   it("accents and case are folded: 'REUNION' finds 'réunion'", async () => {

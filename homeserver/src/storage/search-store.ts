@@ -37,9 +37,24 @@ export async function createSearchTables(tx: SqlExecutor, dialect: Dialect): Pro
 export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, stream: number, pdu: Pdu): Promise<void> {
   const t = searchableText(pdu);
   if (!t) return;
-  // NUL becomes a space as in foldText (same length, so offsets hold): no raw NUL reaches a TEXT column (storage/nul-guard.ts)
-  if (dialect === "sqlite") await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, t.text.replaceAll("\u0000", " "), t.key]);
-  else await tx.run("INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", [stream, t.key, foldText(t.text).folded]);
+  // A stream position is only reused when a deleted row held it (backfill takes MIN - 1, and
+  // de-outliering deletes the outlier's row): the new event's text replaces any stale entry.
+  if (dialect === "sqlite") {
+    await tx.run("DELETE FROM event_search WHERE rowid = ?", [stream]);
+    await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, indexedBody(dialect, t.text), t.key]);
+  } else {
+    await tx.run("INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT (stream_ordering) DO UPDATE SET key = excluded.key, body = excluded.body",
+      [stream, t.key, indexedBody(dialect, t.text)]);
+  }
+}
+
+/**
+ * The stored text: as written for FTS5 (its highlight() then names words as written), folded for
+ * PostgreSQL. NUL becomes a space as in foldText (same length, so offsets hold): no raw NUL
+ * reaches a TEXT column (storage/nul-guard.ts).
+ */
+function indexedBody(dialect: Dialect, text: string): string {
+  return dialect === "sqlite" ? text.replaceAll("\u0000", " ") : foldText(text).folded;
 }
 
 /** Removes a redacted event's text from the index (the query also skips redacted events). */
@@ -62,7 +77,7 @@ export async function createAndFillSearchIndex(tx: SqlExecutor, dialect: Dialect
     for (const r of rows) {
       after = num(r.stream_ordering);
       const t = searchableText(JSON.parse(r.json) as Pdu);
-      if (t) values.push(after, t.key, dialect === "sqlite" ? t.text : foldText(t.text).folded);
+      if (t) values.push(after, t.key, indexedBody(dialect, t.text));
     }
     if (values.length > 0) {
       const cols = dialect === "sqlite" ? "rowid, key, body" : "stream_ordering, key, body";
