@@ -7,12 +7,13 @@ import * as sdk from "matrix-js-sdk";
 import { startTestHomeserver, registerUser, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
 import { call, enc, type Session } from "../harness/client-api.ts";
+import { requirePostgres } from "../harness/postgres.ts";
 
 const C = "/_matrix/client/v3";
 type Counts = { notification_count: number; highlight_count: number };
 type Buckets = Record<string, Counts>;
 
-describe("unread counts match matrix-js-sdk's own computation", function () {
+for (const db of ["sqlite", "postgres"] as const) describe(`unread counts match matrix-js-sdk's own computation (${db})`, function () {
   this.timeout(60_000);
   let server: TestHomeserver;
   let alice: TestClient;
@@ -21,8 +22,9 @@ describe("unread counts match matrix-js-sdk's own computation", function () {
   /** The event read last per bucket ("main", a thread root, or "" for unthreaded), by id. */
   const receipts = new Map<string, string>();
 
-  before(async () => {
-    server = await startTestHomeserver();
+  before(async function () {
+    if (db === "postgres") await requirePostgres(this);
+    server = await startTestHomeserver({ db });
     alice = await newClient(server.url, "alice");
     bob = await registerUser(server.url, "bob");
     carol = await registerUser(server.url, "carol");
