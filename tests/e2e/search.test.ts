@@ -219,7 +219,7 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side searc
   let fed: TestFederation;
   after(async () => fed?.stop());
 
-  it("finds a message sent from another council, with its context", async function () {
+  it("finds a message sent from another council (with context) and backfilled history; a remote redaction removes it", async function () {
     if (db === "postgres") await requirePostgres(this);
     fed = await startFederation(["ville-a.test", "agglo-b.test"], { db });
     const a = fed.get("ville-a.test").url;
@@ -228,6 +228,7 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side searc
     const bob = await registerUser(b, "bob");
     const enc = encodeURIComponent;
     const room = (await call(a, "POST", `${C}/createRoom`, { token: alice.accessToken, body: { preset: "public_chat", name: "Intercommunalité" } })).body.room_id as string;
+    const early = (await call(a, "PUT", `${C}/rooms/${enc(room)}/send/m.room.message/t0`, { token: alice.accessToken, body: { msgtype: "m.text", body: "Ordre du jour préparatoire" } })).body.event_id as string;
     assert.equal((await call(b, "POST", `${C}/join/${enc(room)}?via=ville-a.test`, { token: bob.accessToken, body: {} })).status, 200);
     const sent = await call(b, "PUT", `${C}/rooms/${enc(room)}/send/m.room.message/t1`, { token: bob.accessToken, body: { msgtype: "m.text", body: "Délibérations du conseil communautaire" } });
     const eventId = sent.body.event_id as string;
@@ -240,6 +241,13 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`server-side searc
     assert.deepEqual(hit.map((h) => [h.result.event_id, h.result.sender, h.result.room_id]), [[eventId, bob.userId, room]]);
     const profiles = hit[0]?.context?.["profile_info"] as Record<string, unknown>;
     assert.ok(bob.userId in profiles, "the remote sender's profile from the room state");
+    // history from before agglo-b joined, fetched by backfill when bob paginates, is indexed there too
+    await waitFor("backfill of the early message", async () => {
+      const page = await call(b, "GET", `${C}/rooms/${enc(room)}/messages?dir=b&limit=50`, { token: bob.accessToken });
+      return (page.body.chunk as { event_id: string }[]).some((e) => e.event_id === early) ? true : undefined;
+    });
+    const old = await call(b, "POST", `${C}/search`, { token: bob.accessToken, body: { search_categories: { room_events: { search_term: "préparatoire" } } } });
+    assert.deepEqual((old.body.search_categories.room_events.results as Hit[]).map((h) => h.result.event_id), [early]);
     // a redaction from the other council takes it out of ville-a's results
     assert.equal((await call(b, "PUT", `${C}/rooms/${enc(room)}/redact/${enc(eventId)}/r1`, { token: bob.accessToken, body: {} })).status, 200);
     await waitFor("the remote redaction applied to ville-a's search", async () => {
