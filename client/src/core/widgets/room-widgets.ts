@@ -1,0 +1,28 @@
+// The widgets of a room (its im.vector.modular.widgets state) and of the account (m.widgets),
+// parsed; invalid ones are kept with their reason so the panel can say why one does not open.
+import { parseAccountWidgets, parseWidgetContent, type WidgetStateResult } from "../../../../widgets/kit/src/widget-state.ts";
+import type { IRoomEvent } from "matrix-widget-api";
+
+export type ListedWidget = Exclude<WidgetStateResult, { kind: "removed" }>;
+
+export function roomWidgets(stateEvents: readonly IRoomEvent[]): ListedWidget[] {
+  return stateEvents
+    .map((e) => parseWidgetContent(e.state_key ?? "", e.content, e.sender))
+    .filter((r): r is ListedWidget => r.kind !== "removed")
+    .sort((a, b) => (a.kind === "widget" ? a.widget.id : a.id).localeCompare(b.kind === "widget" ? b.widget.id : b.id));
+}
+
+export function accountWidgets(accountData: unknown, userId: string): ListedWidget[] {
+  return parseAccountWidgets(accountData, userId).filter((r): r is ListedWidget => r.kind !== "removed");
+}
+
+/** Adding or removing room widgets needs the power level for the widget state event. */
+export function canManageWidgets(powerLevels: unknown, userId: string): boolean {
+  const pl = typeof powerLevels === "object" && powerLevels !== null ? (powerLevels as Record<string, unknown>) : {};
+  const num = (v: unknown, d: number): number => (typeof v === "number" && Number.isInteger(v) ? v : d);
+  const users = typeof pl["users"] === "object" && pl["users"] !== null ? (pl["users"] as Record<string, unknown>) : {};
+  const events = typeof pl["events"] === "object" && pl["events"] !== null ? (pl["events"] as Record<string, unknown>) : {};
+  const mine = num(users[userId], num(pl["users_default"], 0));
+  const needed = num(events["im.vector.modular.widgets"], num(pl["state_default"], 50));
+  return mine >= needed;
+}

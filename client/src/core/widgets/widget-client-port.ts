@@ -1,0 +1,18 @@
+// What the widget driver needs from the Matrix session: a narrow port, so the driver is tested with
+// an in-memory fake and the matrix-js-sdk adapter (matrix-client-port.ts) stays small.
+import type { IRoomEvent } from "matrix-widget-api";
+
+export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined }
+
+export interface OpenIdToken { access_token: string; token_type: string; matrix_server_name: string; expires_in: number }
+
+export interface WidgetClientPort {
+  userId: string;
+  sendEvent(roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
+  sendStateEvent(roomId: string, type: string, content: Record<string, unknown>, stateKey: string): Promise<string>;
+  /** Live timeline, oldest first, as raw events. */
+  timeline(roomId: string): IRoomEvent[];
+  stateEvents(roomId: string, type: string, stateKey: string | undefined): IRoomEvent[];
+  relations(roomId: string, eventId: string, relType: string | undefined, eventType: string | undefined, opts: { from?: string; to?: string; limit?: number; dir?: "f" | "b" }): Promise<RelationsPage>;
+  openIdToken(): Promise<OpenIdToken>;
+}

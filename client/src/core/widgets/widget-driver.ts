@@ -1,0 +1,111 @@
+// Our WidgetDriver for matrix-widget-api's ClientWidgetApi. ClientWidgetApi checks each action
+// against the approved capabilities before calling us (send/read/OpenID), so the driver's jobs are:
+// ask the agent (once per widget), act through the narrow client port, and scope everything to
+// the widget's own room.
+import {
+  OpenIDRequestState, WidgetDriver, type Capability, type IOpenIDUpdate, type IReadEventRelationsResult, type IRoomEvent,
+  type ISendEventDetails, type SimpleObservable,
+} from "matrix-widget-api";
+import { mergeDecision, splitRequested, type ApprovalStore } from "./capability-approvals.ts";
+import type { WidgetClientPort } from "./widget-client-port.ts";
+
+export interface WidgetPrompts {
+  /** Shows the approval dialog; resolves with the capabilities the agent ticked. */
+  askCapabilities(widgetName: string, requested: readonly Capability[]): Promise<ReadonlySet<Capability>>;
+  /** Explicit consent before the widget learns who the agent is (OpenID). */
+  askOpenId(widgetName: string): Promise<boolean>;
+}
+
+export interface WidgetDriverDeps {
+  client: WidgetClientPort;
+  roomId: string;
+  widgetName: string;
+  approvalKey: string;
+  approvals: ApprovalStore;
+  prompts: WidgetPrompts;
+  /** Opens a room or permalink in the client (matrix.to / matrix: URIs only). */
+  navigate(uri: string): Promise<void>;
+}
+
+const PERMALINK = /^(https:\/\/matrix\.to\/#\/|matrix:)/;
+
+export class EntenteWidgetDriver extends WidgetDriver {
+  readonly #d: WidgetDriverDeps;
+
+  constructor(deps: WidgetDriverDeps) {
+    super();
+    this.#d = deps;
+  }
+
+  override async validateCapabilities(requested: Set<Capability>): Promise<Set<Capability>> {
+    const remembered = this.#d.approvals.get(this.#d.approvalKey);
+    const { granted, undecided } = splitRequested(requested, remembered);
+    if (undecided.length === 0) return granted;
+    const ticked = await this.#d.prompts.askCapabilities(this.#d.widgetName, undecided);
+    // Only what was asked can be granted, whatever the dialog returns.
+    const approvedNow = new Set(undecided.filter((c) => ticked.has(c)));
+    this.#d.approvals.set(this.#d.approvalKey, mergeDecision(remembered, undecided, approvedNow));
+    return new Set([...granted, ...approvedNow]);
+  }
+
+  #room(roomId: string | null | undefined): string {
+    if (roomId !== null && roomId !== undefined && roomId !== this.#d.roomId) throw new Error("ce widget n'agit que dans son propre salon");
+    return this.#d.roomId;
+  }
+
+  override async sendEvent(eventType: string, content: unknown, stateKey?: string | null, roomId?: string | null): Promise<ISendEventDetails> {
+    const room = this.#room(roomId);
+    if (typeof content !== "object" || content === null || Array.isArray(content)) throw new Error("contenu d'événement invalide");
+    const body = content as Record<string, unknown>;
+    const eventId = stateKey === null || stateKey === undefined
+      ? await this.#d.client.sendEvent(room, eventType, body)
+      : await this.#d.client.sendStateEvent(room, eventType, body, stateKey);
+    return { roomId: room, eventId };
+  }
+
+  override async readRoomTimeline(roomId: string, eventType: string, msgtype: string | undefined, stateKey: string | undefined, limit: number, since: string | undefined): Promise<IRoomEvent[]> {
+    const events = this.#d.client.timeline(this.#room(roomId));
+    const out: IRoomEvent[] = [];
+    for (let i = events.length - 1; i >= 0 && out.length < Math.max(0, limit); i--) {
+      const e = events[i];
+      if (e === undefined) continue;
+      if (since !== undefined && e.event_id === since) break;
+      if (e.type !== eventType) continue;
+      if (msgtype !== undefined && (e.content as Record<string, unknown> | undefined)?.["msgtype"] !== msgtype) continue;
+      if (stateKey !== undefined && e.state_key !== stateKey) continue;
+      out.push(e);
+    }
+    return out;
+  }
+
+  override async readRoomState(roomId: string, eventType: string, stateKey: string | undefined): Promise<IRoomEvent[]> {
+    return this.#d.client.stateEvents(this.#room(roomId), eventType, stateKey);
+  }
+
+  override async readEventRelations(eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b"): Promise<IReadEventRelationsResult> {
+    const page = await this.#d.client.relations(this.#room(roomId), eventId, relationType, eventType, {
+      ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(limit === undefined ? {} : { limit }), ...(direction === undefined ? {} : { dir: direction }),
+    });
+    return { chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }) };
+  }
+
+  override askOpenID(observer: SimpleObservable<IOpenIDUpdate>): void {
+    void (async () => {
+      try {
+        if (!(await this.#d.prompts.askOpenId(this.#d.widgetName))) return observer.update({ state: OpenIDRequestState.Blocked });
+        observer.update({ state: OpenIDRequestState.Allowed, token: await this.#d.client.openIdToken() });
+      } catch {
+        observer.update({ state: OpenIDRequestState.Blocked });
+      }
+    })();
+  }
+
+  override async navigate(uri: string): Promise<void> {
+    if (!PERMALINK.test(uri)) throw new Error("seuls les liens vers des salons Matrix sont ouverts");
+    await this.#d.navigate(uri);
+  }
+
+  override getKnownRooms(): string[] {
+    return [this.#d.roomId];
+  }
+}

@@ -1,0 +1,43 @@
+// Runs one widget in an iframe: a ClientWidgetApi per iframe, our driver behind it. The iframe is
+// sandboxed (scripts and its own origin for storage; no top navigation), camera and microphone are
+// delegated only to the Jitsi wrapper. m.always_on_screen is tracked so the client can keep a
+// running meeting in a small view when the agent changes rooms.
+import { ClientWidgetApi, Widget, type IWidgetApiRequest } from "matrix-widget-api";
+import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.ts";
+import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
+import type { EntenteWidgetDriver } from "./widget-driver.ts";
+
+export const WIDGET_SANDBOX = "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads allow-modals";
+
+export function iframeAllow(widget: WidgetDefinition): string {
+  return JITSI_TYPES.includes(widget.type) ? "camera; microphone; display-capture; fullscreen; autoplay; clipboard-write" : "clipboard-write";
+}
+
+export interface HostedWidget {
+  api: ClientWidgetApi;
+  alwaysOnScreen(): boolean;
+  stop(): void;
+}
+
+export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, driver: EntenteWidgetDriver, onChange: () => void): HostedWidget {
+  const w = new Widget({
+    id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: widget.url, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,
+  });
+  const api = new ClientWidgetApi(w, iframe, driver);
+  let onScreen = false;
+  api.on("action:set_always_on_screen", (ev: CustomEvent<IWidgetApiRequest>) => {
+    ev.preventDefault();
+    if (!api.hasCapability("m.always_on_screen")) {
+      api.transport.reply(ev.detail, { error: { message: "capacité m.always_on_screen non accordée" } });
+      return;
+    }
+    onScreen = (ev.detail.data as { value?: unknown }).value === true;
+    api.transport.reply(ev.detail, {});
+    onChange();
+  });
+  return {
+    api,
+    alwaysOnScreen: () => onScreen,
+    stop: () => api.stop(),
+  };
+}

@@ -1,0 +1,64 @@
+// <entente-widget-frame>: one widget in a sandboxed iframe, in the side panel or maximised, kept
+// in a small always-on-screen view by the room view while it asks to stay visible. Refused widgets
+// (unsafe URL, malformed state) render their reason and no iframe at all.
+import { LitElement, css, html } from "lit";
+import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.ts";
+import type { FrameUrlResult } from "../../core/widgets/widget-frame-url.ts";
+import type { EntenteWidgetDriver } from "../../core/widgets/widget-driver.ts";
+import { WIDGET_SANDBOX, hostWidget, iframeAllow, type HostedWidget } from "../../core/widgets/widget-host.ts";
+
+export class WidgetFrame extends LitElement {
+  static override properties = { maximised: { type: Boolean, reflect: true }, alwaysOnScreen: { type: Boolean, reflect: true, attribute: "always-on-screen" } };
+  declare maximised: boolean;
+  declare alwaysOnScreen: boolean;
+  widget: WidgetDefinition | undefined;
+  frame: FrameUrlResult | undefined;
+  driver: EntenteWidgetDriver | undefined;
+  #hosted: HostedWidget | undefined;
+
+  static override styles = css`
+    :host { display: flex; flex-direction: column; min-height: 20rem; }
+    :host([maximised]) { position: fixed; inset: 0; z-index: 10; background: Canvas; }
+    header { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
+    iframe { flex: 1; border: 0; width: 100%; min-height: 18rem; }
+    .refused { color: #b00020; }
+  `;
+
+  constructor() {
+    super();
+    this.maximised = false;
+    this.alwaysOnScreen = false;
+  }
+
+  override render() {
+    const f = this.frame;
+    const name = this.widget?.name ?? "";
+    if (f === undefined || this.widget === undefined) return html``;
+    if (f.kind === "refused") return html`<p class="refused" role="alert" id="refusal">Widget « ${name} » non ouvert : ${f.reason}</p>`;
+    return html`<header><strong>${name}</strong>
+        <button id="maximise" @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? "Réduire" : "Agrandir"}</button></header>
+      <iframe title=${name} src=${f.url} sandbox=${WIDGET_SANDBOX} allow=${iframeAllow(this.widget)} referrerpolicy="no-referrer"></iframe>`;
+  }
+
+  override firstUpdated(): void {
+    const iframe = this.renderRoot.querySelector("iframe");
+    if (iframe === null || this.widget === undefined || this.driver === undefined) return;
+    this.#hosted = hostWidget(iframe, this.widget, this.driver, () => {
+      this.alwaysOnScreen = this.#hosted?.alwaysOnScreen() ?? false;
+      this.dispatchEvent(new CustomEvent("always-on-screen", { detail: this.alwaysOnScreen, bubbles: true, composed: true }));
+    });
+  }
+
+  /** The hosting API, for the room view's hang-up button and tests. */
+  get hosted(): HostedWidget | undefined {
+    return this.#hosted;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#hosted?.stop();
+    this.#hosted = undefined;
+  }
+}
+
+if (!customElements.get("entente-widget-frame")) customElements.define("entente-widget-frame", WidgetFrame);
