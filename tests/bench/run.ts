@@ -7,6 +7,7 @@ import { deliveryLatency, initialSync, rssMb, sustainedSends } from "./client-se
 import { printTable, type BenchRow } from "./stats.ts";
 import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
+import { tasksFoldBench } from "./tasks-fold.ts";
 import { freePort } from "../harness/ports.ts";
 
 
@@ -25,7 +26,8 @@ async function withServer<T>(fn: (url: string, rss: () => number) => Promise<T>)
 if (process.argv.includes("--help")) {
   process.stdout.write(`Usage: npm run bench [-- --quick]
 
-Runs the homeserver benchmarks (client-server, federation, files and E2EE), prints a table of
+Runs the homeserver benchmarks (client-server, federation, files and E2EE) and the tasks
+fold benchmark (appservices/protocol), prints a table of
 medians with their targets and writes bench-results.json.
   --quick   smaller loads (a minute instead of several)
   --help    show this help
@@ -39,6 +41,8 @@ if (unknown.length > 0) {
 }
 const quick = process.argv.includes("--quick");
 const rows: BenchRow[] = [];
+// In-process and CPU-bound: run before any homeserver is up, so it does not compete with one.
+rows.push(...tasksFoldBench(quick));
 await withServer(async (url, rss) => {
   await new Promise((r) => setTimeout(r, 1000)); // let startup allocations settle before the idle reading
   const idle = rss();

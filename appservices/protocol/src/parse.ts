@@ -55,8 +55,10 @@ export function parseArray<T>(value: unknown, what: string, max: number, item: (
   if (value.length > max) return fail(`${what} has more than ${max} items`);
   const out: T[] = [];
   for (let i = 0; i < value.length; i++) {
-    const parsed = item(value[i], `${what}[${i}]`);
-    if (!parsed.ok) return parsed;
+    // Item parsers start their reasons with the `what` they are given; giving "" and prefixing the
+    // path on failure keeps valid input free of string building.
+    const parsed = item(value[i], "");
+    if (!parsed.ok) return fail(`${what}[${i}]${parsed.reason}`);
     out.push(parsed.value);
   }
   return ok(out);

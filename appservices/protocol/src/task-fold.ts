@@ -95,7 +95,7 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   }
   const tasks = new Map<string, Task>();
   for (const [id, w] of working) {
-    w.task.checklist = w.task.checklist.map((i) => ({ ...i, done: w.done.get(i.id) ?? i.done }));
+    if (w.done.size > 0) w.task.checklist = w.task.checklist.map((i) => ({ ...i, done: w.done.get(i.id) ?? i.done }));
     tasks.set(id, w.task);
   }
   return { tasks, skipped: sortSkipped(skipped), maxClock };
@@ -161,7 +161,7 @@ function applyUpdate(w: Working, u: PendingUpdate, levels: RoomPowerLevels, p: t
     // Additions merge: concurrent adds all survive; the first add of an id wins, removal is final.
     if (!w.removed.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push({ ...item });
   }
-  for (const [id, done] of Object.entries(ops.done)) w.done.set(id, done);
+  for (const id in ops.done) w.done.set(id, ops.done[id] === true);
   if (u.update.delete) task.deleted = true;
   task.clock = Math.max(task.clock, u.clock);
   task.updates += 1;

@@ -27,8 +27,11 @@ export function parseClock(value: unknown): Parsed<number> {
   return parseInteger(value, "clock", 0, MAX_CLOCK);
 }
 
+// Shared by the many updates without checklist operations; the fold only reads it.
+const NO_CHECKLIST_OPS: ChecklistOps = Object.freeze({ add: [], remove: [], done: {} });
+
 function parseChecklistOps(value: unknown): Parsed<ChecklistOps> {
-  if (value === undefined) return ok({ add: [], remove: [], done: {} });
+  if (value === undefined) return ok(NO_CHECKLIST_OPS);
   if (!isObject(value)) return fail("checklist must be an object");
   const add = value["add"] === undefined ? ok([]) : parseArray(value["add"], "checklist.add", LIMITS.checklist, parseChecklistItem);
   if (!add.ok) return add;
