@@ -19,9 +19,13 @@ export interface HostedWidget {
   stop(): void;
 }
 
-export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, driver: EntenteWidgetDriver, onChange: () => void): HostedWidget {
+/**
+ * `frameUrl` is the URL the iframe really loads (expanded, or our Jitsi wrapper): ClientWidgetApi
+ * takes the postMessage target origin from the Widget's url, so it must be that one, not the template.
+ */
+export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, frameUrl: string, driver: EntenteWidgetDriver, onChange: () => void): HostedWidget {
   const w = new Widget({
-    id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: widget.url, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,
+    id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: frameUrl, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,
   });
   const api = new ClientWidgetApi(w, iframe, driver);
   let onScreen = false;

@@ -42,8 +42,8 @@ export class WidgetFrame extends LitElement {
 
   override firstUpdated(): void {
     const iframe = this.renderRoot.querySelector("iframe");
-    if (iframe === null || this.widget === undefined || this.driver === undefined) return;
-    this.#hosted = hostWidget(iframe, this.widget, this.driver, () => {
+    if (iframe === null || this.widget === undefined || this.driver === undefined || this.frame?.kind !== "ok") return;
+    this.#hosted = hostWidget(iframe, this.widget, this.frame.url, this.driver, () => {
       this.alwaysOnScreen = this.#hosted?.alwaysOnScreen() ?? false;
       this.dispatchEvent(new CustomEvent("always-on-screen", { detail: this.alwaysOnScreen, bubbles: true, composed: true }));
     });
