@@ -1,0 +1,23 @@
+// The primitives the streamed attachment crypto needs, behind one interface: Node's OpenSSL
+// (node-backend.ts, fastest) or WebCrypto plus a JS SHA-256 (web-backend.ts, browser and Node),
+// because WebCrypto has neither a streaming AES-CTR nor an incremental digest.
+
+export interface CtrCipher {
+  /** Encrypts (or decrypts: CTR is symmetric) the next bytes of the stream. */
+  update(chunk: Uint8Array): Promise<Uint8Array>;
+  /** Whatever is still buffered (at most one partial block). */
+  final(): Promise<Uint8Array>;
+}
+
+export interface Sha256 {
+  update(chunk: Uint8Array): void;
+  digest(): Uint8Array;
+}
+
+export interface AttachmentBackend {
+  readonly name: string;
+  randomBytes(n: number): Uint8Array;
+  /** AES-256-CTR from `iv` as the first counter block (Matrix: 64-bit counter in the low half). */
+  aesCtr(key: Uint8Array, iv: Uint8Array): CtrCipher;
+  sha256(): Sha256;
+}
