@@ -137,11 +137,12 @@ export class BotClient {
    * The clear content of an event from an appservice transaction. An m.room.encrypted event is
    * decrypted with this device's keys, waiting for syncs while its room key is still on its way;
    * undefined when it stays undecryptable after keyWaitMs (not shared with us, or withheld).
+   * Reading history (keys long arrived or never coming), pass a short wait.
    */
-  async decrypt(raw: Record<string, unknown>): Promise<DecryptedEvent | undefined> {
+  async decrypt(raw: Record<string, unknown>, keyWaitMs = this.keyWaitMs): Promise<DecryptedEvent | undefined> {
     const event = new sdk.MatrixEvent(raw);
     if (!event.isEncrypted()) return { type: event.getType(), content: event.getContent(), encrypted: false };
-    const deadline = Date.now() + this.keyWaitMs;
+    const deadline = Date.now() + keyWaitMs;
     await this.client.decryptEventIfNeeded(event);
     while (event.isDecryptionFailure() && Date.now() < deadline) {
       await Promise.race([this.nextSync(), new Promise((r) => setTimeout(r, 1000))]);

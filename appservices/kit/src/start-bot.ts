@@ -31,6 +31,11 @@ export interface BotContext {
   send(roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
   /** A notice in the thread of `to`, mentioning `mentions`. */
   reply(roomId: string, to: ThreadTarget, body: string, mentions?: readonly string[], extra?: Record<string, unknown>): Promise<string>;
+  /**
+   * A client-server API call as the bot user (as_token, ?user_id=), e.g. state events, which are
+   * never encrypted. Path from /_matrix/...; resolves the JSON body, rejects on a non-2xx answer.
+   */
+  api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
   /** The user's m.tz, Europe/Paris by default. */
   timeZoneOf(userId: string): Promise<string>;
   log(level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>): void;
@@ -80,6 +85,7 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
     send: (roomId, type, content) => client.send(roomId, type, content),
     reply: (roomId, to, body, mentions = [], extra = {}) =>
       client.send(roomId, "m.room.message", threadReply(to, body, mentions, extra)),
+    api: (method, path, body) => asApi(o.homeserverUrl, asToken, botUserId, method, path, body),
     timeZoneOf: (userId) => userTimeZone(async (u) => {
       const res = await fetch(`${o.homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(u)}/m.tz`, { headers: { Authorization: `Bearer ${asToken}` } });
       return res.status === 200 ? res.json() : undefined;
@@ -99,6 +105,30 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
       await client.stop();
     },
   };
+}
+
+export class BotApiError extends Error {
+  readonly status: number;
+  readonly errcode: string;
+  constructor(status: number, errcode: string, message: string) {
+    super(message);
+    this.status = status;
+    this.errcode = errcode;
+  }
+}
+
+async function asApi(base: string, asToken: string, userId: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const url = new URL(base + path);
+  url.searchParams.set("user_id", userId);
+  const res = await fetch(url, {
+    method, headers: { Authorization: `Bearer ${asToken}`, "Content-Type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  const json: unknown = text === "" ? {} : JSON.parse(text);
+  const obj = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+  if (!res.ok) throw new BotApiError(res.status, typeof obj["errcode"] === "string" ? obj["errcode"] : "M_UNKNOWN", `${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return obj;
 }
 
 async function dispatch(raw: WeakEvent, ctx: BotContext, h: BotHandlers): Promise<void> {
