@@ -14,6 +14,8 @@ import { accountStatus, passwordColumn, type AccountStatus } from "./account-sta
 import { withCouncilDatabase } from "./council-database.ts";
 import { registerWithSharedSecret } from "./shared-secret-registration.ts";
 import { formatStartTable, type AccountLine, type CouncilLine } from "./start-table.ts";
+import { startWebClient } from "./web-client.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
 export interface Council {
   entry: CouncilEntry;
@@ -106,6 +108,7 @@ export async function startFederation(dir: string, io: Io): Promise<number> {
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
   let stopping = false;
+  let webClient: ServedClient | undefined;
   const shutdown = (code: number): void => {
     if (stopping) return;
     stopping = true;
@@ -129,7 +132,12 @@ export async function startFederation(dir: string, io: Io): Promise<number> {
   }
   Promise.all(councils.map((c, i) => bringUp(c, processes[i] as CouncilProcess, f, io))).then(
     (up) => {
-      if (!stopping) io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts)));
+      if (stopping) return;
+      void startWebClient(up.map((u) => u.line), io).then((web) => {
+        webClient = web;
+        if (stopping) void web?.close();
+        else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts)));
+      });
     },
     (e: unknown) => {
       if (stopping) return;
@@ -138,6 +146,7 @@ export async function startFederation(dir: string, io: Io): Promise<number> {
     },
   );
   const code = await finished;
+  await webClient?.close();
   for (const s of signals) process.off(s, onSignal);
   process.off("exit", killAll);
   return code;

@@ -8,7 +8,9 @@ import { fileContent } from "./message-content.ts";
 import { sendAny } from "./sdk-untyped.ts";
 import type { FileInfo } from "./timeline-model.ts";
 
-export class UploadCancelled extends Error {}
+export class UploadCancelled extends Error {
+  override name = "UploadCancelled";
+}
 
 export function uploadFile(client: MatrixClient, roomId: string, file: File, encrypted: boolean, onProgress: (loaded: number, total: number) => void): UploadHandle {
   let cancelled = false;

@@ -74,5 +74,7 @@ export const messagesEn: Record<MessageKey, string> = {
   members: "Members",
   offline: "The server does not answer: your messages will go when it is back.",
   sendFailed: "Not sent",
+  otherTab: "Entente is already open in another tab: use that tab, or close it and reload this page.",
+  account: "Account",
   retry: "Retry",
 };

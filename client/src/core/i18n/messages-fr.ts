@@ -74,6 +74,8 @@ export const messagesFr = {
   members: "Membres",
   offline: "Le serveur ne répond pas : vos messages partiront dès son retour.",
   sendFailed: "Non envoyé",
+  otherTab: "Entente est déjà ouvert dans un autre onglet : utilisez cet onglet-là, ou fermez-le puis rechargez cette page.",
+  account: "Compte",
   retry: "Réessayer",
 } as const;
 

@@ -23,11 +23,13 @@ export interface HostedWidget {
  * `frameUrl` is the URL the iframe really loads (expanded, or our Jitsi wrapper): ClientWidgetApi
  * takes the postMessage target origin from the Widget's url, so it must be that one, not the template.
  */
-export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, frameUrl: string, driver: EntenteWidgetDriver, onChange: () => void): HostedWidget {
+export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, frameUrl: string, roomId: string | undefined, driver: EntenteWidgetDriver, onChange: () => void): HostedWidget {
   const w = new Widget({
     id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: frameUrl, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,
   });
   const api = new ClientWidgetApi(w, iframe, driver);
+  // ClientWidgetApi reads and pushes events only for the room it is told the agent is viewing.
+  if (roomId !== undefined) api.setViewedRoomId(roomId);
   let onScreen = false;
   api.on("action:set_always_on_screen", (ev: CustomEvent<IWidgetApiRequest>) => {
     ev.preventDefault();
@@ -36,7 +38,8 @@ export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, 
       return;
     }
     onScreen = (ev.detail.data as { value?: unknown }).value === true;
-    api.transport.reply(ev.detail, {});
+    // IStickyActionResponseData: the widget API resolves setAlwaysOnScreen() with `success`.
+    api.transport.reply(ev.detail, { success: true });
     onChange();
   });
   return {

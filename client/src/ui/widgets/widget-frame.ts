@@ -12,6 +12,8 @@ export class WidgetFrame extends LitElement {
   declare maximised: boolean;
   declare alwaysOnScreen: boolean;
   widget: WidgetDefinition | undefined;
+  /** The room of a room widget; undefined for an account widget. */
+  roomId: string | undefined;
   frame: FrameUrlResult | undefined;
   driver: EntenteWidgetDriver | undefined;
   #hosted: HostedWidget | undefined;
@@ -43,7 +45,7 @@ export class WidgetFrame extends LitElement {
   override firstUpdated(): void {
     const iframe = this.renderRoot.querySelector("iframe");
     if (iframe === null || this.widget === undefined || this.driver === undefined || this.frame?.kind !== "ok") return;
-    this.#hosted = hostWidget(iframe, this.widget, this.frame.url, this.driver, () => {
+    this.#hosted = hostWidget(iframe, this.widget, this.frame.url, this.roomId, this.driver, () => {
       this.alwaysOnScreen = this.#hosted?.alwaysOnScreen() ?? false;
       this.dispatchEvent(new CustomEvent("always-on-screen", { detail: this.alwaysOnScreen, bubbles: true, composed: true }));
     });

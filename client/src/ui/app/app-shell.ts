@@ -1,0 +1,204 @@
+// The application: sign-in, then the chat layout (room list | room), the recovery prompt, the
+// offline banner, language switch and page title. The session is started by an injected loader,
+// so the SDK (and its WebAssembly) is fetched only after sign-in.
+import { LitElement, css, html, nothing } from "lit";
+import type { ChatSession } from "../../core/chat-port.ts";
+import type { ClientConfig } from "../../core/client-config.ts";
+import { pickLocale, translator, type Locale } from "../../core/i18n/translator.ts";
+import { buildRoomList, pageTitle } from "../../core/room-list-model.ts";
+import { clearSession, loadSession, passwordSignIn, resolveHomeserver, saveSession, SignInError, type Session } from "../../core/sign-in.ts";
+import type { CreateDialog, CreateRequest } from "../dialogs/create-dialog.ts";
+import type { I18n } from "../shared/i18n-context.ts";
+import { theme } from "../shared/theme.ts";
+import type { SignInRequest } from "../sign-in/sign-in-view.ts";
+import { roomFromHash, roomHash } from "./route.ts";
+import "../sign-in/sign-in-view.ts";
+import "../room-list/room-list-view.ts";
+import "../room/room-view.ts";
+import "../dialogs/create-dialog.ts";
+import "../dialogs/recovery-dialog.ts";
+
+export type SessionLoader = (s: Session, password: string | undefined) => Promise<ChatSession>;
+
+export class AppShell extends LitElement {
+  static override properties = {
+    config: { attribute: false }, loader: { attribute: false },
+    i18n: { state: true }, session: { state: true }, version: { state: true }, room: { state: true },
+    signInError: { state: true }, busy: { state: true }, otherTab: { state: true }, recoveryError: { state: true },
+  };
+  declare config: ClientConfig;
+  declare loader: SessionLoader;
+  declare i18n: I18n;
+  declare session: ChatSession | undefined;
+  declare version: number;
+  declare room: string | undefined;
+  declare signInError: string;
+  declare busy: boolean;
+  declare otherTab: boolean;
+  declare recoveryError: string;
+  private releaseLock: (() => void) | undefined;
+
+  static override styles = [theme, css`
+    :host { display: block; height: 100vh; }
+    .top { display: flex; align-items: center; justify-content: space-between; gap: 1rem; padding: 0.4rem 1rem; background: #1e293b; color: #fff; }
+    .top strong { font-size: 1.1rem; }
+    .top .me { display: flex; align-items: center; gap: 0.6rem; }
+    .top label { display: flex; gap: 0.3rem; align-items: center; }
+    .layout { display: grid; grid-template-columns: 18rem 1fr; height: calc(100vh - 2.8rem); }
+    .banner { background: #fef2f2; color: #7f1d1d; padding: 0.4rem 1rem; }
+    .empty { display: grid; place-items: center; color: var(--muted); }
+    .wait { padding: 2rem; }
+  `];
+
+  constructor() {
+    super();
+    const locale = pickLocale(localStorage.getItem("entente.locale"), navigator.languages);
+    this.i18n = { locale, t: translator(locale) };
+    this.version = 0;
+    this.room = roomFromHash(location.hash);
+    this.signInError = "";
+    this.busy = false;
+    this.otherTab = false;
+    this.recoveryError = "";
+    this.config = { councils: [], defaultCouncil: undefined };
+    this.loader = () => Promise.reject(new Error("not booted"));
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener("hashchange", () => { this.room = roomFromHash(location.hash); });
+    document.documentElement.lang = this.i18n.locale;
+  }
+
+  /** Called once by main.ts with config.json and the session loader; reopens a saved session. */
+  boot(config: ClientConfig, loader: SessionLoader): void {
+    this.config = config;
+    this.loader = loader;
+    const saved = loadSession(localStorage);
+    if (saved !== undefined) void this.open(saved, undefined);
+  }
+
+  private setLocale(locale: Locale): void {
+    localStorage.setItem("entente.locale", locale);
+    document.documentElement.lang = locale;
+    this.i18n = { locale, t: translator(locale) };
+  }
+
+  /** One tab syncs a session: a second one says so instead of corrupting the crypto store. */
+  private lock(userId: string): Promise<boolean> {
+    if (!("locks" in navigator)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      void navigator.locks.request(`entente-session-${userId}`, { ifAvailable: true }, (lock) => {
+        if (lock === null) {
+          resolve(false);
+          return undefined;
+        }
+        resolve(true);
+        return new Promise<void>((release) => { this.releaseLock = release; });
+      });
+    });
+  }
+
+  private async open(s: Session, password: string | undefined): Promise<void> {
+    if (!(await this.lock(s.userId))) {
+      this.otherTab = true;
+      return;
+    }
+    this.busy = true;
+    try {
+      const session = await this.loader(s, password);
+      session.subscribe(() => { this.version++; });
+      this.session = session;
+    } catch (e: unknown) {
+      this.signInError = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async signIn(r: SignInRequest): Promise<void> {
+    this.busy = true;
+    this.signInError = "";
+    try {
+      const council = this.config.councils.find((c) => c.id === r.councilId);
+      const { baseUrl, user } = await resolveHomeserver(r.user, council, this.config.councils, (u, i) => fetch(u, i));
+      const s = await passwordSignIn(baseUrl, user, r.password, (u, i) => fetch(u, i));
+      saveSession(localStorage, s);
+      await this.open(s, r.password);
+    } catch (e: unknown) {
+      this.signInError = e instanceof SignInError ? this.i18n.t(e.reason) : e instanceof Error ? e.message : String(e);
+      this.busy = false;
+    }
+  }
+
+  private async signOut(): Promise<void> {
+    await this.session?.signOut();
+    clearSession(localStorage);
+    this.session = undefined;
+    this.releaseLock?.();
+    location.hash = "";
+  }
+
+  private async create(r: CreateRequest): Promise<void> {
+    const s = this.session;
+    if (s === undefined) return;
+    const id = r.kind === "space" ? await s.createSpace(r.name) : await s.createRoom(r);
+    if (r.kind === "room") location.hash = roomHash(id);
+  }
+
+  private async restore(key: string): Promise<void> {
+    this.recoveryError = "";
+    try {
+      await this.session?.restoreFromRecoveryKey(key);
+    } catch {
+      this.recoveryError = this.i18n.t("restoreFailed");
+    }
+  }
+
+  private languageSwitch(): unknown {
+    const { t, locale } = this.i18n;
+    return html`<label>${t("language")}
+      <select @change=${(e: Event) => this.setLocale((e.target as HTMLSelectElement).value === "en" ? "en" : "fr")}>
+        <option value="fr" ?selected=${locale === "fr"} lang="fr">Français</option>
+        <option value="en" ?selected=${locale === "en"} lang="en">English</option>
+      </select></label>`;
+  }
+
+  override render(): unknown {
+    const { t } = this.i18n;
+    if (this.otherTab) return html`<main class="wait"><p role="alert">${t("otherTab")}</p></main>`;
+    const s = this.session;
+    if (s === undefined) {
+      if (this.busy && this.signInError === "" && loadSession(localStorage) !== undefined) return html`<main class="wait" aria-busy="true">${t("preparingEncryption")}</main>`;
+      return html`<div class="top"><strong>${t("appName")}</strong>${this.languageSwitch()}</div>
+        <ent-sign-in .councils=${this.config.councils} .i18n=${this.i18n} ?busy=${this.busy} error=${this.signInError}
+          @sign-in-request=${(e: CustomEvent<SignInRequest>) => void this.signIn(e.detail)}></ent-sign-in>`;
+    }
+    const state = s.state();
+    const list = buildRoomList(state.rooms);
+    const room = this.room !== undefined && state.rooms.some((r) => r.roomId === this.room && r.membership === "join") ? this.room : undefined;
+    document.title = pageTitle(t("appName"), list.totalUnread, room !== undefined ? s.roomName(room) : undefined);
+    const dialog = (): CreateDialog | null => this.renderRoot.querySelector("ent-create-dialog");
+    const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
+    return html`
+      <header class="top"><strong>${t("appName")}</strong>
+        <div class="me">${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
+          <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
+      ${state.sync === "offline" ? html`<div class="banner" role="alert">${t("offline")}</div>` : nothing}
+      <ent-recovery .i18n=${this.i18n} .recovery=${state.recovery} error=${this.recoveryError}
+        @recovery-saved=${() => s.recoveryKeySaved()} @recovery-later=${() => s.recoveryKeySaved()}
+        @recovery-restore=${(e: CustomEvent<string>) => void this.restore(e.detail)}></ent-recovery>
+      <div class="layout">
+        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""}
+          @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
+          @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
+          @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>
+        ${room !== undefined
+          ? html`<ent-room .session=${s} roomId=${room} .i18n=${this.i18n} version=${this.version}></ent-room>`
+          : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}
+      </div>
+      <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)}
+        @create-request=${(e: CustomEvent<CreateRequest>) => void this.create(e.detail).catch(fail)}></ent-create-dialog>`;
+  }
+}
+customElements.define("ent-app", AppShell);

@@ -1,0 +1,61 @@
+// The left column: working groups (spaces) with their rooms, direct messages, other rooms and
+// invitations, with unread badges. A navigation landmark; rooms are links to #/room/<id>.
+import { LitElement, css, html, nothing } from "lit";
+import type { RoomListView as Model, RoomSummary } from "../../core/room-list-model.ts";
+import type { I18n } from "../shared/i18n-context.ts";
+import { theme } from "../shared/theme.ts";
+
+export class RoomListView extends LitElement {
+  static override properties = { model: { attribute: false }, i18n: { attribute: false }, selected: { type: String } };
+  declare model: Model;
+  declare i18n: I18n;
+  declare selected: string;
+
+  static override styles = [theme, css`
+    :host { display: block; overflow-y: auto; background: #eef1f5; border-right: 1px solid var(--border); padding: 0.5rem; }
+    h2 { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em; color: var(--muted); margin: 1rem 0.4rem 0.3rem; }
+    h3 { font-size: 0.95rem; margin: 0.6rem 0.4rem 0.2rem; display: flex; justify-content: space-between; }
+    ul { list-style: none; margin: 0; padding: 0; }
+    a { display: flex; justify-content: space-between; gap: 0.5rem; padding: 0.35rem 0.6rem; border-radius: var(--radius); color: inherit; text-decoration: none; }
+    a[aria-current="page"] { background: #dbe4f3; font-weight: 600; }
+    a:hover { background: #e2e8f0; }
+    .badge { background: var(--accent); color: #fff; border-radius: 999px; padding: 0 0.45rem; font-size: 0.8rem; font-weight: 600; }
+    .invite { padding: 0.4rem 0.6rem; display: grid; gap: 0.3rem; }
+    .actions { display: flex; gap: 0.4rem; }
+  `];
+
+  private roomLink(r: RoomSummary): unknown {
+    const { t } = this.i18n;
+    return html`<li><a href=${`#/room/${encodeURIComponent(r.roomId)}`} aria-current=${r.roomId === this.selected ? "page" : "false"}>
+      <span>${r.encrypted ? html`<span aria-hidden="true">🔒 </span>` : nothing}${r.name}</span>
+      ${r.unread > 0 ? html`<span class="badge" aria-label=${t("unread", { count: r.unread })}>${r.unread}</span>` : nothing}
+    </a></li>`;
+  }
+
+  private emit(name: string, roomId: string): void {
+    this.dispatchEvent(new CustomEvent<string>(name, { detail: roomId, bubbles: true, composed: true }));
+  }
+
+  override render(): unknown {
+    const { t } = this.i18n;
+    const m = this.model;
+    return html`<nav aria-label=${t("roomList")}>
+      <div class="actions">
+        <button @click=${() => this.emit("create-space", "")}>${t("createSpace")}</button>
+        <button @click=${() => this.emit("create-room", "")}>${t("createRoom")}</button>
+      </div>
+      ${m.invites.length > 0 ? html`<h2>${t("invitations")}</h2><ul>${m.invites.map((r) => html`<li class="invite">
+        <span>${r.isSpace ? "🗂 " : ""}${r.name}${r.inviter !== undefined ? html` <span class="muted">(${r.inviter})</span>` : nothing}</span>
+        <span class="actions"><button class="primary" @click=${() => this.emit("accept-invite", r.roomId)} aria-label=${`${t("accept")} : ${r.name}`}>${t("accept")}</button>
+        <button @click=${() => this.emit("decline-invite", r.roomId)} aria-label=${`${t("decline")} : ${r.name}`}>${t("decline")}</button></span></li>`)}</ul>` : nothing}
+      <h2>${t("spaces")}</h2>
+      ${m.spaces.map((g) => html`<section aria-label=${g.space.name}>
+        <h3><span>${g.space.name}</span>${g.unread > 0 ? html`<span class="badge" aria-label=${t("unread", { count: g.unread })}>${g.unread}</span>` : nothing}</h3>
+        <ul>${g.rooms.map((r) => this.roomLink(r))}</ul></section>`)}
+      ${m.directs.length > 0 ? html`<h2>${t("directMessages")}</h2><ul>${m.directs.map((r) => this.roomLink(r))}</ul>` : nothing}
+      <h2>${t("otherRooms")}</h2>
+      ${m.others.length > 0 ? html`<ul>${m.others.map((r) => this.roomLink(r))}</ul>` : html`<p class="muted">${t("noRooms")}</p>`}
+    </nav>`;
+  }
+}
+customElements.define("ent-room-list", RoomListView);

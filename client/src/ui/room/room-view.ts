@@ -1,0 +1,212 @@
+// One room: header with invite, the timeline, the composer. Holds the reply/edit state, drafts per
+// room and uploads; talks to the session through core/chat-port.ts only.
+import { LitElement, css, html, nothing } from "lit";
+import type { ChatSession, UploadHandle } from "../../core/chat-port.ts";
+import { editContent, reactionContent, replyContent, textContent } from "../../core/message-content.ts";
+import { POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../core/poll-model.ts";
+import { buildTimeline, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
+import type { ComposerView, UploadProgress } from "../composer/composer-view.ts";
+import type { I18n } from "../shared/i18n-context.ts";
+import { theme } from "../shared/theme.ts";
+import type { TimelineAction } from "../timeline/timeline-view.ts";
+import "../composer/composer-view.ts";
+import "../timeline/timeline-view.ts";
+
+const drafts = new Map<string, string>();
+let nextUploadId = 1;
+
+/** "/poll Question | answer | answer" (or /sondage) makes a poll. */
+export function parsePollCommand(text: string): { question: string; answers: string[] } | undefined {
+  const m = /^\/(?:poll|sondage)\s+(.+)$/s.exec(text);
+  if (m?.[1] === undefined) return undefined;
+  const [question, ...answers] = m[1].split("|").map((s) => s.trim()).filter((s) => s !== "");
+  return question !== undefined && answers.length >= 2 ? { question, answers } : undefined;
+}
+
+export class RoomView extends LitElement {
+  static override properties = {
+    session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
+    replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true },
+  };
+  declare session: ChatSession;
+  declare roomId: string;
+  declare i18n: I18n;
+  declare version: number;
+  declare replyTo: MessageItem | undefined;
+  declare editing: MessageItem | undefined;
+  declare uploads: UploadProgress[];
+  declare notice: string;
+  declare announce: string;
+  private items: TimelineItem[] = [];
+  private lastSeen = "";
+  private readonly handles = new Map<number, UploadHandle>();
+
+  static override styles = [theme, css`
+    :host { display: grid; grid-template-rows: auto 1fr auto; min-height: 0; height: 100%; }
+    header { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; justify-content: space-between; padding: 0.5rem 1rem; border-bottom: 1px solid var(--border); background: var(--surface); }
+    h1 { font-size: 1.15rem; margin: 0; }
+    form { display: flex; gap: 0.4rem; align-items: center; }
+    .scroll { overflow-y: auto; min-height: 0; }
+    .older { display: block; margin: 0.5rem auto; }
+  `];
+
+  constructor() {
+    super();
+    this.version = 0;
+    this.replyTo = undefined;
+    this.editing = undefined;
+    this.uploads = [];
+    this.notice = "";
+    this.announce = "";
+  }
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
+      this.items = buildTimeline(this.session.roomEvents(this.roomId), this.session.userId);
+      const last = this.items.at(-1);
+      if (last?.kind === "message" && last.eventId !== this.lastSeen) {
+        if (this.lastSeen !== "" && last.sender !== this.session.userId && !changed.has("roomId")) {
+          this.announce = this.i18n.t("newMessage", { name: this.session.memberName(this.roomId, last.sender) });
+        }
+        this.lastSeen = last.eventId;
+        void this.session.markRead(this.roomId).catch(() => undefined);
+      }
+    }
+    if (changed.has("roomId")) {
+      this.replyTo = undefined;
+      this.editing = undefined;
+      this.lastSeen = "";
+    }
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has("roomId") || changed.has("version")) {
+      const scroller = this.renderRoot.querySelector(".scroll");
+      if (scroller !== null && (changed.has("roomId") || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 200)) scroller.scrollTop = scroller.scrollHeight;
+    }
+  }
+
+  private composer(): ComposerView | null {
+    return this.renderRoot.querySelector("ent-composer");
+  }
+
+  private async onAction(a: TimelineAction): Promise<void> {
+    const s = this.session;
+    switch (a.action) {
+      case "reply":
+        this.editing = undefined;
+        this.replyTo = a.item;
+        this.composer()?.focusText();
+        return;
+      case "edit":
+        this.replyTo = undefined;
+        this.editing = a.item;
+        this.composer()?.focusText(a.item.body);
+        return;
+      case "react": {
+        const mine = a.item.reactions.find((r) => r.key === a.value && r.mine);
+        if (mine?.myEventId !== undefined) await s.redact(this.roomId, mine.myEventId);
+        else if (a.value !== undefined) await s.send(this.roomId, "m.reaction", reactionContent(a.item.eventId, a.value));
+        return;
+      }
+      case "redact":
+        await s.redact(this.roomId, a.item.eventId);
+        return;
+      case "vote":
+        if (a.value !== undefined) await s.send(this.roomId, POLL_RESPONSE, pollResponseContent(a.item.eventId, a.value));
+        return;
+      case "retry":
+        await s.retry(this.roomId, a.item.eventId);
+        return;
+      case "download": {
+        if (a.item.file === undefined) return;
+        const blob = await s.download(a.item.file);
+        const link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = a.item.file.name;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        return;
+      }
+    }
+  }
+
+  private async send(text: string): Promise<void> {
+    const poll = parsePollCommand(text);
+    const content = poll !== undefined ? pollStartContent(poll.question, poll.answers)
+      : this.editing !== undefined ? editContent(this.editing.eventId, text)
+      : this.replyTo !== undefined ? replyContent(text, { eventId: this.replyTo.eventId, sender: this.replyTo.sender })
+      : textContent(text);
+    this.replyTo = undefined;
+    this.editing = undefined;
+    drafts.delete(this.roomId);
+    await this.session.send(this.roomId, poll !== undefined ? POLL_START : "m.room.message", content);
+  }
+
+  private upload(file: File): void {
+    const id = nextUploadId++;
+    this.uploads = [...this.uploads, { id, name: file.name, loaded: 0, total: file.size }];
+    const handle = this.session.upload(this.roomId, file, (loaded, total) => {
+      this.uploads = this.uploads.map((u) => (u.id === id ? { ...u, loaded, total } : u));
+    });
+    this.handles.set(id, handle);
+    const finish = (notice: string): void => {
+      this.handles.delete(id);
+      this.uploads = this.uploads.filter((u) => u.id !== id);
+      this.notice = notice;
+    };
+    handle.done.then(() => finish(""), (e: unknown) => finish(e instanceof Error && e.name === "UploadCancelled" ? this.i18n.t("uploadCancelled") : this.i18n.t("uploadFailed")));
+  }
+
+  private async invite(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const input = (e.target as HTMLFormElement).elements.namedItem("invitee") as HTMLInputElement;
+    const userId = input.value.trim();
+    if (userId === "") return;
+    try {
+      await this.session.invite(this.roomId, userId);
+      this.notice = this.i18n.t("invited");
+      input.value = "";
+    } catch (err: unknown) {
+      this.notice = err instanceof Error ? err.message : String(err);
+    }
+  }
+
+  private banner(): string {
+    const { t } = this.i18n;
+    if (this.editing !== undefined) return t("editing");
+    if (this.replyTo !== undefined) return t("replyingTo", { name: this.session.memberName(this.roomId, this.replyTo.sender) });
+    return "";
+  }
+
+  override render(): unknown {
+    const { t } = this.i18n;
+    const s = this.session;
+    const err = (e: unknown): void => { this.notice = e instanceof Error ? e.message : String(e); };
+    return html`
+      <header>
+        <h1 id="room-title">${s.roomName(this.roomId)}${s.isEncrypted(this.roomId) ? html` <span class="muted" title=${t("encrypted")} aria-label=${t("encrypted")}>🔒</span>` : nothing}</h1>
+        <form @submit=${(e: SubmitEvent) => void this.invite(e)}>
+          <label class="visually-hidden" for="invitee">${t("inviteLabel")}</label>
+          <input id="invitee" name="invitee" placeholder="@agent:collectivite.fr" />
+          <button type="submit">${t("invite")}</button>
+        </form>
+        <div role="status" class="muted">${this.notice}</div>
+      </header>
+      <div class="scroll" aria-labelledby="room-title">
+        <button class="older" @click=${() => void s.loadOlder(this.roomId).catch(err)}>${t("loadOlder")}</button>
+        <ent-timeline .items=${this.items} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)}
+          @timeline-action=${(e: CustomEvent<TimelineAction>) => void this.onAction(e.detail).catch(err)}></ent-timeline>
+      </div>
+      <div>
+        <div class="visually-hidden" aria-live="polite" role="status">${this.announce}</div>
+        <ent-composer .i18n=${this.i18n} banner=${this.banner()} draft=${drafts.get(this.roomId) ?? ""} .uploads=${this.uploads}
+          @compose-send=${(e: CustomEvent<string>) => void this.send(e.detail).catch(err)}
+          @compose-draft=${(e: CustomEvent<string>) => drafts.set(this.roomId, e.detail)}
+          @compose-cancel=${() => { this.replyTo = undefined; this.editing = undefined; }}
+          @compose-file=${(e: CustomEvent<File>) => this.upload(e.detail)}
+          @upload-cancel=${(e: CustomEvent<number>) => this.handles.get(e.detail)?.cancel()}></ent-composer>
+      </div>`;
+  }
+}
+customElements.define("ent-room", RoomView);

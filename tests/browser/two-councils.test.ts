@@ -1,0 +1,153 @@
+// The web client in Chromium, two agents of two councils: sign-in, secure backup, a space with an
+// encrypted room, invitation across councils, messages, reply, reaction, edit, poll, an encrypted
+// file; then the second agent on a fresh browser profile restores history with the recovery key.
+// axe-core checks sign-in, room list and timeline; screenshots go to tests/artifacts/.
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
+import { registerUser, waitFor } from "../harness/homeserver.ts";
+import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+
+const PASSWORD = "correct horse battery staple";
+const A = "ville-a.test";
+const B = "agglo-b.test";
+
+async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
+  await page.goto(web);
+  await page.getByLabel("Votre collectivité").selectOption(council);
+  await page.locator("input[name=user]").fill(user);
+  await page.getByLabel("Mot de passe").fill(PASSWORD);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+}
+
+async function saveRecoveryKey(page: Page): Promise<string> {
+  const key = page.getByTestId("recovery-key");
+  await key.waitFor({ timeout: 60_000 });
+  const text = (await key.textContent())?.trim() ?? "";
+  await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click();
+  return text;
+}
+
+// The first match: a reply quoting a message also contains its text.
+const message = (page: Page, text: string) => page.locator("article").filter({ hasText: text }).first();
+
+describe("web client in Chromium, two councils", function () {
+  this.timeout(240_000);
+  let fed: TestFederation;
+  let web: ServedClient;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
+    fed = f;
+    await registerUser(fed.get(A).url, "alice", PASSWORD);
+    await registerUser(fed.get(B).url, "bob", PASSWORD);
+    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await web?.close();
+    await fed?.stop();
+  });
+
+  it("two agents collaborate in an encrypted room of a space, and history comes back with the recovery key", async () => {
+    const newPage = async (): Promise<Page> => {
+      const ctx = await browser.newContext({ acceptDownloads: true, locale: "fr-FR" });
+      contexts.push(ctx);
+      return ctx.newPage();
+    };
+    const alice = await newPage();
+    const bob = await newPage();
+    await alice.goto(web.url);
+    await alice.getByRole("button", { name: "Se connecter" }).waitFor();
+    assert.deepEqual(await seriousA11yViolations(alice), [], "sign-in page accessible");
+    await screenshot(alice, "sign-in");
+
+    await signIn(alice, web.url, A, "alice");
+    await signIn(bob, web.url, B, "bob");
+    await saveRecoveryKey(alice);
+    const bobKey = await saveRecoveryKey(bob);
+    assert.match(bobKey, /^(\w{4} ){11}\w{4}$/);
+
+    await alice.getByRole("button", { name: "Nouvel espace de travail" }).click();
+    await alice.getByRole("dialog").getByLabel("Nom").fill("Voirie");
+    await alice.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+    await alice.getByRole("region", { name: "Voirie" }).waitFor();
+    await alice.getByRole("button", { name: "Nouveau salon" }).click();
+    const dlg = alice.getByRole("dialog");
+    await dlg.getByLabel("Nom").fill("Chantier rue Haute");
+    await dlg.getByLabel("Dans l'espace").selectOption({ label: "Voirie" });
+    assert.equal(await dlg.getByLabel("Chiffré de bout en bout").isChecked(), true, "encryption on by default");
+    await dlg.getByRole("button", { name: "Créer" }).click();
+    await alice.getByRole("heading", { name: /Chantier rue Haute/ }).waitFor();
+    await alice.getByLabel("Identifiant de la personne à inviter (toute collectivité)").fill(`@bob:${B}`);
+    await alice.getByRole("button", { name: "Inviter" }).click();
+    await alice.getByText("Invitation envoyée.").waitFor();
+
+    // Bob accepts the space and the room, from the other council.
+    await bob.getByRole("button", { name: "Accepter : Voirie" }).click({ timeout: 30_000 });
+    await bob.getByRole("button", { name: "Accepter : Chantier rue Haute" }).click({ timeout: 30_000 });
+    await bob.getByRole("region", { name: "Voirie" }).getByRole("link", { name: /Chantier rue Haute/ }).click({ timeout: 30_000 });
+    await bob.getByRole("heading", { name: /Chantier rue Haute/ }).waitFor();
+
+    await alice.getByText("bob", { exact: false }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await alice.getByLabel("Écrire un message").fill("Bonjour **Bob**, réunion jeudi");
+    await alice.getByLabel("Écrire un message").press("Enter");
+    await message(bob, "réunion jeudi").locator("strong", { hasText: "Bob" }).waitFor({ timeout: 30_000 });
+
+    await message(bob, "réunion jeudi").getByRole("button", { name: "Répondre" }).click();
+    await bob.getByLabel("Écrire un message").fill("Reçu, j'y serai");
+    await bob.getByLabel("Écrire un message").press("Enter");
+    await message(alice, "Reçu, j'y serai").getByText("En réponse à alice").waitFor({ timeout: 30_000 });
+
+    await message(alice, "Reçu, j'y serai").getByRole("button", { name: "Réagir 👍" }).click();
+    await message(bob, "Reçu, j'y serai").getByRole("button", { name: "👍 1" }).waitFor({ timeout: 30_000 });
+
+    await message(alice, "réunion jeudi").getByRole("button", { name: "Modifier" }).click();
+    await alice.getByLabel("Écrire un message").fill("Bonjour **Bob**, réunion vendredi");
+    await alice.getByLabel("Écrire un message").press("Enter");
+    await message(bob, "réunion vendredi").getByText("(modifié)").waitFor({ timeout: 30_000 });
+
+    await alice.getByLabel("Écrire un message").fill("/sondage Quel jour ? | lundi | mardi");
+    await alice.getByLabel("Écrire un message").press("Enter");
+    await bob.getByRole("group", { name: "Quel jour ?" }).getByRole("button", { name: /mardi/ }).click({ timeout: 30_000 });
+    await bob.getByRole("group", { name: "Quel jour ?" }).getByRole("button", { name: "mardi — 1" }).waitFor({ timeout: 30_000 });
+    // Results show once one has voted (a disclosed poll, as Element does).
+    await alice.getByRole("group", { name: "Quel jour ?" }).getByRole("button", { name: "lundi" }).click();
+    await alice.getByRole("group", { name: "Quel jour ?" }).getByRole("button", { name: "mardi — 1" }).waitFor({ timeout: 30_000 });
+    await bob.getByRole("group", { name: "Quel jour ?" }).getByRole("button", { name: "lundi — 1" }).waitFor({ timeout: 30_000 });
+
+    await alice.locator("input#file").setInputFiles({ name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("plan du chantier, version 2") });
+    const download = bob.waitForEvent("download", { timeout: 30_000 });
+    await bob.getByRole("button", { name: /Télécharger plan\.txt/ }).click({ timeout: 30_000 });
+    assert.equal(await readFile(await (await download).path(), "utf8"), "plan du chantier, version 2", "decrypted on the other council");
+
+    assert.deepEqual(await seriousA11yViolations(alice), [], "room list and timeline accessible");
+    await screenshot(alice, "room-timeline");
+    await screenshot(bob, "room-timeline-other-council");
+
+    // Bob's keys must be in his backup before a new device can restore them.
+    const bobSession = JSON.parse((await bob.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string };
+    await waitFor("bob's room keys backed up", async () => {
+      const res = await fetch(`${fed.get(B).url}/_matrix/client/v3/room_keys/keys?version=1`, { headers: { Authorization: `Bearer ${bobSession.accessToken}` } });
+      const body = (await res.json()) as { rooms?: Record<string, unknown> };
+      return Object.keys(body.rooms ?? {}).length > 0 ? true : undefined;
+    }, 30_000);
+
+    const bob2 = await newPage();
+    await signIn(bob2, web.url, B, "bob");
+    await bob2.getByRole("heading", { name: "Relire vos messages chiffrés" }).waitFor({ timeout: 60_000 });
+    await bob2.getByLabel("Clé de récupération").fill(bobKey);
+    await bob2.getByRole("button", { name: "Restaurer" }).click();
+    await bob2.getByRole("region", { name: "Voirie" }).getByRole("link", { name: /Chantier rue Haute/ }).click({ timeout: 30_000 });
+    await message(bob2, "réunion vendredi").waitFor({ timeout: 30_000 });
+    await message(bob2, "Reçu, j'y serai").waitFor({ timeout: 30_000 });
+    await screenshot(bob2, "restored-history");
+  });
+});
