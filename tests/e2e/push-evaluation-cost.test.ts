@@ -6,7 +6,6 @@ import { call, enc, type Session } from "../harness/client-api.ts";
 import type { Database, SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import { EventStore } from "../../homeserver/src/storage/event-store.ts";
 import { RoomStore } from "../../homeserver/src/storage/room-store.ts";
-import { StreamStore } from "../../homeserver/src/storage/stream-store.ts";
 import { UserStore } from "../../homeserver/src/storage/user-store.ts";
 import { PushStore } from "../../homeserver/src/storage/push-store.ts";
 import { PushProcessor } from "../../homeserver/src/server/push/push-processor.ts";
@@ -55,7 +54,7 @@ describe("push evaluation cost", function () {
       // re-evaluate [start, end] with a counting processor (actions already there are kept)
       await ctx.db.run("UPDATE push_progress SET stream_ordering = ? WHERE id = 1", [start]);
       const p = new PushProcessor({
-        db, store, events: new EventStore({ db }), rooms: new RoomStore({ db }), streams: new StreamStore({ db }), users: new UserStore({ db }),
+        db, store, events: new EventStore({ db }), rooms: new RoomStore({ db }), users: new UserStore({ db }),
         serverName: ctx.serverName, clock: ctx.clock, log: createLogger("error"), onQueued: () => undefined,
       });
       await p.catchUp(end);
@@ -65,9 +64,9 @@ describe("push evaluation cost", function () {
     const withMentions = await measure({ body: "bonjour", "m.mentions": {} }, 10);
     const legacy = await measure({ body: "bonjour" }, 10);
     const recipients = members.length;
-    // per recipient: ignore list + push rules (+ display name for legacy bodies, + pushers when notified)
-    assert.ok(withMentions <= 10 + 4 * recipients, `${withMentions} statements per event with m.mentions`);
-    assert.ok(legacy <= 10 + 6 * recipients, `${legacy} statements per event without`);
+    // per recipient: push settings (+ display name for legacy bodies, + pushers when notified)
+    assert.ok(withMentions <= 10 + 3 * recipients, `${withMentions} statements per event with m.mentions`);
+    assert.ok(legacy <= 10 + 5 * recipients, `${legacy} statements per event without`);
     console.log(`push evaluation: ${withMentions.toFixed(1)} statements per event with m.mentions, ${legacy.toFixed(1)} without, ${recipients} recipients`);
   });
 });

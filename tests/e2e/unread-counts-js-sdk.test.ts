@@ -38,8 +38,13 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts match 
     await server?.stop();
   });
 
-  const send = async (who: Session, type: string, content: Record<string, unknown>): Promise<string> =>
-    (await call<{ event_id: string }>(server.url, who, "PUT", `${C}/rooms/${enc(roomId)}/send/${type}/${Math.random().toString(36).slice(2)}`, content)).event_id;
+  /** Every event sent, so the checks wait until the client placed all of them (threads are async). */
+  const sent: string[] = [];
+  const send = async (who: Session, type: string, content: Record<string, unknown>): Promise<string> => {
+    const id = (await call<{ event_id: string }>(server.url, who, "PUT", `${C}/rooms/${enc(roomId)}/send/${type}/${Math.random().toString(36).slice(2)}`, content)).event_id;
+    if (type === "m.room.message") sent.push(id);
+    return id;
+  };
   const say = (who: Session, body: string, extra: Record<string, unknown> = {}): Promise<string> => send(who, "m.room.message", { msgtype: "m.text", body, ...extra });
   const inThread = (root: string, body: string): Record<string, unknown> =>
     ({ msgtype: "m.text", body, "m.relates_to": { rel_type: "m.thread", event_id: root, is_falling_back: true, "m.in_reply_to": { event_id: root } } });
@@ -83,7 +88,11 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts match 
     return out;
   }
 
-  const clientHas = (id: string): Promise<true> => waitFor(`client has ${id}`, () => (clientEvents().some((e) => e.getId() === id) ? true : undefined));
+  /** Waits until the client holds every message sent so far, in its main timeline or a thread. */
+  const clientHasAll = (): Promise<true> => waitFor("client has every message", () => {
+    const held = new Set(clientEvents().map((e) => e.getId()));
+    return sent.every((id) => held.has(id)) ? true : undefined;
+  });
 
   it("a conversation with a notice, a mention, a reaction, an edit and two threads", async () => {
     const hello = await say(bob, "bonjour à tous");
@@ -98,7 +107,8 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts match 
     await send(bob, "m.room.message", inThread(root2, "oui"));
     await say(alice, "je regarde");
     const last = await send(bob, "m.room.message", { msgtype: "m.text", body: "ping", "m.mentions": { user_ids: [alice.userId] } });
-    await clientHas(last);
+    assert.ok(last);
+    await clientHasAll();
     const want = expected();
     assert.deepEqual(want, {
       main: { notification_count: 5, highlight_count: 2 },
@@ -130,7 +140,8 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts match 
     assert.deepEqual(Object.keys(await serverCounts()), [thread2.id]);
 
     const later = await send(bob, "m.room.message", inThread(thread1.id, "encore une chose"));
-    await clientHas(later);
+    assert.ok(later);
+    await clientHasAll();
     assert.deepEqual(await serverCounts(), expected());
     assert.equal((await serverCounts())[thread1.id]?.notification_count, 1);
 

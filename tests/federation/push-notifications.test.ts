@@ -128,6 +128,7 @@ for (const db of ["sqlite", "postgres"] as const) describe(`push notifications t
     const after = await send(b, bob, dm, { body: "après le redémarrage" });
     await gateway.start();
     await pushed(after);
+    await pushed(after, "pk-tablet"); // each pusher drains its own queue
     assert.deepEqual(gateway.for("pk-phone").slice(mark).map((n) => n.event_id), [during, after]);
     assert.deepEqual(gateway.for("pk-tablet").filter((n) => n.event_id === during).length, 1);
   });

@@ -65,6 +65,13 @@ export class PushStore {
     return rows.map((r) => ({ stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, outlier: num(r.outlier) === 1 }));
   }
 
+  /** A user's m.push_rules and m.ignored_user_list account data, each with its stream position. */
+  async pushSettings(userId: string): Promise<{ type: string; stream: number; content: unknown }[]> {
+    const rows = await this.db.all<{ type: string; stream_id: number; content: string }>(
+      "SELECT type, stream_id, content FROM account_data WHERE user_id = ? AND room_id = '' AND type IN ('m.push_rules', 'm.ignored_user_list')", [userId]);
+    return rows.map((r) => ({ type: r.type, stream: num(r.stream_id), content: JSON.parse(r.content) as unknown }));
+  }
+
   /** The content of a stored event (thread lookups follow relations through it). */
   async eventContent(eventId: string): Promise<unknown> {
     const r = await this.db.one<{ json: string }>("SELECT json FROM events WHERE event_id = ?", [eventId]);
@@ -73,10 +80,12 @@ export class PushStore {
 
   /** Records one evaluated batch and moves the cursor, in the caller's transaction. */
   async record(tx: SqlExecutor, actions: readonly PushActionRow[], pushes: readonly Omit<QueuedPush, "id">[], upTo: number): Promise<void> {
-    for (const a of actions) {
+    // one statement per 100 rows: an event in a big room notifies many users at once
+    for (let i = 0; i < actions.length; i += 100) {
+      const chunk = actions.slice(i, i + 100);
       await tx.run(
-        "INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]);
+        `INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
+        chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]));
     }
     for (const p of pushes) await this.enqueue(tx, p);
     await tx.run("UPDATE push_progress SET stream_ordering = ? WHERE id = 1 AND stream_ordering < ?", [upTo, upTo]);

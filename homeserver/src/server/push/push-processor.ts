@@ -11,8 +11,7 @@ import type { JsonObject, Pdu } from "../../room/pdu.ts";
 import type { Database } from "../../storage/sql.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
-import type { StreamStore } from "../../storage/stream-store.ts";
-import type { UserStore } from "../../storage/user-store.ts";
+import type { PusherRow, UserStore } from "../../storage/user-store.ts";
 import type { PushActionRow, PushStore, QueuedPush } from "../../storage/push-store.ts";
 import { getRoomVersion } from "../../room/room-versions.ts";
 import { parsePowerLevels, userPowerLevel } from "../../room/auth/power-levels.ts";
@@ -28,7 +27,6 @@ export interface PushProcessorDeps {
   store: PushStore;
   events: EventStore;
   rooms: RoomStore;
-  streams: StreamStore;
   users: UserStore;
   serverName: string;
   clock: Clock;
@@ -38,6 +36,8 @@ export interface PushProcessorDeps {
 }
 
 const BATCH = 100;
+/** Parsed rulesets kept between events (one entry per local user who received something). */
+const MAX_CACHED_SETTINGS = 10_000;
 
 interface RoomFacts {
   memberCount: number;
@@ -50,6 +50,11 @@ export class PushProcessor {
   private readonly deps: PushProcessorDeps;
   private done: number | undefined;
   private chain: Promise<void> = Promise.resolve();
+  private readonly settings = new Map<string, { version: string; rules: PushRuleset; ignored: ReadonlySet<string> }>();
+  /** Users whose settings were read during the current batch (read once per batch). */
+  private readonly checkedInBatch = new Set<string>();
+  /** Pushers of the users notified in the current batch. */
+  private readonly pushersInBatch = new Map<string, PusherRow[]>();
 
   constructor(deps: PushProcessorDeps) {
     this.deps = deps;
@@ -70,15 +75,16 @@ export class PushProcessor {
     this.done ??= await store.progress();
     while (this.done < upTo) {
       const batch = await store.eventsToEvaluate(this.done, upTo, BATCH);
+      this.checkedInBatch.clear();
+      this.pushersInBatch.clear();
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
       const actions: PushActionRow[] = [];
       const pushes: Omit<QueuedPush, "id">[] = [];
-      const rulesets = new Map<string, PushRuleset | undefined>();
       for (const row of batch) {
         const pdu = JSON.parse(row.json) as Pdu;
         const event: JsonObject = { ...pdu, event_id: row.eventId, room_id: row.roomId };
         delete event["unsigned"];
-        await this.evaluateEvent(event, row, rulesets, actions, pushes);
+        await this.evaluateEvent(event, row, actions, pushes);
       }
       await this.deps.db.transaction((tx) => store.record(tx, actions, pushes, last));
       this.done = last;
@@ -86,7 +92,7 @@ export class PushProcessor {
     }
   }
 
-  private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean }, rulesets: Map<string, PushRuleset | undefined>,
+  private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean },
     actions: PushActionRow[], pushes: Omit<QueuedPush, "id">[]): Promise<void> {
     const sender = String(event["sender"]);
     const facts = await this.roomFacts(row.roomId, sender);
@@ -99,7 +105,7 @@ export class PushProcessor {
     let threadId: string | undefined;
     for (const userId of recipients) {
       if (!userId.endsWith(`:${this.deps.serverName}`)) continue;
-      const rs = await this.rulesetOf(userId, sender, rulesets);
+      const rs = await this.rulesetOf(userId, sender);
       if (!rs) continue;
       // only the legacy contains_display_name rule reads it: events with m.mentions (Element sends
       // it on every message) or without a body spare the two lookups
@@ -110,23 +116,40 @@ export class PushProcessor {
       threadId ??= await threadOf(content, (id) => this.deps.store.eventContent(id));
       const json = JSON.stringify(outcome.actions);
       actions.push({ userId, roomId: row.roomId, stream: row.stream, eventId: row.eventId, threadId, highlight: outcome.highlight, actions: json, ts: Number(event["origin_server_ts"]) || this.deps.clock.now() });
-      for (const p of await this.deps.users.listPushers(userId)) {
+      for (const p of await this.pushersOf(userId)) {
         pushes.push({ userId, appId: p.appId, pushkey: p.pushkey, roomId: row.roomId, eventId: row.eventId, actions: json, createdTs: this.deps.clock.now() });
       }
     }
   }
 
-  /** The user's ruleset, or undefined when they ignore the sender (m.ignored_user_list). */
-  private async rulesetOf(userId: string, sender: string, cache: Map<string, PushRuleset | undefined>): Promise<PushRuleset | undefined> {
-    const key = `${userId}\u0000${sender}`;
-    if (cache.has(key)) return cache.get(key);
-    const ignored = await this.deps.streams.getAccountData(userId, "", "m.ignored_user_list");
-    const list = typeof ignored === "object" && ignored !== null ? (ignored as Record<string, unknown>)["ignored_users"] : undefined;
-    const rs = typeof list === "object" && list !== null && Object.hasOwn(list, sender)
-      ? undefined
-      : effectiveRuleset(userId, await this.deps.streams.getAccountData(userId, "", "m.push_rules"));
-    cache.set(key, rs);
-    return rs;
+  /**
+   * The user's ruleset, or undefined when they ignore the sender (m.ignored_user_list). One query
+   * per recipient; the parsed ruleset is reused while the account data keeps its stream position.
+   */
+  private async rulesetOf(userId: string, sender: string): Promise<PushRuleset | undefined> {
+    const known = this.settings.get(userId);
+    if (known && this.checkedInBatch.has(userId)) return known.ignored.has(sender) ? undefined : known.rules;
+    this.checkedInBatch.add(userId);
+    const rows = await this.deps.store.pushSettings(userId);
+    const version = rows.map((r) => `${r.type}@${r.stream}`).sort().join();
+    let cached = known;
+    if (cached?.version !== version) {
+      const ignored = rows.find((r) => r.type === "m.ignored_user_list")?.content;
+      const list = typeof ignored === "object" && ignored !== null ? (ignored as Record<string, unknown>)["ignored_users"] : undefined;
+      cached = {
+        version, ignored: new Set(typeof list === "object" && list !== null ? Object.keys(list) : []),
+        rules: effectiveRuleset(userId, rows.find((r) => r.type === "m.push_rules")?.content),
+      };
+      if (this.settings.size >= MAX_CACHED_SETTINGS) this.settings.clear();
+      this.settings.set(userId, cached);
+    }
+    return cached.ignored.has(sender) ? undefined : cached.rules;
+  }
+
+  private async pushersOf(userId: string): Promise<PusherRow[]> {
+    let list = this.pushersInBatch.get(userId);
+    if (!list) this.pushersInBatch.set(userId, (list = await this.deps.users.listPushers(userId)));
+    return list;
   }
 
   private async roomFacts(roomId: string, sender: string): Promise<RoomFacts> {
