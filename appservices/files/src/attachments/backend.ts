@@ -12,6 +12,8 @@ export interface CtrCipher {
 export interface Sha256 {
   update(chunk: Uint8Array): void;
   digest(): Uint8Array;
+  /** An independent hasher in the same state (a checkpoint to go back to when a part fails). */
+  copy(): Sha256;
 }
 
 export interface AttachmentBackend {

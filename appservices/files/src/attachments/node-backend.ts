@@ -1,5 +1,5 @@
 // Node backend: OpenSSL's streaming AES-256-CTR and SHA-256 (several hundred MB/s per core).
-import { createCipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createHash, randomBytes, type Hash } from "node:crypto";
 import type { AttachmentBackend, CtrCipher, Sha256 } from "./backend.ts";
 
 export const nodeBackend: AttachmentBackend = {
@@ -12,11 +12,13 @@ export const nodeBackend: AttachmentBackend = {
       final: async () => c.final(),
     };
   },
-  sha256(): Sha256 {
-    const h = createHash("sha256");
-    return {
-      update: (chunk) => void h.update(chunk),
-      digest: () => new Uint8Array(h.digest()),
-    };
-  },
+  sha256: () => wrap(createHash("sha256")),
 };
+
+function wrap(h: Hash): Sha256 {
+  return {
+    update: (chunk) => void h.update(chunk),
+    digest: () => new Uint8Array(h.digest()),
+    copy: () => wrap(h.copy()),
+  };
+}

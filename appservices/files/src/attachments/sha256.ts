@@ -11,12 +11,14 @@ const K = new Uint32Array([
   0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-export function jsSha256(): Sha256 {
-  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+export function jsSha256(from?: { h: Uint32Array; block: Uint8Array; filled: number; total: number }): Sha256 {
+  const h = from ? from.h.slice() : Uint32Array.from(INITIAL);
   const w = new Uint32Array(64);
-  const block = new Uint8Array(64);
-  let filled = 0;
-  let total = 0;
+  const block = from ? from.block.slice() : new Uint8Array(64);
+  let filled = from?.filled ?? 0;
+  let total = from?.total ?? 0;
 
   const compress = (buf: Uint8Array, off: number): void => {
     for (let i = 0; i < 16; i++) {
@@ -43,6 +45,7 @@ export function jsSha256(): Sha256 {
   };
 
   return {
+    copy: () => jsSha256({ h, block, filled, total }),
     update(chunk) {
       total += chunk.length;
       let i = 0;

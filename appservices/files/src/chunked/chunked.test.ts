@@ -1,0 +1,157 @@
+import { strict as assert } from "node:assert";
+import { createHash, randomBytes } from "node:crypto";
+import { nodeBackend } from "../attachments/node-backend.ts";
+import { webBackend } from "../attachments/web-backend.ts";
+import { ChunkedUpload, UploadStopped, type PartSource, type UploadProgress } from "./uploader.ts";
+import { downloadParts } from "./downloader.ts";
+import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
+import { memoryStateStore } from "./upload-state.ts";
+import { ManifestError, parseManifest, planParts, PARTS_CONTENT_KEY } from "./manifest.ts";
+
+/** A media repository in memory, with switches to fail requests. */
+function memoryTransport() {
+  const media = new Map<string, Uint8Array | "pending" | "claimed">();
+  let n = 0;
+  const t = {
+    media,
+    failPut: undefined as ((mxc: string, attempt: number) => "before" | "midway" | "claim-lost" | undefined) | undefined,
+    puts: 0,
+    async create() {
+      const mxc = `mxc://mem.test/m${n++}`;
+      media.set(mxc, "pending");
+      return mxc;
+    },
+    async put(mxc: string, body: ReadableStream<Uint8Array>, length: number, signal?: AbortSignal) {
+      t.puts++;
+      if (media.get(mxc) !== "pending") throw new MediaHttpError(409, "M_CANNOT_OVERWRITE_MEDIA", "already");
+      const how = t.failPut?.(mxc, t.puts);
+      if (how === "before") throw new TypeError("fetch failed");
+      const parts: Uint8Array[] = [];
+      let got = 0;
+      for await (const c of body) {
+        signal?.throwIfAborted();
+        parts.push(c);
+        got += c.length;
+        if (how !== undefined && got > length / 2) {
+          // "claim-lost": the server died mid-PUT and the id stays claimed (a retry gets 409)
+          if (how === "claim-lost") media.set(mxc, "claimed");
+          throw new TypeError("socket hang up");
+        }
+      }
+      media.set(mxc, new Uint8Array(Buffer.concat(parts)));
+    },
+    async get(mxc: string) {
+      const d = media.get(mxc);
+      if (!(d instanceof Uint8Array)) throw new MediaHttpError(404, "M_NOT_FOUND", "no");
+      return new Blob([d as Uint8Array<ArrayBuffer>]).stream();
+    },
+  };
+  return t satisfies MediaTransport & Record<string, unknown>;
+}
+
+const sourceOf = (data: Uint8Array): PartSource => (offset, length) => new Blob([data.subarray(offset, offset + length) as Uint8Array<ArrayBuffer>]).stream();
+const sha = (d: Uint8Array) => createHash("sha256").update(d).digest("hex");
+
+async function download(transport: MediaTransport, manifestFile: Parameters<typeof downloadParts>[0]["manifestFile"]) {
+  const out: Uint8Array[] = [];
+  let aborted = false;
+  const sink = new WritableStream<Uint8Array>({ write: (c) => void out.push(c), abort: () => void (aborted = true) });
+  const result = await downloadParts({ manifestFile, transport, backend: nodeBackend, sink }).then((m) => ({ m }), (e: unknown) => ({ e }));
+  return { data: new Uint8Array(Buffer.concat(out)), aborted, ...result };
+}
+
+describe("chunked large files (in-memory media)", () => {
+  it("plans parts that tile the file", () => {
+    assert.deepEqual(planParts(0, 16), [{ index: 0, offset: 0, size: 0 }]);
+    assert.deepEqual(planParts(40, 16).map((p) => p.size), [16, 16, 8]);
+    assert.throws(() => planParts(10, 15), RangeError);
+  });
+
+  for (const backend of [nodeBackend, webBackend()]) {
+    it(`uploads in parts and downloads byte-identical, verified (${backend.name})`, async () => {
+      const data = randomBytes(5 * 65536 + 1234);
+      const transport = memoryTransport();
+      const up = new ChunkedUpload({ source: sourceOf(data), name: "étude.bin", mimetype: "application/octet-stream", size: data.length, transport, store: memoryStateStore(), backend, partSize: 65536 });
+      const progress: UploadProgress[] = [];
+      up.addEventListener("progress", (e) => progress.push((e as CustomEvent<UploadProgress>).detail));
+      const r = await up.start();
+      assert.equal(up.phase, "done");
+      assert.equal(r.manifest.parts.length, 6);
+      assert.deepEqual(up.putParts, [0, 1, 2, 3, 4, 5]);
+      assert.equal((r.content[PARTS_CONTENT_KEY] as { size: number }).size, data.length);
+      assert.equal(progress.at(-1)?.sentBytes, data.length);
+      assert.equal(progress.at(-1)?.partsDone, 6);
+      assert.ok(progress.every((p, i) => i === 0 || p.sentBytes >= progress[i - 1]!.sentBytes), "progress never goes back without failures");
+      // every part is a separate ciphertext with its own key
+      assert.equal(new Set(r.manifest.parts.map((p) => p.file.key.k)).size, 6);
+      const d = await download(transport, r.manifestFile);
+      assert.equal(sha(d.data), sha(data));
+    });
+  }
+
+  it("a network cut mid-part is retried; past the attempts the upload pauses, and a new uploader on the same state sends only the missing parts", async () => {
+    const data = randomBytes(8 * 65536);
+    const transport = memoryTransport();
+    const store = memoryStateStore();
+    const opts = { source: sourceOf(data), name: "x", mimetype: "application/pdf", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, attempts: 2, retryDelayMs: 1 };
+    // part 3 is cut (server died mid-PUT, id left claimed), its retry gets 409: with 2 attempts
+    // the upload gives up and pauses; the id is dropped from the state
+    transport.failPut = (mxc) => (mxc === "mxc://mem.test/m3" ? "claim-lost" : undefined);
+    const first = new ChunkedUpload(opts);
+    const phases: string[] = [];
+    first.addEventListener("phase", (e) => phases.push(JSON.stringify((e as CustomEvent).detail)));
+    await assert.rejects(first.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "paused");
+    assert.equal(first.phase, "paused");
+    assert.ok(phases.includes(JSON.stringify({ phase: "paused", reason: "network" })), phases.join());
+    assert.deepEqual(first.putParts, [0, 1, 2, 3, 3]);
+    assert.deepEqual(store.current()?.parts.map((p) => p.sha256 !== undefined), [true, true, true, false, false, false, false, false]);
+    // "restart": a new object from the persisted state
+    const second = new ChunkedUpload(opts);
+    const r = await second.start();
+    assert.deepEqual(second.putParts, [3, 4, 5, 6, 7]);
+    assert.equal(store.current(), undefined, "state cleared when done");
+    const d = await download(transport, r.manifestFile);
+    assert.equal(sha(d.data), sha(data));
+  });
+
+  it("pause stops at once and resume continues; cancel clears the state", async () => {
+    const data = randomBytes(6 * 65536);
+    const transport = memoryTransport();
+    const store = memoryStateStore();
+    const up = new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536 });
+    up.addEventListener("progress", (e) => {
+      if ((e as CustomEvent<UploadProgress>).detail.sentBytes >= 2 * 65536 + 100) up.pause();
+    });
+    await assert.rejects(up.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "paused");
+    const done = store.current()!.parts.filter((p) => p.sha256 !== undefined).length;
+    assert.equal(done, 2);
+    const again = new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536 });
+    const r = await again.start();
+    assert.deepEqual(again.putParts, [2, 3, 4, 5]);
+    assert.equal(sha((await download(transport, r.manifestFile)).data), sha(data));
+
+    const c = new ChunkedUpload({ source: sourceOf(data), name: "y", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536 });
+    c.addEventListener("progress", () => void c.cancel());
+    await assert.rejects(c.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "cancelled");
+    assert.equal(store.current(), undefined);
+  });
+
+  it("a tampered part fails the download and aborts the sink", async () => {
+    const data = randomBytes(3 * 65536);
+    const transport = memoryTransport();
+    const r = await new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: nodeBackend, partSize: 65536 }).start();
+    const stored = transport.media.get(r.manifest.parts[1]!.file.url) as Uint8Array;
+    stored[10]! ^= 1;
+    const d = await download(transport, r.manifestFile);
+    assert.ok("e" in d && d.aborted);
+  });
+
+  it("parseManifest refuses parts that do not tile the file", () => {
+    const file = { v: "v2", url: "mxc://a/b", iv: "AAAAAAAAAAAAAAAAAAAAAA", hashes: { sha256: "A".repeat(43) }, key: { kty: "oct", alg: "A256CTR", k: "A".repeat(43), key_ops: ["encrypt", "decrypt"], ext: true } };
+    const ok = { type: "fr.entente.file.parts", version: 1, name: "n", mimetype: "m", size: 20, part_size: 16, sha256: "x", parts: [{ index: 0, offset: 0, size: 16, file }, { index: 1, offset: 16, size: 4, file }] };
+    assert.equal(parseManifest(ok).parts.length, 2);
+    assert.throws(() => parseManifest({ ...ok, size: 40 }), ManifestError);
+    assert.throws(() => parseManifest({ ...ok, parts: [ok.parts[1], ok.parts[0]] }), ManifestError);
+    assert.throws(() => parseManifest({ ...ok, version: 2 }), ManifestError);
+  });
+});

@@ -1,0 +1,83 @@
+// The media repository as the chunked uploader and downloader see it: a port, so the browser and
+// Node (and tests that count or cut requests) plug in their own. fetchTransport() below works in
+// both, over the asynchronous upload endpoints.
+// Spec: https://spec.matrix.org/v1.16/client-server-api/#post_matrixmediav1create
+
+export interface MediaTransport {
+  /** POST /_matrix/media/v1/create: reserves an mxc URI. */
+  create(signal?: AbortSignal): Promise<string>;
+  /** PUT /_matrix/media/v3/upload/{server}/{id}. */
+  put(mxc: string, body: ReadableStream<Uint8Array>, length: number, signal?: AbortSignal): Promise<void>;
+  /** GET /_matrix/client/v1/media/download/{server}/{id} (remote media is fetched by our homeserver). */
+  get(mxc: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+}
+
+/** An HTTP error with the Matrix errcode when there is one. */
+export class MediaHttpError extends Error {
+  readonly status: number;
+  readonly errcode: string | undefined;
+  constructor(status: number, errcode: string | undefined, message: string) {
+    super(message);
+    this.status = status;
+    this.errcode = errcode;
+  }
+}
+
+export function splitMxc(mxc: string): { server: string; id: string } {
+  const m = /^mxc:\/\/([^/]+)\/([A-Za-z0-9_-]+)$/.exec(mxc);
+  if (!m?.[1] || !m[2]) throw new MediaHttpError(0, "M_INVALID_PARAM", `not an mxc URI: ${mxc}`);
+  return { server: m[1], id: m[2] };
+}
+
+export interface FetchTransportOptions {
+  baseUrl: string;
+  accessToken: string;
+  /**
+   * Browsers stream request bodies only over HTTP/2; with `bufferParts` a part is gathered into
+   * a Blob (bounded by the part size; Chromium spills large blobs to disk) before its PUT.
+   */
+  bufferParts?: boolean;
+  fetch?: typeof fetch;
+}
+
+export function fetchTransport(o: FetchTransportOptions): MediaTransport {
+  const base = o.baseUrl.replace(/\/+$/, "");
+  const f = o.fetch ?? globalThis.fetch;
+  const auth = { Authorization: `Bearer ${o.accessToken}` };
+  const fail = async (res: Response, what: string): Promise<never> => {
+    const text = await res.text().catch(() => "");
+    let errcode: string | undefined;
+    try {
+      const j = JSON.parse(text) as { errcode?: unknown };
+      if (typeof j.errcode === "string") errcode = j.errcode;
+    } catch {
+      // not JSON: keep the status only
+    }
+    throw new MediaHttpError(res.status, errcode, `${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  };
+  return {
+    async create(signal) {
+      const res = await f(`${base}/_matrix/media/v1/create`, { method: "POST", headers: auth, ...(signal ? { signal } : {}) });
+      if (!res.ok) return fail(res, "create");
+      const j = (await res.json()) as { content_uri?: unknown };
+      if (typeof j.content_uri !== "string") throw new MediaHttpError(res.status, undefined, "create: no content_uri");
+      return j.content_uri;
+    },
+    async put(mxc, body, length, signal) {
+      const { server, id } = splitMxc(mxc);
+      const headers = { ...auth, "Content-Type": "application/octet-stream" };
+      const init: RequestInit & { duplex?: "half" } = o.bufferParts
+        ? { method: "PUT", headers, body: await new Response(body).blob() }
+        : { method: "PUT", headers: { ...headers, "Content-Length": String(length) }, body, duplex: "half" };
+      const res = await f(`${base}/_matrix/media/v3/upload/${encodeURIComponent(server)}/${encodeURIComponent(id)}`, { ...init, ...(signal ? { signal } : {}) });
+      if (!res.ok) return fail(res, "upload");
+      await res.body?.cancel();
+    },
+    async get(mxc, signal) {
+      const { server, id } = splitMxc(mxc);
+      const res = await f(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`, { headers: auth, ...(signal ? { signal } : {}) });
+      if (!res.ok || !res.body) return fail(res, "download");
+      return res.body;
+    },
+  };
+}

@@ -1,0 +1,205 @@
+// A large file sent as independently encrypted parts over asynchronous uploads, then a manifest.
+// Parts go one after another; each is encrypted with a key kept in the upload state, so a part cut
+// off by a network failure, a pause or a restart is sent again identically, and parts already
+// acknowledged are never sent again. Progress and phase changes are DOM-style events.
+import type { AttachmentBackend, Sha256 } from "../attachments/backend.ts";
+import { fromBase64, toBase64, toBase64Url } from "../attachments/base64.ts";
+import { encryptingStream } from "../attachments/attachment-stream.ts";
+import type { EncryptedFile } from "../attachments/encrypted-file.ts";
+import { MANIFEST_TYPE, partsMessageContent, planParts, type PartPlan, type PartsManifest } from "./manifest.ts";
+import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
+import type { PartState, UploadState, UploadStateStore } from "./upload-state.ts";
+import { ProgressMeter, type UploadProgress } from "./progress.ts";
+
+/** Reads `length` bytes of the file from `offset` (Node: a file range; browser: File.slice().stream()). */
+export type PartSource = (offset: number, length: number) => ReadableStream<Uint8Array>;
+
+export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
+
+export interface ChunkedUploadOptions {
+  source: PartSource;
+  name: string;
+  mimetype: string;
+  size: number;
+  transport: MediaTransport;
+  store: UploadStateStore;
+  backend: AttachmentBackend;
+  partSize?: number;
+  /** Attempts per part before the upload pauses itself (reason "network"). */
+  attempts?: number;
+  retryDelayMs?: number;
+}
+
+export type UploadPhase = "idle" | "uploading" | "paused" | "done" | "cancelled";
+
+export interface UploadResult {
+  manifest: PartsManifest;
+  manifestFile: EncryptedFile;
+  /** The m.file content to send (see manifest.ts). */
+  content: Record<string, unknown>;
+}
+
+export class UploadStopped extends Error {
+  readonly phase: "paused" | "cancelled";
+  constructor(phase: "paused" | "cancelled", cause?: unknown) {
+    super(phase === "paused" ? "upload paused" : "upload cancelled", { cause });
+    this.phase = phase;
+  }
+}
+
+export type { UploadProgress };
+
+export class ChunkedUpload extends EventTarget {
+  phase: UploadPhase = "idle";
+  /** Parts PUT by this object (tests check that resuming skips acknowledged parts). */
+  readonly putParts: number[] = [];
+  private abort: AbortController | undefined;
+  private readonly o: Required<Omit<ChunkedUploadOptions, "partSize">> & { partSize: number };
+
+  constructor(o: ChunkedUploadOptions) {
+    super();
+    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, ...o };
+  }
+
+  /** Starts, or resumes from the stored state. Rejects with UploadStopped on pause/cancel/give-up. */
+  async start(): Promise<UploadResult> {
+    if (this.phase === "uploading") throw new Error("upload already running");
+    const abort = (this.abort = new AbortController());
+    this.setPhase("uploading");
+    try {
+      const state = await this.loadState();
+      const plan = planParts(this.o.size, state.partSize);
+      const meter = new ProgressMeter(this.o.size, plan.length);
+      let whole = this.o.backend.sha256();
+      for (const part of plan) {
+        const st = state.parts[part.index]!;
+        if (st.sha256 !== undefined) {
+          // Acknowledged before: read it again for the whole-file hash only (no upload).
+          await this.o.source(part.offset, part.size).pipeTo(new WritableStream({ write: (c) => whole.update(c) }), { signal: abort.signal });
+          meter.skip(part.size);
+          continue;
+        }
+        whole = await this.sendPart(part, st, state, whole, meter, abort.signal);
+        meter.partDone();
+        this.emitProgress(meter);
+      }
+      const result = await this.sendManifest(state, whole.digest(), abort.signal);
+      await this.o.store.clear();
+      this.setPhase("done");
+      return result;
+    } catch (e: unknown) {
+      if (this.phase === "cancelled") throw new UploadStopped("cancelled", e);
+      this.setPhase("paused", abort.signal.aborted ? "user" : "network");
+      throw e instanceof UploadStopped ? e : new UploadStopped("paused", e);
+    } finally {
+      this.abort = undefined;
+    }
+  }
+
+  pause(): void {
+    this.abort?.abort();
+  }
+
+  async cancel(): Promise<void> {
+    this.phase = "cancelled";
+    this.abort?.abort();
+    await this.o.store.clear();
+    this.dispatchEvent(new CustomEvent("phase", { detail: { phase: "cancelled" } }));
+  }
+
+  private async loadState(): Promise<UploadState> {
+    const { name, mimetype, size, partSize } = this.o;
+    const stored = await this.o.store.load();
+    if (stored && stored.name === name && stored.size === size && stored.partSize === partSize) return stored;
+    const parts: PartState[] = planParts(size, partSize).map((p) => {
+      const iv = new Uint8Array(16);
+      iv.set(this.o.backend.randomBytes(8), 0);
+      return { index: p.index, key: toBase64(this.o.backend.randomBytes(32)), iv: toBase64(iv) };
+    });
+    const state: UploadState = { version: 1, name, mimetype, size, partSize, parts };
+    await this.o.store.save(state);
+    return state;
+  }
+
+  private async sendPart(part: PartPlan, st: PartState, state: UploadState, whole: Sha256, meter: ProgressMeter, signal: AbortSignal): Promise<Sha256> {
+    for (let attempt = 1; ; attempt++) {
+      const hashing = whole.copy(); // the checkpoint is `whole`, untouched until this attempt succeeds
+      let sent = 0;
+      try {
+        if (st.mxc === undefined) {
+          st.mxc = await this.o.transport.create(signal);
+          await this.o.store.save(state);
+        }
+        const enc = encryptingStream(this.o.backend, { key: fromBase64(st.key)!, iv: fromBase64(st.iv)! });
+        const body = this.o.source(part.offset, part.size)
+          .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => (hashing.update(c), ctl.enqueue(c)) }))
+          .pipeThrough(enc.stream)
+          .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+            transform: (c, ctl) => {
+              sent += c.length;
+              meter.add(c.length);
+              this.emitProgress(meter);
+              ctl.enqueue(c);
+            },
+          }));
+        this.putParts.push(part.index);
+        await this.o.transport.put(st.mxc, body, part.size, signal);
+        st.sha256 = (await enc.info).hashes.sha256;
+        await this.o.store.save(state);
+        return hashing;
+      } catch (e: unknown) {
+        meter.add(-sent);
+        if (signal.aborted) throw new UploadStopped("paused", e);
+        // The id was claimed by a PUT that died with the server, or expired: take a new one.
+        if (e instanceof MediaHttpError && (e.errcode === "M_CANNOT_OVERWRITE_MEDIA" || e.status === 404)) {
+          delete st.mxc;
+          await this.o.store.save(state);
+        }
+        if (attempt >= this.o.attempts) throw e;
+        await delay(this.o.retryDelayMs * attempt, signal);
+      }
+    }
+  }
+
+  private async sendManifest(state: UploadState, sha256: Uint8Array, signal: AbortSignal): Promise<UploadResult> {
+    const parts = planParts(state.size, state.partSize).map((p) => {
+      const st = state.parts[p.index]!;
+      const file: EncryptedFile = {
+        v: "v2", url: st.mxc!, iv: st.iv, hashes: { sha256: st.sha256! },
+        key: { kty: "oct", key_ops: ["encrypt", "decrypt"], alg: "A256CTR", k: toBase64Url(fromBase64(st.key)!), ext: true },
+      };
+      return { ...p, file };
+    });
+    const manifest: PartsManifest = { type: MANIFEST_TYPE, version: 1, name: state.name, mimetype: state.mimetype, size: state.size, part_size: state.partSize, sha256: toBase64(sha256), parts };
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const enc = encryptingStream(this.o.backend);
+        const mxc = await this.o.transport.create(signal);
+        await this.o.transport.put(mxc, new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(enc.stream), bytes.length, signal);
+        const manifestFile: EncryptedFile = { ...(await enc.info), url: mxc };
+        return { manifest, manifestFile, content: partsMessageContent(manifest, manifestFile, bytes.length) };
+      } catch (e: unknown) {
+        if (signal.aborted || attempt >= this.o.attempts) throw e;
+        await delay(this.o.retryDelayMs * attempt, signal);
+      }
+    }
+  }
+
+  private setPhase(phase: UploadPhase, reason?: string): void {
+    if (this.phase === "cancelled") return;
+    this.phase = phase;
+    this.dispatchEvent(new CustomEvent("phase", { detail: { phase, ...(reason ? { reason } : {}) } }));
+  }
+
+  private emitProgress(meter: ProgressMeter): void {
+    this.dispatchEvent(new CustomEvent<UploadProgress>("progress", { detail: meter.snapshot() }));
+  }
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), reject(new UploadStopped("paused"))), { once: true });
+  });
+}
