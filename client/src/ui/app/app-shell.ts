@@ -24,7 +24,7 @@ export class AppShell extends LitElement {
   static override properties = {
     config: { attribute: false }, loader: { attribute: false },
     i18n: { state: true }, session: { state: true }, version: { state: true }, room: { state: true },
-    signInError: { state: true }, busy: { state: true }, otherTab: { state: true }, recoveryError: { state: true },
+    signInError: { state: true }, busy: { state: true }, otherTab: { state: true }, recoveryError: { state: true }, booted: { state: true },
   };
   declare config: ClientConfig;
   declare loader: SessionLoader;
@@ -36,6 +36,7 @@ export class AppShell extends LitElement {
   declare busy: boolean;
   declare otherTab: boolean;
   declare recoveryError: string;
+  declare booted: boolean;
   private releaseLock: (() => void) | undefined;
 
   static override styles = [theme, css`
@@ -60,6 +61,7 @@ export class AppShell extends LitElement {
     this.busy = false;
     this.otherTab = false;
     this.recoveryError = "";
+    this.booted = false;
     this.config = { councils: [], defaultCouncil: undefined };
     this.loader = () => Promise.reject(new Error("not booted"));
   }
@@ -74,6 +76,7 @@ export class AppShell extends LitElement {
   boot(config: ClientConfig, loader: SessionLoader): void {
     this.config = config;
     this.loader = loader;
+    this.booted = true;
     const saved = loadSession(localStorage);
     if (saved !== undefined) void this.open(saved, undefined);
   }
@@ -168,6 +171,7 @@ export class AppShell extends LitElement {
     const { t } = this.i18n;
     if (this.otherTab) return html`<main class="wait"><p role="alert">${t("otherTab")}</p></main>`;
     const s = this.session;
+    if (!this.booted) return html`<main class="wait" aria-busy="true"></main>`;
     if (s === undefined) {
       if (this.busy && this.signInError === "" && loadSession(localStorage) !== undefined) return html`<main class="wait" aria-busy="true">${t("preparingEncryption")}</main>`;
       return html`<div class="top"><strong>${t("appName")}</strong>${this.languageSwitch()}</div>

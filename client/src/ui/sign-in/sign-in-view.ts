@@ -46,7 +46,7 @@ export class SignInView extends LitElement {
           <h1 id="title">${t("appName")} · ${t("signInTitle")}</h1>
           <label>${t("council")}
             <select name="council">
-              ${this.councils.map((c) => html`<option value=${c.id}>${c.label}</option>`)}
+              ${this.councils.map((c, i) => html`<option value=${c.id} ?selected=${i === 0}>${c.label}</option>`)}
               <option value="">${t("councilOther")}</option>
             </select>
           </label>
