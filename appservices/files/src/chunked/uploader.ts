@@ -122,9 +122,11 @@ export class ChunkedUpload extends EventTarget {
   }
 
   private async sendPart(part: PartPlan, st: PartState, state: UploadState, whole: Sha256, meter: ProgressMeter, signal: AbortSignal): Promise<Sha256> {
+    let newIds = 0;
     for (let attempt = 1; ; attempt++) {
       const hashing = whole.copy(); // the checkpoint is `whole`, untouched until this attempt succeeds
       let sent = 0;
+      let dead = false; // a failed request may still pull a chunk: it must not count as sent
       try {
         if (st.mxc === undefined) {
           st.mxc = await this.o.transport.create(signal);
@@ -136,6 +138,7 @@ export class ChunkedUpload extends EventTarget {
           .pipeThrough(enc.stream)
           .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
             transform: (c, ctl) => {
+              if (dead) return;
               sent += c.length;
               meter.add(c.length);
               this.emitProgress(meter);
@@ -148,12 +151,18 @@ export class ChunkedUpload extends EventTarget {
         await this.o.store.save(state);
         return hashing;
       } catch (e: unknown) {
+        dead = true;
         meter.add(-sent);
         if (signal.aborted) throw new UploadStopped("paused", e);
         // The id was claimed by a PUT that died with the server, or expired: take a new one.
+        // Not a failed attempt: retried at once with a new id (once per part and run).
         if (e instanceof MediaHttpError && (e.errcode === "M_CANNOT_OVERWRITE_MEDIA" || e.status === 404)) {
           delete st.mxc;
           await this.o.store.save(state);
+          if (newIds++ === 0) {
+            attempt--;
+            continue;
+          }
         }
         if (attempt >= this.o.attempts) throw e;
         await delay(this.o.retryDelayMs * attempt, signal);
