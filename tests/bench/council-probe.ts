@@ -1,0 +1,118 @@
+// The probe of issue 16, what a client of a council sees: a public room (events_default 0) with 22
+// joined members (an owner, a reader, 20 senders). Latency: the reader long-polls /sync from its
+// last next_batch, 15 ms later a sender PUTs a message; the sample runs from the PUT's start to the
+// reader's /sync response holding it. Throughput: 20 senders each send sequentially (await each
+// PUT) for a fixed time while the reader keeps syncing; the 200s are counted.
+import { registerUser } from "../harness/homeserver.ts";
+import { median, percentile } from "./stats.ts";
+
+export type Session = { userId: string; accessToken: string };
+type SyncBody = { next_batch: string; rooms?: { join?: Record<string, { timeline?: { events?: { content?: { body?: unknown } }[] } }> } };
+
+export async function api<T = Record<string, unknown>>(url: string, s: Session, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(url + path, {
+    method, headers: { Authorization: `Bearer ${s.accessToken}`, "Content-Type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const json = (await res.json()) as T;
+  if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+let txn = 0;
+const sendPath = (roomId: string): string => `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/p${process.pid}_${txn++}`;
+export const sendText = (url: string, s: Session, roomId: string, body: string): Promise<unknown> =>
+  api(url, s, "PUT", sendPath(roomId), { msgtype: "m.text", body });
+
+export interface ProbeRoom {
+  url: string;
+  owner: Session;
+  reader: Session;
+  senders: Session[];
+  roomId: string;
+  /** One room per sender (its owner), the reader joined to each: the 20-rooms throughput. */
+  ownRooms: string[];
+}
+
+const createPublic = async (url: string, owner: Session, name: string): Promise<string> =>
+  (await api<{ room_id: string }>(url, owner, "POST", "/_matrix/client/v3/createRoom", {
+    preset: "public_chat", name, power_level_content_override: { events_default: 0 },
+  })).room_id;
+const join = (url: string, s: Session, roomId: string): Promise<unknown> =>
+  api(url, s, "POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {});
+
+/** Registers the 22 members and builds the shared room and the 20 single-sender rooms. */
+export async function setUpProbeRoom(url: string, tag: string): Promise<ProbeRoom> {
+  const owner = await registerUser(url, `${tag}_owner`);
+  const reader = await registerUser(url, `${tag}_reader`);
+  const senders: Session[] = [];
+  for (let i = 0; i < 20; i++) senders.push(await registerUser(url, `${tag}_sender${i}`));
+  const roomId = await createPublic(url, owner, "Probe");
+  for (const s of [reader, ...senders]) await join(url, s, roomId);
+  const ownRooms: string[] = [];
+  for (const [i, s] of senders.entries()) {
+    const r = await createPublic(url, s, `Probe ${i}`);
+    await join(url, reader, r);
+    ownRooms.push(r);
+  }
+  return { url, owner, reader, senders, roomId, ownRooms };
+}
+
+const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The reader's long-poll loop until a /sync holds `body` in `roomId`; resolves with that instant. */
+async function readerSees(url: string, reader: Session, since: { token: string }, roomId: string, body: string): Promise<number> {
+  for (;;) {
+    const r = await api<SyncBody>(url, reader, "GET", `/_matrix/client/v3/sync?timeout=10000&since=${since.token}`);
+    since.token = r.next_batch;
+    if (r.rooms?.join?.[roomId]?.timeline?.events?.some((e) => e.content?.body === body)) return performance.now();
+  }
+}
+
+export async function initialToken(url: string, s: Session): Promise<string> {
+  return (await api<SyncBody>(url, s, "GET", "/_matrix/client/v3/sync?timeout=0")).next_batch;
+}
+
+/** PUT start → the reader's /sync holding it, `samples` times, 15 ms idle before each PUT. */
+export async function latencySamples(sendUrl: string, sender: Session[], readUrl: string, reader: Session, roomId: string, samples: number): Promise<number[]> {
+  const since = { token: await initialToken(readUrl, reader) };
+  const out: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const body = `latence ${process.pid} ${txn} ${i}`;
+    const seen = readerSees(readUrl, reader, since, roomId, body);
+    await pause(15);
+    const start = performance.now();
+    await sendText(sendUrl, sender[i % sender.length]!, roomId, body);
+    out.push((await seen) - start);
+  }
+  return out;
+}
+
+/** 200s per second of 20 sequential senders for `seconds`, each in `rooms[i]`, with the reader syncing. */
+export async function throughput(p: ProbeRoom, rooms: string[], seconds: number): Promise<number> {
+  const since = { token: await initialToken(p.url, p.reader) };
+  let running = true;
+  const reading = (async () => {
+    while (running) {
+      const r = await api<SyncBody>(p.url, p.reader, "GET", `/_matrix/client/v3/sync?timeout=10000&since=${since.token}`);
+      since.token = r.next_batch;
+    }
+  })();
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  let ok = 0;
+  await Promise.all(p.senders.map(async (s, i) => {
+    for (let n = 0; performance.now() < deadline; n++) {
+      await sendText(p.url, s, rooms[i % rooms.length]!, `débit ${n}`);
+      ok++;
+    }
+  }));
+  const rate = ok / ((performance.now() - start) / 1000);
+  running = false;
+  await sendText(p.url, p.owner, p.roomId, "fin"); // ends the reader's long-poll
+  await reading;
+  return rate;
+}
+
+export interface LatencyStats { p50: number; p99: number }
+export const latencyStats = (samples: number[]): LatencyStats => ({ p50: median(samples), p99: percentile(samples, 99) });

@@ -1,0 +1,122 @@
+// The councils the issue-16 probe runs against: made by `entente init` (bot registrations, TLS
+// federation listener, default `info` logging to a log file, as `entente start` does), changed only
+// where the probe needs it: rate limits off, open registration (to make 22 accounts quickly) and,
+// for PostgreSQL, a fresh database. Each council runs `homeserver/src/bin/serve.ts` in its own
+// process; stand-ins answer on the bots' ports, as the tasks and calendar bots do in a council.
+import { spawn, type ChildProcess } from "node:child_process";
+import { appendFileSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { entente, freePortBlock } from "../harness/entente-cli.ts";
+import { freshDatabase } from "../harness/postgres.ts";
+import { waitExit } from "../harness/child-homeserver.ts";
+
+const SERVE = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
+
+export type DbKind = "sqlite" | "postgres";
+
+export interface Council {
+  name: string;
+  serverName: string;
+  url: string;
+  child: ChildProcess;
+  /** Transactions the stand-in bots received (proof the pushers run). */
+  botTransactions(): number;
+}
+
+export interface CouncilSet {
+  councils: Council[];
+  stop(): Promise<void>;
+}
+
+/** The bots of a council: they accept every transaction (what the real bots answer). */
+function standInBot(port: number, counter: { n: number }): Promise<Server> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "PUT" && req.url?.includes("/transactions/")) counter.n++;
+      res.writeHead(200, { "Content-Type": "application/json" }).end("{}");
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
+}
+
+function spawnCouncil(configPath: string, logPath: string, extraArgs: string[]): Promise<{ child: ChildProcess; url: string }> {
+  const log = openSync(logPath, "a");
+  const child = spawn(process.execPath, [...extraArgs, SERVE, "--config", configPath], { stdio: ["ignore", "pipe", log] });
+  closeSync(log);
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const m = /ready (http:\/\/\S+)/.exec(out);
+      if (m?.[1]) {
+        child.stdout?.off("data", onData);
+        child.stdout?.resume();
+        resolve({ child, url: m[1] });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`council exited (${code}) before ready; log: ${readFileSync(logPath, "utf8").slice(-2000)}`)));
+  });
+}
+
+export interface CouncilOptions {
+  db: DbKind;
+  /** Extra Node flags for the council processes (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** Text appended to every homeserver.yaml. */
+  extraYaml?: string;
+}
+
+/** `entente init` of `names`, then each council started with its stand-in bots. */
+export async function startCouncils(names: string[], opts: CouncilOptions): Promise<CouncilSet> {
+  const dir = mkdtempSync(join(tmpdir(), "entente-probe-"));
+  const base = await freePortBlock(4 * names.length);
+  const args = ["init", dir, "--base-port", String(base)];
+  for (const n of names) args.push("--council", n);
+  const r = entente(args);
+  if (r.code !== 0) throw new Error(`entente init failed: ${r.stderr}`);
+  const councils: Council[] = [];
+  const servers: Server[] = [];
+  const drops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const c of councils) {
+      c.child.kill("SIGTERM");
+      await waitExit(c.child);
+    }
+    for (const s of servers) await new Promise((res) => s.close(res));
+    for (const d of drops) await d();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [i, name] of names.entries()) {
+      const ports = { tasks: base + 4 * i + 2, calendar: base + 4 * i + 3 };
+      const config = join(dir, name, "homeserver.yaml");
+      let yaml = readFileSync(config, "utf8").replace(/^registration:\n(\s+#.*\n)*\s+enabled: false$/m, "registration:\n  enabled: true");
+      yaml += "rate_limits:\n";
+      for (const k of ["login", "register", "send", "federation_send", "registration_nonce"]) yaml += `  ${k}: { per_second: 0, burst: 1 }\n`;
+      if (opts.db === "postgres") {
+        const db = await freshDatabase();
+        drops.push(db.drop);
+        yaml += `database:\n  type: postgres\n  url: "${db.url}"\n`;
+      }
+      writeFileSync(config, yaml + (opts.extraYaml ?? ""));
+      const counter = { n: 0 };
+      servers.push(await standInBot(ports.tasks, counter), await standInBot(ports.calendar, counter));
+      const { child, url } = await spawnCouncil(config, join(dir, name, "homeserver.log"), opts.nodeArgs ?? []);
+      const serverName = /^\s+name: (\S+)$/m.exec(yaml)?.[1] ?? "";
+      councils.push({ name, serverName, url, child, botTransactions: () => counter.n });
+      appendFileSync(join(dir, "probe.txt"), `${name} ${url}\n`);
+    }
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+  return { councils, stop: stopAll };
+}

@@ -1,0 +1,19 @@
+// `node tests/bench/probe.ts [--quick] [--db sqlite|postgres] [--no-federation]`: only the issue-16
+// council probe (the part of `npm run bench` a before/after comparison needs), table + JSON on stdout.
+import { loadavg } from "node:os";
+import { parseArgs } from "node:util";
+import { councilProbe, federatedProbe, probeSizes, type RunRecord } from "./council-bench.ts";
+import { printTable, type BenchRow } from "./stats.ts";
+
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, db: { type: "string", multiple: true }, "no-federation": { type: "boolean" } } });
+const sizes = probeSizes(values.quick === true);
+const records: RunRecord[] = [];
+const rows: BenchRow[] = [];
+const before = loadavg();
+for (const db of values.db ?? ["sqlite", "postgres"]) {
+  if (db !== "sqlite" && db !== "postgres") throw new Error(`--db ${db}: sqlite or postgres`);
+  rows.push(...(await councilProbe(db, sizes, records)));
+}
+if (values["no-federation"] !== true) rows.push(...(await federatedProbe(sizes, records)));
+printTable(rows);
+process.stdout.write(JSON.stringify({ date: new Date().toISOString(), loadavgBefore: before, loadavgAfter: loadavg(), rows, records }) + "\n");
