@@ -9,6 +9,7 @@ import { printTable, type BenchRow } from "./stats.ts";
 import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
+import { webClientBench } from "./web-client.ts";
 import { freePort } from "../harness/ports.ts";
 
 
@@ -55,6 +56,7 @@ await withServer(async (url) => {
 });
 rows.push(...(await federationBench(quick)));
 rows.push(...(await e2eeBench(quick)));
+rows.push(...(await webClientBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
 process.stdout.write("\nJSON written to bench-results.json\n");
