@@ -4,6 +4,9 @@
 // 0 success, 1 failure (bad config, server down...), 2 bad command line (one line on stderr).
 import { ConfigError } from "../../homeserver/src/config/load-config.ts";
 import { CliError, processIo, UsageError, type Command, type Io } from "./cli-kit.ts";
+import { archiveExportCommand } from "./commands/archive-export.ts";
+import { archiveKeyCreateCommand } from "./commands/archive-key-create.ts";
+import { archiveKeyImportCommand } from "./commands/archive-key-import.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { federationStatusCommand } from "./commands/federation-status.ts";
 import { initCommand } from "./commands/init.ts";
@@ -19,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand, startCommand, demoCommand, serveCommand,
   userAddCommand, userListCommand, userResetPasswordCommand, userDeactivateCommand,
   roomListCommand, federationStatusCommand,
+  archiveKeyCreateCommand, archiveKeyImportCommand, archiveExportCommand,
 ];
 
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0] ?? ""))];

@@ -1,0 +1,15 @@
+// Where a council keeps its archive key: `archive/` beside its homeserver.yaml, the secret key
+// 0600 (like the homeserver's signing key), the public key beside it to hand to the archivist.
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { CliError } from "./cli-kit.ts";
+
+export function archiveKeyPaths(configPath: string): { dir: string; secret: string; public: string } {
+  const dir = join(dirname(configPath), "archive");
+  return { dir, secret: join(dir, "council-archive-key.asc"), public: join(dir, "council-archive-key.pub.asc") };
+}
+
+export function readTextFile(path: string, what: string): string {
+  if (!existsSync(path)) throw new CliError(`${what} not found: ${path}`);
+  return readFileSync(path, "utf8");
+}
