@@ -166,7 +166,7 @@ export class Appservices {
         type: m.type, sender: m.sender, content: m.content, to_user_id: m.toUserId, to_device_id: m.toDeviceId,
       }) }));
       await this.deps.store.enqueue(reg.id, items);
-      if (items.length > 0) this.pushers.get(reg.id)?.kick();
+      if (items.length > 0) this.pushers.get(reg.id)?.kick(true);
     }
   }
 
@@ -181,7 +181,7 @@ export class Appservices {
       for (const u of changedUserIds) if (await this.sharesRoomWith(reg, u, facts)) changed.push(u);
       if (changed.length === 0) continue;
       await this.deps.store.enqueue(reg.id, [{ kind: "device_lists", json: JSON.stringify({ changed, left: [] }) }]);
-      this.pushers.get(reg.id)?.kick();
+      this.pushers.get(reg.id)?.kick(true);
     }
   }
 
@@ -201,7 +201,7 @@ export class Appservices {
     for (const reg of this.pushable((r) => r.receiveEphemeral)) {
       if (!(await interestedInRoom(reg, roomId, facts, this.deps.serverName))) continue;
       await this.deps.store.enqueue(reg.id, [{ kind: "ephemeral", json }]);
-      this.pushers.get(reg.id)?.kick();
+      this.pushers.get(reg.id)?.kick(true);
     }
   }
 

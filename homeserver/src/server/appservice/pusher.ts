@@ -30,6 +30,13 @@ export class AppservicePusher {
   private wake: (() => void) | undefined;
   private kicked = false;
   private failures = 0;
+  /**
+   * False once the queue was seen empty with nothing queued since: the pusher then skips the
+   * write transaction that opens a transaction (openTxn) on wake-ups for events it does not want.
+   * `queuedMarks` counts queue-side kicks, so one landing during openTxn is never lost.
+   */
+  private queueMayHold = true;
+  private queuedMarks = 0;
 
   constructor(deps: PusherDeps) {
     this.deps = deps;
@@ -39,8 +46,15 @@ export class AppservicePusher {
     this.loop ??= this.run();
   }
 
-  /** Something new may be waiting: an idle pusher looks now (a backing-off one keeps waiting). */
-  kick(): void {
+  /**
+   * Something new may be waiting: an idle pusher looks now (a backing-off one keeps waiting).
+   * `queued`: items were put straight into the queue (typing, to-device, device lists).
+   */
+  kick(queued = false): void {
+    if (queued) {
+      this.queuedMarks++;
+      this.queueMayHold = true;
+    }
     this.kicked = true;
     this.wake?.();
   }
@@ -72,8 +86,14 @@ export class AppservicePusher {
     const { reg, store } = this.deps;
     this.kicked = false;
     const fed = await this.deps.feed();
+    if (fed.queued > 0) this.queueMayHold = true;
+    if (!this.queueMayHold) return fed.more;
+    const marks = this.queuedMarks;
     const txn = await store.openTxn(reg.id, MAX_TXN_ITEMS);
-    if (!txn) return fed.more;
+    if (!txn) {
+      if (marks === this.queuedMarks) this.queueMayHold = false;
+      return fed.more;
+    }
     const items = await store.txnItems(reg.id, txn.lastItem);
     const result = await this.deps.client.putTransaction(reg, String(txn.txnId), transactionBody(items), this.abort.signal);
     if (this.stopped) return false;
@@ -93,19 +113,22 @@ export class AppservicePusher {
     return true;
   }
 
-  private idle(): Promise<void> {
-    return this.kicked ? Promise.resolve() : this.pause(this.deps.pollMs, true);
+  /** Waits for a kick or the poll; a poll looks at the queue again (another process may fill it). */
+  private async idle(): Promise<void> {
+    if (this.kicked) return;
+    if (!(await this.pause(this.deps.pollMs, true))) this.queueMayHold = true;
   }
 
-  /** Waits `ms`; stop() always ends the wait, kick() only when `wakeable`. */
-  private pause(ms: number, wakeable: boolean): Promise<void> {
+  /** Waits `ms`; stop() always ends the wait, kick() only when `wakeable`. Resolves true when woken early. */
+  private pause(ms: number, wakeable: boolean): Promise<boolean> {
     return new Promise((resolve) => {
-      const done = (): void => {
+      const finish = (early: boolean): void => {
         clearTimeout(timer);
         this.wake = undefined;
-        resolve();
+        resolve(early);
       };
-      const timer = setTimeout(done, ms);
+      const done = (): void => finish(true);
+      const timer = setTimeout(() => finish(false), ms);
       timer.unref();
       this.wake = wakeable ? done : () => {
         if (this.stopped) done();

@@ -1,0 +1,80 @@
+// The feeder writes its stream position only with queued items, or every FLUSH_EVERY positions:
+// events no appservice wants cost no write transaction (issue 16).
+import assert from "node:assert/strict";
+import { AppserviceStore, type QueueItem, type StreamEventRow, type StreamName } from "../../storage/appservice-store.ts";
+import { openDatabase } from "../../storage/open-database.ts";
+import type { Database } from "../../storage/sql.ts";
+import { AppserviceFeeder, FLUSH_EVERY } from "./feeder.ts";
+import { compileNamespace } from "./namespaces.ts";
+import type { AppserviceRegistration } from "./registration.ts";
+
+/** An events stream held in memory; advance() is counted and checked like the SQL one. */
+class StreamStub extends AppserviceStore {
+  events: StreamEventRow[] = [];
+  stored = 0;
+  advances: { from: number; to: number; items: number }[] = [];
+  override async state(): Promise<{ eventsPos: number; receiptsPos: number; txn: undefined }> {
+    return { eventsPos: this.stored, receiptsPos: 0, txn: undefined };
+  }
+  override async eventsAfter(pos: number, limit: number): Promise<StreamEventRow[]> {
+    return this.events.filter((e) => e.stream > pos).slice(0, limit);
+  }
+  override async advance(_as: string, stream: StreamName, from: number, to: number, items: readonly QueueItem[]): Promise<boolean> {
+    assert.equal(stream, "events");
+    if (from !== this.stored) return false;
+    this.advances.push({ from, to, items: items.length });
+    this.stored = to;
+    return true;
+  }
+  add(sender: string): void {
+    const stream = this.events.length + 1;
+    const pdu = { type: "m.room.message", sender, room_id: "!r:hs", content: { body: "x" }, origin_server_ts: 0, depth: stream, prev_events: [], auth_events: [], hashes: { sha256: "" }, signatures: {} };
+    this.events.push({ stream, eventId: `$e${stream}`, roomId: "!r:hs", json: JSON.stringify(pdu), redactedBy: undefined, visible: true });
+  }
+}
+
+const users = compileNamespace("@_bot_.*", true);
+if (typeof users === "string") throw new Error(users);
+const reg = { id: "bot", senderUserId: "@bot:hs", namespaces: { users: [users], aliases: [], rooms: [] }, receiveEphemeral: false } as const satisfies Partial<AppserviceRegistration>;
+
+describe("appservice feeder stream position", () => {
+  let db: Database;
+  let store: StreamStub;
+  let feeder: AppserviceFeeder;
+  beforeEach(async () => {
+    db = await openDatabase({ type: "sqlite", path: ":memory:" });
+    store = new StreamStub({ db });
+    const rooms = { aliasesOf: async () => [], joinedMembers: async () => ["@alice:hs"], roomVersion: async () => "12" };
+    feeder = new AppserviceFeeder({ store, rooms, clock: { now: () => 0 }, serverName: "hs" });
+  });
+  afterEach(() => db.close());
+  const feed = (): Promise<{ queued: number; more: boolean }> => feeder.feed(reg as unknown as AppserviceRegistration);
+
+  it("writes nothing for events it does not want, and stores the position with the next wanted one", async () => {
+    for (let i = 0; i < 10; i++) {
+      store.add("@alice:hs");
+      assert.deepEqual(await feed(), { queued: 0, more: false });
+    }
+    assert.deepEqual(store.advances, []);
+    store.add("@_bot_1:hs");
+    assert.deepEqual(await feed(), { queued: 1, more: false });
+    assert.deepEqual(store.advances, [{ from: 0, to: 11, items: 1 }]);
+  });
+
+  it("stores the position at least every FLUSH_EVERY events, so a restart re-reads a bounded stretch", async () => {
+    for (let i = 0; i < FLUSH_EVERY + 10; i++) store.add("@alice:hs");
+    while ((await feed()).more);
+    assert.equal(store.advances.length, 1);
+    assert.ok(store.stored >= FLUSH_EVERY && store.stored <= FLUSH_EVERY + 10, `stored ${store.stored}`);
+  });
+
+  it("reads the stored position again when another feeder moved it", async () => {
+    store.add("@alice:hs");
+    await feed();
+    store.stored = 1; // another process queued event 1 meanwhile
+    store.add("@_bot_1:hs");
+    assert.deepEqual(await feed(), { queued: 0, more: true }); // its advance from 0 was refused
+    assert.deepEqual(await feed(), { queued: 1, more: false });
+    assert.deepEqual(store.advances, [{ from: 1, to: 2, items: 1 }]);
+  });
+});
