@@ -6,10 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-client.ts";
 import type { CaldavCollection } from "../../appservices/calendar/src/caldav/caldav-port.ts";
+import { httpFetch } from "../../appservices/calendar/src/caldav/http-fetch.ts";
 import { buildIcs } from "../../appservices/calendar/src/ics/ics-build.ts";
 import { parseIcs, type ParsedIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
 import type { CalendarEventFields } from "../../appservices/calendar/src/protocol.ts";
 import { MemoryRoom } from "../../appservices/calendar/src/sync/memory-room.ts";
+import type { RoomSide } from "../../appservices/calendar/src/sync/room-side.ts";
 import type { PassStats } from "../../appservices/calendar/src/sync/sync-context.ts";
 import { SyncEngine } from "../../appservices/calendar/src/sync/sync-engine.ts";
 import { SyncStore } from "../../appservices/calendar/src/sync/sync-store.ts";
@@ -79,6 +81,8 @@ export class CaldavWorld {
     return w;
   }
 
+  private http = httpFetch();
+
   private countingFetch: typeof fetch = async (input, init) => {
     const method = init?.method ?? "GET";
     if (method === "PUT" && this.beforeNextPut !== undefined) {
@@ -88,7 +92,7 @@ export class CaldavWorld {
     }
     this.requests.total += 1;
     this.requests.byMethod.set(method, (this.requests.byMethod.get(method) ?? 0) + 1);
-    const res = await fetch(input, init);
+    const res = await this.http(input, init);
     if (this.dieAfter !== undefined && --this.dieAfter <= 0) {
       this.dieAfter = undefined;
       throw new Error("bot killed");
@@ -97,10 +101,33 @@ export class CaldavWorld {
   };
 
   /** A new engine process: a store read back from disk, a new CalDAV client. */
-  async restartBot(wrap: (c: CaldavCollection) => CaldavCollection = (c) => c): Promise<void> {
+  async restartBot(wrap: (c: CaldavCollection) => CaldavCollection = (c) => c, password = this.radicale.password): Promise<void> {
     this.store = await SyncStore.open(join(this.dir, "store.json"));
-    this.caldav = wrap(new CaldavClient({ collectionUrl: this.collection, username: this.radicale.username, password: this.radicale.password, fetch: this.countingFetch }));
-    this.engine = new SyncEngine({ bindingId: "gt", caldav: this.caldav, room: this.room, store: this.store, log: (l) => this.logs.push(l) });
+    this.caldav = wrap(new CaldavClient({ collectionUrl: this.collection, username: this.radicale.username, password, fetch: this.countingFetch }));
+    this.engine = new SyncEngine({ bindingId: "gt", caldav: this.caldav, room: this.dyingRoom, store: this.store, log: (l) => this.logs.push(l) });
+  }
+
+  /** the bot "dies" right after its next N-th room write went through */
+  roomDieAfter: number | undefined;
+
+  private roomWrite<T>(result: T): T {
+    if (this.roomDieAfter !== undefined && --this.roomDieAfter <= 0) {
+      this.roomDieAfter = undefined;
+      throw new Error("bot killed");
+    }
+    return result;
+  }
+
+  private dyingRoom: RoomSide = {
+    load: () => this.room.load(),
+    create: async (uid, fields, origin) => this.roomWrite(await this.room.create(uid, fields, origin)),
+    update: async (rootId, set) => this.roomWrite(await this.room.update(rootId, set)),
+    cancel: async (rootId) => this.roomWrite(await this.room.cancel(rootId)),
+  };
+
+  /** The bot's store is lost (a new machine): the next restart begins from nothing. */
+  forgetStore(): void {
+    rmSync(join(this.dir, "store.json"), { force: true });
   }
 
   /** Passes until one writes nothing on either side; returns the passes' stats. */

@@ -2,6 +2,7 @@
 // sync-collection, RFC 4791 calendar-multiget, conditional PUT/DELETE (RFC 7232 If-Match /
 // If-None-Match). A `fetch` is injected so the bot can count and time out its requests.
 import { calendarMultiGet, createObject, deleteObject, propfind, syncCollection, updateObject, type DAVResponse } from "tsdav";
+import { httpFetch } from "./http-fetch.ts";
 import { CaldavError, type CaldavCollection, type HrefEtag, type RemoteObject, type SyncChanges, type WriteResult } from "./caldav-port.ts";
 
 export interface CaldavClientOptions {
@@ -9,6 +10,7 @@ export interface CaldavClientOptions {
   collectionUrl: string;
   username?: string;
   password?: string;
+  /** default: httpFetch() (node:http, bounded bodies) */
   fetch?: typeof fetch;
 }
 
@@ -37,7 +39,7 @@ export class CaldavClient implements CaldavCollection {
     this.url = options.collectionUrl.endsWith("/") ? options.collectionUrl : `${options.collectionUrl}/`;
     this.#origin = new URL(this.url).origin;
     this.#headers = options.username === undefined ? {} : { authorization: `Basic ${Buffer.from(`${options.username}:${options.password ?? ""}`).toString("base64")}` };
-    this.#fetch = options.fetch ?? fetch;
+    this.#fetch = options.fetch ?? httpFetch();
   }
 
   /** Absolute URL of an href the server returned (servers answer with paths). */
@@ -48,7 +50,7 @@ export class CaldavClient implements CaldavCollection {
   async syncCollection(token: string | undefined): Promise<SyncChanges> {
     let responses: DAVResponse[];
     try {
-      responses = await syncCollection({ url: this.url, props: { "d:getetag": {} }, syncLevel: 1, syncToken: token ?? "", headers: this.#headers, fetch: this.#fetch });
+      responses = await syncCollection({ url: this.url, props: { "d:getetag": {}, "d:getcontentlength": {} }, syncLevel: 1, syncToken: token ?? "", headers: this.#headers, fetch: this.#fetch });
     } catch (e) {
       throw new CaldavError(`sync-collection failed: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -67,7 +69,7 @@ export class CaldavClient implements CaldavCollection {
     for (const r of responses) {
       if (r.href === undefined || r.href === "" || this.absolute(r.href) === this.url) continue;
       if (r.status === 404) deleted.push(this.absolute(r.href));
-      else changed.push({ href: this.absolute(r.href), etag: text((r.props as Record<string, unknown> | undefined)?.["getetag"]) });
+      else changed.push(this.#hrefEtag(r));
     }
     return { kind: "changes", changed, deleted, token: newToken };
   }
@@ -79,10 +81,16 @@ export class CaldavClient implements CaldavCollection {
   }
 
   async list(): Promise<HrefEtag[]> {
-    const r = check(await propfind({ url: this.url, props: { "d:getetag": {} }, depth: "1", headers: this.#headers, fetch: this.#fetch }), "PROPFIND");
-    return r
-      .filter((x) => x.href !== undefined && this.absolute(x.href) !== this.url && x.ok)
-      .map((x) => ({ href: this.absolute(x.href as string), etag: text((x.props as Record<string, unknown> | undefined)?.["getetag"]) }));
+    const r = check(await propfind({ url: this.url, props: { "d:getetag": {}, "d:getcontentlength": {} }, depth: "1", headers: this.#headers, fetch: this.#fetch }), "PROPFIND");
+    return r.filter((x) => x.href !== undefined && this.absolute(x.href) !== this.url && x.ok).map((x) => this.#hrefEtag(x));
+  }
+
+  #hrefEtag(r: DAVResponse): HrefEtag {
+    const props = r.props as Record<string, unknown> | undefined;
+    const out: HrefEtag = { href: this.absolute(r.href ?? ""), etag: text(props?.["getetag"]) };
+    const size = Number(text(props?.["getcontentlength"]));
+    if (Number.isSafeInteger(size) && size >= 0) out.size = size;
+    return out;
   }
 
   async multiget(hrefs: readonly string[]): Promise<RemoteObject[]> {
@@ -102,9 +110,10 @@ export class CaldavClient implements CaldavCollection {
 
   async get(href: string): Promise<RemoteObject | undefined> {
     const res = await this.#fetch(href, { headers: this.#headers });
+    const data = await res.text();
     if (res.status === 404) return undefined;
     if (!res.ok) throw new CaldavError(`GET ${href}: ${res.status}`, res.status);
-    return { href, etag: res.headers.get("etag") ?? undefined, data: await res.text() };
+    return { href, etag: res.headers.get("etag") ?? undefined, data };
   }
 
   async create(href: string, data: string): Promise<WriteResult> {
@@ -123,6 +132,9 @@ export class CaldavClient implements CaldavCollection {
 
   async #write(request: Promise<Response>, what: string): Promise<WriteResult> {
     const res = await request;
+    // Always read the (small) body: an unread body on a connection the server closes (Radicale
+    // speaks HTTP/1.0) trips undici.
+    await res.text();
     if (res.status === 412) return { status: "precondition-failed" };
     if (res.status === 404 || res.status === 410) return { status: "not-found" };
     if (!res.ok) throw new CaldavError(`${what}: ${res.status} ${res.statusText}`, res.status);

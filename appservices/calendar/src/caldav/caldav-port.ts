@@ -4,6 +4,8 @@
 export interface HrefEtag {
   href: string;
   etag: string | undefined;
+  /** getcontentlength, when the server gave it: oversize objects are skipped without download */
+  size?: number;
 }
 
 export interface RemoteObject {

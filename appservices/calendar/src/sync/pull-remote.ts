@@ -3,6 +3,7 @@
 // Our own writes come back with the etag we recorded (or, if the server rewrote them, the same
 // content): recognised, not echoed.
 import type { HrefEtag } from "../caldav/caldav-port.ts";
+import { ICS_LIMITS } from "../ics/ics-limits.ts";
 import { parseIcs } from "../ics/ics-parse.ts";
 import { canonicalJson, changedFields, fieldsWire, mergeFields, rsvpKey } from "./merge.ts";
 import type { RoomCalendarEvent } from "./room-side.ts";
@@ -54,7 +55,13 @@ function needsFetch(ctx: SyncContext, c: HrefEtag, uidByHref: Map<string, string
 export async function pullRemote(ctx: SyncContext): Promise<void> {
   const changes = await remoteChanges(ctx);
   const uidByHref = new Map(Object.entries(ctx.state.objects).map(([uid, r]) => [r.href, uid]));
-  const hrefs = changes.changed.filter((c) => needsFetch(ctx, c, uidByHref)).map((c) => c.href);
+  const hrefs: string[] = [];
+  for (const c of changes.changed) {
+    if (!needsFetch(ctx, c, uidByHref)) continue;
+    // Judged on the listing's size: a 10 MB object is not even downloaded.
+    if (c.size !== undefined && c.size > ICS_LIMITS.objectBytes) skip(ctx, c.href, c.etag, `calendar object is ${c.size} bytes, over the ${ICS_LIMITS.objectBytes} byte limit`);
+    else hrefs.push(c.href);
+  }
   if (hrefs.length === 0 && changes.deleted.length === 0) return;
   const objects = hrefs.length === 0 ? [] : await ctx.caldav.multiget(hrefs);
   ctx.stats.fetched += objects.length;
