@@ -12,14 +12,15 @@ const TYPES: Record<string, string> = {
   ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon",
 };
 
-export function clientConfigJson(councils: readonly ServedCouncil[]): string {
-  return JSON.stringify({ councils: councils.map((c) => ({ id: c.id, label: c.label, server_name: c.serverName, homeserver_url: c.homeserverUrl })) }, null, 2);
+/** `extra`: more top-level sections, e.g. `widgets` (widgets/scripts/serve-widgets.ts). */
+export function clientConfigJson(councils: readonly ServedCouncil[], extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ councils: councils.map((c) => ({ id: c.id, label: c.label, server_name: c.serverName, homeserver_url: c.homeserverUrl })), ...extra }, null, 2);
 }
 
 export interface ServedClient { url: string; server: Server; close(): Promise<void> }
 
-export function serveClient(opts: { distDir: string; councils: readonly ServedCouncil[]; host: string; port: number }): Promise<ServedClient> {
-  const config = clientConfigJson(opts.councils);
+export function serveClient(opts: { distDir: string; councils: readonly ServedCouncil[]; host: string; port: number; extraConfig?: Record<string, unknown> }): Promise<ServedClient> {
+  const config = clientConfigJson(opts.councils, opts.extraConfig);
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     const send = (status: number, type: string, body: string | Buffer, cache = "no-cache"): void => {

@@ -1,0 +1,46 @@
+// Builds each widget app (a folder of widgets/ with index.html and vite.config.ts: jitsi, later
+// tasks and calendar) into its dist/ when missing or older than its sources or the kit's, so
+// `entente start` serves them on a fresh clone with no manual step, like the client.
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export const WIDGETS_DIR = join(import.meta.dirname, "..");
+const KIT_SRC = join(WIDGETS_DIR, "kit", "src");
+
+export interface WidgetApp { name: string; dir: string; distDir: string }
+
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let newest = st.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+export function widgetApps(root: string = WIDGETS_DIR): WidgetApp[] {
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, d.name, "index.html")) && existsSync(join(root, d.name, "vite.config.ts")))
+    .map((d) => ({ name: d.name, dir: join(root, d.name), distDir: join(root, d.name, "dist") }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+const stampOf = (app: WidgetApp): string => join(app.distDir, ".build-stamp");
+
+export function widgetBuildIsStale(app: WidgetApp): boolean {
+  const stamp = stampOf(app);
+  if (!existsSync(stamp)) return true;
+  const sources = [...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(app.dir, p)), KIT_SRC].filter((p) => existsSync(p));
+  return Math.max(...sources.map(newestMtime)) > statSync(stamp).mtimeMs;
+}
+
+/** Runs `vite build` for each stale widget (a second or two each); returns every app. */
+export async function ensureWidgetBuilds(log: (line: string) => void = () => undefined): Promise<WidgetApp[]> {
+  const apps = widgetApps();
+  for (const app of apps.filter(widgetBuildIsStale)) {
+    log(`entente: building the ${app.name} widget (widgets/${app.name}/dist)...\n`);
+    const { build } = await import("vite");
+    await build({ root: app.dir, configFile: join(app.dir, "vite.config.ts"), logLevel: "warn" });
+    writeFileSync(stampOf(app), new Date().toISOString());
+  }
+  return apps;
+}
