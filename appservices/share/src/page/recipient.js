@@ -1,0 +1,87 @@
+// The recipient's page: checks the password against the message's first packet (no download is
+// counted for a wrong password), then streams the ciphertext through openpgp's decryption into
+// the file chosen with the File System Access API (memory bounded by openpgp's chunks), or, where
+// that API is missing, into a Blob saved as a download.
+import * as openpgp from "/static/openpgp.min.mjs";
+
+const id = location.pathname.split("/")[2] ?? "";
+const $ = (sel) => document.querySelector(sel);
+const say = (text) => void ($("#status").textContent = text);
+const fail = (text) => {
+  $("#error").textContent = text;
+  say("");
+};
+const refusal = async (res) => {
+  const body = await res.json().catch(() => ({}));
+  return typeof body.message === "string" ? body.message : "Le service de partage est indisponible. Réessayez plus tard.";
+};
+const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} Mo` : `${Math.max(1, Math.round(n / 1024))} ko`);
+
+const metaRes = await fetch(`/s/${id}/meta`);
+if (!metaRes.ok) {
+  $("#info").textContent = "";
+  fail(await refusal(metaRes));
+} else {
+  const meta = await metaRes.json();
+  $("#info").textContent = `« ${meta.name} » (${size(meta.size)}), disponible jusqu'au ${new Date(meta.expires_at).toLocaleString("fr-FR")}.`;
+  $("#form").hidden = false;
+  $("#form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    void receive(meta, $("#password").value);
+  });
+}
+
+async function receive(meta, password) {
+  $("#error").textContent = "";
+  // Ask where to save while the click still counts as a user gesture.
+  let writable;
+  if (typeof window.showSaveFilePicker === "function") {
+    try {
+      writable = await (await window.showSaveFilePicker({ suggestedName: meta.name })).createWritable();
+    } catch {
+      return fail("Enregistrement annulé.");
+    }
+  }
+  say("Vérification du mot de passe…");
+  const keyRes = await fetch(`/s/${id}/key`);
+  if (!keyRes.ok) return fail(await refusal(keyRes));
+  let sessionKeys;
+  try {
+    const head = await openpgp.readMessage({ binaryMessage: new Uint8Array(await keyRes.arrayBuffer()), config: { enforceGrammar: false } });
+    sessionKeys = await openpgp.decryptSessionKeys({ message: head, passwords: [password] });
+  } catch {
+    await writable?.abort();
+    return fail("Mot de passe incorrect. Vérifiez le mot de passe reçu et réessayez.");
+  }
+  say("Téléchargement et déchiffrement…");
+  const dataRes = await fetch(`/s/${id}/data`);
+  if (!dataRes.ok || !dataRes.body) {
+    await writable?.abort();
+    return fail(await refusal(dataRes));
+  }
+  try {
+    const message = await openpgp.readMessage({ binaryMessage: dataRes.body });
+    const { data } = await openpgp.decrypt({ message, sessionKeys, format: "binary" });
+    if (writable) {
+      await data.pipeTo(writable);
+    } else {
+      const parts = [];
+      const reader = data.getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        parts.push(value);
+      }
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(new Blob(parts, { type: "application/octet-stream" }));
+      a.download = meta.name;
+      document.body.append(a);
+      a.click();
+    }
+    say("Fichier déchiffré et enregistré.");
+    document.body.dataset["done"] = "1";
+  } catch {
+    await writable?.abort().catch(() => undefined);
+    fail("Le fichier reçu est endommagé et n'a pas pu être déchiffré.");
+  }
+}

@@ -1,0 +1,62 @@
+// Shares and what a recipient may do with them (pure). The French messages are what the
+// recipient page shows; the service sends them with the refusal.
+
+export interface ShareMeta {
+  id: string;
+  owner: string;
+  name: string;
+  size: number;
+  createdAt: number;
+  expiresAt: number;
+  maxDownloads: number;
+  downloads: number;
+  revokedAt?: number;
+}
+
+export interface AccessEntry {
+  at: number;
+  action: "page" | "key" | "download" | "refused";
+  ip: string;
+  userAgent: string;
+  reason?: Refusal;
+}
+
+export type Refusal = "revoked" | "expired" | "exhausted";
+
+export const FRENCH: Record<Refusal | "unknown", string> = {
+  revoked: "Ce lien de partage a été révoqué par l'agent qui l'avait créé.",
+  expired: "Ce lien de partage a expiré. Demandez un nouveau lien à votre interlocuteur.",
+  exhausted: "Ce fichier a déjà été téléchargé le nombre de fois autorisé.",
+  unknown: "Ce lien de partage n'existe pas. Vérifiez l'adresse reçue.",
+};
+
+export function refusal(m: ShareMeta, now: number): Refusal | undefined {
+  if (m.revokedAt !== undefined) return "revoked";
+  if (now >= m.expiresAt) return "expired";
+  if (m.downloads >= m.maxDownloads) return "exhausted";
+  return undefined;
+}
+
+export interface ShareLimits {
+  maxExpiryHours: number;
+  maxDownloads: number;
+}
+
+export type CreateParams = { name: string; expiresInHours: number; maxDownloads: number };
+
+/** Parses the query of POST /api/shares; a string is an error message (M_INVALID_PARAM). */
+export function parseCreateParams(q: URLSearchParams, limits: ShareLimits): CreateParams | string {
+  const name = q.get("name") ?? "";
+  if (name === "" || name.length > 255 || /[\u0000-\u001f/\\]/.test(name)) return "name: 1-255 characters, no control characters or slashes";
+  const int = (key: string, def: number, max: number): number | string => {
+    const raw = q.get(key);
+    if (raw === null) return def;
+    if (!/^[0-9]{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) return `${key}: an integer from 1 to ${max}`;
+    return Number(raw);
+  };
+  const expiresInHours = int("expires_in_hours", Math.min(72, limits.maxExpiryHours), limits.maxExpiryHours);
+  if (typeof expiresInHours === "string") return expiresInHours;
+  const maxDownloads = int("max_downloads", Math.min(3, limits.maxDownloads), limits.maxDownloads);
+  if (typeof maxDownloads === "string") return maxDownloads;
+  return { name, expiresInHours, maxDownloads };
+}
