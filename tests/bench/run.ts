@@ -8,6 +8,7 @@ import { issue16Bench, type RunRecord } from "./council-bench.ts";
 import { printTable, type BenchRow } from "./stats.ts";
 import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
+import { dossierBench } from "./dossier.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
 import { webClientBench } from "./web-client.ts";
 import { freePort } from "../harness/ports.ts";
@@ -29,7 +30,7 @@ if (process.argv.includes("--help")) {
   process.stdout.write(`Usage: npm run bench [-- --quick]
 
 Runs the homeserver benchmarks (the issue-16 council probe on SQLite and PostgreSQL, initial
-sync, federation, files and E2EE) and the tasks fold benchmark (appservices/protocol), prints a
+sync, federation, files and E2EE, dossiers: encrypted 1 GiB and 4 GiB transfers) and the tasks fold benchmark (appservices/protocol), prints a
 table of medians with their targets and writes bench-results.json (every run, load average).
 The council probe alone: node tests/bench/probe.ts [--quick] [--db sqlite|postgres].
   --quick   smaller loads (a minute instead of several)
@@ -56,6 +57,7 @@ await withServer(async (url) => {
 });
 rows.push(...(await federationBench(quick)));
 rows.push(...(await e2eeBench(quick)));
+rows.push(...(await dossierBench(quick)));
 rows.push(...(await webClientBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
