@@ -120,7 +120,9 @@ describe("entente CLI", function () {
     const run = spawnEntente(["start", dir]);
     try {
       const out = await run.waitFor(/Entente is running/);
-      const urls = [...out.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
+      // the councils' URLs; the web client and widget lines (tests/browser/entente-start-web.test.ts) are not councils
+      const councilLines = out.split("\n").filter((l) => !/^(Web client|Widgets)\b/.test(l));
+      const urls = [...councilLines.join("\n").matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
       assert.deepEqual(urls, [base, base + 4]);
       for (const port of urls) {
         const res = await fetch(`http://127.0.0.1:${port}/_matrix/client/versions`);
