@@ -8,6 +8,7 @@ import { CliError, type Io } from "./cli-kit.ts";
 import { portProblem, probeFederation, waitClientApi } from "./council-health.ts";
 import { councilPaths, federationFilePath, type CouncilPaths } from "./council-paths.ts";
 import { spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
+import { startCouncilBots, stopBots, type BotProcess } from "./council-bots.ts";
 import { readFederationFile, type CouncilEntry, type FederationFile } from "./federation-file.ts";
 import { readDemoAccounts } from "./init-federation.ts";
 import { accountStatus, passwordColumn, type AccountStatus } from "./account-status.ts";
@@ -100,7 +101,8 @@ function deathReport(p: CouncilProcess, code: number | null, signal: string | nu
     ...p.lastLines().map((l) => `  ${p.name}| ${l}`)].join("\n") + "\n";
 }
 
-export async function startFederation(dir: string, io: Io): Promise<number> {
+/** seedDemo: the first council's tasks bot seeds the demo working group (`entente demo` only). */
+export async function startFederation(dir: string, io: Io, opts: { seedDemo?: boolean } = {}): Promise<number> {
   const f = readFederationFile(federationFilePath(dir));
   const councils = loadCouncils(dir, f, io.env);
   await checkPorts(councils);
@@ -109,10 +111,12 @@ export async function startFederation(dir: string, io: Io): Promise<number> {
   const finished = new Promise<number>((resolve) => { finish = resolve; });
   let stopping = false;
   let webClient: ServedClient | undefined;
+  let bots: BotProcess[] = [];
   const shutdown = (code: number): void => {
     if (stopping) return;
     stopping = true;
-    void stopCouncils(processes).then(() => finish(code));
+    // Bots first: they talk to their council until they stop.
+    void stopBots(bots).then(() => stopCouncils(processes)).then(() => finish(code));
   };
   const onSignal = (): void => {
     if (!stopping) io.err("entente: stopping the councils...\n");
@@ -133,6 +137,10 @@ export async function startFederation(dir: string, io: Io): Promise<number> {
   Promise.all(councils.map((c, i) => bringUp(c, processes[i] as CouncilProcess, f, io))).then(
     (up) => {
       if (stopping) return;
+      // The bots (one process each, council-bots.ts) once every council answers, so the demo
+      // seed can invite agents of all of them.
+      void startCouncilBots(councils.map((c, i) => ({ council: c.entry.name, paths: c.paths, serverName: c.config.server.name, clientUrl: up[i]?.line.clientUrl ?? "" })), opts.seedDemo === true ? f.demoUsers : 0, io)
+        .then((started) => { bots = started; if (stopping) void stopBots(started); });
       void startWebClient(up.map((u) => u.line), io).then((web) => {
         webClient = web;
         if (stopping) void web?.close();

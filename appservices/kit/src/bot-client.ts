@@ -56,6 +56,7 @@ export class BotClient {
   /** Snapshots are chained: never two writers, and stop() waits for the last one. */
   private saving: Promise<unknown> = Promise.resolve();
   private syncCount = 0;
+  private stopped = false;
   private readonly syncWaiters: (() => void)[] = [];
 
   private constructor(client: sdk.MatrixClient, snapshotPath: string, prefix: string, keyWaitMs: number) {
@@ -120,6 +121,12 @@ export class BotClient {
 
   /** Writes the crypto store snapshot now (also done after every sync and at stop). */
   snapshot(): Promise<void> {
+    // After stop() wrote the last one, a late sync must not write (its folder may be gone).
+    if (this.stopped) return this.saving.then(() => undefined);
+    return this.writeSnapshot();
+  }
+
+  private writeSnapshot(): Promise<void> {
     const next = this.saving.then(() => saveIdbSnapshot(this.indexedDb(), this.prefix, this.snapshotPath)).catch((e: unknown) => {
       logger.error("crypto store snapshot failed", e);
     });
@@ -169,6 +176,7 @@ export class BotClient {
 
   async stop(): Promise<void> {
     this.client.stopClient();
-    await this.snapshot();
+    this.stopped = true;
+    await this.writeSnapshot();
   }
 }

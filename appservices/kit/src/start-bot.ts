@@ -36,6 +36,8 @@ export interface BotContext {
    * never encrypted. Path from /_matrix/...; resolves the JSON body, rejects on a non-2xx answer.
    */
   api(method: string, path: string, body?: unknown): Promise<Record<string, unknown>>;
+  /** The same, for answers that are not objects (GET /rooms/{roomId}/state is an array). */
+  apiJson(method: string, path: string, body?: unknown): Promise<unknown>;
   /** The user's m.tz, Europe/Paris by default. */
   timeZoneOf(userId: string): Promise<string>;
   log(level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>): void;
@@ -85,7 +87,11 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
     send: (roomId, type, content) => client.send(roomId, type, content),
     reply: (roomId, to, body, mentions = [], extra = {}) =>
       client.send(roomId, "m.room.message", threadReply(to, body, mentions, extra)),
-    api: (method, path, body) => asApi(o.homeserverUrl, asToken, botUserId, method, path, body),
+    apiJson: (method, path, body) => asApi(o.homeserverUrl, asToken, botUserId, method, path, body),
+    api: async (method, path, body) => {
+      const json = await asApi(o.homeserverUrl, asToken, botUserId, method, path, body);
+      return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+    },
     timeZoneOf: (userId) => userTimeZone(async (u) => {
       const res = await fetch(`${o.homeserverUrl}/_matrix/client/v3/profile/${encodeURIComponent(u)}/m.tz`, { headers: { Authorization: `Bearer ${asToken}` } });
       return res.status === 200 ? res.json() : undefined;
@@ -117,7 +123,7 @@ export class BotApiError extends Error {
   }
 }
 
-async function asApi(base: string, asToken: string, userId: string, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function asApi(base: string, asToken: string, userId: string, method: string, path: string, body?: unknown): Promise<unknown> {
   const url = new URL(base + path);
   url.searchParams.set("user_id", userId);
   const res = await fetch(url, {
@@ -126,9 +132,11 @@ async function asApi(base: string, asToken: string, userId: string, method: stri
   });
   const text = await res.text();
   const json: unknown = text === "" ? {} : JSON.parse(text);
-  const obj = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
-  if (!res.ok) throw new BotApiError(res.status, typeof obj["errcode"] === "string" ? obj["errcode"] : "M_UNKNOWN", `${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
-  return obj;
+  if (!res.ok) {
+    const errcode = typeof json === "object" && json !== null ? (json as Record<string, unknown>)["errcode"] : undefined;
+    throw new BotApiError(res.status, typeof errcode === "string" ? errcode : "M_UNKNOWN", `${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  }
+  return json;
 }
 
 async function dispatch(raw: WeakEvent, ctx: BotContext, h: BotHandlers): Promise<void> {

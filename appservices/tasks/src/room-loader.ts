@@ -13,14 +13,6 @@ const PAGE = 200;
 
 const enc = encodeURIComponent;
 
-async function stateOrUndefined(ctx: BotContext, roomId: string, type: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return await ctx.api("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(type)}/`);
-  } catch {
-    return undefined; // 404 M_NOT_FOUND: no such state
-  }
-}
-
 async function* relations(ctx: BotContext, roomId: string, eventId: string, relType: string): AsyncGenerator<Record<string, unknown>> {
   let from: string | undefined;
   do {
@@ -44,10 +36,31 @@ export async function toFoldEvent(ctx: BotContext, raw: Record<string, unknown>,
   return out;
 }
 
+/**
+ * Reads the room's current state into `room`: creators (v12), power levels, and returns the tasks
+ * state's content if there is one. One request: GET /state gives senders, which creators need.
+ */
+export async function readRoomState(ctx: BotContext, room: RoomTasks): Promise<Record<string, unknown> | undefined> {
+  const res = await fetchState(ctx, room.roomId);
+  let tasks: Record<string, unknown> | undefined;
+  for (const e of res) {
+    if (e["state_key"] !== "" || typeof e["content"] !== "object" || e["content"] === null) continue;
+    const content = e["content"] as Record<string, unknown>;
+    if (e["type"] === "m.room.create" && typeof e["sender"] === "string") room.setCreate(e["sender"], content);
+    else if (e["type"] === ROOM_POWER_LEVELS) room.setPowerLevels(content);
+    else if (e["type"] === TASKS_STATE) tasks = content;
+  }
+  return tasks;
+}
+
+async function fetchState(ctx: BotContext, roomId: string): Promise<Record<string, unknown>[]> {
+  const r = await ctx.apiJson("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state`);
+  return Array.isArray(r) ? r.filter((e): e is Record<string, unknown> => typeof e === "object" && e !== null) : [];
+}
+
 export async function loadRoom(ctx: BotContext, roomId: string): Promise<RoomTasks> {
   const room = new RoomTasks(roomId);
-  room.setPowerLevels(await stateOrUndefined(ctx, roomId, ROOM_POWER_LEVELS));
-  const state = await stateOrUndefined(ctx, roomId, TASKS_STATE);
+  const state = await readRoomState(ctx, room);
   if (state === undefined) return room;
   room.setConfig(state);
   if (!room.config) {

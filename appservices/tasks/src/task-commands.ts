@@ -3,7 +3,6 @@
 // against the list's permissions before writing — the fold would judge the bot, not the user.
 import type { BotContext, BotEvent } from "../../kit/src/start-bot.ts";
 import { helpText, unknownCommandText, type ParsedCommand } from "../../kit/src/commands.ts";
-import { userLevel } from "../../protocol/src/power-levels.ts";
 import { buildTaskRoot } from "../../protocol/src/task-root.ts";
 import { buildTaskUpdate } from "../../protocol/src/task-update.ts";
 import type { Task } from "../../protocol/src/task-fold.ts";
@@ -71,7 +70,7 @@ async function createTask(args: string, e: BotEvent, d: CommandDeps, reply: (b: 
     return;
   }
   const p = room.config?.permissions;
-  const level = userLevel(room.levels, e.sender);
+  const level = room.levelOf(e.sender);
   if (p && level < p.create) {
     await reply(`Vous n'avez pas le niveau requis pour créer une tâche (${level} < ${p.create}). (You may not create tasks here.)`);
     return;
@@ -111,7 +110,7 @@ async function markDone(args: string, e: BotEvent, d: CommandDeps, reply: (b: st
     return;
   }
   const p = room.config?.permissions;
-  const level = userLevel(room.levels, e.sender);
+  const level = room.levelOf(e.sender);
   if (p && level < p.edit && !t.assignees.includes(e.sender)) {
     await reply(`Vous n'avez pas le niveau requis pour modifier cette tâche (${level} < ${p.edit}). (You may not change this task.)`);
     return;

@@ -8,11 +8,11 @@ import { startBot, type BotContext, type BotEvent, type RunningBot } from "../..
 import { DEFAULT_TIME_ZONE } from "../../kit/src/time-zone.ts";
 import { buildAnchor } from "../../protocol/src/anchors.ts";
 import { ROOM_POWER_LEVELS, TASKLIST_ANCHOR, TASKS_STATE } from "../../protocol/src/event-types.ts";
-import { userLevel } from "../../protocol/src/power-levels.ts";
 import { buildTasksState } from "../../protocol/src/tasks-state.ts";
 import { TASKS_COMMANDS } from "./command-specs.ts";
+import { seedDemo } from "./demo-seed.ts";
 import { sendDueReminders, type ReminderDeps } from "./reminder-loop.ts";
-import { loadRoom, toFoldEvent } from "./room-loader.ts";
+import { loadRoom, readRoomState, toFoldEvent } from "./room-loader.ts";
 import type { RoomTasks } from "./room-tasks.ts";
 import { runCommand, type CommandDeps } from "./task-commands.ts";
 
@@ -38,6 +38,8 @@ export interface TasksBotOptions {
   port?: number | undefined;
   log?: ((line: Record<string, unknown>) => void) | undefined;
   keyWaitMs?: number | undefined;
+  /** Seeds the demo working group with these agents invited (demo-seed.ts), once. */
+  demoInvite?: readonly string[] | undefined;
 }
 
 export interface RunningTasksBot {
@@ -72,7 +74,12 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
     const r = await room(roomId);
     if (r.config) return r;
     const c = ctx();
-    const mine = userLevel(r.levels, c.botUserId);
+    let mine = r.levelOf(c.botUserId);
+    if (mine < r.tasksStateLevel) {
+      // The cached levels may predate the event that raised ours (still queued in the transaction).
+      await readRoomState(c, r);
+      mine = r.levelOf(c.botUserId);
+    }
     if (mine < r.tasksStateLevel) throw new NeedsPowerError(mine, r.tasksStateLevel);
     const anchor = await c.send(roomId, TASKLIST_ANCHOR, buildAnchor("Tâches"));
     const content = buildTasksState({ anchor, bot: c.botUserId });
@@ -103,7 +110,7 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
     if (e.type === ROOM_POWER_LEVELS && e.stateKey === "") {
       r.setPowerLevels(e.content);
       // Given the level it asked for: set the list up now.
-      if (!r.config && userLevel(r.levels, c.botUserId) >= r.tasksStateLevel) await ensureList(e.roomId);
+      if (!r.config && r.levelOf(c.botUserId) >= r.tasksStateLevel) await ensureList(e.roomId);
     }
     else if (e.type === TASKS_STATE && e.stateKey === "") r.setConfig(e.content);
     else {
@@ -156,6 +163,10 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
         const joined = await c.api("GET", "/_matrix/client/v3/joined_rooms");
         for (const id of Array.isArray(joined["joined_rooms"]) ? joined["joined_rooms"] : []) {
           if (typeof id === "string") await room(id).catch((err: unknown) => c.log("error", "room load failed", { room_id: id, error: String(err) }));
+        }
+        if (o.demoInvite !== undefined) {
+          await seedDemo({ ctx: c, domain: o.domain, invite: o.demoInvite, now, ensureList, sendAndKeep })
+            .catch((err: unknown) => c.log("error", "demo seed failed", { error: String(err) }));
         }
         await checkReminders();
         tick();

@@ -13,7 +13,8 @@ export const DEMO_COUNCILS = ["ville-a", "agglo-b"];
 const USAGE = `Usage: entente demo [DIR]
 
 Starts a demo federation of two councils, ${DEMO_COUNCILS.join(" and ")}, each with an admin and two
-demo accounts (agent1, agent2). The first run creates it in DIR (default ${DEMO_DIR}, relative to
+demo accounts (agent1, agent2), and a working group with tasks shared by both (seeded once).
+The first run creates it in DIR (default ${DEMO_DIR}, relative to
 the current directory) with \`entente init\`; later runs start it again with its data.
 Same as: entente init DIR ${DEMO_COUNCILS.map((c) => `--council ${c}`).join(" ")} --demo-users 2 && entente start DIR
   --help   show this help`;
@@ -34,6 +35,6 @@ export const demoCommand: Command = {
       io.out(`Creating the demo federation in ${dir} / création de la fédération de démonstration...\n`);
       initFederation({ dir, councils: DEMO_COUNCILS, demoUsers: 2 });
     }
-    return startFederation(dir, io);
+    return startFederation(dir, io, { seedDemo: true });
   },
 };
