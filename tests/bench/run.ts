@@ -10,6 +10,7 @@ import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
 import { dossierBench } from "./dossier.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
+import { calendarSyncBench } from "./calendar-sync.ts";
 import { webClientBench } from "./web-client.ts";
 import { freePort } from "../harness/ports.ts";
 
@@ -58,6 +59,7 @@ await withServer(async (url) => {
 rows.push(...(await federationBench(quick)));
 rows.push(...(await e2eeBench(quick)));
 rows.push(...(await dossierBench(quick)));
+rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");

@@ -14,6 +14,8 @@ export interface RunningRadicale {
   password: string;
   /** MKCALENDAR /<user>/<name>/ and returns its absolute URL (ending in "/") */
   makeCalendar(name: string): Promise<string>;
+  /** folder holding a collection's items (one file per href): benchmarks fill it directly */
+  collectionFolder(name: string): string;
   stop(): Promise<void>;
   /** last lines of Radicale's log, for failure messages */
   log(): string;
@@ -66,6 +68,7 @@ export async function startRadicale(opts: { username?: string; password?: string
     username,
     password,
     log: () => output,
+    collectionFolder: (name) => join(dir, "collections", "collection-root", username, name),
     async makeCalendar(name) {
       const collection = `${url}/${username}/${name}/`;
       const res = await fetch(collection, { method: "MKCALENDAR", headers: { authorization: auth } });
