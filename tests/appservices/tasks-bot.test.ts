@@ -187,4 +187,15 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     assert.match(String((await answerTo(alice, empty)).getContent()["body"]), /Il manque le titre/);
     assert.deepEqual(logged("command failed"), []);
   });
+
+  it("reads times in the sender's m.tz profile field", async () => {
+    const res = await fetch(`${fed.get("ville-a").url}/_matrix/client/v3/profile/${encodeURIComponent(alice.userId)}/m.tz`, {
+      method: "PUT", headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify({ "m.tz": "America/Cayenne" }),
+    });
+    assert.equal(res.status, 200);
+    const cmd = (await alice.client.sendTextMessage(roomId, "!tâche Appel de Cayenne @bob:agglo-b le 02/04/2027 à 9h")).event_id;
+    assert.match(String((await answerTo(alice, cmd)).getContent()["body"]), /échéance 02\/04\/2027 09:00 \(America\/Cayenne\)/);
+    const task = [...(bot?.rooms.get(roomId)?.fold().tasks.values() ?? [])].find((t) => t.title === "Appel de Cayenne");
+    assert.deepEqual(task?.due, { tzid: "America/Cayenne", value: "20270402T090000" });
+  });
 });
