@@ -1,15 +1,11 @@
 // Relations are indexed for every persisted event whatever its path (local, federation, backfill,
 // outlier), and migration 70 indexes events stored before that, on both databases.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
 import { migrate } from "../../homeserver/src/storage/migrate.ts";
 import type { Database } from "../../homeserver/src/storage/sql.ts";
 import { EventStore } from "../../homeserver/src/storage/event-store.ts";
 import type { Pdu, RoomEvent } from "../../homeserver/src/room/pdu.ts";
-import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { openTestDatabase } from "../harness/test-database.ts";
 
 const ROOM = "!rel:test.local";
 const ev = (id: string, content: Record<string, unknown>): RoomEvent => ({
@@ -34,22 +30,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     let cleanup: () => Promise<void>;
 
     before(async function () {
-      if (kind === "postgres") {
-        await requirePostgres(this);
-        const fresh = await freshDatabase();
-        db = await openDatabase({ type: "postgres", url: fresh.url });
-        cleanup = async () => {
-          await db.close();
-          await fresh.drop();
-        };
-      } else {
-        const dir = mkdtempSync(join(tmpdir(), "entente-relations-"));
-        db = await openDatabase({ type: "sqlite", path: join(dir, "db.sqlite") });
-        cleanup = async () => {
-          await db.close();
-          rmSync(dir, { recursive: true, force: true });
-        };
-      }
+      ({ db, close: cleanup } = await openTestDatabase(kind, this));
     });
     after(() => cleanup?.());
 

@@ -1,10 +1,6 @@
 // One storage conformance suite, run on both databases: every port behaves the same on SQLite
 // (node:sqlite) and PostgreSQL (pg). Under CI=true an unreachable PostgreSQL fails the suite.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
 import { migrate } from "../../homeserver/src/storage/migrate.ts";
 import type { Database } from "../../homeserver/src/storage/sql.ts";
 import { EventStore } from "../../homeserver/src/storage/event-store.ts";
@@ -13,7 +9,7 @@ import { UserStore } from "../../homeserver/src/storage/user-store.ts";
 import { StreamStore } from "../../homeserver/src/storage/stream-store.ts";
 import { FederationStore } from "../../homeserver/src/storage/federation-store.ts";
 import { stateKeyOf, type Pdu, type RoomEvent } from "../../homeserver/src/room/pdu.ts";
-import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { openTestDatabase } from "../harness/test-database.ts";
 
 const ROOM = "!room:test.local";
 const ev = (id: string, type: string, stateKey: string | undefined, prev: string[], content: Record<string, string> = {}): RoomEvent => ({
@@ -29,22 +25,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     let cleanup: () => Promise<void>;
 
     before(async function () {
-      if (kind === "postgres") {
-        await requirePostgres(this);
-        const fresh = await freshDatabase();
-        db = await openDatabase({ type: "postgres", url: fresh.url });
-        cleanup = async () => {
-          await db.close();
-          await fresh.drop();
-        };
-      } else {
-        const dir = mkdtempSync(join(tmpdir(), "entente-storage-"));
-        db = await openDatabase({ type: "sqlite", path: join(dir, "db.sqlite") });
-        cleanup = async () => {
-          await db.close();
-          rmSync(dir, { recursive: true, force: true });
-        };
-      }
+      ({ db, close: cleanup } = await openTestDatabase(kind, this));
     });
     after(() => cleanup?.());
 

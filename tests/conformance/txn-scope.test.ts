@@ -2,17 +2,13 @@
 // event per (device, path, txn id), and migration 90 carries old rows over with their path.
 // https://spec.matrix.org/v1.16/client-server-api/#transaction-identifiers
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
 import { migrate } from "../../homeserver/src/storage/migrate.ts";
 import { ddl, type Database } from "../../homeserver/src/storage/sql.ts";
 import { EventStore, type EventTxn } from "../../homeserver/src/storage/event-store.ts";
 import { RoomStore } from "../../homeserver/src/storage/room-store.ts";
 import { E2eeStore } from "../../homeserver/src/storage/e2ee-store.ts";
 import type { Pdu, RoomEvent } from "../../homeserver/src/room/pdu.ts";
-import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { openTestDatabase } from "../harness/test-database.ts";
 
 const ROOM_A = "!a:test.local";
 const ROOM_B = "!b:test.local";
@@ -29,22 +25,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
     let cleanup: () => Promise<void>;
 
     before(async function () {
-      if (kind === "postgres") {
-        await requirePostgres(this);
-        const fresh = await freshDatabase();
-        db = await openDatabase({ type: "postgres", url: fresh.url });
-        cleanup = async () => {
-          await db.close();
-          await fresh.drop();
-        };
-      } else {
-        const dir = mkdtempSync(join(tmpdir(), "entente-txn-"));
-        db = await openDatabase({ type: "sqlite", path: join(dir, "db.sqlite") });
-        cleanup = async () => {
-          await db.close();
-          rmSync(dir, { recursive: true, force: true });
-        };
-      }
+      ({ db, close: cleanup } = await openTestDatabase(kind, this));
       const rooms = new RoomStore({ db });
       for (const roomId of [ROOM_A, ROOM_B]) await db.transaction((tx) => rooms.insertRoom(tx, { roomId, version: "11", creator: "@a:test.local", ts: 1 }));
     });

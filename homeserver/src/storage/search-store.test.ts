@@ -1,11 +1,7 @@
 // The search index on both databases: the migration indexes events stored before it, keyset pages
 // of both orders cover every hit once, and the dialects' language handling.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { freshDatabase, requirePostgres } from "../../../tests/harness/postgres.ts";
-import { openDatabase } from "./open-database.ts";
+import { openTestDatabase } from "../../../tests/harness/test-database.ts";
 import { migrate } from "./migrate.ts";
 import { countSearchHits, indexEventForSearch, searchEvents, type SearchCursor, type SearchQuery } from "./search-store.ts";
 import type { Database } from "./sql.ts";
@@ -22,22 +18,7 @@ for (const kind of ["sqlite", "postgres"] as const) describe(`search index (${ki
   let cleanup: () => Promise<void>;
 
   before(async function () {
-    if (kind === "postgres") {
-      await requirePostgres(this);
-      const fresh = await freshDatabase();
-      db = await openDatabase({ type: "postgres", url: fresh.url });
-      cleanup = async () => {
-        await db.close();
-        await fresh.drop();
-      };
-    } else {
-      const dir = mkdtempSync(join(tmpdir(), "entente-search-"));
-      db = await openDatabase({ type: "sqlite", path: join(dir, "db.sqlite") });
-      cleanup = async () => {
-        await db.close();
-        rmSync(dir, { recursive: true, force: true });
-      };
-    }
+    ({ db, close: cleanup } = await openTestDatabase(kind, this));
     // Events stored "before" the search migration: insert rows, then drop the index and re-run it.
     for (const [i, body] of BODIES.entries()) {
       const json = JSON.stringify({ type: "m.room.message", room_id: ROOM, sender: "@a:council.test", content: { msgtype: "m.text", body }, depth: i, origin_server_ts: i, prev_events: [], auth_events: [] });
