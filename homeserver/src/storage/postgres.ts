@@ -1,5 +1,6 @@
 // Production: PostgreSQL through the pure-JS `pg` driver. `?` placeholders become $1..$n.
 import pg from "pg";
+import { GroupCommitter } from "./group-commit.ts";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
 
@@ -34,37 +35,38 @@ export async function openPostgres(url: string): Promise<Database> {
   pool.on("error", () => undefined); // idle client errors surface on the next query instead
   await pool.query("SELECT 1");
   const base = executor((t, v) => pool.query(t, v));
-  let writer: Promise<unknown> = Promise.resolve();
+  // Writers are serialised within a process so stream positions (sequence values) commit in order
+  // and a reader never skips an event; several processes would need a "persisted up to" tracker.
+  // Bodies queued during a commit share the next transaction (group-commit.ts), on one client;
+  // synchronous_commit is forced on for it whatever the server's default.
+  const committer = new GroupCommitter(async () => {
+    const client = await pool.connect();
+    return {
+      exec: executor((t, v) => client.query(t, v)),
+      begin: async () => void (await client.query("BEGIN; SET LOCAL synchronous_commit TO on")),
+      commit: async () => void (await client.query("COMMIT")),
+      rollback: async () => void (await client.query("ROLLBACK")),
+      raw: async (sql) => void (await client.query(sql)),
+      close: () => client.release(),
+    };
+  });
+  const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed;
   return {
     dialect: "postgres",
     ...base,
-    // Writers are serialised within a process so stream positions (sequence values) commit in order
-    // and a reader never skips an event; several processes would need a "persisted up to" tracker.
-    transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const next = writer.then(() => runTx(fn));
-      writer = next.catch(() => undefined);
-      return next;
+    transaction,
+    // pooled reads do not see an open transaction: a writer waits for the commit
+    stage: <T>(fn: (tx: SqlExecutor) => Promise<T>) => {
+      const committed = transaction(fn);
+      return { executed: committed, committed };
     },
+    groupStats: () => ({ ...committer.stats }),
     exec: async (sql: string) => {
       await pool.query(sql);
     },
     close: async () => {
-      await writer;
+      await committer.idle();
       await pool.end();
     },
   };
-  async function runTx<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await fn(executor((t, v) => client.query(t, v)));
-        await client.query("COMMIT");
-        return result;
-      } catch (err) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
-  }
 }

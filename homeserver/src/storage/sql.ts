@@ -14,8 +14,20 @@ export type Dialect = "sqlite" | "postgres";
 
 export interface Database extends SqlExecutor {
   readonly dialect: Dialect;
-  /** Runs `fn` in one write transaction; SQLite serialises writers, PostgreSQL uses a pooled client. */
+  /**
+   * Runs `fn` in a write transaction and resolves once it is committed (durably). Bodies run one
+   * at a time per process; those queued during a commit share the next one (group-commit.ts).
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * As `transaction`, plus `executed`: the body ran in the open transaction, and later reads of
+   * this Database already see it (so a room writer may build on it before the commit). Where
+   * reads would not see it (PostgreSQL's pool), `executed` waits for the commit too. Optional so
+   * wrappers (statement counters in tests) need not implement it: callers fall back to `transaction`.
+   */
+  stage?<T>(fn: (tx: SqlExecutor) => Promise<T>): { executed: Promise<T>; committed: Promise<T> };
+  /** Group commit counters: database transactions (groups) and the write bodies they carried. */
+  groupStats?(): { groups: number; transactions: number };
   /** Runs raw DDL (several statements). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -58,6 +58,14 @@ export interface LocalEventsDeps {
 
 const MAX_PREV_EVENTS = 10;
 
+/** An event whose writes ran; `committed` settles when they are durable. */
+interface Staging {
+  persisted: PersistedEvent;
+  committed: Promise<unknown>;
+  /** false for a retransmitted transaction id: nothing new to announce */
+  fresh: boolean;
+}
+
 export class LocalEvents {
   private readonly deps: LocalEventsDeps;
   private readonly lock: KeyedLock;
@@ -71,12 +79,13 @@ export class LocalEvents {
 
   /** Sends an event as `sender` into an existing room. Throws M_FORBIDDEN when auth rules reject it. */
   send(roomId: string, sender: string, ev: NewEvent, opts: SendOptions = {}): Promise<PersistedEvent> {
-    return this.lock.run(roomId, async () => {
+    return this.settle(this.lock.run(roomId, async (): Promise<Staging> => {
       if (opts.txn) {
         const existing = await this.deps.events.txnEvent(opts.txn);
         if (existing) {
           const row = await this.deps.events.getEvent(existing);
-          if (row) return { event: row.event, stream: row.stream, roomId };
+          // the first attempt may still be in an uncommitted group: answer once it is durable
+          if (row) return { persisted: { event: row.event, stream: row.stream, roomId }, committed: this.deps.db.transaction(async () => undefined), fresh: false };
         }
       }
       const room = await this.deps.rooms.getRoom(roomId);
@@ -98,7 +107,19 @@ export class LocalEvents {
       // the other server's signature makes the event bigger
       if (final !== event) checkLocalPduLimits(final.pdu);
       return this.persist(final, roomId, room.currentStateGroup, opts);
-    });
+    }));
+  }
+
+  /**
+   * Outside the room's lock: waits until the event's group is committed, then wakes the rest of
+   * the server. The lock is released as soon as the event ran in the open transaction, so the
+   * room's next event is built meanwhile and can share the same commit (group-commit.ts).
+   */
+  private async settle(staging: Promise<Staging>): Promise<PersistedEvent> {
+    const s = await staging;
+    await s.committed;
+    if (s.fresh) this.deps.onPersisted(s.persisted);
+    return s.persisted;
   }
 
   /** Persists the create event of a new room (the room row must not exist yet). */
@@ -107,12 +128,12 @@ export class LocalEvents {
     draft.origin_server_ts = this.lastCreateTs = Math.max(draft.origin_server_ts, this.lastCreateTs + 1);
     const event = this.finish(draft, version);
     const finalRoomId = roomId ?? "!" + event.eventId.slice(1);
-    return this.lock.run(finalRoomId, async () => {
+    return this.settle(this.lock.run(finalRoomId, async () => {
       const verdict = checkAuth(event, new Map(), version);
       if (!verdict.allowed) throw new MatrixError("M_BAD_JSON", 400, `Invalid create event: ${verdict.reason}`);
       await this.deps.db.transaction((tx) => this.deps.rooms.insertRoom(tx, { roomId: finalRoomId, version: version.id, creator: sender, ts: this.deps.clock.now() }));
       return this.persist(event, finalRoomId, undefined, {});
-    });
+    }));
   }
 
   /**
@@ -168,19 +189,21 @@ export class LocalEvents {
     return authState;
   }
 
-  private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<PersistedEvent> {
+  /** Runs the event's writes; resolves when they ran (under the lock), with the commit to wait for. */
+  private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<Staging> {
     const redacts = redactsOf(event.pdu);
-    const { stream } = await this.deps.db.transaction(async (tx) => {
+    const body = async (tx: SqlExecutor): Promise<{ stream: number }> => {
       const r = await this.deps.events.persist(tx, {
         event, roomId, stateGroupBefore, ...(opts.txn ? { txn: opts.txn } : {}),
       });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
       await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId });
       return r;
-    });
-    const persisted = { event, stream, roomId };
-    this.deps.onPersisted(persisted);
-    return persisted;
+    };
+    const { db } = this.deps;
+    const staged = db.stage ? db.stage(body) : { executed: db.transaction(body), committed: undefined };
+    const { stream } = await staged.executed;
+    return { persisted: { event, stream, roomId }, committed: staged.committed ?? Promise.resolve(), fresh: true };
   }
 }
 
