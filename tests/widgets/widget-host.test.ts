@@ -66,7 +66,7 @@ describe("widget hosting: our driver hosts a kit widget against a real homeserve
     assert.deepEqual(result.read, ["depuis le widget"]);
     assert.match(result.forbidden, /^refused/);
     assert.equal(result.alwaysOnScreen, true);
-    assert.equal(await page.evaluate(() => (window as any).__host.alwaysOnScreen), true);
+    assert.equal(await page.evaluate(() => (globalThis as any).__host.alwaysOnScreen), true);
     assert.equal(result.openid.server, COUNCIL);
 
     const info = await userinfo(result.openid.token);

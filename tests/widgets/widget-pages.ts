@@ -27,7 +27,7 @@ export async function startWidgetPages(opts: { jitsiConfig: unknown }): Promise<
   await build({ ...quiet, root: join(ROOT, "widgets/jitsi"), configFile: join(ROOT, "widgets/jitsi/vite.config.ts"), build: { outDir: join(out, "widgets/jitsi"), emptyOutDir: true } });
   await build({
     ...quiet, configFile: false, root: join(ROOT, "tests/widgets/fixtures"), base: "/fixtures/",
-    build: { outDir: join(out, "fixtures"), emptyOutDir: true, target: "es2022", rollupOptions: { input: { host: join(ROOT, "tests/widgets/fixtures/host.html"), widget: join(ROOT, "tests/widgets/fixtures/test-widget.html") } } },
+    build: { outDir: join(out, "fixtures"), emptyOutDir: true, target: "es2022", rollupOptions: { input: { host: join(ROOT, "tests/widgets/fixtures/host.html"), widget: join(ROOT, "tests/widgets/fixtures/test-widget.html"), live: join(ROOT, "tests/widgets/fixtures/live-widget.html") } } },
   });
   const served: string[] = [];
   const server: Server = createServer((req, res) => {

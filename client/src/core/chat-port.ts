@@ -3,6 +3,7 @@
 import type { RawEvent } from "./raw-event.ts";
 import type { RoomSummary } from "./room-list-model.ts";
 import type { FileInfo } from "./timeline-model.ts";
+import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 
 export type SyncStatus = "starting" | "syncing" | "offline";
 
@@ -53,4 +54,6 @@ export interface ChatSession {
   recoveryKeySaved(): void;
   signOut(): Promise<void>;
   stop(): void;
+  /** The room widget panel's access (ui/widgets); optional: a session without widgets hides the panel. */
+  widgets?(): RoomWidgetsPort;
 }

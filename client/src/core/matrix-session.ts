@@ -14,6 +14,8 @@ import { downloadFile, uploadFile } from "./file-transfer.ts";
 import { sendAny } from "./sdk-untyped.ts";
 import type { Session } from "./sign-in.ts";
 import type { FileInfo } from "./timeline-model.ts";
+import { matrixRoomWidgetsPort } from "./widgets/matrix-client-port.ts";
+import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 
 export interface StartOptions {
   /** Browser: true (IndexedDB crypto store, survives reloads). Node tests: false (in memory). */
@@ -246,5 +248,11 @@ export class MatrixChatSession implements ChatSession {
 
   stop(): void {
     this.client.stopClient();
+  }
+
+  private widgetsPort: RoomWidgetsPort | undefined;
+  widgets(): RoomWidgetsPort {
+    this.widgetsPort ??= matrixRoomWidgetsPort(this.client);
+    return this.widgetsPort;
   }
 }

@@ -2,24 +2,10 @@ import assert from "node:assert/strict";
 import { parseWidgetContent, type WidgetDefinition } from "../../kit/src/widget-state.ts";
 import { expandUrlTemplate, templateVariables } from "../../kit/src/url-template.ts";
 import { buildJitsiWidgetContent, newConferenceId, newWidgetId, parseJitsiWidget } from "./jitsi-widget.ts";
+import { elementJitsiContent, jitsiShapeDifferences } from "./element-jitsi-reference.ts";
 
-/**
- * Element's shape, written out by hand from element-web's WidgetUtils.addJitsiWidget and
- * getLocalJitsiWrapperUrl (legacy type "jitsi", data keys in its order, `auth` absent for
- * unauthenticated Jitsi, `avatar_url` absent) — the reference ours is compared with.
- */
-function elementShape(wrapperBase: string, confId: string, roomName: string, audio: boolean, domain: string) {
-  const fragment = "conferenceDomain=$domain&conferenceId=$conferenceId&isAudioOnly=$isAudioOnly&isVideoChannel=$isVideoChannel" +
-    "&displayName=$matrix_display_name&avatarUrl=$matrix_avatar_url&userId=$matrix_user_id&roomId=$matrix_room_id" +
-    "&theme=$theme&roomName=$roomName&supportsScreensharing=true&language=$org.matrix.msc2873.client_language";
-  return JSON.parse(JSON.stringify({
-    type: "jitsi",
-    url: `${wrapperBase}jitsi.html?confId=${confId}#${fragment}`,
-    name: "Jitsi",
-    data: { conferenceId: confId, roomName, isAudioOnly: audio, isVideoChannel: false, domain, auth: undefined },
-    avatar_url: undefined,
-  })) as Record<string, unknown>;
-}
+const elementShape = (wrapperBase: string, confId: string, roomName: string, audio: boolean, domain: string): Record<string, unknown> =>
+  elementJitsiContent(`${wrapperBase}jitsi.html`, confId, roomName, audio, domain);
 
 const def = (content: unknown): WidgetDefinition => {
   const r = parseWidgetContent("wid", content, "@a:x");
@@ -35,6 +21,9 @@ describe("jitsi widget: Element's wire format", () => {
     assert.deepEqual(Object.keys(wire), Object.keys(theirs), "same top-level fields");
     for (const k of Object.keys(theirs)) assert.deepEqual(wire[k], theirs[k], `field ${k}`);
     assert.deepEqual(Object.keys(wire["data"] as object), Object.keys(theirs["data"] as object), "same data fields, same order");
+    assert.deepEqual(jitsiShapeDifferences(ours, theirs), []);
+    assert.notDeepEqual(jitsiShapeDifferences({ ...ours, data: { ...ours.data, domain: "x" } }, theirs), [], "the comparison sees a changed value");
+    assert.notDeepEqual(jitsiShapeDifferences({ name: ours.name, type: ours.type, url: ours.url, data: ours.data }, theirs), [], "and a changed key order");
   });
 
   it("reads Element's content (and ours) back, with the templates expanding to the meeting", () => {

@@ -1,8 +1,10 @@
 // WidgetClientPort over matrix-js-sdk: the only file of core/widgets that imports the SDK.
-import { Direction, type MatrixClient } from "matrix-js-sdk";
+import { Direction, MatrixEventEvent, RoomEvent, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import type { IRoomEvent } from "matrix-widget-api";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
+import type { RoomWidgetsPort } from "./room-widgets-port.ts";
+import { privilegedCreators } from "./room-widgets.ts";
 
 const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEvent() as IRoomEvent;
 
@@ -31,6 +33,44 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
     openIdToken: async () => {
       const t = await client.getOpenIdToken();
       return { access_token: t.access_token, token_type: t.token_type, matrix_server_name: t.matrix_server_name, expires_in: t.expires_in };
+    },
+  };
+}
+
+/**
+ * The room widget panel's port. Live events: RoomEvent.Timeline with `liveEvent` (sync and our
+ * own remote echoes, not back-pagination); an encrypted event is handed over once decrypted,
+ * an undecryptable one never.
+ */
+export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
+  const base = matrixClientPort(client);
+  return {
+    ...base,
+    deviceId: client.getDeviceId() ?? undefined,
+    baseUrl: client.getHomeserverUrl(),
+    roomName: (roomId) => client.getRoom(roomId)?.name ?? roomId,
+    me: (roomId) => {
+      const member = client.getRoom(roomId)?.getMember(client.getSafeUserId());
+      const mxc = member?.getMxcAvatarUrl();
+      return { displayName: member?.name, avatarHttpUrl: mxc === undefined ? undefined : (client.mxcUrlToHttp(mxc) ?? undefined) };
+    },
+    powerLevels: (roomId) => client.getRoom(roomId)?.currentState.getStateEvents("m.room.power_levels", "")?.getContent(),
+    creators: (roomId) => {
+      const create = client.getRoom(roomId)?.currentState.getStateEvents("m.room.create", "");
+      return privilegedCreators(create?.getContent(), create?.getSender());
+    },
+    onLiveEvent: (listener) => {
+      const deliver = (ev: MatrixEvent): void => {
+        if (ev.isDecryptionFailure() || ev.getId()?.startsWith("$") !== true) return;
+        listener(raw(ev));
+      };
+      const onTimeline = (ev: MatrixEvent, _room: Room | undefined, toStart: boolean | undefined, removed: boolean, data: IRoomTimelineData): void => {
+        if (toStart === true || removed || data.liveEvent !== true) return;
+        if (ev.isBeingDecrypted() || (ev.isEncrypted() && ev.getClearContent() === null)) ev.once(MatrixEventEvent.Decrypted, () => deliver(ev));
+        else deliver(ev);
+      };
+      client.on(RoomEvent.Timeline, onTimeline);
+      return () => client.off(RoomEvent.Timeline, onTimeline);
     },
   };
 }

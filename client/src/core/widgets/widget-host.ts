@@ -2,7 +2,7 @@
 // sandboxed (scripts and its own origin for storage; no top navigation), camera and microphone are
 // delegated only to the Jitsi wrapper. m.always_on_screen is tracked so the client can keep a
 // running meeting in a small view when the agent changes rooms.
-import { ClientWidgetApi, Widget, type IWidgetApiRequest } from "matrix-widget-api";
+import { ClientWidgetApi, Widget, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
 import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.ts";
 import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
@@ -16,7 +16,24 @@ export function iframeAllow(widget: WidgetDefinition): string {
 export interface HostedWidget {
   api: ClientWidgetApi;
   alwaysOnScreen(): boolean;
+  /** A live event of the timeline; ClientWidgetApi passes it on only if a granted capability covers it. */
+  feed(event: IRoomEvent): void;
   stop(): void;
+}
+
+/** Each event id once: a remote echo or a re-emitted decryption must not reach the widget twice. */
+export class SeenEvents {
+  readonly #ids = new Set<string>();
+  readonly #max: number;
+  constructor(max = 500) {
+    this.#max = max;
+  }
+  firstTime(id: string): boolean {
+    if (this.#ids.has(id)) return false;
+    this.#ids.add(id);
+    if (this.#ids.size > this.#max) this.#ids.delete(this.#ids.values().next().value ?? "");
+    return true;
+  }
 }
 
 /**
@@ -42,9 +59,17 @@ export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, 
     api.transport.reply(ev.detail, { success: true });
     onChange();
   });
+  const seen = new SeenEvents();
+  let ready = false;
+  api.once("ready", () => (ready = true));
   return {
     api,
     alwaysOnScreen: () => onScreen,
+    feed: (event) => {
+      // Before "ready" nothing is granted yet; the widget reads what it missed with read_events.
+      if (!ready || event.room_id !== roomId || !seen.firstTime(event.event_id)) return;
+      api.feedEvent(event).catch(() => undefined);
+    },
     stop: () => api.stop(),
   };
 }

@@ -11,6 +11,7 @@ import { theme } from "../shared/theme.ts";
 import type { TimelineAction } from "../timeline/timeline-view.ts";
 import "../composer/composer-view.ts";
 import "../timeline/timeline-view.ts";
+import "../widgets/room-widgets-view.ts";
 
 const drafts = new Map<string, string>();
 let nextUploadId = 1;
@@ -192,6 +193,7 @@ export class RoomView extends LitElement {
           <button type="submit">${t("invite")}</button>
         </form>
         <div role="status" class="muted">${this.notice}</div>
+        <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version}></ent-room-widgets>
       </header>
       <div class="scroll" aria-labelledby="room-title">
         <button class="older" @click=${() => void s.loadOlder(this.roomId).catch(err)}>${t("loadOlder")}</button>

@@ -8,9 +8,15 @@ import type { EntenteWidgetDriver } from "../../core/widgets/widget-driver.ts";
 import { WIDGET_SANDBOX, hostWidget, iframeAllow, type HostedWidget } from "../../core/widgets/widget-host.ts";
 
 export class WidgetFrame extends LitElement {
-  static override properties = { maximised: { type: Boolean, reflect: true }, alwaysOnScreen: { type: Boolean, reflect: true, attribute: "always-on-screen" } };
+  static override properties = {
+    maximised: { type: Boolean, reflect: true }, alwaysOnScreen: { type: Boolean, reflect: true, attribute: "always-on-screen" },
+    pip: { type: Boolean, reflect: true }, closable: { type: Boolean },
+  };
   declare maximised: boolean;
   declare alwaysOnScreen: boolean;
+  /** Shown small, on top of another room (always-on-screen): offers the way back to its room. */
+  declare pip: boolean;
+  declare closable: boolean;
   widget: WidgetDefinition | undefined;
   /** The room of a room widget; undefined for an account widget. */
   roomId: string | undefined;
@@ -21,6 +27,9 @@ export class WidgetFrame extends LitElement {
   static override styles = css`
     :host { display: flex; flex-direction: column; min-height: 20rem; }
     :host([maximised]) { position: fixed; inset: 0; z-index: 10; background: Canvas; }
+    :host([pip]:not([maximised])) { position: fixed; right: 1rem; bottom: 1rem; width: min(22rem, 90vw); height: 14rem; min-height: 0; z-index: 20; background: Canvas; border: 1px solid #888; box-shadow: 0 2px 12px #0004; }
+    :host([pip]) iframe { min-height: 0; }
+    header button { font: inherit; }
     header { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
     iframe { flex: 1; border: 0; width: 100%; min-height: 18rem; }
     .refused { color: #b00020; }
@@ -30,6 +39,8 @@ export class WidgetFrame extends LitElement {
     super();
     this.maximised = false;
     this.alwaysOnScreen = false;
+    this.pip = false;
+    this.closable = false;
   }
 
   override render() {
@@ -37,8 +48,11 @@ export class WidgetFrame extends LitElement {
     const name = this.widget?.name ?? "";
     if (f === undefined || this.widget === undefined) return html``;
     if (f.kind === "refused") return html`<p class="refused" role="alert" id="refusal">Widget « ${name} » non ouvert : ${f.reason}</p>`;
-    return html`<header><strong>${name}</strong>
-        <button id="maximise" @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? "Réduire" : "Agrandir"}</button></header>
+    const say = (type: string): void => void this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
+    return html`<header><strong>${name}</strong><span>
+        ${this.pip ? html`<button id="return" @click=${() => say("widget-return")}>Revenir au salon</button>` : ""}
+        <button id="maximise" @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? "Réduire" : "Agrandir"}</button>
+        ${this.closable ? html`<button id="close" @click=${() => say("widget-close")}>Fermer</button>` : ""}</span></header>
       <iframe title=${name} src=${f.url} sandbox=${WIDGET_SANDBOX} allow=${iframeAllow(this.widget)} referrerpolicy="no-referrer"></iframe>`;
   }
 
