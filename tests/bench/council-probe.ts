@@ -3,6 +3,7 @@
 // last next_batch, 15 ms later a sender PUTs a message; the sample runs from the PUT's start to the
 // reader's /sync response holding it. Throughput: 20 senders each send sequentially (await each
 // PUT) for a fixed time while the reader keeps syncing; the 200s are counted.
+import { readFileSync } from "node:fs";
 import { registerUser } from "../harness/homeserver.ts";
 import { median, percentile } from "./stats.ts";
 
@@ -89,7 +90,7 @@ export async function latencySamples(sendUrl: string, sender: Session[], readUrl
 }
 
 /** 200s per second of 20 sequential senders for `seconds`, each in `rooms[i]`, with the reader syncing. */
-export async function throughput(p: ProbeRoom, rooms: string[], seconds: number): Promise<number> {
+export async function throughput(p: ProbeRoom, rooms: string[], seconds: number): Promise<{ rate: number; sent: number }> {
   const since = { token: await initialToken(p.url, p.reader) };
   let running = true;
   const reading = (async () => {
@@ -111,7 +112,13 @@ export async function throughput(p: ProbeRoom, rooms: string[], seconds: number)
   running = false;
   await sendText(p.url, p.owner, p.roomId, "fin"); // ends the reader's long-poll
   await reading;
-  return rate;
+  return { rate, sent: ok };
+}
+
+/** CPU time (user + system) a process has used, in ms: a figure the machine's load does not inflate much. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
 
 export interface LatencyStats { p50: number; p99: number }
