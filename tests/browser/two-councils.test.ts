@@ -1,7 +1,8 @@
 // The web client in Chromium, two agents of two councils: sign-in, secure backup, a space with an
 // encrypted room, invitation across councils, messages, reply, reaction, edit, poll, an encrypted
 // file; then the second agent on a fresh browser profile restores history with the recovery key.
-// axe-core checks sign-in, room list and timeline; screenshots go to tests/artifacts/.
+// Room settings: roles, join rule, encryption, a role given across councils, leaving.
+// axe-core checks sign-in, room list, timeline and settings; screenshots go to tests/artifacts/.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
@@ -132,6 +133,22 @@ describe("web client in Chromium, two councils", function () {
     await screenshot(alice, "room-timeline");
     await screenshot(bob, "room-timeline-other-council");
 
+    // Room settings: roles from power levels (the creator owns a v12 room), join rule "members of
+    // the space", encryption shown;
+    // Alice makes Bob (other council) a moderator.
+    await alice.getByRole("button", { name: "Paramètres du salon" }).click();
+    const settings = alice.getByRole("region", { name: /Paramètres du salon/ });
+    const spaceRule = settings.getByRole("radio", { name: "Les membres de l'espace de travail Voirie" });
+    await spaceRule.waitFor();
+    assert.equal(await spaceRule.isChecked(), true, "a room made in a space is joinable by its members");
+    await settings.getByText("Chiffrement de bout en bout activé", { exact: false }).waitFor();
+    await settings.getByRole("listitem").filter({ hasText: `@alice:${A}` }).getByText("Propriétaire").waitFor();
+    await settings.getByLabel("Rôle de bob").selectOption({ label: "Modérateur" });
+    await settings.getByText("Enregistré.").waitFor({ timeout: 30_000 });
+    assert.deepEqual(await seriousA11yViolations(alice), [], "room settings accessible");
+    await screenshot(alice, "room-settings");
+    await settings.getByRole("button", { name: "Retour aux messages" }).click();
+
     // Bob's keys must be in his backup before a new device can restore them.
     const bobSession = JSON.parse((await bob.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string };
     await waitFor("bob's room keys backed up", async () => {
@@ -149,5 +166,13 @@ describe("web client in Chromium, two councils", function () {
     await message(bob2, "réunion vendredi").waitFor({ timeout: 30_000 });
     await message(bob2, "Reçu, j'y serai").waitFor({ timeout: 30_000 });
     await screenshot(bob2, "restored-history");
+
+    // Bob sees the role given on the other council, then leaves the room.
+    await bob2.getByRole("button", { name: "Paramètres du salon" }).click();
+    const settings2 = bob2.getByRole("region", { name: /Paramètres du salon/ });
+    await settings2.getByRole("listitem").filter({ hasText: `@bob:${B}` }).getByText("Modérateur").waitFor({ timeout: 30_000 });
+    await settings2.getByRole("button", { name: "Quitter le salon" }).click();
+    await settings2.getByRole("button", { name: "Confirmer : quitter le salon" }).click();
+    await bob2.getByRole("region", { name: "Voirie" }).getByRole("link", { name: /Chantier rue Haute/ }).waitFor({ state: "detached", timeout: 30_000 });
   });
 });

@@ -1,7 +1,9 @@
 // What the UI may know of a signed-in session: plain data and methods, no matrix-js-sdk type, so
 // ui/ never imports the SDK (DESIGN.md) and the SDK stays out of the first download.
 import type { RawEvent } from "./raw-event.ts";
+import type { MentionCandidate } from "./mentions.ts";
 import type { RoomSummary } from "./room-list-model.ts";
+import type { JoinRuleChoice, RoomSettings } from "./room-settings-model.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 
@@ -37,6 +39,14 @@ export interface ChatSession {
   memberName(roomId: string, userId: string): string;
   isEncrypted(roomId: string): boolean;
   typing(roomId: string): string[];
+  /** Tell the room I am (or stopped) typing. */
+  setTyping(roomId: string, typing: boolean): Promise<void>;
+  /** Others' read receipts: [userId, event id read up to]. */
+  readReceipts(roomId: string): [string, string][];
+  /** The event my read receipt points at (undefined: never read). */
+  myReadUpTo(roomId: string): string | undefined;
+  /** People to @-mention for a term, across councils. */
+  searchPeople(roomId: string, term: string): Promise<MentionCandidate[]>;
   /** Older history; false when the start of the room is reached. */
   loadOlder(roomId: string): Promise<boolean>;
   send(roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
@@ -48,6 +58,12 @@ export interface ChatSession {
   invite(roomId: string, userId: string): Promise<void>;
   join(roomId: string): Promise<void>;
   leave(roomId: string): Promise<void>;
+  /** Members, roles, join rule, encryption; undefined for a room this session does not know. */
+  roomSettings(roomId: string): RoomSettings | undefined;
+  /** The full member list (the sync lazy-loads members); resolves when roomSettings() has them. */
+  loadMembers(roomId: string): Promise<void>;
+  setJoinRule(roomId: string, rule: JoinRuleChoice): Promise<void>;
+  setPowerLevel(roomId: string, userId: string, level: number): Promise<void>;
   upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle;
   download(file: FileInfo): Promise<Blob>;
   restoreFromRecoveryKey(recoveryKey: string): Promise<number>;

@@ -2,13 +2,17 @@
 // objects into the plain data of chat-port.ts, and coalesces the SDK's many events into one
 // "changed" signal for the UI. Loaded with import() after sign-in only.
 import {
-  ClientEvent, createClient, EventStatus, MatrixEventEvent, PendingEventOrdering, RoomEvent, RoomMemberEvent, RoomStateEvent, SyncState,
+  ClientEvent, createClient, EventStatus, MatrixEventEvent, NotificationCountType, PendingEventOrdering, RoomEvent, RoomMemberEvent, RoomStateEvent, SyncState,
   type MatrixClient, type MatrixEvent, type Room,
 } from "matrix-js-sdk";
 import type { ChatSession, ChatState, NewRoom, RecoveryState, UploadHandle } from "./chat-port.ts";
 import type { RawEvent } from "./raw-event.ts";
-import { countUnread, type RoomSummary } from "./room-list-model.ts";
+import type { RoomSummary } from "./room-list-model.ts";
 import { createRoom, createSpace, inviteAcross } from "./room-actions.ts";
+import type { JoinRuleChoice, RoomSettings } from "./room-settings-model.ts";
+import { readRoomSettings, setJoinRule, setUserLevel } from "./room-settings-sdk.ts";
+import { myReadUpTo, othersReadUpTo, searchPeople, setTyping } from "./room-presence-sdk.ts";
+import type { MentionCandidate } from "./mentions.ts";
 import { prepareSecureBackup, restoreWithRecoveryKey, SecretStorageKeyCache } from "./secure-backup.ts";
 import { downloadFile, uploadFile } from "./file-transfer.ts";
 import { sendAny } from "./sdk-untyped.ts";
@@ -16,6 +20,9 @@ import type { Session } from "./sign-in.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import { matrixRoomWidgetsPort } from "./widgets/matrix-client-port.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
+
+/** Timing marks read by the page-load benchmark (tests/bench/web-client.ts); absent in Node tests. */
+const mark = (name: string): void => { globalThis.performance?.mark(name); };
 
 export interface StartOptions {
   /** Browser: true (IndexedDB crypto store, survives reloads). Node tests: false (in memory). */
@@ -64,7 +71,9 @@ export class MatrixChatSession implements ChatSession {
       baseUrl: session.baseUrl, userId: session.userId, accessToken: session.accessToken, deviceId: session.deviceId,
       cryptoCallbacks: { getSecretStorageKey: keyCache.callback },
     });
+    mark("entente:sdk-loaded");
     await client.initRustCrypto({ useIndexedDB: opts.useIndexedDB, cryptoDatabasePrefix: `entente-${session.userId}-${session.deviceId}` });
+    mark("entente:crypto-ready");
     const s = new MatrixChatSession(client, keyCache);
     s.listen();
     const firstSync = new Promise<void>((resolve) => {
@@ -77,8 +86,11 @@ export class MatrixChatSession implements ChatSession {
       client.on(ClientEvent.Sync, onSync);
     });
     // Detached: pending and failed sends stay listed apart, so a failed one can be shown with "retry".
-    await client.startClient({ initialSyncLimit: opts.initialSyncLimit ?? 30, pendingEventOrdering: PendingEventOrdering.Detached });
+    // lazyLoadMembers: the initial sync carries only the members of the senders it shows (a room of
+    // 500 agents is not 500 member events); the SDK loads the rest when it encrypts or lists them.
+    await client.startClient({ initialSyncLimit: opts.initialSyncLimit ?? 20, lazyLoadMembers: true, pendingEventOrdering: PendingEventOrdering.Detached });
     await firstSync;
+    mark("entente:first-sync");
     void prepareSecureBackup(client, keyCache, opts.password).then(
       (r) => s.setRecovery(r),
       (e: unknown) => s.setRecovery({ kind: "unavailable", reason: e instanceof Error ? e.message : String(e) }),
@@ -146,13 +158,14 @@ export class MatrixChatSession implements ChatSession {
     const children = room.isSpaceRoom()
       ? room.currentState.getStateEvents("m.space.child").filter((e) => Array.isArray(e.getContent()["via"])).flatMap((e) => e.getStateKey() ?? [])
       : [];
-    const raw = events.map((e) => ({ eventId: e.getId() ?? "", sender: e.getSender() ?? "", type: e.getType() }));
     return [{
       roomId: room.roomId, name: room.name, isSpace: room.isSpaceRoom(), membership,
       isDirect: this.directRoomIds().has(room.roomId) || isDirectInvite,
       encrypted: room.hasEncryptionStateEvent(),
-      unread: membership === "join" ? countUnread(raw, me, room.getEventReadUpTo(me)) : 0,
-      highlights: room.getUnreadNotificationCount("highlight" as never) ?? 0,
+      // The server's counts (push rules evaluated by the homeserver, reset by our read receipts),
+      // threads included: not a guess from the few events this client happened to load.
+      unread: membership === "join" ? room.getUnreadNotificationCount(NotificationCountType.Total) : 0,
+      highlights: membership === "join" ? room.getUnreadNotificationCount(NotificationCountType.Highlight) : 0,
       lastActivity: events.at(-1)?.getTs() ?? 0,
       children,
       inviter: membership === "invite" ? myMember?.events.member?.getSender() : undefined,
@@ -182,6 +195,19 @@ export class MatrixChatSession implements ChatSession {
   typing(roomId: string): string[] {
     const room = this.client.getRoom(roomId);
     return room === null ? [] : room.getMembers().filter((m) => m.typing && m.userId !== this.userId).map((m) => m.name);
+  }
+
+  setTyping(roomId: string, typing: boolean): Promise<void> {
+    return setTyping(this.client, roomId, typing);
+  }
+  readReceipts(roomId: string): [string, string][] {
+    return othersReadUpTo(this.client, roomId);
+  }
+  myReadUpTo(roomId: string): string | undefined {
+    return myReadUpTo(this.client, roomId);
+  }
+  searchPeople(roomId: string, term: string): Promise<MentionCandidate[]> {
+    return searchPeople(this.client, roomId, term);
   }
 
   async loadOlder(roomId: string): Promise<boolean> {
@@ -223,6 +249,19 @@ export class MatrixChatSession implements ChatSession {
   }
   async leave(roomId: string): Promise<void> {
     await this.client.leave(roomId);
+  }
+  roomSettings(roomId: string): RoomSettings | undefined {
+    return readRoomSettings(this.client, roomId);
+  }
+  async loadMembers(roomId: string): Promise<void> {
+    await this.client.getRoom(roomId)?.loadMembersIfNeeded();
+    this.changed();
+  }
+  setJoinRule(roomId: string, rule: JoinRuleChoice): Promise<void> {
+    return setJoinRule(this.client, roomId, rule);
+  }
+  setPowerLevel(roomId: string, userId: string, level: number): Promise<void> {
+    return setUserLevel(this.client, roomId, userId, level);
   }
   upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle {
     return uploadFile(this.client, roomId, file, this.isEncrypted(roomId), onProgress);

@@ -2,6 +2,7 @@
 // formatted_body only when it adds formatting, replies with m.in_reply_to and m.mentions (no
 // fallback: removed from the spec in v1.13), edits with m.new_content, reactions as annotations.
 import { marked } from "marked";
+import { mentionedUserIds, withPlainMentions } from "./mentions.ts";
 
 export type Content = Record<string, unknown>;
 
@@ -14,15 +15,20 @@ export function markdownToHtml(text: string): string | undefined {
   return html === plain || html === `<p>${escapeHtml(text)}</p>` ? undefined : html;
 }
 
+/** A text message; people mentioned with a matrix.to link are listed in m.mentions (they get notified). */
 export function textContent(text: string): Content {
   const html = markdownToHtml(text);
-  return html === undefined ? { msgtype: "m.text", body: text } : { msgtype: "m.text", body: text, format: "org.matrix.custom.html", formatted_body: html };
+  const users = mentionedUserIds(text);
+  const mentions: Content = users.length > 0 ? { "m.mentions": { user_ids: users } } : {};
+  const body = withPlainMentions(text);
+  return html === undefined ? { msgtype: "m.text", body, ...mentions } : { msgtype: "m.text", body, format: "org.matrix.custom.html", formatted_body: html, ...mentions };
 }
 
 export function replyContent(text: string, to: { eventId: string; sender: string }, threadRoot?: string): Content {
   const relates: Content = { "m.in_reply_to": { event_id: to.eventId } };
   if (threadRoot !== undefined) Object.assign(relates, { rel_type: "m.thread", event_id: threadRoot, is_falling_back: false });
-  return { ...textContent(text), "m.relates_to": relates, "m.mentions": { user_ids: [to.sender] } };
+  const users = new Set([to.sender, ...mentionedUserIds(text)]);
+  return { ...textContent(text), "m.relates_to": relates, "m.mentions": { user_ids: [...users] } };
 }
 
 /** A reply in a thread that is not a reply to a given message (falls back to the thread's last event). */

@@ -58,18 +58,6 @@ export function buildRoomList(rooms: readonly RoomSummary[]): RoomListView {
   };
 }
 
-/** Messages from others after my read marker (messages only: reactions and state do not count). */
-export function countUnread(events: readonly { eventId: string; sender: string; type: string }[], me: string, readUpTo: string | null | undefined): number {
-  let n = 0;
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i];
-    if (e === undefined || e.eventId === readUpTo) break;
-    if (e.sender === me) break;
-    if (e.type === "m.room.message" || e.type === "m.room.encrypted" || e.type === "org.matrix.msc3381.poll.start") n++;
-  }
-  return n;
-}
-
 /** "(3) Entente": the page title carries the unread count, as agents see it in their tab bar. */
 export const pageTitle = (appName: string, unread: number, room?: string): string =>
   `${unread > 0 ? `(${unread}) ` : ""}${room !== undefined ? `${room} · ` : ""}${appName}`;

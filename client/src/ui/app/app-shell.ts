@@ -5,7 +5,8 @@ import { LitElement, css, html, nothing } from "lit";
 import type { ChatSession } from "../../core/chat-port.ts";
 import type { ClientConfig } from "../../core/client-config.ts";
 import { pickLocale, translator, type Locale } from "../../core/i18n/translator.ts";
-import { buildRoomList, pageTitle } from "../../core/room-list-model.ts";
+import { fetchRoomPreview } from "../../core/room-list-preview.ts";
+import { buildRoomList, pageTitle, type RoomSummary } from "../../core/room-list-model.ts";
 import { clearSession, loadSession, passwordSignIn, resolveHomeserver, saveSession, SignInError, type Session } from "../../core/sign-in.ts";
 import type { CreateDialog, CreateRequest } from "../dialogs/create-dialog.ts";
 import type { I18n } from "../shared/i18n-context.ts";
@@ -24,7 +25,7 @@ export class AppShell extends LitElement {
   static override properties = {
     config: { attribute: false }, loader: { attribute: false },
     i18n: { state: true }, session: { state: true }, version: { state: true }, room: { state: true },
-    signInError: { state: true }, busy: { state: true }, otherTab: { state: true }, recoveryError: { state: true }, booted: { state: true },
+    signInError: { state: true }, busy: { state: true }, preview: { state: true }, otherTab: { state: true }, recoveryError: { state: true }, booted: { state: true },
   };
   declare config: ClientConfig;
   declare loader: SessionLoader;
@@ -37,6 +38,8 @@ export class AppShell extends LitElement {
   declare otherTab: boolean;
   declare recoveryError: string;
   declare booted: boolean;
+  /** The room list from a plain-fetch /sync, shown while the SDK and its crypto start. */
+  declare preview: RoomSummary[] | undefined;
   private releaseLock: (() => void) | undefined;
 
   static override styles = [theme, css`
@@ -72,13 +75,16 @@ export class AppShell extends LitElement {
     document.documentElement.lang = this.i18n.locale;
   }
 
-  /** Called once by main.ts with config.json and the session loader; reopens a saved session. */
-  boot(config: ClientConfig, loader: SessionLoader): void {
+  /**
+   * Called once by main.ts with config.json and the session loader; reopens a saved session.
+   * `preview`: the room-list /sync main.ts started for that session while config.json loaded.
+   */
+  boot(config: ClientConfig, loader: SessionLoader, preview?: Promise<RoomSummary[] | undefined>): void {
     this.config = config;
     this.loader = loader;
     this.booted = true;
     const saved = loadSession(localStorage);
-    if (saved !== undefined) void this.open(saved, undefined);
+    if (saved !== undefined) void this.open(saved, undefined, preview);
   }
 
   private setLocale(locale: Locale): void {
@@ -102,17 +108,30 @@ export class AppShell extends LitElement {
     });
   }
 
-  private async open(s: Session, password: string | undefined): Promise<void> {
+  private async open(s: Session, password: string | undefined, early?: Promise<RoomSummary[] | undefined>): Promise<void> {
     if (!(await this.lock(s.userId))) {
       this.otherTab = true;
       return;
     }
     this.busy = true;
     try {
+      // A saved session: show the room list first (one small /sync), then pay for the SDK, its
+      // WebAssembly and crypto store. Sequential on purpose: on 2 busy cores, parsing the SDK chunk
+      // alongside would delay the list by about as much as it would save.
+      if (password === undefined) {
+        const preview = await (early ?? fetchRoomPreview(s, (u, i) => fetch(u, i)));
+        if (preview !== undefined && this.session === undefined) {
+          this.preview = preview;
+          await this.updateComplete;
+          performance.mark("entente:preview-list");
+        }
+      }
       const session = await this.loader(s, password);
       session.subscribe(() => { this.version++; });
       this.session = session;
+      this.preview = undefined;
     } catch (e: unknown) {
+      this.preview = undefined;
       this.signInError = e instanceof Error ? e.message : String(e);
     } finally {
       this.busy = false;
@@ -167,12 +186,25 @@ export class AppShell extends LitElement {
       </select></label>`;
   }
 
+  /** The list is usable (links, routing) while the room pane waits for encryption to start. */
+  private renderPreview(rooms: RoomSummary[]): unknown {
+    const { t } = this.i18n;
+    const list = buildRoomList(rooms);
+    document.title = pageTitle(t("appName"), list.totalUnread);
+    return html`<header class="top"><strong>${t("appName")}</strong><div class="me">${this.languageSwitch()}</div></header>
+      <div class="layout">
+        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${this.room ?? ""}></ent-room-list>
+        <main class="empty" aria-busy="true"><p>${t("preparingEncryption")}</p></main>
+      </div>`;
+  }
+
   override render(): unknown {
     const { t } = this.i18n;
     if (this.otherTab) return html`<main class="wait"><p role="alert">${t("otherTab")}</p></main>`;
     const s = this.session;
     if (!this.booted) return html`<main class="wait" aria-busy="true"></main>`;
     if (s === undefined) {
+      if (this.preview !== undefined) return this.renderPreview(this.preview);
       if (this.busy && this.signInError === "" && loadSession(localStorage) !== undefined) return html`<main class="wait" aria-busy="true">${t("preparingEncryption")}</main>`;
       return html`<div class="top"><strong>${t("appName")}</strong>${this.languageSwitch()}</div>
         <ent-sign-in .councils=${this.config.councils} .i18n=${this.i18n} ?busy=${this.busy} error=${this.signInError}

@@ -5,15 +5,25 @@ import type { ChatSession, UploadHandle } from "../../core/chat-port.ts";
 import { editContent, reactionContent, replyContent, textContent } from "../../core/message-content.ts";
 import { POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../core/poll-model.ts";
 import { buildTimeline, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
+import type { MentionCandidate } from "../../core/mentions.ts";
+import { firstUnread, receiptsOnMessages } from "../../core/read-position.ts";
+import { TypingNotifier } from "./typing-notifier.ts";
 import type { ComposerView, UploadProgress } from "../composer/composer-view.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
-import type { TimelineAction } from "../timeline/timeline-view.ts";
+import type { TimelineAction, TimelineView } from "../timeline/timeline-view.ts";
+import type { Translate } from "../../core/i18n/translator.ts";
+import type { SettingsRequest } from "../room-settings/room-settings-view.ts";
+import { applySettingsRequest } from "../room-settings/settings-actions.ts";
 import "../composer/composer-view.ts";
+import "../room-settings/room-settings-view.ts";
 import "../timeline/timeline-view.ts";
 import "../widgets/room-widgets-view.ts";
 
 const drafts = new Map<string, string>();
+
+const typingLine = (t: Translate, names: string[]): string =>
+  names.length === 0 ? "" : names.length === 1 ? t("typingOne", { name: names[0] ?? "" }) : t("typingMany", { names: names.join(", ") });
 let nextUploadId = 1;
 
 /** "/poll Question | answer | answer" (or /sondage) makes a poll. */
@@ -27,7 +37,8 @@ export function parsePollCommand(text: string): { question: string; answers: str
 export class RoomView extends LitElement {
   static override properties = {
     session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
-    replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true },
+    replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
+    unreadFrom: { state: true }, suggestions: { state: true },
   };
   declare session: ChatSession;
   declare roomId: string;
@@ -38,6 +49,13 @@ export class RoomView extends LitElement {
   declare uploads: UploadProgress[];
   declare notice: string;
   declare announce: string;
+  declare settingsOpen: boolean;
+  /** The first message not read when the room was opened, until the agent jumps to it. */
+  declare unreadFrom: string | undefined;
+  declare suggestions: MentionCandidate[];
+  private readBy: ReadonlyMap<string, readonly string[]> = new Map();
+  private typingNotifier: TypingNotifier | undefined;
+  private mentionSeq = 0;
   private items: TimelineItem[] = [];
   private lastSeen = "";
   private readonly handles = new Map<number, UploadHandle>();
@@ -49,6 +67,8 @@ export class RoomView extends LitElement {
     form { display: flex; gap: 0.4rem; align-items: center; }
     .scroll { overflow-y: auto; min-height: 0; }
     .older { display: block; margin: 0.5rem auto; }
+    .jump { position: sticky; top: 0.5rem; z-index: 1; display: block; margin: 0 auto; }
+    .typing { min-height: 1.2rem; font-size: 0.85rem; padding: 0 1rem; }
   `];
 
   constructor() {
@@ -59,11 +79,30 @@ export class RoomView extends LitElement {
     this.uploads = [];
     this.notice = "";
     this.announce = "";
+    this.settingsOpen = false;
+    this.unreadFrom = undefined;
+    this.suggestions = [];
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
+    const raw = this.session.roomEvents(this.roomId);
+    const shown = (): Set<string> => new Set(this.items.flatMap((i) => (i.kind === "message" ? [i.eventId] : [])));
     if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
-      this.items = buildTimeline(this.session.roomEvents(this.roomId), this.session.userId);
+      this.items = buildTimeline(raw, this.session.userId);
+      this.readBy = receiptsOnMessages(raw.map((e) => e.eventId), shown(), this.session.readReceipts(this.roomId));
+    }
+    if (changed.has("roomId")) {
+      // Before this view marks the room read below.
+      const unread = this.session.state().rooms.find((r) => r.roomId === this.roomId)?.unread ?? 0;
+      const from = firstUnread(raw, shown(), this.session.myReadUpTo(this.roomId), this.session.userId, unread);
+      const last = this.items.at(-1);
+      this.unreadFrom = from !== undefined && !(last?.kind === "message" && last.eventId === from) ? from : undefined;
+      this.typingNotifier?.stop();
+      const roomId = this.roomId;
+      this.typingNotifier = new TypingNotifier((typing) => this.session.setTyping(roomId, typing));
+      this.suggestions = [];
+    }
+    if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
       const last = this.items.at(-1);
       if (last?.kind === "message" && last.eventId !== this.lastSeen) {
         if (this.lastSeen !== "" && last.sender !== this.session.userId && !changed.has("roomId")) {
@@ -74,6 +113,7 @@ export class RoomView extends LitElement {
       }
     }
     if (changed.has("roomId")) {
+      this.settingsOpen = false;
       this.replyTo = undefined;
       this.editing = undefined;
       this.lastSeen = "";
@@ -141,6 +181,7 @@ export class RoomView extends LitElement {
     this.replyTo = undefined;
     this.editing = undefined;
     drafts.delete(this.roomId);
+    this.typingNotifier?.stop();
     await this.session.send(this.roomId, poll !== undefined ? POLL_START : "m.room.message", content);
   }
 
@@ -173,6 +214,32 @@ export class RoomView extends LitElement {
     }
   }
 
+  private openSettings(): void {
+    this.settingsOpen = true;
+    this.notice = "";
+    void this.session.loadMembers(this.roomId).catch(() => undefined);
+  }
+
+  private async onSettings(req: SettingsRequest): Promise<void> {
+    const out = await applySettingsRequest(this.session, this.roomId, req, this.i18n);
+    if (out.kind === "close") this.settingsOpen = false;
+    else if (out.kind === "left") location.hash = "";
+    else this.notice = out.text;
+  }
+
+  private jumpToUnread(): void {
+    const id = this.unreadFrom;
+    if (id === undefined) return;
+    this.unreadFrom = undefined;
+    this.renderRoot.querySelector<TimelineView>("ent-timeline")?.reveal(id);
+  }
+
+  private async mentionQuery(query: string | undefined): Promise<void> {
+    const seq = ++this.mentionSeq;
+    const found = query === undefined ? [] : await this.session.searchPeople(this.roomId, query).catch(() => []);
+    if (seq === this.mentionSeq) this.suggestions = found;
+  }
+
   private banner(): string {
     const { t } = this.i18n;
     if (this.editing !== undefined) return t("editing");
@@ -184,6 +251,7 @@ export class RoomView extends LitElement {
     const { t } = this.i18n;
     const s = this.session;
     const err = (e: unknown): void => { this.notice = e instanceof Error ? e.message : String(e); };
+    const settings = this.settingsOpen ? s.roomSettings(this.roomId) : undefined;
     return html`
       <header>
         <h1 id="room-title">${s.roomName(this.roomId)}${s.isEncrypted(this.roomId) ? html` <span class="muted" title=${t("encrypted")} aria-label=${t("encrypted")}>🔒</span>` : nothing}</h1>
@@ -192,19 +260,25 @@ export class RoomView extends LitElement {
           <input id="invitee" name="invitee" placeholder="@agent:collectivite.fr" />
           <button type="submit">${t("invite")}</button>
         </form>
+        <button aria-expanded=${this.settingsOpen ? "true" : "false"} @click=${() => (this.settingsOpen ? (this.settingsOpen = false) : this.openSettings())}>${t("roomSettings")}</button>
         <div role="status" class="muted">${this.notice}</div>
         <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version}></ent-room-widgets>
       </header>
+      ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .i18n=${this.i18n} notice=${this.notice}
+        @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}></ent-room-settings>` : html`
       <div class="scroll" aria-labelledby="room-title">
+        ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => this.jumpToUnread()}>${t("jumpToUnread")}</button>` : nothing}
         <button class="older" @click=${() => void s.loadOlder(this.roomId).catch(err)}>${t("loadOlder")}</button>
-        <ent-timeline .items=${this.items} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)}
+        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)}
           @timeline-action=${(e: CustomEvent<TimelineAction>) => void this.onAction(e.detail).catch(err)}></ent-timeline>
-      </div>
+      </div>`}
       <div>
         <div class="visually-hidden" aria-live="polite" role="status">${this.announce}</div>
+        <div class="typing muted" aria-live="polite">${typingLine(t, s.typing(this.roomId))}</div>
         <ent-composer .i18n=${this.i18n} banner=${this.banner()} draft=${drafts.get(this.roomId) ?? ""} .uploads=${this.uploads}
           @compose-send=${(e: CustomEvent<string>) => void this.send(e.detail).catch(err)}
-          @compose-draft=${(e: CustomEvent<string>) => drafts.set(this.roomId, e.detail)}
+          .suggestions=${this.suggestions} @mention-query=${(e: CustomEvent<string | undefined>) => void this.mentionQuery(e.detail)}
+          @compose-draft=${(e: CustomEvent<string>) => { drafts.set(this.roomId, e.detail); this.typingNotifier?.draftChanged(e.detail); }}
           @compose-cancel=${() => { this.replyTo = undefined; this.editing = undefined; }}
           @compose-file=${(e: CustomEvent<File>) => this.upload(e.detail)}
           @upload-cancel=${(e: CustomEvent<number>) => this.handles.get(e.detail)?.cancel()}></ent-composer>

@@ -14,11 +14,13 @@ export interface TimelineAction { action: "reply" | "edit" | "react" | "redact" 
 const QUICK_REACTIONS = ["👍", "✅", "🎉"];
 
 export class TimelineView extends LitElement {
-  static override properties = { items: { attribute: false }, i18n: { attribute: false }, me: { type: String }, nameOf: { attribute: false } };
+  static override properties = { items: { attribute: false }, i18n: { attribute: false }, me: { type: String }, nameOf: { attribute: false }, readBy: { attribute: false } };
   declare items: TimelineItem[];
   declare i18n: I18n;
   declare me: string;
   declare nameOf: (userId: string) => string;
+  /** Others' read receipts, by the message they sit under. */
+  declare readBy: ReadonlyMap<string, readonly string[]>;
 
   static override styles = [theme, css`
     :host { display: block; }
@@ -35,6 +37,7 @@ export class TimelineView extends LitElement {
     .reaction[aria-pressed="true"] { background: #dbe4f3; border-color: var(--accent); }
     .poll { border: 1px solid var(--border); border-radius: var(--radius); padding: 0.5rem; background: #fff; max-width: 28rem; }
     .poll button { display: block; width: 100%; text-align: left; margin: 0.2rem 0; }
+    .receipts { font-size: 0.8rem; margin: 0.15rem 0 0; text-align: right; }
   `];
 
   constructor() {
@@ -42,6 +45,16 @@ export class TimelineView extends LitElement {
     this.items = [];
     this.me = "";
     this.nameOf = (u) => u;
+    this.readBy = new Map();
+  }
+
+  /** Scrolls a message into view and focuses it ("jump to the first unread"); false if not rendered. */
+  reveal(eventId: string): boolean {
+    const el = this.renderRoot.querySelector<HTMLElement>(`article[data-event-id="${CSS.escape(eventId)}"]`);
+    if (el === null) return false;
+    el.scrollIntoView({ block: "center" });
+    el.focus();
+    return true;
   }
 
   private act(action: TimelineAction["action"], item: MessageItem, value?: string): void {
@@ -72,7 +85,8 @@ export class TimelineView extends LitElement {
     const { t, locale } = this.i18n;
     const time = new Date(m.ts);
     const mine = m.sender === this.me;
-    return html`<li><article aria-label=${this.nameOf(m.sender)} data-event-id=${m.eventId}>
+    const readers = this.readBy.get(m.eventId);
+    return html`<li><article aria-label=${this.nameOf(m.sender)} data-event-id=${m.eventId} tabindex="-1">
       <span class="sender">${this.nameOf(m.sender)}</span>
       <time datetime=${time.toISOString()}>${time.toLocaleTimeString(locale === "fr" ? "fr-FR" : "en-GB", { hour: "2-digit", minute: "2-digit" })}</time>
       ${m.replyTo !== undefined ? html`<div class="reply">${t("replyingTo", { name: this.nameOf(m.replyTo.sender ?? "") })} : ${m.replyTo.body ?? "…"}</div>` : nothing}
@@ -86,6 +100,7 @@ export class TimelineView extends LitElement {
         ${mine ? html`<button @click=${() => this.act("redact", m)}>${t("remove")}</button>` : nothing}
         ${m.threadReplies > 0 ? html`<span class="muted">🧵 ${m.threadReplies}</span>` : nothing}
       </div>`}
+      ${readers !== undefined ? html`<p class="receipts muted">${t("readBy", { names: readers.map((u) => this.nameOf(u)).join(", ") })}</p>` : nothing}
     </article></li>`;
   }
 
