@@ -51,6 +51,7 @@ export async function webClientBench(quick: boolean): Promise<BenchRow[]> {
       await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
       const page = await ctx.newPage();
       const t0 = performance.now();
+      const t0Epoch = Date.now();
       await page.goto(web.url);
       await page.getByRole("link", { name: /Salon/ }).nth(rooms - 1).waitFor({ timeout: 120_000 });
       times.push(performance.now() - t0);
@@ -59,7 +60,9 @@ export async function webClientBench(quick: boolean): Promise<BenchRow[]> {
       ready.push(performance.now() - t0);
       // Where the time went: the client's performance marks (ms since navigation start).
       const marks = await page.evaluate(() => performance.getEntriesByType("mark").map((m) => [m.name, Math.round(m.startTime)] as const));
-      phases.push(Object.fromEntries(marks));
+      // How long after goto() the page's clock starts (new renderer, navigation): not the client's cost.
+      const navigationAfter = Math.round((await page.evaluate(() => performance.timeOrigin)) - t0Epoch);
+      phases.push({ navigationAfter, ...Object.fromEntries(marks) });
       await ctx.close();
     }
     const ms = median(times);
