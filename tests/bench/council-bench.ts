@@ -2,7 +2,7 @@
 // and federated delivery between two `entente init` councils. Several runs per figure; the table
 // shows the median of the runs' values, the JSON keeps every run and the load average.
 import { loadavg } from "node:os";
-import { api, cpuMs, latencySamples, latencyStats, setUpProbeRoom, throughput, type Session } from "./council-probe.ts";
+import { api, cpuMs, latencySamples, quiescent, latencyStats, setUpProbeRoom, throughput, type Session } from "./council-probe.ts";
 import { startCouncils, type DbKind } from "./council-setup.ts";
 import { rssMb } from "./client-server.ts";
 import { registerUser } from "../harness/homeserver.ts";
@@ -33,12 +33,14 @@ export async function councilProbe(db: DbKind, sizes: ProbeSizes, records: RunRe
     const pid = c.child.pid ?? 0;
     const rec = (probe: string, run: number, value: number): void => void records.push({ probe, db, run, value, loadavg: loadavg() });
     for (let run = 0; run < sizes.runs; run++) {
+      await quiescent(pid);
       const s = latencyStats(await latencySamples(c.url, p.senders, c.url, p.reader, p.roomId, sizes.samples));
       p50s.push(s.p50);
       p99s.push(s.p99);
       rec("latency p50", run, s.p50);
       rec("latency p99", run, s.p99);
       for (const [rooms, rates, cpu, name] of [[[p.roomId], one, cpuOne, "1 room"], [p.ownRooms, twenty, cpuTwenty, "20 rooms"]] as const) {
+        await quiescent(pid);
         const cpu0 = cpuMs(pid);
         const t = await throughput(p, [...rooms], sizes.seconds);
         rates.push(t.rate);
@@ -82,6 +84,7 @@ export async function federatedProbe(sizes: ProbeSizes, records: RunRecord[]): P
     const p50s: number[] = [];
     const p99s: number[] = [];
     for (let run = 0; run < sizes.runs; run++) {
+      for (const c of [a, b]) await quiescent(c.child.pid ?? 0);
       const s = latencyStats(await latencySamples(a.url, [alice], b.url, bob, roomId, sizes.samples));
       p50s.push(s.p50);
       p99s.push(s.p99);

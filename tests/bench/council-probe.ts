@@ -121,5 +121,19 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in USER_HZ (100 on Linux)
 }
 
+/**
+ * Waits until the process has been nearly idle (< 5 % of a core) over 250 ms: work a previous
+ * run left behind (push evaluation of a burst) must not land in the next latency samples.
+ */
+export async function quiescent(pid: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const before = cpuMs(pid);
+    await new Promise((r) => setTimeout(r, 250));
+    if (cpuMs(pid) - before < 12.5) return;
+  }
+  throw new Error(`process ${pid} still busy after ${timeoutMs} ms`);
+}
+
 export interface LatencyStats { p50: number; p99: number }
 export const latencyStats = (samples: number[]): LatencyStats => ({ p50: median(samples), p99: percentile(samples, 99) });
