@@ -3,7 +3,7 @@
 import type { RawEvent } from "./raw-event.ts";
 import type { MentionCandidate } from "./mentions.ts";
 import type { RoomSummary } from "./room-list-model.ts";
-import type { JoinRuleChoice, RoomSettings } from "./room-settings-model.ts";
+import type { JoinRuleChoice, MemberTrust, RoomSettings } from "./room-settings-model.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 
@@ -63,6 +63,8 @@ export interface ChatSession {
   /** The full member list (the sync lazy-loads members); resolves when roomSettings() has them. */
   loadMembers(roomId: string): Promise<void>;
   setJoinRule(roomId: string, rule: JoinRuleChoice): Promise<void>;
+  /** Members' identity verification and devices not signed by their owner (other people only). */
+  memberTrust(userIds: readonly string[]): Promise<Map<string, MemberTrust>>;
   setPowerLevel(roomId: string, userId: string, level: number): Promise<void>;
   upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle;
   download(file: FileInfo): Promise<Blob>;

@@ -9,7 +9,8 @@ import type { ChatSession, ChatState, NewRoom, RecoveryState, UploadHandle } fro
 import type { RawEvent } from "./raw-event.ts";
 import type { RoomSummary } from "./room-list-model.ts";
 import { createRoom, createSpace, inviteAcross } from "./room-actions.ts";
-import type { JoinRuleChoice, RoomSettings } from "./room-settings-model.ts";
+import type { JoinRuleChoice, MemberTrust, RoomSettings } from "./room-settings-model.ts";
+import { memberTrust } from "./member-trust-sdk.ts";
 import { readRoomSettings, setJoinRule, setUserLevel } from "./room-settings-sdk.ts";
 import { myReadUpTo, othersReadUpTo, searchPeople, setTyping } from "./room-presence-sdk.ts";
 import type { MentionCandidate } from "./mentions.ts";
@@ -256,6 +257,9 @@ export class MatrixChatSession implements ChatSession {
   async loadMembers(roomId: string): Promise<void> {
     await this.client.getRoom(roomId)?.loadMembersIfNeeded();
     this.changed();
+  }
+  memberTrust(userIds: readonly string[]): Promise<Map<string, MemberTrust>> {
+    return memberTrust(this.client, userIds);
   }
   setJoinRule(roomId: string, rule: JoinRuleChoice): Promise<void> {
     return setJoinRule(this.client, roomId, rule);

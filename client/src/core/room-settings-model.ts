@@ -20,6 +20,9 @@ export function roleOf(level: number): Role {
   return "custom";
 }
 
+/** What this device can vouch for about a member (crypto, read by member-trust-sdk.ts). */
+export interface MemberTrust { identityVerified: boolean; unverifiedDevices: number }
+
 export interface MemberInfo { userId: string; name: string; powerLevel: number; membership: "join" | "invite" }
 
 /** The join rules this client offers; others (knock...) are shown as they are, not offered. */

@@ -96,6 +96,8 @@ export const messagesEn: Record<MessageKey, string> = {
   leaveRoom: "Leave the room",
   leaveConfirm: "Confirm: leave the room",
   saved: "Saved.",
+  identityUnverified: "identity not verified",
+  unverifiedDevices: "{count} unverified device(s)",
   typingOne: "{name} is typing…",
   typingMany: "{names} are typing…",
   jumpToUnread: "Jump to first unread message",

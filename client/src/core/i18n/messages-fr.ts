@@ -96,6 +96,8 @@ export const messagesFr = {
   leaveRoom: "Quitter le salon",
   leaveConfirm: "Confirmer : quitter le salon",
   saved: "Enregistré.",
+  identityUnverified: "identité non vérifiée",
+  unverifiedDevices: "{count} appareil(s) non vérifié(s)",
   typingOne: "{name} écrit…",
   typingMany: "{names} écrivent…",
   jumpToUnread: "Aller au premier message non lu",

@@ -3,7 +3,7 @@
 // when the power level allows), invitations across councils, leaving. Emits requests; the room
 // view carries them out through the session.
 import { LitElement, css, html, nothing } from "lit";
-import { ROLE_LEVEL, roleOf, type AssignableRole, type JoinRuleChoice, type MemberInfo, type RoomSettings } from "../../core/room-settings-model.ts";
+import { ROLE_LEVEL, roleOf, type AssignableRole, type JoinRuleChoice, type MemberInfo, type MemberTrust, type RoomSettings } from "../../core/room-settings-model.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 
@@ -18,8 +18,9 @@ const ROLES: readonly AssignableRole[] = ["admin", "moderator", "member"];
 const ROLE_KEY = { owner: "roleOwner", admin: "roleAdmin", moderator: "roleModerator", member: "roleMember" } as const;
 
 export class RoomSettingsView extends LitElement {
-  static override properties = { settings: { attribute: false }, i18n: { attribute: false }, notice: { type: String }, confirmLeave: { state: true } };
+  static override properties = { settings: { attribute: false }, trust: { attribute: false }, i18n: { attribute: false }, notice: { type: String }, confirmLeave: { state: true } };
   declare settings: RoomSettings;
+  declare trust: ReadonlyMap<string, MemberTrust>;
   declare i18n: I18n;
   declare notice: string;
   declare confirmLeave: boolean;
@@ -36,12 +37,23 @@ export class RoomSettingsView extends LitElement {
     form { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; }
     .danger { color: var(--danger); border-color: var(--danger); }
     .top { display: flex; justify-content: space-between; align-items: center; }
+    .flag { font-size: 0.85rem; color: var(--muted); }
+    .flag.warn { color: #92400e; }
   `];
 
   constructor() {
     super();
     this.notice = "";
     this.confirmLeave = false;
+    this.trust = new Map();
+  }
+
+  private trustFlags(userId: string): unknown {
+    const { t } = this.i18n;
+    const tr = this.trust.get(userId);
+    if (tr === undefined) return nothing;
+    return html`${tr.identityVerified ? nothing : html`<span class="flag">${t("identityUnverified")}</span>`}
+      ${tr.unverifiedDevices > 0 ? html`<span class="flag warn">⚠ ${t("unverifiedDevices", { count: tr.unverifiedDevices })}</span>` : nothing}`;
   }
 
   private emit(detail: SettingsRequest): void {
@@ -59,7 +71,7 @@ export class RoomSettingsView extends LitElement {
     // Only people below one's own level (spec); not oneself: an only admin stepping down by a
     // misclick would lock the room's settings for good.
     const editable = s.canChangeRoles && m.membership === "join" && m.powerLevel < s.myLevel;
-    return html`<li><span class="who"><span>${m.name}</span><span class="muted">${m.userId}${m.membership === "invite" ? ` · ${t("invitedState")}` : ""}</span></span>
+    return html`<li><span class="who"><span>${m.name}</span><span class="muted">${m.userId}${m.membership === "invite" ? ` · ${t("invitedState")}` : ""}</span>${this.trustFlags(m.userId)}</span>
       ${editable
         ? html`<select aria-label=${t("roleOf", { name: m.name })} @change=${(e: Event) => this.emit({ kind: "role", userId: m.userId, level: Number((e.target as HTMLSelectElement).value) })}>
             ${ROLES.filter((r) => ROLE_LEVEL[r] <= s.myLevel).map((r) => html`<option value=${ROLE_LEVEL[r]} ?selected=${m.powerLevel === ROLE_LEVEL[r]}>${t(ROLE_KEY[r])}</option>`)}

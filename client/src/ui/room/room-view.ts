@@ -6,6 +6,7 @@ import { editContent, reactionContent, replyContent, textContent } from "../../c
 import { POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../core/poll-model.ts";
 import { buildTimeline, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
 import type { MentionCandidate } from "../../core/mentions.ts";
+import type { MemberTrust } from "../../core/room-settings-model.ts";
 import { firstUnread, receiptsOnMessages } from "../../core/read-position.ts";
 import { TypingNotifier } from "./typing-notifier.ts";
 import type { ComposerView, UploadProgress } from "../composer/composer-view.ts";
@@ -38,7 +39,7 @@ export class RoomView extends LitElement {
   static override properties = {
     session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
     replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
-    unreadFrom: { state: true }, suggestions: { state: true },
+    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true },
   };
   declare session: ChatSession;
   declare roomId: string;
@@ -53,6 +54,7 @@ export class RoomView extends LitElement {
   /** The first message not read when the room was opened, until the agent jumps to it. */
   declare unreadFrom: string | undefined;
   declare suggestions: MentionCandidate[];
+  declare trust: ReadonlyMap<string, MemberTrust>;
   private readBy: ReadonlyMap<string, readonly string[]> = new Map();
   private typingNotifier: TypingNotifier | undefined;
   private mentionSeq = 0;
@@ -82,11 +84,13 @@ export class RoomView extends LitElement {
     this.settingsOpen = false;
     this.unreadFrom = undefined;
     this.suggestions = [];
+    this.trust = new Map();
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
     const raw = this.session.roomEvents(this.roomId);
     const shown = (): Set<string> => new Set(this.items.flatMap((i) => (i.kind === "message" ? [i.eventId] : [])));
+    if (changed.has("version") && this.settingsOpen) void this.refreshTrust();
     if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
       this.items = buildTimeline(raw, this.session.userId);
       this.readBy = receiptsOnMessages(raw.map((e) => e.eventId), shown(), this.session.readReceipts(this.roomId));
@@ -218,6 +222,14 @@ export class RoomView extends LitElement {
     this.settingsOpen = true;
     this.notice = "";
     void this.session.loadMembers(this.roomId).catch(() => undefined);
+    void this.refreshTrust();
+  }
+
+  /** Device trust of the other members, while the settings are open (crypto answers from its store). */
+  private async refreshTrust(): Promise<void> {
+    const others = (this.session.roomSettings(this.roomId)?.members ?? []).map((m) => m.userId).filter((u) => u !== this.session.userId);
+    const trust = await this.session.memberTrust(others).catch(() => new Map<string, MemberTrust>());
+    if (this.settingsOpen) this.trust = trust;
   }
 
   private async onSettings(req: SettingsRequest): Promise<void> {
@@ -264,7 +276,7 @@ export class RoomView extends LitElement {
         <div role="status" class="muted">${this.notice}</div>
         <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version}></ent-room-widgets>
       </header>
-      ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .i18n=${this.i18n} notice=${this.notice}
+      ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.notice}
         @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}></ent-room-settings>` : html`
       <div class="scroll" aria-labelledby="room-title">
         ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => this.jumpToUnread()}>${t("jumpToUnread")}</button>` : nothing}
