@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
+import { requirePostgres } from "../harness/postgres.ts";
 import { call, expectError, writeRegistration, C, type Reply } from "../appservice-helpers.ts";
 
 const AS_TOKEN = "as-token-size-test";
@@ -14,7 +15,8 @@ const HUGE = "x".repeat(120_000);
 const BIG = "x".repeat(65_500);
 const TABLES = ["rooms", "events", "state_groups", "state_group_entries", "current_state", "event_txns", "federation_outbox", "room_aliases"];
 
-describe("local events over the size limits", function () {
+// On both databases: the refusal must leave no row behind in either dialect (issue 9 acceptance).
+for (const db of ["sqlite", "postgres"] as const) describe(`local events over the size limits (${db})`, function () {
   this.timeout(120_000);
   let t: TestHomeserver;
   let regDir: string;
@@ -52,10 +54,11 @@ describe("local events over the size limits", function () {
     return r;
   }
 
-  before(async () => {
+  before(async function () {
+    if (db === "postgres") await requirePostgres(this);
     regDir = mkdtempSync(join(tmpdir(), "entente-size-as-"));
     const yaml = `id: sizebot\nurl: null\nas_token: ${AS_TOKEN}\nhs_token: hs-size\nsender_localpart: sizebot\nnamespaces: { users: [{ exclusive: true, regex: "@_sz_.*" }] }\n`;
-    t = await startTestHomeserver({ overrides: { appservices: { registrationFiles: [writeRegistration(regDir, "sizebot", yaml)], retryInitialMs: 1000, retryMaxMs: 1000 } } });
+    t = await startTestHomeserver({ db, overrides: { appservices: { registrationFiles: [writeRegistration(regDir, "sizebot", yaml)], retryInitialMs: 1000, retryMaxMs: 1000 } } });
     const a = await registerUser(t.url, "alice");
     const b = await registerUser(t.url, "bob");
     await registerUser(t.url, "carol");
@@ -66,8 +69,8 @@ describe("local events over the size limits", function () {
     assert.equal((await as(bob.token, "POST", `${C}/join/${enc(roomId)}`, {})).status, 200);
   });
   after(async () => {
-    await t.stop();
-    rmSync(regDir, { recursive: true, force: true });
+    await t?.stop();
+    if (regDir) rmSync(regDir, { recursive: true, force: true });
   });
 
   it("a 120,000-character message: 413 M_TOO_LARGE naming the limit, and its txn id stays free", async () => {
