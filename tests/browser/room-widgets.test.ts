@@ -165,6 +165,8 @@ describe("web client: room widgets, meetings and live events", function () {
     const pad = await waitFor("the added widget", async () => (await widgetsOf(rooms.conseil)).find((e) => e.content["name"] === "Bloc-notes"));
     assert.deepEqual(pad.content, { type: "m.custom", url: "https://pad.example/p?u=$matrix_user_id", name: "Bloc-notes", data: {} });
 
+    // the panel shows the new widget before we act on the list (rows are keyed by widget id)
+    await page.getByRole("button", { name: "Retirer Bloc-notes" }).waitFor();
     await page.getByRole("button", { name: "Retirer Jitsi" }).click();
     await waitFor("the meeting removed from the room", async () => ((await widgetsOf(rooms.conseil)).some((e) => e.state_key === meeting.state_key) ? undefined : true));
     await waitFor("its frame closed", () => (page.frames().some((f) => f.url().includes(confId)) ? undefined : true));

@@ -5,6 +5,7 @@
 // Frames are appended once to #stage and only restyled afterwards (stage-model.ts says why);
 // the hosting code is imported on the first opening (widget-launch.ts).
 import { LitElement, css, html, nothing } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import type { ChatSession } from "../../core/chat-port.ts";
 import { cryptoRandom, planMeeting, roomMeeting } from "../../core/widgets/meeting.ts";
 import { canManageWidgets, roomWidgets, type ListedWidget } from "../../core/widgets/room-widgets.ts";
@@ -184,7 +185,7 @@ export class RoomWidgetsView extends LitElement {
       ${this.panelOpen ? html`<aside id="widgets-panel" class=${withFrame ? "with-frame" : ""} aria-labelledby="widgets-title">
         <header><h2 id="widgets-title">Widgets du salon</h2><button id="widgets-close" @click=${() => (this.panelOpen = false)}>Fermer le panneau</button></header>
         ${widgets.length === 0 ? html`<p>Aucun widget dans ce salon.</p>` : nothing}
-        <ul>${widgets.map((w) => html`<li data-widget-id=${idOf(w)}>
+        <ul>${repeat(widgets, (w) => idOf(w), (w) => html`<li data-widget-id=${idOf(w)}>
           ${w.kind === "widget"
             ? html`<span class="name">${w.widget.name}</span><button class="open" @click=${() => this.open(w.widget.id)}>Ouvrir</button>`
             : html`<span class="name invalid">${w.id} : ${w.reason}</span>`}
