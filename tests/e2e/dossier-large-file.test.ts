@@ -15,11 +15,15 @@ describe("dossiers: large encrypted file between two councils, upload interrupte
     assert.equal(r.parts, 10);
     assert.equal(r.firstRunPhase, "paused");
     assert.ok(r.partsBeforeKill.length >= 3, `acknowledged before the kill: ${r.partsBeforeKill.join()}`);
-    // the resumed uploader sent only the missing parts (the interrupted one may go twice: its id
-    // was left claimed by the killed server, 409, then a new id), none acknowledged before
+    // the resumed uploader sent only the missing parts, none acknowledged before. Only the part that
+    // was interrupted may be retried (its id left claimed by the killed server gives 409 then a new
+    // id, and the restarted server may refuse a first attempt while it starts): a few times at most.
     const missing = [...Array(10).keys()].filter((i) => !r.partsBeforeKill.includes(i));
     assert.deepEqual([...new Set(r.partsPutAfterRestart)], missing);
-    assert.ok(r.partsPutAfterRestart.length <= missing.length + 1, r.partsPutAfterRestart.join());
+    const first = missing[0];
+    const retriedOthers = r.partsPutAfterRestart.filter((p, i, all) => p !== first && all.indexOf(p) !== i);
+    assert.deepEqual(retriedOthers, [], r.partsPutAfterRestart.join());
+    assert.ok(r.partsPutAfterRestart.filter((p) => p === first).length <= 3, r.partsPutAfterRestart.join());
     assert.equal(r.lastProgress?.sentBytes, 300 * MiB);
     assert.equal(r.downloadedSha256, r.expectedSha256);
     // Streamed end to end: no process holds the file (300 MiB); generous bounds, the figures are printed.
