@@ -3,7 +3,7 @@
 // Refolded on demand with the protocol's fold — the room is the source of truth, this is a cache.
 import { nextClock } from "../../protocol/src/room-events.ts";
 import { foldTasks, type TaskFoldResult } from "../../protocol/src/task-fold.ts";
-import { parseRoomPowerLevels, userLevel, type RoomPowerLevels } from "../../protocol/src/power-levels.ts";
+import { parseRoomPowerLevels, userLevel, type RoomCreateEvent, type RoomPowerLevels } from "../../protocol/src/power-levels.ts";
 import { parseTasksState, type TasksState } from "../../protocol/src/tasks-state.ts";
 import { ROOM_MESSAGE, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } from "../../protocol/src/event-types.ts";
 import { parseReminderRecord, sentKey } from "./reminders.ts";
@@ -49,29 +49,24 @@ export class RoomTasks {
    */
   tasksStateLevel = 50;
 
-  /**
-   * Room creators of a v12+ room: they have unlimited power and are not listed in
-   * m.room.power_levels (https://spec.matrix.org/v1.16/rooms/v12/, MSC4289).
-   */
-  readonly creators = new Set<string>();
+  /** The room's m.room.create (sender, content): v12 creators outrank every level, in the protocol's userLevel. */
+  private create: RoomCreateEvent | undefined;
+  private powerLevelsContent: unknown = {};
 
-  /** The user's power level, counting v12 creators as above everyone. */
+  /** The user's power level (Infinity for the creators of a v12 room). */
   levelOf(userId: string): number {
-    return this.creators.has(userId) ? Number.MAX_SAFE_INTEGER : userLevel(this.levels, userId);
+    return userLevel(this.levels, userId);
   }
 
-  /** From the m.room.create event: its sender and additional_creators, for room versions 12 and later. */
   setCreate(sender: string, content: Record<string, unknown>): void {
-    this.creators.clear();
-    const version = Number(content["room_version"] ?? "1");
-    if (!Number.isInteger(version) || version < 12) return;
-    this.creators.add(sender);
-    const more = content["additional_creators"];
-    if (Array.isArray(more)) for (const u of more) if (typeof u === "string") this.creators.add(u);
+    this.create = { sender, content };
+    this.levels = parseRoomPowerLevels(this.powerLevelsContent, this.create);
+    this.folded = undefined;
   }
 
   setPowerLevels(content: unknown): void {
-    this.levels = parseRoomPowerLevels(content);
+    this.powerLevelsContent = content;
+    this.levels = parseRoomPowerLevels(content, this.create);
     const c = typeof content === "object" && content !== null ? (content as Record<string, unknown>) : {};
     const events = typeof c["events"] === "object" && c["events"] !== null ? (c["events"] as Record<string, unknown>) : {};
     const pick = [events[TASKS_STATE], c["state_default"]].find((v) => typeof v === "number" && Number.isSafeInteger(v));
