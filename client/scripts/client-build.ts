@@ -1,24 +1,15 @@
 // Builds client/dist when it is missing or older than the sources, so a fresh clone needs no
 // manual step: `entente start`/`npm start` and the browser tests call this before serving.
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildIsStale } from "./static-files.ts";
 
 export const CLIENT_DIR = join(import.meta.dirname, "..");
 export const DIST_DIR = join(CLIENT_DIR, "dist");
 const STAMP = join(DIST_DIR, ".build-stamp");
 
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
-
 export function clientBuildIsStale(): boolean {
-  if (!existsSync(STAMP)) return true;
-  const sources = ["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(CLIENT_DIR, p)).filter((p) => existsSync(p));
-  return Math.max(...sources.map(newestMtime)) > statSync(STAMP).mtimeMs;
+  return buildIsStale(STAMP, ["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(CLIENT_DIR, p)));
 }
 
 /** Runs `vite build` (a couple of seconds) if needed; returns the dist folder. */

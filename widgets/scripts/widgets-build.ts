@@ -1,21 +1,14 @@
 // Builds each widget app (a folder of widgets/ with index.html and vite.config.ts: jitsi, later
 // tasks and calendar) into its dist/ when missing or older than its sources or the kit's, so
 // `entente start` serves them on a fresh clone with no manual step, like the client.
-import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { buildIsStale } from "../../client/scripts/static-files.ts";
 
 export const WIDGETS_DIR = join(import.meta.dirname, "..");
 const KIT_SRC = join(WIDGETS_DIR, "kit", "src");
 
 export interface WidgetApp { name: string; dir: string; distDir: string }
-
-function newestMtime(path: string): number {
-  const st = statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  let newest = st.mtimeMs;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
-  return newest;
-}
 
 export function widgetApps(root: string = WIDGETS_DIR): WidgetApp[] {
   return readdirSync(root, { withFileTypes: true })
@@ -27,10 +20,7 @@ export function widgetApps(root: string = WIDGETS_DIR): WidgetApp[] {
 const stampOf = (app: WidgetApp): string => join(app.distDir, ".build-stamp");
 
 export function widgetBuildIsStale(app: WidgetApp): boolean {
-  const stamp = stampOf(app);
-  if (!existsSync(stamp)) return true;
-  const sources = [...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(app.dir, p)), KIT_SRC].filter((p) => existsSync(p));
-  return Math.max(...sources.map(newestMtime)) > statSync(stamp).mtimeMs;
+  return buildIsStale(stampOf(app), [...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(app.dir, p)), KIT_SRC]);
 }
 
 /** Runs `vite build` for each stale widget (a second or two each); returns every app. */
