@@ -8,3 +8,4 @@ export * from "./calendar-root.ts";
 export * from "./calendar-update.ts";
 export * from "./calendar-rsvp.ts";
 export * from "./calendar-fold.ts";
+export * from "./calendar-video.ts";

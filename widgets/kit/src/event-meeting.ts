@@ -1,0 +1,50 @@
+// The Jitsi meeting of a calendar event (`fr.entente.event` with `video`), for the calendar widget
+// and our client alike: find the room's widget for it, or build the one to add. The ids come from
+// the protocol (appservices/protocol/src/calendar/calendar-video.ts: derived from the room id and
+// the event's UID, so concurrent adders write the same state event), the content from the Jitsi
+// builder in Element's exact shape (widgets/jitsi/src/jitsi-widget.ts), so Element opens it too.
+import { eventMeeting, jitsiMeetingLink } from "../../../appservices/protocol/src/calendar/calendar-video.ts";
+import type { VideoMeeting } from "../../../appservices/protocol/src/calendar/calendar-fields.ts";
+import { buildJitsiWidgetContent, JITSI_TYPES, normaliseDomain, type JitsiWidgetContent } from "../../jitsi/src/jitsi-widget.ts";
+import type { WidgetDefinition } from "./widget-state.ts";
+
+export interface CalendarEventMeeting {
+  roomId: string;
+  /** The event's iCalendar UID (`fr.entente.event.uid`). */
+  uid: string;
+  summary: string;
+  video: VideoMeeting;
+}
+
+/** Why no widget can be built; callers word it (French and English live in each app). */
+export type EventMeetingRefusal = "unreadable-link" | "no-jitsi-domain" | "domain-not-allowed";
+
+export type EventMeetingWidget =
+  | { ok: true; widgetId: string; content: JitsiWidgetContent; link: string }
+  | { ok: false; reason: EventMeetingRefusal };
+
+/**
+ * The room's widget for this event's meeting, if it exists: the derived widget id first, else any
+ * Jitsi widget on the same conference (added by hand, or by Element from the link).
+ */
+export function findEventMeetingWidget(widgets: readonly WidgetDefinition[], ev: CalendarEventMeeting): WidgetDefinition | undefined {
+  const m = eventMeeting(ev.roomId, ev.uid, ev.video);
+  if (m.kind !== "jitsi") return undefined;
+  const jitsi = widgets.filter((w) => JITSI_TYPES.includes(w.type));
+  return jitsi.find((w) => w.id === m.widgetId) ?? jitsi.find((w) => w.data["conferenceId"] === m.conferenceId);
+}
+
+/**
+ * The widget to add for the event. Domain: the one of `video.url` when set (it must be on the
+ * council's allow-list, or the wrapper would refuse it anyway), otherwise the allow-list's first.
+ */
+export function eventMeetingWidget(ev: CalendarEventMeeting, o: { wrapperUrl: string; jitsiDomains: readonly string[] }): EventMeetingWidget {
+  const m = eventMeeting(ev.roomId, ev.uid, ev.video);
+  if (m.kind !== "jitsi") return { ok: false, reason: "unreadable-link" };
+  const allowed = o.jitsiDomains.map(normaliseDomain);
+  const domain = m.domain ?? allowed[0];
+  if (domain === undefined) return { ok: false, reason: "no-jitsi-domain" };
+  if (!allowed.includes(domain)) return { ok: false, reason: "domain-not-allowed" };
+  const content = buildJitsiWidgetContent({ wrapperUrl: o.wrapperUrl, domain, conferenceId: m.conferenceId, roomName: ev.summary, isAudioOnly: false });
+  return { ok: true, widgetId: m.widgetId, content, link: jitsiMeetingLink(domain, m.conferenceId) };
+}
