@@ -123,6 +123,7 @@ export class CaldavWorld {
     create: async (uid, fields, origin) => this.roomWrite(await this.room.create(uid, fields, origin)),
     update: async (rootId, set) => this.roomWrite(await this.room.update(rootId, set)),
     cancel: async (rootId) => this.roomWrite(await this.room.cancel(rootId)),
+    rsvp: async (rootId, userId, status) => this.roomWrite(await this.room.rsvp(rootId, userId, status)),
   };
 
   /** The bot's store is lost (a new machine): the next restart begins from nothing. */

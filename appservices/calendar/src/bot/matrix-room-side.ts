@@ -3,7 +3,7 @@
 // transactions), and the bot's own writes are sent with BotContext.send (encrypted in an
 // encrypted room) and added to that list at once, since the platform does not hand them back.
 import type { BotContext } from "../../../kit/src/start-bot.ts";
-import { buildEventRoot, buildEventUpdate, EVENT_UPDATE, foldCalendar, nextClock, parseRoomPowerLevels, ROOM_MESSAGE, type CalendarEventFields, type EventOrigin, type JsonObject, type PartialCalendarEventFields, type RoomPowerLevels } from "../protocol.ts";
+import { buildEventRoot, buildEventRsvp, buildEventUpdate, EVENT_RSVP, EVENT_UPDATE, foldCalendar, nextClock, parseRoomPowerLevels, ROOM_MESSAGE, type CalendarEventFields, type EventOrigin, type JsonObject, type PartialCalendarEventFields, type RoomPowerLevels, type RsvpStatus } from "../protocol.ts";
 import type { RoomCalendarEvent, RoomSide } from "../sync/room-side.ts";
 
 export interface FoldEvent {
@@ -62,6 +62,10 @@ export class MatrixRoomSide implements RoomSide {
   async update(rootId: string, set: PartialCalendarEventFields): Promise<void> {
     this.fold();
     await this.#send(EVENT_UPDATE, buildEventUpdate({ root: rootId, clock: nextClock(this.#maxClock), set }));
+  }
+
+  async rsvp(rootId: string, userId: string, status: RsvpStatus): Promise<void> {
+    await this.#send(EVENT_RSVP, buildEventRsvp({ root: rootId, status, onBehalfOf: userId }));
   }
 
   async cancel(rootId: string): Promise<void> {

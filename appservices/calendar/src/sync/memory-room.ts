@@ -60,6 +60,11 @@ export class MemoryRoom implements RoomSide {
     return Promise.resolve();
   }
 
+  rsvp(rootId: string, userId: string, status: RsvpStatus): Promise<void> {
+    this.#send(EVENT_RSVP, this.botUserId, buildEventRsvp({ root: rootId, status, onBehalfOf: userId }));
+    return Promise.resolve();
+  }
+
   // --- members ---
   createAs(sender: string, uid: string, fields: CalendarEventFields, origin: EventOrigin = { source: "matrix" }): string {
     return this.#send(ROOM_MESSAGE, sender, buildEventRoot({ anchor: this.anchor, uid, origin, fields }));

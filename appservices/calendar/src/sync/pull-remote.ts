@@ -6,6 +6,7 @@ import type { HrefEtag } from "../caldav/caldav-port.ts";
 import { ICS_LIMITS } from "../ics/ics-limits.ts";
 import { parseIcs } from "../ics/ics-parse.ts";
 import { canonicalJson, changedFields, fieldsWire, mergeFields, rsvpKey } from "./merge.ts";
+import { mirrorAnswers } from "./mirror-answers.ts";
 import type { RoomCalendarEvent } from "./room-side.ts";
 import { noteWrite, type SyncContext } from "./sync-context.ts";
 
@@ -86,13 +87,21 @@ async function pullObject(ctx: SyncContext, obj: { href: string; etag: string | 
   const remoteWire = fieldsWire(fields);
   const outside = Object.fromEntries([...partstats].filter(([id]) => id.startsWith("mailto:")));
   const etag = obj.etag === undefined ? {} : { etag: obj.etag };
+  let ev = room.get(uid);
+  // Answers given in the groupware become RSVPs; the record then holds them as written.
+  const answered = ev === undefined ? undefined : await mirrorAnswers(ctx, ev, partstats, rec?.rsvps);
+  if (ev !== undefined && answered !== undefined) {
+    ev = { ...ev, rsvps: answered };
+    room.set(uid, ev);
+    if (rec !== undefined) rec.rsvps = rsvpKey(answered);
+    await noteWrite(ctx);
+  }
   if (rec !== undefined && canonicalJson(rec.base) === canonicalJson(remoteWire)) {
     // Our own write coming back, or a change we cannot see (DTSTAMP, another client's X- props).
     Object.assign(rec, etag, { outside });
     if (obj.etag === undefined) delete rec.etag;
     return;
   }
-  const ev = room.get(uid);
   if (ctx.direction === "to_caldav" || ev?.cancelled === true) {
     // The room is the reference (or the event is cancelled for good): push will overwrite/delete.
     ctx.state.objects[uid] = { href: obj.href, ...etag, base: remoteWire, rsvps: rec?.rsvps ?? "", outside };
@@ -100,9 +109,11 @@ async function pullObject(ctx: SyncContext, obj: { href: string; etag: string | 
   }
   if (ev === undefined) {
     const rootId = await ctx.room.create(uid, fields, { source: "caldav", binding: ctx.bindingId });
-    room.set(uid, { rootId, uid, fields, cancelled: false, rsvps: [] });
+    const created = { rootId, uid, fields, cancelled: false, rsvps: [] };
     ctx.stats.roomWrites += 1;
-    ctx.state.objects[uid] = { href: obj.href, ...etag, base: remoteWire, rsvps: rsvpKey([]), outside };
+    const rsvps = (await mirrorAnswers(ctx, created, partstats, undefined)) ?? [];
+    room.set(uid, { ...created, rsvps });
+    ctx.state.objects[uid] = { href: obj.href, ...etag, base: remoteWire, rsvps: rsvpKey(rsvps), outside };
     return noteWrite(ctx);
   }
   // First contact with no record (a crash between the write and the save): every field counts as

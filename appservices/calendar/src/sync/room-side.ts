@@ -1,7 +1,7 @@
 // The sync engine's view of the room (the "room side" port). The engine never sends Matrix
 // events itself: memory-room.ts implements this for tests and the benchmark, the bot implements it
 // over its Matrix client. Both fold the room with @entente/protocol's foldCalendar.
-import type { CalendarEventFields, EventOrigin, PartialCalendarEventFields, Rsvp } from "../protocol.ts";
+import type { CalendarEventFields, EventOrigin, PartialCalendarEventFields, Rsvp, RsvpStatus } from "../protocol.ts";
 
 export interface RoomCalendarEvent {
   /** event id of the root */
@@ -20,4 +20,6 @@ export interface RoomSide {
   /** sends an update setting these fields (the implementation picks the Lamport clock) */
   update(rootId: string, set: PartialCalendarEventFields): Promise<void>;
   cancel(rootId: string): Promise<void>;
+  /** sends a member's series answer given in CalDAV (an RSVP with on_behalf_of) */
+  rsvp(rootId: string, userId: string, status: RsvpStatus): Promise<void>;
 }

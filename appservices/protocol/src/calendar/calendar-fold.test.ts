@@ -94,4 +94,20 @@ describe("protocol: calendar fold", () => {
     assert.match(r.skipped.find((s) => s.eventId === "$u1")?.reason ?? "", /dtstart.value must be YYYYMMDDTHHMMSS/);
     assert.match(r.skipped.find((s) => s.eventId === "$e3")?.reason ?? "", /uid/);
   });
+  it("an answer mirrored from CalDAV (on_behalf_of) counts as the member's own, only from the cancel level", () => {
+    const mirrored = (id: string, sender: string, ts: number, status: "accepted" | "declined") =>
+      rawEvent(id, EVENT_RSVP, sender, ts, buildEventRsvp({ root: "$e1", status, onBehalfOf: BOB }));
+    const base = [root(), rsvp("$r1", BOB, 2000, "accepted")];
+    assert.equal(rsvpOf(fold([...base, mirrored("$m1", MOD, 3000, "declined")]).events.get("$e1")!, BOB), "declined");
+    // Bob answers again in Matrix later: his answer wins (latest per member).
+    assert.equal(rsvpOf(fold([...base, mirrored("$m1", MOD, 3000, "declined"), rsvp("$r2", BOB, 4000, "accepted")]).events.get("$e1")!, BOB), "accepted");
+    const forged = fold([...base, mirrored("$m2", ALICE, 3000, "declined")]);
+    assert.equal(rsvpOf(forged.events.get("$e1")!, BOB), "accepted");
+    assert.match(forged.skipped.find((s) => s.eventId === "$m2")?.reason ?? "", /on_behalf_of/);
+  });
+
+  it("a root mentions its Matrix attendees (m.mentions), not mailto: ones", () => {
+    const content = buildEventRoot({ anchor: "$anchor", uid: "u", fields: { summary: "S", calendar: weekly, attendees: [{ id: BOB }, { id: "mailto:elu@ville-c.fr" }, { id: BOB }] } });
+    assert.deepEqual(content["m.mentions"], { user_ids: [BOB] });
+  });
 });

@@ -101,7 +101,7 @@ export function foldCalendar(input: CalendarFoldInput): CalendarFoldResult {
     const reason = applyUpdate(result.get(u.update.root), u, input.levels, p);
     if (reason !== undefined) skipped.push({ eventId: u.env.eventId, reason });
   }
-  applyRsvps(rsvps, result, skipped);
+  applyRsvps(rsvps, result, skipped, (sender) => userLevel(input.levels, sender) >= p.cancel);
   return { events: result, byUid, skipped: sortSkipped(skipped), maxClock };
 }
 
@@ -148,7 +148,7 @@ function applyUpdate(ev: CalendarEvent | undefined, u: Pending, levels: RoomPowe
   return undefined;
 }
 
-function applyRsvps(rsvps: EventEnvelope[], events: Map<string, CalendarEvent>, skipped: SkippedEvent[]): void {
+function applyRsvps(rsvps: EventEnvelope[], events: Map<string, CalendarEvent>, skipped: SkippedEvent[], mayAnswerFor: (sender: string) => boolean): void {
   rsvps.sort(byTsThenId);
   const latest = new Map<string, Map<string, Rsvp>>();
   for (const env of rsvps) {
@@ -161,11 +161,17 @@ function applyRsvps(rsvps: EventEnvelope[], events: Map<string, CalendarEvent>, 
       skipped.push({ eventId: env.eventId, reason: "references no known event" });
       continue;
     }
+    // An answer mirrored from CalDAV by the bot counts as the member's own (latest wins).
+    const who = parsed.value.onBehalfOf ?? env.sender;
+    if (who !== env.sender && !mayAnswerFor(env.sender)) {
+      skipped.push({ eventId: env.eventId, reason: "on_behalf_of needs the calendar's cancel level" });
+      continue;
+    }
     const perEvent = latest.get(parsed.value.root) ?? new Map<string, Rsvp>();
     const rid = parsed.value.recurrenceId;
-    const rsvp: Rsvp = { userId: env.sender, status: parsed.value.status };
+    const rsvp: Rsvp = { userId: who, status: parsed.value.status };
     if (rid !== undefined) rsvp.recurrenceId = rid;
-    perEvent.set(`${env.sender}\u0000${rid === undefined ? "" : dateKey(rid)}`, rsvp);
+    perEvent.set(`${who}\u0000${rid === undefined ? "" : dateKey(rid)}`, rsvp);
     latest.set(parsed.value.root, perEvent);
   }
   for (const [root, perEvent] of latest) {

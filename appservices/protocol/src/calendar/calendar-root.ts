@@ -71,6 +71,8 @@ export function buildEventRoot(input: EventRootInput): JsonObject {
     msgtype: EVENT_MSGTYPE,
     body: eventBodyFr(input.fields.summary, input.fields.calendar.series),
     [EVENT_CONTENT_KEY]: ev,
+    // Attendees who are Matrix users are mentioned, so they are notified of the invitation.
+    "m.mentions": { user_ids: [...new Set((input.fields.attendees ?? []).map((a) => a.id).filter((id) => id.startsWith("@")))] },
     "m.relates_to": { rel_type: "m.reference", event_id: input.anchor },
   };
 }

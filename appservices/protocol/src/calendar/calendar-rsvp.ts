@@ -4,7 +4,7 @@
 // needed to order it against anyone else's. Mirrored to CalDAV as ATTENDEE;PARTSTAT.
 // https://www.rfc-editor.org/rfc/rfc5545#section-3.2.12
 import { parseTaskDate } from "../dates.ts";
-import { fail, isObject, ok, parseReference, parseVersion, type JsonObject, type Parsed } from "../parse.ts";
+import { fail, isObject, ok, parseReference, parseUserId, parseVersion, type JsonObject, type Parsed } from "../parse.ts";
 import type { CalendarDate } from "./calendar-dates.ts";
 import { CALENDAR_SCHEMA_VERSION } from "./calendar-event-types.ts";
 
@@ -16,6 +16,12 @@ export interface EventRsvp {
   root: string;
   status: RsvpStatus;
   recurrenceId?: CalendarDate;
+  /**
+   * The member this answer is for, when the calendar bot mirrors an answer given in CalDAV
+   * (ATTENDEE;PARTSTAT changed in the groupware). The fold accepts it only from a sender with the
+   * calendar's cancel level (the bot has it); otherwise an answer is the sender's own.
+   */
+  onBehalfOf?: string;
 }
 
 export function parseEventRsvp(content: unknown): Parsed<EventRsvp> {
@@ -31,16 +37,22 @@ export function parseEventRsvp(content: unknown): Parsed<EventRsvp> {
     if (!rid.ok) return rid;
     rsvp.recurrenceId = rid.value;
   }
+  if (content["on_behalf_of"] !== undefined) {
+    const who = parseUserId(content["on_behalf_of"], "on_behalf_of");
+    if (!who.ok) return who;
+    rsvp.onBehalfOf = who.value;
+  }
   return ok(rsvp);
 }
 
-export function buildEventRsvp(input: { root: string; status: RsvpStatus; recurrenceId?: CalendarDate }): JsonObject {
+export function buildEventRsvp(input: { root: string; status: RsvpStatus; recurrenceId?: CalendarDate; onBehalfOf?: string }): JsonObject {
   const content: JsonObject = {
     version: CALENDAR_SCHEMA_VERSION,
     "m.relates_to": { rel_type: "m.reference", event_id: input.root },
     status: input.status,
   };
   if (input.recurrenceId !== undefined) content["recurrence_id"] = { ...input.recurrenceId };
+  if (input.onBehalfOf !== undefined) content["on_behalf_of"] = input.onBehalfOf;
   return content;
 }
 
