@@ -72,6 +72,22 @@ export class PushStore {
     return rows.map((r) => ({ type: r.type, stream: num(r.stream_id), content: JSON.parse(r.content) as unknown }));
   }
 
+  /** The newest account-data position (where watching for push-settings changes starts). */
+  async accountDataPosition(): Promise<number> {
+    return num((await this.db.one<{ m: number | null }>("SELECT MAX(stream_id) AS m FROM account_data"))?.m);
+  }
+
+  /**
+   * Users whose m.push_rules or m.ignored_user_list changed after account-data position `after`,
+   * and the newest position seen (every write of account data takes a new position).
+   */
+  async pushSettingsChangedSince(after: number): Promise<{ users: Set<string>; upTo: number }> {
+    const rows = await this.db.all<{ user_id: string; room_id: string; type: string; stream_id: number }>(
+      "SELECT user_id, room_id, type, stream_id FROM account_data WHERE stream_id > ?", [after]);
+    const users = new Set(rows.filter((r) => r.room_id === "" && (r.type === "m.push_rules" || r.type === "m.ignored_user_list")).map((r) => r.user_id));
+    return { users, upTo: rows.reduce((m, r) => Math.max(m, num(r.stream_id)), after) };
+  }
+
   /** The content of a stored event (thread lookups follow relations through it). */
   async eventContent(eventId: string): Promise<unknown> {
     const r = await this.db.one<{ json: string }>("SELECT json FROM events WHERE event_id = ?", [eventId]);
@@ -87,7 +103,12 @@ export class PushStore {
         `INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
         chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]));
     }
-    for (const p of pushes) await this.enqueue(tx, p);
+    for (let i = 0; i < pushes.length; i += 100) {
+      const chunk = pushes.slice(i, i + 100);
+      await tx.run(
+        `INSERT INTO pusher_queue (user_id, app_id, pushkey, room_id, event_id, actions, created_ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+        chunk.flatMap((p) => [p.userId, p.appId, p.pushkey, p.roomId, p.eventId ?? null, p.actions ?? null, p.createdTs]));
+    }
     await tx.run("UPDATE push_progress SET stream_ordering = ? WHERE id = 1 AND stream_ordering < ?", [upTo, upTo]);
   }
 

@@ -235,6 +235,18 @@ export class UserStore {
     return rows.map((r) => ({ userId, appId: r.app_id, pushkey: r.pushkey, deviceId: r.device_id, pusher: JSON.parse(r.json) as Record<string, unknown> }));
   }
   /** Adds or replaces a pusher; unless `append`, the same (app_id, pushkey) is removed from other users. */
+  /** The pushers of several users in one statement (chunks of 500), keyed by user. */
+  async listPushersOf(userIds: readonly string[]): Promise<Map<string, PusherRow[]>> {
+    const out = new Map<string, PusherRow[]>(userIds.map((u) => [u, []]));
+    for (let i = 0; i < userIds.length; i += 500) {
+      const chunk = userIds.slice(i, i + 500);
+      const rows = await this.db.all<{ user_id: string; app_id: string; pushkey: string; device_id: string; json: string }>(
+        `SELECT user_id, app_id, pushkey, device_id, json FROM pushers WHERE user_id IN (${chunk.map(() => "?").join(", ")}) ORDER BY created_ts, app_id, pushkey`, chunk);
+      for (const r of rows) out.get(r.user_id)?.push({ userId: r.user_id, appId: r.app_id, pushkey: r.pushkey, deviceId: r.device_id, pusher: JSON.parse(r.json) as Record<string, unknown> });
+    }
+    return out;
+  }
+
   async upsertPusher(p: PusherRow, append: boolean, ts: number): Promise<void> {
     await this.db.transaction(async (tx) => {
       if (!append) await tx.run("DELETE FROM pushers WHERE app_id = ? AND pushkey = ? AND user_id <> ?", [p.appId, p.pushkey, p.userId]);

@@ -6,6 +6,11 @@
 // in the same response (spec: "MUST appear in the same /sync response as the event itself").
 // Rooms' member count and power levels are read from the current state when evaluating, which is
 // the state at the event except when several events of a room are evaluated in one batch.
+// Work per event is kept small (tests/e2e/push-evaluation-cost.test.ts counts statements):
+// requests made while a run is queued share one run (a burst of sends is one batch); parsed push
+// settings are kept until the account data says they changed (one query per batch for everyone);
+// room facts are kept per room until its current state group moves; pushers are read once per
+// batch for all the users it notified.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#server-behaviour-13
 import type { JsonObject, Pdu } from "../../room/pdu.ts";
 import type { Database } from "../../storage/sql.ts";
@@ -13,7 +18,7 @@ import type { EventStore } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { PusherRow, UserStore } from "../../storage/user-store.ts";
 import type { PushActionRow, PushStore, QueuedPush } from "../../storage/push-store.ts";
-import { getRoomVersion } from "../../room/room-versions.ts";
+import { getRoomVersion, type RoomVersion } from "../../room/room-versions.ts";
 import { parsePowerLevels, userPowerLevel } from "../../room/auth/power-levels.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
@@ -38,6 +43,8 @@ export interface PushProcessorDeps {
 const BATCH = 100;
 /** Parsed rulesets kept between events (one entry per local user who received something). */
 const MAX_CACHED_SETTINGS = 10_000;
+/** Rooms whose facts are kept (current state group → members, power levels, display names). */
+const MAX_CACHED_ROOMS = 1_000;
 
 interface RoomFacts {
   memberCount: number;
@@ -46,26 +53,50 @@ interface RoomFacts {
   notificationLevels: ReadonlyMap<string, number>;
 }
 
+/** What the evaluation needs of a room's current state; valid while its state group is `group`. */
+interface RoomState {
+  group: number | undefined;
+  version: RoomVersion | undefined;
+  joined: string[];
+  powerLevels: Pdu | undefined;
+  create: Pdu | undefined;
+  /** Display names looked up so far (legacy bodies only). */
+  names: Map<string, string | undefined>;
+}
+
 export class PushProcessor {
   private readonly deps: PushProcessorDeps;
   private done: number | undefined;
   private chain: Promise<void> = Promise.resolve();
-  private readonly settings = new Map<string, { version: string; rules: PushRuleset; ignored: ReadonlySet<string> }>();
-  /** Users whose settings were read during the current batch (read once per batch). */
-  private readonly checkedInBatch = new Set<string>();
-  /** Pushers of the users notified in the current batch. */
-  private readonly pushersInBatch = new Map<string, PusherRow[]>();
+  /** The run queued behind the current one, and the furthest position asked of it (∞ = the end). */
+  private queued: Promise<void> | undefined;
+  private queuedTarget = -Infinity;
+  private readonly settings = new Map<string, { rules: PushRuleset; ignored: ReadonlySet<string> }>();
+  /** Account-data position up to which `settings` is known to be current. */
+  private settingsAt: number | undefined;
+  private readonly roomStates = new Map<string, RoomState>();
 
   constructor(deps: PushProcessorDeps) {
     this.deps = deps;
   }
 
-  /** Evaluates every event up to `upTo` (the current position when undefined); one run at a time. */
+  /**
+   * Evaluates every event up to `upTo` (the current position when undefined); one run at a time.
+   * Calls made while a run is queued join it: it goes as far as the furthest of them.
+   */
   catchUp(upTo?: number): Promise<void> {
     if (upTo !== undefined && this.done !== undefined && upTo <= this.done) return Promise.resolve();
-    const run = this.chain.then(() => this.runTo(upTo));
+    this.queuedTarget = Math.max(this.queuedTarget, upTo ?? Infinity);
+    if (this.queued) return this.queued;
+    const run = this.chain.then(() => {
+      const target = this.queuedTarget;
+      this.queued = undefined;
+      this.queuedTarget = -Infinity;
+      return this.runTo(target === Infinity ? undefined : target);
+    });
     // a failure is logged and retried by the next call; it must not block the chain
     this.chain = run.catch((e: unknown) => this.deps.log.error("push evaluation failed", { error: e instanceof Error ? e.message : String(e) }));
+    this.queued = this.chain;
     return this.chain;
   }
 
@@ -75,27 +106,26 @@ export class PushProcessor {
     this.done ??= await store.progress();
     while (this.done < upTo) {
       const batch = await store.eventsToEvaluate(this.done, upTo, BATCH);
-      this.checkedInBatch.clear();
-      this.pushersInBatch.clear();
+      await this.refreshSettings();
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
       const actions: PushActionRow[] = [];
-      const pushes: Omit<QueuedPush, "id">[] = [];
       for (const row of batch) {
         const pdu = JSON.parse(row.json) as Pdu;
         const event: JsonObject = { ...pdu, event_id: row.eventId, room_id: row.roomId };
         delete event["unsigned"];
-        await this.evaluateEvent(event, row, actions, pushes);
+        await this.evaluateEvent(event, row, actions);
       }
+      const pushes = await this.pushesFor(actions);
       await this.deps.db.transaction((tx) => store.record(tx, actions, pushes, last));
       this.done = last;
       if (pushes.length > 0) this.deps.onQueued();
     }
   }
 
-  private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean },
-    actions: PushActionRow[], pushes: Omit<QueuedPush, "id">[]): Promise<void> {
+  private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean }, actions: PushActionRow[]): Promise<void> {
     const sender = String(event["sender"]);
-    const facts = await this.roomFacts(row.roomId, sender);
+    const room = await this.roomState(row.roomId);
+    const facts = roomFacts(room, sender);
     // a membership outlier (invite to a room we are not in) concerns its target only
     const recipients = new Set(row.outlier ? [] : facts.joined);
     // an invitee is not joined yet but is the one .m.rule.invite_for_me is for
@@ -108,73 +138,99 @@ export class PushProcessor {
       const rs = await this.rulesetOf(userId, sender);
       if (!rs) continue;
       // only the legacy contains_display_name rule reads it: events with m.mentions (Element sends
-      // it on every message) or without a body spare the two lookups
+      // it on every message) or without a body spare the lookups
       const needsName = typeof content["body"] === "string" && !Object.hasOwn(content, "m.mentions");
-      const ctx: PushContext = { userId, displayName: needsName ? await this.displayName(row.roomId, userId) : undefined, ...facts };
+      const ctx: PushContext = { userId, displayName: needsName ? await this.displayName(row.roomId, room, userId) : undefined, ...facts };
       const outcome = evaluatePushRules(rs, event, ctx);
       if (!outcome?.notify) continue;
       threadId ??= await threadOf(content, (id) => this.deps.store.eventContent(id));
       const json = JSON.stringify(outcome.actions);
       actions.push({ userId, roomId: row.roomId, stream: row.stream, eventId: row.eventId, threadId, highlight: outcome.highlight, actions: json, ts: Number(event["origin_server_ts"]) || this.deps.clock.now() });
-      for (const p of await this.pushersOf(userId)) {
-        pushes.push({ userId, appId: p.appId, pushkey: p.pushkey, roomId: row.roomId, eventId: row.eventId, actions: json, createdTs: this.deps.clock.now() });
-      }
     }
   }
 
-  /**
-   * The user's ruleset, or undefined when they ignore the sender (m.ignored_user_list). One query
-   * per recipient; the parsed ruleset is reused while the account data keeps its stream position.
-   */
+  /** One push per pusher of each notified user, in the order of the actions; pushers read once. */
+  private async pushesFor(actions: readonly PushActionRow[]): Promise<Omit<QueuedPush, "id">[]> {
+    if (actions.length === 0) return [];
+    const pushers = await this.deps.users.listPushersOf([...new Set(actions.map((a) => a.userId))]);
+    const now = this.deps.clock.now();
+    return actions.flatMap((a) => (pushers.get(a.userId) ?? []).map((p: PusherRow) => ({
+      userId: a.userId, appId: p.appId, pushkey: p.pushkey, roomId: a.roomId, eventId: a.eventId, actions: a.actions, createdTs: now,
+    })));
+  }
+
+  /** Forgets the parsed settings of the users whose push rules or ignore list changed. */
+  private async refreshSettings(): Promise<void> {
+    const { store } = this.deps;
+    if (this.settingsAt === undefined) {
+      this.settings.clear();
+      this.settingsAt = await store.accountDataPosition();
+      return;
+    }
+    const changed = await store.pushSettingsChangedSince(this.settingsAt);
+    for (const u of changed.users) this.settings.delete(u);
+    this.settingsAt = changed.upTo;
+  }
+
+  /** The user's ruleset, or undefined when they ignore the sender (m.ignored_user_list). */
   private async rulesetOf(userId: string, sender: string): Promise<PushRuleset | undefined> {
-    const known = this.settings.get(userId);
-    if (known && this.checkedInBatch.has(userId)) return known.ignored.has(sender) ? undefined : known.rules;
-    this.checkedInBatch.add(userId);
-    const rows = await this.deps.store.pushSettings(userId);
-    const version = rows.map((r) => `${r.type}@${r.stream}`).sort().join();
-    let cached = known;
-    if (cached?.version !== version) {
+    let known = this.settings.get(userId);
+    if (!known) {
+      const rows = await this.deps.store.pushSettings(userId);
       const ignored = rows.find((r) => r.type === "m.ignored_user_list")?.content;
       const list = typeof ignored === "object" && ignored !== null ? (ignored as Record<string, unknown>)["ignored_users"] : undefined;
-      cached = {
-        version, ignored: new Set(typeof list === "object" && list !== null ? Object.keys(list) : []),
+      known = {
+        ignored: new Set(typeof list === "object" && list !== null ? Object.keys(list) : []),
         rules: effectiveRuleset(userId, rows.find((r) => r.type === "m.push_rules")?.content),
       };
       if (this.settings.size >= MAX_CACHED_SETTINGS) this.settings.clear();
-      this.settings.set(userId, cached);
+      this.settings.set(userId, known);
     }
-    return cached.ignored.has(sender) ? undefined : cached.rules;
+    return known.ignored.has(sender) ? undefined : known.rules;
   }
 
-  private async pushersOf(userId: string): Promise<PusherRow[]> {
-    let list = this.pushersInBatch.get(userId);
-    if (!list) this.pushersInBatch.set(userId, (list = await this.deps.users.listPushers(userId)));
-    return list;
-  }
-
-  private async roomFacts(roomId: string, sender: string): Promise<RoomFacts> {
+  /** The room's facts, read again only when its current state group moved (one query otherwise). */
+  private async roomState(roomId: string): Promise<RoomState> {
     const { rooms, events } = this.deps;
-    const joined = (await rooms.members(roomId, "join")).map((m) => m.userId);
-    const version = getRoomVersion((await rooms.getRoom(roomId))?.version ?? "");
+    const row = await rooms.getRoom(roomId);
+    const group = row?.currentStateGroup;
+    const cached = this.roomStates.get(roomId);
+    if (cached && group !== undefined && cached.group === group) return cached;
     const stateEvent = async (type: string): Promise<Pdu | undefined> => {
       const id = await rooms.currentStateId(roomId, type, "");
       return id ? (await events.getEvent(id))?.event.pdu : undefined;
     };
-    const pl = await stateEvent("m.room.power_levels");
-    const create = await stateEvent("m.room.create");
-    if (!version) return { joined, memberCount: joined.length, senderPowerLevel: 0, notificationLevels: new Map() };
-    const asEvent = (pdu: Pdu | undefined, id: string): { eventId: string; pdu: Pdu } | undefined => (pdu ? { eventId: id, pdu } : undefined);
-    return {
-      joined, memberCount: joined.length,
-      senderPowerLevel: userPowerLevel(sender, asEvent(pl, ""), asEvent(create, ""), version),
-      notificationLevels: parsePowerLevels(pl?.content, version).notifications,
+    const state: RoomState = {
+      group, version: getRoomVersion(row?.version ?? ""),
+      joined: (await rooms.members(roomId, "join")).map((m) => m.userId),
+      powerLevels: await stateEvent("m.room.power_levels"), create: await stateEvent("m.room.create"), names: new Map(),
     };
+    // rooms we are not in (outlier memberships) have no state group: never kept
+    if (group !== undefined) {
+      if (this.roomStates.size >= MAX_CACHED_ROOMS) this.roomStates.clear();
+      this.roomStates.set(roomId, state);
+    }
+    return state;
   }
 
   /** The display name the room knows (m.room.member), else the global one. */
-  private async displayName(roomId: string, userId: string): Promise<string | undefined> {
+  private async displayName(roomId: string, room: RoomState, userId: string): Promise<string | undefined> {
+    if (room.names.has(userId)) return room.names.get(userId);
     const id = await this.deps.rooms.currentStateId(roomId, "m.room.member", userId);
     const inRoom = id ? (await this.deps.events.getEvent(id))?.event.pdu.content["displayname"] : undefined;
-    return typeof inRoom === "string" ? inRoom : (await this.deps.users.getUser(userId))?.displayname;
+    const name = typeof inRoom === "string" ? inRoom : (await this.deps.users.getUser(userId))?.displayname;
+    room.names.set(userId, name);
+    return name;
   }
+}
+
+function roomFacts(room: RoomState, sender: string): RoomFacts {
+  const { joined, version, powerLevels, create } = room;
+  if (!version) return { joined, memberCount: joined.length, senderPowerLevel: 0, notificationLevels: new Map() };
+  const asEvent = (pdu: Pdu | undefined): { eventId: string; pdu: Pdu } | undefined => (pdu ? { eventId: "", pdu } : undefined);
+  return {
+    joined, memberCount: joined.length,
+    senderPowerLevel: userPowerLevel(sender, asEvent(powerLevels), asEvent(create), version),
+    notificationLevels: parsePowerLevels(powerLevels?.content, version).notifications,
+  };
 }
