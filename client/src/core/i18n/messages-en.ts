@@ -1,6 +1,8 @@
 import type { MessageKey } from "./messages-fr.ts";
+import { widgetMessagesEn } from "./widget-messages-en.ts";
 
 export const messagesEn: Record<MessageKey, string> = {
+  ...widgetMessagesEn,
   appName: "Entente",
   signInTitle: "Sign in",
   council: "Your council",

@@ -1,6 +1,9 @@
 // French is the source language: every key the UI uses is declared here first, and the English
 // table is typed against it so a missing translation is a compile error.
+import { widgetMessagesFr } from "./widget-messages-fr.ts";
+
 export const messagesFr = {
+  ...widgetMessagesFr,
   appName: "Entente",
   signInTitle: "Connexion",
   council: "Votre collectivité",

@@ -1,10 +1,11 @@
 // WidgetClientPort over matrix-js-sdk: the only file of core/widgets that imports the SDK.
-import { Direction, MatrixEventEvent, RoomEvent, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { Direction, MatrixEventEvent, Method, RoomEvent, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import type { IRoomEvent } from "matrix-widget-api";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 import { privilegedCreators } from "./room-widgets.ts";
+import { ACCOUNT_WIDGETS_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 
 const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEvent() as IRoomEvent;
 
@@ -50,9 +51,10 @@ export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
     baseUrl: client.getHomeserverUrl(),
     roomName: (roomId) => client.getRoom(roomId)?.name ?? roomId,
     me: (roomId) => {
-      const member = client.getRoom(roomId)?.getMember(client.getSafeUserId());
-      const mxc = member?.getMxcAvatarUrl();
-      return { displayName: member?.name, avatarHttpUrl: mxc === undefined ? undefined : (client.mxcUrlToHttp(mxc) ?? undefined) };
+      const member = roomId === undefined ? undefined : (client.getRoom(roomId)?.getMember(client.getSafeUserId()) ?? undefined);
+      const user = client.getUser(client.getSafeUserId());
+      const mxc = member !== undefined ? member.getMxcAvatarUrl() : user?.avatarUrl;
+      return { displayName: member?.name ?? user?.displayName, avatarHttpUrl: mxc === undefined ? undefined : (client.mxcUrlToHttp(mxc) ?? undefined) };
     },
     powerLevels: (roomId) => client.getRoom(roomId)?.currentState.getStateEvents("m.room.power_levels", "")?.getContent(),
     creators: (roomId) => {
@@ -71,6 +73,19 @@ export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
       };
       client.on(RoomEvent.Timeline, onTimeline);
       return () => client.off(RoomEvent.Timeline, onTimeline);
+    },
+    // m.widgets is not in the SDK's closed map of account data types: widened here only.
+    accountWidgets: () => (client.getAccountData.bind(client) as unknown as (t: string) => MatrixEvent | undefined)(ACCOUNT_WIDGETS_EVENT)?.getContent(),
+    setAccountWidgets: async (content) => {
+      await (client.setAccountData.bind(client) as unknown as (t: string, c: Record<string, unknown>) => Promise<unknown>)(ACCOUNT_WIDGETS_EVENT, content);
+    },
+    myTimeZone: async () => {
+      try {
+        const body = await client.http.authedRequest<Record<string, unknown>>(Method.Get, `/profile/${encodeURIComponent(client.getSafeUserId())}/m.tz`);
+        return typeof body["m.tz"] === "string" ? body["m.tz"] : undefined;
+      } catch {
+        return undefined; // unset (404) or unreadable: the browser's zone is used
+      }
     },
   };
 }

@@ -18,7 +18,8 @@ export interface WidgetPrompts {
 
 export interface WidgetDriverDeps {
   client: WidgetClientPort;
-  roomId: string;
+  /** The widget's room; an account widget launched outside any room has none and acts nowhere. */
+  roomId: string | undefined;
   widgetName: string;
   approvalKey: string;
   approvals: ApprovalStore;
@@ -49,8 +50,10 @@ export class EntenteWidgetDriver extends WidgetDriver {
   }
 
   #room(roomId: string | null | undefined): string {
-    if (roomId !== null && roomId !== undefined && roomId !== this.#d.roomId) throw new Error("ce widget n'agit que dans son propre salon");
-    return this.#d.roomId;
+    const own = this.#d.roomId;
+    if (own === undefined) throw new Error("ce widget personnel a été ouvert hors de tout salon : il n'agit dans aucun salon");
+    if (roomId !== null && roomId !== undefined && roomId !== own) throw new Error("ce widget n'agit que dans son propre salon");
+    return own;
   }
 
   override async sendEvent(eventType: string, content: unknown, stateKey?: string | null, roomId?: string | null): Promise<ISendEventDetails> {
@@ -106,6 +109,6 @@ export class EntenteWidgetDriver extends WidgetDriver {
   }
 
   override getKnownRooms(): string[] {
-    return [this.#d.roomId];
+    return this.#d.roomId === undefined ? [] : [this.#d.roomId];
   }
 }

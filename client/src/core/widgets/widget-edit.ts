@@ -1,22 +1,23 @@
 // Adding and removing room widgets from the panel. A custom widget is `{type: "m.custom", url,
 // name, data: {}}` under a fresh 24-character id (Element's format); only URLs the client would
-// load are accepted, so an agent cannot add a widget nobody can open. Removing = empty content.
+// load are accepted, so an agent cannot add a widget nobody can open. Reasons are message keys. Removing = empty content.
+import type { MessageKey } from "../i18n/messages-fr.ts";
 import { isLoadableUrl } from "./widget-frame-url.ts";
 
-export type CustomWidget = { ok: true; content: { type: "m.custom"; url: string; name: string; data: Record<string, never> } } | { ok: false; reason: string };
+export type CustomWidget = { ok: true; content: { type: "m.custom"; url: string; name: string; data: Record<string, never> } } | { ok: false; reason: MessageKey };
 
 export function customWidgetContent(name: string, url: string, trustedOrigins: readonly string[]): CustomWidget {
   const n = name.trim();
-  if (n === "" || n.length > 255) return { ok: false, reason: "donnez un nom au widget (255 caractères au plus)" };
-  if (url.length > 4096) return { ok: false, reason: "adresse trop longue" };
+  if (n === "" || n.length > 255) return { ok: false, reason: "widgetsNameRequired" };
+  if (url.length > 4096) return { ok: false, reason: "widgetsUrlTooLong" };
   let parsed: URL;
   try {
     // Templates such as $matrix_user_id stay as they are: only the origin is checked.
     parsed = new URL(url.trim());
   } catch {
-    return { ok: false, reason: "adresse illisible" };
+    return { ok: false, reason: "widgetsUrlUnreadable" };
   }
-  if (!isLoadableUrl(parsed, { trustedOrigins, jitsiWrapperUrl: "", parentUrl: "" })) return { ok: false, reason: "seules les adresses https sont acceptées" };
+  if (!isLoadableUrl(parsed, { trustedOrigins, jitsiWrapperUrl: "", parentUrl: "" })) return { ok: false, reason: "widgetsUrlNotHttps" };
   return { ok: true, content: { type: "m.custom", url: url.trim(), name: n, data: {} } };
 }
 

@@ -274,7 +274,7 @@ export class RoomView extends LitElement {
         </form>
         <button aria-expanded=${this.settingsOpen ? "true" : "false"} @click=${() => (this.settingsOpen ? (this.settingsOpen = false) : this.openSettings())}>${t("roomSettings")}</button>
         <div role="status" class="muted">${this.notice}</div>
-        <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version}></ent-room-widgets>
+        <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version} .i18n=${this.i18n}></ent-room-widgets>
       </header>
       ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.notice}
         @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}></ent-room-settings>` : html`

@@ -12,20 +12,17 @@ import { canManageWidgets, roomWidgets, type ListedWidget } from "../../core/wid
 import type { RoomWidgetsPort } from "../../core/widgets/room-widgets-port.ts";
 import { frameKey, frameModes } from "../../core/widgets/stage-model.ts";
 import { customWidgetContent, REMOVED_WIDGET_CONTENT } from "../../core/widgets/widget-edit.ts";
-import { jitsiWrapperUrl, parseWidgetsConfig, widgetsOrigin, type WidgetsConfig } from "../../core/widgets/widgets-config.ts";
+import { jitsiWrapperUrl, widgetsOrigin, type WidgetsConfig } from "../../core/widgets/widgets-config.ts";
 import { newWidgetId } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import { ROOM_WIDGET_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 import { roomHash } from "../app/route.ts";
+import type { I18n } from "../shared/i18n-context.ts";
+import { translator } from "../../core/i18n/translator.ts";
+import { CALENDAR_JOIN_EVENT, joinEventMeeting, type CalendarJoinDetail } from "../../core/widgets/event-meeting-join.ts";
+import { loadWidgetsConfig } from "./load-widgets-config.ts";
 import { theme } from "../shared/theme.ts";
 import type { WidgetConsent } from "./widget-consent.ts";
 import type { WidgetFrame } from "./widget-frame.ts";
-
-let configPromise: Promise<WidgetsConfig> | undefined;
-function loadWidgetsConfig(): Promise<WidgetsConfig> {
-  configPromise ??= fetch("./config.json", { cache: "no-cache" }).then((r) => r.json() as Promise<unknown>).catch(() => ({}))
-    .then((json) => parseWidgetsConfig(json, location.href));
-  return configPromise;
-}
 
 interface Running { el: WidgetFrame; roomId: string; widgetId: string }
 
@@ -33,12 +30,13 @@ const idOf = (w: ListedWidget): string => (w.kind === "widget" ? w.widget.id : w
 
 export class RoomWidgetsView extends LitElement {
   static override properties = {
-    session: { attribute: false }, roomId: { type: String }, version: { type: Number },
+    session: { attribute: false }, roomId: { type: String }, version: { type: Number }, i18n: { attribute: false },
     panelOpen: { state: true }, openKey: { state: true }, notice: { state: true }, config: { state: true },
   };
   declare session: ChatSession;
   declare roomId: string;
   declare version: number;
+  declare i18n: I18n;
   declare panelOpen: boolean;
   declare openKey: string | undefined;
   declare notice: string;
@@ -73,19 +71,38 @@ export class RoomWidgetsView extends LitElement {
     this.openKey = undefined;
     this.notice = "";
     this.config = undefined;
+    this.i18n = { locale: "fr", t: translator("fr") };
   }
 
   private port(): RoomWidgetsPort | undefined {
     return this.session.widgets?.();
   }
 
+  // A calendar event card in the timeline asks for its meeting (calendar-meeting-join.ts).
+  readonly #onCalendarJoin = (e: Event): void => {
+    const port = this.port();
+    const config = this.config;
+    const detail = (e as CustomEvent<CalendarJoinDetail>).detail;
+    if (port === undefined || config === undefined) return;
+    void this.act(async () => {
+      const out = await joinEventMeeting(port, config, { ...detail, roomId: this.roomId });
+      if (out.kind === "open") this.open(out.widgetId);
+      else {
+        this.panelOpen = true;
+        this.notice = this.i18n.t(out.reason);
+      }
+    });
+  };
+
   override connectedCallback(): void {
     super.connectedCallback();
     void loadWidgetsConfig().then((c) => (this.config = c));
+    window.addEventListener(CALENDAR_JOIN_EVENT, this.#onCalendarJoin);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    window.removeEventListener(CALENDAR_JOIN_EVENT, this.#onCalendarJoin);
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
     for (const r of this.#running.values()) r.el.remove();
@@ -138,12 +155,12 @@ export class RoomWidgetsView extends LitElement {
     const value = (n: string): string => (form.elements.namedItem(n) as HTMLInputElement).value;
     const made = customWidgetContent(value("widget-name"), value("widget-url"), [widgetsOrigin(config)]);
     if (!made.ok) {
-      this.notice = made.reason;
+      this.notice = this.i18n.t(made.reason);
       return;
     }
     await port.sendStateEvent(this.roomId, ROOM_WIDGET_EVENT, { ...made.content }, newWidgetId(cryptoRandom));
     form.reset();
-    this.notice = "Widget ajouté.";
+    this.notice = this.i18n.t("widgetsAdded");
   }
 
   private onStage(e: Event): void {
@@ -173,31 +190,32 @@ export class RoomWidgetsView extends LitElement {
     const config = this.config;
     const act = (f: () => Promise<void>) => () => void this.act(f);
     const withFrame = this.openKey !== undefined && this.#running.has(this.openKey);
+    const { t } = this.i18n;
     return html`<span class="bar">
         <button id="widgets-toggle" aria-expanded=${this.panelOpen ? "true" : "false"} aria-controls="widgets-panel"
-          @click=${() => (this.panelOpen = !this.panelOpen)}>Widgets (${widgets.length})</button>
+          @click=${() => (this.panelOpen = !this.panelOpen)}>${t("widgetsButton", { count: widgets.length })}</button>
         ${meeting !== undefined
-          ? html`<button id="join-meeting" @click=${() => this.open(meeting.widget.id)}>Rejoindre la réunion</button>`
+          ? html`<button id="join-meeting" @click=${() => this.open(meeting.widget.id)}>${t("widgetsJoinMeeting")}</button>`
           : canManage && domain !== undefined && config !== undefined
-            ? html`<button id="start-meeting" @click=${act(() => this.startMeeting(port, config, domain))}>Démarrer une réunion</button>`
+            ? html`<button id="start-meeting" @click=${act(() => this.startMeeting(port, config, domain))}>${t("widgetsStartMeeting")}</button>`
             : nothing}
       </span>
       ${this.panelOpen ? html`<aside id="widgets-panel" class=${withFrame ? "with-frame" : ""} aria-labelledby="widgets-title">
-        <header><h2 id="widgets-title">Widgets du salon</h2><button id="widgets-close" @click=${() => (this.panelOpen = false)}>Fermer le panneau</button></header>
-        ${widgets.length === 0 ? html`<p>Aucun widget dans ce salon.</p>` : nothing}
+        <header><h2 id="widgets-title">${t("widgetsRoomTitle")}</h2><button id="widgets-close" @click=${() => (this.panelOpen = false)}>${t("widgetsClosePanel")}</button></header>
+        ${widgets.length === 0 ? html`<p>${t("widgetsNoneInRoom")}</p>` : nothing}
         <ul>${repeat(widgets, (w) => idOf(w), (w) => html`<li data-widget-id=${idOf(w)}>
           ${w.kind === "widget"
-            ? html`<span class="name">${w.widget.name}</span><button class="open" @click=${() => this.open(w.widget.id)}>Ouvrir</button>`
+            ? html`<span class="name">${w.widget.name}</span><button class="open" @click=${() => this.open(w.widget.id)}>${t("widgetsOpen")}</button>`
             : html`<span class="name invalid">${w.id} : ${w.reason}</span>`}
-          ${canManage ? html`<button class="remove" aria-label=${`Retirer ${w.kind === "widget" ? w.widget.name : w.id}`}
-            @click=${act(async () => { await port.sendStateEvent(this.roomId, ROOM_WIDGET_EVENT, { ...REMOVED_WIDGET_CONTENT }, idOf(w)); })}>Retirer</button>` : nothing}
+          ${canManage ? html`<button class="remove" aria-label=${t("widgetsRemoveNamed", { name: w.kind === "widget" ? w.widget.name : w.id })}
+            @click=${act(async () => { await port.sendStateEvent(this.roomId, ROOM_WIDGET_EVENT, { ...REMOVED_WIDGET_CONTENT }, idOf(w)); })}>${t("widgetsRemove")}</button>` : nothing}
         </li>`)}</ul>
         ${canManage && config !== undefined
           ? html`<form id="widget-add" @submit=${(e: SubmitEvent) => void this.act(() => this.add(e, port, config))}>
-              <label for="widget-name">Nom du widget</label><input id="widget-name" name="widget-name" required maxlength="255" />
-              <label for="widget-url">Adresse (https)</label><input id="widget-url" name="widget-url" required />
-              <button type="submit">Ajouter au salon</button></form>`
-          : html`<p class="muted">Votre rôle dans ce salon ne permet pas d'ajouter ou de retirer des widgets.</p>`}
+              <label for="widget-name">${t("widgetsName")}</label><input id="widget-name" name="widget-name" required maxlength="255" />
+              <label for="widget-url">${t("widgetsUrl")}</label><input id="widget-url" name="widget-url" required />
+              <button type="submit">${t("widgetsAddToRoom")}</button></form>`
+          : html`<p class="muted">${t("widgetsNoPower")}</p>`}
         <p role="status">${this.notice}</p>
       </aside>` : nothing}
       <div id="stage" @widget-close=${(e: Event) => this.onStage(e)} @widget-return=${(e: Event) => this.onStage(e)}
@@ -243,7 +261,7 @@ export class RoomWidgetsView extends LitElement {
         this.#consent = createConsent();
         stage.append(this.#consent);
       }
-      const el = launchWidget({ port, config: this.config, widget: listed.widget, roomId: this.roomId, consent: this.#consent, language: "fr" });
+      const el = launchWidget({ port, config: this.config, widget: listed.widget, roomId: this.roomId, consent: this.#consent, language: this.i18n.locale, t: this.i18n.t });
       this.#running.set(open, { el, roomId: this.roomId, widgetId: listed.widget.id });
       stage.append(el);
     } finally {

@@ -1,8 +1,9 @@
-// The approval dialogs, in French: which capabilities a widget may use (ticked one by one,
+// The approval dialogs, in the agent's language (French first): which capabilities a widget may use (ticked one by one,
 // remembered by the driver), and consent before a widget learns who the agent is (OpenID).
 import { LitElement, css, html } from "lit";
 import type { Capability } from "matrix-widget-api";
 import { labelCapability } from "../../core/widgets/capability-labels.ts";
+import { translator, type Translate } from "../../core/i18n/translator.ts";
 
 type Ask = { kind: "capabilities"; widgetName: string; requested: readonly Capability[]; done(s: ReadonlySet<Capability>): void }
   | { kind: "openid"; widgetName: string; userId: string; done(ok: boolean): void };
@@ -10,6 +11,7 @@ type Ask = { kind: "capabilities"; widgetName: string; requested: readonly Capab
 export class WidgetConsent extends LitElement {
   static override properties = { ask: { attribute: false } };
   declare ask: Ask | undefined;
+  t: Translate = translator("fr");
 
   static override styles = css`
     dialog { max-width: 32rem; font: 1rem/1.4 system-ui, sans-serif; }
@@ -40,24 +42,25 @@ export class WidgetConsent extends LitElement {
 
   override render() {
     const a = this.ask;
+    const t = this.t;
     if (a === undefined) return html``;
     if (a.kind === "openid") {
       return html`<dialog aria-labelledby="t" @cancel=${() => this.#finish(false)}>
-        <h2 id="t">« ${a.widgetName} » demande votre identité</h2>
-        <p>Le widget recevra un jeton prouvant que vous êtes ${a.userId}. Il ne pourra ni lire vos messages ni agir en votre nom.</p>
-        <menu><button id="openid-deny" @click=${() => this.#finish(false)}>Refuser</button>
-        <button id="openid-allow" @click=${() => this.#finish(true)}>Confirmer mon identité</button></menu></dialog>`;
+        <h2 id="t">${t("consentOpenIdTitle", { name: a.widgetName })}</h2>
+        <p>${t("consentOpenIdBody", { userId: a.userId })}</p>
+        <menu><button id="openid-deny" @click=${() => this.#finish(false)}>${t("consentOpenIdDeny")}</button>
+        <button id="openid-allow" @click=${() => this.#finish(true)}>${t("consentOpenIdAllow")}</button></menu></dialog>`;
     }
     return html`<dialog aria-labelledby="t" @cancel=${() => this.#finish(false)}>
-      <h2 id="t">Autoriser « ${a.widgetName} » ?</h2>
-      <p>Ce widget demande à pouvoir :</p>
+      <h2 id="t">${t("consentTitle", { name: a.widgetName })}</h2>
+      <p>${t("consentIntro")}</p>
       ${a.requested.map((c) => {
-        const l = labelCapability(c);
+        const l = labelCapability(c, t);
         return html`<label class=${l.sensitive ? "sensitive" : ""}><input type="checkbox" value=${c} checked /> ${l.label}</label>`;
       })}
-      <p>Votre choix est mémorisé pour ce widget.</p>
-      <menu><button id="deny" @click=${() => this.#finish(false)}>Tout refuser</button>
-      <button id="approve" @click=${() => this.#finish(true)}>Autoriser la sélection</button></menu></dialog>`;
+      <p>${t("consentRemembered")}</p>
+      <menu><button id="deny" @click=${() => this.#finish(false)}>${t("consentDenyAll")}</button>
+      <button id="approve" @click=${() => this.#finish(true)}>${t("consentApprove")}</button></menu></dialog>`;
   }
 
   askCapabilities(widgetName: string, requested: readonly Capability[]): Promise<ReadonlySet<Capability>> {

@@ -6,6 +6,7 @@ import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.
 import type { FrameUrlResult } from "../../core/widgets/widget-frame-url.ts";
 import type { EntenteWidgetDriver } from "../../core/widgets/widget-driver.ts";
 import { WIDGET_SANDBOX, hostWidget, iframeAllow, type HostedWidget } from "../../core/widgets/widget-host.ts";
+import { translator, type Translate } from "../../core/i18n/translator.ts";
 
 export class WidgetFrame extends LitElement {
   static override properties = {
@@ -22,6 +23,7 @@ export class WidgetFrame extends LitElement {
   roomId: string | undefined;
   frame: FrameUrlResult | undefined;
   driver: EntenteWidgetDriver | undefined;
+  t: Translate = translator("fr");
   #hosted: HostedWidget | undefined;
 
   static override styles = css`
@@ -46,13 +48,14 @@ export class WidgetFrame extends LitElement {
   override render() {
     const f = this.frame;
     const name = this.widget?.name ?? "";
+    const t = this.t;
     if (f === undefined || this.widget === undefined) return html``;
-    if (f.kind === "refused") return html`<p class="refused" role="alert" id="refusal">Widget « ${name} » non ouvert : ${f.reason}</p>`;
+    if (f.kind === "refused") return html`<p class="refused" role="alert" id="refusal">${t("widgetsRefused", { name, reason: f.reason })}</p>`;
     const say = (type: string): void => void this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
     return html`<header><strong>${name}</strong><span>
-        ${this.pip ? html`<button id="return" @click=${() => say("widget-return")}>Revenir au salon</button>` : ""}
-        <button id="maximise" @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? "Réduire" : "Agrandir"}</button>
-        ${this.closable ? html`<button id="close" @click=${() => say("widget-close")}>Fermer</button>` : ""}</span></header>
+        ${this.pip ? html`<button id="return" @click=${() => say("widget-return")}>${t("widgetsReturnToRoom")}</button>` : ""}
+        <button id="maximise" @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? t("widgetsRestore") : t("widgetsMaximise")}</button>
+        ${this.closable ? html`<button id="close" @click=${() => say("widget-close")}>${t("widgetsClose")}</button>` : ""}</span></header>
       <iframe title=${name} src=${f.url} sandbox=${WIDGET_SANDBOX} allow=${iframeAllow(this.widget)} referrerpolicy="no-referrer"></iframe>`;
   }
 
