@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { CalendarModel } from "./calendar-model.ts";
+import { buildCalendarBinding, buildEventRsvp, buildEventUpdate } from "./protocol.ts";
+import { ANCHOR, paris, raw, rootEvent } from "./test-events.ts";
+
+describe("calendar widget: the model", () => {
+  it("folds what it was given with the binding's anchor and the room's power levels; state and duplicates handled", () => {
+    const m = new CalendarModel();
+    const root = rootEvent("Commission", { series: { dtstart: paris("20261020T180000"), dtend: paris("20261020T200000") }, overrides: [] });
+    const other = raw("m.room.message", { msgtype: "fr.entente.event", body: "x", "fr.entente.event": { version: 1, uid: "u", summary: "Ailleurs", calendar: [{ dtstart: paris("20261020T180000"), dtend: paris("20261020T190000") }] }, "m.relates_to": { rel_type: "m.reference", event_id: "$other-anchor" } });
+    assert.equal(m.add(root), true);
+    assert.equal(m.add(root), false, "a duplicate changes nothing");
+    assert.equal(m.add(raw("m.room.message", { msgtype: "m.text", body: "bonjour" })), false);
+    m.add(other);
+    assert.equal(m.view().binding, undefined);
+    assert.equal(m.view().events.size, 2, "no binding yet: any anchor");
+    m.add({ ...raw(CALENDAR_STATE_TYPE, buildCalendarBinding({ anchor: ANCHOR, name: "Agenda" })), state_key: "agenda" });
+    assert.equal(m.view().binding?.anchor, ANCHOR);
+    assert.deepEqual([...m.view().events.values()].map((e) => e.summary), ["Commission"]);
+    // Bob (level 0) cancels Alice's event: refused at the default cancel level 50, accepted at 50.
+    const rootId = String(root["event_id"]);
+    m.add(raw("fr.entente.event.update", buildEventUpdate({ root: rootId, clock: 1, cancel: true }), "@bob:agglo-b.fr"));
+    m.add(raw("fr.entente.event.rsvp", buildEventRsvp({ root: rootId, status: "accepted" }), "@bob:agglo-b.fr"));
+    assert.equal(m.view().events.get(rootId)?.cancelled, false);
+    assert.deepEqual(m.view().events.get(rootId)?.rsvps, [{ userId: "@bob:agglo-b.fr", status: "accepted" }]);
+    m.add({ ...raw("m.room.power_levels", { users: { "@bob:agglo-b.fr": 50 } }), state_key: "" });
+    assert.equal(m.view().events.get(rootId)?.cancelled, true);
+    assert.equal(m.view().maxClock, 1);
+  });
+});
+
+const CALENDAR_STATE_TYPE = "fr.entente.calendar";

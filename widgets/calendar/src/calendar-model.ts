@@ -1,0 +1,69 @@
+// The widget's picture of the room calendar: every raw event it was given (read at start, pushed
+// live, or just sent), the binding and the power levels, folded on demand with the protocol's
+// foldCalendar, so the widget agrees with the bot and every other reader on the same events.
+import {
+  CALENDAR_STATE, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels,
+  type CalendarBinding, type CalendarEvent,
+} from "./protocol.ts";
+
+export const POWER_LEVELS = "m.room.power_levels";
+export const ROOM_CREATE = "m.room.create";
+
+export interface CalendarView {
+  binding: CalendarBinding | undefined;
+  events: Map<string, CalendarEvent>;
+  maxClock: number;
+  skipped: number;
+}
+
+/** Is this raw event one the calendar cares about (root, update, RSVP, or the state it needs)? */
+export function isCalendarEvent(raw: unknown): boolean {
+  if (!isObject(raw) || typeof raw["type"] !== "string") return false;
+  const { type, content } = raw;
+  if (type === ROOM_MESSAGE) return isObject(content) && content["msgtype"] === EVENT_MSGTYPE;
+  return type === EVENT_UPDATE || type === EVENT_RSVP || type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE;
+}
+
+export class CalendarModel {
+  readonly #timeline = new Map<string, unknown>();
+  readonly #bindings = new Map<string, unknown>();
+  #powerLevels: unknown = undefined;
+  #create: { sender: string; content: unknown } | undefined;
+  #cache: CalendarView | undefined;
+
+  /** Takes any raw event (timeline or state); returns true when the calendar may have changed. */
+  add(raw: unknown): boolean {
+    if (!isCalendarEvent(raw) || !isObject(raw)) return false;
+    const type = raw["type"];
+    if (typeof raw["state_key"] === "string" && (type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE)) {
+      if (type === CALENDAR_STATE) this.#bindings.set(raw["state_key"], raw["content"]);
+      else if (type === POWER_LEVELS) this.#powerLevels = raw["content"];
+      else this.#create = { sender: String(raw["sender"]), content: raw["content"] };
+    } else {
+      const id = raw["event_id"];
+      if (typeof id !== "string" || this.#timeline.has(id)) return false;
+      this.#timeline.set(id, raw);
+    }
+    this.#cache = undefined;
+    return true;
+  }
+
+  /** The first valid binding by state key ("agenda" is what the bot writes). */
+  binding(): CalendarBinding | undefined {
+    const keys = [...this.#bindings.keys()].sort();
+    for (const k of keys) {
+      const b = parseCalendarBinding(k, this.#bindings.get(k));
+      if (b.ok) return b.value;
+    }
+    return undefined;
+  }
+
+  view(): CalendarView {
+    if (this.#cache !== undefined) return this.#cache;
+    const binding = this.binding();
+    const levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
+    const r = foldCalendar({ events: this.#timeline.values(), levels, ...(binding === undefined ? {} : { anchor: binding.anchor }) });
+    this.#cache = { binding, events: r.events, maxClock: r.maxClock, skipped: r.skipped.length };
+    return this.#cache;
+  }
+}
