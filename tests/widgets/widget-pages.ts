@@ -21,10 +21,13 @@ export interface WidgetPages {
   stop(): Promise<void>;
 }
 
-export async function startWidgetPages(opts: { jitsiConfig: unknown }): Promise<WidgetPages> {
+/** `apps`: the widget apps built under /widgets/<app>/ (default: the Jitsi wrapper only). */
+export async function startWidgetPages(opts: { jitsiConfig: unknown; apps?: readonly string[] }): Promise<WidgetPages> {
   const out = mkdtempSync(join(tmpdir(), "entente-widgets-"));
   const quiet = { logLevel: "error" as const };
-  await build({ ...quiet, root: join(ROOT, "widgets/jitsi"), configFile: join(ROOT, "widgets/jitsi/vite.config.ts"), build: { outDir: join(out, "widgets/jitsi"), emptyOutDir: true } });
+  for (const app of opts.apps ?? ["jitsi"]) {
+    await build({ ...quiet, root: join(ROOT, "widgets", app), configFile: join(ROOT, "widgets", app, "vite.config.ts"), build: { outDir: join(out, "widgets", app), emptyOutDir: true } });
+  }
   await build({
     ...quiet, configFile: false, root: join(ROOT, "tests/widgets/fixtures"), base: "/fixtures/",
     build: { outDir: join(out, "fixtures"), emptyOutDir: true, target: "es2022", rollupOptions: { input: { host: join(ROOT, "tests/widgets/fixtures/host.html"), widget: join(ROOT, "tests/widgets/fixtures/test-widget.html"), live: join(ROOT, "tests/widgets/fixtures/live-widget.html") } } },
