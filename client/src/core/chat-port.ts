@@ -3,7 +3,7 @@
 import type { RawEvent } from "./raw-event.ts";
 import type { MentionCandidate } from "./mentions.ts";
 import type { RoomSummary } from "./room-list-model.ts";
-import type { JoinRuleChoice, MemberTrust, RoomSettings } from "./room-settings-model.ts";
+import type { JoinRuleChoice, MemberTrust, ModerationAction, RoomSettings } from "./room-settings-model.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 
@@ -25,7 +25,11 @@ export interface ChatState {
   recovery: RecoveryState;
 }
 
-export interface NewRoom { name: string; topic: string; spaceId: string | undefined; encrypted: boolean }
+export interface NewRoom {
+  name: string; topic: string; spaceId: string | undefined; encrypted: boolean;
+  /** The room's image, uploaded first and set in the creation's initial state. */
+  avatar?: File | undefined;
+}
 
 export interface UploadHandle { done: Promise<void>; cancel(): void }
 
@@ -66,6 +70,15 @@ export interface ChatSession {
   /** Members' identity verification and devices not signed by their owner (other people only). */
   memberTrust(userIds: readonly string[]): Promise<Map<string, MemberTrust>>;
   setPowerLevel(roomId: string, userId: string, level: number): Promise<void>;
+  /** Name and topic as typed (only what changed is sent; a blank name is refused). */
+  setRoomProfile(roomId: string, typed: { name: string; topic: string }): Promise<void>;
+  setRoomAvatar(roomId: string, file: File): Promise<void>;
+  /** Remove (kick), ban with a reason, or lift a ban. */
+  moderate(roomId: string, action: ModerationAction): Promise<void>;
+  /** An object URL of a small version of an image (room avatars), fetched with the access token. */
+  thumbnail(mxc: string): Promise<string>;
+  /** The server's upload limit in bytes (media config m.upload.size), if it gives one. */
+  maxUploadSize(): Promise<number | undefined>;
   upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle;
   download(file: FileInfo): Promise<Blob>;
   restoreFromRecoveryKey(recoveryKey: string): Promise<number>;

@@ -9,7 +9,11 @@ import type { ChatSession, ChatState, NewRoom, RecoveryState, UploadHandle } fro
 import type { RawEvent } from "./raw-event.ts";
 import type { RoomSummary } from "./room-list-model.ts";
 import { createRoom, createSpace, inviteAcross } from "./room-actions.ts";
-import type { JoinRuleChoice, MemberTrust, RoomSettings } from "./room-settings-model.ts";
+import type { JoinRuleChoice, MemberTrust, ModerationAction, RoomSettings } from "./room-settings-model.ts";
+import { moderate, setRoomAvatar, setRoomProfile } from "./room-profile-sdk.ts";
+import { ThumbnailCache } from "./media-thumbnail.ts";
+import { errorKind, maxUploadSize } from "./error-kind.ts";
+import { Outbox } from "./outbox-sdk.ts";
 import { memberTrust } from "./member-trust-sdk.ts";
 import { readRoomSettings, setJoinRule, setUserLevel } from "./room-settings-sdk.ts";
 import { myReadUpTo, othersReadUpTo, searchPeople, setTyping } from "./room-presence-sdk.ts";
@@ -37,8 +41,10 @@ export function toRawEvent(e: MatrixEvent): RawEvent | undefined {
   const eventId = e.getId();
   const sender = e.getSender();
   if (eventId === undefined || sender === undefined) return undefined;
-  const failed = e.status === EventStatus.NOT_SENT;
-  const sending = e.status !== null && !failed && e.status !== EventStatus.SENT;
+  const notSent = e.status === EventStatus.NOT_SENT;
+  const queued = notSent && Outbox.waiting(e);
+  const failed = notSent && !queued;
+  const sending = e.status !== null && !notSent && e.status !== EventStatus.SENT;
   const stateKey = e.getStateKey();
   return {
     eventId, sender, type: e.getType(), ts: e.getTs(),
@@ -47,7 +53,7 @@ export function toRawEvent(e: MatrixEvent): RawEvent | undefined {
     ...(stateKey !== undefined ? { stateKey } : {}),
     ...(e.isRedacted() ? { redacted: true } : {}),
     ...(e.isDecryptionFailure() ? { undecryptable: true } : {}),
-    ...(failed ? { status: "failed" as const } : sending ? { status: "sending" as const } : {}),
+    ...(failed ? { status: "failed" as const } : queued ? { status: "queued" as const } : sending ? { status: "sending" as const } : {}),
   };
 }
 
@@ -59,11 +65,13 @@ export class MatrixChatSession implements ChatSession {
   private sync: ChatState["sync"] = "starting";
   private recovery: RecoveryState = { kind: "pending" };
   private scheduled = false;
+  private readonly outbox: Outbox;
 
   private constructor(client: MatrixClient, keyCache: SecretStorageKeyCache) {
     this.client = client;
     this.keyCache = keyCache;
     this.userId = client.getSafeUserId();
+    this.outbox = new Outbox(client);
   }
 
   static async start(session: Session, opts: StartOptions): Promise<MatrixChatSession> {
@@ -103,7 +111,18 @@ export class MatrixChatSession implements ChatSession {
     const c = this.client;
     const changed = (): void => this.changed();
     c.on(ClientEvent.Sync, (state: SyncState) => {
+      const before = this.sync;
       this.sync = state === SyncState.Error || state === SyncState.Reconnecting ? "offline" : state === SyncState.Syncing || state === SyncState.Prepared ? "syncing" : this.sync;
+      // The server answers again: what waited in the outbox goes now, in order.
+      if (before === "offline" && this.sync === "syncing") void this.outbox.flush();
+      changed();
+    });
+    // The device's network (browser only): the banner at once, and a sync attempt as soon as it is back.
+    const g = globalThis as { addEventListener?: (type: string, fn: () => void) => void };
+    g.addEventListener?.("offline", changed);
+    g.addEventListener?.("online", () => {
+      c.retryImmediately();
+      void this.outbox.flush();
       changed();
     });
     c.on(ClientEvent.Room, changed);
@@ -141,7 +160,8 @@ export class MatrixChatSession implements ChatSession {
   }
 
   state(): ChatState {
-    return { sync: this.sync, rooms: this.client.getRooms().flatMap((r) => this.summary(r)), recovery: this.recovery };
+    const deviceOffline = (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false;
+    return { sync: deviceOffline ? "offline" : this.sync, rooms: this.client.getRooms().flatMap((r) => this.summary(r)), recovery: this.recovery };
   }
 
   private directRoomIds(): Set<string> {
@@ -170,6 +190,7 @@ export class MatrixChatSession implements ChatSession {
       lastActivity: events.at(-1)?.getTs() ?? 0,
       children,
       inviter: membership === "invite" ? myMember?.events.member?.getSender() : undefined,
+      avatar: room.getMxcAvatarUrl() ?? undefined,
     }];
   }
 
@@ -219,12 +240,25 @@ export class MatrixChatSession implements ChatSession {
   }
 
   async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
-    return (await sendAny(this.client, roomId, type, content)).event_id;
+    try {
+      return (await sendAny(this.client, roomId, type, content)).event_id;
+    } catch (e: unknown) {
+      // The server could not be reached: the event waits in the outbox (shown "queued"); resolves with "".
+      const waiting = this.client.getRoom(roomId)?.getPendingEvents().some((p) => Outbox.waiting(p)) ?? false;
+      const kind = errorKind(e, true);
+      if (!waiting || (kind !== "unreachable" && !(e instanceof Error && /blocked by other events/.test(e.message)))) throw e;
+      if (kind === "unreachable") this.sync = "offline";
+      this.outbox.armed();
+      this.changed();
+      return "";
+    }
   }
 
   async retry(roomId: string, eventId: string): Promise<void> {
     const e = this.client.getRoom(roomId)?.findEventById(eventId) ?? this.client.getRoom(roomId)?.getPendingEvents().find((p) => p.getId() === eventId);
     if (e !== undefined) await this.client.resendEvent(e, this.client.getRoom(roomId) as Room);
+    // Sends queued behind the one that failed go after it.
+    await this.outbox.flush();
   }
 
   async redact(roomId: string, eventId: string): Promise<void> {
@@ -267,6 +301,25 @@ export class MatrixChatSession implements ChatSession {
   setPowerLevel(roomId: string, userId: string, level: number): Promise<void> {
     return setUserLevel(this.client, roomId, userId, level);
   }
+  setRoomProfile(roomId: string, typed: { name: string; topic: string }): Promise<void> {
+    return setRoomProfile(this.client, roomId, typed);
+  }
+  setRoomAvatar(roomId: string, file: File): Promise<void> {
+    return setRoomAvatar(this.client, roomId, file);
+  }
+  moderate(roomId: string, action: ModerationAction): Promise<void> {
+    return moderate(this.client, roomId, action);
+  }
+  private thumbnails: ThumbnailCache | undefined;
+  thumbnail(mxc: string): Promise<string> {
+    this.thumbnails ??= new ThumbnailCache(() => this.client.getHomeserverUrl(), () => this.client.getAccessToken() ?? "", (u, i) => fetch(u, i), (b) => URL.createObjectURL(b));
+    return this.thumbnails.get(mxc);
+  }
+  private mediaConfig: Promise<number | undefined> | undefined;
+  maxUploadSize(): Promise<number | undefined> {
+    this.mediaConfig ??= this.client.getMediaConfig(true).then((c) => maxUploadSize(c), () => { this.mediaConfig = undefined; return undefined; });
+    return this.mediaConfig;
+  }
   upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle {
     return uploadFile(this.client, roomId, file, this.isEncrypted(roomId), onProgress);
   }
@@ -285,11 +338,13 @@ export class MatrixChatSession implements ChatSession {
   }
 
   async signOut(): Promise<void> {
+    this.outbox.stop();
     this.client.stopClient();
     await this.client.logout(true).catch(() => undefined);
   }
 
   stop(): void {
+    this.outbox.stop();
     this.client.stopClient();
   }
 

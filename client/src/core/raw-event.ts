@@ -12,8 +12,9 @@ export interface RawEvent {
   redacted?: boolean;
   /** Encrypted and not decryptable (yet): the key has not arrived. */
   undecryptable?: boolean;
-  /** Local echo state: "sending" until the server answered, "failed" if it refused or was unreachable. */
-  status?: "sending" | "failed";
+  /** Local echo state: "sending" until the server answered, "queued" while the server cannot be
+   *  reached (sent automatically when it is back), "failed" if the server refused it. */
+  status?: "sending" | "queued" | "failed";
 }
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -3,6 +3,7 @@
 // linked both ways (m.space.child in the space, m.space.parent in the room).
 import { Preset, Visibility, type ICreateRoomStateEvent, type MatrixClient } from "matrix-js-sdk";
 import type { NewRoom } from "./chat-port.ts";
+import { uploadImage } from "./room-profile-sdk.ts";
 import { sendStateAny } from "./sdk-untyped.ts";
 
 const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);
@@ -18,6 +19,10 @@ export async function createSpace(client: MatrixClient, name: string): Promise<s
 
 export async function createRoom(client: MatrixClient, r: NewRoom): Promise<string> {
   const initial: ICreateRoomStateEvent[] = [{ type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } }];
+  if (r.avatar !== undefined) {
+    const { url, info } = await uploadImage(client, r.avatar, r.avatar.name);
+    initial.push({ type: "m.room.avatar", state_key: "", content: { url, info } });
+  }
   if (r.encrypted) initial.push({ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } });
   if (r.spaceId !== undefined) {
     const via = [serverOf(r.spaceId)];

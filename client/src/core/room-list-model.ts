@@ -14,6 +14,8 @@ export interface RoomSummary {
   children: readonly string[];
   /** For invitations: who invited. */
   inviter?: string | undefined;
+  /** The room's image (mxc://), if it has one. */
+  avatar?: string | undefined;
 }
 
 export interface SpaceGroup { space: RoomSummary; rooms: RoomSummary[]; unread: number; highlights: number }

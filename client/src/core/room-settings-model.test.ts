@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { canSetLevel, joinRuleContent, levelOf, parsePowerLevels, privilegedCreators, roleOf, sortMembers, stateLevel, withUserLevel } from "./room-settings-model.ts";
+import { canBan, canKick, canUnban, roomProfileChange, canSetLevel, joinRuleContent, levelOf, parsePowerLevels, privilegedCreators, roleOf, sortMembers, stateLevel, withUserLevel } from "./room-settings-model.ts";
 
 const PL = { users: { "@admin:a": 100, "@mod:b": 50, "@odd:b": 30, "@bad:b": "x" }, users_default: 0, events: { "m.room.join_rules": 75 }, state_default: 50, invite: 0, ban: 50 };
 
@@ -39,6 +39,29 @@ describe("client room settings model", () => {
     assert.equal(canSetLevel(pl, "@c:a", "@x:a", Infinity), false);
     const m = (userId: string, powerLevel: number) => ({ userId, name: userId, powerLevel, membership: "join" as const });
     assert.deepEqual(sortMembers([m("@x", 0), m("@c", Infinity), m("@a", 100), m("@d", Infinity)]).map((x) => x.userId), ["@c", "@d", "@a", "@x"]);
+  });
+  it("allows removing and banning only at the kick/ban level and above the target (spec auth rules)", () => {
+    const pl = parsePowerLevels({ ...PL, kick: 50, ban: 100 });
+    assert.equal(canKick(pl, "@mod:b", "@new:c"), true);
+    assert.equal(canKick(pl, "@mod:b", "@admin:a"), false, "not someone above");
+    assert.equal(canKick(pl, "@mod:b", "@mod:b"), false, "not oneself");
+    assert.equal(canKick(pl, "@odd:b", "@new:c"), false, "level 30 is below the kick level");
+    assert.equal(canBan(pl, "@mod:b", "@new:c"), false, "ban needs 100 here");
+    assert.equal(canBan(pl, "@admin:a", "@mod:b"), true);
+    assert.equal(canUnban(pl, "@admin:a", "@new:c"), true);
+    assert.equal(canUnban(pl, "@mod:b", "@new:c"), false);
+    const defaults = parsePowerLevels({ users: { "@m:a": 50 } });
+    assert.deepEqual([defaults.kick, defaults.ban], [50, 50], "spec defaults");
+    assert.equal(canBan(defaults, "@m:a", "@x:a"), true);
+    const creators = parsePowerLevels({ users: { "@admin:a": 100 } }, new Set(["@c:a"]));
+    assert.equal(canBan(creators, "@admin:a", "@c:a"), false, "a v12 creator cannot be banned by an admin");
+  });
+  it("sends only the changed name or topic, trims, refuses a blank name", () => {
+    const now = { name: "Voirie", topic: "Travaux" };
+    assert.deepEqual(roomProfileChange(now, { name: " Voirie ", topic: "Travaux" }), {});
+    assert.deepEqual(roomProfileChange(now, { name: "Voirie 2026", topic: "Travaux" }), { name: "Voirie 2026" });
+    assert.deepEqual(roomProfileChange(now, { name: "Voirie", topic: "" }), { topic: "" }, "a topic may be cleared");
+    assert.throws(() => roomProfileChange(now, { name: "  ", topic: "x" }), /empty room name/);
   });
   it("builds join rules; 'members of the space' lists the spaces", () => {
     assert.deepEqual(joinRuleContent("invite", []), { join_rule: "invite" });

@@ -23,7 +23,16 @@ export function roleOf(level: number): Role {
 /** What this device can vouch for about a member (crypto, read by member-trust-sdk.ts). */
 export interface MemberTrust { identityVerified: boolean; unverifiedDevices: number }
 
-export interface MemberInfo { userId: string; name: string; powerLevel: number; membership: "join" | "invite" }
+export interface MemberInfo {
+  userId: string; name: string; powerLevel: number; membership: "join" | "invite";
+  /** Whether the signed-in agent may remove (kick) / ban this member (power levels, spec auth rules). */
+  canKick?: boolean; canBan?: boolean;
+}
+
+/** Someone banned from the room, with the reason given, and whether I may lift the ban. */
+export interface BannedMember { userId: string; name: string; reason: string; canUnban: boolean }
+
+export type ModerationAction = { kind: "kick" | "ban"; userId: string; reason: string } | { kind: "unban"; userId: string };
 
 /** The join rules this client offers; others (knock...) are shown as they are, not offered. */
 export type JoinRuleChoice = "invite" | "restricted" | "public";
@@ -39,7 +48,13 @@ export interface RoomSettings {
   /** Spaces this room is in (m.space.parent), with their names: what "members of the space" means. */
   parentSpaces: readonly { roomId: string; name: string }[];
   members: readonly MemberInfo[];
+  banned: readonly BannedMember[];
+  /** The room's image (m.room.avatar url, mxc://), if any. */
+  avatarUrl: string | undefined;
   myLevel: number;
+  canChangeName: boolean;
+  canChangeTopic: boolean;
+  canChangeAvatar: boolean;
   canInvite: boolean;
   canChangeJoinRule: boolean;
   canChangeRoles: boolean;
@@ -48,7 +63,7 @@ export interface RoomSettings {
 const num = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isInteger(v) ? v : fallback);
 
 /** Parsed m.room.power_levels content (untrusted), with the spec's defaults. */
-export interface PowerLevels { users: Map<string, number>; usersDefault: number; events: Map<string, number>; stateDefault: number; invite: number; creators: ReadonlySet<string> }
+export interface PowerLevels { users: Map<string, number>; usersDefault: number; events: Map<string, number>; stateDefault: number; invite: number; kick: number; ban: number; creators: ReadonlySet<string> }
 
 /** The room's creators when its version makes them owners: the create event's sender and additional_creators. */
 export function privilegedCreators(create: { sender: string; content: unknown } | undefined): Set<string> {
@@ -62,7 +77,7 @@ export function parsePowerLevels(content: unknown, creators: ReadonlySet<string>
   const c = isRecord(content) ? content : {};
   const map = (v: unknown): Map<string, number> =>
     new Map(isRecord(v) ? Object.entries(v).flatMap(([k, x]) => (typeof x === "number" && Number.isInteger(x) ? [[k, x] as const] : [])) : []);
-  return { users: map(c["users"]), usersDefault: num(c["users_default"], 0), events: map(c["events"]), stateDefault: num(c["state_default"], 50), invite: num(c["invite"], 0), creators };
+  return { users: map(c["users"]), usersDefault: num(c["users_default"], 0), events: map(c["events"]), stateDefault: num(c["state_default"], 50), invite: num(c["invite"], 0), kick: num(c["kick"], 50), ban: num(c["ban"], 50), creators };
 }
 
 export const levelOf = (pl: PowerLevels, userId: string): number => (pl.creators.has(userId) ? Infinity : pl.users.get(userId) ?? pl.usersDefault);
@@ -74,6 +89,31 @@ export function canSetLevel(pl: PowerLevels, me: string, target: string, to: num
   if (mine < stateLevel(pl, "m.room.power_levels") || to > mine || !Number.isFinite(to)) return false;
   if (pl.creators.has(target)) return false;
   return target === me || levelOf(pl, target) < mine;
+}
+
+/** Spec auth rules (m.room.member, leave of someone else): at least the kick level, and above the target. */
+export function canKick(pl: PowerLevels, me: string, target: string): boolean {
+  const mine = levelOf(pl, me);
+  return target !== me && mine >= pl.kick && levelOf(pl, target) < mine;
+}
+
+/** Spec auth rules (membership ban): at least the ban level, and above the target. */
+export function canBan(pl: PowerLevels, me: string, target: string): boolean {
+  const mine = levelOf(pl, me);
+  return target !== me && mine >= pl.ban && levelOf(pl, target) < mine;
+}
+
+/** Lifting a ban is a leave of a banned member: the ban level, the kick level, and above the target. */
+export function canUnban(pl: PowerLevels, me: string, target: string): boolean {
+  return canBan(pl, me, target) && canKick(pl, me, target);
+}
+
+/** A room name or topic as typed: trimmed; a name cannot be blank, a topic may be cleared. */
+export function roomProfileChange(current: { name: string; topic: string }, typed: { name: string; topic: string }): { name?: string; topic?: string } {
+  const name = typed.name.trim();
+  const topic = typed.topic.trim();
+  if (name === "") throw new Error("empty room name");
+  return { ...(name !== current.name ? { name } : {}), ...(topic !== current.topic ? { topic } : {}) };
 }
 
 /** The new power_levels content: only users[userId] changes; everything else is kept as sent. */

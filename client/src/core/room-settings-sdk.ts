@@ -2,8 +2,8 @@
 // change what, the join rule contents) are in room-settings-model.ts.
 import type { MatrixClient, Room } from "matrix-js-sdk";
 import {
-  canSetLevel, joinRuleContent, levelOf, parsePowerLevels, privilegedCreators, sortMembers, stateLevel, withUserLevel,
-  type JoinRuleChoice, type MemberInfo, type RoomSettings,
+  canBan, canKick, canSetLevel, canUnban, joinRuleContent, levelOf, parsePowerLevels, privilegedCreators, sortMembers, stateLevel, withUserLevel,
+  type BannedMember, type JoinRuleChoice, type MemberInfo, type RoomSettings,
 } from "./room-settings-model.ts";
 import { isRecord, str } from "./raw-event.ts";
 import { sendStateAny } from "./sdk-untyped.ts";
@@ -31,12 +31,21 @@ export function readRoomSettings(client: MatrixClient, roomId: string): RoomSett
     return id !== undefined && id !== "" && Array.isArray(e.getContent()["via"]) ? [{ roomId: id, name: client.getRoom(id)?.name ?? id }] : [];
   });
   const members: MemberInfo[] = room.getMembers().flatMap((m) =>
-    m.membership === "join" || m.membership === "invite" ? [{ userId: m.userId, name: m.name, powerLevel: levelOf(pl, m.userId), membership: m.membership }] : []);
+    m.membership === "join" || m.membership === "invite"
+      ? [{ userId: m.userId, name: m.name, powerLevel: levelOf(pl, m.userId), membership: m.membership, canKick: canKick(pl, me, m.userId), canBan: canBan(pl, me, m.userId) }]
+      : []);
+  const banned: BannedMember[] = room.getMembersWithMembership("ban").map((m) => ({
+    userId: m.userId, name: m.name, reason: str(m.events.member?.getContent()["reason"]) ?? "", canUnban: canUnban(pl, me, m.userId),
+  }));
   const myLevel = levelOf(pl, me);
   return {
     roomId, name: room.name, topic: str(stateContent(room, "m.room.topic")["topic"]) ?? "",
     encrypted: room.hasEncryptionStateEvent(), joinRule: str(join["join_rule"]) ?? "invite", allowSpaces: allow,
-    parentSpaces: parents, members: sortMembers(members), myLevel,
+    parentSpaces: parents, members: sortMembers(members), banned, myLevel,
+    avatarUrl: str(stateContent(room, "m.room.avatar")["url"]),
+    canChangeName: myLevel >= stateLevel(pl, "m.room.name"),
+    canChangeTopic: myLevel >= stateLevel(pl, "m.room.topic"),
+    canChangeAvatar: myLevel >= stateLevel(pl, "m.room.avatar"),
     canInvite: myLevel >= pl.invite,
     canChangeJoinRule: myLevel >= stateLevel(pl, "m.room.join_rules"),
     canChangeRoles: myLevel >= stateLevel(pl, "m.room.power_levels"),

@@ -1,8 +1,10 @@
 import type { MessageKey } from "./messages-fr.ts";
 import { widgetMessagesEn } from "./widget-messages-en.ts";
+import { roomsMessagesEn } from "./rooms-messages-en.ts";
 
 export const messagesEn: Record<MessageKey, string> = {
   ...widgetMessagesEn,
+  ...roomsMessagesEn,
   appName: "Entente",
   signInTitle: "Sign in",
   council: "Your council",
@@ -75,7 +77,7 @@ export const messagesEn: Record<MessageKey, string> = {
   selectRoom: "Pick a room in the list.",
   members: "Members",
   offline: "The server does not answer: your messages will go when it is back.",
-  sendFailed: "Not sent",
+  sendFailed: "Sending failed",
   otherTab: "Entente is already open in another tab: use that tab, or close it and reload this page.",
   account: "Account",
   retry: "Retry",

@@ -1,9 +1,11 @@
 // French is the source language: every key the UI uses is declared here first, and the English
 // table is typed against it so a missing translation is a compile error.
 import { widgetMessagesFr } from "./widget-messages-fr.ts";
+import { roomsMessagesFr } from "./rooms-messages-fr.ts";
 
 export const messagesFr = {
   ...widgetMessagesFr,
+  ...roomsMessagesFr,
   appName: "Entente",
   signInTitle: "Connexion",
   council: "Votre collectivité",
@@ -76,7 +78,7 @@ export const messagesFr = {
   selectRoom: "Choisissez un salon dans la liste.",
   members: "Membres",
   offline: "Le serveur ne répond pas : vos messages partiront dès son retour.",
-  sendFailed: "Non envoyé",
+  sendFailed: "Échec de l'envoi",
   otherTab: "Entente est déjà ouvert dans un autre onglet : utilisez cet onglet-là, ou fermez-le puis rechargez cette page.",
   account: "Compte",
   retry: "Réessayer",

@@ -13,6 +13,7 @@ import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import type { SignInRequest } from "../sign-in/sign-in-view.ts";
 import { roomFromHash, roomHash } from "./route.ts";
+import { OneTab } from "./one-tab.ts";
 import "../sign-in/sign-in-view.ts";
 import "../room-list/room-list-view.ts";
 import "../room/room-view.ts";
@@ -35,12 +36,13 @@ export class AppShell extends LitElement {
   declare room: string | undefined;
   declare signInError: string;
   declare busy: boolean;
-  declare otherTab: boolean;
+  /** Another tab holds the session ("busy"), or took it from this one ("moved"). */
+  declare otherTab: false | "busy" | "moved";
   declare recoveryError: string;
   declare booted: boolean;
   /** The room list from a plain-fetch /sync, shown while the SDK and its crypto start. */
   declare preview: RoomSummary[] | undefined;
-  private releaseLock: (() => void) | undefined;
+  private oneTab: OneTab | undefined;
 
   static override styles = [theme, css`
     :host { display: block; height: 100vh; }
@@ -95,22 +97,37 @@ export class AppShell extends LitElement {
 
   /** One tab syncs a session: a second one says so instead of corrupting the crypto store. */
   private lock(userId: string): Promise<boolean> {
-    if (!("locks" in navigator)) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      void navigator.locks.request(`entente-session-${userId}`, { ifAvailable: true }, (lock) => {
-        if (lock === null) {
-          resolve(false);
-          return undefined;
-        }
-        resolve(true);
-        return new Promise<void>((release) => { this.releaseLock = release; });
-      });
-    });
+    this.oneTab?.done();
+    this.oneTab = new OneTab(userId, () => this.takenAway());
+    return this.oneTab.tryAcquire();
   }
 
-  private async open(s: Session, password: string | undefined, early?: Promise<RoomSummary[] | undefined>): Promise<void> {
-    if (!(await this.lock(s.userId))) {
-      this.otherTab = true;
+  /** Another tab chose "Utiliser ici": stop syncing here before it starts. */
+  private takenAway(): void {
+    this.session?.stop();
+    this.session = undefined;
+    this.preview = undefined;
+    this.otherTab = "moved";
+  }
+
+  /** "Utiliser ici": the other tab stops, this one opens the saved session. */
+  private async useHere(): Promise<void> {
+    const saved = loadSession(localStorage);
+    if (saved === undefined) {
+      this.otherTab = false;
+      return;
+    }
+    this.oneTab?.done();
+    this.oneTab = new OneTab(saved.userId, () => this.takenAway());
+    this.busy = true;
+    await this.oneTab.takeOver();
+    this.otherTab = false;
+    await this.open(saved, undefined, undefined, true);
+  }
+
+  private async open(s: Session, password: string | undefined, early?: Promise<RoomSummary[] | undefined>, locked = false): Promise<void> {
+    if (!locked && !(await this.lock(s.userId))) {
+      this.otherTab = "busy";
       return;
     }
     this.busy = true;
@@ -157,7 +174,7 @@ export class AppShell extends LitElement {
     await this.session?.signOut();
     clearSession(localStorage);
     this.session = undefined;
-    this.releaseLock?.();
+    this.oneTab?.done();
     location.hash = "";
   }
 
@@ -175,6 +192,13 @@ export class AppShell extends LitElement {
     } catch {
       this.recoveryError = this.i18n.t("restoreFailed");
     }
+  }
+
+  private thumbLoader: { session: ChatSession; load: (mxc: string) => Promise<string> } | undefined;
+  /** One loader per session, so the room list's avatars are not re-requested on every render. */
+  private thumbnails(s: ChatSession): (mxc: string) => Promise<string> {
+    if (this.thumbLoader?.session !== s) this.thumbLoader = { session: s, load: (mxc) => s.thumbnail(mxc) };
+    return this.thumbLoader.load;
   }
 
   private languageSwitch(): unknown {
@@ -200,7 +224,11 @@ export class AppShell extends LitElement {
 
   override render(): unknown {
     const { t } = this.i18n;
-    if (this.otherTab) return html`<main class="wait"><p role="alert">${t("otherTab")}</p></main>`;
+    if (this.otherTab !== false) {
+      return html`<main class="wait"><h1>${t(this.otherTab === "moved" ? "movedToOtherTab" : "otherTabTitle")}</h1>
+        <p>${t("otherTabHint")}</p>
+        <button class="primary" ?disabled=${this.busy} @click=${() => void this.useHere()}>${t("useHere")}</button></main>`;
+    }
     const s = this.session;
     if (!this.booted) return html`<main class="wait" aria-busy="true"></main>`;
     if (s === undefined) {
@@ -225,7 +253,7 @@ export class AppShell extends LitElement {
         @recovery-saved=${() => s.recoveryKeySaved()} @recovery-later=${() => s.recoveryKeySaved()}
         @recovery-restore=${(e: CustomEvent<string>) => void this.restore(e.detail)}></ent-recovery>
       <div class="layout">
-        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""}
+        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)}
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
           @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
           @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>

@@ -44,8 +44,12 @@ export class CreateDialog extends LitElement {
     const name = String(data.get("name") ?? "").trim();
     if (name === "") return;
     const space = String(data.get("space") ?? "");
+    const avatar = data.get("avatar");
     const detail: CreateRequest = this.kind === "space" ? { kind: "space", name }
-      : { kind: "room", name, topic: String(data.get("topic") ?? ""), spaceId: space === "" ? undefined : space, encrypted: data.get("encrypted") !== null };
+      : {
+        kind: "room", name, topic: String(data.get("topic") ?? ""), spaceId: space === "" ? undefined : space, encrypted: data.get("encrypted") !== null,
+        avatar: avatar instanceof File && avatar.size > 0 ? avatar : undefined,
+      };
     this.renderRoot.querySelector("dialog")?.close();
     this.dispatchEvent(new CustomEvent<CreateRequest>("create-request", { detail, bubbles: true, composed: true }));
   }
@@ -62,7 +66,8 @@ export class CreateDialog extends LitElement {
           <label>${t("inSpace")}<select name="space">
             ${this.spaces.map((s) => html`<option value=${s.roomId}>${s.name}</option>`)}
             <option value="">${t("noSpace")}</option></select></label>
-          <label class="check"><input type="checkbox" name="encrypted" checked />${t("encrypted")}</label>` : nothing}
+          <label class="check"><input type="checkbox" name="encrypted" checked />${t("encrypted")}</label>
+          <label>${t("roomImageOptional")}<input type="file" name="avatar" accept="image/*" /></label>` : nothing}
         <div class="actions">
           <button type="button" @click=${() => this.renderRoot.querySelector("dialog")?.close()}>${t("cancel")}</button>
           <button class="primary" type="submit">${t("create")}</button>

@@ -4,9 +4,13 @@ import { LitElement, css, html, nothing } from "lit";
 import type { RoomListView as Model, RoomSummary } from "../../core/room-list-model.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
+import type { ThumbnailLoader } from "../shared/room-avatar.ts";
+import "../shared/room-avatar.ts";
 
 export class RoomListView extends LitElement {
-  static override properties = { model: { attribute: false }, i18n: { attribute: false }, selected: { type: String } };
+  static override properties = { model: { attribute: false }, i18n: { attribute: false }, selected: { type: String }, load: { attribute: false } };
+  /** Fetches room images (absent before the session is up: initials are shown). */
+  declare load: ThumbnailLoader | undefined;
   declare model: Model;
   declare i18n: I18n;
   declare selected: string;
@@ -22,12 +26,13 @@ export class RoomListView extends LitElement {
     .badge { background: var(--accent); color: #fff; border-radius: 999px; padding: 0 0.45rem; font-size: 0.8rem; font-weight: 600; }
     .invite { padding: 0.4rem 0.6rem; display: grid; gap: 0.3rem; }
     .actions { display: flex; gap: 0.4rem; }
+    .name { display: flex; align-items: center; gap: 0.45rem; min-width: 0; }
   `];
 
   private roomLink(r: RoomSummary): unknown {
     const { t } = this.i18n;
     return html`<li><a href=${`#/room/${encodeURIComponent(r.roomId)}`} aria-current=${r.roomId === this.selected ? "page" : "false"}>
-      <span>${r.encrypted ? html`<span aria-hidden="true">🔒 </span>` : nothing}${r.name}</span>
+      <span class="name"><ent-avatar mxc=${r.avatar ?? ""} name=${r.name} .load=${this.load}></ent-avatar><span>${r.encrypted ? html`<span aria-hidden="true">🔒 </span>` : nothing}${r.name}</span></span>
       ${r.unread > 0 ? html`<span class="badge" aria-label=${t("unread", { count: r.unread })}>${r.unread}</span>` : nothing}
     </a></li>`;
   }

@@ -9,6 +9,8 @@ import type { MentionCandidate } from "../../core/mentions.ts";
 import type { MemberTrust } from "../../core/room-settings-model.ts";
 import { firstUnread, receiptsOnMessages } from "../../core/read-position.ts";
 import { TypingNotifier } from "./typing-notifier.ts";
+import { errorKind } from "../../core/error-kind.ts";
+import { formatSize } from "../../core/attachment-crypto.ts";
 import type { ComposerView, UploadProgress } from "../composer/composer-view.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
@@ -17,6 +19,7 @@ import type { Translate } from "../../core/i18n/translator.ts";
 import type { SettingsRequest } from "../room-settings/room-settings-view.ts";
 import { applySettingsRequest } from "../room-settings/settings-actions.ts";
 import "../composer/composer-view.ts";
+import "../shared/room-avatar.ts";
 import "../room-settings/room-settings-view.ts";
 import "../timeline/timeline-view.ts";
 import "../widgets/room-widgets-view.ts";
@@ -39,8 +42,10 @@ export class RoomView extends LitElement {
   static override properties = {
     session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
     replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
-    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true },
+    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, settingsNotice: { state: true },
   };
+  /** The settings panel's own confirmation ("Enregistré."), shown and announced there only. */
+  declare settingsNotice: string;
   declare session: ChatSession;
   declare roomId: string;
   declare i18n: I18n;
@@ -61,11 +66,13 @@ export class RoomView extends LitElement {
   private items: TimelineItem[] = [];
   private lastSeen = "";
   private readonly handles = new Map<number, UploadHandle>();
+  private avatar = "";
+  private readonly loadThumb = (mxc: string): Promise<string> => this.session.thumbnail(mxc);
 
   static override styles = [theme, css`
     :host { display: grid; grid-template-rows: auto 1fr auto; min-height: 0; height: 100%; }
     header { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; justify-content: space-between; padding: 0.5rem 1rem; border-bottom: 1px solid var(--border); background: var(--surface); }
-    h1 { font-size: 1.15rem; margin: 0; }
+    h1 { font-size: 1.15rem; margin: 0; display: flex; align-items: center; gap: 0.5rem; }
     form { display: flex; gap: 0.4rem; align-items: center; }
     .scroll { overflow-y: auto; min-height: 0; }
     .older { display: block; margin: 0.5rem auto; }
@@ -85,6 +92,7 @@ export class RoomView extends LitElement {
     this.unreadFrom = undefined;
     this.suggestions = [];
     this.trust = new Map();
+    this.settingsNotice = "";
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -92,6 +100,7 @@ export class RoomView extends LitElement {
     const shown = (): Set<string> => new Set(this.items.flatMap((i) => (i.kind === "message" ? [i.eventId] : [])));
     if (changed.has("version") && this.settingsOpen) void this.refreshTrust();
     if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
+      this.avatar = this.session.state().rooms.find((r) => r.roomId === this.roomId)?.avatar ?? "";
       this.items = buildTimeline(raw, this.session.userId);
       this.readBy = receiptsOnMessages(raw.map((e) => e.eventId), shown(), this.session.readReceipts(this.roomId));
     }
@@ -189,7 +198,13 @@ export class RoomView extends LitElement {
     await this.session.send(this.roomId, poll !== undefined ? POLL_START : "m.room.message", content);
   }
 
-  private upload(file: File): void {
+  /** Too large for the server (its m.upload.size) is said before anything is sent. */
+  private async upload(file: File): Promise<void> {
+    const max = await this.session.maxUploadSize();
+    if (max !== undefined && file.size > max) {
+      this.notice = this.i18n.t("fileTooLargeMax", { name: file.name, max: formatSize(max, this.i18n.locale) });
+      return;
+    }
     const id = nextUploadId++;
     this.uploads = [...this.uploads, { id, name: file.name, loaded: 0, total: file.size }];
     const handle = this.session.upload(this.roomId, file, (loaded, total) => {
@@ -201,7 +216,19 @@ export class RoomView extends LitElement {
       this.uploads = this.uploads.filter((u) => u.id !== id);
       this.notice = notice;
     };
-    handle.done.then(() => finish(""), (e: unknown) => finish(e instanceof Error && e.name === "UploadCancelled" ? this.i18n.t("uploadCancelled") : this.i18n.t("uploadFailed")));
+    handle.done.then(() => finish(""), (e: unknown) => finish(e instanceof Error && e.name === "UploadCancelled" ? this.i18n.t("uploadCancelled") : this.uploadError(e, file.name)));
+  }
+
+  /** File errors in plain words: offline, server not answering, too large, storage full. */
+  private uploadError(e: unknown, name: string): string {
+    const { t } = this.i18n;
+    switch (errorKind(e, navigator.onLine)) {
+      case "offline": return t("fileOffline", { name });
+      case "unreachable": return t("fileUnreachable", { name });
+      case "quota": return t("fileQuota", { name });
+      case "too-large": return t("fileTooLarge");
+      default: return t("uploadFailed");
+    }
   }
 
   private async invite(e: SubmitEvent): Promise<void> {
@@ -221,6 +248,7 @@ export class RoomView extends LitElement {
   private openSettings(): void {
     this.settingsOpen = true;
     this.notice = "";
+    this.settingsNotice = "";
     void this.session.loadMembers(this.roomId).catch(() => undefined);
     void this.refreshTrust();
   }
@@ -233,10 +261,12 @@ export class RoomView extends LitElement {
   }
 
   private async onSettings(req: SettingsRequest): Promise<void> {
+    // Cleared first: the same confirmation twice in a row is still announced by the live region.
+    this.settingsNotice = "";
     const out = await applySettingsRequest(this.session, this.roomId, req, this.i18n);
     if (out.kind === "close") this.settingsOpen = false;
     else if (out.kind === "left") location.hash = "";
-    else this.notice = out.text;
+    else this.settingsNotice = out.text;
   }
 
   private jumpToUnread(): void {
@@ -266,17 +296,17 @@ export class RoomView extends LitElement {
     const settings = this.settingsOpen ? s.roomSettings(this.roomId) : undefined;
     return html`
       <header>
-        <h1 id="room-title">${s.roomName(this.roomId)}${s.isEncrypted(this.roomId) ? html` <span class="muted" title=${t("encrypted")} aria-label=${t("encrypted")}>🔒</span>` : nothing}</h1>
+        <h1 id="room-title"><ent-avatar mxc=${this.avatar} name=${s.roomName(this.roomId)} size="32" .load=${this.loadThumb}></ent-avatar> ${s.roomName(this.roomId)}${s.isEncrypted(this.roomId) ? html` <span class="muted" title=${t("encrypted")} aria-label=${t("encrypted")}>🔒</span>` : nothing}</h1>
         <form @submit=${(e: SubmitEvent) => void this.invite(e)}>
           <label class="visually-hidden" for="invitee">${t("inviteLabel")}</label>
           <input id="invitee" name="invitee" placeholder="@agent:collectivite.fr" />
           <button type="submit">${t("invite")}</button>
         </form>
         <button aria-expanded=${this.settingsOpen ? "true" : "false"} @click=${() => (this.settingsOpen ? (this.settingsOpen = false) : this.openSettings())}>${t("roomSettings")}</button>
-        <div role="status" class="muted">${this.notice}</div>
+        <div role="status" class="muted">${this.settingsOpen ? "" : this.notice}</div>
         <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version} .i18n=${this.i18n}></ent-room-widgets>
       </header>
-      ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.notice}
+      ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.settingsNotice} .load=${this.loadThumb}
         @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}></ent-room-settings>` : html`
       <div class="scroll" aria-labelledby="room-title">
         ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => this.jumpToUnread()}>${t("jumpToUnread")}</button>` : nothing}
@@ -292,7 +322,7 @@ export class RoomView extends LitElement {
           .suggestions=${this.suggestions} @mention-query=${(e: CustomEvent<string | undefined>) => void this.mentionQuery(e.detail)}
           @compose-draft=${(e: CustomEvent<string>) => { drafts.set(this.roomId, e.detail); this.typingNotifier?.draftChanged(e.detail); }}
           @compose-cancel=${() => { this.replyTo = undefined; this.editing = undefined; }}
-          @compose-file=${(e: CustomEvent<File>) => this.upload(e.detail)}
+          @compose-file=${(e: CustomEvent<File>) => void this.upload(e.detail)}
           @upload-cancel=${(e: CustomEvent<number>) => this.handles.get(e.detail)?.cancel()}></ent-composer>
       </div>`;
   }

@@ -92,6 +92,7 @@ export class TimelineView extends LitElement {
       ${m.replyTo !== undefined ? html`<div class="reply">${t("replyingTo", { name: this.nameOf(m.replyTo.sender ?? "") })} : ${m.replyTo.body ?? "…"}</div>` : nothing}
       ${this.body(m)}
       ${m.status === "failed" ? html`<p class="error">${t("sendFailed")} <button @click=${() => this.act("retry", m)}>${t("retry")}</button></p>` : nothing}
+      ${m.status === "queued" ? html`<p class="muted">${t("sendQueued")}</p>` : nothing}
       ${m.redacted ? nothing : html`<div class="tools">
         ${m.reactions.map((r) => html`<button class="reaction" aria-pressed=${r.mine ? "true" : "false"} @click=${() => this.act("react", m, r.key)}>${r.key} ${r.count}</button>`)}
         ${QUICK_REACTIONS.filter((k) => !m.reactions.some((r) => r.key === k)).map((k) => html`<button aria-label=${`${t("react")} ${k}`} @click=${() => this.act("react", m, k)}>${k}</button>`)}

@@ -38,6 +38,8 @@ export interface PushProcessorDeps {
   log: Logger;
   /** Called after a batch queued pushes for pushers. */
   onQueued: () => void;
+  /** Called when an evaluated event is a redaction (its commit is done): kept unread counts of the room go. */
+  onRedaction?: (roomId: string) => void;
 }
 
 const BATCH = 100;
@@ -123,6 +125,7 @@ export class PushProcessor {
   }
 
   private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean }, actions: PushActionRow[]): Promise<void> {
+    if (event["type"] === "m.room.redaction") this.deps.onRedaction?.(row.roomId);
     const sender = String(event["sender"]);
     const room = await this.roomState(row.roomId);
     const facts = roomFacts(room, sender);

@@ -15,6 +15,7 @@ import type { EventView } from "./gateway-notification.ts";
 import { PushProcessor } from "./push-processor.ts";
 import { PusherSender } from "./pusher-sender.ts";
 import { roomUnread, unreadSyncFields } from "./unread-counts.ts";
+import { UnreadCountCache } from "./unread-cache.ts";
 
 export interface PushServiceDeps {
   db: Database;
@@ -31,6 +32,7 @@ export class PushService {
   private readonly processor: PushProcessor;
   private readonly sender: PusherSender;
   private readonly gateway: GatewayClient;
+  private readonly unread = new UnreadCountCache();
 
   constructor(deps: PushServiceDeps) {
     this.deps = deps;
@@ -42,7 +44,8 @@ export class PushService {
       store: this.store, pushers: stores.users, gateway: this.gateway, log, retryInitialMs: config.retryInitialMs, retryMaxMs: config.retryMaxMs,
       eventView: (id) => this.eventView(id), unreadTotal: (userId) => this.unreadTotal(userId),
     });
-    this.processor = new PushProcessor({ db, store: this.store, ...stores, serverName, clock, log, onQueued: () => this.sender.kick() });
+    this.processor = new PushProcessor({ db, store: this.store, ...stores, serverName, clock, log, onQueued: () => this.sender.kick(),
+      onRedaction: (roomId) => this.unread.roomChanged(roomId) });
   }
 
   /** Evaluates what was persisted while we were down, and resumes the pushes left in the queue. */
@@ -65,7 +68,7 @@ export class PushService {
   /** The unread fields of a joined room for /sync, counted up to stream position `upTo`. */
   async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
     await this.processor.catchUp(upTo);
-    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo), perThread);
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo, this.unread), perThread);
   }
 
   /** A read receipt of a local user moved: their phones get the new badge. */
@@ -91,7 +94,7 @@ export class PushService {
     const upTo = await events.maxStream();
     let n = 0;
     for (const m of await rooms.roomsForUser(userId)) {
-      if (m.membership === "join") n += (await roomUnread(this.store, userId, m.roomId, upTo)).total.notifications;
+      if (m.membership === "join") n += (await roomUnread(this.store, userId, m.roomId, upTo, this.unread)).total.notifications;
     }
     return n;
   }

@@ -5,6 +5,7 @@
 //       https://spec.matrix.org/v1.16/client-server-api/#threaded-read-receipts
 import type { JsonObject } from "../../room/pdu.ts";
 import type { PushStore } from "../../storage/push-store.ts";
+import type { UnreadCountCache } from "./unread-cache.ts";
 
 export interface Counts {
   notifications: number;
@@ -18,15 +19,21 @@ export interface RoomUnread {
   threads: Map<string, Counts>;
 }
 
-export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number): Promise<RoomUnread> {
+/** `cache` (optional) spares rescanning what was counted before while the read position stays. */
+export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number, cache?: UnreadCountCache): Promise<RoomUnread> {
   const read = await store.readPositions(userId, roomId);
   const base = read.get("") ?? 0;
   const total: Counts = { notifications: 0, highlights: 0 };
   let main: Counts = { notifications: 0, highlights: 0 };
   const threads = new Map<string, Counts>();
-  for (let row of await store.countsByThread(userId, roomId, base, upTo)) {
+  const grouped = (after: number, to: number) => store.countsByThread(userId, roomId, after, to);
+  for (let row of cache ? await cache.counts(userId, roomId, "*", base, upTo, grouped) : await grouped(base, upTo)) {
     const own = read.get(row.threadId) ?? 0;
-    if (own > base) row = await store.countInThread(userId, roomId, row.threadId, own, upTo);
+    if (own > base) {
+      const thread = row.threadId;
+      const one = async (after: number, to: number) => [await store.countInThread(userId, roomId, thread, after, to)];
+      row = (cache ? await cache.counts(userId, roomId, thread, own, upTo, one) : await one(own, upTo))[0] ?? { threadId: thread, notifications: 0, highlights: 0 };
+    }
     if (row.notifications === 0) continue;
     const c = { notifications: row.notifications, highlights: row.highlights };
     total.notifications += c.notifications;

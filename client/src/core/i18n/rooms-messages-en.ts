@@ -1,0 +1,32 @@
+// English for rooms-messages-fr.ts (typed against it: a missing key does not compile).
+import type { roomsMessagesFr } from "./rooms-messages-fr.ts";
+
+export const roomsMessagesEn: Record<keyof typeof roomsMessagesFr, string> = {
+  save: "Save",
+  roomImage: "Room image",
+  roomImageOptional: "Room image (optional)",
+  removeMember: "Remove",
+  removeMemberOf: "Remove {name} from the room",
+  banMember: "Ban",
+  banMemberOf: "Ban {name} from the room",
+  moderationReason: "Reason (optional)",
+  removeConfirm: "Confirm removal",
+  banConfirm: "Confirm ban",
+  memberRemoved: "Removed from the room.",
+  memberBanned: "Banned from the room.",
+  memberUnbanned: "Ban lifted.",
+  bannedTitle: "Banned people",
+  banReason: "Reason: {reason}",
+  unban: "Lift the ban",
+  unbanOf: "Lift the ban on {name}",
+  notAllowed: "Refused: your role in this room does not allow it.",
+  sendQueued: "Waiting: will be sent when the server is back",
+  fileTooLargeMax: "“{name}” is too large: at most {max} on this server.",
+  fileQuota: "Your file storage is full: “{name}” was not sent.",
+  fileOffline: "You are offline: “{name}” was not sent.",
+  fileUnreachable: "The server does not answer: “{name}” was not sent, try again later.",
+  useHere: "Use here",
+  otherTabTitle: "Entente is open in another tab",
+  otherTabHint: "Only one window can be active at a time. “Use here” stops the other tab.",
+  movedToOtherTab: "Entente is now used in another tab.",
+};
