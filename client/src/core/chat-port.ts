@@ -6,6 +6,7 @@ import type { RoomSummary } from "./room-list-model.ts";
 import type { JoinRuleChoice, MemberTrust, ModerationAction, RoomSettings } from "./room-settings-model.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
+import type { TasksPort } from "./tasks/tasks-port.ts";
 
 export type SyncStatus = "starting" | "syncing" | "offline";
 
@@ -87,4 +88,6 @@ export interface ChatSession {
   stop(): void;
   /** The room widget panel's access (ui/widgets); optional: a session without widgets hides the panel. */
   widgets?(): RoomWidgetsPort;
+  /** Task lists and objectives across rooms (ui/tasks, ui/objectives); optional like widgets. */
+  tasks?(): TasksPort;
 }

@@ -25,6 +25,8 @@ import type { Session } from "./sign-in.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import { matrixRoomWidgetsPort } from "./widgets/matrix-client-port.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
+import { MatrixTasksPort } from "./tasks/tasks-sdk.ts";
+import type { TasksPort } from "./tasks/tasks-port.ts";
 
 /** Timing marks read by the page-load benchmark (tests/bench/web-client.ts); absent in Node tests. */
 const mark = (name: string): void => { globalThis.performance?.mark(name); };
@@ -352,5 +354,10 @@ export class MatrixChatSession implements ChatSession {
   widgets(): RoomWidgetsPort {
     this.widgetsPort ??= matrixRoomWidgetsPort(this.client);
     return this.widgetsPort;
+  }
+  private tasksPort: TasksPort | undefined;
+  tasks(): TasksPort {
+    this.tasksPort ??= new MatrixTasksPort(this.client);
+    return this.tasksPort;
   }
 }

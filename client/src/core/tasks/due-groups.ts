@@ -3,8 +3,8 @@
 // A timed due date ({tzid, value}) is an instant in its own zone: overdue once that instant has
 // passed, otherwise grouped by the agent's calendar day it falls on. An all-day due date ({date})
 // is a calendar day: overdue from the next day. Pure (Intl time-zone data only).
-import type { TaskDate } from "@entente/protocol/dates.ts";
-import { addDays, icalDate, instantOf, wallTimeAt, wallTimeFromIcal } from "@entente/tasks-bot/local-time.ts";
+import type { TaskDate } from "./protocol.ts";
+import { addDays, icalDate, instantOf, wallTimeAt, wallTimeFromIcal } from "./protocol.ts";
 
 export const DUE_GROUPS = ["overdue", "today", "week", "later", "none"] as const;
 export type DueGroup = (typeof DUE_GROUPS)[number];

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { parseRoomPowerLevels } from "@entente/protocol/power-levels.ts";
-import { foldTasks } from "@entente/protocol/task-fold.ts";
-import { buildTaskRoot, type TaskRootInput } from "@entente/protocol/task-root.ts";
-import { buildTaskUpdate } from "@entente/protocol/task-update.ts";
-import { rootEvent, updateEvent } from "@entente/protocol/test-support.ts";
+import { parseRoomPowerLevels } from "./protocol.ts";
+import { foldTasks } from "./protocol.ts";
+import { buildTaskRoot, type TaskRootInput } from "./protocol.ts";
+import { buildTaskUpdate } from "./protocol.ts";
+import { rootEvent, updateEvent } from "../../../../appservices/protocol/src/test-support.ts";
 import { endOfWeek, placeDue } from "./due-groups.ts";
 import { collectMyTasks, groupMyTasks } from "./my-tasks.ts";
 

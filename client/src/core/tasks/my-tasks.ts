@@ -1,7 +1,7 @@
 // "Mes tâches": the open tasks assigned to the agent across every room with a task list, each
 // room's list folded with the protocol's fold (tasks-sdk.ts), grouped by due date (due-groups.ts).
 // Pure: room lists in, groups out.
-import type { Task } from "@entente/protocol/task-fold.ts";
+import type { Task } from "./protocol.ts";
 import { DUE_GROUPS, placeDue, type DueGroup } from "./due-groups.ts";
 
 export interface RoomTaskList {

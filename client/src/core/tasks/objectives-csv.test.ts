@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { OBJECTIVE_CHECKIN } from "@entente/protocol/event-types.ts";
-import { foldObjectives } from "@entente/protocol/objective-fold.ts";
-import { buildObjectiveRoot } from "@entente/protocol/objective-root.ts";
-import { buildCheckin } from "@entente/protocol/objective-update.ts";
-import { parseRoomPowerLevels } from "@entente/protocol/power-levels.ts";
-import { foldTasks } from "@entente/protocol/task-fold.ts";
-import { buildTaskRoot } from "@entente/protocol/task-root.ts";
-import { rawEvent, rootEvent } from "@entente/protocol/test-support.ts";
+import { OBJECTIVE_CHECKIN } from "./protocol.ts";
+import { foldObjectives } from "./protocol.ts";
+import { buildObjectiveRoot } from "./protocol.ts";
+import { buildCheckin } from "./protocol.ts";
+import { parseRoomPowerLevels } from "./protocol.ts";
+import { foldTasks } from "./protocol.ts";
+import { buildTaskRoot } from "./protocol.ts";
+import { rawEvent, rootEvent } from "../../../../appservices/protocol/src/test-support.ts";
 import { buildDashboard } from "./objectives-dashboard.ts";
 import { CSV_BOM, csvCell, objectivesCsv } from "./objectives-csv.ts";
 

@@ -4,7 +4,7 @@
 // separator), with decimal commas; CRLF line ends and RFC 4180 quoting. Text cells that a
 // spreadsheet would run as a formula (=, +, -, @, tab, CR first) are prefixed with an apostrophe
 // (OWASP "CSV injection"): titles come from any member of the room, of any council.
-import { formatTaskDateFr } from "@entente/protocol/dates.ts";
+import { formatTaskDateFr } from "./protocol.ts";
 import type { Dashboard } from "./objectives-dashboard.ts";
 
 type Cell = string | number | null;

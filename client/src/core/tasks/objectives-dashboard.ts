@@ -2,10 +2,10 @@
 // objectives list, its objectives with key results and progress (the protocol's
 // objectiveProgress: latest check-ins combined with the done share of linked tasks), the tasks
 // linked to each objective, and the space's overdue tasks. Pure: folded rooms in, model out.
-import type { KeyResult } from "@entente/protocol/objective-root.ts";
-import type { Objective } from "@entente/protocol/objective-fold.ts";
-import { objectiveProgress, type ObjectiveProgress } from "@entente/protocol/objective-progress.ts";
-import type { Task } from "@entente/protocol/task-fold.ts";
+import type { KeyResult } from "./protocol.ts";
+import type { Objective } from "./protocol.ts";
+import { objectiveProgress, type ObjectiveProgress } from "./protocol.ts";
+import type { Task } from "./protocol.ts";
 import { placeDue } from "./due-groups.ts";
 import { isOpenTask } from "./my-tasks.ts";
 

@@ -19,6 +19,7 @@ import "../room-list/room-list-view.ts";
 import "../room/room-view.ts";
 import "../dialogs/create-dialog.ts";
 import "../dialogs/recovery-dialog.ts";
+import "../tasks/tasks-outlet.ts";
 
 export type SessionLoader = (s: Session, password: string | undefined) => Promise<ChatSession>;
 
@@ -246,7 +247,7 @@ export class AppShell extends LitElement {
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
     return html`
       <header class="top"><strong>${t("appName")}</strong>
-        <div class="me">${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
+        <div class="me"><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
           <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
       ${state.sync === "offline" ? html`<div class="banner" role="alert">${t("offline")}</div>` : nothing}
       <ent-recovery .i18n=${this.i18n} .recovery=${state.recovery} error=${this.recoveryError}
@@ -257,9 +258,9 @@ export class AppShell extends LitElement {
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
           @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
           @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>
-        ${room !== undefined
+        <ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
           ? html`<ent-room .session=${s} roomId=${room} .i18n=${this.i18n} version=${this.version}></ent-room>`
-          : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}
+          : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet>
       </div>
       <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)}
         @create-request=${(e: CustomEvent<CreateRequest>) => void this.create(e.detail).catch(fail)}></ent-create-dialog>`;

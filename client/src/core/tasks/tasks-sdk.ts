@@ -1,0 +1,180 @@
+// TasksPort over matrix-js-sdk. A list is read from the room itself: its state (fr.entente.tasks
+// or fr.entente.objectives, power levels, create event for v12 creators), then the anchor's
+// m.reference relations with `recurse` (spec v1.10), which return the roots and, one hop further,
+// their updates and check-ins in a few pages; a server that ignores `recurse` is asked root by
+// root. Encrypted events are decrypted by the SDK's Rust crypto before the fold sees them.
+// https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidrelationseventidreltype
+import { Direction, MatrixEventEvent, Method, RoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { timeZoneFromProfile, DEFAULT_TIME_ZONE } from "./protocol.ts";
+import { OBJECTIVE_CHECKIN, OBJECTIVE_MSGTYPE, OBJECTIVE_UPDATE, OBJECTIVES_STATE, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } from "./protocol.ts";
+import { foldObjectives } from "./protocol.ts";
+import { buildCheckin } from "./protocol.ts";
+import { parseObjectivesState } from "./protocol.ts";
+import { parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+import { nextClock } from "./protocol.ts";
+import type { TaskStatus } from "./protocol.ts";
+import { foldTasks, type TaskFoldResult } from "./protocol.ts";
+import { buildTaskUpdate } from "./protocol.ts";
+import { parseTasksState } from "./protocol.ts";
+import { sendAny } from "../sdk-untyped.ts";
+import type { RoomTaskList } from "./my-tasks.ts";
+import type { RoomObjectives } from "./objectives-dashboard.ts";
+import type { SpaceRef, TasksPort } from "./tasks-port.ts";
+
+const PAGE = 100;
+const RELEVANT = new Set([TASK_UPDATE, OBJECTIVE_UPDATE, OBJECTIVE_CHECKIN, TASKS_STATE, OBJECTIVES_STATE]);
+
+/** The fold's raw shape of a fetched (and decrypted) event; undefined when it cannot be read. */
+function foldRaw(e: MatrixEvent): Record<string, unknown> | undefined {
+  const eventId = e.getId();
+  const sender = e.getSender();
+  if (eventId === undefined || sender === undefined || e.isDecryptionFailure() || e.isEncrypted() && e.getClearContent() === null) return undefined;
+  const content: Record<string, unknown> = { ...e.getOriginalContent() };
+  // The relation stays in clear next to the ciphertext (spec): keep it whatever the decryptor did.
+  const rel = e.getWireContent()["m.relates_to"];
+  if (content["m.relates_to"] === undefined && rel !== undefined) content["m.relates_to"] = rel;
+  return { event_id: eventId, type: e.getType(), sender, origin_server_ts: e.getTs(), content, unsigned: e.getUnsigned() };
+}
+
+export class MatrixTasksPort implements TasksPort {
+  readonly userId: string;
+  private readonly client: MatrixClient;
+  private zone: Promise<string> | undefined;
+
+  constructor(client: MatrixClient) {
+    this.client = client;
+    this.userId = client.getSafeUserId();
+  }
+
+  timeZone(): Promise<string> {
+    this.zone ??= this.client.http
+      .authedRequest(Method.Get, `/profile/${encodeURIComponent(this.userId)}/m.tz`)
+      .then(timeZoneFromProfile, () => DEFAULT_TIME_ZONE);
+    return this.zone;
+  }
+
+  private joined(): Room[] {
+    return this.client.getRooms().filter((r) => r.getMyMembership() === "join");
+  }
+
+  private levels(room: Room): RoomPowerLevels {
+    const create = room.currentState.getStateEvents("m.room.create", "");
+    const pl = room.currentState.getStateEvents("m.room.power_levels", "")?.getContent();
+    return parseRoomPowerLevels(pl ?? {}, create ? { sender: create.getSender() ?? "", content: create.getContent() } : undefined);
+  }
+
+  private stateContent(room: Room, type: string): Record<string, unknown> | undefined {
+    const e = room.currentState.getStateEvents(type, "");
+    return e === null || e.isRedacted() ? undefined : e.getContent();
+  }
+
+  /** One page of relations, decrypted. */
+  private async page(roomId: string, eventId: string, from: string | undefined, recurse: boolean): Promise<{ events: Record<string, unknown>[]; next: string | undefined; recursed: boolean }> {
+    const res = await this.client.fetchRelations(roomId, eventId, "m.reference", null, { dir: Direction.Backward, limit: PAGE, ...(from ? { from } : {}), ...(recurse ? { recurse: true } : {}) });
+    const mapped = res.chunk.map(this.client.getEventMapper());
+    await Promise.all(mapped.map((e) => this.client.decryptEventIfNeeded(e)));
+    const events = mapped.map(foldRaw).filter((e): e is Record<string, unknown> => e !== undefined);
+    return { events, next: res.next_batch ?? undefined, recursed: (res as { recursion_depth?: unknown }).recursion_depth !== undefined };
+  }
+
+  private async all(roomId: string, eventId: string, recurse: boolean): Promise<{ events: Record<string, unknown>[]; recursed: boolean }> {
+    const events: Record<string, unknown>[] = [];
+    let from: string | undefined;
+    let recursed = false;
+    do {
+      const p = await this.page(roomId, eventId, from, recurse);
+      events.push(...p.events);
+      recursed ||= p.recursed;
+      from = p.next;
+    } while (from !== undefined);
+    return { events, recursed };
+  }
+
+  /** Every event of a list: the roots under the anchor and what references them. */
+  private async listEvents(roomId: string, anchor: string, rootMsgtype: string): Promise<Record<string, unknown>[]> {
+    const { events, recursed } = await this.all(roomId, anchor, true);
+    if (recursed) return events;
+    const roots = events.filter((e) => (e["content"] as Record<string, unknown>)["msgtype"] === rootMsgtype).map((e) => String(e["event_id"]));
+    for (const root of roots) events.push(...(await this.all(roomId, root, false)).events);
+    return events;
+  }
+
+  private async foldRoomTasks(room: Room): Promise<TaskFoldResult | undefined> {
+    const state = parseTasksState(this.stateContent(room, TASKS_STATE));
+    if (!state.ok) return undefined;
+    const events = await this.listEvents(room.roomId, state.value.anchor, TASK_MSGTYPE);
+    return foldTasks({ events, levels: this.levels(room), config: state.value });
+  }
+
+  async taskLists(): Promise<RoomTaskList[]> {
+    const rooms = this.joined().filter((r) => this.stateContent(r, TASKS_STATE) !== undefined && !r.isSpaceRoom());
+    const lists = await Promise.all(rooms.map(async (room) => {
+      const folded = await this.foldRoomTasks(room).catch(() => undefined);
+      return folded === undefined ? undefined : { roomId: room.roomId, roomName: room.name, tasks: [...folded.tasks.values()] };
+    }));
+    return lists.filter((l) => l !== undefined);
+  }
+
+  async setTaskStatus(roomId: string, taskId: string, status: TaskStatus): Promise<void> {
+    const room = this.client.getRoom(roomId);
+    const folded = room ? await this.foldRoomTasks(room) : undefined;
+    if (folded === undefined || !folded.tasks.has(taskId)) throw new Error("unknown task");
+    await sendAny(this.client, roomId, TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: nextClock(folded.maxClock), set: { status } }));
+  }
+
+  spaces(): SpaceRef[] {
+    return this.joined().filter((r) => r.isSpaceRoom()).map((r) => ({ spaceId: r.roomId, name: r.name })).sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  }
+
+  private spaceRooms(spaceId: string): Room[] {
+    const space = this.client.getRoom(spaceId);
+    if (space === null) return [];
+    const children = space.currentState.getStateEvents("m.space.child")
+      .filter((e) => Array.isArray(e.getContent()["via"]))
+      .map((e) => e.getStateKey())
+      .filter((id): id is string => id !== undefined);
+    return [space, ...children.map((id) => this.client.getRoom(id)).filter((r): r is Room => r !== null && r.getMyMembership() === "join")];
+  }
+
+  private async roomObjectives(room: Room): Promise<{ objectives: ReturnType<typeof foldObjectives>; tasks: TaskFoldResult | undefined } | undefined> {
+    const state = parseObjectivesState(this.stateContent(room, OBJECTIVES_STATE));
+    const tasks = await this.foldRoomTasks(room).catch(() => undefined);
+    if (!state.ok) return tasks === undefined ? undefined : { objectives: foldObjectives({ events: [], levels: this.levels(room) }), tasks };
+    const events = await this.listEvents(room.roomId, state.value.anchor, OBJECTIVE_MSGTYPE);
+    return { objectives: foldObjectives({ events, levels: this.levels(room), config: state.value }), tasks };
+  }
+
+  async spaceObjectives(spaceId: string): Promise<RoomObjectives[]> {
+    const out = await Promise.all(this.spaceRooms(spaceId).map(async (room) => {
+      const r = await this.roomObjectives(room);
+      return r === undefined ? undefined : { roomId: room.roomId, roomName: room.name, objectives: [...r.objectives.objectives.values()], tasks: [...(r.tasks?.tasks.values() ?? [])] };
+    }));
+    return out.filter((r) => r !== undefined);
+  }
+
+  async addCheckin(roomId: string, objectiveId: string, keyResult: string, value: number, note?: string): Promise<void> {
+    const room = this.client.getRoom(roomId);
+    const r = room ? await this.roomObjectives(room) : undefined;
+    const objective = r?.objectives.objectives.get(objectiveId);
+    if (r === undefined || objective === undefined || !objective.keyResults.some((k) => k.id === keyResult)) throw new Error("unknown key result");
+    await sendAny(this.client, roomId, OBJECTIVE_CHECKIN, buildCheckin({ root: objectiveId, clock: nextClock(r.objectives.maxClock), keyResult, value, ...(note ? { note } : {}) }));
+  }
+
+  onChange(listener: () => void): () => void {
+    const c = this.client;
+    const relevant = (e: MatrixEvent): boolean => {
+      const type = e.getType();
+      const msgtype = e.getContent()["msgtype"];
+      return RELEVANT.has(type) || msgtype === TASK_MSGTYPE || msgtype === OBJECTIVE_MSGTYPE;
+    };
+    const onEvent = (e: MatrixEvent): void => { if (relevant(e)) listener(); };
+    c.on(RoomEvent.Timeline, onEvent);
+    c.on(MatrixEventEvent.Decrypted, onEvent);
+    c.on(RoomStateEvent.Events, onEvent);
+    return () => {
+      c.off(RoomEvent.Timeline, onEvent);
+      c.off(MatrixEventEvent.Decrypted, onEvent);
+      c.off(RoomStateEvent.Events, onEvent);
+    };
+  }
+}

@@ -1,0 +1,223 @@
+// <ent-objectives>: a working group's (space's) objectives dashboard: each objective of its rooms
+// with key results and progress bars (the protocol's progress: check-ins combined with the done
+// share of linked tasks), a check-in form per key result, linked tasks, the space's overdue tasks,
+// and a CSV export for spreadsheets. Without a space: the list of working groups to pick from.
+import { LitElement, css, html, nothing } from "lit";
+import { formatTaskDateFr } from "../../core/tasks/protocol.ts";
+import { buildDashboard, type Dashboard, type KeyResultRow, type ObjectiveCard } from "../../core/tasks/objectives-dashboard.ts";
+import { objectivesCsv } from "../../core/tasks/objectives-csv.ts";
+import type { TasksPort } from "../../core/tasks/tasks-port.ts";
+import type { I18n } from "../shared/i18n-context.ts";
+import { theme } from "../shared/theme.ts";
+import { roomHash } from "../app/route.ts";
+import { dueText } from "../tasks/due-text.ts";
+import { tasksTranslator } from "../tasks/tasks-messages.ts";
+import { objectivesHash } from "../tasks/tasks-route.ts";
+
+const pct = (share: number | null): number => (share === null ? 0 : Math.round(share * 100));
+/** "12,5" in French, "12.5" in English: what the agent typed, back to a number. */
+const parseNumber = (s: string): number | undefined => {
+  const t = s.trim().replace(/\s/g, "").replace(",", ".");
+  if (!/^-?\d+(\.\d+)?$/.test(t)) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+};
+const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, "_");
+
+export class ObjectivesView extends LitElement {
+  static override properties = {
+    port: { attribute: false }, i18n: { attribute: false }, spaceId: { attribute: false },
+    dashboard: { state: true }, zone: { state: true }, error: { state: true }, announce: { state: true }, busy: { state: true },
+  };
+  declare port: TasksPort;
+  declare i18n: I18n;
+  declare spaceId: string | undefined;
+  declare dashboard: Dashboard | undefined;
+  declare zone: string;
+  declare error: string;
+  declare announce: string;
+  declare busy: boolean;
+  private unsubscribe: (() => void) | undefined;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private loading: Promise<void> | undefined;
+  private again = false;
+  private loadedFor: string | undefined;
+
+  static override styles = [theme, css`
+    :host { display: block; padding: 1rem 1.5rem; overflow-y: auto; }
+    h1 { margin: 0 0 1rem; font-size: 1.4rem; }
+    h2 { font-size: 1.15rem; margin: 0 0 0.3rem; }
+    h3 { font-size: 1rem; margin: 0.8rem 0 0.3rem; }
+    .bar { display: flex; align-items: center; gap: 1rem; flex-wrap: wrap; margin-bottom: 1rem; }
+    article { border: 1px solid var(--border); border-radius: var(--radius); padding: 0.8rem 1rem; margin-bottom: 1rem; }
+    .meta { display: flex; gap: 1rem; flex-wrap: wrap; color: var(--muted); font-size: 0.92rem; }
+    progress { width: 14rem; height: 1rem; accent-color: var(--accent); }
+    ul { margin: 0; padding-left: 1.2rem; }
+    .kr { display: grid; grid-template-columns: minmax(10rem, 1fr) auto 14rem; gap: 0.3rem 1rem; align-items: center; padding: 0.3rem 0; }
+    .kr form { grid-column: 1 / -1; display: flex; gap: 0.5rem; align-items: center; }
+    .kr input { width: 8rem; }
+    a { color: var(--accent); }
+  `];
+
+  constructor() {
+    super();
+    this.zone = "Europe/Paris";
+    this.error = "";
+    this.announce = "";
+    this.busy = false;
+    this.dashboard = undefined;
+  }
+
+  private get tr() {
+    return tasksTranslator(this.i18n.locale);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = this.port.onChange(() => {
+      clearTimeout(this.reloadTimer);
+      this.reloadTimer = setTimeout(() => void this.load(), 400);
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    clearTimeout(this.reloadTimer);
+  }
+
+  override willUpdate(): void {
+    if (this.spaceId !== this.loadedFor) {
+      this.loadedFor = this.spaceId;
+      this.dashboard = undefined;
+      void this.load();
+    }
+  }
+
+  private load(): Promise<void> {
+    const spaceId = this.spaceId;
+    if (spaceId === undefined) return Promise.resolve();
+    if (this.loading !== undefined) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      try {
+        this.zone = await this.port.timeZone();
+        const rooms = await this.port.spaceObjectives(spaceId);
+        if (this.spaceId === spaceId) this.dashboard = buildDashboard(rooms, Date.now(), this.zone);
+        this.error = "";
+      } catch (e: unknown) {
+        this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        this.loading = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.load();
+        }
+      }
+    })();
+    return this.loading;
+  }
+
+  private async checkin(card: ObjectiveCard, row: KeyResultRow, form: HTMLFormElement): Promise<void> {
+    const tr = this.tr;
+    const input = form.querySelector("input");
+    const value = parseNumber(input?.value ?? "");
+    if (value === undefined) {
+      this.announce = tr("badNumber");
+      input?.setAttribute("aria-invalid", "true");
+      input?.focus();
+      return;
+    }
+    input?.removeAttribute("aria-invalid");
+    this.busy = true;
+    try {
+      await this.port.addCheckin(card.roomId, card.objective.id, row.keyResult.id, value);
+      this.announce = tr("checkinAdded", { title: row.keyResult.title, value: String(value) });
+      form.reset();
+      await this.load();
+    } catch (e: unknown) {
+      this.announce = tr("checkinFailed", { error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private exportCsv(): void {
+    if (this.dashboard === undefined) return;
+    const csv = objectivesCsv(this.dashboard, this.i18n.locale);
+    const space = this.port.spaces().find((s) => s.spaceId === this.spaceId)?.name ?? "";
+    const url = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `${this.tr("csvName")}-${space.replace(/[^\p{L}\p{N}_-]+/gu, "-") || "espace"}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  private renderKeyResult(card: ObjectiveCard, row: KeyResultRow): unknown {
+    const tr = this.tr;
+    const kr = row.keyResult;
+    const id = `kr-${safeId(card.objective.id)}-${safeId(kr.id)}`;
+    return html`<div class="kr" data-key-result=${kr.id}>
+      <span id=${`${id}-t`}>${kr.title}</span>
+      <span>${tr("keyResultValue", { value: row.value, target: kr.target, unit: kr.unit })}</span>
+      <progress max="100" value=${pct(row.progress)} aria-labelledby=${`${id}-t`} aria-valuetext=${tr("progress", { percent: pct(row.progress) })}></progress>
+      <form @submit=${(e: Event) => { e.preventDefault(); void this.checkin(card, row, e.currentTarget as HTMLFormElement); }}>
+        <label for=${`${id}-v`}>${tr("newValue", { title: kr.title })}</label>
+        <input id=${`${id}-v`} inputmode="decimal" autocomplete="off" required>
+        <button type="submit" ?disabled=${this.busy}>${tr("addCheckin")}</button>
+      </form>
+    </div>`;
+  }
+
+  private renderCard(card: ObjectiveCard): unknown {
+    const tr = this.tr;
+    const o = card.objective;
+    const hid = `o-${safeId(o.id)}`;
+    const p = card.progress;
+    return html`<article aria-labelledby=${hid} data-objective=${o.id}>
+      <h2 id=${hid}>${o.title}</h2>
+      <div class="meta">
+        <a href=${roomHash(card.roomId)}>${tr("inRoom", { room: card.roomName })}</a>
+        <span>${tr(`objStatus_${o.status}`)}</span>
+        ${o.owner ? html`<span>${tr("owner", { who: o.owner })}</span>` : nothing}
+        ${o.period ? html`<span>${tr("period", { from: formatTaskDateFr(o.period.start), to: formatTaskDateFr(o.period.end) })}</span>` : nothing}
+      </div>
+      <p>${p.overall === null ? tr("noProgress") : html`<progress max="100" value=${pct(p.overall)} aria-label=${tr("progressOf", { title: o.title })}></progress>
+        <span class="overall">${tr("progress", { percent: pct(p.overall) })}</span>`}</p>
+      ${card.keyResults.length > 0 ? html`<h3>${tr("keyResults")}</h3>${card.keyResults.map((row) => this.renderKeyResult(card, row))}` : nothing}
+      <h3>${tr("linkedTasks", { done: p.doneTasks, count: p.linkedTasks })}</h3>
+      ${card.linkedTasks.length === 0 ? html`<p class="muted">${tr("noLinkedTasks")}</p>`
+        : html`<ul class="linked">${card.linkedTasks.map(({ task }) => html`<li>${task.title} — ${tr(`status_${task.status}`)}</li>`)}</ul>`}
+    </article>`;
+  }
+
+  private renderSpaces(): unknown {
+    const tr = this.tr;
+    const spaces = this.port.spaces();
+    return html`<h1>${tr("objectives")}</h1>
+      ${spaces.length === 0 ? html`<p class="muted">${tr("noSpaces")}</p>`
+        : html`<nav aria-label=${tr("chooseSpace")}><h2>${tr("chooseSpace")}</h2><ul>${spaces.map((s) => html`<li><a href=${objectivesHash(s.spaceId)}>${s.name}</a></li>`)}</ul></nav>`}`;
+  }
+
+  override render(): unknown {
+    if (this.spaceId === undefined) return this.renderSpaces();
+    const tr = this.tr;
+    const d = this.dashboard;
+    const space = this.port.spaces().find((s) => s.spaceId === this.spaceId)?.name ?? this.spaceId;
+    return html`<h1>${tr("dashboardOf", { space })}</h1>
+      <p class="visually-hidden" role="status" aria-live="polite">${this.announce}</p>
+      ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${d === undefined ? html`<p aria-busy="true">${tr("loading")}</p>` : html`
+        <div class="bar"><button class="primary" @click=${() => this.exportCsv()}>${tr("exportCsv")}</button></div>
+        ${d.objectives.length === 0 ? html`<p class="muted">${tr("noObjectives")}</p>` : d.objectives.map((c) => this.renderCard(c))}
+        <section aria-labelledby="overdue-h">
+          <h2 id="overdue-h">${tr("overdue")} (${d.overdue.length})</h2>
+          ${d.overdue.length === 0 ? html`<p class="muted">${tr("noOverdue")}</p>`
+            : html`<ul class="overdue">${d.overdue.map((t) => html`<li>${t.task.title} — <a href=${roomHash(t.roomId)}>${t.roomName}</a>${t.task.due ? html` — ${tr("due", { date: dueText(t.task.due, this.zone) })}` : nothing}</li>`)}</ul>`}
+        </section>`}`;
+  }
+}
+customElements.define("ent-objectives", ObjectivesView);

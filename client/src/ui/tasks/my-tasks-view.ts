@@ -1,0 +1,144 @@
+// <ent-my-tasks>: the agent's open tasks across every room with a task list, grouped by due date
+// (en retard, aujourd'hui, cette semaine, plus tard, sans échéance), each with its room (a link to
+// it) and a status menu that sends a fr.entente.task.update. Reloads when a task event arrives.
+import { LitElement, css, html, nothing } from "lit";
+import { TASK_STATUSES, type TaskStatus } from "../../core/tasks/protocol.ts";
+import { collectMyTasks, groupMyTasks, type MyTask, type MyTaskGroup } from "../../core/tasks/my-tasks.ts";
+import type { TasksPort } from "../../core/tasks/tasks-port.ts";
+import type { I18n } from "../shared/i18n-context.ts";
+import { theme } from "../shared/theme.ts";
+import { roomHash } from "../app/route.ts";
+import { dueText } from "./due-text.ts";
+import { tasksTranslator } from "./tasks-messages.ts";
+
+export class MyTasksView extends LitElement {
+  static override properties = {
+    port: { attribute: false }, i18n: { attribute: false },
+    groups: { state: true }, zone: { state: true }, error: { state: true }, announce: { state: true }, busy: { state: true },
+  };
+  declare port: TasksPort;
+  declare i18n: I18n;
+  declare groups: MyTaskGroup[] | undefined;
+  declare zone: string;
+  declare error: string;
+  declare announce: string;
+  declare busy: string | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  private loading: Promise<void> | undefined;
+  private again = false;
+
+  static override styles = [theme, css`
+    :host { display: block; padding: 1rem 1.5rem; overflow-y: auto; }
+    h1 { margin: 0 0 1rem; font-size: 1.4rem; }
+    h2 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem; }
+    h2.overdue { color: var(--danger); }
+    ul { list-style: none; margin: 0; padding: 0; }
+    li { display: grid; grid-template-columns: 1fr auto; gap: 0.2rem 1rem; padding: 0.5rem 0; border-bottom: 1px solid var(--border); }
+    .title { font-weight: 600; }
+    .meta { display: flex; gap: 1rem; flex-wrap: wrap; color: var(--muted); font-size: 0.92rem; }
+    a { color: var(--accent); }
+    select { align-self: center; grid-row: 1 / span 2; grid-column: 2; }
+  `];
+
+  constructor() {
+    super();
+    this.zone = "Europe/Paris";
+    this.error = "";
+    this.announce = "";
+    this.busy = undefined;
+    this.groups = undefined;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = this.port.onChange(() => this.scheduleReload());
+    void this.load();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    clearTimeout(this.reloadTimer);
+  }
+
+  private scheduleReload(): void {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.load(), 400);
+  }
+
+  /** One load at a time; a change during a load asks for one more. */
+  private load(): Promise<void> {
+    if (this.loading !== undefined) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      try {
+        this.zone = await this.port.timeZone();
+        const lists = await this.port.taskLists();
+        this.groups = groupMyTasks(collectMyTasks(lists, this.port.userId, Date.now(), this.zone));
+        this.error = "";
+      } catch (e: unknown) {
+        this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
+      } finally {
+        this.loading = undefined;
+        if (this.again) {
+          this.again = false;
+          void this.load();
+        }
+      }
+    })();
+    return this.loading;
+  }
+
+  private get tr() {
+    return tasksTranslator(this.i18n.locale);
+  }
+
+  private async setStatus(t: MyTask, status: TaskStatus): Promise<void> {
+    const tr = this.tr;
+    this.busy = t.task.id;
+    try {
+      await this.port.setTaskStatus(t.roomId, t.task.id, status);
+      this.announce = tr("statusChanged", { title: t.task.title, status: tr(`status_${status}`) });
+      await this.load();
+    } catch (e: unknown) {
+      this.announce = tr("statusFailed", { title: t.task.title, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private renderTask(t: MyTask): unknown {
+    const tr = this.tr;
+    const titleId = `t-${t.task.id.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+    return html`<li data-task=${t.task.id}>
+      <span class="title" id=${titleId}>${t.task.title}</span>
+      <select aria-label=${tr("statusOf", { title: t.task.title })} ?disabled=${this.busy === t.task.id}
+        @change=${(e: Event) => void this.setStatus(t, (e.target as HTMLSelectElement).value as TaskStatus)}>
+        ${TASK_STATUSES.map((s) => html`<option value=${s} ?selected=${s === t.task.status}>${tr(`status_${s}`)}</option>`)}
+      </select>
+      <span class="meta">
+        <a href=${roomHash(t.roomId)} aria-label=${tr("openRoom", { room: t.roomName })}>${tr("inRoom", { room: t.roomName })}</a>
+        ${t.task.due ? html`<span>${tr("due", { date: dueText(t.task.due, this.zone) })}</span>` : nothing}
+      </span>
+    </li>`;
+  }
+
+  override render(): unknown {
+    const tr = this.tr;
+    const groups = this.groups;
+    const total = groups?.reduce((n, g) => n + g.tasks.length, 0) ?? 0;
+    return html`<h1>${tr("myTasks")}</h1>
+      <p class="visually-hidden" role="status" aria-live="polite">${this.announce}</p>
+      ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${groups === undefined ? html`<p aria-busy="true">${tr("loading")}</p>`
+        : total === 0 ? html`<p class="muted">${tr("noTasks")}</p>`
+        : groups.filter((g) => g.tasks.length > 0).map((g) => html`<section aria-labelledby=${`g-${g.group}`}>
+            <h2 id=${`g-${g.group}`} class=${g.group}>${tr(`group_${g.group}`)} (${g.tasks.length})</h2>
+            <ul>${g.tasks.map((t) => this.renderTask(t))}</ul>
+          </section>`)}`;
+  }
+}
+customElements.define("ent-my-tasks", MyTasksView);
