@@ -1,0 +1,104 @@
+import assert from "node:assert/strict";
+import { buildTaskRoot } from "../../../appservices/protocol/src/task-root.ts";
+import { buildTaskUpdate } from "../../../appservices/protocol/src/task-update.ts";
+import { buildTasksState } from "../../../appservices/protocol/src/tasks-state.ts";
+import { BoardStore } from "./board-store.ts";
+import type { BoardPort, RawEvent } from "./board-port.ts";
+import { TASK_BOARD_CAPABILITIES } from "./capabilities.ts";
+
+/** An in-memory room behind the port: state, relations by (event, rel type, event type), sent events. */
+function fakeRoom(events: RawEvent[], state: Record<string, RawEvent>) {
+  const sent: Array<[string, Record<string, unknown>]> = [];
+  let live: ((e: RawEvent) => void) | undefined;
+  const port: BoardPort = {
+    readState: async (type) => state[type],
+    relations: async (eventId, relType, eventType) => events.filter((e) => {
+      const rel = (e["content"] as Record<string, unknown>)["m.relates_to"] as Record<string, unknown> | undefined;
+      return e.type === eventType && rel?.["event_id"] === eventId && rel["rel_type"] === relType;
+    }),
+    send: async (type, content) => { sent.push([type, content]); return `$sent${sent.length}`; },
+    onEvent: (l) => { live = l; return () => (live = undefined); },
+  };
+  return { port, sent, push: (e: RawEvent) => live?.(e) };
+}
+
+const ev = (id: string, type: string, sender: string, ts: number, content: Record<string, unknown>): RawEvent => ({ event_id: id, type, sender, origin_server_ts: ts, content });
+const root = ev("$t1", "m.room.message", "@a:x", 1, buildTaskRoot({ anchor: "$anchor", title: "Préparer", checklist: [{ id: "c1", text: "Ordre du jour", done: false }] }));
+const up = ev("$u1", "fr.entente.task.update", "@b:y", 2, buildTaskUpdate({ root: "$t1", clock: 4, set: { status: "doing" } }));
+const thread = ev("$c1", "m.room.message", "@b:y", 3, { msgtype: "m.text", body: "Je m'en occupe", "m.relates_to": { rel_type: "m.thread", event_id: "$t1" } });
+const state = {
+  "fr.entente.tasks": ev("$s", "fr.entente.tasks", "@bot:x", 0, buildTasksState({ anchor: "$anchor" })),
+  "m.room.create": ev("$cr", "m.room.create", "@a:x", 0, { room_version: "12" }),
+};
+
+describe("task board: store", () => {
+  it("loads the list through the anchor's and roots' relations and folds it", async () => {
+    const room = fakeRoom([root, up, thread], state);
+    const store = new BoardStore(room.port);
+    await store.load();
+    assert.equal(store.status, "ready");
+    assert.equal(store.result.tasks.get("$t1")?.status, "doing");
+    assert.equal(store.levels.creators?.has("@a:x"), true, "v12 creator from the create event");
+    await store.loadComments("$t1");
+    assert.deepEqual(store.comments("$t1").map((c) => c.body), ["Je m'en occupe"]);
+  });
+
+  it("sends updates with the next Lamport clock, never reusing one before the echo arrives", async () => {
+    const room = fakeRoom([root, up], state);
+    const store = new BoardStore(room.port);
+    await store.load();
+    await store.update("$t1", { checklist: { done: { c1: true } } });
+    await store.update("$t1", { set: { status: "done" } });
+    assert.deepEqual(room.sent.map(([type, c]) => [type, c["clock"]]), [["fr.entente.task.update", 5], ["fr.entente.task.update", 6]]);
+    assert.deepEqual((room.sent[0]![1]["m.relates_to"] as Record<string, unknown>)["event_id"], "$t1");
+    await store.createTask({ title: "Nouvelle", assignees: ["@b:y"] });
+    const [type, content] = room.sent[2]!;
+    assert.equal(type, "m.room.message");
+    assert.equal(content["msgtype"], "fr.entente.task");
+    assert.deepEqual(content["m.relates_to"], { rel_type: "m.reference", event_id: "$anchor" });
+    await store.comment("$t1", "Fait");
+    assert.deepEqual((room.sent[3]![1]["m.relates_to"] as Record<string, unknown>)["rel_type"], "m.thread");
+  });
+
+  it("follows live events: updates, redactions, new power levels, a thread reply", async () => {
+    const room = fakeRoom([root], state);
+    const store = new BoardStore(room.port);
+    let changes = 0;
+    store.onChange(() => changes++);
+    await store.load();
+    room.push(up);
+    assert.equal(store.result.tasks.get("$t1")?.status, "doing");
+    room.push(ev("$r", "m.room.redaction", "@b:y", 5, { redacts: "$u1" }));
+    assert.equal(store.result.tasks.get("$t1")?.status, "todo", "a redacted update counts as absent");
+    room.push({ ...ev("$pl", "m.room.power_levels", "@a:x", 6, { users_default: 0 }), state_key: "" });
+    room.push(thread);
+    assert.deepEqual(store.comments("$t1").map((c) => c.eventId), ["$c1"]);
+    assert.ok(changes >= 4);
+  });
+
+  it("says when the room has no list or a broken one", async () => {
+    const none = new BoardStore(fakeRoom([], {}).port);
+    await none.load();
+    assert.equal(none.status, "no-list");
+    const bad = new BoardStore(fakeRoom([], { "fr.entente.tasks": ev("$s", "fr.entente.tasks", "@a:x", 0, { anchor: "nope" }) }).port);
+    await bad.load();
+    assert.equal(bad.status, "bad-list");
+    assert.match(bad.problem, /anchor/);
+  });
+
+  it("asks exactly the capabilities it uses", () => {
+    assert.deepEqual([...TASK_BOARD_CAPABILITIES], [
+      "org.matrix.msc2762.receive.state_event:fr.entente.tasks#",
+      "org.matrix.msc2762.receive.state_event:m.room.power_levels#",
+      "org.matrix.msc2762.receive.state_event:m.room.create#",
+      "org.matrix.msc2762.receive.event:m.room.message#fr.entente.task",
+      "org.matrix.msc2762.send.event:m.room.message#fr.entente.task",
+      "org.matrix.msc2762.receive.event:fr.entente.task.update",
+      "org.matrix.msc2762.send.event:fr.entente.task.update",
+      "org.matrix.msc2762.receive.event:m.room.message#m.text",
+      "org.matrix.msc2762.send.event:m.room.message#m.text",
+      "org.matrix.msc2762.receive.event:m.room.message#m.notice",
+      "org.matrix.msc2762.receive.event:m.room.redaction",
+    ]);
+  });
+});

@@ -1,0 +1,203 @@
+// The board's data: the room's task list read through the widget API and folded with the
+// protocol's fold, kept current by live events. Reads: `fr.entente.tasks` state (anchor, columns,
+// permissions), power levels and the create event (v12 creators), the roots related to the anchor
+// (m.reference), each root's updates (m.reference) and, when a task is opened, its thread.
+// Writes: roots (`m.room.message`/`fr.entente.task`), `fr.entente.task.update` with the next
+// Lamport clock, and thread replies. The room is the source of truth; this is a cache.
+import { ROOM_MESSAGE, ROOM_POWER_LEVELS, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } from "../../../appservices/protocol/src/event-types.ts";
+import { parseRoomPowerLevels, type RoomPowerLevels } from "../../../appservices/protocol/src/power-levels.ts";
+import { nextClock } from "../../../appservices/protocol/src/room-events.ts";
+import { foldTasks, type TaskFoldResult } from "../../../appservices/protocol/src/task-fold.ts";
+import { buildTaskRoot, type TaskRootInput } from "../../../appservices/protocol/src/task-root.ts";
+import { buildTaskUpdate, type ChecklistOps } from "../../../appservices/protocol/src/task-update.ts";
+import type { PartialTaskFields } from "../../../appservices/protocol/src/task-fields.ts";
+import { parseTasksState, type TasksState } from "../../../appservices/protocol/src/tasks-state.ts";
+import type { BoardPort, RawEvent } from "./board-port.ts";
+
+export const ROOM_CREATE = "m.room.create";
+/** Event types the board receives live (its capabilities ask exactly for these). */
+export const LIVE_TYPES = [TASKS_STATE, ROOM_POWER_LEVELS, ROOM_CREATE, ROOM_MESSAGE, TASK_UPDATE, ROOM_REDACTION] as const;
+
+export type BoardStatus = "loading" | "ready" | "no-list" | "bad-list" | "error";
+
+export interface Comment {
+  eventId: string;
+  sender: string;
+  ts: number;
+  body: string;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const contentOf = (e: RawEvent): Record<string, unknown> => (isObj(e["content"]) ? e["content"] : {});
+function relation(e: RawEvent): { relType: string; eventId: string } | undefined {
+  const r = contentOf(e)["m.relates_to"];
+  return isObj(r) && typeof r["rel_type"] === "string" && typeof r["event_id"] === "string" ? { relType: r["rel_type"], eventId: r["event_id"] } : undefined;
+}
+
+/** Runs `fn` over `items`, `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class BoardStore {
+  status: BoardStatus = "loading";
+  problem = "";
+  config: TasksState | undefined;
+  levels: RoomPowerLevels = parseRoomPowerLevels({});
+  result: TaskFoldResult = { tasks: new Map(), skipped: [], maxClock: 0 };
+  readonly #port: BoardPort;
+  readonly #events = new Map<string, RawEvent>();
+  readonly #comments = new Map<string, Map<string, Comment>>();
+  #powerLevels: unknown = {};
+  #create: { sender: string; content: unknown } | undefined;
+  #listeners = new Set<() => void>();
+  #off: (() => void) | undefined;
+  /** Lamport clocks this widget sent and not yet seen back: the next clock is above them too. */
+  #sentClock = 0;
+
+  constructor(port: BoardPort) {
+    this.#port = port;
+  }
+
+  onChange(l: () => void): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+
+  #changed(): void {
+    for (const l of this.#listeners) l();
+  }
+
+  #refold(): void {
+    this.result = foldTasks({ events: this.#events.values(), levels: this.levels, ...(this.config ? { config: this.config } : {}) });
+    this.#changed();
+  }
+
+  async load(): Promise<void> {
+    // Live events first, so nothing sent while the list loads is missed (duplicates are harmless).
+    this.#off ??= this.#port.onEvent((e) => this.#live(e));
+    try {
+      const [tasks, pl, create] = await Promise.all([this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, "")]);
+      if (create !== undefined) this.#create = { sender: create.sender, content: create["content"] };
+      this.#powerLevels = pl?.["content"] ?? {};
+      this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
+      if (tasks === undefined) {
+        this.status = "no-list";
+        this.#changed();
+        return;
+      }
+      await this.#loadList(tasks["content"]);
+    } catch (err) {
+      this.status = "error";
+      this.problem = err instanceof Error ? err.message : String(err);
+      this.#changed();
+    }
+  }
+
+  async #loadList(content: unknown): Promise<void> {
+    const parsed = parseTasksState(content);
+    if (!parsed.ok) {
+      this.status = "bad-list";
+      this.problem = parsed.reason;
+      this.config = undefined;
+      this.#changed();
+      return;
+    }
+    const anchorChanged = this.config?.anchor !== parsed.value.anchor;
+    this.config = parsed.value;
+    if (!anchorChanged) return this.#refold();
+    this.status = "loading";
+    this.#changed();
+    const roots = await this.#port.relations(parsed.value.anchor, "m.reference", ROOM_MESSAGE);
+    for (const r of roots) this.#events.set(r.event_id, r);
+    await eachLimited(roots.filter((r) => contentOf(r)["msgtype"] === TASK_MSGTYPE), 6, async (root) => {
+      for (const u of await this.#port.relations(root.event_id, "m.reference", TASK_UPDATE)) this.#events.set(u.event_id, u);
+    });
+    this.status = "ready";
+    this.#refold();
+  }
+
+  stop(): void {
+    this.#off?.();
+    this.#off = undefined;
+  }
+
+  /** A live event from the client. */
+  #live(e: RawEvent): void {
+    if (e.type === TASKS_STATE && e["state_key"] === "") {
+      void this.#loadList(e["content"]).catch(() => undefined);
+      return;
+    }
+    if (e.type === ROOM_POWER_LEVELS && e["state_key"] === "") {
+      this.#powerLevels = e["content"];
+      this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
+      return this.#refold();
+    }
+    if (e.type === ROOM_CREATE) return;
+    const rel = relation(e);
+    if (e.type === ROOM_MESSAGE && rel?.relType === "m.thread") {
+      const body = contentOf(e)["body"];
+      if (typeof body === "string") this.#thread(rel.eventId).set(e.event_id, { eventId: e.event_id, sender: e.sender, ts: Number(e["origin_server_ts"] ?? 0), body });
+      return this.#changed();
+    }
+    const isRoot = e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE;
+    if (isRoot || e.type === TASK_UPDATE || e.type === ROOM_REDACTION) {
+      this.#events.set(e.event_id, e);
+      if (this.status === "ready") this.#refold();
+    }
+  }
+
+  #thread(rootId: string): Map<string, Comment> {
+    let m = this.#comments.get(rootId);
+    if (m === undefined) this.#comments.set(rootId, (m = new Map()));
+    return m;
+  }
+
+  comments(rootId: string): Comment[] {
+    return [...(this.#comments.get(rootId)?.values() ?? [])].sort((a, b) => a.ts - b.ts || (a.eventId < b.eventId ? -1 : 1));
+  }
+
+  async loadComments(rootId: string): Promise<void> {
+    const replies = await this.#port.relations(rootId, "m.thread", ROOM_MESSAGE);
+    const thread = this.#thread(rootId);
+    for (const e of replies) {
+      const body = contentOf(e)["body"];
+      if (typeof body === "string") thread.set(e.event_id, { eventId: e.event_id, sender: e.sender, ts: Number(e["origin_server_ts"] ?? 0), body });
+    }
+    this.#changed();
+  }
+
+  nextClock(): number {
+    const c = nextClock(Math.max(this.result.maxClock, this.#sentClock));
+    this.#sentClock = c;
+    return c;
+  }
+
+  async createTask(input: Omit<TaskRootInput, "anchor">): Promise<string> {
+    if (this.config === undefined) throw new Error("no task list");
+    const content = buildTaskRoot({ ...input, anchor: this.config.anchor });
+    return this.#port.send(ROOM_MESSAGE, content);
+  }
+
+  async update(taskId: string, change: { set?: PartialTaskFields; checklist?: Partial<ChecklistOps>; delete?: boolean }): Promise<string> {
+    const content = buildTaskUpdate({ root: taskId, clock: this.nextClock(), ...change });
+    return this.#port.send(TASK_UPDATE, content);
+  }
+
+  async comment(rootId: string, text: string): Promise<string> {
+    // A thread reply, as Element writes it (fallback reply to the latest event of the thread).
+    const last = this.comments(rootId).at(-1)?.eventId ?? rootId;
+    return this.#port.send(ROOM_MESSAGE, {
+      msgtype: "m.text",
+      body: text,
+      "m.relates_to": { rel_type: "m.thread", event_id: rootId, is_falling_back: true, "m.in_reply_to": { event_id: last } },
+    });
+  }
+}

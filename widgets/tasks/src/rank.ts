@@ -1,0 +1,51 @@
+// Fractional ranks for the board's order within a column (the protocol's `rank`: a string,
+// compared by UTF-16 code unit, ≤ 128 characters). A move sends ONE update with a rank between the
+// neighbours' ranks, so concurrent moves of different tasks never conflict.
+// Generated ranks use the printable ASCII range '!'..'~' and never end with '!', so there is always
+// room before and after any rank this file produced.
+
+const MIN = 0x21; // '!'
+const MAX = 0x7e; // '~'
+export const MAX_RANK_LENGTH = 128;
+
+/**
+ * A rank strictly between `before` and `after` (null: no bound on that side), or undefined when
+ * there is none within MAX_RANK_LENGTH (foreign ranks such as "a" and "a!", or equal ranks): the
+ * caller then re-ranks the column.
+ */
+export function rankBetween(before: string | null, after: string | null): string | undefined {
+  if (before !== null && after !== null && !(before < after)) return undefined;
+  let out = "";
+  let lowOn = before !== null; // `out` still equals before's prefix
+  let highOn = after !== null; // `out` still equals after's prefix
+  for (let i = 0; i < MAX_RANK_LENGTH; i++) {
+    const lo = lowOn && before !== null && i < before.length ? before.charCodeAt(i) : MIN - 1;
+    if (highOn && after !== null && i >= after.length) return undefined; // out === after: cannot happen when before < after
+    const hi = highOn && after !== null ? after.charCodeAt(i) : MAX + 1;
+    // Room for a character strictly between, that is not the smallest one (no trailing '!').
+    const from = Math.max(lo + 1, MIN + 1);
+    const to = Math.min(hi - 1, MAX);
+    if (from <= to) return out + String.fromCharCode(from + ((to - from) >> 1));
+    // No room at this position: take the lower character (or the smallest if before is exhausted)
+    // and go one deeper.
+    const c = lo >= MIN ? lo : MIN;
+    if (c > hi) return undefined;
+    out += String.fromCharCode(c);
+    if (c !== lo) lowOn = false;
+    if (c < hi) highOn = false;
+  }
+  return undefined;
+}
+
+/** `n` increasing ranks after `before` (for ranking a column whose tasks have none yet). */
+export function ranksAfter(before: string | null, n: number): string[] {
+  const out: string[] = [];
+  let prev = before;
+  for (let i = 0; i < n; i++) {
+    const r = rankBetween(prev, null);
+    if (r === undefined) break;
+    out.push(r);
+    prev = r;
+  }
+  return out;
+}

@@ -1,0 +1,250 @@
+// <entente-task-board>: the room's tasks in columns. Drag-and-drop between and within columns, and
+// for keyboard users (RGAA) move buttons on each card (left/right/up/down) with the result
+// announced; filters by assignee, label and due date; a form to create a task; details in
+// <entente-task-details>. Every change is sent as an event; the board redraws from the fold.
+import { LitElement, css, html, nothing } from "lit";
+import type { Task } from "../../../appservices/protocol/src/task-fold.ts";
+import type { BoardColumn } from "../../../appservices/protocol/src/tasks-state.ts";
+import { buildColumns, filterChoices, keyboardTarget, NO_FILTERS, planMove, toFullIndex, type BoardColumnView, type BoardFilters, type DueFilter } from "./board-model.ts";
+import type { BoardStore } from "./board-store.ts";
+import { boardTranslator, type Translate } from "./messages.ts";
+import { dateFromInput, dateText, localDays, parseIdList, parseLabels } from "./task-card-text.ts";
+import "./task-details.ts";
+
+type Dir = "left" | "right" | "up" | "down";
+
+export class TaskBoard extends LitElement {
+  static override properties = {
+    filters: { state: true }, creating: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true },
+  };
+  declare filters: BoardFilters;
+  declare creating: boolean;
+  declare openId: string | undefined;
+  declare announce: string;
+  declare error: string;
+  declare tick: number;
+  store: BoardStore | undefined;
+  t: Translate = boardTranslator("fr");
+  userId = "";
+  timeZone = "Europe/Paris";
+  #off: (() => void) | undefined;
+  #dragged: string | undefined;
+
+  static override styles = css`
+    :host { display: block; font: 0.95rem/1.4 system-ui, sans-serif; color: var(--entente-fg, #1b1b1b); background: var(--entente-bg, #fff); padding: .5rem; }
+    h1 { font-size: 1.15rem; margin: 0 0 .5rem; }
+    h2 { font-size: 1rem; margin: 0; }
+    .bar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin-bottom: .75rem; }
+    label { display: flex; flex-direction: column; font-size: .85rem; gap: .15rem; }
+    .columns { display: grid; grid-auto-flow: column; grid-auto-columns: minmax(13rem, 1fr); gap: .75rem; overflow-x: auto; align-items: start; }
+    section.col { background: color-mix(in srgb, var(--entente-fg, #000) 5%, transparent); border-radius: 6px; padding: .5rem; min-height: 6rem; }
+    section.col.over { outline: 3px dashed var(--entente-accent, #000091); }
+    ol { list-style: none; margin: .5rem 0 0; padding: 0; display: flex; flex-direction: column; gap: .5rem; min-height: 3rem; }
+    li.card { background: var(--entente-bg, #fff); border: 1px solid #8888; border-radius: 6px; padding: .4rem .5rem; cursor: grab; }
+    li.card[aria-grabbed="true"] { opacity: .5; }
+    .open { all: unset; font-weight: 600; cursor: pointer; display: block; }
+    .meta { color: var(--entente-muted, #555); font-size: .8rem; }
+    .moves { display: flex; gap: .25rem; margin-top: .25rem; }
+    .moves button { min-width: 2rem; }
+    button { font: inherit; }
+    :focus-visible, .open:focus-visible { outline: 3px solid var(--entente-accent, #000091); outline-offset: 2px; }
+    .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+    .error { color: #b00020; }
+    form.create { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .75rem; padding: .5rem; border: 1px solid #8888; border-radius: 6px; }
+  `;
+
+  constructor() {
+    super();
+    this.filters = { ...NO_FILTERS };
+    this.creating = false;
+    this.openId = undefined;
+    this.announce = "";
+    this.error = "";
+    this.tick = 0;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.#off = this.store?.onChange(() => (this.tick += 1));
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#off?.();
+  }
+
+  #views(filters: BoardFilters): BoardColumnView[] {
+    const s = this.store;
+    if (s === undefined) return [];
+    const { today, inAWeek } = localDays(new Date());
+    return buildColumns(s.result.tasks.values(), s.config?.columns, filters, today, inAWeek);
+  }
+
+  async #send(work: () => Promise<unknown>): Promise<void> {
+    try {
+      this.error = "";
+      await work();
+    } catch (err) {
+      this.error = this.t("sendFailed", { reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Moves `task` to place `visibleIndex` among the other visible tasks of `column`. */
+  async #move(task: Task, column: BoardColumn, visibleIndex: number): Promise<void> {
+    const store = this.store;
+    if (store === undefined) return;
+    const visible = this.#views(this.filters).find((v) => v.column.id === column.id)?.tasks ?? [];
+    const full = this.#views(NO_FILTERS).find((v) => v.column.id === column.id)?.tasks ?? [];
+    const index = toFullIndex(visible, full, task.id, visibleIndex);
+    const plan = planMove(task, column, full, index);
+    await this.#send(async () => {
+      for (const u of plan) await store.update(u.taskId, { set: u.set });
+    });
+    this.announce = this.t("moved", { title: task.title, column: column.name, pos: visibleIndex + 1 });
+  }
+
+  async #keyMove(task: Task, dir: Dir): Promise<void> {
+    const target = keyboardTarget(this.#views(this.filters), task.id, dir);
+    if (target === undefined) return;
+    await this.#move(task, target.column, target.index);
+    await this.updateComplete;
+    // Focus follows the card, so the agent can keep moving it.
+    this.renderRoot.querySelector<HTMLButtonElement>(`li[data-task="${CSS.escape(task.id)}"] button.move-${dir}`)?.focus();
+  }
+
+  #onDrop(ev: DragEvent, column: BoardColumn, view: BoardColumnView): void {
+    ev.preventDefault();
+    (ev.currentTarget as HTMLElement).classList.remove("over");
+    const id = ev.dataTransfer?.getData("text/x-entente-task") || this.#dragged;
+    this.#dragged = undefined;
+    const task = id === undefined ? undefined : this.store?.result.tasks.get(id);
+    if (task === undefined) return;
+    // Dropped on a card: before it; elsewhere in the column: at the end.
+    const over = (ev.target as HTMLElement | null)?.closest?.("li.card") as HTMLElement | null;
+    const others = view.tasks.filter((t) => t.id !== task.id);
+    const beforeId = over?.dataset["task"];
+    const at = beforeId === undefined || beforeId === task.id ? others.length : Math.max(0, others.findIndex((t) => t.id === beforeId));
+    void this.#move(task, column, at);
+  }
+
+  #create(ev: SubmitEvent): void {
+    ev.preventDefault();
+    const form = ev.target as HTMLFormElement;
+    const data = new FormData(form);
+    const title = String(data.get("title") ?? "").trim();
+    if (title === "") return;
+    const ids = parseIdList(String(data.get("assignees") ?? ""));
+    if ("invalid" in ids) {
+      this.error = this.t("invalidIds", { id: ids.invalid });
+      return;
+    }
+    const due = dateFromInput(String(data.get("due") ?? ""), this.timeZone);
+    const labels = parseLabels(String(data.get("labels") ?? ""));
+    void this.#send(async () => {
+      await this.store?.createTask({ title, assignees: ids.ids, labels, ...(due === null ? {} : { due }) });
+      form.reset();
+      this.creating = false;
+    });
+  }
+
+  #filter(key: keyof BoardFilters, value: string): void {
+    this.filters = { ...this.filters, [key]: key === "due" ? (value as DueFilter) : value };
+  }
+
+  override render() {
+    const t = this.t;
+    const s = this.store;
+    if (s === undefined) return nothing;
+    if (s.status === "loading") return html`<p role="status">${t("loading")}</p>`;
+    if (s.status === "no-list") return html`<p role="status">${t("noList")}</p>`;
+    if (s.status === "bad-list") return html`<p role="alert">${t("badList", { reason: s.problem })}</p>`;
+    if (s.status === "error") return html`<p role="alert">${t("error", { reason: s.problem })}</p>`;
+    const views = this.#views(this.filters);
+    const choices = filterChoices(s.result.tasks.values());
+    const open = this.openId === undefined ? undefined : s.result.tasks.get(this.openId);
+    return html`
+      <h1>${t("title")}</h1>
+      <div class="bar" role="group" aria-label=${t("filters")}>
+        <label>${t("filterAssignee")}
+          <select id="filter-assignee" @change=${(e: Event) => this.#filter("assignee", (e.target as HTMLSelectElement).value)}>
+            <option value="">${t("everyone")}</option>
+            ${choices.assignees.map((a) => html`<option value=${a} ?selected=${this.filters.assignee === a}>${a}</option>`)}
+          </select></label>
+        <label>${t("filterLabel")}
+          <select id="filter-label" @change=${(e: Event) => this.#filter("label", (e.target as HTMLSelectElement).value)}>
+            <option value="">${t("anyLabel")}</option>
+            ${choices.labels.map((l) => html`<option value=${l} ?selected=${this.filters.label === l}>${l}</option>`)}
+          </select></label>
+        <label>${t("filterDue")}
+          <select id="filter-due" @change=${(e: Event) => this.#filter("due", (e.target as HTMLSelectElement).value)}>
+            <option value="all">${t("dueAll")}</option><option value="overdue">${t("dueOverdue")}</option>
+            <option value="week">${t("dueWeek")}</option><option value="none">${t("dueNone")}</option>
+          </select></label>
+        <button id="new-task" aria-expanded=${this.creating ? "true" : "false"} @click=${() => (this.creating = !this.creating)}>${t("newTask")}</button>
+      </div>
+      ${this.creating ? html`
+        <form class="create" @submit=${(e: SubmitEvent) => this.#create(e)} aria-label=${t("newTask")}>
+          <label>${t("taskTitle")}<input name="title" required maxlength="500" autofocus></label>
+          <label>${t("assignees")}<input name="assignees" placeholder="@agent:ville-a.fr"></label>
+          <label>${t("labels")}<input name="labels"></label>
+          <label>${t("due")}<input name="due" type="datetime-local"></label>
+          <button type="submit" id="create-submit">${t("create")}</button>
+          <button type="button" @click=${() => (this.creating = false)}>${t("cancel")}</button>
+        </form>` : nothing}
+      ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <div class="columns">
+        ${views.map((v, ci) => this.#column(v, ci, views.length))}
+      </div>
+      <p class="sr-only" aria-live="polite" id="announce">${this.announce}</p>
+      ${open !== undefined ? html`<entente-task-details .task=${open} .store=${s} .t=${t} .timeZone=${this.timeZone}
+          @close=${() => this.#closeDetails()}></entente-task-details>` : nothing}
+    `;
+  }
+
+  #closeDetails(): void {
+    const id = this.openId;
+    this.openId = undefined;
+    void this.updateComplete.then(() => {
+      if (id !== undefined) this.renderRoot.querySelector<HTMLButtonElement>(`li[data-task="${CSS.escape(id)}"] button.open`)?.focus();
+    });
+  }
+
+  #column(v: BoardColumnView, ci: number, n: number) {
+    const t = this.t;
+    const headingId = `col-${ci}`;
+    return html`<section class="col" aria-labelledby=${headingId} data-column=${v.column.id}
+        @dragover=${(e: DragEvent) => { e.preventDefault(); (e.currentTarget as HTMLElement).classList.add("over"); }}
+        @dragleave=${(e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove("over")}
+        @drop=${(e: DragEvent) => this.#onDrop(e, v.column, v)}>
+      <h2 id=${headingId}>${v.column.name} <span class="meta">(${t("count", { n: v.tasks.length })})</span></h2>
+      <ol>
+        ${v.tasks.length === 0 ? html`<li class="meta">${t("emptyColumn")}</li>` : nothing}
+        ${v.tasks.map((task, ti) => this.#card(task, ci, ti, n, v.tasks.length))}
+      </ol>
+    </section>`;
+  }
+
+  #card(task: Task, ci: number, ti: number, columns: number, count: number) {
+    const t = this.t;
+    const done = task.checklist.filter((i) => i.done).length;
+    return html`<li class="card" draggable="true" data-task=${task.id}
+        @dragstart=${(e: DragEvent) => { this.#dragged = task.id; e.dataTransfer?.setData("text/x-entente-task", task.id); }}
+        @dragend=${() => (this.#dragged = undefined)}>
+      <button class="open" aria-label=${t("open", { title: task.title })} @click=${() => (this.openId = task.id)}>${task.title}</button>
+      <div class="meta">
+        ${task.assignees.length > 0 ? html`<span>${task.assignees.join(", ")}</span>` : nothing}
+        ${task.due !== null ? html` · <span>${t("dueOn", { date: dateText(task.due) })}</span>` : nothing}
+        ${task.labels.length > 0 ? html` · <span>${task.labels.join(", ")}</span>` : nothing}
+        ${task.checklist.length > 0 ? html` · <span>☑ ${done}/${task.checklist.length}</span>` : nothing}
+      </div>
+      <div class="moves">
+        <button class="move-left" ?disabled=${ci === 0} aria-label=${t("moveLeft", { title: task.title })} @click=${() => this.#keyMove(task, "left")}>←</button>
+        <button class="move-up" ?disabled=${ti === 0} aria-label=${t("moveUp", { title: task.title })} @click=${() => this.#keyMove(task, "up")}>↑</button>
+        <button class="move-down" ?disabled=${ti === count - 1} aria-label=${t("moveDown", { title: task.title })} @click=${() => this.#keyMove(task, "down")}>↓</button>
+        <button class="move-right" ?disabled=${ci === columns - 1} aria-label=${t("moveRight", { title: task.title })} @click=${() => this.#keyMove(task, "right")}>→</button>
+      </div>
+    </li>`;
+  }
+}
+
+if (!customElements.get("entente-task-board")) customElements.define("entente-task-board", TaskBoard);
