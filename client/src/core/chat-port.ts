@@ -6,6 +6,9 @@ import type { RoomSummary } from "./room-list-model.ts";
 import type { JoinRuleChoice, MemberTrust, ModerationAction, RoomSettings } from "./room-settings-model.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
+import type { VerificationPort } from "./verification-model.ts";
+import type { NotificationsPort } from "./notify-model.ts";
+import type { PollEnders } from "./poll-model.ts";
 import type { TasksPort } from "./tasks/tasks-port.ts";
 
 export type SyncStatus = "starting" | "syncing" | "offline";
@@ -18,6 +21,8 @@ export type RecoveryState =
   | { kind: "show-key"; recoveryKey: string }
   /** A backup exists but this device cannot read it yet: ask for the recovery key. */
   | { kind: "ask-key" }
+  /** Verified from another device: the backup key came by secret sharing, the history is restored. */
+  | { kind: "restoring" }
   | { kind: "unavailable"; reason: string };
 
 export interface ChatState {
@@ -88,6 +93,12 @@ export interface ChatSession {
   stop(): void;
   /** The room widget panel's access (ui/widgets); optional: a session without widgets hides the panel. */
   widgets?(): RoomWidgetsPort;
+  /** Emoji (SAS) verification of my other devices and of other people (verification-sdk.ts). */
+  verification?(): VerificationPort;
+  /** Browser notifications for mentions and DMs (browser-notifications-sdk.ts). */
+  notifications?(): NotificationsPort;
+  /** Who besides a poll's creator may close polls in this room (MSC3381: may redact others' messages). */
+  pollEnders?(roomId: string): PollEnders;
   /** Task lists and objectives across rooms (ui/tasks, ui/objectives); optional like widgets. */
   tasks?(): TasksPort;
 }

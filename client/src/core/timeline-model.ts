@@ -2,7 +2,8 @@
 // edit applied, reactions aggregated, replies resolved, thread replies moved out of the main list,
 // polls tallied and day separators. Same events in, same items out, whatever order relations came.
 import { isRecord, relationOf, str, type RawEvent } from "./raw-event.ts";
-import { foldPolls, isPollEvent, type PollView } from "./poll-model.ts";
+import { foldPolls, isPollEvent, type PollEnders, type PollView } from "./poll-model.ts";
+import { imageInfoOf, type ImageInfo } from "./image-info.ts";
 
 export interface FileInfo {
   name: string;
@@ -11,6 +12,8 @@ export interface FileInfo {
   /** mxc:// URL of an unencrypted file, or of the ciphertext when `encrypted` is set. */
   url: string;
   encrypted: Record<string, unknown> | undefined;
+  /** m.image: size, alt text and thumbnail for the preview (image-info.ts). */
+  image?: ImageInfo | undefined;
 }
 
 export interface ReactionView { key: string; count: number; mine: boolean; myEventId: string | undefined }
@@ -66,7 +69,7 @@ function fileOf(content: Record<string, unknown>): FileInfo | undefined {
   if (url === undefined) return undefined;
   const info = isRecord(content["info"]) ? content["info"] : {};
   const size = info["size"];
-  return { name: str(content["filename"]) ?? str(content["body"]) ?? "fichier", mimetype: str(info["mimetype"]), size: typeof size === "number" ? size : undefined, url, encrypted };
+  return { name: str(content["filename"]) ?? str(content["body"]) ?? "fichier", mimetype: str(info["mimetype"]), size: typeof size === "number" ? size : undefined, url, encrypted, ...(msgtype === "m.image" ? { image: imageInfoOf(content) } : {}) };
 }
 
 interface Relations {
@@ -153,10 +156,10 @@ function isShownInMain(e: RawEvent): boolean {
   return SHOWN.has(e.type) || (isPollEvent(e.type) === "start");
 }
 
-function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean): TimelineItem[] {
+function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean, pollEnders?: PollEnders): TimelineItem[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const rel = collectRelations(events, me, byId);
-  const polls = foldPolls(events, me);
+  const polls = foldPolls(events, me, pollEnders);
   const items: TimelineItem[] = [];
   let lastDay = "";
   for (const e of events) {
@@ -172,8 +175,8 @@ function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => b
 }
 
 /** The main timeline: everything but edits, reactions, redactions, state and thread replies. */
-export function buildTimeline(events: readonly RawEvent[], me: string): TimelineItem[] {
-  return build(events, me, isShownInMain);
+export function buildTimeline(events: readonly RawEvent[], me: string, pollEnders?: PollEnders): TimelineItem[] {
+  return build(events, me, isShownInMain, pollEnders);
 }
 
 /** One thread: its root then its replies, oldest first. */

@@ -97,9 +97,9 @@ export class CalendarApp extends LitElement {
       <header>
         <h1 id="title" aria-live="polite">${title}</h1>
         <div role="tablist" aria-label=${m.views}>${VIEWS.map((v) => html`<button role="tab" id=${`view-${v}`} aria-selected=${this.view === v ? "true" : "false"} @click=${() => { this.view = v; }}>${m[v]}</button>`)}</div>
-        <button id="prev" aria-label=${m.previous} @click=${() => this.#shift(-1)}>‹</button>
+        <button id="prev" @click=${() => this.#shift(-1)}><span aria-hidden="true">‹</span><span class="sr-only">${m.previous}</span></button>
         <button id="today" @click=${() => { this.day = dayOf(this.tz, this.now()); }}>${m.today}</button>
-        <button id="next" aria-label=${m.next} @click=${() => this.#shift(1)}>›</button>
+        <button id="next" @click=${() => this.#shift(1)}><span class="sr-only">${m.next}</span><span aria-hidden="true">›</span></button>
         ${this.writable && view.binding !== undefined ? html`<button id="new-event" class="primary" @click=${() => this.#openNew(this.day, 9 * 60)}>${m.newEvent}</button>` : ""}
       </header>
       ${view.binding === undefined ? html`<p class="muted" role="status" id="no-calendar">${m.noCalendar}</p>` : ""}

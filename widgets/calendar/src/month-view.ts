@@ -28,7 +28,8 @@ export class MonthView extends LitElement {
     table { width: 100%; border-collapse: collapse; table-layout: fixed; }
     th { font-weight: 600; font-size: 0.8rem; padding: 0.2rem; }
     td { border: 1px solid color-mix(in srgb, var(--entente-muted, #555) 40%, transparent); vertical-align: top; height: 5.5rem; padding: 0.15rem; }
-    td.out { opacity: 0.55; }
+    td.out { background: color-mix(in srgb, var(--entente-muted, #555) 8%, transparent); }
+    td.out .num { color: var(--entente-muted, #555); }
     td.today .num { background: var(--entente-accent, #000091); color: #fff; border-radius: 1rem; padding: 0 0.35rem; }
     .num { font-size: 0.8rem; }
     .event + .event { margin-top: 2px; }
@@ -39,11 +40,11 @@ export class MonthView extends LitElement {
     return html`<table role="grid" aria-label=${this.m.month}>
       <thead><tr role="row">${(weeks[0] ?? []).map((d) => html`<th role="columnheader" scope="col">${formatWeekday(this.language, d.day)}</th>`)}</tr></thead>
       <tbody>${weeks.map((week) => html`<tr role="row">${week.map((d) => {
-        const label = `${formatDayLong(this.language, d.day)}${d.occurrences.length === 0 ? "" : ` (${d.occurrences.length})`}`;
+        // Named from its content (axe: label-content-name-mismatch): the full date, read only.
         return html`<td role="gridcell" class="${d.inMonth ? "" : "out"} ${d.day === this.today ? "today" : ""}" data-day=${d.day}
-            tabindex=${d.day === this.day ? 0 : -1} aria-selected=${d.day === this.day ? "true" : "false"} aria-label=${label}
+            tabindex=${d.day === this.day ? 0 : -1} aria-selected=${d.day === this.day ? "true" : "false"}
             @keydown=${(e: KeyboardEvent) => this.#key(e, d.day)} @click=${(e: Event) => { if (e.target === e.currentTarget) this.dispatchEvent(focusDay(d.day)); }}>
-          <span class="num" aria-hidden="true">${Number(d.day.slice(6))}</span>
+          <span class="num" aria-hidden="true">${Number(d.day.slice(6))}</span><span class="sr-only">${formatDayLong(this.language, d.day)}</span>
           ${d.occurrences.slice(0, SHOWN).map((o) => html`<button class="event" data-key=${o.key} @click=${() => this.dispatchEvent(openOccurrence(o.key))}>${o.allDay ? "" : `${formatTime(this.language, this.tz, o.start)} `}${o.summary}</button>`)}
           ${d.occurrences.length > SHOWN ? html`<button class="more" @click=${() => this.dispatchEvent(new CustomEvent("show-day", { detail: { day: d.day }, bubbles: true, composed: true }))}>${this.m.more(d.occurrences.length - SHOWN)}</button>` : ""}
         </td>`;
@@ -67,7 +68,8 @@ export class MonthView extends LitElement {
 
   /** Focus the selected day after it moved (called by the app once rendered). */
   focusSelected(): void {
-    this.renderRoot.querySelector<HTMLElement>('td[tabindex="0"]')?.focus();
+    // The app calls this from its own updated(): this view may not have re-rendered yet.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('td[tabindex="0"]')?.focus());
   }
 }
 

@@ -24,44 +24,48 @@ export class WeekView extends LitElement {
   declare writable: boolean;
 
   static override styles = [baseStyles, css`
-    .grid { display: grid; grid-template-columns: 3rem repeat(7, 1fr); }
+    .head, .body { display: grid; grid-template-columns: 3rem repeat(7, minmax(0, 1fr)); }
+    .head [role="columnheader"] { border-left: 1px solid color-mix(in srgb, var(--entente-muted, #555) 40%, transparent); padding: 0 2px 2px; min-width: 0; }
+    .head .today { color: var(--entente-accent, #000091); }
+    .day { display: block; font-size: 0.8rem; font-weight: 600; text-align: center; }
     .hours { position: relative; height: ${24 * PX_PER_HOUR}px; font-size: 0.7rem; }
     .hours span { position: absolute; right: 0.25rem; transform: translateY(-0.5em); }
-    [role="gridcell"] { border-left: 1px solid color-mix(in srgb, var(--entente-muted, #555) 40%, transparent); min-width: 0; }
-    [role="gridcell"].today h3 { color: var(--entente-accent, #000091); }
-    h3 { font-size: 0.8rem; margin: 0; padding: 0.2rem; text-align: center; }
-    .allday { min-height: 1.4rem; padding: 0 2px; }
-    .col { position: relative; height: ${24 * PX_PER_HOUR}px; background: repeating-linear-gradient(to bottom, transparent 0 ${PX_PER_HOUR - 1}px, color-mix(in srgb, var(--entente-muted, #555) 20%, transparent) ${PX_PER_HOUR - 1}px ${PX_PER_HOUR}px); }
-    .col .event { position: absolute; white-space: normal; box-sizing: border-box; }
-    .scroll { max-height: 70vh; overflow-y: auto; }
+    .hours span:first-child { transform: none; }
+    [role="gridcell"] { position: relative; height: ${24 * PX_PER_HOUR}px; min-width: 0; border-left: 1px solid color-mix(in srgb, var(--entente-muted, #555) 40%, transparent);
+      background: repeating-linear-gradient(to bottom, transparent 0 ${PX_PER_HOUR - 1}px, color-mix(in srgb, var(--entente-muted, #555) 20%, transparent) ${PX_PER_HOUR - 1}px ${PX_PER_HOUR}px); }
+    [role="gridcell"] .event { position: absolute; white-space: normal; box-sizing: border-box; }
+    .scroll { max-height: 65vh; overflow-y: auto; }
   `];
 
   override render() {
     const monday = mondayOf(this.day);
     const days = layoutDays(this.occurrences, monday, 7, this.tz);
-    return html`<div class="scroll"><div class="grid" role="grid" aria-label=${this.m.week}>
-      <div class="hours" aria-hidden="true">${Array.from({ length: 24 }, (_, h) => html`<span style="top:${h * PX_PER_HOUR}px">${String(h).padStart(2, "0")}:00</span>`)}</div>
-      <div role="row" style="display:contents">${days.map((d) => this.#column(d))}</div>
-    </div></div>`;
+    // Row 1: the days (column headers) with their all-day events; row 2: the time grid, one
+    // focusable cell per day. Hour labels are decoration (each event says its own time).
+    return html`<div role="grid" aria-label=${this.m.week}>
+      <div role="row" class="head"><span aria-hidden="true"></span>${days.map((d) => html`<div role="columnheader" class=${d.day === this.today ? "today" : ""}>
+        <span class="day" aria-hidden="true">${formatDayShort(this.language, d.day)}</span><span class="sr-only">${formatDayLong(this.language, d.day)}</span>
+        ${d.allDay.map((o) => this.#button(o, ""))}</div>`)}</div>
+      <div class="scroll"><div role="row" class="body">
+        <div class="hours" aria-hidden="true">${Array.from({ length: 24 }, (_, h) => html`<span style="top:${h * PX_PER_HOUR}px">${String(h).padStart(2, "0")}:00</span>`)}</div>
+        ${days.map((d) => this.#column(d))}
+      </div></div>
+    </div>`;
   }
 
   #column(d: DayColumn) {
-    const count = d.allDay.length + d.timed.length;
-    const label = `${formatDayLong(this.language, d.day)}${count === 0 ? ` — ${this.m.emptyDay}` : ` (${count})`}`;
-    return html`<div role="gridcell" class=${d.day === this.today ? "today" : ""} data-day=${d.day} tabindex=${d.day === this.day ? 0 : -1}
-        aria-selected=${d.day === this.day ? "true" : "false"} aria-label=${label} @keydown=${(e: KeyboardEvent) => this.#key(e, d.day)}>
-      <h3 aria-hidden="true">${formatDayShort(this.language, d.day)}</h3>
-      <div class="allday">${d.allDay.map((o) => this.#button(o, ""))}</div>
-      <div class="col" @dblclick=${(e: MouseEvent) => this.#newAt(e, d.day)}>
-        ${d.timed.map((s) => this.#button(s.occurrence, `top:${(s.top / 60) * PX_PER_HOUR}px;height:${(s.height / 60) * PX_PER_HOUR}px;left:${(s.lane / s.lanes) * 100}%;width:${100 / s.lanes}%`))}
-      </div>
+    const empty = d.allDay.length + d.timed.length === 0;
+    return html`<div role="gridcell" data-day=${d.day} tabindex=${d.day === this.day ? 0 : -1} aria-selected=${d.day === this.day ? "true" : "false"}
+        @keydown=${(e: KeyboardEvent) => this.#key(e, d.day)} @dblclick=${(e: MouseEvent) => this.#newAt(e, d.day)}>
+      <span class="sr-only">${formatDayLong(this.language, d.day)}${empty ? ` — ${this.m.emptyDay}` : ""}</span>
+      ${d.timed.map((s) => this.#button(s.occurrence, `top:${(s.top / 60) * PX_PER_HOUR}px;height:${(s.height / 60) * PX_PER_HOUR}px;left:${(s.lane / s.lanes) * 100}%;width:${100 / s.lanes}%`))}
     </div>`;
   }
 
   #button(o: Occurrence, style: string) {
     const span = formatSpan(this.language, this.tz, o, this.m.allDay);
-    return html`<button class="event" style=${style} data-key=${o.key} aria-label=${`${o.summary}, ${span}`} @click=${() => this.dispatchEvent(openOccurrence(o.key))}>
-      <span aria-hidden="true">${o.allDay ? "" : html`<strong>${span}</strong> `}${o.summary}</span></button>`;
+    return html`<button class="event" style=${style} data-key=${o.key} @click=${() => this.dispatchEvent(openOccurrence(o.key))}>
+      ${o.allDay ? "" : html`<strong>${span}</strong> `}${o.summary}</button>`;
   }
 
   #newAt(e: MouseEvent, day: string): void {
@@ -84,7 +88,8 @@ export class WeekView extends LitElement {
   }
 
   focusSelected(): void {
-    this.renderRoot.querySelector<HTMLElement>('[role="gridcell"][tabindex="0"]')?.focus();
+    // The app calls this from its own updated(): this view may not have re-rendered yet.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[role="gridcell"][tabindex="0"]')?.focus());
   }
 
   override updated(): void {

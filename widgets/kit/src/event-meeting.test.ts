@@ -14,7 +14,7 @@ const def = (id: string, c: unknown): WidgetDefinition => {
 
 describe("widget kit: a calendar event's meeting", () => {
   it("builds Element's exact Jitsi widget on the derived conference, first allowed domain", () => {
-    const ids = eventMeetingIds(EV.roomId, EV.uid);
+    const ids = eventMeetingIds(EV.uid);
     const w = eventMeetingWidget(EV, { wrapperUrl: WRAPPER, jitsiDomains: ["meet.ville-a.fr", "meet.jit.si"] });
     assert.equal(w.ok, true);
     if (!w.ok) return;

@@ -28,7 +28,7 @@ export type EventMeetingWidget =
  * Jitsi widget on the same conference (added by hand, or by Element from the link).
  */
 export function findEventMeetingWidget(widgets: readonly WidgetDefinition[], ev: CalendarEventMeeting): WidgetDefinition | undefined {
-  const m = eventMeeting(ev.roomId, ev.uid, ev.video);
+  const m = eventMeeting(ev.uid, ev.video);
   if (m.kind !== "jitsi") return undefined;
   const jitsi = widgets.filter((w) => JITSI_TYPES.includes(w.type));
   return jitsi.find((w) => w.id === m.widgetId) ?? jitsi.find((w) => w.data["conferenceId"] === m.conferenceId);
@@ -39,7 +39,7 @@ export function findEventMeetingWidget(widgets: readonly WidgetDefinition[], ev:
  * council's allow-list, or the wrapper would refuse it anyway), otherwise the allow-list's first.
  */
 export function eventMeetingWidget(ev: CalendarEventMeeting, o: { wrapperUrl: string; jitsiDomains: readonly string[] }): EventMeetingWidget {
-  const m = eventMeeting(ev.roomId, ev.uid, ev.video);
+  const m = eventMeeting(ev.uid, ev.video);
   if (m.kind !== "jitsi") return { ok: false, reason: "unreadable-link" };
   const allowed = o.jitsiDomains.map(normaliseDomain);
   const domain = m.domain ?? allowed[0];

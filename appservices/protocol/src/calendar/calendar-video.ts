@@ -1,12 +1,14 @@
 // The video meeting of a calendar event (`video: {kind: "jitsi", url?}`), the same for everyone
 // without anyone having to write it first: the conference and the room widget are derived from the
-// room id and the event's UID, so two clients (or a client and the bot) that add the meeting at
-// the same time write the same widget, and whoever reads the event finds it. Once `video.url` is
-// set (by the bot from CalDAV, or by a calendar client), that link wins.
-// The room id is mixed in because the UID travels in iCalendar files to outside systems (CalDAV,
-// invitations by e-mail); the room id does not, so knowing a UID is not enough to guess the meeting.
-// Ids in Element's shapes (widgets/jitsi/src/jitsi-widget.ts): conference "Jitsi" + one upper-case
-// + 23 lower-case letters; widget id 24 letters and digits.
+// event's UID, so two clients (or a client and the calendar bot, appservices/calendar/src/video/)
+// that add the meeting at the same time write the same widget, and whoever reads the event finds
+// it. Once `video.url` is set (the bot fills it, or it came from CalDAV), that link wins.
+// Derivation, for other implementers: SHA-256 of "entente-conference:<uid>" / "entente-widget:<uid>"
+// (UTF-8); character i is alphabet[byte[i] mod alphabet length]. Ids in Element's shapes
+// (widgets/jitsi/src/jitsi-widget.ts): conference "Jitsi" + one upper-case + 23 lower-case
+// letters, widget id 24 letters and digits. Whoever knows the UID can compute the conference name,
+// as whoever receives the event's iCalendar file (CONFERENCE property) already knows the link:
+// Jitsi rooms are only as private as their name, lobby and password settings make them.
 import { sha256Utf8 } from "./sha256.ts";
 import type { VideoMeeting } from "./calendar-fields.ts";
 
@@ -18,16 +20,12 @@ export interface EventMeetingIds {
 
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const ID_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-const letters = (bytes: Uint8Array, alphabet: string): string => [...bytes].map((b) => alphabet[b % alphabet.length] ?? "a").join("");
+const letters = (seed: string, alphabet: string): string => [...sha256Utf8(seed).subarray(0, 24)].map((b) => alphabet[b % alphabet.length] ?? "a").join("");
 
 /** Derived ids of an event's meeting; `uid` is the event's iCalendar UID. */
-export function eventMeetingIds(roomId: string, uid: string): EventMeetingIds {
-  const conf = sha256Utf8(`fr.entente.event.video|conference|${roomId}|${uid}`);
-  const widget = sha256Utf8(`fr.entente.event.video|widget|${roomId}|${uid}`);
-  return {
-    conferenceId: `Jitsi${letters(conf.subarray(0, 1), LOWER.toUpperCase())}${letters(conf.subarray(1, 24), LOWER)}`,
-    widgetId: letters(widget.subarray(0, 24), ID_CHARS),
-  };
+export function eventMeetingIds(uid: string): EventMeetingIds {
+  const l = letters(`entente-conference:${uid}`, LOWER);
+  return { conferenceId: `Jitsi${l.slice(0, 1).toUpperCase()}${l.slice(1)}`, widgetId: letters(`entente-widget:${uid}`, ID_CHARS) };
 }
 
 /** The plain link to a Jitsi conference (what `video.url` holds and the CONFERENCE property carries). */
@@ -66,8 +64,8 @@ export type EventMeeting =
  * Where an event's meeting is: from `video.url` when set (domain and conference from the link),
  * otherwise the derived conference with no domain yet (the adding client picks its council's).
  */
-export function eventMeeting(roomId: string, uid: string, video: VideoMeeting): EventMeeting {
-  const ids = eventMeetingIds(roomId, uid);
+export function eventMeeting(uid: string, video: VideoMeeting): EventMeeting {
+  const ids = eventMeetingIds(uid);
   if (video.url === undefined) return { kind: "jitsi", domain: undefined, ...ids };
   const link = parseJitsiMeetingLink(video.url);
   if (link === undefined) return { kind: "unreadable", reason: "video.url n'est pas un lien https://<domaine>/<conférence>" };

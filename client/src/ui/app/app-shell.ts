@@ -19,6 +19,7 @@ import "../room-list/room-list-view.ts";
 import "../room/room-view.ts";
 import "../dialogs/create-dialog.ts";
 import "../dialogs/recovery-dialog.ts";
+import "../widgets/account-widgets-view.ts";
 import "../tasks/tasks-outlet.ts";
 
 export type SessionLoader = (s: Session, password: string | undefined) => Promise<ChatSession>;
@@ -247,7 +248,7 @@ export class AppShell extends LitElement {
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
     return html`
       <header class="top"><strong>${t("appName")}</strong>
-        <div class="me"><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
+        <div class="me"><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
           <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
       ${state.sync === "offline" ? html`<div class="banner" role="alert">${t("offline")}</div>` : nothing}
       <ent-recovery .i18n=${this.i18n} .recovery=${state.recovery} error=${this.recoveryError}

@@ -7,6 +7,7 @@ import { dayLabel } from "../../core/i18n/translator.ts";
 import { formatSize } from "../../core/attachment-crypto.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { sanitizeHtml } from "../shared/sanitize.ts";
+import { customMessageBody } from "../calendar/timeline-hook.ts";
 import { theme } from "../shared/theme.ts";
 
 export interface TimelineAction { action: "reply" | "edit" | "react" | "redact" | "download" | "vote" | "retry"; item: MessageItem; value?: string }
@@ -66,6 +67,9 @@ export class TimelineView extends LitElement {
     const { t, locale } = this.i18n;
     if (m.redacted) return html`<p class="muted"><em>${t("deleted")}</em></p>`;
     if (m.undecryptable) return html`<p class="muted"><em>${t("undecryptable")}</em></p>`;
+    // Calendar event roots get their card (ui/calendar/timeline-hook.ts).
+    const custom = customMessageBody(m, this.i18n);
+    if (custom !== undefined) return custom;
     if (m.poll !== undefined) {
       const p = m.poll;
       const showResults = p.closed || p.myAnswer !== undefined;

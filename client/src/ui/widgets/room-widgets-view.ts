@@ -20,6 +20,7 @@ import type { I18n } from "../shared/i18n-context.ts";
 import { translator } from "../../core/i18n/translator.ts";
 import { CALENDAR_JOIN_EVENT, joinEventMeeting, type CalendarJoinDetail } from "../../core/widgets/event-meeting-join.ts";
 import { loadWidgetsConfig } from "./load-widgets-config.ts";
+import { setAgentTimeZone } from "../calendar/agent-time-zone.ts";
 import { theme } from "../shared/theme.ts";
 import type { WidgetConsent } from "./widget-consent.ts";
 import type { WidgetFrame } from "./widget-frame.ts";
@@ -117,6 +118,8 @@ export class RoomWidgetsView extends LitElement {
       this.notice = "";
     }
     if (this.#unsubscribe === undefined) {
+      // The agent's m.tz, once per session, for the calendar event cards of the timeline.
+      void this.port()?.myTimeZone().then(setAgentTimeZone);
       // Live events go to the running widgets of the event's room; ClientWidgetApi filters by capability.
       this.#unsubscribe = this.port()?.onLiveEvent((e) => {
         for (const r of this.#running.values()) if (r.roomId === e.room_id) r.el.hosted?.feed(e);

@@ -1,0 +1,192 @@
+// Widgets in the real web client (Chromium), the parts issue 12 added last: account widgets
+// ("Mes widgets": m.widgets account data in Element's shape, added/removed by the agent, launched
+// in the side panel and maximised, the capability approval remembered per widget), a calendar
+// event card (fr.entente.event with `video`) whose "Rejoindre la réunion" adds the meeting's Jitsi
+// widget under the id every client derives and opens it, the time shown in the agent's m.tz, and
+// the widget panel, consent dialog and our Jitsi wrapper in English. One real council; no Jitsi
+// server: external_api.js is the contract test's stand-in (tests/widgets/fixtures).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BrowserContext, Frame, Page } from "playwright-core";
+import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
+import { call, enc } from "../harness/client-api.ts";
+import { screenshot } from "../harness/browser.ts";
+import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { elementJitsiContent, jitsiShapeDifferences } from "../../widgets/jitsi/src/element-jitsi-reference.ts";
+import { buildEventRoot } from "../../appservices/protocol/src/calendar/calendar-root.ts";
+import { eventMeetingIds } from "../../appservices/protocol/src/calendar/calendar-video.ts";
+
+const PASSWORD = "correct horse battery staple";
+const ALLOWED = "meet.allowed.test";
+const STAND_IN = readFileSync(join(import.meta.dirname, "../widgets/fixtures/stand-in-external-api.js"), "utf8");
+const WIDGETS = "im.vector.modular.widgets";
+const UID = "commission-travaux-2026@ville-a.fr";
+type User = { userId: string; accessToken: string; deviceId: string };
+type StateEvent = { type: string; state_key: string; content: Record<string, unknown> };
+
+describe("web client: account widgets, calendar event meetings, widgets in English", function () {
+  this.timeout(300_000);
+  let hs: TestHomeserver;
+  let pages: WidgetPages;
+  let web: ServedClient;
+  let context: BrowserContext;
+  let page: Page;
+  let anne: User;
+  let room = "";
+  let txn = 0;
+  const external: string[] = [];
+
+  const accountWidgets = async (): Promise<Record<string, unknown>> => {
+    try {
+      return await call(hs.url, anne, "GET", `/_matrix/client/v3/user/${enc(anne.userId)}/account_data/m.widgets`);
+    } catch {
+      return {};
+    }
+  };
+  const roomWidgets = async (): Promise<StateEvent[]> =>
+    (await call<StateEvent[]>(hs.url, anne, "GET", `/_matrix/client/v3/rooms/${enc(room)}/state`)).filter((e) => e.type === WIDGETS && Object.keys(e.content).length > 0);
+  const send = (content: Record<string, unknown>): Promise<{ event_id: string }> =>
+    call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(room)}/send/m.room.message/t${++txn}`, content);
+  const frameOf = (part: string): Promise<Frame> => waitFor(`the frame ${part}`, () => page.frames().find((f) => f.url().includes(part)), 30_000);
+  const consentOpen = (): Promise<number> => page.locator("entente-widget-consent dialog[open]").count();
+
+  before(async () => {
+    const dist = await ensureClientBuild();
+    pages = await startWidgetPages({ jitsiConfig: { widgets: { jitsi_domains: [ALLOWED] } } });
+    hs = await startTestHomeserver();
+    anne = await registerUser(hs.url, "anne", PASSWORD);
+    const serverName = anne.userId.split(":")[1] ?? "";
+    // The agent works from French Guiana: the card must show the time there, not in Paris.
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/profile/${enc(anne.userId)}/m.tz`, { "m.tz": "America/Cayenne" });
+    room = (await call<{ room_id: string }>(hs.url, anne, "POST", "/_matrix/client/v3/createRoom", { name: "Commission" })).room_id;
+    const anchor = await send({ msgtype: "m.notice", body: "Agenda de la commission" });
+    await send(buildEventRoot({
+      anchor: anchor.event_id, uid: UID,
+      fields: {
+        summary: "Commission travaux", location: "Mairie annexe", video: { kind: "jitsi" },
+        calendar: { series: { dtstart: { tzid: "Europe/Paris", value: "20261201T180000" }, dtend: { tzid: "Europe/Paris", value: "20261201T200000" } }, overrides: [] },
+      },
+    }));
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(room)}/state/${WIDGETS}/direct`, { type: "m.custom", url: `${pages.widgetsOrigin}/fixtures/live-widget.html`, name: "Direct", data: {} });
+    // An account widget written the way Element writes it (WidgetUtils.setUserWidget).
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/user/${enc(anne.userId)}/account_data/m.widgets`, {
+      elementwidget: { content: { id: "elementwidget", type: "m.custom", url: "https://pad.example/", name: "Pad d'Element", data: {}, creatorUserId: anne.userId }, sender: anne.userId, state_key: "elementwidget", type: "m.widget", id: "elementwidget" },
+    });
+    web = await serveClient({
+      distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "c", label: "Commune", serverName, homeserverUrl: hs.url }],
+      extraConfig: { widgets: { base_url: `${pages.widgetsOrigin}/widgets/`, jitsi_domains: [ALLOWED] } },
+    });
+    context = await pages.browser.newContext({ locale: "fr-FR" });
+    await context.route((url) => url.protocol === "https:", async (route) => {
+      external.push(route.request().url());
+      if (route.request().url() === `https://${ALLOWED}/external_api.js`) await route.fulfill({ contentType: "text/javascript", body: STAND_IN });
+      else await route.abort();
+    });
+    page = await context.newPage();
+    await page.goto(web.url);
+    await page.locator("input[name=user]").fill("anne");
+    await page.getByLabel("Mot de passe").fill(PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click({ timeout: 60_000 });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `widgets-account-calendar-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
+  });
+  after(async () => {
+    await context?.close();
+    await web?.close();
+    await pages?.stop();
+    await hs?.stop();
+  });
+
+  it("lists, adds, launches (panel and maximised), remembers the approval of, and removes account widgets", async () => {
+    await page.getByRole("button", { name: "Mes widgets" }).click();
+    const panel = page.locator("#my-widgets-panel");
+    await panel.locator('li[data-widget-id="elementwidget"]', { hasText: "Pad d'Element" }).waitFor({ timeout: 30_000 });
+
+    await panel.getByLabel("Nom du widget").fill("Notes en direct");
+    await panel.getByLabel("Adresse (https)").fill(`${pages.widgetsOrigin}/fixtures/live-widget.html`);
+    await panel.getByRole("button", { name: "Ajouter à mes widgets" }).click();
+    const [id, entry] = await waitFor("the account widget on the server", async () =>
+      Object.entries(await accountWidgets()).find(([, v]) => (v as { content?: { name?: string } }).content?.name === "Notes en direct"));
+    assert.match(id, /^[A-Za-z0-9]{24}$/);
+    assert.deepEqual(entry, {
+      content: { id, type: "m.custom", url: `${pages.widgetsOrigin}/fixtures/live-widget.html`, name: "Notes en direct", data: {}, creatorUserId: anne.userId },
+      sender: anne.userId, state_key: id, type: "m.widget", id,
+    }, "Element's m.widgets shape");
+    assert.ok((await accountWidgets())["elementwidget"] !== undefined, "Element's widget kept");
+
+    await panel.locator(`li[data-widget-id="${id}"] .open`).click({ timeout: 30_000 });
+    await page.locator("#approve").click({ timeout: 30_000 });
+    let frame = await frameOf("/fixtures/live-widget.html");
+    await frame.locator("#state", { hasText: "prêt" }).waitFor({ timeout: 30_000 });
+    await page.locator("#my-stage entente-widget-frame #maximise").click();
+    await page.locator("#my-stage entente-widget-frame[maximised]").waitFor();
+    await page.locator("#my-stage entente-widget-frame #close").click();
+    await waitFor("the frame closed", () => (page.frames().some((f) => f.url().includes("/fixtures/live-widget.html")) ? undefined : true));
+
+    // Launched again: the approval is remembered for this widget, no dialog.
+    await panel.locator(`li[data-widget-id="${id}"] .open`).click();
+    frame = await frameOf("/fixtures/live-widget.html");
+    await frame.locator("#state", { hasText: "prêt" }).waitFor({ timeout: 30_000 });
+    assert.equal(await consentOpen(), 0, "not asked twice");
+
+    await panel.getByRole("button", { name: "Retirer Notes en direct" }).click();
+    await waitFor("removed from the account data", async () => ((await accountWidgets())[id] === undefined ? true : undefined));
+    await panel.locator(`li[data-widget-id="${id}"]`).waitFor({ state: "detached", timeout: 30_000 });
+    await waitFor("its frame closed", () => (page.frames().some((f) => f.url().includes("/fixtures/live-widget.html")) ? undefined : true));
+    await page.locator("#my-widgets-close").click();
+  });
+
+  it("shows a calendar event in the agent's m.tz; its button adds the meeting under the derived id and opens it", async () => {
+    await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/room/${encodeURIComponent(room)}`);
+    const card = page.locator("ent-calendar-event");
+    await card.getByText("Commission travaux").waitFor({ timeout: 30_000 });
+    await waitFor("the time in America/Cayenne (UTC-3)", async () => ((await card.locator(".when").textContent())?.includes("14:00 – 16:00") === true ? true : undefined), 30_000);
+    assert.match((await card.locator(".when").textContent()) ?? "", /mardi 1 décembre 2026/);
+    assert.equal(await card.locator(".where").textContent(), "Mairie annexe");
+
+    await card.getByRole("button", { name: "Rejoindre la réunion" }).click();
+    const ids = eventMeetingIds(UID);
+    const widget = await waitFor("the meeting's widget in the room", async () => (await roomWidgets()).find((e) => e.state_key === ids.widgetId));
+    assert.deepEqual(jitsiShapeDifferences(widget.content, elementJitsiContent(`${pages.widgetsOrigin}/widgets/jitsi/index.html`, ids.conferenceId, "Commission travaux", false, ALLOWED)), []);
+    await page.locator("#approve").click({ timeout: 30_000 }); // always-on-screen, asked by the wrapper
+    const jitsi = await frameOf(ids.conferenceId);
+    await jitsi.locator("#join", { hasText: "Rejoindre la réunion" }).waitFor({ timeout: 30_000 });
+
+    // A second click opens the same widget, writes nothing new.
+    await card.getByRole("button", { name: "Rejoindre la réunion" }).click();
+    assert.equal((await roomWidgets()).filter((e) => e.content["type"] === "jitsi").length, 1);
+  });
+
+  it("speaks English: widget panel, consent dialog, capability labels, our Jitsi wrapper", async () => {
+    await page.locator("#widgets-close").click();
+    await waitFor("the meeting frame closed", () => (page.frames().some((f) => f.url().includes("/widgets/jitsi/")) ? undefined : true));
+    await page.getByLabel("Langue").selectOption("en");
+    await page.getByRole("button", { name: "My widgets" }).waitFor();
+    await page.getByRole("button", { name: "Widgets (2)" }).click();
+    const panel = page.locator("#widgets-panel");
+    await panel.getByRole("heading", { name: "Room widgets" }).waitFor();
+    await panel.getByRole("button", { name: "Remove Direct" }).waitFor();
+    await panel.getByRole("button", { name: "Add to the room" }).waitFor();
+    const card = page.locator("ent-calendar-event");
+    await card.getByRole("button", { name: "Join the meeting" }).waitFor();
+    assert.match((await card.locator(".when").textContent()) ?? "", /^Tuesday,? 1 December 2026 at 14:00 – 16:00$/);
+
+    await panel.locator('li[data-widget-id="direct"] .open').click();
+    const dialog = page.locator("entente-widget-consent dialog[open]");
+    await dialog.getByRole("heading", { name: "Allow \u201cDirect\u201d?" }).waitFor({ timeout: 30_000 });
+    assert.equal((await dialog.locator("label").allTextContents()).map((s) => s.trim()).join("|"), "Read \u201cfr.entente.test\u201d events in this room");
+    await dialog.getByRole("button", { name: "Allow the selection" }).click();
+    await (await frameOf("/fixtures/live-widget.html")).locator("#state", { hasText: "prêt" }).waitFor({ timeout: 30_000 });
+
+    await page.locator("#join-meeting", { hasText: "Join the meeting" }).click();
+    const jitsi = await frameOf(eventMeetingIds(UID).conferenceId);
+    assert.equal(new URLSearchParams(new URL(jitsi.url()).hash.slice(1)).get("language"), "en");
+    await jitsi.locator("#join", { hasText: "Join the meeting" }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(external, [], "no Jitsi code loaded: nobody joined");
+  });
+});

@@ -1,0 +1,228 @@
+// Acceptance of the calendar widget (widgets/calendar, issue 14) on two federated councils: an
+// encrypted working-group room with an agent of each council and ville-a's calendar bot bound to
+// a real Radicale collection. Bob (agglo-b) uses our web client in Chromium, which hosts the
+// calendar widget. An event created by Alice (ville-a, matrix-js-sdk) shows live on Bob's widget,
+// at the time of Bob's `m.tz`, and lands in A's CalDAV collection; Bob's RSVP made in the widget
+// reaches A's CalDAV as PARTSTAT; an event Bob creates in the widget reaches Alice and CalDAV.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type * as sdk from "matrix-js-sdk";
+import type { BrowserContext, Frame, Page } from "playwright-core";
+import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
+import { startCalendarBot, type RunningCalendarBot } from "../../appservices/calendar/src/bot/calendar-bot.ts";
+import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-client.ts";
+import { parseIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
+import { buildEventRoot, CALENDAR_STATE } from "../../appservices/calendar/src/protocol.ts";
+import { buildCalendarWidgetContent, CALENDAR_WIDGET_ID } from "../../widgets/calendar/src/calendar-widget.ts";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import { registerUser, waitFor } from "../harness/homeserver.ts";
+import { call, enc } from "../harness/client-api.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
+import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
+import { meeting } from "./caldav-world.ts";
+
+const A = "ville-a";
+const B = "agglo-b";
+const BOT = `@entente-calendar:${A}`;
+const PASSWORD = "correct horse battery staple";
+const ROOM = "Groupe de travail voirie";
+
+const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
+  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
+const sendState = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>, key: string): Promise<unknown> =>
+  (c.client.sendStateEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>, k: string) => Promise<unknown>)(roomId, type, content, key);
+
+/** "YYYYMMDD" of tomorrow in Paris: inside the widget's list view (today + 31 days) whatever the date. */
+function tomorrowInParis(): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Paris" }).format(Date.now() + 86_400_000);
+  return parts.replace(/-/g, "");
+}
+
+describe("calendar widget across two councils (our client in Chromium, encrypted room, real Radicale)", function () {
+  this.timeout(240_000);
+  let dir: string;
+  let fed: TestFederation;
+  let radicale: RunningRadicale;
+  let collection: string;
+  let groupware: CaldavClient;
+  let alice: TestClient;
+  let bot: RunningCalendarBot | undefined;
+  let pages: WidgetPages;
+  let web: ServedClient;
+  let context: BrowserContext;
+  let page: Page;
+  let roomId = "";
+  let bob = { userId: "", accessToken: "", deviceId: "" };
+
+  const remote = async () => {
+    const list = await groupware.list();
+    return (await groupware.multiget(list.map((o) => o.href))).map((o) => {
+      const p = parseIcs(o.data, "Europe/Paris");
+      assert.ok(p.ok, p.ok ? "" : p.reason);
+      return { href: o.href, ...p.value };
+    });
+  };
+  const timeline = (c: TestClient): sdk.MatrixEvent[] => c.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "entente-calendar-widget-"));
+    // The Vite builds one after the other (concurrent builds in one process are not reliable).
+    const dist = await ensureClientBuild();
+    pages = await startWidgetPages({ jitsiConfig: {}, apps: ["calendar"] });
+    radicale = await startRadicale();
+    collection = await radicale.makeCalendar("groupe-voirie");
+    groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
+    const botPort = await freePort();
+    const registrationPath = join(dir, "calendar.yaml");
+    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "calendar", serverName: A, url: `http://127.0.0.1:${botPort}`, asToken: "as-calendar", hsToken: "hs-calendar" }));
+    fed = await startFederation([A, B], {
+      configure: (name, c) => { if (name === A) c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; },
+    });
+    alice = await newClient(fed.get(A).url, "alice");
+    await alice.client.initRustCrypto({ useIndexedDB: false });
+    await startSyncing(alice.client);
+    bob = await registerUser(fed.get(B).url, "bob", PASSWORD);
+    // Bob reads times in Cayenne (UTC-3): the widget must take his profile's m.tz, not Paris.
+    await call(fed.get(B).url, bob, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/m.tz`, { "m.tz": "America/Cayenne" });
+    bot = await startCalendarBot({
+      registrationPath, homeserverUrl: fed.get(A).url, domain: A, storeDir: join(dir, "calendar-bot"), port: botPort,
+      credentials: { [radicale.url]: { username: radicale.username, password: radicale.password } }, pollMs: 500, keyWaitMs: 10_000,
+      log: (l) => { if (process.env["BOT_LOG"]) console.error(JSON.stringify(l)); },
+    });
+    web = await serveClient({
+      distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })),
+      extraConfig: { widgets: { base_url: `${pages.widgetsOrigin}/widgets/`, jitsi_domains: [] } },
+    });
+    context = await pages.browser.newContext({ locale: "fr-FR" });
+    page = await context.newPage();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `calendar-widget-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
+  });
+
+  after(async () => {
+    await context?.close().catch(() => undefined);
+    await web?.close();
+    await pages?.stop();
+    await bot?.stop().catch(() => undefined);
+    alice?.client.stopClient();
+    await fed?.stop();
+    await radicale?.stop();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  let frame: Frame;
+
+  it("Bob opens the room's calendar widget in our client, bound to A's CalDAV collection", async () => {
+    roomId = (await alice.client.createRoom({
+      name: ROOM, invite: [BOT, bob.userId],
+      power_level_content_override: { users: { [BOT]: 50 } },
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    })).room_id;
+    await waitFor("the calendar state", () => alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda") ?? undefined, 30_000);
+    await alice.client.sendTextMessage(roomId, `!agenda caldav ${collection}`);
+    await waitFor("the binding", () => (alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["caldav"] === undefined ? undefined : true), 30_000);
+    await sendState(alice, roomId, "im.vector.modular.widgets", buildCalendarWidgetContent(`${pages.widgetsOrigin}/widgets/calendar/index.html`), CALENDAR_WIDGET_ID);
+
+    await page.goto(web.url);
+    await page.getByLabel("Votre collectivité").selectOption(B);
+    await page.locator("input[name=user]").fill("bob");
+    await page.getByLabel("Mot de passe").fill(PASSWORD);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click({ timeout: 60_000 });
+    await page.getByRole("button", { name: `Accepter : ${ROOM}` }).click({ timeout: 30_000 });
+    await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/room/${encodeURIComponent(roomId)}`);
+    await page.locator("ent-room-widgets #widgets-toggle").click({ timeout: 30_000 });
+    await page.locator(`#widgets-panel li[data-widget-id="${CALENDAR_WIDGET_ID}"] .open`).click({ timeout: 30_000 });
+    await page.locator("#approve").click({ timeout: 30_000 });
+    frame = await waitFor("the calendar widget", () => page.frames().find((f) => f.url().includes("/widgets/calendar/")), 30_000);
+    await frame.locator("entente-calendar #view-agenda").click({ timeout: 30_000 });
+    await frame.getByText("Heures affichées dans le fuseau America/Cayenne").waitFor({ timeout: 30_000 });
+    await frame.locator("entente-calendar-agenda .empty").waitFor();
+    assert.equal(await frame.locator("#no-calendar").count(), 0, "the widget found the room's binding");
+  });
+
+  it("an event created by Alice (A) shows live on Bob's widget in his zone and lands in A's CalDAV; Bob's RSVP reaches CalDAV as PARTSTAT", async () => {
+    const day = tomorrowInParis();
+    const anchor = String(alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["anchor"]);
+    const fields = meeting("Commission voirie", day, { attendees: [{ id: alice.userId }, { id: bob.userId }], organizer: alice.userId });
+    const root = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor, uid: "commission-voirie@ville-a", fields }))).event_id;
+    assert.equal((await waitFor("Alice's own event back from sync", () => timeline(alice).find((e) => e.getId() === root), 30_000)).isEncrypted(), true);
+
+    // 18:00–20:00 Paris (UTC+1 in winter, UTC+2 in summer) is 14:00–16:00 or 13:00–15:00 in Cayenne.
+    const button = frame.locator("entente-calendar-agenda button.event", { hasText: "Commission voirie" });
+    await button.waitFor({ timeout: 60_000 });
+    assert.match((await button.textContent()) ?? "", /1[34]:00–1[56]:00/);
+    const inCaldav = await waitFor("the event in A's CalDAV", async () => (await remote()).find((o) => o.uid === "commission-voirie@ville-a"), 30_000);
+    assert.equal(inCaldav.fields.summary, "Commission voirie");
+
+    await button.click();
+    const details = frame.locator("entente-calendar-details");
+    await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Sans réponse" }).waitFor();
+    await details.locator('button[data-status="accepted"]').click();
+    await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Accepté" }).waitFor({ timeout: 30_000 });
+    assert.equal(await details.locator('button[data-status="accepted"]').getAttribute("aria-pressed"), "true");
+    const partstats = await waitFor("Bob's PARTSTAT in A's CalDAV", async () => {
+      const o = (await remote()).find((x) => x.uid === "commission-voirie@ville-a");
+      return o?.partstats.get(bob.userId) === "ACCEPTED" ? o.partstats : undefined;
+    }, 60_000);
+    assert.equal(partstats.get(alice.userId), "NEEDS-ACTION");
+    await details.locator("#close-details").click();
+  });
+
+  it("an event Bob creates in the widget reaches Alice (decrypted) and A's CalDAV", async () => {
+    const day = tomorrowInParis();
+    await frame.locator("entente-calendar #new-event").click();
+    const form = frame.locator("entente-calendar-form");
+    await form.locator("#f-summary").fill("Visite de chantier");
+    await form.locator("#f-startDate").fill(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`);
+    await form.locator("#f-startTime").fill("10:00");
+    await form.locator("#f-endDate").fill(`${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}`);
+    await form.locator("#f-endTime").fill("11:30");
+    await form.locator("#f-location").fill("Rue Haute");
+    await form.locator("button[type=submit]").click();
+    await frame.locator("entente-calendar-agenda button.event", { hasText: "Visite de chantier" }).waitFor({ timeout: 30_000 });
+    const seen = await waitFor("Alice decrypts Bob's event", () => timeline(alice).find((e) => !e.isDecryptionFailure() && e.getContent()["msgtype"] === "fr.entente.event" && e.getSender() === bob.userId), 60_000);
+    assert.equal(seen.isEncrypted(), true);
+    const ev = seen.getContent()["fr.entente.event"] as { calendar: Array<{ dtstart: unknown }>; location: string };
+    assert.deepEqual(ev.calendar[0]?.dtstart, { tzid: "America/Cayenne", value: `${day}T100000` }, "written in Bob's zone");
+    const inCaldav = await waitFor("Bob's event in A's CalDAV", async () => (await remote()).find((o) => o.fields.summary === "Visite de chantier"), 30_000);
+    assert.equal(inCaldav.fields.location, "Rue Haute");
+    assert.deepEqual(inCaldav.fields.calendar.series.dtstart, { tzid: "America/Cayenne", value: `${day}T100000` });
+  });
+
+  it("moves through the month grid with the keyboard, opens the form with Enter, and passes axe-core", async () => {
+    await frame.locator("entente-calendar #view-month").click();
+    const selected = frame.locator('entente-calendar-month td[aria-selected="true"]');
+    const before = String(await selected.getAttribute("data-day"));
+    await selected.focus();
+    await selected.press("ArrowDown");
+    await selected.press("ArrowRight");
+    const after = String(await frame.locator('entente-calendar-month td[aria-selected="true"]').getAttribute("data-day"));
+    const plus8 = new Date(Date.UTC(Number(before.slice(0, 4)), Number(before.slice(4, 6)) - 1, Number(before.slice(6)) + 8)).toISOString().slice(0, 10).replace(/-/g, "");
+    assert.equal(after, plus8, "down a week, right a day");
+    assert.equal(await frame.evaluate(() => {
+      const month = document.querySelector("entente-calendar")?.shadowRoot?.querySelector("entente-calendar-month");
+      return month?.shadowRoot?.activeElement?.getAttribute("data-day") ?? null;
+    }), after, "focus followed the selection");
+    await frame.locator('entente-calendar-month td[aria-selected="true"]').press("Enter");
+    await frame.locator("entente-calendar-form #f-summary").waitFor();
+    assert.equal(await frame.locator("entente-calendar-form #f-startDate").inputValue(), `${after.slice(0, 4)}-${after.slice(4, 6)}-${after.slice(6)}`);
+    await frame.locator("entente-calendar-form #f-summary").press("Escape");
+    await frame.locator("entente-calendar-form").waitFor({ state: "detached" });
+    // axe-core inside the widget's frame (Frame has the two methods the helper uses).
+    assert.deepEqual(await seriousA11yViolations(frame as unknown as Page), [], "month view accessible");
+    await screenshot(page, "calendar-widget-month");
+    await frame.locator("entente-calendar #today").click();
+    await frame.locator("entente-calendar #view-week").click();
+    assert.deepEqual(await seriousA11yViolations(frame as unknown as Page), [], "week view accessible");
+    await screenshot(page, "calendar-widget-week");
+  });
+});
