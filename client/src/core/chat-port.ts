@@ -59,6 +59,8 @@ export interface ChatSession {
   searchPeople(roomId: string, term: string): Promise<MentionCandidate[]>;
   /** Older history; false when the start of the room is reached. */
   loadOlder(roomId: string): Promise<boolean>;
+  /** A thread's root and replies from the server (/relations, every page, decrypted). */
+  threadEvents?(roomId: string, rootId: string): Promise<RawEvent[]>;
   send(roomId: string, type: string, content: Record<string, unknown>): Promise<string>;
   retry(roomId: string, eventId: string): Promise<void>;
   redact(roomId: string, eventId: string): Promise<void>;

@@ -21,6 +21,7 @@ import type { MentionCandidate } from "./mentions.ts";
 import { prepareSecureBackup, restoreWithRecoveryKey, SecretStorageKeyCache } from "./secure-backup.ts";
 import { downloadFile, uploadFile } from "./file-transfer.ts";
 import { sendAny } from "./sdk-untyped.ts";
+import { fetchThread } from "./thread-sdk.ts";
 import type { Session } from "./sign-in.ts";
 import type { FileInfo } from "./timeline-model.ts";
 import { matrixRoomWidgetsPort } from "./widgets/matrix-client-port.ts";
@@ -239,6 +240,10 @@ export class MatrixChatSession implements ChatSession {
     if (room === null) return false;
     await this.client.scrollback(room, 40);
     return room.getLiveTimeline().getPaginationToken("b" as never) !== null;
+  }
+
+  threadEvents(roomId: string, rootId: string): Promise<RawEvent[]> {
+    return fetchThread(this.client, roomId, rootId, toRawEvent);
   }
 
   async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {

@@ -22,8 +22,11 @@ export function othersReadUpTo(client: MatrixClient, roomId: string): [string, s
   });
 }
 
+/** My read position; the receipt's event id even when that event is not loaded yet (older history). */
 export function myReadUpTo(client: MatrixClient, roomId: string): string | undefined {
-  return client.getRoom(roomId)?.getEventReadUpTo(client.getSafeUserId()) ?? undefined;
+  const room = client.getRoom(roomId);
+  const me = client.getSafeUserId();
+  return room?.getEventReadUpTo(me) ?? room?.getReadReceiptForUserId(me, true)?.eventId ?? undefined;
 }
 
 /**

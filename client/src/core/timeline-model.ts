@@ -35,6 +35,8 @@ export interface MessageItem {
   reactions: ReactionView[];
   file: FileInfo | undefined;
   threadReplies: number;
+  /** The latest reply in this message's thread (loaded events only), for the "n réponses" line. */
+  threadLast: { eventId: string; sender: string; body: string } | undefined;
   poll: PollView | undefined;
 }
 
@@ -76,10 +78,11 @@ interface Relations {
   edits: Map<string, RawEvent>;
   reactions: Map<string, Map<string, { senders: Set<string>; mine: string | undefined }>>;
   threadCounts: Map<string, number>;
+  threadLast: Map<string, RawEvent>;
 }
 
 function collectRelations(events: readonly RawEvent[], me: string, byId: Map<string, RawEvent>): Relations {
-  const rel: Relations = { edits: new Map(), reactions: new Map(), threadCounts: new Map() };
+  const rel: Relations = { edits: new Map(), reactions: new Map(), threadCounts: new Map(), threadLast: new Map() };
   for (const e of events) {
     if (e.redacted === true) continue;
     const r = relationOf(e.content);
@@ -99,6 +102,8 @@ function collectRelations(events: readonly RawEvent[], me: string, byId: Map<str
       rel.reactions.set(r.eventId, perKey);
     } else if (r.relType === "m.thread") {
       rel.threadCounts.set(r.eventId, (rel.threadCounts.get(r.eventId) ?? 0) + 1);
+      const last = rel.threadLast.get(r.eventId);
+      if (last === undefined || last.ts <= e.ts) rel.threadLast.set(r.eventId, e);
     }
   }
   return rel;
@@ -140,8 +145,24 @@ function messageItem(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, p
     reactions,
     file: e.redacted === true ? undefined : fileOf(content),
     threadReplies: rel.threadCounts.get(e.eventId) ?? 0,
+    threadLast: threadLastOf(rel.threadLast.get(e.eventId), rel),
     poll: polls.get(e.eventId),
   };
+}
+
+function threadLastOf(e: RawEvent | undefined, rel: Relations): MessageItem["threadLast"] {
+  if (e === undefined) return undefined;
+  const undecryptable = e.undecryptable === true || e.type === "m.room.encrypted";
+  return { eventId: e.eventId, sender: e.sender, body: undecryptable ? "…" : latestBody(e, rel) };
+}
+
+/** Row key of an item in the virtualised list: the event id, or the day for a separator. */
+export const itemKey = (i: TimelineItem): string => (i.kind === "day" ? `day:${i.day}` : i.eventId);
+
+/** Same sender as the message just above, same day, within five minutes: no name line again. */
+export function continuesGroup(prev: TimelineItem | undefined, cur: TimelineItem): boolean {
+  return prev?.kind === "message" && cur.kind === "message" && prev.sender === cur.sender && !prev.redacted
+    && cur.ts - prev.ts < 5 * 60_000 && cur.ts >= prev.ts && cur.replyTo === undefined;
 }
 
 /** Is this event a reply in a thread (shown in the thread panel, not the main timeline)? */

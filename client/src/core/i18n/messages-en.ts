@@ -1,9 +1,11 @@
 import type { MessageKey } from "./messages-fr.ts";
 import { widgetMessagesEn } from "./widget-messages-en.ts";
+import { timelineMessagesEn } from "./timeline-messages-en.ts";
 import { roomsMessagesEn } from "./rooms-messages-en.ts";
 
 export const messagesEn: Record<MessageKey, string> = {
   ...widgetMessagesEn,
+  ...timelineMessagesEn,
   ...roomsMessagesEn,
   appName: "Entente",
   signInTitle: "Sign in",

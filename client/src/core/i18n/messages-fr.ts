@@ -1,10 +1,12 @@
 // French is the source language: every key the UI uses is declared here first, and the English
 // table is typed against it so a missing translation is a compile error.
 import { widgetMessagesFr } from "./widget-messages-fr.ts";
+import { timelineMessagesFr } from "./timeline-messages-fr.ts";
 import { roomsMessagesFr } from "./rooms-messages-fr.ts";
 
 export const messagesFr = {
   ...widgetMessagesFr,
+  ...timelineMessagesFr,
   ...roomsMessagesFr,
   appName: "Entente",
   signInTitle: "Connexion",

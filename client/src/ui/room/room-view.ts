@@ -2,9 +2,11 @@
 // room and uploads; talks to the session through core/chat-port.ts only.
 import { LitElement, css, html, nothing } from "lit";
 import type { ChatSession, UploadHandle } from "../../core/chat-port.ts";
-import { editContent, reactionContent, replyContent, textContent } from "../../core/message-content.ts";
+import { editContent, reactionContent, replyContent, textContent, threadContent } from "../../core/message-content.ts";
 import { POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../core/poll-model.ts";
-import { buildTimeline, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
+import { buildThread, buildTimeline, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
+import { lastInThread, mergeThreadEvents } from "../../core/thread-model.ts";
+import type { RawEvent } from "../../core/raw-event.ts";
 import type { MentionCandidate } from "../../core/mentions.ts";
 import type { MemberTrust } from "../../core/room-settings-model.ts";
 import { firstUnread, receiptsOnMessages } from "../../core/read-position.ts";
@@ -22,6 +24,7 @@ import "../composer/composer-view.ts";
 import "../shared/room-avatar.ts";
 import "../room-settings/room-settings-view.ts";
 import "../timeline/timeline-view.ts";
+import "../timeline/thread-panel.ts";
 import "../widgets/room-widgets-view.ts";
 
 const drafts = new Map<string, string>();
@@ -42,7 +45,7 @@ export class RoomView extends LitElement {
   static override properties = {
     session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
     replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
-    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, settingsNotice: { state: true },
+    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, threadRoot: { state: true }, threadLoading: { state: true }, settingsNotice: { state: true },
   };
   /** The settings panel's own confirmation ("Enregistré."), shown and announced there only. */
   declare settingsNotice: string;
@@ -64,6 +67,17 @@ export class RoomView extends LitElement {
   private typingNotifier: TypingNotifier | undefined;
   private mentionSeq = 0;
   private items: TimelineItem[] = [];
+  /** The open thread panel's root, its replies fetched from /relations, and its items. */
+  declare threadRoot: string | undefined;
+  declare threadLoading: boolean;
+  private threadFetched: RawEvent[] = [];
+  private threadItems: TimelineItem[] = [];
+  /** Back-pagination: one request at a time; the start of the room reached. */
+  private loadingOlder = false;
+  private noMore = false;
+  private atStart = false;
+  /** My read position when the room was opened (opening marks the room read). */
+  private readUpToAtOpen: string | undefined;
   private lastSeen = "";
   private readonly handles = new Map<number, UploadHandle>();
   private avatar = "";
@@ -74,9 +88,10 @@ export class RoomView extends LitElement {
     header { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; justify-content: space-between; padding: 0.5rem 1rem; border-bottom: 1px solid var(--border); background: var(--surface); }
     h1 { font-size: 1.15rem; margin: 0; display: flex; align-items: center; gap: 0.5rem; }
     form { display: flex; gap: 0.4rem; align-items: center; }
-    .scroll { overflow-y: auto; min-height: 0; }
-    .older { display: block; margin: 0.5rem auto; }
-    .jump { position: sticky; top: 0.5rem; z-index: 1; display: block; margin: 0 auto; }
+    .pane { display: grid; grid-template-columns: minmax(0, 1fr); min-height: 0; position: relative; }
+    .pane.with-thread { grid-template-columns: minmax(0, 1fr) minmax(16rem, 26rem); }
+    .pane > ent-timeline { min-height: 0; }
+    .jump { position: absolute; top: 0.5rem; left: 50%; transform: translateX(-50%); z-index: 1; }
     .typing { min-height: 1.2rem; font-size: 0.85rem; padding: 0 1rem; }
   `];
 
@@ -90,6 +105,8 @@ export class RoomView extends LitElement {
     this.announce = "";
     this.settingsOpen = false;
     this.unreadFrom = undefined;
+    this.threadRoot = undefined;
+    this.threadLoading = false;
     this.suggestions = [];
     this.trust = new Map();
     this.settingsNotice = "";
@@ -101,13 +118,20 @@ export class RoomView extends LitElement {
     if (changed.has("version") && this.settingsOpen) void this.refreshTrust();
     if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
       this.avatar = this.session.state().rooms.find((r) => r.roomId === this.roomId)?.avatar ?? "";
+      if (changed.has("roomId")) {
+        this.noMore = false;
+        this.threadRoot = undefined;
+      }
+      this.atStart = this.noMore || raw[0]?.type === "m.room.create";
       this.items = buildTimeline(raw, this.session.userId);
+      this.threadItems = this.threadRoot === undefined ? [] : buildThread(mergeThreadEvents(raw, this.threadFetched), this.session.userId, this.threadRoot);
       this.readBy = receiptsOnMessages(raw.map((e) => e.eventId), shown(), this.session.readReceipts(this.roomId));
     }
     if (changed.has("roomId")) {
       // Before this view marks the room read below.
       const unread = this.session.state().rooms.find((r) => r.roomId === this.roomId)?.unread ?? 0;
-      const from = firstUnread(raw, shown(), this.session.myReadUpTo(this.roomId), this.session.userId, unread);
+      this.readUpToAtOpen = this.session.myReadUpTo(this.roomId);
+      const from = firstUnread(raw, shown(), this.readUpToAtOpen, this.session.userId, unread);
       const last = this.items.at(-1);
       this.unreadFrom = from !== undefined && !(last?.kind === "message" && last.eventId === from) ? from : undefined;
       this.typingNotifier?.stop();
@@ -133,11 +157,69 @@ export class RoomView extends LitElement {
     }
   }
 
-  override updated(changed: Map<string, unknown>): void {
-    if (changed.has("roomId") || changed.has("version")) {
-      const scroller = this.renderRoot.querySelector(".scroll");
-      if (scroller !== null && (changed.has("roomId") || scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 200)) scroller.scrollTop = scroller.scrollHeight;
+  /** Rebuild the items from the session's events now (after a page of history, a fetched thread). */
+  private refresh(): void {
+    this.requestUpdate("version", Number.NaN);
+  }
+
+  private timeline(): TimelineView | null {
+    return this.renderRoot.querySelector<TimelineView>(".pane > ent-timeline");
+  }
+
+  /** The timeline reached its top: one page of older events (the timeline keeps the view in place). */
+  private older(): void {
+    if (this.loadingOlder || this.atStart) return;
+    this.loadingOlder = true;
+    const roomId = this.roomId;
+    this.session.loadOlder(roomId).then((more) => {
+      if (roomId === this.roomId && !more) this.noMore = true;
+    }, (e: unknown) => { this.notice = e instanceof Error ? e.message : String(e); }).finally(() => {
+      this.loadingOlder = false;
+      this.refresh();
+    });
+  }
+
+  /** Shows a message, loading older history until it is there (reply click, first unread). */
+  private async jumpTo(eventId: string): Promise<void> {
+    const roomId = this.roomId;
+    for (let page = 0; page < 500 && roomId === this.roomId; page++) {
+      await this.updateComplete;
+      const view = this.timeline();
+      await view?.updateComplete;
+      if (view === null) return;
+      if (view.has(eventId)) {
+        await view.reveal(eventId);
+        return;
+      }
+      if (this.atStart) break;
+      if (!(await this.session.loadOlder(roomId))) this.noMore = true;
+      this.refresh();
     }
+    this.notice = this.i18n.t("threadNotFound");
+  }
+
+  private openThread(rootId: string): void {
+    this.threadRoot = rootId;
+    this.threadFetched = [];
+    this.threadLoading = this.session.threadEvents !== undefined;
+    this.refresh();
+    const roomId = this.roomId;
+    void this.session.threadEvents?.(roomId, rootId).then((events) => {
+      if (this.threadRoot !== rootId || this.roomId !== roomId) return;
+      this.threadFetched = events;
+      this.refresh();
+    }, (e: unknown) => { this.notice = e instanceof Error ? e.message : String(e); }).finally(() => {
+      if (this.threadRoot === rootId) this.threadLoading = false;
+    });
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement & { focusText(): void }>("ent-thread-panel")?.focusText());
+  }
+
+  /** An m.thread reply in the standard shape (falling back to the thread's latest event). */
+  private async sendInThread(text: string): Promise<void> {
+    const root = this.threadRoot;
+    if (root === undefined) return;
+    const events = mergeThreadEvents(this.session.roomEvents(this.roomId), this.threadFetched);
+    await this.session.send(this.roomId, "m.room.message", threadContent(text, root, lastInThread(events, root)));
   }
 
   private composer(): ComposerView | null {
@@ -171,6 +253,12 @@ export class RoomView extends LitElement {
         return;
       case "retry":
         await s.retry(this.roomId, a.item.eventId);
+        return;
+      case "thread":
+        this.openThread(a.item.eventId);
+        return;
+      case "goto":
+        if (a.value !== undefined) await this.jumpTo(a.value);
         return;
       case "download": {
         if (a.item.file === undefined) return;
@@ -269,11 +357,23 @@ export class RoomView extends LitElement {
     else this.settingsNotice = out.text;
   }
 
-  private jumpToUnread(): void {
+  /** To the first message after my read position at opening, loading older history back to it. */
+  private async jumpToUnread(): Promise<void> {
     const id = this.unreadFrom;
     if (id === undefined) return;
     this.unreadFrom = undefined;
-    this.renderRoot.querySelector<TimelineView>("ent-timeline")?.reveal(id);
+    const readUpTo = this.readUpToAtOpen;
+    const roomId = this.roomId;
+    const loaded = (): boolean => this.session.roomEvents(roomId).some((e) => e.eventId === readUpTo);
+    if (readUpTo === undefined || loaded()) return this.jumpTo(id);
+    for (let page = 0; page < 500 && !this.noMore && roomId === this.roomId && !loaded(); page++) {
+      if (!(await this.session.loadOlder(roomId))) this.noMore = true;
+    }
+    this.refresh();
+    await this.updateComplete;
+    const raw = this.session.roomEvents(roomId);
+    const shown = new Set(this.items.flatMap((i) => (i.kind === "message" ? [i.eventId] : [])));
+    await this.jumpTo(firstUnread(raw, shown, readUpTo, this.session.userId, 1) ?? id);
   }
 
   private async mentionQuery(query: string | undefined): Promise<void> {
@@ -308,11 +408,15 @@ export class RoomView extends LitElement {
       </header>
       ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.settingsNotice} .load=${this.loadThumb}
         @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}></ent-room-settings>` : html`
-      <div class="scroll" aria-labelledby="room-title">
-        ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => this.jumpToUnread()}>${t("jumpToUnread")}</button>` : nothing}
-        <button class="older" @click=${() => void s.loadOlder(this.roomId).catch(err)}>${t("loadOlder")}</button>
-        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)}
+      <div class=${this.threadRoot !== undefined ? "pane with-thread" : "pane"}>
+        ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => void this.jumpToUnread().catch(err)}>${t("jumpToUnread")}</button>` : nothing}
+        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?atStart=${this.atStart}
+          @timeline-older=${() => this.older()}
           @timeline-action=${(e: CustomEvent<TimelineAction>) => void this.onAction(e.detail).catch(err)}></ent-timeline>
+        ${this.threadRoot !== undefined ? html`<ent-thread-panel .items=${this.threadItems} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?loading=${this.threadLoading}
+          @timeline-action=${(e: CustomEvent<TimelineAction>) => { e.stopPropagation(); void this.onAction(e.detail).catch(err); }}
+          @thread-send=${(e: CustomEvent<string>) => void this.sendInThread(e.detail).catch(err)}
+          @thread-close=${() => { this.threadRoot = undefined; }}></ent-thread-panel>` : nothing}
       </div>`}
       <div>
         <div class="visually-hidden" aria-live="polite" role="status">${this.announce}</div>

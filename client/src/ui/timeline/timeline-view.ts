@@ -1,22 +1,38 @@
-// The message list: day separators, sender names, sanitised HTML, replies, reactions, edits,
-// deletions, files and polls. A log role (RGAA: new content is announced by the room's live region).
+// The message list: day separators, sender grouping, sanitised HTML, replies (click: jump to the
+// quoted message), reactions, edits, deletions, files, polls and thread summaries. Virtualised
+// (virtual-scroller.ts): only the rows in view plus a margin are in the DOM, so 10,000 events
+// scroll smoothly. A log role with aria-live off: rows mounted by scrolling are not read out; the
+// room's live region announces new messages. PageUp/PageDown/Home/End scroll the focused list.
 import { LitElement, css, html, nothing } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
-import type { MessageItem, TimelineItem } from "../../core/timeline-model.ts";
+import { continuesGroup, itemKey, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
 import { dayLabel } from "../../core/i18n/translator.ts";
 import { formatSize } from "../../core/attachment-crypto.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { sanitizeHtml } from "../shared/sanitize.ts";
 import { customMessageBody } from "../calendar/timeline-hook.ts";
 import { theme } from "../shared/theme.ts";
+import { VirtualScroller } from "./virtual-scroller.ts";
 
-export interface TimelineAction { action: "reply" | "edit" | "react" | "redact" | "download" | "vote" | "retry"; item: MessageItem; value?: string }
+export interface TimelineAction { action: "reply" | "edit" | "react" | "redact" | "download" | "vote" | "retry" | "thread" | "goto"; item: MessageItem; value?: string }
+
+const HEAD = "head";
 
 const QUICK_REACTIONS = ["👍", "✅", "🎉"];
 
 export class TimelineView extends LitElement {
-  static override properties = { items: { attribute: false }, i18n: { attribute: false }, me: { type: String }, nameOf: { attribute: false }, readBy: { attribute: false } };
+  static override properties = {
+    items: { attribute: false }, i18n: { attribute: false }, me: { type: String }, nameOf: { attribute: false }, readBy: { attribute: false },
+    atStart: { type: Boolean }, inThread: { type: Boolean }, label: { type: String },
+  };
   declare items: TimelineItem[];
+  /** The whole history is loaded: the top row says so instead of offering older messages. */
+  declare atStart: boolean;
+  /** Shown in the thread panel: no thread summary, no reply/edit (the panel has its composer). */
+  declare inThread: boolean;
+  /** Accessible name of the list (defaults to "Messages"). */
+  declare label: string;
   declare i18n: I18n;
   declare me: string;
   declare nameOf: (userId: string) => string;
@@ -24,10 +40,18 @@ export class TimelineView extends LitElement {
   declare readBy: ReadonlyMap<string, readonly string[]>;
 
   static override styles = [theme, css`
-    :host { display: block; }
-    ol { list-style: none; margin: 0; padding: 0.5rem 1rem; }
+    :host { display: block; height: 100%; min-height: 0; }
+    .viewport { height: 100%; overflow-y: auto; overflow-anchor: none; position: relative; }
+    .viewport:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
+    .spacer { position: relative; }
+    ol { list-style: none; margin: 0; padding: 0 1rem; position: absolute; top: 0; left: 0; right: 0; will-change: transform; }
+    li { display: flow-root; }
+    .head { text-align: center; padding: 0.5rem 0; }
     .day { text-align: center; color: var(--muted); font-size: 0.85rem; font-weight: normal; margin: 1rem 0 0.5rem; }
     article { padding: 0.35rem 0.5rem; border-radius: var(--radius); }
+    article.cont { padding-top: 0.05rem; }
+    .reply { display: block; text-align: left; background: none; border: 0; border-left: 3px solid #94a3b8; border-radius: 0; cursor: pointer; width: 100%; }
+    .thread { display: block; text-align: left; margin-top: 0.25rem; font-size: 0.85rem; }
     article:hover, article:focus-within { background: #eef2f7; }
     .sender { font-weight: 600; margin-right: 0.5rem; }
     time { color: var(--muted); font-size: 0.8rem; }
@@ -47,15 +71,31 @@ export class TimelineView extends LitElement {
     this.me = "";
     this.nameOf = (u) => u;
     this.readBy = new Map();
+    this.atStart = false;
+    this.inThread = false;
+    this.label = "";
   }
 
-  /** Scrolls a message into view and focuses it ("jump to the first unread"); false if not rendered. */
-  reveal(eventId: string): boolean {
+  private readonly scroller = new VirtualScroller(this, {
+    estimate: 64, margin: 900, stable: (key) => key !== HEAD && !key.startsWith("day:"),
+    nearTop: () => { if (!this.atStart) this.dispatchEvent(new CustomEvent("timeline-older", { bubbles: true, composed: true })); },
+  });
+
+  override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has("items")) this.scroller.setKeys([HEAD, ...this.items.map(itemKey)]);
+  }
+
+  /** Is this message in the loaded list (it may not be in the DOM: the list is virtualised)? */
+  has(eventId: string): boolean {
+    return this.scroller.has(eventId);
+  }
+
+  /** Scrolls a message to the centre and focuses it ("jump to the first unread", reply click); false if not loaded. */
+  async reveal(eventId: string): Promise<boolean> {
+    if (!(await this.scroller.reveal(eventId))) return false;
     const el = this.renderRoot.querySelector<HTMLElement>(`article[data-event-id="${CSS.escape(eventId)}"]`);
-    if (el === null) return false;
-    el.scrollIntoView({ block: "center" });
-    el.focus();
-    return true;
+    el?.focus({ preventScroll: true });
+    return el !== null;
   }
 
   private act(action: TimelineAction["action"], item: MessageItem, value?: string): void {
@@ -85,36 +125,66 @@ export class TimelineView extends LitElement {
     return html`<div class="body">${content}</div>${m.edited ? html`<span class="muted">${t("edited")}</span>` : nothing}`;
   }
 
-  private message(m: MessageItem): unknown {
+  private threadSummary(m: MessageItem): unknown {
+    if (this.inThread || m.threadReplies === 0) return nothing;
+    const { t } = this.i18n;
+    const last = m.threadLast;
+    return html`<button class="thread" aria-label=${`${t("openThread")} : ${m.threadReplies === 1 ? t("threadOne") : t("threadMany", { count: m.threadReplies })}`}
+      @click=${() => this.act("thread", m)}>🧵 <strong>${m.threadReplies === 1 ? t("threadOne") : t("threadMany", { count: m.threadReplies })}</strong>${last !== undefined
+        ? html` <span class="muted">· ${t("threadLast", { name: this.nameOf(last.sender), body: last.body.length > 80 ? `${last.body.slice(0, 80)}…` : last.body })}</span>` : nothing}</button>`;
+  }
+
+  private message(m: MessageItem, continued: boolean): unknown {
     const { t, locale } = this.i18n;
     const time = new Date(m.ts);
     const mine = m.sender === this.me;
     const readers = this.readBy.get(m.eventId);
-    return html`<li><article aria-label=${this.nameOf(m.sender)} data-event-id=${m.eventId} tabindex="-1">
-      <span class="sender">${this.nameOf(m.sender)}</span>
+    return html`<article class=${continued ? "cont" : ""} aria-label=${this.nameOf(m.sender)} data-event-id=${m.eventId} tabindex="-1">
+      ${continued ? nothing : html`<span class="sender">${this.nameOf(m.sender)}</span>`}
       <time datetime=${time.toISOString()}>${time.toLocaleTimeString(locale === "fr" ? "fr-FR" : "en-GB", { hour: "2-digit", minute: "2-digit" })}</time>
-      ${m.replyTo !== undefined ? html`<div class="reply">${t("replyingTo", { name: this.nameOf(m.replyTo.sender ?? "") })} : ${m.replyTo.body ?? "…"}</div>` : nothing}
+      ${m.replyTo !== undefined ? html`<button class="reply" title=${t("goToMessage")} @click=${() => this.act("goto", m, m.replyTo?.eventId)}>${t("replyingTo", { name: this.nameOf(m.replyTo.sender ?? "") })} : ${m.replyTo.body ?? "…"}</button>` : nothing}
       ${this.body(m)}
       ${m.status === "failed" ? html`<p class="error">${t("sendFailed")} <button @click=${() => this.act("retry", m)}>${t("retry")}</button></p>` : nothing}
       ${m.status === "queued" ? html`<p class="muted">${t("sendQueued")}</p>` : nothing}
       ${m.redacted ? nothing : html`<div class="tools">
         ${m.reactions.map((r) => html`<button class="reaction" aria-pressed=${r.mine ? "true" : "false"} @click=${() => this.act("react", m, r.key)}>${r.key} ${r.count}</button>`)}
         ${QUICK_REACTIONS.filter((k) => !m.reactions.some((r) => r.key === k)).map((k) => html`<button aria-label=${`${t("react")} ${k}`} @click=${() => this.act("react", m, k)}>${k}</button>`)}
-        <button @click=${() => this.act("reply", m)}>${t("reply")}</button>
-        ${mine && m.file === undefined && m.poll === undefined ? html`<button @click=${() => this.act("edit", m)}>${t("edit")}</button>` : nothing}
+        ${this.inThread ? nothing : html`<button @click=${() => this.act("reply", m)}>${t("reply")}</button>`}
+        ${mine && !this.inThread && m.file === undefined && m.poll === undefined ? html`<button @click=${() => this.act("edit", m)}>${t("edit")}</button>` : nothing}
         ${mine ? html`<button @click=${() => this.act("redact", m)}>${t("remove")}</button>` : nothing}
-        ${m.threadReplies > 0 ? html`<span class="muted">🧵 ${m.threadReplies}</span>` : nothing}
       </div>`}
+      ${m.redacted ? nothing : this.threadSummary(m)}
       ${readers !== undefined ? html`<p class="receipts muted">${t("readBy", { names: readers.map((u) => this.nameOf(u)).join(", ") })}</p>` : nothing}
-    </article></li>`;
+    </article>`;
+  }
+
+  private row(i: number, now: Date): unknown {
+    const { t, locale } = this.i18n;
+    if (i === 0) {
+      if (this.inThread) return nothing;
+      return this.atStart ? html`<p class="muted">${t("roomStart")}</p>`
+        : html`<button @click=${() => this.dispatchEvent(new CustomEvent("timeline-older", { bubbles: true, composed: true }))}>${t("loadOlder")}</button>`;
+    }
+    const item = this.items[i - 1];
+    if (item === undefined) return nothing;
+    if (item.kind === "day") return html`<h2 class="day">${dayLabel(t, locale, new Date(item.ts), now)}</h2>`;
+    return this.message(item, continuesGroup(this.items[i - 2], item));
   }
 
   override render(): unknown {
-    const { t, locale } = this.i18n;
     const now = new Date();
-    return html`<div role="log" aria-label=${t("timeline")}><ol>
-      ${this.items.map((i) => (i.kind === "day" ? html`<li class="day"><h2 class="day">${dayLabel(t, locale, new Date(i.ts), now)}</h2></li>` : this.message(i)))}
-    </ol></div>`;
+    const { start, end } = this.scroller.range;
+    const indexes = Array.from({ length: Math.max(0, end - start) }, (_, n) => start + n);
+    const size = this.items.length + 1;
+    const keyOf = (i: number): string => (i === 0 ? HEAD : itemKey(this.items[i - 1] as TimelineItem));
+    return html`<div class="viewport" role="log" aria-live="off" aria-label=${this.label !== "" ? this.label : this.i18n.t("timeline")} tabindex="0"
+      @scroll=${() => this.scroller.onScroll()} @keydown=${(e: KeyboardEvent) => this.scroller.onKey(e)}>
+      <div class="spacer" style=${`height:${this.scroller.total}px`}>
+        <ol class="rows" style=${`transform:translateY(${this.scroller.top()}px)`}>
+          ${repeat(indexes, keyOf, (i) => html`<li data-key=${keyOf(i)} class=${i === 0 ? "head" : ""} aria-setsize=${size} aria-posinset=${i + 1}>${this.row(i, now)}</li>`)}
+        </ol>
+      </div>
+    </div>`;
   }
 }
 customElements.define("ent-timeline", TimelineView);

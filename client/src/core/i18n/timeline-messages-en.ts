@@ -1,0 +1,15 @@
+import type { timelineMessagesFr } from "./timeline-messages-fr.ts";
+
+export const timelineMessagesEn: Record<keyof typeof timelineMessagesFr, string> = {
+  roomStart: "Start of the room",
+  threadOne: "1 reply",
+  threadMany: "{count} replies",
+  threadLast: "Last reply from {name}: {body}",
+  openThread: "Open the thread",
+  threadTitle: "Thread",
+  threadClose: "Close the thread",
+  threadComposer: "Reply in the thread",
+  threadLoading: "Loading the thread…",
+  threadNotFound: "This message is not loaded yet.",
+  goToMessage: "Go to the quoted message",
+};

@@ -1,0 +1,204 @@
+// A Lit controller that keeps only the visible rows (plus a margin) of a long list in the DOM:
+// heights measured once rendered (ResizeObserver for later changes: images, polls), the rest at an
+// estimate; the row under the top of the viewport stays in place when rows are added above or
+// re-measured, and the view stays at the bottom when it was there. The maths is core/virtual-window.ts.
+import type { ReactiveController, ReactiveControllerHost } from "lit";
+import {
+  anchorAt, centredOn, covers, HeightCache, isAtBottom, keyScroll, layout, maxScrollTop, scrollTopFor, visibleRange, type Anchor, type Range,
+} from "../../core/virtual-window.ts";
+
+type Host = ReactiveControllerHost & HTMLElement & { renderRoot: HTMLElement | DocumentFragment };
+
+export interface ScrollerOptions {
+  estimate: number;
+  /** Extra pixels rendered above and below the viewport. */
+  margin: number;
+  /** Called after a scroll or a layout change that leaves the view near the top (load older rows). */
+  nearTop?: () => void;
+  /** Rows that keep their place when others arrive (anchoring holds one of these). */
+  stable?: (key: string) => boolean;
+}
+
+export class VirtualScroller implements ReactiveController {
+  private readonly host: Host;
+  private readonly opts: ScrollerOptions;
+  private readonly cache: HeightCache;
+  private keys: string[] = [];
+  private indexOf = new Map<string, number>();
+  private offsets: Float64Array = new Float64Array(1);
+  range: Range = { start: 0, end: 0 };
+  /** Where the view should be after the next layout: pinned to the bottom, or kept on a row. */
+  private intent: { kind: "bottom" } | { kind: "anchor"; anchor: Anchor } | { kind: "row"; key: string } = { kind: "bottom" };
+  private observer: ResizeObserver | undefined;
+  private readonly observed = new Set<Element>();
+  private settling = 0;
+
+  constructor(host: Host, opts: ScrollerOptions) {
+    this.host = host;
+    this.opts = opts;
+    this.cache = new HeightCache(opts.estimate);
+    host.addController(this);
+  }
+
+  private viewport(): HTMLElement | null {
+    return this.host.renderRoot.querySelector<HTMLElement>(".viewport");
+  }
+
+  get total(): number {
+    return this.offsets[this.offsets.length - 1] ?? 0;
+  }
+
+  top(): number {
+    return this.offsets[this.range.start] ?? 0;
+  }
+
+  /** New rows (call in willUpdate): the current view is remembered so it survives the change. */
+  setKeys(keys: string[]): void {
+    const vp = this.viewport();
+    if (vp !== null && this.keys.length > 0 && this.intent.kind !== "row") this.intent = this.currentIntent(vp);
+    this.keys = keys;
+    this.indexOf = new Map(keys.map((k, i) => [k, i]));
+    this.offsets = layout(keys, this.cache);
+    const h = vp?.clientHeight ?? 800;
+    this.range = visibleRange(this.offsets, this.targetTop(h) ?? vp?.scrollTop ?? 0, h, this.opts.margin);
+  }
+
+  private currentIntent(vp: HTMLElement): VirtualScroller["intent"] {
+    if (isAtBottom(vp.scrollTop, vp.clientHeight, this.total)) return { kind: "bottom" };
+    const anchor = anchorAt(this.keys, this.offsets, vp.scrollTop, this.opts.stable);
+    return anchor === undefined ? { kind: "bottom" } : { kind: "anchor", anchor };
+  }
+
+  private targetTop(viewport: number): number | undefined {
+    const i = this.intent;
+    if (i.kind === "bottom") return maxScrollTop(this.total, viewport);
+    if (i.kind === "row") {
+      const at = this.indexOf.get(i.key);
+      return at === undefined ? undefined : centredOn(this.offsets, at, viewport);
+    }
+    const top = scrollTopFor(i.anchor, this.keys, this.offsets, this.indexOf);
+    return top === undefined ? maxScrollTop(this.total, viewport) : Math.min(top, maxScrollTop(this.total, viewport));
+  }
+
+  hostConnected(): void {
+    this.observer = new ResizeObserver((entries) => this.resized(entries));
+  }
+
+  hostDisconnected(): void {
+    this.observer?.disconnect();
+    this.observed.clear();
+  }
+
+  hostUpdated(): void {
+    const vp = this.viewport();
+    if (vp === null) return;
+    const rows = vp.querySelectorAll<HTMLElement>("[data-key]");
+    let changed = false;
+    for (const el of rows) {
+      const key = el.dataset["key"];
+      if (key !== undefined && this.cache.set(key, el.getBoundingClientRect().height)) changed = true;
+      if (!this.observed.has(el)) {
+        this.observer?.observe(el);
+        this.observed.add(el);
+      }
+    }
+    for (const el of this.observed) {
+      if (!el.isConnected) {
+        this.observer?.unobserve(el);
+        this.observed.delete(el);
+      }
+    }
+    if (changed) this.offsets = layout(this.keys, this.cache);
+    this.apply(vp, changed);
+  }
+
+  /** Puts the scroll position where the intent says, then re-renders if the rows no longer fit. */
+  private apply(vp: HTMLElement, relaidOut: boolean): void {
+    const h = vp.clientHeight;
+    const spacer = vp.querySelector<HTMLElement>(".spacer");
+    if (spacer !== null) spacer.style.height = `${this.total}px`;
+    const list = vp.querySelector<HTMLElement>(".rows");
+    if (list !== null) list.style.transform = `translateY(${this.top()}px)`;
+    const target = this.targetTop(h);
+    if (target !== undefined && Math.abs(vp.scrollTop - target) >= 1) vp.scrollTop = target;
+    const top = vp.scrollTop;
+    const want = visibleRange(this.offsets, top, h, this.opts.margin);
+    if ((relaidOut || !covers(this.range, this.offsets, top, h, this.opts.margin / 4)) && (want.start !== this.range.start || want.end !== this.range.end)) {
+      // Bounded: estimates converge to measured heights in a few passes.
+      if (this.settling++ < 8) {
+        this.range = want;
+        this.host.requestUpdate();
+        return;
+      }
+    }
+    this.settling = 0;
+    if (this.intent.kind !== "row") this.intent = this.currentIntent(vp);
+    if (top < h && this.opts.nearTop !== undefined) this.opts.nearTop();
+  }
+
+  private resized(entries: ResizeObserverEntry[]): void {
+    const vp = this.viewport();
+    if (vp === null) return;
+    const keep = this.intent.kind === "row" ? this.intent : this.currentIntent(vp);
+    let changed = false;
+    for (const e of entries) {
+      const key = (e.target as HTMLElement).dataset["key"];
+      const h = e.borderBoxSize[0]?.blockSize ?? e.contentRect.height;
+      if (key !== undefined && (e.target as HTMLElement).isConnected && this.cache.set(key, h)) changed = true;
+    }
+    if (!changed) return;
+    this.intent = keep;
+    this.offsets = layout(this.keys, this.cache);
+    this.apply(vp, true);
+  }
+
+  /** The scroll handler: the user moved; re-render when the rendered rows run out. */
+  onScroll(): void {
+    const vp = this.viewport();
+    if (vp === null) return;
+    if (this.intent.kind === "row") this.intent = this.currentIntent(vp);
+    const h = vp.clientHeight;
+    if (!covers(this.range, this.offsets, vp.scrollTop, h, this.opts.margin / 4)) {
+      this.range = visibleRange(this.offsets, vp.scrollTop, h, this.opts.margin);
+      this.host.requestUpdate();
+    }
+    this.intent = this.currentIntent(vp);
+    if (vp.scrollTop < h && this.opts.nearTop !== undefined) this.opts.nearTop();
+  }
+
+  /** PageUp/PageDown/Home/End on the focused list itself. */
+  onKey(e: KeyboardEvent): void {
+    const vp = this.viewport();
+    if (vp === null || e.target !== vp) return;
+    const to = keyScroll(e.key, vp.scrollTop, vp.clientHeight, this.total);
+    if (to === undefined) return;
+    e.preventDefault();
+    vp.scrollTop = to;
+    this.onScroll();
+  }
+
+  has(key: string): boolean {
+    return this.indexOf.has(key);
+  }
+
+  /** Centres a row (kept centred while heights around it settle); false if it is not in the list. */
+  async reveal(key: string): Promise<boolean> {
+    if (!this.indexOf.has(key)) return false;
+    const vp = this.viewport();
+    this.intent = { kind: "row", key };
+    const h = vp?.clientHeight ?? 800;
+    const target = this.targetTop(h) ?? 0;
+    this.range = visibleRange(this.offsets, target, h, this.opts.margin);
+    if (vp !== null) vp.scrollTop = target;
+    this.host.requestUpdate();
+    await this.host.updateComplete;
+    // Later scrolls by the agent replace this intent (onScroll).
+    return true;
+  }
+
+  /** Stop holding a revealed row in the centre (the agent scrolled, or new rows should pin bottom). */
+  release(): void {
+    const vp = this.viewport();
+    if (vp !== null) this.intent = this.currentIntent(vp);
+  }
+}
