@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { BrowserContext, Frame, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
-import { screenshot } from "../harness/browser.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
@@ -106,6 +106,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await page.getByRole("button", { name: "Mes widgets" }).click();
     const panel = page.locator("#my-widgets-panel");
     await panel.locator('li[data-widget-id="elementwidget"]', { hasText: "Pad d'Element" }).waitFor({ timeout: 30_000 });
+    assert.deepEqual(await seriousA11yViolations(page), [], "axe-core with 'Mes widgets' open");
 
     await panel.getByLabel("Nom du widget").fill("Notes en direct");
     await panel.getByLabel("Adresse (https)").fill(`${pages.widgetsOrigin}/fixtures/live-widget.html`);
@@ -148,6 +149,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await waitFor("the time in America/Cayenne (UTC-3)", async () => ((await card.locator(".when").textContent())?.includes("14:00 – 16:00") === true ? true : undefined), 30_000);
     assert.match((await card.locator(".when").textContent()) ?? "", /mardi 1 décembre 2026/);
     assert.equal(await card.locator(".where").textContent(), "Mairie annexe");
+    assert.deepEqual(await seriousA11yViolations(page), [], "axe-core with the event card");
 
     await card.getByRole("button", { name: "Rejoindre la réunion" }).click();
     const ids = eventMeetingIds(UID);

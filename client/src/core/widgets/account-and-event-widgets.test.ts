@@ -4,6 +4,8 @@ import { eventMeetingIds } from "../../../../appservices/protocol/src/calendar/c
 import { elementJitsiContent } from "../../../../widgets/jitsi/src/element-jitsi-reference.ts";
 import { listAccountWidgets, withAccountWidget, withoutAccountWidget } from "./account-widgets.ts";
 import { joinEventMeeting } from "./event-meeting-join.ts";
+import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
+import { EntenteWidgetDriver } from "./widget-driver.ts";
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 
 const ROOM = "!voirie:ville-a.fr";
@@ -61,5 +63,18 @@ describe("client widgets: account widgets and calendar event meetings", () => {
     assert.deepEqual(await joinEventMeeting(fakePort({ myLevel: 100 }), { ...CONFIG, jitsiDomains: [] }, EV), { kind: "refused", reason: "calEventMeetingNoDomain" });
     assert.deepEqual(await joinEventMeeting(fakePort({ myLevel: 100 }), CONFIG, { ...EV, video: { kind: "jitsi", url: "https://evil.example/x" } }), { kind: "refused", reason: "calEventMeetingDomainRefused" });
     assert.equal(noPower.written.length, 0);
+  });
+
+  it("runs an account widget opened outside any room with no room at all; its approvals are keyed per widget, not per room", async () => {
+    const port = fakePort({ myLevel: 100 });
+    const d = new EntenteWidgetDriver({
+      client: port, roomId: undefined, widgetName: "Pad", approvalKey: approvalKey(undefined, "pad1", "https://pad.example/p"), approvals: new MemoryApprovalStore(),
+      prompts: { askCapabilities: async (_n, req) => new Set(req), askOpenId: async () => false }, navigate: async () => undefined,
+    });
+    await assert.rejects(d.sendEvent("fr.entente.note", { text: "x" }), /aucun salon/);
+    await assert.rejects(d.readRoomState(ROOM, "m.room.name", ""), /aucun salon/);
+    assert.deepEqual(d.getKnownRooms(), []);
+    assert.equal(port.written.length, 0);
+    assert.equal(approvalKey(undefined, "pad1", "https://pad.example/p"), "account|pad1|https://pad.example");
   });
 });
