@@ -17,6 +17,9 @@ export interface RunningRadicale {
   /** folder holding a collection's items (one file per href): benchmarks fill it directly */
   collectionFolder(name: string): string;
   stop(): Promise<void>;
+  /** stops the server but keeps its storage (CalDAV "down"); resume() starts it again on the same port */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   /** last lines of Radicale's log, for failure messages */
   log(): string;
 }
@@ -53,16 +56,26 @@ export async function startRadicale(opts: { username?: string; password?: string
       "[logging]", "level = warning",
     ].join("\n") + "\n",
   );
-  const child = spawn(RADICALE_BIN, ["--config", join(dir, "config")], { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-4000);
   };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
+  const launch = (): ChildProcess => {
+    const c = spawn(RADICALE_BIN, ["--config", join(dir, "config")], { stdio: ["ignore", "pipe", "pipe"] });
+    c.stdout?.on("data", keep);
+    c.stderr?.on("data", keep);
+    return c;
+  };
+  let child = launch();
   const url = `http://127.0.0.1:${port}`;
   const auth = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
   await waitUntilUp(url, child, () => output);
+  const halt = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  };
   return {
     url,
     username,
@@ -76,12 +89,13 @@ export async function startRadicale(opts: { username?: string; password?: string
       return collection;
     },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
+    },
+    pause: halt,
+    async resume() {
+      child = launch();
+      await waitUntilUp(url, child, () => output);
     },
   };
 }

@@ -3,5 +3,5 @@
 export * from "../../protocol/src/calendar/index.ts";
 export { fail, isObject, ok, type JsonObject, type Parsed } from "../../protocol/src/parse.ts";
 export { nextClock, type SkippedEvent } from "../../protocol/src/room-events.ts";
-export { parseRoomPowerLevels, type RoomPowerLevels } from "../../protocol/src/power-levels.ts";
+export { parseRoomPowerLevels, userLevel, type RoomCreateEvent, type RoomPowerLevels } from "../../protocol/src/power-levels.ts";
 export { ROOM_MESSAGE, ROOM_REDACTION } from "../../protocol/src/event-types.ts";

@@ -1,15 +1,26 @@
 // The calendar bot: on the bot platform (startBot), it sets up a room calendar when invited
 // (fr.entente.calendar state + anchor), binds it to a CalDAV collection on `!agenda caldav <url>`
 // (credentials come from the bot's configuration, never from the room), and runs one SyncEngine
-// per bound calendar: on every calendar event in the room (debounced) and every `pollMs` for
-// CalDAV's side. A failing binding retries with back-off and tells the room once, not each time.
+// per bound calendar (binding-sync.ts: passes, back-off, error state). Around the sync: reminders
+// in each event's thread (injected clock), attendees invited and mentioned, the Jitsi meeting of
+// an event, and the binding's secret ICS feed served on the bot's HTTP listener.
+import type { Request, Response } from "express";
 import { parseCommand, type CommandSpec } from "../../../kit/src/commands.ts";
 import { startBot, type BotContext, type BotEvent, type RunningBot } from "../../../kit/src/start-bot.ts";
 import { CaldavClient } from "../caldav/caldav-client.ts";
-import { buildCalendarBinding, CALENDAR_ANCHOR, CALENDAR_SCHEMA_VERSION, CALENDAR_STATE, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, parseRoomPowerLevels, type CalendarBinding } from "../protocol.ts";
-import { backoffMs, SyncEngine } from "../sync/sync-engine.ts";
+import { buildFeedIcs } from "../feed/feed-ics.ts";
+import { FeedStore } from "../feed/feed-store.ts";
+import { secretOfPath } from "../feed/feed-url.ts";
+import { DEFAULT_REMINDER_MINUTES } from "../reminders/event-reminders.ts";
+import { buildCalendarBinding, CALENDAR_ANCHOR, CALENDAR_SCHEMA_VERSION, CALENDAR_STATE, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE } from "../protocol.ts";
+import { SyncEngine } from "../sync/sync-engine.ts";
 import { SyncStore, type Credentials } from "../sync/sync-store.ts";
-import type { MatrixRoomSide } from "./matrix-room-side.ts";
+import { inviteAttendees, memberLister } from "./attendee-invites.ts";
+import { runPass, schedule, type BindingSyncDeps } from "./binding-sync.ts";
+import { boundKey, type Bound } from "./bound.ts";
+import { sendDueEventReminders } from "./event-reminder-loop.ts";
+import { addVideo, type JitsiOptions } from "./event-video.ts";
+import { feedCommand, type FeedCommandDeps } from "./feed-commands.ts";
 import { loadBindings } from "./room-loader.ts";
 
 export interface CalendarBotOptions {
@@ -20,163 +31,219 @@ export interface CalendarBotOptions {
   /** CalDAV credentials by server origin ("https://dav.ville-a.fr") */
   credentials: Record<string, Credentials>;
   /** how often CalDAV is asked for changes (default 60 s) */
-  pollMs?: number;
-  port?: number;
-  log?: (line: Record<string, unknown>) => void;
-  keyWaitMs?: number;
-}
-
-interface Bound {
-  roomId: string;
-  binding: CalendarBinding;
-  side: MatrixRoomSide;
-  engine?: SyncEngine;
-  timer?: NodeJS.Timeout;
-  failures: number;
-  running: boolean;
+  pollMs?: number | undefined;
+  port?: number | undefined;
+  log?: ((line: Record<string, unknown>) => void) | undefined;
+  keyWaitMs?: number | undefined;
+  /** injected clock (ms since epoch) for reminders: tests move it across DST changes */
+  clock?: (() => number) | undefined;
+  /** longest real-time wait between two reminder checks (default 30 s) */
+  reminderTickMs?: number | undefined;
+  /** minutes before an occurrence when the event sets no reminders (default [15]; [] = none) */
+  defaultReminderMinutes?: readonly number[] | undefined;
+  /** the meetings' Jitsi server and wrapper page; `auto`: every new timed event gets one */
+  jitsi?: JitsiOptions | undefined;
+  /** public base URL of the bot's HTTP listener, for ICS feed URLs (default http://127.0.0.1:<port>) */
+  feedBaseUrl?: string | undefined;
+  /** called once the bot runs, with its context (the demo binds its room here) */
+  onStarted?: ((bot: RunningCalendarBot) => Promise<void>) | undefined;
 }
 
 export interface RunningCalendarBot {
   bot: RunningBot;
   bound: Map<string, Bound>;
-  /** one sync pass of every binding of the room, now */
+  /** one sync pass (and follow-ups) of every binding of the room, now */
   syncRoom(roomId: string): Promise<void>;
+  /** sends the reminders due at clock() now; resolves how many were sent */
+  checkReminders(): Promise<number>;
+  /** binds the room's calendar to a CalDAV collection (what `!agenda caldav` does) */
+  bindCaldav(roomId: string, collectionUrl: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 const enc = encodeURIComponent;
 const CALENDAR_COMMANDS: readonly CommandSpec<"calendar">[] = [
-  { name: "calendar", words: ["agenda", "calendar"], help: { fr: "!agenda caldav <adresse de la collection> : lie l'agenda du salon à CalDAV", en: "!calendar caldav <collection URL>: bind the room calendar to CalDAV" } },
+  { name: "calendar", words: ["agenda", "calendar"], help: { fr: "!agenda caldav <adresse de la collection> : lie l'agenda du salon à CalDAV ; !agenda flux activer|révoquer : flux ICS secret (administrateurs)", en: "!calendar caldav <collection URL>: bind the room calendar to CalDAV; !calendar feed enable|revoke: secret ICS feed (admins)" } },
 ];
 const BINDING_ID = "agenda";
+export const DEFAULT_JITSI: JitsiOptions = { domain: "meet.jit.si", wrapperUrl: "https://app.element.io/jitsi.html" };
 
 export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCalendarBot> {
   const store = await SyncStore.open(`${o.storeDir}/calendar-sync.json`);
+  const feeds = await FeedStore.open(`${o.storeDir}/ics-feeds.json`);
+  const now = o.clock ?? Date.now;
+  const jitsi = o.jitsi ?? DEFAULT_JITSI;
   const bound = new Map<string, Bound>();
+  const videoFailed = new Set<string>();
+  const pending = new Map<string, { sender: string; until: number }>();
   let stopped = false;
+  let ctxRef: BotContext | undefined;
+  const ctx = (): BotContext => {
+    if (ctxRef === undefined) throw new Error("bot not started");
+    return ctxRef;
+  };
 
-  const engineFor = (ctx: BotContext, b: Bound): SyncEngine | undefined => {
+  const followUp = async (b: Bound): Promise<void> => {
+    const members = memberLister(ctx(), b.roomId);
+    for (const ev of b.side.fold().events.values()) {
+      if (ev.cancelled) continue;
+      await inviteAttendees(ctx(), b, ev, members);
+      await addVideo(ctx(), b, ev, jitsi, videoFailed);
+    }
+  };
+  const syncDeps = (): BindingSyncDeps => ({ ctx: ctx(), stopped: () => stopped, followUp });
+
+  const engineFor = (b: Bound): SyncEngine | undefined => {
     if (b.binding.caldav === undefined) return undefined;
     const collectionUrl = new URL(b.binding.caldav.collection, b.binding.caldav.server).toString();
     const creds = o.credentials[new URL(collectionUrl).origin];
     const caldav = new CaldavClient({ collectionUrl, ...(creds === undefined ? {} : { username: creds.username, password: creds.password }) });
     return new SyncEngine({
-      bindingId: `${b.roomId}|${b.binding.id}`, direction: b.binding.direction, defaultTzid: b.binding.defaultTzid, caldav, room: b.side, store,
-      log: (line) => ctx.log("info", line, { room_id: b.roomId }),
+      bindingId: boundKey(b.roomId, b.binding.id), direction: b.binding.direction, defaultTzid: b.binding.defaultTzid, caldav, room: b.side, store,
+      log: (line) => ctx().log("info", line, { room_id: b.roomId }),
     });
   };
 
-  const runPass = async (ctx: BotContext, b: Bound): Promise<void> => {
-    if (b.engine === undefined || b.running || stopped) return;
-    b.running = true;
-    try {
-      const stats = await b.engine.syncOnce();
-      if (b.failures > 0) await ctx.send(b.roomId, "m.room.message", { msgtype: "m.notice", body: "✅ Agenda : synchronisation CalDAV rétablie." });
-      b.failures = 0;
-      if (stats.roomWrites + stats.remoteWrites > 0) ctx.log("info", "calendar synced", { room_id: b.roomId, ...stats, skipped: stats.skipped.length });
-    } catch (e) {
-      b.failures += 1;
-      const delay = backoffMs(b.failures);
-      ctx.log("warn", "calendar sync failed", { room_id: b.roomId, error: e instanceof Error ? e.message : String(e), retry_ms: delay });
-      // One notice when the binding breaks, not one per retry.
-      if (b.failures === 1) await ctx.send(b.roomId, "m.room.message", { msgtype: "m.notice", body: `⚠️ Agenda : synchronisation CalDAV impossible (${e instanceof Error ? e.message : "erreur"}). Rien n'est perdu ; nouvel essai automatique.` }).catch(() => undefined);
-      schedule(ctx, b, delay);
-    } finally {
-      b.running = false;
-    }
-  };
-
-  const schedule = (ctx: BotContext, b: Bound, delay = 100): void => {
-    if (stopped) return;
-    if (b.timer !== undefined) clearTimeout(b.timer);
-    b.timer = setTimeout(() => void runPass(ctx, b), delay);
-  };
-
-  const loadRoom = async (ctx: BotContext, roomId: string): Promise<void> => {
-    for (const { binding, side } of await loadBindings(ctx, roomId)) {
-      const key = `${roomId}|${binding.id}`;
+  const loadRoom = async (roomId: string): Promise<void> => {
+    for (const { binding, side } of await loadBindings(ctx(), roomId)) {
+      const key = boundKey(roomId, binding.id);
       const b: Bound = { roomId, binding, side, failures: 0, running: false };
-      const engine = engineFor(ctx, b);
+      const engine = engineFor(b);
       if (engine !== undefined) b.engine = engine;
       const old = bound.get(key);
       if (old?.timer !== undefined) clearTimeout(old.timer);
       bound.set(key, b);
-      schedule(ctx, b);
+      schedule(syncDeps(), b);
     }
   };
 
-  const setUp = async (ctx: BotContext, roomId: string): Promise<void> => {
-    const anchor = await ctx.send(roomId, CALENDAR_ANCHOR, { version: CALENDAR_SCHEMA_VERSION, name: "Agenda" });
-    await ctx.api("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${CALENDAR_STATE}/${BINDING_ID}`, buildCalendarBinding({ anchor, name: "Agenda", bot: ctx.botUserId }));
-    await loadRoom(ctx, roomId);
+  const setUp = async (roomId: string): Promise<void> => {
+    const c = ctx();
+    const anchor = await c.send(roomId, CALENDAR_ANCHOR, { version: CALENDAR_SCHEMA_VERSION, name: "Agenda" });
+    await c.api("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${CALENDAR_STATE}/${BINDING_ID}`, buildCalendarBinding({ anchor, name: "Agenda", bot: c.botUserId }));
+    await loadRoom(roomId);
   };
 
-  const bindCaldav = async (ctx: BotContext, ev: BotEvent, url: string): Promise<void> => {
-    const b = bound.get(`${ev.roomId}|${BINDING_ID}`);
-    let target: URL;
-    try {
-      target = new URL(url);
-    } catch {
-      await ctx.reply(ev.roomId, { eventId: ev.eventId }, "Adresse CalDAV invalide. (Invalid CalDAV URL.)");
-      return;
+  const bindCaldav = async (roomId: string, url: string): Promise<void> => {
+    const target = new URL(url);
+    const b = bound.get(boundKey(roomId, BINDING_ID));
+    if (b === undefined) throw new Error(`no calendar in ${roomId}`);
+    const { version: _v, id: _id, error: _e, ...rest } = b.binding;
+    await ctx().api("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${CALENDAR_STATE}/${BINDING_ID}`, buildCalendarBinding({ ...rest, caldav: { server: target.origin, collection: target.pathname } }));
+    await loadRoom(roomId);
+  };
+
+  const onCommand = async (ev: BotEvent, c: BotContext, args: string): Promise<void> => {
+    const [sub, arg] = args.split(/\s+/);
+    const to = { eventId: ev.eventId, threadRoot: ev.threadRoot };
+    const b = bound.get(boundKey(ev.roomId, BINDING_ID));
+    if (sub === "caldav" && arg !== undefined) {
+      try {
+        new URL(arg);
+      } catch {
+        await c.reply(ev.roomId, to, "Adresse CalDAV invalide. (Invalid CalDAV URL.)");
+        return;
+      }
+      if (b === undefined) return;
+      await bindCaldav(ev.roomId, arg);
+      const target = new URL(arg);
+      const known = o.credentials[target.origin] !== undefined;
+      await c.reply(ev.roomId, to, `Agenda lié à ${target.origin}${target.pathname}${known ? "" : " (aucun identifiant configuré pour ce serveur)"}.`);
+    } else if ((sub === "flux" || sub === "feed") && b !== undefined) {
+      const deps: FeedCommandDeps = { ctx: c, feeds, baseUrl: o.feedBaseUrl ?? `http://127.0.0.1:${running.bot.bridge.port}`, pending, now };
+      await feedCommand(deps, b, ev, arg ?? "");
     }
-    if (b === undefined) return;
-    const content = buildCalendarBinding({ ...b.binding, caldav: { server: target.origin, collection: target.pathname } });
-    await ctx.api("PUT", `/_matrix/client/v3/rooms/${enc(ev.roomId)}/state/${CALENDAR_STATE}/${BINDING_ID}`, content);
-    await loadRoom(ctx, ev.roomId);
-    const known = o.credentials[target.origin] !== undefined;
-    await ctx.reply(ev.roomId, { eventId: ev.eventId }, `Agenda lié à ${target.origin}${target.pathname}${known ? "" : " (aucun identifiant configuré pour ce serveur)"}.`);
   };
 
-  const onEvent = async (ev: BotEvent, ctx: BotContext): Promise<void> => {
+  const onEvent = async (ev: BotEvent, c: BotContext): Promise<void> => {
     if (ev.type === "m.room.message" && typeof ev.content["body"] === "string") {
       const cmd = parseCommand(ev.content["body"], CALENDAR_COMMANDS);
-      const [sub, url] = cmd?.kind === "command" ? cmd.args.split(/\s+/) : [];
-      if (sub === "caldav" && url !== undefined) return bindCaldav(ctx, ev, url);
+      if (cmd?.kind === "command") return onCommand(ev, c, cmd.args);
     }
     const mine = [...bound.values()].filter((b) => b.roomId === ev.roomId);
-    if (ev.type === CALENDAR_STATE) return loadRoom(ctx, ev.roomId);
-    if (ev.type === "m.room.power_levels") for (const b of mine) b.side.levels = parseRoomPowerLevels(ev.content);
+    if (ev.type === CALENDAR_STATE) return loadRoom(ev.roomId);
+    if (ev.type === "m.room.power_levels" && ev.stateKey === "") for (const b of mine) b.side.setPowerLevels(ev.content);
+    if (ev.type === "m.room.encryption") for (const b of mine) b.side.encrypted = true;
     const calendarish = ev.type === EVENT_UPDATE || ev.type === EVENT_RSVP || (ev.type === "m.room.message" && ev.content["msgtype"] === EVENT_MSGTYPE) || ev.redacts !== undefined;
     if (!calendarish) return;
     for (const b of mine) {
       b.side.add({ event_id: ev.eventId, type: ev.type, sender: ev.sender, origin_server_ts: ev.originServerTs, content: ev.content, ...(ev.redacts === undefined ? {} : { redacts: ev.redacts }) });
-      schedule(ctx, b);
+      schedule(syncDeps(), b);
     }
+  };
+
+  let checking: Promise<number> = Promise.resolve(0);
+  const checkReminders = (): Promise<number> => {
+    checking = checking.catch(() => 0).then(() => sendDueEventReminders({ ctx: ctx(), bound: bound.values(), now, defaultMinutes: o.defaultReminderMinutes ?? [DEFAULT_REMINDER_MINUTES] }));
+    return checking;
+  };
+  let tick: NodeJS.Timeout | undefined;
+  const armTick = (): void => {
+    tick = setTimeout(() => void checkReminders().finally(() => { if (!stopped) armTick(); }), o.reminderTickMs ?? 30_000);
   };
 
   const bot = await startBot({
     registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, storeDir: o.storeDir, port: o.port, log: o.log, keyWaitMs: o.keyWaitMs,
     handlers: {
-      onJoined: async (roomId, _inviter, ctx) => {
-        await loadRoom(ctx, roomId);
+      onJoined: async (roomId, _inviter, c) => {
+        ctxRef = c;
+        await loadRoom(roomId);
         if ([...bound.values()].some((b) => b.roomId === roomId)) return;
-        await setUp(ctx, roomId).catch(async (e: unknown) => {
-          ctx.log("warn", "calendar set-up failed", { room_id: roomId, error: e instanceof Error ? e.message : String(e) });
-          await ctx.send(roomId, "m.room.message", { msgtype: "m.notice", body: "Pour installer l'agenda, donnez-moi le niveau 50 (modérateur) puis réinvitez-moi. (I need power level 50 to set up the calendar.)" });
+        await setUp(roomId).catch(async (e: unknown) => {
+          c.log("warn", "calendar set-up failed", { room_id: roomId, error: e instanceof Error ? e.message : String(e) });
+          await c.send(roomId, "m.room.message", { msgtype: "m.notice", body: "Pour installer l'agenda, donnez-moi le niveau 50 (modérateur) puis réinvitez-moi. (I need power level 50 to set up the calendar.)" });
         });
       },
       onEvent,
-      onStarted: async (ctx) => {
-        const joined = await ctx.api("GET", "/_matrix/client/v3/joined_rooms");
-        for (const roomId of Array.isArray(joined["joined_rooms"]) ? (joined["joined_rooms"] as unknown[]) : []) if (typeof roomId === "string") await loadRoom(ctx, roomId);
+      onStarted: async (c) => {
+        ctxRef = c;
+        const joined = await c.api("GET", "/_matrix/client/v3/joined_rooms");
+        for (const roomId of Array.isArray(joined["joined_rooms"]) ? (joined["joined_rooms"] as unknown[]) : []) {
+          if (typeof roomId === "string") await loadRoom(roomId).catch((e: unknown) => c.log("error", "calendar room load failed", { room_id: roomId, error: String(e) }));
+        }
       },
     },
   });
+  ctxRef = bot.ctx;
+  bot.bridge.bridge.appService.expressApp.get(/^\/calendar\/feed\//, (req: Request, res: Response) => serveFeed(req, res));
+  const serveFeed = (req: Request, res: Response): void => {
+    const secret = secretOfPath(req.path);
+    const key = secret === undefined ? undefined : feeds.bindingOf(secret);
+    const b = key === undefined ? undefined : bound.get(key);
+    if (b === undefined) {
+      res.status(404).type("text/plain").send("Not found\n");
+      return;
+    }
+    const events = [...b.side.fold().events.values()].filter((ev) => !ev.cancelled).map((ev) => ({ uid: ev.uid, fields: ev, rsvps: ev.rsvps }));
+    res.status(200).set({ "Content-Type": "text/calendar; charset=utf-8", "Cache-Control": "private, no-cache", "X-Robots-Tag": "noindex" })
+      .send(buildFeedIcs(b.binding.name, events, now()));
+  };
   const poll = setInterval(() => {
-    for (const b of bound.values()) schedule(bot.ctx, b, 0);
+    for (const b of bound.values()) if (b.engine !== undefined) schedule(syncDeps(), b, 0);
   }, o.pollMs ?? 60_000);
-  return {
+  const running: RunningCalendarBot = {
     bot,
     bound,
+    checkReminders,
+    bindCaldav,
     async syncRoom(roomId) {
-      for (const b of bound.values()) if (b.roomId === roomId) await runPass(bot.ctx, b);
+      for (const b of bound.values()) {
+        if (b.roomId !== roomId) continue;
+        while (b.running) await new Promise((r) => setTimeout(r, 20)); // the pass in flight first
+        await runPass(syncDeps(), b);
+      }
     },
     async stop() {
       stopped = true;
       clearInterval(poll);
+      clearTimeout(tick);
       for (const b of bound.values()) if (b.timer !== undefined) clearTimeout(b.timer);
+      await checking.catch(() => 0);
       await bot.stop();
     },
   };
+  await checkReminders();
+  armTick();
+  await o.onStarted?.(running);
+  return running;
 }

@@ -3,7 +3,7 @@
 // transactions), and the bot's own writes are sent with BotContext.send (encrypted in an
 // encrypted room) and added to that list at once, since the platform does not hand them back.
 import type { BotContext } from "../../../kit/src/start-bot.ts";
-import { buildEventRoot, buildEventRsvp, buildEventUpdate, EVENT_RSVP, EVENT_UPDATE, foldCalendar, nextClock, parseRoomPowerLevels, ROOM_MESSAGE, type CalendarEventFields, type EventOrigin, type JsonObject, type PartialCalendarEventFields, type RoomPowerLevels, type RsvpStatus } from "../protocol.ts";
+import { buildEventRoot, buildEventRsvp, buildEventUpdate, EVENT_RSVP, EVENT_UPDATE, foldCalendar, nextClock, parseRoomPowerLevels, ROOM_MESSAGE, userLevel, type RoomCreateEvent, type CalendarEventFields, type EventOrigin, type JsonObject, type PartialCalendarEventFields, type RoomPowerLevels, type RsvpStatus } from "../protocol.ts";
 import type { RoomCalendarEvent, RoomSide } from "../sync/room-side.ts";
 
 export interface FoldEvent {
@@ -21,6 +21,15 @@ export class MatrixRoomSide implements RoomSide {
   readonly anchor: string;
   readonly events = new Map<string, FoldEvent>();
   levels: RoomPowerLevels = parseRoomPowerLevels({});
+  /** the room's create event (v12 rooms: creators are above every power level) */
+  createEvent: RoomCreateEvent | undefined;
+  /** m.room.power_levels content as sent (invite and state levels) */
+  powerContent: Record<string, unknown> = {};
+  encrypted = false;
+  /** reminderSentKey() of every reminder found in the event threads or sent by this process */
+  readonly sentReminders = new Set<string>();
+  /** "<root> <user>" of every attendee invited (or told we cannot) */
+  readonly invited = new Set<string>();
   readonly #ctx: BotContext;
   #maxClock = 0;
 
@@ -28,6 +37,15 @@ export class MatrixRoomSide implements RoomSide {
     this.#ctx = ctx;
     this.roomId = roomId;
     this.anchor = anchor;
+  }
+
+  setPowerLevels(content: unknown): void {
+    this.powerContent = typeof content === "object" && content !== null ? (content as Record<string, unknown>) : {};
+    this.levels = parseRoomPowerLevels(content, this.createEvent);
+  }
+
+  levelOf(userId: string): number {
+    return userLevel(this.levels, userId);
   }
 
   add(e: FoldEvent): void {

@@ -4,16 +4,17 @@
 // so it never imports a CalDAV object twice.
 // https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidrelationseventidreltype
 import type { BotContext } from "../../../kit/src/start-bot.ts";
-import { CALENDAR_STATE, parseCalendarBinding, parseRoomPowerLevels, type CalendarBinding } from "../protocol.ts";
+import { CALENDAR_STATE, parseCalendarBinding, type CalendarBinding } from "../protocol.ts";
 import { MatrixRoomSide, type FoldEvent } from "./matrix-room-side.ts";
+import { noteThreadRecord } from "./thread-records.ts";
 
 const enc = encodeURIComponent;
 
-async function* relations(ctx: BotContext, roomId: string, eventId: string): AsyncGenerator<Record<string, unknown>> {
+async function* relations(ctx: BotContext, roomId: string, eventId: string, relType = "m.reference"): AsyncGenerator<Record<string, unknown>> {
   let from: string | undefined;
   do {
     const q = new URLSearchParams({ limit: "200", ...(from === undefined ? {} : { from }) });
-    const page = await ctx.api("GET", `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(eventId)}/m.reference?${q.toString()}`);
+    const page = await ctx.api("GET", `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(eventId)}/${relType}?${q.toString()}`);
     const chunk = Array.isArray(page["chunk"]) ? (page["chunk"] as unknown[]) : [];
     for (const e of chunk) if (typeof e === "object" && e !== null) yield e as Record<string, unknown>;
     from = typeof page["next_batch"] === "string" ? page["next_batch"] : undefined;
@@ -39,7 +40,10 @@ export interface LoadedBinding {
 export async function loadBindings(ctx: BotContext, roomId: string): Promise<LoadedBinding[]> {
   const state = await ctx.apiJson("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state`);
   const events = Array.isArray(state) ? (state as Record<string, unknown>[]) : [];
-  const levels = parseRoomPowerLevels(events.find((e) => e["type"] === "m.room.power_levels")?.["content"]);
+  const power = events.find((e) => e["type"] === "m.room.power_levels")?.["content"];
+  const createEv = events.find((e) => e["type"] === "m.room.create");
+  const create = typeof createEv?.["sender"] === "string" ? { sender: createEv["sender"], content: createEv["content"] } : undefined;
+  const encrypted = events.some((e) => e["type"] === "m.room.encryption");
   const out: LoadedBinding[] = [];
   for (const e of events) {
     if (e["type"] !== CALENDAR_STATE || typeof e["state_key"] !== "string") continue;
@@ -49,7 +53,9 @@ export async function loadBindings(ctx: BotContext, roomId: string): Promise<Loa
       continue;
     }
     const side = new MatrixRoomSide(ctx, roomId, parsed.value.anchor);
-    side.levels = levels;
+    side.createEvent = create;
+    side.setPowerLevels(power);
+    side.encrypted = encrypted;
     const roots: string[] = [];
     for await (const raw of relations(ctx, roomId, parsed.value.anchor)) {
       const ev = await toFoldEvent(ctx, raw);
@@ -62,6 +68,12 @@ export async function loadBindings(ctx: BotContext, roomId: string): Promise<Loa
       for await (const raw of relations(ctx, roomId, root)) {
         const ev = await toFoldEvent(ctx, raw);
         if (ev !== undefined) side.add(ev);
+      }
+      // The bot's reminders and invitations in the event's thread: what was already sent.
+      for await (const raw of relations(ctx, roomId, root, "m.thread")) {
+        if (raw["sender"] !== ctx.botUserId) continue;
+        const ev = await toFoldEvent(ctx, raw);
+        if (ev !== undefined) noteThreadRecord(side, ev.content);
       }
     }
     out.push({ binding: parsed.value, side });

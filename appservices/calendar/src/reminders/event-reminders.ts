@@ -23,6 +23,8 @@ export interface PlannedEventReminder {
   /** "<start key>/<tzid or date>": where the occurrence starts now */
   occurrence: string;
   minutes: number;
+  /** the occurrence's original start (its RECURRENCE-ID); the series' first start for a single event */
+  recurrenceId: CalendarDate;
   start: CalendarDate;
   at: number;
   startAt: number;
@@ -37,8 +39,10 @@ function planned(ev: RemindableEvent, defaultTzid: string, defaultMinutes: reado
   const minutes = ev.fields.reminders.length > 0 ? ev.fields.reminders : defaultMinutes;
   if (minutes.length === 0) return [];
   const out: PlannedEventReminder[] = [];
+  const first = ev.fields.calendar.series.dtstart;
   for (const o of occurrencesIn(ev.fields, defaultTzid, from, to)) {
-    for (const m of new Set(minutes)) out.push({ rootId: ev.rootId, occurrence: occurrenceId(o.start), minutes: m, start: o.start, at: o.startAt - m * 60_000, startAt: o.startAt });
+    const recurrenceId: CalendarDate = "date" in first ? { date: o.recurrenceKey } : { tzid: first.tzid, value: o.recurrenceKey };
+    for (const m of new Set(minutes)) out.push({ rootId: ev.rootId, occurrence: occurrenceId(o.start), minutes: m, recurrenceId, start: o.start, at: o.startAt - m * 60_000, startAt: o.startAt });
   }
   return out;
 }

@@ -1,0 +1,42 @@
+// The automatic video meeting of an event: an event asking for one (`video: {kind: "jitsi"}`
+// without url), or any new timed event of a binding with the bot's auto-video option, gets the
+// room's Jitsi widget (im.vector.modular.widgets, Element's shape, ids from the UID: the same
+// widget whoever adds it, however often) and its `video.url` filled by one update.
+import type { BotContext } from "../../../kit/src/start-bot.ts";
+import type { CalendarEvent } from "../protocol.ts";
+import { eventMeeting, ROOM_WIDGET_EVENT } from "../video/event-jitsi.ts";
+import type { Bound } from "./bound.ts";
+
+export interface JitsiOptions {
+  domain: string;
+  /** our wrapper page; Element and our client render Jitsi from `data` anyway */
+  wrapperUrl: string;
+  /** new timed events of every binding get a meeting */
+  auto?: boolean;
+}
+
+const enc = encodeURIComponent;
+
+export function wantsVideo(ev: CalendarEvent, auto: boolean): boolean {
+  if (ev.cancelled) return false;
+  if (ev.video !== null) return ev.video.kind === "jitsi" && ev.video.url === undefined;
+  // Auto: a new event (never updated: an agent who removed the meeting keeps it removed), timed.
+  return auto && ev.updates === 0 && !("date" in ev.calendar.series.dtstart);
+}
+
+export async function addVideo(ctx: BotContext, b: Bound, ev: CalendarEvent, o: JitsiOptions, failed: Set<string>): Promise<void> {
+  if (!wantsVideo(ev, o.auto === true) || failed.has(ev.id)) return;
+  const m = eventMeeting({ uid: ev.uid, summary: ev.summary, domain: o.domain, wrapperUrl: o.wrapperUrl });
+  const path = `/_matrix/client/v3/rooms/${enc(b.roomId)}/state/${ROOM_WIDGET_EVENT}/${enc(m.widgetId)}`;
+  try {
+    const existing = await ctx.api("GET", path).catch((): Record<string, unknown> => ({}));
+    if (existing["type"] === undefined) await ctx.api("PUT", path, m.content);
+    await b.side.update(ev.id, { video: { kind: "jitsi", url: m.link } });
+    ctx.log("info", "event video added", { room_id: b.roomId, event: ev.id, widget: m.widgetId });
+  } catch (e) {
+    // No power level for widgets, most likely: said once in the thread, not retried each pass.
+    failed.add(ev.id);
+    ctx.log("warn", "event video failed", { room_id: b.roomId, event: ev.id, error: e instanceof Error ? e.message : String(e) });
+    await ctx.reply(b.roomId, { eventId: ev.id }, "Je ne peux pas ajouter la visio Jitsi à ce salon (niveau de pouvoir insuffisant pour les widgets). (I cannot add the Jitsi widget: power level too low.)").catch(() => undefined);
+  }
+}
