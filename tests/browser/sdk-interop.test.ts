@@ -1,6 +1,8 @@
 // Interoperability with a plain matrix-js-sdk client (what Element is built on): a room filled by
 // the SDK (reply, edit, reaction, thread, poll in Element's unstable format) displays right in the
-// web client, and an encrypted room made in the web client is read right by the SDK.
+// web client, and an encrypted room made in the web client is read right by the SDK. Threads both
+// ways: the SDK's thread opens in our panel, and our panel's reply reaches the SDK as a standard
+// m.thread relation (falling back to the thread's latest event), in a clear and an encrypted room.
 import assert from "node:assert/strict";
 import * as sdk from "matrix-js-sdk";
 import type { Browser, Page } from "playwright-core";
@@ -57,7 +59,7 @@ describe("web client and a plain matrix-js-sdk client", function () {
     const reply = await send(roomId, "m.room.message", { msgtype: "m.text", body: "> <@carol> Premier\n\nUne réponse", "m.relates_to": { "m.in_reply_to": { event_id: first.event_id } } });
     await send(roomId, "m.room.message", { msgtype: "m.text", body: "* Premier (corrigé)", "m.new_content": { msgtype: "m.text", body: "Premier (corrigé)" }, "m.relates_to": { rel_type: "m.replace", event_id: first.event_id } });
     await send(roomId, "m.reaction", { "m.relates_to": { rel_type: "m.annotation", event_id: reply.event_id, key: "🎉" } });
-    await send(roomId, "m.room.message", { msgtype: "m.text", body: "Dans le fil", "m.relates_to": { rel_type: "m.thread", event_id: first.event_id, is_falling_back: true, "m.in_reply_to": { event_id: first.event_id } } });
+    const inThread = await send(roomId, "m.room.message", { msgtype: "m.text", body: "Dans le fil", "m.relates_to": { rel_type: "m.thread", event_id: first.event_id, is_falling_back: true, "m.in_reply_to": { event_id: first.event_id } } });
     const poll = await send(roomId, "org.matrix.msc3381.poll.start", {
       "org.matrix.msc3381.poll.start": { kind: "org.matrix.msc3381.poll.disclosed", max_selections: 1, question: { "org.matrix.msc1767.text": "Cantine bio ?" }, answers: [{ id: "oui", "org.matrix.msc1767.text": "Oui" }, { id: "non", "org.matrix.msc1767.text": "Non" }] },
       "org.matrix.msc1767.text": "Cantine bio ?\n1. Oui\n2. Non",
@@ -69,12 +71,14 @@ describe("web client and a plain matrix-js-sdk client", function () {
     const first$ = page.locator(`article[data-event-id="${first.event_id}"]`);
     await first$.getByText("Premier (corrigé)").waitFor({ timeout: 30_000 });
     await first$.getByText("(modifié)").waitFor();
-    await first$.getByText("🧵 1").waitFor();
+    await first$.getByRole("button", { name: /^Ouvrir le fil : 1 réponse/ }).waitFor();
+    await first$.getByText("Dernière réponse de carol : Dans le fil").waitFor();
     const reply$ = page.locator(`article[data-event-id="${reply.event_id}"]`);
     await reply$.getByText("En réponse à carol").waitFor();
     assert.equal((await reply$.locator(".body").textContent())?.trim(), "Une réponse", "the quoted fallback is not shown");
     await reply$.getByRole("button", { name: "🎉 1" }).waitFor();
-    assert.equal(await page.getByText("Dans le fil").count(), 0, "thread replies stay out of the main timeline");
+    assert.equal(await page.locator(`article[data-event-id="${inThread.event_id}"]`).count(), 0, "thread replies stay out of the main timeline");
+    assert.equal(await page.getByText("Dans le fil", { exact: true }).count(), 0);
     await page.getByRole("group", { name: "Cantine bio ?" }).getByRole("button", { name: "Non" }).click();
     await page.getByRole("group", { name: "Cantine bio ?" }).getByRole("button", { name: "Oui — 1" }).waitFor({ timeout: 30_000 });
     // Alice's vote is in Element's format, read back by the SDK side.
@@ -82,6 +86,25 @@ describe("web client and a plain matrix-js-sdk client", function () {
       .find((e) => e.getType() === "org.matrix.msc3381.poll.response" && e.getSender() === `@alice:${serverName}`), 30_000);
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, "sdk-filled-room");
+
+    // The SDK's thread opens in the panel; alice's answer there is a standard m.thread reply.
+    await first$.getByRole("button", { name: /^Ouvrir le fil : 1 réponse/ }).click();
+    const panel = page.locator("ent-thread-panel");
+    await panel.locator(`article[data-event-id="${inThread.event_id}"]`).getByText("Dans le fil").waitFor({ timeout: 30_000 });
+    await panel.locator(`article[data-event-id="${first.event_id}"]`).getByText("Premier (corrigé)").waitFor();
+    await panel.getByLabel("Répondre dans le fil").fill("Réponse d'Alice dans le fil");
+    await panel.getByLabel("Répondre dans le fil").press("Enter");
+    const answer = await waitFor("carol receives alice's thread reply", () => carol.getRoom(roomId)?.getLiveTimeline().getEvents()
+      .find((e) => e.getContent()["body"] === "Réponse d'Alice dans le fil"), 30_000);
+    assert.deepEqual(answer.getContent()["m.relates_to"], { rel_type: "m.thread", event_id: first.event_id, is_falling_back: true, "m.in_reply_to": { event_id: inThread.event_id } });
+    assert.equal(answer.threadRootId, first.event_id, "the SDK files it in the thread");
+    await panel.locator(`article[data-event-id="${answer.getId() ?? ""}"]`).waitFor({ timeout: 30_000 });
+    await first$.getByRole("button", { name: /^Ouvrir le fil : 2 réponses/ }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator(`ent-room .pane > ent-timeline article[data-event-id="${answer.getId() ?? ""}"]`).count(), 0, "not in the main timeline");
+    await first$.getByText("Dernière réponse de alice : Réponse d'Alice dans le fil").waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await screenshot(page, "sdk-thread-panel");
+    await panel.getByRole("button", { name: "Fermer le fil" }).click();
   });
 
   it("an encrypted room made in the web client reads right in the SDK", async () => {
@@ -113,5 +136,21 @@ describe("web client and a plain matrix-js-sdk client", function () {
     const r = await waitFor("carol decrypts the reply", () => carol.getRoom(roomId)?.getLiveTimeline().getEvents()
       .find((e) => e.getType() === "m.room.message" && e.getContent()["body"] === "Et une réponse"), 30_000);
     assert.equal(r.replyEventId, msg.getId(), "a standard reply (m.in_reply_to)");
+
+    // An encrypted thread: carol starts it on alice's message, alice reads and answers in the panel.
+    const carolInThread = await (carol.sendEvent.bind(carol) as unknown as Send)(roomId, "m.room.message", {
+      msgtype: "m.text", body: "Fil chiffré depuis le SDK", "m.relates_to": { rel_type: "m.thread", event_id: msg.getId(), is_falling_back: true, "m.in_reply_to": { event_id: msg.getId() } },
+    });
+    const root$ = page.locator(`ent-room .pane > ent-timeline article[data-event-id="${msg.getId() ?? ""}"]`);
+    await root$.getByRole("button", { name: /^Ouvrir le fil : 1 réponse/ }).click({ timeout: 30_000 });
+    const panel = page.locator("ent-thread-panel");
+    await panel.locator(`article[data-event-id="${carolInThread.event_id}"]`).getByText("Fil chiffré depuis le SDK").waitFor({ timeout: 30_000 });
+    await panel.getByLabel("Répondre dans le fil").fill("Réponse chiffrée dans le fil");
+    await panel.getByRole("button", { name: "Envoyer" }).click();
+    const answer = await waitFor("carol decrypts alice's thread reply", () => carol.getRoom(roomId)?.getLiveTimeline().getEvents()
+      .find((e) => !e.isDecryptionFailure() && e.getContent()["body"] === "Réponse chiffrée dans le fil"), 30_000);
+    assert.equal(answer.isEncrypted(), true);
+    assert.deepEqual(answer.getWireContent()["m.relates_to"], { rel_type: "m.thread", event_id: msg.getId(), is_falling_back: true, "m.in_reply_to": { event_id: carolInThread.event_id } }, "the relation stays readable to the server");
+    assert.equal(answer.threadRootId, msg.getId());
   });
 });

@@ -129,8 +129,7 @@ export class TimelineView extends LitElement {
     if (this.inThread || m.threadReplies === 0) return nothing;
     const { t } = this.i18n;
     const last = m.threadLast;
-    return html`<button class="thread" aria-label=${`${t("openThread")} : ${m.threadReplies === 1 ? t("threadOne") : t("threadMany", { count: m.threadReplies })}`}
-      @click=${() => this.act("thread", m)}>🧵 <strong>${m.threadReplies === 1 ? t("threadOne") : t("threadMany", { count: m.threadReplies })}</strong>${last !== undefined
+    return html`<button class="thread" @click=${() => this.act("thread", m)}><span class="visually-hidden">${t("openThread")} : </span><span aria-hidden="true">🧵 </span><strong>${m.threadReplies === 1 ? t("threadOne") : t("threadMany", { count: m.threadReplies })}</strong>${last !== undefined
         ? html` <span class="muted">· ${t("threadLast", { name: this.nameOf(last.sender), body: last.body.length > 80 ? `${last.body.slice(0, 80)}…` : last.body })}</span>` : nothing}</button>`;
   }
 
