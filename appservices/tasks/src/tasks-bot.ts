@@ -11,6 +11,7 @@ import { ROOM_POWER_LEVELS, TASKLIST_ANCHOR, TASKS_STATE } from "../../protocol/
 import { buildTasksState } from "../../protocol/src/tasks-state.ts";
 import { TASKS_COMMANDS } from "./command-specs.ts";
 import { seedDemo } from "./demo-seed.ts";
+import { DigestService } from "./digest-service.ts";
 import { sendDueReminders, type ReminderDeps } from "./reminder-loop.ts";
 import { loadRoom, readRoomState, toFoldEvent } from "./room-loader.ts";
 import type { RoomTasks } from "./room-tasks.ts";
@@ -47,6 +48,8 @@ export interface RunningTasksBot {
   rooms: Map<string, RoomTasks>;
   /** Sends the reminders due at clock() now; resolves how many were sent. */
   checkReminders(): Promise<number>;
+  /** Sends the daily digests due at clock() now (digest-service.ts); resolves how many were sent. */
+  checkDigests(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +106,12 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
     checking = checking.catch(() => 0).then(() => sendDueReminders(reminderDeps()));
     return checking;
   };
+  const digests = new DigestService({ ctx, rooms, now });
+  let digesting: Promise<number> = Promise.resolve(0);
+  const checkDigests = (): Promise<number> => {
+    digesting = digesting.catch(() => 0).then(() => digests.check());
+    return digesting;
+  };
   const commandDeps = (): CommandDeps => ({ ctx: ctx(), now, ensureList, sendAndKeep });
 
   const onEvent = async (e: BotEvent, c: BotContext): Promise<void> => {
@@ -113,6 +122,7 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
       if (!r.config && r.levelOf(c.botUserId) >= r.tasksStateLevel) await ensureList(e.roomId);
     }
     else if (e.type === TASKS_STATE && e.stateKey === "") r.setConfig(e.content);
+    else if (e.type === "m.room.name" && e.stateKey === "") digests.onRoomName(e.roomId);
     else {
       const raw = { event_id: e.eventId, type: e.type, sender: e.sender, origin_server_ts: e.originServerTs, content: e.content, ...(e.redacts ? { redacts: e.redacts } : {}) };
       if (r.add(raw, c.botUserId)) {
@@ -124,7 +134,8 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
     const cmd = parseCommand(body, TASKS_COMMANDS);
     if (!cmd) return;
     try {
-      await runCommand(cmd, e, commandDeps());
+      if (cmd.kind === "command" && (cmd.name === "digest" || cmd.name === "mine")) await digests.command(cmd.name, cmd.args, e);
+      else await runCommand(cmd, e, commandDeps());
     } catch (err: unknown) {
       if (err instanceof NeedsPowerError) {
         await c.reply(e.roomId, { eventId: e.eventId, threadRoot: e.threadRoot }, err.message);
@@ -140,7 +151,7 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
   let stopped = false;
   const tick = (): void => {
     timer = setTimeout(() => {
-      void checkReminders().finally(() => { if (!stopped) tick(); });
+      void checkReminders().then(checkDigests).finally(() => { if (!stopped) tick(); });
     }, o.reminderTickMs ?? 30_000);
   };
 
@@ -169,17 +180,20 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
             .catch((err: unknown) => c.log("error", "demo seed failed", { error: String(err) }));
         }
         await checkReminders();
+        await digests.load().catch((err: unknown) => c.log("error", "digest settings unreadable", { error: String(err) }));
+        await checkDigests();
         tick();
       },
     },
   });
   ctxRef = bot.ctx;
   return {
-    bot, rooms, checkReminders,
+    bot, rooms, checkReminders, checkDigests,
     async stop() {
       stopped = true;
       clearTimeout(timer);
       await checking.catch(() => 0);
+      await digesting.catch(() => 0);
       await bot.stop();
     },
   };

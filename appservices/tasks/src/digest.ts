@@ -1,0 +1,88 @@
+// The daily digest and "my tasks", pure: which local day a digest is due for (08:00 in the
+// agent's zone, DST included: the wall clock is read in the zone at each check), which of the
+// agent's tasks it lists (due-groups.ts, the same rules as the web client's "Mes tâches"), and the
+// French (then English) wording. What was sent is recorded in the digest message itself
+// (`fr.entente.tasks.digest: {date}`), so the DM room is the record, not the bot's memory.
+import type { Task } from "../../protocol/src/task-fold.ts";
+import { DUE_GROUPS, placeDue, type DueGroup } from "./due-groups.ts";
+import { icalDate, wallTimeAt } from "./local-time.ts";
+import { dueText } from "./task-text.ts";
+
+export const DIGEST_HOUR = 8;
+/** Content key of a digest message: {date: "YYYYMMDD"} (the agent's local day it was for). */
+export const DIGEST_KEY = "fr.entente.tasks.digest";
+
+/** The agent's local day (YYYYMMDD) once it is 08:00 or later there; undefined before 08:00. */
+export function digestDay(now: number, tz: string): string | undefined {
+  const w = wallTimeAt(now, tz);
+  return w.hour >= DIGEST_HOUR ? icalDate(w) : undefined;
+}
+
+/** The day a digest message records, if the content is one. */
+export function parseDigestRecord(content: Record<string, unknown>): string | undefined {
+  const r = content[DIGEST_KEY];
+  if (typeof r !== "object" || r === null) return undefined;
+  const date = (r as Record<string, unknown>)["date"];
+  return typeof date === "string" && /^\d{8}$/.test(date) ? date : undefined;
+}
+
+export interface RoomTaskSet {
+  roomId: string;
+  roomName: string;
+  tasks: Iterable<Task>;
+}
+
+export interface PlacedTask {
+  roomName: string;
+  task: Task;
+  group: DueGroup;
+  dueAt: number | undefined;
+}
+
+const isOpen = (t: Task): boolean => !t.deleted && t.status !== "done" && t.status !== "cancelled";
+
+/** The agent's open tasks across rooms, each in its due group, sorted by due date then title. */
+export function agentTasks(rooms: Iterable<RoomTaskSet>, userId: string, now: number, tz: string): PlacedTask[] {
+  const out: PlacedTask[] = [];
+  for (const r of rooms) {
+    for (const task of r.tasks) {
+      if (!isOpen(task) || !task.assignees.includes(userId)) continue;
+      const { group, dueAt } = placeDue(task.due, now, tz);
+      out.push({ roomName: r.roomName, task, group, dueAt });
+    }
+  }
+  return out.sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.task.title.localeCompare(b.task.title, "fr") || (a.task.id < b.task.id ? -1 : 1));
+}
+
+const GROUP_WORDS: Record<DueGroup, string> = {
+  overdue: "En retard (overdue)", today: "Aujourd'hui (today)", week: "Cette semaine (this week)", later: "Plus tard (later)", none: "Sans échéance (no due date)",
+};
+
+const line = (t: PlacedTask): string => `• ${t.task.title} — ${t.roomName}${t.task.due ? ` — échéance ${dueText(t.task.due)}` : ""}${t.task.status !== "todo" ? ` [${t.task.status}]` : ""}`;
+
+function grouped(tasks: readonly PlacedTask[], groups: readonly DueGroup[]): string[] {
+  const out: string[] = [];
+  for (const g of groups) {
+    const these = tasks.filter((t) => t.group === g);
+    if (these.length > 0) out.push(`${GROUP_WORDS[g]} — ${these.length} :`, ...these.map(line));
+  }
+  return out;
+}
+
+/** The 08:00 message: overdue and due today, across rooms. */
+export function digestText(tasks: readonly PlacedTask[], day: string): string {
+  const date = `${day.slice(6, 8)}/${day.slice(4, 6)}/${day.slice(0, 4)}`;
+  const urgent = tasks.filter((t) => t.group === "overdue" || t.group === "today");
+  if (urgent.length === 0) return `☀️ Résumé du ${date} : rien en retard ni pour aujourd'hui. (Daily digest: nothing overdue or due today.)`;
+  return [`☀️ Résumé du ${date} — vos tâches en retard et du jour (your overdue tasks and today's) :`, ...grouped(urgent, ["overdue", "today"])].join("\n");
+}
+
+/** The answer to !mes-tâches: every open task of the agent, by due group. */
+export function myTasksText(tasks: readonly PlacedTask[], hiddenElsewhere = 0): string {
+  const lines = tasks.length === 0 ? ["Aucune tâche ouverte ne vous est assignée ici. (No open task assigned to you here.)"] : [`Vos tâches ouvertes (${tasks.length}) :`, ...grouped(tasks, DUE_GROUPS)];
+  if (hiddenElsewhere > 0) {
+    lines.push(`… et ${hiddenElsewhere} dans d'autres salons : tapez !mes-tâches dans notre conversation privée (ouverte par !résumé activer) pour les voir. ` +
+      `(${hiddenElsewhere} more in other rooms: ask in our private conversation.)`);
+  }
+  return lines.join("\n");
+}
