@@ -16,6 +16,7 @@ import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-clien
 import { parseIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
 import { buildEventRoot, CALENDAR_STATE } from "../../appservices/calendar/src/protocol.ts";
 import { buildCalendarWidgetContent, CALENDAR_WIDGET_ID } from "../../widgets/calendar/src/calendar-widget.ts";
+import { instantOfValue, wallAt } from "../../widgets/calendar/src/zoned-time.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
 import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
@@ -198,6 +199,51 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     assert.deepEqual(inCaldav.fields.calendar.series.dtstart, { tzid: "America/Cayenne", value: `${day}T100000` });
   });
 
+  it("a weekly series: Bob moves one occurrence and cancels another in the widget; A's CalDAV gets the override and the EXDATE; the meeting link is offered", async () => {
+    const day = tomorrowInParis();
+    const plus = (n: number): string => new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6)) + n)).toISOString().slice(0, 10).replace(/-/g, "");
+    const anchor = String(alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["anchor"]);
+    const fields = meeting("Point hebdo", day, { video: { kind: "jitsi", url: "https://meet.ville-a.test/JitsiPointHebdo" } });
+    fields.calendar.series.dtstart = { tzid: "Europe/Paris", value: `${day}T080000` };
+    fields.calendar.series.dtend = { tzid: "Europe/Paris", value: `${day}T090000` };
+    fields.calendar.series.rrule = "FREQ=WEEKLY;COUNT=4";
+    await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor, uid: "point-hebdo@ville-a", fields }));
+    await frame.locator("entente-calendar #view-agenda").click();
+    const occurrences = frame.locator("entente-calendar-agenda button.event", { hasText: "Point hebdo" });
+    await waitFor("four occurrences in Bob's list", async () => ((await occurrences.count()) === 4 ? true : undefined), 60_000);
+    const details = frame.locator("entente-calendar-details");
+
+    await occurrences.nth(0).click();
+    assert.equal(await details.getByRole("link", { name: "Rejoindre la réunion" }).getAttribute("href"), "https://meet.ville-a.test/JitsiPointHebdo");
+    await details.locator("#close-details").click();
+
+    await occurrences.nth(2).click();
+    await details.locator("#cancel-occurrence").click();
+    await details.locator("#confirm-cancel").click();
+    await waitFor("three occurrences left", async () => ((await occurrences.count()) === 3 ? true : undefined), 30_000);
+
+    await occurrences.nth(1).click();
+    await details.locator("#edit-occurrence").click();
+    const form = frame.locator("entente-calendar-form");
+    const cayenne = wallAt("America/Cayenne", instantOfValue("Europe/Paris", `${plus(7)}T080000`));
+    assert.equal(await form.locator("#f-startTime").inputValue(), `${String(cayenne.hour).padStart(2, "0")}:00`, "08:00 Paris in Bob's zone (04:00 in winter)");
+    await form.locator("#f-summary").fill("Point hebdo (décalé)");
+    await form.locator("#f-startTime").fill("05:00");
+    await form.locator("#f-endTime").fill("06:30");
+    await form.locator("button[type=submit]").click();
+    await frame.locator("entente-calendar-agenda button.event", { hasText: "Point hebdo (décalé)" }).waitFor({ timeout: 30_000 });
+    if (await details.count() > 0) await details.locator("#close-details").click();
+
+    const inCaldav = await waitFor("the override and the EXDATE in A's CalDAV", async () => {
+      const o = (await remote()).find((x) => x.uid === "point-hebdo@ville-a");
+      return o !== undefined && o.fields.calendar.overrides.length === 1 && (o.fields.calendar.series.exdate?.length ?? 0) === 1 ? o : undefined;
+    }, 60_000);
+    assert.deepEqual(inCaldav.fields.calendar.series.exdate, [{ tzid: "Europe/Paris", value: `${plus(14)}T080000` }]);
+    const [moved] = inCaldav.fields.calendar.overrides;
+    assert.deepEqual(moved?.recurrenceId, { tzid: "Europe/Paris", value: `${plus(7)}T080000` });
+    assert.deepEqual([moved?.dtstart, moved?.summary], [{ tzid: "America/Cayenne", value: `${plus(7)}T050000` }, "Point hebdo (décalé)"]);
+  });
+
   it("moves through the month grid with the keyboard, opens the form with Enter, and passes axe-core", async () => {
     await frame.locator("entente-calendar #view-month").click();
     const selected = frame.locator('entente-calendar-month td[aria-selected="true"]');
@@ -208,8 +254,10 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     const after = String(await frame.locator('entente-calendar-month td[aria-selected="true"]').getAttribute("data-day"));
     const plus8 = new Date(Date.UTC(Number(before.slice(0, 4)), Number(before.slice(4, 6)) - 1, Number(before.slice(6)) + 8)).toISOString().slice(0, 10).replace(/-/g, "");
     assert.equal(after, plus8, "down a week, right a day");
+    type Node = { shadowRoot: { querySelector(s: string): Node | null; activeElement: { getAttribute(n: string): string | null } | null } | null };
     assert.equal(await frame.evaluate(() => {
-      const month = document.querySelector("entente-calendar")?.shadowRoot?.querySelector("entente-calendar-month");
+      const doc = (globalThis as unknown as { document: { querySelector(s: string): Node | null } }).document;
+      const month = doc.querySelector("entente-calendar")?.shadowRoot?.querySelector("entente-calendar-month");
       return month?.shadowRoot?.activeElement?.getAttribute("data-day") ?? null;
     }), after, "focus followed the selection");
     await frame.locator('entente-calendar-month td[aria-selected="true"]').press("Enter");
