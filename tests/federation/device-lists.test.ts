@@ -5,7 +5,12 @@ import assert from "node:assert/strict";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
-import { api, login, syncOnce, TestDevice } from "../e2ee-helpers.ts";
+import { api, ed25519, login, signObject, syncOnce, TestDevice, type Ed25519, type Json } from "../e2ee-helpers.ts";
+
+function csKey(userId: string, usage: string, key: Ed25519, signer?: Ed25519): Json {
+  const k = { user_id: userId, usage: [usage], keys: { [`ed25519:${key.pub}`]: key.pub } };
+  return signer ? signObject(k, userId, `ed25519:${signer.pub}`, signer) : k;
+}
 
 describe("device lists across councils", function () {
   this.timeout(60_000);
@@ -43,5 +48,32 @@ describe("device lists across councils", function () {
       const changed = ((s["device_lists"] as { changed?: string[] }).changed ?? []);
       return changed.includes(alice.userId) || undefined;
     });
+  });
+
+  // Verifying a person of another council: the signature of their master key stays on the signer's
+  // server (only the signer may see it), is merged into the signer's /keys/query answers and wakes
+  // the signer's sync with the person in device_lists.changed, so their clients re-query and see
+  // the person verified.
+  it("keeps a signature of a remote user's master key for the signer, who sees it in /keys/query and /sync", async () => {
+    const a = fed.get("a.test").url;
+    const b = fed.get("b.test").url;
+    const carol = await registerUser(a, "carol");
+    const dave = await registerUser(b, "dave");
+    const { room_id: roomId } = await call<{ room_id: string }>(a, carol, "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" });
+    await call(b, dave, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=a.test`, {});
+    const [carolMaster, carolUsk, daveMaster] = [ed25519(), ed25519(), ed25519()];
+    await api(a, carol, "POST", "/keys/device_signing/upload", { master_key: csKey(carol.userId, "master", carolMaster), user_signing_key: csKey(carol.userId, "user_signing", carolUsk, carolMaster) });
+    await api(b, dave, "POST", "/keys/device_signing/upload", { master_key: csKey(dave.userId, "master", daveMaster) });
+    const since = String((await syncOnce(a, carol))["next_batch"]);
+    const signed = signObject(csKey(dave.userId, "master", daveMaster), carol.userId, `ed25519:${carolUsk.pub}`, carolUsk);
+    assert.deepEqual((await api(a, carol, "POST", "/keys/signatures/upload", { [dave.userId]: { [daveMaster.pub]: signed } })).body, { failures: {} });
+    const seen = (await api(a, carol, "POST", "/keys/query", { device_keys: { [dave.userId]: [] } })).body as { master_keys: Record<string, { signatures: Record<string, Record<string, string>> }> };
+    assert.ok(seen.master_keys[dave.userId]?.signatures[carol.userId]?.[`ed25519:${carolUsk.pub}`], "the signer sees her signature on the remote master key");
+    await waitFor("carol's sync lists dave as changed", async () => {
+      const s = await syncOnce(a, carol, since);
+      return ((s["device_lists"] as { changed?: string[] } | undefined)?.changed ?? []).includes(dave.userId) || undefined;
+    });
+    const byDave = (await api(b, dave, "POST", "/keys/query", { device_keys: { [dave.userId]: [] } })).body as { master_keys: Record<string, { signatures?: Record<string, unknown> }> };
+    assert.equal(byDave.master_keys[dave.userId]?.signatures?.[carol.userId], undefined, "not shown to anyone else");
   });
 });

@@ -34,7 +34,7 @@ export function uploadFile(client: MatrixClient, roomId: string, file: File, enc
       throw e;
     }
     if (cancelled) throw new UploadCancelled();
-    const meta = { name: file.name, mimetype: file.type || "application/octet-stream", size: file.size };
+    const meta = { name: file.name, mimetype: file.type || "application/octet-stream", size: file.size, ...(await imageSize(file)) };
     const content = prepared !== undefined ? fileContent(meta, { file: { ...prepared.info, url } }) : fileContent(meta, { url });
     await sendAny(client, roomId, "m.room.message", content);
   })();
@@ -53,4 +53,19 @@ export async function downloadFile(client: MatrixClient, file: FileInfo): Promis
   const data = await res.arrayBuffer();
   const plain = file.encrypted !== undefined ? await decryptAttachment(data, file.encrypted) : data;
   return new Blob([plain], { type: file.mimetype ?? "application/octet-stream" });
+}
+
+/** An image's pixel size for info.w/h (browser only: createImageBitmap); nothing for other files or unreadable images. */
+async function imageSize(file: File): Promise<{ w: number; h: number } | Record<string, never>> {
+  // Typed here: the Node test build has no DOM lib.
+  const decode = (globalThis as { createImageBitmap?: (b: Blob) => Promise<{ width: number; height: number; close(): void }> }).createImageBitmap;
+  if (!file.type.startsWith("image/") || decode === undefined) return {};
+  try {
+    const bitmap = await decode(file);
+    const size = { w: bitmap.width, h: bitmap.height };
+    bitmap.close();
+    return size;
+  } catch {
+    return {};
+  }
 }

@@ -18,7 +18,13 @@ import { memberTrust } from "./member-trust-sdk.ts";
 import { readRoomSettings, setJoinRule, setUserLevel } from "./room-settings-sdk.ts";
 import { myReadUpTo, othersReadUpTo, searchPeople, setTyping } from "./room-presence-sdk.ts";
 import type { MentionCandidate } from "./mentions.ts";
-import { prepareSecureBackup, restoreWithRecoveryKey, SecretStorageKeyCache } from "./secure-backup.ts";
+import { prepareSecureBackup, restoreAfterVerification, restoreWithRecoveryKey, SecretStorageKeyCache } from "./secure-backup.ts";
+import { SdkVerification } from "./verification-sdk.ts";
+import type { VerificationPort } from "./verification-model.ts";
+import { SdkNotifications } from "./browser-notifications-sdk.ts";
+import type { NotificationsPort } from "./notify-model.ts";
+import { pollEnders } from "./poll-permissions-sdk.ts";
+import type { PollEnders } from "./poll-model.ts";
 import { downloadFile, uploadFile } from "./file-transfer.ts";
 import { sendAny } from "./sdk-untyped.ts";
 import { fetchThread } from "./thread-sdk.ts";
@@ -140,6 +146,33 @@ export class MatrixChatSession implements ChatSession {
     c.on(RoomStateEvent.Events, changed);
     c.on(RoomMemberEvent.Typing, changed);
     c.on(MatrixEventEvent.Decrypted, changed);
+    // From the start, so a request arriving before the UI asks is not missed.
+    this.verificationPort = new SdkVerification(c, { changed, selfVerified: () => this.afterSelfVerification() });
+    this.notificationsPort = new SdkNotifications(c, (roomId) => this.directRoomIds().has(roomId));
+  }
+
+  private verificationPort: SdkVerification | undefined;
+  private notificationsPort: SdkNotifications | undefined;
+  verification(): VerificationPort {
+    this.verificationPort ??= new SdkVerification(this.client, { changed: () => this.changed(), selfVerified: () => this.afterSelfVerification() });
+    return this.verificationPort;
+  }
+  notifications(): NotificationsPort {
+    this.notificationsPort ??= new SdkNotifications(this.client, (roomId) => this.directRoomIds().has(roomId));
+    return this.notificationsPort;
+  }
+  pollEnders(roomId: string): PollEnders {
+    return pollEnders(this.client, roomId);
+  }
+
+  /** This device was just verified from another one of mine: its history comes from the backup. */
+  private afterSelfVerification(): void {
+    if (this.recovery.kind !== "ask-key") return;
+    this.setRecovery({ kind: "restoring" });
+    void restoreAfterVerification(this.client).then(
+      (ok) => this.setRecovery(ok ? { kind: "ready" } : { kind: "ask-key" }),
+      () => this.setRecovery({ kind: "ask-key" }),
+    );
   }
 
   /** Coalesced: a sync batch fires hundreds of SDK events, the UI renders once. */

@@ -45,10 +45,15 @@ export function editContent(originalId: string, text: string): Content {
 
 export const reactionContent = (eventId: string, key: string): Content => ({ "m.relates_to": { rel_type: "m.annotation", event_id: eventId, key } });
 
-export interface UploadedFile { name: string; mimetype: string; size: number }
+export interface UploadedFile {
+  name: string; mimetype: string; size: number;
+  /** An image's size in pixels: receivers reserve the preview's space with it (info.w/h). */
+  w?: number | undefined; h?: number | undefined;
+}
 
 /** m.file / m.image content; `file` is the EncryptedFile of an encrypted room, else `url` is used. */
 export function fileContent(f: UploadedFile, where: { url: string } | { file: Content }): Content {
   const msgtype = f.mimetype.startsWith("image/") ? "m.image" : "m.file";
-  return { msgtype, body: f.name, filename: f.name, info: { mimetype: f.mimetype, size: f.size }, ...where };
+  const dims = f.w !== undefined && f.h !== undefined ? { w: f.w, h: f.h } : {};
+  return { msgtype, body: f.name, filename: f.name, info: { mimetype: f.mimetype, size: f.size, ...dims }, ...where };
 }

@@ -2,7 +2,7 @@
 // plus secret storage plus a key backup, protected by a recovery key the agent saves; on a new
 // device, the recovery key opens secret storage, which holds the backup key, which restores the
 // room keys (spec: Server-side key backups, Secret storage).
-import { decodeRecoveryKey, type CryptoApi } from "matrix-js-sdk/lib/crypto-api/index.js";
+import { CryptoEvent, decodeRecoveryKey, type CryptoApi } from "matrix-js-sdk/lib/crypto-api/index.js";
 import type { MatrixClient } from "matrix-js-sdk";
 import type { RecoveryState } from "./chat-port.ts";
 
@@ -70,4 +70,29 @@ export async function restoreWithRecoveryKey(client: MatrixClient, cache: Secret
   await crypto.checkKeyBackupAndEnable();
   const result = await crypto.restoreKeyBackup();
   return result.imported;
+}
+
+/**
+ * After this new device was verified with emoji from another of the agent's devices: that device
+ * sends the backup key by secret sharing (m.secret.send); once it is here, the history is restored
+ * from the backup. False when the key did not arrive in time (the recovery key still works).
+ */
+export async function restoreAfterVerification(client: MatrixClient, timeoutMs = 120_000): Promise<boolean> {
+  const crypto = cryptoOf(client);
+  const deadline = Date.now() + timeoutMs;
+  while ((await crypto.getSessionBackupPrivateKey()) === null) {
+    if (Date.now() > deadline) return false;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        client.off(CryptoEvent.KeyBackupDecryptionKeyCached, done);
+        resolve();
+      };
+      const timer = setTimeout(done, 1000);
+      client.on(CryptoEvent.KeyBackupDecryptionKeyCached, done);
+    });
+  }
+  await crypto.checkKeyBackupAndEnable();
+  await crypto.restoreKeyBackup();
+  return true;
 }

@@ -19,6 +19,13 @@ import "../room-list/room-list-view.ts";
 import "../room/room-view.ts";
 import "../dialogs/create-dialog.ts";
 import "../dialogs/recovery-dialog.ts";
+import "../dialogs/verification-dialog.ts";
+import "./notifications-toggle.ts";
+import { runVerificationAction } from "../dialogs/verification-actions.ts";
+import type { VerificationAction } from "../dialogs/verification-dialog.ts";
+import type { MediaRequest } from "../timeline/image-preview.ts";
+import type { PollCloseRequest } from "../timeline/poll-card.ts";
+import { closePoll } from "../timeline/poll-actions.ts";
 import "../widgets/account-widgets-view.ts";
 import "../tasks/tasks-outlet.ts";
 
@@ -248,13 +255,18 @@ export class AppShell extends LitElement {
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
     return html`
       <header class="top"><strong>${t("appName")}</strong>
-        <div class="me"><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
+        <div class="me"><ent-notifications-toggle .i18n=${this.i18n} .session=${s}></ent-notifications-toggle><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
           <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
       ${state.sync === "offline" ? html`<div class="banner" role="alert">${t("offline")}</div>` : nothing}
       <ent-recovery .i18n=${this.i18n} .recovery=${state.recovery} error=${this.recoveryError}
         @recovery-saved=${() => s.recoveryKeySaved()} @recovery-later=${() => s.recoveryKeySaved()}
-        @recovery-restore=${(e: CustomEvent<string>) => void this.restore(e.detail)}></ent-recovery>
-      <div class="layout">
+        @recovery-restore=${(e: CustomEvent<string>) => void this.restore(e.detail)}
+        @verify-own-device=${() => void s.verification?.().verifyOwnDevice().catch(fail)}></ent-recovery>
+      <ent-verification .i18n=${this.i18n} .view=${s.verification?.().current()}
+        @verification-action=${(e: CustomEvent<VerificationAction>) => { const v = s.verification?.(); if (v !== undefined) void runVerificationAction(v, e.detail).catch(fail); }}></ent-verification>
+      <div class="layout" @verify-user=${(e: CustomEvent<string>) => { if (room !== undefined) void s.verification?.().verifyUser(e.detail, room).catch(fail); }}
+        @media-request=${(e: CustomEvent<MediaRequest>) => e.detail.respond(s.download(e.detail.file))}
+        @poll-close=${(e: CustomEvent<PollCloseRequest>) => { if (room !== undefined) void closePoll(s, room, e.detail, t).catch(fail); }}>
         <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)}
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
           @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}

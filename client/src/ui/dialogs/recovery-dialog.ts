@@ -1,5 +1,6 @@
 // Secure backup, in plain words: at the first sign-in the recovery key to save; on a new device
-// the field to type it and get the encrypted history back.
+// the field to type it and get the encrypted history back, or to verify this device with emoji
+// from another one already signed in ("verify-own-device").
 import { LitElement, css, html } from "lit";
 import type { RecoveryState } from "../../core/chat-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
@@ -52,8 +53,12 @@ export class RecoveryDialog extends LitElement {
           <button class="primary" type="submit" ?disabled=${this.busy}>${t("restore")}</button>
           <button type="button" @click=${() => this.emit("recovery-later", null)}>${t("restoreLater")}</button>
         </form>
+        <div><button type="button" @click=${() => this.emit("verify-own-device", null)}>${t("verifyFromOtherDevice")}</button></div>
         <div role="alert" class="error">${this.error}</div>
       </section>`;
+    }
+    if (r.kind === "restoring") {
+      return html`<section aria-busy="true"><p role="status">${t("historyRestoring")}</p></section>`;
     }
     return html``;
   }

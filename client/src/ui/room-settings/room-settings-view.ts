@@ -65,11 +65,14 @@ export class RoomSettingsView extends LitElement {
     this.moderating = undefined;
   }
 
-  private trustFlags(userId: string): unknown {
+  private trustFlags(userId: string, name: string): unknown {
     const { t } = this.i18n;
     const tr = this.trust.get(userId);
     if (tr === undefined) return nothing;
-    return html`${tr.identityVerified ? nothing : html`<span class="flag">${t("identityUnverified")}</span>`}
+    // "verify-user" is handled by the app (emoji verification dialog, ui/dialogs/verification-dialog.ts).
+    const verify = (): boolean => this.dispatchEvent(new CustomEvent<string>("verify-user", { detail: userId, bubbles: true, composed: true }));
+    return html`${tr.identityVerified ? html`<span class="flag">✓ ${t("identityVerified")}</span>`
+      : html`<span class="flag">${t("identityUnverified")}</span> <span><button @click=${verify}>${t("verifyPerson", { name })}</button></span>`}
       ${tr.unverifiedDevices > 0 ? html`<span class="flag warn">⚠ ${t("unverifiedDevices", { count: tr.unverifiedDevices })}</span>` : nothing}`;
   }
 
@@ -88,7 +91,7 @@ export class RoomSettingsView extends LitElement {
     // Only people below one's own level (spec); not oneself: an only admin stepping down by a
     // misclick would lock the room's settings for good.
     const editable = s.canChangeRoles && m.membership === "join" && m.powerLevel < s.myLevel;
-    return html`<li><span class="who"><span>${m.name}</span><span class="muted">${m.userId}${m.membership === "invite" ? ` · ${t("invitedState")}` : ""}</span>${this.trustFlags(m.userId)}</span>
+    return html`<li><span class="who"><span>${m.name}</span><span class="muted">${m.userId}${m.membership === "invite" ? ` · ${t("invitedState")}` : ""}</span>${this.trustFlags(m.userId, m.name)}</span>
       ${editable
         ? html`<select aria-label=${t("roleOf", { name: m.name })} @change=${(e: Event) => this.emit({ kind: "role", userId: m.userId, level: Number((e.target as HTMLSelectElement).value) })}>
             ${ROLES.filter((r) => ROLE_LEVEL[r] <= s.myLevel).map((r) => html`<option value=${ROLE_LEVEL[r]} ?selected=${m.powerLevel === ROLE_LEVEL[r]}>${t(ROLE_KEY[r])}</option>`)}

@@ -123,7 +123,7 @@ export class RoomView extends LitElement {
         this.threadRoot = undefined;
       }
       this.atStart = this.noMore || raw[0]?.type === "m.room.create";
-      this.items = buildTimeline(raw, this.session.userId);
+      this.items = buildTimeline(raw, this.session.userId, this.session.pollEnders?.(this.roomId));
       this.threadItems = this.threadRoot === undefined ? [] : buildThread(mergeThreadEvents(raw, this.threadFetched), this.session.userId, this.threadRoot);
       this.readBy = receiptsOnMessages(raw.map((e) => e.eventId), shown(), this.session.readReceipts(this.roomId));
     }

@@ -13,6 +13,8 @@ import type { I18n } from "../shared/i18n-context.ts";
 import { sanitizeHtml } from "../shared/sanitize.ts";
 import { customMessageBody } from "../calendar/timeline-hook.ts";
 import { theme } from "../shared/theme.ts";
+import "./poll-card.ts";
+import "./image-preview.ts";
 import { VirtualScroller } from "./virtual-scroller.ts";
 
 export interface TimelineAction { action: "reply" | "edit" | "react" | "redact" | "download" | "vote" | "retry" | "thread" | "goto"; item: MessageItem; value?: string }
@@ -110,13 +112,9 @@ export class TimelineView extends LitElement {
     // Calendar event roots get their card (ui/calendar/timeline-hook.ts).
     const custom = customMessageBody(m, this.i18n);
     if (custom !== undefined) return custom;
-    if (m.poll !== undefined) {
-      const p = m.poll;
-      const showResults = p.closed || p.myAnswer !== undefined;
-      return html`<div class="poll" role="group" aria-label=${p.question}><strong>${p.question}</strong>
-        ${p.answers.map((a) => html`<button ?disabled=${p.closed} aria-pressed=${p.myAnswer === a.id ? "true" : "false"} @click=${() => this.act("vote", m, a.id)}>
-          ${a.text}${showResults ? ` — ${a.votes}` : ""}</button>`)}</div>`;
-    }
+    // Polls (vote, close) and image previews are their own components (poll-card.ts, image-preview.ts).
+    if (m.poll !== undefined) return html`<ent-poll .item=${m} .i18n=${this.i18n}></ent-poll>`;
+    if (m.file?.image !== undefined) return html`<ent-image .item=${m} .i18n=${this.i18n}></ent-image>`;
     if (m.file !== undefined) {
       const f = m.file;
       return html`<button @click=${() => this.act("download", m)}>📎 ${t("download", { name: f.name })}${f.size !== undefined ? ` (${formatSize(f.size, locale)})` : ""}</button>`;

@@ -84,7 +84,8 @@ export class CrossSigning {
       }
     }
     await this.store.addSignatures(rows);
-    if (rows.length > 0) await this.deviceLists.changed(userId);
+    if (rows.some((r) => r.targetUserId === userId)) await this.deviceLists.changed(userId);
+    await this.deviceLists.signedByUser(userId, [...new Set(rows.filter((r) => r.targetUserId !== userId).map((r) => r.targetUserId))]);
     return { failures };
   }
 

@@ -107,7 +107,23 @@ export class DeviceKeys {
       const res = await this.remote().queryKeys(server, { device_keys: part });
       mergeRemoteQuery(res, part, out);
     });
+    await this.addMySignaturesOfRemoteMasters(requester, [...remote.values()].flatMap((part) => Object.keys(part)), out);
     return out;
+  }
+
+  /**
+   * The requester's user-signing key signed these remote users' master keys here (their server never
+   * sees it): add those signatures, which only the signer may see, so the signer's clients find the
+   * people they verified verified (spec: POST /keys/signatures/upload, "other users' master keys").
+   */
+  private async addMySignaturesOfRemoteMasters(requester: string, userIds: readonly string[], out: QueryResponse): Promise<void> {
+    for (const userId of userIds) {
+      const master = out.master_keys[userId];
+      const pub = master && crossSigningPublicKey(master);
+      if (master === undefined || pub === undefined) continue;
+      const mine = (await this.store.signaturesOf(userId)).filter((s) => s.targetKeyId === pub && s.signerUserId === requester);
+      if (mine.length > 0) out.master_keys[userId] = withSignatures(master, mine);
+    }
   }
 
   private async queryLocal(requester: string, userId: string, deviceIds: readonly string[], out: QueryResponse): Promise<void> {

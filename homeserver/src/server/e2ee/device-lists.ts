@@ -36,6 +36,16 @@ export class DeviceLists {
     for (const fn of this.listeners) await fn(userId);
   }
 
+  /**
+   * `signer` signed these users' master keys with their user-signing key: the signature is only for
+   * the signer's eyes, so only the signer's syncs are woken to re-query them (no federation update).
+   */
+  async signedByUser(signer: string, targets: readonly string[]): Promise<void> {
+    if (targets.length === 0) return;
+    await this.store.recordDeviceListChange(targets);
+    this.notifier.notifyUsers(new Set([signer]));
+  }
+
   private readonly listeners: ((userId: string) => Promise<void>)[] = [];
 
   /** Federation tells other servers about changes of our users' devices. */

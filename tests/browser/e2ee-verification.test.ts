@@ -1,0 +1,198 @@
+// Emoji (SAS) verification in Chromium, two councils. Alice signs in a second time on a fresh
+// profile and verifies that new device from her first one: both pages show the same 7 emoji with
+// French names (read on both, compared, then "Ils correspondent" on both); the new device ends up
+// cross-signed and reads the earlier encrypted messages (backup key sent by secret sharing). Then
+// Alice verifies Bob (other council) from the room settings with an in-room request; Bob is no
+// longer flagged. On the way, an encrypted image is previewed (decrypted in the page) and opened.
+import assert from "node:assert/strict";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
+import { registerUser, waitFor } from "../harness/homeserver.ts";
+import { launchChromium, screenshot } from "../harness/browser.ts";
+import { solidPng } from "../harness/png.ts";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { SAS_EMOJI_FR } from "../../client/src/core/sas-emoji.ts";
+
+const PASSWORD = "correct horse battery staple";
+const A = "ville-a.test";
+const B = "agglo-b.test";
+
+interface SavedSession { baseUrl: string; userId: string; accessToken: string; deviceId: string }
+
+async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
+  await page.goto(web);
+  await page.getByLabel("Votre collectivité").selectOption(council);
+  await page.locator("input[name=user]").fill(user);
+  await page.getByLabel("Mot de passe").fill(PASSWORD);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+}
+
+async function saveRecoveryKey(page: Page): Promise<void> {
+  await page.getByTestId("recovery-key").waitFor({ timeout: 60_000 });
+  await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click();
+}
+
+const session = async (page: Page): Promise<SavedSession> => JSON.parse((await page.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as SavedSession;
+
+async function api(s: SavedSession, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${s.baseUrl}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${s.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** The emoji shown in the verification dialog, as "🐶 Chien" strings, once all 7 are there. */
+async function shownEmoji(page: Page): Promise<string[]> {
+  const list = page.getByRole("list", { name: "Émojis à comparer" });
+  await list.getByRole("listitem").nth(6).waitFor({ timeout: 60_000 });
+  type Li = { querySelectorAll(sel: string): ArrayLike<{ textContent: string | null }> };
+  return list.getByRole("listitem").evaluateAll((items) => items.map((li) => Array.from((li as unknown as Li).querySelectorAll("span")).map((x) => x.textContent?.trim() ?? "").join(" ")));
+}
+
+async function compareAndConfirm(a: Page, b: Page): Promise<string[]> {
+  const [onA, onB] = await Promise.all([shownEmoji(a), shownEmoji(b)]);
+  assert.equal(onA.length, 7, "seven emoji");
+  assert.deepEqual(onA, onB, "both screens show the same emoji, in the same order");
+  const french = new Set(SAS_EMOJI_FR.values());
+  for (const e of onA) assert.ok(french.has(e.split(" ").slice(1).join(" ")), `French name shown: ${e}`);
+  await a.getByRole("button", { name: "Ils correspondent" }).click();
+  await b.getByRole("button", { name: "Ils correspondent" }).click();
+  return onA;
+}
+
+const message = (page: Page, text: string) => page.locator("article").filter({ hasText: text }).first();
+
+describe("web client in Chromium: emoji verification of a new device and of another person", function () {
+  this.timeout(300_000);
+  let fed: TestFederation;
+  let web: ServedClient;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
+    fed = f;
+    await registerUser(fed.get(A).url, "alice", PASSWORD);
+    await registerUser(fed.get(B).url, "bob", PASSWORD);
+    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await web?.close();
+    await fed?.stop();
+  });
+
+  const newPage = async (): Promise<Page> => {
+    const ctx = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
+    contexts.push(ctx);
+    // Which object URLs the page made and revoked (image previews must not leak them).
+    await ctx.addInitScript(() => {
+      const g = globalThis as unknown as { URL: typeof URL; __revoked: string[] };
+      g.__revoked = [];
+      const revoke = g.URL.revokeObjectURL.bind(g.URL);
+      g.URL.revokeObjectURL = (u: string) => { g.__revoked.push(u); revoke(u); };
+    });
+    return ctx.newPage();
+  };
+
+  it("verifies a new sign-in from the first device (history readable after), then verifies a person of another council", async () => {
+    const alice = await newPage();
+    const bob = await newPage();
+    await signIn(alice, web.url, A, "alice");
+    await signIn(bob, web.url, B, "bob");
+    await saveRecoveryKey(alice);
+    await saveRecoveryKey(bob);
+    const aliceS = await session(alice);
+    const bobS = await session(bob);
+
+    // An encrypted room with Bob, made over the API (the browsers encrypt what they send in it).
+    const { room_id: roomId } = (await api(aliceS, "POST", "/createRoom", {
+      name: "Budget 2027", preset: "private_chat", invite: [bobS.userId],
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    })) as { room_id: string };
+    await waitFor("bob joins over federation", () => api(bobS, "POST", `/join/${encodeURIComponent(roomId)}?server_name=${A}`, {}).then(() => true, () => undefined), 30_000);
+    await alice.getByRole("link", { name: /Budget 2027/ }).click({ timeout: 30_000 });
+    await bob.getByRole("link", { name: /Budget 2027/ }).click({ timeout: 30_000 });
+    await alice.getByLabel("Écrire un message").fill("Enveloppe voirie : 120 000 €");
+    await alice.getByLabel("Écrire un message").press("Enter");
+    await message(bob, "Enveloppe voirie").waitFor({ timeout: 60_000 });
+
+    // An encrypted image: previewed on the other council, decrypted in the page, space reserved.
+    await alice.locator("input#file").setInputFiles({ name: "carte.png", mimeType: "image/png", buffer: solidPng(40, 30, [200, 30, 30]) });
+    const thumb = bob.locator("img[alt=\"carte.png\"]").first();
+    await thumb.waitFor({ timeout: 60_000 });
+    type Img = { naturalWidth: number; width: number; height: number };
+    await waitFor("the thumbnail decoded", async () => ((await thumb.evaluate((img) => (img as unknown as Img).naturalWidth)) === 40 ? true : undefined), 30_000);
+    assert.deepEqual(await thumb.evaluate((img) => [(img as unknown as Img).width, (img as unknown as Img).height]), [40, 30], "info.w/h sent and used");
+    await bob.getByRole("button", { name: "Agrandir l'image carte.png" }).click();
+    const viewer = bob.getByRole("dialog", { name: "Image : carte.png" });
+    const full = viewer.getByRole("img", { name: "carte.png" });
+    await full.waitFor();
+    const fullUrl = (await full.getAttribute("src")) ?? "";
+    assert.match(fullUrl, /^blob:/);
+    await viewer.getByRole("button", { name: "Télécharger" }).waitFor();
+    await bob.keyboard.press("Escape");
+    await viewer.waitFor({ state: "hidden" });
+    assert.ok((await bob.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl), "the viewer's object URL is revoked on close");
+
+    // Alice's room keys must be in her backup before the new device can get them.
+    await waitFor("alice's room keys backed up", async () => {
+      const body = (await api(aliceS, "GET", "/room_keys/keys?version=1")) as { rooms?: Record<string, unknown> };
+      return Object.keys(body.rooms ?? {}).length > 0 ? true : undefined;
+    }, 30_000);
+
+    // Second sign-in on a fresh profile: verified from the first device with emoji.
+    const alice2 = await newPage();
+    await signIn(alice2, web.url, A, "alice");
+    await alice2.getByRole("heading", { name: "Relire vos messages chiffrés" }).waitFor({ timeout: 60_000 });
+    await alice2.getByRole("button", { name: "Vérifier depuis un autre appareil" }).click();
+    const request = alice.getByRole("dialog", { name: "Nouvelle connexion à vérifier" });
+    await request.waitFor({ timeout: 60_000 });
+    await screenshot(alice, "verification-request");
+    await request.getByRole("button", { name: "Vérifier" }).click();
+    const emoji = await compareAndConfirm(alice2, alice);
+    await screenshot(alice2, "verification-emoji");
+    await alice2.getByText("Vérification réussie : cet appareil est vérifié.").waitFor({ timeout: 60_000 });
+    await alice.getByText("Vérification réussie : cet appareil est vérifié.").waitFor({ timeout: 60_000 });
+    assert.equal(emoji.length, 7);
+    await alice2.getByRole("button", { name: "Fermer" }).click();
+    await alice.getByRole("button", { name: "Fermer" }).click();
+
+    // Cross-signed by the first device: the new device's keys carry the self-signing key's signature.
+    const alice2S = await session(alice2);
+    await waitFor("the new device signed by alice's self-signing key", async () => {
+      const q = (await api(aliceS, "POST", "/keys/query", { device_keys: { [aliceS.userId]: [] } })) as {
+        device_keys: Record<string, Record<string, { signatures?: Record<string, Record<string, string>> }>>;
+        self_signing_keys: Record<string, { keys: Record<string, string> }>;
+      };
+      const ssk = Object.keys(q.self_signing_keys[aliceS.userId]?.keys ?? {})[0];
+      const sigs = q.device_keys[aliceS.userId]?.[alice2S.deviceId]?.signatures?.[aliceS.userId] ?? {};
+      return ssk !== undefined && ssk in sigs ? true : undefined;
+    }, 60_000);
+
+    // The history: the backup key came by secret sharing, the earlier messages decrypt.
+    await alice2.getByRole("link", { name: /Budget 2027/ }).click({ timeout: 30_000 });
+    await message(alice2, "Enveloppe voirie : 120 000 €").waitFor({ timeout: 60_000 });
+    await screenshot(alice2, "verified-device-history");
+
+    // Verify another person: Bob, from the room settings, with an in-room request.
+    await alice.getByRole("button", { name: "Paramètres du salon" }).click();
+    const bobRow = alice.getByRole("region", { name: /Paramètres du salon/ }).getByRole("listitem").filter({ hasText: bobS.userId });
+    await bobRow.getByText("identité non vérifiée").waitFor({ timeout: 30_000 });
+    await bobRow.getByRole("button", { name: /^Vérifier / }).click();
+    const incoming = bob.getByRole("dialog", { name: `${aliceS.userId} souhaite vérifier votre identité` });
+    await incoming.waitFor({ timeout: 60_000 });
+    await incoming.getByRole("button", { name: "Vérifier" }).click();
+    await compareAndConfirm(alice, bob);
+    await alice.getByText(`Vérification réussie : l'identité de ${bobS.userId} est vérifiée.`).waitFor({ timeout: 60_000 });
+    await bob.getByText(`Vérification réussie : l'identité de ${aliceS.userId} est vérifiée.`).waitFor({ timeout: 60_000 });
+    await alice.getByRole("button", { name: "Fermer" }).click();
+    await bobRow.getByText("identité vérifiée").waitFor({ timeout: 60_000 });
+    assert.equal(await bobRow.getByText("identité non vérifiée").count(), 0, "Bob is no longer flagged");
+    assert.equal(await bobRow.getByText(/appareil\(s\) non vérifié/).count(), 0, "nor any of his devices");
+    await screenshot(alice, "verified-person");
+  });
+});
