@@ -17,6 +17,7 @@ import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
 import { elementJitsiContent, jitsiShapeDifferences } from "../../widgets/jitsi/src/element-jitsi-reference.ts";
 import { buildEventRoot } from "../../appservices/protocol/src/calendar/calendar-root.ts";
+import { buildEventUpdate } from "../../appservices/protocol/src/calendar/calendar-update.ts";
 import { eventMeetingIds } from "../../appservices/protocol/src/calendar/calendar-video.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -36,6 +37,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
   let page: Page;
   let anne: User;
   let room = "";
+  let rootId = "";
   let txn = 0;
   const external: string[] = [];
 
@@ -63,13 +65,13 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await call(hs.url, anne, "PUT", `/_matrix/client/v3/profile/${enc(anne.userId)}/m.tz`, { "m.tz": "America/Cayenne" });
     room = (await call<{ room_id: string }>(hs.url, anne, "POST", "/_matrix/client/v3/createRoom", { name: "Commission" })).room_id;
     const anchor = await send({ msgtype: "m.notice", body: "Agenda de la commission" });
-    await send(buildEventRoot({
+    rootId = (await send(buildEventRoot({
       anchor: anchor.event_id, uid: UID,
       fields: {
         summary: "Commission travaux", location: "Mairie annexe", video: { kind: "jitsi" },
         calendar: { series: { dtstart: { tzid: "Europe/Paris", value: "20261201T180000" }, dtend: { tzid: "Europe/Paris", value: "20261201T200000" } }, overrides: [] },
       },
-    }));
+    }))).event_id;
     await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(room)}/state/${WIDGETS}/direct`, { type: "m.custom", url: `${pages.widgetsOrigin}/fixtures/live-widget.html`, name: "Direct", data: {} });
     // An account widget written the way Element writes it (WidgetUtils.setUserWidget).
     await call(hs.url, anne, "PUT", `/_matrix/client/v3/user/${enc(anne.userId)}/account_data/m.widgets`, {
@@ -190,5 +192,16 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     assert.equal(new URLSearchParams(new URL(jitsi.url()).hash.slice(1)).get("language"), "en");
     await jitsi.locator("#join", { hasText: "Join the meeting" }).waitFor({ timeout: 30_000 });
     assert.deepEqual(external, [], "no Jitsi code loaded: nobody joined");
+  });
+
+  it("follows the event's updates: moved, then cancelled (no join button any more)", async () => {
+    const update = (content: Record<string, unknown>): Promise<unknown> =>
+      call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(room)}/send/fr.entente.event.update/t${++txn}`, content);
+    const card = page.locator("ent-calendar-event");
+    await update(buildEventUpdate({ root: rootId, clock: 1, set: { calendar: { series: { dtstart: { tzid: "Europe/Paris", value: "20261201T190000" }, dtend: { tzid: "Europe/Paris", value: "20261201T210000" } }, overrides: [] } } }));
+    await waitFor("the moved time on the card", async () => ((await card.locator(".when").textContent())?.includes("15:00 – 17:00") === true ? true : undefined), 30_000);
+    await update(buildEventUpdate({ root: rootId, clock: 2, cancel: true }));
+    await card.getByText("Cancelled:").waitFor({ timeout: 30_000 });
+    assert.equal(await card.getByRole("button", { name: "Join the meeting" }).count(), 0);
   });
 });

@@ -1,9 +1,12 @@
 // What the timeline's card shows for a calendar event root (`m.room.message` with msgtype
 // `fr.entente.event`, docs/calendar-protocol.md): summary, when (in the agent's own `m.tz`),
-// location and whether it has a video meeting. The root's fields only: later
-// `fr.entente.event.update` events (a moved date, a cancellation) are folded by the calendar
-// widget and the bot, not by this card (said in widgets/README.md).
+// location, whether it has a video meeting, whether it was cancelled. `eventCardOf` reads a root
+// alone; `currentCards` folds the loaded timeline with the protocol's `foldCalendar`, so a card
+// shows the event as later `fr.entente.event.update` events left it (moved, renamed, cancelled).
 import { parseEventRoot } from "../../../../appservices/protocol/src/calendar/calendar-root.ts";
+import { foldCalendar, type CalendarEvent } from "../../../../appservices/protocol/src/calendar/calendar-fold.ts";
+import { EVENT_MSGTYPE } from "../../../../appservices/protocol/src/calendar/calendar-event-types.ts";
+import { parseRoomPowerLevels } from "../../../../appservices/protocol/src/power-levels.ts";
 import type { CalendarDate } from "../../../../appservices/protocol/src/calendar/calendar-dates.ts";
 import type { VideoMeeting } from "../../../../appservices/protocol/src/calendar/calendar-fields.ts";
 import type { Locale } from "../i18n/translator.ts";
@@ -16,6 +19,7 @@ export interface EventCard {
   end: CalendarDate;
   recurring: boolean;
   video: VideoMeeting | null;
+  cancelled: boolean;
 }
 
 /** The card of an event root, or undefined when the content is not one we can read. */
@@ -24,7 +28,30 @@ export function eventCardOf(content: unknown): EventCard | undefined {
   if (!root.ok) return undefined;
   const { summary, location, calendar, video } = root.value.fields;
   const series = calendar.series;
-  return { uid: root.value.uid, summary, location, start: series.dtstart, end: series.dtend, recurring: series.rrule !== undefined, video };
+  return { uid: root.value.uid, summary, location, start: series.dtstart, end: series.dtend, recurring: series.rrule !== undefined, video, cancelled: false };
+}
+
+const cardOfFolded = (ev: CalendarEvent): EventCard => ({
+  uid: ev.uid, summary: ev.summary, location: ev.location, start: ev.calendar.series.dtstart, end: ev.calendar.series.dtend,
+  recurring: ev.calendar.series.rrule !== undefined, video: ev.video, cancelled: ev.cancelled,
+});
+
+const isRoot = (e: unknown): boolean => {
+  const content = typeof e === "object" && e !== null ? (e as { content?: unknown }).content : undefined;
+  return typeof content === "object" && content !== null && (content as Record<string, unknown>)["msgtype"] === EVENT_MSGTYPE;
+};
+
+/**
+ * The current state of each calendar event of the loaded timeline, by UID: roots and their
+ * updates folded with the room's power levels and the protocol's default calendar permissions
+ * (any anchor: a room with two calendars folds them together; the earliest root of a UID wins).
+ * Empty when the timeline holds no event root, without folding.
+ */
+export function currentCards(events: readonly unknown[], powerLevels: unknown): Map<string, EventCard> {
+  const cards = new Map<string, EventCard>();
+  if (!events.some(isRoot)) return cards;
+  for (const ev of foldCalendar({ events, levels: parseRoomPowerLevels(powerLevels) }).events.values()) cards.set(ev.uid, cardOfFolded(ev));
+  return cards;
 }
 
 const num = (s: string, a: number, b: number): number => Number(s.slice(a, b));

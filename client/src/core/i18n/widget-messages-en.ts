@@ -58,6 +58,7 @@ export const widgetMessagesEn: Record<keyof typeof widgetMessagesFr, string> = {
   calEventWhere: "Where",
   calEventAllDay: "all day",
   calEventRecurring: "recurring event",
+  calEventCancelled: "Cancelled:",
   calEventVideo: "Video meeting",
   calEventJoin: "Join the meeting",
   calEventMeetingNoPower: "This event's meeting is not in the room yet, and your role does not allow adding it: ask a room manager.",

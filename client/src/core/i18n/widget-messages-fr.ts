@@ -58,6 +58,7 @@ export const widgetMessagesFr = {
   calEventWhere: "Lieu",
   calEventAllDay: "toute la journée",
   calEventRecurring: "événement récurrent",
+  calEventCancelled: "Annulé :",
   calEventVideo: "Réunion vidéo",
   calEventJoin: "Rejoindre la réunion",
   calEventMeetingNoPower: "La réunion de cet événement n'est pas encore dans le salon, et votre rôle ne permet pas de l'y ajouter : demandez-le à un responsable du salon.",

@@ -1,5 +1,6 @@
 // <ent-calendar-event>: a calendar event root in the timeline (msgtype fr.entente.event): summary,
-// when (in the agent's m.tz), where, and "Rejoindre la réunion" when it has a video meeting. The
+// when (in the agent's m.tz), where, and "Rejoindre la réunion" when it has a video meeting; as
+// the event's updates left it when the room's fold has it (event-card-store.ts), else the root. The
 // button only announces the click (CALENDAR_JOIN_EVENT); the room's widget slot opens the
 // meeting's widget, or adds it when missing and the agent may (core/widgets/event-meeting-join.ts).
 import { LitElement, css, html, nothing } from "lit";
@@ -9,13 +10,14 @@ import { CALENDAR_JOIN_EVENT, type CalendarJoinDetail } from "../../core/widgets
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import { agentTimeZone, onAgentTimeZone } from "./agent-time-zone.ts";
+import { currentCard, onCards } from "./event-card-store.ts";
 
 export class CalendarEventCard extends LitElement {
   static override properties = { event: { attribute: false }, i18n: { attribute: false }, zone: { state: true } };
   declare event: EventCard | undefined;
   declare i18n: I18n;
   declare zone: string;
-  #unsubscribe: (() => void) | undefined;
+  #unsubscribe: (() => void)[] = [];
 
   static override styles = [theme, css`
     :host { display: block; }
@@ -24,6 +26,7 @@ export class CalendarEventCard extends LitElement {
     dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.6rem; margin: 0 0 0.4rem; }
     dt { color: var(--muted); }
     dd { margin: 0; }
+    .cancelled { color: var(--danger); }
   `];
 
   constructor() {
@@ -36,12 +39,13 @@ export class CalendarEventCard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.zone = agentTimeZone();
-    this.#unsubscribe = onAgentTimeZone((tz) => (this.zone = tz));
+    this.#unsubscribe = [onAgentTimeZone((tz) => (this.zone = tz)), onCards(() => this.requestUpdate())];
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#unsubscribe?.();
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
   }
 
   #join(ev: EventCard): void {
@@ -51,16 +55,16 @@ export class CalendarEventCard extends LitElement {
   }
 
   override render(): unknown {
-    const ev = this.event;
+    const ev = this.event === undefined ? undefined : (currentCard(this.event.uid) ?? this.event);
     if (ev === undefined) return nothing;
     const { t, locale } = this.i18n;
     return html`<section role="group" aria-label=${t("calEventLabel", { summary: ev.summary })}>
-      <h3>📅 ${ev.summary}</h3>
+      <h3>${ev.cancelled ? html`<span class="cancelled">❌ ${t("calEventCancelled")}</span> <s>${ev.summary}</s>` : html`📅 ${ev.summary}`}</h3>
       <dl>
         <dt>${t("calEventWhen")}</dt><dd class="when">${formatEventWhen(ev, locale, this.zone, t("calEventAllDay"))}${ev.recurring ? ` (${t("calEventRecurring")})` : ""}</dd>
         ${ev.location !== null && ev.location !== "" ? html`<dt>${t("calEventWhere")}</dt><dd class="where">${ev.location}</dd>` : nothing}
       </dl>
-      ${ev.video !== null ? html`<button class="primary join-event-meeting" @click=${() => this.#join(ev)}>${t("calEventJoin")}</button>` : nothing}
+      ${ev.video !== null && !ev.cancelled ? html`<button class="primary join-event-meeting" @click=${() => this.#join(ev)}>${t("calEventJoin")}</button>` : nothing}
     </section>`;
   }
 }

@@ -21,6 +21,8 @@ import { translator } from "../../core/i18n/translator.ts";
 import { CALENDAR_JOIN_EVENT, joinEventMeeting, type CalendarJoinDetail } from "../../core/widgets/event-meeting-join.ts";
 import { loadWidgetsConfig } from "./load-widgets-config.ts";
 import { setAgentTimeZone } from "../calendar/agent-time-zone.ts";
+import { publishCards } from "../calendar/event-card-store.ts";
+import { currentCards } from "../../core/calendar/event-card-model.ts";
 import { theme } from "../shared/theme.ts";
 import type { WidgetConsent } from "./widget-consent.ts";
 import type { WidgetFrame } from "./widget-frame.ts";
@@ -111,6 +113,9 @@ export class RoomWidgetsView extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
+    // The timeline's calendar cards show their events as updates left them (one fold per render).
+    const port = this.port();
+    if (port !== undefined) publishCards(currentCards(port.timeline(this.roomId), port.powerLevels(this.roomId)));
     if (changed.has("roomId")) {
       const back = this.#returnKey;
       this.#returnKey = undefined;
