@@ -2,6 +2,7 @@
 // edit applied, reactions aggregated, replies resolved, thread replies moved out of the main list,
 // polls tallied and day separators. Same events in, same items out, whatever order relations came.
 import { isRecord, relationOf, str, type RawEvent } from "./raw-event.ts";
+import { calendarEventField, type EventCard } from "./calendar/event-card-model.ts";
 import { foldPolls, isPollEvent, type PollEnders, type PollView } from "./poll-model.ts";
 import { imageInfoOf, type ImageInfo } from "./image-info.ts";
 
@@ -38,6 +39,8 @@ export interface MessageItem {
   /** The latest reply in this message's thread (loaded events only), for the "n réponses" line. */
   threadLast: { eventId: string; sender: string; body: string } | undefined;
   poll: PollView | undefined;
+  /** A calendar event root (msgtype fr.entente.event), read for its card (core/calendar/). */
+  calendarEvent?: EventCard;
 }
 
 export interface DayItem { kind: "day"; day: string; ts: number }
@@ -147,6 +150,7 @@ function messageItem(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, p
     threadReplies: rel.threadCounts.get(e.eventId) ?? 0,
     threadLast: threadLastOf(rel.threadLast.get(e.eventId), rel),
     poll: polls.get(e.eventId),
+    ...calendarEventField(content),
   };
 }
 
