@@ -2,6 +2,7 @@
 import type { roomsMessagesFr } from "./rooms-messages-fr.ts";
 
 export const roomsMessagesEn: Record<keyof typeof roomsMessagesFr, string> = {
+  settingsTitle: "Room settings: {name}",
   save: "Save",
   roomImage: "Room image",
   roomImageOptional: "Room image (optional)",

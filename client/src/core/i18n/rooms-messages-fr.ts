@@ -1,6 +1,7 @@
 // Room settings (name, topic, image, removing and banning members), the outbox, file errors and
 // the one-tab state; spread into messages-fr.ts.
 export const roomsMessagesFr = {
+  settingsTitle: "Paramètres du salon : {name}",
   save: "Enregistrer",
   roomImage: "Image du salon",
   roomImageOptional: "Image du salon (facultatif)",

@@ -2,6 +2,9 @@
 // file picker and drag-and-drop, upload progress with cancel, @-mention completion (the room view
 // answers "mention-query" with `suggestions`). Drafts are kept per room by the room view.
 import { LitElement, css, html, nothing } from "lit";
+// live(): the room's draft is compared with what the field holds, not with the last value
+// rendered, so switching to a room whose draft is empty clears what was typed in the previous one.
+import { live } from "lit/directives/live.js";
 import { insertMention, mentionQueryAt, type MentionCandidate } from "../../core/mentions.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
@@ -133,7 +136,7 @@ export class ComposerView extends LitElement {
         <div class="field">
           ${open ? html`<ul id="mentions" role="listbox" aria-label=${t("mentionSuggestions")}>${this.suggestions.map((c, i) => html`<li id=${`mention-${i}`} role="option"
             aria-selected=${i === this.active ? "true" : "false"} @mousedown=${(e: Event) => { e.preventDefault(); this.pick(c); }}>${c.name} <span class="muted">${c.userId}</span></li>`)}</ul>` : nothing}
-          <textarea id="text" rows="1" placeholder=${t("composerLabel")} .value=${this.draft} aria-autocomplete="list"
+          <textarea id="text" rows="1" placeholder=${t("composerLabel")} .value=${live(this.draft)} aria-autocomplete="list"
             aria-controls=${open ? "mentions" : nothing} aria-activedescendant=${open ? `mention-${this.active}` : nothing}
             @keydown=${(e: KeyboardEvent) => this.keydown(e)} @input=${(e: Event) => this.input(e.target as HTMLTextAreaElement)}></textarea>
         </div>

@@ -191,7 +191,7 @@ export class RoomSettingsView extends LitElement {
     const { t } = this.i18n;
     const s = this.settings;
     return html`<section aria-labelledby="settings-title">
-      <div class="top"><h2 id="settings-title">${t("roomSettings")} : ${s.name}</h2>
+      <div class="top"><h2 id="settings-title">${t("settingsTitle", { name: s.name })}</h2>
         <button @click=${() => this.emit({ kind: "close" })}>${t("backToRoom")}</button></div>
       ${this.profile()}
       <div role="status" class="muted" id="settings-status">${this.notice}</div>
