@@ -5,7 +5,7 @@
 // delivered by "Réessayer", and file errors in plain words (too large from m.upload.size, quota,
 // offline, server not answering).
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext } from "playwright-core";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { launchChromium, screenshot } from "../harness/browser.ts";
