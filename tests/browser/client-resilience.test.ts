@@ -57,13 +57,15 @@ describe("web client in Chromium: two tabs, drafts, offline, failed sends, file 
   it("keeps one syncing tab, drafts per room, queues sends while offline, retries a failed send, explains file errors", async () => {
     const alice = await registerUser(url, "alice");
     const bob = await registerUser(url, "bob");
-    const room = async (name: string): Promise<string> => {
-      const { room_id } = (await api(url, bob, "POST", "/createRoom", { name, preset: "private_chat", invite: [alice.userId] })) as { room_id: string };
+    const room = async (name: string, encrypted = false): Promise<string> => {
+      const initial_state = encrypted ? [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }] : [];
+      const { room_id } = (await api(url, bob, "POST", "/createRoom", { name, preset: "private_chat", invite: [alice.userId], initial_state })) as { room_id: string };
       await api(url, alice, "POST", `/join/${encodeURIComponent(room_id)}`, {});
       return room_id;
     };
     const voirie = await room("Voirie");
     const budget = await room("Budget");
+    const secret = await room("Chiffré", true);
     await api(url, bob, "PUT", `/rooms/${encodeURIComponent(voirie)}/send/m.room.message/v1`, { msgtype: "m.text", body: "Bienvenue" });
 
     // --- Two tabs of one session (one browser profile).
@@ -136,6 +138,27 @@ describe("web client in Chromium: two tabs, drafts, offline, failed sends, file 
       return got.length === 2 ? got : undefined;
     }, 60_000).then((got) => assert.deepEqual(got, ["Écrit hors ligne", "Deuxième hors ligne"]));
     await page.getByText("En attente : partira au retour du serveur").first().waitFor({ state: "detached", timeout: 30_000 });
+
+    // --- The same in an encrypted room (the usual case): encrypted on the device, it waits, then goes.
+    await page.getByRole("link", { name: /Chiffré/ }).click();
+    await page.getByRole("heading", { name: /Chiffré/ }).waitFor();
+    await composer.fill("Avant la coupure");
+    await composer.press("Enter");
+    const encryptedFromAlice = async (): Promise<number> => {
+      const r = await api(url, bob, "GET", `/rooms/${encodeURIComponent(secret)}/messages?dir=b&limit=30`);
+      return (r["chunk"] as { type: string; sender: string }[]).filter((e) => e.type === "m.room.encrypted" && e.sender === alice.userId).length;
+    };
+    await waitFor("the first encrypted message", async () => ((await encryptedFromAlice()) === 1 ? true : undefined), 30_000);
+    await ctx.setOffline(true);
+    await banner.waitFor({ timeout: 30_000 });
+    await composer.fill("Chiffré hors ligne");
+    await composer.press("Enter");
+    await page.locator("article").filter({ hasText: "Chiffré hors ligne" }).getByText("En attente : partira au retour du serveur").waitFor({ timeout: 30_000 });
+    await ctx.setOffline(false);
+    await banner.waitFor({ state: "detached", timeout: 60_000 });
+    await waitFor("the encrypted message sent once back", async () => ((await encryptedFromAlice()) === 2 ? true : undefined), 60_000);
+    await page.getByRole("link", { name: /Voirie/ }).click();
+    await page.getByRole("heading", { name: /Voirie/ }).waitFor();
 
     // --- A send the server refuses (bob makes posting moderator-only: 403): "Échec de l'envoi",
     // then, posting open again, "Réessayer" delivers it.
