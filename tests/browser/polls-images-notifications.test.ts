@@ -1,0 +1,181 @@
+// The web client in Chromium, two councils, rooms set up over the API so the browsers only do what
+// is checked: an image preview (plain m.image: space reserved from info.w/h, full-size viewer with
+// download, Escape, object URL revoked), closing polls (by their creator, and by a moderator: the
+// end event as Element sends it, results final, a vote after the end ignored) and browser
+// notifications (permission granted through playwright, a spy on window.Notification: a mention
+// and a DM notify when not on screen, an ordinary message and what is on screen do not; a click
+// opens the room).
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
+import { registerUser, waitFor } from "../harness/homeserver.ts";
+import { launchChromium, screenshot } from "../harness/browser.ts";
+import { solidPng } from "../harness/png.ts";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { POLL_END, POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../client/src/core/poll-model.ts";
+
+const A = "ville-a.test";
+const B = "agglo-b.test";
+
+interface Agent { userId: string; accessToken: string; deviceId: string }
+interface Note { title: string; body: string }
+
+let txn = 0;
+async function api(base: string, who: Agent, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+const send = async (base: string, who: Agent, roomId: string, type: string, content: Record<string, unknown>): Promise<string> =>
+  String((await api(base, who, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/${type}/t${++txn}`, content))["event_id"]);
+
+const poll = (page: Page, question: string) => page.getByRole("group", { name: question });
+const notes = (page: Page): Promise<Note[]> => page.evaluate(() => (globalThis as unknown as { __notes: { title: string; body: string }[] }).__notes.map((n) => ({ title: n.title, body: n.body })));
+
+describe("web client in Chromium: image previews, closing polls, browser notifications", function () {
+  this.timeout(240_000);
+  let fed: TestFederation;
+  let web: ServedClient;
+  let browser: Browser;
+
+  before(async () => {
+    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
+    fed = f;
+    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await fed?.stop();
+  });
+
+  /** A page already signed in (saved session); notifications allowed and spied on. */
+  async function open(base: string, who: Agent): Promise<Page> {
+    const ctx = await browser.newContext({ locale: "fr-FR" });
+    await ctx.grantPermissions(["notifications"], { origin: new URL(web.url).origin });
+    const session = JSON.stringify({ baseUrl: base, userId: who.userId, accessToken: who.accessToken, deviceId: who.deviceId });
+    await ctx.addInitScript((v: string) => {
+      const g = globalThis as unknown as { localStorage: { setItem(k: string, v: string): void }; Notification: { permission: string; requestPermission(): Promise<string> }; URL: typeof URL; __notes: unknown[]; __revoked: string[] };
+      g.localStorage.setItem("entente.session", v);
+      // The spy records what the page shows (and still asks the real Notification for permission).
+      const Real = g.Notification;
+      g.__notes = [];
+      class Spy extends EventTarget {
+        onclick: (() => void) | null = null;
+        title: string;
+        body: string;
+        constructor(title: string, opts?: { body?: string }) {
+          super();
+          this.title = title;
+          this.body = opts?.body ?? "";
+          g.__notes.push(this);
+        }
+        static get permission(): string { return Real.permission; }
+        static requestPermission(): Promise<string> { return Real.requestPermission(); }
+        close(): void { /* nothing shown */ }
+      }
+      (g as unknown as { Notification: unknown }).Notification = Spy;
+      g.__revoked = [];
+      const revoke = g.URL.revokeObjectURL.bind(g.URL);
+      g.URL.revokeObjectURL = (u: string) => { g.__revoked.push(u); revoke(u); };
+    }, session);
+    const page = await ctx.newPage();
+    await page.goto(web.url);
+    return page;
+  }
+
+  it("previews an image, closes polls as Element does, and notifies mentions and DMs", async () => {
+    const [aUrl, bUrl] = [fed.get(A).url, fed.get(B).url];
+    const alice = await registerUser(aUrl, "alice");
+    const bob = await registerUser(bUrl, "bob");
+    const carol = await registerUser(aUrl, "carol");
+    const { room_id: roomId } = (await api(aUrl, alice, "POST", "/createRoom", { name: "Marché de Noël", preset: "private_chat", invite: [bob.userId, carol.userId] })) as { room_id: string };
+    const { room_id: dmId } = (await api(aUrl, alice, "POST", "/createRoom", { preset: "trusted_private_chat", is_direct: true, invite: [bob.userId] })) as { room_id: string };
+    await api(aUrl, carol, "POST", `/join/${encodeURIComponent(roomId)}`, {});
+    for (const id of [roomId, dmId]) {
+      await waitFor("bob joins over federation", () => api(bUrl, bob, "POST", `/join/${encodeURIComponent(id)}?server_name=${A}`, {}).then(() => true, () => undefined), 30_000);
+    }
+    await api(bUrl, bob, "PUT", `/user/${encodeURIComponent(bob.userId)}/account_data/m.direct`, { [alice.userId]: [dmId] });
+
+    // A plain image with its size, and two polls: Alice's and Carol's.
+    const png = solidPng(60, 40, [20, 120, 200]);
+    const up = await fetch(`${aUrl}/_matrix/media/v3/upload?filename=affiche.png`, { method: "POST", headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "image/png" }, body: png });
+    const mxc = String(((await up.json()) as { content_uri: string }).content_uri);
+    await send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.image", body: "affiche.png", url: mxc, info: { mimetype: "image/png", size: png.length, w: 60, h: 40 } });
+    const standPoll = await send(aUrl, alice, roomId, POLL_START, pollStartContent("Quel stand ?", ["chalets", "vin chaud"]));
+    await send(aUrl, carol, roomId, POLL_START, pollStartContent("Horaires ?", ["matin", "soir"]));
+
+    const bobPage = await open(bUrl, bob);
+    await bobPage.getByRole("link", { name: /Marché de Noël/ }).click({ timeout: 60_000 });
+
+    const thumb = bobPage.locator("img[alt=\"affiche.png\"]").first();
+    await thumb.waitFor({ timeout: 60_000 });
+    type Img = { naturalWidth: number; width: number; height: number };
+    assert.deepEqual(await thumb.evaluate((img) => [(img as unknown as Img).width, (img as unknown as Img).height]), [60, 40], "space from info.w/h");
+    await waitFor("the thumbnail decoded", async () => ((await thumb.evaluate((img) => (img as unknown as Img).naturalWidth)) === 60 ? true : undefined), 30_000);
+    await bobPage.getByRole("button", { name: "Agrandir l'image affiche.png" }).click();
+    const viewer = bobPage.getByRole("dialog", { name: "Image : affiche.png" });
+    const fullUrl = (await viewer.getByRole("img", { name: "affiche.png" }).getAttribute("src", { timeout: 30_000 })) ?? "";
+    const download = bobPage.waitForEvent("download");
+    await viewer.getByRole("button", { name: "Télécharger" }).click();
+    assert.equal((await download).suggestedFilename(), "affiche.png");
+    await bobPage.keyboard.press("Escape");
+    await viewer.waitFor({ state: "hidden" });
+    assert.ok((await bobPage.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl), "viewer object URL revoked");
+    await screenshot(bobPage, "image-preview");
+
+    // Polls: Bob (a plain member) votes and cannot close others' polls.
+    await poll(bobPage, "Quel stand ?").getByRole("button", { name: /vin chaud/ }).click({ timeout: 30_000 });
+    await poll(bobPage, "Quel stand ?").getByRole("button", { name: "vin chaud — 1" }).waitFor({ timeout: 30_000 });
+    assert.equal(await poll(bobPage, "Horaires ?").getByRole("button", { name: "Clore le sondage" }).count(), 0, "a member cannot close Carol's poll");
+
+    const alicePage = await open(aUrl, alice);
+    await alicePage.getByRole("link", { name: /Marché de Noël/ }).click({ timeout: 60_000 });
+    await poll(alicePage, "Quel stand ?").getByRole("button", { name: "Clore le sondage" }).click({ timeout: 60_000 });
+    await poll(alicePage, "Quel stand ?").getByRole("button", { name: "Confirmer : clore le sondage" }).click();
+    await poll(bobPage, "Quel stand ?").getByText("Sondage clos : résultats définitifs (1 votant(s)).").waitFor({ timeout: 30_000 });
+    assert.equal(await poll(bobPage, "Quel stand ?").getByRole("button", { name: "vin chaud — 1" }).isDisabled(), true, "no more voting");
+    const ends = ((await api(aUrl, alice, "GET", `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=20`))["chunk"] as { type: string; content: Record<string, unknown> }[]).filter((e) => e.type === POLL_END);
+    assert.deepEqual(ends[0]?.content, {
+      "m.relates_to": { rel_type: "m.reference", event_id: standPoll }, [POLL_END]: {},
+      "org.matrix.msc1767.text": "Le sondage est clos. Réponse en tête : vin chaud", body: "Le sondage est clos. Réponse en tête : vin chaud", msgtype: "m.text",
+    }, "the end event as Element sends it");
+    // A vote after the end is ignored (MSC3381): Carol's late vote changes nothing.
+    await send(aUrl, carol, roomId, POLL_RESPONSE, pollResponseContent(standPoll, "a1"));
+    await send(aUrl, carol, roomId, "m.room.message", { msgtype: "m.text", body: "Trop tard pour voter" });
+    await bobPage.locator("article").filter({ hasText: "Trop tard pour voter" }).waitFor({ timeout: 30_000 });
+    assert.equal(await poll(bobPage, "Quel stand ?").getByRole("button", { name: "chalets — 0" }).count(), 1, "the late vote is not counted");
+
+    // Alice may close Carol's poll: as the room's creator she may redact others' messages.
+    await poll(alicePage, "Horaires ?").getByRole("button", { name: "Clore le sondage" }).click();
+    await poll(alicePage, "Horaires ?").getByRole("button", { name: "Confirmer : clore le sondage" }).click();
+    await poll(bobPage, "Horaires ?").getByText(/Sondage clos/).waitFor({ timeout: 30_000 });
+    await screenshot(bobPage, "poll-closed");
+
+    // Browser notifications: off by default, switched on by Bob (permission already granted).
+    assert.equal(await bobPage.getByLabel("Notifications du navigateur").isChecked(), false);
+    await bobPage.getByLabel("Notifications du navigateur").check();
+    await bobPage.getByRole("link", { name: /alice/ }).first().click();
+    const mention = { "m.mentions": { user_ids: [bob.userId] } };
+    await send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "bob, tu valides le plan ?", ...mention });
+    await send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "Rien de spécial" });
+    await waitFor("the mention notified", async () => ((await notes(bobPage)).length > 0 ? true : undefined), 30_000);
+    // Bob opens the room: what is on screen does not notify, a DM in another room does.
+    await bobPage.getByRole("link", { name: /Marché de Noël/ }).click();
+    await bobPage.locator("article").filter({ hasText: "Rien de spécial" }).waitFor({ timeout: 30_000 });
+    await send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "bob, sous tes yeux", ...mention });
+    await bobPage.locator("article").filter({ hasText: "sous tes yeux" }).waitFor({ timeout: 30_000 });
+    await send(aUrl, alice, dmId, "m.room.message", { msgtype: "m.text", body: "Un message direct" });
+    await waitFor("the DM notified", async () => ((await notes(bobPage)).length > 1 ? true : undefined), 30_000);
+    const shown = await notes(bobPage);
+    assert.deepEqual(shown.map((n) => n.body), ["alice : bob, tu valides le plan ?", "alice : Un message direct"], "only the mention and the DM, not the ordinary message nor what was on screen");
+    assert.equal(shown[0]?.title, "Marché de Noël");
+    // A click on the DM's notification opens that room.
+    await bobPage.evaluate(() => (globalThis as unknown as { __notes: { onclick: (() => void) | null }[] }).__notes[1]?.onclick?.());
+    await bobPage.getByRole("heading", { level: 1 }).filter({ hasText: shown[1]?.title ?? "?" }).waitFor({ timeout: 30_000 });
+    await waitFor("the DM's room in the address", async () => (decodeURIComponent(await bobPage.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)).includes(dmId) ? true : undefined), 10_000);
+  });
+});
