@@ -12,6 +12,7 @@ import type { MemberTrust } from "../../core/room-settings-model.ts";
 import { firstUnread, receiptsOnMessages } from "../../core/read-position.ts";
 import { TypingNotifier } from "./typing-notifier.ts";
 import { errorKind } from "../../core/error-kind.ts";
+import { plainError } from "../shared/plain-error.ts";
 import { formatSize } from "../../core/attachment-crypto.ts";
 import type { ComposerView, UploadProgress } from "../composer/composer-view.ts";
 import type { I18n } from "../shared/i18n-context.ts";
@@ -329,7 +330,7 @@ export class RoomView extends LitElement {
       this.notice = this.i18n.t("invited");
       input.value = "";
     } catch (err: unknown) {
-      this.notice = err instanceof Error ? err.message : String(err);
+      this.notice = plainError(this.i18n.t, err);
     }
   }
 
@@ -392,7 +393,7 @@ export class RoomView extends LitElement {
   override render(): unknown {
     const { t } = this.i18n;
     const s = this.session;
-    const err = (e: unknown): void => { this.notice = e instanceof Error ? e.message : String(e); };
+    const err = (e: unknown): void => { this.notice = plainError(this.i18n.t, e); };
     const settings = this.settingsOpen ? s.roomSettings(this.roomId) : undefined;
     return html`
       <header>
