@@ -135,6 +135,7 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     now = Date.parse("2026-10-20T15:50:00Z");
     bot = await start(); // checks at start: the reminder is known from the room
     assert.equal(await bot.checkReminders(), 0, "not again after a restart");
+    assert.equal(logs.filter((l) => l["msg"] === "event reminder sent").length, 1, "the start's own check sent nothing either");
     now = Date.parse("2026-10-27T16:45:00Z"); // 17:45 CET, after the change
     assert.equal(await bot.checkReminders(), 1);
     now = Date.parse("2026-11-03T16:45:00Z"); // excepted occurrence
@@ -146,6 +147,7 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     await waitFor("three reminders", () => (reminders().length === 3 ? true : undefined), 30_000);
     assert.deepEqual(reminders().map((e) => (e.getContent()["fr.entente.event.reminder"] as Json)["occurrence"]),
       ["20261020T180000/Europe/Paris", "20261027T180000/Europe/Paris", "20261110T180000/Europe/Paris"]);
+    assert.equal(logs.filter((l) => l["msg"] === "event reminder sent").length, 3);
     assert.equal(logs.filter((l) => l["msg"] === "event reminder sent" && String(l["event"]) === other).length, 0);
   });
 

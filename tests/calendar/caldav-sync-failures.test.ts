@@ -135,4 +135,17 @@ describe("calendar bot: CalDAV sync under failures (Radicale)", function () {
     await w.settle();
     assert.deepEqual([...(await w.remoteObjects()).keys()], ["conseil"]);
   });
+  it("refused credentials after a first sync: a 401 is an error, not an empty collection (nothing cancelled)", async () => {
+    w.room.createAs(ALICE, "bureau", meeting("Bureau"));
+    await w.settle();
+    const events = w.room.events.length;
+    await w.restartBot(undefined, "mauvais-mot-de-passe");
+    await assert.rejects(w.engine.syncOnce(), (e: unknown) => e instanceof CaldavError && e.status === 401);
+    await assert.rejects(w.engine.syncOnce(), (e: unknown) => e instanceof CaldavError && e.status === 401);
+    assert.equal(w.room.events.length, events, "no cancellation sent to the room");
+    assert.equal((await w.room.load()).get("bureau")?.cancelled, false);
+    await w.restartBot();
+    await w.settle();
+    assert.deepEqual([...(await w.remoteObjects()).keys()], ["bureau"]);
+  });
 });

@@ -23,8 +23,15 @@ function text(v: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The answer about the request itself rather than one object: tsdav gives a non-multistatus reply
+ * (401, 403, 500...) as one response with an empty href, not an undefined one. Missing it once
+ * made a refused listing look like an empty collection, i.e. every object deleted.
+ */
+const isTopLevel = (r: DAVResponse): boolean => r.href === undefined || r.href === "";
+
 function check(responses: DAVResponse[], what: string): DAVResponse[] {
-  const bad = responses.find((r) => r.href === undefined && !r.ok);
+  const bad = responses.find((r) => isTopLevel(r) && !r.ok);
   if (bad !== undefined) throw new CaldavError(`${what}: ${bad.status} ${bad.statusText}`, bad.status);
   return responses;
 }
@@ -54,7 +61,7 @@ export class CaldavClient implements CaldavCollection {
     } catch (e) {
       throw new CaldavError(`sync-collection failed: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const top = responses.find((r) => r.href === undefined && !r.ok);
+    const top = responses.find((r) => isTopLevel(r) && !r.ok);
     if (top !== undefined) {
       // RFC 6578 §3.2: a stale token is a 403/409 with valid-sync-token; servers vary, so any
       // refusal of a non-empty token means "start again from empty", and of an empty one "no sync".
