@@ -38,6 +38,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
   let anne: User;
   let room = "";
   let rootId = "";
+  let brunoRoom = "";
   let txn = 0;
   const external: string[] = [];
 
@@ -73,6 +74,15 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
       },
     }))).event_id;
     await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(room)}/state/${WIDGETS}/direct`, { type: "m.custom", url: `${pages.widgetsOrigin}/fixtures/live-widget.html`, name: "Direct", data: {} });
+    // Bruno's room, where Anne is a plain member: his event asks for a meeting nobody added yet.
+    const bruno = await registerUser(hs.url, "bruno", PASSWORD);
+    brunoRoom = (await call<{ room_id: string }>(hs.url, bruno, "POST", "/_matrix/client/v3/createRoom", { name: "Chez Bruno", invite: [anne.userId] })).room_id;
+    await call(hs.url, anne, "POST", `/_matrix/client/v3/rooms/${enc(brunoRoom)}/join`, {});
+    const brunoAnchor = await call<{ event_id: string }>(hs.url, bruno, "PUT", `/_matrix/client/v3/rooms/${enc(brunoRoom)}/send/m.room.message/b1`, { msgtype: "m.notice", body: "Agenda" });
+    await call(hs.url, bruno, "PUT", `/_matrix/client/v3/rooms/${enc(brunoRoom)}/send/m.room.message/b2`, buildEventRoot({
+      anchor: brunoAnchor.event_id, uid: "point-bruno@ville-a.fr",
+      fields: { summary: "Point voirie", video: { kind: "jitsi" }, calendar: { series: { dtstart: { date: "20261202" }, dtend: { date: "20261203" } }, overrides: [] } },
+    }));
     // An account widget written the way Element writes it (WidgetUtils.setUserWidget).
     await call(hs.url, anne, "PUT", `/_matrix/client/v3/user/${enc(anne.userId)}/account_data/m.widgets`, {
       elementwidget: { content: { id: "elementwidget", type: "m.custom", url: "https://pad.example/", name: "Pad d'Element", data: {}, creatorUserId: anne.userId }, sender: anne.userId, state_key: "elementwidget", type: "m.widget", id: "elementwidget" },
@@ -203,5 +213,15 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await update(buildEventUpdate({ root: rootId, clock: 2, cancel: true }));
     await card.getByText("Cancelled:").waitFor({ timeout: 30_000 });
     assert.equal(await card.getByRole("button", { name: "Join the meeting" }).count(), 0);
+  });
+
+  it("without the power level, the card's button explains instead of adding a meeting", async () => {
+    await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/room/${encodeURIComponent(brunoRoom)}`);
+    const card = page.locator("ent-calendar-event", { hasText: "Point voirie" });
+    await card.locator(".when", { hasText: /^Wednesday,? 2 December 2026 \(all day\)$/ }).waitFor({ timeout: 30_000 });
+    await card.getByRole("button", { name: "Join the meeting" }).click();
+    await page.locator("#widgets-panel [role=status]", { hasText: "your role does not allow adding it" }).waitFor({ timeout: 30_000 });
+    const state = await call<StateEvent[]>(hs.url, anne, "GET", `/_matrix/client/v3/rooms/${enc(brunoRoom)}/state`);
+    assert.equal(state.filter((e) => e.type === WIDGETS).length, 0, "nothing written");
   });
 });
