@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot } from "../harness/browser.ts";
+import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
 import { solidPng } from "../harness/png.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
@@ -134,6 +134,7 @@ describe("web client in Chromium: emoji verification of a new device and of anot
     const fullUrl = (await full.getAttribute("src")) ?? "";
     assert.match(fullUrl, /^blob:/);
     await viewer.getByRole("button", { name: "Télécharger" }).waitFor();
+    assert.deepEqual(await seriousA11yViolations(bob), [], "the image viewer is accessible");
     await bob.keyboard.press("Escape");
     await viewer.waitFor({ state: "hidden" });
     assert.ok((await bob.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl), "the viewer's object URL is revoked on close");
@@ -153,6 +154,8 @@ describe("web client in Chromium: emoji verification of a new device and of anot
     await request.waitFor({ timeout: 60_000 });
     await screenshot(alice, "verification-request");
     await request.getByRole("button", { name: "Vérifier" }).click();
+    await shownEmoji(alice2);
+    assert.deepEqual(await seriousA11yViolations(alice2), [], "the emoji dialog is accessible");
     const emoji = await compareAndConfirm(alice2, alice);
     await screenshot(alice2, "verification-emoji");
     await alice2.getByText("Vérification réussie : cet appareil est vérifié.").waitFor({ timeout: 60_000 });

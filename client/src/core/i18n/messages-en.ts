@@ -1,10 +1,12 @@
 import type { MessageKey } from "./messages-fr.ts";
 import { widgetMessagesEn } from "./widget-messages-en.ts";
+import { e2eeMessagesEn } from "./e2ee-messages-en.ts";
 import { timelineMessagesEn } from "./timeline-messages-en.ts";
 import { roomsMessagesEn } from "./rooms-messages-en.ts";
 
 export const messagesEn: Record<MessageKey, string> = {
   ...widgetMessagesEn,
+  ...e2eeMessagesEn,
   ...timelineMessagesEn,
   ...roomsMessagesEn,
   appName: "Entente",
@@ -109,42 +111,4 @@ export const messagesEn: Record<MessageKey, string> = {
   jumpToUnread: "Jump to first unread message",
   readBy: "Read by {names}",
   mentionSuggestions: "Suggested people",
-  // client-e2ee: emoji verification, image previews, poll close, browser notifications
-  verifyNewLogin: "New sign-in to verify",
-  verifyNewLoginIntro: "A new sign-in to your account (device {device}) asks to be verified. If it is you, compare the emoji on both screens.",
-  verifyOwnIntro: "Verifying this device from another of your sign-ins: accept the request on the other device.",
-  verifyPerson: "Verify {name}",
-  verifyPersonIncoming: "{name} wants to verify your identity",
-  verifyPersonIntro: "Compare the emoji with the ones {name} sees (in person or on the phone): if they are the same, your conversations are encrypted between the two of you.",
-  verifyAccept: "Verify",
-  verifyDecline: "Decline",
-  verifyWaiting: "Waiting for the other device…",
-  verifyCompare: "Compare these emoji with the other screen: they must be the same, in the same order.",
-  verifyMatch: "They match",
-  verifyNoMatch: "They don't match",
-  verifyConfirmed: "Confirmed here: waiting for the other side to confirm…",
-  verifyDoneDevice: "Verified: this device is now trusted.",
-  verifyDonePerson: "Verified: {name}'s identity is verified.",
-  verifyCancelled: "Verification cancelled.",
-  verifyMismatch: "The emoji did not match: verification cancelled. Nobody was trusted.",
-  verifyTimeout: "Timed out: verification cancelled.",
-  verifyFromOtherDevice: "Verify from another device",
-  sasEmojiList: "Emoji to compare",
-  identityVerified: "identity verified",
-  historyRestoring: "Device verified: getting the encrypted history back…",
-  imageShow: "Enlarge image {name}",
-  imageLoading: "Loading image…",
-  imageFailed: "Unreadable image: {name}",
-  imageViewer: "Image: {name}",
-  downloadShort: "Download",
-  pollClose: "Close the poll",
-  pollCloseConfirm: "Confirm: close the poll",
-  pollClosedFinal: "Poll closed: final results ({count} voter(s)).",
-  pollEndTop: "The poll has ended. Top answer: {answer}",
-  pollEndNoVotes: "The poll has ended. No votes were cast.",
-  browserNotifications: "Browser notifications",
-  notificationsDenied: "The browser blocks notifications: allow them for this site in its settings.",
-  notificationsUnsupported: "This browser cannot show notifications.",
-  noticeImage: "image",
-  noticeFile: "file",
 };

@@ -1,11 +1,13 @@
 // French is the source language: every key the UI uses is declared here first, and the English
 // table is typed against it so a missing translation is a compile error.
 import { widgetMessagesFr } from "./widget-messages-fr.ts";
+import { e2eeMessagesFr } from "./e2ee-messages-fr.ts";
 import { timelineMessagesFr } from "./timeline-messages-fr.ts";
 import { roomsMessagesFr } from "./rooms-messages-fr.ts";
 
 export const messagesFr = {
   ...widgetMessagesFr,
+  ...e2eeMessagesFr,
   ...timelineMessagesFr,
   ...roomsMessagesFr,
   appName: "Entente",
@@ -110,44 +112,6 @@ export const messagesFr = {
   jumpToUnread: "Aller au premier message non lu",
   readBy: "Lu par {names}",
   mentionSuggestions: "Personnes suggérées",
-  // client-e2ee: emoji verification, image previews, poll close, browser notifications
-  verifyNewLogin: "Nouvelle connexion à vérifier",
-  verifyNewLoginIntro: "Une nouvelle connexion à votre compte (appareil {device}) demande à être vérifiée. Si c'est vous, comparez les émojis sur les deux écrans.",
-  verifyOwnIntro: "Vérification de cet appareil depuis une autre de vos connexions : acceptez la demande sur l'autre appareil.",
-  verifyPerson: "Vérifier {name}",
-  verifyPersonIncoming: "{name} souhaite vérifier votre identité",
-  verifyPersonIntro: "Comparez les émojis avec ceux affichés chez {name} (de vive voix ou par téléphone) : s'ils sont identiques, vos échanges sont bien chiffrés entre vous deux.",
-  verifyAccept: "Vérifier",
-  verifyDecline: "Refuser",
-  verifyWaiting: "En attente de l'autre appareil…",
-  verifyCompare: "Comparez ces émojis avec ceux de l'autre écran : ils doivent être identiques, dans le même ordre.",
-  verifyMatch: "Ils correspondent",
-  verifyNoMatch: "Ils ne correspondent pas",
-  verifyConfirmed: "Confirmé ici : en attente de la confirmation de l'autre côté…",
-  verifyDoneDevice: "Vérification réussie : cet appareil est vérifié.",
-  verifyDonePerson: "Vérification réussie : l'identité de {name} est vérifiée.",
-  verifyCancelled: "Vérification annulée.",
-  verifyMismatch: "Les émojis ne correspondaient pas : vérification annulée. Personne d'autre n'a été approuvé.",
-  verifyTimeout: "Délai dépassé : vérification annulée.",
-  verifyFromOtherDevice: "Vérifier depuis un autre appareil",
-  sasEmojiList: "Émojis à comparer",
-  identityVerified: "identité vérifiée",
-  historyRestoring: "Appareil vérifié : récupération de l'historique chiffré…",
-  imageShow: "Agrandir l'image {name}",
-  imageLoading: "Chargement de l'image…",
-  imageFailed: "Image illisible : {name}",
-  imageViewer: "Image : {name}",
-  downloadShort: "Télécharger",
-  pollClose: "Clore le sondage",
-  pollCloseConfirm: "Confirmer : clore le sondage",
-  pollClosedFinal: "Sondage clos : résultats définitifs ({count} votant(s)).",
-  pollEndTop: "Le sondage est clos. Réponse en tête : {answer}",
-  pollEndNoVotes: "Le sondage est clos. Aucun vote.",
-  browserNotifications: "Notifications du navigateur",
-  notificationsDenied: "Le navigateur refuse les notifications : autorisez-les dans ses réglages pour ce site.",
-  notificationsUnsupported: "Ce navigateur ne sait pas afficher de notifications.",
-  noticeImage: "image",
-  noticeFile: "fichier",
 } as const;
 
 export type MessageKey = keyof typeof messagesFr;
