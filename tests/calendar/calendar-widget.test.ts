@@ -16,7 +16,7 @@ import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-clien
 import { parseIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
 import { buildEventRoot, CALENDAR_STATE } from "../../appservices/calendar/src/protocol.ts";
 import { buildCalendarWidgetContent, CALENDAR_WIDGET_ID } from "../../widgets/calendar/src/calendar-widget.ts";
-import { instantOfValue, wallAt } from "../../widgets/calendar/src/zoned-time.ts";
+import { instantOfValue, wallAt, wallString } from "../../widgets/calendar/src/zoned-time.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
 import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
@@ -193,10 +193,12 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     const seen = await waitFor("Alice decrypts Bob's event", () => timeline(alice).find((e) => !e.isDecryptionFailure() && e.getContent()["msgtype"] === "fr.entente.event" && e.getSender() === bob.userId), 60_000);
     assert.equal(seen.isEncrypted(), true);
     const ev = seen.getContent()["fr.entente.event"] as { calendar: Array<{ dtstart: unknown }>; location: string };
-    assert.deepEqual(ev.calendar[0]?.dtstart, { tzid: "America/Cayenne", value: `${day}T100000` }, "written in Bob's zone");
+    // Typed at 10:00 in Bob's zone, stored in the binding's zone (Europe/Paris) so it follows Paris' DST.
+    const paris = { tzid: "Europe/Paris", value: wallString(wallAt("Europe/Paris", instantOfValue("America/Cayenne", `${day}T100000`))) };
+    assert.deepEqual(ev.calendar[0]?.dtstart, paris, "stored in the binding's zone");
     const inCaldav = await waitFor("Bob's event in A's CalDAV", async () => (await remote()).find((o) => o.fields.summary === "Visite de chantier"), 30_000);
     assert.equal(inCaldav.fields.location, "Rue Haute");
-    assert.deepEqual(inCaldav.fields.calendar.series.dtstart, { tzid: "America/Cayenne", value: `${day}T100000` });
+    assert.deepEqual(inCaldav.fields.calendar.series.dtstart, paris);
   });
 
   it("a weekly series: Bob moves one occurrence and cancels another in the widget; A's CalDAV gets the override and the EXDATE; the meeting link is offered", async () => {
@@ -241,7 +243,20 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     assert.deepEqual(inCaldav.fields.calendar.series.exdate, [{ tzid: "Europe/Paris", value: `${plus(14)}T080000` }]);
     const [moved] = inCaldav.fields.calendar.overrides;
     assert.deepEqual(moved?.recurrenceId, { tzid: "Europe/Paris", value: `${plus(7)}T080000` });
-    assert.deepEqual([moved?.dtstart, moved?.summary], [{ tzid: "America/Cayenne", value: `${plus(7)}T050000` }, "Point hebdo (décalé)"]);
+    const movedTo = wallString(wallAt("Europe/Paris", instantOfValue("America/Cayenne", `${plus(7)}T050000`)));
+    assert.deepEqual([moved?.dtstart, moved?.summary], [{ tzid: "Europe/Paris", value: movedTo }, "Point hebdo (décalé)"], "05:00 in Bob's zone, in the series' zone");
+
+    // The whole series renamed from its first occurrence: rule (COUNT), exception and move survive.
+    await occurrences.nth(0).click();
+    await details.locator("#edit-series").click();
+    await form.locator("#f-summary").fill("Point hebdomadaire");
+    await form.locator("button[type=submit]").click();
+    const renamed = await waitFor("the renamed series in A's CalDAV", async () => (await remote()).find((x) => x.uid === "point-hebdo@ville-a" && x.fields.summary === "Point hebdomadaire"), 60_000);
+    assert.equal(renamed.fields.calendar.series.rrule, "FREQ=WEEKLY;COUNT=4");
+    assert.deepEqual(renamed.fields.calendar.series.dtstart, { tzid: "Europe/Paris", value: `${day}T080000` }, "the series keeps its start and zone");
+    assert.equal(renamed.fields.calendar.series.exdate?.length, 1);
+    assert.equal(renamed.fields.calendar.overrides.length, 1);
+    if (await details.count() > 0) await details.locator("#close-details").click();
   });
 
   it("moves through the month grid with the keyboard, opens the form with Enter, and passes axe-core", async () => {

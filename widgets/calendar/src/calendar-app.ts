@@ -6,7 +6,7 @@ import type { WidgetLanguage } from "../../kit/src/widget-params.ts";
 import type { CalendarSource } from "./calendar-source.ts";
 import type { DetailsAction } from "./event-details.ts";
 import {
-  blankDraft, cancelEventContent, cancelOccurrenceContent, draftFrom, draftSeries, editOccurrenceContent, editSeriesContent, newEventContent, newUid, rsvpContent, type EventDraft,
+  blankDraft, cancelEventContent, cancelOccurrenceContent, draftFrom, draftSeries, editOccurrenceContent, editSeriesContent, newEventContent, newUid, originalRule, repeatOf, rsvpContent, type EventDraft,
 } from "./event-edit.ts";
 import type { FormMode } from "./event-form.ts";
 import { formatDayLong, formatMonth } from "./format.ts";
@@ -16,7 +16,7 @@ import { expandOccurrences, type Occurrence } from "./occurrences.ts";
 import { EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, type JsonObject } from "./protocol.ts";
 import { baseStyles } from "./styles.ts";
 import type { FocusDay, NewEventAt, OpenOccurrence } from "./view-events.ts";
-import { addDays, dayOf, instantOf, mondayOf, parseWall } from "./zoned-time.ts";
+import { addDays, dayOf, instantOf, isKnownZone, mondayOf, parseWall } from "./zoned-time.ts";
 import "./month-view.ts";
 import "./week-view.ts";
 import "./agenda-view.ts";
@@ -66,10 +66,17 @@ export class CalendarApp extends LitElement {
     footer { font-size: 0.75rem; margin-top: 0.4rem; }
   `];
 
+  #unsubscribe: (() => void) | undefined;
+
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.day === "") this.day = dayOf(this.tz, this.now());
-    this.source.onChange(() => { this.revision += 1; });
+    this.#unsubscribe = this.source.onChange(() => { this.revision += 1; });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#unsubscribe?.();
   }
 
   get m() {
@@ -117,7 +124,7 @@ export class CalendarApp extends LitElement {
           @details-action=${(e: CustomEvent<DetailsAction>) => void this.#onDetails(selected, e.detail)}></entente-calendar-details>`}
       </dialog>
       <dialog id="form-dialog" aria-labelledby="form-title" @close=${() => { this.form = undefined; }}>
-        ${this.form === undefined ? "" : html`<entente-calendar-form .draft=${this.form.draft} .mode=${this.form.mode} .m=${m} .problem=${this.form.problem} ?busy=${this.form.busy}
+        ${this.form === undefined ? "" : html`<entente-calendar-form .draft=${this.form.draft} .mode=${this.form.mode} .m=${m} .problem=${this.form.problem} ?busy=${this.form.busy} ?custom=${this.form.occurrence !== undefined && repeatOf(this.form.occurrence.event.calendar.series.rrule) === "custom"}
           @save-draft=${(e: CustomEvent<EventDraft>) => void this.#save(e.detail)} @close-form=${() => { this.form = undefined; }}></entente-calendar-form>`}
       </dialog>`;
   }
@@ -169,14 +176,27 @@ export class CalendarApp extends LitElement {
     const maxClock = this.source.model.view().maxClock;
     if (a.kind === "close") this.selected = undefined;
     else if (a.kind === "rsvp") await this.#send(EVENT_RSVP, rsvpContent(o, a.status, a.scope));
-    else if (a.kind === "edit") this.form = { mode: a.scope === "occurrence" && o.series ? "occurrence" : "series", draft: draftFrom(o, this.tz), occurrence: o, problem: "", busy: false };
+    else if (a.kind === "edit") {
+      const mode = a.scope === "occurrence" && o.series ? "occurrence" : "series";
+      this.form = { mode, draft: draftFrom(o, this.tz, mode === "occurrence" ? "occurrence" : "series"), occurrence: o, problem: "", busy: false };
+    }
     else if (await this.#send(EVENT_UPDATE, a.scope === "occurrence" && o.series ? cancelOccurrenceContent(o, maxClock) : cancelEventContent(o.event, maxClock))) this.selected = undefined;
+  }
+
+  /** Times are stored in the event's own zone, or the binding's default zone for a new one. */
+  #storeZone(o: Occurrence | undefined): string {
+    const start = o?.event.calendar.series.dtstart;
+    if (start !== undefined && "tzid" in start && isKnownZone(start.tzid)) return start.tzid;
+    const binding = this.source.model.view().binding?.defaultTzid;
+    return binding !== undefined && isKnownZone(binding) ? binding : this.tz;
   }
 
   async #save(draft: EventDraft): Promise<void> {
     const form = this.form;
     if (form === undefined) return;
-    const check = draftSeries(form.mode === "occurrence" ? { ...draft, repeat: "none" } : draft, this.tz);
+    const original = form.mode === "series" && form.occurrence !== undefined ? originalRule(form.occurrence.event, this.tz) : undefined;
+    const storeTz = this.#storeZone(form.occurrence);
+    const check = form.mode === "occurrence" ? draftSeries({ ...draft, repeat: "none" }, this.tz, undefined, storeTz) : draftSeries(draft, this.tz, original, storeTz);
     if (!check.ok) {
       this.form = { ...form, draft, problem: this.m.problem[check.problem] };
       return;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { answersFor, blankDraft, cancelOccurrenceContent, draftFrom, draftSeries, editOccurrenceContent, editSeriesContent, newEventContent, newUid, rsvpContent, type EventDraft } from "./event-edit.ts";
+import { answersFor, originalRule, untilOf, blankDraft, cancelOccurrenceContent, draftFrom, draftSeries, editOccurrenceContent, editSeriesContent, newEventContent, newUid, rsvpContent, type EventDraft } from "./event-edit.ts";
 import { expandOccurrences } from "./occurrences.ts";
 import { parseEventRoot, parseEventRsvp, parseEventUpdate } from "./protocol.ts";
 import { fold, paris, raw, rootEvent } from "./test-events.ts";
@@ -14,6 +14,8 @@ describe("calendar widget: writing events", () => {
     assert.deepEqual([d.startDate, d.startTime, d.endTime], ["2026-10-20", "18:00", "19:00"]);
     assert.deepEqual(draftSeries(d, PARIS), { ok: true, series: { dtstart: paris("20261020T180000"), dtend: paris("20261020T190000"), rrule: "FREQ=WEEKLY;UNTIL=20261110T225959Z" } });
     assert.deepEqual(draftSeries(draft({ allDay: true, endDate: "2026-10-21", repeat: "monthly" }), PARIS), { ok: true, series: { dtstart: { date: "20261020" }, dtend: { date: "20261022" }, rrule: "FREQ=MONTHLY" } });
+    // Typed in Cayenne (UTC-3, no DST), stored in Paris: 10:00 Cayenne = 14:00 Paris in December.
+    assert.deepEqual(draftSeries(draft({ startDate: "2026-12-07", endDate: "2026-12-07", startTime: "10:00", endTime: "11:30" }), "America/Cayenne", undefined, PARIS), { ok: true, series: { dtstart: paris("20261207T140000"), dtend: paris("20261207T153000") } });
     assert.deepEqual(draftSeries(draft({ summary: "  " }), PARIS), { ok: false, problem: "summary" });
     assert.deepEqual(draftSeries(draft({ endTime: "17:00" }), PARIS), { ok: false, problem: "order" });
     assert.deepEqual(draftSeries(draft({ startDate: "2026-13-01" }), PARIS), { ok: false, problem: "date" });
@@ -68,5 +70,25 @@ describe("calendar widget: writing events", () => {
     const [o] = expandOccurrences(ev.values(), { from: "20261019", to: "20261026", tz: PARIS });
     const d = draftFrom(o!, PARIS);
     assert.deepEqual([d.allDay, d.startDate, d.endDate], [true, "2026-10-24", "2026-10-25"]);
+  });
+
+  it("edits a whole series from any occurrence without moving its start, keeping rules the form cannot show", () => {
+    const root = rootEvent("Permanence", { series: { dtstart: paris("20261019T090000"), dtend: paris("20261019T120000"), rrule: "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6" }, overrides: [] });
+    const ev = fold([root]).get(String(root["event_id"]))!;
+    const occ = expandOccurrences([ev], { from: "20261019", to: "20261102", tz: PARIS });
+    assert.deepEqual(occ.map((o) => o.recurrenceId), ["20261019", "20261021", "20261026", "20261028"].map((d) => paris(`${d}T090000`)));
+    const third = occ[2]!;
+    const d = draftFrom(third, PARIS, "series");
+    assert.deepEqual([d.startDate, d.startTime, d.endTime, d.repeat, d.until], ["2026-10-19", "09:00", "12:00", "custom", ""]);
+    const original = originalRule(ev, PARIS);
+    const check = draftSeries({ ...d, startTime: "10:00" }, PARIS, original);
+    assert.deepEqual(check, { ok: true, series: { dtstart: paris("20261019T100000"), dtend: paris("20261019T120000"), rrule: "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=6" } });
+    assert.deepEqual(draftSeries({ ...d, repeat: "weekly" }, PARIS, original), { ok: true, series: { dtstart: paris("20261019T090000"), dtend: paris("20261019T120000"), rrule: "FREQ=WEEKLY" } });
+    assert.equal(draftFrom(third, PARIS).startDate, "2026-10-26", "one occurrence: its own date");
+    // UNTIL written by the form reads back as the same local day.
+    const until = draftSeries(draft({ repeat: "weekly", until: "2026-11-10" }), PARIS);
+    assert.ok(until.ok);
+    assert.equal(untilOf(until.series.rrule, PARIS), "2026-11-10");
+    assert.equal(untilOf("FREQ=WEEKLY;UNTIL=20261110", PARIS), "2026-11-10");
   });
 });

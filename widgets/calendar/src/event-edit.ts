@@ -7,9 +7,10 @@ import {
   type JsonObject, type OverrideEntry, type PartialCalendarEventFields, rsvpOf, type RsvpStatus, type SeriesEntry,
 } from "./protocol.ts";
 import { occurrenceId, type Occurrence } from "./occurrences.ts";
-import { addDays, instantOf, parseWall, wallAt, type WallClock } from "./zoned-time.ts";
+import { addDays, instantOf, instantOfValue, parseWall, wallAt, wallString, type WallClock } from "./zoned-time.ts";
 
-export type Repeat = "none" | "weekly" | "monthly";
+/** "custom": a rule the form cannot show (daily, BYDAY lists, from CalDAV…), kept as it is. */
+export type Repeat = "none" | "weekly" | "monthly" | "custom";
 
 /** The form's values: dates "YYYY-MM-DD" and times "HH:MM" as <input type=date|time> give them. */
 export interface EventDraft {
@@ -47,8 +48,24 @@ function value(date: string, time: string): string | undefined {
   return `${d}T${t[1]}${t[2]}00`;
 }
 
-/** The draft's series entry in zone `tz`, or which field is wrong. */
-export function draftSeries(draft: EventDraft, tz: string): DraftCheck {
+/** The rule being edited, as the form showed it: kept verbatim while repeat and until are unchanged. */
+export interface OriginalRule {
+  rrule: string;
+  repeat: Repeat;
+  until: string;
+}
+
+/** A wall clock typed in `from` as the same instant's wall clock in `to`. */
+function rezone(value: string, from: string, to: string): string {
+  return from === to ? value : wallString(wallAt(to, instantOf(from, parseWall(value))));
+}
+
+/**
+ * The draft (typed in the agent's zone `tz`) as a series entry stored in `storeTz`: the event's own
+ * zone when editing, the binding's default zone for a new event. Storing the agent's zone would
+ * make a Paris meeting typed from Cayenne (no DST) drift by an hour twice a year.
+ */
+export function draftSeries(draft: EventDraft, tz: string, original?: OriginalRule, storeTz = tz): DraftCheck {
   if (draft.summary.trim() === "") return { ok: false, problem: "summary" };
   let dtstart: CalendarDate;
   let dtend: CalendarDate;
@@ -65,11 +82,16 @@ export function draftSeries(draft: EventDraft, tz: string): DraftCheck {
     const e = value(draft.endDate === "" ? draft.startDate : draft.endDate, draft.endTime);
     if (s === undefined || e === undefined) return { ok: false, problem: "date" };
     if (e < s) return { ok: false, problem: "order" };
-    dtstart = { tzid: tz, value: s };
-    dtend = { tzid: tz, value: e };
+    dtstart = { tzid: storeTz, value: rezone(s, tz, storeTz) };
+    dtend = { tzid: storeTz, value: rezone(e, tz, storeTz) };
   }
   const series: SeriesEntry = { dtstart, dtend };
-  if (draft.repeat !== "none") {
+  if (original !== undefined && draft.repeat === original.repeat && draft.until === original.until) {
+    // COUNT, INTERVAL, BYDAY… of the original rule survive an edit of the title or the time.
+    if (draft.repeat !== "none") series.rrule = original.rrule;
+  } else if (draft.repeat === "custom") {
+    return { ok: false, problem: "date" };
+  } else if (draft.repeat !== "none") {
     let rule = draft.repeat === "weekly" ? "FREQ=WEEKLY" : "FREQ=MONTHLY";
     if (draft.until !== "") {
       const u = compact(draft.until);
@@ -95,20 +117,60 @@ export function blankDraft(startMs: number, tz: string, allDay = false): EventDr
   return { summary: "", location: "", description: "", allDay, startDate: dashed(s), startTime: `${pad(s.hour)}:${pad(s.minute)}`, endDate: dashed(e), endTime: `${pad(e.hour)}:${pad(e.minute)}`, repeat: "none", until: "", video: false };
 }
 
-/** The form filled from an occurrence (shown in the agent's zone). */
-export function draftFrom(o: Occurrence, tz: string): EventDraft {
+export function repeatOf(rrule: string | undefined): Repeat {
+  if (rrule === undefined) return "none";
+  const parts = rrule.split(";").filter((p) => !p.startsWith("UNTIL="));
+  if (parts.length === 1 && parts[0] === "FREQ=WEEKLY") return "weekly";
+  if (parts.length === 1 && parts[0] === "FREQ=MONTHLY") return "monthly";
+  return "custom";
+}
+
+/** UNTIL as the form's "YYYY-MM-DD" (the local day in `tz` of a UTC UNTIL), or "". */
+export function untilOf(rrule: string | undefined, tz: string): string {
+  const u = /(?:^|;)UNTIL=(\d{8})(T\d{6}Z?)?/.exec(rrule ?? "");
+  if (u === null || u[1] === undefined) return "";
+  if (u[2] === undefined) return dashed(parseWall(u[1]));
+  const ms = u[2].endsWith("Z") ? instantOf("UTC", parseWall(`${u[1]}${u[2].slice(0, 7)}`)) : undefined;
+  return ms === undefined ? dashed(parseWall(u[1])) : dashed(wallAt(tz, ms));
+}
+
+export function originalRule(ev: CalendarEvent, tz: string): OriginalRule | undefined {
+  const rrule = ev.calendar.series.rrule;
+  return rrule === undefined ? undefined : { rrule, repeat: repeatOf(rrule), until: untilOf(rrule, tz) };
+}
+
+/**
+ * The form filled from an occurrence, or from the series' first occurrence when the whole series
+ * is edited (so saving does not move the series' start), in the agent's zone.
+ */
+export function draftFrom(o: Occurrence, tz: string, scope: "series" | "occurrence" = "occurrence"): EventDraft {
   const ev = o.event;
-  const rule = ev.calendar.series.rrule ?? "";
-  const repeat: Repeat = /FREQ=WEEKLY/.test(rule) ? "weekly" : /FREQ=MONTHLY/.test(rule) ? "monthly" : "none";
-  const s = wallAt(tz, o.start);
-  const lastDay = o.allDay ? addDays(o.endDay ?? o.startDay ?? "", -1) : undefined;
-  const e = wallAt(tz, o.end);
-  const end = lastDay === undefined ? e : parseWall(lastDay);
-  const start = o.allDay && o.startDay !== undefined ? parseWall(o.startDay) : s;
+  const rule = ev.calendar.series.rrule;
+  let allDay = o.allDay;
+  let startMs = o.start;
+  let endMs = o.end;
+  let startDay = o.startDay;
+  let endDay = o.endDay;
+  if (scope === "series") {
+    const { dtstart, dtend } = ev.calendar.series;
+    allDay = "date" in dtstart;
+    if ("date" in dtstart) {
+      startDay = dtstart.date;
+      endDay = "date" in dtend && dtend.date > dtstart.date ? dtend.date : addDays(dtstart.date, 1);
+    } else {
+      startMs = instantOfValue(dtstart.tzid, dtstart.value);
+      endMs = "date" in dtend ? startMs : instantOfValue(dtend.tzid, dtend.value);
+    }
+  }
+  const s = wallAt(tz, startMs);
+  const e = wallAt(tz, endMs);
+  const start = allDay && startDay !== undefined ? parseWall(startDay) : s;
+  const end = allDay ? parseWall(addDays(endDay ?? startDay ?? "", -1)) : e;
   return {
-    summary: o.summary, location: o.location ?? "", description: o.description ?? "", allDay: o.allDay,
+    summary: scope === "series" ? ev.summary : o.summary, location: (scope === "series" ? ev.location : o.location) ?? "",
+    description: (scope === "series" ? ev.description : o.description) ?? "", allDay,
     startDate: dashed(start), startTime: `${pad(s.hour)}:${pad(s.minute)}`, endDate: dashed(end), endTime: `${pad(e.hour)}:${pad(e.minute)}`,
-    repeat, until: "", video: ev.video !== null,
+    repeat: repeatOf(rule), until: untilOf(rule, tz), video: ev.video !== null,
   };
 }
 

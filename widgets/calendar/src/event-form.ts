@@ -8,7 +8,9 @@ import { baseStyles } from "./styles.ts";
 export type FormMode = "new" | "series" | "occurrence";
 
 export class EventForm extends LitElement {
-  static override properties = { draft: { attribute: false }, mode: {}, m: { attribute: false }, problem: {}, busy: { type: Boolean } };
+  static override properties = { draft: { attribute: false }, mode: {}, m: { attribute: false }, problem: {}, busy: { type: Boolean }, custom: { type: Boolean } };
+  /** the event's rule is one the form cannot show: offer to keep it */
+  declare custom: boolean;
   declare draft: EventDraft;
   declare mode: FormMode;
   declare m: CalendarMessages;
@@ -19,6 +21,7 @@ export class EventForm extends LitElement {
     super();
     this.problem = "";
     this.busy = false;
+    this.custom = false;
   }
 
   static override styles = [baseStyles, css`
@@ -54,8 +57,9 @@ export class EventForm extends LitElement {
         <label>${m.repeat} <select id="f-repeat" @change=${(e: Event) => this.#set("repeat", (e.target as HTMLSelectElement).value as Repeat)}>
           <option value="none" ?selected=${d.repeat === "none"}>${m.repeatNone}</option>
           <option value="weekly" ?selected=${d.repeat === "weekly"}>${m.repeatWeekly}</option>
-          <option value="monthly" ?selected=${d.repeat === "monthly"}>${m.repeatMonthly}</option></select></label>
-        ${d.repeat === "none" ? "" : html`<label>${m.until} ${input("until", "date")}</label>`}</div>`}
+          <option value="monthly" ?selected=${d.repeat === "monthly"}>${m.repeatMonthly}</option>
+          ${this.custom ? html`<option value="custom" ?selected=${d.repeat === "custom"}>${m.repeatCustom}</option>` : ""}</select></label>
+        ${d.repeat === "none" || d.repeat === "custom" ? "" : html`<label>${m.until} ${input("until", "date")}</label>`}</div>`}
       <label>${m.location} ${input("location", "text")}</label>
       <label>${m.description} <textarea id="f-description" rows="3" .value=${d.description} @input=${(e: Event) => this.#set("description", (e.target as HTMLTextAreaElement).value)}></textarea></label>
       ${this.mode === "occurrence" ? "" : html`<label class="check"><input id="f-video" type="checkbox" .checked=${d.video} @change=${(e: Event) => this.#set("video", (e.target as HTMLInputElement).checked)} /> ${m.video}</label>`}
