@@ -23,13 +23,23 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
       return one === null ? [] : [raw(one)];
     },
     relations: async (roomId, eventId, relType, eventType, opts) => {
-      const r = await client.fetchRelations(roomId, eventId, relType ?? null, eventType ?? null, {
+      // In an encrypted room the server only sees m.room.encrypted: ask for that type, decrypt, then
+      // keep the asked type (what Element's driver does), so widgets get clear events they may read.
+      const encrypted = client.getRoom(roomId)?.hasEncryptionStateEvent() === true;
+      const r = await client.fetchRelations(roomId, eventId, relType ?? null, encrypted && eventType !== undefined ? "m.room.encrypted" : (eventType ?? null), {
         ...(opts.from === undefined ? {} : { from: opts.from }),
         ...(opts.to === undefined ? {} : { to: opts.to }),
         ...(opts.limit === undefined ? {} : { limit: opts.limit }),
         dir: opts.dir === "f" ? Direction.Forward : Direction.Backward,
       });
-      return { chunk: r.chunk as unknown as IRoomEvent[], nextBatch: r.next_batch ?? undefined, prevBatch: r.prev_batch ?? undefined };
+      let chunk = r.chunk as unknown as IRoomEvent[];
+      if (encrypted) {
+        const mapper = client.getEventMapper();
+        const events = r.chunk.map((e) => mapper(e));
+        await Promise.all(events.map((e) => client.decryptEventIfNeeded(e)));
+        chunk = events.filter((e) => !e.isDecryptionFailure() && (eventType === undefined || e.getType() === eventType)).map(raw);
+      }
+      return { chunk, nextBatch: r.next_batch ?? undefined, prevBatch: r.prev_batch ?? undefined };
     },
     openIdToken: async () => {
       const t = await client.getOpenIdToken();
