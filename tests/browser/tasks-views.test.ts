@@ -134,6 +134,13 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
     assert.equal(await late.getByRole("link", { name: "Ouvrir le salon Voirie" }).getAttribute("href"), `#/room/${encodeURIComponent(voirie)}`);
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, "tasks-my-tasks");
+    // Live: a task alice assigns now (encrypted room) joins the open view from the synced
+    // timeline, without fetching the lists again.
+    let relationRequests = 0;
+    page.on("request", (r) => { if (r.url().includes("/relations/")) relationRequests++; });
+    await task(voirie, { title: "Baliser le chantier", assignees: [bob.userId], due: day(0) });
+    await group(/^Aujourd'hui \(2\)$/).getByText("Baliser le chantier").waitFor({ timeout: 60_000 });
+    assert.equal(relationRequests, 0, "folded from the cached list plus the live event");
 
     // The dashboard of the working group: key result 0/10, one linked task of two done → 25 %.
     await nav.getByRole("link", { name: "Objectifs" }).click();

@@ -5,24 +5,20 @@
 // root. Encrypted events are decrypted by the SDK's Rust crypto before the fold sees them.
 // https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidrelationseventidreltype
 import { Direction, MatrixEventEvent, Method, RoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
-import { timeZoneFromProfile, DEFAULT_TIME_ZONE } from "./protocol.ts";
-import { OBJECTIVE_CHECKIN, OBJECTIVE_MSGTYPE, OBJECTIVE_UPDATE, OBJECTIVES_STATE, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } from "./protocol.ts";
-import { foldObjectives } from "./protocol.ts";
-import { buildCheckin } from "./protocol.ts";
-import { parseObjectivesState } from "./protocol.ts";
-import { parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
-import { nextClock } from "./protocol.ts";
-import type { TaskStatus } from "./protocol.ts";
-import { foldTasks, type TaskFoldResult } from "./protocol.ts";
-import { buildTaskUpdate } from "./protocol.ts";
-import { parseTasksState } from "./protocol.ts";
+import {
+  buildCheckin, buildTaskUpdate, DEFAULT_TIME_ZONE, foldObjectives, foldTasks, nextClock, OBJECTIVE_CHECKIN, OBJECTIVE_MSGTYPE, OBJECTIVE_UPDATE, OBJECTIVES_STATE,
+  parseObjectivesState, parseRoomPowerLevels, parseTasksState, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile,
+  type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
+} from "./protocol.ts";
 import { sendAny } from "../sdk-untyped.ts";
 import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
 import type { SpaceRef, TasksPort } from "./tasks-port.ts";
 
 const PAGE = 100;
-const RELEVANT = new Set([TASK_UPDATE, OBJECTIVE_UPDATE, OBJECTIVE_CHECKIN, TASKS_STATE, OBJECTIVES_STATE]);
+const RELEVANT = new Set([TASK_UPDATE, OBJECTIVE_UPDATE, OBJECTIVE_CHECKIN, TASKS_STATE, OBJECTIVES_STATE, ROOM_REDACTION]);
+/** Timeline event types a list keeps besides its roots (redactions: the fold judges them). */
+const FOLDED = new Set([TASK_UPDATE, OBJECTIVE_UPDATE, OBJECTIVE_CHECKIN, ROOM_REDACTION]);
 
 /** The fold's raw shape of a fetched (and decrypted) event; undefined when it cannot be read. */
 function foldRaw(e: MatrixEvent): Record<string, unknown> | undefined {
@@ -40,10 +36,20 @@ export class MatrixTasksPort implements TasksPort {
   readonly userId: string;
   private readonly client: MatrixClient;
   private zone: Promise<string> | undefined;
+  private readonly lists = new Map<string, { roomId: string; events: Map<string, Record<string, unknown>>; ready: Promise<void> }>();
 
   constructor(client: MatrixClient) {
     this.client = client;
     this.userId = client.getSafeUserId();
+    client.on(RoomEvent.Timeline, (e: MatrixEvent, _room: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
+    client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
+    // A gappy sync may have skipped events: the room's lists are fetched again when next read.
+    client.on(RoomEvent.TimelineReset, (room: Room | undefined) => this.dropRoom(room?.roomId));
+  }
+
+  /** Forgets the cached lists of a room (all rooms without one): the next read fetches them. */
+  private dropRoom(roomId: string | undefined): void {
+    for (const [key, c] of this.lists) if (roomId === undefined || c.roomId === roomId) this.lists.delete(key);
   }
 
   timeZone(): Promise<string> {
@@ -91,12 +97,47 @@ export class MatrixTasksPort implements TasksPort {
   }
 
   /** Every event of a list: the roots under the anchor and what references them. */
-  private async listEvents(roomId: string, anchor: string, rootMsgtype: string): Promise<Record<string, unknown>[]> {
+  private async fetchList(roomId: string, anchor: string, rootMsgtype: string): Promise<Record<string, unknown>[]> {
     const { events, recursed } = await this.all(roomId, anchor, true);
     if (recursed) return events;
     const roots = events.filter((e) => (e["content"] as Record<string, unknown>)["msgtype"] === rootMsgtype).map((e) => String(e["event_id"]));
     for (const root of roots) events.push(...(await this.all(roomId, root, false)).events);
     return events;
+  }
+
+  /**
+   * A list's events: fetched once, then kept up to date from the live timeline (absorb), so a
+   * view refreshing after each task event refolds in memory instead of refetching the list. The
+   * cache exists before its fetch starts, so an event arriving meanwhile is not lost.
+   */
+  private async listEvents(roomId: string, anchor: string, rootMsgtype: string): Promise<Record<string, unknown>[]> {
+    const key = `${roomId}\n${anchor}`;
+    let cache = this.lists.get(key);
+    if (cache === undefined) {
+      const events = new Map<string, Record<string, unknown>>();
+      const ready = this.fetchList(roomId, anchor, rootMsgtype).then((list) => {
+        for (const e of list) if (!events.has(String(e["event_id"]))) events.set(String(e["event_id"]), e);
+      });
+      const created = { roomId, events, ready };
+      cache = created;
+      this.lists.set(key, created);
+      ready.catch(() => { if (this.lists.get(key) === created) this.lists.delete(key); });
+    }
+    await cache.ready;
+    return [...cache.events.values()];
+  }
+
+  /** A live (or late-decrypted) event of a room with a cached list joins that list's events. */
+  private absorb(e: MatrixEvent): void {
+    const roomId = e.getRoomId();
+    const id = e.getId();
+    if (roomId === undefined || id === undefined || !id.startsWith("$")) return;
+    const type = e.getType();
+    const msgtype = e.getContent()["msgtype"];
+    if (!FOLDED.has(type) && msgtype !== TASK_MSGTYPE && msgtype !== OBJECTIVE_MSGTYPE) return;
+    const raw = foldRaw(e);
+    if (raw === undefined) return; // still encrypted: its Decrypted event comes later
+    for (const c of this.lists.values()) if (c.roomId === roomId) c.events.set(id, raw);
   }
 
   private async foldRoomTasks(room: Room): Promise<TaskFoldResult | undefined> {
@@ -120,6 +161,7 @@ export class MatrixTasksPort implements TasksPort {
     const folded = room ? await this.foldRoomTasks(room) : undefined;
     if (folded === undefined || !folded.tasks.has(taskId)) throw new Error("unknown task");
     await sendAny(this.client, roomId, TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: nextClock(folded.maxClock), set: { status } }));
+    this.dropRoom(roomId); // read again with our own event as the server stored it
   }
 
   spaces(): SpaceRef[] {
@@ -158,6 +200,7 @@ export class MatrixTasksPort implements TasksPort {
     const objective = r?.objectives.objectives.get(objectiveId);
     if (r === undefined || objective === undefined || !objective.keyResults.some((k) => k.id === keyResult)) throw new Error("unknown key result");
     await sendAny(this.client, roomId, OBJECTIVE_CHECKIN, buildCheckin({ root: objectiveId, clock: nextClock(r.objectives.maxClock), keyResult, value, ...(note ? { note } : {}) }));
+    this.dropRoom(roomId);
   }
 
   onChange(listener: () => void): () => void {
