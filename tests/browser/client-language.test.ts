@@ -25,22 +25,24 @@ const frenchFragments: { key: string; text: string }[] = Object.entries(messages
 /** Every visible text node and accessible label (aria-label, placeholder, title, alt), through shadow roots. */
 async function pageTexts(page: Page): Promise<string> {
   return page.evaluate(() => {
+    // The root tsconfig has no DOM library: the few DOM shapes used here.
+    interface DomNode { nodeType: number; textContent: string | null; childNodes: ArrayLike<DomNode>; tagName?: string; shadowRoot?: DomNode | null; getAttribute?(name: string): string | null }
     const out: string[] = [];
-    const walk = (root: Node): void => {
+    const walk = (root: DomNode): void => {
       for (const n of Array.from(root.childNodes)) {
         if (n.nodeType === 3) out.push(n.textContent ?? "");
-        else if (n instanceof Element) {
+        else if (n.nodeType === 1) {
           if (n.tagName === "SCRIPT" || n.tagName === "STYLE") continue;
           for (const a of ["aria-label", "placeholder", "title", "alt"]) {
-            const v = n.getAttribute(a);
+            const v = n.getAttribute?.(a) ?? null;
             if (v !== null) out.push(v);
           }
-          if (n.shadowRoot !== null) walk(n.shadowRoot);
+          if (n.shadowRoot !== undefined && n.shadowRoot !== null) walk(n.shadowRoot);
           walk(n);
         }
       }
     };
-    walk(document.body);
+    walk((globalThis as unknown as { document: { body: DomNode } }).document.body);
     return out.join("\n");
   });
 }
@@ -91,7 +93,7 @@ describe("web client in Chromium: English", function () {
     assert.ok(frenchFragments.some((f) => before.includes(f.text)), "the check finds French when it is there");
     await page.getByLabel("Langue").selectOption("en");
     await page.getByRole("button", { name: "Sign in" }).waitFor();
-    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang), "en");
     await page.getByLabel("Your council").waitFor();
     assertNoFrench(await pageTexts(page), "sign-in");
     await screenshot(page, "english-sign-in");
@@ -122,7 +124,7 @@ describe("web client in Chromium: English", function () {
     await page.reload();
     await page.getByRole("navigation", { name: "Room list" }).waitFor({ timeout: 60_000 });
     await page.getByRole("button", { name: "Sign out" }).waitFor({ timeout: 60_000 });
-    assert.equal(await page.evaluate(() => document.documentElement.lang), "en");
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang), "en");
     assertNoFrench(await pageTexts(page), "room list after a reload");
     await ctx.close();
   });
