@@ -80,7 +80,9 @@ export class MatrixChatSession implements ChatSession {
     this.client = client;
     this.keyCache = keyCache;
     this.userId = client.getSafeUserId();
-    this.outbox = new Outbox(client);
+    // Retried every few seconds only while the device is online and the sync reaches the server;
+    // the sync coming back and the "online" event flush it at once.
+    this.outbox = new Outbox(client, () => this.sync !== "offline" && (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine !== false);
   }
 
   static async start(session: Session, opts: StartOptions): Promise<MatrixChatSession> {

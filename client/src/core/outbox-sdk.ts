@@ -7,11 +7,14 @@ import { notSentKind, OUTBOX_RETRY_MS } from "./send-queue.ts";
 
 export class Outbox {
   private readonly client: MatrixClient;
+  /** Whether trying now makes sense (the device is online and the last sync reached the server). */
+  private readonly canTry: () => boolean;
   private flushing = false;
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(client: MatrixClient) {
+  constructor(client: MatrixClient, canTry: () => boolean = () => true) {
     this.client = client;
+    this.canTry = canTry;
   }
 
   /** Whether this NOT_SENT event waits for the network (true) or was refused (false). */
@@ -26,9 +29,9 @@ export class Outbox {
     });
   }
 
-  /** Something was just queued: keep retrying until the outbox is empty. */
+  /** Something was just queued: keep retrying (while it makes sense) until the outbox is empty. */
   armed(): void {
-    this.timer ??= setInterval(() => void this.flush(), OUTBOX_RETRY_MS);
+    this.timer ??= setInterval(() => { if (this.canTry()) void this.flush(); }, OUTBOX_RETRY_MS);
   }
 
   async flush(): Promise<void> {
