@@ -82,7 +82,6 @@ export const messagesEn: Record<MessageKey, string> = {
   members: "Members",
   offline: "The server does not answer: your messages will go when it is back.",
   sendFailed: "Sending failed",
-  otherTab: "Entente is already open in another tab: use that tab, or close it and reload this page.",
   account: "Account",
   retry: "Retry",
   roomSettings: "Room settings",

@@ -83,7 +83,6 @@ export const messagesFr = {
   members: "Membres",
   offline: "Le serveur ne répond pas : vos messages partiront dès son retour.",
   sendFailed: "Échec de l'envoi",
-  otherTab: "Entente est déjà ouvert dans un autre onglet : utilisez cet onglet-là, ou fermez-le puis rechargez cette page.",
   account: "Compte",
   retry: "Réessayer",
   roomSettings: "Paramètres du salon",
