@@ -23,15 +23,20 @@ export interface SkippedEvent {
   reason: string;
 }
 
+const NO_CONTENT: JsonObject = Object.freeze({});
+
 function envelope(raw: unknown): EventEnvelope | string {
   if (!isObject(raw)) return "event is not an object";
   const { event_id: eventId, type, sender, origin_server_ts: ts } = raw;
   if (typeof eventId !== "string" || eventId.length === 0) return "event has no event_id";
   if (typeof type !== "string" || typeof sender !== "string") return "event has no type or sender";
   if (typeof ts !== "number" || !Number.isFinite(ts)) return "event has no origin_server_ts";
-  const unsigned = isObject(raw["unsigned"]) ? raw["unsigned"] : {};
-  const content = isObject(raw["content"]) ? raw["content"] : {};
-  const env: EventEnvelope = { eventId, type, sender, originServerTs: ts, content, redacted: unsigned["redacted_because"] !== undefined };
+  // No allocation for what is absent (the fold reads tens of thousands of envelopes): one shared,
+  // frozen empty content, and `unsigned` is only looked into.
+  const unsigned = raw["unsigned"];
+  const content = isObject(raw["content"]) ? raw["content"] : NO_CONTENT;
+  const redacted = isObject(unsigned) && unsigned["redacted_because"] !== undefined;
+  const env: EventEnvelope = { eventId, type, sender, originServerTs: ts, content, redacted };
   const redacts = typeof content["redacts"] === "string" ? content["redacts"] : raw["redacts"];
   if (type === ROOM_REDACTION && typeof redacts === "string") env.redacts = redacts;
   return env;
@@ -51,18 +56,24 @@ export interface PreparedEvents {
 export function prepareEvents(raw: Iterable<unknown>, levels: RoomPowerLevels): PreparedEvents {
   const events = new Map<string, EventEnvelope>();
   const skipped: SkippedEvent[] = [];
+  // Ids of the events the redaction pass must look at (redacted copies, redactions): the pass then
+  // reads their de-duplicated copy without walking every event again.
+  const marked = new Set<string>();
   for (const r of raw) {
     const env = envelope(r);
     if (typeof env === "string") {
       skipped.push({ eventId: isObject(r) && typeof r["event_id"] === "string" ? r["event_id"] : "?", reason: env });
       continue;
     }
+    if (env.redacted || env.redacts !== undefined) marked.add(env.eventId);
     const seen = events.get(env.eventId);
     if (seen === undefined) events.set(env.eventId, env);
     else if (env.redacted && !seen.redacted) events.set(env.eventId, env);
   }
   const redacted = new Set<string>();
-  for (const env of events.values()) {
+  for (const id of marked) {
+    const env = events.get(id);
+    if (env === undefined) continue;
     if (env.redacted) redacted.add(env.eventId);
     if (env.redacts === undefined || env.redacted) continue;
     const target = events.get(env.redacts);

@@ -93,6 +93,34 @@ const FIELD_PARSERS: { [K in TaskField]: (v: unknown, what: string) => Parsed<Ta
   objective: nullable(parseEventId),
 };
 
+// Fast paths for the values boards are full of (a status, a rank, a short list of ids): they
+// accept a SUBSET of what FIELD_PARSERS accept and return the same values, without the Parsed
+// wrappers; anything else (including every invalid value) goes to FIELD_PARSERS, which says why.
+const NOPE: unique symbol = Symbol("not on the fast path");
+const STATUS_SET: ReadonlySet<string> = new Set(TASK_STATUSES);
+const FAST_USER_ID = /^@[^:\s]+:[^\s]+$/;
+const fastString = (v: unknown, max: number): string | typeof NOPE => (typeof v === "string" && v.length > 0 && v.length <= max ? v : NOPE);
+/** Distinct strings in first-occurrence order, as parseStringSet returns them. */
+function fastStringSet(v: unknown, max: number, item: (x: string) => boolean): string[] | typeof NOPE {
+  if (!Array.isArray(v) || v.length > max) return NOPE;
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
+    if (typeof x !== "string" || !item(x)) return NOPE;
+    if (!out.includes(x)) out.push(x);
+  }
+  return out;
+}
+const FAST_PARSERS = new Map<string, (v: unknown) => unknown>([
+  ["status", (v) => (typeof v === "string" && STATUS_SET.has(v) ? v : NOPE)],
+  ["title", (v) => fastString(v, LIMITS.title)],
+  ["column", (v) => (v === null ? null : fastString(v, LIMITS.column))],
+  ["rank", (v) => (v === null ? null : fastString(v, LIMITS.rank))],
+  ["priority", (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 9 ? v : NOPE)],
+  ["assignees", (v) => fastStringSet(v, LIMITS.assignees, (x) => x.length <= 255 && FAST_USER_ID.test(x))],
+  ["labels", (v) => fastStringSet(v, LIMITS.labels, (x) => x.length > 0 && x.length <= LIMITS.label)],
+]);
+
 export const TASK_FIELDS = Object.keys(FIELD_PARSERS) as TaskField[];
 const PARSER_BY_KEY = new Map<string, (v: unknown, what: string) => Parsed<unknown>>(Object.entries(FIELD_PARSERS));
 
@@ -110,6 +138,12 @@ export function parseTaskFieldSet(source: JsonObject, what: string): Parsed<Part
   for (const key in source) {
     const parse = PARSER_BY_KEY.get(key);
     if (parse === undefined) continue;
+    const fastParse = FAST_PARSERS.get(key);
+    const fast = fastParse === undefined ? NOPE : fastParse(source[key]);
+    if (fast !== NOPE) {
+      out[key] = fast;
+      continue;
+    }
     // The path is built only on failure: valid input (the common case) allocates no strings.
     const parsed = parse(source[key], key);
     if (!parsed.ok) return fail(`${what}.${parsed.reason}`);

@@ -49,8 +49,9 @@ interface PendingUpdate {
 /** Mutable working copy of a task while its updates are applied. */
 interface Working {
   task: Task;
-  removed: Set<string>;
-  done: Map<string, boolean>;
+  /** created on the first removal / `done` operation (most tasks have none) */
+  removed: Set<string> | undefined;
+  done: Map<string, boolean> | undefined;
 }
 
 export function foldTasks(input: TaskFoldInput): TaskFoldResult {
@@ -76,10 +77,11 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
       skipped.push({ eventId: env.eventId, reason: parsed.reason });
       continue;
     }
-    maxClock = Math.max(maxClock, parsed.value.clock);
-    const list = pending.get(parsed.value.root) ?? [];
-    list.push({ clock: parsed.value.clock, env, update: parsed.value });
-    pending.set(parsed.value.root, list);
+    const u = parsed.value;
+    if (u.clock > maxClock) maxClock = u.clock;
+    const list = pending.get(u.root);
+    if (list === undefined) pending.set(u.root, [{ clock: u.clock, env, update: u }]);
+    else list.push({ clock: u.clock, env, update: u });
   }
   for (const [rootId, updates] of pending) {
     const w = working.get(rootId);
@@ -95,7 +97,7 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   }
   const tasks = new Map<string, Task>();
   for (const [id, w] of working) {
-    if (w.done.size > 0) w.task.checklist = w.task.checklist.map((i) => ({ ...i, done: w.done.get(i.id) ?? i.done }));
+    if (w.done !== undefined) w.task.checklist = w.task.checklist.map((i) => ({ ...i, done: w.done?.get(i.id) ?? i.done }));
     tasks.set(id, w.task);
   }
   return { tasks, skipped: sortSkipped(skipped), maxClock };
@@ -129,7 +131,7 @@ function acceptRoot(env: EventEnvelope, input: TaskFoldInput, create: number, as
     updates: 0,
     lastUpdatedBy: env.sender,
   };
-  working.set(env.eventId, { task, removed: new Set(), done: new Map() });
+  working.set(env.eventId, { task, removed: undefined, done: undefined });
   return undefined;
 }
 
@@ -155,13 +157,16 @@ function applyUpdate(w: Working, u: PendingUpdate, levels: RoomPowerLevels, p: t
   // (parsed values are fresh objects, never shared with another task)
   Object.assign(task, u.update.set);
   const ops = u.update.checklist;
-  for (const id of ops.remove) w.removed.add(id);
-  if (ops.remove.length > 0) task.checklist = task.checklist.filter((i) => !w.removed.has(i.id));
+  if (ops.remove.length > 0) {
+    const removed = (w.removed ??= new Set());
+    for (const id of ops.remove) removed.add(id);
+    task.checklist = task.checklist.filter((i) => !removed.has(i.id));
+  }
   for (const item of ops.add) {
     // Additions merge: concurrent adds all survive; the first add of an id wins, removal is final.
-    if (!w.removed.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push({ ...item });
+    if (!w.removed?.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push({ ...item });
   }
-  for (const id in ops.done) w.done.set(id, ops.done[id] === true);
+  for (const id in ops.done) (w.done ??= new Map()).set(id, ops.done[id] === true);
   if (u.update.delete) task.deleted = true;
   task.clock = Math.max(task.clock, u.clock);
   task.updates += 1;
