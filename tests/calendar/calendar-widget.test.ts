@@ -201,7 +201,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     assert.deepEqual(inCaldav.fields.calendar.series.dtstart, paris);
   });
 
-  it("a weekly series: Bob moves one occurrence and cancels another in the widget; A's CalDAV gets the override and the EXDATE; the meeting link is offered", async () => {
+  it("a weekly series edited in Bob's widget: one occurrence moved, one cancelled, the series renamed, each reaching A's CalDAV; Bob cancels his own event, not Alice's; the meeting link is offered", async () => {
     const day = tomorrowInParis();
     const plus = (n: number): string => new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6)) + n)).toISOString().slice(0, 10).replace(/-/g, "");
     const anchor = String(alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["anchor"]);
@@ -257,6 +257,18 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     assert.equal(renamed.fields.calendar.series.exdate?.length, 1);
     assert.equal(renamed.fields.calendar.overrides.length, 1);
     if (await details.count() > 0) await details.locator("#close-details").click();
+
+    // Bob (level 0) may not cancel Alice's series (the fold would refuse it): not offered. He may
+    // cancel his own event: gone from the widget, deleted from A's CalDAV.
+    await occurrences.nth(0).click();
+    await details.locator("#edit-series").waitFor();
+    assert.equal(await details.locator("#cancel-series").count(), 0);
+    await details.locator("#close-details").click();
+    await frame.locator("entente-calendar-agenda button.event", { hasText: "Visite de chantier" }).click();
+    await details.locator("#cancel-series").click();
+    await details.locator("#confirm-cancel").click();
+    await frame.locator("entente-calendar-agenda button.event", { hasText: "Visite de chantier" }).waitFor({ state: "detached", timeout: 30_000 });
+    await waitFor("Bob's event deleted from A's CalDAV", async () => ((await remote()).some((x) => x.fields.summary === "Visite de chantier") ? undefined : true), 60_000);
   });
 
   it("moves through the month grid with the keyboard, opens the form with Enter, and passes axe-core", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { CalendarModel } from "./calendar-model.ts";
+import { allowedOn, CalendarModel } from "./calendar-model.ts";
 import { buildCalendarBinding, buildEventRsvp, buildEventUpdate } from "./protocol.ts";
 import { ANCHOR, paris, raw, rootEvent } from "./test-events.ts";
 
@@ -22,6 +22,9 @@ describe("calendar widget: the model", () => {
     m.add(raw("fr.entente.event.update", buildEventUpdate({ root: rootId, clock: 1, cancel: true }), "@bob:agglo-b.fr"));
     m.add(raw("fr.entente.event.rsvp", buildEventRsvp({ root: rootId, status: "accepted" }), "@bob:agglo-b.fr"));
     assert.equal(m.view().events.get(rootId)?.cancelled, false);
+    const ev = m.view().events.get(rootId)!;
+    assert.deepEqual(allowedOn(m.view(), ev, "@bob:agglo-b.fr"), { edit: true, cancel: false }, "the widget offers what the fold accepts");
+    assert.deepEqual(allowedOn(m.view(), ev, "@alice:ville-a.fr"), { edit: true, cancel: true });
     assert.deepEqual(m.view().events.get(rootId)?.rsvps, [{ userId: "@bob:agglo-b.fr", status: "accepted" }]);
     m.add({ ...raw("m.room.power_levels", { users: { "@bob:agglo-b.fr": 50 } }), state_key: "" });
     assert.equal(m.view().events.get(rootId)?.cancelled, true);

@@ -2,8 +2,8 @@
 // live, or just sent), the binding and the power levels, folded on demand with the protocol's
 // foldCalendar, so the widget agrees with the bot and every other reader on the same events.
 import {
-  CALENDAR_STATE, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels,
-  type CalendarBinding, type CalendarEvent,
+  CALENDAR_STATE, DEFAULT_CALENDAR_PERMISSIONS, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels, userLevel,
+  type CalendarBinding, type CalendarEvent, type RoomPowerLevels,
 } from "./protocol.ts";
 
 export const POWER_LEVELS = "m.room.power_levels";
@@ -11,6 +11,7 @@ export const ROOM_CREATE = "m.room.create";
 
 export interface CalendarView {
   binding: CalendarBinding | undefined;
+  levels: RoomPowerLevels;
   events: Map<string, CalendarEvent>;
   maxClock: number;
   skipped: number;
@@ -22,6 +23,13 @@ export function isCalendarEvent(raw: unknown): boolean {
   const { type, content } = raw;
   if (type === ROOM_MESSAGE) return isObject(content) && content["msgtype"] === EVENT_MSGTYPE;
   return type === EVENT_UPDATE || type === EVENT_RSVP || type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE;
+}
+
+/** What the fold will accept from `userId` on `ev` (the protocol's default permissions). */
+export function allowedOn(view: Pick<CalendarView, "levels">, ev: CalendarEvent, userId: string): { edit: boolean; cancel: boolean } {
+  const own = ev.creator === userId;
+  const level = userLevel(view.levels, userId);
+  return { edit: own || level >= DEFAULT_CALENDAR_PERMISSIONS.edit, cancel: own || level >= DEFAULT_CALENDAR_PERMISSIONS.cancel };
 }
 
 export class CalendarModel {
@@ -63,7 +71,7 @@ export class CalendarModel {
     const binding = this.binding();
     const levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
     const r = foldCalendar({ events: this.#timeline.values(), levels, ...(binding === undefined ? {} : { anchor: binding.anchor }) });
-    this.#cache = { binding, events: r.events, maxClock: r.maxClock, skipped: r.skipped.length };
+    this.#cache = { binding, levels, events: r.events, maxClock: r.maxClock, skipped: r.skipped.length };
     return this.#cache;
   }
 }

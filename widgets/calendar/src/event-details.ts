@@ -19,13 +19,16 @@ export type DetailsAction =
   | { kind: "close" };
 
 export class EventDetails extends LitElement {
-  static override properties = { occurrence: { attribute: false }, userId: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean }, scope: { state: true }, confirming: { state: true } };
+  static override properties = { occurrence: { attribute: false }, userId: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean }, editable: { type: Boolean }, cancellable: { type: Boolean }, scope: { state: true }, confirming: { state: true } };
   declare occurrence: Occurrence;
   declare userId: string;
   declare tz: string;
   declare language: WidgetLanguage;
   declare m: CalendarMessages;
   declare writable: boolean;
+  /** the fold would accept this agent's changes / cancellation of this event (power levels) */
+  declare editable: boolean;
+  declare cancellable: boolean;
   declare scope: "series" | "occurrence";
   declare confirming: "series" | "occurrence" | undefined;
 
@@ -33,6 +36,8 @@ export class EventDetails extends LitElement {
     super();
     this.scope = "series";
     this.confirming = undefined;
+    this.editable = true;
+    this.cancellable = true;
   }
 
   static override styles = [baseStyles, css`
@@ -73,12 +78,12 @@ export class EventDetails extends LitElement {
           <option value="series" ?selected=${this.scope === "series"}>${m.rsvpSeries}</option>
           <option value="occurrence" ?selected=${this.scope === "occurrence"}>${m.rsvpOccurrence}</option></select></label>` : ""}
         <div class="row" role="group" aria-labelledby="rsvp-title">${STATUSES.map((s) => html`<button data-status=${s} aria-pressed=${mine === s ? "true" : "false"} @click=${() => this.#act({ kind: "rsvp", status: s, scope: this.scope })}>${m.answer[s]}</button>`)}</div>
-        <div class="row">
+        ${this.editable ? html`<div class="row">
           ${series ? html`<button id="edit-occurrence" @click=${() => this.#act({ kind: "edit", scope: "occurrence" })}>${m.editOccurrence}</button>
             <button id="edit-series" @click=${() => this.#act({ kind: "edit", scope: "series" })}>${m.editSeries}</button>` : html`<button id="edit-series" @click=${() => this.#act({ kind: "edit", scope: "series" })}>${m.edit}</button>`}
-          ${series ? html`<button id="cancel-occurrence" @click=${() => { this.confirming = "occurrence"; }}>${m.cancelOccurrence}</button>
-            <button id="cancel-series" @click=${() => { this.confirming = "series"; }}>${m.cancelSeries}</button>` : html`<button id="cancel-series" @click=${() => { this.confirming = "series"; }}>${m.cancelEvent}</button>`}
-        </div>
+          ${series ? html`<button id="cancel-occurrence" @click=${() => { this.confirming = "occurrence"; }}>${m.cancelOccurrence}</button>` : ""}
+          ${!this.cancellable ? "" : series ? html`<button id="cancel-series" @click=${() => { this.confirming = "series"; }}>${m.cancelSeries}</button>` : html`<button id="cancel-series" @click=${() => { this.confirming = "series"; }}>${m.cancelEvent}</button>`}
+        </div>` : ""}
         ${this.confirming === undefined ? "" : html`<div class="row" role="alert"><button id="confirm-cancel" class="primary" @click=${() => { const scope = this.confirming ?? "series"; this.confirming = undefined; this.#act({ kind: "cancel", scope }); }}>${m.confirmCancel}</button></div>`}
       ` : ""}
       <div class="row"><button id="close-details" @click=${() => this.#act({ kind: "close" })}>${m.close}</button></div>
