@@ -10,8 +10,10 @@ import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
 import { dossierBench } from "./dossier.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
+import { boardLoadBench } from "./board-load.ts";
 import { calendarSyncBench } from "./calendar-sync.ts";
 import { webClientBench } from "./web-client.ts";
+import { tasksViewsBench } from "./tasks-views.ts";
 import { freePort } from "../harness/ports.ts";
 
 
@@ -48,6 +50,8 @@ const quick = process.argv.includes("--quick");
 const rows: BenchRow[] = [];
 // In-process and CPU-bound: run before any homeserver is up, so it does not compete with one.
 rows.push(...tasksFoldBench(quick));
+// The task board widget's code in Chromium on the same 2,000-task board (events → rendered board).
+rows.push(...(await boardLoadBench(quick)));
 // Issue 16: what a council's clients see (an `entente init` council, 22-member room), SQLite and
 // PostgreSQL, and federated delivery between two councils; every run kept in the JSON.
 const probeRuns: RunRecord[] = [];
@@ -61,6 +65,7 @@ rows.push(...(await e2eeBench(quick)));
 rows.push(...(await dossierBench(quick)));
 rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
+rows.push(...(await tasksViewsBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
 process.stdout.write("\nJSON written to bench-results.json\n");

@@ -66,6 +66,18 @@ export function toRawEvent(e: MatrixEvent): RawEvent | undefined {
   };
 }
 
+/** toRawEvent, answered from a per-event cache while nothing it reads has changed (10,000-event rooms). */
+const rawMemo = new WeakMap<MatrixEvent, { raw: RawEvent | undefined; id: string | undefined; content: unknown; status: unknown; redacted: boolean; failure: boolean; type: string }>();
+function cachedRawEvent(e: MatrixEvent): RawEvent | undefined {
+  const content = e.getOriginalContent();
+  const c = rawMemo.get(e);
+  if (c !== undefined && c.content === content && c.id === e.getId() && c.status === e.status && c.redacted === e.isRedacted()
+    && c.failure === e.isDecryptionFailure() && c.type === e.getType()) return c.raw;
+  const raw = toRawEvent(e);
+  rawMemo.set(e, { raw, id: e.getId(), content, status: e.status, redacted: e.isRedacted(), failure: e.isDecryptionFailure(), type: e.getType() });
+  return raw;
+}
+
 export class MatrixChatSession implements ChatSession {
   readonly userId: string;
   private readonly client: MatrixClient;
@@ -237,7 +249,7 @@ export class MatrixChatSession implements ChatSession {
     if (room === null) return [];
     const live = room.getLiveTimeline().getEvents();
     const pending = room.getPendingEvents();
-    return [...live, ...pending].flatMap((e) => toRawEvent(e) ?? []);
+    return [...live, ...pending].flatMap((e) => cachedRawEvent(e) ?? []);
   }
 
   roomName(roomId: string): string {

@@ -181,27 +181,81 @@ function isShownInMain(e: RawEvent): boolean {
   return SHOWN.has(e.type) || (isPollEvent(e.type) === "start");
 }
 
-function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean, pollEnders?: PollEnders): TimelineItem[] {
+/**
+ * Items kept from one build to the next (one memo per room and list): an event whose content, state
+ * and relations did not change keeps the same item object, so 10,000 events are not re-folded and
+ * the virtualised list re-renders nothing for them after each sync or page of history.
+ */
+export class TimelineMemo {
+  readonly messages = new Map<string, { e: RawEvent; fp: string; item: MessageItem }>();
+  readonly days = new Map<string, DayItem>();
+}
+
+const sameRaw = (a: RawEvent, b: RawEvent): boolean =>
+  a === b || (a.content === b.content && a.type === b.type && a.sender === b.sender && a.ts === b.ts
+    && a.status === b.status && a.redacted === b.redacted && a.undecryptable === b.undecryptable);
+
+/** What, besides the event itself, its item depends on: edits, reactions, thread, quoted event, poll. */
+function fingerprint(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, polls: Map<string, PollView>): string {
+  const id = e.eventId;
+  const reactions = rel.reactions.get(id);
+  const thread = rel.threadLast.get(id);
+  const replyTo = relationOf(e.content).inReplyTo;
+  const target = replyTo !== undefined ? byId.get(replyTo) : undefined;
+  const poll = polls.get(id);
+  return `${rel.edits.get(id)?.eventId ?? ""}|${reactions === undefined ? "" : [...reactions].map(([k, v]) => `${k}:${v.senders.size}:${v.mine ?? ""}`).join(",")}`
+    + `|${rel.threadCounts.get(id) ?? 0}:${thread?.eventId ?? ""}:${thread !== undefined ? rel.edits.get(thread.eventId)?.eventId ?? "" : ""}`
+    + `|${replyTo ?? ""}:${target === undefined ? "-" : `${target.redacted === true}:${rel.edits.get(target.eventId)?.eventId ?? ""}`}`
+    + `|${poll === undefined ? "" : JSON.stringify(poll)}`;
+}
+
+function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean, pollEnders?: PollEnders, memo?: TimelineMemo): TimelineItem[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const rel = collectRelations(events, me, byId);
   const polls = foldPolls(events, me, pollEnders);
   const items: TimelineItem[] = [];
   let lastDay = "";
+  let day = "";
+  // The local day is recomputed only when an event falls outside the current day's bounds.
+  let dayStart = Infinity;
+  let dayEnd = -Infinity;
   for (const e of events) {
     if (!keep(e)) continue;
-    const day = localDay(e.ts);
+    if (e.ts < dayStart || e.ts >= dayEnd) {
+      const d = new Date(e.ts);
+      dayStart = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
+      dayEnd = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
+      day = localDay(e.ts);
+    }
     if (day !== lastDay) {
-      items.push({ kind: "day", day, ts: e.ts });
+      let dayItem = memo?.days.get(day);
+      if (dayItem === undefined || dayItem.ts !== e.ts) {
+        dayItem = { kind: "day", day, ts: e.ts };
+        memo?.days.set(day, dayItem);
+      }
+      items.push(dayItem);
       lastDay = day;
     }
-    items.push(messageItem(e, rel, byId, polls));
+    if (memo === undefined) {
+      items.push(messageItem(e, rel, byId, polls));
+      continue;
+    }
+    const fp = fingerprint(e, rel, byId, polls);
+    const cached = memo.messages.get(e.eventId);
+    if (cached !== undefined && cached.fp === fp && sameRaw(cached.e, e)) {
+      items.push(cached.item);
+    } else {
+      const item = messageItem(e, rel, byId, polls);
+      memo.messages.set(e.eventId, { e, fp, item });
+      items.push(item);
+    }
   }
   return items;
 }
 
 /** The main timeline: everything but edits, reactions, redactions, state and thread replies. */
-export function buildTimeline(events: readonly RawEvent[], me: string, pollEnders?: PollEnders): TimelineItem[] {
-  return build(events, me, isShownInMain, pollEnders);
+export function buildTimeline(events: readonly RawEvent[], me: string, pollEnders?: PollEnders, memo?: TimelineMemo): TimelineItem[] {
+  return build(events, me, isShownInMain, pollEnders, memo);
 }
 
 /** One thread: its root then its replies, oldest first. */

@@ -4,7 +4,7 @@ import { LitElement, css, html, nothing } from "lit";
 import type { ChatSession, UploadHandle } from "../../core/chat-port.ts";
 import { editContent, reactionContent, replyContent, textContent, threadContent } from "../../core/message-content.ts";
 import { POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../core/poll-model.ts";
-import { buildThread, buildTimeline, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
+import { buildThread, buildTimeline, TimelineMemo, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
 import { lastInThread, mergeThreadEvents } from "../../core/thread-model.ts";
 import type { RawEvent } from "../../core/raw-event.ts";
 import type { MentionCandidate } from "../../core/mentions.ts";
@@ -73,6 +73,8 @@ export class RoomView extends LitElement {
   declare threadLoading: boolean;
   private threadFetched: RawEvent[] = [];
   private threadItems: TimelineItem[] = [];
+  /** Items kept between builds of this room's timeline (reset when the room changes). */
+  private memo = new TimelineMemo();
   /** Back-pagination: one request at a time; the start of the room reached. */
   private loadingOlder = false;
   private noMore = false;
@@ -120,11 +122,12 @@ export class RoomView extends LitElement {
     if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
       this.avatar = this.session.state().rooms.find((r) => r.roomId === this.roomId)?.avatar ?? "";
       if (changed.has("roomId")) {
+        this.memo = new TimelineMemo();
         this.noMore = false;
         this.threadRoot = undefined;
       }
       this.atStart = this.noMore || raw[0]?.type === "m.room.create";
-      this.items = buildTimeline(raw, this.session.userId, this.session.pollEnders?.(this.roomId));
+      this.items = buildTimeline(raw, this.session.userId, this.session.pollEnders?.(this.roomId), this.memo);
       this.threadItems = this.threadRoot === undefined ? [] : buildThread(mergeThreadEvents(raw, this.threadFetched), this.session.userId, this.threadRoot);
       this.readBy = receiptsOnMessages(raw.map((e) => e.eventId), shown(), this.session.readReceipts(this.roomId));
     }

@@ -4,6 +4,7 @@
 // scroll smoothly. A log role with aria-live off: rows mounted by scrolling are not read out; the
 // room's live region announces new messages. PageUp/PageDown/Home/End scroll the focused list.
 import { LitElement, css, html, nothing } from "lit";
+import { guard } from "lit/directives/guard.js";
 import { repeat } from "lit/directives/repeat.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import { continuesGroup, itemKey, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
@@ -13,13 +14,25 @@ import type { I18n } from "../shared/i18n-context.ts";
 import { sanitizeHtml } from "../shared/sanitize.ts";
 import { customMessageBody } from "../calendar/timeline-hook.ts";
 import { theme } from "../shared/theme.ts";
+import { VirtualScroller } from "./virtual-scroller.ts";
 import "./poll-card.ts";
 import "./image-preview.ts";
-import { VirtualScroller } from "./virtual-scroller.ts";
 
 export interface TimelineAction { action: "reply" | "edit" | "react" | "redact" | "download" | "vote" | "retry" | "thread" | "goto"; item: MessageItem; value?: string }
 
 const HEAD = "head";
+
+/** One formatter per locale: toLocaleTimeString builds a new one per call (slow on 10,000 rows). */
+const clocks = new Map<string, Intl.DateTimeFormat>();
+function clockTime(locale: string, ts: number): string {
+  const tag = locale === "fr" ? "fr-FR" : "en-GB";
+  let f = clocks.get(tag);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat(tag, { hour: "2-digit", minute: "2-digit" });
+    clocks.set(tag, f);
+  }
+  return f.format(ts);
+}
 
 const QUICK_REACTIONS = ["👍", "✅", "🎉"];
 
@@ -47,7 +60,7 @@ export class TimelineView extends LitElement {
     .viewport:focus-visible { outline: 2px solid var(--accent); outline-offset: -2px; }
     .spacer { position: relative; }
     ol { list-style: none; margin: 0; padding: 0 1rem; position: absolute; top: 0; left: 0; right: 0; will-change: transform; }
-    li { display: flow-root; }
+    li { display: flow-root; contain: layout style; }
     .head { text-align: center; padding: 0.5rem 0; }
     .day { text-align: center; color: var(--muted); font-size: 0.85rem; font-weight: normal; margin: 1rem 0 0.5rem; }
     article { padding: 0.35rem 0.5rem; border-radius: var(--radius); }
@@ -138,7 +151,7 @@ export class TimelineView extends LitElement {
     const readers = this.readBy.get(m.eventId);
     return html`<article class=${continued ? "cont" : ""} aria-label=${this.nameOf(m.sender)} data-event-id=${m.eventId} tabindex="-1">
       ${continued ? nothing : html`<span class="sender">${this.nameOf(m.sender)}</span>`}
-      <time datetime=${time.toISOString()}>${time.toLocaleTimeString(locale === "fr" ? "fr-FR" : "en-GB", { hour: "2-digit", minute: "2-digit" })}</time>
+      <time datetime=${time.toISOString()}>${clockTime(locale, m.ts)}</time>
       ${m.replyTo !== undefined ? html`<button class="reply" title=${t("goToMessage")} @click=${() => this.act("goto", m, m.replyTo?.eventId)}>${t("replyingTo", { name: this.nameOf(m.replyTo.sender ?? "") })} : ${m.replyTo.body ?? "…"}</button>` : nothing}
       ${this.body(m)}
       ${m.status === "failed" ? html`<p class="error">${t("sendFailed")} <button @click=${() => this.act("retry", m)}>${t("retry")}</button></p>` : nothing}
@@ -176,9 +189,12 @@ export class TimelineView extends LitElement {
     const keyOf = (i: number): string => (i === 0 ? HEAD : itemKey(this.items[i - 1] as TimelineItem));
     return html`<div class="viewport" role="log" aria-live="off" aria-label=${this.label !== "" ? this.label : this.i18n.t("timeline")} tabindex="0"
       @scroll=${() => this.scroller.onScroll()} @keydown=${(e: KeyboardEvent) => this.scroller.onKey(e)}>
-      <div class="spacer" style=${`height:${this.scroller.total}px`}>
-        <ol class="rows" style=${`transform:translateY(${this.scroller.top()}px)`}>
-          ${repeat(indexes, keyOf, (i) => html`<li data-key=${keyOf(i)} class=${i === 0 ? "head" : ""} aria-setsize=${size} aria-posinset=${i + 1}>${this.row(i, now)}</li>`)}
+      <div class="spacer">
+        <ol class="rows">
+          ${repeat(indexes, keyOf, (i) => html`<li data-key=${keyOf(i)} class=${i === 0 ? "head" : ""} aria-setsize=${size} aria-posinset=${i + 1}>${
+            // A row already rendered is not re-rendered while scrolling: only when its item, its
+            // neighbour above (grouping), its readers or the language change.
+            guard([this.items[i - 1], i > 1 ? this.items[i - 2] : undefined, this.readBy.get(keyOf(i)), this.i18n, this.atStart, this.inThread, this.me], () => this.row(i, now))}</li>`)}
         </ol>
       </div>
     </div>`;

@@ -32,6 +32,9 @@ export class VirtualScroller implements ReactiveController {
   private observer: ResizeObserver | undefined;
   private readonly observed = new Set<Element>();
   private settling = 0;
+  private watched: HTMLElement | undefined;
+  /** The scroll position this controller last saw or set: a scroll event without a move is a resize. */
+  private lastTop = 0;
 
   constructor(host: Host, opts: ScrollerOptions) {
     this.host = host;
@@ -87,16 +90,18 @@ export class VirtualScroller implements ReactiveController {
   hostDisconnected(): void {
     this.observer?.disconnect();
     this.observed.clear();
+    this.watched = undefined;
   }
 
   hostUpdated(): void {
     const vp = this.viewport();
     if (vp === null) return;
-    const rows = vp.querySelectorAll<HTMLElement>("[data-key]");
-    let changed = false;
-    for (const el of rows) {
-      const key = el.dataset["key"];
-      if (key !== undefined && this.cache.set(key, el.getBoundingClientRect().height)) changed = true;
+    // Rows are measured by the ResizeObserver (after layout, before paint: no forced layout here).
+    if (this.watched !== vp) {
+      this.observer?.observe(vp);
+      this.watched = vp;
+    }
+    for (const el of vp.querySelectorAll<HTMLElement>(".rows > li")) {
       if (!this.observed.has(el)) {
         this.observer?.observe(el);
         this.observed.add(el);
@@ -108,11 +113,11 @@ export class VirtualScroller implements ReactiveController {
         this.observed.delete(el);
       }
     }
-    if (changed) this.offsets = layout(this.keys, this.cache);
-    this.apply(vp, changed);
+    this.apply(vp, false);
   }
 
-  /** Puts the scroll position where the intent says, then re-renders if the rows no longer fit. */
+  /** Sizes the spacer and places the rows (owned here, not by the template), puts the scroll position
+   * where the intent says, then re-renders if the rows no longer fit. */
   private apply(vp: HTMLElement, relaidOut: boolean): void {
     const h = vp.clientHeight;
     const spacer = vp.querySelector<HTMLElement>(".spacer");
@@ -122,6 +127,7 @@ export class VirtualScroller implements ReactiveController {
     const target = this.targetTop(h);
     if (target !== undefined && Math.abs(vp.scrollTop - target) >= 1) vp.scrollTop = target;
     const top = vp.scrollTop;
+    this.lastTop = top;
     const want = visibleRange(this.offsets, top, h, this.opts.margin);
     if ((relaidOut || !covers(this.range, this.offsets, top, h, this.opts.margin / 4)) && (want.start !== this.range.start || want.end !== this.range.end)) {
       // Bounded: estimates converge to measured heights in a few passes.
@@ -136,18 +142,22 @@ export class VirtualScroller implements ReactiveController {
     if (top < h && this.opts.nearTop !== undefined) this.opts.nearTop();
   }
 
+  /** Rows measured or re-measured, or the viewport itself resized (a banner above it, the window):
+   * the view keeps its intent (bottom, or the anchored row), recorded before the change. */
   private resized(entries: ResizeObserverEntry[]): void {
     const vp = this.viewport();
     if (vp === null) return;
-    const keep = this.intent.kind === "row" ? this.intent : this.currentIntent(vp);
     let changed = false;
     for (const e of entries) {
+      if (e.target === vp) {
+        changed = true;
+        continue;
+      }
       const key = (e.target as HTMLElement).dataset["key"];
       const h = e.borderBoxSize[0]?.blockSize ?? e.contentRect.height;
       if (key !== undefined && (e.target as HTMLElement).isConnected && this.cache.set(key, h)) changed = true;
     }
     if (!changed) return;
-    this.intent = keep;
     this.offsets = layout(this.keys, this.cache);
     this.apply(vp, true);
   }
@@ -156,13 +166,14 @@ export class VirtualScroller implements ReactiveController {
   onScroll(): void {
     const vp = this.viewport();
     if (vp === null) return;
-    if (this.intent.kind === "row") this.intent = this.currentIntent(vp);
     const h = vp.clientHeight;
     if (!covers(this.range, this.offsets, vp.scrollTop, h, this.opts.margin / 4)) {
       this.range = visibleRange(this.offsets, vp.scrollTop, h, this.opts.margin);
       this.host.requestUpdate();
     }
-    this.intent = this.currentIntent(vp);
+    // Only a real move changes what the view holds on to (a shrinking viewport also fires "scroll").
+    if (Math.abs(vp.scrollTop - this.lastTop) >= 1) this.intent = this.currentIntent(vp);
+    this.lastTop = vp.scrollTop;
     if (vp.scrollTop < h && this.opts.nearTop !== undefined) this.opts.nearTop();
   }
 

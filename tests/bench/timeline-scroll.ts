@@ -1,0 +1,129 @@
+// Web client timeline scrolling (issue 11): a room of 10,000 messages opened in headless Chromium
+// and scrolled by programmatic steps (one per frame) from the bottom to the start of the room, with
+// back-pagination on the way, then from the top back to the bottom. Long tasks are recorded with
+// PerformanceObserver({type: "longtask"}); frames are counted with requestAnimationFrame.
+// Target: no long task over 50 ms. Seeding goes through the client-server API (rate limits are off
+// in the test config), 16 sends in flight.
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient } from "../../client/scripts/serve-client.ts";
+import { launchChromium } from "../harness/browser.ts";
+import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
+import { median, type BenchRow } from "./stats.ts";
+
+interface Agent { userId: string; accessToken: string; deviceId: string }
+
+async function call(base: string, who: Agent, method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** N messages of varied length (every 7th spans several lines), 16 requests in flight. */
+export async function seedRoom(base: string, who: Agent, roomId: string, n: number): Promise<number> {
+  const t0 = performance.now();
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < n) {
+      const i = next++;
+      const body = i % 7 === 3 ? `Message ${i}\n${"Une ligne plus longue pour varier la hauteur des lignes. ".repeat(6)}` : `Message ${i}`;
+      await call(base, who, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/bench-${i}`, { msgtype: "m.text", body });
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+  return performance.now() - t0;
+}
+
+export interface ScrollRun { upMs: number; downMs: number; longTasks: number; longestTask: number; frames: number; slowFrames: number; rowsMax: number }
+
+/** Runs in the page, on the timeline's scrolling element: one step per frame in a direction until the end. */
+const scrollScript = async (el: Element, arg: { dir: "up" | "down"; step: number; timeoutMs: number }): Promise<{ ms: number; frames: number; slowFrames: number; rowsMax: number }> => {
+  const vp = el as HTMLElement;
+  const t0 = performance.now();
+  let frames = 0;
+  let slowFrames = 0;
+  let rowsMax = 0;
+  let last = t0;
+  const frame = (): Promise<number> => new Promise((r) => requestAnimationFrame(r));
+  for (;;) {
+    const now = await frame();
+    frames++;
+    if (now - last > 50) slowFrames++;
+    last = now;
+    if (frames % 10 === 0) rowsMax = Math.max(rowsMax, vp.querySelectorAll("li[data-key]").length);
+    if (arg.dir === "up") {
+      const atStart = vp.querySelector("li.head p") !== null;
+      if (vp.scrollTop <= 0 && atStart) break;
+      vp.scrollTop = Math.max(0, vp.scrollTop - arg.step);
+    } else {
+      const bottom = vp.scrollHeight - vp.clientHeight;
+      if (vp.scrollTop >= bottom - 1) break;
+      vp.scrollTop = Math.min(bottom, vp.scrollTop + arg.step);
+    }
+    if (now - t0 > arg.timeoutMs) throw new Error(`scroll ${arg.dir} did not finish in ${arg.timeoutMs} ms (scrollTop ${vp.scrollTop})`);
+  }
+  return { ms: performance.now() - t0, frames, slowFrames, rowsMax };
+};
+
+export async function timelineScrollBench(quick: boolean): Promise<BenchRow[]> {
+  const n = quick ? 2_000 : 10_000;
+  const runs = 3;
+  const dist = await ensureClientBuild();
+  const hs = await startTestHomeserver();
+  const web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "b", label: "Bench", serverName: "test.local", homeserverUrl: hs.url }] });
+  const browser = await launchChromium();
+  try {
+    const me = await registerUser(hs.url, "lecteur");
+    const { room_id: roomId } = (await call(hs.url, me, "POST", "/createRoom", { name: "Salon long", preset: "private_chat" })) as { room_id: string };
+    const seedMs = await seedRoom(hs.url, me, roomId, n);
+    const results: ScrollRun[] = [];
+    for (let run = 0; run < runs; run++) {
+      const login = await fetch(`${hs.url}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "lecteur" }, password: "correct horse battery staple" }) });
+      const s = (await login.json()) as { user_id: string; access_token: string; device_id: string };
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const session = JSON.stringify({ baseUrl: hs.url, userId: s.user_id, accessToken: s.access_token, deviceId: s.device_id });
+      await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
+      const page = await ctx.newPage();
+      await page.goto(web.url);
+      await page.getByRole("link", { name: /Salon long/ }).click({ timeout: 120_000 });
+      const viewport = page.locator("ent-room .pane > ent-timeline .viewport");
+      await viewport.getByText(`Message ${n - 1}`, { exact: true }).waitFor({ timeout: 120_000 });
+      await page.evaluate(() => {
+        const g = globalThis as unknown as { entLongTasks: number[] };
+        g.entLongTasks = [];
+        new PerformanceObserver((list) => { for (const e of list.getEntries()) g.entLongTasks.push(e.duration); }).observe({ type: "longtask" });
+      });
+      const up = await viewport.evaluate(scrollScript, { dir: "up" as const, step: 600, timeoutMs: 600_000 });
+      const down = await viewport.evaluate(scrollScript, { dir: "down" as const, step: 600, timeoutMs: 600_000 });
+      const tasks = await page.evaluate(() => (globalThis as unknown as { entLongTasks: number[] }).entLongTasks);
+      const r: ScrollRun = {
+        upMs: up.ms, downMs: down.ms, longTasks: tasks.length, longestTask: Math.max(0, ...tasks),
+        frames: up.frames + down.frames, slowFrames: up.slowFrames + down.slowFrames, rowsMax: Math.max(up.rowsMax, down.rowsMax),
+      };
+      results.push(r);
+      if (process.env["BENCH_VERBOSE"] !== undefined) process.stderr.write(`timeline scroll run ${run + 1}: ${JSON.stringify({ ...r, tasks: tasks.map(Math.round) })}\n`);
+      await ctx.close();
+    }
+    const m = (f: (r: ScrollRun) => number): number => median(results.map(f));
+    const longest = m((r) => r.longestTask);
+    return [
+      { name: `timeline: seed ${n} messages over the client-server API`, value: seedMs / 1000, unit: "s", target: "< 60", met: seedMs < 60_000 },
+      { name: `timeline scroll ${n}: long tasks > 50 ms (up with back-pagination + down)`, value: m((r) => r.longTasks), unit: "count", target: "0", met: m((r) => r.longTasks) === 0 },
+      { name: `timeline scroll ${n}: longest long task`, value: longest, unit: "ms", target: "<= 50", met: longest <= 50 },
+      { name: `timeline scroll ${n}: frames (up + down)`, value: m((r) => r.frames), unit: "frames", target: "" },
+      { name: `timeline scroll ${n}: frames over 50 ms`, value: m((r) => r.slowFrames), unit: "frames", target: "" },
+      { name: `timeline scroll ${n}: to the start, with back-pagination`, value: m((r) => r.upMs) / 1000, unit: "s", target: "" },
+      { name: `timeline scroll ${n}: back to the bottom`, value: m((r) => r.downMs) / 1000, unit: "s", target: "" },
+      { name: `timeline scroll ${n}: most rows in the DOM`, value: m((r) => r.rowsMax), unit: "rows", target: "" },
+    ];
+  } finally {
+    await browser.close();
+    await web.close();
+    await hs.stop();
+  }
+}
+
+if (import.meta.main) {
+  const { printTable } = await import("./stats.ts");
+  printTable(await timelineScrollBench(process.argv.includes("--quick")));
+}
