@@ -13,6 +13,7 @@ import { tasksFoldBench } from "./tasks-fold.ts";
 import { boardLoadBench } from "./board-load.ts";
 import { calendarSyncBench } from "./calendar-sync.ts";
 import { webClientBench } from "./web-client.ts";
+import { timelineScrollBench } from "./timeline-scroll.ts";
 import { tasksViewsBench } from "./tasks-views.ts";
 import { freePort } from "../harness/ports.ts";
 
@@ -65,6 +66,7 @@ rows.push(...(await e2eeBench(quick)));
 rows.push(...(await dossierBench(quick)));
 rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
+rows.push(...(await timelineScrollBench(quick)));
 rows.push(...(await tasksViewsBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
