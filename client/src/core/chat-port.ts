@@ -9,6 +9,7 @@ import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 import type { VerificationPort } from "./verification-model.ts";
 import type { NotificationsPort } from "./notify-model.ts";
 import type { PollEnders } from "./poll-model.ts";
+import type { DossiersPort } from "./dossiers/dossiers-port.ts";
 import type { TasksPort } from "./tasks/tasks-port.ts";
 
 export type SyncStatus = "starting" | "syncing" | "offline";
@@ -97,6 +98,8 @@ export interface ChatSession {
   widgets?(): RoomWidgetsPort;
   /** Emoji (SAS) verification of my other devices and of other people (verification-sdk.ts). */
   verification?(): VerificationPort;
+  /** Dossiers: encrypted file rooms of the working groups (ui/dossiers); optional like widgets. */
+  dossiers?(): DossiersPort;
   /** Browser notifications for mentions and DMs (browser-notifications-sdk.ts). */
   notifications?(): NotificationsPort;
   /** Who besides a poll's creator may close polls in this room (MSC3381: may redact others' messages). */

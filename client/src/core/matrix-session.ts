@@ -34,6 +34,8 @@ import { matrixRoomWidgetsPort } from "./widgets/matrix-client-port.ts";
 import type { RoomWidgetsPort } from "./widgets/room-widgets-port.ts";
 import { MatrixTasksPort } from "./tasks/tasks-sdk.ts";
 import type { TasksPort } from "./tasks/tasks-port.ts";
+import { MatrixDossiersPort } from "./dossiers/dossiers-sdk.ts";
+import type { DossiersPort } from "./dossiers/dossiers-port.ts";
 
 /** Timing marks read by the page-load benchmark (tests/bench/web-client.ts); absent in Node tests. */
 const mark = (name: string): void => { globalThis.performance?.mark(name); };
@@ -411,5 +413,10 @@ export class MatrixChatSession implements ChatSession {
   tasks(): TasksPort {
     this.tasksPort ??= new MatrixTasksPort(this.client);
     return this.tasksPort;
+  }
+  private dossiersPort: DossiersPort | undefined;
+  dossiers(): DossiersPort {
+    this.dossiersPort ??= new MatrixDossiersPort(this.client);
+    return this.dossiersPort;
   }
 }

@@ -46,10 +46,11 @@ export function encryptingStream(backend: AttachmentBackend, material = newAttac
         hashes: { sha256: toBase64(hash.digest()) },
       });
     },
-    cancel(reason) {
+    // `cancel` (WHATWG, Node and Chromium) is missing from older DOM typings: typed by assertion.
+    cancel(reason: unknown) {
       failed(reason);
     },
-  });
+  } as Transformer<Uint8Array, Uint8Array>);
   return { stream, info, bytes: () => seen };
 }
 

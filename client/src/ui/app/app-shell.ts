@@ -20,6 +20,7 @@ import "../room/room-view.ts";
 import "../dialogs/create-dialog.ts";
 import "../dialogs/recovery-dialog.ts";
 import "../dialogs/verification-dialog.ts";
+import "../dossiers/dossiers-outlet.ts";
 import "./notifications-toggle.ts";
 import { runVerificationAction } from "../dialogs/verification-actions.ts";
 import type { VerificationAction } from "../dialogs/verification-dialog.ts";
@@ -255,7 +256,7 @@ export class AppShell extends LitElement {
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
     return html`
       <header class="top"><strong>${t("appName")}</strong>
-        <div class="me"><ent-notifications-toggle .i18n=${this.i18n} .session=${s}></ent-notifications-toggle><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
+        <div class="me"><ent-notifications-toggle .i18n=${this.i18n} .session=${s}></ent-notifications-toggle><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-dossiers-nav .i18n=${this.i18n} ?hidden=${s.dossiers === undefined}></ent-dossiers-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
           <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
       ${state.sync === "offline" ? html`<div class="banner" role="alert">${t("offline")}</div>` : nothing}
       <ent-recovery .i18n=${this.i18n} .recovery=${state.recovery} error=${this.recoveryError}
@@ -271,9 +272,9 @@ export class AppShell extends LitElement {
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
           @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
           @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>
-        <ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
+        <ent-dossiers-outlet .port=${s.dossiers?.()} .i18n=${this.i18n} version=${this.version}><ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
           ? html`<ent-room .session=${s} roomId=${room} .i18n=${this.i18n} version=${this.version}></ent-room>`
-          : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet>
+          : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet></ent-dossiers-outlet>
       </div>
       <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)}
         @create-request=${(e: CustomEvent<CreateRequest>) => void this.create(e.detail).catch(fail)}></ent-create-dialog>`;

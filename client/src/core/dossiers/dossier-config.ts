@@ -1,0 +1,19 @@
+// The dossier settings a council may put in the client's config.json:
+// {"dossiers": {"large_file_threshold": 268435456, "part_size": 67108864}} (bytes). Above the
+// threshold a file is sent in parts (docs/dossiers.md "Large files"). Parsed, not trusted.
+export const DEFAULT_LARGE_FILE_THRESHOLD = 256 * 1024 * 1024;
+
+export interface DossierConfig { largeFileThreshold: number }
+
+export function parseDossierConfig(json: unknown): DossierConfig {
+  const d = typeof json === "object" && json !== null ? (json as Record<string, unknown>)["dossiers"] : undefined;
+  const t = typeof d === "object" && d !== null ? (d as Record<string, unknown>)["large_file_threshold"] : undefined;
+  const ok = typeof t === "number" && Number.isSafeInteger(t) && t >= 16;
+  return { largeFileThreshold: ok ? t : DEFAULT_LARGE_FILE_THRESHOLD };
+}
+
+/** Part size for a file above the threshold: 64 MiB, or the threshold itself when smaller (a multiple of 16). */
+export function partSizeFor(threshold: number): number {
+  const p = Math.min(64 * 1024 * 1024, threshold);
+  return Math.max(16, p - (p % 16));
+}

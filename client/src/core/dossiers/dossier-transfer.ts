@@ -1,0 +1,204 @@
+// Dossier file transfers in the page with @entente/files, no SDK: a file is encrypted as it is read
+// (encryptingStream with webBackend(): WebCrypto AES-CTR per chunk, incremental SHA-256), the
+// ciphertext gathered in a Blob (browsers stream request bodies only over HTTP/2; Chromium keeps
+// big blobs on disk) and sent with XMLHttpRequest for upload progress. Above the threshold the
+// file goes in parts with ChunkedUpload (asynchronous uploads, a manifest). Downloads decrypt as
+// they arrive and check the ciphertext's SHA-256 (each part's and the whole file's for parts).
+import {
+  ChunkedUpload, decryptingStream, downloadParts, encryptingStream, fetchTransport, memoryStateStore, parseEncryptedFile, ProgressMeter, UploadStopped, webBackend,
+} from "./protocol.ts";
+import { partSizeFor } from "./dossier-config.ts";
+import type { TransferProgress } from "./dossiers-port.ts";
+import type { FileVersion } from "./dossier-model.ts";
+
+export interface MediaAccess { baseUrl: string; accessToken: string }
+
+export class TransferCancelled extends Error {
+  override name = "TransferCancelled";
+}
+
+/** The m.file / m.image content of an uploaded file, ready to send. */
+export interface UploadedContent { content: Record<string, unknown> }
+
+const BLOB_SLICE = 16 * 1024 * 1024;
+
+/** Chunks into a Blob, handing a slice to the browser's blob store every 16 MiB. */
+export function blobSink(type: string): { sink: WritableStream<Uint8Array>; blob: Promise<Blob> } {
+  const done: Blob[] = [];
+  let pending: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  let resolve!: (b: Blob) => void;
+  let reject!: (e: unknown) => void;
+  const blob = new Promise<Blob>((res, rej) => ((resolve = res), (reject = rej)));
+  blob.catch(() => undefined);
+  const flush = (): void => {
+    if (pending.length > 0) done.push(new Blob(pending));
+    pending = [];
+    size = 0;
+  };
+  const sink = new WritableStream<Uint8Array>({
+    write(c) {
+      pending.push(c as Uint8Array<ArrayBuffer>);
+      size += c.length;
+      if (size >= BLOB_SLICE) flush();
+    },
+    close() {
+      flush();
+      resolve(new Blob(done, { type }));
+    },
+    abort(e) {
+      reject(e);
+    },
+  });
+  return { sink, blob };
+}
+
+const counting = (onBytes: (n: number) => void): TransformStream<Uint8Array, Uint8Array> =>
+  new TransformStream({ transform(c, ctl) { onBytes(c.length); ctl.enqueue(c); } });
+
+/** POST /_matrix/media/v3/upload with upload progress; rejects TransferCancelled on abort. */
+function xhrUpload(m: MediaAccess, body: Blob, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `${m.baseUrl.replace(/\/+$/, "")}/_matrix/media/v3/upload`);
+    xhr.setRequestHeader("Authorization", `Bearer ${m.accessToken}`);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => onProgress(e.loaded);
+    xhr.onload = () => {
+      let j: { content_uri?: unknown; errcode?: unknown; error?: unknown } = {};
+      try {
+        j = JSON.parse(xhr.responseText) as typeof j;
+      } catch {
+        // not JSON: the status says it
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && typeof j.content_uri === "string") resolve(j.content_uri);
+      else reject(new Error(`${typeof j.errcode === "string" ? j.errcode : `HTTP ${xhr.status}`}${typeof j.error === "string" ? `: ${j.error}` : ""}`));
+    };
+    xhr.onerror = () => reject(new Error("network error"));
+    xhr.onabort = () => reject(new TransferCancelled());
+    signal.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(body);
+  });
+}
+
+type Bitmap = { width: number; height: number; close(): void };
+type Canvas = { getContext(k: "2d"): { drawImage(b: Bitmap, x: number, y: number, w: number, h: number): void } | null; convertToBlob(o: { type: string; quality?: number }): Promise<Blob> };
+
+/** Pixel size and a small JPEG of an image (browser only); nothing for other files or unreadable images. */
+async function imageThumbnail(file: File): Promise<{ w: number; h: number; thumb?: Blob; tw?: number; th?: number } | undefined> {
+  const g = globalThis as { createImageBitmap?: (b: Blob) => Promise<Bitmap>; OffscreenCanvas?: new (w: number, h: number) => Canvas };
+  if (!file.type.startsWith("image/") || g.createImageBitmap === undefined) return undefined;
+  try {
+    const bitmap = await g.createImageBitmap(file);
+    const out: { w: number; h: number; thumb?: Blob; tw?: number; th?: number } = { w: bitmap.width, h: bitmap.height };
+    if (g.OffscreenCanvas !== undefined && bitmap.width > 0 && bitmap.height > 0) {
+      const scale = Math.min(1, 320 / Math.max(bitmap.width, bitmap.height));
+      const tw = Math.max(1, Math.round(bitmap.width * scale));
+      const th = Math.max(1, Math.round(bitmap.height * scale));
+      const canvas = new g.OffscreenCanvas(tw, th);
+      canvas.getContext("2d")?.drawImage(bitmap, 0, 0, tw, th);
+      Object.assign(out, { thumb: await canvas.convertToBlob({ type: "image/jpeg", quality: 0.8 }), tw, th });
+    }
+    bitmap.close();
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Encrypts a Blob as it streams and uploads the ciphertext: the v2 `file` info with its url. */
+async function encryptAndUpload(m: MediaAccess, data: Blob, signal: AbortSignal, onEncrypted: (n: number) => void, onUploaded: (n: number) => void): Promise<Record<string, unknown>> {
+  const enc = encryptingStream(webBackend());
+  const cipher = await new Response(data.stream().pipeThrough(counting(onEncrypted)).pipeThrough(enc.stream)).blob();
+  if (signal.aborted) throw new TransferCancelled();
+  const url = await xhrUpload(m, cipher, signal, onUploaded);
+  return { ...(await enc.info), url };
+}
+
+/**
+ * Uploads one file (streamed encryption; in parts above `threshold`) and returns the content of
+ * the m.file / m.image message to send. `signal` cancels.
+ */
+export async function uploadDossierFile(m: MediaAccess, file: File, threshold: number, signal: AbortSignal, onProgress: (p: TransferProgress) => void): Promise<UploadedContent> {
+  const mimetype = file.type || "application/octet-stream";
+  if (file.size > threshold) {
+    const up = new ChunkedUpload({
+      source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
+      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store: memoryStateStore(), backend: webBackend(),
+    });
+    up.addEventListener("progress", (e) => {
+      const d = (e as CustomEvent<{ sentBytes: number; totalBytes: number; bytesPerSecond: number; remainingSeconds: number | undefined }>).detail;
+      onProgress({ phase: "uploading", sentBytes: d.sentBytes, totalBytes: d.totalBytes, bytesPerSecond: d.bytesPerSecond, remainingSeconds: d.remainingSeconds });
+    });
+    signal.addEventListener("abort", () => void up.cancel(), { once: true });
+    try {
+      const { content } = await up.start();
+      return { content };
+    } catch (e: unknown) {
+      if (signal.aborted || (e instanceof UploadStopped && e.phase === "cancelled")) throw new TransferCancelled();
+      throw e instanceof UploadStopped && e.cause !== undefined ? e.cause : e;
+    }
+  }
+  // Encryption and upload each count for the bar: the speed shown is the network's.
+  const meter = new ProgressMeter(file.size, 1);
+  let encrypted = 0;
+  let uploaded = 0;
+  const image = await imageThumbnail(file);
+  const fileInfo = await encryptAndUpload(m, file, signal,
+    (n) => { encrypted += n; onProgress({ phase: "encrypting", sentBytes: encrypted, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined }); },
+    (loaded) => {
+      meter.add(loaded - uploaded);
+      uploaded = loaded;
+      const s = meter.snapshot();
+      onProgress({ phase: "uploading", sentBytes: Math.min(loaded, file.size), totalBytes: file.size, bytesPerSecond: s.bytesPerSecond, remainingSeconds: s.remainingSeconds });
+    });
+  const info: Record<string, unknown> = { mimetype, size: file.size };
+  if (image !== undefined) {
+    info["w"] = image.w;
+    info["h"] = image.h;
+    if (image.thumb !== undefined) {
+      info["thumbnail_file"] = await encryptAndUpload(m, image.thumb, signal, () => undefined, () => undefined);
+      info["thumbnail_info"] = { mimetype: "image/jpeg", size: image.thumb.size, w: image.tw, h: image.th };
+    }
+  }
+  onProgress({ phase: "sending", sentBytes: file.size, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: 0 });
+  const msgtype = image !== undefined ? "m.image" : "m.file";
+  return { content: { msgtype, body: file.name, filename: file.name, info, file: fileInfo } };
+}
+
+/** Downloads and decrypts one version; the Blob exists only if every hash matched. */
+export async function downloadDossierFile(m: MediaAccess, v: FileVersion, onProgress?: (received: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Blob> {
+  const type = v.mimetype ?? "application/octet-stream";
+  const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken });
+  const backend = webBackend();
+  const { sink, blob } = blobSink(type);
+  if (v.file === undefined) {
+    if (v.url === undefined) throw new Error("this message has no file");
+    await (await transport.get(v.url, signal)).pipeTo(sink);
+    return blob;
+  }
+  const info = parseEncryptedFile(v.file);
+  if (v.parts) {
+    await downloadParts({ manifestFile: info, transport, backend, sink, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress: (r, t) => onProgress(r, t) } : {}) });
+    return blob;
+  }
+  let received = 0;
+  await (await transport.get(info.url, signal))
+    .pipeThrough(decryptingStream(backend, info))
+    .pipeThrough(counting((n) => { received += n; onProgress?.(received, v.size); }))
+    .pipeTo(sink, signal ? { signal } : {});
+  return blob;
+}
+
+/** A small decrypted image for the list: the thumbnail when the message has one, else the image itself if small. */
+export async function previewBlob(m: MediaAccess, v: FileVersion, maxBytes = 8 * 1024 * 1024): Promise<Blob | undefined> {
+  if (v.msgtype !== "m.image" || v.parts) return undefined;
+  if (v.thumbnail !== undefined) {
+    const info = parseEncryptedFile(v.thumbnail);
+    const { sink, blob } = blobSink("image/jpeg");
+    await (await fetchTransport(m).get(info.url)).pipeThrough(decryptingStream(webBackend(), info)).pipeTo(sink);
+    return blob;
+  }
+  if (v.size === undefined || v.size > maxBytes) return undefined;
+  return downloadDossierFile(m, v);
+}

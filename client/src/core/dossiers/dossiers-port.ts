@@ -1,0 +1,64 @@
+// What the dossier views need from the session (ui/ sees this interface only, never matrix-js-sdk;
+// implementation: dossiers-sdk.ts). A dossier is an encrypted room of type fr.entente.dossier in a
+// working group's space; its tree is the protocol's fold of the room's file events.
+import type { DossierSnapshot, FileVersion } from "./dossier-model.ts";
+
+export interface SpaceRef { spaceId: string; name: string }
+export interface DossierRef { roomId: string; name: string; membership: "join" | "invite" }
+
+export type TransferPhase = "encrypting" | "uploading" | "sending";
+export interface TransferProgress {
+  phase: TransferPhase;
+  sentBytes: number;
+  totalBytes: number;
+  /** 0 while unknown. */
+  bytesPerSecond: number;
+  remainingSeconds: number | undefined;
+}
+
+export interface TransferHandle {
+  done: Promise<void>;
+  cancel(): void;
+}
+
+export interface UploadTarget {
+  /** The folder to put the new file in (undefined: top level). */
+  parent?: string | undefined;
+  /** Make the file a new version of this entry instead of a new entry. */
+  versionOf?: string | undefined;
+}
+
+export interface EntryChange {
+  name?: string;
+  parent?: string | null;
+  deleted?: boolean;
+  /** Link an uploaded file message as the entry's new version. */
+  addVersion?: string;
+}
+
+export interface DossiersPort {
+  readonly userId: string;
+  spaces(): SpaceRef[];
+  /** The space's dossiers this agent has joined or is invited to. */
+  dossiers(spaceId: string): DossierRef[];
+  /** Encrypted room of type fr.entente.dossier, restricted to the space's members, linked as m.space.child. */
+  createDossier(spaceId: string, name: string): Promise<string>;
+  dossierName(roomId: string): string | undefined;
+  isDossier(roomId: string): boolean;
+  memberName(roomId: string, userId: string): string;
+  /** The folded tree; the room's whole history is read once, then kept from the live timeline. */
+  snapshot(roomId: string): Promise<DossierSnapshot>;
+  /** A file or folder event arrived or decrypted in a dossier. */
+  onChange(listener: (roomId: string) => void): () => void;
+  createFolder(roomId: string, name: string, parent: string | undefined): Promise<void>;
+  change(roomId: string, entryId: string, change: EntryChange): Promise<void>;
+  /** Streamed encryption and upload (in parts above the configured threshold), then the m.file message. */
+  upload(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void): TransferHandle;
+  /** Downloads and decrypts one version in the page, checking its SHA-256 (every part's for a file in parts). */
+  download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob>;
+  /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */
+  preview(version: FileVersion): Promise<Blob | undefined>;
+  /** The server's per-file upload limit (media config m.upload.size), if it gives one. */
+  maxUploadSize(): Promise<number | undefined>;
+  invite(roomId: string, userId: string): Promise<void>;
+}

@@ -1,0 +1,216 @@
+// DossiersPort over matrix-js-sdk. A dossier's tree needs every file event of the room (files are
+// ordinary m.file messages, not relations of one anchor), so its whole history is read once with
+// /messages (decrypted by the SDK's Rust crypto), then kept from the live timeline; a gappy sync
+// reads it again. Files go through dossier-transfer.ts (@entente/files), messages through the SDK
+// (so they are Megolm-encrypted like any message of the room).
+import { Direction, MatrixEventEvent, Method, Preset, RoomEvent, Visibility, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { sendAny, sendStateAny } from "../sdk-untyped.ts";
+import { inviteAcross } from "../room-actions.ts";
+import { maxUploadSize } from "../error-kind.ts";
+import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-model.ts";
+import { downloadDossierFile, previewBlob, TransferCancelled, uploadDossierFile, type MediaAccess } from "./dossier-transfer.ts";
+import type { DossierRef, DossiersPort, EntryChange, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
+import { buildFileUpdate, buildFolderRoot, DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+
+const PAGE = 500;
+const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);
+
+/** The fold's raw shape of a (decrypted) event, if it is one the tree reads. */
+function treeRaw(e: MatrixEvent): Record<string, unknown> | undefined {
+  const eventId = e.getId();
+  const sender = e.getSender();
+  if (eventId === undefined || !eventId.startsWith("$") || sender === undefined || e.isDecryptionFailure() || (e.isEncrypted() && e.getClearContent() === null)) return undefined;
+  const type = e.getType();
+  const content: Record<string, unknown> = { ...e.getOriginalContent() };
+  const relevant = type === FOLDER_EVENT || type === FILE_UPDATE || type === "m.room.redaction" || (type === "m.room.message" && FILE_MSGTYPES.has(String(content["msgtype"])));
+  if (!relevant) return undefined;
+  const rel = e.getWireContent()["m.relates_to"];
+  if (content["m.relates_to"] === undefined && rel !== undefined) content["m.relates_to"] = rel;
+  const raw: Record<string, unknown> = { event_id: eventId, type, sender, origin_server_ts: e.getTs(), content, unsigned: e.getUnsigned() };
+  const redacts = e.event.redacts;
+  if (typeof redacts === "string") raw["redacts"] = redacts;
+  return raw;
+}
+
+export class MatrixDossiersPort implements DossiersPort {
+  readonly userId: string;
+  private readonly client: MatrixClient;
+  private readonly rooms = new Map<string, { events: Map<string, Record<string, unknown>>; ready: Promise<void> }>();
+  private readonly listeners = new Set<(roomId: string) => void>();
+  private mediaConfig: Promise<number | undefined> | undefined;
+
+  constructor(client: MatrixClient) {
+    this.client = client;
+    this.userId = client.getSafeUserId();
+    client.on(RoomEvent.Timeline, (e: MatrixEvent, _r: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
+    client.on(RoomEvent.LocalEchoUpdated, (e: MatrixEvent) => this.absorb(e));
+    client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
+    client.on(RoomEvent.TimelineReset, (room: Room | undefined) => {
+      if (room === undefined) this.rooms.clear();
+      else this.rooms.delete(room.roomId);
+    });
+  }
+
+  private media(): MediaAccess {
+    return { baseUrl: this.client.getHomeserverUrl().replace(/\/+$/, ""), accessToken: this.client.getAccessToken() ?? "" };
+  }
+
+  private joinedOrInvited(r: Room): "join" | "invite" | undefined {
+    const m = r.getMyMembership();
+    return m === "join" || m === "invite" ? m : undefined;
+  }
+
+  spaces(): SpaceRef[] {
+    return this.client.getRooms().filter((r) => r.isSpaceRoom() && r.getMyMembership() === "join")
+      .map((r) => ({ spaceId: r.roomId, name: r.name })).sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  }
+
+  isDossier(roomId: string): boolean {
+    return this.client.getRoom(roomId)?.getType() === DOSSIER_ROOM_TYPE;
+  }
+
+  dossierName(roomId: string): string | undefined {
+    const r = this.client.getRoom(roomId);
+    return r !== null && r.getType() === DOSSIER_ROOM_TYPE ? r.name : undefined;
+  }
+
+  dossiers(spaceId: string): DossierRef[] {
+    const space = this.client.getRoom(spaceId);
+    if (space === null) return [];
+    const children = space.currentState.getStateEvents("m.space.child")
+      .filter((e) => Array.isArray(e.getContent()["via"]))
+      .map((e) => e.getStateKey())
+      .filter((id): id is string => id !== undefined);
+    const out: DossierRef[] = [];
+    for (const id of children) {
+      const r = this.client.getRoom(id);
+      const membership = r === null ? undefined : this.joinedOrInvited(r);
+      if (r !== null && membership !== undefined && r.getType() === DOSSIER_ROOM_TYPE) out.push({ roomId: id, name: r.name, membership });
+    }
+    return out.sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  }
+
+  async createDossier(spaceId: string, name: string): Promise<string> {
+    const via = [serverOf(spaceId)];
+    const { room_id } = await this.client.createRoom({
+      name, preset: Preset.PrivateChat, visibility: Visibility.Private,
+      creation_content: { type: DOSSIER_ROOM_TYPE },
+      initial_state: [
+        { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
+        { type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } },
+        { type: "m.space.parent", state_key: spaceId, content: { via, canonical: true } },
+        { type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: spaceId }] } },
+      ],
+    });
+    await sendStateAny(this.client, spaceId, "m.space.child", { via: [serverOf(room_id)] }, room_id);
+    return room_id;
+  }
+
+  memberName(roomId: string, userId: string): string {
+    return this.client.getRoom(roomId)?.getMember(userId)?.name ?? userId;
+  }
+
+  onChange(listener: (roomId: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private absorb(e: MatrixEvent): void {
+    const roomId = e.getRoomId();
+    if (roomId === undefined) return;
+    const cache = this.rooms.get(roomId);
+    if (cache === undefined) return;
+    const raw = treeRaw(e);
+    if (raw === undefined) return;
+    cache.events.set(String(raw["event_id"]), raw);
+    for (const l of this.listeners) l(roomId);
+  }
+
+  private levels(room: Room | null): RoomPowerLevels {
+    const create = room?.currentState.getStateEvents("m.room.create", "");
+    const pl = room?.currentState.getStateEvents("m.room.power_levels", "")?.getContent();
+    return parseRoomPowerLevels(pl ?? {}, create ? { sender: create.getSender() ?? "", content: create.getContent() } : undefined);
+  }
+
+  /** The room's whole history, newest first, decrypted; only the tree's events are kept. */
+  private async readHistory(roomId: string, into: Map<string, Record<string, unknown>>): Promise<void> {
+    let from: string | undefined;
+    const mapper = this.client.getEventMapper();
+    for (;;) {
+      const res = await this.client.http.authedRequest<{ chunk: Partial<IEvent>[]; end?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { dir: Direction.Backward, limit: String(PAGE), ...(from ? { from } : {}) });
+      const mapped = res.chunk.map(mapper);
+      await Promise.all(mapped.map((e) => this.client.decryptEventIfNeeded(e)));
+      for (const e of mapped) {
+        const raw = treeRaw(e);
+        if (raw !== undefined && !into.has(String(raw["event_id"]))) into.set(String(raw["event_id"]), raw);
+      }
+      if (res.end === undefined || res.chunk.length === 0 || res.end === from) return;
+      from = res.end;
+    }
+  }
+
+  private async events(roomId: string): Promise<Record<string, unknown>[]> {
+    let cache = this.rooms.get(roomId);
+    if (cache === undefined) {
+      const events = new Map<string, Record<string, unknown>>();
+      const created = { events, ready: this.readHistory(roomId, events) };
+      cache = created;
+      this.rooms.set(roomId, created);
+      created.ready.catch(() => { if (this.rooms.get(roomId) === created) this.rooms.delete(roomId); });
+    }
+    await cache.ready;
+    return [...cache.events.values()];
+  }
+
+  async snapshot(roomId: string): Promise<DossierSnapshot> {
+    const events = await this.events(roomId);
+    return buildDossier(foldFileTree({ events, levels: this.levels(this.client.getRoom(roomId)) }), events);
+  }
+
+  /** Sends, then keeps our own event at once (its remote echo would not come as a new timeline event). */
+  private async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
+    const { event_id } = await sendAny(this.client, roomId, type, content);
+    this.rooms.get(roomId)?.events.set(event_id, { event_id, type, sender: this.userId, origin_server_ts: Date.now(), content });
+    for (const l of this.listeners) l(roomId);
+    return event_id;
+  }
+
+  async createFolder(roomId: string, name: string, parent: string | undefined): Promise<void> {
+    await this.send(roomId, FOLDER_EVENT, buildFolderRoot({ name, ...(parent !== undefined ? { parent } : {}) }));
+  }
+
+  async change(roomId: string, entryId: string, change: EntryChange): Promise<void> {
+    const snap = await this.snapshot(roomId);
+    if (!snap.entries.has(entryId)) throw new Error("unknown entry");
+    await this.send(roomId, FILE_UPDATE, buildFileUpdate({ root: entryId, clock: nextClock(snap.maxClock), ...change }));
+  }
+
+  upload(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void): TransferHandle {
+    const abort = new AbortController();
+    const done = (async () => {
+      const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress);
+      if (abort.signal.aborted) throw new TransferCancelled();
+      const id = await this.send(roomId, "m.room.message", content);
+      if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id });
+      else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent });
+    })();
+    return { done, cancel: () => abort.abort() };
+  }
+
+  download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob> {
+    return downloadDossierFile(this.media(), version, onProgress);
+  }
+
+  preview(version: FileVersion): Promise<Blob | undefined> {
+    return previewBlob(this.media(), version);
+  }
+
+  maxUploadSize(): Promise<number | undefined> {
+    this.mediaConfig ??= this.client.getMediaConfig(true).then((c) => maxUploadSize(c), () => { this.mediaConfig = undefined; return undefined; });
+    return this.mediaConfig;
+  }
+
+  invite(roomId: string, userId: string): Promise<void> {
+    return inviteAcross(this.client, roomId, userId);
+  }
+}

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { dossierTables, dossierTranslator, type DossierMessageKey } from "./dossier-messages.ts";
+import { DOSSIERS_HASH, dossierHash, dossiersRouteFromHash } from "./dossiers-route.ts";
+
+describe("client ui: dossier views' words and links", () => {
+  it("has every French text in English with the same placeholders", () => {
+    const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
+    for (const k of Object.keys(dossierTables.fr) as DossierMessageKey[]) {
+      assert.ok(dossierTables.en[k].length > 0, k);
+      assert.deepEqual(placeholders(dossierTables.en[k]), placeholders(dossierTables.fr[k]), k);
+    }
+    assert.equal(dossierTranslator("fr")("empty"), "Ce dossier est vide — déposez des fichiers ici");
+    assert.equal(dossierTranslator("en")("download", { name: "plan.pdf" }), "Download plan.pdf");
+  });
+
+  it("reads and writes its links", () => {
+    assert.deepEqual(dossiersRouteFromHash(DOSSIERS_HASH), { kind: "list" });
+    assert.deepEqual(dossiersRouteFromHash(dossierHash("!abc:ville-a.fr")), { kind: "dossier", roomId: "!abc:ville-a.fr" });
+    assert.equal(dossiersRouteFromHash("#/dossier/%E0%A4%A"), undefined);
+    assert.equal(dossiersRouteFromHash("#/room/!x"), undefined);
+  });
+});
