@@ -137,7 +137,8 @@ describe("web client in Chromium: emoji verification of a new device and of anot
     assert.deepEqual(await seriousA11yViolations(bob), [], "the image viewer is accessible");
     await bob.keyboard.press("Escape");
     await viewer.waitFor({ state: "hidden" });
-    assert.ok((await bob.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl), "the viewer's object URL is revoked on close");
+    // The dialog's close event comes a task after it is hidden.
+    await waitFor("the viewer's object URL is revoked on close", async () => ((await bob.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl) ? true : undefined), 10_000);
 
     // Alice's room keys must be in her backup before the new device can get them.
     await waitFor("alice's room keys backed up", async () => {

@@ -94,8 +94,12 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     const carol = await registerUser(aUrl, "carol");
     const { room_id: roomId } = (await api(aUrl, alice, "POST", "/createRoom", { name: "Marché de Noël", preset: "private_chat", invite: [bob.userId, carol.userId] })) as { room_id: string };
     const { room_id: dmId } = (await api(aUrl, alice, "POST", "/createRoom", { preset: "trusted_private_chat", is_direct: true, invite: [bob.userId] })) as { room_id: string };
+    const { room_id: secretId } = (await api(aUrl, alice, "POST", "/createRoom", {
+      name: "Dossier chiffré", preset: "private_chat", invite: [bob.userId],
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    })) as { room_id: string };
     await api(aUrl, carol, "POST", `/join/${encodeURIComponent(roomId)}`, {});
-    for (const id of [roomId, dmId]) {
+    for (const id of [roomId, dmId, secretId]) {
       await waitFor("bob joins over federation", () => api(bUrl, bob, "POST", `/join/${encodeURIComponent(id)}?server_name=${A}`, {}).then(() => true, () => undefined), 30_000);
     }
     await api(bUrl, bob, "PUT", `/user/${encodeURIComponent(bob.userId)}/account_data/m.direct`, { [alice.userId]: [dmId] });
@@ -124,7 +128,8 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     assert.equal((await download).suggestedFilename(), "affiche.png");
     await bobPage.keyboard.press("Escape");
     await viewer.waitFor({ state: "hidden" });
-    assert.ok((await bobPage.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl), "viewer object URL revoked");
+    // The dialog's close event comes a task after it is hidden.
+    await waitFor("viewer object URL revoked", async () => ((await bobPage.evaluate(() => (globalThis as unknown as { __revoked: string[] }).__revoked)).includes(fullUrl) ? true : undefined), 10_000);
     await screenshot(bobPage, "image-preview");
 
     // Polls: Bob (a plain member) votes and cannot close others' polls.
@@ -173,6 +178,12 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     const shown = await notes(bobPage);
     assert.deepEqual(shown.map((n) => n.body), ["alice : bob, tu valides le plan ?", "alice : Un message direct"], "only the mention and the DM, not the ordinary message nor what was on screen");
     assert.equal(shown[0]?.title, "Marché de Noël");
+    // In an encrypted room the server cannot see the mention: the client finds it after decryption.
+    await alicePage.getByRole("link", { name: /Dossier chiffré/ }).click({ timeout: 30_000 });
+    await alicePage.getByLabel("Écrire un message").fill(`[bob](https://matrix.to/#/${bob.userId}) le devis chiffré est prêt`);
+    await alicePage.getByLabel("Écrire un message").press("Enter");
+    await waitFor("the encrypted mention notified", async () => ((await notes(bobPage)).length > 2 ? true : undefined), 60_000);
+    assert.deepEqual((await notes(bobPage))[2], { title: "Dossier chiffré", body: "alice : bob le devis chiffré est prêt" });
     // A click on the DM's notification opens that room.
     await bobPage.evaluate(() => (globalThis as unknown as { __notes: { onclick: (() => void) | null }[] }).__notes[1]?.onclick?.());
     await bobPage.getByRole("heading", { level: 1 }).filter({ hasText: shown[1]?.title ?? "?" }).waitFor({ timeout: 30_000 });

@@ -26,6 +26,16 @@ export class SdkNotifications implements NotificationsPort {
     this.sink = sink;
   }
 
+  /** Members are lazy-loaded: without the sender's member event yet, the room's members are fetched once. */
+  private async senderName(room: Room, event: MatrixEvent, sender: string): Promise<string> {
+    const known = (): string | undefined => {
+      const name = event.sender?.name ?? room.getMember(sender)?.name;
+      return name !== undefined && name !== sender ? name : undefined;
+    };
+    if (known() === undefined) await room.loadMembersIfNeeded().catch(() => undefined);
+    return known() ?? room.getMember(sender)?.name ?? sender;
+  }
+
   private consider(event: MatrixEvent, room: Room): void {
     const sink = this.sink;
     const eventId = event.getId();
@@ -41,7 +51,8 @@ export class SdkNotifications implements NotificationsPort {
       roomOnScreen: sink.roomOnScreen(room.roomId), ageMs: Date.now() - event.localTimestamp,
     };
     if (!shouldNotify(facts)) return;
-    const text = noticeText(room.name, room.getMember(sender)?.name ?? sender, event.getContent(), sink.words);
-    sink.show({ roomId: room.roomId, eventId, ...text });
+    void this.senderName(room, event, sender).then((name) => {
+      sink.show({ roomId: room.roomId, eventId, ...noticeText(room.name, name, event.getContent(), sink.words) });
+    });
   }
 }
