@@ -20,6 +20,7 @@ const ON = new Set(["activer", "on", "oui", "yes"]);
 const OFF = new Set(["desactiver", "off", "non", "no"]);
 /** How far back the DM is read for the last digest (a digest a day: a month and more). */
 const HISTORY = 50;
+const ZONE_TTL_MS = 10 * 60_000;
 
 export interface DigestDeps {
   ctx: () => BotContext;
@@ -34,6 +35,8 @@ export class DigestService {
   private readonly lastDay = new Map<string, string>();
   private readonly names = new Map<string, string>();
   private saving: Promise<void> = Promise.resolve();
+  /** m.tz per agent, read again after ZONE_TTL_MS of real time (a check runs every 30 s). */
+  private readonly zones = new Map<string, { tz: string; at: number }>();
 
   constructor(d: DigestDeps) {
     this.d = d;
@@ -105,7 +108,7 @@ export class DigestService {
     let sent = 0;
     for (const [agent, a] of this.agents) {
       if (!a.enabled || a.dm === undefined) continue;
-      const tz = await ctx.timeZoneOf(agent);
+      const tz = await this.zoneOf(agent);
       const now = this.d.now();
       const day = digestDay(now, tz);
       const before = this.lastDay.get(agent);
@@ -123,6 +126,14 @@ export class DigestService {
       }
     }
     return sent;
+  }
+
+  private async zoneOf(agent: string): Promise<string> {
+    const cached = this.zones.get(agent);
+    if (cached !== undefined && Date.now() - cached.at < ZONE_TTL_MS) return cached.tz;
+    const tz = await this.d.ctx().timeZoneOf(agent);
+    this.zones.set(agent, { tz, at: Date.now() });
+    return tz;
   }
 
   private save(): Promise<void> {
@@ -157,7 +168,8 @@ export class DigestService {
       return;
     }
     const word = foldWord(args.trim());
-    const tz = await ctx.timeZoneOf(e.sender);
+    this.zones.delete(e.sender); // a command is a good moment to notice a changed m.tz
+    const tz = await this.zoneOf(e.sender);
     const current = this.agents.get(e.sender);
     if (ON.has(word)) {
       const dm = await this.dmWith(e.sender);
