@@ -203,7 +203,9 @@ function fingerprint(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, p
   const replyTo = relationOf(e.content).inReplyTo;
   const target = replyTo !== undefined ? byId.get(replyTo) : undefined;
   const poll = polls.get(id);
-  return `${rel.edits.get(id)?.eventId ?? ""}|${reactions === undefined ? "" : [...reactions].map(([k, v]) => `${k}:${v.senders.size}:${v.mine ?? ""}`).join(",")}`
+  // The edit's type too: an encrypted edit is known by its clear relation before it is decrypted.
+  const edit = rel.edits.get(id);
+  return `${edit?.eventId ?? ""}:${edit?.type ?? ""}|${reactions === undefined ? "" : [...reactions].map(([k, v]) => `${k}:${v.senders.size}:${v.mine ?? ""}`).join(",")}`
     + `|${rel.threadCounts.get(id) ?? 0}:${thread?.eventId ?? ""}:${thread !== undefined ? rel.edits.get(thread.eventId)?.eventId ?? "" : ""}`
     + `|${replyTo ?? ""}:${target === undefined ? "-" : `${target.redacted === true}:${rel.edits.get(target.eventId)?.eventId ?? ""}`}`
     + `|${poll === undefined ? "" : JSON.stringify(poll)}`;
