@@ -53,6 +53,7 @@ const fr = {
   sendFailed: "L'envoi a échoué : {reason}",
   invalidIds: "Identifiant Matrix invalide : {id} (forme @nom:serveur)",
   details: "Détails de la tâche",
+  showMore: "Afficher {n} tâche(s) de plus (sur {total})",
 };
 
 export type BoardMessages = typeof fr;
@@ -109,6 +110,7 @@ const en: BoardMessages = {
   sendFailed: "Sending failed: {reason}",
   invalidIds: "Invalid Matrix id: {id} (form @name:server)",
   details: "Task details",
+  showMore: "Show {n} more task(s) (of {total})",
 };
 
 export type MessageKey = keyof BoardMessages;

@@ -3,6 +3,7 @@
 // announced; filters by assignee, label and due date; a form to create a task; details in
 // <entente-task-details>. Every change is sent as an event; the board redraws from the fold.
 import { LitElement, css, html, nothing } from "lit";
+import { repeat } from "lit/directives/repeat.js";
 import type { Task } from "../../../appservices/protocol/src/task-fold.ts";
 import type { BoardColumn } from "../../../appservices/protocol/src/tasks-state.ts";
 import { buildColumns, filterChoices, keyboardTarget, NO_FILTERS, planMove, toFullIndex, type BoardColumnView, type BoardFilters, type DueFilter } from "./board-model.ts";
@@ -15,14 +16,18 @@ type Dir = "left" | "right" | "up" | "down";
 
 export class TaskBoard extends LitElement {
   static override properties = {
-    filters: { state: true }, creating: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true },
+    filters: { state: true }, creating: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true }, shown: { state: true },
   };
+  /** Cards drawn per column before "show more": a 2,000-task board stays quick to draw. */
+  static readonly PAGE = 50;
   declare filters: BoardFilters;
   declare creating: boolean;
   declare openId: string | undefined;
   declare announce: string;
   declare error: string;
   declare tick: number;
+  /** Cards shown per column id (default PAGE). */
+  declare shown: Record<string, number>;
   store: BoardStore | undefined;
   t: Translate = boardTranslator("fr");
   userId = "";
@@ -61,6 +66,7 @@ export class TaskBoard extends LitElement {
     this.announce = "";
     this.error = "";
     this.tick = 0;
+    this.shown = {};
   }
 
   override connectedCallback(): void {
@@ -106,10 +112,21 @@ export class TaskBoard extends LitElement {
   async #keyMove(task: Task, dir: Dir): Promise<void> {
     const target = keyboardTarget(this.#views(this.filters), task.id, dir);
     if (target === undefined) return;
+    // Focus follows the card once the move comes back from the room, so the agent can keep moving it.
+    this.#focusAfterMove = { id: task.id, column: target.column.id, dir };
     await this.#move(task, target.column, target.index);
-    await this.updateComplete;
-    // Focus follows the card, so the agent can keep moving it.
-    this.renderRoot.querySelector<HTMLButtonElement>(`li[data-task="${CSS.escape(task.id)}"] button.move-${dir}`)?.focus();
+  }
+
+  #focusAfterMove: { id: string; column: string; dir: Dir } | undefined;
+
+  override updated(): void {
+    const f = this.#focusAfterMove;
+    if (f === undefined) return;
+    const card = this.renderRoot.querySelector<HTMLElement>(`section[data-column="${CSS.escape(f.column)}"] li[data-task="${CSS.escape(f.id)}"]`);
+    if (card === null) return;
+    this.#focusAfterMove = undefined;
+    const same = card.querySelector<HTMLButtonElement>(`button.move-${f.dir}`);
+    (same !== null && !same.disabled ? same : card.querySelector<HTMLButtonElement>("button.open"))?.focus();
   }
 
   #onDrop(ev: DragEvent, column: BoardColumn, view: BoardColumnView): void {
@@ -219,8 +236,10 @@ export class TaskBoard extends LitElement {
       <h2 id=${headingId}>${v.column.name} <span class="meta">(${t("count", { n: v.tasks.length })})</span></h2>
       <ol>
         ${v.tasks.length === 0 ? html`<li class="meta">${t("emptyColumn")}</li>` : nothing}
-        ${v.tasks.map((task, ti) => this.#card(task, ci, ti, n, v.tasks.length))}
+        ${repeat(v.tasks.slice(0, this.shown[v.column.id] ?? TaskBoard.PAGE), (task) => task.id, (task, ti) => this.#card(task, ci, ti, n, v.tasks.length))}
       </ol>
+      ${v.tasks.length > (this.shown[v.column.id] ?? TaskBoard.PAGE) ? html`<button class="more" @click=${() => (this.shown = { ...this.shown, [v.column.id]: (this.shown[v.column.id] ?? TaskBoard.PAGE) + 200 })}>
+        ${t("showMore", { n: Math.min(200, v.tasks.length - (this.shown[v.column.id] ?? TaskBoard.PAGE)), total: v.tasks.length })}</button>` : nothing}
     </section>`;
   }
 
