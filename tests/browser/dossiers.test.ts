@@ -1,0 +1,174 @@
+// Issue 15 acceptance, the web client in Chromium with two councils: an agent of A creates a
+// dossier in a working group, uploads three files (one above the configured large-file threshold,
+// so it goes in encrypted parts with a manifest) and a new version of one, makes a folder and moves
+// a file into it; an agent of B, invited, sees the same tree and downloads every version
+// byte-identical (SHA-256 of what the page saved against the originals). The server only ever
+// holds ciphertext: the originals' bytes are looked for in A's media store.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Download, Page } from "playwright-core";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
+import { registerUser } from "../harness/homeserver.ts";
+import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { solidPng } from "../harness/png.ts";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+
+const PASSWORD = "correct horse battery staple";
+const A = "ville-a.test";
+const B = "agglo-b.test";
+/** Above this a file goes in parts (config.json of the served client). */
+const THRESHOLD = 1024 * 1024;
+
+const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
+
+async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
+  await page.goto(web);
+  await page.getByLabel("Votre collectivité").selectOption(council);
+  await page.locator("input[name=user]").fill(user);
+  await page.getByLabel("Mot de passe").fill(PASSWORD);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.getByTestId("recovery-key").waitFor({ timeout: 60_000 });
+  await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click();
+}
+
+/** The grid row whose name cell shows `name` (other cells, such as the move menu, may name folders too). */
+const row = (page: Page, name: string) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
+
+/** Clicks a download button and returns what the page saved (name and bytes). */
+async function download(page: Page, button: string): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.getByRole("button", { name: button, exact: true }).click()]) as [Download, unknown];
+  return { name: d.suggestedFilename(), bytes: await readFile(await d.path()) };
+}
+
+describe("dossiers in the web client, two councils (Chromium)", function () {
+  this.timeout(240_000);
+  let fed: TestFederation;
+  let web: ServedClient;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
+    fed = f;
+    await registerUser(fed.get(A).url, "alice", PASSWORD);
+    await registerUser(fed.get(B).url, "bob", PASSWORD);
+    web = await serveClient({
+      distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: THRESHOLD } },
+      councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })),
+    });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await web?.close();
+    await fed?.stop();
+  });
+
+  it("A builds a dossier tree with versions and a folder; B sees the same tree and gets every version byte-identical", async () => {
+    const newPage = async (): Promise<Page> => {
+      const ctx = await browser.newContext({ acceptDownloads: true, locale: "fr-FR" });
+      contexts.push(ctx);
+      return ctx.newPage();
+    };
+    const alice = await newPage();
+    const bob = await newPage();
+    let creates = 0;
+    alice.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/_matrix/media/v1/create")) creates++; });
+    await Promise.all([signIn(alice, web.url, A, "alice"), signIn(bob, web.url, B, "bob")]);
+
+    // A working group, then a dossier in it from the "Dossiers" view.
+    await alice.getByRole("button", { name: "Nouvel espace de travail" }).click();
+    await alice.getByRole("dialog").getByLabel("Nom").fill("Mobilité");
+    await alice.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+    await alice.getByRole("region", { name: "Mobilité" }).waitFor();
+    await alice.getByRole("link", { name: "Dossiers", exact: true }).click();
+    const createForm = alice.getByRole("form", { name: "Nouveau dossier dans Mobilité" });
+    await createForm.getByLabel("Nom du dossier").fill("Étude mobilité 2026");
+    await createForm.getByRole("button", { name: "Nouveau dossier dans Mobilité" }).click();
+    await alice.getByRole("heading", { name: "Étude mobilité 2026" }).waitFor({ timeout: 30_000 });
+    await alice.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
+    const dossierUrl = alice.url();
+    const roomId = decodeURIComponent(/#\/dossier\/(.+)$/.exec(dossierUrl)?.[1] ?? "");
+    assert.match(roomId, /^!/);
+
+    // Server side: the room's type and encryption, and its link from the space.
+    const aliceToken = (JSON.parse((await alice.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken;
+    const state = (await (await fetch(`${fed.get(A).url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`, { headers: { Authorization: `Bearer ${aliceToken}` } })).json()) as { type: string; state_key: string; content: Record<string, unknown> }[];
+    assert.equal(state.find((e) => e.type === "m.room.create")?.content["type"], "fr.entente.dossier");
+    assert.equal(state.find((e) => e.type === "m.room.encryption")?.content["algorithm"], "m.megolm.v1.aes-sha2");
+    assert.ok(state.some((e) => e.type === "m.space.parent"), "linked to its working group");
+
+    // B is invited (to the working group too), accepts both and opens the dossier.
+    await alice.getByLabel("Inviter dans le dossier (identifiant, toute collectivité)").fill(`@bob:${B}`);
+    await alice.getByRole("button", { name: "Inviter", exact: true }).click();
+    await alice.getByText("Invitation envoyée.").waitFor({ timeout: 30_000 });
+    await bob.getByRole("button", { name: "Accepter : Mobilité" }).click({ timeout: 60_000 });
+    await bob.getByRole("button", { name: "Accepter : Étude mobilité 2026" }).click({ timeout: 60_000 });
+    await bob.getByRole("link", { name: "Dossiers", exact: true }).click();
+    await bob.getByRole("main").getByRole("link", { name: "Étude mobilité 2026" }).click({ timeout: 60_000 });
+    await bob.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
+
+    // Three files: a spreadsheet, an image (thumbnail), a study above the threshold (parts).
+    const budget1 = randomBytes(40_000);
+    const budget2 = Buffer.concat([budget1, randomBytes(5_000)]);
+    const png = solidPng(64, 48, [30, 120, 200]);
+    const study = randomBytes(THRESHOLD * 2 + 12_345);
+    await alice.locator("input#files").setInputFiles([
+      { name: "budget.ods", mimeType: "application/vnd.oasis.opendocument.spreadsheet", buffer: budget1 },
+      { name: "plan.png", mimeType: "image/png", buffer: png },
+      { name: "etude.bin", mimeType: "application/octet-stream", buffer: study },
+    ]);
+    for (const n of ["budget.ods", "plan.png", "etude.bin"]) await row(alice, n).waitFor({ timeout: 60_000 });
+    assert.equal(creates, 4, "the study went in 3 parts plus a manifest (asynchronous uploads)");
+    await row(alice, "plan.png").getByRole("img", { name: "Aperçu de plan.png" }).waitFor({ timeout: 30_000 });
+
+    // A new version of the spreadsheet.
+    await alice.getByLabel("Nouvelle version de budget.ods").setInputFiles({ name: "budget.ods", mimeType: "application/vnd.oasis.opendocument.spreadsheet", buffer: budget2 });
+    await row(alice, "budget.ods").getByRole("gridcell").nth(4).getByText("2", { exact: true }).waitFor({ timeout: 60_000 });
+
+    // A folder, and the study moved into it.
+    await alice.getByLabel("Nom du sous-dossier").fill("Études");
+    await alice.getByRole("button", { name: "Nouveau sous-dossier" }).click();
+    await row(alice, "Études").waitFor({ timeout: 30_000 });
+    await row(alice, "etude.bin").getByLabel("Déplacer etude.bin vers").selectOption({ label: "Études" });
+    await row(alice, "etude.bin").waitFor({ state: "detached", timeout: 30_000 });
+    assert.deepEqual(await seriousA11yViolations(alice), [], "folder view accessible");
+    await screenshot(alice, "dossier-folder-view");
+
+    // B sees the same tree (live, decrypted on B's council).
+    await row(bob, "Études").waitFor({ timeout: 60_000 });
+    await row(bob, "budget.ods").getByRole("gridcell").nth(4).getByText("2", { exact: true }).waitFor({ timeout: 60_000 });
+    await row(bob, "plan.png").waitFor({ timeout: 30_000 });
+    await row(bob, "etude.bin").waitFor({ state: "detached", timeout: 30_000 });
+    const bobRows = await bob.getByRole("grid").locator("tbody tr").allTextContents();
+    assert.equal(bobRows.length, 3, `top level: the folder and two files, got ${bobRows.join(" | ")}`);
+    assert.match(bobRows[0] ?? "", /Études/, "folders first");
+    assert.match((await row(bob, "budget.ods").textContent()) ?? "", /alice/, "who uploaded");
+
+    // Every version, byte-identical on B.
+    const checks: [string, Buffer, string][] = [];
+    let got = await download(bob, "Télécharger plan.png");
+    checks.push(["plan.png", png, sha256(got.bytes)]);
+    assert.equal(got.name, "plan.png");
+    await bob.getByRole("button", { name: "Historique des versions de budget.ods" }).click();
+    got = await download(bob, "Télécharger la version 1 de budget.ods");
+    checks.push(["budget.ods v1", budget1, sha256(got.bytes)]);
+    assert.equal(got.name, "budget.ods");
+    got = await download(bob, "Télécharger la version 2 de budget.ods");
+    checks.push(["budget.ods v2", budget2, sha256(got.bytes)]);
+    await bob.getByRole("tree", { name: "Dossiers et sous-dossiers" }).getByRole("treeitem", { name: "Études", exact: true }).click();
+    await row(bob, "etude.bin").waitFor({ timeout: 30_000 });
+    got = await download(bob, "Télécharger etude.bin");
+    checks.push(["etude.bin (parts)", study, sha256(got.bytes)]);
+    assert.equal(got.name, "etude.bin");
+    for (const [what, original, page] of checks) assert.equal(page, sha256(original), `${what}: byte-identical on B`);
+    await screenshot(bob, "dossier-other-council");
+
+    // Search over the decrypted names, from the top.
+    await bob.getByLabel("Rechercher par nom").fill("ETUDE");
+    await row(bob, "etude.bin").waitFor();
+  });
+});
