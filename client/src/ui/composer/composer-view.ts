@@ -115,7 +115,11 @@ export class ComposerView extends LitElement {
   focusText(text?: string): void {
     const area = this.renderRoot.querySelector("textarea");
     if (area === null) return;
-    if (text !== undefined) area.value = text;
+    if (text !== undefined) {
+      area.value = text;
+      // The room keeps it as the draft, so the next render (live() binding) does not clear it.
+      this.emit("compose-draft", text);
+    }
     area.focus();
   }
 
