@@ -194,6 +194,9 @@ describe("web client in Chromium: emoji verification of a new device and of anot
     await alice.getByText(`Vérification réussie : l'identité de ${bobS.userId} est vérifiée.`).waitFor({ timeout: 60_000 });
     await bob.getByText(`Vérification réussie : l'identité de ${aliceS.userId} est vérifiée.`).waitFor({ timeout: 60_000 });
     await alice.getByRole("button", { name: "Fermer" }).click();
+    await bob.getByRole("button", { name: "Fermer" }).click();
+    // The request stays in the room's history as a short line, not the SDK's English fallback.
+    await bob.getByText("alice a demandé une vérification d'identité par émojis.").waitFor({ timeout: 30_000 });
     await bobRow.getByText("identité vérifiée").waitFor({ timeout: 60_000 });
     assert.equal(await bobRow.getByText("identité non vérifiée").count(), 0, "Bob is no longer flagged");
     assert.equal(await bobRow.getByText(/appareil\(s\) non vérifié/).count(), 0, "nor any of his devices");

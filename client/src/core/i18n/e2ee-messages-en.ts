@@ -21,6 +21,7 @@ export const e2eeMessagesEn: Record<keyof typeof e2eeMessagesFr, string> = {
   verifyMismatch: "The emoji did not match: verification cancelled. Nobody was trusted.",
   verifyTimeout: "Timed out: verification cancelled.",
   verifyFromOtherDevice: "Verify from another device",
+  verifyRequestTile: "{name} asked for an identity verification with emoji.",
   sasEmojiList: "Emoji to compare",
   identityVerified: "identity verified",
   historyRestoring: "Device verified: getting the encrypted history back…",

@@ -20,6 +20,7 @@ export const e2eeMessagesFr = {
   verifyMismatch: "Les émojis ne correspondaient pas : vérification annulée. Personne d'autre n'a été approuvé.",
   verifyTimeout: "Délai dépassé : vérification annulée.",
   verifyFromOtherDevice: "Vérifier depuis un autre appareil",
+  verifyRequestTile: "{name} a demandé une vérification d'identité par émojis.",
   sasEmojiList: "Émojis à comparer",
   identityVerified: "identité vérifiée",
   historyRestoring: "Appareil vérifié : récupération de l'historique chiffré…",

@@ -125,6 +125,8 @@ export class TimelineView extends LitElement {
     // Calendar event roots get their card (ui/calendar/timeline-hook.ts).
     const custom = customMessageBody(m, this.i18n);
     if (custom !== undefined) return custom;
+    // An in-room verification request (its body is a fallback for clients without it): the dialog does the rest.
+    if (m.msgtype === "m.key.verification.request") return html`<p class="muted">🔐 ${t("verifyRequestTile", { name: this.nameOf(m.sender) })}</p>`;
     // Polls (vote, close) and image previews are their own components (poll-card.ts, image-preview.ts).
     if (m.poll !== undefined) return html`<ent-poll .item=${m} .i18n=${this.i18n}></ent-poll>`;
     if (m.file?.image !== undefined) return html`<ent-image .item=${m} .i18n=${this.i18n}></ent-image>`;
