@@ -47,6 +47,8 @@ export interface ChatSession {
   subscribe(listener: () => void): () => void;
   roomEvents(roomId: string): RawEvent[];
   roomName(roomId: string): string;
+  /** The room's image (mxc://), if it has one. */
+  roomAvatar(roomId: string): string | undefined;
   memberName(roomId: string, userId: string): string;
   isEncrypted(roomId: string): boolean;
   typing(roomId: string): string[];

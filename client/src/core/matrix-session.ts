@@ -257,6 +257,9 @@ export class MatrixChatSession implements ChatSession {
   roomName(roomId: string): string {
     return this.client.getRoom(roomId)?.name ?? roomId;
   }
+  roomAvatar(roomId: string): string | undefined {
+    return this.client.getRoom(roomId)?.getMxcAvatarUrl() ?? undefined;
+  }
 
   memberName(roomId: string, userId: string): string {
     return this.client.getRoom(roomId)?.getMember(userId)?.name ?? userId;

@@ -120,7 +120,7 @@ export class RoomView extends LitElement {
     const shown = (): Set<string> => new Set(this.items.flatMap((i) => (i.kind === "message" ? [i.eventId] : [])));
     if (changed.has("version") && this.settingsOpen) void this.refreshTrust();
     if (changed.has("roomId") || changed.has("version") || changed.has("session")) {
-      this.avatar = this.session.state().rooms.find((r) => r.roomId === this.roomId)?.avatar ?? "";
+      this.avatar = this.session.roomAvatar(this.roomId) ?? "";
       if (changed.has("roomId")) {
         this.memo = new TimelineMemo();
         this.noMore = false;
