@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot } from "../harness/browser.ts";
+import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
 
@@ -79,6 +79,7 @@ describe("web client in Chromium: two tabs, drafts, offline, failed sends, file 
     await second.goto(web.url);
     await second.getByRole("heading", { name: "Entente est ouvert dans un autre onglet" }).waitFor({ timeout: 30_000 });
     assert.equal(await second.getByRole("button", { name: "Se déconnecter" }).count(), 0, "the second tab does not start the session");
+    assert.deepEqual(await seriousA11yViolations(second), [], "the other-tab screen is accessible");
     await first.getByRole("link", { name: /Voirie/ }).click();
     await first.locator("article").filter({ hasText: "Bienvenue" }).waitFor({ timeout: 30_000 });
 
