@@ -210,4 +210,42 @@ describe("tasks across a netsplit: every client, bot and the board widget fold t
     const column = task.status === "done" ? "done" : "blocked";
     await board.locator(`section[data-column="${column}"] li.card`, { hasText: "Réfection de la rue des Écoles" }).waitFor({ timeout: 30_000 });
   });
+  it("the board, used by the agent in Chromium: checklist, thread reply, keyboard move, new task, drag-and-drop; everyone folds it alike", async () => {
+    const title = "Réfection de la rue des Écoles";
+    const card = (text: string) => board.locator("li.card", { hasText: text });
+    const aliceTask = (id: string) => clientFold(alice, roomId)?.tasks.find((t) => t.id === id);
+    await card(title).locator("button.open").click();
+    await board.locator("#item-riverains").check();
+    await waitFor("alice sees the item ticked from the board", () => aliceTask(taskId)?.checklist.find((i) => i.id === "riverains")?.done || undefined, 30_000);
+    await board.locator("#new-item").fill("Afficher l'avis en mairie");
+    await board.locator("#add-item").click();
+    await waitFor("alice sees the item added from the board", () => aliceTask(taskId)?.checklist.some((i) => i.text === "Afficher l'avis en mairie") || undefined, 30_000);
+    await board.locator("#reply").fill("Vu depuis le tableau");
+    await board.locator("#send-reply").click();
+    const reply = await waitFor("bob reads the board's reply in the task's thread", () => bob.client.getRoom(roomId)?.getLiveTimeline().getEvents()
+      .find((e) => e.getContent()["body"] === "Vu depuis le tableau"), 30_000);
+    assert.deepEqual([reply.getSender(), (reply.getContent()["m.relates_to"] as Record<string, unknown>)["rel_type"], (reply.getContent()["m.relates_to"] as Record<string, unknown>)["event_id"]], [claire.userId, "m.thread", taskId]);
+    assert.equal(reply.isEncrypted(), true);
+    await board.locator("#close-details").click();
+    // Keyboard alternative to dragging: one column to the left.
+    const from = aliceTask(taskId)!.status;
+    const expected = from === "done" ? "blocked" : "doing";
+    await card(title).locator("button.move-left").click();
+    await waitFor(`alice sees the task moved to ${expected}`, () => (aliceTask(taskId)?.column === expected && aliceTask(taskId)?.status === expected) || undefined, 30_000);
+    await board.locator(`section[data-column="${expected}"] li.card`, { hasText: title }).waitFor({ timeout: 30_000 });
+    // A new task from the form, assigned to the agent of B.
+    await board.locator("#new-task").click();
+    await board.locator("form.create input[name=title]").fill("Commander la signalisation");
+    await board.locator("form.create input[name=assignees]").fill(bob.userId);
+    await board.locator("#create-submit").click();
+    const created = await waitFor("bob folds the task created on the board", () => clientFold(bob, roomId)?.tasks.find((t) => t.title === "Commander la signalisation"), 30_000);
+    assert.deepEqual([created.assignees, created.creator, created.status], [[bob.userId], claire.userId, "todo"]);
+    // Drag-and-drop into « En cours ».
+    await board.locator('section[data-column="todo"] li.card', { hasText: "Commander la signalisation" }).dragTo(board.locator('section[data-column="doing"]'));
+    await waitFor("alice sees the dragged task in doing", () => (aliceTask(created.id)?.column === "doing" && aliceTask(created.id)?.status === "doing") || undefined, 30_000);
+    await waitFor("every reader folds the same state again", async () => {
+      const r = [clientFold(alice, roomId), clientFold(bob, roomId), botFold(0), botFold(1), await widgetFold()].map((x) => JSON.stringify(x));
+      return r.every((x) => x === r[0]) && (JSON.parse(r[0]!) as FoldSnapshot).tasks.length === 2 || undefined;
+    }, 60_000);
+  });
 });

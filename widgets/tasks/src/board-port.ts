@@ -12,6 +12,8 @@ export interface BoardPort {
   readState(type: string, stateKey: string): Promise<RawEvent | undefined>;
   /** Every event related to `eventId` by `relType` with type `eventType` (all pages). */
   relations(eventId: string, relType: string, eventType: string): Promise<RawEvent[]>;
+  /** The latest `limit` such events, one request (newest first). */
+  recent(eventId: string, relType: string, eventType: string, limit: number): Promise<RawEvent[]>;
   send(type: string, content: Record<string, unknown>): Promise<string>;
   /** Live events pushed by the client; returns an unsubscribe. */
   onEvent(listener: (ev: RawEvent) => void): () => void;
@@ -46,6 +48,10 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
         if (from === undefined || r.chunk.length === 0) break;
       }
       return out;
+    },
+    async recent(eventId, relType, eventType, limit) {
+      const r = await api.readEventRelations(eventId, undefined, relType, eventType, limit, undefined, undefined, "b");
+      return (r.chunk as unknown[]).filter(isRaw);
     },
     async send(type, content) {
       const r = await api.sendRoomEvent(type, content);

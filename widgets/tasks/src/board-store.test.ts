@@ -16,7 +16,13 @@ function fakeRoom(events: RawEvent[], state: Record<string, RawEvent>) {
       const rel = (e["content"] as Record<string, unknown>)["m.relates_to"] as Record<string, unknown> | undefined;
       return e.type === eventType && rel?.["event_id"] === eventId && rel["rel_type"] === relType;
     }),
-    send: async (type, content) => { sent.push([type, content]); return `$sent${sent.length}`; },
+    recent: async (eventId, relType, eventType, limit) => port.relations(eventId, relType, eventType).then((l) => l.reverse().slice(0, limit)),
+    send: async (type, content) => {
+      sent.push([type, content]);
+      const id = `$sent${sent.length}`;
+      events.push({ event_id: id, type, sender: "@me:x", origin_server_ts: 100 + sent.length, content });
+      return id;
+    },
     onEvent: (l) => { live = l; return () => (live = undefined); },
   };
   return { port, sent, push: (e: RawEvent) => live?.(e) };
@@ -50,12 +56,15 @@ describe("task board: store", () => {
     await store.update("$t1", { checklist: { done: { c1: true } } });
     await store.update("$t1", { set: { status: "done" } });
     assert.deepEqual(room.sent.map(([type, c]) => [type, c["clock"]]), [["fr.entente.task.update", 5], ["fr.entente.task.update", 6]]);
+    assert.equal(store.result.tasks.get("$t1")?.status, "done", "its own updates folded without waiting for the live feed");
+    assert.equal(store.result.tasks.get("$t1")?.checklist[0]?.done, true);
     assert.deepEqual((room.sent[0]![1]["m.relates_to"] as Record<string, unknown>)["event_id"], "$t1");
     await store.createTask({ title: "Nouvelle", assignees: ["@b:y"] });
     const [type, content] = room.sent[2]!;
     assert.equal(type, "m.room.message");
     assert.equal(content["msgtype"], "fr.entente.task");
     assert.deepEqual(content["m.relates_to"], { rel_type: "m.reference", event_id: "$anchor" });
+    assert.equal(store.result.tasks.get("$sent3")?.title, "Nouvelle");
     await store.comment("$t1", "Fait");
     assert.deepEqual((room.sent[3]![1]["m.relates_to"] as Record<string, unknown>)["rel_type"], "m.thread");
   });

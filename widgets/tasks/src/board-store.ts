@@ -62,8 +62,11 @@ export class BoardStore {
   /** Lamport clocks this widget sent and not yet seen back: the next clock is above them too. */
   #sentClock = 0;
 
-  constructor(port: BoardPort) {
+  readonly #userId: string;
+
+  constructor(port: BoardPort, userId = "") {
     this.#port = port;
+    this.#userId = userId;
   }
 
   onChange(l: () => void): () => void {
@@ -182,22 +185,46 @@ export class BoardStore {
 
   async createTask(input: Omit<TaskRootInput, "anchor">): Promise<string> {
     if (this.config === undefined) throw new Error("no task list");
-    const content = buildTaskRoot({ ...input, anchor: this.config.anchor });
-    return this.#port.send(ROOM_MESSAGE, content);
+    const anchor = this.config.anchor;
+    const id = await this.#port.send(ROOM_MESSAGE, buildTaskRoot({ ...input, anchor }));
+    await this.#echo(id, anchor, ROOM_MESSAGE);
+    return id;
   }
 
   async update(taskId: string, change: { set?: PartialTaskFields; checklist?: Partial<ChecklistOps>; delete?: boolean }): Promise<string> {
-    const content = buildTaskUpdate({ root: taskId, clock: this.nextClock(), ...change });
-    return this.#port.send(TASK_UPDATE, content);
+    const id = await this.#port.send(TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: this.nextClock(), ...change }));
+    await this.#echo(id, taskId, TASK_UPDATE);
+    return id;
+  }
+
+  /**
+   * Our own event as the server stored it (its origin_server_ts is part of the fold order), read
+   * back from the latest relations of its target: clients do not all push a widget its own events
+   * (ours and Element's replace the local echo in place), so the board does not wait for that.
+   */
+  async #echo(eventId: string, target: string, type: string): Promise<void> {
+    try {
+      const recent = await this.#port.recent(target, "m.reference", type, 20);
+      const mine = recent.find((e) => e.event_id === eventId);
+      if (mine === undefined || this.#events.has(eventId)) return;
+      this.#events.set(eventId, mine);
+      if (this.status === "ready") this.#refold();
+    } catch {
+      // The live feed or the next load brings it.
+    }
   }
 
   async comment(rootId: string, text: string): Promise<string> {
     // A thread reply, as Element writes it (fallback reply to the latest event of the thread).
     const last = this.comments(rootId).at(-1)?.eventId ?? rootId;
-    return this.#port.send(ROOM_MESSAGE, {
+    const id = await this.#port.send(ROOM_MESSAGE, {
       msgtype: "m.text",
       body: text,
       "m.relates_to": { rel_type: "m.thread", event_id: rootId, is_falling_back: true, "m.in_reply_to": { event_id: last } },
     });
+    // Shown at once; the time is ours until the thread is read again.
+    this.#thread(rootId).set(id, { eventId: id, sender: this.#userId, ts: Date.now(), body: text });
+    this.#changed();
+    return id;
   }
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const session = await startWidget({ capabilities: TASK_BOARD_CAPABILITIES, mount });
   if (session === undefined) return;
   const params = readWidgetParams(window.location.href);
-  const store = new BoardStore(sessionPort(session, LIVE_TYPES));
+  const store = new BoardStore(sessionPort(session, LIVE_TYPES), session.params.userId ?? "");
   const board = document.createElement("entente-task-board") as TaskBoard;
   board.store = store;
   board.t = boardTranslator(params.language);
