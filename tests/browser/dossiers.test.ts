@@ -6,7 +6,8 @@
 // holds ciphertext: the originals' bytes are looked for in A's media store.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser } from "../harness/homeserver.ts";
@@ -22,6 +23,16 @@ const B = "agglo-b.test";
 const THRESHOLD = 1024 * 1024;
 
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex");
+
+/** Every file under a directory. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...(await filesUnder(join(dir, e.name))));
+    else if (e.isFile()) out.push(join(dir, e.name));
+  }
+  return out;
+}
 
 async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
   await page.goto(web);
@@ -48,6 +59,8 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
   let web: ServedClient;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
+  let alice: Page;
+  let bob: Page;
 
   before(async () => {
     const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
@@ -73,8 +86,8 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
       contexts.push(ctx);
       return ctx.newPage();
     };
-    const alice = await newPage();
-    const bob = await newPage();
+    alice = await newPage();
+    bob = await newPage();
     let creates = 0;
     alice.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/_matrix/media/v1/create")) creates++; });
     await Promise.all([signIn(alice, web.url, A, "alice"), signIn(bob, web.url, B, "bob")]);
@@ -126,7 +139,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await row(alice, "plan.png").getByRole("img", { name: "Aperçu de plan.png" }).waitFor({ timeout: 30_000 });
 
     // A new version of the spreadsheet.
-    await alice.getByLabel("Nouvelle version de budget.ods").setInputFiles({ name: "budget.ods", mimeType: "application/vnd.oasis.opendocument.spreadsheet", buffer: budget2 });
+    await row(alice, "budget.ods").locator("input[type=file]").setInputFiles({ name: "budget.ods", mimeType: "application/vnd.oasis.opendocument.spreadsheet", buffer: budget2 });
     await row(alice, "budget.ods").getByRole("gridcell").nth(4).getByText("2", { exact: true }).waitFor({ timeout: 60_000 });
 
     // A folder, and the study moved into it.
@@ -167,8 +180,83 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     for (const [what, original, page] of checks) assert.equal(page, sha256(original), `${what}: byte-identical on B`);
     await screenshot(bob, "dossier-other-council");
 
+    // A's media store holds ciphertext only: no stored file contains any original's first 64 bytes.
+    const stored = await Promise.all((await filesUnder(fed.get(A).config.media.path)).map((f) => readFile(f)));
+    assert.ok(stored.length >= 8, `2 files, 3 parts, a manifest, a thumbnail and a version stored, got ${stored.length}`);
+    for (const [what, original] of checks) assert.ok(!stored.some((b) => b.includes(original.subarray(0, 64))), `${what}: no plaintext on A's server`);
+
     // Search over the decrypted names, from the top.
     await bob.getByLabel("Rechercher par nom").fill("ETUDE");
     await row(bob, "etude.bin").waitFor();
+  });
+
+  it("renames, deletes and restores, sorts, filters, cancels an upload, takes a dropped file, keyboard and English", async () => {
+    // Rename on A, seen on B.
+    await alice.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Racine du dossier" }).click();
+    await row(alice, "budget.ods").getByRole("button", { name: "Renommer budget.ods" }).click();
+    await alice.getByLabel("Nouveau nom de budget.ods").fill("budget-2026.ods");
+    await alice.getByRole("button", { name: "Enregistrer" }).click();
+    await row(alice, "budget-2026.ods").waitFor({ timeout: 30_000 });
+    await bob.getByLabel("Rechercher par nom").fill("");
+    await bob.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Racine du dossier" }).click();
+    await row(bob, "budget-2026.ods").waitFor({ timeout: 60_000 });
+
+    // Delete, then restore from the bin.
+    await row(alice, "plan.png").getByRole("button", { name: "Supprimer plan.png" }).click();
+    await row(alice, "plan.png").waitFor({ state: "detached", timeout: 30_000 });
+    await row(bob, "plan.png").waitFor({ state: "detached", timeout: 60_000 });
+    await alice.getByLabel("Corbeille (éléments supprimés)").check();
+    await row(alice, "plan.png").getByRole("button", { name: "Restaurer plan.png" }).click();
+    await alice.getByText("La corbeille est vide.").waitFor({ timeout: 30_000 });
+    await alice.getByLabel("Corbeille (éléments supprimés)").uncheck();
+    await row(alice, "plan.png").waitFor({ timeout: 30_000 });
+
+    // Sort by size, largest first (folders stay on top); a filter that matches nothing.
+    await alice.getByLabel("Trier par").selectOption("size");
+    await alice.getByLabel("Ordre décroissant").check();
+    const order = await alice.getByRole("grid").locator("tbody tr td:first-child").allTextContents();
+    assert.deepEqual(order.map((t) => t.trim().replace(/^📁\s*/, "")), ["Études", "budget-2026.ods", "plan.png"]);
+    await alice.getByLabel("Rechercher par nom").fill("zzz");
+    await alice.getByText("Aucun élément ne correspond à « zzz ».").waitFor();
+    await alice.getByLabel("Rechercher par nom").fill("");
+
+    // An upload held at the network, cancelled: progress shown, nothing published.
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    await alice.route("**/_matrix/media/v3/upload/**", async (route) => { await held; await route.abort().catch(() => undefined); });
+    await alice.locator("input#files").setInputFiles({ name: "annule.bin", mimeType: "application/octet-stream", buffer: randomBytes(THRESHOLD + 100) });
+    await alice.getByRole("progressbar", { name: "Envoi de annule.bin" }).waitFor({ timeout: 30_000 });
+    await alice.getByRole("button", { name: "Annuler l'envoi de annule.bin" }).click();
+    await alice.getByText("Envoi de annule.bin annulé.").waitFor({ timeout: 30_000 });
+    release();
+    await alice.unroute("**/_matrix/media/v3/upload/**");
+
+    // A dropped file goes up (then the cancelled one, had it been sent, would be listed before it).
+    const dt = await alice.evaluateHandle(() => {
+      const d = new DataTransfer();
+      d.items.add(new File(["compte rendu du 6 décembre"], "compte-rendu.txt", { type: "text/plain" }));
+      return d;
+    });
+    await alice.locator("ent-dossier").dispatchEvent("drop", { dataTransfer: dt });
+    await row(alice, "compte-rendu.txt").waitFor({ timeout: 30_000 });
+    await row(bob, "compte-rendu.txt").waitFor({ timeout: 60_000 });
+    assert.equal(await row(alice, "annule.bin").count(), 0, "a cancelled upload publishes nothing");
+    assert.equal(await row(bob, "annule.bin").count(), 0);
+
+    // Keyboard: the folder tree (Down, Enter).
+    await alice.getByRole("treeitem", { name: /^Racine du dossier/ }).focus();
+    await alice.keyboard.press("ArrowDown");
+    await alice.keyboard.press("Enter");
+    await alice.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Études" }).and(alice.locator("[aria-current=page]")).waitFor();
+    await row(alice, "etude.bin").waitFor();
+
+    // English.
+    await alice.getByLabel("Langue").selectOption("en");
+    await alice.getByRole("columnheader", { name: "Uploaded by" }).waitFor();
+    await alice.getByRole("button", { name: "Download etude.bin" }).waitFor();
+    await alice.getByRole("link", { name: "Dossier root" }).click();
+    await alice.getByLabel("Search by name").fill("nothing-like-this");
+    await alice.getByText("Nothing matches “nothing-like-this”.").waitFor();
+    assert.deepEqual(await seriousA11yViolations(alice), [], "folder view accessible in English too");
   });
 });

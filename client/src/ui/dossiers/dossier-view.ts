@@ -77,6 +77,7 @@ export class DossierView extends LitElement {
     th, td { text-align: left; padding: 0.3rem 0.4rem; border-bottom: 1px solid #e2e8f0; vertical-align: middle; }
     tr:focus-visible { outline: 2px solid #1d4ed8; outline-offset: -2px; }
     td.actions { display: flex; flex-wrap: wrap; gap: 0.25rem; }
+    button.link { background: none; border: none; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; }
     td.actions button, td.actions select { font-size: 0.85rem; }
     img.thumb { width: 40px; height: 40px; object-fit: cover; vertical-align: middle; margin-right: 0.4rem; border-radius: 3px; }
     .deleted { text-decoration: line-through; color: var(--muted); }
@@ -350,20 +351,20 @@ export class DossierView extends LitElement {
       <td role="gridcell">${e.kind === "file" ? e.versions.length : ""}</td>
       <td role="gridcell" class="actions">
         ${e.deleted
-          ? html`<button @click=${() => void this.change(e, { deleted: false })}>${tr("restore", { name: e.name })}</button>`
+          ? html`<button @click=${() => void this.change(e, { deleted: false })} aria-label=${tr("restore", { name: e.name })}>${tr("short_restore")}</button>`
           : html`
-            ${latest !== undefined ? html`<button @click=${() => void this.download(e, latest)}>${tr("download", { name: e.name })}</button>
+            ${latest !== undefined ? html`<button @click=${() => void this.download(e, latest)} aria-label=${tr("download", { name: e.name })}>${tr("short_download")}</button>
               <label class="sr" for=${`v-${e.id}`}>${tr("newVersion", { name: e.name })}</label>
               <input class="sr" type="file" id=${`v-${e.id}`} tabindex="-1" @change=${(ev: Event) => { const f = (ev.target as HTMLInputElement).files?.[0]; if (f) void this.uploadFiles([f], { versionOf: e.id }); (ev.target as HTMLInputElement).value = ""; }} />
-              <button @click=${() => (this.renderRoot.querySelector(`#v-${CSS.escape(e.id)}`) as HTMLInputElement | null)?.click()}>${tr("newVersion", { name: e.name })}</button>
-              <button @click=${() => { this.historyOf = e.id; }}>${tr("history", { name: e.name })}</button>` : nothing}
-            <button @click=${() => { this.renaming = e.id; }}>${tr("rename", { name: e.name })}</button>
+              <button @click=${() => (this.renderRoot.querySelector(`#v-${CSS.escape(e.id)}`) as HTMLInputElement | null)?.click()} aria-label=${tr("newVersion", { name: e.name })}>${tr("short_newVersion")}</button>
+              <button @click=${() => { this.historyOf = e.id; }} aria-label=${tr("history", { name: e.name })}>${tr("short_history")}</button>` : nothing}
+            <button @click=${() => { this.renaming = e.id; }} aria-label=${tr("rename", { name: e.name })}>${tr("short_rename")}</button>
             <select aria-label=${tr("move", { name: e.name })} @change=${(ev: Event) => { const v = (ev.target as HTMLSelectElement).value; if (v !== "") void this.change(e, { parent: v === "/" ? null : v }); }}>
-              <option value="">${tr("move", { name: e.name })}…</option>
+              <option value="">${tr("short_move")}</option>
               ${e.parent !== undefined ? html`<option value="/">${tr("moveTop")}</option>` : nothing}
               ${targets.filter((f) => f.id !== e.parent).map((f) => html`<option value=${f.id}>${f.path}</option>`)}
             </select>
-            <button @click=${() => void this.change(e, { deleted: true })}>${tr("delete", { name: e.name })}</button>`}
+            <button @click=${() => void this.change(e, { deleted: true })} aria-label=${tr("delete", { name: e.name })}>${tr("short_delete")}</button>`}
       </td>
     </tr>`;
   }
