@@ -150,8 +150,21 @@ describe("web client in Chromium: emoji verification of a new device and of anot
     const alice2 = await newPage();
     await signIn(alice2, web.url, A, "alice");
     await alice2.getByRole("heading", { name: "Relire vos messages chiffrés" }).waitFor({ timeout: 60_000 });
+    // First attempt: the agent says the emoji differ; both sides stop and trust nothing.
     await alice2.getByRole("button", { name: "Vérifier depuis un autre appareil" }).click();
     const request = alice.getByRole("dialog", { name: "Nouvelle connexion à vérifier" });
+    await request.waitFor({ timeout: 60_000 });
+    await request.getByRole("button", { name: "Vérifier" }).click();
+    await shownEmoji(alice);
+    await alice.getByRole("button", { name: "Ils ne correspondent pas" }).click();
+    for (const p of [alice, alice2]) {
+      await p.getByText("Les émojis ne correspondaient pas : vérification annulée.", { exact: false }).waitFor({ timeout: 60_000 });
+      await p.getByRole("button", { name: "Fermer" }).click();
+    }
+    await alice2.getByRole("heading", { name: "Relire vos messages chiffrés" }).waitFor();
+
+    // Second attempt: the emoji match.
+    await alice2.getByRole("button", { name: "Vérifier depuis un autre appareil" }).click();
     await request.waitFor({ timeout: 60_000 });
     await screenshot(alice, "verification-request");
     await request.getByRole("button", { name: "Vérifier" }).click();
