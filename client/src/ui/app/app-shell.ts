@@ -53,6 +53,8 @@ export class AppShell extends LitElement {
   /** The room list from a plain-fetch /sync, shown while the SDK and its crypto start. */
   declare preview: RoomSummary[] | undefined;
   private oneTab: OneTab | undefined;
+  /** The session being started (SDK, crypto store), which a take-over waits for before stopping it. */
+  private opening: Promise<ChatSession> | undefined;
 
   static override styles = [theme, css`
     :host { display: block; height: 100vh; }
@@ -113,11 +115,15 @@ export class AppShell extends LitElement {
   }
 
   /** Another tab chose "Utiliser ici": stop syncing here before it starts. */
-  private takenAway(): void {
+  private async takenAway(): Promise<void> {
+    this.otherTab = "moved";
+    // A session still starting here is stopped once started: the lock is released only then, so
+    // the two tabs never open the crypto store at the same time.
+    const started = await this.opening?.catch(() => undefined);
+    if (started !== undefined && started !== this.session) started.stop();
     this.session?.stop();
     this.session = undefined;
     this.preview = undefined;
-    this.otherTab = "moved";
   }
 
   /** "Utiliser ici": the other tab stops, this one opens the saved session. */
@@ -153,7 +159,9 @@ export class AppShell extends LitElement {
           performance.mark("entente:preview-list");
         }
       }
-      const session = await this.loader(s, password);
+      this.opening = this.loader(s, password);
+      const session = await this.opening;
+      if (this.otherTab === "moved") return; // taken over by another tab while starting: takenAway() stops it
       session.subscribe(() => { this.version++; });
       this.session = session;
       this.preview = undefined;
