@@ -10,6 +10,7 @@ import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
 import { dossierBench } from "./dossier.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
+import { calendarWidgetBench } from "./calendar-widget.ts";
 import { boardLoadBench } from "./board-load.ts";
 import { calendarSyncBench } from "./calendar-sync.ts";
 import { webClientBench } from "./web-client.ts";
@@ -51,6 +52,7 @@ const quick = process.argv.includes("--quick");
 const rows: BenchRow[] = [];
 // In-process and CPU-bound: run before any homeserver is up, so it does not compete with one.
 rows.push(...tasksFoldBench(quick));
+rows.push(...calendarWidgetBench(quick));
 // The task board widget's code in Chromium on the same 2,000-task board (events → rendered board).
 rows.push(...(await boardLoadBench(quick)));
 // Issue 16: what a council's clients see (an `entente init` council, 22-member room), SQLite and

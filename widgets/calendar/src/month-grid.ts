@@ -25,17 +25,22 @@ export function addMonths(day: string, n: number): string {
   return `${String(d.getUTCFullYear()).padStart(4, "0")}${String(d.getUTCMonth() + 1).padStart(2, "0")}01`;
 }
 
+/** Does the occurrence touch the local day `day` that runs from instant `start` to `end`? */
+function touchesDay(o: Occurrence, day: string, start: number, end: number): boolean {
+  if (o.allDay) return (o.startDay ?? "") <= day && (o.endDay ?? "") > day;
+  return o.start < end && (o.end > start || (o.end === o.start && o.start >= start));
+}
+
 /** Does the occurrence touch local day `day` in `tz`? */
 export function onDay(o: Occurrence, day: string, tz: string): boolean {
-  if (o.allDay) return (o.startDay ?? "") <= day && (o.endDay ?? "") > day;
-  const start = dayStart(tz, day);
-  const end = dayStart(tz, addDays(day, 1));
-  return o.start < end && (o.end > start || (o.end === o.start && o.start >= start));
+  return touchesDay(o, day, dayStart(tz, day), dayStart(tz, addDays(day, 1)));
 }
 
 /** Within one day: all-day first, then by start (an event from the night before comes first). */
 export function forDay(occurrences: readonly Occurrence[], day: string, tz: string): Occurrence[] {
-  return occurrences.filter((o) => onDay(o, day, tz)).sort((a, b) => Number(b.allDay) - Number(a.allDay) || a.start - b.start);
+  const start = dayStart(tz, day);
+  const end = dayStart(tz, addDays(day, 1));
+  return occurrences.filter((o) => touchesDay(o, day, start, end)).sort((a, b) => Number(b.allDay) - Number(a.allDay) || a.start - b.start);
 }
 
 export function monthGrid(occurrences: readonly Occurrence[], day: string, tz: string): GridDay[][] {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { expandOccurrences } from "./occurrences.ts";
+import { expandOccurrences, seriesStarts } from "./occurrences.ts";
 import { layoutDays } from "./week-layout.ts";
 import { agendaDays, monthGrid } from "./month-grid.ts";
 import { instantOfValue, wallAt } from "./zoned-time.ts";
@@ -68,6 +68,22 @@ describe("calendar widget: occurrences in a range", () => {
     const yearly = single("Anniversaire", { series: { dtstart: { date: "20200101" }, dtend: { date: "20200102" }, rrule: "FREQ=YEARLY" }, overrides: [] });
     assert.deepEqual(expandOccurrences([yearly], { from: "20261201", to: "20270201", tz: PARIS }).map((o) => o.startDay), ["20270101"]);
     assert.equal(expandOccurrences([{ ...fete, cancelled: true }], { from: "20261019", to: "20261026", tz: PARIS }).length, 0);
+  });
+
+  it("jumps plain daily/weekly rules to the range, with the same starts ical.js gives", () => {
+    const rules = ["FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2;COUNT=10", "FREQ=DAILY;COUNT=50", "FREQ=WEEKLY;BYDAY=TU;UNTIL=20270301T170000Z", "FREQ=DAILY;INTERVAL=3"];
+    for (const rule of rules) {
+      const fast = single("Rapide", { series: { dtstart: paris("20251007T180000"), dtend: paris("20251007T190000"), rrule: rule }, overrides: [] });
+      // BYHOUR=18 matches DTSTART, so the set is the same, but it takes ical.js's path.
+      const slow = single("Lent", { series: { ...fast.calendar.series, rrule: `${rule};BYHOUR=18` }, overrides: [] });
+      const all = seriesStarts(slow, "20271231");
+      assert.deepEqual(seriesStarts(fast, "20271231"), all, rule);
+      const fromOct = seriesStarts(fast, "20271231", "20261019");
+      assert.deepEqual(fromOct, all.slice(all.length - fromOct.length), `${rule}: a suffix`);
+      assert.deepEqual(expandOccurrences([fast], { from: "20261019", to: "20261109", tz: PARIS }).map((o) => o.start), expandOccurrences([slow], { from: "20261019", to: "20261109", tz: PARIS }).map((o) => o.start), rule);
+    }
+    const allDay = single("Marché", { series: { dtstart: { date: "20250103" }, dtend: { date: "20250104" }, rrule: "FREQ=WEEKLY" }, overrides: [] });
+    assert.deepEqual(expandOccurrences([allDay], { from: "20261019", to: "20261026", tz: PARIS }).map((o) => o.startDay), ["20261023"]);
   });
 
   it("bounds a runaway rule and ignores a broken one", () => {

@@ -6,7 +6,7 @@
 // https://www.rfc-editor.org/rfc/rfc5545#section-3.8.5.3
 import ICAL from "ical.js";
 import { dateKey, isAllDay, type CalendarDate, type CalendarEvent, type OverrideEntry } from "./protocol.ts";
-import { addDays, dayStart, daysBetween, instantOfValue, parseWall, wallString } from "./zoned-time.ts";
+import { addDays, dayStart, daysBetween, instantOfValue, parseWall, wallString, weekdayOf } from "./zoned-time.ts";
 
 export interface Occurrence {
   event: CalendarEvent;
@@ -82,18 +82,52 @@ function pastUntil(d: CalendarDate, until: Until | UntilDay | undefined): boolea
   return "date" in d ? dayStart("UTC", d.date) > until.ms : instant(d) > until.ms;
 }
 
-/** Original starts of a series' occurrences, up to the wall-clock day `lastDay` (inclusive). */
-export function seriesStarts(ev: CalendarEvent, lastDay: string): CalendarDate[] {
+/** Days per step of a rule that is only FREQ=DAILY|WEEKLY with INTERVAL/COUNT (BYDAY = DTSTART's day at most). */
+function fixedStep(rule: string, dtstart: CalendarDate): { days: number; count: number | undefined } | undefined {
+  const parts = new Map(rule.split(";").map((p) => p.split("=") as [string, string]));
+  const freq = parts.get("FREQ");
+  if (freq !== "DAILY" && freq !== "WEEKLY") return undefined;
+  for (const k of parts.keys()) {
+    if (k === "FREQ" || k === "INTERVAL" || k === "COUNT" || k === "WKST") continue;
+    const weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][weekdayOf(dateKey(dtstart).slice(0, 8))];
+    if (k === "BYDAY" && freq === "WEEKLY" && parts.get("BYDAY") === weekday) continue;
+    return undefined;
+  }
+  const interval = Number(parts.get("INTERVAL") ?? "1");
+  const count = parts.has("COUNT") ? Number(parts.get("COUNT")) : undefined;
+  if (!Number.isSafeInteger(interval) || interval < 1 || (count !== undefined && !(Number.isSafeInteger(count) && count >= 0))) return undefined;
+  return { days: (freq === "DAILY" ? 1 : 7) * interval, count };
+}
+
+/**
+ * Original starts of a series' occurrences from about `firstDay` (earlier ones may be included) up
+ * to the wall-clock day `lastDay` (inclusive). Plain daily/weekly rules jump straight to the range
+ * (no iteration from a DTSTART years ago); any other rule is iterated by ical.js.
+ */
+export function seriesStarts(ev: CalendarEvent, lastDay: string, firstDay = "00010101"): CalendarDate[] {
   const { series } = ev.calendar;
   if (series.rrule === undefined) return [series.dtstart];
   const { rule, until } = splitUntil(series.rrule, series.dtstart);
+  const out: CalendarDate[] = [];
+  const step = fixedStep(rule, series.dtstart);
+  if (step !== undefined) {
+    const startKey = dateKey(series.dtstart);
+    const first = startKey.slice(0, 8);
+    const skip = firstDay > first ? Math.floor(daysBetween(first, firstDay) / step.days) : 0;
+    for (let i = skip; i < skip + MAX_STEPS && (step.count === undefined || i < step.count); i++) {
+      const day = addDays(first, i * step.days);
+      const d: CalendarDate = "date" in series.dtstart ? { date: day } : { tzid: series.dtstart.tzid, value: `${day}${startKey.slice(8)}` };
+      if (day > lastDay || pastUntil(d, until)) break;
+      out.push(d);
+    }
+    return out;
+  }
   let recur: InstanceType<typeof ICAL.Recur>;
   try {
     recur = ICAL.Recur.fromString(rule);
   } catch {
     return [series.dtstart];
   }
-  const out: CalendarDate[] = [];
   const it = recur.iterator(icalTime(series.dtstart));
   for (let i = 0; i < MAX_STEPS; i++) {
     const t = it.next();
@@ -141,18 +175,21 @@ export function expandOccurrences(events: Iterable<CalendarEvent>, range: DayRan
   for (const ev of events) {
     if (ev.cancelled) continue;
     const { series, overrides } = ev.calendar;
-    const span = spanLength(series.dtstart, series.dtend);
-    const byRid = new Map(overrides.map((o) => [occurrenceId(o.recurrenceId), o]));
-    const excluded = new Set((series.exdate ?? []).map(occurrenceId));
     const isSeries = series.rrule !== undefined;
-    // Cheap wall-clock pre-filter before any zone arithmetic (a day of margin for the zones).
-    const firstDay = addDays(range.from, -(("days" in span ? span.days : Math.ceil(span.ms / 86_400_000)) + 2));
+    // Cheap wall-clock pre-filter before any zone arithmetic: the event's length in wall days,
+    // plus two days of margin for the zones (a room of thousands of past events stays cheap).
+    const startDay = dateKey(series.dtstart).slice(0, 8);
+    const firstDay = addDays(range.from, -(Math.max(0, daysBetween(startDay, dateKey(series.dtend).slice(0, 8))) + 2));
+    if (!isSeries && (startDay < firstDay || startDay > lastDay)) continue;
+    const span = spanLength(series.dtstart, series.dtend);
+    const byRid = isSeries ? new Map(overrides.map((o) => [occurrenceId(o.recurrenceId), o])) : new Map<string, OverrideEntry>();
+    const excluded = new Set((isSeries ? (series.exdate ?? []) : []).map(occurrenceId));
     let kept = 0;
-    for (const rid of seriesStarts(ev, lastDay)) {
+    for (const rid of seriesStarts(ev, lastDay, firstDay)) {
       if (dateKey(rid).slice(0, 8) < firstDay) continue;
       if (kept >= MAX_PER_EVENT) break;
       const id = occurrenceId(rid);
-      if (excluded.has(id) || (isSeries && byRid.has(id))) continue;
+      if (excluded.has(id) || byRid.has(id)) continue;
       const o = make(ev, isSeries ? rid : undefined, shift(rid, span), undefined, range.tz);
       if (!touches(o, from, to, range)) continue;
       out.push(o);

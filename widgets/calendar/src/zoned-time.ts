@@ -36,8 +36,7 @@ export function isKnownZone(tz: string): boolean {
   }
 }
 
-/** The wall clock of instant `ms` in zone `tz`. */
-export function wallAt(tz: string, ms: number): WallClock {
+function formatWall(tz: string, ms: number): WallClock {
   const out: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   for (const p of partsFormat(tz).formatToParts(ms)) {
     if (p.type === "year" || p.type === "month" || p.type === "day" || p.type === "hour" || p.type === "minute" || p.type === "second") out[p.type] = Number(p.value);
@@ -47,10 +46,33 @@ export function wallAt(tz: string, ms: number): WallClock {
 
 const asUtc = (w: WallClock): number => Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
 
+// Offsets change on multiples of 15 minutes of UTC (every offset of today's tzdata is a multiple of
+// 15 minutes and changes at a local whole or half hour), so one Intl call per zone and quarter of an
+// hour is exact and makes a month view of thousands of occurrences cheap (formatToParts is slow).
+const QUARTER = 900_000;
+const offsets = new Map<string, Map<number, number>>();
+
 /** Offset of `tz` at `ms`, in ms east of Greenwich. */
 export function offsetAt(tz: string, ms: number): number {
-  const s = Math.floor(ms / 1000) * 1000;
-  return asUtc(wallAt(tz, s)) - s;
+  let perZone = offsets.get(tz);
+  if (perZone === undefined) {
+    perZone = new Map();
+    offsets.set(tz, perZone);
+  }
+  const q = Math.floor(ms / QUARTER);
+  let o = perZone.get(q);
+  if (o === undefined) {
+    if (perZone.size > 100_000) perZone.clear();
+    o = asUtc(formatWall(tz, q * QUARTER)) - q * QUARTER;
+    perZone.set(q, o);
+  }
+  return o;
+}
+
+/** The wall clock of instant `ms` in zone `tz`. */
+export function wallAt(tz: string, ms: number): WallClock {
+  const d = new Date(Math.floor(ms / 1000) * 1000 + offsetAt(tz, ms));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
 /** The instant a wall clock names in `tz` (gap: offset before it; repeated hour: the first). */
@@ -63,13 +85,26 @@ export function instantOf(tz: string, w: WallClock): number {
   return Math.min(...candidates);
 }
 
-const DATE_TIME = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2}))?$/;
+/** Digits at [from, to) of `s` as a number, or NaN (hot path: no regex, no substring). */
+function digits(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return NaN;
+    n = n * 10 + c;
+  }
+  return n;
+}
 
 /** "20261025T180000" or "20261025" → wall clock (midnight for a date). */
 export function parseWall(value: string): WallClock {
-  const m = DATE_TIME.exec(value);
-  if (m === null) throw new Error(`not an iCalendar date: ${value}`);
-  return { year: Number(m[1]), month: Number(m[2]), day: Number(m[3]), hour: Number(m[4] ?? 0), minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0) };
+  const timed = value.length === 15 && value.charCodeAt(8) === 84; // "T"
+  const w = {
+    year: digits(value, 0, 4), month: digits(value, 4, 6), day: digits(value, 6, 8),
+    hour: timed ? digits(value, 9, 11) : 0, minute: timed ? digits(value, 11, 13) : 0, second: timed ? digits(value, 13, 15) : 0,
+  };
+  if ((value.length !== 8 && !timed) || Number.isNaN(w.year + w.month + w.day + w.hour + w.minute + w.second)) throw new Error(`not an iCalendar date: ${value}`);
+  return w;
 }
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, "0");
