@@ -231,6 +231,36 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     release();
     await alice.unroute("**/_matrix/media/v3/upload/**");
 
+    // A file in parts paused while its second part is on the wire, then resumed: only the missing
+    // parts go again (PUTs: part 1, part 2 cut, part 2 again, part 3, manifest), and B gets it whole.
+    const resumed = randomBytes(THRESHOLD * 2 + 777);
+    let puts = 0;
+    let arrived!: () => void;
+    const secondArrived = new Promise<void>((r) => { arrived = r; });
+    let letGo!: () => void;
+    const second = new Promise<void>((r) => { letGo = r; });
+    await alice.route("**/_matrix/media/v3/upload/**", async (route) => {
+      if (++puts === 2) {
+        arrived();
+        await second;
+        await route.abort().catch(() => undefined);
+        return;
+      }
+      await route.continue();
+    });
+    await alice.locator("input#files").setInputFiles({ name: "reprise.bin", mimeType: "application/octet-stream", buffer: resumed });
+    await secondArrived;
+    await alice.getByRole("button", { name: "Mettre en pause l'envoi de reprise.bin" }).click();
+    await alice.getByRole("button", { name: "Reprendre l'envoi de reprise.bin" }).waitFor({ timeout: 30_000 });
+    letGo();
+    await alice.getByRole("button", { name: "Reprendre l'envoi de reprise.bin" }).click();
+    await row(alice, "reprise.bin").waitFor({ timeout: 60_000 });
+    await alice.unroute("**/_matrix/media/v3/upload/**");
+    assert.equal(puts, 5, "after the pause only the cut part and the rest were sent");
+    await row(bob, "reprise.bin").waitFor({ timeout: 60_000 });
+    const again = await download(bob, "Télécharger reprise.bin");
+    assert.equal(sha256(again.bytes), sha256(resumed), "a resumed upload arrives byte-identical on B");
+
     // A dropped file goes up (then the cancelled one, had it been sent, would be listed before it).
     const dt = await alice.evaluateHandle(() => {
       const d = new DataTransfer();

@@ -117,26 +117,48 @@ async function encryptAndUpload(m: MediaAccess, data: Blob, signal: AbortSignal,
 
 /**
  * Uploads one file (streamed encryption; in parts above `threshold`) and returns the content of
- * the m.file / m.image message to send. `signal` cancels.
+ * the m.file / m.image message to send. `signal` cancels; a file in parts hands `control` its
+ * pause/resume (it also pauses by itself when the network fails past its retries).
  */
-export async function uploadDossierFile(m: MediaAccess, file: File, threshold: number, signal: AbortSignal, onProgress: (p: TransferProgress) => void): Promise<UploadedContent> {
+export interface UploadControl { pause(): void; resume(): void }
+
+export async function uploadDossierFile(m: MediaAccess, file: File, threshold: number, signal: AbortSignal, onProgress: (p: TransferProgress) => void, control?: (c: UploadControl) => void): Promise<UploadedContent> {
   const mimetype = file.type || "application/octet-stream";
   if (file.size > threshold) {
     const up = new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store: memoryStateStore(), backend: webBackend(),
     });
+    let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
+    let pausedBy: "user" | "network" = "network";
     up.addEventListener("progress", (e) => {
       const d = (e as CustomEvent<{ sentBytes: number; totalBytes: number; bytesPerSecond: number; remainingSeconds: number | undefined }>).detail;
-      onProgress({ phase: "uploading", sentBytes: d.sentBytes, totalBytes: d.totalBytes, bytesPerSecond: d.bytesPerSecond, remainingSeconds: d.remainingSeconds });
+      last = { phase: "uploading", sentBytes: d.sentBytes, totalBytes: d.totalBytes, bytesPerSecond: d.bytesPerSecond, remainingSeconds: d.remainingSeconds };
+      onProgress(last);
     });
-    signal.addEventListener("abort", () => void up.cancel(), { once: true });
-    try {
-      const { content } = await up.start();
-      return { content };
-    } catch (e: unknown) {
-      if (signal.aborted || (e instanceof UploadStopped && e.phase === "cancelled")) throw new TransferCancelled();
-      throw e instanceof UploadStopped && e.cause !== undefined ? e.cause : e;
+    up.addEventListener("phase", (e) => {
+      const d = (e as CustomEvent<{ phase: string; reason?: string }>).detail;
+      if (d.phase === "paused") pausedBy = d.reason === "user" ? "user" : "network";
+    });
+    let wake: (() => void) | undefined;
+    let userPaused = false;
+    control?.({ pause: () => { userPaused = true; up.pause(); }, resume: () => wake?.() });
+    signal.addEventListener("abort", () => { void up.cancel(); wake?.(); }, { once: true });
+    for (;;) {
+      try {
+        const { content } = await up.start();
+        return { content };
+      } catch (e: unknown) {
+        if (signal.aborted || (e instanceof UploadStopped && e.phase === "cancelled")) throw new TransferCancelled();
+        if (!(e instanceof UploadStopped)) throw e;
+        // Paused by the agent or by the network: wait for "Reprendre", then send the missing parts only.
+        onProgress({ ...last, phase: "paused", bytesPerSecond: 0, remainingSeconds: undefined, pausedBy: userPaused ? "user" : pausedBy });
+        await new Promise<void>((resolve) => { wake = resolve; });
+        wake = undefined;
+        userPaused = false;
+        if (signal.aborted) throw new TransferCancelled();
+        onProgress({ ...last, phase: "uploading" });
+      }
     }
   }
   // Encryption and upload each count for the bar: the speed shown is the network's.

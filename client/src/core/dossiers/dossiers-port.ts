@@ -6,7 +6,7 @@ import type { DossierSnapshot, FileVersion } from "./dossier-model.ts";
 export interface SpaceRef { spaceId: string; name: string }
 export interface DossierRef { roomId: string; name: string; membership: "join" | "invite" }
 
-export type TransferPhase = "encrypting" | "uploading" | "sending";
+export type TransferPhase = "encrypting" | "uploading" | "sending" | "paused";
 export interface TransferProgress {
   phase: TransferPhase;
   sentBytes: number;
@@ -14,11 +14,18 @@ export interface TransferProgress {
   /** 0 while unknown. */
   bytesPerSecond: number;
   remainingSeconds: number | undefined;
+  /** Why a file in parts stopped: the agent's pause, or the network (retries exhausted). */
+  pausedBy?: "user" | "network";
 }
 
 export interface TransferHandle {
   done: Promise<void>;
   cancel(): void;
+  /** Files in parts only (above the threshold): stop after the part in flight is cut, and go on later. */
+  pausable: boolean;
+  pause(): void;
+  /** Goes on with the parts not acknowledged yet (the same keys: a cut part is re-sent identically). */
+  resume(): void;
 }
 
 export interface UploadTarget {

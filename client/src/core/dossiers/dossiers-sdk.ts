@@ -8,7 +8,7 @@ import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import { inviteAcross } from "../room-actions.ts";
 import { maxUploadSize } from "../error-kind.ts";
 import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-model.ts";
-import { downloadDossierFile, previewBlob, TransferCancelled, uploadDossierFile, type MediaAccess } from "./dossier-transfer.ts";
+import { downloadDossierFile, previewBlob, TransferCancelled, uploadDossierFile, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
 import type { DossierRef, DossiersPort, EntryChange, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
 import { buildFileUpdate, buildFolderRoot, DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
 
@@ -187,14 +187,15 @@ export class MatrixDossiersPort implements DossiersPort {
 
   upload(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void): TransferHandle {
     const abort = new AbortController();
+    let control: UploadControl | undefined;
     const done = (async () => {
-      const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress);
+      const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress, (c) => { control = c; });
       if (abort.signal.aborted) throw new TransferCancelled();
       const id = await this.send(roomId, "m.room.message", content);
       if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id });
       else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent });
     })();
-    return { done, cancel: () => abort.abort() };
+    return { done, cancel: () => abort.abort(), pausable: file.size > largeFileThreshold, pause: () => control?.pause(), resume: () => control?.resume() };
   }
 
   download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob> {

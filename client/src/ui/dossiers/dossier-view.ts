@@ -31,7 +31,7 @@ export class DossierView extends LitElement {
     i18n: { attribute: false }, port: { attribute: false }, roomId: { type: String }, version: { type: Number },
     snap: { state: true }, error: { state: true }, folder: { state: true }, filter: { state: true }, sortKey: { state: true }, descending: { state: true },
     showDeleted: { state: true }, uploads: { state: true }, status: { state: true }, renaming: { state: true }, historyOf: { state: true },
-    previews: { state: true }, maxUpload: { state: true }, dragging: { state: true }, nameError: { state: true },
+    previews: { state: true }, maxUpload: { state: true }, dragging: { state: true }, nameError: { state: true }, downloads: { state: true },
   };
   declare i18n: I18n;
   declare port: DossiersPort;
@@ -52,6 +52,8 @@ export class DossierView extends LitElement {
   declare maxUpload: number | undefined;
   declare dragging: boolean;
   declare nameError: string;
+  /** Downloads in progress: bytes decrypted so far (the bar is outside the live region). */
+  declare downloads: { key: number; name: string; received: number; total: number | undefined }[];
   private unsubscribe: (() => void) | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private uploadKey = 0;
@@ -103,6 +105,7 @@ export class DossierView extends LitElement {
     this.previews = new Map();
     this.dragging = false;
     this.nameError = "";
+    this.downloads = [];
     this.version = 0;
     this.addEventListener("dragover", (e) => { e.preventDefault(); this.dragging = true; });
     this.addEventListener("dragleave", (e) => { if (e.target === this) this.dragging = false; });
@@ -210,8 +213,12 @@ export class DossierView extends LitElement {
 
   private async download(entry: DossierEntry, v: FileVersion): Promise<void> {
     this.status = this.tr("downloading", { name: entry.name });
+    const key = ++this.uploadKey;
+    this.downloads = [...this.downloads, { key, name: entry.name, received: 0, total: v.size }];
     try {
-      const blob = await this.port.download(v);
+      const blob = await this.port.download(v, (received, total) => {
+        this.downloads = this.downloads.map((d) => (d.key === key ? { ...d, received, total } : d));
+      });
       const url = URL.createObjectURL(blob);
       const a = document.createElement("a");
       a.href = url;
@@ -222,6 +229,8 @@ export class DossierView extends LitElement {
       this.status = this.tr("downloaded", { name: entry.name });
     } catch (e: unknown) {
       this.status = this.tr("downloadFailed", { name: entry.name, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.downloads = this.downloads.filter((d) => d.key !== key);
     }
   }
 
@@ -327,7 +336,10 @@ export class DossierView extends LitElement {
       <span>${tr("upload", { name: u.name })}</span>
       <progress max=${p?.totalBytes ?? 1} value=${p?.sentBytes ?? 0} aria-label=${tr("upload", { name: u.name })}></progress>
       <span>${p === undefined ? "" : `${tr(`phase_${p.phase}`)} ${Math.floor((100 * p.sentBytes) / Math.max(1, p.totalBytes))} %`}</span>
-      <span class="muted">${p !== undefined && p.bytesPerSecond > 0 ? tr("speed", { speed: this.size(p.bytesPerSecond), time: time(p.remainingSeconds) }) : p?.phase === "uploading" ? tr("speedUnknown") : ""}</span>
+      <span class="muted">${p?.phase === "paused" ? (p.pausedBy === "network" ? tr("pausedNetwork") : "") : p !== undefined && p.bytesPerSecond > 0 ? tr("speed", { speed: this.size(p.bytesPerSecond), time: time(p.remainingSeconds) }) : p?.phase === "uploading" ? tr("speedUnknown") : ""}</span>
+      ${!u.handle.pausable ? nothing : p?.phase === "paused"
+        ? html`<button @click=${() => u.handle.resume()} aria-label=${tr("resumeUpload", { name: u.name })}>${tr("short_resume")}</button>`
+        : html`<button @click=${() => u.handle.pause()} aria-label=${tr("pauseUpload", { name: u.name })}>${tr("short_pause")}</button>`}
       <button @click=${() => u.handle.cancel()} aria-label=${tr("cancelUpload", { name: u.name })}>${tr("cancel")}</button>
     </li>`;
   }
@@ -424,6 +436,8 @@ export class DossierView extends LitElement {
       ${this.nameError !== "" ? html`<p class="error" role="alert">${this.nameError}</p>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.uploads.length > 0 ? html`<ul class="uploads" aria-label=${tr("addFiles")}>${this.uploads.map((u) => this.renderProgress(u))}</ul>` : nothing}
+      ${this.downloads.length > 0 ? html`<ul class="uploads">${this.downloads.map((d) => html`<li><span>${this.tr("downloading", { name: d.name })}</span>
+        <progress max=${d.total ?? 1} value=${d.total === undefined ? nothing : d.received} aria-label=${this.tr("downloading", { name: d.name })}></progress></li>`)}</ul>` : nothing}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
       <div class="body">
         ${this.renderTree(folderTree(snap), true)}
