@@ -18,6 +18,7 @@ import { parseRoomPowerLevels } from "../../appservices/protocol/src/power-level
 import { foldTasks } from "../../appservices/protocol/src/task-fold.ts";
 import { buildTaskRoot, type TaskRootInput } from "../../appservices/protocol/src/task-root.ts";
 import { buildTasksState } from "../../appservices/protocol/src/tasks-state.ts";
+import { buildTaskUpdate } from "../../appservices/protocol/src/task-update.ts";
 import { icalDate, wallTimeAt, addDays } from "../../appservices/tasks/src/local-time.ts";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { startSyncing } from "../harness/matrix-client.ts";
@@ -89,6 +90,8 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
     const session = JSON.stringify({ baseUrl: hs.url, userId: bob.userId, accessToken: bob.accessToken, deviceId: bob.deviceId });
     await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
     page = await ctx.newPage();
+    const historyReads: string[] = [];
+    page.on("request", (r) => { if (r.url().includes("/messages?") && decodeURIComponent(r.url()).includes(TASK_UPDATE)) historyReads.push(r.url()); });
     await page.goto(web.url);
     const nav = page.getByRole("navigation", { name: "Tâches et objectifs" });
     await nav.getByRole("link", { name: "Mes tâches" }).waitFor({ timeout: 90_000 });
@@ -115,9 +118,13 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
     const chaussee = await task(voirie, { title: "Réparer la chaussée", assignees: [bob.userId], due: day(-2), objective });
     await task(voirie, { title: "Poser les barrières", assignees: [alice.getSafeUserId()], status: "done", objective });
     await task(voirie, { title: "Commander les panneaux", assignees: [bob.userId], due: day(0) });
-    await task(budget, { title: "Relire le budget", assignees: [bob.userId, alice.getSafeUserId()], due: day(30) });
+    const relire = await task(budget, { title: "Relire le budget", assignees: [bob.userId, alice.getSafeUserId()], due: day(30) });
     await task(budget, { title: "Archiver les devis", assignees: [bob.userId] });
     await task(budget, { title: "Tâche d'alice seule", assignees: [alice.getSafeUserId()], due: day(0) });
+    // Budget's list outgrows one page of relations (100 roots on this server): the client reads it
+    // from the room's history back to the anchor instead; an update must come along.
+    for (let i = 0; i < 100; i++) await task(budget, { title: `Devis ${i}`, assignees: [alice.getSafeUserId()] });
+    await send(budget, TASK_UPDATE, buildTaskUpdate({ root: relire, clock: 1, set: { title: "Relire le budget 2027" } }));
 
     // "Mes tâches": bob's open tasks of both rooms, grouped, with their room.
     await nav.getByRole("link", { name: "Mes tâches" }).click();
@@ -126,9 +133,11 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
     const group = (name: RegExp) => main.locator("section").filter({ has: page.getByRole("heading", { name }) });
     await group(/^En retard \(1\)$/).getByText("Réparer la chaussée").waitFor({ timeout: 60_000 });
     await group(/^Aujourd'hui \(1\)$/).getByText("Commander les panneaux").waitFor({ timeout: 60_000 });
-    await group(/^Plus tard \(1\)$/).getByText("Relire le budget").waitFor({ timeout: 60_000 });
+    await group(/^Plus tard \(1\)$/).getByText("Relire le budget 2027").waitFor({ timeout: 60_000 });
     await group(/^Sans échéance \(1\)$/).getByText("Archiver les devis").waitFor({ timeout: 60_000 });
     assert.equal(await main.getByText("Tâche d'alice seule").count(), 0, "not assigned to bob");
+    assert.ok(historyReads.some((u) => u.includes(encodeURIComponent(budget))), "Budget's large list was read from its history");
+    assert.ok(!historyReads.some((u) => u.includes(encodeURIComponent(voirie))), "Voirie's small list through relations");
     assert.equal(await main.getByText("Poser les barrières").count(), 0);
     const late = group(/^En retard/).locator("li").filter({ hasText: "Réparer la chaussée" });
     assert.equal(await late.getByRole("link", { name: "Ouvrir le salon Voirie" }).getAttribute("href"), `#/room/${encodeURIComponent(voirie)}`);
