@@ -9,6 +9,7 @@ import { portProblem, probeFederation, waitClientApi } from "./council-health.ts
 import { councilPaths, federationFilePath, type CouncilPaths } from "./council-paths.ts";
 import { spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
 import { startCouncilBots, stopBots, type BotProcess } from "./council-bots.ts";
+import { RADICALE_BIN, startDemoRadicale, type DemoCaldav } from "./demo-radicale.ts";
 import { readFederationFile, type CouncilEntry, type FederationFile } from "./federation-file.ts";
 import { readDemoAccounts } from "./init-federation.ts";
 import { accountStatus, passwordColumn, type AccountStatus } from "./account-status.ts";
@@ -101,22 +102,33 @@ function deathReport(p: CouncilProcess, code: number | null, signal: string | nu
     ...p.lastLines().map((l) => `  ${p.name}| ${l}`)].join("\n") + "\n";
 }
 
-/** seedDemo: the first council's tasks bot seeds the demo working group (`entente demo` only). */
+/** The start table's line about the demo's CalDAV server. */
+export function caldavNote(caldav: DemoCaldav): string {
+  return caldav.kind === "running"
+    ? `Agenda CalDAV (démo) : Radicale ${caldav.radicale.collectionUrl} en marche / running (données temporaires / temporary data: ${caldav.radicale.storage})`
+    : `Agenda CalDAV (démo) : Radicale absent, agendas dans Matrix seulement / not running, calendars are Matrix-only (${caldav.reason})`;
+}
+
+/**
+ * seedDemo: the first council's tasks bot seeds the demo working group, and a Radicale (if
+ * installed) is started for its calendar (`entente demo` only).
+ */
 export async function startFederation(dir: string, io: Io, opts: { seedDemo?: boolean } = {}): Promise<number> {
   const f = readFederationFile(federationFilePath(dir));
   const councils = loadCouncils(dir, f, io.env);
   await checkPorts(councils);
+  const caldav: DemoCaldav | undefined = opts.seedDemo === true ? await startDemoRadicale(io.env["ENTENTE_RADICALE_BIN"] ?? RADICALE_BIN) : undefined;
   const processes = councils.map((c) => spawnCouncil(c.entry.name, c.paths.config, c.paths.log));
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
   let stopping = false;
   let webClient: ServedClient | undefined;
-  let bots: BotProcess[] = [];
+  const bots: BotProcess[] = [];
   const shutdown = (code: number): void => {
     if (stopping) return;
     stopping = true;
     // Bots first: they talk to their council until they stop.
-    void stopBots(bots).then(() => stopCouncils(processes)).then(() => finish(code));
+    void stopBots(bots).then(() => stopCouncils(processes)).then(() => (caldav?.kind === "running" ? caldav.radicale.stop() : undefined)).then(() => finish(code));
   };
   const onSignal = (): void => {
     if (!stopping) io.err("entente: stopping the councils...\n");
@@ -139,12 +151,16 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
       if (stopping) return;
       // The bots (one process each, council-bots.ts) once every council answers, so the demo
       // seed can invite agents of all of them.
-      void startCouncilBots(councils.map((c, i) => ({ council: c.entry.name, paths: c.paths, serverName: c.config.server.name, clientUrl: up[i]?.line.clientUrl ?? "" })), opts.seedDemo === true ? f.demoUsers : 0, io)
-        .then((started) => { bots = started; if (stopping) void stopBots(started); });
+      const targets = councils.map((c, i) => ({ council: c.entry.name, paths: c.paths, serverName: c.config.server.name, clientUrl: up[i]?.line.clientUrl ?? "" }));
+      // Each bot is known to shutdown as soon as it is spawned (the calendar bots start first).
+      void startCouncilBots(targets, opts.seedDemo === true ? f.demoUsers : 0, io, caldav, (b) => {
+        bots.push(b);
+        if (stopping) void stopBots([b]);
+      });
       void startWebClient(up.map((u) => u.line), io).then((web) => {
         webClient = web;
         if (stopping) void web?.close();
-        else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts)));
+        else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), caldav === undefined ? [] : [caldavNote(caldav)]));
       });
     },
     (e: unknown) => {

@@ -24,7 +24,8 @@ export interface AccountLine {
 /** The line tests and scripts wait for: everything above it is up. */
 export const RUNNING_LINE = "Entente is running / Entente fonctionne. Ctrl-C to stop / pour arrêter.";
 
-export function formatStartTable(dir: string, councils: readonly CouncilLine[], accounts: readonly AccountLine[]): string {
+/** notes: extra lines shown before the logs (the demo's CalDAV server, start-federation.ts). */
+export function formatStartTable(dir: string, councils: readonly CouncilLine[], accounts: readonly AccountLine[], notes: readonly string[] = []): string {
   const servers = formatTable(
     ["council / collectivité", "server name", "client API (Element...)", "federation", "pid"],
     councils.map((c) => [c.council, c.serverName, c.clientUrl, `${c.federationUrl} (${c.federation})`, String(c.pid)]),
@@ -40,6 +41,7 @@ export function formatStartTable(dir: string, councils: readonly CouncilLine[], 
     accounts.length > 0 ? `Accounts / comptes :\n${people}` : "No account created (no shared secret) / aucun compte créé.\n",
     "Sign in with any Matrix client (Element: \"homeserver\" = the client API URL).",
     "Se connecter avec un client Matrix (Element : « serveur d'accueil » = l'URL de l'API client).",
+    ...notes,
     `Logs / journaux : ${councils.map((c) => c.log).join(", ")}`,
     RUNNING_LINE,
     "",

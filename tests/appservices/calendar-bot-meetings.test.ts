@@ -13,7 +13,8 @@ import type * as sdk from "matrix-js-sdk";
 import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startCalendarBot, type RunningCalendarBot } from "../../appservices/calendar/src/bot/calendar-bot.ts";
 import { buildEventRoot, buildEventUpdate, CALENDAR_STATE, type CalendarEventFields } from "../../appservices/calendar/src/protocol.ts";
-import { eventMeeting } from "../../appservices/calendar/src/video/event-jitsi.ts";
+import { eventMeetingIds } from "../../appservices/protocol/src/calendar/calendar-video.ts";
+import { buildJitsiWidgetContent } from "../../widgets/jitsi/src/jitsi-widget.ts";
 import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
@@ -104,8 +105,10 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     assert.deepEqual(notice.getContent()["fr.entente.event.invitation"], { event: root, users: [alice.userId, carol.userId] });
     assert.equal((notice.getContent()["m.relates_to"] as Json)["event_id"], root);
     assert.match(String(notice.getContent()["body"]), /Invité\(s\) dans le salon : @carol:ville-a/);
-    const meeting = eventMeeting({ uid: "commission-voirie@ville-a", summary: "Commission voirie", ...JITSI });
-    const widget = await waitFor("the Jitsi widget", () => alice.client.getRoom(roomId)?.currentState.getStateEvents("im.vector.modular.widgets", meeting.widgetId) ?? undefined, 30_000);
+    // Ids derived from the UID (the protocol's formula), content from the Jitsi builder in Element's shape.
+    const { conferenceId, widgetId } = eventMeetingIds("commission-voirie@ville-a");
+    const meeting = { link: `https://${JITSI.domain}/${conferenceId}`, content: buildJitsiWidgetContent({ wrapperUrl: JITSI.wrapperUrl, domain: JITSI.domain, conferenceId, roomName: "Commission voirie", isAudioOnly: false }) };
+    const widget = await waitFor("the Jitsi widget", () => alice.client.getRoom(roomId)?.currentState.getStateEvents("im.vector.modular.widgets", widgetId) ?? undefined, 30_000);
     assert.deepEqual(widget.getContent(), JSON.parse(JSON.stringify(meeting.content)));
     assert.deepEqual(Object.keys(widget.getContent()), ["type", "url", "name", "data"]);
     assert.deepEqual(Object.keys(widget.getContent()["data"] as Json), ["conferenceId", "roomName", "isAudioOnly", "isVideoChannel", "domain"]);

@@ -29,8 +29,8 @@ export interface RunningCli {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export function spawnEntente(args: string[], cwd = REPO_ROOT): RunningCli {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+export function spawnEntente(args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = process.env): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout?.on("data", (d: Buffer) => void (out += d.toString()));

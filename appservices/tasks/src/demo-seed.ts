@@ -24,11 +24,36 @@ export interface DemoSeedDeps {
 
 const day = 86_400_000;
 
+/**
+ * The council's calendar bot joins the working group with power level 50 (it sets the room
+ * calendar up, and `entente demo` binds it to a Radicale collection). Idempotent: done again on a
+ * room seeded before the calendar bot existed. A calendar bot that is not running (its user
+ * unknown to the homeserver) is logged and skipped: the tasks are seeded all the same.
+ */
+async function inviteCalendarBot(d: DemoSeedDeps, roomId: string): Promise<void> {
+  const bot = `@entente-calendar:${d.domain}`;
+  const enc = encodeURIComponent;
+  try {
+    const member = await d.ctx.api("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.member/${enc(bot)}`).catch((): Record<string, unknown> => ({}));
+    if (member["membership"] === "join" || member["membership"] === "invite") return;
+    const levels = await d.ctx.api("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.power_levels/`);
+    const users = { ...((levels["users"] ?? {}) as Record<string, unknown>), [bot]: 50 };
+    await d.ctx.api("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.power_levels/`, { ...levels, users });
+    await d.ctx.api("POST", `/_matrix/client/v3/rooms/${enc(roomId)}/invite`, { user_id: bot });
+    d.ctx.log("info", "demo calendar bot invited", { room_id: roomId, bot });
+  } catch (err: unknown) {
+    d.ctx.log("warn", "demo calendar bot not invited", { room_id: roomId, error: String(err) });
+  }
+}
+
 export async function seedDemo(d: DemoSeedDeps): Promise<{ roomId: string; created: boolean }> {
   const alias = `#${DEMO_ALIAS_LOCALPART}:${d.domain}`;
   try {
     const found = await d.ctx.api("GET", `/_matrix/client/v3/directory/room/${encodeURIComponent(alias)}`);
-    if (typeof found["room_id"] === "string") return { roomId: found["room_id"], created: false };
+    if (typeof found["room_id"] === "string") {
+      await inviteCalendarBot(d, found["room_id"]);
+      return { roomId: found["room_id"], created: false };
+    }
   } catch {
     // M_NOT_FOUND: first start
   }
@@ -56,6 +81,7 @@ export async function seedDemo(d: DemoSeedDeps): Promise<{ roomId: string; creat
   for (const t of tasks) {
     await d.sendAndKeep(room, "m.room.message", buildTaskRoot({ anchor, ...t, assignees: t.assignees.filter((u): u is string => u !== undefined) }));
   }
+  await inviteCalendarBot(d, roomId);
   d.ctx.log("info", "demo working group seeded", { room_id: roomId, alias, tasks: tasks.length });
   return { roomId, created: true };
 }

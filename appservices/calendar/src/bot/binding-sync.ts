@@ -38,7 +38,7 @@ async function markRecovered(d: BindingSyncDeps, b: Bound): Promise<void> {
 }
 
 export async function runPass(d: BindingSyncDeps, b: Bound): Promise<void> {
-  if (d.stopped()) return;
+  if (d.stopped() || b.retired === true) return;
   if (b.running) {
     b.again = true; // an event arrived during the pass: one more pass after it
     return;
@@ -59,6 +59,9 @@ export async function runPass(d: BindingSyncDeps, b: Bound): Promise<void> {
         await markBroken(d, b, e);
         schedule(d, b, delay, true);
       }
+    } else if (b.binding.error !== undefined) {
+      // No longer bound to CalDAV: nothing can fail any more.
+      await writeBinding(d.ctx, b, withoutError(b.binding));
     }
     await d.followUp(b).catch((e: unknown) => d.ctx.log("warn", "calendar follow-up failed", { room_id: b.roomId, error: errorText(e) }));
   } finally {
@@ -72,7 +75,7 @@ export async function runPass(d: BindingSyncDeps, b: Bound): Promise<void> {
  * polls do not shorten it (`backoff` is the retry itself).
  */
 export function schedule(d: BindingSyncDeps, b: Bound, delay = 100, backoff = false): void {
-  if (d.stopped()) return;
+  if (d.stopped() || b.retired === true) return;
   if (!backoff && b.failures > 0 && b.timer !== undefined) return;
   if (b.timer !== undefined) clearTimeout(b.timer);
   b.timer = setTimeout(() => {

@@ -15,6 +15,8 @@ export interface Bound {
   running: boolean;
   /** a pass was asked for while one ran */
   again?: boolean;
+  /** replaced by a newer load of the room: its passes and state writes stop */
+  retired?: boolean;
 }
 
 export const boundKey = (roomId: string, bindingId: string): string => `${roomId}|${bindingId}`;

@@ -16,6 +16,7 @@ import { buildCalendarBinding, CALENDAR_ANCHOR, CALENDAR_SCHEMA_VERSION, CALENDA
 import { SyncEngine } from "../sync/sync-engine.ts";
 import { SyncStore, type Credentials } from "../sync/sync-store.ts";
 import { inviteAttendees, memberLister } from "./attendee-invites.ts";
+import { serialised } from "./binding-state.ts";
 import { runPass, schedule, type BindingSyncDeps } from "./binding-sync.ts";
 import { boundKey, type Bound } from "./bound.ts";
 import { sendDueEventReminders } from "./event-reminder-loop.ts";
@@ -45,8 +46,8 @@ export interface CalendarBotOptions {
   jitsi?: JitsiOptions | undefined;
   /** public base URL of the bot's HTTP listener, for ICS feed URLs (default http://127.0.0.1:<port>) */
   feedBaseUrl?: string | undefined;
-  /** called once the bot runs, with its context (the demo binds its room here) */
-  onStarted?: ((bot: RunningCalendarBot) => Promise<void>) | undefined;
+  /** `entente demo`: the working group's room (by alias) is bound to this collection (none: Matrix-only) */
+  demo?: { alias: string; collectionUrl?: string } | undefined;
 }
 
 export interface RunningCalendarBot {
@@ -57,7 +58,7 @@ export interface RunningCalendarBot {
   /** sends the reminders due at clock() now; resolves how many were sent */
   checkReminders(): Promise<number>;
   /** binds the room's calendar to a CalDAV collection (what `!agenda caldav` does) */
-  bindCaldav(roomId: string, collectionUrl: string): Promise<void>;
+  bindCaldav(roomId: string, collectionUrl: string | undefined): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -104,16 +105,17 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
     });
   };
 
-  const loadRoom = async (roomId: string): Promise<void> => {
+  const loadRoom = async (roomId: string, pass = true): Promise<void> => {
     for (const { binding, side } of await loadBindings(ctx(), roomId)) {
       const key = boundKey(roomId, binding.id);
       const b: Bound = { roomId, binding, side, failures: 0, running: false };
       const engine = engineFor(b);
       if (engine !== undefined) b.engine = engine;
       const old = bound.get(key);
+      if (old !== undefined) old.retired = true;
       if (old?.timer !== undefined) clearTimeout(old.timer);
       bound.set(key, b);
-      schedule(syncDeps(), b);
+      if (pass) schedule(syncDeps(), b);
     }
   };
 
@@ -124,13 +126,38 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
     await loadRoom(roomId);
   };
 
-  const bindCaldav = async (roomId: string, url: string): Promise<void> => {
-    const target = new URL(url);
+  /** Binds the room's calendar to a collection; without URL, unbinds it (Matrix-only). */
+  const bindCaldav = async (roomId: string, url: string | undefined): Promise<void> => {
     const b = bound.get(boundKey(roomId, BINDING_ID));
     if (b === undefined) throw new Error(`no calendar in ${roomId}`);
-    const { version: _v, id: _id, error: _e, ...rest } = b.binding;
-    await ctx().api("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${CALENDAR_STATE}/${BINDING_ID}`, buildCalendarBinding({ ...rest, caldav: { server: target.origin, collection: target.pathname } }));
+    const { version: _v, id: _id, error: _e, caldav: _c, ...rest } = b.binding;
+    const target = url === undefined ? undefined : new URL(url);
+    const caldav = target === undefined ? {} : { caldav: { server: target.origin, collection: target.pathname } };
+    await serialised(roomId, async () => {
+      b.retired = true; // its pass in flight must not write its (old) binding back
+      try {
+        await ctx().api("PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${CALENDAR_STATE}/${BINDING_ID}`, buildCalendarBinding({ ...rest, ...caldav }));
+      } catch (e) {
+        b.retired = false;
+        throw e;
+      }
+    });
     await loadRoom(roomId);
+  };
+
+  /** The demo's room bound to the demo's collection (a new Radicale each run: rebound each run). */
+  const bindDemo = async (roomId?: string): Promise<void> => {
+    if (o.demo === undefined) return;
+    const c = ctx();
+    const found = await c.api("GET", `/_matrix/client/v3/directory/room/${enc(o.demo.alias)}`).catch((): Record<string, unknown> => ({}));
+    if (typeof found["room_id"] !== "string" || (roomId !== undefined && found["room_id"] !== roomId)) return;
+    const b = bound.get(boundKey(found["room_id"], BINDING_ID));
+    if (b === undefined) return;
+    const url = o.demo.collectionUrl;
+    const target = url === undefined ? undefined : new URL(url);
+    if (b.binding.caldav?.server === target?.origin && b.binding.caldav?.collection === target?.pathname) return;
+    await bindCaldav(found["room_id"], url);
+    c.log("info", "demo calendar bound", { room_id: found["room_id"], collection: url ?? "none (Matrix-only)" });
   };
 
   const onCommand = async (ev: BotEvent, c: BotContext, args: string): Promise<void> => {
@@ -193,14 +220,18 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
           c.log("warn", "calendar set-up failed", { room_id: roomId, error: e instanceof Error ? e.message : String(e) });
           await c.send(roomId, "m.room.message", { msgtype: "m.notice", body: "Pour installer l'agenda, donnez-moi le niveau 50 (modérateur) puis réinvitez-moi. (I need power level 50 to set up the calendar.)" });
         });
+        await bindDemo(roomId).catch((e: unknown) => c.log("error", "demo calendar binding failed", { error: String(e) }));
       },
       onEvent,
       onStarted: async (c) => {
         ctxRef = c;
         const joined = await c.api("GET", "/_matrix/client/v3/joined_rooms");
         for (const roomId of Array.isArray(joined["joined_rooms"]) ? (joined["joined_rooms"] as unknown[]) : []) {
-          if (typeof roomId === "string") await loadRoom(roomId).catch((e: unknown) => c.log("error", "calendar room load failed", { room_id: roomId, error: String(e) }));
+          if (typeof roomId === "string") await loadRoom(roomId, false).catch((e: unknown) => c.log("error", "calendar room load failed", { room_id: roomId, error: String(e) }));
         }
+        // The demo's binding first: no pass against the previous run's (stopped) Radicale.
+        await bindDemo().catch((e: unknown) => c.log("error", "demo calendar binding failed", { error: String(e) }));
+        for (const b of bound.values()) schedule(syncDeps(), b);
       },
     },
   });
@@ -244,6 +275,5 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
   };
   await checkReminders();
   armTick();
-  await o.onStarted?.(running);
   return running;
 }

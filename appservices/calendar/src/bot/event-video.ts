@@ -1,10 +1,12 @@
 // The automatic video meeting of an event: an event asking for one (`video: {kind: "jitsi"}`
-// without url), or any new timed event of a binding with the bot's auto-video option, gets the
-// room's Jitsi widget (im.vector.modular.widgets, Element's shape, ids from the UID: the same
-// widget whoever adds it, however often) and its `video.url` filled by one update.
+// without url), or any new timed event when the bot's auto-video option is on, gets the room's
+// Jitsi widget (im.vector.modular.widgets, Element's shape, conference and widget ids derived
+// from the UID by the protocol: the same widget whoever adds it, however often) and its
+// `video.url` filled by one update.
 import type { BotContext } from "../../../kit/src/start-bot.ts";
 import type { CalendarEvent } from "../protocol.ts";
-import { eventMeeting, ROOM_WIDGET_EVENT } from "../video/event-jitsi.ts";
+import { eventMeetingWidget } from "../../../../widgets/kit/src/event-meeting.ts";
+import { ROOM_WIDGET_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 import type { Bound } from "./bound.ts";
 
 export interface JitsiOptions {
@@ -26,7 +28,14 @@ export function wantsVideo(ev: CalendarEvent, auto: boolean): boolean {
 
 export async function addVideo(ctx: BotContext, b: Bound, ev: CalendarEvent, o: JitsiOptions, failed: Set<string>): Promise<void> {
   if (!wantsVideo(ev, o.auto === true) || failed.has(ev.id)) return;
-  const m = eventMeeting({ uid: ev.uid, summary: ev.summary, domain: o.domain, wrapperUrl: o.wrapperUrl });
+  // The shared builder (widgets/kit): the same widget id and content as the calendar widget and
+  // our client would write for this event.
+  const m = eventMeetingWidget({ roomId: b.roomId, uid: ev.uid, summary: ev.summary, video: { kind: "jitsi" } }, { wrapperUrl: o.wrapperUrl, jitsiDomains: [o.domain] });
+  if (!m.ok) {
+    failed.add(ev.id);
+    ctx.log("warn", "event video refused", { room_id: b.roomId, event: ev.id, reason: m.reason });
+    return;
+  }
   const path = `/_matrix/client/v3/rooms/${enc(b.roomId)}/state/${ROOM_WIDGET_EVENT}/${enc(m.widgetId)}`;
   try {
     const existing = await ctx.api("GET", path).catch((): Record<string, unknown> => ({}));

@@ -46,7 +46,7 @@ export class SyncEngine {
       caldav: d.caldav,
       room: d.room,
       store: d.store,
-      state: d.store.binding(d.bindingId),
+      state: d.store.forCollection(d.bindingId, d.caldav.url),
       log: d.log ?? (() => undefined),
       now: d.now ?? Date.now,
       stats: newStats(),

@@ -20,6 +20,8 @@ export interface ObjectRecord {
 }
 
 export interface BindingSyncState {
+  /** the collection this state is about: bound elsewhere, the state starts again (forCollection) */
+  collection?: string;
   syncToken?: string;
   /** set when the server has no sync-collection and the ctag is used instead */
   ctag?: string;
@@ -78,6 +80,19 @@ export class SyncStore {
       this.#data.bindings[id] = b;
     }
     return b;
+  }
+
+  /**
+   * The binding's state for this collection. Bound to another collection (another server, or the
+   * demo's Radicale started afresh), the old etags and hrefs mean nothing there: forgotten, so the
+   * room's events are created in the new collection instead of being read as deleted from it.
+   */
+  forCollection(id: string, collection: string): BindingSyncState {
+    const b = this.binding(id);
+    if (b.collection === collection) return b;
+    if (b.collection !== undefined) this.#data.bindings[id] = { collection, objects: {}, skipped: {} };
+    else b.collection = collection; // a store from before this field: same collection assumed
+    return this.binding(id);
   }
 
   credentials(bindingId: string): Credentials | undefined {

@@ -50,6 +50,21 @@ describe("calendar bot: merge, store, back-off", () => {
     }
   });
 
+  it("a binding moved to another collection starts its sync state again (the old hrefs are not deletions there)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "entente-calstore-"));
+    try {
+      const store = await SyncStore.open(join(dir, "store.json"));
+      const a = store.forCollection("gt", "http://dav-a/c/");
+      a.syncToken = "t1";
+      a.objects["u"] = { href: "http://dav-a/c/u.ics", base: {}, rsvps: "" };
+      assert.equal(store.forCollection("gt", "http://dav-a/c/").syncToken, "t1", "same collection: kept");
+      const b = store.forCollection("gt", "http://dav-b/c/");
+      assert.deepEqual(b, { collection: "http://dav-b/c/", objects: {}, skipped: {} });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("back-off doubles from 1 s to 5 min with ±20 % jitter", () => {
     assert.equal(backoffMs(1, () => 0.5), 1000);
     assert.equal(backoffMs(4, () => 0.5), 8000);
