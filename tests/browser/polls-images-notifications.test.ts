@@ -105,10 +105,11 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     await api(bUrl, bob, "PUT", `/user/${encodeURIComponent(bob.userId)}/account_data/m.direct`, { [alice.userId]: [dmId] });
 
     // A plain image with its size, and two polls: Alice's and Carol's.
-    const png = solidPng(60, 40, [20, 120, 200]);
+    // Large enough for the server's scaled thumbnail to be smaller than the image.
+    const png = solidPng(1600, 1200, [20, 120, 200]);
     const up = await fetch(`${aUrl}/_matrix/media/v3/upload?filename=affiche.png`, { method: "POST", headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "image/png" }, body: png });
     const mxc = String(((await up.json()) as { content_uri: string }).content_uri);
-    await send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.image", body: "affiche.png", url: mxc, info: { mimetype: "image/png", size: png.length, w: 60, h: 40 } });
+    await send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.image", body: "affiche.png", url: mxc, info: { mimetype: "image/png", size: png.length, w: 1600, h: 1200 } });
     const standPoll = await send(aUrl, alice, roomId, POLL_START, pollStartContent("Quel stand ?", ["chalets", "vin chaud"]));
     await send(aUrl, carol, roomId, POLL_START, pollStartContent("Horaires ?", ["matin", "soir"]));
 
@@ -118,11 +119,15 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     const thumb = bobPage.locator("img[alt=\"affiche.png\"]").first();
     await thumb.waitFor({ timeout: 60_000 });
     type Img = { naturalWidth: number; width: number; height: number };
-    assert.deepEqual(await thumb.evaluate((img) => [(img as unknown as Img).width, (img as unknown as Img).height]), [60, 40], "space from info.w/h");
-    await waitFor("the thumbnail decoded", async () => ((await thumb.evaluate((img) => (img as unknown as Img).naturalWidth)) === 60 ? true : undefined), 30_000);
+    assert.deepEqual(await thumb.evaluate((img) => [(img as unknown as Img).width, (img as unknown as Img).height]), [320, 240], "space from info.w/h, scaled into the preview box");
+    // The preview is the server's scaled thumbnail (fetched over federation), not the 1600-pixel image.
+    await waitFor("the thumbnail decoded", async () => ((await thumb.evaluate((img) => (img as unknown as Img).naturalWidth)) > 0 ? true : undefined), 30_000);
+    assert.equal(await thumb.evaluate((img) => (img as unknown as Img).naturalWidth), 640);
     await bobPage.getByRole("button", { name: "Agrandir l'image affiche.png" }).click();
     const viewer = bobPage.getByRole("dialog", { name: "Image : affiche.png" });
-    const fullUrl = (await viewer.getByRole("img", { name: "affiche.png" }).getAttribute("src", { timeout: 30_000 })) ?? "";
+    const fullImg = viewer.getByRole("img", { name: "affiche.png" });
+    const fullUrl = (await fullImg.getAttribute("src", { timeout: 30_000 })) ?? "";
+    await waitFor("the full image decoded", async () => ((await fullImg.evaluate((img) => (img as unknown as Img).naturalWidth)) === 1600 ? true : undefined), 30_000);
     const download = bobPage.waitForEvent("download");
     await viewer.getByRole("button", { name: "Télécharger" }).click();
     assert.equal((await download).suggestedFilename(), "affiche.png");

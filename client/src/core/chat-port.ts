@@ -106,6 +106,8 @@ export interface ChatSession {
   notifications?(): NotificationsPort;
   /** Who besides a poll's creator may close polls in this room (MSC3381: may redact others' messages). */
   pollEnders?(roomId: string): PollEnders;
+  /** A plain image's preview from the server's scaled thumbnail (media-preview-sdk.ts). */
+  imageThumbnail?(mxc: string, width: number, height: number): Promise<Blob>;
   /** Task lists and objectives across rooms (ui/tasks, ui/objectives); optional like widgets. */
   tasks?(): TasksPort;
 }

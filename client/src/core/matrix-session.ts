@@ -24,6 +24,7 @@ import type { VerificationPort } from "./verification-model.ts";
 import { SdkNotifications } from "./browser-notifications-sdk.ts";
 import type { NotificationsPort } from "./notify-model.ts";
 import { pollEnders } from "./poll-permissions-sdk.ts";
+import { imageThumbnail } from "./media-preview-sdk.ts";
 import type { PollEnders } from "./poll-model.ts";
 import { downloadFile, uploadFile } from "./file-transfer.ts";
 import { sendAny } from "./sdk-untyped.ts";
@@ -179,6 +180,9 @@ export class MatrixChatSession implements ChatSession {
   }
   pollEnders(roomId: string): PollEnders {
     return pollEnders(this.client, roomId);
+  }
+  imageThumbnail(mxc: string, width: number, height: number): Promise<Blob> {
+    return imageThumbnail(this.client, mxc, width, height);
   }
 
   /** This device was just verified from another one of mine: its history comes from the backup. */

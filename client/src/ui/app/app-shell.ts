@@ -25,6 +25,7 @@ import "./notifications-toggle.ts";
 import { runVerificationAction } from "../dialogs/verification-actions.ts";
 import type { VerificationAction } from "../dialogs/verification-dialog.ts";
 import type { MediaRequest } from "../timeline/image-preview.ts";
+import { answerMediaRequest } from "../timeline/media-answer.ts";
 import type { PollCloseRequest } from "../timeline/poll-card.ts";
 import { closePoll } from "../timeline/poll-actions.ts";
 import "../widgets/account-widgets-view.ts";
@@ -274,7 +275,7 @@ export class AppShell extends LitElement {
       <ent-verification .i18n=${this.i18n} .view=${s.verification?.().current()}
         @verification-action=${(e: CustomEvent<VerificationAction>) => { const v = s.verification?.(); if (v !== undefined) void runVerificationAction(v, e.detail).catch(fail); }}></ent-verification>
       <div class="layout" @verify-user=${(e: CustomEvent<string>) => { if (room !== undefined) void s.verification?.().verifyUser(e.detail, room).catch(fail); }}
-        @media-request=${(e: CustomEvent<MediaRequest>) => e.detail.respond(s.download(e.detail.file))}
+        @media-request=${(e: CustomEvent<MediaRequest>) => e.detail.respond(answerMediaRequest(s, e.detail))}
         @poll-close=${(e: CustomEvent<PollCloseRequest>) => { if (room !== undefined) void closePoll(s, room, e.detail, t).catch(fail); }}>
         <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)}
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}

@@ -1,21 +1,25 @@
-// <ent-image>: an m.image in the timeline. The thumbnail (the sender's, else the image itself) is
-// fetched with the access token and decrypted in the page when encrypted, shown through an object
+// <ent-image>: an m.image in the timeline. The thumbnail (the sender's; else the server's scaled
+// one for a plain image, the image itself for an encrypted one) is fetched with the access token
+// and decrypted in the page when encrypted, shown through an object
 // URL revoked when the row goes away; info.w/h reserve the space before the bytes arrive. A click
 // opens a full-size viewer (modal <dialog>: Escape closes) with a download button. Alt text = body.
-// Bytes come through a "media-request" event the app answers with the session's download().
+// Bytes come through a "media-request" event the app answers (media-answer.ts).
 import { LitElement, css, html, nothing } from "lit";
 import type { FileInfo, MessageItem } from "../../core/timeline-model.ts";
 import { previewBox } from "../../core/image-info.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 
-/** Detail of "media-request": the file to fetch (and decrypt); the answer goes to respond(). */
-export interface MediaRequest { file: FileInfo; respond(blob: Promise<Blob>): void }
+/**
+ * Detail of "media-request": the file to fetch (and decrypt); `preview`: a smaller version will do
+ * (media-answer.ts asks the server's thumbnail for plain images). The answer goes to respond().
+ */
+export interface MediaRequest { file: FileInfo; preview: boolean; respond(blob: Promise<Blob>): void }
 
-function fetchMedia(from: HTMLElement, file: FileInfo): Promise<Blob> {
+function fetchMedia(from: HTMLElement, file: FileInfo, preview: boolean): Promise<Blob> {
   return new Promise<Blob>((resolve, reject) => {
     let answered = false;
-    const detail: MediaRequest = { file, respond: (p) => { answered = true; p.then(resolve, reject); } };
+    const detail: MediaRequest = { file, preview, respond: (p) => { answered = true; p.then(resolve, reject); } };
     from.dispatchEvent(new CustomEvent<MediaRequest>("media-request", { detail, bubbles: true, composed: true }));
     if (!answered) reject(new Error("no media handler"));
   });
@@ -53,7 +57,7 @@ export class ImagePreview extends LitElement {
     this.revoke();
     this.failed = false;
     const id = this.item.eventId;
-    fetchMedia(this, f.image?.thumbnail ?? f).then((blob) => {
+    fetchMedia(this, f.image?.thumbnail ?? f, true).then((blob) => {
       if (this.loadedFor === id && this.isConnected) this.thumbUrl = URL.createObjectURL(blob);
     }, () => { if (this.loadedFor === id) this.failed = true; });
   }
@@ -75,8 +79,7 @@ export class ImagePreview extends LitElement {
     if (f === undefined) return;
     this.renderRoot.querySelector("dialog")?.showModal();
     try {
-      // Without a separate thumbnail, the preview already is the full image.
-      const blob = f.image?.thumbnail === undefined && this.thumbUrl !== undefined ? await fetch(this.thumbUrl).then((r) => r.blob()) : await fetchMedia(this, f);
+      const blob = await fetchMedia(this, f, false);
       if (this.renderRoot.querySelector("dialog")?.open === true) this.fullUrl = URL.createObjectURL(blob);
     } catch {
       this.failed = true;
