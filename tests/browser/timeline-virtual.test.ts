@@ -39,8 +39,9 @@ async function rows(page: Page): Promise<{ inDom: number; setSize: number }> {
 }
 
 /** The event id of the element focused inside the shadow roots. */
+interface Focusable { shadowRoot: { activeElement: Focusable | null } | null; getAttribute(name: string): string | null }
 const focusedEventId = (page: Page): Promise<string | undefined> => page.evaluate(() => {
-  let el: Element | null = document.activeElement;
+  let el = (globalThis as unknown as { document: { activeElement: Focusable | null } }).document.activeElement;
   while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
   return el?.getAttribute("data-event-id") ?? undefined;
 });

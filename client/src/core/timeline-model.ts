@@ -198,9 +198,11 @@ const sameRaw = (a: RawEvent, b: RawEvent): boolean =>
 /** What, besides the event itself, its item depends on: edits, reactions, thread, quoted event, poll. */
 function fingerprint(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, polls: Map<string, PollView>): string {
   const id = e.eventId;
+  const replyTo = relationOf(e.content).inReplyTo;
+  // Most events have no relation at all: nothing to spell out.
+  if (replyTo === undefined && !rel.edits.has(id) && !rel.reactions.has(id) && !rel.threadCounts.has(id) && !polls.has(id)) return "";
   const reactions = rel.reactions.get(id);
   const thread = rel.threadLast.get(id);
-  const replyTo = relationOf(e.content).inReplyTo;
   const target = replyTo !== undefined ? byId.get(replyTo) : undefined;
   const poll = polls.get(id);
   // The edit's type too: an encrypted edit is known by its clear relation before it is decrypted.
