@@ -263,8 +263,10 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
 
     // A dropped file goes up (then the cancelled one, had it been sent, would be listed before it).
     const dt = await alice.evaluateHandle(() => {
-      const d = new DataTransfer();
-      d.items.add(new File(["compte rendu du 6 décembre"], "compte-rendu.txt", { type: "text/plain" }));
+      // Page globals, typed here: the root build has no DOM library.
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: string[], name: string, o: { type: string }) => unknown };
+      const d = new g.DataTransfer();
+      d.items.add(new g.File(["compte rendu du 6 décembre"], "compte-rendu.txt", { type: "text/plain" }));
       return d;
     });
     await alice.locator("ent-dossier").dispatchEvent("drop", { dataTransfer: dt });

@@ -4,6 +4,9 @@ import type { AttachmentBackend } from "./backend.ts";
 import { toBase64, toBase64Url } from "./base64.ts";
 import { AttachmentError, keysOf, type EncryptedFileInfo } from "./encrypted-file.ts";
 
+/** The TransformStream constructor's argument, named without the global `Transformer` type (absent from Node's typings). */
+type ByteTransformer = NonNullable<ConstructorParameters<typeof TransformStream<Uint8Array, Uint8Array>>[0]>;
+
 /** Fresh key material: random 256-bit key, iv = 8 random bytes then a zero 64-bit counter. */
 export function newAttachmentKey(backend: AttachmentBackend): { key: Uint8Array; iv: Uint8Array } {
   const iv = new Uint8Array(16);
@@ -50,7 +53,7 @@ export function encryptingStream(backend: AttachmentBackend, material = newAttac
     cancel(reason: unknown) {
       failed(reason);
     },
-  } as Transformer<Uint8Array, Uint8Array>);
+  } as ByteTransformer);
   return { stream, info, bytes: () => seen };
 }
 

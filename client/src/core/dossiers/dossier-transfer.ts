@@ -56,23 +56,52 @@ export function blobSink(type: string): { sink: WritableStream<Uint8Array>; blob
 const counting = (onBytes: (n: number) => void): TransformStream<Uint8Array, Uint8Array> =>
   new TransformStream({ transform(c, ctl) { onBytes(c.length); ctl.enqueue(c); } });
 
-/** POST /_matrix/media/v3/upload with upload progress; rejects TransferCancelled on abort. */
-function xhrUpload(m: MediaAccess, body: Blob, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<string> {
+/** The part of XMLHttpRequest used here (typed locally: the Node test build has no DOM library). */
+interface Xhr {
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  upload: { onprogress: ((e: { loaded: number }) => void) | null };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  onabort: (() => void) | null;
+  status: number;
+  responseText: string;
+  abort(): void;
+  send(body: Blob): void;
+}
+
+function uploadResult(status: number, text: string): string {
+  let j: { content_uri?: unknown; errcode?: unknown; error?: unknown } = {};
+  try {
+    j = JSON.parse(text) as typeof j;
+  } catch {
+    // not JSON: the status says it
+  }
+  if (status >= 200 && status < 300 && typeof j.content_uri === "string") return j.content_uri;
+  throw new Error(`${typeof j.errcode === "string" ? j.errcode : `HTTP ${status}`}${typeof j.error === "string" ? `: ${j.error}` : ""}`);
+}
+
+/** POST /_matrix/media/v3/upload with upload progress (XMLHttpRequest; plain fetch where there is none); rejects TransferCancelled on abort. */
+async function xhrUpload(m: MediaAccess, body: Blob, signal: AbortSignal, onProgress: (loaded: number) => void): Promise<string> {
+  const url = `${m.baseUrl.replace(/\/+$/, "")}/_matrix/media/v3/upload`;
+  const headers = { Authorization: `Bearer ${m.accessToken}`, "Content-Type": "application/octet-stream" };
+  const X = (globalThis as { XMLHttpRequest?: new () => Xhr }).XMLHttpRequest;
+  if (X === undefined) {
+    const res = await fetch(url, { method: "POST", headers, body, signal }).catch((e: unknown) => { throw signal.aborted ? new TransferCancelled() : e; });
+    onProgress(body.size);
+    return uploadResult(res.status, await res.text());
+  }
   return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", `${m.baseUrl.replace(/\/+$/, "")}/_matrix/media/v3/upload`);
-    xhr.setRequestHeader("Authorization", `Bearer ${m.accessToken}`);
-    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    const xhr = new X();
+    xhr.open("POST", url);
+    for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v);
     xhr.upload.onprogress = (e) => onProgress(e.loaded);
     xhr.onload = () => {
-      let j: { content_uri?: unknown; errcode?: unknown; error?: unknown } = {};
       try {
-        j = JSON.parse(xhr.responseText) as typeof j;
-      } catch {
-        // not JSON: the status says it
+        resolve(uploadResult(xhr.status, xhr.responseText));
+      } catch (e: unknown) {
+        reject(e);
       }
-      if (xhr.status >= 200 && xhr.status < 300 && typeof j.content_uri === "string") resolve(j.content_uri);
-      else reject(new Error(`${typeof j.errcode === "string" ? j.errcode : `HTTP ${xhr.status}`}${typeof j.error === "string" ? `: ${j.error}` : ""}`));
     };
     xhr.onerror = () => reject(new Error("network error"));
     xhr.onabort = () => reject(new TransferCancelled());
@@ -124,6 +153,8 @@ export interface UploadControl { pause(): void; resume(): void }
 
 export async function uploadDossierFile(m: MediaAccess, file: File, threshold: number, signal: AbortSignal, onProgress: (p: TransferProgress) => void, control?: (c: UploadControl) => void): Promise<UploadedContent> {
   const mimetype = file.type || "application/octet-stream";
+  // An abort listener never fires for a signal aborted already.
+  if (signal.aborted) throw new TransferCancelled();
   if (file.size > threshold) {
     const up = new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
