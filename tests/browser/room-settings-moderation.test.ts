@@ -1,7 +1,8 @@
-// The web client in Chromium: a room created with an image (shown in the room list and header),
-// its name, topic and image edited from the settings (one "Enregistré." announced once), members
+// The web client in Chromium: a room created with an image (shown in the room list and header), its
+// name, topic and image edited from the settings (one "Enregistré." announced once), members
 // removed and banned with a reason and a ban lifted — each checked on the server — and the
-// moderation buttons shown only when the agent's power level allows them.
+// moderation buttons shown only when the agent's power level allows them; a public room created
+// from the dialog is joined without an invitation.
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
@@ -146,5 +147,16 @@ describe("web client in Chromium: room name, topic, image, removing and banning 
     await settings.getByRole("button", { name: "Retirer carol du salon" }).waitFor({ timeout: 30_000 });
     await settings.getByRole("button", { name: "Bannir carol du salon" }).waitFor();
     assert.equal(await settings.getByRole("button", { name: /bob du salon/ }).count(), 0, "not the admin above the moderator");
+
+    // A public room at creation: anyone with the link joins, without an invitation.
+    await page.getByRole("button", { name: "Nouveau salon" }).click();
+    await dialog.getByLabel("Nom").fill("Accueil du public");
+    await dialog.getByLabel("Toute personne qui a le lien (salon public)").check();
+    await dialog.getByRole("button", { name: "Créer" }).click();
+    const publicLink = page.getByRole("link", { name: /Accueil du public/ });
+    await publicLink.waitFor({ timeout: 30_000 });
+    const publicRoom = decodeURIComponent((await publicLink.getAttribute("href"))?.replace("#/room/", "") ?? "");
+    assert.equal((await state(alice, publicRoom, "m.room.join_rules"))["join_rule"], "public");
+    await api(url, carol, "POST", `/join/${encodeURIComponent(publicRoom)}`, {});
   });
 });

@@ -36,6 +36,8 @@ export interface NewRoom {
   name: string; topic: string; spaceId: string | undefined; encrypted: boolean;
   /** The room's image, uploaded first and set in the creation's initial state. */
   avatar?: File | undefined;
+  /** Anyone with the link may join (join rule public; not published in the server's directory). */
+  isPublic?: boolean | undefined;
 }
 
 export interface UploadHandle { done: Promise<void>; cancel(): void }

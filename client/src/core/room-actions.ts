@@ -27,8 +27,9 @@ export async function createRoom(client: MatrixClient, r: NewRoom): Promise<stri
   if (r.spaceId !== undefined) {
     const via = [serverOf(r.spaceId)];
     initial.push({ type: "m.space.parent", state_key: r.spaceId, content: { via, canonical: true } });
-    initial.push({ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: r.spaceId }] } });
+    if (r.isPublic !== true) initial.push({ type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: r.spaceId }] } });
   }
+  if (r.isPublic === true) initial.push({ type: "m.room.join_rules", state_key: "", content: { join_rule: "public" } });
   const { room_id } = await client.createRoom({
     name: r.name, ...(r.topic !== "" ? { topic: r.topic } : {}), preset: Preset.PrivateChat, visibility: Visibility.Private, initial_state: initial,
   });

@@ -3,6 +3,7 @@ import type { roomsMessagesFr } from "./rooms-messages-fr.ts";
 
 export const roomsMessagesEn: Record<keyof typeof roomsMessagesFr, string> = {
   settingsTitle: "Room settings: {name}",
+  createAccessPrivate: "Private: by invitation, or the members of the chosen working group",
   save: "Save",
   roomImage: "Room image",
   roomImageOptional: "Room image (optional)",

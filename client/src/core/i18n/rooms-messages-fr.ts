@@ -2,6 +2,7 @@
 // the one-tab state; spread into messages-fr.ts.
 export const roomsMessagesFr = {
   settingsTitle: "Paramètres du salon : {name}",
+  createAccessPrivate: "Privé : sur invitation, ou les membres de l'espace de travail choisi",
   save: "Enregistrer",
   roomImage: "Image du salon",
   roomImageOptional: "Image du salon (facultatif)",

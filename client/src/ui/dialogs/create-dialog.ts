@@ -19,6 +19,7 @@ export class CreateDialog extends LitElement {
     form { display: grid; gap: 0.8rem; }
     label { display: grid; gap: 0.3rem; }
     .check { display: flex; gap: 0.5rem; align-items: center; }
+    fieldset { border: 1px solid var(--border); border-radius: var(--radius); display: grid; gap: 0.3rem; }
     .actions { display: flex; justify-content: flex-end; gap: 0.5rem; }
     h2 { margin: 0; font-size: 1.2rem; }
   `];
@@ -48,7 +49,7 @@ export class CreateDialog extends LitElement {
     const detail: CreateRequest = this.kind === "space" ? { kind: "space", name }
       : {
         kind: "room", name, topic: String(data.get("topic") ?? ""), spaceId: space === "" ? undefined : space, encrypted: data.get("encrypted") !== null,
-        avatar: avatar instanceof File && avatar.size > 0 ? avatar : undefined,
+        avatar: avatar instanceof File && avatar.size > 0 ? avatar : undefined, isPublic: data.get("access") === "public",
       };
     this.renderRoot.querySelector("dialog")?.close();
     this.dispatchEvent(new CustomEvent<CreateRequest>("create-request", { detail, bubbles: true, composed: true }));
@@ -66,6 +67,9 @@ export class CreateDialog extends LitElement {
           <label>${t("inSpace")}<select name="space">
             ${this.spaces.map((s) => html`<option value=${s.roomId}>${s.name}</option>`)}
             <option value="">${t("noSpace")}</option></select></label>
+          <fieldset><legend>${t("joinRuleTitle")}</legend>
+            <label class="check"><input type="radio" name="access" value="private" checked />${t("createAccessPrivate")}</label>
+            <label class="check"><input type="radio" name="access" value="public" />${t("joinPublic")}</label></fieldset>
           <label class="check"><input type="checkbox" name="encrypted" checked />${t("encrypted")}</label>
           <label>${t("roomImageOptional")}<input type="file" name="avatar" accept="image/*" /></label>` : nothing}
         <div class="actions">
