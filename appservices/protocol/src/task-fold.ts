@@ -6,7 +6,7 @@ import { userLevel, type RoomPowerLevels } from "./power-levels.ts";
 import { compareFoldOrder, prepareEvents, sortSkipped, type EventEnvelope, type SkippedEvent } from "./room-events.ts";
 import type { ChecklistItem, TaskFieldValues } from "./task-fields.ts";
 import { parseTaskRoot } from "./task-root.ts";
-import { parseTaskUpdate, type TaskUpdate } from "./task-update.ts";
+import { parseTaskUpdateOf, referencedEventId, type TaskUpdate } from "./task-update.ts";
 import type { TasksState } from "./tasks-state.ts";
 import { DEFAULT_TASK_PERMISSIONS } from "./tasks-state.ts";
 
@@ -58,8 +58,11 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   const permissions = input.config?.permissions ?? DEFAULT_TASK_PERMISSIONS;
   const { events, redacted, skipped } = prepareEvents(input.events, input.levels);
   const working = new Map<string, Working>();
-  const pending = new Map<string, PendingUpdate[]>();
-  let maxClock = 0;
+  // Updates are grouped by the root they reference BEFORE being parsed; each group is then parsed,
+  // sorted and applied at once, so parse results die young instead of all living until the end
+  // (the garbage collector copying and promoting them was most of the fold's cost).
+  const byRoot = new Map<string, EventEnvelope[]>();
+  const unreferenced: EventEnvelope[] = [];
   for (const env of events.values()) {
     const isRoot = env.type === ROOM_MESSAGE && env.content["msgtype"] === TASK_MSGTYPE;
     if (!isRoot && env.type !== TASK_UPDATE) continue;
@@ -72,23 +75,35 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
       if (reason !== undefined) skipped.push({ eventId: env.eventId, reason });
       continue;
     }
-    const parsed = parseTaskUpdate(env.content);
-    if (!parsed.ok) {
-      skipped.push({ eventId: env.eventId, reason: parsed.reason });
+    const root = referencedEventId(env.content);
+    if (root === undefined) {
+      unreferenced.push(env);
       continue;
     }
-    const u = parsed.value;
-    if (u.clock > maxClock) maxClock = u.clock;
-    const list = pending.get(u.root);
-    if (list === undefined) pending.set(u.root, [{ clock: u.clock, env, update: u }]);
-    else list.push({ clock: u.clock, env, update: u });
+    const list = byRoot.get(root);
+    if (list === undefined) byRoot.set(root, [env]);
+    else list.push(env);
   }
-  for (const [rootId, updates] of pending) {
+  // No well-formed reference: parsing says why.
+  for (const env of unreferenced) {
+    const parsed = parseTaskUpdateOf(env.content, undefined);
+    skipped.push({ eventId: env.eventId, reason: parsed.ok ? "references no known task" : parsed.reason });
+  }
+  let maxClock = 0;
+  for (const [rootId, envs] of byRoot) {
     const w = working.get(rootId);
-    if (w === undefined) {
-      for (const u of updates) skipped.push({ eventId: u.env.eventId, reason: "references no known task" });
-      continue;
+    const updates: PendingUpdate[] = [];
+    for (const env of envs) {
+      const parsed = parseTaskUpdateOf(env.content, rootId);
+      if (!parsed.ok) {
+        skipped.push({ eventId: env.eventId, reason: parsed.reason });
+        continue;
+      }
+      if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
+      if (w === undefined) skipped.push({ eventId: env.eventId, reason: "references no known task" });
+      else updates.push({ clock: parsed.value.clock, env, update: parsed.value });
     }
+    if (w === undefined) continue;
     updates.sort(compareFoldOrder);
     for (const u of updates) {
       const reason = applyUpdate(w, u, input.levels, permissions);

@@ -64,6 +64,14 @@ export function referencedEventId(content: JsonObject): string | undefined {
 }
 
 export function parseTaskUpdate(content: unknown): Parsed<TaskUpdate> {
+  return parseTaskUpdateOf(content, undefined);
+}
+
+/**
+ * `parseTaskUpdate` for a caller that already read the reference with `referencedEventId`
+ * (`knownRoot`): the same checks in the same order, the reference not read twice.
+ */
+export function parseTaskUpdateOf(content: unknown, knownRoot: string | undefined): Parsed<TaskUpdate> {
   if (!isObject(content)) return fail("content must be an object");
   // Fast paths for the common valid case (the fold parses 20,000 updates for a large board): the
   // generic parsers, with their reasons, run only when the quick check fails, in the same order.
@@ -76,7 +84,7 @@ export function parseTaskUpdate(content: unknown): Parsed<TaskUpdate> {
     if (!p.ok) return p;
     version = p.value;
   }
-  let root = referencedEventId(content);
+  let root = knownRoot ?? referencedEventId(content);
   if (root === undefined) {
     const p = parseReference(content);
     if (!p.ok) return p;
