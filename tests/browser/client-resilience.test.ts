@@ -128,6 +128,12 @@ describe("web client in Chromium: two tabs, drafts, offline, failed sends, file 
     for (const text of ["Écrit hors ligne", "Deuxième hors ligne"]) {
       await page.locator("article").filter({ hasText: text }).getByText("En attente : partira au retour du serveur").waitFor({ timeout: 30_000 });
     }
+    // Leaving the page now would lose them: the browser asks first (dismissed: the page stays).
+    const asked = new Promise<string>((resolve) => page.once("dialog", (d) => { resolve(d.type()); void d.dismiss(); }));
+    await page.close({ runBeforeUnload: true });
+    assert.equal(await asked, "beforeunload");
+    await composer.waitFor();
+    assert.equal(page.isClosed(), false);
     await page.locator("#file").setInputFiles({ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("hors ligne") });
     await page.getByText("Vous êtes hors ligne : « note.txt » n'a pas été envoyé.").waitFor({ timeout: 30_000 });
     await screenshot(page, "offline-queued");

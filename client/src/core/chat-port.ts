@@ -90,6 +90,8 @@ export interface ChatSession {
   moderate(roomId: string, action: ModerationAction): Promise<void>;
   /** An object URL of a small version of an image (room avatars), fetched with the access token. */
   thumbnail(mxc: string): Promise<string>;
+  /** Messages waiting in the outbox for the server (they live in this page only). */
+  waitingSends?(): number;
   /** The server's upload limit in bytes (media config m.upload.size), if it gives one. */
   maxUploadSize(): Promise<number | undefined>;
   upload(roomId: string, file: File, onProgress: (loaded: number, total: number) => void): UploadHandle;

@@ -378,6 +378,9 @@ export class MatrixChatSession implements ChatSession {
     this.thumbnails ??= new ThumbnailCache(() => this.client.getHomeserverUrl(), () => this.client.getAccessToken() ?? "", (u, i) => fetch(u, i), (b) => URL.createObjectURL(b));
     return this.thumbnails.get(mxc);
   }
+  waitingSends(): number {
+    return this.outbox.count();
+  }
   private mediaConfig: Promise<number | undefined> | undefined;
   maxUploadSize(): Promise<number | undefined> {
     this.mediaConfig ??= this.client.getMediaConfig(true).then((c) => maxUploadSize(c), () => { this.mediaConfig = undefined; return undefined; });

@@ -29,6 +29,11 @@ export class Outbox {
     });
   }
 
+  /** How many messages wait for the network. */
+  count(): number {
+    return this.waitingEvents().reduce((n, r) => n + r.events.length, 0);
+  }
+
   /** Something was just queued: keep retrying (while it makes sense) until the outbox is empty. */
   armed(): void {
     this.timer ??= setInterval(() => { if (this.canTry()) void this.flush(); }, OUTBOX_RETRY_MS);

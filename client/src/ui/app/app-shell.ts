@@ -87,6 +87,10 @@ export class AppShell extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("hashchange", () => { this.room = roomFromHash(location.hash); });
+    // Messages waiting for the server live in this page only: the browser asks before leaving it.
+    window.addEventListener("beforeunload", (e) => {
+      if ((this.session?.waitingSends?.() ?? 0) > 0) e.preventDefault();
+    });
     document.documentElement.lang = this.i18n.locale;
   }
 
