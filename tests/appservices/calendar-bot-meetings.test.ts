@@ -119,6 +119,26 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     await carol.client.joinRoom(roomId);
   });
 
+  it("!agenda visio auto: a new timed event gets its meeting without asking; an all-day one and older events do not", async () => {
+    const older = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "avant-auto", fields: { summary: "Avant", calendar: { series: { dtstart: paris("20261201T090000"), dtend: paris("20261201T100000") }, overrides: [] } } }))).event_id;
+    const refused = await command(carol, roomId, "!agenda visio auto");
+    assert.match(String(refused.getContent()["body"]), /modérateur/);
+    const answer = await command(alice, roomId, "!agenda visio auto");
+    assert.match(String(answer.getContent()["body"]), /Visio automatique activée/);
+    await waitFor("auto_video in the binding", () => (alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["auto_video"] === true ? true : undefined), 30_000);
+    const timed = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "point-hebdo", fields: { summary: "Point hebdo", calendar: { series: { dtstart: paris("20261202T090000"), dtend: paris("20261202T093000") }, overrides: [] } } }))).event_id;
+    const allDay = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "fermeture", fields: { summary: "Fermeture", calendar: { series: { dtstart: { date: "20261224" }, dtend: { date: "20261225" } }, overrides: [] } } }))).event_id;
+    const videoOf = (root: string): sdk.MatrixEvent | undefined => timeline(alice).find((e) => e.getSender() === BOT && e.getType() === "fr.entente.event.update" && ((e.getContent()["m.relates_to"] as Json)["event_id"] === root));
+    const update = await waitFor("the timed event's meeting", () => videoOf(timed), 30_000);
+    const { conferenceId, widgetId } = eventMeetingIds("point-hebdo");
+    assert.deepEqual((update.getContent()["set"] as Json)["video"], { kind: "jitsi", url: `https://${JITSI.domain}/${conferenceId}` });
+    assert.ok(alice.client.getRoom(roomId)?.currentState.getStateEvents("im.vector.modular.widgets", widgetId));
+    await bot?.syncRoom(roomId);
+    assert.equal(videoOf(allDay), undefined, "all-day: no meeting");
+    assert.equal(videoOf(older), undefined, "created before: no meeting");
+    await command(alice, roomId, "!agenda visio manuel");
+  });
+
   it("reminds 15 min before each occurrence at 17:45 Paris across the DST change, once, across a restart; skips excepted and cancelled", async () => {
     // A cancelled event the same evening: never reminded.
     const other = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "annule@ville-a", fields: { summary: "Réunion annulée", calendar: { series: { dtstart: paris("20261020T180000"), dtend: paris("20261020T190000") }, overrides: [] } } }))).event_id;
@@ -168,8 +188,9 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     assert.equal(cal.getFirstPropertyValue("x-wr-calname"), "Agenda");
     assert.deepEqual(cal.getAllSubcomponents("vtimezone").map((t) => t.getFirstPropertyValue("tzid")), ["Europe/Paris"]);
     const vevents = cal.getAllSubcomponents("vevent");
-    assert.deepEqual(vevents.map((v) => v.getFirstPropertyValue("uid")), ["commission-voirie@ville-a"], "the cancelled event is not in the feed");
-    const ev = new ICAL.Event(vevents[0]);
+    const uids = vevents.map((v) => String(v.getFirstPropertyValue("uid")));
+    assert.deepEqual(uids.sort(), ["avant-auto", "commission-voirie@ville-a", "fermeture", "point-hebdo"], "the cancelled event is not in the feed");
+    const ev = new ICAL.Event(vevents.find((v) => v.getFirstPropertyValue("uid") === "commission-voirie@ville-a"));
     assert.equal(ev.startDate.toString(), "2026-10-20T18:00:00");
     assert.equal(ev.startDate.zone?.tzid, "Europe/Paris");
     assert.equal((await fetch(url.replace(/feed\/[^.]+/, "feed/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))).status, 404);

@@ -15,6 +15,8 @@ export interface Bound {
   running: boolean;
   /** a pass was asked for while one ran */
   again?: boolean;
+  /** auto-video applies to events created from then on (ms; when it was switched on, at the latest) */
+  autoSince?: number;
   /** replaced by a newer load of the room: its passes and state writes stop */
   retired?: boolean;
 }

@@ -20,7 +20,7 @@ import { serialised } from "./binding-state.ts";
 import { runPass, schedule, type BindingSyncDeps } from "./binding-sync.ts";
 import { boundKey, type Bound } from "./bound.ts";
 import { sendDueEventReminders } from "./event-reminder-loop.ts";
-import { addVideo, type JitsiOptions } from "./event-video.ts";
+import { addVideo, videoCommand, type JitsiOptions } from "./event-video.ts";
 import { feedCommand, type FeedCommandDeps } from "./feed-commands.ts";
 import { loadBindings } from "./room-loader.ts";
 
@@ -64,7 +64,7 @@ export interface RunningCalendarBot {
 
 const enc = encodeURIComponent;
 const CALENDAR_COMMANDS: readonly CommandSpec<"calendar">[] = [
-  { name: "calendar", words: ["agenda", "calendar"], help: { fr: "!agenda caldav <adresse de la collection> : lie l'agenda du salon à CalDAV ; !agenda flux activer|révoquer : flux ICS secret (administrateurs)", en: "!calendar caldav <collection URL>: bind the room calendar to CalDAV; !calendar feed enable|revoke: secret ICS feed (admins)" } },
+  { name: "calendar", words: ["agenda", "calendar"], help: { fr: "!agenda caldav <adresse de la collection> : lie l'agenda du salon à CalDAV ; !agenda visio auto|manuel : réunion Jitsi pour chaque nouvel événement ; !agenda flux activer|révoquer : flux ICS secret (administrateurs)", en: "!calendar caldav <collection URL>: bind the room calendar to CalDAV; !calendar video auto|manual: a Jitsi meeting for each new event; !calendar feed enable|revoke: secret ICS feed (admins)" } },
 ];
 const BINDING_ID = "agenda";
 export const DEFAULT_JITSI: JitsiOptions = { domain: "meet.jit.si", wrapperUrl: "https://app.element.io/jitsi.html" };
@@ -106,9 +106,9 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
   };
 
   const loadRoom = async (roomId: string, pass = true): Promise<void> => {
-    for (const { binding, side } of await loadBindings(ctx(), roomId)) {
+    for (const { binding, side, stateTs } of await loadBindings(ctx(), roomId)) {
       const key = boundKey(roomId, binding.id);
-      const b: Bound = { roomId, binding, side, failures: 0, running: false };
+      const b: Bound = { roomId, binding, side, failures: 0, running: false, autoSince: stateTs };
       const engine = engineFor(b);
       if (engine !== undefined) b.engine = engine;
       const old = bound.get(key);
@@ -176,6 +176,8 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
       const target = new URL(arg);
       const known = o.credentials[target.origin] !== undefined;
       await c.reply(ev.roomId, to, `Agenda lié à ${target.origin}${target.pathname}${known ? "" : " (aucun identifiant configuré pour ce serveur)"}.`);
+    } else if ((sub === "visio" || sub === "video") && b !== undefined) {
+      await videoCommand(c, b, ev, (arg ?? "").toLowerCase());
     } else if ((sub === "flux" || sub === "feed") && b !== undefined) {
       const deps: FeedCommandDeps = { ctx: c, feeds, baseUrl: o.feedBaseUrl ?? `http://127.0.0.1:${running.bot.bridge.port}`, pending, now };
       await feedCommand(deps, b, ev, arg ?? "");
@@ -194,6 +196,7 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
     const calendarish = ev.type === EVENT_UPDATE || ev.type === EVENT_RSVP || (ev.type === "m.room.message" && ev.content["msgtype"] === EVENT_MSGTYPE) || ev.redacts !== undefined;
     if (!calendarish) return;
     for (const b of mine) {
+      if (ev.type === "m.room.message") b.side.liveRoots.add(ev.eventId);
       b.side.add({ event_id: ev.eventId, type: ev.type, sender: ev.sender, origin_server_ts: ev.originServerTs, content: ev.content, ...(ev.redacts === undefined ? {} : { redacts: ev.redacts }) });
       schedule(syncDeps(), b);
     }

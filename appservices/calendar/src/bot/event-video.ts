@@ -1,5 +1,6 @@
 // The automatic video meeting of an event: an event asking for one (`video: {kind: "jitsi"}`
-// without url), or any new timed event when the bot's auto-video option is on, gets the room's
+// without url), or any new timed event when auto-video is on (the binding's `auto_video`, set by
+// `!agenda visio auto`, or the bot's --auto-video), gets the room's
 // Jitsi widget (im.vector.modular.widgets, Element's shape, conference and widget ids derived
 // from the UID by the protocol: the same widget whoever adds it, however often) and its
 // `video.url` filled by one update.
@@ -7,6 +8,7 @@ import type { BotContext } from "../../../kit/src/start-bot.ts";
 import type { CalendarEvent } from "../protocol.ts";
 import { eventMeetingWidget } from "../../../../widgets/kit/src/event-meeting.ts";
 import { ROOM_WIDGET_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
+import { writeBinding } from "./binding-state.ts";
 import type { Bound } from "./bound.ts";
 
 export interface JitsiOptions {
@@ -27,7 +29,10 @@ export function wantsVideo(ev: CalendarEvent, auto: boolean): boolean {
 }
 
 export async function addVideo(ctx: BotContext, b: Bound, ev: CalendarEvent, o: JitsiOptions, failed: Set<string>): Promise<void> {
-  if (!wantsVideo(ev, o.auto === true) || failed.has(ev.id)) return;
+  // Auto-video: for events members create after it was switched on, not for the room's history or
+  // for a CalDAV import (which would add hundreds of widgets at once).
+  const auto = (o.auto === true || (b.binding.autoVideo && ev.createdAt >= (b.autoSince ?? Infinity))) && b.side.liveRoots.has(ev.id);
+  if (!wantsVideo(ev, auto) || failed.has(ev.id)) return;
   // The shared builder (widgets/kit): the same widget id and content as the calendar widget and
   // our client would write for this event.
   const m = eventMeetingWidget({ roomId: b.roomId, uid: ev.uid, summary: ev.summary, video: { kind: "jitsi" } }, { wrapperUrl: o.wrapperUrl, jitsiDomains: [o.domain] });
@@ -48,4 +53,25 @@ export async function addVideo(ctx: BotContext, b: Bound, ev: CalendarEvent, o: 
     ctx.log("warn", "event video failed", { room_id: b.roomId, event: ev.id, error: e instanceof Error ? e.message : String(e) });
     await ctx.reply(b.roomId, { eventId: ev.id }, "Je ne peux pas ajouter la visio Jitsi à ce salon (niveau de pouvoir insuffisant pour les widgets). (I cannot add the Jitsi widget: power level too low.)").catch(() => undefined);
   }
+}
+
+/** `!agenda visio auto|manuel` (`!calendar video auto|manual`): the binding's auto-video switch, moderators (50) and up. */
+export async function videoCommand(ctx: BotContext, b: Bound, ev: { eventId: string; sender: string; threadRoot?: string | undefined }, word: string): Promise<void> {
+  const to = { eventId: ev.eventId, threadRoot: ev.threadRoot };
+  const on = word === "auto" ? true : word === "manuel" || word === "manual" ? false : undefined;
+  if (on === undefined) {
+    await ctx.reply(b.roomId, to, `Visio automatique : ${b.binding.autoVideo ? "oui" : "non"}. Commandes : !agenda visio auto | manuel. (Automatic video: ${b.binding.autoVideo ? "on" : "off"}; !calendar video auto | manual.)`, [ev.sender]);
+    return;
+  }
+  if (b.side.levelOf(ev.sender) < 50) {
+    await ctx.reply(b.roomId, to, "Il faut être modérateur (niveau 50) pour changer la visio automatique. (Moderators only.)", [ev.sender]);
+    return;
+  }
+  if (b.binding.autoVideo !== on) {
+    await writeBinding(ctx, b, { ...b.binding, autoVideo: on });
+    b.autoSince = Date.now();
+  }
+  await ctx.reply(b.roomId, to, on
+    ? "Visio automatique activée : chaque nouvel événement avec horaire aura sa réunion Jitsi. (Automatic video on: each new timed event gets a Jitsi meeting.)"
+    : "Visio automatique désactivée. (Automatic video off.)", [ev.sender]);
 }

@@ -30,6 +30,8 @@ export class MatrixRoomSide implements RoomSide {
   readonly sentReminders = new Set<string>();
   /** "<root> <user>" of every attendee invited (or told we cannot) */
   readonly invited = new Set<string>();
+  /** roots members sent while the bot ran (auto-video applies to these, not to history or imports) */
+  readonly liveRoots = new Set<string>();
   readonly #ctx: BotContext;
   #maxClock = 0;
 

@@ -34,6 +34,8 @@ export async function toFoldEvent(ctx: BotContext, raw: Record<string, unknown>)
 export interface LoadedBinding {
   binding: CalendarBinding;
   side: MatrixRoomSide;
+  /** origin_server_ts of the binding's state event */
+  stateTs: number;
 }
 
 /** The room's bindings (one per fr.entente.calendar state key), with their calendars loaded. */
@@ -76,7 +78,7 @@ export async function loadBindings(ctx: BotContext, roomId: string): Promise<Loa
         if (ev !== undefined) noteThreadRecord(side, ev.content);
       }
     }
-    out.push({ binding: parsed.value, side });
+    out.push({ binding: parsed.value, side, stateTs: typeof e["origin_server_ts"] === "number" ? e["origin_server_ts"] : 0 });
   }
   return out;
 }

@@ -15,6 +15,10 @@ describe("protocol: calendar schemas", () => {
     assert.equal(p.value.direction, "both");
     assert.equal(p.value.defaultTzid, "Europe/Paris");
     assert.equal(p.value.icsFeed, false);
+    assert.equal(p.value.autoVideo, false);
+    const auto = parseCalendarBinding("gt", buildCalendarBinding({ anchor: "$a", name: "GT", autoVideo: true }));
+    assert.ok(auto.ok && auto.value.autoVideo);
+    assert.equal(parseCalendarBinding("gt", { ...content, auto_video: "oui" }).ok, false);
     const leaked = parseCalendarBinding("gt", { ...content, caldav: { server: "https://bob:secret@dav.fr/", collection: "/c/" } });
     assert.deepEqual(leaked, { ok: false, reason: "caldav.server must not carry credentials" });
     assert.equal(parseCalendarBinding("a b", content).ok, false);

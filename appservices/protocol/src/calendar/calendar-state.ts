@@ -20,6 +20,8 @@ export interface CalendarBinding {
   defaultTzid: string;
   /** the ICS feed switch; the secret URL itself is in the bot's store */
   icsFeed: boolean;
+  /** every new timed event gets a Jitsi meeting (the bot adds the widget and fills `video`) */
+  autoVideo: boolean;
   bot?: string;
   /** set by the bot while the binding cannot sync ("credentials refused", "server unreachable") */
   error?: string;
@@ -68,7 +70,9 @@ export function parseCalendarBinding(stateKey: string, content: unknown): Parsed
   if (typeof tz !== "string" || tz.length > 64 || !TZID.test(tz)) return fail("default_tzid must be a time zone name");
   const feed = content["ics_feed"] ?? false;
   if (typeof feed !== "boolean") return fail("ics_feed must be a boolean");
-  const binding: CalendarBinding = { version: version.value, id: stateKey, anchor: anchor.value, name: name.value, direction: direction as SyncDirection, defaultTzid: tz, icsFeed: feed };
+  const autoVideo = content["auto_video"] ?? false;
+  if (typeof autoVideo !== "boolean") return fail("auto_video must be a boolean");
+  const binding: CalendarBinding = { version: version.value, id: stateKey, anchor: anchor.value, name: name.value, direction: direction as SyncDirection, defaultTzid: tz, icsFeed: feed, autoVideo };
   if (caldav.value !== undefined) binding.caldav = caldav.value;
   if (content["bot"] !== undefined) {
     const bot = parseUserId(content["bot"], "bot");
@@ -83,7 +87,7 @@ export function parseCalendarBinding(stateKey: string, content: unknown): Parsed
   return ok(binding);
 }
 
-export function buildCalendarBinding(input: Omit<CalendarBinding, "version" | "id" | "direction" | "defaultTzid" | "icsFeed"> & Partial<Pick<CalendarBinding, "direction" | "defaultTzid" | "icsFeed">>): JsonObject {
+export function buildCalendarBinding(input: Omit<CalendarBinding, "version" | "id" | "direction" | "defaultTzid" | "icsFeed" | "autoVideo"> & Partial<Pick<CalendarBinding, "direction" | "defaultTzid" | "icsFeed" | "autoVideo">>): JsonObject {
   const content: JsonObject = {
     version: CALENDAR_SCHEMA_VERSION,
     anchor: input.anchor,
@@ -92,6 +96,7 @@ export function buildCalendarBinding(input: Omit<CalendarBinding, "version" | "i
     default_tzid: input.defaultTzid ?? "Europe/Paris",
     ics_feed: input.icsFeed ?? false,
   };
+  if (input.autoVideo === true) content["auto_video"] = true;
   if (input.caldav !== undefined) content["caldav"] = { ...input.caldav };
   if (input.bot !== undefined) content["bot"] = input.bot;
   if (input.error !== undefined) content["error"] = input.error;
