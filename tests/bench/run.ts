@@ -16,6 +16,7 @@ import { calendarSyncBench } from "./calendar-sync.ts";
 import { webClientBench } from "./web-client.ts";
 import { timelineScrollBench } from "./timeline-scroll.ts";
 import { tasksViewsBench } from "./tasks-views.ts";
+import { dossierWebBench } from "./dossier-web.ts";
 import { freePort } from "../harness/ports.ts";
 
 
@@ -70,6 +71,7 @@ rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
 rows.push(...(await timelineScrollBench(quick)));
 rows.push(...(await tasksViewsBench(quick)));
+rows.push(...(await dossierWebBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
 process.stdout.write("\nJSON written to bench-results.json\n");

@@ -194,6 +194,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     // Rename on A, seen on B.
     await alice.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Racine du dossier" }).click();
     await row(alice, "budget.ods").getByRole("button", { name: "Renommer budget.ods" }).click();
+    assert.equal(await alice.getByLabel("Nouveau nom de budget.ods").evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the rename field has the focus");
     await alice.getByLabel("Nouveau nom de budget.ods").fill("budget-2026.ods");
     await alice.getByRole("button", { name: "Enregistrer" }).click();
     await row(alice, "budget-2026.ods").waitFor({ timeout: 30_000 });

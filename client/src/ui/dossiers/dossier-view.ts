@@ -143,6 +143,17 @@ export class DossierView extends LitElement {
     this.classList.toggle("drag", this.dragging);
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    // The rename field takes the focus with its text selected; closing it returns the focus to the row.
+    if (changed.has("renaming") && this.renaming !== undefined) {
+      const input = this.renderRoot.querySelector<HTMLInputElement>("input.rename");
+      input?.focus();
+      input?.select();
+    } else if (changed.has("renaming") && changed.get("renaming") !== undefined) {
+      this.renderRoot.querySelector<HTMLElement>(`tr[data-entry="${CSS.escape(String(changed.get("renaming")))}"]`)?.focus();
+    }
+  }
+
   private scheduleRefresh(): void {
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => void this.refresh(), 150);
@@ -350,7 +361,8 @@ export class DossierView extends LitElement {
     const thumb = latest !== undefined ? this.previews.get(latest.eventId) : undefined;
     const targets = moveTargets(snap, e.id);
     const name = this.renaming === e.id
-      ? html`<form @submit=${(ev: SubmitEvent) => void this.rename(ev, e)}><input aria-label=${tr("newName", { name: e.name })} .value=${e.name} maxlength="255" />
+      ? html`<form @submit=${(ev: SubmitEvent) => void this.rename(ev, e)}><input class="rename" aria-label=${tr("newName", { name: e.name })} .value=${e.name} maxlength="255"
+            @keydown=${(ev: KeyboardEvent) => { if (ev.key === "Escape") { ev.preventDefault(); this.renaming = undefined; } }} />
           <button type="submit">${tr("save")}</button><button type="button" @click=${() => { this.renaming = undefined; }}>${tr("cancel")}</button></form>`
       : e.kind === "folder"
         ? html`<button class="link" @click=${() => this.open(e.id)} aria-label=${tr("openFolder", { name: e.name })}>📁 ${e.name}</button>`
