@@ -1,6 +1,7 @@
 // The web client in English, in Chromium: the agent switches the language on the sign-in page,
 // signs in, and the main screens (sign-in, room list, recovery key, timeline and composer, room
-// settings) carry the English texts and none of the French ones; the choice survives a reload.
+// settings, the new room dialog) carry the English texts and none of the French ones; the choice
+// survives a reload.
 // Every text and accessible label of the page is read, shadow roots included.
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
@@ -105,6 +106,10 @@ describe("web client in Chromium: English", function () {
     await page.getByRole("navigation", { name: "Room list" }).getByRole("button", { name: "New working group" }).waitFor();
     assertNoFrench(await pageTexts(page), "room list and recovery key");
     await page.getByRole("button", { name: "I have saved my key" }).click();
+    await page.getByRole("button", { name: "New room" }).click();
+    await page.getByRole("dialog").getByLabel("Room image (optional)").waitFor();
+    assertNoFrench(await pageTexts(page), "new room dialog");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
     await page.getByRole("link", { name: /Roads/ }).click();
     await page.locator("article").filter({ hasText: "Hello there" }).waitFor({ timeout: 30_000 });
