@@ -80,10 +80,24 @@ export class MatrixTasksPort implements TasksPort {
   /** One page of relations, decrypted. */
   private async page(roomId: string, eventId: string, from: string | undefined, recurse: boolean): Promise<{ events: Record<string, unknown>[]; next: string | undefined; recursed: boolean }> {
     const res = await this.client.fetchRelations(roomId, eventId, "m.reference", null, { dir: Direction.Backward, limit: PAGE, ...(from ? { from } : {}), ...(recurse ? { recurse: true } : {}) });
-    const mapped = res.chunk.map(this.client.getEventMapper());
-    await Promise.all(mapped.map((e) => this.client.decryptEventIfNeeded(e)));
-    const events = mapped.map(foldRaw).filter((e): e is Record<string, unknown> => e !== undefined);
+    const events = await this.readable(res.chunk);
     return { events, next: res.next_batch ?? undefined, recursed: (res as { recursion_depth?: unknown }).recursion_depth !== undefined };
+  }
+
+  /**
+   * Fetched events in the fold's shape: clear ones as the server sent them (no SDK object: a large
+   * list is 20,000 of them), encrypted ones through the SDK's Rust crypto.
+   */
+  private async readable(chunk: readonly IEvent[]): Promise<Record<string, unknown>[]> {
+    const encrypted = chunk.filter((e) => e.type === "m.room.encrypted").map(this.client.getEventMapper());
+    await Promise.all(encrypted.map((e) => this.client.decryptEventIfNeeded(e)));
+    const decrypted = new Map(encrypted.map((e) => [e.getId(), foldRaw(e)]));
+    const out: Record<string, unknown>[] = [];
+    for (const e of chunk) {
+      const raw = e.type === "m.room.encrypted" ? decrypted.get(e.event_id) : { event_id: e.event_id, type: e.type, sender: e.sender, origin_server_ts: e.origin_server_ts, content: e.content, unsigned: e.unsigned ?? {}, ...(e.redacts !== undefined ? { redacts: e.redacts } : {}) };
+      if (raw !== undefined) out.push(raw);
+    }
+    return out;
   }
 
   private async all(roomId: string, eventId: string, recurse: boolean): Promise<{ events: Record<string, unknown>[]; recursed: boolean }> {
@@ -125,12 +139,7 @@ export class MatrixTasksPort implements TasksPort {
     for (;;) {
       const res = await this.client.http.authedRequest<{ chunk?: IEvent[]; end?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: String(HISTORY_PAGE), filter, ...(from ? { from } : {}) });
       const chunk = res.chunk ?? [];
-      const mapped = chunk.map(this.client.getEventMapper());
-      await Promise.all(mapped.map((e) => this.client.decryptEventIfNeeded(e)));
-      for (const e of mapped) {
-        const raw = foldRaw(e);
-        if (raw !== undefined) out.push(raw);
-      }
+      out.push(...(await this.readable(chunk)));
       if (chunk.length === 0 || res.end === undefined || chunk.some((e) => e.event_id === anchor)) return out;
       from = res.end;
     }
