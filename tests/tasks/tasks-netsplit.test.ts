@@ -24,6 +24,7 @@ import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
+import { seriousA11yViolations } from "../harness/browser.ts";
 
 const A = "ville-a";
 const B = "agglo-b";
@@ -214,7 +215,11 @@ describe("tasks across a netsplit: every client, bot and the board widget fold t
     const title = "Réfection de la rue des Écoles";
     const card = (text: string) => board.locator("li.card", { hasText: text });
     const aliceTask = (id: string) => clientFold(alice, roomId)?.tasks.find((t) => t.id === id);
+    // axe-core inside the widget's frame (Frame has the two methods the helper uses).
+    assert.deepEqual(await seriousA11yViolations(board as unknown as Page), [], "board accessible");
     await card(title).locator("button.open").click();
+    await board.locator("#item-riverains").waitFor();
+    assert.deepEqual(await seriousA11yViolations(board as unknown as Page), [], "details accessible");
     await board.locator("#item-riverains").check();
     await waitFor("alice sees the item ticked from the board", () => aliceTask(taskId)?.checklist.find((i) => i.id === "riverains")?.done || undefined, 30_000);
     await board.locator("#new-item").fill("Afficher l'avis en mairie");
@@ -233,6 +238,12 @@ describe("tasks across a netsplit: every client, bot and the board widget fold t
     await card(title).locator("button.move-left").click();
     await waitFor(`alice sees the task moved to ${expected}`, () => (aliceTask(taskId)?.column === expected && aliceTask(taskId)?.status === expected) || undefined, 30_000);
     await board.locator(`section[data-column="${expected}"] li.card`, { hasText: title }).waitFor({ timeout: 30_000 });
+    const focused = await waitFor("focus follows the moved card", () => board.evaluate(() => {
+      const root = (globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: { activeElement: { closest(s: string): { dataset: Record<string, string>; parentElement: { parentElement: { dataset: Record<string, string> } } } | null } | null } } | null } }).document
+        .querySelector("entente-task-board")?.shadowRoot.activeElement?.closest("li.card");
+      return root ? `${root.parentElement.parentElement.dataset["column"]} ${root.dataset["task"]}` : undefined;
+    }), 30_000);
+    assert.equal(focused, `${expected} ${taskId}`);
     // A new task from the form, assigned to the agent of B.
     await board.locator("#new-task").click();
     await board.locator("form.create input[name=title]").fill("Commander la signalisation");

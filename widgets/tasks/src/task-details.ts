@@ -111,7 +111,6 @@ export class TaskDetails extends LitElement {
       </div>
       <h3>${t("description")}</h3>
       <form @submit=${(e: SubmitEvent) => { e.preventDefault(); const v = String(new FormData(e.target as HTMLFormElement).get("description") ?? ""); void update({ set: { description: v === "" ? null : v } }); }}>
-        <label class="sr-only" for="description">${t("description")}</label>
         <textarea id="description" name="description" aria-label=${t("description")} .value=${task.description ?? ""}></textarea>
         <button type="submit" id="save-description">${t("save")}</button>
       </form>
