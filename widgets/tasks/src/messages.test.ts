@@ -1,0 +1,18 @@
+import assert from "node:assert/strict";
+import { boardTranslator, type MessageKey } from "./messages.ts";
+
+describe("task board: words", () => {
+  it("has every French sentence in English with the same placeholders", () => {
+    const fr = boardTranslator("fr");
+    const en = boardTranslator("en");
+    const keys: MessageKey[] = ["title", "moved", "moveLeft", "showMore", "invalidIds", "count", "sendFailed", "removeItem"];
+    for (const k of keys) {
+      const vars = { title: "T", column: "C", pos: 1, n: 2, total: 3, id: "x", reason: "r", text: "t" };
+      assert.doesNotMatch(fr(k, vars), /\{\w+\}/, `fr ${k}`);
+      assert.doesNotMatch(en(k, vars), /\{\w+\}/, `en ${k}`);
+      assert.notEqual(fr(k, vars), en(k, vars), k);
+    }
+    assert.equal(fr("moved", { title: "Budget", column: "En cours", pos: 2 }), "« Budget » déplacée dans « En cours », position 2");
+    assert.equal(en("moved", { title: "Budget", column: "Doing", pos: 2 }), "“Budget” moved to “Doing”, position 2");
+  });
+});
