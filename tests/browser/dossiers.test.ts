@@ -119,9 +119,10 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await alice.getByRole("button", { name: "Inviter", exact: true }).click();
     await alice.getByText("Invitation envoyée.").waitFor({ timeout: 30_000 });
     await bob.getByRole("button", { name: "Accepter : Mobilité" }).click({ timeout: 60_000 });
-    await bob.getByRole("button", { name: "Accepter : Étude mobilité 2026" }).click({ timeout: 60_000 });
+    // The dossier's invitation, accepted from the dossiers list (its type is known from the invite).
     await bob.getByRole("link", { name: "Dossiers", exact: true }).click();
-    await bob.getByRole("main").getByRole("link", { name: "Étude mobilité 2026" }).click({ timeout: 60_000 });
+    await bob.getByRole("button", { name: "Accepter l'invitation au dossier Étude mobilité 2026" }).click({ timeout: 60_000 });
+    await bob.getByRole("heading", { name: "Étude mobilité 2026" }).waitFor({ timeout: 60_000 });
     await bob.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
 
     // Three files: a spreadsheet, an image (thumbnail), a study above the threshold (parts).

@@ -68,4 +68,6 @@ export interface DossiersPort {
   /** The server's per-file upload limit (media config m.upload.size), if it gives one. */
   maxUploadSize(): Promise<number | undefined>;
   invite(roomId: string, userId: string): Promise<void>;
+  /** Accepts an invitation to a dossier. */
+  join(roomId: string): Promise<void>;
 }

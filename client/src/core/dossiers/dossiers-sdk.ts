@@ -45,9 +45,11 @@ export class MatrixDossiersPort implements DossiersPort {
     client.on(RoomEvent.Timeline, (e: MatrixEvent, _r: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
     client.on(RoomEvent.LocalEchoUpdated, (e: MatrixEvent) => this.absorb(e));
     client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
+    // A gappy sync may have skipped events: read the history again, and tell the open views.
     client.on(RoomEvent.TimelineReset, (room: Room | undefined) => {
-      if (room === undefined) this.rooms.clear();
-      else this.rooms.delete(room.roomId);
+      const dropped = room === undefined ? [...this.rooms.keys()] : this.rooms.has(room.roomId) ? [room.roomId] : [];
+      for (const id of dropped) this.rooms.delete(id);
+      for (const id of dropped) for (const l of this.listeners) l(id);
     });
   }
 
@@ -209,6 +211,10 @@ export class MatrixDossiersPort implements DossiersPort {
   maxUploadSize(): Promise<number | undefined> {
     this.mediaConfig ??= this.client.getMediaConfig(true).then((c) => maxUploadSize(c), () => { this.mediaConfig = undefined; return undefined; });
     return this.mediaConfig;
+  }
+
+  async join(roomId: string): Promise<void> {
+    await this.client.joinRoom(roomId);
   }
 
   invite(roomId: string, userId: string): Promise<void> {

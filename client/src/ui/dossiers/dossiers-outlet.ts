@@ -85,6 +85,19 @@ export class DossiersList extends LitElement {
     }
   }
 
+  private async accept(roomId: string): Promise<void> {
+    this.busy = true;
+    this.error = "";
+    try {
+      await this.port.join(roomId);
+      location.hash = dossierHash(roomId);
+    } catch (err: unknown) {
+      this.error = dossierTranslator(this.i18n.locale)("actionFailed", { error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
   override render(): unknown {
     const tr = dossierTranslator(this.i18n.locale);
     const spaces = this.port.spaces();
@@ -97,7 +110,8 @@ export class DossiersList extends LitElement {
           <h2 id=${`space-${s.spaceId}`}>${tr("dossiersOf", { space: s.name })}</h2>
           ${list.length === 0 ? html`<p class="muted">${tr("noDossiers")}</p>` : html`<ul>${list.map((d) => html`<li>${d.membership === "join"
             ? html`<a href=${dossierHash(d.roomId)}>${d.name}</a>`
-            : html`${d.name} <span class="muted">(${tr("invited")})</span>`}</li>`)}</ul>`}
+            : html`${d.name} <span class="muted">(${tr("invited")})</span>
+              <button ?disabled=${this.busy} @click=${() => void this.accept(d.roomId)} aria-label=${tr("acceptDossier", { name: d.name })}>${tr("accept")}</button>`}</li>`)}</ul>`}
           <form @submit=${(e: SubmitEvent) => void this.create(e, s.spaceId)} aria-label=${tr("newDossier", { space: s.name })}>
             <label>${tr("dossierName")}<input name="name" required maxlength="255" /></label>
             <button type="submit" ?disabled=${this.busy}>${tr("newDossier", { space: s.name })}</button>
