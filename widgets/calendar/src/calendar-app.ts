@@ -4,6 +4,7 @@
 import { LitElement, css, html } from "lit";
 import type { WidgetLanguage } from "../../kit/src/widget-params.ts";
 import { allowedOn } from "./calendar-model.ts";
+import { meetingLink } from "./meeting-link.ts";
 import type { CalendarSource } from "./calendar-source.ts";
 import type { DetailsAction } from "./event-details.ts";
 import {
@@ -44,6 +45,7 @@ export class CalendarApp extends LitElement {
   tz = "Europe/Paris";
   language: WidgetLanguage = "fr";
   userId = "";
+  roomId = "";
   writable = false;
   now: () => number = () => Date.now();
   #moveFocus = false;
@@ -122,7 +124,7 @@ export class CalendarApp extends LitElement {
       <footer class="muted">${m.timesIn(this.tz)}</footer>
       <dialog id="details-dialog" aria-label=${selected?.summary ?? ""} @close=${() => { this.selected = undefined; }}>
         ${selected === undefined || this.form !== undefined ? "" : html`<entente-calendar-details .occurrence=${selected} .userId=${this.userId} .tz=${this.tz} .language=${this.language} .m=${m} ?writable=${this.writable}
-          .editable=${allowedOn(view, selected.event, this.userId).edit} .cancellable=${allowedOn(view, selected.event, this.userId).cancel}
+          .meetingUrl=${meetingLink(selected.event, this.source.model.widgets(), this.roomId)} .editable=${allowedOn(view, selected.event, this.userId).edit} .cancellable=${allowedOn(view, selected.event, this.userId).cancel}
           @details-action=${(e: CustomEvent<DetailsAction>) => void this.#onDetails(selected, e.detail)}></entente-calendar-details>`}
       </dialog>
       <dialog id="form-dialog" aria-labelledby="form-title" @close=${() => { this.form = undefined; }}>

@@ -1,12 +1,14 @@
 // The widget's picture of the room calendar: every raw event it was given (read at start, pushed
 // live, or just sent), the binding and the power levels, folded on demand with the protocol's
 // foldCalendar, so the widget agrees with the bot and every other reader on the same events.
+import { parseWidgetContent, ROOM_WIDGET_EVENT, type WidgetDefinition } from "../../kit/src/widget-state.ts";
 import {
   CALENDAR_STATE, DEFAULT_CALENDAR_PERMISSIONS, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels, userLevel,
   type CalendarBinding, type CalendarEvent, type RoomPowerLevels,
 } from "./protocol.ts";
 
 export const POWER_LEVELS = "m.room.power_levels";
+export { ROOM_WIDGET_EVENT } from "../../kit/src/widget-state.ts";
 export const ROOM_CREATE = "m.room.create";
 
 export interface CalendarView {
@@ -22,7 +24,7 @@ export function isCalendarEvent(raw: unknown): boolean {
   if (!isObject(raw) || typeof raw["type"] !== "string") return false;
   const { type, content } = raw;
   if (type === ROOM_MESSAGE) return isObject(content) && content["msgtype"] === EVENT_MSGTYPE;
-  return type === EVENT_UPDATE || type === EVENT_RSVP || type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE;
+  return type === EVENT_UPDATE || type === EVENT_RSVP || type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE || type === ROOM_WIDGET_EVENT;
 }
 
 /** What the fold will accept from `userId` on `ev` (the protocol's default permissions). */
@@ -35,6 +37,7 @@ export function allowedOn(view: Pick<CalendarView, "levels">, ev: CalendarEvent,
 export class CalendarModel {
   readonly #timeline = new Map<string, unknown>();
   readonly #bindings = new Map<string, unknown>();
+  readonly #widgets = new Map<string, { content: unknown; sender: string }>();
   #powerLevels: unknown = undefined;
   #create: { sender: string; content: unknown } | undefined;
   #cache: CalendarView | undefined;
@@ -43,8 +46,9 @@ export class CalendarModel {
   add(raw: unknown): boolean {
     if (!isCalendarEvent(raw) || !isObject(raw)) return false;
     const type = raw["type"];
-    if (typeof raw["state_key"] === "string" && (type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE)) {
+    if (typeof raw["state_key"] === "string" && (type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE || type === ROOM_WIDGET_EVENT)) {
       if (type === CALENDAR_STATE) this.#bindings.set(raw["state_key"], raw["content"]);
+      else if (type === ROOM_WIDGET_EVENT) this.#widgets.set(raw["state_key"], { content: raw["content"], sender: String(raw["sender"]) });
       else if (type === POWER_LEVELS) this.#powerLevels = raw["content"];
       else this.#create = { sender: String(raw["sender"]), content: raw["content"] };
     } else {
@@ -54,6 +58,14 @@ export class CalendarModel {
     }
     this.#cache = undefined;
     return true;
+  }
+
+  /** The room's widgets (`im.vector.modular.widgets`), for the events' meetings. */
+  widgets(): WidgetDefinition[] {
+    return [...this.#widgets].flatMap(([id, w]) => {
+      const r = parseWidgetContent(id, w.content, w.sender);
+      return r.kind === "widget" ? [r.widget] : [];
+    });
   }
 
   /** The first valid binding by state key ("agenda" is what the bot writes). */

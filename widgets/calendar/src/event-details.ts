@@ -19,13 +19,15 @@ export type DetailsAction =
   | { kind: "close" };
 
 export class EventDetails extends LitElement {
-  static override properties = { occurrence: { attribute: false }, userId: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean }, editable: { type: Boolean }, cancellable: { type: Boolean }, scope: { state: true }, confirming: { state: true } };
+  static override properties = { occurrence: { attribute: false }, userId: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean }, meetingUrl: {}, editable: { type: Boolean }, cancellable: { type: Boolean }, scope: { state: true }, confirming: { state: true } };
   declare occurrence: Occurrence;
   declare userId: string;
   declare tz: string;
   declare language: WidgetLanguage;
   declare m: CalendarMessages;
   declare writable: boolean;
+  /** where "Rejoindre la réunion" goes (meeting-link.ts), when the event has a meeting */
+  declare meetingUrl: string | undefined;
   /** the fold would accept this agent's changes / cancellation of this event (power levels) */
   declare editable: boolean;
   declare cancellable: boolean;
@@ -93,9 +95,9 @@ export class EventDetails extends LitElement {
   #video() {
     const video = this.occurrence.event.video;
     if (video === null) return "";
-    // The meeting link opens in a new tab (the host's sandbox allows popups): no client action is
-    // needed, so it works the same in our client and in Element.
-    if (video.url !== undefined) return html`<p><a class="join" href=${video.url} target="_blank" rel="noopener noreferrer">${this.m.joinMeeting}</a></p>`;
+    // The meeting's plain link opens in a new tab (the hosts' sandbox allows popups): no client
+    // action is needed, so it works the same in our client and in Element.
+    if (this.meetingUrl !== undefined) return html`<p><a class="join" href=${this.meetingUrl} target="_blank" rel="noopener noreferrer">${this.m.joinMeeting}</a></p>`;
     return html`<p class="muted">${this.m.meetingPending}</p>`;
   }
 }

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   app.tz = tz;
   app.language = params.language;
   app.userId = params.userId ?? "";
+  app.roomId = params.roomId ?? "";
   app.writable = canWrite(session) && params.userId !== undefined;
   mount.replaceChildren(app);
 }
