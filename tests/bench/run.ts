@@ -13,6 +13,7 @@ import { tasksFoldBench } from "./tasks-fold.ts";
 import { calendarWidgetBench } from "./calendar-widget.ts";
 import { boardLoadBench } from "./board-load.ts";
 import { calendarSyncBench } from "./calendar-sync.ts";
+import { calendarRemindersBench } from "./calendar-reminders.ts";
 import { webClientBench } from "./web-client.ts";
 import { timelineScrollBench } from "./timeline-scroll.ts";
 import { tasksViewsBench } from "./tasks-views.ts";
@@ -54,6 +55,7 @@ const rows: BenchRow[] = [];
 // In-process and CPU-bound: run before any homeserver is up, so it does not compete with one.
 rows.push(...tasksFoldBench(quick));
 rows.push(...calendarWidgetBench(quick));
+rows.push(...calendarRemindersBench(quick));
 // The task board widget's code in Chromium on the same 2,000-task board (events → rendered board).
 rows.push(...(await boardLoadBench(quick)));
 // Issue 16: what a council's clients see (an `entente init` council, 22-member room), SQLite and

@@ -42,6 +42,14 @@ describe("calendar bot: event reminders (pure)", () => {
     assert.deepEqual(eventRemindersDue([ev(fields())], new Set(), Z("2026-10-20T15:50:00Z"), "Europe/Paris", []), [], "no default: no reminder");
   });
 
+  it("a clock moved back (tests, or a corrected server clock) expands the series again: same answers", () => {
+    const e = ev(fields());
+    assert.equal(eventRemindersDue([e], new Set(), Z("2026-11-10T16:45:00Z"), "Europe/Paris").length, 1);
+    const back = eventRemindersDue([e], new Set(), Z("2026-10-20T15:45:00Z"), "Europe/Paris");
+    assert.deepEqual(back.map((r) => r.occurrence), ["20261020T180000/Europe/Paris"]);
+    assert.equal(eventRemindersDue([e], new Set(), Z("2026-10-27T16:45:00Z"), "Europe/Paris")[0]?.occurrence, "20261027T180000/Europe/Paris");
+  });
+
   it("all-day events are reminded before 09:00 in the binding's zone; the text says when, in French first", () => {
     const f = fields({ calendar: { series: { dtstart: { date: "20261224" }, dtend: { date: "20261225" } }, overrides: [] }, reminders: [1440] });
     const due = eventRemindersDue([ev(f)], new Set(), Z("2026-12-23T08:00:00Z"), "Europe/Paris");

@@ -5,7 +5,7 @@
 // ALL_DAY_HOUR in the binding's zone (as the tasks bot does for date-only due dates).
 // https://www.rfc-editor.org/rfc/rfc5545#section-3.8.5.3
 import ICAL from "ical.js";
-import { instantOf, wallTimeFromIcal } from "../../../tasks/src/local-time.ts";
+import { instantOf, wallTimeAt, wallTimeFromIcal } from "../../../tasks/src/local-time.ts";
 import { dateKey, type CalendarDate, type CalendarEventFields } from "../protocol.ts";
 
 export const ALL_DAY_HOUR = 9;
@@ -43,30 +43,86 @@ function keyOf(t: InstanceType<typeof ICAL.Time>, allDay: boolean): string {
   return allDay ? day : `${day}T${p(t.hour)}${p(t.minute)}${p(t.second)}`;
 }
 
-/** Original starts of the series (wall-clock keys), ascending, until one starts after `to`. */
-function seriesStarts(fields: CalendarEventFields, defaultTzid: string, to: number): string[] {
+/** The wall-clock key (same shape as `like`) of instant `ms` in `tz`, or undefined for an unknown zone. */
+function wallKey(ms: number, tz: string, allDay: boolean): string | undefined {
+  try {
+    const w = wallTimeAt(ms, tz);
+    const p = (n: number, width = 2): string => String(n).padStart(width, "0");
+    const day = `${p(w.year, 4)}${p(w.month)}${p(w.day)}`;
+    return allDay ? day : `${day}T${p(w.hour)}${p(w.minute)}${p(w.second)}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Original starts of the series (wall-clock keys) that may start in (from, to], ascending. Keys
+ * are compared as wall-clock strings against the window widened by two days (no zone is more than
+ * a day off), so only the few candidates near the window are turned into instants by the caller:
+ * Intl look-ups are the expensive part of a reminder check (tests/bench/calendar-reminders.ts).
+ */
+const bounds = new Map<string, { lo: string; hi: string } | undefined>();
+
+/** The widened window as wall-clock keys in `tz`; cached (a check asks the same for every event). */
+function windowKeys(tz: string, allDay: boolean, from: number, to: number): { lo: string; hi: string } | undefined {
+  const k = `${tz}|${allDay}|${from}|${to}`;
+  if (bounds.has(k)) return bounds.get(k);
+  if (bounds.size > 256) bounds.clear();
+  const lo = wallKey(from - 2 * 86_400_000, tz, allDay);
+  const hi = wallKey(to + 2 * 86_400_000, tz, allDay);
+  const w = lo === undefined || hi === undefined ? undefined : { lo, hi };
+  bounds.set(k, w);
+  return w;
+}
+
+function seriesStarts(fields: CalendarEventFields, defaultTzid: string, from: number, to: number): string[] {
   const { dtstart, rrule } = fields.calendar.series;
   const first = dateKey(dtstart);
-  if (rrule === undefined) return [first];
-  const withZone = (key: string): CalendarDate => ("date" in dtstart ? { date: key } : { tzid: dtstart.tzid, value: key });
-  let recur: InstanceType<typeof ICAL.Recur>;
-  try {
-    recur = ICAL.Recur.fromString(rrule);
-  } catch {
-    return [first];
+  const allDay = "date" in dtstart;
+  const w = windowKeys("tzid" in dtstart ? dtstart.tzid : defaultTzid, allDay, from, to);
+  if (w === undefined) return [];
+  const { lo, hi } = w;
+  if (rrule === undefined) return first >= lo && first <= hi ? [first] : [];
+  const k = `${rrule}|${first}|${"tzid" in dtstart ? dtstart.tzid : ""}`;
+  let e = expansions.get(k);
+  if (e === undefined || lo < e.lo) {
+    let recur: InstanceType<typeof ICAL.Recur>;
+    try {
+      recur = ICAL.Recur.fromString(rrule);
+    } catch {
+      return [first];
+    }
+    if (expansions.size > 50_000) expansions.clear();
+    e = { it: recur.iterator(floating(first)), keys: [], lo, exhausted: false };
+    expansions.set(k, e);
   }
-  const it = recur.iterator(floating(first));
-  const out: string[] = [];
-  for (let i = 0; i < MAX_ITERATIONS; i++) {
-    const next = it.next();
-    if (next === null || next === undefined) break;
-    const key = keyOf(next, "date" in dtstart);
-    const at = instantOfDate(withZone(key), defaultTzid);
-    if (at !== undefined && at > to) break;
-    out.push(key);
+  e.keys = e.keys.filter((x) => x >= lo);
+  e.lo = lo;
+  for (let i = 0; i < MAX_ITERATIONS && !e.exhausted && !((e.keys.at(-1) ?? "") > hi); i++) {
+    const next = e.it.next();
+    if (next === null || next === undefined) e.exhausted = true;
+    else {
+      const key = keyOf(next, allDay);
+      if (key >= lo) e.keys.push(key);
+    }
   }
-  return out;
+  return e.keys.filter((x) => x <= hi);
 }
+
+/**
+ * Where each series' expansion got to: the reminder check runs every 30 s with a window that only
+ * moves forward, so the iterator resumes instead of walking the series from its first occurrence
+ * again (a year-old weekly series: 52 steps per check otherwise). A window moving back (an
+ * injected clock) starts it again.
+ */
+interface Expansion {
+  it: InstanceType<typeof ICAL.RecurIterator>;
+  /** keys yielded from `lo` on, ascending (the last one may lie beyond the last window) */
+  keys: string[];
+  lo: string;
+  exhausted: boolean;
+}
+const expansions = new Map<string, Expansion>();
 
 /** Occurrences starting in (from, to], cancelled ones (EXDATE) left out, moved ones where they are now. */
 export function occurrencesIn(fields: CalendarEventFields, defaultTzid: string, from: number, to: number): Occurrence[] {
@@ -81,7 +137,7 @@ export function occurrencesIn(fields: CalendarEventFields, defaultTzid: string, 
   const asDate = (key: string): CalendarDate => ("date" in series.dtstart ? { date: key } : { tzid: series.dtstart.tzid, value: key });
   // An occurrence moved later than `to` from before it, or earlier from after it: overrides are
   // considered on their own, whatever the expansion window.
-  for (const key of seriesStarts(fields, defaultTzid, to)) {
+  for (const key of seriesStarts(fields, defaultTzid, from, to)) {
     if (excluded.has(key) || moved.has(key)) continue;
     consider(key, asDate(key));
   }
