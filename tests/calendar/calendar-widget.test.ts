@@ -170,6 +170,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await button.click();
     const details = frame.locator("entente-calendar-details");
     await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Sans réponse" }).waitFor();
+    assert.deepEqual(await seriousA11yViolations(frame as unknown as Page), [], "the event details accessible");
     await details.locator('button[data-status="accepted"]').click();
     await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Accepté" }).waitFor({ timeout: 30_000 });
     assert.equal(await details.locator('button[data-status="accepted"]').getAttribute("aria-pressed"), "true");
@@ -308,6 +309,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await frame.locator('entente-calendar-month td[aria-selected="true"]').press("Enter");
     await frame.locator("entente-calendar-form #f-summary").waitFor();
     assert.equal(await frame.locator("entente-calendar-form #f-startDate").inputValue(), `${after.slice(0, 4)}-${after.slice(4, 6)}-${after.slice(6)}`);
+    assert.deepEqual(await seriousA11yViolations(frame as unknown as Page), [], "the event form accessible");
     await frame.locator("entente-calendar-form #f-summary").press("Escape");
     await frame.locator("entente-calendar-form").waitFor({ state: "detached" });
     // axe-core inside the widget's frame (Frame has the two methods the helper uses).
