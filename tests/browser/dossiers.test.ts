@@ -263,6 +263,43 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     const again = await download(bob, "Télécharger reprise.bin");
     assert.equal(sha256(again.bytes), sha256(resumed), "a resumed upload arrives byte-identical on B");
 
+    // A reload while a file in parts is on its second part: afterwards the upload is listed as
+    // interrupted; a different file is refused; the same file sends only what was not acknowledged
+    // (part 2, part 3, the manifest), and B gets it byte-identical.
+    const reloaded = randomBytes(THRESHOLD * 2 + 999);
+    let n = 0;
+    let onSecond!: () => void;
+    const atSecond = new Promise<void>((r) => { onSecond = r; });
+    let cut!: () => void;
+    const cutNow = new Promise<void>((r) => { cut = r; });
+    await alice.route("**/_matrix/media/v3/upload/**", async (route) => {
+      if (++n === 2) {
+        onSecond();
+        await cutNow;
+        await route.abort().catch(() => undefined);
+        return;
+      }
+      await route.continue();
+    });
+    await alice.locator("input#files").setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: reloaded });
+    await atSecond;
+    // The held PUT never reaches the server: the page is reloaded under it, then it is dropped.
+    await alice.reload();
+    cut();
+    await alice.getByText("recharge.bin (2 Mo) : 1 partie(s) sur 3 envoyée(s)").waitFor({ timeout: 120_000 });
+    let putsAfter = 0;
+    alice.on("request", (r) => { if (r.method() === "PUT" && r.url().includes("/_matrix/media/v3/upload/")) putsAfter++; });
+    const pick = alice.getByLabel("Reprendre l'envoi de recharge.bin (choisissez le même fichier)");
+    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: randomBytes(1000) });
+    await alice.getByText("Ce n'est pas le fichier dont l'envoi a été interrompu", { exact: false }).waitFor();
+    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: reloaded });
+    await row(alice, "recharge.bin").waitFor({ timeout: 60_000 });
+    await alice.unroute("**/_matrix/media/v3/upload/**");
+    assert.equal(putsAfter, 3, "after the reload: the cut part, the last part and the manifest");
+    await alice.getByRole("heading", { name: "Envois interrompus" }).waitFor({ state: "detached" });
+    await row(bob, "recharge.bin").waitFor({ timeout: 60_000 });
+    assert.equal(sha256((await download(bob, "Télécharger recharge.bin")).bytes), sha256(reloaded), "resumed after a reload, byte-identical on B");
+
     // A dropped file goes up (then the cancelled one, had it been sent, would be listed before it).
     const dt = await alice.evaluateHandle(() => {
       // Page globals, typed here: the root build has no DOM library.

@@ -8,6 +8,7 @@ import {
   ChunkedUpload, decryptingStream, downloadParts, encryptingStream, fetchTransport, memoryStateStore, parseEncryptedFile, ProgressMeter, UploadStopped, webBackend,
 } from "./protocol.ts";
 import { partSizeFor } from "./dossier-config.ts";
+import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
 import type { FileVersion } from "./dossier-model.ts";
 
@@ -147,18 +148,19 @@ async function encryptAndUpload(m: MediaAccess, data: Blob, signal: AbortSignal,
 /**
  * Uploads one file (streamed encryption; in parts above `threshold`) and returns the content of
  * the m.file / m.image message to send. `signal` cancels; a file in parts hands `control` its
- * pause/resume (it also pauses by itself when the network fails past its retries).
+ * pause/resume (it also pauses by itself when the network fails past its retries); its state goes
+ * to `store` (pending-uploads.ts keeps it across a reload).
  */
 export interface UploadControl { pause(): void; resume(): void }
 
-export async function uploadDossierFile(m: MediaAccess, file: File, threshold: number, signal: AbortSignal, onProgress: (p: TransferProgress) => void, control?: (c: UploadControl) => void): Promise<UploadedContent> {
+export async function uploadDossierFile(m: MediaAccess, file: File, threshold: number, signal: AbortSignal, onProgress: (p: TransferProgress) => void, control?: (c: UploadControl) => void, store: UploadStateStore = memoryStateStore()): Promise<UploadedContent> {
   const mimetype = file.type || "application/octet-stream";
   // An abort listener never fires for a signal aborted already.
   if (signal.aborted) throw new TransferCancelled();
   if (file.size > threshold) {
     const up = new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
-      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store: memoryStateStore(), backend: webBackend(),
+      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: webBackend(),
     });
     let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
     let pausedBy: "user" | "network" = "network";

@@ -35,6 +35,9 @@ export interface UploadTarget {
   versionOf?: string | undefined;
 }
 
+/** An upload in parts interrupted by a reload: it goes on when the agent picks the same file again. */
+export interface InterruptedUpload { id: string; name: string; size: number; partsDone: number; partsTotal: number }
+
 export interface EntryChange {
   name?: string;
   parent?: string | null;
@@ -61,6 +64,12 @@ export interface DossiersPort {
   change(roomId: string, entryId: string, change: EntryChange): Promise<void>;
   /** Streamed encryption and upload (in parts above the configured threshold), then the m.file message. */
   upload(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void): TransferHandle;
+  /** Uploads in parts of this dossier that a reload interrupted (not those running in this page). */
+  interruptedUploads(roomId: string): InterruptedUpload[];
+  /** Goes on with an interrupted upload: only its parts not acknowledged are sent. Rejects if `file` is not the same name and size. */
+  resumeUpload(id: string, file: File, onProgress: (p: TransferProgress) => void): TransferHandle;
+  /** Forgets an interrupted upload (parts already on the server stay there, unreferenced). */
+  abandonUpload(id: string): void;
   /** Downloads and decrypts one version in the page, checking its SHA-256 (every part's for a file in parts). */
   download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob>;
   /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */

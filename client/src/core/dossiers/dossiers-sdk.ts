@@ -9,7 +9,13 @@ import { inviteAcross } from "../room-actions.ts";
 import { maxUploadSize } from "../error-kind.ts";
 import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-model.ts";
 import { downloadDossierFile, previewBlob, TransferCancelled, uploadDossierFile, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
-import type { DossierRef, DossiersPort, EntryChange, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
+import type { DossierRef, DossiersPort, EntryChange, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
+import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
+
+/** The file picked to resume an upload is not the one it started with (name or size differ). */
+export class NotSameFile extends Error {
+  override name = "NotSameFile";
+}
 import { buildFileUpdate, buildFolderRoot, DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
 
 const PAGE = 500;
@@ -187,15 +193,60 @@ export class MatrixDossiersPort implements DossiersPort {
     await this.send(roomId, FILE_UPDATE, buildFileUpdate({ root: entryId, clock: nextClock(snap.maxClock), ...change }));
   }
 
+  private pendingStore: PendingUploads | undefined;
+  /** Interrupted uploads live in localStorage (none in Node without it: uploads then resume within the page only). */
+  private pending(): PendingUploads | undefined {
+    const storage = (globalThis as { localStorage?: KeyValueStorage }).localStorage;
+    if (storage === undefined) return undefined;
+    this.pendingStore ??= new PendingUploads(storage, this.userId);
+    return this.pendingStore;
+  }
+  /** Records of uploads running in this page (not "interrupted"). */
+  private readonly running = new Set<string>();
+
   upload(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void): TransferHandle {
+    let record: string | undefined;
+    const pending = this.pending();
+    if (file.size > largeFileThreshold && pending !== undefined) {
+      record = crypto.randomUUID();
+      pending.put({ id: record, roomId, parent: target.parent, versionOf: target.versionOf, name: file.name, size: file.size, threshold: largeFileThreshold, state: undefined });
+    }
+    return this.transfer(roomId, file, target, largeFileThreshold, onProgress, record);
+  }
+
+  interruptedUploads(roomId: string): InterruptedUpload[] {
+    return (this.pending()?.forRoom(roomId) ?? []).filter((p) => !this.running.has(p.id)).map((p) => {
+      const { done, total } = partsProgress(p);
+      return { id: p.id, name: p.name, size: p.size, partsDone: done, partsTotal: total };
+    });
+  }
+
+  resumeUpload(id: string, file: File, onProgress: (p: TransferProgress) => void): TransferHandle {
+    const p = this.pending()?.get(id);
+    if (p === undefined) throw new Error("unknown upload");
+    if (file.name !== p.name || file.size !== p.size) throw new NotSameFile();
+    return this.transfer(p.roomId, file, { parent: p.parent, versionOf: p.versionOf }, p.threshold, onProgress, id);
+  }
+
+  abandonUpload(id: string): void {
+    this.pending()?.remove(id);
+  }
+
+  private transfer(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void, record: string | undefined): TransferHandle {
     const abort = new AbortController();
     let control: UploadControl | undefined;
+    const store = record !== undefined ? this.pending()?.stateStore(record) : undefined;
+    if (record !== undefined) this.running.add(record);
     const done = (async () => {
-      const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress, (c) => { control = c; });
-      if (abort.signal.aborted) throw new TransferCancelled();
-      const id = await this.send(roomId, "m.room.message", content);
-      if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id });
-      else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent });
+      try {
+        const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress, (c) => { control = c; }, store);
+        if (abort.signal.aborted) throw new TransferCancelled();
+        const id = await this.send(roomId, "m.room.message", content);
+        if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id });
+        else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent });
+      } finally {
+        if (record !== undefined) this.running.delete(record);
+      }
     })();
     return { done, cancel: () => abort.abort(), pausable: file.size > largeFileThreshold, pause: () => control?.pause(), resume: () => control?.resume() };
   }

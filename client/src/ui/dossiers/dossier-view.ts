@@ -205,21 +205,46 @@ export class DossierView extends LitElement {
         this.status = this.tr("tooLarge", { name: file.name, max: this.size(max) });
         return;
       }
-      const key = ++this.uploadKey;
-      const handle = this.port.upload(this.roomId, file, { parent: target.versionOf === undefined ? this.folder : undefined, versionOf: target.versionOf }, threshold, (p) => {
-        this.uploads = this.uploads.map((u) => (u.key === key ? { ...u, progress: p } : u));
-      });
-      this.uploads = [...this.uploads, { key, name: file.name, progress: undefined, handle }];
-      try {
-        await handle.done;
-        this.status = this.tr("uploaded", { name: file.name });
-      } catch (e: unknown) {
-        this.status = e instanceof Error && e.name === "TransferCancelled" ? this.tr("uploadCancelled", { name: file.name }) : this.tr("uploadFailed", { name: file.name, error: e instanceof Error ? e.message : String(e) });
-      } finally {
-        this.uploads = this.uploads.filter((u) => u.key !== key);
-        void this.refresh();
-      }
+      await this.track(file.name, (onProgress) => this.port.upload(this.roomId, file, { parent: target.versionOf === undefined ? this.folder : undefined, versionOf: target.versionOf }, threshold, onProgress));
     }));
+  }
+
+  /** Shows a transfer's progress bar until it ends, then says how it ended. */
+  private async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle): Promise<void> {
+    const key = ++this.uploadKey;
+    let handle: TransferHandle;
+    try {
+      handle = start((p) => { this.uploads = this.uploads.map((u) => (u.key === key ? { ...u, progress: p } : u)); });
+    } catch (e: unknown) {
+      this.status = e instanceof Error && e.name === "NotSameFile" ? this.tr("notSameFile", { name }) : this.tr("uploadFailed", { name, error: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    this.uploads = [...this.uploads, { key, name, progress: undefined, handle }];
+    try {
+      await handle.done;
+      this.status = this.tr("uploaded", { name });
+    } catch (e: unknown) {
+      this.status = e instanceof Error && e.name === "TransferCancelled" ? this.tr("uploadCancelled", { name }) : this.tr("uploadFailed", { name, error: e instanceof Error ? e.message : String(e) });
+    } finally {
+      this.uploads = this.uploads.filter((u) => u.key !== key);
+      void this.refresh();
+    }
+  }
+
+  private renderInterrupted(): unknown {
+    const list = this.port.interruptedUploads(this.roomId);
+    if (list.length === 0) return nothing;
+    const tr = this.tr;
+    return html`<section aria-labelledby="interrupted-title"><h2 id="interrupted-title">${tr("interrupted")}</h2><ul class="uploads">${list.map((u) => html`<li>
+      <span>${tr("interruptedLine", { name: u.name, size: this.size(u.size), done: u.partsDone, total: u.partsTotal })}</span>
+      <label>${tr("resumePick", { name: u.name })}<input type="file" @change=${(ev: Event) => {
+        const input = ev.target as HTMLInputElement;
+        const f = input.files?.[0];
+        input.value = "";
+        if (f) void this.track(f.name, (onProgress) => this.port.resumeUpload(u.id, f, onProgress));
+      }} /></label>
+      <button @click=${() => { this.port.abandonUpload(u.id); this.requestUpdate(); }} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
+    </li>`)}</ul></section>`;
   }
 
   private async download(entry: DossierEntry, v: FileVersion): Promise<void> {
@@ -448,6 +473,7 @@ export class DossierView extends LitElement {
       ${this.nameError !== "" ? html`<p class="error" role="alert">${this.nameError}</p>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.uploads.length > 0 ? html`<ul class="uploads" aria-label=${tr("addFiles")}>${this.uploads.map((u) => this.renderProgress(u))}</ul>` : nothing}
+      ${this.renderInterrupted()}
       ${this.downloads.length > 0 ? html`<ul class="uploads">${this.downloads.map((d) => html`<li><span>${this.tr("downloading", { name: d.name })}</span>
         <progress max=${d.total ?? 1} value=${d.total === undefined ? nothing : d.received} aria-label=${this.tr("downloading", { name: d.name })}></progress></li>`)}</ul>` : nothing}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>

@@ -1,0 +1,94 @@
+// Uploads in parts that a page reload (or a closed tab) interrupted, kept in the origin's storage
+// so they can go on: where the file goes (dossier, folder or entry it is a version of), its name,
+// size and threshold, and the uploader's state (the parts' keys and ivs, acknowledged parts). The
+// file itself is not kept: the agent picks it again and it must have the same name and size. The
+// state holds keys of a file not yet published: it lives next to the session's own secrets, per
+// account, and goes as soon as the upload ends or is abandoned.
+import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
+import { parseUploadState } from "../../../../appservices/files/src/chunked/upload-state.ts";
+
+/** The part of `Storage` used (localStorage in the page, a Map in tests). */
+export interface KeyValueStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
+export interface PendingUpload {
+  id: string;
+  roomId: string;
+  parent: string | undefined;
+  versionOf: string | undefined;
+  name: string;
+  size: number;
+  threshold: number;
+  state: UploadState | undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const optString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+export class PendingUploads {
+  private readonly storage: KeyValueStorage;
+  private readonly key: string;
+
+  constructor(storage: KeyValueStorage, userId: string) {
+    this.storage = storage;
+    this.key = `entente.dossier-uploads.${userId}`;
+  }
+
+  /** Every stored record that still parses (a damaged one is dropped, never thrown). */
+  all(): PendingUpload[] {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(this.storage.getItem(this.key) ?? "[]");
+    } catch {
+      return [];
+    }
+    if (!Array.isArray(raw)) return [];
+    return raw.flatMap((r): PendingUpload[] => {
+      if (!isRecord(r) || typeof r["id"] !== "string" || typeof r["roomId"] !== "string" || typeof r["name"] !== "string"
+        || typeof r["size"] !== "number" || typeof r["threshold"] !== "number") return [];
+      return [{ id: r["id"], roomId: r["roomId"], parent: optString(r["parent"]), versionOf: optString(r["versionOf"]), name: r["name"], size: r["size"], threshold: r["threshold"], state: parseUploadState(r["state"]) }];
+    });
+  }
+
+  forRoom(roomId: string): PendingUpload[] {
+    return this.all().filter((p) => p.roomId === roomId);
+  }
+
+  get(id: string): PendingUpload | undefined {
+    return this.all().find((p) => p.id === id);
+  }
+
+  private write(list: PendingUpload[]): void {
+    if (list.length === 0) this.storage.removeItem(this.key);
+    else this.storage.setItem(this.key, JSON.stringify(list));
+  }
+
+  put(p: PendingUpload): void {
+    this.write([...this.all().filter((o) => o.id !== p.id), p]);
+  }
+
+  remove(id: string): void {
+    this.write(this.all().filter((o) => o.id !== id));
+  }
+
+  /** The uploader's state store for one record: saving updates it, clearing removes the record. */
+  stateStore(id: string): UploadStateStore {
+    return {
+      load: async () => this.get(id)?.state,
+      save: async (state) => {
+        const p = this.get(id);
+        if (p !== undefined) this.put({ ...p, state });
+      },
+      clear: async () => this.remove(id),
+    };
+  }
+}
+
+/** Parts acknowledged / parts in all, for "3 / 16 parties envoyées". */
+export function partsProgress(p: PendingUpload): { done: number; total: number } {
+  const parts = p.state?.parts ?? [];
+  return { done: parts.filter((x) => x.sha256 !== undefined).length, total: parts.length };
+}
