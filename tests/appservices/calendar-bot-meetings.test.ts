@@ -119,6 +119,22 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     await carol.client.joinRoom(roomId);
   });
 
+  it("without the room's invite level the bot does not invite: the thread notice says a moderator must", async () => {
+    const strict = (await alice.client.createRoom({ name: "Bureau", invite: [BOT], power_level_content_override: { invite: 100, users: { [BOT]: 50 } } })).room_id;
+    await waitFor("the calendar state", () => alice.client.getRoom(strict)?.currentState.getStateEvents(CALENDAR_STATE, "agenda") ?? undefined, 30_000);
+    const dave = await client(fed.get("ville-a").url, "dave", false);
+    try {
+      const fields = { summary: "Bureau restreint", attendees: [{ id: dave.userId }], calendar: { series: { dtstart: paris("20261105T100000"), dtend: paris("20261105T110000") }, overrides: [] } };
+      const r = (await sendRaw(alice, strict, "m.room.message", buildEventRoot({ anchor: anchorOf(strict), uid: "bureau-restreint", fields }))).event_id;
+      const notice = await waitFor("the notice", () => fromBot(alice, (c) => c["fr.entente.event.invitation"] !== undefined, strict)[0], 30_000);
+      assert.equal((notice.getContent()["m.relates_to"] as Json)["event_id"], r);
+      assert.match(String(notice.getContent()["body"]), /Je ne peux pas inviter @dave:ville-a dans le salon \(il faut le niveau 100\) : un modérateur doit le faire\./);
+      assert.equal(dave.client.getRoom(strict), null, "dave was not invited");
+    } finally {
+      dave.client.stopClient();
+    }
+  });
+
   it("!agenda visio auto: a new timed event gets its meeting without asking; an all-day one and older events do not", async () => {
     const older = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "avant-auto", fields: { summary: "Avant", calendar: { series: { dtstart: paris("20261201T090000"), dtend: paris("20261201T100000") }, overrides: [] } } }))).event_id;
     const refused = await command(carol, roomId, "!agenda visio auto");
