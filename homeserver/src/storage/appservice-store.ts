@@ -29,8 +29,9 @@ export interface StreamEventRow {
   roomId: string;
   json: string;
   redactedBy: string | undefined;
-  /** Outliers, rejected and soft-failed events are never pushed. */
+  /** Rejected and soft-failed events are never pushed; outliers only when they are memberships. */
   visible: boolean;
+  outlier: boolean;
 }
 
 export interface StreamReceiptRow {
@@ -122,12 +123,15 @@ export class AppserviceStore {
   }
 
   async eventsAfter(pos: number, limit: number): Promise<StreamEventRow[]> {
-    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; json: string; redacted_by: string | null; outlier: number; rejected: string | null; soft_failed: number }>(
-      "SELECT stream_ordering, event_id, room_id, json, redacted_by, outlier, rejected, soft_failed FROM events WHERE stream_ordering > ? ORDER BY stream_ordering LIMIT ?",
+    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; type: string; json: string; redacted_by: string | null; outlier: number; rejected: string | null; soft_failed: number }>(
+      "SELECT stream_ordering, event_id, room_id, type, json, redacted_by, outlier, rejected, soft_failed FROM events WHERE stream_ordering > ? ORDER BY stream_ordering LIMIT ?",
       [pos, limit]);
+    // Out-of-room memberships (an invite from another council to a room we are not in yet) are
+    // outliers that concern their target: appservices get them, like the push evaluation does.
     return rows.map((r) => ({
       stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, redactedBy: optStr(r.redacted_by),
-      visible: num(r.outlier) === 0 && r.rejected === null && num(r.soft_failed) === 0,
+      visible: (num(r.outlier) === 0 || r.type === "m.room.member") && r.rejected === null && num(r.soft_failed) === 0,
+      outlier: num(r.outlier) === 1,
     }));
   }
 

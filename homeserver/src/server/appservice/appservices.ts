@@ -64,6 +64,7 @@ export class Appservices {
       aliasesOf: (roomId: string) => rooms.aliasesOf(roomId),
       joinedMembers: async (roomId: string) => (await rooms.members(roomId, "join")).map((m) => m.userId),
       roomVersion: async (roomId: string) => (await rooms.getRoom(roomId))?.version,
+      membershipEventId: (roomId: string, userId: string) => rooms.currentStateId(roomId, "m.room.member", userId),
     };
     const feeder = new AppserviceFeeder({ store, rooms: roomFacts, clock, serverName });
     for (const reg of this.registrations) {

@@ -29,7 +29,14 @@ class StreamStub extends AppserviceStore {
   add(sender: string): void {
     const stream = this.events.length + 1;
     const pdu = { type: "m.room.message", sender, room_id: "!r:hs", content: { body: "x" }, origin_server_ts: 0, depth: stream, prev_events: [], auth_events: [], hashes: { sha256: "" }, signatures: {} };
-    this.events.push({ stream, eventId: `$e${stream}`, roomId: "!r:hs", json: JSON.stringify(pdu), redactedBy: undefined, visible: true });
+    this.events.push({ stream, eventId: `$e${stream}`, roomId: "!r:hs", json: JSON.stringify(pdu), redactedBy: undefined, visible: true, outlier: false });
+  }
+  /** A membership stored as an outlier (a room we are not in), of `target`. */
+  addOutlierMembership(target: string, membership: string): string {
+    const stream = this.events.length + 1;
+    const pdu = { type: "m.room.member", state_key: target, sender: "@alice:other", room_id: "!far:other", content: { membership }, origin_server_ts: 0, depth: stream, prev_events: [], auth_events: [], hashes: { sha256: "" }, signatures: {} };
+    this.events.push({ stream, eventId: `$m${stream}`, roomId: "!far:other", json: JSON.stringify(pdu), redactedBy: undefined, visible: true, outlier: true });
+    return `$m${stream}`;
   }
 }
 
@@ -41,10 +48,13 @@ describe("appservice feeder stream position", () => {
   let db: Database;
   let store: StreamStub;
   let feeder: AppserviceFeeder;
+  /** The current membership event of each user in the far room. */
+  let memberships: Map<string, string>;
   beforeEach(async () => {
     db = await openDatabase({ type: "sqlite", path: ":memory:" });
     store = new StreamStub({ db });
-    const rooms = { aliasesOf: async () => [], joinedMembers: async () => ["@alice:hs"], roomVersion: async () => "12" };
+    memberships = new Map();
+    const rooms = { aliasesOf: async () => [], joinedMembers: async () => ["@alice:hs"], roomVersion: async () => "12", membershipEventId: async (_room: string, user: string) => memberships.get(user) };
     feeder = new AppserviceFeeder({ store, rooms, clock: { now: () => 0 }, serverName: "hs" });
   });
   afterEach(() => db.close());
@@ -76,5 +86,16 @@ describe("appservice feeder stream position", () => {
     assert.deepEqual(await feed(), { queued: 0, more: true }); // its advance from 0 was refused
     assert.deepEqual(await feed(), { queued: 1, more: false });
     assert.deepEqual(store.advances, [{ from: 1, to: 2, items: 1 }]);
+  });
+
+  it("queues an out-of-room membership of its user only while it is that user's membership", async () => {
+    const invite = store.addOutlierMembership("@_bot_1:hs", "invite");
+    memberships.set("@_bot_1:hs", invite);
+    assert.deepEqual(await feed(), { queued: 1, more: false }, "an invite from another council to the bot");
+    const old = store.addOutlierMembership("@_bot_1:hs", "invite");
+    assert.notEqual(old, memberships.get("@_bot_1:hs"));
+    assert.deepEqual(await feed(), { queued: 0, more: false }, "an older membership fetched as an auth event");
+    memberships.set("@carol:hs", store.addOutlierMembership("@carol:hs", "invite"));
+    assert.deepEqual(await feed(), { queued: 0, more: false }, "someone else's invite");
   });
 });

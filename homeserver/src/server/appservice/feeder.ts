@@ -30,7 +30,11 @@ export const GAP_WAIT_MS = 3000;
 
 export interface FeederDeps {
   store: AppserviceStore;
-  rooms: RoomFactsSource & { roomVersion(roomId: string): Promise<string | undefined> };
+  rooms: RoomFactsSource & {
+    roomVersion(roomId: string): Promise<string | undefined>;
+    /** The event id of a user's current membership in a room (rooms we are not in included). */
+    membershipEventId(roomId: string, userId: string): Promise<string | undefined>;
+  };
   clock: Clock;
   serverName: string;
 }
@@ -91,7 +95,7 @@ export class AppserviceFeeder {
       if (!row.visible) continue;
       const pdu = JSON.parse(row.json) as Pdu;
       const summary = { roomId: row.roomId, sender: pdu.sender, type: pdu.type, stateKey: pdu.state_key };
-      if (!(await interestedInEvent(reg, summary, facts, this.deps.serverName))) continue;
+      if (row.outlier ? !(await this.outOfRoomMembershipFor(reg, row, pdu)) : !(await interestedInEvent(reg, summary, facts, this.deps.serverName))) continue;
       if (!versions.has(row.roomId)) versions.set(row.roomId, getRoomVersion((await this.deps.rooms.roomVersion(row.roomId)) ?? ""));
       const version = versions.get(row.roomId);
       if (!version) continue;
@@ -101,6 +105,18 @@ export class AppserviceFeeder {
       items.push({ kind: "event", json: JSON.stringify(event) });
     }
     return this.advance(reg, "events", pos, last.stream, items, read.length === BATCH && rows.length === read.length);
+  }
+
+  /**
+   * An invite (or knock, leave) from another council to a room we are not in is stored as an
+   * outlier membership: it goes to the appservice whose user it targets, as long as it is still
+   * that user's membership. Older memberships fetched as outliers (auth events filling a gap) are
+   * not: a bot must not be re-invited to a room it left.
+   */
+  private async outOfRoomMembershipFor(reg: AppserviceRegistration, row: StreamEventRow, pdu: Pdu): Promise<boolean> {
+    const target = pdu.state_key;
+    if (pdu.type !== "m.room.member" || typeof target !== "string" || !claimsUser(reg, target, this.deps.serverName)) return false;
+    return (await this.deps.rooms.membershipEventId(row.roomId, target)) === row.eventId;
   }
 
   /** The rows up to the first hole in the stream, unless that hole is older than GAP_WAIT_MS. */
