@@ -72,6 +72,17 @@ describe("protocol: task fold", () => {
       { id: "c3", text: "Convocations", done: true },
     ]);
   });
+  it("a checklist item may be called __proto__: its done flag is a flag like any other", () => {
+    // JSON.parse makes "__proto__" an own key; assigned to a plain object it would set the prototype
+    const viaJson = (e: RawEvent): RawEvent => JSON.parse(JSON.stringify(e).replaceAll('"pp"', '"__proto__"')) as RawEvent;
+    const r = fold([
+      root(),
+      viaJson(update("$a", ALICE, 10, { clock: 1, checklist: { add: [{ id: "pp", text: "Piège", done: false }] } })),
+      viaJson(update("$b", BOB, 11, { clock: 2, checklist: { done: { pp: true } } })),
+    ]);
+    assert.deepEqual(r.tasks.get("$t1")!.checklist.map((i) => [i.id, i.done]), [["c1", false], ["__proto__", true]]);
+    assert.deepEqual(r.skipped, []);
+  });
   it("soft delete: by the creator or at the delete level; later updates are skipped", () => {
     const r = fold([root(), update("$del", CAROL, 5, { clock: 1, delete: true }), update("$del2", ALICE, 6, { clock: 2, delete: true }), update("$late", BOB, 7, { clock: 3, set: { status: "done" } })]);
     const t = r.tasks.get("$t1")!;

@@ -38,7 +38,8 @@ function parseChecklistOps(value: unknown): Parsed<ChecklistOps> {
   if (!add.ok) return add;
   const remove = value["remove"] === undefined ? ok([]) : parseArray(value["remove"], "checklist.remove", LIMITS.checklist, (v, w) => parseString(v, w, LIMITS.itemId));
   if (!remove.ok) return remove;
-  const done: Record<string, boolean> = {};
+  // keys are item ids chosen by the sender: no prototype, so "__proto__" is an id like any other
+  const done: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
   if (value["done"] !== undefined) {
     if (!isObject(value["done"])) return fail("checklist.done must be an object");
     const source = value["done"];
