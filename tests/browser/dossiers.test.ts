@@ -181,6 +181,14 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     for (const [what, original, page] of checks) assert.equal(page, sha256(original), `${what}: byte-identical on B`);
     await screenshot(bob, "dossier-other-council");
 
+    // The files are ordinary m.file / m.image messages: the room's plain timeline offers them too.
+    await bob.goto(`${web.url}#/room/${encodeURIComponent(roomId)}`);
+    const [fromTimeline] = await Promise.all([bob.waitForEvent("download", { timeout: 60_000 }),
+      bob.getByRole("button", { name: /Télécharger budget\.ods/ }).last().click({ timeout: 60_000 })]);
+    assert.equal(sha256(await readFile(await fromTimeline.path())), sha256(budget2), "the latest version from the ordinary timeline");
+    await bob.goto(dossierUrl);
+    await bob.getByRole("heading", { name: "Étude mobilité 2026" }).waitFor({ timeout: 60_000 });
+
     // A's media store holds ciphertext only: no stored file contains any original's first 64 bytes.
     const stored = await Promise.all((await filesUnder(fed.get(A).config.media.path)).map((f) => readFile(f)));
     assert.ok(stored.length >= 8, `2 files, 3 parts, a manifest, a thumbnail and a version stored, got ${stored.length}`);
