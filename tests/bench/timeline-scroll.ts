@@ -64,7 +64,10 @@ const scrollScript = async (el: unknown, arg: { dir: "up" | "down"; step: number
       if (vp.scrollTop >= bottom - 1) break;
       vp.scrollTop = Math.min(bottom, vp.scrollTop + arg.step);
     }
-    if (now - t0 > arg.timeoutMs) throw new Error(`scroll ${arg.dir} did not finish in ${arg.timeoutMs} ms (scrollTop ${vp.scrollTop})`);
+    if (now - t0 > arg.timeoutMs) {
+      const head = vp.querySelector("li.head") as { textContent: string | null; getAttribute(n: string): string | null } | null;
+      throw new Error(`scroll ${arg.dir} did not finish in ${arg.timeoutMs} ms (scrollTop ${vp.scrollTop}, rows ${head?.getAttribute("aria-setsize") ?? "?"}, top row "${head?.textContent?.trim() ?? "not rendered"}")`);
+    }
   }
   return { ms: performance.now() - t0, frames, slowFrames, rowsMax };
 };
@@ -100,9 +103,9 @@ export async function timelineScrollBench(quick: boolean): Promise<BenchRow[]> {
         g.entLongTasks = [];
         new PerformanceObserver((list) => { for (const e of list.getEntries()) g.entLongTasks.push(e.duration); }).observe({ type: "longtask" as never });
       });
-      const up = await viewport.evaluate(scrollScript, { dir: "up" as const, step: 600, timeoutMs: 600_000 });
+      const up = await viewport.evaluate(scrollScript, { dir: "up" as const, step: 600, timeoutMs: quick ? 120_000 : 300_000 });
       const tasksUp = await page.evaluate(() => (globalThis as unknown as { entLongTasks: number[] }).entLongTasks.length);
-      const down = await viewport.evaluate(scrollScript, { dir: "down" as const, step: 600, timeoutMs: 600_000 });
+      const down = await viewport.evaluate(scrollScript, { dir: "down" as const, step: 600, timeoutMs: quick ? 120_000 : 300_000 });
       const tasks = await page.evaluate(() => (globalThis as unknown as { entLongTasks: number[] }).entLongTasks);
       const r: ScrollRun = {
         upMs: up.ms, downMs: down.ms, longTasks: tasks.length, longTasksDown: tasks.length - tasksUp, longestTask: Math.max(0, ...tasks),
