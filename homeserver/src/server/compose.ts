@@ -93,7 +93,10 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     registrations, store: new AppserviceStore({ db }), accounts: stores, rooms, clock, log: log.child({ component: "appservices" }),
     serverName: config.server.name, retryInitialMs: config.appservices.retryInitialMs, retryMaxMs: config.appservices.retryMaxMs,
   });
+  // typing expiries are timers: one firing after stop() must not reach the closed database
+  let stopped = false;
   const typing: Typing = new Typing({ clock, onChange: (roomId) => {
+    if (stopped) return;
     notifyRoom(roomId);
     appservices.typingChanged(roomId, typing.current(roomId)).catch((err: unknown) => log.error("appservice typing failed", { room_id: roomId, error: String(err) }));
   } });
@@ -146,6 +149,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   return {
     context, url, port, routes: router.list(), federationPort: fedListener?.port, federationRoutes: federation?.router.list() ?? [],
     async stop() {
+      stopped = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
