@@ -4,20 +4,23 @@
 // cancel, new version, rename, move, delete and restore (the bin), version history with download
 // of any version (decrypted and hash-checked in the page, saved under the file's name), image
 // previews (decrypted thumbnails), bytes stored vs the server's upload limit.
-import { LitElement, css, html, nothing, type PropertyValues } from "lit";
+import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { formatSize } from "../../core/attachment-crypto.ts";
 import { parseDossierConfig, DEFAULT_LARGE_FILE_THRESHOLD } from "../../core/dossiers/dossier-config.ts";
 import {
   breadcrumbs, bytesUsed, checkName, folderTree, moveTargets, visibleEntries,
-  type DossierEntry, type DossierSnapshot, type FileVersion, type FolderNode, type SortKey,
+  type DossierEntry, type DossierSnapshot, type FileVersion, type SortKey,
 } from "../../core/dossiers/dossier-model.ts";
 import type { DossiersPort, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
+import { dossierStyles } from "./dossier-styles.ts";
 import { dossierTranslator, type DossierTranslate } from "./dossier-messages.ts";
 import { DOSSIERS_HASH } from "./dossiers-route.ts";
+import { renderFolderTree } from "./folder-tree.ts";
+import { renderEntryRow, renderHistory, type RowContext } from "./entry-row.ts";
+import { renderDownloads, renderInterrupted, renderUploads, type Download, type Upload } from "./transfer-list.ts";
 
-interface Upload { key: number; name: string; progress: TransferProgress | undefined; handle: TransferHandle }
 
 let configPromise: Promise<number> | undefined;
 /** The large-file threshold from config.json (the client's own config, fetched once). */
@@ -53,44 +56,13 @@ export class DossierView extends LitElement {
   declare dragging: boolean;
   declare nameError: string;
   /** Downloads in progress: bytes decrypted so far (the bar is outside the live region). */
-  declare downloads: { key: number; name: string; received: number; total: number | undefined }[];
+  declare downloads: Download[];
   private unsubscribe: (() => void) | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private uploadKey = 0;
   private readonly previewsAsked = new Set<string>();
 
-  static override styles = [theme, css`
-    :host { display: block; padding: 0.8rem 1.2rem; }
-    :host(.drag) { outline: 3px dashed var(--accent, #1d4ed8); outline-offset: -6px; }
-    header { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: baseline; }
-    h1 { margin: 0.2rem 0; font-size: 1.3rem; }
-    .muted { color: var(--muted); font-size: 0.9rem; }
-    nav ol { display: flex; gap: 0.3rem; list-style: none; padding: 0; margin: 0.3rem 0; flex-wrap: wrap; }
-    nav li + li::before { content: "›"; margin-right: 0.3rem; color: var(--muted); }
-    .tools { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: end; margin: 0.6rem 0; }
-    .tools label { display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.9rem; }
-    .tools label.inline { flex-direction: row; align-items: center; gap: 0.3rem; }
-    .body { display: grid; grid-template-columns: 14rem 1fr; gap: 1rem; align-items: start; }
-    [role="tree"], [role="group"] { list-style: none; padding-left: 0.8rem; margin: 0; }
-    [role="treeitem"] > span { display: inline-block; padding: 0.15rem 0.3rem; border-radius: 4px; cursor: pointer; }
-    [role="treeitem"][aria-selected="true"] > span { background: #dbeafe; font-weight: 600; }
-    [role="treeitem"]:focus-visible > span { outline: 2px solid #1d4ed8; }
-    table { border-collapse: collapse; width: 100%; }
-    th, td { text-align: left; padding: 0.3rem 0.4rem; border-bottom: 1px solid #e2e8f0; vertical-align: middle; }
-    tr:focus-visible { outline: 2px solid #1d4ed8; outline-offset: -2px; }
-    td.actions { display: flex; flex-wrap: wrap; gap: 0.25rem; }
-    button.link { background: none; border: none; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; }
-    td.actions button, td.actions select { font-size: 0.85rem; }
-    img.thumb { width: 40px; height: 40px; object-fit: cover; vertical-align: middle; margin-right: 0.4rem; border-radius: 3px; }
-    .deleted { text-decoration: line-through; color: var(--muted); }
-    .empty { padding: 2rem; text-align: center; border: 2px dashed #cbd5e1; border-radius: 8px; color: var(--muted); }
-    .uploads { list-style: none; padding: 0; }
-    .uploads li { display: flex; gap: 0.6rem; align-items: center; flex-wrap: wrap; margin: 0.3rem 0; }
-    progress { width: 14rem; }
-    .history { border: 1px solid #cbd5e1; border-radius: 6px; padding: 0.6rem; margin-top: 0.8rem; }
-    .error { color: #991b1b; }
-    .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-  `];
+  static override styles = [theme, dossierStyles];
 
   constructor() {
     super();
@@ -231,22 +203,6 @@ export class DossierView extends LitElement {
     }
   }
 
-  private renderInterrupted(): unknown {
-    const list = this.port.interruptedUploads(this.roomId);
-    if (list.length === 0) return nothing;
-    const tr = this.tr;
-    return html`<section aria-labelledby="interrupted-title"><h2 id="interrupted-title">${tr("interrupted")}</h2><ul class="uploads">${list.map((u) => html`<li>
-      <span>${tr("interruptedLine", { name: u.name, size: this.size(u.size), done: u.partsDone, total: u.partsTotal })}</span>
-      <label>${tr("resumePick", { name: u.name })}<input type="file" @change=${(ev: Event) => {
-        const input = ev.target as HTMLInputElement;
-        const f = input.files?.[0];
-        input.value = "";
-        if (f) void this.track(f.name, (onProgress) => this.port.resumeUpload(u.id, f, onProgress));
-      }} /></label>
-      <button @click=${() => { this.port.abandonUpload(u.id); this.requestUpdate(); }} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
-    </li>`)}</ul></section>`;
-  }
-
   private async download(entry: DossierEntry, v: FileVersion): Promise<void> {
     this.status = this.tr("downloading", { name: entry.name });
     const key = ++this.uploadKey;
@@ -324,21 +280,6 @@ export class DossierView extends LitElement {
     }
   }
 
-  /** Tree keys (WAI-ARIA tree): Up/Down move between folders, Home/End, Enter/Space opens. */
-  private treeKey(e: KeyboardEvent): void {
-    const items = [...this.renderRoot.querySelectorAll<HTMLElement>('[role="treeitem"]')];
-    const i = items.indexOf(e.target as HTMLElement);
-    if (i < 0) return;
-    const to = e.key === "ArrowDown" ? i + 1 : e.key === "ArrowUp" ? i - 1 : e.key === "Home" ? 0 : e.key === "End" ? items.length - 1 : undefined;
-    if (to !== undefined) {
-      e.preventDefault();
-      items[Math.max(0, Math.min(items.length - 1, to))]?.focus();
-    } else if (e.key === "Enter" || e.key === " ") {
-      e.preventDefault();
-      this.open((e.target as HTMLElement).dataset["id"] || undefined);
-    }
-  }
-
   /** Grid keys: Up/Down move between rows. */
   private gridKey(e: KeyboardEvent): void {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
@@ -357,77 +298,15 @@ export class DossierView extends LitElement {
     this.historyOf = undefined;
   }
 
-  private renderTree(nodes: FolderNode[], top: boolean): unknown {
-    const item = (id: string | undefined, name: string, children: FolderNode[]): unknown => html`<li role="treeitem" data-id=${id ?? ""}
-        tabindex=${this.folder === id ? "0" : "-1"} aria-selected=${this.folder === id ? "true" : "false"} aria-expanded=${children.length > 0 ? "true" : nothing}
-        @click=${(e: Event) => { e.stopPropagation(); this.open(id); }}><span>${name}</span>${children.length > 0 ? html`<ul role="group">${children.map((c) => item(c.id, c.name, c.children))}</ul>` : nothing}</li>`;
-    return top ? html`<ul role="tree" aria-label=${this.tr("folders")} @keydown=${(e: KeyboardEvent) => this.treeKey(e)}>${item(undefined, this.tr("top"), nodes)}</ul>` : nothing;
-  }
 
-  private renderProgress(u: Upload): unknown {
-    const tr = this.tr;
-    const p = u.progress;
-    const time = (s: number | undefined): string => s === undefined ? "…" : s < 90 ? tr("seconds", { n: Math.ceil(s) }) : tr("minutes", { n: Math.ceil(s / 60) });
-    return html`<li>
-      <span>${tr("upload", { name: u.name })}</span>
-      <progress max=${p?.totalBytes ?? 1} value=${p?.sentBytes ?? 0} aria-label=${tr("upload", { name: u.name })}></progress>
-      <span>${p === undefined ? "" : `${tr(`phase_${p.phase}`)} ${Math.floor((100 * p.sentBytes) / Math.max(1, p.totalBytes))} %`}</span>
-      <span class="muted">${p?.phase === "paused" ? (p.pausedBy === "network" ? tr("pausedNetwork") : "") : p !== undefined && p.bytesPerSecond > 0 ? tr("speed", { speed: this.size(p.bytesPerSecond), time: time(p.remainingSeconds) }) : p?.phase === "uploading" ? tr("speedUnknown") : ""}</span>
-      ${!u.handle.pausable ? nothing : p?.phase === "paused"
-        ? html`<button @click=${() => u.handle.resume()} aria-label=${tr("resumeUpload", { name: u.name })}>${tr("short_resume")}</button>`
-        : html`<button @click=${() => u.handle.pause()} aria-label=${tr("pauseUpload", { name: u.name })}>${tr("short_pause")}</button>`}
-      <button @click=${() => u.handle.cancel()} aria-label=${tr("cancelUpload", { name: u.name })}>${tr("cancel")}</button>
-    </li>`;
-  }
-
-  private renderRow(e: DossierEntry, snap: DossierSnapshot): unknown {
-    const tr = this.tr;
-    const latest = e.versions[e.versions.length - 1];
-    const thumb = latest !== undefined ? this.previews.get(latest.eventId) : undefined;
-    const targets = moveTargets(snap, e.id);
-    const name = this.renaming === e.id
-      ? html`<form @submit=${(ev: SubmitEvent) => void this.rename(ev, e)}><input class="rename" aria-label=${tr("newName", { name: e.name })} .value=${e.name} maxlength="255"
-            @keydown=${(ev: KeyboardEvent) => { if (ev.key === "Escape") { ev.preventDefault(); this.renaming = undefined; } }} />
-          <button type="submit">${tr("save")}</button><button type="button" @click=${() => { this.renaming = undefined; }}>${tr("cancel")}</button></form>`
-      : e.kind === "folder"
-        ? html`<button class="link" @click=${() => this.open(e.id)} aria-label=${tr("openFolder", { name: e.name })}>📁 ${e.name}</button>`
-        : html`${thumb !== undefined ? html`<img class="thumb" src=${thumb} alt=${tr("preview", { name: e.name })} />` : nothing}<span class=${e.deleted ? "deleted" : ""}>${e.name}</span>`;
-    return html`<tr tabindex="-1" data-entry=${e.id}>
-      <td role="gridcell">${name}</td>
-      <td role="gridcell">${e.kind === "folder" ? tr("folder") : this.size(e.size)}</td>
-      <td role="gridcell">${this.port.memberName(this.roomId, latest?.sender ?? e.creator)}</td>
-      <td role="gridcell">${this.date(e.updatedAt)}</td>
-      <td role="gridcell">${e.kind === "file" ? e.versions.length : ""}</td>
-      <td role="gridcell" class="actions">
-        ${e.deleted
-          ? html`<button @click=${() => void this.change(e, { deleted: false })} aria-label=${tr("restore", { name: e.name })}>${tr("short_restore")}</button>`
-          : html`
-            ${latest !== undefined ? html`<button @click=${() => void this.download(e, latest)} aria-label=${tr("download", { name: e.name })}>${tr("short_download")}</button>
-              <label class="sr" for=${`v-${e.id}`}>${tr("newVersion", { name: e.name })}</label>
-              <input class="sr" type="file" id=${`v-${e.id}`} tabindex="-1" @change=${(ev: Event) => { const f = (ev.target as HTMLInputElement).files?.[0]; if (f) void this.uploadFiles([f], { versionOf: e.id }); (ev.target as HTMLInputElement).value = ""; }} />
-              <button @click=${() => (this.renderRoot.querySelector(`#v-${CSS.escape(e.id)}`) as HTMLInputElement | null)?.click()} aria-label=${tr("newVersion", { name: e.name })}>${tr("short_newVersion")}</button>
-              <button @click=${() => { this.historyOf = e.id; }} aria-label=${tr("history", { name: e.name })}>${tr("short_history")}</button>` : nothing}
-            <button @click=${() => { this.renaming = e.id; }} aria-label=${tr("rename", { name: e.name })}>${tr("short_rename")}</button>
-            <select aria-label=${tr("move", { name: e.name })} @change=${(ev: Event) => { const v = (ev.target as HTMLSelectElement).value; if (v !== "") void this.change(e, { parent: v === "/" ? null : v }); }}>
-              <option value="">${tr("short_move")}</option>
-              ${e.parent !== undefined ? html`<option value="/">${tr("moveTop")}</option>` : nothing}
-              ${targets.filter((f) => f.id !== e.parent).map((f) => html`<option value=${f.id}>${f.path}</option>`)}
-            </select>
-            <button @click=${() => void this.change(e, { deleted: true })} aria-label=${tr("delete", { name: e.name })}>${tr("short_delete")}</button>`}
-      </td>
-    </tr>`;
-  }
-
-  private renderHistory(snap: DossierSnapshot): unknown {
-    const e = this.historyOf !== undefined ? snap.entries.get(this.historyOf) : undefined;
-    if (e === undefined) return nothing;
-    const tr = this.tr;
-    return html`<section class="history" aria-labelledby="history-title">
-      <h2 id="history-title">${tr("history", { name: e.name })}</h2>
-      <ol>${e.versions.map((v, i) => html`<li>${tr("versionLine", { n: i + 1, size: this.size(v.size), who: this.port.memberName(this.roomId, v.sender), date: this.date(v.ts) })}
-        <button @click=${() => void this.download(e, v)}>${tr("downloadVersion", { n: i + 1, name: e.name })}</button></li>`)}</ol>
-      <button @click=${() => { this.historyOf = undefined; }}>${tr("closeHistory")}</button>
-    </section>`;
+  private rowContext(snap: DossierSnapshot): RowContext {
+    return {
+      tr: this.tr, size: (n) => this.size(n), date: (ts) => this.date(ts), who: (u) => this.port.memberName(this.roomId, u),
+      previews: this.previews, renaming: this.renaming, moveTargets: (id) => moveTargets(snap, id),
+      open: (f) => this.open(f), download: (e, v) => void this.download(e, v), newVersion: (e, f) => void this.uploadFiles([f], { versionOf: e.id }),
+      showHistory: (id) => { this.historyOf = id; }, startRename: (id) => { this.renaming = id; }, submitRename: (ev, e) => void this.rename(ev, e),
+      change: (e, c) => void this.change(e, c),
+    };
   }
 
   override render(): unknown {
@@ -442,6 +321,8 @@ export class DossierView extends LitElement {
     const here = crumbs[crumbs.length - 1]?.name ?? tr("top");
     const rows = visibleEntries(snap, { folder: this.folder, filter: this.filter, order: { key: this.sortKey, descending: this.descending }, showDeleted: this.showDeleted });
     const used = this.size(bytesUsed(snap));
+    const ctx = this.rowContext(snap);
+    const history = this.historyOf !== undefined ? snap.entries.get(this.historyOf) : undefined;
     return html`
       <header>
         <h1>${title}</h1>
@@ -472,21 +353,22 @@ export class DossierView extends LitElement {
       </div>
       ${this.nameError !== "" ? html`<p class="error" role="alert">${this.nameError}</p>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.uploads.length > 0 ? html`<ul class="uploads" aria-label=${tr("addFiles")}>${this.uploads.map((u) => this.renderProgress(u))}</ul>` : nothing}
-      ${this.renderInterrupted()}
-      ${this.downloads.length > 0 ? html`<ul class="uploads">${this.downloads.map((d) => html`<li><span>${this.tr("downloading", { name: d.name })}</span>
-        <progress max=${d.total ?? 1} value=${d.total === undefined ? nothing : d.received} aria-label=${this.tr("downloading", { name: d.name })}></progress></li>`)}</ul>` : nothing}
+      ${renderUploads(this.uploads, tr, (n) => this.size(n))}
+      ${renderInterrupted(this.port.interruptedUploads(this.roomId), tr, (n) => this.size(n),
+        (u, f) => void this.track(f.name, (onProgress) => this.port.resumeUpload(u.id, f, onProgress)),
+        (u) => { this.port.abandonUpload(u.id); this.requestUpdate(); })}
+      ${renderDownloads(this.downloads, tr)}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
       <div class="body">
-        ${this.renderTree(folderTree(snap), true)}
+        ${renderFolderTree(folderTree(snap), this.folder, tr, (f) => this.open(f))}
         <div>
           ${rows.length === 0
             ? html`<p class="empty">${this.filter.trim() !== "" ? tr("noMatch", { filter: this.filter.trim() }) : this.showDeleted ? tr("trashEmpty") : tr("empty")}</p>`
             : html`<table role="grid" aria-label=${tr("filesOf", { folder: here })} @keydown=${(e: KeyboardEvent) => this.gridKey(e)}>
                 <thead><tr>${(["colName", "colSize", "colBy", "colDate", "colVersions", "colActions"] as const).map((k) => html`<th role="columnheader" scope="col">${tr(k)}</th>`)}</tr></thead>
-                <tbody>${rows.map((e) => this.renderRow(e, snap))}</tbody>
+                <tbody>${rows.map((e) => renderEntryRow(e, ctx))}</tbody>
               </table>`}
-          ${this.renderHistory(snap)}
+          ${history !== undefined ? renderHistory(history, ctx) : nothing}
         </div>
       </div>
       ${this.dragging ? html`<p class="sr" role="status">${tr("dropHere")}</p>` : nothing}`;

@@ -1,0 +1,55 @@
+// The folder view's transfers: uploads with progress (phase, percent, speed, time left) and their
+// pause/resume/cancel buttons, downloads being decrypted, and uploads in parts a reload interrupted
+// (pick the same file again, or abandon). Templates only; the view owns the state.
+import { html, nothing } from "lit";
+import type { InterruptedUpload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
+import type { DossierTranslate } from "./dossier-messages.ts";
+
+export interface Upload { key: number; name: string; progress: TransferProgress | undefined; handle: TransferHandle }
+export interface Download { key: number; name: string; received: number; total: number | undefined }
+
+function speedText(p: TransferProgress | undefined, tr: DossierTranslate, size: (n: number) => string): string {
+  if (p?.phase === "paused") return p.pausedBy === "network" ? tr("pausedNetwork") : "";
+  if (p === undefined || p.bytesPerSecond <= 0) return p?.phase === "uploading" ? tr("speedUnknown") : "";
+  const s = p.remainingSeconds;
+  const time = s === undefined ? "…" : s < 90 ? tr("seconds", { n: Math.ceil(s) }) : tr("minutes", { n: Math.ceil(s / 60) });
+  return tr("speed", { speed: size(p.bytesPerSecond), time });
+}
+
+export function renderUploads(uploads: readonly Upload[], tr: DossierTranslate, size: (n: number) => string): unknown {
+  if (uploads.length === 0) return nothing;
+  return html`<ul class="uploads" aria-label=${tr("addFiles")}>${uploads.map((u) => {
+    const p = u.progress;
+    return html`<li>
+      <span>${tr("upload", { name: u.name })}</span>
+      <progress max=${p?.totalBytes ?? 1} value=${p?.sentBytes ?? 0} aria-label=${tr("upload", { name: u.name })}></progress>
+      <span>${p === undefined ? "" : `${tr(`phase_${p.phase}`)} ${Math.floor((100 * p.sentBytes) / Math.max(1, p.totalBytes))} %`}</span>
+      <span class="muted">${speedText(p, tr, size)}</span>
+      ${!u.handle.pausable ? nothing : p?.phase === "paused"
+        ? html`<button @click=${() => u.handle.resume()} aria-label=${tr("resumeUpload", { name: u.name })}>${tr("short_resume")}</button>`
+        : html`<button @click=${() => u.handle.pause()} aria-label=${tr("pauseUpload", { name: u.name })}>${tr("short_pause")}</button>`}
+      <button @click=${() => u.handle.cancel()} aria-label=${tr("cancelUpload", { name: u.name })}>${tr("cancel")}</button>
+    </li>`;
+  })}</ul>`;
+}
+
+export function renderDownloads(downloads: readonly Download[], tr: DossierTranslate): unknown {
+  if (downloads.length === 0) return nothing;
+  return html`<ul class="uploads">${downloads.map((d) => html`<li><span>${tr("downloading", { name: d.name })}</span>
+    <progress max=${d.total ?? 1} value=${d.total === undefined ? nothing : d.received} aria-label=${tr("downloading", { name: d.name })}></progress></li>`)}</ul>`;
+}
+
+export function renderInterrupted(list: readonly InterruptedUpload[], tr: DossierTranslate, size: (n: number) => string, resume: (u: InterruptedUpload, file: File) => void, abandon: (u: InterruptedUpload) => void): unknown {
+  if (list.length === 0) return nothing;
+  const picked = (u: InterruptedUpload) => (ev: Event): void => {
+    const input = ev.target as HTMLInputElement;
+    const f = input.files?.[0];
+    input.value = "";
+    if (f) resume(u, f);
+  };
+  return html`<section aria-labelledby="interrupted-title"><h2 id="interrupted-title">${tr("interrupted")}</h2><ul class="uploads">${list.map((u) => html`<li>
+    <span>${tr("interruptedLine", { name: u.name, size: size(u.size), done: u.partsDone, total: u.partsTotal })}</span>
+    <label>${tr("resumePick", { name: u.name })}<input type="file" @change=${picked(u)} /></label>
+    <button @click=${() => abandon(u)} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
+  </li>`)}</ul></section>`;
+}
