@@ -328,12 +328,19 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await alice.keyboard.press("Enter");
     await alice.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Études" }).and(alice.locator("[aria-current=page]")).waitFor();
     await row(alice, "etude.bin").waitFor();
+    // In the grid, Down from a row's button moves to the next row.
+    await alice.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Racine du dossier" }).click();
+    await row(alice, "budget-2026.ods").getByRole("button", { name: "Télécharger budget-2026.ods" }).focus();
+    await alice.keyboard.press("ArrowDown");
+    const focusedRow = await alice.getByRole("grid").locator("tbody tr").evaluateAll((rows) => rows.findIndex((r) => (r.getRootNode() as unknown as { activeElement: unknown }).activeElement === r));
+    const budgetRow = await alice.getByRole("grid").locator("tbody tr").evaluateAll((rows) => rows.findIndex((r) => (r.textContent ?? "").includes("budget-2026.ods")));
+    assert.equal(focusedRow, budgetRow + 1, "the next row has the focus");
 
     // English.
     await alice.getByLabel("Langue").selectOption("en");
     await alice.getByRole("columnheader", { name: "Uploaded by" }).waitFor();
-    await alice.getByRole("button", { name: "Download etude.bin" }).waitFor();
-    await alice.getByRole("link", { name: "Dossier root" }).click();
+    await alice.getByRole("button", { name: "Download budget-2026.ods" }).waitFor();
+    await alice.getByRole("navigation", { name: "Location" }).getByRole("link", { name: "Dossier root" }).click();
     await alice.getByLabel("Search by name").fill("nothing-like-this");
     await alice.getByText("Nothing matches “nothing-like-this”.").waitFor();
     assert.deepEqual(await seriousA11yViolations(alice), [], "folder view accessible in English too");
