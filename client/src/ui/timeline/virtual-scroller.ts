@@ -43,8 +43,15 @@ export class VirtualScroller implements ReactiveController {
     host.addController(this);
   }
 
+  /** The viewport, spacer and row list, looked up once per render root (no selector per frame). */
+  private els: { vp: HTMLElement; spacer: HTMLElement | null; list: HTMLElement | null; height: number; shift: number } | undefined;
+
   private viewport(): HTMLElement | null {
-    return this.host.renderRoot.querySelector<HTMLElement>(".viewport");
+    if (this.els === undefined || !this.els.vp.isConnected) {
+      const vp = this.host.renderRoot.querySelector<HTMLElement>(".viewport");
+      this.els = vp === null ? undefined : { vp, spacer: vp.querySelector<HTMLElement>(".spacer"), list: vp.querySelector<HTMLElement>(".rows"), height: -1, shift: -1 };
+    }
+    return this.els?.vp ?? null;
   }
 
   get total(): number {
@@ -101,7 +108,7 @@ export class VirtualScroller implements ReactiveController {
       this.observer?.observe(vp);
       this.watched = vp;
     }
-    for (const el of vp.querySelectorAll<HTMLElement>(".rows > li")) {
+    for (const el of this.els?.list?.children ?? []) {
       if (!this.observed.has(el)) {
         this.observer?.observe(el);
         this.observed.add(el);
@@ -119,14 +126,24 @@ export class VirtualScroller implements ReactiveController {
   /** Sizes the spacer and places the rows (owned here, not by the template), puts the scroll position
    * where the intent says, then re-renders if the rows no longer fit. */
   private apply(vp: HTMLElement, relaidOut: boolean): void {
+    // Reads first (one layout), then writes; the scroll position is set (a second layout) only when
+    // the view must move: re-anchoring or pinning to the bottom.
     const h = vp.clientHeight;
-    const spacer = vp.querySelector<HTMLElement>(".spacer");
-    if (spacer !== null) spacer.style.height = `${this.total}px`;
-    const list = vp.querySelector<HTMLElement>(".rows");
-    if (list !== null) list.style.transform = `translateY(${this.top()}px)`;
+    let top = vp.scrollTop;
+    const els = this.els;
+    if (els !== undefined && els.height !== this.total && els.spacer !== null) {
+      els.spacer.style.height = `${this.total}px`;
+      els.height = this.total;
+    }
+    if (els !== undefined && els.shift !== this.top() && els.list !== null) {
+      els.list.style.transform = `translateY(${this.top()}px)`;
+      els.shift = this.top();
+    }
     const target = this.targetTop(h);
-    if (target !== undefined && Math.abs(vp.scrollTop - target) >= 1) vp.scrollTop = target;
-    const top = vp.scrollTop;
+    if (target !== undefined && Math.abs(top - target) >= 1) {
+      vp.scrollTop = target;
+      top = vp.scrollTop;
+    }
     this.lastTop = top;
     const want = visibleRange(this.offsets, top, h, this.opts.margin);
     if ((relaidOut || !covers(this.range, this.offsets, top, h, this.opts.margin / 4)) && (want.start !== this.range.start || want.end !== this.range.end)) {
