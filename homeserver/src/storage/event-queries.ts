@@ -53,12 +53,40 @@ export async function relatedEventIds(db: SqlExecutor, q: RelationQuery): Promis
   return rows.map((r) => ({ eventId: r.event_id, stream: num(r.stream_ordering) }));
 }
 
-/** Ids of all events directly relating to any of `parentIds` (any rel_type), for recursion. */
-export async function childIds(db: SqlExecutor, roomId: string, parentIds: readonly string[]): Promise<string[]> {
-  if (parentIds.length === 0) return [];
-  const rows = await db.all<{ event_id: string }>(
-    `SELECT event_id FROM events WHERE room_id = ? AND relates_to IN (${marks(parentIds.length)}) AND ${LIVE} LIMIT 10000`, [roomId, ...parentIds]);
-  return rows.map((r) => r.event_id);
+export interface RelationTreeQuery extends Omit<RelationQuery, "parentIds"> {
+  parentId: string;
+  /** Relation hops below the parent that count (1 = direct relations only). */
+  depth: number;
+}
+
+/**
+ * Ids of events relating to `parentId` directly or through up to `depth` hops (any rel_type on
+ * the way; the filters apply to the returned event's own relation), in stream order. One
+ * recursive query per page instead of a list of every intermediate event: a task list's anchor
+ * has thousands of roots, each with its updates.
+ */
+export async function relationTreeIds(db: SqlExecutor, q: RelationTreeQuery): Promise<{ eventId: string; stream: number }[]> {
+  const live = (alias: string): string => `${alias}.outlier = 0 AND ${alias}.rejected IS NULL AND ${alias}.soft_failed = 0`;
+  const params: SqlValue[] = [q.roomId, q.parentId, q.roomId, q.depth, q.after, q.before];
+  let sql = `WITH RECURSIVE tree(event_id, depth) AS (
+      SELECT c.event_id, 1 FROM events c WHERE c.room_id = ? AND c.relates_to = ? AND ${live("c")}
+      UNION
+      SELECT c.event_id, t.depth + 1 FROM events c JOIN tree t ON c.relates_to = t.event_id WHERE c.room_id = ? AND t.depth < ? AND ${live("c")}
+    )
+    SELECT e.event_id, e.stream_ordering FROM events e WHERE e.event_id IN (SELECT event_id FROM tree)
+      AND e.stream_ordering > ? AND e.stream_ordering <= ?`;
+  if (q.relType !== undefined) {
+    sql += " AND e.rel_type = ?";
+    params.push(q.relType);
+  }
+  if (q.eventType !== undefined) {
+    sql += " AND e.type = ?";
+    params.push(q.eventType);
+  }
+  sql += ` ORDER BY e.stream_ordering ${q.backwards ? "DESC" : "ASC"} LIMIT ?`;
+  params.push(q.limit);
+  const rows = await db.all<{ event_id: string; stream_ordering: number }>(sql, params);
+  return rows.map((r) => ({ eventId: r.event_id, stream: num(r.stream_ordering) }));
 }
 
 export interface ChildRow {

@@ -4,7 +4,7 @@
 //       https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidthreads
 import type { JsonObject } from "../../../room/pdu.ts";
 import type { StoredEventRow } from "../../../storage/event-store.ts";
-import { childIds, relatedEventIds, threadRoots } from "../../../storage/event-queries.ts";
+import { relatedEventIds, relationTreeIds, threadRoots } from "../../../storage/event-queries.ts";
 import type { ServerContext } from "../../context.ts";
 import type { Handler } from "../../http/router.ts";
 import { serializeRoomEvents } from "../../rooms/bundled-aggregations.ts";
@@ -16,6 +16,8 @@ import { scanVisible } from "./scan.ts";
 
 /** Spec: "Homeservers SHOULD traverse at least 3 levels of relationships". */
 const RECURSION_DEPTH = 3;
+/** Largest page of relations (the spec sets none): a task list's anchor has thousands of roots. */
+const MAX_RELATIONS_PAGE = 1000;
 
 export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
   const me = await s.auth.require(ctx);
@@ -24,7 +26,7 @@ export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
   const relType = ctx.params["relType"] === undefined ? undefined : nameParam(ctx, "relType");
   const eventType = ctx.params["eventType"] === undefined ? undefined : nameParam(ctx, "eventType");
   const backwards = dirParam(ctx.query, "b") === "b";
-  const limit = limitParam(ctx.query, 10, 100, 1);
+  const limit = limitParam(ctx.query, 10, MAX_RELATIONS_PAGE, 1);
   const fromRaw = ctx.query.get("from");
   const from = tokenParam(ctx.query, "from") ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
   const to = tokenParam(ctx.query, "to");
@@ -35,12 +37,12 @@ export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
   const visibility = new RoomVisibility(s, roomId, me.userId);
   if (!room || !parent || roomIdOfRow(parent) !== roomId || !(await visibility.canSee(parent))) throw notFound();
   const depth = recurse ? RECURSION_DEPTH : 1;
-  const parents = await ancestorsUpTo(s, roomId, parentId, depth);
   const range = streamRange(from, to, backwards);
   const page = await scanVisible({
     ...range, backwards, limit,
     fetch: async (after, before, n) => {
-      const ids = await relatedEventIds(s.db, { roomId, parentIds: parents, ...(relType ? { relType } : {}), ...(eventType ? { eventType } : {}), after, before, limit: n, backwards });
+      const filters = { roomId, ...(relType ? { relType } : {}), ...(eventType ? { eventType } : {}), after, before, limit: n, backwards };
+      const ids = depth === 1 ? await relatedEventIds(s.db, { ...filters, parentIds: [parentId] }) : await relationTreeIds(s.db, { ...filters, parentId, depth });
       const loaded = await s.stores.events.getEvents(ids.map((r) => r.eventId));
       return ids.map((r) => loaded.get(r.eventId)).filter((r): r is StoredEventRow => r !== undefined);
     },
@@ -54,17 +56,6 @@ export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
   if (recurse !== undefined) json["recursion_depth"] = depth;
   return { json };
 };
-
-/** The parent plus the events up to depth-1 relation hops below it: children of these are results. */
-async function ancestorsUpTo(s: ServerContext, roomId: string, parentId: string, depth: number): Promise<string[]> {
-  const all = new Set([parentId]);
-  let level = [parentId];
-  for (let d = 1; d < depth && level.length > 0; d++) {
-    level = (await childIds(s.db, roomId, level)).filter((id) => !all.has(id));
-    for (const id of level) all.add(id);
-  }
-  return [...all];
-}
 
 /** Thread roots newest-activity first; `from` t<N> continues with threads whose latest event is before N. */
 export const threadsHandler = (s: ServerContext): Handler => async (ctx) => {

@@ -1,0 +1,63 @@
+// GET /relations with recurse=true walks three levels below the parent in one recursive query
+// (storage/event-queries.ts relationTreeIds), filters apply to each returned event's own relation,
+// and a page may hold up to 1,000 relations (a task list's anchor has thousands of roots).
+import assert from "node:assert/strict";
+import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
+import { call, enc, type Session } from "../harness/client-api.ts";
+import { requirePostgres } from "../harness/postgres.ts";
+
+const C = "/_matrix/client/v3";
+const V1 = "/_matrix/client/v1";
+type Page = { chunk: { event_id: string; content: { body?: string } }[]; next_batch?: string; recursion_depth?: number };
+
+for (const db of ["sqlite", "postgres"] as const) describe(`relations: recursion and large pages (${db})`, function () {
+  this.timeout(120_000);
+  let server: TestHomeserver;
+  let alice: Session;
+  let roomId: string;
+  let n = 0;
+
+  before(async function () {
+    if (db === "postgres") await requirePostgres(this);
+    server = await startTestHomeserver({ db });
+    alice = await registerUser(server.url, "alice");
+    ({ room_id: roomId } = await call<{ room_id: string }>(server.url, alice, "POST", `${C}/createRoom`, { preset: "private_chat" }));
+  });
+  after(() => server?.stop());
+
+  const send = async (body: string, relatesTo?: { rel_type: string; event_id: string }, type = "m.room.message"): Promise<string> =>
+    (await call<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/${type}/t${n++}`, { msgtype: "m.text", body, ...(relatesTo ? { "m.relates_to": relatesTo } : {}) })).event_id;
+  const page = (parent: string, query: string, path = ""): Promise<Page> => call<Page>(server.url, alice, "GET", `${V1}/rooms/${enc(roomId)}/relations/${enc(parent)}${path}?${query}`);
+  const bodies = (p: Page): string[] => p.chunk.map((e) => e.content.body ?? "");
+
+  it("walks three levels below the parent, no further, and filters on each event's own relation", async () => {
+    const root = await send("racine");
+    const a = await send("niveau 1", { rel_type: "m.reference", event_id: root });
+    const b = await send("niveau 2", { rel_type: "m.reference", event_id: a });
+    const c = await send("niveau 3", { rel_type: "m.reference", event_id: b });
+    await send("niveau 4", { rel_type: "m.reference", event_id: c });
+    await send("fil", { rel_type: "m.thread", event_id: a });
+    assert.deepEqual(bodies(await page(root, "dir=f&recurse=false")), ["niveau 1"]);
+    const deep = await page(root, "dir=f&recurse=true");
+    assert.deepEqual(bodies(deep), ["niveau 1", "niveau 2", "niveau 3", "fil"]);
+    assert.equal(deep.recursion_depth, 3);
+    assert.deepEqual(bodies(await page(root, "dir=f&recurse=true", "/m.thread")), ["fil"]);
+    assert.deepEqual(bodies(await page(root, "dir=b&recurse=true&limit=2")), ["fil", "niveau 3"]);
+  });
+
+  it("serves up to 1,000 relations a page and paginates the rest", async () => {
+    const anchor = await send("liste");
+    const roots: string[] = [];
+    for (let i = 0; i < 120; i++) roots.push(await send(`tâche ${i}`, { rel_type: "m.reference", event_id: anchor }));
+    for (const r of roots.slice(0, 30)) await send("mise à jour", { rel_type: "m.reference", event_id: r });
+    const direct = await page(anchor, "dir=f&limit=1000");
+    assert.equal(direct.chunk.length, 120);
+    assert.equal(direct.next_batch, undefined);
+    const first = await page(anchor, "dir=f&limit=100&recurse=true");
+    assert.equal(first.chunk.length, 100);
+    assert.ok(first.next_batch);
+    const rest = await page(anchor, `dir=f&limit=1000&recurse=true&from=${enc(first.next_batch ?? "")}`);
+    assert.equal(first.chunk.length + rest.chunk.length, 150);
+    assert.equal(new Set([...first.chunk, ...rest.chunk].map((e) => e.event_id)).size, 150);
+  });
+});
