@@ -9,14 +9,13 @@ import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Download, Page } from "playwright-core";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { registerUser } from "../harness/homeserver.ts";
-import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { PASSWORD, saveRecoveryKey, signIn as fillSignIn, startCouncilsClient, type CouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
-const PASSWORD = "correct horse battery staple";
 const A = "ville-a.test";
 const B = "agglo-b.test";
 /** Above this a file goes in parts (config.json of the served client). */
@@ -35,13 +34,8 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
-  await page.goto(web);
-  await page.getByLabel("Votre collectivité").selectOption(council);
-  await page.locator("input[name=user]").fill(user);
-  await page.getByLabel("Mot de passe").fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-  await page.getByTestId("recovery-key").waitFor({ timeout: 60_000 });
-  await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click();
+  await fillSignIn(page, web, council, user);
+  await saveRecoveryKey(page);
 }
 
 /** The grid row whose name cell shows `name` (other cells, such as the move menu, may name folders too). */
@@ -53,8 +47,28 @@ async function download(page: Page, button: string): Promise<{ name: string; byt
   return { name: d.suggestedFilename(), bytes: await readFile(await d.path()) };
 }
 
+/** Routes `page`'s uploads: the second PUT is held (`held` resolves) until `drop()`, then aborted; the others go through. `puts()` counts them all. */
+async function holdSecondUpload(page: Page): Promise<{ held: Promise<void>; drop: () => void; puts: () => number }> {
+  let n = 0;
+  let onSecond!: () => void;
+  const held = new Promise<void>((r) => { onSecond = r; });
+  let drop!: () => void;
+  const dropped = new Promise<void>((r) => { drop = r; });
+  await page.route("**/_matrix/media/v3/upload/**", async (route) => {
+    if (++n === 2) {
+      onSecond();
+      await dropped;
+      await route.abort().catch(() => undefined);
+      return;
+    }
+    await route.continue();
+  });
+  return { held, drop, puts: () => n };
+}
+
 describe("dossiers in the web client, two councils (Chromium)", function () {
   this.timeout(240_000);
+  let env: CouncilsClient | undefined;
   let fed: TestFederation;
   let web: ServedClient;
   let browser: Browser;
@@ -63,21 +77,14 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
   let bob: Page;
 
   before(async () => {
-    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
-    fed = f;
+    env = await startCouncilsClient([A, B], { extraConfig: { dossiers: { large_file_threshold: THRESHOLD } } });
+    ({ fed, web, browser } = env);
     await registerUser(fed.get(A).url, "alice", PASSWORD);
     await registerUser(fed.get(B).url, "bob", PASSWORD);
-    web = await serveClient({
-      distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: THRESHOLD } },
-      councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })),
-    });
-    browser = await launchChromium();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   it("A builds a dossier tree with versions and a folder; B sees the same tree and gets every version byte-identical", async () => {
@@ -244,29 +251,16 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     // A file in parts paused while its second part is on the wire, then resumed: only the missing
     // parts go again (PUTs: part 1, part 2 cut, part 2 again, part 3, manifest), and B gets it whole.
     const resumed = randomBytes(THRESHOLD * 2 + 777);
-    let puts = 0;
-    let arrived!: () => void;
-    const secondArrived = new Promise<void>((r) => { arrived = r; });
-    let letGo!: () => void;
-    const second = new Promise<void>((r) => { letGo = r; });
-    await alice.route("**/_matrix/media/v3/upload/**", async (route) => {
-      if (++puts === 2) {
-        arrived();
-        await second;
-        await route.abort().catch(() => undefined);
-        return;
-      }
-      await route.continue();
-    });
+    const paused = await holdSecondUpload(alice);
     await alice.locator("input#files").setInputFiles({ name: "reprise.bin", mimeType: "application/octet-stream", buffer: resumed });
-    await secondArrived;
+    await paused.held;
     await alice.getByRole("button", { name: "Mettre en pause l'envoi de reprise.bin" }).click();
     await alice.getByRole("button", { name: "Reprendre l'envoi de reprise.bin" }).waitFor({ timeout: 30_000 });
-    letGo();
+    paused.drop();
     await alice.getByRole("button", { name: "Reprendre l'envoi de reprise.bin" }).click();
     await row(alice, "reprise.bin").waitFor({ timeout: 60_000 });
     await alice.unroute("**/_matrix/media/v3/upload/**");
-    assert.equal(puts, 5, "after the pause only the cut part and the rest were sent");
+    assert.equal(paused.puts(), 5, "after the pause only the cut part and the rest were sent");
     await row(bob, "reprise.bin").waitFor({ timeout: 60_000 });
     const again = await download(bob, "Télécharger reprise.bin");
     assert.equal(sha256(again.bytes), sha256(resumed), "a resumed upload arrives byte-identical on B");
@@ -275,25 +269,12 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     // interrupted; a different file is refused; the same file sends only what was not acknowledged
     // (part 2, part 3, the manifest), and B gets it byte-identical.
     const reloaded = randomBytes(THRESHOLD * 2 + 999);
-    let n = 0;
-    let onSecond!: () => void;
-    const atSecond = new Promise<void>((r) => { onSecond = r; });
-    let cut!: () => void;
-    const cutNow = new Promise<void>((r) => { cut = r; });
-    await alice.route("**/_matrix/media/v3/upload/**", async (route) => {
-      if (++n === 2) {
-        onSecond();
-        await cutNow;
-        await route.abort().catch(() => undefined);
-        return;
-      }
-      await route.continue();
-    });
+    const cut = await holdSecondUpload(alice);
     await alice.locator("input#files").setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: reloaded });
-    await atSecond;
+    await cut.held;
     // The held PUT never reaches the server: the page is reloaded under it, then it is dropped.
     await alice.reload();
-    cut();
+    cut.drop();
     await alice.getByText("recharge.bin (2 Mo) : 1 partie(s) sur 3 envoyée(s)").waitFor({ timeout: 120_000 });
     let putsAfter = 0;
     alice.on("request", (r) => { if (r.method() === "PUT" && r.url().includes("/_matrix/media/v3/upload/")) putsAfter++; });

@@ -6,41 +6,22 @@
 // longer flagged. On the way, an encrypted image is previewed (decrypted in the page) and opened.
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { clientApi, message, PASSWORD, recordRevokedObjectUrls, saveRecoveryKey, signIn, startCouncilsClient, type CouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 import { SAS_EMOJI_FR } from "../../client/src/core/sas-emoji.ts";
 
-const PASSWORD = "correct horse battery staple";
 const A = "ville-a.test";
 const B = "agglo-b.test";
 
 interface SavedSession { baseUrl: string; userId: string; accessToken: string; deviceId: string }
 
-async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
-  await page.goto(web);
-  await page.getByLabel("Votre collectivité").selectOption(council);
-  await page.locator("input[name=user]").fill(user);
-  await page.getByLabel("Mot de passe").fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-}
-
-async function saveRecoveryKey(page: Page): Promise<void> {
-  await page.getByTestId("recovery-key").waitFor({ timeout: 60_000 });
-  await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click();
-}
-
 const session = async (page: Page): Promise<SavedSession> => JSON.parse((await page.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as SavedSession;
 
-async function api(s: SavedSession, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${s.baseUrl}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${s.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (s: SavedSession, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => clientApi(s.baseUrl, s, method, path, body);
 
 /** The emoji shown in the verification dialog, as "🐶 Chien" strings, once all 7 are there. */
 async function shownEmoji(page: Page): Promise<string[]> {
@@ -61,40 +42,30 @@ async function compareAndConfirm(a: Page, b: Page): Promise<string[]> {
   return onA;
 }
 
-const message = (page: Page, text: string) => page.locator("article").filter({ hasText: text }).first();
-
 describe("web client in Chromium: emoji verification of a new device and of another person", function () {
   this.timeout(300_000);
+  let env: CouncilsClient | undefined;
   let fed: TestFederation;
   let web: ServedClient;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
-    fed = f;
+    env = await startCouncilsClient([A, B]);
+    ({ fed, web, browser } = env);
     await registerUser(fed.get(A).url, "alice", PASSWORD);
     await registerUser(fed.get(B).url, "bob", PASSWORD);
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
-    browser = await launchChromium();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   const newPage = async (): Promise<Page> => {
     const ctx = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
     contexts.push(ctx);
-    // Which object URLs the page made and revoked (image previews must not leak them).
-    await ctx.addInitScript(() => {
-      const g = globalThis as unknown as { URL: typeof URL; __revoked: string[] };
-      g.__revoked = [];
-      const revoke = g.URL.revokeObjectURL.bind(g.URL);
-      g.URL.revokeObjectURL = (u: string) => { g.__revoked.push(u); revoke(u); };
-    });
+    // Which object URLs the page revoked (image previews must not leak them).
+    await recordRevokedObjectUrls(ctx);
     return ctx.newPage();
   };
 

@@ -6,55 +6,32 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { message, PASSWORD, saveRecoveryKey, signIn, startCouncilsClient, type CouncilsClient } from "../harness/client-pages.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
-const PASSWORD = "correct horse battery staple";
 const A = "ville-a.test";
 const B = "agglo-b.test";
 
-async function signIn(page: Page, web: string, council: string, user: string): Promise<void> {
-  await page.goto(web);
-  await page.getByLabel("Votre collectivité").selectOption(council);
-  await page.locator("input[name=user]").fill(user);
-  await page.getByLabel("Mot de passe").fill(PASSWORD);
-  await page.getByRole("button", { name: "Se connecter" }).click();
-}
-
-async function saveRecoveryKey(page: Page): Promise<string> {
-  const key = page.getByTestId("recovery-key");
-  await key.waitFor({ timeout: 60_000 });
-  const text = (await key.textContent())?.trim() ?? "";
-  await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click();
-  return text;
-}
-
-// The first match: a reply quoting a message also contains its text.
-const message = (page: Page, text: string) => page.locator("article").filter({ hasText: text }).first();
-
 describe("web client in Chromium, two councils", function () {
   this.timeout(240_000);
+  let env: CouncilsClient | undefined;
   let fed: TestFederation;
   let web: ServedClient;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
   before(async () => {
-    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
-    fed = f;
+    env = await startCouncilsClient([A, B]);
+    ({ fed, web, browser } = env);
     await registerUser(fed.get(A).url, "alice", PASSWORD);
     await registerUser(fed.get(B).url, "bob", PASSWORD);
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
-    browser = await launchChromium();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => undefined);
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   it("two agents collaborate in an encrypted room of a space, and history comes back with the recovery key", async () => {
