@@ -38,8 +38,7 @@ function parseChecklistOps(value: unknown): Parsed<ChecklistOps> {
   if (!add.ok) return add;
   const remove = value["remove"] === undefined ? ok([]) : parseArray(value["remove"], "checklist.remove", LIMITS.checklist, (v, w) => parseString(v, w, LIMITS.itemId));
   if (!remove.ok) return remove;
-  // keys are item ids chosen by the sender: no prototype, so "__proto__" is an id like any other
-  const done: Record<string, boolean> = Object.create(null) as Record<string, boolean>;
+  const done: Record<string, boolean> = {};
   if (value["done"] !== undefined) {
     if (!isObject(value["done"])) return fail("checklist.done must be an object");
     const source = value["done"];
@@ -48,7 +47,8 @@ function parseChecklistOps(value: unknown): Parsed<ChecklistOps> {
     for (const id of ids) {
       const d = source[id];
       if (typeof d !== "boolean") return fail(`checklist.done.${id} must be a boolean`);
-      done[id] = d;
+      // ids are chosen by the sender: defined as own keys, so "__proto__" is an id like any other
+      Object.defineProperty(done, id, { value: d, enumerable: true, writable: true, configurable: true });
     }
   }
   return ok({ add: add.value, remove: remove.value, done });
