@@ -6,46 +6,30 @@
 // offline, server not answering).
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { clientApi as api, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
 const A = "ville-a.test";
 const MAX_UPLOAD = 200_000;
 const QUOTA = 250_000;
 
-interface Agent { userId: string; accessToken: string; deviceId: string }
-
-async function api(base: string, who: Agent, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 describe("web client in Chromium: two tabs, drafts, offline, failed sends, file errors", function () {
   this.timeout(240_000);
-  let fed: TestFederation;
+  let env: CouncilsClient | undefined;
   let web: ServedClient;
   let browser: Browser;
   let url: string;
 
   before(async () => {
-    const [f, dist] = await Promise.all([
-      startFederation([A], { configure: (_n, c) => { c.media.maxUploadBytes = MAX_UPLOAD; c.media.userQuotaBytes = QUOTA; } }),
-      ensureClientBuild(),
-    ]);
-    fed = f;
-    url = fed.get(A).url;
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: A, label: A, serverName: A, homeserverUrl: url }] });
-    browser = await launchChromium();
+    env = await startCouncilsClient([A], { configure: (_n, c) => { c.media.maxUploadBytes = MAX_UPLOAD; c.media.userQuotaBytes = QUOTA; } });
+    ({ web, browser } = env);
+    url = env.fed.get(A).url;
   });
   after(async () => {
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   /** Bodies of the room's latest text messages, oldest first, as the second client reads them. */

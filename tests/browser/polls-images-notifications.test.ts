@@ -7,27 +7,20 @@
 // opens the room).
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot } from "../harness/browser.ts";
+import { screenshot } from "../harness/browser.ts";
+import { addSavedSession, clientApi as api, recordRevokedObjectUrls, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 import { POLL_END, POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../client/src/core/poll-model.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
 
-interface Agent { userId: string; accessToken: string; deviceId: string }
 interface Note { title: string; body: string }
 
 let txn = 0;
-async function api(base: string, who: Agent, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 const send = async (base: string, who: Agent, roomId: string, type: string, content: Record<string, unknown>): Promise<string> =>
   String((await api(base, who, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/${type}/t${++txn}`, content))["event_id"]);
 
@@ -36,30 +29,27 @@ const notes = (page: Page): Promise<Note[]> => page.evaluate(() => (globalThis a
 
 describe("web client in Chromium: image previews, closing polls, browser notifications", function () {
   this.timeout(240_000);
+  let env: CouncilsClient | undefined;
   let fed: TestFederation;
   let web: ServedClient;
   let browser: Browser;
 
   before(async () => {
-    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
-    fed = f;
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
-    browser = await launchChromium();
+    env = await startCouncilsClient([A, B]);
+    ({ fed, web, browser } = env);
   });
   after(async () => {
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   /** A page already signed in (saved session); notifications allowed and spied on. */
   async function open(base: string, who: Agent): Promise<Page> {
     const ctx = await browser.newContext({ locale: "fr-FR" });
     await ctx.grantPermissions(["notifications"], { origin: new URL(web.url).origin });
-    const session = JSON.stringify({ baseUrl: base, userId: who.userId, accessToken: who.accessToken, deviceId: who.deviceId });
-    await ctx.addInitScript((v: string) => {
-      const g = globalThis as unknown as { localStorage: { setItem(k: string, v: string): void }; Notification: { permission: string; requestPermission(): Promise<string> }; URL: typeof URL; __notes: unknown[]; __revoked: string[] };
-      g.localStorage.setItem("entente.session", v);
+    await addSavedSession(ctx, base, who);
+    await recordRevokedObjectUrls(ctx);
+    await ctx.addInitScript(() => {
+      const g = globalThis as unknown as { Notification: { permission: string; requestPermission(): Promise<string> }; __notes: unknown[] };
       // The spy records what the page shows (and still asks the real Notification for permission).
       const Real = g.Notification;
       g.__notes = [];
@@ -78,10 +68,7 @@ describe("web client in Chromium: image previews, closing polls, browser notific
         close(): void { /* nothing shown */ }
       }
       (g as unknown as { Notification: unknown }).Notification = Spy;
-      g.__revoked = [];
-      const revoke = g.URL.revokeObjectURL.bind(g.URL);
-      g.URL.revokeObjectURL = (u: string) => { g.__revoked.push(u); revoke(u); };
-    }, session);
+    });
     const page = await ctx.newPage();
     await page.goto(web.url);
     return page;

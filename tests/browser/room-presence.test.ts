@@ -4,51 +4,33 @@
 // (a member of the other council, and a full Matrix id known only through federation).
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot } from "../harness/browser.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { screenshot } from "../harness/browser.ts";
+import { clientApi as api, openSignedIn, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
 
-interface Agent { userId: string; accessToken: string; deviceId: string }
-
-async function api(base: string, who: Agent, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 describe("web client in Chromium: unread, receipts, typing, mentions", function () {
   this.timeout(180_000);
+  let env: CouncilsClient | undefined;
   let fed: TestFederation;
   let web: ServedClient;
   let browser: Browser;
 
   before(async () => {
-    const [f, dist] = await Promise.all([startFederation([A, B]), ensureClientBuild()]);
-    fed = f;
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [A, B].map((n) => ({ id: n, label: n, serverName: n, homeserverUrl: fed.get(n).url })) });
-    browser = await launchChromium();
+    env = await startCouncilsClient([A, B]);
+    ({ fed, web, browser } = env);
   });
   after(async () => {
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   /** A page already signed in (saved session), as after a reload. */
-  async function open(base: string, who: Agent): Promise<Page> {
-    const ctx = await browser.newContext({ locale: "fr-FR" });
-    const session = JSON.stringify({ baseUrl: base, userId: who.userId, accessToken: who.accessToken, deviceId: who.deviceId });
-    await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
-    const page = await ctx.newPage();
-    await page.goto(web.url);
-    return page;
-  }
+  const open = (base: string, who: Agent): Promise<Page> => openSignedIn(browser, web.url, base, who);
 
   it("shows server unread counts, jumps to the first unread, shows receipts and typing, completes mentions across councils", async () => {
     const [aUrl, bUrl] = [fed.get(A).url, fed.get(B).url];

@@ -6,52 +6,35 @@
 import assert from "node:assert/strict";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
-import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { clientApi as api, openSignedIn, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
 const A = "ville-a.test";
 
-interface Agent { userId: string; accessToken: string; deviceId: string }
-
-async function api(base: string, who: Agent, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 const png = (colour: string): Promise<Buffer> => sharp({ create: { width: 64, height: 64, channels: 3, background: colour } }).png().toBuffer();
 
 describe("web client in Chromium: room name, topic, image, removing and banning members", function () {
   this.timeout(180_000);
-  let fed: TestFederation;
+  let env: CouncilsClient | undefined;
   let web: ServedClient;
   let browser: Browser;
   let url: string;
 
   before(async () => {
-    const [f, dist] = await Promise.all([startFederation([A]), ensureClientBuild()]);
-    fed = f;
-    url = fed.get(A).url;
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: A, label: A, serverName: A, homeserverUrl: url }] });
-    browser = await launchChromium();
+    env = await startCouncilsClient([A]);
+    ({ web, browser } = env);
+    url = env.fed.get(A).url;
   });
   after(async () => {
-    await browser?.close();
-    await web?.close();
-    await fed?.stop();
+    await env?.stop();
   });
 
   /** A page already signed in (saved session), as after a reload. */
   async function open(who: Agent): Promise<Page> {
-    const ctx = await browser.newContext({ locale: "fr-FR" });
-    const session = JSON.stringify({ baseUrl: url, userId: who.userId, accessToken: who.accessToken, deviceId: who.deviceId });
-    await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
-    const page = await ctx.newPage();
-    await page.goto(web.url);
+    const page = await openSignedIn(browser, web.url, url, who);
     // The full session (the preview list shown before it has no actions yet).
     await page.getByRole("button", { name: "Se déconnecter" }).waitFor({ timeout: 60_000 });
     return page;

@@ -6,22 +6,20 @@
 // live events pushed to a running widget, only the types it was granted. No Jitsi server runs
 // here: external_api.js is the contract test's stand-in (tests/widgets/fixtures).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import * as sdk from "matrix-js-sdk";
 import "../harness/matrix-client.ts"; // quiets matrix-js-sdk's request log
 import type { BrowserContext, Frame, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
 import { screenshot } from "../harness/browser.ts";
+import { PASSWORD } from "../harness/client-pages.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
+import { openClientWithWidgets } from "../widgets/widget-client.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 import { elementJitsiContent, jitsiShapeDifferences } from "../../widgets/jitsi/src/element-jitsi-reference.ts";
 
-const PASSWORD = "correct horse battery staple";
 const ALLOWED = "meet.allowed.test";
-const STAND_IN = readFileSync(join(import.meta.dirname, "../widgets/fixtures/stand-in-external-api.js"), "utf8");
 const WIDGETS = "im.vector.modular.widgets";
 type Untyped = (roomId: string, type: string, content: Record<string, unknown>, stateKey?: string) => Promise<{ event_id: string }>;
 type StateEvent = { type: string; state_key: string; content: Record<string, unknown> };
@@ -73,23 +71,8 @@ describe("web client: room widgets, meetings and live events", function () {
     await sendState(rooms.voirie, WIDGETS, elementJitsiContent("https://app.element.io/jitsi.html", "JitsiQabcdefghijklmnopqrstuvw", "Voirie", false, ALLOWED), "elementjitsiwidget0000000");
     await sendState(rooms.voirie, WIDGETS, { type: "m.custom", url: `${pages.widgetsOrigin}/fixtures/live-widget.html`, name: "Direct", data: {} }, "livewidget");
     step("rooms ready");
-    web = await serveClient({
-      distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "c", label: "Commune", serverName, homeserverUrl: hs.url }],
-      extraConfig: { widgets: { base_url: `${pages.widgetsOrigin}/widgets/`, jitsi_domains: [ALLOWED] } },
-    });
-    context = await pages.browser.newContext({ locale: "fr-FR" });
-    await context.route((url) => url.protocol === "https:", async (route) => {
-      external.push(route.request().url());
-      if (route.request().url() === `https://${ALLOWED}/external_api.js`) await route.fulfill({ contentType: "text/javascript", body: STAND_IN });
-      else await route.abort();
-    });
-    page = await context.newPage();
     step("signing in");
-    await page.goto(web.url);
-    await page.locator("input[name=user]").fill("anne");
-    await page.getByLabel("Mot de passe").fill(PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click({ timeout: 60_000 });
+    ({ web, context, page } = await openClientWithWidgets({ dist, pages, hsUrl: hs.url, serverName, allowed: ALLOWED, user: "anne", external }));
   });
   afterEach(async function () {
     if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `room-widgets-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);

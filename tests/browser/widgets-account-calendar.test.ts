@@ -6,23 +6,21 @@
 // the widget panel, consent dialog and our Jitsi wrapper in English. One real council; no Jitsi
 // server: external_api.js is the contract test's stand-in (tests/widgets/fixtures).
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { BrowserContext, Frame, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { PASSWORD } from "../harness/client-pages.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
+import { openClientWithWidgets } from "../widgets/widget-client.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import type { ServedClient } from "../../client/scripts/serve-client.ts";
 import { elementJitsiContent, jitsiShapeDifferences } from "../../widgets/jitsi/src/element-jitsi-reference.ts";
 import { buildEventRoot } from "../../appservices/protocol/src/calendar/calendar-root.ts";
 import { buildEventUpdate } from "../../appservices/protocol/src/calendar/calendar-update.ts";
 import { eventMeetingIds } from "../../appservices/protocol/src/calendar/calendar-video.ts";
 
-const PASSWORD = "correct horse battery staple";
 const ALLOWED = "meet.allowed.test";
-const STAND_IN = readFileSync(join(import.meta.dirname, "../widgets/fixtures/stand-in-external-api.js"), "utf8");
 const WIDGETS = "im.vector.modular.widgets";
 const UID = "commission-travaux-2026@ville-a.fr";
 type User = { userId: string; accessToken: string; deviceId: string };
@@ -87,22 +85,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await call(hs.url, anne, "PUT", `/_matrix/client/v3/user/${enc(anne.userId)}/account_data/m.widgets`, {
       elementwidget: { content: { id: "elementwidget", type: "m.custom", url: "https://pad.example/", name: "Pad d'Element", data: {}, creatorUserId: anne.userId }, sender: anne.userId, state_key: "elementwidget", type: "m.widget", id: "elementwidget" },
     });
-    web = await serveClient({
-      distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "c", label: "Commune", serverName, homeserverUrl: hs.url }],
-      extraConfig: { widgets: { base_url: `${pages.widgetsOrigin}/widgets/`, jitsi_domains: [ALLOWED] } },
-    });
-    context = await pages.browser.newContext({ locale: "fr-FR" });
-    await context.route((url) => url.protocol === "https:", async (route) => {
-      external.push(route.request().url());
-      if (route.request().url() === `https://${ALLOWED}/external_api.js`) await route.fulfill({ contentType: "text/javascript", body: STAND_IN });
-      else await route.abort();
-    });
-    page = await context.newPage();
-    await page.goto(web.url);
-    await page.locator("input[name=user]").fill("anne");
-    await page.getByLabel("Mot de passe").fill(PASSWORD);
-    await page.getByRole("button", { name: "Se connecter" }).click();
-    await page.getByRole("button", { name: "J'ai enregistré ma clé" }).click({ timeout: 60_000 });
+    ({ web, context, page } = await openClientWithWidgets({ dist, pages, hsUrl: hs.url, serverName, allowed: ALLOWED, user: "anne", external }));
   });
   afterEach(async function () {
     if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `widgets-account-calendar-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
