@@ -3,14 +3,14 @@
 // 2025 (Europe/Paris) — folded with foldCalendar, then the month of October 2026 expanded and laid
 // out (month grid) and the DST week of 25 Oct 2026 laid out, for an agent in Paris. Pure CPU,
 // in-process; seeded, so every run sees the same events. Runnable alone: node tests/bench/calendar-widget.ts [--quick]
-import { performance } from "node:perf_hooks";
 import { CalendarModel } from "../../widgets/calendar/src/calendar-model.ts";
 import { monthGrid, monthSpan } from "../../widgets/calendar/src/month-grid.ts";
 import { expandOccurrences } from "../../widgets/calendar/src/occurrences.ts";
 import { buildCalendarBinding, buildEventRoot } from "../../widgets/calendar/src/protocol.ts";
 import { layoutDays } from "../../widgets/calendar/src/week-layout.ts";
 import { int, prng } from "../../appservices/protocol/src/test-support.ts";
-import { median, printTable, type BenchRow } from "./stats.ts";
+import { printTable, type BenchRow } from "./stats.ts";
+import { timeRuns } from "./time-runs.ts";
 
 const TZ = "Europe/Paris";
 const pad = (n: number): string => String(n).padStart(2, "0");
@@ -32,22 +32,6 @@ export function calendarWidgetWorkload(singles: number, series: number, seed = 1
   return events;
 }
 
-/** Median wall and CPU time (this process) of `runs` calls after 3 warm-up calls (JIT, Intl caches), ms. */
-function timeRuns(runs: number, fn: () => void): { wall: number; cpu: number } {
-  for (let i = 0; i < 3; i++) fn();
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    fn();
-    walls.push(performance.now() - start);
-    const d = process.cpuUsage(cpu);
-    cpus.push((d.user + d.system) / 1000);
-  }
-  return { wall: median(walls), cpu: median(cpus) };
-}
-
 export function calendarWidgetBench(quick: boolean): BenchRow[] {
   const raw = calendarWidgetWorkload(4500, 500);
   const runs = quick ? 3 : 11;
@@ -55,15 +39,15 @@ export function calendarWidgetBench(quick: boolean): BenchRow[] {
     const m = new CalendarModel();
     for (const e of raw) m.add(e);
     m.view();
-  });
+  }, 3);
   const model = new CalendarModel();
   for (const e of raw) model.add(e);
   const events = [...model.view().events.values()];
   const month = timeRuns(runs, () => {
     const occ = expandOccurrences(events, { ...monthSpan("20261015"), tz: TZ });
     monthGrid(occ, "20261015", TZ);
-  });
-  const week = timeRuns(runs, () => layoutDays(expandOccurrences(events, { from: "20261019", to: "20261026", tz: TZ }), "20261019", 7, TZ));
+  }, 3);
+  const week = timeRuns(runs, () => layoutDays(expandOccurrences(events, { from: "20261019", to: "20261026", tz: TZ }), "20261019", 7, TZ), 3);
   // CPU time too: on a shared machine the wall time also counts the time other processes ran.
   return [
     { name: "calendar widget: fold 5,000 events (500 weekly series) (median)", value: fold.wall, unit: "ms", target: "" },

@@ -1,6 +1,5 @@
 // Fold benchmark of issue 13: a board of 2,000 tasks and 20,000 updates, folded in-process (pure
 // CPU, no server). Target: fold ≤ 50 ms. The workload is seeded, so every run folds the same events.
-import { performance } from "node:perf_hooks";
 import { OBJECTIVE_CHECKIN, ROOM_MESSAGE, TASK_UPDATE } from "../../appservices/protocol/src/event-types.ts";
 import { foldObjectives } from "../../appservices/protocol/src/objective-fold.ts";
 import { buildObjectiveRoot } from "../../appservices/protocol/src/objective-root.ts";
@@ -12,7 +11,8 @@ import { buildTaskRoot } from "../../appservices/protocol/src/task-root.ts";
 import { buildTaskUpdate } from "../../appservices/protocol/src/task-update.ts";
 import { parseTasksState, buildTasksState, type TasksState } from "../../appservices/protocol/src/tasks-state.ts";
 import { int, pick, prng, shuffled } from "../../appservices/protocol/src/test-support.ts";
-import { median, type BenchRow } from "./stats.ts";
+import type { BenchRow } from "./stats.ts";
+import { timeRuns } from "./time-runs.ts";
 
 const USERS = Array.from({ length: 40 }, (_, i) => `@agent${i}:ville-${i % 2 === 0 ? "a" : "b"}.fr`);
 const STATUSES: TaskStatus[] = ["todo", "doing", "blocked", "done", "cancelled"];
@@ -60,21 +60,6 @@ export function foldWorkload(tasks: number, updates: number, seed = 13): FoldWor
 
 export function foldOnce(w: FoldWorkload): TaskFoldResult {
   return foldTasks({ events: w.events, config: w.config, levels: w.levels });
-}
-
-/** Median wall time and median CPU time (user + system of this process) of `runs` calls, in ms. */
-function timeRuns(runs: number, fn: () => void): { wall: number; cpu: number } {
-  const walls: number[] = [];
-  const cpus: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const cpu = process.cpuUsage();
-    const start = performance.now();
-    fn();
-    walls.push(performance.now() - start);
-    const d = process.cpuUsage(cpu);
-    cpus.push((d.user + d.system) / 1000);
-  }
-  return { wall: median(walls), cpu: median(cpus) };
 }
 
 export function tasksFoldBench(quick: boolean): BenchRow[] {
