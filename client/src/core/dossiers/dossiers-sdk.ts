@@ -6,6 +6,7 @@
 import { Direction, MatrixEventEvent, Method, Preset, RoomEvent, Visibility, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import { inviteAcross } from "../room-actions.ts";
+import { spaceChildIds } from "../space-children.ts";
 import { maxUploadSize } from "../error-kind.ts";
 import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-model.ts";
 import { downloadDossierFile, previewBlob, TransferCancelled, uploadDossierFile, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
@@ -85,10 +86,7 @@ export class MatrixDossiersPort implements DossiersPort {
   dossiers(spaceId: string): DossierRef[] {
     const space = this.client.getRoom(spaceId);
     if (space === null) return [];
-    const children = space.currentState.getStateEvents("m.space.child")
-      .filter((e) => Array.isArray(e.getContent()["via"]))
-      .map((e) => e.getStateKey())
-      .filter((id): id is string => id !== undefined);
+    const children = spaceChildIds(space);
     const out: DossierRef[] = [];
     for (const id of children) {
       const r = this.client.getRoom(id);

@@ -11,6 +11,7 @@ import {
   type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
 } from "./protocol.ts";
 import { sendAny } from "../sdk-untyped.ts";
+import { spaceChildIds } from "../space-children.ts";
 import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
 import type { SpaceRef, TasksPort } from "./tasks-port.ts";
@@ -211,10 +212,7 @@ export class MatrixTasksPort implements TasksPort {
   private spaceRooms(spaceId: string): Room[] {
     const space = this.client.getRoom(spaceId);
     if (space === null) return [];
-    const children = space.currentState.getStateEvents("m.space.child")
-      .filter((e) => Array.isArray(e.getContent()["via"]))
-      .map((e) => e.getStateKey())
-      .filter((id): id is string => id !== undefined);
+    const children = spaceChildIds(space);
     return [space, ...children.map((id) => this.client.getRoom(id)).filter((r): r is Room => r !== null && r.getMyMembership() === "join")];
   }
 

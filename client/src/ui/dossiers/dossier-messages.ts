@@ -1,5 +1,6 @@
 // Words of the dossier views, French first. Kept beside the views (as ui/tasks/tasks-messages.ts)
 // so this work touches no shared file; the English table is typed against the French keys.
+import { tableTranslator, type TableTranslate } from "../../core/i18n/table-translator.ts";
 import type { Locale } from "../../core/i18n/translator.ts";
 
 const fr = {
@@ -214,11 +215,10 @@ const en: Record<DossierMessageKey, string> = {
   minutes: "{n} min",
 };
 
-export type DossierTranslate = (key: DossierMessageKey, params?: Record<string, string | number>) => string;
+export type DossierTranslate = TableTranslate<DossierMessageKey>;
 
 export function dossierTranslator(locale: Locale): DossierTranslate {
-  const table: Record<DossierMessageKey, string> = locale === "en" ? en : fr;
-  return (key, params) => table[key].replace(/\{(\w+)\}/g, (whole, name: string) => (params !== undefined && name in params ? String(params[name]) : whole));
+  return tableTranslator({ fr, en }, locale);
 }
 
 /** Both tables, for the test that every French text has an English one with the same placeholders. */

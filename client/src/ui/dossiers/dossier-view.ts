@@ -229,14 +229,10 @@ export class DossierView extends LitElement {
   private async newFolder(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const input = (e.target as HTMLFormElement).querySelector("input");
-    const checked = checkName(input?.value ?? "");
-    if (!checked.ok) {
-      this.nameError = this.tr(`badName_${checked.reason}`);
-      return;
-    }
-    this.nameError = "";
+    const name = this.checkedName(input);
+    if (name === undefined) return;
     try {
-      await this.port.createFolder(this.roomId, checked.name, this.folder);
+      await this.port.createFolder(this.roomId, name, this.folder);
       if (input) input.value = "";
       await this.refresh();
     } catch (err: unknown) {
@@ -246,15 +242,17 @@ export class DossierView extends LitElement {
 
   private async rename(e: SubmitEvent, entry: DossierEntry): Promise<void> {
     e.preventDefault();
-    const input = (e.target as HTMLFormElement).querySelector("input");
-    const checked = checkName(input?.value ?? "");
-    if (!checked.ok) {
-      this.nameError = this.tr(`badName_${checked.reason}`);
-      return;
-    }
-    this.nameError = "";
+    const name = this.checkedName((e.target as HTMLFormElement).querySelector("input"));
+    if (name === undefined) return;
     this.renaming = undefined;
-    if (checked.name !== entry.name) await this.change(entry, { name: checked.name });
+    if (name !== entry.name) await this.change(entry, { name });
+  }
+
+  /** The typed name if it is a valid file or folder name; else undefined, with the reason shown. */
+  private checkedName(input: HTMLInputElement | null): string | undefined {
+    const checked = checkName(input?.value ?? "");
+    this.nameError = checked.ok ? "" : this.tr(`badName_${checked.reason}`);
+    return checked.ok ? checked.name : undefined;
   }
 
   private async change(entry: DossierEntry, change: { name?: string; parent?: string | null; deleted?: boolean }): Promise<void> {

@@ -5,25 +5,13 @@
 import { LitElement, css, html, nothing } from "lit";
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
+import { hashFollower } from "../shared/hash-follower.ts";
 import { theme } from "../shared/theme.ts";
 import { dossierTranslator } from "./dossier-messages.ts";
-import { DOSSIERS_HASH, dossierHash, dossiersRouteFromHash, type DossiersRoute } from "./dossiers-route.ts";
+import { DOSSIERS_HASH, dossierHash, dossiersRouteFromHash } from "./dossiers-route.ts";
 import "./dossier-view.ts";
 
-class HashFollower extends LitElement {
-  static override properties = { route: { state: true } };
-  declare route: DossiersRoute | undefined;
-  private readonly onHash = (): void => { this.route = dossiersRouteFromHash(location.hash); };
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.onHash();
-    window.addEventListener("hashchange", this.onHash);
-  }
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener("hashchange", this.onHash);
-  }
-}
+const HashFollower = hashFollower(dossiersRouteFromHash);
 
 export class DossiersNav extends HashFollower {
   static override properties = { ...HashFollower.properties, i18n: { attribute: false } };

@@ -6,6 +6,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { formatTaskDateFr } from "../../core/tasks/protocol.ts";
 import { buildDashboard, type Dashboard, type KeyResultRow, type ObjectiveCard } from "../../core/tasks/objectives-dashboard.ts";
 import { objectivesCsv } from "../../core/tasks/objectives-csv.ts";
+import { coalescedRun } from "../../core/coalesced-run.ts";
 import type { TasksPort } from "../../core/tasks/tasks-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
@@ -39,8 +40,19 @@ export class ObjectivesView extends LitElement {
   declare busy: boolean;
   private unsubscribe: (() => void) | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private loading: Promise<void> | undefined;
-  private again = false;
+  /** One load at a time; a change during a load asks for one more. */
+  private readonly reload = coalescedRun(async () => {
+    const spaceId = this.spaceId;
+    if (spaceId === undefined) return;
+    try {
+      this.zone = await this.port.timeZone();
+      const rooms = await this.port.spaceObjectives(spaceId);
+      if (this.spaceId === spaceId) this.dashboard = buildDashboard(rooms, Date.now(), this.zone);
+      this.error = "";
+    } catch (e: unknown) {
+      this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
+    }
+  });
   private loadedFor: string | undefined;
 
   static override styles = [theme, css`
@@ -95,29 +107,7 @@ export class ObjectivesView extends LitElement {
   }
 
   private load(): Promise<void> {
-    const spaceId = this.spaceId;
-    if (spaceId === undefined) return Promise.resolve();
-    if (this.loading !== undefined) {
-      this.again = true;
-      return this.loading;
-    }
-    this.loading = (async () => {
-      try {
-        this.zone = await this.port.timeZone();
-        const rooms = await this.port.spaceObjectives(spaceId);
-        if (this.spaceId === spaceId) this.dashboard = buildDashboard(rooms, Date.now(), this.zone);
-        this.error = "";
-      } catch (e: unknown) {
-        this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
-      } finally {
-        this.loading = undefined;
-        if (this.again) {
-          this.again = false;
-          void this.load();
-        }
-      }
-    })();
-    return this.loading;
+    return this.spaceId === undefined ? Promise.resolve() : this.reload();
   }
 
   private async checkin(card: ObjectiveCard, row: KeyResultRow, form: HTMLFormElement): Promise<void> {

@@ -4,6 +4,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import { TASK_STATUSES, type TaskStatus } from "../../core/tasks/protocol.ts";
 import { collectMyTasks, groupMyTasks, type MyTask, type MyTaskGroup } from "../../core/tasks/my-tasks.ts";
+import { coalescedRun } from "../../core/coalesced-run.ts";
 import type { TasksPort } from "../../core/tasks/tasks-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
@@ -25,8 +26,17 @@ export class MyTasksView extends LitElement {
   declare busy: string | undefined;
   private unsubscribe: (() => void) | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
-  private loading: Promise<void> | undefined;
-  private again = false;
+  /** One load at a time; a change during a load asks for one more. */
+  private readonly load = coalescedRun(async () => {
+    try {
+      this.zone = await this.port.timeZone();
+      const lists = await this.port.taskLists();
+      this.groups = groupMyTasks(collectMyTasks(lists, this.port.userId, Date.now(), this.zone));
+      this.error = "";
+    } catch (e: unknown) {
+      this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
+    }
+  });
 
   static override styles = [theme, css`
     :host { display: block; padding: 1rem 1.5rem; overflow-y: auto; }
@@ -67,30 +77,6 @@ export class MyTasksView extends LitElement {
     this.reloadTimer = setTimeout(() => void this.load(), 400);
   }
 
-  /** One load at a time; a change during a load asks for one more. */
-  private load(): Promise<void> {
-    if (this.loading !== undefined) {
-      this.again = true;
-      return this.loading;
-    }
-    this.loading = (async () => {
-      try {
-        this.zone = await this.port.timeZone();
-        const lists = await this.port.taskLists();
-        this.groups = groupMyTasks(collectMyTasks(lists, this.port.userId, Date.now(), this.zone));
-        this.error = "";
-      } catch (e: unknown) {
-        this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
-      } finally {
-        this.loading = undefined;
-        if (this.again) {
-          this.again = false;
-          void this.load();
-        }
-      }
-    })();
-    return this.loading;
-  }
 
   private get tr() {
     return tasksTranslator(this.i18n.locale);

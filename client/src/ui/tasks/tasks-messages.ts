@@ -1,6 +1,7 @@
 // Words of the "Mes tâches" view and the objectives dashboard, French first. Kept beside the views
 // (not in core/i18n's shared table) so this work touches no shared file; same shape: the English
 // table is typed against the French keys, so a missing key does not compile.
+import { tableTranslator, type TableTranslate } from "../../core/i18n/table-translator.ts";
 import type { Locale } from "../../core/i18n/translator.ts";
 
 const fr = {
@@ -109,9 +110,8 @@ const en: Record<TasksMessageKey, string> = {
   csvName: "objectives",
 };
 
-export type TasksTranslate = (key: TasksMessageKey, params?: Record<string, string | number>) => string;
+export type TasksTranslate = TableTranslate<TasksMessageKey>;
 
 export function tasksTranslator(locale: Locale): TasksTranslate {
-  const table: Record<TasksMessageKey, string> = locale === "en" ? en : fr;
-  return (key, params) => table[key].replace(/\{(\w+)\}/g, (whole, name: string) => (params !== undefined && name in params ? String(params[name]) : whole));
+  return tableTranslator({ fr, en }, locale);
 }

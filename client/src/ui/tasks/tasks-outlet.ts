@@ -2,30 +2,18 @@
 // (header links "Mes tâches" and "Objectifs") and <ent-tasks-outlet>, which wraps the room pane
 // and shows "Mes tâches" or the objectives dashboard instead when the address says so
 // (tasks-route.ts). Both follow the address themselves (hashchange).
-import { LitElement, css, html, nothing } from "lit";
+import { css, html, nothing } from "lit";
 import type { TasksPort } from "../../core/tasks/tasks-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
+import { hashFollower } from "../shared/hash-follower.ts";
 import { theme } from "../shared/theme.ts";
 import { tasksTranslator } from "./tasks-messages.ts";
-import { objectivesHash, TASKS_HASH, tasksRouteFromHash, type TasksRoute } from "./tasks-route.ts";
+import { objectivesHash, TASKS_HASH, tasksRouteFromHash } from "./tasks-route.ts";
 import "./my-tasks-view.ts";
 import "../objectives/objectives-view.ts";
 
 /** Re-renders its element when the address changes. */
-class HashFollower extends LitElement {
-  static override properties = { route: { state: true } };
-  declare route: TasksRoute | undefined;
-  private readonly onHash = (): void => { this.route = tasksRouteFromHash(location.hash); };
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.onHash();
-    window.addEventListener("hashchange", this.onHash);
-  }
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener("hashchange", this.onHash);
-  }
-}
+const HashFollower = hashFollower(tasksRouteFromHash);
 
 export class TasksNav extends HashFollower {
   static override properties = { ...HashFollower.properties, i18n: { attribute: false } };
