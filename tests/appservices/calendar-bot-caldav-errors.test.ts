@@ -4,26 +4,24 @@
 // either side, and says once that it recovered. Also: an answer given in the groupware
 // (PARTSTAT) comes back to the room as the member's RSVP.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startCalendarBot, type RunningCalendarBot } from "../../appservices/calendar/src/bot/calendar-bot.ts";
 import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-client.ts";
 import { buildIcs } from "../../appservices/calendar/src/ics/ics-build.ts";
 import { parseIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
 import { buildEventRoot, CALENDAR_STATE } from "../../appservices/calendar/src/protocol.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import { sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
 import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
 import { meeting } from "../calendar/caldav-world.ts";
 
 const BOT = "@entente-calendar:ville-a";
 type Json = Record<string, unknown>;
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Json): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Json) => Promise<{ event_id: string }>)(roomId, type, content);
 
 describe("calendar bot: CalDAV down or credentials refused", function () {
   this.timeout(180_000);
@@ -59,12 +57,7 @@ describe("calendar bot: CalDAV down or credentials refused", function () {
     radicale = await startRadicale();
     collection = await radicale.makeCalendar("agenda-voirie");
     groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
-    botPort = await freePort();
-    registrationPath = join(dir, "calendar.yaml");
-    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "calendar", serverName: "ville-a", url: `http://127.0.0.1:${botPort}`, asToken: "as-calendar", hsToken: "hs-calendar" }));
-    fed = await startFederation(["ville-a"], {
-      configure: (_name, c) => { c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; },
-    });
+    ({ fed, registration: { path: registrationPath, port: botPort } } = await startFederationWithBot(dir, "calendar", ["ville-a"]));
     alice = await newClient(fed.get("ville-a").url, "alice");
     await startSyncing(alice.client);
     bot = await start();

@@ -5,19 +5,19 @@
 // cancelled events; the secret ICS feed (admins only, warning and confirmation in an encrypted
 // room, revocation = 404), fetched and parsed with ical.js.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ICAL from "ical.js";
 import type * as sdk from "matrix-js-sdk";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startCalendarBot, type RunningCalendarBot } from "../../appservices/calendar/src/bot/calendar-bot.ts";
 import { buildEventRoot, buildEventUpdate, CALENDAR_STATE, type CalendarEventFields } from "../../appservices/calendar/src/protocol.ts";
 import { eventMeetingIds } from "../../appservices/protocol/src/calendar/calendar-video.ts";
 import { buildJitsiWidgetContent } from "../../widgets/jitsi/src/jitsi-widget.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import { sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
 
 const BOT = "@entente-calendar:ville-a";
 const JITSI = { domain: "meet.ville-a.fr", wrapperUrl: "https://widgets.ville-a.fr/jitsi/index.html" };
@@ -30,8 +30,6 @@ async function client(url: string, name: string, crypto: boolean): Promise<TestC
   await startSyncing(c.client);
   return c;
 }
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Json): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Json) => Promise<{ event_id: string }>)(roomId, type, content);
 
 describe("calendar bot: invitations, video, reminders, ICS feed", function () {
   this.timeout(180_000);
@@ -72,12 +70,7 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-calendar-meetings-"));
-    botPort = await freePort();
-    registrationPath = join(dir, "calendar.yaml");
-    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "calendar", serverName: "ville-a", url: `http://127.0.0.1:${botPort}`, asToken: "as-calendar", hsToken: "hs-calendar" }));
-    fed = await startFederation(["ville-a"], {
-      configure: (_name, c) => { c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; },
-    });
+    ({ fed, registration: { path: registrationPath, port: botPort } } = await startFederationWithBot(dir, "calendar", ["ville-a"]));
     alice = await client(fed.get("ville-a").url, "alice", true);
     carol = await client(fed.get("ville-a").url, "carol", false);
     bot = await start();

@@ -4,33 +4,24 @@
 // B's member and A's CalDAV collection; an RSVP from B reaches CalDAV as PARTSTAT; an event made in
 // the groupware reaches B's member; a restarted bot imports nothing twice.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startCalendarBot, type RunningCalendarBot } from "../../appservices/calendar/src/bot/calendar-bot.ts";
 import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-client.ts";
 import { buildIcs } from "../../appservices/calendar/src/ics/ics-build.ts";
 import { parseIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
 import { buildEventRoot, buildEventRsvp, CALENDAR_STATE, EVENT_RSVP } from "../../appservices/calendar/src/protocol.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
-import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import type { TestClient } from "../harness/matrix-client.ts";
+import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
 import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
 import { meeting } from "../calendar/caldav-world.ts";
 
 const BOT = "@entente-calendar:ville-a";
 
-async function cryptoClient(url: string, name: string): Promise<TestClient> {
-  const c = await newClient(url, name);
-  await c.client.initRustCrypto({ useIndexedDB: false });
-  await startSyncing(c.client);
-  return c;
-}
-
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
 
 describe("calendar bot across two councils (encrypted room, real Radicale)", function () {
   this.timeout(180_000);
@@ -66,12 +57,7 @@ describe("calendar bot across two councils (encrypted room, real Radicale)", fun
     radicale = await startRadicale();
     collection = await radicale.makeCalendar("groupe-voirie");
     groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
-    botPort = await freePort();
-    registrationPath = join(dir, "calendar.yaml");
-    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "calendar", serverName: "ville-a", url: `http://127.0.0.1:${botPort}`, asToken: "as-calendar", hsToken: "hs-calendar" }));
-    fed = await startFederation(["ville-a", "agglo-b"], {
-      configure: (name, c) => { if (name === "ville-a") c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; },
-    });
+    ({ fed, registration: { path: registrationPath, port: botPort } } = await startFederationWithBot(dir, "calendar", ["ville-a", "agglo-b"]));
     alice = await cryptoClient(fed.get("ville-a").url, "alice");
     bob = await cryptoClient(fed.get("agglo-b").url, "bob");
     bot = await start();

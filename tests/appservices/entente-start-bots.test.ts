@@ -6,18 +6,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { entente, freePortBlock, spawnEntente, type RunningCli } from "../harness/entente-cli.ts";
+import { entente, freePortBlock, spawnEntente, stopEntente, type RunningCli } from "../harness/entente-cli.ts";
+import { call } from "../harness/client-api.ts";
 import { waitFor } from "../harness/homeserver.ts";
 
 type Json = Record<string, unknown>;
 const C = "/_matrix/client/v3";
 
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}${path}`, { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const json = (await res.json()) as Json;
-  if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (base: string, token: string, method: string, path: string, body?: unknown): Promise<Json> => call(base, { accessToken: token }, method, path, body);
 
 describe("entente start/demo run the tasks bots; the demo seeds one working group", function () {
   this.timeout(240_000);
@@ -34,10 +30,9 @@ describe("entente start/demo run the tasks bots; the demo seeds one working grou
     return r;
   };
   const stop = async (): Promise<void> => {
-    run?.child.kill("SIGTERM");
-    const exit = await run?.exit;
+    const code = await stopEntente(run);
     run = undefined;
-    assert.equal(exit?.code, 0);
+    assert.equal(code, 0);
   };
 
   before(async () => {

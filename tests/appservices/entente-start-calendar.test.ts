@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { buildEventRoot } from "../../appservices/calendar/src/protocol.ts";
-import { entente, freePortBlock, REPO_ROOT, spawnEntente, type RunningCli } from "../harness/entente-cli.ts";
+import { entente, freePortBlock, REPO_ROOT, spawnEntente, stopEntente, type RunningCli } from "../harness/entente-cli.ts";
+import { call } from "../harness/client-api.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import { RADICALE_BIN } from "../harness/radicale.ts";
 
@@ -17,12 +18,7 @@ type Json = Record<string, unknown>;
 const C = "/_matrix/client/v3";
 const enc = encodeURIComponent;
 
-async function api(base: string, token: string, method: string, path: string, body?: unknown): Promise<Json> {
-  const res = await fetch(`${base}${path}`, { method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  const json = (await res.json()) as Json;
-  if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
+const api = (base: string, token: string, method: string, path: string, body?: unknown): Promise<Json> => call(base, { accessToken: token }, method, path, body);
 
 describe("entente start/demo run the calendar bots; the demo binds the working group to Radicale", function () {
   this.timeout(300_000);
@@ -41,10 +37,9 @@ describe("entente start/demo run the calendar bots; the demo binds the working g
     return r;
   };
   const stop = async (): Promise<void> => {
-    run?.child.kill("SIGTERM");
-    const exit = await run?.exit;
+    const code = await stopEntente(run);
     run = undefined;
-    assert.equal(exit?.code, 0);
+    assert.equal(code, 0);
   };
   const binding = (): Promise<Json | undefined> => api(villeA(), token, "GET", `${C}/rooms/${enc(roomId)}/state/fr.entente.calendar/agenda`).catch(() => undefined);
 

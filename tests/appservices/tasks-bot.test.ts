@@ -5,28 +5,18 @@
 // change (injected clock), once, even across a restart, and one missed while the bot was down is
 // sent at restart; bad task events are skipped and logged, and the bot carries on.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startTasksBot, type RunningTasksBot } from "../../appservices/tasks/src/tasks-bot.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
-import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import type { TestClient } from "../harness/matrix-client.ts";
+import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
 
 const BOT = "@entente-tasks:ville-a";
 
-async function cryptoClient(url: string, name: string): Promise<TestClient> {
-  const c = await newClient(url, name);
-  await c.client.initRustCrypto({ useIndexedDB: false });
-  await startSyncing(c.client);
-  return c;
-}
-
-/** Sends any event type (the SDK's typed sendEvent knows only its own types). */
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
 
 describe("tasks bot across two councils (encrypted room, injected clock)", function () {
   this.timeout(180_000);
@@ -37,7 +27,6 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
   let bot: RunningTasksBot | undefined;
   let roomId: string;
   let registrationPath: string;
-  let botPort: number;
   let now = Date.parse("2027-03-20T09:00:00Z");
   const logs: Record<string, unknown>[] = [];
   let budgetRoot = "";
@@ -57,12 +46,7 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-tasks-bot-"));
-    botPort = await freePort();
-    registrationPath = join(dir, "tasks.yaml");
-    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "tasks", serverName: "ville-a", url: `http://127.0.0.1:${botPort}`, asToken: "as-tasks", hsToken: "hs-tasks" }));
-    fed = await startFederation(["ville-a", "agglo-b"], {
-      configure: (name, c) => { if (name === "ville-a") c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; },
-    });
+    ({ fed, registration: { path: registrationPath } } = await startFederationWithBot(dir, "tasks", ["ville-a", "agglo-b"]));
     alice = await cryptoClient(fed.get("ville-a").url, "alice");
     bob = await cryptoClient(fed.get("agglo-b").url, "bob");
     bot = await start();

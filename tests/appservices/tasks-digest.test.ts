@@ -5,29 +5,20 @@
 // repeated after a restart (the DM is the record), opt-out; !mes-tâches answers in the thread with
 // this room's tasks in a shared room and every room's in the private conversation.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startTasksBot, type RunningTasksBot } from "../../appservices/tasks/src/tasks-bot.ts";
 import { buildTaskRoot, type TaskRootInput } from "../../appservices/protocol/src/task-root.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
-import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import type { TestClient } from "../harness/matrix-client.ts";
+import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
 
 const HS = "ville-a";
 const BOT = `@entente-tasks:${HS}`;
 
-async function cryptoClient(url: string, name: string): Promise<TestClient> {
-  const c = await newClient(url, name);
-  await c.client.initRustCrypto({ useIndexedDB: false });
-  await startSyncing(c.client);
-  return c;
-}
-
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
 
 describe("tasks bot: daily digest by DM and !mes-tâches (injected clock)", function () {
   this.timeout(240_000);
@@ -75,10 +66,7 @@ describe("tasks bot: daily digest by DM and !mes-tâches (injected clock)", func
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-tasks-digest-"));
-    const botPort = await freePort();
-    registrationPath = join(dir, "tasks.yaml");
-    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "tasks", serverName: HS, url: `http://127.0.0.1:${botPort}`, asToken: "as-tasks", hsToken: "hs-tasks" }));
-    fed = await startFederation([HS], { configure: (_n, c) => { c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; } });
+    ({ fed, registration: { path: registrationPath } } = await startFederationWithBot(dir, "tasks", [HS]));
     alice = await cryptoClient(fed.get(HS).url, "alice");
     bob = await cryptoClient(fed.get(HS).url, "bob");
     await setTz(bob, "America/Cayenne");

@@ -5,12 +5,11 @@
 // at the time of Bob's `m.tz`, and lands in A's CalDAV collection; Bob's RSVP made in the widget
 // reaches A's CalDAV as PARTSTAT; an event Bob creates in the widget reaches Alice and CalDAV.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
 import type { BrowserContext, Frame, Page } from "playwright-core";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startCalendarBot, type RunningCalendarBot } from "../../appservices/calendar/src/bot/calendar-bot.ts";
 import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-client.ts";
 import { parseIcs } from "../../appservices/calendar/src/ics/ics-parse.ts";
@@ -20,11 +19,12 @@ import { eventMeetingIds } from "../../appservices/protocol/src/calendar/calenda
 import { instantOfValue, wallAt, wallString } from "../../widgets/calendar/src/zoned-time.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import type { TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import type { TestClient } from "../harness/matrix-client.ts";
+import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
 import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
 import { meeting } from "./caldav-world.ts";
@@ -35,8 +35,6 @@ const BOT = `@entente-calendar:${A}`;
 const PASSWORD = "correct horse battery staple";
 const ROOM = "Groupe de travail voirie";
 
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
 const sendState = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>, key: string): Promise<unknown> =>
   (c.client.sendStateEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>, k: string) => Promise<unknown>)(roomId, type, content, key);
 
@@ -82,15 +80,10 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     radicale = await startRadicale();
     collection = await radicale.makeCalendar("groupe-voirie");
     groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
-    const botPort = await freePort();
-    const registrationPath = join(dir, "calendar.yaml");
-    writeFileSync(registrationPath, appserviceRegistrationYaml({ bot: "calendar", serverName: A, url: `http://127.0.0.1:${botPort}`, asToken: "as-calendar", hsToken: "hs-calendar" }));
-    fed = await startFederation([A, B], {
-      configure: (name, c) => { if (name === A) c.appservices = { registrationFiles: [registrationPath], retryInitialMs: 50, retryMaxMs: 400 }; },
-    });
-    alice = await newClient(fed.get(A).url, "alice");
-    await alice.client.initRustCrypto({ useIndexedDB: false });
-    await startSyncing(alice.client);
+    const started = await startFederationWithBot(dir, "calendar", [A, B]);
+    fed = started.fed;
+    const { path: registrationPath, port: botPort } = started.registration;
+    alice = await cryptoClient(fed.get(A).url, "alice");
     bob = await registerUser(fed.get(B).url, "bob", PASSWORD);
     // Bob reads times in Cayenne (UTC-3): the widget must take his profile's m.tz, not Paris.
     await call(fed.get(B).url, bob, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/m.tz`, { "m.tz": "America/Cayenne" });

@@ -14,7 +14,7 @@ export class ApiError extends Error {
   }
 }
 
-export async function call<T = Record<string, unknown>>(base: string, s: Session | undefined, method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T = Record<string, unknown>>(base: string, s: Pick<Session, "accessToken"> | undefined, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (s) headers["Authorization"] = `Bearer ${s.accessToken}`;
   const res = await fetch(base + path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });

@@ -56,6 +56,12 @@ export function spawnEntente(args: string[], cwd = REPO_ROOT, env: NodeJS.Proces
   return { child, output: () => out, errors: () => err, waitFor, exit };
 }
 
+/** Stops a running `entente` with SIGTERM and gives its exit code (undefined when nothing ran). */
+export async function stopEntente(run: RunningCli | undefined): Promise<number | null | undefined> {
+  run?.child.kill("SIGTERM");
+  return (await run?.exit)?.code;
+}
+
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = createServer();

@@ -5,12 +5,11 @@
 // bot and the board widget (in Chromium, hosted by our client's widget driver, decrypting in the
 // page) compute the same state: their fold results are compared.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
 import type { Frame, Page } from "playwright-core";
-import { appserviceRegistrationYaml } from "../../homeserver-config/src/appservice-registration.ts";
 import { startTasksBot, type RunningTasksBot } from "../../appservices/tasks/src/tasks-bot.ts";
 import { parseRoomPowerLevels } from "../../appservices/protocol/src/power-levels.ts";
 import { nextClock } from "../../appservices/protocol/src/room-events.ts";
@@ -19,10 +18,11 @@ import { buildTaskRoot } from "../../appservices/protocol/src/task-root.ts";
 import { buildTaskUpdate, type TaskUpdateInput } from "../../appservices/protocol/src/task-update.ts";
 import { parseTasksState } from "../../appservices/protocol/src/tasks-state.ts";
 import { foldSnapshot, type FoldSnapshot } from "../../widgets/tasks/src/fold-snapshot.ts";
-import { startFederation, freePort, type TestFederation } from "../harness/federation.ts";
+import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
-import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
+import type { TestClient } from "../harness/matrix-client.ts";
+import { type BotRegistration, cryptoClient, sendRaw, withAppservices, writeBotRegistration } from "../harness/bot-federation.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
 import { seriousA11yViolations } from "../harness/browser.ts";
 
@@ -33,15 +33,6 @@ const BOT_B = `@entente-tasks:${B}`;
 
 type Session = Awaited<ReturnType<typeof registerUser>>;
 
-async function cryptoClient(url: string, name: string): Promise<TestClient> {
-  const c = await newClient(url, name);
-  await c.client.initRustCrypto({ useIndexedDB: false });
-  await startSyncing(c.client);
-  return c;
-}
-
-const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
-  (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
 
 /** What a matrix-js-sdk client folds: its live timeline's decrypted events, with the room's levels and list. */
 function clientFold(c: TestClient, roomId: string): FoldSnapshot | undefined {
@@ -75,16 +66,9 @@ describe("tasks across a netsplit: every client, bot and the board widget fold t
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-tasks-netsplit-"));
-    const registrations = new Map<string, { path: string; port: number }>();
-    for (const name of [A, B]) {
-      const port = await freePort();
-      const path = join(dir, `tasks-${name}.yaml`);
-      writeFileSync(path, appserviceRegistrationYaml({ bot: "tasks", serverName: name, url: `http://127.0.0.1:${port}`, asToken: `as-tasks-${name}`, hsToken: `hs-tasks-${name}` }));
-      registrations.set(name, { path, port });
-    }
-    fed = await startFederation([A, B], {
-      configure: (name, c) => { c.appservices = { registrationFiles: [registrations.get(name)!.path], retryInitialMs: 50, retryMaxMs: 400 }; },
-    });
+    const registrations = new Map<string, BotRegistration>();
+    for (const name of [A, B]) registrations.set(name, await writeBotRegistration(dir, "tasks", name, true));
+    fed = await startFederation([A, B], { configure: withAppservices({ [A]: [registrations.get(A)!.path], [B]: [registrations.get(B)!.path] }) });
     [pages, alice, bob] = await Promise.all([startWidgetPages({ jitsiConfig: {}, apps: ["tasks"] }), cryptoClient(fed.get(A).url, "alice"), cryptoClient(fed.get(B).url, "bob")]);
     claire = await registerUser(fed.get(A).url, "claire");
     for (const name of [A, B]) {
