@@ -121,9 +121,19 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
     const relire = await task(budget, { title: "Relire le budget", assignees: [bob.userId, alice.getSafeUserId()], due: day(30) });
     await task(budget, { title: "Archiver les devis", assignees: [bob.userId] });
     await task(budget, { title: "Tâche d'alice seule", assignees: [alice.getSafeUserId()], due: day(0) });
-    // Budget's list outgrows one page of relations (100 roots on this server): the client reads it
-    // from the room's history back to the anchor instead; an update must come along.
-    for (let i = 0; i < 100; i++) await task(budget, { title: `Devis ${i}`, assignees: [alice.getSafeUserId()] });
+    // Budget's list outgrows one page of relations (1,000 on this server): the client reads it
+    // from the room's history back to the anchor instead; an update must come along. Sent over
+    // plain HTTP, 20 at a time (the room is not encrypted).
+    const budgetAnchor = lists.get(budget) ?? "";
+    for (let i = 0; i < 1000; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, async (_, j) => {
+        const res = await fetch(`${hs.url}/_matrix/client/v3/rooms/${encodeURIComponent(budget)}/send/m.room.message/devis-${i + j}`, {
+          method: "PUT", headers: { Authorization: `Bearer ${alice.getAccessToken() ?? ""}`, "Content-Type": "application/json" },
+          body: JSON.stringify(buildTaskRoot({ anchor: budgetAnchor, title: `Devis ${i + j}`, assignees: [alice.getSafeUserId()] })),
+        });
+        assert.equal(res.status, 200);
+      }));
+    }
     await send(budget, TASK_UPDATE, buildTaskUpdate({ root: relire, clock: 1, set: { title: "Relire le budget 2027" } }));
 
     // "Mes tâches": bob's open tasks of both rooms, grouped, with their room.
