@@ -7,7 +7,7 @@
 //     [--demo-room-alias ALIAS [--demo-collection URL]]   bind the demo working group's room (no URL: Matrix-only)
 // Prints "ready <bot user id>" on stdout once it listens; logs JSON lines on stderr; SIGTERM stops it.
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { parseBotArgs, runUntilSignal } from "../../../kit/src/bot-command-line.ts";
 import { parse } from "yaml";
 import { startCalendarBot, DEFAULT_JITSI } from "../bot/calendar-bot.ts";
 import type { Credentials } from "../sync/sync-store.ts";
@@ -29,29 +29,13 @@ export function readCredentials(path: string): Record<string, Credentials> {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv, strict: true,
-      options: {
-        registration: { type: "string" }, homeserver: { type: "string" }, domain: { type: "string" }, store: { type: "string" },
-        "caldav-credentials": { type: "string" }, "feed-base-url": { type: "string" }, "jitsi-domain": { type: "string" }, "jitsi-wrapper": { type: "string" },
-        "auto-video": { type: "boolean" }, "demo-room-alias": { type: "string" }, "demo-collection": { type: "string" }, help: { type: "boolean" },
-      },
-    }));
-  } catch (e: unknown) {
-    process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n${USAGE}\n`);
-    return 2;
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const { registration, homeserver, domain, store } = values;
-  if (!registration || !homeserver || !domain || !store) {
-    process.stderr.write(`error: --registration, --homeserver, --domain and --store are required\n${USAGE}\n`);
-    return 2;
-  }
+  const args = parseBotArgs(argv, {
+    "caldav-credentials": { type: "string" }, "feed-base-url": { type: "string" }, "jitsi-domain": { type: "string" }, "jitsi-wrapper": { type: "string" },
+    "auto-video": { type: "boolean" }, "demo-room-alias": { type: "string" }, "demo-collection": { type: "string" },
+  }, USAGE);
+  if (!args.ok) return args.exitCode;
+  const { registration, homeserver, domain, store } = args.place;
+  const values = args.values;
   if (values["demo-collection"] !== undefined && values["demo-room-alias"] === undefined) {
     process.stderr.write(`error: --demo-collection needs --demo-room-alias\n${USAGE}\n`);
     return 2;
@@ -71,11 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     jitsi: { domain: values["jitsi-domain"] ?? DEFAULT_JITSI.domain, wrapperUrl: values["jitsi-wrapper"] ?? DEFAULT_JITSI.wrapperUrl, auto: values["auto-video"] === true },
     ...(alias === undefined ? {} : { demo: { alias, ...(collection === undefined ? {} : { collectionUrl: collection }) } }),
   });
-  process.stdout.write(`ready ${bot.bot.botUserId}\n`);
-  await new Promise<void>((resolve) => {
-    for (const s of ["SIGTERM", "SIGINT"] as const) process.once(s, () => resolve());
-  });
-  await bot.stop();
+  await runUntilSignal(bot);
   return 0;
 }
 
