@@ -2,8 +2,7 @@
 // encrypted and federates). One JSON file, mode 0600, replaced atomically. Revoking deletes the
 // secret, so the old URL answers 404 at once; enabling again makes a new one.
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readTextIfExists, writeJsonFileAtomic } from "../../../kit/src/json-file.ts";
 import { isObject } from "../protocol.ts";
 
 interface FeedFile {
@@ -24,12 +23,7 @@ export class FeedStore {
   }
 
   static async open(path: string): Promise<FeedStore> {
-    let text: string | undefined;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
+    const text = await readTextIfExists(path);
     if (text === undefined) return new FeedStore(path, { version: 1, feeds: {} });
     const raw = JSON.parse(text) as unknown;
     if (!isObject(raw) || raw["version"] !== 1 || !isObject(raw["feeds"]) || !Object.values(raw["feeds"]).every((v) => typeof v === "string")) {
@@ -68,15 +62,6 @@ export class FeedStore {
   }
 
   async #save(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fh = await open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(this.#data));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
+    await writeJsonFileAtomic(this.path, this.#data);
   }
 }

@@ -4,8 +4,7 @@
 // atomically (write a temp file, fsync, rename), so a crash leaves the old or the new file, never
 // half of one. It is a cache of progress: losing it costs a full resync, not data (UIDs identify
 // events on both sides).
-import { mkdir, open, readFile, rename } from "node:fs/promises";
-import { dirname } from "node:path";
+import { readTextIfExists, writeJsonFileAtomic } from "../../../kit/src/json-file.ts";
 import { isObject, type JsonObject } from "../protocol.ts";
 
 export interface ObjectRecord {
@@ -63,12 +62,7 @@ export class SyncStore {
   }
 
   static async open(path: string): Promise<SyncStore> {
-    let text: string | undefined;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
+    const text = await readTextIfExists(path);
     const data = text === undefined ? { version: 1 as const, bindings: {}, credentials: {} } : parseStoreFile(JSON.parse(text) as unknown, path);
     return new SyncStore(path, data);
   }
@@ -109,16 +103,7 @@ export class SyncStore {
   }
 
   async save(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fh = await open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(this.#data));
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, this.path);
+    await writeJsonFileAtomic(this.path, this.#data);
     this.#writes += 1;
   }
 }
