@@ -4,7 +4,7 @@ import { decryptAttachment, encryptAttachment } from "matrix-encrypt-attachment"
 import { decryptingStream, encryptingStream } from "./attachment-stream.ts";
 import { nodeBackend } from "./node-backend.ts";
 import { counterAt, webBackend } from "./web-backend.ts";
-import { jsSha256 } from "./sha256.ts";
+import { jsSha256 } from "../../../protocol/src/sha256.ts";
 import { fromBase64 } from "./base64.ts";
 import { AttachmentError, parseEncryptedFile } from "./encrypted-file.ts";
 import type { AttachmentBackend } from "./backend.ts";

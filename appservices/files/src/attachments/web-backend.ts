@@ -1,7 +1,7 @@
 // Browser backend (also runs in Node, which has WebCrypto): AES-CTR through crypto.subtle, one
 // call per chunk with the counter block computed for the chunk's offset, and the JS SHA-256.
 import type { AttachmentBackend, CtrCipher } from "./backend.ts";
-import { jsSha256 } from "./sha256.ts";
+import { jsSha256 } from "../../../protocol/src/sha256.ts";
 
 const BLOCK = 16;
 

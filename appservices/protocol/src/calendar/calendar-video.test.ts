@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { sha256Utf8 } from "./sha256.ts";
+import { sha256Utf8 } from "../sha256.ts";
 import { eventMeeting, eventMeetingIds, jitsiMeetingLink, parseJitsiMeetingLink } from "./calendar-video.ts";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");

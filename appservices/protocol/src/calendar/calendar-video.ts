@@ -9,7 +9,7 @@
 // letters, widget id 24 letters and digits. Whoever knows the UID can compute the conference name,
 // as whoever receives the event's iCalendar file (CONFERENCE property) already knows the link:
 // Jitsi rooms are only as private as their name, lobby and password settings make them.
-import { sha256Utf8 } from "./sha256.ts";
+import { sha256Utf8 } from "../sha256.ts";
 import type { VideoMeeting } from "./calendar-fields.ts";
 
 export interface EventMeetingIds {

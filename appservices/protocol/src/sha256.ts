@@ -1,6 +1,15 @@
-// Incremental SHA-256 (FIPS 180-4) for the browser: WebCrypto only digests a whole buffer, and
-// holding a 4 GiB file to hash it is what streaming is meant to avoid.
-import type { Sha256 } from "./backend.ts";
+// SHA-256 (FIPS 180-4) in plain TypeScript, synchronous and dependency-free, incremental:
+// WebCrypto only digests a whole buffer, asynchronously. The files package streams dossier files
+// through it in the browser (holding a 4 GiB file to hash it is what streaming is meant to avoid);
+// the meeting of a calendar event is derived from its ids with it in the bot (Node), the widgets
+// and the client (browsers) alike.
+
+export interface Sha256 {
+  update(chunk: Uint8Array): void;
+  digest(): Uint8Array;
+  /** An independent hasher in the same state (a checkpoint to go back to when a part fails). */
+  copy(): Sha256;
+}
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -76,4 +85,11 @@ export function jsSha256(from?: { h: Uint32Array; block: Uint8Array; filled: num
       return out;
     },
   };
+}
+
+/** One-shot SHA-256 of a string's UTF-8 bytes. */
+export function sha256Utf8(text: string): Uint8Array {
+  const h = jsSha256();
+  h.update(new TextEncoder().encode(text));
+  return h.digest();
 }
