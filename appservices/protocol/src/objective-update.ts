@@ -2,9 +2,9 @@
 // key results added/removed/patched by id, soft delete) and `fr.entente.objective.checkin`
 // (append-only measurements of one key result; the latest in fold order is the current value).
 import { SCHEMA_VERSION } from "./event-types.ts";
-import { fail, isObject, ok, parseArray, parseFiniteNumber, parseReference, parseString, parseVersion, type JsonObject, type Parsed } from "./parse.ts";
+import { fail, isObject, ok, parseArray, parseFiniteNumber, parseString, type JsonObject, type Parsed } from "./parse.ts";
 import { MAX_KEY_RESULTS, parseKeyResult, parseKeyResultPatch, parseObjectiveFieldSet, type KeyResult, type KeyResultPatch, type PartialObjectiveFields } from "./objective-root.ts";
-import { parseClock } from "./task-update.ts";
+import { parseUpdateEnvelope } from "./update-envelope.ts";
 
 export interface KeyResultOps {
   add: KeyResult[];
@@ -43,14 +43,10 @@ function parseKeyResultOps(value: unknown): Parsed<KeyResultOps> {
   return ok({ add: add.value, remove: remove.value, set });
 }
 
-export function parseObjectiveUpdate(content: unknown): Parsed<ObjectiveUpdate> {
-  if (!isObject(content)) return fail("content must be an object");
-  const version = parseVersion(content["version"], SCHEMA_VERSION);
-  if (!version.ok) return version;
-  const root = parseReference(content);
-  if (!root.ok) return root;
-  const clock = parseClock(content["clock"]);
-  if (!clock.ok) return clock;
+export function parseObjectiveUpdate(raw: unknown): Parsed<ObjectiveUpdate> {
+  const env = parseUpdateEnvelope(raw, SCHEMA_VERSION);
+  if (!env.ok) return env;
+  const { content, version, root, clock } = env.value;
   const setSource = content["set"] === undefined ? {} : content["set"];
   if (!isObject(setSource)) return fail("set must be an object");
   const set = parseObjectiveFieldSet(setSource, "set");
@@ -58,7 +54,7 @@ export function parseObjectiveUpdate(content: unknown): Parsed<ObjectiveUpdate> 
   const krs = parseKeyResultOps(content["key_results"]);
   if (!krs.ok) return krs;
   if (content["delete"] !== undefined && typeof content["delete"] !== "boolean") return fail("delete must be a boolean");
-  return ok({ version: version.value, root: root.value, clock: clock.value, set: set.value, keyResults: krs.value, delete: content["delete"] === true });
+  return ok({ version, root, clock, set: set.value, keyResults: krs.value, delete: content["delete"] === true });
 }
 
 export interface ObjectiveUpdateInput {
@@ -93,19 +89,15 @@ export interface Checkin {
   note?: string;
 }
 
-export function parseCheckin(content: unknown): Parsed<Checkin> {
-  if (!isObject(content)) return fail("content must be an object");
-  const version = parseVersion(content["version"], SCHEMA_VERSION);
-  if (!version.ok) return version;
-  const root = parseReference(content);
-  if (!root.ok) return root;
-  const clock = parseClock(content["clock"]);
-  if (!clock.ok) return clock;
+export function parseCheckin(raw: unknown): Parsed<Checkin> {
+  const env = parseUpdateEnvelope(raw, SCHEMA_VERSION);
+  if (!env.ok) return env;
+  const { content, version, root, clock } = env.value;
   const kr = parseString(content["key_result"], "key_result", 64);
   if (!kr.ok) return kr;
   const value = parseFiniteNumber(content["value"], "value");
   if (!value.ok) return value;
-  const checkin: Checkin = { version: version.value, root: root.value, clock: clock.value, keyResult: kr.value, value: value.value };
+  const checkin: Checkin = { version, root, clock, keyResult: kr.value, value: value.value };
   if (content["note"] !== undefined) {
     const note = parseString(content["note"], "note", 2000, true);
     if (!note.ok) return note;

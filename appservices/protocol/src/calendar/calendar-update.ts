@@ -2,8 +2,8 @@
 // root with a Lamport clock; folded like task updates (room-events.ts compareFoldOrder). Not an
 // `m.replace` edit: those are valid only from the original sender, and a calendar has many editors
 // (and a bot writing what CalDAV changed).
-import { fail, isObject, ok, parseReference, parseVersion, type JsonObject, type Parsed } from "../parse.ts";
-import { parseClock } from "../task-update.ts";
+import { fail, isObject, ok, type JsonObject, type Parsed } from "../parse.ts";
+import { parseUpdateEnvelope } from "../update-envelope.ts";
 import { CALENDAR_SCHEMA_VERSION } from "./calendar-event-types.ts";
 import { eventFieldsToWire, parseEventFieldSet, type PartialCalendarEventFields } from "./calendar-fields.ts";
 
@@ -16,21 +16,17 @@ export interface EventUpdate {
   cancel: boolean;
 }
 
-export function parseEventUpdate(content: unknown): Parsed<EventUpdate> {
-  if (!isObject(content)) return fail("content must be an object");
-  const version = parseVersion(content["version"], CALENDAR_SCHEMA_VERSION);
-  if (!version.ok) return version;
-  const root = parseReference(content);
-  if (!root.ok) return root;
-  const clock = parseClock(content["clock"]);
-  if (!clock.ok) return clock;
+export function parseEventUpdate(raw: unknown): Parsed<EventUpdate> {
+  const env = parseUpdateEnvelope(raw, CALENDAR_SCHEMA_VERSION);
+  if (!env.ok) return env;
+  const { content, version, root, clock } = env.value;
   const source = content["set"] ?? {};
   if (!isObject(source)) return fail("set must be an object");
   const set = parseEventFieldSet(source, "set");
   if (!set.ok) return set;
   if (set.value.summary === "") return fail("set.summary must not be empty");
   if (content["cancel"] !== undefined && typeof content["cancel"] !== "boolean") return fail("cancel must be a boolean");
-  return ok({ version: version.value, root: root.value, clock: clock.value, set: set.value, cancel: content["cancel"] === true });
+  return ok({ version, root, clock, set: set.value, cancel: content["cancel"] === true });
 }
 
 export function buildEventUpdate(input: { root: string; clock: number; set?: PartialCalendarEventFields; cancel?: boolean }): JsonObject {
