@@ -2,7 +2,8 @@
 // only=highlight, from/limit pagination; a room muted with Element's "mentions and keywords"
 // (a room rule with dont_notify) counts nothing.
 import assert from "node:assert/strict";
-import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
+import { startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+import { aliceAndBobInPublicRoom } from "../harness/public-room.ts";
 import { ApiError, call, enc, type Session } from "../harness/client-api.ts";
 import { requirePostgres } from "../harness/postgres.ts";
 
@@ -20,10 +21,7 @@ for (const db of ["sqlite", "postgres"] as const) describe(`GET /notifications (
   before(async function () {
     if (db === "postgres") await requirePostgres(this);
     server = await startTestHomeserver({ db });
-    alice = await registerUser(server.url, "alice");
-    bob = await registerUser(server.url, "bob");
-    ({ room_id: roomId } = await call<{ room_id: string }>(server.url, bob, "POST", `${C}/createRoom`, { preset: "public_chat" }));
-    await call(server.url, alice, "POST", `${C}/join/${enc(roomId)}`, {});
+    ({ alice, bob, roomId } = await aliceAndBobInPublicRoom(server.url));
     for (const content of [{ body: "un" }, { body: "deux", "m.mentions": { user_ids: [alice.userId] } }, { body: "trois" }, { body: "quatre alice" }, { body: "cinq" }]) {
       ids.push((await call<{ event_id: string }>(server.url, bob, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/${ids.length}`, { msgtype: "m.text", ...content })).event_id);
     }

@@ -3,7 +3,8 @@
 // through new messages, highlights, a redaction of an already counted message, a read receipt
 // and a threaded receipt. Each expected figure is checked against the server's own full count.
 import assert from "node:assert/strict";
-import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
+import { startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+import { aliceAndBobInPublicRoom } from "../harness/public-room.ts";
 import { call, enc, type Session } from "../harness/client-api.ts";
 import { requirePostgres } from "../harness/postgres.ts";
 import { roomUnread } from "../../homeserver/src/server/push/unread-counts.ts";
@@ -23,10 +24,7 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts kept b
   before(async function () {
     if (db === "postgres") await requirePostgres(this);
     server = await startTestHomeserver({ db });
-    alice = await registerUser(server.url, "alice");
-    bob = await registerUser(server.url, "bob");
-    ({ room_id: roomId } = await call<{ room_id: string }>(server.url, bob, "POST", `${C}/createRoom`, { preset: "public_chat" }));
-    await call(server.url, alice, "POST", `${C}/join/${enc(roomId)}`, {});
+    ({ alice, bob, roomId } = await aliceAndBobInPublicRoom(server.url));
   });
   after(() => server?.stop());
 
