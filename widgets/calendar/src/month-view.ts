@@ -1,12 +1,10 @@
 // <entente-calendar-month>: the month as an ARIA grid (rows of seven days from Monday); one
 // focusable day at a time (roving tabindex), arrows/Home/End/PageUp/PageDown move it, Enter on a
 // day creates an event there; each event is a button.
-import { LitElement, html } from "lit";
-import type { WidgetLanguage } from "../../kit/src/widget-params.ts";
+import { html } from "lit";
 import { formatDayLong, formatTime, formatWeekday } from "./format.ts";
-import type { CalendarMessages } from "./messages.ts";
+import { PeriodView } from "./period-view.ts";
 import { monthGrid } from "./month-grid.ts";
-import type { Occurrence } from "./occurrences.ts";
 import { baseStyles } from "./styles.ts";
 import { dayKeyMove, focusDay, newEventAt, openOccurrence } from "./view-events.ts";
 import { css } from "lit";
@@ -14,16 +12,7 @@ import { addDays, weekdayOf } from "./zoned-time.ts";
 
 const SHOWN = 3;
 
-export class MonthView extends LitElement {
-  static override properties = { occurrences: { attribute: false }, day: {}, today: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean } };
-  declare occurrences: Occurrence[];
-  declare day: string;
-  declare today: string;
-  declare tz: string;
-  declare language: WidgetLanguage;
-  declare m: CalendarMessages;
-  declare writable: boolean;
-
+export class MonthView extends PeriodView {
   static override styles = [baseStyles, css`
     table { width: 100%; border-collapse: collapse; table-layout: fixed; }
     th { font-weight: 600; font-size: 0.8rem; padding: 0.2rem; }

@@ -1,10 +1,9 @@
 // <entente-calendar-week>: seven day columns (an ARIA grid of one row), all-day events on top,
 // timed events placed by wall-clock minutes (week-layout.ts) and laid side by side when they
 // overlap. Arrows move the focused day; Enter creates an event on it at 09:00.
-import { LitElement, css, html } from "lit";
-import type { WidgetLanguage } from "../../kit/src/widget-params.ts";
+import { css, html } from "lit";
 import { formatDayLong, formatDayShort, formatSpan } from "./format.ts";
-import type { CalendarMessages } from "./messages.ts";
+import { PeriodView } from "./period-view.ts";
 import type { Occurrence } from "./occurrences.ts";
 import { baseStyles } from "./styles.ts";
 import { dayKeyMove, focusDay, newEventAt, openOccurrence } from "./view-events.ts";
@@ -13,16 +12,7 @@ import { addDays, mondayOf, weekdayOf } from "./zoned-time.ts";
 
 const PX_PER_HOUR = 36;
 
-export class WeekView extends LitElement {
-  static override properties = { occurrences: { attribute: false }, day: {}, today: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean } };
-  declare occurrences: Occurrence[];
-  declare day: string;
-  declare today: string;
-  declare tz: string;
-  declare language: WidgetLanguage;
-  declare m: CalendarMessages;
-  declare writable: boolean;
-
+export class WeekView extends PeriodView {
   static override styles = [baseStyles, css`
     .head, .body { display: grid; grid-template-columns: 3rem repeat(7, minmax(0, 1fr)); }
     .head [role="columnheader"] { border-left: 1px solid color-mix(in srgb, var(--entente-muted, #555) 40%, transparent); padding: 0 2px 2px; min-width: 0; }
