@@ -9,6 +9,7 @@ import type { BoardColumn } from "../../../appservices/protocol/src/tasks-state.
 import { buildColumns, filterChoices, keyboardTarget, NO_FILTERS, planMove, toFullIndex, type BoardColumnView, type BoardFilters, type DueFilter } from "./board-model.ts";
 import type { BoardStore } from "./board-store.ts";
 import { boardTranslator, type Translate } from "./messages.ts";
+import { sendShowingError } from "./send-error.ts";
 import { dateFromInput, dateText, localDays, parseIdList, parseLabels } from "./task-card-text.ts";
 import "./task-details.ts";
 
@@ -86,13 +87,8 @@ export class TaskBoard extends LitElement {
     return buildColumns(s.result.tasks.values(), s.config?.columns, filters, today, inAWeek);
   }
 
-  async #send(work: () => Promise<unknown>): Promise<void> {
-    try {
-      this.error = "";
-      await work();
-    } catch (err) {
-      this.error = this.t("sendFailed", { reason: err instanceof Error ? err.message : String(err) });
-    }
+  #send(work: () => Promise<unknown>): Promise<void> {
+    return sendShowingError(this, work);
   }
 
   /** Moves `task` to place `visibleIndex` among the other visible tasks of `column`. */

@@ -7,6 +7,7 @@ import { TASK_STATUSES, type TaskStatus } from "../../../appservices/protocol/sr
 import type { Task } from "../../../appservices/protocol/src/task-fold.ts";
 import type { BoardStore } from "./board-store.ts";
 import { boardTranslator, type Translate } from "./messages.ts";
+import { sendShowingError } from "./send-error.ts";
 import { STATUS_KEYS, dateFromInput, dateToInput } from "./task-card-text.ts";
 
 /** A new checklist item id: random, so two councils adding at once never collide. */
@@ -79,13 +80,8 @@ export class TaskDetails extends LitElement {
     }
   }
 
-  async #send(work: () => Promise<unknown>): Promise<void> {
-    try {
-      this.error = "";
-      await work();
-    } catch (err) {
-      this.error = this.t("sendFailed", { reason: err instanceof Error ? err.message : String(err) });
-    }
+  #send(work: () => Promise<unknown>): Promise<void> {
+    return sendShowingError(this, work);
   }
 
   override render() {
