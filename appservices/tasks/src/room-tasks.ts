@@ -1,6 +1,7 @@
 // One room's task list as the bot knows it: the decrypted events that matter to the fold (roots,
 // updates, redactions), the list's configuration and power levels, and which reminders were sent.
 // Refolded on demand with the protocol's fold — the room is the source of truth, this is a cache.
+import type { RawRoomEvent } from "../../protocol/src/raw-event.ts";
 import { nextClock } from "../../protocol/src/room-events.ts";
 import { foldTasks, type TaskFoldResult } from "../../protocol/src/task-fold.ts";
 import { parseRoomPowerLevels, userLevel, type RoomCreateEvent, type RoomPowerLevels } from "../../protocol/src/power-levels.ts";
@@ -9,15 +10,7 @@ import { ROOM_MESSAGE, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } 
 import { parseReminderRecord, sentKey } from "./reminders.ts";
 
 /** The event shape the fold reads (as /sync or /relations return it, content decrypted). */
-export interface FoldEvent {
-  event_id: string;
-  type: string;
-  sender: string;
-  origin_server_ts: number;
-  content: Record<string, unknown>;
-  redacts?: string;
-  unsigned?: Record<string, unknown>;
-}
+export type FoldEvent = RawRoomEvent;
 
 export class RoomTasks {
   readonly roomId: string;

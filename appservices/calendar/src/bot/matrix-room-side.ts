@@ -3,18 +3,11 @@
 // transactions), and the bot's own writes are sent with BotContext.send (encrypted in an
 // encrypted room) and added to that list at once, since the platform does not hand them back.
 import type { BotContext } from "../../../kit/src/start-bot.ts";
+import type { RawRoomEvent } from "../../../protocol/src/raw-event.ts";
 import { buildEventRoot, buildEventRsvp, buildEventUpdate, EVENT_RSVP, EVENT_UPDATE, foldCalendar, nextClock, parseRoomPowerLevels, ROOM_MESSAGE, userLevel, type RoomCreateEvent, type CalendarEventFields, type EventOrigin, type JsonObject, type PartialCalendarEventFields, type RoomPowerLevels, type RsvpStatus } from "../protocol.ts";
 import type { RoomCalendarEvent, RoomSide } from "../sync/room-side.ts";
 
-export interface FoldEvent {
-  event_id: string;
-  type: string;
-  sender: string;
-  origin_server_ts: number;
-  content: Record<string, unknown>;
-  unsigned?: Record<string, unknown>;
-  redacts?: string;
-}
+export type FoldEvent = RawRoomEvent;
 
 export class MatrixRoomSide implements RoomSide {
   readonly roomId: string;
