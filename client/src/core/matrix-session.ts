@@ -81,6 +81,9 @@ function cachedRawEvent(e: MatrixEvent): RawEvent | undefined {
   return raw;
 }
 
+/** Events asked for per page of older history (/messages limit). */
+export const HISTORY_PAGE = 150;
+
 export class MatrixChatSession implements ChatSession {
   readonly userId: string;
   private readonly client: MatrixClient;
@@ -294,7 +297,9 @@ export class MatrixChatSession implements ChatSession {
   async loadOlder(roomId: string): Promise<boolean> {
     const room = this.client.getRoom(roomId);
     if (room === null) return false;
-    await this.client.scrollback(room, 40);
+    // 150 events a request (was 40): each page still costs a pass over every loaded event (SDK
+    // events to raw ones, row index, receipts) and a relayout, so fewer, larger pages.
+    await this.client.scrollback(room, HISTORY_PAGE);
     return room.getLiveTimeline().getPaginationToken("b" as never) !== null;
   }
 

@@ -82,14 +82,18 @@ interface Relations {
   reactions: Map<string, Map<string, { senders: Set<string>; mine: string | undefined }>>;
   threadCounts: Map<string, number>;
   threadLast: Map<string, RawEvent>;
+  /** Every event some loaded event relates to or replies to (loaded or not). */
+  targets: Set<string>;
 }
 
 function collectRelations(events: readonly RawEvent[], me: string, byId: Map<string, RawEvent>): Relations {
-  const rel: Relations = { edits: new Map(), reactions: new Map(), threadCounts: new Map(), threadLast: new Map() };
+  const rel: Relations = { edits: new Map(), reactions: new Map(), threadCounts: new Map(), threadLast: new Map(), targets: new Set() };
   for (const e of events) {
     if (e.redacted === true) continue;
     const r = relationOf(e.content);
+    if (r.inReplyTo !== undefined) rel.targets.add(r.inReplyTo);
     if (r.eventId === undefined) continue;
+    rel.targets.add(r.eventId);
     if (r.relType === "m.replace") {
       // Only the original sender may edit (spec: Event replacements, validity).
       const original = byId.get(r.eventId);
@@ -189,6 +193,19 @@ function isShownInMain(e: RawEvent): boolean {
 export class TimelineMemo {
   readonly messages = new Map<string, { e: RawEvent; fp: string; item: MessageItem }>();
   readonly days = new Map<string, DayItem>();
+  /** The last build: the same events (same objects, same order) give back the same items array;
+   * events only added before or after them are folded on their own (see `foldAround`). */
+  last: { events: readonly RawEvent[]; me: string; items: TimelineItem[]; targets: Set<string>; ids: Map<string, RawEvent> } | undefined;
+  /** How many builds folded only the new events (tests, profiling). */
+  around = 0;
+}
+
+/** Same events, same objects, same order (a raw event is a new object whenever it changes). */
+export function sameEvents(a: readonly RawEvent[], b: readonly RawEvent[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 const sameRaw = (a: RawEvent, b: RawEvent): boolean =>
@@ -213,9 +230,10 @@ function fingerprint(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, p
     + `|${poll === undefined ? "" : JSON.stringify(poll)}`;
 }
 
-function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean, pollEnders?: PollEnders, memo?: TimelineMemo): TimelineItem[] {
+function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => boolean, pollEnders?: PollEnders, memo?: TimelineMemo, seen?: (targets: Set<string>, byId: Map<string, RawEvent>) => void): TimelineItem[] {
   const byId = new Map(events.map((e) => [e.eventId, e]));
   const rel = collectRelations(events, me, byId);
+  seen?.(rel.targets, byId);
   const polls = foldPolls(events, me, pollEnders);
   const items: TimelineItem[] = [];
   let lastDay = "";
@@ -259,7 +277,84 @@ function build(events: readonly RawEvent[], me: string, keep: (e: RawEvent) => b
 
 /** The main timeline: everything but edits, reactions, redactions, state and thread replies. */
 export function buildTimeline(events: readonly RawEvent[], me: string, pollEnders?: PollEnders, memo?: TimelineMemo): TimelineItem[] {
-  return build(events, me, isShownInMain, pollEnders, memo);
+  // A sync or a re-render with nothing new (typing, receipts, a repeated refresh after a page of
+  // history) does not walk every loaded event again, and the list keeps its identity (no re-layout).
+  // Who may end a poll follows the room's power levels: a change to them is a new state event.
+  const last = memo?.last;
+  if (memo !== undefined && last !== undefined && last.me === me) {
+    if (sameEvents(last.events, events)) return last.items;
+    const items = foldAround(last, events, me, memo, pollEnders);
+    if (items !== undefined) {
+      memo.around++;
+      memo.last = { ...last, events, items };
+      return items;
+    }
+  }
+  let targets = new Set<string>();
+  let ids = new Map<string, RawEvent>();
+  const items = build(events, me, isShownInMain, pollEnders, memo, (t, byId) => { targets = t; ids = byId; });
+  if (memo !== undefined) memo.last = { events, me, items, targets, ids };
+  return items;
+}
+
+/** Where the previous events sit, unchanged and in one piece, in the new list: how many came before and after. */
+export function placement(old: readonly RawEvent[], now: readonly RawEvent[]): { before: number; after: number } | undefined {
+  if (old.length === 0 || now.length < old.length) return undefined;
+  const start = now.indexOf(old[0] as RawEvent);
+  if (start < 0 || start + old.length > now.length) return undefined;
+  for (let i = 1; i < old.length; i++) if (now[start + i] !== old[i]) return undefined;
+  return { before: start, after: now.length - start - old.length };
+}
+
+/** No relation, no reply, not a poll: nothing else's item depends on it, and its item on nothing else. */
+const standalone = (e: RawEvent): boolean => !isRecord(e.content["m.relates_to"]) && isPollEvent(e.type) === undefined;
+
+const lastDayOf = (items: readonly TimelineItem[]): DayItem | undefined => {
+  for (let i = items.length - 1; i >= 0; i--) {
+    const it = items[i];
+    if (it?.kind === "day") return it;
+  }
+  return undefined;
+};
+
+/**
+ * A page of history before the loaded events, or a sync after them, folded on its own and put
+ * around the previous items, when the two cannot change each other's items: no loaded event relates
+ * to or replies to a new one, no older event relates to or replies to a loaded one (its relations
+ * stay within the page or point further back), and newer events stand alone (a reaction, edit or
+ * reply arriving by sync changes a loaded item: full build). A day separator at a seam is kept once,
+ * the earlier one: the same items, the same objects as a full build. Otherwise undefined.
+ */
+function foldAround(last: NonNullable<TimelineMemo["last"]>, events: readonly RawEvent[], me: string, memo: TimelineMemo, pollEnders?: PollEnders): TimelineItem[] | undefined {
+  const at = placement(last.events, events);
+  if (at === undefined) return undefined;
+  const before = events.slice(0, at.before);
+  const after = events.slice(events.length - at.after);
+  for (const e of before) {
+    if (last.targets.has(e.eventId)) return undefined;
+    const r = relationOf(e.content);
+    if ((r.eventId !== undefined && last.ids.has(r.eventId)) || (r.inReplyTo !== undefined && last.ids.has(r.inReplyTo))) return undefined;
+  }
+  for (const e of after) if (!standalone(e) || last.targets.has(e.eventId)) return undefined;
+  const out = build(before, me, isShownInMain, pollEnders, memo, (targets, byId) => {
+    for (const t of targets) last.targets.add(t);
+    for (const [id, e] of byId) last.ids.set(id, e);
+  });
+  for (const e of after) last.ids.set(e.eventId, e);
+  const join = (part: readonly TimelineItem[]): void => {
+    const first = part[0];
+    const seam = lastDayOf(out);
+    if (first?.kind === "day" && seam !== undefined && seam.day === first.day) {
+      // The separator above the seam stays; the memo keeps that one for the next full build.
+      memo.days.set(seam.day, seam);
+      for (let i = 1; i < part.length; i++) out.push(part[i] as TimelineItem);
+    } else {
+      for (const it of part) out.push(it);
+    }
+  };
+  join(last.items);
+  join(build(after, me, isShownInMain, undefined, memo));
+  return out;
 }
 
 /** One thread: its root then its replies, oldest first. */

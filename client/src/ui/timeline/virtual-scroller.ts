@@ -35,6 +35,10 @@ export class VirtualScroller implements ReactiveController {
   private watched: HTMLElement | undefined;
   /** The scroll position this controller last saw or set: a scroll event without a move is a resize. */
   private lastTop = 0;
+  /** Scroll position and viewport height read just before this controller asked for a render (in the
+   * same task: nothing can have scrolled since), so the render's apply() need not read them back
+   * from a DOM it has just changed (a forced synchronous layout on every scrolled frame). */
+  private fresh: { top: number; h: number } | undefined;
 
   constructor(host: Host, opts: ScrollerOptions) {
     this.host = host;
@@ -65,7 +69,8 @@ export class VirtualScroller implements ReactiveController {
   /** New rows (call in willUpdate): the current view is remembered so it survives the change. */
   setKeys(keys: string[]): void {
     const vp = this.viewport();
-    if (vp !== null && this.keys.length > 0 && this.intent.kind !== "row") this.intent = this.currentIntent(vp);
+    this.fresh = undefined;
+    if (vp !== null && this.keys.length > 0 && this.intent.kind !== "row") this.intent = this.currentIntent(vp.scrollTop, vp.clientHeight);
     this.keys = keys;
     this.indexOf = new Map(keys.map((k, i) => [k, i]));
     this.offsets = layout(keys, this.cache);
@@ -73,9 +78,9 @@ export class VirtualScroller implements ReactiveController {
     this.range = visibleRange(this.offsets, this.targetTop(h) ?? vp?.scrollTop ?? 0, h, this.opts.margin);
   }
 
-  private currentIntent(vp: HTMLElement): VirtualScroller["intent"] {
-    if (isAtBottom(vp.scrollTop, vp.clientHeight, this.total)) return { kind: "bottom" };
-    const anchor = anchorAt(this.keys, this.offsets, vp.scrollTop, this.opts.stable);
+  private currentIntent(top: number, h: number): VirtualScroller["intent"] {
+    if (isAtBottom(top, h, this.total)) return { kind: "bottom" };
+    const anchor = anchorAt(this.keys, this.offsets, top, this.opts.stable);
     return anchor === undefined ? { kind: "bottom" } : { kind: "anchor", anchor };
   }
 
@@ -120,16 +125,26 @@ export class VirtualScroller implements ReactiveController {
         this.observed.delete(el);
       }
     }
-    this.apply(vp, false);
+    const fresh = this.fresh;
+    this.fresh = undefined;
+    this.apply(vp, false, fresh);
+  }
+
+  /** Asks for a render, remembering the scroll position and height just read (see `fresh`). */
+  private renderWith(top: number, h: number): void {
+    this.host.requestUpdate();
+    this.fresh = { top, h };
+    // Queued after the host's update: if that update runs later than this task, apply() reads again.
+    queueMicrotask(() => { this.fresh = undefined; });
   }
 
   /** Sizes the spacer and places the rows (owned here, not by the template), puts the scroll position
    * where the intent says, then re-renders if the rows no longer fit. */
-  private apply(vp: HTMLElement, relaidOut: boolean): void {
-    // Reads first (one layout), then writes; the scroll position is set (a second layout) only when
-    // the view must move: re-anchoring or pinning to the bottom.
-    const h = vp.clientHeight;
-    let top = vp.scrollTop;
+  private apply(vp: HTMLElement, relaidOut: boolean, known?: { top: number; h: number }): void {
+    // Reads first (one layout; none when the caller just read them), then writes; the scroll position
+    // is set (a layout) only when the view must move: re-anchoring or pinning to the bottom.
+    const h = known?.h ?? vp.clientHeight;
+    let top = known?.top ?? vp.scrollTop;
     const els = this.els;
     if (els !== undefined && els.height !== this.total && els.spacer !== null) {
       els.spacer.style.height = `${this.total}px`;
@@ -150,12 +165,12 @@ export class VirtualScroller implements ReactiveController {
       // Bounded: estimates converge to measured heights in a few passes.
       if (this.settling++ < 8) {
         this.range = want;
-        this.host.requestUpdate();
+        this.renderWith(top, h);
         return;
       }
     }
     this.settling = 0;
-    if (this.intent.kind !== "row") this.intent = this.currentIntent(vp);
+    if (this.intent.kind !== "row") this.intent = this.currentIntent(top, h);
     if (top < h && this.opts.nearTop !== undefined) this.opts.nearTop();
   }
 
@@ -184,14 +199,15 @@ export class VirtualScroller implements ReactiveController {
     const vp = this.viewport();
     if (vp === null) return;
     const h = vp.clientHeight;
-    if (!covers(this.range, this.offsets, vp.scrollTop, h, this.opts.margin / 4)) {
-      this.range = visibleRange(this.offsets, vp.scrollTop, h, this.opts.margin);
-      this.host.requestUpdate();
+    const top = vp.scrollTop;
+    if (!covers(this.range, this.offsets, top, h, this.opts.margin / 4)) {
+      this.range = visibleRange(this.offsets, top, h, this.opts.margin);
+      this.renderWith(top, h);
     }
     // Only a real move changes what the view holds on to (a shrinking viewport also fires "scroll").
-    if (Math.abs(vp.scrollTop - this.lastTop) >= 1) this.intent = this.currentIntent(vp);
-    this.lastTop = vp.scrollTop;
-    if (vp.scrollTop < h && this.opts.nearTop !== undefined) this.opts.nearTop();
+    if (Math.abs(top - this.lastTop) >= 1) this.intent = this.currentIntent(top, h);
+    this.lastTop = top;
+    if (top < h && this.opts.nearTop !== undefined) this.opts.nearTop();
   }
 
   /** PageUp/PageDown/Home/End on the focused list itself. */
@@ -227,6 +243,6 @@ export class VirtualScroller implements ReactiveController {
   /** Stop holding a revealed row in the centre (the agent scrolled, or new rows should pin bottom). */
   release(): void {
     const vp = this.viewport();
-    if (vp !== null) this.intent = this.currentIntent(vp);
+    if (vp !== null) this.intent = this.currentIntent(vp.scrollTop, vp.clientHeight);
   }
 }
