@@ -7,6 +7,7 @@ import { formatTaskDateFr } from "../../core/tasks/protocol.ts";
 import { buildDashboard, type Dashboard, type KeyResultRow, type ObjectiveCard } from "../../core/tasks/objectives-dashboard.ts";
 import { objectivesCsv } from "../../core/tasks/objectives-csv.ts";
 import { coalescedRun } from "../../core/coalesced-run.ts";
+import { debouncedChanges } from "../../core/debounced-changes.ts";
 import type { TasksPort } from "../../core/tasks/tasks-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
@@ -38,8 +39,8 @@ export class ObjectivesView extends LitElement {
   declare error: string;
   declare announce: string;
   declare busy: boolean;
-  private unsubscribe: (() => void) | undefined;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Stops following the port's changes. */
+  private unfollow: (() => void) | undefined;
   /** One load at a time; a change during a load asks for one more. */
   private readonly reload = coalescedRun(async () => {
     const spaceId = this.spaceId;
@@ -86,16 +87,12 @@ export class ObjectivesView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = this.port.onChange(() => {
-      clearTimeout(this.reloadTimer);
-      this.reloadTimer = setTimeout(() => void this.load(), 400);
-    });
+    this.unfollow = debouncedChanges((l) => this.port.onChange(l), () => void this.load(), 400);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.reloadTimer);
+    this.unfollow?.();
   }
 
   override willUpdate(): void {

@@ -5,6 +5,7 @@ import { LitElement, css, html, nothing } from "lit";
 import { TASK_STATUSES, type TaskStatus } from "../../core/tasks/protocol.ts";
 import { collectMyTasks, groupMyTasks, type MyTask, type MyTaskGroup } from "../../core/tasks/my-tasks.ts";
 import { coalescedRun } from "../../core/coalesced-run.ts";
+import { debouncedChanges } from "../../core/debounced-changes.ts";
 import type { TasksPort } from "../../core/tasks/tasks-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
@@ -24,8 +25,8 @@ export class MyTasksView extends LitElement {
   declare error: string;
   declare announce: string;
   declare busy: string | undefined;
-  private unsubscribe: (() => void) | undefined;
-  private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Stops following the port's changes. */
+  private unfollow: (() => void) | undefined;
   /** One load at a time; a change during a load asks for one more. */
   private readonly load = coalescedRun(async () => {
     try {
@@ -62,21 +63,14 @@ export class MyTasksView extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.unsubscribe = this.port.onChange(() => this.scheduleReload());
+    this.unfollow = debouncedChanges((l) => this.port.onChange(l), () => void this.load(), 400);
     void this.load();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.unsubscribe?.();
-    clearTimeout(this.reloadTimer);
+    this.unfollow?.();
   }
-
-  private scheduleReload(): void {
-    clearTimeout(this.reloadTimer);
-    this.reloadTimer = setTimeout(() => void this.load(), 400);
-  }
-
 
   private get tr() {
     return tasksTranslator(this.i18n.locale);
