@@ -4,7 +4,7 @@
 // French (then English) wording. What was sent is recorded in the digest message itself
 // (`fr.entente.tasks.digest: {date}`), so the DM room is the record, not the bot's memory.
 import type { Task } from "../../protocol/src/task-fold.ts";
-import { DUE_GROUPS, placeDue, type DueGroup } from "./due-groups.ts";
+import { DUE_GROUPS, isOpenTask, placeDue, type DueGroup } from "./due-groups.ts";
 import { icalDate, wallTimeAt } from "./local-time.ts";
 import { dueText } from "./task-text.ts";
 
@@ -39,14 +39,12 @@ export interface PlacedTask {
   dueAt: number | undefined;
 }
 
-const isOpen = (t: Task): boolean => !t.deleted && t.status !== "done" && t.status !== "cancelled";
-
 /** The agent's open tasks across rooms, each in its due group, sorted by due date then title. */
 export function agentTasks(rooms: Iterable<RoomTaskSet>, userId: string, now: number, tz: string): PlacedTask[] {
   const out: PlacedTask[] = [];
   for (const r of rooms) {
     for (const task of r.tasks) {
-      if (!isOpen(task) || !task.assignees.includes(userId)) continue;
+      if (!isOpenTask(task) || !task.assignees.includes(userId)) continue;
       const { group, dueAt } = placeDue(task.due, now, tz);
       out.push({ roomName: r.roomName, task, group, dueAt });
     }

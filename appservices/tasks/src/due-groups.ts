@@ -4,7 +4,11 @@
 // passed, otherwise grouped by the agent's calendar day it falls on. An all-day due date ({date})
 // is a calendar day: overdue from the next day. Pure (Intl time-zone data only).
 import type { TaskDate } from "../../protocol/src/dates.ts";
+import type { Task } from "../../protocol/src/task-fold.ts";
 import { addDays, icalDate, instantOf, wallTimeAt, wallTimeFromIcal } from "./local-time.ts";
+
+/** The tasks these groups list: not deleted, not done, not cancelled. */
+export const isOpenTask = (t: Task): boolean => !t.deleted && t.status !== "done" && t.status !== "cancelled";
 
 export const DUE_GROUPS = ["overdue", "today", "week", "later", "none"] as const;
 export type DueGroup = (typeof DUE_GROUPS)[number];

@@ -2,7 +2,7 @@
 // room's list folded with the protocol's fold (tasks-sdk.ts), grouped by due date (due-groups.ts).
 // Pure: room lists in, groups out.
 import type { Task } from "./protocol.ts";
-import { DUE_GROUPS, placeDue, type DueGroup } from "./due-groups.ts";
+import { DUE_GROUPS, isOpenTask, placeDue, type DueGroup } from "./due-groups.ts";
 
 export interface RoomTaskList {
   roomId: string;
@@ -23,7 +23,7 @@ export interface MyTaskGroup {
   tasks: MyTask[];
 }
 
-export const isOpenTask = (t: Task): boolean => !t.deleted && t.status !== "done" && t.status !== "cancelled";
+export { isOpenTask };
 
 /** The agent's open tasks, placed in their due group. */
 export function collectMyTasks(lists: Iterable<RoomTaskList>, userId: string, now: number, tz: string): MyTask[] {
