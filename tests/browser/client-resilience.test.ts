@@ -5,32 +5,20 @@
 // delivered by "Réessayer", and file errors in plain words (too large from m.upload.size, quota,
 // offline, server not answering).
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { clientApi as api, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
+import { addSavedSession, clientApi as api, useCouncilsClient, type Agent } from "../harness/client-pages.ts";
 
 const A = "ville-a.test";
 const MAX_UPLOAD = 200_000;
 const QUOTA = 250_000;
 
-
 describe("web client in Chromium: two tabs, drafts, offline, failed sends, file errors", function () {
   this.timeout(240_000);
-  let env: CouncilsClient | undefined;
-  let web: ServedClient;
-  let browser: Browser;
+  const app = useCouncilsClient([A], { configure: (_n, c) => { c.media.maxUploadBytes = MAX_UPLOAD; c.media.userQuotaBytes = QUOTA; } });
   let url: string;
-
-  before(async () => {
-    env = await startCouncilsClient([A], { configure: (_n, c) => { c.media.maxUploadBytes = MAX_UPLOAD; c.media.userQuotaBytes = QUOTA; } });
-    ({ web, browser } = env);
-    url = env.fed.get(A).url;
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  before(() => { url = app.fed.get(A).url; });
 
   /** Bodies of the room's latest text messages, oldest first, as the second client reads them. */
   const bodies = async (who: Agent, roomId: string): Promise<string[]> => {
@@ -53,14 +41,13 @@ describe("web client in Chromium: two tabs, drafts, offline, failed sends, file 
     await api(url, bob, "PUT", `/rooms/${encodeURIComponent(voirie)}/send/m.room.message/v1`, { msgtype: "m.text", body: "Bienvenue" });
 
     // --- Two tabs of one session (one browser profile).
-    const ctx: BrowserContext = await browser.newContext({ locale: "fr-FR" });
-    const session = JSON.stringify({ baseUrl: url, userId: alice.userId, accessToken: alice.accessToken, deviceId: alice.deviceId });
-    await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
+    const ctx: BrowserContext = await app.newContext();
+    await addSavedSession(ctx, url, alice);
     const first = await ctx.newPage();
-    await first.goto(web.url);
+    await first.goto(app.web.url);
     await first.getByRole("button", { name: "Se déconnecter" }).waitFor({ timeout: 60_000 });
     const second = await ctx.newPage();
-    await second.goto(web.url);
+    await second.goto(app.web.url);
     await second.getByRole("heading", { name: "Entente est ouvert dans un autre onglet" }).waitFor({ timeout: 30_000 });
     assert.equal(await second.getByRole("button", { name: "Se déconnecter" }).count(), 0, "the second tab does not start the session");
     assert.deepEqual(await seriousA11yViolations(second), [], "the other-tab screen is accessible");

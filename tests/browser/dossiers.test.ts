@@ -8,13 +8,10 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Browser, BrowserContext, Download, Page } from "playwright-core";
-import type { TestFederation } from "../harness/federation.ts";
-import { registerUser } from "../harness/homeserver.ts";
+import type { Download, Page } from "playwright-core";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { PASSWORD, saveRecoveryKey, signIn as fillSignIn, startCouncilsClient, type CouncilsClient } from "../harness/client-pages.ts";
+import { saveRecoveryKey, signIn as fillSignIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
@@ -68,36 +65,17 @@ async function holdSecondUpload(page: Page): Promise<{ held: Promise<void>; drop
 
 describe("dossiers in the web client, two councils (Chromium)", function () {
   this.timeout(240_000);
-  let env: CouncilsClient | undefined;
-  let fed: TestFederation;
-  let web: ServedClient;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
+  const app = useCouncilsClient([A, B], { extraConfig: { dossiers: { large_file_threshold: THRESHOLD } }, users: { alice: A, bob: B } });
   let alice: Page;
   let bob: Page;
 
-  before(async () => {
-    env = await startCouncilsClient([A, B], { extraConfig: { dossiers: { large_file_threshold: THRESHOLD } } });
-    ({ fed, web, browser } = env);
-    await registerUser(fed.get(A).url, "alice", PASSWORD);
-    await registerUser(fed.get(B).url, "bob", PASSWORD);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await env?.stop();
-  });
-
   it("A builds a dossier tree with versions and a folder; B sees the same tree and gets every version byte-identical", async () => {
-    const newPage = async (): Promise<Page> => {
-      const ctx = await browser.newContext({ acceptDownloads: true, locale: "fr-FR" });
-      contexts.push(ctx);
-      return ctx.newPage();
-    };
+    const newPage = (): Promise<Page> => app.newPage({ acceptDownloads: true, locale: "fr-FR" });
     alice = await newPage();
     bob = await newPage();
     let creates = 0;
     alice.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/_matrix/media/v1/create")) creates++; });
-    await Promise.all([signIn(alice, web.url, A, "alice"), signIn(bob, web.url, B, "bob")]);
+    await Promise.all([signIn(alice, app.web.url, A, "alice"), signIn(bob, app.web.url, B, "bob")]);
 
     // A working group, then a dossier in it from the "Dossiers" view.
     await alice.getByRole("button", { name: "Nouvel espace de travail" }).click();
@@ -116,7 +94,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
 
     // Server side: the room's type and encryption, and its link from the space.
     const aliceToken = (JSON.parse((await alice.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken;
-    const state = (await (await fetch(`${fed.get(A).url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`, { headers: { Authorization: `Bearer ${aliceToken}` } })).json()) as { type: string; state_key: string; content: Record<string, unknown> }[];
+    const state = (await (await fetch(`${app.fed.get(A).url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state`, { headers: { Authorization: `Bearer ${aliceToken}` } })).json()) as { type: string; state_key: string; content: Record<string, unknown> }[];
     assert.equal(state.find((e) => e.type === "m.room.create")?.content["type"], "fr.entente.dossier");
     assert.equal(state.find((e) => e.type === "m.room.encryption")?.content["algorithm"], "m.megolm.v1.aes-sha2");
     assert.ok(state.some((e) => e.type === "m.space.parent"), "linked to its working group");
@@ -189,7 +167,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await screenshot(bob, "dossier-other-council");
 
     // The files are ordinary m.file / m.image messages: the room's plain timeline offers them too.
-    await bob.goto(`${web.url}#/room/${encodeURIComponent(roomId)}`);
+    await bob.goto(`${app.web.url}#/room/${encodeURIComponent(roomId)}`);
     const [fromTimeline] = await Promise.all([bob.waitForEvent("download", { timeout: 60_000 }),
       bob.getByRole("button", { name: /Télécharger budget\.ods/ }).last().click({ timeout: 60_000 })]);
     assert.equal(sha256(await readFile(await fromTimeline.path())), sha256(budget2), "the latest version from the ordinary timeline");
@@ -197,7 +175,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await bob.getByRole("heading", { name: "Étude mobilité 2026" }).waitFor({ timeout: 60_000 });
 
     // A's media store holds ciphertext only: no stored file contains any original's first 64 bytes.
-    const stored = await Promise.all((await filesUnder(fed.get(A).config.media.path)).map((f) => readFile(f)));
+    const stored = await Promise.all((await filesUnder(app.fed.get(A).config.media.path)).map((f) => readFile(f)));
     assert.ok(stored.length >= 8, `2 files, 3 parts, a manifest, a thumbnail and a version stored, got ${stored.length}`);
     for (const [what, original] of checks) assert.ok(!stored.some((b) => b.includes(original.subarray(0, 64))), `${what}: no plaintext on A's server`);
 

@@ -5,13 +5,11 @@
 // Alice verifies Bob (other council) from the room settings with an in-room request; Bob is no
 // longer flagged. On the way, an encrypted image is previewed (decrypted in the page) and opened.
 import assert from "node:assert/strict";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { TestFederation } from "../harness/federation.ts";
-import { registerUser, waitFor } from "../harness/homeserver.ts";
+import type { Page } from "playwright-core";
+import { waitFor } from "../harness/homeserver.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { clientApi, message, PASSWORD, recordRevokedObjectUrls, saveRecoveryKey, signIn, startCouncilsClient, type CouncilsClient } from "../harness/client-pages.ts";
+import { clientApi, message, recordRevokedObjectUrls, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
 import { SAS_EMOJI_FR } from "../../client/src/core/sas-emoji.ts";
 
 const A = "ville-a.test";
@@ -44,26 +42,10 @@ async function compareAndConfirm(a: Page, b: Page): Promise<string[]> {
 
 describe("web client in Chromium: emoji verification of a new device and of another person", function () {
   this.timeout(300_000);
-  let env: CouncilsClient | undefined;
-  let fed: TestFederation;
-  let web: ServedClient;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    env = await startCouncilsClient([A, B]);
-    ({ fed, web, browser } = env);
-    await registerUser(fed.get(A).url, "alice", PASSWORD);
-    await registerUser(fed.get(B).url, "bob", PASSWORD);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await env?.stop();
-  });
+  const app = useCouncilsClient([A, B], { users: { alice: A, bob: B } });
 
   const newPage = async (): Promise<Page> => {
-    const ctx = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
-    contexts.push(ctx);
+    const ctx = await app.newContext({ locale: "fr-FR", acceptDownloads: true });
     // Which object URLs the page revoked (image previews must not leak them).
     await recordRevokedObjectUrls(ctx);
     return ctx.newPage();
@@ -72,8 +54,8 @@ describe("web client in Chromium: emoji verification of a new device and of anot
   it("verifies a new sign-in from the first device (history readable after), then verifies a person of another council", async () => {
     const alice = await newPage();
     const bob = await newPage();
-    await signIn(alice, web.url, A, "alice");
-    await signIn(bob, web.url, B, "bob");
+    await signIn(alice, app.web.url, A, "alice");
+    await signIn(bob, app.web.url, B, "bob");
     await saveRecoveryKey(alice);
     await saveRecoveryKey(bob);
     const aliceS = await session(alice);
@@ -119,7 +101,7 @@ describe("web client in Chromium: emoji verification of a new device and of anot
 
     // Second sign-in on a fresh profile: verified from the first device with emoji.
     const alice2 = await newPage();
-    await signIn(alice2, web.url, A, "alice");
+    await signIn(alice2, app.web.url, A, "alice");
     await alice2.getByRole("heading", { name: "Relire vos messages chiffrés" }).waitFor({ timeout: 60_000 });
     // First attempt: the agent says the emoji differ; both sides stop and trust nothing.
     await alice2.getByRole("button", { name: "Vérifier depuis un autre appareil" }).click();

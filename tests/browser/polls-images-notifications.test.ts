@@ -6,13 +6,11 @@
 // and a DM notify when not on screen, an ordinary message and what is on screen do not; a click
 // opens the room).
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import type { TestFederation } from "../harness/federation.ts";
+import type { Page } from "playwright-core";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { screenshot } from "../harness/browser.ts";
-import { addSavedSession, clientApi as api, recordRevokedObjectUrls, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
+import { addSavedSession, clientApi as api, recordRevokedObjectUrls, useCouncilsClient, type Agent } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
 import { POLL_END, POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../client/src/core/poll-model.ts";
 
 const A = "ville-a.test";
@@ -29,23 +27,12 @@ const notes = (page: Page): Promise<Note[]> => page.evaluate(() => (globalThis a
 
 describe("web client in Chromium: image previews, closing polls, browser notifications", function () {
   this.timeout(240_000);
-  let env: CouncilsClient | undefined;
-  let fed: TestFederation;
-  let web: ServedClient;
-  let browser: Browser;
-
-  before(async () => {
-    env = await startCouncilsClient([A, B]);
-    ({ fed, web, browser } = env);
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const app = useCouncilsClient([A, B]);
 
   /** A page already signed in (saved session); notifications allowed and spied on. */
   async function open(base: string, who: Agent): Promise<Page> {
-    const ctx = await browser.newContext({ locale: "fr-FR" });
-    await ctx.grantPermissions(["notifications"], { origin: new URL(web.url).origin });
+    const ctx = await app.newContext();
+    await ctx.grantPermissions(["notifications"], { origin: new URL(app.web.url).origin });
     await addSavedSession(ctx, base, who);
     await recordRevokedObjectUrls(ctx);
     await ctx.addInitScript(() => {
@@ -70,12 +57,12 @@ describe("web client in Chromium: image previews, closing polls, browser notific
       (g as unknown as { Notification: unknown }).Notification = Spy;
     });
     const page = await ctx.newPage();
-    await page.goto(web.url);
+    await page.goto(app.web.url);
     return page;
   }
 
   it("previews an image, closes polls as Element does, and notifies mentions and DMs", async () => {
-    const [aUrl, bUrl] = [fed.get(A).url, fed.get(B).url];
+    const [aUrl, bUrl] = [app.fed.get(A).url, app.fed.get(B).url];
     const alice = await registerUser(aUrl, "alice");
     const bob = await registerUser(bUrl, "bob");
     const carol = await registerUser(aUrl, "carol");

@@ -3,37 +3,23 @@
 // the first unread", read receipts, the typing indicator, and @-mention completion across councils
 // (a member of the other council, and a full Matrix id known only through federation).
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
-import type { TestFederation } from "../harness/federation.ts";
+import type { Page } from "playwright-core";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { screenshot } from "../harness/browser.ts";
-import { clientApi as api, openSignedIn, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
+import { clientApi as api, openSignedIn, useCouncilsClient, type Agent } from "../harness/client-pages.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
 
-
 describe("web client in Chromium: unread, receipts, typing, mentions", function () {
   this.timeout(180_000);
-  let env: CouncilsClient | undefined;
-  let fed: TestFederation;
-  let web: ServedClient;
-  let browser: Browser;
-
-  before(async () => {
-    env = await startCouncilsClient([A, B]);
-    ({ fed, web, browser } = env);
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  const app = useCouncilsClient([A, B]);
 
   /** A page already signed in (saved session), as after a reload. */
-  const open = (base: string, who: Agent): Promise<Page> => openSignedIn(browser, web.url, base, who);
+  const open = (base: string, who: Agent): Promise<Page> => openSignedIn(app.browser, app.web.url, base, who);
 
   it("shows server unread counts, jumps to the first unread, shows receipts and typing, completes mentions across councils", async () => {
-    const [aUrl, bUrl] = [fed.get(A).url, fed.get(B).url];
+    const [aUrl, bUrl] = [app.fed.get(A).url, app.fed.get(B).url];
     const alice = await registerUser(aUrl, "alice");
     const bob = await registerUser(bUrl, "bob");
     await registerUser(aUrl, "carol");

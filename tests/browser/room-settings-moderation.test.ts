@@ -4,37 +4,25 @@
 // moderation buttons shown only when the agent's power level allows them; a public room created
 // from the dialog is joined without an invitation.
 import assert from "node:assert/strict";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import sharp from "sharp";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { clientApi as api, openSignedIn, startCouncilsClient, type Agent, type CouncilsClient } from "../harness/client-pages.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
+import { clientApi as api, openSignedIn, useCouncilsClient, type Agent } from "../harness/client-pages.ts";
 
 const A = "ville-a.test";
-
 
 const png = (colour: string): Promise<Buffer> => sharp({ create: { width: 64, height: 64, channels: 3, background: colour } }).png().toBuffer();
 
 describe("web client in Chromium: room name, topic, image, removing and banning members", function () {
   this.timeout(180_000);
-  let env: CouncilsClient | undefined;
-  let web: ServedClient;
-  let browser: Browser;
+  const app = useCouncilsClient([A]);
   let url: string;
-
-  before(async () => {
-    env = await startCouncilsClient([A]);
-    ({ web, browser } = env);
-    url = env.fed.get(A).url;
-  });
-  after(async () => {
-    await env?.stop();
-  });
+  before(() => { url = app.fed.get(A).url; });
 
   /** A page already signed in (saved session), as after a reload. */
   async function open(who: Agent): Promise<Page> {
-    const page = await openSignedIn(browser, web.url, url, who);
+    const page = await openSignedIn(app.browser, app.web.url, url, who);
     // The full session (the preview list shown before it has no actions yet).
     await page.getByRole("button", { name: "Se déconnecter" }).waitFor({ timeout: 60_000 });
     return page;

@@ -5,50 +5,29 @@
 // axe-core checks sign-in, room list, timeline and settings; screenshots go to tests/artifacts/.
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import type { TestFederation } from "../harness/federation.ts";
-import { registerUser, waitFor } from "../harness/homeserver.ts";
+import type { Page } from "playwright-core";
+import { waitFor } from "../harness/homeserver.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { message, PASSWORD, saveRecoveryKey, signIn, startCouncilsClient, type CouncilsClient } from "../harness/client-pages.ts";
-import type { ServedClient } from "../../client/scripts/serve-client.ts";
+import { message, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
 
 describe("web client in Chromium, two councils", function () {
   this.timeout(240_000);
-  let env: CouncilsClient | undefined;
-  let fed: TestFederation;
-  let web: ServedClient;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  before(async () => {
-    env = await startCouncilsClient([A, B]);
-    ({ fed, web, browser } = env);
-    await registerUser(fed.get(A).url, "alice", PASSWORD);
-    await registerUser(fed.get(B).url, "bob", PASSWORD);
-  });
-  after(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined);
-    await env?.stop();
-  });
+  const app = useCouncilsClient([A, B], { users: { alice: A, bob: B } });
 
   it("two agents collaborate in an encrypted room of a space, and history comes back with the recovery key", async () => {
-    const newPage = async (): Promise<Page> => {
-      const ctx = await browser.newContext({ acceptDownloads: true, locale: "fr-FR" });
-      contexts.push(ctx);
-      return ctx.newPage();
-    };
+    const newPage = (): Promise<Page> => app.newPage({ acceptDownloads: true, locale: "fr-FR" });
     const alice = await newPage();
     const bob = await newPage();
-    await alice.goto(web.url);
+    await alice.goto(app.web.url);
     await alice.getByRole("button", { name: "Se connecter" }).waitFor();
     assert.deepEqual(await seriousA11yViolations(alice), [], "sign-in page accessible");
     await screenshot(alice, "sign-in");
 
-    await signIn(alice, web.url, A, "alice");
-    await signIn(bob, web.url, B, "bob");
+    await signIn(alice, app.web.url, A, "alice");
+    await signIn(bob, app.web.url, B, "bob");
     await saveRecoveryKey(alice);
     const bobKey = await saveRecoveryKey(bob);
     assert.match(bobKey, /^(\w{4} ){11}\w{4}$/);
@@ -129,13 +108,13 @@ describe("web client in Chromium, two councils", function () {
     // Bob's keys must be in his backup before a new device can restore them.
     const bobSession = JSON.parse((await bob.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string };
     await waitFor("bob's room keys backed up", async () => {
-      const res = await fetch(`${fed.get(B).url}/_matrix/client/v3/room_keys/keys?version=1`, { headers: { Authorization: `Bearer ${bobSession.accessToken}` } });
+      const res = await fetch(`${app.fed.get(B).url}/_matrix/client/v3/room_keys/keys?version=1`, { headers: { Authorization: `Bearer ${bobSession.accessToken}` } });
       const body = (await res.json()) as { rooms?: Record<string, unknown> };
       return Object.keys(body.rooms ?? {}).length > 0 ? true : undefined;
     }, 30_000);
 
     const bob2 = await newPage();
-    await signIn(bob2, web.url, B, "bob");
+    await signIn(bob2, app.web.url, B, "bob");
     await bob2.getByRole("heading", { name: "Relire vos messages chiffrés" }).waitFor({ timeout: 60_000 });
     await bob2.getByLabel("Clé de récupération").fill(bobKey);
     await bob2.getByRole("button", { name: "Restaurer" }).click();

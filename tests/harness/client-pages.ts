@@ -4,6 +4,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { startFederation, type TestFederation } from "./federation.ts";
 import { launchChromium } from "./browser.ts";
+import { registerUser } from "./homeserver.ts";
 import type { HomeserverConfig } from "../../homeserver/src/config/config-types.ts";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
@@ -49,6 +50,51 @@ export async function startCouncilsClient(
     await fed.stop();
     throw e;
   }
+}
+
+/** What `useCouncilsClient` gives a suite: filled in by its `before` hook. */
+export interface CouncilsSuite {
+  readonly fed: TestFederation;
+  readonly web: ServedClient;
+  readonly browser: Browser;
+  /** A new browser context (French by default), closed after the suite. */
+  newContext(options?: Parameters<Browser["newContext"]>[0]): Promise<BrowserContext>;
+  /** A new page in a new context (see newContext). */
+  newPage(options?: Parameters<Browser["newContext"]>[0]): Promise<Page>;
+}
+
+/**
+ * Mocha hooks for the current suite: `before` starts the client for `councils` (as
+ * startCouncilsClient) and registers `users` (name → council, with PASSWORD); `after` closes the
+ * contexts opened through the suite and stops everything.
+ */
+export function useCouncilsClient(councils: string[], opts: Parameters<typeof startCouncilsClient>[1] & { users?: Record<string, string> } = {}): CouncilsSuite {
+  let env: CouncilsClient | undefined;
+  const contexts: BrowserContext[] = [];
+  before(async () => {
+    env = await startCouncilsClient(councils, opts);
+    for (const [user, council] of Object.entries(opts.users ?? {})) await registerUser(env.fed.get(council).url, user, PASSWORD);
+  });
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await env?.stop();
+  });
+  const started = (): CouncilsClient => {
+    if (env === undefined) throw new Error("the client is not started yet (useCouncilsClient's before hook)");
+    return env;
+  };
+  const newContext = async (options: Parameters<Browser["newContext"]>[0] = { locale: "fr-FR" }): Promise<BrowserContext> => {
+    const ctx = await started().browser.newContext(options);
+    contexts.push(ctx);
+    return ctx;
+  };
+  return {
+    get fed() { return started().fed; },
+    get web() { return started().web; },
+    get browser() { return started().browser; },
+    newContext,
+    newPage: async (options) => (await newContext(options)).newPage(),
+  };
 }
 
 /** Fills the sign-in form (the council chosen when the client serves more than one) and submits it. */
