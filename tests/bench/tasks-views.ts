@@ -9,10 +9,8 @@ import { buildTaskRoot } from "../../appservices/protocol/src/task-root.ts";
 import { buildTaskUpdate } from "../../appservices/protocol/src/task-update.ts";
 import { buildTasksState } from "../../appservices/protocol/src/tasks-state.ts";
 import { prng } from "../../appservices/protocol/src/test-support.ts";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient } from "../../client/scripts/serve-client.ts";
-import { launchChromium } from "../harness/browser.ts";
-import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
+import { registerUser } from "../harness/homeserver.ts";
+import { openOnNewDevice, withBenchClient } from "./bench-client.ts";
 import { median, type BenchRow } from "./stats.ts";
 
 const STATUSES = ["todo", "doing", "blocked"] as const;
@@ -52,11 +50,8 @@ async function seed(url: string, token: string, userId: string, fewId: string, f
 export async function tasksViewsBench(quick: boolean): Promise<BenchRow[]> {
   const tasks = quick ? 200 : 2000;
   const updates = quick ? 2000 : 20000;
-  const dist = await ensureClientBuild();
-  const hs = await startTestHomeserver();
-  const web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "b", label: "Bench", serverName: "bench", homeserverUrl: hs.url }] });
-  const browser = await launchChromium();
-  try {
+  return withBenchClient("bench", async (c) => {
+    const { hs } = c;
     const me = await registerUser(hs.url, "agent");
     const fewAgent = await registerUser(hs.url, "few");
     const seedStart = performance.now();
@@ -65,13 +60,7 @@ export async function tasksViewsBench(quick: boolean): Promise<BenchRow[]> {
     const measure = async (user: string, expected: number): Promise<number> => {
       const times: number[] = [];
       for (let run = 0; run < 3; run++) {
-        const login = await fetch(`${hs.url}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user }, password: "correct horse battery staple" }) });
-        const s = (await login.json()) as { user_id: string; access_token: string; device_id: string };
-        const ctx = await browser.newContext({ locale: "fr-FR" });
-        const session = JSON.stringify({ baseUrl: hs.url, userId: s.user_id, accessToken: s.access_token, deviceId: s.device_id });
-        await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
-        const page = await ctx.newPage();
-        await page.goto(web.url);
+        const page = await openOnNewDevice(c, user, { locale: "fr-FR" });
         const link = page.getByRole("navigation", { name: "Tâches et objectifs" }).getByRole("link", { name: "Mes tâches" });
         await link.waitFor({ timeout: 120_000 });
         const t0 = performance.now();
@@ -94,7 +83,7 @@ export async function tasksViewsBench(quick: boolean): Promise<BenchRow[]> {
           const busy = rel.reduce((n, r) => n + (r[1] - r[0]), 0);
           process.stderr.write(`tasks-views run ${run}: total ${Math.round(times.at(-1) ?? 0)} ms; ${rel.length} list requests (/relations, filtered /messages), ${Math.round(busy)} ms in flight, first to last ${Math.round(last - first)} ms\n`);
         }
-        await ctx.close();
+        await page.context().close();
       }
       return median(times);
     };
@@ -105,11 +94,7 @@ export async function tasksViewsBench(quick: boolean): Promise<BenchRow[]> {
       { name: `web client: "Mes tâches" load, all ${label} assigned to the agent`, value: all, unit: "ms", target: "" },
       { name: `web client: "Mes tâches" load, ${tasks / 20} of ${label} assigned`, value: few, unit: "ms", target: "" },
     ];
-  } finally {
-    await browser.close();
-    await web.close();
-    await hs.stop();
-  }
+  });
 }
 
 if (import.meta.main) {

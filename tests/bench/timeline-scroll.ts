@@ -4,20 +4,11 @@
 // PerformanceObserver({type: "longtask"}); frames are counted with requestAnimationFrame.
 // Target: no long task over 50 ms. Seeding goes through the client-server API (rate limits are off
 // in the test config), 16 sends in flight.
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient } from "../../client/scripts/serve-client.ts";
-import { launchChromium } from "../harness/browser.ts";
-import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
+import { clientApi as call, type Agent } from "../harness/client-pages.ts";
+import { registerUser } from "../harness/homeserver.ts";
+import { openOnNewDevice, withBenchClient } from "./bench-client.ts";
 import { median, type BenchRow } from "./stats.ts";
 
-interface Agent { userId: string; accessToken: string; deviceId: string }
-
-async function call(base: string, who: Agent, method: string, path: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${base}/_matrix/client/v3${path}`, { method, headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** N messages of varied length (every 7th spans several lines), 16 requests in flight. */
 export async function seedRoom(base: string, who: Agent, roomId: string, n: number): Promise<number> {
@@ -75,11 +66,8 @@ const scrollScript = async (el: unknown, arg: { dir: "up" | "down"; step: number
 export async function timelineScrollBench(quick: boolean): Promise<BenchRow[]> {
   const n = quick ? 2_000 : 10_000;
   const runs = Number(process.env["TIMELINE_BENCH_RUNS"] ?? 3);
-  const dist = await ensureClientBuild();
-  const hs = await startTestHomeserver();
-  const web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "b", label: "Bench", serverName: "test.local", homeserverUrl: hs.url }] });
-  const browser = await launchChromium();
-  try {
+  return withBenchClient("test.local", async (c) => {
+    const { hs } = c;
     const me = await registerUser(hs.url, "lecteur");
     const { room_id: roomId } = (await call(hs.url, me, "POST", "/createRoom", { name: "Salon long", preset: "private_chat" })) as { room_id: string };
     const seedMs = await seedRoom(hs.url, me, roomId, n);
@@ -88,13 +76,7 @@ export async function timelineScrollBench(quick: boolean): Promise<BenchRow[]> {
     const lastId = ((await res.json()) as { chunk: { event_id: string }[] }).chunk[0]?.event_id ?? "";
     const results: ScrollRun[] = [];
     for (let run = 0; run < runs; run++) {
-      const login = await fetch(`${hs.url}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "lecteur" }, password: "correct horse battery staple" }) });
-      const s = (await login.json()) as { user_id: string; access_token: string; device_id: string };
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const session = JSON.stringify({ baseUrl: hs.url, userId: s.user_id, accessToken: s.access_token, deviceId: s.device_id });
-      await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
-      const page = await ctx.newPage();
-      await page.goto(web.url);
+      const page = await openOnNewDevice(c, "lecteur", { viewport: { width: 1280, height: 900 } });
       await page.getByRole("link", { name: /Salon long/ }).click({ timeout: 120_000 });
       const viewport = page.locator("ent-room .pane > ent-timeline .viewport");
       await viewport.locator(`article[data-event-id="${lastId}"]`).waitFor({ timeout: 120_000 });
@@ -113,7 +95,7 @@ export async function timelineScrollBench(quick: boolean): Promise<BenchRow[]> {
       };
       results.push(r);
       if (process.env["BENCH_VERBOSE"] !== undefined) process.stderr.write(`timeline scroll run ${run + 1}: ${JSON.stringify({ ...r, tasks: tasks.map(Math.round) })}\n`);
-      await ctx.close();
+      await page.context().close();
     }
     const m = (f: (r: ScrollRun) => number): number => median(results.map(f));
     const longest = m((r) => r.longestTask);
@@ -128,11 +110,7 @@ export async function timelineScrollBench(quick: boolean): Promise<BenchRow[]> {
       { name: `timeline scroll ${n}: back to the bottom`, value: m((r) => r.downMs) / 1000, unit: "s", target: "" },
       { name: `timeline scroll ${n}: most rows in the DOM`, value: m((r) => r.rowsMax), unit: "rows", target: "" },
     ];
-  } finally {
-    await browser.close();
-    await web.close();
-    await hs.stop();
-  }
+  });
 }
 
 if (import.meta.main) {
