@@ -12,6 +12,19 @@ function csKey(userId: string, usage: string, key: Ed25519, signer?: Ed25519): J
   return signer ? signObject(k, userId, `ed25519:${signer.pub}`, signer) : k;
 }
 
+type Agent = Awaited<ReturnType<typeof registerUser>>;
+
+/** `local` (registered on a.test) makes a public room, and `remote` (on b.test) joins it over federation. */
+async function sharedRoom(fed: TestFederation, local: string, remote: string): Promise<{ a: string; b: string; local: Agent; remote: Agent }> {
+  const a = fed.get("a.test").url;
+  const b = fed.get("b.test").url;
+  const l = await registerUser(a, local);
+  const r = await registerUser(b, remote);
+  const { room_id: roomId } = await call<{ room_id: string }>(a, l, "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" });
+  await call(b, r, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=a.test`, {});
+  return { a, b, local: l, remote: r };
+}
+
 describe("device lists across councils", function () {
   this.timeout(60_000);
   let fed: TestFederation;
@@ -19,12 +32,7 @@ describe("device lists across councils", function () {
 
   it("announces new and deleted devices, and the other council's users see the change", async () => {
     fed = await startFederation(["a.test", "b.test"]);
-    const a = fed.get("a.test").url;
-    const b = fed.get("b.test").url;
-    const alice = await registerUser(a, "alice");
-    const bob = await registerUser(b, "bob");
-    const { room_id: roomId } = await call<{ room_id: string }>(a, alice, "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" });
-    await call(b, bob, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=a.test`, {});
+    const { a, b, local: alice, remote: bob } = await sharedRoom(fed, "alice", "bob");
     const since = String((await syncOnce(b, bob))["next_batch"]);
 
     const sender = fed.get("a.test").hs!.context.federation!.sender;
@@ -55,12 +63,7 @@ describe("device lists across councils", function () {
   // the signer's sync with the person in device_lists.changed, so their clients re-query and see
   // the person verified.
   it("keeps a signature of a remote user's master key for the signer, who sees it in /keys/query and /sync", async () => {
-    const a = fed.get("a.test").url;
-    const b = fed.get("b.test").url;
-    const carol = await registerUser(a, "carol");
-    const dave = await registerUser(b, "dave");
-    const { room_id: roomId } = await call<{ room_id: string }>(a, carol, "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" });
-    await call(b, dave, "POST", `/_matrix/client/v3/join/${enc(roomId)}?via=a.test`, {});
+    const { a, b, local: carol, remote: dave } = await sharedRoom(fed, "carol", "dave");
     const [carolMaster, carolUsk, daveMaster] = [ed25519(), ed25519(), ed25519()];
     await api(a, carol, "POST", "/keys/device_signing/upload", { master_key: csKey(carol.userId, "master", carolMaster), user_signing_key: csKey(carol.userId, "user_signing", carolUsk, carolMaster) });
     await api(b, dave, "POST", "/keys/device_signing/upload", { master_key: csKey(dave.userId, "master", daveMaster) });
