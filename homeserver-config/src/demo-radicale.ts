@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RADICALE_BIN, radicaleConfig, waitForRadicale } from "./radicale-process.ts";
 
-export const RADICALE_BIN = "/usr/bin/radicale";
+export { RADICALE_BIN };
 
 export interface DemoRadicale {
   url: string;
@@ -35,20 +36,6 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`radicale exited (${child.exitCode}): ${log()}`);
-    try {
-      await fetch(`${url}/.well-known/caldav`, { redirect: "manual" });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`radicale did not answer in 20 s: ${log()}`);
-}
-
 /** Starts the demo's Radicale, or says why not (not installed, failed to start). Never throws. */
 export async function startDemoRadicale(bin = RADICALE_BIN): Promise<DemoCaldav> {
   if (!existsSync(bin)) return { kind: "absent", reason: `${bin} not installed (apt install radicale)` };
@@ -59,20 +46,14 @@ export async function startDemoRadicale(bin = RADICALE_BIN): Promise<DemoCaldav>
   try {
     const port = await freePort();
     writeFileSync(join(dir, "users"), `${username}:${password}\n`, { mode: 0o600 });
-    writeFileSync(join(dir, "config"), [
-      "[server]", `hosts = 127.0.0.1:${port}`,
-      "[auth]", "type = htpasswd", `htpasswd_filename = ${join(dir, "users")}`, "htpasswd_encryption = plain", "delay = 0",
-      "[rights]", "type = owner_only",
-      "[storage]", `filesystem_folder = ${join(dir, "collections")}`,
-      "[logging]", "level = warning",
-    ].join("\n") + "\n", { mode: 0o600 });
+    writeFileSync(join(dir, "config"), radicaleConfig(dir, port), { mode: 0o600 });
     let output = "";
     child = spawn(bin, ["--config", join(dir, "config")], { stdio: ["ignore", "pipe", "pipe"] });
     const keep = (b: Buffer): void => { output = (output + b.toString()).slice(-2000); };
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     const url = `http://127.0.0.1:${port}`;
-    await waitUp(url, child, () => output);
+    await waitForRadicale(url, child, () => output);
     const collectionUrl = `${url}/${username}/groupe-de-travail/`;
     const res = await fetch(collectionUrl, { method: "MKCALENDAR", headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` } });
     if (res.status !== 201) throw new Error(`MKCALENDAR: ${res.status}`);

@@ -4,7 +4,7 @@
 // either side, and says once that it recovered. Also: an answer given in the groupware
 // (PARTSTAT) comes back to the room as the member's RSVP.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
@@ -16,8 +16,8 @@ import { buildEventRoot, CALENDAR_STATE } from "../../appservices/calendar/src/p
 import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
-import { sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
-import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
+import { sendRaw, startFederationWithBot, stopBotSuite } from "../harness/bot-federation.ts";
+import { botCredentials, startRadicaleCalendar, type RunningRadicale } from "../harness/radicale.ts";
 import { meeting } from "../calendar/caldav-world.ts";
 
 const BOT = "@entente-calendar:ville-a";
@@ -39,7 +39,7 @@ describe("calendar bot: CalDAV down or credentials refused", function () {
 
   const start = (password = radicale.password): Promise<RunningCalendarBot> => startCalendarBot({
     registrationPath, homeserverUrl: fed.get("ville-a").url, domain: "ville-a", storeDir: join(dir, "calendar-bot"), port: botPort,
-    credentials: { [radicale.url]: { username: radicale.username, password } }, pollMs: 60_000, keyWaitMs: 10_000, defaultReminderMinutes: [],
+    credentials: botCredentials(radicale, password), pollMs: 60_000, keyWaitMs: 10_000, defaultReminderMinutes: [],
     log: (l) => { logs.push(l); if (process.env["BOT_LOG"]) console.error(JSON.stringify(l)); },
   });
   const timeline = (): sdk.MatrixEvent[] => alice.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
@@ -54,9 +54,7 @@ describe("calendar bot: CalDAV down or credentials refused", function () {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-calendar-errors-"));
-    radicale = await startRadicale();
-    collection = await radicale.makeCalendar("agenda-voirie");
-    groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
+    ({ radicale, collection, groupware } = await startRadicaleCalendar("agenda-voirie"));
     ({ fed, registration: { path: registrationPath, port: botPort } } = await startFederationWithBot(dir, "calendar", ["ville-a"]));
     alice = await newClient(fed.get("ville-a").url, "alice");
     await startSyncing(alice.client);
@@ -67,11 +65,7 @@ describe("calendar bot: CalDAV down or credentials refused", function () {
     await waitFor("the binding", () => (binding()["caldav"] === undefined ? undefined : true), 30_000);
   });
   after(async () => {
-    await bot?.stop().catch(() => undefined);
-    alice?.client.stopClient();
-    await fed?.stop();
-    await radicale?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopBotSuite({ bots: [bot], clients: [alice], fed, services: [radicale], dir });
   });
 
   it("Radicale stopped: error state and ONE notice to the admins while retrying with back-off; restarted: both sides complete, one recovery notice", async () => {

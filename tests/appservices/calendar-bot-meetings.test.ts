@@ -5,7 +5,7 @@
 // cancelled events; the secret ICS feed (admins only, warning and confirmation in an encrypted
 // room, revocation = 404), fetched and parsed with ical.js.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ICAL from "ical.js";
@@ -17,7 +17,7 @@ import { buildJitsiWidgetContent } from "../../widgets/jitsi/src/jitsi-widget.ts
 import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import { newClient, startSyncing, type TestClient } from "../harness/matrix-client.ts";
-import { sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
+import { sendRaw, startFederationWithBot, stopBotSuite } from "../harness/bot-federation.ts";
 
 const BOT = "@entente-calendar:ville-a";
 const JITSI = { domain: "meet.ville-a.fr", wrapperUrl: "https://widgets.ville-a.fr/jitsi/index.html" };
@@ -76,11 +76,7 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     bot = await start();
   });
   after(async () => {
-    await bot?.stop().catch(() => undefined);
-    alice?.client.stopClient();
-    carol?.client.stopClient();
-    await fed?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopBotSuite({ bots: [bot], clients: [alice, carol], fed, dir });
   });
 
   it("an attendee outside the room is invited and mentioned; the meeting gets the room's Jitsi widget and its link", async () => {

@@ -4,7 +4,7 @@
 // B's member and A's CalDAV collection; an RSVP from B reaches CalDAV as PARTSTAT; an event made in
 // the groupware reaches B's member; a restarted bot imports nothing twice.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
@@ -16,8 +16,8 @@ import { buildEventRoot, buildEventRsvp, CALENDAR_STATE, EVENT_RSVP } from "../.
 import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import type { TestClient } from "../harness/matrix-client.ts";
-import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
-import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
+import { cryptoClient, sendRaw, startFederationWithBot, stopBotSuite } from "../harness/bot-federation.ts";
+import { botCredentials, startRadicaleCalendar, type RunningRadicale } from "../harness/radicale.ts";
 import { meeting } from "../calendar/caldav-world.ts";
 
 const BOT = "@entente-calendar:ville-a";
@@ -39,7 +39,7 @@ describe("calendar bot across two councils (encrypted room, real Radicale)", fun
 
   const start = (): Promise<RunningCalendarBot> => startCalendarBot({
     registrationPath, homeserverUrl: fed.get("ville-a").url, domain: "ville-a", storeDir: join(dir, "calendar-bot"), port: botPort,
-    credentials: { [radicale.url]: { username: radicale.username, password: radicale.password } }, pollMs: 500, keyWaitMs: 10_000,
+    credentials: botCredentials(radicale), pollMs: 500, keyWaitMs: 10_000,
     log: (l) => { if (process.env["BOT_LOG"]) console.error(JSON.stringify(l)); },
   });
   const timeline = (c: TestClient): sdk.MatrixEvent[] => c.client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
@@ -54,9 +54,7 @@ describe("calendar bot across two councils (encrypted room, real Radicale)", fun
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-calendar-bot-"));
-    radicale = await startRadicale();
-    collection = await radicale.makeCalendar("groupe-voirie");
-    groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
+    ({ radicale, collection, groupware } = await startRadicaleCalendar("groupe-voirie"));
     ({ fed, registration: { path: registrationPath, port: botPort } } = await startFederationWithBot(dir, "calendar", ["ville-a", "agglo-b"]));
     alice = await cryptoClient(fed.get("ville-a").url, "alice");
     bob = await cryptoClient(fed.get("agglo-b").url, "bob");
@@ -64,12 +62,7 @@ describe("calendar bot across two councils (encrypted room, real Radicale)", fun
   });
 
   after(async () => {
-    await bot?.stop().catch(() => undefined);
-    alice?.client.stopClient();
-    bob?.client.stopClient();
-    await fed?.stop();
-    await radicale?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopBotSuite({ bots: [bot], clients: [alice, bob], fed, services: [radicale], dir });
   });
 
   it("sets up the room calendar on invite and binds it to CalDAV by command, without credentials in the room", async () => {

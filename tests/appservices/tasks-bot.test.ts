@@ -5,7 +5,7 @@
 // change (injected clock), once, even across a restart, and one missed while the bot was down is
 // sent at restart; bad task events are skipped and logged, and the bot carries on.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
@@ -13,7 +13,7 @@ import { startTasksBot, type RunningTasksBot } from "../../appservices/tasks/src
 import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import type { TestClient } from "../harness/matrix-client.ts";
-import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
+import { cryptoClient, sendRaw, startFederationWithBot, stopBotSuite } from "../harness/bot-federation.ts";
 
 const BOT = "@entente-tasks:ville-a";
 
@@ -53,11 +53,7 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
   });
 
   after(async () => {
-    await bot?.stop().catch(() => undefined);
-    alice.client.stopClient();
-    bob.client.stopClient();
-    await fed.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopBotSuite({ bots: [bot], clients: [alice, bob], fed, dir });
   });
 
   it("asks for the level it needs, and sets up the task list (fr.entente.tasks state + anchor) once given it", async () => {

@@ -5,7 +5,7 @@
 // repeated after a restart (the DM is the record), opt-out; !mes-tâches answers in the thread with
 // this room's tasks in a shared room and every room's in the private conversation.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as sdk from "matrix-js-sdk";
@@ -14,7 +14,7 @@ import { buildTaskRoot, type TaskRootInput } from "../../appservices/protocol/sr
 import type { TestFederation } from "../harness/federation.ts";
 import { waitFor } from "../harness/homeserver.ts";
 import type { TestClient } from "../harness/matrix-client.ts";
-import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
+import { cryptoClient, sendRaw, startFederationWithBot, stopBotSuite } from "../harness/bot-federation.ts";
 
 const HS = "ville-a";
 const BOT = `@entente-tasks:${HS}`;
@@ -74,11 +74,7 @@ describe("tasks bot: daily digest by DM and !mes-tâches (injected clock)", func
   });
 
   after(async () => {
-    await bot?.stop().catch(() => undefined);
-    alice.client.stopClient();
-    bob.client.stopClient();
-    await fed.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await stopBotSuite({ bots: [bot], clients: [alice, bob], fed, dir });
   });
 
   it("sets up two rooms with tasks of alice and bob (one encrypted)", async () => {

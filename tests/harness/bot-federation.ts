@@ -1,7 +1,7 @@
 // What the bot suites share: federated homeservers that know an Entente bot (tasks or calendar) by
 // its appservice registration, written to a test folder for a bot listening on a free port, and
 // encrypting matrix-js-sdk agents that send any event type.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { appserviceRegistrationYaml, type Bot } from "../../homeserver-config/src/appservice-registration.ts";
 import type { HomeserverConfig } from "../../homeserver/src/config/config-types.ts";
@@ -48,3 +48,14 @@ export async function cryptoClient(url: string, name: string): Promise<TestClien
 /** Sends any event type (the SDK's typed sendEvent knows only its own types). */
 export const sendRaw = (c: TestClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
   (c.client.sendEvent.bind(c.client) as unknown as (r: string, t: string, x: Record<string, unknown>) => Promise<{ event_id: string }>)(roomId, type, content);
+
+type Stoppable = { stop(): Promise<void> } | undefined;
+
+/** Ends a bot suite: the bots (a failure to stop is ignored), the agents' clients, the federation, then `services` in order, and removes `dir`. */
+export async function stopBotSuite(o: { bots: Stoppable[]; clients: (TestClient | undefined)[]; fed: TestFederation | undefined; services?: Stoppable[]; dir: string | undefined }): Promise<void> {
+  for (const b of o.bots) await b?.stop().catch(() => undefined);
+  for (const c of o.clients) c?.client.stopClient();
+  await o.fed?.stop();
+  for (const s of o.services ?? []) await s?.stop();
+  if (o.dir !== undefined) rmSync(o.dir, { recursive: true, force: true });
+}

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./ports.ts";
+import { CaldavClient } from "../../appservices/calendar/src/caldav/caldav-client.ts";
+import { RADICALE_BIN, radicaleConfig, waitForRadicale } from "../../homeserver-config/src/radicale-process.ts";
 
 export interface RunningRadicale {
   /** http://127.0.0.1:<port> */
@@ -24,21 +26,7 @@ export interface RunningRadicale {
   log(): string;
 }
 
-export const RADICALE_BIN = "/usr/bin/radicale";
-
-async function waitUntilUp(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`radicale exited (${child.exitCode}): ${log()}`);
-    try {
-      await fetch(`${url}/.well-known/caldav`, { redirect: "manual" });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  throw new Error(`radicale did not start: ${log()}`);
-}
+export { RADICALE_BIN };
 
 export async function startRadicale(opts: { username?: string; password?: string } = {}): Promise<RunningRadicale> {
   const dir = mkdtempSync(join(tmpdir(), "entente-radicale-"));
@@ -46,16 +34,7 @@ export async function startRadicale(opts: { username?: string; password?: string
   const password = opts.password ?? "motdepasse-de-test";
   writeFileSync(join(dir, "users"), `${username}:${password}\n`);
   const port = await freePort();
-  writeFileSync(
-    join(dir, "config"),
-    [
-      "[server]", `hosts = 127.0.0.1:${port}`,
-      "[auth]", "type = htpasswd", `htpasswd_filename = ${join(dir, "users")}`, "htpasswd_encryption = plain", "delay = 0",
-      "[rights]", "type = owner_only",
-      "[storage]", `filesystem_folder = ${join(dir, "collections")}`,
-      "[logging]", "level = warning",
-    ].join("\n") + "\n",
-  );
+  writeFileSync(join(dir, "config"), radicaleConfig(dir, port));
   let output = "";
   const keep = (b: Buffer): void => {
     output = (output + b.toString()).slice(-4000);
@@ -69,7 +48,7 @@ export async function startRadicale(opts: { username?: string; password?: string
   let child = launch();
   const url = `http://127.0.0.1:${port}`;
   const auth = `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}`;
-  await waitUntilUp(url, child, () => output);
+  await waitForRadicale(url, child, () => output, 50);
   const halt = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
@@ -95,7 +74,23 @@ export async function startRadicale(opts: { username?: string; password?: string
     pause: halt,
     async resume() {
       child = launch();
-      await waitUntilUp(url, child, () => output);
+      await waitForRadicale(url, child, () => output, 50);
     },
   };
 }
+
+/** A Radicale with one calendar `name`, and a CalDAV client on that collection writing as the groupware would. */
+export async function startRadicaleCalendar(name: string): Promise<{ radicale: RunningRadicale; collection: string; groupware: CaldavClient }> {
+  const radicale = await startRadicale();
+  try {
+    const collection = await radicale.makeCalendar(name);
+    return { radicale, collection, groupware: new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password }) };
+  } catch (e) {
+    await radicale.stop();
+    throw e;
+  }
+}
+
+/** The calendar bot's `credentials` for this Radicale (its password unless told). */
+export const botCredentials = (radicale: RunningRadicale, password = radicale.password): Record<string, { username: string; password: string }> =>
+  ({ [radicale.url]: { username: radicale.username, password } });
