@@ -11,7 +11,7 @@ import "../harness/matrix-client.ts"; // quiets matrix-js-sdk's request log
 import type { BrowserContext, Frame, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
-import { screenshot } from "../harness/browser.ts";
+import { screenshotOnFailure } from "../harness/browser.ts";
 import { PASSWORD } from "../harness/client-pages.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
 import { openClientWithWidgets } from "../widgets/widget-client.ts";
@@ -74,9 +74,7 @@ describe("web client: room widgets, meetings and live events", function () {
     step("signing in");
     ({ web, context, page } = await openClientWithWidgets({ dist, pages, hsUrl: hs.url, serverName, allowed: ALLOWED, user: "anne", external }));
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `room-widgets-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
-  });
+  screenshotOnFailure("room-widgets", () => page);
   after(async () => {
     await context?.close();
     await web?.close();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import type { BrowserContext, Frame, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
-import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { PASSWORD } from "../harness/client-pages.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
 import { openClientWithWidgets } from "../widgets/widget-client.ts";
@@ -87,9 +87,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     });
     ({ web, context, page } = await openClientWithWidgets({ dist, pages, hsUrl: hs.url, serverName, allowed: ALLOWED, user: "anne", external }));
   });
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `widgets-account-calendar-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
-  });
+  screenshotOnFailure("widgets-account-calendar", () => page);
   after(async () => {
     await context?.close();
     await web?.close();

@@ -22,10 +22,10 @@ import { serveClient, type ServedClient } from "../../client/scripts/serve-clien
 import type { TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
-import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import type { TestClient } from "../harness/matrix-client.ts";
 import { cryptoClient, sendRaw, startFederationWithBot } from "../harness/bot-federation.ts";
-import { startRadicale, type RunningRadicale } from "../harness/radicale.ts";
+import { botCredentials, startRadicaleCalendar, type RunningRadicale } from "../harness/radicale.ts";
 import { startWidgetPages, type WidgetPages } from "../widgets/widget-pages.ts";
 import { meeting } from "./caldav-world.ts";
 
@@ -77,9 +77,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     // The Vite builds one after the other (concurrent builds in one process are not reliable).
     const dist = await ensureClientBuild();
     pages = await startWidgetPages({ jitsiConfig: {}, apps: ["calendar"] });
-    radicale = await startRadicale();
-    collection = await radicale.makeCalendar("groupe-voirie");
-    groupware = new CaldavClient({ collectionUrl: collection, username: radicale.username, password: radicale.password });
+    ({ radicale, collection, groupware } = await startRadicaleCalendar("groupe-voirie"));
     const started = await startFederationWithBot(dir, "calendar", [A, B]);
     fed = started.fed;
     const { path: registrationPath, port: botPort } = started.registration;
@@ -89,7 +87,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await call(fed.get(B).url, bob, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/m.tz`, { "m.tz": "America/Cayenne" });
     bot = await startCalendarBot({
       registrationPath, homeserverUrl: fed.get(A).url, domain: A, storeDir: join(dir, "calendar-bot"), port: botPort,
-      credentials: { [radicale.url]: { username: radicale.username, password: radicale.password } }, pollMs: 500, keyWaitMs: 10_000,
+      credentials: botCredentials(radicale), pollMs: 500, keyWaitMs: 10_000,
       log: (l) => { if (process.env["BOT_LOG"]) console.error(JSON.stringify(l)); },
     });
     web = await serveClient({
@@ -100,9 +98,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     page = await context.newPage();
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && page !== undefined) await screenshot(page, `calendar-widget-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
-  });
+  screenshotOnFailure("calendar-widget", () => page);
 
   after(async () => {
     await context?.close().catch(() => undefined);

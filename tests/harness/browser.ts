@@ -22,6 +22,14 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
+/** Registers an afterEach hook in the current suite: a failed test leaves a screenshot of `page()` named `<prefix>-<test title>`. */
+export function screenshotOnFailure(prefix: string, page: () => Page | undefined): void {
+  afterEach(async function () {
+    const p = page();
+    if (this.currentTest?.state === "failed" && p !== undefined) await screenshot(p, `${prefix}-${this.currentTest.title.slice(0, 40).replace(/\W+/g, "-")}`);
+  });
+}
+
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
 export interface AxeViolation { id: string; impact: string | null; help: string; nodes: number }
