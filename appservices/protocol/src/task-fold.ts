@@ -3,7 +3,9 @@
 // (docs/tasks-protocol.md "Fold rules"). Pure: events in, state and skip reasons out.
 import { ROOM_MESSAGE, TASK_MSGTYPE, TASK_UPDATE } from "./event-types.ts";
 import { userLevel, type RoomPowerLevels } from "./power-levels.ts";
-import { compareFoldOrder, prepareEvents, sortSkipped, type EventEnvelope, type SkippedEvent } from "./room-events.ts";
+import type { JsonObject } from "./parse.ts";
+import { indexRoomEvents, rawContent, type RawRoomEvent } from "./room-event-index.ts";
+import { sortSkipped, type SkippedEvent } from "./room-events.ts";
 import type { ChecklistItem, TaskFieldValues } from "./task-fields.ts";
 import { parseTaskRoot } from "./task-root.ts";
 import { parseTaskUpdateOf, referencedEventId, type TaskUpdate } from "./task-update.ts";
@@ -40,12 +42,6 @@ export interface TaskFoldResult {
   maxClock: number;
 }
 
-interface PendingUpdate {
-  clock: number;
-  env: EventEnvelope;
-  update: TaskUpdate;
-}
-
 /** Mutable working copy of a task while its updates are applied. */
 interface Working {
   task: Task;
@@ -54,66 +50,148 @@ interface Working {
   done: Map<string, boolean> | undefined;
 }
 
+/**
+ * The updates referencing one event id, parsed as they were met (while in the cache), and the task
+ * accepted under that id, if any. Parallel arrays: no object per update.
+ */
+interface Group {
+  working: Working | undefined;
+  events: RawRoomEvent[];
+  /** the parsed update, or why it does not parse */
+  updates: (TaskUpdate | string)[];
+}
+
+/** (u, e) comes before (v, f) in the fold order of `compareFoldOrder` (event ids are unique here). */
+function precedes(u: TaskUpdate, e: RawRoomEvent, v: TaskUpdate, f: RawRoomEvent): boolean {
+  if (u.clock !== v.clock) return u.clock < v.clock;
+  if (e.origin_server_ts !== f.origin_server_ts) return e.origin_server_ts < f.origin_server_ts;
+  return e.event_id < f.event_id;
+}
+
+/**
+ * Sorts the first `n` updates of a group, and their events alongside, into the fold order. A task
+ * has a few updates: insertion sort, which allocates nothing; a long history goes through
+ * Array.prototype.sort. The order is total (unique event ids), so both give the same result.
+ */
+function sortGroup(events: RawRoomEvent[], updates: TaskUpdate[], n: number): void {
+  if (n > 48) {
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (precedes(updates[a]!, events[a]!, updates[b]!, events[b]!) ? -1 : 1));
+    const evs = order.map((i) => events[i]!);
+    const ups = order.map((i) => updates[i]!);
+    for (let i = 0; i < n; i++) {
+      events[i] = evs[i]!;
+      updates[i] = ups[i]!;
+    }
+    return;
+  }
+  for (let i = 1; i < n; i++) {
+    const e = events[i]!;
+    const u = updates[i]!;
+    let j = i - 1;
+    while (j >= 0 && precedes(u, e, updates[j]!, events[j]!)) {
+      events[j + 1] = events[j]!;
+      updates[j + 1] = updates[j]!;
+      j--;
+    }
+    events[j + 1] = e;
+    updates[j + 1] = u;
+  }
+}
+
 export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   const permissions = input.config?.permissions ?? DEFAULT_TASK_PERMISSIONS;
-  const { events, redacted, skipped } = prepareEvents(input.events, input.levels);
-  const working = new Map<string, Working>();
-  // Updates are grouped by the root they reference BEFORE being parsed; each group is then parsed,
-  // sorted and applied at once, so parse results die young instead of all living until the end
-  // (the garbage collector copying and promoting them was most of the fold's cost).
-  const byRoot = new Map<string, EventEnvelope[]>();
-  const unreferenced: EventEnvelope[] = [];
-  for (const env of events.values()) {
-    const isRoot = env.type === ROOM_MESSAGE && env.content["msgtype"] === TASK_MSGTYPE;
-    if (!isRoot && env.type !== TASK_UPDATE) continue;
-    if (redacted.has(env.eventId)) {
-      skipped.push({ eventId: env.eventId, reason: "redacted" });
+  // The fold reads the raw events themselves: no envelope per event. Each update is grouped by
+  // the task it references and parsed in the de-duplication pass, while the event is in the cache
+  // (the fold is bound by memory reads: a second walk over 20,000 shuffled events cost more than
+  // keeping the parsed updates). Redactions are known only after that pass, hence `gone` below.
+  const roots: RawRoomEvent[] = [];
+  // Updates grouped by the event id they reference, with the task accepted under that id.
+  const groups = new Map<string, Group>();
+  const unreferenced: RawRoomEvent[] = [];
+  const { events, redacted, replaced, skipped } = indexRoomEvents(input.events, input.levels, (ev) => {
+    const type = ev.type;
+    if (type === TASK_UPDATE) {
+      const content = rawContent(ev);
+      const root = referencedEventId(content);
+      if (root === undefined) unreferenced.push(ev);
+      else {
+        const parsed = parseTaskUpdateOf(content, root);
+        const update = parsed.ok ? parsed.value : parsed.reason;
+        const group = groups.get(root);
+        if (group === undefined) groups.set(root, { working: undefined, events: [ev], updates: [update] });
+        else {
+          group.events.push(ev);
+          group.updates.push(update);
+        }
+      }
+    } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) roots.push(ev);
+  });
+  // Whether an event seen above is skipped as redacted, or not to be read at all (its first copy
+  // was replaced by a redacted copy, handled below).
+  const checkRedacted = redacted.size > 0;
+  const gone = (ev: RawRoomEvent): boolean => {
+    if (!checkRedacted) return false;
+    if (replaced?.has(ev.event_id) === true) return true;
+    if (!redacted.has(ev.event_id)) return false;
+    skipped.push({ eventId: ev.event_id, reason: "redacted" });
+    return true;
+  };
+  if (replaced !== undefined) {
+    for (const id of replaced) {
+      const ev = events.get(id) as RawRoomEvent; // a redacted copy, so its id is in `redacted`
+      if (ev.type === TASK_UPDATE || (ev.type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE)) skipped.push({ eventId: id, reason: "redacted" });
+    }
+  }
+  /** accepted tasks, in order of first delivery of their root */
+  const accepted: Working[] = [];
+  for (const ev of roots) {
+    if (gone(ev)) continue;
+    const w = acceptRoot(ev, rawContent(ev), input, permissions.create, permissions.assign);
+    if (typeof w === "string") {
+      skipped.push({ eventId: ev.event_id, reason: w });
       continue;
     }
-    if (isRoot) {
-      const reason = acceptRoot(env, input, permissions.create, permissions.assign, working);
-      if (reason !== undefined) skipped.push({ eventId: env.eventId, reason });
-      continue;
-    }
-    const root = referencedEventId(env.content);
-    if (root === undefined) {
-      unreferenced.push(env);
-      continue;
-    }
-    const list = byRoot.get(root);
-    if (list === undefined) byRoot.set(root, [env]);
-    else list.push(env);
+    accepted.push(w);
+    const group = groups.get(ev.event_id);
+    if (group !== undefined) group.working = w;
   }
   // No well-formed reference: parsing says why.
-  for (const env of unreferenced) {
-    const parsed = parseTaskUpdateOf(env.content, undefined);
-    skipped.push({ eventId: env.eventId, reason: parsed.ok ? "references no known task" : parsed.reason });
+  for (const ev of unreferenced) {
+    if (gone(ev)) continue;
+    const parsed = parseTaskUpdateOf(rawContent(ev), undefined);
+    skipped.push({ eventId: ev.event_id, reason: parsed.ok ? "references no known task" : parsed.reason });
   }
   let maxClock = 0;
-  for (const [rootId, envs] of byRoot) {
-    const w = working.get(rootId);
-    const updates: PendingUpdate[] = [];
-    for (const env of envs) {
-      const parsed = parseTaskUpdateOf(env.content, rootId);
-      if (!parsed.ok) {
-        skipped.push({ eventId: env.eventId, reason: parsed.reason });
-        continue;
+  for (const { working: w, events: evs, updates } of groups.values()) {
+    // Keeps, in place, the well-formed updates that were not redacted.
+    let n = 0;
+    for (let i = 0; i < evs.length; i++) {
+      const ev = evs[i]!;
+      const update = updates[i]!;
+      if (gone(ev)) continue;
+      if (typeof update === "string") skipped.push({ eventId: ev.event_id, reason: update });
+      else {
+        if (update.clock > maxClock) maxClock = update.clock;
+        evs[n] = ev;
+        updates[n++] = update;
       }
-      if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
-      if (w === undefined) skipped.push({ eventId: env.eventId, reason: "references no known task" });
-      else updates.push({ clock: parsed.value.clock, env, update: parsed.value });
     }
-    if (w === undefined) continue;
-    updates.sort(compareFoldOrder);
-    for (const u of updates) {
-      const reason = applyUpdate(w, u, input.levels, permissions);
-      if (reason !== undefined) skipped.push({ eventId: u.env.eventId, reason });
+    const valid = updates as TaskUpdate[]; // the first n
+    if (w === undefined) {
+      for (let i = 0; i < n; i++) skipped.push({ eventId: evs[i]!.event_id, reason: "references no known task" });
+      continue;
+    }
+    sortGroup(evs, valid, n);
+    for (let i = 0; i < n; i++) {
+      const ev = evs[i]!;
+      const reason = applyUpdate(w, ev.sender, valid[i]!, input.levels, permissions);
+      if (reason !== undefined) skipped.push({ eventId: ev.event_id, reason });
     }
   }
   const tasks = new Map<string, Task>();
-  for (const [id, w] of working) {
+  for (const w of accepted) {
     if (w.done !== undefined) w.task.checklist = w.task.checklist.map((i) => ({ ...i, done: w.done?.get(i.id) ?? i.done }));
-    tasks.set(id, w.task);
+    tasks.set(w.task.id, w.task);
   }
   return { tasks, skipped: sortSkipped(skipped), maxClock };
 }
@@ -127,51 +205,50 @@ function touchesOthers(sender: string, before: readonly string[], after: readonl
   return false;
 }
 
-function acceptRoot(env: EventEnvelope, input: TaskFoldInput, create: number, assign: number, working: Map<string, Working>): string | undefined {
-  const parsed = parseTaskRoot(env.content);
+/** The working copy of an accepted root, or why it is not accepted. */
+function acceptRoot(ev: RawRoomEvent, content: JsonObject, input: TaskFoldInput, create: number, assign: number): Working | string {
+  const parsed = parseTaskRoot(content);
   if (!parsed.ok) return parsed.reason;
   const root = parsed.value;
   if (input.config !== undefined && root.anchor !== input.config.anchor) return "references another task list's anchor";
-  const level = userLevel(input.levels, env.sender);
+  const level = userLevel(input.levels, ev.sender);
   if (level < create) return `sender's power level ${level} is below create (${create})`;
-  if (level < assign && touchesOthers(env.sender, [], root.fields.assignees)) return `sender's power level ${level} is below assign (${assign})`;
+  if (level < assign && touchesOthers(ev.sender, [], root.fields.assignees)) return `sender's power level ${level} is below assign (${assign})`;
   const task: Task = {
     ...root.fields,
-    id: env.eventId,
-    creator: env.sender,
-    createdAt: env.originServerTs,
+    id: ev.event_id,
+    creator: ev.sender,
+    createdAt: ev.origin_server_ts,
     checklist: root.checklist.map((i) => ({ ...i })),
     deleted: false,
     clock: 0,
     updates: 0,
-    lastUpdatedBy: env.sender,
+    lastUpdatedBy: ev.sender,
   };
-  working.set(env.eventId, { task, removed: undefined, done: undefined });
-  return undefined;
+  return { task, removed: undefined, done: undefined };
 }
 
-function permissionProblem(w: Working, u: PendingUpdate, level: number, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
+function permissionProblem(w: Working, sender: string, u: TaskUpdate, level: number, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
   const { task } = w;
-  const sender = u.env.sender;
   const own = sender === task.creator || task.assignees.includes(sender);
-  if (u.update.delete && level < p.delete && sender !== task.creator) return `sender's power level ${level} is below delete (${p.delete})`;
+  if (u.delete && level < p.delete && sender !== task.creator) return `sender's power level ${level} is below delete (${p.delete})`;
   if (!own && level < p.edit) return `sender's power level ${level} is below edit (${p.edit})`;
-  const assignees = u.update.set.assignees;
+  const assignees = u.set.assignees;
   if (assignees !== undefined && level < p.assign && touchesOthers(sender, task.assignees, assignees)) {
     return `sender's power level ${level} is below assign (${p.assign})`;
   }
   return undefined;
 }
 
-function applyUpdate(w: Working, u: PendingUpdate, levels: RoomPowerLevels, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
+function applyUpdate(w: Working, sender: string, u: TaskUpdate, levels: RoomPowerLevels, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
   const { task } = w;
   if (task.deleted) return "task was deleted before this update";
-  const problem = permissionProblem(w, u, userLevel(levels, u.env.sender), p);
+  const problem = permissionProblem(w, sender, u, userLevel(levels, sender), p);
   if (problem !== undefined) return problem;
   // Last writer wins per field: in fold order, each set field simply overwrites.
   // (parsed values are fresh objects, never shared with another task)
-  Object.assign(task, u.update.set);
-  const ops = u.update.checklist;
+  Object.assign(task, u.set);
+  const ops = u.checklist;
   if (ops.remove.length > 0) {
     const removed = (w.removed ??= new Set());
     for (const id of ops.remove) removed.add(id);
@@ -182,9 +259,9 @@ function applyUpdate(w: Working, u: PendingUpdate, levels: RoomPowerLevels, p: t
     if (!w.removed?.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push({ ...item });
   }
   for (const id in ops.done) (w.done ??= new Map()).set(id, ops.done[id] === true);
-  if (u.update.delete) task.deleted = true;
+  if (u.delete) task.deleted = true;
   task.clock = Math.max(task.clock, u.clock);
   task.updates += 1;
-  task.lastUpdatedBy = u.env.sender;
+  task.lastUpdatedBy = sender;
   return undefined;
 }
