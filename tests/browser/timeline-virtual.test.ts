@@ -113,6 +113,8 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
       // Back-pagination keeps the visible message in place: note the top message, load a page above it.
       const before = await rows(page);
       await viewport.evaluate((el) => { el.scrollTop = 0; });
+      // The rows for the new position are rendered on the scroll event: measure those, not the old ones.
+      await viewport.locator("li.head").waitFor({ state: "attached" });
       const topId = await viewport.evaluate((el) => {
         const top = el.getBoundingClientRect().top;
         const a = [...el.querySelectorAll("article")].find((x) => x.getBoundingClientRect().top >= top);
