@@ -214,8 +214,23 @@ function acceptRoot(ev: RawRoomEvent, content: JsonObject, input: TaskFoldInput,
   const level = userLevel(input.levels, ev.sender);
   if (level < create) return `sender's power level ${level} is below create (${create})`;
   if (level < assign && touchesOthers(ev.sender, [], root.fields.assignees)) return `sender's power level ${level} is below assign (${assign})`;
+  const f = root.fields;
+  // The fields one by one, in TASK_DEFAULTS order (the order `{ ...root.fields }` gave): one
+  // allocation of a known shape instead of a spread (2,000 roots on a large board).
   const task: Task = {
-    ...root.fields,
+    title: f.title,
+    description: f.description,
+    status: f.status,
+    assignees: f.assignees,
+    due: f.due,
+    start: f.start,
+    priority: f.priority,
+    labels: f.labels,
+    column: f.column,
+    rank: f.rank,
+    reminders: f.reminders,
+    parent: f.parent,
+    objective: f.objective,
     id: ev.event_id,
     creator: ev.sender,
     createdAt: ev.origin_server_ts,
@@ -230,9 +245,9 @@ function acceptRoot(ev: RawRoomEvent, content: JsonObject, input: TaskFoldInput,
 
 function permissionProblem(w: Working, sender: string, u: TaskUpdate, level: number, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
   const { task } = w;
-  const own = sender === task.creator || task.assignees.includes(sender);
   if (u.delete && level < p.delete && sender !== task.creator) return `sender's power level ${level} is below delete (${p.delete})`;
-  if (!own && level < p.edit) return `sender's power level ${level} is below edit (${p.edit})`;
+  // Whether the sender is the creator or an assignee matters only below the edit level.
+  if (level < p.edit && sender !== task.creator && !task.assignees.includes(sender)) return `sender's power level ${level} is below edit (${p.edit})`;
   const assignees = u.set.assignees;
   if (assignees !== undefined && level < p.assign && touchesOthers(sender, task.assignees, assignees)) {
     return `sender's power level ${level} is below assign (${p.assign})`;
