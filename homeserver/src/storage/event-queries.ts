@@ -67,14 +67,18 @@ export interface RelationTreeQuery extends Omit<RelationQuery, "parentIds"> {
  */
 export async function relationTreeIds(db: SqlExecutor, q: RelationTreeQuery): Promise<{ eventId: string; stream: number }[]> {
   const live = (alias: string): string => `${alias}.outlier = 0 AND ${alias}.rejected IS NULL AND ${alias}.soft_failed = 0`;
-  const params: SqlValue[] = [q.roomId, q.parentId, q.roomId, q.depth, q.after, q.before];
+  const params: SqlValue[] = [q.parentId, q.depth, q.roomId, q.after, q.before];
+  // The tree drives every join (CROSS JOIN fixes SQLite's loop order; PostgreSQL plans it freely):
+  // left to itself SQLite walked the room's events for each tree row (9.7 s for 2,200 relations).
+  // The room is checked on the results: an event of another room relating to one of ours is
+  // walked but never returned.
   let sql = `WITH RECURSIVE tree(event_id, depth) AS (
-      SELECT c.event_id, 1 FROM events c WHERE c.room_id = ? AND c.relates_to = ? AND ${live("c")}
+      SELECT c.event_id, 1 FROM events c WHERE c.relates_to = ? AND ${live("c")}
       UNION
-      SELECT c.event_id, t.depth + 1 FROM events c JOIN tree t ON c.relates_to = t.event_id WHERE c.room_id = ? AND t.depth < ? AND ${live("c")}
+      SELECT c.event_id, t.depth + 1 FROM tree t CROSS JOIN events c WHERE c.relates_to = t.event_id AND t.depth < ? AND ${live("c")}
     )
-    SELECT e.event_id, e.stream_ordering FROM events e WHERE e.event_id IN (SELECT event_id FROM tree)
-      AND e.stream_ordering > ? AND e.stream_ordering <= ?`;
+    SELECT e.event_id, e.stream_ordering FROM (SELECT DISTINCT event_id FROM tree) t CROSS JOIN events e
+      WHERE e.event_id = t.event_id AND e.room_id = ? AND e.stream_ordering > ? AND e.stream_ordering <= ?`;
   if (q.relType !== undefined) {
     sql += " AND e.rel_type = ?";
     params.push(q.relType);
