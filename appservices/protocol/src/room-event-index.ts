@@ -9,8 +9,8 @@ import { isObject, type JsonObject } from "./parse.ts";
 import { userLevel, type RoomPowerLevels } from "./power-levels.ts";
 import type { SkippedEvent } from "./room-events.ts";
 
-/** A raw event that has an event id, a type, a sender and a finite origin_server_ts. */
-export interface RawRoomEvent extends JsonObject {
+/** A raw event as given (any object) whose event id, type, sender and origin_server_ts were checked; its content is not (raw-event.ts is the shape bots keep). */
+export interface CheckedRawEvent extends JsonObject {
   event_id: string;
   type: string;
   sender: string;
@@ -19,7 +19,7 @@ export interface RawRoomEvent extends JsonObject {
 
 export interface RoomEventIndex {
   /** by event id, in order of first delivery */
-  events: Map<string, RawRoomEvent>;
+  events: Map<string, CheckedRawEvent>;
   redacted: Set<string>;
   /**
    * Ids whose first copy was replaced by a later redacted copy (rare): `onFirstCopy` saw the first
@@ -58,8 +58,8 @@ function redactsOf(ev: JsonObject): string | undefined {
  * level, as clients judge it. Malformed events are skipped with the reason `prepareEvents` gives.
  * `onFirstCopy` is called with the first copy of each event id, as it is met.
  */
-export function indexRoomEvents(raw: Iterable<unknown>, levels: RoomPowerLevels, onFirstCopy?: (ev: RawRoomEvent) => void): RoomEventIndex {
-  const events = new Map<string, RawRoomEvent>();
+export function indexRoomEvents(raw: Iterable<unknown>, levels: RoomPowerLevels, onFirstCopy?: (ev: CheckedRawEvent) => void): RoomEventIndex {
+  const events = new Map<string, CheckedRawEvent>();
   const skipped: SkippedEvent[] = [];
   let replaced: Set<string> | undefined;
   // Ids of the events the redaction pass must look at (redacted copies, redactions), usually few.
@@ -85,7 +85,7 @@ export function indexRoomEvents(raw: Iterable<unknown>, levels: RoomPowerLevels,
       skipped.push({ eventId: id, reason: "event has no origin_server_ts" });
       return;
     }
-    const ev = r as RawRoomEvent;
+    const ev = r as CheckedRawEvent;
     const redacted = isRedactedCopy(ev);
     if (redacted || (type === ROOM_REDACTION && redactsOf(ev) !== undefined)) marked.push(id);
     const seen = events.get(id);

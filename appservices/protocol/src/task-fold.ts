@@ -4,7 +4,7 @@
 import { ROOM_MESSAGE, TASK_MSGTYPE, TASK_UPDATE } from "./event-types.ts";
 import { userLevel, type RoomPowerLevels } from "./power-levels.ts";
 import type { JsonObject } from "./parse.ts";
-import { indexRoomEvents, rawContent, type RawRoomEvent } from "./room-event-index.ts";
+import { indexRoomEvents, rawContent, type CheckedRawEvent } from "./room-event-index.ts";
 import { sortSkipped, type SkippedEvent } from "./room-events.ts";
 import type { ChecklistItem, TaskFieldValues } from "./task-fields.ts";
 import { parseTaskRoot } from "./task-root.ts";
@@ -56,13 +56,13 @@ interface Working {
  */
 interface Group {
   working: Working | undefined;
-  events: RawRoomEvent[];
+  events: CheckedRawEvent[];
   /** the parsed update, or why it does not parse */
   updates: (TaskUpdate | string)[];
 }
 
 /** (u, e) comes before (v, f) in the fold order of `compareFoldOrder` (event ids are unique here). */
-function precedes(u: TaskUpdate, e: RawRoomEvent, v: TaskUpdate, f: RawRoomEvent): boolean {
+function precedes(u: TaskUpdate, e: CheckedRawEvent, v: TaskUpdate, f: CheckedRawEvent): boolean {
   if (u.clock !== v.clock) return u.clock < v.clock;
   if (e.origin_server_ts !== f.origin_server_ts) return e.origin_server_ts < f.origin_server_ts;
   return e.event_id < f.event_id;
@@ -73,7 +73,7 @@ function precedes(u: TaskUpdate, e: RawRoomEvent, v: TaskUpdate, f: RawRoomEvent
  * has a few updates: insertion sort, which allocates nothing; a long history goes through
  * Array.prototype.sort. The order is total (unique event ids), so both give the same result.
  */
-function sortGroup(events: RawRoomEvent[], updates: TaskUpdate[], n: number): void {
+function sortGroup(events: CheckedRawEvent[], updates: TaskUpdate[], n: number): void {
   if (n > 48) {
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (precedes(updates[a]!, events[a]!, updates[b]!, events[b]!) ? -1 : 1));
     const evs = order.map((i) => events[i]!);
@@ -104,10 +104,10 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   // the task it references and parsed in the de-duplication pass, while the event is in the cache
   // (the fold is bound by memory reads: a second walk over 20,000 shuffled events cost more than
   // keeping the parsed updates). Redactions are known only after that pass, hence `gone` below.
-  const roots: RawRoomEvent[] = [];
+  const roots: CheckedRawEvent[] = [];
   // Updates grouped by the event id they reference, with the task accepted under that id.
   const groups = new Map<string, Group>();
-  const unreferenced: RawRoomEvent[] = [];
+  const unreferenced: CheckedRawEvent[] = [];
   const { events, redacted, replaced, skipped } = indexRoomEvents(input.events, input.levels, (ev) => {
     const type = ev.type;
     if (type === TASK_UPDATE) {
@@ -129,7 +129,7 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   // Whether an event seen above is skipped as redacted, or not to be read at all (its first copy
   // was replaced by a redacted copy, handled below).
   const checkRedacted = redacted.size > 0;
-  const gone = (ev: RawRoomEvent): boolean => {
+  const gone = (ev: CheckedRawEvent): boolean => {
     if (!checkRedacted) return false;
     if (replaced?.has(ev.event_id) === true) return true;
     if (!redacted.has(ev.event_id)) return false;
@@ -138,7 +138,7 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   };
   if (replaced !== undefined) {
     for (const id of replaced) {
-      const ev = events.get(id) as RawRoomEvent; // a redacted copy, so its id is in `redacted`
+      const ev = events.get(id) as CheckedRawEvent; // a redacted copy, so its id is in `redacted`
       if (ev.type === TASK_UPDATE || (ev.type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE)) skipped.push({ eventId: id, reason: "redacted" });
     }
   }
@@ -206,7 +206,7 @@ function touchesOthers(sender: string, before: readonly string[], after: readonl
 }
 
 /** The working copy of an accepted root, or why it is not accepted. */
-function acceptRoot(ev: RawRoomEvent, content: JsonObject, input: TaskFoldInput, create: number, assign: number): Working | string {
+function acceptRoot(ev: CheckedRawEvent, content: JsonObject, input: TaskFoldInput, create: number, assign: number): Working | string {
   const parsed = parseTaskRoot(content);
   if (!parsed.ok) return parsed.reason;
   const root = parsed.value;
