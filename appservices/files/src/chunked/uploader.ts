@@ -164,6 +164,13 @@ export class ChunkedUpload extends EventTarget {
             continue;
           }
         }
+        // A PUT cut by the network (no HTTP answer) may have left its id claimed on the server; a
+        // server answering 409 before reading the body shows up here as a reset too: the next
+        // attempt takes a new id rather than meeting the claimed one again.
+        if (!(e instanceof MediaHttpError) && st.mxc !== undefined) {
+          delete st.mxc;
+          await this.o.store.save(state);
+        }
         if (attempt >= this.o.attempts) throw e;
         await delay(this.o.retryDelayMs * attempt, signal);
       }
