@@ -26,8 +26,10 @@ describe("dossiers: large encrypted file between two councils, upload interrupte
     assert.ok(r.partsPutAfterRestart.filter((p) => p === first).length <= 3, r.partsPutAfterRestart.join());
     assert.equal(r.lastProgress?.sentBytes, 300 * MiB);
     assert.equal(r.downloadedSha256, r.expectedSha256);
-    // Streamed end to end: no process holds the file (300 MiB); generous bounds, the figures are printed.
-    assert.ok(r.peakRssMb.client - r.baseRssMb.client < 200, `client grew ${(r.peakRssMb.client - r.baseRssMb.client).toFixed(0)} MB`);
+    // Streamed end to end: no process holds the file (300 MiB = 315 MB); generous bounds (RSS moves
+    // with the garbage collector: 61–236 MB of growth for the client seen across CI runs), the
+    // figures are printed. A client holding the file would grow by more than its size.
+    assert.ok(r.peakRssMb.client - r.baseRssMb.client < 290, `client grew ${(r.peakRssMb.client - r.baseRssMb.client).toFixed(0)} MB`);
     assert.ok(r.peakRssMb.homeserverA - r.baseRssMb.homeserverA < 200, "homeserver A");
     assert.ok(r.peakRssMb.homeserverB - r.baseRssMb.homeserverB < 200, "homeserver B");
   });
