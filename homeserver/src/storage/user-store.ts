@@ -230,11 +230,9 @@ export class UserStore {
   }
 
   async listPushers(userId: string): Promise<PusherRow[]> {
-    const rows = await this.db.all<{ app_id: string; pushkey: string; device_id: string; json: string }>(
-      "SELECT app_id, pushkey, device_id, json FROM pushers WHERE user_id = ? ORDER BY created_ts, app_id, pushkey", [userId]);
-    return rows.map((r) => ({ userId, appId: r.app_id, pushkey: r.pushkey, deviceId: r.device_id, pusher: JSON.parse(r.json) as Record<string, unknown> }));
+    return (await this.listPushersOf([userId])).get(userId) ?? [];
   }
-  /** Adds or replaces a pusher; unless `append`, the same (app_id, pushkey) is removed from other users. */
+
   /** The pushers of several users in one statement (chunks of 500), keyed by user. */
   async listPushersOf(userIds: readonly string[]): Promise<Map<string, PusherRow[]>> {
     const out = new Map<string, PusherRow[]>(userIds.map((u) => [u, []]));
