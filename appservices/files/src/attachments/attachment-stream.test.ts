@@ -3,7 +3,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { decryptAttachment, encryptAttachment } from "matrix-encrypt-attachment";
 import { decryptingStream, encryptingStream } from "./attachment-stream.ts";
 import { nodeBackend } from "./node-backend.ts";
-import { counterAt, webBackend } from "./web-backend.ts";
+import { counterAt, loadWebBackend, webBackend } from "./web-backend.ts";
+import { loadWasmSha256 } from "./wasm-sha256.ts";
 import { jsSha256 } from "../../../protocol/src/sha256.ts";
 import { fromBase64 } from "./base64.ts";
 import { AttachmentError, parseEncryptedFile } from "./encrypted-file.ts";
@@ -27,7 +28,12 @@ async function through(data: Uint8Array, stream: TransformStream<Uint8Array, Uin
   return new Uint8Array(Buffer.concat(parts));
 }
 
-const backends: AttachmentBackend[] = [nodeBackend, webBackend()];
+const wasmSha256 = await loadWasmSha256();
+const wasmBackend = await loadWebBackend();
+// A 48-byte CTR chunk: the uneven test chunks cross the gathering buffer, the direct path for
+// chunks above it and the partial-block carry many times (the default 4 MiB would see one call).
+const smallChunks = { ...webBackend(globalThis.crypto.subtle, wasmSha256, 48), name: "webcrypto+wasm, 48-byte CTR calls" };
+const backends: AttachmentBackend[] = [nodeBackend, webBackend(), wasmBackend, smallChunks];
 
 describe("attachments: streamed Matrix v2 encryption", () => {
   it("the JS SHA-256 equals OpenSSL's for every length around the block and padding edges", () => {
@@ -37,6 +43,34 @@ describe("attachments: streamed Matrix v2 encryption", () => {
       h.update(data.subarray(0, n >> 1));
       h.update(data.subarray(n >> 1));
       assert.equal(Buffer.from(h.digest()).toString("hex"), createHash("sha256").update(data).digest("hex"), `length ${n}`);
+    }
+  });
+
+  it("the WebAssembly SHA-256 equals the JS one and OpenSSL's, with interleaved hashers and copies", () => {
+    assert.equal(wasmBackend.name, "webcrypto+wasm", "hash-wasm loaded (not the JS fallback)");
+    for (const n of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 100_003, 5_000_000]) {
+      const data = randomBytes(n);
+      const js = jsSha256();
+      const a = wasmSha256();
+      const b = wasmSha256(); // shares the WebAssembly instance with a: states must not leak
+      const cut = [0, n >> 2, n >> 1, n];
+      let checkpoint: ReturnType<typeof wasmSha256> | undefined;
+      for (let i = 0; i + 1 < cut.length; i++) {
+        const piece = data.subarray(cut[i], cut[i + 1]);
+        js.update(piece);
+        a.update(piece);
+        b.update(piece);
+        b.update(piece); // b hashes every piece twice
+        if (i === 0) checkpoint = a.copy();
+      }
+      const want = createHash("sha256").update(data).digest("hex");
+      assert.equal(Buffer.from(a.digest()).toString("hex"), want, `wasm, length ${n}`);
+      assert.equal(Buffer.from(js.digest()).toString("hex"), want, `js, length ${n}`);
+      const twice = createHash("sha256");
+      for (let i = 0; i + 1 < cut.length; i++) twice.update(data.subarray(cut[i], cut[i + 1])).update(data.subarray(cut[i], cut[i + 1]));
+      assert.equal(Buffer.from(b.digest()).toString("hex"), twice.digest("hex"), `interleaved hasher, length ${n}`);
+      checkpoint!.update(data.subarray(n >> 2));
+      assert.equal(Buffer.from(checkpoint!.digest()).toString("hex"), want, `copy taken after the first quarter, length ${n}`);
     }
   });
 
@@ -87,8 +121,12 @@ describe("attachments: streamed Matrix v2 encryption", () => {
     const plain = randomBytes(70_000);
     const a = encryptingStream(nodeBackend, material);
     const b = encryptingStream(webBackend(), material);
-    assert.ok(Buffer.from(await through(plain, a.stream)).equals(await through(plain, b.stream)));
+    const c = encryptingStream(smallChunks, material);
+    const want = Buffer.from(await through(plain, a.stream));
+    assert.ok(want.equals(await through(plain, b.stream)));
+    assert.ok(want.equals(await through(plain, c.stream)));
     assert.deepEqual(await a.info, await b.info);
+    assert.deepEqual(await a.info, await c.info);
   });
 
   it("parseEncryptedFile refuses what a decryptor cannot use", () => {

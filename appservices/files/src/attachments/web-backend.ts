@@ -1,9 +1,16 @@
-// Browser backend (also runs in Node, which has WebCrypto): AES-CTR through crypto.subtle, one
-// call per chunk with the counter block computed for the chunk's offset, and the JS SHA-256.
-import type { AttachmentBackend, CtrCipher } from "./backend.ts";
+// Browser backend (also runs in Node, which has WebCrypto): AES-CTR through crypto.subtle and an
+// incremental SHA-256. WebCrypto has no streaming cipher, so chunks are gathered into big blocks
+// (CTR_CHUNK) and each block is one `subtle.encrypt` call starting at the counter block of its
+// offset: a call per 64 KiB network chunk costs more in thread hops than the AES itself.
+// SHA-256: `loadWebBackend()` uses hash-wasm (WebAssembly, ~10× the JS one); `webBackend()` alone
+// uses the JS SHA-256 of @entente/protocol, kept as the fallback where WebAssembly is refused.
+import type { AttachmentBackend, CtrCipher, Sha256 } from "./backend.ts";
 import { jsSha256 } from "../../../protocol/src/sha256.ts";
+import { loadWasmSha256 } from "./wasm-sha256.ts";
 
 const BLOCK = 16;
+/** Bytes per subtle.encrypt call (a multiple of 16). */
+export const CTR_CHUNK = 4 * 1024 * 1024;
 
 /** The counter block for block number `n` after `iv`: the low 64 bits count, wrapping (as WebCrypto's length 64). */
 export function counterAt(iv: Uint8Array, n: number): Uint8Array {
@@ -14,43 +21,85 @@ export function counterAt(iv: Uint8Array, n: number): Uint8Array {
   return out;
 }
 
-export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.crypto.subtle): AttachmentBackend {
+export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.crypto.subtle, sha256: () => Sha256 = jsSha256, chunk = CTR_CHUNK): AttachmentBackend {
+  if (chunk <= 0 || chunk % BLOCK !== 0) throw new RangeError(`CTR chunk must be a positive multiple of ${BLOCK}`);
   return {
-    name: "webcrypto",
+    name: sha256 === jsSha256 ? "webcrypto" : "webcrypto+wasm",
     randomBytes: (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)),
     aesCtr(key, iv): CtrCipher {
       const cryptoKey = subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "AES-CTR" }, false, ["encrypt"]);
       let blocks = 0;
-      // At most one partial block is carried over, so every call starts on a block boundary.
-      let pending = new Uint8Array(0);
+      // Bytes gathered for the next call; every call but the last starts and ends on a block boundary.
+      let buf: Uint8Array<ArrayBuffer> | undefined;
+      let filled = 0;
       const run = async (data: Uint8Array): Promise<Uint8Array> => {
-        if (data.length === 0) return data;
+        if (data.length === 0) return new Uint8Array(0);
         const counter = counterAt(iv, blocks) as Uint8Array<ArrayBuffer>;
-        const out = new Uint8Array(await subtle.encrypt({ name: "AES-CTR", counter, length: 64 }, await cryptoKey, data as Uint8Array<ArrayBuffer>));
         blocks += Math.ceil(data.length / BLOCK);
-        return out;
+        // subtle.encrypt copies `data` when called, so the gathering buffer can be refilled at once.
+        return new Uint8Array(await subtle.encrypt({ name: "AES-CTR", counter, length: 64 }, await cryptoKey, data as Uint8Array<ArrayBuffer>));
       };
       return {
-        async update(chunk) {
-          const all = pending.length === 0 ? chunk : concat(pending, chunk);
-          const whole = all.length - (all.length % BLOCK);
-          pending = all.slice(whole);
-          return run(all.subarray(0, whole));
+        async update(input) {
+          const out: Uint8Array[] = [];
+          let off = 0;
+          while (off < input.length) {
+            const left = input.length - off;
+            if (filled === 0 && left >= chunk) {
+              // A big chunk goes as it is (whole blocks), without a copy.
+              const n = left - (left % BLOCK);
+              out.push(await run(input.subarray(off, off + n)));
+              off += n;
+              continue;
+            }
+            buf ??= new Uint8Array(chunk);
+            const take = Math.min(chunk - filled, left);
+            buf.set(input.subarray(off, off + take), filled);
+            filled += take;
+            off += take;
+            if (filled === chunk) {
+              filled = 0;
+              out.push(await run(buf));
+            }
+          }
+          return out.length === 1 ? out[0]! : concat(out);
         },
         async final() {
-          const last = pending;
-          pending = new Uint8Array(0);
-          return run(last);
+          const n = filled;
+          filled = 0;
+          const last = n === 0 || buf === undefined ? new Uint8Array(0) : await run(buf.subarray(0, n));
+          buf = undefined;
+          return last;
         },
       };
     },
-    sha256: jsSha256,
+    sha256,
   };
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+let loading: Promise<AttachmentBackend> | undefined;
+
+/**
+ * The web backend with the WebAssembly SHA-256, loaded once per page; falls back to the JS
+ * SHA-256 (same results, slower) when WebAssembly cannot be instantiated (e.g. a CSP without
+ * 'wasm-unsafe-eval').
+ */
+export function loadWebBackend(): Promise<AttachmentBackend> {
+  loading ??= loadWasmSha256().then(
+    (sha256) => webBackend(globalThis.crypto.subtle, sha256),
+    () => webBackend(),
+  );
+  return loading;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
