@@ -11,6 +11,8 @@ export interface ShareMeta {
   maxDownloads: number;
   downloads: number;
   revokedAt?: number;
+  /** The agent client's opaque label grouping the shares of one file (no meaning here). */
+  tag?: string;
 }
 
 export interface AccessEntry {
@@ -42,7 +44,7 @@ export interface ShareLimits {
   maxDownloads: number;
 }
 
-export type CreateParams = { name: string; expiresInHours: number; maxDownloads: number };
+export type CreateParams = { name: string; expiresInHours: number; maxDownloads: number; tag?: string };
 
 /** Parses the query of POST /api/shares; a string is an error message (M_INVALID_PARAM). */
 export function parseCreateParams(q: URLSearchParams, limits: ShareLimits): CreateParams | string {
@@ -58,5 +60,7 @@ export function parseCreateParams(q: URLSearchParams, limits: ShareLimits): Crea
   if (typeof expiresInHours === "string") return expiresInHours;
   const maxDownloads = int("max_downloads", Math.min(3, limits.maxDownloads), limits.maxDownloads);
   if (typeof maxDownloads === "string") return maxDownloads;
-  return { name, expiresInHours, maxDownloads };
+  const tag = q.get("tag");
+  if (tag !== null && !/^[A-Za-z0-9_-]{1,64}$/.test(tag)) return "tag: 1-64 letters, digits, - or _";
+  return { name, expiresInHours, maxDownloads, ...(tag !== null && { tag }) };
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import { FRENCH, parseCreateParams, refusal, type AccessEntry, type Refusal, type ShareLimits, type ShareMeta } from "./share-rules.ts";
 import { ShareInputError, ShareStore } from "./share-store.ts";
+import { ShareHttpError, type ShareRouteContext, type ShareRouteModule } from "./share-routes.ts";
 
 export interface ShareServiceOptions {
   dataDir: string;
@@ -21,6 +22,10 @@ export interface ShareServiceOptions {
   maxBytes?: number;
   limits?: ShareLimits;
   now?: () => number;
+  /** Lines of the service's log (default: stderr). Share ids, tokens and passwords never reach it. */
+  log?: (line: string) => void;
+  /** Route modules tried after the service's own routes (share-routes.ts). */
+  routes?: readonly ShareRouteModule[];
 }
 
 export interface RunningShareService {
@@ -32,17 +37,7 @@ export interface RunningShareService {
 const PAGE = fileURLToPath(new URL("./page/", import.meta.url));
 const OPENPGP = createRequire(import.meta.url).resolve("openpgp").replace(/dist\/node\/openpgp\.min\.cjs$/, "dist/openpgp.min.mjs");
 
-class HttpError extends Error {
-  readonly status: number;
-  readonly errcode: string;
-  readonly extra: Record<string, unknown>;
-  constructor(status: number, errcode: string, message: string, extra: Record<string, unknown> = {}) {
-    super(message);
-    this.status = status;
-    this.errcode = errcode;
-    this.extra = extra;
-  }
-}
+const HttpError = ShareHttpError;
 
 export async function startShareService(o: ShareServiceOptions): Promise<RunningShareService> {
   const store = new ShareStore(o.dataDir);
@@ -51,6 +46,8 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
   const maxBytes = o.maxBytes ?? 4 * 1024 ** 3;
   const hs = o.homeserverUrl.replace(/\/+$/, "");
   let base = o.publicUrl ?? "";
+  // Without a log, only errors go to stderr (tests and embedders stay quiet).
+  const log = o.log ?? ((line: string) => void (line.startsWith("error") && process.stderr.write(`share service: ${line}\n`)));
 
   const agent = async (req: IncomingMessage): Promise<string> => {
     const auth = req.headers.authorization ?? "";
@@ -80,7 +77,12 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
   const publicView = (m: ShareMeta) => ({
     id: m.id, name: m.name, size: m.size, url: `${base}/s/${m.id}`, created_at: m.createdAt, expires_at: m.expiresAt,
     max_downloads: m.maxDownloads, downloads: m.downloads, revoked: m.revokedAt !== undefined, state: refusal(m, now()) ?? "active",
+    ...(m.tag !== undefined && { tag: m.tag }),
   });
+  const ctx: ShareRouteContext = {
+    agent, now, log, dataDir: o.dataDir,
+    json: (res, status, body) => void res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" }).end(JSON.stringify(body)),
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -100,7 +102,8 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
     }
     if (req.method === "GET" && path === "/api/shares") {
       const owner = await agent(req);
-      const shares = await store.list(owner);
+      const tag = url.searchParams.get("tag");
+      const shares = (await store.list(owner)).filter((s) => tag === null || s.tag === tag);
       return json(200, { shares: await Promise.all(shares.map(async (s) => ({ ...publicView(s), access: await store.readLog(s.id) }))) });
     }
     if ((m = /^\/api\/shares\/([A-Za-z0-9_-]+)(\/log)?$/.exec(path))) {
@@ -153,15 +156,27 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
       res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" });
       return void res.end(await readFile(file));
     }
+    for (const route of o.routes ?? []) if (await route(req, res, url, ctx)) return;
     throw new HttpError(404, "M_UNRECOGNIZED", "Unrecognized request");
   };
 
   const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    // The agents' web client is another origin; the API takes a bearer token, never a cookie.
+    if (path.startsWith("/api/")) {
+      res.setHeader("Access-Control-Allow-Origin", "*");
+      if (req.method === "OPTIONS") {
+        res.writeHead(204, { "Access-Control-Allow-Methods": "GET, POST, DELETE, OPTIONS", "Access-Control-Allow-Headers": "Authorization, Content-Type", "Access-Control-Max-Age": "600" }).end();
+        return;
+      }
+    }
+    // Share ids are the links' secrets: the log shows the route's shape only.
+    res.once("finish", () => log(`${req.method ?? "?"} ${path.replace(/^\/(s|api\/shares|d|api\/drops)\/[A-Za-z0-9_-]+/, "/$1/{id}")} ${res.statusCode}`));
     handle(req, res).catch((e: unknown) => {
       const err = e instanceof HttpError ? e
         : e instanceof ShareInputError ? new HttpError(e.status, e.errcode, e.message)
           : new HttpError(500, "M_UNKNOWN", "Internal error");
-      if (!(e instanceof HttpError || e instanceof ShareInputError)) process.stderr.write(`share service: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      if (!(e instanceof HttpError || e instanceof ShareInputError)) log(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
       if (res.headersSent) return void res.destroy();
       res.writeHead(err.status, { "Content-Type": "application/json", Connection: err.status === 413 ? "close" : "keep-alive" }).end(JSON.stringify({ errcode: err.errcode, error: err.message, ...err.extra }));
       if (!req.complete) req.resume();

@@ -28,6 +28,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535 || (maxBytes !== undefin
 const svc = await startShareService({
   dataDir: values.data, homeserverUrl: values.homeserver, host: values.host ?? "127.0.0.1", port,
   ...(values["public-url"] ? { publicUrl: values["public-url"] } : {}), ...(maxBytes ? { maxBytes } : {}),
+  log: (line) => void process.stdout.write(`${new Date().toISOString()} ${line}\n`),
 });
 process.stdout.write(`ready ${svc.url}\n`);
 for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => void svc.close().then(() => process.exit(0)));
