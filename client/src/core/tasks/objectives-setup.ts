@@ -39,3 +39,19 @@ export function objectivesAccess(input: {
   const needed = Math.max(DEFAULT_OBJECTIVE_PERMISSIONS.configure, DEFAULT_OBJECTIVE_PERMISSIONS.create, stateEventLevel(input.powerLevelsContent, OBJECTIVES_STATE));
   return mine >= needed ? { kind: "setup" } : { kind: "forbidden", action: "setup", needed, mine };
 }
+
+/** Thrown by the port before sending what the fold would skip: the view words it. */
+export class ObjectivesAccessError extends Error {
+  readonly access: Extract<ObjectivesAccess, { kind: "forbidden" }> | { kind: "forbidden"; action: "edit" | "link"; needed: number; mine: number };
+  constructor(access: ObjectivesAccessError["access"]) {
+    super(`${access.action}: power level ${access.mine} is below ${access.needed}`);
+    this.access = access;
+  }
+}
+
+/** The fold's rule for an objective update: `edit`, or being its creator or owner. */
+export function mayEditObjective(o: { creator: string; owner: string | null }, userId: string, levels: RoomPowerLevels, state: ObjectivesState | undefined): { ok: true } | { ok: false; needed: number; mine: number } {
+  const needed = (state?.permissions ?? DEFAULT_OBJECTIVE_PERMISSIONS).edit;
+  const mine = userLevel(levels, userId);
+  return mine >= needed || userId === o.creator || userId === o.owner ? { ok: true } : { ok: false, needed, mine };
+}

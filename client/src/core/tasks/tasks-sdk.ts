@@ -1,59 +1,41 @@
 // TasksPort over matrix-js-sdk. A list is read from the room itself: its state (fr.entente.tasks
-// or fr.entente.objectives, power levels, create event for v12 creators), then the anchor's
-// m.reference relations with `recurse` (spec v1.10), which return the roots and, one hop further,
-// their updates and check-ins in a few pages; a server that ignores `recurse` is asked root by
-// root. Encrypted events are decrypted by the SDK's Rust crypto before the fold sees them.
-// https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidrelationseventidreltype
-import { Direction, MatrixEventEvent, Method, RoomEvent, RoomStateEvent, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+// or fr.entente.objectives, power levels, create event for v12 creators) and its events through
+// ListReader (list-reader.ts), decrypted by the SDK's Rust crypto, folded by the protocol. Writes
+// are the protocol's events (docs/tasks-protocol.md), each with a Lamport clock one above the
+// largest the list has seen, checked first against the rules the fold applies, so the agent is
+// told at once rather than seeing their change silently skipped by every reader.
+import { Method, MatrixEventEvent, RoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import {
-  buildCheckin, buildTaskUpdate, DEFAULT_TIME_ZONE, foldObjectives, foldTasks, nextClock, OBJECTIVE_CHECKIN, OBJECTIVE_MSGTYPE, OBJECTIVE_UPDATE, OBJECTIVES_STATE,
-  parseObjectivesState, parseRoomPowerLevels, parseTasksState, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile,
-  type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
+  buildAnchor, buildCheckin, buildObjectiveRoot, buildObjectivesState, buildObjectiveUpdate, buildTaskUpdate, DEFAULT_TASK_PERMISSIONS, DEFAULT_TIME_ZONE,
+  foldObjectives, foldTasks, nextClock, OBJECTIVE_MSGTYPE, OBJECTIVELIST_ANCHOR, OBJECTIVE_CHECKIN, OBJECTIVE_UPDATE, OBJECTIVES_STATE, parseObjectivesState,
+  parseRoomPowerLevels, parseTasksState, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile, userLevel,
+  type ObjectivesState, type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
 } from "./protocol.ts";
-import { sendAny } from "../sdk-untyped.ts";
+import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import { spaceChildIds } from "../space-children.ts";
+import { FOLDED, ListReader } from "./list-reader.ts";
 import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
-import type { SpaceRef, TasksPort } from "./tasks-port.ts";
+import type { ObjectiveChange } from "./objective-draft.ts";
+import { mayEditObjective, objectivesAccess, ObjectivesAccessError } from "./objectives-setup.ts";
+import type { MemberRef, NewObjective, ObjectiveRoomChoice, SpaceRef, TasksPort } from "./tasks-port.ts";
 
-// Servers cap it (ours at 100, see the bench in tests/bench/tasks-views.ts): asking more costs nothing.
-const PAGE = 1000;
-/** /messages page when reading a large list's history (servers cap it; ours at 1,000). */
-const HISTORY_PAGE = 1000;
-const RELEVANT = new Set([TASK_UPDATE, OBJECTIVE_UPDATE, OBJECTIVE_CHECKIN, TASKS_STATE, OBJECTIVES_STATE, ROOM_REDACTION]);
-/** Timeline event types a list keeps besides its roots (redactions: the fold judges them). */
-const FOLDED = new Set([TASK_UPDATE, OBJECTIVE_UPDATE, OBJECTIVE_CHECKIN, ROOM_REDACTION]);
+const RELEVANT = new Set([...FOLDED, TASKS_STATE, OBJECTIVES_STATE]);
 
-/** The fold's raw shape of a fetched (and decrypted) event; undefined when it cannot be read. */
-function foldRaw(e: MatrixEvent): Record<string, unknown> | undefined {
-  const eventId = e.getId();
-  const sender = e.getSender();
-  if (eventId === undefined || sender === undefined || e.isDecryptionFailure() || e.isEncrypted() && e.getClearContent() === null) return undefined;
-  const content: Record<string, unknown> = { ...e.getOriginalContent() };
-  // The relation stays in clear next to the ciphertext (spec): keep it whatever the decryptor did.
-  const rel = e.getWireContent()["m.relates_to"];
-  if (content["m.relates_to"] === undefined && rel !== undefined) content["m.relates_to"] = rel;
-  return { event_id: eventId, type: e.getType(), sender, origin_server_ts: e.getTs(), content, unsigned: e.getUnsigned() };
-}
+type ObjectivesFold = ReturnType<typeof foldObjectives>;
 
 export class MatrixTasksPort implements TasksPort {
   readonly userId: string;
   private readonly client: MatrixClient;
+  private readonly reader: ListReader;
   private zone: Promise<string> | undefined;
-  private readonly lists = new Map<string, { roomId: string; events: Map<string, Record<string, unknown>>; ready: Promise<void> }>();
+  /** One set-up at a time per room (its anchor): two quick creations must not make two anchors. */
+  private readonly settingUp = new Map<string, Promise<string>>();
 
   constructor(client: MatrixClient) {
     this.client = client;
     this.userId = client.getSafeUserId();
-    client.on(RoomEvent.Timeline, (e: MatrixEvent, _room: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
-    client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
-    // A gappy sync may have skipped events: the room's lists are fetched again when next read.
-    client.on(RoomEvent.TimelineReset, (room: Room | undefined) => this.dropRoom(room?.roomId));
-  }
-
-  /** Forgets the cached lists of a room (all rooms without one): the next read fetches them. */
-  private dropRoom(roomId: string | undefined): void {
-    for (const [key, c] of this.lists) if (roomId === undefined || c.roomId === roomId) this.lists.delete(key);
+    this.reader = new ListReader(client);
   }
 
   timeZone(): Promise<string> {
@@ -69,8 +51,7 @@ export class MatrixTasksPort implements TasksPort {
 
   private levels(room: Room): RoomPowerLevels {
     const create = room.currentState.getStateEvents("m.room.create", "");
-    const pl = room.currentState.getStateEvents("m.room.power_levels", "")?.getContent();
-    return parseRoomPowerLevels(pl ?? {}, create ? { sender: create.getSender() ?? "", content: create.getContent() } : undefined);
+    return parseRoomPowerLevels(this.stateContent(room, "m.room.power_levels") ?? {}, create ? { sender: create.getSender() ?? "", content: create.getContent() } : undefined);
   }
 
   private stateContent(room: Room, type: string): Record<string, unknown> | undefined {
@@ -78,114 +59,29 @@ export class MatrixTasksPort implements TasksPort {
     return e === null || e.isRedacted() ? undefined : e.getContent();
   }
 
-  /** One page of relations, decrypted. */
-  private async page(roomId: string, eventId: string, from: string | undefined, recurse: boolean): Promise<{ events: Record<string, unknown>[]; next: string | undefined; recursed: boolean }> {
-    const res = await this.client.fetchRelations(roomId, eventId, "m.reference", null, { dir: Direction.Backward, limit: PAGE, ...(from ? { from } : {}), ...(recurse ? { recurse: true } : {}) });
-    const events = await this.readable(res.chunk);
-    return { events, next: res.next_batch ?? undefined, recursed: (res as { recursion_depth?: unknown }).recursion_depth !== undefined };
+  private objectivesState(room: Room): ObjectivesState | undefined {
+    const s = parseObjectivesState(this.stateContent(room, OBJECTIVES_STATE));
+    return s.ok ? s.value : undefined;
   }
 
-  /**
-   * Fetched events in the fold's shape: clear ones as the server sent them (no SDK object: a large
-   * list is 20,000 of them), encrypted ones through the SDK's Rust crypto.
-   */
-  private async readable(chunk: readonly IEvent[]): Promise<Record<string, unknown>[]> {
-    const encrypted = chunk.filter((e) => e.type === "m.room.encrypted").map(this.client.getEventMapper());
-    await Promise.all(encrypted.map((e) => this.client.decryptEventIfNeeded(e)));
-    const decrypted = new Map(encrypted.map((e) => [e.getId(), foldRaw(e)]));
-    const out: Record<string, unknown>[] = [];
-    for (const e of chunk) {
-      const raw = e.type === "m.room.encrypted" ? decrypted.get(e.event_id) : { event_id: e.event_id, type: e.type, sender: e.sender, origin_server_ts: e.origin_server_ts, content: e.content, unsigned: e.unsigned ?? {}, ...(e.redacts !== undefined ? { redacts: e.redacts } : {}) };
-      if (raw !== undefined) out.push(raw);
-    }
-    return out;
-  }
-
-  private async all(roomId: string, eventId: string, recurse: boolean): Promise<{ events: Record<string, unknown>[]; recursed: boolean }> {
-    const events: Record<string, unknown>[] = [];
-    let from: string | undefined;
-    let recursed = false;
-    do {
-      const p = await this.page(roomId, eventId, from, recurse);
-      events.push(...p.events);
-      recursed ||= p.recursed;
-      from = p.next;
-    } while (from !== undefined);
-    return { events, recursed };
-  }
-
-  /**
-   * Every event of a list: the roots under the anchor and what references them. A small list
-   * (its roots fit in one page of relations) is read through the anchor's relations with
-   * `recurse`; a large one by reading the room's history back to the anchor with /messages
-   * (1,000 events a page, only the event types a list is made of): measured with 2,000 tasks and
-   * 20,000 updates, recursive relations took 220 pages of 100 whose cost grows with the list
-   * (tests/bench/tasks-views.ts). Everything of a list comes after its anchor.
-   */
-  private async fetchList(roomId: string, anchor: string, rootMsgtype: string): Promise<Record<string, unknown>[]> {
-    const first = await this.page(roomId, anchor, undefined, false);
-    if (first.next !== undefined) return this.historySince(roomId, anchor);
-    const { events, recursed } = await this.all(roomId, anchor, true);
-    if (recursed) return events;
-    const roots = events.filter((e) => (e["content"] as Record<string, unknown>)["msgtype"] === rootMsgtype).map((e) => String(e["event_id"]));
-    for (const root of roots) events.push(...(await this.all(roomId, root, false)).events);
-    return events;
-  }
-
-  /** The room's events of the types a list is made of, from now back to the anchor, decrypted. */
-  private async historySince(roomId: string, anchor: string): Promise<Record<string, unknown>[]> {
-    const filter = JSON.stringify({ types: ["m.room.message", "m.room.encrypted", ...FOLDED] });
-    const out: Record<string, unknown>[] = [];
-    let from: string | undefined;
-    for (;;) {
-      const res = await this.client.http.authedRequest<{ chunk?: IEvent[]; end?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { dir: "b", limit: String(HISTORY_PAGE), filter, ...(from ? { from } : {}) });
-      const chunk = res.chunk ?? [];
-      out.push(...(await this.readable(chunk)));
-      if (chunk.length === 0 || res.end === undefined || chunk.some((e) => e.event_id === anchor)) return out;
-      from = res.end;
-    }
-  }
-
-  /**
-   * A list's events: fetched once, then kept up to date from the live timeline (absorb), so a
-   * view refreshing after each task event refolds in memory instead of refetching the list. The
-   * cache exists before its fetch starts, so an event arriving meanwhile is not lost.
-   */
-  private async listEvents(roomId: string, anchor: string, rootMsgtype: string): Promise<Record<string, unknown>[]> {
-    const key = `${roomId}\n${anchor}`;
-    let cache = this.lists.get(key);
-    if (cache === undefined) {
-      const events = new Map<string, Record<string, unknown>>();
-      const ready = this.fetchList(roomId, anchor, rootMsgtype).then((list) => {
-        for (const e of list) if (!events.has(String(e["event_id"]))) events.set(String(e["event_id"]), e);
-      });
-      const created = { roomId, events, ready };
-      cache = created;
-      this.lists.set(key, created);
-      ready.catch(() => { if (this.lists.get(key) === created) this.lists.delete(key); });
-    }
-    await cache.ready;
-    return [...cache.events.values()];
-  }
-
-  /** A live (or late-decrypted) event of a room with a cached list joins that list's events. */
-  private absorb(e: MatrixEvent): void {
-    const roomId = e.getRoomId();
-    const id = e.getId();
-    if (roomId === undefined || id === undefined || !id.startsWith("$")) return;
-    const type = e.getType();
-    const msgtype = e.getContent()["msgtype"];
-    if (!FOLDED.has(type) && msgtype !== TASK_MSGTYPE && msgtype !== OBJECTIVE_MSGTYPE) return;
-    const raw = foldRaw(e);
-    if (raw === undefined) return; // still encrypted: its Decrypted event comes later
-    for (const c of this.lists.values()) if (c.roomId === roomId) c.events.set(id, raw);
+  private room(roomId: string): Room {
+    const room = this.client.getRoom(roomId);
+    if (room === null || room.getMyMembership() !== "join") throw new Error(`not in room ${roomId}`);
+    return room;
   }
 
   private async foldRoomTasks(room: Room): Promise<TaskFoldResult | undefined> {
     const state = parseTasksState(this.stateContent(room, TASKS_STATE));
     if (!state.ok) return undefined;
-    const events = await this.listEvents(room.roomId, state.value.anchor, TASK_MSGTYPE);
+    const events = await this.reader.listEvents(room.roomId, state.value.anchor, TASK_MSGTYPE);
     return foldTasks({ events, levels: this.levels(room), config: state.value });
+  }
+
+  private async foldRoomObjectives(room: Room): Promise<ObjectivesFold | undefined> {
+    const state = this.objectivesState(room);
+    if (state === undefined) return undefined;
+    const events = await this.reader.listEvents(room.roomId, state.anchor, OBJECTIVE_MSGTYPE);
+    return foldObjectives({ events, levels: this.levels(room), config: state });
   }
 
   async taskLists(): Promise<RoomTaskList[]> {
@@ -197,12 +93,26 @@ export class MatrixTasksPort implements TasksPort {
     return lists.filter((l) => l !== undefined);
   }
 
-  async setTaskStatus(roomId: string, taskId: string, status: TaskStatus): Promise<void> {
-    const room = this.client.getRoom(roomId);
-    const folded = room ? await this.foldRoomTasks(room) : undefined;
-    if (folded === undefined || !folded.tasks.has(taskId)) throw new Error("unknown task");
-    await sendAny(this.client, roomId, TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: nextClock(folded.maxClock), set: { status } }));
-    this.dropRoom(roomId); // read again with our own event as the server stored it
+  /** Sends a task update after the fold's edit rule (edit level, or creator or assignee). */
+  private async updateTask(roomId: string, taskId: string, set: Record<string, unknown>, action: "edit" | "link"): Promise<void> {
+    const room = this.room(roomId);
+    const folded = await this.foldRoomTasks(room);
+    const task = folded?.tasks.get(taskId);
+    if (folded === undefined || task === undefined || task.deleted) throw new Error("unknown task");
+    const state = parseTasksState(this.stateContent(room, TASKS_STATE));
+    const needed = state.ok ? state.value.permissions.edit : DEFAULT_TASK_PERMISSIONS.edit;
+    const mine = userLevel(this.levels(room), this.userId);
+    if (mine < needed && task.creator !== this.userId && !task.assignees.includes(this.userId)) throw new ObjectivesAccessError({ kind: "forbidden", action, needed, mine });
+    await sendAny(this.client, roomId, TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: nextClock(folded.maxClock), set }));
+    this.reader.dropRoom(roomId); // read again with our own event as the server stored it
+  }
+
+  setTaskStatus(roomId: string, taskId: string, status: TaskStatus): Promise<void> {
+    return this.updateTask(roomId, taskId, { status }, "edit");
+  }
+
+  linkTask(roomId: string, taskId: string, objectiveId: string | null): Promise<void> {
+    return this.updateTask(roomId, taskId, { objective: objectiveId }, "link");
   }
 
   spaces(): SpaceRef[] {
@@ -216,29 +126,83 @@ export class MatrixTasksPort implements TasksPort {
     return [space, ...children.map((id) => this.client.getRoom(id)).filter((r): r is Room => r !== null && r.getMyMembership() === "join")];
   }
 
-  private async roomObjectives(room: Room): Promise<{ objectives: ReturnType<typeof foldObjectives>; tasks: TaskFoldResult | undefined } | undefined> {
-    const state = parseObjectivesState(this.stateContent(room, OBJECTIVES_STATE));
-    const tasks = await this.foldRoomTasks(room).catch(() => undefined);
-    if (!state.ok) return tasks === undefined ? undefined : { objectives: foldObjectives({ events: [], levels: this.levels(room) }), tasks };
-    const events = await this.listEvents(room.roomId, state.value.anchor, OBJECTIVE_MSGTYPE);
-    return { objectives: foldObjectives({ events, levels: this.levels(room), config: state.value }), tasks };
-  }
-
   async spaceObjectives(spaceId: string): Promise<RoomObjectives[]> {
     const out = await Promise.all(this.spaceRooms(spaceId).map(async (room) => {
-      const r = await this.roomObjectives(room);
-      return r === undefined ? undefined : { roomId: room.roomId, roomName: room.name, objectives: [...r.objectives.objectives.values()], tasks: [...(r.tasks?.tasks.values() ?? [])] };
+      const [objectives, tasks] = await Promise.all([this.foldRoomObjectives(room), this.foldRoomTasks(room).catch(() => undefined)]);
+      if (objectives === undefined && tasks === undefined) return undefined;
+      return { roomId: room.roomId, roomName: room.name, objectives: [...(objectives?.objectives.values() ?? [])], tasks: [...(tasks?.tasks.values() ?? [])] };
     }));
     return out.filter((r) => r !== undefined);
   }
 
   async addCheckin(roomId: string, objectiveId: string, keyResult: string, value: number, note?: string): Promise<void> {
-    const room = this.client.getRoom(roomId);
-    const r = room ? await this.roomObjectives(room) : undefined;
-    const objective = r?.objectives.objectives.get(objectiveId);
-    if (r === undefined || objective === undefined || !objective.keyResults.some((k) => k.id === keyResult)) throw new Error("unknown key result");
-    await sendAny(this.client, roomId, OBJECTIVE_CHECKIN, buildCheckin({ root: objectiveId, clock: nextClock(r.objectives.maxClock), keyResult, value, ...(note ? { note } : {}) }));
-    this.dropRoom(roomId);
+    const folded = await this.foldRoomObjectives(this.room(roomId));
+    const objective = folded?.objectives.get(objectiveId);
+    if (folded === undefined || objective === undefined || !objective.keyResults.some((k) => k.id === keyResult)) throw new Error("unknown key result");
+    await sendAny(this.client, roomId, OBJECTIVE_CHECKIN, buildCheckin({ root: objectiveId, clock: nextClock(folded.maxClock), keyResult, value, ...(note ? { note } : {}) }));
+    this.reader.dropRoom(roomId);
+  }
+
+  private access(room: Room): ObjectiveRoomChoice["access"] {
+    return objectivesAccess({ userId: this.userId, levels: this.levels(room), powerLevelsContent: this.stateContent(room, "m.room.power_levels"), state: this.objectivesState(room) });
+  }
+
+  objectiveRooms(spaceId: string): ObjectiveRoomChoice[] {
+    // The space's rooms; the space itself only when it already holds objectives.
+    return this.spaceRooms(spaceId)
+      .filter((r) => !r.isSpaceRoom() || this.objectivesState(r) !== undefined)
+      .map((r) => ({ roomId: r.roomId, name: r.name, access: this.access(r) }))
+      .sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  }
+
+  async spaceMembers(spaceId: string): Promise<MemberRef[]> {
+    const byId = new Map<string, MemberRef>();
+    for (const room of this.spaceRooms(spaceId)) {
+      await room.loadMembersIfNeeded();
+      for (const m of room.getJoinedMembers()) if (!byId.has(m.userId)) byId.set(m.userId, { userId: m.userId, name: m.name || m.userId });
+    }
+    return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, "fr") || (a.userId < b.userId ? -1 : 1));
+  }
+
+  /** Sends the objectives anchor and state (protocol §6); one set-up at a time per room. Its anchor. */
+  private setUpObjectives(room: Room): Promise<string> {
+    let p = this.settingUp.get(room.roomId);
+    if (p === undefined) {
+      p = (async () => {
+        const anchor = (await sendAny(this.client, room.roomId, OBJECTIVELIST_ANCHOR, buildAnchor("Objectifs"))).event_id;
+        await sendStateAny(this.client, room.roomId, OBJECTIVES_STATE, buildObjectivesState({ anchor }), "");
+        return anchor;
+      })();
+      const started = p;
+      // Kept until the state comes back by /sync (objectivesState then answers); dropped on failure.
+      const forget = (): void => { if (this.settingUp.get(room.roomId) === started) this.settingUp.delete(room.roomId); };
+      p.then(() => setTimeout(forget, 60_000), forget);
+      this.settingUp.set(room.roomId, p);
+    }
+    return p;
+  }
+
+  async createObjective(roomId: string, objective: NewObjective): Promise<string> {
+    const room = this.room(roomId);
+    const access = this.access(room);
+    if (access.kind === "forbidden") throw new ObjectivesAccessError(access);
+    const anchor = access.kind === "setup" ? await this.setUpObjectives(room) : this.objectivesState(room)?.anchor;
+    if (anchor === undefined) throw new Error("the objectives list could not be set up");
+    const { keyResults, ...fields } = objective;
+    const { event_id } = await sendAny(this.client, roomId, "m.room.message", buildObjectiveRoot({ anchor, ...fields, keyResults }));
+    this.reader.dropRoom(roomId);
+    return event_id;
+  }
+
+  async updateObjective(roomId: string, objectiveId: string, change: ObjectiveChange): Promise<void> {
+    const room = this.room(roomId);
+    const folded = await this.foldRoomObjectives(room);
+    const o = folded?.objectives.get(objectiveId);
+    if (folded === undefined || o === undefined || o.deleted) throw new Error("unknown objective");
+    const may = mayEditObjective(o, this.userId, this.levels(room), this.objectivesState(room));
+    if (!may.ok) throw new ObjectivesAccessError({ kind: "forbidden", action: "edit", needed: may.needed, mine: may.mine });
+    await sendAny(this.client, roomId, OBJECTIVE_UPDATE, buildObjectiveUpdate({ root: objectiveId, clock: nextClock(folded.maxClock), set: change.set, keyResults: change.keyResults }));
+    this.reader.dropRoom(roomId);
   }
 
   onChange(listener: () => void): () => void {
