@@ -9,9 +9,11 @@ export interface TarEntry {
   body: ReadableStream<Uint8Array>;
 }
 
-const BLOCK = 512;
+export const TAR_BLOCK = 512;
+const BLOCK = TAR_BLOCK;
 
-function header(e: TarEntry): Uint8Array {
+/** The 512-byte ustar header of an entry (the body's size is in it). */
+export function tarHeader(e: Pick<TarEntry, "path" | "size" | "mtime">): Uint8Array {
   const h = new Uint8Array(BLOCK);
   const put = (offset: number, length: number, text: string): void => {
     const bytes = new TextEncoder().encode(text);
@@ -56,7 +58,7 @@ export function tarStream(entries: AsyncIterable<TarEntry>): ReadableStream<Uint
         current = next.value;
         reader = current.body.getReader();
         written = 0;
-        c.enqueue(header(current));
+        c.enqueue(tarHeader(current));
         return;
       }
       const { value, done } = await reader.read();
