@@ -1,15 +1,43 @@
 // Downloads a file sent in parts into a sink, streamed: the manifest first, then each part
 // decrypted as it arrives and checked against its ciphertext hash and size, and at the end the
 // whole file's SHA-256. On any mismatch the sink is ABORTED (a file sink then drops its temp file).
+//
+// Two options for browsers (Node callers need neither):
+// - `spool`: a part's plaintext is gathered in a spool (a disk-backed Blob in a browser) and
+//   reaches the sink only once the part's hash is checked, so unverified bytes never reach the
+//   file on disk;
+// - `attempts`: a part cut by the network is fetched again FROM WHERE IT STOPPED (Range when the
+//   transport has `getFrom`, else from its start with the bytes already read skipped), with the
+//   decryption and the hash going on where they were: no byte is read into the hash twice.
 import type { AttachmentBackend } from "../attachments/backend.ts";
 import { fromBase64 } from "../attachments/base64.ts";
 import { decryptingStream } from "../attachments/attachment-stream.ts";
-import type { EncryptedFile } from "../attachments/encrypted-file.ts";
+import { AttachmentError, keysOf, type EncryptedFile } from "../attachments/encrypted-file.ts";
 import { ManifestError, parseManifest, type PartsManifest } from "./manifest.ts";
-import type { MediaTransport } from "./media-transport.ts";
+import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
 
 /** A manifest is small (about 400 bytes a part); more than this is refused unread. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
+
+/** Where a part's plaintext waits for its hash check (see `spool` above). */
+export interface PartSpool {
+  write(chunk: Uint8Array): void | Promise<void>;
+  /** Copies what was written (verified by now) into the sink, then empties itself. */
+  drainTo(sink: WritableStreamDefaultWriter<Uint8Array>): Promise<void>;
+  /** Forgets what was written (the part failed). */
+  clear(): void;
+}
+
+export interface RetryInfo {
+  /** 1 for the first retry of this part. */
+  attempt: number;
+  /** The part being fetched again (0 for a single attachment). */
+  part: number;
+  /** Ciphertext bytes of the part already read, not fetched again. */
+  resumeAt: number;
+  delayMs: number;
+  error: unknown;
+}
 
 export interface DownloadOptions {
   manifestFile: EncryptedFile;
@@ -18,6 +46,23 @@ export interface DownloadOptions {
   sink: WritableStream<Uint8Array>;
   signal?: AbortSignal;
   onProgress?: (receivedBytes: number, totalBytes: number) => void;
+  spool?: () => PartSpool;
+  /** Fetches per part (and for the manifest) before giving up; 1 (no retry) by default. */
+  attempts?: number;
+  /** Backoff: delay before retry n is retryDelayMs × 2^(n-1), at most 30 s. */
+  retryDelayMs?: number;
+  onRetry?: (r: RetryInfo) => void;
+}
+
+/** Why a download stopped on a check (not the network): the part, and a reason for the UI. */
+export class DownloadIntegrityError extends Error {
+  readonly part: number | undefined;
+  readonly reason: "hash_mismatch" | "size_mismatch" | "whole_hash_mismatch";
+  constructor(reason: DownloadIntegrityError["reason"], part: number | undefined, message: string) {
+    super(message);
+    this.reason = reason;
+    this.part = part;
+  }
 }
 
 export async function fetchManifest(transport: MediaTransport, backend: AttachmentBackend, manifestFile: EncryptedFile, signal?: AbortSignal): Promise<PartsManifest> {
@@ -45,32 +90,176 @@ export async function fetchManifest(transport: MediaTransport, backend: Attachme
   return parseManifest(raw);
 }
 
+interface Ctx {
+  transport: MediaTransport;
+  backend: AttachmentBackend;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+  signal: AbortSignal | undefined;
+  spool: PartSpool | undefined;
+  attempts: number;
+  retryDelayMs: number;
+  onRetry: ((r: RetryInfo) => void) | undefined;
+  /** Plaintext bytes decrypted so far (all parts); goes back only when a spooled part is dropped. */
+  onBytes: (delta: number) => void;
+}
+
+/** Retries `fn` (a network step) with backoff; integrity errors and aborts are not retried. */
+async function withRetries<T>(c: Ctx, part: number, resumeAt: () => number, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e: unknown) {
+      if (c.signal?.aborted || attempt >= c.attempts || !retryable(e)) throw e;
+      const delayMs = Math.min(30_000, c.retryDelayMs * 2 ** (attempt - 1));
+      c.onRetry?.({ attempt, part, resumeAt: resumeAt(), delayMs, error: e });
+      await delay(delayMs, c.signal);
+    }
+  }
+}
+
+function retryable(e: unknown): boolean {
+  if (e instanceof DownloadIntegrityError || e instanceof AttachmentError || e instanceof ManifestError) return false;
+  // 4xx other than 404/408/429 will not get better by asking again.
+  if (e instanceof MediaHttpError) return e.status === 0 || e.status >= 500 || e.status === 404 || e.status === 408 || e.status === 429;
+  return true;
+}
+
+/**
+ * One encrypted attachment into the sink (or the spool): hashed and decrypted as it arrives; a
+ * network cut resumes from the last byte read. Returns the plaintext hashed into `whole`.
+ */
+async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: number | undefined, whole: { update(b: Uint8Array): void } | undefined): Promise<void> {
+  const keys = keysOf(file);
+  const cipher = c.backend.aesCtr(keys.key, keys.iv);
+  const hash = c.backend.sha256();
+  let read = 0; // ciphertext bytes hashed and decrypted
+  const out = async (plain: Uint8Array): Promise<void> => {
+    if (plain.length === 0) return;
+    whole?.update(plain);
+    if (c.spool) await c.spool.write(plain);
+    else await c.writer.write(plain);
+    c.onBytes(plain.length);
+  };
+  await withRetries(c, index, () => read, async () => {
+    const from = read;
+    const body = from > 0 && c.transport.getFrom ? await c.transport.getFrom(file.url, from, c.signal) : await c.transport.get(file.url, c.signal);
+    let skip = from > 0 && !c.transport.getFrom ? from : 0;
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        let chunk = value;
+        if (skip > 0) {
+          const n = Math.min(skip, chunk.length);
+          skip -= n;
+          chunk = chunk.subarray(n);
+          if (chunk.length === 0) continue;
+        }
+        read += chunk.length;
+        if (size !== undefined && read > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+        hash.update(chunk);
+        await out(await cipher.update(chunk));
+      }
+    } catch (e: unknown) {
+      await reader.cancel(e).catch(() => undefined);
+      throw e;
+    }
+    if (skip > 0) throw new MediaHttpError(0, undefined, `part ${index}: the server sent fewer bytes than before`);
+  });
+  await out(await cipher.final());
+  if (!equal(hash.digest(), keys.sha256)) throw new DownloadIntegrityError("hash_mismatch", index, `part ${index}: SHA-256 of the ciphertext does not match`);
+  if (size !== undefined && read !== size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: ${read} bytes, expected ${size}`);
+  if (c.spool) await c.spool.drainTo(c.writer);
+}
+
+function context(o: Omit<DownloadOptions, "manifestFile" | "onProgress">, writer: WritableStreamDefaultWriter<Uint8Array>, onBytes: (d: number) => void): Ctx {
+  return {
+    transport: o.transport, backend: o.backend, writer, signal: o.signal, spool: o.spool?.(),
+    attempts: Math.max(1, o.attempts ?? 1), retryDelayMs: o.retryDelayMs ?? 1000, onRetry: o.onRetry, onBytes,
+  };
+}
+
 export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> {
+  const writer = o.sink.getWriter();
+  let received = 0;
+  let total = 0;
+  const c = context(o, writer, (d) => {
+    received += d;
+    o.onProgress?.(received, total);
+  });
+  const abortListener = (): void => void writer.abort(o.signal?.reason).catch(() => undefined);
+  o.signal?.addEventListener("abort", abortListener, { once: true });
   try {
-    const manifest = await fetchManifest(o.transport, o.backend, o.manifestFile, o.signal);
+    const manifest = await withRetries(c, -1, () => 0, () => fetchManifest(o.transport, o.backend, o.manifestFile, o.signal));
+    total = manifest.size;
     const whole = o.backend.sha256();
-    let received = 0;
     for (const part of manifest.parts) {
-      const body = await o.transport.get(part.file.url, o.signal);
-      await body
-        .pipeThrough(decryptingStream(o.backend, part.file, part.size))
-        .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-          transform(c, ctl) {
-            whole.update(c);
-            received += c.length;
-            o.onProgress?.(received, manifest.size);
-            ctl.enqueue(c);
-          },
-        }))
-        .pipeTo(o.sink, { preventClose: true, preventAbort: true, preventCancel: false, ...(o.signal ? { signal: o.signal } : {}) });
+      c.spool?.clear();
+      await fetchPart(c, part.index, part.file, part.size, whole);
     }
     const expected = fromBase64(manifest.sha256);
     const got = whole.digest();
-    if (!expected || expected.length !== got.length || expected.some((b, i) => b !== got[i])) throw new ManifestError("parts manifest: the whole file's SHA-256 does not match");
-    await o.sink.close();
+    if (!expected || !equal(expected, got)) throw new DownloadIntegrityError("whole_hash_mismatch", undefined, "parts manifest: the whole file's SHA-256 does not match");
+    await writer.close();
     return manifest;
   } catch (e: unknown) {
-    await o.sink.abort(e).catch(() => undefined);
+    c.spool?.clear();
+    await writer.abort(e).catch(() => undefined);
     throw e;
+  } finally {
+    o.signal?.removeEventListener("abort", abortListener);
   }
+}
+
+/** A single v2 attachment (not in parts) with the same guarantees: spooled until verified, resumed after a cut. */
+export async function downloadAttachment(o: Omit<DownloadOptions, "manifestFile"> & { file: EncryptedFile; size?: number }): Promise<void> {
+  const writer = o.sink.getWriter();
+  let received = 0;
+  const c = context(o, writer, (d) => {
+    received += d;
+    o.onProgress?.(received, o.size ?? 0);
+  });
+  const abortListener = (): void => void writer.abort(o.signal?.reason).catch(() => undefined);
+  o.signal?.addEventListener("abort", abortListener, { once: true });
+  try {
+    // `size` is the plaintext size from the event: CTR keeps it, so it bounds the ciphertext too.
+    await fetchPart(c, 0, o.file, o.size, undefined);
+    await writer.close();
+  } catch (e: unknown) {
+    c.spool?.clear();
+    await writer.abort(e).catch(() => undefined);
+    throw e;
+  } finally {
+    o.signal?.removeEventListener("abort", abortListener);
+  }
+}
+
+/** An in-memory spool (tests, Node): holds one part. Browsers use a Blob-backed one. */
+export function memorySpool(): PartSpool {
+  let chunks: Uint8Array[] = [];
+  return {
+    write: (c) => void chunks.push(c),
+    async drainTo(w) {
+      const list = chunks;
+      chunks = [];
+      for (const c of list) await w.write(c);
+    },
+    clear: () => void (chunks = []),
+  };
+}
+
+function delay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
 }

@@ -10,6 +10,8 @@ export interface MediaTransport {
   put(mxc: string, body: ReadableStream<Uint8Array>, length: number, signal?: AbortSignal): Promise<void>;
   /** GET /_matrix/client/v1/media/download/{server}/{id} (remote media is fetched by our homeserver). */
   get(mxc: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
+  /** Optional: the same from byte `offset` on (a Range request), to resume a cut download. */
+  getFrom?(mxc: string, offset: number, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
 }
 
 /** An HTTP error with the Matrix errcode when there is one. */
@@ -78,6 +80,21 @@ export function fetchTransport(o: FetchTransportOptions): MediaTransport {
       const res = await f(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`, { headers: auth, ...(signal ? { signal } : {}) });
       if (!res.ok || !res.body) return fail(res, "download");
       return res.body;
+    },
+    async getFrom(mxc, offset, signal) {
+      const { server, id } = splitMxc(mxc);
+      const res = await f(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`, { headers: { ...auth, Range: `bytes=${offset}-` }, ...(signal ? { signal } : {}) });
+      if (!res.ok || !res.body) return fail(res, "download");
+      if (res.status === 206 && res.headers.get("content-range")?.startsWith(`bytes ${offset}-`)) return res.body;
+      // The whole file came back (a server or proxy without ranges): drop what was read already.
+      let skip = offset;
+      return res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+        transform(c, ctl) {
+          if (skip >= c.length) return void (skip -= c.length);
+          ctl.enqueue(skip > 0 ? c.subarray(skip) : c);
+          skip = 0;
+        },
+      }));
     },
   };
 }

@@ -1,0 +1,127 @@
+import { strict as assert } from "node:assert";
+import { createHash, randomBytes } from "node:crypto";
+import { nodeBackend } from "../attachments/node-backend.ts";
+import { encryptingStream } from "../attachments/attachment-stream.ts";
+import type { EncryptedFile } from "../attachments/encrypted-file.ts";
+import { ChunkedUpload, type PartSource } from "./uploader.ts";
+import { DownloadIntegrityError, downloadAttachment, downloadParts, memorySpool, type RetryInfo } from "./downloader.ts";
+import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
+import { memoryStateStore } from "./upload-state.ts";
+
+/** Media in memory whose reads can be cut once after `cutAfter` bytes of a given mxc; counts requests. */
+function cuttingTransport(withRange: boolean) {
+  const media = new Map<string, Uint8Array>();
+  let n = 0;
+  const t = {
+    media,
+    cut: undefined as { mxc: string; after: number } | undefined,
+    requests: [] as { mxc: string; from: number }[],
+    async create() {
+      return `mxc://mem.test/d${n++}`;
+    },
+    async put(mxc: string, body: ReadableStream<Uint8Array>) {
+      media.set(mxc, new Uint8Array(await new Response(body).arrayBuffer()));
+    },
+    async get(mxc: string) {
+      return t.serve(mxc, 0);
+    },
+    serve(mxc: string, from: number): ReadableStream<Uint8Array> {
+      t.requests.push({ mxc, from });
+      const d = media.get(mxc);
+      if (d === undefined) throw new MediaHttpError(404, "M_NOT_FOUND", "no");
+      const cut = t.cut?.mxc === mxc ? t.cut : undefined;
+      if (cut) t.cut = undefined;
+      let o = from;
+      return new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (cut && o >= cut.after) return c.error(new TypeError("network error"));
+          if (o >= d.length) return c.close();
+          const end = Math.min(d.length, o + 1000, cut ? cut.after : Infinity);
+          c.enqueue(d.slice(o, end));
+          o = end;
+        },
+      });
+    },
+  };
+  const transport: MediaTransport = withRange ? { ...t, getFrom: async (mxc, from) => t.serve(mxc, from) } : t;
+  return { t, transport };
+}
+
+const sourceOf = (data: Uint8Array): PartSource => (offset, length) => new Blob([data.subarray(offset, offset + length) as Uint8Array<ArrayBuffer>]).stream();
+const sha = (d: Uint8Array) => createHash("sha256").update(d).digest("hex");
+
+function collect() {
+  const out: Uint8Array[] = [];
+  let aborted = false;
+  let closed = false;
+  const sink = new WritableStream<Uint8Array>({ write: (c) => void out.push(c.slice()), close: () => void (closed = true), abort: () => void (aborted = true) });
+  return { sink, data: () => new Uint8Array(Buffer.concat(out)), state: () => ({ aborted, closed }) };
+}
+
+async function uploaded(transport: MediaTransport, data: Uint8Array) {
+  return new ChunkedUpload({ source: sourceOf(data), name: "x.bin", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: nodeBackend, partSize: 16 * 1024 }).start();
+}
+
+describe("chunked downloader: resume after a cut, verify before writing", () => {
+  for (const withRange of [true, false]) {
+    it(`a part cut mid-way is fetched again from the byte where it stopped (${withRange ? "Range" : "re-fetch, bytes skipped"}), byte-identical`, async () => {
+      const data = randomBytes(4 * 16 * 1024 + 77);
+      const { t, transport } = cuttingTransport(withRange);
+      const up = await uploaded(transport, data);
+      const part2 = up.manifest.parts[2]!.file.url;
+      t.cut = { mxc: part2, after: 9000 };
+      t.requests.length = 0;
+      const retries: RetryInfo[] = [];
+      const progress: number[] = [];
+      const out = collect();
+      await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink, attempts: 3, retryDelayMs: 1, onRetry: (r) => retries.push(r), onProgress: (r) => progress.push(r), spool: memorySpool });
+      assert.equal(sha(out.data()), sha(data));
+      assert.deepEqual(out.state(), { aborted: false, closed: true });
+      assert.deepEqual(retries.map((r) => [r.part, r.resumeAt, r.attempt]), [[2, 9000, 1]]);
+      const again = t.requests.filter((r) => r.mxc === part2);
+      assert.deepEqual(again.map((r) => r.from), withRange ? [0, 9000] : [0, 0]);
+      assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]!), "progress never goes back");
+      assert.equal(progress.at(-1), data.length);
+    });
+  }
+
+  it("without attempts (the default) a cut fails the download and aborts the sink", async () => {
+    const data = randomBytes(3 * 16 * 1024);
+    const { t, transport } = cuttingTransport(true);
+    const up = await uploaded(transport, data);
+    t.cut = { mxc: up.manifest.parts[1]!.file.url, after: 100 };
+    const out = collect();
+    await assert.rejects(downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink }), TypeError);
+    assert.equal(out.state().aborted, true);
+  });
+
+  it("with a spool, a tampered part reaches the sink not at all: only the parts before it, then abort", async () => {
+    const data = randomBytes(3 * 16 * 1024);
+    const { t, transport } = cuttingTransport(true);
+    const up = await uploaded(transport, data);
+    t.media.get(up.manifest.parts[1]!.file.url)![16_000]! ^= 1;
+    const out = collect();
+    await assert.rejects(
+      downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink, spool: memorySpool, attempts: 3, retryDelayMs: 1 }),
+      (e: unknown) => e instanceof DownloadIntegrityError && e.reason === "hash_mismatch" && e.part === 1,
+    );
+    assert.equal(out.state().aborted, true);
+    assert.equal(sha(out.data()), sha(data.subarray(0, 16 * 1024)), "the sink got part 0 and nothing of part 1");
+  });
+
+  it("a single attachment resumes too, and its size is checked", async () => {
+    const data = randomBytes(50_000);
+    const { t, transport } = cuttingTransport(true);
+    const enc = encryptingStream(nodeBackend);
+    await transport.put("mxc://mem.test/one", new Blob([data]).stream().pipeThrough(enc.stream), data.length);
+    const file: EncryptedFile = { ...(await enc.info), url: "mxc://mem.test/one" };
+    t.cut = { mxc: file.url, after: 20_000 };
+    const out = collect();
+    await downloadAttachment({ file, size: data.length, transport, backend: nodeBackend, sink: out.sink, spool: memorySpool, attempts: 2, retryDelayMs: 1 });
+    assert.equal(sha(out.data()), sha(data));
+    assert.deepEqual(t.requests.map((r) => r.from), [0, 20_000]);
+    const short = collect();
+    await assert.rejects(downloadAttachment({ file, size: data.length + 1, transport, backend: nodeBackend, sink: short.sink }), (e: unknown) => e instanceof DownloadIntegrityError && e.reason === "size_mismatch");
+    assert.equal(short.state().aborted, true);
+  });
+});
