@@ -1,0 +1,59 @@
+// What an archive export reads of a room through matrix-js-sdk: the current state (/state) and the
+// whole timeline (/messages), each event decrypted by the SDK's Rust crypto and written as the
+// clear event (type and content as the members read them; `fr.entente.undecryptable` marks an
+// event this device has no key for, kept as received). Also where the council's archive endpoint
+// is: the share service named in the homeserver's /.well-known/matrix/client
+// ("fr.entente.share": {"base_url"}), else `share_url` in the client's config.json.
+import { Direction, Method, type IEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
+import { exportArchive, type ArchiveProgress, type ArchiveResult, type ArchiveRoomData } from "./archive-export.ts";
+
+const PAGE = 500;
+
+function clearEvent(e: MatrixEvent): Record<string, unknown> {
+  if (!e.isEncrypted()) return { ...e.event };
+  if (e.isDecryptionFailure() || e.getClearContent() === null) return { ...e.event, "fr.entente.undecryptable": true };
+  const clear = e.getEffectiveEvent() as unknown as Record<string, unknown>;
+  return { ...clear, "fr.entente.decrypted": true };
+}
+
+export async function readArchiveRoom(client: MatrixClient, roomId: string): Promise<ArchiveRoomData> {
+  const path = `/rooms/${encodeURIComponent(roomId)}`;
+  const state = await client.http.authedRequest<Record<string, unknown>[]>(Method.Get, `${path}/state`);
+  const mapper = client.getEventMapper();
+  const timeline: Record<string, unknown>[] = [];
+  for (let from: string | undefined; ;) {
+    const res = await client.http.authedRequest<{ chunk: Partial<IEvent>[]; end?: string }>(Method.Get, `${path}/messages`, { dir: Direction.Backward, limit: String(PAGE), ...(from ? { from } : {}) });
+    const mapped = res.chunk.map(mapper);
+    await Promise.all(mapped.map((e) => client.decryptEventIfNeeded(e)));
+    timeline.push(...mapped.map(clearEvent));
+    if (res.end === undefined || res.chunk.length === 0 || res.end === from) break;
+    from = res.end;
+  }
+  timeline.reverse();
+  return { roomId, name: client.getRoom(roomId)?.name ?? roomId, state, timeline };
+}
+
+/** The council's share service (archive endpoint), or undefined when none is announced. */
+export async function findArchiveService(client: MatrixClient): Promise<string | undefined> {
+  const base = client.getHomeserverUrl().replace(/\/+$/, "");
+  const fromWellKnown = await fetch(`${base}/.well-known/matrix/client`).then((r) => (r.ok ? r.json() : undefined), () => undefined) as Record<string, unknown> | undefined;
+  const share = fromWellKnown?.["fr.entente.share"];
+  const url = typeof share === "object" && share !== null ? (share as Record<string, unknown>)["base_url"] : undefined;
+  if (typeof url === "string" && /^https?:\/\//.test(url)) return url;
+  const config = await fetch("./config.json", { cache: "no-cache" }).then((r) => r.json() as Promise<Record<string, unknown>>, () => undefined);
+  const fromConfig = config?.["share_url"];
+  return typeof fromConfig === "string" && /^https?:\/\//.test(fromConfig) ? fromConfig : undefined;
+}
+
+export class ArchiveNotConfigured extends Error {
+  override name = "ArchiveNotConfigured";
+}
+
+/** Reads, has the council sign, encrypts: the file to save. */
+export async function exportRoomArchive(client: MatrixClient, roomId: string, onProgress: (p: ArchiveProgress) => void): Promise<ArchiveResult> {
+  const serviceUrl = await findArchiveService(client);
+  if (serviceUrl === undefined) throw new ArchiveNotConfigured("no share service announced for this council");
+  onProgress({ phase: "reading", done: 0, total: 0 });
+  const data = await readArchiveRoom(client, roomId);
+  return exportArchive({ data, serviceUrl, onProgress, media: { baseUrl: client.getHomeserverUrl().replace(/\/+$/, ""), accessToken: client.getAccessToken() ?? "" } });
+}
