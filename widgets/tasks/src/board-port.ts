@@ -1,6 +1,8 @@
 // What the board needs from the widget API, as a narrow port: the store is unit-tested with an
 // in-memory fake, and the widget-kit session adapter below is the only code touching the API.
-import type { IRoomEvent } from "matrix-widget-api";
+import {
+  WidgetApiFromWidgetAction, WidgetApiToWidgetAction, type IReadRelationsFromWidgetRequestData, type IReadRelationsFromWidgetResponseData, type IRoomEvent, type IWidgetApiRequest,
+} from "matrix-widget-api";
 import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { defineEvent } from "../../kit/src/typed-events.ts";
 
@@ -12,6 +14,12 @@ export interface BoardPort {
   readState(type: string, stateKey: string): Promise<RawEvent | undefined>;
   /** Every event related to `eventId` by `relType` with type `eventType` (all pages). */
   relations(eventId: string, relType: string, eventType: string): Promise<RawEvent[]>;
+  /**
+   * Every event related to `eventId` by `relType`, directly or through related events (the spec's
+   * `recurse`), any event type, all pages; undefined when the client did not recurse (it does not
+   * know the parameter: the caller falls back to one request per level).
+   */
+  relationTree(eventId: string, relType: string): Promise<RawEvent[] | undefined>;
   /** The latest `limit` such events, one request (newest first). */
   recent(eventId: string, relType: string, eventType: string, limit: number): Promise<RawEvent[]>;
   send(type: string, content: Record<string, unknown>): Promise<string>;
@@ -26,15 +34,50 @@ function isRaw(v: unknown): v is RawEvent {
 }
 
 const PAGE = 100;
+/** Our homeserver's largest relations page; a recursive read of a 2,000-task board is ~22 pages. */
+export const TREE_PAGE = 1000;
 const MAX_PAGES = 1000;
 const anyContent = (c: unknown): Record<string, unknown> | undefined => (typeof c === "object" && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : undefined);
 
+/**
+ * Room state as the client pushes it (`update_state`, MSC2762's newer form, which matrix-widget-api
+ * 1.19 clients use: Element's and ours). With it, `read_events` for a state type reads the
+ * *timeline* only, so a list set up long ago is not found there; the pushed state is.
+ */
+class PushedState {
+  readonly #events = new Map<string, RawEvent>();
+  readonly #listeners = new Set<(e: RawEvent) => void>();
+  constructor(session: WidgetSession) {
+    session.api.on(`action:${WidgetApiToWidgetAction.UpdateState}`, (ev: CustomEvent<IWidgetApiRequest>) => {
+      ev.preventDefault();
+      void session.api.transport.reply(ev.detail, {});
+      const state = (ev.detail.data as { state?: unknown }).state;
+      for (const e of Array.isArray(state) ? (state as unknown[]) : []) {
+        if (!isRaw(e) || typeof e["state_key"] !== "string") continue;
+        this.#events.set(`${e.type}\u0000${e["state_key"]}`, e);
+        for (const l of this.#listeners) l(e);
+      }
+    });
+  }
+  get(type: string, stateKey: string): RawEvent | undefined {
+    return this.#events.get(`${type}\u0000${stateKey}`);
+  }
+  on(l: (e: RawEvent) => void): () => void {
+    this.#listeners.add(l);
+    return () => this.#listeners.delete(l);
+  }
+}
+
+/** Call right after the session starts: the client pushes the room state as soon as capabilities are granted. */
 export function sessionPort(session: WidgetSession, liveTypes: readonly string[]): BoardPort {
   const api = session.api;
+  const pushed = new PushedState(session);
   return {
     async readState(type, stateKey) {
+      const known = pushed.get(type, stateKey);
+      if (known !== undefined) return known;
       const events: unknown[] = await api.readStateEvents(type, 1, stateKey);
-      return events.find(isRaw);
+      return pushed.get(type, stateKey) ?? events.find(isRaw);
     },
     async relations(eventId, relType, eventType) {
       const out: RawEvent[] = [];
@@ -46,6 +89,25 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
         for (const e of r.chunk as unknown[]) if (isRaw(e)) out.push(e);
         from = r.next_batch ?? undefined;
         if (from === undefined || r.chunk.length === 0) break;
+      }
+      return out;
+    },
+    async relationTree(eventId, relType) {
+      const out: RawEvent[] = [];
+      let from: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        // matrix-widget-api's readEventRelations has no `recurse`: the same action with the spec's
+        // parameter added. A client that knows it answers with `recursion_depth` (as /relations
+        // does); one that does not ignores it and answers with direct relations only.
+        const data: IReadRelationsFromWidgetRequestData & { recurse: boolean } = {
+          event_id: eventId, rel_type: relType, limit: TREE_PAGE, direction: "f", recurse: true, ...(from === undefined ? {} : { from }),
+        };
+        const r = await api.transport.send<typeof data, IReadRelationsFromWidgetResponseData & { recursion_depth?: unknown }>(WidgetApiFromWidgetAction.MSC3869ReadRelations, data);
+        if (page === 0 && typeof r.recursion_depth !== "number") return undefined;
+        for (const e of r.chunk as unknown[]) if (isRaw(e)) out.push(e);
+        // A page may come back empty when the client kept only what the widget may receive.
+        from = r.next_batch ?? undefined;
+        if (from === undefined) break;
       }
       return out;
     },
@@ -63,6 +125,8 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
         if (e.stateKey !== undefined) raw["state_key"] = e.stateKey;
         listener(raw);
       }));
+      // Pushed state comes as live events too: a list pushed after the first read is still seen.
+      offs.push(pushed.on((e) => { if (liveTypes.includes(e.type)) listener(e); }));
       return () => offs.forEach((off) => off());
     },
   };

@@ -7,15 +7,28 @@ import type { BoardPort, RawEvent } from "./board-port.ts";
 import { TASK_BOARD_CAPABILITIES } from "./capabilities.ts";
 
 /** An in-memory room behind the port: state, relations by (event, rel type, event type), sent events. */
-function fakeRoom(events: RawEvent[], state: Record<string, RawEvent>) {
+function fakeRoom(events: RawEvent[], state: Record<string, RawEvent>, opts: { recurse?: boolean } = {}) {
   const sent: Array<[string, Record<string, unknown>]> = [];
+  const calls = { relations: 0, tree: 0 };
   let live: ((e: RawEvent) => void) | undefined;
+  const relatesTo = (e: RawEvent, relType: string): string | undefined => {
+    const rel = (e["content"] as Record<string, unknown>)["m.relates_to"] as Record<string, unknown> | undefined;
+    return rel?.["rel_type"] === relType ? (rel["event_id"] as string) : undefined;
+  };
   const port: BoardPort = {
     readState: async (type) => state[type],
-    relations: async (eventId, relType, eventType) => events.filter((e) => {
-      const rel = (e["content"] as Record<string, unknown>)["m.relates_to"] as Record<string, unknown> | undefined;
-      return e.type === eventType && rel?.["event_id"] === eventId && rel["rel_type"] === relType;
-    }),
+    relations: async (eventId, relType, eventType) => {
+      calls.relations++;
+      return events.filter((e) => e.type === eventType && relatesTo(e, relType) === eventId);
+    },
+    relationTree: async (eventId, relType) => {
+      calls.tree++;
+      if (opts.recurse !== true) return undefined;
+      // Three levels, every event type, as the homeserver's recurse does.
+      const ids = new Set([eventId]);
+      for (let level = 0; level < 3; level++) for (const e of events) if (ids.has(relatesTo(e, relType) ?? "")) ids.add(e.event_id);
+      return events.filter((e) => e.event_id !== eventId && ids.has(e.event_id));
+    },
     recent: async (eventId, relType, eventType, limit) => port.relations(eventId, relType, eventType).then((l) => l.reverse().slice(0, limit)),
     send: async (type, content) => {
       sent.push([type, content]);
@@ -25,7 +38,7 @@ function fakeRoom(events: RawEvent[], state: Record<string, RawEvent>) {
     },
     onEvent: (l) => { live = l; return () => (live = undefined); },
   };
-  return { port, sent, push: (e: RawEvent) => live?.(e) };
+  return { port, sent, calls, push: (e: RawEvent) => live?.(e) };
 }
 
 const ev = (id: string, type: string, sender: string, ts: number, content: Record<string, unknown>): RawEvent => ({ event_id: id, type, sender, origin_server_ts: ts, content });
@@ -47,6 +60,20 @@ describe("task board: store", () => {
     assert.equal(store.levels.creators?.has("@a:x"), true, "v12 creator from the create event");
     await store.loadComments("$t1");
     assert.deepEqual(store.comments("$t1").map((c) => c.body), ["Je m'en occupe"]);
+  });
+
+  it("reads the whole list in one recursive read when the client recurses, else one read per level and task", async () => {
+    const root2 = ev("$t2", "m.room.message", "@a:x", 5, buildTaskRoot({ anchor: "$anchor", title: "Voter" }));
+    const up2 = ev("$u2", "fr.entente.task.update", "@a:x", 6, buildTaskUpdate({ root: "$t2", clock: 7, set: { status: "done" } }));
+    const chat = ev("$m", "m.room.message", "@a:x", 7, { msgtype: "m.text", body: "pas une tâche", "m.relates_to": { rel_type: "m.reference", event_id: "$anchor" } });
+    for (const recurse of [true, false]) {
+      const room = fakeRoom([root, up, thread, root2, up2, chat], state, { recurse });
+      const store = new BoardStore(room.port);
+      await store.load();
+      assert.equal(store.status, "ready");
+      assert.deepEqual([...store.result.tasks.values()].map((t) => [t.id, t.status]), [["$t1", "doing"], ["$t2", "done"]], `recurse ${recurse}`);
+      assert.deepEqual(room.calls, recurse ? { relations: 0, tree: 1 } : { relations: 3, tree: 1 }, `recurse ${recurse}`);
+    }
   });
 
   it("sends updates with the next Lamport clock, never reusing one before the echo arrives", async () => {

@@ -118,13 +118,27 @@ export class BoardStore {
     if (!anchorChanged) return this.#refold();
     this.status = "loading";
     this.#changed();
-    const roots = await this.#port.relations(parsed.value.anchor, "m.reference", ROOM_MESSAGE);
+    await this.#readList(parsed.value.anchor);
+    this.status = "ready";
+    this.#refold();
+  }
+
+  /**
+   * The anchor's whole tree in one paged request (roots reference the anchor, updates reference
+   * the roots: `recurse` with m.reference brings both, and no thread reply). A client that does
+   * not recurse gets the old way: the roots, then each root's updates, 6 requests at a time.
+   */
+  async #readList(anchor: string): Promise<void> {
+    const tree = await this.#port.relationTree(anchor, "m.reference").catch(() => undefined);
+    if (tree !== undefined) {
+      for (const e of tree) if (e.type === TASK_UPDATE || (e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE)) this.#events.set(e.event_id, e);
+      return;
+    }
+    const roots = await this.#port.relations(anchor, "m.reference", ROOM_MESSAGE);
     for (const r of roots) this.#events.set(r.event_id, r);
     await eachLimited(roots.filter((r) => contentOf(r)["msgtype"] === TASK_MSGTYPE), 6, async (root) => {
       for (const u of await this.#port.relations(root.event_id, "m.reference", TASK_UPDATE)) this.#events.set(u.event_id, u);
     });
-    this.status = "ready";
-    this.#refold();
   }
 
   stop(): void {
@@ -143,7 +157,13 @@ export class BoardStore {
       this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
       return this.#refold();
     }
-    if (e.type === ROOM_CREATE) return;
+    if (e.type === ROOM_CREATE) {
+      // Pushed with the room state (v12 creators count for the fold's permission checks).
+      if (e["state_key"] !== "") return;
+      this.#create = { sender: e.sender, content: e["content"] };
+      this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
+      return this.#refold();
+    }
     const rel = relation(e);
     if (e.type === ROOM_MESSAGE && rel?.relType === "m.thread") {
       const body = contentOf(e)["body"];

@@ -31,6 +31,7 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
         ...(opts.to === undefined ? {} : { to: opts.to }),
         ...(opts.limit === undefined ? {} : { limit: opts.limit }),
         dir: opts.dir === "f" ? Direction.Forward : Direction.Backward,
+        ...(opts.recurse === true ? { recurse: true } : {}),
       });
       let chunk = r.chunk as unknown as IRoomEvent[];
       if (encrypted) {
@@ -39,7 +40,9 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
         await Promise.all(events.map((e) => client.decryptEventIfNeeded(e)));
         chunk = events.filter((e) => !e.isDecryptionFailure() && (eventType === undefined || e.getType() === eventType)).map(raw);
       }
-      return { chunk, nextBatch: r.next_batch ?? undefined, prevBatch: r.prev_batch ?? undefined };
+      // The spec's response field (matrix-js-sdk's type does not list it).
+      const depth = (r as { recursion_depth?: unknown }).recursion_depth;
+      return { chunk, nextBatch: r.next_batch ?? undefined, prevBatch: r.prev_batch ?? undefined, ...(typeof depth === "number" ? { recursionDepth: depth } : {}) };
     },
     openIdToken: async () => {
       const t = await client.getOpenIdToken();

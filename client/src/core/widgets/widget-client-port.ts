@@ -2,7 +2,8 @@
 // an in-memory fake and the matrix-js-sdk adapter (matrix-client-port.ts) stays small.
 import type { IRoomEvent } from "matrix-widget-api";
 
-export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined }
+/** `recursionDepth`: set when the server walked relations of relations (the spec's `recurse`). */
+export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined; recursionDepth?: number }
 
 export interface OpenIdToken { access_token: string; token_type: string; matrix_server_name: string; expires_in: number }
 
@@ -13,6 +14,6 @@ export interface WidgetClientPort {
   /** Live timeline, oldest first, as raw events. */
   timeline(roomId: string): IRoomEvent[];
   stateEvents(roomId: string, type: string, stateKey: string | undefined): IRoomEvent[];
-  relations(roomId: string, eventId: string, relType: string | undefined, eventType: string | undefined, opts: { from?: string; to?: string; limit?: number; dir?: "f" | "b" }): Promise<RelationsPage>;
+  relations(roomId: string, eventId: string, relType: string | undefined, eventType: string | undefined, opts: { from?: string; to?: string; limit?: number; dir?: "f" | "b"; recurse?: boolean }): Promise<RelationsPage>;
   openIdToken(): Promise<OpenIdToken>;
 }

@@ -85,11 +85,22 @@ export class EntenteWidgetDriver extends WidgetDriver {
     return this.#d.client.stateEvents(this.#room(roomId), eventType, stateKey);
   }
 
-  override async readEventRelations(eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b"): Promise<IReadEventRelationsResult> {
+  /**
+   * `recurse` (the spec's /relations parameter) is ours: ClientWidgetApi never passes it, the host
+   * does for a read_relations request that asks for it (widget-host.ts); `recursionDepth` says the
+   * server walked the tree.
+   */
+  override async readEventRelations(
+    eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b", recurse?: boolean,
+  ): Promise<IReadEventRelationsResult & { recursionDepth?: number }> {
     const page = await this.#d.client.relations(this.#room(roomId), eventId, relationType, eventType, {
       ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(limit === undefined ? {} : { limit }), ...(direction === undefined ? {} : { dir: direction }),
+      ...(recurse === true ? { recurse } : {}),
     });
-    return { chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }) };
+    return {
+      chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }),
+      ...(page.recursionDepth === undefined ? {} : { recursionDepth: page.recursionDepth }),
+    };
   }
 
   override askOpenID(observer: SimpleObservable<IOpenIDUpdate>): void {

@@ -6,6 +6,7 @@ import { ClientWidgetApi, Widget, type IRoomEvent, type IWidgetApiRequest } from
 import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.ts";
 import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
+import { answerRecursiveRelations, READ_RELATIONS_ACTION } from "./recursive-relations.ts";
 
 export const WIDGET_SANDBOX = "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads allow-modals";
 
@@ -59,6 +60,7 @@ export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, 
     api.transport.reply(ev.detail, { success: true });
     onChange();
   });
+  api.on(READ_RELATIONS_ACTION, (ev: CustomEvent<IWidgetApiRequest>) => answerRecursiveRelations(api, driver, ev));
   const seen = new SeenEvents();
   let ready = false;
   api.once("ready", () => (ready = true));

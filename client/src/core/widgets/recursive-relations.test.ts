@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import type { ClientWidgetApi, IRoomEvent, IWidgetApiRequest } from "matrix-widget-api";
+import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
+import { answerRecursiveRelations } from "./recursive-relations.ts";
+import { EntenteWidgetDriver } from "./widget-driver.ts";
+import type { WidgetClientPort } from "./widget-client-port.ts";
+
+const ROOM = "!r:ville-a.fr";
+const ev = (id: string, type: string, content: Record<string, unknown>): IRoomEvent => ({ event_id: id, type, content, room_id: ROOM, sender: "@a:x", origin_server_ts: 1, unsigned: {} });
+
+function setup() {
+  const asked: unknown[] = [];
+  const client: WidgetClientPort = {
+    userId: "@anne:ville-a.fr",
+    sendEvent: async () => "$x", sendStateEvent: async () => "$s", timeline: () => [], stateEvents: () => [],
+    relations: async (roomId, eventId, relType, eventType, opts) => {
+      asked.push([roomId, eventId, relType, eventType, opts]);
+      return {
+        chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {}), ev("$n", "m.room.message", { msgtype: "m.text" })],
+        nextBatch: "n2", prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}),
+      };
+    },
+    openIdToken: async () => { throw new Error("no"); },
+  };
+  const driver = new EntenteWidgetDriver({
+    client, roomId: ROOM, widgetName: "T", approvalKey: approvalKey(ROOM, "w", "https://w/"), approvals: new MemoryApprovalStore(),
+    prompts: { askCapabilities: async (_n, r) => new Set(r), askOpenId: async () => false }, navigate: async () => undefined,
+  });
+  const replies: unknown[] = [];
+  const api = {
+    canUseRoomTimeline: () => false,
+    canReceiveRoomEvent: (type: string, msgtype: string | null = null) => type === "fr.entente.task.update" || (type === "m.room.message" && msgtype === "fr.entente.task"),
+    canReceiveStateEvent: () => false,
+    transport: { reply: (_req: unknown, body: unknown) => replies.push(body) },
+  } as unknown as ClientWidgetApi;
+  const request = (data: Record<string, unknown>) => {
+    let prevented = false;
+    const e = { detail: { action: "org.matrix.msc3869.read_relations", data } as unknown as IWidgetApiRequest, preventDefault: () => (prevented = true) } as unknown as CustomEvent<IWidgetApiRequest>;
+    answerRecursiveRelations(api, driver, e);
+    return { prevented: () => prevented };
+  };
+  return { asked, replies, request };
+}
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe("client widgets: read_relations with recurse", () => {
+  it("passes recurse to the client, keeps only receivable events and says the tree was walked", async () => {
+    const s = setup();
+    const r = s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true });
+    assert.equal(r.prevented(), true);
+    await settle();
+    assert.deepEqual(s.asked, [[ROOM, "$anchor", "m.reference", undefined, { limit: 1000, dir: "f", recurse: true }]]);
+    assert.deepEqual(s.replies, [{ chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 }]);
+  });
+
+  it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {
+    const s = setup();
+    assert.equal(s.request({ event_id: "$anchor" }).prevented(), false);
+    s.request({ event_id: "$anchor", recurse: true, room_id: "!other:x" });
+    s.request({ recurse: true });
+    await settle();
+    assert.deepEqual(s.asked, []);
+    assert.deepEqual(s.replies, [{ error: { message: "Unable to access room timeline: !other:x" } }, { error: { message: "Invalid request - missing event ID" } }]);
+  });
+});

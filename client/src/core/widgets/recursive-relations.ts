@@ -1,0 +1,48 @@
+// read_relations with the spec's `recurse` (MSC3981, /relations `recurse=true`): matrix-widget-api's
+// ClientWidgetApi passes no such parameter to the driver, so a request that asks for it is
+// answered here, with the same checks ClientWidgetApi makes (event id, limit, room, and only the
+// events the widget may receive), plus `recursion_depth` so the widget knows the tree was walked.
+// A request without `recurse` is left to ClientWidgetApi. Element knows no `recurse`: it answers
+// with direct relations and no `recursion_depth`, and the task board falls back to one request
+// per task there.
+import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
+import type { EntenteWidgetDriver } from "./widget-driver.ts";
+
+export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
+
+interface RecursiveRequest {
+  event_id?: unknown; rel_type?: unknown; event_type?: unknown; room_id?: unknown; from?: unknown; to?: unknown; limit?: unknown; direction?: unknown; recurse?: unknown;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/** The events of `chunk` the widget holds a receive capability for (ClientWidgetApi's own rule). */
+export function receivable(api: Pick<ClientWidgetApi, "canReceiveRoomEvent" | "canReceiveStateEvent">, chunk: readonly IRoomEvent[]): IRoomEvent[] {
+  return chunk.filter((e) => (e.state_key !== undefined && e.state_key !== null
+    ? api.canReceiveStateEvent(e.type, e.state_key)
+    : api.canReceiveRoomEvent(e.type, (e.content as { msgtype?: unknown } | undefined)?.msgtype as string | undefined)));
+}
+
+/** Answers `ev` when it asks to recurse (and prevents ClientWidgetApi's own answer); else leaves it. */
+export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWidgetDriver, ev: CustomEvent<IWidgetApiRequest>): void {
+  const data = ev.detail.data as RecursiveRequest;
+  if (data.recurse !== true) return;
+  ev.preventDefault();
+  const reply = (body: Record<string, unknown>): void => void api.transport.reply(ev.detail, body);
+  const eventId = str(data.event_id);
+  const limit = typeof data.limit === "number" ? data.limit : undefined;
+  const roomId = str(data.room_id);
+  if (eventId === undefined || eventId === "") return reply({ error: { message: "Invalid request - missing event ID" } });
+  if (limit !== undefined && limit < 0) return reply({ error: { message: "Invalid request - limit out of range" } });
+  if (roomId !== undefined && !api.canUseRoomTimeline(roomId)) return reply({ error: { message: `Unable to access room timeline: ${roomId}` } });
+  const direction = data.direction === "f" || data.direction === "b" ? data.direction : undefined;
+  void driver.readEventRelations(eventId, roomId, str(data.rel_type), str(data.event_type), str(data.from), str(data.to), limit, direction, true).then(
+    (r) => reply({
+      chunk: receivable(api, r.chunk),
+      ...(r.nextBatch === undefined ? {} : { next_batch: r.nextBatch }),
+      ...(r.prevBatch === undefined ? {} : { prev_batch: r.prevBatch }),
+      ...(r.recursionDepth === undefined ? {} : { recursion_depth: r.recursionDepth }),
+    }),
+    (e: unknown) => reply({ error: { message: e instanceof Error ? e.message : "Unexpected error while reading relations" } }),
+  );
+}

@@ -1,0 +1,85 @@
+// The task board loads a room's list with ONE recursive relations read on the anchor (the spec's
+// `recurse=true`, pages of 1,000), not one request per task: the board runs in Chromium in our
+// widget host page (our driver over matrix-js-sdk) against a real homeserver, and every
+// /relations request the page makes is counted. 150 tasks and 1,200 updates are 1,350 events:
+// two pages.
+import assert from "node:assert/strict";
+import { buildAnchor } from "../../appservices/protocol/src/anchors.ts";
+import { TASKLIST_ANCHOR, TASKS_STATE } from "../../appservices/protocol/src/event-types.ts";
+import { buildTaskRoot } from "../../appservices/protocol/src/task-root.ts";
+import { buildTaskUpdate } from "../../appservices/protocol/src/task-update.ts";
+import { buildTasksState } from "../../appservices/protocol/src/tasks-state.ts";
+import type { FoldSnapshot } from "../../widgets/tasks/src/fold-snapshot.ts";
+import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
+import { call, enc } from "../harness/client-api.ts";
+import { startWidgetPages, type WidgetPages } from "./widget-pages.ts";
+
+const TASKS = 150;
+const UPDATES_PER_TASK = 8;
+
+describe("task board: loading a list over the network", function () {
+  this.timeout(240_000);
+  let hs: TestHomeserver;
+  let pages: WidgetPages;
+  before(async () => {
+    [hs, pages] = await Promise.all([startTestHomeserver(), startWidgetPages({ jitsiConfig: {}, apps: ["tasks"] })]);
+  });
+  after(async () => {
+    await pages?.stop();
+    await hs?.stop();
+  });
+
+  it("reads the anchor's whole tree in one recursive request series (2 pages for 1,350 events)", async () => {
+    const anne = await registerUser(hs.url, "anne");
+    const { room_id: roomId } = await call<{ room_id: string }>(hs.url, anne, "POST", "/_matrix/client/v3/createRoom", { name: "Voirie" });
+    let txn = 0;
+    const send = async (type: string, content: unknown): Promise<string> =>
+      (await call<{ event_id: string }>(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/${enc(type)}/t${txn++}`, content)).event_id;
+    const anchor = await send(TASKLIST_ANCHOR, buildAnchor("Tâches"));
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(TASKS_STATE)}`, buildTasksState({ anchor }));
+    const roots: string[] = [];
+    for (let i = 0; i < TASKS; i += 10) {
+      roots.push(...await Promise.all(Array.from({ length: Math.min(10, TASKS - i) }, (_, j) => send("m.room.message", buildTaskRoot({ anchor, title: `Tâche ${i + j}` })))));
+    }
+    // Each task's last update (clock 8) says where it ends: done for even tasks, doing for odd ones.
+    for (let clock = 1; clock <= UPDATES_PER_TASK; clock++) {
+      for (let i = 0; i < TASKS; i += 25) {
+        await Promise.all(roots.slice(i, i + 25).map((root, j) => send("fr.entente.task.update", buildTaskUpdate({
+          root, clock, set: { status: clock < UPDATES_PER_TASK ? "blocked" : (i + j) % 2 === 0 ? "done" : "doing", description: `v${clock}` },
+        }))));
+      }
+    }
+    // A thread reply on a task is not part of the list and not read at load.
+    await send("m.room.message", { msgtype: "m.text", body: "question", "m.relates_to": { rel_type: "m.thread", event_id: roots[0] } });
+
+    const page = await pages.browser.newPage();
+    const relations: string[] = [];
+    page.on("request", (r) => { if (r.url().includes("/relations/")) relations.push(r.url()); });
+    const widget = { type: "m.custom", url: `${pages.widgetsOrigin}/widgets/tasks/index.html`, name: "Tâches" };
+    const hash = new URLSearchParams({ mode: "sdk", live: "1", hs: hs.url, token: anne.accessToken, user: anne.userId, device: anne.deviceId, room: roomId, wid: "tasks", widget: JSON.stringify(widget), widgetsOrigin: pages.widgetsOrigin });
+    await page.goto(`${pages.hostOrigin}/fixtures/host.html#${hash.toString()}`);
+    await page.locator("#approve").click({ timeout: 60_000 });
+    const board = await waitFor("the board frame", () => page.frames().find((f) => f.url().startsWith(`${pages.widgetsOrigin}/widgets/tasks/`)), 30_000);
+    const snapshot = await waitFor("the board loaded", () => board.evaluate(() => {
+      const b = (globalThis as unknown as { __taskBoard?: { status(): string; snapshot(): unknown } }).__taskBoard;
+      return b?.status() === "ready" ? (b.snapshot() as FoldSnapshot) : undefined;
+    }), 60_000).catch(async (e: unknown) => {
+      const status = await board.evaluate(() => (globalThis as unknown as { __taskBoard?: { status(): string } }).__taskBoard?.status()).catch(String);
+      throw new Error(`${String(e)}; board ${status}; relations read:\n${relations.join("\n")}\n${await board.locator("body").innerText().catch(String)}`);
+    });
+
+    assert.equal(snapshot.tasks.length, TASKS);
+    const byId = new Map(snapshot.tasks.map((t) => [t.id, t]));
+    roots.forEach((id, i) => {
+      const t = byId.get(id) as Record<string, unknown> | undefined;
+      assert.deepEqual([t?.["status"], t?.["description"]], [i % 2 === 0 ? "done" : "doing", `v${UPDATES_PER_TASK}`], `task ${i}`);
+    });
+    assert.equal(relations.length, 2, `one recursive read in 2 pages, got:\n${relations.join("\n")}`);
+    for (const url of relations) {
+      const u = new URL(url);
+      assert.equal(u.pathname, `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(anchor)}/m.reference`);
+      assert.deepEqual([u.searchParams.get("recurse"), u.searchParams.get("limit"), u.searchParams.get("dir")], ["true", "1000", "f"]);
+    }
+    await page.close();
+  });
+});
