@@ -68,8 +68,9 @@ describe("entente CLI", function () {
     assert.ok(existsSync(join(dir, "dept-c/signing.key")));
     const villeA = readFileSync(join(dir, "ville-a/homeserver.yaml"), "utf8");
     assert.match(villeA, /- dept-c\.localhost/);
-    assert.match(villeA, /dept-c\.localhost: "?127\.0\.0\.1:30009/);
-    assert.match(readFileSync(join(dir, "federation.yaml"), "utf8"), /name: dept-c\n {4}client_port: 30008/);
+    // 30008-30009 are the first two councils' share services (share_port); dept-c's is 30010.
+    assert.match(villeA, /dept-c\.localhost: "?127\.0\.0\.1:30013/);
+    assert.match(readFileSync(join(dir, "federation.yaml"), "utf8"), /name: dept-c\n {4}client_port: 30012\n(?: {4}\w+: \d+\n){3} {4}share_port: 30010/);
   });
 
   it("init without openssl names the Debian package and writes nothing", () => {
@@ -121,7 +122,7 @@ describe("entente CLI", function () {
     try {
       const out = await run.waitFor(/Entente is running/);
       // the councils' URLs; the web client and widget lines (tests/browser/entente-start-web.test.ts) are not councils
-      const councilLines = out.split("\n").filter((l) => !/^(Web client|Widgets)\b/.test(l));
+      const councilLines = out.split("\n").filter((l) => !/^(Web client|Widgets|Partage citoyen)\b/.test(l));
       const urls = [...councilLines.join("\n").matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
       assert.deepEqual(urls, [base, base + 4]);
       for (const port of urls) {

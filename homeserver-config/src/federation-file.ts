@@ -15,6 +15,8 @@ export interface CouncilPorts {
   tasks: number;
   /** Reserved for the calendar appservice. */
   calendar: number;
+  /** The citizen sharing service (share.yaml); absent in files written before it existed. */
+  share?: number;
 }
 
 export interface CouncilEntry {
@@ -32,7 +34,7 @@ export interface FederationFile {
 }
 
 export const PORT_KEYS = ["client_port", "federation_port", "tasks_port", "calendar_port"] as const;
-const COUNCIL_KEYS = ["name", ...PORT_KEYS] as const;
+const COUNCIL_KEYS = ["name", ...PORT_KEYS, "share_port"] as const;
 const TOP_KEYS = ["domain", "demo_users", "councils"] as const;
 /** Folders of DIR that are not councils. */
 const RESERVED = new Set(["ca"]);
@@ -159,8 +161,13 @@ function checkCouncil(raw: unknown, path: string, report: Report): CouncilEntry 
       ok = false;
     }
   }
+  const share = raw["share_port"];
+  if (share !== undefined && !(typeof share === "number" && Number.isInteger(share) && share >= 1 && share <= 65535)) {
+    report(`${path}.share_port`, `expected a port number 1-65535, got ${JSON.stringify(share)}`);
+    ok = false;
+  }
   const [client = 0, federation = 0, tasks = 0, calendar = 0] = ports;
-  return ok && typeof name === "string" ? { name, ports: { client, federation, tasks, calendar } } : undefined;
+  return ok && typeof name === "string" ? { name, ports: { client, federation, tasks, calendar, ...(typeof share === "number" && { share }) } } : undefined;
 }
 
 /** The file's text; comments explain it to whoever opens it. */
@@ -171,6 +178,7 @@ export function formatFederationFile(f: FederationFile): string {
     `    federation_port: ${c.ports.federation}`,
     `    tasks_port: ${c.ports.tasks}`,
     `    calendar_port: ${c.ports.calendar}`,
+    ...(c.ports.share !== undefined ? [`    share_port: ${c.ports.share}`] : []),
   ].join("\n"));
   return [
     "# An Entente federation of councils, written by `entente init` and read by `entente start`.",

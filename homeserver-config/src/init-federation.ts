@@ -3,7 +3,7 @@
 // only adds new councils (and the files a council lacks, e.g. a certificate deleted to renew it).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import { parse, stringify } from "yaml";
 import { ConfigError, loadConfig } from "../../homeserver/src/config/load-config.ts";
 import { encodeSigningKeyFile, generateSigningKey } from "../../homeserver/src/room/signing.ts";
@@ -17,10 +17,11 @@ import {
 } from "./federation-file.ts";
 import { checkOpenssl, ensureCa, ensureServerCertificate } from "./openssl-ca.ts";
 import { randomSecret, writeIfMissing } from "./secret-files.ts";
+import { SHARE_FILE, shareConfigYaml } from "./share-config.ts";
 
 export const DEFAULT_BASE_PORT = 8600;
 export const DEFAULT_DOMAIN = "localhost";
-/** client, federation, tasks bot, calendar bot. */
+/** client, federation, tasks bot, calendar bot (the share services' ports come after the blocks). */
 const PORTS_PER_COUNCIL = 4;
 
 export interface InitOptions {
@@ -51,12 +52,12 @@ export function initFederation(o: InitOptions): InitReport {
   if (o.domain !== undefined && domainProblem(o.domain) !== undefined) throw new UsageError(`entente init: ${domainProblem(o.domain) ?? ""}`);
   checkOpenssl();
   const existing = existsSync(federationFilePath(o.dir)) ? readFederationFile(federationFilePath(o.dir)) : undefined;
-  const { federation, added } = mergeCouncils(existing, o);
+  const { federation, added, sharePortsAdded } = mergeCouncils(existing, o);
   const report: InitReport = { federation, addedCouncils: added, created: [], updated: [], appservicesReferenced: appservicesSupported() };
   const note = (path: string, wrote: boolean): void => void (wrote && report.created.push(relative(o.dir, path)));
   mkdirSync(o.dir, { recursive: true });
   const text = formatFederationFile(federation);
-  if (existing === undefined || added.length > 0 || federation.demoUsers !== existing.demoUsers) {
+  if (existing === undefined || added.length > 0 || sharePortsAdded || federation.demoUsers !== existing.demoUsers) {
     writeFileSync(federationFilePath(o.dir), text, { mode: 0o600 });
     if (existing === undefined) report.created.push("federation.yaml");
     else report.updated.push("federation.yaml");
@@ -68,7 +69,7 @@ export function initFederation(o: InitOptions): InitReport {
   return report;
 }
 
-function mergeCouncils(existing: FederationFile | undefined, o: InitOptions): { federation: FederationFile; added: string[] } {
+function mergeCouncils(existing: FederationFile | undefined, o: InitOptions): { federation: FederationFile; added: string[]; sharePortsAdded: boolean } {
   const domain = existing?.domain ?? o.domain ?? DEFAULT_DOMAIN;
   if (existing !== undefined && o.domain !== undefined && o.domain !== existing.domain) {
     throw new CliError(`${federationFilePath(o.dir)} uses domain ${existing.domain}; --domain ${o.domain} cannot change it (server names never change once users exist)`);
@@ -88,8 +89,20 @@ function mergeCouncils(existing: FederationFile | undefined, o: InitOptions): { 
     added.push(name);
   }
   if (councils.length === 0) throw new UsageError("entente init: give at least one --council NAME");
+  // Each council's share service: the first free port from base, i.e. after the councils' blocks
+  // (so a council's ports stay where they were); councils made before it existed get one too.
+  let sharePortsAdded = false;
+  for (const [i, c] of councils.entries()) {
+    if (c.ports.share !== undefined) continue;
+    let port = base;
+    while (used.has(port) && port < 65535) port++;
+    if (used.has(port)) throw new UsageError(`entente init: no free port left above ${base} for the share service of ${c.name}`);
+    used.add(port);
+    councils[i] = { ...c, ports: { ...c.ports, share: port } };
+    sharePortsAdded = true;
+  }
   const demoUsers = o.demoUsers ?? existing?.demoUsers ?? 0;
-  return { federation: { domain, demoUsers, councils }, added };
+  return { federation: { domain, demoUsers, councils }, added, sharePortsAdded };
 }
 
 /** The first block of PORTS_PER_COUNCIL consecutive ports from `base` that no council uses. */
@@ -117,6 +130,8 @@ function ensureCouncil(dir: string, f: FederationFile, c: CouncilEntry, report: 
       bot, serverName, url: `http://127.0.0.1:${c.ports[bot]}`, asToken: randomSecret(32), hsToken: randomSecret(32),
     })));
   }
+  const sharePath = join(p.dir, SHARE_FILE);
+  note(sharePath, writeIfMissing(sharePath, () => shareConfigYaml(c.name, c.ports.share ?? 0)));
   const hadDemo = existsSync(p.demoAccounts);
   if (f.demoUsers > 0 && addDemoPasswords(p.demoAccounts, f.demoUsers)) (hadDemo ? report.updated : report.created).push(relative(dir, p.demoAccounts));
   // 0600 like the rest: a config may get a database URL with its password

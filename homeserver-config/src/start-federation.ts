@@ -18,11 +18,15 @@ import { registerWithSharedSecret } from "./shared-secret-registration.ts";
 import { formatStartTable, type AccountLine, type CouncilLine } from "./start-table.ts";
 import { startWebClient } from "./web-client.ts";
 import type { ServedClient } from "../../client/scripts/serve-client.ts";
+import { loadShareConfig, type ShareConfig } from "./share-config.ts";
+import { shareClientConfig, shareNotes, startCouncilShares, type CouncilShares } from "./council-share.ts";
 
 export interface Council {
   entry: CouncilEntry;
   paths: CouncilPaths;
   config: HomeserverConfig;
+  /** share.yaml, undefined when the council has none yet. */
+  share: ShareConfig | undefined;
 }
 
 /** Every council's config, or one CliError listing every problem of every file. */
@@ -32,7 +36,16 @@ export function loadCouncils(dir: string, f: FederationFile, env: NodeJS.Process
   for (const entry of f.councils) {
     const paths = councilPaths(dir, entry.name);
     try {
-      councils.push({ entry, paths, config: loadConfig(paths.config, env) });
+      const config = loadConfig(paths.config, env);
+      councils.push({ entry, paths, config, share: undefined });
+    } catch (e: unknown) {
+      if (!(e instanceof ConfigError)) throw e;
+      errors.push(...e.errors);
+    }
+    try {
+      const share = loadShareConfig(paths.dir, env);
+      const c = councils.find((x) => x.entry === entry);
+      if (c !== undefined) c.share = share;
     } catch (e: unknown) {
       if (!(e instanceof ConfigError)) throw e;
       errors.push(...e.errors);
@@ -123,6 +136,7 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
   const finished = new Promise<number>((resolve) => { finish = resolve; });
   let stopping = false;
   let webClient: ServedClient | undefined;
+  let shares: CouncilShares | undefined;
   const bots: BotProcess[] = [];
   const shutdown = (code: number): void => {
     if (stopping) return;
@@ -157,10 +171,16 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
         bots.push(b);
         if (stopping) void stopBots([b]);
       });
-      void startWebClient(up.map((u) => u.line), io).then((web) => {
-        webClient = web;
-        if (stopping) void web?.close();
-        else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), caldav === undefined ? [] : [caldavNote(caldav)]));
+      void startCouncilShares(councils.map((c, i) => ({
+        council: c.entry.name, serverName: c.config.server.name, councilDir: c.paths.dir, homeserverUrl: up[i]?.line.clientUrl ?? "", config: c.share,
+      })), io).then((s) => {
+        shares = s;
+        if (stopping) return void s.close();
+        return startWebClient(up.map((u) => u.line), io, shareClientConfig(s.lines)).then((web) => {
+          webClient = web;
+          if (stopping) void web?.close();
+          else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), [...(caldav === undefined ? [] : [caldavNote(caldav)]), ...shareNotes(s.lines)]));
+        });
       });
     },
     (e: unknown) => {
@@ -171,6 +191,7 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
   );
   const code = await finished;
   await webClient?.close();
+  await shares?.close();
   for (const s of signals) process.off(s, onSignal);
   process.off("exit", killAll);
   return code;

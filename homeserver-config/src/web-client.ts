@@ -14,12 +14,13 @@ async function listen(distDir: string, lines: readonly CouncilLine[], port: numb
   return serveClient({ distDir, councils, host: "127.0.0.1", port, extraConfig });
 }
 
-export async function startWebClient(lines: readonly CouncilLine[], io: Io): Promise<ServedClient | undefined> {
+/** extraConfig: more sections of config.json (e.g. the councils' share services, council-share.ts). */
+export async function startWebClient(lines: readonly CouncilLine[], io: Io, extraConfig: Record<string, unknown> = {}): Promise<ServedClient | undefined> {
   if (io.env["ENTENTE_WEB"] === "off") return undefined;
   try {
     const dist = await ensureClientBuild((l) => io.err(l));
     const widgets = await startWidgets(io);
-    const extra = widgets?.clientConfig ?? {};
+    const extra = { ...extraConfig, ...widgets?.clientConfig };
     const wanted = Number(io.env["ENTENTE_WEB_PORT"] ?? DEFAULT_WEB_PORT);
     // Another federation (or anything) on the port: an ephemeral one rather than no client.
     const web = await listen(dist, lines, wanted, extra).catch(() => listen(dist, lines, 0, extra));

@@ -32,6 +32,7 @@ export interface ShareView {
   downloads: number;
   revoked: boolean;
   state: "active" | "revoked" | "expired" | "exhausted";
+  tag?: string;
   access?: { at: number; action: string; ip: string; userAgent: string; reason?: string }[];
 }
 
@@ -58,12 +59,15 @@ async function api<T>(o: ShareClientOptions, method: string, path: string, init:
 }
 
 /** Uploads the ciphertext (a stream in Node; browsers without streaming uploads pass a Blob). */
-export function createShare(o: ShareClientOptions, p: { name: string; ciphertext: ReadableStream<Uint8Array> | Blob; expiresInHours?: number; maxDownloads?: number }): Promise<ShareView> {
+export function createShare(o: ShareClientOptions, p: { name: string; ciphertext: ReadableStream<Uint8Array> | Blob; expiresInHours?: number; maxDownloads?: number; tag?: string }): Promise<ShareView> {
   const q = new URLSearchParams({ name: p.name });
+  if (p.tag !== undefined) q.set("tag", p.tag);
   if (p.expiresInHours !== undefined) q.set("expires_in_hours", String(p.expiresInHours));
   if (p.maxDownloads !== undefined) q.set("max_downloads", String(p.maxDownloads));
   return api<ShareView>(o, "POST", `/api/shares?${q}`, { body: p.ciphertext, headers: { "Content-Type": "application/octet-stream" }, ...(p.ciphertext instanceof Blob ? {} : { duplex: "half" as const }) });
 }
 
-export const listShares = async (o: ShareClientOptions): Promise<ShareView[]> => (await api<{ shares: ShareView[] }>(o, "GET", "/api/shares")).shares;
+/** The agent's shares; with `tag`, only those created with it (one file's). */
+export const listShares = async (o: ShareClientOptions, tag?: string): Promise<ShareView[]> =>
+  (await api<{ shares: ShareView[] }>(o, "GET", `/api/shares${tag === undefined ? "" : `?tag=${encodeURIComponent(tag)}`}`)).shares;
 export const revokeShare = (o: ShareClientOptions, id: string): Promise<ShareView> => api<ShareView>(o, "DELETE", `/api/shares/${encodeURIComponent(id)}`);

@@ -12,13 +12,15 @@ Creates a federation of councils in DIR, or adds councils to an existing one:
   DIR/<name>/homeserver.yaml     each council's homeserver config (server name <name>.<domain>)
   DIR/<name>/signing.key         its ed25519 signing key
   DIR/<name>/tls/                its TLS certificate, signed by the CA
+  DIR/<name>/share.yaml          its citizen sharing service (port, public URL, limits)
   DIR/<name>/registration-secret.txt, admin-password.txt, appservices/*.yaml   secrets (mode 0600)
 Re-running init never replaces an existing key, certificate, secret or data: it adds the missing
 councils (and appends them to the existing councils' allow_list and host_map).
 
 Options:
   --council NAME     a council (lowercase letters, digits, hyphens); repeat for several
-  --base-port N      first port to allocate, 4 per council: client, federation, tasks, calendar
+  --base-port N      first port to allocate, 4 per council (client, federation, tasks, calendar),
+                     then one share service port per council
                      (default ${DEFAULT_BASE_PORT})
   --domain SUFFIX    server names are <name>.<SUFFIX> (default ${DEFAULT_DOMAIN}); fixed at the first init
   --demo-users N     demo accounts agent1..agentN that \`entente start\` creates on every council
