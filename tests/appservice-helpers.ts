@@ -35,6 +35,7 @@ export function expectError(r: Reply, status: number, errcode: string): void {
 export interface Attempt {
   txnId: string;
   body: any;
+  /** The status answered; 0 when the homeserver had already dropped the connection (it never saw an answer). */
   answered: number;
 }
 
@@ -48,8 +49,10 @@ export class FakeAppservice {
   readonly attempts: Attempt[] = [];
   readonly pings: any[] = [];
   readonly queries: string[] = [];
-  /** Transactions acknowledged a second time (the homeserver must never resend an acknowledged one). */
+  /** Transactions acknowledged a second time (a homeserver that READ the acknowledgement must never resend one). */
   duplicates = 0;
+  /** Their ids. */
+  readonly duplicateIds: string[] = [];
   onUserQuery: (userId: string) => Promise<boolean> = async () => false;
   onAliasQuery: (alias: string) => Promise<boolean> = async () => false;
   private readonly server: Server;
@@ -79,16 +82,28 @@ export class FakeAppservice {
     return this.attempts.filter((a) => a.answered === 200);
   }
 
-  /** Every event of the acknowledged transactions, in delivery order. */
+  /**
+   * The first acknowledgement of each transaction id: what an appservice keeps, since the spec has
+   * it ignore a transaction id it already processed. A homeserver may rightly send one twice when
+   * it never read the answer (a request it aborted on stop, processed by the appservice anyway).
+   */
+  get delivered(): Attempt[] {
+    const seen = new Set<string>();
+    return this.accepted.filter((a) => !seen.has(a.txnId) && seen.add(a.txnId));
+  }
+
+  /** Every event of the delivered transactions, in delivery order. */
   events(): any[] {
-    return this.accepted.flatMap((a) => a.body.events as any[]);
+    return this.delivered.flatMap((a) => a.body.events as any[]);
   }
 
   ephemeral(key: string): any[] {
-    return this.accepted.flatMap((a) => (a.body[key] as any[] | undefined) ?? []);
+    return this.delivered.flatMap((a) => (a.body[key] as any[] | undefined) ?? []);
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+    // The answer follows the mode when the request is read, not after its body is.
+    const mode = this.mode;
     const chunks: Buffer[] = [];
     for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
     const text = Buffer.concat(chunks).toString("utf8");
@@ -96,10 +111,10 @@ export class FakeAppservice {
     const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     if (req.headers.authorization !== `Bearer ${this.hsToken}`) return { status: 403, body: { errcode: "M_FORBIDDEN" } };
     const txn = /^\/_matrix\/app\/v1\/transactions\/(.+)$/.exec(path);
-    if (req.method === "PUT" && txn) return this.transaction(txn[1] ?? "", body);
+    if (req.method === "PUT" && txn) return this.transaction(txn[1] ?? "", body, mode, req);
     if (req.method === "POST" && path === "/_matrix/app/v1/ping") {
       this.pings.push(body);
-      return this.mode === "up" ? { status: 200, body: {} } : { status: this.mode === "down" ? 503 : 403, body: { errcode: "M_FORBIDDEN" } };
+      return mode === "up" ? { status: 200, body: {} } : { status: mode === "down" ? 503 : 403, body: { errcode: "M_FORBIDDEN" } };
     }
     this.queries.push(`${req.method} ${path}`);
     const user = /^\/_matrix\/app\/v1\/users\/(.+)$/.exec(path);
@@ -109,14 +124,20 @@ export class FakeAppservice {
     return { status: 404, body: { errcode: "M_UNRECOGNIZED" } };
   }
 
-  private transaction(txnId: string, body: any): { status: number; body: unknown } {
-    const answered = this.mode === "up" ? 200 : this.mode === "down" ? 503 : 403;
+  private transaction(txnId: string, body: any, mode: Mode, req: IncomingMessage): { status: number; body: unknown } {
+    const status = mode === "up" ? 200 : mode === "down" ? 503 : 403;
+    // A connection the homeserver already closed (its request aborted by a stop) gets no answer:
+    // the transaction is not acknowledged and will rightly be sent again.
+    const answered = req.socket.destroyed ? 0 : status;
     this.attempts.push({ txnId, body, answered });
     if (answered === 200) {
-      if (this.acked.has(txnId)) this.duplicates++;
+      if (this.acked.has(txnId)) {
+        this.duplicates++;
+        this.duplicateIds.push(txnId);
+      }
       this.acked.add(txnId);
     }
-    return { status: answered, body: answered === 200 ? {} : { errcode: "M_UNKNOWN" } };
+    return { status, body: status === 200 ? {} : { errcode: "M_UNKNOWN" } };
   }
 }
 

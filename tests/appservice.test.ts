@@ -241,7 +241,11 @@ for (const db of ["sqlite", "postgres"] as const) describe(`application services
     const resent = as.accepted.find((a) => a.txnId === failed.txnId);
     assert.ok(resent, `transaction ${failed.txnId} was not resent`);
     assert.deepEqual(resent.body, failed.body);
-    assert.equal(as.duplicates, 0);
+    // Only that transaction may have been acknowledged twice: a retry in flight when the server
+    // stopped is aborted by it, yet the appservice can still read and accept it (seen: read 75 ms
+    // later, after the restart), so the restarted server rightly sends it again; the appservice
+    // drops it by its id, as the spec asks. Any other duplicate would be an acknowledged resend.
+    assert.ok(as.duplicateIds.every((id) => id === failed.txnId), `resent after acknowledgement: ${as.duplicateIds.join(", ")}`);
   });
 
   it("asks the appservice about unknown users and aliases of its namespaces", async () => {
