@@ -30,7 +30,7 @@ export async function startWidgetPages(opts: { jitsiConfig: unknown; apps?: read
   }
   await build({
     ...quiet, configFile: false, root: join(ROOT, "tests/widgets/fixtures"), base: "/fixtures/",
-    build: { outDir: join(out, "fixtures"), emptyOutDir: true, target: "es2022", rollupOptions: { input: { host: join(ROOT, "tests/widgets/fixtures/host.html"), widget: join(ROOT, "tests/widgets/fixtures/test-widget.html"), live: join(ROOT, "tests/widgets/fixtures/live-widget.html") } } },
+    build: { outDir: join(out, "fixtures"), emptyOutDir: true, target: "es2022", rollupOptions: { input: { host: join(ROOT, "tests/widgets/fixtures/host.html"), widget: join(ROOT, "tests/widgets/fixtures/test-widget.html"), live: join(ROOT, "tests/widgets/fixtures/live-widget.html"), echo: join(ROOT, "tests/widgets/fixtures/echo-widget.html") } } },
   });
   const served: string[] = [];
   const server: Server = createServer((req, res) => {

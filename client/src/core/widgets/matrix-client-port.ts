@@ -5,6 +5,7 @@ import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 import { privilegedCreators } from "./room-widgets.ts";
+import { SeenEvents } from "./widget-host.ts";
 import { ACCOUNT_WIDGETS_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 
 const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEvent() as IRoomEvent;
@@ -52,9 +53,9 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
 }
 
 /**
- * The room widget panel's port. Live events: RoomEvent.Timeline with `liveEvent` (sync and our
- * own remote echoes, not back-pagination); an encrypted event is handed over once decrypted,
- * an undecryptable one never.
+ * The room widget panel's port. Live events: RoomEvent.Timeline with `liveEvent` (sync, not
+ * back-pagination) and the remote echoes of our own events; each once; an encrypted event is
+ * handed over once decrypted, an undecryptable one never.
  */
 export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
   const base = matrixClientPort(client);
@@ -75,8 +76,11 @@ export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
       return privilegedCreators(create?.getContent(), create?.getSender());
     },
     onLiveEvent: (listener) => {
+      // Each event once, whichever way it came (see onEcho).
+      const seen = new SeenEvents(2000);
       const deliver = (ev: MatrixEvent): void => {
-        if (ev.isDecryptionFailure() || ev.getId()?.startsWith("$") !== true) return;
+        const id = ev.getId();
+        if (ev.isDecryptionFailure() || id?.startsWith("$") !== true || !seen.firstTime(id)) return;
         listener(raw(ev));
       };
       const onTimeline = (ev: MatrixEvent, _room: Room | undefined, toStart: boolean | undefined, removed: boolean, data: IRoomTimelineData): void => {
@@ -84,8 +88,20 @@ export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
         if (ev.isBeingDecrypted() || (ev.isEncrypted() && ev.getClearContent() === null)) ev.once(MatrixEventEvent.Decrypted, () => deliver(ev));
         else deliver(ev);
       };
+      // Our own events (sent by the agent or by a widget): with the SDK's chronological ordering
+      // the local echo sits in the timeline under a temporary id and its remote echo only renames
+      // it (no Timeline event); with detached ordering the remote echo is added to the timeline
+      // (a Timeline event too). The remote echo, status null, carries the server's id and
+      // origin_server_ts, which the task fold orders by; the local echo keeps the clear content.
+      const onEcho = (ev: MatrixEvent): void => {
+        if (ev.status === null) deliver(ev);
+      };
       client.on(RoomEvent.Timeline, onTimeline);
-      return () => client.off(RoomEvent.Timeline, onTimeline);
+      client.on(RoomEvent.LocalEchoUpdated, onEcho);
+      return () => {
+        client.off(RoomEvent.Timeline, onTimeline);
+        client.off(RoomEvent.LocalEchoUpdated, onEcho);
+      };
     },
     // m.widgets is not in the SDK's closed map of account data types: widened here only.
     accountWidgets: () => (client.getAccountData.bind(client) as unknown as (t: string) => MatrixEvent | undefined)(ACCOUNT_WIDGETS_EVENT)?.getContent(),
