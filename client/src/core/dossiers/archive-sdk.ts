@@ -2,9 +2,9 @@
 // whole timeline (/messages), each event decrypted by the SDK's Rust crypto and written as the
 // clear event (type and content as the members read them; `fr.entente.undecryptable` marks an
 // event this device has no key for, kept as received). Also where the council's archive endpoint
-// is: the share service named in the homeserver's /.well-known/matrix/client
-// ("fr.entente.share": {"base_url"}), else `share_url` in the client's config.json.
+// is: its share service, named in the client's config.json.
 import { Direction, Method, type IEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
+import { isRecord } from "../raw-event.ts";
 import { exportArchive, type ArchiveProgress, type ArchiveResult, type ArchiveRoomData } from "./archive-export.ts";
 
 const PAGE = 500;
@@ -33,16 +33,13 @@ export async function readArchiveRoom(client: MatrixClient, roomId: string): Pro
   return { roomId, name: client.getRoom(roomId)?.name ?? roomId, state, timeline };
 }
 
-/** The council's share service (archive endpoint), or undefined when none is announced. */
+/** The agent's council's share service (archive endpoint): config.json `share.services[<server name>]`, as `entente start` writes it. */
 export async function findArchiveService(client: MatrixClient): Promise<string | undefined> {
-  const base = client.getHomeserverUrl().replace(/\/+$/, "");
-  const fromWellKnown = await fetch(`${base}/.well-known/matrix/client`).then((r) => (r.ok ? r.json() : undefined), () => undefined) as Record<string, unknown> | undefined;
-  const share = fromWellKnown?.["fr.entente.share"];
-  const url = typeof share === "object" && share !== null ? (share as Record<string, unknown>)["base_url"] : undefined;
-  if (typeof url === "string" && /^https?:\/\//.test(url)) return url;
-  const config = await fetch("./config.json", { cache: "no-cache" }).then((r) => r.json() as Promise<Record<string, unknown>>, () => undefined);
-  const fromConfig = config?.["share_url"];
-  return typeof fromConfig === "string" && /^https?:\/\//.test(fromConfig) ? fromConfig : undefined;
+  const config = await fetch("./config.json", { cache: "no-cache" }).then((r) => r.json() as Promise<unknown>, () => undefined);
+  const share = isRecord(config) ? config["share"] : undefined;
+  const services = isRecord(share) ? share["services"] : undefined;
+  const url = isRecord(services) ? services[client.getDomain() ?? ""] : undefined;
+  return typeof url === "string" && /^https?:\/\//.test(url) ? url : undefined;
 }
 
 export class ArchiveNotConfigured extends Error {
