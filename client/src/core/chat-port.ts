@@ -10,6 +10,7 @@ import type { VerificationPort } from "./verification-model.ts";
 import type { NotificationsPort } from "./notify-model.ts";
 import type { PollEnders } from "./poll-model.ts";
 import type { DossiersPort } from "./dossiers/dossiers-port.ts";
+import type { SharePort } from "./dossiers/share-port.ts";
 import type { TasksPort } from "./tasks/tasks-port.ts";
 
 export type SyncStatus = "starting" | "syncing" | "offline";
@@ -106,6 +107,8 @@ export interface ChatSession {
   verification?(): VerificationPort;
   /** Dossiers: encrypted file rooms of the working groups (ui/dossiers); optional like widgets. */
   dossiers?(): DossiersPort;
+  /** Citizen sharing of dossier files through the council's share service (dossiers/share-sdk.ts). */
+  shares?(): SharePort;
   /** Browser notifications for mentions and DMs (browser-notifications-sdk.ts). */
   notifications?(): NotificationsPort;
   /** Who besides a poll's creator may close polls in this room (MSC3381: may redact others' messages). */

@@ -37,6 +37,8 @@ import { MatrixTasksPort } from "./tasks/tasks-sdk.ts";
 import type { TasksPort } from "./tasks/tasks-port.ts";
 import { MatrixDossiersPort } from "./dossiers/dossiers-sdk.ts";
 import type { DossiersPort } from "./dossiers/dossiers-port.ts";
+import { MatrixSharePort } from "./dossiers/share-sdk.ts";
+import type { SharePort } from "./dossiers/share-port.ts";
 
 /** Timing marks read by the page-load benchmark (tests/bench/web-client.ts); absent in Node tests. */
 const mark = (name: string): void => { globalThis.performance?.mark(name); };
@@ -433,5 +435,10 @@ export class MatrixChatSession implements ChatSession {
   dossiers(): DossiersPort {
     this.dossiersPort ??= new MatrixDossiersPort(this.client);
     return this.dossiersPort;
+  }
+  private sharePort: SharePort | undefined;
+  shares(): SharePort {
+    this.sharePort ??= new MatrixSharePort(this.client);
+    return this.sharePort;
   }
 }

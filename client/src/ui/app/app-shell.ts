@@ -285,7 +285,7 @@ export class AppShell extends LitElement {
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
           @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
           @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>
-        <ent-dossiers-outlet .port=${s.dossiers?.()} .i18n=${this.i18n} version=${this.version}><ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
+        <ent-dossiers-outlet .port=${s.dossiers?.()} .shares=${s.shares?.()} .i18n=${this.i18n} version=${this.version}><ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
           ? html`<ent-room .session=${s} roomId=${room} .i18n=${this.i18n} version=${this.version}></ent-room>`
           : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet></ent-dossiers-outlet>
       </div>

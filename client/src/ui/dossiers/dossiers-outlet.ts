@@ -4,12 +4,14 @@
 // instead when the address says so. Both follow the address themselves (hashchange).
 import { LitElement, css, html, nothing } from "lit";
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
+import type { SharePort } from "../../core/dossiers/share-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { hashFollower } from "../shared/hash-follower.ts";
 import { theme } from "../shared/theme.ts";
 import { dossierTranslator } from "./dossier-messages.ts";
 import { DOSSIERS_HASH, dossierHash, dossiersRouteFromHash } from "./dossiers-route.ts";
 import "./dossier-view.ts";
+import "./share-dialog.ts";
 
 const HashFollower = hashFollower(dossiersRouteFromHash);
 
@@ -111,9 +113,11 @@ export class DossiersList extends LitElement {
 customElements.define("ent-dossiers-list", DossiersList);
 
 export class DossiersOutlet extends HashFollower {
-  static override properties = { ...HashFollower.properties, i18n: { attribute: false }, port: { attribute: false }, version: { type: Number } };
+  static override properties = { ...HashFollower.properties, i18n: { attribute: false }, port: { attribute: false }, shares: { attribute: false }, version: { type: Number } };
   declare i18n: I18n;
   declare port: DossiersPort | undefined;
+  /** Citizen sharing (share-dialog.ts), answering the rows' share buttons. */
+  declare shares: SharePort | undefined;
   declare version: number;
   static override styles = css`
     :host { display: contents; }
@@ -124,7 +128,8 @@ export class DossiersOutlet extends HashFollower {
     if (r === undefined || this.port === undefined) return html`<slot></slot>`;
     return r.kind === "list"
       ? html`<ent-dossiers-list role="main" .port=${this.port} .i18n=${this.i18n} version=${this.version ?? 0}></ent-dossiers-list>`
-      : html`<ent-dossier role="main" .port=${this.port} .i18n=${this.i18n} roomId=${r.roomId} version=${this.version ?? 0}></ent-dossier>`;
+      : html`<ent-dossier role="main" .port=${this.port} .i18n=${this.i18n} roomId=${r.roomId} version=${this.version ?? 0}></ent-dossier>
+        <ent-dossier-share .port=${this.port} .shares=${this.shares} roomId=${r.roomId}></ent-dossier-share>`;
   }
 }
 customElements.define("ent-dossiers-outlet", DossiersOutlet);

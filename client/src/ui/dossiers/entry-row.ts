@@ -5,6 +5,7 @@ import { html, nothing } from "lit";
 import type { DossierEntry, FileVersion } from "../../core/dossiers/dossier-model.ts";
 import type { EntryChange } from "../../core/dossiers/dossiers-port.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
+import { shareButton } from "./share-button.ts";
 
 export interface RowContext {
   tr: DossierTranslate;
@@ -52,7 +53,8 @@ function fileActions(e: DossierEntry, latest: FileVersion, c: RowContext): unkno
     <input class="sr" type="file" id=${`v-${e.id}`} tabindex="-1" @change=${picked} />
     <button @click=${(ev: Event) => (ev.currentTarget as HTMLElement).parentElement?.querySelector<HTMLInputElement>("input[type=file]")?.click()}
       aria-label=${tr("newVersion", { name: e.name })}>${tr("short_newVersion")}</button>
-    <button @click=${() => c.showHistory(e.id)} aria-label=${tr("history", { name: e.name })}>${tr("short_history")}</button>`;
+    <button @click=${() => c.showHistory(e.id)} aria-label=${tr("history", { name: e.name })}>${tr("short_history")}</button>
+    ${shareButton(e, latest)}`;
 }
 
 export function renderEntryRow(e: DossierEntry, c: RowContext): unknown {
@@ -88,7 +90,7 @@ export function renderHistory(e: DossierEntry, c: RowContext): unknown {
   return html`<section class="history" aria-labelledby="history-title">
     <h2 id="history-title">${tr("history", { name: e.name })}</h2>
     <ol>${e.versions.map((v, i) => html`<li>${tr("versionLine", { n: i + 1, size: c.size(v.size), who: c.who(v.sender), date: c.date(v.ts) })}
-      <button @click=${() => c.download(e, v)}>${tr("downloadVersion", { n: i + 1, name: e.name })}</button></li>`)}</ol>
+      <button @click=${() => c.download(e, v)}>${tr("downloadVersion", { n: i + 1, name: e.name })}</button> ${shareButton(e, v, i + 1)}</li>`)}</ol>
     <button @click=${() => c.showHistory(undefined)}>${tr("closeHistory")}</button>
   </section>`;
 }

@@ -1,0 +1,45 @@
+// What the dossier view needs to share a file with a citizen (ui/ sees this interface only;
+// implementation: share-sdk.ts). The file is decrypted in the page (DossiersPort.download),
+// re-encrypted with a generated password (OpenPGP, AEAD + Argon2) and uploaded to the council's
+// share service (appservices/share); the room gets a notice in the file's thread, with neither the
+// link nor the password.
+import type { FileVersion } from "./dossier-model.ts";
+
+export type ShareState = "active" | "revoked" | "expired" | "exhausted";
+
+export interface ShareAccess { at: number; action: string; reason?: string }
+
+export interface FileShare {
+  id: string;
+  url: string;
+  createdAt: number;
+  expiresAt: number;
+  maxDownloads: number;
+  downloads: number;
+  state: ShareState;
+  access: ShareAccess[];
+}
+
+export interface ShareRequest {
+  roomId: string;
+  /** The file's entry (its root message). */
+  entryId: string;
+  name: string;
+  version: FileVersion;
+  /** The decrypted file. */
+  plain: Blob;
+  expiresInHours: number;
+  maxDownloads: number;
+}
+
+export type ShareProgress = { phase: "encrypting" } | { phase: "uploading"; sent: number; total: number };
+
+export interface SharePort {
+  /** The council's share service address, when config.json names one for this agent's server. */
+  serviceUrl(): Promise<string | undefined>;
+  /** Encrypts, uploads, posts the room notice; the password exists only in the returned value. */
+  share(req: ShareRequest, onProgress: (p: ShareProgress) => void): Promise<{ share: FileShare; password: string }>;
+  /** This agent's shares of one file, newest first, with their access logs. */
+  list(roomId: string, entryId: string): Promise<FileShare[]>;
+  revoke(id: string): Promise<void>;
+}

@@ -1,0 +1,59 @@
+// Pure helpers of share-sdk.ts: the share service's JSON parsed (it comes over the network), the
+// tag grouping one file's shares, the room notice, and an upload with progress (XMLHttpRequest).
+import { isRecord } from "../raw-event.ts";
+import type { FileShare, ShareAccess, ShareRequest, ShareState } from "./share-port.ts";
+
+const STATES: readonly ShareState[] = ["active", "revoked", "expired", "exhausted"];
+const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+export function parseShareView(raw: unknown): FileShare {
+  if (!isRecord(raw) || typeof raw["id"] !== "string" || typeof raw["url"] !== "string") throw new Error("share service: unexpected answer");
+  const state = STATES.find((s) => s === raw["state"]) ?? "revoked";
+  const access: ShareAccess[] = Array.isArray(raw["access"]) ? raw["access"].filter(isRecord).map((a) => ({
+    at: num(a["at"]), action: String(a["action"] ?? ""), ...(typeof a["reason"] === "string" && { reason: a["reason"] }),
+  })) : [];
+  return { id: raw["id"], url: raw["url"], createdAt: num(raw["created_at"]), expiresAt: num(raw["expires_at"]), maxDownloads: num(raw["max_downloads"]), downloads: num(raw["downloads"]), state, access };
+}
+
+/** An opaque label for one file's shares: the service learns neither the room nor the file. */
+export async function shareTag(roomId: string, entryId: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${roomId}\n${entryId}`)));
+  return btoa(String.fromCharCode(...digest.subarray(0, 16))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * The notice in the file's thread telling the dossier's members it was shared: no link and no
+ * password (the link's id is its secret), only the version, the expiry and the download limit.
+ */
+export function shareNotice(req: ShareRequest, s: FileShare): Record<string, unknown> {
+  const until = new Date(s.expiresAt).toISOString().slice(0, 10);
+  return {
+    msgtype: "m.notice",
+    body: `« ${req.name} » partagé avec une personne sans compte (lien chiffré par mot de passe, valable jusqu'au ${until}, ${s.maxDownloads} téléchargement(s) au plus) / shared with someone without an account (password-encrypted link, valid until ${until}, at most ${s.maxDownloads} download(s))`,
+    "fr.entente.share": { version: req.version.eventId, expires_at: s.expiresAt, max_downloads: s.maxDownloads },
+    "m.relates_to": { rel_type: "m.thread", event_id: req.entryId, is_falling_back: true, "m.in_reply_to": { event_id: req.entryId } },
+  };
+}
+
+/** POSTs `body`, reporting bytes sent; resolves with the JSON answer or rejects with its errcode. */
+export function uploadWithProgress(url: string, token: string, body: Blob, onProgress: (sent: number, total: number) => void): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", url);
+    xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total || body.size);
+    xhr.onerror = () => reject(new Error("share service unreachable"));
+    xhr.onload = () => {
+      let json: unknown;
+      try {
+        json = JSON.parse(xhr.responseText);
+      } catch {
+        json = {};
+      }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(json);
+      else reject(new Error(`${isRecord(json) ? String(json["errcode"] ?? xhr.status) : xhr.status}: ${isRecord(json) ? String(json["error"] ?? "") : ""}`));
+    };
+    xhr.send(body);
+  });
+}

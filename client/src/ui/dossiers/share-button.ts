@@ -1,0 +1,20 @@
+// The "Partager" button of a file row and of each version in the history (entry-row.ts): it only
+// announces the wish with an `ent-share-file` event (bubbling out of the dossier view's shadow
+// root), which <ent-dossier-share> (share-dialog.ts) answers with its dialog.
+import { html } from "lit";
+import type { DossierEntry, FileVersion } from "../../core/dossiers/dossier-model.ts";
+import { shareTranslator } from "./share-messages.ts";
+
+export interface ShareFileDetail { entryId: string; name: string; version: FileVersion; versionNumber: number }
+
+export const SHARE_FILE_EVENT = "ent-share-file";
+
+/** versionNumber: 1-based, for a button in the history; undefined for the row (latest version). */
+export function shareButton(e: DossierEntry, v: FileVersion, versionNumber?: number): unknown {
+  const tr = shareTranslator();
+  const n = versionNumber ?? e.versions.length;
+  const detail: ShareFileDetail = { entryId: e.id, name: e.name, version: v, versionNumber: n };
+  const label = versionNumber === undefined ? tr("share", { name: e.name }) : tr("shareVersion", { n, name: e.name });
+  return html`<button class="share" aria-haspopup="dialog" aria-label=${label}
+    @click=${(ev: Event) => (ev.currentTarget as HTMLElement).dispatchEvent(new CustomEvent<ShareFileDetail>(SHARE_FILE_EVENT, { detail, bubbles: true, composed: true }))}>${tr("short_share")}</button>`;
+}
