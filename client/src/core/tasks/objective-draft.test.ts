@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { buildObjectiveRoot, buildObjectiveUpdate, foldObjectives, parseObjectivesState, parseRoomPowerLevels, buildObjectivesState } from "./protocol.ts";
 import { rootEvent, rawEvent } from "../../../../appservices/protocol/src/test-support.ts";
 import { OBJECTIVE_UPDATE } from "./protocol.ts";
-import { checkDraft, draftFromObjective, emptyDraft, newKeyResults, objectiveChange, parseDecimal, type ObjectiveDraft } from "./objective-draft.ts";
+import { checkDraft, draftFromObjective, emptyDraft, newKeyResults, objectiveChange, parseWholeNumber, type ObjectiveDraft } from "./objective-draft.ts";
 import { objectivesAccess, stateEventLevel } from "./objectives-setup.ts";
 
 const ALICE = "@alice:ville-a.fr";
@@ -17,18 +17,18 @@ function draft(over: Partial<ObjectiveDraft> = {}): ObjectiveDraft {
     ...emptyDraft(ALICE), title: "Réduire les délais", periodStart: "2026-01-01", periodEnd: "2026-12-31",
     keyResults: [
       { id: undefined, title: "Dossiers traités", unit: "dossiers", start: "0", target: "120" },
-      { id: undefined, title: "Délai moyen", unit: "jours", start: "30", target: "12,5" },
+      { id: undefined, title: "Délai moyen", unit: "jours", start: "30", target: "12" },
     ],
     ...over,
   };
 }
 
 describe("client core: the objective form (checks, new root, folded update of what changed)", () => {
-  it("reads decimal commas and points, refuses the rest", () => {
-    assert.equal(parseDecimal("12,5"), 12.5);
-    assert.equal(parseDecimal(" 1 200.75 "), 1200.75);
-    assert.equal(parseDecimal("-3"), -3);
-    for (const bad of ["", "abc", "1e5", "1,2,3", "12 %"]) assert.equal(parseDecimal(bad), undefined, bad);
+  it("reads whole numbers only (canonical JSON has no fractions: the homeserver refuses 12.5)", () => {
+    assert.equal(parseWholeNumber(" 1 200 "), 1200);
+    assert.equal(parseWholeNumber("-3"), -3);
+    assert.equal(parseWholeNumber("+7"), 7);
+    for (const bad of ["", "abc", "1e5", "12,5", "12.5", "12 %", "9007199254740993"]) assert.equal(parseWholeNumber(bad), undefined, bad);
   });
 
   it("reports every problem at once, by field", () => {
@@ -61,9 +61,9 @@ describe("client core: the objective form (checks, new root, folded update of wh
     assert.deepEqual(folded?.period, { start: { date: "20260101" }, end: { date: "20261231" } });
     assert.deepEqual(folded?.keyResults, [
       { id: "new1", title: "Dossiers traités", unit: "dossiers", start: 0, target: 120 },
-      { id: "new2", title: "Délai moyen", unit: "jours", start: 30, target: 12.5 },
+      { id: "new2", title: "Délai moyen", unit: "jours", start: 30, target: 12 },
     ]);
-    assert.deepEqual(draftFromObjective(folded!), { ...draft(), keyResults: draft().keyResults.map((k, i) => ({ ...k, id: `new${i + 1}`, target: k.target.replace(",", ".") })) });
+    assert.deepEqual(draftFromObjective(folded!), { ...draft(), keyResults: draft().keyResults.map((k, i) => ({ ...k, id: `new${i + 1}` })) });
   });
 
   it("sends only what changed; the fold applies it and keeps a concurrent edit of another field", () => {

@@ -41,12 +41,17 @@ export interface CheckedObjective {
   keyResults: (Omit<KeyResult, "id"> & { id: string | undefined })[];
 }
 
-/** "12,5" or "12.5", with spaces as thousands separators: a finite number, else undefined. */
-export function parseDecimal(s: string): number | undefined {
-  const t = s.trim().replace(/[\s\u202f\u00a0]/g, "").replace(",", ".");
-  if (!/^-?\d+(\.\d+)?$/.test(t)) return undefined;
+/**
+ * A whole number as typed ("1 200", "-3"), else undefined. Whole only: a Matrix event is
+ * canonical JSON, which has no fractions (a homeserver refuses "12.5" with M_BAD_JSON), so key
+ * results count in a unit small enough (metres rather than km, tenths of a point).
+ * https://spec.matrix.org/v1.16/appendices/#canonical-json
+ */
+export function parseWholeNumber(s: string): number | undefined {
+  const t = s.trim().replace(/[\s\u202f\u00a0]/g, "");
+  if (!/^[+-]?\d+$/.test(t)) return undefined;
   const n = Number(t);
-  return Number.isFinite(n) ? n : undefined;
+  return Number.isSafeInteger(n) ? n : undefined;
 }
 
 /** "2026-03-25" → "20260325" when the day exists. */
@@ -85,7 +90,7 @@ export function checkDraft(d: ObjectiveDraft): { ok: true; value: CheckedObjecti
   d.keyResults.forEach((k, i) => {
     const krTitle = k.title.trim();
     const unit = k.unit.trim();
-    const [start, target] = [parseDecimal(k.start), parseDecimal(k.target)];
+    const [start, target] = [parseWholeNumber(k.start), parseWholeNumber(k.target)];
     if (krTitle === "") errors.push({ field: `kr.${i}.title`, problem: "krTitleMissing" });
     else if (krTitle.length > 500) errors.push({ field: `kr.${i}.title`, problem: "krTitleTooLong" });
     if (unit.length > 50) errors.push({ field: `kr.${i}.unit`, problem: "krUnitTooLong" });

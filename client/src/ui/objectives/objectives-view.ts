@@ -1,10 +1,15 @@
 // <ent-objectives>: a working group's (space's) objectives dashboard: each objective of its rooms
 // with key results and progress bars (the protocol's progress: check-ins combined with the done
 // share of linked tasks), a check-in form per key result, linked tasks, the space's overdue tasks,
-// and a CSV export for spreadsheets. Without a space: the list of working groups to pick from.
+// and a CSV export for spreadsheets; objectives created and edited (key results included) in a
+// dialog, tasks linked and unlinked. Without a space: the list of working groups to pick from.
 import { LitElement, css, html, nothing } from "lit";
 import { formatTaskDateFr } from "../../core/tasks/protocol.ts";
-import { buildDashboard, type Dashboard, type KeyResultRow, type ObjectiveCard } from "../../core/tasks/objectives-dashboard.ts";
+import { buildDashboard, type Dashboard, type KeyResultRow, type ObjectiveCard, type RoomObjectives } from "../../core/tasks/objectives-dashboard.ts";
+import { draftFromObjective, emptyDraft, newKeyResults, objectiveChange, parseWholeNumber } from "../../core/tasks/objective-draft.ts";
+import { plainError } from "../shared/plain-error.ts";
+import { errorKind } from "../../core/error-kind.ts";
+import { ObjectivesAccessError } from "../../core/tasks/objectives-setup.ts";
 import { objectivesCsv } from "../../core/tasks/objectives-csv.ts";
 import { coalescedRun } from "../../core/coalesced-run.ts";
 import { debouncedChanges } from "../../core/debounced-changes.ts";
@@ -15,16 +20,15 @@ import { roomHash } from "../app/route.ts";
 import { dueText } from "../tasks/due-text.ts";
 import { tasksTranslator } from "../tasks/tasks-messages.ts";
 import { objectivesHash } from "../tasks/tasks-route.ts";
+import type { ObjectiveDialog, ObjectiveSaveRequest } from "./objective-dialog.ts";
+import type { LinkableTask, LinkTaskDialog } from "./link-task-dialog.ts";
+import "./objective-dialog.ts";
+import "./link-task-dialog.ts";
 
 const pct = (share: number | null): number => (share === null ? 0 : Math.round(share * 100));
-/** "12,5" in French, "12.5" in English: what the agent typed, back to a number. */
-const parseNumber = (s: string): number | undefined => {
-  const t = s.trim().replace(/\s/g, "").replace(",", ".");
-  if (!/^-?\d+(\.\d+)?$/.test(t)) return undefined;
-  const n = Number(t);
-  return Number.isFinite(n) ? n : undefined;
-};
 const safeId = (id: string): string => id.replace(/[^A-Za-z0-9_-]/g, "_");
+/** A key result id: random, short (ids are unique per objective, ≤ 64 characters). */
+const newKrId = (): string => `kr-${crypto.randomUUID().slice(0, 8)}`;
 
 export class ObjectivesView extends LitElement {
   static override properties = {
@@ -35,6 +39,8 @@ export class ObjectivesView extends LitElement {
   declare i18n: I18n;
   declare spaceId: string | undefined;
   declare dashboard: Dashboard | undefined;
+  /** the folded rooms the dashboard was built from (tasks to link) */
+  private rooms: RoomObjectives[] = [];
   declare zone: string;
   declare error: string;
   declare announce: string;
@@ -48,7 +54,10 @@ export class ObjectivesView extends LitElement {
     try {
       this.zone = await this.port.timeZone();
       const rooms = await this.port.spaceObjectives(spaceId);
-      if (this.spaceId === spaceId) this.dashboard = buildDashboard(rooms, Date.now(), this.zone);
+      if (this.spaceId === spaceId) {
+        this.rooms = rooms;
+        this.dashboard = buildDashboard(rooms, Date.now(), this.zone);
+      }
       this.error = "";
     } catch (e: unknown) {
       this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
@@ -69,6 +78,9 @@ export class ObjectivesView extends LitElement {
     .kr { display: grid; grid-template-columns: minmax(10rem, 1fr) auto 14rem; gap: 0.3rem 1rem; align-items: center; padding: 0.3rem 0; }
     .kr form { grid-column: 1 / -1; display: flex; gap: 0.5rem; align-items: center; }
     .kr input { width: 8rem; }
+    .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; margin-top: 0.6rem; }
+    ul.linked li { display: flex; gap: 0.8rem; align-items: center; padding: 0.15rem 0; }
+    .empty { border: 1px dashed var(--border); border-radius: var(--radius); padding: 1rem; display: grid; gap: 0.6rem; justify-items: start; }
     a { color: var(--accent); }
   `];
 
@@ -79,6 +91,11 @@ export class ObjectivesView extends LitElement {
     this.announce = "";
     this.busy = false;
     this.dashboard = undefined;
+  }
+
+  /** A number as the agent reads it: "12,5" in French. */
+  private num(n: number): string {
+    return n.toLocaleString(this.i18n.locale === "fr" ? "fr-FR" : "en-GB", { maximumFractionDigits: 2 });
   }
 
   private get tr() {
@@ -110,7 +127,7 @@ export class ObjectivesView extends LitElement {
   private async checkin(card: ObjectiveCard, row: KeyResultRow, form: HTMLFormElement): Promise<void> {
     const tr = this.tr;
     const input = form.querySelector("input");
-    const value = parseNumber(input?.value ?? "");
+    const value = parseWholeNumber(input?.value ?? "");
     if (value === undefined) {
       this.announce = tr("badNumber");
       input?.setAttribute("aria-invalid", "true");
@@ -125,7 +142,99 @@ export class ObjectivesView extends LitElement {
       form.reset();
       await this.load();
     } catch (e: unknown) {
-      this.announce = tr("checkinFailed", { error: e instanceof Error ? e.message : String(e) });
+      this.announce = tr("checkinFailed", { error: this.words(e) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** An error in one plain line: the agent's power level in words, else the server's message. */
+  private words(e: unknown): string {
+    if (e instanceof ObjectivesAccessError) return this.tr(`denied_${e.access.action}`, { needed: e.access.needed, mine: e.access.mine });
+    if (errorKind(e, navigator.onLine) !== "other") return plainError(this.i18n.t, e);
+    // A Matrix error: its code and the server's sentence, not the SDK's message with the URL.
+    const m = e as { errcode?: unknown; data?: { error?: unknown } } | undefined;
+    if (typeof m?.errcode === "string" && typeof m.data?.error === "string") return `${m.errcode} : ${m.data.error}`;
+    return e instanceof Error ? e.message : String(e);
+  }
+
+  private objectiveDialog(): ObjectiveDialog | null {
+    return this.renderRoot.querySelector("ent-objective-dialog");
+  }
+
+  private async openCreate(): Promise<void> {
+    const spaceId = this.spaceId;
+    const dialog = this.objectiveDialog();
+    if (spaceId === undefined || dialog === null) return;
+    const members = await this.port.spaceMembers(spaceId);
+    dialog.save = async (req: ObjectiveSaveRequest) => {
+      const c = req.checked;
+      try {
+        await this.port.createObjective(req.roomId, { title: c.title, owner: c.owner, period: c.period, status: c.status, keyResults: newKeyResults(c, newKrId) });
+      } catch (e: unknown) {
+        throw new Error(this.words(e));
+      }
+      this.announce = this.tr("objectiveCreated", { title: c.title });
+      await this.load();
+    };
+    dialog.open({ mode: "create", draft: emptyDraft(this.port.userId), rooms: this.port.objectiveRooms(spaceId), members });
+  }
+
+  private async openEdit(card: ObjectiveCard): Promise<void> {
+    const dialog = this.objectiveDialog();
+    if (this.spaceId === undefined || dialog === null) return;
+    const members = await this.port.spaceMembers(this.spaceId);
+    dialog.save = async (req: ObjectiveSaveRequest) => {
+      const change = objectiveChange(card.objective, req.checked, newKrId);
+      if (change === undefined) {
+        this.announce = this.tr("nothingChanged");
+        return;
+      }
+      try {
+        await this.port.updateObjective(card.roomId, card.objective.id, change);
+      } catch (e: unknown) {
+        throw new Error(this.words(e));
+      }
+      this.announce = this.tr("objectiveSaved", { title: req.checked.title });
+      await this.load();
+    };
+    dialog.open({ mode: "edit", draft: draftFromObjective(card.objective), rooms: [], members, roomId: card.roomId });
+  }
+
+  private openLink(card: ObjectiveCard): void {
+    const dialog = this.renderRoot.querySelector<LinkTaskDialog>("ent-link-task-dialog");
+    if (dialog === null) return;
+    const titles = new Map(this.dashboard?.objectives.map((c) => [c.objective.id, c.objective.title]) ?? []);
+    const tasks: LinkableTask[] = [];
+    for (const r of this.rooms) {
+      for (const task of r.tasks) {
+        if (task.deleted || task.objective === card.objective.id) continue;
+        tasks.push({ roomId: r.roomId, roomName: r.roomName, task, linkedTitle: task.objective === null ? undefined : titles.get(task.objective) });
+      }
+    }
+    tasks.sort((a, b) => a.roomName.localeCompare(b.roomName, "fr") || a.task.title.localeCompare(b.task.title, "fr"));
+    dialog.link = async (t: LinkableTask) => {
+      try {
+        await this.port.linkTask(t.roomId, t.task.id, card.objective.id);
+      } catch (e: unknown) {
+        throw new Error(this.words(e));
+      }
+      this.announce = this.tr("taskLinked", { task: t.task.title, title: card.objective.title });
+      await this.load();
+    };
+    dialog.open(card.objective.title, tasks);
+  }
+
+  private async unlink(card: ObjectiveCard, roomId: string, taskId: string, title: string): Promise<void> {
+    this.busy = true;
+    try {
+      await this.port.linkTask(roomId, taskId, null);
+      this.announce = this.tr("taskUnlinked", { task: title, title: card.objective.title });
+      await this.load();
+      // The button is gone with its line: focus goes to the card's "Lier une tâche".
+      this.renderRoot.querySelector<HTMLElement>(`article[data-objective="${CSS.escape(card.objective.id)}"] button.link`)?.focus();
+    } catch (e: unknown) {
+      this.announce = this.tr("saveFailed", { error: this.words(e) });
     } finally {
       this.busy = false;
     }
@@ -149,11 +258,11 @@ export class ObjectivesView extends LitElement {
     const id = `kr-${safeId(card.objective.id)}-${safeId(kr.id)}`;
     return html`<div class="kr" data-key-result=${kr.id}>
       <span id=${`${id}-t`}>${kr.title}</span>
-      <span>${tr("keyResultValue", { value: row.value, target: kr.target, unit: kr.unit })}</span>
+      <span>${tr("keyResultValue", { value: this.num(row.value), target: this.num(kr.target), unit: kr.unit })}</span>
       <progress max="100" value=${pct(row.progress)} aria-labelledby=${`${id}-t`} aria-valuetext=${tr("progress", { percent: pct(row.progress) })}></progress>
       <form @submit=${(e: Event) => { e.preventDefault(); void this.checkin(card, row, e.currentTarget as HTMLFormElement); }}>
         <label for=${`${id}-v`}>${tr("newValue", { title: kr.title })}</label>
-        <input id=${`${id}-v`} inputmode="decimal" autocomplete="off" required>
+        <input id=${`${id}-v`} inputmode="numeric" autocomplete="off" required>
         <button type="submit" ?disabled=${this.busy}>${tr("addCheckin")}</button>
       </form>
     </div>`;
@@ -177,7 +286,12 @@ export class ObjectivesView extends LitElement {
       ${card.keyResults.length > 0 ? html`<h3>${tr("keyResults")}</h3>${card.keyResults.map((row) => this.renderKeyResult(card, row))}` : nothing}
       <h3>${tr("linkedTasks", { done: p.doneTasks, count: p.linkedTasks })}</h3>
       ${card.linkedTasks.length === 0 ? html`<p class="muted">${tr("noLinkedTasks")}</p>`
-        : html`<ul class="linked">${card.linkedTasks.map(({ task }) => html`<li>${task.title} — ${tr(`status_${task.status}`)}</li>`)}</ul>`}
+        : html`<ul class="linked">${card.linkedTasks.map(({ roomId, task }) => html`<li data-task=${task.id}><span>${task.title} — ${tr(`status_${task.status}`)}</span>
+            <button type="button" class="unlink" ?disabled=${this.busy} @click=${() => void this.unlink(card, roomId, task.id, task.title)}>${tr("unlink", { title: task.title })}</button></li>`)}</ul>`}
+      <div class="actions">
+        <button type="button" class="edit" aria-label=${tr("editObjectiveOf", { title: o.title })} @click=${() => void this.openEdit(card)}>${tr("editObjective")}</button>
+        <button type="button" class="link" aria-label=${tr("linkTaskTo", { title: o.title })} @click=${() => this.openLink(card)}>${tr("linkTask")}</button>
+      </div>
     </article>`;
   }
 
@@ -198,13 +312,18 @@ export class ObjectivesView extends LitElement {
       <p class="visually-hidden" role="status" aria-live="polite">${this.announce}</p>
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${d === undefined ? html`<p aria-busy="true">${tr("loading")}</p>` : html`
-        <div class="bar"><button class="primary" @click=${() => this.exportCsv()}>${tr("exportCsv")}</button></div>
-        ${d.objectives.length === 0 ? html`<p class="muted">${tr("noObjectives")}</p>` : d.objectives.map((c) => this.renderCard(c))}
+        <div class="bar">
+          <button class="primary" @click=${() => void this.openCreate()}>${tr("newObjective")}</button>
+          <button @click=${() => this.exportCsv()}>${tr("exportCsv")}</button>
+        </div>
+        ${d.objectives.length === 0 ? html`<div class="empty"><p>${tr("noObjectivesCreate")}</p></div>` : d.objectives.map((c) => this.renderCard(c))}
         <section aria-labelledby="overdue-h">
           <h2 id="overdue-h">${tr("overdue")} (${d.overdue.length})</h2>
           ${d.overdue.length === 0 ? html`<p class="muted">${tr("noOverdue")}</p>`
             : html`<ul class="overdue">${d.overdue.map((t) => html`<li>${t.task.title} — <a href=${roomHash(t.roomId)}>${t.roomName}</a>${t.task.due ? html` — ${tr("due", { date: dueText(t.task.due, this.zone) })}` : nothing}</li>`)}</ul>`}
-        </section>`}`;
+        </section>`}
+      <ent-objective-dialog .i18n=${this.i18n}></ent-objective-dialog>
+      <ent-link-task-dialog .i18n=${this.i18n}></ent-link-task-dialog>`;
   }
 }
 customElements.define("ent-objectives", ObjectivesView);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { tasksTranslator, type TasksMessageKey } from "./tasks-messages.ts";
+import { TASKS_MESSAGE_KEYS, tasksTranslator } from "./tasks-messages.ts";
 import { objectivesHash, TASKS_HASH, tasksRouteFromHash } from "./tasks-route.ts";
 
 describe("client ui: task views' words and links", () => {
@@ -7,14 +7,14 @@ describe("client ui: task views' words and links", () => {
     const fr = tasksTranslator("fr");
     const en = tasksTranslator("en");
     const probe: Record<string, string> = {};
-    for (const k of ["title", "status", "error", "room", "date", "space", "who", "from", "to", "percent", "value", "target", "unit", "done", "count"]) probe[k] = `<${k}>`;
+    for (const k of ["title", "status", "error", "room", "date", "space", "who", "from", "to", "percent", "value", "target", "unit", "done", "count", "n", "needed", "mine", "task"]) probe[k] = `<${k}>`;
     const placeholders = (s: string): string[] => [...s.matchAll(/<(\w+)>/g)].map((m) => m[1] ?? "").sort();
-    // The messages with placeholders, rendered with every placeholder filled, in both languages.
-    const all: readonly TasksMessageKey[] = (["myTasks", "loadFailed", "inRoom", "openRoom", "due", "statusOf", "statusChanged", "statusFailed", "dashboardOf", "owner", "period", "progress", "progressOf",
-      "keyResultValue", "newValue", "checkinAdded", "checkinFailed", "linkedTasks"] as const);
-    for (const k of all) {
+    // Every message, rendered with every placeholder filled, in both languages.
+    assert.ok(TASKS_MESSAGE_KEYS.length > 100);
+    for (const k of TASKS_MESSAGE_KEYS) {
+      assert.notEqual(en(k, probe), "", k);
       assert.deepEqual(placeholders(en(k, probe)), placeholders(fr(k, probe)), k);
-      assert.doesNotMatch(fr(k, probe), /\{\w+\}/, `${k}: a placeholder left unfilled`);
+      assert.doesNotMatch(fr(k, probe) + en(k, probe), /\{\w+\}/, `${k}: a placeholder left unfilled`);
     }
     assert.equal(fr("statusChanged", { title: "Budget", status: fr("status_done") }), "« Budget » : Faite");
     assert.equal(en("statusChanged", { title: "Budget", status: en("status_done") }), "“Budget”: Done");
