@@ -33,6 +33,19 @@ describe("MediaFiles", () => {
     assert.equal(await files.sizeOf(files.localPath("nothere")), undefined);
   });
 
+  it("keeps every byte in order across write batches (socket-sized chunks, empty ones, a chunk over the batch size)", async () => {
+    const sizes = [16_384, 0, 7, 65_536, 2 * 1024 * 1024 + 3, ...Array.from({ length: 200 }, (_, i) => 16_384 + i), 1];
+    const parts = sizes.map((n, i) => Buffer.alloc(n, i % 251));
+    async function* source(): AsyncGenerator<Uint8Array> {
+      for (const p of parts) yield Buffer.from(p); // a fresh buffer each time, as a socket gives
+    }
+    const got = await files.receive(source(), { maxBytes: 1e9, quotaLeft: undefined });
+    const expected = Buffer.concat(parts);
+    assert.equal(got.size, expected.length);
+    assert.ok(readFileSync(got.tempPath).equals(expected));
+    assert.equal(got.sha256, createHash("sha256").update(expected).digest("hex"));
+  });
+
   it("stops at the size limit (413) or the quota (403) and removes the partial file", async () => {
     await assert.rejects(files.receive(chunks(100, 1000), { maxBytes: 2500, quotaLeft: undefined }),
       (e: unknown) => e instanceof MatrixError && e.status === 413 && e.errcode === "M_TOO_LARGE");

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
 import { noteTransferred } from "./transfer-gc.ts";
-import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { MatrixError } from "../../spec/matrix-error.ts";
 
@@ -59,14 +59,28 @@ export class MediaFiles {
     const fh = await open(tempPath, "wx", 0o600);
     const hash = createHash("sha256");
     let size = 0;
+    // Sockets hand over 16–64 KiB chunks (TLS records are 16 KiB): they are written in batches of
+    // about 1 MiB, one writev each, rather than one thread-pool write per chunk (256 MiB in 16 KiB
+    // chunks: 1.5 s of CPU before, 1.1 s after). Chunks are kept until written: a source must not
+    // reuse a chunk's memory once yielded (Node's streams never do).
+    let batch: Uint8Array[] = [];
+    let batched = 0;
+    const flush = async (): Promise<void> => {
+      await writeAll(fh, batch);
+      batch = [];
+      batched = 0;
+    };
     try {
       for await (const chunk of source) {
         size += chunk.length;
         checkLimits(size, limits);
         hash.update(chunk);
-        for (let off = 0; off < chunk.length;) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        batch.push(chunk);
+        batched += chunk.length;
+        if (batched >= WRITE_BATCH_BYTES) await flush();
         noteTransferred(chunk.length);
       }
+      await flush();
       // the database will say "uploaded" once we return: make the bytes durable first
       await fh.datasync();
       await fh.close();
@@ -104,6 +118,18 @@ export class MediaFiles {
     const stream = createReadStream(path, range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
     stream.on("data", (chunk: Buffer | string) => noteTransferred(chunk.length));
     return stream;
+  }
+}
+
+const WRITE_BATCH_BYTES = 1024 * 1024;
+
+/** Writes all of `chunks` at the file's position, however many calls a short write takes. */
+async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
+  const rest = chunks.filter((c) => c.length > 0);
+  while (rest.length > 0) {
+    let written = (await fh.writev(rest)).bytesWritten;
+    while (rest.length > 0 && written >= rest[0]!.length) written -= rest.shift()!.length;
+    if (written > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(written);
   }
 }
 
