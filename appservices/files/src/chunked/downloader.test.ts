@@ -14,7 +14,7 @@ function cuttingTransport(withRange: boolean) {
   let n = 0;
   const t = {
     media,
-    cut: undefined as { mxc: string; after: number } | undefined,
+    cut: undefined as { mxc: string; after: number; clean?: boolean } | undefined,
     requests: [] as { mxc: string; from: number }[],
     async create() {
       return `mxc://mem.test/d${n++}`;
@@ -34,7 +34,7 @@ function cuttingTransport(withRange: boolean) {
       let o = from;
       return new ReadableStream<Uint8Array>({
         pull(c) {
-          if (cut && o >= cut.after) return c.error(new TypeError("network error"));
+          if (cut && o >= cut.after) return cut.clean ? c.close() : c.error(new TypeError("network error"));
           if (o >= d.length) return c.close();
           const end = Math.min(d.length, o + 1000, cut ? cut.after : Infinity);
           c.enqueue(d.slice(o, end));
@@ -85,6 +85,19 @@ describe("chunked downloader: resume after a cut, verify before writing", () => 
     });
   }
 
+  it("a part whose connection closes cleanly but early is resumed from where it stopped", async () => {
+    const data = randomBytes(2 * 16 * 1024);
+    const { t, transport } = cuttingTransport(true);
+    const up = await uploaded(transport, data);
+    const part1 = up.manifest.parts[1]!.file.url;
+    t.cut = { mxc: part1, after: 5000, clean: true };
+    t.requests.length = 0;
+    const out = collect();
+    await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink, attempts: 2, retryDelayMs: 1, spool: memorySpool });
+    assert.equal(sha(out.data()), sha(data));
+    assert.deepEqual(t.requests.filter((r) => r.mxc === part1).map((r) => r.from), [0, 5000]);
+  });
+
   it("without attempts (the default) a cut fails the download and aborts the sink", async () => {
     const data = randomBytes(3 * 16 * 1024);
     const { t, transport } = cuttingTransport(true);
@@ -121,7 +134,8 @@ describe("chunked downloader: resume after a cut, verify before writing", () => 
     assert.equal(sha(out.data()), sha(data));
     assert.deepEqual(t.requests.map((r) => r.from), [0, 20_000]);
     const short = collect();
-    await assert.rejects(downloadAttachment({ file, size: data.length + 1, transport, backend: nodeBackend, sink: short.sink }), (e: unknown) => e instanceof DownloadIntegrityError && e.reason === "size_mismatch");
+    // One byte fewer than announced: taken for a connection closed early (resumable), not accepted.
+    await assert.rejects(downloadAttachment({ file, size: data.length + 1, transport, backend: nodeBackend, sink: short.sink }), (e: unknown) => e instanceof MediaHttpError && /closed after 50000 of 50001/.test(e.message));
     assert.equal(short.state().aborted, true);
   });
 });

@@ -166,6 +166,8 @@ async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: numbe
       throw e;
     }
     if (skip > 0) throw new MediaHttpError(0, undefined, `part ${index}: the server sent fewer bytes than before`);
+    // A connection closed early looks like a clean end: with the size known, it is a cut to resume.
+    if (size !== undefined && read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
   });
   await out(await cipher.final());
   if (!equal(hash.digest(), keys.sha256)) throw new DownloadIntegrityError("hash_mismatch", index, `part ${index}: SHA-256 of the ciphertext does not match`);

@@ -85,7 +85,15 @@ export function fetchTransport(o: FetchTransportOptions): MediaTransport {
       const { server, id } = splitMxc(mxc);
       const res = await f(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`, { headers: { ...auth, Range: `bytes=${offset}-` }, ...(signal ? { signal } : {}) });
       if (!res.ok || !res.body) return fail(res, "download");
-      if (res.status === 206 && res.headers.get("content-range")?.startsWith(`bytes ${offset}-`)) return res.body;
+      if (res.status === 206) {
+        // Content-Range is hidden from a cross-origin page unless exposed; a 206 to `bytes=N-` starts at N.
+        const range = res.headers.get("content-range");
+        if (range !== null && !range.startsWith(`bytes ${offset}-`)) {
+          await res.body.cancel();
+          throw new MediaHttpError(0, undefined, `download: asked from byte ${offset}, got ${range}`);
+        }
+        return res.body;
+      }
       // The whole file came back (a server or proxy without ranges): drop what was read already.
       let skip = offset;
       return res.body.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({

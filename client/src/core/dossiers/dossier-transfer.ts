@@ -1,12 +1,17 @@
 // Dossier file transfers in the page with @entente/files, no SDK: a file is encrypted as it is read
-// (encryptingStream with webBackend(): WebCrypto AES-CTR per chunk, incremental SHA-256), the
+// (encryptingStream with loadWebBackend(): WebCrypto AES-CTR in 4 MiB calls, SHA-256 in
+// WebAssembly; the file is read in 8 MiB slices), the
 // ciphertext gathered in a Blob (browsers stream request bodies only over HTTP/2; Chromium keeps
 // big blobs on disk) and sent with XMLHttpRequest for upload progress. Above the threshold the
 // file goes in parts with ChunkedUpload (asynchronous uploads, a manifest). Downloads decrypt as
-// they arrive and check the ciphertext's SHA-256 (each part's and the whole file's for parts).
+// they arrive and check the ciphertext's SHA-256 (each part's and the whole file's for parts);
+// saveDossierFile() streams them to disk (disk-sink.ts), each part written only once verified,
+// and resumes a part cut by the network from where it stopped.
 import {
-  ChunkedUpload, decryptingStream, downloadParts, encryptingStream, fetchTransport, memoryStateStore, parseEncryptedFile, ProgressMeter, UploadStopped, webBackend,
+  ChunkedUpload, decryptingStream, DownloadIntegrityError, downloadAttachment, downloadParts, encryptingStream, fetchTransport, loadWebBackend, memoryStateStore, parseEncryptedFile,
+  ProgressMeter, UploadStopped, type RetryInfo,
 } from "./protocol.ts";
+import { blobSpool, openDiskSink, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
 import { partSizeFor } from "./dossier-config.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
@@ -52,6 +57,23 @@ export function blobSink(type: string): { sink: WritableStream<Uint8Array>; blob
     },
   });
   return { sink, blob };
+}
+
+const READ_SLICE = 8 * 1024 * 1024;
+
+/** A Blob read in 8 MiB slices (Blob.stream() gives 64 KiB chunks: one crypto call and hash call each). */
+export function sliceStream(blob: Blob, offset = 0, length = blob.size - offset): ReadableStream<Uint8Array> {
+  let o = offset;
+  const end = offset + length;
+  return new ReadableStream<Uint8Array>({
+    async pull(c) {
+      if (o >= end) return c.close();
+      const n = Math.min(READ_SLICE, end - o);
+      const bytes = new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
+      o += n;
+      c.enqueue(bytes);
+    },
+  }, { highWaterMark: 0 });
 }
 
 const counting = (onBytes: (n: number) => void): TransformStream<Uint8Array, Uint8Array> =>
@@ -138,8 +160,8 @@ async function imageThumbnail(file: File): Promise<{ w: number; h: number; thumb
 
 /** Encrypts a Blob as it streams and uploads the ciphertext: the v2 `file` info with its url. */
 async function encryptAndUpload(m: MediaAccess, data: Blob, signal: AbortSignal, onEncrypted: (n: number) => void, onUploaded: (n: number) => void): Promise<Record<string, unknown>> {
-  const enc = encryptingStream(webBackend());
-  const cipher = await new Response(data.stream().pipeThrough(counting(onEncrypted)).pipeThrough(enc.stream)).blob();
+  const enc = encryptingStream(await loadWebBackend());
+  const cipher = await new Response(sliceStream(data).pipeThrough(counting(onEncrypted)).pipeThrough(enc.stream)).blob();
   if (signal.aborted) throw new TransferCancelled();
   const url = await xhrUpload(m, cipher, signal, onUploaded);
   return { ...(await enc.info), url };
@@ -159,8 +181,8 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
   if (signal.aborted) throw new TransferCancelled();
   if (file.size > threshold) {
     const up = new ChunkedUpload({
-      source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
-      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: webBackend(),
+      source: (o, l) => sliceStream(file, o, l), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
+      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(),
     });
     let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
     let pausedBy: "user" | "network" = "network";
@@ -225,7 +247,7 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
 export async function downloadDossierFile(m: MediaAccess, v: FileVersion, onProgress?: (received: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Blob> {
   const type = v.mimetype ?? "application/octet-stream";
   const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken });
-  const backend = webBackend();
+  const backend = await loadWebBackend();
   const { sink, blob } = blobSink(type);
   if (v.file === undefined) {
     if (v.url === undefined) throw new Error("this message has no file");
@@ -251,9 +273,82 @@ export async function previewBlob(m: MediaAccess, v: FileVersion, maxBytes = 8 *
   if (v.thumbnail !== undefined) {
     const info = parseEncryptedFile(v.thumbnail);
     const { sink, blob } = blobSink("image/jpeg");
-    await (await fetchTransport(m).get(info.url)).pipeThrough(decryptingStream(webBackend(), info)).pipeTo(sink);
+    await (await fetchTransport(m).get(info.url)).pipeThrough(decryptingStream(await loadWebBackend(), info)).pipeTo(sink);
     return blob;
   }
   if (v.size === undefined || v.size > maxBytes) return undefined;
   return downloadDossierFile(m, v);
+}
+
+/** A download's progress for the bar: bytes verified or being verified, speed, time left, a pending retry. */
+export interface DownloadProgress {
+  receivedBytes: number;
+  totalBytes: number | undefined;
+  bytesPerSecond: number;
+  remainingSeconds: number | undefined;
+  /** The network cut the transfer: the next try (from where it stopped) is in this many seconds. */
+  retryInSeconds?: number;
+}
+
+/** A part (or the file) did not match its SHA-256: nothing unverified was written, the partial file is gone. */
+export class DownloadCorrupted extends Error {
+  override name = "DownloadCorrupted";
+  readonly part: number | undefined;
+  constructor(part: number | undefined, cause: unknown) {
+    super(part === undefined ? "SHA-256 mismatch" : `SHA-256 mismatch in part ${part + 1}`, { cause });
+    this.part = part;
+  }
+}
+
+export interface SaveOptions {
+  signal?: AbortSignal;
+  /** "auto": save dialog where the browser has one, else the service worker; tests force one. */
+  prefer?: DiskSinkPreference;
+  /** Tries per part after network cuts (backoff 1, 2, 4… s). */
+  attempts?: number;
+  retryDelayMs?: number;
+}
+
+/**
+ * Downloads one version straight to disk (disk-sink.ts), decrypting as it comes; each part is
+ * written only once its SHA-256 matched, a part cut by the network goes on from where it stopped.
+ * Call it from the click itself: the save dialog needs the click's user activation.
+ * Resolves "cancelled" if the agent closed the save dialog; rejects DownloadCorrupted on a
+ * hash mismatch (the partial file is dropped) or with the network's error after the last try.
+ */
+export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, o: SaveOptions = {}): Promise<{ saved: DiskSink["kind"] }> {
+  const type = v.mimetype ?? "application/octet-stream";
+  const opened = await openDiskSink(name, type, v.size, o.prefer);
+  if (opened.kind === "cancelled") return { saved: "cancelled" };
+  const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken });
+  const total = v.size;
+  const meter = new ProgressMeter(total ?? 0, 1);
+  let last = 0;
+  const report = (received: number, retryInSeconds?: number): void => {
+    meter.add(received - last);
+    last = received;
+    const s = meter.snapshot();
+    onProgress({ receivedBytes: received, totalBytes: total, bytesPerSecond: retryInSeconds === undefined ? s.bytesPerSecond : 0, remainingSeconds: total === undefined || retryInSeconds !== undefined ? undefined : s.remainingSeconds, ...(retryInSeconds === undefined ? {} : { retryInSeconds }) });
+  };
+  try {
+    if (v.file === undefined) {
+      if (v.url === undefined) throw new Error("this message has no file");
+      let received = 0;
+      await (await transport.get(v.url, o.signal)).pipeThrough(counting((n) => report((received += n)))).pipeTo(opened.sink, o.signal ? { signal: o.signal } : {});
+    } else {
+      const common = {
+        transport, backend: await loadWebBackend(), sink: opened.sink, spool: blobSpool, attempts: o.attempts ?? 6, retryDelayMs: o.retryDelayMs ?? 1000,
+        onRetry: (r: RetryInfo) => report(last, r.delayMs / 1000), onProgress: (r: number) => report(r), ...(o.signal ? { signal: o.signal } : {}),
+      };
+      const info = parseEncryptedFile(v.file);
+      if (v.parts) await downloadParts({ manifestFile: info, ...common });
+      else await downloadAttachment({ file: info, ...(total === undefined ? {} : { size: total }), ...common });
+    }
+  } catch (e: unknown) {
+    if (o.signal?.aborted) throw new TransferCancelled();
+    if (e instanceof DownloadIntegrityError) throw new DownloadCorrupted(e.part, e);
+    throw e;
+  }
+  await opened.done;
+  return { saved: opened.kind };
 }

@@ -5,11 +5,11 @@ export { foldFileTree, entryPath, type FileTreeResult, type TreeEntry } from "..
 export { nextClock } from "../../../../appservices/protocol/src/room-events.ts";
 export { parseRoomPowerLevels, type RoomPowerLevels } from "../../../../appservices/protocol/src/power-levels.ts";
 export { encryptingStream, decryptingStream } from "../../../../appservices/files/src/attachments/attachment-stream.ts";
-export { webBackend } from "../../../../appservices/files/src/attachments/web-backend.ts";
+export { loadWebBackend, webBackend } from "../../../../appservices/files/src/attachments/web-backend.ts";
 export { parseEncryptedFile, type EncryptedFile } from "../../../../appservices/files/src/attachments/encrypted-file.ts";
 export { ChunkedUpload, UploadStopped } from "../../../../appservices/files/src/chunked/uploader.ts";
 export { fetchTransport, type MediaTransport } from "../../../../appservices/files/src/chunked/media-transport.ts";
 export { memoryStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
-export { downloadParts } from "../../../../appservices/files/src/chunked/downloader.ts";
+export { DownloadIntegrityError, downloadAttachment, downloadParts, type RetryInfo } from "../../../../appservices/files/src/chunked/downloader.ts";
 export { PARTS_CONTENT_KEY } from "../../../../appservices/files/src/chunked/manifest.ts";
 export { ProgressMeter, type UploadProgress } from "../../../../appservices/files/src/chunked/progress.ts";

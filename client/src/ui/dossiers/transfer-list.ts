@@ -3,10 +3,11 @@
 // (pick the same file again, or abandon). Templates only; the view owns the state.
 import { html, nothing } from "lit";
 import type { InterruptedUpload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
+import type { DownloadProgress } from "../../core/dossiers/dossier-transfer.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
 
 export interface Upload { key: number; name: string; progress: TransferProgress | undefined; handle: TransferHandle }
-export interface Download { key: number; name: string; received: number; total: number | undefined }
+export interface Download { key: number; name: string; progress: DownloadProgress | undefined; cancel(): void }
 
 function speedText(p: TransferProgress | undefined, tr: DossierTranslate, size: (n: number) => string): string {
   if (p?.phase === "paused") return p.pausedBy === "network" ? tr("pausedNetwork") : "";
@@ -33,10 +34,26 @@ export function renderUploads(uploads: readonly Upload[], tr: DossierTranslate, 
   })}</ul>`;
 }
 
-export function renderDownloads(downloads: readonly Download[], tr: DossierTranslate): unknown {
+/** Speed and time left of a download, or when it resumes after a network cut. */
+function downloadSpeedText(p: DownloadProgress | undefined, tr: DossierTranslate, size: (n: number) => string): string {
+  if (p?.retryInSeconds !== undefined) return tr("downloadRetry", { n: Math.ceil(p.retryInSeconds) });
+  if (p === undefined || p.bytesPerSecond <= 0) return tr("speedUnknown");
+  const s = p.remainingSeconds;
+  const time = s === undefined ? "…" : s < 90 ? tr("seconds", { n: Math.ceil(s) }) : tr("minutes", { n: Math.ceil(s / 60) });
+  return tr("speed", { speed: size(p.bytesPerSecond), time });
+}
+
+export function renderDownloads(downloads: readonly Download[], tr: DossierTranslate, size: (n: number) => string = (n) => `${n}`): unknown {
   if (downloads.length === 0) return nothing;
-  return html`<ul class="uploads">${downloads.map((d) => html`<li><span>${tr("downloading", { name: d.name })}</span>
-    <progress max=${d.total ?? 1} value=${d.total === undefined ? nothing : d.received} aria-label=${tr("downloading", { name: d.name })}></progress></li>`)}</ul>`;
+  return html`<ul class="uploads">${downloads.map((d) => {
+    const p = d.progress;
+    const total = p?.totalBytes;
+    return html`<li><span>${tr("downloading", { name: d.name })}</span>
+    <progress max=${total ?? 1} value=${total === undefined ? nothing : (p?.receivedBytes ?? 0)} aria-label=${tr("downloading", { name: d.name })}></progress>
+    <span>${total === undefined || p === undefined ? "" : `${Math.floor((100 * p.receivedBytes) / Math.max(1, total))} %`}</span>
+    <span class="muted">${downloadSpeedText(p, tr, size)}</span>
+    <button @click=${() => d.cancel()} aria-label=${tr("cancelDownload", { name: d.name })}>${tr("cancel")}</button></li>`;
+  })}</ul>`;
 }
 
 export function renderInterrupted(list: readonly InterruptedUpload[], tr: DossierTranslate, size: (n: number) => string, resume: (u: InterruptedUpload, file: File) => void, abandon: (u: InterruptedUpload) => void): unknown {

@@ -1,0 +1,237 @@
+// Where a downloaded dossier file goes: straight to disk, so the page's memory stays flat whatever
+// the size. In order of preference:
+// 1. the File System Access API (`showSaveFilePicker`, Chromium desktop): the agent picks where;
+//    the browser writes into a temporary file and renames it on close; abort() removes it;
+// 2. a Service Worker stream (public/download-sw.js): the page hands the worker a transferable
+//    ReadableStream and a hidden frame opens the worker's URL: the browser's own download
+//    manager writes it (aborting the stream fails the download, the partial file is dropped);
+// 3. a Blob then a link click (no service worker: private windows of some browsers).
+// The downloader writes only verified parts into the sink (spool below), so what reaches the disk
+// has passed its SHA-256.
+
+/** A sink and how it was made; `cancelled` when the agent closed the save dialog. */
+export type DiskSink = { kind: "picker" | "service-worker" | "blob"; sink: WritableStream<Uint8Array>; done: Promise<void> } | { kind: "cancelled" };
+
+// The DOM parts used here, typed locally: the root type check (Node tests) has no DOM library.
+interface SaveFilePickerWindow {
+  showSaveFilePicker?: (o: { suggestedName: string }) => Promise<{ createWritable(): Promise<WritableStream<Uint8Array>> }>;
+}
+interface Worker_ {
+  state: string;
+  postMessage(message: unknown, transfer?: unknown[]): void;
+  addEventListener(type: "statechange", f: () => void): void;
+}
+interface Page_ {
+  navigator?: { webdriver?: boolean; serviceWorker?: { register(url: string, o: { scope: string }): Promise<{ active: Worker_ | null; waiting: Worker_ | null; installing: Worker_ | null }> } };
+  MessageChannel: new () => { port1: { onmessage: ((e: unknown) => void) | null }; port2: unknown };
+  document: { baseURI: string; body: { append(e: unknown): void }; createElement(tag: "iframe"): { hidden: boolean; title: string; src: string; remove(): void }; createElement(tag: "a"): { href: string; download: string; rel: string; click(): void } };
+}
+const page = globalThis as unknown as Page_;
+
+const SW_URL = "./download-sw.js";
+const SW_SCOPE = "./__entente_download__/";
+const MiB = 1024 * 1024;
+
+/** Tests and the bench force a path (headless Chromium has no save dialog). */
+export type DiskSinkPreference = "auto" | "service-worker" | "blob";
+
+/**
+ * Opens the sink. MUST be the first await after the agent's click: the save dialog needs the
+ * click's user activation.
+ */
+export async function openDiskSink(name: string, mimetype: string, size: number | undefined, prefer: DiskSinkPreference = "auto"): Promise<DiskSink> {
+  const w = globalThis as unknown as SaveFilePickerWindow;
+  // A browser driven by automation (navigator.webdriver) cannot answer the native dialog: headless
+  // Chromium has the function but its promise never settles.
+  const automated = page.navigator?.webdriver === true;
+  if (prefer === "auto" && typeof w.showSaveFilePicker === "function" && !automated) {
+    let handle;
+    try {
+      handle = await w.showSaveFilePicker({ suggestedName: name });
+    } catch (e: unknown) {
+      if (e instanceof Error && e.name === "AbortError") return { kind: "cancelled" };
+      handle = undefined; // refused (e.g. no user activation any more): fall through to the worker
+    }
+    if (handle !== undefined) {
+      const sink = await handle.createWritable();
+      return { kind: "picker", sink: bigWrites(sink), done: Promise.resolve() };
+    }
+  }
+  if (prefer !== "blob") {
+    const sw = await serviceWorkerSink(name, mimetype, size).catch(() => undefined);
+    if (sw !== undefined) return { kind: "service-worker", ...sw };
+  }
+  return { kind: "blob", ...blobDownloadSink(name, mimetype) };
+}
+
+let registration: Promise<Worker_> | undefined;
+
+async function activeWorker(): Promise<Worker_> {
+  const container = page.navigator?.serviceWorker;
+  if (container === undefined) throw new Error("no service worker");
+  registration ??= (async () => {
+    const reg = await container.register(SW_URL, { scope: SW_SCOPE });
+    const sw = reg.active ?? reg.waiting ?? reg.installing;
+    if (sw === null) throw new Error("service worker not installed");
+    if (sw.state !== "activated") {
+      await new Promise<void>((resolve, reject) => {
+        const check = (): void => {
+          if (sw.state === "activated") resolve();
+          else if (sw.state === "redundant") reject(new Error("service worker redundant"));
+        };
+        sw.addEventListener("statechange", check);
+        check();
+      });
+    }
+    return sw;
+  })();
+  registration.catch(() => (registration = undefined));
+  return registration;
+}
+
+async function serviceWorkerSink(name: string, mimetype: string, size: number | undefined): Promise<{ sink: WritableStream<Uint8Array>; done: Promise<void> }> {
+  const sw = await activeWorker();
+  const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  // The readable side goes to the worker; chunks written here flow to the browser's download
+  // with backpressure (a few chunks queued at most).
+  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 2 }, { highWaterMark: 2 });
+  const channel = new page.MessageChannel();
+  const ready = new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error("service worker did not answer")), 10_000);
+    channel.port1.onmessage = () => (clearTimeout(t), resolve());
+  });
+  sw.postMessage({ type: "entente-download", id, name, mimetype, size, stream: pipe.readable }, [channel.port2, pipe.readable]);
+  await ready;
+  const frame = page.document.createElement("iframe");
+  frame.hidden = true;
+  frame.title = name;
+  frame.src = new URL(`${SW_SCOPE}${id}`, page.document.baseURI).href;
+  page.document.body.append(frame);
+  // A message now and then keeps the worker alive however long the download takes.
+  const ping = setInterval(() => sw.postMessage({ type: "entente-ping" }), 10_000);
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  const cleanup = (): void => {
+    clearInterval(ping);
+    // The frame is only the download's trigger; removing it at once could cancel the download.
+    setTimeout(() => frame.remove(), 60_000);
+    settle();
+  };
+  const writer = pipe.writable.getWriter();
+  const sink = new WritableStream<Uint8Array>({
+    write: (c) => writer.write(c),
+    close: async () => {
+      await writer.close();
+      cleanup();
+    },
+    abort: async (reason: unknown) => {
+      await writer.abort(reason).catch(() => undefined);
+      cleanup();
+    },
+  });
+  return { sink: bigWrites(sink), done };
+}
+
+/** The old path: chunks into Blobs (the browser keeps big blobs on disk), then a link click. */
+function blobDownloadSink(name: string, mimetype: string): { sink: WritableStream<Uint8Array>; done: Promise<void> } {
+  const blobs: Blob[] = [];
+  let pending: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (pending.length > 0) blobs.push(new Blob(pending));
+    pending = [];
+    size = 0;
+  };
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  const sink = new WritableStream<Uint8Array>({
+    write(c) {
+      pending.push(c as Uint8Array<ArrayBuffer>);
+      size += c.length;
+      if (size >= 16 * MiB) flush();
+    },
+    close() {
+      flush();
+      const url = URL.createObjectURL(new Blob(blobs, { type: mimetype }));
+      const a = page.document.createElement("a");
+      a.href = url;
+      a.download = name;
+      a.rel = "noopener";
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      settle();
+    },
+    abort() {
+      blobs.length = 0;
+      pending = [];
+      settle();
+    },
+  });
+  return { sink, done };
+}
+
+/**
+ * Gathers small chunks into writes of about 4 MiB: a file write or a message to the worker per
+ * 64 KiB network chunk would cost more than the bytes. Big chunks pass without a copy.
+ */
+export function bigWrites(inner: WritableStream<Uint8Array>, target = 4 * MiB): WritableStream<Uint8Array> {
+  const w = inner.getWriter();
+  let buf: Uint8Array | undefined;
+  let filled = 0;
+  const flush = async (): Promise<void> => {
+    if (buf === undefined || filled === 0) return;
+    const out = buf.subarray(0, filled);
+    buf = undefined;
+    filled = 0;
+    await w.write(out);
+  };
+  return new WritableStream<Uint8Array>({
+    async write(c) {
+      if (filled === 0 && c.length >= target) return w.write(c);
+      if (buf !== undefined && filled + c.length > target) await flush();
+      if (c.length >= target) return w.write(c);
+      buf ??= new Uint8Array(target);
+      buf.set(c, filled);
+      filled += c.length;
+      if (filled >= target) await flush();
+    },
+    async close() {
+      await flush();
+      await w.close();
+    },
+    async abort(reason: unknown) {
+      buf = undefined;
+      await w.abort(reason);
+    },
+  });
+}
+
+/** The browser's spool for a part waiting for its hash check: Blobs (on disk when big), read back in 8 MiB slices. */
+export function blobSpool(): { write(c: Uint8Array): void; drainTo(w: WritableStreamDefaultWriter<Uint8Array>): Promise<void>; clear(): void } {
+  let blobs: Blob[] = [];
+  let pending: Uint8Array<ArrayBuffer>[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (pending.length > 0) blobs.push(new Blob(pending));
+    pending = [];
+    size = 0;
+  };
+  return {
+    write(c) {
+      pending.push(c as Uint8Array<ArrayBuffer>);
+      size += c.length;
+      if (size >= 16 * MiB) flush();
+    },
+    async drainTo(w) {
+      flush();
+      const all = new Blob(blobs);
+      blobs = [];
+      for (let o = 0; o < all.size; o += 8 * MiB) await w.write(new Uint8Array(await all.slice(o, o + 8 * MiB).arrayBuffer()));
+    },
+    clear() {
+      blobs = [];
+      pending = [];
+      size = 0;
+    },
+  };
+}

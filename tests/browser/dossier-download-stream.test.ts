@@ -1,0 +1,151 @@
+// Issue 15: dossier downloads stream to disk in Chromium. Headless Chromium cannot answer a save
+// dialog, so the page takes the Service Worker path (client/public/download-sw.js): the browser's
+// own download manager writes the file while the page decrypts and verifies it part by part. One
+// homeserver, a file in 4 encrypted parts (1 MiB threshold), uploaded through the page:
+// - downloaded through the worker, byte-identical (SHA-256 of what Chromium saved);
+// - a part whose connection closes half-way is resumed FROM THAT BYTE (a Range request), another
+//   whose request is reset is fetched again, after backoff: byte-identical;
+// - a part altered on the wire: the download stops with the French message and Chromium drops the
+//   partial file (the download fails), nothing of that part was written.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Download, Page, Route } from "playwright-core";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { launchChromium, screenshotOnFailure } from "../harness/browser.ts";
+import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+
+const MiB = 1024 * 1024;
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const MEDIA = "**/_matrix/client/v1/media/download/**";
+
+describe("dossier downloads streamed to disk through the service worker (Chromium)", function () {
+  this.timeout(240_000);
+  let hs: TestHomeserver;
+  let web: ServedClient;
+  let browser: Browser;
+  let ctx: BrowserContext;
+  let page: Page;
+  const original = randomBytes(3 * MiB + 12_345);
+  const name = "étude-mobilité.bin";
+  screenshotOnFailure("dossier-download", () => page);
+
+  before(async () => {
+    const dist = await ensureClientBuild();
+    hs = await startTestHomeserver();
+    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: MiB } }, councils: [{ id: "a", label: "Ville A", serverName: "localhost", homeserverUrl: hs.url }] });
+    browser = await launchChromium();
+    const me = await registerUser(hs.url, "agent");
+    const call = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${hs.url}/_matrix/client/v3${path}`, { method: path.includes("/state/") ? "PUT" : "POST", headers: { Authorization: `Bearer ${me.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const space = String((await call("/createRoom", { name: "Mobilité", preset: "private_chat", creation_content: { type: "m.space" } }))["room_id"]);
+    const roomId = String((await call("/createRoom", {
+      name: "Étude mobilité", preset: "private_chat", creation_content: { type: "fr.entente.dossier" },
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    }))["room_id"]);
+    await call(`/rooms/${encodeURIComponent(space)}/state/m.space.child/${encodeURIComponent(roomId)}`, { via: [new URL(hs.url).hostname] });
+    ctx = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
+    const session = JSON.stringify({ baseUrl: hs.url, userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId });
+    await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
+    page = await ctx.newPage();
+    await page.goto(`${web.url}#/dossier/${encodeURIComponent(roomId)}`);
+    await page.getByRole("heading", { name: "Étude mobilité" }).waitFor({ timeout: 120_000 });
+    await page.locator("input#files").setInputFiles({ name, mimeType: "application/octet-stream", buffer: original });
+    await row().waitFor({ timeout: 120_000 });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await hs?.stop();
+  });
+
+  const row = () => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
+
+  /** Clicks "Télécharger" and returns Chromium's download (started as soon as the worker answers). */
+  async function startDownload(): Promise<Download> {
+    const [d] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), row().getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]);
+    return d;
+  }
+
+  /** The media requests of the page, in order (URL path and Range header). */
+  function recordMedia(): { url: string; range: string | undefined }[] {
+    const seen: { url: string; range: string | undefined }[] = [];
+    page.on("request", (r) => {
+      if (r.url().includes("/_matrix/client/v1/media/download/") && r.method() === "GET") seen.push({ url: new URL(r.url()).pathname, range: r.headers()["range"] });
+    });
+    return seen;
+  }
+
+  it("saves the file through the service worker, byte-identical, verified", async () => {
+    const d = await startDownload();
+    assert.equal(d.suggestedFilename(), name, "the worker's Content-Disposition carries the UTF-8 name");
+    assert.equal(await d.failure(), null);
+    assert.equal(sha256(await readFile((await d.path())!)), sha256(original));
+    await page.getByText(`${name} enregistré sur le disque, déchiffré et vérifié (SHA-256).`).waitFor({ timeout: 30_000 });
+    type Sw = { navigator: { serviceWorker: { controller: unknown; getRegistrations(): Promise<{ scope: string }[]> } } };
+    const scopes = await page.evaluate(async () => (await (globalThis as unknown as Sw).navigator.serviceWorker.getRegistrations()).map((r) => new URL(r.scope).pathname));
+    assert.deepEqual(scopes, ["/__entente_download__/"], "the worker's scope is its download path only: it controls no page");
+    assert.equal(await page.evaluate(() => (globalThis as unknown as Sw).navigator.serviceWorker.controller), null);
+  });
+
+  it("a part cut half-way resumes from that byte (Range), a reset part is fetched again: byte-identical", async () => {
+    const seen = recordMedia();
+    let n = 0;
+    let cutAt = 0;
+    let cutPath = "";
+    let resetPath = "";
+    await page.route(MEDIA, async (route: Route) => {
+      n++;
+      // requests: 1 manifest, 2 part 1, 3 part 2 (closed half-way), 4 its resume, 5 part 3 (reset), …
+      if (n === 3) {
+        const res = await route.fetch();
+        const body = await res.body();
+        cutAt = Math.floor(body.length / 2);
+        cutPath = new URL(route.request().url()).pathname;
+        return route.fulfill({ response: res, body: body.subarray(0, cutAt) });
+      }
+      if (n === 5) {
+        resetPath = new URL(route.request().url()).pathname;
+        return route.abort("connectionreset");
+      }
+      return route.continue();
+    });
+    try {
+      const d = await startDownload();
+      const failure = await d.failure();
+      assert.equal(failure, null, `download ${failure}; page: ${await page.locator("p[role=status], .status").allInnerTexts().catch(() => [])}; requests: ${JSON.stringify(seen)}`);
+      assert.equal(sha256(await readFile((await d.path())!)), sha256(original), "byte-identical after the cuts");
+    } finally {
+      await page.unroute(MEDIA);
+    }
+    const cut = seen.filter((r) => r.url === cutPath);
+    assert.deepEqual(cut.map((r) => r.range), [undefined, `bytes=${cutAt}-`], "the cut part went on from the byte where it stopped");
+    const reset = seen.filter((r) => r.url === resetPath);
+    assert.equal(reset.length, 2, "the reset part was asked again");
+    await page.getByText(`${name} enregistré sur le disque, déchiffré et vérifié (SHA-256).`).waitFor({ timeout: 30_000 });
+  });
+
+  it("a part altered on the wire stops the download with a French message; Chromium drops the partial file", async () => {
+    let n = 0;
+    await page.route(MEDIA, async (route: Route) => {
+      n++;
+      if (n !== 3) return route.continue(); // the second part
+      const res = await route.fetch();
+      const body = Buffer.from(await res.body());
+      body[body.length >> 1]! ^= 1;
+      return route.fulfill({ response: res, body });
+    });
+    try {
+      const d = await startDownload();
+      await page.getByText(`${name} : le contenu reçu ne correspond pas à son empreinte SHA-256 (partie 2). Téléchargement arrêté, le fichier partiel est supprimé.`).waitFor({ timeout: 60_000 });
+      assert.notEqual(await d.failure(), null, "the browser's download failed (its partial file is dropped)");
+    } finally {
+      await page.unroute(MEDIA);
+    }
+  });
+});
