@@ -13,9 +13,9 @@ export function writeYamlConfig(dir: string, name: string, port: number, extra =
 }
 
 /** Spawns the server and resolves with its URL once it prints "ready <url>". */
-export function spawnHomeserver(configPath: string): Promise<{ child: ChildProcess; url: string }> {
+export function spawnHomeserver(configPath: string, extraArgs: readonly string[] = []): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SERVE, "--config", configPath], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [SERVE, "--config", configPath, ...extraArgs], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => {

@@ -28,6 +28,7 @@ export function testConfig(dir: string, overrides: ConfigOverrides = {}): Homese
     appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300_000 },
     voip: { turnUris: [], turnSharedSecret: undefined, turnUserLifetime: 3_600_000 },
     push: { gatewayPrivateHosts: [], retryInitialMs: 1000, retryMaxMs: 600_000 },
+    workers: { enabled: false, role: "main", mainUrl: undefined },
   };
   const out = { ...base } as Record<string, unknown>;
   for (const [k, v] of Object.entries(overrides)) out[k] = { ...(base as unknown as Record<string, object>)[k], ...v };

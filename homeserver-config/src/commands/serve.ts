@@ -4,11 +4,14 @@ import { spawn } from "node:child_process";
 import { parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
 import { SERVE_SCRIPT } from "../council-process.ts";
 
-const USAGE = `Usage: entente serve --config FILE
+const USAGE = `Usage: entente serve --config FILE [--role main|client-reader] [--port N]
 
 Runs one council's homeserver in the foreground, logging JSON lines to stderr; SIGTERM or Ctrl-C
 stops it cleanly. Exit code 1 on a config error (every problem is listed).
   --config FILE   the homeserver config (see homeserver/config.example.yaml)
+  --role ROLE     main (default) or client-reader: a process answering the read-only client
+                  endpoints from PostgreSQL beside main (config section workers, docs/production.md)
+  --port N        client listener port of this process (overrides listeners.client.port)
   --help          show this help`;
 
 export const serveCommand: Command = {
@@ -16,7 +19,7 @@ export const serveCommand: Command = {
   summary: "run one homeserver from its config file",
   usage: USAGE,
   async run(argv, io) {
-    const { values, positionals: pos } = parseCommandArgs("serve", argv, { config: { type: "string" }, help: { type: "boolean" } });
+    const { values, positionals: pos } = parseCommandArgs("serve", argv, { config: { type: "string" }, role: { type: "string" }, port: { type: "string" }, help: { type: "boolean" } });
     if (values.help) {
       io.out(USAGE + "\n");
       return 0;
@@ -24,7 +27,8 @@ export const serveCommand: Command = {
     positionals("serve", pos, []);
     const config = requireOption("serve", values.config, "--config FILE");
     // Own process group: a terminal's Ctrl-C reaches us only, and we pass it on once.
-    const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", config], { stdio: "inherit", detached: true });
+    const extra = [...(values.role !== undefined ? ["--role", values.role] : []), ...(values.port !== undefined ? ["--port", values.port] : [])];
+    const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", config, ...extra], { stdio: "inherit", detached: true });
     const relay = (signal: NodeJS.Signals): void => void child.kill(signal);
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
     for (const s of signals) process.on(s, relay);

@@ -9,6 +9,7 @@ import { passwords } from "./passwords-schema.ts";
 import { connections } from "./connections-schema.ts";
 import { voip } from "./voip-schema.ts";
 import { push } from "./push-schema.ts";
+import { workers } from "./workers-schema.ts";
 import {
   boolean, derived, httpBaseUrl, integer, listenHost, nonEmptyString, oneOf, optional, path, nonNegativeNumber,
   postgresUrl, required, secret, section, serverName, withDefault,
@@ -163,7 +164,7 @@ const appservices = section(
 
 export const configSchema = section("", {
   server, listeners, connections, database, media, registration, rate_limits: rateLimits, rooms, limits, logging, passwords,
-  federation, appservices, voip, push,
+  federation, appservices, voip, push, workers,
 });
 
 // Compile-time check: the schema produces exactly HomeserverConfig, no key more or less.

@@ -52,6 +52,7 @@ export interface HomeserverConfig {
   appservices: AppservicesConfig;
   voip: VoipConfig;
   push: PushConfig;
+  workers: WorkersConfig;
 }
 
 /** TURN for calls; no TURN server unless both the URIs and the secret are set. */
@@ -61,6 +62,15 @@ export interface PushConfig {
   gatewayPrivateHosts: string[];
   retryInitialMs: number;
   retryMaxMs: number;
+}
+
+/** Several processes on one PostgreSQL (server/worker/). */
+export interface WorkersConfig {
+  /** Main: publish wake-ups for client readers over NOTIFY. */
+  enabled: boolean;
+  role: "main" | "client-reader";
+  /** Main's client listener as readers reach it; required for a reader. */
+  mainUrl: string | undefined;
 }
 
 export interface VoipConfig {

@@ -54,6 +54,7 @@ describe("parseConfig", () => {
       appservices: { registrationFiles: [], retryInitialMs: 1000, retryMaxMs: 300000 },
       voip: { turnUris: [], turnSharedSecret: undefined, turnUserLifetime: 3600000 },
       push: { gatewayPrivateHosts: [], retryInitialMs: 1000, retryMaxMs: 600000 },
+      workers: { enabled: false, role: "main", mainUrl: undefined },
     };
     const config = parse(MINIMAL);
     assert.deepEqual(config, expected);
@@ -121,6 +122,9 @@ voip:
   turn_uris: ["turns:turn.ville-b.example.fr:5349?transport=tcp"]
   turn_shared_secret: turn-s3cret
   turn_user_lifetime: 86400000
+workers:
+  enabled: true
+  main_url: http://10.0.0.5:8008
 `);
     assert.deepEqual(config, {
       server: {
@@ -149,6 +153,7 @@ voip:
       appservices: { registrationFiles: ["/etc/entente/bridges/irc.yaml", "/srv/tasks.yaml"], retryInitialMs: 500, retryMaxMs: 60000 },
       voip: { turnUris: ["turns:turn.ville-b.example.fr:5349?transport=tcp"], turnSharedSecret: "turn-s3cret", turnUserLifetime: 86400000 },
       push: { gatewayPrivateHosts: [], retryInitialMs: 1000, retryMaxMs: 600000 },
+      workers: { enabled: true, role: "main", mainUrl: "http://10.0.0.5:8008" },
     });
   });
 
@@ -163,6 +168,15 @@ voip:
     assert.deepEqual(errors.map((e) => e.split(": ")[1]), ["appservices.registration_files"]);
     const cap = errorsOf(`${MINIMAL}appservices:\n  retry_initial_ms: 5000\n  retry_max_ms: 1000\n`);
     assert.deepEqual(cap.map((e) => e.split(": ").slice(1).join(": ")), ["appservices.retry_max_ms: must be at least retry_initial_ms"]);
+  });
+
+  it("checks the workers section: a known role, and main's URL for a client reader", () => {
+    const errors = errorsOf(`${MINIMAL}workers:\n  role: writer\n  main_url: ftp://x\n`);
+    assert.deepEqual(errors.map((e) => e.split(": ")[1]).sort(), ["workers.main_url", "workers.role"]);
+    const reader = errorsOf(`${MINIMAL}workers:\n  role: client-reader\n`);
+    assert.deepEqual(reader.map((e) => e.split(": ").slice(1).join(": ")), ["workers.main_url: required when workers.role is client-reader"]);
+    const ok = parse(`${MINIMAL}workers:\n  enabled: true\n  role: client-reader\n  main_url: http://10.0.0.5:8008/\n`);
+    assert.deepEqual(ok.workers, { enabled: true, role: "client-reader", mainUrl: "http://10.0.0.5:8008" });
   });
 
   it("resolves relative paths against the config directory, and derives defaults from data_dir", () => {

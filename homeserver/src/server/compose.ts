@@ -39,6 +39,7 @@ import { connectE2eeFederation } from "./federation/e2ee-federation.ts";
 import { PushService } from "./push/push-service.ts";
 import { HeavyRequestGate } from "./http/heavy-request-gate.ts";
 import { SerializedStateCache } from "./rooms/serialized-state.ts";
+import { StreamPublisher } from "./worker/stream-channel.ts";
 
 export interface RunningHomeserver {
   context: ServerContext;
@@ -81,6 +82,10 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   const db = await openDatabase(config.database);
   const signingKey = loadOrCreateSigningKey(config.server.signingKeyPath);
   const notifier = new Notifier();
+  // workers.enabled: client readers (server/worker/) learn of every wake-up over NOTIFY
+  if (config.workers.enabled && config.database.type !== "postgres") throw new Error("workers.enabled needs database.type postgres");
+  const publisher = config.workers.enabled ? new StreamPublisher({ db, log }) : undefined;
+  if (publisher) notifier.onNotify((users) => publisher.wakeUsers(users));
   const rooms = new RoomStore({ db });
   const stores = { events: new EventStore({ db }), rooms, users: new UserStore({ db }), streams: new StreamStore({ db }) };
   const notifyRoom = (roomId: string, extra: string[] = []): void => {
@@ -97,6 +102,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   let stopped = false;
   const typing: Typing = new Typing({ clock, onChange: (roomId) => {
     if (stopped) return;
+    publisher?.typing(roomId, typing.position, typing.current(roomId));
     notifyRoom(roomId);
     appservices.typingChanged(roomId, typing.current(roomId)).catch((err: unknown) => log.error("appservice typing failed", { room_id: roomId, error: String(err) }));
   } });
@@ -105,7 +111,8 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   const onPersisted = (p: PersistedEvent): void => {
     notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : []);
     appservices.wake();
-    void push.eventPersisted(p.stream); // push rules of the recipients (never rejects: failures are logged)
+    // push rules of the recipients (never rejects: failures are logged); readers count unread up to it
+    void push.eventPersisted(p.stream).then(() => publisher?.pushEvaluated(p.stream));
   };
   const federation = config.federation.enabled
     ? composeFederation({ config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted, ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}) })
@@ -129,6 +136,12 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   };
   await appservices.start();
   push.start();
+  if (publisher) {
+    // readers reset their typing mirror and re-read everything; then what was persisted while we
+    // were down is evaluated and announced
+    publisher.hello();
+    void stores.events.maxStream().then((m) => push.eventPersisted(m).then(() => publisher.pushEvaluated(m)), () => undefined);
+  }
   const router = buildRouter(context);
   const server = createHttpServer({
     router, log, maxJsonBody: config.limits.maxJsonBodyBytes, trustForwardedFor: config.listeners.client.trustForwardedFor, name: "client",
@@ -157,6 +170,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
       await federation?.stop();
       await push.stop();
       await appservices.stop();
+      await publisher?.close();
       await db.close();
     },
   };

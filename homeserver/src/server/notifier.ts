@@ -1,13 +1,18 @@
 // "Something new for user U" signals that wake long-polling /sync requests. In one process this is
-// in-memory; several processes on one PostgreSQL would carry the same calls over LISTEN/NOTIFY.
+// in-memory; with client readers (server/worker/) the main process publishes every call over
+// PostgreSQL NOTIFY (`onNotify`) and each reader replays them into its own Notifier.
 // Each user has a counter so a wake-up between "compute the response" and "start waiting" is
-// never lost: callers read `version(u)` before computing and pass it to `wait`.
+// never lost: callers read `version(u)` before computing and pass it to `wait`. `notifyAll` moves
+// every user's version at once (an epoch added to each counter): a reader that may have missed
+// notifications (its LISTEN connection was lost) wakes everyone, computing or waiting.
 export class Notifier {
   private readonly waiters = new Map<string, Set<() => void>>();
   private readonly versions = new Map<string, number>();
+  private readonly listeners: ((userIds: readonly string[]) => void)[] = [];
+  private epoch = 0;
 
   version(userId: string): number {
-    return this.versions.get(userId) ?? 0;
+    return this.epoch + (this.versions.get(userId) ?? 0);
   }
 
   /** Resolves when the user's version moves past `seen`, or after timeoutMs. */
@@ -33,10 +38,23 @@ export class Notifier {
   }
 
   notifyUsers(userIds: Iterable<string>): void {
-    for (const u of userIds) {
-      this.versions.set(u, this.version(u) + 1);
+    const list = [...userIds];
+    for (const u of list) {
+      this.versions.set(u, (this.versions.get(u) ?? 0) + 1);
       const set = this.waiters.get(u);
       if (set) for (const fn of [...set]) fn();
     }
+    for (const l of this.listeners) l(list);
+  }
+
+  /** Wakes every user (computing or waiting); not passed to `onNotify` listeners. */
+  notifyAll(): void {
+    this.epoch++;
+    for (const set of [...this.waiters.values()]) for (const fn of [...set]) fn();
+  }
+
+  /** Calls `fn` with the users of every later notifyUsers call (the main process publishes them). */
+  onNotify(fn: (userIds: readonly string[]) => void): void {
+    this.listeners.push(fn);
   }
 }

@@ -1,0 +1,159 @@
+// The pieces a client reader swaps in for the main process's own (see client-reader.ts):
+//  - a Database that refuses write transactions and INSERTs (main is the one writer of every
+//    stream, which keeps stream positions committing in sequence order; the two plain statements
+//    a reader's /sync makes, a device's last-seen UPDATE and the DELETE of acknowledged to-device
+//    messages, allocate no position and are safe from any process);
+//  - push: no evaluation here; unread counts wait until main's evaluation cursor reached the
+//    position counted to (main publishes it, "p"), and are counted without the in-memory cache
+//    (a redaction on main would not reach it);
+//  - typing: a mirror of main's lists and serial, fed by "t" messages, so typing positions in
+//    sync tokens mean the same on every process.
+import type { Database, Row, SqlExecutor, SqlValue } from "../../storage/sql.ts";
+import type { JsonObject } from "../../room/pdu.ts";
+import { PushService } from "../push/push-service.ts";
+import { roomUnread, unreadSyncFields } from "../push/unread-counts.ts";
+import type { Logger } from "../log.ts";
+
+export class ReadOnlyWorkerError extends Error {
+  constructor(what: string) {
+    super(`client reader: ${what} belongs to the main process`);
+    this.name = "ReadOnlyWorkerError";
+  }
+}
+
+const INSERT = /^\s*(?:WITH\b[\s\S]*?\)\s*)?INSERT\b/i;
+
+/** The reader's database: reads pass through; write transactions and INSERTs throw. */
+export function readOnlyDatabase(db: Database): Database {
+  const guard = (sql: string): void => {
+    if (INSERT.test(sql)) throw new ReadOnlyWorkerError(`an INSERT (${sql.slice(0, 40)}…)`);
+  };
+  return {
+    dialect: db.dialect,
+    all: async <T extends Row>(sql: string, params?: readonly SqlValue[]) => {
+      guard(sql);
+      return db.all<T>(sql, params);
+    },
+    one: async <T extends Row>(sql: string, params?: readonly SqlValue[]) => {
+      guard(sql);
+      return db.one<T>(sql, params);
+    },
+    run: async (sql: string, params?: readonly SqlValue[]) => {
+      guard(sql);
+      return db.run(sql, params);
+    },
+    transaction: <T>(_fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => Promise.reject(new ReadOnlyWorkerError("a write transaction")),
+    exec: (_sql: string) => Promise.reject(new ReadOnlyWorkerError("DDL")),
+    close: () => db.close(),
+  };
+}
+
+/** Main's push-evaluation cursor as this reader knows it; waits for it to reach a position. */
+export class PushProgress {
+  private known = 0;
+  private readonly waiters = new Set<{ target: number; resolve: () => void }>();
+  private readonly read: () => Promise<number>;
+  private readonly log: Logger;
+  private readonly maxWaitMs: number;
+
+  constructor(deps: { read: () => Promise<number>; log: Logger; maxWaitMs?: number }) {
+    this.read = deps.read;
+    this.log = deps.log;
+    this.maxWaitMs = deps.maxWaitMs ?? 10_000;
+  }
+
+  advance(position: number): void {
+    if (position <= this.known) return;
+    this.known = position;
+    for (const w of [...this.waiters]) if (w.target <= position) w.resolve();
+  }
+
+  /** Re-reads the cursor (after a reconnect or main's restart: messages may have been missed). */
+  async refresh(): Promise<void> {
+    this.advance(await this.read());
+  }
+
+  /** Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). */
+  async atLeast(target: number): Promise<void> {
+    if (target <= this.known) return;
+    this.advance(await this.read());
+    if (target <= this.known) return;
+    await new Promise<void>((resolve) => {
+      const w = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(w);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.log.warn("push evaluation on main is late: unread counts may lag", { wanted: target, known: this.known });
+        w.resolve();
+      }, this.maxWaitMs);
+      this.waiters.add(w);
+    });
+  }
+}
+
+/** PushService without evaluation nor delivery: unread counts once main's cursor covers them. */
+export class ReaderPushService extends PushService {
+  progress: PushProgress | undefined;
+
+  override start(): void {}
+  override async stop(): Promise<void> {}
+  override eventPersisted(_stream: number): Promise<void> {
+    return Promise.resolve();
+  }
+
+  override async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
+    await this.progress?.atLeast(upTo);
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo), perThread);
+  }
+
+  override receiptMoved(_userId: string): Promise<void> {
+    return Promise.reject(new ReadOnlyWorkerError("a receipt"));
+  }
+}
+
+/**
+ * Typing as main has it: the rooms' lists and main's serial. Same public surface as Typing
+ * (sync reads `position`, `changedSince`, `current`); `set` is never called (PUT typing is
+ * forwarded to main).
+ */
+export class TypingMirror {
+  private readonly rooms = new Map<string, { users: string[]; at: number }>();
+  private serial = 0;
+  private instance = "";
+
+  get position(): number {
+    return this.serial;
+  }
+
+  /** A "t" message; a new main instance starts its serial over, and so does the mirror. */
+  apply(instance: string, serial: number, roomId: string, users: string[]): void {
+    if (instance !== this.instance) this.reset(instance);
+    this.rooms.set(roomId, { users, at: serial });
+    this.serial = Math.max(this.serial, serial);
+  }
+
+  reset(instance: string): void {
+    this.instance = instance;
+    this.rooms.clear();
+    this.serial = 0;
+  }
+
+  changedSince(roomId: string, since: number): string[] | undefined {
+    const r = this.rooms.get(roomId);
+    if (!r || r.at <= since) return undefined;
+    return [...r.users];
+  }
+
+  current(roomId: string): string[] {
+    return [...(this.rooms.get(roomId)?.users ?? [])];
+  }
+
+  set(): void {
+    throw new ReadOnlyWorkerError("typing");
+  }
+}
