@@ -35,10 +35,24 @@ export function shareNotice(req: ShareRequest, s: FileShare): Record<string, unk
   };
 }
 
+/** The part of XMLHttpRequest used here (typed locally: the Node test build has no DOM library). */
+interface Xhr {
+  open(method: string, url: string): void;
+  setRequestHeader(name: string, value: string): void;
+  upload: { onprogress: ((e: { loaded: number; total: number }) => void) | null };
+  onload: (() => void) | null;
+  onerror: (() => void) | null;
+  status: number;
+  responseText: string;
+  send(body: Blob): void;
+}
+
 /** POSTs `body`, reporting bytes sent; resolves with the JSON answer or rejects with its errcode. */
 export function uploadWithProgress(url: string, token: string, body: Blob, onProgress: (sent: number, total: number) => void): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
+    const X = (globalThis as { XMLHttpRequest?: new () => Xhr }).XMLHttpRequest;
+    if (X === undefined) return reject(new Error("no XMLHttpRequest"));
+    const xhr = new X();
     xhr.open("POST", url);
     xhr.setRequestHeader("Authorization", `Bearer ${token}`);
     xhr.setRequestHeader("Content-Type", "application/octet-stream");
