@@ -117,7 +117,7 @@ export class DossierShare extends LitElement {
     if (t === undefined || shares === undefined) return;
     const data = new FormData(e.target as HTMLFormElement);
     const until = new Date(`${String(data.get("expiry"))}T23:59:59`).getTime();
-    const expiresInHours = Math.max(1, Math.ceil((until - Date.now()) / 3_600_000));
+    const expiresInHours = Math.max(1, Math.floor((until - Date.now()) / 3_600_000));
     const maxDownloads = Number(data.get("downloads"));
     const tr = this.tr;
     try {

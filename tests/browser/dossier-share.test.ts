@@ -1,0 +1,161 @@
+// Issue 15, citizen sharing from the web client (Chromium): an agent shares a dossier file from
+// its row; the page decrypts the Matrix attachment, re-encrypts it with a generated password and
+// uploads it to the council's share service; the dialog shows the link and the password once. A
+// recipient (another browser context, no account) opens the link: a wrong password is refused in
+// French, the right one saves a byte-identical file; the used-up, revoked and expired links are
+// refused with their French messages; the agent sees each share's state and access log; the room
+// gets a notice in the file's thread; the service's storage holds neither plaintext nor password.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
+import { clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
+import { FRENCH } from "../../appservices/share/src/share-rules.ts";
+
+const A = "mairie-a.test";
+const MARKER = "ACTE-NAISSANCE-CONFIDENTIEL-7731";
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const row = (page: Page, name: string) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+describe("dossiers: sharing a file with a citizen from the web client (Chromium)", function () {
+  this.timeout(300_000);
+  const app = useCouncilsClient([A], { users: { alice: A } });
+  let share: RunningShareService;
+  let dir: string;
+  let clock = 0;
+  let page: Page | undefined;
+  let citizen: BrowserContext;
+  screenshotOnFailure("dossier-share", () => page);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "entente-share-client-"));
+    share = await startShareService({ dataDir: join(dir, "share"), homeserverUrl: app.fed.get(A).url, log: () => undefined, now: () => Date.now() + clock });
+  });
+  after(async () => {
+    await share?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The recipient's page for `url`: the password typed, the answer (the saved bytes, or the French error). */
+  async function receive(url: string, password: string): Promise<{ bytes?: Buffer; error?: string; page: Page }> {
+    const p = await citizen.newPage();
+    await p.goto(url);
+    await p.locator("#form:not([hidden]), #error:not(:empty)").first().waitFor();
+    const early = await p.textContent("#error");
+    if (early) return { error: early, page: p };
+    await p.fill("#password", password);
+    const download = p.waitForEvent("download", { timeout: 60_000 }).catch(() => undefined);
+    await p.click("button[type=submit]");
+    await p.locator("#error:not(:empty), body[data-done]").first().waitFor({ timeout: 60_000 });
+    const error = await p.textContent("#error");
+    if (error) return { error, page: p };
+    const d = await download;
+    assert.ok(d);
+    assert.equal(d.suggestedFilename(), "acte.pdf");
+    return { bytes: readFileSync(await d.path()), page: p };
+  }
+
+  /** Opens the share dialog of acte.pdf, creates a link allowing `downloads`; returns link and password. */
+  async function createLink(p: Page, downloads: number): Promise<{ url: string; password: string }> {
+    await row(p, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    const dialog = p.getByRole("dialog", { name: "Partager « acte.pdf » avec un citoyen" });
+    await dialog.getByLabel("Nombre de téléchargements autorisés").fill(String(downloads));
+    await dialog.getByRole("button", { name: "Créer le lien" }).click();
+    await dialog.getByText("Lien créé. Le mot de passe n'est affiché qu'une fois.").waitFor({ timeout: 60_000 });
+    return { url: await dialog.getByLabel("Lien à envoyer").inputValue(), password: await dialog.getByLabel("Mot de passe", { exact: true }).inputValue() };
+  }
+
+  it("shares a file: link and password once; the recipient decrypts the same bytes; wrong, used-up, revoked and expired links are refused in French; no plaintext stored", async () => {
+    page = await app.newPage({ locale: "fr-FR" });
+    // config.json names each council's share service, as `entente start` writes it.
+    await page.route("**/config.json", async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as Record<string, unknown>), share: { services: { [A]: share.url } } } });
+    });
+    await signIn(page, app.web.url, undefined, "alice");
+    await saveRecoveryKey(page);
+    await page.getByRole("button", { name: "Nouvel espace de travail" }).click();
+    await page.getByRole("dialog").getByLabel("Nom").fill("État civil");
+    await page.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+    await page.getByRole("region", { name: "État civil" }).waitFor();
+    await page.getByRole("link", { name: "Dossiers", exact: true }).click();
+    const form = page.getByRole("form", { name: "Nouveau dossier dans État civil" });
+    await form.getByLabel("Nom du dossier").fill("Demandes 2027");
+    await form.getByRole("button", { name: "Nouveau dossier dans État civil" }).click();
+    await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
+    const roomId = decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
+    const plain = Buffer.concat([Buffer.from(MARKER), randomBytes(700_000), Buffer.from(MARKER)]);
+    await page.locator("input#files").setInputFiles({ name: "acte.pdf", mimeType: "application/pdf", buffer: plain });
+    await row(page, "acte.pdf").waitFor({ timeout: 60_000 });
+
+    const first = await createLink(page, 1);
+    assert.match(first.url, new RegExp(`^${share.url}/s/[A-Za-z0-9_-]{22}$`));
+    assert.match(first.password, /^[a-z2-9]{4}(-[a-z2-9]{4}){4}$/);
+    const dialog = page.getByRole("dialog", { name: "Partager « acte.pdf » avec un citoyen" });
+    await dialog.getByText("Envoyez le mot de passe par un autre moyen que le lien").waitFor();
+    assert.deepEqual(await seriousA11yViolations(page), [], "share dialog accessible");
+    await screenshot(page, "dossier-share-link");
+
+    // The recipient, without an account.
+    citizen = await app.newContext({ acceptDownloads: true, locale: "fr-FR" });
+    await citizen.addInitScript(() => { delete (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker; });
+    const wrong = await receive(first.url, "pas-le-bon-mot-de-passe");
+    assert.match(wrong.error ?? "", /Mot de passe incorrect/);
+    await screenshot(wrong.page, "dossier-share-recipient-wrong-password");
+    const right = await receive(first.url, first.password);
+    assert.ok(right.bytes, right.error);
+    assert.equal(sha256(right.bytes), sha256(plain), "byte-identical");
+    await screenshot(right.page, "dossier-share-recipient-done");
+    assert.equal((await receive(first.url, first.password)).error, FRENCH.exhausted);
+
+    // A second link, revoked from the dialog's list.
+    await dialog.getByRole("button", { name: "Fermer" }).click();
+    const second = await createLink(page, 3);
+    const secondRow = dialog.locator("tbody tr").first();
+    await secondRow.getByRole("button", { name: /^Révoquer le lien créé le/ }).click();
+    await dialog.getByText("Lien révoqué.").waitFor();
+    const revoked = await receive(second.url, second.password);
+    assert.equal(revoked.error, FRENCH.revoked);
+    await screenshot(revoked.page, "dossier-share-recipient-revoked");
+
+    // The agent's list: states and the access log of the first link.
+    await dialog.getByRole("button", { name: "Fermer" }).click();
+    await row(page, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await dialog.locator("tbody tr").nth(1).waitFor();
+    assert.deepEqual(await dialog.locator("td.state").allTextContents(), ["révoqué", "épuisé"]);
+    const firstRow = dialog.locator("tbody tr").nth(1);
+    await firstRow.getByText(/\d+ accès/).click();
+    await firstRow.getByText(/téléchargé/).waitFor();
+    await firstRow.getByText(/refusé \(limite atteinte\)/).waitFor();
+    await screenshot(page, "dossier-share-list");
+
+    // A third link, then time passes beyond its expiry (the service's clock).
+    await dialog.getByRole("button", { name: "Fermer" }).click();
+    const third = await createLink(page, 3);
+    clock += 40 * 86_400_000;
+    assert.equal((await receive(third.url, third.password)).error, FRENCH.expired);
+    clock = 0;
+
+    // The room says the file was shared, in the file's thread (relation readable by the server,
+    // the notice itself end-to-end encrypted); the service holds ciphertext only.
+    const token = (JSON.parse((await page.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken;
+    const messages = await clientApi(app.fed.get(A).url, { accessToken: token }, "GET", `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`);
+    const threaded = (messages["chunk"] as { type: string; content: Record<string, unknown> }[]).filter((e) => e.type === "m.room.encrypted" && (e.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.thread");
+    assert.equal(threaded.length, 3, "one notice per share, in the file's thread");
+    const needles = [Buffer.from(MARKER), plain.subarray(5000, 5064), ...[first, second, third].map((s) => Buffer.from(s.password))];
+    const stored = filesUnder(join(dir, "share"));
+    assert.ok(stored.filter((f) => f.endsWith("data.pgp")).length === 3);
+    for (const f of stored) {
+      const bytes = readFileSync(f);
+      for (const n of needles) assert.equal(bytes.indexOf(n), -1, `${f} holds plaintext or a password`);
+    }
+  });
+});
