@@ -1,12 +1,18 @@
 // Where a council keeps its archive key: `archive/` beside its homeserver.yaml, the secret key
-// 0600 (like the homeserver's signing key), the public key beside it to hand to the archivist.
+// 0600 (like the homeserver's signing key), the public key beside it to hand to the archivist, and
+// the archivist's public key (entente archive-key archivist) that exports from the client go to.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError } from "./cli-kit.ts";
 
-export function archiveKeyPaths(configPath: string): { dir: string; secret: string; public: string } {
-  const dir = join(dirname(configPath), "archive");
-  return { dir, secret: join(dir, "council-archive-key.asc"), public: join(dir, "council-archive-key.pub.asc") };
+export function archiveKeyPaths(configPath: string): { dir: string; secret: string; public: string; archivist: string } {
+  return archiveKeyPathsIn(dirname(configPath));
+}
+
+/** The same, from the council's folder. `archivist`: the archivist's public key (exports from the client are encrypted to it). */
+export function archiveKeyPathsIn(councilDir: string): { dir: string; secret: string; public: string; archivist: string } {
+  const dir = join(councilDir, "archive");
+  return { dir, secret: join(dir, "council-archive-key.asc"), public: join(dir, "council-archive-key.pub.asc"), archivist: join(dir, "archivist.pub.asc") };
 }
 
 export function readTextFile(path: string, what: string): string {

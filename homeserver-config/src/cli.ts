@@ -7,6 +7,7 @@ import { CliError, processIo, UsageError, type Command, type Io } from "./cli-ki
 import { archiveExportCommand } from "./commands/archive-export.ts";
 import { archiveKeyCreateCommand } from "./commands/archive-key-create.ts";
 import { archiveKeyImportCommand } from "./commands/archive-key-import.ts";
+import { archiveKeyArchivistCommand } from "./commands/archive-key-archivist.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { federationStatusCommand } from "./commands/federation-status.ts";
 import { initCommand } from "./commands/init.ts";
@@ -22,7 +23,7 @@ export const COMMANDS: readonly Command[] = [
   initCommand, startCommand, demoCommand, serveCommand,
   userAddCommand, userListCommand, userResetPasswordCommand, userDeactivateCommand,
   roomListCommand, federationStatusCommand,
-  archiveKeyCreateCommand, archiveKeyImportCommand, archiveExportCommand,
+  archiveKeyCreateCommand, archiveKeyImportCommand, archiveKeyArchivistCommand, archiveExportCommand,
 ];
 
 const GROUPS = [...new Set(COMMANDS.filter((c) => c.name.includes(" ")).map((c) => c.name.split(" ")[0] ?? ""))];

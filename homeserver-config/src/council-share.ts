@@ -5,6 +5,8 @@
 import { createWriteStream, type WriteStream } from "node:fs";
 import { join } from "node:path";
 import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
+import { archiveRoute } from "../../appservices/share/src/archive-route.ts";
+import { archiveKeyPathsIn } from "./archive-key-files.ts";
 import type { Io } from "./cli-kit.ts";
 import type { ShareConfig } from "./share-config.ts";
 
@@ -31,6 +33,13 @@ export interface CouncilShares {
   close(): Promise<void>;
 }
 
+/** Where `entente archive-key create|import|archivist` write the keys (read at the first export; missing: "not configured"). */
+function archiveKeys(councilDir: string): { signingKeyFile: string; archivistKeyFile: string; passphrase?: string } {
+  const k = archiveKeyPathsIn(councilDir);
+  const passphrase = process.env["ENTENTE_ARCHIVE_KEY_PASSPHRASE"];
+  return { signingKeyFile: k.secret, archivistKeyFile: k.archivist, ...(passphrase !== undefined && { passphrase }) };
+}
+
 async function startOne(t: ShareTarget): Promise<{ line: ShareLine; running?: RunningShareService; logFile?: WriteStream }> {
   const logPath = join(t.councilDir, "share.log");
   const base = { council: t.council, serverName: t.serverName, log: logPath };
@@ -42,6 +51,8 @@ async function startOne(t: ShareTarget): Promise<{ line: ShareLine; running?: Ru
     const running = await startShareService({
       dataDir: c.dataDir, homeserverUrl: t.homeserverUrl, host: c.listener.host, port: c.listener.port, publicUrl: c.publicUrl,
       maxBytes: c.maxUploadBytes, limits: { maxExpiryHours: c.maxExpiryHours, maxDownloads: c.maxDownloads }, log,
+      // Exports for archiving from the client: signed with the council's archive key, for the archivist's (archive-route.ts).
+      routes: [archiveRoute({ keys: archiveKeys(t.councilDir), homeserverUrl: t.homeserverUrl })],
     });
     log(`started on ${running.url}, links ${c.publicUrl}, data ${c.dataDir}`);
     return { line: { ...base, url: c.publicUrl, problem: undefined }, running, logFile };

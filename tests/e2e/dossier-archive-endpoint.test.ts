@@ -21,6 +21,9 @@ import { draftTar, parseSealResponse, sealedMessage } from "../../appservices/fi
 import { roomArchiveItems } from "../../appservices/files/src/archive/room-source.ts";
 import type { ArchiveManifest } from "../../appservices/files/src/archive/archive-layout.ts";
 import { tarStream } from "../../appservices/files/src/archive/tar-stream.ts";
+import { archiveKeyPathsIn } from "../../homeserver-config/src/archive-key-files.ts";
+import { main } from "../../homeserver-config/src/cli.ts";
+import type { Io } from "../../homeserver-config/src/cli-kit.ts";
 import { encryptingStream } from "../../appservices/files/src/attachments/attachment-stream.ts";
 import { nodeBackend } from "../../appservices/files/src/attachments/node-backend.ts";
 
@@ -157,5 +160,46 @@ describe("dossiers: archive export endpoint (client-built tar, council signature
     r = await post(new Blob([randomBytes(2048)]), alice);
     assert.equal(r.status, 400, "not a tar");
     assert.equal(readFileSync(join(dir, "share", "archive", "exports.jsonl"), "utf8").trim().split("\n").length, 1, "refusals are not exports");
+  });
+
+  it("reads the keys where entente archive-key create and archivist put them; answers 'not configured' until both are there", async () => {
+    const cli = async (...argv: string[]) => {
+      const io: Io & { o: string; e: string } = { o: "", e: "", env: {}, out: (t) => void (io.o += t), err: (t) => void (io.e += t) };
+      return { code: await main(argv, io), out: io.o, err: io.e };
+    };
+    const councilDir = join(dir, "council");
+    mkdirSync(councilDir);
+    const config = join(councilDir, "homeserver.yaml");
+    writeFileSync(config, "# test\n");
+    const svc = await startShareService({
+      dataDir: join(dir, "share2"), homeserverUrl: hs.url, log: () => undefined,
+      routes: [archiveRoute({ keys: { signingKeyFile: archiveKeyPathsIn(councilDir).secret, archivistKeyFile: archiveKeyPathsIn(councilDir).archivist }, homeserverUrl: hs.url })],
+    });
+    try {
+      const missing: ArchiveManifest["missing"] = [];
+      const tar = await toBlob(draftTar(roomId, items(missing), missing));
+      const send = () => fetch(`${svc.url}/api/archive/${enc(roomId)}`, { method: "POST", body: tar, headers: { Authorization: `Bearer ${alice.accessToken}` } });
+      assert.equal((await cli("archive-key", "create", "--config", config, "--name", "Mairie B", "--email", "archives@b.test")).code, 0);
+      let r = await send();
+      assert.equal(r.status, 404, "no archivist's key yet");
+      assert.match(((await r.json()) as { error: string }).error, /not configured/);
+      writeFileSync(join(dir, "junk.asc"), "pas une clé");
+      const bad = await cli("archive-key", "archivist", "--config", config, "--key", join(dir, "junk.asc"));
+      assert.equal(bad.code, 1);
+      assert.match(bad.err, /not an armored OpenPGP public key/);
+      const ok = await cli("archive-key", "archivist", "--config", config, "--key", join(dir, "archivist.asc"));
+      assert.equal(ok.code, 0, ok.err);
+      assert.equal((await cli("archive-key", "archivist", "--config", config, "--key", join(dir, "archivist.asc"))).code, 1, "never replaced");
+      r = await send();
+      assert.equal(r.status, 200, await r.clone().text());
+      const sealed = parseSealResponse(await r.json());
+      writeFileSync(join(dir, "b.tar.gpg"), Buffer.from(await (await toBlob(await sealedMessage(tar, sealed))).arrayBuffer()));
+      const dec = gpg("--status-fd", "2", "--output", "/dev/null", "--decrypt", join(dir, "b.tar.gpg"));
+      // Decrypted with the archivist's key recorded by the CLI (the new council key is not in this keyring: no signature check here).
+      assert.match(dec.stderr.toString(), /DECRYPTION_OKAY/);
+      assert.match(dec.stderr.toString(), /NO_PUBKEY/);
+    } finally {
+      await svc.close();
+    }
   });
 });

@@ -26,7 +26,7 @@ export interface ArchiveKeysConfig {
 }
 
 export interface ArchiveRouteOptions {
-  /** Unset: the route answers 404 "not configured". */
+  /** Unset, or files missing (read at each export until they load): the route answers 404 "not configured". */
   keys: ArchiveKeysConfig | undefined;
   homeserverUrl: string;
   maxBytes?: number;
@@ -80,6 +80,7 @@ export function archiveRoute(o: ArchiveRouteOptions): ShareRouteModule {
     await checkMayExport(hs, token, roomId, userId);
     if (Number(req.headers["content-length"] ?? "0") > maxBytes) throw new ShareHttpError(413, "M_TOO_LARGE", `larger than ${maxBytes} bytes`);
     const k = await loadKeys(o.keys).catch((e: unknown) => {
+      if ((e as { code?: unknown }).code === "ENOENT") throw new ShareHttpError(404, "M_NOT_FOUND", "Archive export is not configured on this council (entente archive-key create, entente archive-key archivist)");
       ctx.log(`archive keys: ${e instanceof Error ? e.message : String(e)}`);
       throw new ShareHttpError(500, "M_UNKNOWN", "The council's archive keys cannot be read");
     });
