@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { FRENCH, parseCreateParams, refusal, type AccessEntry, type Refusal, type ShareLimits, type ShareMeta } from "./share-rules.ts";
 import { ShareInputError, ShareStore } from "./share-store.ts";
 import { ShareHttpError, type ShareRouteContext, type ShareRouteModule } from "./share-routes.ts";
+import { dropRoutes } from "./drop-routes.ts";
 
 export interface ShareServiceOptions {
   dataDir: string;
@@ -79,6 +80,8 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
     max_downloads: m.maxDownloads, downloads: m.downloads, revoked: m.revokedAt !== undefined, state: refusal(m, now()) ?? "active",
     ...(m.tag !== undefined && { tag: m.tag }),
   });
+  // The citizens' reply links first, then the modules mounted by the caller (e.g. the archive route).
+  const routes: ShareRouteModule[] = [dropRoutes({ maxBytes, maxExpiryHours: limits.maxExpiryHours, publicUrl: () => base }), ...(o.routes ?? [])];
   const ctx: ShareRouteContext = {
     agent, now, log, dataDir: o.dataDir,
     json: (res, status, body) => void res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" }).end(JSON.stringify(body)),
@@ -156,7 +159,7 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
       res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" });
       return void res.end(await readFile(file));
     }
-    for (const route of o.routes ?? []) if (await route(req, res, url, ctx)) return;
+    for (const route of routes) if (await route(req, res, url, ctx)) return;
     throw new HttpError(404, "M_UNRECOGNIZED", "Unrecognized request");
   };
 

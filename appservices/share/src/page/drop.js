@@ -1,0 +1,68 @@
+// The citizen's reply page: the secret is the link's fragment (never sent to the service); the
+// chosen file is encrypted with it in the page (OpenPGP, AEAD + Argon2, as share-client.ts does)
+// and uploaded once. The service refuses anything but such a message, and a second upload.
+import * as openpgp from "/static/openpgp.min.mjs";
+
+const id = location.pathname.split("/")[2] ?? "";
+const secret = decodeURIComponent(location.hash.slice(1));
+const $ = (sel) => document.querySelector(sel);
+const say = (text) => void ($("#status").textContent = text);
+const fail = (text) => {
+  $("#error").textContent = text;
+  say("");
+};
+const refusal = async (res) => {
+  const body = await res.json().catch(() => ({}));
+  return typeof body.message === "string" ? body.message : "Le service de dépôt est indisponible. Réessayez plus tard.";
+};
+
+const metaRes = await fetch(`/d/${id}/meta`);
+if (secret.length < 16) {
+  $("#info").textContent = "";
+  fail("Ce lien de dépôt est incomplet. Copiez l'adresse reçue en entier.");
+} else if (!metaRes.ok) {
+  $("#info").textContent = "";
+  fail(await refusal(metaRes));
+} else {
+  const meta = await metaRes.json();
+  $("#info").textContent = `Vous pouvez envoyer un document jusqu'au ${new Date(meta.expires_at).toLocaleString("fr-FR")}.`;
+  $("#form").hidden = false;
+  $("#form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const file = $("#file").files?.[0];
+    if (file) void send(file, meta);
+  });
+}
+
+async function send(file, meta) {
+  $("#error").textContent = "";
+  if (file.size > meta.max_bytes) return fail("Ce document est trop volumineux.");
+  $("#form").querySelector("button").disabled = true;
+  try {
+    say("Chiffrement…");
+    const message = await openpgp.createMessage({ binary: file.stream(), filename: file.name, format: "binary" });
+    const encrypted = await openpgp.encrypt({
+      message, passwords: [secret], format: "binary",
+      config: { aeadProtect: true, s2kType: openpgp.enums.s2k.argon2, preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed },
+    });
+    const parts = [];
+    const reader = encrypted.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(value);
+    }
+    say("Envoi…");
+    const res = await fetch(`/d/${id}/data?name=${encodeURIComponent(file.name)}`, { method: "POST", body: new Blob(parts), headers: { "Content-Type": "application/octet-stream" } });
+    if (!res.ok) {
+      $("#form").querySelector("button").disabled = false;
+      return fail(await refusal(res));
+    }
+    $("#form").hidden = true;
+    say("Document chiffré et envoyé. Vous pouvez fermer cette page.");
+    document.body.dataset["done"] = "1";
+  } catch {
+    $("#form").querySelector("button").disabled = false;
+    fail("Le document n'a pas pu être chiffré ou envoyé. Réessayez.");
+  }
+}
