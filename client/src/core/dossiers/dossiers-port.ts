@@ -2,6 +2,7 @@
 // implementation: dossiers-sdk.ts). A dossier is an encrypted room of type fr.entente.dossier in a
 // working group's space; its tree is the protocol's fold of the room's file events.
 import type { DossierSnapshot, FileVersion } from "./dossier-model.ts";
+import type { DownloadProgress } from "./dossier-transfer.ts";
 
 export interface SpaceRef { spaceId: string; name: string }
 export interface DossierRef { roomId: string; name: string; membership: "join" | "invite" }
@@ -72,6 +73,11 @@ export interface DossiersPort {
   abandonUpload(id: string): void;
   /** Downloads and decrypts one version in the page, checking its SHA-256 (every part's for a file in parts). */
   download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob>;
+  /**
+   * Downloads one version straight to disk (save dialog, else a service worker stream), each part
+   * written once its SHA-256 matched, resumed after a network cut. Call from the click itself.
+   */
+  save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }>;
   /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */
   preview(version: FileVersion): Promise<Blob | undefined>;
   /** The server's per-file upload limit (media config m.upload.size), if it gives one. */

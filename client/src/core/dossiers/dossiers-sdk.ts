@@ -9,7 +9,7 @@ import { inviteAcross } from "../room-actions.ts";
 import { spaceChildIds } from "../space-children.ts";
 import { maxUploadSize } from "../error-kind.ts";
 import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-model.ts";
-import { downloadDossierFile, previewBlob, TransferCancelled, uploadDossierFile, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
+import { downloadDossierFile, previewBlob, saveDossierFile, TransferCancelled, uploadDossierFile, type DownloadProgress, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
 import type { DossierRef, DossiersPort, EntryChange, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
 import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
 
@@ -251,6 +251,10 @@ export class MatrixDossiersPort implements DossiersPort {
 
   download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob> {
     return downloadDossierFile(this.media(), version, onProgress);
+  }
+
+  save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }> {
+    return saveDossierFile(this.media(), version, name, onProgress, signal ? { signal } : {});
   }
 
   preview(version: FileVersion): Promise<Blob | undefined> {

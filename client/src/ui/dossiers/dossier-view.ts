@@ -204,23 +204,23 @@ export class DossierView extends LitElement {
   }
 
   private async download(entry: DossierEntry, v: FileVersion): Promise<void> {
-    this.status = this.tr("downloading", { name: entry.name });
+    // Straight to disk (transfer-list.ts shows progress); port.save must be the first await: the save dialog needs this click.
     const key = ++this.uploadKey;
-    this.downloads = [...this.downloads, { key, name: entry.name, received: 0, total: v.size }];
+    const abort = new AbortController();
+    const saving = this.port.save(v, entry.name, (progress) => {
+      this.downloads = this.downloads.map((d) => (d.key === key ? { ...d, progress } : d));
+    }, abort.signal);
+    this.status = this.tr("downloading", { name: entry.name });
+    this.downloads = [...this.downloads, { key, name: entry.name, progress: undefined, cancel: () => abort.abort() }];
     try {
-      const blob = await this.port.download(v, (received, total) => {
-        this.downloads = this.downloads.map((d) => (d.key === key ? { ...d, received, total } : d));
-      });
-      const url = URL.createObjectURL(blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = entry.name;
-      a.rel = "noopener";
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      this.status = this.tr("downloaded", { name: entry.name });
+      const { saved } = await saving;
+      if (saved !== "cancelled") this.status = this.tr("downloadSaved", { name: entry.name });
+      else this.status = "";
     } catch (e: unknown) {
-      this.status = this.tr("downloadFailed", { name: entry.name, error: e instanceof Error ? e.message : String(e) });
+      const part = e instanceof Error && e.name === "DownloadCorrupted" ? (e as Error & { part?: number }).part : undefined;
+      this.status = abort.signal.aborted ? this.tr("downloadCancelled", { name: entry.name })
+        : e instanceof Error && e.name === "DownloadCorrupted" ? this.tr("downloadCorrupted", { name: entry.name, where: part === undefined ? this.tr("corruptedWhole") : this.tr("corruptedPart", { n: part + 1 }) })
+        : this.tr("downloadFailed", { name: entry.name, error: e instanceof Error ? e.message : String(e) });
     } finally {
       this.downloads = this.downloads.filter((d) => d.key !== key);
     }
@@ -355,7 +355,7 @@ export class DossierView extends LitElement {
       ${renderInterrupted(this.port.interruptedUploads(this.roomId), tr, (n) => this.size(n),
         (u, f) => void this.track(f.name, (onProgress) => this.port.resumeUpload(u.id, f, onProgress)),
         (u) => { this.port.abandonUpload(u.id); this.requestUpdate(); })}
-      ${renderDownloads(this.downloads, tr)}
+      ${renderDownloads(this.downloads, tr, (n) => this.size(n))}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
       <div class="body">
         ${renderFolderTree(folderTree(snap), this.folder, tr, (f) => this.open(f))}
