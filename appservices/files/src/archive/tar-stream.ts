@@ -45,34 +45,41 @@ export function tarStream(entries: AsyncIterable<TarEntry>): ReadableStream<Uint
   let written = 0;
   let finished = false;
   return new ReadableStream<Uint8Array>({
+    // Each pull must enqueue something: a pull that enqueues nothing is not called again (an entry
+    // whose size is a multiple of 512 ends without padding), so it goes on to the next entry itself.
     async pull(c) {
-      if (finished) return;
-      if (reader === undefined || current === undefined) {
-        const next = await it.next();
-        if (next.done) {
-          finished = true;
-          c.enqueue(new Uint8Array(BLOCK * 2));
-          c.close();
+      for (;;) {
+        if (finished) return;
+        if (reader === undefined || current === undefined) {
+          const next = await it.next();
+          if (next.done) {
+            finished = true;
+            c.enqueue(new Uint8Array(BLOCK * 2));
+            c.close();
+            return;
+          }
+          current = next.value;
+          reader = current.body.getReader();
+          written = 0;
+          c.enqueue(tarHeader(current));
           return;
         }
-        current = next.value;
-        reader = current.body.getReader();
-        written = 0;
-        c.enqueue(tarHeader(current));
-        return;
+        const { value, done } = await reader.read();
+        if (!done) {
+          written += value.length;
+          if (written > current.size) throw new Error(`tar: ${current.path} is longer than its declared ${current.size} bytes`);
+          c.enqueue(value);
+          return;
+        }
+        if (written !== current.size) throw new Error(`tar: ${current.path} has ${written} bytes, declared ${current.size}`);
+        const pad = (BLOCK - (written % BLOCK)) % BLOCK;
+        reader = undefined;
+        current = undefined;
+        if (pad > 0) {
+          c.enqueue(new Uint8Array(pad));
+          return;
+        }
       }
-      const { value, done } = await reader.read();
-      if (!done) {
-        written += value.length;
-        if (written > current.size) throw new Error(`tar: ${current.path} is longer than its declared ${current.size} bytes`);
-        c.enqueue(value);
-        return;
-      }
-      if (written !== current.size) throw new Error(`tar: ${current.path} has ${written} bytes, declared ${current.size}`);
-      const pad = (BLOCK - (written % BLOCK)) % BLOCK;
-      if (pad > 0) c.enqueue(new Uint8Array(pad));
-      reader = undefined;
-      current = undefined;
     },
     async cancel(reason) {
       await reader?.cancel(reason);
