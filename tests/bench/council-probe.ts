@@ -89,13 +89,13 @@ export async function latencySamples(sendUrl: string, sender: Session[], readUrl
   return out;
 }
 
-/** 200s per second of 20 sequential senders for `seconds`, each in `rooms[i]`, with the reader syncing. */
-export async function throughput(p: ProbeRoom, rooms: string[], seconds: number): Promise<{ rate: number; sent: number }> {
-  const since = { token: await initialToken(p.url, p.reader) };
+/** 200s per second of 20 sequential senders for `seconds`, each in `rooms[i]`, with the reader syncing (on `readUrl`). */
+export async function throughput(p: ProbeRoom, rooms: string[], seconds: number, readUrl = p.url): Promise<{ rate: number; sent: number }> {
+  const since = { token: await initialToken(readUrl, p.reader) };
   let running = true;
   const reading = (async () => {
     while (running) {
-      const r = await api<SyncBody>(p.url, p.reader, "GET", `/_matrix/client/v3/sync?timeout=10000&since=${since.token}`);
+      const r = await api<SyncBody>(readUrl, p.reader, "GET", `/_matrix/client/v3/sync?timeout=10000&since=${since.token}`);
       since.token = r.next_batch;
     }
   })();

@@ -22,6 +22,8 @@ export interface Council {
   serverName: string;
   url: string;
   child: ChildProcess;
+  /** Its homeserver.yaml (client readers start from a copy). */
+  configPath: string;
   /** Transactions the stand-in bots received (proof the pushers run). */
   botTransactions(): number;
 }
@@ -46,9 +48,10 @@ function standInBot(port: number, counter: { n: number }): Promise<Server> {
   });
 }
 
-function spawnCouncil(configPath: string, logPath: string, extraArgs: string[]): Promise<{ child: ChildProcess; url: string }> {
+/** `extraArgs` go to Node, `serveArgs` to serve.ts (e.g. --role client-reader --port N). */
+export function spawnCouncil(configPath: string, logPath: string, extraArgs: string[], serveArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   const log = openSync(logPath, "a");
-  const child = spawn(process.execPath, [...extraArgs, SERVE, "--config", configPath], { stdio: ["ignore", "pipe", log] });
+  const child = spawn(process.execPath, [...extraArgs, SERVE, "--config", configPath, ...serveArgs], { stdio: ["ignore", "pipe", log] });
   closeSync(log);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -111,7 +114,7 @@ export async function startCouncils(names: string[], opts: CouncilOptions): Prom
       servers.push(await standInBot(ports.tasks, counter), await standInBot(ports.calendar, counter));
       const { child, url } = await spawnCouncil(config, join(dir, name, "homeserver.log"), opts.nodeArgs ?? []);
       const serverName = /^\s+name: (\S+)$/m.exec(yaml)?.[1] ?? "";
-      councils.push({ name, serverName, url, child, botTransactions: () => counter.n });
+      councils.push({ name, serverName, url, child, configPath: config, botTransactions: () => counter.n });
       appendFileSync(join(dir, "probe.txt"), `${name} ${url}\n`);
     }
   } catch (e) {

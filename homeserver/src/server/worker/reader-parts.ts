@@ -51,6 +51,8 @@ export function readOnlyDatabase(db: Database): Database {
 /** Main's push-evaluation cursor as this reader knows it; waits for it to reach a position. */
 export class PushProgress {
   private known = 0;
+  /** Positions a wait already timed out for. */
+  private gaveUpTo = 0;
   private readonly waiters = new Set<{ target: number; resolve: () => void }>();
   private readonly read: () => Promise<number>;
   private readonly log: Logger;
@@ -75,7 +77,7 @@ export class PushProgress {
 
   /** Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). */
   async atLeast(target: number): Promise<void> {
-    if (target <= this.known) return;
+    if (target <= this.known || target <= this.gaveUpTo) return;
     this.advance(await this.read());
     if (target <= this.known) return;
     await new Promise<void>((resolve) => {
@@ -89,6 +91,8 @@ export class PushProgress {
       };
       const timer = setTimeout(() => {
         this.log.warn("push evaluation on main is late: unread counts may lag", { wanted: target, known: this.known });
+        // main is down or stuck: the other rooms of this sync (and later ones) do not wait again
+        this.gaveUpTo = Math.max(this.gaveUpTo, target);
         w.resolve();
       }, this.maxWaitMs);
       this.waiters.add(w);

@@ -5,6 +5,7 @@ const C = "/_matrix/client";
 const ROOM = `${C}/v3/rooms/[^/]+`;
 
 const LOCAL_GET: RegExp[] = [
+  /^\/health$/,
   new RegExp(`^${C}/versions$`),
   new RegExp(`^${C}/v3/capabilities$`),
   new RegExp(`^${C}/v3/sync$`),

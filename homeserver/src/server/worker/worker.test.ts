@@ -82,6 +82,14 @@ describe("client reader", () => {
     await waiting;
   });
 
+  it("waits once for a late main: the other rooms of a sync do not wait again", async () => {
+    let reads = 0;
+    const p = new PushProgress({ read: async () => (reads++, 0), log: createLogger("error", {}), maxWaitMs: 1 });
+    await p.atLeast(3);
+    await p.atLeast(2);
+    assert.equal(reads, 1);
+  });
+
   it("mirrors main's typing lists and serial, starting over with a new main", () => {
     const t = new TypingMirror();
     t.apply("m1", 3, "!r", ["@a:x"]);
