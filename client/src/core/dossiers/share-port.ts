@@ -34,6 +34,17 @@ export interface ShareRequest {
 
 export type ShareProgress = { phase: "encrypting" } | { phase: "uploading"; sent: number; total: number };
 
+/** A one-time reply link ("lien de dépôt") asked for about a file. */
+export interface FileDrop {
+  id: string;
+  createdAt: number;
+  expiresAt: number;
+  state: "waiting" | "uploading" | "received" | "closed" | "expired";
+  /** The citizen's file name and the ciphertext's size, once received. */
+  name?: string;
+  size?: number;
+}
+
 export interface SharePort {
   /** The council's share service address, when config.json names one for this agent's server. */
   serviceUrl(): Promise<string | undefined>;
@@ -42,4 +53,14 @@ export interface SharePort {
   /** This agent's shares of one file, newest first, with their access logs. */
   list(roomId: string, entryId: string): Promise<FileShare[]>;
   revoke(id: string): Promise<void>;
+  /**
+   * A reply link: its secret (the link's fragment, never sent to the service) is posted in an
+   * end-to-end encrypted notice in the file's thread, so any member's device can open the reply.
+   */
+  createDrop(roomId: string, entryId: string, name: string, expiresInHours: number): Promise<{ drop: FileDrop; link: string }>;
+  drops(roomId: string, entryId: string): Promise<FileDrop[]>;
+  /** The citizen's file, downloaded and decrypted in the page (rejects if the secret is not found). */
+  receiveDrop(roomId: string, entryId: string, drop: FileDrop): Promise<File>;
+  /** Closes the drop: the service deletes the ciphertext. */
+  closeDrop(id: string): Promise<void>;
 }

@@ -1,10 +1,14 @@
 // SharePort over matrix-js-sdk: the agent's access token authenticates them to the council's share
 // service (it checks it with /account/whoami); the service's address comes from config.json
 // (`share.services[server name]`, written by `entente start`). openpgp is loaded on first use only.
-import type { MatrixClient } from "matrix-js-sdk";
+import { Direction, type MatrixClient } from "matrix-js-sdk";
 import { sendAny } from "../sdk-untyped.ts";
-import type { FileShare, SharePort, ShareProgress, ShareRequest } from "./share-port.ts";
-import { parseShareView, shareNotice, shareTag, uploadWithProgress } from "./share-service.ts";
+import type { FileDrop, FileShare, SharePort, ShareProgress, ShareRequest } from "./share-port.ts";
+import { dropNotice, dropSecretIn, parseDrop, parseShareView, shareNotice, shareTag, uploadWithProgress } from "./share-service.ts";
+import { checkName } from "./dossier-model.ts";
+
+/** Reply secrets made on this device, so the agent's own replies open without reading the room. */
+const secretKey = (dropId: string): string => `entente.drop.${dropId}`;
 
 let servicesPromise: Promise<Record<string, unknown>> | undefined;
 function services(): Promise<Record<string, unknown>> {
@@ -34,8 +38,12 @@ export class MatrixSharePort implements SharePort {
     return url;
   }
 
+  private async raw(method: string, path: string): Promise<Response> {
+    return fetch(`${await this.base()}${path}`, { method, headers: { Authorization: `Bearer ${this.client.getAccessToken() ?? ""}` } });
+  }
+
   private async api(method: string, path: string): Promise<unknown> {
-    const res = await fetch(`${await this.base()}${path}`, { method, headers: { Authorization: `Bearer ${this.client.getAccessToken() ?? ""}` } });
+    const res = await this.raw(method, path);
     const body = (await res.json().catch(() => ({}))) as { errcode?: string; error?: string };
     if (!res.ok) throw new Error(`${body.errcode ?? res.status}: ${body.error ?? ""}`);
     return body;
@@ -60,5 +68,48 @@ export class MatrixSharePort implements SharePort {
 
   async revoke(id: string): Promise<void> {
     await this.api("DELETE", `/api/shares/${encodeURIComponent(id)}`);
+  }
+
+  async createDrop(roomId: string, entryId: string, name: string, expiresInHours: number): Promise<{ drop: FileDrop; link: string }> {
+    const { dropSecret } = await import("./share-crypto.ts");
+    const secret = dropSecret();
+    const body = (await this.api("POST", `/api/drops?expires_in_hours=${expiresInHours}&tag=${await shareTag(roomId, entryId)}`)) as Record<string, unknown>;
+    const drop = parseDrop(body);
+    localStorage.setItem(secretKey(drop.id), secret);
+    await sendAny(this.client, roomId, "m.room.message", dropNotice(entryId, name, drop.id, secret, drop.expiresAt));
+    return { drop, link: `${String(body["url"])}#${secret}` };
+  }
+
+  async drops(roomId: string, entryId: string): Promise<FileDrop[]> {
+    const body = (await this.api("GET", `/api/drops?tag=${await shareTag(roomId, entryId)}`)) as { drops?: unknown };
+    return Array.isArray(body.drops) ? body.drops.map(parseDrop) : [];
+  }
+
+  /** The drop's secret: this device's copy, else the encrypted notice in the file's thread. */
+  private async secretOf(roomId: string, entryId: string, dropId: string): Promise<string> {
+    const kept = localStorage.getItem(secretKey(dropId));
+    if (kept !== null) return kept;
+    const { events } = await this.client.relations(roomId, entryId, "m.thread", null, { dir: Direction.Backward, limit: 200 });
+    for (const e of events) {
+      await this.client.decryptEventIfNeeded(e);
+      const found = dropSecretIn(e.getContent(), dropId);
+      if (found !== undefined) return found;
+    }
+    throw new Error("the reply link's secret was not found in the dossier");
+  }
+
+  async receiveDrop(roomId: string, entryId: string, drop: FileDrop): Promise<File> {
+    const secret = await this.secretOf(roomId, entryId, drop.id);
+    const res = await this.raw("GET", `/api/drops/${encodeURIComponent(drop.id)}/data`);
+    if (!res.ok || res.body === null) throw new Error(`share service: ${res.status}`);
+    const { decryptDrop } = await import("./share-crypto.ts");
+    const blob = await decryptDrop(res.body, secret);
+    const checked = checkName(drop.name ?? "");
+    return new File([blob], checked.ok ? checked.name : "reponse", { type: "application/octet-stream" });
+  }
+
+  async closeDrop(id: string): Promise<void> {
+    await this.api("DELETE", `/api/drops/${encodeURIComponent(id)}`);
+    localStorage.removeItem(secretKey(id));
   }
 }

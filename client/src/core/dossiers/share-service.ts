@@ -1,7 +1,7 @@
 // Pure helpers of share-sdk.ts: the share service's JSON parsed (it comes over the network), the
 // tag grouping one file's shares, the room notice, and an upload with progress (XMLHttpRequest).
 import { isRecord } from "../raw-event.ts";
-import type { FileShare, ShareAccess, ShareRequest, ShareState } from "./share-port.ts";
+import type { FileDrop, FileShare, ShareAccess, ShareRequest, ShareState } from "./share-port.ts";
 
 const STATES: readonly ShareState[] = ["active", "revoked", "expired", "exhausted"];
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
@@ -70,4 +70,34 @@ export function uploadWithProgress(url: string, token: string, body: Blob, onPro
     };
     xhr.send(body);
   });
+}
+
+const DROP_STATES = ["waiting", "uploading", "received", "closed", "expired"] as const;
+
+export function parseDrop(raw: unknown): FileDrop {
+  if (!isRecord(raw) || typeof raw["id"] !== "string") throw new Error("share service: unexpected answer");
+  const state = DROP_STATES.find((s) => s === raw["state"]) ?? "closed";
+  return {
+    id: raw["id"], createdAt: num(raw["created_at"]), expiresAt: num(raw["expires_at"]), state,
+    ...(typeof raw["name"] === "string" && { name: raw["name"], size: num(raw["size"]) }),
+  };
+}
+
+/** The notice asking for a reply: in the file's thread, end-to-end encrypted; it carries the link's secret for the dossier's members. */
+export function dropNotice(entryId: string, name: string, dropId: string, secret: string, expiresAt: number): Record<string, unknown> {
+  const until = new Date(expiresAt).toISOString().slice(0, 10);
+  return {
+    msgtype: "m.notice",
+    body: `Lien de dépôt créé pour une réponse à « ${name} » (valable jusqu'au ${until}) / reply link created for “${name}” (valid until ${until})`,
+    [DROP_KEY]: { drop_id: dropId, secret },
+    "m.relates_to": { rel_type: "m.thread", event_id: entryId, is_falling_back: true, "m.in_reply_to": { event_id: entryId } },
+  };
+}
+
+export const DROP_KEY = "fr.entente.share.drop";
+
+/** The secret of `dropId` in a decrypted notice's content, if it is that notice. */
+export function dropSecretIn(content: Record<string, unknown>, dropId: string): string | undefined {
+  const d = content[DROP_KEY];
+  return isRecord(d) && d["drop_id"] === dropId && typeof d["secret"] === "string" ? d["secret"] : undefined;
 }

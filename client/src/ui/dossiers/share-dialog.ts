@@ -6,7 +6,8 @@
 // share buttons (share-button.ts) through the `ent-share-file` event.
 import { LitElement, css, html, nothing } from "lit";
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
-import type { FileShare, SharePort, ShareProgress } from "../../core/dossiers/share-port.ts";
+import type { FileDrop, FileShare, SharePort, ShareProgress } from "../../core/dossiers/share-port.ts";
+import { DEFAULT_LARGE_FILE_THRESHOLD } from "../../core/dossiers/dossier-config.ts";
 import { theme } from "../shared/theme.ts";
 import { SHARE_FILE_EVENT, type ShareFileDetail } from "./share-button.ts";
 import { pageLocale, shareTranslator, type ShareTranslate } from "./share-messages.ts";
@@ -20,7 +21,10 @@ export class DossierShare extends LitElement {
   static override properties = {
     port: { attribute: false }, shares: { attribute: false }, roomId: { type: String },
     target: { state: true }, phase: { state: true }, list: { state: true }, note: { state: true }, hasService: { state: true },
+    drops: { state: true }, dropLink: { state: true },
   };
+  declare drops: FileDrop[];
+  declare dropLink: string | undefined;
   declare port: DossiersPort;
   declare shares: SharePort | undefined;
   declare roomId: string;
@@ -56,6 +60,7 @@ export class DossierShare extends LitElement {
     this.phase = { kind: "form" };
     this.list = [];
     this.note = "";
+    this.drops = [];
   }
 
   private get tr(): ShareTranslate {
@@ -82,6 +87,8 @@ export class DossierShare extends LitElement {
     this.phase = { kind: "form" };
     this.note = "";
     this.list = [];
+    this.drops = [];
+    this.dropLink = undefined;
     this.hasService = this.shares === undefined ? false : (await this.shares.serviceUrl()) !== undefined;
     await this.updateComplete;
     const d = this.dialog();
@@ -97,6 +104,7 @@ export class DossierShare extends LitElement {
     // The password leaves the page's state with the dialog.
     this.phase = { kind: "form" };
     this.target = undefined;
+    this.dropLink = undefined;
     this.opener?.focus();
   }
 
@@ -104,7 +112,7 @@ export class DossierShare extends LitElement {
     const t = this.target;
     if (t === undefined || this.shares === undefined || this.hasService !== true) return;
     try {
-      this.list = await this.shares.list(this.roomId, t.entryId);
+      [this.list, this.drops] = await Promise.all([this.shares.list(this.roomId, t.entryId), this.shares.drops(this.roomId, t.entryId)]);
     } catch (e: unknown) {
       this.note = this.tr("failed", { error: e instanceof Error ? e.message : String(e) });
     }
@@ -143,6 +151,46 @@ export class DossierShare extends LitElement {
     } catch (e: unknown) {
       this.note = this.tr("failed", { error: e instanceof Error ? e.message : String(e) });
     }
+  }
+
+  private async createDrop(): Promise<void> {
+    const t = this.target;
+    if (t === undefined || this.shares === undefined) return;
+    try {
+      this.dropLink = (await this.shares.createDrop(this.roomId, t.entryId, t.name, 7 * 24)).link;
+      await this.refreshList();
+    } catch (e: unknown) {
+      this.note = this.tr("failed", { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  /** The citizen's reply: decrypted here, uploaded to the dossier as any file (Matrix encrypted attachment), then the drop closed. */
+  private async addReply(d: FileDrop): Promise<void> {
+    const t = this.target;
+    if (t === undefined || this.shares === undefined) return;
+    try {
+      const file = await this.shares.receiveDrop(this.roomId, t.entryId, d);
+      await this.port.upload(this.roomId, file, {}, DEFAULT_LARGE_FILE_THRESHOLD, () => undefined).done;
+      await this.shares.closeDrop(d.id);
+      this.note = this.tr("added", { name: file.name });
+      await this.refreshList();
+    } catch (e: unknown) {
+      this.note = this.tr("failed", { error: e instanceof Error ? e.message : String(e) });
+    }
+  }
+
+  private renderDrops(name: string): unknown {
+    const tr = this.tr;
+    return html`<h3>${tr("dropTitle")}</h3><p class="muted">${tr("dropIntro")}</p>
+      ${this.dropLink !== undefined ? html`<p role="status">${tr("dropDone")}</p>
+        <div class="secret"><label>${tr("dropLink")}<input readonly .value=${this.dropLink} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} /></label>
+          <button @click=${() => void this.copy(this.dropLink ?? "")}>${tr("copyDropLink")}</button></div>`
+        : html`<button @click=${() => void this.createDrop()}>${tr("createDrop")}</button>`}
+      ${this.drops.length === 0 ? html`<p class="muted">${tr("noDrops")}</p>` : html`<table aria-label=${tr("dropsOf", { name })}>
+        <thead><tr>${(["colCreated", "colExpires", "colState", "colActions"] as const).map((k) => html`<th scope="col">${tr(k)}</th>`)}</tr></thead>
+        <tbody>${this.drops.map((d) => html`<tr data-drop=${d.id}><td>${this.date(d.createdAt)}</td><td>${this.date(d.expiresAt)}</td>
+          <td class="drop-state">${tr(`dropState_${d.state}`, { name: d.name ?? "" })}</td>
+          <td>${d.state === "received" ? html`<button @click=${() => void this.addReply(d)} aria-label=${tr("addToDossierLabel", { name: d.name ?? "" })}>${tr("addToDossier")}</button>` : nothing}</td></tr>`)}</tbody></table>`}`;
   }
 
   private async copy(text: string): Promise<void> {
@@ -215,7 +263,8 @@ export class DossierShare extends LitElement {
           <p class="muted">${tr("intro")}</p>
           ${this.renderPhase()}
           <h3>${tr("sharesOf", { name: t.name })}</h3>
-          ${this.renderList(t.name)}`}
+          ${this.renderList(t.name)}
+          ${this.renderDrops(t.name)}`}
         <p role="status" aria-live="polite" class="muted">${this.note}</p>
         <button @click=${() => this.close()}>${tr("close")}</button>`}
     </dialog>`;
