@@ -12,10 +12,18 @@ const DATE = /^(\d{4})(\d{2})(\d{2})$/;
 // IANA names ("Europe/Paris", "America/Argentina/Buenos_Aires", "UTC"); existence is the reader's business.
 const TZID = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * Whether day `d` exists in month `m` of year `y` (proleptic Gregorian), by arithmetic: no Date
+ * object per date (the fold reads every task's dates). Years 0–99 count as 1900–1999, as
+ * `Date.UTC`, which this used to call, reads them: same answers (29 February 0000 is refused).
+ */
 function validDay(y: number, m: number, d: number): boolean {
   if (m < 1 || m > 12 || d < 1) return false;
-  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return d <= days;
+  const year = y >= 0 && y <= 99 ? 1900 + y : y;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]!);
 }
 
 export function parseTaskDate(value: unknown, what: string): Parsed<TaskDate> {

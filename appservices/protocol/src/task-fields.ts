@@ -111,18 +111,25 @@ function fastStringSet(v: unknown, max: number, item: (x: string) => boolean): s
   }
   return out;
 }
-const FAST_PARSERS = new Map<string, (v: unknown) => unknown>([
-  ["status", (v) => (typeof v === "string" && STATUS_SET.has(v) ? v : NOPE)],
-  ["title", (v) => fastString(v, LIMITS.title)],
-  ["column", (v) => (v === null ? null : fastString(v, LIMITS.column))],
-  ["rank", (v) => (v === null ? null : fastString(v, LIMITS.rank))],
-  ["priority", (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 9 ? v : NOPE)],
-  ["assignees", (v) => fastStringSet(v, LIMITS.assignees, (x) => x.length <= 255 && FAST_USER_ID.test(x))],
-  ["labels", (v) => fastStringSet(v, LIMITS.labels, (x) => x.length > 0 && x.length <= LIMITS.label)],
-]);
+const FAST_PARSERS: { [K in TaskField]?: (v: unknown) => TaskFieldValues[K] | typeof NOPE } = {
+  status: (v) => (typeof v === "string" && STATUS_SET.has(v) ? (v as TaskStatus) : NOPE),
+  title: (v) => fastString(v, LIMITS.title),
+  column: (v) => (v === null ? null : fastString(v, LIMITS.column)),
+  rank: (v) => (v === null ? null : fastString(v, LIMITS.rank)),
+  priority: (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 9 ? v : NOPE),
+  assignees: (v) => fastStringSet(v, LIMITS.assignees, (x) => x.length <= 255 && FAST_USER_ID.test(x)),
+  labels: (v) => fastStringSet(v, LIMITS.labels, (x) => x.length > 0 && x.length <= LIMITS.label),
+};
 
 export const TASK_FIELDS = Object.keys(FIELD_PARSERS) as TaskField[];
-const PARSER_BY_KEY = new Map<string, (v: unknown, what: string) => Parsed<unknown>>(Object.entries(FIELD_PARSERS));
+
+/** A known field's parsers: `fast` (when it has one) first, `parse` for anything it does not take. */
+interface FieldParsers {
+  parse: (v: unknown, what: string) => Parsed<unknown>;
+  fast: ((v: unknown) => unknown) | undefined;
+}
+// One lookup per key of a `set` (the fold parses 20,000 updates for a large board).
+const PARSERS_BY_KEY = new Map<string, FieldParsers>(TASK_FIELDS.map((f) => [f, { parse: FIELD_PARSERS[f], fast: FAST_PARSERS[f] }]));
 
 export type PartialTaskFields = { [K in TaskField]?: TaskFieldValues[K] };
 
@@ -136,16 +143,15 @@ export function parseTaskFieldSet(source: JsonObject, what: string): Parsed<Part
   // Walks the source's keys (an update sets one or two fields) rather than every known field:
   // the fold parses 20,000 updates for a large board.
   for (const key in source) {
-    const parse = PARSER_BY_KEY.get(key);
-    if (parse === undefined) continue;
-    const fastParse = FAST_PARSERS.get(key);
-    const fast = fastParse === undefined ? NOPE : fastParse(source[key]);
+    const parsers = PARSERS_BY_KEY.get(key);
+    if (parsers === undefined) continue;
+    const fast = parsers.fast === undefined ? NOPE : parsers.fast(source[key]);
     if (fast !== NOPE) {
       out[key] = fast;
       continue;
     }
     // The path is built only on failure: valid input (the common case) allocates no strings.
-    const parsed = parse(source[key], key);
+    const parsed = parsers.parse(source[key], key);
     if (!parsed.ok) return fail(`${what}.${parsed.reason}`);
     out[key] = parsed.value;
   }

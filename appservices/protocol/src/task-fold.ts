@@ -8,7 +8,7 @@ import { indexRoomEvents, rawContent, type CheckedRawEvent } from "./room-event-
 import { sortSkipped, type SkippedEvent } from "./room-events.ts";
 import type { ChecklistItem, TaskFieldValues } from "./task-fields.ts";
 import { parseTaskRoot } from "./task-root.ts";
-import { parseTaskUpdateOf, referencedEventId, type TaskUpdate } from "./task-update.ts";
+import { isReferenceId, MAX_CLOCK, parseTaskUpdateOf, referenceTarget, type TaskUpdate } from "./task-update.ts";
 import type { TasksState } from "./tasks-state.ts";
 import { DEFAULT_TASK_PERMISSIONS } from "./tasks-state.ts";
 
@@ -51,59 +51,64 @@ interface Working {
 }
 
 /**
- * The updates referencing one event id, parsed as they were met (while in the cache), and the task
- * accepted under that id, if any. Parallel arrays: no object per update.
+ * The well-formed references to one event id: the update events, in order of first delivery, and
+ * the task accepted under that id, if any. Updates stay raw until their group is folded, so each
+ * parsed update lives only while it is applied (dies young: nothing to copy for the garbage
+ * collector, which was the fold's largest cost when 20,000 parsed updates stayed alive).
  */
 interface Group {
   working: Working | undefined;
   events: CheckedRawEvent[];
-  /** the parsed update, or why it does not parse */
-  updates: (TaskUpdate | string)[];
 }
 
-/** (u, e) comes before (v, f) in the fold order of `compareFoldOrder` (event ids are unique here). */
-function precedes(u: TaskUpdate, e: CheckedRawEvent, v: TaskUpdate, f: CheckedRawEvent): boolean {
-  if (u.clock !== v.clock) return u.clock < v.clock;
+/** The update's clock when it is a valid wire clock (as `parseClock` judges it), else -1. */
+function wireClock(content: JsonObject): number {
+  const c = content["clock"];
+  return typeof c === "number" && Number.isInteger(c) && c >= 0 && c <= MAX_CLOCK ? c : -1;
+}
+
+/** (e, clock a) comes before (f, clock b) in the fold order of `compareFoldOrder` (event ids are unique here). */
+function precedes(e: CheckedRawEvent, a: number, f: CheckedRawEvent, b: number): boolean {
+  if (a !== b) return a < b;
   if (e.origin_server_ts !== f.origin_server_ts) return e.origin_server_ts < f.origin_server_ts;
   return e.event_id < f.event_id;
 }
 
 /**
- * Sorts the first `n` updates of a group, and their events alongside, into the fold order. A task
+ * Sorts the first `n` events of a group, and their clocks alongside, into the fold order. A task
  * has a few updates: insertion sort, which allocates nothing; a long history goes through
  * Array.prototype.sort. The order is total (unique event ids), so both give the same result.
  */
-function sortGroup(events: CheckedRawEvent[], updates: TaskUpdate[], n: number): void {
+function sortGroup(events: CheckedRawEvent[], clocks: number[], n: number): void {
   if (n > 48) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (precedes(updates[a]!, events[a]!, updates[b]!, events[b]!) ? -1 : 1));
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (precedes(events[a]!, clocks[a]!, events[b]!, clocks[b]!) ? -1 : 1));
     const evs = order.map((i) => events[i]!);
-    const ups = order.map((i) => updates[i]!);
+    const cls = order.map((i) => clocks[i]!);
     for (let i = 0; i < n; i++) {
       events[i] = evs[i]!;
-      updates[i] = ups[i]!;
+      clocks[i] = cls[i]!;
     }
     return;
   }
   for (let i = 1; i < n; i++) {
     const e = events[i]!;
-    const u = updates[i]!;
+    const c = clocks[i]!;
     let j = i - 1;
-    while (j >= 0 && precedes(u, e, updates[j]!, events[j]!)) {
+    while (j >= 0 && precedes(e, c, events[j]!, clocks[j]!)) {
       events[j + 1] = events[j]!;
-      updates[j + 1] = updates[j]!;
+      clocks[j + 1] = clocks[j]!;
       j--;
     }
     events[j + 1] = e;
-    updates[j + 1] = u;
+    clocks[j + 1] = c;
   }
 }
 
 export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   const permissions = input.config?.permissions ?? DEFAULT_TASK_PERMISSIONS;
-  // The fold reads the raw events themselves: no envelope per event. Each update is grouped by
-  // the task it references and parsed in the de-duplication pass, while the event is in the cache
-  // (the fold is bound by memory reads: a second walk over 20,000 shuffled events cost more than
-  // keeping the parsed updates). Redactions are known only after that pass, hence `gone` below.
+  // The fold reads the raw events themselves: no envelope per event. The de-duplication pass
+  // groups each update under the task it references, unparsed; redactions are known only after
+  // that pass, hence `gone` below.
   const roots: CheckedRawEvent[] = [];
   // Updates grouped by the event id they reference, with the task accepted under that id.
   const groups = new Map<string, Group>();
@@ -111,19 +116,12 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   const { events, redacted, replaced, skipped } = indexRoomEvents(input.events, input.levels, (ev) => {
     const type = ev.type;
     if (type === TASK_UPDATE) {
-      const content = rawContent(ev);
-      const root = referencedEventId(content);
-      if (root === undefined) unreferenced.push(ev);
-      else {
-        const parsed = parseTaskUpdateOf(content, root);
-        const update = parsed.ok ? parsed.value : parsed.reason;
-        const group = groups.get(root);
-        if (group === undefined) groups.set(root, { working: undefined, events: [ev], updates: [update] });
-        else {
-          group.events.push(ev);
-          group.updates.push(update);
-        }
-      }
+      const root = referenceTarget(rawContent(ev));
+      const group = typeof root === "string" ? groups.get(root) : undefined;
+      // A group's id passed `isReferenceId` when the group was made: only a new id is checked.
+      if (group !== undefined) group.events.push(ev);
+      else if (typeof root === "string" && isReferenceId(root)) groups.set(root, { working: undefined, events: [ev] });
+      else unreferenced.push(ev);
     } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) roots.push(ev);
   });
   // Whether an event seen above is skipped as redacted, or not to be read at all (its first copy
@@ -162,29 +160,40 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
     skipped.push({ eventId: ev.event_id, reason: parsed.ok ? "references no known task" : parsed.reason });
   }
   let maxClock = 0;
-  for (const { working: w, events: evs, updates } of groups.values()) {
-    // Keeps, in place, the well-formed updates that were not redacted.
+  const clocks: number[] = []; // scratch, reused by every group
+  for (const [root, { working: w, events: evs }] of groups) {
+    // Keeps, in place, the updates that were not redacted and have a valid clock (the others are
+    // malformed: parsing says why).
     let n = 0;
     for (let i = 0; i < evs.length; i++) {
       const ev = evs[i]!;
-      const update = updates[i]!;
       if (gone(ev)) continue;
-      if (typeof update === "string") skipped.push({ eventId: ev.event_id, reason: update });
-      else {
-        if (update.clock > maxClock) maxClock = update.clock;
-        evs[n] = ev;
-        updates[n++] = update;
+      const clock = wireClock(rawContent(ev));
+      if (clock < 0 || w === undefined) {
+        const parsed = parseTaskUpdateOf(rawContent(ev), root);
+        if (!parsed.ok) skipped.push({ eventId: ev.event_id, reason: parsed.reason });
+        else {
+          if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
+          skipped.push({ eventId: ev.event_id, reason: "references no known task" });
+        }
+        continue;
       }
+      evs[n] = ev;
+      clocks[n++] = clock;
     }
-    const valid = updates as TaskUpdate[]; // the first n
-    if (w === undefined) {
-      for (let i = 0; i < n; i++) skipped.push({ eventId: evs[i]!.event_id, reason: "references no known task" });
-      continue;
-    }
-    sortGroup(evs, valid, n);
+    if (w === undefined) continue;
+    sortGroup(evs, clocks, n);
+    // Each update parsed just before it is applied: a malformed one is skipped where it sorts,
+    // which changes nothing for the others (only applied updates change the task).
     for (let i = 0; i < n; i++) {
       const ev = evs[i]!;
-      const reason = applyUpdate(w, ev.sender, valid[i]!, input.levels, permissions);
+      const parsed = parseTaskUpdateOf(rawContent(ev), root);
+      if (!parsed.ok) {
+        skipped.push({ eventId: ev.event_id, reason: parsed.reason });
+        continue;
+      }
+      if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
+      const reason = applyUpdate(w, ev.sender, parsed.value, input.levels, permissions);
       if (reason !== undefined) skipped.push({ eventId: ev.event_id, reason });
     }
   }
@@ -271,7 +280,8 @@ function applyUpdate(w: Working, sender: string, u: TaskUpdate, levels: RoomPowe
   }
   for (const item of ops.add) {
     // Additions merge: concurrent adds all survive; the first add of an id wins, removal is final.
-    if (!w.removed?.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push({ ...item });
+    // (the item is this fold's own parse result, used once: no copy needed)
+    if (!w.removed?.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push(item);
   }
   for (const id in ops.done) (w.done ??= new Map()).set(id, ops.done[id] === true);
   if (u.delete) task.deleted = true;
