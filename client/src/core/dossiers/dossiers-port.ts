@@ -3,6 +3,8 @@
 // working group's space; its tree is the protocol's fold of the room's file events.
 import type { DossierSnapshot, FileVersion } from "./dossier-model.ts";
 import type { DownloadProgress } from "./dossier-transfer.ts";
+import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
+import type { DossierMember } from "./dossier-members.ts";
 
 export interface SpaceRef { spaceId: string; name: string }
 export interface DossierRef { roomId: string; name: string; membership: "join" | "invite" }
@@ -85,4 +87,11 @@ export interface DossiersPort {
   invite(roomId: string, userId: string): Promise<void>;
   /** Accepts an invitation to a dossier. */
   join(roomId: string): Promise<void>;
+  /** Export for the public archives (archive-export.ts): the council-signed file, encrypted to the archivist. */
+  exportArchive(roomId: string, onProgress: (p: ArchiveProgress) => void): Promise<ArchiveResult>;
+  /** Joined and invited members, and whether this agent may remove each (kick level, above them). */
+  members(roomId: string): DossierMember[];
+  /** Removes a member (kick); the room key changes for what is sent next. */
+  removeMember(roomId: string, userId: string): Promise<void>;
 }
+

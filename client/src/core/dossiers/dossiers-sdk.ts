@@ -12,6 +12,10 @@ import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-
 import { downloadDossierFile, previewBlob, saveDossierFile, TransferCancelled, uploadDossierFile, type DownloadProgress, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
 import type { DossierRef, DossiersPort, EntryChange, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
 import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
+import { exportRoomArchive } from "./archive-sdk.ts";
+import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
+import { dossierMembers, removeDossierMember } from "./dossier-members-sdk.ts";
+import type { DossierMember } from "./dossier-members.ts";
 
 /** The file picked to resume an upload is not the one it started with (name or size differ). */
 export class NotSameFile extends Error {
@@ -272,5 +276,17 @@ export class MatrixDossiersPort implements DossiersPort {
 
   invite(roomId: string, userId: string): Promise<void> {
     return inviteAcross(this.client, roomId, userId);
+  }
+
+  exportArchive(roomId: string, onProgress: (p: ArchiveProgress) => void): Promise<ArchiveResult> {
+    return exportRoomArchive(this.client, roomId, onProgress);
+  }
+
+  members(roomId: string): DossierMember[] {
+    return dossierMembers(this.client, roomId);
+  }
+
+  removeMember(roomId: string, userId: string): Promise<void> {
+    return removeDossierMember(this.client, roomId, userId);
   }
 }

@@ -20,6 +20,8 @@ import { DOSSIERS_HASH } from "./dossiers-route.ts";
 import { renderFolderTree } from "./folder-tree.ts";
 import { renderEntryRow, renderHistory, type RowContext } from "./entry-row.ts";
 import { renderDownloads, renderInterrupted, renderUploads, type Download, type Upload } from "./transfer-list.ts";
+import "./archive-export-panel.ts";
+import "./dossier-members.ts";
 
 
 let configPromise: Promise<number> | undefined;
@@ -369,6 +371,8 @@ export class DossierView extends LitElement {
           ${history !== undefined ? renderHistory(history, ctx) : nothing}
         </div>
       </div>
+      <ent-dossier-members .i18n=${this.i18n} .port=${this.port} roomId=${this.roomId} version=${this.version}></ent-dossier-members>
+      <ent-archive-export .i18n=${this.i18n} .run=${(onProgress: Parameters<DossiersPort["exportArchive"]>[1]) => this.port.exportArchive(this.roomId, onProgress)}></ent-archive-export>
       ${this.dragging ? html`<p class="sr" role="status">${tr("dropHere")}</p>` : nothing}`;
   }
 }

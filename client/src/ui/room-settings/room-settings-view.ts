@@ -204,6 +204,7 @@ export class RoomSettingsView extends LitElement {
         <label for="settings-invitee">${t("inviteLabel")}</label>
         <input id="settings-invitee" name="settings-invitee" placeholder="@agent:collectivite.fr" />
         <button type="submit">${t("invite")}</button></form>` : nothing}
+      <slot name="extra"></slot>
       <h3>${t("leaveRoom")}</h3>
       ${this.confirmLeave
         ? html`<button class="danger" @click=${() => this.emit({ kind: "leave" })}>${t("leaveConfirm")}</button>

@@ -27,6 +27,8 @@ import "../room-settings/room-settings-view.ts";
 import "../timeline/timeline-view.ts";
 import "../timeline/thread-panel.ts";
 import "../widgets/room-widgets-view.ts";
+import "../dossiers/archive-export-panel.ts";
+import type { ArchiveRun } from "../dossiers/archive-export-panel.ts";
 
 const drafts = new Map<string, string>();
 
@@ -411,7 +413,8 @@ export class RoomView extends LitElement {
         <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version} .i18n=${this.i18n}></ent-room-widgets>
       </header>
       ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.settingsNotice} .load=${this.loadThumb}
-        @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}></ent-room-settings>` : html`
+        @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}>${s.dossiers === undefined ? nothing
+          : ((port) => html`<ent-archive-export slot="extra" .i18n=${this.i18n} .run=${(onProgress: Parameters<ArchiveRun>[0]) => port.exportArchive(this.roomId, onProgress)}></ent-archive-export>`)(s.dossiers())}</ent-room-settings>` : html`
       <div class=${this.threadRoot !== undefined ? "pane with-thread" : "pane"}>
         ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => void this.jumpToUnread().catch(err)}>${t("jumpToUnread")}</button>` : nothing}
         <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?atStart=${this.atStart}

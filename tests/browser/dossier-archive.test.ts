@@ -1,0 +1,168 @@
+// Issue 15, archive export from the web client (Chromium): an agent of the council fills an
+// end-to-end encrypted dossier with two files, removes a member (the view warns that files
+// uploaded before stay readable to them), then "Exporter pour archivage": the page decrypts the room,
+// the council's share service (archive route, council archive key) signs, the page encrypts to the
+// archivist and saves `<dossier>-<date>.tar.gpg`. The real GnuPG decrypts it with the archivist's
+// key, verifies the council's signature, and every item matches the manifest; the files are the
+// originals, the messages are the decrypted ones.
+import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { PASSWORD, clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
+import { archiveRoute } from "../../appservices/share/src/archive-route.ts";
+import { generateArchiveKey } from "../../appservices/files/src/archive/archive-keys.ts";
+import type { ArchiveManifest } from "../../appservices/files/src/archive/archive-layout.ts";
+
+const A = "mairie-a.test";
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const row = (page: Page, name: string) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
+
+describe("dossiers: export for archiving from the web client (Chromium, GnuPG)", function () {
+  this.timeout(240_000);
+  const app = useCouncilsClient([A], { users: { alice: A, bob: A } });
+  let share: RunningShareService;
+  let dir: string;
+  let gnupg: string;
+  let councilFpr: string;
+  let page: Page;
+  let roomId: string;
+  const gpg = (...args: string[]) => spawnSync("gpg", ["--homedir", gnupg, "--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", ...args], { encoding: "buffer" });
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "entente-archive-client-"));
+    gnupg = join(dir, "gnupg");
+    mkdirSync(gnupg, { mode: 0o700 });
+    assert.equal(gpg("--quick-gen-key", "Archives départementales <archiviste@archives.test>", "ed25519", "cert", "never").status, 0);
+    const fpr = /fpr:+([0-9A-F]{40}):/.exec(gpg("--with-colons", "--list-keys").stdout.toString())?.[1] ?? "";
+    assert.equal(gpg("--quick-add-key", fpr, "cv25519", "encr", "never").status, 0);
+    writeFileSync(join(dir, "archivist.asc"), gpg("--armor", "--export", fpr).stdout);
+    const council = await generateArchiveKey("Mairie A - archives", "archives@mairie-a.test");
+    councilFpr = council.fingerprint;
+    writeFileSync(join(dir, "council.asc"), council.privateKey, { mode: 0o600 });
+    writeFileSync(join(dir, "council.pub.asc"), council.publicKey);
+    assert.equal(gpg("--import", join(dir, "council.pub.asc")).status, 0);
+    const hs = app.fed.get(A).url;
+    share = await startShareService({
+      dataDir: join(dir, "share"), homeserverUrl: hs, log: () => undefined,
+      routes: [archiveRoute({ keys: { signingKeyFile: join(dir, "council.asc"), archivistKeyFile: join(dir, "archivist.asc") }, homeserverUrl: hs })],
+    });
+  });
+  after(async () => {
+    spawnSync("gpgconf", ["--homedir", gnupg, "--kill", "all"]);
+    await share?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** gpg decrypts `bytes` with the archivist's key and checks the council's signature; the tar extracted, its manifest. */
+  async function openWithGpg(bytes: Buffer, name: string): Promise<{ x: string; manifest: ArchiveManifest }> {
+    const out = join(dir, `${name}.tar.gpg`);
+    writeFileSync(out, bytes);
+    const dec = gpg("--status-fd", "2", "--output", join(dir, `${name}.tar`), "--decrypt", out);
+    const status = dec.stderr.toString();
+    assert.equal(dec.status, 0, status);
+    assert.match(status, /DECRYPTION_OKAY/);
+    assert.match(status, new RegExp(`VALIDSIG ${councilFpr}`));
+    assert.doesNotMatch(gpg("--list-packets", out).stdout.toString(), /aead/i);
+    const x = join(dir, name);
+    mkdirSync(x);
+    execFileSync("tar", ["-xf", join(dir, `${name}.tar`), "-C", x]);
+    const manifest = JSON.parse(readFileSync(join(x, "manifest.json"), "utf8")) as ArchiveManifest;
+    for (const item of manifest.items) assert.equal(sha256(readFileSync(join(x, item.path))), item.sha256, item.path);
+    return { x, manifest };
+  }
+
+  it("removes a member with the warning, exports the dossier; gpg decrypts and verifies; every hash matches", async () => {
+    page = await app.newPage({ acceptDownloads: true, locale: "fr-FR" });
+    // config.json names each council's share service, as `entente start` writes it.
+    await page.route("**/config.json", async (route) => {
+      const res = await route.fetch();
+      await route.fulfill({ response: res, json: { ...((await res.json()) as Record<string, unknown>), share: { services: { [A]: share.url } } } });
+    });
+    await signIn(page, app.web.url, undefined, "alice");
+    await saveRecoveryKey(page);
+    await page.getByRole("button", { name: "Nouvel espace de travail" }).click();
+    await page.getByRole("dialog").getByLabel("Nom").fill("Voirie");
+    await page.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+    await page.getByRole("region", { name: "Voirie" }).waitFor();
+    await page.getByRole("link", { name: "Dossiers", exact: true }).click();
+    const form = page.getByRole("form", { name: "Nouveau dossier dans Voirie" });
+    await form.getByLabel("Nom du dossier").fill("Travaux été 2027");
+    await form.getByRole("button", { name: "Nouveau dossier dans Voirie" }).click();
+    await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
+    roomId = decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
+
+    // Bob joins (invited from the view, joins through the API), then alice removes him.
+    await page.getByLabel("Inviter dans le dossier (identifiant, toute collectivité)").fill(`@bob:${A}`);
+    await page.getByRole("button", { name: "Inviter", exact: true }).click();
+    await page.getByText("Invitation envoyée.").waitFor({ timeout: 30_000 });
+    const hs = app.fed.get(A).url;
+    const login = (await (await fetch(`${hs}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "bob" }, password: PASSWORD }) })).json()) as { access_token: string };
+    const bob = { accessToken: login.access_token };
+    await clientApi(hs, bob, "POST", `/join/${encodeURIComponent(roomId)}`, {});
+
+    const files = [
+      { name: "plan-de-circulation.pdf", mimeType: "application/pdf", buffer: randomBytes(150_000) },
+      { name: "arrêté municipal.odt", mimeType: "application/vnd.oasis.opendocument.text", buffer: randomBytes(40_000) },
+    ];
+    await page.locator("input#files").setInputFiles(files);
+    for (const f of files) await row(page, f.name).waitFor({ timeout: 60_000 });
+
+    const members = page.getByRole("region", { name: "Membres du dossier" });
+    await members.getByRole("button", { name: "Retirer bob du dossier" }).click({ timeout: 60_000 });
+    const confirm = page.getByRole("alertdialog", { name: "Retirer bob du dossier ?" });
+    await confirm.getByText("Les fichiers déposés avant son départ restent lisibles par cette personne.").waitFor();
+    assert.equal(await confirm.getByRole("button", { name: "Retirer", exact: true }).evaluate((b) => (b.getRootNode() as unknown as { activeElement: unknown }).activeElement === b), true, "the confirmation takes the focus");
+    assert.deepEqual(await seriousA11yViolations(page), [], "dossier view with members and archive panels accessible");
+    await screenshot(page, "dossier-remove-member");
+    await confirm.getByRole("button", { name: "Retirer", exact: true }).click();
+    await members.getByText(/a été retiré du dossier\. Les fichiers déposés avant son départ restent lisibles par cette personne\./).waitFor({ timeout: 30_000 });
+    const bobState = await clientApi(hs, { accessToken: (JSON.parse((await page.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken }, "GET", `/rooms/${encodeURIComponent(roomId)}/state/m.room.member/${encodeURIComponent(`@bob:${A}`)}`);
+    assert.equal(bobState["membership"], "leave");
+
+    // Export for archiving.
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 120_000 }),
+      page.getByRole("button", { name: "Exporter pour archivage" }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^travaux-ete-2027-\d{4}-\d{2}-\d{2}\.tar\.gpg$/);
+    await page.getByText(/Archive travaux-ete-2027-.*\.tar\.gpg prête : 4 éléments, signée par la collectivité/).waitFor({ timeout: 30_000 });
+    await screenshot(page, "dossier-archive-exported");
+    const { x, manifest } = await openWithGpg(await readFile(await download.path()), "dossier");
+    assert.equal(manifest.room_id, roomId);
+    assert.equal(manifest.exported_by, `@alice:${A}`);
+    assert.deepEqual(manifest.missing, []);
+    const exported = manifest.items.filter((i) => i.kind === "file");
+    assert.deepEqual(exported.map((f) => f.name).sort(), files.map((f) => f.name).sort());
+    for (const f of files) assert.equal(exported.find((e) => e.name === f.name)?.sha256, sha256(f.buffer), `${f.name} byte-identical`);
+    // The messages as the members read them: decrypted file messages, the removal in the timeline.
+    const messages = readFileSync(join(x, "messages.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { type: string; content: Record<string, unknown>; state_key?: string });
+    assert.equal(messages.filter((m) => m.type === "m.room.message" && m.content["msgtype"] === "m.file").length, 2, "file messages decrypted");
+    assert.ok(messages.some((m) => m.type === "m.room.member" && m.state_key === `@bob:${A}` && m.content["membership"] === "leave"), "the removal is in the record");
+    assert.match(readFileSync(join(x, "room.json"), "utf8"), /Travaux été 2027/);
+    const log = readFileSync(join(dir, "share", "archive", "exports.jsonl"), "utf8").trim().split("\n");
+    assert.equal(log.length, 1, "the export is logged");
+  });
+
+  it("exports any room from its settings, in English too", async () => {
+    await page.goto(`${app.web.url}#/room/${encodeURIComponent(roomId)}`);
+    await page.getByRole("button", { name: "Paramètres du salon" }).click({ timeout: 60_000 });
+    await page.getByLabel("Langue").selectOption("en");
+    const [download] = await Promise.all([
+      page.waitForEvent("download", { timeout: 120_000 }),
+      page.getByRole("button", { name: "Export for archiving" }).click(),
+    ]);
+    await page.getByText(/Archive travaux-ete-2027-.*\.tar\.gpg ready: 4 items, signed by the council/).waitFor({ timeout: 30_000 });
+    const { manifest } = await openWithGpg(await readFile(await download.path()), "from-settings");
+    assert.equal(manifest.room_id, roomId);
+    assert.equal(manifest.items.filter((i) => i.kind === "file").length, 2);
+    assert.equal(readFileSync(join(dir, "share", "archive", "exports.jsonl"), "utf8").trim().split("\n").length, 2, "both exports logged");
+    await page.getByLabel("Language").selectOption("fr");
+  });
+});
