@@ -176,6 +176,13 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
     assert.deepEqual(order.filter((id) => sentX.includes(id)), sentX);
     assert.deepEqual(order.filter((id) => sentY.includes(id)), sentY);
 
+    // unread counts agree: X has Y's N messages unread, counted on either process
+    for (const url of [reader.url, main.url]) {
+      const r = await api(url, x.accessToken, "GET", `/_matrix/client/v3/sync?filter=${FILTER}&timeout=0&since=${encodeURIComponent(startX.next)}`);
+      const room = ((r.json["rooms"] as Json)["join"] as Json)[roomId] as Json;
+      assert.deepEqual(room["unread_notifications"], { notification_count: N, highlight_count: 0 }, `unread counts on ${url}`);
+    }
+
     // a token from the reader used on main, and one from main used on the reader: exactly the events after it
     const mid = (f: Follower) => f.tokens.find((t) => t.seen > 0 && t.seen < 2 * N) ?? f.tokens[0];
     for (const [from, to, f] of [["reader", main.url, fx], ["main", reader.url, fy]] as const) {
