@@ -69,13 +69,19 @@ export function tasksFoldBench(quick: boolean): BenchRow[] {
   // The same board as it arrives over the wire: JSON text parsed, then folded.
   const json = JSON.stringify(w.events);
   const parseAndFold = timeRuns(quick ? 3 : 11, () => foldTasks({ events: JSON.parse(json) as unknown[], config: w.config, levels: w.levels }));
+  // The fold alone on events laid out in memory as JSON.parse lays them out (a client's real
+  // input), where the shuffled objects above scatter each event's parts across the heap.
+  const parsed = JSON.parse(json) as unknown[];
+  const foldParsed = timeRuns(quick ? 5 : 21, () => foldTasks({ events: parsed, config: w.config, levels: w.levels }), 3);
   const objectives = [{ event_id: "$objective", type: ROOM_MESSAGE, sender: USERS[0], origin_server_ts: 1, content: buildObjectiveRoot({ anchor: "$oa", title: "Objectif", keyResults: [{ id: "kr", title: "KR", unit: "%", start: 0, target: 100 }] }) }];
   for (let i = 0; i < 2000; i++) objectives.push({ event_id: `$ci${i}`, type: OBJECTIVE_CHECKIN, sender: USERS[i % 40]!, origin_server_ts: 2 + i, content: buildCheckin({ root: "$objective", clock: i + 1, keyResult: "kr", value: i % 100 }) });
   const objFold = timeRuns(quick ? 5 : 21, () => foldObjectives({ events: objectives, levels: w.levels }));
   return [
     { name: "tasks fold: 2,000 tasks + 20,000 updates (median)", value: fold.wall, unit: "ms", target: "≤ 50 ms", met: fold.wall <= 50 },
-    // CPU time too: on a shared machine the wall time also counts the time other processes ran.
-    { name: "tasks fold: same, CPU time (median)", value: fold.cpu, unit: "ms", target: "" },
+    // CPU time too: on a shared machine the wall time also counts the time other processes ran,
+    // so the target is judged on CPU time as well (the load average is in bench-results.json).
+    { name: "tasks fold: same, CPU time (median)", value: fold.cpu, unit: "ms", target: "≤ 50 ms", met: fold.cpu <= 50 },
+    { name: "tasks fold: events as JSON.parse lays them out, CPU time (median)", value: foldParsed.cpu, unit: "ms", target: "≤ 50 ms", met: foldParsed.cpu <= 50 },
     { name: "tasks fold incl. JSON.parse of the events (median)", value: parseAndFold.wall, unit: "ms", target: "" },
     { name: "objectives fold: 1 objective + 2,000 check-ins (median)", value: objFold.wall, unit: "ms", target: "" },
   ];
