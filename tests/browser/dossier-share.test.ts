@@ -5,6 +5,8 @@
 // French, the right one saves a byte-identical file; the used-up, revoked and expired links are
 // refused with their French messages; the agent sees each share's state and access log; the room
 // gets a notice in the file's thread; the service's storage holds neither plaintext nor password.
+// Then a reply link: the citizen's page encrypts a document and sends it once; the agent adds it
+// to the dossier, where it downloads byte-identical.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -15,9 +17,11 @@ import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harne
 import { clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
 import { FRENCH } from "../../appservices/share/src/share-rules.ts";
+import { DROP_FRENCH } from "../../appservices/share/src/drop-routes.ts";
 
 const A = "mairie-a.test";
 const MARKER = "ACTE-NAISSANCE-CONFIDENTIEL-7731";
+const REPLY_MARKER = "JUSTIFICATIF-DOMICILE-CONFIDENTIEL-0904";
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const row = (page: Page, name: string) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
 
@@ -74,7 +78,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
   }
 
   it("shares a file: link and password once; the recipient decrypts the same bytes; wrong, used-up, revoked and expired links are refused in French; no plaintext stored", async () => {
-    page = await app.newPage({ locale: "fr-FR" });
+    page = await app.newPage({ acceptDownloads: true, locale: "fr-FR" });
     // config.json names each council's share service, as `entente start` writes it.
     await page.route("**/config.json", async (route) => {
       const res = await route.fetch();
@@ -144,13 +148,41 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     assert.equal((await receive(third.url, third.password)).error, FRENCH.expired);
     clock = 0;
 
+    // A reply link: the citizen sends a document once; the agent adds it to the dossier.
+    await dialog.getByRole("button", { name: "Fermer" }).click();
+    await row(page, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await dialog.getByRole("button", { name: "Créer un lien de dépôt" }).click();
+    const dropLink = await dialog.getByLabel("Lien de dépôt", { exact: true }).inputValue();
+    assert.match(dropLink, new RegExp(`^${share.url}/d/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{24}$`));
+    const reply = Buffer.concat([Buffer.from(REPLY_MARKER), randomBytes(300_000)]);
+    const drop = await citizen.newPage();
+    await drop.goto(dropLink);
+    await drop.locator("#form:not([hidden])").waitFor();
+    await drop.locator("#file").setInputFiles({ name: "justificatif.pdf", mimeType: "application/pdf", buffer: reply });
+    await drop.getByRole("button", { name: "Chiffrer et envoyer" }).click();
+    await drop.locator("body[data-done]").waitFor({ timeout: 60_000 });
+    await screenshot(drop, "dossier-share-reply-sent");
+    await drop.reload();
+    await drop.locator("#error:not(:empty)").waitFor();
+    assert.equal(await drop.textContent("#error"), DROP_FRENCH.used, "a reply link works once");
+    await dialog.getByRole("button", { name: "Fermer" }).click();
+    await row(page, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await dialog.getByRole("button", { name: "Déchiffrer justificatif.pdf et l'ajouter au dossier" }).click({ timeout: 30_000 });
+    await dialog.getByText("« justificatif.pdf » déchiffré et ajouté au dossier.").waitFor({ timeout: 60_000 });
+    await dialog.locator("td.drop-state", { hasText: "ajouté au dossier" }).waitFor();
+    await screenshot(page, "dossier-share-reply-added");
+    await dialog.getByRole("button", { name: "Fermer" }).click();
+    await row(page, "justificatif.pdf").waitFor({ timeout: 60_000 });
+    const [saved] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), row(page, "justificatif.pdf").getByRole("button", { name: "Télécharger justificatif.pdf", exact: true }).click()]);
+    assert.equal(sha256(readFileSync(await saved.path())), sha256(reply), "the reply is in the dossier, byte-identical");
+
     // The room says the file was shared, in the file's thread (relation readable by the server,
     // the notice itself end-to-end encrypted); the service holds ciphertext only.
     const token = (JSON.parse((await page.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken;
     const messages = await clientApi(app.fed.get(A).url, { accessToken: token }, "GET", `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`);
     const threaded = (messages["chunk"] as { type: string; content: Record<string, unknown> }[]).filter((e) => e.type === "m.room.encrypted" && (e.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.thread");
-    assert.equal(threaded.length, 3, "one notice per share, in the file's thread");
-    const needles = [Buffer.from(MARKER), plain.subarray(5000, 5064), ...[first, second, third].map((s) => Buffer.from(s.password))];
+    assert.equal(threaded.length, 4, "one notice per share and per reply link, in the file's thread");
+    const needles = [Buffer.from(MARKER), plain.subarray(5000, 5064), Buffer.from(REPLY_MARKER), Buffer.from(dropLink.split("#")[1] ?? "?"), ...[first, second, third].map((s) => Buffer.from(s.password))];
     const stored = filesUnder(join(dir, "share"));
     assert.ok(stored.filter((f) => f.endsWith("data.pgp")).length === 3);
     for (const f of stored) {
