@@ -16,7 +16,9 @@ export interface Forwarder {
 export function createForwarder(opts: { mainUrl: string; log: Logger; trustForwardedFor: boolean }): Forwarder {
   const target = new URL(opts.mainUrl);
   if (target.protocol !== "http:") throw new Error("workers.main_url must be an http:// URL (main's listener on the internal network)");
-  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  // Long-polls are answered here, so forwarded requests are short: 64 connections to main at most
+  // (more wait in the agent), well under main's per-address cap (connections.max_per_address).
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const basePath = target.pathname.replace(/\/$/, "");
   return {
     forward(req, res) {
