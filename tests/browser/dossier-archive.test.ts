@@ -2,9 +2,9 @@
 // end-to-end encrypted dossier with two files, removes a member (the view warns that files
 // uploaded before stay readable to them), then "Exporter pour archivage": the page decrypts the room,
 // the council's share service (archive route, council archive key) signs, the page encrypts to the
-// archivist and saves `<dossier>-<date>.tar.gpg`. The real GnuPG decrypts it with the archivist's
-// key, verifies the council's signature, and every item matches the manifest; the files are the
-// originals, the messages are the decrypted ones.
+// archivist and streams `<dossier>-<date>.tar.gpg` to disk (download service worker). The real
+// GnuPG decrypts it with the archivist's key, verifies the council's signature, and every item
+// matches the manifest; the files are the originals, the messages are the decrypted ones.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -132,6 +132,7 @@ describe("dossiers: export for archiving from the web client (Chromium, GnuPG)",
       page.getByRole("button", { name: "Exporter pour archivage" }).click(),
     ]);
     assert.match(download.suggestedFilename(), /^travaux-ete-2027-\d{4}-\d{2}-\d{2}\.tar\.gpg$/);
+    assert.match(download.url(), /__entente_download__/, "streamed to disk through the service worker (headless Chromium has no save dialog)");
     await page.getByText(/Archive travaux-ete-2027-.*\.tar\.gpg prête : 4 éléments, signée par la collectivité/).waitFor({ timeout: 30_000 });
     await screenshot(page, "dossier-archive-exported");
     const { x, manifest } = await openWithGpg(await readFile(await download.path()), "dossier");

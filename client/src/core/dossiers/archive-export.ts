@@ -8,7 +8,8 @@
 //    export the room, hashes every item, writes the manifest and signs the final tar;
 // 3. the client encrypts the final tar to the archivist's key with that signature inside
 //    (one OpenPGP message gpg reads) and saves `<dossier>-<date>.tar.gpg`.
-// The tar and the result are Blobs: Chromium keeps big blobs on disk, not in the page's memory.
+// The tar is a Blob (read twice: sent, then encrypted; Chromium keeps big blobs on disk, not in the
+// page's memory); the result streams into the disk sink the host opened (disk-sink.ts).
 import { draftTar, parseSealResponse, sealedMessage } from "../../../../appservices/files/src/archive/archive-from-client.ts";
 import { filePath, type ArchiveManifest } from "../../../../appservices/files/src/archive/archive-layout.ts";
 import type { ArchiveItem } from "../../../../appservices/files/src/archive/archive-writer.ts";
@@ -32,7 +33,8 @@ export interface ArchiveProgress {
 }
 
 export interface ArchiveResult {
-  blob: Blob;
+  /** The file, when no sink was given (else it went into the sink). */
+  blob: Blob | undefined;
   fileName: string;
   items: number;
   missing: number;
@@ -90,6 +92,8 @@ export interface ArchiveExportOptions {
   serviceUrl: string;
   onProgress: (p: ArchiveProgress) => void;
   now?: Date;
+  /** Where the encrypted archive goes (a disk sink, disk-sink.ts); without it, a Blob in the result. */
+  sink?: WritableStream<Uint8Array>;
 }
 
 export async function exportArchive(o: ArchiveExportOptions): Promise<ArchiveResult> {
@@ -109,10 +113,10 @@ export async function exportArchive(o: ArchiveExportOptions): Promise<ArchiveRes
   }
   const sealed = parseSealResponse(json);
   o.onProgress({ phase: "encrypting", done: 0, total: 0 });
-  const out = blobSink("application/pgp-encrypted");
-  await (await sealedMessage(tar, sealed)).pipeTo(out.sink);
+  const out = o.sink === undefined ? blobSink("application/pgp-encrypted") : undefined;
+  await (await sealedMessage(tar, sealed)).pipeTo(out?.sink ?? o.sink!);
   return {
-    blob: await out.blob, fileName: archiveFileName(o.data.name, now), items: sealed.manifest.items.length, missing: sealed.manifest.missing.length,
+    blob: out === undefined ? undefined : await out.blob, fileName: archiveFileName(o.data.name, now), items: sealed.manifest.items.length, missing: sealed.manifest.missing.length,
     signedBy: sealed.manifest.signed_by, encryptedFor: sealed.archivistFingerprint,
   };
 }

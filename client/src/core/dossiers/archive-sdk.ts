@@ -5,7 +5,8 @@
 // is: its share service, named in the client's config.json.
 import { Direction, Method, type IEvent, type MatrixClient, type MatrixEvent } from "matrix-js-sdk";
 import { isRecord } from "../raw-event.ts";
-import { exportArchive, type ArchiveProgress, type ArchiveResult, type ArchiveRoomData } from "./archive-export.ts";
+import { archiveFileName, exportArchive, type ArchiveProgress, type ArchiveResult, type ArchiveRoomData } from "./archive-export.ts";
+import { openDiskSink, type DiskSinkPreference } from "./disk-sink.ts";
 
 const PAGE = 500;
 
@@ -46,11 +47,33 @@ export class ArchiveNotConfigured extends Error {
   override name = "ArchiveNotConfigured";
 }
 
-/** Reads, has the council sign, encrypts: the file to save. */
-export async function exportRoomArchive(client: MatrixClient, roomId: string, onProgress: (p: ArchiveProgress) => void): Promise<ArchiveResult> {
-  const serviceUrl = await findArchiveService(client);
-  if (serviceUrl === undefined) throw new ArchiveNotConfigured("no share service announced for this council");
-  onProgress({ phase: "reading", done: 0, total: 0 });
-  const data = await readArchiveRoom(client, roomId);
-  return exportArchive({ data, serviceUrl, onProgress, media: { baseUrl: client.getHomeserverUrl().replace(/\/+$/, ""), accessToken: client.getAccessToken() ?? "" } });
+export class ArchiveCancelled extends Error {
+  override name = "ArchiveCancelled";
+}
+
+/**
+ * Reads, has the council sign, encrypts, straight into the file the agent saves (save dialog,
+ * else a service-worker download, else a Blob: disk-sink.ts). Call from the click: opening the
+ * save dialog is the first await.
+ */
+export async function exportRoomArchive(client: MatrixClient, roomId: string, onProgress: (p: ArchiveProgress) => void, prefer: DiskSinkPreference = "auto"): Promise<ArchiveResult> {
+  const now = new Date();
+  const disk = await openDiskSink(archiveFileName(client.getRoom(roomId)?.name ?? roomId, now), "application/pgp-encrypted", undefined, prefer);
+  if (disk.kind === "cancelled") throw new ArchiveCancelled("save dialog closed");
+  try {
+    const serviceUrl = await findArchiveService(client);
+    if (serviceUrl === undefined) throw new ArchiveNotConfigured("no share service announced for this council");
+    onProgress({ phase: "reading", done: 0, total: 0 });
+    const data = await readArchiveRoom(client, roomId);
+    const result = await exportArchive({
+      data, serviceUrl, onProgress, now, sink: disk.sink,
+      media: { baseUrl: client.getHomeserverUrl().replace(/\/+$/, ""), accessToken: client.getAccessToken() ?? "" },
+    });
+    await disk.done;
+    return result;
+  } catch (e: unknown) {
+    // The partial file is dropped (picker: removed; worker: the download fails).
+    await disk.sink.abort(e).catch(() => undefined);
+    throw e;
+  }
 }

@@ -1,8 +1,8 @@
 // <ent-archive-export>: "Exporter pour archivage" for a dossier (or any room). Runs the export the
 // host hands in (core/dossiers/archive-export.ts: read and decrypt here, signed by the council,
 // encrypted for the archivist), shows its progress, then saves `<name>-<date>.tar.gpg`.
-// The result is a Blob saved through a link (the streamed download of large files is the transfer
-// work's; an archive is read back from the blob store, which Chromium keeps on disk).
+// The host's run() saves the file itself (disk-sink.ts: save dialog or service-worker download),
+// or hands back a Blob, saved here through a link.
 import { LitElement, css, html, nothing } from "lit";
 import type { ArchiveProgress, ArchiveResult } from "../../core/dossiers/archive-export.ts";
 import type { I18n } from "../shared/i18n-context.ts";
@@ -47,17 +47,20 @@ export class ArchiveExportPanel extends LitElement {
     this.progress = { phase: "reading", done: 0, total: 0 };
     try {
       const r = await this.run((p) => { this.progress = p; });
-      const url = URL.createObjectURL(r.blob);
-      const a = document.createElement("a");
-      a.href = url;
-      a.download = r.fileName;
-      a.rel = "noopener";
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      if (r.blob !== undefined) {
+        const url = URL.createObjectURL(r.blob);
+        const a = document.createElement("a");
+        a.href = url;
+        a.download = r.fileName;
+        a.rel = "noopener";
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      }
       this.status = tr("exported", { file: r.fileName, items: r.items, signedBy: shortKey(r.signedBy), encryptedFor: shortKey(r.encryptedFor) })
         + (r.missing > 0 ? ` ${tr("exportedMissing", { missing: r.missing })}` : "");
     } catch (e: unknown) {
       const name = e instanceof Error ? e.name : "";
+      if (name === "ArchiveCancelled") return;
       const code = (e as { errcode?: unknown }).errcode;
       this.error = name === "ArchiveNotConfigured" || code === "M_NOT_FOUND" ? tr("notConfigured")
         : code === "M_FORBIDDEN" ? tr("forbidden")
