@@ -12,6 +12,8 @@ export type RawEvent = Record<string, unknown> & { event_id: string; type: strin
 export interface BoardPort {
   /** Current state event content of (type, stateKey) and its sender, or undefined. */
   readState(type: string, stateKey: string): Promise<RawEvent | undefined>;
+  /** The room's m.room.member events (every state key) the client gives. */
+  members(): Promise<RawEvent[]>;
   /** Every event related to `eventId` by `relType` with type `eventType` (all pages). */
   relations(eventId: string, relType: string, eventType: string): Promise<RawEvent[]>;
   /**
@@ -59,6 +61,9 @@ class PushedState {
       }
     });
   }
+  all(type: string): RawEvent[] {
+    return [...this.#events.values()].filter((e) => e.type === type);
+  }
   get(type: string, stateKey: string): RawEvent | undefined {
     return this.#events.get(`${type}\u0000${stateKey}`);
   }
@@ -78,6 +83,14 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
       if (known !== undefined) return known;
       const events: unknown[] = await api.readStateEvents(type, 1, stateKey);
       return pushed.get(type, stateKey) ?? events.find(isRaw);
+    },
+    async members() {
+      // Pushed state first (the whole member list), then what read_events finds in the timeline.
+      const byKey = new Map<string, RawEvent>();
+      const read: unknown[] = await api.readStateEvents("m.room.member", 1000).catch(() => []);
+      for (const e of read) if (isRaw(e) && typeof e["state_key"] === "string") byKey.set(e["state_key"], e);
+      for (const e of pushed.all("m.room.member")) byKey.set(String(e["state_key"]), e);
+      return [...byKey.values()];
     },
     async relations(eventId, relType, eventType) {
       const out: RawEvent[] = [];

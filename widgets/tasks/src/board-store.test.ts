@@ -17,6 +17,7 @@ function fakeRoom(events: RawEvent[], state: Record<string, RawEvent>, opts: { r
   };
   const port: BoardPort = {
     readState: async (type) => state[type],
+    members: async () => Object.values(state).filter((e) => e.type === "m.room.member"),
     relations: async (eventId, relType, eventType) => {
       calls.relations++;
       return events.filter((e) => e.type === eventType && relatesTo(e, relType) === eventId);
@@ -135,6 +136,7 @@ describe("task board: store", () => {
       "org.matrix.msc2762.send.event:m.room.message#m.text",
       "org.matrix.msc2762.receive.event:m.room.message#m.notice",
       "org.matrix.msc2762.receive.event:m.room.redaction",
+      "org.matrix.msc2762.receive.state_event:m.room.member",
     ]);
   });
 });

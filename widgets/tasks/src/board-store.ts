@@ -15,8 +15,15 @@ import { parseTasksState, type TasksState } from "../../../appservices/protocol/
 import type { BoardPort, RawEvent } from "./board-port.ts";
 
 export const ROOM_CREATE = "m.room.create";
+export const ROOM_MEMBER = "m.room.member";
 /** Event types the board receives live (its capabilities ask exactly for these). */
-export const LIVE_TYPES = [TASKS_STATE, ROOM_POWER_LEVELS, ROOM_CREATE, ROOM_MESSAGE, TASK_UPDATE, ROOM_REDACTION] as const;
+export const LIVE_TYPES = [TASKS_STATE, ROOM_POWER_LEVELS, ROOM_CREATE, ROOM_MESSAGE, TASK_UPDATE, ROOM_REDACTION, ROOM_MEMBER] as const;
+
+/** A joined member, for the assignee picker. */
+export interface Member {
+  userId: string;
+  displayName: string | undefined;
+}
 
 export type BoardStatus = "loading" | "ready" | "no-list" | "bad-list" | "error";
 
@@ -52,6 +59,8 @@ export class BoardStore {
   config: TasksState | undefined;
   levels: RoomPowerLevels = parseRoomPowerLevels({});
   result: TaskFoldResult = { tasks: new Map(), skipped: [], maxClock: 0 };
+  /** Joined members by user id (any council). */
+  readonly members = new Map<string, Member>();
   readonly #port: BoardPort;
   readonly #events = new Map<string, RawEvent>();
   readonly #comments = new Map<string, Map<string, Comment>>();
@@ -87,7 +96,10 @@ export class BoardStore {
     // Live events first, so nothing sent while the list loads is missed (duplicates are harmless).
     this.#off ??= this.#port.onEvent((e) => this.#live(e));
     try {
-      const [tasks, pl, create] = await Promise.all([this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, "")]);
+      const [tasks, pl, create, members] = await Promise.all([
+        this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, ""), this.#port.members().catch(() => []),
+      ]);
+      for (const m of members) this.#member(m);
       if (create !== undefined) this.#create = { sender: create.sender, content: create["content"] };
       this.#powerLevels = pl?.["content"] ?? {};
       this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
@@ -146,8 +158,23 @@ export class BoardStore {
     this.#off = undefined;
   }
 
+  /** Keeps joined members; returns whether the list changed. */
+  #member(e: RawEvent): boolean {
+    const userId = e["state_key"];
+    if (typeof userId !== "string" || !userId.startsWith("@")) return false;
+    const c = contentOf(e);
+    if (c["membership"] !== "join") return this.members.delete(userId);
+    const name = c["displayname"];
+    this.members.set(userId, { userId, displayName: typeof name === "string" && name.trim() !== "" ? name : undefined });
+    return true;
+  }
+
   /** A live event from the client. */
   #live(e: RawEvent): void {
+    if (e.type === ROOM_MEMBER) {
+      if (this.#member(e)) this.#changed();
+      return;
+    }
     if (e.type === TASKS_STATE && e["state_key"] === "") {
       void this.#loadList(e["content"]).catch(() => undefined);
       return;

@@ -5,6 +5,7 @@
 import { EventDirection, WidgetEventCapability, type Capability } from "matrix-widget-api";
 import { ROOM_POWER_LEVELS, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } from "../../../appservices/protocol/src/event-types.ts";
 
+export const ROOM_MEMBER = "m.room.member";
 const { Send, Receive } = EventDirection;
 const state = (type: string): Capability => WidgetEventCapability.forStateEvent(Receive, type, "").raw;
 const msg = (dir: EventDirection, msgtype: string): Capability => WidgetEventCapability.forRoomMessageEvent(dir, msgtype).raw;
@@ -23,6 +24,8 @@ export const TASK_BOARD_CAPABILITIES: readonly Capability[] = [
   msg(Send, "m.text"),
   msg(Receive, "m.notice"),
   ev(Receive, ROOM_REDACTION),
+  // The assignee picker lists the room's joined members (any state key: every member).
+  WidgetEventCapability.forStateEvent(Receive, ROOM_MEMBER).raw,
 ];
 // Not asked: every message of the room (m.room.message without msgtype), state writes (setting up
-// the list is the tasks bot's job), member lists (assignees are typed as ids), other rooms, OpenID.
+// the list is the tasks bot's job), other rooms, OpenID.

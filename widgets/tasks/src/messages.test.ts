@@ -5,9 +5,12 @@ describe("task board: words", () => {
   it("has every French sentence in English with the same placeholders", () => {
     const fr = boardTranslator("fr");
     const en = boardTranslator("en");
-    const keys: MessageKey[] = ["title", "moved", "moveLeft", "showMore", "invalidIds", "count", "sendFailed", "removeItem"];
+    const keys: MessageKey[] = [
+      "title", "moved", "moveLeft", "showMore", "invalidIds", "count", "sendFailed", "removeItem", "removeAssignee", "assignAnyone", "confirmDeleteTitle",
+      "deletedTask", "needEdit", "needAssign", "needDelete", "needCreate", "assigneesLabel", "priority", "deleteTask",
+    ];
     for (const k of keys) {
-      const vars = { title: "T", column: "C", pos: 1, n: 2, total: 3, id: "x", reason: "r", text: "t" };
+      const vars = { title: "T", column: "C", pos: 1, n: 2, total: 3, id: "x", reason: "r", text: "t", name: "N", needs: 50 };
       assert.doesNotMatch(fr(k, vars), /\{\w+\}/, `fr ${k}`);
       assert.doesNotMatch(en(k, vars), /\{\w+\}/, `en ${k}`);
       assert.notEqual(fr(k, vars), en(k, vars), k);

@@ -10,19 +10,23 @@ import { buildColumns, filterChoices, keyboardTarget, NO_FILTERS, planMove, toFu
 import type { BoardStore } from "./board-store.ts";
 import { boardTranslator, type Translate } from "./messages.ts";
 import { sendShowingError } from "./send-error.ts";
-import { dateFromInput, dateText, localDays, parseIdList, parseLabels } from "./task-card-text.ts";
+import { dateFromInput, dateText, localDays, parseLabels } from "./task-card-text.ts";
+import { boardRights } from "./task-permissions.ts";
 import "./task-details.ts";
+import "./assignee-picker.ts";
 
 type Dir = "left" | "right" | "up" | "down";
 
 export class TaskBoard extends LitElement {
   static override properties = {
-    filters: { state: true }, creating: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true }, shown: { state: true },
+    filters: { state: true }, creating: { state: true }, newAssignees: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true }, shown: { state: true },
   };
   /** Cards drawn per column before "show more": a 2,000-task board stays quick to draw. */
   static readonly PAGE = 50;
   declare filters: BoardFilters;
   declare creating: boolean;
+  /** Assignees chosen in the create form. */
+  declare newAssignees: string[];
   declare openId: string | undefined;
   declare announce: string;
   declare error: string;
@@ -56,6 +60,13 @@ export class TaskBoard extends LitElement {
     :focus-visible, .open:focus-visible { outline: 3px solid var(--entente-accent, #000091); outline-offset: 2px; }
     .sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     .error { color: #b00020; }
+    /* A narrow frame (the client's side panel, ~26rem at 1280 px): columns one under the other
+       instead of a sideways scroll that hides the first ones. */
+    @media (max-width: 36rem) {
+      .columns { grid-auto-flow: row; grid-auto-columns: auto; overflow-x: visible; }
+      section.col { min-height: 0; }
+      .bar { gap: .5rem; }
+    }
     form.create { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; margin-bottom: .75rem; padding: .5rem; border: 1px solid #8888; border-radius: 6px; }
   `;
 
@@ -63,6 +74,7 @@ export class TaskBoard extends LitElement {
     super();
     this.filters = { ...NO_FILTERS };
     this.creating = false;
+    this.newAssignees = [];
     this.openId = undefined;
     this.announce = "";
     this.error = "";
@@ -146,16 +158,13 @@ export class TaskBoard extends LitElement {
     const data = new FormData(form);
     const title = String(data.get("title") ?? "").trim();
     if (title === "") return;
-    const ids = parseIdList(String(data.get("assignees") ?? ""));
-    if ("invalid" in ids) {
-      this.error = this.t("invalidIds", { id: ids.invalid });
-      return;
-    }
+    const assignees = this.newAssignees;
     const due = dateFromInput(String(data.get("due") ?? ""), this.timeZone);
     const labels = parseLabels(String(data.get("labels") ?? ""));
     void this.#send(async () => {
-      await this.store?.createTask({ title, assignees: ids.ids, labels, ...(due === null ? {} : { due }) });
+      await this.store?.createTask({ title, assignees, labels, ...(due === null ? {} : { due }) });
       form.reset();
+      this.newAssignees = [];
       this.creating = false;
     });
   }
@@ -175,13 +184,14 @@ export class TaskBoard extends LitElement {
     const views = this.#views(this.filters);
     const choices = filterChoices(s.result.tasks.values());
     const open = this.openId === undefined ? undefined : s.result.tasks.get(this.openId);
+    const rights = boardRights(s.levels, this.userId, s.config?.permissions);
     return html`
       <h1>${t("title")}</h1>
       <div class="bar" role="group" aria-label=${t("filters")}>
         <label>${t("filterAssignee")}
           <select id="filter-assignee" @change=${(e: Event) => this.#filter("assignee", (e.target as HTMLSelectElement).value)}>
             <option value="">${t("everyone")}</option>
-            ${choices.assignees.map((a) => html`<option value=${a} ?selected=${this.filters.assignee === a}>${a}</option>`)}
+            ${choices.assignees.map((a) => html`<option value=${a} ?selected=${this.filters.assignee === a}>${s.members.get(a)?.displayName ?? a}</option>`)}
           </select></label>
         <label>${t("filterLabel")}
           <select id="filter-label" @change=${(e: Event) => this.#filter("label", (e.target as HTMLSelectElement).value)}>
@@ -193,12 +203,16 @@ export class TaskBoard extends LitElement {
             <option value="all">${t("dueAll")}</option><option value="overdue">${t("dueOverdue")}</option>
             <option value="week">${t("dueWeek")}</option><option value="none">${t("dueNone")}</option>
           </select></label>
-        <button id="new-task" aria-expanded=${this.creating ? "true" : "false"} @click=${() => (this.creating = !this.creating)}>${t("newTask")}</button>
+        ${rights.create === true
+          ? html`<button id="new-task" aria-expanded=${this.creating ? "true" : "false"} @click=${() => (this.creating = !this.creating)}>${t("newTask")}</button>`
+          : html`<p class="meta" id="create-note">${t("needCreate", { needs: rights.create.needs })}</p>`}
       </div>
-      ${this.creating ? html`
+      ${this.creating && rights.create === true ? html`
         <form class="create" @submit=${(e: SubmitEvent) => this.#create(e)} aria-label=${t("newTask")}>
           <label>${t("taskTitle")}<input name="title" required maxlength="500" autofocus></label>
-          <label>${t("assignees")}<input name="assignees" placeholder="@agent:ville-a.fr"></label>
+          <entente-assignee-picker class="new-assignees" .value=${this.newAssignees} .members=${[...s.members.values()]} .self=${this.userId} .t=${t} .label=${t("assignees")}
+            .allowOthers=${rights.assignOthers === true} .restriction=${rights.assignOthers === true ? "" : t("needAssign", { needs: rights.assignOthers.needs })}
+            @assignees-change=${(e: CustomEvent<string[]>) => (this.newAssignees = e.detail)}></entente-assignee-picker>
           <label>${t("labels")}<input name="labels"></label>
           <label>${t("due")}<input name="due" type="datetime-local"></label>
           <button type="submit" id="create-submit">${t("create")}</button>
@@ -209,9 +223,22 @@ export class TaskBoard extends LitElement {
         ${views.map((v, ci) => this.#column(v, ci, views.length))}
       </div>
       <p class="sr-only" aria-live="polite" id="announce">${this.announce}</p>
-      ${open !== undefined ? html`<entente-task-details .task=${open} .store=${s} .t=${t} .timeZone=${this.timeZone}
+      ${open !== undefined ? html`<entente-task-details .task=${open} .store=${s} .t=${t} .timeZone=${this.timeZone} .userId=${this.userId}
           @close=${() => this.#closeDetails()}></entente-task-details>` : nothing}
     `;
+  }
+
+  override willUpdate(): void {
+    // The open task was deleted (here or by someone else): close its details and say so.
+    const open = this.openId === undefined ? undefined : this.store?.result.tasks.get(this.openId);
+    if (open?.deleted === true) this.#deleted(open.title);
+  }
+
+  /** After a delete: the card is gone, focus goes to the board's first control and the result is announced. */
+  #deleted(title: string): void {
+    this.openId = undefined;
+    this.announce = this.t("deletedTask", { title });
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>("#new-task, #filter-assignee")?.focus());
   }
 
   #closeDetails(): void {
@@ -247,7 +274,7 @@ export class TaskBoard extends LitElement {
         @dragend=${() => (this.#dragged = undefined)}>
       <button class="open" aria-label=${t("open", { title: task.title })} @click=${() => (this.openId = task.id)}>${task.title}</button>
       <div class="meta">
-        ${task.assignees.length > 0 ? html`<span>${task.assignees.join(", ")}</span>` : nothing}
+        ${task.assignees.length > 0 ? html`<span>${task.assignees.map((id) => this.store?.members.get(id)?.displayName ?? id).join(", ")}</span>` : nothing}
         ${task.due !== null ? html` · <span>${t("dueOn", { date: dateText(task.due) })}</span>` : nothing}
         ${task.labels.length > 0 ? html` · <span>${task.labels.join(", ")}</span>` : nothing}
         ${task.checklist.length > 0 ? html` · <span>☑ ${done}/${task.checklist.length}</span>` : nothing}

@@ -47,3 +47,12 @@ export function localDays(now: Date): { today: string; inAWeek: string } {
   later.setDate(later.getDate() + 7);
   return { today: f(now), inAWeek: f(later) };
 }
+
+/** The priorities offered (RFC 5545 PRIORITY: 1 highest … 9 lowest, 0 undefined): value and words. */
+export const PRIORITIES: ReadonlyArray<readonly [number, MessageKey]> = [[0, "priorityNone"], [1, "priorityHigh"], [5, "priorityMedium"], [9, "priorityLow"]];
+
+/** The offered value a task's priority falls under (RFC 5545: 1–4 high, 5 medium, 6–9 low). */
+export function priorityChoice(p: number): number {
+  if (p <= 0) return 0;
+  return p <= 4 ? 1 : p === 5 ? 5 : 9;
+}

@@ -23,6 +23,9 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
       const one = state.getStateEvents(type, stateKey);
       return one === null ? [] : [raw(one)];
     },
+    loadMembers: async (roomId) => {
+      await client.getRoom(roomId)?.loadMembersIfNeeded();
+    },
     relations: async (roomId, eventId, relType, eventType, opts) => {
       // In an encrypted room the server only sees m.room.encrypted: ask for that type, decrypt, then
       // keep the asked type (what Element's driver does), so widgets get clear events they may read.

@@ -14,6 +14,8 @@ export interface WidgetClientPort {
   /** Live timeline, oldest first, as raw events. */
   timeline(roomId: string): IRoomEvent[];
   stateEvents(roomId: string, type: string, stateKey: string | undefined): IRoomEvent[];
+  /** Loads the room's full member list when the client lazy-loads members (before m.room.member is read). */
+  loadMembers?(roomId: string): Promise<void>;
   relations(roomId: string, eventId: string, relType: string | undefined, eventType: string | undefined, opts: { from?: string; to?: string; limit?: number; dir?: "f" | "b"; recurse?: boolean }): Promise<RelationsPage>;
   openIdToken(): Promise<OpenIdToken>;
 }

@@ -82,7 +82,10 @@ export class EntenteWidgetDriver extends WidgetDriver {
   }
 
   override async readRoomState(roomId: string, eventType: string, stateKey: string | undefined): Promise<IRoomEvent[]> {
-    return this.#d.client.stateEvents(this.#room(roomId), eventType, stateKey);
+    const room = this.#room(roomId);
+    // Our client lazy-loads members: a widget allowed to read them (an assignee picker) gets them all.
+    if (eventType === "m.room.member") await this.#d.client.loadMembers?.(room);
+    return this.#d.client.stateEvents(room, eventType, stateKey);
   }
 
   /**
