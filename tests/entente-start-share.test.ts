@@ -40,10 +40,14 @@ describe("entente start runs each council's share service", function () {
   });
 
   it("start lists it, an agent shares through it, its log holds no share id; stopping entente stops it", async () => {
-    run = spawnEntente(["start", dir], undefined, { ...process.env, ENTENTE_WEB: "off" });
-    const out = await run.waitFor(/Entente is running/, 120_000);
+    // The web client on an ephemeral port: its config.json names the share service.
+    run = spawnEntente(["start", dir], undefined, { ...process.env, ENTENTE_WEB_PORT: "0" });
+    const out = await run.waitFor(/Entente is running/, 240_000);
     const shareUrl = `http://127.0.0.1:${base + 4}`;
     assert.match(out, new RegExp(`Partage citoyen / citizen sharing ville-a: ${shareUrl} \\(journal / log: .*share\\.log\\)`));
+    const web = /Web client \/ client web : (\S+)/.exec(out)?.[1] ?? "";
+    const config = (await (await fetch(`${web}/config.json`)).json()) as { share?: unknown };
+    assert.deepEqual(config.share, { services: { "ville-a.localhost": shareUrl } });
 
     const password = (parse(readFileSync(join(dir, "ville-a/demo-accounts.yaml"), "utf8")) as Record<string, string>)["agent1"] ?? "";
     const login = await fetch(`http://127.0.0.1:${base}/_matrix/client/v3/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "agent1" }, password }) });
