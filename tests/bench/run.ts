@@ -9,6 +9,7 @@ import { printTable, type BenchRow } from "./stats.ts";
 import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
 import { dossierBench } from "./dossier.ts";
+import { dossier4GibBench } from "./dossier-4gib.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
 import { calendarWidgetBench } from "./calendar-widget.ts";
 import { boardLoadBench } from "./board-load.ts";
@@ -37,7 +38,8 @@ if (process.argv.includes("--help")) {
   process.stdout.write(`Usage: npm run bench [-- --quick]
 
 Runs the homeserver benchmarks (the issue-16 council probe on SQLite and PostgreSQL, initial
-sync, federation, files and E2EE, dossiers: encrypted 1 GiB and 4 GiB transfers) and the tasks fold benchmark (appservices/protocol), prints a
+sync, federation, files and E2EE, dossiers: encrypted 1 GiB and 4 GiB transfers, the 4 GiB one
+with the client in its own process: tests/bench/dossier-4gib.ts) and the tasks fold benchmark (appservices/protocol), prints a
 table of medians with their targets and writes bench-results.json (every run, load average).
 The council probe alone: node tests/bench/probe.ts [--quick] [--db sqlite|postgres].
   --quick   smaller loads (a minute instead of several)
@@ -69,6 +71,7 @@ await withServer(async (url) => {
 rows.push(...(await federationBench(quick)));
 rows.push(...(await e2eeBench(quick)));
 rows.push(...(await dossierBench(quick)));
+rows.push(...(await dossier4GibBench(quick)));
 rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
 rows.push(...(await timelineScrollBench(quick)));
