@@ -74,7 +74,10 @@ export class MatrixTasksPort implements TasksPort {
     const state = parseTasksState(this.stateContent(room, TASKS_STATE));
     if (!state.ok) return undefined;
     const events = await this.reader.listEvents(room.roomId, state.value.anchor, TASK_MSGTYPE);
-    return foldTasks({ events, levels: this.levels(room), config: state.value });
+    const t0 = performance.now();
+    const folded = foldTasks({ events, levels: this.levels(room), config: state.value });
+    performance.measure("entente:tasks:fold", { start: t0, end: performance.now() });
+    return folded;
   }
 
   private async foldRoomObjectives(room: Room): Promise<ObjectivesFold | undefined> {

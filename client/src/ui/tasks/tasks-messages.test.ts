@@ -7,7 +7,7 @@ describe("client ui: task views' words and links", () => {
     const fr = tasksTranslator("fr");
     const en = tasksTranslator("en");
     const probe: Record<string, string> = {};
-    for (const k of ["title", "status", "error", "room", "date", "space", "who", "from", "to", "percent", "value", "target", "unit", "done", "count", "n", "needed", "mine", "task"]) probe[k] = `<${k}>`;
+    for (const k of ["title", "status", "error", "room", "date", "space", "who", "from", "to", "percent", "value", "target", "unit", "done", "count", "n", "needed", "mine", "task", "total"]) probe[k] = `<${k}>`;
     const placeholders = (s: string): string[] => [...s.matchAll(/<(\w+)>/g)].map((m) => m[1] ?? "").sort();
     // Every message, rendered with every placeholder filled, in both languages.
     assert.ok(TASKS_MESSAGE_KEYS.length > 100);
