@@ -13,6 +13,8 @@ import type { FoldSnapshot } from "../../widgets/tasks/src/fold-snapshot.ts";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
 import { startWidgetPages, type WidgetPages } from "./widget-pages.ts";
+import { seriousA11yViolations } from "../harness/browser.ts";
+import type { Page } from "playwright-core";
 
 const TASKS = 150;
 const UPDATES_PER_TASK = 8;
@@ -80,6 +82,61 @@ describe("task board: loading a list over the network", function () {
       assert.equal(u.pathname, `/_matrix/client/v1/rooms/${enc(roomId)}/relations/${enc(anchor)}/m.reference`);
       assert.deepEqual([u.searchParams.get("recurse"), u.searchParams.get("limit"), u.searchParams.get("dir")], ["true", "1000", "f"]);
     }
+    await page.close();
+  });
+
+  it("shows an agent without the levels why they cannot create, edit, assign others or delete; the picker lists members by keyboard; axe", async () => {
+    const [anne, bruno, carole] = [await registerUser(hs.url, "anne2"), await registerUser(hs.url, "bruno2"), await registerUser(hs.url, "carole2")];
+    for (const [who, name] of [[anne, "Anne Durand"], [bruno, "Bruno Martin"], [carole, "Carole Petit"]] as const) {
+      await call(hs.url, who, "PUT", `/_matrix/client/v3/profile/${enc(who.userId)}/displayname`, { displayname: name });
+    }
+    const { room_id: roomId } = await call<{ room_id: string }>(hs.url, anne, "POST", "/_matrix/client/v3/createRoom", { name: "Conseil", invite: [bruno.userId, carole.userId] });
+    for (const who of [bruno, carole]) await call(hs.url, who, "POST", `/_matrix/client/v3/join/${enc(roomId)}`, {});
+    const anchor = (await call<{ event_id: string }>(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/${TASKLIST_ANCHOR}/a`, buildAnchor())).event_id;
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/${enc(TASKS_STATE)}`, buildTasksState({ anchor, permissions: { create: 50, edit: 50, assign: 50, delete: 50 } }));
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/send/m.room.message/t`, buildTaskRoot({ anchor, title: "Budget voirie" }));
+
+    // Bruno, level 0, opens the board (the URL carries his id, as docs/widgets.md says).
+    const page = await pages.browser.newPage();
+    const widget = { type: "m.custom", url: `${pages.widgetsOrigin}/widgets/tasks/index.html?userId=$matrix_user_id`, name: "Tâches" };
+    const hash = new URLSearchParams({ mode: "sdk", live: "1", hs: hs.url, token: bruno.accessToken, user: bruno.userId, device: bruno.deviceId, room: roomId, wid: "tasks", widget: JSON.stringify(widget), widgetsOrigin: pages.widgetsOrigin });
+    await page.goto(`${pages.hostOrigin}/fixtures/host.html#${hash.toString()}`);
+    await page.locator("#approve").click({ timeout: 60_000 });
+    const board = await waitFor("the board frame", () => page.frames().find((f) => f.url().startsWith(`${pages.widgetsOrigin}/widgets/tasks/`)), 30_000);
+    await board.locator("li.card", { hasText: "Budget voirie" }).waitFor({ timeout: 60_000 });
+    assert.equal(await board.locator("#new-task").count(), 0);
+    assert.equal((await board.locator("#create-note").textContent())?.trim(), "Créer une tâche demande le niveau 50 dans ce salon.");
+    await board.locator("li.card button.open").click();
+    assert.match((await board.locator("#edit-note").textContent()) ?? "", /Modifier cette tâche demande le niveau 50/);
+    assert.match((await board.locator("#delete-note").textContent()) ?? "", /Supprimer cette tâche demande le niveau 50/);
+    assert.equal(await board.locator("#delete-task").count(), 0);
+    assert.equal(await board.locator("#edit-title").isDisabled(), true);
+    assert.equal(await board.getByRole("combobox", { name: "Ajouter une personne assignée" }).isDisabled(), true);
+    assert.deepEqual(await seriousA11yViolations(board as unknown as Page), [], "details with rights explained");
+
+    // Raised to 50, he may: the picker lists the members (display name + id) and picks by keyboard.
+    await call(hs.url, anne, "PUT", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.power_levels`, {
+      ...(await call<Record<string, unknown>>(hs.url, anne, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/state/m.room.power_levels`)),
+      users: { [bruno.userId]: 50 }, // anne created the room (v12: creators are not listed)
+    });
+    const picker = board.getByRole("combobox", { name: "Ajouter une personne assignée" });
+    await waitFor("the picker enabled", async () => ((await picker.isEnabled()) ? true : undefined), 30_000);
+    assert.equal(await board.locator("#edit-note").count(), 0);
+    await picker.press("ArrowDown");
+    const options = await board.getByRole("listbox", { name: "Membres du salon" }).getByRole("option").allTextContents();
+    assert.deepEqual(options.map((o) => o.replace(/\s+/g, " ").trim()), [`Anne Durand ${anne.userId}`, `Bruno Martin ${bruno.userId}`, `Carole Petit ${carole.userId}`]);
+    assert.equal(await picker.getAttribute("aria-expanded"), "true");
+    assert.deepEqual(await seriousA11yViolations(board as unknown as Page), [], "picker open");
+    await picker.press("ArrowDown");
+    await picker.press("ArrowDown");
+    assert.equal(await picker.getAttribute("aria-activedescendant"), await board.getByRole("option", { name: /Carole Petit/ }).getAttribute("id"));
+    await picker.press("Enter");
+    await board.locator(`entente-task-details li[data-user="${carole.userId}"]`).waitFor({ timeout: 30_000 });
+    const sent = await waitFor("the update on the server", async () => {
+      const r = await call<{ chunk: Array<{ type: string; sender: string; content: Record<string, unknown> }> }>(hs.url, anne, "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/messages?dir=b&limit=10`);
+      return r.chunk.find((e) => e.type === "fr.entente.task.update" && e.sender === bruno.userId);
+    });
+    assert.deepEqual(sent.content["set"], { assignees: [carole.userId] });
     await page.close();
   });
 });

@@ -151,7 +151,7 @@ export class AssigneePicker extends LitElement {
       <ul role="listbox" id=${listId} aria-label=${t("members")} ?hidden=${!this.open}>
         ${options.map((o, i) => html`<li role="option" id="${this.#id}-opt-${i}" aria-selected=${i === this.active ? "true" : "false"}
             @mousedown=${(e: Event) => e.preventDefault()} @click=${() => this.#pick(o)}>
-          <span>${o.name ?? (this.members.some((m) => m.userId === o.userId) ? o.userId : t("assignAnyone", { id: o.userId }))}</span>${o.name !== undefined ? html`<span class="mxid">${o.userId}</span>` : nothing}</li>`)}
+          <span>${o.name ?? (this.members.some((m) => m.userId === o.userId) ? o.userId : t("assignAnyone", { id: o.userId }))}</span>${o.name !== undefined ? html` <span class="mxid">${o.userId}</span>` : nothing}</li>`)}
       </ul>
       ${this.open && options.length === 0 ? html`<p class="empty" role="status">${t("noMatch")}</p>` : nothing}
       ${!this.allowOthers && this.restriction !== "" ? html`<p class="note">${this.restriction}</p>` : nothing}
