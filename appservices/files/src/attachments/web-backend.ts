@@ -1,7 +1,9 @@
 // Browser backend (also runs in Node, which has WebCrypto): AES-CTR through crypto.subtle and an
-// incremental SHA-256. WebCrypto has no streaming cipher, so chunks are gathered into big blocks
-// (CTR_CHUNK) and each block is one `subtle.encrypt` call starting at the counter block of its
-// offset: a call per 64 KiB network chunk costs more in thread hops than the AES itself.
+// incremental SHA-256. WebCrypto has no streaming cipher, so small chunks are gathered into blocks
+// of CTR_CHUNK and each block is one `subtle.encrypt` call starting at the counter block of its
+// offset (bigger chunks go as they are). 64 KiB, measured in Chromium on the project's VM: 200–230
+// MB per CPU second with 64 KiB calls, 65–90 with 1–4 MiB calls (each call allocates its output,
+// and fresh large buffers cost page faults there), so bigger is not better.
 // SHA-256: `loadWebBackend()` uses hash-wasm (WebAssembly, ~10× the JS one); `webBackend()` alone
 // uses the JS SHA-256 of @entente/protocol, kept as the fallback where WebAssembly is refused.
 import type { AttachmentBackend, CtrCipher, Sha256 } from "./backend.ts";
@@ -10,7 +12,7 @@ import { loadWasmSha256 } from "./wasm-sha256.ts";
 
 const BLOCK = 16;
 /** Bytes per subtle.encrypt call (a multiple of 16). */
-export const CTR_CHUNK = 4 * 1024 * 1024;
+export const CTR_CHUNK = 64 * 1024;
 
 /** The counter block for block number `n` after `iv`: the low 64 bits count, wrapping (as WebCrypto's length 64). */
 export function counterAt(iv: Uint8Array, n: number): Uint8Array {
@@ -46,7 +48,7 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
           while (off < input.length) {
             const left = input.length - off;
             if (filled === 0 && left >= chunk) {
-              // A big chunk goes as it is (whole blocks), without a copy.
+              // A chunk of CTR_CHUNK or more goes as it is (whole blocks), without a copy.
               const n = left - (left % BLOCK);
               out.push(await run(input.subarray(off, off + n)));
               off += n;

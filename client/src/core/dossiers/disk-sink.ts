@@ -54,7 +54,7 @@ export async function openDiskSink(name: string, mimetype: string, size: number 
     }
     if (handle !== undefined) {
       const sink = await handle.createWritable();
-      return { kind: "picker", sink: bigWrites(sink), done: Promise.resolve() };
+      return { kind: "picker", sink, done: Promise.resolve() };
     }
   }
   if (prefer !== "blob") {
@@ -129,7 +129,7 @@ async function serviceWorkerSink(name: string, mimetype: string, size: number | 
       cleanup();
     },
   });
-  return { sink: bigWrites(sink), done };
+  return { sink, done };
 }
 
 /** The old path: chunks into Blobs (the browser keeps big blobs on disk), then a link click. */
@@ -171,67 +171,50 @@ function blobDownloadSink(name: string, mimetype: string): { sink: WritableStrea
 }
 
 /**
- * Gathers small chunks into writes of about 4 MiB: a file write or a message to the worker per
- * 64 KiB network chunk would cost more than the bytes. Big chunks pass without a copy.
+ * The browser's spool for a part waiting for its hash check: the decrypted chunks themselves are
+ * kept (no copy) up to `inMemory` bytes (16 MiB: a quarter of a 64 MiB part), the rest goes
+ * into Blobs (the browser keeps big blobs on disk) read back as a stream.
  */
-export function bigWrites(inner: WritableStream<Uint8Array>, target = 4 * MiB): WritableStream<Uint8Array> {
-  const w = inner.getWriter();
-  let buf: Uint8Array | undefined;
-  let filled = 0;
-  const flush = async (): Promise<void> => {
-    if (buf === undefined || filled === 0) return;
-    const out = buf.subarray(0, filled);
-    buf = undefined;
-    filled = 0;
-    await w.write(out);
-  };
-  return new WritableStream<Uint8Array>({
-    async write(c) {
-      if (filled === 0 && c.length >= target) return w.write(c);
-      if (buf !== undefined && filled + c.length > target) await flush();
-      if (c.length >= target) return w.write(c);
-      buf ??= new Uint8Array(target);
-      buf.set(c, filled);
-      filled += c.length;
-      if (filled >= target) await flush();
-    },
-    async close() {
-      await flush();
-      await w.close();
-    },
-    async abort(reason: unknown) {
-      buf = undefined;
-      await w.abort(reason);
-    },
-  });
-}
-
-/** The browser's spool for a part waiting for its hash check: Blobs (on disk when big), read back in 8 MiB slices. */
-export function blobSpool(): { write(c: Uint8Array): void; drainTo(w: WritableStreamDefaultWriter<Uint8Array>): Promise<void>; clear(): void } {
+export function partSpool(inMemory = 16 * MiB): { write(c: Uint8Array): void; drainTo(w: WritableStreamDefaultWriter<Uint8Array>): Promise<void>; clear(): void } {
+  let held: Uint8Array[] = [];
+  let heldBytes = 0;
   let blobs: Blob[] = [];
   let pending: Uint8Array<ArrayBuffer>[] = [];
-  let size = 0;
+  let pendingBytes = 0;
   const flush = (): void => {
     if (pending.length > 0) blobs.push(new Blob(pending));
     pending = [];
-    size = 0;
+    pendingBytes = 0;
+  };
+  const clear = (): void => {
+    held = [];
+    heldBytes = 0;
+    blobs = [];
+    pending = [];
+    pendingBytes = 0;
   };
   return {
     write(c) {
+      if (heldBytes + c.length <= inMemory && blobs.length === 0 && pending.length === 0) {
+        held.push(c);
+        heldBytes += c.length;
+        return;
+      }
       pending.push(c as Uint8Array<ArrayBuffer>);
-      size += c.length;
-      if (size >= 16 * MiB) flush();
+      pendingBytes += c.length;
+      if (pendingBytes >= 16 * MiB) flush();
     },
     async drainTo(w) {
       flush();
-      const all = new Blob(blobs);
-      blobs = [];
-      for (let o = 0; o < all.size; o += 8 * MiB) await w.write(new Uint8Array(await all.slice(o, o + 8 * MiB).arrayBuffer()));
+      const first = held;
+      const rest = blobs;
+      clear();
+      for (const c of first) await w.write(c);
+      if (rest.length > 0) {
+        const r = new Blob(rest).stream().getReader();
+        for (let x = await r.read(); !x.done; x = await r.read()) await w.write(x.value);
+      }
     },
-    clear() {
-      blobs = [];
-      pending = [];
-      size = 0;
-    },
+    clear,
   };
 }

@@ -1,6 +1,5 @@
 // Dossier file transfers in the page with @entente/files, no SDK: a file is encrypted as it is read
-// (encryptingStream with loadWebBackend(): WebCrypto AES-CTR in 4 MiB calls, SHA-256 in
-// WebAssembly; the file is read in 8 MiB slices), the
+// (encryptingStream with loadWebBackend(): WebCrypto AES-CTR, SHA-256 in WebAssembly), the
 // ciphertext gathered in a Blob (browsers stream request bodies only over HTTP/2; Chromium keeps
 // big blobs on disk) and sent with XMLHttpRequest for upload progress. Above the threshold the
 // file goes in parts with ChunkedUpload (asynchronous uploads, a manifest). Downloads decrypt as
@@ -11,7 +10,7 @@ import {
   ChunkedUpload, decryptingStream, DownloadIntegrityError, downloadAttachment, downloadParts, encryptingStream, fetchTransport, loadWebBackend, memoryStateStore, parseEncryptedFile,
   ProgressMeter, UploadStopped, type RetryInfo,
 } from "./protocol.ts";
-import { blobSpool, openDiskSink, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
+import { partSpool, openDiskSink, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
 import { partSizeFor } from "./dossier-config.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
@@ -57,23 +56,6 @@ export function blobSink(type: string): { sink: WritableStream<Uint8Array>; blob
     },
   });
   return { sink, blob };
-}
-
-const READ_SLICE = 8 * 1024 * 1024;
-
-/** A Blob read in 8 MiB slices (Blob.stream() gives 64 KiB chunks: one crypto call and hash call each). */
-export function sliceStream(blob: Blob, offset = 0, length = blob.size - offset): ReadableStream<Uint8Array> {
-  let o = offset;
-  const end = offset + length;
-  return new ReadableStream<Uint8Array>({
-    async pull(c) {
-      if (o >= end) return c.close();
-      const n = Math.min(READ_SLICE, end - o);
-      const bytes = new Uint8Array(await blob.slice(o, o + n).arrayBuffer());
-      o += n;
-      c.enqueue(bytes);
-    },
-  }, { highWaterMark: 0 });
 }
 
 const counting = (onBytes: (n: number) => void): TransformStream<Uint8Array, Uint8Array> =>
@@ -161,7 +143,7 @@ async function imageThumbnail(file: File): Promise<{ w: number; h: number; thumb
 /** Encrypts a Blob as it streams and uploads the ciphertext: the v2 `file` info with its url. */
 async function encryptAndUpload(m: MediaAccess, data: Blob, signal: AbortSignal, onEncrypted: (n: number) => void, onUploaded: (n: number) => void): Promise<Record<string, unknown>> {
   const enc = encryptingStream(await loadWebBackend());
-  const cipher = await new Response(sliceStream(data).pipeThrough(counting(onEncrypted)).pipeThrough(enc.stream)).blob();
+  const cipher = await new Response(data.stream().pipeThrough(counting(onEncrypted)).pipeThrough(enc.stream)).blob();
   if (signal.aborted) throw new TransferCancelled();
   const url = await xhrUpload(m, cipher, signal, onUploaded);
   return { ...(await enc.info), url };
@@ -181,7 +163,7 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
   if (signal.aborted) throw new TransferCancelled();
   if (file.size > threshold) {
     const up = new ChunkedUpload({
-      source: (o, l) => sliceStream(file, o, l), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
+      source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(),
     });
     let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
@@ -337,7 +319,7 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
       await (await transport.get(v.url, o.signal)).pipeThrough(counting((n) => report((received += n)))).pipeTo(opened.sink, o.signal ? { signal: o.signal } : {});
     } else {
       const common = {
-        transport, backend: await loadWebBackend(), sink: opened.sink, spool: blobSpool, attempts: o.attempts ?? 6, retryDelayMs: o.retryDelayMs ?? 1000,
+        transport, backend: await loadWebBackend(), sink: opened.sink, spool: () => partSpool(), verifyWholeFile: false, attempts: o.attempts ?? 6, retryDelayMs: o.retryDelayMs ?? 1000,
         onRetry: (r: RetryInfo) => report(last, r.delayMs / 1000), onProgress: (r: number) => report(r), ...(o.signal ? { signal: o.signal } : {}),
       };
       const info = parseEncryptedFile(v.file);
