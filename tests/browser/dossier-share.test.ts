@@ -96,6 +96,11 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     await form.getByRole("button", { name: "Nouveau dossier dans État civil" }).click();
     await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
     const roomId = decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
+    // The file lives in a sub-folder: the citizen's reply must arrive beside it.
+    await page.getByLabel("Nom du sous-dossier").fill("Naissances");
+    await page.getByRole("button", { name: "Nouveau sous-dossier" }).click();
+    await row(page, "Naissances").getByRole("button", { name: "Ouvrir Naissances" }).click();
+    await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
     const plain = Buffer.concat([Buffer.from(MARKER), randomBytes(700_000), Buffer.from(MARKER)]);
     await page.locator("input#files").setInputFiles({ name: "acte.pdf", mimeType: "application/pdf", buffer: plain });
     await row(page, "acte.pdf").waitFor({ timeout: 60_000 });
@@ -172,7 +177,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     await dialog.locator("td.drop-state", { hasText: "ajouté au dossier" }).waitFor();
     await screenshot(page, "dossier-share-reply-added");
     await dialog.getByRole("button", { name: "Fermer" }).click();
-    await row(page, "justificatif.pdf").waitFor({ timeout: 60_000 });
+    await row(page, "justificatif.pdf").waitFor({ timeout: 60_000 }); // in the open folder, Naissances
     const [saved] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), row(page, "justificatif.pdf").getByRole("button", { name: "Télécharger justificatif.pdf", exact: true }).click()]);
     assert.equal(sha256(readFileSync(await saved.path())), sha256(reply), "the reply is in the dossier, byte-identical");
 

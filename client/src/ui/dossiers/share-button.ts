@@ -5,7 +5,7 @@ import { html } from "lit";
 import type { DossierEntry, FileVersion } from "../../core/dossiers/dossier-model.ts";
 import { shareTranslator } from "./share-messages.ts";
 
-export interface ShareFileDetail { entryId: string; name: string; version: FileVersion; versionNumber: number }
+export interface ShareFileDetail { entryId: string; name: string; version: FileVersion; versionNumber: number; /** The file's folder: a citizen's reply goes there. */ parent: string | undefined }
 
 export const SHARE_FILE_EVENT = "ent-share-file";
 
@@ -13,7 +13,7 @@ export const SHARE_FILE_EVENT = "ent-share-file";
 export function shareButton(e: DossierEntry, v: FileVersion, versionNumber?: number): unknown {
   const tr = shareTranslator();
   const n = versionNumber ?? e.versions.length;
-  const detail: ShareFileDetail = { entryId: e.id, name: e.name, version: v, versionNumber: n };
+  const detail: ShareFileDetail = { entryId: e.id, name: e.name, version: v, versionNumber: n, parent: e.parent };
   const label = versionNumber === undefined ? tr("share", { name: e.name }) : tr("shareVersion", { n, name: e.name });
   return html`<button class="share" aria-haspopup="dialog" aria-label=${label}
     @click=${(ev: Event) => (ev.currentTarget as HTMLElement).dispatchEvent(new CustomEvent<ShareFileDetail>(SHARE_FILE_EVENT, { detail, bubbles: true, composed: true }))}>${tr("short_share")}</button>`;

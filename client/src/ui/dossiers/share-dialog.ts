@@ -164,13 +164,13 @@ export class DossierShare extends LitElement {
     }
   }
 
-  /** The citizen's reply: decrypted here, uploaded to the dossier as any file (Matrix encrypted attachment), then the drop closed. */
+  /** The citizen's reply: decrypted here, uploaded beside the file as any file (Matrix encrypted attachment), then the drop closed. */
   private async addReply(d: FileDrop): Promise<void> {
     const t = this.target;
     if (t === undefined || this.shares === undefined) return;
     try {
       const file = await this.shares.receiveDrop(this.roomId, t.entryId, d);
-      await this.port.upload(this.roomId, file, {}, DEFAULT_LARGE_FILE_THRESHOLD, () => undefined).done;
+      await this.port.upload(this.roomId, file, { parent: t.parent }, DEFAULT_LARGE_FILE_THRESHOLD, () => undefined).done;
       await this.shares.closeDrop(d.id);
       this.note = this.tr("added", { name: file.name });
       await this.refreshList();
