@@ -276,5 +276,21 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
     } finally {
       await admin.end();
     }
+
+    // unread counts the reader keeps (50 or more notifications) follow a redaction made on main
+    const unreadOn = async (url: string): Promise<number> => {
+      const r = await api(url, x.accessToken, "GET", `/_matrix/client/v3/sync?filter=${FILTER}&timeout=0&since=${encodeURIComponent(startX.next)}`);
+      const room = ((r.json["rooms"] as Json)["join"] as Json)[roomId] as Json;
+      return Number((room["unread_notifications"] as Json)["notification_count"]);
+    };
+    const unread = await unreadOn(reader.url);
+    assert.ok(unread >= 50, `${unread} notifications: too few for the kept counts`);
+    assert.equal(await unreadOn(reader.url), unread);
+    assert.equal(await unreadOn(main.url), unread);
+    const target = acked.find((a) => a.sender === 0)?.eventId ?? "";
+    const redacted = await api(main.url, y.accessToken, "PUT", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/redact/${encodeURIComponent(target)}/r1`, {});
+    assert.equal(redacted.status, 200);
+    assert.equal(await unreadOn(reader.url), unread - 1, "the reader's kept count forgot the redacted message");
+    assert.equal(await unreadOn(main.url), unread - 1);
   });
 });

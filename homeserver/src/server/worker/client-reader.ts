@@ -12,9 +12,9 @@
 //    on any other;
 //  - wake-ups come over LISTEN (stream-channel.ts); the listener reconnects and then wakes every
 //    waiter; main's restart ("h") does the same;
-//  - unread counts wait for main's push evaluation to cover the position counted to; typing is
-//    mirrored from main; caches that a change on main could stale are not used (serialised state
-//    cache off, unread-count cache off).
+//  - unread counts wait for main's push evaluation to cover the position counted to, and use the
+//    kept-count cache only up to positions main announced (redactions reach it first); typing is
+//    mirrored from main; the serialised-state cache is off (a redaction on main would not reach it).
 import { readFileSync } from "node:fs";
 import type { Server, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -110,6 +110,7 @@ export async function startClientReader(config: HomeserverConfig, opts: { clock?
   };
 
   const refresh = (): void => {
+    push.forgetCounts();
     progress.refresh().catch((e: unknown) => log.warn("reading push progress failed", { error: String(e) }));
     notifier.notifyAll();
   };
@@ -118,7 +119,8 @@ export async function startClientReader(config: HomeserverConfig, opts: { clock?
     handlers: {
       message: (m: ChannelMessage) => {
         if (m.k === "u") notifier.notifyUsers(m.u);
-        else if (m.k === "p") progress.advance(m.p);
+        else if (m.k === "p") progress.announce(m.p);
+        else if (m.k === "x") push.roomRedacted(m.r);
         // the room's members are woken by the "u" main publishes right after (sends keep their order)
         else if (m.k === "t") typing.apply(m.i, m.s, m.r, m.u);
         else if (m.k === "h") {

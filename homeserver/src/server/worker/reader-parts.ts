@@ -4,14 +4,18 @@
 //    a reader's /sync makes, a device's last-seen UPDATE and the DELETE of acknowledged to-device
 //    messages, allocate no position and are safe from any process);
 //  - push: no evaluation here; unread counts wait until main's evaluation cursor reached the
-//    position counted to (main publishes it, "p"), and are counted without the in-memory cache
-//    (a redaction on main would not reach it);
+//    position counted to (main publishes it, "p"); the kept-count cache (unread-cache.ts) is used
+//    only up to positions announced by "p" messages, since main sends the "x" of a redaction
+//    before the "p" covering it (a position learnt from the database may be past a redaction
+//    whose "x" is still on its way: that count is made without the cache); it is emptied when
+//    messages may have been lost (reconnect, main's restart);
 //  - typing: a mirror of main's lists and serial, fed by "t" messages, so typing positions in
 //    sync tokens mean the same on every process.
 import type { Database, Row, SqlExecutor, SqlValue } from "../../storage/sql.ts";
 import type { JsonObject } from "../../room/pdu.ts";
 import { PushService } from "../push/push-service.ts";
 import { roomUnread, unreadSyncFields } from "../push/unread-counts.ts";
+import { UnreadCountCache } from "../push/unread-cache.ts";
 import type { Logger } from "../log.ts";
 
 export class ReadOnlyWorkerError extends Error {
@@ -51,6 +55,8 @@ export function readOnlyDatabase(db: Database): Database {
 /** Main's push-evaluation cursor as this reader knows it; waits for it to reach a position. */
 export class PushProgress {
   private known = 0;
+  /** The furthest position learnt from main's "p" messages (not from the database). */
+  announced = 0;
   /** Positions a wait already timed out for. */
   private gaveUpTo = 0;
   private readonly waiters = new Set<{ target: number; resolve: () => void }>();
@@ -62,6 +68,12 @@ export class PushProgress {
     this.read = deps.read;
     this.log = deps.log;
     this.maxWaitMs = deps.maxWaitMs ?? 10_000;
+  }
+
+  /** A "p" message: also moves `announced`. */
+  announce(position: number): void {
+    this.announced = Math.max(this.announced, position);
+    this.advance(position);
   }
 
   advance(position: number): void {
@@ -103,6 +115,17 @@ export class PushProgress {
 /** PushService without evaluation nor delivery: unread counts once main's cursor covers them. */
 export class ReaderPushService extends PushService {
   progress: PushProgress | undefined;
+  private cache = new UnreadCountCache();
+
+  /** An "x" message: kept counts of the room go. */
+  roomRedacted(roomId: string): void {
+    this.cache.roomChanged(roomId);
+  }
+
+  /** Messages may have been lost: nothing kept is trusted. */
+  forgetCounts(): void {
+    this.cache = new UnreadCountCache();
+  }
 
   override start(): void {}
   override async stop(): Promise<void> {}
@@ -112,7 +135,8 @@ export class ReaderPushService extends PushService {
 
   override async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
     await this.progress?.atLeast(upTo);
-    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo), perThread);
+    const cache = this.progress !== undefined && upTo <= this.progress.announced ? this.cache : undefined;
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo, cache), perThread);
   }
 
   override receiptMoved(_userId: string): Promise<void> {

@@ -3,7 +3,8 @@
 //  - "u": users whose /sync may have news (every Notifier.notifyUsers call, batched per event-loop
 //    turn, deduplicated, split so each payload stays under PostgreSQL's 8,000-byte limit);
 //  - "p": push evaluation reached this event position (readers count unread up to it, see
-//    reader-parts.ts);
+//    reader-parts.ts); "x": a redaction in this room was evaluated (kept unread counts of the
+//    room go), always sent before the "p" covering it;
 //  - "t": a room's typing list and main's typing serial (typing is in memory, on main only);
 //  - "h": main (re)started: readers reset their typing mirror and wake everyone.
 // Every message names main's instance (random per start). NOTIFY is sent after COMMIT returned,
@@ -23,6 +24,7 @@ const MAX_PAYLOAD = 7_500;
 export type ChannelMessage =
   | { k: "u"; i: string; u: string[] }
   | { k: "p"; i: string; p: number }
+  | { k: "x"; i: string; r: string }
   | { k: "t"; i: string; s: number; r: string; u: string[] }
   | { k: "h"; i: string };
 
@@ -62,6 +64,7 @@ export class StreamPublisher {
   private readonly log: Logger;
   private users = new Set<string>();
   private progress = -1;
+  private redactedRooms = new Set<string>();
   private scheduled = false;
   private sending: Promise<void> = Promise.resolve();
   private closed = false;
@@ -77,6 +80,12 @@ export class StreamPublisher {
 
   wakeUsers(userIds: readonly string[]): void {
     for (const u of userIds) this.users.add(u);
+    this.schedule();
+  }
+
+  /** A redaction in the room was evaluated; call before pushEvaluated of its position. */
+  redacted(roomId: string): void {
+    this.redactedRooms.add(roomId);
     this.schedule();
   }
 
@@ -106,6 +115,9 @@ export class StreamPublisher {
     this.scheduled = false;
     const payloads = this.users.size > 0 ? userPayloads(this.instance, [...this.users]) : [];
     this.users = new Set();
+    // in one statement, "x" before "p": a reader that knows the position also knows the redaction
+    for (const r of this.redactedRooms) payloads.push(JSON.stringify({ k: "x", i: this.instance, r }));
+    this.redactedRooms = new Set();
     if (this.progress >= 0) payloads.push(JSON.stringify({ k: "p", i: this.instance, p: this.progress }));
     this.progress = -1;
     if (payloads.length > 0) this.send(payloads);

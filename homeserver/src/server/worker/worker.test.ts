@@ -80,6 +80,9 @@ describe("client reader", () => {
     stored = 9;
     p.advance(8);
     await waiting;
+    assert.equal(p.announced, 0, "positions read from the database are not announcements");
+    p.announce(9);
+    assert.equal(p.announced, 9);
   });
 
   it("waits once for a late main: the other rooms of a sync do not wait again", async () => {
