@@ -173,11 +173,14 @@ describe("task board in the web client's room view", function () {
     await page.setViewportSize({ width: 1280, height: 720 });
     await screenshot(page, "tasks-board-client-details");
     await board.locator("#close-details").click();
+    await board.locator("li.card", { hasText: "Préparer le conseil municipal" }).waitFor();
+    // The frame's next two paints first: screenshots taken at once showed the widget's frame blank.
+    await board.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await screenshot(page, "tasks-board-client");
 
     // Drag to « En cours ».
     await board.locator('section[data-column="todo"] li.card', { hasText: "Préparer le conseil municipal" }).dragTo(board.locator('section[data-column="doing"]'));
     await waitFor("bruno sees it in doing", () => (brunoTask()?.column === "doing" && brunoTask()?.status === "doing" ? true : undefined), 30_000);
-    await screenshot(page, "tasks-board-client");
 
     // Delete, after the confirmation dialog (Cancel first keeps it).
     await board.locator('section[data-column="doing"] li.card button.open').click();
