@@ -3,7 +3,8 @@
 // without one; Bob (agglo-b) is a member of both. On the dashboard Alice creates the first
 // objective (the room's objectives anchor and state are set up on the way) with two key results,
 // owned by Bob; edits it (status, a target, a key result added then removed: one folded update);
-// checks in; links two tasks and unlinks one; marks the linked task done in "Mes tâches". Bob,
+// checks in; links two tasks and unlinks one; marks the linked task done in "Mes tâches" (where a
+// group of 102 tasks shows 100 and a button for the rest). Bob,
 // on his own council, sees the same progress and exports the same CSV; at level 0 he cannot set up
 // a list in the other room (the option says which level it needs). The room is not encrypted here
 // (tasks-views.test.ts covers the encrypted reads and writes of the same port).
@@ -179,6 +180,20 @@ describe("web client in Chromium: objectives created, edited and linked from the
     await card.getByRole("button", { name: "Délier « Poser les barrières »" }).click();
     await card.getByText("Tâches liées (0 sur 1 faites)").waitFor({ timeout: 60_000 });
     await card.locator(".overall").getByText("Progression : 30 %").waitFor();
+
+    // "Mes tâches" shows 100 tasks of a group, then a button for the rest (focus on the first new one).
+    for (let i = 0; i < 100; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, (_, j) => sendTask(`z${i + j}`, `Zone ${String(i + j).padStart(3, "0")}`)));
+    }
+    await nav.getByRole("link", { name: "Mes tâches" }).click();
+    const none = page.getByRole("main").locator("section").filter({ has: page.getByRole("heading", { name: "Sans échéance (102)" }) });
+    await none.waitFor({ timeout: 60_000 });
+    assert.equal(await none.locator("li").count(), 100);
+    await none.getByRole("button", { name: "Afficher 2 tâche(s) de plus (sur 102)" }).click();
+    assert.equal(await none.locator("li").count(), 102);
+    assert.equal(await focusedText(page), "Statut de « Zone 098 »", "focus on the first task shown");
+    await nav.getByRole("link", { name: "Objectifs" }).click();
+    await page.getByRole("link", { name: "Groupe Voirie" }).click();
 
     // Alice marks the linked task done in "Mes tâches": tasks 1 of 1, overall (60 + 100) / 2.
     await nav.getByRole("link", { name: "Mes tâches" }).click();
