@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { PASSWORD, clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
 import { archiveRoute } from "../../appservices/share/src/archive-route.ts";
@@ -27,6 +27,7 @@ const row = (page: Page, name: string) => page.getByRole("grid").locator("tbody 
 describe("dossiers: export for archiving from the web client (Chromium, GnuPG)", function () {
   this.timeout(240_000);
   const app = useCouncilsClient([A], { users: { alice: A, bob: A } });
+  screenshotOnFailure("dossier-archive", () => page as Page | undefined);
   let share: RunningShareService;
   let dir: string;
   let gnupg: string;
@@ -165,5 +166,18 @@ describe("dossiers: export for archiving from the web client (Chromium, GnuPG)",
     assert.equal(manifest.items.filter((i) => i.kind === "file").length, 2);
     assert.equal(readFileSync(join(dir, "share", "archive", "exports.jsonl"), "utf8").trim().split("\n").length, 2, "both exports logged");
     await page.getByLabel("Language").selectOption("fr");
+  });
+
+  it("says in French that archiving is not set up when the council announces no service, and saves nothing", async () => {
+    await page.unroute("**/config.json");
+    let downloads = 0;
+    page.on("download", () => void downloads++);
+    await page.goto(`${app.web.url}#/dossier/${encodeURIComponent(roomId)}`);
+    await page.reload();
+    await page.getByRole("heading", { name: "Travaux été 2027" }).waitFor({ timeout: 60_000 });
+    await row(page, "plan-de-circulation.pdf").waitFor({ timeout: 60_000 });
+    await page.getByRole("button", { name: "Exporter pour archivage" }).click();
+    await page.getByRole("alert").filter({ hasText: "L'archivage n'est pas configuré pour votre collectivité (pas de service d'archivage)." }).waitFor({ timeout: 30_000 });
+    assert.equal(downloads, 0, "no save dialog or download started");
   });
 });

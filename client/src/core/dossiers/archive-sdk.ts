@@ -34,13 +34,24 @@ export async function readArchiveRoom(client: MatrixClient, roomId: string): Pro
   return { roomId, name: client.getRoom(roomId)?.name ?? roomId, state, timeline };
 }
 
+/** Answers of findArchiveService by server name, once known: an export can then fail before its save dialog opens. */
+const lookups = new Map<string, { settled: boolean; url: string | undefined; promise: Promise<string | undefined> }>();
+
 /** The agent's council's share service (archive endpoint): config.json `share.services[<server name>]`, as `entente start` writes it. */
-export async function findArchiveService(client: MatrixClient): Promise<string | undefined> {
-  const config = await fetch("./config.json", { cache: "no-cache" }).then((r) => r.json() as Promise<unknown>, () => undefined);
-  const share = isRecord(config) ? config["share"] : undefined;
-  const services = isRecord(share) ? share["services"] : undefined;
-  const url = isRecord(services) ? services[client.getDomain() ?? ""] : undefined;
-  return typeof url === "string" && /^https?:\/\//.test(url) ? url : undefined;
+export function findArchiveService(client: MatrixClient): Promise<string | undefined> {
+  const domain = client.getDomain() ?? "";
+  const known = lookups.get(domain);
+  if (known !== undefined) return known.promise;
+  const promise = fetch("./config.json", { cache: "no-cache" }).then((r) => r.json() as Promise<unknown>).catch(() => undefined).then((config) => {
+    const share = isRecord(config) ? config["share"] : undefined;
+    const services = isRecord(share) ? share["services"] : undefined;
+    const url = isRecord(services) ? services[domain] : undefined;
+    const found = typeof url === "string" && /^https?:\/\//.test(url) ? url : undefined;
+    lookups.set(domain, { settled: true, url: found, promise });
+    return found;
+  });
+  lookups.set(domain, { settled: false, url: undefined, promise });
+  return promise;
 }
 
 export class ArchiveNotConfigured extends Error {
@@ -58,6 +69,8 @@ export class ArchiveCancelled extends Error {
  */
 export async function exportRoomArchive(client: MatrixClient, roomId: string, onProgress: (p: ArchiveProgress) => void, prefer: DiskSinkPreference = "auto"): Promise<ArchiveResult> {
   const now = new Date();
+  const known = lookups.get(client.getDomain() ?? "");
+  if (known?.settled === true && known.url === undefined) throw new ArchiveNotConfigured("no share service announced for this council");
   const disk = await openDiskSink(archiveFileName(client.getRoom(roomId)?.name ?? roomId, now), "application/pgp-encrypted", undefined, prefer);
   if (disk.kind === "cancelled") throw new ArchiveCancelled("save dialog closed");
   try {

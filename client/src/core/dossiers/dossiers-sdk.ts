@@ -12,7 +12,7 @@ import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-
 import { downloadDossierFile, previewBlob, saveDossierFile, TransferCancelled, uploadDossierFile, type DownloadProgress, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
 import type { DossierRef, DossiersPort, EntryChange, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
 import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
-import { exportRoomArchive } from "./archive-sdk.ts";
+import { exportRoomArchive, findArchiveService } from "./archive-sdk.ts";
 import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
 import { dossierMembers, removeDossierMember } from "./dossier-members-sdk.ts";
 import type { DossierMember } from "./dossier-members.ts";
@@ -53,6 +53,8 @@ export class MatrixDossiersPort implements DossiersPort {
   constructor(client: MatrixClient) {
     this.client = client;
     this.userId = client.getSafeUserId();
+    // The archive service looked up ahead of any click: without one, an export fails before its save dialog opens.
+    void findArchiveService(client);
     client.on(RoomEvent.Timeline, (e: MatrixEvent, _r: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
     client.on(RoomEvent.LocalEchoUpdated, (e: MatrixEvent) => this.absorb(e));
     client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
