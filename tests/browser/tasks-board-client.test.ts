@@ -175,7 +175,10 @@ describe("task board in the web client's room view", function () {
     await board.locator("#close-details").click();
     await board.locator("li.card", { hasText: "Préparer le conseil municipal" }).waitFor();
     // The frame's next two paints first: screenshots taken at once showed the widget's frame blank.
-    await board.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await board.evaluate(() => {
+      const g = globalThis as unknown as { requestAnimationFrame(f: () => void): number };
+      return new Promise<void>((r) => g.requestAnimationFrame(() => g.requestAnimationFrame(() => r())));
+    });
     await screenshot(page, "tasks-board-client");
 
     // Drag to « En cours ».

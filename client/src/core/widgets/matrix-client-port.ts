@@ -5,7 +5,7 @@ import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 import { privilegedCreators } from "./room-widgets.ts";
-import { SeenEvents } from "./widget-host.ts";
+import { SeenEvents } from "./seen-events.ts";
 import { ACCOUNT_WIDGETS_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 
 const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEvent() as IRoomEvent;

@@ -7,6 +7,9 @@ import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.
 import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
 import { answerRecursiveRelations, READ_RELATIONS_ACTION } from "./recursive-relations.ts";
+import { SeenEvents } from "./seen-events.ts";
+
+export { SeenEvents };
 
 export const WIDGET_SANDBOX = "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads allow-modals";
 
@@ -20,21 +23,6 @@ export interface HostedWidget {
   /** A live event of the timeline; ClientWidgetApi passes it on only if a granted capability covers it. */
   feed(event: IRoomEvent): void;
   stop(): void;
-}
-
-/** Each event id once: a remote echo or a re-emitted decryption must not reach the widget twice. */
-export class SeenEvents {
-  readonly #ids = new Set<string>();
-  readonly #max: number;
-  constructor(max = 500) {
-    this.#max = max;
-  }
-  firstTime(id: string): boolean {
-    if (this.#ids.has(id)) return false;
-    this.#ids.add(id);
-    if (this.#ids.size > this.#max) this.#ids.delete(this.#ids.values().next().value ?? "");
-    return true;
-  }
 }
 
 /**
