@@ -6,11 +6,13 @@ import type { JsonObject } from "../../../room/pdu.ts";
 import type { StoredEventRow } from "../../../storage/event-store.ts";
 import { relatedEventIds, relationTreeIds, threadRoots } from "../../../storage/event-queries.ts";
 import type { ServerContext } from "../../context.ts";
-import type { Handler } from "../../http/router.ts";
+import type { Handler, HandlerResult } from "../../http/router.ts";
+import type { RequestContext } from "../../http/request-context.ts";
 import { serializeRoomEvents } from "../../rooms/bundled-aggregations.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
+import { RelationTreeCache, type TreeRow } from "./relation-tree-cache.ts";
 import { boolParam, dirParam, enumParam, eventIdParam, limitParam, nameParam, notFound, roomIdParam, tokenParam } from "./params.ts";
 import { scanVisible } from "./scan.ts";
 
@@ -19,7 +21,12 @@ const RECURSION_DEPTH = 3;
 /** Largest page of relations (the spec sets none): a task list's anchor has thousands of roots. */
 const MAX_RELATIONS_PAGE = 1000;
 
-export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
+export const relationsHandler = (s: ServerContext): Handler => {
+  const trees = new RelationTreeCache();
+  return (ctx) => relations(s, trees, ctx);
+};
+
+async function relations(s: ServerContext, trees: RelationTreeCache, ctx: RequestContext): Promise<HandlerResult> {
   const me = await s.auth.require(ctx);
   const roomId = roomIdParam(ctx);
   const parentId = eventIdParam(ctx);
@@ -42,7 +49,15 @@ export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
     ...range, backwards, limit,
     fetch: async (after, before, n) => {
       const filters = { roomId, ...(relType ? { relType } : {}), ...(eventType ? { eventType } : {}), after, before, limit: n, backwards };
-      const ids = depth === 1 ? await relatedEventIds(s.db, { ...filters, parentIds: [parentId] }) : await relationTreeIds(s.db, { ...filters, parentId, depth });
+      let ids: TreeRow[] | undefined;
+      if (depth === 1) ids = await relatedEventIds(s.db, { ...filters, parentIds: [parentId] });
+      else {
+        const key = JSON.stringify([roomId, parentId, depth, relType ?? null, eventType ?? null]);
+        ids = await trees.window(key, { after, before, n, backwards }, {
+          maxStream: () => s.stores.events.maxStream(),
+          walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: 0, before: upTo, limit, backwards: false }),
+        }) ?? await relationTreeIds(s.db, { ...filters, parentId, depth });
+      }
       const loaded = await s.stores.events.getEvents(ids.map((r) => r.eventId));
       return ids.map((r) => loaded.get(r.eventId)).filter((r): r is StoredEventRow => r !== undefined);
     },
@@ -55,7 +70,7 @@ export const relationsHandler = (s: ServerContext): Handler => async (ctx) => {
   if (fromRaw) json["prev_batch"] = fromRaw;
   if (recurse !== undefined) json["recursion_depth"] = depth;
   return { json };
-};
+}
 
 /** Thread roots newest-activity first; `from` t<N> continues with threads whose latest event is before N. */
 export const threadsHandler = (s: ServerContext): Handler => async (ctx) => {

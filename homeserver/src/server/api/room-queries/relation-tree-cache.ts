@@ -1,0 +1,87 @@
+// Recursive relations (`recurse=true`) walk the whole tree under the parent on every read: under a
+// task list's anchor that is every task and every update (22,000 events: ~400 ms of SQLite per
+// walk), and one page of 1,000 took several walks (the scan reads in batches), so reading such a
+// list cost 23 pages × 2 walks. A walk's result up to a stream position never changes: stream
+// orderings only grow, and what puts an event in the tree (relates_to, rel_type, type, room, and
+// outlier/rejected/soft-failed) is fixed when the event is stored. So the ids of one walk, sorted
+// by stream, are kept with the position read just before it, and a later read whose range ends
+// at or below that position (every page after the first: its `from` token is below it) is a
+// slice of them. The first page of a pagination always walks again, so it sees new events.
+export interface TreeRow {
+  eventId: string;
+  stream: number;
+}
+
+interface Entry {
+  /** Highest stream position the walk covered. */
+  upTo: number;
+  /** Ascending by stream. */
+  rows: TreeRow[];
+}
+
+export interface TreeWindow {
+  /** Exclusive lower and inclusive upper stream bounds, as the scan asks. */
+  after: number;
+  before: number;
+  n: number;
+  backwards: boolean;
+}
+
+export interface TreeSource {
+  /** The current end of the events stream. */
+  maxStream(): Promise<number>;
+  /** Every tree row in (0, upTo], ascending; at most `limit` rows. */
+  walk(upTo: number, limit: number): Promise<TreeRow[]>;
+}
+
+export class RelationTreeCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  private readonly maxRows: number;
+
+  constructor(opts: { maxEntries?: number; maxRows?: number } = {}) {
+    this.maxEntries = opts.maxEntries ?? 8;
+    this.maxRows = opts.maxRows ?? 100_000;
+  }
+
+  /** The rows of (after, before] in the scan's direction, at most n; `undefined` when the tree is too big to keep. */
+  async window(key: string, w: TreeWindow, source: TreeSource): Promise<TreeRow[] | undefined> {
+    let entry = this.entries.get(key);
+    if (!entry || w.before > entry.upTo) {
+      const upTo = await source.maxStream();
+      const rows = await source.walk(upTo, this.maxRows + 1);
+      if (rows.length > this.maxRows) {
+        this.entries.delete(key);
+        return undefined;
+      }
+      entry = { upTo, rows };
+    }
+    this.entries.delete(key); // most recently used last
+    this.entries.set(key, entry);
+    for (const old of this.entries.keys()) {
+      if (this.entries.size <= this.maxEntries) break;
+      this.entries.delete(old);
+    }
+    return slice(entry.rows, w);
+  }
+}
+
+/** Rows with after < stream <= before: the first n ascending, or the last n descending. */
+export function slice(rows: readonly TreeRow[], w: TreeWindow): TreeRow[] {
+  const lo = firstAbove(rows, w.after);
+  const hi = firstAbove(rows, w.before);
+  if (!w.backwards) return rows.slice(lo, Math.min(hi, lo + w.n));
+  return rows.slice(Math.max(lo, hi - w.n), hi).reverse();
+}
+
+/** Index of the first row whose stream is greater than `pos` (rows ascending). */
+function firstAbove(rows: readonly TreeRow[], pos: number): number {
+  let lo = 0;
+  let hi = rows.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((rows[mid]?.stream ?? 0) > pos) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
