@@ -6,8 +6,10 @@ import { fileURLToPath } from "node:url";
 
 const SERVE = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
 
+/** A config for a child homeserver; federation is off unless `extra` has a federation section (its default port 8448 is shared by every run). */
 export function writeYamlConfig(dir: string, name: string, port: number, extra = ""): string {
   const path = join(dir, "homeserver.yaml");
+  if (!/^federation:/m.test(extra)) extra += "federation:\n  enabled: false\n";
   writeFileSync(path, `server:\n  name: ${name}\n  data_dir: ${dir}\nlisteners:\n  client:\n    host: 127.0.0.1\n    port: ${port}\nregistration:\n  enabled: true\nrate_limits:\n  login: { per_second: 0, burst: 1 }\n  register: { per_second: 0, burst: 1 }\n  send: { per_second: 0, burst: 1 }\nlogging:\n  level: warn\n${extra}`);
   return path;
 }
