@@ -27,7 +27,10 @@ export interface HttpOptions {
 const CORS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-  "Access-Control-Allow-Headers": "X-Requested-With, Content-Type, Authorization, Date",
+  // Range: a web client resumes a cut media download from the byte where it stopped (Content-Range
+  // tells it where the answer starts; a cross-origin page only reads headers listed here).
+  "Access-Control-Allow-Headers": "X-Requested-With, Content-Type, Authorization, Date, Range",
+  "Access-Control-Expose-Headers": "Content-Range, Content-Disposition",
 };
 
 const inFlight = new WeakMap<Server, Set<Promise<void>>>();
