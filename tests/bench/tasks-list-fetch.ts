@@ -1,8 +1,9 @@
 // How a client reads a whole task list from the homeserver, without the browser: the same room as
-// tests/bench/tasks-views.ts (2,000 tasks and 20,000 updates; --quick: 200 and 2,000), read (a) as
-// the web client does now, the anchor's m.reference relations with recurse=true in pages of 1,000,
-// and (b) as it did before, the room's history back to the anchor with /messages filtered on the
-// list's event types, 1,000 a page. Sequential pages (each needs the previous token), runs
+// tests/bench/tasks-views.ts (2,000 tasks and 20,000 updates; --quick: 200 and 2,000), read (a)
+// through the anchor's m.reference relations with recurse=true in pages of 1,000 (how the web
+// client reads a list whose roots fit in one page) and (b) from the room's history back to the
+// anchor with /messages filtered on the list's event types, 1,000 a page (how it reads a larger
+// one, client/src/core/tasks/list-reader.ts). Sequential pages (each needs the previous token), runs
 // alternated, median of 5 each; every run must return every event of the list.
 import { TASK_UPDATE, ROOM_REDACTION } from "../../appservices/protocol/src/event-types.ts";
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";

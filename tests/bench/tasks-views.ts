@@ -1,7 +1,7 @@
 // "Mes tâches" in the web client on a large list (issue 13 benchmark size: 2,000 tasks and 20,000
 // updates in one room; --quick: 200 and 2,000): time from the click on "Mes tâches" (session
-// already up, cold list cache) to the view ready: the list read (the anchor's recursive relations,
-// see client/src/core/tasks/list-reader.ts), folded by the protocol, every task counted in its
+// already up, cold list cache) to the view ready: the list read (at this size from the room's
+// history back to the anchor, see client/src/core/tasks/list-reader.ts), folded by the protocol, every task counted in its
 // due group and each group's first 100 rows rendered (the rest behind "Afficher n tâches de plus";
 // until this session every row was rendered). Median of 3 fresh profiles.
 import { buildAnchor } from "../../appservices/protocol/src/anchors.ts";

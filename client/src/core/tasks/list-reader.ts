@@ -111,9 +111,12 @@ export class ListReader {
    * (its roots fit in one page of relations) is read through the anchor's relations with
    * `recurse`, never task by task (unless the server ignores `recurse`); a large one by reading
    * the room's history back to the anchor with /messages (1,000 events a page, only the event
-   * types a list is made of): with 2,000 tasks and 20,000 updates our homeserver took 73.8 s for
-   * the 22 pages of recursive relations against 9.7 s for the history, at load 19
-   * (tests/bench/tasks-list-fetch.ts). Everything of a list comes after its anchor.
+   * types a list is made of). With 2,000 tasks and 20,000 updates (23 pages either way), even
+   * since the homeserver keeps one walk of the relation tree per pagination (04de7e3; 73.8 s
+   * before), recursive relations took 2.0-2.2 s against 1.6-1.9 s for the history at load 4-5,
+   * and "Mes tâches" loaded in 3.0-3.4 s through relations against 2.0-2.7 s through the history
+   * (tests/bench/tasks-list-fetch.ts, tests/bench/tasks-views.ts). Everything of a list comes
+   * after its anchor.
    */
   private async fetchList(roomId: string, anchor: string, rootMsgtype: string): Promise<RawFoldEvent[]> {
     const first = await this.page(roomId, anchor, undefined, false);
