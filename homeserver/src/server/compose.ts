@@ -1,7 +1,6 @@
 // The composition root: the one place that knows concrete classes.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { dirname } from "node:path";
-import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HomeserverConfig } from "../config/config-types.ts";
 import { generateSigningKey, encodeSigningKeyFile, parseSigningKeyFile, type SigningKey } from "../room/signing.ts";
@@ -21,6 +20,7 @@ import { passwordChecker } from "./users/compose-passwords.ts";
 import { LocalEvents } from "./rooms/local-events.ts";
 import { Typing } from "./sync/typing.ts";
 import { createHttpServer, drainRequests } from "./http/http-server.ts";
+import { listen } from "./http/listen.ts";
 import { listenerConnectionOptions } from "./http/connection-guard.ts";
 import { buildRouter } from "./api/routes.ts";
 import { E2eeService } from "./e2ee/e2ee-service.ts";
@@ -177,14 +177,4 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
       await db.close();
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }

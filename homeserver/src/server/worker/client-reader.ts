@@ -16,7 +16,7 @@
 //    kept-count cache only up to positions main announced (redactions reach it first); typing is
 //    mirrored from main; the serialised-state cache is off (a redaction on main would not reach it).
 import { readFileSync } from "node:fs";
-import type { Server, IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { HomeserverConfig } from "../../config/config-types.ts";
 import { parseSigningKeyFile } from "../../room/signing.ts";
@@ -36,6 +36,7 @@ import { passwordChecker } from "../users/compose-passwords.ts";
 import { LocalEvents } from "../rooms/local-events.ts";
 import type { Typing } from "../sync/typing.ts";
 import { createHttpServer, drainRequests } from "../http/http-server.ts";
+import { listen } from "../http/listen.ts";
 import { listenerConnectionOptions } from "../http/connection-guard.ts";
 import { buildRouter } from "../api/routes.ts";
 import { E2eeService } from "../e2ee/e2ee-service.ts";
@@ -164,14 +165,4 @@ export async function startClientReader(config: HomeserverConfig, opts: { clock?
       await pool.close();
     },
   };
-}
-
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
 }
