@@ -189,16 +189,8 @@ function context(o: Omit<DownloadOptions, "manifestFile" | "onProgress">, writer
 }
 
 export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> {
-  const writer = o.sink.getWriter();
-  let received = 0;
   let total = 0;
-  const c = context(o, writer, (d) => {
-    received += d;
-    o.onProgress?.(received, total);
-  });
-  const abortListener = (): void => void writer.abort(o.signal?.reason).catch(() => undefined);
-  o.signal?.addEventListener("abort", abortListener, { once: true });
-  try {
+  return intoSink(o, () => total, async (c) => {
     const manifest = await withRetries(c, -1, () => 0, () => fetchManifest(o.transport, o.backend, o.manifestFile, o.signal));
     total = manifest.size;
     const whole = o.verifyWholeFile === false ? undefined : o.backend.sha256();
@@ -208,31 +200,33 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
     }
     const expected = fromBase64(manifest.sha256);
     if (whole !== undefined && (!expected || !equal(expected, whole.digest()))) throw new DownloadIntegrityError("whole_hash_mismatch", undefined, "parts manifest: the whole file's SHA-256 does not match");
-    await writer.close();
     return manifest;
-  } catch (e: unknown) {
-    c.spool?.clear();
-    await writer.abort(e).catch(() => undefined);
-    throw e;
-  } finally {
-    o.signal?.removeEventListener("abort", abortListener);
-  }
+  });
 }
 
 /** A single v2 attachment (not in parts) with the same guarantees: spooled until verified, resumed after a cut. */
 export async function downloadAttachment(o: Omit<DownloadOptions, "manifestFile"> & { file: EncryptedFile; size?: number }): Promise<void> {
+  // `size` is the plaintext size from the event: CTR keeps it, so it bounds the ciphertext too.
+  await intoSink(o, () => o.size ?? 0, (c) => fetchPart(c, 0, o.file, o.size, undefined));
+}
+
+/**
+ * Runs `body` against o.sink: progress reported as received of total(), the sink closed when body
+ * succeeds, aborted (spool cleared) when it throws or o.signal aborts.
+ */
+async function intoSink<T>(o: Omit<DownloadOptions, "manifestFile">, total: () => number, body: (c: Ctx) => Promise<T>): Promise<T> {
   const writer = o.sink.getWriter();
   let received = 0;
   const c = context(o, writer, (d) => {
     received += d;
-    o.onProgress?.(received, o.size ?? 0);
+    o.onProgress?.(received, total());
   });
   const abortListener = (): void => void writer.abort(o.signal?.reason).catch(() => undefined);
   o.signal?.addEventListener("abort", abortListener, { once: true });
   try {
-    // `size` is the plaintext size from the event: CTR keeps it, so it bounds the ciphertext too.
-    await fetchPart(c, 0, o.file, o.size, undefined);
+    const result = await body(c);
     await writer.close();
+    return result;
   } catch (e: unknown) {
     c.spool?.clear();
     await writer.abort(e).catch(() => undefined);
