@@ -37,6 +37,13 @@ export interface RunningShareService {
 
 const PAGE = fileURLToPath(new URL("./page/", import.meta.url));
 const OPENPGP = createRequire(import.meta.url).resolve("openpgp").replace(/dist\/node\/openpgp\.min\.cjs$/, "dist/openpgp.min.mjs");
+/** The pages' static files (drop.js is served by drop-routes.ts). */
+const STATIC: Record<string, string | undefined> = {
+  "/static/recipient.js": `${PAGE}recipient.js`,
+  "/static/page-common.js": `${PAGE}page-common.js`,
+  "/static/page.css": `${PAGE}page.css`,
+  "/static/openpgp.min.mjs": OPENPGP,
+};
 
 const HttpError = ShareHttpError;
 
@@ -154,9 +161,9 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
       store.data(share.id).pipe(res);
       return;
     }
-    if (req.method === "GET" && (path === "/static/recipient.js" || path === "/static/openpgp.min.mjs")) {
-      const file = path === "/static/openpgp.min.mjs" ? OPENPGP : `${PAGE}recipient.js`;
-      res.writeHead(200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=3600" });
+    const file = req.method === "GET" ? STATIC[path] : undefined;
+    if (file) {
+      res.writeHead(200, { "Content-Type": `${file.endsWith(".css") ? "text/css" : "text/javascript"}; charset=utf-8`, "Cache-Control": "public, max-age=3600" });
       return void res.end(await readFile(file));
     }
     for (const route of routes) if (await route(req, res, url, ctx)) return;

@@ -2,19 +2,11 @@
 // chosen file is encrypted with it in the page (OpenPGP, AEAD + Argon2, as share-client.ts does)
 // and uploaded once. The service refuses anything but such a message, and a second upload.
 import * as openpgp from "/static/openpgp.min.mjs";
+import { $, collect, fail, refusal as refusalOf, say } from "/static/page-common.js";
 
 const id = location.pathname.split("/")[2] ?? "";
 const secret = decodeURIComponent(location.hash.slice(1));
-const $ = (sel) => document.querySelector(sel);
-const say = (text) => void ($("#status").textContent = text);
-const fail = (text) => {
-  $("#error").textContent = text;
-  say("");
-};
-const refusal = async (res) => {
-  const body = await res.json().catch(() => ({}));
-  return typeof body.message === "string" ? body.message : "Le service de dépôt est indisponible. Réessayez plus tard.";
-};
+const refusal = (res) => refusalOf(res, "Le service de dépôt est indisponible. Réessayez plus tard.");
 
 const metaRes = await fetch(`/d/${id}/meta`);
 if (secret.length < 16) {
@@ -45,13 +37,7 @@ async function send(file, meta) {
       message, passwords: [secret], format: "binary",
       config: { aeadProtect: true, s2kType: openpgp.enums.s2k.argon2, preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed },
     });
-    const parts = [];
-    const reader = encrypted.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      parts.push(value);
-    }
+    const parts = await collect(encrypted);
     say("Envoi…");
     const res = await fetch(`/d/${id}/data?name=${encodeURIComponent(file.name)}`, { method: "POST", body: new Blob(parts), headers: { "Content-Type": "application/octet-stream" } });
     if (!res.ok) {

@@ -3,18 +3,10 @@
 // the file chosen with the File System Access API (memory bounded by openpgp's chunks), or, where
 // that API is missing, into a Blob saved as a download.
 import * as openpgp from "/static/openpgp.min.mjs";
+import { $, collect, fail, refusal as refusalOf, say } from "/static/page-common.js";
 
 const id = location.pathname.split("/")[2] ?? "";
-const $ = (sel) => document.querySelector(sel);
-const say = (text) => void ($("#status").textContent = text);
-const fail = (text) => {
-  $("#error").textContent = text;
-  say("");
-};
-const refusal = async (res) => {
-  const body = await res.json().catch(() => ({}));
-  return typeof body.message === "string" ? body.message : "Le service de partage est indisponible. Réessayez plus tard.";
-};
+const refusal = (res) => refusalOf(res, "Le service de partage est indisponible. Réessayez plus tard.");
 const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} Mo` : `${Math.max(1, Math.round(n / 1024))} ko`);
 
 const metaRes = await fetch(`/s/${id}/meta`);
@@ -65,13 +57,7 @@ async function receive(meta, password) {
     if (writable) {
       await data.pipeTo(writable);
     } else {
-      const parts = [];
-      const reader = data.getReader();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        parts.push(value);
-      }
+      const parts = await collect(data);
       const a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob(parts, { type: "application/octet-stream" }));
       a.download = meta.name;
