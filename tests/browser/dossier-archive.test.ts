@@ -6,18 +6,17 @@
 // GnuPG decrypts it with the archivist's key, verifies the council's signature, and every item
 // matches the manifest; the files are the originals, the messages are the decrypted ones.
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { PASSWORD, clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
-import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
-import { archiveRoute } from "../../appservices/share/src/archive-route.ts";
-import { generateArchiveKey } from "../../appservices/files/src/archive/archive-keys.ts";
+import { gnupgHome, openArchive, stopGnupg, type Gpg } from "../harness/gnupg.ts";
+import { startArchiveShareService } from "../harness/archive-share.ts";
+import type { RunningShareService } from "../../appservices/share/src/share-server.ts";
 import type { ArchiveManifest } from "../../appservices/files/src/archive/archive-layout.ts";
 
 const A = "mairie-a.test";
@@ -34,29 +33,16 @@ describe("dossiers: export for archiving from the web client (Chromium, GnuPG)",
   let councilFpr: string;
   let page: Page;
   let roomId: string;
-  const gpg = (...args: string[]) => spawnSync("gpg", ["--homedir", gnupg, "--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", ...args], { encoding: "buffer" });
+  let gpg: Gpg;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-archive-client-"));
     gnupg = join(dir, "gnupg");
-    mkdirSync(gnupg, { mode: 0o700 });
-    assert.equal(gpg("--quick-gen-key", "Archives départementales <archiviste@archives.test>", "ed25519", "cert", "never").status, 0);
-    const fpr = /fpr:+([0-9A-F]{40}):/.exec(gpg("--with-colons", "--list-keys").stdout.toString())?.[1] ?? "";
-    assert.equal(gpg("--quick-add-key", fpr, "cv25519", "encr", "never").status, 0);
-    writeFileSync(join(dir, "archivist.asc"), gpg("--armor", "--export", fpr).stdout);
-    const council = await generateArchiveKey("Mairie A - archives", "archives@mairie-a.test");
-    councilFpr = council.fingerprint;
-    writeFileSync(join(dir, "council.asc"), council.privateKey, { mode: 0o600 });
-    writeFileSync(join(dir, "council.pub.asc"), council.publicKey);
-    assert.equal(gpg("--import", join(dir, "council.pub.asc")).status, 0);
-    const hs = app.fed.get(A).url;
-    share = await startShareService({
-      dataDir: join(dir, "share"), homeserverUrl: hs, log: () => undefined,
-      routes: [archiveRoute({ keys: { signingKeyFile: join(dir, "council.asc"), archivistKeyFile: join(dir, "archivist.asc") }, homeserverUrl: hs })],
-    });
+    gpg = gnupgHome(gnupg);
+    ({ share, councilFpr } = await startArchiveShareService(dir, gpg, app.fed.get(A).url, "archives@mairie-a.test"));
   });
   after(async () => {
-    spawnSync("gpgconf", ["--homedir", gnupg, "--kill", "all"]);
+    stopGnupg(gnupg);
     await share?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -65,17 +51,7 @@ describe("dossiers: export for archiving from the web client (Chromium, GnuPG)",
   async function openWithGpg(bytes: Buffer, name: string): Promise<{ x: string; manifest: ArchiveManifest }> {
     const out = join(dir, `${name}.tar.gpg`);
     writeFileSync(out, bytes);
-    const dec = gpg("--status-fd", "2", "--output", join(dir, `${name}.tar`), "--decrypt", out);
-    const status = dec.stderr.toString();
-    assert.equal(dec.status, 0, status);
-    assert.match(status, /DECRYPTION_OKAY/);
-    assert.match(status, new RegExp(`VALIDSIG ${councilFpr}`));
-    assert.doesNotMatch(gpg("--list-packets", out).stdout.toString(), /aead/i);
-    const x = join(dir, name);
-    mkdirSync(x);
-    execFileSync("tar", ["-xf", join(dir, `${name}.tar`), "-C", x]);
-    const manifest = JSON.parse(readFileSync(join(x, "manifest.json"), "utf8")) as ArchiveManifest;
-    for (const item of manifest.items) assert.equal(sha256(readFileSync(join(x, item.path))), item.sha256, item.path);
+    const { dir: x, manifest } = openArchive(gpg, out, join(dir, `${name}.tar`), join(dir, name), councilFpr);
     return { x, manifest };
   }
 

@@ -7,16 +7,16 @@
 // the moderator level, a draft naming another room, a tar without draft, a draft that lies about
 // the entries.
 import { strict as assert } from "node:assert";
-import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc, type Session } from "../harness/client-api.ts";
+import { gnupgHome, openArchive, stopGnupg, type Gpg } from "../harness/gnupg.ts";
+import { startArchiveShareService } from "../harness/archive-share.ts";
 import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
 import { archiveRoute } from "../../appservices/share/src/archive-route.ts";
-import { generateArchiveKey } from "../../appservices/files/src/archive/archive-keys.ts";
 import { draftTar, parseSealResponse, sealedMessage } from "../../appservices/files/src/archive/archive-from-client.ts";
 import { roomArchiveItems } from "../../appservices/files/src/archive/room-source.ts";
 import type { ArchiveManifest } from "../../appservices/files/src/archive/archive-layout.ts";
@@ -45,7 +45,7 @@ describe("dossiers: archive export endpoint (client-built tar, council signature
   let bob: Session;
   let roomId: string;
   let councilFpr: string;
-  const gpg = (...args: string[]) => spawnSync("gpg", ["--homedir", gnupg, "--batch", "--no-tty", "--pinentry-mode", "loopback", "--passphrase", "", ...args], { encoding: "buffer" });
+  let gpg: Gpg;
   const post = (tar: Blob, who: Session | undefined, room = roomId) => fetch(`${share.url}/api/archive/${enc(room)}`, {
     method: "POST", body: tar, headers: { "Content-Type": "application/x-tar", ...(who ? { Authorization: `Bearer ${who.accessToken}` } : {}) },
   });
@@ -57,20 +57,8 @@ describe("dossiers: archive export endpoint (client-built tar, council signature
     hs = await startTestHomeserver();
     dir = mkdtempSync(join(tmpdir(), "entente-archive-endpoint-"));
     gnupg = join(dir, "gnupg");
-    mkdirSync(gnupg, { mode: 0o700 });
-    assert.equal(gpg("--quick-gen-key", "Archives départementales <archiviste@archives.test>", "ed25519", "cert", "never").status, 0);
-    const fpr = /fpr:+([0-9A-F]{40}):/.exec(gpg("--with-colons", "--list-keys").stdout.toString())?.[1] ?? "";
-    assert.equal(gpg("--quick-add-key", fpr, "cv25519", "encr", "never").status, 0);
-    writeFileSync(join(dir, "archivist.asc"), gpg("--armor", "--export", fpr).stdout);
-    const council = await generateArchiveKey("Mairie A - archives", "archives@a.test");
-    councilFpr = council.fingerprint;
-    writeFileSync(join(dir, "council.asc"), council.privateKey, { mode: 0o600 });
-    writeFileSync(join(dir, "council.pub.asc"), council.publicKey);
-    assert.equal(gpg("--import", join(dir, "council.pub.asc")).status, 0);
-    share = await startShareService({
-      dataDir: join(dir, "share"), homeserverUrl: hs.url, log: () => undefined,
-      routes: [archiveRoute({ keys: { signingKeyFile: join(dir, "council.asc"), archivistKeyFile: join(dir, "archivist.asc") }, homeserverUrl: hs.url })],
-    });
+    gpg = gnupgHome(gnupg);
+    ({ share, councilFpr } = await startArchiveShareService(dir, gpg, hs.url, "archives@a.test"));
 
     alice = await registerUser(hs.url, "alice");
     bob = await registerUser(hs.url, "bob");
@@ -88,7 +76,7 @@ describe("dossiers: archive export endpoint (client-built tar, council signature
     await send({ msgtype: "m.file", body: "arrêté.odt", info: { mimetype: "application/vnd.oasis.opendocument.text", size: secret.length }, file: { ...(await e.info), url: await upload(new Uint8Array(await cipher.arrayBuffer()), "x") } });
   });
   after(async () => {
-    spawnSync("gpgconf", ["--homedir", gnupg, "--kill", "all"]);
+    stopGnupg(gnupg);
     await share?.close();
     await hs?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -105,23 +93,10 @@ describe("dossiers: archive export endpoint (client-built tar, council signature
     const out = join(dir, "export.tar.gpg");
     writeFileSync(out, Buffer.from(await (await toBlob(await sealedMessage(tar, sealed))).arrayBuffer()));
 
-    const packets = gpg("--list-packets", out).stdout.toString();
-    assert.doesNotMatch(packets, /aead/i);
-    const dec = gpg("--status-fd", "2", "--output", join(dir, "archive.tar"), "--decrypt", out);
-    const status = dec.stderr.toString();
-    assert.equal(dec.status, 0, status);
-    assert.match(status, /DECRYPTION_OKAY/);
-    assert.match(status, new RegExp(`VALIDSIG ${councilFpr}`));
-    assert.match(status, /GOODSIG/);
-
-    const x = join(dir, "x");
-    mkdirSync(x);
-    execFileSync("tar", ["-xf", join(dir, "archive.tar"), "-C", x]);
-    const manifest = JSON.parse(readFileSync(join(x, "manifest.json"), "utf8")) as ArchiveManifest;
+    const { dir: x, manifest } = openArchive(gpg, out, join(dir, "archive.tar"), join(dir, "x"), councilFpr);
     assert.deepEqual(manifest, sealed.manifest);
     assert.equal(manifest.room_id, roomId);
     assert.deepEqual(manifest.items.map((i) => i.kind), ["room", "messages", "file", "file"]);
-    for (const item of manifest.items) assert.equal(sha(readFileSync(join(x, item.path))), item.sha256, item.path);
     assert.deepEqual(manifest.items.filter((i) => i.kind === "file").map((f) => [f.name, f.sha256]), [["devis.pdf", sha(plain)], ["arrêté.odt", sha(secret)]]);
     assert.match(readFileSync(join(x, "messages.jsonl"), "utf8"), /Travaux rue de la Paix/);
 
