@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
-import { PASSWORD, clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { PASSWORD, clientApi, useCouncilsClient } from "../harness/client-pages.ts";
+import { signInWithNewDossier, useShareService } from "../harness/dossier-pages.ts";
 import { gnupgHome, openArchive, stopGnupg, type Gpg } from "../harness/gnupg.ts";
 import { startArchiveShareService } from "../harness/archive-share.ts";
 import type { RunningShareService } from "../../appservices/share/src/share-server.ts";
@@ -57,23 +58,8 @@ describe("dossiers: export for archiving from the web client (Chromium, GnuPG)",
 
   it("removes a member with the warning, exports the dossier; gpg decrypts and verifies; every hash matches", async () => {
     page = await app.newPage({ acceptDownloads: true, locale: "fr-FR" });
-    // config.json names each council's share service, as `entente start` writes it.
-    await page.route("**/config.json", async (route) => {
-      const res = await route.fetch();
-      await route.fulfill({ response: res, json: { ...((await res.json()) as Record<string, unknown>), share: { services: { [A]: share.url } } } });
-    });
-    await signIn(page, app.web.url, undefined, "alice");
-    await saveRecoveryKey(page);
-    await page.getByRole("button", { name: "Nouvel espace de travail" }).click();
-    await page.getByRole("dialog").getByLabel("Nom").fill("Voirie");
-    await page.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
-    await page.getByRole("region", { name: "Voirie" }).waitFor();
-    await page.getByRole("link", { name: "Dossiers", exact: true }).click();
-    const form = page.getByRole("form", { name: "Nouveau dossier dans Voirie" });
-    await form.getByLabel("Nom du dossier").fill("Travaux été 2027");
-    await form.getByRole("button", { name: "Nouveau dossier dans Voirie" }).click();
-    await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
-    roomId = decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
+    await useShareService(page, A, share.url);
+    roomId = await signInWithNewDossier(page, app.web.url, "alice", "Voirie", "Travaux été 2027");
 
     // Bob joins (invited from the view, joins through the API), then alice removes him.
     await page.getByLabel("Inviter dans le dossier (identifiant, toute collectivité)").fill(`@bob:${A}`);

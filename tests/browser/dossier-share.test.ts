@@ -14,7 +14,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
-import { clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { clientApi, useCouncilsClient } from "../harness/client-pages.ts";
+import { signInWithNewDossier, useShareService } from "../harness/dossier-pages.ts";
 import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
 import { FRENCH } from "../../appservices/share/src/share-rules.ts";
 import { DROP_FRENCH } from "../../appservices/share/src/drop-routes.ts";
@@ -79,23 +80,8 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
 
   it("shares a file: link and password once; the recipient decrypts the same bytes; wrong, used-up, revoked and expired links are refused in French; no plaintext stored", async () => {
     page = await app.newPage({ acceptDownloads: true, locale: "fr-FR" });
-    // config.json names each council's share service, as `entente start` writes it.
-    await page.route("**/config.json", async (route) => {
-      const res = await route.fetch();
-      await route.fulfill({ response: res, json: { ...((await res.json()) as Record<string, unknown>), share: { services: { [A]: share.url } } } });
-    });
-    await signIn(page, app.web.url, undefined, "alice");
-    await saveRecoveryKey(page);
-    await page.getByRole("button", { name: "Nouvel espace de travail" }).click();
-    await page.getByRole("dialog").getByLabel("Nom").fill("État civil");
-    await page.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
-    await page.getByRole("region", { name: "État civil" }).waitFor();
-    await page.getByRole("link", { name: "Dossiers", exact: true }).click();
-    const form = page.getByRole("form", { name: "Nouveau dossier dans État civil" });
-    await form.getByLabel("Nom du dossier").fill("Demandes 2027");
-    await form.getByRole("button", { name: "Nouveau dossier dans État civil" }).click();
-    await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
-    const roomId = decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
+    await useShareService(page, A, share.url);
+    const roomId = await signInWithNewDossier(page, app.web.url, "alice", "État civil", "Demandes 2027");
     // The file lives in a sub-folder: the citizen's reply must arrive beside it.
     await page.getByLabel("Nom du sous-dossier").fill("Naissances");
     await page.getByRole("button", { name: "Nouveau sous-dossier" }).click();

@@ -1,0 +1,30 @@
+// The web client's dossier pages in Chromium: the steps every dossier test starts with.
+import type { Page } from "playwright-core";
+import { saveRecoveryKey, signIn } from "./client-pages.ts";
+
+/** config.json names `council`'s share service at `shareUrl`, as `entente start` writes it. */
+export async function useShareService(page: Page, council: string, shareUrl: string): Promise<void> {
+  await page.route("**/config.json", async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, json: { ...((await res.json()) as Record<string, unknown>), share: { services: { [council]: shareUrl } } } });
+  });
+}
+
+/**
+ * Signs `user` in (recovery key saved), creates the workspace `workspace` and in it the empty
+ * dossier `dossier`, whose view is left open; returns the dossier's room id.
+ */
+export async function signInWithNewDossier(page: Page, webUrl: string, user: string, workspace: string, dossier: string): Promise<string> {
+  await signIn(page, webUrl, undefined, user);
+  await saveRecoveryKey(page);
+  await page.getByRole("button", { name: "Nouvel espace de travail" }).click();
+  await page.getByRole("dialog").getByLabel("Nom").fill(workspace);
+  await page.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+  await page.getByRole("region", { name: workspace }).waitFor();
+  await page.getByRole("link", { name: "Dossiers", exact: true }).click();
+  const form = page.getByRole("form", { name: `Nouveau dossier dans ${workspace}` });
+  await form.getByLabel("Nom du dossier").fill(dossier);
+  await form.getByRole("button", { name: `Nouveau dossier dans ${workspace}` }).click();
+  await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
+  return decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
+}
