@@ -112,10 +112,13 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : []);
     appservices.wake();
     // push rules of the recipients (never rejects: failures are logged); readers count unread up to it
-    void push.eventPersisted(p.stream).then(() => {
-      if (p.event.pdu.type === "m.room.redaction") publisher?.redacted(p.roomId);
-      publisher?.pushEvaluated(p.stream);
-    });
+    const evaluated = push.eventPersisted(p.stream);
+    if (publisher) {
+      void evaluated.then(() => {
+        if (p.event.pdu.type === "m.room.redaction") publisher.redacted(p.roomId);
+        publisher.pushEvaluated(p.stream);
+      });
+    }
   };
   const federation = config.federation.enabled
     ? composeFederation({ config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted, ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}) })

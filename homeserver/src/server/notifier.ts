@@ -38,13 +38,14 @@ export class Notifier {
   }
 
   notifyUsers(userIds: Iterable<string>): void {
-    const list = [...userIds];
-    for (const u of list) {
+    // the list is only materialised when a publisher listens (workers enabled)
+    const list = this.listeners.length > 0 ? [...userIds] : undefined;
+    for (const u of list ?? userIds) {
       this.versions.set(u, (this.versions.get(u) ?? 0) + 1);
       const set = this.waiters.get(u);
       if (set) for (const fn of [...set]) fn();
     }
-    for (const l of this.listeners) l(list);
+    if (list) for (const l of this.listeners) l(list);
   }
 
   /** Wakes every user (computing or waiting); not passed to `onNotify` listeners. */
