@@ -1,19 +1,19 @@
-// `node tests/bench/probe.ts [--quick] [--db sqlite|postgres] [--no-federation] [--readers N]`: only the
+// `node tests/bench/probe.ts [--quick] [--db sqlite|postgres] [--no-federation] [--only-federated] [--readers N]`: only the
 // issue-16 council probe (the part of `npm run bench` a before/after comparison needs), table + JSON
 // on stdout. `--readers N`: the PostgreSQL probe also runs with one main process and N client
-// readers (readers-probe.ts).
+// readers (readers-probe.ts). `--only-federated`: the federated probe alone (two councils, no council probe).
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { councilProbe, federatedProbe, probeSizes, type RunRecord } from "./council-bench.ts";
 import { printTable, type BenchRow } from "./stats.ts";
 import { readersProbe } from "./readers-probe.ts";
 
-const { values } = parseArgs({ options: { quick: { type: "boolean" }, db: { type: "string", multiple: true }, "no-federation": { type: "boolean" }, readers: { type: "string" } } });
+const { values } = parseArgs({ options: { quick: { type: "boolean" }, db: { type: "string", multiple: true }, "no-federation": { type: "boolean" }, "only-federated": { type: "boolean" }, readers: { type: "string" } } });
 const sizes = probeSizes(values.quick === true);
 const records: RunRecord[] = [];
 const rows: BenchRow[] = [];
 const before = loadavg();
-for (const db of values.db ?? ["sqlite", "postgres"]) {
+for (const db of values["only-federated"] === true ? [] : (values.db ?? ["sqlite", "postgres"])) {
   if (db !== "sqlite" && db !== "postgres") throw new Error(`--db ${db}: sqlite or postgres`);
   rows.push(...(await councilProbe(db, sizes, records)));
   if (db === "postgres" && values.readers !== undefined) {
