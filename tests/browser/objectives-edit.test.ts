@@ -51,6 +51,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     const asBob = api(bob, b);
 
     // The working group: a space, Voirie (task list, two tasks for alice) and Budget (no list).
+    await asBob("PUT", `/profile/${encodeURIComponent(bob.userId)}/displayname`, { displayname: "Bob Martin" });
     const spaceId = String((await asAlice("POST", "/createRoom", { name: "Groupe Voirie", creation_content: { type: "m.space" }, invite: [bob.userId] }))["room_id"]);
     const voirie = String((await asAlice("POST", "/createRoom", { name: "Voirie", invite: [bob.userId] }))["room_id"]);
     const budget = String((await asAlice("POST", "/createRoom", { name: "Budget", invite: [bob.userId] }))["room_id"]);
@@ -118,7 +119,10 @@ describe("web client in Chromium: objectives created, edited and linked from the
     const card = page.locator("article").filter({ has: page.getByRole("heading", { name: "Sécuriser les routes" }) });
     await card.getByText("Progression : 0 %").first().waitFor({ timeout: 60_000 });
     await card.getByText("0 / 12 jours").waitFor();
-    await card.getByText(`Responsable : ${bob.userId}`).waitFor();
+    // the owner by name, the Matrix id in the tooltip
+    const owner = card.getByText("Responsable : Bob Martin");
+    await owner.waitFor();
+    assert.equal(await owner.getAttribute("title"), bob.userId);
     const state = await asAlice("GET", `/rooms/${encodeURIComponent(voirie)}/state/${OBJECTIVES_STATE}/`);
     assert.equal(typeof state["anchor"], "string", "the room's objectives list was set up");
     const objectiveId = await card.getAttribute("data-objective") ?? "";

@@ -41,6 +41,8 @@ export class ObjectivesView extends LitElement {
   declare dashboard: Dashboard | undefined;
   /** the folded rooms the dashboard was built from (tasks to link) */
   private rooms: RoomObjectives[] = [];
+  /** Display names of the space's members (owners are shown by name, their id in a tooltip). */
+  private names = new Map<string, string>();
   declare zone: string;
   declare error: string;
   declare announce: string;
@@ -53,9 +55,10 @@ export class ObjectivesView extends LitElement {
     if (spaceId === undefined) return;
     try {
       this.zone = await this.port.timeZone();
-      const rooms = await this.port.spaceObjectives(spaceId);
+      const [rooms, members] = await Promise.all([this.port.spaceObjectives(spaceId), this.port.spaceMembers(spaceId)]);
       if (this.spaceId === spaceId) {
         this.rooms = rooms;
+        this.names = new Map(members.map((m) => [m.userId, m.name]));
         this.dashboard = buildDashboard(rooms, Date.now(), this.zone);
       }
       this.error = "";
@@ -268,6 +271,12 @@ export class ObjectivesView extends LitElement {
     </div>`;
   }
 
+  /** "Responsable : Bob Martin" (the Matrix id in a tooltip); the id alone for a non-member. */
+  private renderOwner(owner: string): unknown {
+    const name = this.names.get(owner);
+    return name !== undefined && name !== owner ? html`<span class="owner" title=${owner}>${this.tr("owner", { who: name })}</span>` : html`<span class="owner">${this.tr("owner", { who: owner })}</span>`;
+  }
+
   private renderCard(card: ObjectiveCard): unknown {
     const tr = this.tr;
     const o = card.objective;
@@ -278,7 +287,7 @@ export class ObjectivesView extends LitElement {
       <div class="meta">
         <a href=${roomHash(card.roomId)}>${tr("inRoom", { room: card.roomName })}</a>
         <span>${tr(`objStatus_${o.status}`)}</span>
-        ${o.owner ? html`<span>${tr("owner", { who: o.owner })}</span>` : nothing}
+        ${o.owner ? this.renderOwner(o.owner) : nothing}
         ${o.period ? html`<span>${tr("period", { from: formatTaskDateFr(o.period.start), to: formatTaskDateFr(o.period.end) })}</span>` : nothing}
       </div>
       <p>${p.overall === null ? tr("noProgress") : html`<progress max="100" value=${pct(p.overall)} aria-label=${tr("progressOf", { title: o.title })}></progress>
