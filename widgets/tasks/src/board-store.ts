@@ -13,6 +13,7 @@ import { buildTaskUpdate, type ChecklistOps } from "../../../appservices/protoco
 import type { PartialTaskFields } from "../../../appservices/protocol/src/task-fields.ts";
 import { parseTasksState, type TasksState } from "../../../appservices/protocol/src/tasks-state.ts";
 import type { BoardPort, RawEvent } from "./board-port.ts";
+import { measureSince, now } from "./load-marks.ts";
 
 export const ROOM_CREATE = "m.room.create";
 export const ROOM_MEMBER = "m.room.member";
@@ -88,7 +89,9 @@ export class BoardStore {
   }
 
   #refold(): void {
+    const start = now();
     this.result = foldTasks({ events: this.#events.values(), levels: this.levels, ...(this.config ? { config: this.config } : {}) });
+    measureSince("fold", start);
     this.#changed();
   }
 
@@ -141,6 +144,15 @@ export class BoardStore {
    * not recurse gets the old way: the roots, then each root's updates, 6 requests at a time.
    */
   async #readList(anchor: string): Promise<void> {
+    const start = now();
+    try {
+      await this.#readTree(anchor);
+    } finally {
+      measureSince("read", start);
+    }
+  }
+
+  async #readTree(anchor: string): Promise<void> {
     const tree = await this.#port.relationTree(anchor, "m.reference").catch(() => undefined);
     if (tree !== undefined) {
       for (const e of tree) if (e.type === TASK_UPDATE || (e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE)) this.#events.set(e.event_id, e);

@@ -12,6 +12,7 @@ import { boardTranslator, type Translate } from "./messages.ts";
 import { sendShowingError } from "./send-error.ts";
 import { dateFromInput, dateText, localDays, parseLabels } from "./task-card-text.ts";
 import { boardRights } from "./task-permissions.ts";
+import { measureSince, now } from "./load-marks.ts";
 import "./task-details.ts";
 import "./assignee-picker.ts";
 
@@ -84,7 +85,23 @@ export class TaskBoard extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.#off = this.store?.onChange(() => (this.tick += 1));
+    this.#off = this.store?.onChange(() => {
+      // The first render of the loaded list is measured (load-marks.ts): from the fold's end to painted.
+      if (this.#firstReady === undefined && this.store?.status === "ready") this.#firstReady = now();
+      this.tick += 1;
+    });
+  }
+
+  /** When the list was first ready (performance.now()), until its render is measured. */
+  #firstReady: number | undefined;
+  #rendered = false;
+
+  #measureFirstRender(): void {
+    const from = this.#firstReady;
+    if (from === undefined || this.#rendered) return;
+    this.#rendered = true;
+    measureSince("render", from);
+    requestAnimationFrame(() => setTimeout(() => measureSince("painted", from), 0));
   }
 
   override disconnectedCallback(): void {
@@ -128,6 +145,7 @@ export class TaskBoard extends LitElement {
   #focusAfterMove: { id: string; column: string; dir: Dir } | undefined;
 
   override updated(): void {
+    this.#measureFirstRender();
     const f = this.#focusAfterMove;
     if (f === undefined) return;
     const card = this.renderRoot.querySelector<HTMLElement>(`section[data-column="${CSS.escape(f.column)}"] li[data-task="${CSS.escape(f.id)}"]`);

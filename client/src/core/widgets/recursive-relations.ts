@@ -36,13 +36,18 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
   if (limit !== undefined && limit < 0) return reply({ error: { message: "Invalid request - limit out of range" } });
   if (roomId !== undefined && !api.canUseRoomTimeline(roomId)) return reply({ error: { message: `Unable to access room timeline: ${roomId}` } });
   const direction = data.direction === "f" || data.direction === "b" ? data.direction : undefined;
+  const start = performance.now();
   void driver.readEventRelations(eventId, roomId, str(data.rel_type), str(data.event_type), str(data.from), str(data.to), limit, direction, true).then(
-    (r) => reply({
+    (r) => {
+      // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
+      performance.measure("entente:widget-relations", { start, end: performance.now() });
+      return reply({
       chunk: receivable(api, r.chunk),
       ...(r.nextBatch === undefined ? {} : { next_batch: r.nextBatch }),
       ...(r.prevBatch === undefined ? {} : { prev_batch: r.prevBatch }),
       ...(r.recursionDepth === undefined ? {} : { recursion_depth: r.recursionDepth }),
-    }),
+      });
+    },
     (e: unknown) => reply({ error: { message: e instanceof Error ? e.message : "Unexpected error while reading relations" } }),
   );
 }
