@@ -292,4 +292,14 @@ ALTER TABLE to_device_txns_by_type RENAME TO to_device_txns
     sql: "",
     run: createAndFillSearchIndex,
   },
+  {
+    // unsigned.transaction_id of a page of events (storage/event-queries.ts transactionIds) looked
+    // each event up by id: without this index every slice of 500 ids scanned all the device's
+    // transactions (22,000 for an agent who wrote a task list: 44 scans for one read of it). The
+    // user and device follow the event id so SQLite prefers this index to the primary key's
+    // (user, device) prefix; the txn id makes it covering.
+    version: 110,
+    name: "event-txns-by-event",
+    sql: "CREATE INDEX event_txns_event ON event_txns (event_id, user_id, device_id, txn_id)",
+  },
 ];
