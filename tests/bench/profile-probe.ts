@@ -14,7 +14,7 @@ const db = values.db === "postgres" ? "postgres" : "sqlite";
 const out = resolve(values.out ?? `/tmp/entente-prof-${db}`);
 mkdirSync(out, { recursive: true });
 const census = join(out, "sql-census.txt");
-process.env["ENTENTE_SQL_CENSUS"] = census; // inherited by the council (SQLite statements only)
+process.env["ENTENTE_SQL_CENSUS"] = census; // inherited by the council (SQLite statements and node-postgres queries)
 const set = await startCouncils(["ville-a"], { db, nodeArgs: ["--cpu-prof", "--cpu-prof-dir", out, "--import", fileURLToPath(new URL("./sql-census.ts", import.meta.url))] });
 let summary = "";
 try {
@@ -22,11 +22,11 @@ try {
   const p = await setUpProbeRoom(c.url, "prof");
   const lat = latencyStats(await latencySamples(c.url, p.senders, c.url, p.reader, p.roomId, 40));
   const many = values.rooms === "20";
-  const { rate } = await throughput(p, many ? p.ownRooms : [p.roomId], Number(values.seconds ?? "10"));
-  summary = `${db}: latency p50 ${lat.p50.toFixed(1)} ms p99 ${lat.p99.toFixed(1)} ms; ${many ? 20 : 1} room(s) ${rate.toFixed(0)} events/s (under the profiler)\n`;
+  const { rate, sent } = await throughput(p, many ? p.ownRooms : [p.roomId], Number(values.seconds ?? "10"));
+  summary = `${db}: latency p50 ${lat.p50.toFixed(1)} ms p99 ${lat.p99.toFixed(1)} ms; ${many ? 20 : 1} room(s) ${rate.toFixed(0)} events/s, ${sent} events sent + 40 latency samples (under the profiler)\n`;
 } finally {
   await set.stop();
 }
 const file = readdirSync(out).filter((f) => f.endsWith(".cpuprofile")).sort().at(-1);
 if (!file) throw new Error(`no .cpuprofile in ${out}`);
-process.stdout.write(summary + summarise(join(out, file), 40) + (existsSync(census) ? `\n## SQLite statements\n${readFileSync(census, "utf8")}` : ""));
+process.stdout.write(summary + summarise(join(out, file), 40) + (existsSync(census) ? `\n## SQL statements\n${readFileSync(census, "utf8")}` : ""));

@@ -1,8 +1,11 @@
 // Profiling aid, loaded with `node --import ./tests/bench/sql-census.ts` into a homeserver process
-// (profile-probe.ts does): counts and times every node:sqlite statement by its SQL text and writes
-// the table to $ENTENTE_SQL_CENSUS at exit. Not part of the server: nothing imports it.
+// (profile-probe.ts does): counts and times every node:sqlite statement and every node-postgres
+// query by its SQL text and writes the table to $ENTENTE_SQL_CENSUS at exit. For PostgreSQL the time
+// is the round trip (queueing on the client included), not CPU. Not part of the server: nothing
+// imports it.
 import { writeFileSync } from "node:fs";
 import { DatabaseSync, StatementSync } from "node:sqlite";
+import pg from "pg";
 
 type Entry = { n: number; ns: bigint };
 const census = new Map<string, Entry>();
@@ -36,11 +39,57 @@ Object.defineProperty(DatabaseSync.prototype, "exec", {
     }
   },
 });
+// node-postgres: pool.query goes through Client.prototype.query with a callback, our group's
+// client without one (a promise); both are timed until the answer.
+const pgQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+const sqlOf = (config: unknown): string => {
+  const text = typeof config === "string" ? config : (config as { text?: unknown } | null)?.text;
+  return typeof text === "string" ? text.replace(/\s+/g, " ").slice(0, 160) : "(query object)";
+};
+// ENTENTE_SQL_CENSUS_STACKS=1: each statement also counted under its nearest homeserver callers
+// (the answer to "who runs this query per event?").
+const stacks = process.env["ENTENTE_SQL_CENSUS_STACKS"] === "1";
+if (stacks) Error.stackTraceLimit = 30;
+const callers = (): string => {
+  const frames = (new Error().stack ?? "").split("\n").filter((l) => l.includes("/homeserver/src/") && !l.includes("/storage/postgres.ts"));
+  return frames.slice(0, 3).map((l) => l.replace(/^.*\/homeserver\/src\//, "").replace(/\)$/, "")).join(" < ");
+};
+// pool.query reaches the client's query later, from the pool's connect callback: its callers are
+// taken at the pool and found again by the (same) values array
+const poolCallers = new WeakMap<object, string>();
+if (stacks) {
+  const poolQuery = pg.Pool.prototype.query as (...a: unknown[]) => unknown;
+  Object.defineProperty(pg.Pool.prototype, "query", {
+    value: function (this: pg.Pool, ...a: unknown[]): unknown {
+      if (Array.isArray(a[1])) poolCallers.set(a[1], callers());
+      return poolQuery.apply(this, a);
+    },
+  });
+}
+Object.defineProperty(pg.Client.prototype, "query", {
+  value: function (this: pg.Client, ...a: unknown[]): unknown {
+    const at = stacks ? ((Array.isArray(a[1]) ? poolCallers.get(a[1]) : undefined) ?? callers()) : "";
+    const sql = sqlOf(a[0]) + (stacks ? `  [${at}]` : "");
+    const t0 = process.hrtime.bigint();
+    const last = a.length - 1;
+    const cb = a[last];
+    if (typeof cb === "function") {
+      a[last] = (...r: unknown[]): unknown => {
+        note(sql, t0);
+        return (cb as (...x: unknown[]) => unknown)(...r);
+      };
+      return pgQuery.apply(this, a);
+    }
+    const out = pgQuery.apply(this, a);
+    if (out instanceof Promise) void out.then(() => note(sql, t0), () => note(sql, t0));
+    return out;
+  },
+});
 process.on("exit", () => {
   const out = process.env["ENTENTE_SQL_CENSUS"];
   if (!out) return;
   const rows = [...census.entries()].sort((a, b) => Number(b[1].ns - a[1].ns));
   const total = rows.reduce((s, [, e]) => s + e.ns, 0n);
-  const lines = rows.slice(0, 60).map(([sql, e]) => `${(Number(e.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(e.n).padStart(7)}×  ${sql}`);
+  const lines = rows.slice(0, stacks ? 150 : 80).map(([sql, e]) => `${(Number(e.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(e.n).padStart(7)}×  ${sql}`);
   writeFileSync(out, `total ${(Number(total) / 1e6).toFixed(0)} ms in ${rows.reduce((s, [, e]) => s + e.n, 0)} statements\n${lines.join("\n")}\n`);
 });

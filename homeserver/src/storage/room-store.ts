@@ -46,11 +46,16 @@ export class RoomStore {
     return r?.membership;
   }
 
-  /** Rooms where the user currently has a membership, with the stream position of that membership. */
-  async roomsForUser(userId: string): Promise<{ roomId: string; membership: string; eventId: string; stream: number }[]> {
-    const rows = await this.db.all<{ room_id: string; membership: string; event_id: string; stream_ordering: number }>(
-      "SELECT room_id, membership, event_id, stream_ordering FROM current_state WHERE type = 'm.room.member' AND state_key = ?", [userId]);
-    return rows.map((r) => ({ roomId: r.room_id, membership: r.membership, eventId: r.event_id, stream: num(r.stream_ordering) }));
+  /**
+   * Rooms where the user currently has a membership, with the stream position of that membership
+   * and the room's version (absent when we hold no room row: an invite over federation), read in
+   * the same query so a /sync needs no getRoom per room.
+   */
+  async roomsForUser(userId: string): Promise<{ roomId: string; membership: string; eventId: string; stream: number; version?: string }[]> {
+    const rows = await this.db.all<{ room_id: string; membership: string; event_id: string; stream_ordering: number; room_version: string | null }>(
+      `SELECT c.room_id, c.membership, c.event_id, c.stream_ordering, r.room_version FROM current_state c LEFT JOIN rooms r ON r.room_id = c.room_id
+       WHERE c.type = 'm.room.member' AND c.state_key = ?`, [userId]);
+    return rows.map((r) => ({ roomId: r.room_id, membership: r.membership, eventId: r.event_id, stream: num(r.stream_ordering), ...(r.room_version === null ? {} : { version: r.room_version }) }));
   }
 
   async members(roomId: string, membership?: string): Promise<{ userId: string; membership: string; eventId: string }[]> {

@@ -66,14 +66,15 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const leave: JsonObject = {};
   const knock: JsonObject = {};
   for (const m of memberships) {
-    const version = getRoomVersion((await s.stores.rooms.getRoom(m.roomId))?.version ?? "");
-    if (!version) continue;
     const newMembership = !since || m.stream > since.events;
+    // a joined room with nothing new costs no read (a long-poll woken for one room of many)
+    const typing = m.membership === "join" ? s.typing.changedSince(m.roomId, since ? typingSince : -1) : undefined;
+    const roomReceipts = m.membership === "join" ? receipts.filter((r) => r.roomId === m.roomId) : [];
+    const roomData = m.membership === "join" ? accountData.filter((a) => a.roomId === m.roomId && a.type !== "") : [];
+    if (m.membership === "join" && since && !newMembership && !changed?.has(m.roomId) && typing === undefined && roomReceipts.length === 0 && roomData.length === 0) continue;
+    const version = getRoomVersion(m.version ?? "");
+    if (!version) continue;
     if (m.membership === "join") {
-      const typing = s.typing.changedSince(m.roomId, since ? typingSince : -1);
-      const roomReceipts = receipts.filter((r) => r.roomId === m.roomId);
-      const roomData = accountData.filter((a) => a.roomId === m.roomId && a.type !== "");
-      if (since && !newMembership && !changed?.has(m.roomId) && typing === undefined && roomReceipts.length === 0 && roomData.length === 0) continue;
       // full_state: the timeline still starts at the client's token (spec), the state section is complete
       const fullFrom = req.fullState && req.since && m.stream <= req.since.events ? req.since.events : undefined;
       const timelineSince = fullFrom ?? (newMembership ? 0 : (since?.events ?? 0));
