@@ -127,9 +127,11 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock, lock: roomLock,
     ...(federation ? { inTransaction: (tx: SqlExecutor, p: PersistedEvent) => federation.enqueueLocal(tx, p) } : {}),
     onPersisted: (p) => {
+      federation?.flush(p); // first: the federation transaction leaves before the local wake-ups run
       onPersisted(p);
-      federation?.flush();
     },
+    // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
+    onExecuted: (p) => void push.eventPersisted(p.stream),
   });
   const context: ServerContext = {
     config, serverName: config.server.name, signingKey, db, log, clock, notifier,

@@ -23,6 +23,15 @@ describe("matchesAtWordBoundaries", () => {
     assert.equal(matchesAtWordBoundaries("a*", "ab", true), false);
   });
 
+  it("the search used for patterns without wildcards answers as the automaton does", () => {
+    const patterns = ["alice", "@room", "Bob", "x", "😀", "é", "a b", "_", "İ", "\uD83D"];
+    const bodies = ["alice", "malice", "merci alice!", "@room", "x@room x", "BOB bob_", "😀x 😀 a😀", "é café é", "a b a bc", "_ __", "İ i̇", "\uD83D\uDE00 \uD83D", "", "x"];
+    for (const p of patterns) for (const b of bodies) for (const literal of [false, true]) {
+      // counting steps always runs the automaton
+      assert.equal(matchesAtWordBoundaries(p, b, literal), matchesAtWordBoundaries(p, b, literal, { count: 0 }), `${JSON.stringify(p)} in ${JSON.stringify(b)}`);
+    }
+  });
+
   it("costs at most body × pattern steps on a hostile pattern", () => {
     const steps: GlobSteps = { count: 0 };
     const pattern = "a*".repeat(100) + "b";

@@ -7,13 +7,17 @@
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#conditions-1
 import type { GlobSteps } from "../../spec/glob.ts";
 
-const isWordChar = (c: string | undefined): boolean => c !== undefined && /^[A-Za-z0-9_]$/.test(c);
+const isWordChar = (c: string | undefined): boolean => c !== undefined && c.length === 1 && isWordCode(c.charCodeAt(0));
+/** [A-Za-z0-9_] by UTF-16 code unit (NaN, past either end, is not one). */
+const isWordCode = (u: number): boolean => (u >= 97 && u <= 122) || (u >= 65 && u <= 90) || (u >= 48 && u <= 57) || u === 95;
 
 /**
  * Whether `pattern` (a glob with `*` and `?`, or a literal when `literal`) matches `body` at word
  * boundaries. An empty pattern never matches.
  */
 export function matchesAtWordBoundaries(pattern: string, body: string, literal = false, steps?: GlobSteps): boolean {
+  // the usual patterns (a localpart, a display name) hold no wildcard: searched, not run as an automaton
+  if (steps === undefined && (literal || !/[*?]/.test(pattern)) && pattern.isWellFormed()) return literalAtWordBoundaries(pattern.toLowerCase(), body.toLowerCase());
   const p = Array.from(pattern.toLowerCase());
   const v = Array.from(body.toLowerCase());
   if (p.length === 0) return false;
@@ -48,5 +52,17 @@ export function matchesAtWordBoundaries(pattern: string, body: string, literal =
     active = next;
   }
   if (steps) steps.count += n;
+  return false;
+}
+
+/**
+ * The automaton's answer for a pattern without wildcards, from `indexOf` over UTF-16: a well-formed
+ * pattern cannot match inside a surrogate pair, and a surrogate is no word character on either side.
+ */
+export function literalAtWordBoundaries(p: string, v: string): boolean {
+  if (p === "") return false;
+  for (let i = v.indexOf(p); i !== -1; i = v.indexOf(p, i + 1)) {
+    if (!isWordCode(v.charCodeAt(i - 1)) && !isWordCode(v.charCodeAt(i + p.length))) return true;
+  }
   return false;
 }

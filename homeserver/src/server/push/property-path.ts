@@ -22,10 +22,24 @@ export function splitPropertyPath(path: string): string[] {
   return keys;
 }
 
+/** Paths split so far: rules are evaluated for every recipient of every event. */
+const splitPaths = new Map<string, readonly string[]>();
+const MAX_SPLIT_PATHS = 1_000;
+
+function keysOf(path: string): readonly string[] {
+  let keys = splitPaths.get(path);
+  if (!keys) {
+    keys = splitPropertyPath(path);
+    if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
+    splitPaths.set(path, keys);
+  }
+  return keys;
+}
+
 /** The value at `path` in `event`, or undefined when a key is missing or crosses a non-object. */
 export function propertyAt(event: JsonObject, path: string): JsonValue | undefined {
   let v: JsonValue | undefined = event;
-  for (const key of splitPropertyPath(path)) {
+  for (const key of keysOf(path)) {
     if (typeof v !== "object" || v === null || Array.isArray(v) || !Object.hasOwn(v, key)) return undefined;
     v = v[key];
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { JsonObject } from "../../room/pdu.ts";
 import { defaultPushRules } from "../users/default-push-rules.ts";
 import { effectiveRuleset, putUserRule, updateRule, userRuleFromBody } from "../users/push-ruleset.ts";
-import { conditionHolds, evaluatePushRules, memberCountMatches, readActions, type PushContext } from "./push-evaluator.ts";
+import { conditionHolds, EventConditionMemo, evaluatePushRules, memberCountMatches, readActions, type PushContext } from "./push-evaluator.ts";
 
 const ME = "@alice:ville-a.fr";
 const ROOM = "!salle:ville-a.fr";
@@ -174,5 +174,25 @@ describe("user rules (spec push rule API examples) and Element's mute settings",
     assert.equal(evaluatePushRules(off, msg("hello"), ctx()), undefined);
     const all = put("override", "all", { conditions: [], actions: ["notify", { set_tweak: "highlight", value: false }] });
     assert.deepEqual(readActions(evaluatePushRules(all, msg("@room alice"), ctx())?.actions ?? []), { notify: true, highlight: false, sound: undefined });
+  });
+});
+
+describe("one condition memo for all recipients of an event", () => {
+  it("gives each recipient the answer their own rules give", () => {
+    const users = ["@alice:ville-a.fr", "@bob:ville-a.fr", "@carole:ville-a.fr"];
+    const events = [
+      msg("bob et carole ?", { "m.mentions": { user_ids: ["@bob:ville-a.fr"] } }),
+      msg("bonjour carole"),
+      msg("@room bonjour", { "m.mentions": { room: true } }),
+      ev("m.room.member", { membership: "invite" }, { state_key: "@carole:ville-a.fr" }),
+      msg("rien"),
+    ];
+    for (const e of events) {
+      const shared = new EventConditionMemo();
+      for (const u of users) {
+        const c = ctx({ userId: u, displayName: u.slice(1, u.indexOf(":")), senderPowerLevel: 100 });
+        assert.deepEqual(evaluatePushRules(defaultPushRules(u), e, c, shared), evaluatePushRules(defaultPushRules(u), e, c), `${u}: ${JSON.stringify(e)}`);
+      }
+    }
   });
 });

@@ -35,32 +35,76 @@ const LEGACY_MENTION_RULES = new Set([".m.rule.contains_display_name", ".m.rule.
 
 const GLOB = { questionMark: true, caseInsensitive: true };
 
-/** The first enabled rule that matches, by kind priority then rule order; undefined when none does. */
-export function evaluatePushRules(rs: PushRuleset, event: JsonObject, ctx: PushContext): PushOutcome | undefined {
+/**
+ * What the conditions that read only the event (event_match, event_property_is/contains, content
+ * rules' patterns) said about ONE event, shared by its recipients: their rulesets are mostly the
+ * same default rules (equal, not identical, objects: built per user), and such a condition cannot
+ * answer differently for two of them. Conditions reading the context (display name, member count,
+ * sender's power) are evaluated per recipient. Use one memo per event, never across events.
+ */
+export class EventConditionMemo {
+  private readonly results = new Map<string, boolean>();
+
+  holds(key: string, compute: () => boolean): boolean {
+    let r = this.results.get(key);
+    if (r === undefined) {
+      r = compute();
+      this.results.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** A condition's memo key, made once per condition object (rulesets are kept between events). */
+const memoKeys = new WeakMap<JsonObject, string | null>();
+function eventOnlyKey(c: JsonObject): string | null {
+  let k = memoKeys.get(c);
+  if (k === undefined) {
+    const kind = c["kind"];
+    // an object, so a missing parameter and a null one give different keys
+    k = kind === "event_match" || kind === "event_property_is" || kind === "event_property_contains"
+      ? JSON.stringify({ kind, key: c["key"], pattern: c["pattern"], value: c["value"] }) : null;
+    memoKeys.set(c, k);
+  }
+  return k;
+}
+
+/**
+ * The first enabled rule that matches, by kind priority then rule order; undefined when none does.
+ * `memo`: the same one for every recipient of `event` spares re-running its event-only conditions.
+ */
+export function evaluatePushRules(rs: PushRuleset, event: JsonObject, ctx: PushContext, memo = new EventConditionMemo()): PushOutcome | undefined {
   const content = event["content"];
   const hasMentions = typeof content === "object" && content !== null && !Array.isArray(content) && Object.hasOwn(content, "m.mentions");
   for (const kind of PUSH_KINDS) {
     for (const rule of rs[kind]) {
       if (!rule.enabled) continue;
       if (rule.default && hasMentions && LEGACY_MENTION_RULES.has(rule.rule_id)) continue;
-      if (ruleMatches(kind, rule, event, ctx)) return outcome(kind, rule);
+      if (ruleMatches(kind, rule, event, ctx, memo)) return outcome(kind, rule);
     }
   }
   return undefined;
 }
 
-function ruleMatches(kind: PushKind, rule: PushRule, event: JsonObject, ctx: PushContext): boolean {
+function ruleMatches(kind: PushKind, rule: PushRule, event: JsonObject, ctx: PushContext, memo: EventConditionMemo): boolean {
   switch (kind) {
     case "room":
       return event["room_id"] === rule.rule_id;
     case "sender":
       return event["sender"] === rule.rule_id;
     case "content": {
-      const body = propertyAt(event, "content.body");
-      return typeof rule.pattern === "string" && typeof body === "string" && matchesAtWordBoundaries(rule.pattern, body);
+      const pattern = rule.pattern;
+      if (typeof pattern !== "string") return false;
+      return memo.holds("content\u0000" + pattern, () => {
+        const body = propertyAt(event, "content.body");
+        return typeof body === "string" && matchesAtWordBoundaries(pattern, body);
+      });
     }
     default:
-      return (rule.conditions ?? []).every((c) => conditionHolds(c, event, ctx));
+      return (rule.conditions ?? []).every((c) => {
+        const key = eventOnlyKey(c);
+        return key === null ? conditionHolds(c, event, ctx) : memo.holds(key, () => conditionHolds(c, event, ctx));
+      });
   }
 }
 

@@ -24,7 +24,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { effectiveRuleset } from "../users/push-ruleset.ts";
 import type { PushRuleset } from "../users/default-push-rules.ts";
-import { evaluatePushRules, type PushContext } from "./push-evaluator.ts";
+import { EventConditionMemo, evaluatePushRules, type PushContext } from "./push-evaluator.ts";
 import { threadOf } from "./thread-of.ts";
 
 export interface PushProcessorDeps {
@@ -136,6 +136,7 @@ export class PushProcessor {
     if (event["type"] === "m.room.member" && content["membership"] === "invite" && typeof event["state_key"] === "string") recipients.add(event["state_key"]);
     recipients.delete(sender);
     let threadId: string | undefined;
+    const memo = new EventConditionMemo();
     for (const userId of recipients) {
       if (!userId.endsWith(`:${this.deps.serverName}`)) continue;
       const rs = await this.rulesetOf(userId, sender);
@@ -144,7 +145,7 @@ export class PushProcessor {
       // it on every message) or without a body spare the lookups
       const needsName = typeof content["body"] === "string" && !Object.hasOwn(content, "m.mentions");
       const ctx: PushContext = { userId, displayName: needsName ? await this.displayName(row.roomId, room, userId) : undefined, ...facts };
-      const outcome = evaluatePushRules(rs, event, ctx);
+      const outcome = evaluatePushRules(rs, event, ctx, memo);
       if (!outcome?.notify) continue;
       threadId ??= await threadOf(content, (id) => this.deps.store.eventContent(id));
       const json = JSON.stringify(outcome.actions);

@@ -50,6 +50,13 @@ export interface LocalEventsDeps {
   clock: Clock;
   /** Called after commit with each persisted event (sync wake-ups, appservices, federation). */
   onPersisted: (e: PersistedEvent) => void;
+  /**
+   * Called once the event's writes ran in the open group transaction, before its commit (SQLite:
+   * later reads on the one connection see it; PostgreSQL: only after the commit). Work that writes
+   * because of the event (push evaluation) then joins the same commit: one fsync per lone send
+   * instead of two, and a COMMIT failure refuses both (group-commit.ts).
+   */
+  onExecuted?: (e: PersistedEvent) => void;
   /** Called inside the persisting transaction (the durable federation queue). */
   inTransaction?: (tx: SqlExecutor, e: PersistedEvent) => Promise<void>;
   /** One writer per room, shared with the federation input. */
@@ -117,6 +124,7 @@ export class LocalEvents {
    */
   private async settle(staging: Promise<Staging>): Promise<PersistedEvent> {
     const s = await staging;
+    if (s.fresh) this.deps.onExecuted?.(s.persisted);
     await s.committed;
     if (s.fresh) this.deps.onPersisted(s.persisted);
     return s.persisted;
