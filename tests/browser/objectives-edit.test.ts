@@ -238,6 +238,26 @@ describe("web client in Chromium: objectives created, edited and linked from the
     assert.equal(await bobDlg.getByLabel("Salon de l'objectif").inputValue(), voirie);
     await screenshot(bobPage, "objectives-edit-other-council-dialog");
     await bobPage.keyboard.press("Escape");
+
+    // Bob, the owner (level 0), deletes the objective: a confirmation first (focus on it; "Annuler"
+    // gives the focus back), then the card goes, on both councils.
+    await bobCard.getByRole("button", { name: "Supprimer l'objectif « Sécuriser les routes »" }).click();
+    assert.equal(await focusedText(bobPage), "Supprimer définitivement");
+    await bobPage.keyboard.press("Tab");
+    await bobPage.keyboard.press("Enter"); // "Annuler"
+    assert.equal(await focusedText(bobPage), "Supprimer l'objectif « Sécuriser les routes »");
+    await bobCard.getByRole("button", { name: "Supprimer l'objectif « Sécuriser les routes »" }).click();
+    await bobCard.getByRole("group").getByText("Supprimer l'objectif « Sécuriser les routes » ?", { exact: false }).waitFor();
+    await bobCard.getByRole("button", { name: "Supprimer définitivement" }).click();
+    await bobPage.getByText("Aucun objectif : créez le premier").waitFor({ timeout: 60_000 });
+    assert.equal(await focusedText(bobPage), "Nouvel objectif", "focus on the dashboard's first action");
+    const deleted = await fetch(`${a}/_matrix/client/v1/rooms/${encodeURIComponent(voirie)}/relations/${encodeURIComponent(objectiveId)}/m.reference/${OBJECTIVE_UPDATE}`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    const updates = ((await deleted.json()) as { chunk: { sender: string; content: Record<string, unknown> }[] }).chunk;
+    assert.equal(updates.filter((u) => u.content["delete"] === true && u.sender === bob.userId).length, 1, "one delete update, from Bob");
+    await page.reload();
+    await nav.getByRole("link", { name: "Objectifs" }).click({ timeout: 90_000 });
+    await page.getByRole("link", { name: "Groupe Voirie" }).click({ timeout: 60_000 });
+    await page.getByText("Aucun objectif : créez le premier").waitFor({ timeout: 60_000 });
     assert.equal(chaussee.startsWith("$"), true);
   });
 });

@@ -42,7 +42,7 @@ export function objectivesAccess(input: {
 
 /** Thrown by the port before sending what the fold would skip: the view words it. */
 export class ObjectivesAccessError extends Error {
-  readonly access: Extract<ObjectivesAccess, { kind: "forbidden" }> | { kind: "forbidden"; action: "edit" | "link"; needed: number; mine: number };
+  readonly access: Extract<ObjectivesAccess, { kind: "forbidden" }> | { kind: "forbidden"; action: "edit" | "link" | "delete"; needed: number; mine: number };
   constructor(access: ObjectivesAccessError["access"]) {
     super(`${access.action}: power level ${access.mine} is below ${access.needed}`);
     this.access = access;
@@ -52,6 +52,17 @@ export class ObjectivesAccessError extends Error {
 /** The fold's rule for an objective update: `edit`, or being its creator or owner. */
 export function mayEditObjective(o: { creator: string; owner: string | null }, userId: string, levels: RoomPowerLevels, state: ObjectivesState | undefined): { ok: true } | { ok: false; needed: number; mine: number } {
   const needed = (state?.permissions ?? DEFAULT_OBJECTIVE_PERMISSIONS).edit;
+  const mine = userLevel(levels, userId);
+  return mine >= needed || userId === o.creator || userId === o.owner ? { ok: true } : { ok: false, needed, mine };
+}
+
+/**
+ * The fold's rule for deleting an objective: being its creator or owner, or a level of at least
+ * `delete` and `edit` (a delete is an update: the fold checks both).
+ */
+export function mayDeleteObjective(o: { creator: string; owner: string | null }, userId: string, levels: RoomPowerLevels, state: ObjectivesState | undefined): { ok: true } | { ok: false; needed: number; mine: number } {
+  const p = state?.permissions ?? DEFAULT_OBJECTIVE_PERMISSIONS;
+  const needed = Math.max(p.delete, p.edit);
   const mine = userLevel(levels, userId);
   return mine >= needed || userId === o.creator || userId === o.owner ? { ok: true } : { ok: false, needed, mine };
 }

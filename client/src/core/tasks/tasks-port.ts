@@ -53,6 +53,8 @@ export interface TasksPort {
   createObjective(roomId: string, objective: NewObjective): Promise<string>;
   /** Sends one fr.entente.objective.update (throws ObjectivesAccessError when the fold would skip it). */
   updateObjective(roomId: string, objectiveId: string, change: ObjectiveChange): Promise<void>;
+  /** Sends a fr.entente.objective.update deleting the objective (soft delete; linked tasks stay, unlinked in effect). */
+  deleteObjective(roomId: string, objectiveId: string): Promise<void>;
   /** Sends a fr.entente.task.update setting the task's objective (null unlinks). */
   linkTask(roomId: string, taskId: string, objectiveId: string | null): Promise<void>;
   /** Called when a task or objective event, or a list's state, arrives or decrypts in a joined room. */

@@ -17,7 +17,7 @@ import { FOLDED, ListReader } from "./list-reader.ts";
 import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
 import type { ObjectiveChange } from "./objective-draft.ts";
-import { mayEditObjective, objectivesAccess, ObjectivesAccessError } from "./objectives-setup.ts";
+import { mayDeleteObjective, mayEditObjective, objectivesAccess, ObjectivesAccessError } from "./objectives-setup.ts";
 import type { MemberRef, NewObjective, ObjectiveRoomChoice, SpaceRef, TasksPort } from "./tasks-port.ts";
 
 const RELEVANT = new Set([...FOLDED, TASKS_STATE, OBJECTIVES_STATE]);
@@ -205,6 +205,17 @@ export class MatrixTasksPort implements TasksPort {
     const may = mayEditObjective(o, this.userId, this.levels(room), this.objectivesState(room));
     if (!may.ok) throw new ObjectivesAccessError({ kind: "forbidden", action: "edit", needed: may.needed, mine: may.mine });
     await sendAny(this.client, roomId, OBJECTIVE_UPDATE, buildObjectiveUpdate({ root: objectiveId, clock: nextClock(folded.maxClock), set: change.set, keyResults: change.keyResults }));
+    this.reader.dropRoom(roomId);
+  }
+
+  async deleteObjective(roomId: string, objectiveId: string): Promise<void> {
+    const room = this.room(roomId);
+    const folded = await this.foldRoomObjectives(room);
+    const o = folded?.objectives.get(objectiveId);
+    if (folded === undefined || o === undefined || o.deleted) throw new Error("unknown objective");
+    const may = mayDeleteObjective(o, this.userId, this.levels(room), this.objectivesState(room));
+    if (!may.ok) throw new ObjectivesAccessError({ kind: "forbidden", action: "delete", needed: may.needed, mine: may.mine });
+    await sendAny(this.client, roomId, OBJECTIVE_UPDATE, buildObjectiveUpdate({ root: objectiveId, clock: nextClock(folded.maxClock), delete: true }));
     this.reader.dropRoom(roomId);
   }
 

@@ -33,12 +33,14 @@ const newKrId = (): string => `kr-${crypto.randomUUID().slice(0, 8)}`;
 export class ObjectivesView extends LitElement {
   static override properties = {
     port: { attribute: false }, i18n: { attribute: false }, spaceId: { attribute: false },
-    dashboard: { state: true }, zone: { state: true }, error: { state: true }, announce: { state: true }, busy: { state: true },
+    dashboard: { state: true }, confirming: { state: true }, zone: { state: true }, error: { state: true }, announce: { state: true }, busy: { state: true },
   };
   declare port: TasksPort;
   declare i18n: I18n;
   declare spaceId: string | undefined;
   declare dashboard: Dashboard | undefined;
+  /** The objective whose deletion waits for the agent's confirmation. */
+  declare confirming: string | undefined;
   /** the folded rooms the dashboard was built from (tasks to link) */
   private rooms: RoomObjectives[] = [];
   /** Display names of the space's members (owners are shown by name, their id in a tooltip). */
@@ -83,6 +85,9 @@ export class ObjectivesView extends LitElement {
     .kr input { width: 8rem; }
     .actions { display: flex; gap: 0.5rem; flex-wrap: wrap; margin-top: 0.6rem; }
     ul.linked li { display: flex; gap: 0.8rem; align-items: center; padding: 0.15rem 0; }
+    .confirm { margin-top: 0.6rem; padding: 0.6rem 0.8rem; border: 1px solid var(--danger); border-radius: var(--radius); display: flex; gap: 0.5rem; flex-wrap: wrap; align-items: center; }
+    .confirm p { margin: 0; flex-basis: 100%; }
+    button.danger { background: var(--danger); color: #ffffff; border-color: var(--danger); }
     .empty { border: 1px dashed var(--border); border-radius: var(--radius); padding: 1rem; display: grid; gap: 0.6rem; justify-items: start; }
     a { color: var(--accent); }
   `];
@@ -243,6 +248,40 @@ export class ObjectivesView extends LitElement {
     }
   }
 
+  /** First click: the card asks for confirmation, focus on "Supprimer définitivement". */
+  private async askDelete(card: ObjectiveCard): Promise<void> {
+    this.confirming = card.objective.id;
+    await this.updateComplete;
+    this.cardButton(card.objective.id, "button.confirm-delete")?.focus();
+  }
+
+  private async cancelDelete(card: ObjectiveCard): Promise<void> {
+    this.confirming = undefined;
+    await this.updateComplete;
+    this.cardButton(card.objective.id, "button.delete")?.focus();
+  }
+
+  private async deleteObjective(card: ObjectiveCard): Promise<void> {
+    const title = card.objective.title;
+    this.busy = true;
+    try {
+      await this.port.deleteObjective(card.roomId, card.objective.id);
+      this.confirming = undefined;
+      this.announce = this.tr("objectiveDeleted", { title });
+      await this.load();
+      // The card is gone: focus goes to "Nouvel objectif".
+      this.renderRoot.querySelector<HTMLElement>(".bar button.primary")?.focus();
+    } catch (e: unknown) {
+      this.announce = this.tr("deleteFailed", { error: this.words(e) });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private cardButton(objectiveId: string, selector: string): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>(`article[data-objective="${CSS.escape(objectiveId)}"] ${selector}`);
+  }
+
   private exportCsv(): void {
     if (this.dashboard === undefined) return;
     const csv = objectivesCsv(this.dashboard, this.i18n.locale);
@@ -300,7 +339,13 @@ export class ObjectivesView extends LitElement {
       <div class="actions">
         <button type="button" class="edit" aria-label=${tr("editObjectiveOf", { title: o.title })} @click=${() => void this.openEdit(card)}>${tr("editObjective")}</button>
         <button type="button" class="link" aria-label=${tr("linkTaskTo", { title: o.title })} @click=${() => this.openLink(card)}>${tr("linkTask")}</button>
+        <button type="button" class="delete" aria-label=${tr("deleteObjectiveOf", { title: o.title })} ?disabled=${this.busy} @click=${() => void this.askDelete(card)}>${tr("deleteObjective")}</button>
       </div>
+      ${this.confirming === o.id ? html`<div class="confirm" role="group" aria-labelledby=${`${hid}-confirm`}>
+        <p id=${`${hid}-confirm`}>${tr("confirmDeleteObjective", { title: o.title })}</p>
+        <button type="button" class="confirm-delete danger" ?disabled=${this.busy} @click=${() => void this.deleteObjective(card)}>${tr("confirmDelete")}</button>
+        <button type="button" class="cancel-delete" @click=${() => void this.cancelDelete(card)}>${tr("cancelDelete")}</button>
+      </div>` : nothing}
     </article>`;
   }
 
