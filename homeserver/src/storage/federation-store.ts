@@ -18,6 +18,8 @@ export interface DestinationStatus {
   lastError: string | undefined;
 }
 
+const SAVE_INBOUND_TXN = "INSERT INTO federation_inbound_txns (origin, txn_id, response, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+
 export class FederationStore {
   private readonly db: Database;
   constructor(deps: { db: Database }) {
@@ -29,9 +31,17 @@ export class FederationStore {
     await this.db.transaction((tx) => this.enqueueTx(tx, destinations, kind, json, ts));
   }
 
-  /** Inside the transaction that persists the event: an acknowledged event is never left unsent. */
-  async enqueueTx(tx: SqlExecutor, destinations: readonly string[], kind: "pdu" | "edu", json: string, ts: number): Promise<void> {
-    for (const d of destinations) await tx.run("INSERT INTO federation_outbox (destination, kind, json, created_ts) VALUES (?, ?, ?, ?)", [d, kind, json, ts]);
+  /**
+   * Inside the transaction that persists the event: an acknowledged event is never left unsent.
+   * Returns each destination's row id (the sender may send a committed row from memory at once).
+   */
+  async enqueueTx(tx: SqlExecutor, destinations: readonly string[], kind: "pdu" | "edu", json: string, ts: number): Promise<number[]> {
+    const ids: number[] = [];
+    for (const d of destinations) {
+      const r = await tx.one<{ id: number }>("INSERT INTO federation_outbox (destination, kind, json, created_ts) VALUES (?, ?, ?, ?) RETURNING id", [d, kind, json, ts]);
+      ids.push(num(r?.id));
+    }
+    return ids;
   }
 
   /** The oldest items for a destination: up to `pdus` PDUs and `edus` EDUs, in queue order. */
@@ -94,7 +104,15 @@ export class FederationStore {
     return (await this.db.one<{ response: string }>("SELECT response FROM federation_inbound_txns WHERE origin = ? AND txn_id = ?", [origin, txnId]))?.response;
   }
   async saveInboundTxn(origin: string, txnId: string, response: string, ts: number): Promise<void> {
-    await this.db.run("INSERT INTO federation_inbound_txns (origin, txn_id, response, ts) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", [origin, txnId, response, ts]);
+    await this.db.run(SAVE_INBOUND_TXN, [origin, txnId, response, ts]);
+  }
+  /**
+   * The same write through the group committer: it shares the COMMIT (one fsync) of the events the
+   * transaction persisted just before it. `committed` settles once it is durable.
+   */
+  stageInboundTxn(origin: string, txnId: string, response: string, ts: number): Promise<unknown> {
+    const fn = (tx: SqlExecutor): Promise<unknown> => tx.run(SAVE_INBOUND_TXN, [origin, txnId, response, ts]);
+    return this.db.stage ? this.db.stage(fn).committed : this.db.transaction(fn);
   }
 
   async saveInviteState(roomId: string, userId: string, stripped: unknown): Promise<void> {

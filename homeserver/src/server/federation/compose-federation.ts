@@ -18,7 +18,7 @@ import { KeyRing } from "./keys/key-ring.ts";
 import { federationAuthenticator } from "./transport/inbound-auth.ts";
 import { startFederationListener, type FederationListener } from "./transport/listener.ts";
 import { listenerConnectionOptions } from "../http/connection-guard.ts";
-import { FederationSender, DEFAULT_SENDER_OPTIONS, type SenderOptions } from "./sending/federation-sender.ts";
+import { FederationSender, DEFAULT_SENDER_OPTIONS, type QueuedPdu, type SenderOptions } from "./sending/federation-sender.ts";
 import { EventFetcher } from "./inbound/event-fetcher.ts";
 import { RemoteInput } from "./inbound/remote-input.ts";
 import { RemoteMembership } from "./remote-membership.ts";
@@ -32,8 +32,11 @@ export interface FederationParts {
   router: Router;
   /** Queues a local event for every server in its room, inside the persisting transaction. */
   enqueueLocal(tx: SqlExecutor, p: PersistedEvent): Promise<void>;
-  /** After commit: wake the queues the last events went to. */
-  flush(): void;
+  /**
+   * After the commit of `p`: its queue rows are sent (at once, from memory, to idle destinations).
+   * Without `p`: every row queued so far (only when no write can be pending uncommitted).
+   */
+  flush(p?: PersistedEvent): void;
   listen(): Promise<FederationListener>;
   stop(): Promise<void>;
 }
@@ -61,7 +64,9 @@ export function composeFederation(deps: {
   const extras = composeExtras({ config, rooms: deps.rooms, sender, client, clock, log });
   const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate, eduHandlers: new Map(), ...extras.services };
   const router = new FederationRouter();
-  let pending = new Set<string>();
+  // queue rows per event, from the persisting transaction to its commit; a rolled-back event's
+  // rows never reach flush (nothing was queued), hence the bound
+  const pending = new Map<string, QueuedPdu[]>();
   let listener: FederationListener | undefined;
   return {
     services, router,
@@ -73,12 +78,21 @@ export function composeFederation(deps: {
         const target = serverNameOf(pdu.state_key);
         if (target) destinations.add(target);
       }
-      for (const d of await sender.enqueuePduTx(tx, destinations, pdu)) pending.add(d);
+      const rows = await sender.enqueuePduTx(tx, destinations, pdu);
+      if (rows.length === 0) return;
+      if (pending.size >= 10_000) pending.clear(); // the queue still holds every committed row
+      pending.set(p.event.eventId, [...(pending.get(p.event.eventId) ?? []), ...rows]);
     },
-    flush() {
-      const ds = pending;
-      pending = new Set();
-      sender.wakeAll(ds);
+    flush(p) {
+      if (p === undefined) {
+        for (const rows of pending.values()) sender.sendCommitted(rows);
+        pending.clear();
+        return;
+      }
+      const rows = pending.get(p.event.eventId);
+      if (!rows) return;
+      pending.delete(p.event.eventId);
+      sender.sendCommitted(rows);
     },
     async listen() {
       listener = await startFederationListener({

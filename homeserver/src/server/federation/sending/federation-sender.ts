@@ -1,6 +1,10 @@
 // Durable outbound federation: one FIFO per destination in the database, drained by one loop per
 // destination, at most 50 PDUs and 100 EDUs per transaction, exponential back-off with a cap.
 // A restart resumes from the database; a partner council offline for hours loses nothing.
+// Fast path: when a destination's queue is idle, a PDU just committed with its queue row is sent at
+// once from memory (no read of the row, no JSON parse), before the client's 200 is written. The row
+// stays the source of truth: it is deleted only once the destination answered 200, and a failure
+// leaves it for the back-off retry, which reads the queue as usual.
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#transactions
 import type { FederationStore } from "../../../storage/federation-store.ts";
 import type { SqlExecutor } from "../../../storage/sql.ts";
@@ -17,6 +21,16 @@ export interface SenderOptions {
 
 export const DEFAULT_SENDER_OPTIONS: SenderOptions = { minBackoffMs: 2_000, maxBackoffMs: 60 * 60_000 };
 
+/** A PDU's queue row for one destination, committed with the event that made it. */
+export interface QueuedPdu {
+  destination: string;
+  id: number;
+  pdu: unknown;
+}
+
+/** A batch item: from the queue (`json`) or from memory (`value`, the fast path). */
+type Item = { id: number; kind: "pdu" | "edu"; json: string } | { id: number; kind: "pdu"; value: unknown };
+
 export class FederationSender {
   private readonly store: FederationStore;
   private readonly client: FederationClient;
@@ -31,6 +45,10 @@ export class FederationSender {
   private readonly throttled = new Set<string>();
   private stopped = false;
   private paused = false;
+  /** Set by start(): before it, queued rows of an earlier run may wait, so nothing skips the queue. */
+  private started = false;
+  /** Transactions sent from memory, without reading the queue (tests, figures). */
+  fastSends = 0;
 
   constructor(deps: { store: FederationStore; client: FederationClient; clock: Clock; log: Logger; serverName: string; options?: SenderOptions }) {
     this.store = deps.store;
@@ -43,6 +61,7 @@ export class FederationSender {
 
   /** Resumes every destination that still has queued items (at startup). */
   async start(): Promise<void> {
+    this.started = true;
     for (const d of await this.store.destinationsWithWork()) this.wake(d);
   }
 
@@ -54,15 +73,37 @@ export class FederationSender {
     await this.enqueue(destinations, "edu", edu);
   }
 
-  /** Queues a PDU inside the caller's transaction; call `wakeAll` after commit. */
-  async enqueuePduTx(tx: SqlExecutor, destinations: Iterable<string>, pdu: unknown): Promise<string[]> {
+  /** Queues a PDU inside the caller's transaction; call `sendCommitted` with the rows after commit. */
+  async enqueuePduTx(tx: SqlExecutor, destinations: Iterable<string>, pdu: unknown): Promise<QueuedPdu[]> {
     const ds = [...new Set(destinations)].filter((d) => d !== this.serverName);
-    await this.store.enqueueTx(tx, ds, "pdu", JSON.stringify(pdu), this.clock.now());
-    return ds;
+    const ids = await this.store.enqueueTx(tx, ds, "pdu", JSON.stringify(pdu), this.clock.now());
+    return ds.map((destination, i) => ({ destination, id: ids[i] ?? 0, pdu }));
+  }
+
+  /**
+   * After the commit of `rows`: an idle destination gets them at once from memory (its queue holds
+   * nothing older: an idle queue was drained to empty); a busy or backing-off one finds them in
+   * the queue when its turn comes.
+   */
+  sendCommitted(rows: readonly QueuedPdu[]): void {
+    const byDestination = new Map<string, Item[]>();
+    for (const r of rows) {
+      const items = byDestination.get(r.destination) ?? [];
+      items.push({ id: r.id, kind: "pdu", value: r.pdu });
+      byDestination.set(r.destination, items);
+    }
+    for (const [d, items] of byDestination) {
+      if (!this.idle(d) || items.length > 50) this.wake(d);
+      else this.startDrain(d, items);
+    }
   }
 
   wakeAll(destinations: Iterable<string>): void {
     for (const d of destinations) this.wake(d);
+  }
+
+  private idle(destination: string): boolean {
+    return this.started && !this.stopped && !this.paused && !this.timers.has(destination) && !this.running.has(destination);
   }
 
   private async enqueue(destinations: Iterable<string>, kind: "pdu" | "edu", item: unknown): Promise<void> {
@@ -103,25 +144,32 @@ export class FederationSender {
       this.again.add(destination);
       return;
     }
-    const run = this.drain(destination).finally(() => {
+    this.startDrain(destination, undefined);
+  }
+
+  private startDrain(destination: string, first: Item[] | undefined): void {
+    const run = this.drain(destination, first).finally(() => {
       this.running.delete(destination);
       if (this.again.delete(destination)) this.wake(destination);
     });
     this.running.set(destination, run);
   }
 
-  private async drain(destination: string): Promise<void> {
+  /** Sends `first` (the fast path's rows, from memory) if given, then whatever the queue holds. */
+  private async drain(destination: string, first: Item[] | undefined): Promise<void> {
+    let next = first;
+    if (first) this.fastSends++;
     while (!this.stopped && !this.paused) {
-      const batch = await this.store.batch(destination, 50, 100);
+      const batch: readonly Item[] = next ?? (await this.store.batch(destination, 50, 100));
+      next = undefined;
       if (batch.length === 0) return;
-      const first = batch[0]?.id ?? 0;
-      const last = batch[batch.length - 1]?.id ?? 0;
       // Deterministic per batch: a retry of the same batch reuses the id, so the receiver dedupes it.
-      const txnId = `${first}-${last}`;
+      const txnId = `${batch[0]?.id ?? 0}-${batch[batch.length - 1]?.id ?? 0}`;
+      const value = (b: Item): unknown => ("value" in b ? b.value : JSON.parse(b.json));
       const body = {
         origin: this.serverName, origin_server_ts: this.clock.now(),
-        pdus: batch.filter((b) => b.kind === "pdu").map((b) => JSON.parse(b.json) as unknown),
-        edus: batch.filter((b) => b.kind === "edu").map((b) => JSON.parse(b.json) as unknown),
+        pdus: batch.filter((b) => b.kind === "pdu").map(value),
+        edus: batch.filter((b) => b.kind === "edu").map(value),
       };
       try {
         await this.client.request(destination, "PUT", `/_matrix/federation/v1/send/${encodeURIComponent(txnId)}`, body);
