@@ -180,8 +180,11 @@ export interface MultipartEnvelope {
   tail: Buffer;
 }
 
-export function mediaEnvelope(file: { contentType: string; contentDisposition: string }, boundary = randomBytes(16).toString("hex")): MultipartEnvelope {
+export function mediaEnvelope(file: { contentType: string; contentDisposition: string; size?: number }, boundary = randomBytes(16).toString("hex")): MultipartEnvelope {
+  // the part's Content-Length lets a server fetching from us serve Range requests before the
+  // whole file has come (federation/remote-media.ts); readers that do not know it ignore it
+  const length = file.size === undefined ? "" : `Content-Length: ${file.size}\r\n`;
   const head = `--${boundary}\r\nContent-Type: application/json\r\n\r\n{}\r\n` +
-    `--${boundary}\r\nContent-Type: ${file.contentType}\r\nContent-Disposition: ${file.contentDisposition}\r\n\r\n`;
+    `--${boundary}\r\nContent-Type: ${file.contentType}\r\nContent-Disposition: ${file.contentDisposition}\r\n${length}\r\n`;
   return { contentType: `multipart/mixed; boundary=${boundary}`, head: Buffer.from(head, "latin1"), tail: Buffer.from(`\r\n--${boundary}--\r\n`, "latin1") };
 }

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { once } from "node:events";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
@@ -13,7 +14,23 @@ import { FederationError } from "./transport/federation-error.ts";
 import type { FederationStream } from "./transport/federation-client.ts";
 import type { UrlFetch } from "./media-redirect.ts";
 
-type Answer = { headers: Record<string, string>; body: Buffer } | FederationError;
+type Answer = { headers: Record<string, string>; body: Buffer | Readable } | FederationError;
+
+/** A stream the test feeds by hand (an origin that sends, pauses, fails). */
+function handStream(): { stream: Readable; push(b: Buffer): void; end(): void; fail(e: Error): void } {
+  const stream = new Readable({ read: () => undefined });
+  return { stream, push: (b) => void stream.push(b), end: () => void stream.push(null), fail: (e) => void stream.destroy(e) };
+}
+
+async function readAll(s: NodeJS.ReadableStream): Promise<{ bytes: Buffer; error: unknown }> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of s) chunks.push(c as Buffer);
+    return { bytes: Buffer.concat(chunks), error: undefined };
+  } catch (error) {
+    return { bytes: Buffer.concat(chunks), error };
+  }
+}
 
 function streamOf(body: Buffer): Readable {
   return Readable.from((function* () {
@@ -40,7 +57,7 @@ describe("RemoteMedia", () => {
         const a = answers.shift();
         if (!a) throw new Error("unexpected request");
         if (a instanceof FederationError) throw a;
-        return { status: 200, headers: a.headers, stream: streamOf(a.body) } as unknown as FederationStream;
+        return { status: 200, headers: a.headers, stream: Buffer.isBuffer(a.body) ? streamOf(a.body) : a.body } as unknown as FederationStream;
       },
     },
     files: new MediaFiles({ root }), root, maxBytes,
@@ -81,6 +98,67 @@ describe("RemoteMedia", () => {
     const [a, b] = await Promise.all([rm.fetch("b.test", "same", 5000), rm.fetch("b.test", "same", 5000)]);
     assert.equal(calls.length, 1);
     assert.equal(a?.path, b?.path);
+  });
+
+  it("serves the first bytes while the origin is still sending, then caches the whole file", async () => {
+    const b = "BoUnDaRy";
+    const file = randomBytes(3 * 1024 * 1024);
+    const origin = handStream();
+    answers.push({ headers: { "content-type": `multipart/mixed; boundary=${b}` }, body: origin.stream });
+    origin.push(Buffer.from(`--${b}\r\nContent-Type: application/json\r\n\r\n{}\r\n--${b}\r\nContent-Type: application/pdf\r\nContent-Length: ${file.length}\r\n\r\n`));
+    origin.push(file.subarray(0, 100_000));
+    const rm = make(8 * 1024 * 1024);
+    const live = await rm.open("b.test", "slow", 5000);
+    assert.ok(live && "kind" in live, "a live fetch, not a cached file");
+    assert.equal(live.size, file.length, "the part's Content-Length");
+    const reader = live.read(0, live.size);
+    await once(reader, "readable");
+    const first = reader.read() as Buffer;
+    assert.ok(first.length > 0 && file.subarray(0, first.length).equals(first), "bytes before the origin sent the rest");
+    // a second request shares the fetch and reads a range
+    const again = await rm.open("b.test", "slow", 5000);
+    assert.ok(again && "kind" in again);
+    const ranged = readAll(again.read(2_000_000, 2_000_010));
+    origin.push(file.subarray(100_000));
+    origin.push(Buffer.from(`\r\n--${b}--\r\n`));
+    origin.end();
+    const rest = await readAll(reader);
+    assert.ok(Buffer.concat([first, rest.bytes]).equals(file));
+    assert.ok((await ranged).bytes.equals(file.subarray(2_000_000, 2_000_010)));
+    const stored = await live.done;
+    assert.ok(readFileSync(stored.path).equals(file));
+    assert.equal(calls.length, 1);
+    const cached = await make().open("b.test", "slow", 5000);
+    assert.ok(cached && !("kind" in cached), "later requests are served from the cache");
+  });
+
+  it("a fetch cut mid-file errors its readers and leaves nothing in the cache", async () => {
+    const b = "BoUnDaRy";
+    const origin = handStream();
+    answers.push({ headers: { "content-type": `multipart/mixed; boundary=${b}` }, body: origin.stream });
+    origin.push(Buffer.from(`--${b}\r\n\r\n{}\r\n--${b}\r\nContent-Length: 500000\r\n\r\n`));
+    origin.push(randomBytes(200_000));
+    const rm = make();
+    const live = await rm.open("b.test", "cut", 5000);
+    assert.ok(live && "kind" in live);
+    const got = readAll(live.read(0, 500_000));
+    origin.fail(new Error("connection reset"));
+    const r = await got;
+    assert.ok(r.error, "the reader sees the failure");
+    assert.ok(r.bytes.length <= 200_000);
+    await assert.rejects(live.done, (e: unknown) => e instanceof MatrixError && e.status === 502);
+    assert.deepEqual(readdirSync(join(root, "tmp")), [], "the partial file is removed");
+    assert.equal(existsSync(join(root, "remote")), false, "nothing cached");
+    // the next request fetches again (no bad entry stands in for the file)
+    answers.push(multipart(Buffer.from("whole")));
+    assert.equal(readFileSync((await rm.fetch("b.test", "cut", 5000))!.path, "utf8"), "whole");
+  });
+
+  it("fails a fetch whose body is not the announced size", async () => {
+    answers.push(multipart(randomBytes(1000), "Content-Type: text/plain\r\nContent-Length: 1001\r\n"));
+    await assert.rejects(make().fetch("b.test", "short", 5000), (e: unknown) => e instanceof MatrixError && e.status === 502);
+    answers.push(multipart(randomBytes(1000), "Content-Type: text/plain\r\nContent-Length: 5000\r\n"));
+    await assert.rejects(make(4096).fetch("b.test", "big", 5000), (e: unknown) => e instanceof MatrixError && e.errcode === "M_TOO_LARGE");
   });
 
   it("follows the Location form without caching the URL", async () => {

@@ -1,20 +1,21 @@
 // Media of other servers for our clients: fetched once from the origin's federation media endpoint
 // (multipart/mixed, or its `Location` form; the deprecated /_matrix/media/v3 endpoint when the
-// origin does not know the new one), streamed to disk without buffering, then served from our cache.
-// Cache layout, under media.path: remote/<key[1:3]>/<key[3:5]>/<key> (the bytes) and <key>.json
-// (content type, name, size, sha256), key = "r" + sha256(origin "/" media id). The .json is written
-// last, so its presence means a complete file; the cache is safe to delete.
+// origin does not know the new one) into our cache (remote-media-cache.ts). The bytes reach our
+// clients as they arrive: the fetch writes the cache's temp file and downloads read it behind the
+// writer (media/growing-file.ts), so a client waits for the origin's first bytes, not its last.
+// Concurrent requests share one fetch. A fetch that fails mid-file errors every download reading
+// it (the client sees a short body and resumes with Range) and leaves nothing in the cache.
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#content-repository
-import { createHash } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { IncomingHttpHeaders } from "node:http";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
-import type { MediaFiles, ReceivedFile } from "../media/media-files.ts";
+import { GrowingFile } from "../media/growing-file.ts";
+import type { MediaFiles } from "../media/media-files.ts";
 import { normaliseContentType } from "../media/media-headers.ts";
-import type { RemoteMediaSource, StoredMedia } from "../media/media-repository.ts";
+import type { LiveMedia, RemoteMediaSource, StoredMedia } from "../media/media-repository.ts";
+import { streamToFile } from "../media/stream-to-file.ts";
+import { RemoteMediaCache, remoteMediaKey } from "./remote-media-cache.ts";
 import type { FederationClient } from "./transport/federation-client.ts";
 import { FederationError } from "./transport/federation-error.ts";
 import { MultipartError, MultipartReader, multipartBoundary, readPart } from "./multipart-mixed.ts";
@@ -37,26 +38,21 @@ interface OpenDownload {
   body: AsyncIterable<Uint8Array>;
   contentType: string;
   uploadName: string | undefined;
+  /** The file's size when the origin announced it (Content-Length of the part or response). */
+  size: number | undefined;
   /** Stops the underlying responses (safe to call twice). */
   close(): void;
-}
-
-interface CacheMeta {
-  server: string;
-  media_id: string;
-  content_type: string;
-  upload_name?: string;
-  size: number;
-  sha256: string;
-  created_ts: number;
 }
 
 const MEDIA_ID = /^[A-Za-z0-9_-]{1,255}$/;
 /** Multipart framing and the JSON part: what a response may carry beyond the file itself. */
 const FRAMING_SLACK = 64 * 1024;
 const IDLE_TIMEOUT_MS = 60_000;
+/** Longest time bytes from the origin wait before readers can have them (stream-to-file.ts). */
+const TRICKLE_MS = 20;
 
-/** The cache key of a remote media: never equal to a local media id (those are 24 characters). */
+export { remoteMediaKey };
+
 /**
  * Whether the origin's answer means "no authenticated media endpoint" (an origin older than spec
  * v1.11), which sends us to the legacy endpoint. The spec names 404 M_UNRECOGNIZED; older Synapse
@@ -67,79 +63,88 @@ export function authenticatedMediaUnsupported(err: unknown): boolean {
   return err.status === 405 || ((err.status === 404 || err.status === 400) && err.errcode === "M_UNRECOGNIZED");
 }
 
-export function remoteMediaKey(serverName: string, mediaId: string): string {
-  return "r" + createHash("sha256").update(`${serverName}/${mediaId}`).digest("base64url");
-}
-
 export class RemoteMedia implements RemoteMediaSource {
   private readonly d: RemoteMediaDeps;
-  /** Downloads in progress, so concurrent requests for one file fetch it once. */
-  private readonly inFlight = new Map<string, Promise<StoredMedia | undefined>>();
+  private readonly cache: RemoteMediaCache;
+  /** Fetches in progress, so concurrent requests for one file share one. */
+  private readonly inFlight = new Map<string, Promise<LiveMedia | undefined>>();
 
   constructor(deps: RemoteMediaDeps) {
     this.d = deps;
+    this.cache = new RemoteMediaCache({ files: deps.files, root: deps.root, log: deps.log });
   }
 
   async fetch(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia | undefined> {
+    const m = await this.open(serverName, mediaId, timeoutMs);
+    return m !== undefined && "kind" in m ? m.done : m;
+  }
+
+  async open(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia | LiveMedia | undefined> {
     if (!MEDIA_ID.test(mediaId)) return undefined;
     const key = remoteMediaKey(serverName, mediaId);
-    const cached = await this.cached(key);
+    const running = this.inFlight.get(key);
+    if (running) return running;
+    const cached = await this.cache.get(key);
     if (cached) return cached;
-    let running = this.inFlight.get(key);
-    if (!running) {
-      running = this.download(serverName, mediaId, key, timeoutMs).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, running);
+    let started = this.inFlight.get(key); // another request may have started it meanwhile
+    if (!started) {
+      const fetching = this.start(serverName, mediaId, key, timeoutMs);
+      const forget = (): void => {
+        if (this.inFlight.get(key) === fetching) this.inFlight.delete(key);
+      };
+      // kept until the file is cached (or failed): later requests read the same fetch
+      void fetching.then((live) => (live ? live.done.then(forget, forget) : forget()), forget);
+      this.inFlight.set(key, fetching);
+      started = fetching;
     }
-    return running;
+    return started;
   }
 
-  private dataPath(key: string): string {
-    return join(this.d.root, "remote", key.slice(1, 3), key.slice(3, 5), key);
-  }
-
-  private async cached(key: string): Promise<StoredMedia | undefined> {
-    const path = this.dataPath(key);
-    let meta: CacheMeta;
-    try {
-      meta = JSON.parse(await readFile(`${path}.json`, "utf8")) as CacheMeta;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      this.d.log.warn("unreadable remote media cache entry; fetching again", { key, error: String(err) });
-      return undefined;
-    }
-    if ((await this.d.files.sizeOf(path)) !== meta.size) return undefined;
-    return { mediaId: key, path, contentType: meta.content_type, uploadName: meta.upload_name, size: meta.size, sha256: meta.sha256, createdTs: meta.created_ts };
-  }
-
-  private async download(server: string, mediaId: string, key: string, timeoutMs: number): Promise<StoredMedia | undefined> {
-    const open = await this.open(server, mediaId, timeoutMs);
+  /** Asks the origin, then fills the cache in the background; readers follow the file. */
+  private async start(server: string, mediaId: string, key: string, timeoutMs: number): Promise<LiveMedia | undefined> {
+    const open = await this.request(server, mediaId, timeoutMs);
     if (!open) return undefined;
-    let received: ReceivedFile;
+    let file: GrowingFile;
+    let tempPath: string;
     try {
-      received = await this.d.files.receive(open.body, { maxBytes: this.d.maxBytes, quotaLeft: undefined });
+      if (open.size !== undefined && open.size > this.d.maxBytes) throw tooLarge(server);
+      tempPath = await this.d.files.newTempPath();
+      file = await GrowingFile.create(tempPath);
     } catch (err) {
-      throw this.failure(server, err);
+      open.close();
+      throw err;
+    }
+    const done = this.fill(server, mediaId, key, open, file, tempPath);
+    done.catch(() => undefined); // readers see a failure through the file, fetch() through done
+    return { kind: "live", contentType: open.contentType, uploadName: open.uploadName, size: open.size, read: (start, end) => file.read(start, end), done };
+  }
+
+  private async fill(server: string, mediaId: string, key: string, open: OpenDownload, file: GrowingFile, tempPath: string): Promise<StoredMedia> {
+    let media: StoredMedia;
+    try {
+      const limits = { maxBytes: this.d.maxBytes, quotaLeft: undefined };
+      const got = await streamToFile(file.handle, open.body, limits, { afterMs: TRICKLE_MS, onWritten: (n) => file.grew(n) });
+      if (open.size !== undefined && got.size !== open.size) throw new Error(`${server} announced ${open.size} bytes and sent ${got.size}`);
+      await file.handle.datasync();
+      media = await this.cache.put(key, tempPath, {
+        server, media_id: mediaId, content_type: open.contentType, ...(open.uploadName === undefined ? {} : { upload_name: open.uploadName }),
+        size: got.size, sha256: got.sha256, created_ts: this.d.clock.now(),
+      });
+    } catch (err) {
+      const failure = this.failure(server, err);
+      file.fail(failure);
+      await this.d.files.remove(tempPath);
+      throw failure;
     } finally {
       open.close();
     }
-    const path = this.dataPath(key);
-    await this.d.files.commit(received.tempPath, path);
-    const meta: CacheMeta = {
-      server, media_id: mediaId, content_type: open.contentType, ...(open.uploadName === undefined ? {} : { upload_name: open.uploadName }),
-      size: received.size, sha256: received.sha256, created_ts: this.d.clock.now(),
-    };
-    const tmp = await this.d.files.newTempPath();
-    await writeFile(tmp, JSON.stringify(meta), { mode: 0o600 });
-    await rename(tmp, `${path}.json`).catch(async (err: unknown) => {
-      await this.d.files.remove(tmp);
-      throw err;
-    });
-    this.d.log.info("remote media cached", { server, media_id: mediaId, size: received.size });
-    return { mediaId: key, path, contentType: meta.content_type, uploadName: open.uploadName, size: meta.size, sha256: meta.sha256, createdTs: meta.created_ts };
+    file.complete(media.path);
+    this.d.log.info("remote media cached", { server, media_id: mediaId, size: media.size });
+    return media;
   }
 
   /** Asks the origin; undefined when it does not have the media. */
-  private async open(server: string, mediaId: string, timeoutMs: number): Promise<OpenDownload | undefined> {
+  private async request(server: string, mediaId: string, timeoutMs: number): Promise<OpenDownload | undefined> {
     const opts = { timeoutMs: timeoutMs + 10_000, idleTimeoutMs: IDLE_TIMEOUT_MS };
     const query = `timeout_ms=${timeoutMs}`;
     try {
@@ -174,7 +179,8 @@ export class RemoteMedia implements RemoteMediaSource {
       if (!file) throw new MultipartError("no file part");
       const location = file.headers.get("location");
       if (location === undefined) {
-        return { body: file.body, ...describe(file.headers.get("content-type"), file.headers.get("content-disposition")), close: () => stream.destroy() };
+        const size = declaredSize(file.headers.get("content-length"));
+        return { body: file.body, ...describe(file.headers.get("content-type"), file.headers.get("content-disposition")), size, close: () => stream.destroy() };
       }
       // the Location form: the bytes are elsewhere; never cache the URL (it may expire)
       stream.destroy();
@@ -218,7 +224,13 @@ type OpenStream = AsyncIterable<Uint8Array> & { destroy(err?: Error): void };
 const tooLarge = (server: string): MatrixError => new MatrixError("M_TOO_LARGE", 502, `Media from ${server} is too large to serve`);
 
 function plainDownload(headers: IncomingHttpHeaders, body: AsyncIterable<Uint8Array>, close: () => void): OpenDownload {
-  return { body, ...describe(headers["content-type"], headers["content-disposition"]), close };
+  // a Content-Length counts encoded bytes: no size when the body is content-encoded
+  const size = headers["content-encoding"] === undefined ? declaredSize(headers["content-length"]) : undefined;
+  return { body, ...describe(headers["content-type"], headers["content-disposition"]), size, close };
+}
+
+function declaredSize(value: string | undefined): number | undefined {
+  return value !== undefined && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : undefined;
 }
 
 function describe(contentType: string | undefined, disposition: string | undefined): { contentType: string; uploadName: string | undefined } {

@@ -3,25 +3,18 @@
 //   thumbnails/<id[0:2]>/<id[2:4]>/<id>/<key>      generated thumbnails, a cache (safe to delete)
 //   tmp/<random>                                   uploads in flight; renamed into place when complete
 // Paths are built only from validated media ids ([A-Za-z0-9_-]), so no request can escape the root.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createReadStream, type ReadStream } from "node:fs";
-import { noteTransferred } from "./transfer-gc.ts";
-import { mkdir, open, rename, rm, stat, type FileHandle } from "node:fs/promises";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { MatrixError } from "../../spec/matrix-error.ts";
+import { noteTransferred } from "./transfer-gc.ts";
+import { streamToFile, type ReceiveLimits, type Written } from "./stream-to-file.ts";
 
 export interface ReceivedFile {
   tempPath: string;
   size: number;
   /** Lower-case hex sha256 of the bytes, computed while streaming. */
   sha256: string;
-}
-
-export interface ReceiveLimits {
-  /** Largest accepted upload (413 M_TOO_LARGE beyond it). */
-  maxBytes: number;
-  /** Bytes left in the uploader's quota, undefined when unlimited (403 M_FORBIDDEN beyond it). */
-  quotaLeft: number | undefined;
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]+$/;
@@ -51,36 +44,15 @@ export class MediaFiles {
 
   /**
    * Streams `source` to a temp file, hashing as it goes and stopping as soon as a limit is passed.
-   * Memory stays bounded by one chunk whatever the upload size. On any failure the partial file
-   * is removed.
+   * Memory stays at about two write batches whatever the upload size (stream-to-file.ts). On any
+   * failure the partial file is removed.
    */
   async receive(source: AsyncIterable<Uint8Array>, limits: ReceiveLimits): Promise<ReceivedFile> {
     const tempPath = await this.newTempPath();
     const fh = await open(tempPath, "wx", 0o600);
-    const hash = createHash("sha256");
-    let size = 0;
-    // Sockets hand over 16–64 KiB chunks (TLS records are 16 KiB): they are written in batches of
-    // about 1 MiB, one writev each, rather than one thread-pool write per chunk (256 MiB in 16 KiB
-    // chunks: 1.5 s of CPU before, 1.1 s after). Chunks are kept until written: a source must not
-    // reuse a chunk's memory once yielded (Node's streams never do).
-    let batch: Uint8Array[] = [];
-    let batched = 0;
-    const flush = async (): Promise<void> => {
-      await writeAll(fh, batch);
-      batch = [];
-      batched = 0;
-    };
+    let written: Written;
     try {
-      for await (const chunk of source) {
-        size += chunk.length;
-        checkLimits(size, limits);
-        hash.update(chunk);
-        batch.push(chunk);
-        batched += chunk.length;
-        if (batched >= WRITE_BATCH_BYTES) await flush();
-        noteTransferred(chunk.length);
-      }
-      await flush();
+      written = await streamToFile(fh, source, limits);
       // the database will say "uploaded" once we return: make the bytes durable first
       await fh.datasync();
       await fh.close();
@@ -89,7 +61,7 @@ export class MediaFiles {
       await rm(tempPath, { force: true });
       throw err;
     }
-    return { tempPath, size, sha256: hash.digest("hex") };
+    return { tempPath, ...written };
   }
 
   /** Moves a finished temp file to its final place (atomic: readers never see a partial file). */
@@ -121,26 +93,8 @@ export class MediaFiles {
   }
 }
 
-const WRITE_BATCH_BYTES = 1024 * 1024;
-
-/** Writes all of `chunks` at the file's position, however many calls a short write takes. */
-async function writeAll(fh: FileHandle, chunks: Uint8Array[]): Promise<void> {
-  const rest = chunks.filter((c) => c.length > 0);
-  while (rest.length > 0) {
-    let written = (await fh.writev(rest)).bytesWritten;
-    while (rest.length > 0 && written >= rest[0]!.length) written -= rest.shift()!.length;
-    if (written > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(written);
-  }
-}
-
 function shard(mediaId: string): [string, string] {
   if (!SAFE_ID.test(mediaId)) throw new Error(`unsafe media id ${mediaId}`);
   const p = mediaId.padEnd(4, "_");
   return [p.slice(0, 2), p.slice(2, 4)];
-}
-
-function checkLimits(size: number, limits: ReceiveLimits): void {
-  if (size > limits.maxBytes) throw new MatrixError("M_TOO_LARGE", 413, `Upload exceeds the maximum size of ${limits.maxBytes} bytes`);
-  // spec (content repository, security considerations): 403 M_FORBIDDEN for per-user limits
-  if (limits.quotaLeft !== undefined && size > limits.quotaLeft) throw new MatrixError("M_FORBIDDEN", 403, "Upload exceeds your media quota");
 }

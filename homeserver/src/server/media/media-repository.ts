@@ -2,6 +2,7 @@
 // HTTP lives in api/media/; this class knows only stores, files and the clock.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#content-repository
 import { randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
 import { MatrixError, notFound } from "../../spec/matrix-error.ts";
 import type { HomeserverConfig } from "../../config/config-types.ts";
 import type { MediaRow, MediaStore } from "../../storage/media-store.ts";
@@ -32,11 +33,30 @@ export interface UploadInput {
 }
 
 /**
+ * Remote media still arriving from its origin, served as it comes (media/growing-file.ts): the
+ * first bytes reach the client before the origin has sent the last.
+ */
+export interface LiveMedia {
+  kind: "live";
+  contentType: string;
+  uploadName: string | undefined;
+  /** The size the origin announced, when it did: then Range requests are served at once. */
+  size: number | undefined;
+  /** Bytes [start, end) as they arrive; the stream errors if the fetch fails before `end`. */
+  read(start: number, end?: number): Readable;
+  /** The cached media once every byte is in; rejects when the fetch fails (nothing is cached then). */
+  done: Promise<StoredMedia>;
+}
+
+/**
  * Where media of other servers comes from: federation/remote-media.ts
  * (GET /_matrix/federation/v1/media/download/{mediaId}, cached locally); none without federation.
  */
 export interface RemoteMediaSource {
+  /** The whole media, cached (thumbnails need all of it). */
   fetch(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia | undefined>;
+  /** The cached media, or the fetch in progress as soon as the origin has answered. */
+  open(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia | LiveMedia | undefined>;
 }
 
 /** Spec (POST /create): recommended expiry of unused ids, and a cap on pending uploads per user. */
@@ -149,6 +169,14 @@ export class MediaRepository {
       // woken at once by an upload in this process; the poll covers uploads through another process
       await this.waiters.wait(mediaId, Math.min(500, deadline - now));
     }
+  }
+
+  /** Like find(), but remote media not cached yet is served while it arrives. */
+  async findForDownload(serverName: string, mediaId: string, timeoutMs: number): Promise<StoredMedia | LiveMedia> {
+    if (serverName === this.d.serverName || !this.d.remote) return this.find(serverName, mediaId, timeoutMs);
+    const remote = await this.d.remote.open(serverName, mediaId, timeoutMs);
+    if (!remote) throw notFound("Media not found");
+    return remote;
   }
 
   async thumbnail(media: StoredMedia, req: ThumbnailRequest): Promise<ThumbnailResult> {

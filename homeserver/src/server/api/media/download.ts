@@ -9,9 +9,9 @@ import type { RequestContext } from "../../http/request-context.ts";
 import type { Handler, HandlerResult } from "../../http/router.ts";
 import type { MediaFiles } from "../../media/media-files.ts";
 import { contentDisposition, isInlineSafe, mimeEssence } from "../../media/media-headers.ts";
-import type { MediaRepository } from "../../media/media-repository.ts";
+import type { MediaRepository, StoredMedia } from "../../media/media-repository.ts";
 import { fileNameParam, mediaParams, thumbnailParams, timeoutParam } from "./media-params.ts";
-import { serveMedia } from "./serve-media.ts";
+import { serveLive, serveMedia } from "./serve-media.ts";
 
 const PRIVATE_CACHE = "private, max-age=31536000, immutable";
 const PUBLIC_CACHE = "public, max-age=31536000, immutable";
@@ -34,10 +34,14 @@ export function downloadHandlers(
   const download = async (ctx: RequestContext, cache: string): Promise<HandlerResult> => {
     const { serverName, mediaId } = mediaParams(ctx);
     const fileName = fileNameParam(ctx);
-    const m = await media.find(serverName, mediaId, timeoutParam(ctx));
+    const m = await media.findForDownload(serverName, mediaId, timeoutParam(ctx));
     // spec: inline only for the allow-listed types; the name is the path's, else the upload's
     const disposition = contentDisposition(isInlineSafe(m.contentType) ? "inline" : "attachment", fileName ?? m.uploadName);
-    return serveMedia(ctx, files, { path: m.path, size: m.size, contentType: m.contentType, contentDisposition: disposition, etag: m.sha256, cacheControl: cache });
+    const fromDisk = (s: StoredMedia): HandlerResult =>
+      serveMedia(ctx, files, { path: s.path, size: s.size, contentType: s.contentType, contentDisposition: disposition, etag: s.sha256, cacheControl: cache });
+    // remote media not cached yet goes out as it arrives from its origin
+    if ("kind" in m) return serveLive(ctx, m, { contentDisposition: disposition, cacheControl: cache }, fromDisk);
+    return fromDisk(m);
   };
   const thumbnail = async (ctx: RequestContext, cache: string): Promise<HandlerResult> => {
     const { serverName, mediaId } = mediaParams(ctx);
