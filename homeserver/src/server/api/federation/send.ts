@@ -7,6 +7,7 @@ import { serverNameOf } from "../../../spec/ids.ts";
 import { bodyObject } from "../json.ts";
 import { checkAcl, fed } from "./common.ts";
 import { handleEdu } from "./edus.ts";
+import type { PendingCommits } from "../../federation/inbound/remote-input.ts";
 
 export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
   const f = fed(s);
@@ -25,23 +26,30 @@ export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
   if (previous) return { json: JSON.parse(previous) as unknown };
   f.sender.retryNow(origin); // it talks to us, so it is reachable again
   const results: Record<string, { error?: string }> = {};
+  // the events' commits and the transaction's record share one COMMIT (one fsync) where they can
+  const commits: PendingCommits = [];
+  const acl = new Map<string, Promise<string | undefined>>(); // one ACL read per room per transaction
   for (const [i, raw] of pdus.entries()) {
     const roomId = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)["room_id"] : undefined;
     if (typeof roomId === "string") {
-      const denied = await checkAcl(s, roomId, origin).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e)));
+      let denial = acl.get(roomId);
+      if (!denial) acl.set(roomId, denial = checkAcl(s, roomId, origin).then(() => undefined, (e: unknown) => (e instanceof Error ? e.message : String(e))));
+      const denied = await denial;
       if (denied) {
         results[eventIdGuess(raw, i)] = { error: denied };
         continue;
       }
     }
-    const r = await f.input.receive(origin, raw);
+    const r = await f.input.receive(origin, raw, commits);
     results[r.eventId || eventIdGuess(raw, i)] = r.error ? { error: r.error } : {};
   }
   for (const edu of edus) {
     await handleEdu(s, origin, edu).catch((err: unknown) => ctx.log.info("EDU ignored", { origin, error: err instanceof Error ? err.message : String(err) }));
   }
   const response = { pdus: results };
-  await f.store.saveInboundTxn(origin, txnId, JSON.stringify(response), s.clock.now());
+  commits.push(f.store.stageInboundTxn(origin, txnId, JSON.stringify(response), s.clock.now()));
+  // a failed COMMIT refuses the transaction (500): the origin retries it, nothing is lost
+  await Promise.all(commits);
   return { json: response };
 };
 

@@ -14,7 +14,7 @@ import { resolveState } from "../../../room/state-res/resolve.ts";
 import { redactionAllowed } from "../../../room/redaction-allowed.ts";
 import type { EventStore } from "../../../storage/event-store.ts";
 import type { RoomStore } from "../../../storage/room-store.ts";
-import type { Database } from "../../../storage/sql.ts";
+import type { Database, SqlExecutor } from "../../../storage/sql.ts";
 import type { KeyedLock } from "../../rooms/room-lock.ts";
 import type { PersistedEvent } from "../../rooms/local-events.ts";
 import { redactsOf, versionOrThrow } from "../../rooms/local-events.ts";
@@ -38,6 +38,13 @@ export interface RemoteInputDeps {
 
 export type InputResult = { eventId: string; error?: string };
 
+/**
+ * Commits a /send transaction waits for: given to `receive`, the events' writes are staged into the
+ * group commit (the room lock is released once they ran) and their commits land here, so the
+ * transaction's own record can share their COMMIT; an event is announced once its commit is done.
+ */
+export type PendingCommits = Promise<unknown>[];
+
 export class RemoteInput {
   private readonly deps: RemoteInputDeps;
   constructor(deps: RemoteInputDeps) {
@@ -45,7 +52,7 @@ export class RemoteInput {
   }
 
   /** One PDU of a /send transaction. Errors are per PDU and never thrown. */
-  async receive(origin: string, raw: unknown): Promise<InputResult> {
+  async receive(origin: string, raw: unknown, commits?: PendingCommits): Promise<InputResult> {
     const roomId = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)["room_id"] : undefined;
     if (typeof roomId !== "string") return { eventId: "", error: "PDU without room_id" };
     const room = await this.deps.rooms.getRoom(roomId);
@@ -54,7 +61,7 @@ export class RemoteInput {
     const checked = await checkReceivedPdu(raw, version, this.deps.keyRing);
     if ("error" in checked) return { eventId: bestEffortEventId(raw, version), error: checked.error };
     try {
-      await this.deps.lock.run(roomId, () => this.process(origin, roomId, version, checked.event, 0));
+      await this.deps.lock.run(roomId, () => this.process(origin, roomId, version, checked.event, 0, commits));
       return { eventId: checked.event.eventId };
     } catch (err) {
       this.deps.log.warn("remote PDU failed", { origin, event_id: checked.event.eventId, error: err instanceof Error ? err.message : String(err) });
@@ -63,7 +70,7 @@ export class RemoteInput {
   }
 
   /** Persists an already-checked event into the DAG (caller holds the room lock). */
-  async process(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, depth: number): Promise<void> {
+  async process(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, depth: number, commits?: PendingCommits): Promise<void> {
     const existing = await this.deps.events.getEvent(event.eventId);
     if (existing && !existing.outlier) return;
     const { events } = this.deps;
@@ -75,19 +82,19 @@ export class RemoteInput {
     const authEvents = await this.deps.fetcher.ensure(origin, roomId, version, [...event.pdu.auth_events, ...(createId ? [createId] : [])]);
     const create = createId ? authEvents.get(createId) : undefined;
     const ownAuth = authAgainstOwnAuthEvents(event, event.pdu.auth_events.map((id) => authEvents.get(id)).filter((e): e is RoomEvent => e !== undefined), version, create);
-    if (ownAuth) return this.store(roomId, event, { rejected: ownAuth });
+    if (ownAuth) return this.store(roomId, event, { rejected: ownAuth }, commits);
 
-    if (depth === 0) await this.fillGap(origin, roomId, version, event);
+    if (depth === 0) await this.fillGap(origin, roomId, version, event, commits);
     const known = await this.stateBeforeFromPrevs(event, version);
     const stateBefore = known?.state ?? (await this.stateFromServer(origin, roomId, version, event.eventId));
     const baseGroup = known?.baseGroup;
     const beforeAuth = await this.authAgainst(event, stateBefore, version, roomId);
-    if (beforeAuth) return this.store(roomId, event, { rejected: beforeAuth, stateBefore, baseGroup });
+    if (beforeAuth) return this.store(roomId, event, { rejected: beforeAuth, stateBefore, baseGroup }, commits);
     const room = await this.deps.rooms.getRoom(roomId);
     const current = room?.currentStateGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(room.currentStateGroup);
     const softFail = await this.authAgainst(event, current, version, roomId);
     if (softFail) this.deps.log.info("soft-failed remote event", { event_id: event.eventId, reason: softFail });
-    await this.store(roomId, event, { stateBefore, baseGroup, softFailed: softFail !== undefined, version, currentGroup: room?.currentStateGroup });
+    await this.store(roomId, event, { stateBefore, baseGroup, softFailed: softFail !== undefined, version, currentGroup: room?.currentStateGroup }, commits);
   }
 
   /** The event a remote redaction may redact (same server, or the redact power level), if any. */
@@ -136,7 +143,7 @@ export class RemoteInput {
   }
 
   /** get_missing_events between our forward extremities and the event; processes what comes back. */
-  private async fillGap(origin: string, roomId: string, version: RoomVersion, event: RoomEvent): Promise<void> {
+  private async fillGap(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, commits: PendingCommits | undefined): Promise<void> {
     const known = await this.deps.events.getEvents(event.pdu.prev_events);
     if (event.pdu.prev_events.every((id) => known.has(id) && !known.get(id)?.outlier)) return;
     const earliest = await this.deps.events.forwardExtremities(roomId);
@@ -154,7 +161,7 @@ export class RemoteInput {
       if ("event" in c) checked.push(c.event);
     }
     checked.sort((a, b) => a.pdu.depth - b.pdu.depth);
-    for (const ev of checked) await this.process(origin, roomId, version, ev, 1);
+    for (const ev of checked) await this.process(origin, roomId, version, ev, 1, commits);
   }
 
   /** The state before an event as another server sees it (when its prev events are unknown). */
@@ -170,13 +177,13 @@ export class RemoteInput {
 
   private async store(roomId: string, event: RoomEvent, o: {
     rejected?: string; stateBefore?: ReadonlyMap<StateKey, string>; baseGroup?: number | undefined; softFailed?: boolean; version?: RoomVersion; currentGroup?: number | undefined;
-  }): Promise<void> {
+  }, commits?: PendingCommits): Promise<void> {
     const { events } = this.deps;
     const existing = await events.getEvent(event.eventId);
     const redactTarget = !o.rejected && !o.softFailed && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId) : undefined;
     const nextCurrent = !o.rejected && !o.softFailed && o.version && o.stateBefore
       ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
-    const stream = await this.deps.db.transaction(async (tx) => {
+    const body = async (tx: SqlExecutor): Promise<number> => {
       if (existing) await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [event.eventId]);
       const groupBefore = o.stateBefore ? await events.createStateGroup(tx, roomId, o.stateBefore, o.baseGroup) : undefined;
       const cs = nextCurrent ? { group: await events.createStateGroup(tx, roomId, nextCurrent, o.currentGroup) } : undefined;
@@ -186,8 +193,20 @@ export class RemoteInput {
       });
       if (redactTarget) await events.markRedacted(tx, redactTarget, event.eventId);
       return r.stream;
-    });
-    if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
+    };
+    const announce = (stream: number): void => {
+      if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
+    };
+    const { db } = this.deps;
+    if (commits && db.stage) {
+      const staged = db.stage(body);
+      await staged.executed;
+      const done = staged.committed.then(announce);
+      done.catch(() => undefined); // the caller awaits it; a throw before that must not crash the process
+      commits.push(done);
+      return;
+    }
+    announce(await db.transaction(body));
   }
 
   /**
