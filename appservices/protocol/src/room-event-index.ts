@@ -18,14 +18,12 @@ export interface CheckedRawEvent extends JsonObject {
 }
 
 export interface RoomEventIndex {
-  /** by event id, in order of first delivery */
-  events: Map<string, CheckedRawEvent>;
   redacted: Set<string>;
   /**
-   * Ids whose first copy was replaced by a later redacted copy (rare): `onFirstCopy` saw the first
-   * copy, `events` holds the redacted one.
+   * Ids whose first copy was replaced by a later redacted copy (rare), with that copy:
+   * `onFirstCopy` saw the first copy, the redacted one is the event.
    */
-  replaced: Set<string> | undefined;
+  replaced: Map<string, CheckedRawEvent> | undefined;
   skipped: SkippedEvent[];
 }
 
@@ -51,59 +49,89 @@ function redactsOf(ev: JsonObject): string | undefined {
   return typeof redacts === "string" ? redacts : undefined;
 }
 
+/** Why a raw event is not an event at all (as `prepareEvents` says it), or undefined when it is one. */
+function envelopeProblem(r: JsonObject): string | undefined {
+  const id = r["event_id"];
+  if (typeof id !== "string" || id.length === 0) return "event has no event_id";
+  if (typeof r["type"] !== "string" || typeof r["sender"] !== "string") return "event has no type or sender";
+  const ts = r["origin_server_ts"];
+  if (typeof ts !== "number" || !Number.isFinite(ts)) return "event has no origin_server_ts";
+  return undefined;
+}
+
 /**
  * Deduplicates by event id (the same event delivered twice, by /sync and by /relations, counts
  * once; the first copy is kept, unless a later copy is marked redacted and it is not) and collects
  * redactions. A redaction counts when its sender sent the target or holds the room's `redact`
  * level, as clients judge it. Malformed events are skipped with the reason `prepareEvents` gives.
  * `onFirstCopy` is called with the first copy of each event id, as it is met.
+ *
+ * One pass with a `Set` of ids (one hash operation per event) and no map of the events: only the
+ * redaction rules need to read an event by id, and they concern the few events marked in that
+ * pass (redacted copies, redactions, their targets), read again in a second pass when there are
+ * any (`resolveRedactions`).
  */
 export function indexRoomEvents(raw: Iterable<unknown>, levels: RoomPowerLevels, onFirstCopy?: (ev: CheckedRawEvent) => void): RoomEventIndex {
-  const events = new Map<string, CheckedRawEvent>();
+  // An array (the usual input) is walked by index: no iterator result object per event; any
+  // other iterable is read once into an array, as the redaction pass may read it again.
+  const list: readonly unknown[] = Array.isArray(raw) ? raw : Array.from(raw);
+  const seen = new Set<string>();
   const skipped: SkippedEvent[] = [];
-  let replaced: Set<string> | undefined;
-  // Ids of the events the redaction pass must look at (redacted copies, redactions), usually few.
+  // Ids of the events the redaction pass must look at (redacted copies, redactions), usually none.
   const marked: string[] = [];
-  const visit = (r: unknown): void => {
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i];
     if (!isObject(r)) {
       skipped.push({ eventId: "?", reason: "event is not an object" });
-      return;
+      continue;
     }
     const id = r["event_id"];
     const type = r["type"];
     const sender = r["sender"];
     const ts = r["origin_server_ts"];
-    if (typeof id !== "string" || id.length === 0) {
-      skipped.push({ eventId: typeof id === "string" ? id : "?", reason: "event has no event_id" });
-      return;
-    }
-    if (typeof type !== "string" || typeof sender !== "string") {
-      skipped.push({ eventId: id, reason: "event has no type or sender" });
-      return;
-    }
-    if (typeof ts !== "number" || !Number.isFinite(ts)) {
-      skipped.push({ eventId: id, reason: "event has no origin_server_ts" });
-      return;
+    if (typeof id !== "string" || id.length === 0 || typeof type !== "string" || typeof sender !== "string" || typeof ts !== "number" || !Number.isFinite(ts)) {
+      skipped.push({ eventId: typeof id === "string" ? id : "?", reason: envelopeProblem(r) as string });
+      continue;
     }
     const ev = r as CheckedRawEvent;
-    const redacted = isRedactedCopy(ev);
-    if (redacted || (type === ROOM_REDACTION && redactsOf(ev) !== undefined)) marked.push(id);
-    const seen = events.get(id);
-    if (seen === undefined) {
-      events.set(id, ev);
-      // while the event is in the cache: a caller reading every event once needs no other pass
-      if (onFirstCopy !== undefined) onFirstCopy(ev);
-    } else if (redacted && !isRedactedCopy(seen)) {
-      events.set(id, ev);
-      (replaced ??= new Set()).add(id);
+    if (isRedactedCopy(ev) || (type === ROOM_REDACTION && redactsOf(ev) !== undefined)) marked.push(id);
+    const before = seen.size;
+    // while the event is in the cache: a caller reading every event once needs no other pass
+    if (seen.add(id).size !== before && onFirstCopy !== undefined) onFirstCopy(ev);
+  }
+  if (marked.length === 0) return { redacted: new Set(), replaced: undefined, skipped };
+  return { ...resolveRedactions(list, marked, levels), skipped };
+}
+
+/**
+ * The redaction rules on the kept copy of each marked id: a kept redacted copy is redacted; a kept
+ * redaction redacts its target when its sender sent the target's kept copy or holds the `redact`
+ * level. Reads the events again, keeping only the copies of the marked ids and of the targets.
+ */
+function resolveRedactions(list: readonly unknown[], marked: readonly string[], levels: RoomPowerLevels): Pick<RoomEventIndex, "redacted" | "replaced"> {
+  const wanted = new Set(marked);
+  for (const r of list) {
+    // every copy's target: a superset of the kept copies' targets
+    if (isObject(r) && typeof r["event_id"] === "string" && wanted.has(r["event_id"]) && envelopeProblem(r) === undefined) {
+      const target = redactsOf(r);
+      if (target !== undefined) wanted.add(target);
     }
-  };
-  // An array (the usual input) is walked by index: no iterator result object per event.
-  if (Array.isArray(raw)) for (let i = 0; i < raw.length; i++) visit(raw[i]);
-  else for (const r of raw) visit(r);
+  }
+  const kept = new Map<string, CheckedRawEvent>();
+  let replaced: Map<string, CheckedRawEvent> | undefined;
+  for (const r of list) {
+    if (!isObject(r) || typeof r["event_id"] !== "string" || !wanted.has(r["event_id"]) || envelopeProblem(r) !== undefined) continue;
+    const ev = r as CheckedRawEvent;
+    const first = kept.get(ev.event_id);
+    if (first === undefined) kept.set(ev.event_id, ev);
+    else if (isRedactedCopy(ev) && !isRedactedCopy(first)) {
+      kept.set(ev.event_id, ev);
+      (replaced ??= new Map()).set(ev.event_id, ev);
+    }
+  }
   const redacted = new Set<string>();
   for (const id of marked) {
-    const ev = events.get(id);
+    const ev = kept.get(id);
     if (ev === undefined) continue;
     if (isRedactedCopy(ev)) {
       redacted.add(id);
@@ -111,8 +139,8 @@ export function indexRoomEvents(raw: Iterable<unknown>, levels: RoomPowerLevels,
     }
     const targetId = redactsOf(ev);
     if (targetId === undefined) continue;
-    const target = events.get(targetId);
+    const target = kept.get(targetId);
     if (target && (target.sender === ev.sender || userLevel(levels, ev.sender) >= levels.redact)) redacted.add(targetId);
   }
-  return { events, redacted, replaced, skipped };
+  return { redacted, replaced };
 }

@@ -133,6 +133,32 @@ const PARSERS_BY_KEY = new Map<string, FieldParsers>(TASK_FIELDS.map((f) => [f, 
 
 export type PartialTaskFields = { [K in TaskField]?: TaskFieldValues[K] };
 
+/** Returned by `taskFieldValue` for a key that is not a task field (ignored: forward compatibility). */
+export const NOT_A_FIELD: unique symbol = Symbol("not a task field");
+
+/** Why a known field's value was refused, as `parseTaskFieldSet` words it after its `what.` prefix. */
+export class FieldRefused {
+  readonly reason: string;
+  constructor(reason: string) {
+    this.reason = reason;
+  }
+}
+
+/**
+ * One key of a field set: its parsed value, `NOT_A_FIELD`, or why it was refused (the only
+ * allocation, and only on failure). One lookup finds both parsers; the fast one takes the common
+ * values, the generic one the rest and says what is wrong.
+ */
+export function taskFieldValue(key: string, value: unknown): unknown {
+  const parsers = PARSERS_BY_KEY.get(key);
+  if (parsers === undefined) return NOT_A_FIELD;
+  const fast = parsers.fast === undefined ? NOPE : parsers.fast(value);
+  if (fast !== NOPE) return fast;
+  // The path is built only on failure: valid input (the common case) allocates no strings.
+  const parsed = parsers.parse(value, key);
+  return parsed.ok ? parsed.value : new FieldRefused(parsed.reason);
+}
+
 /**
  * Parses the known fields present in `source`; unknown keys are ignored (a later minor revision may
  * add fields old readers can skip). One malformed known field fails the whole object, so an event
@@ -143,17 +169,10 @@ export function parseTaskFieldSet(source: JsonObject, what: string): Parsed<Part
   // Walks the source's keys (an update sets one or two fields) rather than every known field:
   // the fold parses 20,000 updates for a large board.
   for (const key in source) {
-    const parsers = PARSERS_BY_KEY.get(key);
-    if (parsers === undefined) continue;
-    const fast = parsers.fast === undefined ? NOPE : parsers.fast(source[key]);
-    if (fast !== NOPE) {
-      out[key] = fast;
-      continue;
-    }
-    // The path is built only on failure: valid input (the common case) allocates no strings.
-    const parsed = parsers.parse(source[key], key);
-    if (!parsed.ok) return fail(`${what}.${parsed.reason}`);
-    out[key] = parsed.value;
+    const v = taskFieldValue(key, source[key]);
+    if (v === NOT_A_FIELD) continue;
+    if (v instanceof FieldRefused) return fail(`${what}.${v.reason}`);
+    out[key] = v;
   }
   return ok(out as PartialTaskFields);
 }

@@ -8,7 +8,8 @@ import { indexRoomEvents, rawContent, type CheckedRawEvent } from "./room-event-
 import { sortSkipped, type SkippedEvent } from "./room-events.ts";
 import type { ChecklistItem, TaskFieldValues } from "./task-fields.ts";
 import { parseTaskRoot } from "./task-root.ts";
-import { isReferenceId, MAX_CLOCK, parseTaskUpdateOf, referenceTarget, type TaskUpdate } from "./task-update.ts";
+import { isReferenceId, MAX_CLOCK, parseTaskUpdateOf, referenceTarget } from "./task-update.ts";
+import { readTaskUpdate, UpdateReading } from "./task-update-read.ts";
 import type { TasksState } from "./tasks-state.ts";
 import { DEFAULT_TASK_PERMISSIONS } from "./tasks-state.ts";
 
@@ -52,11 +53,12 @@ interface Working {
 
 /**
  * The well-formed references to one event id: the update events, in order of first delivery, and
- * the task accepted under that id, if any. Updates stay raw until their group is folded, so each
- * parsed update lives only while it is applied (dies young: nothing to copy for the garbage
- * collector, which was the fold's largest cost when 20,000 parsed updates stayed alive).
+ * the task accepted under that id, if any. Updates stay raw until their group is folded, and are
+ * then read one at a time into one `UpdateReading` (task-update-read.ts) and applied: no parsed
+ * update outlives its application, nor is even allocated.
  */
 interface Group {
+  root: string;
   working: Working | undefined;
   events: CheckedRawEvent[];
 }
@@ -110,40 +112,44 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   // groups each update under the task it references, unparsed; redactions are known only after
   // that pass, hence `gone` below.
   const roots: CheckedRawEvent[] = [];
-  // Updates grouped by the event id they reference, with the task accepted under that id.
+  // Updates grouped by the event id they reference (in order of first reference), with the task
+  // accepted under that id.
   const groups = new Map<string, Group>();
+  const groupList: Group[] = [];
   const unreferenced: CheckedRawEvent[] = [];
-  const { events, redacted, replaced, skipped } = indexRoomEvents(input.events, input.levels, (ev) => {
+  const { redacted, replaced, skipped } = indexRoomEvents(input.events, input.levels, (ev) => {
     const type = ev.type;
     if (type === TASK_UPDATE) {
       const root = referenceTarget(rawContent(ev));
       const group = typeof root === "string" ? groups.get(root) : undefined;
       // A group's id passed `isReferenceId` when the group was made: only a new id is checked.
       if (group !== undefined) group.events.push(ev);
-      else if (typeof root === "string" && isReferenceId(root)) groups.set(root, { working: undefined, events: [ev] });
-      else unreferenced.push(ev);
+      else if (typeof root === "string" && isReferenceId(root)) {
+        const made: Group = { root, working: undefined, events: [ev] };
+        groups.set(root, made);
+        groupList.push(made);
+      } else unreferenced.push(ev);
     } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) roots.push(ev);
   });
   // Whether an event seen above is skipped as redacted, or not to be read at all (its first copy
-  // was replaced by a redacted copy, handled below).
+  // was replaced by a redacted copy, handled below). Only called when there are redactions.
   const checkRedacted = redacted.size > 0;
   const gone = (ev: CheckedRawEvent): boolean => {
-    if (!checkRedacted) return false;
     if (replaced?.has(ev.event_id) === true) return true;
     if (!redacted.has(ev.event_id)) return false;
     skipped.push({ eventId: ev.event_id, reason: "redacted" });
     return true;
   };
   if (replaced !== undefined) {
-    for (const id of replaced) {
-      const ev = events.get(id) as CheckedRawEvent; // a redacted copy, so its id is in `redacted`
+    for (const [id, ev] of replaced) {
+      // a redacted copy, so its id is in `redacted`
       if (ev.type === TASK_UPDATE || (ev.type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE)) skipped.push({ eventId: id, reason: "redacted" });
     }
   }
   /** accepted tasks, in order of first delivery of their root */
   const accepted: Working[] = [];
   for (const ev of roots) {
-    if (gone(ev)) continue;
+    if (checkRedacted && gone(ev)) continue;
     const w = acceptRoot(ev, rawContent(ev), input, permissions.create, permissions.assign);
     if (typeof w === "string") {
       skipped.push({ eventId: ev.event_id, reason: w });
@@ -155,19 +161,21 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   }
   // No well-formed reference: parsing says why.
   for (const ev of unreferenced) {
-    if (gone(ev)) continue;
+    if (checkRedacted && gone(ev)) continue;
     const parsed = parseTaskUpdateOf(rawContent(ev), undefined);
     skipped.push({ eventId: ev.event_id, reason: parsed.ok ? "references no known task" : parsed.reason });
   }
   let maxClock = 0;
   const clocks: number[] = []; // scratch, reused by every group
-  for (const [root, { working: w, events: evs }] of groups) {
+  const reading = new UpdateReading(); // likewise, for each update in turn
+  for (let g = 0; g < groupList.length; g++) {
+    const { root, working: w, events: evs } = groupList[g]!;
     // Keeps, in place, the updates that were not redacted and have a valid clock (the others are
     // malformed: parsing says why).
     let n = 0;
     for (let i = 0; i < evs.length; i++) {
       const ev = evs[i]!;
-      if (gone(ev)) continue;
+      if (checkRedacted && gone(ev)) continue;
       const clock = wireClock(rawContent(ev));
       if (clock < 0 || w === undefined) {
         const parsed = parseTaskUpdateOf(rawContent(ev), root);
@@ -183,23 +191,24 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
     }
     if (w === undefined) continue;
     sortGroup(evs, clocks, n);
-    // Each update parsed just before it is applied: a malformed one is skipped where it sorts,
+    // Each update read just before it is applied: a malformed one is skipped where it sorts,
     // which changes nothing for the others (only applied updates change the task).
     for (let i = 0; i < n; i++) {
       const ev = evs[i]!;
-      const parsed = parseTaskUpdateOf(rawContent(ev), root);
-      if (!parsed.ok) {
-        skipped.push({ eventId: ev.event_id, reason: parsed.reason });
+      const problem = readTaskUpdate(rawContent(ev), root, reading);
+      if (problem !== undefined) {
+        skipped.push({ eventId: ev.event_id, reason: problem });
         continue;
       }
-      if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
-      const reason = applyUpdate(w, ev.sender, parsed.value, input.levels, permissions);
+      if (reading.clock > maxClock) maxClock = reading.clock;
+      const reason = applyUpdate(w, ev.sender, reading, input.levels, permissions);
       if (reason !== undefined) skipped.push({ eventId: ev.event_id, reason });
     }
   }
   const tasks = new Map<string, Task>();
   for (const w of accepted) {
-    if (w.done !== undefined) w.task.checklist = w.task.checklist.map((i) => ({ ...i, done: w.done?.get(i.id) ?? i.done }));
+    // The items are this fold's own (the root's parse result, updates' additions): set in place.
+    if (w.done !== undefined) for (const item of w.task.checklist) item.done = w.done.get(item.id) ?? item.done;
     tasks.set(w.task.id, w.task);
   }
   return { tasks, skipped: sortSkipped(skipped), maxClock };
@@ -243,7 +252,7 @@ function acceptRoot(ev: CheckedRawEvent, content: JsonObject, input: TaskFoldInp
     id: ev.event_id,
     creator: ev.sender,
     createdAt: ev.origin_server_ts,
-    checklist: root.checklist.map((i) => ({ ...i })),
+    checklist: root.checklist, // fresh items, this fold's own
     deleted: false,
     clock: 0,
     updates: 0,
@@ -252,38 +261,35 @@ function acceptRoot(ev: CheckedRawEvent, content: JsonObject, input: TaskFoldInp
   return { task, removed: undefined, done: undefined };
 }
 
-function permissionProblem(w: Working, sender: string, u: TaskUpdate, level: number, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
+function applyUpdate(w: Working, sender: string, u: UpdateReading, levels: RoomPowerLevels, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
   const { task } = w;
+  if (task.deleted) return "task was deleted before this update";
+  const level = userLevel(levels, sender);
   if (u.delete && level < p.delete && sender !== task.creator) return `sender's power level ${level} is below delete (${p.delete})`;
   // Whether the sender is the creator or an assignee matters only below the edit level.
   if (level < p.edit && sender !== task.creator && !task.assignees.includes(sender)) return `sender's power level ${level} is below edit (${p.edit})`;
-  const assignees = u.set.assignees;
-  if (assignees !== undefined && level < p.assign && touchesOthers(sender, task.assignees, assignees)) {
+  if (u.assignees !== undefined && level < p.assign && touchesOthers(sender, task.assignees, u.assignees)) {
     return `sender's power level ${level} is below assign (${p.assign})`;
   }
-  return undefined;
-}
-
-function applyUpdate(w: Working, sender: string, u: TaskUpdate, levels: RoomPowerLevels, p: typeof DEFAULT_TASK_PERMISSIONS): string | undefined {
-  const { task } = w;
-  if (task.deleted) return "task was deleted before this update";
-  const problem = permissionProblem(w, sender, u, userLevel(levels, sender), p);
-  if (problem !== undefined) return problem;
   // Last writer wins per field: in fold order, each set field simply overwrites.
-  // (parsed values are fresh objects, never shared with another task)
-  Object.assign(task, u.set);
-  const ops = u.checklist;
-  if (ops.remove.length > 0) {
+  // (read values are fresh objects, never shared with another task)
+  const fields = task as unknown as Record<string, unknown>;
+  for (let i = 0; i < u.setCount; i++) fields[u.setKeys[i]!] = u.setValues[i];
+  if (u.removeCount > 0) {
     const removed = (w.removed ??= new Set());
-    for (const id of ops.remove) removed.add(id);
+    for (let i = 0; i < u.removeCount; i++) removed.add(u.removes[i]!);
     task.checklist = task.checklist.filter((i) => !removed.has(i.id));
   }
-  for (const item of ops.add) {
+  for (let a = 0; a < u.addCount; a++) {
     // Additions merge: concurrent adds all survive; the first add of an id wins, removal is final.
-    // (the item is this fold's own parse result, used once: no copy needed)
+    // (the item is this fold's own, read from this update only: no copy needed)
+    const item = u.adds[a]!;
     if (!w.removed?.has(item.id) && !task.checklist.some((i) => i.id === item.id)) task.checklist.push(item);
   }
-  for (const id in ops.done) (w.done ??= new Map()).set(id, ops.done[id] === true);
+  if (u.doneCount > 0) {
+    const done = (w.done ??= new Map());
+    for (let i = 0; i < u.doneCount; i++) done.set(u.doneIds[i]!, u.doneValues[i]!);
+  }
   if (u.delete) task.deleted = true;
   task.clock = Math.max(task.clock, u.clock);
   task.updates += 1;

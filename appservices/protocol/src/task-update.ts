@@ -32,7 +32,7 @@ const NO_CHECKLIST_OPS: ChecklistOps = Object.freeze({ add: [], remove: [], done
 const NO_SET: JsonObject = Object.freeze({});
 
 /** One `checklist.add` item exactly as `parseChecklistItem` accepts it, or undefined (it says why). */
-function plainChecklistItem(value: unknown): ChecklistItem | undefined {
+export function plainChecklistItem(value: unknown): ChecklistItem | undefined {
   if (!isObject(value)) return undefined;
   const id = value["id"];
   const text = value["text"];
