@@ -24,6 +24,8 @@ export class TaskBoard extends LitElement {
   };
   /** Cards drawn per column before "show more": a 2,000-task board stays quick to draw. */
   static readonly PAGE = 50;
+  /** Cards each "Afficher n tâches de plus" adds. */
+  static readonly MORE = 100;
   declare filters: BoardFilters;
   declare creating: boolean;
   /** Assignees chosen in the create form. */
@@ -137,19 +139,26 @@ export class TaskBoard extends LitElement {
   async #keyMove(task: Task, dir: Dir): Promise<void> {
     const target = keyboardTarget(this.#views(this.filters), task.id, dir);
     if (target === undefined) return;
+    // Moved past the column's shown cards (down from the last one shown, or sideways into a
+    // shorter page): show it there, so focus can follow it.
+    if (target.index >= this.#shownIn(target.column.id)) this.shown = { ...this.shown, [target.column.id]: target.index + 1 };
     // Focus follows the card once the move comes back from the room, so the agent can keep moving it.
-    this.#focusAfterMove = { id: task.id, column: target.column.id, dir };
+    this.#focusAfterMove = { id: task.id, column: target.column.id, dir, index: target.index };
     await this.#move(task, target.column, target.index);
   }
 
-  #focusAfterMove: { id: string; column: string; dir: Dir } | undefined;
+  /** Where the moved card should end up (its place among the column's visible cards). */
+  #focusAfterMove: { id: string; column: string; dir: Dir; index: number } | undefined;
 
   override updated(): void {
     this.#measureFirstRender();
     const f = this.#focusAfterMove;
     if (f === undefined) return;
-    const card = this.renderRoot.querySelector<HTMLElement>(`section[data-column="${CSS.escape(f.column)}"] li[data-task="${CSS.escape(f.id)}"]`);
-    if (card === null) return;
+    const column = this.renderRoot.querySelector<HTMLElement>(`section[data-column="${CSS.escape(f.column)}"]`);
+    const card = column?.querySelector<HTMLElement>(`li[data-task="${CSS.escape(f.id)}"]`) ?? null;
+    // Only once the card is at its new place: moving a focused node in the DOM (the list
+    // reordering as the move's updates are folded) would drop the focus.
+    if (card === null || [...(column?.querySelectorAll("li.card") ?? [])].indexOf(card) !== f.index) return;
     this.#focusAfterMove = undefined;
     const same = card.querySelector<HTMLButtonElement>(`button.move-${f.dir}`);
     (same !== null && !same.disabled ? same : card.querySelector<HTMLButtonElement>("button.open"))?.focus();
@@ -166,7 +175,10 @@ export class TaskBoard extends LitElement {
     const over = (ev.target as HTMLElement | null)?.closest?.("li.card") as HTMLElement | null;
     const others = view.tasks.filter((t) => t.id !== task.id);
     const beforeId = over?.dataset["task"];
-    const at = beforeId === undefined || beforeId === task.id ? others.length : Math.max(0, others.findIndex((t) => t.id === beforeId));
+    // "The end" is after the last card shown, not after cards hidden behind "show more".
+    const shownOthers = Math.min(others.length, view.tasks.slice(0, this.#shownIn(column.id)).filter((t) => t.id !== task.id).length);
+    const at = beforeId === undefined || beforeId === task.id ? shownOthers : Math.max(0, others.findIndex((t) => t.id === beforeId));
+    if (at >= this.#shownIn(column.id)) this.shown = { ...this.shown, [column.id]: at + 1 };
     void this.#move(task, column, at);
   }
 
@@ -267,8 +279,21 @@ export class TaskBoard extends LitElement {
     });
   }
 
+  #shownIn(columnId: string): number {
+    return this.shown[columnId] ?? TaskBoard.PAGE;
+  }
+
+  /** The column's next cards; focus goes to the first that appeared (keyboard users keep their place). */
+  async #showMore(v: BoardColumnView, before: number): Promise<void> {
+    this.shown = { ...this.shown, [v.column.id]: before + TaskBoard.MORE };
+    await this.updateComplete;
+    const next = v.tasks[before];
+    if (next !== undefined) this.renderRoot.querySelector<HTMLButtonElement>(`section[data-column="${CSS.escape(v.column.id)}"] li[data-task="${CSS.escape(next.id)}"] button.open`)?.focus();
+  }
+
   #column(v: BoardColumnView, ci: number, n: number) {
     const t = this.t;
+    const shown = this.#shownIn(v.column.id);
     const headingId = `col-${ci}`;
     return html`<section class="col" aria-labelledby=${headingId} data-column=${v.column.id}
         @dragover=${(e: DragEvent) => { e.preventDefault(); (e.currentTarget as HTMLElement).classList.add("over"); }}
@@ -277,10 +302,10 @@ export class TaskBoard extends LitElement {
       <h2 id=${headingId}>${v.column.name} <span class="meta">(${t("count", { n: v.tasks.length })})</span></h2>
       <ol>
         ${v.tasks.length === 0 ? html`<li class="meta">${t("emptyColumn")}</li>` : nothing}
-        ${repeat(v.tasks.slice(0, this.shown[v.column.id] ?? TaskBoard.PAGE), (task) => task.id, (task, ti) => this.#card(task, ci, ti, n, v.tasks.length))}
+        ${repeat(v.tasks.slice(0, shown), (task) => task.id, (task, ti) => this.#card(task, ci, ti, n, v.tasks.length))}
       </ol>
-      ${v.tasks.length > (this.shown[v.column.id] ?? TaskBoard.PAGE) ? html`<button class="more" @click=${() => (this.shown = { ...this.shown, [v.column.id]: (this.shown[v.column.id] ?? TaskBoard.PAGE) + 200 })}>
-        ${t("showMore", { n: Math.min(200, v.tasks.length - (this.shown[v.column.id] ?? TaskBoard.PAGE)), total: v.tasks.length })}</button>` : nothing}
+      ${v.tasks.length > shown ? html`<button class="more" @click=${() => void this.#showMore(v, shown)}>
+        ${t("showMore", { n: Math.min(TaskBoard.MORE, v.tasks.length - shown), total: v.tasks.length })}</button>` : nothing}
     </section>`;
   }
 
