@@ -35,8 +35,17 @@ function privateKeyOf(seed: Uint8Array): KeyObject {
   return key;
 }
 
+// Same for the verify keys of other servers (≈ 30 µs a build, ¼ of a verification): the key ring
+// hands out the same Uint8Array for a server's key while it keeps it, so the KeyObject lives as long.
+const publicKeys = new WeakMap<Uint8Array, KeyObject>();
+
 function publicKeyObject(publicKey: Uint8Array): KeyObject {
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+  let key = publicKeys.get(publicKey);
+  if (key === undefined) {
+    key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: "der", type: "spki" });
+    publicKeys.set(publicKey, key);
+  }
+  return key;
 }
 
 /** Builds a signing key from its seed; `keyId` is `ed25519:<version>`. */
