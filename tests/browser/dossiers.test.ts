@@ -257,8 +257,14 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     let putsAfter = 0;
     alice.on("request", (r) => { if (r.method() === "PUT" && r.url().includes("/_matrix/media/v3/upload/")) putsAfter++; });
     const pick = alice.getByLabel("Reprendre l'envoi de recharge.bin (choisissez le même fichier)");
-    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: randomBytes(1000) });
+    // same name and size, one byte changed in the acknowledged part: refused by its ciphertext hash
+    const lookalike = Buffer.from(reloaded);
+    lookalike[5000] = lookalike[5000]! ^ 1;
+    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: lookalike });
     await alice.getByText("Ce n'est pas le fichier dont l'envoi a été interrompu", { exact: false }).waitFor();
+    assert.equal(putsAfter, 0, "nothing sent for a file of the same name and size but other content");
+    await alice.getByRole("heading", { name: "Envois interrompus" }).waitFor();
+    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: randomBytes(1000) });
     await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: reloaded });
     await row(alice, "recharge.bin").waitFor({ timeout: 60_000 });
     await alice.unroute("**/_matrix/media/v3/upload/**");

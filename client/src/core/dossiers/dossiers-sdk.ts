@@ -21,7 +21,7 @@ import type { DossierMember } from "./dossier-members.ts";
 export class NotSameFile extends Error {
   override name = "NotSameFile";
 }
-import { buildFileUpdate, buildFolderRoot, DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
 
 const PAGE = 500;
 const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);
@@ -229,20 +229,28 @@ export class MatrixDossiersPort implements DossiersPort {
     const p = this.pending()?.get(id);
     if (p === undefined) throw new Error("unknown upload");
     if (file.name !== p.name || file.size !== p.size) throw new NotSameFile();
-    return this.transfer(p.roomId, file, { parent: p.parent, versionOf: p.versionOf }, p.threshold, onProgress, id);
+    // Same name and size is not enough: the first acknowledged part must encrypt again to the
+    // ciphertext the server has (same-file.ts), or the parts of two files would be mixed.
+    const state = p.state;
+    const check = state === undefined ? undefined : async (): Promise<void> => {
+      const verdict = await checkSameFile(state, file.size, (o, l) => file.slice(o, o + l).stream(), await loadWebBackend());
+      if (verdict === "different-content" || verdict === "different-size") throw new NotSameFile();
+    };
+    return this.transfer(p.roomId, file, { parent: p.parent, versionOf: p.versionOf }, p.threshold, onProgress, id, check);
   }
 
   abandonUpload(id: string): void {
     this.pending()?.remove(id);
   }
 
-  private transfer(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void, record: string | undefined): TransferHandle {
+  private transfer(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void, record: string | undefined, check?: () => Promise<void>): TransferHandle {
     const abort = new AbortController();
     let control: UploadControl | undefined;
     const store = record !== undefined ? this.pending()?.stateStore(record) : undefined;
     if (record !== undefined) this.running.add(record);
     const done = (async () => {
       try {
+        await check?.();
         const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress, (c) => { control = c; }, store);
         if (abort.signal.aborted) throw new TransferCancelled();
         const id = await this.send(roomId, "m.room.message", content);

@@ -10,6 +10,7 @@ export { parseEncryptedFile, type EncryptedFile } from "../../../../appservices/
 export { ChunkedUpload, UploadStopped } from "../../../../appservices/files/src/chunked/uploader.ts";
 export { fetchTransport, type MediaTransport } from "../../../../appservices/files/src/chunked/media-transport.ts";
 export { memoryStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
+export { checkSameFile } from "../../../../appservices/files/src/chunked/same-file.ts";
 export { DownloadIntegrityError, downloadAttachment, downloadParts, type RetryInfo } from "../../../../appservices/files/src/chunked/downloader.ts";
 export { PARTS_CONTENT_KEY } from "../../../../appservices/files/src/chunked/manifest.ts";
 export { ProgressMeter, type UploadProgress } from "../../../../appservices/files/src/chunked/progress.ts";

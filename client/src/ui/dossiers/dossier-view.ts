@@ -198,7 +198,9 @@ export class DossierView extends LitElement {
       await handle.done;
       this.status = this.tr("uploaded", { name });
     } catch (e: unknown) {
-      this.status = e instanceof Error && e.name === "TransferCancelled" ? this.tr("uploadCancelled", { name }) : this.tr("uploadFailed", { name, error: e instanceof Error ? e.message : String(e) });
+      this.status = e instanceof Error && e.name === "TransferCancelled" ? this.tr("uploadCancelled", { name })
+        : e instanceof Error && e.name === "NotSameFile" ? this.tr("notSameFile", { name })
+        : this.tr("uploadFailed", { name, error: e instanceof Error ? e.message : String(e) });
     } finally {
       this.uploads = this.uploads.filter((u) => u.key !== key);
       void this.refresh();
