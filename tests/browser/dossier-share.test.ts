@@ -4,7 +4,8 @@
 // recipient (another browser context, no account) opens the link: a wrong password is refused in
 // French, the right one saves a byte-identical file; the used-up, revoked and expired links are
 // refused with their French messages; the agent sees each share's state and access log; the room
-// gets a notice in the file's thread; the service's storage holds neither plaintext nor password.
+// gets a notice in the file's thread; the service's storage holds neither plaintext nor password
+// nor file names (sealed with the link's fragment).
 // Then a reply link: the citizen's page encrypts a document and sends it once; the agent adds it
 // to the dossier, where it downloads byte-identical.
 import assert from "node:assert/strict";
@@ -92,7 +93,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     await row(page, "acte.pdf").waitFor({ timeout: 60_000 });
 
     const first = await createLink(page, 1);
-    assert.match(first.url, new RegExp(`^${share.url}/s/[A-Za-z0-9_-]{22}$`));
+    assert.match(first.url, new RegExp(`^${share.url}/s/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$`), "the link ends with the fragment that opens the file's name");
     assert.match(first.password, /^[a-z2-9]{4}(-[a-z2-9]{4}){4}$/);
     const dialog = page.getByRole("dialog", { name: "Partager « acte.pdf » avec un citoyen" });
     await dialog.getByText("Envoyez le mot de passe par un autre moyen que le lien").waitFor();
@@ -173,12 +174,12 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     const messages = await clientApi(app.fed.get(A).url, { accessToken: token }, "GET", `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=100`);
     const threaded = (messages["chunk"] as { type: string; content: Record<string, unknown> }[]).filter((e) => e.type === "m.room.encrypted" && (e.content["m.relates_to"] as { rel_type?: string } | undefined)?.rel_type === "m.thread");
     assert.equal(threaded.length, 4, "one notice per share and per reply link, in the file's thread");
-    const needles = [Buffer.from(MARKER), plain.subarray(5000, 5064), Buffer.from(REPLY_MARKER), Buffer.from(dropLink.split("#")[1] ?? "?"), ...[first, second, third].map((s) => Buffer.from(s.password))];
+    const needles = [Buffer.from(MARKER), plain.subarray(5000, 5064), Buffer.from(REPLY_MARKER), Buffer.from(dropLink.split("#")[1] ?? "?"), ...[first, second, third].flatMap((s) => [Buffer.from(s.password), Buffer.from(s.url.split("#")[1] ?? "?")]), Buffer.from("acte.pdf"), Buffer.from("justificatif.pdf")];
     const stored = filesUnder(join(dir, "share"));
     assert.ok(stored.filter((f) => f.endsWith("data.pgp")).length === 3);
     for (const f of stored) {
       const bytes = readFileSync(f);
-      for (const n of needles) assert.equal(bytes.indexOf(n), -1, `${f} holds plaintext or a password`);
+      for (const n of needles) assert.equal(bytes.indexOf(n), -1, `${f} holds plaintext, a password, a link's fragment or a file name`);
     }
   });
 });

@@ -11,6 +11,7 @@ import { startTestHomeserver, registerUser, type TestHomeserver } from "../../..
 import { startShareService, type RunningShareService } from "./share-server.ts";
 import { encryptForShare } from "./share-client.ts";
 import { DROP_FRENCH } from "./drop-routes.ts";
+import { openName, sealName } from "./page/sealed-name.js";
 
 const MARKER = "JUSTIFICATIF-DOMICILE-5521";
 
@@ -47,21 +48,33 @@ describe("citizen reply links (lien de dépôt)", function () {
     const plain = Buffer.concat([Buffer.from(MARKER), randomBytes(100_000)]);
     assert.equal((await fetch(`${created.url}/meta`)).status, 200);
     // Plaintext is refused and the drop still waits.
-    assert.equal((await fetch(`${created.url}/data?name=x.pdf`, { method: "POST", body: new Uint8Array(plain) })).status, 400);
+    const sealed = await sealName("justificatif.pdf", secret);
+    assert.equal((await fetch(`${created.url}/data?sealed_name=${sealed}`, { method: "POST", body: new Uint8Array(plain) })).status, 400);
     const cipher = await bytes(await encryptForShare(new Blob([plain]).stream(), secret, "justificatif.pdf"));
-    assert.equal((await fetch(`${created.url}/data?name=justificatif.pdf`, { method: "POST", body: cipher })).status, 201);
-    const again = await fetch(`${created.url}/data?name=y.pdf`, { method: "POST", body: cipher });
+    // The name in clear, or no sealed name, is refused before anything is kept.
+    for (const q of ["name=justificatif.pdf", `name=justificatif.pdf&sealed_name=${sealed}`, "", "sealed_name=court"]) {
+      const r = await fetch(`${created.url}/data?${q}`, { method: "POST", body: cipher });
+      assert.equal(r.status, 400, q);
+      assert.equal(((await r.json()) as { errcode: string }).errcode, "M_INVALID_PARAM", q);
+    }
+    assert.equal((await fetch(`${created.url}/data?sealed_name=${sealed}`, { method: "POST", body: cipher })).status, 201);
+    const again = await fetch(`${created.url}/data?sealed_name=${sealed}`, { method: "POST", body: cipher });
     assert.equal(again.status, 410);
     assert.equal(((await again.json()) as { message: string }).message, DROP_FRENCH.used);
 
-    const listed = (await (await api("GET", "/api/drops?tag=t1")).json()) as { drops: { id: string; state: string; name: string }[] };
-    assert.deepEqual(listed.drops.map((d) => [d.id, d.state, d.name]), [[created.id, "received", "justificatif.pdf"]]);
+    // The owner gets the sealed name and opens it with the link's secret; the service never had it.
+    const listed = (await (await api("GET", "/api/drops?tag=t1")).json()) as { drops: { id: string; state: string; name?: string; sealed_name: string }[] };
+    assert.deepEqual(listed.drops.map((d) => [d.id, d.state, d.name]), [[created.id, "received", undefined]]);
+    assert.equal(await openName(listed.drops[0]?.sealed_name, secret), "justificatif.pdf");
     const other = (await registerUser(hs.url, "autre")).accessToken;
     assert.equal((await api("GET", `/api/drops/${created.id}/data`, other)).status, 404);
     assert.equal(((await (await api("GET", "/api/drops", other)).json()) as { drops: unknown[] }).drops.length, 0);
 
     const stored = readdirSync(join(dir, "svc", "drops", created.id)).map((f) => readFileSync(join(dir, "svc", "drops", created.id, f)));
-    for (const b of stored) assert.equal(b.indexOf(Buffer.from(MARKER)), -1, "ciphertext only");
+    for (const b of stored) {
+      assert.equal(b.indexOf(Buffer.from(MARKER)), -1, "ciphertext only");
+      assert.equal(b.indexOf(Buffer.from("justificatif")), -1, "no file name in clear");
+    }
 
     const data = await api("GET", `/api/drops/${created.id}/data`);
     const message = await openpgp.readMessage({ binaryMessage: new Uint8Array(await data.arrayBuffer()) });

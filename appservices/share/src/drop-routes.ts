@@ -9,7 +9,7 @@
 //   GET    /api/drops/{id}/data                  owner: the ciphertext once received
 //   DELETE /api/drops/{id}                       owner: close (ciphertext deleted)
 //   GET    /d/{id}, /d/{id}/meta                 citizen: the page; expiry and whether it still accepts
-//   POST   /d/{id}/data?name=                    citizen: the ciphertext, once
+//   POST   /d/{id}/data?sealed_name=             citizen: the ciphertext, once (name sealed)
 import { randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
@@ -20,6 +20,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { checkPasswordMessage } from "./packets.ts";
 import { ShareHttpError, type ShareRouteModule } from "./share-routes.ts";
+import { SEALED_NAME } from "./page/sealed-name.js";
 
 export interface DropMeta {
   id: string;
@@ -29,6 +30,9 @@ export interface DropMeta {
   tag?: string;
   /** waiting → uploading → received → closed. */
   state: "waiting" | "uploading" | "received" | "closed";
+  /** The reply's file name sealed by the citizen's page with the link's secret (sealed-name.ts). */
+  sealedName?: string;
+  /** Replies received before names were sealed kept it in clear. */
   name?: string;
   size?: number;
   receivedAt?: number;
@@ -67,7 +71,7 @@ export function dropRoutes(o: { maxBytes: number; maxExpiryHours: number; public
     };
     const view = (m: DropMeta) => ({
       id: m.id, url: `${o.publicUrl()}/d/${m.id}`, created_at: m.createdAt, expires_at: m.expiresAt, state: m.state === "waiting" && ctx.now() >= m.expiresAt ? "expired" : m.state,
-      ...(m.tag !== undefined && { tag: m.tag }), ...(m.name !== undefined && { name: m.name, size: m.size, received_at: m.receivedAt }),
+      ...(m.tag !== undefined && { tag: m.tag }), ...(m.state === "received" || m.state === "closed" ? { ...(m.sealedName !== undefined ? { sealed_name: m.sealedName } : m.name !== undefined ? { name: m.name } : {}), ...(m.size !== undefined && { size: m.size, received_at: m.receivedAt }) } : {}),
     });
     const owned = async (r: IncomingMessage, id: string): Promise<DropMeta> => {
       const owner = await ctx.agent(r);
@@ -138,14 +142,16 @@ export function dropRoutes(o: { maxBytes: number; maxExpiryHours: number; public
         return true;
       }
       if (req.method !== "POST" || m[2] !== "data") throw new ShareHttpError(405, "M_UNRECOGNIZED", "Method not allowed");
-      const name = url.searchParams.get("name") ?? "";
-      if (name === "" || name.length > 255 || /[\u0000-\u001f/\\]/.test(name)) throw new ShareHttpError(400, "M_INVALID_PARAM", "name: 1-255 characters, no control characters or slashes");
+      // The name comes sealed with the link's secret; a name in clear is refused, never kept.
+      if (url.searchParams.has("name")) throw new ShareHttpError(400, "M_INVALID_PARAM", "name: send sealed_name, never the name in clear");
+      const sealedName = url.searchParams.get("sealed_name") ?? "";
+      if (!SEALED_NAME.test(sealedName)) throw new ShareHttpError(400, "M_INVALID_PARAM", "sealed_name: 39-1400 base64url characters");
       // Reserve the drop: a second upload, even concurrent, is refused.
       const reserved = await update(id, (d) => (d.state === "waiting" && ctx.now() < d.expiresAt ? { meta: { ...d, state: "uploading" }, result: true } : { result: false }));
       if (reserved !== true) return refuse(await get(id));
       try {
         const size = await receive(req, join(dir(id), "data.pgp"), o.maxBytes);
-        await update(id, (d) => ({ meta: { ...d, state: "received", name, size, receivedAt: ctx.now() }, result: undefined }));
+        await update(id, (d) => ({ meta: { ...d, state: "received", sealedName, size, receivedAt: ctx.now() }, result: undefined }));
         ctx.log(`drop received (${size} bytes)`);
         ctx.json(res, 201, { received: true });
       } catch (e: unknown) {

@@ -2,6 +2,7 @@
 // (OpenPGP SEIPDv2 = AEAD, Argon2 S2K, streamed), upload it, manage the link. The password is never
 // sent to the service: the agent passes it to the citizen by another channel (SMS, phone).
 import * as openpgp from "openpgp";
+import { nameKey, sealName } from "./page/sealed-name.js";
 
 export function shareEncryptionConfig(): openpgp.PartialConfig {
   return { aeadProtect: true, s2kType: openpgp.enums.s2k.argon2, preferredCompressionAlgorithm: openpgp.enums.compression.uncompressed };
@@ -23,7 +24,9 @@ export function sharePassword(): string {
 
 export interface ShareView {
   id: string;
-  name: string;
+  /** The file name sealed with the link's fragment (shares made before sealing: `name`). */
+  sealed_name?: string;
+  name?: string;
   size: number;
   url: string;
   created_at: number;
@@ -58,13 +61,24 @@ async function api<T>(o: ShareClientOptions, method: string, path: string, init:
   return body as T;
 }
 
-/** Uploads the ciphertext (a stream in Node; browsers without streaming uploads pass a Blob). */
-export function createShare(o: ShareClientOptions, p: { name: string; ciphertext: ReadableStream<Uint8Array> | Blob; expiresInHours?: number; maxDownloads?: number; tag?: string }): Promise<ShareView> {
-  const q = new URLSearchParams({ name: p.name });
+/** The query of POST /api/shares and the fragment ending the link: the name is sealed with it. */
+export async function shareQuery(p: { name: string; expiresInHours?: number; maxDownloads?: number; tag?: string }): Promise<{ query: URLSearchParams; fragment: string }> {
+  const fragment = nameKey();
+  const q = new URLSearchParams({ sealed_name: await sealName(p.name, fragment) });
   if (p.tag !== undefined) q.set("tag", p.tag);
   if (p.expiresInHours !== undefined) q.set("expires_in_hours", String(p.expiresInHours));
   if (p.maxDownloads !== undefined) q.set("max_downloads", String(p.maxDownloads));
-  return api<ShareView>(o, "POST", `/api/shares?${q}`, { body: p.ciphertext, headers: { "Content-Type": "application/octet-stream" }, ...(p.ciphertext instanceof Blob ? {} : { duplex: "half" as const }) });
+  return { query: q, fragment };
+}
+
+/**
+ * Uploads the ciphertext (a stream in Node; browsers without streaming uploads pass a Blob).
+ * `link` is the address to give the citizen: the service's `url` plus the fragment that opens the name.
+ */
+export async function createShare(o: ShareClientOptions, p: { name: string; ciphertext: ReadableStream<Uint8Array> | Blob; expiresInHours?: number; maxDownloads?: number; tag?: string }): Promise<ShareView & { link: string }> {
+  const { query, fragment } = await shareQuery(p);
+  const view = await api<ShareView>(o, "POST", `/api/shares?${query}`, { body: p.ciphertext, headers: { "Content-Type": "application/octet-stream" }, ...(p.ciphertext instanceof Blob ? {} : { duplex: "half" as const }) });
+  return { ...view, link: `${view.url}#${fragment}` };
 }
 
 /** The agent's shares; with `tag`, only those created with it (one file's). */

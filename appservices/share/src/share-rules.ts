@@ -1,10 +1,14 @@
 // Shares and what a recipient may do with them (pure). The French messages are what the
 // recipient page shows; the service sends them with the refusal.
+import { SEALED_NAME } from "./page/sealed-name.js";
 
 export interface ShareMeta {
   id: string;
   owner: string;
-  name: string;
+  /** The file name sealed by the agent's client with the link's fragment (sealed-name.ts). */
+  sealedName?: string;
+  /** Shares made before names were sealed kept it in clear. */
+  name?: string;
   size: number;
   createdAt: number;
   expiresAt: number;
@@ -44,12 +48,14 @@ export interface ShareLimits {
   maxDownloads: number;
 }
 
-export type CreateParams = { name: string; expiresInHours: number; maxDownloads: number; tag?: string };
+export type CreateParams = { sealedName: string; expiresInHours: number; maxDownloads: number; tag?: string };
 
 /** Parses the query of POST /api/shares; a string is an error message (M_INVALID_PARAM). */
 export function parseCreateParams(q: URLSearchParams, limits: ShareLimits): CreateParams | string {
-  const name = q.get("name") ?? "";
-  if (name === "" || name.length > 255 || /[\u0000-\u001f/\\]/.test(name)) return "name: 1-255 characters, no control characters or slashes";
+  // The service never learns the file's name: a plain `name` is refused, not kept.
+  if (q.has("name")) return "name: send sealed_name (the name sealed with the link's fragment), never the name in clear";
+  const sealedName = q.get("sealed_name") ?? "";
+  if (!SEALED_NAME.test(sealedName)) return "sealed_name: 39-1400 base64url characters";
   const int = (key: string, def: number, max: number): number | string => {
     const raw = q.get(key);
     if (raw === null) return def;
@@ -62,5 +68,5 @@ export function parseCreateParams(q: URLSearchParams, limits: ShareLimits): Crea
   if (typeof maxDownloads === "string") return maxDownloads;
   const tag = q.get("tag");
   if (tag !== null && !/^[A-Za-z0-9_-]{1,64}$/.test(tag)) return "tag: 1-64 letters, digits, - or _";
-  return { name, expiresInHours, maxDownloads, ...(tag !== null && { tag }) };
+  return { sealedName, expiresInHours, maxDownloads, ...(tag !== null && { tag }) };
 }

@@ -41,6 +41,7 @@ const OPENPGP = createRequire(import.meta.url).resolve("openpgp").replace(/dist\
 const STATIC: Record<string, string | undefined> = {
   "/static/recipient.js": `${PAGE}recipient.js`,
   "/static/page-common.js": `${PAGE}page-common.js`,
+  "/static/sealed-name.js": `${PAGE}sealed-name.js`,
   "/static/page.css": `${PAGE}page.css`,
   "/static/openpgp.min.mjs": OPENPGP,
 };
@@ -83,7 +84,7 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
     return m;
   };
   const publicView = (m: ShareMeta) => ({
-    id: m.id, name: m.name, size: m.size, url: `${base}/s/${m.id}`, created_at: m.createdAt, expires_at: m.expiresAt,
+    id: m.id, ...nameOf(m), size: m.size, url: `${base}/s/${m.id}`, created_at: m.createdAt, expires_at: m.expiresAt,
     max_downloads: m.maxDownloads, downloads: m.downloads, revoked: m.revokedAt !== undefined, state: refusal(m, now()) ?? "active",
     ...(m.tag !== undefined && { tag: m.tag }),
   });
@@ -140,7 +141,7 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
     }
     if (req.method === "GET" && (m = /^\/s\/([A-Za-z0-9_-]+)\/(meta|key|data)$/.exec(path))) {
       const share = await usable(req, m[1]!);
-      if (m[2] === "meta") return json(200, { name: share.name, size: share.size, expires_at: share.expiresAt, downloads_left: share.maxDownloads - share.downloads });
+      if (m[2] === "meta") return json(200, { ...nameOf(share), size: share.size, expires_at: share.expiresAt, downloads_left: share.maxDownloads - share.downloads });
       if (m[2] === "key") {
         await store.log(share.id, entry(req, "key"));
         res.writeHead(200, { "Content-Type": "application/octet-stream", "Cache-Control": "no-store" });
@@ -203,4 +204,10 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
       server.close(() => resolve());
     }),
   };
+}
+
+/** The sealed name, or the clear one of a share made before names were sealed. */
+function nameOf(m: ShareMeta): { sealed_name: string } | { name: string } | Record<string, never> {
+  if (m.sealedName !== undefined) return { sealed_name: m.sealedName };
+  return m.name !== undefined ? { name: m.name } : {};
 }

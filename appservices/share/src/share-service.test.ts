@@ -9,6 +9,7 @@ import { startShareService, type RunningShareService } from "./share-server.ts";
 import { createShare, encryptForShare, listShares, revokeShare, sharePassword, ShareApiError } from "./share-client.ts";
 import { checkPasswordMessage } from "./packets.ts";
 import { FRENCH } from "./share-rules.ts";
+import { nameKey, openName, sealName } from "./page/sealed-name.js";
 
 const MARKER = "CONFIDENTIEL-ETAT-CIVIL-0042";
 
@@ -67,6 +68,13 @@ describe("citizen sharing service", function () {
   it("encrypts with a password (SKESK then AEAD data) and the service gives a link; the right password decrypts, a wrong one is refused before any download", async () => {
     const { password, share } = await upload({ maxDownloads: 2 });
     assert.match(share.url, new RegExp(`^${svc.url}/s/[A-Za-z0-9_-]{22}$`));
+    // The link ends with the fragment that opens the name; the service only has the sealed name.
+    assert.match(share.link, new RegExp(`^${svc.url}/s/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$`));
+    const fragment = share.link.split("#")[1] ?? "";
+    const meta = (await (await fetch(`${svc.url}/s/${share.id}/meta`)).json()) as Record<string, unknown>;
+    assert.equal(meta["name"], undefined);
+    assert.equal(await openName(meta["sealed_name"], fragment), "acte.pdf");
+    assert.equal(await openName(meta["sealed_name"], nameKey()), undefined, "another fragment opens nothing");
     assert.equal(share.state, "active");
     assert.match(password, /^[a-z2-9]{4}(-[a-z2-9]{4}){4}$/);
     const wrong = await receive(svc.url, share.id, "mauvais-mot-de-passe");
@@ -102,7 +110,8 @@ describe("citizen sharing service", function () {
   });
 
   it("refuses plaintext, messages without AEAD, bad parameters, oversized bodies and unknown tokens (Matrix error codes)", async () => {
-    const post = (body: Uint8Array<ArrayBuffer>, q = "name=x.pdf", token = agent.accessToken) =>
+    const sealed = await sealName("x.pdf", nameKey());
+    const post = (body: Uint8Array<ArrayBuffer>, q = `sealed_name=${sealed}`, token = agent.accessToken) =>
       fetch(`${svc.url}/api/shares?${q}`, { method: "POST", headers: { Authorization: `Bearer ${token}` }, body });
     const plain = await post(new Uint8Array(plaintext));
     assert.equal(plain.status, 400);
@@ -112,7 +121,7 @@ describe("citizen sharing service", function () {
     assert.equal((await post(new Uint8Array(noAead))).status, 400);
     const ok = await encryptForShare(new Blob([Buffer.from("x")]).stream(), "pw", "x");
     const okBytes = new Uint8Array(await collect(ok));
-    for (const q of ["", "name=a/b", "name=x&max_downloads=0", "name=x&expires_in_hours=99999", "name=x&max_downloads=abc"]) {
+    for (const q of ["", "name=x.pdf", `name=x.pdf&sealed_name=${sealed}`, "sealed_name=a/b", `sealed_name=${sealed}&max_downloads=0`, `sealed_name=${sealed}&expires_in_hours=99999`, `sealed_name=${sealed}&max_downloads=abc`]) {
       const r = await post(okBytes, q);
       assert.equal(r.status, 400, q);
       assert.equal(((await r.json()) as { errcode: string }).errcode, "M_INVALID_PARAM", q);
@@ -120,7 +129,7 @@ describe("citizen sharing service", function () {
     const big = await post(new Uint8Array(9 * 1024 * 1024));
     assert.equal(big.status, 413);
     assert.equal(((await big.json()) as { errcode: string }).errcode, "M_TOO_LARGE");
-    assert.equal((await post(okBytes, "name=x", "nope")).status, 401);
+    assert.equal((await post(okBytes, `sealed_name=${sealed}`, "nope")).status, 401);
     assert.equal((await fetch(`${svc.url}/api/shares`)).status, 401);
     await assert.rejects(revokeShare({ ...agent, accessToken: "nope" }, "AAAAAAAAAAAAAAAAAAAAAA"), (e: unknown) => e instanceof ShareApiError && e.errcode === "M_UNKNOWN_TOKEN");
   });
@@ -133,7 +142,7 @@ describe("citizen sharing service", function () {
     await assert.rejects(revokeShare(other, share.id), (e: unknown) => e instanceof ShareApiError && e.status === 404);
   });
 
-  it("the service's storage holds no plaintext (nor the password), only 0600 files", async () => {
+  it("the service's storage holds no plaintext (nor the password, nor the file's name), only 0600 files", async () => {
     const { password } = await upload();
     const files: string[] = [];
     const walk = (d: string): void => {
@@ -141,7 +150,7 @@ describe("citizen sharing service", function () {
     };
     walk(join(dir, "shares"));
     assert.ok(files.some((f) => f.endsWith("data.pgp")));
-    const needles = [Buffer.from(MARKER), plaintext.subarray(1000, 1064), Buffer.from(password)];
+    const needles = [Buffer.from(MARKER), plaintext.subarray(1000, 1064), Buffer.from(password), Buffer.from("acte.pdf")];
     for (const f of files) {
       const bytes = readFileSync(f);
       for (const n of needles) assert.equal(bytes.indexOf(n), -1, `${f} contains plaintext`);

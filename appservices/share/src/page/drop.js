@@ -3,6 +3,7 @@
 // and uploaded once. The service refuses anything but such a message, and a second upload.
 import * as openpgp from "/static/openpgp.min.mjs";
 import { $, collect, fail, refusal as refusalOf, say } from "/static/page-common.js";
+import { sealName } from "/static/sealed-name.js";
 
 const id = location.pathname.split("/")[2] ?? "";
 const secret = decodeURIComponent(location.hash.slice(1));
@@ -39,7 +40,8 @@ async function send(file, meta) {
     });
     const parts = await collect(encrypted);
     say("Envoi…");
-    const res = await fetch(`/d/${id}/data?name=${encodeURIComponent(file.name)}`, { method: "POST", body: new Blob(parts), headers: { "Content-Type": "application/octet-stream" } });
+    // The name goes sealed with the link's secret: the service never sees it (sealed-name.js).
+    const res = await fetch(`/d/${id}/data?sealed_name=${await sealName(file.name, secret)}`, { method: "POST", body: new Blob(parts), headers: { "Content-Type": "application/octet-stream" } });
     if (!res.ok) {
       $("#form").querySelector("button").disabled = false;
       return fail(await refusal(res));

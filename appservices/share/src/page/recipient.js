@@ -1,11 +1,15 @@
 // The recipient's page: checks the password against the message's first packet (no download is
 // counted for a wrong password), then streams the ciphertext through openpgp's decryption into
 // the file chosen with the File System Access API (memory bounded by openpgp's chunks), or, where
-// that API is missing, into a Blob saved as a download.
+// that API is missing, into a Blob saved as a download. The file's name is sealed with the link's
+// fragment (sealed-name.js): the service does not know it; a link without its fragment still
+// downloads, the name then comes from the decrypted message.
 import * as openpgp from "/static/openpgp.min.mjs";
 import { $, collect, fail, refusal as refusalOf, say } from "/static/page-common.js";
+import { openName } from "/static/sealed-name.js";
 
 const id = location.pathname.split("/")[2] ?? "";
+const fragment = decodeURIComponent(location.hash.slice(1));
 const refusal = (res) => refusalOf(res, "Le service de partage est indisponible. Réessayez plus tard.");
 const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} Mo` : `${Math.max(1, Math.round(n / 1024))} ko`);
 
@@ -15,7 +19,11 @@ if (!metaRes.ok) {
   fail(await refusal(metaRes));
 } else {
   const meta = await metaRes.json();
-  $("#info").textContent = `« ${meta.name} » (${size(meta.size)}), disponible jusqu'au ${new Date(meta.expires_at).toLocaleString("fr-FR")}.`;
+  meta.name = typeof meta.name === "string" ? meta.name : fragment !== "" ? await openName(meta.sealed_name, fragment) : undefined;
+  const until = new Date(meta.expires_at).toLocaleString("fr-FR");
+  $("#info").textContent = meta.name !== undefined
+    ? `« ${meta.name} » (${size(meta.size)}), disponible jusqu'au ${until}.`
+    : `Un fichier chiffré (${size(meta.size)}), disponible jusqu'au ${until}. Son nom s'affichera après le déchiffrement${fragment === "" ? " (l'adresse reçue semble incomplète : la partie après « # » manque)" : ""}.`;
   $("#form").hidden = false;
   $("#form").addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -29,7 +37,7 @@ async function receive(meta, password) {
   let writable;
   if (typeof window.showSaveFilePicker === "function") {
     try {
-      writable = await (await window.showSaveFilePicker({ suggestedName: meta.name })).createWritable();
+      writable = await (await window.showSaveFilePicker({ suggestedName: meta.name ?? "fichier" })).createWritable();
     } catch {
       return fail("Enregistrement annulé.");
     }
@@ -53,14 +61,14 @@ async function receive(meta, password) {
   }
   try {
     const message = await openpgp.readMessage({ binaryMessage: dataRes.body });
-    const { data } = await openpgp.decrypt({ message, sessionKeys, format: "binary" });
+    const { data, filename } = await openpgp.decrypt({ message, sessionKeys, format: "binary" });
     if (writable) {
       await data.pipeTo(writable);
     } else {
       const parts = await collect(data);
       const a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob(parts, { type: "application/octet-stream" }));
-      a.download = meta.name;
+      a.download = meta.name ?? (filename || "fichier");
       document.body.append(a);
       a.click();
     }

@@ -2,10 +2,10 @@
 // The ciphertext is gathered in a Blob (browsers stream request bodies only over HTTP/2), slice
 // by slice as dossier-transfer.ts does, so Chromium can keep it on disk.
 import * as openpgp from "openpgp";
-import { encryptForShare, sharePassword } from "../../../../appservices/share/src/share-client.ts";
+import { encryptForShare, sharePassword, shareQuery } from "../../../../appservices/share/src/share-client.ts";
 import { blobSink } from "./dossier-transfer.ts";
 
-export { sharePassword };
+export { sharePassword, shareQuery };
 
 /** A reply link's secret: 144 random bits, URL-safe. */
 export function dropSecret(): string {
@@ -13,13 +13,13 @@ export function dropSecret(): string {
   return btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_");
 }
 
-/** The citizen's reply, decrypted with the link's secret (AEAD: a changed byte fails). */
-export async function decryptDrop(cipher: ReadableStream<Uint8Array>, secret: string): Promise<Blob> {
+/** The citizen's reply, decrypted with the link's secret (AEAD: a changed byte fails), and the name it carries. */
+export async function decryptDrop(cipher: ReadableStream<Uint8Array>, secret: string): Promise<{ blob: Blob; filename: string }> {
   const message = await openpgp.readMessage({ binaryMessage: cipher });
-  const { data } = await openpgp.decrypt({ message, passwords: [secret], format: "binary" });
+  const { data, filename } = await openpgp.decrypt({ message, passwords: [secret], format: "binary" });
   const { sink, blob } = blobSink("application/octet-stream");
   await (data as ReadableStream<Uint8Array>).pipeTo(sink);
-  return blob;
+  return { blob: await blob, filename };
 }
 
 export async function encryptToBlob(plain: Blob, password: string, name: string): Promise<Blob> {

@@ -40,8 +40,10 @@ export interface FileDrop {
   createdAt: number;
   expiresAt: number;
   state: "waiting" | "uploading" | "received" | "closed" | "expired";
-  /** The citizen's file name and the ciphertext's size, once received. */
+  /** The citizen's file name (opened with the link's secret) and the ciphertext's size, once received. */
   name?: string;
+  /** The name as the service keeps it: sealed with the link's secret. */
+  sealedName?: string;
   size?: number;
 }
 

@@ -6,6 +6,7 @@ import { sendAny } from "../sdk-untyped.ts";
 import type { FileDrop, FileShare, SharePort, ShareProgress, ShareRequest } from "./share-port.ts";
 import { dropNotice, dropSecretIn, parseDrop, parseShareView, shareNotice, shareTag, uploadWithProgress } from "./share-service.ts";
 import { checkName } from "./dossier-model.ts";
+import { openName } from "../../../../appservices/share/src/page/sealed-name.js";
 
 /** Reply secrets made on this device, so the agent's own replies open without reading the room. */
 const secretKey = (dropId: string): string => `entente.drop.${dropId}`;
@@ -52,13 +53,14 @@ export class MatrixSharePort implements SharePort {
   async share(req: ShareRequest, onProgress: (p: ShareProgress) => void): Promise<{ share: FileShare; password: string }> {
     const base = await this.base();
     onProgress({ phase: "encrypting" });
-    const { encryptToBlob, sharePassword } = await import("./share-crypto.ts");
+    const { encryptToBlob, sharePassword, shareQuery } = await import("./share-crypto.ts");
     const password = sharePassword();
     const cipher = await encryptToBlob(req.plain, password, req.name);
-    const q = new URLSearchParams({ name: req.name, expires_in_hours: String(req.expiresInHours), max_downloads: String(req.maxDownloads), tag: await shareTag(req.roomId, req.entryId) });
-    const created = parseShareView(await uploadWithProgress(`${base}/api/shares?${q}`, this.client.getAccessToken() ?? "", cipher, (sent, total) => onProgress({ phase: "uploading", sent, total })));
+    // The name goes sealed with the link's fragment: the service never sees it (sealed-name.ts).
+    const { query, fragment } = await shareQuery({ name: req.name, expiresInHours: req.expiresInHours, maxDownloads: req.maxDownloads, tag: await shareTag(req.roomId, req.entryId) });
+    const created = parseShareView(await uploadWithProgress(`${base}/api/shares?${query}`, this.client.getAccessToken() ?? "", cipher, (sent, total) => onProgress({ phase: "uploading", sent, total })));
     await sendAny(this.client, req.roomId, "m.room.message", shareNotice(req, created));
-    return { share: created, password };
+    return { share: { ...created, url: `${created.url}#${fragment}` }, password };
   }
 
   async list(roomId: string, entryId: string): Promise<FileShare[]> {
@@ -82,7 +84,14 @@ export class MatrixSharePort implements SharePort {
 
   async drops(roomId: string, entryId: string): Promise<FileDrop[]> {
     const body = (await this.api("GET", `/api/drops?tag=${await shareTag(roomId, entryId)}`)) as { drops?: unknown };
-    return Array.isArray(body.drops) ? body.drops.map(parseDrop) : [];
+    const drops = Array.isArray(body.drops) ? body.drops.map(parseDrop) : [];
+    // Received replies' names are sealed with the link's secret: opened here, never by the service.
+    return Promise.all(drops.map(async (d) => {
+      if (d.name !== undefined || d.sealedName === undefined) return d;
+      const secret = await this.secretOf(roomId, entryId, d.id).catch(() => undefined);
+      const name = secret === undefined ? undefined : await openName(d.sealedName, secret);
+      return name === undefined ? d : { ...d, name };
+    }));
   }
 
   /** The drop's secret: this device's copy, else the encrypted notice in the file's thread. */
@@ -103,8 +112,8 @@ export class MatrixSharePort implements SharePort {
     const res = await this.raw("GET", `/api/drops/${encodeURIComponent(drop.id)}/data`);
     if (!res.ok || res.body === null) throw new Error(`share service: ${res.status}`);
     const { decryptDrop } = await import("./share-crypto.ts");
-    const blob = await decryptDrop(res.body, secret);
-    const checked = checkName(drop.name ?? "");
+    const { blob, filename } = await decryptDrop(res.body, secret);
+    const checked = checkName(drop.name ?? filename);
     return new File([blob], checked.ok ? checked.name : "reponse", { type: "application/octet-stream" });
   }
 

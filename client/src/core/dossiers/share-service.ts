@@ -79,7 +79,9 @@ export function parseDrop(raw: unknown): FileDrop {
   const state = DROP_STATES.find((s) => s === raw["state"]) ?? "closed";
   return {
     id: raw["id"], createdAt: num(raw["created_at"]), expiresAt: num(raw["expires_at"]), state,
-    ...(typeof raw["name"] === "string" && { name: raw["name"], size: num(raw["size"]) }),
+    ...(typeof raw["sealed_name"] === "string" && { sealedName: raw["sealed_name"] }),
+    ...(typeof raw["name"] === "string" && { name: raw["name"] }),
+    ...(typeof raw["size"] === "number" && { size: num(raw["size"]) }),
   };
 }
 
