@@ -1,4 +1,4 @@
-// Issue 15: removing a member from a dossier rotates the room key. With matrix-js-sdk's Rust crypto
+// Issue 15: removing a member from a dossier (kick, ban, or the member leaving) rotates the room key. With matrix-js-sdk's Rust crypto
 // (what the web client runs), the first message sent after a member left goes in a NEW Megolm
 // session: the member removed cannot decrypt that file message (so never gets the file's AES key),
 // still decrypts the file message sent before (what the dossier view warns about), and the members
@@ -49,9 +49,10 @@ describe("dossiers: removing a member rotates the Megolm session (matrix-js-sdk 
     return ev.content.session_id ?? "";
   };
 
-  it("the file message after the removal uses a new session that the removed member cannot decrypt", async () => {
+  /** Bob removed by `how` (kicked or banned by Alice, or leaving himself). */
+  async function removalRotates(how: "kick" | "ban" | "leave"): Promise<void> {
     ({ room_id: roomId } = await alice.client.createRoom({
-      name: "Dossier budget", preset: sdk.Preset.PrivateChat, invite: [bob.userId, carol.userId],
+      name: `Dossier budget (${how})`, preset: sdk.Preset.PrivateChat, invite: [bob.userId, carol.userId],
       initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
     }));
     for (const c of [bob, carol]) {
@@ -63,8 +64,11 @@ describe("dossiers: removing a member rotates the Megolm session (matrix-js-sdk 
     const sessionBefore = await sessionOf(before.event_id);
     assert.equal((await waitFor("bob decrypts the file sent before", () => decryptAs(bob, before.event_id)))["body"], "avant.pdf");
 
-    await alice.client.kick(roomId, bob.userId);
-    await waitFor("bob's leave on alice's side", () => alice.client.getRoom(roomId)?.getMember(bob.userId)?.membership === "leave" || undefined);
+    if (how === "kick") await alice.client.kick(roomId, bob.userId);
+    else if (how === "ban") await alice.client.ban(roomId, bob.userId, "fin de mission");
+    else await bob.client.leave(roomId);
+    const gone = how === "ban" ? "ban" : "leave";
+    await waitFor(`bob's ${gone} on alice's side`, () => alice.client.getRoom(roomId)?.getMember(bob.userId)?.membership === gone || undefined);
     const after = await alice.client.sendMessage(roomId, fileMessage("apres.pdf", "b".repeat(43)) as never);
     const sessionAfter = await sessionOf(after.event_id);
     assert.notEqual(sessionAfter, sessionBefore, "a new Megolm session after the removal");
@@ -73,5 +77,9 @@ describe("dossiers: removing a member rotates the Megolm session (matrix-js-sdk 
     assert.equal(await decryptAs(bob, after.event_id), undefined, "bob cannot decrypt the file message sent after (nor get its key)");
     const old = await decryptAs(bob, before.event_id);
     assert.equal((old?.["file"] as { key?: { k?: string } } | undefined)?.key?.k, "a".repeat(43), "files sent before stay readable to bob");
-  });
+  }
+
+  it("kicked: the file message after the removal uses a new session that the removed member cannot decrypt", () => removalRotates("kick"));
+  it("banned: the same", () => removalRotates("ban"));
+  it("left of their own accord: the same", () => removalRotates("leave"));
 });
