@@ -1,8 +1,10 @@
 // The issue-16 council probe with several processes on one PostgreSQL: one main process (the
 // persister, where the senders send, as a reverse proxy routes writes) and N client readers
 // (`entente serve --role client-reader`); the long-polling reader's /sync goes to a client reader.
-// `node tests/bench/probe.ts --readers 2` runs it.
-import { readFileSync, writeFileSync } from "node:fs";
+// `node tests/bench/probe.ts --readers 2` runs it. ENTENTE_READER_PROF=DIR runs the readers under
+// `--cpu-prof` (profiles and the SQL census of each reader in DIR; summarise with cpuprofile-summary.ts).
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 import { loadavg } from "node:os";
 import type { ChildProcess } from "node:child_process";
@@ -21,8 +23,12 @@ export async function readersProbe(readers: number, sizes: ProbeSizes, records: 
     const readerConfig = join(dirname(c.configPath), "homeserver-reader.yaml");
     writeFileSync(readerConfig, readFileSync(c.configPath, "utf8").replace("workers:\n  enabled: true\n", `workers:\n  enabled: true\n  main_url: ${c.url}\n`));
     const urls: string[] = [];
+    const prof = process.env["ENTENTE_READER_PROF"];
+    if (prof) mkdirSync(prof, { recursive: true });
     for (let i = 0; i < readers; i++) {
-      const r = await spawnCouncil(readerConfig, join(dirname(c.configPath), `reader-${i}.log`), [], ["--role", "client-reader", "--port", String(await freePort())]);
+      const nodeArgs = prof ? ["--cpu-prof", "--cpu-prof-dir", prof, "--import", fileURLToPath(new URL("./sql-census.ts", import.meta.url))] : [];
+      if (prof) process.env["ENTENTE_SQL_CENSUS"] = join(prof, `reader-${i}-census.txt`);
+      const r = await spawnCouncil(readerConfig, join(dirname(c.configPath), `reader-${i}.log`), nodeArgs, ["--role", "client-reader", "--port", String(await freePort())]);
       children.push(r.child);
       urls.push(r.url);
     }

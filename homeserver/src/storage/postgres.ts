@@ -55,30 +55,44 @@ function executor(q: Query): SqlExecutor {
 
 /**
  * One group's transaction on the writer's pipelined connection. BEGIN and the savepoint
- * statements are written without waiting: the body's first statement follows them on the wire.
- * A failure among them is kept and makes the COMMIT throw (PostgreSQL answers COMMIT of an
- * aborted transaction with ROLLBACK, not an error, so the command tag is checked too): the group
- * is then refused as a whole, never acknowledged.
+ * statements are written without waiting: the body's first statement follows them on the wire,
+ * in the same socket write (the socket stays corked until a statement someone waits for is
+ * queued). A failure among them is kept and makes the COMMIT throw (PostgreSQL answers COMMIT of
+ * an aborted transaction with ROLLBACK, not an error, so the command tag is checked too): the
+ * group is then refused as a whole, never acknowledged.
  */
 function pipelinedSession(client: pg.PoolClient): GroupSession {
+  const socket = client.connection.stream;
+  let corked = 0;
   let failure: { error: unknown } | undefined;
   const sendAndForget = (sql: string): void => {
+    socket.cork();
+    corked++;
     client.query(sql).catch((error: unknown) => {
       failure ??= { error };
     });
   };
+  /** Queues a statement whose answer is awaited, and writes it with what is held before it. */
+  const waited = (q: pg.QueryConfig | string): Promise<pg.QueryResult> => {
+    const answer = client.query(q);
+    for (; corked > 0; corked--) socket.uncork();
+    return answer;
+  };
   return {
-    exec: executor((q) => client.query(q)),
+    exec: executor(waited),
     begin: async () => sendAndForget("BEGIN; SET LOCAL synchronous_commit TO on"),
     raw: async (sql) => sendAndForget(sql),
     commit: async () => {
-      const r = await client.query("COMMIT");
+      const r = await waited("COMMIT");
       if (failure) throw failure.error;
       if (r.command !== "COMMIT") throw new Error(`COMMIT answered ${r.command}: the transaction was rolled back`);
     },
-    rollback: async () => void (await client.query("ROLLBACK")),
+    rollback: async () => void (await waited("ROLLBACK")),
     // a connection whose statement failed outside a body may be in any state: not reused
-    close: () => client.release(failure !== undefined),
+    close: () => {
+      for (; corked > 0; corked--) socket.uncork();
+      client.release(failure !== undefined);
+    },
   };
 }
 
