@@ -133,6 +133,10 @@ function tokenOf(req: IncomingMessage, url: URL): string | undefined {
 async function readJson(req: IncomingMessage, limit: number, method: string): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? "0");
   if (declared > limit) throw new MatrixError("M_TOO_LARGE", 413, `Request body exceeds ${limit} bytes`);
+  // no Content-Length and no Transfer-Encoding: no body (RFC 9112 §6.3); a /sync long-poll then
+  // costs no stream iteration
+  const noBody = declared === 0 && req.headers["transfer-encoding"] === undefined;
+  if (noBody) return method === "GET" || method === "DELETE" ? undefined : {};
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -145,5 +149,5 @@ async function readJson(req: IncomingMessage, limit: number, method: string): Pr
   }
   // strict UTF-8 and a nesting cap (spec/json-limits.ts); federation bodies wrap client content deeper
   const federation = (req.url ?? "").startsWith("/_matrix/federation/");
-  return parseJsonBody(Buffer.concat(chunks), federation ? MAX_FEDERATION_JSON_DEPTH : MAX_JSON_DEPTH);
+  return parseJsonBody(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), federation ? MAX_FEDERATION_JSON_DEPTH : MAX_JSON_DEPTH);
 }

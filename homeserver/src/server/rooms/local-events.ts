@@ -101,13 +101,15 @@ export class LocalEvents {
       const state = room.currentStateGroup === undefined ? new Map<StateKey, string>() : await this.deps.events.stateMapOfGroup(room.currentStateGroup);
       await opts.precondition?.(state);
       const prevIds = (await this.deps.events.forwardExtremities(roomId)).slice(0, MAX_PREV_EVENTS);
-      const prevs = await this.deps.events.getEvents(prevIds);
-      const depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...[...prevs.values()].map((p) => p.event.pdu.depth)) + 1);
-      const draft = this.draft(roomId, sender, ev, version, prevIds, depth);
+      // auth events depend on the state, not on the prev events: one read fetches both
+      const draft = this.draft(roomId, sender, ev, version, prevIds, 0);
       const authIds = authEventTypes({ ...draft, hashes: { sha256: "" }, signatures: {} } as Pdu, version).map((k) => state.get(k)).filter((id): id is string => id !== undefined);
       draft.auth_events = [...new Set(authIds)];
+      const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : state.get(stateKeyOf("m.room.create", ""));
+      const rows = await this.deps.events.getEvents([...new Set([...prevIds, ...draft.auth_events, ...(createId ? [createId] : [])])]);
+      draft.depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...prevIds.map((id) => rows.get(id)?.event.pdu.depth ?? 0)) + 1);
       const event = this.finish(draft, version);
-      const authState = await this.loadAuthState(event, state, version, roomId);
+      const authState = authStateOf([...draft.auth_events, ...(createId ? [createId] : [])], rows);
       const verdict = checkAuth(event, authState, version);
       if (!verdict.allowed) throw new MatrixError("M_FORBIDDEN", 403, verdict.reason);
       const final = opts.exchange ? await opts.exchange(event, version, state) : event;
@@ -181,22 +183,6 @@ export class LocalEvents {
     return event;
   }
 
-  private async loadAuthState(event: RoomEvent, state: ReadonlyMap<StateKey, string>, version: RoomVersion, roomId: string): Promise<Map<StateKey, RoomEvent>> {
-    const ids = [...event.pdu.auth_events];
-    if (version.roomIdFromCreate) ids.push("$" + roomId.slice(1));
-    else {
-      const createId = state.get(stateKeyOf("m.room.create", ""));
-      if (createId) ids.push(createId);
-    }
-    const rows = await this.deps.events.getEvents([...new Set(ids)]);
-    const authState = new Map<StateKey, RoomEvent>();
-    for (const row of rows.values()) {
-      const p = row.event.pdu;
-      if (p.state_key !== undefined) authState.set(stateKeyOf(p.type, p.state_key), row.event);
-    }
-    return authState;
-  }
-
   /** Runs the event's writes; resolves when they ran (under the lock), with the commit to wait for. */
   private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<Staging> {
     const redacts = redactsOf(event.pdu);
@@ -213,6 +199,16 @@ export class LocalEvents {
     const { stream } = await staged.executed;
     return { persisted: { event, stream, roomId }, committed: staged.committed ?? Promise.resolve(), fresh: true };
   }
+}
+
+/** The state events among `ids` (the event's auth events and the create event), by state key. */
+function authStateOf(ids: readonly string[], rows: ReadonlyMap<string, { event: RoomEvent }>): Map<StateKey, RoomEvent> {
+  const authState = new Map<StateKey, RoomEvent>();
+  for (const id of ids) {
+    const e = rows.get(id)?.event;
+    if (e?.pdu.state_key !== undefined) authState.set(stateKeyOf(e.pdu.type, e.pdu.state_key), e);
+  }
+  return authState;
 }
 
 export function versionOrThrow(id: string): RoomVersion {
