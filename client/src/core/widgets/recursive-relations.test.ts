@@ -17,7 +17,7 @@ function setup() {
       asked.push([roomId, eventId, relType, eventType, opts]);
       return {
         chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {}), ev("$n", "m.room.message", { msgtype: "m.text" })],
-        nextBatch: "n2", prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}),
+        nextBatch: opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined, prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}),
       };
     },
     openIdToken: async () => { throw new Error("no"); },
@@ -50,8 +50,29 @@ describe("client widgets: read_relations with recurse", () => {
     const r = s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true });
     assert.equal(r.prevented(), true);
     await settle();
-    assert.deepEqual(s.asked, [[ROOM, "$anchor", "m.reference", undefined, { limit: 1000, dir: "f", recurse: true }]]);
+    assert.deepEqual(s.asked[0], [ROOM, "$anchor", "m.reference", undefined, { limit: 1000, dir: "f", recurse: true }]);
     assert.deepEqual(s.replies, [{ chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 }]);
+  });
+
+  it("reads the next page ahead as soon as a page is answered, and answers the widget's next request with it", async () => {
+    const s = setup();
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true });
+    await settle();
+    // Page 1 answered; page 2 already asked for, before the widget asks.
+    assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from), [undefined, "n2"]);
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true, from: "n2" });
+    await settle();
+    // Page 2 came from the read-ahead (not asked again); page 3 is read ahead in turn, and it is the last.
+    assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from), [undefined, "n2", "n3"]);
+    assert.deepEqual(s.replies.map((r) => (r as { next_batch?: string }).next_batch), ["n2", "n3"]);
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true, from: "n3" });
+    await settle();
+    assert.equal(s.asked.length, 3, "the last page ends the read-ahead");
+    assert.equal(s.replies.length, 3);
+    // Another query (other limit) is not answered from a page read for a different one.
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10, direction: "f", recurse: true, from: "n2" });
+    await settle();
+    assert.equal(s.asked.length, 5);
   });
 
   it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {
