@@ -46,7 +46,7 @@ export interface NewToDevice {
   content: unknown;
 }
 
-const TO_DEVICE_HEAD = "to_device";
+export const TO_DEVICE_HEAD = "to_device";
 const TXN_TTL_MS = 24 * 3600_000;
 const parse = (text: string): KeyJson => JSON.parse(text) as KeyJson;
 const marks = (n: number): string => Array.from({ length: n }, () => "?").join(",");

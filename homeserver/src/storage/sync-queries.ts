@@ -1,7 +1,32 @@
-// Read-only queries /sync needs beyond the event and state ports: the room summary's member
-// counts and heroes, and the rooms a user forgot. Functions over one SqlExecutor (both dialects).
+// Read-only queries /sync needs beyond the event and state ports: the streams' positions, the
+// room summary's member counts and heroes, and the rooms a user forgot. Functions over one
+// SqlExecutor (both dialects).
 import type { SqlExecutor } from "./sql.ts";
 import { num } from "./sql.ts";
+import { TO_DEVICE_HEAD } from "./e2ee-store.ts";
+
+export interface StreamPositions {
+  events: number;
+  accountData: number;
+  receipts: number;
+  presence: number;
+  deviceLists: number;
+  toDevice: number;
+}
+
+/**
+ * The current position of every database stream a sync token holds, in ONE statement (each
+ * /sync asks for them; six round trips were ~0.6 ms of CPU per /sync on PostgreSQL). Same
+ * values as the stores' max*() methods.
+ */
+export async function streamPositions(db: SqlExecutor): Promise<StreamPositions> {
+  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null }>(
+    `SELECT (SELECT MAX(stream_ordering) FROM events) AS ev, (SELECT MAX(stream_id) FROM account_data) AS ad,
+       (SELECT MAX(stream_id) FROM receipts) AS rc, (SELECT MAX(stream_id) FROM presence_stream) AS pr,
+       (SELECT MAX(stream_id) FROM device_list_changes) AS dl, (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS td`,
+    [TO_DEVICE_HEAD]);
+  return { events: num(r?.ev), accountData: num(r?.ad), receipts: num(r?.rc), presence: num(r?.pr), deviceLists: num(r?.dl), toDevice: num(r?.td) };
+}
 
 export interface MemberSummary {
   joined: number;

@@ -11,7 +11,7 @@ import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
-import { forgottenRooms } from "../../storage/sync-queries.ts";
+import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
 import { loadIgnoredUsers } from "../users/ignored-users.ts";
 
 export interface SyncRequest {
@@ -37,12 +37,8 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
 }
 
 async function currentPosition(s: ServerContext): Promise<SyncPosition> {
-  return {
-    events: await s.stores.events.maxStream(), accountData: await s.stores.streams.maxAccountData(),
-    receipts: await s.stores.streams.maxReceipt(), typing: s.typing.position,
-    presence: await s.stores.users.maxPresenceStream(),
-    ...(await s.e2ee.positions()),
-  };
+  // one statement for the database streams (storage/sync-queries.ts)
+  return { ...(await streamPositions(s.db)), typing: s.typing.position };
 }
 
 async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean }> {
