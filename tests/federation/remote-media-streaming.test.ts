@@ -71,8 +71,7 @@ describe("remote media streams through the agent's homeserver", function () {
         const direct = c.federation.hostMap.get("a.test");
         if (!direct) throw new Error("no host_map entry for a.test");
         gate.upstreamPort = direct.port;
-        c.federation.hostMap = new Map(c.federation.hostMap);
-        c.federation.hostMap.set("a.test", { ...direct, port: gate.port });
+        c.federation.hostMap = new Map([...c.federation.hostMap, ["a.test", { ...direct, port: gate.port }]]);
       },
     });
     a = fed.get("a.test").url;
