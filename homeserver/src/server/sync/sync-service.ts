@@ -50,9 +50,12 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const userId = req.me.userId;
   const memberships = (await s.stores.rooms.roomsForUser(userId)).filter((m) => roomAllowed(req.filter, m.roomId));
   const changed = since ? await s.stores.events.roomsWithEvents(since.events, pos.events) : undefined;
-  const accountData = await s.stores.streams.accountDataSince(userId, since?.accountData ?? 0);
+  // a stream whose position did not move since the token has nothing new: not read (most wake-ups
+  // move the events stream alone)
+  const moved = (k: "accountData" | "receipts" | "presence"): boolean => since === undefined || since[k] < pos[k];
+  const accountData = moved("accountData") ? await s.stores.streams.accountDataSince(userId, since?.accountData ?? 0) : [];
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
-  const receipts = await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0);
+  const receipts = moved("receipts") ? await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : [];
   const txnIds = await ownTxnIds(s, req.me, since?.events ?? 0);
   const forgotten = await forgottenRooms(s.db, userId);
   // read on every sync, so a change to m.ignored_user_list applies to the next response
@@ -100,7 +103,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // to-device, device lists and key counts (server/e2ee/); `req.since` even with full_state, as
   // syncing from a token acknowledges the to-device messages it covers
   const e2ee = await e2eeSyncSection(s, req.me, req.since, pos);
-  const presence = (await presenceEvents(s, userId, since?.presence ?? 0)).filter((e) => matchesEventFilter(req.filter.presence, "m.presence", String(e["sender"])));
+  const presence = (moved("presence") ? await presenceEvents(s, userId, since?.presence ?? 0) : []).filter((e) => matchesEventFilter(req.filter.presence, "m.presence", String(e["sender"])));
   const body: JsonObject = {
     next_batch: formatSyncToken({ ...pos, toDevice: e2ee.toDevicePosition }),
     rooms: { join, invite, leave, knock },
