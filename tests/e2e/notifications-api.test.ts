@@ -70,4 +70,22 @@ for (const db of ["sqlite", "postgres"] as const) describe(`GET /notifications (
     assert.deepEqual(listed, [mention, ids[4]]);
     assert.ok(!listed.includes(plain));
   });
+
+  it("merges rooms newest first across pages (SQLite reads its push actions room by room)", async () => {
+    const rooms: string[] = [];
+    for (const name of ["r2", "r3"]) {
+      const id = (await call<{ room_id: string }>(server.url, bob, "POST", `${C}/createRoom`, { preset: "public_chat", name })).room_id;
+      await call(server.url, alice, "POST", `${C}/join/${enc(id)}`, {});
+      rooms.push(id);
+    }
+    const bodies = ["r2-a", "r3-a", "r3-b", "r2-b", "r3-c"];
+    for (const [i, body] of bodies.entries()) {
+      await call(server.url, bob, "PUT", `${C}/rooms/${enc(rooms[body.startsWith("r2") ? 0 : 1] ?? "")}/send/m.room.message/x${i}`, { msgtype: "m.text", body });
+    }
+    const first = await get("?limit=3");
+    assert.deepEqual(first.notifications.map((n) => n.event.content.body), ["r3-c", "r2-b", "r3-b"]);
+    const second = await get(`?limit=3&from=${enc(first.next_token ?? "")}`);
+    assert.deepEqual(second.notifications.slice(0, 2).map((n) => n.event.content.body), ["r3-a", "r2-a"]);
+    assert.deepEqual(second.notifications[2]?.room_id, roomId, "then the first room's");
+  });
 });

@@ -4,6 +4,7 @@
 import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
 import { createAndFillSearchIndex } from "./search-store.ts";
+import { pushActionsInOneBtree } from "./push-store.ts";
 
 export interface Migration {
   version: number;
@@ -301,5 +302,13 @@ ALTER TABLE to_device_txns_by_type RENAME TO to_device_txns
     version: 110,
     name: "event-txns-by-event",
     sql: "CREATE INDEX event_txns_event ON event_txns (event_id, user_id, device_id, txn_id)",
+  },
+  {
+    // SQLite: push actions in one b-tree (WITHOUT ROWID, keyed by user, room, position) instead of
+    // a rowid table and two indexes: 21 rows per message in a 22-member room (push-store.ts).
+    version: 120,
+    name: "push-actions-one-btree",
+    sql: "",
+    run: pushActionsInOneBtree,
   },
 ];
