@@ -57,18 +57,25 @@ const callers = (): string => {
 // pool.query reaches the client's query later, from the pool's connect callback: its callers are
 // taken at the pool and found again by the (same) values array
 const poolCallers = new WeakMap<object, string>();
+/** The values array of query(text, values) or query({ text, values }). */
+const valuesOf = (a: unknown[]): unknown[] | undefined => {
+  const v = Array.isArray(a[1]) ? a[1] : (a[0] as { values?: unknown } | null)?.values;
+  return Array.isArray(v) ? v : undefined;
+};
 if (stacks) {
   const poolQuery = pg.Pool.prototype.query as (...a: unknown[]) => unknown;
   Object.defineProperty(pg.Pool.prototype, "query", {
     value: function (this: pg.Pool, ...a: unknown[]): unknown {
-      if (Array.isArray(a[1])) poolCallers.set(a[1], callers());
+      const key = valuesOf(a);
+      if (key) poolCallers.set(key, callers());
       return poolQuery.apply(this, a);
     },
   });
 }
 Object.defineProperty(pg.Client.prototype, "query", {
   value: function (this: pg.Client, ...a: unknown[]): unknown {
-    const at = stacks ? ((Array.isArray(a[1]) ? poolCallers.get(a[1]) : undefined) ?? callers()) : "";
+    const key = valuesOf(a);
+    const at = stacks ? ((key ? poolCallers.get(key) : undefined) ?? callers()) : "";
     const sql = sqlOf(a[0]) + (stacks ? `  [${at}]` : "");
     const t0 = process.hrtime.bigint();
     const last = a.length - 1;
