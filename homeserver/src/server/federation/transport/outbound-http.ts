@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { isIP } from "node:net";
-import { getCACertificates } from "node:tls";
+import { createSecureContext, getCACertificates } from "node:tls";
 import { ForbiddenAddressError, guardedLookup, isForbiddenAddress, type AddressResolver } from "./ssrf-guard.ts";
 
 /** Where and how to connect, as decided by server discovery (or host_map). */
@@ -47,7 +47,11 @@ export class OutboundTransport {
   private readonly privateLookup;
 
   constructor(opts: { ca: string[]; rejectUnauthorized: boolean; resolver?: AddressResolver }) {
-    this.https = new HttpsAgent({ keepAlive: true, maxSockets: 16, ca: opts.ca, rejectUnauthorized: opts.rejectUnauthorized });
+    // One TLS context built from the CAs, not the CA list as an option: the agent keys its socket
+    // pools by a name that includes `ca` verbatim (the ~260 default CAs: a 400 kB string built and
+    // hashed for every request, ≈ 0.3 ms), and a context built per new connection costs ≈ 12 ms.
+    const secureContext = createSecureContext({ ca: opts.ca });
+    this.https = new HttpsAgent({ keepAlive: true, maxSockets: 16, secureContext, rejectUnauthorized: opts.rejectUnauthorized });
     this.publicLookup = guardedLookup(false, opts.resolver);
     this.privateLookup = guardedLookup(true, opts.resolver);
   }
