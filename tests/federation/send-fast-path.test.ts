@@ -106,29 +106,37 @@ describe("federation send path: fast path and transaction records", function () 
     assert.ok(A().sender.fastSends - fast0 < 30, "a busy destination is not sent to from memory");
   });
 
-  it("the transaction's record shares the events' COMMIT", async () => {
+  it("the transaction's record and the event's push actions share the event's COMMIT", async () => {
     const db: Database = fed.get("b.test").hs!.context.db;
-    const stage = db.stage!.bind(db);
-    const groupOf: { sql: "event" | "txn"; group: number }[] = [];
-    db.stage = (fn) => {
-      const staged = stage(fn);
-      // told apart by their source: the record's INSERT, the event's persist (RemoteInput.store)
+    const { stage, transaction } = db;
+    const groupOf: { kind: string; group: number }[] = [];
+    // told apart by their source: the record's INSERT, the event's persist (RemoteInput.store), the push actions' record
+    const watch = (fn: { toString(): string }, committed: Promise<unknown>): void => {
       const src = fn.toString();
-      const kind = src.includes("SAVE_INBOUND_TXN") ? "txn" : src.includes("createStateGroup") ? "event" : undefined;
-      if (kind) void staged.committed.then(() => groupOf.push({ sql: kind, group: db.groupStats!().groups }), () => undefined);
+      const kind = src.includes("SAVE_INBOUND_TXN") ? "txn" : src.includes("createStateGroup") ? "event" : src.includes("store.record(") ? "push" : undefined;
+      if (kind) void committed.then(() => groupOf.push({ kind, group: db.groupStats!().groups }), () => undefined);
+    };
+    db.stage = (fn) => {
+      const staged = stage!.call(db, fn);
+      watch(fn, staged.committed);
       return staged;
+    };
+    db.transaction = (fn) => {
+      const committed = transaction.call(db, fn);
+      watch(fn, committed);
+      return committed;
     };
     try {
       await send("un seul commit", "onecommit");
       await waitFor("B has it", async () => ((await bodiesOnB()).includes("un seul commit") ? true : undefined));
-      await waitFor("both committed", async () => (groupOf.some((g) => g.sql === "txn") ? true : undefined));
+      await waitFor("all three committed", async () => (["txn", "event", "push"].every((k) => groupOf.some((g) => g.kind === k)) ? true : undefined));
     } finally {
       db.stage = stage;
+      db.transaction = transaction;
     }
-    const ev = groupOf.find((g) => g.sql === "event");
-    const txn = groupOf.find((g) => g.sql === "txn");
-    assert.ok(ev && txn, JSON.stringify(groupOf));
-    assert.equal(txn.group, ev.group, "one COMMIT for the event and the transaction record");
+    const group = (k: string): number | undefined => groupOf.find((g) => g.kind === k)?.group;
+    assert.equal(group("txn"), group("event"), `one COMMIT for the event and the transaction record: ${JSON.stringify(groupOf)}`);
+    assert.equal(group("push"), group("event"), `the push actions in the event's COMMIT: ${JSON.stringify(groupOf)}`);
   });
 
   it("a retransmitted transaction id is answered from the record, whatever the retransmission holds", async () => {

@@ -121,7 +121,12 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     }
   };
   const federation = config.federation.enabled
-    ? composeFederation({ config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted, ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}) })
+    ? composeFederation({
+      config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted,
+      // as for local sends: a received event's push actions join its COMMIT (with the txn record)
+      onRemoteExecuted: (p) => void push.eventPersisted(p.stream),
+      ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}),
+    })
     : undefined;
   const localEvents = new LocalEvents({
     db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock, lock: roomLock,

@@ -44,6 +44,8 @@ export interface FederationParts {
 export function composeFederation(deps: {
   config: HomeserverConfig; signingKey: SigningKey; db: Database; events: EventStore; rooms: RoomStore; clock: Clock; log: Logger;
   lock: KeyedLock; onRemotePersisted: (p: PersistedEvent) => void; senderOptions?: SenderOptions;
+  /** A received event's writes ran in the open group (see RemoteInputDeps.onExecuted). */
+  onRemoteExecuted?: (p: PersistedEvent) => void;
 }): FederationParts {
   const { config, signingKey, db, clock } = deps;
   const fedConfig = config.federation;
@@ -55,7 +57,10 @@ export function composeFederation(deps: {
   const store = new FederationStore({ db });
   const sender = new FederationSender({ store, client, clock, log, serverName, options: deps.senderOptions ?? DEFAULT_SENDER_OPTIONS });
   const fetcher = new EventFetcher({ db, events: deps.events, client, keyRing });
-  const input = new RemoteInput({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted });
+  const input = new RemoteInput({
+    db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted,
+    ...(deps.onRemoteExecuted ? { onExecuted: deps.onRemoteExecuted } : {}),
+  });
   const membership = new RemoteMembership({
     db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,
   });

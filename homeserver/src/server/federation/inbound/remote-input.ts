@@ -34,6 +34,11 @@ export interface RemoteInputDeps {
   lock: KeyedLock;
   log: Logger;
   onPersisted: (e: PersistedEvent) => void;
+  /**
+   * Under `/send`, once an accepted event's writes ran in the open group, before its COMMIT: work
+   * whose writes should share that COMMIT (the push actions the woken /sync waits for).
+   */
+  onExecuted?: (e: PersistedEvent) => void;
 }
 
 export type InputResult = { eventId: string; error?: string };
@@ -200,7 +205,8 @@ export class RemoteInput {
     const { db } = this.deps;
     if (commits && db.stage) {
       const staged = db.stage(body);
-      await staged.executed;
+      const stream = await staged.executed;
+      if (!o.rejected && !o.softFailed) this.deps.onExecuted?.({ event, stream, roomId });
       const done = staged.committed.then(announce);
       done.catch(() => undefined); // the caller awaits it; a throw before that must not crash the process
       commits.push(done);
