@@ -22,7 +22,9 @@ const AGGREGATED = ["m.thread", "m.replace", "m.reference"] as const;
 
 /** Formats rows as client events (with room_id), bundling aggregations and transaction ids. */
 export async function serializeRoomEvents(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[], depth = 0): Promise<JsonObject[]> {
-  const txns = await transactionIds(s.db, ctx.userId, ctx.deviceId, rows.map((r) => r.event.eventId));
+  // Only the requesting user's own events can carry their transaction id.
+  const own = rows.filter((r) => r.event.pdu.sender === ctx.userId).map((r) => r.event.eventId);
+  const txns = await transactionIds(s.db, ctx.userId, ctx.deviceId, own);
   const relations = depth > 1 ? new Map<string, JsonObject>() : await aggregate(s, ctx, rows, depth);
   const now = s.clock.now();
   return rows.map((row) => {
@@ -34,38 +36,85 @@ export async function serializeRoomEvents(s: SerializeDeps, ctx: SerializeContex
   });
 }
 
+/**
+ * The visible children of `parents`, oldest first, judged on their columns: a task list's roots
+ * have 20,000 m.reference updates between them, and their bundle needs only the ids.
+ */
+async function visibleChildren(s: SerializeDeps, ctx: SerializeContext, parentIds: readonly string[]): Promise<ChildRow[]> {
+  const children = await childrenOf(s.db, parentIds, AGGREGATED);
+  const visible: ChildRow[] = [];
+  const special: ChildRow[] = [];
+  for (const c of children) {
+    const v = await ctx.visibility.canSeeMeta(c);
+    if (v === "special") special.push(c);
+    else if (v) visible.push(c);
+  }
+  if (special.length === 0) return visible;
+  const loaded = await s.stores.events.getEvents(special.map((c) => c.eventId));
+  for (const c of special) {
+    const row = loaded.get(c.eventId);
+    if (row && (await ctx.visibility.canSee(row))) visible.push(c);
+  }
+  return visible.sort((a, b) => a.stream - b.stream);
+}
+
+interface Bundle {
+  kids: ChildRow[];
+  /** The thread's latest event and the edit shown, as full rows. */
+  thread: StoredEventRow | undefined;
+  edit: StoredEventRow | undefined;
+}
+
 async function aggregate(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[], depth: number): Promise<Map<string, JsonObject>> {
   const parents = new Map(rows.filter((r) => r.event.pdu.state_key === undefined).map((r) => [r.event.eventId, r]));
   const out = new Map<string, JsonObject>();
   if (parents.size === 0) return out;
-  const children = await childrenOf(s.db, [...parents.keys()], AGGREGATED);
-  const loaded = await s.stores.events.getEvents(children.map((c) => c.eventId));
-  const byParent = new Map<string, ChildRow[]>();
-  for (const c of children) {
-    const row = loaded.get(c.eventId);
-    if (!row || !(await ctx.visibility.canSee(row))) continue;
-    byParent.set(c.parentId, [...(byParent.get(c.parentId) ?? []), c]);
-  }
-  for (const [parentId, kids] of byParent) {
+  const bundles = await bundlesOf(s, ctx, parents);
+  // The bundled events of the whole page are formatted in one call.
+  const shown = [...bundles.values()].flatMap((b) => [b.thread, b.edit]).filter((r): r is StoredEventRow => r !== undefined);
+  const formatted = await serializeRoomEvents(s, ctx, shown, depth + 1);
+  const serialized = new Map(shown.map((r, i) => [r.event.eventId, formatted[i]]));
+  for (const [parentId, b] of bundles) {
     const parent = parents.get(parentId);
     if (!parent) continue;
     const rel: JsonObject = {};
-    const thread = kids.filter((k) => k.relType === "m.thread");
-    const latest = thread.at(-1);
-    const latestRow = latest && loaded.get(latest.eventId);
-    if (latestRow) {
-      const [latestEvent] = await serializeRoomEvents(s, ctx, [latestRow], depth + 1);
+    const latestEvent = b.thread && serialized.get(b.thread.event.eventId);
+    if (latestEvent) {
+      const thread = b.kids.filter((k) => k.relType === "m.thread");
       rel["m.thread"] = {
-        latest_event: latestEvent ?? null, count: thread.length,
+        latest_event: latestEvent, count: thread.length,
         current_user_participated: parent.event.pdu.sender === ctx.userId || thread.some((k) => k.sender === ctx.userId),
       };
     }
-    const edit = parent.redactedBy ? undefined : latestEdit(parent.event.pdu, kids.filter((k) => k.relType === "m.replace").map((k) => loaded.get(k.eventId)));
-    const [editEvent] = edit ? await serializeRoomEvents(s, ctx, [edit], depth + 1) : [];
+    const editEvent = b.edit && serialized.get(b.edit.event.eventId);
     if (editEvent) rel["m.replace"] = editEvent;
-    const refs = kids.filter((k) => k.relType === "m.reference");
+    const refs = b.kids.filter((k) => k.relType === "m.reference");
     if (refs.length > 0) rel["m.reference"] = { chunk: refs.map((k) => ({ event_id: k.eventId })) };
     if (Object.keys(rel).length > 0) out.set(parentId, rel);
+  }
+  return out;
+}
+
+/** Each parent's visible children, with the rows of its thread's latest event and its edit loaded in one query. */
+async function bundlesOf(s: SerializeDeps, ctx: SerializeContext, parents: ReadonlyMap<string, StoredEventRow>): Promise<Map<string, Bundle>> {
+  const byParent = new Map<string, ChildRow[]>();
+  for (const c of await visibleChildren(s, ctx, [...parents.keys()])) {
+    const kids = byParent.get(c.parentId);
+    if (kids) kids.push(c);
+    else byParent.set(c.parentId, [c]);
+  }
+  const latestThread = (kids: readonly ChildRow[]): ChildRow | undefined => kids.filter((k) => k.relType === "m.thread").at(-1);
+  const edits = (parentId: string, kids: readonly ChildRow[]): ChildRow[] => (parents.get(parentId)?.redactedBy ? [] : kids.filter((k) => k.relType === "m.replace"));
+  const wanted: string[] = [];
+  for (const [parentId, kids] of byParent) wanted.push(...[latestThread(kids), ...edits(parentId, kids)].flatMap((k) => (k ? [k.eventId] : [])));
+  const loaded = wanted.length === 0 ? new Map<string, StoredEventRow>() : await s.stores.events.getEvents(wanted);
+  const out = new Map<string, Bundle>();
+  for (const [parentId, kids] of byParent) {
+    const parent = parents.get(parentId);
+    if (!parent) continue;
+    const latest = latestThread(kids);
+    const editRows = edits(parentId, kids).map((k) => loaded.get(k.eventId));
+    out.set(parentId, { kids, thread: latest && loaded.get(latest.eventId), edit: editRows.length === 0 ? undefined : latestEdit(parent.event.pdu, editRows) });
   }
   return out;
 }

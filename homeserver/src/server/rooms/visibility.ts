@@ -26,9 +26,25 @@ export function roomIdOfRow(row: StoredEventRow): string {
   return row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1);
 }
 
+/** What visibility needs of an event besides its state: the columns stored beside its JSON. */
+export interface EventMeta {
+  roomId: string;
+  stream: number;
+  stateGroup: number | undefined;
+  sender: string;
+  type: string;
+  stateKey: string | undefined;
+}
+
+/** The history-visibility answer of one state group: "shared" rooms depend on a later join. */
+type GroupVerdict = "yes" | "no" | "if-joined-after";
+
 /**
  * Decides visibility of events of one room for one user, caching state lookups: build one per
- * request and reuse it for every event of the response.
+ * request and reuse it for every event of the response. The answer for an event depends on its
+ * state group (and, in a `shared` room the user has not joined as of that state, on whether they
+ * joined later), so it is worked out once per state group: a page of 1,000 task events spans a
+ * handful of groups.
  */
 export class RoomVisibility {
   private readonly deps: VisibilityDeps;
@@ -36,6 +52,7 @@ export class RoomVisibility {
   private readonly userId: string;
   private readonly hvByEvent = new Map<string, HistoryVisibility>();
   private readonly membershipByEvent = new Map<string, string | undefined>();
+  private readonly verdicts = new Map<number, Promise<GroupVerdict>>();
   private joins: Promise<number[]> | undefined;
   private current: Promise<string | undefined> | undefined;
   private ignored: Promise<ReadonlySet<string>> | undefined;
@@ -53,21 +70,33 @@ export class RoomVisibility {
   }
 
   async canSee(row: StoredEventRow): Promise<boolean> {
-    if (roomIdOfRow(row) !== this.roomId || row.stateGroup === undefined) return false;
-    // events of users this user ignores are hidden from every read path (users/ignored-users.ts)
-    this.ignored ??= loadIgnoredUsers(this.deps.stores.streams, this.userId);
-    if (hiddenByIgnore(row.event.pdu, this.userId, await this.ignored)) return false;
-    if (await this.allowedIn(row.stateGroup, row.stream)) return true;
+    const pdu = row.event.pdu;
+    const verdict = await this.canSeeMeta({
+      roomId: roomIdOfRow(row), stream: row.stream, stateGroup: row.stateGroup, sender: pdu.sender, type: pdu.type, stateKey: pdu.state_key,
+    });
+    if (verdict !== "special") return verdict;
     // For history_visibility changes and the user's own membership events, the state before the
     // event counts too (spec: "before *or* after the event").
-    const pdu = row.event.pdu;
-    const special = (pdu.type === "m.room.history_visibility" && pdu.state_key === "") || (pdu.type === "m.room.member" && pdu.state_key === this.userId);
-    if (!special) return false;
     const prevs = await this.deps.stores.events.getEvents(pdu.prev_events);
     for (const prev of prevs.values()) {
       if (prev.stateGroup !== undefined && (await this.allowedIn(prev.stateGroup, row.stream))) return true;
     }
     return false;
+  }
+
+  /**
+   * Visibility from an event's columns alone; "special" when it is hidden by the state after it
+   * but the state before it may show it (a history_visibility change or the user's own membership
+   * event): then only canSee, with the whole row, can tell.
+   */
+  async canSeeMeta(meta: EventMeta): Promise<boolean | "special"> {
+    if (meta.roomId !== this.roomId || meta.stateGroup === undefined) return false;
+    // events of users this user ignores are hidden from every read path (users/ignored-users.ts)
+    this.ignored ??= loadIgnoredUsers(this.deps.stores.streams, this.userId);
+    if (hiddenByIgnore({ sender: meta.sender, ...(meta.stateKey === undefined ? {} : { state_key: meta.stateKey }) }, this.userId, await this.ignored)) return false;
+    if (await this.allowedIn(meta.stateGroup, meta.stream)) return true;
+    const special = (meta.type === "m.room.history_visibility" && meta.stateKey === "") || (meta.type === "m.room.member" && meta.stateKey === this.userId);
+    return special ? "special" : false;
   }
 
   /** Keeps the visible rows, in order. */
@@ -79,15 +108,24 @@ export class RoomVisibility {
 
   /** Steps 1–5 of the spec's algorithm, with the state of the room at the event. */
   private async allowedIn(group: number, eventStream: number): Promise<boolean> {
-    const state = await this.deps.stores.events.stateMapOfGroup(group);
-    const hv = await this.historyVisibility(state);
-    if (hv === "world_readable") return true;
-    const membership = await this.membershipIn(state);
-    if (membership === "join") return true;
-    if (hv === "shared" && (await this.joinedAfter(eventStream))) return true;
-    return membership === "invite" && hv === "invited";
+    let verdict = this.verdicts.get(group);
+    if (verdict === undefined) {
+      verdict = this.groupVerdict(group);
+      this.verdicts.set(group, verdict);
+    }
+    const v = await verdict;
+    return v === "if-joined-after" ? this.joinedAfter(eventStream) : v === "yes";
   }
 
+  private async groupVerdict(group: number): Promise<GroupVerdict> {
+    const state = await this.deps.stores.events.stateMapOfGroup(group);
+    const hv = await this.historyVisibility(state);
+    if (hv === "world_readable") return "yes";
+    const membership = await this.membershipIn(state);
+    if (membership === "join") return "yes";
+    if (membership === "invite" && hv === "invited") return "yes";
+    return hv === "shared" ? "if-joined-after" : "no";
+  }
   private async historyVisibility(state: ReadonlyMap<StateKey, string>): Promise<HistoryVisibility> {
     const id = state.get(HV_KEY);
     if (id === undefined) return "shared";

@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import { RelationTreeCache, slice, type TreeRow, type TreeSource } from "./relation-tree-cache.ts";
 
-// A tree whose rows sit at the given streams; `end` is the stream's current end.
-function source(streams: number[], end: number): TreeSource & { walks: number; streams: number[]; end: number } {
+// A tree whose rows sit at the given streams; `end` is the stream's current end, `roomEnd` the
+// last position of the room (its bounds).
+function source(streams: number[], end: number): TreeSource & { walks: number; streams: number[]; end: number; roomEnd: number } {
   const s = {
-    walks: 0, streams, end,
+    walks: 0, streams, end, roomEnd: end,
     maxStream: async () => s.end,
+    roomBounds: async () => `1:${s.roomEnd}`,
     walk: async (upTo: number, limit: number): Promise<TreeRow[]> => {
       s.walks++;
       return s.streams.filter((x) => x <= upTo).slice(0, limit).map((x) => ({ eventId: `$e${x}`, stream: x }));
@@ -27,21 +29,34 @@ describe("relation tree cache (recurse=true pages)", () => {
     assert.deepEqual(ids(slice([], { after: 0, before: 9, n: 5, backwards: true })), []);
   });
 
-  it("walks once for the pages below the first one's position, and again for a new first page", async () => {
+  it("walks once for the pages below the first one's position, and again for a new first page once the room changed", async () => {
     const cache = new RelationTreeCache();
     const src = source([2, 3, 5, 8, 13, 21], 30);
     assert.deepEqual(ids(await cache.window("k", { after: 0, before: Number.MAX_SAFE_INTEGER, n: 2, backwards: true }, src)), [21, 13]);
     assert.deepEqual(ids(await cache.window("k", { after: 0, before: 12, n: 2, backwards: true }, src)), [8, 5]);
     assert.deepEqual(ids(await cache.window("k", { after: 0, before: 4, n: 2, backwards: true }, src)), [3, 2]);
     assert.equal(src.walks, 1);
+    // Nothing stored in the room since (events of other rooms only): a new pagination reuses the walk.
+    src.end = 33;
+    assert.deepEqual(ids(await cache.window("k", { after: 0, before: Number.MAX_SAFE_INTEGER, n: 1, backwards: true }, src)), [21]);
+    assert.equal(src.walks, 1);
     // A new event joins the tree: a new pagination (from the end) sees it.
     src.streams.push(34);
     src.end = 40;
+    src.roomEnd = 34;
     assert.deepEqual(ids(await cache.window("k", { after: 0, before: Number.MAX_SAFE_INTEGER, n: 1, backwards: true }, src)), [34]);
     assert.equal(src.walks, 2);
+    // Any event stored in the room makes the next first page walk again, even one outside the tree
+    // (an old event may join the tree through it).
+    src.roomEnd = 41;
+    src.end = 41;
+    await cache.window("k", { after: 0, before: Number.MAX_SAFE_INTEGER, n: 1, backwards: true }, src);
+    assert.equal(src.walks, 3);
+    await cache.window("k", { after: 0, before: Number.MAX_SAFE_INTEGER, n: 1, backwards: true }, src);
+    assert.equal(src.walks, 3);
     // Another key (another parent or filter) has its own walk.
     await cache.window("other", { after: 0, before: 10, n: 1, backwards: true }, src);
-    assert.equal(src.walks, 3);
+    assert.equal(src.walks, 4);
   });
 
   it("keeps nothing for a tree over its size limit, and drops the least recently used key", async () => {

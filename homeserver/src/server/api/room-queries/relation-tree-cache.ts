@@ -1,12 +1,16 @@
-// Recursive relations (`recurse=true`) walk the whole tree under the parent on every read: under a
-// task list's anchor that is every task and every update (22,000 events: ~400 ms of SQLite per
-// walk), and one page of 1,000 took several walks (the scan reads in batches), so reading such a
-// list cost 23 pages × 2 walks. A walk's result up to a stream position never changes: stream
-// orderings only grow, and what puts an event in the tree (relates_to, rel_type, type, room, and
+// Recursive relations (`recurse=true`) walk the whole tree under the parent: under a task list's
+// anchor that is every task and every update (22,000 events: 160-400 ms of SQLite per walk), and
+// one page of 1,000 took several walks (the scan reads in batches), so reading such a list cost
+// 23 pages × 2 walks. A walk's result up to a stream position never changes: stream orderings only
+// grow, and what puts an event in the tree (relates_to, rel_type, type, room, and
 // outlier/rejected/soft-failed) is fixed when the event is stored. So the ids of one walk, sorted
 // by stream, are kept with the position read just before it, and a later read whose range ends
 // at or below that position (every page after the first: its `from` token is below it) is a
-// slice of them. The first page of a pagination always walks again, so it sees new events.
+// slice of them. The first page of a pagination reuses them too while the room holds the same
+// events: the walk only follows events of the room, and any event stored in it since changes its
+// bounds (lowest and highest position, count): a new one takes a higher position, a backfilled one
+// a lower one, a de-outliered one is deleted and stored again. So another agent opening the same
+// list, or the same agent coming back, reads it without walking again.
 export interface TreeRow {
   eventId: string;
   stream: number;
@@ -15,6 +19,8 @@ export interface TreeRow {
 interface Entry {
   /** Highest stream position the walk covered. */
   upTo: number;
+  /** The room's bounds when the walk started (TreeSource.roomBounds). */
+  bounds: string;
   /** Ascending by stream. */
   rows: TreeRow[];
 }
@@ -30,6 +36,8 @@ export interface TreeWindow {
 export interface TreeSource {
   /** The current end of the events stream. */
   maxStream(): Promise<number>;
+  /** Changes whenever an event is stored in (or removed from) the room: its lowest and highest positions and its count. */
+  roomBounds(): Promise<string>;
   /** Every tree row in (0, upTo], ascending; at most `limit` rows. */
   walk(upTo: number, limit: number): Promise<TreeRow[]>;
 }
@@ -48,13 +56,18 @@ export class RelationTreeCache {
   async window(key: string, w: TreeWindow, source: TreeSource): Promise<TreeRow[] | undefined> {
     let entry = this.entries.get(key);
     if (!entry || w.before > entry.upTo) {
-      const upTo = await source.maxStream();
-      const rows = await source.walk(upTo, this.maxRows + 1);
-      if (rows.length > this.maxRows) {
-        this.entries.delete(key);
-        return undefined;
+      // Bounds before the position and the walk: an event stored meanwhile changes them, so the
+      // next first page walks again even if this walk already saw it.
+      const bounds = await source.roomBounds();
+      if (!entry || entry.bounds !== bounds) {
+        const upTo = await source.maxStream();
+        const rows = await source.walk(upTo, this.maxRows + 1);
+        if (rows.length > this.maxRows) {
+          this.entries.delete(key);
+          return undefined;
+        }
+        entry = { upTo, bounds, rows };
       }
-      entry = { upTo, rows };
     }
     this.entries.delete(key); // most recently used last
     this.entries.set(key, entry);

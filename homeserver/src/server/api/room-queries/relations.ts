@@ -4,7 +4,7 @@
 //       https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv1roomsroomidthreads
 import type { JsonObject } from "../../../room/pdu.ts";
 import type { StoredEventRow } from "../../../storage/event-store.ts";
-import { relatedEventIds, relationTreeIds, threadRoots } from "../../../storage/event-queries.ts";
+import { relatedEventIds, relationTreeIds, roomStreamBounds, threadRoots } from "../../../storage/event-queries.ts";
 import type { ServerContext } from "../../context.ts";
 import type { Handler, HandlerResult } from "../../http/router.ts";
 import type { RequestContext } from "../../http/request-context.ts";
@@ -55,6 +55,7 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
         const key = JSON.stringify([roomId, parentId, depth, relType ?? null, eventType ?? null]);
         ids = await trees.window(key, { after, before, n, backwards }, {
           maxStream: () => s.stores.events.maxStream(),
+          roomBounds: () => roomStreamBounds(s.db, roomId),
           walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: 0, before: upTo, limit, backwards: false }),
         }) ?? await relationTreeIds(s.db, { ...filters, parentId, depth });
       }
