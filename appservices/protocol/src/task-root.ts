@@ -44,7 +44,30 @@ export function parseTaskRoot(content: unknown): Parsed<TaskRoot> {
   if (!fields.ok) return fields;
   const checklist = task["checklist"] === undefined ? ok([]) : parseChecklist(task["checklist"], `${TASK_CONTENT_KEY}.checklist`);
   if (!checklist.ok) return checklist;
-  return ok({ version: version.value, anchor: anchor.value, fields: { ...TASK_DEFAULTS, ...fields.value }, checklist: checklist.value });
+  return ok({ version: version.value, anchor: anchor.value, fields: withDefaults(fields.value), checklist: checklist.value });
+}
+
+/**
+ * `{ ...TASK_DEFAULTS, ...f }` written out: the same keys in the same order, the same values (a
+ * parsed value is never undefined), in one allocation of a known shape (2,000 roots on a board).
+ */
+function withDefaults(f: PartialTaskFields): TaskFieldValues {
+  const d = TASK_DEFAULTS;
+  return {
+    title: f.title !== undefined ? f.title : d.title,
+    description: f.description !== undefined ? f.description : d.description,
+    status: f.status !== undefined ? f.status : d.status,
+    assignees: f.assignees !== undefined ? f.assignees : d.assignees,
+    due: f.due !== undefined ? f.due : d.due,
+    start: f.start !== undefined ? f.start : d.start,
+    priority: f.priority !== undefined ? f.priority : d.priority,
+    labels: f.labels !== undefined ? f.labels : d.labels,
+    column: f.column !== undefined ? f.column : d.column,
+    rank: f.rank !== undefined ? f.rank : d.rank,
+    reminders: f.reminders !== undefined ? f.reminders : d.reminders,
+    parent: f.parent !== undefined ? f.parent : d.parent,
+    objective: f.objective !== undefined ? f.objective : d.objective,
+  };
 }
 
 /** The readable fallback, in French: "📋 Tâche : Préparer le conseil (échéance 14/03/2025 18:00)". */
