@@ -41,19 +41,29 @@ export function trustedCertificates(extraCaPath: string | undefined): string[] {
 
 /** Keep-alive agents and the guarded lookups shared by all exchanges of one client. */
 export class OutboundTransport {
-  private readonly https: HttpsAgent;
+  private httpsAgent: HttpsAgent | undefined;
+  private readonly tlsOptions: { ca: string[]; rejectUnauthorized: boolean };
   private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
   private readonly publicLookup;
   private readonly privateLookup;
 
   constructor(opts: { ca: string[]; rejectUnauthorized: boolean; resolver?: AddressResolver }) {
-    // One TLS context built from the CAs, not the CA list as an option: the agent keys its socket
-    // pools by a name that includes `ca` verbatim (the ~260 default CAs: a 400 kB string built and
-    // hashed for every request, ≈ 0.3 ms), and a context built per new connection costs ≈ 12 ms.
-    const secureContext = createSecureContext({ ca: opts.ca });
-    this.https = new HttpsAgent({ keepAlive: true, maxSockets: 16, secureContext, rejectUnauthorized: opts.rejectUnauthorized });
+    this.tlsOptions = { ca: opts.ca, rejectUnauthorized: opts.rejectUnauthorized };
     this.publicLookup = guardedLookup(false, opts.resolver);
     this.privateLookup = guardedLookup(true, opts.resolver);
+  }
+
+  /**
+   * One TLS context built from the CAs, not the CA list as an option: the agent keys its socket
+   * pools by a name that includes `ca` verbatim (the ~260 default CAs: a 400 kB string built and
+   * hashed for every request, ≈ 0.3 ms), and a context built per new connection costs ≈ 12 ms.
+   * Built at the first HTTPS exchange (several transports exist; some never speak HTTPS).
+   */
+  private get https(): HttpsAgent {
+    this.httpsAgent ??= new HttpsAgent({
+      keepAlive: true, maxSockets: 16, secureContext: createSecureContext({ ca: this.tlsOptions.ca }), rejectUnauthorized: this.tlsOptions.rejectUnauthorized,
+    });
+    return this.httpsAgent;
   }
 
   /** Sends the request; resolves with the response once its headers arrived. */
@@ -78,7 +88,7 @@ export class OutboundTransport {
   }
 
   close(): void {
-    this.https.destroy();
+    this.httpsAgent?.destroy();
     this.http.destroy();
   }
 }
