@@ -22,6 +22,8 @@ interface Worker_ {
   addEventListener(type: "statechange", f: () => void): void;
 }
 interface Page_ {
+  addEventListener(type: "pagehide", f: () => void): void;
+  removeEventListener(type: "pagehide", f: () => void): void;
   navigator?: { webdriver?: boolean; serviceWorker?: { register(url: string, o: { scope: string }): Promise<{ active: Worker_ | null; waiting: Worker_ | null; installing: Worker_ | null }> } };
   MessageChannel: new () => { port1: { onmessage: ((e: unknown) => void) | null }; port2: unknown };
   document: { baseURI: string; body: { append(e: unknown): void }; createElement(tag: "iframe"): { hidden: boolean; title: string; src: string; remove(): void }; createElement(tag: "a"): { href: string; download: string; rel: string; click(): void } };
@@ -113,11 +115,18 @@ async function serviceWorkerSink(name: string, mimetype: string, size: number | 
   const done = new Promise<void>((resolve) => (settle = resolve));
   const cleanup = (): void => {
     clearInterval(ping);
+    page.removeEventListener("pagehide", pageGone);
     // The frame is only the download's trigger; removing it at once could cancel the download.
     setTimeout(() => frame.remove(), 60_000);
     settle();
   };
   const writer = pipe.writable.getWriter();
+  // A reload or a closed tab ends the page, not the worker's stream: the browser's download would
+  // wait forever. Aborting fails it (its partial file is dropped); the view offers "Reprendre".
+  function pageGone(): void {
+    void writer.abort(new Error("page closed")).catch(() => undefined);
+  }
+  page.addEventListener("pagehide", pageGone);
   const sink = new WritableStream<Uint8Array>({
     write: (c) => writer.write(c),
     close: async () => {
