@@ -41,6 +41,12 @@ export interface UploadTarget {
 /** An upload in parts interrupted by a reload: it goes on when the agent picks the same file again. */
 export interface InterruptedUpload { id: string; name: string; size: number; partsDone: number; partsTotal: number }
 
+/** A download to disk a reload interrupted, or whose retries gave up: "Reprendre" starts it again. */
+export interface InterruptedDownload { id: string; entryId: string; versionId: string; name: string; size: number | undefined; reason: "reload" | "network" }
+
+/** Where a saved version lives, so an interrupted download can be offered again after a reload. */
+export interface DownloadOrigin { roomId: string; entryId: string }
+
 export interface EntryChange {
   name?: string;
   parent?: string | null;
@@ -79,7 +85,11 @@ export interface DossiersPort {
    * Downloads one version straight to disk (save dialog, else a service worker stream), each part
    * written once its SHA-256 matched, resumed after a network cut. Call from the click itself.
    */
-  save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }>;
+  save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal, origin?: DownloadOrigin): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }>;
+  /** Downloads of this dossier a reload interrupted or the retries gave up on (not those running in this page). */
+  interruptedDownloads(roomId: string): InterruptedDownload[];
+  /** Forgets an interrupted download (also done when it is started again). */
+  forgetDownload(id: string): void;
   /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */
   preview(version: FileVersion): Promise<Blob | undefined>;
   /** The server's per-file upload limit (media config m.upload.size), if it gives one. */

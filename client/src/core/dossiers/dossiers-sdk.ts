@@ -10,7 +10,8 @@ import { spaceChildIds } from "../space-children.ts";
 import { maxUploadSize } from "../error-kind.ts";
 import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-model.ts";
 import { downloadDossierFile, previewBlob, saveDossierFile, TransferCancelled, uploadDossierFile, type DownloadProgress, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
-import type { DossierRef, DossiersPort, EntryChange, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
+import type { DossierRef, DossiersPort, DownloadOrigin, EntryChange, InterruptedDownload, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
+import { PendingDownloads } from "./pending-downloads.ts";
 import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
 import { exportRoomArchive, findArchiveService } from "./archive-sdk.ts";
 import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
@@ -267,8 +268,28 @@ export class MatrixDossiersPort implements DossiersPort {
     return downloadDossierFile(this.media(), version, onProgress);
   }
 
-  save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }> {
-    return saveDossierFile(this.media(), version, name, onProgress, signal ? { signal } : {});
+  save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal, origin?: DownloadOrigin): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }> {
+    // first call, synchronous: the save dialog needs the click's user activation
+    const run = saveDossierFile(this.media(), version, name, onProgress, signal ? { signal } : {});
+    const pending = this.pendingDownloads();
+    if (origin === undefined || pending === undefined) return run;
+    return pending.track({ roomId: origin.roomId, entryId: origin.entryId, versionId: version.eventId, name, size: version.size }, run);
+  }
+
+  private pendingDownloadStore: PendingDownloads | undefined;
+  private pendingDownloads(): PendingDownloads | undefined {
+    const storage = (globalThis as { localStorage?: KeyValueStorage }).localStorage;
+    if (storage === undefined) return undefined;
+    this.pendingDownloadStore ??= new PendingDownloads(storage, this.userId);
+    return this.pendingDownloadStore;
+  }
+
+  interruptedDownloads(roomId: string): InterruptedDownload[] {
+    return (this.pendingDownloads()?.interrupted(roomId) ?? []).map(({ id, entryId, versionId, name, size, reason }) => ({ id, entryId, versionId, name, size, reason }));
+  }
+
+  forgetDownload(id: string): void {
+    this.pendingDownloads()?.remove(id);
   }
 
   preview(version: FileVersion): Promise<Blob | undefined> {

@@ -11,7 +11,7 @@ import {
   breadcrumbs, bytesUsed, checkName, folderTree, moveTargets, visibleEntries,
   type DossierEntry, type DossierSnapshot, type FileVersion, type SortKey,
 } from "../../core/dossiers/dossier-model.ts";
-import type { DossiersPort, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
+import type { DossiersPort, InterruptedDownload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import { dossierStyles } from "./dossier-styles.ts";
@@ -19,7 +19,7 @@ import { dossierTranslator, type DossierTranslate } from "./dossier-messages.ts"
 import { DOSSIERS_HASH } from "./dossiers-route.ts";
 import { renderFolderTree } from "./folder-tree.ts";
 import { renderEntryRow, renderHistory, type RowContext } from "./entry-row.ts";
-import { renderDownloads, renderInterrupted, renderUploads, type Download, type Upload } from "./transfer-list.ts";
+import { renderDownloads, renderInterrupted, renderInterruptedDownloads, renderUploads, type Download, type Upload } from "./transfer-list.ts";
 import "./archive-export-panel.ts";
 import "./dossier-members.ts";
 
@@ -213,7 +213,7 @@ export class DossierView extends LitElement {
     const abort = new AbortController();
     const saving = this.port.save(v, entry.name, (progress) => {
       this.downloads = this.downloads.map((d) => (d.key === key ? { ...d, progress } : d));
-    }, abort.signal);
+    }, abort.signal, { roomId: this.roomId, entryId: entry.id });
     this.status = this.tr("downloading", { name: entry.name });
     this.downloads = [...this.downloads, { key, name: entry.name, progress: undefined, cancel: () => abort.abort() }];
     try {
@@ -228,6 +228,19 @@ export class DossierView extends LitElement {
     } finally {
       this.downloads = this.downloads.filter((d) => d.key !== key);
     }
+  }
+
+  /** "Reprendre" on an interrupted download: the same version again, from its start (synchronous up to port.save: the click's activation opens the save dialog). */
+  private resumeDownload(d: InterruptedDownload): void {
+    const entry = this.snap?.entries.get(d.entryId);
+    const version = entry?.versions.find((v) => v.eventId === d.versionId);
+    this.port.forgetDownload(d.id);
+    if (entry === undefined || version === undefined) {
+      this.status = this.tr("downloadGone", { name: d.name });
+      this.requestUpdate();
+      return;
+    }
+    void this.download(entry, version);
   }
 
   private async newFolder(e: SubmitEvent): Promise<void> {
@@ -359,6 +372,8 @@ export class DossierView extends LitElement {
       ${renderInterrupted(this.port.interruptedUploads(this.roomId), tr, (n) => this.size(n),
         (u, f) => void this.track(f.name, (onProgress) => this.port.resumeUpload(u.id, f, onProgress)),
         (u) => { this.port.abandonUpload(u.id); this.requestUpdate(); })}
+      ${renderInterruptedDownloads(this.port.interruptedDownloads(this.roomId), tr, (n) => this.size(n), (d) => this.resumeDownload(d),
+        (d) => { this.port.forgetDownload(d.id); this.requestUpdate(); })}
       ${renderDownloads(this.downloads, tr, (n) => this.size(n))}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
       <div class="body">

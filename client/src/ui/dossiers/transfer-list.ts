@@ -1,8 +1,9 @@
 // The folder view's transfers: uploads with progress (phase, percent, speed, time left) and their
 // pause/resume/cancel buttons, downloads being decrypted, and uploads in parts a reload interrupted
-// (pick the same file again, or abandon). Templates only; the view owns the state.
+// (pick the same file again, or abandon), and downloads a reload interrupted or the retries gave
+// up on (start again, or forget). Templates only; the view owns the state.
 import { html, nothing } from "lit";
-import type { InterruptedUpload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
+import type { InterruptedDownload, InterruptedUpload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
 import type { DownloadProgress } from "../../core/dossiers/dossier-transfer.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
 
@@ -68,5 +69,14 @@ export function renderInterrupted(list: readonly InterruptedUpload[], tr: Dossie
     <span>${tr("interruptedLine", { name: u.name, size: size(u.size), done: u.partsDone, total: u.partsTotal })}</span>
     <label>${tr("resumePick", { name: u.name })}<input type="file" @change=${picked(u)} /></label>
     <button @click=${() => abandon(u)} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
+  </li>`)}</ul></section>`;
+}
+
+export function renderInterruptedDownloads(list: readonly InterruptedDownload[], tr: DossierTranslate, size: (n: number) => string, resume: (d: InterruptedDownload) => void, forget: (d: InterruptedDownload) => void): unknown {
+  if (list.length === 0) return nothing;
+  return html`<section aria-labelledby="interrupted-downloads-title"><h2 id="interrupted-downloads-title">${tr("interruptedDownloads")}</h2><ul class="uploads">${list.map((d) => html`<li>
+    <span>${tr(d.reason === "network" ? "interruptedDownloadNetwork" : "interruptedDownloadReload", { name: d.name, size: d.size === undefined ? "?" : size(d.size) })}</span>
+    <button @click=${() => resume(d)} aria-label=${tr("resumeDownload", { name: d.name })}>${tr("short_resume")}</button>
+    <button @click=${() => forget(d)} aria-label=${tr("forgetDownload", { name: d.name })}>${tr("short_forget")}</button>
   </li>`)}</ul></section>`;
 }

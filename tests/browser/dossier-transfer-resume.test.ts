@@ -1,0 +1,133 @@
+// Issue 15: transfers that a page reload (or a dead network) interrupted are offered again in the
+// folder view, Chromium, one homeserver, files in 4 encrypted parts (1 MiB threshold):
+// - an upload reloaded during its second part: after the reload "Reprendre l'envoi" with the same
+//   file sends only the missing parts, counted AT THE HOMESERVER (files in its media store: every
+//   stored part once, none twice); the file arrives byte-identical;
+// - a download reloaded during its second part: "Reprendre le téléchargement" (from the start,
+//   said in plain French: the browser kept nothing) saves it byte-identical;
+// - a download whose retries all fail: the same "Reprendre", byte-identical once the network is back.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Download, Route } from "playwright-core";
+import { screenshotOnFailure } from "../harness/browser.ts";
+import { openOneServerDossier, type OneServerDossier } from "../harness/dossier-one-server.ts";
+
+const MiB = 1024 * 1024;
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const MEDIA = "**/_matrix/client/v1/media/download/**";
+const PUTS = "**/_matrix/media/v3/upload/**";
+const TITLE = "Étude reprise";
+
+/** Files in the homeserver's media store (one per upload the server accepted). */
+async function storedMedia(dir: string): Promise<number> {
+  let n = 0;
+  const walk = async (d: string): Promise<void> => {
+    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
+      if (e.isDirectory()) await walk(join(d, e.name));
+      else n++;
+    }
+  };
+  await walk(join(dir, "media", "local"));
+  return n;
+}
+
+/** A route handler that holds request number `which` until release(), then aborts it; others go through. */
+function holdNth(which: number): { handler: (r: Route) => Promise<void>; held: Promise<void>; release: () => void; count: () => number } {
+  let n = 0;
+  let onHeld!: () => void;
+  const held = new Promise<void>((r) => (onHeld = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  return {
+    held, release, count: () => n,
+    async handler(route) {
+      if (++n !== which) return route.continue();
+      onHeld();
+      await released;
+      await route.abort().catch(() => undefined);
+    },
+  };
+}
+
+describe("dossier transfers resumed after a reload or a network give-up (Chromium)", function () {
+  this.timeout(300_000);
+  let d: OneServerDossier;
+  const original = randomBytes(3 * MiB + 12_345);
+  const name = "plan-de-mobilité.bin";
+  screenshotOnFailure("dossier-transfer-resume", () => d?.page);
+
+  before(async () => {
+    d = await openOneServerDossier({ title: TITLE, largeFileThreshold: MiB });
+  });
+  after(async () => {
+    await d?.close();
+  });
+
+  const row = () => d.page.getByRole("grid").locator("tbody tr").filter({ has: d.page.locator("td:first-child", { hasText: name }) });
+  const reload = async (): Promise<void> => {
+    await d.page.reload();
+    await d.page.getByRole("heading", { name: TITLE }).waitFor({ timeout: 120_000 });
+  };
+  const saved = async (click: () => Promise<void>): Promise<Buffer> => {
+    const [dl] = await Promise.all([d.page.waitForEvent("download", { timeout: 60_000 }), click()]) as [Download, unknown];
+    const failure = await dl.failure();
+    assert.equal(failure, null, `download failed: ${failure}`);
+    return readFile((await dl.path())!);
+  };
+
+  it("an upload reloaded mid-part sends only its missing parts after 'Reprendre' (counted at the homeserver)", async () => {
+    const page = d.page;
+    const before = await storedMedia(d.hs.dir);
+    const hold = holdNth(2);
+    await page.route(PUTS, hold.handler);
+    await page.locator("input#files").setInputFiles({ name, mimeType: "application/octet-stream", buffer: original });
+    await hold.held;
+    assert.equal(await storedMedia(d.hs.dir), before + 1, "part 1 stored, part 2 held");
+    await reload();
+    hold.release();
+    await page.unroute(PUTS);
+    await page.getByText(`${name} (3 Mo) : 1 partie(s) sur 4 envoyée(s)`).waitFor({ timeout: 60_000 });
+    await page.getByLabel(`Reprendre l'envoi de ${name} (choisissez le même fichier)`).setInputFiles({ name, mimeType: "application/octet-stream", buffer: original });
+    await row().waitFor({ timeout: 120_000 });
+    await page.getByRole("heading", { name: "Envois interrompus" }).waitFor({ state: "detached" });
+    // 4 parts and the manifest, each stored once: part 1 was not sent again
+    assert.equal(await storedMedia(d.hs.dir), before + 5, "the homeserver stored each part once");
+    const got = await saved(() => row().getByRole("button", { name: `Télécharger ${name}`, exact: true }).click());
+    assert.equal(sha256(got), sha256(original), "the resumed upload is byte-identical");
+  });
+
+  it("a download reloaded mid-part is offered again and saved byte-identical from its start", async () => {
+    const page = d.page;
+    const hold = holdNth(3); // manifest, part 1, part 2 (held)
+    await page.route(MEDIA, hold.handler);
+    const cut = page.waitForEvent("download", { timeout: 60_000 });
+    await row().getByRole("button", { name: `Télécharger ${name}`, exact: true }).click();
+    await hold.held;
+    await reload();
+    hold.release();
+    await page.unroute(MEDIA);
+    await (await cut).failure(); // the browser's own download dies with the page
+    await page.getByRole("heading", { name: "Téléchargements interrompus" }).waitFor({ timeout: 60_000 });
+    await page.getByText(`${name} (3 Mo) : le rechargement de la page a interrompu le téléchargement. Le navigateur n'en a rien gardé : « Reprendre » le recommence depuis le début.`).waitFor();
+    const got = await saved(() => page.getByRole("button", { name: `Reprendre le téléchargement de ${name}` }).click());
+    assert.equal(sha256(got), sha256(original));
+    await page.getByText(`${name} enregistré sur le disque, déchiffré et vérifié (SHA-256).`).waitFor({ timeout: 30_000 });
+    await page.getByRole("heading", { name: "Téléchargements interrompus" }).waitFor({ state: "detached" });
+  });
+
+  it("a download whose retries all fail gets 'Reprendre', which saves it once the network is back", async () => {
+    const page = d.page;
+    let n = 0;
+    // part 2 and every retry of it are reset (6 tries, 31 s of backoff)
+    await page.route(MEDIA, async (route) => (++n >= 3 ? route.abort("connectionreset") : route.continue()));
+    await row().getByRole("button", { name: `Télécharger ${name}`, exact: true }).click();
+    await page.getByText(`${name} (3 Mo) : le téléchargement s'est arrêté après plusieurs essais (réseau ou serveur injoignable). « Reprendre » le recommence depuis le début.`).waitFor({ timeout: 120_000 });
+    assert.ok(n >= 8, `part 2 was tried several times (${n} media requests)`);
+    await page.unroute(MEDIA);
+    const got = await saved(() => page.getByRole("button", { name: `Reprendre le téléchargement de ${name}` }).click());
+    assert.equal(sha256(got), sha256(original));
+    await page.getByRole("heading", { name: "Téléchargements interrompus" }).waitFor({ state: "detached" });
+  });
+});
