@@ -27,6 +27,10 @@ export interface StreamEventRow {
   stream: number;
   eventId: string;
   roomId: string;
+  /** From the columns, so interest is decided before the JSON is parsed. */
+  sender: string;
+  type: string;
+  stateKey: string | undefined;
   json: string;
   redactedBy: string | undefined;
   /** Rejected and soft-failed events are never pushed; outliers only when they are memberships. */
@@ -123,13 +127,14 @@ export class AppserviceStore {
   }
 
   async eventsAfter(pos: number, limit: number): Promise<StreamEventRow[]> {
-    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; type: string; json: string; redacted_by: string | null; outlier: number; rejected: string | null; soft_failed: number }>(
-      "SELECT stream_ordering, event_id, room_id, type, json, redacted_by, outlier, rejected, soft_failed FROM events WHERE stream_ordering > ? ORDER BY stream_ordering LIMIT ?",
+    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; sender: string; type: string; state_key: string | null; json: string; redacted_by: string | null; outlier: number; rejected: string | null; soft_failed: number }>(
+      "SELECT stream_ordering, event_id, room_id, sender, type, state_key, json, redacted_by, outlier, rejected, soft_failed FROM events WHERE stream_ordering > ? ORDER BY stream_ordering LIMIT ?",
       [pos, limit]);
     // Out-of-room memberships (an invite from another council to a room we are not in yet) are
     // outliers that concern their target: appservices get them, like the push evaluation does.
     return rows.map((r) => ({
-      stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, redactedBy: optStr(r.redacted_by),
+      stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, sender: r.sender, type: r.type, stateKey: optStr(r.state_key),
+      json: r.json, redactedBy: optStr(r.redacted_by),
       visible: (num(r.outlier) === 0 || r.type === "m.room.member") && r.rejected === null && num(r.soft_failed) === 0,
       outlier: num(r.outlier) === 1,
     }));

@@ -15,6 +15,7 @@ import { AppserviceClient } from "./appservice-client.ts";
 import { AppserviceFeeder } from "./feeder.ts";
 import { AppserviceTokens, assertIdentity } from "./identity.ts";
 import { RoomFacts, interestedInRoom } from "./interest.ts";
+import { TurnCache } from "./turn-cache.ts";
 import { claimsAlias, claimsAliasExclusively, claimsUser, claimsUserExclusively } from "./namespaces.ts";
 import { AppservicePusher } from "./pusher.ts";
 import type { AppserviceRegistration } from "./registration.ts";
@@ -49,6 +50,8 @@ export class Appservices {
   private readonly tokens: AppserviceTokens;
   private readonly client: AppserviceClient;
   private readonly pushers = new Map<string, AppservicePusher>();
+  private readonly turn = { aliases: new TurnCache<string[]>(), joined: new TurnCache<string[]>() };
+  private feeder: AppserviceFeeder | undefined;
 
   constructor(deps: AppservicesDeps) {
     this.deps = deps;
@@ -60,13 +63,16 @@ export class Appservices {
   /** Creates each sender user, initialises the queues and starts one pusher per appservice with a URL. */
   async start(): Promise<void> {
     const { rooms, store, clock, serverName } = this.deps;
+    // the feeds of all appservices, woken together, share their reads for one turn (turn-cache.ts)
+    const { aliases, joined } = this.turn;
     const roomFacts = {
-      aliasesOf: (roomId: string) => rooms.aliasesOf(roomId),
-      joinedMembers: async (roomId: string) => (await rooms.members(roomId, "join")).map((m) => m.userId),
+      aliasesOf: (roomId: string) => aliases.get(roomId, () => rooms.aliasesOf(roomId)),
+      joinedMembers: (roomId: string) => joined.get(roomId, async () => (await rooms.members(roomId, "join")).map((m) => m.userId)),
       roomVersion: async (roomId: string) => (await rooms.getRoom(roomId))?.version,
       membershipEventId: (roomId: string, userId: string) => rooms.currentStateId(roomId, "m.room.member", userId),
     };
     const feeder = new AppserviceFeeder({ store, rooms: roomFacts, clock, serverName });
+    this.feeder = feeder;
     for (const reg of this.registrations) {
       await this.ensureUser(reg, reg.senderUserId);
       await store.initState(reg.id);
@@ -150,6 +156,10 @@ export class Appservices {
 
   /** Wakes the pushers: call after events were persisted. */
   wake(): void {
+    // what the feeds read before this wake-up may predate the event that caused it
+    this.turn.aliases.clear();
+    this.turn.joined.clear();
+    this.feeder?.forgetTurn();
     for (const p of this.pushers.values()) p.kick();
   }
 

@@ -29,13 +29,13 @@ class StreamStub extends AppserviceStore {
   add(sender: string): void {
     const stream = this.events.length + 1;
     const pdu = { type: "m.room.message", sender, room_id: "!r:hs", content: { body: "x" }, origin_server_ts: 0, depth: stream, prev_events: [], auth_events: [], hashes: { sha256: "" }, signatures: {} };
-    this.events.push({ stream, eventId: `$e${stream}`, roomId: "!r:hs", json: JSON.stringify(pdu), redactedBy: undefined, visible: true, outlier: false });
+    this.events.push({ stream, eventId: `$e${stream}`, roomId: "!r:hs", sender, type: pdu.type, stateKey: undefined, json: JSON.stringify(pdu), redactedBy: undefined, visible: true, outlier: false });
   }
   /** A membership stored as an outlier (a room we are not in), of `target`. */
   addOutlierMembership(target: string, membership: string): string {
     const stream = this.events.length + 1;
     const pdu = { type: "m.room.member", state_key: target, sender: "@alice:other", room_id: "!far:other", content: { membership }, origin_server_ts: 0, depth: stream, prev_events: [], auth_events: [], hashes: { sha256: "" }, signatures: {} };
-    this.events.push({ stream, eventId: `$m${stream}`, roomId: "!far:other", json: JSON.stringify(pdu), redactedBy: undefined, visible: true, outlier: true });
+    this.events.push({ stream, eventId: `$m${stream}`, roomId: "!far:other", sender: pdu.sender, type: pdu.type, stateKey: target, json: JSON.stringify(pdu), redactedBy: undefined, visible: true, outlier: true });
     return `$m${stream}`;
   }
 }

@@ -16,6 +16,7 @@ import { clientEvent } from "../rooms/client-event.ts";
 import { receiptContent } from "../sync/room-sync.ts";
 import { RoomFacts, interestedInEvent, interestedInRoom, type RoomFactsSource } from "./interest.ts";
 import { claimsUser } from "./namespaces.ts";
+import { TurnCache } from "./turn-cache.ts";
 import type { AppserviceRegistration } from "./registration.ts";
 
 const BATCH = 500;
@@ -46,9 +47,15 @@ export class AppserviceFeeder {
   private readonly deps: FeederDeps;
   private readonly gapSince = new Map<string, number>();
   private readonly positions = new Map<string, { events: Position; receipts: Position }>();
+  private readonly newEvents = new TurnCache<StreamEventRow[]>();
 
   constructor(deps: FeederDeps) {
     this.deps = deps;
+  }
+
+  /** A wake-up: later feeds of this turn read the events again (see TurnCache). */
+  forgetTurn(): void {
+    this.newEvents.clear();
   }
 
   /** Queues one batch of each stream; returns whether anything was queued or more is waiting. */
@@ -84,7 +91,8 @@ export class AppserviceFeeder {
   }
 
   private async feedEvents(reg: AppserviceRegistration, pos: Position): Promise<{ queued: number; more: boolean }> {
-    const read = await this.deps.store.eventsAfter(pos.read, BATCH);
+    // every appservice is woken by the same event: one read of the new rows for all (turn-cache.ts)
+    const read = await this.newEvents.get(String(pos.read), () => this.deps.store.eventsAfter(pos.read, BATCH));
     const rows = this.contiguous(reg.id, pos.read, read);
     const last = rows.at(-1);
     if (!last) return { queued: 0, more: false };
@@ -93,9 +101,9 @@ export class AppserviceFeeder {
     const items: QueueItem[] = [];
     for (const row of rows) {
       if (!row.visible) continue;
+      const summary = { roomId: row.roomId, sender: row.sender, type: row.type, stateKey: row.stateKey };
+      if (row.outlier ? !(await this.outOfRoomMembershipFor(reg, row)) : !(await interestedInEvent(reg, summary, facts, this.deps.serverName))) continue;
       const pdu = JSON.parse(row.json) as Pdu;
-      const summary = { roomId: row.roomId, sender: pdu.sender, type: pdu.type, stateKey: pdu.state_key };
-      if (row.outlier ? !(await this.outOfRoomMembershipFor(reg, row, pdu)) : !(await interestedInEvent(reg, summary, facts, this.deps.serverName))) continue;
       if (!versions.has(row.roomId)) versions.set(row.roomId, getRoomVersion((await this.deps.rooms.roomVersion(row.roomId)) ?? ""));
       const version = versions.get(row.roomId);
       if (!version) continue;
@@ -113,9 +121,9 @@ export class AppserviceFeeder {
    * that user's membership. Older memberships fetched as outliers (auth events filling a gap) are
    * not: a bot must not be re-invited to a room it left.
    */
-  private async outOfRoomMembershipFor(reg: AppserviceRegistration, row: StreamEventRow, pdu: Pdu): Promise<boolean> {
-    const target = pdu.state_key;
-    if (pdu.type !== "m.room.member" || typeof target !== "string" || !claimsUser(reg, target, this.deps.serverName)) return false;
+  private async outOfRoomMembershipFor(reg: AppserviceRegistration, row: StreamEventRow): Promise<boolean> {
+    const target = row.stateKey;
+    if (row.type !== "m.room.member" || typeof target !== "string" || !claimsUser(reg, target, this.deps.serverName)) return false;
     return (await this.deps.rooms.membershipEventId(row.roomId, target)) === row.eventId;
   }
 
