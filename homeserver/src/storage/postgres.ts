@@ -17,10 +17,13 @@ pg.types.setTypeParser(20, (v: string) => Number(v));
 const MAX_NAMED = 200;
 /** Longer parameter lists are `IN (...)` lists of varying length: not worth a plan each. */
 const MAX_NAMED_PARAMS = 32;
+/** A statement is named from its third use: one-off statements (setup, rare endpoints) take no slot. */
+const NAME_FROM_USE = 3;
 
 interface Statement {
   text: string;
   name: string | undefined;
+  uses: number;
 }
 const statements = new Map<string, Statement>();
 let named = 0;
@@ -29,11 +32,11 @@ function statementOf(sql: string, params: number): Statement {
   let st = statements.get(sql);
   if (st === undefined) {
     let i = 0;
-    const text = sql.replace(/\?/g, () => `$${++i}`);
-    const name = params > 0 && params <= MAX_NAMED_PARAMS && named < MAX_NAMED ? `entente_${named++}` : undefined;
-    st = { text, name };
+    st = { text: sql.replace(/\?/g, () => `$${++i}`), name: undefined, uses: 0 };
+    if (statements.size >= 10_000) statements.clear(); // texts built with varying IN lists
     statements.set(sql, st);
   }
+  if (st.name === undefined && ++st.uses >= NAME_FROM_USE && params > 0 && params <= MAX_NAMED_PARAMS && named < MAX_NAMED) st.name = `entente_${named++}`;
   return st;
 }
 
