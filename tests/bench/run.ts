@@ -10,6 +10,7 @@ import { federationBench } from "./federation.ts";
 import { e2eeBench } from "./e2ee.ts";
 import { dossierBench } from "./dossier.ts";
 import { dossier4GibBench } from "./dossier-4gib.ts";
+import { remoteMediaBench } from "./remote-media.ts";
 import { tasksFoldBench } from "./tasks-fold.ts";
 import { calendarWidgetBench } from "./calendar-widget.ts";
 import { boardLoadBench } from "./board-load.ts";
@@ -71,6 +72,7 @@ await withServer(async (url) => {
 rows.push(...(await federationBench(quick)));
 rows.push(...(await e2eeBench(quick)));
 rows.push(...(await dossierBench(quick)));
+rows.push(...(await remoteMediaBench(quick)));
 rows.push(...(await dossier4GibBench(quick)));
 rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
