@@ -15,6 +15,8 @@ import type { RemoteToDevice } from "./remote-ports.ts";
 /** Most to-device messages one /sync response carries; the rest come in the next ones. */
 export const TO_DEVICE_SYNC_LIMIT = 100;
 const MAX_RECIPIENTS = 10_000;
+/** Devices whose acknowledged position is remembered (forgetting only costs a DELETE). */
+const MAX_ACKNOWLEDGED = 10_000;
 
 type Messages = Record<string, Record<string, KeyJson>>;
 
@@ -41,6 +43,8 @@ export class ToDevice {
   private readonly clock: Clock;
   private readonly serverName: string;
   private readonly remote: () => RemoteToDevice;
+  /** Per device, the position up to which this process deleted acknowledged messages. */
+  private readonly acknowledged = new Map<string, number>();
 
   constructor(deps: { store: E2eeStore; users: UserStore; notifier: Notifier; clock: Clock; serverName: string; remote: () => RemoteToDevice }) {
     this.store = deps.store;
@@ -83,7 +87,18 @@ export class ToDevice {
    * the position its next_batch carries. Syncing from `since` acknowledges (deletes) what it covers.
    */
   async forSync(me: DeviceRef, since: number | undefined, head: number): Promise<{ events: ToDeviceRow[]; position: number }> {
-    if (since !== undefined) await this.store.deleteToDevice(me.userId, me.deviceId, since);
+    if (since !== undefined) {
+      // Each long-poll of a device usually repeats the last token: its acknowledgement was
+      // already deleted by this process, and nothing was queued after the head (two statements
+      // per /sync saved; a message committed meanwhile wakes the long-poll again).
+      const key = `${me.userId}\u0000${me.deviceId}`;
+      if ((this.acknowledged.get(key) ?? -1) < since) {
+        await this.store.deleteToDevice(me.userId, me.deviceId, since);
+        if (this.acknowledged.size >= MAX_ACKNOWLEDGED) this.acknowledged.clear();
+        this.acknowledged.set(key, since);
+      }
+      if (since >= head) return { events: [], position: head };
+    }
     const events = await this.store.toDeviceFor(me.userId, me.deviceId, since ?? 0, TO_DEVICE_SYNC_LIMIT);
     const last = events.at(-1)?.stream ?? 0;
     return { events, position: events.length === TO_DEVICE_SYNC_LIMIT ? last : Math.max(head, last) };
