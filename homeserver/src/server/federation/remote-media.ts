@@ -133,6 +133,9 @@ export class RemoteMedia implements RemoteMediaSource {
     } catch (err) {
       const failure = this.failure(server, err);
       file.fail(failure);
+      // at once, not after the clean-up: a request arriving meanwhile starts a new fetch rather
+      // than attaching to this failed one
+      this.inFlight.delete(key);
       await this.d.files.remove(tempPath);
       throw failure;
     } finally {
