@@ -63,20 +63,29 @@ export class DeviceLists {
    * `left`: users whose membership ended, or whose room `me` left, and who share no room any more.
    */
   async delta(me: string, from: DeviceListPosition, to: DeviceListPosition): Promise<DeviceListDelta> {
-    const sharing = await this.store.usersSharingRoom(me);
+    // Each /sync asks; most have no device change and no membership change: the users sharing a
+    // room are read only when there is something to filter, memberships only when events moved
+    // (a membership committed after `to` comes with the next token).
+    let sharingRead: Promise<Set<string>> | undefined;
+    const sharing = (): Promise<Set<string>> => (sharingRead ??= this.store.usersSharingRoom(me));
     const changed = new Set<string>();
     if (to.deviceLists > from.deviceLists) {
-      for (const u of await this.store.deviceListChanges(from.deviceLists, to.deviceLists)) if (sharing.has(u)) changed.add(u);
+      const users = await this.store.deviceListChanges(from.deviceLists, to.deviceLists);
+      if (users.length > 0) {
+        const shared = await sharing();
+        for (const u of users) if (shared.has(u)) changed.add(u);
+      }
     }
     const leftCandidates = new Set<string>();
-    for (const m of await this.store.membershipChanges(me, from.events)) {
+    for (const m of to.events > from.events ? await this.store.membershipChanges(me, from.events) : []) {
       const iJoinedNow = m.myMembership === "join" && m.myStream > from.events;
       const iLeftNow = (m.myMembership === "leave" || m.myMembership === "ban") && m.myStream > from.events;
       if (m.membership === "join" && m.myMembership === "join" && (iJoinedNow || m.stream > from.events)) changed.add(m.userId);
       else if (iLeftNow && m.membership === "join") leftCandidates.add(m.userId);
       else if ((m.membership === "leave" || m.membership === "ban") && m.stream > from.events && m.myMembership === "join") leftCandidates.add(m.userId);
     }
-    const left = [...leftCandidates].filter((u) => !sharing.has(u) && !changed.has(u));
+    const shared = leftCandidates.size > 0 ? await sharing() : new Set<string>();
+    const left = [...leftCandidates].filter((u) => !shared.has(u) && !changed.has(u));
     return { changed: [...changed].sort(), left: left.sort() };
   }
 }
