@@ -17,7 +17,7 @@ const isWordCode = (u: number): boolean => (u >= 97 && u <= 122) || (u >= 65 && 
  */
 export function matchesAtWordBoundaries(pattern: string, body: string, literal = false, steps?: GlobSteps): boolean {
   // the usual patterns (a localpart, a display name) hold no wildcard: searched, not run as an automaton
-  if (steps === undefined && (literal || !/[*?]/.test(pattern)) && pattern.isWellFormed()) return literalAtWordBoundaries(pattern.toLowerCase(), body.toLowerCase());
+  if (steps === undefined && isPlainPattern(pattern, literal)) return literalAtWordBoundaries(pattern.toLowerCase(), body.toLowerCase());
   const p = Array.from(pattern.toLowerCase());
   const v = Array.from(body.toLowerCase());
   if (p.length === 0) return false;
@@ -55,8 +55,11 @@ export function matchesAtWordBoundaries(pattern: string, body: string, literal =
   return false;
 }
 
+/** A pattern the automaton would match as plain text: literalAtWordBoundaries gives its answer. */
+export const isPlainPattern = (pattern: string, literal = false): boolean => (literal || !/[*?]/.test(pattern)) && pattern.isWellFormed();
+
 /**
- * The automaton's answer for a pattern without wildcards, from `indexOf` over UTF-16: a well-formed
+ * The automaton's answer for a pattern without wildcards (both lowercased by the caller), from `indexOf` over UTF-16: a well-formed
  * pattern cannot match inside a surrogate pair, and a surrogate is no word character on either side.
  */
 export function literalAtWordBoundaries(p: string, v: string): boolean {

@@ -195,4 +195,13 @@ describe("one condition memo for all recipients of an event", () => {
       }
     }
   });
+
+  it("matches each recipient's localpart in a body lowercased once", () => {
+    const shared = new EventConditionMemo();
+    const e = msg("Merci BOB, et toi Carole_x");
+    const ruleOf = (u: string): string | undefined => evaluatePushRules(defaultPushRules(u), e, ctx({ userId: u, displayName: undefined }), shared)?.ruleId;
+    assert.equal(ruleOf("@alice:ville-a.fr"), ".m.rule.message");
+    assert.equal(ruleOf("@bob:ville-a.fr"), ".m.rule.contains_user_name");
+    assert.equal(ruleOf("@carole:ville-a.fr"), ".m.rule.message", "carole_x is another word");
+  });
 });

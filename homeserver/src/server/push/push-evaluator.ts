@@ -5,7 +5,7 @@
 import type { JsonObject, JsonValue } from "../../room/pdu.ts";
 import { globMatches } from "../../spec/glob.ts";
 import { PUSH_KINDS, type PushKind, type PushRule, type PushRuleset } from "../users/default-push-rules.ts";
-import { matchesAtWordBoundaries } from "./body-match.ts";
+import { isPlainPattern, literalAtWordBoundaries, matchesAtWordBoundaries } from "./body-match.ts";
 import { propertyAt } from "./property-path.ts";
 
 export interface PushContext {
@@ -44,6 +44,14 @@ const GLOB = { questionMark: true, caseInsensitive: true };
  */
 export class EventConditionMemo {
   private readonly results = new Map<string, boolean>();
+  /** The body lowercased once for all recipients' own patterns (their localpart). */
+  private lowered: { body: string; lower: string } | undefined;
+
+  bodyMatches(pattern: string, body: string): boolean {
+    if (!isPlainPattern(pattern)) return matchesAtWordBoundaries(pattern, body);
+    if (this.lowered?.body !== body) this.lowered = { body, lower: body.toLowerCase() };
+    return literalAtWordBoundaries(pattern.toLowerCase(), this.lowered.lower);
+  }
 
   holds(key: string, compute: () => boolean): boolean {
     let r = this.results.get(key);
@@ -97,7 +105,7 @@ function ruleMatches(kind: PushKind, rule: PushRule, event: JsonObject, ctx: Pus
       if (typeof pattern !== "string") return false;
       return memo.holds("content\u0000" + pattern, () => {
         const body = propertyAt(event, "content.body");
-        return typeof body === "string" && matchesAtWordBoundaries(pattern, body);
+        return typeof body === "string" && memo.bodyMatches(pattern, body);
       });
     }
     default:

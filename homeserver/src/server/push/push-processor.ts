@@ -148,7 +148,7 @@ export class PushProcessor {
       const outcome = evaluatePushRules(rs, event, ctx, memo);
       if (!outcome?.notify) continue;
       threadId ??= await threadOf(content, (id) => this.deps.store.eventContent(id));
-      const json = JSON.stringify(outcome.actions);
+      const json = actionsJson(outcome.actions);
       actions.push({ userId, roomId: row.roomId, stream: row.stream, eventId: row.eventId, threadId, highlight: outcome.highlight, actions: json, ts: Number(event["origin_server_ts"]) || this.deps.clock.now() });
     }
   }
@@ -226,6 +226,17 @@ export class PushProcessor {
     room.names.set(userId, name);
     return name;
   }
+}
+
+/** A rule's actions as stored, serialised once per rule (rulesets are kept between events, never modified). */
+const serialisedActions = new WeakMap<readonly unknown[], string>();
+function actionsJson(actions: readonly unknown[]): string {
+  let json = serialisedActions.get(actions);
+  if (json === undefined) {
+    json = JSON.stringify(actions);
+    serialisedActions.set(actions, json);
+  }
+  return json;
 }
 
 function roomFacts(room: RoomState, sender: string): RoomFacts {
