@@ -14,6 +14,7 @@
 import type { Frame, Page } from "playwright-core";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient } from "../../client/scripts/serve-client.ts";
+import { screenshot } from "../harness/browser.ts";
 import { addSavedSession, PASSWORD, type Agent } from "../harness/client-pages.ts";
 import { registerUser, startTestHomeserver, waitFor } from "../harness/homeserver.ts";
 import { startWidgetPages } from "../widgets/widget-pages.ts";
@@ -29,6 +30,8 @@ export interface BoardE2eRun {
   /** Click → painted (the widget's own "painted" measure). */
   paintedMs: number;
   openMs: number; fetchMs: number; transferMs: number; foldMs: number; renderMs: number; paintMs: number;
+  /** Of the transfer: widget request → client handler, client reply → widget has it (summed over reads). */
+  requestMs: number; replyMs: number;
   /** Widget read requests answered by the client. */
   pages: number;
   tasks: number;
@@ -42,13 +45,15 @@ const timeline = (target: Page | Frame): Promise<Timeline> => target.evaluate(()
   return { origin: p.timeOrigin, measures: p.getEntriesByType("measure").filter((m) => m.name.startsWith("entente:")).map((m) => ({ name: m.name, startTime: m.startTime, duration: m.duration })) };
 });
 
-/** In the frame: the board shows every column's count and min(count, page) cards; returns the total count. */
+/** In the frame: the board shows every column's count and min(count, page) cards (throws what it says instead if it fails). */
 async function boardShown(frame: Frame, tasks: number): Promise<void> {
-  await frame.waitForFunction(({ n, page }) => {
+  const shown = await frame.waitForFunction(({ n, page }) => {
     type Node = { textContent: string | null; querySelectorAll(s: string): ArrayLike<Node> };
     const doc = (globalThis as unknown as { document: { querySelector(s: string): { shadowRoot: Node | null } | null } }).document;
     const root = doc.querySelector("entente-task-board")?.shadowRoot;
     if (root === null || root === undefined) return false;
+    const alert = root.querySelectorAll("[role=alert]")[0];
+    if (alert !== undefined) return `the board says: ${alert.textContent ?? ""}`;
     let total = 0;
     for (const s of Array.from(root.querySelectorAll("section.col"))) {
       const count = Number(/\((\d+)/.exec(s.querySelectorAll("h2")[0]?.textContent ?? "")?.[1] ?? "x");
@@ -57,6 +62,25 @@ async function boardShown(frame: Frame, tasks: number): Promise<void> {
     }
     return total === n;
   }, { n: tasks, page: BOARD_PAGE }, { timeout: 300_000, polling: 20 });
+  const v = await shown.jsonValue();
+  if (typeof v === "string") throw new Error(v);
+}
+
+/** Goes to the room once the client is up (a hash set while it starts may be replaced by its own). */
+async function openRoom(page: Page, hash: string): Promise<void> {
+  const toggle = page.locator("ent-room-widgets #widgets-toggle");
+  const until = Date.now() + 180_000;
+  for (;;) {
+    await page.evaluate((h) => { const l = (globalThis as unknown as { location: { hash: string } }).location; if (l.hash !== h) l.hash = h; }, hash);
+    try {
+      return await toggle.waitFor({ timeout: 5_000 });
+    } catch (e) {
+      if (Date.now() > until) {
+        await screenshot(page, "board-e2e-failure").catch(() => undefined);
+        throw e;
+      }
+    }
+  }
 }
 
 export async function boardE2eRuns(runs: number, tasks: number, updates: number, log: (s: string) => void = () => undefined): Promise<BoardE2eRun[]> {
@@ -88,8 +112,7 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
       for (let run = 0; run <= runs; run++) {
         if (run === 0) await page.goto(web.url);
         else await page.reload();
-        await page.evaluate((h) => ((globalThis as unknown as { location: { hash: string } }).location.hash = h), `#/room/${r}`);
-        await page.locator("ent-room-widgets #widgets-toggle").waitFor({ timeout: 120_000 });
+        await openRoom(page, `#/room/${r}`);
         if ((await page.locator("#widgets-panel").count()) === 0) await page.locator("#widgets-toggle").click();
         const open = page.locator('#widgets-panel li[data-widget-id="tasks"] .open');
         await open.waitFor({ timeout: 60_000 });
@@ -97,8 +120,12 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         await open.click();
         // The first opening asks for the capabilities (remembered for the next ones): a warm-up.
         if (run === 0) await page.locator("#approve").click({ timeout: 60_000 });
+        log(`board-e2e run ${run}: opening`);
         const frame = await waitFor("the board frame", () => page.frames().find((f) => f.url().includes("/widgets/tasks/")), 60_000);
-        await boardShown(frame, tasks);
+        await boardShown(frame, tasks).catch(async (e: unknown) => {
+          await screenshot(page, "board-e2e-failure").catch(() => undefined);
+          throw new Error(`${String(e)}\nboard frame: ${await frame.locator("entente-task-board").innerText().catch(String)}`);
+        });
         const totalMs = Date.now() - clickedAt;
         if (run === 0) continue;
         await frame.waitForFunction(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): unknown[] } }).performance.getEntriesByName("entente:board-painted").length > 0, undefined, { timeout: 30_000 });
@@ -127,10 +154,20 @@ function breakdown(clickedAt: number, totalMs: number, widget: Timeline, client:
   // The client's answers that fell inside the widget's read (a reload cleared the earlier ones).
   const answers = client.measures.filter((m) => m.name === "entente:widget-relations" && (readStart === undefined || client.origin + m.startTime >= readStart - 5) && (readEnd === undefined || client.origin + m.startTime <= readEnd));
   const fetchMs = answers.reduce((n, m) => n + m.duration, 0);
+  // Each widget read against the client's answer to it (same order): request and reply latency.
+  const asked = widget.measures.filter((m) => m.name === "entente:board-page");
+  let requestMs = 0;
+  let replyMs = 0;
+  asked.forEach((m, i) => {
+    const a = answers[i];
+    if (a === undefined) return;
+    requestMs += client.origin + a.startTime - (widget.origin + m.startTime);
+    replyMs += widget.origin + m.startTime + m.duration - (client.origin + a.startTime + a.duration);
+  });
   return {
     totalMs, paintedMs: painted === undefined ? NaN : widget.origin + painted.startTime + painted.duration - clickedAt,
     openMs: readStart === undefined ? NaN : readStart - clickedAt,
-    fetchMs, transferMs: (read?.duration ?? NaN) - fetchMs,
+    fetchMs, transferMs: (read?.duration ?? NaN) - fetchMs, requestMs, replyMs,
     foldMs: fold?.duration ?? NaN, renderMs: render?.duration ?? NaN, paintMs: (painted?.duration ?? NaN) - (render?.duration ?? NaN),
     pages: answers.length, tasks,
   };

@@ -5,6 +5,7 @@ import {
 } from "matrix-widget-api";
 import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { defineEvent } from "../../kit/src/typed-events.ts";
+import { measureSince, now } from "./load-marks.ts";
 
 /** A room event as the widget API hands it over (decrypted by the client). */
 export type RawEvent = Record<string, unknown> & { event_id: string; type: string; sender: string };
@@ -36,8 +37,13 @@ function isRaw(v: unknown): v is RawEvent {
 }
 
 const PAGE = 100;
-/** Our homeserver's largest relations page; a recursive read of a 2,000-task board is ~22 pages. */
-export const TREE_PAGE = 1000;
+/**
+ * Events asked for per recursive read: our client gathers them from the server's pages (1,000
+ * each) into one answer, so a 2,000-task board (22,000 events) is 3 round trips to the client,
+ * not 22; each stays well inside the widget API's 10 s timeout. A client that does not recurse
+ * ignores it (the board then reads another way).
+ */
+export const TREE_PAGE = 10_000;
 const MAX_PAGES = 1000;
 const anyContent = (c: unknown): Record<string, unknown> | undefined => (typeof c === "object" && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : undefined);
 
@@ -115,7 +121,9 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
         const data: IReadRelationsFromWidgetRequestData & { recurse: boolean } = {
           event_id: eventId, rel_type: relType, limit: TREE_PAGE, direction: "f", recurse: true, ...(from === undefined ? {} : { from }),
         };
+        const asked = now();
         const r = await api.transport.send<typeof data, IReadRelationsFromWidgetResponseData & { recursion_depth?: unknown }>(WidgetApiFromWidgetAction.MSC3869ReadRelations, data);
+        measureSince("page", asked);
         if (page === 0 && typeof r.recursion_depth !== "number") return undefined;
         for (const e of r.chunk as unknown[]) if (isRaw(e)) out.push(e);
         // A page may come back empty when the client kept only what the widget may receive.

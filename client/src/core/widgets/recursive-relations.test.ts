@@ -47,25 +47,25 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 describe("client widgets: read_relations with recurse", () => {
   it("passes recurse to the client, keeps only receivable events and says the tree was walked", async () => {
     const s = setup();
-    const r = s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true });
+    const r = s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true });
     assert.equal(r.prevented(), true);
     await settle();
-    assert.deepEqual(s.asked[0], [ROOM, "$anchor", "m.reference", undefined, { limit: 1000, dir: "f", recurse: true }]);
+    assert.deepEqual(s.asked[0], [ROOM, "$anchor", "m.reference", undefined, { limit: 3, dir: "f", recurse: true }]);
     assert.deepEqual(s.replies, [{ chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 }]);
   });
 
   it("reads the next page ahead as soon as a page is answered, and answers the widget's next request with it", async () => {
     const s = setup();
-    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true });
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true });
     await settle();
     // Page 1 answered; page 2 already asked for, before the widget asks.
     assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from), [undefined, "n2"]);
-    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true, from: "n2" });
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, from: "n2" });
     await settle();
     // Page 2 came from the read-ahead (not asked again); page 3 is read ahead in turn, and it is the last.
     assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from), [undefined, "n2", "n3"]);
     assert.deepEqual(s.replies.map((r) => (r as { next_batch?: string }).next_batch), ["n2", "n3"]);
-    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 1000, direction: "f", recurse: true, from: "n3" });
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, from: "n3" });
     await settle();
     assert.equal(s.asked.length, 3, "the last page ends the read-ahead");
     assert.equal(s.replies.length, 3);
@@ -73,6 +73,19 @@ describe("client widgets: read_relations with recurse", () => {
     s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10, direction: "f", recurse: true, from: "n2" });
     await settle();
     assert.equal(s.asked.length, 5);
+  });
+
+  it("gathers up to the widget's limit from several server pages of at most 1,000 into one answer", async () => {
+    const s = setup();
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10_000, direction: "f", recurse: true });
+    await settle();
+    await settle();
+    assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string; limit?: number }])[4]).map((o) => [o.from, o.limit]), [[undefined, 1000], ["n2", 1000], ["n3", 1000]]);
+    assert.equal(s.replies.length, 1);
+    const reply = s.replies[0] as { chunk: IRoomEvent[]; next_batch?: string; recursion_depth?: number };
+    assert.equal(reply.chunk.length, 6, "the receivable events of the three pages");
+    assert.equal(reply.next_batch, undefined, "the tree was read to its end");
+    assert.equal(reply.recursion_depth, 3);
   });
 
   it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {

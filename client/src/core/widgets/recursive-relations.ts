@@ -55,8 +55,29 @@ export class ReadAhead {
 }
 
 const readAheads = new WeakMap<ClientWidgetApi, ReadAhead>();
-const read = (driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> =>
-  driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, q.from, q.to, q.limit, q.direction, true);
+/** The largest page our homeserver serves (MAX_RELATIONS_PAGE); other servers may cap lower. */
+export const SERVER_PAGE = 1000;
+
+/**
+ * Up to `q.limit` events of the tree in one answer, read from the server page by page: a widget
+ * asking for 10,000 gets them in one postMessage instead of ten round trips (each a wait for two
+ * busy main threads). The widget API's 10 s timeout per request bounds how much one answer may
+ * gather; a server that does not recurse gets one page (the widget then reads another way).
+ */
+async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
+  const want = q.limit ?? 0;
+  const page = (from: string | undefined, limit: number | undefined): Promise<Page> =>
+    driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true);
+  const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE));
+  if (first.recursionDepth === undefined) return first;
+  const chunk = [...first.chunk];
+  let last = first;
+  while (last.nextBatch !== undefined && last.chunk.length > 0 && chunk.length < want) {
+    last = await page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE));
+    chunk.push(...last.chunk);
+  }
+  return { ...last, chunk, prevBatch: first.prevBatch, recursionDepth: Math.max(first.recursionDepth, last.recursionDepth ?? 0) };
+}
 
 /** Answers `ev` when it asks to recurse (and prevents ClientWidgetApi's own answer); else leaves it. */
 export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWidgetDriver, ev: CustomEvent<IWidgetApiRequest>): void {
