@@ -163,6 +163,17 @@ describe("protocol: task fold", () => {
       ["?", "event is not an object"],
     ]);
   });
+  it("checklist operations at their limits: 200 done flags apply, 201 are refused, as the update parser says", () => {
+    const flags = (n: number): Record<string, boolean> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`i${i}`, true]));
+    const r = fold([
+      root(),
+      update("$u200", BOB, 2000, { clock: 1, checklist: { done: { ...flags(199), c1: true } } }),
+      update("$u201", BOB, 2001, { clock: 2, checklist: { done: { ...flags(200), c1: false } } }),
+    ]);
+    assert.deepEqual(r.tasks.get("$t1")!.checklist, [{ id: "c1", text: "Ordre du jour", done: true }]);
+    assert.equal(r.tasks.get("$t1")!.updates, 1);
+    assert.deepEqual(r.skipped, [{ eventId: "$u201", reason: "checklist.done has more than 200 entries" }]);
+  });
   it("without a tasks state, accepts any anchor with default permissions", () => {
     const r = fold([root("$x", ALICE, { anchor: "$whatever" })], null);
     assert.equal(r.tasks.size, 1);
