@@ -39,11 +39,25 @@ export function trustedCertificates(extraCaPath: string | undefined): string[] {
   return extraCaPath === undefined ? [...defaults] : [...defaults, readFileSync(extraCaPath, "utf8")];
 }
 
+const MAX_SOCKETS = 16;
+
+/** A request failed on a reused keep-alive connection before any answer (see `send`). */
+class StaleSocketError extends Error {
+  constructor(cause: unknown) {
+    super("kept-alive connection closed by the other side", { cause });
+  }
+}
+
+const isConnectionReset = (err: unknown): boolean => {
+  const code = (err as { code?: unknown }).code;
+  return code === "ECONNRESET" || code === "EPIPE";
+};
+
 /** Keep-alive agents and the guarded lookups shared by all exchanges of one client. */
 export class OutboundTransport {
   private httpsAgent: HttpsAgent | undefined;
   private readonly tlsOptions: { ca: string[]; rejectUnauthorized: boolean };
-  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+  private readonly http = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   private readonly publicLookup;
   private readonly privateLookup;
 
@@ -61,7 +75,7 @@ export class OutboundTransport {
    */
   private get https(): HttpsAgent {
     this.httpsAgent ??= new HttpsAgent({
-      keepAlive: true, maxSockets: 16, secureContext: createSecureContext({ ca: this.tlsOptions.ca }), rejectUnauthorized: this.tlsOptions.rejectUnauthorized,
+      keepAlive: true, maxSockets: MAX_SOCKETS, secureContext: createSecureContext({ ca: this.tlsOptions.ca }), rejectUnauthorized: this.tlsOptions.rejectUnauthorized,
     });
     return this.httpsAgent;
   }
@@ -77,14 +91,23 @@ export class OutboundTransport {
     if (!target.allowPrivate && isIP(target.connectHost) !== 0 && isForbiddenAddress(target.connectHost)) {
       return Promise.reject(new ForbiddenAddressError(target.connectHost, [target.connectHost]));
     }
-    return new Promise((resolve, reject) => {
+    const once = (): Promise<IncomingMessage> => new Promise((resolve, reject) => {
       const onResponse = (res: IncomingMessage): void => resolve(res);
       const req = target.scheme === "http"
         ? httpRequest({ ...common, agent: this.http }, onResponse)
         : httpsRequest({ ...common, agent: this.https, servername: sniOf(target) }, onResponse);
-      req.on("error", reject);
+      req.on("error", (err) => reject(req.reusedSocket && !opts.signal.aborted && isConnectionReset(err) ? new StaleSocketError(err) : err));
       req.end(opts.body);
     });
+    // A kept-alive connection the other side closed while idle (its keep-alive timeout, a restart)
+    // fails the request written on it before any answer: sent again on a fresh connection at once,
+    // instead of a failed federation transaction and its back-off. Bounded by the pool's size.
+    const attempt = (left: number): Promise<IncomingMessage> =>
+      once().catch((err: unknown) => {
+        if (err instanceof StaleSocketError) return left > 0 ? attempt(left - 1) : Promise.reject(err.cause);
+        throw err;
+      });
+    return attempt(MAX_SOCKETS);
   }
 
   close(): void {
