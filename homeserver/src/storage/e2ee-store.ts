@@ -141,6 +141,21 @@ export class E2eeStore {
     return rows.map((r) => r.algorithm);
   }
 
+  /**
+   * What every /sync reports of a device's keys, in one statement: one-time key counts per
+   * algorithm and the algorithms of its unused fallback keys (sorted).
+   */
+  async keysForSync(userId: string, deviceId: string): Promise<{ oneTimeCounts: Record<string, number>; unusedFallback: string[] }> {
+    const rows = await this.db.all<{ k: string; algorithm: string; n: number }>(
+      "SELECT 'o' AS k, algorithm, COUNT(*) AS n FROM e2e_one_time_keys WHERE user_id = ? AND device_id = ? GROUP BY algorithm" +
+      " UNION ALL SELECT 'f' AS k, algorithm, 0 AS n FROM e2e_fallback_keys WHERE user_id = ? AND device_id = ? AND used = 0 ORDER BY k, algorithm",
+      [userId, deviceId, userId, deviceId]);
+    return {
+      oneTimeCounts: Object.fromEntries(rows.filter((r) => r.k === "o").map((r) => [r.algorithm, num(r.n)])),
+      unusedFallback: rows.filter((r) => r.k === "f").map((r) => r.algorithm),
+    };
+  }
+
   /** Takes the oldest one-time key of the algorithm (deleting it), else the fallback key (marked used). */
   async claimKey(userId: string, deviceId: string, algorithm: string): Promise<{ keyId: string; key: unknown } | undefined> {
     return this.db.transaction(async (tx) => {

@@ -6,7 +6,6 @@ import type { JsonObject } from "../../room/pdu.ts";
 import type { ServerContext } from "../context.ts";
 import type { Requester } from "../http/request-context.ts";
 import type { SyncPosition } from "../sync/sync-token.ts";
-import { oneTimeKeyCounts } from "./device-keys.ts";
 
 export interface E2eeSyncSection {
   /** to_device, device_lists, device_one_time_keys_count, device_unused_fallback_key_types */
@@ -25,11 +24,13 @@ export async function e2eeSyncSection(s: ServerContext, me: Requester, since: Sy
   const lists = since
     ? await e.deviceLists.delta(me.userId, { events: since.events, deviceLists: since.deviceLists }, { events: pos.events, deviceLists: pos.deviceLists })
     : { changed: [], left: [] };
+  const keys = await e.store.keysForSync(me.userId, me.deviceId);
   const fields: JsonObject = {
     to_device: { events: toDevice.events.map((m) => ({ sender: m.sender, type: m.type, content: m.content as JsonObject })) },
     device_lists: { changed: lists.changed, left: lists.left },
-    device_one_time_keys_count: await oneTimeKeyCounts(e.store, device),
-    device_unused_fallback_key_types: await e.store.unusedFallbackAlgorithms(me.userId, me.deviceId),
+    // counts always name signed_curve25519, as oneTimeKeyCounts does
+    device_one_time_keys_count: { signed_curve25519: 0, ...keys.oneTimeCounts },
+    device_unused_fallback_key_types: keys.unusedFallback,
   };
   const hasNews = toDevice.events.length > 0 || lists.changed.length > 0 || lists.left.length > 0;
   return { fields, toDevicePosition: toDevice.position, hasNews };
