@@ -59,8 +59,9 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
           walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: 0, before: upTo, limit, backwards: false }),
         }) ?? await relationTreeIds(s.db, { ...filters, parentId, depth });
       }
-      const loaded = await s.stores.events.getEvents(ids.map((r) => r.eventId));
-      return ids.map((r) => loaded.get(r.eventId)).filter((r): r is StoredEventRow => r !== undefined);
+      const loaded = await s.stores.events.eventsAtStreams(ids.map((r) => r.stream));
+      // the position must still hold that event (a cached tree may be older than a deletion)
+      return ids.map((r) => loaded.get(r.stream)).filter((row, i): row is StoredEventRow => row !== undefined && row.event.eventId === ids[i]?.eventId);
     },
     accept: (row) => visibility.canSee(row),
   });
