@@ -6,6 +6,7 @@ import {
 import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { defineEvent } from "../../kit/src/typed-events.ts";
 import { measureSince, now } from "./load-marks.ts";
+import { quietTransport } from "../../kit/src/quiet-transport.ts";
 
 /** A room event as the widget API hands it over (decrypted by the client). */
 export type RawEvent = Record<string, unknown> & { event_id: string; type: string; sender: string };
@@ -82,6 +83,7 @@ class PushedState {
 /** Call right after the session starts: the client pushes the room state as soon as capabilities are granted. */
 export function sessionPort(session: WidgetSession, liveTypes: readonly string[]): BoardPort {
   const api = session.api;
+  quietTransport(api.transport);
   const pushed = new PushedState(session);
   return {
     async readState(type, stateKey) {

@@ -98,20 +98,25 @@ export class BoardStore {
   async load(): Promise<void> {
     // Live events first, so nothing sent while the list loads is missed (duplicates are harmless).
     this.#off ??= this.#port.onEvent((e) => this.#live(e));
+    const started = now();
     try {
-      const [tasks, pl, create, members] = await Promise.all([
-        this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, ""), this.#port.members().catch(() => []),
+      // Members (display names, the picker) come alongside: the client may first load them from
+      // the server (lazy loading), which must not hold the list back.
+      const members = this.#port.members().catch(() => []).then((ms) => { for (const m of ms) this.#member(m); });
+      const [tasks, pl, create] = await Promise.all([
+        this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, ""),
       ]);
-      for (const m of members) this.#member(m);
       if (create !== undefined) this.#create = { sender: create.sender, content: create["content"] };
       this.#powerLevels = pl?.["content"] ?? {};
       this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
       if (tasks === undefined) {
+        await members;
         this.status = "no-list";
         this.#changed();
         return;
       }
-      await this.#loadList(tasks["content"]);
+      measureSince("state", started);
+      await Promise.all([this.#loadList(tasks["content"]), members.then(() => this.#changed())]);
     } catch (err) {
       this.status = "error";
       this.problem = err instanceof Error ? err.message : String(err);

@@ -8,11 +8,14 @@ import { sessionPort } from "./board-port.ts";
 import { boardTranslator } from "./messages.ts";
 import { foldSnapshot } from "./fold-snapshot.ts";
 import { TaskBoard } from "./task-board.ts";
+import { measureSince, now } from "./load-marks.ts";
 
 async function main(): Promise<void> {
   const mount = document.getElementById("app");
   if (mount === null) return;
+  const started = now();
   const session = await startWidget({ capabilities: TASK_BOARD_CAPABILITIES, mount });
+  measureSince("connect", started);
   if (session === undefined) return;
   const params = readWidgetParams(window.location.href);
   const store = new BoardStore(sessionPort(session, LIVE_TYPES), session.params.userId ?? "");

@@ -76,7 +76,10 @@ async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
     last = await page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE));
     chunk.push(...last.chunk);
   }
-  return { ...last, chunk, prevBatch: first.prevBatch, recursionDepth: Math.max(first.recursionDepth, last.recursionDepth ?? 0) };
+  return {
+    chunk, recursionDepth: Math.max(first.recursionDepth, last.recursionDepth ?? 0),
+    ...(last.nextBatch === undefined ? {} : { nextBatch: last.nextBatch }), ...(first.prevBatch === undefined ? {} : { prevBatch: first.prevBatch }),
+  };
 }
 
 /** Answers `ev` when it asks to recurse (and prevents ClientWidgetApi's own answer); else leaves it. */

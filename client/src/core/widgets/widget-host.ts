@@ -8,6 +8,7 @@ import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
 import { answerRecursiveRelations, READ_RELATIONS_ACTION } from "./recursive-relations.ts";
 import { SeenEvents } from "./seen-events.ts";
+import { quietTransport } from "../../../../widgets/kit/src/quiet-transport.ts";
 
 export { SeenEvents };
 
@@ -34,6 +35,7 @@ export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, 
     id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: frameUrl, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,
   });
   const api = new ClientWidgetApi(w, iframe, driver);
+  quietTransport(api.transport);
   // ClientWidgetApi reads and pushes events only for the room it is told the agent is viewing.
   if (roomId !== undefined) api.setViewedRoomId(roomId);
   let onScreen = false;
