@@ -7,7 +7,7 @@
 // downloads in one page. The page's JS heap (CDP Runtime.getHeapUsage) is sampled every 200 ms
 // during each transfer: the peak growth over the heap before the click is reported.
 import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createReadStream, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { appendFile } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,26 +15,25 @@ import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient } from "../../client/scripts/serve-client.ts";
 import { launchChromium } from "../harness/browser.ts";
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
+import { chromiumProcesses, chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
 import { median, type BenchRow } from "./stats.ts";
 
 const MiB = 1024 * 1024;
 
 /**
- * CPU seconds used so far by this process's descendants that are not Node (Chromium's browser,
- * renderer, GPU/network and service worker processes), from /proc. On a machine shared with other
- * work the wall-clock MB/s depends on the load; bytes per CPU second of Chromium does much less.
+ * CPU seconds used so far by Chromium's processes (browser, renderer, GPU, network service, service
+ * worker), from /proc. On a machine shared with other work the wall-clock MB/s depends on the load;
+ * bytes per CPU second of Chromium does much less.
  */
 function chromiumCpuSeconds(): number {
-  let sum = 0;
-  for (const p of chromiumProcesses()) sum += p.cpu;
-  return sum;
+  return chromiumProcesses().reduce((a, p) => a + p.cpu, 0);
 }
 
 /** Resident memory of Chromium's renderer processes (the page and its service worker), MiB. */
 function rendererRssMb(): number {
   let sum = 0;
   for (const p of chromiumProcesses()) {
-    if (!p.renderer) continue;
+    if (p.type !== "renderer") continue;
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
       sum += Number(m?.[1] ?? 0) / 1024;
@@ -45,39 +44,9 @@ function rendererRssMb(): number {
   return sum;
 }
 
-function chromiumProcesses(): { pid: number; cpu: number; renderer: boolean }[] {
-  const stats = new Map<number, { ppid: number; cpu: number; comm: string }>();
-  for (const d of readdirSync("/proc")) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const raw = readFileSync(`/proc/${d}/stat`, "utf8");
-      const close = raw.lastIndexOf(")");
-      const f = raw.slice(close + 2).split(" ");
-      stats.set(Number(d), { comm: raw.slice(raw.indexOf("(") + 1, close), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const mine = (pid: number): boolean => {
-    for (let p = stats.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 10; p = stats.get(p)?.ppid, hops++) if (p === process.pid) return true;
-    return false;
-  };
-  const out: { pid: number; cpu: number; renderer: boolean }[] = [];
-  for (const [pid, s] of stats) {
-    if (/node/.test(s.comm) || !mine(pid)) continue;
-    let renderer = false;
-    try {
-      renderer = readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("--type=renderer");
-    } catch {
-      // gone meanwhile
-    }
-    out.push({ pid, cpu: s.cpu, renderer });
-  }
-  return out;
-}
-
-export async function dossierWebBench(quick: boolean): Promise<BenchRow[]> {
-  const size = quick ? 64 * MiB : 1024 * MiB;
+/** `sizeMiB` (by hand: `--size-mib N`) overrides the file size, in 64 MiB parts. */
+export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise<BenchRow[]> {
+  const size = sizeMiB !== undefined ? sizeMiB * MiB : quick ? 64 * MiB : 1024 * MiB;
   const threshold = quick ? 16 * MiB : 64 * MiB;
   const dir = mkdtempSync(join(tmpdir(), "entente-dossier-web-"));
   const path = join(dir, "source.bin");
@@ -152,6 +121,7 @@ export async function dossierWebBench(quick: boolean): Promise<BenchRow[]> {
       linkSync(path, picked);
       const row = page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
       let cpu = chromiumCpuSeconds();
+      let threads = chromiumThreadCpu();
       const u = await heapGrowth(async () => {
         const t0 = performance.now();
         await page.locator("input#files").setInputFiles(picked);
@@ -160,9 +130,11 @@ export async function dossierWebBench(quick: boolean): Promise<BenchRow[]> {
       });
       up.push(u.value);
       upCpu.push(chromiumCpuSeconds() - cpu);
+      process.stderr.write(`dossier-web: run ${run} upload CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()))}\n`);
       upGrowth.push(u.growth);
       upRss.push(u.rss);
       cpu = chromiumCpuSeconds();
+      threads = chromiumThreadCpu();
       const d = await heapGrowth(async () => {
         const t1 = performance.now();
         const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 900_000 }), row.getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]);
@@ -171,6 +143,7 @@ export async function dossierWebBench(quick: boolean): Promise<BenchRow[]> {
       });
       down.push(d.value.ms);
       downCpu.push(chromiumCpuSeconds() - cpu);
+      process.stderr.write(`dossier-web: run ${run} download CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()))}\n`);
       downGrowth.push(d.growth);
       downRss.push(d.rss);
       const got = createHash("sha256");
@@ -209,5 +182,6 @@ export async function dossierWebBench(quick: boolean): Promise<BenchRow[]> {
 
 if (import.meta.main) {
   const { printTable } = await import("./stats.ts");
-  printTable(await dossierWebBench(process.argv.includes("--quick")));
+  const at = process.argv.indexOf("--size-mib");
+  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined));
 }

@@ -13,6 +13,7 @@ export const nodeBackend: AttachmentBackend = {
     };
   },
   sha256: () => wrap(createHash("sha256")),
+  digest: async (data) => new Uint8Array(createHash("sha256").update(data).digest()),
 };
 
 function wrap(h: Hash): Sha256 {

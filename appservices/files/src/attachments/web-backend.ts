@@ -34,24 +34,27 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
       // Bytes gathered for the next call; every call but the last starts and ends on a block boundary.
       let buf: Uint8Array<ArrayBuffer> | undefined;
       let filled = 0;
-      const run = async (data: Uint8Array): Promise<Uint8Array> => {
-        if (data.length === 0) return new Uint8Array(0);
+      let loaded: Awaited<typeof cryptoKey> | undefined;
+      /** Synchronous up to subtle.encrypt, which copies `data` when called (the key is loaded before). */
+      const run = (data: Uint8Array): Promise<Uint8Array> => {
+        if (data.length === 0) return Promise.resolve(new Uint8Array(0));
         const counter = counterAt(iv, blocks) as Uint8Array<ArrayBuffer>;
         blocks += Math.ceil(data.length / BLOCK);
-        // subtle.encrypt copies `data` when called, so the gathering buffer can be refilled at once.
-        return new Uint8Array(await subtle.encrypt({ name: "AES-CTR", counter, length: 64 }, await cryptoKey, data as Uint8Array<ArrayBuffer>));
+        return subtle.encrypt({ name: "AES-CTR", counter, length: 64 }, loaded!, data as Uint8Array<ArrayBuffer>).then((b) => new Uint8Array(b));
       };
       return {
         async update(input) {
-          const out: Uint8Array[] = [];
+          loaded ??= await cryptoKey;
+          // Every call is issued at once (each starts at its own counter block) and awaited
+          // together: WebCrypto copies its input when called, so the gathering buffer is refilled
+          // at once. Big inputs go in CTR_CHUNK calls too, never one big call (see the top).
+          const calls: Promise<Uint8Array>[] = [];
           let off = 0;
           while (off < input.length) {
             const left = input.length - off;
             if (filled === 0 && left >= chunk) {
-              // A chunk of CTR_CHUNK or more goes as it is (whole blocks), without a copy.
-              const n = left - (left % BLOCK);
-              out.push(await run(input.subarray(off, off + n)));
-              off += n;
+              calls.push(run(input.subarray(off, off + chunk)));
+              off += chunk;
               continue;
             }
             buf ??= new Uint8Array(chunk);
@@ -61,12 +64,14 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
             off += take;
             if (filled === chunk) {
               filled = 0;
-              out.push(await run(buf));
+              calls.push(run(buf));
             }
           }
+          const out = await Promise.all(calls);
           return out.length === 1 ? out[0]! : concat(out);
         },
         async final() {
+          loaded ??= await cryptoKey;
           const n = filled;
           filled = 0;
           const last = n === 0 || buf === undefined ? new Uint8Array(0) : await run(buf.subarray(0, n));
@@ -75,6 +80,7 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
         },
       };
     },
+    digest: async (data) => new Uint8Array(await subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>)),
     sha256,
   };
 }

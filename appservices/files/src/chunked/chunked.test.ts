@@ -52,15 +52,15 @@ function memoryTransport() {
 const sourceOf = (data: Uint8Array): PartSource => (offset, length) => new Blob([data.subarray(offset, offset + length) as Uint8Array<ArrayBuffer>]).stream();
 const sha = (d: Uint8Array) => createHash("sha256").update(d).digest("hex");
 
-async function download(transport: MediaTransport, manifestFile: Parameters<typeof downloadParts>[0]["manifestFile"]) {
+async function download(transport: MediaTransport, manifestFile: Parameters<typeof downloadParts>[0]["manifestFile"], hold: number) {
   const out: Uint8Array[] = [];
   let aborted = false;
   const sink = new WritableStream<Uint8Array>({ write: (c) => void out.push(c), abort: () => void (aborted = true) });
-  const result = await downloadParts({ manifestFile, transport, backend: nodeBackend, sink }).then((m) => ({ m }), (e: unknown) => ({ e }));
+  const result = await downloadParts({ manifestFile, transport, backend: nodeBackend, sink, holdParts: hold }).then((m) => ({ m }), (e: unknown) => ({ e }));
   return { data: new Uint8Array(Buffer.concat(out)), aborted, ...result };
 }
 
-describe("chunked large files (in-memory media)", () => {
+for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory media; ${hold > 0 ? "parts held in memory, one-shot digest" : "streamed parts"})`, () => {
   it("plans parts that tile the file", () => {
     assert.deepEqual(planParts(0, 16), [{ index: 0, offset: 0, size: 0 }]);
     assert.deepEqual(planParts(40, 16).map((p) => p.size), [16, 16, 8]);
@@ -71,7 +71,7 @@ describe("chunked large files (in-memory media)", () => {
     it(`uploads in parts and downloads byte-identical, verified (${backend.name})`, async () => {
       const data = randomBytes(5 * 65536 + 1234);
       const transport = memoryTransport();
-      const up = new ChunkedUpload({ source: sourceOf(data), name: "étude.bin", mimetype: "application/octet-stream", size: data.length, transport, store: memoryStateStore(), backend, partSize: 65536 });
+      const up = new ChunkedUpload({ source: sourceOf(data), name: "étude.bin", mimetype: "application/octet-stream", size: data.length, transport, store: memoryStateStore(), backend, partSize: 65536, holdParts: hold });
       const progress: UploadProgress[] = [];
       up.addEventListener("progress", (e) => progress.push((e as CustomEvent<UploadProgress>).detail));
       const r = await up.start();
@@ -84,7 +84,7 @@ describe("chunked large files (in-memory media)", () => {
       assert.ok(progress.every((p, i) => i === 0 || p.sentBytes >= progress[i - 1]!.sentBytes), "progress never goes back without failures");
       // every part is a separate ciphertext with its own key
       assert.equal(new Set(r.manifest.parts.map((p) => p.file.key.k)).size, 6);
-      const d = await download(transport, r.manifestFile);
+      const d = await download(transport, r.manifestFile, hold);
       assert.equal(sha(d.data), sha(data));
     });
   }
@@ -93,7 +93,7 @@ describe("chunked large files (in-memory media)", () => {
     const data = randomBytes(8 * 65536);
     const transport = memoryTransport();
     const store = memoryStateStore();
-    const opts = { source: sourceOf(data), name: "x", mimetype: "application/pdf", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, attempts: 2, retryDelayMs: 1 };
+    const opts = { source: sourceOf(data), name: "x", mimetype: "application/pdf", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, holdParts: hold, attempts: 2, retryDelayMs: 1 };
     // part 3 is cut (server died mid-PUT, id maybe left claimed): its retry takes a new id (m4),
     // cut too: with 2 attempts the upload gives up and pauses
     transport.failPut = (mxc) => (mxc === "mxc://mem.test/m3" || mxc === "mxc://mem.test/m4" ? "claim-lost" : undefined);
@@ -111,7 +111,7 @@ describe("chunked large files (in-memory media)", () => {
     // the cut id was dropped from the state: part 3 goes once on a new id, then the others once each
     assert.deepEqual(second.putParts, [3, 4, 5, 6, 7]);
     assert.equal(store.current(), undefined, "state cleared when done");
-    const d = await download(transport, r.manifestFile);
+    const d = await download(transport, r.manifestFile, hold);
     assert.equal(sha(d.data), sha(data));
   });
 
@@ -119,19 +119,19 @@ describe("chunked large files (in-memory media)", () => {
     const data = randomBytes(6 * 65536);
     const transport = memoryTransport();
     const store = memoryStateStore();
-    const up = new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536 });
+    const up = new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, holdParts: hold });
     up.addEventListener("progress", (e) => {
       if ((e as CustomEvent<UploadProgress>).detail.sentBytes >= 2 * 65536 + 100) up.pause();
     });
     await assert.rejects(up.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "paused");
     const done = store.current()!.parts.filter((p) => p.sha256 !== undefined).length;
     assert.equal(done, 2);
-    const again = new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536 });
+    const again = new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, holdParts: hold });
     const r = await again.start();
     assert.deepEqual(again.putParts, [2, 3, 4, 5]);
-    assert.equal(sha((await download(transport, r.manifestFile)).data), sha(data));
+    assert.equal(sha((await download(transport, r.manifestFile, hold)).data), sha(data));
 
-    const c = new ChunkedUpload({ source: sourceOf(data), name: "y", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536 });
+    const c = new ChunkedUpload({ source: sourceOf(data), name: "y", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, holdParts: hold });
     c.addEventListener("progress", () => void c.cancel());
     await assert.rejects(c.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "cancelled");
     assert.equal(store.current(), undefined);
@@ -140,10 +140,10 @@ describe("chunked large files (in-memory media)", () => {
   it("a tampered part fails the download and aborts the sink", async () => {
     const data = randomBytes(3 * 65536);
     const transport = memoryTransport();
-    const r = await new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: nodeBackend, partSize: 65536 }).start();
+    const r = await new ChunkedUpload({ source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: nodeBackend, partSize: 65536, holdParts: hold }).start();
     const stored = transport.media.get(r.manifest.parts[1]!.file.url) as Uint8Array;
     stored[10]! ^= 1;
-    const d = await download(transport, r.manifestFile);
+    const d = await download(transport, r.manifestFile, hold);
     assert.ok("e" in d && d.aborted);
   });
 

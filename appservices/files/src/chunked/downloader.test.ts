@@ -9,7 +9,7 @@ import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
 import { memoryStateStore } from "./upload-state.ts";
 
 /** Media in memory whose reads can be cut once after `cutAfter` bytes of a given mxc; counts requests. */
-function cuttingTransport(withRange: boolean) {
+function cuttingTransport(withRange: boolean, bytes = false) {
   const media = new Map<string, Uint8Array>();
   let n = 0;
   const t = {
@@ -32,15 +32,18 @@ function cuttingTransport(withRange: boolean) {
       const cut = t.cut?.mxc === mxc ? t.cut : undefined;
       if (cut) t.cut = undefined;
       let o = from;
-      return new ReadableStream<Uint8Array>({
-        pull(c) {
-          if (cut && o >= cut.after) return cut.clean ? c.close() : c.error(new TypeError("network error"));
-          if (o >= d.length) return c.close();
-          const end = Math.min(d.length, o + 1000, cut ? cut.after : Infinity);
-          c.enqueue(d.slice(o, end));
-          o = end;
-        },
-      });
+      // `bytes`: a byte stream, as a browser's fetch body (the downloader reads it with a BYOB reader)
+      type Controller = { close(): void; error(e: unknown): void; enqueue(b: Uint8Array<ArrayBuffer>): void; byobRequest?: { respond(n: number): void } | null };
+      // a byte stream closed under a pending BYOB read must answer it with 0 bytes
+      const close = (c: Controller): void => (c.close(), c.byobRequest?.respond(0));
+      const pull = (c: Controller): void => {
+        if (cut && o >= cut.after) return cut.clean ? close(c) : c.error(new TypeError("network error"));
+        if (o >= d.length) return close(c);
+        const end = Math.min(d.length, o + 1000, cut ? cut.after : Infinity);
+        c.enqueue(d.slice(o, end));
+        o = end;
+      };
+      return bytes ? new ReadableStream({ type: "bytes", pull }) : new ReadableStream<Uint8Array>({ pull });
     },
   };
   const transport: MediaTransport = withRange ? { ...t, getFrom: async (mxc, from) => t.serve(mxc, from) } : t;
@@ -62,11 +65,11 @@ async function uploaded(transport: MediaTransport, data: Uint8Array) {
   return new ChunkedUpload({ source: sourceOf(data), name: "x.bin", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: nodeBackend, partSize: 16 * 1024 }).start();
 }
 
-describe("chunked downloader: resume after a cut, verify before writing", () => {
+for (const [hold, bytes] of [[0, false], [1024 * 1024, false], [1024 * 1024, true]] as const) describe(`chunked downloader: resume after a cut, verify before writing (${hold > 0 ? `parts held in memory, one-shot digest${bytes ? ", BYOB reads" : ""}` : "streamed"})`, () => {
   for (const withRange of [true, false]) {
     it(`a part cut mid-way is fetched again from the byte where it stopped (${withRange ? "Range" : "re-fetch, bytes skipped"}), byte-identical`, async () => {
       const data = randomBytes(4 * 16 * 1024 + 77);
-      const { t, transport } = cuttingTransport(withRange);
+      const { t, transport } = cuttingTransport(withRange, bytes);
       const up = await uploaded(transport, data);
       const part2 = up.manifest.parts[2]!.file.url;
       t.cut = { mxc: part2, after: 9000 };
@@ -74,7 +77,7 @@ describe("chunked downloader: resume after a cut, verify before writing", () => 
       const retries: RetryInfo[] = [];
       const progress: number[] = [];
       const out = collect();
-      await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink, attempts: 3, retryDelayMs: 1, onRetry: (r) => retries.push(r), onProgress: (r) => progress.push(r), spool: memorySpool });
+      await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, holdParts: hold, sink: out.sink, attempts: 3, retryDelayMs: 1, onRetry: (r) => retries.push(r), onProgress: (r) => progress.push(r), spool: memorySpool });
       assert.equal(sha(out.data()), sha(data));
       assert.deepEqual(out.state(), { aborted: false, closed: true });
       assert.deepEqual(retries.map((r) => [r.part, r.resumeAt, r.attempt]), [[2, 9000, 1]]);
@@ -87,55 +90,56 @@ describe("chunked downloader: resume after a cut, verify before writing", () => 
 
   it("a part whose connection closes cleanly but early is resumed from where it stopped", async () => {
     const data = randomBytes(2 * 16 * 1024);
-    const { t, transport } = cuttingTransport(true);
+    const { t, transport } = cuttingTransport(true, bytes);
     const up = await uploaded(transport, data);
     const part1 = up.manifest.parts[1]!.file.url;
     t.cut = { mxc: part1, after: 5000, clean: true };
     t.requests.length = 0;
     const out = collect();
-    await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink, attempts: 2, retryDelayMs: 1, spool: memorySpool });
+    await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, holdParts: hold, sink: out.sink, attempts: 2, retryDelayMs: 1, spool: memorySpool });
     assert.equal(sha(out.data()), sha(data));
     assert.deepEqual(t.requests.filter((r) => r.mxc === part1).map((r) => r.from), [0, 5000]);
   });
 
   it("without attempts (the default) a cut fails the download and aborts the sink", async () => {
     const data = randomBytes(3 * 16 * 1024);
-    const { t, transport } = cuttingTransport(true);
+    const { t, transport } = cuttingTransport(true, bytes);
     const up = await uploaded(transport, data);
     t.cut = { mxc: up.manifest.parts[1]!.file.url, after: 100 };
     const out = collect();
-    await assert.rejects(downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink }), TypeError);
+    await assert.rejects(downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, holdParts: hold, sink: out.sink }), TypeError);
     assert.equal(out.state().aborted, true);
   });
 
   it("with a spool, a tampered part reaches the sink not at all: only the parts before it, then abort", async () => {
     const data = randomBytes(3 * 16 * 1024);
-    const { t, transport } = cuttingTransport(true);
+    const { t, transport } = cuttingTransport(true, bytes);
     const up = await uploaded(transport, data);
     t.media.get(up.manifest.parts[1]!.file.url)![16_000]! ^= 1;
     const out = collect();
     await assert.rejects(
-      downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: out.sink, spool: memorySpool, attempts: 3, retryDelayMs: 1 }),
+      downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, holdParts: hold, sink: out.sink, spool: memorySpool, attempts: 3, retryDelayMs: 1 }),
       (e: unknown) => e instanceof DownloadIntegrityError && e.reason === "hash_mismatch" && e.part === 1,
     );
     assert.equal(out.state().aborted, true);
     assert.equal(sha(out.data()), sha(data.subarray(0, 16 * 1024)), "the sink got part 0 and nothing of part 1");
+    assert.equal(t.requests.filter((r) => r.mxc === up.manifest.parts[2]!.file.url).length, 0, "part 2 never fetched");
   });
 
   it("a single attachment resumes too, and its size is checked", async () => {
     const data = randomBytes(50_000);
-    const { t, transport } = cuttingTransport(true);
+    const { t, transport } = cuttingTransport(true, bytes);
     const enc = encryptingStream(nodeBackend);
     await transport.put("mxc://mem.test/one", new Blob([data]).stream().pipeThrough(enc.stream), data.length);
     const file: EncryptedFile = { ...(await enc.info), url: "mxc://mem.test/one" };
     t.cut = { mxc: file.url, after: 20_000 };
     const out = collect();
-    await downloadAttachment({ file, size: data.length, transport, backend: nodeBackend, sink: out.sink, spool: memorySpool, attempts: 2, retryDelayMs: 1 });
+    await downloadAttachment({ file, size: data.length, transport, backend: nodeBackend, holdParts: hold, sink: out.sink, spool: memorySpool, attempts: 2, retryDelayMs: 1 });
     assert.equal(sha(out.data()), sha(data));
     assert.deepEqual(t.requests.map((r) => r.from), [0, 20_000]);
     const short = collect();
     // One byte fewer than announced: taken for a connection closed early (resumable), not accepted.
-    await assert.rejects(downloadAttachment({ file, size: data.length + 1, transport, backend: nodeBackend, sink: short.sink }), (e: unknown) => e instanceof MediaHttpError && /closed after 50000 of 50001/.test(e.message));
+    await assert.rejects(downloadAttachment({ file, size: data.length + 1, transport, backend: nodeBackend, holdParts: hold, sink: short.sink }), (e: unknown) => e instanceof MediaHttpError && /closed after 50000 of 50001/.test(e.message));
     assert.equal(short.state().aborted, true);
   });
 });

@@ -16,6 +16,8 @@ import { AttachmentError, keysOf, type EncryptedFile } from "../attachments/encr
 import { ManifestError, parseManifest, type PartsManifest } from "./manifest.ts";
 import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
 
+/** Bytes per BYOB read on the held path. */
+const SCRATCH = 1024 * 1024;
 /** A manifest is small (about 400 bytes a part); more than this is refused unread. */
 const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 
@@ -58,6 +60,15 @@ export interface DownloadOptions {
    * and hash); a browser skips this second pass over the bytes.
    */
   verifyWholeFile?: boolean;
+  /**
+   * Browsers: a part of at most this many bytes is read whole into memory (one buffer, reused),
+   * its ciphertext hashed in one call (backend.digest: WebCrypto's native SHA-256) and only then
+   * decrypted into the sink, `writeChunk` bytes at a time: no spool and no WebAssembly hashing.
+   * Bigger parts (and backends without digest) take the streamed path.
+   */
+  holdParts?: number;
+  /** Plaintext bytes per sink write on the held path (default 512 KiB: below the size where Chromium's allocator maps each buffer on its own). */
+  writeChunk?: number;
 }
 
 /** Why a download stopped on a check (not the network): the part, and a reason for the UI. */
@@ -107,6 +118,11 @@ interface Ctx {
   onRetry: ((r: RetryInfo) => void) | undefined;
   /** Plaintext bytes decrypted so far (all parts); goes back only when a spooled part is dropped. */
   onBytes: (delta: number) => void;
+  holdParts: number;
+  writeChunk: number;
+  /** The held path's buffer, kept from one part to the next, and its BYOB reads' scratch buffer. */
+  held: Uint8Array | undefined;
+  scratch: Uint8Array | undefined;
 }
 
 /** Retries `fn` (a network step) with backoff; integrity errors and aborts are not retried. */
@@ -135,6 +151,7 @@ function retryable(e: unknown): boolean {
  * network cut resumes from the last byte read. Returns the plaintext hashed into `whole`.
  */
 async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: number | undefined, whole: { update(b: Uint8Array): void } | undefined): Promise<void> {
+  if (size !== undefined && size <= c.holdParts && c.backend.digest !== undefined) return fetchHeldPart(c, index, file, size, whole, c.backend.digest);
   const keys = keysOf(file);
   const cipher = c.backend.aesCtr(keys.key, keys.iv);
   const hash = c.backend.sha256();
@@ -181,10 +198,108 @@ async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: numbe
   if (c.spool) await c.spool.drainTo(c.writer);
 }
 
+/**
+ * The held path (see `holdParts`): the part's ciphertext into one buffer (a cut resumes at the
+ * byte where it stopped), its hash checked, then decrypted into the sink. Progress counts bytes
+ * as they arrive; nothing reaches the sink before the hash matched.
+ */
+async function fetchHeldPart(c: Ctx, index: number, file: EncryptedFile, size: number, whole: { update(b: Uint8Array): void } | undefined, digest: (b: Uint8Array) => Promise<Uint8Array>): Promise<void> {
+  const keys = keysOf(file);
+  if (c.held === undefined || c.held.byteLength < size) c.held = new Uint8Array(size);
+  const held = c.held;
+  let read = 0;
+  await withRetries(c, index, () => read, async () => {
+    const from = read;
+    const body = from > 0 && c.transport.getFrom ? await c.transport.getFrom(file.url, from, c.signal) : await c.transport.get(file.url, c.signal);
+    const skip = from > 0 && !c.transport.getFrom ? from : 0;
+    const into = (n: number): void => {
+      read += n;
+      c.onBytes(n);
+    };
+    const byob = skip === 0 ? byobReader(body) : undefined;
+    if (byob === undefined) await readCopying(body, held, from, skip, size, into, index);
+    else {
+      // a failed read took the scratch with it: a new one for the next try
+      const scratch = c.scratch?.byteLength ? c.scratch : new Uint8Array(SCRATCH);
+      c.scratch = undefined;
+      c.scratch = await readInto(byob, scratch, held, from, size, into, index);
+    }
+    if (read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
+  });
+  const buf = held.subarray(0, size);
+  if (!equal(await digest(buf), keys.sha256)) throw new DownloadIntegrityError("hash_mismatch", index, `part ${index}: SHA-256 of the ciphertext does not match`);
+  const cipher = c.backend.aesCtr(keys.key, keys.iv);
+  const write = async (plain: Uint8Array): Promise<void> => {
+    if (plain.length === 0) return;
+    whole?.update(plain);
+    await c.writer.write(plain);
+  };
+  for (let o = 0; o < size; o += c.writeChunk) await write(await cipher.update(buf.subarray(o, Math.min(size, o + c.writeChunk))));
+  await write(await cipher.final());
+}
+
+/** A BYOB reader where the body is a byte stream (Chromium's and Node's fetch): bytes land in the part's buffer, no chunk allocated. */
+function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return body.getReader({ mode: "byob" });
+  } catch {
+    return undefined; // not a byte stream
+  }
+}
+
+/**
+ * Reads the body into `buf` from byte `at` up to `size` with a BYOB reader through `scratch` (the
+ * reusable buffer each read transfers and hands back; a failed read loses only it, never the
+ * bytes of the part already read). Returns the scratch to keep. One byte more than `size` fails.
+ */
+async function readInto(reader: ReadableStreamBYOBReader, scratch: Uint8Array, buf: Uint8Array, at: number, size: number, onRead: (n: number) => void, index: number): Promise<Uint8Array> {
+  try {
+    for (;;) {
+      const { done, value } = await reader.read(new Uint8Array(scratch.buffer, 0, scratch.byteLength));
+      if (value !== undefined) scratch = new Uint8Array(value.buffer);
+      if (done || value === undefined) return scratch;
+      if (at + value.length > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+      buf.set(value, at);
+      at += value.length;
+      onRead(value.length);
+    }
+  } catch (e: unknown) {
+    await reader.cancel(e).catch(() => undefined);
+    throw e;
+  }
+}
+
+/** The same with a default reader (chunks copied into `buf`), after skipping `skip` bytes (a re-fetch without Range). */
+async function readCopying(body: ReadableStream<Uint8Array>, buf: Uint8Array, at: number, skip: number, size: number, onRead: (n: number) => void, index: number): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let chunk = value;
+      if (skip > 0) {
+        const n = Math.min(skip, chunk.length);
+        skip -= n;
+        chunk = chunk.subarray(n);
+        if (chunk.length === 0) continue;
+      }
+      if (at + chunk.length > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+      buf.set(chunk, at);
+      at += chunk.length;
+      onRead(chunk.length);
+    }
+  } catch (e: unknown) {
+    await reader.cancel(e).catch(() => undefined);
+    throw e;
+  }
+  if (skip > 0) throw new MediaHttpError(0, undefined, `part ${index}: the server sent fewer bytes than before`);
+}
+
 function context(o: Omit<DownloadOptions, "manifestFile" | "onProgress">, writer: WritableStreamDefaultWriter<Uint8Array>, onBytes: (d: number) => void): Ctx {
   return {
     transport: o.transport, backend: o.backend, writer, signal: o.signal, spool: o.spool?.(),
     attempts: Math.max(1, o.attempts ?? 1), retryDelayMs: o.retryDelayMs ?? 1000, onRetry: o.onRetry, onBytes,
+    holdParts: o.holdParts ?? 0, writeChunk: o.writeChunk ?? 512 * 1024, held: undefined, scratch: undefined,
   };
 }
 

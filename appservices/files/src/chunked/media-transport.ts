@@ -8,6 +8,8 @@ export interface MediaTransport {
   create(signal?: AbortSignal): Promise<string>;
   /** PUT /_matrix/media/v3/upload/{server}/{id}. */
   put(mxc: string, body: ReadableStream<Uint8Array>, length: number, signal?: AbortSignal): Promise<void>;
+  /** Optional: the same with a Blob body, sent as it is (a browser's network service reads it; no copy in the page). */
+  putBlob?(mxc: string, body: Blob, signal?: AbortSignal): Promise<void>;
   /** GET /_matrix/client/v1/media/download/{server}/{id} (remote media is fetched by our homeserver). */
   get(mxc: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** Optional: the same from byte `offset` on (a Range request), to resume a cut download. */
@@ -57,6 +59,16 @@ export function fetchTransport(o: FetchTransportOptions): MediaTransport {
     }
     throw new MediaHttpError(res.status, errcode, `${what}: HTTP ${res.status} ${text.slice(0, 200)}`);
   };
+  const send = async (mxc: string, body: ReadableStream<Uint8Array> | Blob, length: number, signal: AbortSignal | undefined): Promise<void> => {
+    const { server, id } = splitMxc(mxc);
+    const headers = { ...auth, "Content-Type": "application/octet-stream" };
+    const init: RequestInit & { duplex?: "half" } = body instanceof Blob
+      ? { method: "PUT", headers, body }
+      : { method: "PUT", headers: { ...headers, "Content-Length": String(length) }, body, duplex: "half" };
+    const res = await f(`${base}/_matrix/media/v3/upload/${encodeURIComponent(server)}/${encodeURIComponent(id)}`, { ...init, ...(signal ? { signal } : {}) });
+    if (!res.ok) return fail(res, "upload");
+    await res.body?.cancel();
+  };
   return {
     async create(signal) {
       const res = await f(`${base}/_matrix/media/v1/create`, { method: "POST", headers: auth, ...(signal ? { signal } : {}) });
@@ -66,15 +78,9 @@ export function fetchTransport(o: FetchTransportOptions): MediaTransport {
       return j.content_uri;
     },
     async put(mxc, body, length, signal) {
-      const { server, id } = splitMxc(mxc);
-      const headers = { ...auth, "Content-Type": "application/octet-stream" };
-      const init: RequestInit & { duplex?: "half" } = o.bufferParts
-        ? { method: "PUT", headers, body: await new Response(body).blob() }
-        : { method: "PUT", headers: { ...headers, "Content-Length": String(length) }, body, duplex: "half" };
-      const res = await f(`${base}/_matrix/media/v3/upload/${encodeURIComponent(server)}/${encodeURIComponent(id)}`, { ...init, ...(signal ? { signal } : {}) });
-      if (!res.ok) return fail(res, "upload");
-      await res.body?.cancel();
+      await send(mxc, o.bufferParts ? await new Response(body).blob() : body, length, signal);
     },
+    putBlob: (mxc, body, signal) => send(mxc, body, body.size, signal),
     async get(mxc, signal) {
       const { server, id } = splitMxc(mxc);
       const res = await f(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`, { headers: auth, ...(signal ? { signal } : {}) });

@@ -12,8 +12,15 @@ export function parseDossierConfig(json: unknown): DossierConfig {
   return { largeFileThreshold: ok ? t : DEFAULT_LARGE_FILE_THRESHOLD };
 }
 
-/** Part size for a file above the threshold: 64 MiB, or the threshold itself when smaller (a multiple of 16). */
+/**
+ * Parts of 16 MiB: the page holds a part whole while it encrypts or verifies it, so its SHA-256
+ * is one WebCrypto call (native, 3–4× the WebAssembly hasher per CPU second) and the page's
+ * memory stays within a few parts (dossier-transfer.ts, `holdParts`).
+ */
+export const PART_SIZE = 16 * 1024 * 1024;
+
+/** Part size for a file above the threshold: PART_SIZE, or the threshold itself when smaller (a multiple of 16). */
 export function partSizeFor(threshold: number): number {
-  const p = Math.min(64 * 1024 * 1024, threshold);
+  const p = Math.min(PART_SIZE, threshold);
   return Math.max(16, p - (p % 16));
 }

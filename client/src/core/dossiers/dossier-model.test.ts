@@ -73,7 +73,7 @@ describe("client core: dossier view model", () => {
     assert.equal(parseDossierConfig({}).largeFileThreshold, DEFAULT_LARGE_FILE_THRESHOLD);
     assert.equal(parseDossierConfig({ dossiers: { large_file_threshold: 1048576 } }).largeFileThreshold, 1048576);
     assert.equal(parseDossierConfig({ dossiers: { large_file_threshold: "big" } }).largeFileThreshold, DEFAULT_LARGE_FILE_THRESHOLD);
-    assert.equal(partSizeFor(DEFAULT_LARGE_FILE_THRESHOLD), 64 * 1024 * 1024);
+    assert.equal(partSizeFor(DEFAULT_LARGE_FILE_THRESHOLD), 16 * 1024 * 1024);
     assert.equal(partSizeFor(1_000_001) % 16, 0);
   });
 });

@@ -11,7 +11,7 @@ import {
   ProgressMeter, UploadStopped, type RetryInfo,
 } from "./protocol.ts";
 import { partSpool, openDiskSink, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
-import { partSizeFor } from "./dossier-config.ts";
+import { PART_SIZE, partSizeFor } from "./dossier-config.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
 import type { FileVersion } from "./dossier-model.ts";
@@ -164,7 +164,7 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
   if (file.size > threshold) {
     const up = new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
-      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(),
+      transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,
     });
     let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
     let pausedBy: "user" | "network" = "network";
@@ -238,7 +238,7 @@ export async function downloadDossierFile(m: MediaAccess, v: FileVersion, onProg
   }
   const info = parseEncryptedFile(v.file);
   if (v.parts) {
-    await downloadParts({ manifestFile: info, transport, backend, sink, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress: (r, t) => onProgress(r, t) } : {}) });
+    await downloadParts({ manifestFile: info, transport, backend, sink, holdParts: PART_SIZE, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress: (r, t) => onProgress(r, t) } : {}) });
     return blob;
   }
   let received = 0;
@@ -319,7 +319,7 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
       await (await transport.get(v.url, o.signal)).pipeThrough(counting((n) => report((received += n)))).pipeTo(opened.sink, o.signal ? { signal: o.signal } : {});
     } else {
       const common = {
-        transport, backend: await loadWebBackend(), sink: opened.sink, spool: () => partSpool(), verifyWholeFile: false, attempts: o.attempts ?? 6, retryDelayMs: o.retryDelayMs ?? 1000,
+        transport, backend: await loadWebBackend(), sink: opened.sink, spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts: o.attempts ?? 6, retryDelayMs: o.retryDelayMs ?? 1000,
         onRetry: (r: RetryInfo) => report(last, r.delayMs / 1000), onProgress: (r: number) => report(r), ...(o.signal ? { signal: o.signal } : {}),
       };
       const info = parseEncryptedFile(v.file);

@@ -1,0 +1,89 @@
+// CPU seconds of the Chromium processes started by this Node process, read from /proc: per
+// process type (browser, renderer, network service, GPU, utility) and per thread name, so a bench
+// can say WHERE Chromium's time went (e.g. the renderer's main thread vs the browser's IO thread).
+import { readdirSync, readFileSync } from "node:fs";
+
+const TICK = 100; // USER_HZ
+
+export interface ChromiumProcess { pid: number; type: string; cpu: number }
+
+/** Chromium's processes under this one (Node helpers excluded), with their type and CPU seconds so far. */
+export function chromiumProcesses(): ChromiumProcess[] {
+  const procs = new Map<number, { ppid: number; comm: string; cpu: number }>();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const raw = readFileSync(`/proc/${d}/stat`, "utf8");
+      const close = raw.lastIndexOf(")");
+      const f = raw.slice(close + 2).split(" ");
+      procs.set(Number(d), { comm: raw.slice(raw.indexOf("(") + 1, close), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const mine = (pid: number): boolean => {
+    for (let p = procs.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 10; p = procs.get(p)?.ppid, hops++) if (p === process.pid) return true;
+    return false;
+  };
+  const out: ChromiumProcess[] = [];
+  for (const [pid, s] of procs) {
+    if (/node/.test(s.comm) || !mine(pid)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
+      const t = /--type=([a-z-]+)/.exec(cmd)?.[1];
+      const type = t === undefined ? "browser" : t === "utility" ? (/NetworkService/.test(cmd) ? "network" : "utility") : t === "gpu-process" ? "gpu" : t;
+      out.push({ pid, type, cpu: s.cpu });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds so far of every thread of Chromium's processes, keyed "process type/thread name". */
+export function chromiumThreadCpu(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of chromiumProcesses()) {
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      try {
+        const raw = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, "utf8");
+        const close = raw.lastIndexOf(")");
+        const f = raw.slice(close + 2).split(" ");
+        const key = `${p.type}/${raw.slice(raw.indexOf("(") + 1, close).replace(/\d+$/, "")}`;
+        out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / TICK);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** What happened between two chromiumThreadCpu() readings: total, per process type, busiest threads. */
+export function cpuBetween(before: Map<string, number>, after: Map<string, number>): { total: number; byProcess: Map<string, number>; threads: [string, number][] } {
+  const threads: [string, number][] = [];
+  const byProcess = new Map<string, number>();
+  let total = 0;
+  for (const [k, v] of after) {
+    const d = v - (before.get(k) ?? 0);
+    if (d <= 0) continue;
+    total += d;
+    const type = k.slice(0, k.indexOf("/"));
+    byProcess.set(type, (byProcess.get(type) ?? 0) + d);
+    threads.push([k, d]);
+  }
+  threads.sort((a, b) => b[1] - a[1]);
+  return { total, byProcess, threads };
+}
+
+/** One line: "renderer 3.1, browser 1.0 …; threads renderer/CrRendererMain 2.9 …". */
+export function describeCpu(c: ReturnType<typeof cpuBetween>, topThreads = 6): string {
+  const procs = [...c.byProcess].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
+  return `${procs}; threads ${c.threads.slice(0, topThreads).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}`;
+}
