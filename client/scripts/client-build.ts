@@ -9,7 +9,9 @@ export const DIST_DIR = join(CLIENT_DIR, "dist");
 const STAMP = join(DIST_DIR, ".build-stamp");
 
 export function clientBuildIsStale(): boolean {
-  return buildIsStale(STAMP, ["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(CLIENT_DIR, p)));
+  // The client bundles code from appservices/ too (protocol, files, ...): an edit there must rebuild it.
+  const shared = ["files", "kit", "protocol", "share", "tasks"].map((p) => join(CLIENT_DIR, "..", "appservices", p, "src"));
+  return buildIsStale(STAMP, [...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(CLIENT_DIR, p)), ...shared]);
 }
 
 /** Runs `vite build` (a couple of seconds) if needed; returns the dist folder. */
