@@ -16,7 +16,7 @@ import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { clientApi, useCouncilsClient } from "../harness/client-pages.ts";
-import { signInWithNewDossier, useShareService } from "../harness/dossier-pages.ts";
+import { rowAction, signInWithNewDossier, useShareService } from "../harness/dossier-pages.ts";
 import { startShareService, type RunningShareService } from "../../appservices/share/src/share-server.ts";
 import { FRENCH } from "../../appservices/share/src/share-rules.ts";
 import { DROP_FRENCH } from "../../appservices/share/src/drop-routes.ts";
@@ -71,7 +71,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
 
   /** Opens the share dialog of acte.pdf, creates a link allowing `downloads`; returns link and password. */
   async function createLink(p: Page, downloads: number): Promise<{ url: string; password: string }> {
-    await row(p, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await rowAction(p, "acte.pdf", "Partager acte.pdf avec un citoyen");
     const dialog = p.getByRole("dialog", { name: "Partager « acte.pdf » avec un citoyen" });
     await dialog.getByLabel("Nombre de téléchargements autorisés").fill(String(downloads));
     await dialog.getByRole("button", { name: "Créer le lien" }).click();
@@ -124,7 +124,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
 
     // The agent's list: states and the access log of the first link.
     await dialog.getByRole("button", { name: "Fermer" }).click();
-    await row(page, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await rowAction(page, "acte.pdf", "Partager acte.pdf avec un citoyen");
     await dialog.locator("tbody tr").nth(1).waitFor();
     assert.deepEqual(await dialog.locator("td.state").allTextContents(), ["révoqué", "épuisé"]);
     const firstRow = dialog.locator("tbody tr").nth(1);
@@ -142,7 +142,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
 
     // A reply link: the citizen sends a document once; the agent adds it to the dossier.
     await dialog.getByRole("button", { name: "Fermer" }).click();
-    await row(page, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await rowAction(page, "acte.pdf", "Partager acte.pdf avec un citoyen");
     await dialog.getByRole("button", { name: "Créer un lien de dépôt" }).click();
     const dropLink = await dialog.getByLabel("Lien de dépôt", { exact: true }).inputValue();
     assert.match(dropLink, new RegExp(`^${share.url}/d/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{24}$`));
@@ -158,7 +158,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     await drop.locator("#error:not(:empty)").waitFor();
     assert.equal(await drop.textContent("#error"), DROP_FRENCH.used, "a reply link works once");
     await dialog.getByRole("button", { name: "Fermer" }).click();
-    await row(page, "acte.pdf").getByRole("button", { name: "Partager acte.pdf avec un citoyen" }).click();
+    await rowAction(page, "acte.pdf", "Partager acte.pdf avec un citoyen");
     await dialog.getByRole("button", { name: "Déchiffrer justificatif.pdf et l'ajouter au dossier" }).click({ timeout: 30_000 });
     await dialog.getByText("« justificatif.pdf » déchiffré et ajouté au dossier.").waitFor({ timeout: 60_000 });
     await dialog.locator("td.drop-state", { hasText: "ajouté au dossier" }).waitFor();

@@ -12,6 +12,7 @@ import type { Download, Page } from "playwright-core";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
 import { saveRecoveryKey, signIn as fillSignIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
+import { rowAction } from "../harness/dossier-pages.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
@@ -124,14 +125,16 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     assert.equal(creates, 4, "the study went in 3 parts plus a manifest (asynchronous uploads)");
     await row(alice, "plan.png").getByRole("img", { name: "Aperçu de plan.png" }).waitFor({ timeout: 30_000 });
 
-    // A new version of the spreadsheet.
-    await row(alice, "budget.ods").locator("input[type=file]").setInputFiles({ name: "budget.ods", mimeType: "application/vnd.oasis.opendocument.spreadsheet", buffer: budget2 });
+    // A new version of the spreadsheet, from the row's menu (the item opens the file picker).
+    const [chooser] = await Promise.all([alice.waitForEvent("filechooser"), rowAction(alice, "budget.ods", "Nouvelle version de budget.ods")]);
+    await chooser.setFiles({ name: "budget.ods", mimeType: "application/vnd.oasis.opendocument.spreadsheet", buffer: budget2 });
     await row(alice, "budget.ods").getByRole("gridcell").nth(4).getByText("2", { exact: true }).waitFor({ timeout: 60_000 });
 
     // A folder, and the study moved into it.
     await alice.getByLabel("Nom du sous-dossier").fill("Études");
     await alice.getByRole("button", { name: "Nouveau sous-dossier" }).click();
     await row(alice, "Études").waitFor({ timeout: 30_000 });
+    await rowAction(alice, "etude.bin", "Déplacer etude.bin");
     await row(alice, "etude.bin").getByLabel("Déplacer etude.bin vers").selectOption({ label: "Études" });
     await row(alice, "etude.bin").waitFor({ state: "detached", timeout: 30_000 });
     assert.deepEqual(await seriousA11yViolations(alice), [], "folder view accessible");
@@ -152,7 +155,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     let got = await download(bob, "Télécharger plan.png");
     checks.push(["plan.png", png, sha256(got.bytes)]);
     assert.equal(got.name, "plan.png");
-    await bob.getByRole("button", { name: "Historique des versions de budget.ods" }).click();
+    await rowAction(bob, "budget.ods", "Historique des versions de budget.ods");
     got = await download(bob, "Télécharger la version 1 de budget.ods");
     checks.push(["budget.ods v1", budget1, sha256(got.bytes)]);
     assert.equal(got.name, "budget.ods");
@@ -187,7 +190,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
   it("renames, deletes and restores, sorts, filters, cancels an upload, takes a dropped file, keyboard and English", async () => {
     // Rename on A, seen on B.
     await alice.getByRole("navigation", { name: "Emplacement" }).getByRole("link", { name: "Racine du dossier" }).click();
-    await row(alice, "budget.ods").getByRole("button", { name: "Renommer budget.ods" }).click();
+    await rowAction(alice, "budget.ods", "Renommer budget.ods");
     assert.equal(await alice.getByLabel("Nouveau nom de budget.ods").evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the rename field has the focus");
     await alice.getByLabel("Nouveau nom de budget.ods").fill("budget-2026.ods");
     await alice.getByRole("button", { name: "Enregistrer" }).click();
@@ -197,7 +200,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await row(bob, "budget-2026.ods").waitFor({ timeout: 60_000 });
 
     // Delete, then restore from the bin.
-    await row(alice, "plan.png").getByRole("button", { name: "Supprimer plan.png" }).click();
+    await rowAction(alice, "plan.png", "Supprimer plan.png");
     await row(alice, "plan.png").waitFor({ state: "detached", timeout: 30_000 });
     await row(bob, "plan.png").waitFor({ state: "detached", timeout: 60_000 });
     await alice.getByLabel("Corbeille (éléments supprimés)").check();
@@ -300,6 +303,24 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     const focusedRow = await alice.getByRole("grid").locator("tbody tr").evaluateAll((rows) => rows.findIndex((r) => (r.getRootNode() as unknown as { activeElement: unknown }).activeElement === r));
     const budgetRow = await alice.getByRole("grid").locator("tbody tr").evaluateAll((rows) => rows.findIndex((r) => (r.textContent ?? "").includes("budget-2026.ods")));
     assert.equal(focusedRow, budgetRow + 1, "the next row has the focus");
+    // The row's menu « Actions » (WAI-ARIA menu button): Down opens it on its first item and does
+    // not move the grid's row; Escape gives the focus back; a right click on the row opens it too.
+    const menuButton = row(alice, "budget-2026.ods").getByRole("button", { name: "Actions pour budget-2026.ods" });
+    await menuButton.focus();
+    await alice.keyboard.press("ArrowDown");
+    assert.equal(await menuButton.getAttribute("aria-expanded"), "true");
+    const first = row(alice, "budget-2026.ods").getByRole("menuitem", { name: "Nouvelle version de budget-2026.ods" });
+    assert.equal(await first.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the first item has the focus");
+    await alice.keyboard.press("End");
+    await row(alice, "budget-2026.ods").getByRole("menuitem", { name: "Supprimer budget-2026.ods" }).waitFor();
+    await screenshot(alice, "dossier-row-menu");
+    assert.deepEqual(await seriousA11yViolations(alice), [], "row menu open: accessible");
+    await alice.keyboard.press("Escape");
+    assert.equal(await menuButton.getAttribute("aria-expanded"), "false");
+    assert.equal(await menuButton.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "Escape: the focus is back on the menu button");
+    await row(alice, "plan.png").locator("td").nth(3).click({ button: "right" });
+    await row(alice, "plan.png").getByRole("menuitem", { name: "Renommer plan.png" }).waitFor();
+    await alice.keyboard.press("Escape");
 
     // English.
     await alice.getByLabel("Langue").selectOption("en");

@@ -28,3 +28,16 @@ export async function signInWithNewDossier(page: Page, webUrl: string, user: str
   await page.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
   return decodeURIComponent(/#\/dossier\/(.+)$/.exec(page.url())?.[1] ?? "");
 }
+
+/** The folder view's grid row whose name cell shows `name` (other cells, such as a move list, may name folders too). */
+export const dossierRow = (page: Page, name: string) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
+
+/**
+ * Opens the « Actions » menu of `name`'s row and chooses the item `item`, named in full as the
+ * row's buttons were (e.g. rowAction(page, "acte.pdf", "Renommer acte.pdf")). French page.
+ */
+export async function rowAction(page: Page, name: string, item: string): Promise<void> {
+  const row = dossierRow(page, name);
+  await row.getByRole("button", { name: `Actions pour ${name}`, exact: true }).click();
+  await row.getByRole("menuitem", { name: item, exact: true }).click();
+}

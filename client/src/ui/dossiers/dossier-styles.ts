@@ -20,9 +20,10 @@ export const dossierStyles = css`
     table { border-collapse: collapse; width: 100%; }
     th, td { text-align: left; padding: 0.3rem 0.4rem; border-bottom: 1px solid #e2e8f0; vertical-align: middle; }
     tr:focus-visible { outline: 2px solid #1d4ed8; outline-offset: -2px; }
-    td.actions { display: flex; flex-wrap: wrap; gap: 0.25rem; }
+    td.actions { white-space: nowrap; }
+    td.actions > button, td.actions > ent-menu-button { margin-right: 0.25rem; }
     button.link { background: none; border: none; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; }
-    td.actions button, td.actions select { font-size: 0.85rem; }
+    td.actions button, td.actions select, td.actions ent-menu-button { font-size: 0.85rem; }
     img.thumb { width: 40px; height: 40px; object-fit: cover; vertical-align: middle; margin-right: 0.4rem; border-radius: 3px; }
     .deleted { text-decoration: line-through; color: var(--muted); }
     .empty { padding: 2rem; text-align: center; border: 2px dashed #cbd5e1; border-radius: 8px; color: var(--muted); }

@@ -1,11 +1,14 @@
 // One row of the folder view's grid (name with thumbnail or folder link, size, uploader, date,
-// versions, actions) and the version history panel: templates only; the view owns the state and
+// versions, actions: "Télécharger" and the other actions in a menu button, also opened by a right
+// click or the context-menu key on the row) and the version history panel: templates only; the view owns the state and
 // passes what they need and what to call (RowContext).
 import { html, nothing } from "lit";
 import type { DossierEntry, FileVersion } from "../../core/dossiers/dossier-model.ts";
 import type { EntryChange } from "../../core/dossiers/dossiers-port.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
-import { shareButton } from "./share-button.ts";
+import type { MenuItem } from "../shared/menu-button.ts";
+import "../shared/menu-button.ts";
+import { shareButton, shareItem } from "./share-button.ts";
 
 export interface RowContext {
   tr: DossierTranslate;
@@ -16,12 +19,15 @@ export interface RowContext {
   previews: ReadonlyMap<string, string>;
   /** The entry whose name is being edited. */
   renaming: string | undefined;
+  /** The entry whose destination folder is being picked. */
+  moving: string | undefined;
   moveTargets(id: string): { id: string; path: string }[];
   open(folder: string): void;
   download(entry: DossierEntry, version: FileVersion): void;
   newVersion(entry: DossierEntry, file: File): void;
   showHistory(id: string | undefined): void;
   startRename(id: string | undefined): void;
+  startMove(id: string | undefined): void;
   submitRename(e: SubmitEvent, entry: DossierEntry): void;
   change(entry: DossierEntry, change: EntryChange): void;
 }
@@ -39,48 +45,82 @@ function nameCell(e: DossierEntry, c: RowContext): unknown {
   return html`${thumb !== undefined ? html`<img class="thumb" src=${thumb} alt=${tr("preview", { name: e.name })} />` : nothing}<span class=${e.deleted ? "deleted" : ""}>${e.name}</span>`;
 }
 
-function fileActions(e: DossierEntry, latest: FileVersion, c: RowContext): unknown {
+/** The file picker of a new version, hidden in the row: found from the row's menu button. */
+function versionPicker(origin: HTMLElement): HTMLInputElement | null | undefined {
+  const menu = (origin.getRootNode() as ShadowRoot).host as HTMLElement | undefined;
+  return menu?.closest("td")?.querySelector<HTMLInputElement>("input[type=file]");
+}
+
+/** The row's menu: everything but the primary action (Télécharger), names as the buttons had. */
+function menuItems(e: DossierEntry, latest: FileVersion | undefined, c: RowContext): MenuItem[] {
   const { tr } = c;
+  const fileItems: MenuItem[] = latest === undefined ? [] : [
+    { label: tr("newVersion", { name: e.name }), text: tr("short_newVersion"), run: (origin) => versionPicker(origin)?.click() },
+    { label: tr("history", { name: e.name }), text: tr("short_history"), run: () => c.showHistory(e.id) },
+    shareItem(e, latest),
+  ];
+  return [...fileItems,
+    { label: tr("rename", { name: e.name }), text: tr("short_rename"), run: () => c.startRename(e.id) },
+    { label: tr("moveItem", { name: e.name }), text: tr("short_move"), run: () => c.startMove(e.id) },
+    { label: tr("delete", { name: e.name }), text: tr("short_delete"), run: () => c.change(e, { deleted: true }) },
+  ];
+}
+
+/** Moving: the destination folders in a list (Escape or "Annuler" gives up). */
+function moveField(e: DossierEntry, c: RowContext): unknown {
+  const { tr } = c;
+  const moved = (ev: Event): void => {
+    const v = (ev.target as HTMLSelectElement).value;
+    if (v === "") return;
+    c.startMove(undefined);
+    c.change(e, { parent: v === "/" ? null : v });
+  };
+  return html`<select class="move" aria-label=${tr("move", { name: e.name })} @change=${moved}
+      @keydown=${(ev: KeyboardEvent) => { if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); c.startMove(undefined); } }}>
+      <option value="">${tr("movePick")}</option>
+      ${e.parent !== undefined ? html`<option value="/">${tr("moveTop")}</option>` : nothing}
+      ${c.moveTargets(e.id).filter((f) => f.id !== e.parent).map((f) => html`<option value=${f.id}>${f.path}</option>`)}
+    </select>
+    <button type="button" aria-label=${tr("cancelMove", { name: e.name })} @click=${() => c.startMove(undefined)}>${tr("cancel")}</button>`;
+}
+
+function actionsCell(e: DossierEntry, latest: FileVersion | undefined, c: RowContext): unknown {
+  const { tr } = c;
+  if (e.deleted) return html`<button @click=${() => c.change(e, { deleted: false })} aria-label=${tr("restore", { name: e.name })}>${tr("short_restore")}</button>`;
+  if (c.moving === e.id) return moveField(e, c);
   const picked = (ev: Event): void => {
     const input = ev.target as HTMLInputElement;
     const f = input.files?.[0];
     input.value = "";
     if (f) c.newVersion(e, f);
   };
-  // The picker is hidden behind its button (which names the file); its label keeps it accessible.
-  return html`<button @click=${() => c.download(e, latest)} aria-label=${tr("download", { name: e.name })}>${tr("short_download")}</button>
-    <label class="sr" for=${`v-${e.id}`}>${tr("newVersion", { name: e.name })}</label>
-    <input class="sr" type="file" id=${`v-${e.id}`} tabindex="-1" @change=${picked} />
-    <button @click=${(ev: Event) => (ev.currentTarget as HTMLElement).parentElement?.querySelector<HTMLInputElement>("input[type=file]")?.click()}
-      aria-label=${tr("newVersion", { name: e.name })}>${tr("short_newVersion")}</button>
-    <button @click=${() => c.showHistory(e.id)} aria-label=${tr("history", { name: e.name })}>${tr("short_history")}</button>
-    ${shareButton(e, latest)}`;
+  // The new version's picker is hidden; its menu item opens it, its label keeps it accessible.
+  return html`${latest !== undefined ? html`<button @click=${() => c.download(e, latest)} aria-label=${tr("download", { name: e.name })}>${tr("short_download")}</button>
+      <label class="sr" for=${`v-${e.id}`}>${tr("newVersion", { name: e.name })}</label>
+      <input class="sr" type="file" id=${`v-${e.id}`} tabindex="-1" @change=${picked} />` : nothing}
+    <ent-menu-button label=${tr("rowActions", { name: e.name })} text=${tr("short_actions")} .items=${menuItems(e, latest, c)}></ent-menu-button>`;
+}
+
+/** Right click or the context-menu key on a row opens its menu (not in a field: the browser's own there). */
+function rowContextMenu(ev: MouseEvent): void {
+  const target = ev.composedPath()[0];
+  if (target instanceof HTMLInputElement || target instanceof HTMLSelectElement) return;
+  const menu = (ev.currentTarget as HTMLElement).querySelector("ent-menu-button");
+  if (menu === null) return;
+  ev.preventDefault();
+  menu.show("first");
 }
 
 export function renderEntryRow(e: DossierEntry, c: RowContext): unknown {
   const { tr } = c;
   const latest = e.versions[e.versions.length - 1];
-  const moved = (ev: Event): void => {
-    const v = (ev.target as HTMLSelectElement).value;
-    if (v !== "") c.change(e, { parent: v === "/" ? null : v });
-  };
-  const actions = e.deleted
-    ? html`<button @click=${() => c.change(e, { deleted: false })} aria-label=${tr("restore", { name: e.name })}>${tr("short_restore")}</button>`
-    : html`${latest !== undefined ? fileActions(e, latest, c) : nothing}
-      <button @click=${() => c.startRename(e.id)} aria-label=${tr("rename", { name: e.name })}>${tr("short_rename")}</button>
-      <select aria-label=${tr("move", { name: e.name })} @change=${moved}>
-        <option value="">${tr("short_move")}</option>
-        ${e.parent !== undefined ? html`<option value="/">${tr("moveTop")}</option>` : nothing}
-        ${c.moveTargets(e.id).filter((f) => f.id !== e.parent).map((f) => html`<option value=${f.id}>${f.path}</option>`)}
-      </select>
-      <button @click=${() => c.change(e, { deleted: true })} aria-label=${tr("delete", { name: e.name })}>${tr("short_delete")}</button>`;
-  return html`<tr tabindex="-1" data-entry=${e.id}>
+  return html`<tr tabindex="-1" data-entry=${e.id} @contextmenu=${rowContextMenu}>
     <td role="gridcell">${nameCell(e, c)}</td>
     <td role="gridcell">${e.kind === "folder" ? tr("folder") : c.size(e.size)}</td>
     <td role="gridcell">${c.who(latest?.sender ?? e.creator)}</td>
     <td role="gridcell">${c.date(e.updatedAt)}</td>
     <td role="gridcell">${e.kind === "file" ? e.versions.length : ""}</td>
-    <td role="gridcell" class="actions">${actions}</td>
+    <td role="gridcell" class="actions">${actionsCell(e, latest, c)}</td>
   </tr>`;
 }
 
@@ -88,7 +128,7 @@ export function renderEntryRow(e: DossierEntry, c: RowContext): unknown {
 export function renderHistory(e: DossierEntry, c: RowContext): unknown {
   const { tr } = c;
   return html`<section class="history" aria-labelledby="history-title">
-    <h2 id="history-title">${tr("history", { name: e.name })}</h2>
+    <h2 id="history-title" tabindex="-1">${tr("history", { name: e.name })}</h2>
     <ol>${e.versions.map((v, i) => html`<li>${tr("versionLine", { n: i + 1, size: c.size(v.size), who: c.who(v.sender), date: c.date(v.ts) })}
       <button @click=${() => c.download(e, v)}>${tr("downloadVersion", { n: i + 1, name: e.name })}</button> ${shareButton(e, v, i + 1)}</li>`)}</ol>
     <button @click=${() => c.showHistory(undefined)}>${tr("closeHistory")}</button>

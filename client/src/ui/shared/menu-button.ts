@@ -33,11 +33,15 @@ export class MenuButton extends LitElement {
   /** Which item takes the focus once the menu is rendered open. */
   private pendingFocus: "first" | "last" | undefined;
 
+  /** focus() on the element focuses its button (a row gives the focus back to it). */
+  static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
+
   static override styles = [theme, css`
     :host { position: relative; display: inline-block; }
     [role="menu"] { position: absolute; right: 0; top: calc(100% + 2px); z-index: 20; min-width: 12rem; display: flex; flex-direction: column;
       padding: 0.25rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: 0 6px 18px rgb(0 0 0 / 0.15); }
     [role="menu"][hidden] { display: none; }
+    [role="menu"].up { top: auto; bottom: calc(100% + 2px); }
     [role="menuitem"] { border: none; text-align: left; white-space: nowrap; border-radius: 4px; font-size: inherit; }
     [role="menuitem"]:hover, [role="menuitem"]:focus { background: #dbeafe; }
     [role="menuitem"][aria-disabled="true"] { color: var(--muted); cursor: not-allowed; }
@@ -87,7 +91,17 @@ export class MenuButton extends LitElement {
       if (this.expanded) document.addEventListener("pointerdown", this.onOutside, true);
       else document.removeEventListener("pointerdown", this.onOutside, true);
     }
+    if (changed.has("expanded") && this.expanded) this.placeMenu();
     if (this.expanded) this.focusPending();
+  }
+
+  /** Below the button, or above it when the window has no room below and has some above. */
+  private placeMenu(): void {
+    const menu = this.renderRoot.querySelector<HTMLElement>('[role="menu"]');
+    if (menu === null) return;
+    menu.classList.remove("up");
+    const box = menu.getBoundingClientRect();
+    if (box.bottom > window.innerHeight && box.height < this.getBoundingClientRect().top) menu.classList.add("up");
   }
 
   private focusPending(): void {
