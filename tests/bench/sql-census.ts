@@ -4,6 +4,7 @@
 // is the round trip (queueing on the client included), not CPU. Not part of the server: nothing
 // imports it.
 import { writeFileSync } from "node:fs";
+import net from "node:net";
 import { DatabaseSync, StatementSync } from "node:sqlite";
 import pg from "pg";
 
@@ -92,11 +93,26 @@ Object.defineProperty(pg.Client.prototype, "query", {
     return out;
   },
 });
+// Socket writes (each a system call, the largest self-time frame of a PostgreSQL profile): to
+// PostgreSQL (its port, or a Unix socket) and the rest (HTTP answers, federation, bots).
+const writes = { db: 0, other: 0 };
+type SocketWrite = (this: net.Socket, ...a: unknown[]) => unknown;
+for (const m of ["_write", "_writev"] as const) {
+  const orig = (net.Socket.prototype as unknown as Record<string, SocketWrite>)[m];
+  if (!orig) continue;
+  Object.defineProperty(net.Socket.prototype, m, {
+    value: function (this: net.Socket, ...a: unknown[]): unknown {
+      const toDb = this.remotePort === 5432 || (this.remotePort === undefined && this.remoteAddress === undefined);
+      writes[toDb ? "db" : "other"]++;
+      return orig.apply(this, a);
+    },
+  });
+}
 process.on("exit", () => {
   const out = process.env["ENTENTE_SQL_CENSUS"];
   if (!out) return;
   const rows = [...census.entries()].sort((a, b) => Number(b[1].ns - a[1].ns));
   const total = rows.reduce((s, [, e]) => s + e.ns, 0n);
   const lines = rows.slice(0, stacks ? 150 : 80).map(([sql, e]) => `${(Number(e.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(e.n).padStart(7)}×  ${sql}`);
-  writeFileSync(out, `total ${(Number(total) / 1e6).toFixed(0)} ms in ${rows.reduce((s, [, e]) => s + e.n, 0)} statements\n${lines.join("\n")}\n`);
+  writeFileSync(out, `total ${(Number(total) / 1e6).toFixed(0)} ms in ${rows.reduce((s, [, e]) => s + e.n, 0)} statements; socket writes: ${writes.db} to the database, ${writes.other} others\n${lines.join("\n")}\n`);
 });
