@@ -9,7 +9,7 @@ import { startFederation, type TestFederation } from "../harness/federation.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { call, enc, type Session } from "../harness/client-api.ts";
 import type { FederationServices } from "../../homeserver/src/server/federation/federation-services.ts";
-import type { Database } from "../../homeserver/src/storage/sql.ts";
+import type { Database, SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 
 interface Msg { event_id: string; type: string; content: Record<string, unknown> }
 
@@ -108,7 +108,10 @@ describe("federation send path: fast path and transaction records", function () 
 
   it("the transaction's record and the event's push actions share the event's COMMIT", async () => {
     const db: Database = fed.get("b.test").hs!.context.db;
-    const { stage, transaction } = db;
+    const { stage: origStage, transaction: origTransaction } = db;
+    if (!origStage) throw new Error("SQLite has stage()");
+    const stage = origStage.bind(db);
+    const transaction = origTransaction.bind(db);
     const groupOf: { kind: string; group: number }[] = [];
     // told apart by their source: the record's INSERT, the event's persist (RemoteInput.store), the push actions' record
     const watch = (fn: { toString(): string }, committed: Promise<unknown>): void => {
@@ -116,13 +119,13 @@ describe("federation send path: fast path and transaction records", function () 
       const kind = src.includes("SAVE_INBOUND_TXN") ? "txn" : src.includes("createStateGroup") ? "event" : src.includes("store.record(") ? "push" : undefined;
       if (kind) void committed.then(() => groupOf.push({ kind, group: db.groupStats!().groups }), () => undefined);
     };
-    db.stage = (fn) => {
-      const staged = stage!.call(db, fn);
+    db.stage = <T>(fn: (tx: SqlExecutor) => Promise<T>): { executed: Promise<T>; committed: Promise<T> } => {
+      const staged = stage(fn);
       watch(fn, staged.committed);
       return staged;
     };
-    db.transaction = (fn) => {
-      const committed = transaction.call(db, fn);
+    db.transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => {
+      const committed = transaction(fn);
       watch(fn, committed);
       return committed;
     };
@@ -131,8 +134,8 @@ describe("federation send path: fast path and transaction records", function () 
       await waitFor("B has it", async () => ((await bodiesOnB()).includes("un seul commit") ? true : undefined));
       await waitFor("all three committed", async () => (["txn", "event", "push"].every((k) => groupOf.some((g) => g.kind === k)) ? true : undefined));
     } finally {
-      db.stage = stage;
-      db.transaction = transaction;
+      db.stage = origStage;
+      db.transaction = origTransaction;
     }
     const group = (k: string): number | undefined => groupOf.find((g) => g.kind === k)?.group;
     assert.equal(group("txn"), group("event"), `one COMMIT for the event and the transaction record: ${JSON.stringify(groupOf)}`);
