@@ -114,6 +114,8 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
 
     // A second link, revoked from the dialog's list.
     await dialog.getByRole("button", { name: "Fermer" }).click();
+    const menuButton = row(page, "acte.pdf").getByRole("button", { name: "Actions pour acte.pdf" });
+    assert.equal(await menuButton.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "closed: the focus is back on the row's menu button");
     const second = await createLink(page, 3);
     const secondRow = dialog.locator("tbody tr").first();
     await secondRow.getByRole("button", { name: /^Révoquer le lien créé le/ }).click();

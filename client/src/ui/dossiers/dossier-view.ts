@@ -17,7 +17,7 @@ import { theme } from "../shared/theme.ts";
 import { dossierStyles } from "./dossier-styles.ts";
 import { dossierTranslator, type DossierTranslate } from "./dossier-messages.ts";
 import { DOSSIERS_HASH } from "./dossiers-route.ts";
-import { renderFolderTree } from "./folder-tree.ts";
+import { renderBreadcrumbs, renderFolderTree } from "./folder-tree.ts";
 import { renderEntryRow, renderHistory, type RowContext } from "./entry-row.ts";
 import { DossierTransfers } from "./dossier-transfers.ts";
 import { DossierPreviews } from "./dossier-previews.ts";
@@ -263,10 +263,7 @@ export class DossierView extends LitElement {
         <span class="muted">${this.maxUpload !== undefined ? tr("quota", { used, max: this.size(this.maxUpload) }) : tr("quotaNoMax", { used })}</span>
       </header>
       <p class="muted"><a href=${DOSSIERS_HASH}>${tr("backToList")}</a> · ${tr("encryptedNote")}</p>
-      <nav aria-label=${tr("breadcrumbs")}><ol>
-        <li><a href="#" @click=${(e: Event) => { e.preventDefault(); this.open(undefined); }} aria-current=${crumbs.length === 0 ? "page" : nothing}>${tr("top")}</a></li>
-        ${crumbs.map((c, i) => html`<li><a href="#" @click=${(e: Event) => { e.preventDefault(); this.open(c.id); }} aria-current=${i === crumbs.length - 1 ? "page" : nothing}>${c.name}</a></li>`)}
-      </ol></nav>
+      ${renderBreadcrumbs(crumbs, tr, (f) => this.open(f))}
       ${renderToolbar(this, tr, {
         set: (c: Partial<ToolbarState>) => { Object.assign(this, c); }, newFolder: (e) => void this.newFolder(e),
         addFiles: (files) => void this.transfers.uploadFiles(files, {}), invite: (e) => void this.invite(e),

@@ -1,5 +1,6 @@
 // The folder view's navigation: the dossier's folders as a WAI-ARIA tree (always expanded), one
-// item focusable at a time (the open folder); Up/Down/Home/End move, Enter or Space opens.
+// item focusable at a time (the open folder); Up/Down/Home/End move, Enter or Space opens. And the
+// breadcrumbs of the open folder.
 // https://www.w3.org/WAI/ARIA/apg/patterns/treeview/
 import { html, nothing } from "lit";
 import type { FolderNode } from "../../core/dossiers/dossier-model.ts";
@@ -25,4 +26,13 @@ export function renderFolderTree(nodes: FolderNode[], current: string | undefine
       tabindex=${current === id ? "0" : "-1"} aria-selected=${current === id ? "true" : "false"} aria-expanded=${children.length > 0 ? "true" : nothing}
       @click=${(e: Event) => { e.stopPropagation(); open(id); }}><span>${name}</span>${children.length > 0 ? html`<ul role="group">${children.map((c) => item(c.id, c.name, c.children))}</ul>` : nothing}</li>`;
   return html`<ul role="tree" aria-label=${tr("folders")} @keydown=${(e: KeyboardEvent) => treeKey(e, open)}>${item(undefined, tr("top"), nodes)}</ul>`;
+}
+
+/** The path from the dossier's root to the open folder (`crumbs`: its folders, outermost first), each a link. */
+export function renderBreadcrumbs(crumbs: readonly { id: string; name: string }[], tr: DossierTranslate, open: (folder: string | undefined) => void): unknown {
+  const link = (id: string | undefined, name: string, current: boolean): unknown => html`<li><a href="#"
+    @click=${(e: Event) => { e.preventDefault(); open(id); }} aria-current=${current ? "page" : nothing}>${name}</a></li>`;
+  return html`<nav aria-label=${tr("breadcrumbs")}><ol>
+    ${link(undefined, tr("top"), crumbs.length === 0)}${crumbs.map((c, i) => link(c.id, c.name, i === crumbs.length - 1))}
+  </ol></nav>`;
 }
