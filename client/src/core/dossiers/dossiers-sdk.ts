@@ -1,9 +1,7 @@
-// DossiersPort over matrix-js-sdk. A dossier's tree needs every file event of the room (files are
-// ordinary m.file messages, not relations of one anchor), so its whole history is read once with
-// /messages (decrypted by the SDK's Rust crypto), then kept from the live timeline; a gappy sync
-// reads it again. Files go through dossier-transfer.ts (@entente/files), messages through the SDK
+// DossiersPort over matrix-js-sdk. A dossier's tree is folded from the room's file events, kept by
+// dossier-events-sdk.ts (whole history read once, then the live timeline). Files go through dossier-transfer.ts (@entente/files), messages through the SDK
 // (so they are Megolm-encrypted like any message of the room).
-import { Direction, MatrixEventEvent, Method, Preset, RoomEvent, Visibility, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { Preset, Visibility, type MatrixClient, type Room } from "matrix-js-sdk";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import { inviteAcross } from "../room-actions.ts";
 import { spaceChildIds } from "../space-children.ts";
@@ -22,33 +20,15 @@ import type { DossierMember } from "./dossier-members.ts";
 export class NotSameFile extends Error {
   override name = "NotSameFile";
 }
-import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+import { DossierEvents } from "./dossier-events-sdk.ts";
 
-const PAGE = 500;
 const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);
-
-/** The fold's raw shape of a (decrypted) event, if it is one the tree reads. */
-function treeRaw(e: MatrixEvent): Record<string, unknown> | undefined {
-  const eventId = e.getId();
-  const sender = e.getSender();
-  if (eventId === undefined || !eventId.startsWith("$") || sender === undefined || e.isDecryptionFailure() || (e.isEncrypted() && e.getClearContent() === null)) return undefined;
-  const type = e.getType();
-  const content: Record<string, unknown> = { ...e.getOriginalContent() };
-  const relevant = type === FOLDER_EVENT || type === FILE_UPDATE || type === "m.room.redaction" || (type === "m.room.message" && FILE_MSGTYPES.has(String(content["msgtype"])));
-  if (!relevant) return undefined;
-  const rel = e.getWireContent()["m.relates_to"];
-  if (content["m.relates_to"] === undefined && rel !== undefined) content["m.relates_to"] = rel;
-  const raw: Record<string, unknown> = { event_id: eventId, type, sender, origin_server_ts: e.getTs(), content, unsigned: e.getUnsigned() };
-  const redacts = e.event.redacts;
-  if (typeof redacts === "string") raw["redacts"] = redacts;
-  return raw;
-}
 
 export class MatrixDossiersPort implements DossiersPort {
   readonly userId: string;
   private readonly client: MatrixClient;
-  private readonly rooms = new Map<string, { events: Map<string, Record<string, unknown>>; ready: Promise<void> }>();
-  private readonly listeners = new Set<(roomId: string) => void>();
+  private readonly tree: DossierEvents;
   private mediaConfig: Promise<number | undefined> | undefined;
 
   constructor(client: MatrixClient) {
@@ -56,15 +36,7 @@ export class MatrixDossiersPort implements DossiersPort {
     this.userId = client.getSafeUserId();
     // The archive service looked up ahead of any click: without one, an export fails before its save dialog opens.
     void findArchiveService(client);
-    client.on(RoomEvent.Timeline, (e: MatrixEvent, _r: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
-    client.on(RoomEvent.LocalEchoUpdated, (e: MatrixEvent) => this.absorb(e));
-    client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
-    // A gappy sync may have skipped events: read the history again, and tell the open views.
-    client.on(RoomEvent.TimelineReset, (room: Room | undefined) => {
-      const dropped = room === undefined ? [...this.rooms.keys()] : this.rooms.has(room.roomId) ? [room.roomId] : [];
-      for (const id of dropped) this.rooms.delete(id);
-      for (const id of dropped) for (const l of this.listeners) l(id);
-    });
+    this.tree = new DossierEvents(client);
   }
 
   private media(): MediaAccess {
@@ -124,19 +96,7 @@ export class MatrixDossiersPort implements DossiersPort {
   }
 
   onChange(listener: (roomId: string) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  private absorb(e: MatrixEvent): void {
-    const roomId = e.getRoomId();
-    if (roomId === undefined) return;
-    const cache = this.rooms.get(roomId);
-    if (cache === undefined) return;
-    const raw = treeRaw(e);
-    if (raw === undefined) return;
-    cache.events.set(String(raw["event_id"]), raw);
-    for (const l of this.listeners) l(roomId);
+    return this.tree.onChange(listener);
   }
 
   private levels(room: Room | null): RoomPowerLevels {
@@ -145,46 +105,15 @@ export class MatrixDossiersPort implements DossiersPort {
     return parseRoomPowerLevels(pl ?? {}, create ? { sender: create.getSender() ?? "", content: create.getContent() } : undefined);
   }
 
-  /** The room's whole history, newest first, decrypted; only the tree's events are kept. */
-  private async readHistory(roomId: string, into: Map<string, Record<string, unknown>>): Promise<void> {
-    let from: string | undefined;
-    const mapper = this.client.getEventMapper();
-    for (;;) {
-      const res = await this.client.http.authedRequest<{ chunk: Partial<IEvent>[]; end?: string }>(Method.Get, `/rooms/${encodeURIComponent(roomId)}/messages`, { dir: Direction.Backward, limit: String(PAGE), ...(from ? { from } : {}) });
-      const mapped = res.chunk.map(mapper);
-      await Promise.all(mapped.map((e) => this.client.decryptEventIfNeeded(e)));
-      for (const e of mapped) {
-        const raw = treeRaw(e);
-        if (raw !== undefined && !into.has(String(raw["event_id"]))) into.set(String(raw["event_id"]), raw);
-      }
-      if (res.end === undefined || res.chunk.length === 0 || res.end === from) return;
-      from = res.end;
-    }
-  }
-
-  private async events(roomId: string): Promise<Record<string, unknown>[]> {
-    let cache = this.rooms.get(roomId);
-    if (cache === undefined) {
-      const events = new Map<string, Record<string, unknown>>();
-      const created = { events, ready: this.readHistory(roomId, events) };
-      cache = created;
-      this.rooms.set(roomId, created);
-      created.ready.catch(() => { if (this.rooms.get(roomId) === created) this.rooms.delete(roomId); });
-    }
-    await cache.ready;
-    return [...cache.events.values()];
-  }
-
   async snapshot(roomId: string): Promise<DossierSnapshot> {
-    const events = await this.events(roomId);
+    const events = await this.tree.of(roomId);
     return buildDossier(foldFileTree({ events, levels: this.levels(this.client.getRoom(roomId)) }), events);
   }
 
   /** Sends, then keeps our own event at once (its remote echo would not come as a new timeline event). */
   private async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
     const { event_id } = await sendAny(this.client, roomId, type, content);
-    this.rooms.get(roomId)?.events.set(event_id, { event_id, type, sender: this.userId, origin_server_ts: Date.now(), content });
-    for (const l of this.listeners) l(roomId);
+    this.tree.sent(roomId, { event_id, type, sender: this.userId, origin_server_ts: Date.now(), content });
     return event_id;
   }
 
