@@ -10,7 +10,21 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { launchChromium } from "../harness/browser.ts";
-import { chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
+import { chromiumProcesses, chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
+
+/** Resident memory of Chromium's renderer processes (page and service worker), MiB. */
+function rendererRssMb(): number {
+  let sum = 0;
+  for (const p of chromiumProcesses()) {
+    if (p.type !== "renderer") continue;
+    try {
+      sum += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return sum;
+}
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
 
 const MiB = 1024 * 1024;
@@ -207,6 +221,9 @@ try {
       await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
       await cdp.send("Profiler.start");
     }
+    const rss0 = rendererRssMb();
+    let rssPeak = rss0;
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rendererRssMb())), 100);
     const run = page.evaluate(async (s) => { await (globalThis as unknown as { stages: Record<string, () => Promise<unknown>> }).stages[s]!(); }, stage);
     if (stage.endsWith("-sw") || stage.startsWith("sw-only")) {
       const dl = await page.waitForEvent("download", { timeout: 900_000 });
@@ -215,6 +232,7 @@ try {
       await dl.delete();
     } else await run;
     const wall = (performance.now() - t0) / 1000;
+    clearInterval(sampler);
     const cpu = cpuBetween(before, chromiumThreadCpu());
     const mb = size / 1e6;
     if (cdp) {
@@ -231,7 +249,7 @@ try {
       process.stdout.write(`    profile (self s): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(" | ")}\n`);
       await cdp.detach();
     }
-    process.stdout.write(`${stage.padEnd(28)} ${(mb / wall).toFixed(0).padStart(5)} MB/s wall ${cpu.total.toFixed(2).padStart(6)} s Chromium CPU/${size / MiB} MiB (${(mb / cpu.total).toFixed(0)} MB per CPU s)  node ${(nodeCpu() - n0).toFixed(1)} s  load ${loadavg()[0]!.toFixed(1)}\n    ${describeCpu(cpu)}\n`);
+    process.stdout.write(`${stage.padEnd(28)} ${(mb / wall).toFixed(0).padStart(5)} MB/s wall ${cpu.total.toFixed(2).padStart(6)} s Chromium CPU/${size / MiB} MiB (${(mb / cpu.total).toFixed(0)} MB per CPU s)  node ${(nodeCpu() - n0).toFixed(1)} s  renderer RSS +${(rssPeak - rss0).toFixed(0)} MiB  load ${loadavg()[0]!.toFixed(1)}\n    ${describeCpu(cpu)}\n`);
   }
 } finally {
   await browser.close();

@@ -123,7 +123,8 @@ for (const [hold, bytes] of [[0, false], [1024 * 1024, false], [1024 * 1024, tru
     );
     assert.equal(out.state().aborted, true);
     assert.equal(sha(out.data()), sha(data.subarray(0, 16 * 1024)), "the sink got part 0 and nothing of part 1");
-    assert.equal(t.requests.filter((r) => r.mxc === up.manifest.parts[2]!.file.url).length, 0, "part 2 never fetched");
+    // streamed parts stop at once; held parts may have read part 2 ahead (never written)
+    if (hold === 0) assert.equal(t.requests.filter((r) => r.mxc === up.manifest.parts[2]!.file.url).length, 0, "part 2 never fetched");
   });
 
   it("a single attachment resumes too, and its size is checked", async () => {

@@ -120,9 +120,9 @@ interface Ctx {
   onBytes: (delta: number) => void;
   holdParts: number;
   writeChunk: number;
-  /** The held path's buffer, kept from one part to the next, and its BYOB reads' scratch buffer. */
-  held: Uint8Array | undefined;
-  scratch: Uint8Array | undefined;
+  /** The held path's part buffers (two: the next part is read while one is written) and BYOB scratch buffers, kept for reuse. */
+  buffers: Uint8Array[];
+  scratches: Uint8Array[];
 }
 
 /** Retries `fn` (a network step) with backoff; integrity errors and aborts are not retried. */
@@ -151,7 +151,7 @@ function retryable(e: unknown): boolean {
  * network cut resumes from the last byte read. Returns the plaintext hashed into `whole`.
  */
 async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: number | undefined, whole: { update(b: Uint8Array): void } | undefined): Promise<void> {
-  if (size !== undefined && size <= c.holdParts && c.backend.digest !== undefined) return fetchHeldPart(c, index, file, size, whole, c.backend.digest);
+  if (heldPath(c, size)) return writeHeld(c, index, file, await receiveHeld(c, index, file, size), whole);
   const keys = keysOf(file);
   const cipher = c.backend.aesCtr(keys.key, keys.iv);
   const hash = c.backend.sha256();
@@ -198,15 +198,16 @@ async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: numbe
   if (c.spool) await c.spool.drainTo(c.writer);
 }
 
+/** True when the part goes the held path (see `holdParts`). */
+const heldPath = (c: Ctx, size: number | undefined): size is number => size !== undefined && size <= c.holdParts && c.backend.digest !== undefined;
+
 /**
- * The held path (see `holdParts`): the part's ciphertext into one buffer (a cut resumes at the
- * byte where it stopped), its hash checked, then decrypted into the sink. Progress counts bytes
- * as they arrive; nothing reaches the sink before the hash matched.
+ * The held path, first half: the part's ciphertext into a buffer of the pool (a cut resumes at
+ * the byte where it stopped). Progress counts bytes as they arrive.
  */
-async function fetchHeldPart(c: Ctx, index: number, file: EncryptedFile, size: number, whole: { update(b: Uint8Array): void } | undefined, digest: (b: Uint8Array) => Promise<Uint8Array>): Promise<void> {
-  const keys = keysOf(file);
-  if (c.held === undefined || c.held.byteLength < size) c.held = new Uint8Array(size);
-  const held = c.held;
+async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: number): Promise<Uint8Array> {
+  let held = c.buffers.pop();
+  if (held === undefined || held.byteLength < size) held = new Uint8Array(size);
   let read = 0;
   await withRetries(c, index, () => read, async () => {
     const from = read;
@@ -219,23 +220,28 @@ async function fetchHeldPart(c: Ctx, index: number, file: EncryptedFile, size: n
     const byob = skip === 0 ? byobReader(body) : undefined;
     if (byob === undefined) await readCopying(body, held, from, skip, size, into, index);
     else {
-      // a failed read took the scratch with it: a new one for the next try
-      const scratch = c.scratch?.byteLength ? c.scratch : new Uint8Array(SCRATCH);
-      c.scratch = undefined;
-      c.scratch = await readInto(byob, scratch, held, from, size, into, index);
+      // a failed read takes its scratch buffer with it: the pool only gets back the ones returned
+      const scratch = c.scratches.pop() ?? new Uint8Array(SCRATCH);
+      c.scratches.push(await readInto(byob, scratch, held, from, size, into, index));
     }
     if (read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
   });
-  const buf = held.subarray(0, size);
-  if (!equal(await digest(buf), keys.sha256)) throw new DownloadIntegrityError("hash_mismatch", index, `part ${index}: SHA-256 of the ciphertext does not match`);
+  return held.subarray(0, size);
+}
+
+/** The held path, second half: the ciphertext's hash checked, then decrypted into the sink; nothing is written before the hash matched. */
+async function writeHeld(c: Ctx, index: number, file: EncryptedFile, bytes: Uint8Array, whole: { update(b: Uint8Array): void } | undefined): Promise<void> {
+  const keys = keysOf(file);
+  if (!equal(await c.backend.digest!(bytes), keys.sha256)) throw new DownloadIntegrityError("hash_mismatch", index, `part ${index}: SHA-256 of the ciphertext does not match`);
   const cipher = c.backend.aesCtr(keys.key, keys.iv);
   const write = async (plain: Uint8Array): Promise<void> => {
     if (plain.length === 0) return;
     whole?.update(plain);
     await c.writer.write(plain);
   };
-  for (let o = 0; o < size; o += c.writeChunk) await write(await cipher.update(buf.subarray(o, Math.min(size, o + c.writeChunk))));
+  for (let o = 0; o < bytes.length; o += c.writeChunk) await write(await cipher.update(bytes.subarray(o, Math.min(bytes.length, o + c.writeChunk))));
   await write(await cipher.final());
+  c.buffers.push(new Uint8Array(bytes.buffer, bytes.byteOffset));
 }
 
 /** A BYOB reader where the body is a byte stream (Chromium's and Node's fetch): bytes land in the part's buffer, no chunk allocated. */
@@ -255,7 +261,9 @@ function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader 
 async function readInto(reader: ReadableStreamBYOBReader, scratch: Uint8Array, buf: Uint8Array, at: number, size: number, onRead: (n: number) => void, index: number): Promise<Uint8Array> {
   try {
     for (;;) {
-      const { done, value } = await reader.read(new Uint8Array(scratch.buffer, 0, scratch.byteLength));
+      const r = await reader.read(new Uint8Array(scratch.buffer as ArrayBuffer, 0, scratch.byteLength));
+      const done = r.done;
+      const value = r.value as Uint8Array<ArrayBuffer> | undefined;
       if (value !== undefined) scratch = new Uint8Array(value.buffer);
       if (done || value === undefined) return scratch;
       if (at + value.length > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
@@ -299,7 +307,7 @@ function context(o: Omit<DownloadOptions, "manifestFile" | "onProgress">, writer
   return {
     transport: o.transport, backend: o.backend, writer, signal: o.signal, spool: o.spool?.(),
     attempts: Math.max(1, o.attempts ?? 1), retryDelayMs: o.retryDelayMs ?? 1000, onRetry: o.onRetry, onBytes,
-    holdParts: o.holdParts ?? 0, writeChunk: o.writeChunk ?? 512 * 1024, held: undefined, scratch: undefined,
+    holdParts: o.holdParts ?? 0, writeChunk: o.writeChunk ?? 512 * 1024, buffers: [], scratches: [],
   };
 }
 
@@ -309,9 +317,26 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
     const manifest = await withRetries(c, -1, () => 0, () => fetchManifest(o.transport, o.backend, o.manifestFile, o.signal));
     total = manifest.size;
     const whole = o.verifyWholeFile === false ? undefined : o.backend.sha256();
-    for (const part of manifest.parts) {
+    // Held parts: the next one is read while this one is checked and written (the network and
+    // the homeserver work meanwhile); at most two parts in memory.
+    let next: Promise<Uint8Array> | undefined;
+    for (const [i, part] of manifest.parts.entries()) {
       c.spool?.clear();
-      await fetchPart(c, part.index, part.file, part.size, whole);
+      const received = next;
+      next = undefined;
+      if (received === undefined) {
+        if (!heldPath(c, part.size)) {
+          await fetchPart(c, part.index, part.file, part.size, whole);
+          continue;
+        }
+      }
+      const bytes = await (received ?? receiveHeld(c, part.index, part.file, part.size));
+      const after = manifest.parts[i + 1];
+      if (after !== undefined && heldPath(c, after.size)) {
+        next = receiveHeld(c, after.index, after.file, after.size);
+        next.catch(() => undefined); // awaited at the next turn; a failure before then surfaces there
+      }
+      await writeHeld(c, part.index, part.file, bytes, whole);
     }
     const expected = fromBase64(manifest.sha256);
     if (whole !== undefined && (!expected || !equal(expected, whole.digest()))) throw new DownloadIntegrityError("whole_hash_mismatch", undefined, "parts manifest: the whole file's SHA-256 does not match");

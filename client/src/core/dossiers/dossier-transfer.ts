@@ -26,6 +26,8 @@ export class TransferCancelled extends Error {
 export interface UploadedContent { content: Record<string, unknown> }
 
 const BLOB_SLICE = 16 * 1024 * 1024;
+/** Progress bars are updated at most this often (each update renders the transfer list). */
+const PROGRESS_MS = 100;
 
 /** Chunks into a Blob, handing a slice to the browser's blob store every 16 MiB. */
 export function blobSink(type: string): { sink: WritableStream<Uint8Array>; blob: Promise<Blob> } {
@@ -167,10 +169,14 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,
     });
     let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
+    let shown = -Infinity;
     let pausedBy: "user" | "network" = "network";
     up.addEventListener("progress", (e) => {
       const d = (e as CustomEvent<{ sentBytes: number; totalBytes: number; bytesPerSecond: number; remainingSeconds: number | undefined }>).detail;
       last = { phase: "uploading", sentBytes: d.sentBytes, totalBytes: d.totalBytes, bytesPerSecond: d.bytesPerSecond, remainingSeconds: d.remainingSeconds };
+      const now = performance.now();
+      if (d.sentBytes !== d.totalBytes && now - shown < PROGRESS_MS) return;
+      shown = now;
       onProgress(last);
     });
     up.addEventListener("phase", (e) => {
@@ -306,9 +312,14 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
   const total = v.size;
   const meter = new ProgressMeter(total ?? 0, 1);
   let last = 0;
+  let shown = -Infinity;
   const report = (received: number, retryInSeconds?: number): void => {
     meter.add(received - last);
     last = received;
+    // The downloader reports every chunk read; the page renders ten times a second at most.
+    const now = performance.now();
+    if (retryInSeconds === undefined && received !== total && now - shown < PROGRESS_MS) return;
+    shown = now;
     const s = meter.snapshot();
     onProgress({ receivedBytes: received, totalBytes: total, bytesPerSecond: retryInSeconds === undefined ? s.bytesPerSecond : 0, remainingSeconds: total === undefined || retryInSeconds !== undefined ? undefined : s.remainingSeconds, ...(retryInSeconds === undefined ? {} : { retryInSeconds }) });
   };
