@@ -8,6 +8,7 @@ import type { ServerContext } from "../context.ts";
 import { clientEvent } from "../rooms/client-event.ts";
 import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
 import { timelineWindow } from "./timeline-window.ts";
+import { incrementalRoomDelta, type RoomDelta } from "./room-delta-cache.ts";
 import { projectEvent } from "./event-fields.ts";
 import { hiddenByIgnore } from "../users/ignored-users.ts";
 
@@ -40,18 +41,10 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
   const events = s.stores.events;
   const ignored = inp.ignored ?? new Set<string>();
-  const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit, ...(inp.ignored ? { ignored: inp.ignored } : {}) });
+  // State at the start of the timeline, minus what the client already had at `since`.
+  const { rows, limited, startState, known } = await roomDelta(s, inp, limit);
   const shown = rows.filter((r) => matchesEventFilter(inp.filter.timeline, r.event.pdu.type, r.event.pdu.sender) && !hiddenByIgnore(r.event.pdu, inp.userId, ignored));
   const firstStream = rows[0]?.stream ?? inp.upTo + 1;
-  // State at the start of the timeline, minus what the client already had at `since`.
-  // the state before the first timeline event (a room joined over federation has only outliers before it)
-  const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(inp.roomId, firstStream - 1));
-  const startState = startGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(startGroup);
-  let known = new Map<StateKey, string>() as ReadonlyMap<StateKey, string>;
-  if (inp.since > 0 && !inp.fullState) {
-    const sinceGroup = await events.stateGroupAt(inp.roomId, inp.since);
-    if (sinceGroup !== undefined) known = await events.stateMapOfGroup(sinceGroup);
-  }
   const inTimeline = new Set(rows.map((r) => r.event.eventId));
   let stateIds = [...startState].filter(([k, id]) => known.get(k) !== id && !inTimeline.has(id));
   if (inp.filter.lazyLoadMembers) {
@@ -77,6 +70,18 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
     state: { events: [...stateRows.values()].map(fmt) },
     empty: rows.length === 0 && stateRows.size === 0,
   };
+}
+
+/** The events and the state around them; an incremental sync's are shared by all users (room-delta-cache.ts). */
+async function roomDelta(s: ServerContext, inp: RoomSyncInput, limit: number): Promise<RoomDelta> {
+  if (inp.since > 0 && !inp.fullState) return incrementalRoomDelta(s.stores.events, { roomId: inp.roomId, since: inp.since, upTo: inp.upTo, limit });
+  const events = s.stores.events;
+  const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit, ...(inp.ignored ? { ignored: inp.ignored } : {}) });
+  // the state before the first timeline event (a room joined over federation has only outliers before it)
+  const firstStream = rows[0]?.stream ?? inp.upTo + 1;
+  const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(inp.roomId, firstStream - 1));
+  const startState = startGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(startGroup);
+  return { rows, limited, startState, known: new Map() };
 }
 
 /** m.receipt EDU content for the receipts of a room. */

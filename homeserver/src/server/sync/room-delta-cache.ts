@@ -1,0 +1,57 @@
+// The reads of a joined room's incremental /sync section that do not depend on the user: the
+// newest events in (since, upTo], whether older ones were left out, the state before the first of
+// them and the state at `since`. One event wakes every member's long-poll with the same token, so
+// they all ask for the same (room, since, upTo): read once for all of them (issue 16, fan-out).
+// What stays per user: filters, ignored senders, lazy-loaded members, transaction ids, unread counts.
+// Sound because positions only grow: the events up to `upTo` never change, except a redaction,
+// which commits with a later position (so a later sync asks for another key) and bumps the store's
+// redaction epoch (part of the key). An initial sync's window depends on the user's history
+// visibility: never cached.
+import type { StateKey } from "../../room/pdu.ts";
+import type { EventStore, StoredEventRow } from "../../storage/event-store.ts";
+
+export interface RoomDelta {
+  /** Oldest first. */
+  rows: StoredEventRow[];
+  limited: boolean;
+  /** State before the first row (or at `upTo` when there is none). */
+  startState: ReadonlyMap<StateKey, string>;
+  /** State at `since`. */
+  known: ReadonlyMap<StateKey, string>;
+}
+
+const MAX_ENTRIES = 256;
+const caches = new WeakMap<EventStore, Map<string, Promise<RoomDelta>>>();
+
+/** The delta of `roomId` from `since` (> 0) to `upTo`, at most `limit` events, shared by every caller. */
+export function incrementalRoomDelta(events: EventStore, q: { roomId: string; since: number; upTo: number; limit: number }): Promise<RoomDelta> {
+  let cache = caches.get(events);
+  if (!cache) {
+    cache = new Map();
+    caches.set(events, cache);
+  }
+  const key = `${q.roomId}\u0000${q.since}\u0000${q.upTo}\u0000${q.limit}\u0000${events.redactionEpoch()}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = readDelta(events, q);
+    if (cache.size >= MAX_ENTRIES) cache.clear();
+    cache.set(key, p);
+    // a failed read is not kept: the next caller tries again
+    const own = cache;
+    p.catch(() => own.delete(key));
+  }
+  return p;
+}
+
+async function readDelta(events: EventStore, q: { roomId: string; since: number; upTo: number; limit: number }): Promise<RoomDelta> {
+  const fetched = await events.roomEvents(q.roomId, { after: q.since, before: q.upTo, limit: q.limit + 1, backwards: true });
+  const rows = fetched.slice(0, q.limit).reverse();
+  const firstStream = rows[0]?.stream ?? q.upTo + 1;
+  const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(q.roomId, firstStream - 1));
+  const sinceGroup = await events.stateGroupAt(q.roomId, q.since);
+  return {
+    rows, limited: fetched.length > q.limit,
+    startState: startGroup === undefined ? new Map() : await events.stateMapOfGroup(startGroup),
+    known: sinceGroup === undefined ? new Map() : await events.stateMapOfGroup(sinceGroup),
+  };
+}
