@@ -60,4 +60,19 @@ for (const db of ["sqlite", "postgres"] as const) describe(`relations: recursion
     assert.equal(first.chunk.length + rest.chunk.length, 150);
     assert.equal(new Set([...first.chunk, ...rest.chunk].map((e) => e.event_id)).size, 150);
   });
+
+  it("reads a list again after a change (the cached walk is not reused) and bundles each root's references", async () => {
+    const anchor = await send("liste bis");
+    const t1 = await send("t1", { rel_type: "m.reference", event_id: anchor });
+    const u1 = await send("u1", { rel_type: "m.reference", event_id: t1 });
+    const all = async (): Promise<string[]> => bodies(await page(anchor, "dir=f&recurse=true&limit=1000"));
+    assert.deepEqual(await all(), ["t1", "u1"]);
+    assert.deepEqual(await all(), ["t1", "u1"]);
+    await send("hors liste");
+    const u2 = await send("u2", { rel_type: "m.reference", event_id: t1 });
+    assert.deepEqual(await all(), ["t1", "u1", "u2"]);
+    type Bundled = { unsigned?: { "m.relations"?: { "m.reference"?: { chunk: { event_id: string }[] } } } };
+    const [root] = (await page(anchor, "dir=f")).chunk as unknown as Bundled[];
+    assert.deepEqual(root?.unsigned?.["m.relations"]?.["m.reference"]?.chunk.map((c) => c.event_id), [u1, u2]);
+  });
 });
