@@ -10,7 +10,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Download, Page } from "playwright-core";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
-import { saveRecoveryKey, signIn as fillSignIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { clientApi, saveRecoveryKey, signIn as fillSignIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
 import { rowAction } from "../harness/dossier-pages.ts";
 
@@ -321,6 +321,21 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await row(alice, "plan.png").locator("td").nth(3).click({ button: "right" });
     await row(alice, "plan.png").getByRole("menuitem", { name: "Renommer plan.png" }).waitFor();
     await alice.keyboard.press("Escape");
+
+    // Rights: B's role made read-only (the dossier's updates need 50, B has 0): B's row menu keeps
+    // the changes, aria-disabled with the reason; Partager stays available.
+    const token = (JSON.parse((await alice.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken;
+    const levelsPath = `/rooms/${encodeURIComponent(decodeURIComponent(/#\/dossier\/(.+)$/.exec(bob.url())?.[1] ?? ""))}/state/m.room.power_levels/`;
+    const levels = await clientApi(app.fed.get(A).url, { accessToken: token }, "GET", levelsPath);
+    await clientApi(app.fed.get(A).url, { accessToken: token }, "PUT", levelsPath, { ...levels, events: { ...(levels["events"] as Record<string, number>), "fr.entente.file.update": 50 } });
+    await row(bob, "budget-2026.ods").getByRole("button", { name: "Actions pour budget-2026.ods" }).click();
+    const renameItem = row(bob, "budget-2026.ods").locator('[role="menuitem"][aria-label="Renommer budget-2026.ods"]');
+    await row(bob, "budget-2026.ods").locator('[role="menuitem"][aria-disabled="true"][aria-label="Renommer budget-2026.ods"]').waitFor({ timeout: 60_000 });
+    assert.equal(await renameItem.getAttribute("title"), "Votre rôle dans ce dossier ne permet pas de le modifier (lecture seule).");
+    assert.equal(await row(bob, "budget-2026.ods").getByRole("menuitem", { name: "Partager budget-2026.ods avec un citoyen" }).getAttribute("aria-disabled"), null);
+    await renameItem.click({ force: true });
+    assert.equal(await bob.getByLabel("Nouveau nom de budget-2026.ods").count(), 0, "a disabled item does nothing");
+    await bob.keyboard.press("Escape");
 
     // English.
     await alice.getByLabel("Langue").selectOption("en");

@@ -92,6 +92,8 @@ export interface DossiersPort {
   forgetDownload(id: string): void;
   /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */
   preview(version: FileVersion): Promise<Blob | undefined>;
+  /** Whether this agent's power level lets them change the dossier (folders, files, versions, renames, moves, deletions). */
+  mayChange(roomId: string): boolean;
   /** The server's per-file upload limit (media config m.upload.size), if it gives one. */
   maxUploadSize(): Promise<number | undefined>;
   invite(roomId: string, userId: string): Promise<void>;

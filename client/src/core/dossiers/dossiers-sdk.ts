@@ -225,6 +225,11 @@ export class MatrixDossiersPort implements DossiersPort {
     return previewBlob(this.media(), version);
   }
 
+  mayChange(roomId: string): boolean {
+    const state = this.client.getRoom(roomId)?.currentState;
+    return state !== undefined && [FOLDER_EVENT, FILE_UPDATE, "m.room.message"].every((t) => state.maySendEvent(t, this.userId));
+  }
+
   maxUploadSize(): Promise<number | undefined> {
     this.mediaConfig ??= this.client.getMediaConfig(true).then((c) => maxUploadSize(c), () => { this.mediaConfig = undefined; return undefined; });
     return this.mediaConfig;

@@ -236,7 +236,7 @@ export class DossierView extends LitElement {
   private rowContext(snap: DossierSnapshot): RowContext {
     return {
       tr: this.tr, size: (n) => this.size(n), date: (ts) => this.date(ts), who: (u) => this.port.memberName(this.roomId, u),
-      previews: this.previews.urls, renaming: this.renaming, moving: this.moving, moveTargets: (id) => moveTargets(snap, id),
+      previews: this.previews.urls, renaming: this.renaming, moving: this.moving, readOnly: this.port.mayChange(this.roomId) ? undefined : this.tr("readOnly"), moveTargets: (id) => moveTargets(snap, id),
       open: (f) => this.open(f), download: (e, v) => void this.transfers.download(e, v), newVersion: (e, f) => void this.transfers.uploadFiles([f], { versionOf: e.id }),
       showHistory: (id) => { this.historyOf = id; }, startRename: (id) => { this.renaming = id; }, startMove: (id) => { this.moving = id; }, submitRename: (ev, e) => void this.rename(ev, e),
       change: (e, c) => void this.change(e, c),

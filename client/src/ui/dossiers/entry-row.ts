@@ -19,6 +19,8 @@ export interface RowContext {
   previews: ReadonlyMap<string, string>;
   /** The entry whose name is being edited. */
   renaming: string | undefined;
+  /** Set when this agent may not change the dossier: why (the menu's changes stay, disabled). */
+  readOnly: string | undefined;
   /** The entry whose destination folder is being picked. */
   moving: string | undefined;
   moveTargets(id: string): { id: string; path: string }[];
@@ -54,15 +56,16 @@ function versionPicker(origin: HTMLElement): HTMLInputElement | null | undefined
 /** The row's menu: everything but the primary action (Télécharger), names as the buttons had. */
 function menuItems(e: DossierEntry, latest: FileVersion | undefined, c: RowContext): MenuItem[] {
   const { tr } = c;
+  const ro = c.readOnly;
   const fileItems: MenuItem[] = latest === undefined ? [] : [
-    { label: tr("newVersion", { name: e.name }), text: tr("short_newVersion"), run: (origin) => versionPicker(origin)?.click() },
+    { label: tr("newVersion", { name: e.name }), text: tr("short_newVersion"), disabledReason: ro, run: (origin) => versionPicker(origin)?.click() },
     { label: tr("history", { name: e.name }), text: tr("short_history"), run: () => c.showHistory(e.id) },
     shareItem(e, latest),
   ];
   return [...fileItems,
-    { label: tr("rename", { name: e.name }), text: tr("short_rename"), run: () => c.startRename(e.id) },
-    { label: tr("moveItem", { name: e.name }), text: tr("short_move"), run: () => c.startMove(e.id) },
-    { label: tr("delete", { name: e.name }), text: tr("short_delete"), run: () => c.change(e, { deleted: true }) },
+    { label: tr("rename", { name: e.name }), text: tr("short_rename"), disabledReason: ro, run: () => c.startRename(e.id) },
+    { label: tr("moveItem", { name: e.name }), text: tr("short_move"), disabledReason: ro, run: () => c.startMove(e.id) },
+    { label: tr("delete", { name: e.name }), text: tr("short_delete"), disabledReason: ro, run: () => c.change(e, { deleted: true }) },
   ];
 }
 
