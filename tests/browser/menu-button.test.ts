@@ -86,6 +86,8 @@ describe("menu button (WAI-ARIA APG) in Chromium", function () {
     await page.keyboard.press("r");
     assert.equal(await focused(page), "Renommer acte.pdf", "type-ahead");
     await page.getByRole("menu", { name: "Actions pour acte.pdf" }).waitFor();
+    const box = await page.getByRole("menu", { name: "Actions pour acte.pdf" }).boundingBox();
+    assert.ok(box !== null && box.x >= 0 && box.y > 0, `the menu is inside the window (button near its left side): ${JSON.stringify(box)}`);
     assert.deepEqual(await seriousA11yViolations(page), [], "menu open: axe clean");
     await screenshot(page, "menu-button-open");
     await page.keyboard.press("Escape");

@@ -42,6 +42,7 @@ export class MenuButton extends LitElement {
       padding: 0.25rem; background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius); box-shadow: 0 6px 18px rgb(0 0 0 / 0.15); }
     [role="menu"][hidden] { display: none; }
     [role="menu"].up { top: auto; bottom: calc(100% + 2px); }
+    [role="menu"].start { right: auto; left: 0; }
     [role="menuitem"] { border: none; text-align: left; white-space: nowrap; border-radius: 4px; font-size: inherit; }
     [role="menuitem"]:hover, [role="menuitem"]:focus { background: #dbeafe; }
     [role="menuitem"][aria-disabled="true"] { color: var(--muted); cursor: not-allowed; }
@@ -95,13 +96,17 @@ export class MenuButton extends LitElement {
     if (this.expanded) this.focusPending();
   }
 
-  /** Below the button, or above it when the window has no room below and has some above. */
+  /**
+   * Below the button, or above it when the window has no room below and has some above; its right
+   * edge on the button's, or its left edge when it would go past the window's left side.
+   */
   private placeMenu(): void {
     const menu = this.renderRoot.querySelector<HTMLElement>('[role="menu"]');
     if (menu === null) return;
-    menu.classList.remove("up");
+    menu.classList.remove("up", "start");
     const box = menu.getBoundingClientRect();
     if (box.bottom > window.innerHeight && box.height < this.getBoundingClientRect().top) menu.classList.add("up");
+    if (box.left < 0) menu.classList.add("start");
   }
 
   private focusPending(): void {
