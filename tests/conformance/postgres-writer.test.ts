@@ -59,6 +59,31 @@ describe("PostgreSQL writer (pipelined group commit, prepared statements)", func
     assert.deepEqual(await values(), ["c"]);
   });
 
+  it("a body's sent writes: later reads of the body see them; a failing one fails its body alone, with its own error", async () => {
+    const seen = db.transaction(async (tx) => {
+      assert.ok(tx.send, "the group transaction pipelines");
+      tx.send("INSERT INTO t (v) VALUES (?)", ["s1"]);
+      tx.send("INSERT INTO t (v) VALUES (?)", ["s2"]);
+      return (await tx.all<{ v: string }>("SELECT v FROM t ORDER BY id")).map((r) => r.v);
+    });
+    // the duplicate is only sent: the body fails when it ends, the others of the group commit
+    const failsAtEnd = db.transaction(async (tx) => {
+      tx.send?.("INSERT INTO t (v) VALUES (?)", ["s3"]);
+      tx.send?.("INSERT INTO t (v) VALUES (?)", ["s1"]);
+    });
+    // the duplicate is followed by an awaited statement: that one reports the duplicate
+    const failsAtNext = db.transaction(async (tx) => {
+      tx.send?.("INSERT INTO t (v) VALUES (?)", ["s2"]);
+      await tx.run("INSERT INTO t (v) VALUES (?)", ["s4"]);
+    });
+    const after = db.transaction(insert("s5"));
+    assert.deepEqual(await seen, ["s1", "s2"]);
+    await assert.rejects(failsAtEnd, /duplicate key/);
+    await assert.rejects(failsAtNext, /duplicate key/);
+    assert.equal(await after, "s5");
+    assert.deepEqual(await values(), ["s1", "s2", "s5"]);
+  });
+
   it("prepared statements: the same text with other values, and long IN lists, on every connection", async () => {
     for (let i = 0; i < 20; i++) await db.transaction(insert(`p${i}`));
     const reads = await Promise.all(Array.from({ length: 30 }, (_, i) => db.one<{ v: string }>("SELECT v FROM t WHERE v = ?", [`p${i % 20}`])));

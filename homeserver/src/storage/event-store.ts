@@ -5,7 +5,7 @@ import type { Pdu, RoomEvent, StateKey } from "../room/pdu.ts";
 import { splitStateKey, stateKeyOf } from "../room/pdu.ts";
 import { relationOf } from "../room/relation.ts";
 import type { Database, SqlExecutor } from "./sql.ts";
-import { num } from "./sql.ts";
+import { num, runLater } from "./sql.ts";
 import { indexEventForSearch, unindexEvent } from "./search-store.ts";
 
 const SNAPSHOT_EVERY = 50;
@@ -95,21 +95,22 @@ export class EventStore {
     // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
     if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu);
     if (input.txn) {
-      await tx.run("INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
+      await runLater(tx, "INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
         [input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId]);
     }
     if (!inDag || input.softFailed || input.backfilled) return { stream, stateGroup: group };
-    await tx.run("DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
-    await tx.run("INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
+    // writes whose answers nobody reads: pipelined on PostgreSQL (SqlExecutor.send)
+    await runLater(tx, "DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
+    await runLater(tx, "INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
     if (input.currentState) {
       await this.replaceCurrentState(tx, roomId, input.currentState.group, stream);
     } else {
       if (pdu.state_key !== undefined) await this.setCurrent(tx, roomId, pdu.type, pdu.state_key, event.eventId, membershipOf(pdu), stream);
-      await tx.run("UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
+      await runLater(tx, "UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
     }
     // Forgetting a room applies to the membership the user left; coming back un-forgets it.
     const m = membershipOf(pdu);
-    if (m === "join" || m === "invite" || m === "knock") await tx.run("DELETE FROM room_forgotten WHERE user_id = ? AND room_id = ?", [pdu.state_key ?? "", roomId]);
+    if (m === "join" || m === "invite" || m === "knock") await runLater(tx, "DELETE FROM room_forgotten WHERE user_id = ? AND room_id = ?", [pdu.state_key ?? "", roomId]);
     return { stream, stateGroup: group };
   }
 

@@ -3,8 +3,8 @@
 // promise) on top of its wait, so the hot path saves round trips (docs/perf/postgres-path.md):
 //  - statements with parameters are prepared once per connection (named), the server skips
 //    parsing and planning them again and the client sends Bind/Execute only;
-//  - the write transaction's own statements (BEGIN, SAVEPOINT, RELEASE) are pipelined: written
-//    without waiting for their answer, so a group costs its bodies' statements plus the COMMIT.
+//  - the write transaction's own statements (BEGIN, SAVEPOINT, RELEASE) and the writes a body
+//    `send`s (SqlExecutor.send) are pipelined: written without waiting for their answer.
 import pg from "pg";
 import { GroupCommitter, type GroupSession } from "./group-commit.ts";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
@@ -42,13 +42,15 @@ function statementOf(sql: string, params: number): Statement {
 
 type Query = (q: pg.QueryConfig) => Promise<pg.QueryResult>;
 
+function queryConfig(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
+  rejectNulParams(params);
+  const { text, name } = statementOf(sql, params.length);
+  const values = params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 function executor(q: Query): SqlExecutor {
-  const send = (sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> => {
-    rejectNulParams(params);
-    const { text, name } = statementOf(sql, params.length);
-    const values = params.map((p) => (p instanceof Uint8Array && !Buffer.isBuffer(p) ? Buffer.from(p) : p));
-    return q(name === undefined ? { text, values } : { name, text, values });
-  };
+  const send = (sql: string, params: readonly SqlValue[]): Promise<pg.QueryResult> => q(queryConfig(sql, params));
   return {
     all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await send(sql, params)).rows as T[],
     one: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (await send(sql, params)).rows[0] as T | undefined,
@@ -57,21 +59,29 @@ function executor(q: Query): SqlExecutor {
 }
 
 /**
- * One group's transaction on the writer's pipelined connection. BEGIN and the savepoint
- * statements are written without waiting: the body's first statement follows them on the wire,
- * in the same socket write (the socket stays corked until a statement someone waits for is
- * queued). A failure among them is kept and makes the COMMIT throw (PostgreSQL answers COMMIT of
- * an aborted transaction with ROLLBACK, not an error, so the command tag is checked too): the
- * group is then refused as a whole, never acknowledged.
+ * One group's transaction on the writer's pipelined connection. Statements nobody waits for are
+ * written without waiting for their answer and leave, in the same socket write, with the next
+ * statement someone awaits (the socket stays corked meanwhile):
+ *  - BEGIN and the savepoint statements: a failure among them is kept and makes the COMMIT throw
+ *    (PostgreSQL answers COMMIT of an aborted transaction with ROLLBACK, not an error, so the
+ *    command tag is checked too): the group is then refused as a whole, never acknowledged;
+ *  - a body's `send` writes: the body fails with the first such error, at its next awaited
+ *    statement or when it ends (before its RELEASE), so the group commit rolls it back alone.
  */
 function pipelinedSession(client: pg.PoolClient): GroupSession {
   const socket = client.connection.stream;
   let corked = 0;
   let failure: { error: unknown } | undefined;
-  const sendAndForget = (sql: string): void => {
+  /** The current body's `send` writes not yet answered, and the first of them that failed. */
+  let sent: Promise<unknown>[] = [];
+  let bodyFailure: { error: unknown } | undefined;
+  const hold = (q: pg.QueryConfig | string): Promise<pg.QueryResult> => {
     socket.cork();
     corked++;
-    client.query(sql).catch((error: unknown) => {
+    return client.query(q);
+  };
+  const sendAndForget = (sql: string): void => {
+    hold(sql).catch((error: unknown) => {
       failure ??= { error };
     });
   };
@@ -81,16 +91,49 @@ function pipelinedSession(client: pg.PoolClient): GroupSession {
     for (; corked > 0; corked--) socket.uncork();
     return answer;
   };
+  /** Waits for the body's `send` writes; returns (and forgets) the first failure among them. */
+  const settleBody = async (): Promise<{ error: unknown } | undefined> => {
+    if (sent.length > 0) {
+      for (; corked > 0; corked--) socket.uncork();
+      await Promise.all(sent);
+      sent = [];
+    }
+    const f = bodyFailure;
+    bodyFailure = undefined;
+    return f;
+  };
+  const exec = executor(async (q) => {
+    try {
+      return await waited(q);
+    } catch (error) {
+      // "current transaction is aborted" after a failed `send`: report the cause
+      throw bodyFailure?.error ?? error;
+    }
+  });
+  exec.send = (sql, params = []) => {
+    sent.push(hold(queryConfig(sql, params)).catch((error: unknown) => {
+      bodyFailure ??= { error };
+    }));
+  };
   return {
-    exec: executor(waited),
+    exec,
     begin: async () => sendAndForget("BEGIN; SET LOCAL synchronous_commit TO on"),
-    raw: async (sql) => sendAndForget(sql),
+    // SAVEPOINT / RELEASE / ROLLBACK TO: a body's failed `send` fails the body before its RELEASE
+    raw: async (sql) => {
+      const f = await settleBody();
+      if (f && !sql.startsWith("ROLLBACK")) throw f.error;
+      sendAndForget(sql);
+    },
     commit: async () => {
+      const f = await settleBody();
       const r = await waited("COMMIT");
-      if (failure) throw failure.error;
+      if (failure ?? f) throw (failure ?? f)?.error;
       if (r.command !== "COMMIT") throw new Error(`COMMIT answered ${r.command}: the transaction was rolled back`);
     },
-    rollback: async () => void (await waited("ROLLBACK")),
+    rollback: async () => {
+      await settleBody();
+      await waited("ROLLBACK");
+    },
     // a connection whose statement failed outside a body may be in any state: not reused
     close: () => {
       for (; corked > 0; corked--) socket.uncork();

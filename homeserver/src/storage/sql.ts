@@ -8,6 +8,19 @@ export interface SqlExecutor {
   all<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
   one<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /**
+   * Queues a write whose answer nobody reads, without waiting for it (PostgreSQL's group
+   * transaction pipelines it with the next statement). Later statements of the body see it; if it
+   * fails, the body fails (at its next awaited statement or when it ends). Absent elsewhere: use
+   * `runLater`, which falls back to `run`.
+   */
+  send?(sql: string, params?: readonly SqlValue[]): void;
+}
+
+/** A write whose answer is not needed: pipelined where the executor can (`send`), else awaited. */
+export async function runLater(tx: SqlExecutor, sql: string, params: readonly SqlValue[] = []): Promise<void> {
+  if (tx.send) tx.send(sql, params);
+  else await tx.run(sql, params);
 }
 
 export type Dialect = "sqlite" | "postgres";
