@@ -89,7 +89,11 @@ function moveField(e: DossierEntry, c: RowContext): unknown {
 
 function actionsCell(e: DossierEntry, latest: FileVersion | undefined, c: RowContext): unknown {
   const { tr } = c;
-  if (e.deleted) return html`<button @click=${() => c.change(e, { deleted: false })} aria-label=${tr("restore", { name: e.name })}>${tr("short_restore")}</button>`;
+  if (e.deleted) {
+    const ro = c.readOnly;
+    return html`<button @click=${() => { if (ro === undefined) c.change(e, { deleted: false }); }} aria-label=${tr("restore", { name: e.name })}
+      aria-disabled=${ro !== undefined ? "true" : nothing} title=${ro ?? nothing}>${tr("short_restore")}</button>`;
+  }
   if (c.moving === e.id) return moveField(e, c);
   const picked = (ev: Event): void => {
     const input = ev.target as HTMLInputElement;
