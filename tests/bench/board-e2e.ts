@@ -19,6 +19,7 @@ import { addSavedSession, PASSWORD, type Agent } from "../harness/client-pages.t
 import { registerUser, startTestHomeserver, waitFor } from "../harness/homeserver.ts";
 import { startWidgetPages } from "../widgets/widget-pages.ts";
 import { seed } from "./tasks-views.ts";
+import { chromiumProcesses } from "./chromium-cpu.ts";
 import { median, type BenchRow } from "./stats.ts";
 
 /** Cards per column drawn first (TaskBoard.PAGE; not imported: the board needs the DOM). */
@@ -34,6 +35,8 @@ export interface BoardE2eRun {
   requestMs: number; replyMs: number;
   /** Of the open: click → the widget's script runs (iframe, HTML, JS), its API handshake, its state reads. */
   frameMs: number; connectMs: number; stateMs: number;
+  /** CPU ms from the click to painted: this Node process (the homeserver, in process; Playwright's polling) and Chromium's processes by type. */
+  cpuMs: { homeserver: number; renderers: number; browser: number; other: number; total: number };
   /** Widget read requests answered by the client. */
   pages: number;
   tasks: number;
@@ -118,6 +121,7 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         if ((await page.locator("#widgets-panel").count()) === 0) await page.locator("#widgets-toggle").click();
         const open = page.locator('#widgets-panel li[data-widget-id="tasks"] .open');
         await open.waitFor({ timeout: 60_000 });
+        const cpuBefore = cpuNow();
         const clickedAt = Date.now();
         await open.click();
         // The first opening asks for the capabilities (remembered for the next ones): a warm-up.
@@ -131,8 +135,9 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         const totalMs = Date.now() - clickedAt;
         if (run === 0) continue;
         await frame.waitForFunction(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): unknown[] } }).performance.getEntriesByName("entente:board-painted").length > 0, undefined, { timeout: 30_000 });
-        out.push(breakdown(clickedAt, totalMs, await timeline(frame), await timeline(page), tasks));
-        log(`board-e2e run ${run}: ${JSON.stringify(out.at(-1))}`);
+        const cpu = cpuSince(cpuBefore);
+        out.push({ ...breakdown(clickedAt, totalMs, await timeline(frame), await timeline(page), tasks), cpuMs: cpu });
+            log(`board-e2e run ${run}: ${JSON.stringify(out.at(-1))}`);
       }
     } finally {
       await ctx.close();
@@ -145,7 +150,22 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
   }
 }
 
-function breakdown(clickedAt: number, totalMs: number, widget: Timeline, client: Timeline, tasks: number): BoardE2eRun {
+interface CpuSnapshot { node: NodeJS.CpuUsage; chromium: Map<number, { type: string; cpu: number }> }
+const cpuNow = (): CpuSnapshot => ({ node: process.cpuUsage(), chromium: new Map(chromiumProcesses().map((p) => [p.pid, { type: p.type, cpu: p.cpu }])) });
+function cpuSince(before: CpuSnapshot): BoardE2eRun["cpuMs"] {
+  const node = process.cpuUsage(before.node);
+  const out = { homeserver: (node.user + node.system) / 1000, renderers: 0, browser: 0, other: 0, total: 0 };
+  for (const p of chromiumProcesses()) {
+    const ms = (p.cpu - (before.chromium.get(p.pid)?.cpu ?? 0)) * 1000;
+    if (p.type === "renderer") out.renderers += ms;
+    else if (p.type === "browser") out.browser += ms;
+    else out.other += ms;
+  }
+  out.total = out.homeserver + out.renderers + out.browser + out.other;
+  return out;
+}
+
+function breakdown(clickedAt: number, totalMs: number, widget: Timeline, client: Timeline, tasks: number): Omit<BoardE2eRun, "cpuMs"> {
   const first = (name: string): Measure | undefined => widget.measures.find((m) => m.name === `entente:board-${name}`);
   const read = first("read");
   const fold = widget.measures.filter((m) => m.name === "entente:board-fold").find((m) => read === undefined || m.startTime >= read.startTime + read.duration);
@@ -183,11 +203,13 @@ export async function boardE2eBench(quick: boolean): Promise<BenchRow[]> {
   const updates = quick ? 2000 : 20_000;
   const verbose = process.env["BENCH_VERBOSE"] !== undefined;
   const runs = await boardE2eRuns(quick ? 3 : 5, tasks, updates, verbose ? (s) => process.stderr.write(`${s}\n`) : undefined);
-  const m = (k: keyof BoardE2eRun): number => Math.round(median(runs.map((r) => r[k])));
+  const m = (k: Exclude<keyof BoardE2eRun, "cpuMs">): number => Math.round(median(runs.map((r) => r[k])));
+  const cpu = (k: keyof BoardE2eRun["cpuMs"]): number => Math.round(median(runs.map((r) => r.cpuMs[k])));
   const painted = m("paintedMs");
   const label = `${tasks.toLocaleString("en")} tasks + ${updates.toLocaleString("en")} updates`;
   return [
     { name: `task board in our web client: ${label}, open → board rendered and painted (median)`, value: painted, unit: "ms", target: "≤ 1 s", met: painted <= 1000 },
+    { name: `  CPU from the click to painted (median): homeserver ${cpu("homeserver")}, Chromium renderers ${cpu("renderers")}, browser ${cpu("browser")}, other ${cpu("other")}`, value: cpu("total"), unit: "ms CPU", target: "" },
     { name: `  of which: open ${m("openMs")} (frame ${m("frameMs")}, handshake ${m("connectMs")}, state ${m("stateMs")}), client fetch ${m("fetchMs")} (${m("pages")} reads), transfer ${m("transferMs")}, fold ${m("foldMs")}, render ${m("renderMs")}, paint ${m("paintMs")} (medians, ms)`, value: m("totalMs"), unit: "ms", target: "" },
   ];
 }
@@ -198,7 +220,9 @@ if (import.meta.main) {
   const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (quick ? 3 : 5));
   const tasks = quick ? 200 : 2000;
   const rs = await boardE2eRuns(runs, tasks, tasks * 10, (s) => process.stderr.write(`${s}\n`));
-  const m = (k: keyof BoardE2eRun): number => Math.round(median(rs.map((r) => r[k])));
+  const m = (k: Exclude<keyof BoardE2eRun, "cpuMs">): number => Math.round(median(rs.map((r) => r[k])));
+  const cpu = (k: keyof BoardE2eRun["cpuMs"]): number => Math.round(median(rs.map((r) => r.cpuMs[k])));
   printTable([{ name: `board e2e ${tasks} tasks, painted (median of ${rs.length})`, value: m("paintedMs"), unit: "ms", target: "≤ 1 s", met: m("paintedMs") <= 1000 }]);
   process.stderr.write(`medians: open ${m("openMs")} (frame ${m("frameMs")}, handshake ${m("connectMs")}, state ${m("stateMs")}), fetch ${m("fetchMs")} (${m("pages")} reads), transfer ${m("transferMs")}, fold ${m("foldMs")}, render ${m("renderMs")}, paint ${m("paintMs")}, total seen ${m("totalMs")}\n`);
+  process.stderr.write(`CPU medians (ms): homeserver ${cpu("homeserver")}, renderers ${cpu("renderers")}, browser ${cpu("browser")}, other ${cpu("other")}, total ${cpu("total")}; load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
 }
