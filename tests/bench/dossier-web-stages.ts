@@ -96,7 +96,9 @@ const size = (sizeArg >= 0 ? Number(args[sizeArg + 1]) : 1024) * MiB;
 const partArg = args.indexOf("--part-mib");
 const partMiB = partArg >= 0 ? Number(args[partArg + 1]) : 16;
 const profile = args.includes("--profile");
-const wanted = args.filter((a, i) => !a.startsWith("--") && i !== sizeArg + 1 && i !== partArg + 1);
+const writeArg = args.indexOf("--write-kib");
+const writeKiB = writeArg >= 0 ? Number(args[writeArg + 1]) : 512;
+const wanted = args.filter((a, i) => !a.startsWith("--") && i !== sizeArg + 1 && i !== partArg + 1 && i !== writeArg + 1);
 
 const dir = mkdtempSync(join(tmpdir(), "entente-stages-"));
 const path = join(dir, "source.bin");
@@ -179,7 +181,7 @@ try {
       return events;
     };
     const download = async (sink: WritableStream<Uint8Array>): Promise<void> => {
-      await F.downloadParts({ manifestFile, transport: F.fetchTransport({ baseUrl: o.hs, accessToken: o.token }), backend: await F.loadWebBackend(), sink, spool: () => F.partSpool(), holdParts: o.hold, verifyWholeFile: false, attempts: 6, onProgress: () => undefined });
+      await F.downloadParts({ manifestFile, transport: F.fetchTransport({ baseUrl: o.hs, accessToken: o.token }), backend: await F.loadWebBackend(), sink, spool: () => F.partSpool(), holdParts: o.hold, writeChunk: o.write, verifyWholeFile: false, attempts: 6, onProgress: () => undefined });
     };
     stages["download-pipeline-null"] = () => download(new WritableStream());
     stages["download-pipeline-sw"] = async () => {
@@ -209,7 +211,7 @@ try {
       await w.close();
     };
     g["stages"] = stages;
-  }, { hs: hs.url, token: me.accessToken, plain: plain.url, part: partMiB * MiB, hold: args.includes("--no-hold") ? 0 : partMiB * MiB });
+  }, { hs: hs.url, token: me.accessToken, plain: plain.url, part: partMiB * MiB, hold: args.includes("--no-hold") ? 0 : partMiB * MiB, write: writeKiB * 1024 });
   const all = ["read-file-stream", "read-part-slices", "aes-64k-seq", "aes-64k-4inflight", "aes-1m-seq", "aes-16m-seq", "sha-wasm-64k", "sha-wasm-1m", "sha-subtle-64m", "blob-from-stream", "blob-from-chunks", "put-blob-plain-sink", "put-file-slice-plain-sink", "put-blob-homeserver", "get-plain-source", "get-homeserver", "sw-only", "upload-pipeline", "download-pipeline-null", "download-pipeline-sw"];
   for (const stage of wanted.length > 0 ? wanted : all) {
     const before = chromiumThreadCpu();

@@ -1,10 +1,12 @@
 // Dossier transfers in the web client (Chromium, one homeserver): a file above the large-file
-// threshold picked in the folder view, encrypted in the page (WebCrypto AES-CTR in 4 MiB calls +
-// SHA-256 in WebAssembly, @entente/files), sent in parts with asynchronous uploads, until its row
+// threshold picked in the folder view, encrypted in the page (WebCrypto AES-CTR in 64 KiB calls,
+// each 16 MiB part held whole and its ciphertext hashed by WebCrypto, the whole file's SHA-256 in
+// WebAssembly; @entente/files), sent in parts with asynchronous uploads, until its row
 // is listed; then downloaded to disk through the service worker (headless Chromium has no save
 // dialog), each part decrypted and hash-checked in the page before it is written, until Chromium
-// has saved it. 1 GiB in 64 MiB parts (--quick: 64 MiB in 16 MiB parts), median of 3 uploads and
-// downloads in one page. The page's JS heap (CDP Runtime.getHeapUsage) is sampled every 200 ms
+// has saved it. 1 GiB in 16 MiB parts (--quick: 64 MiB), median of 3 uploads and
+// downloads in one page; Chromium's CPU per process type and busiest threads printed per run
+// (tests/bench/chromium-cpu.ts). The page's JS heap (CDP Runtime.getHeapUsage) is sampled every 200 ms
 // during each transfer: the peak growth over the heap before the click is reported.
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, linkSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -15,6 +17,7 @@ import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient } from "../../client/scripts/serve-client.ts";
 import { launchChromium } from "../harness/browser.ts";
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
+import { partSizeFor } from "../../client/src/core/dossiers/dossier-config.ts";
 import { chromiumProcesses, chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
 import { median, type BenchRow } from "./stats.ts";
 
@@ -153,7 +156,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise
       rmSync(picked);
     }
     const mb = size / 1e6;
-    const label = `${size / MiB} MiB in ${threshold / MiB} MiB parts`;
+    const label = `${size / MiB} MiB in ${partSizeFor(threshold) / MiB} MiB parts`;
     const upRate = mb / (median(up) / 1000);
     const downRate = mb / (median(down) / 1000);
     const rates = (ms: number[]): string => ms.map((t) => (mb / (t / 1000)).toFixed(0)).join(", ");
