@@ -9,7 +9,7 @@
 import type { Pdu } from "../room/pdu.ts";
 import { foldText, fts5Query, MARK_END, MARK_START, queryWords, searchableText, type SearchKey } from "./search-text.ts";
 import type { Dialect, SqlExecutor, SqlValue } from "./sql.ts";
-import { num } from "./sql.ts";
+import { num, runLater } from "./sql.ts";
 
 const PG_VECTOR = "to_tsvector('french', body) || to_tsvector('english', body)";
 const PG_QUERY = "(plainto_tsquery('french', ?) || plainto_tsquery('english', ?))";
@@ -43,7 +43,8 @@ export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, str
     await tx.run("DELETE FROM event_search WHERE rowid = ?", [stream]);
     await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, indexedBody(dialect, t.text), t.key]);
   } else {
-    await tx.run("INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT (stream_ordering) DO UPDATE SET key = excluded.key, body = excluded.body",
+    // nobody reads its answer: pipelined in PostgreSQL's group transaction (sql.ts runLater)
+    await runLater(tx, "INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT (stream_ordering) DO UPDATE SET key = excluded.key, body = excluded.body",
       [stream, t.key, indexedBody(dialect, t.text)]);
   }
 }
