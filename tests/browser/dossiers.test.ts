@@ -323,7 +323,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await alice.keyboard.press("Escape");
 
     // Rights: B's role made read-only (the dossier's updates need 50, B has 0): B's row menu keeps
-    // the changes, aria-disabled with the reason; Partager stays available.
+    // the changes, aria-disabled with the reason; Partager stays available; the toolbar too.
     const token = (JSON.parse((await alice.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string }).accessToken;
     const levelsPath = `/rooms/${encodeURIComponent(decodeURIComponent(/#\/dossier\/(.+)$/.exec(bob.url())?.[1] ?? ""))}/state/m.room.power_levels/`;
     const levels = await clientApi(app.fed.get(A).url, { accessToken: token }, "GET", levelsPath);
@@ -336,6 +336,11 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await renameItem.click({ force: true });
     assert.equal(await bob.getByLabel("Nouveau nom de budget-2026.ods").count(), 0, "a disabled item does nothing");
     await bob.keyboard.press("Escape");
+    // …and the toolbar: no sub-folder, no file to add, the reason shown and tied to the fields.
+    assert.equal(await bob.getByLabel("Ajouter des fichiers").isDisabled(), true);
+    assert.equal(await bob.getByRole("button", { name: "Nouveau sous-dossier" }).isDisabled(), true);
+    assert.equal(await bob.locator("#read-only").textContent(), "Votre rôle dans ce dossier ne permet pas de le modifier (lecture seule).");
+    assert.equal(await bob.getByLabel("Ajouter des fichiers").getAttribute("aria-describedby"), "read-only");
 
     // English.
     await alice.getByLabel("Langue").selectOption("en");

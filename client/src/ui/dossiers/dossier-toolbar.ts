@@ -1,6 +1,7 @@
 // The folder view's tools above the grid: search by name, sort and order, the bin, a new
 // sub-folder, files to add, an invitation. A template only: the view owns the state and passes
-// what it shows and what to call.
+// what it shows and what to call. `readOnly` (the reason, when the agent's role cannot change the
+// dossier): the sub-folder and file fields are disabled and described by it.
 import { html } from "lit";
 import type { SortKey } from "../../core/dossiers/dossier-model.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
@@ -14,7 +15,8 @@ export interface ToolbarActions {
   invite(e: SubmitEvent): void;
 }
 
-export function renderToolbar(s: ToolbarState, tr: DossierTranslate, a: ToolbarActions): unknown {
+export function renderToolbar(s: ToolbarState, tr: DossierTranslate, a: ToolbarActions, readOnly: string | undefined): unknown {
+  const ro = readOnly !== undefined;
   const checked = (e: Event): boolean => (e.target as HTMLInputElement).checked;
   const picked = (e: Event): void => {
     const input = e.target as HTMLInputElement;
@@ -31,10 +33,11 @@ export function renderToolbar(s: ToolbarState, tr: DossierTranslate, a: ToolbarA
     <label class="inline"><input type="checkbox" .checked=${s.descending} @change=${(e: Event) => a.set({ descending: checked(e) })} />${tr("descending")}</label>
     <label class="inline"><input type="checkbox" .checked=${s.showDeleted} @change=${(e: Event) => a.set({ showDeleted: checked(e) })} />${tr("showDeleted")}</label>
     <form @submit=${(e: SubmitEvent) => a.newFolder(e)}>
-      <label>${tr("folderName")}<input name="folder" maxlength="255" /></label>
-      <button type="submit">${tr("newFolder")}</button>
+      <label>${tr("folderName")}<input name="folder" maxlength="255" ?disabled=${ro} aria-describedby=${ro ? "read-only" : ""} /></label>
+      <button type="submit" ?disabled=${ro} title=${readOnly ?? ""}>${tr("newFolder")}</button>
     </form>
-    <label class="inline"><span>${tr("addFiles")}</span><input id="files" type="file" multiple @change=${picked} /></label>
+    <label class="inline"><span>${tr("addFiles")}</span><input id="files" type="file" multiple ?disabled=${ro} aria-describedby=${ro ? "read-only" : ""} @change=${picked} /></label>
+    ${ro ? html`<p id="read-only" class="muted">${readOnly}</p>` : ""}
     <form @submit=${(e: SubmitEvent) => a.invite(e)}>
       <label>${tr("invite")}<input name="invite" autocomplete="off" /></label>
       <button type="submit">${tr("inviteButton")}</button>

@@ -79,7 +79,9 @@ export class DossierView extends LitElement {
       e.preventDefault();
       this.dragging = false;
       const files = [...(e.dataTransfer?.files ?? [])];
-      if (files.length > 0) void this.transfers.uploadFiles(files, {});
+      if (files.length === 0) return;
+      if (this.roomId !== "" && !this.port.mayChange(this.roomId)) this.status = this.tr("readOnly");
+      else void this.transfers.uploadFiles(files, {});
     });
   }
 
@@ -233,10 +235,10 @@ export class DossierView extends LitElement {
   }
 
 
-  private rowContext(snap: DossierSnapshot): RowContext {
+  private rowContext(snap: DossierSnapshot, readOnly: string | undefined): RowContext {
     return {
       tr: this.tr, size: (n) => this.size(n), date: (ts) => this.date(ts), who: (u) => this.port.memberName(this.roomId, u),
-      previews: this.previews.urls, renaming: this.renaming, moving: this.moving, readOnly: this.port.mayChange(this.roomId) ? undefined : this.tr("readOnly"), moveTargets: (id) => moveTargets(snap, id),
+      previews: this.previews.urls, renaming: this.renaming, moving: this.moving, readOnly, moveTargets: (id) => moveTargets(snap, id),
       open: (f) => this.open(f), download: (e, v) => void this.transfers.download(e, v), newVersion: (e, f) => void this.transfers.uploadFiles([f], { versionOf: e.id }),
       showHistory: (id) => { this.historyOf = id; }, startRename: (id) => { this.renaming = id; }, startMove: (id) => { this.moving = id; }, submitRename: (ev, e) => void this.rename(ev, e),
       change: (e, c) => void this.change(e, c),
@@ -255,7 +257,8 @@ export class DossierView extends LitElement {
     const here = crumbs[crumbs.length - 1]?.name ?? tr("top");
     const rows = visibleEntries(snap, { folder: this.folder, filter: this.filter, order: { key: this.sortKey, descending: this.descending }, showDeleted: this.showDeleted });
     const used = this.size(bytesUsed(snap));
-    const ctx = this.rowContext(snap);
+    const readOnly = this.port.mayChange(this.roomId) ? undefined : tr("readOnly");
+    const ctx = this.rowContext(snap, readOnly);
     const history = this.historyOf !== undefined ? snap.entries.get(this.historyOf) : undefined;
     return html`
       <header>
@@ -267,7 +270,7 @@ export class DossierView extends LitElement {
       ${renderToolbar(this, tr, {
         set: (c: Partial<ToolbarState>) => { Object.assign(this, c); }, newFolder: (e) => void this.newFolder(e),
         addFiles: (files) => void this.transfers.uploadFiles(files, {}), invite: (e) => void this.invite(e),
-      })}
+      }, readOnly)}
       ${this.nameError !== "" ? html`<p class="error" role="alert">${this.nameError}</p>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.transfers.render()}
