@@ -19,6 +19,7 @@ import { calendarRemindersBench } from "./calendar-reminders.ts";
 import { webClientBench } from "./web-client.ts";
 import { timelineScrollBench } from "./timeline-scroll.ts";
 import { tasksViewsBench } from "./tasks-views.ts";
+import { boardE2eBench } from "./board-e2e.ts";
 import { dossierWebBench } from "./dossier-web.ts";
 import { freePort } from "../harness/ports.ts";
 
@@ -78,6 +79,8 @@ rows.push(...(await calendarSyncBench(quick)));
 rows.push(...(await webClientBench(quick)));
 rows.push(...(await timelineScrollBench(quick)));
 rows.push(...(await tasksViewsBench(quick)));
+// The task board opened in our web client over a real homeserver (the in-memory row above is its code alone).
+rows.push(...(await boardE2eBench(quick)));
 rows.push(...(await dossierWebBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
