@@ -89,6 +89,27 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     });
   }
 
+  it("held parts read from a byte stream in small pieces (many BYOB reads per part) come back byte-identical", async () => {
+    const data = new Uint8Array(randomBytes(3 * 256 * 1024 + 1234)); // a Uint8Array: slice() copies (enqueue detaches)
+    // a byte stream handing out at most 1000 bytes per read, as a browser's Blob.stream() would in pieces
+    const source: PartSource = (offset, length) => {
+      let at = offset;
+      const end = offset + length;
+      return new ReadableStream({
+        type: "bytes",
+        pull(c) {
+          if (at >= end) return (c.close(), c.byobRequest?.respond(0));
+          const n = Math.min(1000, end - at);
+          c.enqueue(data.slice(at, at + n));
+          at += n;
+        },
+      }) as ReadableStream<Uint8Array>;
+    };
+    const transport = memoryTransport();
+    const r = await new ChunkedUpload({ source, name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: webBackend(), partSize: 256 * 1024, holdParts: hold }).start();
+    assert.equal(sha((await download(transport, r.manifestFile, hold)).data), sha(data));
+  });
+
   it("a network cut mid-part is retried; past the attempts the upload pauses, and a new uploader on the same state sends only the missing parts", async () => {
     const data = randomBytes(8 * 65536);
     const transport = memoryTransport();

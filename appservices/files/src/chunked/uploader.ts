@@ -17,6 +17,8 @@ export type PartSource = (offset: number, length: number) => ReadableStream<Uint
 export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
 /** Bytes between two progress events on the held path. */
 const PROGRESS_STEP = 1024 * 1024;
+/** Bytes per cipher.update on the held path (the web backend's CTR_CHUNK: one call, no concatenation). */
+const HELD_STEP = 64 * 1024;
 
 export interface ChunkedUploadOptions {
   source: PartSource;
@@ -63,8 +65,9 @@ export class ChunkedUpload extends EventTarget {
   readonly putParts: number[] = [];
   private abort: AbortController | undefined;
   private readonly o: Required<Omit<ChunkedUploadOptions, "partSize">> & { partSize: number };
-  /** The held path's ciphertext buffer, kept from one part to the next (a Blob copies it). */
+  /** The held path's ciphertext and plaintext buffers, kept from one part to the next (a Blob copies the first). */
   private held: Uint8Array | undefined;
+  private plain: Uint8Array | undefined;
 
   constructor(o: ChunkedUploadOptions) {
     super();
@@ -207,14 +210,14 @@ export class ChunkedUpload extends EventTarget {
    * every MiB (a progress event per 64 KiB chunk costs the page a render each).
    */
   private async encryptHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<{ blob: Blob; sha256: string }> {
+    const plain = await this.readPart(part, signal);
+    whole.update(plain);
     if (this.held === undefined || this.held.length < part.size) this.held = new Uint8Array(part.size);
     const buf = this.held.subarray(0, part.size);
     const cipher = this.o.backend.aesCtr(fromBase64(st.key)!, fromBase64(st.iv)!);
-    const reader = this.o.source(part.offset, part.size).getReader();
     let at = 0;
     let unreported = 0;
     const put = (c: Uint8Array): void => {
-      if (at + c.length > part.size) throw new Error(`part ${part.index}: the file has more bytes than planned (changed since it was picked?)`);
       buf.set(c, at);
       at += c.length;
       unreported += c.length;
@@ -223,22 +226,66 @@ export class ChunkedUpload extends EventTarget {
         unreported = 0;
       }
     };
-    try {
-      for (let r = await reader.read(); !r.done; r = await reader.read()) {
-        if (signal.aborted) throw signal.reason;
-        whole.update(r.value);
-        put(await cipher.update(r.value));
-      }
-    } catch (e: unknown) {
-      await reader.cancel(e).catch(() => undefined);
-      throw e;
+    // 64 KiB at a time: one WebCrypto call each, its output set in place (no concatenation).
+    for (let o = 0; o < part.size; o += HELD_STEP) {
+      if (signal.aborted) throw signal.reason;
+      put(await cipher.update(plain.subarray(o, Math.min(part.size, o + HELD_STEP))));
     }
     put(await cipher.final());
-    if (at !== part.size) throw new Error(`part ${part.index}: read ${at} bytes of ${part.size} (the file changed since it was picked?)`);
+    this.plain = plain;
     onBytes(unreported);
     const sha256 = toBase64(await digest(buf));
     // new Blob() copies the bytes now: the buffer serves the next part.
     return { blob: new Blob([buf as Uint8Array<ArrayBuffer>]), sha256 };
+  }
+
+  /**
+   * The part's plaintext into one reused buffer: BYOB reads where the source is a byte stream (a
+   * browser's Blob.stream()), so no chunk is allocated; else chunks copied in. Exactly `size` bytes.
+   */
+  private async readPart(part: PartPlan, signal: AbortSignal): Promise<Uint8Array> {
+    let backing = this.plain !== undefined && this.plain.byteLength >= part.size ? this.plain : new Uint8Array(part.size);
+    this.plain = undefined; // a failed read may take it with it
+    const stream = this.o.source(part.offset, part.size);
+    const changed = (): Error => new Error(`part ${part.index}: the file does not have the ${part.size} bytes planned from byte ${part.offset} (changed since it was picked?)`);
+    let byob: ReadableStreamBYOBReader | undefined;
+    try {
+      byob = stream.getReader({ mode: "byob" });
+    } catch {
+      byob = undefined;
+    }
+    let at = 0;
+    if (byob === undefined) {
+      const reader = stream.getReader();
+      try {
+        for (let r = await reader.read(); !r.done; r = await reader.read()) {
+          if (signal.aborted) throw signal.reason;
+          if (at + r.value.length > part.size) throw changed();
+          backing.set(r.value, at);
+          at += r.value.length;
+        }
+      } catch (e: unknown) {
+        await reader.cancel(e).catch(() => undefined);
+        throw e;
+      }
+    } else {
+      try {
+        while (at < part.size) {
+          if (signal.aborted) throw signal.reason;
+          const r = await byob.read(new Uint8Array(backing.buffer as ArrayBuffer, at, part.size - at));
+          const value = r.value as Uint8Array<ArrayBuffer> | undefined;
+          if (value !== undefined) backing = new Uint8Array(value.buffer);
+          if (r.done || value === undefined) break;
+          at += value.length;
+        }
+        if (at === part.size && !(await byob.read(new Uint8Array(1))).done) throw changed();
+      } catch (e: unknown) {
+        await byob.cancel(e).catch(() => undefined);
+        throw e;
+      }
+    }
+    if (at !== part.size) throw changed();
+    return backing.subarray(0, part.size);
   }
 
   private async sendManifest(state: UploadState, sha256: Uint8Array, signal: AbortSignal): Promise<UploadResult> {
