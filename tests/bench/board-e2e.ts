@@ -11,6 +11,8 @@
 // capabilities, pushed state), fetch (the client's answers: /relations + decryption), transfer
 // (the rest of the widget's read: postMessage both ways, waits), fold, render (Lit), paint.
 // --quick: 200 tasks and 2,000 updates.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient } from "../../client/scripts/serve-client.ts";
@@ -121,6 +123,8 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         if ((await page.locator("#widgets-panel").count()) === 0) await page.locator("#widgets-toggle").click();
         const open = page.locator('#widgets-panel li[data-widget-id="tasks"] .open');
         await open.waitFor({ timeout: 60_000 });
+        // BOARD_E2E_PROFILE=DIR: V8 CPU profiles of the client page and the board's frame (run 1).
+        const profiling = run === 1 && process.env["BOARD_E2E_PROFILE"] !== undefined ? await startProfile(page) : undefined;
         const cpuBefore = cpuNow();
         const clickedAt = Date.now();
         await open.click();
@@ -128,6 +132,7 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         if (run === 0) await page.locator("#approve").click({ timeout: 60_000 });
         log(`board-e2e run ${run}: opening`);
         const frame = await waitFor("the board frame", () => page.frames().find((f) => f.url().includes("/widgets/tasks/")), 60_000);
+        const frameProfiling = profiling === undefined ? undefined : await startProfile(page, frame);
         await boardShown(frame, tasks).catch(async (e: unknown) => {
           await screenshot(page, "board-e2e-failure").catch(() => undefined);
           throw new Error(`${String(e)}\nboard frame: ${await frame.locator("entente-task-board").innerText().catch(String)}`);
@@ -136,6 +141,12 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         if (run === 0) continue;
         await frame.waitForFunction(() => (globalThis as unknown as { performance: { getEntriesByName(n: string): unknown[] } }).performance.getEntriesByName("entente:board-painted").length > 0, undefined, { timeout: 30_000 });
         const cpu = cpuSince(cpuBefore);
+        if (profiling !== undefined) {
+          const dir = process.env["BOARD_E2E_PROFILE"] ?? ".";
+          writeFileSync(join(dir, "board-e2e-client.cpuprofile"), JSON.stringify(await profiling.stop()));
+          if (frameProfiling !== undefined) writeFileSync(join(dir, "board-e2e-widget.cpuprofile"), JSON.stringify(await frameProfiling.stop()));
+          log(`board-e2e: CPU profiles written to ${dir}`);
+        }
         out.push({ ...breakdown(clickedAt, totalMs, await timeline(frame), await timeline(page), tasks), cpuMs: cpu });
             log(`board-e2e run ${run}: ${JSON.stringify(out.at(-1))}`);
       }
@@ -148,6 +159,15 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
     await pages.stop();
     await hs.stop();
   }
+}
+
+/** A V8 CPU profile of the page (or one of its frames, out of process too), until stop(). */
+async function startProfile(page: Page, frame?: Frame): Promise<{ stop(): Promise<unknown> }> {
+  const session = await page.context().newCDPSession(frame ?? page);
+  await session.send("Profiler.enable");
+  await session.send("Profiler.setSamplingInterval", { interval: 200 });
+  await session.send("Profiler.start");
+  return { stop: async () => (await session.send("Profiler.stop")).profile };
 }
 
 interface CpuSnapshot { node: NodeJS.CpuUsage; chromium: Map<number, { type: string; cpu: number }> }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { ClientWidgetApi, IRoomEvent, IWidgetApiRequest } from "matrix-widget-api";
 import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
 import { answerRecursiveRelations } from "./recursive-relations.ts";
+import { answerChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import { EntenteWidgetDriver } from "./widget-driver.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
 
@@ -86,6 +87,18 @@ describe("client widgets: read_relations with recurse", () => {
     assert.equal(reply.chunk.length, 6, "the receivable events of the three pages");
     assert.equal(reply.next_batch, undefined, "the tree was read to its end");
     assert.equal(reply.recursion_depth, 3);
+  });
+
+  it("answers with the events as one JSON string when the widget asks for it (fr.entente.chunk_json)", async () => {
+    const s = setup();
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, "fr.entente.chunk_json": true });
+    await settle();
+    const reply = s.replies[0] as Record<string, unknown>;
+    assert.deepEqual(reply["chunk"], []);
+    assert.deepEqual(answerChunk(reply), [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})]);
+    assert.equal(reply["recursion_depth"], 3);
+    // Without the flag (any other widget): the events as an array, as the spec has them.
+    assert.equal(answerChunk({ chunk: [1, 2] }).length, 2);
   });
 
   it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {

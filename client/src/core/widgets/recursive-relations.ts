@@ -7,10 +7,12 @@
 // per task there.
 import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
+import { CHUNK_JSON } from "../../../../widgets/kit/src/chunk-json.ts";
 
 export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
 
 interface RecursiveRequest {
+  [CHUNK_JSON]?: unknown;
   event_id?: unknown; rel_type?: unknown; event_type?: unknown; room_id?: unknown; from?: unknown; to?: unknown; limit?: unknown; direction?: unknown; recurse?: unknown;
 }
 
@@ -109,8 +111,12 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
       }
       // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
       performance.measure("entente:widget-relations", { start, end: performance.now() });
+      const chunk = receivable(api, r.chunk);
+      // As one JSON string when the widget asks (widgets/kit/src/chunk-json.ts says why).
+      const asJson = data[CHUNK_JSON] === true;
       reply({
-        chunk: receivable(api, r.chunk),
+        chunk: asJson ? [] : chunk,
+        ...(asJson ? { [CHUNK_JSON]: JSON.stringify(chunk) } : {}),
         ...(r.nextBatch === undefined ? {} : { next_batch: r.nextBatch }),
         ...(r.prevBatch === undefined ? {} : { prev_batch: r.prevBatch }),
         ...(r.recursionDepth === undefined ? {} : { recursion_depth: r.recursionDepth }),
