@@ -86,6 +86,7 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
       assert.equal(new Set(r.manifest.parts.map((p) => p.file.key.k)).size, 6);
       const d = await download(transport, r.manifestFile, hold);
       assert.equal(sha(d.data), sha(data));
+      assert.ok("m" in d, `the download verified (whole-file hash included): ${"e" in d ? String(d.e) : ""}`);
     });
   }
 
@@ -107,7 +108,9 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     };
     const transport = memoryTransport();
     const r = await new ChunkedUpload({ source, name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: webBackend(), partSize: 256 * 1024, holdParts: hold }).start();
-    assert.equal(sha((await download(transport, r.manifestFile, hold)).data), sha(data));
+    const d = await download(transport, r.manifestFile, hold);
+    assert.equal(sha(d.data), sha(data));
+    assert.ok("m" in d, "the download verified (whole-file hash included)");
   });
 
   it("a network cut mid-part is retried; past the attempts the upload pauses, and a new uploader on the same state sends only the missing parts", async () => {
@@ -134,6 +137,7 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     assert.equal(store.current(), undefined, "state cleared when done");
     const d = await download(transport, r.manifestFile, hold);
     assert.equal(sha(d.data), sha(data));
+    assert.ok("m" in d, "the download verified (whole-file hash included)");
   });
 
   it("pause stops at once and resume continues; cancel clears the state", async () => {

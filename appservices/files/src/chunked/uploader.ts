@@ -59,6 +59,13 @@ export class UploadStopped extends Error {
 
 export type { UploadProgress };
 
+/** A held part ready to PUT: its ciphertext as a Blob, the ciphertext's SHA-256, the whole-file hash after its plaintext. */
+interface PreparedPart {
+  blob: Blob;
+  sha256: string;
+  whole: Sha256;
+}
+
 export class ChunkedUpload extends EventTarget {
   phase: UploadPhase = "idle";
   /** Parts PUT by this object (tests check that resuming skips acknowledged parts). */
@@ -68,6 +75,9 @@ export class ChunkedUpload extends EventTarget {
   /** The held path's ciphertext and plaintext buffers, kept from one part to the next (a Blob copies the first). */
   private held: Uint8Array | undefined;
   private plain: Uint8Array | undefined;
+  /** The next held part, being prepared while the current one is PUT. */
+  private ahead: { index: number; ready: Promise<PreparedPart> } | undefined;
+  private aheadSettled: Promise<void> = Promise.resolve();
 
   constructor(o: ChunkedUploadOptions) {
     super();
@@ -84,7 +94,8 @@ export class ChunkedUpload extends EventTarget {
       const plan = planParts(this.o.size, state.partSize);
       const meter = new ProgressMeter(this.o.size, plan.length);
       let whole = this.o.backend.sha256();
-      for (const part of plan) {
+      await this.aheadSettled; // a part read ahead by a stopped run must be done with the buffers
+      for (const [i, part] of plan.entries()) {
         const st = state.parts[part.index]!;
         if (st.sha256 !== undefined) {
           // Acknowledged before: read it again for the whole-file hash only (no upload).
@@ -92,7 +103,8 @@ export class ChunkedUpload extends EventTarget {
           meter.skip(part.size);
           continue;
         }
-        whole = await this.sendPart(part, st, state, whole, meter, abort.signal);
+        const after = plan[i + 1];
+        whole = await this.sendPart(part, st, state, whole, meter, abort.signal, after && { part: after, st: state.parts[after.index]! });
         meter.partDone();
         this.emitProgress(meter);
       }
@@ -106,6 +118,9 @@ export class ChunkedUpload extends EventTarget {
       throw e instanceof UploadStopped ? e : new UploadStopped("paused", e);
     } finally {
       this.abort = undefined;
+      // a part being read ahead stops (its buffers are the next run's)
+      if (this.ahead !== undefined) abort.abort();
+      this.ahead = undefined;
     }
   }
 
@@ -134,8 +149,11 @@ export class ChunkedUpload extends EventTarget {
     return state;
   }
 
-  private async sendPart(part: PartPlan, st: PartState, state: UploadState, whole: Sha256, meter: ProgressMeter, signal: AbortSignal): Promise<Sha256> {
+  private async sendPart(part: PartPlan, st: PartState, state: UploadState, whole: Sha256, meter: ProgressMeter, signal: AbortSignal, next?: { part: PartPlan; st: PartState }): Promise<Sha256> {
     let newIds = 0;
+    const digest = this.o.backend.digest;
+    /** The held path's encrypted part: made once, sent again as it is by a retry (same key, iv and bytes). */
+    let prepared: PreparedPart | undefined;
     for (let attempt = 1; ; attempt++) {
       const hashing = whole.copy(); // the checkpoint is `whole`, untouched until this attempt succeeds
       let sent = 0;
@@ -145,19 +163,31 @@ export class ChunkedUpload extends EventTarget {
           st.mxc = await this.o.transport.create(signal);
           await this.o.store.save(state);
         }
-        const digest = this.o.backend.digest;
         if (part.size <= this.o.holdParts && digest !== undefined) {
-          const held = await this.encryptHeld(part, st, hashing, digest, (n) => {
+          const count = (n: number): void => {
             sent += n;
             meter.add(n);
             this.emitProgress(meter);
-          }, signal);
+          };
+          if (prepared === undefined) {
+            const ahead = this.ahead?.index === part.index ? this.ahead.ready : undefined;
+            this.ahead = undefined;
+            prepared = await (ahead ?? this.prepareHeld(part, st, whole.copy(), digest, count, signal));
+            if (ahead !== undefined) count(part.size);
+          } else count(part.size);
+          // The next part is read, encrypted and hashed while this one is PUT (the network
+          // service and the homeserver work meanwhile).
+          if (this.ahead === undefined && next !== undefined && next.st.sha256 === undefined && next.part.size <= this.o.holdParts) {
+            const ready = this.prepareHeld(next.part, next.st, prepared.whole.copy(), digest, () => undefined, signal);
+            this.ahead = { index: next.part.index, ready };
+            this.aheadSettled = ready.then(() => undefined, () => undefined);
+          }
           this.putParts.push(part.index);
           const t = this.o.transport;
-          await (t.putBlob ? t.putBlob(st.mxc, held.blob, signal) : t.put(st.mxc, held.blob.stream(), part.size, signal));
-          st.sha256 = held.sha256;
+          await (t.putBlob ? t.putBlob(st.mxc, prepared.blob, signal) : t.put(st.mxc, prepared.blob.stream(), part.size, signal));
+          st.sha256 = prepared.sha256;
           await this.o.store.save(state);
-          return hashing;
+          return prepared.whole;
         }
         const enc = encryptingStream(this.o.backend, { key: fromBase64(st.key)!, iv: fromBase64(st.iv)! });
         const body = this.o.source(part.offset, part.size)
@@ -205,11 +235,11 @@ export class ChunkedUpload extends EventTarget {
   }
 
   /**
-   * The held path (see `holdParts`): reads the part, hashes the plaintext into `whole`, encrypts
+   * The held path (see `holdParts`): reads the part, hashes the plaintext into `whole` (returned), encrypts
    * into one buffer, hashes the ciphertext in one call. `onBytes` reports encrypted bytes, about
    * every MiB (a progress event per 64 KiB chunk costs the page a render each).
    */
-  private async encryptHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<{ blob: Blob; sha256: string }> {
+  private async prepareHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<PreparedPart> {
     const plain = await this.readPart(part, signal);
     whole.update(plain);
     if (this.held === undefined || this.held.length < part.size) this.held = new Uint8Array(part.size);
@@ -236,7 +266,7 @@ export class ChunkedUpload extends EventTarget {
     onBytes(unreported);
     const sha256 = toBase64(await digest(buf));
     // new Blob() copies the bytes now: the buffer serves the next part.
-    return { blob: new Blob([buf as Uint8Array<ArrayBuffer>]), sha256 };
+    return { blob: new Blob([buf as Uint8Array<ArrayBuffer>]), sha256, whole };
   }
 
   /**
