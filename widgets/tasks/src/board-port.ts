@@ -57,10 +57,17 @@ const anyContent = (c: unknown): Record<string, unknown> | undefined => (typeof 
 class PushedState {
   readonly #events = new Map<string, RawEvent>();
   readonly #listeners = new Set<(e: RawEvent) => void>();
+  /** Whether the client has pushed state yet, and a promise of its first push. */
+  received = false;
+  readonly #first: Promise<void>;
   constructor(session: WidgetSession) {
+    let pushed = (): void => undefined;
+    this.#first = new Promise<void>((r) => (pushed = r));
     session.api.on(`action:${WidgetApiToWidgetAction.UpdateState}`, (ev: CustomEvent<IWidgetApiRequest>) => {
       ev.preventDefault();
       void session.api.transport.reply(ev.detail, {});
+      this.received = true;
+      pushed();
       const state = (ev.detail.data as { state?: unknown }).state;
       for (const e of Array.isArray(state) ? (state as unknown[]) : []) {
         if (!isRaw(e) || typeof e["state_key"] !== "string") continue;
@@ -68,6 +75,11 @@ class PushedState {
         for (const l of this.#listeners) l(e);
       }
     });
+  }
+  /** The client's first push, or `ms` later for a client that never pushes. */
+  firstPush(ms: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([this.#first, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
   }
   all(type: string): RawEvent[] {
     return [...this.#events.values()].filter((e) => e.type === type);
@@ -91,7 +103,12 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
       const known = pushed.get(type, stateKey);
       if (known !== undefined) return known;
       const events: unknown[] = await api.readStateEvents(type, 1, stateKey);
-      return pushed.get(type, stateKey) ?? events.find(isRaw);
+      const found = pushed.get(type, stateKey) ?? events.find(isRaw);
+      if (found !== undefined || pushed.received) return found;
+      // Asked before the client's push arrived (read_events reads only the timeline): wait for the
+      // push rather than say "no list" and load again when it comes.
+      await pushed.firstPush(3000);
+      return pushed.get(type, stateKey);
     },
     async members() {
       // Pushed state first (the whole member list), then what read_events finds in the timeline.
