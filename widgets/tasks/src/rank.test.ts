@@ -47,4 +47,20 @@ describe("task board: fractional ranks", () => {
     assert.equal(seq.length, 5);
     for (let i = 0; i < seq.length; i++) assert.ok((i === 0 ? "a5" : seq[i - 1]!) < seq[i]!);
   });
+
+  it("ranks a large unranked column with short ranks, leaving room between any two", () => {
+    for (const [before, n] of [[null, 1], [null, 2000], ["a5", 300], ["~~", 50], [null, 10_000]] as const) {
+      const seq = ranksAfter(before, n);
+      assert.equal(seq.length, n, `${before} ${n}`);
+      const longest = Math.max(...seq.map((r) => r.length));
+      assert.ok(longest <= (before?.length ?? 0) + 3, `short ranks (${longest} characters for ${n})`);
+      for (let i = 0; i < seq.length; i++) {
+        const prev = i === 0 ? before : seq[i - 1]!;
+        assert.ok(prev === null || prev < seq[i]!, "increasing, after `before`");
+        assert.ok(!seq[i]!.endsWith("!"));
+        const between = rankBetween(prev, seq[i]!);
+        assert.ok(between !== undefined && (prev === null || prev < between) && between < seq[i]!, "room for a later move");
+      }
+    }
+  });
 });

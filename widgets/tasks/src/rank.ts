@@ -37,15 +37,30 @@ export function rankBetween(before: string | null, after: string | null): string
   return undefined;
 }
 
-/** `n` increasing ranks after `before` (for ranking a column whose tasks have none yet). */
+/**
+ * `n` increasing ranks after `before` (for ranking a column whose tasks have none yet), spread
+ * evenly over fixed-length suffixes of one short prefix: 2,000 tasks get 2-character suffixes,
+ * with room between any two neighbours for later moves (one by one, each rank would take half of
+ * what is left and the ranks would grow by a character every few tasks, up to the length limit).
+ */
 export function ranksAfter(before: string | null, n: number): string[] {
+  if (n <= 0) return [];
+  const prefix = before === null ? "" : rankBetween(before, null);
+  if (prefix === undefined) return [];
+  const base = MAX - MIN; // suffix characters '"'..'~': never '!', so none ends with it
+  let length = 1;
+  while (base ** length < 2 * (n + 1)) length++;
+  if (prefix.length + length > MAX_RANK_LENGTH) return [];
+  const span = base ** length;
   const out: string[] = [];
-  let prev = before;
   for (let i = 0; i < n; i++) {
-    const r = rankBetween(prev, null);
-    if (r === undefined) break;
-    out.push(r);
-    prev = r;
+    let v = Math.floor(((i + 1) * span) / (n + 1));
+    let suffix = "";
+    for (let k = 0; k < length; k++) {
+      suffix = String.fromCharCode(MIN + 1 + (v % base)) + suffix;
+      v = Math.floor(v / base);
+    }
+    out.push(prefix + suffix);
   }
   return out;
 }
