@@ -6,7 +6,7 @@
 // Resuming restarts the download from its start: the save dialog's file (File System Access) is
 // dropped when its writer is aborted, and a service-worker download dies with the page, so no
 // verified part survives the reload to go on from. The view says so in plain words.
-import type { KeyValueStorage } from "./pending-uploads.ts";
+import { StoredList, type KeyValueStorage } from "./stored-list.ts";
 
 export interface PendingDownload {
   id: string;
@@ -20,34 +20,24 @@ export interface PendingDownload {
   reason: "reload" | "network";
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+function parsePendingDownload(r: Record<string, unknown>): PendingDownload | undefined {
+  const { id, roomId, entryId, versionId, name, size, reason } = r;
+  if (typeof id !== "string" || typeof roomId !== "string" || typeof entryId !== "string" || typeof versionId !== "string" || typeof name !== "string") return undefined;
+  return { id, roomId, entryId, versionId, name, size: typeof size === "number" ? size : undefined, reason: reason === "network" ? "network" : "reload" };
+}
 
 export class PendingDownloads {
-  private readonly storage: KeyValueStorage;
-  private readonly key: string;
+  private readonly list: StoredList<PendingDownload>;
   /** Records of downloads running in this page (not "interrupted"). */
   private readonly running = new Set<string>();
 
   constructor(storage: KeyValueStorage, userId: string) {
-    this.storage = storage;
-    this.key = `entente.dossier-downloads.${userId}`;
+    this.list = new StoredList(storage, `entente.dossier-downloads.${userId}`, parsePendingDownload);
   }
 
   /** Every stored record that still parses (a damaged one is dropped, never thrown). */
   all(): PendingDownload[] {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(this.storage.getItem(this.key) ?? "[]");
-    } catch {
-      return [];
-    }
-    if (!Array.isArray(raw)) return [];
-    return raw.flatMap((r): PendingDownload[] => {
-      if (!isRecord(r)) return [];
-      const { id, roomId, entryId, versionId, name, size, reason } = r;
-      if (typeof id !== "string" || typeof roomId !== "string" || typeof entryId !== "string" || typeof versionId !== "string" || typeof name !== "string") return [];
-      return [{ id, roomId, entryId, versionId, name, size: typeof size === "number" ? size : undefined, reason: reason === "network" ? "network" : "reload" }];
-    });
+    return this.list.all();
   }
 
   forRoom(roomId: string): PendingDownload[] {
@@ -90,8 +80,7 @@ export class PendingDownloads {
   private write(list: PendingDownload[]): void {
     // storage may be full or refused (private mode): a download goes on without its record
     try {
-      if (list.length === 0) this.storage.removeItem(this.key);
-      else this.storage.setItem(this.key, JSON.stringify(list));
+      this.list.write(list);
     } catch {
       // nothing to offer after a reload then
     }

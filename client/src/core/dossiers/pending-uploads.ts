@@ -6,13 +6,9 @@
 // account, and goes as soon as the upload ends or is abandoned.
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import { parseUploadState } from "../../../../appservices/files/src/chunked/upload-state.ts";
+import { StoredList, type KeyValueStorage } from "./stored-list.ts";
 
-/** The part of `Storage` used (localStorage in the page, a Map in tests). */
-export interface KeyValueStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
+export type { KeyValueStorage } from "./stored-list.ts";
 
 export interface PendingUpload {
   id: string;
@@ -25,32 +21,24 @@ export interface PendingUpload {
   state: UploadState | undefined;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const optString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
+function parsePendingUpload(r: Record<string, unknown>): PendingUpload | undefined {
+  if (typeof r["id"] !== "string" || typeof r["roomId"] !== "string" || typeof r["name"] !== "string"
+    || typeof r["size"] !== "number" || typeof r["threshold"] !== "number") return undefined;
+  return { id: r["id"], roomId: r["roomId"], parent: optString(r["parent"]), versionOf: optString(r["versionOf"]), name: r["name"], size: r["size"], threshold: r["threshold"], state: parseUploadState(r["state"]) };
+}
+
 export class PendingUploads {
-  private readonly storage: KeyValueStorage;
-  private readonly key: string;
+  private readonly list: StoredList<PendingUpload>;
 
   constructor(storage: KeyValueStorage, userId: string) {
-    this.storage = storage;
-    this.key = `entente.dossier-uploads.${userId}`;
+    this.list = new StoredList(storage, `entente.dossier-uploads.${userId}`, parsePendingUpload);
   }
 
   /** Every stored record that still parses (a damaged one is dropped, never thrown). */
   all(): PendingUpload[] {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(this.storage.getItem(this.key) ?? "[]");
-    } catch {
-      return [];
-    }
-    if (!Array.isArray(raw)) return [];
-    return raw.flatMap((r): PendingUpload[] => {
-      if (!isRecord(r) || typeof r["id"] !== "string" || typeof r["roomId"] !== "string" || typeof r["name"] !== "string"
-        || typeof r["size"] !== "number" || typeof r["threshold"] !== "number") return [];
-      return [{ id: r["id"], roomId: r["roomId"], parent: optString(r["parent"]), versionOf: optString(r["versionOf"]), name: r["name"], size: r["size"], threshold: r["threshold"], state: parseUploadState(r["state"]) }];
-    });
+    return this.list.all();
   }
 
   forRoom(roomId: string): PendingUpload[] {
@@ -61,17 +49,12 @@ export class PendingUploads {
     return this.all().find((p) => p.id === id);
   }
 
-  private write(list: PendingUpload[]): void {
-    if (list.length === 0) this.storage.removeItem(this.key);
-    else this.storage.setItem(this.key, JSON.stringify(list));
-  }
-
   put(p: PendingUpload): void {
-    this.write([...this.all().filter((o) => o.id !== p.id), p]);
+    this.list.write([...this.all().filter((o) => o.id !== p.id), p]);
   }
 
   remove(id: string): void {
-    this.write(this.all().filter((o) => o.id !== id));
+    this.list.write(this.all().filter((o) => o.id !== id));
   }
 
   /** The uploader's state store for one record: saving updates it, clearing removes the record. */

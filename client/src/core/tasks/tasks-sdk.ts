@@ -197,27 +197,26 @@ export class MatrixTasksPort implements TasksPort {
     return event_id;
   }
 
-  async updateObjective(roomId: string, objectiveId: string, change: ObjectiveChange): Promise<void> {
+  updateObjective(roomId: string, objectiveId: string, change: ObjectiveChange): Promise<void> {
+    return this.sendObjectiveUpdate(roomId, objectiveId, "edit", { set: change.set, keyResults: change.keyResults });
+  }
+
+  deleteObjective(roomId: string, objectiveId: string): Promise<void> {
+    return this.sendObjectiveUpdate(roomId, objectiveId, "delete", { delete: true });
+  }
+
+  /** One fr.entente.objective.update, after checking it as the fold will (ObjectivesAccessError otherwise). */
+  private async sendObjectiveUpdate(roomId: string, objectiveId: string, action: "edit" | "delete", update: Omit<Parameters<typeof buildObjectiveUpdate>[0], "root" | "clock">): Promise<void> {
     const room = this.room(roomId);
     const folded = await this.foldRoomObjectives(room);
     const o = folded?.objectives.get(objectiveId);
     if (folded === undefined || o === undefined || o.deleted) throw new Error("unknown objective");
-    const may = mayEditObjective(o, this.userId, this.levels(room), this.objectivesState(room));
-    if (!may.ok) throw new ObjectivesAccessError({ kind: "forbidden", action: "edit", needed: may.needed, mine: may.mine });
-    await sendAny(this.client, roomId, OBJECTIVE_UPDATE, buildObjectiveUpdate({ root: objectiveId, clock: nextClock(folded.maxClock), set: change.set, keyResults: change.keyResults }));
+    const may = (action === "edit" ? mayEditObjective : mayDeleteObjective)(o, this.userId, this.levels(room), this.objectivesState(room));
+    if (!may.ok) throw new ObjectivesAccessError({ kind: "forbidden", action, needed: may.needed, mine: may.mine });
+    await sendAny(this.client, roomId, OBJECTIVE_UPDATE, buildObjectiveUpdate({ root: objectiveId, clock: nextClock(folded.maxClock), ...update }));
     this.reader.dropRoom(roomId);
   }
 
-  async deleteObjective(roomId: string, objectiveId: string): Promise<void> {
-    const room = this.room(roomId);
-    const folded = await this.foldRoomObjectives(room);
-    const o = folded?.objectives.get(objectiveId);
-    if (folded === undefined || o === undefined || o.deleted) throw new Error("unknown objective");
-    const may = mayDeleteObjective(o, this.userId, this.levels(room), this.objectivesState(room));
-    if (!may.ok) throw new ObjectivesAccessError({ kind: "forbidden", action: "delete", needed: may.needed, mine: may.mine });
-    await sendAny(this.client, roomId, OBJECTIVE_UPDATE, buildObjectiveUpdate({ root: objectiveId, clock: nextClock(folded.maxClock), delete: true }));
-    this.reader.dropRoom(roomId);
-  }
 
   onChange(listener: () => void): () => void {
     const c = this.client;
