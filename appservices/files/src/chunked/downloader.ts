@@ -164,31 +164,13 @@ async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: numbe
     c.onBytes(plain.length);
   };
   await withRetries(c, index, () => read, async () => {
-    const from = read;
-    const body = from > 0 && c.transport.getFrom ? await c.transport.getFrom(file.url, from, c.signal) : await c.transport.get(file.url, c.signal);
-    let skip = from > 0 && !c.transport.getFrom ? from : 0;
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        let chunk = value;
-        if (skip > 0) {
-          const n = Math.min(skip, chunk.length);
-          skip -= n;
-          chunk = chunk.subarray(n);
-          if (chunk.length === 0) continue;
-        }
-        read += chunk.length;
-        if (size !== undefined && read > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
-        hash.update(chunk);
-        await out(await cipher.update(chunk));
-      }
-    } catch (e: unknown) {
-      await reader.cancel(e).catch(() => undefined);
-      throw e;
-    }
-    if (skip > 0) throw new MediaHttpError(0, undefined, `part ${index}: the server sent fewer bytes than before`);
+    const { body, skip } = await openFrom(c, file, read);
+    await eachChunk(body, skip, index, async (chunk) => {
+      read += chunk.length;
+      if (size !== undefined && read > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+      hash.update(chunk);
+      await out(await cipher.update(chunk));
+    });
     // A connection closed early looks like a clean end: with the size known, it is a cut to resume.
     if (size !== undefined && read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
   });
@@ -211,8 +193,7 @@ async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: num
   let read = 0;
   await withRetries(c, index, () => read, async () => {
     const from = read;
-    const body = from > 0 && c.transport.getFrom ? await c.transport.getFrom(file.url, from, c.signal) : await c.transport.get(file.url, c.signal);
-    const skip = from > 0 && !c.transport.getFrom ? from : 0;
+    const { body, skip } = await openFrom(c, file, from);
     const into = (n: number): void => {
       read += n;
       c.onBytes(n);
@@ -279,6 +260,25 @@ async function readInto(reader: ReadableStreamBYOBReader, scratch: Uint8Array, b
 
 /** The same with a default reader (chunks copied into `buf`), after skipping `skip` bytes (a re-fetch without Range). */
 async function readCopying(body: ReadableStream<Uint8Array>, buf: Uint8Array, at: number, skip: number, size: number, onRead: (n: number) => void, index: number): Promise<void> {
+  await eachChunk(body, skip, index, (chunk) => {
+    if (at + chunk.length > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+    buf.set(chunk, at);
+    at += chunk.length;
+    onRead(chunk.length);
+  });
+}
+
+/**
+ * The part's body from byte `from`: a Range request where the transport has one, else the whole
+ * body with the `skip` bytes already read to drop.
+ */
+async function openFrom(c: Ctx, file: EncryptedFile, from: number): Promise<{ body: ReadableStream<Uint8Array>; skip: number }> {
+  if (from > 0 && c.transport.getFrom) return { body: await c.transport.getFrom(file.url, from, c.signal), skip: 0 };
+  return { body: await c.transport.get(file.url, c.signal), skip: from };
+}
+
+/** Every chunk of `body` after its first `skip` bytes; a failing `onChunk` cancels the body. */
+async function eachChunk(body: ReadableStream<Uint8Array>, skip: number, index: number, onChunk: (chunk: Uint8Array) => Promise<void> | void): Promise<void> {
   const reader = body.getReader();
   try {
     for (;;) {
@@ -291,10 +291,7 @@ async function readCopying(body: ReadableStream<Uint8Array>, buf: Uint8Array, at
         chunk = chunk.subarray(n);
         if (chunk.length === 0) continue;
       }
-      if (at + chunk.length > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
-      buf.set(chunk, at);
-      at += chunk.length;
-      onRead(chunk.length);
+      await onChunk(chunk);
     }
   } catch (e: unknown) {
     await reader.cancel(e).catch(() => undefined);
