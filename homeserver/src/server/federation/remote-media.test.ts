@@ -13,6 +13,7 @@ import { RemoteMedia, authenticatedMediaUnsupported, dispositionFileName, remote
 import { FederationError } from "./transport/federation-error.ts";
 import type { FederationStream } from "./transport/federation-client.ts";
 import type { UrlFetch } from "./media-redirect.ts";
+import { readToEnd } from "../media/test-streams.ts";
 
 type Answer = { headers: Record<string, string>; body: Buffer | Readable } | FederationError;
 
@@ -20,16 +21,6 @@ type Answer = { headers: Record<string, string>; body: Buffer | Readable } | Fed
 function handStream(): { stream: Readable; push(b: Buffer): void; end(): void; fail(e: Error): void } {
   const stream = new Readable({ read: () => undefined });
   return { stream, push: (b) => void stream.push(b), end: () => void stream.push(null), fail: (e) => void stream.destroy(e) };
-}
-
-async function readAll(s: NodeJS.ReadableStream): Promise<{ bytes: Buffer; error: unknown }> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const c of s) chunks.push(c as Buffer);
-    return { bytes: Buffer.concat(chunks), error: undefined };
-  } catch (error) {
-    return { bytes: Buffer.concat(chunks), error };
-  }
 }
 
 function streamOf(body: Buffer): Readable {
@@ -118,11 +109,11 @@ describe("RemoteMedia", () => {
     // a second request shares the fetch and reads a range
     const again = await rm.open("b.test", "slow", 5000);
     assert.ok(again && "kind" in again);
-    const ranged = readAll(again.read(2_000_000, 2_000_010));
+    const ranged = readToEnd(again.read(2_000_000, 2_000_010));
     origin.push(file.subarray(100_000));
     origin.push(Buffer.from(`\r\n--${b}--\r\n`));
     origin.end();
-    const rest = await readAll(reader);
+    const rest = await readToEnd(reader);
     assert.ok(Buffer.concat([first, rest.bytes]).equals(file));
     assert.ok((await ranged).bytes.equals(file.subarray(2_000_000, 2_000_010)));
     const stored = await live.done;
@@ -141,7 +132,7 @@ describe("RemoteMedia", () => {
     const rm = make();
     const live = await rm.open("b.test", "cut", 5000);
     assert.ok(live && "kind" in live);
-    const got = readAll(live.read(0, 500_000));
+    const got = readToEnd(live.read(0, 500_000));
     origin.fail(new Error("connection reset"));
     const r = await got;
     assert.ok(r.error, "the reader sees the failure");

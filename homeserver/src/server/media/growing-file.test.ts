@@ -4,20 +4,9 @@ import { once } from "node:events";
 import { mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { GrowingFile } from "./growing-file.ts";
 import { streamToFile } from "./stream-to-file.ts";
-
-/** Reads a stream to its end or error: the bytes read, and the error if any. */
-async function drain(s: Readable): Promise<{ bytes: Buffer; error: unknown }> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const c of s) chunks.push(c as Buffer);
-    return { bytes: Buffer.concat(chunks), error: undefined };
-  } catch (error) {
-    return { bytes: Buffer.concat(chunks), error };
-  }
-}
+import { readToEnd } from "./test-streams.ts";
 
 /** A source the test feeds by hand: push() chunks, end() or fail(). */
 function handSource(): { source: AsyncIterable<Uint8Array>; push(b: Uint8Array): void; end(): void; fail(e: Error): void } {
@@ -66,13 +55,13 @@ describe("GrowingFile", () => {
     renameSync(path, join(dir, "final"));
     file.complete(join(dir, "final"));
     const whole = Buffer.concat([first, rest]);
-    const a = await drain(early);
+    const a = await readToEnd(early);
     assert.equal(a.error, undefined);
     assert.ok(Buffer.concat([firstBytes, a.bytes]).equals(whole));
-    const b = await drain(ranged);
+    const b = await readToEnd(ranged);
     assert.ok(b.bytes.equals(whole.subarray(50_000, 150_000)));
     // after the writer and every reader are done the handle is closed: reads come from the final file
-    const late = await drain(file.read(299_990));
+    const late = await readToEnd(file.read(299_990));
     assert.ok(late.bytes.equals(whole.subarray(299_990)));
   });
 
@@ -81,7 +70,7 @@ describe("GrowingFile", () => {
     const src = handSource();
     const written = streamToFile(file.handle, src.source, { maxBytes: 1e9, quotaLeft: undefined }, { afterMs: 5, onWritten: (n) => file.grew(n) });
     const reader = file.read(0, 1_000_000);
-    const got = drain(reader);
+    const got = readToEnd(reader);
     src.push(randomBytes(10_000));
     src.fail(new Error("origin went away"));
     await assert.rejects(written, /origin went away/);
@@ -89,7 +78,7 @@ describe("GrowingFile", () => {
     const r = await got;
     assert.match(String(r.error), /fetch failed/);
     assert.ok(r.bytes.length <= 10_000);
-    assert.match(String((await drain(file.read(0))).error), /fetch failed/);
+    assert.match(String((await readToEnd(file.read(0))).error), /fetch failed/);
   });
 
   it("errors a reader whose range ends past a file that completed short", async () => {
@@ -98,7 +87,7 @@ describe("GrowingFile", () => {
     file.grew(10);
     const reader = file.read(0, 20);
     file.complete(join(dir, "tmp"));
-    const r = await drain(reader);
+    const r = await readToEnd(reader);
     assert.equal(r.bytes.length, 10);
     assert.match(String(r.error), /ends at 10 bytes/);
   });
