@@ -112,13 +112,9 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
 
       // Back-pagination keeps the visible message in place: note the top message, load a page above it.
       const before = await rows(page);
-      // The rows for the new position are rendered on the scroll event: measure those, not the old
-      // ones. A page loading above moves the head row out of the rendered range again (as designed),
-      // so a single scroll could be missed by the poll: scroll to the top until the head is seen.
-      await waitFor("the top of the loaded history", async () => {
-        await viewport.evaluate((el) => { el.scrollTop = 0; });
-        return (await viewport.locator("li.head").count()) > 0 ? true : undefined;
-      }, 30_000);
+      await viewport.evaluate((el) => { el.scrollTop = 0; });
+      // The rows for the new position are rendered on the scroll event: measure those, not the old ones.
+      await viewport.locator("li.head").waitFor({ state: "attached" });
       const topId = await viewport.evaluate((el) => {
         const top = el.getBoundingClientRect().top;
         const a = [...el.querySelectorAll("article")].find((x) => x.getBoundingClientRect().top >= top);
