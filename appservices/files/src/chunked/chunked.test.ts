@@ -172,6 +172,32 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     assert.ok("e" in d && d.aborted);
   });
 
+  it("without the whole-file hash (the web client's uploads): no sha256 in the manifest, downloads verify every part, a resume does not read acknowledged parts again", async () => {
+    const data = randomBytes(4 * 65536 + 100);
+    const transport = memoryTransport();
+    const store = memoryStateStore();
+    const read: number[] = [];
+    const source: PartSource = (offset, length) => (read.push(offset / 65536), sourceOf(data)(offset, length));
+    const opts = { source, name: "x", mimetype: "a/b", size: data.length, transport, store, backend: nodeBackend, partSize: 65536, holdParts: hold, wholeFileHash: false };
+    const first = new ChunkedUpload(opts);
+    first.addEventListener("progress", (e) => {
+      if ((e as CustomEvent<UploadProgress>).detail.sentBytes >= 2 * 65536 + 100) first.pause();
+    });
+    await assert.rejects(first.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "paused");
+    read.length = 0;
+    const r = await new ChunkedUpload(opts).start();
+    assert.equal(Math.min(...read), 2, `acknowledged parts 0 and 1 not read again (read: ${read.join()})`);
+    assert.equal(r.manifest.sha256, undefined);
+    const d = await download(transport, r.manifestFile, hold);
+    assert.ok("m" in d, `verified: ${"e" in d ? String(d.e) : ""}`);
+    assert.equal(d.m.sha256, undefined);
+    assert.equal(sha(d.data), sha(data));
+    // every part is still checked
+    (transport.media.get(r.manifest.parts[3]!.file.url) as Uint8Array)[5]! ^= 1;
+    const bad = await download(transport, r.manifestFile, hold);
+    assert.ok("e" in bad && bad.aborted, "a damaged part still fails the download");
+  });
+
   it("parseManifest refuses parts that do not tile the file", () => {
     const file = { v: "v2", url: "mxc://a/b", iv: "AAAAAAAAAAAAAAAAAAAAAA", hashes: { sha256: "A".repeat(43) }, key: { kty: "oct", alg: "A256CTR", k: "A".repeat(43), key_ops: ["encrypt", "decrypt"], ext: true } };
     const ok = { type: "fr.entente.file.parts", version: 1, name: "n", mimetype: "m", size: 20, part_size: 16, sha256: "x", parts: [{ index: 0, offset: 0, size: 16, file }, { index: 1, offset: 16, size: 4, file }] };
@@ -179,5 +205,10 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     assert.throws(() => parseManifest({ ...ok, size: 40 }), ManifestError);
     assert.throws(() => parseManifest({ ...ok, parts: [ok.parts[1], ok.parts[0]] }), ManifestError);
     assert.throws(() => parseManifest({ ...ok, version: 2 }), ManifestError);
+    // the whole-file hash is optional (older manifests have it), but a string when present
+    const { sha256: _, ...noHash } = ok;
+    assert.equal(parseManifest(noHash).sha256, undefined);
+    assert.equal(parseManifest(ok).sha256, "x");
+    assert.throws(() => parseManifest({ ...ok, sha256: 12 }), ManifestError);
   });
 });

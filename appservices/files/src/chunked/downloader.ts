@@ -57,7 +57,8 @@ export interface DownloadOptions {
   /**
    * Also check the manifest's SHA-256 of the whole plaintext (default true). Every byte is already
    * covered by its part's ciphertext hash (the manifest, itself hash-checked, gives each part's key
-   * and hash); a browser skips this second pass over the bytes.
+   * and hash); a browser skips this second pass over the bytes. A manifest without `sha256`
+   * (what the web client writes) has nothing to check: skipped whatever this says.
    */
   verifyWholeFile?: boolean;
   /**
@@ -313,7 +314,7 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
   return intoSink(o, () => total, async (c) => {
     const manifest = await withRetries(c, -1, () => 0, () => fetchManifest(o.transport, o.backend, o.manifestFile, o.signal));
     total = manifest.size;
-    const whole = o.verifyWholeFile === false ? undefined : o.backend.sha256();
+    const whole = o.verifyWholeFile === false || manifest.sha256 === undefined ? undefined : o.backend.sha256();
     // Held parts: the next one is read while this one is checked and written (the network and
     // the homeserver work meanwhile); at most two parts in memory.
     let next: Promise<Uint8Array> | undefined;
@@ -335,7 +336,7 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
       }
       await writeHeld(c, part.index, part.file, bytes, whole);
     }
-    const expected = fromBase64(manifest.sha256);
+    const expected = manifest.sha256 === undefined ? undefined : fromBase64(manifest.sha256);
     if (whole !== undefined && (!expected || !equal(expected, whole.digest()))) throw new DownloadIntegrityError("whole_hash_mismatch", undefined, "parts manifest: the whole file's SHA-256 does not match");
     return manifest;
   });

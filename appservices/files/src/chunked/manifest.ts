@@ -22,8 +22,13 @@ export interface PartsManifest {
   mimetype: string;
   size: number;
   part_size: number;
-  /** SHA-256 of the whole PLAINTEXT file, unpadded base64. */
-  sha256: string;
+  /**
+   * SHA-256 of the whole PLAINTEXT file, unpadded base64. Optional since the web client stopped
+   * writing it (it cost the page ≈ 3.5 CPU s per GiB; every byte is already covered by its part's
+   * ciphertext hash and the manifest by the event's): present, a reader may check it; absent, there
+   * is nothing to check. See docs/dossiers.md.
+   */
+  sha256?: string;
   parts: ManifestPart[];
 }
 
@@ -57,7 +62,8 @@ export function parseManifest(raw: unknown): PartsManifest {
   if (!isRecord(raw)) return bad("not an object");
   if (raw["type"] !== MANIFEST_TYPE || raw["version"] !== 1) bad("unknown type or version");
   const { name, mimetype, size, part_size: partSize, sha256, parts } = raw;
-  if (typeof name !== "string" || typeof mimetype !== "string" || typeof sha256 !== "string") return bad("name, mimetype and sha256 must be strings");
+  if (typeof name !== "string" || typeof mimetype !== "string") return bad("name and mimetype must be strings");
+  if (sha256 !== undefined && typeof sha256 !== "string") return bad("sha256, when present, must be a string");
   if (!isSize(size) || !isSize(partSize) || partSize === 0) return bad("size and part_size must be non-negative integers");
   if (!Array.isArray(parts)) return bad("parts must be an array");
   const plan = planParts(size, partSize);
@@ -67,7 +73,7 @@ export function parseManifest(raw: unknown): PartsManifest {
     if (!isRecord(part) || part["index"] !== p.index || part["offset"] !== p.offset || part["size"] !== p.size) return bad(`part ${i} does not match the plan`);
     return { ...p, file: parseEncryptedFile(part["file"]) };
   });
-  return { type: MANIFEST_TYPE, version: 1, name, mimetype, size, part_size: partSize, sha256, parts: out };
+  return { type: MANIFEST_TYPE, version: 1, name, mimetype, size, part_size: partSize, ...(sha256 === undefined ? {} : { sha256 }), parts: out };
 }
 
 /** The m.file content for a file sent in parts: Element shows and downloads the manifest. */

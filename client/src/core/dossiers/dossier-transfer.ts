@@ -167,6 +167,8 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
     const up = new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,
+      // No whole-file plaintext SHA-256 in the manifest (docs/dossiers.md): it cost the page ≈ 3.5 CPU s per GiB.
+      wholeFileHash: false,
     });
     let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
     let shown = -Infinity;
