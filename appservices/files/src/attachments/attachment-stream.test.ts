@@ -1,6 +1,4 @@
 import { strict as assert } from "node:assert";
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { createHash, randomBytes } from "node:crypto";
 import { decryptAttachment, encryptAttachment } from "matrix-encrypt-attachment";
 import { decryptingStream, encryptingStream } from "./attachment-stream.ts";
@@ -11,6 +9,7 @@ import { jsSha256 } from "../../../protocol/src/sha256.ts";
 import { fromBase64 } from "./base64.ts";
 import { AttachmentError, parseEncryptedFile } from "./encrypted-file.ts";
 import type { AttachmentBackend } from "./backend.ts";
+import { runProbe } from "../probe/run-probe.ts";
 
 /** Feeds `data` in uneven chunks (1, 15, 17, 4096+3 …) so block boundaries never line up. */
 async function through(data: Uint8Array, stream: TransformStream<Uint8Array, Uint8Array>): Promise<Uint8Array> {
@@ -142,9 +141,7 @@ describe("attachments: streamed Matrix v2 encryption", () => {
   it("1 GiB streamed through encryption: RSS stays flat (Node backend)", async function () {
     this.timeout(300_000);
     // In a fresh process (rss-probe.ts): in this one, every other test's garbage moves RSS too.
-    const child = spawnSync(process.execPath, [fileURLToPath(new URL("./rss-probe.ts", import.meta.url)), "1024"], { encoding: "utf8", timeout: 280_000 });
-    assert.equal(child.status, 0, child.stderr);
-    const r = JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "{}") as { bytes: number; hashOk: boolean; growthMb: number; lateMb: number };
+    const r = await runProbe<{ bytes: number; hashOk: boolean; growthMb: number; lateMb: number }>(new URL("./rss-probe.ts", import.meta.url), { args: ["1024"], timeoutMs: 280_000 });
     assert.equal(r.bytes, 1024 * 1024 * 1024);
     assert.equal(r.hashOk, true, "the ciphertext's SHA-256 is the one the stream reports");
     process.stdout.write(`      1 GiB encrypted: RSS growth ${r.growthMb.toFixed(1)} MB overall, ${r.lateMb.toFixed(1)} MB after the first 128 MiB\n`);

@@ -2,7 +2,7 @@
 // Node backend's Matrix v2 encryption in a fresh process and prints, as one JSON line, the RSS
 // growth overall and after the first 128 MiB, and whether the ciphertext hash matches. Run alone so
 // that the figure is this stream's, not the garbage of whatever else shares the process (the test
-// suite runs every file in one process). Used by attachment-stream.test.ts.
+// suite runs every file in one process: probe/run-probe.ts). Used by attachment-stream.test.ts.
 import { createHash, randomBytes } from "node:crypto";
 import { encryptingStream } from "./attachment-stream.ts";
 import { nodeBackend } from "./node-backend.ts";
