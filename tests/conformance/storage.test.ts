@@ -109,12 +109,15 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const fed = new FederationStore({ db });
       for (let i = 0; i < 60; i++) await fed.enqueue(["b.test"], "pdu", JSON.stringify({ i }), 1);
       await fed.enqueue(["b.test"], "edu", JSON.stringify({ edu: 1 }), 1);
-      const batch = await fed.batch("b.test", 50, 100);
+      const max = await fed.committedMaxId();
+      const batch = await fed.batch("b.test", 50, 100, max);
       assert.equal(batch.filter((b) => b.kind === "pdu").length, 50);
       assert.deepEqual(batch.slice(0, 3).map((b) => JSON.parse(b.json) as unknown), [{ i: 0 }, { i: 1 }, { i: 2 }]);
       await fed.acknowledge("b.test", batch.map((b) => b.id), 5);
-      const rest = await fed.batch("b.test", 50, 100);
+      const rest = await fed.batch("b.test", 50, 100, max);
       assert.equal(rest.length, 11);
+      // nothing above the id the caller knows committed
+      assert.deepEqual((await fed.batch("b.test", 50, 100, max - 1)).map((b) => b.id), rest.slice(0, 10).map((b) => b.id));
       const status = await fed.status();
       assert.equal(status.find((s) => s.destination === "b.test")?.queued, 11);
     });

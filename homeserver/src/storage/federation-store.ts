@@ -26,9 +26,10 @@ export class FederationStore {
     this.db = deps.db;
   }
 
-  async enqueue(destinations: readonly string[], kind: "pdu" | "edu", json: string, ts: number): Promise<void> {
-    if (destinations.length === 0) return;
-    await this.db.transaction((tx) => this.enqueueTx(tx, destinations, kind, json, ts));
+  /** Resolves once committed, with each destination's row id. */
+  async enqueue(destinations: readonly string[], kind: "pdu" | "edu", json: string, ts: number): Promise<number[]> {
+    if (destinations.length === 0) return [];
+    return this.db.transaction((tx) => this.enqueueTx(tx, destinations, kind, json, ts));
   }
 
   /**
@@ -44,10 +45,23 @@ export class FederationStore {
     return ids;
   }
 
-  /** The oldest items for a destination: up to `pdus` PDUs and `edus` EDUs, in queue order. */
-  async batch(destination: string, pdus: number, edus: number): Promise<OutboxItem[]> {
+  /**
+   * The highest row id known committed. Read through a transaction: on SQLite a plain read shares
+   * the connection of the open group commit and would see rows that may still be rolled back; this
+   * one answers only once the group it joined committed.
+   */
+  async committedMaxId(): Promise<number> {
+    return num((await this.db.transaction((tx) => tx.one<{ id: number | null }>("SELECT MAX(id) AS id FROM federation_outbox")))?.id);
+  }
+
+  /**
+   * The oldest items for a destination: up to `pdus` PDUs and `edus` EDUs, in queue order, none
+   * above `upTo`. On SQLite a read sees the open group commit's rows: the caller passes the highest
+   * id it knows committed, so nothing that may still be rolled back is sent.
+   */
+  async batch(destination: string, pdus: number, edus: number, upTo: number): Promise<OutboxItem[]> {
     const rows = await this.db.all<{ id: number; kind: string; json: string }>(
-      "SELECT id, kind, json FROM federation_outbox WHERE destination = ? ORDER BY id LIMIT ?", [destination, pdus + edus]);
+      "SELECT id, kind, json FROM federation_outbox WHERE destination = ? AND id <= ? ORDER BY id LIMIT ?", [destination, upTo, pdus + edus]);
     const out: OutboxItem[] = [];
     let p = 0;
     let e = 0;

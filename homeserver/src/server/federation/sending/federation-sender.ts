@@ -5,6 +5,11 @@
 // once from memory (no read of the row, no JSON parse), before the client's 200 is written. The row
 // stays the source of truth: it is deleted only once the destination answered 200, and a failure
 // leaves it for the back-off retry, which reads the queue as usual.
+// The queue is read only up to the highest row id known committed (`committedMax`): on SQLite
+// reads share the connection of the open group commit, so a wake-up arriving while a group is
+// open (a back-off timer, a partner's request, an EDU) would otherwise send rows whose COMMIT may
+// still fail — a PDU the partners have and we never stored. Every queue writer is in this process
+// (client readers do not enqueue), so every committed row reaches `committedMax`.
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#transactions
 import type { FederationStore } from "../../../storage/federation-store.ts";
 import type { SqlExecutor } from "../../../storage/sql.ts";
@@ -49,6 +54,8 @@ export class FederationSender {
   private started = false;
   /** Transactions sent from memory, without reading the queue (tests, figures). */
   fastSends = 0;
+  /** Highest queue row id known committed: the drain reads nothing above it. */
+  private committedMax = 0;
 
   constructor(deps: { store: FederationStore; client: FederationClient; clock: Clock; log: Logger; serverName: string; options?: SenderOptions }) {
     this.store = deps.store;
@@ -61,6 +68,7 @@ export class FederationSender {
 
   /** Resumes every destination that still has queued items (at startup). */
   async start(): Promise<void> {
+    this.committed([await this.store.committedMaxId()]);
     this.started = true;
     for (const d of await this.store.destinationsWithWork()) this.wake(d);
   }
@@ -86,6 +94,7 @@ export class FederationSender {
    * the queue when its turn comes.
    */
   sendCommitted(rows: readonly QueuedPdu[]): void {
+    this.committed(rows.map((r) => r.id));
     const byDestination = new Map<string, Item[]>();
     for (const r of rows) {
       const items = byDestination.get(r.destination) ?? [];
@@ -102,13 +111,17 @@ export class FederationSender {
     for (const d of destinations) this.wake(d);
   }
 
+  private committed(ids: readonly number[]): void {
+    for (const id of ids) if (id > this.committedMax) this.committedMax = id;
+  }
+
   private idle(destination: string): boolean {
     return this.started && !this.stopped && !this.paused && !this.timers.has(destination) && !this.running.has(destination);
   }
 
   private async enqueue(destinations: Iterable<string>, kind: "pdu" | "edu", item: unknown): Promise<void> {
     const ds = [...new Set(destinations)].filter((d) => d !== this.serverName);
-    await this.store.enqueue(ds, kind, JSON.stringify(item), this.clock.now());
+    this.committed(await this.store.enqueue(ds, kind, JSON.stringify(item), this.clock.now()));
     for (const d of ds) this.wake(d);
   }
 
@@ -160,7 +173,7 @@ export class FederationSender {
     let next = first;
     if (first) this.fastSends++;
     while (!this.stopped && !this.paused) {
-      const batch: readonly Item[] = next ?? (await this.store.batch(destination, 50, 100));
+      const batch: readonly Item[] = next ?? (await this.store.batch(destination, 50, 100, this.committedMax));
       next = undefined;
       if (batch.length === 0) return;
       // Deterministic per batch: a retry of the same batch reuses the id, so the receiver dedupes it.
