@@ -7,7 +7,7 @@ import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { defineEvent } from "../../kit/src/typed-events.ts";
 import { measureSince, now } from "./load-marks.ts";
 import { quietTransport } from "../../kit/src/quiet-transport.ts";
-import { answerChunk, CHUNK_JSON } from "../../kit/src/chunk-json.ts";
+import { answerChunk, CHUNK_BYTES, CHUNK_JSON } from "../../kit/src/chunk-json.ts";
 
 /** A room event as the widget API hands it over (decrypted by the client). */
 export type RawEvent = Record<string, unknown> & { event_id: string; type: string; sender: string };
@@ -138,8 +138,8 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
         // matrix-widget-api's readEventRelations has no `recurse`: the same action with the spec's
         // parameter added. A client that knows it answers with `recursion_depth` (as /relations
         // does); one that does not ignores it and answers with direct relations only.
-        const data: IReadRelationsFromWidgetRequestData & { recurse: boolean; [CHUNK_JSON]: boolean } = {
-          event_id: eventId, rel_type: relType, limit: TREE_PAGE, direction: "f", recurse: true, [CHUNK_JSON]: true, ...(from === undefined ? {} : { from }),
+        const data: IReadRelationsFromWidgetRequestData & { recurse: boolean; [CHUNK_JSON]: typeof CHUNK_BYTES } = {
+          event_id: eventId, rel_type: relType, limit: TREE_PAGE, direction: "f", recurse: true, [CHUNK_JSON]: CHUNK_BYTES, ...(from === undefined ? {} : { from }),
         };
         const asked = now();
         const r = await api.transport.send<typeof data, IReadRelationsFromWidgetResponseData & { recursion_depth?: unknown }>(WidgetApiFromWidgetAction.MSC3869ReadRelations, data);

@@ -101,6 +101,18 @@ describe("client widgets: read_relations with recurse", () => {
     assert.equal(answerChunk({ chunk: [1, 2] }).length, 2);
   });
 
+  it("answers with the events as UTF-8 JSON in an ArrayBuffer when the widget asks for bytes", async () => {
+    const s = setup();
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, "fr.entente.chunk_json": "utf-8" });
+    await settle();
+    const reply = s.replies[0] as Record<string, unknown>;
+    assert.deepEqual(reply["chunk"], []);
+    const bytes = reply["fr.entente.chunk_json"];
+    assert.ok(bytes instanceof ArrayBuffer);
+    assert.equal(bytes.byteLength, new TextEncoder().encode(JSON.stringify(answerChunk(reply))).byteLength, "the buffer holds the text's bytes only (it is transferred whole)");
+    assert.deepEqual(answerChunk(reply), [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})]);
+  });
+
   it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {
     const s = setup();
     assert.equal(s.request({ event_id: "$anchor" }).prevented(), false);

@@ -7,7 +7,7 @@
 // per task there.
 import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
-import { CHUNK_JSON } from "../../../../widgets/kit/src/chunk-json.ts";
+import { CHUNK_JSON, encodeChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 
 export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
 
@@ -18,11 +18,23 @@ interface RecursiveRequest {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
-/** The events of `chunk` the widget holds a receive capability for (ClientWidgetApi's own rule). */
+/**
+ * The events of `chunk` the widget holds a receive capability for (ClientWidgetApi's own rule),
+ * asked once per distinct (type, msgtype or state key): a list is thousands of events of a few kinds.
+ */
 export function receivable(api: Pick<ClientWidgetApi, "canReceiveRoomEvent" | "canReceiveStateEvent">, chunk: readonly IRoomEvent[]): IRoomEvent[] {
-  return chunk.filter((e) => (e.state_key !== undefined && e.state_key !== null
-    ? api.canReceiveStateEvent(e.type, e.state_key)
-    : api.canReceiveRoomEvent(e.type, (e.content as { msgtype?: unknown } | undefined)?.msgtype as string | undefined)));
+  const known = new Map<string, boolean>();
+  return chunk.filter((e) => {
+    const state = e.state_key !== undefined && e.state_key !== null;
+    const msgtype = state ? undefined : (e.content as { msgtype?: unknown } | undefined)?.msgtype;
+    const key = JSON.stringify([e.type, state ? e.state_key : null, typeof msgtype === "string" ? msgtype : null, msgtype === undefined]);
+    let ok = known.get(key);
+    if (ok === undefined) {
+      ok = state ? api.canReceiveStateEvent(e.type, e.state_key as string) : api.canReceiveRoomEvent(e.type, msgtype as string | undefined);
+      known.set(key, ok);
+    }
+    return ok;
+  });
 }
 
 type Page = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
@@ -112,11 +124,11 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
       // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
       performance.measure("entente:widget-relations", { start, end: performance.now() });
       const chunk = receivable(api, r.chunk);
-      // As one JSON string when the widget asks (widgets/kit/src/chunk-json.ts says why).
-      const asJson = data[CHUNK_JSON] === true;
+      // As JSON text or UTF-8 bytes when the widget asks (widgets/kit/src/chunk-json.ts says why).
+      const encoded = encodeChunk(chunk, data[CHUNK_JSON]);
       reply({
-        chunk: asJson ? [] : chunk,
-        ...(asJson ? { [CHUNK_JSON]: JSON.stringify(chunk) } : {}),
+        chunk: encoded === undefined ? chunk : [],
+        ...(encoded === undefined ? {} : { [CHUNK_JSON]: encoded }),
         ...(r.nextBatch === undefined ? {} : { next_batch: r.nextBatch }),
         ...(r.prevBatch === undefined ? {} : { prev_batch: r.prevBatch }),
         ...(r.recursionDepth === undefined ? {} : { recursion_depth: r.recursionDepth }),
