@@ -131,10 +131,8 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   const localEvents = new LocalEvents({
     db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock, lock: roomLock,
     ...(federation ? { inTransaction: (tx: SqlExecutor, p: PersistedEvent) => federation.enqueueLocal(tx, p) } : {}),
-    onPersisted: (p) => {
-      federation?.flush(p); // first: the federation transaction leaves before the local wake-ups run
-      onPersisted(p);
-    },
+    // the federation rows' after-commit send runs first: the transaction leaves before the local wake-ups
+    onPersisted,
     // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
     onExecuted: (p) => void push.eventPersisted(p.stream),
   });

@@ -10,7 +10,7 @@ import { serverNameOf } from "../../spec/ids.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { KeyedLock } from "../rooms/room-lock.ts";
-import type { PersistedEvent } from "../rooms/local-events.ts";
+import type { AfterCommit, PersistedEvent } from "../rooms/local-events.ts";
 import type { Router } from "../http/router.ts";
 import { FederationRouter } from "./transport/rejection-log.ts";
 import { FederationClient } from "./transport/federation-client.ts";
@@ -18,7 +18,7 @@ import { KeyRing } from "./keys/key-ring.ts";
 import { federationAuthenticator } from "./transport/inbound-auth.ts";
 import { startFederationListener, type FederationListener } from "./transport/listener.ts";
 import { listenerConnectionOptions } from "../http/connection-guard.ts";
-import { FederationSender, DEFAULT_SENDER_OPTIONS, type QueuedPdu, type SenderOptions } from "./sending/federation-sender.ts";
+import { FederationSender, DEFAULT_SENDER_OPTIONS, type SenderOptions } from "./sending/federation-sender.ts";
 import { EventFetcher } from "./inbound/event-fetcher.ts";
 import { RemoteInput } from "./inbound/remote-input.ts";
 import { RemoteMembership } from "./remote-membership.ts";
@@ -30,13 +30,13 @@ import { composeExtras } from "./compose-extras.ts";
 export interface FederationParts {
   services: FederationServices;
   router: Router;
-  /** Queues a local event for every server in its room, inside the persisting transaction. */
-  enqueueLocal(tx: SqlExecutor, p: PersistedEvent): Promise<void>;
   /**
-   * After the commit of `p`: its queue rows are sent (at once, from memory, to idle destinations).
-   * Without `p`: every row queued so far (only when no write can be pending uncommitted).
+   * Queues a local event for every server in its room, inside the persisting transaction. Returns
+   * what to run once that transaction committed: the rows are sent (at once, from memory, to idle
+   * destinations). The rows travel with the event, so an event whose COMMIT failed leaves nothing
+   * behind and no other event's wake-up is lost.
    */
-  flush(p?: PersistedEvent): void;
+  enqueueLocal(tx: SqlExecutor, p: PersistedEvent): Promise<AfterCommit | undefined>;
   listen(): Promise<FederationListener>;
   stop(): Promise<void>;
 }
@@ -69,9 +69,6 @@ export function composeFederation(deps: {
   const extras = composeExtras({ config, rooms: deps.rooms, sender, client, clock, log });
   const services: FederationServices = { client, keyRing, sender, input, fetcher, membership, backfiller, store, authenticate, eduHandlers: new Map(), ...extras.services };
   const router = new FederationRouter();
-  // queue rows per event, from the persisting transaction to its commit; a rolled-back event's
-  // rows never reach flush (nothing was queued), hence the bound
-  const pending = new Map<string, QueuedPdu[]>();
   let listener: FederationListener | undefined;
   return {
     services, router,
@@ -84,20 +81,7 @@ export function composeFederation(deps: {
         if (target) destinations.add(target);
       }
       const rows = await sender.enqueuePduTx(tx, destinations, pdu);
-      if (rows.length === 0) return;
-      if (pending.size >= 10_000) pending.clear(); // the queue still holds every committed row
-      pending.set(p.event.eventId, [...(pending.get(p.event.eventId) ?? []), ...rows]);
-    },
-    flush(p) {
-      if (p === undefined) {
-        for (const rows of pending.values()) sender.sendCommitted(rows);
-        pending.clear();
-        return;
-      }
-      const rows = pending.get(p.event.eventId);
-      if (!rows) return;
-      pending.delete(p.event.eventId);
-      sender.sendCommitted(rows);
+      return rows.length === 0 ? undefined : () => sender.sendCommitted(rows);
     },
     async listen() {
       listener = await startFederationListener({

@@ -57,13 +57,20 @@ export interface LocalEventsDeps {
    * instead of two, and a COMMIT failure refuses both (group-commit.ts).
    */
   onExecuted?: (e: PersistedEvent) => void;
-  /** Called inside the persisting transaction (the durable federation queue). */
-  inTransaction?: (tx: SqlExecutor, e: PersistedEvent) => Promise<void>;
+  /**
+   * Called inside the persisting transaction (the durable federation queue). May return an action
+   * to run once that transaction committed (before `onPersisted`), e.g. sending the rows it queued;
+   * an event whose COMMIT failed drops it, so nothing is kept for events that never commit.
+   */
+  inTransaction?: (tx: SqlExecutor, e: PersistedEvent) => Promise<AfterCommit | void>;
   /** One writer per room, shared with the federation input. */
   lock: KeyedLock;
 }
 
 const MAX_PREV_EVENTS = 10;
+
+/** Work that may run only once the event is durable. */
+export type AfterCommit = () => void;
 
 /** An event whose writes ran; `committed` settles when they are durable. */
 interface Staging {
@@ -71,6 +78,7 @@ interface Staging {
   committed: Promise<unknown>;
   /** false for a retransmitted transaction id: nothing new to announce */
   fresh: boolean;
+  afterCommit?: AfterCommit | undefined;
 }
 
 export class LocalEvents {
@@ -128,6 +136,7 @@ export class LocalEvents {
     const s = await staging;
     if (s.fresh) this.deps.onExecuted?.(s.persisted);
     await s.committed;
+    s.afterCommit?.();
     if (s.fresh) this.deps.onPersisted(s.persisted);
     return s.persisted;
   }
@@ -186,18 +195,18 @@ export class LocalEvents {
   /** Runs the event's writes; resolves when they ran (under the lock), with the commit to wait for. */
   private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<Staging> {
     const redacts = redactsOf(event.pdu);
-    const body = async (tx: SqlExecutor): Promise<{ stream: number }> => {
+    const body = async (tx: SqlExecutor): Promise<{ stream: number; afterCommit: AfterCommit | undefined }> => {
       const r = await this.deps.events.persist(tx, {
         event, roomId, stateGroupBefore, ...(opts.txn ? { txn: opts.txn } : {}),
       });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
-      await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId });
-      return r;
+      const afterCommit = await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId });
+      return { stream: r.stream, afterCommit: afterCommit ?? undefined };
     };
     const { db } = this.deps;
     const staged = db.stage ? db.stage(body) : { executed: db.transaction(body), committed: undefined };
-    const { stream } = await staged.executed;
-    return { persisted: { event, stream, roomId }, committed: staged.committed ?? Promise.resolve(), fresh: true };
+    const { stream, afterCommit } = await staged.executed;
+    return { persisted: { event, stream, roomId }, committed: staged.committed ?? Promise.resolve(), fresh: true, afterCommit };
   }
 }
 
