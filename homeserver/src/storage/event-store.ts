@@ -20,6 +20,22 @@ export interface StoredEventRow {
   outlier: boolean;
   rejected: string | undefined;
   softFailed: boolean;
+  /**
+   * The stored PDU JSON text and the columns stored beside it, on rows read from the events table
+   * (hand-built rows have neither): read paths that only pass an event through splice its content
+   * text instead of parsing it (rooms/client-event-text.ts); `event.pdu` is parsed on first use.
+   */
+  json?: string;
+  columns?: EventColumns;
+}
+
+/** Columns of the events table, equal to the same fields of the event's PDU. */
+export interface EventColumns {
+  roomId: string;
+  type: string;
+  sender: string;
+  stateKey: string | undefined;
+  originServerTs: number;
 }
 
 export interface PersistInput {
@@ -55,7 +71,13 @@ function membershipOf(pdu: Pdu): string | null {
   return typeof m === "string" ? m : null;
 }
 
-type EventRowSql = { stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier?: number; rejected?: string | null; soft_failed?: number; state_group_before?: number | null };
+type EventRowSql = {
+  stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier: number; rejected: string | null;
+  soft_failed: number; state_group_before: number | null; room_id: string; type: string; state_key: string | null; sender: string; origin_server_ts: number;
+};
+
+/** Every column toRow reads. */
+const ROW_COLUMNS = "stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before, room_id, type, state_key, sender, origin_server_ts";
 
 export class EventStore {
   private readonly db: Database;
@@ -208,7 +230,7 @@ export class EventStore {
   }
 
   async getEvent(eventId: string): Promise<StoredEventRow | undefined> {
-    const r = await this.db.one<EventRowSql>("SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events WHERE event_id = ?", [eventId]);
+    const r = await this.db.one<EventRowSql>(`SELECT ${ROW_COLUMNS} FROM events WHERE event_id = ?`, [eventId]);
     return r ? toRow(r) : undefined;
   }
 
@@ -224,7 +246,7 @@ export class EventStore {
       // inside one they must not, or other work would interleave with the transaction.
       if (i > 0 && exec === this.db) await new Promise((resolve) => setImmediate(resolve));
       const part = eventIds.slice(i, i + 500);
-      const rows = await exec.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
+      const rows = await exec.all<EventRowSql>(`SELECT ${ROW_COLUMNS} FROM events WHERE event_id IN (${part.map(() => "?").join(",")})`, part);
       for (const r of rows) out.set(r.event_id, toRow(r));
     }
     return out;
@@ -239,7 +261,7 @@ export class EventStore {
     for (let i = 0; i < streams.length; i += 500) {
       if (i > 0) await new Promise((resolve) => setImmediate(resolve)); // as getEvents: let other requests run
       const part = streams.slice(i, i + 500);
-      const rows = await this.db.all<EventRowSql>(`SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events WHERE stream_ordering IN (${part.map(() => "?").join(",")})`, part);
+      const rows = await this.db.all<EventRowSql>(`SELECT ${ROW_COLUMNS} FROM events WHERE stream_ordering IN (${part.map(() => "?").join(",")})`, part);
       for (const r of rows) out.set(num(r.stream_ordering), toRow(r));
     }
     return out;
@@ -248,7 +270,7 @@ export class EventStore {
   /** Events of a room in stream order within (from, to]; newest first when `backwards`. */
   async roomEvents(roomId: string, opts: { after?: number; before?: number; limit: number; backwards: boolean }): Promise<StoredEventRow[]> {
     const rows = await this.db.all<EventRowSql>(
-      `SELECT stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before FROM events
+      `SELECT ${ROW_COLUMNS} FROM events
        WHERE room_id = ? AND stream_ordering > ? AND stream_ordering <= ? AND outlier = 0 AND rejected IS NULL AND soft_failed = 0
        ORDER BY stream_ordering ${opts.backwards ? "DESC" : "ASC"} LIMIT ?`,
       [roomId, opts.after ?? Number.MIN_SAFE_INTEGER, opts.before ?? Number.MAX_SAFE_INTEGER, opts.limit],
@@ -295,11 +317,18 @@ export class EventStore {
   }
 }
 
+/** The event with its PDU parsed on first use: many reads need only the columns and the text. */
+function lazyEvent(eventId: string, json: string): RoomEvent {
+  let pdu: Pdu | undefined;
+  return { eventId, get pdu(): Pdu { return (pdu ??= JSON.parse(json) as Pdu); } };
+}
+
 function toRow(r: EventRowSql): StoredEventRow {
-  const pdu = JSON.parse(r.json) as Pdu;
   return {
     stream: num(r.stream_ordering),
-    event: { eventId: r.event_id, pdu },
+    event: lazyEvent(r.event_id, r.json),
+    json: r.json,
+    columns: { roomId: r.room_id, type: r.type, sender: r.sender, stateKey: r.state_key ?? undefined, originServerTs: num(r.origin_server_ts) },
     stateGroup: r.state_group === null ? undefined : num(r.state_group),
     redactedBy: r.redacted_by ?? undefined,
     stateGroupBefore: r.state_group_before === null || r.state_group_before === undefined ? undefined : num(r.state_group_before),

@@ -4,9 +4,11 @@
 import type { JsonObject, Pdu } from "../../room/pdu.ts";
 import type { RoomVersion } from "../../room/room-versions.ts";
 import type { StoredEventRow } from "../../storage/event-store.ts";
+import { senderOfRow, stateKeyOfRow } from "../../storage/event-columns.ts";
 import { childrenOf, transactionIds, type ChildRow } from "../../storage/event-queries.ts";
 import type { ServerContext } from "../context.ts";
-import { clientEvent } from "./client-event.ts";
+import { clientEvent, type ClientEventOptions } from "./client-event.ts";
+import { clientEventText } from "./client-event-text.ts";
 import type { RoomVisibility } from "./visibility.ts";
 
 export type SerializeDeps = Pick<ServerContext, "db" | "stores" | "clock">;
@@ -20,19 +22,68 @@ export interface SerializeContext {
 
 const AGGREGATED = ["m.thread", "m.replace", "m.reference"] as const;
 
+/** The bundled aggregations of one event, its bundled events already formatted (T: object or text). */
+export interface Relations<T> {
+  thread?: { latestEvent: T; count: number; participated: boolean };
+  replace?: T;
+  references?: string[];
+}
+
+/** How a client event and its bundle are written: as objects (JsonObject) or as JSON text. */
+export interface EventRenderer<T> {
+  event(row: StoredEventRow, opts: Omit<ClientEventOptions, "withRoomId">, relations: Relations<T> | undefined): T;
+}
+
+const objectRenderer: EventRenderer<JsonObject> = {
+  event(row, opts, relations) {
+    const ev = clientEvent(row, { ...opts, withRoomId: true });
+    if (relations === undefined) return ev;
+    const rel: JsonObject = {};
+    if (relations.thread) {
+      const t = relations.thread;
+      rel["m.thread"] = { latest_event: t.latestEvent, count: t.count, current_user_participated: t.participated };
+    }
+    if (relations.replace) rel["m.replace"] = relations.replace;
+    if (relations.references) rel["m.reference"] = { chunk: relations.references.map((id) => ({ event_id: id })) };
+    (ev["unsigned"] as JsonObject)["m.relations"] = rel;
+    return ev;
+  },
+};
+
+/** The same JSON as objectRenderer, written as text (content spliced from the stored text). */
+const textRenderer: EventRenderer<string> = {
+  event(row, opts, relations) {
+    if (relations === undefined) return clientEventText(row, opts);
+    const rel: string[] = [];
+    if (relations.thread) {
+      const t = relations.thread;
+      rel.push(`"m.thread":{"latest_event":${t.latestEvent},"count":${t.count},"current_user_participated":${t.participated}}`);
+    }
+    if (relations.replace !== undefined) rel.push(`"m.replace":${relations.replace}`);
+    if (relations.references) rel.push(`"m.reference":{"chunk":[${relations.references.map((id) => `{"event_id":${JSON.stringify(id)}}`).join(",")}]}`);
+    return clientEventText(row, opts, `{${rel.join(",")}}`);
+  },
+};
+
 /** Formats rows as client events (with room_id), bundling aggregations and transaction ids. */
-export async function serializeRoomEvents(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[], depth = 0): Promise<JsonObject[]> {
+export function serializeRoomEvents(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[]): Promise<JsonObject[]> {
+  return serializeWith(s, ctx, rows, objectRenderer, 0);
+}
+
+/** The same events as serializeRoomEvents, each as its JSON text (for responses built as text). */
+export function serializeRoomEventsText(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[]): Promise<string[]> {
+  return serializeWith(s, ctx, rows, textRenderer, 0);
+}
+
+async function serializeWith<T>(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[], render: EventRenderer<T>, depth: number): Promise<T[]> {
   // Only the requesting user's own events can carry their transaction id.
-  const own = rows.filter((r) => r.event.pdu.sender === ctx.userId).map((r) => r.event.eventId);
+  const own = rows.filter((r) => senderOfRow(r) === ctx.userId).map((r) => r.event.eventId);
   const txns = await transactionIds(s.db, ctx.userId, ctx.deviceId, own);
-  const relations = depth > 1 ? new Map<string, JsonObject>() : await aggregate(s, ctx, rows, depth);
+  const relations = depth > 1 ? new Map<string, Relations<T>>() : await aggregate(s, ctx, rows, render, depth);
   const now = s.clock.now();
   return rows.map((row) => {
     const txn = txns.get(row.event.eventId);
-    const ev = clientEvent(row, { now, version: ctx.version, withRoomId: true, ...(txn === undefined ? {} : { transactionId: txn }) });
-    const rel = relations.get(row.event.eventId);
-    if (rel) (ev["unsigned"] as JsonObject)["m.relations"] = rel;
-    return ev;
+    return render.event(row, { now, version: ctx.version, ...(txn === undefined ? {} : { transactionId: txn }) }, relations.get(row.event.eventId));
   });
 }
 
@@ -65,32 +116,29 @@ interface Bundle {
   edit: StoredEventRow | undefined;
 }
 
-async function aggregate(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[], depth: number): Promise<Map<string, JsonObject>> {
-  const parents = new Map(rows.filter((r) => r.event.pdu.state_key === undefined).map((r) => [r.event.eventId, r]));
-  const out = new Map<string, JsonObject>();
+async function aggregate<T>(s: SerializeDeps, ctx: SerializeContext, rows: readonly StoredEventRow[], render: EventRenderer<T>, depth: number): Promise<Map<string, Relations<T>>> {
+  const parents = new Map(rows.filter((r) => stateKeyOfRow(r) === undefined).map((r) => [r.event.eventId, r]));
+  const out = new Map<string, Relations<T>>();
   if (parents.size === 0) return out;
   const bundles = await bundlesOf(s, ctx, parents);
   // The bundled events of the whole page are formatted in one call.
   const shown = [...bundles.values()].flatMap((b) => [b.thread, b.edit]).filter((r): r is StoredEventRow => r !== undefined);
-  const formatted = await serializeRoomEvents(s, ctx, shown, depth + 1);
+  const formatted = await serializeWith(s, ctx, shown, render, depth + 1);
   const serialized = new Map(shown.map((r, i) => [r.event.eventId, formatted[i]]));
   for (const [parentId, b] of bundles) {
     const parent = parents.get(parentId);
     if (!parent) continue;
-    const rel: JsonObject = {};
+    const rel: Relations<T> = {};
     const latestEvent = b.thread && serialized.get(b.thread.event.eventId);
-    if (latestEvent) {
+    if (latestEvent !== undefined) {
       const thread = b.kids.filter((k) => k.relType === "m.thread");
-      rel["m.thread"] = {
-        latest_event: latestEvent, count: thread.length,
-        current_user_participated: parent.event.pdu.sender === ctx.userId || thread.some((k) => k.sender === ctx.userId),
-      };
+      rel.thread = { latestEvent, count: thread.length, participated: senderOfRow(parent) === ctx.userId || thread.some((k) => k.sender === ctx.userId) };
     }
     const editEvent = b.edit && serialized.get(b.edit.event.eventId);
-    if (editEvent) rel["m.replace"] = editEvent;
+    if (editEvent !== undefined) rel.replace = editEvent;
     const refs = b.kids.filter((k) => k.relType === "m.reference");
-    if (refs.length > 0) rel["m.reference"] = { chunk: refs.map((k) => ({ event_id: k.eventId })) };
-    if (Object.keys(rel).length > 0) out.set(parentId, rel);
+    if (refs.length > 0) rel.references = refs.map((k) => k.eventId);
+    if (rel.thread || rel.replace !== undefined || rel.references) out.set(parentId, rel);
   }
   return out;
 }

@@ -2,7 +2,9 @@
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#filtering
 // Also honours MSC3874 `rel_types` / `not_rel_types` (unprefixed and org.matrix.msc3874.*), which
 // clients use to hide thread replies from the main timeline.
-import type { Pdu } from "../../room/pdu.ts";
+import type { JsonObject, Pdu } from "../../room/pdu.ts";
+import { senderOfRow, typeOfRow } from "../../storage/event-columns.ts";
+import type { StoredEventRow } from "../../storage/event-store.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import { globMatches } from "../../spec/glob.ts";
 import { checkTypePatterns, typeListMatcher } from "../../spec/type-patterns.ts";
@@ -82,8 +84,8 @@ export function typeMatches(pattern: string, type: string): boolean {
   return globMatches(pattern, type, { questionMark: false, caseInsensitive: false });
 }
 
-function relTypeOf(pdu: Pdu): string | undefined {
-  const rel = pdu.content["m.relates_to"];
+function relTypeOf(content: JsonObject): string | undefined {
+  const rel = content["m.relates_to"];
   if (typeof rel !== "object" || rel === null || Array.isArray(rel)) return undefined;
   const t = rel["rel_type"];
   return typeof t === "string" ? t : undefined;
@@ -91,13 +93,23 @@ function relTypeOf(pdu: Pdu): string | undefined {
 
 /** Whether an event passes the filter; the `not_*` lists win over the include lists. */
 export function matchesRoomEventFilter(f: RoomEventFilter, pdu: Pdu, roomId: string): boolean {
+  return matches(f, pdu.type, pdu.sender, roomId, () => pdu.content);
+}
+
+/** The same for a stored row: its content is parsed only for contains_url and rel_types. */
+export function rowMatchesRoomEventFilter(f: RoomEventFilter, row: StoredEventRow, roomId: string): boolean {
+  return matches(f, typeOfRow(row), senderOfRow(row), roomId, () => row.event.pdu.content);
+}
+
+function matches(f: RoomEventFilter, type: string, sender: string, roomId: string, content: () => JsonObject): boolean {
   if (f.notRooms.includes(roomId) || (f.rooms && !f.rooms.includes(roomId))) return false;
-  if (f.notTypes.length > 0 && typeListMatcher(f.notTypes)(pdu.type)) return false;
-  if (f.types && !typeListMatcher(f.types)(pdu.type)) return false;
-  if (f.notSenders.includes(pdu.sender)) return false;
-  if (f.senders && !f.senders.includes(pdu.sender)) return false;
-  if (f.containsUrl !== undefined && (typeof pdu.content["url"] === "string") !== f.containsUrl) return false;
-  const rel = relTypeOf(pdu);
+  if (f.notTypes.length > 0 && typeListMatcher(f.notTypes)(type)) return false;
+  if (f.types && !typeListMatcher(f.types)(type)) return false;
+  if (f.notSenders.includes(sender)) return false;
+  if (f.senders && !f.senders.includes(sender)) return false;
+  if (f.containsUrl !== undefined && (typeof content()["url"] === "string") !== f.containsUrl) return false;
+  if (f.notRelTypes.length === 0 && f.relTypes === undefined) return true;
+  const rel = relTypeOf(content());
   if (rel !== undefined && f.notRelTypes.includes(rel)) return false;
   if (f.relTypes && (rel === undefined || !f.relTypes.includes(rel))) return false;
   return true;

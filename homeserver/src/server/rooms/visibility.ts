@@ -5,6 +5,7 @@ import { stateKeyOf } from "../../room/pdu.ts";
 import type { RoomVersion } from "../../room/room-versions.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
 import type { StoredEventRow } from "../../storage/event-store.ts";
+import { senderOfRow, stateKeyOfRow, typeOfRow } from "../../storage/event-columns.ts";
 import { membershipHistory } from "../../storage/event-queries.ts";
 import type { RoomRow } from "../../storage/room-store.ts";
 import type { ServerContext } from "../context.ts";
@@ -23,7 +24,7 @@ export function parseHistoryVisibility(value: unknown): HistoryVisibility {
 
 /** The room id of a stored event (v12 create events carry none: the room id derives from it). */
 export function roomIdOfRow(row: StoredEventRow): string {
-  return row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1);
+  return row.columns?.roomId ?? row.event.pdu.room_id ?? "!" + row.event.eventId.slice(1);
 }
 
 /** What visibility needs of an event besides its state: the columns stored beside its JSON. */
@@ -70,14 +71,13 @@ export class RoomVisibility {
   }
 
   async canSee(row: StoredEventRow): Promise<boolean> {
-    const pdu = row.event.pdu;
     const verdict = await this.canSeeMeta({
-      roomId: roomIdOfRow(row), stream: row.stream, stateGroup: row.stateGroup, sender: pdu.sender, type: pdu.type, stateKey: pdu.state_key,
+      roomId: roomIdOfRow(row), stream: row.stream, stateGroup: row.stateGroup, sender: senderOfRow(row), type: typeOfRow(row), stateKey: stateKeyOfRow(row),
     });
     if (verdict !== "special") return verdict;
     // For history_visibility changes and the user's own membership events, the state before the
     // event counts too (spec: "before *or* after the event").
-    const prevs = await this.deps.stores.events.getEvents(pdu.prev_events);
+    const prevs = await this.deps.stores.events.getEvents(row.event.pdu.prev_events);
     for (const prev of prevs.values()) {
       if (prev.stateGroup !== undefined && (await this.allowedIn(prev.stateGroup, row.stream))) return true;
     }

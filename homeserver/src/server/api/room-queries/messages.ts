@@ -1,15 +1,16 @@
 // GET /_matrix/client/v3/rooms/{roomId}/messages
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#get_matrixclientv3roomsroomidmessages
 // Tokens: see rooms/pagination-token.ts (t<N> is the position just before stream N).
-import type { JsonObject } from "../../../room/pdu.ts";
 import { stateKeyOf } from "../../../room/pdu.ts";
 import type { StoredEventRow } from "../../../storage/event-store.ts";
 import type { ServerContext } from "../../context.ts";
 import type { Handler } from "../../http/router.ts";
-import { serializeRoomEvents, type SerializeContext } from "../../rooms/bundled-aggregations.ts";
+import { serializeRoomEventsText, type SerializeContext } from "../../rooms/bundled-aggregations.ts";
+import { arrayText, jsonTextResult } from "../../http/json-text.ts";
+import { senderOfRow } from "../../../storage/event-columns.ts";
 import { formatPaginationToken, nextPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { hasUnfetchedHistory } from "../../rooms/history-gap.ts";
-import { matchesRoomEventFilter, parseRoomEventFilterParam, type RoomEventFilter } from "../../rooms/room-event-filter.ts";
+import { rowMatchesRoomEventFilter, parseRoomEventFilterParam, type RoomEventFilter } from "../../rooms/room-event-filter.ts";
 import { RoomVisibility, requireRoomAccess, type RoomAccess } from "../../rooms/visibility.ts";
 import { dirParam, limitParam, roomIdParam, tokenParam } from "./params.ts";
 import { scanVisible, type ScanResult } from "./scan.ts";
@@ -42,10 +43,10 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
     page = { ...page, next: nextPaginationToken(oldest.stream, true) };
   }
   const sctx: SerializeContext = { userId: me.userId, deviceId: me.deviceId, version: access.version, visibility };
-  const json: JsonObject = { chunk: await serializeRoomEvents(s, sctx, page.rows), start };
-  if (page.next !== undefined) json["end"] = page.next;
-  if (filter.lazyLoadMembers) json["state"] = await senderMembers(s, sctx, page.rows, page.rows[0]?.stateGroup);
-  return { json };
+  const body: Record<string, string> = { chunk: arrayText(await serializeRoomEventsText(s, sctx, page.rows)), start: JSON.stringify(start) };
+  if (page.next !== undefined) body["end"] = JSON.stringify(page.next);
+  if (filter.lazyLoadMembers) body["state"] = arrayText(await serializeRoomEventsText(s, sctx, await senderMemberRows(s, page.rows, page.rows[0]?.stateGroup)));
+  return jsonTextResult(body);
 };
 
 export interface RoomPageRequest {
@@ -66,7 +67,7 @@ export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequ
   return scanVisible({
     after: range.after, before, backwards: req.backwards, limit: req.limit,
     fetch: (after, upper, n) => s.stores.events.roomEvents(req.roomId, { after, before: upper, limit: n, backwards: req.backwards }),
-    accept: async (row) => matchesRoomEventFilter(req.filter, row.event.pdu, req.roomId) && (await req.visibility.canSee(row)),
+    accept: async (row) => rowMatchesRoomEventFilter(req.filter, row, req.roomId) && (await req.visibility.canSee(row)),
   });
 }
 
@@ -74,14 +75,11 @@ export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequ
  * Lazy-loaded members: the m.room.member events of the senders of `rows`, taken from the state at
  * `stateGroup`. https://spec.matrix.org/v1.16/client-server-api/#lazy-loading-room-members
  */
-export async function senderMembers(
-  s: Pick<ServerContext, "db" | "stores" | "clock">, sctx: SerializeContext, rows: readonly StoredEventRow[], stateGroup: number | undefined,
-): Promise<JsonObject[]> {
+async function senderMemberRows(s: Pick<ServerContext, "stores">, rows: readonly StoredEventRow[], stateGroup: number | undefined): Promise<StoredEventRow[]> {
   if (stateGroup === undefined || rows.length === 0) return [];
   const state = await s.stores.events.stateMapOfGroup(stateGroup);
-  const senders = new Set(rows.map((r) => r.event.pdu.sender));
+  const senders = new Set(rows.map(senderOfRow));
   const ids = [...senders].map((u) => state.get(stateKeyOf("m.room.member", u))).filter((id): id is string => id !== undefined);
   const loaded = await s.stores.events.getEvents(ids);
-  const members = ids.map((id) => loaded.get(id)).filter((r): r is StoredEventRow => r !== undefined);
-  return serializeRoomEvents(s, sctx, members);
+  return ids.map((id) => loaded.get(id)).filter((r): r is StoredEventRow => r !== undefined);
 }

@@ -8,7 +8,8 @@ import { relatedEventIds, relationTreeIds, roomStreamBounds, threadRoots } from 
 import type { ServerContext } from "../../context.ts";
 import type { Handler, HandlerResult } from "../../http/router.ts";
 import type { RequestContext } from "../../http/request-context.ts";
-import { serializeRoomEvents } from "../../rooms/bundled-aggregations.ts";
+import { serializeRoomEvents, serializeRoomEventsText } from "../../rooms/bundled-aggregations.ts";
+import { arrayText, jsonTextResult } from "../../http/json-text.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
@@ -65,13 +66,12 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
     },
     accept: (row) => visibility.canSee(row),
   });
-  const json: JsonObject = {
-    chunk: await serializeRoomEvents(s, { userId: me.userId, deviceId: me.deviceId, version: versionOrThrow(room.version), visibility }, page.rows),
-  };
-  if (page.next !== undefined) json["next_batch"] = page.next;
-  if (fromRaw) json["prev_batch"] = fromRaw;
-  if (recurse !== undefined) json["recursion_depth"] = depth;
-  return { json };
+  const sctx = { userId: me.userId, deviceId: me.deviceId, version: versionOrThrow(room.version), visibility };
+  const body: Record<string, string> = { chunk: arrayText(await serializeRoomEventsText(s, sctx, page.rows)) };
+  if (page.next !== undefined) body["next_batch"] = JSON.stringify(page.next);
+  if (fromRaw) body["prev_batch"] = JSON.stringify(fromRaw);
+  if (recurse !== undefined) body["recursion_depth"] = JSON.stringify(depth);
+  return jsonTextResult(body);
 }
 
 /** Thread roots newest-activity first; `from` t<N> continues with threads whose latest event is before N. */

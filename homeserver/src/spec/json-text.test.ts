@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { topLevelValueTexts } from "./json-text.ts";
+
+/** A deterministic pseudo-random JSON value with awkward strings (quotes, backslashes, braces). */
+function value(seed: { n: number }, depth: number): unknown {
+  const r = (m: number): number => (seed.n = (seed.n * 1103515245 + 12345) % 2147483648) % m;
+  const strings = ["", "a", "\"", "\\", "\\\"", "}", "{[", "é😀", "\u2028", "a\\\\\"b", "\"content\":1", ","];
+  switch (depth > 3 ? r(4) : r(6)) {
+    case 0: return strings[r(strings.length)];
+    case 1: return r(2) === 0 ? r(1000) - 500 : null;
+    case 2: return r(2) === 0;
+    case 3: return strings[r(strings.length)] + String(r(10));
+    case 4: return Array.from({ length: r(4) }, () => value(seed, depth + 1));
+    default: return Object.fromEntries(Array.from({ length: r(5) }, (_, i) => [(strings[r(strings.length)] ?? "") + i, value(seed, depth + 1)]));
+  }
+}
+
+describe("topLevelValueTexts", () => {
+  it("finds the same top-level values as JSON.parse, compact or spaced", () => {
+    const seed = { n: 7 };
+    for (let i = 0; i < 2000; i++) {
+      const obj = { type: "t", content: value(seed, 0), redacts: i % 3 === 0 ? "$r" : undefined, x: value(seed, 1) };
+      for (const text of [JSON.stringify(obj), JSON.stringify(obj, null, i % 2 ? 2 : "\t")]) {
+        const got = topLevelValueTexts(text, ["content", "redacts"]);
+        assert.ok(got, text);
+        const parsed = JSON.parse(text) as Record<string, unknown>;
+        for (const key of ["content", "redacts"]) {
+          const t = got.get(key);
+          assert.deepEqual(t === undefined ? undefined : JSON.parse(t), parsed[key], text);
+        }
+      }
+    }
+  });
+
+  it("takes the last of repeated keys, as JSON.parse does", () => {
+    assert.equal(topLevelValueTexts('{"content":{"a":1},"content":{"b":2}}', ["content"])?.get("content"), '{"b":2}');
+  });
+
+  it("answers undefined when only a parse can tell", () => {
+    assert.equal(topLevelValueTexts('{"\\u0063ontent":{}}', ["content"]), undefined);
+    assert.equal(topLevelValueTexts("[1]", ["content"]), undefined);
+    assert.equal(topLevelValueTexts('{"content":{"a":"1}', ["content"]), undefined);
+    assert.deepEqual(topLevelValueTexts(" { } ", ["content"]), new Map());
+  });
+});
