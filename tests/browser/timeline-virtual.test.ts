@@ -1,7 +1,8 @@
 // The virtualised timeline in Chromium over a room of 1,500 messages sent through the API: the DOM
 // keeps a bounded number of rows, "jump to the first unread" loads history back to the read
 // position and lands on the right message, a reply's quote jumps to the quoted message, back-
-// pagination keeps the visible message in place, Home reaches the start of the room and End the
+// pagination at the top keeps the visible message in place (the page's answer held until the view is
+// noted; the list is aria-busy meanwhile), Home reaches the start of the room and End the
 // bottom, and a new message at the bottom keeps the view pinned there.
 import assert from "node:assert/strict";
 import type { Browser, Locator, Page } from "playwright-core";
@@ -110,21 +111,38 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
       await waitFor("focus on the quoted message", async () => ((await focusedEventId(page)) === ids[300] ? true : undefined), 90_000);
       assert.equal(await inView(viewport, article(300)), true);
 
-      // Back-pagination keeps the visible message in place: note the top message, load a page above it.
+      // Back-pagination at the top keeps the visible message in place. The page's /messages answer
+      // is held until the top message is noted: it is measured in a settled view with the page still
+      // to come (a page landing first moves the top rows out of the DOM, as designed).
+      const busy = async (): Promise<string | null> => viewport.getAttribute("aria-busy");
+      await waitFor("no history loading", async () => ((await busy()) === "false" ? true : undefined), 30_000);
+      let release = (): void => undefined;
+      const held = new Promise<void>((r) => { release = r; });
+      const messagesApi = /\/rooms\/[^/]+\/messages\?/;
+      await page.route(messagesApi, async (route) => {
+        await held;
+        await route.continue();
+      });
       const before = await rows(page);
       await viewport.evaluate((el) => { el.scrollTop = 0; });
-      // The rows for the new position are rendered on the scroll event: measure those, not the old ones.
+      await waitFor("a page of history requested at the top", async () => ((await busy()) === "true" ? true : undefined), 30_000);
       await viewport.locator("li.head").waitFor({ state: "attached" });
-      const topId = await viewport.evaluate((el) => {
+      // The first article from the top of the list, once a frame has measured the rows (ResizeObserver).
+      const topId = await viewport.evaluate(async (el) => {
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
         const top = el.getBoundingClientRect().top;
         const a = [...el.querySelectorAll("article")].find((x) => x.getBoundingClientRect().top >= top);
         return { id: a?.getAttribute("data-event-id") ?? "", y: (a?.getBoundingClientRect().top ?? 0) - top };
       });
-      await waitFor("a page of older messages", async () => ((await rows(page)).setSize > before.setSize ? true : undefined), 30_000);
-      const y = await viewport.evaluate((el, id) => {
+      release();
+      await waitFor("a page of older messages", async () => ((await rows(page)).setSize > before.setSize && (await busy()) === "false" ? true : undefined), 30_000);
+      await page.unroute(messagesApi);
+      const y = await viewport.evaluate(async (el, id) => {
+        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
         const a = el.querySelector(`article[data-event-id="${id}"]`);
         return a === null ? undefined : a.getBoundingClientRect().top - el.getBoundingClientRect().top;
       }, topId.id);
+      process.stdout.write(`      top message at ${topId.y.toFixed(1)} px, ${y?.toFixed(1) ?? "gone"} px after a page of history\n`);
       assert.ok(y !== undefined && Math.abs(y - topId.y) < 4, `the message at the top stays in place (${topId.y} → ${y})`);
 
       // Home (keyboard, on the focused list) until the start of the room.

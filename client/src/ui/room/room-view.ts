@@ -48,7 +48,7 @@ export class RoomView extends LitElement {
   static override properties = {
     session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
     replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
-    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, threadRoot: { state: true }, threadLoading: { state: true }, settingsNotice: { state: true },
+    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, threadRoot: { state: true }, threadLoading: { state: true }, settingsNotice: { state: true }, historyLoads: { state: true },
   };
   /** The settings panel's own confirmation ("Enregistré."), shown and announced there only. */
   declare settingsNotice: string;
@@ -77,8 +77,8 @@ export class RoomView extends LitElement {
   private threadItems: TimelineItem[] = [];
   /** Items kept between builds of this room's timeline (reset when the room changes). */
   private memo = new TimelineMemo();
-  /** Back-pagination: one request at a time; the start of the room reached. */
-  private loadingOlder = false;
+  /** Pages of older history being loaded (the timeline says so: aria-busy); the start of the room reached. */
+  declare historyLoads: number;
   private noMore = false;
   private atStart = false;
   /** My read position when the room was opened (opening marks the room read). */
@@ -115,6 +115,7 @@ export class RoomView extends LitElement {
     this.suggestions = [];
     this.trust = new Map();
     this.settingsNotice = "";
+    this.historyLoads = 0;
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -172,17 +173,23 @@ export class RoomView extends LitElement {
     return this.renderRoot.querySelector<TimelineView>(".pane > ent-timeline");
   }
 
-  /** The timeline reached its top: one page of older events (the timeline keeps the view in place). */
+  /** One page of older events; the timeline is busy meanwhile. False when the start of the room is reached. */
+  private async loadPage(roomId: string): Promise<boolean> {
+    this.historyLoads++;
+    try {
+      const more = await this.session.loadOlder(roomId);
+      if (!more && roomId === this.roomId) this.noMore = true;
+      return more;
+    } finally {
+      this.historyLoads--;
+    }
+  }
+
+  /** The timeline reached its top: one page of older events (the timeline keeps the view in place);
+   * one page at a time, none while a jump is loading history. */
   private older(): void {
-    if (this.loadingOlder || this.atStart) return;
-    this.loadingOlder = true;
-    const roomId = this.roomId;
-    this.session.loadOlder(roomId).then((more) => {
-      if (roomId === this.roomId && !more) this.noMore = true;
-    }, (e: unknown) => { this.notice = e instanceof Error ? e.message : String(e); }).finally(() => {
-      this.loadingOlder = false;
-      this.refresh();
-    });
+    if (this.historyLoads > 0 || this.atStart) return;
+    void this.loadPage(this.roomId).catch((e: unknown) => { this.notice = e instanceof Error ? e.message : String(e); }).finally(() => this.refresh());
   }
 
   /** Shows a message, loading older history until it is there (reply click, first unread). */
@@ -198,7 +205,7 @@ export class RoomView extends LitElement {
         return;
       }
       if (this.atStart) break;
-      if (!(await this.session.loadOlder(roomId))) this.noMore = true;
+      await this.loadPage(roomId);
       this.refresh();
     }
     this.notice = this.i18n.t("threadNotFound");
@@ -373,7 +380,7 @@ export class RoomView extends LitElement {
     const loaded = (): boolean => this.session.roomEvents(roomId).some((e) => e.eventId === readUpTo);
     if (readUpTo === undefined || loaded()) return this.jumpTo(id);
     for (let page = 0; page < 500 && !this.noMore && roomId === this.roomId && !loaded(); page++) {
-      if (!(await this.session.loadOlder(roomId))) this.noMore = true;
+      await this.loadPage(roomId);
     }
     this.refresh();
     await this.updateComplete;
@@ -417,7 +424,7 @@ export class RoomView extends LitElement {
           : ((port) => html`<ent-archive-export slot="extra" .i18n=${this.i18n} .run=${(onProgress: Parameters<ArchiveRun>[0]) => port.exportArchive(this.roomId, onProgress)}></ent-archive-export>`)(s.dossiers())}</ent-room-settings>` : html`
       <div class=${this.threadRoot !== undefined ? "pane with-thread" : "pane"}>
         ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => void this.jumpToUnread().catch(err)}>${t("jumpToUnread")}</button>` : nothing}
-        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?atStart=${this.atStart}
+        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?atStart=${this.atStart} ?busy=${this.historyLoads > 0}
           @timeline-older=${() => this.older()}
           @timeline-action=${(e: CustomEvent<TimelineAction>) => void this.onAction(e.detail).catch(err)}></ent-timeline>
         ${this.threadRoot !== undefined ? html`<ent-thread-panel .items=${this.threadItems} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?loading=${this.threadLoading}

@@ -39,11 +39,13 @@ const QUICK_REACTIONS = ["👍", "✅", "🎉"];
 export class TimelineView extends LitElement {
   static override properties = {
     items: { attribute: false }, i18n: { attribute: false }, me: { type: String }, nameOf: { attribute: false }, readBy: { attribute: false },
-    atStart: { type: Boolean }, inThread: { type: Boolean }, label: { type: String },
+    atStart: { type: Boolean }, busy: { type: Boolean }, inThread: { type: Boolean }, label: { type: String },
   };
   declare items: TimelineItem[];
   /** The whole history is loaded: the top row says so instead of offering older messages. */
   declare atStart: boolean;
+  /** Older history is loading: aria-busy on the list (assistive technologies wait; tests too). */
+  declare busy: boolean;
   /** Shown in the thread panel: no thread summary, no reply/edit (the panel has its composer). */
   declare inThread: boolean;
   /** Accessible name of the list (defaults to "Messages"). */
@@ -87,6 +89,7 @@ export class TimelineView extends LitElement {
     this.nameOf = (u) => u;
     this.readBy = new Map();
     this.atStart = false;
+    this.busy = false;
     this.inThread = false;
     this.label = "";
   }
@@ -189,7 +192,7 @@ export class TimelineView extends LitElement {
     const indexes = Array.from({ length: Math.max(0, end - start) }, (_, n) => start + n);
     const size = this.items.length + 1;
     const keyOf = (i: number): string => (i === 0 ? HEAD : itemKey(this.items[i - 1] as TimelineItem));
-    return html`<div class="viewport" role="log" aria-live="off" aria-label=${this.label !== "" ? this.label : this.i18n.t("timeline")} tabindex="0"
+    return html`<div class="viewport" role="log" aria-live="off" aria-busy=${this.busy ? "true" : "false"} aria-label=${this.label !== "" ? this.label : this.i18n.t("timeline")} tabindex="0"
       @scroll=${() => this.scroller.onScroll()} @keydown=${(e: KeyboardEvent) => this.scroller.onKey(e)}>
       <div class="spacer">
         <ol class="rows">

@@ -70,7 +70,14 @@ export class VirtualScroller implements ReactiveController {
   setKeys(keys: string[]): void {
     const vp = this.viewport();
     this.fresh = undefined;
-    if (vp !== null && this.keys.length > 0 && this.intent.kind !== "row") this.intent = this.currentIntent(vp.scrollTop, vp.clientHeight);
+    if (vp !== null && this.keys.length > 0 && this.intent.kind !== "row") {
+      // A new anchor only if the agent moved since the last one (its scroll event may be still to
+      // come) or the view is at the bottom: otherwise the intent in hand is the right one, and one
+      // read from offsets whose newest rows are not measured yet could be another row (see apply).
+      const top = vp.scrollTop;
+      const h = vp.clientHeight;
+      if (Math.abs(top - this.lastTop) >= 1 || isAtBottom(top, h, this.total)) this.intent = this.currentIntent(top, h);
+    }
     this.keys = keys;
     this.indexOf = new Map(keys.map((k, i) => [k, i]));
     this.offsets = layout(keys, this.cache);
@@ -170,7 +177,11 @@ export class VirtualScroller implements ReactiveController {
       }
     }
     this.settling = 0;
-    if (this.intent.kind !== "row") this.intent = this.currentIntent(top, h);
+    // The intent is kept, not read back from this position: rows rendered just now still count at
+    // the estimate until the ResizeObserver measures them (after this), so the row the offsets put
+    // at the top may not be the one on screen; re-anchoring on it moved the view by that row's
+    // estimate error when a page of history landed at the top (88 → 104 px). The agent's scrolls
+    // (onScroll, or setKeys when the scroll event is still to come) take a new anchor.
     if (top < h && this.opts.nearTop !== undefined) this.opts.nearTop();
   }
 
