@@ -1,8 +1,10 @@
 // Issue 15: dossier downloads stream to disk in Chromium. Headless Chromium cannot answer a save
-// dialog, so the page takes the Service Worker path (client/public/download-sw.js): the browser's
-// own download manager writes the file while the page decrypts and verifies it part by part. One
+// dialog, so the page takes the Service Worker path (client/src/core/dossiers/download-sw.ts): the
+// WORKER fetches, verifies and decrypts the file part by part (the page gives it the keys once and
+// shows the progress) and the browser's own download manager writes what it answers. One
 // homeserver, a file in 4 encrypted parts (1 MiB threshold), uploaded through the page:
-// - downloaded through the worker, byte-identical (SHA-256 of what Chromium saved);
+// - downloaded through the worker, byte-identical (SHA-256 of what Chromium saved), every media
+//   request made by the service worker, none by the page;
 // - a part whose connection closes half-way is resumed FROM THAT BYTE (a Range request), another
 //   whose request is reset is fetched again, after backoff: byte-identical;
 // - a part altered on the wire: the download stops with the French message and Chromium drops the
@@ -72,16 +74,17 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
     return d;
   }
 
-  /** The media requests of the page, in order (URL path and Range header). */
-  function recordMedia(): { url: string; range: string | undefined }[] {
-    const seen: { url: string; range: string | undefined }[] = [];
-    page.on("request", (r) => {
-      if (r.url().includes("/_matrix/client/v1/media/download/") && r.method() === "GET") seen.push({ url: new URL(r.url()).pathname, range: r.headers()["range"] });
+  /** The media requests of the context (page and service worker), in order (URL path, Range header, made by the worker). */
+  function recordMedia(): { url: string; range: string | undefined; worker: boolean }[] {
+    const seen: { url: string; range: string | undefined; worker: boolean }[] = [];
+    ctx.on("request", (r) => {
+      if (r.url().includes("/_matrix/client/v1/media/download/") && r.method() === "GET") seen.push({ url: new URL(r.url()).pathname, range: r.headers()["range"], worker: r.serviceWorker() !== null });
     });
     return seen;
   }
 
   it("saves the file through the service worker, byte-identical, verified", async () => {
+    const seen = recordMedia();
     const d = await startDownload();
     assert.equal(d.suggestedFilename(), name, "the worker's Content-Disposition carries the UTF-8 name");
     assert.equal(await d.failure(), null);
@@ -91,15 +94,18 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
     const scopes = await page.evaluate(async () => (await (globalThis as unknown as Sw).navigator.serviceWorker.getRegistrations()).map((r) => new URL(r.scope).pathname));
     assert.deepEqual(scopes, ["/__entente_download__/"], "the worker's scope is its download path only: it controls no page");
     assert.equal(await page.evaluate(() => (globalThis as unknown as Sw).navigator.serviceWorker.controller), null);
+    assert.equal(seen.length, 5, `the manifest and 4 parts: ${JSON.stringify(seen)}`);
+    assert.ok(seen.every((r) => r.worker), `every media request made by the service worker: ${JSON.stringify(seen)}`);
   });
 
+  // Routes are the context's: the service worker's requests do not go through the page's.
   it("a part cut half-way resumes from that byte (Range), a reset part is fetched again: byte-identical", async () => {
     const seen = recordMedia();
     let n = 0;
     let cutAt = 0;
     let cutPath = "";
     let resetPath = "";
-    await page.route(MEDIA, async (route: Route) => {
+    await ctx.route(MEDIA, async (route: Route) => {
       n++;
       // requests: 1 manifest, 2 part 1, 3 part 2 (closed half-way), 4 its resume, 5 part 3 (reset), …
       if (n === 3) {
@@ -121,7 +127,7 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
       assert.equal(failure, null, `download ${failure}; page: ${await page.locator("p[role=status], .status").allInnerTexts().catch(() => [])}; requests: ${JSON.stringify(seen)}`);
       assert.equal(sha256(await readFile((await d.path())!)), sha256(original), "byte-identical after the cuts");
     } finally {
-      await page.unroute(MEDIA);
+      await ctx.unroute(MEDIA);
     }
     const cut = seen.filter((r) => r.url === cutPath);
     assert.deepEqual(cut.map((r) => r.range), [undefined, `bytes=${cutAt}-`], "the cut part went on from the byte where it stopped");
@@ -132,7 +138,7 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
 
   it("a part altered on the wire stops the download with a French message; Chromium drops the partial file", async () => {
     let n = 0;
-    await page.route(MEDIA, async (route: Route) => {
+    await ctx.route(MEDIA, async (route: Route) => {
       n++;
       if (n !== 3) return route.continue(); // the second part
       const res = await route.fetch();
@@ -145,7 +151,7 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
       await page.getByText(`${name} : le contenu reçu ne correspond pas à son empreinte SHA-256 (partie 2). Téléchargement arrêté, le fichier partiel est supprimé.`).waitFor({ timeout: 60_000 });
       assert.notEqual(await d.failure(), null, "the browser's download failed (its partial file is dropped)");
     } finally {
-      await page.unroute(MEDIA);
+      await ctx.unroute(MEDIA);
     }
   });
 });

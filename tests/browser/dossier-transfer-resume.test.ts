@@ -101,13 +101,14 @@ describe("dossier transfers resumed after a reload or a network give-up (Chromiu
   it("a download reloaded mid-part is offered again and saved byte-identical from its start", async () => {
     const page = d.page;
     const hold = holdNth(3); // manifest, part 1, part 2 (held)
-    await page.route(MEDIA, hold.handler);
+    // the context's routes: the service worker downloads the parts (not the page)
+    await page.context().route(MEDIA, hold.handler);
     const cut = page.waitForEvent("download", { timeout: 60_000 });
     await row().getByRole("button", { name: `Télécharger ${name}`, exact: true }).click();
     await hold.held;
     await reload();
     hold.release();
-    await page.unroute(MEDIA);
+    await page.context().unroute(MEDIA);
     await (await cut).failure(); // the browser's own download dies with the page
     await page.getByRole("heading", { name: "Téléchargements interrompus" }).waitFor({ timeout: 60_000 });
     await page.getByText(`${name} (3 Mo) : le rechargement de la page a interrompu le téléchargement. Le navigateur n'en a rien gardé : « Reprendre » le recommence depuis le début.`).waitFor();
@@ -121,11 +122,11 @@ describe("dossier transfers resumed after a reload or a network give-up (Chromiu
     const page = d.page;
     let n = 0;
     // part 2 and every retry of it are reset (6 tries, 31 s of backoff)
-    await page.route(MEDIA, async (route) => (++n >= 3 ? route.abort("connectionreset") : route.continue()));
+    await page.context().route(MEDIA, async (route) => (++n >= 3 ? route.abort("connectionreset") : route.continue()));
     await row().getByRole("button", { name: `Télécharger ${name}`, exact: true }).click();
     await page.getByText(`${name} (3 Mo) : le téléchargement s'est arrêté après plusieurs essais (réseau ou serveur injoignable). « Reprendre » le recommence depuis le début.`).waitFor({ timeout: 120_000 });
     assert.ok(n >= 8, `part 2 was tried several times (${n} media requests)`);
-    await page.unroute(MEDIA);
+    await page.context().unroute(MEDIA);
     const got = await saved(() => page.getByRole("button", { name: `Reprendre le téléchargement de ${name}` }).click());
     assert.equal(sha256(got), sha256(original));
     await page.getByRole("heading", { name: "Téléchargements interrompus" }).waitFor({ state: "detached" });

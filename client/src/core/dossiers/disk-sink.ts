@@ -2,15 +2,37 @@
 // the size. In order of preference:
 // 1. the File System Access API (`showSaveFilePicker`, Chromium desktop): the agent picks where;
 //    the browser writes into a temporary file and renames it on close; abort() removes it;
-// 2. a Service Worker stream (public/download-sw.js): the page hands the worker a transferable
-//    ReadableStream and a hidden frame opens the worker's URL: the browser's own download
-//    manager writes it (aborting the stream fails the download, the partial file is dropped);
+// 2. the download service worker (download-sw.ts, built to dist/download-sw.js): a hidden frame
+//    opens the worker's URL and the browser's own download manager writes what the worker answers
+//    (a failed body fails the download, the partial file is dropped). With a `job` (a dossier
+//    file: its keys), the WORKER fetches, verifies and decrypts it (worker-download.ts) and the
+//    page only follows the progress; without, the page hands the worker a transferable stream;
 // 3. a Blob then a link click (no service worker: private windows of some browsers).
 // The downloader writes only verified parts into the sink (spool below), so what reaches the disk
 // has passed its SHA-256.
 
+import type { PageOrder, WorkerJob, WorkerReport } from "./worker-download.ts";
+
+/** What the page hears of a download the service worker runs itself. */
+export interface WorkerEvents {
+  onProgress(received: number): void;
+  onRetry(received: number, delayMs: number): void;
+}
+
+/** The worker's download stopped: `integrity` when a check failed (nothing unverified was written). */
+export class WorkerDownloadFailed extends Error {
+  override name = "WorkerDownloadFailed";
+  readonly integrity: Extract<WorkerReport, { type: "failed" }>["integrity"];
+  constructor(r: Extract<WorkerReport, { type: "failed" }>) {
+    super(r.message);
+    this.integrity = r.integrity;
+  }
+}
+
 /** A sink and how it was made; `cancelled` when the agent closed the save dialog. */
 export type DiskSink = { kind: "picker" | "service-worker" | "blob"; sink: WritableStream<Uint8Array>; done: Promise<void> } | { kind: "cancelled" };
+/** With a `job`, the service worker downloads it itself: `run` resolves when it has written the last byte. */
+export type WorkerSink = { kind: "worker"; run(events: WorkerEvents, signal?: AbortSignal): Promise<void> };
 
 // The DOM parts used here, typed locally: the root type check (Node tests) has no DOM library.
 interface SaveFilePickerWindow {
@@ -21,11 +43,16 @@ interface Worker_ {
   postMessage(message: unknown, transfer?: unknown[]): void;
   addEventListener(type: "statechange", f: () => void): void;
 }
+interface Port_ {
+  onmessage: ((e: { data: unknown }) => void) | null;
+  postMessage(m: unknown): void;
+  close(): void;
+}
 interface Page_ {
   addEventListener(type: "pagehide", f: () => void): void;
   removeEventListener(type: "pagehide", f: () => void): void;
   navigator?: { webdriver?: boolean; serviceWorker?: { register(url: string, o: { scope: string }): Promise<{ active: Worker_ | null; waiting: Worker_ | null; installing: Worker_ | null }> } };
-  MessageChannel: new () => { port1: { onmessage: ((e: unknown) => void) | null }; port2: unknown };
+  MessageChannel: new () => { port1: Port_; port2: unknown };
   document: { baseURI: string; body: { append(e: unknown): void }; createElement(tag: "iframe"): { hidden: boolean; title: string; src: string; remove(): void }; createElement(tag: "a"): { href: string; download: string; rel: string; click(): void } };
 }
 const page = globalThis as unknown as Page_;
@@ -41,7 +68,9 @@ export type DiskSinkPreference = "auto" | "service-worker" | "blob";
  * Opens the sink. MUST be the first await after the agent's click: the save dialog needs the
  * click's user activation.
  */
-export async function openDiskSink(name: string, mimetype: string, size: number | undefined, prefer: DiskSinkPreference = "auto"): Promise<DiskSink> {
+export async function openDiskSink(name: string, mimetype: string, size: number | undefined, prefer?: DiskSinkPreference): Promise<DiskSink>;
+export async function openDiskSink(name: string, mimetype: string, size: number | undefined, prefer: DiskSinkPreference | undefined, job: WorkerJob | undefined): Promise<DiskSink | WorkerSink>;
+export async function openDiskSink(name: string, mimetype: string, size: number | undefined, prefer: DiskSinkPreference = "auto", job?: WorkerJob): Promise<DiskSink | WorkerSink> {
   const w = globalThis as unknown as SaveFilePickerWindow;
   // A browser driven by automation (navigator.webdriver) cannot answer the native dialog: headless
   // Chromium has the function but its promise never settles.
@@ -60,6 +89,10 @@ export async function openDiskSink(name: string, mimetype: string, size: number 
     }
   }
   if (prefer !== "blob") {
+    if (job !== undefined) {
+      const sw = await activeWorker().catch(() => undefined);
+      if (sw !== undefined) return { kind: "worker", run: (events, signal) => runInWorker(sw, name, mimetype, size, job, events, signal) };
+    }
     const sw = await serviceWorkerSink(name, mimetype, size).catch(() => undefined);
     if (sw !== undefined) return { kind: "service-worker", ...sw };
   }
@@ -91,18 +124,19 @@ async function activeWorker(): Promise<Worker_> {
   return registration;
 }
 
-async function serviceWorkerSink(name: string, mimetype: string, size: number | undefined): Promise<{ sink: WritableStream<Uint8Array>; done: Promise<void> }> {
-  const sw = await activeWorker();
+/**
+ * Hands the worker one download (`message` gets the id; `transfer` after the port), waits for its
+ * "ready" and opens the hidden frame that starts the browser's download. `pageGone` runs on
+ * `pagehide`; `finish()` stops the keep-alive and removes the frame a minute later.
+ */
+async function handToWorker(sw: Worker_, name: string, message: Record<string, unknown>, transfer: unknown[], pageGone: () => void): Promise<{ port: Port_; finish(): void }> {
   const id = Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
-  // The readable side goes to the worker; chunks written here flow to the browser's download
-  // with backpressure (a few chunks queued at most).
-  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 2 }, { highWaterMark: 2 });
   const channel = new page.MessageChannel();
   const ready = new Promise<void>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error("service worker did not answer")), 10_000);
     channel.port1.onmessage = () => (clearTimeout(t), resolve());
   });
-  sw.postMessage({ type: "entente-download", id, name, mimetype, size, stream: pipe.readable }, [channel.port2, pipe.readable]);
+  sw.postMessage({ ...message, id }, [channel.port2, ...transfer]);
   await ready;
   const frame = page.document.createElement("iframe");
   frame.hidden = true;
@@ -111,22 +145,61 @@ async function serviceWorkerSink(name: string, mimetype: string, size: number | 
   page.document.body.append(frame);
   // A message now and then keeps the worker alive however long the download takes.
   const ping = setInterval(() => sw.postMessage({ type: "entente-ping" }), 10_000);
+  // A reload or a closed tab ends the page, not the worker's download: the browser's download
+  // would go on (or wait forever for the page's stream). It is stopped (its partial file is
+  // dropped); the view offers "Reprendre".
+  page.addEventListener("pagehide", pageGone);
+  return {
+    port: channel.port1,
+    finish() {
+      clearInterval(ping);
+      page.removeEventListener("pagehide", pageGone);
+      // The frame is only the download's trigger; removing it at once could cancel the download.
+      setTimeout(() => frame.remove(), 60_000);
+    },
+  };
+}
+
+/** The service worker fetches, verifies and decrypts the file itself (worker-download.ts); the page follows. */
+async function runInWorker(sw: Worker_, name: string, mimetype: string, size: number | undefined, job: WorkerJob, events: WorkerEvents, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
+  const to: { port?: Port_ } = {};
+  const cancel = (): void => to.port?.postMessage({ type: "cancel" } satisfies PageOrder);
+  const handed = await handToWorker(sw, name, { type: "entente-fetch-download", name, mimetype, size, job }, [], cancel);
+  to.port = handed.port;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const stop = (): void => (cancel(), reject(signal?.reason ?? new Error("cancelled")));
+      if (signal?.aborted) return stop();
+      signal?.addEventListener("abort", stop, { once: true });
+      handed.port.onmessage = (e) => {
+        const r = e.data as WorkerReport;
+        if (r.type === "progress") events.onProgress(r.received);
+        else if (r.type === "retry") events.onRetry(r.received, r.delayMs);
+        else if (r.type === "done") resolve();
+        else if (r.type === "failed") reject(new WorkerDownloadFailed(r));
+      };
+    });
+  } finally {
+    handed.port.onmessage = null;
+    handed.port.close();
+    handed.finish();
+  }
+}
+
+async function serviceWorkerSink(name: string, mimetype: string, size: number | undefined): Promise<{ sink: WritableStream<Uint8Array>; done: Promise<void> }> {
+  const sw = await activeWorker();
+  // The readable side goes to the worker; chunks written here flow to the browser's download
+  // with backpressure (a few chunks queued at most).
+  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 2 }, { highWaterMark: 2 });
+  const writer = pipe.writable.getWriter();
+  const { finish } = await handToWorker(sw, name, { type: "entente-download", name, mimetype, size, stream: pipe.readable }, [pipe.readable], () => void writer.abort(new Error("page closed")).catch(() => undefined));
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
   const cleanup = (): void => {
-    clearInterval(ping);
-    page.removeEventListener("pagehide", pageGone);
-    // The frame is only the download's trigger; removing it at once could cancel the download.
-    setTimeout(() => frame.remove(), 60_000);
+    finish();
     settle();
   };
-  const writer = pipe.writable.getWriter();
-  // A reload or a closed tab ends the page, not the worker's stream: the browser's download would
-  // wait forever. Aborting fails it (its partial file is dropped); the view offers "Reprendre".
-  function pageGone(): void {
-    void writer.abort(new Error("page closed")).catch(() => undefined);
-  }
-  page.addEventListener("pagehide", pageGone);
   const sink = new WritableStream<Uint8Array>({
     write: (c) => writer.write(c),
     close: async () => {

@@ -5,12 +5,13 @@
 // file goes in parts with ChunkedUpload (asynchronous uploads, a manifest). Downloads decrypt as
 // they arrive and check the ciphertext's SHA-256 (each part's and the whole file's for parts);
 // saveDossierFile() streams them to disk (disk-sink.ts), each part written only once verified,
-// and resumes a part cut by the network from where it stopped.
+// and resumes a part cut by the network from where it stopped; where the service worker saves
+// the file, the worker does that work itself (worker-download.ts) and the page follows.
 import {
   ChunkedUpload, decryptingStream, DownloadIntegrityError, downloadAttachment, downloadParts, encryptingStream, fetchTransport, loadWebBackend, memoryStateStore, parseEncryptedFile,
   ProgressMeter, UploadStopped, type RetryInfo,
 } from "./protocol.ts";
-import { partSpool, openDiskSink, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
+import { partSpool, openDiskSink, WorkerDownloadFailed, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
 import { PART_SIZE, partSizeFor } from "./dossier-config.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
@@ -308,7 +309,11 @@ export interface SaveOptions {
  */
 export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, o: SaveOptions = {}): Promise<{ saved: DiskSink["kind"] }> {
   const type = v.mimetype ?? "application/octet-stream";
-  const opened = await openDiskSink(name, type, v.size, o.prefer);
+  const attempts = o.attempts ?? 6;
+  const retryDelayMs = o.retryDelayMs ?? 1000;
+  // An encrypted file: where the service worker saves it, it downloads and decrypts it itself.
+  const job = v.file === undefined ? undefined : { baseUrl: m.baseUrl, accessToken: m.accessToken, file: v.file, parts: v.parts, ...(v.size === undefined ? {} : { size: v.size }), attempts, retryDelayMs };
+  const opened = await openDiskSink(name, type, v.size, o.prefer, job);
   if (opened.kind === "cancelled") return { saved: "cancelled" };
   const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken });
   const total = v.size;
@@ -326,13 +331,17 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
     onProgress({ receivedBytes: received, totalBytes: total, bytesPerSecond: retryInSeconds === undefined ? s.bytesPerSecond : 0, remainingSeconds: total === undefined || retryInSeconds !== undefined ? undefined : s.remainingSeconds, ...(retryInSeconds === undefined ? {} : { retryInSeconds }) });
   };
   try {
+    if (opened.kind === "worker") {
+      await opened.run({ onProgress: (r) => report(r), onRetry: (r, delayMs) => report(r, delayMs / 1000) }, o.signal);
+      return { saved: "service-worker" };
+    }
     if (v.file === undefined) {
       if (v.url === undefined) throw new Error("this message has no file");
       let received = 0;
       await (await transport.get(v.url, o.signal)).pipeThrough(counting((n) => report((received += n)))).pipeTo(opened.sink, o.signal ? { signal: o.signal } : {});
     } else {
       const common = {
-        transport, backend: await loadWebBackend(), sink: opened.sink, spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts: o.attempts ?? 6, retryDelayMs: o.retryDelayMs ?? 1000,
+        transport, backend: await loadWebBackend(), sink: opened.sink, spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts, retryDelayMs,
         onRetry: (r: RetryInfo) => report(last, r.delayMs / 1000), onProgress: (r: number) => report(r), ...(o.signal ? { signal: o.signal } : {}),
       };
       const info = parseEncryptedFile(v.file);
@@ -342,6 +351,7 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
   } catch (e: unknown) {
     if (o.signal?.aborted) throw new TransferCancelled();
     if (e instanceof DownloadIntegrityError) throw new DownloadCorrupted(e.part, e);
+    if (e instanceof WorkerDownloadFailed && e.integrity !== undefined) throw new DownloadCorrupted(e.integrity.part, e);
     throw e;
   }
   await opened.done;

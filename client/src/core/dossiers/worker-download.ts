@@ -1,0 +1,74 @@
+// A dossier download run INSIDE the download service worker (download-sw.ts): the page hands the
+// worker the file's keys once (the manifest's or the attachment's v2 info, through a
+// MessageChannel) and the worker fetches each part, checks its SHA-256, decrypts it and writes it
+// straight into the body of the response the browser saves; the page only shows progress. Before,
+// the page decrypted and the plaintext crossed to the worker through a transferable stream: a copy
+// per chunk, and the renderer's RSS grew by ≈ 250 MiB per GiB of ArrayBuffers awaiting the
+// collectors of both sides. Same downloader as the page (`downloadParts`, `downloadAttachment`):
+// each part hash-checked before a byte of it is written, a cut part resumed from its byte (Range).
+// This file is the message format both sides share and the worker's half; the page's half is in
+// disk-sink.ts (`openDiskSink(…, job)`).
+import { DownloadIntegrityError, downloadAttachment, downloadParts, fetchTransport, loadWebBackend, parseEncryptedFile, type RetryInfo } from "./protocol.ts";
+import { PART_SIZE } from "./dossier-config.ts";
+import { partSpool } from "./disk-sink.ts";
+
+/** What the worker needs to fetch and decrypt one file: the access token and the keys stay in its memory for this download only. */
+export interface WorkerJob {
+  baseUrl: string;
+  accessToken: string;
+  /** The v2 encrypted attachment info: the manifest's when `parts`, else the file's. */
+  file: unknown;
+  parts: boolean;
+  /** Plaintext size, when known (a single attachment's). */
+  size?: number;
+  attempts: number;
+  retryDelayMs: number;
+}
+
+/** Worker → page, on the job's port. */
+export type WorkerReport =
+  | { type: "ready" }
+  | { type: "progress"; received: number }
+  | { type: "retry"; received: number; delayMs: number }
+  | { type: "done" }
+  | { type: "failed"; message: string; integrity?: { reason: DownloadIntegrityError["reason"]; part: number | undefined } };
+
+/** Page → worker, on the job's port. */
+export type PageOrder = { type: "cancel" };
+
+/** Progress reports at most this often (the page renders ten times a second at most). */
+const REPORT_MS = 100;
+
+/**
+ * Runs `job` into `sink` (the response body's writable side): resolves once every byte is written
+ * and the sink closed; on a check failure or the last network error the sink is ABORTED (the
+ * browser's download fails and drops its partial file) and `report` gets "failed".
+ */
+export async function runWorkerJob(job: WorkerJob, sink: WritableStream<Uint8Array>, report: (r: WorkerReport) => void, signal: AbortSignal): Promise<void> {
+  let received = 0;
+  let shown = 0;
+  try {
+    const common = {
+      transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken }), backend: await loadWebBackend(), sink, signal,
+      spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts: job.attempts, retryDelayMs: job.retryDelayMs,
+      onRetry: (r: RetryInfo) => report({ type: "retry", received, delayMs: r.delayMs }),
+      onProgress: (r: number) => {
+        received = r;
+        const now = Date.now();
+        if (now - shown < REPORT_MS) return;
+        shown = now;
+        report({ type: "progress", received });
+      },
+    };
+    const file = parseEncryptedFile(job.file);
+    if (job.parts) await downloadParts({ manifestFile: file, ...common });
+    else await downloadAttachment({ file, ...(job.size === undefined ? {} : { size: job.size }), ...common });
+    report({ type: "progress", received });
+    report({ type: "done" });
+  } catch (e: unknown) {
+    // A failure before the downloader took the sink (bad keys, no backend) must fail the download too.
+    await sink.abort(e).catch(() => undefined);
+    const message = e instanceof Error ? e.message : String(e);
+    report(e instanceof DownloadIntegrityError ? { type: "failed", message, integrity: { reason: e.reason, part: e.part } } : { type: "failed", message });
+  }
+}
