@@ -113,3 +113,90 @@ describe("group commit", () => {
     assert.deepEqual(rows(), ["after"]);
   });
 });
+
+describe("group commit with a separate sync (SQLite: synchronous = NORMAL + WAL fdatasync off the event loop)", () => {
+  let dir: string;
+  let db: DatabaseSync;
+  let committer: GroupCommitter;
+  /** Syncs started and not yet finished, oldest first: the test completes or fails them. */
+  let syncs: { done: () => void; fail: (e: Error) => void; commitsBefore: number }[];
+  let commits: number;
+  const exec: SqlExecutor = {
+    all: async (sql, p = []) => db.prepare(sql).all(...(p as string[])) as never,
+    one: async (sql, p = []) => db.prepare(sql).get(...(p as string[])) as never,
+    run: async (sql, p = []) => ({ changes: Number(db.prepare(sql).run(...(p as string[])).changes) }),
+  };
+  const insert = (v: string) => async (tx: SqlExecutor): Promise<string> => {
+    await tx.run("INSERT INTO t (v) VALUES (?)", [v]);
+    return v;
+  };
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    for (let i = 0; i < 1000 && !ok(); i++) await new Promise((r) => setImmediate(r));
+    assert.ok(ok(), what);
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "group-commit-sync-"));
+    db = new DatabaseSync(join(dir, "db.sqlite"));
+    db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE t (v TEXT NOT NULL)");
+    syncs = [];
+    commits = 0;
+    const session: GroupSession = {
+      exec,
+      begin: async () => db.exec("BEGIN IMMEDIATE"),
+      commit: async () => {
+        db.exec("COMMIT");
+        commits++;
+      },
+      rollback: async () => {
+        if (db.isTransaction) db.exec("ROLLBACK");
+      },
+      raw: async (sql) => db.exec(sql),
+      close: () => undefined,
+      sync: () => new Promise<void>((done, fail) => syncs.push({ done, fail, commitsBefore: commits })),
+    };
+    committer = new GroupCommitter(async () => session);
+  });
+  afterEach(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("acknowledges a group only once its sync is done; the next group runs meanwhile and commits after it", async () => {
+    const acked: string[] = [];
+    const first = committer.run(insert("a"));
+    void first.committed.then((v) => acked.push(v));
+    await until("first COMMIT, its sync started", () => syncs.length === 1);
+    assert.equal(commits, 1);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(acked, [], "not acknowledged before its sync");
+    // arrivals during the sync run at once in the next (open) group, but do not commit yet
+    const second = committer.run(insert("b"));
+    const third = committer.run(insert("c"));
+    void second.committed.then((v) => acked.push(v));
+    void third.committed.then((v) => acked.push(v));
+    assert.equal(await second.executed, "b");
+    assert.equal(await third.executed, "c");
+    assert.equal(commits, 1, "the next COMMIT waits for the sync in flight");
+    syncs[0]?.done();
+    await until("second group committed, its sync started", () => syncs.length === 2);
+    assert.equal(commits, 2, "b and c share one COMMIT");
+    assert.deepEqual(acked, ["a"]);
+    syncs[1]?.done();
+    await Promise.all([second.committed, third.committed]);
+    assert.deepEqual(acked, ["a", "b", "c"]);
+    await committer.idle();
+  });
+
+  it("a failed sync refuses its group and every later commit (the kernel may have dropped the pages)", async () => {
+    const first = committer.run(insert("a"));
+    await until("sync started", () => syncs.length === 1);
+    const next = committer.run(insert("b"));
+    await next.executed;
+    syncs[0]?.fail(new Error("EIO"));
+    await assert.rejects(first.committed, /EIO/);
+    await assert.rejects(next.committed, /EIO/);
+    await assert.rejects(committer.run(insert("c")).committed, /EIO/);
+    assert.deepEqual(db.prepare("SELECT v FROM t").all().map((r) => r["v"]), ["a"], "b rolled back, c never ran");
+  });
+});

@@ -1,16 +1,24 @@
 // Embedded default: node:sqlite in WAL mode with one writer. Write transactions go through the
 // group committer (group-commit.ts): bodies never interleave, and those queued during a commit
-// share the next one. synchronous = FULL: a commit is on disk (the WAL fsynced) before it returns,
-// so an acknowledged event survives a power cut, not only a process crash; group commit keeps the
-// fsyncs per second low.
+// share the next one. Durability as synchronous = FULL (an acknowledged write survives a power cut,
+// not only a process crash) without the fsync on the event loop: synchronous = NORMAL, and the
+// WAL is fdatasynced in libuv's thread pool after each COMMIT, before its group is acknowledged
+// (wal-sync.ts; the argument in docs/perf/sendpath.md). Writes made outside `transaction` (plain
+// `run`, or a write through `one`/`all`) resolve only once durable too.
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
 import { GroupCommitter, type GroupSession, type Staged } from "./group-commit.ts";
+import { WalSync } from "./wal-sync.ts";
+
+/** Statements that may write (a plain read must not wait for a sync). */
+const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE|WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/i;
 
 export function openSqlite(path: string): Database {
   const db = new DatabaseSync(path);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  const memory = path === ":memory:" || path === "";
+  const wal = memory ? undefined : new WalSync(path);
+  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${wal ? "NORMAL" : "FULL"}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
   const cache = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
   const prepare = (sql: string): ReturnType<DatabaseSync["prepare"]> => {
     let st = cache.get(sql);
@@ -40,19 +48,48 @@ export function openSqlite(path: string): Database {
     },
     raw: async (sql) => db.exec(sql),
     close: () => undefined,
+    ...(wal ? { sync: () => wal.sync() } : {}),
   };
   const committer = new GroupCommitter(async () => session);
+  // A write outside `transaction` committed itself (autocommit) or joined the group open at the
+  // time: an empty transaction through the committer resolves once that is durable (acknowledged
+  // in commit order), or rejects if that group's COMMIT failed. Inside a body (a body that wrote
+  // through the Database rather than its `tx`) it must not wait: the body's own commit covers it.
+  const durable = async (): Promise<void> => {
+    if (!committer.inBody) await committer.run(async () => undefined).committed;
+  };
+  const top: SqlExecutor = {
+    all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => {
+      const rows = await exec.all<T>(sql, params);
+      if (WRITES.test(sql)) await durable();
+      return rows;
+    },
+    one: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => {
+      const row = await exec.one<T>(sql, params);
+      if (WRITES.test(sql)) await durable();
+      return row;
+    },
+    run: async (sql: string, params: readonly SqlValue[] = []) => {
+      const r = await exec.run(sql, params);
+      if (WRITES.test(sql)) await durable();
+      return r;
+    },
+  };
   return {
     dialect: "sqlite",
-    ...exec,
+    ...top,
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed,
     // later reads share the connection, so they see what `executed` ran (see LocalEvents)
     stage: <T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> => committer.run(fn),
-    groupStats: () => ({ ...committer.stats }),
-    exec: async (sql: string) => db.exec(sql),
+    groupStats: () => ({ ...committer.stats, syncs: wal?.syncs ?? 0 }),
+    exec: async (sql: string) => {
+      db.exec(sql);
+      await durable();
+    },
     close: async () => {
       await committer.idle();
       db.close();
+      wal?.close();
     },
   };
 }
