@@ -64,32 +64,30 @@ function valueEnd(text: string, i: number): number {
 }
 
 /**
- * The texts of the values of `keys` in the top-level object of `json` (the last one when a key
- * repeats, as JSON.parse does); undefined when the text is not an object or a key is written with
- * escapes (then only a parse can tell). Keys absent from the object are absent from the answer.
+ * The text of the value of `key` in the top-level object of `json`: its first occurrence, so the
+ * text must not repeat keys (JSON.stringify's never does; JSON.parse would take the last one).
+ * Undefined when the key is absent, the text is not an object, or a key before it is written with
+ * escapes (then only a parse can tell).
  */
-export function topLevelValueTexts(json: string, keys: readonly string[]): Map<string, string> | undefined {
-  const out = new Map<string, string>();
+export function topLevelValueText(json: string, key: string): string | undefined {
   let i = skipSpace(json, 0);
   if (json.charCodeAt(i) !== OPEN_BRACE) return undefined;
   i = skipSpace(json, i + 1);
-  if (json.charCodeAt(i) === CLOSE_BRACE) return out;
+  if (json.charCodeAt(i) === CLOSE_BRACE) return undefined;
   for (;;) {
     if (json.charCodeAt(i) !== QUOTE) return undefined;
     const keyEnd = stringEnd(json, i);
     if (keyEnd < 0) return undefined;
-    const key = json.slice(i + 1, keyEnd - 1);
-    if (key.includes("\\")) return undefined;
+    const found = keyEnd - i - 2 === key.length && json.startsWith(key, i + 1);
+    if (!found && json.lastIndexOf("\\", keyEnd) > i) return undefined;
     i = skipSpace(json, keyEnd);
     if (json.charCodeAt(i) !== COLON) return undefined;
     i = skipSpace(json, i + 1);
     const end = valueEnd(json, i);
     if (end < 0) return undefined;
-    if (keys.includes(key)) out.set(key, json.slice(i, end));
+    if (found) return json.slice(i, end);
     i = skipSpace(json, end);
-    const c = json.charCodeAt(i);
-    if (c === CLOSE_BRACE) return out;
-    if (c !== COMMA) return undefined;
+    if (json.charCodeAt(i) !== COMMA) return undefined;
     i = skipSpace(json, i + 1);
   }
 }

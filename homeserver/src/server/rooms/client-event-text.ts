@@ -5,7 +5,7 @@
 // contents (docs/perf/listfetch.md). Redacted events, redactions (`redacts`), create events and
 // rows without their text go through the parsed PDU, as before.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#room-event-format
-import { topLevelValueTexts } from "../../spec/json-text.ts";
+import { topLevelValueText } from "../../spec/json-text.ts";
 import type { StoredEventRow } from "../../storage/event-store.ts";
 import { clientEvent, type ClientEventOptions } from "./client-event.ts";
 
@@ -20,17 +20,17 @@ interface Spliced {
   stateKey: string | undefined;
 }
 
-const SPLICED_KEYS = ["content", "redacts"];
-
 /** The row's fields without parsing its JSON, or undefined when only the parsed PDU gives them exactly. */
 function spliced(row: StoredEventRow): Spliced | undefined {
   const c = row.columns;
   if (c === undefined || row.json === undefined || row.redactedBy !== undefined) return undefined;
   // redactions carry `redacts`; a v12 create event has no room_id (client-event.ts derives it)
   if (c.type === "m.room.redaction" || c.type === "m.room.create") return undefined;
-  const values = topLevelValueTexts(row.json, SPLICED_KEYS);
-  const content = values?.get("content");
-  if (content === undefined || values?.has("redacts")) return undefined;
+  // any event may carry a top-level `redacts` (clientEvent copies it): those are parsed
+  if (row.json.includes('"redacts"')) return undefined;
+  // the stored text is JSON.stringify's, which never repeats a key
+  const content = topLevelValueText(row.json, "content");
+  if (content === undefined) return undefined;
   return { eventId: row.event.eventId, type: c.type, sender: c.sender, content, originServerTs: c.originServerTs, roomId: c.roomId, stateKey: c.stateKey };
 }
 

@@ -6,7 +6,7 @@ import type { StoredEventRow } from "../../../storage/event-store.ts";
 import type { ServerContext } from "../../context.ts";
 import type { Handler } from "../../http/router.ts";
 import { serializeRoomEventsText, type SerializeContext } from "../../rooms/bundled-aggregations.ts";
-import { arrayText, jsonTextResult } from "../../http/json-text.ts";
+import { jsonTextResult } from "../../http/json-text.ts";
 import { senderOfRow } from "../../../storage/event-columns.ts";
 import { formatPaginationToken, nextPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { hasUnfetchedHistory } from "../../rooms/history-gap.ts";
@@ -43,9 +43,9 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
     page = { ...page, next: nextPaginationToken(oldest.stream, true) };
   }
   const sctx: SerializeContext = { userId: me.userId, deviceId: me.deviceId, version: access.version, visibility };
-  const body: Record<string, string> = { chunk: arrayText(await serializeRoomEventsText(s, sctx, page.rows)), start: JSON.stringify(start) };
+  const body: Record<string, string | string[]> = { chunk: await serializeRoomEventsText(s, sctx, page.rows), start: JSON.stringify(start) };
   if (page.next !== undefined) body["end"] = JSON.stringify(page.next);
-  if (filter.lazyLoadMembers) body["state"] = arrayText(await serializeRoomEventsText(s, sctx, await senderMemberRows(s, page.rows, page.rows[0]?.stateGroup)));
+  if (filter.lazyLoadMembers) body["state"] = await serializeRoomEventsText(s, sctx, await senderMemberRows(s, page.rows, page.rows[0]?.stateGroup));
   return jsonTextResult(body);
 };
 

@@ -9,7 +9,7 @@ import type { ServerContext } from "../../context.ts";
 import type { Handler, HandlerResult } from "../../http/router.ts";
 import type { RequestContext } from "../../http/request-context.ts";
 import { serializeRoomEvents, serializeRoomEventsText } from "../../rooms/bundled-aggregations.ts";
-import { arrayText, jsonTextResult } from "../../http/json-text.ts";
+import { jsonTextResult } from "../../http/json-text.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
@@ -67,7 +67,7 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
     accept: (row) => visibility.canSee(row),
   });
   const sctx = { userId: me.userId, deviceId: me.deviceId, version: versionOrThrow(room.version), visibility };
-  const body: Record<string, string> = { chunk: arrayText(await serializeRoomEventsText(s, sctx, page.rows)) };
+  const body: Record<string, string | string[]> = { chunk: await serializeRoomEventsText(s, sctx, page.rows) };
   if (page.next !== undefined) body["next_batch"] = JSON.stringify(page.next);
   if (fromRaw) body["prev_batch"] = JSON.stringify(fromRaw);
   if (recurse !== undefined) body["recursion_depth"] = JSON.stringify(depth);
