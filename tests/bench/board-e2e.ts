@@ -39,6 +39,12 @@ export interface BoardE2eRun {
   frameMs: number; connectMs: number; stateMs: number;
   /** CPU ms from the click to painted: this Node process (the homeserver, in process; Playwright's polling) and Chromium's processes by type. */
   cpuMs: { homeserver: number; renderers: number; browser: number; other: number; total: number };
+  /**
+   * The list read the client starts at the click from the widget's last first read
+   * (client/src/core/widgets/first-read-hint.ts): click → its start, its duration (NaN: none ran);
+   * dropped when a room event came before the widget was ready (the widget then read for itself).
+   */
+  firstReadStartMs: number; firstReadMs: number; firstReadDropped: boolean;
   /** Widget read requests answered by the client. */
   pages: number;
   tasks: number;
@@ -49,7 +55,7 @@ type Timeline = { origin: number; measures: Measure[] };
 
 const timeline = (target: Page | Frame): Promise<Timeline> => target.evaluate(() => {
   const p = (globalThis as unknown as { performance: { timeOrigin: number; getEntriesByType(t: string): Measure[] } }).performance;
-  return { origin: p.timeOrigin, measures: p.getEntriesByType("measure").filter((m) => m.name.startsWith("entente:")).map((m) => ({ name: m.name, startTime: m.startTime, duration: m.duration })) };
+  return { origin: p.timeOrigin, measures: [...p.getEntriesByType("measure"), ...p.getEntriesByType("mark")].filter((m) => m.name.startsWith("entente:")).map((m) => ({ name: m.name, startTime: m.startTime, duration: m.duration })) };
 });
 
 /** In the frame: the board shows every column's count and min(count, page) cards (throws what it says instead if it fails). */
@@ -208,7 +214,10 @@ function breakdown(clickedAt: number, totalMs: number, widget: Timeline, client:
     requestMs += client.origin + a.startTime - (widget.origin + m.startTime);
     replyMs += widget.origin + m.startTime + m.duration - (client.origin + a.startTime + a.duration);
   });
+  const firstRead = client.measures.find((m) => m.name === "entente:widget-first-read");
   return {
+    firstReadStartMs: firstRead === undefined ? NaN : client.origin + firstRead.startTime - clickedAt, firstReadMs: firstRead?.duration ?? NaN,
+    firstReadDropped: client.measures.some((m) => m.name === "entente:widget-read-ahead-dropped"),
     totalMs, paintedMs: painted === undefined ? NaN : widget.origin + painted.startTime + painted.duration - clickedAt,
     openMs: readStart === undefined ? NaN : readStart - clickedAt,
     fetchMs, transferMs: (read?.duration ?? NaN) - fetchMs, requestMs, replyMs,
@@ -223,7 +232,7 @@ export async function boardE2eBench(quick: boolean): Promise<BenchRow[]> {
   const updates = quick ? 2000 : 20_000;
   const verbose = process.env["BENCH_VERBOSE"] !== undefined;
   const runs = await boardE2eRuns(quick ? 3 : 5, tasks, updates, verbose ? (s) => process.stderr.write(`${s}\n`) : undefined);
-  const m = (k: Exclude<keyof BoardE2eRun, "cpuMs">): number => Math.round(median(runs.map((r) => r[k]).filter(Number.isFinite)));
+  const m = (k: Exclude<keyof BoardE2eRun, "cpuMs" | "firstReadDropped">): number => Math.round(median(runs.map((r) => r[k]).filter(Number.isFinite)));
   const cpu = (k: keyof BoardE2eRun["cpuMs"]): number => Math.round(median(runs.map((r) => r.cpuMs[k])));
   const painted = m("paintedMs");
   const label = `${tasks.toLocaleString("en")} tasks + ${updates.toLocaleString("en")} updates`;
@@ -240,9 +249,10 @@ if (import.meta.main) {
   const runs = Number(process.argv.find((a) => a.startsWith("--runs="))?.slice(7) ?? (quick ? 3 : 5));
   const tasks = quick ? 200 : 2000;
   const rs = await boardE2eRuns(runs, tasks, tasks * 10, (s) => process.stderr.write(`${s}\n`));
-  const m = (k: Exclude<keyof BoardE2eRun, "cpuMs">): number => Math.round(median(rs.map((r) => r[k]).filter(Number.isFinite)));
+  const m = (k: Exclude<keyof BoardE2eRun, "cpuMs" | "firstReadDropped">): number => Math.round(median(rs.map((r) => r[k]).filter(Number.isFinite)));
   const cpu = (k: keyof BoardE2eRun["cpuMs"]): number => Math.round(median(rs.map((r) => r.cpuMs[k])));
   printTable([{ name: `board e2e ${tasks} tasks, painted (median of ${rs.length})`, value: m("paintedMs"), unit: "ms", target: "≤ 1 s", met: m("paintedMs") <= 1000 }]);
-  process.stderr.write(`medians: open ${m("openMs")} (frame ${m("frameMs")}, handshake ${m("connectMs")}, state ${m("stateMs")}), fetch ${m("fetchMs")} (${m("pages")} reads), transfer ${m("transferMs")}, fold ${m("foldMs")}, render ${m("renderMs")}, paint ${m("paintMs")}, total seen ${m("totalMs")}\n`);
+  process.stderr.write(`medians: open ${m("openMs")} (frame ${m("frameMs")}, handshake ${m("connectMs")}, state ${m("stateMs")}), fetch ${m("fetchMs")} (${m("pages")} reads), transfer ${m("transferMs")} (request ${m("requestMs")}, reply ${m("replyMs")}), fold ${m("foldMs")}, render ${m("renderMs")}, paint ${m("paintMs")}, total seen ${m("totalMs")}\n`);
+  process.stderr.write(`first read started at open: from ${m("firstReadStartMs")} ms after the click, ${m("firstReadMs")} ms long; dropped in ${rs.filter((r) => r.firstReadDropped).length} of ${rs.length} runs\n`);
   process.stderr.write(`CPU medians (ms): homeserver ${cpu("homeserver")}, renderers ${cpu("renderers")}, browser ${cpu("browser")}, other ${cpu("other")}, total ${cpu("total")}; load ${(await import("node:os")).loadavg().map((l) => l.toFixed(1)).join(" ")}\n`);
 }

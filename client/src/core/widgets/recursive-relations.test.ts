@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import type { ClientWidgetApi, IRoomEvent, IWidgetApiRequest } from "matrix-widget-api";
 import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
-import { answerRecursiveRelations } from "./recursive-relations.ts";
+import { answerRecursiveRelations, dropSpeculation, speculate } from "./recursive-relations.ts";
+import { parseQuery, storedFirstReadHint, type FirstReadHint, type PageQuery } from "./first-read-hint.ts";
 import { answerChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import { EntenteWidgetDriver } from "./widget-driver.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
@@ -34,13 +35,15 @@ function setup() {
     canReceiveStateEvent: () => false,
     transport: { reply: (_req: unknown, body: unknown) => replies.push(body) },
   } as unknown as ClientWidgetApi;
+  const saved: PageQuery[] = [];
+  const hint: FirstReadHint = { load: () => saved.at(-1), save: (q) => saved.push(q) };
   const request = (data: Record<string, unknown>) => {
     let prevented = false;
     const e = { detail: { action: "org.matrix.msc3869.read_relations", data } as unknown as IWidgetApiRequest, preventDefault: () => (prevented = true) } as unknown as CustomEvent<IWidgetApiRequest>;
-    answerRecursiveRelations(api, driver, e);
+    answerRecursiveRelations(api, driver, e, hint);
     return { prevented: () => prevented };
   };
-  return { asked, replies, request };
+  return { asked, replies, request, saved, api, driver };
 }
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -121,5 +124,56 @@ describe("client widgets: read_relations with recurse", () => {
     await settle();
     assert.deepEqual(s.asked, []);
     assert.deepEqual(s.replies, [{ error: { message: "Unable to access room timeline: !other:x" } }, { error: { message: "Invalid request - missing event ID" } }]);
+  });
+
+  describe("the first read started at open (speculation)", () => {
+    const FIRST = { event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true };
+    const query: PageQuery = { eventId: "$anchor", roomId: undefined, relType: "m.reference", eventType: undefined, from: undefined, to: undefined, limit: 3, direction: "f" };
+
+    it("remembers the widget's first recursive read only (not its next pages, not later reads)", async () => {
+      const s = setup();
+      s.request({ ...FIRST, from: "n2" });
+      s.request(FIRST);
+      s.request({ ...FIRST, limit: 5 });
+      await settle();
+      assert.deepEqual(s.saved, [query]);
+    });
+
+    it("answers the identical first request from the read started at open, filtered like any answer", async () => {
+      const s = setup();
+      speculate(s.api, s.driver, query);
+      await settle();
+      assert.equal(s.asked.length, 1, "read at open");
+      s.request(FIRST);
+      await settle();
+      assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from), [undefined, "n2"], "not read again; the next page read ahead");
+      assert.deepEqual(s.replies, [{ chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 }]);
+    });
+
+    it("reads again when the speculation was dropped (an event came before the widget was ready) or the widget asks something else", async () => {
+      const s = setup();
+      speculate(s.api, s.driver, query);
+      dropSpeculation(s.api);
+      s.request(FIRST);
+      await settle();
+      assert.equal(s.asked.filter((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from === undefined).length, 2);
+      const t = setup();
+      speculate(t.api, t.driver, { ...query, limit: 10 });
+      t.request(FIRST);
+      await settle();
+      assert.equal(t.asked.filter((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from === undefined).length, 2);
+    });
+
+    it("keeps hints in storage per widget key; a damaged value is no hint", () => {
+      const store = new Map<string, string>();
+      const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+      storedFirstReadHint(storage, "!r|tasks|https://w").save(query);
+      assert.deepEqual(storedFirstReadHint(storage, "!r|tasks|https://w").load(), query);
+      assert.equal(storedFirstReadHint(storage, "!r|tasks|https://other").load(), undefined);
+      assert.equal(parseQuery("{"), undefined);
+      assert.equal(parseQuery(JSON.stringify({ ...query, eventId: 3 })), undefined);
+      assert.deepEqual(parseQuery(JSON.stringify({ ...query, limit: -1, direction: "x", relType: 4 })), { ...query, limit: undefined, direction: undefined, relType: undefined });
+      assert.equal(storedFirstReadHint(undefined, "k").load(), undefined);
+    });
   });
 });

@@ -8,6 +8,7 @@
 import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
 import { CHUNK_JSON, encodeChunk } from "../../../../widgets/kit/src/chunk-json.ts";
+import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
 
 export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
 
@@ -38,13 +39,13 @@ export function receivable(api: Pick<ClientWidgetApi, "canReceiveRoomEvent" | "c
 }
 
 type Page = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
-interface PageQuery { eventId: string; roomId: string | undefined; relType: string | undefined; eventType: string | undefined; from: string | undefined; to: string | undefined; limit: number | undefined; direction: "f" | "b" | undefined }
 
 /**
  * The next page of a recursive read, asked for as soon as a page is answered: a widget reading a
  * whole tree (the task board: 22 pages for 2,000 tasks and 20,000 updates) asks for it right after,
  * so the server's work for page n+1 overlaps page n's postMessage transfer and the widget's own
  * work. One page ahead per widget, used once; a widget that stops reading just leaves it unused.
+ * It also holds the speculative first read (speculate below).
  */
 export class ReadAhead {
   readonly #pending = new Map<string, Promise<Page>>();
@@ -53,12 +54,19 @@ export class ReadAhead {
     return JSON.stringify([q.eventId, q.roomId, q.relType, q.eventType, q.from, q.to, q.limit, q.direction]);
   }
 
-  /** The page read ahead for `q`, if any (taken: a second identical request reads again). */
+  /** The page read ahead for `q`, if any (taken: a second identical request reads again; any other page is dropped). */
   take(q: PageQuery): Promise<Page> | undefined {
-    const k = ReadAhead.key(q);
-    const p = this.#pending.get(k);
-    this.#pending.delete(k);
+    const p = this.#pending.get(ReadAhead.key(q));
+    this.#pending.clear();
     return p;
+  }
+
+  clear(): void {
+    this.#pending.clear();
+  }
+
+  holdsAny(): boolean {
+    return this.#pending.size > 0;
   }
 
   put(q: PageQuery, page: Promise<Page>): void {
@@ -69,6 +77,13 @@ export class ReadAhead {
 }
 
 const readAheads = new WeakMap<ClientWidgetApi, ReadAhead>();
+function readAheadOf(api: ClientWidgetApi): ReadAhead {
+  let ahead = readAheads.get(api);
+  if (ahead === undefined) readAheads.set(api, (ahead = new ReadAhead()));
+  return ahead;
+}
+/** Widgets whose first recursive read of this hosting was remembered already. */
+const hinted = new WeakSet<ClientWidgetApi>();
 /** The largest page our homeserver serves (MAX_RELATIONS_PAGE); other servers may cap lower. */
 export const SERVER_PAGE = 1000;
 
@@ -96,8 +111,34 @@ async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
   };
 }
 
-/** Answers `ev` when it asks to recurse (and prevents ClientWidgetApi's own answer); else leaves it. */
-export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWidgetDriver, ev: CustomEvent<IWidgetApiRequest>): void {
+/**
+ * Starts `q` (the widget's first read the last time it was opened: first-read-hint.ts) now, while
+ * the frame loads, into the widget's read-ahead: answered from it if the widget asks exactly that,
+ * through the same checks and filter as any answer (receivable() at reply time, once the
+ * capabilities are known), else dropped. The read misses events that come after it started; the
+ * widget receives those live once it is ready, and the host drops the speculation when one comes
+ * before (dropSpeculation), so the widget then reads for itself.
+ */
+export function speculate(api: ClientWidgetApi, driver: EntenteWidgetDriver, q: PageQuery): void {
+  const start = performance.now();
+  const page = read(driver, q);
+  // Read by tests/bench/board-e2e.ts: when the read started at open ran.
+  void page.then(() => performance.measure("entente:widget-first-read", { start, end: performance.now() }), () => undefined);
+  readAheadOf(api).put(q, page);
+}
+
+/** Forgets whatever was read ahead for the widget (a speculation outdated by a new event, a stopped widget). */
+export function dropSpeculation(api: ClientWidgetApi): void {
+  const ahead = readAheads.get(api);
+  if (ahead?.holdsAny() === true) performance.mark("entente:widget-read-ahead-dropped");
+  ahead?.clear();
+}
+
+/**
+ * Answers `ev` when it asks to recurse (and prevents ClientWidgetApi's own answer); else leaves it.
+ * `hint` remembers the widget's first such read for the next opening.
+ */
+export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWidgetDriver, ev: CustomEvent<IWidgetApiRequest>, hint?: FirstReadHint): void {
   const data = ev.detail.data as RecursiveRequest;
   if (data.recurse !== true) return;
   ev.preventDefault();
@@ -110,8 +151,11 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
   if (roomId !== undefined && !api.canUseRoomTimeline(roomId)) return reply({ error: { message: `Unable to access room timeline: ${roomId}` } });
   const direction = data.direction === "f" || data.direction === "b" ? data.direction : undefined;
   const q: PageQuery = { eventId, roomId, relType: str(data.rel_type), eventType: str(data.event_type), from: str(data.from), to: str(data.to), limit, direction };
-  let ahead = readAheads.get(api);
-  if (ahead === undefined) readAheads.set(api, (ahead = new ReadAhead()));
+  if (hint !== undefined && !hinted.has(api) && q.from === undefined) {
+    hinted.add(api);
+    hint.save(q);
+  }
+  const ahead = readAheadOf(api);
   const start = performance.now();
   const page = ahead.take(q)?.catch(() => read(driver, q)) ?? read(driver, q);
   void page.then(

@@ -6,7 +6,9 @@ import { ClientWidgetApi, Widget, type IRoomEvent, type IWidgetApiRequest } from
 import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.ts";
 import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
-import { answerRecursiveRelations, READ_RELATIONS_ACTION } from "./recursive-relations.ts";
+import { answerRecursiveRelations, dropSpeculation, READ_RELATIONS_ACTION, speculate } from "./recursive-relations.ts";
+import { storedFirstReadHint, type FirstReadHint } from "./first-read-hint.ts";
+import { approvalKey } from "./capability-approvals.ts";
 import { SeenEvents } from "./seen-events.ts";
 import { quietTransport } from "../../../../widgets/kit/src/quiet-transport.ts";
 
@@ -16,6 +18,15 @@ export const WIDGET_SANDBOX = "allow-scripts allow-same-origin allow-forms allow
 
 export function iframeAllow(widget: WidgetDefinition): string {
   return JITSI_TYPES.includes(widget.type) ? "camera; microphone; display-capture; fullscreen; autoplay; clipboard-write" : "clipboard-write";
+}
+
+/** localStorage where there is one (a browser page; a sandbox may refuse it). */
+function pageStorage(): Storage | undefined {
+  try {
+    return (globalThis as { localStorage?: Storage }).localStorage;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface HostedWidget {
@@ -29,8 +40,13 @@ export interface HostedWidget {
 /**
  * `frameUrl` is the URL the iframe really loads (expanded, or our Jitsi wrapper): ClientWidgetApi
  * takes the postMessage target origin from the Widget's url, so it must be that one, not the template.
+ * `firstRead`: the widget's first list read remembered from its last opening (by default in the
+ * page's localStorage), started now (recursive-relations.ts: speculate) and kept up to date.
  */
-export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, frameUrl: string, roomId: string | undefined, driver: EntenteWidgetDriver, onChange: () => void): HostedWidget {
+export function hostWidget(
+  iframe: HTMLIFrameElement, widget: WidgetDefinition, frameUrl: string, roomId: string | undefined, driver: EntenteWidgetDriver, onChange: () => void,
+  firstRead: FirstReadHint = storedFirstReadHint(pageStorage(), approvalKey(roomId, widget.id, frameUrl)),
+): HostedWidget {
   const w = new Widget({
     id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: frameUrl, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,
   });
@@ -50,7 +66,9 @@ export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, 
     api.transport.reply(ev.detail, { success: true });
     onChange();
   });
-  api.on(READ_RELATIONS_ACTION, (ev: CustomEvent<IWidgetApiRequest>) => answerRecursiveRelations(api, driver, ev));
+  api.on(READ_RELATIONS_ACTION, (ev: CustomEvent<IWidgetApiRequest>) => answerRecursiveRelations(api, driver, ev, firstRead));
+  const guess = roomId === undefined ? undefined : firstRead.load();
+  if (guess !== undefined) speculate(api, driver, guess);
   const seen = new SeenEvents();
   let ready = false;
   api.once("ready", () => (ready = true));
@@ -58,10 +76,16 @@ export function hostWidget(iframe: HTMLIFrameElement, widget: WidgetDefinition, 
     api,
     alwaysOnScreen: () => onScreen,
     feed: (event) => {
-      // Before "ready" nothing is granted yet; the widget reads what it missed with read_events.
-      if (!ready || event.room_id !== roomId || !seen.firstTime(event.event_id)) return;
+      if (event.room_id !== roomId) return;
+      // Before "ready" nothing is granted yet; the widget reads what it missed with read_events, and
+      // a read started before this event may lack it: the widget must read for itself.
+      if (!ready) return dropSpeculation(api);
+      if (!seen.firstTime(event.event_id)) return;
       api.feedEvent(event).catch(() => undefined);
     },
-    stop: () => api.stop(),
+    stop: () => {
+      dropSpeculation(api);
+      api.stop();
+    },
   };
 }
