@@ -47,6 +47,12 @@ const focusedEventId = (page: Page): Promise<string | undefined> => page.evaluat
   return el?.getAttribute("data-event-id") ?? undefined;
 });
 
+/** Two animation frames: rows rendered in the first are measured (ResizeObserver) and placed. */
+const twoFrames = (page: Page): Promise<void> => page.evaluate(() => new Promise<void>((r) => {
+  const w = globalThis as unknown as { requestAnimationFrame(cb: () => void): number };
+  w.requestAnimationFrame(() => w.requestAnimationFrame(() => r()));
+}));
+
 /** Is the article inside the visible part of the scrolled list? */
 async function inView(viewport: Locator, article: Locator): Promise<boolean> {
   const [v, a] = await Promise.all([viewport.boundingBox(), article.boundingBox()]);
@@ -127,9 +133,9 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
       await viewport.evaluate((el) => { el.scrollTop = 0; });
       await waitFor("a page of history requested at the top", async () => ((await busy()) === "true" ? true : undefined), 30_000);
       await viewport.locator("li.head").waitFor({ state: "attached" });
-      // The first article from the top of the list, once a frame has measured the rows (ResizeObserver).
-      const topId = await viewport.evaluate(async (el) => {
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      // The first article from the top of the list, once the rows are measured.
+      await twoFrames(page);
+      const topId = await viewport.evaluate((el) => {
         const top = el.getBoundingClientRect().top;
         const a = [...el.querySelectorAll("article")].find((x) => x.getBoundingClientRect().top >= top);
         return { id: a?.getAttribute("data-event-id") ?? "", y: (a?.getBoundingClientRect().top ?? 0) - top };
@@ -137,8 +143,8 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
       release();
       await waitFor("a page of older messages", async () => ((await rows(page)).setSize > before.setSize && (await busy()) === "false" ? true : undefined), 30_000);
       await page.unroute(messagesApi);
-      const y = await viewport.evaluate(async (el, id) => {
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      await twoFrames(page);
+      const y = await viewport.evaluate((el, id) => {
         const a = el.querySelector(`article[data-event-id="${id}"]`);
         return a === null ? undefined : a.getBoundingClientRect().top - el.getBoundingClientRect().top;
       }, topId.id);
