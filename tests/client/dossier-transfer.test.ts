@@ -2,13 +2,14 @@
 // a real homeserver: a small file encrypted as it streams and uploaded whole, a large one in parts
 // with a manifest; both decrypted back byte-identical; what the server stores is ciphertext; a
 // damaged ciphertext hash or a part swapped in the manifest's place makes the download fail with
-// nothing handed out.
+// nothing handed out. The download service worker's half (worker-download.ts) runs here too.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { downloadDossierFile, uploadDossierFile, type MediaAccess } from "../../client/src/core/dossiers/dossier-transfer.ts";
 import { fileVersionOf } from "../../client/src/core/dossiers/dossier-model.ts";
 import type { TransferProgress } from "../../client/src/core/dossiers/dossiers-port.ts";
+import { runWorkerJob, type WorkerReport } from "../../client/src/core/dossiers/worker-download.ts";
 
 const sha = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const asEvent = (content: Record<string, unknown>) => fileVersionOf({ event_id: "$x", sender: "@a:x", origin_server_ts: 1, content });
@@ -63,6 +64,43 @@ describe("client dossier transfers (Node, one homeserver)", function () {
     const b = await uploadDossierFile(media, new File([randomBytes(70_000)], "y.bin"), 65536, new AbortController().signal, () => undefined);
     // The m.file claims parts but points at an ordinary file: the manifest does not parse.
     await assert.rejects(downloadDossierFile(media, asEvent({ ...b.content, file: a.content["file"] })!), /manifest/);
+  });
+
+  it("the service worker's job (worker-download.ts): a file in parts into the response body, progress then done; a damaged part aborts the body and reports the part", async () => {
+    const data = randomBytes(3 * 65536 + 777);
+    const up = await uploadDossierFile(media, new File([data], "w.bin"), 65536, new AbortController().signal, () => undefined);
+    const run = async (file: unknown): Promise<{ bytes: Uint8Array; aborted: boolean; reports: WorkerReport[] }> => {
+      const chunks: Uint8Array[] = [];
+      let aborted = false;
+      const reports: WorkerReport[] = [];
+      const sink = new WritableStream<Uint8Array>({ write: (c) => void chunks.push(c.slice()), abort: () => void (aborted = true) });
+      await runWorkerJob({ baseUrl: media.baseUrl, accessToken: media.accessToken, file, parts: true, attempts: 1, retryDelayMs: 1 }, sink, (r) => reports.push(r), new AbortController().signal);
+      return { bytes: new Uint8Array(Buffer.concat(chunks)), aborted, reports };
+    };
+    const ok = await run(up.content["file"]);
+    assert.equal(sha(ok.bytes), sha(data));
+    assert.deepEqual(ok.reports.slice(-2), [{ type: "progress", received: data.length }, { type: "done" }]);
+    assert.equal(ok.aborted, false);
+
+    // The same manifest with part 2's hash changed (a new manifest uploaded as the client would).
+    const manifestFile = up.content["file"] as { url: string };
+    const raw = new Uint8Array(await (await fetch(`${hs.url}/_matrix/client/v1/media/download/${manifestFile.url.slice("mxc://".length)}`, { headers: { Authorization: `Bearer ${media.accessToken}` } })).arrayBuffer());
+    const { decryptingStream, loadWebBackend, parseEncryptedFile, encryptingStream, fetchTransport } = await import("../../client/src/core/dossiers/protocol.ts");
+    const backend = await loadWebBackend();
+    const plain = await new Response(new Blob([raw]).stream().pipeThrough(decryptingStream(backend, parseEncryptedFile(up.content["file"])))).text();
+    const manifest = JSON.parse(plain) as { parts: { file: { hashes: { sha256: string } } }[] };
+    manifest.parts[1]!.file.hashes.sha256 = "A".repeat(43);
+    const enc = encryptingStream(backend);
+    const bytes = new TextEncoder().encode(JSON.stringify(manifest));
+    const t = fetchTransport(media);
+    const mxc = await t.create();
+    await t.put(mxc, new Blob([bytes]).stream().pipeThrough(enc.stream), bytes.length);
+    const bad = await run({ ...(await enc.info), url: mxc });
+    assert.equal(bad.aborted, true, "the response body is aborted: the browser's download fails");
+    const failed = bad.reports.at(-1);
+    assert.equal(failed?.type, "failed");
+    assert.deepEqual(failed?.type === "failed" ? failed.integrity : undefined, { reason: "hash_mismatch", part: 1 });
+    assert.equal(bad.bytes.length, 65536, "only part 1 (verified) was written");
   });
 
   it("cancels an upload before it starts, during a file in parts, during encryption", async () => {
