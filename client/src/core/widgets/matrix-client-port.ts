@@ -1,14 +1,37 @@
 // WidgetClientPort over matrix-js-sdk: the only file of core/widgets that imports the SDK.
-import { Direction, MatrixEventEvent, Method, RoomEvent, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { Direction, FeatureSupport, MatrixEventEvent, Method, RoomEvent, Thread, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import type { IRoomEvent } from "matrix-widget-api";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
-import type { WidgetClientPort } from "./widget-client-port.ts";
+import type { RelationsPage, WidgetClientPort } from "./widget-client-port.ts";
+import { fetchRawRelations, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 import { privilegedCreators } from "./room-widgets.ts";
 import { SeenEvents } from "./seen-events.ts";
 import { ACCOUNT_WIDGETS_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 
 const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEvent() as IRoomEvent;
+
+/**
+ * A recursive read in an unencrypted room, as the server's bytes too (raw-relations.ts), with the
+ * parameter names the SDK would use; undefined (the caller reads through the SDK) on any failure.
+ */
+async function rawRelations(client: MatrixClient, q: RawRelationsQuery): Promise<RelationsPage | undefined> {
+  const token = client.getAccessToken();
+  if (token === null) return undefined;
+  const names = {
+    dir: Thread.hasServerSideFwdPaginationSupport === FeatureSupport.Experimental ? "org.matrix.msc3715.dir" : "dir",
+    // matrix-js-sdk's ServerSupport.Unstable (the enum is not exported): 1.
+    recurse: (client.canSupport as Map<string, number>).get("RelationsRecursion") === 1 ? "org.matrix.msc3981.recurse" : "recurse",
+  };
+  const page = await fetchRawRelations(globalThis.fetch.bind(globalThis), relationsUrl(client.getHomeserverUrl(), q, names), token).catch(() => undefined);
+  if (page === undefined) return undefined;
+  const b = page.body;
+  const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+  return {
+    chunk: b.chunk as IRoomEvent[], nextBatch: str(b["next_batch"]), prevBatch: str(b["prev_batch"]),
+    ...(typeof b["recursion_depth"] === "number" ? { recursionDepth: b["recursion_depth"] } : {}), raw: page.bytes,
+  };
+}
 
 export function matrixClientPort(client: MatrixClient): WidgetClientPort {
   return {
@@ -30,6 +53,10 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
       // In an encrypted room the server only sees m.room.encrypted: ask for that type, decrypt, then
       // keep the asked type (what Element's driver does), so widgets get clear events they may read.
       const encrypted = client.getRoom(roomId)?.hasEncryptionStateEvent() === true;
+      if (!encrypted && opts.recurse === true) {
+        const page = await rawRelations(client, { roomId, eventId, relType, eventType, ...opts, dir: opts.dir ?? "b", recurse: true });
+        if (page !== undefined) return page;
+      }
       const r = await client.fetchRelations(roomId, eventId, relType ?? null, encrypted && eventType !== undefined ? "m.room.encrypted" : (eventType ?? null), {
         ...(opts.from === undefined ? {} : { from: opts.from }),
         ...(opts.to === undefined ? {} : { to: opts.to }),

@@ -10,17 +10,20 @@ import type { WidgetClientPort } from "./widget-client-port.ts";
 const ROOM = "!r:ville-a.fr";
 const ev = (id: string, type: string, content: Record<string, unknown>): IRoomEvent => ({ event_id: id, type, content, room_id: ROOM, sender: "@a:x", origin_server_ts: 1, unsigned: {} });
 
-function setup() {
+/** `raw`: the client port hands over the server's bytes too; `onlyTasks`: every event is one the widget may receive. */
+function setup(options: { raw?: boolean; onlyTasks?: boolean } = {}) {
   const asked: unknown[] = [];
+  const withRaw = options.raw === true;
+  const only = options.onlyTasks === true;
   const client: WidgetClientPort = {
     userId: "@anne:ville-a.fr",
     sendEvent: async () => "$x", sendStateEvent: async () => "$s", timeline: () => [], stateEvents: () => [],
     relations: async (roomId, eventId, relType, eventType, opts) => {
       asked.push([roomId, eventId, relType, eventType, opts]);
-      return {
-        chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {}), ev("$n", "m.room.message", { msgtype: "m.text" })],
-        nextBatch: opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined, prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}),
-      };
+      const chunk = [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {}), ...(only ? [] : [ev("$n", "m.room.message", { msgtype: "m.text" })])];
+      const nextBatch = opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined;
+      const raw = withRaw ? new TextEncoder().encode(JSON.stringify({ chunk, next_batch: nextBatch, recursion_depth: 3 })).buffer : undefined;
+      return { chunk, nextBatch, prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}), ...(raw === undefined ? {} : { raw }) };
     },
     openIdToken: async () => { throw new Error("no"); },
   };
@@ -114,6 +117,33 @@ describe("client widgets: read_relations with recurse", () => {
     assert.ok(bytes instanceof ArrayBuffer);
     assert.equal(bytes.byteLength, new TextEncoder().encode(JSON.stringify(answerChunk(reply))).byteLength, "the buffer holds the text's bytes only (it is transferred whole)");
     assert.deepEqual(answerChunk(reply), [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})]);
+  });
+
+  it("passes on the server's pages as they came when the widget asked for bytes and may receive every event in them", async () => {
+    const s = setup({ raw: true, onlyTasks: true });
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10_000, direction: "f", recurse: true, "fr.entente.chunk_json": "utf-8" });
+    await settle();
+    await settle();
+    const reply = s.replies[0] as Record<string, unknown>;
+    const pages = reply["fr.entente.chunk_pages"];
+    assert.ok(Array.isArray(pages) && pages.length === 3 && pages.every((p) => p instanceof ArrayBuffer), "the three server pages");
+    assert.equal(reply["fr.entente.chunk_json"], undefined);
+    assert.deepEqual(reply["chunk"], []);
+    assert.equal(answerChunk(reply).length, 6);
+    // One event the widget may not receive: the filtered events, encoded again.
+    const t = setup({ raw: true });
+    t.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, "fr.entente.chunk_json": "utf-8" });
+    await settle();
+    const filtered = t.replies[0] as Record<string, unknown>;
+    assert.equal(filtered["fr.entente.chunk_pages"], undefined);
+    assert.deepEqual(answerChunk(filtered), [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})]);
+    // A widget that asked for a string (or nothing) never gets the pages.
+    const u = setup({ raw: true, onlyTasks: true });
+    u.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, "fr.entente.chunk_json": true });
+    u.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, from: "n9" });
+    await settle();
+    const byKind = (u.replies as Array<Record<string, unknown>>).map((r) => (r["fr.entente.chunk_pages"] !== undefined ? "pages" : typeof r["fr.entente.chunk_json"] === "string" ? "string" : `${(r["chunk"] as unknown[]).length} events`));
+    assert.deepEqual(byKind.sort(), ["2 events", "string"]);
   });
 
   it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {

@@ -7,7 +7,7 @@
 // per task there.
 import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
-import { CHUNK_JSON, encodeChunk } from "../../../../widgets/kit/src/chunk-json.ts";
+import { CHUNK_BYTES, CHUNK_JSON, CHUNK_PAGES, encodeChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
 
 export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
@@ -38,7 +38,8 @@ export function receivable(api: Pick<ClientWidgetApi, "canReceiveRoomEvent" | "c
   });
 }
 
-type Page = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
+/** `raws`: the server's bodies of every page read, when the client has them all (raw-relations.ts). */
+type Page = Omit<Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>, "raw"> & { raws?: ArrayBuffer[] };
 
 /**
  * The next page of a recursive read, asked for as soon as a page is answered: a widget reading a
@@ -95,19 +96,24 @@ export const SERVER_PAGE = 1000;
  */
 async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
   const want = q.limit ?? 0;
-  const page = (from: string | undefined, limit: number | undefined): Promise<Page> =>
+  const page = (from: string | undefined, limit: number | undefined) =>
     driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true);
   const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE));
-  if (first.recursionDepth === undefined) return first;
+  const raws: ArrayBuffer[] | undefined = first.raw === undefined ? undefined : [first.raw];
+  const { raw: _firstRaw, ...firstPage } = first;
+  if (first.recursionDepth === undefined) return { ...firstPage, ...(raws === undefined ? {} : { raws }) };
   const chunk = [...first.chunk];
   let last = first;
+  let allRaw = raws;
   while (last.nextBatch !== undefined && last.chunk.length > 0 && chunk.length < want) {
     last = await page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE));
     chunk.push(...last.chunk);
+    allRaw = allRaw !== undefined && last.raw !== undefined ? [...allRaw, last.raw] : undefined;
   }
   return {
     chunk, recursionDepth: Math.max(first.recursionDepth, last.recursionDepth ?? 0),
     ...(last.nextBatch === undefined ? {} : { nextBatch: last.nextBatch }), ...(first.prevBatch === undefined ? {} : { prevBatch: first.prevBatch }),
+    ...(allRaw === undefined ? {} : { raws: allRaw }),
   };
 }
 
@@ -168,10 +174,13 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
       // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
       performance.measure("entente:widget-relations", { start, end: performance.now() });
       const chunk = receivable(api, r.chunk);
-      // As JSON text or UTF-8 bytes when the widget asks (widgets/kit/src/chunk-json.ts says why).
-      const encoded = encodeChunk(chunk, data[CHUNK_JSON]);
+      // The server's pages as they came when the widget asked for bytes and may receive every event
+      // in them; else JSON text or UTF-8 bytes when it asks (widgets/kit/src/chunk-json.ts says why).
+      const pages = data[CHUNK_JSON] === CHUNK_BYTES && chunk.length === r.chunk.length ? r.raws : undefined;
+      const encoded = pages === undefined ? encodeChunk(chunk, data[CHUNK_JSON]) : undefined;
       reply({
-        chunk: encoded === undefined ? chunk : [],
+        chunk: encoded === undefined && pages === undefined ? chunk : [],
+        ...(pages === undefined ? {} : { [CHUNK_PAGES]: pages }),
         ...(encoded === undefined ? {} : { [CHUNK_JSON]: encoded }),
         ...(r.nextBatch === undefined ? {} : { next_batch: r.nextBatch }),
         ...(r.prevBatch === undefined ? {} : { prev_batch: r.prevBatch }),

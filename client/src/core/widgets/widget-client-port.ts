@@ -2,8 +2,12 @@
 // an in-memory fake and the matrix-js-sdk adapter (matrix-client-port.ts) stays small.
 import type { IRoomEvent } from "matrix-widget-api";
 
-/** `recursionDepth`: set when the server walked relations of relations (the spec's `recurse`). */
-export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined; recursionDepth?: number }
+/**
+ * `recursionDepth`: set when the server walked relations of relations (the spec's `recurse`).
+ * `raw`: the server's response body (UTF-8 JSON whose `chunk` is exactly `chunk`), when the client
+ * read it as is (raw-relations.ts), to be passed on without encoding the events again.
+ */
+export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined; recursionDepth?: number; raw?: ArrayBuffer }
 
 export interface OpenIdToken { access_token: string; token_type: string; matrix_server_name: string; expires_in: number }
 

@@ -95,14 +95,14 @@ export class EntenteWidgetDriver extends WidgetDriver {
    */
   override async readEventRelations(
     eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b", recurse?: boolean,
-  ): Promise<IReadEventRelationsResult & { recursionDepth?: number }> {
+  ): Promise<IReadEventRelationsResult & { recursionDepth?: number; raw?: ArrayBuffer }> {
     const page = await this.#d.client.relations(this.#room(roomId), eventId, relationType, eventType, {
       ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(limit === undefined ? {} : { limit }), ...(direction === undefined ? {} : { dir: direction }),
       ...(recurse === true ? { recurse } : {}),
     });
     return {
       chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }),
-      ...(page.recursionDepth === undefined ? {} : { recursionDepth: page.recursionDepth }),
+      ...(page.recursionDepth === undefined ? {} : { recursionDepth: page.recursionDepth }), ...(page.raw === undefined ? {} : { raw: page.raw }),
     };
   }
 

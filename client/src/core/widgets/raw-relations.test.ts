@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { fetchRawRelations, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
+
+const Q: RawRelationsQuery = { roomId: "!r:ville-a.fr", eventId: "$a/b", relType: "m.reference", eventType: undefined, from: "t1", limit: 1000, dir: "f", recurse: true };
+
+describe("client widgets: /relations read as the server's bytes", () => {
+  it("builds the spec's URL with the parameter names the server knows", () => {
+    assert.equal(relationsUrl("https://hs.example/", Q, { dir: "dir", recurse: "recurse" }),
+      "https://hs.example/_matrix/client/v1/rooms/!r%3Aville-a.fr/relations/%24a%2Fb/m.reference?dir=f&from=t1&limit=1000&recurse=true");
+    const u = new URL(relationsUrl("https://hs.example", { ...Q, relType: undefined, eventType: "x", from: undefined, recurse: false }, { dir: "org.matrix.msc3715.dir", recurse: "org.matrix.msc3981.recurse" }));
+    assert.equal(u.pathname, "/_matrix/client/v1/rooms/!r%3Aville-a.fr/relations/%24a%2Fb", "no event type without a relation type");
+    assert.deepEqual([...u.searchParams], [["org.matrix.msc3715.dir", "f"], ["limit", "1000"]]);
+  });
+
+  it("returns the body's bytes and its parse, or nothing for an error or a body without chunk", async () => {
+    const text = JSON.stringify({ chunk: [{ event_id: "$t", type: "fr.entente.task.update", title: "Tâche révisée ’" }], next_batch: "n2", recursion_depth: 3 });
+    const seen: Array<[string, unknown]> = [];
+    const ok = (async (url: string, init: { headers: Record<string, string> }) => {
+      seen.push([url, init.headers["Authorization"]]);
+      return new Response(text, { status: 200 });
+    }) as unknown as typeof fetch;
+    const page = await fetchRawRelations(ok, "https://hs.example/x", "tok");
+    assert.deepEqual(seen, [["https://hs.example/x", "Bearer tok"]]);
+    assert.equal(new TextDecoder().decode(page?.bytes), text);
+    assert.equal(page?.body["next_batch"], "n2");
+    for (const res of [new Response('{"errcode":"M_FORBIDDEN"}', { status: 403 }), new Response("{}", { status: 200 }), new Response("<html>", { status: 200 })]) {
+      assert.equal(await fetchRawRelations((async () => res) as unknown as typeof fetch, "u", "t"), undefined);
+    }
+  });
+});
