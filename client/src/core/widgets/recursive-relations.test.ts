@@ -169,15 +169,30 @@ describe("client widgets: read_relations with recurse", () => {
       assert.deepEqual(s.saved, [query]);
     });
 
-    it("answers the identical first request from the read started at open, filtered like any answer", async () => {
+    const froms = (asked: unknown[]): Array<string | undefined> => asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from);
+
+    it("answers the identical requests from the reads started at open (the first, then the next ones while the widget is not there), filtered like any answer", async () => {
       const s = setup();
       speculate(s.api, s.driver, query);
-      await settle();
-      assert.equal(s.asked.length, 1, "read at open");
+      for (let i = 0; i < 4; i++) await settle();
+      assert.deepEqual(froms(s.asked), [undefined, "n2", "n3"], "the whole tree read while the frame loads");
       s.request(FIRST);
       await settle();
-      assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from), [undefined, "n2"], "not read again; the next page read ahead");
-      assert.deepEqual(s.replies, [{ chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 }]);
+      s.request({ ...FIRST, from: "n2" });
+      await settle();
+      s.request({ ...FIRST, from: "n3" });
+      await settle();
+      assert.equal(s.asked.length, 3, "nothing read again");
+      assert.deepEqual(s.replies.map((r) => (r as { next_batch?: string }).next_batch), ["n2", "n3", undefined]);
+      assert.deepEqual(s.replies[0], { chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 });
+    });
+
+    it("stops reading on at open once the widget has caught up (its answers read ahead as usual, each page once)", async () => {
+      const s = setup();
+      speculate(s.api, s.driver, query);
+      s.request(FIRST); // asked before the read started at open is done
+      for (let i = 0; i < 4; i++) await settle();
+      assert.deepEqual(froms(s.asked), [undefined, "n2"], "the next page once, by the answer's read-ahead");
     });
 
     it("reads again when the speculation was dropped (an event came before the widget was ready) or the widget asks something else", async () => {

@@ -46,7 +46,8 @@ type Page = Omit<Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>,
  * whole tree (the task board: 22 pages for 2,000 tasks and 20,000 updates) asks for it right after,
  * so the server's work for page n+1 overlaps page n's postMessage transfer and the widget's own
  * work. One page ahead per widget, used once; a widget that stops reading just leaves it unused.
- * It also holds the speculative first read (speculate below).
+ * It also holds the reads started at open (speculate below): the first, and the next ones while
+ * the widget has not caught up.
  */
 export class ReadAhead {
   readonly #pending = new Map<string, Promise<Page>>();
@@ -55,11 +56,16 @@ export class ReadAhead {
     return JSON.stringify([q.eventId, q.roomId, q.relType, q.eventType, q.from, q.to, q.limit, q.direction]);
   }
 
-  /** The page read ahead for `q`, if any (taken: a second identical request reads again; any other page is dropped). */
+  /** The page read ahead for `q`, if any (taken: a second identical request reads again). */
   take(q: PageQuery): Promise<Page> | undefined {
-    const p = this.#pending.get(ReadAhead.key(q));
-    this.#pending.clear();
+    const k = ReadAhead.key(q);
+    const p = this.#pending.get(k);
+    this.#pending.delete(k);
     return p;
+  }
+
+  has(q: PageQuery): boolean {
+    return this.#pending.has(ReadAhead.key(q));
   }
 
   clear(): void {
@@ -70,9 +76,10 @@ export class ReadAhead {
     return this.#pending.size > 0;
   }
 
-  put(q: PageQuery, page: Promise<Page>): void {
+  /** `q`'s page, replacing whatever was held; `also`: kept beside it (the next page of a read started at open). */
+  put(q: PageQuery, page: Promise<Page>, also = false): void {
     page.catch(() => undefined); // read ahead on speculation: its failure is reported only if asked for
-    this.#pending.clear();
+    if (!also) this.#pending.clear();
     this.#pending.set(ReadAhead.key(q), page);
   }
 }
@@ -130,7 +137,27 @@ export function speculate(api: ClientWidgetApi, driver: EntenteWidgetDriver, q: 
   const page = read(driver, q);
   // Read by tests/bench/board-e2e.ts: when the read started at open ran.
   void page.then(() => performance.measure("entente:widget-first-read", { start, end: performance.now() }), () => undefined);
-  readAheadOf(api).put(q, page);
+  const ahead = readAheadOf(api);
+  ahead.put(q, page);
+  readOnWhileAhead(ahead, driver, q, page);
+}
+
+const hasMore = (r: Page): r is Page & { nextBatch: string } => r.nextBatch !== undefined && r.recursionDepth !== undefined && r.chunk.length > 0;
+
+/**
+ * Once `page` is read and still not asked for (the frame is still loading), reads the next one
+ * beside it, and so on: the widget then finds each of its reads done. Stops as soon as the widget
+ * has caught up (it took the page: its answer reads the next, see answerRecursiveRelations) or
+ * the pages were dropped.
+ */
+function readOnWhileAhead(ahead: ReadAhead, driver: EntenteWidgetDriver, q: PageQuery, page: Promise<Page>): void {
+  void page.then((r) => {
+    if (!ahead.has(q) || !hasMore(r)) return;
+    const next = { ...q, from: r.nextBatch };
+    const p = read(driver, next);
+    ahead.put(next, p, true);
+    readOnWhileAhead(ahead, driver, next, p);
+  }, () => undefined);
 }
 
 /** Forgets whatever was read ahead for the widget (a speculation outdated by a new event, a stopped widget). */
@@ -166,10 +193,11 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
   const page = ahead.take(q)?.catch(() => read(driver, q)) ?? read(driver, q);
   void page.then(
     (r) => {
-      // The server walked the tree and there is more: read the next page now.
-      if (r.nextBatch !== undefined && r.recursionDepth !== undefined && r.chunk.length > 0) {
+      // The server walked the tree and there is more: read the next page now (unless a read
+      // started at open already did).
+      if (hasMore(r)) {
         const next = { ...q, from: r.nextBatch };
-        ahead.put(next, read(driver, next));
+        if (!ahead.has(next)) ahead.put(next, read(driver, next));
       }
       // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
       performance.measure("entente:widget-relations", { start, end: performance.now() });
