@@ -47,8 +47,12 @@ function rendererRssMb(): number {
   return sum;
 }
 
-/** `sizeMiB` (by hand: `--size-mib N`) overrides the file size, in 64 MiB parts. */
-export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise<BenchRow[]> {
+/**
+ * `sizeMiB` (by hand: `--size-mib N`) overrides the file size, in 64 MiB parts. `profileDir` (by
+ * hand: `--profile DIR`): V8 CPU profiles of the page during the first upload and download
+ * (DIR/upload.cpuprofile, DIR/download.cpuprofile; summarise with cpuprofile-summary.ts).
+ */
+export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string): Promise<BenchRow[]> {
   const size = sizeMiB !== undefined ? sizeMiB * MiB : quick ? 64 * MiB : 1024 * MiB;
   const threshold = quick ? 16 * MiB : 64 * MiB;
   const dir = mkdtempSync(join(tmpdir(), "entente-dossier-web-"));
@@ -87,6 +91,18 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise
     const cdp = await ctx.newCDPSession(page);
     const heap = async (): Promise<number> => (await cdp.send("Runtime.getHeapUsage")).usedSize / MiB;
     /** Samples the JS heap every 200 ms while `work` runs; returns the peak growth over the heap before. */
+    /** Runs `work` under the V8 profiler of the page when `profileDir` is set (the first run only). */
+    const profiled = async <T>(name: string, run: number, work: () => Promise<T>): Promise<T> => {
+      if (profileDir === undefined || run > 0) return work();
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.start");
+      try {
+        return await work();
+      } finally {
+        const { profile } = await cdp.send("Profiler.stop");
+        writeFileSync(join(profileDir, `${name}.cpuprofile`), JSON.stringify(profile));
+      }
+    };
     const heapGrowth = async <T>(work: () => Promise<T>): Promise<{ value: T; growth: number; rss: number }> => {
       await cdp.send("HeapProfiler.collectGarbage");
       const before = await heap();
@@ -125,12 +141,12 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise
       const row = page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
       let cpu = chromiumCpuSeconds();
       let threads = chromiumThreadCpu();
-      const u = await heapGrowth(async () => {
+      const u = await heapGrowth(() => profiled("upload", run, async () => {
         const t0 = performance.now();
         await page.locator("input#files").setInputFiles(picked);
         await row.waitFor({ timeout: 900_000 });
         return performance.now() - t0;
-      });
+      }));
       up.push(u.value);
       upCpu.push(chromiumCpuSeconds() - cpu);
       process.stderr.write(`dossier-web: run ${run} upload CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()))}\n`);
@@ -138,12 +154,12 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise
       upRss.push(u.rss);
       cpu = chromiumCpuSeconds();
       threads = chromiumThreadCpu();
-      const d = await heapGrowth(async () => {
+      const d = await heapGrowth(() => profiled("download", run, async () => {
         const t1 = performance.now();
         const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 900_000 }), row.getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]);
         const saved = await dl.path();
         return { ms: performance.now() - t1, saved, dl };
-      });
+      }));
       down.push(d.value.ms);
       downCpu.push(chromiumCpuSeconds() - cpu);
       process.stderr.write(`dossier-web: run ${run} download CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()))}\n`);
@@ -186,5 +202,6 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number): Promise
 if (import.meta.main) {
   const { printTable } = await import("./stats.ts");
   const at = process.argv.indexOf("--size-mib");
-  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined));
+  const prof = process.argv.indexOf("--profile");
+  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined));
 }
