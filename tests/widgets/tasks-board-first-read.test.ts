@@ -15,6 +15,9 @@ import { call, enc } from "../harness/client-api.ts";
 import { startWidgetPages, type WidgetPages } from "./widget-pages.ts";
 import type { Page } from "playwright-core";
 
+/** The page's performance entries (the tests' tsconfig has no DOM types). */
+interface Entries { getEntriesByName(name: string): unknown[] }
+
 describe("task board: the list read started at open", function () {
   this.timeout(240_000);
   let hs: TestHomeserver;
@@ -35,7 +38,9 @@ describe("task board: the list read started at open", function () {
     }).catch(() => undefined);
   }, 60_000);
   const marks = (page: Page, name: string): Promise<number> =>
-    page.evaluate((n) => (globalThis as unknown as { performance: Performance }).performance.getEntriesByName(n).length, name);
+    page.evaluate((n) => (globalThis as unknown as { performance: Entries }).performance.getEntriesByName(n).length, name);
+  const markSeen = (page: Page, name: string): Promise<unknown> =>
+    page.waitForFunction((n) => (globalThis as unknown as { performance: Entries }).performance.getEntriesByName(n).length > 0, name, { timeout: 60_000 });
 
   it("answers from it when nothing happened, and drops it for a task created before the board is ready", async () => {
     const anne = await registerUser(hs.url, "anne");
@@ -68,7 +73,7 @@ describe("task board: the list read started at open", function () {
 
       // Second opening, nothing new: the read started at open is used as it is.
       const second = await open();
-      await second.waitForFunction(() => (globalThis as unknown as { performance: Performance }).performance.getEntriesByName("entente:widget-first-read").length > 0, undefined, { timeout: 60_000 });
+      await markSeen(second, "entente:widget-first-read");
       await second.locator("#approve").click({ timeout: 60_000 });
       assert.equal((await boardTasks(second)).length, 5);
       assert.equal(await marks(second, "entente:widget-read-ahead-dropped"), 0);
@@ -77,9 +82,9 @@ describe("task board: the list read started at open", function () {
       // Third opening: a task is created after the read started at open, while the consent dialog
       // is still open (nothing is fed to the widget yet): the board must still show it.
       const third = await open();
-      await third.waitForFunction(() => (globalThis as unknown as { performance: Performance }).performance.getEntriesByName("entente:widget-first-read").length > 0, undefined, { timeout: 60_000 });
+      await markSeen(third, "entente:widget-first-read");
       await send("m.room.message", buildTaskRoot({ anchor, title: "Tâche tardive" }));
-      await third.waitForFunction(() => (globalThis as unknown as { performance: Performance }).performance.getEntriesByName("entente:widget-read-ahead-dropped").length > 0, undefined, { timeout: 60_000 });
+      await markSeen(third, "entente:widget-read-ahead-dropped");
       await third.locator("#approve").click({ timeout: 60_000 });
       const titles = await boardTasks(third);
       assert.equal(titles.length, 6);
