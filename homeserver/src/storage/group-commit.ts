@@ -9,11 +9,6 @@
 // room writer may build its next event on it when later reads see the open transaction (SQLite's
 // single connection). If a COMMIT fails, that group AND every body queued meanwhile are refused,
 // since they may have been built on what was rolled back.
-// A session may make its COMMIT durable separately (`sync`: SQLite's WAL fdatasync in the thread
-// pool, wal-sync.ts). Then the next group opens and runs its bodies while the previous group's sync
-// is in flight, and commits once that sync is done: one sync at a time, and everything that arrived
-// meanwhile shares the next. Groups are acknowledged in commit order. A failed sync fails every later
-// commit too: the kernel may have dropped pages it could not write, and a later sync would not say.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlExecutor } from "./sql.ts";
@@ -29,8 +24,6 @@ export interface GroupSession {
   rollback(): Promise<void>;
   /** Runs raw statements that take no parameters (SAVEPOINT, RELEASE, ROLLBACK TO). */
   raw(sql: string): Promise<void>;
-  /** When `commit` returns before its writes are durable: resolves once they are. */
-  sync?(): Promise<void>;
   close(): void;
 }
 
@@ -75,12 +68,6 @@ export class GroupCommitter {
   private readonly gather: boolean;
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
-  /** The last committed group's sync, while in flight (settles, never rejects). */
-  private syncing: Promise<void> | undefined;
-  /** Wakes a group waiting for `syncing` when a body is queued. */
-  private arrived: (() => void) | undefined;
-  /** Set by a failed sync: every later commit is refused with it. */
-  private broken: { error: unknown } | undefined;
   readonly stats: GroupCommitStats = { groups: 0, transactions: 0 };
 
   /** `gather`: yield to the event loop before each COMMIT so concurrent writers can join it. */
@@ -93,7 +80,6 @@ export class GroupCommitter {
   run<T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> {
     const p: Pending = { fn, executed: deferred(), committed: deferred() };
     this.queue.push(p);
-    this.arrived?.();
     // `running` is cleared by drain itself in the same tick it finds the queue empty (a .finally
     // callback would run a tick later and strand what was queued in between)
     this.running ??= this.drain();
@@ -107,7 +93,7 @@ export class GroupCommitter {
 
   /** Resolves once everything queued so far is committed or refused. */
   async idle(): Promise<void> {
-    while (this.running || this.syncing) await (this.running ?? this.syncing);
+    while (this.running) await this.running;
   }
 
   private async drain(): Promise<void> {
@@ -127,10 +113,6 @@ export class GroupCommitter {
 
   /** Runs one group; returns the COMMIT failure, if any. */
   private async runGroup(group: Pending[]): Promise<{ error: unknown } | undefined> {
-    if (this.broken) {
-      for (const p of group) refuse(p, this.broken.error);
-      return this.broken;
-    }
     let session: GroupSession;
     try {
       session = await this.open();
@@ -145,7 +127,13 @@ export class GroupCommitter {
         const p = group[i++];
         if (p === undefined) {
           i--;
-          if (!(await this.gatherMore(group))) break;
+          // Before committing, let the event loop run once: requests that arrived meanwhile (the
+          // next event of a room whose lock `executed` released) join this commit. On SQLite the
+          // COMMIT's fsync blocks the thread, so nothing could queue during it.
+          if (!this.gather || group.length >= this.maxGroup) break;
+          await new Promise((r) => setImmediate(r));
+          if (this.queue.length === 0) break;
+          group.push(...this.queue.splice(0, this.maxGroup - group.length));
           continue;
         }
         await session.raw("SAVEPOINT gc");
@@ -160,8 +148,6 @@ export class GroupCommitter {
           p.executed.reject(error);
         }
       }
-      await this.syncing; // one sync at a time (bodies ran meanwhile); this COMMIT follows it
-      this.throwIfBroken();
       if (results.every((r) => !r.ok)) await session.rollback();
       else await session.commit();
     } catch (error) {
@@ -173,47 +159,12 @@ export class GroupCommitter {
     session.close();
     this.stats.groups++;
     this.stats.transactions += group.length;
-    const acknowledge = (): void => group.forEach((p, i) => {
+    group.forEach((p, i) => {
       const r = results[i];
       if (r?.ok) p.committed.resolve(r.value);
       else p.committed.reject(r?.error);
     });
-    if (!session.sync || results.every((r) => !r.ok)) acknowledge();
-    else this.startSync(session.sync(), group, acknowledge);
     return undefined;
-  }
-
-  /**
-   * Before committing, takes in what arrived: requests that queued meanwhile (the next event of a
-   * room whose lock `executed` released) join this commit. While the previous group's sync is in
-   * flight, bodies are run as they arrive; otherwise the event loop runs once (a COMMIT without
-   * `sync` blocks the thread for its fsync, so nothing could queue during it). False: commit now.
-   */
-  private async gatherMore(group: Pending[]): Promise<boolean> {
-    if (!this.gather || group.length >= this.maxGroup) return false;
-    if (this.syncing && this.queue.length === 0) {
-      await Promise.race([this.syncing, new Promise<void>((r) => (this.arrived = r))]);
-      this.arrived = undefined;
-    } else if (this.queue.length === 0) {
-      await new Promise((r) => setImmediate(r));
-      if (this.queue.length === 0) return false;
-    }
-    group.push(...this.queue.splice(0, this.maxGroup - group.length));
-    return true;
-  }
-
-  private throwIfBroken(): void {
-    if (this.broken) throw this.broken.error;
-  }
-
-  private startSync(sync: Promise<void>, group: Pending[], acknowledge: () => void): void {
-    const done = sync.then(acknowledge, (error: unknown) => {
-      this.broken = { error };
-      for (const p of group) p.committed.reject(error);
-    }).finally(() => {
-      if (this.syncing === done) this.syncing = undefined;
-    });
-    this.syncing = done;
   }
 }
 

@@ -39,8 +39,8 @@ export interface Database extends SqlExecutor {
    * wrappers (statement counters in tests) need not implement it: callers fall back to `transaction`.
    */
   stage?<T>(fn: (tx: SqlExecutor) => Promise<T>): { executed: Promise<T>; committed: Promise<T> };
-  /** Group commit counters: database transactions (groups), the write bodies they carried, WAL syncs (SQLite). */
-  groupStats?(): { groups: number; transactions: number; syncs?: number };
+  /** Group commit counters: database transactions (groups) and the write bodies they carried. */
+  groupStats?(): { groups: number; transactions: number };
   /** Runs raw DDL (several statements). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -1,17 +1,17 @@
 // Embedded default: node:sqlite in WAL mode with one writer. Write transactions go through the
 // group committer (group-commit.ts): bodies never interleave, and those queued during a commit
-// share the next one. Durability as synchronous = FULL (an acknowledged write survives a power cut,
-// not only a process crash) without the fsync on the event loop: synchronous = NORMAL, and the
-// WAL is fdatasynced in libuv's thread pool after each COMMIT, before its group is acknowledged
-// (wal-sync.ts; the argument in docs/perf/sendpath.md). Writes made outside `transaction` (plain
-// `run`, or a write through `one`/`all`) resolve only once durable too.
+// share the next one. synchronous = FULL: a commit is on disk (the WAL fsynced) before it returns,
+// so an acknowledged event survives a power cut, not only a process crash; group commit keeps the
+// fsyncs per second low. (NORMAL + an fdatasync of the WAL in the thread pool was measured and not
+// kept: docs/perf/sendpath.md, session "speed".) A write made outside `transaction` while a group
+// is open joins that group's transaction on the one connection: it resolves once that group
+// committed, not before.
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
 import { GroupCommitter, type GroupSession, type Staged } from "./group-commit.ts";
-import { WalSync } from "./wal-sync.ts";
 
-/** Statements that may write (a plain read must not wait for a sync). */
+/** Statements that may write (a plain read must not wait for a commit). */
 const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE|WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/i;
 
 /** SQLite page cache per connection, in KiB. */
@@ -19,9 +19,7 @@ const SQLITE_CACHE_KIB = 65536;
 
 export function openSqlite(path: string): Database {
   const db = new DatabaseSync(path);
-  const memory = path === ":memory:" || path === "";
-  const wal = memory ? undefined : new WalSync(path);
-  db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = ${wal ? "NORMAL" : "FULL"}; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;`);
+  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
   // A page cache of up to 64 MiB (SQLite's default is 2 MiB): reading a 22,000-event task list
   // touches ~30 MB of rows and index pages, and with 2 MiB each read fetched them again from the
   // OS (about a third of the homeserver's CPU per read: docs/perf/listfetch.md). Grows only as read.
@@ -55,15 +53,15 @@ export function openSqlite(path: string): Database {
     },
     raw: async (sql) => db.exec(sql),
     close: () => undefined,
-    ...(wal ? { sync: () => wal.sync() } : {}),
   };
   const committer = new GroupCommitter(async () => session);
-  // A write outside `transaction` committed itself (autocommit) or joined the group open at the
-  // time: an empty transaction through the committer resolves once that is durable (acknowledged
-  // in commit order), or rejects if that group's COMMIT failed. Inside a body (a body that wrote
-  // through the Database rather than its `tx`) it must not wait: the body's own commit covers it.
+  // A write outside `transaction` made while a group is open (between its bodies: the gather turn)
+  // joined that group's transaction: an empty transaction through the committer resolves once that
+  // group committed (groups are acknowledged in order), or rejects if its COMMIT failed. Outside a
+  // group the statement committed itself (FULL: durable). Inside a body (a body that wrote through
+  // the Database rather than its `tx`) it must not wait: the body's own commit covers it.
   const durable = async (): Promise<void> => {
-    if (!committer.inBody) await committer.run(async () => undefined).committed;
+    if (db.isTransaction && !committer.inBody) await committer.run(async () => undefined).committed;
   };
   const top: SqlExecutor = {
     all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => {
@@ -88,15 +86,11 @@ export function openSqlite(path: string): Database {
     transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed,
     // later reads share the connection, so they see what `executed` ran (see LocalEvents)
     stage: <T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> => committer.run(fn),
-    groupStats: () => ({ ...committer.stats, syncs: wal?.syncs ?? 0 }),
-    exec: async (sql: string) => {
-      db.exec(sql);
-      await durable();
-    },
+    groupStats: () => ({ ...committer.stats }),
+    exec: async (sql: string) => db.exec(sql),
     close: async () => {
       await committer.idle();
       db.close();
-      wal?.close();
     },
   };
 }
