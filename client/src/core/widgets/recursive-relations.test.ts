@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ClientWidgetApi, IRoomEvent, IWidgetApiRequest } from "matrix-widget-api";
 import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
-import { answerRecursiveRelations, dropSpeculation, speculate } from "./recursive-relations.ts";
+import { answerRecursiveRelations, dropSpeculation, SERVER_PAGE, speculate } from "./recursive-relations.ts";
 import { parseQuery, storedFirstReadHint, type FirstReadHint, type PageQuery } from "./first-read-hint.ts";
 import { answerChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import { EntenteWidgetDriver } from "./widget-driver.ts";
@@ -82,12 +82,12 @@ describe("client widgets: read_relations with recurse", () => {
     assert.equal(s.asked.length, 5);
   });
 
-  it("gathers up to the widget's limit from several server pages of at most 1,000 into one answer", async () => {
+  it("gathers up to the widget's limit from several server pages of at most SERVER_PAGE into one answer", async () => {
     const s = setup();
     s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10_000, direction: "f", recurse: true });
     await settle();
     await settle();
-    assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string; limit?: number }])[4]).map((o) => [o.from, o.limit]), [[undefined, 1000], ["n2", 1000], ["n3", 1000]]);
+    assert.deepEqual(s.asked.map((a) => (a as [unknown, unknown, unknown, unknown, { from?: string; limit?: number }])[4]).map((o) => [o.from, o.limit]), [[undefined, SERVER_PAGE], ["n2", SERVER_PAGE], ["n3", SERVER_PAGE]]);
     assert.equal(s.replies.length, 1);
     const reply = s.replies[0] as { chunk: IRoomEvent[]; next_batch?: string; recursion_depth?: number };
     assert.equal(reply.chunk.length, 6, "the receivable events of the three pages");

@@ -92,8 +92,12 @@ function readAheadOf(api: ClientWidgetApi): ReadAhead {
 }
 /** Widgets whose first recursive read of this hosting was remembered already. */
 const hinted = new WeakSet<ClientWidgetApi>();
-/** The largest page our homeserver serves (MAX_RELATIONS_PAGE); other servers may cap lower. */
-export const SERVER_PAGE = 1000;
+/**
+ * The largest page our homeserver serves (MAX_RELATIONS_PAGE, 5,000 since docs/perf/listfetch.md:
+ * 5 requests instead of 23 for the board's 22,000 events); other servers may cap lower (the read
+ * then simply takes more pages).
+ */
+export const SERVER_PAGE = 5000;
 
 /**
  * Up to `q.limit` events of the tree in one answer, read from the server page by page: a widget
