@@ -14,6 +14,7 @@ import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from 
 import { call, enc } from "../harness/client-api.ts";
 import { startWidgetPages, type WidgetPages } from "./widget-pages.ts";
 import type { Page } from "playwright-core";
+import { READ_AT_OPEN_KEY } from "../../client/src/core/widgets/first-read-hint.ts";
 
 /** The page's performance entries (the tests' tsconfig has no DOM types). */
 interface Entries { getEntriesByName(name: string): unknown[] }
@@ -60,6 +61,8 @@ describe("task board: the list read started at open", function () {
       const hash = new URLSearchParams({ mode: "sdk", live: "1", defer: "1", hs: hs.url, token: anne.accessToken, user: anne.userId, device: anne.deviceId, room: roomId, wid: "tasks", widget: JSON.stringify(widget), widgetsOrigin: pages.widgetsOrigin });
       await page.goto(`${pages.hostOrigin}/fixtures/host.html#${hash.toString()}`);
       await page.waitForFunction(() => (globalThis as unknown as { __host: { clientReady: boolean } }).__host.clientReady, undefined, { timeout: 60_000 });
+      // Off by default (first-read-hint.ts: readAtOpen): turned on in this origin's storage.
+      await page.evaluate((k) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem(k, "1"), READ_AT_OPEN_KEY);
       await page.evaluate(() => (globalThis as unknown as { __host: { openWidget(): void } }).__host.openWidget());
       return page;
     };

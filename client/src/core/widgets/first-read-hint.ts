@@ -17,6 +17,24 @@ export interface FirstReadHint {
 
 const opt = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
+/** The page storage key that turns the read at open on ("1"); off by default (see readAtOpen). */
+export const READ_AT_OPEN_KEY = "entente.widget-read-at-open";
+
+/**
+ * Whether to start the remembered read at open. Off unless READ_AT_OPEN_KEY is "1": in the board
+ * e2e bench (2 cores shared by Chromium and the homeserver, load 3-5) it made the frame's open
+ * 544 -> 1,794 ms and the board 2.06 -> 3.48 s painted, the read competing with the frame for
+ * the CPU and the client's main thread. It may pay where the homeserver is another machine
+ * (what it was for: the server's time hidden behind the frame's); not measured there.
+ */
+export function readAtOpen(storage: KeyValueStorage | undefined): boolean {
+  try {
+    return storage?.getItem(READ_AT_OPEN_KEY) === "1";
+  } catch {
+    return false;
+  }
+}
+
 /** A query read back from storage, or undefined if it is not one. */
 export function parseQuery(text: string | null): PageQuery | undefined {
   let v: unknown;

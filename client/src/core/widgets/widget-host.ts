@@ -7,7 +7,7 @@ import type { WidgetDefinition } from "../../../../widgets/kit/src/widget-state.
 import { JITSI_TYPES } from "../../../../widgets/jitsi/src/jitsi-widget.ts";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
 import { answerRecursiveRelations, dropSpeculation, READ_RELATIONS_ACTION, speculate } from "./recursive-relations.ts";
-import { storedFirstReadHint, type FirstReadHint } from "./first-read-hint.ts";
+import { readAtOpen, storedFirstReadHint, type FirstReadHint } from "./first-read-hint.ts";
 import { approvalKey } from "./capability-approvals.ts";
 import { SeenEvents } from "./seen-events.ts";
 import { quietTransport } from "../../../../widgets/kit/src/quiet-transport.ts";
@@ -67,7 +67,7 @@ export function hostWidget(
     onChange();
   });
   api.on(READ_RELATIONS_ACTION, (ev: CustomEvent<IWidgetApiRequest>) => answerRecursiveRelations(api, driver, ev, firstRead));
-  const guess = roomId === undefined ? undefined : firstRead.load();
+  const guess = roomId === undefined || !readAtOpen(pageStorage()) ? undefined : firstRead.load();
   if (guess !== undefined) speculate(api, driver, guess);
   const seen = new SeenEvents();
   let ready = false;
