@@ -13,8 +13,11 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlExecutor } from "./sql.ts";
 
-/** Set while a body runs (and in what it awaits): see `GroupCommitter.inBody`. */
-const bodyContext = new AsyncLocalStorage<true>();
+/**
+ * The body a call descends from (what it awaits, and also timers and promises it started, which
+ * may outlive it): `GroupCommitter.inBody` compares it with the body running now.
+ */
+const bodyContext = new AsyncLocalStorage<object>();
 
 /** One database transaction of a group, on one connection. */
 export interface GroupSession {
@@ -68,6 +71,8 @@ export class GroupCommitter {
   private readonly gather: boolean;
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
+  /** The body running now, if any (its token in `bodyContext`). */
+  private current: Pending | undefined;
   readonly stats: GroupCommitStats = { groups: 0, transactions: 0 };
 
   /** `gather`: yield to the event loop before each COMMIT so concurrent writers can join it. */
@@ -86,9 +91,14 @@ export class GroupCommitter {
     return { executed: p.executed.promise as Promise<T>, committed: p.committed.promise as Promise<T> };
   }
 
-  /** True when called from inside a body (what the body awaits included), not from elsewhere. */
+  /**
+   * True when called from the body running now on this committer (what it awaits included): its
+   * statements run in that body's savepoint. False elsewhere, including a task a body started that
+   * outlived it (a timer, a promise not awaited), or a body of another committer (database).
+   */
   get inBody(): boolean {
-    return bodyContext.getStore() === true;
+    const token = bodyContext.getStore();
+    return token !== undefined && token === this.current;
   }
 
   /** Resolves once everything queued so far is committed or refused. */
@@ -137,12 +147,15 @@ export class GroupCommitter {
           continue;
         }
         await session.raw("SAVEPOINT gc");
+        this.current = p;
         try {
-          const value = await bodyContext.run(true, () => p.fn(session.exec));
+          const value = await bodyContext.run(p, () => p.fn(session.exec));
+          this.current = undefined;
           await session.raw("RELEASE gc");
           results.push({ ok: true, value });
           p.executed.resolve(value);
         } catch (error) {
+          this.current = undefined;
           await session.raw("ROLLBACK TO gc; RELEASE gc");
           results.push({ ok: false, error });
           p.executed.reject(error);

@@ -1,6 +1,6 @@
 // The SQLite dialect's durability: synchronous = FULL, and a write made outside `transaction`
-// while a group is open (it joins that group's transaction on the one connection) resolves only
-// once that group committed.
+// (run, a write through one/all, exec) goes through the group committer as its own body: it
+// commits or fails on its own, and resolves only once its group committed.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import type { Database } from "./sql.ts";
 describe("SQLite durability", () => {
   let dir: string;
   let db: Database;
+  const values = async (): Promise<string[]> => (await db.all<{ v: string }>("SELECT v FROM t ORDER BY rowid")).map((r) => r.v);
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "sqlite-durable-"));
@@ -22,10 +23,12 @@ describe("SQLite durability", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("runs synchronous = FULL (the WAL synced at each COMMIT)", async () => {
+  it("runs synchronous = FULL (the WAL synced at each COMMIT); a lone plain write is one group of its own", async () => {
     assert.equal((await db.one<{ synchronous: number }>("PRAGMA synchronous"))?.synchronous, 2);
+    const before = db.groupStats!();
     await db.run("INSERT INTO t (v) VALUES ('a')");
-    assert.equal(db.groupStats?.().groups, 0, "a write outside any group commits itself, no empty group");
+    await db.all("SELECT v FROM t");
+    assert.deepEqual(db.groupStats!(), { groups: before.groups + 1, transactions: before.transactions + 1 }, "the write is one body, the read none");
   });
 
   it("a write outside the open group resolves only once that group committed; a body writing through the Database does not wait for itself", async () => {
@@ -38,12 +41,76 @@ describe("SQLite durability", () => {
       await held;
     }).then(() => order.push("group committed"));
     await new Promise((r) => setImmediate(r));
-    // the group is open: this write joins it (one connection) and must not resolve before its COMMIT
     const outside = db.run("INSERT INTO t (v) VALUES ('outside')").then(() => order.push("outside acknowledged"));
     await new Promise((r) => setImmediate(r));
     assert.deepEqual(order, []);
     release();
     await Promise.all([group, outside]);
     assert.deepEqual(order, ["group committed", "outside acknowledged"]);
+    assert.deepEqual(await values(), ["in group", "body via db", "outside"]);
+  });
+
+  it("a plain write made while another body runs is not rolled back with that body when it fails", async () => {
+    // the body awaits a few microtasks between its statements, as any body does; the plain write
+    // is issued meanwhile (before the fix it ran inside the body's SAVEPOINT on the one connection)
+    const failing = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO t (v) VALUES ('body')");
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      throw new Error("body fails (a UNIQUE violation, say)");
+    });
+    const plain = (async () => {
+      await Promise.resolve();
+      await Promise.resolve();
+      await db.run("INSERT INTO t (v) VALUES ('plain')");
+      await db.one("INSERT INTO t (v) VALUES ('plain one') RETURNING v");
+      await db.exec("INSERT INTO t (v) VALUES ('plain exec')");
+    })();
+    await assert.rejects(failing, /body fails/);
+    await plain;
+    assert.deepEqual(await values(), ["plain", "plain one", "plain exec"]);
+  });
+
+  it("a plain write that fails is refused alone and does not take the open group's bodies with it", async () => {
+    await db.exec("CREATE UNIQUE INDEX t_v ON t (v)");
+    await db.run("INSERT INTO t (v) VALUES ('taken')");
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const body = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO t (v) VALUES ('body')");
+      await held;
+    });
+    await new Promise((r) => setImmediate(r));
+    const dup = assert.rejects(db.run("INSERT INTO t (v) VALUES ('taken')"), /UNIQUE/);
+    const ok = db.run("/* a comment first */ INSERT INTO t (v) VALUES ('after')");
+    release();
+    await body;
+    await dup;
+    await ok;
+    assert.deepEqual(await values(), ["taken", "body", "after"]);
+  });
+
+  it("a task a body left running (timer) writes as a plain write once the body is over, not inside whichever body runs then", async () => {
+    let leaked!: Promise<void>;
+    let fired!: () => void;
+    const timerFired = new Promise<void>((r) => (fired = r));
+    await db.transaction(async (tx) => {
+      await tx.run("INSERT INTO t (v) VALUES ('first')");
+      leaked = new Promise<void>((resolve, reject) => {
+        setTimeout(() => {
+          fired();
+          db.run("INSERT INTO t (v) VALUES ('from timer')").then(() => resolve(), reject);
+        }, 5);
+      });
+    });
+    // a second body that fails, running while the timer fires
+    const failing = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO t (v) VALUES ('second')");
+      await timerFired;
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+      throw new Error("second fails");
+    });
+    await assert.rejects(failing, /second fails/);
+    await leaked;
+    assert.deepEqual(await values(), ["first", "from timer"]);
   });
 });

@@ -3,16 +3,13 @@
 // share the next one. synchronous = FULL: a commit is on disk (the WAL fsynced) before it returns,
 // so an acknowledged event survives a power cut, not only a process crash; group commit keeps the
 // fsyncs per second low. (NORMAL + an fdatasync of the WAL in the thread pool was measured and not
-// kept: docs/perf/sendpath.md, session "speed".) A write made outside `transaction` while a group
-// is open joins that group's transaction on the one connection: it resolves once that group
-// committed, not before.
+// kept: docs/perf/sendpath.md, session "speed".) A write made outside `transaction` (run, a write
+// through one/all, exec) is a body of its own in the committer: see `write` below.
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
 import { GroupCommitter, type GroupSession, type Staged } from "./group-commit.ts";
-
-/** Statements that may write (a plain read must not wait for a commit). */
-const WRITES = /^\s*(INSERT|UPDATE|DELETE|REPLACE|WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b)/i;
+import { mayWrite } from "./statement-kind.ts";
 
 /** SQLite page cache per connection, in KiB. */
 const SQLITE_CACHE_KIB = 65536;
@@ -55,30 +52,20 @@ export function openSqlite(path: string): Database {
     close: () => undefined,
   };
   const committer = new GroupCommitter(async () => session);
-  // A write outside `transaction` made while a group is open (between its bodies: the gather turn)
-  // joined that group's transaction: an empty transaction through the committer resolves once that
-  // group committed (groups are acknowledged in order), or rejects if its COMMIT failed. Outside a
-  // group the statement committed itself (FULL: durable). Inside a body (a body that wrote through
-  // the Database rather than its `tx`) it must not wait: the body's own commit covers it.
-  const durable = async (): Promise<void> => {
-    if (db.isTransaction && !committer.inBody) await committer.run(async () => undefined).committed;
-  };
+  // A write outside any body (a request's `db.run`, a write through `one`/`all`, `exec`) is a body
+  // of its own: its own savepoint in the open or next group, so it commits or fails alone (a
+  // failing body's ROLLBACK TO cannot take it along, as when it ran on the shared connection in
+  // the middle of that body) and resolves only after its group's COMMIT, or rejects if that COMMIT
+  // failed. From inside the body running now (`inBody`: it wrote through the Database rather than
+  // its `tx`) it runs at once in that body's savepoint, covered by its commit; waiting would
+  // deadlock. A task a body started and left running is no longer in it once the body ended: it
+  // queues. A body must therefore not await a promise whose chain makes a plain write from outside
+  // it: that write would wait for the body's own group (deadlock).
+  const write = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => (committer.inBody ? fn(exec) : committer.run(fn).committed);
   const top: SqlExecutor = {
-    all: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => {
-      const rows = await exec.all<T>(sql, params);
-      if (WRITES.test(sql)) await durable();
-      return rows;
-    },
-    one: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => {
-      const row = await exec.one<T>(sql, params);
-      if (WRITES.test(sql)) await durable();
-      return row;
-    },
-    run: async (sql: string, params: readonly SqlValue[] = []) => {
-      const r = await exec.run(sql, params);
-      if (WRITES.test(sql)) await durable();
-      return r;
-    },
+    all: <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (mayWrite(sql) ? write((tx) => tx.all<T>(sql, params)) : exec.all<T>(sql, params)),
+    one: <T extends Row>(sql: string, params: readonly SqlValue[] = []) => (mayWrite(sql) ? write((tx) => tx.one<T>(sql, params)) : exec.one<T>(sql, params)),
+    run: (sql: string, params: readonly SqlValue[] = []) => (mayWrite(sql) ? write((tx) => tx.run(sql, params)) : exec.run(sql, params)),
   };
   return {
     dialect: "sqlite",
@@ -87,7 +74,8 @@ export function openSqlite(path: string): Database {
     // later reads share the connection, so they see what `executed` ran (see LocalEvents)
     stage: <T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> => committer.run(fn),
     groupStats: () => ({ ...committer.stats }),
-    exec: async (sql: string) => db.exec(sql),
+    // DDL or several statements: in a savepoint too, so no BEGIN/COMMIT/VACUUM in it
+    exec: (sql: string) => write(async () => db.exec(sql)),
     close: async () => {
       await committer.idle();
       db.close();
