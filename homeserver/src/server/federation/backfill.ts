@@ -14,6 +14,7 @@ import type { FederationClient } from "./transport/federation-client.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
 import { authAgainstOwnAuthEvents, checkReceivedPdu, type EventFetcher } from "./inbound/event-fetcher.ts";
 import { serversInRoom } from "./inbound/room-servers.ts";
+import { inRoomOrLog } from "./inbound/room-of-event.ts";
 
 export interface BackfillDeps {
   db: Database;
@@ -62,8 +63,7 @@ export class Backfiller {
     const checked: RoomEvent[] = [];
     for (const raw of res.pdus ?? []) {
       const c = await checkReceivedPdu(raw, version, this.deps.keyRing);
-      // a v12 m.room.create carries no room_id: its id names the room
-      if ("event" in c && (c.event.pdu.room_id ?? "!" + c.event.eventId.slice(1)) === roomId) checked.push(c.event);
+      if ("event" in c && inRoomOrLog(c.event, roomId, this.deps.log, "backfill")) checked.push(c.event);
     }
     // newest first: each insert takes the lowest position, so older events end up lower
     checked.sort((a, b) => b.pdu.depth - a.pdu.depth);

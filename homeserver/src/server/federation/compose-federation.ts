@@ -56,7 +56,7 @@ export function composeFederation(deps: {
   const keyRing = new KeyRing({ ours, store: new ServerKeyStore({ db }), client, trustedKeyServers: fedConfig.trustedKeyServers, clock, log });
   const store = new FederationStore({ db });
   const sender = new FederationSender({ store, client, clock, log, serverName, options: deps.senderOptions ?? DEFAULT_SENDER_OPTIONS });
-  const fetcher = new EventFetcher({ db, events: deps.events, client, keyRing });
+  const fetcher = new EventFetcher({ db, events: deps.events, client, keyRing, log });
   const input = new RemoteInput({
     db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted,
     ...(deps.onRemoteExecuted ? { onExecuted: deps.onRemoteExecuted } : {}),

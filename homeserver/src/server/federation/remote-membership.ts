@@ -21,6 +21,7 @@ import type { PersistedEvent } from "../rooms/local-events.ts";
 import type { FederationClient } from "./transport/federation-client.ts";
 import type { KeyRing } from "./keys/key-ring.ts";
 import { checkReceivedPdu, type EventFetcher } from "./inbound/event-fetcher.ts";
+import { keepRoomEvents } from "./inbound/room-of-event.ts";
 import { remoteClientError } from "./remote-errors.ts";
 import { FederationError } from "./transport/federation-error.ts";
 
@@ -176,18 +177,19 @@ export class RemoteMembership {
     return checked.event;
   }
 
-  private async checkAll(raw: unknown, version: RoomVersion): Promise<RoomEvent[]> {
+  /** The valid events of `roomId` in a send_join list (an event of another room must not enter its state). */
+  private async checkAll(raw: unknown, version: RoomVersion, roomId: string): Promise<RoomEvent[]> {
     const out: RoomEvent[] = [];
     for (const r of Array.isArray(raw) ? raw : []) {
       const c = await checkReceivedPdu(r, version, this.deps.keyRing);
       if ("event" in c) out.push(c.event);
     }
-    return out;
+    return keepRoomEvents(out, roomId, this.deps.log, "send_join");
   }
 
   private async completeJoin(origin: string, roomId: string, version: RoomVersion, join: RoomEvent, rawState: unknown, rawAuth: unknown): Promise<PersistedEvent> {
-    const stateList = await this.checkAll(rawState, version);
-    const authList = await this.checkAll(rawAuth, version);
+    const stateList = await this.checkAll(rawState, version, roomId);
+    const authList = await this.checkAll(rawAuth, version, roomId);
     const create = stateList.find((e) => e.pdu.type === "m.room.create" && e.pdu.state_key === "");
     if (!create) throw new MatrixError("M_UNKNOWN", 502, "send_join answer has no create event");
     return this.deps.lock.run(roomId, async () => {

@@ -12,13 +12,16 @@ import type { EventStore } from "../../../storage/event-store.ts";
 import type { Database } from "../../../storage/sql.ts";
 import type { FederationClient } from "../transport/federation-client.ts";
 import type { KeyRing } from "../keys/key-ring.ts";
+import type { Logger } from "../../log.ts";
 import { checkPduSignatures } from "./pdu-signatures.ts";
+import { inRoomOrLog, keepRoomEvents } from "./room-of-event.ts";
 
 export interface FetcherDeps {
   db: Database;
   events: EventStore;
   client: FederationClient;
   keyRing: KeyRing;
+  log: Logger;
 }
 
 export interface CheckedEvent {
@@ -72,6 +75,8 @@ export class EventFetcher {
       if (fetched.has(id)) continue;
       const ev = await this.fetchOne(origin, id, version);
       if (!ev) throw new Error(`could not fetch event ${id} from ${origin}`);
+      // an event of another room is neither stored under this one nor followed (its auth events)
+      if (!inRoomOrLog(ev, roomId, this.deps.log, "event fetch")) continue;
       fetched.set(id, ev);
       const known = await this.deps.events.getEvents(ev.pdu.auth_events);
       for (const a of ev.pdu.auth_events) if (!known.has(a) && !fetched.has(a)) queue.push(a);
@@ -91,9 +96,9 @@ export class EventFetcher {
     return checked.event;
   }
 
-  /** Stores events as outliers, oldest first, each auth-checked against its own auth events. */
+  /** Stores events of `roomId` as outliers, oldest first, each auth-checked against its own auth events (others are dropped). */
   async storeOutliers(roomId: string, version: RoomVersion, evs: readonly RoomEvent[]): Promise<void> {
-    const sorted = [...evs].sort((a, b) => a.pdu.depth - b.pdu.depth);
+    const sorted = keepRoomEvents(evs, roomId, this.deps.log, "outliers").sort((a, b) => a.pdu.depth - b.pdu.depth);
     const pending = new Map(sorted.map((e) => [e.eventId, e]));
     const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : undefined;
     await this.deps.db.transaction(async (tx) => {

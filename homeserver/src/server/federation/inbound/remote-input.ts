@@ -22,6 +22,7 @@ import type { FederationClient } from "../transport/federation-client.ts";
 import type { KeyRing } from "../keys/key-ring.ts";
 import type { Logger } from "../../log.ts";
 import { authAgainstOwnAuthEvents, checkReceivedPdu, type EventFetcher } from "./event-fetcher.ts";
+import { keepRoomEvents, roomOfEvent as roomOf } from "./room-of-event.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 
 export interface RemoteInputDeps {
@@ -76,6 +77,7 @@ export class RemoteInput {
 
   /** Persists an already-checked event into the DAG (caller holds the room lock). */
   async process(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, depth: number, commits?: PendingCommits): Promise<void> {
+    if (roomOf(event) !== roomId) throw new MatrixError("M_BAD_JSON", 400, "event of another room");
     const existing = await this.deps.events.getEvent(event.eventId);
     if (existing && !existing.outlier) return;
     const { events } = this.deps;
@@ -165,8 +167,9 @@ export class RemoteInput {
       const c = await checkReceivedPdu(raw, version, this.deps.keyRing);
       if ("event" in c) checked.push(c.event);
     }
-    checked.sort((a, b) => a.pdu.depth - b.pdu.depth);
-    for (const ev of checked) await this.process(origin, roomId, version, ev, 1, commits);
+    const ofRoom = keepRoomEvents(checked, roomId, this.deps.log, "get_missing_events");
+    ofRoom.sort((a, b) => a.pdu.depth - b.pdu.depth);
+    for (const ev of ofRoom) await this.process(origin, roomId, version, ev, 1, commits);
   }
 
   /** The state before an event as another server sees it (when its prev events are unknown). */
@@ -237,11 +240,6 @@ export class RemoteInput {
     }
     return next;
   }
-}
-
-/** A v12 m.room.create has no room_id: the room id is derived from its event id. */
-function roomOf(event: RoomEvent): string {
-  return event.pdu.room_id ?? "!" + event.eventId.slice(1);
 }
 
 /** The id a malformed PDU would have, so /send can report its error under it ("" if none). */
