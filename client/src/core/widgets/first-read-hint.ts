@@ -1,8 +1,10 @@
-// The first recursive read_relations a widget made, remembered per widget (room, widget id, origin:
-// capability-approvals.ts's key) in the page's storage, so that the next time the agent opens it
-// the client can start that read at once, while the frame loads (recursive-relations.ts:
-// speculate), instead of when the widget asks. Only the query is kept (ids and paging
-// parameters), never events. A damaged or foreign value reads as no hint.
+// The first recursive read_relations a widget made, remembered per user and widget (user id, then
+// room, widget id, origin: capability-approvals.ts's key) in the page's storage, so that the next
+// time the agent opens it the client can start that read at once, while the frame loads
+// (recursive-relations.ts: speculate), instead of when the widget asks. Only the query is kept
+// (ids and paging parameters), never events; nothing is written while the read at open is off
+// (the default), and sign-out removes every hint (clearFirstReadHints). A damaged or foreign
+// value reads as no hint.
 import type { KeyValueStorage } from "../dossiers/stored-list.ts";
 
 export interface PageQuery {
@@ -51,23 +53,51 @@ export function parseQuery(text: string | null): PageQuery | undefined {
   return { eventId: r["eventId"], roomId: opt(r["roomId"]), relType: opt(r["relType"]), eventType: opt(r["eventType"]), from: opt(r["from"]), to: opt(r["to"]), limit, direction };
 }
 
-/** The hint of one widget (`key`: capability-approvals.ts's approvalKey); storage failures are ignored (a hint is an optimisation). */
-export function storedFirstReadHint(storage: KeyValueStorage | undefined, key: string): FirstReadHint {
-  const k = `entente.widget-first-read.${key}`;
+const HINT_PREFIX = "entente.widget-first-read.";
+
+/**
+ * The hint of one widget for one user (`key`: capability-approvals.ts's approvalKey). Read and
+ * written only while the read at open is on (readAtOpen); storage failures are ignored (a hint is
+ * an optimisation).
+ */
+export function storedFirstReadHint(storage: KeyValueStorage | undefined, userId: string, key: string): FirstReadHint {
+  const k = `${HINT_PREFIX}${userId}|${key}`;
   return {
     load: () => {
       try {
-        return parseQuery(storage?.getItem(k) ?? null);
+        return readAtOpen(storage) ? parseQuery(storage?.getItem(k) ?? null) : undefined;
       } catch {
         return undefined;
       }
     },
     save: (q) => {
       try {
-        storage?.setItem(k, JSON.stringify(q));
+        if (readAtOpen(storage)) storage?.setItem(k, JSON.stringify(q));
       } catch {
         // full or refused storage: no hint next time
       }
     },
   };
+}
+
+/** What clearing needs of the page's storage (localStorage has it). */
+export interface ListableStorage {
+  readonly length: number;
+  key(index: number): string | null;
+  removeItem(key: string): void;
+}
+
+/** Removes every user's first-read hints (at sign-out: a shared council PC must not tell the next agent which rooms and lists were opened). */
+export function clearFirstReadHints(storage: ListableStorage | undefined): void {
+  try {
+    if (!storage) return;
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k?.startsWith(HINT_PREFIX)) keys.push(k);
+    }
+    for (const k of keys) storage.removeItem(k);
+  } catch {
+    // refused storage: nothing of ours in it either
+  }
 }

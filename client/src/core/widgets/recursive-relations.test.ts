@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ClientWidgetApi, IRoomEvent, IWidgetApiRequest } from "matrix-widget-api";
 import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
 import { answerRecursiveRelations, dropSpeculation, SERVER_PAGE, speculate } from "./recursive-relations.ts";
-import { parseQuery, storedFirstReadHint, type FirstReadHint, type PageQuery } from "./first-read-hint.ts";
+import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
 import { answerChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import { EntenteWidgetDriver } from "./widget-driver.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
@@ -207,18 +207,6 @@ describe("client widgets: read_relations with recurse", () => {
       t.request(FIRST);
       await settle();
       assert.equal(t.asked.filter((a) => (a as [unknown, unknown, unknown, unknown, { from?: string }])[4].from === undefined).length, 2);
-    });
-
-    it("keeps hints in storage per widget key; a damaged value is no hint", () => {
-      const store = new Map<string, string>();
-      const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
-      storedFirstReadHint(storage, "!r|tasks|https://w").save(query);
-      assert.deepEqual(storedFirstReadHint(storage, "!r|tasks|https://w").load(), query);
-      assert.equal(storedFirstReadHint(storage, "!r|tasks|https://other").load(), undefined);
-      assert.equal(parseQuery("{"), undefined);
-      assert.equal(parseQuery(JSON.stringify({ ...query, eventId: 3 })), undefined);
-      assert.deepEqual(parseQuery(JSON.stringify({ ...query, limit: -1, direction: "x", relType: 4 })), { ...query, limit: undefined, direction: undefined, relType: undefined });
-      assert.equal(storedFirstReadHint(undefined, "k").load(), undefined);
     });
   });
 });

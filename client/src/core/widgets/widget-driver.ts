@@ -38,6 +38,11 @@ export class EntenteWidgetDriver extends WidgetDriver {
     this.#d = deps;
   }
 
+  /** The signed-in user the widget acts for. */
+  get userId(): string {
+    return this.#d.client.userId;
+  }
+
   override async validateCapabilities(requested: Set<Capability>): Promise<Set<Capability>> {
     const remembered = this.#d.approvals.get(this.#d.approvalKey);
     const { granted, undecided } = splitRequested(requested, remembered);

@@ -45,7 +45,7 @@ export interface HostedWidget {
  */
 export function hostWidget(
   iframe: HTMLIFrameElement, widget: WidgetDefinition, frameUrl: string, roomId: string | undefined, driver: EntenteWidgetDriver, onChange: () => void,
-  firstRead: FirstReadHint = storedFirstReadHint(pageStorage(), approvalKey(roomId, widget.id, frameUrl)),
+  firstRead: FirstReadHint = storedFirstReadHint(pageStorage(), driver.userId, approvalKey(roomId, widget.id, frameUrl)),
 ): HostedWidget {
   const w = new Widget({
     id: widget.id, creatorUserId: widget.creatorUserId, type: widget.type, url: frameUrl, name: widget.name, data: { ...widget.data }, waitForIframeLoad: true,

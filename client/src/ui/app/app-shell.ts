@@ -7,6 +7,7 @@ import type { ClientConfig } from "../../core/client-config.ts";
 import { pickLocale, translator, type Locale } from "../../core/i18n/translator.ts";
 import { fetchRoomPreview } from "../../core/room-list-preview.ts";
 import { buildRoomList, pageTitle, type RoomSummary } from "../../core/room-list-model.ts";
+import { clearFirstReadHints } from "../../core/widgets/first-read-hint.ts";
 import { clearSession, loadSession, passwordSignIn, resolveHomeserver, saveSession, SignInError, type Session } from "../../core/sign-in.ts";
 import type { CreateDialog, CreateRequest } from "../dialogs/create-dialog.ts";
 import type { I18n } from "../shared/i18n-context.ts";
@@ -196,6 +197,7 @@ export class AppShell extends LitElement {
   private async signOut(): Promise<void> {
     await this.session?.signOut();
     clearSession(localStorage);
+    clearFirstReadHints(localStorage);
     this.session = undefined;
     this.oneTab?.done();
     location.hash = "";
