@@ -1,9 +1,9 @@
 // WidgetClientPort over matrix-js-sdk: the only file of core/widgets that imports the SDK.
-import { Direction, FeatureSupport, MatrixEventEvent, Method, RoomEvent, Thread, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { Direction, FeatureSupport, MatrixError, MatrixEventEvent, Method, RoomEvent, Thread, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import type { IRoomEvent } from "matrix-widget-api";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import type { RelationsPage, WidgetClientPort } from "./widget-client-port.ts";
-import { fetchRawRelations, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
+import { fetchRawRelations, RelationsHttpError, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 import { privilegedCreators } from "./room-widgets.ts";
 import { SeenEvents } from "./seen-events.ts";
@@ -13,7 +13,8 @@ const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEv
 
 /**
  * A recursive read in an unencrypted room, as the server's bytes too (raw-relations.ts), with the
- * parameter names the SDK would use; undefined (the caller reads through the SDK) on any failure.
+ * parameter names the SDK would use; undefined (the caller reads through the SDK) when the raw path
+ * is unusable. A 429 or 5xx throws the SDK's MatrixError, as the SDK's own read would.
  */
 async function rawRelations(client: MatrixClient, q: RawRelationsQuery): Promise<RelationsPage | undefined> {
   const token = client.getAccessToken();
@@ -23,7 +24,11 @@ async function rawRelations(client: MatrixClient, q: RawRelationsQuery): Promise
     // matrix-js-sdk's ServerSupport.Unstable (the enum is not exported): 1.
     recurse: (client.canSupport as Map<string, number>).get("RelationsRecursion") === 1 ? "org.matrix.msc3981.recurse" : "recurse",
   };
-  const page = await fetchRawRelations(globalThis.fetch.bind(globalThis), relationsUrl(client.getHomeserverUrl(), q, names), token).catch(() => undefined);
+  const url = relationsUrl(client.getHomeserverUrl(), q, names);
+  const page = await fetchRawRelations(globalThis.fetch.bind(globalThis), url, token).catch((e: unknown) => {
+    if (e instanceof RelationsHttpError) throw new MatrixError(e.body, e.status, url, undefined, e.headers);
+    return undefined;
+  });
   if (page === undefined) return undefined;
   const b = page.body;
   const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fetchRawRelations, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
+import { fetchRawRelations, RelationsHttpError, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
 
 const Q: RawRelationsQuery = { roomId: "!r:ville-a.fr", eventId: "$a/b", relType: "m.reference", eventType: undefined, from: "t1", limit: 1000, dir: "f", recurse: true };
 
@@ -12,7 +12,7 @@ describe("client widgets: /relations read as the server's bytes", () => {
     assert.deepEqual([...u.searchParams], [["org.matrix.msc3715.dir", "f"], ["limit", "1000"]]);
   });
 
-  it("returns the body's bytes and its parse, or nothing for an error or a body without chunk", async () => {
+  it("returns the body's bytes and its parse, or nothing for a 4xx, a network failure or a body without chunk", async () => {
     const text = JSON.stringify({ chunk: [{ event_id: "$t", type: "fr.entente.task.update", title: "Tâche révisée ’" }], next_batch: "n2", recursion_depth: 3 });
     const seen: Array<[string, unknown]> = [];
     const ok = (async (url: string, init: { headers: Record<string, string> }) => {
@@ -26,5 +26,16 @@ describe("client widgets: /relations read as the server's bytes", () => {
     for (const res of [new Response('{"errcode":"M_FORBIDDEN"}', { status: 403 }), new Response("{}", { status: 200 }), new Response("<html>", { status: 200 })]) {
       assert.equal(await fetchRawRelations((async () => res) as unknown as typeof fetch, "u", "t"), undefined);
     }
+    assert.equal(await fetchRawRelations((async () => { throw new TypeError("Failed to fetch"); }) as unknown as typeof fetch, "u", "t"), undefined);
+  });
+
+  it("surfaces a 429 or 5xx (with its body and Retry-After) instead of falling back to a second request at once", async () => {
+    const limited = new Response('{"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":2000}', { status: 429, headers: { "Retry-After": "2" } });
+    const err = await fetchRawRelations((async () => limited) as unknown as typeof fetch, "u", "t").then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof RelationsHttpError, String(err));
+    assert.deepEqual([err.status, err.body["errcode"], err.body["retry_after_ms"], err.headers.get("Retry-After")], [429, "M_LIMIT_EXCEEDED", 2000, "2"]);
+    const bad = await fetchRawRelations((async () => new Response("<html>Bad gateway", { status: 502 })) as unknown as typeof fetch, "u", "t").then(() => undefined, (e: unknown) => e);
+    assert.ok(bad instanceof RelationsHttpError);
+    assert.deepEqual([bad.status, bad.body], [502, {}]);
   });
 });

@@ -31,16 +31,56 @@ export function relationsUrl(baseUrl: string, q: RawRelationsQuery, names: Relat
 }
 
 /**
- * The page, or undefined when the server answers anything but a JSON object with a `chunk` array
- * (an error, a refused token): the caller then asks through the SDK, which maps errors and tokens.
+ * A 429 or 5xx answer: the SDK would get the same, so it is surfaced (the caller maps it to the
+ * SDK's error) rather than the request repeated at once through the SDK (ignoring Retry-After).
  */
-export async function fetchRawRelations(fetchFn: typeof fetch, url: string, accessToken: string): Promise<RawRelationsPage | undefined> {
-  const res = await fetchFn(url, { headers: { Authorization: `Bearer ${accessToken}` } });
-  if (!res.ok) {
-    await res.body?.cancel();
+export class RelationsHttpError extends Error {
+  readonly status: number;
+  /** The server's JSON error body ({} when it sent none). */
+  readonly body: Record<string, unknown>;
+  readonly headers: Headers;
+  constructor(status: number, body: Record<string, unknown>, headers: Headers) {
+    super(`[${status}] ${typeof body["error"] === "string" ? body["error"] : "relations"}`);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
+  }
+}
+
+/** Whether the same request through the SDK would fail the same way (rate limited, server error). */
+const surfaced = (status: number): boolean => status === 429 || status >= 500;
+
+async function jsonOf(res: Response): Promise<unknown> {
+  try {
+    return JSON.parse(new TextDecoder().decode(await res.arrayBuffer()));
+  } catch {
     return undefined;
   }
-  const bytes = await res.arrayBuffer();
+}
+
+/**
+ * The page; undefined when the raw path is unusable (network failure, a body that is not a JSON
+ * object with a `chunk` array, or a 4xx such as a refused token): the caller then asks through the
+ * SDK, which maps errors and refreshes tokens. A 429 or 5xx throws RelationsHttpError.
+ */
+export async function fetchRawRelations(fetchFn: typeof fetch, url: string, accessToken: string): Promise<RawRelationsPage | undefined> {
+  let res: Response;
+  let bytes: ArrayBuffer;
+  try {
+    res = await fetchFn(url, { headers: { Authorization: `Bearer ${accessToken}` } });
+    if (!res.ok) {
+      if (!surfaced(res.status)) {
+        await res.body?.cancel();
+        return undefined;
+      }
+      const err = await jsonOf(res);
+      throw new RelationsHttpError(res.status, typeof err === "object" && err !== null && !Array.isArray(err) ? (err as Record<string, unknown>) : {}, res.headers);
+    }
+    bytes = await res.arrayBuffer();
+  } catch (e) {
+    if (e instanceof RelationsHttpError) throw e;
+    return undefined; // network failure or a body cut short
+  }
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(bytes));
