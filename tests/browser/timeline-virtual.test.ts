@@ -3,7 +3,8 @@
 // position and lands on the right message, a reply's quote jumps to the quoted message, back-
 // pagination at the top keeps the visible message in place (the page's answer held until the view is
 // noted; the list is aria-busy meanwhile), Home reaches the start of the room and End the
-// bottom, and a new message at the bottom keeps the view pinned there.
+// bottom, a new message at the bottom keeps the view pinned there, and switching rooms while a
+// page of history loads leaves the other room's list neither busy nor blocked.
 import assert from "node:assert/strict";
 import type { Browser, Locator, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
@@ -82,6 +83,10 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
     const bob = await registerUser(hs.url, "bob");
     const { room_id: roomId } = (await api(hs.url, bob, "POST", "/createRoom", { name: "Conseil municipal", preset: "private_chat", invite: [alice.userId] })) as { room_id: string };
     await api(hs.url, alice, "POST", `/join/${encodeURIComponent(roomId)}`, {});
+    // A second room, to switch to while a page of the first one's history loads.
+    const { room_id: other } = (await api(hs.url, bob, "POST", "/createRoom", { name: "Commission voirie", preset: "private_chat", invite: [alice.userId] })) as { room_id: string };
+    await api(hs.url, alice, "POST", `/join/${encodeURIComponent(other)}`, {});
+    await api(hs.url, bob, "PUT", `/rooms/${encodeURIComponent(other)}/send/m.room.message/v1`, { msgtype: "m.text", body: "Voirie : ordre du jour" });
     const ids = await seed(hs.url, bob, roomId, (i, sent) => {
       const body = i % 7 === 3 ? `Message ${i}\n${"Une ligne plus longue pour varier la hauteur des lignes. ".repeat(6)}` : `Message ${i}`;
       // The last message replies to message 300: its quote is a jump 1,200 messages back.
@@ -179,6 +184,43 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
     } catch (e) {
       await screenshot(page, "timeline-virtual-failure");
       throw e;
+    }
+
+    // Switching rooms while a page of history loads: the other room is not busy (nor blocked from
+    // paging back); back in this room, its page is still loading, then lands. In a fresh page (this
+    // one has all history now), so that the switch does not touch the measurements above.
+    const ctx2 = await browser.newContext({ locale: "fr-FR", viewport: { width: 1200, height: 800 } });
+    await ctx2.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
+    const page2 = await ctx2.newPage();
+    try {
+      const vp2 = page2.locator("ent-room .pane > ent-timeline .viewport");
+      const busy2 = async (): Promise<string | null> => vp2.getAttribute("aria-busy");
+      await page2.goto(web.url);
+      await page2.getByRole("link", { name: /Conseil municipal/ }).click({ timeout: 60_000 });
+      await page2.locator(`ent-room .pane > ent-timeline article[data-event-id="${ids[N - 1] ?? ""}"]`).waitFor({ timeout: 60_000 });
+      await waitFor("no history loading", async () => ((await busy2()) === "false" ? true : undefined), 30_000);
+      let release = (): void => undefined;
+      const held = new Promise<void>((r) => { release = r; });
+      const thisRoomMessages = (u: URL): boolean => u.pathname.endsWith(`/rooms/${encodeURIComponent(roomId)}/messages`);
+      await page2.route(thisRoomMessages, async (route) => {
+        await held;
+        await route.continue();
+      });
+      await vp2.evaluate((el) => { el.scrollTop = 0; });
+      await waitFor("a page of history requested", async () => ((await busy2()) === "true" ? true : undefined), 30_000);
+      await page2.getByRole("link", { name: /Commission voirie/ }).click();
+      await page2.locator("ent-room .pane > ent-timeline").getByText("Voirie : ordre du jour").waitFor({ timeout: 30_000 });
+      // (it may page back itself: wait for it to settle, which it never did while the other room's page was held)
+      await waitFor("the other room's list not busy with this room's page", async () => ((await busy2()) === "false" ? true : undefined), 10_000);
+      await page2.getByRole("link", { name: /Conseil municipal/ }).click();
+      await waitFor("back in the room, its page still loading", async () => ((await busy2()) === "true" ? true : undefined), 30_000);
+      release();
+      await waitFor("the page lands", async () => ((await busy2()) === "false" ? true : undefined), 30_000);
+    } catch (e) {
+      await screenshot(page2, "timeline-virtual-switch-failure");
+      throw e;
+    } finally {
+      await ctx2.close();
     }
   });
 });

@@ -48,7 +48,7 @@ export class RoomView extends LitElement {
   static override properties = {
     session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
     replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
-    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, threadRoot: { state: true }, threadLoading: { state: true }, settingsNotice: { state: true }, historyLoads: { state: true },
+    unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, threadRoot: { state: true }, threadLoading: { state: true }, settingsNotice: { state: true },
   };
   /** The settings panel's own confirmation ("Enregistré."), shown and announced there only. */
   declare settingsNotice: string;
@@ -77,8 +77,12 @@ export class RoomView extends LitElement {
   private threadItems: TimelineItem[] = [];
   /** Items kept between builds of this room's timeline (reset when the room changes). */
   private memo = new TimelineMemo();
-  /** Pages of older history being loaded (the timeline says so: aria-busy); the start of the room reached. */
-  declare historyLoads: number;
+  /**
+   * Pages of older history being loaded, per room: the timeline says so (aria-busy) and pages one
+   * at a time, for the room shown only (a room left while its page loads keeps its count to itself).
+   */
+  private readonly historyLoads = new Map<string, number>();
+  /** The start of the room reached. */
   private noMore = false;
   private atStart = false;
   /** My read position when the room was opened (opening marks the room read). */
@@ -115,7 +119,6 @@ export class RoomView extends LitElement {
     this.suggestions = [];
     this.trust = new Map();
     this.settingsNotice = "";
-    this.historyLoads = 0;
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
@@ -175,21 +178,36 @@ export class RoomView extends LitElement {
 
   /** One page of older events; the timeline is busy meanwhile. False when the start of the room is reached. */
   private async loadPage(roomId: string): Promise<boolean> {
-    this.historyLoads++;
+    this.countLoad(roomId, 1);
     try {
       const more = await this.session.loadOlder(roomId);
       if (!more && roomId === this.roomId) this.noMore = true;
       return more;
     } finally {
-      this.historyLoads--;
+      this.countLoad(roomId, -1);
     }
+  }
+
+  private countLoad(roomId: string, delta: number): void {
+    const n = (this.historyLoads.get(roomId) ?? 0) + delta;
+    if (n > 0) this.historyLoads.set(roomId, n);
+    else this.historyLoads.delete(roomId);
+    if (roomId === this.roomId) this.requestUpdate();
+  }
+
+  /** Whether a page of the shown room's history is loading. */
+  private loadingHistory(): boolean {
+    return this.historyLoads.has(this.roomId);
   }
 
   /** The timeline reached its top: one page of older events (the timeline keeps the view in place);
    * one page at a time, none while a jump is loading history. */
   private older(): void {
-    if (this.historyLoads > 0 || this.atStart) return;
-    void this.loadPage(this.roomId).catch((e: unknown) => { this.notice = e instanceof Error ? e.message : String(e); }).finally(() => this.refresh());
+    if (this.loadingHistory() || this.atStart) return;
+    const roomId = this.roomId;
+    void this.loadPage(roomId).catch((e: unknown) => {
+      if (roomId === this.roomId) this.notice = e instanceof Error ? e.message : String(e);
+    }).finally(() => this.refresh());
   }
 
   /** Shows a message, loading older history until it is there (reply click, first unread). */
@@ -424,7 +442,7 @@ export class RoomView extends LitElement {
           : ((port) => html`<ent-archive-export slot="extra" .i18n=${this.i18n} .run=${(onProgress: Parameters<ArchiveRun>[0]) => port.exportArchive(this.roomId, onProgress)}></ent-archive-export>`)(s.dossiers())}</ent-room-settings>` : html`
       <div class=${this.threadRoot !== undefined ? "pane with-thread" : "pane"}>
         ${this.unreadFrom !== undefined ? html`<button class="jump" @click=${() => void this.jumpToUnread().catch(err)}>${t("jumpToUnread")}</button>` : nothing}
-        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?atStart=${this.atStart} ?busy=${this.historyLoads > 0}
+        <ent-timeline .items=${this.items} .readBy=${this.readBy} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?atStart=${this.atStart} ?busy=${this.loadingHistory()}
           @timeline-older=${() => this.older()}
           @timeline-action=${(e: CustomEvent<TimelineAction>) => void this.onAction(e.detail).catch(err)}></ent-timeline>
         ${this.threadRoot !== undefined ? html`<ent-thread-panel .items=${this.threadItems} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?loading=${this.threadLoading}
