@@ -48,6 +48,15 @@ describe("events of another room in a remote server's answers are not stored", f
   });
   after(() => fed?.stop());
 
+  it("refuses a make_join template of another room (the join would be stored under R1)", async () => {
+    extra = (path, res) => path.startsWith(`${F}/make_join/`) ? { ...res, event: { ...(res["event"] as Record<string, unknown>), room_id: r2 } } : res;
+    const err = await call(fed.get("b.test").url, bob, "POST", `/_matrix/client/v3/join/${enc(r1)}?via=a.test`, {}).then(() => undefined, (e: unknown) => e);
+    extra = (_p, r) => r;
+    assert.match(String(err), /another room/);
+    const state = await fed.get("b.test").hs!.context.stores.rooms.currentState(r1);
+    assert.ok(!state.some((x) => x.stateKey === bob.userId), "bob is not a member of R1 on b.test");
+  });
+
   it("joins through a send_join answer carrying R2's state, without R2's events", async () => {
     const foreign = [...r2Pdus.values()].filter((p) => p.state_key !== undefined);
     extra = (path, res) => path.startsWith("/_matrix/federation/v2/send_join/")

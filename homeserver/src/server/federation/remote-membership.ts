@@ -55,7 +55,7 @@ export class RemoteMembership {
       const tmpl = await this.deps.client.request<{ event?: unknown; room_version?: unknown }>(server, "GET",
         `/_matrix/federation/v1/make_join/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}?${VER_QUERY}`);
       const version = this.versionOf(tmpl.room_version);
-      const event = this.fromTemplate(tmpl.event, version, userId, { ...extraContent, membership: "join" });
+      const event = this.fromTemplate(tmpl.event, roomId, version, userId, { ...extraContent, membership: "join" });
       const res = await this.deps.client.request<{ state?: unknown; auth_chain?: unknown; event?: unknown }>(server, "PUT",
         `/_matrix/federation/v2/send_join/${encodeURIComponent(roomId)}/${encodeURIComponent(event.eventId)}`, event.pdu);
       const joinEvent = res.event && typeof res.event === "object" ? await this.counterSigned(res.event, event, version) : event;
@@ -69,7 +69,7 @@ export class RemoteMembership {
       const tmpl = await this.deps.client.request<{ event?: unknown; room_version?: unknown }>(server, "GET",
         `/_matrix/federation/v1/make_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}`);
       const version = this.versionOf(tmpl.room_version);
-      const event = this.fromTemplate(tmpl.event, version, userId, reason === undefined ? { membership: "leave" } : { membership: "leave", reason });
+      const event = this.fromTemplate(tmpl.event, roomId, version, userId, reason === undefined ? { membership: "leave" } : { membership: "leave", reason });
       await this.deps.client.request(server, "PUT", `/_matrix/federation/v2/send_leave/${encodeURIComponent(roomId)}/${encodeURIComponent(event.eventId)}`, event.pdu);
       return this.storeOutOfRoomMembership(roomId, version, event, "leave");
     });
@@ -82,7 +82,7 @@ export class RemoteMembership {
         `/_matrix/federation/v1/make_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(userId)}?${VER_QUERY}`);
       const version = this.versionOf(tmpl.room_version);
       if (!version.knocking) throw new MatrixError("M_FORBIDDEN", 403, `Room version ${version.id} does not allow knocking`);
-      const event = this.fromTemplate(tmpl.event, version, userId, reason === undefined ? { membership: "knock" } : { membership: "knock", reason });
+      const event = this.fromTemplate(tmpl.event, roomId, version, userId, reason === undefined ? { membership: "knock" } : { membership: "knock", reason });
       const res = await this.deps.client.request<{ knock_room_state?: unknown; knock_state_events?: unknown }>(server, "PUT",
         `/_matrix/federation/v1/send_knock/${encodeURIComponent(roomId)}/${encodeURIComponent(event.eventId)}`, event.pdu);
       // servers older than spec v1.7 answer with the MSC2403 name only
@@ -153,16 +153,18 @@ export class RemoteMembership {
     return version;
   }
 
-  private fromTemplate(raw: unknown, version: RoomVersion, userId: string, content: JsonObject): RoomEvent {
+  private fromTemplate(raw: unknown, roomId: string, version: RoomVersion, userId: string, content: JsonObject): RoomEvent {
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new MatrixError("M_BAD_JSON", 502, "Invalid membership template from the remote server");
     const t = raw as JsonObject;
+    // our membership is stored under `roomId`: a template of another room is refused
+    if (t["room_id"] !== roomId) throw new MatrixError("M_BAD_JSON", 502, "Membership template of another room from the remote server");
     const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
     const tmplContent = t["content"] && typeof t["content"] === "object" && !Array.isArray(t["content"]) ? (t["content"] as JsonObject) : {};
     const draft: PduDraft = {
       auth_events: strings(t["auth_events"]), prev_events: strings(t["prev_events"]), depth: typeof t["depth"] === "number" ? t["depth"] : 1,
       content: { ...tmplContent, ...content }, origin_server_ts: this.deps.clock.now(), sender: userId, state_key: userId, type: "m.room.member",
     };
-    if (typeof t["room_id"] === "string") draft.room_id = t["room_id"];
+    draft.room_id = roomId;
     const event = finishEvent(draft, version, this.deps.serverName, this.deps.signingKey);
     // our event, built outside LocalEvents: the same size limits before the resident server sees it
     checkLocalPduLimits(event.pdu);
