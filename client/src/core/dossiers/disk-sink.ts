@@ -11,7 +11,7 @@
 // The downloader writes only verified parts into the sink (spool below), so what reaches the disk
 // has passed its SHA-256.
 
-import type { PageOrder, WorkerJob, WorkerReport } from "./worker-download.ts";
+import type { PageOrder, WorkerFailure, WorkerJob, WorkerReport } from "./worker-download.ts";
 
 /** What the page hears of a download the service worker runs itself. */
 export interface WorkerEvents {
@@ -19,13 +19,35 @@ export interface WorkerEvents {
   onRetry(received: number, delayMs: number): void;
 }
 
-/** The worker's download stopped: `integrity` when a check failed (nothing unverified was written). */
+/** The worker's download stopped: `code` says why (the view translates it), `integrity` when a check failed (nothing unverified was written). */
 export class WorkerDownloadFailed extends Error {
   override name = "WorkerDownloadFailed";
+  readonly code: WorkerFailure;
+  readonly status: number | undefined;
   readonly integrity: Extract<WorkerReport, { type: "failed" }>["integrity"];
   constructor(r: Extract<WorkerReport, { type: "failed" }>) {
     super(r.message);
+    this.code = r.code;
+    this.status = r.status;
     this.integrity = r.integrity;
+  }
+}
+
+/**
+ * With no message from the worker for this long, the page fails the download ("stalled"): the
+ * worker reports progress every 100 ms and "alive" every quarter of it (10 s at most) even when
+ * no byte comes, so silence means it was stopped (Chromium's time limit, a crash, a new version
+ * that knows nothing of the download). The view then offers « Reprendre ». Tests shorten it with
+ * localStorage `entente.download-stall-ms`.
+ */
+export const STALL_MS = 45_000;
+
+function stallMs(): number {
+  try {
+    const v = Number((globalThis as { localStorage?: { getItem(k: string): string | null } }).localStorage?.getItem("entente.download-stall-ms"));
+    return Number.isFinite(v) && v >= 400 ? v : STALL_MS;
+  } catch {
+    return STALL_MS;
   }
 }
 
@@ -165,14 +187,21 @@ async function runInWorker(sw: Worker_, name: string, mimetype: string, size: nu
   signal?.throwIfAborted();
   const to: { port?: Port_ } = {};
   const cancel = (): void => to.port?.postMessage({ type: "cancel" } satisfies PageOrder);
-  const handed = await handToWorker(sw, name, { type: "entente-fetch-download", name, mimetype, size, job }, [], cancel);
+  const silence = stallMs();
+  const aliveMs = Math.min(10_000, Math.floor(silence / 4));
+  const handed = await handToWorker(sw, name, { type: "entente-fetch-download", name, mimetype, size, job, aliveMs }, [], cancel);
   to.port = handed.port;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       const stop = (): void => (cancel(), reject(signal?.reason ?? new Error("cancelled")));
       if (signal?.aborted) return stop();
       signal?.addEventListener("abort", stop, { once: true });
+      const stalled = (): void => (cancel(), reject(new WorkerDownloadFailed({ type: "failed", code: "stalled", message: `no news from the download service worker for ${silence} ms` })));
+      timer = setTimeout(stalled, silence);
       handed.port.onmessage = (e) => {
+        clearTimeout(timer);
+        timer = setTimeout(stalled, silence);
         const r = e.data as WorkerReport;
         if (r.type === "progress") events.onProgress(r.received);
         else if (r.type === "retry") events.onRetry(r.received, r.delayMs);
@@ -181,6 +210,7 @@ async function runInWorker(sw: Worker_, name: string, mimetype: string, size: nu
       };
     });
   } finally {
+    clearTimeout(timer);
     handed.port.onmessage = null;
     handed.port.close();
     handed.finish();

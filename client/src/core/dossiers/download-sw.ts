@@ -8,7 +8,7 @@
 //   (worker-download.ts); the page only gets progress on the job's port and may send "cancel";
 // - "entente-download": a ReadableStream the page made (a transferable stream), e.g. an archive
 //   export it encrypts itself.
-import { runWorkerJob, type PageOrder, type WorkerJob, type WorkerReport } from "./worker-download.ts";
+import { failureReport, runWorkerJob, safeMimetype, WorkerStop, type PageOrder, type WorkerJob, type WorkerReport } from "./worker-download.ts";
 
 // The worker's globals, typed locally (the client's type check has the DOM library, not WebWorker's).
 interface Port { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null }
@@ -24,7 +24,7 @@ interface WorkerScope {
 }
 const worker = globalThis as unknown as WorkerScope;
 
-type Pending = { name: string; type: string; size: unknown } & ({ stream: ReadableStream<Uint8Array> } | { job: WorkerJob; port: Port });
+type Pending = { name: string; type: string; size: unknown } & ({ stream: ReadableStream<Uint8Array> } | { job: WorkerJob; port: Port; aliveMs: number });
 /** id → a download waiting for its frame's request; taken once. */
 const pending = new Map<string, Pending>();
 /** An unclaimed download (the frame never came) is dropped after this. */
@@ -40,16 +40,17 @@ worker.addEventListener("message", (event) => {
   if (!isRecord(d) || typeof d["id"] !== "string") return; // {type: "entente-ping"} only keeps the worker alive
   const id = d["id"];
   const port = event.ports[0];
-  const common = { name: String(d["name"] || "fichier"), type: String(d["mimetype"] || "application/octet-stream"), size: d["size"] };
+  const common = { name: String(d["name"] || "fichier"), type: safeMimetype(d["mimetype"]), size: d["size"] };
+  const aliveMs = typeof d["aliveMs"] === "number" && d["aliveMs"] >= 100 ? d["aliveMs"] : 10_000;
   if (d["type"] === "entente-download" && d["stream"] instanceof ReadableStream) pending.set(id, { ...common, stream: d["stream"] as ReadableStream<Uint8Array> });
-  else if (d["type"] === "entente-fetch-download" && isRecord(d["job"]) && port !== undefined) pending.set(id, { ...common, job: d["job"] as unknown as WorkerJob, port });
+  else if (d["type"] === "entente-fetch-download" && isRecord(d["job"]) && port !== undefined) pending.set(id, { ...common, job: d["job"] as unknown as WorkerJob, port, aliveMs });
   else return;
   setTimeout(() => {
     const p = pending.get(id);
     if (p === undefined) return;
     pending.delete(id);
     if ("stream" in p) p.stream.cancel("not requested").catch(() => undefined);
-    else p.port.postMessage({ type: "failed", message: "the download was never requested" } satisfies WorkerReport);
+    else p.port.postMessage({ type: "failed", code: "not-requested", message: "the download was never requested" } satisfies WorkerReport);
   }, UNCLAIMED_MS);
   port?.postMessage({ type: "ready" } satisfies WorkerReport);
 });
@@ -73,15 +74,50 @@ worker.addEventListener("fetch", (event) => {
   const headers: Record<string, string> = { "Content-Type": p.type, "Content-Disposition": disposition(p.name), "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" };
   if (typeof p.size === "number" && Number.isSafeInteger(p.size) && p.size >= 0) headers["Content-Length"] = String(p.size);
   if ("stream" in p) {
-    event.respondWith(new Response(p.stream, { headers }));
+    event.respondWith(response(p.stream, headers));
     return;
   }
   // A few chunks queued at most: the downloader waits for the browser's download to take them.
   const body = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 2 }, { highWaterMark: 2 });
   const stop = new AbortController();
   p.port.onmessage = (e) => {
-    if (isRecord(e.data) && (e.data as PageOrder).type === "cancel") stop.abort(new Error("cancelled by the page"));
+    if (isRecord(e.data) && (e.data as PageOrder).type === "cancel") stop.abort(new WorkerStop("page-cancelled"));
   };
-  event.waitUntil(runWorkerJob(p.job, body.writable, (r) => p.port.postMessage(r), stop.signal));
-  event.respondWith(new Response(body.readable, { headers }));
+  // The browser's download reads this; cancelling it in the download bar cancels this stream.
+  const reader = body.readable.getReader();
+  const out = new ReadableStream<Uint8Array>({
+    async pull(c) {
+      const r = await reader.read();
+      if (r.done) c.close();
+      else c.enqueue(r.value);
+    },
+    cancel(reason) {
+      stop.abort(new WorkerStop("browser-cancelled"));
+      return reader.cancel(reason);
+    },
+  }, { highWaterMark: 0 });
+  let res: Response;
+  try {
+    res = new Response(out, { headers });
+  } catch (e: unknown) {
+    p.port.postMessage({ ...failureReport(e), code: "response" } satisfies WorkerReport);
+    event.respondWith(Response.error());
+    return;
+  }
+  // NOT in event.waitUntil: Chromium stops a worker whose event outlives 5 minutes
+  // (ServiceWorkerVersion's request timeout), a long download would be cut. The page's pings keep
+  // the worker alive, "alive" reports let the page notice when it was stopped all the same.
+  const alive = setInterval(() => p.port.postMessage({ type: "alive" } satisfies WorkerReport), p.aliveMs);
+  void runWorkerJob(p.job, body.writable, (r) => p.port.postMessage(r), stop.signal).finally(() => clearInterval(alive));
+  event.respondWith(res);
 });
+
+/** The attachment response; headers already sanitised, a throw here still answers (an error the browser shows) rather than nothing. */
+function response(stream: ReadableStream<Uint8Array>, headers: Record<string, string>): Response {
+  try {
+    return new Response(stream, { headers });
+  } catch {
+    stream.cancel("bad headers").catch(() => undefined);
+    return Response.error();
+  }
+}

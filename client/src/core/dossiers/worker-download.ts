@@ -11,6 +11,7 @@
 import { DownloadIntegrityError, downloadAttachment, downloadParts, fetchTransport, loadWebBackend, parseEncryptedFile, type RetryInfo } from "./protocol.ts";
 import { PART_SIZE } from "./dossier-config.ts";
 import { partSpool } from "./disk-sink.ts";
+import { MediaHttpError } from "../../../../appservices/files/src/chunked/media-transport.ts";
 
 /** What the worker needs to fetch and decrypt one file: the access token and the keys stay in its memory for this download only. */
 export interface WorkerJob {
@@ -31,7 +32,25 @@ export type WorkerReport =
   | { type: "progress"; received: number }
   | { type: "retry"; received: number; delayMs: number }
   | { type: "done" }
-  | { type: "failed"; message: string; integrity?: { reason: DownloadIntegrityError["reason"]; part: number | undefined } };
+  /** Sent every `aliveMs` while the job runs, even when no byte comes: the page's liveness check. */
+  | { type: "alive" }
+  | { type: "failed"; code: WorkerFailure; message: string; status?: number; integrity?: { reason: DownloadIntegrityError["reason"]; part: number | undefined } };
+
+/**
+ * Why the worker's download stopped; the page turns it into a French or English sentence:
+ * "not-requested" the browser never opened the download; "browser-cancelled" the agent cancelled
+ * it in the browser's download bar (a cancellation, not a failure); "page-cancelled" the page asked;
+ * "http" the media server answered `status`; "integrity" a hash check failed; "network" the
+ * network or server stayed unreachable after the retries; "response" the worker could not build
+ * the response; "stalled" the page heard nothing for too long (the
+ * worker was stopped: time limit, crash, a new version); "other" anything else (network…).
+ */
+export type WorkerFailure = "not-requested" | "browser-cancelled" | "page-cancelled" | "http" | "network" | "integrity" | "response" | "stalled" | "other";
+
+/** A Content-Type another member chose is used only if it is a plain `type/subtype` (a newline or a character above U+00FF makes Headers throw). */
+export function safeMimetype(type: unknown): string {
+  return typeof type === "string" && /^[\w.+-]+\/[\w.+-]+$/.test(type) ? type : "application/octet-stream";
+}
 
 /** Page → worker, on the job's port. */
 export type PageOrder = { type: "cancel" };
@@ -75,7 +94,26 @@ export async function runWorkerJob(job: WorkerJob, sink: WritableStream<Uint8Arr
   } catch (e: unknown) {
     // A failure before the downloader took the sink (bad keys, no backend) must fail the download too.
     await sink.abort(e).catch(() => undefined);
-    const message = e instanceof Error ? e.message : String(e);
-    report(e instanceof DownloadIntegrityError ? { type: "failed", message, integrity: { reason: e.reason, part: e.part } } : { type: "failed", message });
+    report(failureReport(e, signal));
+  }
+}
+
+/** The "failed" report of an error: a code the page translates, the English detail kept for the console. */
+export function failureReport(e: unknown, signal?: AbortSignal): Extract<WorkerReport, { type: "failed" }> {
+  const message = e instanceof Error ? e.message : String(e);
+  const reason: unknown = signal?.aborted ? signal.reason : undefined;
+  if (reason instanceof WorkerStop) return { type: "failed", code: reason.code, message };
+  if (e instanceof DownloadIntegrityError) return { type: "failed", code: "integrity", message, integrity: { reason: e.reason, part: e.part } };
+  if (e instanceof MediaHttpError && e.status > 0) return { type: "failed", code: "http", message, status: e.status };
+  if (e instanceof MediaHttpError || e instanceof TypeError) return { type: "failed", code: "network", message }; // a cut connection, fetch's "Failed to fetch"
+  return { type: "failed", code: "other", message };
+}
+
+/** The abort reason the service worker gives the job's signal: who stopped it. */
+export class WorkerStop extends Error {
+  readonly code: "page-cancelled" | "browser-cancelled";
+  constructor(code: "page-cancelled" | "browser-cancelled") {
+    super(code === "page-cancelled" ? "cancelled by the page" : "cancelled in the browser's download bar");
+    this.code = code;
   }
 }
