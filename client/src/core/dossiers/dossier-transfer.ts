@@ -349,7 +349,8 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
       else await downloadAttachment({ file: info, ...(total === undefined ? {} : { size: total }), ...common });
     }
   } catch (e: unknown) {
-    if (o.signal?.aborted) throw new TransferCancelled();
+    // the agent's cancel, here or in the browser's download bar (the service worker's body was cancelled)
+    if (o.signal?.aborted || (e instanceof WorkerDownloadFailed && e.code === "browser-cancelled")) throw new TransferCancelled();
     if (e instanceof DownloadIntegrityError) throw new DownloadCorrupted(e.part, e);
     if (e instanceof WorkerDownloadFailed && e.integrity !== undefined) throw new DownloadCorrupted(e.integrity.part, e);
     throw e;

@@ -7,6 +7,7 @@ import { parseDossierConfig, DEFAULT_LARGE_FILE_THRESHOLD } from "../../core/dos
 import type { DossierEntry, FileVersion } from "../../core/dossiers/dossier-model.ts";
 import type { DossiersPort, InterruptedDownload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
+import { downloadFailureText } from "./download-failure.ts";
 import { renderDownloads, renderInterrupted, renderInterruptedDownloads, renderUploads, type Download, type Upload } from "./transfer-list.ts";
 
 let configPromise: Promise<number> | undefined;
@@ -112,9 +113,9 @@ export class DossierTransfers implements ReactiveController {
       this.deps.say(saved !== "cancelled" ? tr("downloadSaved", { name: entry.name }) : "");
     } catch (e: unknown) {
       const part = named(e, "DownloadCorrupted") ? (e as Error & { part?: number }).part : undefined;
-      this.deps.say(abort.signal.aborted ? tr("downloadCancelled", { name: entry.name })
+      this.deps.say(abort.signal.aborted || named(e, "TransferCancelled") ? tr("downloadCancelled", { name: entry.name })
         : named(e, "DownloadCorrupted") ? tr("downloadCorrupted", { name: entry.name, where: part === undefined ? tr("corruptedWhole") : tr("corruptedPart", { n: part + 1 }) })
-        : tr("downloadFailed", { name: entry.name, error: message(e) }));
+        : tr("downloadFailed", { name: entry.name, error: downloadFailureText(e, tr) }));
     } finally {
       this.set({ downloads: this.downloads.filter((d) => d.key !== key) });
     }
