@@ -8,7 +8,10 @@
 // - a part whose connection closes half-way is resumed FROM THAT BYTE (a Range request), another
 //   whose request is reset is fetched again, after backoff: byte-identical;
 // - a part altered on the wire: the download stops with the French message and Chromium drops the
-//   partial file (the download fails), nothing of that part was written.
+//   partial file (the download fails), nothing of that part was written;
+// - a service worker stopped mid-download (CDP ServiceWorker.stopAllWorkers): the page's liveness
+//   check (shortened through localStorage) fails it with the French message and offers « Reprendre »;
+// - a Content-Type no header may carry (newline, characters above U+00FF) still downloads.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -153,5 +156,69 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
     } finally {
       await ctx.unroute(MEDIA);
     }
+  });
+
+  const step = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`waited 30 s for ${what}`)), 30_000))]);
+
+  it("a service worker stopped mid-download: the page says so in French and offers « Reprendre »", async () => {
+    await page.evaluate("localStorage.setItem('entente.download-stall-ms', '2000')");
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const partAsked = new Promise<void>((resolve) => (reached = resolve));
+    let n = 0;
+    await ctx.route(MEDIA, async (route: Route) => {
+      if (++n !== 2) return route.continue(); // the first part waits until the worker is stopped
+      reached();
+      await held;
+      void route.abort("connectionreset").catch(() => undefined); // the worker that asked is gone: not awaited
+
+    });
+    try {
+      const d = await step(startDownload(), "the download to start");
+      await step(partAsked, "the first part's request");
+      const cdp = await ctx.newCDPSession(page);
+      await step(cdp.send("ServiceWorker.enable"), "CDP ServiceWorker.enable");
+      await step(cdp.send("ServiceWorker.stopAllWorkers"), "CDP ServiceWorker.stopAllWorkers");
+      await page.getByText(`${name} n'a pas pu être téléchargé : le service de téléchargement du navigateur ne répond plus`).waitFor({ timeout: 30_000 })
+        .catch(async (e: unknown) => assert.fail(`${String(e)}; page: ${JSON.stringify(await page.locator("[role=status]").allInnerTexts())}`));
+      await page.getByRole("button", { name: `Reprendre le téléchargement de ${name}` }).waitFor({ timeout: 10_000 });
+      release();
+      assert.notEqual(await step(d.failure(), "Chromium's download ending"), null, "Chromium's download failed too (no partial file kept)");
+    } finally {
+      release();
+      void ctx.unrouteAll({ behavior: "ignoreErrors" }); // a handler of the stopped worker's request may never end
+      await step(page.evaluate("localStorage.removeItem('entente.download-stall-ms')"), "localStorage");
+    }
+    // « Reprendre » downloads it again, whole and verified, from a new worker
+    const [again] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), page.getByRole("button", { name: `Reprendre le téléchargement de ${name}` }).click()]);
+    assert.equal(await step(again.failure(), "the resumed download"), null);
+    assert.equal(sha256(await readFile((await step(again.path(), "its file"))!)), sha256(original));
+  });
+
+  it("a Content-Type no header may carry (newline, U+0100) still downloads, as application/octet-stream", async () => {
+    const bytes = randomBytes(20_000);
+    const [d] = await Promise.all([page.waitForEvent("download", { timeout: 30_000 }), page.evaluate(`(async () => {
+      const reg = await navigator.serviceWorker.register("/download-sw.js", { scope: "/__entente_download__/" });
+      const sw = reg.active ?? await new Promise((resolve) => {
+        const w = reg.installing ?? reg.waiting;
+        w.addEventListener("statechange", () => w.state === "activated" && resolve(w));
+      });
+      const channel = new MessageChannel();
+      const ready = new Promise((resolve) => (channel.port1.onmessage = resolve));
+      const pipe = new TransformStream();
+      sw.postMessage({ type: "entente-download", id: "weird-type", name: "bizarre.bin", mimetype: "text/html\\r\\nX-Injected: 1\\u0100", size: ${bytes.length}, stream: pipe.readable }, [channel.port2, pipe.readable]);
+      await ready;
+      const frame = document.createElement("iframe");
+      frame.hidden = true;
+      frame.src = "/__entente_download__/weird-type";
+      document.body.append(frame);
+      const w = pipe.writable.getWriter();
+      await w.write(new Uint8Array([${[...bytes].join(",")}]));
+      await w.close();
+    })()`)]);
+    assert.equal(d.suggestedFilename(), "bizarre.bin");
+    assert.equal(await d.failure(), null);
+    assert.equal(sha256(await readFile((await d.path())!)), sha256(bytes));
   });
 });
