@@ -10,11 +10,19 @@ import { buildDossier, type DossierSnapshot, type FileVersion } from "./dossier-
 import { downloadDossierFile, previewBlob, saveDossierFile, TransferCancelled, uploadDossierFile, type DownloadProgress, type MediaAccess, type UploadControl } from "./dossier-transfer.ts";
 import type { DossierRef, DossiersPort, DownloadOrigin, EntryChange, InterruptedDownload, InterruptedUpload, SpaceRef, TransferHandle, TransferProgress, UploadTarget } from "./dossiers-port.ts";
 import { PendingDownloads } from "./pending-downloads.ts";
-import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
+import { partsProgress, PendingUploads, resumeVerdict, type KeyValueStorage } from "./pending-uploads.ts";
 import { exportRoomArchive, findArchiveService } from "./archive-sdk.ts";
 import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
 import { dossierMembers, removeDossierMember } from "./dossier-members-sdk.ts";
 import type { DossierMember } from "./dossier-members.ts";
+
+/** The file picked to resume an upload was modified since (its lastModified changed): the upload must start over. */
+export class FileChangedSinceUpload extends Error {
+  override name = "FileChangedSinceUpload";
+  constructor() {
+    super("the file changed since its upload started");
+  }
+}
 
 /** The file picked to resume an upload is not the one it started with (name or size differ). */
 export class NotSameFile extends Error {
@@ -143,7 +151,7 @@ export class MatrixDossiersPort implements DossiersPort {
     const pending = this.pending();
     if (file.size > largeFileThreshold && pending !== undefined) {
       record = crypto.randomUUID();
-      pending.put({ id: record, roomId, parent: target.parent, versionOf: target.versionOf, name: file.name, size: file.size, threshold: largeFileThreshold, state: undefined });
+      pending.put({ id: record, roomId, parent: target.parent, versionOf: target.versionOf, name: file.name, size: file.size, threshold: largeFileThreshold, state: undefined, lastModified: file.lastModified });
     }
     return this.transfer(roomId, file, target, largeFileThreshold, onProgress, record);
   }
@@ -158,7 +166,9 @@ export class MatrixDossiersPort implements DossiersPort {
   resumeUpload(id: string, file: File, onProgress: (p: TransferProgress) => void): TransferHandle {
     const p = this.pending()?.get(id);
     if (p === undefined) throw new Error("unknown upload");
-    if (file.name !== p.name || file.size !== p.size) throw new NotSameFile();
+    const verdict = resumeVerdict(p, file);
+    if (verdict === "not-same-file") throw new NotSameFile();
+    if (verdict === "changed") throw new FileChangedSinceUpload();
     // Same name and size is not enough: the first acknowledged part must encrypt again to the
     // ciphertext the server has (same-file.ts), or the parts of two files would be mixed.
     const state = p.state;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { partsProgress, PendingUploads, type KeyValueStorage } from "./pending-uploads.ts";
+import { partsProgress, PendingUploads, resumeVerdict, type KeyValueStorage } from "./pending-uploads.ts";
 
 function mapStorage(): KeyValueStorage & { map: Map<string, string> } {
   const map = new Map<string, string>();
@@ -34,5 +34,21 @@ describe("client core: interrupted dossier uploads", () => {
     assert.deepEqual(p.all(), []);
     storage.setItem("entente.dossier-uploads.@a:x", JSON.stringify([{ id: 1 }, { id: "ok", roomId: "!r", name: "n", size: 1, threshold: 1, state: { version: 9 } }]));
     assert.deepEqual(p.all().map((u) => [u.id, u.state]), [["ok", undefined]], "a bad record dropped, a bad state ignored");
+  });
+
+  it("keeps the File's lastModified: a file edited in place (same name and size) cannot resume, an old record without it still can", () => {
+    const storage = mapStorage();
+    const p = new PendingUploads(storage, "@a:x");
+    p.put({ id: "u1", roomId: "!d", parent: undefined, versionOf: undefined, name: "budget.ods", size: 300, threshold: 100, state: undefined, lastModified: 1_765_000_000_000 });
+    const stored = p.get("u1")!;
+    assert.equal(stored.lastModified, 1_765_000_000_000, "stored and read back");
+    assert.equal(resumeVerdict(stored, { name: "budget.ods", size: 300, lastModified: 1_765_000_000_000 }), "same");
+    assert.equal(resumeVerdict(stored, { name: "budget.ods", size: 300, lastModified: 1_765_000_000_001 }), "changed");
+    assert.equal(resumeVerdict(stored, { name: "budget.ods", size: 301, lastModified: 1_765_000_000_000 }), "not-same-file");
+    assert.equal(resumeVerdict(stored, { name: "autre.ods", size: 300, lastModified: 1_765_000_000_000 }), "not-same-file");
+    storage.setItem("entente.dossier-uploads.@a:x", JSON.stringify([{ id: "old", roomId: "!r", name: "n", size: 1, threshold: 1 }]));
+    const old = p.get("old")!;
+    assert.equal(old.lastModified, undefined);
+    assert.equal(resumeVerdict(old, { name: "n", size: 1, lastModified: 5 }), "same", "a record from before has nothing to compare");
   });
 });

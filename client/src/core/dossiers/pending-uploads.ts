@@ -19,6 +19,19 @@ export interface PendingUpload {
   size: number;
   threshold: number;
   state: UploadState | undefined;
+  /** The File's `lastModified` when the upload started (absent in records from before): a file edited in place keeps its size, not this. */
+  lastModified?: number;
+}
+
+/**
+ * Whether the file picked to resume is still the one whose upload started: same name and size,
+ * and the same `lastModified` when the record has one. Without the whole-file hash the parts
+ * already acknowledged are not read again, so a file edited in place (same size) would otherwise
+ * mix two versions undetected; it must start over.
+ */
+export function resumeVerdict(p: PendingUpload, file: { name: string; size: number; lastModified: number }): "same" | "not-same-file" | "changed" {
+  if (file.name !== p.name || file.size !== p.size) return "not-same-file";
+  return p.lastModified !== undefined && file.lastModified !== p.lastModified ? "changed" : "same";
 }
 
 const optString = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -26,7 +39,7 @@ const optString = (v: unknown): string | undefined => (typeof v === "string" ? v
 function parsePendingUpload(r: Record<string, unknown>): PendingUpload | undefined {
   if (typeof r["id"] !== "string" || typeof r["roomId"] !== "string" || typeof r["name"] !== "string"
     || typeof r["size"] !== "number" || typeof r["threshold"] !== "number") return undefined;
-  return { id: r["id"], roomId: r["roomId"], parent: optString(r["parent"]), versionOf: optString(r["versionOf"]), name: r["name"], size: r["size"], threshold: r["threshold"], state: parseUploadState(r["state"]) };
+  return { id: r["id"], roomId: r["roomId"], parent: optString(r["parent"]), versionOf: optString(r["versionOf"]), name: r["name"], size: r["size"], threshold: r["threshold"], state: parseUploadState(r["state"]), ...(typeof r["lastModified"] === "number" ? { lastModified: r["lastModified"] } : {}) };
 }
 
 export class PendingUploads {

@@ -78,7 +78,7 @@ export class DossierTransfers implements ReactiveController {
   async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle): Promise<void> {
     const tr = this.deps.tr();
     const key = ++this.key;
-    const failed = (e: unknown): string => (named(e, "NotSameFile") ? tr("notSameFile", { name }) : tr("uploadFailed", { name, error: message(e) }));
+    const failed = (e: unknown): string => (named(e, "NotSameFile") ? tr("notSameFile", { name }) : named(e, "FileChangedSinceUpload") ? tr("fileChanged", { name }) : tr("uploadFailed", { name, error: message(e) }));
     let handle: TransferHandle;
     try {
       handle = start((p) => this.set({ uploads: this.uploads.map((u) => (u.key === key ? { ...u, progress: p } : u)) }));
