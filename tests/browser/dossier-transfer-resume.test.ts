@@ -8,7 +8,8 @@
 // - a download whose retries all fail: the same "Reprendre", byte-identical once the network is back.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Download, Route } from "playwright-core";
 import { screenshotOnFailure } from "../harness/browser.ts";
@@ -82,14 +83,17 @@ describe("dossier transfers resumed after a reload or a network give-up (Chromiu
     const before = await storedMedia(d.hs.dir);
     const hold = holdNth(2);
     await page.route(PUTS, hold.handler);
-    await page.locator("input#files").setInputFiles({ name, mimeType: "application/octet-stream", buffer: original });
+    // A file on disk, picked twice: its lastModified is kept (a buffer would get a new one each time, refused as "modified")
+    const onDisk = join(await mkdtemp(join(tmpdir(), "entente-resume-")), name);
+    await writeFile(onDisk, original);
+    await page.locator("input#files").setInputFiles(onDisk);
     await hold.held;
     assert.equal(await storedMedia(d.hs.dir), before + 1, "part 1 stored, part 2 held");
     await reload();
     hold.release();
     await page.unroute(PUTS);
     await page.getByText(`${name} (3 Mo) : 1 partie(s) sur 4 envoyée(s)`).waitFor({ timeout: 60_000 });
-    await page.getByLabel(`Reprendre l'envoi de ${name} (choisissez le même fichier)`).setInputFiles({ name, mimeType: "application/octet-stream", buffer: original });
+    await page.getByLabel(`Reprendre l'envoi de ${name} (choisissez le même fichier)`).setInputFiles(onDisk);
     await row().waitFor({ timeout: 120_000 });
     await page.getByRole("heading", { name: "Envois interrompus" }).waitFor({ state: "detached" });
     // 4 parts and the manifest, each stored once: part 1 was not sent again
