@@ -11,7 +11,9 @@
 //   partial file (the download fails), nothing of that part was written;
 // - a service worker stopped mid-download (CDP ServiceWorker.stopAllWorkers): the page's liveness
 //   check (shortened through localStorage) fails it with the French message and offers « Reprendre »;
-// - a Content-Type no header may carry (newline, characters above U+00FF) still downloads.
+// - a Content-Type no header may carry (newline, characters above U+00FF) still downloads;
+// - a download cancelled in Chromium's download manager (Playwright's Download.cancel) is said
+//   cancelled, with nothing to resume.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -220,5 +222,32 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
     assert.equal(d.suggestedFilename(), "bizarre.bin");
     assert.equal(await d.failure(), null);
     assert.equal(sha256(await readFile((await d.path())!)), sha256(bytes));
+  });
+
+  it("a download cancelled in Chromium's download manager is said cancelled, not failed", async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reached!: () => void;
+    const partAsked = new Promise<void>((resolve) => (reached = resolve));
+    let n = 0;
+    await ctx.route(MEDIA, async (route: Route) => {
+      if (++n === 3) {
+        reached(); // the second part waits until the download was cancelled
+        await held;
+      }
+      void route.continue().catch(() => undefined);
+    });
+    try {
+      const d = await step(startDownload(), "the download to start");
+      await step(partAsked, "the second part's request");
+      await d.cancel();
+      release();
+      await page.getByText(`Téléchargement de ${name} annulé.`).waitFor({ timeout: 30_000 })
+        .catch(async (e: unknown) => assert.fail(`${String(e)}; page: ${JSON.stringify(await page.locator("[role=status]").allInnerTexts())}`));
+      assert.equal(await page.getByRole("button", { name: `Reprendre le téléchargement de ${name}` }).count(), 0, "nothing to resume");
+    } finally {
+      release();
+      void ctx.unrouteAll({ behavior: "ignoreErrors" });
+    }
   });
 });
