@@ -6,7 +6,8 @@
 // holds ciphertext: the originals' bytes are looked for in A's media store.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Download, Page } from "playwright-core";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
@@ -250,8 +251,15 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     // interrupted; a different file is refused; the same file sends only what was not acknowledged
     // (part 2, part 3, the manifest), and B gets it byte-identical.
     const reloaded = randomBytes(THRESHOLD * 2 + 999);
+    // Files on disk: a picked file keeps its lastModified (a buffer gets a new one at each pick,
+    // which the resume refuses as "modified since" before reading any content).
+    const onDisk = join(await mkdtemp(join(tmpdir(), "entente-recharge-")), "recharge.bin");
+    await writeFile(onDisk, reloaded);
+    // a whole second, so the look-alike below can carry exactly the same lastModified
+    const modified = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+    await utimes(onDisk, modified, modified);
     const cut = await holdSecondUpload(alice);
-    await alice.locator("input#files").setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: reloaded });
+    await alice.locator("input#files").setInputFiles(onDisk);
     await cut.held;
     // The held PUT never reaches the server: the page is reloaded under it, then it is dropped.
     await alice.reload();
@@ -260,15 +268,18 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     let putsAfter = 0;
     alice.on("request", (r) => { if (r.method() === "PUT" && r.url().includes("/_matrix/media/v3/upload/")) putsAfter++; });
     const pick = alice.getByLabel("Reprendre l'envoi de recharge.bin (choisissez le même fichier)");
-    // same name and size, one byte changed in the acknowledged part: refused by its ciphertext hash
+    // same name, size and lastModified, one byte changed in the acknowledged part: refused by its ciphertext hash
     const lookalike = Buffer.from(reloaded);
     lookalike[5000] = lookalike[5000]! ^ 1;
-    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: lookalike });
+    const lookalikeOnDisk = join(await mkdtemp(join(tmpdir(), "entente-recharge-")), "recharge.bin");
+    await writeFile(lookalikeOnDisk, lookalike);
+    await utimes(lookalikeOnDisk, modified, modified);
+    await pick.setInputFiles(lookalikeOnDisk);
     await alice.getByText("Ce n'est pas le fichier dont l'envoi a été interrompu", { exact: false }).waitFor();
     assert.equal(putsAfter, 0, "nothing sent for a file of the same name and size but other content");
     await alice.getByRole("heading", { name: "Envois interrompus" }).waitFor();
     await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: randomBytes(1000) });
-    await pick.setInputFiles({ name: "recharge.bin", mimeType: "application/octet-stream", buffer: reloaded });
+    await pick.setInputFiles(onDisk);
     await row(alice, "recharge.bin").waitFor({ timeout: 60_000 });
     await alice.unroute("**/_matrix/media/v3/upload/**");
     assert.equal(putsAfter, 3, "after the reload: the cut part, the last part and the manifest");
