@@ -105,12 +105,28 @@ describe("web client in Chromium, two councils", function () {
     await screenshot(alice, "room-settings");
     await settings.getByRole("button", { name: "Retour aux messages" }).click();
 
-    // Bob's keys must be in his backup before a new device can restore them.
+    // Bob's keys must be in his backup before a new device can restore them: every Megolm session
+    // of the room's encrypted events (Alice's and Bob's own, which his client backs up separately,
+    // possibly later: waiting for "some key" let the restore miss Bob's own messages).
     const bobSession = JSON.parse((await bob.evaluate(() => localStorage.getItem("entente.session"))) ?? "{}") as { accessToken: string };
-    await waitFor("bob's room keys backed up", async () => {
-      const res = await fetch(`${app.fed.get(B).url}/_matrix/client/v3/room_keys/keys?version=1`, { headers: { Authorization: `Bearer ${bobSession.accessToken}` } });
-      const body = (await res.json()) as { rooms?: Record<string, unknown> };
-      return Object.keys(body.rooms ?? {}).length > 0 ? true : undefined;
+    const bobGet = async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${app.fed.get(B).url}/_matrix/client/v3${path}`, { headers: { Authorization: `Bearer ${bobSession.accessToken}` } });
+      assert.equal(res.status, 200, `GET ${path}`);
+      return (await res.json()) as T;
+    };
+    await waitFor("bob's room keys backed up (every session of the room)", async () => {
+      const backup = await bobGet<{ rooms?: Record<string, { sessions?: Record<string, unknown> }> }>("/room_keys/keys?version=1");
+      const { joined_rooms: rooms } = await bobGet<{ joined_rooms: string[] }>("/joined_rooms");
+      let sessions = 0;
+      for (const roomId of rooms) {
+        const page = await bobGet<{ chunk: { type: string; content: { session_id?: string } }[] }>(`/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=200`);
+        for (const ev of page.chunk) {
+          if (ev.type !== "m.room.encrypted" || ev.content.session_id === undefined) continue;
+          if (backup.rooms?.[roomId]?.sessions?.[ev.content.session_id] === undefined) return undefined;
+          sessions++;
+        }
+      }
+      return sessions > 0 ? true : undefined;
     }, 30_000);
 
     const bob2 = await newPage();
