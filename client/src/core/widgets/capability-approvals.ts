@@ -2,6 +2,7 @@
 // widget id and the origin it loads from, so a widget whose URL moves to another site asks again),
 // and is asked again only for capabilities never decided before.
 import type { Capability } from "matrix-widget-api";
+import type { ListableStorage } from "./first-read-hint.ts";
 
 export interface Decision { approved: readonly string[]; denied: readonly string[] }
 
@@ -51,15 +52,23 @@ export class MemoryApprovalStore implements ApprovalStore {
   }
 }
 
-/** Browser persistence; what is read back is parsed, a corrupt entry counts as never decided. */
+const APPROVALS_PREFIX = "entente.widget-approvals.";
+
+/**
+ * Browser persistence, per agent: the entry names the user, so on a council PC shared by agents one
+ * agent's consent never grants a widget anything for another (and sign-out clears them all, see
+ * clearWidgetApprovals). What is read back is parsed, a corrupt entry counts as never decided.
+ */
 export class LocalStorageApprovalStore implements ApprovalStore {
   readonly #storage: Storage;
-  constructor(storage: Storage) {
+  readonly #prefix: string;
+  constructor(storage: Storage, userId: string) {
     this.#storage = storage;
+    this.#prefix = `${APPROVALS_PREFIX}${userId}|`;
   }
   get(key: string): Decision | undefined {
     try {
-      const v: unknown = JSON.parse(this.#storage.getItem(`entente.widget-approvals.${key}`) ?? "null");
+      const v: unknown = JSON.parse(this.#storage.getItem(this.#prefix + key) ?? "null");
       if (typeof v !== "object" || v === null) return undefined;
       const { approved, denied } = v as Record<string, unknown>;
       const strings = (a: unknown): string[] => (Array.isArray(a) ? a.filter((x): x is string => typeof x === "string") : []);
@@ -69,6 +78,28 @@ export class LocalStorageApprovalStore implements ApprovalStore {
     }
   }
   set(key: string, decision: Decision): void {
-    this.#storage.setItem(`entente.widget-approvals.${key}`, JSON.stringify(decision));
+    try {
+      this.#storage.setItem(this.#prefix + key, JSON.stringify(decision));
+    } catch {
+      // full or refused storage: the agent is asked again next time
+    }
+  }
+}
+
+/**
+ * Removes every remembered widget consent, of every agent, including entries written before they
+ * were per agent (at sign-out: the next agent on the PC must answer for themselves).
+ */
+export function clearWidgetApprovals(storage: ListableStorage | undefined): void {
+  try {
+    if (!storage) return;
+    const keys: string[] = [];
+    for (let i = 0; i < storage.length; i++) {
+      const k = storage.key(i);
+      if (k?.startsWith(APPROVALS_PREFIX)) keys.push(k);
+    }
+    for (const k of keys) storage.removeItem(k);
+  } catch {
+    // refused storage: nothing of ours in it either
   }
 }

@@ -8,6 +8,7 @@ import { pickLocale, translator, type Locale } from "../../core/i18n/translator.
 import { fetchRoomPreview } from "../../core/room-list-preview.ts";
 import { buildRoomList, pageTitle, type RoomSummary } from "../../core/room-list-model.ts";
 import { clearFirstReadHints } from "../../core/widgets/first-read-hint.ts";
+import { clearWidgetApprovals } from "../../core/widgets/capability-approvals.ts";
 import { clearSession, loadSession, passwordSignIn, resolveHomeserver, saveSession, SignInError, type Session } from "../../core/sign-in.ts";
 import type { CreateDialog, CreateRequest } from "../dialogs/create-dialog.ts";
 import type { I18n } from "../shared/i18n-context.ts";
@@ -198,6 +199,7 @@ export class AppShell extends LitElement {
     await this.session?.signOut();
     clearSession(localStorage);
     clearFirstReadHints(localStorage);
+    clearWidgetApprovals(localStorage);
     this.session = undefined;
     this.oneTab?.done();
     location.hash = "";

@@ -48,7 +48,7 @@ export function launchWidget(l: Launch): WidgetFrame {
   el.driver = new EntenteWidgetDriver({
     client: port, roomId, widgetName: widget.name,
     approvalKey: approvalKey(l.account === true ? undefined : roomId, widget.id, frame.kind === "ok" ? frame.url : widget.url),
-    approvals: new LocalStorageApprovalStore(localStorage),
+    approvals: new LocalStorageApprovalStore(localStorage, port.userId),
     prompts: { askCapabilities: (n, req) => l.consent.askCapabilities(n, req), askOpenId: (n) => l.consent.askOpenId(n, port.userId) },
     navigate: async (uri) => {
       const target = permalinkRoomId(uri);
