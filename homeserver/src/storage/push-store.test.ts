@@ -1,0 +1,71 @@
+// Push actions storage on both databases: /notifications merges the user's rooms newest first and
+// counts read a room's range; on SQLite, migration 140 re-keys an existing table by (room,
+// position, user) and keeps every row.
+import assert from "node:assert/strict";
+import { openTestDatabase } from "../../../tests/harness/test-database.ts";
+import { migrate } from "./migrate.ts";
+import { PushStore, pushActionsInOneBtree } from "./push-store.ts";
+import type { Database } from "./sql.ts";
+
+const U = "@u:council.test";
+const OTHER = "@v:council.test";
+const ROOMS = ["!a:council.test", "!b:council.test", "!c:council.test"];
+
+for (const kind of ["sqlite", "postgres"] as const) describe(`push actions store (${kind})`, function () {
+  let db: Database;
+  let cleanup: () => Promise<void>;
+  const streams: number[] = [];
+
+  before(async function () {
+    ({ db, close: cleanup } = await openTestDatabase(kind, this));
+    // nine messages, round robin over three rooms; U is a member of all three (one left since)
+    for (let i = 0; i < 9; i++) {
+      const room = ROOMS[i % 3]!;
+      const json = JSON.stringify({ type: "m.room.message", room_id: room, sender: OTHER, content: { body: `m${i}` }, depth: i, origin_server_ts: i, prev_events: [], auth_events: [] });
+      await db.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', ?, ?, ?, ?)", [`$e${i}`, room, OTHER, i, i, json]);
+      streams.push(Number((await db.one<{ s: number }>("SELECT stream_ordering AS s FROM events WHERE event_id = ?", [`$e${i}`]))?.s));
+    }
+    for (const [i, room] of ROOMS.entries()) {
+      await db.run("INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering) VALUES (?, 'm.room.member', ?, ?, ?, 0)", [room, U, `$m${i}`, i === 2 ? "leave" : "join"]);
+    }
+    if (kind === "sqlite") {
+      // a database from before migration 140: the (user, room, position) table of migration 120
+      await db.exec("DROP TABLE push_actions");
+      await db.exec("CREATE TABLE push_actions (user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL, thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL)");
+      await db.transaction((tx) => pushActionsInOneBtree(tx, "sqlite"));
+      await db.run("DELETE FROM schema_version WHERE version = 140");
+    }
+    const store = new PushStore({ db });
+    const rows = streams.flatMap((s, i) => [U, OTHER].map((userId) => ({
+      userId, roomId: ROOMS[i % 3]!, stream: s, eventId: `$e${i}`, threadId: "main", highlight: i === 4 && userId === U, actions: '["notify"]', ts: i,
+    })));
+    await db.transaction((tx) => store.record(tx, rows, [], streams.at(-1)!));
+    if (kind === "sqlite") assert.equal(await migrate(db), 1);
+  });
+  after(async () => cleanup?.());
+
+  it(kind === "sqlite" ? "migration 140 keys the table by room, position and user and keeps every row" : "keeps every row", async function () {
+    if (kind === "sqlite") {
+      const sql = (await db.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'push_actions'"))?.sql ?? "";
+      assert.match(sql, /PRIMARY KEY \(room_id, stream_ordering, user_id\)\s*\) WITHOUT ROWID/);
+    }
+    assert.equal((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions"))?.n, 18);
+  });
+
+  it("/notifications merges the user's rooms newest first, pages and highlights included", async () => {
+    const store = new PushStore({ db });
+    const first = await store.notifications(U, { before: Number.MAX_SAFE_INTEGER, limit: 4, onlyHighlight: false });
+    assert.deepEqual(first.map((r) => r.eventId), ["$e8", "$e7", "$e6", "$e5"]);
+    const next = await store.notifications(U, { before: first.at(-1)!.stream, limit: 10, onlyHighlight: false });
+    assert.deepEqual(next.map((r) => r.eventId), ["$e4", "$e3", "$e2", "$e1", "$e0"]);
+    assert.ok(next.every((r) => r.userId === U && r.actions === '["notify"]'));
+    const highlights = await store.notifications(U, { before: Number.MAX_SAFE_INTEGER, limit: 10, onlyHighlight: true });
+    assert.deepEqual(highlights.map((r) => [r.eventId, r.roomId, r.highlight]), [["$e4", ROOMS[1], true]]);
+  });
+
+  it("counts one user's rows of a room after a position", async () => {
+    const store = new PushStore({ db });
+    assert.deepEqual(await store.countsByThread(U, ROOMS[1]!, streams[1]!, streams.at(-1)!), [{ threadId: "main", notifications: 2, highlights: 1 }]);
+    assert.deepEqual(await store.countInThread(OTHER, ROOMS[0]!, "main", 0, streams.at(-1)!), { threadId: "main", notifications: 3, highlights: 0 });
+  });
+});
