@@ -75,4 +75,29 @@ for (const db of ["sqlite", "postgres"] as const) describe(`relations: recursion
     const [root] = (await page(anchor, "dir=f")).chunk as unknown as Bundled[];
     assert.deepEqual(root?.unsigned?.["m.relations"]?.["m.reference"]?.chunk.map((c) => c.event_id), [u1, u2]);
   });
+
+  it("fr.entente.lean=true: the same events without room_id and unsigned (a redacted one keeps redacted_because), in the same pages", async () => {
+    const anchor = await send("liste lean");
+    const t1 = await send("t1", { rel_type: "m.reference", event_id: anchor });
+    const u1 = await send("u1", { rel_type: "m.reference", event_id: t1 });
+    await send("u2", { rel_type: "m.reference", event_id: t1 });
+    await call(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/redact/${enc(u1)}/r${n++}`, { reason: "erreur" });
+    type Ev = Record<string, unknown> & { unsigned?: Record<string, unknown> };
+    const full = (await page(anchor, "dir=f&recurse=true&limit=1000")).chunk as unknown as Ev[];
+    const lean = (await page(anchor, "dir=f&recurse=true&limit=1000&fr.entente.lean=true")).chunk as unknown as Ev[];
+    assert.equal(lean.length, 3);
+    // the full events carry room_id, age, the author's transaction id and t1's bundle: the lean ones none of it
+    assert.ok(full.every((e) => e["room_id"] === roomId && typeof e.unsigned?.["age"] === "number"));
+    assert.ok(full.some((e) => e.unsigned?.["m.relations"] !== undefined));
+    const expected = full.map(({ room_id: _r, unsigned, ...rest }) => (unsigned?.["redacted_because"] === undefined ? rest : { ...rest, unsigned: { redacted_because: unsigned["redacted_because"] } }));
+    assert.deepEqual(lean, expected);
+    const redacted = lean.find((e) => e["event_id"] === u1);
+    assert.deepEqual(redacted?.["content"], {});
+    assert.ok(redacted?.unsigned?.["redacted_because"] !== undefined);
+    // pages split as without it
+    const first = await page(anchor, "dir=f&recurse=true&limit=2&fr.entente.lean=true");
+    assert.deepEqual(first.chunk.map((e) => e.event_id), full.slice(0, 2).map((e) => e["event_id"]));
+    const rest = await page(anchor, `dir=f&recurse=true&limit=2&fr.entente.lean=true&from=${enc(first.next_batch ?? "")}`);
+    assert.deepEqual(rest.chunk.map((e) => e.event_id), full.slice(2).map((e) => e["event_id"]));
+  });
 });

@@ -6,6 +6,7 @@
 // rows without their text go through the parsed PDU, as before.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#room-event-format
 import { topLevelValueText } from "../../spec/json-text.ts";
+import type { JsonObject } from "../../room/pdu.ts";
 import type { StoredEventRow } from "../../storage/event-store.ts";
 import { clientEvent, type ClientEventOptions } from "./client-event.ts";
 
@@ -53,6 +54,32 @@ export function clientEventText(row: StoredEventRow, opts: Omit<ClientEventOptio
   unsigned += "}";
   let out = `{"event_id":${JSON.stringify(fields.eventId)},"type":${JSON.stringify(fields.type)},"sender":${JSON.stringify(fields.sender)},`
     + `"content":${fields.content},"origin_server_ts":${fields.originServerTs},"unsigned":${unsigned},"room_id":${JSON.stringify(fields.roomId)}`;
+  if (fields.stateKey !== undefined) out += `,"state_key":${JSON.stringify(fields.stateKey)}`;
+  return out + "}";
+}
+
+/**
+ * Our /relations extension `fr.entente.lean=true` (LEAN_EVENTS_PARAM): each event with only what a
+ * reader of a whole list needs (event_id, type, sender, content, origin_server_ts, state_key,
+ * redacts), without room_id (the request names the room) nor unsigned (age, transaction id,
+ * bundled aggregations), except a redacted event's `unsigned.redacted_because`, so a reader still
+ * tells a redacted event from a malformed one. A task list's 22,000 events are then ~1/3 fewer
+ * bytes to send and parse, and the server skips the transaction-id and bundle queries. Servers
+ * that do not know the parameter ignore it and send full events.
+ */
+export const LEAN_EVENTS_PARAM = "fr.entente.lean";
+
+export function leanClientEventText(row: StoredEventRow, version: ClientEventOptions["version"]): string {
+  const fields = spliced(row);
+  if (fields === undefined) {
+    const ev = clientEvent(row, { now: 0, version, withRoomId: false });
+    const because = (ev["unsigned"] as JsonObject | undefined)?.["redacted_because"];
+    if (because === undefined) delete ev["unsigned"];
+    else ev["unsigned"] = { redacted_because: because };
+    return JSON.stringify(ev);
+  }
+  let out = `{"event_id":${JSON.stringify(fields.eventId)},"type":${JSON.stringify(fields.type)},"sender":${JSON.stringify(fields.sender)},`
+    + `"content":${fields.content},"origin_server_ts":${fields.originServerTs}`;
   if (fields.stateKey !== undefined) out += `,"state_key":${JSON.stringify(fields.stateKey)}`;
   return out + "}";
 }

@@ -10,6 +10,7 @@ import type { Handler, HandlerResult } from "../../http/router.ts";
 import type { RequestContext } from "../../http/request-context.ts";
 import { serializeRoomEvents, serializeRoomEventsText } from "../../rooms/bundled-aggregations.ts";
 import { jsonTextResult } from "../../http/json-text.ts";
+import { LEAN_EVENTS_PARAM, leanClientEventText } from "../../rooms/client-event-text.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
@@ -44,6 +45,8 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
   const from = tokenParam(ctx.query, "from") ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
   const to = tokenParam(ctx.query, "to");
   const recurse = boolParam(ctx.query, "recurse");
+  // Our extension (client-event-text.ts): the events without room_id and unsigned, no bundles.
+  const lean = boolParam(ctx.query, LEAN_EVENTS_PARAM) === true;
   // The parent must exist and be visible to the user, else 404 (spec).
   const room = await s.stores.rooms.getRoom(roomId);
   const parent = await s.stores.events.getEvent(parentId);
@@ -71,8 +74,9 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
     },
     accept: (row) => visibility.canSee(row),
   });
-  const sctx = { userId: me.userId, deviceId: me.deviceId, version: versionOrThrow(room.version), visibility };
-  const body: Record<string, string | string[]> = { chunk: await serializeRoomEventsText(s, sctx, page.rows) };
+  const version = versionOrThrow(room.version);
+  const sctx = { userId: me.userId, deviceId: me.deviceId, version, visibility };
+  const body: Record<string, string | string[]> = { chunk: lean ? page.rows.map((row) => leanClientEventText(row, version)) : await serializeRoomEventsText(s, sctx, page.rows) };
   if (page.next !== undefined) body["next_batch"] = JSON.stringify(page.next);
   if (fromRaw) body["prev_batch"] = JSON.stringify(fromRaw);
   if (recurse !== undefined) body["recursion_depth"] = JSON.stringify(depth);
