@@ -72,35 +72,65 @@ function envelopeProblem(r: JsonObject): string | undefined {
  * any (`resolveRedactions`).
  */
 export function indexRoomEvents(raw: Iterable<unknown>, levels: RoomPowerLevels, onFirstCopy?: (ev: CheckedRawEvent) => void): RoomEventIndex {
-  // An array (the usual input) is walked by index: no iterator result object per event; any
-  // other iterable is read once into an array, as the redaction pass may read it again.
-  const list: readonly unknown[] = Array.isArray(raw) ? raw : Array.from(raw);
-  const seen = new Set<string>();
-  const skipped: SkippedEvent[] = [];
+  const indexer = new RoomEventIndexer(onFirstCopy);
+  indexer.add(raw);
+  return indexer.finish(levels);
+}
+
+/**
+ * indexRoomEvents in parts: `add` each batch as it arrives (a list read page by page), then
+ * `finish` once. The same rules and the same result as one call on the batches joined in order.
+ */
+export class RoomEventIndexer {
+  readonly #seen = new Set<string>();
+  readonly #skipped: SkippedEvent[] = [];
   // Ids of the events the redaction pass must look at (redacted copies, redactions), usually none.
-  const marked: string[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i];
-    if (!isObject(r)) {
-      skipped.push({ eventId: "?", reason: "event is not an object" });
-      continue;
-    }
-    const id = r["event_id"];
-    const type = r["type"];
-    const sender = r["sender"];
-    const ts = r["origin_server_ts"];
-    if (typeof id !== "string" || id.length === 0 || typeof type !== "string" || typeof sender !== "string" || typeof ts !== "number" || !Number.isFinite(ts)) {
-      skipped.push({ eventId: typeof id === "string" ? id : "?", reason: envelopeProblem(r) as string });
-      continue;
-    }
-    const ev = r as CheckedRawEvent;
-    if (isRedactedCopy(ev) || (type === ROOM_REDACTION && redactsOf(ev) !== undefined)) marked.push(id);
-    const before = seen.size;
-    // while the event is in the cache: a caller reading every event once needs no other pass
-    if (seen.add(id).size !== before && onFirstCopy !== undefined) onFirstCopy(ev);
+  readonly #marked: string[] = [];
+  readonly #lists: (readonly unknown[])[] = [];
+  readonly #onFirstCopy: ((ev: CheckedRawEvent) => void) | undefined;
+
+  constructor(onFirstCopy?: (ev: CheckedRawEvent) => void) {
+    this.#onFirstCopy = onFirstCopy;
   }
-  if (marked.length === 0) return { redacted: new Set(), replaced: undefined, skipped };
-  return { ...resolveRedactions(list, marked, levels), skipped };
+
+  add(raw: Iterable<unknown>): void {
+    // An array (the usual input) is walked by index: no iterator result object per event; any
+    // other iterable is read once into an array, as the redaction pass may read it again.
+    const list: readonly unknown[] = Array.isArray(raw) ? raw : Array.from(raw);
+    this.#lists.push(list);
+    const seen = this.#seen;
+    const skipped = this.#skipped;
+    const marked = this.#marked;
+    const onFirstCopy = this.#onFirstCopy;
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i];
+      if (!isObject(r)) {
+        skipped.push({ eventId: "?", reason: "event is not an object" });
+        continue;
+      }
+      const id = r["event_id"];
+      const type = r["type"];
+      const sender = r["sender"];
+      const ts = r["origin_server_ts"];
+      if (typeof id !== "string" || id.length === 0 || typeof type !== "string" || typeof sender !== "string" || typeof ts !== "number" || !Number.isFinite(ts)) {
+        skipped.push({ eventId: typeof id === "string" ? id : "?", reason: envelopeProblem(r) as string });
+        continue;
+      }
+      const ev = r as CheckedRawEvent;
+      if (isRedactedCopy(ev) || (type === ROOM_REDACTION && redactsOf(ev) !== undefined)) marked.push(id);
+      const before = seen.size;
+      // while the event is in the cache: a caller reading every event once needs no other pass
+      if (seen.add(id).size !== before && onFirstCopy !== undefined) onFirstCopy(ev);
+    }
+  }
+
+  /** The index of everything added (call once). */
+  finish(levels: RoomPowerLevels): RoomEventIndex {
+    const skipped = this.#skipped;
+    if (this.#marked.length === 0) return { redacted: new Set(), replaced: undefined, skipped };
+    const list = this.#lists.length === 1 ? (this.#lists[0] as readonly unknown[]) : this.#lists.flat();
+    return { ...resolveRedactions(list, this.#marked, levels), skipped };
+  }
 }
 
 /**

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parseRoomPowerLevels } from "./power-levels.ts";
 import { nextClock } from "./room-events.ts";
-import { foldTasks, type TaskFoldResult } from "./task-fold.ts";
+import { foldTasks, TaskFold, type TaskFoldResult } from "./task-fold.ts";
 import { buildTaskRoot } from "./task-root.ts";
 import { buildTaskUpdate } from "./task-update.ts";
 import type { PartialTaskFields, TaskStatus } from "./task-fields.ts";
@@ -83,6 +83,28 @@ describe("protocol: task fold properties", () => {
       const rand = prng(seed * 7919);
       for (let k = 0; k < 4; k++) assert.deepStrictEqual(fold(delivery(rand, events)), expected, `seed ${seed}, order ${k}`);
     }
+  });
+
+  it("folded page by page (TaskFold.add per page, as the board reads a list) gives foldTasks's result (300 seeds × 3 splits)", () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const rand = prng(seed * 104_729);
+      const events = delivery(rand, scenario(seed, { tasks: 4, updates: 60, noise: true }).events);
+      const expected = fold(events);
+      for (let k = 0; k < 3; k++) {
+        const parts = new TaskFold({ config, levels });
+        // pages of random sizes, some empty, the last one whatever is left
+        for (let at = 0; at < events.length;) {
+          const n = int(rand, 0, 40);
+          parts.add(events.slice(at, at + n));
+          at += n;
+        }
+        assert.deepStrictEqual(parts.result(), expected, `seed ${seed}, split ${k}`);
+      }
+    }
+    const once = new TaskFold({ config, levels });
+    once.result();
+    assert.throws(() => once.result(), /twice/);
+    assert.throws(() => once.add([]), /after result/);
   });
 
   it("a redacted update weighs exactly as much as an absent one", () => {

@@ -4,7 +4,7 @@
 import { ROOM_MESSAGE, TASK_MSGTYPE, TASK_UPDATE } from "./event-types.ts";
 import { userLevel, type RoomPowerLevels } from "./power-levels.ts";
 import type { JsonObject } from "./parse.ts";
-import { indexRoomEvents, rawContent, type CheckedRawEvent } from "./room-event-index.ts";
+import { RoomEventIndexer, rawContent, type CheckedRawEvent } from "./room-event-index.ts";
 import { sortSkipped, type SkippedEvent } from "./room-events.ts";
 import type { ChecklistItem, TaskFieldValues } from "./task-fields.ts";
 import { parseTaskRoot } from "./task-root.ts";
@@ -107,111 +107,164 @@ function sortGroup(events: CheckedRawEvent[], clocks: number[], n: number): void
 }
 
 export function foldTasks(input: TaskFoldInput): TaskFoldResult {
-  const permissions = input.config?.permissions ?? DEFAULT_TASK_PERMISSIONS;
+  const fold = new TaskFold(input);
+  fold.add(input.events);
+  return fold.result();
+}
+
+/** A root as met (first copy), judged at once: its working copy, or why it is not accepted. */
+interface MetRoot {
+  ev: CheckedRawEvent;
+  accepted: Working | string;
+}
+
+/**
+ * foldTasks in parts, for a list read page by page: `add` each page as it arrives (each event
+ * checked, de-duplicated and grouped under the task it references, each root parsed and judged),
+ * then `result()` once, which resolves redactions and applies every update in fold order. The
+ * result is foldTasks's on the pages joined in order (foldTasks is this class on one batch): the
+ * pages only move the first pass ahead, while later pages are still being read.
+ */
+export class TaskFold {
+  readonly #input: Omit<TaskFoldInput, "events">;
+  readonly #permissions: typeof DEFAULT_TASK_PERMISSIONS;
   // The fold reads the raw events themselves: no envelope per event. The de-duplication pass
   // groups each update under the task it references, unparsed; redactions are known only after
-  // that pass, hence `gone` below.
-  const roots: CheckedRawEvent[] = [];
+  // that pass, hence `gone` in result().
+  readonly #roots: MetRoot[] = [];
   // Updates grouped by the event id they reference (in order of first reference), with the task
   // accepted under that id.
-  const groups = new Map<string, Group>();
-  const groupList: Group[] = [];
-  const unreferenced: CheckedRawEvent[] = [];
-  const { redacted, replaced, skipped } = indexRoomEvents(input.events, input.levels, (ev) => {
-    const type = ev.type;
-    if (type === TASK_UPDATE) {
-      const root = referenceTarget(rawContent(ev));
-      const group = typeof root === "string" ? groups.get(root) : undefined;
-      // A group's id passed `isReferenceId` when the group was made: only a new id is checked.
-      if (group !== undefined) group.events.push(ev);
-      else if (typeof root === "string" && isReferenceId(root)) {
-        const made: Group = { root, working: undefined, events: [ev] };
-        groups.set(root, made);
-        groupList.push(made);
-      } else unreferenced.push(ev);
-    } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) roots.push(ev);
-  });
-  // Whether an event seen above is skipped as redacted, or not to be read at all (its first copy
-  // was replaced by a redacted copy, handled below). Only called when there are redactions.
-  const checkRedacted = redacted.size > 0;
-  const gone = (ev: CheckedRawEvent): boolean => {
-    if (replaced?.has(ev.event_id) === true) return true;
-    if (!redacted.has(ev.event_id)) return false;
-    skipped.push({ eventId: ev.event_id, reason: "redacted" });
-    return true;
-  };
-  if (replaced !== undefined) {
-    for (const [id, ev] of replaced) {
-      // a redacted copy, so its id is in `redacted`
-      if (ev.type === TASK_UPDATE || (ev.type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE)) skipped.push({ eventId: id, reason: "redacted" });
+  readonly #groups = new Map<string, Group>();
+  readonly #groupList: Group[] = [];
+  readonly #unreferenced: CheckedRawEvent[] = [];
+  readonly #indexer: RoomEventIndexer;
+  #done = false;
+
+  constructor(input: Omit<TaskFoldInput, "events">) {
+    this.#input = input;
+    this.#permissions = input.config?.permissions ?? DEFAULT_TASK_PERMISSIONS;
+    const { create, assign } = this.#permissions;
+    // locals, not fields, in the per-event callback
+    const groups = this.#groups;
+    const groupList = this.#groupList;
+    const unreferenced = this.#unreferenced;
+    const roots = this.#roots;
+    this.#indexer = new RoomEventIndexer((ev) => {
+      const type = ev.type;
+      if (type === TASK_UPDATE) {
+        const root = referenceTarget(rawContent(ev));
+        const group = typeof root === "string" ? groups.get(root) : undefined;
+        // A group's id passed `isReferenceId` when the group was made: only a new id is checked.
+        if (group !== undefined) group.events.push(ev);
+        else if (typeof root === "string" && isReferenceId(root)) {
+          const made: Group = { root, working: undefined, events: [ev] };
+          groups.set(root, made);
+          groupList.push(made);
+        } else unreferenced.push(ev);
+      } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) {
+        // Judged now (it depends on the root, the levels and the list's settings only); a root
+        // found redacted in result() is skipped as such instead.
+        roots.push({ ev, accepted: acceptRoot(ev, rawContent(ev), input, create, assign) });
+      }
+    });
+  }
+
+  /** More events (any order, duplicates allowed, as foldTasks takes them). */
+  add(events: Iterable<unknown>): void {
+    if (this.#done) throw new Error("TaskFold: add() after result()");
+    this.#indexer.add(events);
+  }
+
+  /** The fold of every event added (once: the working copies are consumed). */
+  result(): TaskFoldResult {
+    if (this.#done) throw new Error("TaskFold: result() called twice");
+    this.#done = true;
+    const input = this.#input;
+    const permissions = this.#permissions;
+    const groups = this.#groups;
+    const groupList = this.#groupList;
+    const { redacted, replaced, skipped } = this.#indexer.finish(input.levels);
+    // Whether an event seen above is skipped as redacted, or not to be read at all (its first copy
+    // was replaced by a redacted copy, handled below). Only called when there are redactions.
+    const checkRedacted = redacted.size > 0;
+    const gone = (ev: CheckedRawEvent): boolean => {
+      if (replaced?.has(ev.event_id) === true) return true;
+      if (!redacted.has(ev.event_id)) return false;
+      skipped.push({ eventId: ev.event_id, reason: "redacted" });
+      return true;
+    };
+    if (replaced !== undefined) {
+      for (const [id, ev] of replaced) {
+        // a redacted copy, so its id is in `redacted`
+        if (ev.type === TASK_UPDATE || (ev.type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE)) skipped.push({ eventId: id, reason: "redacted" });
+      }
     }
-  }
-  /** accepted tasks, in order of first delivery of their root */
-  const accepted: Working[] = [];
-  for (const ev of roots) {
-    if (checkRedacted && gone(ev)) continue;
-    const w = acceptRoot(ev, rawContent(ev), input, permissions.create, permissions.assign);
-    if (typeof w === "string") {
-      skipped.push({ eventId: ev.event_id, reason: w });
-      continue;
-    }
-    accepted.push(w);
-    const group = groups.get(ev.event_id);
-    if (group !== undefined) group.working = w;
-  }
-  // No well-formed reference: parsing says why.
-  for (const ev of unreferenced) {
-    if (checkRedacted && gone(ev)) continue;
-    const parsed = parseTaskUpdateOf(rawContent(ev), undefined);
-    skipped.push({ eventId: ev.event_id, reason: parsed.ok ? "references no known task" : parsed.reason });
-  }
-  let maxClock = 0;
-  const clocks: number[] = []; // scratch, reused by every group
-  const reading = new UpdateReading(); // likewise, for each update in turn
-  for (let g = 0; g < groupList.length; g++) {
-    const { root, working: w, events: evs } = groupList[g]!;
-    // Keeps, in place, the updates that were not redacted and have a valid clock (the others are
-    // malformed: parsing says why).
-    let n = 0;
-    for (let i = 0; i < evs.length; i++) {
-      const ev = evs[i]!;
+    /** accepted tasks, in order of first delivery of their root */
+    const accepted: Working[] = [];
+    for (const { ev, accepted: w } of this.#roots) {
       if (checkRedacted && gone(ev)) continue;
-      const clock = wireClock(rawContent(ev));
-      if (clock < 0 || w === undefined) {
-        const parsed = parseTaskUpdateOf(rawContent(ev), root);
-        if (!parsed.ok) skipped.push({ eventId: ev.event_id, reason: parsed.reason });
-        else {
-          if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
-          skipped.push({ eventId: ev.event_id, reason: "references no known task" });
+      if (typeof w === "string") {
+        skipped.push({ eventId: ev.event_id, reason: w });
+        continue;
+      }
+      accepted.push(w);
+      const group = groups.get(ev.event_id);
+      if (group !== undefined) group.working = w;
+    }
+    // No well-formed reference: parsing says why.
+    for (const ev of this.#unreferenced) {
+      if (checkRedacted && gone(ev)) continue;
+      const parsed = parseTaskUpdateOf(rawContent(ev), undefined);
+      skipped.push({ eventId: ev.event_id, reason: parsed.ok ? "references no known task" : parsed.reason });
+    }
+    let maxClock = 0;
+    const clocks: number[] = []; // scratch, reused by every group
+    const reading = new UpdateReading(); // likewise, for each update in turn
+    for (let g = 0; g < groupList.length; g++) {
+      const { root, working: w, events: evs } = groupList[g]!;
+      // Keeps, in place, the updates that were not redacted and have a valid clock (the others are
+      // malformed: parsing says why).
+      let n = 0;
+      for (let i = 0; i < evs.length; i++) {
+        const ev = evs[i]!;
+        if (checkRedacted && gone(ev)) continue;
+        const clock = wireClock(rawContent(ev));
+        if (clock < 0 || w === undefined) {
+          const parsed = parseTaskUpdateOf(rawContent(ev), root);
+          if (!parsed.ok) skipped.push({ eventId: ev.event_id, reason: parsed.reason });
+          else {
+            if (parsed.value.clock > maxClock) maxClock = parsed.value.clock;
+            skipped.push({ eventId: ev.event_id, reason: "references no known task" });
+          }
+          continue;
         }
-        continue;
+        evs[n] = ev;
+        clocks[n++] = clock;
       }
-      evs[n] = ev;
-      clocks[n++] = clock;
-    }
-    if (w === undefined) continue;
-    sortGroup(evs, clocks, n);
-    // Each update read just before it is applied: a malformed one is skipped where it sorts,
-    // which changes nothing for the others (only applied updates change the task).
-    for (let i = 0; i < n; i++) {
-      const ev = evs[i]!;
-      const problem = readTaskUpdate(rawContent(ev), root, reading);
-      if (problem !== undefined) {
-        skipped.push({ eventId: ev.event_id, reason: problem });
-        continue;
+      if (w === undefined) continue;
+      sortGroup(evs, clocks, n);
+      // Each update read just before it is applied: a malformed one is skipped where it sorts,
+      // which changes nothing for the others (only applied updates change the task).
+      for (let i = 0; i < n; i++) {
+        const ev = evs[i]!;
+        const problem = readTaskUpdate(rawContent(ev), root, reading);
+        if (problem !== undefined) {
+          skipped.push({ eventId: ev.event_id, reason: problem });
+          continue;
+        }
+        if (reading.clock > maxClock) maxClock = reading.clock;
+        const reason = applyUpdate(w, ev.sender, reading, input.levels, permissions);
+        if (reason !== undefined) skipped.push({ eventId: ev.event_id, reason });
       }
-      if (reading.clock > maxClock) maxClock = reading.clock;
-      const reason = applyUpdate(w, ev.sender, reading, input.levels, permissions);
-      if (reason !== undefined) skipped.push({ eventId: ev.event_id, reason });
     }
+    const tasks = new Map<string, Task>();
+    for (const w of accepted) {
+      // The items are this fold's own (the root's parse result, updates' additions): set in place.
+      if (w.done !== undefined) for (const item of w.task.checklist) item.done = w.done.get(item.id) ?? item.done;
+      tasks.set(w.task.id, w.task);
+    }
+    return { tasks, skipped: sortSkipped(skipped), maxClock };
   }
-  const tasks = new Map<string, Task>();
-  for (const w of accepted) {
-    // The items are this fold's own (the root's parse result, updates' additions): set in place.
-    if (w.done !== undefined) for (const item of w.task.checklist) item.done = w.done.get(item.id) ?? item.done;
-    tasks.set(w.task.id, w.task);
-  }
-  return { tasks, skipped: sortSkipped(skipped), maxClock };
 }
 
 /** Assigning anyone but yourself, or un-assigning someone else, takes the `assign` level. */
@@ -224,7 +277,7 @@ function touchesOthers(sender: string, before: readonly string[], after: readonl
 }
 
 /** The working copy of an accepted root, or why it is not accepted. */
-function acceptRoot(ev: CheckedRawEvent, content: JsonObject, input: TaskFoldInput, create: number, assign: number): Working | string {
+function acceptRoot(ev: CheckedRawEvent, content: JsonObject, input: Omit<TaskFoldInput, "events">, create: number, assign: number): Working | string {
   const parsed = parseTaskRoot(content);
   if (!parsed.ok) return parsed.reason;
   const root = parsed.value;
