@@ -17,6 +17,14 @@ export const CHUNK_JSON = "fr.entente.chunk_json";
 export const CHUNK_BYTES = "utf-8";
 /** The answer's key for the server's page bodies (an array of ArrayBuffers, in order). */
 export const CHUNK_PAGES = "fr.entente.chunk_pages";
+/**
+ * A recursive read_relations request's field (true) saying the widget needs only each event's
+ * event_id, type, sender, content, origin_server_ts, state_key and redacts (+ a redacted event's
+ * unsigned.redacted_because): our client then asks our server for lean events (`fr.entente.lean`
+ * on /relations: no room_id, no unsigned, no bundled aggregations; a third fewer bytes for a task
+ * list, and less server work). Another client or server ignores it and sends full events.
+ */
+export const LEAN_EVENTS = "fr.entente.lean";
 
 /** The events as the widget asked for them (`asked`: the request's CHUNK_JSON), or undefined if it did not. */
 export function encodeChunk(chunk: readonly unknown[], asked: unknown): string | ArrayBuffer | undefined {

@@ -7,7 +7,7 @@ import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { defineEvent } from "../../kit/src/typed-events.ts";
 import { measureSince, now } from "./load-marks.ts";
 import { quietTransport } from "../../kit/src/quiet-transport.ts";
-import { answerChunk, CHUNK_BYTES, CHUNK_JSON } from "../../kit/src/chunk-json.ts";
+import { answerChunk, CHUNK_BYTES, CHUNK_JSON, LEAN_EVENTS } from "../../kit/src/chunk-json.ts";
 
 /** A room event as the widget API hands it over (decrypted by the client). */
 export type RawEvent = Record<string, unknown> & { event_id: string; type: string; sender: string };
@@ -22,9 +22,11 @@ export interface BoardPort {
   /**
    * Every event related to `eventId` by `relType`, directly or through related events (the spec's
    * `recurse`), any event type, all pages; undefined when the client did not recurse (it does not
-   * know the parameter: the caller falls back to one request per level).
+   * know the parameter: the caller falls back to one request per level). `onPage` sees each
+   * answer's events as soon as it is decoded (the next one is already asked for), so the caller
+   * can work on them while the next is read.
    */
-  relationTree(eventId: string, relType: string): Promise<RawEvent[] | undefined>;
+  relationTree(eventId: string, relType: string, onPage?: (events: RawEvent[]) => void): Promise<RawEvent[] | undefined>;
   /** The latest `limit` such events, one request (newest first). */
   recent(eventId: string, relType: string, eventType: string, limit: number): Promise<RawEvent[]>;
   send(type: string, content: Record<string, unknown>): Promise<string>;
@@ -131,23 +133,35 @@ export function sessionPort(session: WidgetSession, liveTypes: readonly string[]
       }
       return out;
     },
-    async relationTree(eventId, relType) {
-      const out: RawEvent[] = [];
-      let from: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        // matrix-widget-api's readEventRelations has no `recurse`: the same action with the spec's
-        // parameter added. A client that knows it answers with `recursion_depth` (as /relations
-        // does); one that does not ignores it and answers with direct relations only.
-        const data: IReadRelationsFromWidgetRequestData & { recurse: boolean; [CHUNK_JSON]: typeof CHUNK_BYTES } = {
-          event_id: eventId, rel_type: relType, limit: TREE_PAGE, direction: "f", recurse: true, [CHUNK_JSON]: CHUNK_BYTES, ...(from === undefined ? {} : { from }),
+    async relationTree(eventId, relType, onPage) {
+      type Answer = IReadRelationsFromWidgetResponseData & { recursion_depth?: unknown };
+      // matrix-widget-api's readEventRelations has no `recurse`: the same action with the spec's
+      // parameter added. A client that knows it answers with `recursion_depth` (as /relations
+      // does); one that does not ignores it and answers with direct relations only. The board
+      // needs only the events' own fields: lean events, where the client and server know them.
+      const ask = (from: string | undefined): Promise<Answer> => {
+        const data: IReadRelationsFromWidgetRequestData & { recurse: boolean; [CHUNK_JSON]: typeof CHUNK_BYTES; [LEAN_EVENTS]: boolean } = {
+          event_id: eventId, rel_type: relType, limit: TREE_PAGE, direction: "f", recurse: true, [CHUNK_JSON]: CHUNK_BYTES, [LEAN_EVENTS]: true, ...(from === undefined ? {} : { from }),
         };
         const asked = now();
-        const r = await api.transport.send<typeof data, IReadRelationsFromWidgetResponseData & { recursion_depth?: unknown }>(WidgetApiFromWidgetAction.MSC3869ReadRelations, data);
-        measureSince("page", asked);
+        return api.transport.send<typeof data, Answer>(WidgetApiFromWidgetAction.MSC3869ReadRelations, data).then((r) => {
+          measureSince("page", asked);
+          return r;
+        });
+      };
+      const out: RawEvent[] = [];
+      let pending = ask(undefined);
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const r = await pending;
         if (page === 0 && typeof r.recursion_depth !== "number") return undefined;
-        for (const e of answerChunk(r as unknown as Record<string, unknown>)) if (isRaw(e)) out.push(e);
         // A page may come back empty when the client kept only what the widget may receive.
-        from = r.next_batch ?? undefined;
+        const from = r.next_batch ?? undefined;
+        // The next page is asked for before this one is decoded: the client works on it meanwhile.
+        if (from !== undefined) pending = ask(from);
+        const events: RawEvent[] = [];
+        for (const e of answerChunk(r as unknown as Record<string, unknown>)) if (isRaw(e)) events.push(e);
+        for (const e of events) out.push(e);
+        onPage?.(events);
         if (from === undefined) break;
       }
       return out;

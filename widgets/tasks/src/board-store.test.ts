@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { buildTaskRoot } from "../../../appservices/protocol/src/task-root.ts";
 import { buildTaskUpdate } from "../../../appservices/protocol/src/task-update.ts";
-import { buildTasksState } from "../../../appservices/protocol/src/tasks-state.ts";
+import { buildTasksState, parseTasksState } from "../../../appservices/protocol/src/tasks-state.ts";
+import { foldTasks } from "../../../appservices/protocol/src/task-fold.ts";
+import { parseRoomPowerLevels } from "../../../appservices/protocol/src/power-levels.ts";
 import { BoardStore } from "./board-store.ts";
 import type { BoardPort, RawEvent } from "./board-port.ts";
 import { TASK_BOARD_CAPABILITIES } from "./capabilities.ts";
@@ -74,6 +76,46 @@ describe("task board: store", () => {
       assert.equal(store.status, "ready");
       assert.deepEqual([...store.result.tasks.values()].map((t) => [t.id, t.status]), [["$t1", "doing"], ["$t2", "done"]], `recurse ${recurse}`);
       assert.deepEqual(room.calls, recurse ? { relations: 0, tree: 1 } : { relations: 3, tree: 1 }, `recurse ${recurse}`);
+    }
+  });
+
+  it("folds a recursive read page by page as the pages come, and folds everything again when a live event came meanwhile", async () => {
+    const events: RawEvent[] = [];
+    for (let i = 0; i < 30; i++) events.push(ev(`$r${i}`, "m.room.message", "@a:x", 10 + i, buildTaskRoot({ anchor: "$anchor", title: `Tâche ${i}` })));
+    for (let i = 0; i < 90; i++) events.push(ev(`$v${i}`, "fr.entente.task.update", "@a:x", 100 + i, buildTaskUpdate({ root: `$r${i % 30}`, clock: 1 + i, set: { status: i % 2 === 0 ? "doing" : "done", title: `Titre ${i}` } })));
+    const config = parseTasksState(buildTasksState({ anchor: "$anchor" }));
+    if (!config.ok) throw new Error(config.reason);
+    const expected = foldTasks({ events, levels: parseRoomPowerLevels({}, { sender: "@a:x", content: { room_version: "12" } }), config: config.value });
+    for (const liveMidway of [undefined, "new", "redacted copy"] as const) {
+      const room = fakeRoom([...events], state);
+      let pages = 0;
+      // A client that recurses, answering in pages of 50, each handed over as it is decoded.
+      room.port.relationTree = async (_id, _rel, onPage) => {
+        const out: RawEvent[] = [];
+        for (let at = 0; at < events.length; at += 50) {
+          const page = events.slice(at, at + 50);
+          out.push(...page);
+          onPage?.(page);
+          pages++;
+          await new Promise((r) => setTimeout(r, 1));
+          // an update sent by someone while the list is read: the board gets it live
+          if (liveMidway === "new" && at === 0) room.push(ev("$late", "fr.entente.task.update", "@a:x", 500, buildTaskUpdate({ root: "$r0", clock: 1000, set: { title: "Arrivée pendant la lecture" } })));
+          // or the server's redacted copy of an update already read (the same id: #events keeps it in its place)
+          if (liveMidway === "redacted copy" && at === 50) room.push({ ...ev("$v0", "fr.entente.task.update", "@a:x", 100, {}), unsigned: { redacted_because: { event_id: "$x" } } });
+        }
+        return out;
+      };
+      performance.clearMeasures("entente:board-fold-page");
+      const store = new BoardStore(room.port);
+      await store.load();
+      assert.equal(pages, 3);
+      assert.equal(performance.getEntriesByName("entente:board-fold-page").length, 3, "one partial fold per page");
+      assert.equal(store.result.tasks.size, 30);
+      if (liveMidway === undefined) assert.deepEqual(store.result, expected);
+      else if (liveMidway === "new") {
+        assert.equal(store.result.tasks.get("$r0")?.title, "Arrivée pendant la lecture", "the live update is in the fold");
+        assert.deepEqual(store.result.tasks.get("$r1"), expected.tasks.get("$r1"));
+      } else assert.deepEqual(store.result.skipped, [{ eventId: "$v0", reason: "redacted" }], "the live copy is the one folded");
     }
   });
 

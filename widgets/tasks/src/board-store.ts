@@ -7,7 +7,7 @@
 import { ROOM_MESSAGE, ROOM_POWER_LEVELS, ROOM_REDACTION, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE } from "../../../appservices/protocol/src/event-types.ts";
 import { parseRoomPowerLevels, type RoomPowerLevels } from "../../../appservices/protocol/src/power-levels.ts";
 import { nextClock } from "../../../appservices/protocol/src/room-events.ts";
-import { foldTasks, type TaskFoldResult } from "../../../appservices/protocol/src/task-fold.ts";
+import { foldTasks, TaskFold, type TaskFoldResult } from "../../../appservices/protocol/src/task-fold.ts";
 import { buildTaskRoot, type TaskRootInput } from "../../../appservices/protocol/src/task-root.ts";
 import { buildTaskUpdate, type ChecklistOps } from "../../../appservices/protocol/src/task-update.ts";
 import type { PartialTaskFields } from "../../../appservices/protocol/src/task-fields.ts";
@@ -71,6 +71,8 @@ export class BoardStore {
   #off: (() => void) | undefined;
   /** Lamport clocks this widget sent and not yet seen back: the next clock is above them too. */
   #sentClock = 0;
+  /** A list event, power levels or list settings came live while the list was read (the fold made page by page is then not used). */
+  #liveWhileReading = false;
 
   readonly #userId: string;
 
@@ -88,9 +90,10 @@ export class BoardStore {
     for (const l of this.#listeners) l();
   }
 
-  #refold(): void {
+  /** `prepared`: the list's fold made page by page while it was read, when it holds exactly #events. */
+  #refold(prepared?: TaskFold): void {
     const start = now();
-    this.result = foldTasks({ events: this.#events.values(), levels: this.levels, ...(this.config ? { config: this.config } : {}) });
+    this.result = prepared !== undefined ? prepared.result() : foldTasks({ events: this.#events.values(), levels: this.levels, ...(this.config ? { config: this.config } : {}) });
     measureSince("fold", start);
     this.#changed();
   }
@@ -138,9 +141,9 @@ export class BoardStore {
     if (!anchorChanged) return this.#refold();
     this.status = "loading";
     this.#changed();
-    await this.#readList(parsed.value.anchor);
+    const prepared = await this.#readList(parsed.value.anchor);
     this.status = "ready";
-    this.#refold();
+    this.#refold(prepared);
   }
 
   /**
@@ -148,26 +151,55 @@ export class BoardStore {
    * the roots: `recurse` with m.reference brings both, and no thread reply). A client that does
    * not recurse gets the old way: the roots, then each root's updates, 6 requests at a time.
    */
-  async #readList(anchor: string): Promise<void> {
+  async #readList(anchor: string): Promise<TaskFold | undefined> {
     const start = now();
     try {
-      await this.#readTree(anchor);
+      return await this.#readTree(anchor);
     } finally {
       measureSince("read", start);
     }
   }
 
-  async #readTree(anchor: string): Promise<void> {
-    const tree = await this.#port.relationTree(anchor, "m.reference").catch(() => undefined);
+  /**
+   * Returns the list's fold made page by page as the pages came (TaskFold: the same result as
+   * foldTasks on every event, its first pass done while the next pages were read), when nothing
+   * else changed meanwhile; else undefined (the caller folds everything).
+   */
+  async #readTree(anchor: string): Promise<TaskFold | undefined> {
+    const levels = this.levels;
+    const config = this.config;
+    const fresh = this.#events.size === 0;
+    this.#liveWhileReading = false;
+    const fold = new TaskFold({ levels, ...(config ? { config } : {}) });
+    const isListEvent = (e: RawEvent): boolean => e.type === TASK_UPDATE || (e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE);
+    let added = 0;
+    const onPage = (page: RawEvent[]): void => {
+      const start = now();
+      const kept = page.filter(isListEvent);
+      for (const e of kept) this.#events.set(e.event_id, e);
+      fold.add(kept);
+      added += kept.length;
+      measureSince("fold-page", start);
+    };
+    const tree = await this.#port.relationTree(anchor, "m.reference", onPage).catch(() => undefined);
     if (tree !== undefined) {
-      for (const e of tree) if (e.type === TASK_UPDATE || (e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE)) this.#events.set(e.event_id, e);
-      return;
+      let listEvents = 0;
+      for (const e of tree) {
+        if (!isListEvent(e)) continue;
+        listEvents++;
+        if (!this.#events.has(e.event_id)) this.#events.set(e.event_id, e); // a port that gives no pages along the way
+      }
+      // The fold holds exactly #events: every event came through onPage, once, and nothing else
+      // came or changed meanwhile (#events keeps an id's last copy, the fold its first).
+      const exact = fresh && !this.#liveWhileReading && this.levels === levels && this.config === config && added === listEvents && this.#events.size === added;
+      return exact ? fold : undefined;
     }
     const roots = await this.#port.relations(anchor, "m.reference", ROOM_MESSAGE);
     for (const r of roots) this.#events.set(r.event_id, r);
     await eachLimited(roots.filter((r) => contentOf(r)["msgtype"] === TASK_MSGTYPE), 6, async (root) => {
       for (const u of await this.#port.relations(root.event_id, "m.reference", TASK_UPDATE)) this.#events.set(u.event_id, u);
     });
+    return undefined;
   }
 
   stop(): void {
@@ -216,6 +248,7 @@ export class BoardStore {
     }
     const isRoot = e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE;
     if (isRoot || e.type === TASK_UPDATE || e.type === ROOM_REDACTION) {
+      if (this.status === "loading") this.#liveWhileReading = true;
       this.#events.set(e.event_id, e);
       if (this.status === "ready") this.#refold();
     }

@@ -10,6 +10,8 @@ import type { KeyValueStorage } from "../dossiers/stored-list.ts";
 export interface PageQuery {
   eventId: string; roomId: string | undefined; relType: string | undefined; eventType: string | undefined;
   from: string | undefined; to: string | undefined; limit: number | undefined; direction: "f" | "b" | undefined;
+  /** The widget asked for lean events (widgets/kit/src/chunk-json.ts LEAN_EVENTS). */
+  lean?: boolean;
 }
 
 export interface FirstReadHint {
@@ -50,7 +52,10 @@ export function parseQuery(text: string | null): PageQuery | undefined {
   if (typeof r["eventId"] !== "string" || r["eventId"] === "") return undefined;
   const limit = typeof r["limit"] === "number" && Number.isInteger(r["limit"]) && r["limit"] >= 0 ? r["limit"] : undefined;
   const direction = r["direction"] === "f" || r["direction"] === "b" ? r["direction"] : undefined;
-  return { eventId: r["eventId"], roomId: opt(r["roomId"]), relType: opt(r["relType"]), eventType: opt(r["eventType"]), from: opt(r["from"]), to: opt(r["to"]), limit, direction };
+  return {
+    eventId: r["eventId"], roomId: opt(r["roomId"]), relType: opt(r["relType"]), eventType: opt(r["eventType"]), from: opt(r["from"]), to: opt(r["to"]), limit, direction,
+    ...(r["lean"] === true ? { lean: true } : {}),
+  };
 }
 
 const HINT_PREFIX = "entente.widget-first-read.";

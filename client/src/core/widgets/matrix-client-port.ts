@@ -59,7 +59,7 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
       // keep the asked type (what Element's driver does), so widgets get clear events they may read.
       const encrypted = client.getRoom(roomId)?.hasEncryptionStateEvent() === true;
       if (!encrypted && opts.recurse === true) {
-        const page = await rawRelations(client, { roomId, eventId, relType, eventType, ...opts, dir: opts.dir ?? "b", recurse: true });
+        const page = await rawRelations(client, { roomId, eventId, relType, eventType, ...opts, dir: opts.dir ?? "b", recurse: true, lean: opts.lean === true });
         if (page !== undefined) return page;
       }
       const r = await client.fetchRelations(roomId, eventId, relType ?? null, encrypted && eventType !== undefined ? "m.room.encrypted" : (eventType ?? null), {

@@ -10,6 +10,7 @@ describe("client widgets: /relations read as the server's bytes", () => {
     const u = new URL(relationsUrl("https://hs.example", { ...Q, relType: undefined, eventType: "x", from: undefined, recurse: false }, { dir: "org.matrix.msc3715.dir", recurse: "org.matrix.msc3981.recurse" }));
     assert.equal(u.pathname, "/_matrix/client/v1/rooms/!r%3Aville-a.fr/relations/%24a%2Fb", "no event type without a relation type");
     assert.deepEqual([...u.searchParams], [["org.matrix.msc3715.dir", "f"], ["limit", "1000"]]);
+    assert.equal(new URL(relationsUrl("https://hs.example", { ...Q, lean: true }, { dir: "dir", recurse: "recurse" })).searchParams.get("fr.entente.lean"), "true", "our server's lean events");
   });
 
   it("returns the body's bytes and its parse, or nothing for a 4xx, a network failure or a body without chunk", async () => {

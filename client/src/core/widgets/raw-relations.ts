@@ -9,7 +9,12 @@
 export interface RawRelationsQuery {
   roomId: string; eventId: string; relType: string | undefined; eventType: string | undefined;
   from?: string | undefined; to?: string | undefined; limit?: number | undefined; dir: "f" | "b"; recurse: boolean;
+  /** Ask our server for lean events (LEAN_RELATIONS_PARAM); others ignore it. */
+  lean?: boolean | undefined;
 }
+
+/** Our homeserver's /relations extension: events without room_id and unsigned (homeserver/src/server/rooms/client-event-text.ts). */
+export const LEAN_RELATIONS_PARAM = "fr.entente.lean";
 
 /** The parameter names the server knows (matrix-js-sdk's feature detection: stable or the MSCs' unstable names). */
 export interface RelationsParamNames { dir: string; recurse: string }
@@ -27,6 +32,7 @@ export function relationsUrl(baseUrl: string, q: RawRelationsQuery, names: Relat
   if (q.to !== undefined) params.set("to", q.to);
   if (q.limit !== undefined) params.set("limit", String(q.limit));
   if (q.recurse) params.set(names.recurse, "true");
+  if (q.lean === true) params.set(LEAN_RELATIONS_PARAM, "true");
   return `${baseUrl.replace(/\/+$/, "")}${path}?${params.toString()}`;
 }
 

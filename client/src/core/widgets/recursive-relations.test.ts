@@ -61,6 +61,19 @@ describe("client widgets: read_relations with recurse", () => {
     assert.deepEqual(s.replies, [{ chunk: [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {})], next_batch: "n2", recursion_depth: 3 }]);
   });
 
+  it("asks the client for lean events when the widget says it needs no more (fr.entente.lean), and reads ahead the same way", async () => {
+    const s = setup();
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, "fr.entente.lean": true });
+    await settle();
+    assert.deepEqual(s.asked.slice(0, 2), [
+      [ROOM, "$anchor", "m.reference", undefined, { limit: 3, dir: "f", recurse: true, lean: true }],
+      [ROOM, "$anchor", "m.reference", undefined, { from: "n2", limit: 3, dir: "f", recurse: true, lean: true }],
+    ]);
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true, "fr.entente.lean": true, from: "n2" });
+    await settle();
+    assert.equal(s.asked.length, 3, "the page read ahead answered it (then the next one was read ahead)");
+  });
+
   it("reads the next page ahead as soon as a page is answered, and answers the widget's next request with it", async () => {
     const s = setup();
     s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 3, direction: "f", recurse: true });

@@ -7,13 +7,14 @@
 // per task there.
 import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type IWidgetApiRequest } from "matrix-widget-api";
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
-import { CHUNK_BYTES, CHUNK_JSON, CHUNK_PAGES, encodeChunk } from "../../../../widgets/kit/src/chunk-json.ts";
+import { CHUNK_BYTES, CHUNK_JSON, CHUNK_PAGES, encodeChunk, LEAN_EVENTS } from "../../../../widgets/kit/src/chunk-json.ts";
 import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
 
 export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
 
 interface RecursiveRequest {
   [CHUNK_JSON]?: unknown;
+  [LEAN_EVENTS]?: unknown;
   event_id?: unknown; rel_type?: unknown; event_type?: unknown; room_id?: unknown; from?: unknown; to?: unknown; limit?: unknown; direction?: unknown; recurse?: unknown;
 }
 
@@ -53,7 +54,7 @@ export class ReadAhead {
   readonly #pending = new Map<string, Promise<Page>>();
 
   static key(q: PageQuery): string {
-    return JSON.stringify([q.eventId, q.roomId, q.relType, q.eventType, q.from, q.to, q.limit, q.direction]);
+    return JSON.stringify([q.eventId, q.roomId, q.relType, q.eventType, q.from, q.to, q.limit, q.direction, q.lean === true]);
   }
 
   /** The page read ahead for `q`, if any (taken: a second identical request reads again). */
@@ -108,7 +109,7 @@ export const SERVER_PAGE = 5000;
 async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
   const want = q.limit ?? 0;
   const page = (from: string | undefined, limit: number | undefined) =>
-    driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true);
+    driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true, q.lean === true);
   const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE));
   const raws: ArrayBuffer[] | undefined = first.raw === undefined ? undefined : [first.raw];
   const { raw: _firstRaw, ...firstPage } = first;
@@ -187,7 +188,10 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
   if (limit !== undefined && limit < 0) return reply({ error: { message: "Invalid request - limit out of range" } });
   if (roomId !== undefined && !api.canUseRoomTimeline(roomId)) return reply({ error: { message: `Unable to access room timeline: ${roomId}` } });
   const direction = data.direction === "f" || data.direction === "b" ? data.direction : undefined;
-  const q: PageQuery = { eventId, roomId, relType: str(data.rel_type), eventType: str(data.event_type), from: str(data.from), to: str(data.to), limit, direction };
+  const q: PageQuery = {
+    eventId, roomId, relType: str(data.rel_type), eventType: str(data.event_type), from: str(data.from), to: str(data.to), limit, direction,
+    ...(data[LEAN_EVENTS] === true ? { lean: true } : {}),
+  };
   if (hint !== undefined && !hinted.has(api) && q.from === undefined) {
     hinted.add(api);
     hint.save(q);

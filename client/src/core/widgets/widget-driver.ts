@@ -99,11 +99,11 @@ export class EntenteWidgetDriver extends WidgetDriver {
    * server walked the tree.
    */
   override async readEventRelations(
-    eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b", recurse?: boolean,
+    eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b", recurse?: boolean, lean?: boolean,
   ): Promise<IReadEventRelationsResult & { recursionDepth?: number; raw?: ArrayBuffer }> {
     const page = await this.#d.client.relations(this.#room(roomId), eventId, relationType, eventType, {
       ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(limit === undefined ? {} : { limit }), ...(direction === undefined ? {} : { dir: direction }),
-      ...(recurse === true ? { recurse } : {}),
+      ...(recurse === true ? { recurse } : {}), ...(lean === true ? { lean } : {}),
     });
     return {
       chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }),
