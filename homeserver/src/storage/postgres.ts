@@ -9,6 +9,7 @@ import pg from "pg";
 import { GroupCommitter, type GroupSession } from "./group-commit.ts";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
+import type { EarlyStaged, EarlyStaging } from "./early-stage.ts";
 
 // BIGINT columns come back as strings by default; our values stay below 2^53.
 pg.types.setTypeParser(20, (v: string) => Number(v));
@@ -142,7 +143,7 @@ function pipelinedSession(client: pg.PoolClient): GroupSession {
   };
 }
 
-export async function openPostgres(url: string): Promise<Database> {
+export async function openPostgres(url: string): Promise<Database & EarlyStaging> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   pool.on("error", () => undefined); // idle client errors surface on the next query instead
   // The group committer's own connection: pipelined (pg's `pipeline` mode writes queued queries
@@ -165,6 +166,20 @@ export async function openPostgres(url: string): Promise<Database> {
     stage: <T>(fn: (tx: SqlExecutor) => Promise<T>) => {
       const committed = transaction(fn);
       return { executed: committed, committed };
+    },
+    // the room writer builds a room's next event from memory while this one commits
+    // (early-stage.ts, rooms/local-events.ts)
+    stageEarly: <T>(fn: (tx: SqlExecutor) => Promise<T>): EarlyStaged<T> => {
+      const { executed, committed } = committer.run(fn);
+      let failed = false;
+      // reactions queued when the group committer rejects: they run before anything the
+      // committer does afterwards, hence before any later body
+      const fail = (): void => {
+        failed = true;
+      };
+      executed.catch(fail);
+      committed.catch(fail);
+      return { ran: executed, committed, failed: () => failed };
     },
     groupStats: () => ({ ...committer.stats }),
     exec: async (sql: string) => {

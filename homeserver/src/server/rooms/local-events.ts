@@ -13,8 +13,9 @@ import type { Database } from "../../storage/sql.ts";
 import type { EventStore, EventTxn } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { Clock } from "../clock.ts";
-import type { KeyedLock } from "./room-lock.ts";
+import type { KeyedLock, Leave } from "./room-lock.ts";
 import type { SqlExecutor } from "../../storage/sql.ts";
+import { earlyStaging, type EarlyStaging } from "../../storage/early-stage.ts";
 
 export interface NewEvent {
   type: string;
@@ -86,6 +87,13 @@ export class LocalEvents {
   private readonly lock: KeyedLock;
   /** v12 room ids are the create event's hash: two creates in one millisecond must still differ. */
   private lastCreateTs = 0;
+  /**
+   * PostgreSQL: committed events read to build local events (auth events, extremities), by id. An
+   * event id names its content (the reference hash), so an entry never goes stale.
+   */
+  private readonly authEvents = new EventCache(4096);
+  /** PostgreSQL: events of client transactions whose group is not committed yet, by txnKey. */
+  private readonly pendingTxns = new Map<string, { persisted: PersistedEvent; committed: Promise<unknown> }>();
 
   constructor(deps: LocalEventsDeps) {
     this.deps = deps;
@@ -94,6 +102,12 @@ export class LocalEvents {
 
   /** Sends an event as `sender` into an existing room. Throws M_FORBIDDEN when auth rules reject it. */
   send(roomId: string, sender: string, ev: NewEvent, opts: SendOptions = {}): Promise<PersistedEvent> {
+    const early = earlyStaging(this.deps.db);
+    return early ? this.sendEarly(early, roomId, sender, ev, opts) : this.sendReading(roomId, sender, ev, opts);
+  }
+
+  /** Builds on what the database shows, under the room's lock (SQLite: its reads see the open group). */
+  private sendReading(roomId: string, sender: string, ev: NewEvent, opts: SendOptions): Promise<PersistedEvent> {
     return this.settle(this.lock.run(roomId, async (): Promise<Staging> => {
       if (opts.txn) {
         const existing = await this.deps.events.txnEvent(opts.txn);
@@ -125,6 +139,138 @@ export class LocalEvents {
       if (final !== event) checkLocalPduLimits(final.pdu);
       return this.persist(final, roomId, room.currentStateGroup, opts);
     }));
+  }
+
+  /**
+   * PostgreSQL: the room's lock is released once the event's writes ran in the open group, before
+   * its COMMIT, and the room's next event is built from what this one left in memory (RoomTip),
+   * since pooled reads do not see the open transaction. Only events that change no state take this
+   * path: a state event (membership, power levels) keeps the lock through its COMMIT, so every
+   * pooled read made for the room's later events (their auth, the federation destinations read
+   * inside the body) sees it. An event built on a write that failed is refused by its own body
+   * (BaseFailed) and built again from the database; nothing of it was acknowledged.
+   */
+  private async sendEarly(early: EarlyStaging, roomId: string, sender: string, ev: NewEvent, opts: SendOptions): Promise<PersistedEvent> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.settleCommitted(this.lock.runEarly<Staging, RoomTip>(roomId, (tip) => this.buildOnTip(early, roomId, sender, ev, opts, tip)));
+      } catch (err) {
+        if (!(err instanceof BaseFailed) || attempt >= 3) throw err;
+      }
+    }
+  }
+
+  /**
+   * A build from the room's tip reads nothing when the tip holds the auth events: it then runs in
+   * the microtasks after the previous event's body and joins its group (group-commit.ts gathers
+   * before COMMIT). Even the retransmission check reads nothing: a first attempt not committed yet
+   * is in `pendingTxns`, a committed one makes the body's event_txns insert conflict, and the
+   * event stored for it is answered (the body rolled back alone, nothing was built on it).
+   */
+  private async buildOnTip(early: EarlyStaging, roomId: string, sender: string, ev: NewEvent, opts: SendOptions, tip: RoomTip | undefined): Promise<{ value: Staging; leave?: Leave<RoomTip> }> {
+    if (opts.txn) {
+      const pending = this.pendingTxns.get(txnKey(opts.txn));
+      if (pending) return { value: { ...pending, fresh: false } };
+    }
+    const base = tip ?? await this.tipFromDatabase(roomId);
+    const { version, state } = base;
+    await opts.precondition?.(state);
+    const prevIds = base.extremities.slice(0, MAX_PREV_EVENTS);
+    const draft = this.draft(roomId, sender, ev, version, prevIds, 0);
+    const authIds = authEventTypes({ ...draft, hashes: { sha256: "" }, signatures: {} } as Pdu, version).map((k) => state.get(k)).filter((id): id is string => id !== undefined);
+    draft.auth_events = [...new Set(authIds)];
+    const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : state.get(stateKeyOf("m.room.create", ""));
+    const needed = [...new Set([...prevIds, ...draft.auth_events, ...(createId ? [createId] : [])])];
+    const missing = needed.filter((id) => !base.events.has(id) && !this.authEvents.has(id));
+    const fetched = missing.length === 0 ? new Map<string, { event: RoomEvent }>() : await this.deps.events.getEvents(missing);
+    const known = (id: string): RoomEvent | undefined => base.events.get(id) ?? this.authEvents.get(id) ?? fetched.get(id)?.event;
+    for (const [id, row] of fetched) this.authEvents.set(id, row.event);
+    draft.depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...prevIds.map((id) => known(id)?.pdu.depth ?? 0)) + 1);
+    const event = this.finish(draft, version);
+    const authState = new Map<StateKey, RoomEvent>();
+    for (const id of [...draft.auth_events, ...(createId ? [createId] : [])]) {
+      const e = known(id);
+      if (e?.pdu.state_key !== undefined) authState.set(stateKeyOf(e.pdu.type, e.pdu.state_key), e);
+    }
+    const verdict = checkAuth(event, authState, version);
+    if (!verdict.allowed) throw new MatrixError("M_FORBIDDEN", 403, verdict.reason);
+    const final = opts.exchange ? await opts.exchange(event, version, state) : event;
+    if (final !== event) checkLocalPduLimits(final.pdu);
+
+    const built = base.write;
+    const redacts = redactsOf(final.pdu);
+    const body = async (tx: SqlExecutor): Promise<{ stream: number; afterCommit: AfterCommit | undefined }> => {
+      // built on an event whose body or COMMIT failed: this one must not be stored
+      if (built?.failed()) throw new BaseFailed();
+      const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, ...(opts.txn ? { txn: opts.txn } : {}) });
+      if (redacts) await this.deps.events.markRedacted(tx, redacts, final.eventId);
+      const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId });
+      return { stream: r.stream, afterCommit: afterCommit ?? undefined };
+    };
+    const staged = early.stageEarly(body);
+    let ran: Awaited<typeof staged.ran>;
+    try {
+      ran = await staged.ran;
+    } catch (err) {
+      const earlier = opts.txn && isTxnConflict(err) ? await this.committedTxn(opts.txn, roomId) : undefined;
+      if (earlier) return { value: earlier };
+      throw err;
+    }
+    const { stream, afterCommit } = ran;
+    const persisted: PersistedEvent = { event: final, stream, roomId };
+    const value: Staging = { persisted, committed: staged.committed, fresh: true, afterCommit };
+    if (opts.txn) {
+      const key = txnKey(opts.txn);
+      const entry = { persisted, committed: staged.committed };
+      this.pendingTxns.set(key, entry);
+      const forget = (): void => {
+        if (this.pendingTxns.get(key) === entry) this.pendingTxns.delete(key);
+      };
+      staged.committed.then(forget, forget);
+    }
+    if (final.pdu.state_key !== undefined) {
+      // the lock is held until the state change is visible to every read (see sendEarly)
+      await staged.committed;
+      return { value };
+    }
+    // what the next event of the room needs: this one as the extremity, the same state
+    // the extremities (auth events come from authEvents, committed ones, or this map)
+    const events = new Map(base.events);
+    for (const id of prevIds) events.delete(id);
+    events.set(final.eventId, final);
+    const next: RoomTip = {
+      version, stateGroup: base.stateGroup, state, events,
+      extremities: [final.eventId, ...base.extremities.filter((id) => !prevIds.includes(id))],
+      write: staged,
+    };
+    return { value, leave: { memo: next, committed: staged.committed } };
+  }
+
+  /** The committed event of a client transaction (a retransmission), as `send` answers it. */
+  private async committedTxn(txn: EventTxn, roomId: string): Promise<Staging | undefined> {
+    const id = await this.deps.events.txnEvent(txn);
+    const row = id === undefined ? undefined : await this.deps.events.getEvent(id);
+    return row ? { persisted: { event: row.event, stream: row.stream, roomId }, committed: Promise.resolve(), fresh: false } : undefined;
+  }
+
+  /** The room as the database shows it (everything before this event committed). */
+  private async tipFromDatabase(roomId: string): Promise<RoomTip> {
+    const room = await this.deps.rooms.getRoom(roomId);
+    if (!room) throw new MatrixError("M_NOT_FOUND", 404, `Unknown room ${roomId}`);
+    const version = versionOrThrow(room.version);
+    const state = room.currentStateGroup === undefined ? new Map<StateKey, string>() : await this.deps.events.stateMapOfGroup(room.currentStateGroup);
+    const extremities = await this.deps.events.forwardExtremities(roomId);
+    return { version, stateGroup: room.currentStateGroup, state, extremities, events: new Map(), write: undefined };
+  }
+
+  /** As `settle`, when the pooled reads of the wake-ups see the event only after its COMMIT. */
+  private async settleCommitted(staging: Promise<Staging>): Promise<PersistedEvent> {
+    const s = await staging;
+    await s.committed;
+    if (s.fresh) this.deps.onExecuted?.(s.persisted);
+    s.afterCommit?.();
+    if (s.fresh) this.deps.onPersisted(s.persisted);
+    return s.persisted;
   }
 
   /**
@@ -208,6 +354,67 @@ export class LocalEvents {
     const { stream, afterCommit } = await staged.executed;
     return { persisted: { event, stream, roomId }, committed: staged.committed ?? Promise.resolve(), fresh: true, afterCommit };
   }
+}
+
+/**
+ * What a room's next local event is built on when the previous one is not committed yet
+ * (PostgreSQL): the room's version, current state (unchanged by the events of this path), forward
+ * extremities, and the events the next build needs (extremities, auth events read so far).
+ */
+interface RoomTip {
+  version: RoomVersion;
+  stateGroup: number | undefined;
+  state: ReadonlyMap<StateKey, string>;
+  extremities: readonly string[];
+  events: ReadonlyMap<string, RoomEvent>;
+  /** The uncommitted write this tip ends with (undefined: read from the database). */
+  write: { failed(): boolean } | undefined;
+}
+
+/** The event was built on one whose writes or COMMIT failed: it is built again. */
+class BaseFailed extends Error {
+  constructor() {
+    super("the room's previous event was not committed");
+  }
+}
+
+/** A bounded map of events by id, least recently used dropped first. */
+class EventCache {
+  private readonly map = new Map<string, RoomEvent>();
+  private readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  has(id: string): boolean {
+    return this.map.has(id);
+  }
+
+  get(id: string): RoomEvent | undefined {
+    const e = this.map.get(id);
+    if (e !== undefined) {
+      this.map.delete(id);
+      this.map.set(id, e);
+    }
+    return e;
+  }
+
+  set(id: string, e: RoomEvent): void {
+    this.map.delete(id);
+    this.map.set(id, e);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
+  }
+}
+
+function txnKey(t: EventTxn): string {
+  return JSON.stringify([t.userId, t.deviceId, t.path, t.txnId]);
+}
+
+/** PostgreSQL's unique violation on event_txns: the transaction id was used by a committed event. */
+function isTxnConflict(err: unknown): boolean {
+  const e = err as { code?: unknown; table?: unknown } | null;
+  return typeof e === "object" && e !== null && e.code === "23505" && e.table === "event_txns";
 }
 
 /** The state events among `ids` (the event's auth events and the create event), by state key. */
