@@ -104,6 +104,7 @@ describe("PostgreSQL: one room's events built before the previous COMMIT, groupe
   });
 
   it("a failed COMMIT refuses every event of the room in it; events built on them are built again", async () => {
+    for (const u of users) await local.send(roomId, u, message(`${u} bonjour`));
     const bodies = users.map((u, i) => (i === 3 ? "poison" : `${u} m`));
     const sends = users.map((u, i) => sendSeen(u, bodies[i] as string));
     const outcomes = await Promise.allSettled(sends.map((s) => s.sent));
@@ -156,6 +157,27 @@ describe("PostgreSQL: one room's events built before the previous COMMIT, groupe
     assert.equal(ids.filter((id) => id === a.event.eventId).length, 1);
     assert.equal(ids.length, new Set(ids).size);
     assert.equal((await db.all("SELECT 1 FROM events WHERE room_id = ? AND json LIKE '%\"un\"%'", [roomId])).length, 1);
+  });
+
+  it("state changes reach the events built after them from the room's tip (membership, power levels)", async () => {
+    const [u0, u1, u2] = users as [string, string, string];
+    // all queued at once: each built on the tip the one before left
+    const leave = local.send(roomId, u0, { type: "m.room.member", stateKey: u0, content: { membership: "leave" } });
+    const afterLeave = local.send(roomId, u0, message("parti"));
+    const other = local.send(roomId, u1, message("resté"));
+    const pl = local.send(roomId, OWNER, { type: "m.room.power_levels", stateKey: "", content: { users: { [OWNER]: 100 }, events_default: 50 } });
+    const muted = local.send(roomId, u2, message("muet"));
+    await leave;
+    await assert.rejects(afterLeave, /M_FORBIDDEN|not joined|membership/i);
+    await other;
+    await pl;
+    await assert.rejects(muted, /power|level|M_FORBIDDEN/i);
+    // and once everything committed, from the kept tip
+    await assert.rejects(local.send(roomId, u1, message("encore")), /power|level|M_FORBIDDEN/i);
+    const ok = await local.send(roomId, OWNER, message("toujours"));
+    assert.equal((await chain()).at(-1), ok.event.eventId);
+    const state = await db.all<{ event_id: string }>("SELECT event_id FROM current_state WHERE room_id = ? AND type = 'm.room.power_levels'", [roomId]);
+    assert.deepEqual(state.map((r) => r.event_id), [(await pl).event.eventId]);
   });
 
   it("a plain holder of the room's lock starts after the COMMIT of the events built before it", async () => {

@@ -144,11 +144,13 @@ export class LocalEvents {
   /**
    * PostgreSQL: the room's lock is released once the event's writes ran in the open group, before
    * its COMMIT, and the room's next event is built from what this one left in memory (RoomTip),
-   * since pooled reads do not see the open transaction. Only events that change no state take this
-   * path: a state event (membership, power levels) keeps the lock through its COMMIT, so every
-   * pooled read made for the room's later events (their auth, the federation destinations read
-   * inside the body) sees it. An event built on a write that failed is refused by its own body
-   * (BaseFailed) and built again from the database; nothing of it was acknowledged.
+   * since pooled reads do not see the open transaction. The tip stays after the COMMIT (every
+   * writer of a room's DAG holds its lock; a plain holder forgets it), so a lone send reads
+   * nothing either. Only events that change no state pass the lock on early: a state event
+   * (membership, power levels) keeps it through its COMMIT, so every pooled read made for the
+   * room's later events (the federation destinations read inside their body, wake-ups) sees it.
+   * An event built on a write that failed is refused by its own body (BaseFailed) and built again
+   * from the database; nothing of it was acknowledged.
    */
   private async sendEarly(early: EarlyStaging, roomId: string, sender: string, ev: NewEvent, opts: SendOptions): Promise<PersistedEvent> {
     for (let attempt = 1; ; attempt++) {
@@ -199,13 +201,13 @@ export class LocalEvents {
 
     const built = base.write;
     const redacts = redactsOf(final.pdu);
-    const body = async (tx: SqlExecutor): Promise<{ stream: number; afterCommit: AfterCommit | undefined }> => {
+    const body = async (tx: SqlExecutor): Promise<{ stream: number; stateGroup: number | undefined; afterCommit: AfterCommit | undefined }> => {
       // built on an event whose body or COMMIT failed: this one must not be stored
       if (built?.failed()) throw new BaseFailed();
       const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, ...(opts.txn ? { txn: opts.txn } : {}) });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, final.eventId);
       const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId });
-      return { stream: r.stream, afterCommit: afterCommit ?? undefined };
+      return { stream: r.stream, stateGroup: r.stateGroup, afterCommit: afterCommit ?? undefined };
     };
     const staged = early.stageEarly(body);
     let ran: Awaited<typeof staged.ran>;
@@ -216,7 +218,7 @@ export class LocalEvents {
       if (earlier) return { value: earlier };
       throw err;
     }
-    const { stream, afterCommit } = ran;
+    const { stream, stateGroup, afterCommit } = ran;
     const persisted: PersistedEvent = { event: final, stream, roomId };
     const value: Staging = { persisted, committed: staged.committed, fresh: true, afterCommit };
     if (opts.txn) {
@@ -228,21 +230,22 @@ export class LocalEvents {
       };
       staged.committed.then(forget, forget);
     }
-    if (final.pdu.state_key !== undefined) {
-      // the lock is held until the state change is visible to every read (see sendEarly)
-      await staged.committed;
-      return { value };
-    }
-    // what the next event of the room needs: this one as the extremity, the same state
-    // the extremities (auth events come from authEvents, committed ones, or this map)
+    // what the next event of the room needs: this one as the extremity, the state after it; the
+    // extremities' events (auth events come from authEvents, or this map while not committed)
     const events = new Map(base.events);
     for (const id of prevIds) events.delete(id);
     events.set(final.eventId, final);
     const next: RoomTip = {
-      version, stateGroup: base.stateGroup, state, events,
+      version, stateGroup, events,
+      state: final.pdu.state_key === undefined ? state : new Map(state).set(stateKeyOf(final.pdu.type, final.pdu.state_key), final.eventId),
       extremities: [final.eventId, ...base.extremities.filter((id) => !prevIds.includes(id))],
       write: staged,
     };
+    // a state change keeps the lock until it is visible to every read (see sendEarly)
+    if (final.pdu.state_key !== undefined) {
+      await staged.committed;
+      this.authEvents.set(final.eventId, final); // committed: a later event's auth event
+    }
     return { value, leave: { memo: next, committed: staged.committed } };
   }
 
