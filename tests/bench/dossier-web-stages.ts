@@ -10,7 +10,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { launchChromium } from "../harness/browser.ts";
-import { chromiumProcesses, chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
+import { chromiumProcesses, chromiumThreadCpu, chromiumThreadFaults, cpuBetween, describeCpu, describeFaults } from "./chromium-cpu.ts";
 
 /** Resident memory of Chromium's renderer processes (page and service worker), MiB. */
 function rendererRssMb(): number {
@@ -157,6 +157,23 @@ try {
       "sha-subtle-4m": async () => { const b = new Uint8Array(4 << 20).fill(3); for (let i = 0; i < file.size / b.length; i++) await crypto.subtle.digest("SHA-256", b); },
       "read-16m-arraybuffer": async () => { for (let p = 0; p < file.size; p += P16) await file.slice(p, p + P16).arrayBuffer(); },
       "aes-64k-into-16m": async () => { const out = new Uint8Array(P16); for (let p = 0; p < file.size; p += P16) for (let q = 0; q < P16; q += 65536) out.set(new Uint8Array(await aes(K64)), q); },
+      "aes-16k-into-16m": async () => { const out = new Uint8Array(P16); const b = new Uint8Array(16384).fill(3); for (let p = 0; p < file.size; p += P16) for (let q = 0; q < P16; q += b.length) out.set(new Uint8Array(await aes(b)), q); },
+      "aes-32k-into-16m": async () => { const out = new Uint8Array(P16); const b = new Uint8Array(32768).fill(3); for (let p = 0; p < file.size; p += P16) for (let q = 0; q < P16; q += b.length) out.set(new Uint8Array(await aes(b)), q); },
+      "aes-16k-batch-into-16m": async () => { const out = new Uint8Array(P16); const src = new Uint8Array(P16).fill(3); const C = 16384; for (let p = 0; p < file.size; p += P16) for (let q = 0; q < P16; q += 1 << 20) { const calls: Promise<ArrayBuffer>[] = []; for (let r = q; r < q + (1 << 20); r += C) calls.push(aes(src.subarray(r, r + C))); (await Promise.all(calls)).forEach((a, i) => out.set(new Uint8Array(a), q + i * C)); } },
+      "sha-subtle-16m-reused-view": async () => { const b = new Uint8Array(P16).fill(3); for (let i = 0; i < file.size / P16; i++) await crypto.subtle.digest("SHA-256", b.subarray(0, P16 - 16)); },
+      "get16-byob-direct-homeserver": async () => { let buf = new Uint8Array(P16); for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); const r = (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).body!.getReader({ mode: "byob" }); let at = 0; for (;;) { const x = await r.read(new Uint8Array(buf.buffer, at, P16 - at)); if (x.value) buf = new Uint8Array(x.value.buffer); if (x.done || !x.value) break; at += x.value.length; if (at >= P16) { const y = await r.read(new Uint8Array(1)); if (!y.done) throw new Error("more"); break; } } } },
+      "get16-byob-scratch-homeserver": async () => { const buf = new Uint8Array(P16); let scratch = new Uint8Array(1 << 20); for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); const r = (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).body!.getReader({ mode: "byob" }); let at = 0; for (;;) { const x = await r.read(scratch); if (x.value) scratch = new Uint8Array(x.value.buffer); if (x.done || !x.value) break; buf.set(x.value, at); at += x.value.length; } } },
+      "get16-xhr-arraybuffer-homeserver": async () => { for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); await new Promise<void>((res, rej) => { const x = new (globalThis as unknown as { XMLHttpRequest: new () => { open(m: string, u: string): void; setRequestHeader(k: string, v: string): void; responseType: string; onload: () => void; onerror: () => void; send(): void } }).XMLHttpRequest(); x.open("GET", `${o.hs}/_matrix/client/v1/media/download/${server}/${id}`); x.setRequestHeader("Authorization", auth.Authorization); x.responseType = "arraybuffer"; x.onload = () => res(); x.onerror = () => rej(new Error("xhr")); x.send(); }); } },
+      "get16-blob-homeserver": async () => { for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); await (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).blob(); } },
+      "put-blob16-only-homeserver": async () => { const b = new Blob([new Uint8Array(P16).fill(1)]); for (let p = 0; p < file.size; p += P16) { const mxc = await create(); await put(mxc, b); } },
+      "put16-up-homeserver": async () => { const b = new Uint8Array(P16).fill(1); for (let p = 0; p < file.size; p += P16) { const mxc = await create(); await put(mxc, new Blob([b])); uploaded16.push(mxc); } },
+      "put16-blob-64k-views": async () => { const b = new Uint8Array(P16).fill(1); for (let p = 0; p < file.size; p += P16) { const views: Uint8Array<ArrayBuffer>[] = []; for (let q = 0; q < P16; q += 65536) views.push(b.subarray(q, q + 65536)); await put(await create(), new Blob(views)); } },
+      "put16-blob-1m-views": async () => { const b = new Uint8Array(P16).fill(1); for (let p = 0; p < file.size; p += P16) { const views: Uint8Array<ArrayBuffer>[] = []; for (let q = 0; q < P16; q += 1 << 20) views.push(b.subarray(q, q + (1 << 20))); await put(await create(), new Blob(views)); } },
+      "put16-blob-of-4m-blobs": async () => { const b = new Uint8Array(P16).fill(1); for (let p = 0; p < file.size; p += P16) { const blobs: Blob[] = []; for (let q = 0; q < P16; q += 4 << 20) blobs.push(new Blob([b.subarray(q, q + (4 << 20))])); await put(await create(), new Blob(blobs)); } },
+      "put16-blob-of-200k-blobs": async () => { const b = new Uint8Array(P16).fill(1); const C = 200 * 1024; for (let p = 0; p < file.size; p += P16) { const blobs: Blob[] = []; for (let q = 0; q < P16; q += C) blobs.push(new Blob([b.subarray(q, Math.min(P16, q + C))])); await put(await create(), new Blob(blobs)); } },
+      "get16-blob-then-arraybuffer": async () => { for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); await (await (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).blob()).arrayBuffer(); } },
+      "get16-blob-then-byob-reused": async () => { let buf = new Uint8Array(P16); for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); const bl = await (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).blob(); const r = bl.stream().getReader({ mode: "byob" }); let at = 0; for (;;) { if (at >= bl.size) break; const x = await r.read(new Uint8Array(buf.buffer, at, bl.size - at)); if (x.value) buf = new Uint8Array(x.value.buffer); if (x.done || !x.value) break; at += x.value.length; } await r.cancel(); } },
+      "get16-blob-then-slices-ab": async () => { for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); const bl = await (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).blob(); for (let q = 0; q < bl.size; q += 1 << 20) await bl.slice(q, q + (1 << 20)).arrayBuffer(); } },
       "put-ab16-homeserver": async () => { const b = new Uint8Array(P16).fill(1); for (let p = 0; p < file.size; p += P16) { const mxc = await create(); await put(mxc, b); uploaded16.push(mxc); } },
       "put-blob16-homeserver": async () => { const b = new Uint8Array(P16).fill(1); for (let p = 0; p < file.size; p += P16) { const mxc = await create(); await put(mxc, new Blob([b])); } },
       "get16-arraybuffer-homeserver": async () => { for (const mxc of uploaded16) { const [server, id] = mxc.slice(6).split("/"); await (await fetch(`${o.hs}/_matrix/client/v1/media/download/${server}/${id}`, { headers: auth })).arrayBuffer(); } },
@@ -181,7 +198,7 @@ try {
       return events;
     };
     const download = async (sink: WritableStream<Uint8Array>): Promise<void> => {
-      await F.downloadParts({ manifestFile, transport: F.fetchTransport({ baseUrl: o.hs, accessToken: o.token }), backend: await F.loadWebBackend(), sink, spool: () => F.partSpool(), holdParts: o.hold, writeChunk: o.write, verifyWholeFile: false, attempts: 6, onProgress: () => undefined });
+      await F.downloadParts({ manifestFile, transport: F.fetchTransport({ baseUrl: o.hs, accessToken: o.token, blobBodies: o.blobBodies }), backend: await F.loadWebBackend(), sink, spool: () => F.partSpool(), holdParts: o.hold, writeChunk: o.write, verifyWholeFile: false, attempts: 6, onProgress: () => undefined });
     };
     stages["download-pipeline-null"] = () => download(new WritableStream());
     stages["download-pipeline-sw"] = async () => {
@@ -211,10 +228,11 @@ try {
       await w.close();
     };
     g["stages"] = stages;
-  }, { hs: hs.url, token: me.accessToken, plain: plain.url, part: partMiB * MiB, hold: args.includes("--no-hold") ? 0 : partMiB * MiB, write: writeKiB * 1024 });
+  }, { hs: hs.url, token: me.accessToken, plain: plain.url, part: partMiB * MiB, hold: args.includes("--no-hold") ? 0 : partMiB * MiB, write: writeKiB * 1024, blobBodies: !args.includes("--stream-bodies") });
   const all = ["read-file-stream", "read-part-slices", "aes-64k-seq", "aes-64k-4inflight", "aes-1m-seq", "aes-16m-seq", "sha-wasm-64k", "sha-wasm-1m", "sha-subtle-64m", "blob-from-stream", "blob-from-chunks", "put-blob-plain-sink", "put-file-slice-plain-sink", "put-blob-homeserver", "get-plain-source", "get-homeserver", "sw-only", "upload-pipeline", "download-pipeline-null", "download-pipeline-sw"];
   for (const stage of wanted.length > 0 ? wanted : all) {
     const before = chromiumThreadCpu();
+    const faults0 = chromiumThreadFaults();
     const n0 = nodeCpu();
     const t0 = performance.now();
     const cdp = profile ? await ctx.newCDPSession(page) : undefined;
@@ -251,7 +269,7 @@ try {
       process.stdout.write(`    profile (self s): ${top.map(([k, v]) => `${k} ${v.toFixed(2)}`).join(" | ")}\n`);
       await cdp.detach();
     }
-    process.stdout.write(`${stage.padEnd(28)} ${(mb / wall).toFixed(0).padStart(5)} MB/s wall ${cpu.total.toFixed(2).padStart(6)} s Chromium CPU/${size / MiB} MiB (${(mb / cpu.total).toFixed(0)} MB per CPU s)  node ${(nodeCpu() - n0).toFixed(1)} s  renderer RSS +${(rssPeak - rss0).toFixed(0)} MiB  load ${loadavg()[0]!.toFixed(1)}\n    ${describeCpu(cpu)}\n`);
+    process.stdout.write(`${stage.padEnd(28)} ${(mb / wall).toFixed(0).padStart(5)} MB/s wall ${cpu.total.toFixed(2).padStart(6)} s Chromium CPU/${size / MiB} MiB (${(mb / cpu.total).toFixed(0)} MB per CPU s)  node ${(nodeCpu() - n0).toFixed(1)} s  renderer RSS +${(rssPeak - rss0).toFixed(0)} MiB  load ${loadavg()[0]!.toFixed(1)}\n    ${describeCpu(cpu)}\n    minor faults ${describeFaults(faults0, chromiumThreadFaults())}\n`);
   }
 } finally {
   await browser.close();

@@ -23,6 +23,12 @@ import { median, type BenchRow } from "./stats.ts";
 
 const MiB = 1024 * 1024;
 
+/** CPU seconds of this Node process: the homeserver runs in it (and the bench's sampling, small). */
+function nodeCpu(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 /**
  * CPU seconds used so far by Chromium's processes (browser, renderer, GPU, network service, service
  * worker), from /proc. On a machine shared with other work the wall-clock MB/s depends on the load;
@@ -141,6 +147,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       const row = page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
       let cpu = chromiumCpuSeconds();
       let threads = chromiumThreadCpu();
+      let node = nodeCpu();
       const u = await heapGrowth(() => profiled("upload", run, async () => {
         const t0 = performance.now();
         await page.locator("input#files").setInputFiles(picked);
@@ -149,11 +156,12 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       }));
       up.push(u.value);
       upCpu.push(chromiumCpuSeconds() - cpu);
-      process.stderr.write(`dossier-web: run ${run} upload CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()))}\n`);
+      process.stderr.write(`dossier-web: run ${run} upload ${(u.value / 1000).toFixed(1)} s, CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()), 10)}; homeserver+bench (Node) ${(nodeCpu() - node).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}\n`);
       upGrowth.push(u.growth);
       upRss.push(u.rss);
       cpu = chromiumCpuSeconds();
       threads = chromiumThreadCpu();
+      node = nodeCpu();
       const d = await heapGrowth(() => profiled("download", run, async () => {
         const t1 = performance.now();
         const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 900_000 }), row.getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]);
@@ -162,7 +170,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       }));
       down.push(d.value.ms);
       downCpu.push(chromiumCpuSeconds() - cpu);
-      process.stderr.write(`dossier-web: run ${run} download CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()))}\n`);
+      process.stderr.write(`dossier-web: run ${run} download ${(d.value.ms / 1000).toFixed(1)} s, CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()), 10)}; homeserver+bench (Node) ${(nodeCpu() - node).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}\n`);
       downGrowth.push(d.growth);
       downRss.push(d.rss);
       const got = createHash("sha256");

@@ -65,6 +65,67 @@ async function uploaded(transport: MediaTransport, data: Uint8Array) {
   return new ChunkedUpload({ source: sourceOf(data), name: "x.bin", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: nodeBackend, partSize: 16 * 1024 }).start();
 }
 
+describe("chunked downloader: parts read as Blobs (getBlob, as browsers do)", () => {
+  /** The cutting transport with getBlob: a reset rejects (its bytes are lost), a clean early close gives a shorter Blob. */
+  function blobTransport() {
+    const { t, transport } = cuttingTransport(true, true);
+    const blobs: { mxc: string; from: number }[] = [];
+    const getBlob = async (mxc: string, from: number): Promise<Blob> => {
+      blobs.push({ mxc, from });
+      return new Response(t.serve(mxc, from)).blob();
+    };
+    return { t, transport: { ...transport, getBlob } satisfies MediaTransport, blobs };
+  }
+
+  it("every part comes through getBlob, byte-identical, progress up to the size", async () => {
+    const data = randomBytes(4 * 16 * 1024 + 77);
+    const { transport, blobs } = blobTransport();
+    const up = await uploaded(transport, data);
+    const out = collect();
+    const progress: number[] = [];
+    await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, holdParts: 1024 * 1024, sink: out.sink, onProgress: (r) => progress.push(r) });
+    assert.equal(sha(out.data()), sha(data));
+    assert.equal(blobs.length, 5, "the five parts as Blobs (the manifest is streamed)");
+    assert.equal(progress.at(-1), data.length);
+  });
+
+  it("a part closed early goes on from the byte where it stopped (Range); a reset part is fetched again whole", async () => {
+    const data = randomBytes(4 * 16 * 1024 + 77);
+    const { t, transport, blobs } = blobTransport();
+    const up = await uploaded(transport, data);
+    const [p1, p2] = [up.manifest.parts[1]!.file.url, up.manifest.parts[2]!.file.url];
+    const out = collect();
+    const retries: RetryInfo[] = [];
+    t.cut = { mxc: p1, after: 5000, clean: true };
+    let cutNext = true;
+    const getBlob = transport.getBlob;
+    const cutting: MediaTransport = { ...transport, getBlob: async (mxc, from) => {
+      if (mxc === p2 && cutNext) {
+        cutNext = false;
+        t.cut = { mxc: p2, after: 9000 };
+      }
+      return getBlob(mxc, from);
+    } };
+    await downloadParts({ manifestFile: up.manifestFile, transport: cutting, backend: nodeBackend, holdParts: 1024 * 1024, sink: out.sink, attempts: 3, retryDelayMs: 1, onRetry: (r) => retries.push(r) });
+    assert.equal(sha(out.data()), sha(data));
+    assert.deepEqual(blobs.filter((b) => b.mxc === p1).map((b) => b.from), [0, 5000]);
+    assert.deepEqual(blobs.filter((b) => b.mxc === p2).map((b) => b.from), [0, 0]);
+    assert.deepEqual(retries.map((r) => [r.part, r.resumeAt]), [[1, 5000], [2, 0]]);
+  });
+
+  it("a tampered part fails its hash check before a byte of it is written", async () => {
+    const data = randomBytes(3 * 16 * 1024);
+    const { t, transport } = blobTransport();
+    const up = await uploaded(transport, data);
+    const p1 = up.manifest.parts[1]!.file.url;
+    t.media.get(p1)![100]! ^= 1;
+    const out = collect();
+    await assert.rejects(downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, holdParts: 1024 * 1024, sink: out.sink }), (e: unknown) => e instanceof DownloadIntegrityError && e.part === 1);
+    assert.equal(out.data().length, 16 * 1024, "part 0 only");
+    assert.equal(out.state().aborted, true);
+  });
+});
+
 for (const [hold, bytes] of [[0, false], [1024 * 1024, false], [1024 * 1024, true]] as const) describe(`chunked downloader: resume after a cut, verify before writing (${hold > 0 ? `parts held in memory, one-shot digest${bytes ? ", BYOB reads" : ""}` : "streamed"})`, () => {
   for (const withRange of [true, false]) {
     it(`a part cut mid-way is fetched again from the byte where it stopped (${withRange ? "Range" : "re-fetch, bytes skipped"}), byte-identical`, async () => {

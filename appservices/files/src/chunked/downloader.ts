@@ -189,16 +189,24 @@ const heldPath = (c: Ctx, size: number | undefined): size is number => size !== 
  * the byte where it stopped). Progress counts bytes as they arrive.
  */
 async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: number): Promise<Uint8Array> {
-  let held = c.buffers.pop();
-  if (held === undefined || held.byteLength < size) held = new Uint8Array(size);
+  let held: Uint8Array = c.buffers.pop() ?? new Uint8Array(size);
+  if (held.byteLength < size) held = new Uint8Array(size);
   let read = 0;
   await withRetries(c, index, () => read, async () => {
     const from = read;
-    const { body, skip } = await openFrom(c, file, from);
     const into = (n: number): void => {
       read += n;
       c.onBytes(n);
     };
+    if (c.transport.getBlob !== undefined) {
+      // The part as a Blob (kept by the browser), then read into the buffer: see getBlob.
+      const blob = await c.transport.getBlob(file.url, from, c.signal);
+      if (from + blob.size > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+      held = await readBlobInto(blob, held, from, into, index);
+      if (read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
+      return;
+    }
+    const { body, skip } = await openFrom(c, file, from);
     const byob = skip === 0 ? byobReader(body) : undefined;
     if (byob === undefined) await readCopying(body, held, from, skip, size, into, index);
     else {
@@ -233,6 +241,36 @@ function byobReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader 
   } catch {
     return undefined; // not a byte stream
   }
+}
+
+/**
+ * A Blob's bytes into `buf` from byte `at`: BYOB reads straight into `buf` where Blob.stream() is
+ * a byte stream (Chromium: no chunk allocated), else chunks copied in. A BYOB read transfers the
+ * buffer: the returned view (same offset and length) is `buf`'s memory from now on.
+ */
+async function readBlobInto(blob: Blob, buf: Uint8Array, at: number, onRead: (n: number) => void, index: number): Promise<Uint8Array> {
+  const end = at + blob.size;
+  const stream = blob.stream() as ReadableStream<Uint8Array>;
+  const byob = byobReader(stream);
+  if (byob === undefined) {
+    await readCopying(stream, buf, at, 0, end, onRead, index);
+    return buf;
+  }
+  // a transferred view reads as empty: its offset and length are kept aside
+  const { byteOffset, length } = buf;
+  try {
+    while (at < end) {
+      const r = await byob.read(new Uint8Array(buf.buffer as ArrayBuffer, byteOffset + at, end - at));
+      const value = r.value as Uint8Array<ArrayBuffer> | undefined;
+      if (value !== undefined) buf = new Uint8Array(value.buffer, byteOffset, length);
+      if (r.done || value === undefined) break;
+      at += value.length;
+      onRead(value.length);
+    }
+  } finally {
+    await byob.cancel().catch(() => undefined);
+  }
+  return buf;
 }
 
 /**

@@ -315,7 +315,7 @@ export async function saveDossierFile(m: MediaAccess, v: FileVersion, name: stri
   const job = v.file === undefined ? undefined : { baseUrl: m.baseUrl, accessToken: m.accessToken, file: v.file, parts: v.parts, ...(v.size === undefined ? {} : { size: v.size }), attempts, retryDelayMs };
   const opened = await openDiskSink(name, type, v.size, o.prefer, job);
   if (opened.kind === "cancelled") return { saved: "cancelled" };
-  const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken });
+  const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, blobBodies: true });
   const total = v.size;
   const meter = new ProgressMeter(total ?? 0, 1);
   let last = 0;

@@ -75,7 +75,7 @@ export async function runWorkerJob(job: WorkerJob, sink: WritableStream<Uint8Arr
   let shown = 0;
   try {
     const common = {
-      transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken }), backend: await loadWebBackend(), sink, signal,
+      transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, blobBodies: true }), backend: await loadWebBackend(), sink, signal,
       spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts: job.attempts, retryDelayMs: job.retryDelayMs, writeChunk: WRITE_CHUNK,
       onRetry: (r: RetryInfo) => report({ type: "retry", received, delayMs: r.delayMs }),
       onProgress: (r: number) => {
