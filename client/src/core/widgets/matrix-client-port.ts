@@ -44,6 +44,21 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
     sendEvent: async (roomId, type, content) => (await sendAny(client, roomId, type, content)).event_id,
     sendStateEvent: async (roomId, type, content, stateKey) => (await sendStateAny(client, roomId, type, content, stateKey)).event_id,
     timeline: (roomId) => client.getRoom(roomId)?.getLiveTimeline().getEvents().map(raw) ?? [],
+    recentTimeline: (roomId, match, limit, since) => {
+      const events = client.getRoom(roomId)?.getLiveTimeline().getEvents() ?? [];
+      const out: IRoomEvent[] = [];
+      for (let i = events.length - 1; i >= 0 && out.length < Math.max(0, limit); i--) {
+        const e = events[i];
+        if (e === undefined) continue;
+        if (since !== undefined && e.getId() === since) break;
+        // the fields raw() would give: the clear type, the original (not edited) content
+        if (e.getType() !== match.type) continue;
+        if (match.msgtype !== undefined && (e.getOriginalContent() as Record<string, unknown>)["msgtype"] !== match.msgtype) continue;
+        if (match.stateKey !== undefined && e.getStateKey() !== match.stateKey) continue;
+        out.push(raw(e));
+      }
+      return out;
+    },
     stateEvents: (roomId, type, stateKey) => {
       const state = client.getRoom(roomId)?.currentState;
       if (state === undefined) return [];

@@ -17,6 +17,12 @@ export interface WidgetClientPort {
   sendStateEvent(roomId: string, type: string, content: Record<string, unknown>, stateKey: string): Promise<string>;
   /** Live timeline, oldest first, as raw events. */
   timeline(roomId: string): IRoomEvent[];
+  /**
+   * The newest live-timeline events of `type` (and `msgtype`, `stateKey` when given), newest first,
+   * at most `limit`, stopping at the event `since`: what timeline() filtered gives, copying only the
+   * events returned (timeline() copies every loaded event: ~100 ms per read in a busy room).
+   */
+  recentTimeline?(roomId: string, match: { type: string; msgtype: string | undefined; stateKey: string | undefined }, limit: number, since: string | undefined): IRoomEvent[];
   stateEvents(roomId: string, type: string, stateKey: string | undefined): IRoomEvent[];
   /** Loads the room's full member list when the client lazy-loads members (before m.room.member is read). */
   loadMembers?(roomId: string): Promise<void>;

@@ -66,6 +66,19 @@ describe("client widgets: driver", () => {
     assert.equal(client.sent.length, 3);
   });
 
+  it("reads through the port's recentTimeline when it has one (only the events returned are copied)", async () => {
+    const client = fakeClient();
+    const asked: unknown[] = [];
+    client.timeline = () => assert.fail("the whole timeline was copied");
+    client.recentTimeline = (roomId, match, limit, since) => {
+      asked.push([roomId, match, limit, since]);
+      return [{ type: "m.room.member", content: {}, event_id: "$m", room_id: ROOM, sender: "@anne:ville-a.fr", origin_server_ts: 1, unsigned: {}, state_key: "@anne:ville-a.fr" }];
+    };
+    const { d } = driverWith({}, new MemoryApprovalStore(), client);
+    assert.deepEqual((await d.readRoomTimeline(ROOM, "m.room.member", undefined, "@anne:ville-a.fr", 5, "$since")).map((e) => e.event_id), ["$m"]);
+    assert.deepEqual(asked, [[ROOM, { type: "m.room.member", msgtype: undefined, stateKey: "@anne:ville-a.fr" }, 5, "$since"]]);
+  });
+
   it("hands an OpenID token only after consent", async () => {
     const updates = (d: EntenteWidgetDriver) => new Promise<IOpenIDUpdate>((resolve) => d.askOpenID({ update: resolve } as never));
     assert.equal((await updates(driverWith({ askOpenId: async () => false }).d)).state, OpenIDRequestState.Blocked);

@@ -72,7 +72,10 @@ export class EntenteWidgetDriver extends WidgetDriver {
   }
 
   override async readRoomTimeline(roomId: string, eventType: string, msgtype: string | undefined, stateKey: string | undefined, limit: number, since: string | undefined): Promise<IRoomEvent[]> {
-    const events = this.#d.client.timeline(this.#room(roomId));
+    const room = this.#room(roomId);
+    const recent = this.#d.client.recentTimeline;
+    if (recent !== undefined) return recent.call(this.#d.client, room, { type: eventType, msgtype, stateKey }, limit, since);
+    const events = this.#d.client.timeline(room);
     const out: IRoomEvent[] = [];
     for (let i = events.length - 1; i >= 0 && out.length < Math.max(0, limit); i--) {
       const e = events[i];
