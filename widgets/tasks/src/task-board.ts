@@ -54,6 +54,9 @@ export class TaskBoard extends LitElement {
     section.col.over { outline: 3px dashed var(--entente-accent, #000091); }
     ol { list-style: none; margin: .5rem 0 0; padding: 0; display: flex; flex-direction: column; gap: .5rem; min-height: 3rem; }
     li.card { background: var(--entente-bg, #fff); border: 1px solid #8888; border-radius: 6px; padding: .4rem .5rem; cursor: grab; }
+    /* Cards out of view are not laid out nor painted until scrolled to (in the client's side panel
+       a few of the 150 first cards show); they stay in the DOM and the accessibility tree. */
+    li.card { content-visibility: auto; contain-intrinsic-size: auto 6rem; }
     li.card[aria-grabbed="true"] { opacity: .5; }
     .open { all: unset; font-weight: 600; cursor: pointer; display: block; }
     .meta { color: var(--entente-muted, #555); font-size: .8rem; }
