@@ -29,14 +29,27 @@ describe("UnreadCountCache", () => {
     assert.deepEqual(c.ranges, [[0, 100], [40, 110], [40, 120], [40, 90]]);
   });
 
-  it("keeps nothing below 50 notifications, nor a count made across a room change", async () => {
+  it("keeps any count above zero (a few notifications too), nothing at zero, nor a count made across a room change", async () => {
     const cache = new UnreadCountCache();
     const c = counter();
-    await cache.counts("@a:x", "!r", "*", 0, 10, c.count);
-    await cache.counts("@a:x", "!r", "*", 0, 20, c.count);
+    await cache.counts("@a:x", "!r", "*", 0, 3, c.count);
+    await cache.counts("@a:x", "!r", "*", 0, 5, c.count);
+    await cache.counts("@a:x", "!r", "*", 7, 7, c.count);
+    await cache.counts("@a:x", "!r", "*", 7, 9, c.count);
     const racing = async (a: number, b: number): Promise<ThreadCounts[]> => (cache.roomChanged("!r"), c.count(a, b));
-    await cache.counts("@a:x", "!r", "*", 0, 100, racing);
-    await cache.counts("@a:x", "!r", "*", 0, 100, c.count);
-    assert.deepEqual(c.ranges, [[0, 10], [0, 20], [0, 100], [0, 100]]);
+    await cache.counts("@a:x", "!r", "*", 20, 100, racing);
+    await cache.counts("@a:x", "!r", "*", 20, 100, c.count);
+    assert.deepEqual(c.ranges, [[0, 3], [3, 5], [7, 9], [20, 100], [20, 100]]);
+  });
+
+  it("drops the least recently used count when full, not every count", async () => {
+    const cache = new UnreadCountCache(3);
+    const c = counter();
+    for (const u of ["@a:x", "@b:x", "@c:x"]) await cache.counts(u, "!r", "*", 0, 10, c.count);
+    await cache.counts("@a:x", "!r", "*", 0, 11, c.count); // @a used again: @b is now the oldest
+    await cache.counts("@d:x", "!r", "*", 0, 10, c.count);
+    c.ranges.length = 0;
+    for (const u of ["@c:x", "@d:x", "@a:x", "@b:x"]) await cache.counts(u, "!r", "*", 0, 12, c.count);
+    assert.deepEqual(c.ranges, [[10, 12], [10, 12], [11, 12], [0, 12]]);
   });
 });

@@ -1,15 +1,17 @@
 // Unread counts without rescanning: for a (user, room, scope) whose read position has not moved,
 // the counts up to a position are kept and only the notifying events after it are counted on the
-// next /sync. A reader with 10,000 unread messages then costs what a reader with a few does.
+// next /sync. A reader with 10,000 unread messages then costs what a reader with a few does. Every
+// non-zero count is kept: on SQLite a count reads the room's push actions of every recipient in its
+// range (they are keyed by room and position, storage/push-store.ts), so a recount of even a few
+// events costs their number times the room's members.
 // A kept count stays true because push actions are recorded in stream order behind the evaluation
 // cursor (none appears below a counted position later) and the one other thing that changes what
 // counts, a redaction, bumps the room's generation when the evaluation reaches it (after commit);
 // a count computed across a bump is not kept. In memory, per process, bounded.
 import type { ThreadCounts } from "../../storage/push-store.ts";
 
-/** Below this many notifications a recount is cheap: nothing is kept. */
-const KEEP_FROM = 50;
-const MAX_ENTRIES = 10_000;
+/** Counts kept at most; the oldest goes first. */
+const MAX_ENTRIES = 50_000;
 
 interface Entry { after: number; upTo: number; generation: number; rows: Map<string, ThreadCounts> }
 
@@ -18,6 +20,11 @@ export type RangeCount = (after: number, upTo: number) => Promise<ThreadCounts[]
 export class UnreadCountCache {
   private readonly entries = new Map<string, Entry>();
   private readonly generations = new Map<string, number>();
+  private readonly maxEntries: number;
+
+  constructor(maxEntries = MAX_ENTRIES) {
+    this.maxEntries = maxEntries;
+  }
 
   /** Something that changes past counts of the room happened (a redaction): forget them. */
   roomChanged(roomId: string): void {
@@ -42,8 +49,10 @@ export class UnreadCountCache {
       }
     }
     const total = [...rows.values()].reduce((n, r) => n + r.notifications, 0);
-    if (total >= KEEP_FROM && (this.generations.get(roomId) ?? 0) === generation) {
-      if (!this.entries.has(key) && this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    if (total > 0 && (this.generations.get(roomId) ?? 0) === generation) {
+      // re-inserted: the Map's order is the order of last use
+      this.entries.delete(key);
+      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value ?? key);
       this.entries.set(key, { after, upTo: Math.max(upTo, from), generation, rows });
     } else if (kept !== undefined && !usable) {
       this.entries.delete(key);
