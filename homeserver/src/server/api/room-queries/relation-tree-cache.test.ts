@@ -59,6 +59,27 @@ describe("relation tree cache (recurse=true pages)", () => {
     assert.equal(src.walks, 4);
   });
 
+  it("reads a forward pagination's later pages from the walk without counting the room while nothing was stored after it", async () => {
+    const cache = new RelationTreeCache();
+    const src = source([2, 3, 5, 8, 13, 21], 30);
+    let bounds = 0;
+    const counted: TreeSource = { ...src, maxStream: async () => src.end, walk: (u, l) => src.walk(u, l), roomBounds: async () => { bounds++; return `1:${src.roomEnd}`; } };
+    const forward = (after: number) => cache.window("k", { after, before: Number.MAX_SAFE_INTEGER, n: 2, backwards: false }, counted);
+    assert.deepEqual(ids(await forward(0)), [2, 3]);
+    assert.equal(bounds, 1, "the first page checks the room's bounds");
+    assert.deepEqual(ids(await forward(3)), [5, 8]);
+    assert.deepEqual(ids(await forward(8)), [13, 21]);
+    assert.equal(bounds, 1, "later pages: the stream's end only");
+    assert.equal(src.walks, 1);
+    // something stored after the walk: a later page checks the room again (and walks if it changed)
+    src.streams.push(31);
+    src.end = 31;
+    src.roomEnd = 31;
+    assert.deepEqual(ids(await forward(21)), [31]);
+    assert.equal(bounds, 2);
+    assert.equal(src.walks, 2);
+  });
+
   it("keeps nothing for a tree over its size limit, and drops the least recently used key", async () => {
     const small = new RelationTreeCache({ maxRows: 3 });
     const src = source([1, 2, 3, 4], 10);

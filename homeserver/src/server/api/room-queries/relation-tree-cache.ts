@@ -55,7 +55,12 @@ export class RelationTreeCache {
   /** The rows of (after, before] in the scan's direction, at most n; `undefined` when the tree is too big to keep. */
   async window(key: string, w: TreeWindow, source: TreeSource): Promise<TreeRow[] | undefined> {
     let entry = this.entries.get(key);
-    if (!entry || w.before > entry.upTo) {
+    // A forward page after the first (w.after > 0: its `from` token) reads past the walk's end
+    // (its range is open above) but needs no new walk while nothing was stored after that end: the
+    // same freshness as a backward page after the first, without counting the room's events
+    // (roomBounds) at each of the 5 pages of a 22,000-event list.
+    const laterForward = entry !== undefined && !w.backwards && w.after > 0 && w.before > entry.upTo && (await source.maxStream()) <= entry.upTo;
+    if (!entry || (w.before > entry.upTo && !laterForward)) {
       // Bounds before the position and the walk: an event stored meanwhile changes them, so the
       // next first page walks again even if this walk already saw it.
       const bounds = await source.roomBounds();
