@@ -11,14 +11,17 @@
 // capabilities, pushed state), fetch (the client's answers: /relations + decryption), transfer
 // (the rest of the widget's read: postMessage both ways, waits), fold, render (Lit), paint.
 // --quick: 200 tasks and 2,000 updates.
-import { writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient } from "../../client/scripts/serve-client.ts";
 import { screenshot } from "../harness/browser.ts";
 import { addSavedSession, PASSWORD, type Agent } from "../harness/client-pages.ts";
-import { registerUser, startTestHomeserver, waitFor } from "../harness/homeserver.ts";
+import { registerUser, waitFor } from "../harness/homeserver.ts";
+import { testConfig } from "../harness/test-config.ts";
+import { startHomeserver, type RunningHomeserver } from "../../homeserver/src/server/compose.ts";
 import { startWidgetPages } from "../widgets/widget-pages.ts";
 import { seed } from "./tasks-views.ts";
 import { chromiumProcesses } from "./chromium-cpu.ts";
@@ -112,26 +115,60 @@ async function openRoom(page: Page, hash: string): Promise<void> {
   }
 }
 
+/** What a saved seed holds besides the homeserver's folder (BOARD_E2E_SEED_DIR). */
+interface SavedSeed { userId: string; accessToken: string; deviceId: string; roomId: string; tasks: number; updates: number }
+const SEED_FILE = "board-e2e-seed.json";
+
+/**
+ * The homeserver with the seeded room: seeded now, or (BOARD_E2E_SEED_DIR holding a seed of the
+ * same size) a copy of a saved one, so that old and new trees can be compared on one room without
+ * seeding again (2-3 min at load 10); a fresh seed is saved there when the folder has none.
+ */
+async function seededHomeserver(tasks: number, updates: number, log: (s: string) => void): Promise<{ hs: RunningHomeserver; dir: string; me: SavedSeed }> {
+  const saved = process.env["BOARD_E2E_SEED_DIR"];
+  const dir = mkdtempSync(join(tmpdir(), "board-e2e-hs-"));
+  const file = saved === undefined ? undefined : join(saved, SEED_FILE);
+  if (file !== undefined && existsSync(file)) {
+    const me = JSON.parse(readFileSync(file, "utf8")) as SavedSeed;
+    if (me.tasks === tasks && me.updates === updates) {
+      cpSync(saved as string, dir, { recursive: true });
+      log(`board-e2e: reusing the seed in ${saved}`);
+      return { hs: await startHomeserver(testConfig(dir)), dir, me };
+    }
+  }
+  let hs = await startHomeserver(testConfig(dir));
+  const agent = await registerUser(hs.url, "agent", PASSWORD);
+  const few = await registerUser(hs.url, "few", PASSWORD);
+  const t = performance.now();
+  const { roomId } = await seed(hs.url, agent.accessToken, agent.userId, few.userId, few.accessToken, tasks, updates);
+  log(`board-e2e: seeded ${tasks} tasks + ${updates} updates in ${Math.round(performance.now() - t)} ms`);
+  const me: SavedSeed = { ...agent, roomId, tasks, updates };
+  if (saved !== undefined) {
+    await hs.stop();
+    rmSync(saved, { recursive: true, force: true });
+    cpSync(dir, saved, { recursive: true });
+    writeFileSync(join(saved, SEED_FILE), JSON.stringify(me));
+    hs = await startHomeserver(testConfig(dir));
+  }
+  return { hs, dir, me };
+}
+
 export async function boardE2eRuns(runs: number, tasks: number, updates: number, log: (s: string) => void = () => undefined): Promise<BoardE2eRun[]> {
   const dist = await ensureClientBuild();
-  const hs = await startTestHomeserver();
+  const { hs, dir, me } = await seededHomeserver(tasks, updates, log);
   const pages = await startWidgetPages({ jitsiConfig: {}, apps: ["tasks"] });
-  const me = await registerUser(hs.url, "agent", PASSWORD);
   const web = await serveClient({
     distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "b", label: "Bench", serverName: me.userId.split(":")[1] ?? "", homeserverUrl: hs.url }],
     extraConfig: { widgets: { base_url: `${pages.widgetsOrigin}/widgets/`, jitsi_domains: [] } },
   });
   try {
-    const few = await registerUser(hs.url, "few", PASSWORD);
-    const t = performance.now();
-    const { roomId } = await seed(hs.url, me.accessToken, me.userId, few.userId, few.accessToken, tasks, updates);
+    const { roomId } = me;
     const r = encodeURIComponent(roomId);
     const put = await fetch(`${hs.url}/_matrix/client/v3/rooms/${r}/state/im.vector.modular.widgets/tasks`, {
       method: "PUT", headers: { Authorization: `Bearer ${me.accessToken}`, "Content-Type": "application/json" },
       body: JSON.stringify({ type: "m.custom", name: "Tâches", data: {}, url: `${pages.widgetsOrigin}/widgets/tasks/index.html?userId=$matrix_user_id&language=$org.matrix.msc2873.client_language` }),
     });
     if (!put.ok) throw new Error(`widget state: ${put.status}`);
-    log(`board-e2e: seeded ${tasks} tasks + ${updates} updates in ${Math.round(performance.now() - t)} ms`);
     const agent: Agent = { userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId };
     const ctx = await pages.browser.newContext({ locale: "fr-FR" });
     await addSavedSession(ctx, hs.url, agent);
@@ -186,6 +223,7 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
     await web.close();
     await pages.stop();
     await hs.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
