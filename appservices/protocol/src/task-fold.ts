@@ -112,10 +112,10 @@ export function foldTasks(input: TaskFoldInput): TaskFoldResult {
   return fold.result();
 }
 
-/** A root as met (first copy), judged at once: its working copy, or why it is not accepted. */
+/** A root as met (first copy), judged at the end of its add(): its working copy, or why it is not accepted. */
 interface MetRoot {
   ev: CheckedRawEvent;
-  accepted: Working | string;
+  accepted: Working | string | undefined;
 }
 
 /**
@@ -138,12 +138,13 @@ export class TaskFold {
   readonly #groupList: Group[] = [];
   readonly #unreferenced: CheckedRawEvent[] = [];
   readonly #indexer: RoomEventIndexer;
+  /** Roots judged so far (the first ones of #roots). */
+  #judged = 0;
   #done = false;
 
   constructor(input: Omit<TaskFoldInput, "events">) {
     this.#input = input;
     this.#permissions = input.config?.permissions ?? DEFAULT_TASK_PERMISSIONS;
-    const { create, assign } = this.#permissions;
     // locals, not fields, in the per-event callback
     const groups = this.#groups;
     const groupList = this.#groupList;
@@ -161,11 +162,7 @@ export class TaskFold {
           groups.set(root, made);
           groupList.push(made);
         } else unreferenced.push(ev);
-      } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) {
-        // Judged now (it depends on the root, the levels and the list's settings only); a root
-        // found redacted in result() is skipped as such instead.
-        roots.push({ ev, accepted: acceptRoot(ev, rawContent(ev), input, create, assign) });
-      }
+      } else if (type === ROOM_MESSAGE && rawContent(ev)["msgtype"] === TASK_MSGTYPE) roots.push({ ev, accepted: undefined });
     });
   }
 
@@ -173,6 +170,15 @@ export class TaskFold {
   add(events: Iterable<unknown>): void {
     if (this.#done) throw new Error("TaskFold: add() after result()");
     this.#indexer.add(events);
+    // The page's roots judged now, in a loop of their own (it depends on the root, the levels and
+    // the list's settings only); a root found redacted in result() is skipped as such instead.
+    const roots = this.#roots;
+    const { create, assign } = this.#permissions;
+    for (let i = this.#judged; i < roots.length; i++) {
+      const met = roots[i]!;
+      met.accepted = acceptRoot(met.ev, rawContent(met.ev), this.#input, create, assign);
+    }
+    this.#judged = roots.length;
   }
 
   /** The fold of every event added (once: the working copies are consumed). */
@@ -203,6 +209,7 @@ export class TaskFold {
     const accepted: Working[] = [];
     for (const { ev, accepted: w } of this.#roots) {
       if (checkRedacted && gone(ev)) continue;
+      if (w === undefined) continue; // every root is judged by the add() that met it
       if (typeof w === "string") {
         skipped.push({ eventId: ev.event_id, reason: w });
         continue;
