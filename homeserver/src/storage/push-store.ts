@@ -106,12 +106,15 @@ export class PushStore {
    * Events to evaluate after `after` up to `upTo`, oldest first: accepted room events, and the
    * membership outliers of rooms we are not in (an invite over federation is one).
    */
-  async eventsToEvaluate(after: number, upTo: number, limit: number): Promise<{ stream: number; eventId: string; roomId: string; json: string; outlier: boolean }[]> {
-    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; json: string; outlier: number }>(
-      `SELECT stream_ordering, event_id, room_id, json, outlier FROM events WHERE stream_ordering > ? AND stream_ordering <= ?
+  async eventsToEvaluate(after: number, upTo: number, limit: number): Promise<{ stream: number; eventId: string; roomId: string; json: string; outlier: boolean; stateGroup: number | undefined }[]> {
+    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; json: string; outlier: number; state_group: number | null }>(
+      `SELECT stream_ordering, event_id, room_id, json, outlier, state_group FROM events WHERE stream_ordering > ? AND stream_ordering <= ?
        AND (outlier = 0 OR type = 'm.room.member') AND rejected IS NULL AND soft_failed = 0 ORDER BY stream_ordering LIMIT ?`,
       [after, upTo, limit]);
-    return rows.map((r) => ({ stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, outlier: num(r.outlier) === 1 }));
+    return rows.map((r) => ({
+      stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, outlier: num(r.outlier) === 1,
+      stateGroup: r.state_group === null ? undefined : num(r.state_group),
+    }));
   }
 
   /** A user's m.push_rules and m.ignored_user_list account data, each with its stream position. */

@@ -124,10 +124,10 @@ export class PushProcessor {
     }
   }
 
-  private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean }, actions: PushActionRow[]): Promise<void> {
+  private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean; stateGroup: number | undefined }, actions: PushActionRow[]): Promise<void> {
     if (event["type"] === "m.room.redaction") this.deps.onRedaction?.(row.roomId);
     const sender = String(event["sender"]);
-    const room = await this.roomState(row.roomId);
+    const room = await this.roomState(row.roomId, row.stateGroup);
     const facts = roomFacts(room, sender);
     // a membership outlier (invite to a room we are not in) concerns its target only
     const recipients = new Set(row.outlier ? [] : facts.joined);
@@ -193,9 +193,16 @@ export class PushProcessor {
     return known.ignored.has(sender) ? undefined : known.rules;
   }
 
-  /** The room's facts, read again only when its current state group moved (one query otherwise). */
-  private async roomState(roomId: string): Promise<RoomState> {
+  /**
+   * The room's facts, read again only when its current state group moved. `atGroup`, the state
+   * group at the event: when the kept facts are of that group they are the state at the event and
+   * nothing is read (a message changes no state: no `rooms` read per message); otherwise one query
+   * for the current group.
+   */
+  private async roomState(roomId: string, atGroup: number | undefined): Promise<RoomState> {
     const { rooms, events } = this.deps;
+    const kept = this.roomStates.get(roomId);
+    if (kept && atGroup !== undefined && kept.group === atGroup) return kept;
     const row = await rooms.getRoom(roomId);
     const group = row?.currentStateGroup;
     const cached = this.roomStates.get(roomId);
