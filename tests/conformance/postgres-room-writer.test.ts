@@ -180,6 +180,32 @@ describe("PostgreSQL: one room's events built before the previous COMMIT, groupe
     assert.deepEqual(state.map((r) => r.event_id), [(await pl).event.eventId]);
   });
 
+  it("a by-id cache eviction while a build reads its missing events changes nothing (auth still judged with the power levels)", async () => {
+    await local.send(roomId, OWNER, { type: "m.room.power_levels", stateKey: "", content: { users: { [OWNER]: 100 }, events_default: 50 } });
+    await local.send(roomId, OWNER, message("annonce"));
+    // the shared cache full, this room's auth events its least recently used entries
+    const cache = (local as unknown as { authEvents: { set(id: string, e: unknown): void; has(id: string): boolean } }).authEvents;
+    const dummy = { eventId: "$x", pdu: { type: "x", depth: 1 } };
+    for (let n = 0; n < 4096; n++) cache.set(`$fill${n}`, dummy);
+    const pl = (await db.one<{ event_id: string }>("SELECT event_id FROM current_state WHERE room_id = ? AND type = 'm.room.power_levels'", [roomId]))?.event_id as string;
+    cache.set(pl, (await events.getEvent(pl))?.event);
+    for (let n = 0; n < 4095; n++) cache.set(`$fill2-${n}`, dummy);
+    assert.ok(cache.has(pl), "the power levels are cached, oldest entry");
+    // a federation event took the room's lock: the next build reads the room (its prev event is not cached)
+    await lock.run(roomId, async () => undefined);
+    // while it reads, other rooms' builds cache events: the power levels are evicted
+    const getEvents = events.getEvents.bind(events);
+    events.getEvents = async (ids, exec) => {
+      const r = await getEvents(ids, exec);
+      for (let n = 0; n < 8; n++) cache.set(`$other${n}`, dummy);
+      return r;
+    };
+    await assert.rejects(local.send(roomId, users[1] as string, message("muet")), /power level|M_FORBIDDEN/i);
+    // and the owner's message (membership and power levels both needed) still goes, at the right depth
+    const ok = await local.send(roomId, OWNER, message("toujours"));
+    assert.equal((await chain()).at(-1), ok.event.eventId);
+  });
+
   it("a plain holder of the room's lock starts after the COMMIT of the events built before it", async () => {
     const sends = users.map((u) => local.send(roomId, u, message(`${u} avant`)));
     const plain = lock.run(roomId, async () => events.forwardExtremities(roomId));

@@ -183,10 +183,26 @@ export class LocalEvents {
     draft.auth_events = [...new Set(authIds)];
     const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : state.get(stateKeyOf("m.room.create", ""));
     const needed = [...new Set([...prevIds, ...draft.auth_events, ...(createId ? [createId] : [])])];
-    const missing = needed.filter((id) => !base.events.has(id) && !this.authEvents.has(id));
-    const fetched = missing.length === 0 ? new Map<string, { event: RoomEvent }>() : await this.deps.events.getEvents(missing);
-    const known = (id: string): RoomEvent | undefined => base.events.get(id) ?? this.authEvents.get(id) ?? fetched.get(id)?.event;
-    for (const [id, row] of fetched) this.authEvents.set(id, row.event);
+    // Taken from the caches before any await: the shared by-id cache may evict an entry while the
+    // missing ones are read (other rooms' builds fill it), and an auth event lost in between would
+    // let checkAuth run without it (no power levels: a muted member's message accepted).
+    const have = new Map<string, RoomEvent>();
+    for (const id of needed) {
+      const e = base.events.get(id) ?? this.authEvents.get(id);
+      if (e !== undefined) have.set(id, e);
+    }
+    const missing = needed.filter((id) => !have.has(id));
+    if (missing.length > 0) {
+      const fetched = await this.deps.events.getEvents(missing);
+      for (const [id, row] of fetched) {
+        have.set(id, row.event);
+        this.authEvents.set(id, row.event);
+      }
+      const lost = missing.filter((id) => !have.has(id));
+      // never build on a guess (depth 1, auth without the sender's membership or power levels)
+      if (lost.length > 0) throw new Error(`room ${roomId}: events ${lost.join(", ")} named by its state or extremities are not in the store`);
+    }
+    const known = (id: string): RoomEvent | undefined => have.get(id);
     draft.depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...prevIds.map((id) => known(id)?.pdu.depth ?? 0)) + 1);
     const event = this.finish(draft, version);
     const authState = new Map<StateKey, RoomEvent>();
