@@ -239,6 +239,15 @@ export class EventStore {
     return this.redactions;
   }
 
+  /**
+   * Called once the transaction of a `markRedacted` committed. `markRedacted` bumps the epoch inside
+   * the body, but on PostgreSQL a pooled read made between the body and the COMMIT still sees the
+   * unredacted event and could be cached under the new epoch; bumping again makes that entry stale.
+   */
+  redactionCommitted(): void {
+    this.redactions++;
+  }
+
   async getEvents(eventIds: readonly string[], exec: SqlExecutor = this.db): Promise<Map<string, StoredEventRow>> {
     const out = new Map<string, StoredEventRow>();
     for (let i = 0; i < eventIds.length; i += 500) {

@@ -286,6 +286,7 @@ export class LocalEvents {
   private async settleCommitted(staging: Promise<Staging>): Promise<PersistedEvent> {
     const s = await staging;
     await s.committed;
+    this.redactionSettled(s);
     if (s.fresh) this.deps.onExecuted?.(s.persisted);
     s.afterCommit?.();
     if (s.fresh) this.deps.onPersisted(s.persisted);
@@ -301,9 +302,15 @@ export class LocalEvents {
     const s = await staging;
     if (s.fresh) this.deps.onExecuted?.(s.persisted);
     await s.committed;
+    this.redactionSettled(s);
     s.afterCommit?.();
     if (s.fresh) this.deps.onPersisted(s.persisted);
     return s.persisted;
+  }
+
+  /** A redaction committed: caches filled from reads made before its COMMIT are stale (event-store.ts). */
+  private redactionSettled(s: Staging): void {
+    if (s.fresh && redactsOf(s.persisted.event.pdu) !== undefined) this.deps.events.redactionCommitted();
   }
 
   /** Persists the create event of a new room (the room row must not exist yet). */

@@ -203,6 +203,7 @@ export class RemoteInput {
       return r.stream;
     };
     const announce = (stream: number): void => {
+      if (redactTarget) events.redactionCommitted();
       if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
     };
     const { db } = this.deps;
