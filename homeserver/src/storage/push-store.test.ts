@@ -1,10 +1,8 @@
 // Push actions storage on both databases: /notifications merges the user's rooms newest first and
-// counts read a room's range; on SQLite, migration 140 re-keys an existing table by (room,
-// position, user) and keeps every row.
+// counts read a room's range.
 import assert from "node:assert/strict";
 import { openTestDatabase } from "../../../tests/harness/test-database.ts";
-import { migrate } from "./migrate.ts";
-import { PushStore, pushActionsInOneBtree } from "./push-store.ts";
+import { PushStore } from "./push-store.ts";
 import type { Database } from "./sql.ts";
 
 const U = "@u:council.test";
@@ -28,27 +26,15 @@ for (const kind of ["sqlite", "postgres"] as const) describe(`push actions store
     for (const [i, room] of ROOMS.entries()) {
       await db.run("INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering) VALUES (?, 'm.room.member', ?, ?, ?, 0)", [room, U, `$m${i}`, i === 2 ? "leave" : "join"]);
     }
-    if (kind === "sqlite") {
-      // a database from before migration 140: the (user, room, position) table of migration 120
-      await db.exec("DROP TABLE push_actions");
-      await db.exec("CREATE TABLE push_actions (user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL, thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL)");
-      await db.transaction((tx) => pushActionsInOneBtree(tx, "sqlite"));
-      await db.run("DELETE FROM schema_version WHERE version = 140");
-    }
     const store = new PushStore({ db });
     const rows = streams.flatMap((s, i) => [U, OTHER].map((userId) => ({
       userId, roomId: ROOMS[i % 3]!, stream: s, eventId: `$e${i}`, threadId: "main", highlight: i === 4 && userId === U, actions: '["notify"]', ts: i,
     })));
     await db.transaction((tx) => store.record(tx, rows, [], streams.at(-1)!));
-    if (kind === "sqlite") assert.equal(await migrate(db), 1);
   });
   after(async () => cleanup?.());
 
-  it(kind === "sqlite" ? "migration 140 keys the table by room, position and user and keeps every row" : "keeps every row", async function () {
-    if (kind === "sqlite") {
-      const sql = (await db.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'push_actions'"))?.sql ?? "";
-      assert.match(sql, /PRIMARY KEY \(room_id, stream_ordering, user_id\)\s*\) WITHOUT ROWID/);
-    }
+  it("keeps every row", async function () {
     assert.equal((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions"))?.n, 18);
   });
 

@@ -58,33 +58,12 @@ export async function pushActionsInOneBtree(tx: SqlExecutor, dialect: Dialect): 
   await tx.run("ALTER TABLE push_actions_by_room RENAME TO push_actions");
 }
 
-/**
- * Migration 140 (SQLite only): push actions keyed by (room, position, user) instead of (user,
- * room, position). The rows of one event are then neighbours at the end of the b-tree: a message
- * of a 22-member room dirties one leaf page instead of 21, each written to the WAL at its COMMIT
- * (micro-benchmark, 21 rows per transaction: insert + commit 0.71-0.84 -> 0.23-0.25 ms CPU per
- * event, docs/perf/sendpath.md). Counts read a room's rows after the read position and keep the
- * user's (the unread cache spares recounting); /notifications reads each of the user's rooms from
- * the newest row down. PostgreSQL keeps its table and indexes.
- */
-export async function pushActionsByRoomPosition(tx: SqlExecutor, dialect: Dialect): Promise<void> {
-  if (dialect !== "sqlite") return;
-  await tx.run(`CREATE TABLE push_actions_by_position (
-  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL,
-  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL,
-  PRIMARY KEY (room_id, stream_ordering, user_id)
-) WITHOUT ROWID`);
-  await tx.run(`INSERT INTO push_actions_by_position (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts)
-  SELECT user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts FROM push_actions`);
-  await tx.run("DROP TABLE push_actions");
-  await tx.run("ALTER TABLE push_actions_by_position RENAME TO push_actions");
-}
-
-/**
- * The rooms a user may have push actions in: every room they have a membership in (actions are
- * only recorded for members and invitees, and leaving keeps the membership row).
- */
-const ROOMS_OF_USER = "SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = ?";
+/** The rooms a user has push actions in, one key lookup each (SQLite skips along the b-tree). */
+const ROOMS_WITH_ACTIONS = `WITH RECURSIVE r(room_id) AS (
+  SELECT MIN(room_id) FROM push_actions WHERE user_id = ?1
+  UNION ALL
+  SELECT (SELECT MIN(room_id) FROM push_actions WHERE user_id = ?1 AND room_id > r.room_id) FROM r WHERE r.room_id IS NOT NULL
+) SELECT room_id FROM r WHERE room_id IS NOT NULL`;
 
 /** Only events still visible count: redacted, rejected or soft-failed ones never notify. */
 const VISIBLE = "JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL";
@@ -206,10 +185,9 @@ export class PushStore {
     type Row = { room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number };
     let rows: Row[];
     if (this.db.dialect === "sqlite") {
-      // keyed by (room, position, user): the newest of each of the user's rooms, merged
-      // (see pushActionsByRoomPosition)
+      // keyed by (user, room, position): the newest of each room, merged (see pushActionsInOneBtree)
       rows = [];
-      for (const r of await this.db.all<{ room_id: string }>(ROOMS_OF_USER, [userId])) {
+      for (const r of await this.db.all<{ room_id: string }>(ROOMS_WITH_ACTIONS, [userId])) {
         rows.push(...(await this.db.all<Row>(select, [userId, r.room_id, opts.before, opts.limit])));
       }
       rows = rows.sort((a, b) => num(b.stream_ordering) - num(a.stream_ordering)).slice(0, opts.limit);

@@ -4,7 +4,7 @@
 import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
 import { createAndFillSearchIndex } from "./search-store.ts";
-import { pushActionsByRoomPosition, pushActionsInOneBtree } from "./push-store.ts";
+import { pushActionsInOneBtree } from "./push-store.ts";
 
 export interface Migration {
   version: number;
@@ -324,13 +324,5 @@ DROP INDEX events_relates;
 CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_failed, rejected, room_id, stream_ordering, event_id, sender, type, state_key, state_group)
   WHERE relates_to IS NOT NULL
 `,
-  },
-  {
-    // SQLite: push actions keyed by (room, position, user): an event's rows share one leaf page
-    // instead of one per recipient, written to the WAL at every commit (push-store.ts).
-    version: 140,
-    name: "push-actions-by-room-position",
-    sql: "",
-    run: pushActionsByRoomPosition,
   },
 ];
