@@ -81,4 +81,28 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts kept b
     assert.deepEqual(c.synced, { notification_count: 5 + 1 + 2 + 60, highlight_count: 0 });
     assert.deepEqual(c.synced, c.full);
   });
+
+  it("a count made while an event awaits its push evaluation (a failed run) is not kept: the next /sync is exact", async () => {
+    let c = await counts();
+    const before = c.full.notification_count;
+    // evaluation runs fail for a while (logged; the message stays behind the cursor)
+    const store = server.hs.context.push.store;
+    const eventsToEvaluate = store.eventsToEvaluate.bind(store);
+    let failing = true;
+    let failures = 0;
+    store.eventsToEvaluate = (...args) => {
+      if (!failing) return eventsToEvaluate(...args);
+      failures++;
+      return Promise.reject(new Error("évaluation interrompue (test)"));
+    };
+    await send({ body: "pendant la panne" });
+    c = await counts();
+    failing = false;
+    assert.ok(failures > 0, "the evaluation failed");
+    assert.equal(c.synced?.notification_count, before, "counted past the cursor: the unevaluated message is not there yet");
+    await send({ body: "après la panne" });
+    c = await counts();
+    assert.deepEqual(c.synced, { notification_count: before + 2, highlight_count: 0 }, "both messages count once evaluated");
+    assert.deepEqual(c.synced, c.full);
+  });
 });

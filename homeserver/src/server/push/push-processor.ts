@@ -82,6 +82,11 @@ export class PushProcessor {
     this.deps = deps;
   }
 
+  /** Every event up to this position has its push actions recorded (undefined: not known yet). */
+  evaluatedUpTo(): number | undefined {
+    return this.done;
+  }
+
   /**
    * Evaluates every event up to `upTo` (the current position when undefined); one run at a time.
    * Calls made while a run is queued join it: it goes as far as the furthest of them.

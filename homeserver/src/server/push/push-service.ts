@@ -68,7 +68,17 @@ export class PushService {
   /** The unread fields of a joined room for /sync, counted up to stream position `upTo`. */
   async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
     await this.processor.catchUp(upTo);
-    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo, this.unread), perThread);
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo, this.keptCountsUpTo(upTo)), perThread);
+  }
+
+  /**
+   * The unread-count cache, only for a count up to an evaluated position: a count past the
+   * evaluation cursor (a failed run, or a badge counted while an event waits for its evaluation)
+   * misses actions recorded later below it, and kept it would stay short for good.
+   */
+  private keptCountsUpTo(upTo: number): UnreadCountCache | undefined {
+    const evaluated = this.processor.evaluatedUpTo();
+    return evaluated !== undefined && upTo <= evaluated ? this.unread : undefined;
   }
 
   /** A read receipt of a local user moved: their phones get the new badge. */
@@ -92,9 +102,11 @@ export class PushService {
   private async unreadTotal(userId: string): Promise<number> {
     const { rooms, events } = this.deps.stores;
     const upTo = await events.maxStream();
+    await this.processor.catchUp(upTo);
+    const kept = this.keptCountsUpTo(upTo);
     let n = 0;
     for (const m of await rooms.roomsForUser(userId)) {
-      if (m.membership === "join") n += (await roomUnread(this.store, userId, m.roomId, upTo, this.unread)).total.notifications;
+      if (m.membership === "join") n += (await roomUnread(this.store, userId, m.roomId, upTo, kept)).total.notifications;
     }
     return n;
   }

@@ -1,11 +1,10 @@
 // Unread counts without rescanning: for a (user, room, scope) whose read position has not moved,
 // the counts up to a position are kept and only the notifying events after it are counted on the
 // next /sync. A reader with 10,000 unread messages then costs what a reader with a few does. Every
-// non-zero count is kept: on SQLite a count reads the room's push actions of every recipient in its
-// range (they are keyed by room and position, storage/push-store.ts), so a recount of even a few
-// events costs their number times the room's members.
+// non-zero count is kept.
 // A kept count stays true because push actions are recorded in stream order behind the evaluation
-// cursor (none appears below a counted position later) and the one other thing that changes what
+// cursor (none appears below a counted position later; callers pass the cache only for counts up
+// to an evaluated position, push-service.ts keptCountsUpTo) and the one other thing that changes what
 // counts, a redaction, bumps the room's generation when the evaluation reaches it (after commit);
 // a count computed across a bump is not kept. In memory, per process, bounded.
 import type { ThreadCounts } from "../../storage/push-store.ts";
