@@ -9,6 +9,9 @@
 // - `attempts`: a part cut by the network is fetched again FROM WHERE IT STOPPED (Range when the
 //   transport has `getFrom`, else from its start with the bytes already read skipped), with the
 //   decryption and the hash going on where they were: no byte is read into the hash twice.
+//   With a transport's `getBlob` (browsers), held parts come as Blobs: a connection closed early
+//   still goes on from its byte, a reset loses the bytes of that request (the part starts again
+//   from the last completed request, its start at worst).
 import type { AttachmentBackend } from "../attachments/backend.ts";
 import { fromBase64 } from "../attachments/base64.ts";
 import { decryptingStream } from "../attachments/attachment-stream.ts";

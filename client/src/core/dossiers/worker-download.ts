@@ -5,7 +5,8 @@
 // the page decrypted and the plaintext crossed to the worker through a transferable stream: a copy
 // per chunk, and the renderer's RSS grew by ≈ 250 MiB per GiB of ArrayBuffers awaiting the
 // collectors of both sides. Same downloader as the page (`downloadParts`, `downloadAttachment`):
-// each part hash-checked before a byte of it is written, a cut part resumed from its byte (Range).
+// each part hash-checked before a byte of it is written, a part closed early resumed from its byte
+// (Range), a reset one fetched again (parts come as Blobs: see @entente/files' getBlob).
 // This file is the message format both sides share and the worker's half; the page's half is in
 // disk-sink.ts (`openDiskSink(…, job)`).
 import { DownloadIntegrityError, downloadAttachment, downloadParts, fetchTransport, loadWebBackend, parseEncryptedFile, type RetryInfo } from "./protocol.ts";
