@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { ClientWidgetApi, IRoomEvent, IWidgetApiRequest } from "matrix-widget-api";
 import { approvalKey, MemoryApprovalStore } from "./capability-approvals.ts";
-import { answerRecursiveRelations, dropSpeculation, SERVER_PAGE, speculate } from "./recursive-relations.ts";
+import { answerRecursiveRelations, dropSpeculation, receivable, SERVER_PAGE, speculate } from "./recursive-relations.ts";
 import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
 import { answerChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import { EntenteWidgetDriver } from "./widget-driver.ts";
@@ -50,6 +50,30 @@ function setup(options: { raw?: boolean; onlyTasks?: boolean } = {}) {
 }
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe("client widgets: what a widget may receive of a relations page", () => {
+  const api = {
+    canReceiveRoomEvent: (type: string, msgtype: string | null = null) => type === "fr.entente.task.update" || (type === "m.room.message" && msgtype === "fr.entente.task"),
+    canReceiveStateEvent: () => false,
+  } as unknown as ClientWidgetApi;
+
+  it("takes out of a kept event the bundled events it may not receive (a thread's latest reply, an edit), and copies only then", () => {
+    const reply = ev("$reply", "m.room.message", { msgtype: "m.text", body: "message privé du fil" });
+    const taskEdit = ev("$edit", "m.room.message", { msgtype: "fr.entente.task", body: "tâche" });
+    const withThread = { ...ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), unsigned: { age: 5, "m.relations": { "m.thread": { latest_event: reply, count: 2, current_user_participated: true }, "m.reference": { chunk: [{ event_id: "$u" }] } } } };
+    const withEdit = { ...ev("$t2", "m.room.message", { msgtype: "fr.entente.task" }), unsigned: { "m.relations": { "m.replace": ev("$e", "m.room.message", { msgtype: "m.text", body: "modifié" }) } } };
+    const plain = ev("$u", "fr.entente.task.update", {});
+    const allowedBundle = { ...ev("$t3", "m.room.message", { msgtype: "fr.entente.task" }), unsigned: { "m.relations": { "m.replace": taskEdit } } };
+    const out = receivable(api, [withThread, withEdit, plain, allowedBundle, reply]);
+    assert.equal(out.length, 4, "the text message itself is not receivable");
+    assert.deepEqual(out[0]?.unsigned, { age: 5, "m.relations": { "m.thread": { count: 2, current_user_participated: true }, "m.reference": { chunk: [{ event_id: "$u" }] } } });
+    assert.deepEqual(out[1]?.unsigned, { "m.relations": {} });
+    assert.equal(out[2], plain, "nothing bundled: the same object");
+    assert.equal(out[3], allowedBundle, "a receivable bundle is kept as is");
+    assert.ok(!JSON.stringify(out).includes("message privé du fil") && !JSON.stringify(out).includes("modifié"));
+    assert.equal((withThread.unsigned["m.relations"]["m.thread"] as { latest_event?: unknown }).latest_event, reply, "the client's own event is untouched");
+  });
+});
 
 describe("client widgets: read_relations with recurse", () => {
   it("passes recurse to the client, keeps only receivable events and says the tree was walked", async () => {

@@ -20,23 +20,55 @@ interface RecursiveRequest {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
+type ReceiveApi = Pick<ClientWidgetApi, "canReceiveRoomEvent" | "canReceiveStateEvent">;
+
 /**
  * The events of `chunk` the widget holds a receive capability for (ClientWidgetApi's own rule),
  * asked once per distinct (type, msgtype or state key): a list is thousands of events of a few kinds.
+ * Events bundled in a kept event (`unsigned["m.relations"]`: a thread's latest reply, an edit) are
+ * judged too: one the widget may not receive is taken out of the bundle (the event is a copy then),
+ * so a task's thread never shows the widget a message type it was not granted.
  */
-export function receivable(api: Pick<ClientWidgetApi, "canReceiveRoomEvent" | "canReceiveStateEvent">, chunk: readonly IRoomEvent[]): IRoomEvent[] {
+export function receivable(api: ReceiveApi, chunk: readonly IRoomEvent[]): IRoomEvent[] {
   const known = new Map<string, boolean>();
-  return chunk.filter((e) => {
+  const may = (e: { type?: unknown; state_key?: unknown; content?: unknown }): boolean => {
+    if (typeof e.type !== "string") return false;
     const state = e.state_key !== undefined && e.state_key !== null;
     const msgtype = state ? undefined : (e.content as { msgtype?: unknown } | undefined)?.msgtype;
     const key = JSON.stringify([e.type, state ? e.state_key : null, typeof msgtype === "string" ? msgtype : null, msgtype === undefined]);
     let ok = known.get(key);
     if (ok === undefined) {
-      ok = state ? api.canReceiveStateEvent(e.type, e.state_key as string) : api.canReceiveRoomEvent(e.type, msgtype as string | undefined);
+      ok = state ? typeof e.state_key === "string" && api.canReceiveStateEvent(e.type, e.state_key) : api.canReceiveRoomEvent(e.type, msgtype as string | undefined);
       known.set(key, ok);
     }
     return ok;
-  });
+  };
+  const out: IRoomEvent[] = [];
+  for (const e of chunk) if (may(e)) out.push(withoutForeignBundles(e, may));
+  return out;
+}
+
+type Judge = (e: { type?: unknown; state_key?: unknown; content?: unknown }) => boolean;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** `e` itself when every event bundled in it may be received, else a copy without the others. */
+function withoutForeignBundles(e: IRoomEvent, may: Judge): IRoomEvent {
+  const unsigned = (e as { unsigned?: unknown }).unsigned;
+  const relations = isRecord(unsigned) ? unsigned["m.relations"] : undefined;
+  if (!isRecord(relations)) return e;
+  let kept: Record<string, unknown> | undefined;
+  for (const [relType, bundle] of Object.entries(relations)) {
+    if (!isRecord(bundle)) continue;
+    // m.thread: { latest_event, count, current_user_participated }; m.replace: the edit event itself
+    const inner = relType === "m.thread" ? bundle["latest_event"] : typeof bundle["type"] === "string" ? bundle : undefined;
+    if (!isRecord(inner) || may(inner)) continue;
+    kept ??= { ...relations };
+    if (relType === "m.thread") {
+      const { latest_event: _dropped, ...rest } = bundle;
+      kept[relType] = rest;
+    } else delete kept[relType];
+  }
+  return kept === undefined ? e : ({ ...e, unsigned: { ...(unsigned as Record<string, unknown>), "m.relations": kept } } as IRoomEvent);
 }
 
 /** `raws`: the server's bodies of every page read, when the client has them all (raw-relations.ts). */
@@ -212,7 +244,7 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
       const chunk = receivable(api, r.chunk);
       // The server's pages as they came when the widget asked for bytes and may receive every event
       // in them; else JSON text or UTF-8 bytes when it asks (widgets/kit/src/chunk-json.ts says why).
-      const pages = data[CHUNK_JSON] === CHUNK_BYTES && chunk.length === r.chunk.length ? r.raws : undefined;
+      const pages = data[CHUNK_JSON] === CHUNK_BYTES && chunk.length === r.chunk.length && chunk.every((e, i) => e === r.chunk[i]) ? r.raws : undefined;
       const encoded = pages === undefined ? encodeChunk(chunk, data[CHUNK_JSON]) : undefined;
       reply({
         chunk: encoded === undefined && pages === undefined ? chunk : [],
