@@ -28,6 +28,7 @@ import { Appservices } from "./appservice/appservices.ts";
 import { loadRegistrations } from "./appservice/load-registrations.ts";
 import type { ServerContext } from "./context.ts";
 import { KeyedLock } from "./rooms/room-lock.ts";
+import { RoomMembers } from "./rooms/room-members.ts";
 import type { PersistedEvent } from "./rooms/local-events.ts";
 import type { SqlExecutor } from "../storage/sql.ts";
 import { composeFederation } from "./federation/compose-federation.ts";
@@ -88,9 +89,15 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   if (publisher) notifier.onNotify((users) => publisher.wakeUsers(users));
   const rooms = new RoomStore({ db });
   const stores = { events: new EventStore({ db }), rooms, users: new UserStore({ db }), streams: new StreamStore({ db }) };
-  const notifyRoom = (roomId: string, extra: string[] = []): void => {
-    void rooms.members(roomId).then(
-      (ms) => notifier.notifyUsers([...ms.filter((m) => m.membership !== "leave" && m.membership !== "ban").map((m) => m.userId), ...extra]),
+  // members kept per room and state group (rooms/room-members.ts): a local event's wake-up and its
+  // federation destinations read nothing once the room's group is kept
+  const members = new RoomMembers({ rooms });
+  const wake = (list: readonly string[], extra: readonly string[]): void => notifier.notifyUsers(extra.length === 0 ? list : [...list, ...extra]);
+  const notifyRoom = (roomId: string, extra: readonly string[] = [], group?: number): void => {
+    const kept = group === undefined ? members.latest(roomId) : members.at(roomId, group);
+    if (kept) return wake(kept.wake, extra);
+    void members.read(roomId).then(
+      (snap) => wake(snap.wake, extra),
       (err: unknown) => log.error("notify failed", { room_id: roomId, error: String(err) }),
     );
   };
@@ -108,8 +115,10 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   } });
   const roomLock = new KeyedLock();
   const push = new PushService({ db, stores, serverName: config.server.name, clock, log, config: config.push });
-  const onPersisted = (p: PersistedEvent): void => {
-    notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : []);
+  const onPersisted = (p: PersistedEvent, local: boolean): void => {
+    // a remote event may move the state (resolution, out-of-room memberships); a local one only by its own key
+    if (!local || p.event.pdu.state_key !== undefined) members.changed(p.roomId, p.event.eventId);
+    notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : [], local ? p.stateGroup : undefined);
     appservices.wake();
     // push rules of the recipients (never rejects: failures are logged); readers count unread up to it
     const evaluated = push.eventPersisted(p.stream);
@@ -122,17 +131,24 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   };
   const federation = config.federation.enabled
     ? composeFederation({
-      config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: onPersisted,
+      config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: (p) => onPersisted(p, false), members,
       // as for local sends: a received event's push actions join its COMMIT (with the txn record)
-      onRemoteExecuted: (p) => void push.eventPersisted(p.stream),
+      onRemoteExecuted: (p) => {
+        members.changing(p.roomId, p.event.eventId);
+        void push.eventPersisted(p.stream);
+      },
       ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}),
     })
     : undefined;
   const localEvents = new LocalEvents({
     db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock, lock: roomLock,
-    ...(federation ? { inTransaction: (tx: SqlExecutor, p: PersistedEvent) => federation.enqueueLocal(tx, p) } : {}),
-    // the federation rows' after-commit send runs first: the transaction leaves before the local wake-ups
-    onPersisted,
+    // a state event's members are in flight until announced; the federation rows' after-commit send
+    // runs first: the transaction leaves before the local wake-ups
+    inTransaction: async (tx: SqlExecutor, p: PersistedEvent) => {
+      if (p.event.pdu.state_key !== undefined) members.changing(p.roomId, p.event.eventId);
+      return federation?.enqueueLocal(tx, p);
+    },
+    onPersisted: (p) => onPersisted(p, true),
     // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
     onExecuted: (p) => void push.eventPersisted(p.stream),
   });

@@ -65,6 +65,20 @@ export class RoomStore {
     return rows.map((r) => ({ userId: r.state_key, membership: r.membership, eventId: r.event_id }));
   }
 
+  /**
+   * The room's current state group and its members, read in one statement (one snapshot on
+   * PostgreSQL): a cache keyed by the group (server/rooms/room-members.ts) never pairs a group
+   * with another state's members. `group` is undefined when the room has no member row or no state group.
+   */
+  async memberSnapshot(roomId: string): Promise<{ group: number | undefined; members: { userId: string; membership: string }[] }> {
+    const rows = await this.db.all<{ g: number | null; state_key: string; membership: string | null }>(
+      `SELECT (SELECT current_state_group FROM rooms WHERE room_id = ?) AS g, state_key, membership FROM current_state
+       WHERE room_id = ? AND type = 'm.room.member'`, [roomId, roomId]);
+    const g = rows[0]?.g ?? null;
+    const members = rows.map((r) => ({ userId: r.state_key, membership: r.membership ?? "" }));
+    return { group: g === null ? undefined : num(g), members };
+  }
+
   async currentState(roomId: string): Promise<{ type: string; stateKey: string; eventId: string }[]> {
     const rows = await this.db.all<{ type: string; state_key: string; event_id: string }>("SELECT type, state_key, event_id FROM current_state WHERE room_id = ?", [roomId]);
     return rows.map((r) => ({ type: r.type, stateKey: r.state_key, eventId: r.event_id }));

@@ -24,6 +24,7 @@ import { RemoteInput } from "./inbound/remote-input.ts";
 import { RemoteMembership } from "./remote-membership.ts";
 import { Backfiller } from "./backfill.ts";
 import { serversInRoom } from "./inbound/room-servers.ts";
+import type { RoomMembers } from "../rooms/room-members.ts";
 import type { FederationServices } from "./federation-services.ts";
 import { composeExtras } from "./compose-extras.ts";
 
@@ -46,6 +47,8 @@ export function composeFederation(deps: {
   lock: KeyedLock; onRemotePersisted: (p: PersistedEvent) => void; senderOptions?: SenderOptions;
   /** A received event's writes ran in the open group (see RemoteInputDeps.onExecuted). */
   onRemoteExecuted?: (p: PersistedEvent) => void;
+  /** The room members kept for the wake-ups, also giving a local event's destinations. */
+  members?: RoomMembers;
 }): FederationParts {
   const { config, signingKey, db, clock } = deps;
   const fedConfig = config.federation;
@@ -73,7 +76,8 @@ export function composeFederation(deps: {
   return {
     services, router,
     async enqueueLocal(tx, p) {
-      const destinations = await serversInRoom(deps.rooms, p.roomId);
+      // the members at the event's state group when kept (no read), as notifyRoom uses them
+      const destinations = deps.members ? new Set((await deps.members.get(p.roomId, p.stateGroup)).servers) : await serversInRoom(deps.rooms, p.roomId);
       const pdu = p.event.pdu;
       // the target of a membership change hears about it even when none of its users is joined
       if (pdu.type === "m.room.member" && pdu.state_key) {

@@ -40,6 +40,8 @@ export interface PersistedEvent {
   event: RoomEvent;
   stream: number;
   roomId: string;
+  /** Local events: the state group after the event, the room's current one once it committed. */
+  stateGroup?: number | undefined;
 }
 
 export interface LocalEventsDeps {
@@ -222,7 +224,7 @@ export class LocalEvents {
       if (built?.failed()) throw new BaseFailed();
       const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, ...(opts.txn ? { txn: opts.txn } : {}) });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, final.eventId);
-      const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId });
+      const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId, stateGroup: r.stateGroup });
       return { stream: r.stream, stateGroup: r.stateGroup, afterCommit: afterCommit ?? undefined };
     };
     const staged = early.stageEarly(body);
@@ -235,7 +237,7 @@ export class LocalEvents {
       throw err;
     }
     const { stream, stateGroup, afterCommit } = ran;
-    const persisted: PersistedEvent = { event: final, stream, roomId };
+    const persisted: PersistedEvent = { event: final, stream, roomId, stateGroup };
     const value: Staging = { persisted, committed: staged.committed, fresh: true, afterCommit };
     if (opts.txn) {
       const key = txnKey(opts.txn);
@@ -367,18 +369,18 @@ export class LocalEvents {
   /** Runs the event's writes; resolves when they ran (under the lock), with the commit to wait for. */
   private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<Staging> {
     const redacts = redactsOf(event.pdu);
-    const body = async (tx: SqlExecutor): Promise<{ stream: number; afterCommit: AfterCommit | undefined }> => {
+    const body = async (tx: SqlExecutor): Promise<{ stream: number; stateGroup: number | undefined; afterCommit: AfterCommit | undefined }> => {
       const r = await this.deps.events.persist(tx, {
         event, roomId, stateGroupBefore, ...(opts.txn ? { txn: opts.txn } : {}),
       });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
-      const afterCommit = await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId });
-      return { stream: r.stream, afterCommit: afterCommit ?? undefined };
+      const afterCommit = await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId, stateGroup: r.stateGroup });
+      return { stream: r.stream, stateGroup: r.stateGroup, afterCommit: afterCommit ?? undefined };
     };
     const { db } = this.deps;
     const staged = db.stage ? db.stage(body) : { executed: db.transaction(body), committed: undefined };
-    const { stream, afterCommit } = await staged.executed;
-    return { persisted: { event, stream, roomId }, committed: staged.committed ?? Promise.resolve(), fresh: true, afterCommit };
+    const { stream, stateGroup, afterCommit } = await staged.executed;
+    return { persisted: { event, stream, roomId, stateGroup }, committed: staged.committed ?? Promise.resolve(), fresh: true, afterCommit };
   }
 }
 
