@@ -195,17 +195,32 @@ async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: num
   let held: Uint8Array = c.buffers.pop() ?? new Uint8Array(size);
   if (held.byteLength < size) held = new Uint8Array(size);
   let read = 0;
+  // A request that fails as a Blob loses all its bytes (a reset rejects the whole body): the part's
+  // next attempts stream instead, which resume from the byte reached, so a link cut more often than
+  // a part takes still gets through (as before parts came as Blobs).
+  let streamFromNow = false;
   await withRetries(c, index, () => read, async () => {
     const from = read;
     const into = (n: number): void => {
       read += n;
       c.onBytes(n);
     };
-    if (c.transport.getBlob !== undefined) {
+    if (c.transport.getBlob !== undefined && !streamFromNow) {
       // The part as a Blob (kept by the browser), then read into the buffer: see getBlob.
-      const blob = await c.transport.getBlob(file.url, from, c.signal);
-      if (from + blob.size > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
-      held = await readBlobInto(blob, held, from, into, index);
+      try {
+        const blob = await c.transport.getBlob(file.url, from, c.signal);
+        if (from + blob.size > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
+        held = await readBlobInto(blob, held, from, into, index);
+      } catch (e: unknown) {
+        streamFromNow = true;
+        if (held.byteLength < size) {
+          // a BYOB read that failed took the buffer with it (transferred): the bytes read so far are gone
+          c.onBytes(-read);
+          read = 0;
+          held = new Uint8Array(size);
+        }
+        throw e;
+      }
       if (read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
       return;
     }
