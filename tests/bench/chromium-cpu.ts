@@ -40,8 +40,11 @@ export function chromiumProcesses(): ChromiumProcess[] {
   return out;
 }
 
-/** CPU seconds so far of every thread of Chromium's processes, keyed "process type/thread name". */
-export function chromiumThreadCpu(): Map<string, number> {
+/**
+ * A figure summed per "process type/thread name" over every thread of Chromium's processes, taken
+ * from the fields of /proc/<pid>/task/<tid>/stat after the command name (`f[0]` is the state).
+ */
+function perChromiumThread(value: (f: string[]) => number): Map<string, number> {
   const out = new Map<string, number>();
   for (const p of chromiumProcesses()) {
     let tasks: string[];
@@ -56,7 +59,7 @@ export function chromiumThreadCpu(): Map<string, number> {
         const close = raw.lastIndexOf(")");
         const f = raw.slice(close + 2).split(" ");
         const key = `${p.type}/${raw.slice(raw.indexOf("(") + 1, close).replace(/\d+$/, "")}`;
-        out.set(key, (out.get(key) ?? 0) + (Number(f[11]) + Number(f[12])) / TICK);
+        out.set(key, (out.get(key) ?? 0) + value(f));
       } catch {
         // gone meanwhile
       }
@@ -65,33 +68,18 @@ export function chromiumThreadCpu(): Map<string, number> {
   return out;
 }
 
+/** CPU seconds so far of every thread of Chromium's processes, keyed "process type/thread name". */
+export function chromiumThreadCpu(): Map<string, number> {
+  return perChromiumThread((f) => (Number(f[11]) + Number(f[12])) / TICK);
+}
+
 /**
  * Minor page faults so far of every Chromium thread, keyed like chromiumThreadCpu(). On this VM a
  * page fault is expensive (a paravirtualised IRQ toggle each): perf showed 40–50 % of the busy
  * threads' time in faults and in copies into freshly faulted pages, so faults per GiB is a cost.
  */
 export function chromiumThreadFaults(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const p of chromiumProcesses()) {
-    let tasks: string[];
-    try {
-      tasks = readdirSync(`/proc/${p.pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tasks) {
-      try {
-        const raw = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, "utf8");
-        const close = raw.lastIndexOf(")");
-        const f = raw.slice(close + 2).split(" ");
-        const key = `${p.type}/${raw.slice(raw.indexOf("(") + 1, close).replace(/\d+$/, "")}`;
-        out.set(key, (out.get(key) ?? 0) + Number(f[7]));
-      } catch {
-        // gone meanwhile
-      }
-    }
-  }
-  return out;
+  return perChromiumThread((f) => Number(f[7]));
 }
 
 /** The busiest faulting threads between two chromiumThreadFaults() readings, in thousands: "renderer/chromium 412k, …". */

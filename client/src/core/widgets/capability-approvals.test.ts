@@ -1,19 +1,7 @@
 import assert from "node:assert/strict";
 import { approvalKey, clearWidgetApprovals, LocalStorageApprovalStore } from "./capability-approvals.ts";
+import { memoryStorage } from "./prefixed-storage.ts";
 
-/** localStorage's shape over a Map (key order: insertion). */
-function memoryStorage(entries: [string, string][] = []) {
-  const m = new Map(entries);
-  return {
-    m,
-    get length() { return m.size; },
-    key: (i: number) => [...m.keys()][i] ?? null,
-    getItem: (k: string) => m.get(k) ?? null,
-    setItem: (k: string, v: string) => void m.set(k, v),
-    removeItem: (k: string) => void m.delete(k),
-    clear: () => m.clear(),
-  };
-}
 
 const KEY = approvalKey("!r:ville-a.fr", "tasks", "https://widgets.ville-a.fr/tasks/?x=1");
 

@@ -2,7 +2,7 @@
 // widget id and the origin it loads from, so a widget whose URL moves to another site asks again),
 // and is asked again only for capabilities never decided before.
 import type { Capability } from "matrix-widget-api";
-import type { ListableStorage } from "./first-read-hint.ts";
+import { removeKeysWithPrefix, type ListableStorage } from "./prefixed-storage.ts";
 
 export interface Decision { approved: readonly string[]; denied: readonly string[] }
 
@@ -91,15 +91,5 @@ export class LocalStorageApprovalStore implements ApprovalStore {
  * were per agent (at sign-out: the next agent on the PC must answer for themselves).
  */
 export function clearWidgetApprovals(storage: ListableStorage | undefined): void {
-  try {
-    if (!storage) return;
-    const keys: string[] = [];
-    for (let i = 0; i < storage.length; i++) {
-      const k = storage.key(i);
-      if (k?.startsWith(APPROVALS_PREFIX)) keys.push(k);
-    }
-    for (const k of keys) storage.removeItem(k);
-  } catch {
-    // refused storage: nothing of ours in it either
-  }
+  removeKeysWithPrefix(storage, APPROVALS_PREFIX);
 }

@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
 import { clearFirstReadHints, parseQuery, READ_AT_OPEN_KEY, storedFirstReadHint, type PageQuery } from "./first-read-hint.ts";
+import { memoryStorage } from "./prefixed-storage.ts";
 
-/** localStorage's shape over a Map (key order: insertion). */
-function memoryStorage(entries: [string, string][] = []) {
-  const m = new Map(entries);
-  return {
-    m,
-    get length() { return m.size; },
-    key: (i: number) => [...m.keys()][i] ?? null,
-    getItem: (k: string) => m.get(k) ?? null,
-    setItem: (k: string, v: string) => void m.set(k, v),
-    removeItem: (k: string) => void m.delete(k),
-  };
-}
 
 const query: PageQuery = { eventId: "$anchor", roomId: "!r:ville-a.fr", relType: "m.reference", eventType: undefined, from: undefined, to: undefined, limit: 3, direction: "f" };
 const KEY = "!r|tasks|https://w";

@@ -6,6 +6,7 @@
 // (the default), and sign-out removes every hint (clearFirstReadHints). A damaged or foreign
 // value reads as no hint.
 import type { KeyValueStorage } from "../dossiers/stored-list.ts";
+import { removeKeysWithPrefix, type ListableStorage } from "./prefixed-storage.ts";
 
 export interface PageQuery {
   eventId: string; roomId: string | undefined; relType: string | undefined; eventType: string | undefined;
@@ -85,24 +86,7 @@ export function storedFirstReadHint(storage: KeyValueStorage | undefined, userId
   };
 }
 
-/** What clearing needs of the page's storage (localStorage has it). */
-export interface ListableStorage {
-  readonly length: number;
-  key(index: number): string | null;
-  removeItem(key: string): void;
-}
-
 /** Removes every user's first-read hints (at sign-out: a shared council PC must not tell the next agent which rooms and lists were opened). */
 export function clearFirstReadHints(storage: ListableStorage | undefined): void {
-  try {
-    if (!storage) return;
-    const keys: string[] = [];
-    for (let i = 0; i < storage.length; i++) {
-      const k = storage.key(i);
-      if (k?.startsWith(HINT_PREFIX)) keys.push(k);
-    }
-    for (const k of keys) storage.removeItem(k);
-  } catch {
-    // refused storage: nothing of ours in it either
-  }
+  removeKeysWithPrefix(storage, HINT_PREFIX);
 }
