@@ -66,6 +66,7 @@ export function composeFederation(deps: {
   });
   const membership = new RemoteMembership({
     db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,
+    ...(deps.members ? { onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId) } : {}),
   });
   const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
   const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });

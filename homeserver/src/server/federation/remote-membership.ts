@@ -39,6 +39,12 @@ export interface RemoteMembershipDeps {
   clock: Clock;
   log: Logger;
   onPersisted: (e: PersistedEvent) => void;
+  /**
+   * A membership change of the room is about to be written (in its open transaction): caches of
+   * the room's members (rooms/room-members.ts) must neither serve nor keep what they read until
+   * it is announced by onPersisted (or for good, if its transaction rolls back).
+   */
+  onChanging?: (roomId: string, eventId: string) => void;
 }
 
 const VER_QUERY = [...ROOM_VERSIONS.keys()].map((v) => `ver=${v}`).join("&");
@@ -213,6 +219,7 @@ export class RemoteMembership {
       const after = new Map(state);
       after.set(stateKeyOf("m.room.member", join.pdu.state_key ?? ""), join.eventId);
       const stream = await this.deps.db.transaction(async (tx) => {
+        this.deps.onChanging?.(roomId, join.eventId);
         await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [join.eventId]);
         const before = await this.deps.events.createStateGroup(tx, roomId, state);
         const afterGroup = await this.deps.events.createStateGroup(tx, roomId, after, before);
@@ -230,6 +237,7 @@ export class RemoteMembership {
   private async storeOutOfRoomMembership(roomId: string, version: RoomVersion, event: RoomEvent, membership: string): Promise<PersistedEvent> {
     return this.deps.lock.run(roomId, async () => {
       const stream = await this.deps.db.transaction(async (tx) => {
+        this.deps.onChanging?.(roomId, event.eventId);
         if (!(await this.deps.rooms.getRoom(roomId, tx))) await this.deps.rooms.insertRoom(tx, { roomId, version: version.id, creator: event.pdu.sender, ts: this.deps.clock.now() });
         await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [event.eventId]);
         const { stream: s } = await this.deps.events.persist(tx, { event, roomId, stateGroupBefore: undefined, outlier: true });

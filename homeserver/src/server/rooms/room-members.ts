@@ -8,8 +8,9 @@
 //   rolled back group id is used again (AUTOINCREMENT); on PostgreSQL a read between COMMIT and
 //   the announcement is fine, but the event is announced after its room's lock is released;
 // - a read that overlapped any change (`epoch` moved) is used once but not kept.
-// Out-of-room memberships (remote-membership.ts) change rows without a group: `changed` drops
-// the entry. A change whose COMMIT failed leaves its room uncached (read each time) until restart.
+// Remote joins and out-of-room memberships (remote-membership.ts) mark their room `changing` in
+// their transaction too; `changed` (at their announcement) drops the entry. A change whose COMMIT
+// failed leaves its room uncached (read each time) until restart.
 import type { RoomStore } from "../../storage/room-store.ts";
 import { serverNameOf } from "../../spec/ids.ts";
 
