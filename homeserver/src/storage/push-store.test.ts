@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { openTestDatabase } from "../../../tests/harness/test-database.ts";
 import { PushStore } from "./push-store.ts";
+import { migrate } from "./migrate.ts";
 import type { Database } from "./sql.ts";
 
 const U = "@u:council.test";
@@ -33,6 +34,26 @@ for (const kind of ["sqlite", "postgres"] as const) describe(`push actions store
     await db.transaction((tx) => store.record(tx, rows, [], streams.at(-1)!));
   });
   after(async () => cleanup?.());
+
+  if (kind === "sqlite") it("migration 150 gives a database that ran the withdrawn 140 its (user, room, position) key back, every row kept", async () => {
+    await db.exec(`CREATE TABLE push_actions_140 (
+  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL,
+  PRIMARY KEY (room_id, stream_ordering, user_id)
+) WITHOUT ROWID`);
+    await db.exec("INSERT INTO push_actions_140 SELECT user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts FROM push_actions");
+    await db.exec("DROP TABLE push_actions");
+    await db.exec("ALTER TABLE push_actions_140 RENAME TO push_actions");
+    await db.run("DELETE FROM schema_version WHERE version = 150");
+    assert.equal(await migrate(db), 1);
+    const sql = (await db.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'push_actions'"))?.sql ?? "";
+    assert.match(sql, /PRIMARY KEY \(user_id, room_id, stream_ordering\)\s*\) WITHOUT ROWID/);
+    assert.equal((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions"))?.n, 18);
+    // run again on a table already keyed by user: nothing changes
+    await db.run("DELETE FROM schema_version WHERE version = 150");
+    assert.equal(await migrate(db), 1);
+    assert.equal((await db.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'push_actions'"))?.sql, sql);
+  });
 
   it("keeps every row", async function () {
     assert.equal((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions"))?.n, 18);

@@ -47,6 +47,21 @@ export interface ThreadCounts {
  */
 export async function pushActionsInOneBtree(tx: SqlExecutor, dialect: Dialect): Promise<void> {
   if (dialect !== "sqlite") return;
+  await rekeyPushActionsByUser(tx);
+}
+
+/**
+ * Migration 150 (SQLite only): back to migration 120's (user, room, position) key for a database
+ * that ran the withdrawn migration 140 (keyed by room, position, user: a count of k unread events
+ * read k × the room's members rows, docs/perf/sendpath.md). Others are left as they are.
+ */
+export async function pushActionsByUserAgain(tx: SqlExecutor, dialect: Dialect): Promise<void> {
+  if (dialect !== "sqlite") return;
+  const sql = (await tx.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'push_actions'"))?.sql ?? "";
+  if (/PRIMARY KEY\s*\(\s*room_id/i.test(sql)) await rekeyPushActionsByUser(tx);
+}
+
+async function rekeyPushActionsByUser(tx: SqlExecutor): Promise<void> {
   await tx.run(`CREATE TABLE push_actions_by_room (
   user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL,
   thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL,

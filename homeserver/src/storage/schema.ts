@@ -4,7 +4,7 @@
 import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
 import { createAndFillSearchIndex } from "./search-store.ts";
-import { pushActionsInOneBtree } from "./push-store.ts";
+import { pushActionsByUserAgain, pushActionsInOneBtree } from "./push-store.ts";
 
 export interface Migration {
   version: number;
@@ -324,5 +324,20 @@ DROP INDEX events_relates;
 CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_failed, rejected, room_id, stream_ordering, event_id, sender, type, state_key, state_group)
   WHERE relates_to IS NOT NULL
 `,
+  },
+  {
+    // Withdrawn (SQLite push actions keyed by room, position, user): kept as a number so a
+    // database that ran it and every other one go through 150 alike.
+    version: 140,
+    name: "push-actions-by-room-position-withdrawn",
+    sql: "",
+  },
+  {
+    // SQLite: a database that ran the withdrawn 140 gets migration 120's (user, room, position)
+    // key back (push-store.ts pushActionsByUserAgain); others are unchanged.
+    version: 150,
+    name: "push-actions-by-user-again",
+    sql: "",
+    run: pushActionsByUserAgain,
   },
 ];
