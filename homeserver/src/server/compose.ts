@@ -133,10 +133,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     ? composeFederation({
       config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: (p) => onPersisted(p, false), members,
       // as for local sends: a received event's push actions join its COMMIT (with the txn record)
-      onRemoteExecuted: (p) => {
-        members.changing(p.roomId, p.event.eventId);
-        void push.eventPersisted(p.stream);
-      },
+      onRemoteExecuted: (p) => void push.eventPersisted(p.stream),
       ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}),
     })
     : undefined;
@@ -144,10 +141,8 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     db, events: stores.events, rooms, serverName: config.server.name, signingKey, clock, lock: roomLock,
     // a state event's members are in flight until announced; the federation rows' after-commit send
     // runs first: the transaction leaves before the local wake-ups
-    inTransaction: async (tx: SqlExecutor, p: PersistedEvent) => {
-      if (p.event.pdu.state_key !== undefined) members.changing(p.roomId, p.event.eventId);
-      return federation?.enqueueLocal(tx, p);
-    },
+    ...(federation ? { inTransaction: (tx: SqlExecutor, p: PersistedEvent) => federation.enqueueLocal(tx, p) } : {}),
+    onChanging: (roomId, eventId) => members.changing(roomId, eventId),
     onPersisted: (p) => onPersisted(p, true),
     // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
     onExecuted: (p) => void push.eventPersisted(p.stream),

@@ -63,6 +63,7 @@ export function composeFederation(deps: {
   const input = new RemoteInput({
     db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted,
     ...(deps.onRemoteExecuted ? { onExecuted: deps.onRemoteExecuted } : {}),
+    ...(deps.members ? { onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId) } : {}),
   });
   const membership = new RemoteMembership({
     db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,

@@ -66,6 +66,12 @@ export interface LocalEventsDeps {
    * an event whose COMMIT failed drops it, so nothing is kept for events that never commit.
    */
   inTransaction?: (tx: SqlExecutor, e: PersistedEvent) => Promise<AfterCommit | void>;
+  /**
+   * A state event of the room is about to be written, in its open transaction, before any of its
+   * statements: caches of the room's members (rooms/room-members.ts) neither serve nor keep what
+   * they read until `onPersisted` announces it (or for good, if its transaction rolls back).
+   */
+  onChanging?: (roomId: string, eventId: string) => void;
   /** One writer per room, shared with the federation input. */
   lock: KeyedLock;
 }
@@ -222,6 +228,7 @@ export class LocalEvents {
     const body = async (tx: SqlExecutor): Promise<{ stream: number; stateGroup: number | undefined; afterCommit: AfterCommit | undefined }> => {
       // built on an event whose body or COMMIT failed: this one must not be stored
       if (built?.failed()) throw new BaseFailed();
+      if (final.pdu.state_key !== undefined) this.deps.onChanging?.(roomId, final.eventId);
       const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, ...(opts.txn ? { txn: opts.txn } : {}) });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, final.eventId);
       const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId, stateGroup: r.stateGroup });
@@ -370,6 +377,7 @@ export class LocalEvents {
   private async persist(event: RoomEvent, roomId: string, stateGroupBefore: number | undefined, opts: SendOptions): Promise<Staging> {
     const redacts = redactsOf(event.pdu);
     const body = async (tx: SqlExecutor): Promise<{ stream: number; stateGroup: number | undefined; afterCommit: AfterCommit | undefined }> => {
+      if (event.pdu.state_key !== undefined) this.deps.onChanging?.(roomId, event.eventId);
       const r = await this.deps.events.persist(tx, {
         event, roomId, stateGroupBefore, ...(opts.txn ? { txn: opts.txn } : {}),
       });

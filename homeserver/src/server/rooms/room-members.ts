@@ -8,8 +8,10 @@
 //   rolled back group id is used again (AUTOINCREMENT); on PostgreSQL a read between COMMIT and
 //   the announcement is fine, but the event is announced after its room's lock is released;
 // - a read that overlapped any change (`epoch` moved) is used once but not kept.
-// Remote joins and out-of-room memberships (remote-membership.ts) mark their room `changing` in
-// their transaction too; `changed` (at their announcement) drops the entry. A change whose COMMIT
+// `changing` is called inside the writing transaction before its first statement (local state
+// events: LocalEventsDeps.onChanging; accepted federated events: RemoteInputDeps.onChanging; remote
+// joins and out-of-room memberships: remote-membership.ts), so no read can land between a change's
+// writes and its mark; `changed` (at the announcement) drops the entry. A change whose transaction
 // failed leaves its room uncached (read each time) until restart.
 import type { RoomStore } from "../../storage/room-store.ts";
 import { serverNameOf } from "../../spec/ids.ts";

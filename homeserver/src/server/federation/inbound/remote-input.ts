@@ -40,6 +40,11 @@ export interface RemoteInputDeps {
    * whose writes should share that COMMIT (the push actions the woken /sync waits for).
    */
   onExecuted?: (e: PersistedEvent) => void;
+  /**
+   * An accepted event of the room is about to be written (in its open transaction, before any of
+   * its statements; it may move the room's state): see LocalEventsDeps.onChanging.
+   */
+  onChanging?: (roomId: string, eventId: string) => void;
 }
 
 export type InputResult = { eventId: string; error?: string };
@@ -192,6 +197,8 @@ export class RemoteInput {
     const nextCurrent = !o.rejected && !o.softFailed && o.version && o.stateBefore
       ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
     const body = async (tx: SqlExecutor): Promise<number> => {
+      // balanced by the announcement (onPersisted), made for these events only
+      if (!o.rejected && !o.softFailed) this.deps.onChanging?.(roomId, event.eventId);
       if (existing) await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [event.eventId]);
       const groupBefore = o.stateBefore ? await events.createStateGroup(tx, roomId, o.stateBefore, o.baseGroup) : undefined;
       const cs = nextCurrent ? { group: await events.createStateGroup(tx, roomId, nextCurrent, o.currentGroup) } : undefined;
