@@ -45,6 +45,12 @@ for (const db of ["sqlite", "postgres"] as const) describe(`federation destinati
     return body;
   };
 
+  /** Waits until A's joined members of the room have (or no longer have) bob. */
+  const bobJoinedOnA = (joined: boolean): Promise<unknown> => waitFor(`bob ${joined ? "joined" : "left"} on A`, async () => {
+    const m = await call<{ joined: Record<string, unknown> }>(a, alice, "GET", `${C}/rooms/${enc(roomId)}/joined_members`);
+    return bob.userId in m.joined === joined || undefined;
+  });
+
   it("sends to a council once its user joined, and stops after its last user left", async () => {
     ({ room_id: roomId } = await call<{ room_id: string }>(a, alice, "POST", `${C}/createRoom`, { preset: "public_chat" }));
     const m0 = await aliceSends();
@@ -52,10 +58,7 @@ for (const db of ["sqlite", "postgres"] as const) describe(`federation destinati
     assert.deepEqual(queued.get(m0), []);
 
     await call(b, bob, "POST", `${C}/join/${enc(roomId)}?server_name=ville-a.test`, {});
-    await waitFor("bob joined on A", async () => {
-      const m = await call<{ joined: Record<string, unknown> }>(a, alice, "GET", `${C}/rooms/${enc(roomId)}/joined_members`);
-      return bob.userId in m.joined || undefined;
-    });
+    await bobJoinedOnA(true);
     const m1 = await aliceSends();
     const m2 = await aliceSends();
     assert.deepEqual(queued.get(m1), ["agglo-b.test"], "the first message after bob's join was not queued for B");
@@ -67,20 +70,14 @@ for (const db of ["sqlite", "postgres"] as const) describe(`federation destinati
     });
 
     await call(b, bob, "POST", `${C}/rooms/${enc(roomId)}/leave`, {});
-    await waitFor("bob left on A", async () => {
-      const m = await call<{ joined: Record<string, unknown> }>(a, alice, "GET", `${C}/rooms/${enc(roomId)}/joined_members`);
-      return !(bob.userId in m.joined) || undefined;
-    });
+    await bobJoinedOnA(false);
     const m3 = await aliceSends();
     const m4 = await aliceSends();
     assert.deepEqual(queued.get(m3), [], "a message after the last member of B left was queued for B");
     assert.deepEqual(queued.get(m4), []);
 
     await call(b, bob, "POST", `${C}/join/${enc(roomId)}?server_name=ville-a.test`, {});
-    await waitFor("bob joined again on A", async () => {
-      const m = await call<{ joined: Record<string, unknown> }>(a, alice, "GET", `${C}/rooms/${enc(roomId)}/joined_members`);
-      return bob.userId in m.joined || undefined;
-    });
+    await bobJoinedOnA(true);
     const m5 = await aliceSends();
     assert.deepEqual(queued.get(m5), ["agglo-b.test"], "the first message after bob's new join was not queued for B");
   });
