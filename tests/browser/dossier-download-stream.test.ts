@@ -162,20 +162,29 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
 
   const step = <T>(p: Promise<T>, what: string): Promise<T> => Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`waited 30 s for ${what}`)), 30_000))]);
 
-  it("a service worker stopped mid-download: the page says so in French and offers « Reprendre »", async () => {
-    await page.evaluate("localStorage.setItem('entente.download-stall-ms', '2000')");
+  /**
+   * Media requests pass except the `nth`, held until `release()`, then ended by `end` (not awaited:
+   * the request's asker may be gone). `partAsked` resolves when the held request arrives.
+   */
+  async function holdMediaRequest(nth: number, end: (route: Route) => Promise<void>): Promise<{ partAsked: Promise<void>; release: () => void }> {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let reached!: () => void;
     const partAsked = new Promise<void>((resolve) => (reached = resolve));
     let n = 0;
     await ctx.route(MEDIA, async (route: Route) => {
-      if (++n !== 2) return route.continue(); // the first part waits until the worker is stopped
+      if (++n !== nth) return route.continue();
       reached();
       await held;
-      void route.abort("connectionreset").catch(() => undefined); // the worker that asked is gone: not awaited
-
+      void end(route).catch(() => undefined);
     });
+    return { partAsked, release };
+  }
+
+  it("a service worker stopped mid-download: the page says so in French and offers « Reprendre »", async () => {
+    await page.evaluate("localStorage.setItem('entente.download-stall-ms', '2000')");
+    // the first part waits until the worker is stopped; the worker that asked is then gone
+    const { partAsked, release } = await holdMediaRequest(2, (route) => route.abort("connectionreset"));
     try {
       const d = await step(startDownload(), "the download to start");
       await step(partAsked, "the first part's request");
@@ -225,18 +234,8 @@ describe("dossier downloads streamed to disk through the service worker (Chromiu
   });
 
   it("a download cancelled in Chromium's download manager is said cancelled, not failed", async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let reached!: () => void;
-    const partAsked = new Promise<void>((resolve) => (reached = resolve));
-    let n = 0;
-    await ctx.route(MEDIA, async (route: Route) => {
-      if (++n === 3) {
-        reached(); // the second part waits until the download was cancelled
-        await held;
-      }
-      void route.continue().catch(() => undefined);
-    });
+    // the second part waits until the download was cancelled
+    const { partAsked, release } = await holdMediaRequest(3, (route) => route.continue());
     try {
       const d = await step(startDownload(), "the download to start");
       await step(partAsked, "the second part's request");
