@@ -206,6 +206,20 @@ describe("PostgreSQL: one room's events built before the previous COMMIT, groupe
     assert.equal((await chain()).at(-1), ok.event.eventId);
   });
 
+  it("messages leave the room's row alone (no new row version per message); a state event moves its group", async () => {
+    const rowVersion = async () => (await other.query<{ xmin: string; g: string }>("SELECT xmin::text AS xmin, current_state_group::text AS g FROM rooms WHERE room_id = $1", [roomId])).rows[0];
+    const before = await rowVersion();
+    await Promise.all(users.map((u) => local.send(roomId, u, message(`${u} sans état`))));
+    await local.send(roomId, OWNER, message("seul"));
+    assert.deepEqual(await rowVersion(), before, "xmin and current_state_group unchanged by 11 messages");
+    await local.send(roomId, OWNER, { type: "m.room.topic", stateKey: "", content: { topic: "sujet" } });
+    const after = await rowVersion();
+    assert.notEqual(after?.g, before?.g, "a state event moves the current state group");
+    const ok = await local.send(roomId, OWNER, message("après le sujet"));
+    assert.equal(String(ok.stateGroup), after?.g, "the next message is built on the new group");
+    await chain();
+  });
+
   it("a plain holder of the room's lock starts after the COMMIT of the events built before it", async () => {
     const sends = users.map((u) => local.send(roomId, u, message(`${u} avant`)));
     const plain = lock.run(roomId, async () => events.forwardExtremities(roomId));

@@ -51,6 +51,12 @@ export interface PersistInput {
   backfilled?: boolean;
   /** The room's new current state group when it is not "state before + this event" (forks). */
   currentState?: { group: number };
+  /**
+   * The room's current state group is `stateGroupBefore` (a local event built on the room's
+   * current state under its lock): an event that changes no state leaves the `rooms` row alone
+   * (on PostgreSQL every UPDATE writes a new row version, even to the same value).
+   */
+  builtOnCurrent?: boolean;
 }
 
 /**
@@ -122,13 +128,19 @@ export class EventStore {
     }
     if (!inDag || input.softFailed || input.backfilled) return { stream, stateGroup: group };
     // writes whose answers nobody reads: pipelined on PostgreSQL (SqlExecutor.send)
-    await runLater(tx, "DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
-    await runLater(tx, "INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
+    const replaced = "DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")";
+    const added = "INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
+    // PostgreSQL: one statement (a data-modifying WITH); the event is never among its prev events
+    if (this.db.dialect === "postgres") await runLater(tx, `WITH replaced AS (${replaced}) ${added}`, [roomId, ...pdu.prev_events, roomId, event.eventId]);
+    else {
+      await runLater(tx, replaced, [roomId, ...pdu.prev_events]);
+      await runLater(tx, added, [roomId, event.eventId]);
+    }
     if (input.currentState) {
       await this.replaceCurrentState(tx, roomId, input.currentState.group, stream);
     } else {
       if (pdu.state_key !== undefined) await this.setCurrent(tx, roomId, pdu.type, pdu.state_key, event.eventId, membershipOf(pdu), stream);
-      await runLater(tx, "UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
+      if (!(input.builtOnCurrent && pdu.state_key === undefined)) await runLater(tx, "UPDATE rooms SET current_state_group = ? WHERE room_id = ?", [group ?? null, roomId]);
     }
     // Forgetting a room applies to the membership the user left; coming back un-forgets it.
     const m = membershipOf(pdu);

@@ -112,8 +112,8 @@ export class PushProcessor {
     const upTo = wanted ?? (await events.maxStream());
     this.done ??= await store.progress();
     while (this.done < upTo) {
-      const batch = await store.eventsToEvaluate(this.done, upTo, BATCH);
-      await this.refreshSettings();
+      // two independent reads: on PostgreSQL they go out together (one round trip less before the record)
+      const [batch] = await Promise.all([store.eventsToEvaluate(this.done, upTo, BATCH), this.refreshSettings()]);
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
       const actions: PushActionRow[] = [];
       for (const row of batch) {

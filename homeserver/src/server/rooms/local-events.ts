@@ -229,7 +229,7 @@ export class LocalEvents {
       // built on an event whose body or COMMIT failed: this one must not be stored
       if (built?.failed()) throw new BaseFailed();
       if (final.pdu.state_key !== undefined) this.deps.onChanging?.(roomId, final.eventId);
-      const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, ...(opts.txn ? { txn: opts.txn } : {}) });
+      const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, builtOnCurrent: true, ...(opts.txn ? { txn: opts.txn } : {}) });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, final.eventId);
       const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId, stateGroup: r.stateGroup });
       return { stream: r.stream, stateGroup: r.stateGroup, afterCommit: afterCommit ?? undefined };
@@ -379,7 +379,7 @@ export class LocalEvents {
     const body = async (tx: SqlExecutor): Promise<{ stream: number; stateGroup: number | undefined; afterCommit: AfterCommit | undefined }> => {
       if (event.pdu.state_key !== undefined) this.deps.onChanging?.(roomId, event.eventId);
       const r = await this.deps.events.persist(tx, {
-        event, roomId, stateGroupBefore, ...(opts.txn ? { txn: opts.txn } : {}),
+        event, roomId, stateGroupBefore, builtOnCurrent: true, ...(opts.txn ? { txn: opts.txn } : {}),
       });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, event.eventId);
       const afterCommit = await this.deps.inTransaction?.(tx, { event, stream: r.stream, roomId, stateGroup: r.stateGroup });
