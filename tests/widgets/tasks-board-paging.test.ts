@@ -43,10 +43,11 @@ describe("task board: cards per column and « Afficher n tâches de plus »", fu
   });
 
   // Tall enough for a dragged card and the bottom of a 51-card column to be on screen together.
+  // The first page is there once « show more » is (the list's first frame has neither, see below).
   const open = async (): Promise<Page> => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 4800 } });
     await page.goto(url);
-    await page.locator('section[data-column="todo"] li.card').first().waitFor({ timeout: 30_000 });
+    await page.locator('section[data-column="todo"] button.more').waitFor({ timeout: 30_000 });
     return page;
   };
   const todo = (p: Page | Frame) => p.locator('section[data-column="todo"]');
@@ -56,6 +57,32 @@ describe("task board: cards per column and « Afficher n tâches de plus »", fu
     let el = (globalThis as unknown as { document: { activeElement: { shadowRoot: unknown; getAttribute(n: string): string | null } | null } }).document.activeElement;
     while (el !== null && (el.shadowRoot as { activeElement: typeof el } | null)?.activeElement) el = (el.shadowRoot as { activeElement: typeof el }).activeElement;
     return el?.getAttribute("aria-label") ?? null;
+  });
+
+  it("draws the first 10 cards of each column in the list's first frame, then the first page of 50", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 4800 } });
+    // Each frame, before the board's own callbacks of that frame: the cards of each column the
+    // first time any card is in the DOM (the board renders the rest only after that frame is painted).
+    await page.addInitScript(() => {
+      type El = { shadowRoot: { querySelectorAll(s: string): ArrayLike<{ querySelectorAll(s: string): ArrayLike<unknown>; querySelector(s: string): unknown }> } | null };
+      const w = globalThis as unknown as { __firstCards?: number[]; __firstMore?: boolean; requestAnimationFrame(f: () => void): void; document: { querySelector(s: string): El | null } };
+      const poll = (): void => {
+        const cols = Array.from(w.document.querySelector("entente-task-board")?.shadowRoot?.querySelectorAll("section.col") ?? []);
+        const counts = cols.map((c) => c.querySelectorAll("li.card").length);
+        if (counts.some((n) => n > 0)) {
+          w.__firstCards = counts;
+          w.__firstMore = cols.some((c) => c.querySelector("button.more") !== null);
+        } else w.requestAnimationFrame(poll);
+      };
+      w.requestAnimationFrame(poll);
+    });
+    await page.goto(url);
+    await page.locator('section[data-column="todo"] button.more').waitFor({ timeout: 30_000 });
+    const seen = await page.evaluate(() => { const w = globalThis as unknown as { __firstCards?: number[]; __firstMore?: boolean }; return { cards: w.__firstCards, more: w.__firstMore }; });
+    assert.deepEqual(seen.cards?.slice(0, 2), [10, 3], "10 cards « À faire » of 130, the 3 « En cours »");
+    assert.equal(seen.more, false, "no « show more » in the first frame");
+    assert.equal(await todo(page).locator("li.card").count(), 50);
+    await page.close();
   });
 
   it("shows 50 cards with the exact count, then the rest by keyboard with focus on the first new card; filters count every task", async () => {

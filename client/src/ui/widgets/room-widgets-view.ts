@@ -113,9 +113,11 @@ export class RoomWidgetsView extends LitElement {
   }
 
   override willUpdate(changed: Map<string, unknown>): void {
-    // The timeline's calendar cards show their events as updates left them (one fold per render).
+    // The timeline's calendar cards show their events as updates left them: folded again when the
+    // room or its timeline changed, not when only the panel did (opening a widget: the timeline
+    // copy and the fold cost ~50 ms of the click at load 5-9, issue 13).
     const port = this.port();
-    if (port !== undefined) publishCards(currentCards(port.timeline(this.roomId), port.powerLevels(this.roomId)));
+    if (port !== undefined && (changed.has("version") || changed.has("roomId") || changed.has("session"))) publishCards(currentCards(port.timeline(this.roomId), port.powerLevels(this.roomId)));
     // The panel lists widgets to open: fetch the hosting code now, not on the click on « Ouvrir »
     // (200-300 ms of the board's opening on this machine were this import, issue 13).
     if (changed.has("panelOpen") && this.panelOpen) void import("./widget-launch.ts").catch(() => undefined);
