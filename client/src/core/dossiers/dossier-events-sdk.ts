@@ -3,8 +3,8 @@
 // once with /messages (decrypted by the SDK's Rust crypto), then kept from the live timeline, local
 // echoes and late decryptions; a gappy sync drops the room's events (read again on the next ask).
 // Listeners hear of every room whose events changed. Used by dossiers-sdk.ts.
-import { Direction, MatrixEventEvent, Method, RoomEvent, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
-import { FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT } from "./protocol.ts";
+import { Direction, MatrixEventEvent, Method, RoomEvent, RoomStateEvent, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { FILE_LOCK_STATE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT } from "./protocol.ts";
 
 const PAGE = 500;
 
@@ -37,6 +37,12 @@ export class DossierEvents {
     client.on(RoomEvent.Timeline, (e: MatrixEvent, _r: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
     client.on(RoomEvent.LocalEchoUpdated, (e: MatrixEvent) => this.absorb(e));
     client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
+    // A lock taken or released, or power levels changed (room state, read by the view from the
+    // current state: who holds what, what this agent may do): views redraw.
+    client.on(RoomStateEvent.Events, (e: MatrixEvent) => {
+      const roomId = e.getRoomId();
+      if (roomId !== undefined && (e.getType() === FILE_LOCK_STATE || e.getType() === "m.room.power_levels")) this.changed(roomId);
+    });
     // A gappy sync may have skipped events: read the history again, and tell the open views.
     client.on(RoomEvent.TimelineReset, (room: Room | undefined) => {
       const dropped = room === undefined ? [...this.rooms.keys()] : this.rooms.has(room.roomId) ? [room.roomId] : [];

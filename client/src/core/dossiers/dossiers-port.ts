@@ -5,6 +5,7 @@ import type { DossierSnapshot, FileVersion } from "./dossier-model.ts";
 import type { DownloadProgress } from "./dossier-transfer.ts";
 import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
 import type { DossierMember } from "./dossier-members.ts";
+import type { FileLock } from "./file-locks.ts";
 
 export interface SpaceRef { spaceId: string; name: string }
 export interface DossierRef { roomId: string; name: string; membership: "join" | "invite" }
@@ -92,6 +93,14 @@ export interface DossiersPort {
   forgetDownload(id: string): void;
   /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */
   preview(version: FileVersion): Promise<Blob | undefined>;
+  /** Advisory locks ("en cours de modification par …") active at `now`, by entry id, from the room's state. */
+  locks(roomId: string, now: number): Map<string, FileLock>;
+  /** Whether this agent's power level lets them send the lock state (false in dossiers created before locks existed, unless an admin allows it). */
+  mayLock(roomId: string): boolean;
+  /** Says this agent is editing the entry until `expiresAt` (ms since the epoch). */
+  lock(roomId: string, entryId: string, expiresAt: number): Promise<void>;
+  /** Ends this agent's lock on the entry. */
+  unlock(roomId: string, entryId: string): Promise<void>;
   /** Whether this agent's power level lets them change the dossier (folders, files, versions, renames, moves, deletions). */
   mayChange(roomId: string): boolean;
   /** The server's per-file upload limit (media config m.upload.size), if it gives one. */

@@ -15,6 +15,8 @@ import { exportRoomArchive, findArchiveService } from "./archive-sdk.ts";
 import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
 import { dossierMembers, removeDossierMember } from "./dossier-members-sdk.ts";
 import type { DossierMember } from "./dossier-members.ts";
+import { mayLock, releaseLock, roomLocks, takeLock } from "./dossier-locks-sdk.ts";
+import { dossierPowerLevelEvents, type FileLock } from "./file-locks.ts";
 
 /** The file picked to resume an upload was modified since (its lastModified changed): the upload must start over. */
 export class FileChangedSinceUpload extends Error {
@@ -88,6 +90,8 @@ export class MatrixDossiersPort implements DossiersPort {
     const { room_id } = await this.client.createRoom({
       name, preset: Preset.PrivateChat, visibility: Visibility.Private,
       creation_content: { type: DOSSIER_ROOM_TYPE },
+      // Every member may take an advisory lock (state): the defaults' events map plus the lock at 0.
+      power_level_content_override: { events: dossierPowerLevelEvents() },
       initial_state: [
         { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
         { type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } },
@@ -233,6 +237,22 @@ export class MatrixDossiersPort implements DossiersPort {
 
   preview(version: FileVersion): Promise<Blob | undefined> {
     return previewBlob(this.media(), version);
+  }
+
+  locks(roomId: string, now: number): Map<string, FileLock> {
+    return roomLocks(this.client, roomId, now);
+  }
+
+  mayLock(roomId: string): boolean {
+    return mayLock(this.client, roomId);
+  }
+
+  lock(roomId: string, entryId: string, expiresAt: number): Promise<void> {
+    return takeLock(this.client, roomId, entryId, expiresAt);
+  }
+
+  unlock(roomId: string, entryId: string): Promise<void> {
+    return releaseLock(this.client, roomId, entryId);
   }
 
   mayChange(roomId: string): boolean {

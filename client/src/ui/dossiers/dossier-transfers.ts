@@ -58,24 +58,26 @@ export class DossierTransfers implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  async uploadFiles(files: File[], target: { versionOf?: string }): Promise<void> {
+  /** Resolves true when every file was sent. */
+  async uploadFiles(files: File[], target: { versionOf?: string }): Promise<boolean> {
     const { port, tr, size } = this.deps;
     const threshold = await largeFileThreshold();
     const max = this.deps.maxUpload();
-    await Promise.all(files.map(async (file) => {
+    const sent = await Promise.all(files.map(async (file) => {
       // A file sent in parts only needs each part under the server's limit.
       if (max !== undefined && file.size > max && file.size <= threshold) {
         this.deps.say(tr()("tooLarge", { name: file.name, max: size(max) }));
-        return;
+        return false;
       }
       const roomId = this.deps.roomId();
       const parent = target.versionOf === undefined ? this.deps.folder() : undefined;
-      await this.track(file.name, (onProgress) => port().upload(roomId, file, { parent, versionOf: target.versionOf }, threshold, onProgress));
+      return this.track(file.name, (onProgress) => port().upload(roomId, file, { parent, versionOf: target.versionOf }, threshold, onProgress));
     }));
+    return sent.every(Boolean);
   }
 
-  /** Shows a transfer's progress bar until it ends, then says how it ended. */
-  async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle): Promise<void> {
+  /** Shows a transfer's progress bar until it ends, then says how it ended (true: sent). */
+  async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle): Promise<boolean> {
     const tr = this.deps.tr();
     const key = ++this.key;
     const failed = (e: unknown): string => (named(e, "NotSameFile") ? tr("notSameFile", { name }) : named(e, "FileChangedSinceUpload") ? tr("fileChanged", { name }) : tr("uploadFailed", { name, error: message(e) }));
@@ -84,14 +86,16 @@ export class DossierTransfers implements ReactiveController {
       handle = start((p) => this.set({ uploads: this.uploads.map((u) => (u.key === key ? { ...u, progress: p } : u)) }));
     } catch (e: unknown) {
       this.deps.say(failed(e));
-      return;
+      return false;
     }
     this.set({ uploads: [...this.uploads, { key, name, progress: undefined, handle }] });
     try {
       await handle.done;
       this.deps.say(tr("uploaded", { name }));
+      return true;
     } catch (e: unknown) {
       this.deps.say(named(e, "TransferCancelled") ? tr("uploadCancelled", { name }) : failed(e));
+      return false;
     } finally {
       this.set({ uploads: this.uploads.filter((u) => u.key !== key) });
       void this.deps.refresh();

@@ -21,6 +21,8 @@ import { renderBreadcrumbs, renderFolderTree } from "./folder-tree.ts";
 import { renderEntryRow, renderHistory, type RowContext } from "./entry-row.ts";
 import { DossierTransfers } from "./dossier-transfers.ts";
 import { DossierPreviews } from "./dossier-previews.ts";
+import { DossierLocks } from "./dossier-locks.ts";
+import { releaseOffer } from "./lock-row.ts";
 import { renderToolbar, type ToolbarState } from "./dossier-toolbar.ts";
 import "./archive-export-panel.ts";
 import "./dossier-members.ts";
@@ -58,6 +60,11 @@ export class DossierView extends LitElement {
     say: (text) => { this.status = text; }, refresh: () => this.refresh(),
   });
   private readonly previews = new DossierPreviews(this, () => this.port);
+  private readonly locks = new DossierLocks(this, {
+    port: () => this.port, roomId: () => this.roomId, locale: () => this.i18n.locale, who: (u) => this.port.memberName(this.roomId, u),
+    say: (text) => { this.status = text; }, focusRow: (id) => this.focusRow(id),
+    focusPicker: (id) => this.renderRoot.querySelector<HTMLSelectElement>(`tr[data-entry="${CSS.escape(id)}"] select.lock-duration`)?.focus(),
+  });
 
   static override styles = [theme, dossierStyles];
 
@@ -102,6 +109,9 @@ export class DossierView extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // The details of a file show its latest version's preview (a PDF's first page is drawn then only).
+    const shown = this.historyOf !== undefined ? this.snap?.entries.get(this.historyOf)?.versions.at(-1) : undefined;
+    if (shown !== undefined) this.previews.show(shown);
     if (changed.has("roomId")) {
       this.snap = undefined;
       this.folder = undefined;
@@ -235,11 +245,17 @@ export class DossierView extends LitElement {
   }
 
 
+  /** A new version, then (if this agent holds the entry's lock) the offer to release it. */
+  private async newVersion(entry: DossierEntry, file: File): Promise<void> {
+    if (await this.transfers.uploadFiles([file], { versionOf: entry.id })) this.locks.versionSent(entry);
+  }
+
   private rowContext(snap: DossierSnapshot, readOnly: string | undefined): RowContext {
     return {
+      locks: { active: this.locks.current(), ctl: this.locks, me: this.port.userId },
       tr: this.tr, size: (n) => this.size(n), date: (ts) => this.date(ts), who: (u) => this.port.memberName(this.roomId, u),
-      previews: this.previews.urls, renaming: this.renaming, moving: this.moving, readOnly, moveTargets: (id) => moveTargets(snap, id),
-      open: (f) => this.open(f), download: (e, v) => void this.transfers.download(e, v), newVersion: (e, f) => void this.transfers.uploadFiles([f], { versionOf: e.id }),
+      previews: this.previews.urls, previewStates: this.previews.states, renaming: this.renaming, moving: this.moving, readOnly, moveTargets: (id) => moveTargets(snap, id),
+      open: (f) => this.open(f), download: (e, v) => void this.transfers.download(e, v), newVersion: (e, f) => void this.newVersion(e, f),
       showHistory: (id) => { this.historyOf = id; }, startRename: (id) => { this.renaming = id; }, startMove: (id) => { this.moving = id; }, submitRename: (ev, e) => void this.rename(ev, e),
       change: (e, c) => void this.change(e, c),
     };
@@ -274,6 +290,7 @@ export class DossierView extends LitElement {
       ${this.nameError !== "" ? html`<p class="error" role="alert">${this.nameError}</p>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.transfers.render()}
+      ${releaseOffer(ctx.locks)}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
       <div class="body">
         ${renderFolderTree(folderTree(snap), this.folder, tr, (f) => this.open(f))}

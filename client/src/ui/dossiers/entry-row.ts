@@ -9,14 +9,17 @@ import type { DossierTranslate } from "./dossier-messages.ts";
 import type { MenuItem } from "../shared/menu-button.ts";
 import "../shared/menu-button.ts";
 import { shareButton, shareItem } from "./share-button.ts";
+import { lockLine, lockMenuItem, lockPicker, type RowLocks } from "./lock-row.ts";
 
 export interface RowContext {
   tr: DossierTranslate;
   size(n: number | undefined): string;
   date(ts: number): string;
   who(userId: string): string;
-  /** Object URLs of decrypted thumbnails, by version event id. */
+  /** Object URLs of decrypted thumbnails and PDF first pages, by version event id. */
   previews: ReadonlyMap<string, string>;
+  /** Previews asked for and not shown: loading or failed. */
+  previewStates: ReadonlyMap<string, "loading" | "failed">;
   /** The entry whose name is being edited. */
   renaming: string | undefined;
   /** Set when this agent may not change the dossier: why (the menu's changes stay, disabled). */
@@ -32,6 +35,8 @@ export interface RowContext {
   startMove(id: string | undefined): void;
   submitRename(e: SubmitEvent, entry: DossierEntry): void;
   change(entry: DossierEntry, change: EntryChange): void;
+  /** Advisory locks: those active at this render and their controller. */
+  locks: RowLocks;
 }
 
 function nameCell(e: DossierEntry, c: RowContext): unknown {
@@ -44,7 +49,7 @@ function nameCell(e: DossierEntry, c: RowContext): unknown {
   if (e.kind === "folder") return html`<button class="link" @click=${() => c.open(e.id)} aria-label=${tr("openFolder", { name: e.name })}>📁 ${e.name}</button>`;
   const latest = e.versions[e.versions.length - 1];
   const thumb = latest !== undefined ? c.previews.get(latest.eventId) : undefined;
-  return html`${thumb !== undefined ? html`<img class="thumb" src=${thumb} alt=${tr("preview", { name: e.name })} />` : nothing}<span class=${e.deleted ? "deleted" : ""}>${e.name}</span>`;
+  return html`${thumb !== undefined ? html`<img class="thumb" src=${thumb} alt=${tr("preview", { name: e.name })} />` : nothing}<span class=${e.deleted ? "deleted" : ""}>${e.name}</span>${lockLine(e, c.locks)}`;
 }
 
 /** The file picker of a new version, hidden in the row: found from the row's menu button. */
@@ -60,6 +65,7 @@ function menuItems(e: DossierEntry, latest: FileVersion | undefined, c: RowConte
   const fileItems: MenuItem[] = latest === undefined ? [] : [
     { label: tr("newVersion", { name: e.name }), text: tr("short_newVersion"), disabledReason: ro, run: (origin) => versionPicker(origin)?.click() },
     { label: tr("history", { name: e.name }), text: tr("short_history"), run: () => c.showHistory(e.id) },
+    lockMenuItem(e, c.locks),
     shareItem(e, latest),
   ];
   return [...fileItems,
@@ -95,6 +101,7 @@ function actionsCell(e: DossierEntry, latest: FileVersion | undefined, c: RowCon
       aria-disabled=${ro !== undefined ? "true" : nothing} title=${ro ?? nothing}>${tr("short_restore")}</button>`;
   }
   if (c.moving === e.id) return moveField(e, c);
+  if (c.locks.ctl.picking === e.id && latest !== undefined) return lockPicker(e, c.locks);
   const picked = (ev: Event): void => {
     const input = ev.target as HTMLInputElement;
     const f = input.files?.[0];
@@ -131,11 +138,23 @@ export function renderEntryRow(e: DossierEntry, c: RowContext): unknown {
   </tr>`;
 }
 
+/** The latest version's preview in the details: the image or PDF first page, else the plain file icon. */
+function latestPreview(e: DossierEntry, c: RowContext): unknown {
+  const v = e.versions[e.versions.length - 1];
+  if (v === undefined) return nothing;
+  const { tr } = c;
+  const url = c.previews.get(v.eventId);
+  if (url !== undefined) return html`<img class="preview-large" src=${url} alt=${v.msgtype === "m.image" ? tr("preview", { name: e.name }) : tr("pdfPreview", { name: e.name })} />`;
+  if (c.previewStates.get(v.eventId) === "loading") return html`<p class="muted" aria-busy="true">${tr("previewLoading", { name: e.name })}</p>`;
+  return html`<p class="file-icon" role="img" aria-label=${tr("noPreview", { name: e.name })}>📄</p>`;
+}
+
 /** Every version of a file, oldest first, each downloadable. */
 export function renderHistory(e: DossierEntry, c: RowContext): unknown {
   const { tr } = c;
   return html`<section class="history" aria-labelledby="history-title">
     <h2 id="history-title" tabindex="-1">${tr("history", { name: e.name })}</h2>
+    ${latestPreview(e, c)}
     <ol>${e.versions.map((v, i) => html`<li>${tr("versionLine", { n: i + 1, size: c.size(v.size), who: c.who(v.sender), date: c.date(v.ts) })}
       <button @click=${() => c.download(e, v)}>${tr("downloadVersion", { n: i + 1, name: e.name })}</button> ${shareButton(e, v, i + 1)}</li>`)}</ol>
     <button @click=${() => c.showHistory(undefined)}>${tr("closeHistory")}</button>

@@ -1,0 +1,24 @@
+// Advisory locks over matrix-js-sdk (used by dossiers-sdk.ts): read from the room's current state,
+// taken and released as `fr.entente.file.lock` state (state key = the file's root event id; docs/dossiers.md).
+import type { MatrixClient } from "matrix-js-sdk";
+import { sendStateAny } from "../sdk-untyped.ts";
+import { activeLocks, type FileLock } from "./file-locks.ts";
+import { buildFileLock, FILE_LOCK_STATE } from "./protocol.ts";
+
+export function roomLocks(client: MatrixClient, roomId: string, now: number): Map<string, FileLock> {
+  const events = client.getRoom(roomId)?.currentState.getStateEvents(FILE_LOCK_STATE) ?? [];
+  return activeLocks(events.map((e) => ({ stateKey: e.getStateKey() ?? "", sender: e.getSender() ?? "", content: e.getContent() })), now);
+}
+
+/** Whether the room's power levels let this agent send the lock state (dossiers created before locks may not). */
+export function mayLock(client: MatrixClient, roomId: string): boolean {
+  return client.getRoom(roomId)?.currentState.maySendStateEvent(FILE_LOCK_STATE, client.getSafeUserId()) ?? false;
+}
+
+export async function takeLock(client: MatrixClient, roomId: string, entryId: string, expiresAt: number): Promise<void> {
+  await sendStateAny(client, roomId, FILE_LOCK_STATE, buildFileLock(client.getSafeUserId(), expiresAt), entryId);
+}
+
+export async function releaseLock(client: MatrixClient, roomId: string, entryId: string): Promise<void> {
+  await sendStateAny(client, roomId, FILE_LOCK_STATE, {}, entryId);
+}

@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { lockTables, lockTranslator, untilText, type LockMessageKey } from "./lock-messages.ts";
+
+describe("client ui: dossier lock words", () => {
+  it("has every French text in English with the same placeholders", () => {
+    const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
+    for (const k of Object.keys(lockTables.fr) as LockMessageKey[]) {
+      assert.ok(lockTables.en[k].length > 0, k);
+      assert.deepEqual(placeholders(lockTables.en[k]), placeholders(lockTables.fr[k]), k);
+    }
+    assert.equal(lockTranslator("fr")("lockedBy", { who: "alice", until: "15:30" }), "En cours de modification par alice jusqu'à 15:30");
+    assert.equal(lockTranslator("en")("lockedBy", { who: "alice", until: "15:30" }), "Being edited by alice until 15:30");
+  });
+
+  it("says a lock's end: the time today, « demain » tomorrow, else the date", () => {
+    const now = Date.UTC(2026, 11, 7, 13, 0); // 14:00 in Paris
+    assert.equal(untilText(Date.UTC(2026, 11, 7, 14, 30), now, "fr", "Europe/Paris"), "15:30");
+    assert.equal(untilText(Date.UTC(2026, 11, 8, 13, 0), now, "fr", "Europe/Paris"), "demain 14:00");
+    assert.equal(untilText(Date.UTC(2026, 11, 8, 13, 0), now, "en", "Europe/Paris"), "tomorrow 14:00");
+    assert.equal(untilText(Date.UTC(2026, 11, 10, 13, 0), now, "fr", "Europe/Paris"), "10/12/2026 14:00");
+  });
+});
