@@ -110,10 +110,11 @@ export class PushProcessor {
   private async runTo(wanted: number | undefined): Promise<void> {
     const { store, events } = this.deps;
     const upTo = wanted ?? (await events.maxStream());
-    this.done ??= await store.progress();
-    while (this.done < upTo) {
+    let done = this.done ?? await store.progress();
+    this.done = done;
+    while (done < upTo) {
       // two independent reads: on PostgreSQL they go out together (one round trip less before the record)
-      const [batch] = await Promise.all([store.eventsToEvaluate(this.done, upTo, BATCH), this.refreshSettings()]);
+      const [batch] = await Promise.all([store.eventsToEvaluate(done, upTo, BATCH), this.refreshSettings()]);
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
       const actions: PushActionRow[] = [];
       for (const row of batch) {
@@ -124,7 +125,7 @@ export class PushProcessor {
       }
       const pushes = await this.pushesFor(actions);
       await this.deps.db.transaction((tx) => store.record(tx, actions, pushes, last));
-      this.done = last;
+      this.done = done = last;
       if (pushes.length > 0) this.deps.onQueued();
     }
   }
