@@ -6,9 +6,11 @@
 // and a DM notify when not on screen, an ordinary message and what is on screen do not; a click
 // opens the room).
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
-import { screenshot } from "../harness/browser.ts";
+import { ARTIFACTS, screenshot } from "../harness/browser.ts";
 import { addSavedSession, clientApi as api, recordRevokedObjectUrls, useCouncilsClient, type Agent } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
 import { POLL_END, POLL_RESPONSE, POLL_START, pollResponseContent, pollStartContent } from "../../client/src/core/poll-model.ts";
@@ -24,6 +26,69 @@ const send = async (base: string, who: Agent, roomId: string, type: string, cont
 
 const poll = (page: Page, question: string) => page.getByRole("group", { name: question });
 const notes = (page: Page): Promise<Note[]> => page.evaluate(() => (globalThis as unknown as { __notes: { title: string; body: string }[] }).__notes.map((n) => ({ title: n.title, body: n.body })));
+
+interface SyncBody { to_device?: { events?: unknown[] }; rooms?: { join?: Record<string, { timeline?: { events?: { type: string }[] } }> } }
+
+/**
+ * Bob's /sync responses with their to-device messages (room keys) held back from the first
+ * intercepted sync until the room's first encrypted event has been delivered, then handed over in
+ * the sync after `release`. `intercepting(wake)` makes sure the sync in flight when the route was
+ * set (not intercepted) is over; `release(wake)` ends the hold and wakes Bob's next sync.
+ */
+function holdToDevice(page: Page, roomId: string): { intercepting(wake: () => Promise<unknown>): Promise<void>; eventDelivered(): Promise<void>; release(wake: () => Promise<unknown>): Promise<void> } {
+  let holding = true;
+  let intercepted = 0;
+  const held: unknown[] = [];
+  let delivered = false;
+  const routed = page.route((u) => u.pathname.endsWith("/sync"), async (route) => {
+    intercepted++;
+    const response = await route.fetch();
+    const body = (await response.json()) as SyncBody;
+    if (holding) {
+      held.push(...(body.to_device?.events ?? []));
+      body.to_device = { events: [] };
+      if (body.rooms?.join?.[roomId]?.timeline?.events?.some((e) => e.type === "m.room.encrypted") === true) delivered = true;
+    } else if (held.length > 0) {
+      body.to_device = { events: [...held.splice(0), ...(body.to_device?.events ?? [])] };
+    }
+    await route.fulfill({ response, json: body });
+  });
+  return {
+    eventDelivered: async () => { await waitFor("the encrypted event delivered to Bob, its key held back", () => (delivered ? true : undefined), 30_000); },
+    intercepting: async (wake) => {
+      await routed;
+      await wake();
+      await waitFor("Bob's next sync intercepted", () => (intercepted > 0 ? true : undefined), 30_000);
+    },
+    release: async (wake) => {
+      assert.ok(held.some((e) => (e as { type?: string }).type === "m.room.encrypted"), "an Olm-encrypted to-device message (the room key) was held back");
+      holding = false;
+      await wake();
+      await waitFor("the held keys delivered", () => (held.length === 0 ? true : undefined), 30_000);
+    },
+  };
+}
+
+/**
+ * When the encrypted mention does not ring: Bob's page (screenshot, then the room opened: decrypted
+ * text or "undecryptable"), and what each side's server says of Bob's devices (A's copy is what
+ * Alice's client encrypts for). Written to tests/artifacts/encrypted-mention.json, summed up in the error.
+ */
+async function encryptedMentionDiagnostics(bobPage: Page, aUrl: string, alice: Agent, bUrl: string, bob: Agent): Promise<string> {
+  await screenshot(bobPage, "encrypted-mention-bob").catch(() => undefined);
+  const notesSeen = await notes(bobPage).catch((e: unknown) => String(e));
+  await bobPage.getByRole("link", { name: /Dossier chiffré/ }).click({ timeout: 10_000 }).catch(() => undefined);
+  const last = bobPage.locator("article").filter({ hasText: /devis chiffré|déchiffr|decrypt/i }).last();
+  const bobSees = await last.innerText({ timeout: 10_000 }).catch(() => "(no such message in Bob's timeline)");
+  await screenshot(bobPage, "encrypted-mention-bob-room").catch(() => undefined);
+  const devices = async (base: string, who: Agent): Promise<unknown> =>
+    ((await api(base, who, "POST", "/keys/query", { device_keys: { [bob.userId]: [] } }).catch((e: unknown): Record<string, unknown> => ({ error: String(e) })))["device_keys"] as Record<string, Record<string, unknown>> | undefined)?.[bob.userId];
+  const [seenOnA, seenOnB] = [await devices(aUrl, alice), await devices(bUrl, bob)];
+  const report = { notesSeen, bobSees, bobDevice: bob.deviceId, bobDevicesOnA: Object.keys(seenOnA ?? {}), bobDevicesOnB: Object.keys(seenOnB ?? {}) };
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, "encrypted-mention.json"), JSON.stringify({ ...report, seenOnA, seenOnB }, null, 2));
+  return JSON.stringify(report);
+}
 
 describe("web client in Chromium: image previews, closing polls, browser notifications", function () {
   this.timeout(240_000);
@@ -157,11 +222,19 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     const shown = await notes(bobPage);
     assert.deepEqual(shown.map((n) => n.body), ["alice : bob, tu valides le plan ?", "alice : Un message direct"], "only the mention and the DM, not the ordinary message nor what was on screen");
     assert.equal(shown[0]?.title, "Marché de Noël");
-    // In an encrypted room the server cannot see the mention: the client finds it after decryption.
+    // In an encrypted room the server cannot see the mention: the client finds it after decryption,
+    // even when the Megolm key (a to-device message, federated apart from the event) comes after
+    // the event. Bob's syncs hold back their to-device messages until the event has reached him.
+    const keys = holdToDevice(bobPage, secretId);
+    await keys.intercepting(() => send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "Le devis arrive" }));
     await alicePage.getByRole("link", { name: /Dossier chiffré/ }).click({ timeout: 30_000 });
     await alicePage.getByLabel("Écrire un message").fill(`[bob](https://matrix.to/#/${bob.userId}) le devis chiffré est prêt`);
     await alicePage.getByLabel("Écrire un message").press("Enter");
-    await waitFor("the encrypted mention notified", async () => ((await notes(bobPage)).length > 2 ? true : undefined), 60_000);
+    await keys.eventDelivered();
+    assert.equal((await notes(bobPage)).length, 2, "no key yet, nothing to show");
+    await keys.release(() => send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "Le devis est dans le dossier" }));
+    await waitFor("the encrypted mention notified", async () => ((await notes(bobPage)).length > 2 ? true : undefined), 60_000)
+      .catch(async (e: unknown) => { throw new Error(`${String(e)}; ${await encryptedMentionDiagnostics(bobPage, aUrl, alice, bUrl, bob)}`); });
     assert.deepEqual((await notes(bobPage))[2], { title: "Dossier chiffré", body: "alice : bob le devis chiffré est prêt" });
     // A click on the DM's notification opens that room.
     await bobPage.evaluate(() => (globalThis as unknown as { __notes: { onclick: (() => void) | null }[] }).__notes[1]?.onclick?.());

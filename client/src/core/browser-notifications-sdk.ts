@@ -1,24 +1,32 @@
 // Feeds notify-model.ts from matrix-js-sdk: new live messages (after decryption for encrypted
 // ones), with the push actions the SDK evaluates on the agent's push rules (the server's rules,
-// re-evaluated on the decrypted content, which the server could not read).
+// re-evaluated on the decrypted content, which the server could not read). An encrypted message
+// whose room key comes later (to-device after the event, or from the key backup) waits for it: the
+// SDK emits Event.decrypted once per attempt, the first one often a failure, so the feed listens
+// until an attempt succeeds, then judges the message as if it had just arrived.
 import { MatrixEventEvent, RoomEvent, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
-import { noticeText, shouldNotify, type NotificationSink, type NotificationsPort } from "./notify-model.ts";
+import { MAX_AGE_MS, noticeText, notifyVerdict, type NotificationSink, type NotificationsPort } from "./notify-model.ts";
+
+/** The SDK calls the feed uses; a MatrixClient has them all. */
+export type NotificationsClient = Pick<MatrixClient, "on" | "getPushActionsForEvent" | "getSafeUserId">;
+
+/** Not readable yet: being decrypted, not tried, or failed (no key yet). */
+const notDecrypted = (event: MatrixEvent): boolean =>
+  event.isBeingDecrypted() || event.shouldAttemptDecryption() || event.isDecryptionFailure() || event.getType() === "m.room.encrypted";
 
 export class SdkNotifications implements NotificationsPort {
   private sink: NotificationSink | undefined;
-  private readonly client: MatrixClient;
+  private readonly client: NotificationsClient;
   private readonly isDirect: (roomId: string) => boolean;
+  /** Live encrypted messages waiting for their key, by event id (each has one Decrypted listener). */
+  private readonly awaitingKey = new Set<string>();
 
-  constructor(client: MatrixClient, isDirect: (roomId: string) => boolean) {
+  constructor(client: NotificationsClient, isDirect: (roomId: string) => boolean) {
     this.client = client;
     this.isDirect = isDirect;
     client.on(RoomEvent.Timeline, (event: MatrixEvent, room: Room | undefined, toStart: boolean | undefined, _removed: boolean, data: IRoomTimelineData) => {
       if (this.sink === undefined || toStart === true || !data.liveEvent || room === undefined) return;
-      if (event.isBeingDecrypted() || event.shouldAttemptDecryption()) {
-        event.once(MatrixEventEvent.Decrypted, () => this.consider(event, room));
-      } else {
-        this.consider(event, room);
-      }
+      this.consider(event, room);
     });
   }
 
@@ -41,18 +49,34 @@ export class SdkNotifications implements NotificationsPort {
     const eventId = event.getId();
     const sender = event.getSender();
     if (sink === undefined || eventId === undefined || sender === undefined) return;
-    const undecryptable = event.isDecryptionFailure() || event.getType() === "m.room.encrypted";
+    const undecryptable = notDecrypted(event);
     if (!undecryptable && event.getType() !== "m.room.message") return;
-    if (event.getRelation()?.rel_type === "m.replace") return;
-    const actions = this.client.getPushActionsForEvent(event, true);
+    if (!undecryptable && event.getRelation()?.rel_type === "m.replace") return;
+    const actions = undecryptable ? null : this.client.getPushActionsForEvent(event, true);
     const facts = {
       sender, me: this.client.getSafeUserId(), isDirect: this.isDirect(room.roomId),
       notify: actions?.notify === true, highlight: actions?.tweaks.highlight === true, undecryptable,
       roomOnScreen: sink.roomOnScreen(room.roomId), ageMs: Date.now() - event.localTimestamp,
     };
-    if (!shouldNotify(facts)) return;
+    const verdict = notifyVerdict(facts);
+    if (verdict === "await-key") this.awaitKey(event, eventId, room);
+    if (verdict !== "notify") return;
     void this.senderName(room, event, sender).then((name) => {
       sink.show({ roomId: room.roomId, eventId, ...noticeText(room.name, name, event.getContent(), sink.words) });
     });
+  }
+
+  /** Judges the message again after the first attempt that decrypts it; gives up once it is too old to ring. */
+  private awaitKey(event: MatrixEvent, eventId: string, room: Room): void {
+    if (this.awaitingKey.has(eventId)) return;
+    this.awaitingKey.add(eventId);
+    const onDecrypted = (): void => {
+      const tooOld = Date.now() - event.localTimestamp > MAX_AGE_MS;
+      if (notDecrypted(event) && !tooOld) return;
+      event.off(MatrixEventEvent.Decrypted, onDecrypted);
+      this.awaitingKey.delete(eventId);
+      if (!tooOld) this.consider(event, room);
+    };
+    event.on(MatrixEventEvent.Decrypted, onDecrypted);
   }
 }

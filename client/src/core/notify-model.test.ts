@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { noticeText, shouldNotify, type NotifyFacts } from "./notify-model.ts";
+import { MAX_AGE_MS, noticeText, notifyVerdict, shouldNotify, type NotifyFacts } from "./notify-model.ts";
 
 const base: NotifyFacts = { sender: "@alice:a", me: "@bob:b", isDirect: false, notify: true, highlight: false, undecryptable: false, roomOnScreen: false, ageMs: 1000 };
 
@@ -15,6 +15,14 @@ describe("client browser notification rules", () => {
     assert.equal(shouldNotify({ ...base, highlight: true, roomOnScreen: true }), false);
     assert.equal(shouldNotify({ ...base, highlight: true, ageMs: 10 * 60_000 }), false);
     assert.equal(shouldNotify({ ...base, isDirect: true, notify: false }), false, "push rule dont_notify (muted DM)");
+  });
+  it("waits for the key of a recent encrypted message of someone else instead of dropping it", () => {
+    assert.equal(notifyVerdict({ ...base, undecryptable: true }), "await-key", "push actions unknown until decrypted");
+    assert.equal(notifyVerdict({ ...base, undecryptable: true, roomOnScreen: true }), "await-key", "the screen may change before the key comes");
+    assert.equal(notifyVerdict({ ...base, undecryptable: true, sender: "@bob:b" }), "skip", "own message");
+    assert.equal(notifyVerdict({ ...base, undecryptable: true, ageMs: MAX_AGE_MS + 1 }), "skip", "old news");
+    assert.equal(notifyVerdict({ ...base, highlight: true }), "notify");
+    assert.equal(notifyVerdict(base), "skip");
   });
   it("titles with the room and says who wrote what, shortly", () => {
     const words = { image: "image", file: "fichier" };

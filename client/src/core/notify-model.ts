@@ -28,6 +28,20 @@ export function shouldNotify(f: NotifyFacts): boolean {
   return f.highlight || f.isDirect;
 }
 
+/**
+ * What to do with a live message now. An encrypted one whose Megolm key has not arrived yet (the
+ * room key is a to-device message that may come after the event, or be fetched from the key
+ * backup) is neither shown nor dropped: it waits for its key, and is judged again, as a fresh
+ * message, once decrypted (still only if recent). Element does the same: the push rules run on the
+ * decrypted content, whenever it decrypts.
+ */
+export type NotifyVerdict = "notify" | "skip" | "await-key";
+
+export function notifyVerdict(f: NotifyFacts): NotifyVerdict {
+  if (f.undecryptable) return f.sender !== f.me && f.ageMs <= MAX_AGE_MS ? "await-key" : "skip";
+  return shouldNotify(f) ? "notify" : "skip";
+}
+
 export interface BrowserNotice { roomId: string; eventId: string; title: string; body: string }
 
 const MAX_BODY = 180;
