@@ -140,6 +140,12 @@ describe("web client: room widgets, meetings and live events", function () {
     await jitsiFrame(confId);
     await page.getByRole("button", { name: "Rejoindre la réunion" }).waitFor();
 
+    // The meeting's frame is open below the panel: the add form is folded behind its title (it was
+    // cut off at the frame's edge), opened by keyboard.
+    assert.equal(await page.locator("#widget-add-more").getAttribute("open"), null);
+    assert.equal(await page.locator("#widget-name").isVisible(), false);
+    await page.locator("#widget-add-more summary").focus();
+    await page.keyboard.press("Enter");
     await page.locator("#widget-name").fill("Bloc-notes");
     await page.locator("#widget-url").fill("https://pad.example/p?u=$matrix_user_id");
     await page.getByRole("button", { name: "Ajouter au salon" }).click();

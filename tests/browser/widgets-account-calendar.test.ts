@@ -166,6 +166,8 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     const panel = page.locator("#widgets-panel");
     await panel.getByRole("heading", { name: "Room widgets" }).waitFor();
     await panel.getByRole("button", { name: "Remove Direct" }).waitFor();
+    // The panel opens again on the meeting it showed last: its add form is folded under the frame.
+    await panel.locator("#widget-add-more summary", { hasText: "Add a widget" }).click();
     await panel.getByRole("button", { name: "Add to the room" }).waitFor();
     const card = page.locator("ent-calendar-event");
     await card.getByRole("button", { name: "Join the meeting" }).waitFor();

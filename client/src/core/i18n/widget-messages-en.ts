@@ -13,6 +13,7 @@ export const widgetMessagesEn: Record<keyof typeof widgetMessagesFr, string> = {
   widgetsRemoveNamed: "Remove {name}",
   widgetsName: "Widget name",
   widgetsUrl: "Address (https)",
+  widgetsAddTitle: "Add a widget",
   widgetsAddToRoom: "Add to the room",
   widgetsAdded: "Widget added.",
   widgetsRemoved: "Widget removed.",

@@ -13,6 +13,7 @@ export const widgetMessagesFr = {
   widgetsRemoveNamed: "Retirer {name}",
   widgetsName: "Nom du widget",
   widgetsUrl: "Adresse (https)",
+  widgetsAddTitle: "Ajouter un widget",
   widgetsAddToRoom: "Ajouter au salon",
   widgetsAdded: "Widget ajouté.",
   widgetsRemoved: "Widget retiré.",

@@ -55,7 +55,9 @@ export class RoomWidgetsView extends LitElement {
     .bar { display: flex; gap: 0.4rem; align-items: center; }
     aside { position: fixed; top: var(--widgets-panel-top, 0); right: 0; bottom: 0; width: min(26rem, 100vw); z-index: 5; box-sizing: border-box; overflow: auto;
       padding: 0.75rem; background: var(--surface); border-left: 1px solid var(--border); box-shadow: -2px 0 8px #0002; }
-    aside.with-frame { bottom: 55vh; }
+    /* A frame below the panel: the panel's edge shows where its own scrolling ends. */
+    aside.with-frame { bottom: 55vh; border-bottom: 2px solid var(--border); }
+    details summary { cursor: pointer; padding: 0.3rem 0; }
     aside header { display: flex; justify-content: space-between; align-items: center; }
     h2 { font-size: 1.05rem; margin: 0; }
     ul { list-style: none; padding: 0; margin: 0.5rem 0; }
@@ -176,6 +178,14 @@ export class RoomWidgetsView extends LitElement {
     this.notice = this.i18n.t("widgetsAdded");
   }
 
+  private addForm(port: RoomWidgetsPort, config: WidgetsConfig): unknown {
+    const { t } = this.i18n;
+    return html`<form id="widget-add" @submit=${(e: SubmitEvent) => void this.act(() => this.add(e, port, config))}>
+      <label for="widget-name">${t("widgetsName")}</label><input id="widget-name" name="widget-name" required maxlength="255" />
+      <label for="widget-url">${t("widgetsUrl")}</label><input id="widget-url" name="widget-url" required />
+      <button type="submit">${t("widgetsAddToRoom")}</button></form>`;
+  }
+
   private onStage(e: Event): void {
     const key = [...this.#running].find(([, r]) => r.el === e.target)?.[0];
     if (key === undefined) return;
@@ -224,10 +234,11 @@ export class RoomWidgetsView extends LitElement {
             @click=${act(async () => { await port.sendStateEvent(this.roomId, ROOM_WIDGET_EVENT, { ...REMOVED_WIDGET_CONTENT }, idOf(w)); })}>${t("widgetsRemove")}</button>` : nothing}
         </li>`)}</ul>
         ${canManage && config !== undefined
-          ? html`<form id="widget-add" @submit=${(e: SubmitEvent) => void this.act(() => this.add(e, port, config))}>
-              <label for="widget-name">${t("widgetsName")}</label><input id="widget-name" name="widget-name" required maxlength="255" />
-              <label for="widget-url">${t("widgetsUrl")}</label><input id="widget-url" name="widget-url" required />
-              <button type="submit">${t("widgetsAddToRoom")}</button></form>`
+          ? withFrame
+            // With a frame below, the panel keeps ~45% of the height: the form folds behind its
+            // title (keyboard: Enter or Space on it), instead of being cut off at the frame's edge.
+            ? html`<details id="widget-add-more"><summary>${t("widgetsAddTitle")}</summary>${this.addForm(port, config)}</details>`
+            : this.addForm(port, config)
           : html`<p class="muted">${t("widgetsNoPower")}</p>`}
         <p role="status">${this.notice}</p>
       </aside>` : nothing}
