@@ -128,6 +128,12 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     await b.keyboard.press("Escape");
     assert.deepEqual(await seriousA11yViolations(b), [], "the locked row is accessible");
     await screenshot(b, "dossier-lock-seen-by-other-council");
+    // The same row in English.
+    await b.getByLabel("Langue").selectOption("en");
+    await row(b, "plan.pdf").getByRole("gridcell").first().getByText(/^Being edited by alice until \d\d:\d\d$/).waitFor({ timeout: 30_000 });
+    await screenshot(b, "dossier-lock-seen-by-other-council-en");
+    await b.getByLabel("Language").selectOption("fr");
+    await bobLock.waitFor({ timeout: 30_000 });
 
     // A sends a new version (blue): offered to release; releases; B sees the row free.
     const [chooser] = await Promise.all([a.waitForEvent("filechooser"), rowAction(a, "plan.pdf", "Nouvelle version de plan.pdf")]);
