@@ -5,6 +5,7 @@ import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
 import { createAndFillSearchIndex } from "./search-store.ts";
 import { pushActionsByUserAgain, pushActionsInOneBtree } from "./push-store.ts";
+import { tokenRevocationTrigger } from "./token-revocations.ts";
 
 export interface Migration {
   version: number;
@@ -339,5 +340,14 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
     name: "push-actions-by-user-again",
     sql: "",
     run: pushActionsByUserAgain,
+  },
+  {
+    // PostgreSQL: processes keeping access tokens in memory (server/users/access-token-cache.ts)
+    // hear of every deletion, whoever makes it (client reader, CLI): a statement trigger NOTIFYs
+    // (storage/token-revocations.ts). SQLite keeps no tokens in memory: nothing to do.
+    version: 160,
+    name: "access-token-revocation-notify",
+    sql: "",
+    run: tokenRevocationTrigger,
   },
 ];

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Database } from "./sql.ts";
 import { num } from "./sql.ts";
+import type { AccessTokenCache } from "../server/users/access-token-cache.ts";
 
 export interface UserRow {
   userId: string;
@@ -43,9 +44,12 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 type UserSql = { user_id: string; password_hash: string | null; is_admin: number; deactivated: number; displayname: string | null; avatar_url: string | null; appservice_id: string | null };
 
 export class UserStore {
+  /** Found tokens kept by this process (PostgreSQL, see access-token-cache.ts); cleared after every token DELETE. */
+  private readonly tokenCache: AccessTokenCache | undefined;
   private readonly db: Database;
-  constructor(deps: { db: Database }) {
+  constructor(deps: { db: Database; tokenCache?: AccessTokenCache }) {
     this.db = deps.db;
+    this.tokenCache = deps.tokenCache;
   }
 
   async createUser(u: { userId: string; passwordHash: string | undefined; isAdmin?: boolean; displayname?: string; appserviceId?: string; ts: number }): Promise<boolean> {
@@ -128,32 +132,52 @@ export class UserStore {
       await tx.run("DELETE FROM access_tokens WHERE user_id = ? AND device_id = ?", [userId, deviceId]);
       await tx.run("DELETE FROM devices WHERE user_id = ? AND device_id = ?", [userId, deviceId]);
     });
+    this.tokensDeleted();
   }
 
   async addAccessToken(token: string, userId: string, deviceId: string, ts: number): Promise<void> {
     await this.db.run("INSERT INTO access_tokens (token_hash, user_id, device_id, created_ts) VALUES (?, ?, ?, ?)", [hashToken(token), userId, deviceId, ts]);
   }
   async lookupToken(token: string): Promise<{ userId: string; deviceId: string } | undefined> {
-    const r = await this.db.one<{ user_id: string; device_id: string }>("SELECT user_id, device_id FROM access_tokens WHERE token_hash = ?", [hashToken(token)]);
-    return r ? { userId: r.user_id, deviceId: r.device_id } : undefined;
+    const hash = hashToken(token);
+    const cache = this.tokenCache;
+    const kept = cache?.get(hash);
+    if (kept) return { ...kept };
+    const mark = cache?.mark();
+    const r = await this.db.one<{ user_id: string; device_id: string }>("SELECT user_id, device_id FROM access_tokens WHERE token_hash = ?", [hash]);
+    if (!r) return undefined;
+    const owner = { userId: r.user_id, deviceId: r.device_id };
+    if (cache && mark !== undefined) cache.keep(hash, { ...owner }, mark);
+    return owner;
   }
   async deleteToken(token: string): Promise<void> {
     await this.db.run("DELETE FROM access_tokens WHERE token_hash = ?", [hashToken(token)]);
+    this.tokensDeleted();
   }
   async deleteAllTokens(userId: string, exceptDevice?: string): Promise<void> {
     await this.db.run("DELETE FROM access_tokens WHERE user_id = ? AND device_id <> ?", [userId, exceptDevice ?? ""]);
+    this.tokensDeleted();
   }
   async deleteAllDevices(userId: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.run("DELETE FROM access_tokens WHERE user_id = ?", [userId]);
       await tx.run("DELETE FROM devices WHERE user_id = ?", [userId]);
     });
+    this.tokensDeleted();
+  }
+  /**
+   * After a token DELETE committed: no kept token of this process survives it (a lookup that
+   * overlapped it keeps nothing). Other processes hear it through PostgreSQL (token-revocations.ts).
+   */
+  private tokensDeleted(): void {
+    this.tokenCache?.clear();
   }
   // ---- Account API additions (server/api/account/) ----
 
   /** Revokes the tokens of one device but keeps the device (login with an existing device_id). */
   async deleteDeviceTokens(userId: string, deviceId: string): Promise<void> {
     await this.db.run("DELETE FROM access_tokens WHERE user_id = ? AND device_id = ?", [userId, deviceId]);
+    this.tokensDeleted();
   }
 
   /** m.login.token tokens, stored hashed like access tokens. */

@@ -51,6 +51,7 @@ import { createForwarder } from "./forward.ts";
 import { servesLocally } from "./reader-routes.ts";
 import { PushProgress, ReaderPushService, TypingMirror, readOnlyDatabase } from "./reader-parts.ts";
 import { StreamListener, type ChannelMessage } from "./stream-channel.ts";
+import { tokenCacheFor } from "../users/token-cache-for.ts";
 
 export interface RunningReader extends RunningHomeserver {
   listener: StreamListener;
@@ -83,7 +84,10 @@ export async function startClientReader(config: HomeserverConfig, opts: { clock?
   const db = readOnlyDatabase(pool);
   const notifier = new Notifier();
   const rooms = new RoomStore({ db });
-  const stores = { events: new EventStore({ db }), rooms, users: new UserStore({ db }), streams: new StreamStore({ db }) };
+  // PostgreSQL: access tokens kept in memory, dropped when any process deletes one (access-token-cache.ts)
+  const tokens = config.database.type === "postgres" ? tokenCacheFor(config.database.url, log) : undefined;
+  await tokens?.revocations.start();
+  const stores = { events: new EventStore({ db }), rooms, users: new UserStore({ db, ...(tokens ? { tokenCache: tokens.cache } : {}) }), streams: new StreamStore({ db }) };
   const appservices = new Appservices({
     registrations, store: new AppserviceStore({ db }), accounts: stores, rooms, clock, log: log.child({ component: "appservices" }),
     serverName: config.server.name, retryInitialMs: config.appservices.retryInitialMs, retryMaxMs: config.appservices.retryMaxMs,
@@ -162,6 +166,7 @@ export async function startClientReader(config: HomeserverConfig, opts: { clock?
       await drainRequests(server);
       forwarder.close();
       await listener.stop();
+      await tokens?.revocations.stop();
       await pool.close();
     },
   };
