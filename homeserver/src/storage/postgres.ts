@@ -69,7 +69,7 @@ function executor(q: Query): SqlExecutor {
  *  - a body's `send` writes: the body fails with the first such error, at its next awaited
  *    statement or when it ends (before its RELEASE), so the group commit rolls it back alone.
  */
-function pipelinedSession(client: pg.PoolClient): GroupSession {
+function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   const socket = client.connection.stream;
   let corked = 0;
   let failure: { error: unknown } | undefined;
@@ -118,7 +118,7 @@ function pipelinedSession(client: pg.PoolClient): GroupSession {
   };
   return {
     exec,
-    begin: async () => sendAndForget("BEGIN; SET LOCAL synchronous_commit TO on"),
+    begin: async () => sendAndForget(`BEGIN; SET LOCAL synchronous_commit TO ${durable ? "on" : "off"}`),
     // SAVEPOINT / RELEASE / ROLLBACK TO: a body's failed `send` fails the body before its RELEASE
     raw: async (sql) => {
       const f = await settleBody();
@@ -158,6 +158,11 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
   // synchronous_commit is forced on for it whatever the server's default.
   const committer = new GroupCommitter(async () => pipelinedSession(await writer.connect()));
   const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed;
+  // Derived rows (sql.ts derivedTransaction): their own pipelined connection, no fsync waited for,
+  // nothing to gather (one caller, serial: the push evaluation)
+  const derivedWriter = new pg.Pool({ connectionString: url, max: 1, pipeline: true } as pg.PoolConfig);
+  derivedWriter.on("error", () => undefined);
+  const derived = new GroupCommitter(async () => pipelinedSession(await derivedWriter.connect(), false), { gather: false });
   return {
     dialect: "postgres",
     ...base,
@@ -181,13 +186,14 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
       committed.catch(fail);
       return { ran: executed, committed, failed: () => failed };
     },
+    derivedTransaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => derived.run(fn).committed,
     groupStats: () => ({ ...committer.stats }),
     exec: async (sql: string) => {
       await pool.query(sql);
     },
     close: async () => {
-      await committer.idle();
-      await Promise.all([pool.end(), writer.end()]);
+      await Promise.all([committer.idle(), derived.idle()]);
+      await Promise.all([pool.end(), writer.end(), derivedWriter.end()]);
     },
   };
 }

@@ -39,6 +39,15 @@ export interface Database extends SqlExecutor {
    * wrappers (statement counters in tests) need not implement it: callers fall back to `transaction`.
    */
   stage?<T>(fn: (tx: SqlExecutor) => Promise<T>): { executed: Promise<T>; committed: Promise<T> };
+  /**
+   * PostgreSQL: a transaction holding only rows recomputable from committed ones behind a cursor
+   * written in it (push actions and `push_progress`): committed without waiting for its WAL flush
+   * (`synchronous_commit = off`), on its own pipelined connection. A server crash may lose the
+   * last such transactions whole, never part of one; the cursor goes back with them and the work
+   * is redone. Nothing another writer numbers (sequence ids) may go through it: its commits are
+   * not ordered with the event writer's. Absent (SQLite): use `transaction`.
+   */
+  derivedTransaction?<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /** Group commit counters: database transactions (groups) and the write bodies they carried. */
   groupStats?(): { groups: number; transactions: number };
   /** Runs raw DDL (several statements). */

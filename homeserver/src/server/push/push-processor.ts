@@ -13,7 +13,7 @@
 // batch for all the users it notified.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#server-behaviour-13
 import type { JsonObject, Pdu } from "../../room/pdu.ts";
-import type { Database } from "../../storage/sql.ts";
+import type { Database, SqlExecutor } from "../../storage/sql.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { PusherRow, UserStore } from "../../storage/user-store.ts";
@@ -124,7 +124,12 @@ export class PushProcessor {
         await this.evaluateEvent(event, row, actions);
       }
       const pushes = await this.pushesFor(actions);
-      await this.deps.db.transaction((tx) => store.record(tx, actions, pushes, last));
+      // PostgreSQL: with no push for a phone the record is only what the cursor lets us redo
+      // (actions, cursor): committed without waiting for an fsync. Queued pushes stay durable
+      // (one never sent twice) and in the event writer's commit order (pusher_queue ids).
+      const { db } = this.deps;
+      const record = (tx: SqlExecutor): Promise<void> => store.record(tx, actions, pushes, last);
+      await (pushes.length === 0 && db.derivedTransaction ? db.derivedTransaction(record) : db.transaction(record));
       this.done = done = last;
       if (pushes.length > 0) this.deps.onQueued();
     }
