@@ -111,7 +111,7 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     for (const n of ["plan.pdf", "abime.pdf"]) await row(b, n).waitFor({ timeout: 60_000 });
 
     // A takes the lock for an hour: the duration list has the focus, the row says it.
-    await rowAction(a, "plan.pdf", "Signaler que je modifie plan.pdf");
+    await rowAction(a, "plan.pdf", "Signaler que je le modifie : plan.pdf");
     const duration = row(a, "plan.pdf").getByLabel("Durée du signalement pour plan.pdf");
     assert.equal(await duration.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the duration list has the focus");
     await duration.selectOption({ label: "1 heure" });
@@ -122,9 +122,10 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     const bobLock = row(b, "plan.pdf").getByRole("gridcell").first().getByText(/^En cours de modification par alice jusqu'à \d\d:\d\d$/);
     await bobLock.waitFor({ timeout: 60_000 });
     await row(b, "plan.pdf").getByRole("button", { name: "Actions pour plan.pdf", exact: true }).click();
-    const take = row(b, "plan.pdf").getByRole("menuitem", { name: "Signaler que je modifie plan.pdf" });
+    const take = row(b, "plan.pdf").getByRole("menuitem", { name: "Signaler que je le modifie : plan.pdf" });
     assert.equal(await take.getAttribute("aria-disabled"), "true");
     assert.equal(await take.getAttribute("title"), "plan.pdf est déjà en cours de modification par alice.");
+    assert.deepEqual(await seriousA11yViolations(b), [], "the locked row's menu, open, is accessible");
     await b.keyboard.press("Escape");
     assert.deepEqual(await seriousA11yViolations(b), [], "the locked row is accessible");
     await screenshot(b, "dossier-lock-seen-by-other-council");
@@ -159,7 +160,7 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     // B takes one with the keyboard (menu item, then the duration list), then releases it from the row.
     await row(b, "plan.pdf").getByRole("button", { name: "Actions pour plan.pdf", exact: true }).focus();
     await b.keyboard.press("Enter");
-    const bobTake = row(b, "plan.pdf").getByRole("menuitem", { name: "Signaler que je modifie plan.pdf" });
+    const bobTake = row(b, "plan.pdf").getByRole("menuitem", { name: "Signaler que je le modifie : plan.pdf" });
     await bobTake.focus();
     await b.keyboard.press("Enter");
     await row(b, "plan.pdf").getByLabel("Durée du signalement pour plan.pdf").selectOption("4h");
@@ -173,7 +174,7 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     await row(b, "plan.pdf").getByRole("button", { name: "Actions pour plan.pdf", exact: true }).click();
     // The open menu follows B's room state as it arrives.
     await row(b, "plan.pdf").locator(`[role=menuitem][aria-disabled=true][title^="Les droits de ce dossier ne permettent pas"]`).waitFor({ timeout: 60_000 });
-    const refused = row(b, "plan.pdf").getByRole("menuitem", { name: "Signaler que je modifie plan.pdf" });
+    const refused = row(b, "plan.pdf").getByRole("menuitem", { name: "Signaler que je le modifie : plan.pdf" });
     assert.equal(await refused.getAttribute("aria-disabled"), "true");
     assert.match((await refused.getAttribute("title")) ?? "", /^Les droits de ce dossier ne permettent pas aux membres de signaler une modification/);
     await b.keyboard.press("Escape");

@@ -12,6 +12,14 @@ describe("client ui: dossier lock words", () => {
     assert.equal(lockTranslator("en")("lockedBy", { who: "alice", until: "15:30" }), "Being edited by alice until 15:30");
   });
 
+  it("names each control with its visible text first (WCAG 2.5.3: the label contains what is shown)", () => {
+    const pairs = [["takeLock", "short_takeLock"], ["release", "short_release"], ["keepLock", "short_keepLock"], ["cancelLock", "cancel"]] as const;
+    for (const locale of ["fr", "en"] as const) {
+      const tr = lockTranslator(locale);
+      for (const [label, text] of pairs) assert.ok(tr(label, { name: "plan.pdf" }).toLowerCase().includes(tr(text).toLowerCase()), `${locale} ${label}`);
+    }
+  });
+
   it("says a lock's end: the time today, « demain » tomorrow, else the date", () => {
     const now = Date.UTC(2026, 11, 7, 13, 0); // 14:00 in Paris
     assert.equal(untilText(Date.UTC(2026, 11, 7, 14, 30), now, "fr", "Europe/Paris"), "15:30");
