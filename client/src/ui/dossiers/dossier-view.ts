@@ -244,18 +244,14 @@ export class DossierView extends LitElement {
     this.moving = undefined;
   }
 
-
-  /** A new version, then (if this agent holds the entry's lock) the offer to release it. */
-  private async newVersion(entry: DossierEntry, file: File): Promise<void> {
-    if (await this.transfers.uploadFiles([file], { versionOf: entry.id })) this.locks.versionSent(entry);
-  }
-
   private rowContext(snap: DossierSnapshot, readOnly: string | undefined): RowContext {
     return {
       locks: { active: this.locks.current(), ctl: this.locks, me: this.port.userId },
       tr: this.tr, size: (n) => this.size(n), date: (ts) => this.date(ts), who: (u) => this.port.memberName(this.roomId, u),
       previews: this.previews.urls, previewStates: this.previews.states, renaming: this.renaming, moving: this.moving, readOnly, moveTargets: (id) => moveTargets(snap, id),
-      open: (f) => this.open(f), download: (e, v) => void this.transfers.download(e, v), newVersion: (e, f) => void this.newVersion(e, f),
+      open: (f) => this.open(f), download: (e, v) => void this.transfers.download(e, v),
+      // A new version sent by the entry's lock holder: the offer to release it.
+      newVersion: (e, f) => void this.transfers.uploadFiles([f], { versionOf: e.id }).then((sent) => { if (sent) this.locks.versionSent(e); }),
       showHistory: (id) => { this.historyOf = id; }, startRename: (id) => { this.renaming = id; }, startMove: (id) => { this.moving = id; }, submitRename: (ev, e) => void this.rename(ev, e),
       change: (e, c) => void this.change(e, c),
     };
