@@ -99,5 +99,8 @@ for (const db of ["sqlite", "postgres"] as const) describe(`relations: recursion
     assert.deepEqual(first.chunk.map((e) => e.event_id), full.slice(0, 2).map((e) => e["event_id"]));
     const rest = await page(anchor, `dir=f&recurse=true&limit=2&fr.entente.lean=true&from=${enc(first.next_batch ?? "")}`);
     assert.deepEqual(rest.chunk.map((e) => e.event_id), full.slice(2).map((e) => e["event_id"]));
+    // next_batch first in the body: a client reading it as it arrives asks for the next page at once
+    const res = await fetch(`${server.url}${V1}/rooms/${enc(roomId)}/relations/${enc(anchor)}?dir=f&recurse=true&limit=2&fr.entente.lean=true`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
+    assert.ok((await res.text()).startsWith(`{"next_batch":${JSON.stringify(first.next_batch)},"chunk":[`));
   });
 });

@@ -16,7 +16,7 @@ const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEv
  * parameter names the SDK would use; undefined (the caller reads through the SDK) when the raw path
  * is unusable. A 429 or 5xx throws the SDK's MatrixError, as the SDK's own read would.
  */
-async function rawRelations(client: MatrixClient, q: RawRelationsQuery): Promise<RelationsPage | undefined> {
+async function rawRelations(client: MatrixClient, q: RawRelationsQuery, onNextBatch?: (token: string) => void): Promise<RelationsPage | undefined> {
   const token = client.getAccessToken();
   if (token === null) return undefined;
   const names = {
@@ -25,7 +25,7 @@ async function rawRelations(client: MatrixClient, q: RawRelationsQuery): Promise
     recurse: (client.canSupport as Map<string, number>).get("RelationsRecursion") === 1 ? "org.matrix.msc3981.recurse" : "recurse",
   };
   const url = relationsUrl(client.getHomeserverUrl(), q, names);
-  const page = await fetchRawRelations(globalThis.fetch.bind(globalThis), url, token).catch((e: unknown) => {
+  const page = await fetchRawRelations(globalThis.fetch.bind(globalThis), url, token, onNextBatch).catch((e: unknown) => {
     if (e instanceof RelationsHttpError) throw new MatrixError(e.body, e.status, url, undefined, e.headers);
     return undefined;
   });
@@ -74,7 +74,8 @@ export function matrixClientPort(client: MatrixClient): WidgetClientPort {
       // keep the asked type (what Element's driver does), so widgets get clear events they may read.
       const encrypted = client.getRoom(roomId)?.hasEncryptionStateEvent() === true;
       if (!encrypted && opts.recurse === true) {
-        const page = await rawRelations(client, { roomId, eventId, relType, eventType, ...opts, dir: opts.dir ?? "b", recurse: true, lean: opts.lean === true });
+        const { onNextBatch, ...query } = opts;
+        const page = await rawRelations(client, { roomId, eventId, relType, eventType, ...query, dir: opts.dir ?? "b", recurse: true, lean: opts.lean === true }, onNextBatch);
         if (page !== undefined) return page;
       }
       const r = await client.fetchRelations(roomId, eventId, relType ?? null, encrypted && eventType !== undefined ? "m.room.encrypted" : (eventType ?? null), {

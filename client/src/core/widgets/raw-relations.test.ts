@@ -30,6 +30,33 @@ describe("client widgets: /relations read as the server's bytes", () => {
     assert.equal(await fetchRawRelations((async () => { throw new TypeError("Failed to fetch"); }) as unknown as typeof fetch, "u", "t"), undefined);
   });
 
+  it("gives the next page's token as soon as the body's first bytes show it (next_batch first), the whole body after", async () => {
+    const head = '{"next_batch":"t\\"42","chunk":[';
+    const rest = `${JSON.stringify({ event_id: "$t", type: "fr.entente.task.update", content: { title: "é".repeat(200) } })}]}`;
+    let more: (() => void) | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new TextEncoder().encode(head));
+        // The rest of the body comes only once the token was handed over.
+        more = () => { c.enqueue(new TextEncoder().encode(rest)); c.close(); };
+      },
+    });
+    const tokens: string[] = [];
+    const page = await fetchRawRelations((async () => new Response(body, { status: 200 })) as unknown as typeof fetch, "u", "t", (token) => {
+      tokens.push(token);
+      more?.();
+    });
+    assert.deepEqual(tokens, ['t"42']);
+    assert.equal(new TextDecoder().decode(page?.bytes), head + rest);
+    assert.equal(page?.body["next_batch"], 't"42');
+    // next_batch elsewhere, or none: no early token (the caller reads it from the parsed body).
+    for (const text of ['{"chunk":[],"next_batch":"n2"}', '{"chunk":[]}']) {
+      const seen: string[] = [];
+      await fetchRawRelations((async () => new Response(text, { status: 200 })) as unknown as typeof fetch, "u", "t", (t) => seen.push(t));
+      assert.deepEqual(seen, []);
+    }
+  });
+
   it("surfaces a 429 or 5xx (with its body and Retry-After) instead of falling back to a second request at once", async () => {
     const limited = new Response('{"errcode":"M_LIMIT_EXCEEDED","error":"Too many requests","retry_after_ms":2000}', { status: 429, headers: { "Retry-After": "2" } });
     const err = await fetchRawRelations((async () => limited) as unknown as typeof fetch, "u", "t").then(() => undefined, (e: unknown) => e);

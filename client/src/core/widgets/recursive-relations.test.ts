@@ -18,7 +18,7 @@ function setup(options: { raw?: boolean; onlyTasks?: boolean } = {}) {
   const client: WidgetClientPort = {
     userId: "@anne:ville-a.fr",
     sendEvent: async () => "$x", sendStateEvent: async () => "$s", timeline: () => [], stateEvents: () => [],
-    relations: async (roomId, eventId, relType, eventType, opts) => {
+    relations: async (roomId, eventId, relType, eventType, { onNextBatch: _early, ...opts }) => {
       asked.push([roomId, eventId, relType, eventType, opts]);
       const chunk = [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {}), ...(only ? [] : [ev("$n", "m.room.message", { msgtype: "m.text" })])];
       const nextBatch = opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined;
@@ -130,6 +130,53 @@ describe("client widgets: read_relations with recurse", () => {
     assert.equal(reply.chunk.length, 6, "the receivable events of the three pages");
     assert.equal(reply.next_batch, undefined, "the tree was read to its end");
     assert.equal(reply.recursion_depth, 3);
+  });
+
+  it("asks the server's next page as soon as a page's body shows its token, and the widget's next read at an answer's last page", async () => {
+    // A tree of 3 full server pages; each page is held (arriving) until released, its token shown first.
+    const asked: Array<string | undefined> = [];
+    const gates: Array<() => void> = [];
+    const client: WidgetClientPort = {
+      userId: "@anne:ville-a.fr",
+      sendEvent: async () => "$x", sendStateEvent: async () => "$s", timeline: () => [], stateEvents: () => [], openIdToken: async () => { throw new Error("no"); },
+      relations: async (_r, _e, _t, _y, opts) => {
+        asked.push(opts.from);
+        const nextBatch = opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined;
+        if (nextBatch !== undefined) opts.onNextBatch?.(nextBatch);
+        await new Promise<void>((r) => gates.push(r));
+        const chunk = Array.from({ length: opts.limit ?? 0 }, (_, i) => ev(`$${opts.from ?? "n1"}-${i}`, "fr.entente.task.update", {}));
+        return { chunk, nextBatch, prevBatch: undefined, recursionDepth: 3 };
+      },
+    };
+    const driver = new EntenteWidgetDriver({
+      client, roomId: ROOM, widgetName: "T", approvalKey: approvalKey(ROOM, "w", "https://w/"), approvals: new MemoryApprovalStore(),
+      prompts: { askCapabilities: async (_n, r) => new Set(r), askOpenId: async () => false }, navigate: async () => undefined,
+    });
+    const replies: Array<{ chunk: unknown[]; next_batch?: string }> = [];
+    const api = {
+      canUseRoomTimeline: () => false, canReceiveRoomEvent: () => true, canReceiveStateEvent: () => false,
+      transport: { reply: (_req: unknown, body: { chunk: unknown[]; next_batch?: string }) => replies.push(body) },
+    } as unknown as ClientWidgetApi;
+    const request = (from?: string): void => answerRecursiveRelations(api, driver, {
+      detail: { action: "org.matrix.msc3869.read_relations", data: { event_id: "$anchor", rel_type: "m.reference", limit: 2 * SERVER_PAGE, direction: "f", recurse: true, ...(from === undefined ? {} : { from }) } } as unknown as IWidgetApiRequest,
+      preventDefault: () => undefined,
+    } as unknown as CustomEvent<IWidgetApiRequest>);
+    const releaseAll = async (): Promise<void> => {
+      for (let i = 0; i < 10; i++) {
+        for (const open of gates.splice(0)) open();
+        await settle();
+      }
+    };
+    request();
+    await settle();
+    // Nothing has arrived yet: page 2 (same answer) and page 3 (the widget's next read) are asked already.
+    assert.deepEqual(asked, [undefined, "n2", "n3"]);
+    await releaseAll();
+    assert.deepEqual(replies.map((r) => [r.chunk.length, r.next_batch]), [[2 * SERVER_PAGE, "n3"]]);
+    request("n3");
+    await releaseAll();
+    assert.deepEqual(asked, [undefined, "n2", "n3"], "each page asked once");
+    assert.deepEqual(replies.map((r) => [r.chunk.length, r.next_batch]), [[2 * SERVER_PAGE, "n3"], [SERVER_PAGE, undefined]]);
   });
 
   it("answers with the events as one JSON string when the widget asks for it (fr.entente.chunk_json)", async () => {

@@ -138,11 +138,23 @@ export const SERVER_PAGE = 5000;
  * busy main threads). The widget API's 10 s timeout per request bounds how much one answer may
  * gather; a server that does not recurse gets one page (the widget then reads another way).
  */
-async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
+async function read(driver: EntenteWidgetDriver, q: PageQuery, beyond?: (token: string) => void): Promise<Page> {
   const want = q.limit ?? 0;
-  const page = (from: string | undefined, limit: number | undefined) =>
-    driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true, q.lean === true);
-  const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE));
+  type ServerPage = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
+  // The server page after the one being received, asked as soon as its token shows at the start
+  // of that body (raw-relations.ts): the server works on it while this one is received and parsed.
+  let early: { from: string; page: Promise<ServerPage> } | undefined;
+  const page = (from: string | undefined, limit: number | undefined, gathered: number): Promise<ServerPage> =>
+    driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true, q.lean === true, (token) => {
+      // The server has more, so this page is full (or nearly: a page of invisible rows is shorter,
+      // and the read then takes one page more); the answer needs more than it, or it ends here.
+      const after = gathered + (limit ?? 0);
+      if (limit === undefined || after >= want) return beyond?.(token);
+      const p = page(token, Math.min(want - after, SERVER_PAGE), after);
+      p.catch(() => undefined); // asked ahead: its failure counts only if it is used
+      early = { from: token, page: p };
+    });
+  const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE), 0);
   const raws: ArrayBuffer[] | undefined = first.raw === undefined ? undefined : [first.raw];
   const { raw: _firstRaw, ...firstPage } = first;
   if (first.recursionDepth === undefined) return { ...firstPage, ...(raws === undefined ? {} : { raws }) };
@@ -150,7 +162,9 @@ async function read(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
   let last = first;
   let allRaw = raws;
   while (last.nextBatch !== undefined && last.chunk.length > 0 && chunk.length < want) {
-    last = await page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE));
+    const ahead = early?.from === last.nextBatch ? early.page : undefined;
+    early = undefined;
+    last = await (ahead ?? page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE), chunk.length));
     chunk.push(...last.chunk);
     allRaw = allRaw !== undefined && last.raw !== undefined ? [...allRaw, last.raw] : undefined;
   }
@@ -230,7 +244,13 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
   }
   const ahead = readAheadOf(api);
   const start = performance.now();
-  const page = ahead.take(q)?.catch(() => read(driver, q)) ?? read(driver, q);
+  // The widget's next read, started as soon as the server's last page for this one shows its
+  // token (unless a read started at open holds it already); else once this answer is read (below).
+  const readNext = (token: string): void => {
+    const next = { ...q, from: token };
+    if (!ahead.has(next)) ahead.put(next, read(driver, next));
+  };
+  const page = ahead.take(q)?.catch(() => read(driver, q, readNext)) ?? read(driver, q, readNext);
   void page.then(
     (r) => {
       // The server walked the tree and there is more: read the next page now (unless a read

@@ -26,6 +26,6 @@ export interface WidgetClientPort {
   stateEvents(roomId: string, type: string, stateKey: string | undefined): IRoomEvent[];
   /** Loads the room's full member list when the client lazy-loads members (before m.room.member is read). */
   loadMembers?(roomId: string): Promise<void>;
-  relations(roomId: string, eventId: string, relType: string | undefined, eventType: string | undefined, opts: { from?: string; to?: string; limit?: number; dir?: "f" | "b"; recurse?: boolean; lean?: boolean }): Promise<RelationsPage>;
+  relations(roomId: string, eventId: string, relType: string | undefined, eventType: string | undefined, opts: { from?: string; to?: string; limit?: number; dir?: "f" | "b"; recurse?: boolean; lean?: boolean; onNextBatch?: (token: string) => void }): Promise<RelationsPage>;
   openIdToken(): Promise<OpenIdToken>;
 }

@@ -99,14 +99,16 @@ export class EntenteWidgetDriver extends WidgetDriver {
   /**
    * `recurse` (the spec's /relations parameter) is ours: ClientWidgetApi never passes it, the host
    * does for a read_relations request that asks for it (widget-host.ts); `recursionDepth` says the
-   * server walked the tree.
+   * server walked the tree. `onNextBatch` (raw path only, raw-relations.ts): the next page's token
+   * as soon as the server's first bytes show it, before this page is parsed.
    */
   override async readEventRelations(
     eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b", recurse?: boolean, lean?: boolean,
+    onNextBatch?: (token: string) => void,
   ): Promise<IReadEventRelationsResult & { recursionDepth?: number; raw?: ArrayBuffer }> {
     const page = await this.#d.client.relations(this.#room(roomId), eventId, relationType, eventType, {
       ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(limit === undefined ? {} : { limit }), ...(direction === undefined ? {} : { dir: direction }),
-      ...(recurse === true ? { recurse } : {}), ...(lean === true ? { lean } : {}),
+      ...(recurse === true ? { recurse } : {}), ...(lean === true ? { lean } : {}), ...(onNextBatch === undefined ? {} : { onNextBatch }),
     });
     return {
       chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }),

@@ -76,8 +76,12 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
   });
   const version = versionOrThrow(room.version);
   const sctx = { userId: me.userId, deviceId: me.deviceId, version, visibility };
-  const body: Record<string, string | string[]> = { chunk: lean ? page.rows.map((row) => leanClientEventText(row, version)) : await serializeRoomEventsText(s, sctx, page.rows) };
+  // next_batch first (members keep this order): a client streaming the body can ask for the next
+  // page from its first bytes, while the rest of this one arrives and is parsed (our web client,
+  // client/src/core/widgets/raw-relations.ts); JSON readers do not care about the order.
+  const body: Record<string, string | string[]> = {};
   if (page.next !== undefined) body["next_batch"] = JSON.stringify(page.next);
+  body["chunk"] = lean ? page.rows.map((row) => leanClientEventText(row, version)) : await serializeRoomEventsText(s, sctx, page.rows);
   if (fromRaw) body["prev_batch"] = JSON.stringify(fromRaw);
   if (recurse !== undefined) body["recursion_depth"] = JSON.stringify(depth);
   return jsonTextResult(body);
