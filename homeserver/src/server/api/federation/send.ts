@@ -29,6 +29,15 @@ export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
   // the events' commits and the transaction's record share one COMMIT (one fsync) where they can
   const commits: PendingCommits = [];
   const acl = new Map<string, Promise<string | undefined>>(); // one ACL read per room per transaction
+  const handle = (edu: unknown): Promise<void> =>
+    handleEdu(s, origin, edu).catch((err: unknown) => ctx.log.info("EDU ignored", { origin, error: err instanceof Error ? err.message : String(err) }));
+  // To-device messages first: a room key that travels with the encrypted events it unlocks is
+  // stored before those events are committed and wake a sync, so a client does not meet an event
+  // before its key (it would show "unable to decrypt" until the next sync). Device list updates
+  // stay after the events: they wake the users sharing a room with that user, which a join in
+  // this same transaction may change.
+  const [toDeviceEdus, otherEdus] = [edus.filter(isToDevice), edus.filter((e) => !isToDevice(e))];
+  for (const edu of toDeviceEdus) await handle(edu);
   for (const [i, raw] of pdus.entries()) {
     const roomId = raw && typeof raw === "object" && !Array.isArray(raw) ? (raw as Record<string, unknown>)["room_id"] : undefined;
     if (typeof roomId === "string") {
@@ -43,15 +52,16 @@ export const sendTransaction = (s: ServerContext): Handler => async (ctx) => {
     const r = await f.input.receive(origin, raw, commits);
     results[r.eventId || eventIdGuess(raw, i)] = r.error ? { error: r.error } : {};
   }
-  for (const edu of edus) {
-    await handleEdu(s, origin, edu).catch((err: unknown) => ctx.log.info("EDU ignored", { origin, error: err instanceof Error ? err.message : String(err) }));
-  }
+  // device lists, typing, receipts, presence: after the events they may depend on
+  for (const edu of otherEdus) await handle(edu);
   const response = { pdus: results };
   commits.push(f.store.stageInboundTxn(origin, txnId, JSON.stringify(response), s.clock.now()));
   // a failed COMMIT refuses the transaction (500): the origin retries it, nothing is lost
   await Promise.all(commits);
   return { json: response };
 };
+
+const isToDevice = (edu: unknown): boolean => edu !== null && typeof edu === "object" && (edu as Record<string, unknown>)["edu_type"] === "m.direct_to_device";
 
 /** Key for a PDU whose event id cannot be computed: its position in the transaction. */
 function eventIdGuess(raw: unknown, index: number): string {
