@@ -8,14 +8,24 @@ import { registerUser } from "../harness/homeserver.ts";
 import { median, percentile } from "./stats.ts";
 
 export type Session = { userId: string; accessToken: string };
+
+/**
+ * latency-breakdown.ts only: when set, the probe's client stamps its steps here (name, ms on the
+ * monotonic clock every process shares), to line them up with the councils' marks.
+ */
+export const clientTrace: { marks: [string, number][] | undefined } = { marks: undefined };
+const mark = (name: string): void => void clientTrace.marks?.push([name, Number(process.hrtime.bigint()) / 1e6]);
 type SyncBody = { next_batch: string; rooms?: { join?: Record<string, { timeline?: { events?: { content?: { body?: unknown } }[] } }> } };
 
-export async function api<T = Record<string, unknown>>(url: string, s: Session, method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T = Record<string, unknown>>(url: string, s: Session, method: string, path: string, body?: unknown, step?: string): Promise<T> {
+  if (step) mark(`${step}.call`);
   const res = await fetch(url + path, {
     method, headers: { Authorization: `Bearer ${s.accessToken}`, "Content-Type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  if (step) mark(`${step}.headers`);
   const json = (await res.json()) as T;
+  if (step) mark(`${step}.parsed`);
   if (res.status !== 200) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
@@ -23,7 +33,7 @@ export async function api<T = Record<string, unknown>>(url: string, s: Session, 
 let txn = 0;
 const sendPath = (roomId: string): string => `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/p${process.pid}_${txn++}`;
 export const sendText = (url: string, s: Session, roomId: string, body: string): Promise<unknown> =>
-  api(url, s, "PUT", sendPath(roomId), { msgtype: "m.text", body });
+  api(url, s, "PUT", sendPath(roomId), { msgtype: "m.text", body }, "c.put");
 
 export interface ProbeRoom {
   url: string;
@@ -64,9 +74,12 @@ const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** The reader's long-poll loop until a /sync holds `body` in `roomId`; resolves with that instant. */
 async function readerSees(url: string, reader: Session, since: { token: string }, roomId: string, body: string): Promise<number> {
   for (;;) {
-    const r = await api<SyncBody>(url, reader, "GET", `/_matrix/client/v3/sync?timeout=10000&since=${since.token}`);
+    const r = await api<SyncBody>(url, reader, "GET", `/_matrix/client/v3/sync?timeout=10000&since=${since.token}`, undefined, "c.sync");
     since.token = r.next_batch;
-    if (r.rooms?.join?.[roomId]?.timeline?.events?.some((e) => e.content?.body === body)) return performance.now();
+    if (r.rooms?.join?.[roomId]?.timeline?.events?.some((e) => e.content?.body === body)) {
+      mark("c.seen");
+      return performance.now();
+    }
   }
 }
 
@@ -82,6 +95,7 @@ export async function latencySamples(sendUrl: string, sender: Session[], readUrl
     const body = `latence ${process.pid} ${txn} ${i}`;
     const seen = readerSees(readUrl, reader, since, roomId, body);
     await pause(15);
+    mark("c.start");
     const start = performance.now();
     await sendText(sendUrl, sender[i % sender.length]!, roomId, body);
     out.push((await seen) - start);
