@@ -139,8 +139,8 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     // A sends a new version (blue): offered to release; releases; B sees the row free.
     const [chooser] = await Promise.all([a.waitForEvent("filechooser"), rowAction(a, "plan.pdf", "Nouvelle version de plan.pdf")]);
     await chooser.setFiles({ name: "plan.pdf", mimeType: "application/pdf", buffer: onePagePdf([0, 0, 1]) });
-    const offer = a.locator("p.offer");
-    await offer.getByText(/^Nouvelle version de plan\.pdf envoyée\. Vous l'aviez signalé comme en cours de modification jusqu'à \d\d:\d\d : le libérer \?/).waitFor({ timeout: 60_000 });
+    const offer = a.getByRole("group", { name: "Libérer plan.pdf ?" });
+    await a.getByRole("status").getByText(/^Nouvelle version de plan\.pdf envoyée\. Vous l'aviez signalé comme en cours de modification jusqu'à \d\d:\d\d : le libérer \?/).waitFor({ timeout: 60_000 });
     await screenshot(a, "dossier-lock-release-offer");
     await offer.getByRole("button", { name: "Libérer plan.pdf" }).click();
     await a.getByText("plan.pdf est libéré.").waitFor({ timeout: 30_000 });

@@ -112,6 +112,8 @@ export class DossierLocks implements ReactiveController {
     const lock = this.deps.port().locks(this.deps.roomId(), Date.now()).get(entry.id);
     if (lock === undefined || lock.holder !== this.deps.port().userId) return;
     this.offer = { entryId: entry.id, name: entry.name };
+    // Said in the live status line (after « envoyé »): the buttons follow it.
+    this.deps.say(this.tr("versionWhileLocked", { name: entry.name, until: this.until(lock) }));
     this.host.requestUpdate();
   }
 

@@ -26,7 +26,7 @@ export const dossierStyles = css`
     td.actions button, td.actions select, td.actions ent-menu-button { font-size: 0.85rem; }
     img.thumb { width: 40px; height: 40px; object-fit: cover; vertical-align: middle; margin-right: 0.4rem; border-radius: 3px; }
     .lock { font-size: 0.85rem; color: #92400e; margin-top: 0.15rem; }
-    .offer { border: 1px solid #f59e0b; background: #fffbeb; border-radius: 6px; padding: 0.4rem 0.6rem; }
+    .offer { display: flex; gap: 0.5rem; margin: -0.6rem 0 0.6rem; }
     img.preview-large { display: block; max-width: 16rem; max-height: 20rem; border: 1px solid #cbd5e1; margin: 0.4rem 0; background: #fff; }
     .file-icon { font-size: 3rem; margin: 0.2rem 0; }
     .deleted { text-decoration: line-through; color: var(--muted); }

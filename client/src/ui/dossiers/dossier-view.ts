@@ -286,8 +286,8 @@ export class DossierView extends LitElement {
       ${this.nameError !== "" ? html`<p class="error" role="alert">${this.nameError}</p>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.transfers.render()}
-      ${releaseOffer(ctx.locks)}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
+      ${releaseOffer(ctx.locks)}
       <div class="body">
         ${renderFolderTree(folderTree(snap), this.folder, tr, (f) => this.open(f))}
         <div>

@@ -24,6 +24,7 @@ const fr = {
   mayNotLock: "Les droits de ce dossier ne permettent pas aux membres de signaler une modification : un administrateur du dossier doit autoriser l'événement fr.entente.file.lock.",
   versionWhileLocked: "Nouvelle version de {name} envoyée. Vous l'aviez signalé comme en cours de modification jusqu'à {until} : le libérer ?",
   keepLock: "Garder le signalement de {name}",
+  offerGroup: "Libérer {name} ?",
   short_keepLock: "Garder",
   tomorrow: "demain {time}",
 };
@@ -49,6 +50,7 @@ const en: Record<keyof typeof fr, string> = {
   mayNotLock: "This dossier's permissions do not let members mark a file as being edited: a dossier administrator must allow the fr.entente.file.lock event.",
   versionWhileLocked: "New version of {name} sent. You marked it as being edited until {until}: release it?",
   keepLock: "Keep {name} marked as being edited",
+  offerGroup: "Release {name}?",
   short_keepLock: "Keep",
   tomorrow: "tomorrow {time}",
 };
