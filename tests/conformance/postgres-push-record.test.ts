@@ -55,12 +55,16 @@ describe("PostgreSQL: the push evaluation's record", function () {
       const plain = db.transaction.bind(db);
       derivedSql = [];
       plainSql = [];
-      const spy = (into: string[], tx: SqlExecutor): SqlExecutor => ({
-        ...tx,
-        run: (sql, p) => (into.push(sql), tx.run(sql, p)),
-        all: (sql, p) => (into.push(sql), tx.all(sql, p)),
-        one: (sql, p) => (into.push(sql), tx.one(sql, p)),
-      });
+      const spy = (into: string[], tx: SqlExecutor): SqlExecutor => {
+        const s: SqlExecutor = {
+          run: (sql, p) => (into.push(sql), tx.run(sql, p)),
+          all: (sql, p) => (into.push(sql), tx.all(sql, p)),
+          one: (sql, p) => (into.push(sql), tx.one(sql, p)),
+        };
+        const send = tx.send?.bind(tx);
+        if (send) s.send = (sql, p) => (into.push(sql), send(sql, p));
+        return s;
+      };
       if (derived) db.derivedTransaction = (fn) => derived((tx) => fn(spy(derivedSql, tx)));
       db.transaction = (fn) => plain((tx) => fn(spy(plainSql, tx)));
     });

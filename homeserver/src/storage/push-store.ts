@@ -1,7 +1,7 @@
 // Push notifications storage: push actions per (user, event), the evaluation cursor, read
 // positions from receipts, and the durable queue of pushes to HTTP pushers.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#push-notifications
-import { num, str, optStr, type Database, type Dialect, type SqlExecutor } from "./sql.ts";
+import { num, str, optStr, runLater, type Database, type Dialect, type SqlExecutor } from "./sql.ts";
 
 export interface PushActionRow {
   userId: string;
@@ -142,20 +142,22 @@ export class PushStore {
 
   /** Records one evaluated batch and moves the cursor, in the caller's transaction. */
   async record(tx: SqlExecutor, actions: readonly PushActionRow[], pushes: readonly Omit<QueuedPush, "id">[], upTo: number): Promise<void> {
-    // one statement per 100 rows: an event in a big room notifies many users at once
+    // one statement per 100 rows: an event in a big room notifies many users at once. Nobody reads
+    // their answers: on PostgreSQL they are pipelined with the COMMIT (one round trip for the
+    // record; a failure still refuses the whole record at its RELEASE, sql.ts runLater).
     for (let i = 0; i < actions.length; i += 100) {
       const chunk = actions.slice(i, i + 100);
-      await tx.run(
+      await runLater(tx,
         `INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
         chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]));
     }
     for (let i = 0; i < pushes.length; i += 100) {
       const chunk = pushes.slice(i, i + 100);
-      await tx.run(
+      await runLater(tx,
         `INSERT INTO pusher_queue (user_id, app_id, pushkey, room_id, event_id, actions, created_ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
         chunk.flatMap((p) => [p.userId, p.appId, p.pushkey, p.roomId, p.eventId ?? null, p.actions ?? null, p.createdTs]));
     }
-    await tx.run("UPDATE push_progress SET stream_ordering = ? WHERE id = 1 AND stream_ordering < ?", [upTo, upTo]);
+    await runLater(tx, "UPDATE push_progress SET stream_ordering = ? WHERE id = 1 AND stream_ordering < ?", [upTo, upTo]);
   }
 
   async enqueue(tx: SqlExecutor, p: Omit<QueuedPush, "id">): Promise<void> {
