@@ -70,7 +70,7 @@ function holdToDevice(page: Page, roomId: string): { intercepting(wake: () => Pr
 }
 
 /**
- * When the encrypted mention does not ring: Bob's page (screenshot, then the room opened: decrypted
+ * When the encrypted mention does not ring (or its key never reached Bob): Bob's page (screenshot, then the room opened: decrypted
  * text or "undecryptable"), and what each side's server says of Bob's devices (A's copy is what
  * Alice's client encrypts for). Written to tests/artifacts/encrypted-mention.json, summed up in the error.
  */
@@ -230,11 +230,13 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     await alicePage.getByRole("link", { name: /Dossier chiffré/ }).click({ timeout: 30_000 });
     await alicePage.getByLabel("Écrire un message").fill(`[bob](https://matrix.to/#/${bob.userId}) le devis chiffré est prêt`);
     await alicePage.getByLabel("Écrire un message").press("Enter");
-    await keys.eventDelivered();
-    assert.equal((await notes(bobPage)).length, 2, "no key yet, nothing to show");
-    await keys.release(() => send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "Le devis est dans le dossier" }));
-    await waitFor("the encrypted mention notified", async () => ((await notes(bobPage)).length > 2 ? true : undefined), 60_000)
-      .catch(async (e: unknown) => { throw new Error(`${String(e)}; ${await encryptedMentionDiagnostics(bobPage, aUrl, alice, bUrl, bob)}`); });
+    // Any failure from here (event not delivered, no room key sent to Bob, no notification) leaves the diagnostics.
+    await (async () => {
+      await keys.eventDelivered();
+      assert.equal((await notes(bobPage)).length, 2, "no key yet, nothing to show");
+      await keys.release(() => send(aUrl, alice, roomId, "m.room.message", { msgtype: "m.text", body: "Le devis est dans le dossier" }));
+      await waitFor("the encrypted mention notified", async () => ((await notes(bobPage)).length > 2 ? true : undefined), 60_000);
+    })().catch(async (e: unknown) => { throw new Error(`${e instanceof Error ? e.message : String(e)}; ${await encryptedMentionDiagnostics(bobPage, aUrl, alice, bUrl, bob)}`); });
     assert.deepEqual((await notes(bobPage))[2], { title: "Dossier chiffré", body: "alice : bob le devis chiffré est prêt" });
     // A click on the DM's notification opens that room.
     await bobPage.evaluate(() => (globalThis as unknown as { __notes: { onclick: (() => void) | null }[] }).__notes[1]?.onclick?.());
