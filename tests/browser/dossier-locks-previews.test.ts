@@ -114,7 +114,11 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     await rowAction(a, "plan.pdf", "Signaler que je le modifie : plan.pdf");
     const duration = row(a, "plan.pdf").getByLabel("Durée du signalement pour plan.pdf");
     assert.equal(await duration.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the duration list has the focus");
-    await duration.selectOption({ label: "1 heure" });
+    assert.equal(await duration.inputValue(), "1h", "one hour unless another duration is picked");
+    assert.deepEqual(await seriousA11yViolations(a), [], "the duration list and its buttons are accessible");
+    // Keyboard: Tab to « Signaler », Enter (browsing the list sends nothing).
+    await a.keyboard.press("Tab");
+    await a.keyboard.press("Enter");
     await row(a, "plan.pdf").getByText(/^En cours de modification par vous jusqu'à \d\d:\d\d$/).waitFor({ timeout: 30_000 });
     await a.getByText(/plan\.pdf : signalé comme en cours de modification par vous jusqu'à/).waitFor();
 
@@ -164,6 +168,7 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     await bobTake.focus();
     await b.keyboard.press("Enter");
     await row(b, "plan.pdf").getByLabel("Durée du signalement pour plan.pdf").selectOption("4h");
+    await row(b, "plan.pdf").getByRole("button", { name: "Signaler que je le modifie : plan.pdf" }).press("Enter");
     await row(a, "plan.pdf").getByText(/^En cours de modification par bob jusqu'à \d\d:\d\d$/).waitFor({ timeout: 60_000 });
     await row(b, "plan.pdf").getByRole("button", { name: "Libérer plan.pdf" }).click();
     await row(a, "plan.pdf").locator(".lock").waitFor({ state: "detached", timeout: 60_000 });

@@ -23,19 +23,30 @@ export function lockLine(e: DossierEntry, l: RowLocks): unknown {
     ${lock.holder === l.me ? html` <button type="button" class="link" aria-label=${tr("release", { name: e.name })} @click=${() => void l.ctl.release(e.id, e.name)}>${tr("short_release")}</button>` : nothing}</div>`;
 }
 
-/** Taking a lock: the durations in a list (Escape or « Annuler » gives up). */
+/**
+ * Taking a lock: the durations in a list (1 h first) and « Signaler » to confirm, so that browsing
+ * the list with the arrow keys sends nothing; Escape or « Annuler » gives up.
+ */
 export function lockPicker(e: DossierEntry, l: RowLocks): unknown {
   const { tr } = l.ctl;
-  const picked = (ev: Event): void => {
-    const v = (ev.target as HTMLSelectElement).value;
+  const submit = (ev: SubmitEvent): void => {
+    ev.preventDefault();
+    const v = (ev.target as HTMLFormElement).querySelector("select")?.value ?? "";
     if (isLockDuration(v)) void l.ctl.take(e, v);
   };
-  return html`<select class="lock-duration" aria-label=${tr("lockDuration", { name: e.name })} @change=${picked}
-      @keydown=${(ev: KeyboardEvent) => { if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); l.ctl.startPicking(undefined); } }}>
-      <option value="">${tr("lockPick")}</option>
-      ${LOCK_DURATIONS.map((d) => html`<option value=${d}>${tr(`duration_${d}`)}</option>`)}
-    </select>
-    <button type="button" aria-label=${tr("cancelLock", { name: e.name })} @click=${() => l.ctl.startPicking(undefined)}>${tr("cancel")}</button>`;
+  const escape = (ev: KeyboardEvent): void => {
+    if (ev.key !== "Escape") return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    l.ctl.startPicking(undefined);
+  };
+  return html`<form class="lock-form" @submit=${submit} @keydown=${escape}>
+      <select class="lock-duration" aria-label=${tr("lockDuration", { name: e.name })}>
+        ${LOCK_DURATIONS.map((d) => html`<option value=${d}>${tr(`duration_${d}`)}</option>`)}
+      </select>
+      <button type="submit" aria-label=${tr("takeLock", { name: e.name })}>${tr("short_confirmLock")}</button>
+      <button type="button" aria-label=${tr("cancelLock", { name: e.name })} @click=${() => l.ctl.startPicking(undefined)}>${tr("cancel")}</button>
+    </form>`;
 }
 
 /** The row menu's item: « Libérer » for the holder, else « Signaler que je le modifie » (disabled with the reason when not allowed). */
