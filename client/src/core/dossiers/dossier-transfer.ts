@@ -240,9 +240,11 @@ export async function downloadDossierFile(m: MediaAccess, v: FileVersion, onProg
   const transport = fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken });
   const backend = await loadWebBackend();
   const { sink, blob } = blobSink(type);
+  // Decrypted bytes so far, for `onProgress` (a preview stops past its cap: the message's size is the sender's word).
+  let received = 0;
   if (v.file === undefined) {
     if (v.url === undefined) throw new Error("this message has no file");
-    await (await transport.get(v.url, signal)).pipeTo(sink);
+    await (await transport.get(v.url, signal)).pipeThrough(counting((n) => { received += n; onProgress?.(received, v.size); })).pipeTo(sink, signal ? { signal } : {});
     return blob;
   }
   const info = parseEncryptedFile(v.file);
@@ -250,7 +252,6 @@ export async function downloadDossierFile(m: MediaAccess, v: FileVersion, onProg
     await downloadParts({ manifestFile: info, transport, backend, sink, holdParts: PART_SIZE, ...(signal ? { signal } : {}), ...(onProgress ? { onProgress: (r, t) => onProgress(r, t) } : {}) });
     return blob;
   }
-  let received = 0;
   await (await transport.get(info.url, signal))
     .pipeThrough(decryptingStream(backend, info))
     .pipeThrough(counting((n) => { received += n; onProgress?.(received, v.size); }))

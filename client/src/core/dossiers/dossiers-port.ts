@@ -80,8 +80,11 @@ export interface DossiersPort {
   resumeUpload(id: string, file: File, onProgress: (p: TransferProgress) => void): TransferHandle;
   /** Forgets an interrupted upload (parts already on the server stay there, unreferenced). */
   abandonUpload(id: string): void;
-  /** Downloads and decrypts one version in the page, checking its SHA-256 (every part's for a file in parts). */
-  download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob>;
+  /**
+   * Downloads and decrypts one version in the page, checking its SHA-256 (every part's for a file in
+   * parts). `onProgress` counts decrypted bytes; `signal` aborts the request and rejects.
+   */
+  download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Blob>;
   /**
    * Downloads one version straight to disk (save dialog, else a service worker stream), each part
    * written once its SHA-256 matched, resumed after a network cut. Call from the click itself.

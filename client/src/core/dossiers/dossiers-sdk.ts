@@ -207,8 +207,8 @@ export class MatrixDossiersPort implements DossiersPort {
     return { done, cancel: () => abort.abort(), pausable: file.size > largeFileThreshold, pause: () => control?.pause(), resume: () => control?.resume() };
   }
 
-  download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void): Promise<Blob> {
-    return downloadDossierFile(this.media(), version, onProgress);
+  download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Blob> {
+    return downloadDossierFile(this.media(), version, onProgress, signal);
   }
 
   save(version: FileVersion, name: string, onProgress: (p: DownloadProgress) => void, signal?: AbortSignal, origin?: DownloadOrigin): Promise<{ saved: "picker" | "service-worker" | "blob" | "cancelled" }> {
