@@ -135,8 +135,16 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await alice.getByLabel("Nom du sous-dossier").fill("Études");
     await alice.getByRole("button", { name: "Nouveau sous-dossier" }).click();
     await row(alice, "Études").waitFor({ timeout: 30_000 });
+    // Keyboard: the list has the focus; an arrow key picks « Études » (a closed list fires
+    // `change` at each one) and moves nothing until « Déplacer » is pressed.
     await rowAction(alice, "etude.bin", "Déplacer etude.bin");
-    await row(alice, "etude.bin").getByLabel("Déplacer etude.bin vers").selectOption({ label: "Études" });
+    const moveTo = row(alice, "etude.bin").getByLabel("Déplacer etude.bin vers");
+    assert.equal(await moveTo.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the list has the focus");
+    await alice.keyboard.press("ArrowDown");
+    assert.equal(await moveTo.evaluate((el) => (el as unknown as { selectedOptions: { text: string }[] }).selectedOptions[0]?.text), "Études", "the arrow key picked the folder");
+    assert.equal(await moveTo.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "still choosing: nothing moved");
+    await alice.keyboard.press("Tab");
+    await alice.keyboard.press("Enter");
     await row(alice, "etude.bin").waitFor({ state: "detached", timeout: 30_000 });
     assert.deepEqual(await seriousA11yViolations(alice), [], "folder view accessible");
     await screenshot(alice, "dossier-folder-view");

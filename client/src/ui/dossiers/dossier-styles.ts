@@ -25,7 +25,7 @@ export const dossierStyles = css`
     button.link { background: none; border: none; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; }
     td.actions button, td.actions select, td.actions ent-menu-button { font-size: 0.85rem; }
     img.thumb { width: 40px; height: 40px; object-fit: cover; vertical-align: middle; margin-right: 0.4rem; border-radius: 3px; }
-    form.lock-form { display: inline; }
+    form.lock-form, form.move-form { display: inline; }
     .lock { font-size: 0.85rem; color: #92400e; margin-top: 0.15rem; }
     .offer { display: flex; gap: 0.5rem; margin: -0.6rem 0 0.6rem; }
     img.preview-large { display: block; max-width: 16rem; max-height: 20rem; border: 1px solid #cbd5e1; margin: 0.4rem 0; background: #fff; }

@@ -225,9 +225,9 @@ export class DossierView extends LitElement {
     }
   }
 
-  /** Grid keys: Up/Down move between rows (not those a row's menu or field took). */
+  /** Grid keys: Up/Down move between rows (not those a row's menu or field took: in a list or a field they are its own). */
   private gridKey(e: KeyboardEvent): void {
-    if ((e.key !== "ArrowDown" && e.key !== "ArrowUp") || e.defaultPrevented) return;
+    if ((e.key !== "ArrowDown" && e.key !== "ArrowUp") || e.defaultPrevented || e.target instanceof HTMLSelectElement || e.target instanceof HTMLInputElement) return;
     const rows = [...this.renderRoot.querySelectorAll<HTMLElement>("tbody tr")];
     const row = (e.target as HTMLElement).closest("tr");
     const i = row ? rows.indexOf(row) : -1;

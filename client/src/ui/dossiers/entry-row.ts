@@ -75,22 +75,36 @@ function menuItems(e: DossierEntry, latest: FileVersion | undefined, c: RowConte
   ];
 }
 
-/** Moving: the destination folders in a list (Escape or "Annuler" gives up). */
+/**
+ * Moving: the destination folders in a list and « Déplacer » to confirm, so that browsing the list
+ * with the arrow keys (a closed list changes value, and fires `change`, at each one) moves nothing;
+ * Escape or « Annuler » gives up.
+ */
 function moveField(e: DossierEntry, c: RowContext): unknown {
   const { tr } = c;
-  const moved = (ev: Event): void => {
-    const v = (ev.target as HTMLSelectElement).value;
+  const submit = (ev: SubmitEvent): void => {
+    ev.preventDefault();
+    const v = (ev.target as HTMLFormElement).querySelector("select")?.value ?? "";
     if (v === "") return;
     c.startMove(undefined);
     c.change(e, { parent: v === "/" ? null : v });
   };
-  return html`<select class="move" aria-label=${tr("move", { name: e.name })} @change=${moved}
-      @keydown=${(ev: KeyboardEvent) => { if (ev.key === "Escape") { ev.preventDefault(); ev.stopPropagation(); c.startMove(undefined); } }}>
-      <option value="">${tr("movePick")}</option>
-      ${e.parent !== undefined ? html`<option value="/">${tr("moveTop")}</option>` : nothing}
-      ${c.moveTargets(e.id).filter((f) => f.id !== e.parent).map((f) => html`<option value=${f.id}>${f.path}</option>`)}
-    </select>
-    <button type="button" aria-label=${tr("cancelMove", { name: e.name })} @click=${() => c.startMove(undefined)}>${tr("cancel")}</button>`;
+  const escape = (ev: KeyboardEvent): void => {
+    if (ev.key !== "Escape") return;
+    ev.preventDefault();
+    ev.stopPropagation();
+    c.startMove(undefined);
+  };
+  // `required` with an empty first option: « Déplacer » before a folder is picked says so (the browser's message).
+  return html`<form class="move-form" @submit=${submit} @keydown=${escape}>
+      <select class="move" required aria-label=${tr("move", { name: e.name })}>
+        <option value="">${tr("movePick")}</option>
+        ${e.parent !== undefined ? html`<option value="/">${tr("moveTop")}</option>` : nothing}
+        ${c.moveTargets(e.id).filter((f) => f.id !== e.parent).map((f) => html`<option value=${f.id}>${f.path}</option>`)}
+      </select>
+      <button type="submit" aria-label=${tr("confirmMove", { name: e.name })}>${tr("short_confirmMove")}</button>
+      <button type="button" aria-label=${tr("cancelMove", { name: e.name })} @click=${() => c.startMove(undefined)}>${tr("cancel")}</button>
+    </form>`;
 }
 
 function actionsCell(e: DossierEntry, latest: FileVersion | undefined, c: RowContext): unknown {

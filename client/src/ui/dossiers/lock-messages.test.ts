@@ -13,10 +13,17 @@ describe("client ui: dossier lock words", () => {
   });
 
   it("names each control with its visible text first (WCAG 2.5.3: the label contains what is shown)", () => {
-    const pairs = [["takeLock", "short_takeLock"], ["takeLock", "short_confirmLock"], ["release", "short_release"], ["keepLock", "short_keepLock"], ["cancelLock", "cancel"]] as const;
+    const pairs = [["takeLock", "short_takeLock"], ["takeLock", "short_confirmLock"], ["release", "short_release"], ["releaseAfterVersion", "short_release"], ["keepLock", "short_keepLock"], ["cancelLock", "cancel"]] as const;
     for (const locale of ["fr", "en"] as const) {
       const tr = lockTranslator(locale);
       for (const [label, text] of pairs) assert.ok(tr(label, { name: "plan.pdf" }).toLowerCase().includes(tr(text).toLowerCase()), `${locale} ${label}`);
+    }
+  });
+
+  it("names the offer's « Libérer » apart from the row's, both shown at once (RGAA: distinct names)", () => {
+    for (const locale of ["fr", "en"] as const) {
+      const tr = lockTranslator(locale);
+      assert.notEqual(tr("releaseAfterVersion", { name: "plan.pdf" }), tr("release", { name: "plan.pdf" }), locale);
     }
   });
 

@@ -25,6 +25,7 @@ const fr = {
   versionWhileLocked: "Nouvelle version de {name} envoyée. Vous l'aviez signalé comme en cours de modification jusqu'à {until} : le libérer ?",
   keepLock: "Garder le signalement de {name}",
   offerGroup: "Libérer {name} ?",
+  releaseAfterVersion: "Libérer {name} maintenant que la nouvelle version est envoyée",
   short_keepLock: "Garder",
   tomorrow: "demain {time}",
 };
@@ -51,6 +52,7 @@ const en: Record<keyof typeof fr, string> = {
   versionWhileLocked: "New version of {name} sent. You marked it as being edited until {until}: release it?",
   keepLock: "Keep {name} marked as being edited",
   offerGroup: "Release {name}?",
+  releaseAfterVersion: "Release {name} now that the new version is sent",
   short_keepLock: "Keep",
   tomorrow: "tomorrow {time}",
 };

@@ -57,13 +57,16 @@ export function lockMenuItem(e: DossierEntry, l: RowLocks): MenuItem {
   return { label: tr("takeLock", { name: e.name }), text: tr("short_takeLock"), disabledReason: l.ctl.refusal(e, lock), run: () => l.ctl.startPicking(e.id) };
 }
 
-/** After a new version sent while holding the lock: release it, or keep it (the question itself is said in the view's status line). */
+/**
+ * After a new version sent while holding the lock: release it, or keep it (the question itself is
+ * said in the view's status line). The row's own « Libérer » shows meanwhile: this one's name differs.
+ */
 export function releaseOffer(l: RowLocks): unknown {
   const offer = l.ctl.offer;
   const lock = offer !== undefined ? l.active.get(offer.entryId) : undefined;
   if (offer === undefined || lock === undefined || lock.holder !== l.me) return nothing;
   const { tr } = l.ctl;
   return html`<div class="offer" role="group" aria-label=${tr("offerGroup", { name: offer.name })}>
-    <button type="button" aria-label=${tr("release", { name: offer.name })} @click=${() => void l.ctl.release(offer.entryId, offer.name)}>${tr("short_release")}</button>
+    <button type="button" aria-label=${tr("releaseAfterVersion", { name: offer.name })} @click=${() => void l.ctl.release(offer.entryId, offer.name)}>${tr("short_release")}</button>
     <button type="button" aria-label=${tr("keepLock", { name: offer.name })} @click=${() => l.ctl.dismissOffer()}>${tr("short_keepLock")}</button></div>`;
 }
