@@ -5,8 +5,11 @@
 //    reader, the CLI writing the table directly) it is refused once PostgreSQL's notification of
 //    that COMMIT arrived (migration 160's trigger);
 //  - a lookup that overlapped a deletion keeps nothing;
-//  - with the LISTEN connection lost nothing is kept (every lookup reads) until it is back.
+//  - with the LISTEN connection lost nothing is kept (every lookup reads) until it is back;
+//  - a LISTEN connection that dies silently (no error, no end: a frozen TCP flow) is found by the
+//    heartbeat and the cache goes off.
 import assert from "node:assert/strict";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
 import type { Database } from "../../homeserver/src/storage/sql.ts";
@@ -167,4 +170,53 @@ describe("PostgreSQL: access tokens kept per process, dropped when any process d
     await heard;
     assert.equal(await a.users.lookupToken("tok-a2"), undefined, "a deletion after the reconnection is heard");
   });
+
+  it("a LISTEN connection that goes silent (frozen TCP flow, no error) is found by the heartbeat: nothing kept", async () => {
+    const proxy = await freezableProxy(new URL(url));
+    const cache = new AccessTokenCache();
+    const revocations = new TokenRevocations({ url: proxy.url, cache, log, heartbeatMs: 150, heartbeatTimeoutMs: 300 });
+    try {
+      await revocations.start();
+      assert.ok(cache.enabled, "on once LISTEN is in place through the proxy");
+      const off = new Promise<void>((resolve) => {
+        const stop = cache.onCleared(() => {
+          if (cache.enabled) return;
+          stop();
+          resolve();
+        });
+      });
+      proxy.freeze();
+      await off;
+      assert.equal(cache.enabled, false, "the cache is off: a deletion elsewhere would go unheard");
+    } finally {
+      await revocations.stop();
+      proxy.close();
+    }
+  });
 });
+
+/** A TCP relay to PostgreSQL that can stop relaying without closing anything (a half-open flow). */
+async function freezableProxy(target: URL): Promise<{ url: string; freeze: () => void; close: () => void }> {
+  const sockets: Socket[] = [];
+  let frozen = false;
+  const server: Server = createServer((down) => {
+    const up = connect(Number(target.port || 5432), target.hostname);
+    sockets.push(down, up);
+    down.on("data", (d) => { if (!frozen) up.write(d); });
+    up.on("data", (d) => { if (!frozen) down.write(d); });
+    down.on("error", () => up.destroy());
+    up.on("error", () => down.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const via = new URL(target);
+  via.hostname = "127.0.0.1";
+  via.port = String((server.address() as { port: number }).port);
+  return {
+    url: via.toString(),
+    freeze: () => { frozen = true; },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}

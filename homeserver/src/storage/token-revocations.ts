@@ -2,6 +2,10 @@
 // access_tokens rows, made by any process: migration 160's statement trigger NOTIFYs on this
 // channel, delivered when the deleting transaction commits. One dedicated connection; while it is
 // down the cache is off, and it reconnects (100 ms doubling to 2 s), then turns the cache back on.
+// A connection that died silently (a half-open TCP flow behind a NAT or a failover: no error, no
+// end, notifications simply stop) is found by a heartbeat: `SELECT 1` every `heartbeatMs` (15 s)
+// must answer within `heartbeatTimeoutMs` (5 s), else the connection counts as lost. Between the
+// death and its detection, kept tokens still expire after the cache's own age limit (60 s).
 import pg from "pg";
 import type { AccessTokenCache } from "../server/users/access-token-cache.ts";
 import type { Logger } from "../server/log.ts";
@@ -26,11 +30,16 @@ export class TokenRevocations {
   private stopped = false;
   private retryMs = 100;
   private timer: NodeJS.Timeout | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly heartbeatMs: number;
+  private readonly heartbeatTimeoutMs: number;
 
-  constructor(deps: { url: string; cache: AccessTokenCache; log: Logger }) {
+  constructor(deps: { url: string; cache: AccessTokenCache; log: Logger; heartbeatMs?: number; heartbeatTimeoutMs?: number }) {
     this.url = deps.url;
     this.cache = deps.cache;
     this.log = deps.log;
+    this.heartbeatMs = deps.heartbeatMs ?? 15_000;
+    this.heartbeatTimeoutMs = deps.heartbeatTimeoutMs ?? 5_000;
   }
 
   /** Resolves once LISTEN is in place, or after a failed first attempt (the cache stays off, retried). */
@@ -44,6 +53,7 @@ export class TokenRevocations {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     this.cache.disable();
     const c = this.client;
     this.client = undefined;
@@ -51,12 +61,13 @@ export class TokenRevocations {
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: TOKEN_LISTENER_APPLICATION_NAME });
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: TOKEN_LISTENER_APPLICATION_NAME });
     let up = false;
     let lost = false;
     const onLost = (why: string): void => {
       if (!up || lost) return;
       lost = true;
+      clearInterval(this.heartbeat);
       this.cache.disable();
       if (this.client === client) this.client = undefined;
       client.end().catch(() => undefined);
@@ -84,6 +95,17 @@ export class TokenRevocations {
     this.client = client;
     this.retryMs = 100;
     this.cache.enable();
+    clearInterval(this.heartbeat);
+    this.heartbeat = setInterval(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer to the heartbeat within ${this.heartbeatTimeoutMs} ms`)), this.heartbeatTimeoutMs);
+      });
+      Promise.race([client.query("SELECT 1"), late])
+        .catch((e: unknown) => onLost(e instanceof Error ? e.message : String(e)))
+        .finally(() => clearTimeout(timer));
+    }, this.heartbeatMs);
+    this.heartbeat.unref();
   }
 
   private retry(): void {

@@ -3,21 +3,27 @@
 // A token leaves the cache when it is deleted: at once when this process deleted it (UserStore
 // clears once the DELETE committed), when PostgreSQL's notification of the DELETE arrives when
 // another process (a client reader, `entente user deactivate`) did (token-revocations.ts). The
-// cache is off until that LISTEN is in place and whenever its connection is lost.
+// cache is off until that LISTEN is in place and whenever its connection is lost. A kept answer
+// also expires after `maxAgeMs` (60 s): a notification lost on a connection that died silently
+// (a half-open TCP flow) cannot keep a revoked token valid longer than that.
 export interface TokenOwner {
   userId: string;
   deviceId: string;
 }
 
 export class AccessTokenCache {
-  private readonly map = new Map<string, TokenOwner>();
+  private readonly map = new Map<string, { owner: TokenOwner; at: number }>();
   private readonly max: number;
+  private readonly maxAgeMs: number;
+  private readonly now: () => number;
   private generation = 0;
   private on = false;
   private readonly clearedListeners = new Set<() => void>();
 
-  constructor(max = 10_000) {
+  constructor(max = 10_000, maxAgeMs = 60_000, now: () => number = () => performance.now()) {
     this.max = max;
+    this.maxAgeMs = maxAgeMs;
+    this.now = now;
   }
 
   get enabled(): boolean {
@@ -27,12 +33,12 @@ export class AccessTokenCache {
   /** Kept answer for a token hash (least recently used dropped first when full). */
   get(hash: string): TokenOwner | undefined {
     if (!this.on) return undefined;
-    const owner = this.map.get(hash);
-    if (owner !== undefined) {
-      this.map.delete(hash);
-      this.map.set(hash, owner);
-    }
-    return owner;
+    const kept = this.map.get(hash);
+    if (kept === undefined) return undefined;
+    this.map.delete(hash);
+    if (this.now() - kept.at > this.maxAgeMs) return undefined;
+    this.map.set(hash, kept);
+    return kept.owner;
   }
 
   /** Taken before a lookup's read; `keep` drops the answer if a clear happened meanwhile. */
@@ -44,7 +50,7 @@ export class AccessTokenCache {
     // a read that overlapped a deletion may hold the deleted row
     if (!this.on || mark !== this.generation) return;
     this.map.delete(hash);
-    this.map.set(hash, owner);
+    this.map.set(hash, { owner, at: this.now() });
     if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
   }
 
