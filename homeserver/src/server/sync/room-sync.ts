@@ -22,7 +22,11 @@ export interface RoomSyncInput {
   upTo: number;
   filter: SyncFilter;
   now: number;
-  txnIds: Map<string, string>;
+  /**
+   * The client transaction ids of the user's events since the token (this device's), read on first
+   * need: only a section holding an event the user sent asks for them.
+   */
+  txnIds: () => Promise<ReadonlyMap<string, string>>;
   /** full_state=true: the state section holds the complete state at the timeline start, not a delta. */
   fullState?: boolean;
   /** Senders the user ignores (m.ignored_user_list): their non-state events stay out of the timeline. */
@@ -36,6 +40,7 @@ export interface RoomTimeline {
 }
 
 const DEFAULT_LIMIT = 20;
+const NO_TXN_IDS: ReadonlyMap<string, string> = new Map();
 
 export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promise<RoomTimeline> {
   const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
@@ -60,8 +65,11 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
     }
   }
   const stateRows = await events.getEvents(stateIds.map(([, id]) => id));
+  // a transaction id goes only on the user's own events (event_txns rows are the sender's)
+  const own = shown.some((r) => r.event.pdu.sender === inp.userId) || [...stateRows.values()].some((r) => r.event.pdu.sender === inp.userId);
+  const txnIds = own ? await inp.txnIds() : NO_TXN_IDS;
   const fmt = (r: StoredEventRow): JsonObject => {
-    const txn = inp.txnIds.get(r.event.eventId);
+    const txn = txnIds.get(r.event.eventId);
     const e = clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, ...(txn ? { transactionId: txn } : {}) });
     return inp.filter.eventFields ? projectEvent(e, inp.filter.eventFields) : e;
   };

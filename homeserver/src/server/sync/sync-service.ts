@@ -56,8 +56,9 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const accountData = moved("accountData") ? await s.stores.streams.accountDataSince(userId, since?.accountData ?? 0) : [];
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
   const receipts = moved("receipts") ? await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : [];
-  const txnIds = await ownTxnIds(s, req.me, since?.events ?? 0);
-  const forgotten = await forgottenRooms(s.db, userId);
+  // read on first need (most woken long-polls: an event the user did not send, no room left)
+  const txnIds = once(() => ownTxnIds(s, req.me, since?.events ?? 0));
+  const forgotten = once(() => forgottenRooms(s.db, userId));
   // read on every sync, so a change to m.ignored_user_list applies to the next response
   const ignored = await loadIgnoredUsers(s.stores.streams, userId);
   const join: JsonObject = {};
@@ -94,7 +95,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       const stripped = await strippedState(s, m.roomId, m.eventId);
       if (m.membership === "invite") invite[m.roomId] = { invite_state: { events: stripped } };
       else knock[m.roomId] = { knock_state: { events: stripped } };
-    } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave) && !forgotten.has(m.roomId)) {
+    } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave) && !(await forgotten()).has(m.roomId)) {
       const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds, ignored });
       leave[m.roomId] = { timeline: t.timeline, state: t.state, account_data: { events: [] } };
     }
@@ -122,6 +123,12 @@ async function strippedState(s: ServerContext, roomId: string, memberEventId: st
   const remote = s.federation ? await s.federation.store.inviteState(roomId, own.event.pdu.state_key ?? "") : undefined;
   if (remote) return [...(remote as JsonObject[]), strippedEvent(own.event)];
   return [...(await currentStrippedState(s.stores, roomId, [own.event.pdu.sender])), strippedEvent(own.event)];
+}
+
+/** `read` called at most once, when first wanted. */
+function once<T>(read: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= read());
 }
 
 async function ownTxnIds(s: ServerContext, me: Requester, since: number): Promise<Map<string, string>> {
