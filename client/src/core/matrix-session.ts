@@ -22,6 +22,7 @@ import { prepareSecureBackup, restoreAfterVerification, restoreWithRecoveryKey, 
 import { SdkVerification } from "./verification-sdk.ts";
 import type { VerificationPort } from "./verification-model.ts";
 import { SdkNotifications } from "./browser-notifications-sdk.ts";
+import { SdkUtdRetry } from "./utd-retry-sdk.ts";
 import type { NotificationsPort } from "./notify-model.ts";
 import { pollEnders } from "./poll-permissions-sdk.ts";
 import { imageThumbnail } from "./media-preview-sdk.ts";
@@ -171,7 +172,11 @@ export class MatrixChatSession implements ChatSession {
     // From the start, so a request arriving before the UI asks is not missed.
     this.verificationPort = new SdkVerification(c, { changed, selfVerified: () => this.afterSelfVerification() });
     this.notificationsPort = new SdkNotifications(c, (roomId) => this.directRoomIds().has(roomId));
+    // A message whose key reaches the backup after this device asked for it is retried then.
+    this.utdRetry = new SdkUtdRetry(c);
   }
+
+  private utdRetry: SdkUtdRetry | undefined;
 
   private verificationPort: SdkVerification | undefined;
   private notificationsPort: SdkNotifications | undefined;
@@ -412,12 +417,14 @@ export class MatrixChatSession implements ChatSession {
 
   async signOut(): Promise<void> {
     this.outbox.stop();
+    this.utdRetry?.stop();
     this.client.stopClient();
     await this.client.logout(true).catch(() => undefined);
   }
 
   stop(): void {
     this.outbox.stop();
+    this.utdRetry?.stop();
     this.client.stopClient();
   }
 
