@@ -117,29 +117,6 @@ export class ReadAhead {
   }
 }
 
-/** Where a read started ahead sends the token after its last page: kept, and passed on once a widget takes the read. */
-interface Beyond { token?: string; to?: (token: string) => void }
-const beyonds = new WeakMap<Promise<Page>, Beyond>();
-
-/** `q` read ahead: the token after its last page (known before that page is parsed) waits for takenBy. */
-function readAheadPage(driver: EntenteWidgetDriver, q: PageQuery): Promise<Page> {
-  const b: Beyond = {};
-  const page = read(driver, q, (token) => {
-    b.token = token;
-    b.to?.(token);
-  });
-  beyonds.set(page, b);
-  return page;
-}
-
-/** A widget took `page`: the token after its last page goes to `to`, now if it is known already. */
-function takenBy(page: Promise<Page>, to: (token: string) => void): void {
-  const b = beyonds.get(page);
-  if (b === undefined) return;
-  b.to = to;
-  if (b.token !== undefined) to(b.token);
-}
-
 const readAheads = new WeakMap<ClientWidgetApi, ReadAhead>();
 function readAheadOf(api: ClientWidgetApi): ReadAhead {
   let ahead = readAheads.get(api);
@@ -271,18 +248,16 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
   // token (unless a read started at open holds it already); else once this answer is read (below).
   const readNext = (token: string): void => {
     const next = { ...q, from: token };
-    if (!ahead.has(next)) ahead.put(next, readAheadPage(driver, next));
+    if (!ahead.has(next)) ahead.put(next, read(driver, next));
   };
-  const taken = ahead.take(q);
-  if (taken !== undefined) takenBy(taken, readNext);
-  const page = taken?.catch(() => read(driver, q, readNext)) ?? read(driver, q, readNext);
+  const page = ahead.take(q)?.catch(() => read(driver, q, readNext)) ?? read(driver, q, readNext);
   void page.then(
     (r) => {
       // The server walked the tree and there is more: read the next page now (unless a read
       // started at open already did).
       if (hasMore(r)) {
         const next = { ...q, from: r.nextBatch };
-        if (!ahead.has(next)) ahead.put(next, readAheadPage(driver, next));
+        if (!ahead.has(next)) ahead.put(next, read(driver, next));
       }
       // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
       performance.measure("entente:widget-relations", { start, end: performance.now() });
