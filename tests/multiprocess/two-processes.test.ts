@@ -148,6 +148,14 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
     assert.equal((await api(main.url, y.accessToken, "POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {})).status, 200);
     // the reader answers whoami itself (tokens read from PostgreSQL)
     assert.equal((await api(reader.url, y.accessToken, "GET", "/_matrix/client/v3/account/whoami")).json["user_id"], y.userId);
+    // a logout on main reaches the reader, which had kept the token (PostgreSQL NOTIFY, token cache)
+    const z = await registerUser(main.url, "zoe");
+    for (let i = 0; i < 2; i++) assert.equal((await api(reader.url, z.accessToken, "GET", "/_matrix/client/v3/account/whoami")).status, 200);
+    assert.equal((await api(main.url, z.accessToken, "POST", "/_matrix/client/v3/logout", {})).status, 200);
+    await waitFor("the reader to refuse the logged-out token", async () => {
+      const r = await api(reader.url, z.accessToken, "GET", "/_matrix/client/v3/account/whoami");
+      return r.status === 401 && r.json["errcode"] === "M_UNKNOWN_TOKEN" ? true : undefined;
+    }, 10_000);
 
     // X follows on the reader, Y on main; both send a burst (X through the reader)
     const startX = await syncOnce(reader.url, x, roomId, undefined, 0);
