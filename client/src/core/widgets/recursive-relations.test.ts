@@ -132,8 +132,8 @@ describe("client widgets: read_relations with recurse", () => {
     assert.equal(reply.recursion_depth, 3);
   });
 
-  it("asks the server's next page as soon as a page's body shows its token, and the widget's next read at an answer's last page", async () => {
-    // A tree of 3 full server pages; each page is held (arriving) until released, its token shown first.
+  /** A tree of `pages` full server pages (n1, n2…); each page is held (arriving) until released, its token shown first. */
+  function gatedTree(pages: number): { asked: Array<string | undefined>; replies: Array<{ chunk: unknown[]; next_batch?: string }>; request: (limit: number, from?: string) => void; releaseAll: () => Promise<void> } {
     const asked: Array<string | undefined> = [];
     const gates: Array<() => void> = [];
     const client: WidgetClientPort = {
@@ -141,7 +141,8 @@ describe("client widgets: read_relations with recurse", () => {
       sendEvent: async () => "$x", sendStateEvent: async () => "$s", timeline: () => [], stateEvents: () => [], openIdToken: async () => { throw new Error("no"); },
       relations: async (_r, _e, _t, _y, opts) => {
         asked.push(opts.from);
-        const nextBatch = opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined;
+        const n = opts.from === undefined ? 1 : Number(opts.from.slice(1));
+        const nextBatch = n < pages ? `n${n + 1}` : undefined;
         if (nextBatch !== undefined) opts.onNextBatch?.(nextBatch);
         await new Promise<void>((r) => gates.push(r));
         const chunk = Array.from({ length: opts.limit ?? 0 }, (_, i) => ev(`$${opts.from ?? "n1"}-${i}`, "fr.entente.task.update", {}));
@@ -157,8 +158,8 @@ describe("client widgets: read_relations with recurse", () => {
       canUseRoomTimeline: () => false, canReceiveRoomEvent: () => true, canReceiveStateEvent: () => false,
       transport: { reply: (_req: unknown, body: { chunk: unknown[]; next_batch?: string }) => replies.push(body) },
     } as unknown as ClientWidgetApi;
-    const request = (from?: string): void => answerRecursiveRelations(api, driver, {
-      detail: { action: "org.matrix.msc3869.read_relations", data: { event_id: "$anchor", rel_type: "m.reference", limit: 2 * SERVER_PAGE, direction: "f", recurse: true, ...(from === undefined ? {} : { from }) } } as unknown as IWidgetApiRequest,
+    const request = (limit: number, from?: string): void => answerRecursiveRelations(api, driver, {
+      detail: { action: "org.matrix.msc3869.read_relations", data: { event_id: "$anchor", rel_type: "m.reference", limit, direction: "f", recurse: true, ...(from === undefined ? {} : { from }) } } as unknown as IWidgetApiRequest,
       preventDefault: () => undefined,
     } as unknown as CustomEvent<IWidgetApiRequest>);
     const releaseAll = async (): Promise<void> => {
@@ -167,16 +168,29 @@ describe("client widgets: read_relations with recurse", () => {
         await settle();
       }
     };
-    request();
+    return { asked, replies, request, releaseAll };
+  }
+
+  it("asks the server's next page as soon as a page's body shows its token, and the widget's next read at an answer's last page", async () => {
+    const { asked, replies, request, releaseAll } = gatedTree(3);
+    request(2 * SERVER_PAGE);
     await settle();
     // Nothing has arrived yet: page 2 (same answer) and page 3 (the widget's next read) are asked already.
     assert.deepEqual(asked, [undefined, "n2", "n3"]);
     await releaseAll();
     assert.deepEqual(replies.map((r) => [r.chunk.length, r.next_batch]), [[2 * SERVER_PAGE, "n3"]]);
-    request("n3");
+    request(2 * SERVER_PAGE, "n3");
     await releaseAll();
     assert.deepEqual(asked, [undefined, "n2", "n3"], "each page asked once");
     assert.deepEqual(replies.map((r) => [r.chunk.length, r.next_batch]), [[2 * SERVER_PAGE, "n3"], [SERVER_PAGE, undefined]]);
+  });
+
+  it("asks each server page once when one answer spans three of them, pages 2 and 3 asked ahead together", async () => {
+    const { asked, replies, request, releaseAll } = gatedTree(4);
+    request(3 * SERVER_PAGE);
+    await releaseAll();
+    assert.deepEqual(replies.map((r) => [r.chunk.length, r.next_batch]), [[3 * SERVER_PAGE, "n4"]]);
+    assert.deepEqual(asked.filter((t) => t !== "n4"), [undefined, "n2", "n3"], "pages 1-3 asked once each");
   });
 
   it("answers with the events as one JSON string when the widget asks for it (fr.entente.chunk_json)", async () => {

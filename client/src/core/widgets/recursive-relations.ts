@@ -141,9 +141,10 @@ export const SERVER_PAGE = 5000;
 async function read(driver: EntenteWidgetDriver, q: PageQuery, beyond?: (token: string) => void): Promise<Page> {
   const want = q.limit ?? 0;
   type ServerPage = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
-  // The server page after the one being received, asked as soon as its token shows at the start
-  // of that body (raw-relations.ts): the server works on it while this one is received and parsed.
-  let early: { from: string; page: Promise<ServerPage> } | undefined;
+  // The server pages after the one being received, each asked as soon as its token shows at the
+  // start of the previous body (raw-relations.ts): the server works on it while that one is
+  // received and parsed. Several may be in flight when an answer spans three pages or more.
+  const early = new Map<string, Promise<ServerPage>>();
   const page = (from: string | undefined, limit: number | undefined, gathered: number): Promise<ServerPage> =>
     driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true, q.lean === true, (token) => {
       // The server has more, so this page is full (or nearly: a page of invisible rows is shorter,
@@ -152,7 +153,7 @@ async function read(driver: EntenteWidgetDriver, q: PageQuery, beyond?: (token: 
       if (limit === undefined || after >= want) return beyond?.(token);
       const p = page(token, Math.min(want - after, SERVER_PAGE), after);
       p.catch(() => undefined); // asked ahead: its failure counts only if it is used
-      early = { from: token, page: p };
+      early.set(token, p);
     });
   const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE), 0);
   const raws: ArrayBuffer[] | undefined = first.raw === undefined ? undefined : [first.raw];
@@ -162,8 +163,8 @@ async function read(driver: EntenteWidgetDriver, q: PageQuery, beyond?: (token: 
   let last = first;
   let allRaw = raws;
   while (last.nextBatch !== undefined && last.chunk.length > 0 && chunk.length < want) {
-    const ahead = early?.from === last.nextBatch ? early.page : undefined;
-    early = undefined;
+    const ahead = early.get(last.nextBatch);
+    early.delete(last.nextBatch);
     last = await (ahead ?? page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE), chunk.length));
     chunk.push(...last.chunk);
     allRaw = allRaw !== undefined && last.raw !== undefined ? [...allRaw, last.raw] : undefined;
