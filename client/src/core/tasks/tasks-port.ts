@@ -7,6 +7,7 @@ import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
 import type { ObjectiveChange } from "./objective-draft.ts";
 import type { ObjectivesAccess } from "./objectives-setup.ts";
+import type { TaskChange } from "./task-edit.ts";
 
 export interface SpaceRef {
   spaceId: string;
@@ -36,6 +37,11 @@ export interface TasksPort {
   taskLists(): Promise<RoomTaskList[]>;
   /** Sends a fr.entente.task.update setting the status (Lamport clock one above the room's largest). */
   setTaskStatus(roomId: string, taskId: string, status: TaskStatus): Promise<void>;
+  /**
+   * Sends one fr.entente.task.update with the form's change (due date, priority, checklist ticks);
+   * throws ObjectivesAccessError (action "edit"), without sending, when the fold would skip it.
+   */
+  editTask(roomId: string, taskId: string, change: TaskChange): Promise<void>;
   /** The joined spaces (working groups). */
   spaces(): SpaceRef[];
   /** The space's rooms (and the space itself) with their folded objectives and tasks. */

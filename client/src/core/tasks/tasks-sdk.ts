@@ -8,7 +8,7 @@ import { Method, MatrixEventEvent, RoomEvent, RoomStateEvent, type MatrixClient,
 import {
   buildAnchor, buildCheckin, buildObjectiveRoot, buildObjectivesState, buildObjectiveUpdate, buildTaskUpdate, DEFAULT_TASK_PERMISSIONS, DEFAULT_TIME_ZONE,
   foldObjectives, foldTasks, nextClock, OBJECTIVE_MSGTYPE, OBJECTIVELIST_ANCHOR, OBJECTIVE_CHECKIN, OBJECTIVE_UPDATE, OBJECTIVES_STATE, parseObjectivesState,
-  parseRoomPowerLevels, parseTasksState, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile, userLevel,
+  parseRoomPowerLevels, parseTasksState, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile,
   type ObjectivesState, type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
 } from "./protocol.ts";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
@@ -17,6 +17,7 @@ import { FOLDED, ListReader } from "./list-reader.ts";
 import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
 import type { ObjectiveChange } from "./objective-draft.ts";
+import { mayEditTask, type TaskChange } from "./task-edit.ts";
 import { mayDeleteObjective, mayEditObjective, objectivesAccess, ObjectivesAccessError } from "./objectives-setup.ts";
 import type { MemberRef, NewObjective, ObjectiveRoomChoice, SpaceRef, TasksPort } from "./tasks-port.ts";
 
@@ -96,18 +97,21 @@ export class MatrixTasksPort implements TasksPort {
     return lists.filter((l) => l !== undefined);
   }
 
-  /** Sends a task update after the fold's edit rule (edit level, or creator or assignee). */
-  private async updateTask(roomId: string, taskId: string, set: Record<string, unknown>, action: "edit" | "link"): Promise<void> {
+  /** Sends a task update after the fold's edit rule (edit level, or creator or assignee: task-edit.ts). */
+  private async updateTask(roomId: string, taskId: string, set: Record<string, unknown>, action: "edit" | "link", done?: Record<string, boolean>): Promise<void> {
     const room = this.room(roomId);
     const folded = await this.foldRoomTasks(room);
     const task = folded?.tasks.get(taskId);
     if (folded === undefined || task === undefined || task.deleted) throw new Error("unknown task");
     const state = parseTasksState(this.stateContent(room, TASKS_STATE));
-    const needed = state.ok ? state.value.permissions.edit : DEFAULT_TASK_PERMISSIONS.edit;
-    const mine = userLevel(this.levels(room), this.userId);
-    if (mine < needed && task.creator !== this.userId && !task.assignees.includes(this.userId)) throw new ObjectivesAccessError({ kind: "forbidden", action, needed, mine });
-    await sendAny(this.client, roomId, TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: nextClock(folded.maxClock), set }));
+    const may = mayEditTask(task, this.userId, this.levels(room), state.ok ? state.value.permissions : DEFAULT_TASK_PERMISSIONS);
+    if (may !== true) throw new ObjectivesAccessError({ kind: "forbidden", action, needed: may.needed, mine: may.mine });
+    await sendAny(this.client, roomId, TASK_UPDATE, buildTaskUpdate({ root: taskId, clock: nextClock(folded.maxClock), set, ...(done === undefined ? {} : { checklist: { done } }) }));
     this.reader.dropRoom(roomId); // read again with our own event as the server stored it
+  }
+
+  editTask(roomId: string, taskId: string, change: TaskChange): Promise<void> {
+    return this.updateTask(roomId, taskId, change.set, "edit", change.done);
   }
 
   setTaskStatus(roomId: string, taskId: string, status: TaskStatus): Promise<void> {

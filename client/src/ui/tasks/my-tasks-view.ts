@@ -1,10 +1,15 @@
 // <ent-my-tasks>: the agent's open tasks across every room with a task list, grouped by due date
 // (en retard, aujourd'hui, cette semaine, plus tard, sans échéance), each with its room (a link to
-// it) and a status menu that sends a fr.entente.task.update. Reloads when a task event arrives.
+// it) and a status menu that sends a fr.entente.task.update. "Détails" opens an inline panel under
+// the task (a disclosure: Escape closes it, focus goes back to its button) to change the due date,
+// the priority and tick checklist items, sent as ONE fr.entente.task.update (core/tasks/task-edit.ts
+// makes it; the port refuses, with the levels, what the fold would skip). Reloads when a task event arrives.
 // A group shows its first PAGE tasks, then a button for PAGE more: an agent with 2,000 open tasks
 // gets the view in a fraction of the time 2,000 rows (and their menus) take to lay out.
 import { LitElement, css, html, nothing } from "lit";
 import { TASK_STATUSES, type TaskStatus } from "../../core/tasks/protocol.ts";
+import { formOf, isEmptyChange, PRIORITY_CHOICES, taskChange, type TaskForm } from "../../core/tasks/task-edit.ts";
+import { ObjectivesAccessError } from "../../core/tasks/objectives-setup.ts";
 import { collectMyTasks, groupMyTasks, type MyTask, type MyTaskGroup } from "../../core/tasks/my-tasks.ts";
 import type { DueGroup } from "../../core/tasks/due-groups.ts";
 import { coalescedRun } from "../../core/coalesced-run.ts";
@@ -23,6 +28,7 @@ export class MyTasksView extends LitElement {
   static override properties = {
     port: { attribute: false }, i18n: { attribute: false },
     groups: { state: true }, zone: { state: true }, error: { state: true }, announce: { state: true }, busy: { state: true }, shown: { state: true },
+    opened: { state: true }, form: { state: true }, formError: { state: true },
   };
   declare port: TasksPort;
   declare i18n: I18n;
@@ -33,6 +39,10 @@ export class MyTasksView extends LitElement {
   declare busy: string | undefined;
   /** rows shown per group (MY_TASKS_PAGE unless the agent asked for more) */
   declare shown: Partial<Record<DueGroup, number>>;
+  /** the task whose details panel is open, its form, and what went wrong with it */
+  declare opened: string | undefined;
+  declare form: TaskForm | undefined;
+  declare formError: string;
   /** Stops following the port's changes. */
   private unfollow: (() => void) | undefined;
   /** One load at a time; a change during a load asks for one more. */
@@ -63,7 +73,15 @@ export class MyTasksView extends LitElement {
     .title { font-weight: 600; }
     .meta { display: flex; gap: 1rem; flex-wrap: wrap; color: var(--muted); font-size: 0.92rem; }
     a { color: var(--accent); }
-    select { align-self: center; grid-row: 1 / span 2; grid-column: 2; }
+    .actions { display: flex; gap: 0.5rem; align-self: center; grid-row: 1 / span 2; grid-column: 2; }
+    .panel { grid-column: 1 / -1; border: 1px solid var(--border); border-radius: var(--radius); padding: 0.75rem 1rem; margin-top: 0.4rem; display: grid; gap: 0.6rem; }
+    .panel label { display: block; font-weight: 600; }
+    .panel li { display: block; border: none; padding: 0.15rem 0; }
+    .panel fieldset { border: none; margin: 0; padding: 0; }
+    .panel legend { font-weight: 600; padding: 0; }
+    .panel fieldset label { font-weight: normal; }
+    .panel .buttons { display: flex; gap: 0.5rem; }
+    .hint { color: var(--muted); font-size: 0.9rem; margin: 0.1rem 0 0; }
     button.more { margin-top: 0.5rem; }
   `];
 
@@ -75,6 +93,9 @@ export class MyTasksView extends LitElement {
     this.busy = undefined;
     this.groups = undefined;
     this.shown = {};
+    this.opened = undefined;
+    this.form = undefined;
+    this.formError = "";
   }
 
   override connectedCallback(): void {
@@ -106,6 +127,95 @@ export class MyTasksView extends LitElement {
     }
   }
 
+  private domId(t: MyTask): string {
+    return t.task.id.replace(/[^A-Za-z0-9_-]/g, "_");
+  }
+
+  /** Opens or closes a task's details panel; opening focuses its first field. */
+  private async toggleDetails(t: MyTask): Promise<void> {
+    if (this.opened === t.task.id) {
+      this.closeDetails(t);
+      return;
+    }
+    this.opened = t.task.id;
+    this.form = formOf(t.task);
+    this.formError = "";
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLElement>(`#due-${this.domId(t)}`)?.focus();
+  }
+
+  private closeDetails(t: MyTask): void {
+    this.opened = undefined;
+    this.form = undefined;
+    this.formError = "";
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#details-${this.domId(t)}`)?.focus());
+  }
+
+  private async saveDetails(t: MyTask, e: Event): Promise<void> {
+    e.preventDefault();
+    const tr = this.tr;
+    const form = this.form;
+    if (form === undefined) return;
+    const change = taskChange(t.task, form);
+    if (change === "badDue") {
+      this.formError = tr("badDue");
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLElement>(`#due-${this.domId(t)}`)?.focus();
+      return;
+    }
+    if (isEmptyChange(change)) {
+      this.formError = "";
+      this.announce = tr("nothingChanged");
+      return;
+    }
+    this.busy = t.task.id;
+    try {
+      await this.port.editTask(t.roomId, t.task.id, change);
+      this.announce = tr("taskSaved", { title: t.task.title });
+      this.closeDetails(t);
+      await this.load();
+    } catch (err: unknown) {
+      this.formError = err instanceof ObjectivesAccessError ? tr("taskDenied", { needed: err.access.needed, mine: err.access.mine })
+        : tr("saveFailed", { error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.busy = undefined;
+    }
+  }
+
+  private renderDetails(t: MyTask, form: TaskForm): unknown {
+    const tr = this.tr;
+    const id = this.domId(t);
+    const busy = this.busy === t.task.id;
+    const set = (patch: Partial<TaskForm>): void => { this.form = { ...form, ...patch }; };
+    return html`<form class="panel" id=${`panel-${id}`} aria-label=${tr("detailsOf", { title: t.task.title })}
+      @submit=${(e: Event) => void this.saveDetails(t, e)}
+      @keydown=${(e: KeyboardEvent) => { if (e.key === "Escape") { e.stopPropagation(); this.closeDetails(t); } }}>
+      <div>
+        <label for=${`due-${id}`}>${tr("dueDate")}</label>
+        <input type="date" id=${`due-${id}`} .value=${form.due} aria-describedby=${`due-hint-${id}${this.formError !== "" ? ` err-${id}` : ""}`}
+          aria-invalid=${this.formError === tr("badDue") ? "true" : "false"} @input=${(e: Event) => set({ due: (e.target as HTMLInputElement).value })}>
+        <p class="hint" id=${`due-hint-${id}`}>${tr("dueHint")}</p>
+      </div>
+      <div>
+        <label for=${`prio-${id}`}>${tr("priority")}</label>
+        <select id=${`prio-${id}`} @change=${(e: Event) => set({ priority: Number((e.target as HTMLSelectElement).value) })}>
+          ${PRIORITY_CHOICES.map((p) => html`<option value=${p} ?selected=${p === form.priority}>${tr(`priority_${p}`)}</option>`)}
+        </select>
+      </div>
+      <fieldset>
+        <legend>${tr("checklist")}</legend>
+        ${t.task.checklist.length === 0 ? html`<p class="hint">${tr("noChecklist")}</p>` : html`<ul>${t.task.checklist.map((item) => html`<li class="item">
+          <label><input type="checkbox" .checked=${form.done[item.id] ?? item.done}
+            @change=${(e: Event) => set({ done: { ...form.done, [item.id]: (e.target as HTMLInputElement).checked } })}> ${item.text}</label></li>`)}</ul>`}
+      </fieldset>
+      ${this.formError !== "" ? html`<p class="error" id=${`err-${id}`} role="alert">${this.formError}</p>` : nothing}
+      <div class="buttons">
+        <button type="submit" ?disabled=${busy}>${busy ? tr("sending") : tr("save")}</button>
+        <button type="button" @click=${() => this.closeDetails(t)}>${tr("closeDetails")}</button>
+      </div>
+    </form>`;
+  }
+
   /** Shows the next page of a group; focus goes to the first task that appeared. */
   private async showMore(g: MyTaskGroup): Promise<void> {
     const before = this.shown[g.group] ?? MY_TASKS_PAGE;
@@ -128,17 +238,23 @@ export class MyTasksView extends LitElement {
 
   private renderTask(t: MyTask): unknown {
     const tr = this.tr;
-    const titleId = `t-${t.task.id.replace(/[^A-Za-z0-9_-]/g, "_")}`;
+    const id = this.domId(t);
+    const open = this.opened === t.task.id && this.form !== undefined;
     return html`<li data-task=${t.task.id}>
-      <span class="title" id=${titleId}>${t.task.title}</span>
-      <select aria-label=${tr("statusOf", { title: t.task.title })} ?disabled=${this.busy === t.task.id}
-        @change=${(e: Event) => void this.setStatus(t, (e.target as HTMLSelectElement).value as TaskStatus)}>
-        ${TASK_STATUSES.map((s) => html`<option value=${s} ?selected=${s === t.task.status}>${tr(`status_${s}`)}</option>`)}
-      </select>
+      <span class="title" id=${`t-${id}`}>${t.task.title}</span>
+      <span class="actions">
+        <select aria-label=${tr("statusOf", { title: t.task.title })} ?disabled=${this.busy === t.task.id}
+          @change=${(e: Event) => void this.setStatus(t, (e.target as HTMLSelectElement).value as TaskStatus)}>
+          ${TASK_STATUSES.map((s) => html`<option value=${s} ?selected=${s === t.task.status}>${tr(`status_${s}`)}</option>`)}
+        </select>
+        <button type="button" id=${`details-${id}`} aria-expanded=${open ? "true" : "false"} aria-controls=${open ? `panel-${id}` : nothing}
+          aria-label=${tr("detailsOf", { title: t.task.title })} @click=${() => void this.toggleDetails(t)}>${tr("details")}</button>
+      </span>
       <span class="meta">
         <a href=${roomHash(t.roomId)} aria-label=${tr("openRoom", { room: t.roomName })}>${tr("inRoom", { room: t.roomName })}</a>
         ${t.task.due ? html`<span>${tr("due", { date: dueText(t.task.due, this.zone) })}</span>` : nothing}
       </span>
+      ${open && this.form !== undefined ? this.renderDetails(t, this.form) : nothing}
     </li>`;
   }
 
