@@ -1,10 +1,12 @@
 // Text summary of a V8 .cpuprofile (`node --cpu-prof`): the top functions by self time and by
 // total time (a frame counted once per sample however deep its recursion), with their share of
-// the busy (non-idle) samples. `node tests/bench/cpuprofile-summary.ts FILE [N]`.
+// the busy (non-idle) samples. `node tests/bench/cpuprofile-summary.ts FILE [N] [WINDOWS.json]`:
+// with WINDOWS.json (a list of [start, end] in µs of the monotonic clock, `process.hrtime.bigint()
+// / 1000n` in any process of the machine), only the samples inside those windows count.
 import { readFileSync } from "node:fs";
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number }
 
 const label = (n: ProfileNode): string => {
   const f = n.callFrame;
@@ -12,7 +14,7 @@ const label = (n: ProfileNode): string => {
   return `${f.functionName || "(anonymous)"} ${file}${f.url ? `:${f.lineNumber + 1}` : ""}`;
 };
 
-export function summarise(path: string, top: number): string {
+export function summarise(path: string, top: number, windows?: [number, number][]): string {
   const p = JSON.parse(readFileSync(path, "utf8")) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
@@ -23,8 +25,11 @@ export function summarise(path: string, top: number): string {
   const byFile = new Map<string, number>();
   let busy = 0;
   let all = 0;
+  let at = p.startTime;
   p.samples.forEach((id, i) => {
     const dt = p.timeDeltas[i] ?? 0;
+    at += dt;
+    if (windows && !windows.some(([a, b]) => at >= a && at <= b)) return;
     all += dt;
     const node = byId.get(id);
     if (!node || node.callFrame.functionName === "(idle)") return;
@@ -53,5 +58,6 @@ export function summarise(path: string, top: number): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.stdout.write(summarise(process.argv[2] ?? "", Number(process.argv[3] ?? "40")));
+  const windows = process.argv[4] ? (JSON.parse(readFileSync(process.argv[4], "utf8")) as [number, number][]) : undefined;
+  process.stdout.write(summarise(process.argv[2] ?? "", Number(process.argv[3] ?? "40"), windows));
 }

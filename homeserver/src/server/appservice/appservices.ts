@@ -52,6 +52,7 @@ export class Appservices {
   private readonly pushers = new Map<string, AppservicePusher>();
   private readonly turn = { aliases: new TurnCache<string[]>(), joined: new TurnCache<string[]>() };
   private feeder: AppserviceFeeder | undefined;
+  private kickQueued = false;
 
   constructor(deps: AppservicesDeps) {
     this.deps = deps;
@@ -160,7 +161,14 @@ export class Appservices {
     this.turn.aliases.clear();
     this.turn.joined.clear();
     this.feeder?.forgetTurn();
-    for (const p of this.pushers.values()) p.kick();
+    // the pushers start after this turn: the long-polls the same event woke answer first (on SQLite
+    // a woken /sync runs to its answer in microtasks, which a pusher's reads would interleave with)
+    if (this.kickQueued) return;
+    this.kickQueued = true;
+    setImmediate(() => {
+      this.kickQueued = false;
+      for (const p of this.pushers.values()) p.kick();
+    });
   }
 
   /** Queues the room's typing list for interested appservices that receive ephemeral data. */
