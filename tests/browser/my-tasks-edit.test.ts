@@ -3,7 +3,8 @@
 // Bob, in the web client, opens the task's details from his own list (keyboard: the panel's first
 // field takes the focus, Escape closes it and gives the focus back), moves the due date, sets the
 // priority and ticks a checklist item, and saves: ONE fr.entente.task.update, and the fold of the
-// room's events read back over the API gives the new fields. The task moves to "Plus tard".
+// room's events read back over the API gives the new fields. The task moves to "Plus tard". The
+// task's thread (its comments) opens from the list beside the task's room.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { buildAnchor } from "../../appservices/protocol/src/anchors.ts";
@@ -55,6 +56,8 @@ describe("web client in Chromium: Mes tâches edits a task's due date, priority 
       anchor, title: "Réparer la chaussée", assignees: [bob.userId], due: { date: day(-2) },
       checklist: [{ id: "devis", text: "Demander le devis", done: false }, { id: "arrete", text: "Prendre l'arrêté", done: false }],
     })))["event_id"]);
+    // A comment in the task's thread (the board widget's "comments").
+    await asAlice("PUT", `${room}/send/m.room.message/c1`, { msgtype: "m.text", body: "Le devis est demandé à l'entreprise.", "m.relates_to": { rel_type: "m.thread", event_id: chaussee, is_falling_back: true, "m.in_reply_to": { event_id: chaussee } } });
 
     const ctx = await app.newContext({ locale: "fr-FR" });
     await addSavedSession(ctx, base, bob);
@@ -114,5 +117,15 @@ describe("web client in Chromium: Mes tâches edits a task's due date, priority 
     assert.equal(await panel.getByLabel("Priorité").inputValue(), "1");
     assert.equal(await panel.getByRole("checkbox", { name: "Demander le devis" }).isChecked(), true);
     assert.equal(await panel.getByRole("checkbox", { name: "Prendre l'arrêté" }).isChecked(), false);
+
+    // The task's thread (its comments) opens beside its room from the list; closing it goes back to the room's address.
+    const threadLink = main.getByRole("link", { name: "Ouvrir le fil de discussion de « Réparer la chaussée » (commentaires)" });
+    assert.equal(await threadLink.getAttribute("href"), `#/room/${encodeURIComponent(voirie)}/thread/${encodeURIComponent(chaussee)}`);
+    await threadLink.click();
+    const thread = page.locator("ent-thread-panel");
+    await thread.getByText("Le devis est demandé à l'entreprise.").waitFor({ timeout: 30_000 });
+    await thread.getByRole("button", { name: "Fermer le fil" }).click();
+    await thread.waitFor({ state: "detached" });
+    assert.equal(new URL(page.url()).hash, `#/room/${encodeURIComponent(voirie)}`);
   });
 });

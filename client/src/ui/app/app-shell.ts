@@ -14,7 +14,7 @@ import type { CreateDialog, CreateRequest } from "../dialogs/create-dialog.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import type { SignInRequest } from "../sign-in/sign-in-view.ts";
-import { roomFromHash, roomHash } from "./route.ts";
+import { roomFromHash, roomHash, threadFromHash } from "./route.ts";
 import { OneTab } from "./one-tab.ts";
 import "../sign-in/sign-in-view.ts";
 import "../room-list/room-list-view.ts";
@@ -38,7 +38,7 @@ export type SessionLoader = (s: Session, password: string | undefined) => Promis
 export class AppShell extends LitElement {
   static override properties = {
     config: { attribute: false }, loader: { attribute: false },
-    i18n: { state: true }, session: { state: true }, version: { state: true }, room: { state: true },
+    i18n: { state: true }, session: { state: true }, version: { state: true }, room: { state: true }, thread: { state: true },
     signInError: { state: true }, busy: { state: true }, preview: { state: true }, otherTab: { state: true }, recoveryError: { state: true }, booted: { state: true },
   };
   declare config: ClientConfig;
@@ -47,6 +47,8 @@ export class AppShell extends LitElement {
   declare session: ChatSession | undefined;
   declare version: number;
   declare room: string | undefined;
+  /** the thread a #/room/<id>/thread/<root> link opens in that room */
+  declare thread: string | undefined;
   declare signInError: string;
   declare busy: boolean;
   /** Another tab holds the session ("busy"), or took it from this one ("moved"). */
@@ -77,6 +79,7 @@ export class AppShell extends LitElement {
     this.i18n = { locale, t: translator(locale) };
     this.version = 0;
     this.room = roomFromHash(location.hash);
+    this.thread = threadFromHash(location.hash);
     this.signInError = "";
     this.busy = false;
     this.otherTab = false;
@@ -88,7 +91,7 @@ export class AppShell extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    window.addEventListener("hashchange", () => { this.room = roomFromHash(location.hash); });
+    window.addEventListener("hashchange", () => { this.room = roomFromHash(location.hash); this.thread = threadFromHash(location.hash); });
     // Messages waiting for the server live in this page only: the browser asks before leaving it.
     window.addEventListener("beforeunload", (e) => {
       if ((this.session?.waitingSends?.() ?? 0) > 0) e.preventDefault();
@@ -290,7 +293,7 @@ export class AppShell extends LitElement {
           @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
           @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>
         <ent-dossiers-outlet .port=${s.dossiers?.()} .shares=${s.shares?.()} .i18n=${this.i18n} version=${this.version}><ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
-          ? html`<ent-room .session=${s} roomId=${room} .i18n=${this.i18n} version=${this.version}></ent-room>`
+          ? html`<ent-room .session=${s} roomId=${room} thread=${this.thread ?? ""} .i18n=${this.i18n} version=${this.version}></ent-room>`
           : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet></ent-dossiers-outlet>
       </div>
       <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)}

@@ -29,6 +29,7 @@ import "../timeline/thread-panel.ts";
 import "../widgets/room-widgets-view.ts";
 import "../dossiers/archive-export-panel.ts";
 import type { ArchiveRun } from "../dossiers/archive-export-panel.ts";
+import { roomHash, threadFromHash } from "../app/route.ts";
 
 const drafts = new Map<string, string>();
 
@@ -46,7 +47,7 @@ export function parsePollCommand(text: string): { question: string; answers: str
 
 export class RoomView extends LitElement {
   static override properties = {
-    session: { attribute: false }, roomId: { type: String }, i18n: { attribute: false }, version: { type: Number },
+    session: { attribute: false }, roomId: { type: String }, thread: { type: String }, i18n: { attribute: false }, version: { type: Number },
     replyTo: { state: true }, editing: { state: true }, uploads: { state: true }, notice: { state: true }, announce: { state: true }, settingsOpen: { state: true },
     unreadFrom: { state: true }, suggestions: { state: true }, trust: { state: true }, threadRoot: { state: true }, threadLoading: { state: true }, settingsNotice: { state: true },
   };
@@ -54,6 +55,8 @@ export class RoomView extends LitElement {
   declare settingsNotice: string;
   declare session: ChatSession;
   declare roomId: string;
+  /** a thread root to open (from a #/room/<id>/thread/<root> link), "" for none */
+  declare thread: string;
   declare i18n: I18n;
   declare version: number;
   declare replyTo: MessageItem | undefined;
@@ -114,6 +117,7 @@ export class RoomView extends LitElement {
     this.announce = "";
     this.settingsOpen = false;
     this.unreadFrom = undefined;
+    this.thread = "";
     this.threadRoot = undefined;
     this.threadLoading = false;
     this.suggestions = [];
@@ -227,6 +231,17 @@ export class RoomView extends LitElement {
       this.refresh();
     }
     this.notice = this.i18n.t("threadNotFound");
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    // A thread link (e.g. a task's « Ouvrir le fil » in "Mes tâches") opens it once the room is there.
+    if ((changed.has("thread") || changed.has("roomId")) && this.thread !== "" && this.threadRoot !== this.thread) this.openThread(this.thread);
+  }
+
+  /** Closes the thread; a thread link in the address goes back to the room's, so the link works again. */
+  private closeThread(): void {
+    this.threadRoot = undefined;
+    if (threadFromHash(location.hash) !== undefined) location.hash = roomHash(this.roomId);
   }
 
   private openThread(rootId: string): void {
@@ -448,7 +463,7 @@ export class RoomView extends LitElement {
         ${this.threadRoot !== undefined ? html`<ent-thread-panel .items=${this.threadItems} .i18n=${this.i18n} me=${s.userId} .nameOf=${(u: string) => s.memberName(this.roomId, u)} ?loading=${this.threadLoading}
           @timeline-action=${(e: CustomEvent<TimelineAction>) => { e.stopPropagation(); void this.onAction(e.detail).catch(err); }}
           @thread-send=${(e: CustomEvent<string>) => void this.sendInThread(e.detail).catch(err)}
-          @thread-close=${() => { this.threadRoot = undefined; }}></ent-thread-panel>` : nothing}
+          @thread-close=${() => this.closeThread()}></ent-thread-panel>` : nothing}
       </div>`}
       <div>
         <div class="visually-hidden" aria-live="polite" role="status">${this.announce}</div>

@@ -17,7 +17,7 @@ import { debouncedChanges } from "../../core/debounced-changes.ts";
 import type { TasksPort } from "../../core/tasks/tasks-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
-import { roomHash } from "../app/route.ts";
+import { roomHash, threadHash } from "../app/route.ts";
 import { dueText } from "./due-text.ts";
 import { tasksTranslator } from "./tasks-messages.ts";
 
@@ -252,6 +252,7 @@ export class MyTasksView extends LitElement {
       </span>
       <span class="meta">
         <a href=${roomHash(t.roomId)} aria-label=${tr("openRoom", { room: t.roomName })}>${tr("inRoom", { room: t.roomName })}</a>
+        <a href=${threadHash(t.roomId, t.task.id)} aria-label=${tr("openThreadOf", { title: t.task.title })}>${tr("openThread")}</a>
         ${t.task.due ? html`<span>${tr("due", { date: dueText(t.task.due, this.zone) })}</span>` : nothing}
       </span>
       ${open && this.form !== undefined ? this.renderDetails(t, this.form) : nothing}
