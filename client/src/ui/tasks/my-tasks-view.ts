@@ -210,7 +210,7 @@ export class MyTasksView extends LitElement {
       </fieldset>
       ${this.formError !== "" ? html`<p class="error" id=${`err-${id}`} role="alert">${this.formError}</p>` : nothing}
       <div class="buttons">
-        <button type="submit" ?disabled=${busy}>${busy ? tr("sending") : tr("save")}</button>
+        <button type="submit" class="primary" ?disabled=${busy}>${busy ? tr("sending") : tr("save")}</button>
         <button type="button" @click=${() => this.closeDetails(t)}>${tr("closeDetails")}</button>
       </div>
     </form>`;
