@@ -53,21 +53,43 @@ export function dueFromInput(text: string, before: TaskDate | null): TaskDate | 
   return parseTaskDate(due, "due").ok ? due : undefined;
 }
 
-/** The change the form makes to the task (empty `set` and `done` when nothing changed), or "badDue". */
-export function taskChange(task: Task, form: TaskForm): TaskChange | "badDue" {
+/**
+ * The change the agent made: the fields where `form` differs from `baseline` (the form as it
+ * opened, or as last rebased), never the fields the agent left alone — another agent may have
+ * changed those meanwhile, and sending the opening value back would undo their change with a newer
+ * clock. Empty `set` and `done` when nothing was touched; "badDue" for a day that does not exist.
+ */
+export function taskChange(task: Task, baseline: TaskForm, form: TaskForm): TaskChange | "badDue" {
   const set: TaskChange["set"] = {};
-  if (form.due !== dueToInput(task.due)) {
+  if (form.due !== baseline.due) {
     const due = dueFromInput(form.due, task.due);
     if (due === undefined) return "badDue";
     set.due = due;
   }
-  if (form.priority !== priorityChoice(task.priority)) set.priority = form.priority;
+  if (form.priority !== baseline.priority) set.priority = form.priority;
   const done: Record<string, boolean> = {};
   for (const item of task.checklist) {
     const d = form.done[item.id];
-    if (d !== undefined && d !== item.done) done[item.id] = d;
+    const before = baseline.done[item.id] ?? item.done;
+    if (d !== undefined && d !== before) done[item.id] = d;
   }
   return { set, done };
+}
+
+/**
+ * An open form after the task changed (the list followed the rooms): what the agent touched stays
+ * as typed, every untouched field takes the task's new value, and the new baseline is the task now.
+ */
+export function rebaseForm(baseline: TaskForm, form: TaskForm, now: TaskForm): { baseline: TaskForm; form: TaskForm } {
+  const done: Record<string, boolean> = {};
+  for (const [id, tick] of Object.entries(now.done)) {
+    const typed = form.done[id];
+    done[id] = typed !== undefined && typed !== (baseline.done[id] ?? tick) ? typed : tick;
+  }
+  return {
+    baseline: now,
+    form: { due: form.due !== baseline.due ? form.due : now.due, priority: form.priority !== baseline.priority ? form.priority : now.priority, done },
+  };
 }
 
 export const isEmptyChange = (c: TaskChange): boolean => Object.keys(c.set).length === 0 && Object.keys(c.done).length === 0;

@@ -8,7 +8,7 @@
 // gets the view in a fraction of the time 2,000 rows (and their menus) take to lay out.
 import { LitElement, css, html, nothing } from "lit";
 import { TASK_STATUSES, type TaskStatus } from "../../core/tasks/protocol.ts";
-import { formOf, isEmptyChange, PRIORITY_CHOICES, taskChange, type TaskForm } from "../../core/tasks/task-edit.ts";
+import { formOf, isEmptyChange, PRIORITY_CHOICES, rebaseForm, taskChange, type TaskForm } from "../../core/tasks/task-edit.ts";
 import { ObjectivesAccessError } from "../../core/tasks/objectives-setup.ts";
 import { collectMyTasks, groupMyTasks, type MyTask, type MyTaskGroup } from "../../core/tasks/my-tasks.ts";
 import type { DueGroup } from "../../core/tasks/due-groups.ts";
@@ -43,6 +43,9 @@ export class MyTasksView extends LitElement {
   declare opened: string | undefined;
   declare form: TaskForm | undefined;
   declare formError: string;
+  /** The open form's values as the task stood (at opening, then at each reload): what the agent
+   * touched is what differs from it, and only that is sent. */
+  private baseline: TaskForm | undefined;
   /** Stops following the port's changes. */
   private unfollow: (() => void) | undefined;
   /** One load at a time; a change during a load asks for one more. */
@@ -53,6 +56,7 @@ export class MyTasksView extends LitElement {
       const lists = await this.port.taskLists();
       const t1 = performance.now();
       this.groups = groupMyTasks(collectMyTasks(lists, this.port.userId, Date.now(), this.zone));
+      this.rebaseOpenForm();
       this.error = "";
       await this.updateComplete;
       // Where a load's time goes, for the bench (tests/bench/tasks-views.ts) and the browser's profiler.
@@ -127,6 +131,16 @@ export class MyTasksView extends LitElement {
     }
   }
 
+  /** The open form follows the task's changes by others in the fields the agent left alone. */
+  private rebaseOpenForm(): void {
+    if (this.opened === undefined || this.form === undefined || this.baseline === undefined) return;
+    const now = this.groups?.flatMap((g) => g.tasks).find((t) => t.task.id === this.opened);
+    if (now === undefined) return;
+    const r = rebaseForm(this.baseline, this.form, formOf(now.task));
+    this.baseline = r.baseline;
+    this.form = r.form;
+  }
+
   private domId(t: MyTask): string {
     return t.task.id.replace(/[^A-Za-z0-9_-]/g, "_");
   }
@@ -139,6 +153,7 @@ export class MyTasksView extends LitElement {
     }
     this.opened = t.task.id;
     this.form = formOf(t.task);
+    this.baseline = this.form;
     this.formError = "";
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>(`#due-${this.domId(t)}`)?.focus();
@@ -147,6 +162,7 @@ export class MyTasksView extends LitElement {
   private closeDetails(t: MyTask): void {
     this.opened = undefined;
     this.form = undefined;
+    this.baseline = undefined;
     this.formError = "";
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#details-${this.domId(t)}`)?.focus());
   }
@@ -155,8 +171,8 @@ export class MyTasksView extends LitElement {
     e.preventDefault();
     const tr = this.tr;
     const form = this.form;
-    if (form === undefined) return;
-    const change = taskChange(t.task, form);
+    if (form === undefined || this.baseline === undefined) return;
+    const change = taskChange(t.task, this.baseline, form);
     if (change === "badDue") {
       this.formError = tr("badDue");
       await this.updateComplete;
