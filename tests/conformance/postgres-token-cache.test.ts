@@ -9,7 +9,6 @@
 //  - a LISTEN connection that dies silently (no error, no end: a frozen TCP flow) is found by the
 //    heartbeat and the cache goes off.
 import assert from "node:assert/strict";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import pg from "pg";
 import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
 import type { Database } from "../../homeserver/src/storage/sql.ts";
@@ -18,6 +17,7 @@ import { AccessTokenCache } from "../../homeserver/src/server/users/access-token
 import { TOKEN_LISTENER_APPLICATION_NAME, TokenRevocations } from "../../homeserver/src/storage/token-revocations.ts";
 import { createLogger } from "../../homeserver/src/server/log.ts";
 import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { startTcpGate } from "../harness/tcp-gate.ts";
 
 const log = createLogger("error");
 
@@ -172,9 +172,14 @@ describe("PostgreSQL: access tokens kept per process, dropped when any process d
   });
 
   it("a LISTEN connection that goes silent (frozen TCP flow, no error) is found by the heartbeat: nothing kept", async () => {
-    const proxy = await freezableProxy(new URL(url));
+    // PostgreSQL's answers held from now on: no error, no end, nothing (a half-open flow)
+    const gate = await startTcpGate();
+    const target = new URL(url);
+    gate.upstreamPort = Number(target.port || 5432);
+    target.hostname = "127.0.0.1";
+    target.port = String(gate.port);
     const cache = new AccessTokenCache();
-    const revocations = new TokenRevocations({ url: proxy.url, cache, log, heartbeatMs: 150, heartbeatTimeoutMs: 300 });
+    const revocations = new TokenRevocations({ url: target.toString(), cache, log, heartbeatMs: 150, heartbeatTimeoutMs: 300 });
     try {
       await revocations.start();
       assert.ok(cache.enabled, "on once LISTEN is in place through the proxy");
@@ -185,38 +190,14 @@ describe("PostgreSQL: access tokens kept per process, dropped when any process d
           resolve();
         });
       });
-      proxy.freeze();
+      await gate.holdAfter(0);
       await off;
       assert.equal(cache.enabled, false, "the cache is off: a deletion elsewhere would go unheard");
     } finally {
       await revocations.stop();
-      proxy.close();
+      gate.release();
+      await gate.close();
     }
   });
 });
 
-/** A TCP relay to PostgreSQL that can stop relaying without closing anything (a half-open flow). */
-async function freezableProxy(target: URL): Promise<{ url: string; freeze: () => void; close: () => void }> {
-  const sockets: Socket[] = [];
-  let frozen = false;
-  const server: Server = createServer((down) => {
-    const up = connect(Number(target.port || 5432), target.hostname);
-    sockets.push(down, up);
-    down.on("data", (d) => { if (!frozen) up.write(d); });
-    up.on("data", (d) => { if (!frozen) down.write(d); });
-    down.on("error", () => up.destroy());
-    up.on("error", () => down.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const via = new URL(target);
-  via.hostname = "127.0.0.1";
-  via.port = String((server.address() as { port: number }).port);
-  return {
-    url: via.toString(),
-    freeze: () => { frozen = true; },
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}

@@ -11,7 +11,7 @@
 // so a reader that gets it reads the committed rows. Order between messages is not relied upon
 // except for typing, whose serial orders it.
 import { randomBytes } from "node:crypto";
-import pg from "pg";
+import { PgListener } from "../../storage/pg-listener.ts";
 import type { Database } from "../../storage/sql.ts";
 import type { Logger } from "../log.ts";
 
@@ -146,82 +146,31 @@ export interface ListenerHandlers {
  * to 2 s) and reports `connected` again, so the reader wakes every waiter and re-reads positions.
  */
 export class StreamListener {
-  private readonly url: string;
-  private readonly handlers: ListenerHandlers;
-  private readonly log: Logger;
-  private client: pg.Client | undefined;
-  private stopped = false;
-  private retryMs = 100;
-  private timer: NodeJS.Timeout | undefined;
-  /** Times the LISTEN connection came up (tests read it). */
-  connections = 0;
+  private readonly listener: PgListener;
 
   constructor(deps: { url: string; handlers: ListenerHandlers; log: Logger }) {
-    this.url = deps.url;
-    this.handlers = deps.handlers;
-    this.log = deps.log;
+    const { handlers } = deps;
+    this.listener = new PgListener({
+      url: deps.url, channel: CHANNEL, applicationName: LISTENER_APPLICATION_NAME, log: deps.log, what: "worker",
+      notification: (payload) => {
+        const m = payload === undefined ? undefined : parseMessage(payload);
+        if (m) handlers.message(m);
+      },
+      up: () => handlers.connected(),
+    });
+  }
+
+  /** Times the LISTEN connection came up (tests read it). */
+  get connections(): number {
+    return this.listener.connections;
   }
 
   /** Resolves once the first LISTEN is in place (rejects if the database is unreachable). */
-  async start(): Promise<void> {
-    await this.connect();
+  start(): Promise<void> {
+    return this.listener.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    const c = this.client;
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
-  }
-
-  private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: LISTENER_APPLICATION_NAME });
-    let up = false;
-    let lost = false;
-    const onLost = (why: string): void => {
-      // before LISTEN is in place a failure is the caller's (start() rejects, retry() retries)
-      if (!up || lost) return;
-      lost = true;
-      if (this.client === client) this.client = undefined;
-      client.end().catch(() => undefined);
-      if (this.stopped) return;
-      this.log.warn("worker LISTEN connection lost, reconnecting", { reason: why, retry_ms: this.retryMs });
-      this.retry();
-    };
-    client.on("error", (e) => onLost(e.message));
-    client.on("end", () => onLost("connection ended"));
-    client.on("notification", (n) => {
-      if (n.channel !== CHANNEL || n.payload === undefined) return;
-      const m = parseMessage(n.payload);
-      if (m) this.handlers.message(m);
-    });
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
-    } catch (e) {
-      await client.end().catch(() => undefined);
-      throw e;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    up = true;
-    this.client = client;
-    this.retryMs = 100;
-    this.connections++;
-    this.handlers.connected();
-  }
-
-  private retry(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.connect().catch((e: unknown) => {
-        this.log.warn("worker LISTEN reconnect failed", { error: e instanceof Error ? e.message : String(e) });
-        this.retryMs = Math.min(this.retryMs * 2, 2_000);
-        this.retry();
-      });
-    }, this.retryMs);
+  stop(): Promise<void> {
+    return this.listener.stop();
   }
 }
