@@ -4,6 +4,7 @@
 // (or one delivered late by the durable queue after an outage) marks the user changed, so clients
 // re-query and the answer always comes from the user's own server.
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#end-to-end-encryption
+import { randomUUID } from "node:crypto";
 import type { KeyJson } from "../../storage/e2ee-store.ts";
 import { serverNameOf } from "../../spec/ids.ts";
 import { MatrixError } from "../../spec/matrix-error.ts";
@@ -99,8 +100,11 @@ async function receiveToDevice(s: ServerContext, e2ee: E2eeService, origin: stri
       for (const d of deviceId === "*" ? [...known] : known.has(deviceId) ? [deviceId] : []) local.push({ userId, deviceId: d, type: edu.type, content: content as KeyJson });
     }
   }
-  // message_id (with the type, as some servers derive it from the client's txn id) makes a redelivered EDU a no-op
-  await e2ee.store.addToDevice({ userId: edu.sender, deviceId: `federation:${origin}`, eventType: edu.type, txnId: String(edu.message_id ?? "") }, local, s.clock.now());
+  // message_id (with the type, as some servers derive it from the client's txn id) makes a redelivered
+  // EDU a no-op. Without one (required by the spec, omitted by some servers) nothing tells a
+  // redelivery from a new message: each is delivered (a duplicate is harmless, a drop loses a key).
+  const messageId = typeof edu.message_id === "string" && edu.message_id !== "" ? edu.message_id : `no-message-id:${randomUUID()}`;
+  await e2ee.store.addToDevice({ userId: edu.sender, deviceId: `federation:${origin}`, eventType: edu.type, txnId: messageId }, local, s.clock.now());
   s.notifier.notifyUsers(new Set(local.map((m) => m.userId)));
 }
 
