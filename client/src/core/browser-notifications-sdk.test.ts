@@ -4,7 +4,7 @@
 // federation (the room key is a to-device message, the event a timeline one).
 import { strict as assert } from "node:assert";
 import { EventEmitter } from "node:events";
-import { MatrixEvent, RoomEvent, type IEventDecryptionResult, type Room } from "matrix-js-sdk";
+import { MatrixEvent, MatrixEventEvent, RoomEvent, type IEventDecryptionResult, type Room } from "matrix-js-sdk";
 import type { CryptoBackend } from "matrix-js-sdk/lib/common-crypto/CryptoBackend.js";
 import { SdkNotifications, type NotificationsClient } from "./browser-notifications-sdk.ts";
 import { MAX_AGE_MS, type BrowserNotice } from "./notify-model.ts";
@@ -32,7 +32,7 @@ const encrypted = (ageMs = 0): MatrixEvent => new MatrixEvent({
 
 const mention = { msgtype: "m.text", body: "bob le devis chiffré est prêt", "m.mentions": { user_ids: [ME] } };
 
-function feed(): { timeline(e: MatrixEvent): void; shown: BrowserNotice[] } {
+function feed(): { timeline(e: MatrixEvent): void; shown: BrowserNotice[]; notifications: SdkNotifications } {
   const client = new EventEmitter();
   const fake = Object.assign(client, {
     getSafeUserId: () => ME,
@@ -48,6 +48,7 @@ function feed(): { timeline(e: MatrixEvent): void; shown: BrowserNotice[] } {
   notifications.setSink({ show: (b) => { shown.push(b); }, roomOnScreen: () => false, words: { image: "image", file: "fichier" } });
   return {
     shown,
+    notifications,
     timeline: (e) => { client.emit(RoomEvent.Timeline, e, room, false, false, { liveEvent: true }); },
   };
 }
@@ -105,5 +106,21 @@ describe("client browser notifications fed by matrix-js-sdk: encrypted mentions 
     await late.attemptDecryption(key.crypto, { isRetry: true });
     await settle();
     assert.deepEqual(f.shown, []);
+  });
+
+  it("lets go of a message whose key never comes once it is too old to ring (no attempt needed)", async () => {
+    const f = feed();
+    const key = megolmKey(mention);
+    const event = encrypted(MAX_AGE_MS - 30);
+    await event.attemptDecryption(key.crypto);
+    f.timeline(event);
+    assert.equal(f.notifications.waitingForKeys, 1);
+    assert.equal(event.listenerCount(MatrixEventEvent.Decrypted), 1);
+    while (f.notifications.waitingForKeys > 0) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(event.listenerCount(MatrixEventEvent.Decrypted), 0, "its listener removed");
+    key.arrive();
+    await event.attemptDecryption(key.crypto, { isRetry: true });
+    await settle();
+    assert.deepEqual(f.shown, [], "too old to ring");
   });
 });

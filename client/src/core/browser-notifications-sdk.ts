@@ -66,17 +66,31 @@ export class SdkNotifications implements NotificationsPort {
     });
   }
 
-  /** Judges the message again after the first attempt that decrypts it; gives up once it is too old to ring. */
+  /**
+   * Judges the message again after the first attempt that decrypts it; gives up once it is too old
+   * to ring, also when no attempt comes at all (a key that never arrives: the listener and the entry
+   * go when the message turns too old, not at the next attempt).
+   */
   private awaitKey(event: MatrixEvent, eventId: string, room: Room): void {
     if (this.awaitingKey.has(eventId)) return;
     this.awaitingKey.add(eventId);
+    const stop = (): void => {
+      clearTimeout(giveUp);
+      event.off(MatrixEventEvent.Decrypted, onDecrypted);
+      this.awaitingKey.delete(eventId);
+    };
     const onDecrypted = (): void => {
       const tooOld = Date.now() - event.localTimestamp > MAX_AGE_MS;
       if (notDecrypted(event) && !tooOld) return;
-      event.off(MatrixEventEvent.Decrypted, onDecrypted);
-      this.awaitingKey.delete(eventId);
+      stop();
       if (!tooOld) this.consider(event, room);
     };
+    const giveUp = setTimeout(stop, Math.max(0, MAX_AGE_MS - (Date.now() - event.localTimestamp)) + 1);
     event.on(MatrixEventEvent.Decrypted, onDecrypted);
+  }
+
+  /** Messages still waiting for their key (tests). */
+  get waitingForKeys(): number {
+    return this.awaitingKey.size;
   }
 }
