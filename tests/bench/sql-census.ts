@@ -48,12 +48,12 @@ const sqlOf = (config: unknown): string => {
   return typeof text === "string" ? text.replace(/\s+/g, " ").slice(0, 160) : "(query object)";
 };
 // ENTENTE_SQL_CENSUS_STACKS=1: each statement also counted under its nearest homeserver callers
-// (the answer to "who runs this query per event?").
+// (the answer to "who runs this query per event?"); ENTENTE_SQL_CENSUS_FRAMES=N shows N callers (3).
 const stacks = process.env["ENTENTE_SQL_CENSUS_STACKS"] === "1";
 if (stacks) Error.stackTraceLimit = 30;
 const callers = (): string => {
   const frames = (new Error().stack ?? "").split("\n").filter((l) => l.includes("/homeserver/src/") && !l.includes("/storage/postgres.ts"));
-  return frames.slice(0, 3).map((l) => l.replace(/^.*\/homeserver\/src\//, "").replace(/\)$/, "")).join(" < ");
+  return frames.slice(0, Number(process.env["ENTENTE_SQL_CENSUS_FRAMES"] ?? 3)).map((l) => l.replace(/^.*\/homeserver\/src\//, "").replace(/\)$/, "")).join(" < ");
 };
 // pool.query reaches the client's query later, from the pool's connect callback: its callers are
 // taken at the pool and found again by the (same) values array

@@ -156,7 +156,9 @@ describe("ignored users (m.ignored_user_list)", function () {
     } finally {
       streams.getAccountData = original;
     }
-    assert.equal(reads, 1);
+    // at most once: the list is also kept between syncs while the account-data position stays
+    // (server/sync/ignored-cache.ts), so an earlier sync may have read it already
+    assert.ok(reads <= 1, `${reads} reads`);
   });
 
   describe("with matrix-js-sdk", () => {

@@ -7,6 +7,9 @@
 // which commits with a later position (so a later sync asks for another key) and bumps the store's
 // redaction epoch (part of the key). An initial sync's window depends on the user's history
 // visibility: never cached.
+// The state group at `since` is usually known without a read: the previous sync of the room ended
+// at that position, and when its newest row sat exactly there (nothing later at or before it, as
+// positions are unique), that row's group is the state at `since` (kept per room and position).
 import type { StateKey } from "../../room/pdu.ts";
 import type { EventStore, StoredEventRow } from "../../storage/event-store.ts";
 
@@ -22,6 +25,9 @@ export interface RoomDelta {
 
 const MAX_ENTRIES = 256;
 const caches = new WeakMap<EventStore, Map<string, Promise<RoomDelta>>>();
+/** (room, stream position) → the room's state group after the event at exactly that position. */
+const groupsAt = new WeakMap<EventStore, Map<string, number>>();
+const MAX_GROUPS_AT = 1024;
 
 /** The delta of `roomId` from `since` (> 0) to `upTo`, at most `limit` events, shared by every caller. */
 export function incrementalRoomDelta(events: EventStore, q: { roomId: string; since: number; upTo: number; limit: number }): Promise<RoomDelta> {
@@ -48,10 +54,25 @@ async function readDelta(events: EventStore, q: { roomId: string; since: number;
   const rows = fetched.slice(0, q.limit).reverse();
   const firstStream = rows[0]?.stream ?? q.upTo + 1;
   const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(q.roomId, firstStream - 1));
-  const sinceGroup = await events.stateGroupAt(q.roomId, q.since);
+  const at = groupsAtOf(events);
+  const sinceGroup = at.get(`${q.roomId}\u0000${q.since}`) ?? (await events.stateGroupAt(q.roomId, q.since));
+  const last = fetched[0];
+  if (last?.stream === q.upTo && last.stateGroup !== undefined) {
+    if (at.size >= MAX_GROUPS_AT) at.clear();
+    at.set(`${q.roomId}\u0000${q.upTo}`, last.stateGroup);
+  }
   return {
     rows, limited: fetched.length > q.limit,
     startState: startGroup === undefined ? new Map() : await events.stateMapOfGroup(startGroup),
     known: sinceGroup === undefined ? new Map() : await events.stateMapOfGroup(sinceGroup),
   };
+}
+
+function groupsAtOf(events: EventStore): Map<string, number> {
+  let m = groupsAt.get(events);
+  if (!m) {
+    m = new Map();
+    groupsAt.set(events, m);
+  }
+  return m;
 }

@@ -12,7 +12,7 @@ import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
 import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
-import { loadIgnoredUsers } from "../users/ignored-users.ts";
+import { ignoredUsersAt } from "./ignored-cache.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -48,19 +48,29 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // a typing serial from before a restart is meaningless: start over from 0
   const typingSince = since && since.typing <= pos.typing ? since.typing : 0;
   const userId = req.me.userId;
-  const memberships = (await s.stores.rooms.roomsForUser(userId)).filter((m) => roomAllowed(req.filter, m.roomId));
-  const changed = since ? await s.stores.events.roomsWithEvents(since.events, pos.events) : undefined;
   // a stream whose position did not move since the token has nothing new: not read (most wake-ups
-  // move the events stream alone)
-  const moved = (k: "accountData" | "receipts" | "presence"): boolean => since === undefined || since[k] < pos[k];
-  const accountData = moved("accountData") ? await s.stores.streams.accountDataSince(userId, since?.accountData ?? 0) : [];
+  // move the events stream alone; the long-poll that follows moves none)
+  const moved = (k: "events" | "accountData" | "receipts" | "presence"): boolean => since === undefined || since[k] < pos[k];
+  // The reads below do not depend on each other: sent at once (on PostgreSQL each is a round trip,
+  // and the pool runs them on several connections), awaited where needed. Each is awaited or
+  // handled before the function returns or throws (`settled`), so none is left rejecting unseen.
+  const e2eeP = settled(e2eeSyncSection(s, req.me, req.since, pos));
+  const presenceP = settled(moved("presence") ? presenceEvents(s, userId, since?.presence ?? 0) : Promise.resolve([]));
+  const accountDataP = settled(moved("accountData") ? s.stores.streams.accountDataSince(userId, since?.accountData ?? 0) : Promise.resolve([]));
+  // read on every sync (kept while the account-data position stays), so a change to
+  // m.ignored_user_list applies to the next response
+  const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, pos.accountData));
+  const changedP = settled(since ? (moved("events") ? s.stores.events.roomsWithEvents(since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
+  const memberships = (await s.stores.rooms.roomsForUser(userId)).filter((m) => roomAllowed(req.filter, m.roomId));
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
-  const receipts = moved("receipts") ? await s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : [];
+  const receiptsP = settled(moved("receipts") ? s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : Promise.resolve([]));
+  const changed = await changedP;
+  const accountData = await accountDataP;
+  const receipts = await receiptsP;
+  const ignored = await ignoredP;
   // read on first need (most woken long-polls: an event the user did not send, no room left)
   const txnIds = once(() => ownTxnIds(s, req.me, since?.events ?? 0));
   const forgotten = once(() => forgottenRooms(s.db, userId));
-  // read on every sync, so a change to m.ignored_user_list applies to the next response
-  const ignored = await loadIgnoredUsers(s.stores.streams, userId);
   const join: JsonObject = {};
   const invite: JsonObject = {};
   const leave: JsonObject = {};
@@ -78,6 +88,8 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       // full_state: the timeline still starts at the client's token (spec), the state section is complete
       const fullFrom = req.fullState && req.since && m.stream <= req.since.events ? req.since.events : undefined;
       const timelineSince = fullFrom ?? (newMembership ? 0 : (since?.events ?? 0));
+      // the unread counts do not depend on the timeline: asked alongside it
+      const unread = settled(s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications));
       const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored });
       const ephemeral: JsonObject[] = [];
       if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
@@ -85,7 +97,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       join[m.roomId] = {
         timeline: t.timeline, state: t.state, ephemeral: { events: ephemeral },
         account_data: { events: roomData.map((a) => ({ type: a.type, content: a.content as JsonObject })) },
-        ...(await s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications)),
+        ...(await unread),
         summary: await roomSummary(s, { roomId: m.roomId, userId, fromScratch: timelineSince === 0 || fullFrom !== undefined, sections: [t.timeline, t.state] }),
       };
     } else if (m.membership === "invite" || m.membership === "knock") {
@@ -103,8 +115,8 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const globalData = accountData.filter((a) => a.roomId === "").map((a) => ({ type: a.type, content: a.content as JsonObject }));
   // to-device, device lists and key counts (server/e2ee/); `req.since` even with full_state, as
   // syncing from a token acknowledges the to-device messages it covers
-  const e2ee = await e2eeSyncSection(s, req.me, req.since, pos);
-  const presence = (moved("presence") ? await presenceEvents(s, userId, since?.presence ?? 0) : []).filter((e) => matchesEventFilter(req.filter.presence, "m.presence", String(e["sender"])));
+  const e2ee = await e2eeP;
+  const presence = (await presenceP).filter((e) => matchesEventFilter(req.filter.presence, "m.presence", String(e["sender"])));
   const body: JsonObject = {
     next_batch: formatSyncToken({ ...pos, toDevice: e2ee.toDevicePosition }),
     rooms: { join, invite, leave, knock },
@@ -123,6 +135,15 @@ async function strippedState(s: ServerContext, roomId: string, memberEventId: st
   const remote = s.federation ? await s.federation.store.inviteState(roomId, own.event.pdu.state_key ?? "") : undefined;
   if (remote) return [...(remote as JsonObject[]), strippedEvent(own.event)];
   return [...(await currentStrippedState(s.stores, roomId, [own.event.pdu.sender])), strippedEvent(own.event)];
+}
+
+/**
+ * The same promise, marked handled: a read started ahead whose result is never awaited (an earlier
+ * await threw) must not be an unhandled rejection; awaiting it still throws its error.
+ */
+function settled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** `read` called at most once, when first wanted. */

@@ -1,0 +1,110 @@
+// What a client reader's /sync keeps between long-polls (server/sync/ignored-cache.ts,
+// room-delta-cache.ts) follows changes made through main, the other process: an ignored-user list
+// set or cleared on main applies to the reader's very next response, and a state change made on
+// main is delivered once by the reader (the state at the token, known without a read, is right).
+import assert from "node:assert/strict";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-homeserver.ts";
+import { registerUser } from "../harness/homeserver.ts";
+import { freePort } from "../harness/ports.ts";
+import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+
+type Json = Record<string, unknown>;
+interface User { userId: string; accessToken: string }
+
+async function api(url: string, user: User, method: string, path: string, body?: unknown): Promise<Json> {
+  const res = await fetch(url + path, { method, headers: { Authorization: `Bearer ${user.accessToken}`, "Content-Type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const json = (await res.json()) as Json;
+  assert.equal(res.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+/** One /sync of the room: its timeline and state events (type, body or name), the next token. */
+async function syncRoom(url: string, user: User, roomId: string, since: string | undefined): Promise<{ timeline: string[]; state: string[]; next: string }> {
+  const r = await api(url, user, "GET", `/_matrix/client/v3/sync?timeout=0${since ? `&since=${encodeURIComponent(since)}` : ""}`);
+  const room = ((r["rooms"] as Json)["join"] as Json)[roomId] as Json | undefined;
+  const show = (e: Json): string => {
+    const c = e["content"] as Json;
+    return `${String(e["type"])}:${String(c["body"] ?? c["name"] ?? "")}`;
+  };
+  return {
+    timeline: (((room?.["timeline"] as Json | undefined)?.["events"] as Json[] | undefined) ?? []).map(show),
+    state: (((room?.["state"] as Json | undefined)?.["events"] as Json[] | undefined) ?? []).map(show),
+    next: String(r["next_batch"]),
+  };
+}
+
+describe("a client reader's /sync caches follow changes made on main", function () {
+  this.timeout(120_000);
+  let dir: string;
+  let db: { url: string; drop: () => Promise<void> } | undefined;
+  const children: ChildProcess[] = [];
+
+  before(async function () {
+    await requirePostgres(this);
+    dir = mkdtempSync(join(tmpdir(), "entente-synccache-"));
+    db = await freshDatabase();
+  });
+  after(async () => {
+    for (const c of children) {
+      if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+      await waitExit(c);
+    }
+    await db?.drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("ignored users and room state changed through main reach the reader's next /sync", async () => {
+    const mainPort = await freePort();
+    const readerPort = await freePort();
+    const config = writeYamlConfig(dir, "cache.local", mainPort,
+      `database:\n  type: postgres\n  url: ${db?.url}\nfederation:\n  enabled: false\nworkers:\n  enabled: true\n  main_url: http://127.0.0.1:${mainPort}\n`);
+    const main = await spawnHomeserver(config);
+    children.push(main.child);
+    const reader = await spawnHomeserver(config, ["--role", "client-reader", "--port", String(readerPort)]);
+    children.push(reader.child);
+
+    const x = await registerUser(main.url, "xavier");
+    const y = await registerUser(main.url, "yasmine");
+    const roomId = String((await api(main.url, y, "POST", "/_matrix/client/v3/createRoom", { preset: "public_chat" }))["room_id"]);
+    await api(main.url, x, "POST", `/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, {});
+    const send = (body: string, txn: string) => api(main.url, y, "PUT", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`, { msgtype: "m.text", body });
+    const ignore = (users: string[]) => api(main.url, x, "PUT", `/_matrix/client/v3/user/${encodeURIComponent(x.userId)}/account_data/m.ignored_user_list`,
+      { ignored_users: Object.fromEntries(users.map((u) => [u, {}])) });
+
+    // X syncs on the reader (its list, empty, is kept there), then ignores Y through main
+    let since = (await syncRoom(reader.url, x, roomId, undefined)).next;
+    await send("avant", "t1");
+    let s = await syncRoom(reader.url, x, roomId, since);
+    assert.deepEqual(s.timeline, ["m.room.message:avant"]);
+    since = s.next;
+    await ignore([y.userId]);
+    await send("ignoré", "t2");
+    s = await syncRoom(reader.url, x, roomId, since);
+    assert.deepEqual(s.timeline, [], "the list set on main applies on the reader");
+    since = s.next;
+    await ignore([]);
+    await send("après", "t3");
+    s = await syncRoom(reader.url, x, roomId, since);
+    assert.deepEqual(s.timeline, ["m.room.message:après"], "the list cleared on main applies on the reader");
+    since = s.next;
+
+    // a name set on main: in the reader's next timeline once, then neither repeated nor in state
+    await api(main.url, y, "PUT", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.name/`, { name: "Conseil" });
+    s = await syncRoom(reader.url, x, roomId, since);
+    assert.deepEqual(s.timeline, ["m.room.name:Conseil"]);
+    since = s.next;
+    await send("suite", "t4");
+    s = await syncRoom(reader.url, x, roomId, since);
+    assert.deepEqual([s.timeline, s.state], [["m.room.message:suite"], []], "the state at the token is known: nothing repeated");
+    since = s.next;
+    // and again with a second name and a limited timeline: the state section names the newest one
+    await api(main.url, y, "PUT", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/state/m.room.name/`, { name: "Conseil 2" });
+    for (let i = 0; i < 25; i++) await send(`m${i}`, `u${i}`);
+    s = await syncRoom(reader.url, x, roomId, since);
+    assert.deepEqual(s.state, ["m.room.name:Conseil 2"], "the name changed out of the timeline is in the state section");
+  });
+});
