@@ -52,6 +52,14 @@ export function referenceHash(event: EventJson, version: RoomVersion): Uint8Arra
   return new Uint8Array(sha256(canonicalJson(rest)));
 }
 
+/**
+ * The event id from the canonical bytes of the redacted event minus `signatures` and `unsigned`
+ * (what `referenceHash` hashes; the bytes an event's signature covers), when the caller has them.
+ */
+export function eventIdOfRedactedBytes(bytes: Uint8Array): string {
+  return `$${encodeBase64Url(new Uint8Array(createHash("sha256").update(bytes).digest()))}`;
+}
+
 /** Event id of room versions 4+: `$` + URL-safe unpadded Base64 of the reference hash. */
 export function eventIdOf(event: EventJson, version: RoomVersion): string {
   return `$${encodeBase64Url(referenceHash(event, version))}`;

@@ -1,10 +1,10 @@
 // Turning a draft event into a finished, hashed and signed PDU, and checking such signatures.
 // Spec: https://spec.matrix.org/v1.16/server-server-api/#signing-events
 import type { JsonObject, JsonValue, Pdu, RoomEvent } from "./pdu.ts";
-import { addContentHash, eventIdOf } from "./hashes.ts";
+import { addContentHash, eventIdOfRedactedBytes } from "./hashes.ts";
 import { redactEvent, type EventJson } from "./redaction.ts";
 import type { RoomVersion } from "./room-versions.ts";
-import { signJson, verifyJsonSignature, type Signatures, type SigningKey } from "./signing.ts";
+import { signBytes, signedBytes, signJson, verifyJsonSignature, type Signatures, type SigningKey } from "./signing.ts";
 
 /**
  * A PDU before hashing and signing. Prefer it to `Omit<Pdu, "hashes" | "signatures">` (also
@@ -34,7 +34,9 @@ const asSignatures = (v: JsonValue | undefined): Signatures =>
 /**
  * Hashes, signs and names an event: sets `hashes.sha256` over the full event, signs the
  * REDACTED event (so the signature survives redaction) as `serverName`, copies the signature
- * back onto the full event, and computes the event id from the reference hash.
+ * back onto the full event, and computes the event id from the reference hash. The signature and
+ * the reference hash cover the same bytes (the redacted event minus `signatures` and `unsigned`):
+ * they are encoded once.
  * Throws `CanonicalJsonError` if the draft holds floats or out-of-range integers.
  */
 export function finishEvent(
@@ -44,12 +46,11 @@ export function finishEvent(
   key: SigningKey,
 ): RoomEvent {
   const hashed = addContentHash(draft);
-  const signedRedacted = signJson(redactEvent(hashed, version), serverName, key);
+  const bytes = signedBytes(redactEvent(hashed, version));
   const previous = asSignatures(draft["signatures"]);
-  const ours = signedRedacted.signatures[serverName] ?? {};
-  const signatures: Signatures = { ...previous, [serverName]: { ...previous[serverName], ...ours } };
+  const signatures: Signatures = { ...previous, [serverName]: { ...previous[serverName], [key.keyId]: signBytes(bytes, key) } };
   const pdu = { ...hashed, signatures } as Pdu;
-  return { eventId: eventIdOf(pdu, version), pdu };
+  return { eventId: eventIdOfRedactedBytes(bytes), pdu };
 }
 
 /** Checks `serverName`'s signature with `keyId` over the redacted form of the event. This

@@ -90,8 +90,11 @@ export function parseSigningKeyFile(text: string): SigningKey[] {
   return keys;
 }
 
-/** The signed part of a JSON object: everything but `signatures` and `unsigned`. */
-function signedBytes(obj: object): Buffer {
+/**
+ * The signed part of a JSON object: everything but `signatures` and `unsigned`, as canonical
+ * JSON bytes. For a redacted event these are also the bytes of its reference hash (hashes.ts).
+ */
+export function signedBytes(obj: object): Buffer {
   const { signatures: _s, unsigned: _u, ...rest } = obj as Record<string, unknown>;
   return Buffer.from(canonicalJson(rest), "utf8");
 }
@@ -109,10 +112,15 @@ function existingSignatures(obj: object): Signatures {
  * Throws `CanonicalJsonError` if the object is not canonical-JSON encodable.
  */
 export function signJson<T extends object>(obj: T, serverName: string, key: SigningKey): T & { signatures: Signatures } {
-  const signature = encodeBase64(sign(null, signedBytes(obj), privateKeyOf(key.seed)));
+  const signature = signBytes(signedBytes(obj), key);
   const previous = existingSignatures(obj);
   const signatures: Signatures = { ...previous, [serverName]: { ...previous[serverName], [key.keyId]: signature } };
   return { ...obj, signatures };
+}
+
+/** The unpadded Base64 ed25519 signature of `bytes` (from `signedBytes`). */
+export function signBytes(bytes: Buffer, key: SigningKey): string {
+  return encodeBase64(sign(null, bytes, privateKeyOf(key.seed)));
 }
 
 /**

@@ -82,6 +82,16 @@ describe("canonicalJson", () => {
     assert.throws(() => canonicalJson(cyclic), CanonicalJsonError);
   });
 
+  it("names where the refused value sits", () => {
+    assert.throws(() => canonicalJson({ a: [1, { b: 1.5 }] }), { name: "CanonicalJsonError", message: "$.a[1].b: 1.5 is not an integer in the canonical range" });
+    assert.throws(() => canonicalJson([0, "\ud800"]), { message: "$[1]: string contains a lone surrogate" });
+    assert.throws(() => canonicalJson({ x: { "\udc00": 1 } }), { message: "$.x: string contains a lone surrogate" });
+    const cyclic: Record<string, unknown> = {};
+    cyclic["self"] = { back: cyclic };
+    assert.throws(() => canonicalJson(cyclic), { message: "$.self.back: cyclic structure" });
+    assert.throws(() => canonicalJson(undefined), { message: "$: undefined is not a JSON value" });
+  });
+
   it("encodes nested arrays and scalars", () => {
     assert.equal(canonicalJson([true, false, null, [], {}, "x", -5]), '[true,false,null,[],{},"x",-5]');
   });
