@@ -64,4 +64,28 @@ describe("LocalEvents after-commit actions", () => {
     assert.deepEqual(actions.at(-1), [next.event.eventId, true]);
     assert.deepEqual(persisted.at(-1), next.event.eventId);
   });
+
+  it("builds a room's next events without reading their prev and auth events again (SQLite)", async () => {
+    const version = getRoomVersion("11");
+    if (!version) throw new Error("room version 11");
+    const read: string[][] = [];
+    class CountingEvents extends EventStore {
+      override getEvents(ids: readonly string[], exec?: Parameters<EventStore["getEvents"]>[1]): ReturnType<EventStore["getEvents"]> {
+        read.push([...ids]);
+        return super.getEvents(ids, exec);
+      }
+    }
+    const counted = new LocalEvents({
+      db, events: new CountingEvents({ db }), rooms: new RoomStore({ db }), serverName: "a.test", signingKey: generateSigningKey("t"), clock: systemClock, lock: new KeyedLock(),
+      onPersisted: () => undefined,
+    });
+    const create = await counted.createRoomEvent(version, "!c:a.test", ALICE, { room_version: "11", creator: ALICE });
+    await counted.send(create.roomId, ALICE, { type: "m.room.member", stateKey: ALICE, content: { membership: "join" } });
+    read.length = 0;
+    const sent = [];
+    for (let i = 0; i < 3; i++) sent.push(await counted.send(create.roomId, ALICE, { type: "m.room.message", content: { msgtype: "m.text", body: `m${i}` } }));
+    assert.deepEqual(read, [], "the create, membership and previous message came from memory");
+    assert.deepEqual(sent.map((e) => e.event.pdu.depth), [3, 4, 5]);
+    assert.deepEqual(sent[2]?.event.pdu.prev_events, [sent[1]?.event.eventId]);
+  });
 });
