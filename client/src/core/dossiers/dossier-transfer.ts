@@ -13,6 +13,7 @@ import {
 } from "./protocol.ts";
 import { partSpool, openDiskSink, WorkerDownloadFailed, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
 import { PART_SIZE, partSizeFor } from "./dossier-config.ts";
+import { workerUpload, type PartsUpload } from "./upload-worker-client.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
 import type { FileVersion } from "./dossier-model.ts";
@@ -165,46 +166,18 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
   // An abort listener never fires for a signal aborted already.
   if (signal.aborted) throw new TransferCancelled();
   if (file.size > threshold) {
-    const up = new ChunkedUpload({
+    // Read, encrypted, hashed and sent by a dedicated worker (upload-worker.ts); in the page where there is none.
+    const inWorker = await workerUpload({ baseUrl: m.baseUrl, accessToken: m.accessToken, file, name: file.name, mimetype, partSize: partSizeFor(threshold), holdParts: PART_SIZE }, store);
+    const up: PartsUpload = inWorker ?? new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,
       // No whole-file plaintext SHA-256 in the manifest (docs/dossiers.md): it cost the page ≈ 3.5 CPU s per GiB.
       wholeFileHash: false,
     });
-    let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
-    let shown = -Infinity;
-    let pausedBy: "user" | "network" = "network";
-    up.addEventListener("progress", (e) => {
-      const d = (e as CustomEvent<{ sentBytes: number; totalBytes: number; bytesPerSecond: number; remainingSeconds: number | undefined }>).detail;
-      last = { phase: "uploading", sentBytes: d.sentBytes, totalBytes: d.totalBytes, bytesPerSecond: d.bytesPerSecond, remainingSeconds: d.remainingSeconds };
-      const now = performance.now();
-      if (d.sentBytes !== d.totalBytes && now - shown < PROGRESS_MS) return;
-      shown = now;
-      onProgress(last);
-    });
-    up.addEventListener("phase", (e) => {
-      const d = (e as CustomEvent<{ phase: string; reason?: string }>).detail;
-      if (d.phase === "paused") pausedBy = d.reason === "user" ? "user" : "network";
-    });
-    let wake: (() => void) | undefined;
-    let userPaused = false;
-    control?.({ pause: () => { userPaused = true; up.pause(); }, resume: () => wake?.() });
-    signal.addEventListener("abort", () => { void up.cancel(); wake?.(); }, { once: true });
-    for (;;) {
-      try {
-        const { content } = await up.start();
-        return { content };
-      } catch (e: unknown) {
-        if (signal.aborted || (e instanceof UploadStopped && e.phase === "cancelled")) throw new TransferCancelled();
-        if (!(e instanceof UploadStopped)) throw e;
-        // Paused by the agent or by the network: wait for "Reprendre", then send the missing parts only.
-        onProgress({ ...last, phase: "paused", bytesPerSecond: 0, remainingSeconds: undefined, pausedBy: userPaused ? "user" : pausedBy });
-        await new Promise<void>((resolve) => { wake = resolve; });
-        wake = undefined;
-        userPaused = false;
-        if (signal.aborted) throw new TransferCancelled();
-        onProgress({ ...last, phase: "uploading" });
-      }
+    try {
+      return await uploadInParts(up, file, signal, onProgress, control);
+    } finally {
+      inWorker?.dispose();
     }
   }
   // Encryption and upload each count for the bar: the speed shown is the network's.
@@ -232,6 +205,45 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
   onProgress({ phase: "sending", sentBytes: file.size, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: 0 });
   const msgtype = image !== undefined ? "m.image" : "m.file";
   return { content: { msgtype, body: file.name, filename: file.name, info, file: fileInfo } };
+}
+
+/** Drives an upload in parts (in the worker or the page): progress, pause and resume, cancel. */
+async function uploadInParts(up: PartsUpload, file: File, signal: AbortSignal, onProgress: (p: TransferProgress) => void, control?: (c: UploadControl) => void): Promise<UploadedContent> {
+  let last: TransferProgress = { phase: "uploading", sentBytes: 0, totalBytes: file.size, bytesPerSecond: 0, remainingSeconds: undefined };
+  let shown = -Infinity;
+  let pausedBy: "user" | "network" = "network";
+  up.addEventListener("progress", (e) => {
+    const d = (e as CustomEvent<{ sentBytes: number; totalBytes: number; bytesPerSecond: number; remainingSeconds: number | undefined }>).detail;
+    last = { phase: "uploading", sentBytes: d.sentBytes, totalBytes: d.totalBytes, bytesPerSecond: d.bytesPerSecond, remainingSeconds: d.remainingSeconds };
+    const now = performance.now();
+    if (d.sentBytes !== d.totalBytes && now - shown < PROGRESS_MS) return;
+    shown = now;
+    onProgress(last);
+  });
+  up.addEventListener("phase", (e) => {
+    const d = (e as CustomEvent<{ phase: string; reason?: string }>).detail;
+    if (d.phase === "paused") pausedBy = d.reason === "user" ? "user" : "network";
+  });
+  let wake: (() => void) | undefined;
+  let userPaused = false;
+  control?.({ pause: () => { userPaused = true; up.pause(); }, resume: () => wake?.() });
+  signal.addEventListener("abort", () => { void up.cancel(); wake?.(); }, { once: true });
+  for (;;) {
+    try {
+      const { content } = await up.start();
+      return { content };
+    } catch (e: unknown) {
+      if (signal.aborted || (e instanceof UploadStopped && e.phase === "cancelled")) throw new TransferCancelled();
+      if (!(e instanceof UploadStopped)) throw e;
+      // Paused by the agent or by the network: wait for "Reprendre", then send the missing parts only.
+      onProgress({ ...last, phase: "paused", bytesPerSecond: 0, remainingSeconds: undefined, pausedBy: userPaused ? "user" : pausedBy });
+      await new Promise<void>((resolve) => { wake = resolve; });
+      wake = undefined;
+      userPaused = false;
+      if (signal.aborted) throw new TransferCancelled();
+      onProgress({ ...last, phase: "uploading" });
+    }
+  }
 }
 
 /** Downloads and decrypts one version; the Blob exists only if every hash matched. */

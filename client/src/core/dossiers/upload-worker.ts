@@ -1,0 +1,69 @@
+// The dedicated worker of a dossier upload in parts: the file is read, encrypted (WebCrypto
+// AES-CTR), its parts' ciphertexts hashed and PUT here, off the page's main thread, by the same
+// ChunkedUpload the page would run (the next part prepared while one is PUT). The page
+// (upload-worker-client.ts) keeps the state store and the controls; see upload-worker-messages.ts.
+import { ChunkedUpload, fetchTransport, loadWebBackend, UploadStopped } from "./protocol.ts";
+import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
+import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
+
+interface WorkerScope {
+  postMessage(m: FromUploadWorker): void;
+  addEventListener(type: "message", f: (e: { data: ToUploadWorker }) => void): void;
+}
+const scope = globalThis as unknown as WorkerScope;
+const post = (m: FromUploadWorker): void => scope.postMessage(m);
+
+let upload: ChunkedUpload | undefined;
+let nextId = 0;
+const waiting = new Map<number, () => void>();
+
+/** The page's store, reached by messages: the uploader waits for each save as it would for localStorage. */
+function pageStore(initial: UploadState | undefined): UploadStateStore {
+  let current = initial;
+  const ask = (state: UploadState | undefined): Promise<void> => new Promise((resolve) => {
+    const id = nextId++;
+    waiting.set(id, resolve);
+    post({ type: "store", id, state });
+  });
+  return {
+    load: () => Promise.resolve(current),
+    save: (s) => ((current = structuredClone(s)), ask(s)),
+    clear: () => ((current = undefined), ask(undefined)),
+  };
+}
+
+async function create(job: UploadJob): Promise<ChunkedUpload> {
+  const up = new ChunkedUpload({
+    source: (o, l) => job.file.slice(o, o + l).stream(), name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
+    transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
+    backend: await loadWebBackend(), holdParts: job.holdParts, wholeFileHash: false,
+  });
+  up.addEventListener("progress", (e) => post({ type: "progress", detail: (e as CustomEvent<Extract<FromUploadWorker, { type: "progress" }>["detail"]>).detail }));
+  up.addEventListener("phase", (e) => post({ type: "phase", detail: (e as CustomEvent<{ phase: string; reason?: string }>).detail }));
+  return up;
+}
+
+async function start(job: UploadJob | undefined): Promise<void> {
+  try {
+    if (upload === undefined) {
+      if (job === undefined) throw new Error("upload worker: no job");
+      upload = await create(job);
+    }
+    const { content } = await upload.start();
+    post({ type: "done", content });
+  } catch (e: unknown) {
+    const message = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
+    post(e instanceof UploadStopped ? { type: "stopped", phase: e.phase, message } : { type: "stopped", message });
+  }
+}
+
+scope.addEventListener("message", ({ data }) => {
+  if (data.type === "start") void start(data.job);
+  else if (data.type === "pause") upload?.pause();
+  else if (data.type === "cancel") void upload?.cancel();
+  else if (data.type === "stored") {
+    waiting.get(data.id)?.();
+    waiting.delete(data.id);
+  }
+});
+post({ type: "ready" });
