@@ -1,0 +1,62 @@
+// `node tests/bench/burst-probe.ts [--db sqlite|postgres] [--seconds N] [--rooms 1|20] [--runs N] [--prof DIR]`: the probe's
+// 20-sender throughput run alone, with the council's CPU per event AND the probe process's own CPU
+// per event (the 20 senders and the reader share one Node process: when it is near a full core,
+// the client, not the council, bounds the rate), the load average with each run. `--prof DIR`: the
+// council under --cpu-prof (250 µs) and the throughput runs' time windows in DIR/windows.json, for
+//   node tests/bench/cpuprofile-categories.ts DIR/*.cpuprofile 250 EVENTS DIR/windows.json
+//   node tests/bench/cpuprofile-summary.ts DIR/*.cpuprofile 60 DIR/windows.json
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { cpuMs, quiescent, setUpProbeRoom, throughput } from "./council-probe.ts";
+import { startCouncils } from "./council-setup.ts";
+
+const { values } = parseArgs({ options: { db: { type: "string" }, seconds: { type: "string" }, rooms: { type: "string" }, runs: { type: "string" }, prof: { type: "string" } } });
+const db = values.db === "postgres" ? "postgres" : "sqlite";
+const seconds = Number(values.seconds ?? "3");
+const runs = Number(values.runs ?? "3");
+const prof = values.prof;
+if (prof !== undefined) mkdirSync(prof, { recursive: true });
+const set = await startCouncils(["ville-a"], { db, ...(prof !== undefined ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", prof, "--cpu-prof-interval", "250"] } : {}) });
+/** The council's user and system CPU in ms (system: fsyncs, WAL and socket writes in the kernel). */
+const userSys = (pid: number): [number, number] => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+  return [Number(f[11]) * 10, Number(f[12]) * 10];
+};
+const us = (): number => Number(process.hrtime.bigint() / 1000n);
+const windows: [number, number][] = [];
+let events = 0;
+try {
+  const c = set.councils[0]!;
+  const pid = c.child.pid ?? 0;
+  const p = await setUpProbeRoom(c.url, "burst");
+  const rooms = values.rooms === "20" ? p.ownRooms : [p.roomId];
+  for (let run = 0; run < runs; run++) {
+    await quiescent(pid);
+    const load = loadavg()[0]!.toFixed(2);
+    const council0 = cpuMs(pid);
+    const [u0, s0] = userSys(pid);
+    const self0 = process.cpuUsage();
+    const t0 = performance.now();
+    const w0 = us();
+    const t = await throughput(p, rooms, seconds);
+    windows.push([w0, us()]);
+    events += t.sent;
+    const wall = performance.now() - t0;
+    const self = process.cpuUsage(self0);
+    const councilMs = cpuMs(pid) - council0;
+    const [u1, s1] = userSys(pid);
+    const probeMs = (self.user + self.system) / 1000;
+    process.stdout.write(JSON.stringify({
+      db, rooms: rooms.length, run, load, eventsPerS: Math.round(t.rate), sent: t.sent,
+      councilCpuMsPerEvent: +(councilMs / t.sent).toFixed(3), councilUserMs: +((u1 - u0) / t.sent).toFixed(3), councilSysMs: +((s1 - s0) / t.sent).toFixed(3),
+      probeCpuMsPerEvent: +(probeMs / t.sent).toFixed(3),
+      councilCoreShare: +(councilMs / wall).toFixed(2), probeCoreShare: +(probeMs / wall).toFixed(2), cores: cpus().length,
+    }) + "\n");
+  }
+  if (prof !== undefined) writeFileSync(join(prof, "windows.json"), JSON.stringify(windows));
+} finally {
+  await set.stop();
+}
+if (prof !== undefined) process.stdout.write(`${events} events in the windows; profile in ${prof}\n`);
