@@ -8,6 +8,7 @@
 // counts, a redaction, bumps the room's generation when the evaluation reaches it (after commit);
 // a count computed across a bump is not kept. In memory, per process, bounded.
 import type { ThreadCounts } from "../../storage/push-store.ts";
+import { LruMap } from "../cache/lru-map.ts";
 
 /** Counts kept at most; the oldest goes first. */
 const MAX_ENTRIES = 50_000;
@@ -17,12 +18,11 @@ interface Entry { after: number; upTo: number; generation: number; rows: Map<str
 export type RangeCount = (after: number, upTo: number) => Promise<ThreadCounts[]>;
 
 export class UnreadCountCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
   private readonly generations = new Map<string, number>();
-  private readonly maxEntries: number;
 
   constructor(maxEntries = MAX_ENTRIES) {
-    this.maxEntries = maxEntries;
+    this.entries = new LruMap(maxEntries);
   }
 
   /** Something that changes past counts of the room happened (a redaction): forget them. */
@@ -37,7 +37,7 @@ export class UnreadCountCache {
   async counts(userId: string, roomId: string, scope: string, after: number, upTo: number, count: RangeCount): Promise<ThreadCounts[]> {
     const key = `${userId}\u0000${roomId}\u0000${scope}`;
     const generation = this.generations.get(roomId) ?? 0;
-    const kept = this.entries.get(key);
+    const kept = this.entries.peek(key);
     const usable = kept !== undefined && kept.after === after && kept.generation === generation && kept.upTo <= upTo;
     const rows = new Map<string, ThreadCounts>(usable ? [...kept.rows].map(([t, c]) => [t, { ...c }]) : []);
     const from = usable ? kept.upTo : after;
@@ -49,9 +49,7 @@ export class UnreadCountCache {
     }
     const total = [...rows.values()].reduce((n, r) => n + r.notifications, 0);
     if (total > 0 && (this.generations.get(roomId) ?? 0) === generation) {
-      // re-inserted: the Map's order is the order of last use
-      this.entries.delete(key);
-      if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value ?? key);
+      // (re)set: the most recently used
       this.entries.set(key, { after, upTo: Math.max(upTo, from), generation, rows });
     } else if (kept !== undefined && !usable) {
       this.entries.delete(key);

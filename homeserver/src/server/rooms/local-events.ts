@@ -16,6 +16,7 @@ import type { Clock } from "../clock.ts";
 import type { KeyedLock, Leave } from "./room-lock.ts";
 import type { SqlExecutor } from "../../storage/sql.ts";
 import { earlyStaging, type EarlyStaging } from "../../storage/early-stage.ts";
+import { LruMap } from "../cache/lru-map.ts";
 
 export interface NewEvent {
   type: string;
@@ -100,7 +101,7 @@ export class LocalEvents {
    * names its content (the reference hash), so an entry never goes stale. PostgreSQL keeps only
    * committed ones here (see buildOnTip); SQLite's builds see the open group (eventsById).
    */
-  private readonly authEvents = new EventCache(4096);
+  private readonly authEvents = new LruMap<string, RoomEvent>(4096);
   /** PostgreSQL: events of client transactions whose group is not committed yet, by txnKey. */
   private readonly pendingTxns = new Map<string, { persisted: PersistedEvent; committed: Promise<unknown> }>();
 
@@ -437,35 +438,6 @@ interface RoomTip {
 class BaseFailed extends Error {
   constructor() {
     super("the room's previous event was not committed");
-  }
-}
-
-/** A bounded map of events by id, least recently used dropped first. */
-class EventCache {
-  private readonly map = new Map<string, RoomEvent>();
-  private readonly max: number;
-
-  constructor(max: number) {
-    this.max = max;
-  }
-
-  has(id: string): boolean {
-    return this.map.has(id);
-  }
-
-  get(id: string): RoomEvent | undefined {
-    const e = this.map.get(id);
-    if (e !== undefined) {
-      this.map.delete(id);
-      this.map.set(id, e);
-    }
-    return e;
-  }
-
-  set(id: string, e: RoomEvent): void {
-    this.map.delete(id);
-    this.map.set(id, e);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
   }
 }
 

@@ -15,6 +15,7 @@
 // failed leaves its room uncached (read each time) until restart.
 import type { RoomStore } from "../../storage/room-store.ts";
 import { serverNameOf } from "../../spec/ids.ts";
+import { LruMap } from "../cache/lru-map.ts";
 
 export interface MemberSnapshot {
   /** The state group these members are of (undefined: not cacheable). */
@@ -26,28 +27,27 @@ export interface MemberSnapshot {
 }
 
 export class RoomMembers {
-  private readonly entries = new Map<string, MemberSnapshot & { group: number }>();
+  private readonly entries: LruMap<string, MemberSnapshot & { group: number }>;
   /** Rooms with membership changes executed but not yet announced, by event id. */
   private readonly inFlight = new Map<string, Set<string>>();
   private epoch = 0;
-  private readonly maxRooms: number;
   private readonly rooms: Pick<RoomStore, "memberSnapshot">;
 
   constructor(deps: { rooms: Pick<RoomStore, "memberSnapshot">; maxRooms?: number }) {
     this.rooms = deps.rooms;
-    this.maxRooms = deps.maxRooms ?? 4096;
+    this.entries = new LruMap(deps.maxRooms ?? 4096);
   }
 
   /** The members at `group` when kept (no read); undefined otherwise. */
   at(roomId: string, group: number | undefined): MemberSnapshot | undefined {
     if (group === undefined || this.inFlight.has(roomId)) return undefined;
-    const e = this.entries.get(roomId);
+    const e = this.entries.peek(roomId);
     return e?.group === group ? e : undefined;
   }
 
   /** The kept members whatever their group, when no change is in flight (typing wake-ups). */
   latest(roomId: string): MemberSnapshot | undefined {
-    return this.inFlight.has(roomId) ? undefined : this.entries.get(roomId);
+    return this.inFlight.has(roomId) ? undefined : this.entries.peek(roomId);
   }
 
   /** The members at `group` if kept, else the room's current members read from the database. */
@@ -70,12 +70,7 @@ export class RoomMembers {
     }
     const snap = { group, wake, servers };
     if (group !== undefined && epoch === this.epoch && !this.inFlight.has(roomId)) {
-      this.entries.delete(roomId); // re-inserted last: the Map's order is the eviction order
-      this.entries.set(roomId, { ...snap, group });
-      if (this.entries.size > this.maxRooms) {
-        const oldest = this.entries.keys().next().value;
-        if (oldest !== undefined) this.entries.delete(oldest);
-      }
+      this.entries.set(roomId, { ...snap, group }); // the most recently read: the last to go
     }
     return snap;
   }

@@ -6,14 +6,15 @@
 // cache is off until that LISTEN is in place and whenever its connection is lost. A kept answer
 // also expires after `maxAgeMs` (60 s): a notification lost on a connection that died silently
 // (a half-open TCP flow) cannot keep a revoked token valid longer than that.
+import { LruMap } from "../cache/lru-map.ts";
+
 export interface TokenOwner {
   userId: string;
   deviceId: string;
 }
 
 export class AccessTokenCache {
-  private readonly map = new Map<string, { owner: TokenOwner; at: number }>();
-  private readonly max: number;
+  private readonly map: LruMap<string, { owner: TokenOwner; at: number }>;
   private readonly maxAgeMs: number;
   private readonly now: () => number;
   private generation = 0;
@@ -21,7 +22,7 @@ export class AccessTokenCache {
   private readonly clearedListeners = new Set<() => void>();
 
   constructor(max = 10_000, maxAgeMs = 60_000, now: () => number = () => performance.now()) {
-    this.max = max;
+    this.map = new LruMap(max);
     this.maxAgeMs = maxAgeMs;
     this.now = now;
   }
@@ -33,11 +34,13 @@ export class AccessTokenCache {
   /** Kept answer for a token hash (least recently used dropped first when full). */
   get(hash: string): TokenOwner | undefined {
     if (!this.on) return undefined;
-    const kept = this.map.get(hash);
+    const kept = this.map.peek(hash);
     if (kept === undefined) return undefined;
-    this.map.delete(hash);
-    if (this.now() - kept.at > this.maxAgeMs) return undefined;
-    this.map.set(hash, kept);
+    if (this.now() - kept.at > this.maxAgeMs) {
+      this.map.delete(hash);
+      return undefined;
+    }
+    this.map.get(hash); // the most recently used now
     return kept.owner;
   }
 
@@ -49,9 +52,7 @@ export class AccessTokenCache {
   keep(hash: string, owner: TokenOwner, mark: number): void {
     // a read that overlapped a deletion may hold the deleted row
     if (!this.on || mark !== this.generation) return;
-    this.map.delete(hash);
     this.map.set(hash, { owner, at: this.now() });
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
   }
 
   /** Some token was deleted (which one is not known across processes): everything goes. */
