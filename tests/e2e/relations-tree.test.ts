@@ -101,6 +101,39 @@ for (const db of ["sqlite", "postgres"] as const) describe(`relations: recursion
     assert.deepEqual(rest.chunk.map((e) => e.event_id), full.slice(2).map((e) => e["event_id"]));
     // next_batch first in the body: a client reading it as it arrives asks for the next page at once
     const res = await fetch(`${server.url}${V1}/rooms/${enc(roomId)}/relations/${enc(anchor)}?dir=f&recurse=true&limit=2&fr.entente.lean=true`, { headers: { Authorization: `Bearer ${alice.accessToken}` } });
-    assert.ok((await res.text()).startsWith(`{"next_batch":${JSON.stringify(first.next_batch)},"chunk":[`));
+    const text = await res.text();
+    assert.ok(text.startsWith(`{"next_batch":${JSON.stringify(first.next_batch)},"recursion_depth":3,"fr.entente.page":`), text.slice(0, 80));
+    // the chunk last, after every other member
+    assert.ok(text.indexOf('"chunk":[') > text.indexOf('"fr.entente.page":') && text.endsWith("]}"));
+  });
+
+  it("fr.entente.lean=true: the page says how many events it holds and their kinds (type, state key, msgtype) before the chunk", async () => {
+    const anchor = await send("liste sommaire");
+    const t1 = await send("t1", { rel_type: "m.reference", event_id: anchor });
+    await call(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t${n++}`, { msgtype: "fr.entente.task", body: "tâche", "m.relates_to": { rel_type: "m.reference", event_id: anchor } });
+    await send("u1", { rel_type: "m.reference", event_id: t1 }, "fr.entente.task.update");
+    const u2 = await send("u2", { rel_type: "m.reference", event_id: t1 }, "fr.entente.task.update");
+    await call(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/state/fr.entente.note/cle`, { "m.relates_to": { rel_type: "m.reference", event_id: anchor } });
+    const redacted = await send("t2", { rel_type: "m.reference", event_id: anchor });
+    await call(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/redact/${enc(redacted)}/r${n++}`, {});
+    type Summary = { count: number; kinds: [string, string | null, string | null][] };
+    const read = async (query: string): Promise<Page & { "fr.entente.page"?: Summary }> => call(server.url, alice, "GET", `${V1}/rooms/${enc(roomId)}/relations/${enc(anchor)}?${query}`);
+    const lean = await read("dir=f&recurse=true&limit=1000&fr.entente.lean=true");
+    const summary = lean["fr.entente.page"];
+    assert.equal(lean.chunk.length, 6);
+    assert.equal(summary?.count, 6);
+    const sorted = (kinds: readonly unknown[]): string[] => kinds.map((k) => JSON.stringify(k)).sort();
+    assert.deepEqual(sorted(summary?.kinds ?? []), sorted([
+      ["m.room.message", null, "m.text"], ["m.room.message", null, "fr.entente.task"], ["fr.entente.task.update", null, "m.text"], ["fr.entente.note", "cle", null],
+      ["m.room.message", null, null], // the redacted root: no content left
+    ]));
+    // the same kinds as the events sent, one entry each
+    const fromChunk = new Set(lean.chunk.map((e) => { const r = e as unknown as { type: string; state_key?: string; content: { msgtype?: string } }; return JSON.stringify([r.type, r.state_key ?? null, r.state_key === undefined ? (r.content.msgtype ?? null) : null]); }));
+    assert.deepEqual(sorted(summary?.kinds ?? []), [...fromChunk].sort());
+    // a later page counts its own events only; full (not lean) pages carry no summary
+    const tail = await read(`dir=f&recurse=true&limit=1000&fr.entente.lean=true&from=${enc((await read("dir=f&recurse=true&limit=4&fr.entente.lean=true")).next_batch ?? "")}`);
+    assert.equal(tail["fr.entente.page"]?.count, 2);
+    assert.ok(tail.chunk.some((e) => e.event_id === redacted) && !tail.chunk.some((e) => e.event_id === u2));
+    assert.equal((await read("dir=f&recurse=true&limit=1000"))["fr.entente.page"], undefined);
   });
 });

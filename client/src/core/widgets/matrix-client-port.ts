@@ -33,8 +33,11 @@ async function rawRelations(client: MatrixClient, q: RawRelationsQuery, onNextBa
   const b = page.body;
   const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
   return {
-    chunk: b.chunk as IRoomEvent[], nextBatch: str(b["next_batch"]), prevBatch: str(b["prev_batch"]),
+    // a getter on a summarised page: parsed only if the events themselves are needed
+    get chunk() { return b.chunk as IRoomEvent[]; },
+    nextBatch: str(b["next_batch"]), prevBatch: str(b["prev_batch"]),
     ...(typeof b["recursion_depth"] === "number" ? { recursionDepth: b["recursion_depth"] } : {}), raw: page.bytes,
+    ...(page.summary === undefined ? {} : { count: page.summary.count, kinds: page.summary.kinds }),
   };
 }
 

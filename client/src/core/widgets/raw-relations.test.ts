@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fetchRawRelations, RelationsHttpError, relationsUrl, type RawRelationsQuery } from "./raw-relations.ts";
+import { fetchRawRelations, RelationsHttpError, relationsUrl, summarisedPage, type RawRelationsQuery } from "./raw-relations.ts";
 
 const Q: RawRelationsQuery = { roomId: "!r:ville-a.fr", eventId: "$a/b", relType: "m.reference", eventType: undefined, from: "t1", limit: 1000, dir: "f", recurse: true };
 
@@ -65,5 +65,26 @@ describe("client widgets: /relations read as the server's bytes", () => {
     const bad = await fetchRawRelations((async () => new Response("<html>Bad gateway", { status: 502 })) as unknown as typeof fetch, "u", "t").then(() => undefined, (e: unknown) => e);
     assert.ok(bad instanceof RelationsHttpError);
     assert.deepEqual([bad.status, bad.body], [502, {}]);
+  });
+
+  it("reads a page with our server's summary (count and kinds before a last chunk) without parsing its events, and parses them if asked", async () => {
+    const events = [{ event_id: "$t", type: "m.room.message", content: { msgtype: "fr.entente.task", body: "chunk\",\"chunk\":[" } }, { event_id: "$u", type: "fr.entente.task.update", content: {} }];
+    const summary = { count: 2, kinds: [["m.room.message", null, "fr.entente.task"], ["fr.entente.task.update", null, null]] };
+    const text = `{"next_batch":"n2","recursion_depth":3,"fr.entente.page":${JSON.stringify(summary)},"chunk":${JSON.stringify(events)}}`;
+    const page = await fetchRawRelations((async () => new Response(text, { status: 200 })) as unknown as typeof fetch, "u", "t");
+    assert.deepEqual(page?.summary, summary);
+    assert.equal(page?.body["next_batch"], "n2");
+    assert.equal(page?.body["recursion_depth"], 3);
+    assert.deepEqual(page?.body.chunk, events, "parsed on first use");
+    assert.equal(new TextDecoder().decode(page?.bytes), text);
+    const bytes = (t: string): ArrayBuffer => new TextEncoder().encode(t).buffer;
+    // Not summarised: another server's page, chunk not last, a bad summary, a cut body.
+    for (const other of [
+      JSON.stringify({ next_batch: "n2", chunk: events }),
+      `{"fr.entente.page":${JSON.stringify(summary)},"chunk":${JSON.stringify(events)},"next_batch":"n2"}`,
+      `{"fr.entente.page":{"count":"2","kinds":[]},"chunk":${JSON.stringify(events)}}`,
+      `{"fr.entente.page":{"count":2,"kinds":[["m.room.message",1,null]]},"chunk":${JSON.stringify(events)}}`,
+      `{"fr.entente.page":${JSON.stringify(summary)},"chunk":[`,
+    ]) assert.equal(summarisedPage(bytes(other)), undefined, other.slice(0, 60));
   });
 });

@@ -19,7 +19,18 @@ export const LEAN_RELATIONS_PARAM = "fr.entente.lean";
 /** The parameter names the server knows (matrix-js-sdk's feature detection: stable or the MSCs' unstable names). */
 export interface RelationsParamNames { dir: string; recurse: string }
 
-export interface RawRelationsPage { body: Record<string, unknown> & { chunk: unknown[] }; bytes: ArrayBuffer }
+/** An event's kind as a widget's capabilities judge it: [type, state key or null, msgtype or null]. */
+export type EventKind = [type: string, stateKey: string | null, msgtype: string | null];
+
+/**
+ * Our server's summary of a lean page (homeserver relations-kinds.ts): its events' count and
+ * distinct kinds, written before the chunk. With it the page's other members are read without
+ * parsing the events; `body.chunk` is then parsed on first use only.
+ */
+export const PAGE_SUMMARY_MEMBER = "fr.entente.page";
+export interface PageSummary { count: number; kinds: EventKind[] }
+
+export interface RawRelationsPage { body: Record<string, unknown> & { chunk: unknown[] }; bytes: ArrayBuffer; summary?: PageSummary }
 
 export function relationsUrl(baseUrl: string, q: RawRelationsQuery, names: RelationsParamNames): string {
   const enc = encodeURIComponent;
@@ -142,6 +153,8 @@ export async function fetchRawRelations(fetchFn: typeof fetch, url: string, acce
     if (e instanceof RelationsHttpError) throw e;
     return undefined; // network failure or a body cut short
   }
+  const summarised = summarisedPage(bytes);
+  if (summarised !== undefined) return summarised;
   let body: unknown;
   try {
     body = JSON.parse(new TextDecoder().decode(bytes));
@@ -150,4 +163,49 @@ export async function fetchRawRelations(fetchFn: typeof fetch, url: string, acce
   }
   if (typeof body !== "object" || body === null || !Array.isArray((body as { chunk?: unknown }).chunk)) return undefined;
   return { body: body as RawRelationsPage["body"], bytes };
+}
+
+const CHUNK_LAST = ',"chunk":[';
+/** Bytes of a body's start searched for its members before the chunk (a summary holds a few kinds). */
+const SUMMARY_HEAD_BYTES = 64 * 1024;
+
+function isKind(k: unknown): k is EventKind {
+  return Array.isArray(k) && k.length === 3 && typeof k[0] === "string" && (k[1] === null || typeof k[1] === "string") && (k[2] === null || typeof k[2] === "string");
+}
+
+/**
+ * A body whose members before a last `chunk` include our server's summary (PAGE_SUMMARY_MEMBER):
+ * those members parsed, the chunk left as bytes and parsed only if asked for (`body.chunk`).
+ * Undefined when the body is not so (another server, a full page): the caller parses it all.
+ */
+export function summarisedPage(bytes: ArrayBuffer): RawRelationsPage | undefined {
+  const view = new Uint8Array(bytes);
+  // a JSON body ends with the chunk's "]}" when the chunk is its last member
+  if (view.byteLength < 2 || view[view.byteLength - 2] !== 0x5d || view[view.byteLength - 1] !== 0x7d) return undefined;
+  const head = new TextDecoder().decode(view.subarray(0, Math.min(view.byteLength, SUMMARY_HEAD_BYTES)));
+  const at = head.indexOf(CHUNK_LAST);
+  if (at < 0) return undefined;
+  let members: unknown;
+  try {
+    members = JSON.parse(`${head.slice(0, at)}}`);
+  } catch {
+    return undefined;
+  }
+  if (typeof members !== "object" || members === null || Array.isArray(members) || "chunk" in members) return undefined;
+  const summary = (members as Record<string, unknown>)[PAGE_SUMMARY_MEMBER] as { count?: unknown; kinds?: unknown } | undefined;
+  if (typeof summary !== "object" || summary === null || typeof summary.count !== "number" || !Number.isInteger(summary.count) || summary.count < 0) return undefined;
+  if (!Array.isArray(summary.kinds) || !summary.kinds.every(isKind)) return undefined;
+  let chunk: unknown[] | undefined;
+  const body = members as RawRelationsPage["body"];
+  Object.defineProperty(body, "chunk", {
+    enumerable: true,
+    get: (): unknown[] => {
+      if (chunk === undefined) {
+        const parsed = (JSON.parse(new TextDecoder().decode(bytes)) as { chunk?: unknown }).chunk;
+        chunk = Array.isArray(parsed) ? parsed : [];
+      }
+      return chunk;
+    },
+  });
+  return { body, bytes, summary: { count: summary.count, kinds: summary.kinds } };
 }

@@ -6,15 +6,21 @@ import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
 import { answerChunk } from "../../../../widgets/kit/src/chunk-json.ts";
 import { EntenteWidgetDriver } from "./widget-driver.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
+import type { EventKind } from "./raw-relations.ts";
 
 const ROOM = "!r:ville-a.fr";
 const ev = (id: string, type: string, content: Record<string, unknown>): IRoomEvent => ({ event_id: id, type, content, room_id: ROOM, sender: "@a:x", origin_server_ts: 1, unsigned: {} });
 
-/** `raw`: the client port hands over the server's bytes too; `onlyTasks`: every event is one the widget may receive. */
-function setup(options: { raw?: boolean; onlyTasks?: boolean } = {}) {
+/**
+ * `raw`: the client port hands over the server's bytes too; `onlyTasks`: every event is one the
+ * widget may receive; `summary`: each page also carries our server's count and kinds, and its
+ * `chunk` is a getter counting its uses (`parsed`).
+ */
+function setup(options: { raw?: boolean; onlyTasks?: boolean; summary?: boolean } = {}) {
   const asked: unknown[] = [];
   const withRaw = options.raw === true;
   const only = options.onlyTasks === true;
+  const parsed = { count: 0 };
   const client: WidgetClientPort = {
     userId: "@anne:ville-a.fr",
     sendEvent: async () => "$x", sendStateEvent: async () => "$s", timeline: () => [], stateEvents: () => [],
@@ -23,7 +29,10 @@ function setup(options: { raw?: boolean; onlyTasks?: boolean } = {}) {
       const chunk = [ev("$t", "m.room.message", { msgtype: "fr.entente.task" }), ev("$u", "fr.entente.task.update", {}), ...(only ? [] : [ev("$n", "m.room.message", { msgtype: "m.text" })])];
       const nextBatch = opts.from === undefined ? "n2" : opts.from === "n2" ? "n3" : undefined;
       const raw = withRaw ? new TextEncoder().encode(JSON.stringify({ chunk, next_batch: nextBatch, recursion_depth: 3 })).buffer : undefined;
-      return { chunk, nextBatch, prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}), ...(raw === undefined ? {} : { raw }) };
+      const page = { chunk, nextBatch, prevBatch: undefined, ...(opts.recurse === true ? { recursionDepth: 3 } : {}), ...(raw === undefined ? {} : { raw }) };
+      if (options.summary !== true) return page;
+      const kinds = [...new Map(chunk.map((e) => [`${e.type} ${String(e.content["msgtype"])}`, [e.type, null, (e.content["msgtype"] as string | undefined) ?? null] as EventKind])).values()];
+      return { ...page, get chunk() { parsed.count++; return chunk; }, count: chunk.length, kinds };
     },
     openIdToken: async () => { throw new Error("no"); },
   };
@@ -46,7 +55,7 @@ function setup(options: { raw?: boolean; onlyTasks?: boolean } = {}) {
     answerRecursiveRelations(api, driver, e, hint);
     return { prevented: () => prevented };
   };
-  return { asked, replies, request, saved, api, driver };
+  return { asked, replies, request, saved, api, driver, parsed };
 }
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
@@ -242,6 +251,27 @@ describe("client widgets: read_relations with recurse", () => {
     await settle();
     const byKind = (u.replies as Array<Record<string, unknown>>).map((r) => (r["fr.entente.chunk_pages"] !== undefined ? "pages" : typeof r["fr.entente.chunk_json"] === "string" ? "string" : `${(r["chunk"] as unknown[]).length} events`));
     assert.deepEqual(byKind.sort(), ["2 events", "string"]);
+  });
+
+  it("passes on the pages without parsing them when our server's summary shows only kinds the widget may receive", async () => {
+    const s = setup({ raw: true, onlyTasks: true, summary: true });
+    s.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10_000, direction: "f", recurse: true, "fr.entente.chunk_json": "utf-8" });
+    await settle();
+    await settle();
+    const reply = s.replies[0] as Record<string, unknown>;
+    const pages = reply["fr.entente.chunk_pages"];
+    assert.ok(Array.isArray(pages) && pages.length === 3, "the three server pages, as they came");
+    assert.equal(answerChunk(reply).length, 6);
+    assert.equal(s.parsed.count, 0, "no page's events were parsed in the client");
+    // A kind the widget may not receive (m.text): the events are parsed and filtered, as without a summary.
+    const t = setup({ raw: true, summary: true });
+    t.request({ event_id: "$anchor", rel_type: "m.reference", limit: 10_000, direction: "f", recurse: true, "fr.entente.chunk_json": "utf-8" });
+    await settle();
+    await settle();
+    const filtered = t.replies[0] as Record<string, unknown>;
+    assert.equal(filtered["fr.entente.chunk_pages"], undefined);
+    assert.ok(t.parsed.count > 0);
+    assert.deepEqual(answerChunk(filtered).map((e) => (e as IRoomEvent).event_id), ["$t", "$u", "$t", "$u", "$t", "$u"]);
   });
 
   it("leaves requests without recurse to ClientWidgetApi and refuses another room or a missing id", async () => {

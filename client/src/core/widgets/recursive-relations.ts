@@ -9,6 +9,7 @@ import { WidgetApiFromWidgetAction, type ClientWidgetApi, type IRoomEvent, type 
 import type { EntenteWidgetDriver } from "./widget-driver.ts";
 import { CHUNK_BYTES, CHUNK_JSON, CHUNK_PAGES, encodeChunk, LEAN_EVENTS } from "../../../../widgets/kit/src/chunk-json.ts";
 import type { FirstReadHint, PageQuery } from "./first-read-hint.ts";
+import type { EventKind } from "./raw-relations.ts";
 
 export const READ_RELATIONS_ACTION = `action:${WidgetApiFromWidgetAction.MSC3869ReadRelations}`;
 
@@ -71,8 +72,42 @@ function withoutForeignBundles(e: IRoomEvent, may: Judge): IRoomEvent {
   return kept === undefined ? e : ({ ...e, unsigned: { ...(unsigned as Record<string, unknown>), "m.relations": kept } } as IRoomEvent);
 }
 
-/** `raws`: the server's bodies of every page read, when the client has them all (raw-relations.ts). */
+/**
+ * Whether the widget may receive every event of these kinds (our server's page summary,
+ * raw-relations.ts): then the pages go to it as they came, their events never parsed here.
+ */
+export function kindsReceivable(api: ReceiveApi, kinds: readonly EventKind[]): boolean {
+  return kinds.every(([type, stateKey, msgtype]) => (stateKey !== null ? api.canReceiveStateEvent(type, stateKey) : api.canReceiveRoomEvent(type, msgtype ?? undefined)));
+}
+
+/**
+ * `raws`: the server's bodies of every page read, when the client has them all (raw-relations.ts).
+ * `count` and `kinds`: the events' number and kinds when every page had our server's summary;
+ * `chunk` is then a getter, parsing the pages only if used.
+ */
 type Page = Omit<Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>, "raw"> & { raws?: ArrayBuffer[] };
+type ServerPage = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
+
+/** A page's number of events, without parsing a summarised one. */
+const sizeOf = (p: { chunk: readonly unknown[]; count?: number }): number => p.count ?? p.chunk.length;
+
+/** The answer made of the server's `pages` (read in order): their events, tokens and bytes. */
+function gathered(pages: readonly ServerPage[], withDepth: boolean): Page {
+  const first = pages[0] as ServerPage;
+  const last = pages.at(-1) as ServerPage;
+  let chunk: IRoomEvent[] | undefined;
+  const raws = pages.every((p) => p.raw !== undefined) ? pages.map((p) => p.raw as ArrayBuffer) : undefined;
+  const summarised = pages.every((p) => p.count !== undefined && p.kinds !== undefined);
+  const kinds = new Map<string, EventKind>();
+  if (summarised) for (const p of pages) for (const k of p.kinds ?? []) kinds.set(JSON.stringify(k), k);
+  return {
+    get chunk() { return (chunk ??= pages.length === 1 ? first.chunk : pages.flatMap((p) => p.chunk)); },
+    ...(summarised ? { count: pages.reduce((n, p) => n + sizeOf(p), 0), kinds: [...kinds.values()] } : {}),
+    ...(withDepth ? { recursionDepth: Math.max(...pages.map((p) => p.recursionDepth ?? 0)) } : {}),
+    ...(last.nextBatch === undefined ? {} : { nextBatch: last.nextBatch }), ...(first.prevBatch === undefined ? {} : { prevBatch: first.prevBatch }),
+    ...(raws === undefined ? {} : { raws }),
+  };
+}
 
 /**
  * The next page of a recursive read, asked for as soon as a page is answered: a widget reading a
@@ -140,40 +175,33 @@ export const SERVER_PAGE = 5000;
  */
 async function read(driver: EntenteWidgetDriver, q: PageQuery, beyond?: (token: string) => void): Promise<Page> {
   const want = q.limit ?? 0;
-  type ServerPage = Awaited<ReturnType<EntenteWidgetDriver["readEventRelations"]>>;
   // The server pages after the one being received, each asked as soon as its token shows at the
   // start of the previous body (raw-relations.ts): the server works on it while that one is
   // received and parsed. Several may be in flight when an answer spans three pages or more.
   const early = new Map<string, Promise<ServerPage>>();
-  const page = (from: string | undefined, limit: number | undefined, gathered: number): Promise<ServerPage> =>
+  const page = (from: string | undefined, limit: number | undefined, got: number): Promise<ServerPage> =>
     driver.readEventRelations(q.eventId, q.roomId, q.relType, q.eventType, from, q.to, limit, q.direction, true, q.lean === true, (token) => {
       // The server has more, so this page is full (or nearly: a page of invisible rows is shorter,
       // and the read then takes one page more); the answer needs more than it, or it ends here.
-      const after = gathered + (limit ?? 0);
+      const after = got + (limit ?? 0);
       if (limit === undefined || after >= want) return beyond?.(token);
       const p = page(token, Math.min(want - after, SERVER_PAGE), after);
       p.catch(() => undefined); // asked ahead: its failure counts only if it is used
       early.set(token, p);
     });
   const first = await page(q.from, q.limit === undefined ? undefined : Math.min(want, SERVER_PAGE), 0);
-  const raws: ArrayBuffer[] | undefined = first.raw === undefined ? undefined : [first.raw];
-  const { raw: _firstRaw, ...firstPage } = first;
-  if (first.recursionDepth === undefined) return { ...firstPage, ...(raws === undefined ? {} : { raws }) };
-  const chunk = [...first.chunk];
+  if (first.recursionDepth === undefined) return gathered([first], false);
+  const pages = [first];
+  let got = sizeOf(first);
   let last = first;
-  let allRaw = raws;
-  while (last.nextBatch !== undefined && last.chunk.length > 0 && chunk.length < want) {
+  while (last.nextBatch !== undefined && sizeOf(last) > 0 && got < want) {
     const ahead = early.get(last.nextBatch);
     early.delete(last.nextBatch);
-    last = await (ahead ?? page(last.nextBatch, Math.min(want - chunk.length, SERVER_PAGE), chunk.length));
-    chunk.push(...last.chunk);
-    allRaw = allRaw !== undefined && last.raw !== undefined ? [...allRaw, last.raw] : undefined;
+    last = await (ahead ?? page(last.nextBatch, Math.min(want - got, SERVER_PAGE), got));
+    pages.push(last);
+    got += sizeOf(last);
   }
-  return {
-    chunk, recursionDepth: Math.max(first.recursionDepth, last.recursionDepth ?? 0),
-    ...(last.nextBatch === undefined ? {} : { nextBatch: last.nextBatch }), ...(first.prevBatch === undefined ? {} : { prevBatch: first.prevBatch }),
-    ...(allRaw === undefined ? {} : { raws: allRaw }),
-  };
+  return gathered(pages, true);
 }
 
 /**
@@ -194,7 +222,7 @@ export function speculate(api: ClientWidgetApi, driver: EntenteWidgetDriver, q: 
   readOnWhileAhead(ahead, driver, q, page);
 }
 
-const hasMore = (r: Page): r is Page & { nextBatch: string } => r.nextBatch !== undefined && r.recursionDepth !== undefined && r.chunk.length > 0;
+const hasMore = (r: Page): r is Page & { nextBatch: string } => r.nextBatch !== undefined && r.recursionDepth !== undefined && sizeOf(r) > 0;
 
 /**
  * Once `page` is read and still not asked for (the frame is still loading), reads the next one
@@ -262,10 +290,13 @@ export function answerRecursiveRelations(api: ClientWidgetApi, driver: EntenteWi
       }
       // Read by tests/bench/board-e2e.ts: the client's share of a widget's list read (fetch + decrypt).
       performance.measure("entente:widget-relations", { start, end: performance.now() });
-      const chunk = receivable(api, r.chunk);
       // The server's pages as they came when the widget asked for bytes and may receive every event
-      // in them; else JSON text or UTF-8 bytes when it asks (widgets/kit/src/chunk-json.ts says why).
-      const pages = data[CHUNK_JSON] === CHUNK_BYTES && chunk.length === r.chunk.length && chunk.every((e, i) => e === r.chunk[i]) ? r.raws : undefined;
+      // in them (told by our server's summary of their kinds, without parsing them, or else by
+      // the events); else JSON text or UTF-8 bytes when it asks (widgets/kit/src/chunk-json.ts says why).
+      const bytes = data[CHUNK_JSON] === CHUNK_BYTES && r.raws !== undefined;
+      const pagesAsIs = bytes && r.kinds !== undefined && kindsReceivable(api, r.kinds);
+      const chunk = pagesAsIs ? [] : receivable(api, r.chunk);
+      const pages = pagesAsIs || (bytes && chunk.length === r.chunk.length && chunk.every((e, i) => e === r.chunk[i])) ? r.raws : undefined;
       const encoded = pages === undefined ? encodeChunk(chunk, data[CHUNK_JSON]) : undefined;
       reply({
         chunk: encoded === undefined && pages === undefined ? chunk : [],

@@ -1,13 +1,16 @@
 // What the widget driver needs from the Matrix session: a narrow port, so the driver is tested with
 // an in-memory fake and the matrix-js-sdk adapter (matrix-client-port.ts) stays small.
+import type { EventKind } from "./raw-relations.ts";
 import type { IRoomEvent } from "matrix-widget-api";
 
 /**
  * `recursionDepth`: set when the server walked relations of relations (the spec's `recurse`).
  * `raw`: the server's response body (UTF-8 JSON whose `chunk` is exactly `chunk`), when the client
  * read it as is (raw-relations.ts), to be passed on without encoding the events again.
+ * `count` and `kinds`: our server's summary of a lean page (how many events, of which kinds), with
+ * which `chunk` (then a getter) need not be parsed when the widget may receive every kind.
  */
-export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined; recursionDepth?: number; raw?: ArrayBuffer }
+export interface RelationsPage { chunk: IRoomEvent[]; nextBatch: string | undefined; prevBatch: string | undefined; recursionDepth?: number; raw?: ArrayBuffer; count?: number; kinds?: EventKind[] }
 
 export interface OpenIdToken { access_token: string; token_type: string; matrix_server_name: string; expires_in: number }
 

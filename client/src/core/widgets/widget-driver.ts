@@ -8,6 +8,7 @@ import {
 } from "matrix-widget-api";
 import { mergeDecision, splitRequested, type ApprovalStore } from "./capability-approvals.ts";
 import type { WidgetClientPort } from "./widget-client-port.ts";
+import type { EventKind } from "./raw-relations.ts";
 
 export interface WidgetPrompts {
   /** Shows the approval dialog; resolves with the capabilities the agent ticked. */
@@ -105,14 +106,17 @@ export class EntenteWidgetDriver extends WidgetDriver {
   override async readEventRelations(
     eventId: string, roomId?: string, relationType?: string, eventType?: string, from?: string, to?: string, limit?: number, direction?: "f" | "b", recurse?: boolean, lean?: boolean,
     onNextBatch?: (token: string) => void,
-  ): Promise<IReadEventRelationsResult & { recursionDepth?: number; raw?: ArrayBuffer }> {
+  ): Promise<IReadEventRelationsResult & { recursionDepth?: number; raw?: ArrayBuffer; count?: number; kinds?: EventKind[] }> {
     const page = await this.#d.client.relations(this.#room(roomId), eventId, relationType, eventType, {
       ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), ...(limit === undefined ? {} : { limit }), ...(direction === undefined ? {} : { dir: direction }),
       ...(recurse === true ? { recurse } : {}), ...(lean === true ? { lean } : {}), ...(onNextBatch === undefined ? {} : { onNextBatch }),
     });
     return {
-      chunk: page.chunk, ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }),
+      // a getter: a summarised page's events are parsed only if used (recursive-relations.ts)
+      get chunk() { return page.chunk; },
+      ...(page.nextBatch === undefined ? {} : { nextBatch: page.nextBatch }), ...(page.prevBatch === undefined ? {} : { prevBatch: page.prevBatch }),
       ...(page.recursionDepth === undefined ? {} : { recursionDepth: page.recursionDepth }), ...(page.raw === undefined ? {} : { raw: page.raw }),
+      ...(page.count === undefined || page.kinds === undefined ? {} : { count: page.count, kinds: page.kinds }),
     };
   }
 

@@ -15,6 +15,7 @@ import { versionOrThrow } from "../../rooms/local-events.ts";
 import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
 import { RelationTreeCache, type TreeRow } from "./relation-tree-cache.ts";
+import { PAGE_SUMMARY_MEMBER, pageSummaryText } from "./relations-kinds.ts";
 import { boolParam, dirParam, enumParam, eventIdParam, limitParam, nameParam, notFound, roomIdParam, tokenParam } from "./params.ts";
 import { scanVisible } from "./scan.ts";
 
@@ -78,12 +79,19 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
   const sctx = { userId: me.userId, deviceId: me.deviceId, version, visibility };
   // next_batch first (members keep this order): a client streaming the body can ask for the next
   // page from its first bytes, while the rest of this one arrives and is parsed (our web client,
-  // client/src/core/widgets/raw-relations.ts); JSON readers do not care about the order.
+  // client/src/core/widgets/raw-relations.ts); the chunk last, after a lean page's summary
+  // (relations-kinds.ts), so that client reads every other member without parsing the events.
+  // JSON readers do not care about the order.
   const body: Record<string, string | string[]> = {};
   if (page.next !== undefined) body["next_batch"] = JSON.stringify(page.next);
-  body["chunk"] = lean ? page.rows.map((row) => leanClientEventText(row, version)) : await serializeRoomEventsText(s, sctx, page.rows);
   if (fromRaw) body["prev_batch"] = JSON.stringify(fromRaw);
   if (recurse !== undefined) body["recursion_depth"] = JSON.stringify(depth);
+  if (lean) {
+    const texts = page.rows.map((row) => leanClientEventText(row, version));
+    const summary = pageSummaryText(texts);
+    if (summary !== undefined) body[PAGE_SUMMARY_MEMBER] = summary;
+    body["chunk"] = texts;
+  } else body["chunk"] = await serializeRoomEventsText(s, sctx, page.rows);
   return jsonTextResult(body);
 }
 
