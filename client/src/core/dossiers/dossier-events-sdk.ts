@@ -37,11 +37,12 @@ export class DossierEvents {
     client.on(RoomEvent.Timeline, (e: MatrixEvent, _r: Room | undefined, toStart: boolean | undefined) => { if (toStart !== true) this.absorb(e); });
     client.on(RoomEvent.LocalEchoUpdated, (e: MatrixEvent) => this.absorb(e));
     client.on(MatrixEventEvent.Decrypted, (e: MatrixEvent) => this.absorb(e));
-    // A lock taken or released, or power levels changed (room state, read by the view from the
-    // current state: who holds what, what this agent may do): views redraw.
+    // A lock taken or released, power levels changed, a member gone (room state, read by the view
+    // from the current state: who holds what, what this agent may do; a holder who left holds
+    // nothing): views redraw.
     client.on(RoomStateEvent.Events, (e: MatrixEvent) => {
       const roomId = e.getRoomId();
-      if (roomId !== undefined && (e.getType() === FILE_LOCK_STATE || e.getType() === "m.room.power_levels")) this.changed(roomId);
+      if (roomId !== undefined && (e.getType() === FILE_LOCK_STATE || e.getType() === "m.room.power_levels" || e.getType() === "m.room.member")) this.changed(roomId);
     });
     // A gappy sync may have skipped events: read the history again, and tell the open views.
     client.on(RoomEvent.TimelineReset, (room: Room | undefined) => {

@@ -5,9 +5,12 @@ import { sendStateAny } from "../sdk-untyped.ts";
 import { activeLocks, type FileLock } from "./file-locks.ts";
 import { buildFileLock, FILE_LOCK_STATE } from "./protocol.ts";
 
+/** The room's active locks; a holder no longer joined (left, removed, banned) holds none. */
 export function roomLocks(client: MatrixClient, roomId: string, now: number): Map<string, FileLock> {
-  const events = client.getRoom(roomId)?.currentState.getStateEvents(FILE_LOCK_STATE) ?? [];
-  return activeLocks(events.map((e) => ({ stateKey: e.getStateKey() ?? "", sender: e.getSender() ?? "", content: e.getContent() })), now);
+  const room = client.getRoom(roomId);
+  const events = room?.currentState.getStateEvents(FILE_LOCK_STATE) ?? [];
+  const joined = (userId: string): boolean => room?.getMember(userId)?.membership === "join";
+  return activeLocks(events.map((e) => ({ stateKey: e.getStateKey() ?? "", sender: e.getSender() ?? "", content: e.getContent() })), now, joined);
 }
 
 /** Whether the room's power levels let this agent send the lock state (dossiers created before locks may not). */

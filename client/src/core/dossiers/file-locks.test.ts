@@ -16,6 +16,15 @@ describe("client core: dossier file locks", () => {
     assert.deepEqual([...locks], [["$a", { holder: "@alice:a", expiresAt: NOW + 1000 }]]);
   });
 
+  it("ends the lock of a holder who is no longer a member of the dossier", () => {
+    const states = [
+      { stateKey: "$a", sender: "@alice:a", content: lock("@alice:a", NOW + 1000) },
+      { stateKey: "$b", sender: "@bob:b", content: lock("@bob:b", NOW + 1000) },
+    ];
+    assert.deepEqual([...activeLocks(states, NOW, (u) => u !== "@alice:a").keys()], ["$b"]);
+    assert.deepEqual([...activeLocks(states, NOW).keys()], ["$a", "$b"], "membership unknown: by time alone");
+  });
+
   it("says when the next lock ends, for the view's timer", () => {
     assert.equal(untilNextExpiry([], NOW), undefined);
     assert.equal(untilNextExpiry([{ holder: "@a:a", expiresAt: NOW + 5000 }, { holder: "@b:b", expiresAt: NOW + 2000 }], NOW), 2000);

@@ -1,5 +1,6 @@
 // Advisory locks of a dossier's files ("en cours de modification par …"), pure: which locks are
-// active at a time (protocol's activeLock: not expired, set by its holder), when the next one ends
+// active at a time (protocol's activeLock: not expired, set by its holder; and its holder still a
+// member of the dossier: one who left no longer edits it), when the next one ends
 // (the view's timer, so an expiry shows without a reload or a new event), the durations an agent
 // picks from, and the power levels a new dossier gets so that every member may lock (docs/dossiers.md).
 import { activeLock, FILE_LOCK_STATE, type FileLock } from "./protocol.ts";
@@ -13,12 +14,15 @@ export interface LockStateEvent {
   content: unknown;
 }
 
-/** The locks active at `now`, by entry (root event) id. */
-export function activeLocks(states: Iterable<LockStateEvent>, now: number): Map<string, FileLock> {
+/**
+ * The locks active at `now`, by entry (root event) id. `isMember` says whether a holder is still
+ * joined to the dossier: the lock of one who left (or was removed) has ended, whatever its time.
+ */
+export function activeLocks(states: Iterable<LockStateEvent>, now: number, isMember: (userId: string) => boolean = () => true): Map<string, FileLock> {
   const out = new Map<string, FileLock>();
   for (const s of states) {
     const lock = activeLock(s.content, s.sender, now);
-    if (lock !== undefined) out.set(s.stateKey, lock);
+    if (lock !== undefined && isMember(lock.holder)) out.set(s.stateKey, lock);
   }
   return out;
 }
