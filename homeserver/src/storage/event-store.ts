@@ -90,9 +90,27 @@ export class EventStore {
   private readonly stateCache = new Map<number, ReadonlyMap<StateKey, string>>();
   /** Bumped whenever an event gets redacted: caches of formatted events compare it (see redactionEpoch()). */
   private redactions = 0;
+  /** The write body that stored events and is still running, with its first event's position (see settledPosition). */
+  private unfinished: { body: object; stream: number | undefined } | undefined;
 
   constructor(deps: { db: Database }) {
     this.db = deps.db;
+  }
+
+  /**
+   * Where a /sync position read now must stop: before the events of a write body still running.
+   * On SQLite reads share the writer's connection and see such a body half written (an invite's
+   * or a join's event stored, the membership row naming it not yet): a token covering its event
+   * would make every later /sync skip that membership for good. Called synchronously just before
+   * the positions' statement; the answer maps the events position read to the one to hand out.
+   */
+  settledPosition(): (max: number) => number {
+    const body = this.db.runningWrite?.();
+    const u = body !== undefined && this.unfinished?.body === body ? this.unfinished : undefined;
+    if (u === undefined) return (max) => max;
+    // position not read back yet: its INSERT ran in the same tick as the marking, so it is the newest row
+    const first = u.stream;
+    return (max) => Math.min(max, (first ?? max) - 1);
   }
 
   /**
@@ -115,11 +133,16 @@ export class EventStore {
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
       group ?? null, rel?.eventId ?? null, rel?.relType ?? null, rel?.threadId ?? null,
       input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
+    // the body's first event: marked before its INSERT (see settledPosition)
+    const body = input.backfilled ? undefined : this.db.runningWrite?.();
+    const unfinished: { body: object; stream: number | undefined } | undefined = body !== undefined && this.unfinished?.body !== body ? { body, stream: undefined } : undefined;
+    if (unfinished !== undefined) this.unfinished = unfinished;
     // Backfilled history sorts before everything we had: it takes positions below the current minimum.
     const row = input.backfilled
       ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT CASE WHEN m IS NULL OR m > 0 THEN -1 ELSE m - 1 END FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
       : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
+    if (unfinished !== undefined && this.unfinished === unfinished) unfinished.stream = stream;
     // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
     if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu);
     if (input.txn) {

@@ -101,6 +101,15 @@ export class GroupCommitter {
     return token !== undefined && token === this.current;
   }
 
+  /**
+   * The body running now (an opaque token, the same for all its statements), or undefined between
+   * bodies. Reads outside it see its statements so far on SQLite's one connection: see
+   * EventStore.unfinishedFrom.
+   */
+  get runningBody(): object | undefined {
+    return this.current;
+  }
+
   /** Resolves once everything queued so far is committed or refused. */
   async idle(): Promise<void> {
     while (this.running) await this.running;

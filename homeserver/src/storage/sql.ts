@@ -48,6 +48,12 @@ export interface Database extends SqlExecutor {
    * not ordered with the event writer's. Absent (SQLite): use `transaction`.
    */
   derivedTransaction?<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * SQLite: the write body running now (an opaque token), whose statements so far other reads of
+   * this Database already see, before the body ends. Absent where reads see committed bodies only
+   * (PostgreSQL's pool) or whole ones.
+   */
+  runningWrite?(): object | undefined;
   /** Group commit counters: database transactions (groups) and the write bodies they carried. */
   groupStats?(): { groups: number; transactions: number };
   /** Runs raw DDL (several statements). */

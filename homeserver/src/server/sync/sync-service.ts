@@ -37,8 +37,11 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
 }
 
 async function currentPosition(s: ServerContext): Promise<SyncPosition> {
-  // one statement for the database streams (storage/sync-queries.ts)
-  return { ...(await streamPositions(s.db)), typing: s.typing.position };
+  // one statement for the database streams (storage/sync-queries.ts); the events position stops
+  // before a write body still running (SQLite: half of it is visible, EventStore.settledPosition)
+  const settled = s.stores.events.settledPosition();
+  const pos = await streamPositions(s.db);
+  return { ...pos, events: settled(pos.events), typing: s.typing.position };
 }
 
 async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean }> {

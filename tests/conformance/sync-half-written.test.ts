@@ -1,0 +1,57 @@
+// A /sync computed while a write body is half done (SQLite: reads share the writer's connection, so
+// they see an invite's event before the membership row naming it) must not hand out a token past
+// that event: the next /sync, starting after it, would never send the invite (the CI failure of
+// tests/browser/dossier-locks-previews.test.ts: Bob's dossier invite or space join never showed).
+// Real homeserver, real code paths: Alice's invite (changeMembership, as the HTTP route) and Bob's
+// /sync (sync-service) run concurrently, Bob's sync started 0, 1, 2… microtask turns after the
+// invite, so one of them lands inside the invite's write body. Each time, the invite must come in
+// that /sync or the next one.
+import assert from "node:assert/strict";
+import { changeMembership } from "../../homeserver/src/server/rooms/membership.ts";
+import { membershipDeps } from "../../homeserver/src/server/api/rooms/membership.ts";
+import { sync } from "../../homeserver/src/server/sync/sync-service.ts";
+import { parseSyncFilter } from "../../homeserver/src/server/sync/sync-filter.ts";
+import { parseSyncToken } from "../../homeserver/src/server/sync/sync-token.ts";
+import type { JsonObject } from "../../homeserver/src/room/pdu.ts";
+import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+
+/** Microtask turns swept: the invite's body (lock, build, group commit, persist) runs within them. */
+const TURNS = 160;
+
+describe("/sync while a membership write is half done (SQLite)", function () {
+  this.timeout(120_000);
+  let server: TestHomeserver | undefined;
+  after(() => server?.stop());
+
+  it("never hands out a token past an invite whose membership row is not written yet", async () => {
+    server = await startTestHomeserver();
+    const s = server.hs.context;
+    const alice = await registerUser(server.url, "alice");
+    const bob = await registerUser(server.url, "bob");
+    const rooms: string[] = [];
+    for (let i = 0; i < TURNS; i++) {
+      const res = await fetch(`${server.url}/_matrix/client/v3/createRoom`, {
+        method: "POST", headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/json" }, body: "{}",
+      });
+      rooms.push(((await res.json()) as { room_id: string }).room_id);
+    }
+    const me = { userId: bob.userId, deviceId: bob.deviceId, isGuest: false };
+    const filter = parseSyncFilter({});
+    const syncFrom = async (token: string): Promise<JsonObject> =>
+      sync(s, { me, since: parseSyncToken(token), filter, fullState: false, timeoutMs: 0 });
+    let token = String((await sync(s, { me, since: undefined, filter, fullState: false, timeoutMs: 0 }))["next_batch"]);
+    const lost: number[] = [];
+    for (let turn = 0; turn < TURNS; turn++) {
+      const roomId = rooms[turn] ?? "";
+      const invite = changeMembership(membershipDeps(s), roomId, alice.userId, "invite", bob.userId, undefined);
+      for (let i = 0; i < turn; i++) await Promise.resolve();
+      const first = await syncFrom(token);
+      await invite;
+      const second = await syncFrom(String(first["next_batch"]));
+      const invited = (r: JsonObject): boolean => roomId in ((r["rooms"] as { invite: JsonObject }).invite);
+      if (!invited(first) && !invited(second)) lost.push(turn);
+      token = String(second["next_batch"]);
+    }
+    assert.deepEqual(lost, [], `invites never sent to Bob's /sync when it started that many microtask turns after them: ${lost.join(", ")}`);
+  });
+});
