@@ -4,7 +4,6 @@
 // Why here and not only in validatePdu (inbound): other servers run validatePdu on what we send
 // them. An oversize local event would be rejected by every partner and, being a prev_event of
 // everything that follows, would get every later event of the room from this council rejected too.
-import { canonicalJson } from "../spec/canonical-json.ts";
 import { MatrixError } from "../spec/matrix-error.ts";
 import type { Pdu } from "./pdu.ts";
 import { MAX_PDU_BYTES } from "./validate-pdu.ts";
@@ -28,7 +27,10 @@ export function checkLocalPduLimits(pdu: Pdu): void {
       throw new MatrixError("M_INVALID_PARAM", 400, `Event ${name} is ${byteLength(value)} bytes, over the ${MAX_ID_FIELD_BYTES}-byte limit`);
     }
   }
-  const size = byteLength(canonicalJson(pdu));
+  // The canonical form's length: a finished PDU passed canonical encoding (its content hash and
+  // signature), and JSON.stringify writes the same members with the same encodings, in another
+  // order only (native: 1.0 vs 3.5 us of CPU for a message PDU, micro-benchmark).
+  const size = byteLength(JSON.stringify(pdu));
   if (size > MAX_PDU_BYTES) {
     throw new MatrixError("M_TOO_LARGE", 413, `Event is ${size} bytes, over the ${MAX_PDU_BYTES}-byte limit for an event (signatures included)`);
   }
