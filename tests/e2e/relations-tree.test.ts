@@ -136,4 +136,30 @@ for (const db of ["sqlite", "postgres"] as const) describe(`relations: recursion
     assert.ok(tail.chunk.some((e) => e.event_id === redacted) && !tail.chunk.some((e) => e.event_id === u2));
     assert.equal((await read("dir=f&recurse=true&limit=1000"))["fr.entente.page"], undefined);
   });
+
+  it("fr.entente.lean=true read again (kept encoded by the server): a redaction since shows, and each reader sees only what it may", async () => {
+    const bob = await registerUser(server.url, `bob${n++}`);
+    const { room_id: room } = await call<{ room_id: string }>(server.url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" });
+    await call(server.url, alice, "PUT", `${C}/rooms/${enc(room)}/state/m.room.history_visibility/`, { history_visibility: "joined" });
+    await call(server.url, bob, "POST", `${C}/rooms/${enc(room)}/join`, {});
+    const sendIn = async (body: string, relatesTo?: { rel_type: string; event_id: string }): Promise<string> =>
+      (await call<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(room)}/send/m.room.message/t${n++}`, { msgtype: "fr.entente.task", body, ...(relatesTo ? { "m.relates_to": relatesTo } : {}) })).event_id;
+    const anchor = await sendIn("liste");
+    const t1 = await sendIn("t1", { rel_type: "m.reference", event_id: anchor });
+    const u1 = await sendIn("u1", { rel_type: "m.reference", event_id: t1 });
+    await call(server.url, bob, "POST", `${C}/rooms/${enc(room)}/leave`, {});
+    const t2 = await sendIn("t2", { rel_type: "m.reference", event_id: anchor });
+    type Ev = { event_id: string; content: Record<string, unknown>; unsigned?: Record<string, unknown> };
+    const read = async (who: Session): Promise<Ev[]> => (await call<{ chunk: Ev[] }>(server.url, who, "GET", `${V1}/rooms/${enc(room)}/relations/${enc(anchor)}?dir=f&recurse=true&limit=1000&fr.entente.lean=true`)).chunk;
+    assert.deepEqual((await read(alice)).map((e) => e.event_id), [t1, u1, t2]);
+    assert.deepEqual((await read(alice)).map((e) => e.event_id), [t1, u1, t2], "read again");
+    // Bob left before t2: the events kept from Alice's read are judged for him again.
+    assert.deepEqual((await read(bob)).map((e) => e.event_id), [t1, u1]);
+    await call(server.url, alice, "PUT", `${C}/rooms/${enc(room)}/redact/${enc(u1)}/r${n++}`, {});
+    const after = await read(alice);
+    const redacted = after.find((e) => e.event_id === u1);
+    assert.deepEqual(redacted?.content, {}, "the redaction shows in the next read");
+    assert.ok(redacted?.unsigned?.["redacted_because"] !== undefined);
+    assert.equal(after.find((e) => e.event_id === t1)?.content["body"], "t1");
+  });
 });

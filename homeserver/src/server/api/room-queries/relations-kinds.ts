@@ -5,6 +5,7 @@
 // events a page holds (~1/4 of its main thread's work in the board's read, issue 13), and the
 // bytes go on to the widget as they came. The kinds are read from the very texts sent.
 import { topLevelValueText } from "../../../spec/json-text.ts";
+import type { HandlerResult } from "../../http/router.ts";
 
 /** The member of a lean page's body holding its summary: `{"count": n, "kinds": [[type, state_key | null, msgtype | null], …]}`. */
 export const PAGE_SUMMARY_MEMBER = "fr.entente.page";
@@ -46,8 +47,33 @@ export function eventKinds(texts: readonly string[]): EventKind[] | undefined {
   return [...seen.values()];
 }
 
-/** The summary member's JSON text for `texts`, or undefined (see eventKinds). */
-export function pageSummaryText(texts: readonly string[]): string | undefined {
-  const kinds = eventKinds(texts);
-  return kinds === undefined ? undefined : JSON.stringify({ count: texts.length, kinds });
+/** The summary member's JSON text for events of these kinds, or undefined when one is unknown. */
+export function pageSummaryText(kinds: readonly (EventKind | undefined)[]): string | undefined {
+  const distinct = new Map<string, EventKind>();
+  for (const k of kinds) {
+    if (k === undefined) return undefined;
+    const key = `${k[0]}\u0000${k[1] ?? "\u0001"}\u0000${k[2] ?? "\u0001"}`;
+    if (!distinct.has(key)) distinct.set(key, k);
+  }
+  return JSON.stringify({ count: kinds.length, kinds: [...distinct.values()] });
+}
+
+const COMMA = Buffer.from(",");
+
+/**
+ * A lean page's body: the members of `head` (JSON texts, in order), the summary, then the chunk
+ * of the events' UTF-8 JSON, last; assembled as bytes (the events are kept encoded).
+ */
+export function leanPageResult(head: Readonly<Record<string, string>>, events: readonly { bytes: Buffer; kind: EventKind | undefined }[]): HandlerResult {
+  let start = "{";
+  for (const [key, value] of Object.entries(head)) start += `${JSON.stringify(key)}:${value},`;
+  const summary = pageSummaryText(events.map((e) => e.kind));
+  if (summary !== undefined) start += `${JSON.stringify(PAGE_SUMMARY_MEMBER)}:${summary},`;
+  const parts: Buffer[] = [Buffer.from(`${start}"chunk":[`)];
+  events.forEach((e, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(e.bytes);
+  });
+  parts.push(Buffer.from("]}"));
+  return { raw: Buffer.concat(parts), headers: { "Content-Type": "application/json" } };
 }

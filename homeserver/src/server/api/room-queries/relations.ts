@@ -10,12 +10,13 @@ import type { Handler, HandlerResult } from "../../http/router.ts";
 import type { RequestContext } from "../../http/request-context.ts";
 import { serializeRoomEvents, serializeRoomEventsText } from "../../rooms/bundled-aggregations.ts";
 import { jsonTextResult } from "../../http/json-text.ts";
-import { LEAN_EVENTS_PARAM, leanClientEventText } from "../../rooms/client-event-text.ts";
+import { LEAN_EVENTS_PARAM } from "../../rooms/client-event-text.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
 import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
 import { RelationTreeCache, type TreeRow } from "./relation-tree-cache.ts";
-import { PAGE_SUMMARY_MEMBER, pageSummaryText } from "./relations-kinds.ts";
+import { leanPageResult } from "./relations-kinds.ts";
+import { LeanEventCache, leanSourceOf, type LeanEvent } from "./relations-lean-cache.ts";
 import { boolParam, dirParam, enumParam, eventIdParam, limitParam, nameParam, notFound, roomIdParam, tokenParam } from "./params.ts";
 import { scanVisible } from "./scan.ts";
 
@@ -29,12 +30,18 @@ const RECURSION_DEPTH = 3;
  */
 const MAX_RELATIONS_PAGE = 5000;
 
+/** One lean-event cache per server, shared by the three /relations routes (relations-lean-cache.ts). */
+const leanCaches = new WeakMap<ServerContext, LeanEventCache>();
+
 export const relationsHandler = (s: ServerContext): Handler => {
   const trees = new RelationTreeCache();
-  return (ctx) => relations(s, trees, ctx);
+  let lean = leanCaches.get(s);
+  if (lean === undefined) leanCaches.set(s, (lean = new LeanEventCache()));
+  const leanCache = lean;
+  return (ctx) => relations(s, trees, leanCache, ctx);
 };
 
-async function relations(s: ServerContext, trees: RelationTreeCache, ctx: RequestContext): Promise<HandlerResult> {
+async function relations(s: ServerContext, trees: RelationTreeCache, leanCache: LeanEventCache, ctx: RequestContext): Promise<HandlerResult> {
   const me = await s.auth.require(ctx);
   const roomId = roomIdParam(ctx);
   const parentId = eventIdParam(ctx);
@@ -53,46 +60,57 @@ async function relations(s: ServerContext, trees: RelationTreeCache, ctx: Reques
   const parent = await s.stores.events.getEvent(parentId);
   const visibility = new RoomVisibility(s, roomId, me.userId);
   if (!room || !parent || roomIdOfRow(parent) !== roomId || !(await visibility.canSee(parent))) throw notFound();
+  const version = versionOrThrow(room.version);
   const depth = recurse ? RECURSION_DEPTH : 1;
   const range = streamRange(from, to, backwards);
+  /** The tree's (or the direct relations') positions in (after, before], at most n, in scan order. */
+  const relationIds = async (after: number, before: number, n: number): Promise<TreeRow[]> => {
+    const filters = { roomId, ...(relType ? { relType } : {}), ...(eventType ? { eventType } : {}), after, before, limit: n, backwards };
+    if (depth === 1) return relatedEventIds(s.db, { ...filters, parentIds: [parentId] });
+    const key = JSON.stringify([roomId, parentId, depth, relType ?? null, eventType ?? null]);
+    return await trees.window(key, { after, before, n, backwards }, {
+      maxStream: () => s.stores.events.maxStream(),
+      roomBounds: () => roomStreamBounds(s.db, roomId),
+      walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: 0, before: upTo, limit, backwards: false }),
+    }) ?? await relationTreeIds(s.db, { ...filters, parentId, depth });
+  };
+  // next_batch first (members keep this order): a client streaming the body can ask for the next
+  // page from its first bytes, while the rest of this one arrives and is parsed (our web client,
+  // client/src/core/widgets/raw-relations.ts); the chunk last, after a lean page's summary
+  // (relations-kinds.ts), so that client reads every other member without parsing the events.
+  // JSON readers do not care about the order.
+  const head = (next: string | undefined): Record<string, string> => ({
+    ...(next === undefined ? {} : { next_batch: JSON.stringify(next) }),
+    ...(fromRaw ? { prev_batch: JSON.stringify(fromRaw) } : {}),
+    ...(recurse === undefined ? {} : { recursion_depth: JSON.stringify(depth) }),
+  });
+  if (lean) {
+    const source = leanSourceOf(s.db, s.stores.events);
+    await leanCache.check(source);
+    const page = await scanVisible<LeanEvent>({
+      ...range, backwards, limit,
+      fetch: async (after, before, n) => leanCache.events(await relationIds(after, before, n), version, source),
+      accept: async (e) => {
+        const verdict = await visibility.canSeeMeta(e.meta);
+        if (verdict !== "special") return verdict;
+        const row = await s.stores.events.getEvent(e.eventId);
+        return row !== undefined && (await visibility.canSee(row));
+      },
+    });
+    return leanPageResult(head(page.next), page.rows);
+  }
   const page = await scanVisible({
     ...range, backwards, limit,
     fetch: async (after, before, n) => {
-      const filters = { roomId, ...(relType ? { relType } : {}), ...(eventType ? { eventType } : {}), after, before, limit: n, backwards };
-      let ids: TreeRow[] | undefined;
-      if (depth === 1) ids = await relatedEventIds(s.db, { ...filters, parentIds: [parentId] });
-      else {
-        const key = JSON.stringify([roomId, parentId, depth, relType ?? null, eventType ?? null]);
-        ids = await trees.window(key, { after, before, n, backwards }, {
-          maxStream: () => s.stores.events.maxStream(),
-          roomBounds: () => roomStreamBounds(s.db, roomId),
-          walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: 0, before: upTo, limit, backwards: false }),
-        }) ?? await relationTreeIds(s.db, { ...filters, parentId, depth });
-      }
+      const ids = await relationIds(after, before, n);
       const loaded = await s.stores.events.eventsAtStreams(ids.map((r) => r.stream));
       // the position must still hold that event (a cached tree may be older than a deletion)
       return ids.map((r) => loaded.get(r.stream)).filter((row, i): row is StoredEventRow => row !== undefined && row.event.eventId === ids[i]?.eventId);
     },
     accept: (row) => visibility.canSee(row),
   });
-  const version = versionOrThrow(room.version);
   const sctx = { userId: me.userId, deviceId: me.deviceId, version, visibility };
-  // next_batch first (members keep this order): a client streaming the body can ask for the next
-  // page from its first bytes, while the rest of this one arrives and is parsed (our web client,
-  // client/src/core/widgets/raw-relations.ts); the chunk last, after a lean page's summary
-  // (relations-kinds.ts), so that client reads every other member without parsing the events.
-  // JSON readers do not care about the order.
-  const body: Record<string, string | string[]> = {};
-  if (page.next !== undefined) body["next_batch"] = JSON.stringify(page.next);
-  if (fromRaw) body["prev_batch"] = JSON.stringify(fromRaw);
-  if (recurse !== undefined) body["recursion_depth"] = JSON.stringify(depth);
-  if (lean) {
-    const texts = page.rows.map((row) => leanClientEventText(row, version));
-    const summary = pageSummaryText(texts);
-    if (summary !== undefined) body[PAGE_SUMMARY_MEMBER] = summary;
-    body["chunk"] = texts;
-  } else body["chunk"] = await serializeRoomEventsText(s, sctx, page.rows);
-  return jsonTextResult(body);
+  return jsonTextResult({ ...head(page.next), chunk: await serializeRoomEventsText(s, sctx, page.rows) });
 }
 
 /** Thread roots newest-activity first; `from` t<N> continues with threads whose latest event is before N. */

@@ -6,25 +6,25 @@ import { nextPaginationToken } from "../../rooms/pagination-token.ts";
 
 const MAX_SCANNED = 5000;
 
-export interface ScanRequest {
+export interface ScanRequest<T extends { stream: number } = StoredEventRow> {
   /** Exclusive lower and inclusive upper stream bounds. */
   after: number;
   before: number;
   backwards: boolean;
   limit: number;
   /** Reads up to `n` rows of (after, before] in the scan direction. */
-  fetch: (after: number, before: number, n: number) => Promise<StoredEventRow[]>;
-  accept: (row: StoredEventRow) => Promise<boolean>;
+  fetch: (after: number, before: number, n: number) => Promise<T[]>;
+  accept: (row: T) => Promise<boolean>;
 }
 
-export interface ScanResult {
-  rows: StoredEventRow[];
+export interface ScanResult<T extends { stream: number } = StoredEventRow> {
+  rows: T[];
   /** Token to continue from; undefined when the range is exhausted. */
   next: string | undefined;
 }
 
-export async function scanVisible(req: ScanRequest): Promise<ScanResult> {
-  const rows: StoredEventRow[] = [];
+export async function scanVisible<T extends { stream: number } = StoredEventRow>(req: ScanRequest<T>): Promise<ScanResult<T>> {
+  const rows: T[] = [];
   let { after, before } = req;
   let scanned = 0;
   let last: number | undefined;
