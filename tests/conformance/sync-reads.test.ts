@@ -26,14 +26,17 @@ for (const kind of ["sqlite", "postgres"] as const) {
       const separate = async (): Promise<Record<string, number>> => ({
         events: await new EventStore({ db }).maxStream(), accountData: await streams.maxAccountData(), receipts: await streams.maxReceipt(),
         presence: await new UserStore({ db }).maxPresenceStream(), deviceLists: await e2ee.maxDeviceListStream(), toDevice: await e2ee.toDeviceHead(),
+        oneTimeKeys: await e2ee.keysHead(),
       });
       assert.deepEqual(await streamPositions(db), await separate());
       await streams.putAccountData("@a:test.local", "", "m.test", { n: 1 });
       await e2ee.recordDeviceListChange(["@a:test.local"]);
       await e2ee.addToDevice({ userId: "@b:test.local", deviceId: "B", eventType: "m.test", txnId: "t1" },
         [{ userId: "@a:test.local", deviceId: "A", type: "m.test", content: {} }], 1);
+      await e2ee.setFallbackKey("@a:test.local", "A", { algorithm: "signed_curve25519", keyId: "signed_curve25519:f", key: { key: "f" } });
       const now = await streamPositions(db);
       assert.deepEqual(now, await separate());
+      assert.ok(now.oneTimeKeys > 0, "the key-change position moved");
       assert.ok(now.accountData > 0 && now.deviceLists > 0 && now.toDevice > 0, JSON.stringify(now));
     });
 
@@ -48,6 +51,27 @@ for (const kind of ["sqlite", "postgres"] as const) {
       assert.deepEqual(keys, { oneTimeCounts: await e2ee.countOneTimeKeys(u, d), unusedFallback: await e2ee.unusedFallbackAlgorithms(u, d) });
       assert.deepEqual(keys, { oneTimeCounts: { signed_curve25519: 2, curve25519: 1 }, unusedFallback: ["curve25519", "signed_curve25519"] });
       assert.deepEqual(await e2ee.keysForSync(u, "other"), { oneTimeCounts: {}, unusedFallback: [] });
+    });
+
+    it("every change to one-time or fallback keys moves the key-change position (/sync keeps counts while it stays)", async () => {
+      const e2ee = new E2eeStore({ db });
+      const [u, d] = ["@m:test.local", "M"];
+      const key = (id: string) => ({ algorithm: "signed_curve25519", keyId: `signed_curve25519:${id}`, key: { key: id } });
+      let last = await e2ee.keysHead();
+      const moves = async (what: string, change: () => Promise<unknown>): Promise<void> => {
+        await change();
+        const now = (await streamPositions(db)).oneTimeKeys;
+        assert.ok(now > last, `${what}: ${last} -> ${now}`);
+        last = now;
+      };
+      await moves("upload", () => e2ee.addOneTimeKeys(u, d, [key("a")]));
+      await moves("fallback upload", () => e2ee.setFallbackKey(u, d, key("f")));
+      await moves("claim of a one-time key", () => e2ee.claimKey(u, d, "signed_curve25519"));
+      await moves("claim of the fallback key", () => e2ee.claimKey(u, d, "signed_curve25519"));
+      await e2ee.addOneTimeKeys(u, d, [key("b")]);
+      last = await e2ee.keysHead();
+      await moves("device removed", () => e2ee.pruneRemovedDevices(u));
+      assert.deepEqual(await e2ee.keysForSync(u, d), { oneTimeCounts: {}, unusedFallback: [] });
     });
   });
 }

@@ -1,7 +1,8 @@
 // What a client reader's /sync keeps between long-polls (server/sync/ignored-cache.ts,
 // room-delta-cache.ts) follows changes made through main, the other process: an ignored-user list
 // set or cleared on main applies to the reader's very next response, and a state change made on
-// main is delivered once by the reader (the state at the token, known without a read, is right).
+// main is delivered once by the reader (the state at the token, known without a read, is right);
+// one-time key counts follow a claim and an upload made on main (server/e2ee/key-counts.ts).
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-hom
 import { registerUser } from "../harness/homeserver.ts";
 import { freePort } from "../harness/ports.ts";
 import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { TestDevice } from "../e2ee-helpers.ts";
 
 type Json = Record<string, unknown>;
 interface User { userId: string; accessToken: string }
@@ -106,5 +108,25 @@ describe("a client reader's /sync caches follow changes made on main", function 
     for (let i = 0; i < 25; i++) await send(`m${i}`, `u${i}`);
     s = await syncRoom(reader.url, x, roomId, since);
     assert.deepEqual(s.state, ["m.room.name:Conseil 2"], "the name changed out of the timeline is in the state section");
+
+    // X's device uploads 3 one-time keys and a fallback key on main; its reader /sync counts them
+    const counts = async (): Promise<{ otk: unknown; fallback: unknown }> => {
+      const r = await api(reader.url, x, "GET", `/_matrix/client/v3/sync?timeout=0&since=${encodeURIComponent(since)}`);
+      return { otk: r["device_one_time_keys_count"], fallback: r["device_unused_fallback_key_types"] };
+    };
+    const device = new TestDevice({ ...x });
+    await api(main.url, x, "POST", "/_matrix/client/v3/keys/upload", { device_keys: device.deviceKeys(), one_time_keys: device.oneTimeKeys(3) });
+    assert.deepEqual(await counts(), { otk: { signed_curve25519: 3 }, fallback: [] });
+    assert.deepEqual(await counts(), { otk: { signed_curve25519: 3 }, fallback: [] }, "kept");
+    // Y claims two of them on main, then the third and the fallback key after it is uploaded
+    const claim = () => api(main.url, y, "POST", "/_matrix/client/v3/keys/claim", { one_time_keys: { [x.userId]: { [x.deviceId]: "signed_curve25519" } } });
+    await claim();
+    await claim();
+    assert.deepEqual(await counts(), { otk: { signed_curve25519: 1 }, fallback: [] }, "claims on main seen by the reader");
+    await api(main.url, x, "POST", "/_matrix/client/v3/keys/upload", { fallback_keys: device.oneTimeKeys(1, true) });
+    assert.deepEqual(await counts(), { otk: { signed_curve25519: 1 }, fallback: ["signed_curve25519"] }, "a fallback key uploaded on main");
+    await claim();
+    await claim();
+    assert.deepEqual(await counts(), { otk: { signed_curve25519: 0 }, fallback: [] }, "the last key and the fallback key claimed on main");
   });
 });

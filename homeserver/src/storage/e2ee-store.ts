@@ -47,6 +47,11 @@ export interface NewToDevice {
 }
 
 export const TO_DEVICE_HEAD = "to_device";
+/**
+ * Moves (+1) in the transaction of every change to one-time or fallback keys, of any device: /sync
+ * keeps a device's key counts while it stays (server/e2ee/key-counts.ts).
+ */
+export const KEYS_HEAD = "one_time_keys";
 const TXN_TTL_MS = 24 * 3600_000;
 const parse = (text: string): KeyJson => JSON.parse(text) as KeyJson;
 const marks = (n: number): string => Array.from({ length: n }, () => "?").join(",");
@@ -86,6 +91,7 @@ export class E2eeStore {
       const removed = await tx.run(`DELETE FROM e2e_device_keys WHERE user_id = ? AND ${gone}`, [userId, userId]);
       await tx.run(`DELETE FROM e2e_one_time_keys WHERE user_id = ? AND ${gone}`, [userId, userId]);
       await tx.run(`DELETE FROM e2e_fallback_keys WHERE user_id = ? AND ${gone}`, [userId, userId]);
+      await bumpKeysHead(tx);
       await tx.run(`DELETE FROM to_device_messages WHERE user_id = ? AND ${gone}`, [userId, userId]);
       await tx.run(
         "DELETE FROM e2e_signatures WHERE target_user_id = ? AND target_key_id NOT IN (SELECT device_id FROM devices WHERE user_id = ?)" +
@@ -116,6 +122,7 @@ export class E2eeStore {
         await tx.run("INSERT INTO e2e_one_time_keys (user_id, device_id, algorithm, key_id, key_json) VALUES (?, ?, ?, ?, ?)",
           [userId, deviceId, k.algorithm, k.keyId, JSON.stringify(k.key)]);
       }
+      if (fresh.length > 0) await bumpKeysHead(tx);
       return [];
     });
   }
@@ -128,11 +135,19 @@ export class E2eeStore {
 
   /** Replaces the device's fallback key for this algorithm (unused again, even if identical). */
   async setFallbackKey(userId: string, deviceId: string, k: OneTimeKey): Promise<void> {
-    await this.db.run(
-      "INSERT INTO e2e_fallback_keys (user_id, device_id, algorithm, key_id, key_json, used) VALUES (?, ?, ?, ?, ?, 0)" +
-      " ON CONFLICT (user_id, device_id, algorithm) DO UPDATE SET key_id = excluded.key_id, key_json = excluded.key_json," +
-      " used = CASE WHEN e2e_fallback_keys.key_json = excluded.key_json THEN e2e_fallback_keys.used ELSE 0 END",
-      [userId, deviceId, k.algorithm, k.keyId, JSON.stringify(k.key)]);
+    await this.db.transaction(async (tx) => {
+      await tx.run(
+        "INSERT INTO e2e_fallback_keys (user_id, device_id, algorithm, key_id, key_json, used) VALUES (?, ?, ?, ?, ?, 0)" +
+        " ON CONFLICT (user_id, device_id, algorithm) DO UPDATE SET key_id = excluded.key_id, key_json = excluded.key_json," +
+        " used = CASE WHEN e2e_fallback_keys.key_json = excluded.key_json THEN e2e_fallback_keys.used ELSE 0 END",
+        [userId, deviceId, k.algorithm, k.keyId, JSON.stringify(k.key)]);
+      await bumpKeysHead(tx);
+    });
+  }
+
+  /** The key-change position (KEYS_HEAD); 0 before any key was stored. */
+  async keysHead(): Promise<number> {
+    return num((await this.db.one<{ pos: number }>("SELECT pos FROM e2e_stream_heads WHERE stream = ?", [KEYS_HEAD]))?.pos);
   }
 
   async unusedFallbackAlgorithms(userId: string, deviceId: string): Promise<string[]> {
@@ -163,12 +178,14 @@ export class E2eeStore {
         "SELECT id, key_id, key_json FROM e2e_one_time_keys WHERE user_id = ? AND device_id = ? AND algorithm = ? ORDER BY id LIMIT 1", [userId, deviceId, algorithm]);
       if (otk) {
         await tx.run("DELETE FROM e2e_one_time_keys WHERE id = ?", [otk.id]);
+        await bumpKeysHead(tx);
         return { keyId: otk.key_id, key: JSON.parse(otk.key_json) as unknown };
       }
       const fb = await tx.one<{ key_id: string; key_json: string }>(
         "SELECT key_id, key_json FROM e2e_fallback_keys WHERE user_id = ? AND device_id = ? AND algorithm = ?", [userId, deviceId, algorithm]);
       if (!fb) return undefined;
       await tx.run("UPDATE e2e_fallback_keys SET used = 1 WHERE user_id = ? AND device_id = ? AND algorithm = ?", [userId, deviceId, algorithm]);
+      await bumpKeysHead(tx);
       return { keyId: fb.key_id, key: JSON.parse(fb.key_json) as unknown };
     });
   }
@@ -321,4 +338,8 @@ async function setHead(tx: SqlExecutor, stream: string, pos: number): Promise<vo
   await tx.run(
     "INSERT INTO e2e_stream_heads (stream, pos) VALUES (?, ?) ON CONFLICT (stream) DO UPDATE SET pos = CASE WHEN excluded.pos > e2e_stream_heads.pos THEN excluded.pos ELSE e2e_stream_heads.pos END",
     [stream, pos]);
+}
+
+async function bumpKeysHead(tx: SqlExecutor): Promise<void> {
+  await tx.run("INSERT INTO e2e_stream_heads (stream, pos) VALUES (?, 1) ON CONFLICT (stream) DO UPDATE SET pos = e2e_stream_heads.pos + 1", [KEYS_HEAD]);
 }

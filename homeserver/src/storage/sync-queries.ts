@@ -3,7 +3,7 @@
 // SqlExecutor (both dialects).
 import type { SqlExecutor } from "./sql.ts";
 import { num } from "./sql.ts";
-import { TO_DEVICE_HEAD } from "./e2ee-store.ts";
+import { KEYS_HEAD, TO_DEVICE_HEAD } from "./e2ee-store.ts";
 
 export interface StreamPositions {
   events: number;
@@ -12,6 +12,8 @@ export interface StreamPositions {
   presence: number;
   deviceLists: number;
   toDevice: number;
+  /** Key-change position (e2ee-store.ts KEYS_HEAD): not in the sync token, keys /sync's kept key counts. */
+  oneTimeKeys: number;
 }
 
 /**
@@ -20,12 +22,16 @@ export interface StreamPositions {
  * values as the stores' max*() methods.
  */
 export async function streamPositions(db: SqlExecutor): Promise<StreamPositions> {
-  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null }>(
+  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null; ok: number | null }>(
     `SELECT (SELECT MAX(stream_ordering) FROM events) AS ev, (SELECT MAX(stream_id) FROM account_data) AS ad,
        (SELECT MAX(stream_id) FROM receipts) AS rc, (SELECT MAX(stream_id) FROM presence_stream) AS pr,
-       (SELECT MAX(stream_id) FROM device_list_changes) AS dl, (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS td`,
-    [TO_DEVICE_HEAD]);
-  return { events: num(r?.ev), accountData: num(r?.ad), receipts: num(r?.rc), presence: num(r?.pr), deviceLists: num(r?.dl), toDevice: num(r?.td) };
+       (SELECT MAX(stream_id) FROM device_list_changes) AS dl, (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS td,
+       (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS ok`,
+    [TO_DEVICE_HEAD, KEYS_HEAD]);
+  return {
+    events: num(r?.ev), accountData: num(r?.ad), receipts: num(r?.rc), presence: num(r?.pr), deviceLists: num(r?.dl), toDevice: num(r?.td),
+    oneTimeKeys: num(r?.ok),
+  };
 }
 
 export interface MemberSummary {

@@ -36,7 +36,7 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
   }
 }
 
-async function currentPosition(s: ServerContext): Promise<SyncPosition> {
+async function currentPosition(s: ServerContext): Promise<SyncPosition & { oneTimeKeys: number }> {
   // one statement for the database streams (storage/sync-queries.ts); the events position stops
   // before a write body still running (SQLite: half of it is visible, EventStore.settledPosition)
   const settled = s.stores.events.settledPosition();
