@@ -157,7 +157,7 @@ describe("ignored users (m.ignored_user_list)", function () {
       streams.getAccountData = original;
     }
     // at most once: the list is also kept between syncs while the account-data position stays
-    // (server/sync/ignored-cache.ts), so an earlier sync may have read it already
+    // (server/sync/kept-reads.ts, PostgreSQL), so an earlier sync may have read it already
     assert.ok(reads <= 1, `${reads} reads`);
   });
 

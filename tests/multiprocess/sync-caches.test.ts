@@ -1,8 +1,9 @@
-// What a client reader's /sync keeps between long-polls (server/sync/ignored-cache.ts,
+// What a client reader's /sync keeps between long-polls (server/sync/kept-reads.ts,
 // room-delta-cache.ts) follows changes made through main, the other process: an ignored-user list
 // set or cleared on main applies to the reader's very next response, and a state change made on
 // main is delivered once by the reader (the state at the token, known without a read, is right);
-// one-time key counts follow a claim and an upload made on main (server/e2ee/key-counts.ts).
+// one-time key counts follow a claim and an upload made on main (server/e2ee/key-counts.ts); an
+// invite, a join and a leave made on main reach the reader's next /sync (memberships kept there).
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -128,5 +129,24 @@ describe("a client reader's /sync caches follow changes made on main", function 
     await claim();
     await claim();
     assert.deepEqual(await counts(), { otk: { signed_curve25519: 0 }, fallback: [] }, "the last key and the fallback key claimed on main");
+
+    // memberships: Y invites X to a second room on main, X joins then leaves it on main
+    const rooms = async (): Promise<{ invite: string[]; join: string[]; leave: string[] }> => {
+      const r = await api(reader.url, x, "GET", `/_matrix/client/v3/sync?timeout=0&since=${encodeURIComponent(since)}`);
+      since = String(r["next_batch"]);
+      const sections = r["rooms"] as Record<string, Json>;
+      return { invite: Object.keys(sections["invite"] ?? {}), join: Object.keys(sections["join"] ?? {}), leave: Object.keys(sections["leave"] ?? {}) };
+    };
+    await rooms();
+    assert.deepEqual(await rooms(), { invite: [], join: [], leave: [] }, "nothing new (memberships kept)");
+    const second = String((await api(main.url, y, "POST", "/_matrix/client/v3/createRoom", {}))["room_id"]);
+    await api(main.url, y, "POST", `/_matrix/client/v3/rooms/${encodeURIComponent(second)}/invite`, { user_id: x.userId });
+    assert.deepEqual(await rooms(), { invite: [second], join: [], leave: [] }, "the invite made on main");
+    await api(main.url, x, "POST", `/_matrix/client/v3/join/${encodeURIComponent(second)}`, {});
+    assert.deepEqual((await rooms()).join, [second], "the join made on main");
+    await api(main.url, x, "POST", `/_matrix/client/v3/rooms/${encodeURIComponent(second)}/leave`, {});
+    assert.deepEqual((await rooms()).leave, [second], "the leave made on main");
+    await send("encore", "t5");
+    assert.deepEqual(await rooms(), { invite: [], join: [roomId], leave: [] }, "only the first room moves now");
   });
 });

@@ -17,7 +17,7 @@ export interface E2eeSyncSection {
   hasNews: boolean;
 }
 
-export async function e2eeSyncSection(s: ServerContext, me: Requester, since: SyncPosition | undefined, pos: SyncPosition & { oneTimeKeys?: number }): Promise<E2eeSyncSection> {
+export async function e2eeSyncSection(s: ServerContext, me: Requester, since: SyncPosition | undefined, pos: SyncPosition & { oneTimeKeys?: number | undefined }): Promise<E2eeSyncSection> {
   const e = s.e2ee;
   const device = { userId: me.userId, deviceId: me.deviceId };
   const toDevice = await e.toDevice.forSync(device, since?.toDevice, pos.toDevice);
@@ -25,8 +25,8 @@ export async function e2eeSyncSection(s: ServerContext, me: Requester, since: Sy
   const lists = since
     ? await e.deviceLists.delta(me.userId, { events: since.events, deviceLists: since.deviceLists }, { events: pos.events, deviceLists: pos.deviceLists })
     : { changed: [], left: [] };
-  // kept while the key-change position stays (key-counts.ts); read when the caller has none
-  const keys = pos.oneTimeKeys === undefined ? await e.store.keysForSync(me.userId, me.deviceId) : await keysForSyncAt(e.store, me.userId, me.deviceId, pos.oneTimeKeys);
+  // kept while the key-change position stays (key-counts.ts); read every time when the caller has none
+  const keys = await keysForSyncAt(e.store, me.userId, me.deviceId, pos.oneTimeKeys);
   const fields: JsonObject = {
     to_device: { events: toDevice.events.map((m) => ({ sender: m.sender, type: m.type, content: m.content as JsonObject })) },
     device_lists: { changed: lists.changed, left: lists.left },

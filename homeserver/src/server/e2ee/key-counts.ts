@@ -11,7 +11,7 @@ export type SyncKeys = Awaited<ReturnType<E2eeStore["keysForSync"]>>;
 const caches = new WeakMap<object, KeptAtPosition<SyncKeys>>();
 
 /** keysForSync of the device as of key-change position `position` (read from the database before this call). */
-export function keysForSyncAt(store: Pick<E2eeStore, "keysForSync">, userId: string, deviceId: string, position: number): Promise<SyncKeys> {
+export function keysForSyncAt(store: Pick<E2eeStore, "keysForSync">, userId: string, deviceId: string, position: number | undefined): Promise<SyncKeys> {
   let cache = caches.get(store);
   if (!cache) {
     cache = new Map();

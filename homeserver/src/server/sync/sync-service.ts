@@ -12,7 +12,7 @@ import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
 import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
-import { ignoredUsersAt } from "./ignored-cache.ts";
+import { ignoredUsersAt, membershipsAt } from "./kept-reads.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -51,20 +51,22 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // a typing serial from before a restart is meaningless: start over from 0
   const typingSince = since && since.typing <= pos.typing ? since.typing : 0;
   const userId = req.me.userId;
+  // reads kept per process while their database position stays: PostgreSQL only (kept-at-position.ts)
+  const keyed = s.db.dialect === "postgres";
   // a stream whose position did not move since the token has nothing new: not read (most wake-ups
   // move the events stream alone; the long-poll that follows moves none)
   const moved = (k: "events" | "accountData" | "receipts" | "presence"): boolean => since === undefined || since[k] < pos[k];
   // The reads below do not depend on each other: sent at once (on PostgreSQL each is a round trip,
   // and the pool runs them on several connections), awaited where needed. Each is awaited or
   // handled before the function returns or throws (`settled`), so none is left rejecting unseen.
-  const e2eeP = settled(e2eeSyncSection(s, req.me, req.since, pos));
+  const e2eeP = settled(e2eeSyncSection(s, req.me, req.since, keyed ? pos : { ...pos, oneTimeKeys: undefined }));
   const presenceP = settled(moved("presence") ? presenceEvents(s, userId, since?.presence ?? 0) : Promise.resolve([]));
   const accountDataP = settled(moved("accountData") ? s.stores.streams.accountDataSince(userId, since?.accountData ?? 0) : Promise.resolve([]));
   // read on every sync (kept while the account-data position stays), so a change to
   // m.ignored_user_list applies to the next response
-  const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, pos.accountData));
+  const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, keyed ? pos.accountData : undefined));
   const changedP = settled(since ? (moved("events") ? s.stores.events.roomsWithEvents(since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
-  const memberships = (await s.stores.rooms.roomsForUser(userId)).filter((m) => roomAllowed(req.filter, m.roomId));
+  const memberships = (await membershipsAt(s.stores.rooms, userId, keyed ? pos.events : undefined)).filter((m) => roomAllowed(req.filter, m.roomId));
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
   const receiptsP = settled(moved("receipts") ? s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : Promise.resolve([]));
   const changed = await changedP;
