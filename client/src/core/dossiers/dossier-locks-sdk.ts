@@ -5,11 +5,18 @@ import { sendStateAny } from "../sdk-untyped.ts";
 import { activeLocks, type FileLock } from "./file-locks.ts";
 import { buildFileLock, FILE_LOCK_STATE } from "./protocol.ts";
 
-/** The room's active locks; a holder no longer joined (left, removed, banned) holds none. */
+/**
+ * The room's active locks; a holder known to have gone (left, removed, banned) holds none. Members
+ * are lazy-loaded (matrix-session.ts): a holder the client has no member event for yet is taken as
+ * still there — hiding a live lock would let another agent edit the file at the same time.
+ */
 export function roomLocks(client: MatrixClient, roomId: string, now: number): Map<string, FileLock> {
   const room = client.getRoom(roomId);
   const events = room?.currentState.getStateEvents(FILE_LOCK_STATE) ?? [];
-  const joined = (userId: string): boolean => room?.getMember(userId)?.membership === "join";
+  const joined = (userId: string): boolean => {
+    const membership = room?.getMember(userId)?.membership;
+    return membership !== "leave" && membership !== "ban";
+  };
   return activeLocks(events.map((e) => ({ stateKey: e.getStateKey() ?? "", sender: e.getSender() ?? "", content: e.getContent() })), now, joined);
 }
 
