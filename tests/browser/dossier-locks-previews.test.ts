@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import { screenshot, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { clientApi, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { dossierRow as row, rowAction } from "../harness/dossier-pages.ts";
+import { explainInvite, recordSyncs } from "../harness/invite-diagnostics.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
@@ -80,6 +81,8 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
   it("A marks a file as being edited, B sees who and until when, then its release and its expiry; permissions that do not allow it are said; a PDF's first page is shown", async () => {
     const a = alice = await app.newPage({ locale: "fr-FR", timezoneId: "Europe/Paris" });
     const b = bob = await app.newPage({ locale: "fr-FR", timezoneId: "Europe/Paris" });
+    // What Bob's client is told, for the diagnostics if an invitation never shows (tests/artifacts/dossier-locks-state.json).
+    const bobSyncs = recordSyncs(b);
     // Bob's clock flows as the real one until the expiry step moves it forward (fires his page's
     // timers at most once, as a laptop woken from sleep): his SDK syncs and sends as usual.
     await b.clock.install();
@@ -106,9 +109,10 @@ describe("dossiers: advisory locks and PDF first-page previews, two councils (Ch
     await a.getByLabel("Inviter dans le dossier (identifiant, toute collectivité)").fill(`@bob:${B}`);
     await a.getByRole("button", { name: "Inviter", exact: true }).click();
     await a.getByText("Invitation envoyée.").waitFor({ timeout: 30_000 });
-    await b.getByRole("button", { name: "Accepter : Urbanisme" }).click({ timeout: 60_000 });
+    const bobCheck = async (roomName: string) => ({ page: b, base: app.fed.get(B).url, accessToken: await tokenOf(b), syncs: bobSyncs, roomName, name: "dossier-locks-state" });
+    await explainInvite(b.getByRole("button", { name: "Accepter : Urbanisme" }).click({ timeout: 60_000 }), await bobCheck("Urbanisme"));
     await b.getByRole("link", { name: "Dossiers", exact: true }).click();
-    await b.getByRole("button", { name: "Accepter l'invitation au dossier PLU 2027" }).click({ timeout: 60_000 });
+    await explainInvite(b.getByRole("button", { name: "Accepter l'invitation au dossier PLU 2027" }).click({ timeout: 60_000 }), await bobCheck("PLU 2027"));
     await b.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 60_000 });
 
     // Two files: a PDF (red upper half) and a damaged one.

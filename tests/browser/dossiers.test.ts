@@ -14,6 +14,7 @@ import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
 import { clientApi, saveRecoveryKey, signIn as fillSignIn, useCouncilsClient } from "../harness/client-pages.ts";
 import { solidPng } from "../harness/png.ts";
 import { rowAction } from "../harness/dossier-pages.ts";
+import { explainInvite, pageAccessToken, recordSyncs } from "../harness/invite-diagnostics.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
@@ -75,6 +76,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     const newPage = (): Promise<Page> => app.newPage({ acceptDownloads: true, locale: "fr-FR" });
     alice = await newPage();
     bob = await newPage();
+    const bobSyncs = recordSyncs(bob);
     let creates = 0;
     alice.on("request", (r) => { if (r.method() === "POST" && r.url().includes("/_matrix/media/v1/create")) creates++; });
     await Promise.all([signIn(alice, app.web.url, A, "alice"), signIn(bob, app.web.url, B, "bob")]);
@@ -105,10 +107,12 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     await alice.getByLabel("Inviter dans le dossier (identifiant, toute collectivité)").fill(`@bob:${B}`);
     await alice.getByRole("button", { name: "Inviter", exact: true }).click();
     await alice.getByText("Invitation envoyée.").waitFor({ timeout: 30_000 });
-    await bob.getByRole("button", { name: "Accepter : Mobilité" }).click({ timeout: 60_000 });
+    // an invitation that never shows leaves tests/artifacts/dossiers-invites.json (what Bob's client was told, what B says)
+    const bobCheck = async (roomName: string) => ({ page: bob, base: app.fed.get(B).url, accessToken: await pageAccessToken(bob), syncs: bobSyncs, roomName, name: "dossiers-invites" });
+    await explainInvite(bob.getByRole("button", { name: "Accepter : Mobilité" }).click({ timeout: 60_000 }), await bobCheck("Mobilité"));
     // The dossier's invitation, accepted from the dossiers list (its type is known from the invite).
     await bob.getByRole("link", { name: "Dossiers", exact: true }).click();
-    await bob.getByRole("button", { name: "Accepter l'invitation au dossier Étude mobilité 2026" }).click({ timeout: 60_000 });
+    await explainInvite(bob.getByRole("button", { name: "Accepter l'invitation au dossier Étude mobilité 2026" }).click({ timeout: 60_000 }), await bobCheck("Étude mobilité 2026"));
     await bob.getByRole("heading", { name: "Étude mobilité 2026" }).waitFor({ timeout: 60_000 });
     await bob.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
 

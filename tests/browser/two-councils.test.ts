@@ -9,6 +9,7 @@ import type { Page } from "playwright-core";
 import { waitFor } from "../harness/homeserver.ts";
 import { screenshot, seriousA11yViolations } from "../harness/browser.ts";
 import { message, saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { explainInvite, pageAccessToken, recordSyncs } from "../harness/invite-diagnostics.ts";
 
 const A = "ville-a.test";
 const B = "agglo-b.test";
@@ -21,6 +22,7 @@ describe("web client in Chromium, two councils", function () {
     const newPage = (): Promise<Page> => app.newPage({ acceptDownloads: true, locale: "fr-FR" });
     const alice = await newPage();
     const bob = await newPage();
+    const bobSyncs = recordSyncs(bob);
     await alice.goto(app.web.url);
     await alice.getByRole("button", { name: "Se connecter" }).waitFor();
     assert.deepEqual(await seriousA11yViolations(alice), [], "sign-in page accessible");
@@ -48,9 +50,11 @@ describe("web client in Chromium, two councils", function () {
     await alice.getByText("Invitation envoyée.").waitFor();
 
     // Bob accepts the space and the room, from the other council.
-    await bob.getByRole("button", { name: "Accepter : Voirie" }).click({ timeout: 30_000 });
-    await bob.getByRole("button", { name: "Accepter : Chantier rue Haute" }).click({ timeout: 30_000 });
-    await bob.getByRole("region", { name: "Voirie" }).getByRole("link", { name: /Chantier rue Haute/ }).click({ timeout: 30_000 });
+    // an invitation that never shows leaves tests/artifacts/two-councils-invites.json (what Bob's client was told, what B says)
+    const bobCheck = async (roomName: string) => ({ page: bob, base: app.fed.get(B).url, accessToken: await pageAccessToken(bob), syncs: bobSyncs, roomName, name: "two-councils-invites" });
+    await explainInvite(bob.getByRole("button", { name: "Accepter : Voirie" }).click({ timeout: 30_000 }), await bobCheck("Voirie"));
+    await explainInvite(bob.getByRole("button", { name: "Accepter : Chantier rue Haute" }).click({ timeout: 30_000 }), await bobCheck("Chantier rue Haute"));
+    await explainInvite(bob.getByRole("region", { name: "Voirie" }).getByRole("link", { name: /Chantier rue Haute/ }).click({ timeout: 30_000 }), await bobCheck("Chantier rue Haute"));
     await bob.getByRole("heading", { name: /Chantier rue Haute/ }).waitFor();
 
     await alice.getByText("bob", { exact: false }).first().waitFor({ timeout: 30_000 }).catch(() => undefined);
