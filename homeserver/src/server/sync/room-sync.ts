@@ -11,6 +11,7 @@ import { timelineWindow } from "./timeline-window.ts";
 import { incrementalRoomDelta, type RoomDelta } from "./room-delta-cache.ts";
 import { projectEvent } from "./event-fields.ts";
 import { hiddenByIgnore } from "../users/ignored-users.ts";
+import { LazyMembersSent } from "./lazy-members-sent.ts";
 
 export interface RoomSyncInput {
   roomId: string;
@@ -31,7 +32,20 @@ export interface RoomSyncInput {
   fullState?: boolean;
   /** Senders the user ignores (m.ignored_user_list): their non-state events stay out of the timeline. */
   ignored?: ReadonlySet<string>;
+  /**
+   * The syncing device (user and device id), for lazy-loaded members: member events it was sent are
+   * not sent again (lazy-members-sent.ts). Without it every timeline sender's member event is sent.
+   */
+  device?: string;
 }
+
+/** Per server: the member events each device was sent (lazy-loading members). */
+const membersSent = new WeakMap<ServerContext, LazyMembersSent>();
+const membersSentOf = (s: ServerContext): LazyMembersSent => {
+  let m = membersSent.get(s);
+  if (m === undefined) membersSent.set(s, m = new LazyMembersSent());
+  return m;
+};
 
 export interface RoomTimeline {
   timeline: { events: JsonObject[]; limited: boolean; prev_batch: string };
@@ -53,15 +67,22 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   const inTimeline = new Set(rows.map((r) => r.event.eventId));
   let stateIds = [...startState].filter(([k, id]) => known.get(k) !== id && !inTimeline.has(id));
   if (inp.filter.lazyLoadMembers) {
+    const fresh = inp.since === 0 || inp.fullState === true;
     const senders = new Set([...shown.map((r) => r.event.pdu.sender), inp.userId]);
     stateIds = stateIds.filter(([k]) => {
       const [type, key] = splitStateKey(k);
-      return type !== "m.room.member" || senders.has(key) || (inp.since === 0 || inp.fullState === true) && key === inp.userId;
+      return type !== "m.room.member" || senders.has(key) || fresh && key === inp.userId;
     });
-    // members of timeline senders must be present even if unchanged since `since` only on initial sync
-    if (inp.since === 0 || inp.fullState === true) for (const u of senders) {
+    // The members of the timeline's senders, unless the client has them: on an initial sync it has
+    // none; on an incremental one, those this device was sent (the user's own only on a fresh sync,
+    // as before). Without this a sender whose member event the client never got stayed a bare id.
+    const sent = inp.device === undefined || inp.filter.includeRedundantMembers ? undefined : membersSentOf(s);
+    for (const u of senders) {
+      if (!fresh && u === inp.userId) continue;
       const id = startState.get(stateKeyOf("m.room.member", u));
-      if (id && !stateIds.some(([, x]) => x === id) && !inTimeline.has(id)) stateIds.push([stateKeyOf("m.room.member", u), id]);
+      if (id === undefined || stateIds.some(([, x]) => x === id) || inTimeline.has(id)) continue;
+      if (!fresh && sent !== undefined && inp.device !== undefined && sent.has(inp.device, inp.roomId, u, id, inp.since)) continue;
+      stateIds.push([stateKeyOf("m.room.member", u), id]);
     }
   }
   const stateRows = await events.getEvents(stateIds.map(([, id]) => id));
@@ -73,6 +94,11 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
     const e = clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, ...(txn ? { transactionId: txn } : {}) });
     return inp.filter.eventFields ? projectEvent(e, inp.filter.eventFields) : e;
   };
+  if (inp.filter.lazyLoadMembers && inp.device !== undefined) {
+    const members = [...shown, ...stateRows.values()].flatMap((r): [string, string][] =>
+      r.event.pdu.type === "m.room.member" && typeof r.event.pdu.state_key === "string" ? [[r.event.pdu.state_key, r.event.eventId]] : []);
+    membersSentOf(s).record(inp.device, inp.roomId, members, inp.upTo, inp.since === 0 || inp.fullState === true);
+  }
   return {
     timeline: { events: shown.map(fmt), limited, prev_batch: `t${firstStream}` },
     state: { events: [...stateRows.values()].map(fmt) },

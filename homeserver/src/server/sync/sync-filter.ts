@@ -17,6 +17,8 @@ export interface SyncFilter {
   includeLeave: boolean;
   timeline: EventFilter;
   lazyLoadMembers: boolean;
+  /** room.state.include_redundant_members: with lazy loading, every timeline sender's member event each time. */
+  includeRedundantMembers: boolean;
   /** room.timeline.unread_thread_notifications: counts per thread (server/push/unread-counts.ts). */
   unreadThreadNotifications: boolean;
   accountData: EventFilter;
@@ -63,6 +65,7 @@ export function parseSyncFilter(raw: unknown): SyncFilter {
     includeLeave: room["include_leave"] === true,
     timeline: eventFilter(room["timeline"], "room.timeline"),
     lazyLoadMembers: state["lazy_load_members"] === true,
+    includeRedundantMembers: state["include_redundant_members"] === true,
     unreadThreadNotifications: obj(room["timeline"], "room.timeline")["unread_thread_notifications"] === true,
     accountData: eventFilter(f["account_data"], "account_data"),
     presence: eventFilter(f["presence"], "presence"),

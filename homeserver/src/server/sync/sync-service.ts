@@ -75,6 +75,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   const ignored = await ignoredP;
   // read on first need (most woken long-polls: an event the user did not send, no room left)
   const txnIds = once(() => ownTxnIds(s, req.me, since?.events ?? 0));
+  const device = `${userId}\u0000${req.me.deviceId}`;
   const forgotten = once(() => forgottenRooms(s.db, userId));
   const join: JsonObject = {};
   const invite: JsonObject = {};
@@ -95,7 +96,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       const timelineSince = fullFrom ?? (newMembership ? 0 : (since?.events ?? 0));
       // the unread counts do not depend on the timeline: asked alongside it
       const unread = settled(s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications));
-      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored });
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored, device });
       const ephemeral: JsonObject[] = [];
       if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
       if (roomReceipts.length > 0) ephemeral.push({ type: "m.receipt", content: receiptContent(roomReceipts, userId) });
@@ -113,7 +114,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       if (m.membership === "invite") invite[m.roomId] = { invite_state: { events: stripped } };
       else knock[m.roomId] = { knock_state: { events: stripped } };
     } else if ((m.membership === "leave" || m.membership === "ban") && (since ? newMembership : req.filter.includeLeave) && !(await forgotten()).has(m.roomId)) {
-      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds, ignored });
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: since?.events ?? 0, upTo: m.stream, filter: req.filter, now, txnIds, ignored, device });
       leave[m.roomId] = { timeline: t.timeline, state: t.state, account_data: { events: [] } };
     }
   }
