@@ -1,8 +1,11 @@
 // The task board end to end (issue 13: "board load for a room with 2,000 tasks and 20,000 updates:
 // ≤ 1 s in the client"): our web client (client/dist) in Chromium, signed in to a real homeserver
 // (SQLite) whose room holds the list (seeded as tests/bench/tasks-views.ts does, unencrypted),
-// the board widget (widgets/tasks, built with Vite, served from another origin as deployed) in
-// the room's widget panel. Timed: from the click on « Ouvrir » (capabilities already approved:
+// the board widget (widgets/tasks, built with Vite, served from another origin by the deployed
+// static server, widgets/scripts/serve-widgets.ts: hashed bundles cached for good, so after the
+// warm-up opening the browser has the board's script, as an agent who opened it once has;
+// BOARD_E2E_WIDGET_SERVER=pages serves it uncached from the test pages instead) in the room's
+// widget panel. Timed: from the click on « Ouvrir » (capabilities already approved:
 // the first opening, with the consent dialog, is a warm-up) to every column rendered with its
 // count and its first cards (TaskBoard.FIRST), then painted ("painted"); the first page of every
 // column (TaskBoard.PAGE cards), drawn right after, is timed too ("page-painted"). The page is reloaded between runs (a fresh
@@ -24,6 +27,8 @@ import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { testConfig } from "../harness/test-config.ts";
 import { startHomeserver, type RunningHomeserver } from "../../homeserver/src/server/compose.ts";
 import { startWidgetPages } from "../widgets/widget-pages.ts";
+import { ensureWidgetBuilds } from "../../widgets/scripts/widgets-build.ts";
+import { serveWidgets } from "../../widgets/scripts/serve-widgets.ts";
 import { seed } from "./tasks-views.ts";
 import { chromiumProcesses } from "./chromium-cpu.ts";
 import { median, type BenchRow } from "./stats.ts";
@@ -159,17 +164,21 @@ async function seededHomeserver(tasks: number, updates: number, log: (s: string)
 export async function boardE2eRuns(runs: number, tasks: number, updates: number, log: (s: string) => void = () => undefined): Promise<BoardE2eRun[]> {
   const dist = await ensureClientBuild();
   const { hs, dir, me } = await seededHomeserver(tasks, updates, log);
-  const pages = await startWidgetPages({ jitsiConfig: {}, apps: ["tasks"] });
+  const testPages = process.env["BOARD_E2E_WIDGET_SERVER"] === "pages";
+  const pages = await startWidgetPages({ jitsiConfig: {}, apps: testPages ? ["tasks"] : [] });
+  // As `entente start` serves them (homeserver-config/src/web-widgets.ts), on another site than the client's.
+  const deployed = testPages ? undefined : await serveWidgets({ apps: (await ensureWidgetBuilds()).filter((a) => a.name === "tasks"), host: "127.0.0.1", port: 0 });
+  const widgetsBase = deployed === undefined ? `${pages.widgetsOrigin}/widgets/` : `http://localhost:${new URL(deployed.url).port}/`;
   const web = await serveClient({
     distDir: dist, host: "127.0.0.1", port: 0, councils: [{ id: "b", label: "Bench", serverName: me.userId.split(":")[1] ?? "", homeserverUrl: hs.url }],
-    extraConfig: { widgets: { base_url: `${pages.widgetsOrigin}/widgets/`, jitsi_domains: [] } },
+    extraConfig: { widgets: { base_url: widgetsBase, jitsi_domains: [] } },
   });
   try {
     const { roomId } = me;
     const r = encodeURIComponent(roomId);
     const put = await fetch(`${hs.url}/_matrix/client/v3/rooms/${r}/state/im.vector.modular.widgets/tasks`, {
       method: "PUT", headers: { Authorization: `Bearer ${me.accessToken}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ type: "m.custom", name: "Tâches", data: {}, url: `${pages.widgetsOrigin}/widgets/tasks/index.html?userId=$matrix_user_id&language=$org.matrix.msc2873.client_language` }),
+      body: JSON.stringify({ type: "m.custom", name: "Tâches", data: {}, url: `${widgetsBase}tasks/index.html?userId=$matrix_user_id&language=$org.matrix.msc2873.client_language` }),
     });
     if (!put.ok) throw new Error(`widget state: ${put.status}`);
     const agent: Agent = { userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId };
@@ -199,7 +208,7 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
         // The first opening asks for the capabilities (remembered for the next ones): a warm-up.
         if (run === 0) await page.locator("#approve").click({ timeout: 60_000 });
         log(`board-e2e run ${run}: opening`);
-        const frame = await waitFor("the board frame", () => page.frames().find((f) => f.url().includes("/widgets/tasks/")), 60_000);
+        const frame = await waitFor("the board frame", () => page.frames().find((f) => f.url().includes("/tasks/index.html")), 60_000);
         const frameProfiling = profiling === undefined ? undefined : await startProfile(page, frame);
         await boardShown(frame, tasks).catch(async (e: unknown) => {
           await screenshot(page, "board-e2e-failure").catch(() => undefined);
@@ -224,6 +233,7 @@ export async function boardE2eRuns(runs: number, tasks: number, updates: number,
     return out;
   } finally {
     await web.close();
+    await deployed?.close();
     await pages.stop();
     await hs.stop();
     rmSync(dir, { recursive: true, force: true });
