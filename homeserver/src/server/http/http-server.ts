@@ -139,7 +139,12 @@ function tokenOf(req: IncomingMessage, url: URL): string | undefined {
 
 async function readJson(req: IncomingMessage, limit: number, method: string): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? "0");
-  if (declared > limit) throw new MatrixError("M_TOO_LARGE", 413, `Request body exceeds ${limit} bytes`);
+  if (declared > limit) {
+    // unread: answered with Connection: close (Node would otherwise read and drop all of it to keep the connection)
+    const tooLarge = new MatrixError("M_TOO_LARGE", 413, `Request body exceeds ${limit} bytes`);
+    closesConnection.add(tooLarge);
+    throw tooLarge;
+  }
   // no Content-Length and no Transfer-Encoding: no body (RFC 9112 §6.3); a /sync long-poll then
   // costs no stream iteration
   const noBody = declared === 0 && req.headers["transfer-encoding"] === undefined;
