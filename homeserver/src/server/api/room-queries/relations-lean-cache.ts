@@ -32,14 +32,24 @@ export interface LeanEvent {
 
 export interface LeanSource {
   maxStream(): Promise<number>;
+  /** This process's redaction epoch (EventStore.redactionEpoch): moves with each local redaction, also after its COMMIT. */
+  redactionEpoch(): number;
+  /**
+   * Whether a write body is running on the connection reads share (SQLite): rows read then may be
+   * half written (a redaction's event stored, its target not yet marked; or marked and then rolled
+   * back), so they are served but not kept.
+   */
+  writing(): boolean;
   /** Whether an m.room.redaction was stored at a position in (after, upTo]. */
   redactionBetween(after: number, upTo: number): Promise<boolean>;
   eventsAtStreams(streams: readonly number[]): Promise<Map<number, StoredEventRow>>;
 }
 
-export function leanSourceOf(db: Database, events: { maxStream(): Promise<number>; eventsAtStreams(s: readonly number[]): Promise<Map<number, StoredEventRow>> }): LeanSource {
+export function leanSourceOf(db: Database, events: { maxStream(): Promise<number>; redactionEpoch(): number; eventsAtStreams(s: readonly number[]): Promise<Map<number, StoredEventRow>> }): LeanSource {
   return {
     maxStream: () => events.maxStream(),
+    redactionEpoch: () => events.redactionEpoch(),
+    writing: () => db.runningWrite?.() !== undefined,
     redactionBetween: async (after, upTo) =>
       (await db.one<{ one: number }>("SELECT 1 AS one FROM events WHERE stream_ordering > ? AND stream_ordering <= ? AND type = 'm.room.redaction' LIMIT 1", [after, upTo])) !== undefined,
     eventsAtStreams: (streams) => events.eventsAtStreams(streams),
@@ -52,6 +62,8 @@ export class LeanEventCache {
   #bytes = 0;
   /** The end of the stream when the cache was last known free of later redactions. */
   #checkedUpTo = -1;
+  /** The process's redaction epoch at that check. */
+  #epoch = -1;
   /** Events built from rows and events taken from the cache (tests read them). */
   readonly stats = { built: 0, hits: 0, dropped: 0 };
 
@@ -61,14 +73,18 @@ export class LeanEventCache {
 
   /** Drops everything when a redaction was stored since the last check. Call once per request. */
   async check(source: LeanSource): Promise<void> {
+    const epoch = source.redactionEpoch();
     const end = await source.maxStream();
-    if (end === this.#checkedUpTo) return;
-    if (this.#checkedUpTo < 0 || end < this.#checkedUpTo || (this.#entries.size > 0 && (await source.redactionBetween(this.#checkedUpTo, end)))) {
+    if (end === this.#checkedUpTo && epoch === this.#epoch) return;
+    // the epoch catches a local redaction whose position was already seen by an earlier check (a read
+    // made while its body ran, between the redaction's INSERT and its target's marking)
+    if (this.#checkedUpTo < 0 || end < this.#checkedUpTo || epoch !== this.#epoch || (this.#entries.size > 0 && (await source.redactionBetween(this.#checkedUpTo, end)))) {
       if (this.#entries.size > 0) this.stats.dropped++;
       this.#entries.clear();
       this.#bytes = 0;
     }
     this.#checkedUpTo = end;
+    this.#epoch = epoch;
   }
 
   /**
@@ -83,7 +99,9 @@ export class LeanEventCache {
     }
     const built = new Map<number, LeanEvent>();
     if (missing.length > 0) {
+      const writingBefore = source.writing();
       const rows = await source.eventsAtStreams(missing);
+      const keep = !writingBefore && !source.writing();
       for (const [stream, row] of rows) {
         const text = leanClientEventText(row, version);
         const e: LeanEvent = {
@@ -91,7 +109,7 @@ export class LeanEventCache {
           meta: { roomId: roomIdOfRow(row), stream, stateGroup: row.stateGroup, sender: senderOfRow(row), type: typeOfRow(row), stateKey: stateKeyOfRow(row) },
         };
         built.set(stream, e);
-        this.#put(e);
+        if (keep) this.#put(e);
       }
       this.stats.built += rows.size;
     }
