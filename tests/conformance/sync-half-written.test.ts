@@ -2,10 +2,10 @@
 // they see an invite's event before the membership row naming it) must not hand out a token past
 // that event: the next /sync, starting after it, would never send the invite (the CI failure of
 // tests/browser/dossier-locks-previews.test.ts: Bob's dossier invite or space join never showed).
-// Real homeserver, real code paths: Alice's invite (changeMembership, as the HTTP route) and Bob's
-// /sync (sync-service) run concurrently, Bob's sync started 0, 1, 2… microtask turns after the
-// invite, so one of them lands inside the invite's write body. Each time, the invite must come in
-// that /sync or the next one.
+// Real homeserver, real code paths: Alice's invite, then Bob's join (changeMembership, as the HTTP
+// routes) and Bob's /sync (sync-service) run concurrently, Bob's sync started 0, 1, 2… microtask
+// turns after the membership change, so some land inside its write body. Each time, the invite
+// (then the join) must come in that /sync or the next one.
 import assert from "node:assert/strict";
 import { changeMembership } from "../../homeserver/src/server/rooms/membership.ts";
 import { membershipDeps } from "../../homeserver/src/server/api/rooms/membership.ts";
@@ -23,7 +23,7 @@ describe("/sync while a membership write is half done (SQLite)", function () {
   let server: TestHomeserver | undefined;
   after(() => server?.stop());
 
-  it("never hands out a token past an invite whose membership row is not written yet", async () => {
+  it("never hands out a token past an invite or a join whose membership row is not written yet", async () => {
     server = await startTestHomeserver();
     const s = server.hs.context;
     const alice = await registerUser(server.url, "alice");
@@ -40,18 +40,20 @@ describe("/sync while a membership write is half done (SQLite)", function () {
     const syncFrom = async (token: string): Promise<JsonObject> =>
       sync(s, { me, since: parseSyncToken(token), filter, fullState: false, timeoutMs: 0 });
     let token = String((await sync(s, { me, since: undefined, filter, fullState: false, timeoutMs: 0 }))["next_batch"]);
-    const lost: number[] = [];
-    for (let turn = 0; turn < TURNS; turn++) {
-      const roomId = rooms[turn] ?? "";
-      const invite = changeMembership(membershipDeps(s), roomId, alice.userId, "invite", bob.userId, undefined);
-      for (let i = 0; i < turn; i++) await Promise.resolve();
-      const first = await syncFrom(token);
-      await invite;
-      const second = await syncFrom(String(first["next_batch"]));
-      const invited = (r: JsonObject): boolean => roomId in ((r["rooms"] as { invite: JsonObject }).invite);
-      if (!invited(first) && !invited(second)) lost.push(turn);
-      token = String(second["next_batch"]);
+    const lost: Record<"invite" | "join", number[]> = { invite: [], join: [] };
+    for (const [action, actor] of [["invite", alice.userId], ["join", bob.userId]] as const) {
+      for (let turn = 0; turn < TURNS; turn++) {
+        const roomId = rooms[turn] ?? "";
+        const change = changeMembership(membershipDeps(s), roomId, actor, action, bob.userId, undefined);
+        for (let i = 0; i < turn; i++) await Promise.resolve();
+        const first = await syncFrom(token);
+        await change;
+        const second = await syncFrom(String(first["next_batch"]));
+        const shown = (r: JsonObject): boolean => roomId in ((r["rooms"] as Record<string, JsonObject>)[action] ?? {});
+        if (!shown(first) && !shown(second)) lost[action].push(turn);
+        token = String(second["next_batch"]);
+      }
     }
-    assert.deepEqual(lost, [], `invites never sent to Bob's /sync when it started that many microtask turns after them: ${lost.join(", ")}`);
+    assert.deepEqual(lost, { invite: [], join: [] }, `memberships never sent to Bob's /sync when it started that many microtask turns after them: ${JSON.stringify(lost)}`);
   });
 });
