@@ -144,7 +144,7 @@ export class EventStore {
     const stream = num(row?.stream_ordering);
     if (unfinished !== undefined && this.unfinished === unfinished) unfinished.stream = stream;
     // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
-    if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu);
+    if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu, input.backfilled === true);
     if (input.txn) {
       await runLater(tx, "INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
         [input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId]);

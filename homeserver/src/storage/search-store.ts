@@ -33,14 +33,18 @@ export async function createSearchTables(tx: SqlExecutor, dialect: Dialect): Pro
   await tx.run("CREATE INDEX event_search_vector ON event_search USING GIN (vector)");
 }
 
-/** Indexes one persisted event when it has searchable cleartext; runs in the persist transaction. */
-export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, stream: number, pdu: Pdu): Promise<void> {
+/**
+ * Indexes one persisted event when it has searchable cleartext; runs in the persist transaction.
+ * `reusable`: the position may have been held by a deleted row (backfill takes MIN - 1); any other
+ * new row takes a position above every committed one (SQLite AUTOINCREMENT; a rolled-back
+ * position's index row rolled back with it), so there is no stale entry to replace.
+ */
+export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, stream: number, pdu: Pdu, reusable = true): Promise<void> {
   const t = searchableText(pdu);
   if (!t) return;
-  // A stream position is only reused when a deleted row held it (backfill takes MIN - 1, and
-  // de-outliering deletes the outlier's row): the new event's text replaces any stale entry.
+  // the new event's text replaces any stale entry
   if (dialect === "sqlite") {
-    await tx.run("DELETE FROM event_search WHERE rowid = ?", [stream]);
+    if (reusable) await tx.run("DELETE FROM event_search WHERE rowid = ?", [stream]);
     await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, indexedBody(dialect, t.text), t.key]);
   } else {
     // nobody reads its answer: pipelined in PostgreSQL's group transaction (sql.ts runLater)
