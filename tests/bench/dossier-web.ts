@@ -1,7 +1,8 @@
 // Dossier transfers in the web client (Chromium, one homeserver): a file above the large-file
-// threshold picked in the folder view, encrypted in the page (WebCrypto AES-CTR in 64 KiB calls,
-// each 16 MiB part held whole and its ciphertext hashed by WebCrypto; no whole-file plaintext
-// hash since 1ba94db; @entente/files), sent in parts with asynchronous uploads, until its row
+// threshold picked in the folder view, encrypted by the page's dedicated upload worker since
+// c32c1b4 (before: on the page's main thread; WebCrypto AES-CTR in 64 KiB calls, each 16 MiB part
+// held whole and its ciphertext hashed by WebCrypto; no whole-file plaintext hash since 1ba94db;
+// @entente/files), sent in parts with asynchronous uploads (two PUTs at once since then), until its row
 // is listed; then downloaded to disk through the service worker (headless Chromium has no save
 // dialog), the WORKER fetching, hash-checking and decrypting each part before it is written (since
 // 33e75b2; before, the page did and cloned the plaintext into the worker), until Chromium has saved it. 1 GiB in 16 MiB parts (--quick: 64 MiB), median of 3 uploads and
@@ -93,6 +94,9 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
     const session = JSON.stringify({ baseUrl: hs.url, userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId });
     await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
     const page = await ctx.newPage();
+    // the page's errors (an upload that stops shows nothing else; the 404s are the page's own probes)
+    page.on("console", (m) => { if (m.type() === "error" && !m.text().includes("404")) process.stderr.write(`dossier-web: page console: ${m.text()}\n`); });
+    page.on("pageerror", (e) => process.stderr.write(`dossier-web: page error: ${e.message}\n`));
     await page.goto(`${web.url}#/dossier/${encodeURIComponent(roomId)}`);
     await page.getByRole("heading", { name: "Banc d'essai" }).waitFor({ timeout: 120_000 });
     const cdp = await ctx.newCDPSession(page);

@@ -1,6 +1,7 @@
 // Issue 15: transfers that a page reload (or a dead network) interrupted are offered again in the
 // folder view, Chromium, one homeserver, files in 4 encrypted parts (1 MiB threshold):
-// - an upload reloaded during its second part: after the reload "Reprendre l'envoi" with the same
+// - an upload reloaded once its first part is stored and the next ones are held (parts go two PUTs
+//   at a time): after the reload "Reprendre l'envoi" with the same
 //   file sends only the missing parts, counted AT THE HOMESERVER (files in its media store: every
 //   stored part once, none twice); the file arrives byte-identical;
 // - a download reloaded during its second part: "Reprendre le téléchargement" (from the start,
@@ -32,6 +33,34 @@ async function storedMedia(dir: string): Promise<number> {
   };
   await walk(join(dir, "media", "local"));
   return n;
+}
+
+/**
+ * A route handler for uploads: the first PUT goes through (`first` resolves once the server has
+ * answered it), every later one is held until release(), then aborted. Parts go two PUTs at a
+ * time: holding only the second would let the third through.
+ */
+function holdAfterFirst(): { handler: (r: Route) => Promise<void>; first: Promise<void>; held: Promise<void>; release: () => void } {
+  let n = 0;
+  let onFirst!: () => void;
+  const first = new Promise<void>((r) => (onFirst = r));
+  let onHeld!: () => void;
+  const held = new Promise<void>((r) => (onHeld = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  return {
+    first, held, release,
+    async handler(route) {
+      if (++n === 1) {
+        const res = await route.fetch();
+        onFirst();
+        return route.fulfill({ response: res });
+      }
+      onHeld();
+      await released;
+      await route.abort().catch(() => undefined);
+    },
+  };
 }
 
 /** A route handler that holds request number `which` until release(), then aborts it; others go through. */
@@ -81,14 +110,14 @@ describe("dossier transfers resumed after a reload or a network give-up (Chromiu
   it("an upload reloaded mid-part sends only its missing parts after 'Reprendre' (counted at the homeserver)", async () => {
     const page = d.page;
     const before = await storedMedia(d.hs.dir);
-    const hold = holdNth(2);
+    const hold = holdAfterFirst();
     await page.route(PUTS, hold.handler);
     // A file on disk, picked twice: its lastModified is kept (a buffer would get a new one each time, refused as "modified")
     const onDisk = join(await mkdtemp(join(tmpdir(), "entente-resume-")), name);
     await writeFile(onDisk, original);
     await page.locator("input#files").setInputFiles(onDisk);
-    await hold.held;
-    assert.equal(await storedMedia(d.hs.dir), before + 1, "part 1 stored, part 2 held");
+    await Promise.all([hold.first, hold.held]);
+    assert.equal(await storedMedia(d.hs.dir), before + 1, "part 1 stored, the next ones held");
     await reload();
     hold.release();
     await page.unroute(PUTS);

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
-import { downloadDossierFile, uploadDossierFile, type MediaAccess } from "../../client/src/core/dossiers/dossier-transfer.ts";
+import { downloadDossierFile, previewBlob, uploadDossierFile, type MediaAccess } from "../../client/src/core/dossiers/dossier-transfer.ts";
+import { PreviewTooLarge } from "../../client/src/core/dossiers/preview-download.ts";
 import { fileVersionOf } from "../../client/src/core/dossiers/dossier-model.ts";
 import type { TransferProgress } from "../../client/src/core/dossiers/dossiers-port.ts";
 import { runWorkerJob, type WorkerReport } from "../../client/src/core/dossiers/worker-download.ts";
@@ -52,6 +53,20 @@ describe("client dossier transfers (Node, one homeserver)", function () {
     const received: number[] = [];
     assert.equal(sha(new Uint8Array(await (await downloadDossierFile(media, vb!, (r) => received.push(r))).arrayBuffer())), sha(large));
     assert.equal(received[received.length - 1], large.length, "download progress reaches the size");
+  });
+
+  it("bounds an image preview by the bytes that come, not by the size its message states", async () => {
+    const data = randomBytes(300_000);
+    const up = await uploadDossierFile(media, new File([data], "photo.jpg", { type: "image/jpeg" }), 1024 * 1024, new AbortController().signal, () => undefined);
+    const v = asEvent(up.content)!;
+    const image = { ...v, msgtype: "m.image" };
+    // honest size under the cap: the image itself
+    assert.equal(sha(new Uint8Array(await (await previewBlob(media, image, 400_000))!.arrayBuffer())), sha(data));
+    // the message says 1 000 bytes, 300 000 come: stopped past the cap
+    await assert.rejects(previewBlob(media, { ...image, size: 1000 }, 100_000), PreviewTooLarge);
+    // a thumbnail larger than the cap (its size is the sender's word too)
+    await assert.rejects(previewBlob(media, { ...image, thumbnail: image.file }, 100_000), PreviewTooLarge);
+    assert.equal((await previewBlob(media, { ...image, thumbnail: image.file }, 400_000))?.size, data.length);
   });
 
   it("refuses a file whose ciphertext hash does not match, and a part given in the manifest's place", async () => {

@@ -45,6 +45,13 @@ export interface ChunkedUploadOptions {
    * it, a resumed upload does not read the acknowledged parts again either.
    */
   wholeFileHash?: boolean;
+  /**
+   * Held parts PUT at once (default 1). Parts are still read, encrypted and hashed one at a time,
+   * in order (they share the buffers); with 2, one part's PUT goes on while the next one's does,
+   * so the homeserver and the browser's network work meanwhile. Only without the whole-file hash
+   * (which needs the parts in order): forced to 1 with it.
+   */
+  concurrentParts?: number;
 }
 
 export type UploadPhase = "idle" | "uploading" | "paused" | "done" | "cancelled";
@@ -82,40 +89,60 @@ export class ChunkedUpload extends EventTarget {
   /** The held path's ciphertext and plaintext buffers, kept from one part to the next (a Blob copies the first). */
   private held: Uint8Array | undefined;
   private plain: Uint8Array | undefined;
-  /** The next held part, being prepared while the current one is PUT. */
-  private ahead: { index: number; ready: Promise<PreparedPart> } | undefined;
-  private aheadSettled: Promise<void> = Promise.resolve();
+  /** Held parts prepared or being prepared (read ahead, or by their own sendPart), by index. */
+  private readonly preparing = new Map<number, Promise<PreparedPart>>();
+  /** The last prepare queued: prepares run one after another (they share `held` and `plain`). */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(o: ChunkedUploadOptions) {
     super();
-    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, ...o };
+    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, ...o };
   }
 
   /** Starts, or resumes from the stored state. Rejects with UploadStopped on pause/cancel/give-up. */
   async start(): Promise<UploadResult> {
     if (this.phase === "uploading") throw new Error("upload already running");
     const abort = (this.abort = new AbortController());
+    // stops the parts still in flight when one fails for good (not the agent's pause)
+    const stop = new AbortController();
+    const signal = AbortSignal.any([abort.signal, stop.signal]);
     this.setPhase("uploading");
     try {
       const state = await this.loadState();
       const plan = planParts(this.o.size, state.partSize);
       const meter = new ProgressMeter(this.o.size, plan.length);
       let whole = this.o.wholeFileHash ? this.o.backend.sha256() : noHash;
-      await this.aheadSettled; // a part read ahead by a stopped run must be done with the buffers
+      await this.chain; // a part read ahead by a stopped run must be done with the buffers
+      const window = this.o.wholeFileHash ? 1 : Math.max(1, this.o.concurrentParts);
+      const inflight = new Set<Promise<void>>();
+      let failure: { e: unknown } | undefined;
       for (const [i, part] of plan.entries()) {
         const st = state.parts[part.index]!;
         if (st.sha256 !== undefined) {
           // Acknowledged before: read it again for the whole-file hash only (no upload).
-          if (this.o.wholeFileHash) await this.o.source(part.offset, part.size).pipeTo(new WritableStream({ write: (c) => whole.update(c) }), { signal: abort.signal });
+          if (this.o.wholeFileHash) await this.o.source(part.offset, part.size).pipeTo(new WritableStream({ write: (c) => whole.update(c) }), { signal });
           meter.skip(part.size);
           continue;
         }
+        while (inflight.size >= window) await Promise.race(inflight);
+        if (failure !== undefined) break;
         const after = plan[i + 1];
-        whole = await this.sendPart(part, st, state, whole, meter, abort.signal, after && { part: after, st: state.parts[after.index]! });
-        meter.partDone();
-        this.emitProgress(meter);
+        // with a window of 1 each part ends before the next starts: `whole` is the state after the previous one
+        const sending: Promise<void> = this.sendPart(part, st, state, whole, meter, signal, after && { part: after, st: state.parts[after.index]! })
+          .then((w) => {
+            whole = w;
+            meter.partDone();
+            this.emitProgress(meter);
+          }, (e: unknown) => {
+            failure ??= { e };
+            stop.abort();
+          })
+          .finally(() => inflight.delete(sending));
+        inflight.add(sending);
       }
-      const result = await this.sendManifest(state, this.o.wholeFileHash ? whole.digest() : undefined, abort.signal);
+      await Promise.all(inflight);
+      if (failure !== undefined) throw failure.e;
+      const result = await this.sendManifest(state, this.o.wholeFileHash ? whole.digest() : undefined, signal);
       await this.o.store.clear();
       this.setPhase("done");
       return result;
@@ -126,8 +153,8 @@ export class ChunkedUpload extends EventTarget {
     } finally {
       this.abort = undefined;
       // a part being read ahead stops (its buffers are the next run's)
-      if (this.ahead !== undefined) abort.abort();
-      this.ahead = undefined;
+      if (this.preparing.size > 0) stop.abort();
+      this.preparing.clear();
     }
   }
 
@@ -177,22 +204,20 @@ export class ChunkedUpload extends EventTarget {
             this.emitProgress(meter);
           };
           if (prepared === undefined) {
-            const ahead = this.ahead?.index === part.index ? this.ahead.ready : undefined;
-            this.ahead = undefined;
-            prepared = await (ahead ?? this.prepareHeld(part, st, whole.copy(), digest, count, signal));
+            const ahead = this.preparing.get(part.index);
+            prepared = await (ahead ?? this.prepare(part, st, whole.copy(), digest, count, signal));
             if (ahead !== undefined) count(part.size);
+            // The next part is read, encrypted and hashed while this one is PUT (the network
+            // service and the homeserver work meanwhile), unless its own sendPart runs already.
+            if (next !== undefined && next.st.sha256 === undefined && next.part.size <= this.o.holdParts && !this.preparing.has(next.part.index)) {
+              void this.prepare(next.part, next.st, prepared.whole.copy(), digest, () => undefined, signal);
+            }
           } else count(part.size);
-          // The next part is read, encrypted and hashed while this one is PUT (the network
-          // service and the homeserver work meanwhile).
-          if (this.ahead === undefined && next !== undefined && next.st.sha256 === undefined && next.part.size <= this.o.holdParts) {
-            const ready = this.prepareHeld(next.part, next.st, prepared.whole.copy(), digest, () => undefined, signal);
-            this.ahead = { index: next.part.index, ready };
-            this.aheadSettled = ready.then(() => undefined, () => undefined);
-          }
           this.putParts.push(part.index);
           const t = this.o.transport;
           await (t.putBlob ? t.putBlob(st.mxc, prepared.blob, signal) : t.put(st.mxc, prepared.blob.stream(), part.size, signal));
           st.sha256 = prepared.sha256;
+          this.preparing.delete(part.index);
           await this.o.store.save(state);
           return prepared.whole;
         }
@@ -239,6 +264,16 @@ export class ChunkedUpload extends EventTarget {
         await delay(this.o.retryDelayMs * attempt, signal);
       }
     }
+  }
+
+  /** Queues the preparation of a held part after the others (see `chain`) and records it in `preparing`. */
+  private prepare(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<PreparedPart> {
+    const ready = this.chain.then(() => this.prepareHeld(part, st, whole, digest, onBytes, signal));
+    this.chain = ready.then(() => undefined, () => undefined);
+    this.preparing.set(part.index, ready);
+    // a failed prepare is dropped (its sendPart, or the next run, prepares the part again)
+    ready.catch(() => this.preparing.get(part.index) === ready && this.preparing.delete(part.index));
+    return ready;
   }
 
   /**

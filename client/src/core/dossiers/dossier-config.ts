@@ -19,6 +19,12 @@ export function parseDossierConfig(json: unknown): DossierConfig {
  */
 export const PART_SIZE = 16 * 1024 * 1024;
 
+/**
+ * Parts PUT at once by an upload (ChunkedUpload `concurrentParts`; still read and encrypted one
+ * at a time): while one part's request is in the homeserver, the next one's is on its way.
+ */
+export const PARTS_IN_FLIGHT = 2;
+
 /** Part size for a file above the threshold: PART_SIZE, or the threshold itself when smaller (a multiple of 16). */
 export function partSizeFor(threshold: number): number {
   const p = Math.min(PART_SIZE, threshold);

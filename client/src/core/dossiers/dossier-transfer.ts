@@ -12,8 +12,9 @@ import {
   ProgressMeter, UploadStopped, type RetryInfo,
 } from "./protocol.ts";
 import { partSpool, openDiskSink, WorkerDownloadFailed, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
-import { PART_SIZE, partSizeFor } from "./dossier-config.ts";
+import { PART_SIZE, PARTS_IN_FLIGHT, partSizeFor } from "./dossier-config.ts";
 import { workerUpload, type PartsUpload } from "./upload-worker-client.ts";
+import { previewDownload } from "./preview-download.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { TransferProgress } from "./dossiers-port.ts";
 import type { FileVersion } from "./dossier-model.ts";
@@ -172,7 +173,7 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,
       // No whole-file plaintext SHA-256 in the manifest (docs/dossiers.md): it cost the page ≈ 3.5 CPU s per GiB.
-      wholeFileHash: false,
+      wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
     });
     try {
       return await uploadInParts(up, file, signal, onProgress, control);
@@ -271,17 +272,23 @@ export async function downloadDossierFile(m: MediaAccess, v: FileVersion, onProg
   return blob;
 }
 
-/** A small decrypted image for the list: the thumbnail when the message has one, else the image itself if small. */
+/** A preview (thumbnail or image) that has not all come within this long is dropped. */
+const PREVIEW_TIMEOUT_MS = 15_000;
+
+/**
+ * A small decrypted image for the list: the thumbnail when the message has one, else the image
+ * itself if its message says it is small. Either is bounded by the bytes that really come, not by
+ * the message's size (the sender's word): past `maxBytes` decrypted bytes the request is aborted
+ * and this rejects PreviewTooLarge (preview-download.ts, as PDF previews).
+ */
 export async function previewBlob(m: MediaAccess, v: FileVersion, maxBytes = 8 * 1024 * 1024): Promise<Blob | undefined> {
   if (v.msgtype !== "m.image" || v.parts) return undefined;
+  const get = (x: FileVersion, onBytes: (received: number) => void, signal: AbortSignal): Promise<Blob> => downloadDossierFile(m, x, onBytes, signal);
   if (v.thumbnail !== undefined) {
-    const info = parseEncryptedFile(v.thumbnail);
-    const { sink, blob } = blobSink("image/jpeg");
-    await (await fetchTransport(m).get(info.url)).pipeThrough(decryptingStream(await loadWebBackend(), info)).pipeTo(sink);
-    return blob;
+    return previewDownload(get, { ...v, size: undefined, file: v.thumbnail, mimetype: "image/jpeg" }, { maxBytes, timeoutMs: PREVIEW_TIMEOUT_MS });
   }
   if (v.size === undefined || v.size > maxBytes) return undefined;
-  return downloadDossierFile(m, v);
+  return previewDownload(get, v, { maxBytes, timeoutMs: PREVIEW_TIMEOUT_MS });
 }
 
 /** A download's progress for the bar: bytes verified or being verified, speed, time left, a pending retry. */

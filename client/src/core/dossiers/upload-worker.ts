@@ -4,6 +4,7 @@
 // (upload-worker-client.ts) keeps the state store and the controls; see upload-worker-messages.ts.
 import { ChunkedUpload, fetchTransport, loadWebBackend, UploadStopped } from "./protocol.ts";
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
+import { PARTS_IN_FLIGHT } from "./dossier-config.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
 
 interface WorkerScope {
@@ -32,11 +33,25 @@ function pageStore(initial: UploadState | undefined): UploadStateStore {
   };
 }
 
+/**
+ * A part of the file as a stream of one chunk, read with Blob.arrayBuffer(). Not Blob.stream():
+ * in a dedicated worker, Chromium 156 sometimes never answers a BYOB read of a picked file's
+ * stream (seen about once in five 1 GiB uploads, at any part), and the upload hung.
+ */
+function wholeRead(part: Blob): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async start(c) {
+      c.enqueue(new Uint8Array(await part.arrayBuffer()));
+      c.close();
+    },
+  });
+}
+
 async function create(job: UploadJob): Promise<ChunkedUpload> {
   const up = new ChunkedUpload({
-    source: (o, l) => job.file.slice(o, o + l).stream(), name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
+    source: (o, l) => wholeRead(job.file.slice(o, o + l)), name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
-    backend: await loadWebBackend(), holdParts: job.holdParts, wholeFileHash: false,
+    backend: await loadWebBackend(), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
   });
   up.addEventListener("progress", (e) => post({ type: "progress", detail: (e as CustomEvent<Extract<FromUploadWorker, { type: "progress" }>["detail"]>).detail }));
   up.addEventListener("phase", (e) => post({ type: "phase", detail: (e as CustomEvent<{ phase: string; reason?: string }>).detail }));
