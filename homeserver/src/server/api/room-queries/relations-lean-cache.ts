@@ -123,15 +123,26 @@ export class LeanEventCache {
     return out;
   }
 
+  /** Held bytes, counting each event's objects besides its text (tests read it). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
   #put(e: LeanEvent): void {
     const old = this.#entries.get(e.stream);
-    if (old !== undefined) this.#bytes -= old.bytes.length;
+    if (old !== undefined) this.#bytes -= sizeOf(old);
     this.#entries.set(e.stream, e);
-    this.#bytes += e.bytes.length;
+    this.#bytes += sizeOf(e);
     for (const [stream, oldest] of this.#entries) {
       if (this.#bytes <= this.#maxBytes) break;
       this.#entries.delete(stream);
-      this.#bytes -= oldest.bytes.length;
+      this.#bytes -= sizeOf(oldest);
     }
   }
+}
+
+/** An event's text and, roughly, its objects (entry, meta, kind, ids, the buffer's header). */
+const ENTRY_OVERHEAD = 400;
+function sizeOf(e: LeanEvent): number {
+  return e.bytes.length + ENTRY_OVERHEAD;
 }
