@@ -19,19 +19,28 @@ export interface StreamPositions {
 /**
  * The current position of every database stream a sync token holds, in ONE statement (each
  * /sync asks for them; six round trips were ~0.6 ms of CPU per /sync on PostgreSQL). Same
- * values as the stores' max*() methods.
+ * values as the stores' max*() methods. With `userId`, also `memberships`: the newest position
+ * and the count of the user's membership rows, which move with any change of them (a new or
+ * changed row takes the new event's position, a deleted one lowers the count), for /sync's
+ * kept memberships (server/sync/kept-reads.ts).
  */
-export async function streamPositions(db: SqlExecutor): Promise<StreamPositions> {
-  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null; ok: number | null }>(
+export async function streamPositions(db: SqlExecutor): Promise<StreamPositions>;
+export async function streamPositions(db: SqlExecutor, userId: string): Promise<StreamPositions & { memberships: string }>;
+export async function streamPositions(db: SqlExecutor, userId?: string): Promise<StreamPositions & { memberships?: string }> {
+  const mine = userId === undefined ? "" : `,
+       (SELECT MAX(stream_ordering) FROM current_state WHERE type = 'm.room.member' AND state_key = ?) AS mm,
+       (SELECT COUNT(*) FROM current_state WHERE type = 'm.room.member' AND state_key = ?) AS mc`;
+  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null; ok: number | null; mm?: number | null; mc?: number | null }>(
     `SELECT (SELECT MAX(stream_ordering) FROM events) AS ev, (SELECT MAX(stream_id) FROM account_data) AS ad,
        (SELECT MAX(stream_id) FROM receipts) AS rc, (SELECT MAX(stream_id) FROM presence_stream) AS pr,
        (SELECT MAX(stream_id) FROM device_list_changes) AS dl, (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS td,
-       (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS ok`,
-    [TO_DEVICE_HEAD, KEYS_HEAD]);
-  return {
+       (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS ok${mine}`,
+    userId === undefined ? [TO_DEVICE_HEAD, KEYS_HEAD] : [TO_DEVICE_HEAD, KEYS_HEAD, userId, userId]);
+  const positions: StreamPositions = {
     events: num(r?.ev), accountData: num(r?.ad), receipts: num(r?.rc), presence: num(r?.pr), deviceLists: num(r?.dl), toDevice: num(r?.td),
     oneTimeKeys: num(r?.ok),
   };
+  return userId === undefined ? positions : { ...positions, memberships: `${num(r?.mm)}:${num(r?.mc)}` };
 }
 
 export interface MemberSummary {

@@ -4,17 +4,17 @@
 // position comes from the database (never from this process's own writes), so writes made through
 // another process (main, for a client reader) are seen by the next read here. Used by /sync for the
 // ignored-user list (account-data position), the one-time key counts (key-change position) and the
-// user's memberships (events position: every change of current_state commits with a new event).
+// user's memberships (the newest position and count of the user's membership rows).
 // PostgreSQL only: there reads see committed data alone. SQLite reads share the writer's connection
 // and can see a write body half done, which a failed body then rolls back under an unchanged
 // position; its statements cost microseconds anyway (callers pass no position: read every time).
 
-export type KeptAtPosition<T> = Map<string, { position: number; value: Promise<T> }>;
+export type KeptAtPosition<T> = Map<string, { position: number | string; value: Promise<T> }>;
 
 const MAX_KEYS = 10_000;
 
 /** `read()` unless the value kept for `key` was read at this same `position` (undefined: always read, nothing kept). */
-export function keptAtPosition<T>(cache: KeptAtPosition<T>, key: string, position: number | undefined, read: () => Promise<T>): Promise<T> {
+export function keptAtPosition<T>(cache: KeptAtPosition<T>, key: string, position: number | string | undefined, read: () => Promise<T>): Promise<T> {
   if (position === undefined) return read();
   const kept = cache.get(key);
   if (kept?.position === position) return kept.value;

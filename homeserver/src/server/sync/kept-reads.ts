@@ -2,10 +2,12 @@
 // (kept-at-position.ts says why that is enough, across processes too):
 // - the user's m.ignored_user_list, keyed by the account-data position: every account-data write
 //   takes a new, larger one;
-// - the user's memberships (rooms, membership, its position, room version), keyed by the events
-//   position: every change of current_state commits with a new event (event-store.ts persist,
-//   remote-membership.ts), so a long-poll woken by something else, or re-polling after its
-//   response, does not read them again.
+// - the user's memberships (rooms, membership, its position, room version), keyed by the newest
+//   position and the count of the user's membership rows (storage/sync-queries.ts): a new or
+//   changed row takes the position of the event that changed it (event-store.ts persist,
+//   remote-membership.ts: always the newest), a deleted row lowers the count, and a room's
+//   version is stored with the room's first membership row; so a long-poll woken by a message
+//   does not read them again.
 // Each saves one statement per such /sync on PostgreSQL.
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { StreamStore } from "../../storage/stream-store.ts";
@@ -31,7 +33,7 @@ export function ignoredUsersAt(streams: Pick<StreamStore, "getAccountData">, use
   return keptAtPosition(cacheOf(ignoredCaches, streams), userId, position, () => loadIgnoredUsers(streams, userId));
 }
 
-/** roomsForUser as of events position `position` (read from the database before this call; undefined: not kept). Callers must not change the rows. */
-export function membershipsAt(rooms: Pick<RoomStore, "roomsForUser">, userId: string, position: number | undefined): Promise<Memberships> {
+/** roomsForUser as of membership position `position` (read from the database before this call; undefined: not kept). Callers must not change the rows. */
+export function membershipsAt(rooms: Pick<RoomStore, "roomsForUser">, userId: string, position: string | undefined): Promise<Memberships> {
   return keptAtPosition(cacheOf(membershipCaches, rooms), userId, position, () => rooms.roomsForUser(userId));
 }

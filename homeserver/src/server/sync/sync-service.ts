@@ -36,17 +36,17 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
   }
 }
 
-async function currentPosition(s: ServerContext): Promise<SyncPosition & { oneTimeKeys: number }> {
+async function currentPosition(s: ServerContext, userId: string): Promise<SyncPosition & { oneTimeKeys: number; memberships: string }> {
   // one statement for the database streams (storage/sync-queries.ts); the events position stops
   // before a write body still running (SQLite: half of it is visible, EventStore.settledPosition)
   const settled = s.stores.events.settledPosition();
-  const pos = await streamPositions(s.db);
+  const pos = await streamPositions(s.db, userId);
   return { ...pos, events: settled(pos.events), typing: s.typing.position };
 }
 
 async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean }> {
   const now = s.clock.now();
-  const pos = await currentPosition(s);
+  const pos = await currentPosition(s, req.me.userId);
   const since = req.since && !req.fullState ? req.since : undefined;
   // a typing serial from before a restart is meaningless: start over from 0
   const typingSince = since && since.typing <= pos.typing ? since.typing : 0;
@@ -66,7 +66,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // m.ignored_user_list applies to the next response
   const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, keyed ? pos.accountData : undefined));
   const changedP = settled(since ? (moved("events") ? s.stores.events.roomsWithEvents(since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
-  const memberships = (await membershipsAt(s.stores.rooms, userId, keyed ? pos.events : undefined)).filter((m) => roomAllowed(req.filter, m.roomId));
+  const memberships = (await membershipsAt(s.stores.rooms, userId, keyed ? pos.memberships : undefined)).filter((m) => roomAllowed(req.filter, m.roomId));
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
   const receiptsP = settled(moved("receipts") ? s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : Promise.resolve([]));
   const changed = await changedP;
