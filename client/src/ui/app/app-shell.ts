@@ -62,12 +62,17 @@ export class AppShell extends LitElement {
   private opening: Promise<ChatSession> | undefined;
 
   static override styles = [theme, css`
-    :host { display: block; height: 100vh; }
+    /* A column: the top bar (one or more lines), banners, then the layout takes what is left, so
+       the composer stays on screen whatever the top bar's height. */
+    :host { display: flex; flex-direction: column; height: 100vh; }
+    ent-sign-in { flex: 1; min-height: 0; }
     .top { display: flex; align-items: center; justify-content: space-between; gap: 1rem; padding: 0.4rem 1rem; background: #1e293b; color: #fff; }
     .top strong { font-size: 1.1rem; }
-    .top .me { display: flex; align-items: center; gap: 0.6rem; }
+    /* Items keep their width (no "Mes / tâches" on two lines); the bar wraps between them instead. */
+    .top .me { display: flex; flex-wrap: wrap; justify-content: flex-end; align-items: center; gap: 0.4rem 0.6rem; }
+    .top .me > * { flex-shrink: 0; }
     .top label { display: flex; gap: 0.3rem; align-items: center; }
-    .layout { display: grid; grid-template-columns: 18rem 1fr; height: calc(100vh - 2.8rem); }
+    .layout { display: grid; grid-template-columns: 18rem 1fr; flex: 1; min-height: 0; }
     .banner { background: #fef2f2; color: #7f1d1d; padding: 0.4rem 1rem; }
     .empty { display: grid; place-items: center; color: var(--muted); }
     .wait { padding: 2rem; }

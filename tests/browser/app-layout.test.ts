@@ -1,0 +1,45 @@
+// The client's frame in Chromium: whatever the height of the top bar (it wraps on narrow screens,
+// or when the notifications toggle shows its message), the page itself never scrolls and the room's
+// composer stays entirely on screen. Before the fix, the layout was 100vh minus a fixed 2.8rem: a
+// two-line top bar pushed the composer's lower part off screen.
+import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
+import { saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
+import { screenshotOnFailure } from "../harness/browser.ts";
+
+const A = "ville-a.test";
+
+/** The page's scroll height and the bottom of the send button, against the viewport's height. */
+async function frame(page: Page): Promise<{ scrollHeight: number; innerHeight: number; sendBottom: number }> {
+  const send = await page.getByRole("button", { name: "Envoyer" }).boundingBox();
+  const { scrollHeight, innerHeight } = await page.evaluate(() => {
+    const g = globalThis as unknown as { innerHeight: number; document: { documentElement: { scrollHeight: number } } };
+    return { scrollHeight: g.document.documentElement.scrollHeight, innerHeight: g.innerHeight };
+  });
+  return { scrollHeight, innerHeight, sendBottom: send === null ? Infinity : send.y + send.height };
+}
+
+describe("web client in Chromium: the frame fits the window", function () {
+  this.timeout(180_000);
+  const suite = useCouncilsClient([A], { users: { anne: A } });
+  let page: Page | undefined;
+  screenshotOnFailure("app-layout", () => page);
+
+  it("keeps the composer on screen with a one- or two-line top bar", async () => {
+    page = await suite.newPage({ locale: "fr-FR", viewport: { width: 1280, height: 800 } });
+    await signIn(page, suite.web.url, undefined, "anne");
+    await saveRecoveryKey(page);
+    await page.getByRole("button", { name: "Nouveau salon" }).click();
+    await page.getByRole("dialog").getByRole("textbox", { name: "Nom" }).fill("Voirie");
+    await page.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+    await page.getByRole("heading", { name: "Voirie", level: 1 }).waitFor({ timeout: 60_000 });
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 900, height: 640 }]) {
+      await page.setViewportSize(viewport);
+      const top = await page.locator("header.top").first().boundingBox();
+      const f = await frame(page);
+      const what = `${viewport.width}x${viewport.height}, top bar ${top?.height ?? "?"} px: ${JSON.stringify(f)}`;
+      assert.ok(f.scrollHeight <= f.innerHeight, `the page scrolls (${what})`);
+      assert.ok(f.sendBottom <= f.innerHeight, `the send button is cut off (${what})`);
+    }
+  });
+});
