@@ -6,7 +6,8 @@ import type { HomeserverConfig } from "../../homeserver/src/config/config-types.
 import { ConfigError, loadConfig } from "../../homeserver/src/config/load-config.ts";
 import { CliError, type Io } from "./cli-kit.ts";
 import { portProblem, probeFederation, waitClientApi } from "./council-health.ts";
-import { councilPaths, federationFilePath, type CouncilPaths } from "./council-paths.ts";
+import { appservicePath, councilPaths, federationFilePath, type CouncilPaths } from "./council-paths.ts";
+import { addDemoWidgets } from "./demo-widgets.ts";
 import { spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
 import { startCouncilBots, stopBots, type BotProcess } from "./council-bots.ts";
 import { RADICALE_BIN, startDemoRadicale, type DemoCaldav } from "./demo-radicale.ts";
@@ -167,7 +168,7 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
       // seed can invite agents of all of them.
       const targets = councils.map((c, i) => ({ council: c.entry.name, paths: c.paths, serverName: c.config.server.name, clientUrl: up[i]?.line.clientUrl ?? "" }));
       // Each bot is known to shutdown as soon as it is spawned (the calendar bots start first).
-      void startCouncilBots(targets, opts.seedDemo === true ? f.demoUsers : 0, io, caldav, (b) => {
+      const botsUp = startCouncilBots(targets, opts.seedDemo === true ? f.demoUsers : 0, io, caldav, (b) => {
         bots.push(b);
         if (stopping) void stopBots([b]);
       });
@@ -180,6 +181,15 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
           webClient = web;
           if (stopping) void web?.close();
           else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), [...(caldav === undefined ? [] : [caldavNote(caldav)]), ...shareNotes(s.lines)]));
+          // The demo's working group: its task board and calendar, once its tasks bot seeded it.
+          const first = targets[0];
+          if (opts.seedDemo === true && web?.widgetsBaseUrl !== undefined && first !== undefined) {
+            const target = { clientUrl: first.clientUrl, serverName: first.serverName, registrationFile: appservicePath(first.paths, "tasks"), widgetsBaseUrl: web.widgetsBaseUrl };
+            void botsUp.then(() => (stopping ? 0 : addDemoWidgets(target))).then(
+              (n) => { if (n > 0) io.out(`Groupe de travail : tableau des tâches et agenda ajoutés / working group: task board and calendar added (${web.widgetsBaseUrl})\n`); },
+              (e: unknown) => io.err(`entente: demo widgets not added: ${e instanceof Error ? e.message : String(e)}\n`),
+            );
+          }
         });
       });
     },

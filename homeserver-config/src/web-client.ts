@@ -14,8 +14,11 @@ async function listen(distDir: string, lines: readonly CouncilLine[], port: numb
   return serveClient({ distDir, councils, host: "127.0.0.1", port, extraConfig });
 }
 
+/** The served client; widgetsBaseUrl: where the widgets are served (undefined: not served). */
+export type WebClient = ServedClient & { widgetsBaseUrl?: string | undefined };
+
 /** extraConfig: more sections of config.json (e.g. the councils' share services, council-share.ts). */
-export async function startWebClient(lines: readonly CouncilLine[], io: Io, extraConfig: Record<string, unknown> = {}): Promise<ServedClient | undefined> {
+export async function startWebClient(lines: readonly CouncilLine[], io: Io, extraConfig: Record<string, unknown> = {}): Promise<WebClient | undefined> {
   if (io.env["ENTENTE_WEB"] === "off") return undefined;
   try {
     const dist = await ensureClientBuild((l) => io.err(l));
@@ -25,7 +28,7 @@ export async function startWebClient(lines: readonly CouncilLine[], io: Io, extr
     // Another federation (or anything) on the port: an ephemeral one rather than no client.
     const web = await listen(dist, lines, wanted, extra).catch(() => listen(dist, lines, 0, extra));
     io.out(`Web client / client web : ${web.url}\n`);
-    return { ...web, close: async () => { await Promise.all([web.close(), widgets?.served.close()]); } };
+    return { ...web, widgetsBaseUrl: widgets?.clientConfig.widgets.base_url, close: async () => { await Promise.all([web.close(), widgets?.served.close()]); } };
   } catch (e: unknown) {
     io.err(`entente: web client not served: ${e instanceof Error ? e.message : String(e)}\n`);
     return undefined;

@@ -1,0 +1,55 @@
+// `entente demo`: the working group its tasks bot seeds carries the task board and the calendar
+// as room widgets, at the address where the same `entente demo` serves the widgets. Before, the
+// room had none and its agents (power level 0) could not add any: no board, no calendar in the demo.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { entente, freePortBlock, REPO_ROOT, spawnEntente, stopEntente, type RunningCli } from "../harness/entente-cli.ts";
+import { call } from "../harness/client-api.ts";
+import { waitFor } from "../harness/homeserver.ts";
+
+type Json = Record<string, unknown>;
+const C = "/_matrix/client/v3";
+const enc = encodeURIComponent;
+
+describe("entente demo: the working group has the task board and the calendar", function () {
+  this.timeout(300_000);
+  let root = "";
+  let run: RunningCli | undefined;
+  after(async () => {
+    await stopEntente(run).catch(() => undefined);
+    if (root !== "") rmSync(root, { recursive: true, force: true });
+  });
+
+  it("adds both widgets, pointing at the widgets it serves, seen by an agent of the group", async () => {
+    root = mkdtempSync(join(tmpdir(), "entente-demo-widgets-"));
+    const dir = join(root, "fed");
+    const base = await freePortBlock(10);
+    const init = entente(["init", dir, "--council", "ville-a", "--council", "agglo-b", "--demo-users", "1", "--base-port", String(base)]);
+    assert.equal(init.code, 0, init.stderr);
+    run = spawnEntente(["demo", dir], REPO_ROOT, { ...process.env, ENTENTE_RADICALE_BIN: join(root, "no-radicale") });
+    await run.waitFor(/Groupe de travail : tableau des tâches et agenda ajoutés/, 180_000);
+    const widgetsUrl = /Widgets : (http:\/\/127\.0\.0\.1:\d+\/)/.exec(run.output())?.[1];
+    assert.ok(widgetsUrl !== undefined, run.output());
+    assert.equal((await fetch(`${widgetsUrl}tasks/index.html`)).status, 200);
+    const hs = `http://127.0.0.1:${base}`;
+    const password = (parse(readFileSync(join(dir, "ville-a/demo-accounts.yaml"), "utf8")) as Record<string, string>)["agent1"] ?? "";
+    const login = await fetch(`${hs}${C}/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "agent1" }, password }) });
+    const agent = { accessToken: String(((await login.json()) as Json)["access_token"]) };
+    const roomId = await waitFor("the invite to the working group", async () => {
+      const s = await call<Json>(hs, agent, "GET", `${C}/sync?timeout=0`);
+      return Object.keys(((s["rooms"] as Json)["invite"] ?? {}) as Json)[0];
+    }, 60_000);
+    await call(hs, agent, "POST", `${C}/join/${enc(roomId)}`, {});
+    const widget = (key: string): Promise<Json> => call<Json>(hs, agent, "GET", `${C}/rooms/${enc(roomId)}/state/im.vector.modular.widgets/${key}`);
+    const tasks = await widget("entente-tasks");
+    const calendar = await widget("entente-calendar");
+    assert.equal(tasks["type"], "m.custom");
+    assert.ok(String(tasks["url"]).startsWith(`${widgetsUrl}tasks/index.html?userId=$matrix_user_id&roomId=$matrix_room_id`), String(tasks["url"]));
+    assert.ok(String(calendar["url"]).startsWith(`${widgetsUrl}calendar/#userId=$matrix_user_id`), String(calendar["url"]));
+    assert.equal(await stopEntente(run), 0);
+    run = undefined;
+  });
+});
