@@ -45,7 +45,9 @@ export function spawnBot(kind: BotKind, t: BotTarget, extra: readonly string[]):
   mkdirSync(store, { recursive: true, mode: 0o700 });
   const script = kind === "tasks" ? TASKS_BOT_SCRIPT : CALENDAR_BOT_SCRIPT;
   const args = [script, "--registration", appservicePath(t.paths, kind), "--homeserver", t.clientUrl, "--domain", t.serverName, "--store", store, ...extra];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // DEP0060 (util._extend, from a dependency of the bridge) said nothing an admin can act on, twice
+  // per bot log; other warnings still show.
+  const child = spawn(process.execPath, ["--disable-warning=DEP0060", ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true });
   child.stderr?.on("data", (d: Buffer) => log.write(d));
   const exited = new Promise<void>((resolve) => child.once("close", () => { log.end(); resolve(); }));
   const ready = new Promise<string>((resolve, reject) => {

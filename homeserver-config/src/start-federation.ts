@@ -179,8 +179,10 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
         if (stopping) return void s.close();
         return startWebClient(up.map((u) => u.line), io, shareClientConfig(s.lines)).then((web) => {
           webClient = web;
-          if (stopping) void web?.close();
-          else io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), [...(caldav === undefined ? [] : [caldavNote(caldav)]), ...shareNotes(s.lines)]));
+          if (stopping) return void web?.close();
+          // The web client's address again under the accounts: what an agent opens first.
+          const webNote = web === undefined ? [] : [`Web client / client web : ${web.url} (Entente, à ouvrir dans le navigateur / open it in a browser)`];
+          io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), [...webNote, ...(caldav === undefined ? [] : [caldavNote(caldav)]), ...shareNotes(s.lines)]));
           // The demo's working group: its task board and calendar, once its tasks bot seeded it.
           const first = targets[0];
           if (opts.seedDemo === true && web?.widgetsBaseUrl !== undefined && first !== undefined) {

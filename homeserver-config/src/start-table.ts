@@ -31,7 +31,7 @@ export function formatStartTable(dir: string, councils: readonly CouncilLine[], 
     councils.map((c) => [c.council, c.serverName, c.clientUrl, `${c.federationUrl} (${c.federation})`, String(c.pid)]),
   );
   const people = formatTable(
-    ["council / collectivité", "account / compte", "password / mot de passe", ""],
+    ["council / collectivité", "account / compte", "password / mot de passe", "note"],
     accounts.map((a) => [a.council, a.userId, a.password, [a.admin ? "admin" : "", a.created ? "new / nouveau" : ""].filter(Boolean).join(", ")]),
   );
   return [

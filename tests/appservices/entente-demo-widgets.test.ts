@@ -1,6 +1,7 @@
 // `entente demo`: the working group its tasks bot seeds carries the task board and the calendar
 // as room widgets, at the address where the same `entente demo` serves the widgets. Before, the
 // room had none and its agents (power level 0) could not add any: no board, no calendar in the demo.
+// Also what the start table tells an agent, and the bots' logs an admin reads.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -49,6 +50,12 @@ describe("entente demo: the working group has the task board and the calendar", 
     assert.equal(tasks["type"], "m.custom");
     assert.ok(String(tasks["url"]).startsWith(`${widgetsUrl}tasks/index.html?userId=$matrix_user_id&roomId=$matrix_room_id`), String(tasks["url"]));
     assert.ok(String(calendar["url"]).startsWith(`${widgetsUrl}calendar/#userId=$matrix_user_id`), String(calendar["url"]));
+    // What the start table says (an agent reads it first): every column named, the web client's
+    // address under the accounts; the bots' logs without Node's DEP0060 noise.
+    const out = run.output();
+    assert.match(out, /council \/ collectivité\s+account \/ compte\s+password \/ mot de passe\s+note\n/);
+    assert.match(out.slice(out.indexOf("Accounts / comptes")), /\nWeb client \/ client web : http:\/\/127\.0\.0\.1:\d+ \(Entente/);
+    assert.doesNotMatch(readFileSync(join(dir, "ville-a/tasks-bot.log"), "utf8"), /DEP0060/);
     assert.equal(await stopEntente(run), 0);
     run = undefined;
   });
