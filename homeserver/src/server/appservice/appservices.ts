@@ -33,6 +33,8 @@ export interface AppservicesDeps {
   pollMs?: number;
   requestTimeoutMs?: number;
   fetch?: typeof fetch;
+  /** See FeederDeps.settled (SQLite: reads see a write body half done). */
+  settled?: () => (max: number) => number;
 }
 
 /** A to-device message for an appservice user's device (MSC2409 format). */
@@ -72,7 +74,7 @@ export class Appservices {
       roomVersion: async (roomId: string) => (await rooms.getRoom(roomId))?.version,
       membershipEventId: (roomId: string, userId: string) => rooms.currentStateId(roomId, "m.room.member", userId),
     };
-    const feeder = new AppserviceFeeder({ store, rooms: roomFacts, clock, serverName });
+    const feeder = new AppserviceFeeder({ store, rooms: roomFacts, clock, serverName, ...(this.deps.settled && { settled: this.deps.settled }) });
     this.feeder = feeder;
     for (const reg of this.registrations) {
       await this.ensureUser(reg, reg.senderUserId);

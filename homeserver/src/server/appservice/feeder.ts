@@ -38,6 +38,13 @@ export interface FeederDeps {
   };
   clock: Clock;
   serverName: string;
+  /**
+   * SQLite: where a read of the events stream made now must stop (EventStore.settledPosition):
+   * reads share the writer's connection and see a write body half done, e.g. a remote invite's
+   * outlier stored before the membership row that makes it the bot's current one. Read then, the
+   * invite would be judged stale and passed over for good.
+   */
+  settled?: () => (max: number) => number;
 }
 
 /** Per appservice and stream: where the feeder has read up to, and what the database holds. */
@@ -92,7 +99,7 @@ export class AppserviceFeeder {
 
   private async feedEvents(reg: AppserviceRegistration, pos: Position): Promise<{ queued: number; more: boolean }> {
     // every appservice is woken by the same event: one read of the new rows for all (turn-cache.ts)
-    const read = await this.newEvents.get(String(pos.read), () => this.deps.store.eventsAfter(pos.read, BATCH));
+    const read = await this.newEvents.get(String(pos.read), () => this.settledEventsAfter(pos.read));
     const rows = this.contiguous(reg.id, pos.read, read);
     const last = rows.at(-1);
     if (!last) return { queued: 0, more: false };
@@ -113,6 +120,16 @@ export class AppserviceFeeder {
       items.push({ kind: "event", json: JSON.stringify(event) });
     }
     return this.advance(reg, "events", pos, last.stream, items, read.length === BATCH && rows.length === read.length);
+  }
+
+  /** The next rows of the events stream, none of a write body still running (see FeederDeps.settled). */
+  private async settledEventsAfter(pos: number): Promise<StreamEventRow[]> {
+    // read in the same tick as the statement, which runs synchronously on SQLite
+    const cap = this.deps.settled?.();
+    const rows = await this.deps.store.eventsAfter(pos, BATCH);
+    if (cap === undefined) return rows;
+    const end = cap(Infinity);
+    return end === Infinity ? rows : rows.filter((r) => r.stream <= end);
   }
 
   /**
