@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { dossierTables, dossierTranslator, type DossierMessageKey } from "./dossier-messages.ts";
+import { messagesEn } from "../../core/i18n/messages-en.ts";
+import { messagesFr } from "../../core/i18n/messages-fr.ts";
 import { DOSSIERS_HASH, dossierHash, dossiersRouteFromHash } from "./dossiers-route.ts";
 
 describe("client ui: dossier views' words and links", () => {
@@ -11,6 +13,11 @@ describe("client ui: dossier views' words and links", () => {
     }
     assert.equal(dossierTranslator("fr")("empty"), "Ce dossier est vide — déposez des fichiers ici");
     assert.equal(dossierTranslator("en")("download", { name: "plan.pdf" }), "Download plan.pdf");
+  });
+
+  it("says, with no working group, how to get one, naming the room list's button as it reads", () => {
+    assert.ok(dossierTranslator("fr")("noSpaces").includes(`« ${messagesFr.createSpace} »`));
+    assert.ok(dossierTranslator("en")("noSpaces").includes(`“${messagesEn.createSpace}”`));
   });
 
   it("reads and writes its links", () => {

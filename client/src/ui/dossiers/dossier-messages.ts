@@ -6,7 +6,7 @@ import type { Locale } from "../../core/i18n/translator.ts";
 const fr = {
   dossiers: "Dossiers",
   dossiersOf: "Dossiers — {space}",
-  noSpaces: "Vous n'êtes membre d'aucun espace de travail.",
+  noSpaces: "Vous n'êtes membre d'aucun espace de travail. Les dossiers sont rangés dans un espace de travail : créez-en un avec « Nouvel espace de travail » (liste des salons), ou acceptez l'invitation d'une autre collectivité.",
   noDossiers: "Aucun dossier dans cet espace de travail.",
   newDossier: "Nouveau dossier dans {space}",
   dossierName: "Nom du dossier",
@@ -146,7 +146,7 @@ export type DossierMessageKey = keyof typeof fr;
 const en: Record<DossierMessageKey, string> = {
   dossiers: "Dossiers",
   dossiersOf: "Dossiers — {space}",
-  noSpaces: "You are not a member of any working group.",
+  noSpaces: "You are not a member of any working group. Dossiers live in a working group: create one with “New working group” (room list), or accept another council's invitation.",
   noDossiers: "No dossier in this working group.",
   newDossier: "New dossier in {space}",
   dossierName: "Dossier name",

@@ -112,6 +112,9 @@ export class DossierView extends LitElement {
     // The details of a file show its latest version's preview (a PDF's first page is drawn then only).
     const shown = this.historyOf !== undefined ? this.snap?.entries.get(this.historyOf)?.versions.at(-1) : undefined;
     if (shown !== undefined) this.previews.show(shown);
+    // The status line was said in the previous language: gone rather than left in it.
+    const before = changed.get("i18n");
+    if (before !== undefined && before.locale !== this.i18n.locale) this.status = "";
     if (changed.has("roomId")) {
       this.snap = undefined;
       this.folder = undefined;
