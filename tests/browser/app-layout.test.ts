@@ -1,7 +1,7 @@
 // The client's frame in Chromium: whatever the height of the top bar (it wraps on narrow screens,
 // or when the notifications toggle shows its message), the page itself never scrolls and the room's
 // composer stays entirely on screen. Before the fix, the layout was 100vh minus a fixed 2.8rem: a
-// two-line top bar pushed the composer's lower part off screen.
+// two-line top bar pushed the composer's lower part off screen. And the sign-in hint's example.
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
@@ -24,6 +24,14 @@ describe("web client in Chromium: the frame fits the window", function () {
   const suite = useCouncilsClient([A], { users: { anne: A } });
   let page: Page | undefined;
   screenshotOnFailure("app-layout", () => page);
+
+  it("gives the sign-in hint's full id example on the council picked (not a made-up ville-a.fr)", async () => {
+    const p = await suite.newPage({ locale: "fr-FR" });
+    await p.goto(suite.web.url);
+    await p.locator("#user-hint", { hasText: `Par exemple agent1, ou @agent1:${A}` }).waitFor({ timeout: 30_000 });
+    await p.getByLabel("Votre collectivité").selectOption("");
+    await p.locator("#user-hint", { hasText: "@agent1:ville-a.fr" }).waitFor({ timeout: 30_000 });
+  });
 
   it("keeps the composer on screen with a one- or two-line top bar", async () => {
     page = await suite.newPage({ locale: "fr-FR", viewport: { width: 1280, height: 800 } });

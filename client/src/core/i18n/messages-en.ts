@@ -14,7 +14,7 @@ export const messagesEn: Record<MessageKey, string> = {
   council: "Your council",
   councilOther: "Other (type a full Matrix id)",
   username: "Username",
-  usernameHint: "For example agent1, or @agent1:ville-a.fr",
+  usernameHint: "For example agent1, or @agent1:{server}",
   password: "Password",
   signIn: "Sign in",
   signingIn: "Signing in…",

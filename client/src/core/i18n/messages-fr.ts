@@ -15,7 +15,7 @@ export const messagesFr = {
   council: "Votre collectivité",
   councilOther: "Autre (saisir un identifiant complet)",
   username: "Identifiant",
-  usernameHint: "Par exemple agent1, ou @agent1:ville-a.fr",
+  usernameHint: "Par exemple agent1, ou @agent1:{server}",
   password: "Mot de passe",
   signIn: "Se connecter",
   signingIn: "Connexion en cours…",

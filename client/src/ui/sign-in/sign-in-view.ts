@@ -8,8 +8,10 @@ import { theme } from "../shared/theme.ts";
 export interface SignInRequest { councilId: string | undefined; user: string; password: string }
 
 export class SignInView extends LitElement {
-  static override properties = { councils: { attribute: false }, i18n: { attribute: false }, busy: { type: Boolean }, error: { type: String } };
+  static override properties = { councils: { attribute: false }, i18n: { attribute: false }, busy: { type: Boolean }, error: { type: String }, chosen: { state: true } };
   declare councils: CouncilChoice[];
+  /** The council picked in the list ("" for another one): its server name is the hint's example. */
+  declare chosen: string | undefined;
   declare i18n: I18n;
   declare busy: boolean;
   declare error: string;
@@ -27,6 +29,13 @@ export class SignInView extends LitElement {
     this.councils = [];
     this.busy = false;
     this.error = "";
+    this.chosen = undefined;
+  }
+
+  /** The full id example: the picked council's server name (the demo's is not ville-a.fr). */
+  private exampleServer(): string {
+    const id = this.chosen ?? this.councils[0]?.id ?? "";
+    return this.councils.find((c) => c.id === id)?.serverName ?? "ville-a.fr";
   }
 
   private submit(e: SubmitEvent): void {
@@ -45,12 +54,12 @@ export class SignInView extends LitElement {
         <form @submit=${(e: SubmitEvent) => this.submit(e)} aria-labelledby="title">
           <h1 id="title">${t("appName")} · ${t("signInTitle")}</h1>
           <label>${t("council")}
-            <select name="council">
+            <select name="council" @change=${(e: Event) => { this.chosen = (e.target as HTMLSelectElement).value; }}>
               ${this.councils.map((c, i) => html`<option value=${c.id} ?selected=${i === 0}>${c.label}</option>`)}
               <option value="">${t("councilOther")}</option>
             </select>
           </label>
-          <label>${t("username")} <span class="hint muted" id="user-hint">${t("usernameHint")}</span>
+          <label>${t("username")} <span class="hint muted" id="user-hint">${t("usernameHint", { server: this.exampleServer() })}</span>
             <input name="user" autocomplete="username" required aria-describedby="user-hint" />
           </label>
           <label>${t("password")}
