@@ -101,7 +101,9 @@ export class PushService {
 
   private async unreadTotal(userId: string): Promise<number> {
     const { rooms, events } = this.deps.stores;
-    const upTo = await events.maxStream();
+    // not into a write body still running (SQLite: see PushProcessor.runTo)
+    const settled = events.settledPosition();
+    const upTo = settled(await events.maxStream());
     await this.processor.catchUp(upTo);
     const kept = this.keptCountsUpTo(upTo);
     let n = 0;
