@@ -316,8 +316,10 @@ export class ChunkedUpload extends EventTarget {
    * browser's Blob.stream()), so no chunk is allocated; else chunks copied in. Exactly `size` bytes.
    */
   private async readPart(part: PartPlan, signal: AbortSignal): Promise<Uint8Array> {
-    let backing = this.plain !== undefined && this.plain.byteLength >= part.size ? this.plain : new Uint8Array(part.size);
+    const kept = this.plain !== undefined && this.plain.byteLength >= part.size ? this.plain : undefined;
     this.plain = undefined; // a failed read may take it with it
+    let backing = kept ?? new Uint8Array(0);
+    const room = (): Uint8Array => (backing.byteLength >= part.size ? backing : (backing = new Uint8Array(part.size)));
     const stream = this.o.source(part.offset, part.size);
     const changed = (): Error => new Error(`part ${part.index}: the file does not have the ${part.size} bytes planned from byte ${part.offset} (changed since it was picked?)`);
     let byob: ReadableStreamBYOBReader | undefined;
@@ -333,7 +335,13 @@ export class ChunkedUpload extends EventTarget {
         for (let r = await reader.read(); !r.done; r = await reader.read()) {
           if (signal.aborted) throw signal.reason;
           if (at + r.value.length > part.size) throw changed();
-          backing.set(r.value, at);
+          if (at === 0 && r.value.length === part.size && r.value.byteOffset === 0) {
+            // the whole part in one chunk (the web client's worker reads it so): used as it is, no copy
+            backing = r.value;
+            at = part.size;
+            continue;
+          }
+          room().set(r.value, at);
           at += r.value.length;
         }
       } catch (e: unknown) {
@@ -344,7 +352,7 @@ export class ChunkedUpload extends EventTarget {
       try {
         while (at < part.size) {
           if (signal.aborted) throw signal.reason;
-          const r = await byob.read(new Uint8Array(backing.buffer as ArrayBuffer, at, part.size - at));
+          const r = await byob.read(new Uint8Array(room().buffer as ArrayBuffer, at, part.size - at));
           const value = r.value as Uint8Array<ArrayBuffer> | undefined;
           if (value !== undefined) backing = new Uint8Array(value.buffer);
           if (r.done || value === undefined) break;
