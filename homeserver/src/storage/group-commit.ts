@@ -7,8 +7,12 @@
 //  - `committed` resolves only after COMMIT returned: a 200 built on it means "on disk".
 // `executed` resolves as soon as the body ran inside the open transaction (not yet durable): a
 // room writer may build its next event on it when later reads see the open transaction (SQLite's
-// single connection). If a COMMIT fails, that group AND every body queued meanwhile are refused,
-// since they may have been built on what was rolled back.
+// single connection). If a COMMIT fails, that group is refused, and on SQLite every body queued
+// meanwhile too, since they may have been built on what was rolled back (reads share the
+// connection). PostgreSQL's reads see committed rows only, and the one writer that builds on a body
+// before its COMMIT (the room writer's tip, postgres.ts stageEarly) finds the failure itself and
+// builds again: there a send queued behind a failed COMMIT, of another room, is not refused with
+// its error (`refuseQueuedOnFailure: false`).
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlExecutor } from "./sql.ts";
@@ -69,17 +73,23 @@ export class GroupCommitter {
   private readonly open: () => Promise<GroupSession>;
   private readonly maxGroup: number;
   private readonly gather: boolean;
+  private readonly refuseQueuedOnFailure: boolean;
   private queue: Pending[] = [];
   private running: Promise<void> | undefined;
   /** The body running now, if any (its token in `bodyContext`). */
   private current: Pending | undefined;
   readonly stats: GroupCommitStats = { groups: 0, transactions: 0 };
 
-  /** `gather`: yield to the event loop before each COMMIT so concurrent writers can join it. */
-  constructor(open: () => Promise<GroupSession>, opts: { maxGroup?: number; gather?: boolean } = {}) {
+  /**
+   * `gather`: yield to the event loop before each COMMIT so concurrent writers can join it.
+   * `refuseQueuedOnFailure` (default true): a failed COMMIT refuses the bodies queued meanwhile too
+   * (they may have read the rolled-back rows: SQLite); false where reads see committed rows only.
+   */
+  constructor(open: () => Promise<GroupSession>, opts: { maxGroup?: number; gather?: boolean; refuseQueuedOnFailure?: boolean } = {}) {
     this.open = open;
     this.maxGroup = opts.maxGroup ?? 200;
     this.gather = opts.gather ?? true;
+    this.refuseQueuedOnFailure = opts.refuseQueuedOnFailure ?? true;
   }
 
   run<T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> {
@@ -120,7 +130,7 @@ export class GroupCommitter {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxGroup);
         const failure = await this.runGroup(group);
-        if (failure !== undefined) {
+        if (failure !== undefined && this.refuseQueuedOnFailure) {
           // bodies queued meanwhile may have read what was just rolled back
           for (const p of this.queue.splice(0)) refuse(p, failure.error);
         }

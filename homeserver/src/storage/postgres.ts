@@ -156,7 +156,9 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
   // and a reader never skips an event; several processes would need a "persisted up to" tracker.
   // Bodies queued during a commit share the next transaction (group-commit.ts), on one client;
   // synchronous_commit is forced on for it whatever the server's default.
-  const committer = new GroupCommitter(async () => pipelinedSession(await writer.connect()));
+  // A failed COMMIT refuses its group only: what was queued meanwhile read committed rows (pooled
+  // reads), and a room's event built on one of that group finds it failed (stageEarly below)
+  const committer = new GroupCommitter(async () => pipelinedSession(await writer.connect()), { refuseQueuedOnFailure: false });
   const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed;
   // Derived rows (sql.ts derivedTransaction): their own pipelined connection, no fsync waited for,
   // nothing to gather (one caller, serial: the push evaluation)
