@@ -26,7 +26,9 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
   let from = tokenParam(ctx.query, "from");
   const to = tokenParam(ctx.query, "to");
   const access = await requireRoomAccess(s, me.userId, roomId, { allowFormerMembers: true });
-  from ??= backwards ? (await s.stores.events.maxStream()) + 1 : 0;
+  // not into a write body still running (SQLite: reads see it half done, and it may roll back)
+  const settled = s.stores.events.settledPosition();
+  from ??= backwards ? settled(await s.stores.events.maxStream()) + 1 : 0;
   const start = ctx.query.get("from") || formatPaginationToken(from);
   if (limit === 0) return { json: { chunk: [], start, end: start } };
   const visibility = new RoomVisibility(s, roomId, me.userId);
@@ -66,7 +68,13 @@ export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequ
   const before = req.access.upTo === undefined ? range.before : Math.min(range.before, req.access.upTo);
   return scanVisible({
     after: range.after, before, backwards: req.backwards, limit: req.limit,
-    fetch: (after, upper, n) => s.stores.events.roomEvents(req.roomId, { after, before: upper, limit: n, backwards: req.backwards }),
+    // SQLite: reads see a write body half done; a page (and its token) stops before it, else a body
+    // that then rolls back leaves the client an event that never was, and a token past positions
+    // the next events take again (EventStore.settledPosition, read in the statement's tick)
+    fetch: (after, upper, n) => {
+      const settled = s.stores.events.settledPosition();
+      return s.stores.events.roomEvents(req.roomId, { after, before: settled(upper), limit: n, backwards: req.backwards });
+    },
     accept: async (row) => rowMatchesRoomEventFilter(req.filter, row, req.roomId) && (await req.visibility.canSee(row)),
   });
 }

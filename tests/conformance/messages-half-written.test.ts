@@ -1,0 +1,59 @@
+// /messages while a write body is half done (SQLite: reads share the writer's connection) must
+// neither show that body's events nor hand out a token past them: the body may still roll back,
+// and its positions then go to the next events. Real homeserver, real code paths: a body stores a
+// message and is held; GET /messages runs meanwhile; the body fails and rolls back; Alice's next
+// message takes the freed position and must come in a forward page from the first page's `start`.
+import assert from "node:assert/strict";
+import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
+import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+
+describe("/messages while a write body is half done (SQLite)", function () {
+  this.timeout(60_000);
+  let server: TestHomeserver | undefined;
+  after(() => server?.stop());
+
+  it("shows nothing of it and hands out no token past it", async () => {
+    server = await startTestHomeserver();
+    const { url } = server;
+    const s = server.hs.context;
+    const alice = await registerUser(url, "alice");
+    const call = async (method: string, path: string, body?: JsonObject): Promise<JsonObject> => {
+      const res = await fetch(`${url}/_matrix/client/v3${path}`, {
+        method, headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/json" }, ...(body && { body: JSON.stringify(body) }),
+      });
+      const json = (await res.json()) as JsonObject;
+      assert.equal(res.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
+      return json;
+    };
+    const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
+    const room = `/rooms/${encodeURIComponent(roomId)}`;
+    const first = String((await call("PUT", `${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "one" }))["event_id"]);
+
+    const template = (await s.stores.events.getEvent(first))?.event.pdu;
+    assert.ok(template);
+    const state = await s.stores.rooms.getRoom(roomId);
+    const pdu = { ...template, content: { msgtype: "m.text", body: "never sent" } } as Pdu;
+    let stored!: () => void;
+    const mid = new Promise<void>((r) => { stored = r; });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const body = s.db.transaction(async (tx) => {
+      await s.stores.events.persist(tx, { event: { eventId: "$never-sent", pdu }, roomId, stateGroupBefore: state?.currentStateGroup, builtOnCurrent: true });
+      stored();
+      await gate;
+      throw new Error("the body fails: rolled back");
+    });
+    await mid;
+    const page = await call("GET", `${room}/messages?dir=b&limit=5`);
+    release();
+    await assert.rejects(body, /rolled back/);
+    const shown = (page["chunk"] as JsonObject[]).map((e) => String(e["event_id"]));
+    assert.ok(shown.includes(first), `the page: ${shown.join(", ")}`);
+    assert.ok(!shown.includes("$never-sent"), "the page showed an event whose body then rolled back");
+
+    const second = String((await call("PUT", `${room}/send/m.room.message/t2`, { msgtype: "m.text", body: "two" }))["event_id"]);
+    const forward = await call("GET", `${room}/messages?dir=f&limit=5&from=${encodeURIComponent(String(page["start"]))}`);
+    const later = (forward["chunk"] as JsonObject[]).map((e) => String(e["event_id"]));
+    assert.ok(later.includes(second), `Alice's next message is missing from a forward page from the first page's start: ${later.join(", ")}`);
+  });
+});
