@@ -148,6 +148,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     // runs first: the transaction leaves before the local wake-ups
     ...(federation ? { inTransaction: (tx: SqlExecutor, p: PersistedEvent) => federation.enqueueLocal(tx, p) } : {}),
     onChanging: (roomId, eventId) => members.changing(roomId, eventId),
+    onChangeFailed: (roomId, eventId) => members.changed(roomId, eventId),
     onPersisted: (p) => onPersisted(p, true),
     // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
     onExecuted: (p) => void push.eventPersisted(p.stream),

@@ -73,6 +73,8 @@ export interface LocalEventsDeps {
    * they read until `onPersisted` announces it (or for good, if its transaction rolls back).
    */
   onChanging?: (roomId: string, eventId: string) => void;
+  /** The transaction of a state event announced by `onChanging` failed (body or COMMIT): nothing changed. */
+  onChangeFailed?: (roomId: string, eventId: string) => void;
   /** One writer per room, shared with the federation input. */
   lock: KeyedLock;
 }
@@ -176,6 +178,12 @@ export class LocalEvents {
     return out;
   }
 
+  /** A state event's transaction that fails tells the members cache (onChangeFailed) its change is off. */
+  private watchChange(roomId: string, eventId: string, committed: Promise<unknown>): void {
+    const failed = this.deps.onChangeFailed;
+    if (failed) committed.catch(() => failed(roomId, eventId));
+  }
+
   /**
    * PostgreSQL: the room's lock is released once the event's writes ran in the open group, before
    * its COMMIT, and the room's next event is built from what this one left in memory (RoomTip),
@@ -262,6 +270,7 @@ export class LocalEvents {
       return { stream: r.stream, stateGroup: r.stateGroup, afterCommit: afterCommit ?? undefined };
     };
     const staged = early.stageEarly(body);
+    if (final.pdu.state_key !== undefined) this.watchChange(roomId, final.eventId, staged.committed);
     let ran: Awaited<typeof staged.ran>;
     try {
       ran = await staged.ran;
@@ -414,6 +423,7 @@ export class LocalEvents {
     };
     const { db } = this.deps;
     const staged = db.stage ? db.stage(body) : { executed: db.transaction(body), committed: undefined };
+    if (event.pdu.state_key !== undefined) this.watchChange(roomId, event.eventId, staged.committed ?? staged.executed);
     const { stream, stateGroup, afterCommit } = await staged.executed;
     return { persisted: { event, stream, roomId, stateGroup }, committed: staged.committed ?? Promise.resolve(), fresh: true, afterCommit };
   }
