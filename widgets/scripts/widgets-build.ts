@@ -3,6 +3,7 @@
 // `entente start` serves them on a fresh clone with no manual step, like the client.
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { viteBuildInto } from "../../client/scripts/build-publish.ts";
 import { buildIsStale } from "../../client/scripts/static-files.ts";
 
 export const WIDGETS_DIR = join(import.meta.dirname, "..");
@@ -28,8 +29,8 @@ export async function ensureWidgetBuilds(log: (line: string) => void = () => und
   const apps = widgetApps();
   for (const app of apps.filter(widgetBuildIsStale)) {
     log(`entente: building the ${app.name} widget (widgets/${app.name}/dist)...\n`);
-    const { build } = await import("vite");
-    await build({ root: app.dir, configFile: join(app.dir, "vite.config.ts"), logLevel: "warn" });
+    // Published without removing a file another process serves (client/scripts/build-publish.ts).
+    await viteBuildInto(app.dir, app.distDir);
     writeFileSync(stampOf(app), new Date().toISOString());
   }
   return apps;
