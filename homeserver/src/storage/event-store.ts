@@ -90,7 +90,7 @@ export class EventStore {
   private readonly stateCache = new Map<number, ReadonlyMap<StateKey, string>>();
   /** Bumped whenever an event gets redacted: caches of formatted events compare it (see redactionEpoch()). */
   private redactions = 0;
-  /** The write body that stored events and is still running, with its first event's position (see settledPosition). */
+  /** The open write transaction (group) that stored events, with its first event's position (see settledPosition). */
   private unfinished: { body: object; stream: number | undefined } | undefined;
 
   constructor(deps: { db: Database }) {
@@ -98,11 +98,14 @@ export class EventStore {
   }
 
   /**
-   * Where a /sync position read now must stop: before the events of a write body still running.
-   * On SQLite reads share the writer's connection and see such a body half written (an invite's
-   * or a join's event stored, the membership row naming it not yet): a token covering its event
-   * would make every later /sync skip that membership for good. Called synchronously just before
-   * the positions' statement; the answer maps the events position read to the one to hand out.
+   * Where a position read now must stop (/sync tokens, push and appservice cursors, /messages
+   * pages): before the events of a write transaction not committed yet. On SQLite reads share the
+   * writer's connection and see such a body half written (an invite's or a join's event stored,
+   * the membership row naming it not yet): a token covering its event would make every later /sync
+   * skip that membership for good. And a body that ran may still be undone (its own failure, or
+   * its group's COMMIT failing): its positions then go to the next events, which a cursor past
+   * them skips. Called synchronously just before the positions' statement; the answer maps the
+   * events position read to the one to hand out.
    */
   settledPosition(): (max: number) => number {
     const body = this.db.runningWrite?.();
@@ -133,7 +136,7 @@ export class EventStore {
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
       group ?? null, rel?.eventId ?? null, rel?.relType ?? null, rel?.threadId ?? null,
       input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
-    // the body's first event: marked before its INSERT (see settledPosition)
+    // the open transaction's first event: marked before its INSERT (see settledPosition)
     const body = input.backfilled ? undefined : this.db.runningWrite?.();
     const unfinished: { body: object; stream: number | undefined } | undefined = body !== undefined && this.unfinished?.body !== body ? { body, stream: undefined } : undefined;
     if (unfinished !== undefined) this.unfinished = unfinished;

@@ -78,6 +78,8 @@ export class GroupCommitter {
   private running: Promise<void> | undefined;
   /** The body running now, if any (its token in `bodyContext`). */
   private current: Pending | undefined;
+  /** The group whose transaction is open now (BEGIN run, COMMIT or ROLLBACK not finished), if any. */
+  private openToken: object | undefined;
   readonly stats: GroupCommitStats = { groups: 0, transactions: 0 };
 
   /**
@@ -120,6 +122,15 @@ export class GroupCommitter {
     return this.current;
   }
 
+  /**
+   * The group whose transaction is open now (an opaque token, the same from its BEGIN to the end of
+   * its COMMIT or ROLLBACK), or undefined between groups. On SQLite's one connection reads see the
+   * bodies it ran so far, which its COMMIT may still fail to keep: see EventStore.settledPosition.
+   */
+  get openGroup(): object | undefined {
+    return this.openToken;
+  }
+
   /** Resolves once everything queued so far is committed or refused. */
   async idle(): Promise<void> {
     while (this.running) await this.running;
@@ -152,6 +163,7 @@ export class GroupCommitter {
     const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     try {
       await session.begin();
+      this.openToken = {};
       for (let i = 0; ; ) {
         const p = group[i++];
         if (p === undefined) {
@@ -182,8 +194,10 @@ export class GroupCommitter {
       }
       if (results.every((r) => !r.ok)) await session.rollback();
       else await session.commit();
+      this.openToken = undefined;
     } catch (error) {
       await session.rollback().catch(() => undefined);
+      this.openToken = undefined;
       session.close();
       for (const p of group) refuse(p, error);
       return { error };

@@ -49,9 +49,9 @@ export interface Database extends SqlExecutor {
    */
   derivedTransaction?<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
   /**
-   * SQLite: the write body running now (an opaque token), whose statements so far other reads of
-   * this Database already see, before the body ends. Absent where reads see committed bodies only
-   * (PostgreSQL's pool) or whole ones.
+   * SQLite: the write transaction open now (an opaque token, one per group commit), whose bodies'
+   * statements so far other reads of this Database already see, before its COMMIT (which may still
+   * fail and undo them all). Absent where reads see committed transactions only (PostgreSQL's pool).
    */
   runningWrite?(): object | undefined;
   /** Group commit counters: database transactions (groups) and the write bodies they carried. */
