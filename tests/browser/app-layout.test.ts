@@ -50,4 +50,25 @@ describe("web client in Chromium: the frame fits the window", function () {
       assert.ok(f.sendBottom <= f.innerHeight, `the send button is cut off (${what})`);
     }
   });
+
+  it("gives the room list the whole height beside a dossier", async () => {
+    const p = page;
+    assert.ok(p !== undefined, "the previous test's page");
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await p.getByRole("button", { name: "Nouvel espace de travail" }).click();
+    await p.getByRole("dialog").getByRole("textbox", { name: "Nom" }).fill("Mutualisation");
+    await p.getByRole("dialog").getByRole("button", { name: "Créer" }).click();
+    await p.getByRole("link", { name: "Dossiers" }).click();
+    await p.getByRole("textbox", { name: "Nom du dossier" }).fill("Plans");
+    await p.getByRole("button", { name: /Nouveau dossier dans/ }).click();
+    await p.getByLabel("Ajouter des fichiers").waitFor({ timeout: 60_000 });
+    // With rows in it the dossier fills its cell: the leftover height went to the grid's second row.
+    for (const name of ["a.txt", "b.txt", "c.txt"]) {
+      await p.getByLabel("Ajouter des fichiers").setInputFiles({ name, mimeType: "text/plain", buffer: Buffer.from(name) });
+      await p.locator("ent-dossier").getByText(name, { exact: true }).first().waitFor({ timeout: 60_000 });
+    }
+    const list = await p.locator("ent-room-list").boundingBox();
+    const innerHeight = await p.evaluate(() => (globalThis as unknown as { innerHeight: number }).innerHeight);
+    assert.ok(list !== null && Math.abs(list.y + list.height - innerHeight) < 1, `room list ends at ${list === null ? "?" : list.y + list.height}, window ${innerHeight}`);
+  });
 });

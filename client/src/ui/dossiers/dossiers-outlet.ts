@@ -122,6 +122,9 @@ export class DossiersOutlet extends HashFollower {
   static override styles = css`
     :host { display: contents; }
     ent-dossiers-list, ent-dossier { min-height: 0; overflow-y: auto; }
+    /* Only a modal dialog: out of the layout's grid (a third item made a second, 20 px row that
+       shortened the room list and left a strip under it). */
+    ent-dossier-share { position: absolute; }
   `;
   override render(): unknown {
     const r = this.route;
