@@ -3,7 +3,9 @@
 // Chromium, one homeserver, a file in 4 encrypted parts (1 MiB threshold):
 // - the upload starts the worker, the row appears and the file saved back is byte-identical;
 // - a part altered on its way down (one byte flipped, same length) is refused by its SHA-256:
-//   the download stops with the part named, nothing saved.
+//   the download stops with the part named, nothing saved;
+// - « Annuler » clicked while the worker is still loading (its script held back) cancels the
+//   upload: nothing is sent once it has loaded (review R1: the cancel was lost, every part sent).
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -49,6 +51,42 @@ describe("dossier uploads in parts run by a dedicated worker (Chromium)", functi
     const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 60_000 }), download()]) as [Download, unknown];
     assert.equal(await dl.failure(), null);
     assert.equal(sha256(await readFile((await dl.path())!)), sha256(original), "byte-identical");
+  });
+
+  it("cancels an upload whose worker is still loading: nothing is sent", async () => {
+    const page = d.page;
+    const other = "annulé-au-démarrage.bin";
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((r) => (release = r));
+    let workerAsked: (() => void) | undefined;
+    const asked = new Promise<void>((r) => (workerAsked = r));
+    const holdWorker = async (route: Route): Promise<void> => {
+      workerAsked?.();
+      await held;
+      await route.continue();
+    };
+    const sent: string[] = [];
+    const onRequest = (r: { url(): string; method(): string }): void => {
+      if (/\/_matrix\/media\/v[13]\/(create|upload)/.test(r.url())) sent.push(`${r.method()} ${r.url()}`);
+    };
+    await page.context().route("**/*upload-worker*", holdWorker);
+    page.on("request", onRequest);
+    try {
+      const onDisk = join(await mkdtemp(join(tmpdir(), "entente-upload-cancel-")), other);
+      await writeFile(onDisk, randomBytes(2 * MiB + 17));
+      await page.locator("input#files").setInputFiles(onDisk);
+      await asked;
+      await page.getByRole("button", { name: `Annuler l'envoi de ${other}`, exact: true }).click({ timeout: 60_000 });
+      release?.();
+      await page.getByText(`Envoi de ${other} annulé.`).waitFor({ timeout: 60_000 });
+      // before the fix the message came only once the worker had sent every part
+      assert.deepEqual(sent, [], "no media request after the cancel");
+      assert.equal(await row().filter({ hasText: other }).count(), 0);
+    } finally {
+      release?.();
+      page.off("request", onRequest);
+      await page.context().unroute("**/*upload-worker*", holdWorker);
+    }
   });
 
   it("refuses a part altered on its way down (SHA-256 of the ciphertext), naming the part", async () => {

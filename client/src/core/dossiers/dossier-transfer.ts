@@ -229,6 +229,11 @@ async function uploadInParts(up: PartsUpload, file: File, signal: AbortSignal, o
   let userPaused = false;
   control?.({ pause: () => { userPaused = true; up.pause(); }, resume: () => wake?.() });
   signal.addEventListener("abort", () => { void up.cancel(); wake?.(); }, { once: true });
+  // aborted while the upload was being set up (the worker loading): the listener above never fires
+  if (signal.aborted) {
+    await up.cancel();
+    throw new TransferCancelled();
+  }
   for (;;) {
     try {
       const { content } = await up.start();

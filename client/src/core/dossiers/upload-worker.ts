@@ -15,6 +15,8 @@ const scope = globalThis as unknown as WorkerScope;
 const post = (m: FromUploadWorker): void => scope.postMessage(m);
 
 let upload: ChunkedUpload | undefined;
+/** A pause or cancel asked for while the upload was being created (backend loading): applied once it exists. */
+let stopAsked: "paused" | "cancelled" | undefined;
 let nextId = 0;
 const waiting = new Map<number, () => void>();
 
@@ -64,6 +66,13 @@ async function start(job: UploadJob | undefined): Promise<void> {
       if (job === undefined) throw new Error("upload worker: no job");
       upload = await create(job);
     }
+    const asked = stopAsked;
+    stopAsked = undefined;
+    if (asked === "cancelled") await upload.cancel();
+    if (asked !== undefined) {
+      post({ type: "stopped", phase: asked, message: `upload ${asked}` });
+      return;
+    }
     const { content } = await upload.start();
     post({ type: "done", content });
   } catch (e: unknown) {
@@ -74,8 +83,13 @@ async function start(job: UploadJob | undefined): Promise<void> {
 
 scope.addEventListener("message", ({ data }) => {
   if (data.type === "start") void start(data.job);
-  else if (data.type === "pause") upload?.pause();
-  else if (data.type === "cancel") void upload?.cancel();
+  else if (data.type === "pause") {
+    if (upload !== undefined) upload.pause();
+    else stopAsked ??= "paused";
+  } else if (data.type === "cancel") {
+    if (upload !== undefined) void upload.cancel();
+    else stopAsked = "cancelled";
+  }
   else if (data.type === "stored") {
     waiting.get(data.id)?.();
     waiting.delete(data.id);
