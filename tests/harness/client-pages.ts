@@ -99,7 +99,9 @@ export function useCouncilsClient(councils: string[], opts: Parameters<typeof st
 
 /** Fills the sign-in form (the council chosen when the client serves more than one) and submits it. */
 export async function signIn(page: Page, web: string, council: string | undefined, user: string, password = PASSWORD): Promise<void> {
-  await page.goto(web);
+  // A page the client server did not find says so, not "waiting for the council list" 30 s later.
+  const res = await page.goto(web);
+  if (res !== null && res.status() >= 400) throw new Error(`the web client at ${web} answered ${res.status()} (${(await res.text()).slice(0, 80)})`);
   if (council !== undefined) await page.getByLabel("Votre collectivité").selectOption(council);
   await page.locator("input[name=user]").fill(user);
   await page.getByLabel("Mot de passe").fill(password);
