@@ -5,10 +5,11 @@
 // storeOutOfRoomMembership). Read in between, the invite looked stale (not the bot's current
 // membership), was not queued, and the feeder's position moved past it: the bot never got it.
 // Real SQLite, real stores and feeder; the body is the same statements as the federation path,
-// held between them while the feeder reads (a forced interleaving).
+// held between them while the feeder reads (a forced interleaving): after persist, and right after
+// the events INSERT statement (before persist reads its position back; review R4).
 import assert from "node:assert/strict";
 import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
-import type { Database } from "../../homeserver/src/storage/sql.ts";
+import type { SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import { EventStore } from "../../homeserver/src/storage/event-store.ts";
 import { RoomStore } from "../../homeserver/src/storage/room-store.ts";
 import { AppserviceStore } from "../../homeserver/src/storage/appservice-store.ts";
@@ -21,12 +22,14 @@ const users = compileNamespace("@_bot_.*", true);
 if (typeof users === "string") throw new Error(users);
 const reg = { id: "bot", senderUserId: "@bot:hs", namespaces: { users: [users], aliases: [], rooms: [] }, receiveEphemeral: false } as unknown as AppserviceRegistration;
 
-describe("appservice feeder while a remote invite is half written (SQLite)", () => {
-  let db: Database | undefined;
-  after(() => db?.close());
-
-  it("queues the invite once its membership row is written, though it read the event before", async () => {
-    db = await openDatabase({ type: "sqlite", path: ":memory:" });
+/**
+ * Writes a remote invite to a bot as storeOutOfRoomMembership does (outlier event, then the
+ * membership row), held at `hold` while the feeder reads; returns how often the invite was queued
+ * during and after the body, and the bot's transaction items.
+ */
+async function halfWrittenInvite(hold: "after-persist" | "after-insert-statement"): Promise<{ during: number; after: number; items: { json: string }[] }> {
+  const db = await openDatabase({ type: "sqlite", path: ":memory:" });
+  try {
     const events = new EventStore({ db });
     const rooms = new RoomStore({ db });
     const store = new AppserviceStore({ db });
@@ -46,12 +49,29 @@ describe("appservice feeder while a remote invite is half written (SQLite)", () 
     const mid = new Promise<void>((r) => { stored = r; });
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
-    // the statements of storeOutOfRoomMembership, held after the outlier's INSERT
     const body = db.transaction(async (tx) => {
       await rooms.insertRoom(tx, { roomId, version: "12", creator: "@alice:other", ts: 0 });
-      const { stream } = await events.persist(tx, { event, roomId, stateGroupBefore: undefined, outlier: true });
-      stored();
-      await gate;
+      // "after-insert-statement": held right after the events INSERT ran, before persist has read
+      // back its position (the tick settledPosition answers "below the newest row" for)
+      const held: SqlExecutor = hold === "after-persist" ? tx : new Proxy(tx, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== "one" || typeof v !== "function") return v;
+          return async (sql: string, params?: unknown[]) => {
+            const r = await (v as (s: string, p?: unknown[]) => Promise<unknown>).call(target, sql, params);
+            if (/^\s*INSERT INTO events\b/i.test(sql)) {
+              stored();
+              await gate;
+            }
+            return r;
+          };
+        },
+      });
+      const { stream } = await events.persist(held, { event, roomId, stateGroupBefore: undefined, outlier: true });
+      if (hold === "after-persist") {
+        stored();
+        await gate;
+      }
       await tx.run(
         `INSERT INTO current_state (room_id, type, state_key, event_id, membership, stream_ordering) VALUES (?, 'm.room.member', ?, ?, 'invite', ?)`,
         [roomId, target, event.eventId, stream]);
@@ -62,10 +82,20 @@ describe("appservice feeder while a remote invite is half written (SQLite)", () 
     await body;
     feeder.forgetTurn();
     const afterBody = await feeder.feed(reg);
-    assert.equal(during.queued + afterBody.queued, 1, `the invite queued ${during.queued} time(s) mid-body and ${afterBody.queued} after it`);
     const txn = await store.openTxn(reg.id, 10);
-    assert.ok(txn !== undefined, "a transaction for the bot");
-    const items = await store.txnItems(reg.id, txn.lastItem);
-    assert.ok(items.some((i) => i.json.includes("$invite")), "the bot's transaction carries the invite");
-  });
+    const items = txn === undefined ? [] : await store.txnItems(reg.id, txn.lastItem);
+    return { during: during.queued, after: afterBody.queued, items };
+  } finally {
+    await db.close();
+  }
+}
+
+describe("appservice feeder while a remote invite is half written (SQLite)", () => {
+  for (const hold of ["after-persist", "after-insert-statement"] as const) {
+    it(`queues the invite once its membership row is written, though it read the event before (held ${hold})`, async () => {
+      const r = await halfWrittenInvite(hold);
+      assert.equal(r.during + r.after, 1, `the invite queued ${r.during} time(s) mid-body and ${r.after} after it`);
+      assert.ok(r.items.some((i) => i.json.includes("$invite")), "the bot's transaction carries the invite");
+    });
+  }
 });
