@@ -389,10 +389,14 @@ export class RoomView extends LitElement {
 
   /** Device trust of the other members, while the settings are open (crypto answers from its store). */
   private async refreshTrust(): Promise<void> {
-    const others = (this.session.roomSettings(this.roomId)?.members ?? []).map((m) => m.userId).filter((u) => u !== this.session.userId);
+    // several may run at once (each sync batch asks again): only the latest, for this room, counts
+    const call = ++this.trustCalls;
+    const roomId = this.roomId;
+    const others = (this.session.roomSettings(roomId)?.members ?? []).map((m) => m.userId).filter((u) => u !== this.session.userId);
     const trust = await this.session.memberTrust(others).catch(() => new Map<string, MemberTrust>());
-    if (this.settingsOpen) this.trust = trust;
+    if (call === this.trustCalls && roomId === this.roomId && this.settingsOpen) this.trust = trust;
   }
+  private trustCalls = 0;
 
   private async onSettings(req: SettingsRequest): Promise<void> {
     // Cleared first: the same confirmation twice in a row is still announced by the live region.
