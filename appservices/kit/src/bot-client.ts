@@ -20,6 +20,11 @@ import { logger, type Logger } from "matrix-js-sdk/lib/logger.js";
 import { ensureBotDevice, masquerade } from "./bot-device.ts";
 import { restoreIdbSnapshot, saveIdbSnapshot } from "./idb-snapshot.ts";
 import type { IdbFactory } from "./idb-types.ts";
+import { quietSdkLogs } from "./sdk-log-level.ts";
+
+// The client below gets a quiet logger, but parts of the SDK (MatrixRTCSession, the send queue)
+// log through the global one: keep only its warnings and errors.
+quietSdkLogs();
 
 export interface BotClientOptions {
   homeserverUrl: string;
