@@ -15,7 +15,7 @@ type Json = Record<string, unknown>;
 const C = "/_matrix/client/v3";
 const enc = encodeURIComponent;
 
-describe("entente demo: the working group has the task board and the calendar", function () {
+describe("entente demo: the working group has the task board and the calendar, and is a space", function () {
   this.timeout(300_000);
   let root = "";
   let run: RunningCli | undefined;
@@ -39,10 +39,12 @@ describe("entente demo: the working group has the task board and the calendar", 
     const password = (parse(readFileSync(join(dir, "ville-a/demo-accounts.yaml"), "utf8")) as Record<string, string>)["agent1"] ?? "";
     const login = await fetch(`${hs}${C}/login`, { method: "POST", body: JSON.stringify({ type: "m.login.password", identifier: { type: "m.id.user", user: "agent1" }, password }) });
     const agent = { accessToken: String(((await login.json()) as Json)["access_token"]) };
-    const roomId = await waitFor("the invite to the working group", async () => {
+    const invited = (id: string) => async (): Promise<boolean | undefined> => {
       const s = await call<Json>(hs, agent, "GET", `${C}/sync?timeout=0`);
-      return Object.keys(((s["rooms"] as Json)["invite"] ?? {}) as Json)[0];
-    }, 60_000);
+      return id in (((s["rooms"] as Json)["invite"] ?? {}) as Json) || undefined;
+    };
+    const roomId = String((await call<Json>(hs, agent, "GET", `${C}/directory/room/${enc("#entente-tasks_groupe-de-travail:ville-a.localhost")}`))["room_id"]);
+    await waitFor("the invite to the working group", invited(roomId), 60_000);
     await call(hs, agent, "POST", `${C}/join/${enc(roomId)}`, {});
     const widget = (key: string): Promise<Json> => call<Json>(hs, agent, "GET", `${C}/rooms/${enc(roomId)}/state/im.vector.modular.widgets/${key}`);
     const tasks = await widget("entente-tasks");
@@ -50,12 +52,40 @@ describe("entente demo: the working group has the task board and the calendar", 
     assert.equal(tasks["type"], "m.custom");
     assert.ok(String(tasks["url"]).startsWith(`${widgetsUrl}tasks/index.html?userId=$matrix_user_id&roomId=$matrix_room_id`), String(tasks["url"]));
     assert.ok(String(calendar["url"]).startsWith(`${widgetsUrl}calendar/#userId=$matrix_user_id`), String(calendar["url"]));
+    // The working group is a space (« Objectifs », « Dossiers »): the room and an encrypted
+    // dossier are its children, the room holds an objective the first task is linked to.
+    const spaceId = String((await call<Json>(hs, agent, "GET", `${C}/directory/room/${enc("#entente-tasks_espace-groupe-de-travail:ville-a.localhost")}`))["room_id"]);
+    await waitFor("the invite to the space", invited(spaceId), 60_000);
+    await call(hs, agent, "POST", `${C}/join/${enc(spaceId)}`, {});
+    const spaceState = await call<Json[]>(hs, agent, "GET", `${C}/rooms/${enc(spaceId)}/state`);
+    const createType = (state: Json[]): unknown => (state.find((e) => e["type"] === "m.room.create")?.["content"] as Json | undefined)?.["type"];
+    assert.equal(createType(spaceState), "m.space");
+    const children = spaceState.filter((e) => e["type"] === "m.space.child").map((e) => String(e["state_key"]));
+    assert.ok(children.includes(roomId), JSON.stringify(children));
+    const dossierId = children.find((c) => c !== roomId);
+    assert.ok(dossierId !== undefined && children.length === 2, JSON.stringify(children));
+    await waitFor("the invite to the dossier", invited(dossierId), 60_000);
+    await call(hs, agent, "POST", `${C}/join/${enc(dossierId)}`, {});
+    const dossierState = await call<Json[]>(hs, agent, "GET", `${C}/rooms/${enc(dossierId)}/state`);
+    assert.equal(createType(dossierState), "fr.entente.dossier");
+    assert.ok(dossierState.some((e) => e["type"] === "m.room.encryption"));
+    assert.ok(dossierState.some((e) => e["type"] === "m.space.parent" && e["state_key"] === spaceId));
+    const objectives = await call<Json>(hs, agent, "GET", `${C}/rooms/${enc(roomId)}/state/fr.entente.objectives/`);
+    const messages = ((await call<Json>(hs, agent, "GET", `${C}/rooms/${enc(roomId)}/messages?dir=b&limit=100`))["chunk"] as Json[]);
+    const objective = messages.find((e) => (e["content"] as Json)["msgtype"] === "fr.entente.objective");
+    assert.ok(objective !== undefined, "no objective in the working group");
+    assert.equal(((objective["content"] as Json)["m.relates_to"] as Json)["event_id"], objectives["anchor"]);
+    const linked = messages.filter((e) => ((e["content"] as Json)["fr.entente.task"] as Json | undefined)?.["objective"] === objective["event_id"]);
+    assert.equal(linked.length, 1, "one task linked to the objective");
     // What the start table says (an agent reads it first): every column named, the web client's
     // address under the accounts; the bots' logs without Node's DEP0060 noise.
     const out = run.output();
     assert.match(out, /council \/ collectivité\s+account \/ compte\s+password \/ mot de passe\s+note\n/);
     assert.match(out.slice(out.indexOf("Accounts / comptes")), /\nWeb client \/ client web : http:\/\/127\.0\.0\.1:\d+ \(Entente/);
-    assert.doesNotMatch(readFileSync(join(dir, "ville-a/tasks-bot.log"), "utf8"), /DEP0060/);
+    const botLog = readFileSync(join(dir, "ville-a/tasks-bot.log"), "utf8");
+    assert.doesNotMatch(botLog, /DEP0060/);
+    // matrix-js-sdk's debug chatter (its global logger) stays out of the bots' logs.
+    assert.doesNotMatch(botLog, /MatrixRTCSession|Got remote echo|setting pendingEvent status|Stopping queue/);
     assert.equal(await stopEntente(run), 0);
     run = undefined;
   });

@@ -1,0 +1,67 @@
+// The demo's working group as a space (what the client's « Objectifs » and « Dossiers » list): the
+// seeded room is its child, beside one encrypted dossier, both councils' agents invited to all
+// three. Idempotent on the space's alias (#entente-tasks_espace-groupe-de-travail:<domain>): a demo
+// folder seeded before this existed gets its space at the next start.
+//
+// The dossier stays empty: putting a file in it needs a member's client crypto (an encrypted
+// upload, the room key shared with the agents' devices), and demo accounts have no device yet.
+import type { BotContext } from "../../kit/src/start-bot.ts";
+import { DOSSIER_ROOM_TYPE, FILE_LOCK_STATE } from "../../protocol/src/dossier/file-tree-events.ts";
+
+export const DEMO_SPACE_ALIAS_LOCALPART = "entente-tasks_espace-groupe-de-travail";
+export const DEMO_SPACE_NAME = "Groupe de travail inter-collectivités";
+export const DEMO_DOSSIER_NAME = "Convention de mutualisation";
+
+const C = "/_matrix/client/v3";
+const enc = encodeURIComponent;
+
+/** As the client creates a dossier (client/src/core/dossiers/file-locks.ts): locks open to every member. */
+const DOSSIER_EVENTS: Record<string, number> = {
+  "m.room.name": 50, "m.room.power_levels": 100, "m.room.history_visibility": 100, "m.room.canonical_alias": 50,
+  "m.room.avatar": 50, "m.room.tombstone": 100, "m.room.server_acl": 100, "m.room.encryption": 100,
+  [FILE_LOCK_STATE]: 0,
+};
+
+async function resolve(ctx: BotContext, alias: string): Promise<string | undefined> {
+  try {
+    const found = await ctx.api("GET", `${C}/directory/room/${enc(alias)}`);
+    return typeof found["room_id"] === "string" ? found["room_id"] : undefined;
+  } catch {
+    return undefined; // M_NOT_FOUND
+  }
+}
+
+export async function ensureDemoSpace(d: { ctx: BotContext; domain: string; invite: readonly string[]; roomId: string }): Promise<{ spaceId: string; dossierId?: string; created: boolean }> {
+  const alias = `#${DEMO_SPACE_ALIAS_LOCALPART}:${d.domain}`;
+  const existing = await resolve(d.ctx, alias);
+  if (existing !== undefined) return { spaceId: existing, created: false };
+  const via = [d.domain];
+  // public_chat (then invite-only) as the room: a space holds no messages to encrypt.
+  const space = await d.ctx.api("POST", `${C}/createRoom`, {
+    name: DEMO_SPACE_NAME, topic: "Démonstration : objectifs et dossiers partagés entre les collectivités",
+    preset: "public_chat", room_alias_name: DEMO_SPACE_ALIAS_LOCALPART, invite: d.invite,
+    creation_content: { type: "m.space" },
+    initial_state: [
+      { type: "m.room.join_rules", state_key: "", content: { join_rule: "invite" } },
+      { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
+    ],
+  });
+  const spaceId = String(space["room_id"]);
+  await d.ctx.api("PUT", `${C}/rooms/${enc(spaceId)}/state/m.space.child/${enc(d.roomId)}`, { via });
+  await d.ctx.api("PUT", `${C}/rooms/${enc(d.roomId)}/state/m.space.parent/${enc(spaceId)}`, { via, canonical: true });
+  const dossier = await d.ctx.api("POST", `${C}/createRoom`, {
+    name: DEMO_DOSSIER_NAME, preset: "private_chat", invite: d.invite,
+    creation_content: { type: DOSSIER_ROOM_TYPE },
+    power_level_content_override: { events: DOSSIER_EVENTS },
+    initial_state: [
+      { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
+      { type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } },
+      { type: "m.space.parent", state_key: spaceId, content: { via, canonical: true } },
+      { type: "m.room.join_rules", state_key: "", content: { join_rule: "restricted", allow: [{ type: "m.room_membership", room_id: spaceId }] } },
+    ],
+  });
+  const dossierId = String(dossier["room_id"]);
+  await d.ctx.api("PUT", `${C}/rooms/${enc(spaceId)}/state/m.space.child/${enc(dossierId)}`, { via });
+  d.ctx.log("info", "demo space seeded", { space_id: spaceId, alias, room_id: d.roomId, dossier_id: dossierId });
+  return { spaceId, dossierId, created: true };
+}
