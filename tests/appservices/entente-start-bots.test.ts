@@ -54,7 +54,12 @@ describe("entente start/demo run the tasks bots; the demo seeds one working grou
     const token = String(((await login.json()) as Json)["access_token"]);
     const roomId = await waitFor("the invite to the working group", async () => {
       const s = await api(agglo(), token, "GET", `${C}/sync?timeout=0`);
-      return Object.keys(((s["rooms"] as Json)["invite"] ?? {}) as Json)[0];
+      // The room, not the space around it nor its dossier (invited too): a create event without a type.
+      const invites = ((s["rooms"] as Json)["invite"] ?? {}) as Record<string, { invite_state?: { events?: Json[] } }>;
+      return Object.keys(invites).find((id) => {
+        const create = invites[id]?.invite_state?.events?.find((e) => e["type"] === "m.room.create");
+        return create !== undefined && (create["content"] as Json)["type"] === undefined;
+      });
     }, 60_000);
     await api(agglo(), token, "POST", `${C}/join/${encodeURIComponent(roomId)}`, {});
     // The seed invites first, then sets the list up and writes the tasks: wait for all three.

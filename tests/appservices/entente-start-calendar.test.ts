@@ -70,7 +70,12 @@ describe("entente start/demo run the calendar bots; the demo binds the working g
     token = String(((await login.json()) as Json)["access_token"]);
     roomId = await waitFor("the invite to the working group", async () => {
       const s = await api(villeA(), token, "GET", `${C}/sync?timeout=0`);
-      return Object.keys(((s["rooms"] as Json)["invite"] ?? {}) as Json)[0];
+      // The room, not the space around it nor its dossier (invited too): a create event without a type.
+      const invites = ((s["rooms"] as Json)["invite"] ?? {}) as Record<string, { invite_state?: { events?: Json[] } }>;
+      return Object.keys(invites).find((id) => {
+        const create = invites[id]?.invite_state?.events?.find((e) => e["type"] === "m.room.create");
+        return create !== undefined && (create["content"] as Json)["type"] === undefined;
+      });
     }, 60_000);
     await api(villeA(), token, "POST", `${C}/join/${enc(roomId)}`, {});
     const state = await waitFor("the working group's calendar bound to Radicale", async () => {
