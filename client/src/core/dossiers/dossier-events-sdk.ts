@@ -2,6 +2,9 @@
 // m.file messages, not relations of one anchor, so the tree needs the room's whole history: read
 // once with /messages (decrypted by the SDK's Rust crypto), then kept from the live timeline, local
 // echoes and late decryptions; a gappy sync drops the room's events (read again on the next ask).
+// Events not decrypted yet (their key not here: an agent who just joined waits for the inviter's
+// key bundle) are counted, so the view says so rather than « vide »; each one decrypted later is
+// folded in.
 // Listeners hear of every room whose events changed. Used by dossiers-sdk.ts.
 import { Direction, MatrixEventEvent, Method, RoomEvent, RoomStateEvent, type IEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import { FILE_LOCK_STATE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT } from "./protocol.ts";
@@ -11,10 +14,13 @@ const PAGE = 500;
 type RawEvent = Record<string, unknown>;
 
 /** The fold's raw shape of a (decrypted) event, if it is one the tree reads. */
+/** An event whose decryption failed or is still to come. */
+const undecrypted = (e: MatrixEvent): boolean => e.isDecryptionFailure() || (e.isEncrypted() && e.getClearContent() === null);
+
 function treeRaw(e: MatrixEvent): RawEvent | undefined {
   const eventId = e.getId();
   const sender = e.getSender();
-  if (eventId === undefined || !eventId.startsWith("$") || sender === undefined || e.isDecryptionFailure() || (e.isEncrypted() && e.getClearContent() === null)) return undefined;
+  if (eventId === undefined || !eventId.startsWith("$") || sender === undefined || undecrypted(e)) return undefined;
   const type = e.getType();
   const content: Record<string, unknown> = { ...e.getOriginalContent() };
   const relevant = type === FOLDER_EVENT || type === FILE_UPDATE || type === "m.room.redaction" || (type === "m.room.message" && FILE_MSGTYPES.has(String(content["msgtype"])));
@@ -29,7 +35,7 @@ function treeRaw(e: MatrixEvent): RawEvent | undefined {
 
 export class DossierEvents {
   private readonly client: MatrixClient;
-  private readonly rooms = new Map<string, { events: Map<string, RawEvent>; ready: Promise<void> }>();
+  private readonly rooms = new Map<string, { events: Map<string, RawEvent>; locked: Set<string>; ready: Promise<void> }>();
   private readonly listeners = new Set<(roomId: string) => void>();
 
   constructor(client: MatrixClient) {
@@ -66,10 +72,16 @@ export class DossierEvents {
     if (roomId === undefined) return;
     const cache = this.rooms.get(roomId);
     if (cache === undefined) return;
+    const id = e.getId();
+    const wasLocked = id !== undefined && cache.locked.delete(id);
+    if (id !== undefined && id.startsWith("$") && undecrypted(e)) {
+      cache.locked.add(id);
+      if (!wasLocked) this.changed(roomId);
+      return;
+    }
     const raw = treeRaw(e);
-    if (raw === undefined) return;
-    cache.events.set(String(raw["event_id"]), raw);
-    this.changed(roomId);
+    if (raw !== undefined) cache.events.set(String(raw["event_id"]), raw);
+    if (raw !== undefined || wasLocked) this.changed(roomId);
   }
 
   /** Keeps an event we sent at once (its remote echo would not come as a new timeline event). */
@@ -79,7 +91,7 @@ export class DossierEvents {
   }
 
   /** The room's whole history, newest first, decrypted; only the tree's events are kept. */
-  private async readHistory(roomId: string, into: Map<string, RawEvent>): Promise<void> {
+  private async readHistory(roomId: string, into: Map<string, RawEvent>, locked: Set<string>): Promise<void> {
     let from: string | undefined;
     const mapper = this.client.getEventMapper();
     for (;;) {
@@ -87,6 +99,10 @@ export class DossierEvents {
       const mapped = res.chunk.map(mapper);
       await Promise.all(mapped.map((e) => this.client.decryptEventIfNeeded(e)));
       for (const e of mapped) {
+        const id = e.getId();
+        // A key that came while reading: the Decrypted event may have been missed (the cache is not ready yet).
+        if (id !== undefined && undecrypted(e)) locked.add(id);
+        else if (id !== undefined) locked.delete(id);
         const raw = treeRaw(e);
         if (raw !== undefined && !into.has(String(raw["event_id"]))) into.set(String(raw["event_id"]), raw);
       }
@@ -100,12 +116,18 @@ export class DossierEvents {
     let cache = this.rooms.get(roomId);
     if (cache === undefined) {
       const events = new Map<string, RawEvent>();
-      const created = { events, ready: this.readHistory(roomId, events) };
+      const locked = new Set<string>();
+      const created = { events, locked, ready: this.readHistory(roomId, events, locked) };
       cache = created;
       this.rooms.set(roomId, created);
       created.ready.catch(() => { if (this.rooms.get(roomId) === created) this.rooms.delete(roomId); });
     }
     await cache.ready;
     return [...cache.events.values()];
+  }
+
+  /** How many of the room's events read so far are not decrypted (key missing or still coming). */
+  undecrypted(roomId: string): number {
+    return this.rooms.get(roomId)?.locked.size ?? 0;
   }
 }

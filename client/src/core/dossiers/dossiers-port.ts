@@ -70,6 +70,8 @@ export interface DossiersPort {
   snapshot(roomId: string): Promise<DossierSnapshot>;
   /** A file or folder event arrived or decrypted in a dossier. */
   onChange(listener: (roomId: string) => void): () => void;
+  /** How many of the dossier's events are not decrypted yet (their key has not reached this device); onChange tells when it changes. */
+  undecrypted?(roomId: string): number;
   createFolder(roomId: string, name: string, parent: string | undefined): Promise<void>;
   change(roomId: string, entryId: string, change: EntryChange): Promise<void>;
   /** Streamed encryption and upload (in parts above the configured threshold), then the m.file message. */

@@ -14,6 +14,7 @@ import { partsProgress, PendingUploads, resumeVerdict, type KeyValueStorage } fr
 import { exportRoomArchive, findArchiveService } from "./archive-sdk.ts";
 import type { ArchiveProgress, ArchiveResult } from "./archive-export.ts";
 import { dossierMembers, removeDossierMember } from "./dossier-members-sdk.ts";
+import { reshareHistoryOnJoin } from "./dossier-members-history.ts";
 import type { DossierMember } from "./dossier-members.ts";
 import { mayLock, releaseLock, roomLocks, takeLock } from "./dossier-locks-sdk.ts";
 import { dossierPowerLevelEvents, type FileLock } from "./file-locks.ts";
@@ -47,6 +48,14 @@ export class MatrixDossiersPort implements DossiersPort {
     // The archive service looked up ahead of any click: without one, an export fails before its save dialog opens.
     void findArchiveService(client);
     this.tree = new DossierEvents(client);
+    // Who joins after this agent invited them gets the keys of the files already there (again: their device may not have existed at the invite).
+    reshareHistoryOnJoin(client, (roomId, userId, error) => {
+      if (error !== undefined) console.warn(`dossier ${roomId}: keys of its history not shared with ${userId}`, error);
+    });
+  }
+
+  undecrypted(roomId: string): number {
+    return this.tree.undecrypted(roomId);
   }
 
   private media(): MediaAccess {

@@ -32,7 +32,7 @@ export class DossierView extends LitElement {
     i18n: { attribute: false }, port: { attribute: false }, roomId: { type: String }, version: { type: Number },
     snap: { state: true }, error: { state: true }, folder: { state: true }, filter: { state: true }, sortKey: { state: true }, descending: { state: true },
     showDeleted: { state: true }, status: { state: true }, renaming: { state: true }, moving: { state: true }, historyOf: { state: true },
-    maxUpload: { state: true }, dragging: { state: true }, nameError: { state: true },
+    maxUpload: { state: true }, dragging: { state: true }, nameError: { state: true }, waiting: { state: true },
   };
   declare i18n: I18n;
   declare port: DossiersPort;
@@ -52,6 +52,8 @@ export class DossierView extends LitElement {
   declare maxUpload: number | undefined;
   declare dragging: boolean;
   declare nameError: string;
+  /** Events of the dossier not decrypted yet (their key has not come): said, rather than « vide ». */
+  declare waiting: number;
   private unsubscribe: (() => void) | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly transfers = new DossierTransfers(this, {
@@ -79,6 +81,7 @@ export class DossierView extends LitElement {
     this.status = "";
     this.dragging = false;
     this.nameError = "";
+    this.waiting = 0;
     this.version = 0;
     this.addEventListener("dragover", (e) => { e.preventDefault(); this.dragging = true; });
     this.addEventListener("dragleave", (e) => { if (e.target === this) this.dragging = false; });
@@ -157,6 +160,7 @@ export class DossierView extends LitElement {
       const snap = await this.port.snapshot(roomId);
       if (roomId !== this.roomId) return;
       this.snap = snap;
+      this.waiting = this.port.undecrypted?.(roomId) ?? 0;
       this.error = "";
       this.previews.load(snap);
     } catch (e: unknown) {
@@ -291,11 +295,12 @@ export class DossierView extends LitElement {
       ${this.transfers.render()}
       <p role="status" aria-live="polite" class="muted">${this.status}</p>
       ${releaseOffer(ctx.locks)}
+      ${this.waiting > 0 ? html`<div class="waiting-keys" role="status"><p>${this.waiting === 1 ? tr("waitingKeysOne") : tr("waitingKeysMany", { n: String(this.waiting) })}</p><p class="muted">${tr("waitingKeysHelp")}</p></div>` : nothing}
       <div class="body">
         ${renderFolderTree(folderTree(snap), this.folder, tr, (f) => this.open(f))}
         <div>
           ${rows.length === 0
-            ? html`<p class="empty">${this.filter.trim() !== "" ? tr("noMatch", { filter: this.filter.trim() }) : this.showDeleted ? tr("trashEmpty") : tr("empty")}</p>`
+            ? this.waiting > 0 && this.filter.trim() === "" && !this.showDeleted ? nothing : html`<p class="empty">${this.filter.trim() !== "" ? tr("noMatch", { filter: this.filter.trim() }) : this.showDeleted ? tr("trashEmpty") : tr("empty")}</p>`
             : html`<table role="grid" aria-label=${tr("filesOf", { folder: here })} @keydown=${(e: KeyboardEvent) => this.gridKey(e)}>
                 <thead><tr>${(["colName", "colSize", "colBy", "colDate", "colVersions", "colActions"] as const).map((k) => html`<th role="columnheader" scope="col">${tr(k)}</th>`)}</tr></thead>
                 <tbody>${rows.map((e) => renderEntryRow(e, ctx))}</tbody>
