@@ -9,6 +9,8 @@ import { screenshotOnFailure } from "../harness/browser.ts";
 
 const A = "ville-a.test";
 
+type Box = { top: number; bottom: number; left: number; right: number; name: string };
+
 /** The page's scroll height and the bottom of the send button, against the viewport's height. */
 async function frame(page: Page): Promise<{ scrollHeight: number; innerHeight: number; sendBottom: number }> {
   const send = await page.getByRole("button", { name: "Envoyer" }).boundingBox();
@@ -48,6 +50,37 @@ describe("web client in Chromium: the frame fits the window", function () {
       const what = `${viewport.width}x${viewport.height}, top bar ${top?.height ?? "?"} px: ${JSON.stringify(f)}`;
       assert.ok(f.scrollHeight <= f.innerHeight, `the page scrolls (${what})`);
       assert.ok(f.sendBottom <= f.innerHeight, `the send button is cut off (${what})`);
+    }
+  });
+
+  it("opens « Mes widgets » under the top bar, covering none of its controls, on one or two lines", async () => {
+    const p = page;
+    assert.ok(p !== undefined, "the previous test's page");
+    for (const viewport of [{ width: 1280, height: 800 }, { width: 900, height: 640 }]) {
+      await p.setViewportSize(viewport);
+      await p.getByRole("button", { name: "Mes widgets" }).click();
+      await p.getByRole("heading", { name: "Mes widgets", level: 2 }).waitFor();
+      const r: { bar: Box | undefined; aside: Box | undefined; controls: Box[] } = await p.evaluate(() => {
+        type El = { shadowRoot: { querySelector(s: string): El | null } | null; children: ArrayLike<El>; tagName: string; textContent: string | null; getBoundingClientRect(): { top: number; bottom: number; left: number; right: number; width: number } };
+        const shell = (globalThis as unknown as { document: { querySelector(s: string): El | null } }).document.querySelector("ent-app");
+        const bar = shell?.shadowRoot?.querySelector("header.top");
+        const widgets = shell?.shadowRoot?.querySelector("ent-account-widgets");
+        const aside = widgets?.shadowRoot?.querySelector("aside");
+        const box = (e: El, name: string): Box => { const b = e.getBoundingClientRect(); return { top: b.top, bottom: b.bottom, left: b.left, right: b.right, name }; };
+        // The bar's controls; « Mes widgets » itself is display: contents, so its toggle button.
+        const controls = Array.from(shell?.shadowRoot?.querySelector("header.top .me")?.children ?? [])
+          .map((e) => (e.tagName === "ENT-ACCOUNT-WIDGETS" ? e.shadowRoot?.querySelector("#my-widgets-toggle") ?? e : e))
+          .filter((e) => e.getBoundingClientRect().width > 0)
+          .map((e) => box(e, `${e.tagName} ${(e.textContent ?? "").trim().slice(0, 30)}`));
+        return { bar: bar ? box(bar, "bar") : undefined, aside: aside ? box(aside, "aside") : undefined, controls };
+      });
+      const what = `${viewport.width}x${viewport.height}: ${JSON.stringify(r)}`;
+      assert.ok(r.bar !== undefined && r.aside !== undefined && r.controls.length >= 4, what);
+      assert.ok(r.aside.top >= r.bar.bottom - 0.5, `the panel starts above the top bar's bottom (${what})`);
+      const aside = r.aside;
+      const covered = r.controls.filter((c) => c.left < aside.right && c.right > aside.left && c.top < aside.bottom && c.bottom > aside.top);
+      assert.deepEqual(covered.map((c) => c.name), [], what);
+      await p.locator("#my-widgets-close").click();
     }
   });
 

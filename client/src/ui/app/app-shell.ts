@@ -94,6 +94,27 @@ export class AppShell extends LitElement {
     this.loader = () => Promise.reject(new Error("not booted"));
   }
 
+  /** The top bar being watched: its bottom edge is `--top-bar-bottom`, for panels placed under it. */
+  private topBar: Element | undefined;
+  private readonly topBarSize = new ResizeObserver(() => this.exposeTopBar());
+
+  private exposeTopBar(): void {
+    const bottom = this.topBar?.isConnected === true ? this.topBar.getBoundingClientRect().bottom : undefined;
+    if (bottom === undefined) this.style.removeProperty("--top-bar-bottom");
+    else this.style.setProperty("--top-bar-bottom", `${Math.ceil(bottom)}px`);
+  }
+
+  /** Watches the top bar rendered now (sign-in, recovery and signed-in screens have their own). */
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    super.updated(changed);
+    const bar = this.renderRoot.querySelector("header.top") ?? undefined;
+    if (bar === this.topBar) return;
+    if (this.topBar !== undefined) this.topBarSize.unobserve(this.topBar);
+    this.topBar = bar;
+    if (bar !== undefined) this.topBarSize.observe(bar);
+    this.exposeTopBar();
+  }
+
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener("hashchange", () => { this.room = roomFromHash(location.hash); this.thread = threadFromHash(location.hash); });

@@ -40,7 +40,9 @@ export class AccountWidgetsView extends LitElement {
 
   static override styles = [theme, css`
     :host { display: contents; }
-    aside { position: fixed; top: 2.8rem; right: 0; bottom: 0; width: min(28rem, 100vw); z-index: 6; box-sizing: border-box; overflow: auto;
+    /* Under the top bar whatever its height (the shell sets --top-bar-bottom): a two-line bar
+       (1280 px, French) must keep « Se déconnecter » uncovered. */
+    aside { position: fixed; top: var(--top-bar-bottom, 2.8rem); right: 0; bottom: 0; width: min(28rem, 100vw); z-index: 6; box-sizing: border-box; overflow: auto;
       padding: 0.75rem; background: var(--surface); color: #1b1f24; border-left: 1px solid var(--border); box-shadow: -2px 0 8px #0002; display: flex; flex-direction: column; gap: 0.4rem; }
     aside[hidden] { display: none; }
     aside header { display: flex; justify-content: space-between; align-items: center; }
