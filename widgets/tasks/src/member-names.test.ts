@@ -1,0 +1,20 @@
+import assert from "node:assert/strict";
+import type { Member } from "./board-store.ts";
+import { memberLabel } from "./member-names.ts";
+
+const of = (...ms: [string, string | undefined][]): Map<string, Member> => new Map(ms.map(([userId, displayName]) => [userId, { userId, displayName }]));
+
+describe("task board member names", () => {
+  it("tells two councils' same-named agents apart by their server, and only then", () => {
+    const m = of(["@agent1:ville-a.localhost", "agent1"], ["@agent1:agglo-b.localhost", "agent1"], ["@anne:ville-a.localhost", "Anne"]);
+    assert.equal(memberLabel(m, "@agent1:ville-a.localhost"), "agent1 (ville-a.localhost)");
+    assert.equal(memberLabel(m, "@agent1:agglo-b.localhost"), "agent1 (agglo-b.localhost)");
+    assert.equal(memberLabel(m, "@anne:ville-a.localhost"), "Anne");
+  });
+  it("uses the whole user id for the same name on the same server, and the id without a name or membership", () => {
+    const m = of(["@a1:x.fr", "Marie"], ["@a2:x.fr", "Marie"], ["@b:x.fr", undefined]);
+    assert.equal(memberLabel(m, "@a1:x.fr"), "Marie (@a1:x.fr)");
+    assert.equal(memberLabel(m, "@b:x.fr"), "@b:x.fr");
+    assert.equal(memberLabel(m, "@gone:y.fr"), "@gone:y.fr");
+  });
+});
