@@ -7,12 +7,16 @@
 //  - a message notifying members without pushers is recorded through the derived transaction,
 //    and the recipient's /sync holding it counts it (the count and the event arrive together);
 //  - a record that queues a push for a phone stays durable (plain transaction: pusher_queue ids
-//    keep the event writer's commit order, and a push is never queued twice after a crash).
+//    keep the event writer's commit order, and a push is never queued twice after a crash);
+//  - the woken /sync does not wait for the record (push-processor.ts evaluatedTo): held by a row
+//    lock on the cursor, the /sync still brings the message with its count, from the evaluation
+//    in memory; once the lock goes, the record commits and GET /notifications lists it.
 import assert from "node:assert/strict";
 import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
 import type { SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc } from "../harness/client-api.ts";
+import pg from "pg";
 import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
 
 const C = "/_matrix/client/v3";
@@ -91,6 +95,50 @@ describe("PostgreSQL: the push evaluation's record", function () {
       assert.ok(!plainSql.some((s) => s.includes("push_actions") || s.includes("push_progress")), "not through a durable transaction");
     });
 
+    it("the woken /sync counts the message while its record is held (no wait for the record's COMMIT)", async () => {
+      const alice = await registerUser(server.url, "alice");
+      const bob = await registerUser(server.url, "bob");
+      const { room_id: roomId } = await call<{ room_id: string }>(server.url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" });
+      await call(server.url, bob, "POST", `${C}/join/${enc(roomId)}`, {});
+      const first = await call<Json>(server.url, bob, "GET", `${C}/sync?timeout=0`);
+      // another connection holds the cursor's row: the record's UPDATE waits behind it
+      const dbConfig = server.hs.context.config.database;
+      assert.ok(dbConfig.type === "postgres");
+      const holder = new pg.Client({ connectionString: dbConfig.url });
+      await holder.connect();
+      try {
+        await holder.query("BEGIN");
+        await holder.query("SELECT stream_ordering FROM push_progress WHERE id = 1 FOR UPDATE");
+        const polled = call<Json>(server.url, bob, "GET", `${C}/sync?timeout=20000&since=${enc(String(first["next_batch"]))}`);
+        const { event_id: eventId } = await call<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t3`, { msgtype: "m.text", body: "bonjour" });
+        // the record is really held: its UPDATE waits for our lock
+        for (;;) {
+          const { rows } = await holder.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))");
+          if (Number(rows[0]?.n) > 0) break;
+          await new Promise((r) => setImmediate(r));
+        }
+        // a deadline for the failure only (the old code waits here until the lock goes)
+        let timer: NodeJS.Timeout | undefined;
+        const sync = await Promise.race([polled, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("the woken /sync waited for the record")), 10_000); })]);
+        clearTimeout(timer);
+        const room = ((sync["rooms"] as Json)["join"] as Json)[roomId] as Json;
+        const ids = ((room["timeline"] as Json)["events"] as Json[]).map((e) => e["event_id"]);
+        assert.ok(ids.includes(eventId), "the message is in the woken /sync");
+        assert.equal((room["unread_notifications"] as Json)["notification_count"], 1, "and counted in it");
+        const { rows } = await holder.query<{ n: string }>("SELECT count(*) AS n FROM push_actions WHERE event_id = $1", [eventId]);
+        assert.equal(Number(rows[0]?.n), 0, "its record not committed yet");
+        await holder.query("ROLLBACK");
+        const listed = await call<{ notifications: Json[] }>(server.url, bob, "GET", `${C}/notifications`);
+        assert.deepEqual(listed.notifications.map((n) => (n["event"] as Json)["event_id"]), [eventId], "recorded once the lock went");
+        const full = await call<Json>(server.url, bob, "GET", `${C}/sync?timeout=0`);
+        const counted = ((full["rooms"] as Json)["join"] as Json)[roomId] as Json;
+        assert.equal((counted["unread_notifications"] as Json)["notification_count"], 1, "the count read from the database agrees");
+      } finally {
+        await holder.query("ROLLBACK").catch(() => undefined);
+        await holder.end();
+      }
+    });
+
     it("a record queueing a push for a phone stays durable", async () => {
       const alice = await registerUser(server.url, "alice");
       const bob = await registerUser(server.url, "bob");
@@ -102,8 +150,8 @@ describe("PostgreSQL: the push evaluation's record", function () {
       derivedSql.length = 0;
       plainSql.length = 0;
       const { event_id: eventId } = await call<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t2`, { msgtype: "m.text", body: "bonjour" });
-      // bob's /sync waits for the evaluation of everything it returns
-      await call<Json>(server.url, bob, "GET", `${C}/sync?timeout=0`);
+      // GET /notifications waits for the record of everything before it (/sync only for the evaluation)
+      await call<Json>(server.url, bob, "GET", `${C}/notifications`);
       assert.ok(plainSql.some((s) => s.startsWith("INSERT INTO pusher_queue")), `the push queued durably: ${JSON.stringify(plainSql)}`);
       assert.ok(plainSql.some((s) => s.startsWith("INSERT INTO push_actions")), "with its actions and cursor");
       assert.ok(!derivedSql.some((s) => s.includes("pusher_queue")), "never through the derived transaction");

@@ -27,6 +27,14 @@ import type { PushRuleset } from "../users/default-push-rules.ts";
 import { EventConditionMemo, evaluatePushRules, type PushContext } from "./push-evaluator.ts";
 import { threadOf } from "./thread-of.ts";
 
+/** A batch's evaluation as known before its record commits: what /sync may count from memory. */
+export interface EvaluatedView {
+  /** Actions up to here are in the database (count them there). */
+  recorded: number;
+  /** The notifying actions after `recorded`, up to the asked position, that count as unread. */
+  actions: readonly PushActionRow[];
+}
+
 export interface PushProcessorDeps {
   db: Database;
   store: PushStore;
@@ -77,6 +85,10 @@ export class PushProcessor {
   /** Account-data position up to which `settings` is known to be current. */
   private settingsAt: number | undefined;
   private readonly roomStates = new Map<string, RoomState>();
+  /** The batch evaluated in memory whose record is not committed yet (none while evaluating). */
+  private pending: { from: number; upTo: number; actions: readonly PushActionRow[] } | undefined;
+  /** Settled (then replaced) each time a batch's evaluation is known in memory. */
+  private evaluated = deferred();
 
   constructor(deps: PushProcessorDeps) {
     this.deps = deps;
@@ -85,6 +97,30 @@ export class PushProcessor {
   /** Every event up to this position has its push actions recorded (undefined: not known yet). */
   evaluatedUpTo(): number | undefined {
     return this.done;
+  }
+
+  /**
+   * Every event up to `upTo` evaluated, its record committed or not: the woken /sync counts the
+   * unread from the database up to `recorded` and the in-memory actions after it, and need not wait
+   * for the record's round trips (pushers, COMMIT). After a failed run: what is recorded.
+   */
+  async evaluatedTo(upTo: number): Promise<EvaluatedView> {
+    for (;;) {
+      const view = this.viewOf(upTo);
+      if (view) return view;
+      const ran = this.catchUp(upTo);
+      const settled = await Promise.race([ran.then(() => true), this.evaluated.promise.then(() => false)]);
+      if (settled) return this.viewOf(upTo) ?? { recorded: Math.min(upTo, this.done ?? upTo), actions: [] };
+    }
+  }
+
+  private viewOf(upTo: number): EvaluatedView | undefined {
+    const { done, pending } = this;
+    if (done !== undefined && upTo <= done) return { recorded: upTo, actions: [] };
+    if (done !== undefined && pending !== undefined && pending.from === done && upTo <= pending.upTo) {
+      return { recorded: done, actions: pending.actions.filter((a) => a.stream <= upTo) };
+    }
+    return undefined;
   }
 
   /**
@@ -120,22 +156,43 @@ export class PushProcessor {
       const [batch] = await Promise.all([store.eventsToEvaluate(done, upTo, BATCH), this.refreshSettings()]);
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
       const actions: PushActionRow[] = [];
+      /** Membership events by position and target: one's own notifies but is no unread message. */
+      const members = new Map<number, string>();
+      let redaction = false;
       for (const row of batch) {
         const pdu = JSON.parse(row.json) as Pdu;
+        if (pdu.type === "m.room.member" && typeof pdu.state_key === "string") members.set(row.stream, pdu.state_key);
+        if (pdu.type === "m.room.redaction") redaction = true;
         const event: JsonObject = { ...pdu, event_id: row.eventId, room_id: row.roomId };
         delete event["unsigned"];
         await this.evaluateEvent(event, row, actions);
       }
-      const pushes = await this.pushesFor(actions);
-      // PostgreSQL: with no push for a phone the record is only what the cursor lets us redo
-      // (actions, cursor): committed without waiting for an fsync. Queued pushes stay durable
-      // (one never sent twice) and in the event writer's commit order (pusher_queue ids).
-      const { db } = this.deps;
-      const record = (tx: SqlExecutor): Promise<void> => store.record(tx, actions, pushes, last);
-      await (pushes.length === 0 && db.derivedTransaction ? db.derivedTransaction(record) : db.transaction(record));
+      // known before its record: /sync may count it now (evaluatedTo). Not a batch with a redaction:
+      // its target's actions stop counting, which only the database's count knows
+      if (!redaction) {
+        this.pending = { from: done, upTo: last, actions: actions.filter((a) => members.get(a.stream) !== a.userId) };
+        this.evaluated.resolve();
+        this.evaluated = deferred();
+      }
+      try {
+        await this.recordBatch(actions, last);
+      } finally {
+        this.pending = undefined;
+      }
       this.done = done = last;
-      if (pushes.length > 0) this.deps.onQueued();
     }
+  }
+
+  /** The batch's actions, the pushes they queue and the cursor, in one transaction. */
+  private async recordBatch(actions: readonly PushActionRow[], last: number): Promise<void> {
+    const { store, db } = this.deps;
+    const pushes = await this.pushesFor(actions);
+    // PostgreSQL: with no push for a phone the record is only what the cursor lets us redo
+    // (actions, cursor): committed without waiting for an fsync. Queued pushes stay durable
+    // (one never sent twice) and in the event writer's commit order (pusher_queue ids).
+    const record = (tx: SqlExecutor): Promise<void> => store.record(tx, actions, pushes, last);
+    await (pushes.length === 0 && db.derivedTransaction ? db.derivedTransaction(record) : db.transaction(record));
+    if (pushes.length > 0) this.deps.onQueued();
   }
 
   private async evaluateEvent(event: JsonObject, row: { stream: number; eventId: string; roomId: string; outlier: boolean; stateGroup: number | undefined }, actions: PushActionRow[]): Promise<void> {
@@ -269,4 +326,10 @@ function roomFacts(room: RoomState, sender: string): RoomFacts {
     senderPowerLevel: userPowerLevel(sender, asEvent(powerLevels), asEvent(create), version),
     notificationLevels: parsePowerLevels(powerLevels?.content, version).notifications,
   };
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => { resolve = r; });
+  return { promise, resolve };
 }

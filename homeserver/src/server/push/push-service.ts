@@ -67,8 +67,10 @@ export class PushService {
 
   /** The unread fields of a joined room for /sync, counted up to stream position `upTo`. */
   async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
-    await this.processor.catchUp(upTo);
-    return unreadSyncFields(await roomUnread(this.store, userId, roomId, upTo, this.keptCountsUpTo(upTo)), perThread);
+    // the evaluation up to upTo, not its record's COMMIT (PostgreSQL: its own round trips, issue 16):
+    // what is recorded is counted in the database, the batch still being recorded from memory
+    const { recorded, actions } = await this.processor.evaluatedTo(upTo);
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, recorded, this.keptCountsUpTo(recorded), actions), perThread);
   }
 
   /**

@@ -4,7 +4,7 @@
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#receiving-notifications
 //       https://spec.matrix.org/v1.16/client-server-api/#threaded-read-receipts
 import type { JsonObject } from "../../room/pdu.ts";
-import type { PushStore } from "../../storage/push-store.ts";
+import type { PushActionRow, PushStore } from "../../storage/push-store.ts";
 import type { UnreadCountCache } from "./unread-cache.ts";
 
 export interface Counts {
@@ -19,13 +19,18 @@ export interface RoomUnread {
   threads: Map<string, Counts>;
 }
 
-/** `cache` (optional) spares rescanning what was counted before while the read position stays. */
-export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number, cache?: UnreadCountCache): Promise<RoomUnread> {
+/**
+ * `cache` (optional) spares rescanning what was counted before while the read position stays.
+ * `later`: notifying actions after `upTo` not recorded yet (the evaluation's batch in memory,
+ * PushProcessor.evaluatedTo), counted after the read positions as the recorded ones are.
+ */
+export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number, cache?: UnreadCountCache, later: readonly PushActionRow[] = []): Promise<RoomUnread> {
   const read = await store.readPositions(userId, roomId);
   const base = read.get("") ?? 0;
   const total: Counts = { notifications: 0, highlights: 0 };
   let main: Counts = { notifications: 0, highlights: 0 };
   const threads = new Map<string, Counts>();
+  const counted = new Map<string, Counts>();
   const grouped = (after: number, to: number) => store.countsByThread(userId, roomId, after, to);
   for (let row of cache ? await cache.counts(userId, roomId, "*", base, upTo, grouped) : await grouped(base, upTo)) {
     const own = read.get(row.threadId) ?? 0;
@@ -34,12 +39,19 @@ export async function roomUnread(store: PushStore, userId: string, roomId: strin
       const one = async (after: number, to: number) => [await store.countInThread(userId, roomId, thread, after, to)];
       row = (cache ? await cache.counts(userId, roomId, thread, own, upTo, one) : await one(own, upTo))[0] ?? { threadId: thread, notifications: 0, highlights: 0 };
     }
-    if (row.notifications === 0) continue;
-    const c = { notifications: row.notifications, highlights: row.highlights };
+    counted.set(row.threadId, { notifications: row.notifications, highlights: row.highlights });
+  }
+  for (const a of later) {
+    if (a.userId !== userId || a.roomId !== roomId || a.stream <= Math.max(base, read.get(a.threadId) ?? 0)) continue;
+    const c = counted.get(a.threadId) ?? { notifications: 0, highlights: 0 };
+    counted.set(a.threadId, { notifications: c.notifications + 1, highlights: c.highlights + (a.highlight ? 1 : 0) });
+  }
+  for (const [threadId, c] of counted) {
+    if (c.notifications === 0) continue;
     total.notifications += c.notifications;
     total.highlights += c.highlights;
-    if (row.threadId === "main") main = c;
-    else threads.set(row.threadId, c);
+    if (threadId === "main") main = c;
+    else threads.set(threadId, c);
   }
   return { total, main, threads };
 }
