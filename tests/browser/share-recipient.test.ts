@@ -48,11 +48,11 @@ describe("citizen sharing: recipient page in Chromium", function () {
     // Without the link's fragment the page cannot open the sealed name, and says the link looks cut.
     await page.goto(share.url);
     await page.waitForSelector("#form:not([hidden])");
-    assert.match(await page.textContent("#info") ?? "", /^Un fichier chiffré \(3\.0 Mo\).*la partie après « # » manque/);
+    assert.match(await page.textContent("#info") ?? "", /^Un fichier chiffré \(3,0 Mo\).*la partie après « # » manque/);
     await page.goto(share.link);
     await page.reload(); // a fragment change alone does not reload the page
     await page.waitForSelector("#form:not([hidden])");
-    assert.match(await page.textContent("#info") ?? "", /^« permis-de-construire\.pdf » \(3\.0 Mo\)/);
+    assert.match(await page.textContent("#info") ?? "", /^« permis-de-construire\.pdf » \(3,0 Mo\)/);
     await page.fill("#password", "pas-le-bon");
     await page.click("button[type=submit]");
     await page.locator("#error:not(:empty)").waitFor({ timeout: 60_000 });
@@ -66,7 +66,8 @@ describe("citizen sharing: recipient page in Chromium", function () {
     await download.saveAs(saved);
     const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
     assert.equal(sha(readFileSync(saved)), sha(plaintext));
-    assert.match(await page.textContent("#status") ?? "", /déchiffré/);
+    // The exact size once decrypted (the service knows only the encrypted one).
+    assert.equal(await page.textContent("#status"), "Fichier déchiffré et enregistré (3,0 Mo).");
 
     // The one allowed download is used: the page now says so.
     const again = await context.newPage();
@@ -79,6 +80,27 @@ describe("citizen sharing: recipient page in Chromium", function () {
     await again.goto(other.url);
     await again.locator("#error:not(:empty)").waitFor();
     assert.equal(await again.textContent("#error"), FRENCH.revoked);
+    await context.close();
+  });
+
+  it("a 44-byte file: « moins de 1 ko » before (the service knows only the encrypted size), « 44 o » once decrypted, the expiry without seconds", async () => {
+    const agent = { serviceUrl: svc.url, accessToken: (await registerUser(hs.url, "agent2")).accessToken };
+    const plaintext = Buffer.from("Compte rendu du conseil : 44 octets exacts.\n");
+    assert.equal(plaintext.length, 44);
+    const password = sharePassword();
+    const share = await createShare(agent, { name: "cr.txt", ciphertext: await encryptForShare(new Blob([plaintext]).stream(), password, "cr.txt") });
+    const context = await browser.newContext({ acceptDownloads: true });
+    await context.addInitScript(() => {
+      delete (globalThis as { showSaveFilePicker?: unknown }).showSaveFilePicker;
+    });
+    const page = await context.newPage();
+    await page.goto(share.link);
+    await page.waitForSelector("#form:not([hidden])");
+    assert.match(await page.textContent("#info") ?? "", /^« cr\.txt » \(moins de 1 ko\), disponible jusqu'au \d{1,2} \S+ \d{4} à \d{2}:\d{2}\.$/);
+    await page.fill("#password", password);
+    await Promise.all([page.waitForEvent("download", { timeout: 120_000 }), page.click("button[type=submit]")]);
+    await page.locator("#status:has-text('enregistré')").waitFor();
+    assert.equal(await page.textContent("#status"), "Fichier déchiffré et enregistré (44 o).");
     await context.close();
   });
 });

@@ -42,6 +42,7 @@ const STATIC: Record<string, string | undefined> = {
   "/static/recipient.js": `${PAGE}recipient.js`,
   "/static/page-common.js": `${PAGE}page-common.js`,
   "/static/sealed-name.js": `${PAGE}sealed-name.js`,
+  "/static/page-text.js": `${PAGE}page-text.js`,
   "/static/page.css": `${PAGE}page.css`,
   "/static/openpgp.min.mjs": OPENPGP,
 };

@@ -7,11 +7,11 @@
 import * as openpgp from "/static/openpgp.min.mjs";
 import { $, collect, fail, refusal as refusalOf, say } from "/static/page-common.js";
 import { openName } from "/static/sealed-name.js";
+import { sizeText, storedSizeText, untilText } from "/static/page-text.js";
 
 const id = location.pathname.split("/")[2] ?? "";
 const fragment = decodeURIComponent(location.hash.slice(1));
 const refusal = (res) => refusalOf(res, "Le service de partage est indisponible. Réessayez plus tard.");
-const size = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} Mo` : `${Math.max(1, Math.round(n / 1024))} ko`);
 
 const metaRes = await fetch(`/s/${id}/meta`);
 if (!metaRes.ok) {
@@ -20,10 +20,10 @@ if (!metaRes.ok) {
 } else {
   const meta = await metaRes.json();
   meta.name = typeof meta.name === "string" ? meta.name : fragment !== "" ? await openName(meta.sealed_name, fragment) : undefined;
-  const until = new Date(meta.expires_at).toLocaleString("fr-FR");
+  const until = untilText(meta.expires_at);
   $("#info").textContent = meta.name !== undefined
-    ? `« ${meta.name} » (${size(meta.size)}), disponible jusqu'au ${until}.`
-    : `Un fichier chiffré (${size(meta.size)}), disponible jusqu'au ${until}. Son nom s'affichera après le déchiffrement${fragment === "" ? " (l'adresse reçue semble incomplète : la partie après « # » manque)" : ""}.`;
+    ? `« ${meta.name} » (${storedSizeText(meta.size)}), disponible jusqu'au ${until}.`
+    : `Un fichier chiffré (${storedSizeText(meta.size)}), disponible jusqu'au ${until}. Son nom s'affichera après le déchiffrement${fragment === "" ? " (l'adresse reçue semble incomplète : la partie après « # » manque)" : ""}.`;
   $("#form").hidden = false;
   $("#form").addEventListener("submit", (ev) => {
     ev.preventDefault();
@@ -61,7 +61,10 @@ async function receive(meta, password) {
   }
   try {
     const message = await openpgp.readMessage({ binaryMessage: dataRes.body });
-    const { data, filename } = await openpgp.decrypt({ message, sessionKeys, format: "binary" });
+    const { data: decrypted, filename } = await openpgp.decrypt({ message, sessionKeys, format: "binary" });
+    // The exact size, counted as the bytes go by (the service only knows the encrypted one).
+    let bytes = 0;
+    const data = decrypted.pipeThrough(new TransformStream({ transform(chunk, c) { bytes += chunk.length; c.enqueue(chunk); } }));
     if (writable) {
       await data.pipeTo(writable);
     } else {
@@ -72,7 +75,7 @@ async function receive(meta, password) {
       document.body.append(a);
       a.click();
     }
-    say("Fichier déchiffré et enregistré.");
+    say(`Fichier déchiffré et enregistré (${sizeText(bytes)}).`);
     document.body.dataset["done"] = "1";
   } catch {
     await writable?.abort().catch(() => undefined);
