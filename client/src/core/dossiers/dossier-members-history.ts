@@ -20,6 +20,26 @@ function inviterOf(client: MatrixClient, roomId: string, userId: string): string
   return undefined;
 }
 
+/** Join events already answered with a bundle (a reload's first sync may replay the invite→join change), kept in localStorage when there is one. */
+class Answered {
+  private readonly key: string;
+  private readonly ids: string[];
+  constructor(userId: string) {
+    this.key = `entente.history-shared.${userId}`;
+    let stored: unknown = [];
+    try { stored = JSON.parse(globalThis.localStorage?.getItem(this.key) ?? "[]"); } catch { stored = []; }
+    this.ids = Array.isArray(stored) ? stored.filter((x): x is string => typeof x === "string") : [];
+  }
+  /** True the first time `eventId` is seen. */
+  first(eventId: string): boolean {
+    if (this.ids.includes(eventId)) return false;
+    this.ids.push(eventId);
+    this.ids.splice(0, Math.max(0, this.ids.length - 200));
+    try { globalThis.localStorage?.setItem(this.key, JSON.stringify(this.ids)); } catch { /* private mode: in memory only */ }
+    return true;
+  }
+}
+
 /**
  * Shares the dossier's key bundle again with each member who joins after this agent invited them
  * (or whose invite this client no longer has: a bundle from someone else is ignored by the joiner).
@@ -27,6 +47,7 @@ function inviterOf(client: MatrixClient, roomId: string, userId: string): string
  */
 export function reshareHistoryOnJoin(client: MatrixClient, onShared?: (roomId: string, userId: string, error?: unknown) => void): () => void {
   const me = client.getSafeUserId();
+  const answered = new Answered(me);
   const listener = (event: MatrixEvent, member: RoomMember, oldMembership?: string): void => {
     const roomId = event.getRoomId();
     if (roomId === undefined || member.userId === me || member.membership !== "join" || oldMembership !== "invite") return;
@@ -34,6 +55,8 @@ export function reshareHistoryOnJoin(client: MatrixClient, onShared?: (roomId: s
     if (room === null || room.getType() !== DOSSIER_ROOM_TYPE || room.getMyMembership() !== "join" || !room.hasEncryptionStateEvent()) return;
     const inviter = (event.getUnsigned() as { prev_sender?: string }).prev_sender ?? inviterOf(client, roomId, member.userId);
     if (inviter !== undefined && inviter !== me) return;
+    const joinId = event.getId();
+    if (joinId === undefined || !answered.first(joinId)) return;
     // On the Rust crypto backend (what invite() calls), not on the CryptoApi type.
     const crypto = client.getCrypto() as unknown as { shareRoomHistoryWithUser?: (roomId: string, userId: string) => Promise<void> } | undefined;
     if (crypto?.shareRoomHistoryWithUser === undefined) return;
