@@ -171,7 +171,9 @@ describe("web client in Chromium: virtualised timeline of 1,500 messages", funct
       // PageDown moves by about a screen; End goes to the bottom; a new message keeps it there.
       const top0 = await viewport.evaluate((el) => el.scrollTop);
       await viewport.press("PageDown");
-      await waitFor("PageDown scrolls", async () => ((await viewport.evaluate((el) => el.scrollTop)) > top0 + 300 ? true : undefined));
+      // "about a screen": more than half the list's visible height (the frame gives the list what the
+      // top bar and banners leave, ~320 px at 1200x800 with the recovery key banner)
+      await waitFor("PageDown scrolls", async () => ((await viewport.evaluate((el, from) => el.scrollTop > from + el.clientHeight / 2, top0)) ? true : undefined));
       await viewport.press("End");
       await waitFor("End reaches the bottom", async () => ((await inView(viewport, article(N - 1))) ? true : undefined));
       const { event_id: live } = (await api(hs.url, bob, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/live`, { msgtype: "m.text", body: "Nouveau message en direct" })) as { event_id: string };
