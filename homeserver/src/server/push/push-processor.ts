@@ -2,8 +2,9 @@
 // sends, federation, joins), in stream order, and records the notifying ones (push actions) with
 // their pushes to the users' HTTP pushers, in one transaction with the "evaluated up to" cursor.
 // The cursor makes it durable: a crash after an event's commit only delays its evaluation to the
-// next start. /sync calls catchUp() first, so an event and its notification count always arrive
-// in the same response (spec: "MUST appear in the same /sync response as the event itself").
+// next start. /sync calls evaluatedTo() first (the evaluation, its record committed or still in
+// flight: then its actions come from memory), so an event and its notification count always
+// arrive in the same response (spec: "MUST appear in the same /sync response as the event itself").
 // Rooms' member count and power levels are read from the current state when evaluating, which is
 // the state at the event except when several events of a room are evaluated in one batch.
 // Work per event is kept small (tests/e2e/push-evaluation-cost.test.ts counts statements):
