@@ -124,6 +124,9 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await waitFor("the binding", () => (alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["caldav"] === undefined ? undefined : true), 30_000);
     await sendState(alice, roomId, "im.vector.modular.widgets", buildCalendarWidgetContent(`${pages.widgetsOrigin}/widgets/calendar/index.html`), CALENDAR_WIDGET_ID);
 
+    // The host logs « Failed to push room state » when the widget leaves update_state unanswered.
+    const pushErrors: string[] = [];
+    page.on("console", (m) => { if (/Failed to push room state|unsupported to-widget action/.test(m.text())) pushErrors.push(m.text()); });
     await page.goto(web.url);
     await page.getByLabel("Votre collectivité").selectOption(B);
     await page.locator("input[name=user]").fill("bob");
@@ -140,6 +143,7 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await frame.getByText("Heures affichées dans le fuseau America/Cayenne").waitFor({ timeout: 30_000 });
     await frame.locator("entente-calendar-agenda .empty").waitFor();
     assert.equal(await frame.locator("#no-calendar").count(), 0, "the widget found the room's binding");
+    assert.deepEqual(pushErrors, []);
   });
 
   it("an event created by Alice (A) shows live on Bob's widget in his zone and lands in A's CalDAV; Bob's RSVP reaches CalDAV as PARTSTAT", async () => {

@@ -85,4 +85,26 @@ describe("widget kit: session", () => {
     assert.deepEqual(got, ["live"]);
     assert.equal(fake.replies.length, 3);
   });
+
+  it("acknowledges every update_state push once, with or without a subscriber (the calendar's « Failed to push room state »)", async () => {
+    const fake = new FakeApi();
+    const r = await connectWidget({ params: HOSTED, inFrame: true, capabilities: [], createApi: () => asPort(fake) });
+    if (r.kind !== "connected") throw new Error(r.kind);
+    const push = (state: unknown) => {
+      const ev = new CustomEvent("action:update_state", { detail: { data: { state } }, cancelable: true });
+      fake.emit("action:update_state", ev);
+      assert.equal(ev.defaultPrevented, true, "so WidgetApi does not answer 'Unknown or unsupported to-widget action'");
+    };
+    const before = fake.replies.length;
+    push([]);
+    const seen: unknown[][] = [];
+    const off = r.session.onStatePush((s) => seen.push(s));
+    const member = { type: "m.room.member", state_key: "@a:x", content: { membership: "join" } };
+    push([member]);
+    push("not a list");
+    off();
+    push([member]);
+    assert.deepEqual(fake.replies.slice(before), [{}, {}, {}, {}]);
+    assert.deepEqual(seen, [[member], []]);
+  });
 });

@@ -44,11 +44,14 @@ export async function connectWidget(opts: ConnectOptions): Promise<WidgetConnect
 }
 
 type Listener = (ev: IRoomEvent) => void;
+/** The room state events of one `update_state` push (MSC2762's newer form, matrix-widget-api 1.19). */
+type StateListener = (state: unknown[]) => void;
 
 export class WidgetSession {
   readonly api: WidgetApiPort;
   readonly params: WidgetParams;
   readonly #listeners = new Set<Listener>();
+  readonly #stateListeners = new Set<StateListener>();
 
   constructor(api: WidgetApiPort, params: WidgetParams) {
     this.api = api;
@@ -60,6 +63,21 @@ export class WidgetSession {
       const data = ev.detail.data;
       if (typeof data === "object" && data !== null) for (const l of this.#listeners) l(data as IRoomEvent);
     });
+    // Clients on matrix-widget-api 1.19 (ours, Element) push room state with update_state; unanswered,
+    // the library replies "Unknown or unsupported to-widget action" and the client logs « Failed to
+    // push room state » for every push. Every widget acknowledges; those that want the state subscribe.
+    api.on("action:update_state", (ev: CustomEvent<{ data: unknown }>) => {
+      ev.preventDefault();
+      api.transport.reply(ev.detail as never, {});
+      const state = (ev.detail.data as { state?: unknown } | undefined)?.state;
+      for (const l of this.#stateListeners) l(Array.isArray(state) ? (state as unknown[]) : []);
+    });
+  }
+
+  /** Room state the client pushes (update_state), already acknowledged; returns an unsubscribe. */
+  onStatePush(listener: StateListener): () => void {
+    this.#stateListeners.add(listener);
+    return () => this.#stateListeners.delete(listener);
   }
 
   has(capability: Capability): boolean {

@@ -1,7 +1,7 @@
 // What the board needs from the widget API, as a narrow port: the store is unit-tested with an
 // in-memory fake, and the widget-kit session adapter below is the only code touching the API.
 import {
-  WidgetApiFromWidgetAction, WidgetApiToWidgetAction, type IReadRelationsFromWidgetRequestData, type IReadRelationsFromWidgetResponseData, type IRoomEvent, type IWidgetApiRequest,
+  WidgetApiFromWidgetAction, type IReadRelationsFromWidgetRequestData, type IReadRelationsFromWidgetResponseData, type IRoomEvent,
 } from "matrix-widget-api";
 import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { defineEvent } from "../../kit/src/typed-events.ts";
@@ -64,13 +64,11 @@ class PushedState {
   constructor(session: WidgetSession) {
     let pushed = (): void => undefined;
     this.#first = new Promise<void>((r) => (pushed = r));
-    session.api.on(`action:${WidgetApiToWidgetAction.UpdateState}`, (ev: CustomEvent<IWidgetApiRequest>) => {
-      ev.preventDefault();
-      void session.api.transport.reply(ev.detail, {});
+    // The kit's session acknowledges the push (once: a second reply here would answer it twice).
+    session.onStatePush((state) => {
       this.received = true;
       pushed();
-      const state = (ev.detail.data as { state?: unknown }).state;
-      for (const e of Array.isArray(state) ? (state as unknown[]) : []) {
+      for (const e of state) {
         if (!isRaw(e) || typeof e["state_key"] !== "string") continue;
         this.#events.set(`${e.type}\u0000${e["state_key"]}`, e);
         for (const l of this.#listeners) l(e);
