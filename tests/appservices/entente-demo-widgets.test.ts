@@ -60,6 +60,8 @@ describe("entente demo: the working group has the task board and the calendar, a
     const spaceState = await call<Json[]>(hs, agent, "GET", `${C}/rooms/${enc(spaceId)}/state`);
     const createType = (state: Json[]): unknown => (state.find((e) => e["type"] === "m.room.create")?.["content"] as Json | undefined)?.["type"];
     assert.equal(createType(spaceState), "m.space");
+    // Not the room's name: the room list shows the space with the room under it.
+    assert.equal((spaceState.find((e) => e["type"] === "m.room.name")?.["content"] as Json | undefined)?.["name"], "Coopération inter-collectivités");
     const children = spaceState.filter((e) => e["type"] === "m.space.child").map((e) => String(e["state_key"]));
     assert.ok(children.includes(roomId), JSON.stringify(children));
     const dossierId = children.find((c) => c !== roomId);

@@ -9,7 +9,7 @@ import type { BotContext } from "../../kit/src/start-bot.ts";
 import { DOSSIER_ROOM_TYPE, FILE_LOCK_STATE } from "../../protocol/src/dossier/file-tree-events.ts";
 
 export const DEMO_SPACE_ALIAS_LOCALPART = "entente-tasks_espace-groupe-de-travail";
-export const DEMO_SPACE_NAME = "Groupe de travail inter-collectivités";
+export const DEMO_SPACE_NAME = "Coopération inter-collectivités";
 export const DEMO_DOSSIER_NAME = "Convention de mutualisation";
 
 const C = "/_matrix/client/v3";
