@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+import { call as api } from "../harness/client-api.ts";
 
 describe("/messages while a write body is half done (SQLite)", function () {
   this.timeout(60_000);
@@ -18,14 +19,7 @@ describe("/messages while a write body is half done (SQLite)", function () {
     const { url } = server;
     const s = server.hs.context;
     const alice = await registerUser(url, "alice");
-    const call = async (method: string, path: string, body?: JsonObject): Promise<JsonObject> => {
-      const res = await fetch(`${url}/_matrix/client/v3${path}`, {
-        method, headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/json" }, ...(body && { body: JSON.stringify(body) }),
-      });
-      const json = (await res.json()) as JsonObject;
-      assert.equal(res.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = (method: string, path: string, body?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, body);
     const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
     const room = `/rooms/${encodeURIComponent(roomId)}`;
     const first = String((await call("PUT", `${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "one" }))["event_id"]);
@@ -63,14 +57,7 @@ describe("/messages while a write body is half done (SQLite)", function () {
     assert.ok(server && s);
     const { url } = server;
     const alice = await registerUser(url, "alice2");
-    const call = async (method: string, path: string, body?: JsonObject): Promise<JsonObject> => {
-      const res = await fetch(`${url}/_matrix/client/v3${path}`, {
-        method, headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/json" }, ...(body && { body: JSON.stringify(body) }),
-      });
-      const json = (await res.json()) as JsonObject;
-      assert.equal(res.status, 200, `${method} ${path}: ${JSON.stringify(json)}`);
-      return json;
-    };
+    const call = (method: string, path: string, body?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, body);
     // a body inserting an orphan child makes its group's COMMIT fail (deferred foreign key)
     await s.db.exec("CREATE TABLE t_parent (id INTEGER PRIMARY KEY); CREATE TABLE t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
     const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
