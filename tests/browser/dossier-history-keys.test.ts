@@ -5,7 +5,9 @@
 // the devices known then). Bob signs in, joins; Alice's client shares the bundle again when he
 // joins (dossier-members-history.ts). Bob's to-device messages are held until his dossier view
 // has said that 2 items wait for their key (not « vide »); once released, both files show, and one
-// downloads byte-identical. On the old code Bob's view stays « Ce dossier est vide ».
+// downloads byte-identical. On the old code Bob's view stays « Ce dossier est vide ». Then Carol
+// joins a second dossier while Alice's client is not running (about:blank): when Alice opens
+// Entente again, her client finds the join in the dossier's timeline and shares the keys.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -48,12 +50,15 @@ function bundleLog(page: Page): string[] {
 
 describe("dossiers: files uploaded before an agent of another council was invited (Chromium)", function () {
   this.timeout(300_000);
-  const app = useCouncilsClient([A, B], { users: { alice: A, bob: B } });
+  const app = useCouncilsClient([A, B], { users: { alice: A, bob: B, carol: B } });
+  let alice: Page | undefined;
   let bob: Page | undefined;
+  let carol: Page | undefined;
   screenshotOnFailure("dossier-history-keys-bob", () => bob);
+  screenshotOnFailure("dossier-history-keys-carol", () => carol);
 
   it("B, invited before he ever signed in, joins and reads both files (after saying they wait for their key), one downloaded byte-identical", async () => {
-    const a = await app.newPage({ locale: "fr-FR" });
+    const a = alice = await app.newPage({ locale: "fr-FR" });
     const b = bob = await app.newPage({ locale: "fr-FR" });
     const aliceLog = bundleLog(a);
     const bobLog = bundleLog(b);
@@ -94,5 +99,41 @@ describe("dossiers: files uploaded before an agent of another council was invite
     await b.getByText("en attente de leur clé", { exact: false }).waitFor({ state: "detached", timeout: 30_000 });
     const [d] = await Promise.all([b.waitForEvent("download", { timeout: 60_000 }), b.getByRole("button", { name: "Télécharger rapport.bin", exact: true }).click()]) as [Download, unknown];
     assert.ok((await readFile(await d.path())).equals(rapport), "rapport.bin byte-identical on B");
+  });
+
+  it("C joins while the inviter's client is not running: once it starts again, it shares the keys and C reads the file", async () => {
+    const a = alice;
+    assert.ok(a !== undefined, "Alice's page from the first test");
+    await a.getByRole("link", { name: "Dossiers", exact: true }).click();
+    const form = a.getByRole("form", { name: "Nouveau dossier dans Urbanisme" });
+    await form.getByLabel("Nom du dossier").fill("Voirie 2028");
+    await form.getByRole("button", { name: "Nouveau dossier dans Urbanisme" }).click();
+    await a.getByText("Ce dossier est vide — déposez des fichiers ici").waitFor({ timeout: 30_000 });
+    const plan = randomBytes(30_000);
+    await a.locator("input#files").setInputFiles({ name: "plan.bin", mimeType: "application/octet-stream", buffer: plan });
+    await row(a, "plan.bin").waitFor({ timeout: 60_000 });
+    await a.getByLabel("Inviter dans le dossier (identifiant, toute collectivité)").fill(`@carol:${B}`);
+    await a.getByRole("button", { name: "Inviter", exact: true }).click();
+    await a.getByText("Invitation envoyée.").waitFor({ timeout: 30_000 });
+    // Alice's client stops (her session and keys stay in the browser's storage).
+    await a.goto("about:blank");
+
+    const c = carol = await app.newPage({ locale: "fr-FR" });
+    const carolLog = bundleLog(c);
+    await signIn(c, app.web.url, B, "carol");
+    await saveRecoveryKey(c);
+    await c.getByRole("button", { name: "Accepter : Urbanisme" }).click({ timeout: 60_000 });
+    await c.getByRole("link", { name: "Dossiers", exact: true }).click();
+    await c.getByRole("button", { name: "Accepter l'invitation au dossier Voirie 2028" }).click({ timeout: 60_000 });
+    await c.getByText("1 élément de ce dossier est en attente de sa clé de déchiffrement", { exact: false }).waitFor({ timeout: 60_000 });
+
+    // Alice opens Entente again: her client sees Carol's join in the dossier's timeline and shares the keys.
+    const aliceLog = bundleLog(a);
+    await a.goto(app.web.url);
+    await row(c, "plan.bin").waitFor({ timeout: 90_000 }).catch((e: unknown) => {
+      throw new Error(`plan.bin not shown to Carol: ${String(e)}\nalice: ${aliceLog.join("\n  ")}\ncarol: ${carolLog.join("\n  ")}`);
+    });
+    const [d] = await Promise.all([c.waitForEvent("download", { timeout: 60_000 }), c.getByRole("button", { name: "Télécharger plan.bin", exact: true }).click()]) as [Download, unknown];
+    assert.ok((await readFile(await d.path())).equals(plan), "plan.bin byte-identical on C");
   });
 });

@@ -7,7 +7,7 @@
 // joins, the bundle is shared again: their device is known by then (they joined from it), and the
 // SDK asks their server for their device list before sending. Their client takes a bundle from
 // their inviter in the 24 h after joining (RustCrypto.maybeAcceptKeyBundle).
-import { RoomMemberEvent, type MatrixClient, type MatrixEvent, type RoomMember } from "matrix-js-sdk";
+import { ClientEvent, RoomMemberEvent, SyncState, type MatrixClient, type MatrixEvent, type RoomMember } from "matrix-js-sdk";
 import { DOSSIER_ROOM_TYPE } from "./protocol.ts";
 
 /** Who sent `userId`'s last invite in the room, if this client still has the event. */
@@ -40,28 +40,72 @@ class Answered {
   }
 }
 
+/** The joiner's SDK takes a bundle only in the 24 h after joining (MAX_INVITE_ACCEPTANCE_MS_FOR_KEY_BUNDLE). */
+const BUNDLE_WINDOW_MS = 24 * 3600_000;
+
+const isMember = (e: MatrixEvent): boolean => e.getType() === "m.room.member" && e.getStateKey() !== undefined;
+
+/**
+ * Joins after an invite in the room's live timeline, with who sent that invite (undefined when
+ * the invite is before the timeline and the server gave no prev_sender).
+ */
+function invitedJoins(events: readonly MatrixEvent[]): { join: MatrixEvent; userId: string; inviter: string | undefined }[] {
+  const invitedBy = new Map<string, string | undefined>();
+  const out: { join: MatrixEvent; userId: string; inviter: string | undefined }[] = [];
+  for (const e of events) {
+    if (!isMember(e)) continue;
+    const userId = e.getStateKey() ?? "";
+    const membership = e.getContent()["membership"];
+    if (membership === "invite") { invitedBy.set(userId, e.getSender()); continue; }
+    const fromInvite = invitedBy.has(userId) || e.getPrevContent()["membership"] === "invite";
+    if (membership === "join" && fromInvite) out.push({ join: e, userId, inviter: invitedBy.get(userId) ?? (e.getUnsigned() as { prev_sender?: string }).prev_sender });
+    invitedBy.delete(userId);
+  }
+  return out;
+}
+
 /**
  * Shares the dossier's key bundle again with each member who joins after this agent invited them
- * (or whose invite this client no longer has: a bundle from someone else is ignored by the joiner).
- * `onShared` hears each attempt (for logs and tests). Returns the unsubscribe.
+ * (or whose invite this client no longer has: a bundle from someone else is ignored by the joiner):
+ * as the join comes, and, once the first sync is done, for the joins of the last 24 h in the
+ * dossiers' timelines (this agent's client was not running when they joined). Each join once
+ * (localStorage). `onShared` hears each attempt (for logs and tests). Returns the unsubscribe.
  */
 export function reshareHistoryOnJoin(client: MatrixClient, onShared?: (roomId: string, userId: string, error?: unknown) => void): () => void {
   const me = client.getSafeUserId();
   const answered = new Answered(me);
-  const listener = (event: MatrixEvent, member: RoomMember, oldMembership?: string): void => {
-    const roomId = event.getRoomId();
-    if (roomId === undefined || member.userId === me || member.membership !== "join" || oldMembership !== "invite") return;
+  const share = (roomId: string, userId: string, join: MatrixEvent, inviter: string | undefined): void => {
+    if (userId === me || (inviter !== undefined && inviter !== me)) return;
     const room = client.getRoom(roomId);
     if (room === null || room.getType() !== DOSSIER_ROOM_TYPE || room.getMyMembership() !== "join" || !room.hasEncryptionStateEvent()) return;
-    const inviter = (event.getUnsigned() as { prev_sender?: string }).prev_sender ?? inviterOf(client, roomId, member.userId);
-    if (inviter !== undefined && inviter !== me) return;
-    const joinId = event.getId();
+    if (room.getMember(userId)?.membership !== "join") return;
+    const joinId = join.getId();
     if (joinId === undefined || !answered.first(joinId)) return;
     // On the Rust crypto backend (what invite() calls), not on the CryptoApi type.
     const crypto = client.getCrypto() as unknown as { shareRoomHistoryWithUser?: (roomId: string, userId: string) => Promise<void> } | undefined;
     if (crypto?.shareRoomHistoryWithUser === undefined) return;
-    crypto.shareRoomHistoryWithUser(roomId, member.userId).then(() => onShared?.(roomId, member.userId), (e: unknown) => onShared?.(roomId, member.userId, e));
+    crypto.shareRoomHistoryWithUser(roomId, userId).then(() => onShared?.(roomId, userId), (e: unknown) => onShared?.(roomId, userId, e));
+  };
+  const listener = (event: MatrixEvent, member: RoomMember, oldMembership?: string): void => {
+    const roomId = event.getRoomId();
+    if (roomId === undefined || member.membership !== "join" || oldMembership !== "invite") return;
+    share(roomId, member.userId, event, (event.getUnsigned() as { prev_sender?: string }).prev_sender ?? inviterOf(client, roomId, member.userId));
+  };
+  const scan = (): void => {
+    for (const room of client.getRooms()) {
+      if (room.getType() !== DOSSIER_ROOM_TYPE) continue;
+      for (const { join, userId, inviter } of invitedJoins(room.getLiveTimeline().getEvents())) {
+        if (Date.now() - join.getTs() < BUNDLE_WINDOW_MS) share(room.roomId, userId, join, inviter);
+      }
+    }
+  };
+  const onSync = (state: SyncState): void => {
+    if (state !== SyncState.Prepared && state !== SyncState.Syncing) return;
+    client.off(ClientEvent.Sync, onSync);
+    scan();
   };
   client.on(RoomMemberEvent.Membership, listener);
-  return () => { client.off(RoomMemberEvent.Membership, listener); };
+  if (client.isInitialSyncComplete()) scan();
+  else client.on(ClientEvent.Sync, onSync);
+  return () => { client.off(RoomMemberEvent.Membership, listener); client.off(ClientEvent.Sync, onSync); };
 }
