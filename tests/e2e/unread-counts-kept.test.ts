@@ -42,7 +42,11 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts kept b
     since = sync.next_batch;
     const room = sync.rooms?.join?.[roomId];
     const ctx = server.hs.context;
-    const u = await roomUnread(ctx.push.store, alice.userId, roomId, await ctx.stores.events.maxStream());
+    const upTo = await ctx.stores.events.maxStream();
+    // the /sync may answer before the push record commits (it counts the batch in memory): the
+    // full count reads the database, so it waits for the record
+    await ctx.push.eventPersisted(upTo);
+    const u = await roomUnread(ctx.push.store, alice.userId, roomId, upTo);
     return { synced: room?.unread_notifications, threads: room?.unread_thread_notifications, full: { notification_count: u.main.notifications, highlight_count: u.main.highlights } };
   };
 
