@@ -5,14 +5,10 @@
 // one-time key counts follow a claim and an upload made on main (server/e2ee/key-counts.ts); an
 // invite, a join and a leave made on main reach the reader's next /sync (memberships kept there).
 import assert from "node:assert/strict";
-import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-homeserver.ts";
+import { spawnHomeserver, writeYamlConfig } from "../harness/child-homeserver.ts";
 import { registerUser } from "../harness/homeserver.ts";
 import { freePort } from "../harness/ports.ts";
-import { freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { usePostgresProcesses } from "../harness/postgres-processes.ts";
 import { TestDevice } from "../e2ee-helpers.ts";
 
 type Json = Record<string, unknown>;
@@ -42,29 +38,14 @@ async function syncRoom(url: string, user: User, roomId: string, since: string |
 
 describe("a client reader's /sync caches follow changes made on main", function () {
   this.timeout(120_000);
-  let dir: string;
-  let db: { url: string; drop: () => Promise<void> } | undefined;
-  const children: ChildProcess[] = [];
-
-  before(async function () {
-    await requirePostgres(this);
-    dir = mkdtempSync(join(tmpdir(), "entente-synccache-"));
-    db = await freshDatabase();
-  });
-  after(async () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
-      await waitExit(c);
-    }
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const env = usePostgresProcesses("entente-synccache-");
+  const children = env.children;
 
   it("ignored users and room state changed through main reach the reader's next /sync", async () => {
     const mainPort = await freePort();
     const readerPort = await freePort();
-    const config = writeYamlConfig(dir, "cache.local", mainPort,
-      `database:\n  type: postgres\n  url: ${db?.url}\nfederation:\n  enabled: false\nworkers:\n  enabled: true\n  main_url: http://127.0.0.1:${mainPort}\n`);
+    const config = writeYamlConfig(env.dir, "cache.local", mainPort,
+      `database:\n  type: postgres\n  url: ${env.url}\nfederation:\n  enabled: false\nworkers:\n  enabled: true\n  main_url: http://127.0.0.1:${mainPort}\n`);
     const main = await spawnHomeserver(config);
     children.push(main.child);
     const reader = await spawnHomeserver(config, ["--role", "client-reader", "--port", String(readerPort)]);

@@ -5,14 +5,12 @@
 // connection: its long-polls wake again.
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import pg from "pg";
 import { spawnHomeserver, waitExit, writeYamlConfig } from "../harness/child-homeserver.ts";
 import { registerUser, waitFor } from "../harness/homeserver.ts";
 import { freePort } from "../harness/ports.ts";
-import { PG_ADMIN_URL, freshDatabase, requirePostgres } from "../harness/postgres.ts";
+import { PG_ADMIN_URL } from "../harness/postgres.ts";
+import { usePostgresProcesses } from "../harness/postgres-processes.ts";
 
 type Json = Record<string, unknown>;
 interface User { userId: string; accessToken: string }
@@ -101,24 +99,9 @@ const send = (url: string, user: User, roomId: string, txn: string, body: string
 
 describe("two homeserver processes of one council on one PostgreSQL (main + client reader)", function () {
   this.timeout(180_000);
-  let dir: string;
-  let db: { url: string; drop: () => Promise<void> } | undefined;
-  const children: ChildProcess[] = [];
+  const env = usePostgresProcesses("entente-multiproc-");
+  const children = env.children;
   const logs: string[] = [];
-
-  before(async function () {
-    await requirePostgres(this);
-    dir = mkdtempSync(join(tmpdir(), "entente-multiproc-"));
-    db = await freshDatabase();
-  });
-  after(async () => {
-    for (const c of children) {
-      if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
-      await waitExit(c);
-    }
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
   afterEach(function () {
     if (this.currentTest?.state === "failed" || process.env["MULTIPROC_LOGS"]) process.stderr.write(logs.join(""));
   });
@@ -133,8 +116,8 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
   it("serves clients on either process in order, swaps tokens, and loses no acknowledged event to kill -9 of main", async () => {
     const mainPort = await freePort();
     const readerPort = await freePort();
-    const config = writeYamlConfig(dir, "multi.local", mainPort,
-      `database:\n  type: postgres\n  url: ${db?.url}\nfederation:\n  enabled: false\nworkers:\n  enabled: true\n  main_url: http://127.0.0.1:${mainPort}\n`);
+    const config = writeYamlConfig(env.dir, "multi.local", mainPort,
+      `database:\n  type: postgres\n  url: ${env.url}\nfederation:\n  enabled: false\nworkers:\n  enabled: true\n  main_url: http://127.0.0.1:${mainPort}\n`);
     let main = await spawn(config);
     const reader = await spawn(config, ["--role", "client-reader", "--port", String(readerPort)]);
     assert.equal(reader.url, `http://127.0.0.1:${readerPort}`);
@@ -267,7 +250,7 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
     const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
     await admin.connect();
     try {
-      const dbName = new URL(db?.url ?? "").pathname.slice(1);
+      const dbName = new URL(env.url).pathname.slice(1);
       const listening = async (): Promise<number[]> => (await admin.query<{ pid: number }>(
         "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND application_name = 'entente-reader-listen'", [dbName])).rows.map((r) => r.pid);
       const [before] = await listening();
