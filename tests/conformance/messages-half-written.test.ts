@@ -3,9 +3,12 @@
 // and its positions then go to the next events. Real homeserver, real code paths: a body stores a
 // message and is held; GET /messages runs meanwhile; the body fails and rolls back; Alice's next
 // message takes the freed position and must come in a forward page from the first page's `start`.
-// The same for a body that ran to its end in a group whose COMMIT then failed (all of it undone).
+// The same for a body that ran to its end in a group whose COMMIT then failed (all of it undone),
+// and for a forward page without `to` read in the tick between the body's events INSERT and
+// persist reading its position back (review R4).
 import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
+import type { SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { call as api } from "../harness/client-api.ts";
 
@@ -91,5 +94,49 @@ describe("/messages while a write body is half done (SQLite)", function () {
     const forward = await call("GET", `${room}/messages?dir=f&limit=5&from=${encodeURIComponent(String(page["start"]))}`);
     const later = (forward["chunk"] as JsonObject[]).map((e) => String(e["event_id"]));
     assert.ok(later.includes(second), `Alice's next message is missing from a forward page from the first page's start: ${later.join(", ")}`);
+  });
+
+  it("nor, in a forward page without `to`, of a body held right after its events INSERT", async () => {
+    const s = server?.hs.context;
+    assert.ok(server && s);
+    const { url } = server;
+    const alice = await registerUser(url, "alice3");
+    const call = (method: string, path: string, body?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, body);
+    const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
+    const room = `/rooms/${encodeURIComponent(roomId)}`;
+    const first = String((await call("PUT", `${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "one" }))["event_id"]);
+    const before = await call("GET", `${room}/messages?dir=b&limit=5`);
+    const template = (await s.stores.events.getEvent(first))?.event.pdu;
+    assert.ok(template);
+    const state = await s.stores.rooms.getRoom(roomId);
+    const pdu = { ...template, content: { msgtype: "m.text", body: "never sent" } } as Pdu;
+    let stored!: () => void;
+    const mid = new Promise<void>((r) => { stored = r; });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const body = s.db.transaction(async (tx) => {
+      const held = new Proxy(tx, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          if (prop !== "one" || typeof v !== "function") return v;
+          return async (sql: string, params?: unknown[]) => {
+            const r = await (v as (q: string, p?: unknown[]) => Promise<unknown>).call(target, sql, params);
+            if (/^\s*INSERT INTO events\b/i.test(sql)) {
+              stored();
+              await gate;
+            }
+            return r;
+          };
+        },
+      }) as SqlExecutor;
+      await s.stores.events.persist(held, { event: { eventId: "$never-sent-3", pdu }, roomId, stateGroupBefore: state?.currentStateGroup, builtOnCurrent: true });
+      throw new Error("the body fails: rolled back");
+    });
+    await mid;
+    const forward = await call("GET", `${room}/messages?dir=f&limit=5&from=${encodeURIComponent(String(before["start"]))}`);
+    release();
+    await assert.rejects(body, /rolled back/);
+    const shown = (forward["chunk"] as JsonObject[]).map((e) => String(e["event_id"]));
+    assert.ok(!shown.includes("$never-sent-3"), `the forward page showed an event whose body then rolled back: ${shown.join(", ")}`);
   });
 });

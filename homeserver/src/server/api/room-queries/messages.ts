@@ -71,9 +71,14 @@ export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequ
     // SQLite: reads see a write body half done; a page (and its token) stops before it, else a body
     // that then rolls back leaves the client an event that never was, and a token past positions
     // the next events take again (EventStore.settledPosition, read in the statement's tick)
-    fetch: (after, upper, n) => {
-      const settled = s.stores.events.settledPosition();
-      return s.stores.events.roomEvents(req.roomId, { after, before: settled(upper), limit: n, backwards: req.backwards });
+    fetch: async (after, upper, n) => {
+      const events = s.stores.events;
+      // While a write is open whose first position is not read back yet, the cap is "below the newest
+      // row": an unbounded page (a forward one without `to`) first bounds itself by the newest
+      // position (review R4); rows stored after that read are left to the next page.
+      const bounded = events.settledPosition()(upper) < upper ? Math.min(upper, (await events.maxStream()) + 1) : upper;
+      const settled = events.settledPosition();
+      return events.roomEvents(req.roomId, { after, before: settled(bounded), limit: n, backwards: req.backwards });
     },
     accept: async (row) => rowMatchesRoomEventFilter(req.filter, row, req.roomId) && (await req.visibility.canSee(row)),
   });
