@@ -76,7 +76,7 @@ export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequ
       // While a write is open whose first position is not read back yet, the cap is "below the newest
       // row": an unbounded page (a forward one without `to`) first bounds itself by the newest
       // position (review R4); rows stored after that read are left to the next page.
-      const bounded = events.settledPosition()(upper) < upper ? Math.min(upper, (await events.maxStream()) + 1) : upper;
+      const bounded = events.settledPosition()(upper) < upper ? Math.min(upper, await events.maxStream()) : upper;
       const settled = events.settledPosition();
       return events.roomEvents(req.roomId, { after, before: settled(bounded), limit: n, backwards: req.backwards });
     },
