@@ -9,7 +9,6 @@
 // the events INSERT statement (before persist reads its position back; review R4).
 import assert from "node:assert/strict";
 import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
-import type { SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import { EventStore } from "../../homeserver/src/storage/event-store.ts";
 import { RoomStore } from "../../homeserver/src/storage/room-store.ts";
 import { AppserviceStore } from "../../homeserver/src/storage/appservice-store.ts";
@@ -17,6 +16,7 @@ import { AppserviceFeeder } from "../../homeserver/src/server/appservice/feeder.
 import { compileNamespace } from "../../homeserver/src/server/appservice/namespaces.ts";
 import type { AppserviceRegistration } from "../../homeserver/src/server/appservice/registration.ts";
 import type { Pdu } from "../../homeserver/src/room/pdu.ts";
+import { holdAfterStatement } from "../harness/held-statement.ts";
 
 const users = compileNamespace("@_bot_.*", true);
 if (typeof users === "string") throw new Error(users);
@@ -49,24 +49,13 @@ async function halfWrittenInvite(hold: "after-persist" | "after-insert-statement
     const mid = new Promise<void>((r) => { stored = r; });
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
+    const afterInsert = holdAfterStatement(/^\s*INSERT INTO events\b/i);
+    void afterInsert.reached.then(stored);
     const body = db.transaction(async (tx) => {
       await rooms.insertRoom(tx, { roomId, version: "12", creator: "@alice:other", ts: 0 });
       // "after-insert-statement": held right after the events INSERT ran, before persist has read
       // back its position (the tick settledPosition answers "below the newest row" for)
-      const held: SqlExecutor = hold === "after-persist" ? tx : new Proxy(tx, {
-        get(target, prop, receiver) {
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          if (prop !== "one" || typeof v !== "function") return v;
-          return async (sql: string, params?: unknown[]) => {
-            const r = await (v as (s: string, p?: unknown[]) => Promise<unknown>).call(target, sql, params);
-            if (/^\s*INSERT INTO events\b/i.test(sql)) {
-              stored();
-              await gate;
-            }
-            return r;
-          };
-        },
-      });
+      const held = hold === "after-persist" ? tx : afterInsert.wrap(tx);
       const { stream } = await events.persist(held, { event, roomId, stateGroupBefore: undefined, outlier: true });
       if (hold === "after-persist") {
         stored();
@@ -79,6 +68,7 @@ async function halfWrittenInvite(hold: "after-persist" | "after-insert-statement
     await mid;
     const during = await feeder.feed(reg);
     release();
+    afterInsert.release();
     await body;
     feeder.forgetTurn();
     const afterBody = await feeder.feed(reg);

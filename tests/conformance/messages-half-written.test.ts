@@ -8,35 +8,39 @@
 // persist reading its position back (review R4).
 import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
-import type { SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { call as api } from "../harness/client-api.ts";
+import { holdAfterStatement } from "../harness/held-statement.ts";
 
 describe("/messages while a write body is half done (SQLite)", function () {
   this.timeout(60_000);
   let server: TestHomeserver | undefined;
   after(() => server?.stop());
 
-  it("shows nothing of it and hands out no token past it", async () => {
-    server = await startTestHomeserver();
+  /** Alice's room with one message ("one"), and a PDU like it that a test body stores itself. */
+  async function roomWithAMessage(name: string, body: string): Promise<{ s: TestHomeserver["hs"]["context"]; call: (method: string, path: string, b?: JsonObject) => Promise<JsonObject>; room: string; roomId: string; first: string; pdu: Pdu; stateGroup: number | undefined }> {
+    server ??= await startTestHomeserver();
     const { url } = server;
     const s = server.hs.context;
-    const alice = await registerUser(url, "alice");
-    const call = (method: string, path: string, body?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, body);
+    const alice = await registerUser(url, name);
+    const call = (method: string, path: string, b?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, b);
     const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
     const room = `/rooms/${encodeURIComponent(roomId)}`;
     const first = String((await call("PUT", `${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "one" }))["event_id"]);
-
     const template = (await s.stores.events.getEvent(first))?.event.pdu;
     assert.ok(template);
-    const state = await s.stores.rooms.getRoom(roomId);
-    const pdu = { ...template, content: { msgtype: "m.text", body: "never sent" } } as Pdu;
+    const stateGroup = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+    return { s, call, room, roomId, first, pdu: { ...template, content: { msgtype: "m.text", body } } as Pdu, stateGroup };
+  }
+
+  it("shows nothing of it and hands out no token past it", async () => {
+    const { s, call, room, roomId, first, pdu, stateGroup } = await roomWithAMessage("alice", "never sent");
     let stored!: () => void;
     const mid = new Promise<void>((r) => { stored = r; });
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     const body = s.db.transaction(async (tx) => {
-      await s.stores.events.persist(tx, { event: { eventId: "$never-sent", pdu }, roomId, stateGroupBefore: state?.currentStateGroup, builtOnCurrent: true });
+      await s.stores.events.persist(tx, { event: { eventId: "$never-sent", pdu }, roomId, stateGroupBefore: stateGroup, builtOnCurrent: true });
       stored();
       await gate;
       throw new Error("the body fails: rolled back");
@@ -56,22 +60,12 @@ describe("/messages while a write body is half done (SQLite)", function () {
   });
 
   it("nor of a body that ran in a group whose COMMIT then fails", async () => {
-    const s = server?.hs.context;
-    assert.ok(server && s);
-    const { url } = server;
-    const alice = await registerUser(url, "alice2");
-    const call = (method: string, path: string, body?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, body);
+    const { s, call, room, roomId, first, pdu, stateGroup } = await roomWithAMessage("alice2", "never committed");
+    assert.ok(s.db.stage);
     // a body inserting an orphan child makes its group's COMMIT fail (deferred foreign key)
     await s.db.exec("CREATE TABLE t_parent (id INTEGER PRIMARY KEY); CREATE TABLE t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
-    const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
-    const room = `/rooms/${encodeURIComponent(roomId)}`;
-    const first = String((await call("PUT", `${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "one" }))["event_id"]);
-    const template = (await s.stores.events.getEvent(first))?.event.pdu;
-    assert.ok(template && s.db.stage);
-    const state = await s.stores.rooms.getRoom(roomId);
-    const pdu = { ...template, content: { msgtype: "m.text", body: "never committed" } } as Pdu;
     // two bodies of one group: the first stores a message and ends; the second is held, then fails the COMMIT
-    const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId: "$never-committed", pdu }, roomId, stateGroupBefore: state?.currentStateGroup, builtOnCurrent: true }));
+    const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId: "$never-committed", pdu }, roomId, stateGroupBefore: stateGroup, builtOnCurrent: true }));
     let held!: () => void;
     const mid = new Promise<void>((r) => { held = r; });
     let release!: () => void;
@@ -97,44 +91,16 @@ describe("/messages while a write body is half done (SQLite)", function () {
   });
 
   it("nor, in a forward page without `to`, of a body held right after its events INSERT", async () => {
-    const s = server?.hs.context;
-    assert.ok(server && s);
-    const { url } = server;
-    const alice = await registerUser(url, "alice3");
-    const call = (method: string, path: string, body?: JsonObject): Promise<JsonObject> => api<JsonObject>(url, alice, method, `/_matrix/client/v3${path}`, body);
-    const roomId = String((await call("POST", "/createRoom", {}))["room_id"]);
-    const room = `/rooms/${encodeURIComponent(roomId)}`;
-    const first = String((await call("PUT", `${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "one" }))["event_id"]);
+    const { s, call, room, roomId, pdu, stateGroup } = await roomWithAMessage("alice3", "never sent");
     const before = await call("GET", `${room}/messages?dir=b&limit=5`);
-    const template = (await s.stores.events.getEvent(first))?.event.pdu;
-    assert.ok(template);
-    const state = await s.stores.rooms.getRoom(roomId);
-    const pdu = { ...template, content: { msgtype: "m.text", body: "never sent" } } as Pdu;
-    let stored!: () => void;
-    const mid = new Promise<void>((r) => { stored = r; });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
+    const hold = holdAfterStatement(/^\s*INSERT INTO events\b/i);
     const body = s.db.transaction(async (tx) => {
-      const held = new Proxy(tx, {
-        get(target, prop, receiver) {
-          const v = Reflect.get(target, prop, receiver) as unknown;
-          if (prop !== "one" || typeof v !== "function") return v;
-          return async (sql: string, params?: unknown[]) => {
-            const r = await (v as (q: string, p?: unknown[]) => Promise<unknown>).call(target, sql, params);
-            if (/^\s*INSERT INTO events\b/i.test(sql)) {
-              stored();
-              await gate;
-            }
-            return r;
-          };
-        },
-      }) as SqlExecutor;
-      await s.stores.events.persist(held, { event: { eventId: "$never-sent-3", pdu }, roomId, stateGroupBefore: state?.currentStateGroup, builtOnCurrent: true });
+      await s.stores.events.persist(hold.wrap(tx), { event: { eventId: "$never-sent-3", pdu }, roomId, stateGroupBefore: stateGroup, builtOnCurrent: true });
       throw new Error("the body fails: rolled back");
     });
-    await mid;
+    await hold.reached;
     const forward = await call("GET", `${room}/messages?dir=f&limit=5&from=${encodeURIComponent(String(before["start"]))}`);
-    release();
+    hold.release();
     await assert.rejects(body, /rolled back/);
     const shown = (forward["chunk"] as JsonObject[]).map((e) => String(e["event_id"]));
     assert.ok(!shown.includes("$never-sent-3"), `the forward page showed an event whose body then rolled back: ${shown.join(", ")}`);
