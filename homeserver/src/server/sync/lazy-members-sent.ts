@@ -27,9 +27,14 @@ export class LazyMembersSent {
   /** Member events carried by a response at `pos`; `fresh` (an initial or full-state sync) forgets the room's earlier record. */
   record(device: string, roomId: string, members: Iterable<[userId: string, eventId: string]>, pos: number, fresh: boolean): void {
     const k = key(device, roomId);
-    let room = fresh ? undefined : this.rooms.get(k);
-    if (room === undefined) this.rooms.set(k, room = new Map());
+    if (fresh) this.rooms.delete(k);
+    let room: Map<string, Sent> | undefined;
     for (const [userId, eventId] of members) {
+      // no entry (nor LRU move) for a response that carried no member event: most woken /syncs
+      if (room === undefined) {
+        room = this.rooms.get(k);
+        if (room === undefined) this.rooms.set(k, (room = new Map()));
+      }
       const had = room.get(userId);
       // a later response re-sending the same event does not make it "received" any later than the first
       if (had === undefined || had.eventId !== eventId) room.set(userId, { eventId, pos });
