@@ -76,6 +76,13 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   /** The current body's `send` writes not yet answered, and the first of them that failed. */
   let sent: Promise<unknown>[] = [];
   let bodyFailure: { error: unknown } | undefined;
+  // A checked-out client has no pool listener: without this, a connection the server ends (a
+  // restart, pg_terminate_backend) while a session holds it is an uncaught error that stops the
+  // process. The failure fails the session's next statement; the client is not reused.
+  const onError = (error: unknown): void => {
+    failure ??= { error };
+  };
+  client.on("error", onError);
   const hold = (q: pg.QueryConfig | string): Promise<pg.QueryResult> => {
     socket.cork();
     corked++;
@@ -138,6 +145,7 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
     // a connection whose statement failed outside a body may be in any state: not reused
     close: () => {
       for (; corked > 0; corked--) socket.uncork();
+      client.removeListener("error", onError);
       client.release(failure !== undefined);
     },
   };
