@@ -1,5 +1,6 @@
 // Runs the `entente` command as a user would: a separate Node process (the same Node as the tests).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -70,10 +71,25 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** A base port with `count` consecutive free ports above it (for `entente init --base-port`). */
+/** The lowest port the kernel hands out to `listen(0)` and outgoing connections (Linux; 32768 elsewhere). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/**
+ * A base port with `count` consecutive free ports above it (for `entente init --base-port`). The block
+ * lies below the kernel's ephemeral range: a port there is free when checked but can be taken by any
+ * outgoing connection before the council binds it (CI once saw EADDRINUSE on 48360 that way).
+ */
 export async function freePortBlock(count: number): Promise<number> {
+  const slots = Math.floor((ephemeralLow() - 10_000 - count) / 16);
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 2000) * 16;
+    const base = 10_000 + Math.floor(Math.random() * slots) * 16;
     let ok = true;
     for (let p = base; p < base + count && ok; p++) ok = await canListen(p);
     if (ok) return base;
