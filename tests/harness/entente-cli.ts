@@ -1,6 +1,5 @@
 // Runs the `entente` command as a user would: a separate Node process (the same Node as the tests).
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -71,23 +70,14 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
-/** The lowest port the kernel hands out to `listen(0)` and outgoing connections (Linux; 32768 elsewhere). */
-function ephemeralLow(): number {
-  try {
-    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
-    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
-  } catch {
-    return 32_768;
-  }
-}
-
 /**
  * A base port with `count` consecutive free ports above it (for `entente init --base-port`). The block
- * lies below the kernel's ephemeral range: a port there is free when checked but can be taken by any
- * outgoing connection before the council binds it (CI once saw EADDRINUSE on 48360 that way).
+ * lies in 10000–19999: below the kernel's ephemeral range (a port there is free when checked but can be
+ * taken by any outgoing connection before the council binds it: CI once saw EADDRINUSE on 48360 that
+ * way) and below harness/ports.ts's single ports (20000 up to that range).
  */
 export async function freePortBlock(count: number): Promise<number> {
-  const slots = Math.floor((ephemeralLow() - 10_000 - count) / 16);
+  const slots = Math.floor((10_000 - count) / 16);
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 10_000 + Math.floor(Math.random() * slots) * 16;
     let ok = true;
