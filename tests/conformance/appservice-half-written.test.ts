@@ -54,7 +54,7 @@ async function halfWrittenInvite(hold: "after-persist" | "after-insert-statement
     const body = db.transaction(async (tx) => {
       await rooms.insertRoom(tx, { roomId, version: "12", creator: "@alice:other", ts: 0 });
       // "after-insert-statement": held right after the events INSERT ran, before persist has read
-      // back its position (the tick settledPosition answers "below the newest row" for)
+      // back its position (the feeder passes Infinity as its bound: settledPosition must cap it)
       const held = hold === "after-persist" ? tx : afterInsert.wrap(tx);
       const { stream } = await events.persist(held, { event, roomId, stateGroupBefore: undefined, outlier: true });
       if (hold === "after-persist") {

@@ -90,8 +90,11 @@ export class EventStore {
   private readonly stateCache = new Map<number, ReadonlyMap<StateKey, string>>();
   /** Bumped whenever an event gets redacted: caches of formatted events compare it (see redactionEpoch()). */
   private redactions = 0;
-  /** The open write transaction (group) that stored events, with its first event's position (see settledPosition). */
-  private unfinished: { body: object; stream: number | undefined } | undefined;
+  /**
+   * The open write transaction (group) that stored events, with the newest position stored before
+   * its first event (see settledPosition).
+   */
+  private unfinished: { body: object; settled: number } | undefined;
 
   constructor(deps: { db: Database }) {
     this.db = deps.db;
@@ -111,9 +114,9 @@ export class EventStore {
     const body = this.db.runningWrite?.();
     const u = body !== undefined && this.unfinished?.body === body ? this.unfinished : undefined;
     if (u === undefined) return (max) => max;
-    // position not read back yet: its INSERT ran in the same tick as the marking, so it is the newest row
-    const first = u.stream;
-    return (max) => Math.min(max, (first ?? max) - 1);
+    // known before the group's first events INSERT ran, so any bound works (Infinity included)
+    const settled = u.settled;
+    return (max) => Math.min(max, settled);
   }
 
   /**
@@ -136,16 +139,19 @@ export class EventStore {
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
       group ?? null, rel?.eventId ?? null, rel?.relType ?? null, rel?.threadId ?? null,
       input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
-    // the open transaction's first event: marked before its INSERT (see settledPosition)
+    // The open transaction's first event: marked before its INSERT with the newest position stored
+    // so far (see settledPosition). Read here, once per group (SQLite only: no other dialect has
+    // runningWrite): no other body runs until this one ends, so no position moves in between.
     const body = input.backfilled ? undefined : this.db.runningWrite?.();
-    const unfinished: { body: object; stream: number | undefined } | undefined = body !== undefined && this.unfinished?.body !== body ? { body, stream: undefined } : undefined;
-    if (unfinished !== undefined) this.unfinished = unfinished;
+    if (body !== undefined && this.unfinished?.body !== body) {
+      const settled = num((await tx.one<{ m: number | null }>("SELECT MAX(stream_ordering) AS m FROM events"))?.m);
+      this.unfinished = { body, settled };
+    }
     // Backfilled history sorts before everything we had: it takes positions below the current minimum.
     const row = input.backfilled
       ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT CASE WHEN m IS NULL OR m > 0 THEN -1 ELSE m - 1 END FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
       : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
     const stream = num(row?.stream_ordering);
-    if (unfinished !== undefined && this.unfinished === unfinished) unfinished.stream = stream;
     // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
     if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu, input.backfilled === true);
     if (input.txn) {

@@ -116,7 +116,7 @@ export class GroupCommitter {
   /**
    * The body running now (an opaque token, the same for all its statements), or undefined between
    * bodies. Reads outside it see its statements so far on SQLite's one connection: see
-   * EventStore.unfinishedFrom.
+   * EventStore.settledPosition.
    */
   get runningBody(): object | undefined {
     return this.current;

@@ -128,12 +128,8 @@ export class AppserviceFeeder {
     const cap = this.deps.settled?.();
     const rows = await this.deps.store.eventsAfter(pos, BATCH);
     if (cap === undefined || rows.length === 0) return rows;
-    // the newest position read, not Infinity: in the tick between the running body's INSERT and the
-    // recording of its position, the cap is "below the newest row" (settledPosition), which
-    // Infinity would lift (review R4). A legitimate newest row held back is read next time.
-    const newest = rows.reduce((m, r) => Math.max(m, r.stream), pos);
-    const end = cap(newest);
-    return end >= newest ? rows : rows.filter((r) => r.stream <= end);
+    const end = cap(Number.POSITIVE_INFINITY);
+    return rows.filter((r) => r.stream <= end);
   }
 
   /**

@@ -73,12 +73,8 @@ export function paginateRoom(s: Pick<ServerContext, "stores">, req: RoomPageRequ
     // the next events take again (EventStore.settledPosition, read in the statement's tick)
     fetch: async (after, upper, n) => {
       const events = s.stores.events;
-      // While a write is open whose first position is not read back yet, the cap is "below the newest
-      // row": an unbounded page (a forward one without `to`) first bounds itself by the newest
-      // position (review R4); rows stored after that read are left to the next page.
-      const bounded = events.settledPosition()(upper) < upper ? Math.min(upper, await events.maxStream()) : upper;
       const settled = events.settledPosition();
-      return events.roomEvents(req.roomId, { after, before: settled(bounded), limit: n, backwards: req.backwards });
+      return events.roomEvents(req.roomId, { after, before: settled(upper), limit: n, backwards: req.backwards });
     },
     accept: async (row) => rowMatchesRoomEventFilter(req.filter, row, req.roomId) && (await req.visibility.canSee(row)),
   });
