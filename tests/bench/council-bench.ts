@@ -8,6 +8,7 @@ import { rssMb } from "./client-server.ts";
 import { registerUser } from "../harness/homeserver.ts";
 import { postgresAvailable } from "../harness/postgres.ts";
 import { median, type BenchRow } from "./stats.ts";
+import { readersProbe } from "./readers-probe.ts";
 
 export interface ProbeSizes { runs: number; samples: number; seconds: number }
 export const probeSizes = (quick: boolean): ProbeSizes => (quick ? { runs: 1, samples: 20, seconds: 3 } : { runs: 3, samples: 40, seconds: 10 });
@@ -115,8 +116,11 @@ export async function federatedProbe(sizes: ProbeSizes, records: RunRecord[]): P
 export async function issue16Bench(quick: boolean, records: RunRecord[]): Promise<BenchRow[]> {
   const sizes = probeSizes(quick);
   const rows = await councilProbe("sqlite", sizes, records);
-  if (await postgresAvailable()) rows.push(...(await councilProbe("postgres", sizes, records)));
-  else process.stderr.write("PostgreSQL unreachable: its probe rows are left out\n");
+  if (await postgresAvailable()) {
+    rows.push(...(await councilProbe("postgres", sizes, records)));
+    // issue 16's second PostgreSQL layout: two client readers + one persister (main), same targets
+    rows.push(...(await readersProbe(2, sizes, records)));
+  } else process.stderr.write("PostgreSQL unreachable: its probe rows are left out\n");
   rows.push(...(await federatedProbe(sizes, records)));
   return rows;
 }

@@ -40,7 +40,7 @@ export async function readersProbe(readers: number, sizes: ProbeSizes, records: 
     const twenty: number[] = [];
     const cpuMain: number[] = [];
     const cpuReaders: number[] = [];
-    const db = `postgres, main + ${readers} readers`;
+    const db = `postgres, ${readers === 1 ? "one client reader" : readers === 2 ? "two client readers" : `${readers} client readers`} + one persister`;
     const rec = (probe: string, run: number, value: number): void => void records.push({ probe, db, run, value, loadavg: loadavg() });
     for (let run = 0; run < sizes.runs; run++) {
       for (const pid of pids) await quiescent(pid);
@@ -70,7 +70,7 @@ export async function readersProbe(readers: number, sizes: ProbeSizes, records: 
       { name: `send→/sync p99 (${label})`, value: median(p99s), unit: "ms", target: "" },
       { name: `20 senders, 1 room (${db})`, value: median(one), unit: "events/s", target: "≥ 2000", met: median(one) >= 2000 },
       { name: `20 senders, 20 rooms (${db})`, value: median(twenty), unit: "events/s", target: "≥ 2000", met: median(twenty) >= 2000 },
-      { name: `  main CPU per event, 1 room (${db})`, value: median(cpuMain), unit: "ms", target: "" },
+      { name: `  persister (main) CPU per event, 1 room (${db})`, value: median(cpuMain), unit: "ms", target: "" },
       { name: `  readers' CPU per event, 1 room (${db})`, value: median(cpuReaders), unit: "ms", target: "" },
     ];
   } finally {

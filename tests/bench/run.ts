@@ -39,7 +39,8 @@ async function withServer<T>(fn: (url: string) => Promise<T>): Promise<T> {
 if (process.argv.includes("--help")) {
   process.stdout.write(`Usage: npm run bench [-- --quick]
 
-Runs the homeserver benchmarks (the issue-16 council probe on SQLite and PostgreSQL, initial
+Runs the homeserver benchmarks (the issue-16 council probe on SQLite and PostgreSQL, the latter
+also with two client readers + one persister, initial
 sync, federation, files and E2EE, dossiers: encrypted 1 GiB and 4 GiB transfers, the 4 GiB one
 with the client in its own process: tests/bench/dossier-4gib.ts) and the tasks fold benchmark (appservices/protocol), prints a
 table of medians with their targets and writes bench-results.json (every run, load average).
