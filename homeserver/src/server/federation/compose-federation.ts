@@ -63,11 +63,17 @@ export function composeFederation(deps: {
   const input = new RemoteInput({
     db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted,
     ...(deps.onRemoteExecuted ? { onExecuted: deps.onRemoteExecuted } : {}),
-    ...(deps.members ? { onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId) } : {}),
+    ...(deps.members ? {
+      onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId),
+      onChangeFailed: (roomId: string, eventId: string) => deps.members?.changed(roomId, eventId),
+    } : {}),
   });
   const membership = new RemoteMembership({
     db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,
-    ...(deps.members ? { onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId) } : {}),
+    ...(deps.members ? {
+      onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId),
+      onChangeFailed: (roomId: string, eventId: string) => deps.members?.changed(roomId, eventId),
+    } : {}),
   });
   const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
   const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });

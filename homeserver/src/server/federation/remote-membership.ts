@@ -13,7 +13,7 @@ import { serverNameOf } from "../../spec/ids.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { FederationStore } from "../../storage/federation-store.ts";
-import type { Database } from "../../storage/sql.ts";
+import type { Database, SqlExecutor } from "../../storage/sql.ts";
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { KeyedLock } from "../rooms/room-lock.ts";
@@ -42,9 +42,11 @@ export interface RemoteMembershipDeps {
   /**
    * A membership change of the room is about to be written (in its open transaction): caches of
    * the room's members (rooms/room-members.ts) must neither serve nor keep what they read until
-   * it is announced by onPersisted (or for good, if its transaction rolls back).
+   * it is announced by onPersisted, or `onChangeFailed` says its transaction failed.
    */
   onChanging?: (roomId: string, eventId: string) => void;
+  /** The transaction of a change announced by `onChanging` failed (body or COMMIT): nothing changed. */
+  onChangeFailed?: (roomId: string, eventId: string) => void;
 }
 
 const VER_QUERY = [...ROOM_VERSIONS.keys()].map((v) => `ver=${v}`).join("&");
@@ -218,8 +220,7 @@ export class RemoteMembership {
       if (!verdict.allowed) throw new MatrixError("M_FORBIDDEN", 403, `Join not allowed by the room's state: ${verdict.reason}`);
       const after = new Map(state);
       after.set(stateKeyOf("m.room.member", join.pdu.state_key ?? ""), join.eventId);
-      const stream = await this.deps.db.transaction(async (tx) => {
-        this.deps.onChanging?.(roomId, join.eventId);
+      const stream = await this.changeTransaction(roomId, join.eventId, async (tx) => {
         await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [join.eventId]);
         const before = await this.deps.events.createStateGroup(tx, roomId, state);
         const afterGroup = await this.deps.events.createStateGroup(tx, roomId, after, before);
@@ -233,11 +234,23 @@ export class RemoteMembership {
     });
   }
 
+  /** A transaction writing a membership change, announced to the members cache (onChanging) and withdrawn if it fails. */
+  private async changeTransaction<T>(roomId: string, eventId: string, body: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    try {
+      return await this.deps.db.transaction(async (tx) => {
+        this.deps.onChanging?.(roomId, eventId);
+        return body(tx);
+      });
+    } catch (err) {
+      this.deps.onChangeFailed?.(roomId, eventId);
+      throw err;
+    }
+  }
+
   /** An invite or a leave of a room we are not in: an outlier plus the user's membership row. */
   private async storeOutOfRoomMembership(roomId: string, version: RoomVersion, event: RoomEvent, membership: string): Promise<PersistedEvent> {
     return this.deps.lock.run(roomId, async () => {
-      const stream = await this.deps.db.transaction(async (tx) => {
-        this.deps.onChanging?.(roomId, event.eventId);
+      const stream = await this.changeTransaction(roomId, event.eventId, async (tx) => {
         if (!(await this.deps.rooms.getRoom(roomId, tx))) await this.deps.rooms.insertRoom(tx, { roomId, version: version.id, creator: event.pdu.sender, ts: this.deps.clock.now() });
         await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [event.eventId]);
         const { stream: s } = await this.deps.events.persist(tx, { event, roomId, stateGroupBefore: undefined, outlier: true });

@@ -11,9 +11,9 @@
 // `changing` is called inside the writing transaction before its first statement (local state
 // events: LocalEventsDeps.onChanging; accepted federated events: RemoteInputDeps.onChanging; remote
 // joins and out-of-room memberships: remote-membership.ts), so no read can land between a change's
-// writes and its mark; `changed` (at the announcement) drops the entry. A local change whose
-// transaction failed ends with `changed` too (LocalEventsDeps.onChangeFailed); a federated one
-// (remote-input.ts, remote-membership.ts) leaves its room uncached (read each time) until restart.
+// writes and its mark; `changed` (at the announcement) drops the entry. A change whose
+// transaction failed (body or COMMIT) ends with `changed` too: LocalEventsDeps, RemoteInputDeps and
+// RemoteMembershipDeps.onChangeFailed; else its room would stay uncached (read each time).
 import type { RoomStore } from "../../storage/room-store.ts";
 import { serverNameOf } from "../../spec/ids.ts";
 import { LruMap } from "../cache/lru-map.ts";

@@ -45,6 +45,8 @@ export interface RemoteInputDeps {
    * its statements; it may move the room's state): see LocalEventsDeps.onChanging.
    */
   onChanging?: (roomId: string, eventId: string) => void;
+  /** The transaction of an event announced by `onChanging` failed (body or COMMIT): nothing changed. */
+  onChangeFailed?: (roomId: string, eventId: string) => void;
 }
 
 export type InputResult = { eventId: string; error?: string };
@@ -214,8 +216,13 @@ export class RemoteInput {
       if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
     };
     const { db } = this.deps;
+    // the change announced by onChanging is off: else the room's members stay in flight (uncached)
+    const failed = (): void => {
+      if (!o.rejected && !o.softFailed) this.deps.onChangeFailed?.(roomId, event.eventId);
+    };
     if (commits && db.stage) {
       const staged = db.stage(body);
+      staged.committed.catch(failed); // also rejected when the body itself fails
       const stream = await staged.executed;
       if (!o.rejected && !o.softFailed) this.deps.onExecuted?.({ event, stream, roomId });
       const done = staged.committed.then(announce);
@@ -223,7 +230,10 @@ export class RemoteInput {
       commits.push(done);
       return;
     }
-    announce(await db.transaction(body));
+    announce(await db.transaction(body).catch((err: unknown) => {
+      failed();
+      throw err;
+    }));
   }
 
   /**
