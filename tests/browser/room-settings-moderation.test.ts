@@ -48,7 +48,7 @@ describe("web client in Chromium: room name, topic, image, removing and banning 
     await page.getByRole("button", { name: "Nouveau salon" }).click({ timeout: 60_000 });
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("Nom").fill("Voirie");
-    await dialog.getByLabel("Image du salon (facultatif)").setInputFiles({ name: "voirie.png", mimeType: "image/png", buffer: await png("#b91c1c") });
+    await dialog.getByLabel("Choisir une image pour le salon (facultatif)").setInputFiles({ name: "voirie.png", mimeType: "image/png", buffer: await png("#b91c1c") });
     await dialog.getByRole("button", { name: "Créer" }).click();
     const link = page.getByRole("link", { name: /Voirie/ });
     await link.waitFor({ timeout: 30_000 });
@@ -75,7 +75,7 @@ describe("web client in Chromium: room name, topic, image, removing and banning 
     assert.equal((await state(alice, roomId, "m.room.topic"))["topic"], "Travaux d'été");
     await page.getByRole("link", { name: /Voirie 2026/ }).waitFor({ timeout: 30_000 });
 
-    await settings.getByLabel("Image du salon", { exact: true }).setInputFiles({ name: "bleu.png", mimeType: "image/png", buffer: await png("#1d4ed8") });
+    await settings.getByLabel("Changer l'image du salon", { exact: true }).setInputFiles({ name: "bleu.png", mimeType: "image/png", buffer: await png("#1d4ed8") });
     await waitFor("the new image on the server", async () => {
       const u = String((await state(alice, roomId, "m.room.avatar"))["url"]);
       return u !== avatar1 ? u : undefined;

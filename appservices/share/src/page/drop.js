@@ -20,10 +20,15 @@ if (secret.length < 16) {
   const meta = await metaRes.json();
   $("#info").textContent = `Vous pouvez envoyer un document jusqu'au ${new Date(meta.expires_at).toLocaleString("fr-FR")}.`;
   $("#form").hidden = false;
+  // The file field is ours (page.css): the browser's own says « Choose File » in its language.
+  $("#file").addEventListener("change", () => {
+    $("#file-chosen").textContent = $("#file").files?.[0]?.name ?? "Aucun document choisi";
+  });
   $("#form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const file = $("#file").files?.[0];
     if (file) void send(file, meta);
+    else fail("Choisissez d'abord le document à envoyer.");
   });
 }
 

@@ -5,14 +5,17 @@ import type { NewRoom } from "../../core/chat-port.ts";
 import type { RoomSummary } from "../../core/room-list-model.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
+import { filePickerStyles, renderFilePicker } from "../shared/file-picker.ts";
 
 export type CreateRequest = { kind: "space"; name: string } | ({ kind: "room" } & NewRoom);
 
 export class CreateDialog extends LitElement {
-  static override properties = { i18n: { attribute: false }, kind: { type: String }, spaces: { attribute: false } };
+  static override properties = { i18n: { attribute: false }, kind: { type: String }, spaces: { attribute: false }, avatarName: { state: true } };
   declare i18n: I18n;
   declare kind: "space" | "room";
   declare spaces: RoomSummary[];
+  /** The picked image's name, shown beside its button (the form's reset forgets it). */
+  declare avatarName: string | undefined;
 
   static override styles = [theme, css`
     dialog { border: none; border-radius: 10px; padding: 1.5rem; width: min(26rem, 90vw); }
@@ -22,7 +25,7 @@ export class CreateDialog extends LitElement {
     fieldset { border: 1px solid var(--border); border-radius: var(--radius); display: grid; gap: 0.3rem; }
     .actions { display: flex; justify-content: flex-end; gap: 0.5rem; }
     h2 { margin: 0; font-size: 1.2rem; }
-  `];
+  `, filePickerStyles];
 
   constructor() {
     super();
@@ -35,6 +38,7 @@ export class CreateDialog extends LitElement {
     void this.updateComplete.then(() => {
       const d = this.renderRoot.querySelector("dialog");
       d?.querySelector("form")?.reset();
+      this.avatarName = undefined;
       d?.showModal();
     });
   }
@@ -71,7 +75,7 @@ export class CreateDialog extends LitElement {
             <label class="check"><input type="radio" name="access" value="private" checked />${t("createAccessPrivate")}</label>
             <label class="check"><input type="radio" name="access" value="public" />${t("joinPublic")}</label></fieldset>
           <label class="check"><input type="checkbox" name="encrypted" checked />${t("encrypted")}</label>
-          <label>${t("roomImageOptional")}<input type="file" name="avatar" accept="image/*" /></label>` : nothing}
+          ${renderFilePicker({ id: "avatar", name: "avatar", text: t("roomImageOptional"), accept: "image/*", chosen: this.avatarName ?? t("noImageChosen"), pick: (files) => { this.avatarName = files[0]?.name; } })}` : nothing}
         <div class="actions">
           <button type="button" @click=${() => this.renderRoot.querySelector("dialog")?.close()}>${t("cancel")}</button>
           <button class="primary" type="submit">${t("create")}</button>

@@ -4,6 +4,7 @@
 // dossier): the sub-folder and file fields are disabled and described by it.
 import { html } from "lit";
 import type { SortKey } from "../../core/dossiers/dossier-model.ts";
+import { renderFilePicker } from "../shared/file-picker.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
 
 export interface ToolbarState { filter: string; sortKey: SortKey; descending: boolean; showDeleted: boolean }
@@ -18,12 +19,6 @@ export interface ToolbarActions {
 export function renderToolbar(s: ToolbarState, tr: DossierTranslate, a: ToolbarActions, readOnly: string | undefined): unknown {
   const ro = readOnly !== undefined;
   const checked = (e: Event): boolean => (e.target as HTMLInputElement).checked;
-  const picked = (e: Event): void => {
-    const input = e.target as HTMLInputElement;
-    const files = [...(input.files ?? [])];
-    input.value = "";
-    a.addFiles(files);
-  };
   return html`<div class="tools">
     <label>${tr("filter")}<input type="search" .value=${s.filter} aria-describedby="filter-hint" @input=${(e: Event) => a.set({ filter: (e.target as HTMLInputElement).value })} /></label>
     <span id="filter-hint" class="sr">${tr("filterHint")}</span>
@@ -36,7 +31,7 @@ export function renderToolbar(s: ToolbarState, tr: DossierTranslate, a: ToolbarA
       <label>${tr("folderName")}<input name="folder" maxlength="255" ?disabled=${ro} aria-describedby=${ro ? "read-only" : ""} /></label>
       <button type="submit" ?disabled=${ro} title=${readOnly ?? ""}>${tr("newFolder")}</button>
     </form>
-    <label class="inline"><span>${tr("addFiles")}</span><input id="files" type="file" multiple ?disabled=${ro} aria-describedby=${ro ? "read-only" : ""} @change=${picked} /></label>
+    ${renderFilePicker({ id: "files", text: tr("addFiles"), multiple: true, disabled: ro, describedBy: ro ? "read-only" : undefined, pick: (files) => { a.addFiles(files); } })}
     ${ro ? html`<p id="read-only" class="muted">${readOnly}</p>` : ""}
     <form @submit=${(e: SubmitEvent) => a.invite(e)}>
       <label>${tr("invite")}<input name="invite" autocomplete="off" /></label>

@@ -14,6 +14,7 @@ import {
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
+import { filePickerStyles } from "../shared/file-picker.ts";
 import { dossierStyles } from "./dossier-styles.ts";
 import { dossierTranslator, type DossierTranslate } from "./dossier-messages.ts";
 import { DOSSIERS_HASH } from "./dossiers-route.ts";
@@ -68,7 +69,7 @@ export class DossierView extends LitElement {
     focusPicker: (id) => this.renderRoot.querySelector<HTMLSelectElement>(`tr[data-entry="${CSS.escape(id)}"] select.lock-duration`)?.focus(),
   });
 
-  static override styles = [theme, dossierStyles];
+  static override styles = [theme, dossierStyles, filePickerStyles];
 
   constructor() {
     super();

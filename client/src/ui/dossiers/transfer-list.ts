@@ -5,6 +5,7 @@
 import { html, nothing } from "lit";
 import type { InterruptedDownload, InterruptedUpload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
 import type { DownloadProgress } from "../../core/dossiers/dossier-transfer.ts";
+import { renderFilePicker } from "../shared/file-picker.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
 
 export interface Upload { key: number; name: string; progress: TransferProgress | undefined; handle: TransferHandle }
@@ -59,15 +60,13 @@ export function renderDownloads(downloads: readonly Download[], tr: DossierTrans
 
 export function renderInterrupted(list: readonly InterruptedUpload[], tr: DossierTranslate, size: (n: number) => string, resume: (u: InterruptedUpload, file: File) => void, abandon: (u: InterruptedUpload) => void): unknown {
   if (list.length === 0) return nothing;
-  const picked = (u: InterruptedUpload) => (ev: Event): void => {
-    const input = ev.target as HTMLInputElement;
-    const f = input.files?.[0];
-    input.value = "";
-    if (f) resume(u, f);
+  const picked = (u: InterruptedUpload) => (files: File[]): void => {
+    const f = files[0];
+    if (f !== undefined) resume(u, f);
   };
   return html`<section aria-labelledby="interrupted-title"><h2 id="interrupted-title">${tr("interrupted")}</h2><ul class="uploads">${list.map((u) => html`<li>
     <span>${tr("interruptedLine", { name: u.name, size: size(u.size), done: u.partsDone, total: u.partsTotal })}</span>
-    <label>${tr("resumePick", { name: u.name })}<input type="file" @change=${picked(u)} /></label>
+    ${renderFilePicker({ id: `resume-${u.id}`, text: tr("resumePick", { name: u.name }), pick: picked(u) })}
     <button @click=${() => abandon(u)} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
   </li>`)}</ul></section>`;
 }

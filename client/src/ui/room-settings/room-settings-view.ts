@@ -7,6 +7,7 @@ import { ROLE_LEVEL, roleOf, type AssignableRole, type BannedMember, type JoinRu
 import type { I18n } from "../shared/i18n-context.ts";
 import type { ThumbnailLoader } from "../shared/room-avatar.ts";
 import { theme } from "../shared/theme.ts";
+import { filePickerStyles, renderFilePicker } from "../shared/file-picker.ts";
 import "../shared/room-avatar.ts";
 
 export type SettingsRequest =
@@ -55,7 +56,7 @@ export class RoomSettingsView extends LitElement {
     .avatar { display: flex; align-items: center; gap: 0.75rem; margin-top: 0.75rem; }
     .acts { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; }
     .confirm { display: flex; gap: 0.4rem; align-items: center; flex-wrap: wrap; padding: 0.4rem 0 0.6rem; border-bottom: 1px solid #eef0f3; }
-  `];
+  `, filePickerStyles];
 
   constructor() {
     super();
@@ -148,13 +149,10 @@ export class RoomSettingsView extends LitElement {
       this.emit({ kind: "profile", name, topic });
     };
     const avatar = html`<div class="avatar"><ent-avatar mxc=${s.avatarUrl ?? ""} name=${s.name} size="64" .load=${this.load}></ent-avatar>
-      ${s.canChangeAvatar ? html`<label for="room-avatar">${t("roomImage")}</label>
-        <input id="room-avatar" type="file" accept="image/*" @change=${(e: Event) => {
-          const input = e.target as HTMLInputElement;
-          const file = input.files?.[0];
-          if (file !== undefined) this.emit({ kind: "avatar", file });
-          input.value = "";
-        }} />` : nothing}</div>`;
+      ${s.canChangeAvatar ? renderFilePicker({ id: "room-avatar", text: t("roomImage"), accept: "image/*", pick: (files) => {
+        const file = files[0];
+        if (file !== undefined) this.emit({ kind: "avatar", file });
+      } }) : nothing}</div>`;
     if (!editable) return html`${s.topic !== "" ? html`<p>${s.topic}</p>` : nothing}${avatar}`;
     return html`<form class="profile" @submit=${submit}>
       <label for="room-name">${t("name")}<input id="room-name" name="room-name" required .value=${s.name} ?disabled=${!s.canChangeName} /></label>
