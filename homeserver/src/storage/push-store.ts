@@ -73,6 +73,30 @@ async function rekeyPushActionsByUser(tx: SqlExecutor): Promise<void> {
   await tx.run("ALTER TABLE push_actions_by_room RENAME TO push_actions");
 }
 
+/**
+ * Migration 170 (SQLite only): slimmer push-action rows. A message of a 22-member room writes 21
+ * rows into 21 leaves of the b-tree: their size is what the insert and the COMMIT's WAL pages
+ * cost (the largest item of a burst's CPU, docs/perf/README.md). The event id goes (the readers
+ * join events on the position, which names it) and `actions` is NULL for the usual
+ * `["notify"]` (NOTIFY_ONLY; read back through COALESCE). Micro-benchmark, 21 rows per event,
+ * 4 events per commit: insert + commit 216 → 152 µs of CPU per event. PostgreSQL keeps its table.
+ */
+export async function pushActionsSlim(tx: SqlExecutor, dialect: Dialect): Promise<void> {
+  if (dialect !== "sqlite") return;
+  await tx.run(`CREATE TABLE push_actions_slim (
+  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL,
+  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT, ts INTEGER NOT NULL,
+  PRIMARY KEY (user_id, room_id, stream_ordering)
+) WITHOUT ROWID`);
+  await tx.run(`INSERT INTO push_actions_slim (user_id, room_id, stream_ordering, thread_id, highlight, actions, ts)
+  SELECT user_id, room_id, stream_ordering, thread_id, highlight, NULLIF(actions, ?), ts FROM push_actions`, [NOTIFY_ONLY]);
+  await tx.run("DROP TABLE push_actions");
+  await tx.run("ALTER TABLE push_actions_slim RENAME TO push_actions");
+}
+
+/** The actions most notifications carry (.m.rule.message), stored as NULL on SQLite. */
+const NOTIFY_ONLY = '["notify"]';
+
 /** The rooms a user has push actions in, one key lookup each (SQLite skips along the b-tree). */
 const ROOMS_WITH_ACTIONS = `WITH RECURSIVE r(room_id) AS (
   SELECT MIN(room_id) FROM push_actions WHERE user_id = ?1
@@ -145,11 +169,15 @@ export class PushStore {
     // one statement per 100 rows: an event in a big room notifies many users at once. Nobody reads
     // their answers: on PostgreSQL they are pipelined with the COMMIT (one round trip for the
     // record; a failure still refuses the whole record at its RELEASE, sql.ts runLater).
+    const slim = this.db.dialect === "sqlite"; // no event id, NULL for NOTIFY_ONLY (pushActionsSlim)
     for (let i = 0; i < actions.length; i += 100) {
       const chunk = actions.slice(i, i + 100);
-      await runLater(tx,
-        `INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
-        chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]));
+      await runLater(tx, slim
+        ? `INSERT INTO push_actions (user_id, room_id, stream_ordering, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`
+        : `INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
+      slim
+        ? chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.threadId, a.highlight ? 1 : 0, a.actions === NOTIFY_ONLY ? null : a.actions, a.ts])
+        : chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]));
     }
     for (let i = 0; i < pushes.length; i += 100) {
       const chunk = pushes.slice(i, i + 100);
@@ -196,7 +224,7 @@ export class PushStore {
 
   /** A user's notifications, newest first, before stream position `before` (exclusive). */
   async notifications(userId: string, opts: { before: number; limit: number; onlyHighlight: boolean }): Promise<PushActionRow[]> {
-    const select = `SELECT a.room_id, a.stream_ordering, a.event_id, a.thread_id, a.highlight, a.actions, a.ts FROM push_actions a ${VISIBLE}
+    const select = `SELECT a.room_id, a.stream_ordering, e.event_id, a.thread_id, a.highlight, COALESCE(a.actions, '${NOTIFY_ONLY}') AS actions, a.ts FROM push_actions a ${VISIBLE}
        WHERE a.user_id = ?${this.db.dialect === "sqlite" ? " AND a.room_id = ?" : ""} AND a.stream_ordering < ?${opts.onlyHighlight ? " AND a.highlight = 1" : ""}
        ORDER BY a.stream_ordering DESC LIMIT ?`;
     type Row = { room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number };

@@ -4,7 +4,7 @@
 import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
 import { createAndFillSearchIndex } from "./search-store.ts";
-import { pushActionsByUserAgain, pushActionsInOneBtree } from "./push-store.ts";
+import { pushActionsByUserAgain, pushActionsInOneBtree, pushActionsSlim } from "./push-store.ts";
 import { tokenRevocationTrigger } from "./token-revocations.ts";
 
 export interface Migration {
@@ -349,5 +349,14 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
     name: "access-token-revocation-notify",
     sql: "",
     run: tokenRevocationTrigger,
+  },
+  {
+    // SQLite: push-action rows without the event id (readers join events on the position) and
+    // with NULL for the usual ["notify"] actions: smaller rows in the 21 leaves a message's
+    // actions dirty (push-store.ts pushActionsSlim). PostgreSQL is unchanged.
+    version: 170,
+    name: "push-actions-slim",
+    sql: "",
+    run: pushActionsSlim,
   },
 ];
