@@ -2,10 +2,12 @@
 // a real homeserver: a small file encrypted as it streams and uploaded whole, a large one in parts
 // with a manifest; both decrypted back byte-identical; what the server stores is ciphertext; a
 // damaged ciphertext hash or a part swapped in the manifest's place makes the download fail with
-// nothing handed out. The download service worker's half (worker-download.ts) runs here too.
+// nothing handed out; an image preview whose signal is aborted closes its connection (through a TCP
+// gate holding the answer mid-file). The download service worker's half (worker-download.ts) runs here too.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+import { startTcpGate } from "../harness/tcp-gate.ts";
 import { downloadDossierFile, previewBlob, uploadDossierFile, type MediaAccess } from "../../client/src/core/dossiers/dossier-transfer.ts";
 import { PreviewTooLarge } from "../../client/src/core/dossiers/preview-download.ts";
 import { fileVersionOf } from "../../client/src/core/dossiers/dossier-model.ts";
@@ -67,6 +69,29 @@ describe("client dossier transfers (Node, one homeserver)", function () {
     // a thumbnail larger than the cap (its size is the sender's word too)
     await assert.rejects(previewBlob(media, { ...image, thumbnail: image.file }, 100_000), PreviewTooLarge);
     assert.equal((await previewBlob(media, { ...image, thumbnail: image.file }, 400_000))?.size, data.length);
+  });
+
+  it("stops an image preview's request when its signal is aborted (the view went): the server's connection is closed", async () => {
+    const data = randomBytes(3_000_000);
+    const up = await uploadDossierFile(media, new File([data], "plan.jpg", { type: "image/jpeg" }), 8 * 1024 * 1024, new AbortController().signal, () => undefined);
+    const image = { ...asEvent(up.content)!, msgtype: "m.image" };
+    const gate = await startTcpGate();
+    try {
+      gate.upstreamPort = Number(new URL(hs.url).port);
+      const held = gate.holdAfter(500_000);
+      const stop = new AbortController();
+      const preview = previewBlob({ ...media, baseUrl: `http://127.0.0.1:${gate.port}` }, image, 8 * 1024 * 1024, stop.signal);
+      preview.catch(() => undefined);
+      await held;
+      assert.equal(gate.connections, 1, "the preview's request is under way, its answer held mid-file");
+      stop.abort(new DOMException("the dossier view was closed", "AbortError"));
+      await assert.rejects(preview, { name: "AbortError" });
+      await gate.allClosed();
+      assert.ok(gate.relayed < data.length, `the image had not all come (${gate.relayed} of ${data.length} bytes)`);
+    } finally {
+      gate.release();
+      await gate.close();
+    }
   });
 
   it("refuses a file whose ciphertext hash does not match, and a part given in the manifest's place", async () => {

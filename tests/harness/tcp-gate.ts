@@ -18,6 +18,10 @@ export interface TcpGate {
   release(): void;
   /** Cuts every connection once `bytes` more have been relayed; resolves when cut. */
   cutAfter(bytes: number): Promise<void>;
+  /** Connections open now (each closed on both sides when either side closes it). */
+  readonly connections: number;
+  /** Resolves when no connection is open (at once if none is): the caller hung up, the server was hung up on. */
+  allClosed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,6 +36,7 @@ export async function startTcpGate(): Promise<TcpGate> {
   let relayed = 0;
   let rule: { at: number; kind: "hold" | "cut"; reached: () => void } | undefined;
   let holding = false;
+  let closedWaiters: (() => void)[] = [];
 
   const forward = (p: Pair, chunk: Buffer): void => {
     if (holding) {
@@ -65,6 +70,11 @@ export async function startTcpGate(): Promise<TcpGate> {
     p.client.destroy();
     p.upstream.destroy();
     pairs.delete(p);
+    if (pairs.size === 0) {
+      const waiters = closedWaiters;
+      closedWaiters = [];
+      for (const w of waiters) w();
+    }
   };
 
   const server: Server = createServer((client) => {
@@ -94,6 +104,13 @@ export async function startTcpGate(): Promise<TcpGate> {
     get holding() {
       return holding;
     },
+    get connections() {
+      return pairs.size;
+    },
+    allClosed: () => new Promise<void>((resolve) => {
+      if (pairs.size === 0) resolve();
+      else closedWaiters.push(resolve);
+    }),
     holdAfter: (bytes) => arm(bytes, "hold"),
     cutAfter: (bytes) => arm(bytes, "cut"),
     release() {

@@ -284,16 +284,17 @@ const PREVIEW_TIMEOUT_MS = 15_000;
  * A small decrypted image for the list: the thumbnail when the message has one, else the image
  * itself if its message says it is small. Either is bounded by the bytes that really come, not by
  * the message's size (the sender's word): past `maxBytes` decrypted bytes the request is aborted
- * and this rejects PreviewTooLarge (preview-download.ts, as PDF previews).
+ * and this rejects PreviewTooLarge (preview-download.ts, as PDF previews). `signal` (the view
+ * went) aborts the request too; this rejects with its reason.
  */
-export async function previewBlob(m: MediaAccess, v: FileVersion, maxBytes = 8 * 1024 * 1024): Promise<Blob | undefined> {
+export async function previewBlob(m: MediaAccess, v: FileVersion, maxBytes = 8 * 1024 * 1024, signal?: AbortSignal): Promise<Blob | undefined> {
   if (v.msgtype !== "m.image" || v.parts) return undefined;
   const get = (x: FileVersion, onBytes: (received: number) => void, signal: AbortSignal): Promise<Blob> => downloadDossierFile(m, x, onBytes, signal);
   if (v.thumbnail !== undefined) {
-    return previewDownload(get, { ...v, size: undefined, file: v.thumbnail, mimetype: "image/jpeg" }, { maxBytes, timeoutMs: PREVIEW_TIMEOUT_MS });
+    return previewDownload(get, { ...v, size: undefined, file: v.thumbnail, mimetype: "image/jpeg" }, { maxBytes, timeoutMs: PREVIEW_TIMEOUT_MS, ...(signal ? { signal } : {}) });
   }
   if (v.size === undefined || v.size > maxBytes) return undefined;
-  return previewDownload(get, v, { maxBytes, timeoutMs: PREVIEW_TIMEOUT_MS });
+  return previewDownload(get, v, { maxBytes, timeoutMs: PREVIEW_TIMEOUT_MS, ...(signal ? { signal } : {}) });
 }
 
 /** A download's progress for the bar: bytes verified or being verified, speed, time left, a pending retry. */

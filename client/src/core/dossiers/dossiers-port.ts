@@ -96,8 +96,11 @@ export interface DossiersPort {
   interruptedDownloads(roomId: string): InterruptedDownload[];
   /** Forgets an interrupted download (also done when it is started again). */
   forgetDownload(id: string): void;
-  /** A small decrypted image (the message's thumbnail, else the image itself when small); undefined otherwise. */
-  preview(version: FileVersion): Promise<Blob | undefined>;
+  /**
+   * A small decrypted image (the message's thumbnail, else the image itself when small); undefined
+   * otherwise. `signal` (the view went) aborts the request; the promise then rejects with its reason.
+   */
+  preview(version: FileVersion, signal?: AbortSignal): Promise<Blob | undefined>;
   /** Advisory locks ("en cours de modification par …") active at `now`, by entry id, from the room's state. */
   locks(roomId: string, now: number): Map<string, FileLock>;
   /** Whether this agent's power level lets them send the lock state (false in dossiers created before locks existed, unless an admin allows it). */

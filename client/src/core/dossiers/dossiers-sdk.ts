@@ -244,8 +244,8 @@ export class MatrixDossiersPort implements DossiersPort {
     this.pendingDownloads()?.remove(id);
   }
 
-  preview(version: FileVersion): Promise<Blob | undefined> {
-    return previewBlob(this.media(), version);
+  preview(version: FileVersion, signal?: AbortSignal): Promise<Blob | undefined> {
+    return previewBlob(this.media(), version, undefined, signal);
   }
 
   locks(roomId: string, now: number): Map<string, FileLock> {

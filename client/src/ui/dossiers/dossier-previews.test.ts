@@ -1,6 +1,6 @@
 // The folder view's previews controller with a fake port (the one faked module): a PDF's download
-// gets a signal, aborted when the view goes (nothing recorded then, asked again when it is back),
-// and the cap applies to the bytes counted, not to the size the message declares.
+// and an image's preview get a signal, aborted when the view goes (nothing recorded then, asked
+// again when it is back), and the cap applies to the bytes counted, not to the size the message declares.
 import assert from "node:assert/strict";
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { FileVersion } from "../../core/dossiers/dossier-model.ts";
@@ -73,5 +73,22 @@ describe("client dossiers: the previews controller bounds a PDF's download", () 
     assert.equal(signals.length, 2, "asked again");
     assert.equal(signals[1]?.aborted, false, "with a fresh signal");
     previews.hostDisconnected();
+  });
+
+  it("gives an image's preview request a signal, aborted when the view goes", async () => {
+    const h = host();
+    const signals: (AbortSignal | undefined)[] = [];
+    const preview = (_v: FileVersion, signal?: AbortSignal): Promise<Blob | undefined> => {
+      signals.push(signal);
+      return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason as Error), { once: true }));
+    };
+    const previews = new DossierPreviews(h, () => ({ preview } as unknown as DossiersPort));
+    previews.show({ ...pdf("$img", 5_000), name: "photo.jpg", msgtype: "m.image", mimetype: "image/jpeg" });
+    assert.equal(signals.length, 1);
+    assert.equal(signals[0]?.aborted, false, "the request runs with the view's signal");
+    previews.hostDisconnected();
+    assert.equal(signals[0]?.aborted, true, "the view's going aborted the image's request");
+    await new Promise((r) => setImmediate(r));
+    assert.equal(previews.states.size, 0, "nothing recorded for it");
   });
 });

@@ -3,7 +3,7 @@
 // details (the versions panel) open, since it means fetching and decrypting the whole file (small
 // ones only: preview-kind.ts; the bytes are counted as they come, since the size in the message is
 // the sender's word: preview-download.ts). Object URLs, released when the view goes; what is still
-// being fetched or drawn then is aborted.
+// being fetched (an image's thumbnail as a PDF) or drawn then is aborted.
 import type { ReactiveController, ReactiveControllerHost } from "lit";
 import type { DossierSnapshot, FileVersion } from "../../core/dossiers/dossier-model.ts";
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
@@ -65,7 +65,7 @@ export class DossierPreviews implements ReactiveController {
 
   /** An image's thumbnail from the port; a PDF decrypted whole, then its first page drawn here. */
   private async fetch(v: FileVersion, signal: AbortSignal): Promise<Blob | undefined> {
-    if (previewKind(v, this.limits.maxPdfBytes) !== "pdf") return this.port().preview(v);
+    if (previewKind(v, this.limits.maxPdfBytes) !== "pdf") return this.port().preview(v, signal);
     const pdf = await previewDownload((...a) => this.port().download(...a), v, { maxBytes: this.limits.maxPdfBytes, timeoutMs: this.limits.timeoutMs, signal });
     const { renderPdfFirstPage } = await import("./pdf-first-page.ts");
     return renderPdfFirstPage(new Uint8Array(await pdf.arrayBuffer()), { timeoutMs: this.limits.timeoutMs, signal });
