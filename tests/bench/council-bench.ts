@@ -3,7 +3,7 @@
 // shows the median of the runs' values, the JSON keeps every run and the load average.
 import { loadavg } from "node:os";
 import { api, cpuMs, latencySamples, quiescent, latencyStats, setUpProbeRoom, throughput, type Session } from "./council-probe.ts";
-import { startCouncils, type DbKind } from "./council-setup.ts";
+import { pgTransport, startCouncils, type DbKind } from "./council-setup.ts";
 import { rssMb } from "./client-server.ts";
 import { registerUser } from "../harness/homeserver.ts";
 import { postgresAvailable } from "../harness/postgres.ts";
@@ -52,7 +52,7 @@ export async function councilProbe(db: DbKind, sizes: ProbeSizes, records: RunRe
     }
     await botsRegistered(c.url, c.serverName, p.reader);
     const t = TARGETS[db];
-    const label = `${db}, council, 22 members`;
+    const label = `${db === "postgres" ? `postgres over ${pgTransport()}` : db}, council, 22 members`;
     return [
       { name: `RSS idle (${db} council)`, value: idle, unit: "MB", target: "≤ 120 MB", met: idle <= 120 },
       { name: `send→/sync p50 (${label})`, value: median(p50s), unit: "ms", target: `≤ ${t.p50} ms`, met: median(p50s) <= t.p50 },

@@ -1,10 +1,11 @@
 // The councils the issue-16 probe runs against: made by `entente init` (bot registrations, TLS
 // federation listener, default `info` logging to a log file, as `entente start` does), changed only
 // where the probe needs it: rate limits off, open registration (to make 22 accounts quickly) and,
-// for PostgreSQL, a fresh database. Each council runs `homeserver/src/bin/serve.ts` in its own
+// for PostgreSQL, a fresh database, reached as production.md advises for a PostgreSQL on the same
+// machine: through its Unix socket (`councilDatabaseUrl`). Each council runs `homeserver/src/bin/serve.ts` in its own
 // process; stand-ins answer on the bots' ports, as the tasks and calendar bots do in a council.
 import { spawn, type ChildProcess } from "node:child_process";
-import { appendFileSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,29 @@ import { waitExit } from "../harness/child-homeserver.ts";
 const SERVE = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
 
 export type DbKind = "sqlite" | "postgres";
+
+/** PostgreSQL's socket directory on this machine (Debian's default). */
+const PG_SOCKET_DIR = "/var/run/postgresql";
+
+/**
+ * The URL a council uses for `url` (a database of the local PostgreSQL): over the Unix socket when
+ * it is there, as docs/production.md tells councils to connect; ENTENTE_BENCH_PG_TCP=1 keeps TCP
+ * loopback (earlier figures were taken that way), and so does an admin URL naming another host.
+ */
+export function councilDatabaseUrl(url: string): string {
+  const u = new URL(url);
+  const local = u.hostname === "127.0.0.1" || u.hostname === "localhost";
+  if (!local || u.searchParams.has("host") || process.env["ENTENTE_BENCH_PG_TCP"] === "1") return url;
+  if (!existsSync(join(PG_SOCKET_DIR, `.s.PGSQL.${u.port || "5432"}`))) return url;
+  u.hostname = "localhost";
+  u.searchParams.set("host", PG_SOCKET_DIR);
+  return u.toString();
+}
+
+/** How the councils reach PostgreSQL, for row labels: "unix socket" or "TCP". */
+export function pgTransport(): string {
+  return councilDatabaseUrl("postgres://postgres@127.0.0.1:5432/x").includes("host=") ? "unix socket" : "TCP";
+}
 
 export interface Council {
   name: string;
@@ -107,7 +131,7 @@ export async function startCouncils(names: string[], opts: CouncilOptions): Prom
       if (opts.db === "postgres") {
         const db = await freshDatabase();
         drops.push(db.drop);
-        yaml += `database:\n  type: postgres\n  url: "${db.url}"\n`;
+        yaml += `database:\n  type: postgres\n  url: "${councilDatabaseUrl(db.url)}"\n`;
       }
       writeFileSync(config, yaml + (opts.extraYaml ?? ""));
       const counter = { n: 0 };

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { loadavg } from "node:os";
 import type { ChildProcess } from "node:child_process";
 import { cpuMs, latencySamples, latencyStats, quiescent, setUpProbeRoom, throughput } from "./council-probe.ts";
-import { spawnCouncil, startCouncils } from "./council-setup.ts";
+import { pgTransport, spawnCouncil, startCouncils } from "./council-setup.ts";
 import type { ProbeSizes, RunRecord } from "./council-bench.ts";
 import { freePort } from "../harness/ports.ts";
 import { waitExit } from "../harness/child-homeserver.ts";
@@ -64,7 +64,7 @@ export async function readersProbe(readers: number, sizes: ProbeSizes, records: 
         rec(`throughput ${name}`, run, t.rate);
       }
     }
-    const label = `${db}, council, 22 members`;
+    const label = `${db} over ${pgTransport()}, council, 22 members`;
     return [
       { name: `send→/sync p50 (${label})`, value: median(p50s), unit: "ms", target: "≤ 5 ms", met: median(p50s) <= 5 },
       { name: `send→/sync p99 (${label})`, value: median(p99s), unit: "ms", target: "" },
