@@ -41,7 +41,7 @@ import { PushService } from "./push/push-service.ts";
 import { HeavyRequestGate } from "./http/heavy-request-gate.ts";
 import { SerializedStateCache } from "./rooms/serialized-state.ts";
 import { StreamPublisher } from "./worker/stream-channel.ts";
-import { tokenCacheFor } from "./users/token-cache-for.ts";
+import { sqliteTokenCache, tokenCacheFor } from "./users/token-cache-for.ts";
 
 export interface RunningHomeserver {
   context: ServerContext;
@@ -89,10 +89,12 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   const publisher = config.workers.enabled ? new StreamPublisher({ db, log }) : undefined;
   if (publisher) notifier.onNotify((users) => publisher.wakeUsers(users));
   const rooms = new RoomStore({ db });
-  // PostgreSQL: access tokens kept in memory, dropped when any process deletes one (access-token-cache.ts)
+  // access tokens kept in memory, dropped when any process deletes one (access-token-cache.ts):
+  // PostgreSQL hears it through NOTIFY, SQLite sees another connection's commit in data_version
   const tokens = config.database.type === "postgres" ? tokenCacheFor(config.database.url, log) : undefined;
   await tokens?.revocations.start();
-  const stores = { events: new EventStore({ db }), rooms, users: new UserStore({ db, ...(tokens ? { tokenCache: tokens.cache } : {}) }), streams: new StreamStore({ db }) };
+  const tokenCache = tokens?.cache ?? sqliteTokenCache(db);
+  const stores = { events: new EventStore({ db }), rooms, users: new UserStore({ db, ...(tokenCache ? { tokenCache } : {}) }), streams: new StreamStore({ db }) };
   // members kept per room and state group (rooms/room-members.ts): a local event's wake-up and its
   // federation destinations read nothing once the room's group is kept
   const members = new RoomMembers({ rooms });

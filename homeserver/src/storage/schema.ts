@@ -344,7 +344,7 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
   {
     // PostgreSQL: processes keeping access tokens in memory (server/users/access-token-cache.ts)
     // hear of every deletion, whoever makes it (client reader, CLI): a statement trigger NOTIFYs
-    // (storage/token-revocations.ts). SQLite keeps no tokens in memory: nothing to do.
+    // (storage/token-revocations.ts). SQLite: nothing to do (the cache watches data_version).
     version: 160,
     name: "access-token-revocation-notify",
     sql: "",

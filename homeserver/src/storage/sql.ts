@@ -54,6 +54,13 @@ export interface Database extends SqlExecutor {
    * fail and undo them all). Absent where reads see committed transactions only (PostgreSQL's pool).
    */
   runningWrite?(): object | undefined;
+  /**
+   * SQLite: `PRAGMA data_version` of the connection, a number that changes when ANOTHER connection
+   * (another process: the `entente` CLI writing the file) committed; this process's own commits
+   * leave it. Synchronous and cheap (~2 µs): caches of rows another process may change compare
+   * it before each use (server/users/access-token-cache.ts).
+   */
+  dataVersion?(): number;
   /** Group commit counters: database transactions (groups) and the write bodies they carried. */
   groupStats?(): { groups: number; transactions: number };
   /** Runs raw DDL (several statements). */

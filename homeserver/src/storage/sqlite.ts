@@ -74,6 +74,7 @@ export function openSqlite(path: string): Database {
     // later reads share the connection, so they see what `executed` ran (see LocalEvents)
     stage: <T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> => committer.run(fn),
     groupStats: () => ({ ...committer.stats }),
+    dataVersion: () => Number((prepare("PRAGMA data_version").get() as { data_version: number }).data_version),
     // the open group, not only its running body: a body that ran is still undone if the COMMIT fails
     runningWrite: () => committer.openGroup,
     // DDL or several statements: in a savepoint too, so no BEGIN/COMMIT/VACUUM in it

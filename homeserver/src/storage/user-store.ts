@@ -44,7 +44,7 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 type UserSql = { user_id: string; password_hash: string | null; is_admin: number; deactivated: number; displayname: string | null; avatar_url: string | null; appservice_id: string | null };
 
 export class UserStore {
-  /** Found tokens kept by this process (PostgreSQL, see access-token-cache.ts); cleared after every token DELETE. */
+  /** Found tokens kept by this process (access-token-cache.ts); cleared after every token DELETE. */
   private readonly tokenCache: AccessTokenCache | undefined;
   private readonly db: Database;
   constructor(deps: { db: Database; tokenCache?: AccessTokenCache }) {

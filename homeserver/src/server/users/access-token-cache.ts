@@ -6,6 +6,9 @@
 // cache is off until that LISTEN is in place and whenever its connection is lost. A kept answer
 // also expires after `maxAgeMs` (60 s): a notification lost on a connection that died silently
 // (a half-open TCP flow) cannot keep a revoked token valid longer than that.
+// SQLite (one homeserver process; the CLI may write the file from another): `watchVersion` gives
+// the connection's data_version, which moves only when another connection commits; every get()
+// compares it first and clears on a change, so a token the CLI deleted is refused at its next use.
 import { LruMap } from "../cache/lru-map.ts";
 
 export interface TokenOwner {
@@ -20,6 +23,8 @@ export class AccessTokenCache {
   private generation = 0;
   private on = false;
   private readonly clearedListeners = new Set<() => void>();
+  private version: (() => number) | undefined;
+  private seenVersion = 0;
 
   constructor(max = 10_000, maxAgeMs = 60_000, now: () => number = () => performance.now()) {
     this.map = new LruMap(max);
@@ -34,6 +39,14 @@ export class AccessTokenCache {
   /** Kept answer for a token hash (least recently used dropped first when full). */
   get(hash: string): TokenOwner | undefined {
     if (!this.on) return undefined;
+    if (this.version) {
+      const v = this.version();
+      if (v !== this.seenVersion) {
+        this.seenVersion = v;
+        this.clear();
+        return undefined;
+      }
+    }
     const kept = this.map.peek(hash);
     if (kept === undefined) return undefined;
     if (this.now() - kept.at > this.maxAgeMs) {
@@ -60,6 +73,16 @@ export class AccessTokenCache {
     this.generation++;
     this.map.clear();
     for (const f of this.clearedListeners) f();
+  }
+
+  /**
+   * SQLite: keep answers from now on, dropped whenever `version` (Database.dataVersion: another
+   * connection committed) has moved since the previous get().
+   */
+  watchVersion(version: () => number): void {
+    this.version = version;
+    this.seenVersion = version();
+    this.enable();
   }
 
   /** The revocation feed is in place: keep answers from now on. */
