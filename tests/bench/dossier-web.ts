@@ -39,19 +39,39 @@ function chromiumCpuSeconds(): number {
   return chromiumProcesses().reduce((a, p) => a + p.cpu, 0);
 }
 
-/** Resident memory of Chromium's renderer processes (the page and its service worker), MiB. */
-function rendererRssMb(): number {
-  let sum = 0;
+/**
+ * Resident memory of Chromium's processes, MiB, summed per process type ("renderer": the page, its
+ * dedicated workers and the service worker; "browser", "gpu", "network", "utility"), plus the
+ * renderers' anonymous and shared-memory parts ("renderer anon", "renderer shmem", from VmRSS's
+ * RssAnon/RssShmem): so a saving in the page is not just memory moved to another process.
+ */
+function chromiumRssMb(): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (k: string, v: number): void => void out.set(k, (out.get(k) ?? 0) + v);
   for (const p of chromiumProcesses()) {
-    if (p.type !== "renderer") continue;
     try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
-      sum += Number(m?.[1] ?? 0) / 1024;
+      const status = readFileSync(`/proc/${p.pid}/status`, "utf8");
+      const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+      add(p.type, kb("VmRSS"));
+      if (p.type === "renderer") {
+        add("renderer anon", kb("RssAnon"));
+        add("renderer shmem", kb("RssShmem"));
+      }
     } catch {
       // gone meanwhile
     }
   }
-  return sum;
+  return out;
+}
+
+/** Resident memory of Chromium's renderer processes (the page, its workers and its service worker), MiB. */
+function rendererRssMb(): number {
+  return chromiumRssMb().get("renderer") ?? 0;
+}
+
+/** Peak growth per key of `chromiumRssMb()` over `before`, as "type +N" text. */
+function describeRss(before: Map<string, number>, peak: Map<string, number>): string {
+  return [...peak].map(([k, v]) => `${k} +${(v - (before.get(k) ?? 0)).toFixed(0)}`).join(", ");
 }
 
 /**
@@ -118,18 +138,23 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       await cdp.send("HeapProfiler.collectGarbage");
       const before = await heap();
       const rssBefore = rendererRssMb();
+      const typesBefore = chromiumRssMb();
+      const typesPeak = new Map(typesBefore);
       let peak = before;
       let rssPeak = rssBefore;
       let sampling = true;
       const sampler = (async () => {
         while (sampling) {
           peak = Math.max(peak, await heap());
-          rssPeak = Math.max(rssPeak, rendererRssMb());
+          const now = chromiumRssMb();
+          rssPeak = Math.max(rssPeak, now.get("renderer") ?? 0);
+          for (const [k, v] of now) typesPeak.set(k, Math.max(typesPeak.get(k) ?? 0, v));
           await new Promise((r) => setTimeout(r, 200));
         }
       })();
       try {
         const value = await work();
+        process.stderr.write(`dossier-web: RSS peak growth by process type (MiB): ${describeRss(typesBefore, typesPeak)}\n`);
         return { value, growth: peak - before, rss: rssPeak - rssBefore };
       } finally {
         sampling = false;
