@@ -87,11 +87,13 @@ export class PushProgress {
     this.advance(await this.read());
   }
 
-  /** Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). */
+  /**
+   * Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). The
+   * cursor is re-read from the database meanwhile (a "p" sent before this reader listened, or
+   * lost), not first: main's "p" arriving during that read answers at once, not one round trip later.
+   */
   async atLeast(target: number): Promise<void> {
     if (target <= this.known || target <= this.gaveUpTo) return;
-    this.advance(await this.read());
-    if (target <= this.known) return;
     await new Promise<void>((resolve) => {
       const w = {
         target,
@@ -108,6 +110,8 @@ export class PushProgress {
         w.resolve();
       }, this.maxWaitMs);
       this.waiters.add(w);
+      // a failed read leaves the wait to "p" messages (and the time limit)
+      this.read().then((p) => this.advance(p), (e: unknown) => this.log.warn("reading push progress failed", { error: String(e) }));
     });
   }
 }

@@ -85,6 +85,20 @@ describe("client reader", () => {
     assert.equal(p.announced, 9);
   });
 
+  it("answers on main's announcement while its own read of the cursor is still out", async () => {
+    let release = (): void => undefined;
+    const read = new Promise<number>((r) => (release = () => r(0)));
+    const p = new PushProgress({ read: () => read, log: createLogger("error", {}), maxWaitMs: 60_000 });
+    let done = false;
+    const waiting = p.atLeast(4).then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    p.announce(4);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(done, true, "the announcement did not wait for the database read");
+    release();
+    await waiting;
+  });
+
   it("waits once for a late main: the other rooms of a sync do not wait again", async () => {
     let reads = 0;
     const p = new PushProgress({ read: async () => (reads++, 0), log: createLogger("error", {}), maxWaitMs: 1 });
