@@ -121,7 +121,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     appservices.typingChanged(roomId, typing.current(roomId)).catch((err: unknown) => log.error("appservice typing failed", { room_id: roomId, error: String(err) }));
   } });
   const roomLock = new KeyedLock();
-  const push = new PushService({ db, stores, serverName: config.server.name, clock, log, config: config.push });
+  const push = new PushService({ db, stores, serverName: config.server.name, clock, log, config: config.push, ...(publisher ? { announce: publisher } : {}) });
   const onPersisted = (p: PersistedEvent, local: boolean): void => {
     // a remote event may move the state (resolution, out-of-room memberships); a local one only by its own key
     if (!local || p.event.pdu.state_key !== undefined) members.changed(p.roomId, p.event.eventId);
@@ -130,7 +130,9 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     // push rules of the recipients (never rejects: failures are logged); readers count unread up to it
     const evaluated = push.eventPersisted(p.stream);
     if (publisher) {
+      // normally announced by the record's own commit; this covers a record that failed
       void evaluated.then(() => {
+        if (publisher.covered(p.stream)) return;
         if (p.event.pdu.type === "m.room.redaction") publisher.redacted(p.roomId);
         publisher.pushEvaluated(p.stream);
       });

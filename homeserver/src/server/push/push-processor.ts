@@ -49,6 +49,16 @@ export interface PushProcessorDeps {
   onQueued: () => void;
   /** Called when an evaluated event is a redaction (its commit is done): kept unread counts of the room go. */
   onRedaction?: (roomId: string) => void;
+  /** Client readers' wake-ups (worker/stream-channel.ts): sent inside each record's transaction. */
+  announce?: RecordAnnouncer;
+}
+
+/** Messages a record carries in its own transaction, for other processes (delivered at its commit). */
+export interface RecordAnnouncer {
+  /** Queues them in `tx`: evaluated up to `position`, with redactions in these rooms. */
+  inRecord(tx: SqlExecutor, position: number, redactedRooms: readonly string[]): Promise<void>;
+  /** That transaction committed. */
+  recorded(position: number): void;
 }
 
 const BATCH = 100;
@@ -159,24 +169,24 @@ export class PushProcessor {
       const actions: PushActionRow[] = [];
       /** Membership events by position and target: one's own notifies but is no unread message. */
       const members = new Map<number, string>();
-      let redaction = false;
+      const redactedRooms = new Set<string>();
       for (const row of batch) {
         const pdu = JSON.parse(row.json) as Pdu;
         if (pdu.type === "m.room.member" && typeof pdu.state_key === "string") members.set(row.stream, pdu.state_key);
-        if (pdu.type === "m.room.redaction") redaction = true;
+        if (pdu.type === "m.room.redaction") redactedRooms.add(row.roomId);
         const event: JsonObject = { ...pdu, event_id: row.eventId, room_id: row.roomId };
         delete event["unsigned"];
         await this.evaluateEvent(event, row, actions);
       }
       // known before its record: /sync may count it now (evaluatedTo). Not a batch with a redaction:
       // its target's actions stop counting, which only the database's count knows
-      if (!redaction) {
+      if (redactedRooms.size === 0) {
         this.pending = { from: done, upTo: last, actions: actions.filter((a) => members.get(a.stream) !== a.userId) };
         this.evaluated.resolve();
         this.evaluated = deferred();
       }
       try {
-        await this.recordBatch(actions, last);
+        await this.recordBatch(actions, last, [...redactedRooms]);
       } finally {
         this.pending = undefined;
       }
@@ -185,14 +195,19 @@ export class PushProcessor {
   }
 
   /** The batch's actions, the pushes they queue and the cursor, in one transaction. */
-  private async recordBatch(actions: readonly PushActionRow[], last: number): Promise<void> {
-    const { store, db } = this.deps;
+  private async recordBatch(actions: readonly PushActionRow[], last: number, redactedRooms: readonly string[]): Promise<void> {
+    const { store, db, announce } = this.deps;
     const pushes = await this.pushesFor(actions);
     // PostgreSQL: with no push for a phone the record is only what the cursor lets us redo
     // (actions, cursor): committed without waiting for an fsync. Queued pushes stay durable
     // (one never sent twice) and in the event writer's commit order (pusher_queue ids).
-    const record = (tx: SqlExecutor): Promise<void> => store.record(tx, actions, pushes, last);
+    // client readers learn the position from the record's own commit (no NOTIFY after it)
+    const record = async (tx: SqlExecutor): Promise<void> => {
+      await store.record(tx, actions, pushes, last);
+      await announce?.inRecord(tx, last, redactedRooms);
+    };
     await (pushes.length === 0 && db.derivedTransaction ? db.derivedTransaction(record) : db.transaction(record));
+    announce?.recorded(last);
     if (pushes.length > 0) this.deps.onQueued();
   }
 

@@ -12,7 +12,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { GatewayClient } from "./gateway-client.ts";
 import type { EventView } from "./gateway-notification.ts";
-import { PushProcessor } from "./push-processor.ts";
+import { PushProcessor, type RecordAnnouncer } from "./push-processor.ts";
 import { PusherSender } from "./pusher-sender.ts";
 import { roomUnread, unreadSyncFields } from "./unread-counts.ts";
 import { UnreadCountCache } from "./unread-cache.ts";
@@ -24,6 +24,8 @@ export interface PushServiceDeps {
   clock: Clock;
   log: Logger;
   config: { gatewayPrivateHosts: string[]; retryInitialMs: number; retryMaxMs: number };
+  /** Main with client readers: the evaluated position goes out in each record's transaction. */
+  announce?: RecordAnnouncer;
 }
 
 export class PushService {
@@ -45,7 +47,7 @@ export class PushService {
       eventView: (id) => this.eventView(id), unreadTotal: (userId) => this.unreadTotal(userId),
     });
     this.processor = new PushProcessor({ db, store: this.store, ...stores, serverName, clock, log, onQueued: () => this.sender.kick(),
-      onRedaction: (roomId) => this.unread.roomChanged(roomId) });
+      onRedaction: (roomId) => this.unread.roomChanged(roomId), ...(deps.announce ? { announce: deps.announce } : {}) });
   }
 
   /** Evaluates what was persisted while we were down, and resumes the pushes left in the queue. */

@@ -4,7 +4,10 @@
 //    turn, deduplicated, split so each payload stays under PostgreSQL's 8,000-byte limit);
 //  - "p": push evaluation reached this event position (readers count unread up to it, see
 //    reader-parts.ts); "x": a redaction in this room was evaluated (kept unread counts of the
-//    room go), always sent before the "p" covering it;
+//    room go), always sent before the "p" covering it. Both go out inside the push record's own
+//    transaction (`inRecord`): PostgreSQL delivers them when it commits, with no statement of
+//    their own after it; `pushEvaluated`/`redacted` remain for what no committed record covered
+//    (a failed record, main's start);
 //  - "t": a room's typing list and main's typing serial (typing is in memory, on main only);
 //  - "h": main (re)started: readers reset their typing mirror and wake everyone.
 // Every message names main's instance (random per start). NOTIFY is sent after COMMIT returned,
@@ -12,7 +15,7 @@
 // except for typing, whose serial orders it.
 import { randomBytes } from "node:crypto";
 import { PgListener } from "../../storage/pg-listener.ts";
-import type { Database } from "../../storage/sql.ts";
+import { runLater, type Database, type SqlExecutor } from "../../storage/sql.ts";
 import type { Logger } from "../log.ts";
 
 export const CHANNEL = "entente_streams";
@@ -64,6 +67,8 @@ export class StreamPublisher {
   private readonly log: Logger;
   private users = new Set<string>();
   private progress = -1;
+  /** Furthest position whose "p" a committed push record carried (inRecord, then recorded). */
+  private recordedUpTo = -1;
   private redactedRooms = new Set<string>();
   private scheduled = false;
   private sending: Promise<void> = Promise.resolve();
@@ -83,6 +88,27 @@ export class StreamPublisher {
     this.schedule();
   }
 
+  /**
+   * The push record's messages, in its transaction: "x" for each room with a redaction in the
+   * batch, then "p" of the batch's last position, pipelined with its COMMIT (runLater) and delivered
+   * by PostgreSQL only if that commits. Call `recorded` once it did.
+   */
+  async inRecord(tx: SqlExecutor, position: number, redactedRooms: readonly string[]): Promise<void> {
+    const payloads = redactedRooms.map((r) => JSON.stringify({ k: "x", i: this.instance, r }));
+    payloads.push(JSON.stringify({ k: "p", i: this.instance, p: position }));
+    await runLater(tx, `SELECT ${payloads.map(() => "pg_notify(?, ?)").join(", ")}`, payloads.flatMap((m) => [CHANNEL, m]));
+  }
+
+  /** The record carrying inRecord(position) committed. */
+  recorded(position: number): void {
+    this.recordedUpTo = Math.max(this.recordedUpTo, position);
+  }
+
+  /** A committed record already announced this position (and any redaction up to it). */
+  covered(position: number): boolean {
+    return position <= this.recordedUpTo;
+  }
+
   /** A redaction in the room was evaluated; call before pushEvaluated of its position. */
   redacted(roomId: string): void {
     this.redactedRooms.add(roomId);
@@ -90,6 +116,7 @@ export class StreamPublisher {
   }
 
   pushEvaluated(position: number): void {
+    if (this.covered(position)) return;
     this.progress = Math.max(this.progress, position);
     this.schedule();
   }
