@@ -4,7 +4,7 @@
 // that secret (OpenPGP, AEAD + Argon2, the same checks as shares: packets.ts) and uploads it once;
 // the agent's client downloads the ciphertext, decrypts it and adds it to the dossier, then closes
 // the drop (the ciphertext is deleted). Stored per drop: meta.json, data.pgp; 0600 files.
-//   POST   /api/drops?expires_in_hours=&tag=   agent: 201 {id, url, expires_at, state}
+//   POST   /api/drops?expires_in_hours=&tag=   agent: 201 {id, url, expires_at, state} (or expires_at=, ms)
 //   GET    /api/drops[?tag=]                     agent: their drops
 //   GET    /api/drops/{id}/data                  owner: the ciphertext once received
 //   DELETE /api/drops/{id}                       owner: close (ciphertext deleted)
@@ -20,6 +20,7 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { checkPasswordMessage } from "./packets.ts";
 import { ShareHttpError, type ShareRouteModule } from "./share-routes.ts";
+import { parseExpiry } from "./share-rules.ts";
 import { SEALED_NAME } from "./page/sealed-name.js";
 
 export interface DropMeta {
@@ -83,13 +84,13 @@ export function dropRoutes(o: { maxBytes: number; maxExpiryHours: number; public
     let m: RegExpExecArray | null;
     if (path === "/api/drops" && req.method === "POST") {
       const owner = await ctx.agent(req);
-      const hours = Number(url.searchParams.get("expires_in_hours") ?? "72");
+      const expiresAt = parseExpiry(url.searchParams, o.maxExpiryHours, Math.min(72, o.maxExpiryHours), ctx.now());
       const tag = url.searchParams.get("tag");
-      if (!Number.isInteger(hours) || hours < 1 || hours > o.maxExpiryHours) throw new ShareHttpError(400, "M_INVALID_PARAM", `expires_in_hours: an integer from 1 to ${o.maxExpiryHours}`);
+      if (typeof expiresAt === "string") throw new ShareHttpError(400, "M_INVALID_PARAM", expiresAt);
       if (tag !== null && !/^[A-Za-z0-9_-]{1,64}$/.test(tag)) throw new ShareHttpError(400, "M_INVALID_PARAM", "tag: 1-64 letters, digits, - or _");
       const id = randomBytes(16).toString("base64url");
       await mkdir(dir(id), { recursive: true, mode: 0o700 });
-      const meta: DropMeta = { id, owner, createdAt: ctx.now(), expiresAt: ctx.now() + hours * 3_600_000, state: "waiting", ...(tag !== null && { tag }) };
+      const meta: DropMeta = { id, owner, createdAt: ctx.now(), expiresAt, state: "waiting", ...(tag !== null && { tag }) };
       await put(meta);
       ctx.json(res, 201, view(meta));
       return true;

@@ -62,11 +62,12 @@ async function api<T>(o: ShareClientOptions, method: string, path: string, init:
 }
 
 /** The query of POST /api/shares and the fragment ending the link: the name is sealed with it. */
-export async function shareQuery(p: { name: string; expiresInHours?: number; maxDownloads?: number; tag?: string }): Promise<{ query: URLSearchParams; fragment: string }> {
+export async function shareQuery(p: { name: string; expiresInHours?: number; expiresAt?: number; maxDownloads?: number; tag?: string }): Promise<{ query: URLSearchParams; fragment: string }> {
   const fragment = nameKey();
   const q = new URLSearchParams({ sealed_name: await sealName(p.name, fragment) });
   if (p.tag !== undefined) q.set("tag", p.tag);
   if (p.expiresInHours !== undefined) q.set("expires_in_hours", String(p.expiresInHours));
+  if (p.expiresAt !== undefined) q.set("expires_at", String(Math.round(p.expiresAt)));
   if (p.maxDownloads !== undefined) q.set("max_downloads", String(p.maxDownloads));
   return { query: q, fragment };
 }
@@ -75,7 +76,7 @@ export async function shareQuery(p: { name: string; expiresInHours?: number; max
  * Uploads the ciphertext (a stream in Node; browsers without streaming uploads pass a Blob).
  * `link` is the address to give the citizen: the service's `url` plus the fragment that opens the name.
  */
-export async function createShare(o: ShareClientOptions, p: { name: string; ciphertext: ReadableStream<Uint8Array> | Blob; expiresInHours?: number; maxDownloads?: number; tag?: string }): Promise<ShareView & { link: string }> {
+export async function createShare(o: ShareClientOptions, p: { name: string; ciphertext: ReadableStream<Uint8Array> | Blob; expiresInHours?: number; expiresAt?: number; maxDownloads?: number; tag?: string }): Promise<ShareView & { link: string }> {
   const { query, fragment } = await shareQuery(p);
   const view = await api<ShareView>(o, "POST", `/api/shares?${query}`, { body: p.ciphertext, headers: { "Content-Type": "application/octet-stream" }, ...(p.ciphertext instanceof Blob ? {} : { duplex: "half" as const }) });
   return { ...view, link: `${view.url}#${fragment}` };

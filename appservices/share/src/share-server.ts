@@ -105,12 +105,16 @@ export async function startShareService(o: ShareServiceOptions): Promise<Running
     let m: RegExpExecArray | null;
     if (req.method === "POST" && path === "/api/shares") {
       const owner = await agent(req);
-      const p = parseCreateParams(url.searchParams, limits);
+      const p = parseCreateParams(url.searchParams, limits, now());
       if (typeof p === "string") throw new HttpError(400, "M_INVALID_PARAM", p);
       const declared = Number(req.headers["content-length"] ?? "0");
       if (declared > maxBytes) throw new HttpError(413, "M_TOO_LARGE", `larger than ${maxBytes} bytes`);
       const meta = await store.create(owner, p, req, maxBytes, now());
       return json(201, publicView(meta));
+    }
+    if (req.method === "GET" && path === "/api/limits") {
+      // What an agent may ask for (the client's expiry picker and download field): no secret, no token.
+      return json(200, { max_expiry_hours: limits.maxExpiryHours, max_downloads: limits.maxDownloads, max_upload_bytes: maxBytes });
     }
     if (req.method === "GET" && path === "/api/shares") {
       const owner = await agent(req);

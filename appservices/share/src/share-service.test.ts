@@ -59,7 +59,7 @@ describe("citizen sharing service", function () {
   });
 
   const plaintext = Buffer.concat([Buffer.from(MARKER), randomBytes(300_000), Buffer.from(MARKER)]);
-  const upload = async (opts: { maxDownloads?: number; expiresInHours?: number } = {}) => {
+  const upload = async (opts: { maxDownloads?: number; expiresInHours?: number; expiresAt?: number } = {}) => {
     const password = sharePassword();
     const ciphertext = await encryptForShare(new Blob([plaintext]).stream(), password, "acte.pdf");
     return { password, share: await createShare(agent, { name: "acte.pdf", ciphertext, ...opts }) };
@@ -132,6 +132,27 @@ describe("citizen sharing service", function () {
     assert.equal((await post(okBytes, `sealed_name=${sealed}`, "nope")).status, 401);
     assert.equal((await fetch(`${svc.url}/api/shares`)).status, 401);
     await assert.rejects(revokeShare({ ...agent, accessToken: "nope" }, "AAAAAAAAAAAAAAAAAAAAAA"), (e: unknown) => e instanceof ShareApiError && e.errcode === "M_UNKNOWN_TOKEN");
+  });
+
+  it("takes the expiry as a chosen date (expires_at): kept as given, refused in the past or beyond the maximum; the limits are published", async () => {
+    const limits = (await (await fetch(`${svc.url}/api/limits`)).json()) as Record<string, number>;
+    assert.deepEqual(limits, { max_expiry_hours: 24 * 30, max_downloads: 100, max_upload_bytes: 8 * 1024 * 1024 });
+    const chosen = clock + 5 * 86_400_000 + 17 * 60_000 + 123;
+    const { share } = await upload({ expiresAt: chosen });
+    assert.equal(share.expires_at, chosen, "the chosen date and time, to the millisecond");
+    // the agent's clock a little ahead of the service's: brought back to the maximum
+    const { share: atMax } = await upload({ expiresAt: clock + 30 * 86_400_000 + 60_000 });
+    assert.equal(atMax.expires_at, clock + 30 * 86_400_000);
+    const sealed = await sealName("x.pdf", nameKey());
+    const okBytes = new Uint8Array(await collect(await encryptForShare(new Blob([Buffer.from("x")]).stream(), "pw", "x")));
+    for (const q of [`expires_at=${clock}`, `expires_at=${clock + 31 * 86_400_000}`, `expires_at=${chosen}&expires_in_hours=3`, "expires_at=demain"]) {
+      const r = await fetch(`${svc.url}/api/shares?sealed_name=${sealed}&${q}`, { method: "POST", headers: { Authorization: `Bearer ${agent.accessToken}` }, body: okBytes });
+      assert.equal(r.status, 400, q);
+      assert.equal(((await r.json()) as { errcode: string }).errcode, "M_INVALID_PARAM", q);
+    }
+    const drop = await fetch(`${svc.url}/api/drops?expires_at=${chosen}`, { method: "POST", headers: { Authorization: `Bearer ${agent.accessToken}` } });
+    assert.equal(drop.status, 201);
+    assert.equal(((await drop.json()) as { expires_at: number }).expires_at, chosen, "a reply link takes a chosen date too");
   });
 
   it("another agent neither sees nor revokes a share", async () => {

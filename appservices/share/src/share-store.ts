@@ -57,7 +57,7 @@ export class ShareStore {
       if (!check.ok) throw new ShareInputError("M_BAD_JSON", 400, `refused: ${check.why}`);
       await writeFile(join(dir, "skesk.bin"), check.skesk, { mode: 0o600 });
       await rename(join(dir, "data.pgp.part"), join(dir, "data.pgp"));
-      const meta: ShareMeta = { id, owner, sealedName: p.sealedName, size, createdAt: now, expiresAt: now + p.expiresInHours * 3_600_000, maxDownloads: p.maxDownloads, downloads: 0, ...(p.tag !== undefined && { tag: p.tag }) };
+      const meta: ShareMeta = { id, owner, sealedName: p.sealedName, size, createdAt: now, expiresAt: p.expiresAt, maxDownloads: p.maxDownloads, downloads: 0, ...(p.tag !== undefined && { tag: p.tag }) };
       await this.writeMeta(meta);
       return meta;
     } catch (e: unknown) {

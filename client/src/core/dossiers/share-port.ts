@@ -4,6 +4,7 @@
 // share service (appservices/share); the room gets a notice in the file's thread, with neither the
 // link nor the password.
 import type { FileVersion } from "./dossier-model.ts";
+import type { ShareLimits } from "./share-expiry.ts";
 
 export type ShareState = "active" | "revoked" | "expired" | "exhausted";
 
@@ -28,7 +29,8 @@ export interface ShareRequest {
   version: FileVersion;
   /** The decrypted file. */
   plain: Blob;
-  expiresInHours: number;
+  /** When the link stops working (ms since the epoch; share-expiry.ts checks it against the service's limits). */
+  expiresAt: number;
   maxDownloads: number;
 }
 
@@ -50,6 +52,8 @@ export interface FileDrop {
 export interface SharePort {
   /** The council's share service address, when config.json names one for this agent's server. */
   serviceUrl(): Promise<string | undefined>;
+  /** What the service accepts (longest expiry, most downloads); its defaults if it does not say. */
+  limits(): Promise<ShareLimits>;
   /** Encrypts, uploads, posts the room notice; the password exists only in the returned value. */
   share(req: ShareRequest, onProgress: (p: ShareProgress) => void): Promise<{ share: FileShare; password: string }>;
   /** This agent's shares of one file, newest first, with their access logs. */

@@ -6,6 +6,7 @@ import { sendAny } from "../sdk-untyped.ts";
 import type { FileDrop, FileShare, SharePort, ShareProgress, ShareRequest } from "./share-port.ts";
 import { dropNotice, dropSecretIn, parseDrop, parseShareView, shareNotice, shareTag, uploadWithProgress } from "./share-service.ts";
 import { checkName } from "./dossier-model.ts";
+import { parseShareLimits, type ShareLimits } from "./share-expiry.ts";
 import { openName } from "../../../../appservices/share/src/page/sealed-name.js";
 
 /** Reply secrets made on this device, so the agent's own replies open without reading the room. */
@@ -33,6 +34,12 @@ export class MatrixSharePort implements SharePort {
     return typeof url === "string" && /^https?:\/\//.test(url) ? url.replace(/\/+$/, "") : undefined;
   }
 
+  async limits(): Promise<ShareLimits> {
+    // Public (no token); a service from before /api/limits answers 404: its defaults then.
+    const body = await this.raw("GET", "/api/limits").then((r) => (r.ok ? r.json() as Promise<unknown> : undefined), () => undefined);
+    return parseShareLimits(body);
+  }
+
   private async base(): Promise<string> {
     const url = await this.serviceUrl();
     if (url === undefined) throw new Error("no share service for this council (config.json share.services)");
@@ -57,7 +64,7 @@ export class MatrixSharePort implements SharePort {
     const password = sharePassword();
     const cipher = await encryptToBlob(req.plain, password, req.name);
     // The name goes sealed with the link's fragment: the service never sees it (sealed-name.ts).
-    const { query, fragment } = await shareQuery({ name: req.name, expiresInHours: req.expiresInHours, maxDownloads: req.maxDownloads, tag: await shareTag(req.roomId, req.entryId) });
+    const { query, fragment } = await shareQuery({ name: req.name, expiresAt: req.expiresAt, maxDownloads: req.maxDownloads, tag: await shareTag(req.roomId, req.entryId) });
     const created = parseShareView(await uploadWithProgress(`${base}/api/shares?${query}`, this.client.getAccessToken() ?? "", cipher, (sent, total) => onProgress({ phase: "uploading", sent, total })));
     await sendAny(this.client, req.roomId, "m.room.message", shareNotice(req, created));
     return { share: { ...created, url: `${created.url}#${fragment}` }, password };

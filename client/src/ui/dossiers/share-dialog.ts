@@ -3,17 +3,19 @@
 // is decrypted in the page (DossiersPort.download), encrypted with a generated password and
 // uploaded with progress (SharePort); the link and the password are shown once with copy buttons;
 // below, the file's shares with their state, access log and "Révoquer". Opened by the rows'
-// share buttons (share-button.ts) through the `ent-share-file` event.
+// share buttons (share-button.ts) through the `ent-share-file` event. The expiry is a preset
+// (24 h, 7 jours, 30 jours) or a chosen date and time, checked against the service's limits
+// (core/dossiers/share-expiry.ts) and said back as a date before the link is made.
 import { LitElement, css, html, nothing } from "lit";
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
 import type { FileDrop, FileShare, SharePort, ShareProgress } from "../../core/dossiers/share-port.ts";
 import { DEFAULT_LARGE_FILE_THRESHOLD } from "../../core/dossiers/dossier-config.ts";
+import { checkExpiry, defaultPreset, DEFAULT_SHARE_LIMITS, localDateTimeValue, MIN_CHOSEN_MS, presetsWithin, type ExpiryPreset, type ShareLimits } from "../../core/dossiers/share-expiry.ts";
 import { theme } from "../shared/theme.ts";
 import { SHARE_FILE_EVENT, type ShareFileDetail } from "./share-button.ts";
 import { pageLocale, shareTranslator, type ShareTranslate } from "./share-messages.ts";
 
 const DAY = 86_400_000;
-const isoDay = (ts: number): string => new Date(ts).toISOString().slice(0, 10);
 
 type Phase = { kind: "form" } | { kind: "working"; text: string; percent: number | undefined } | { kind: "done"; url: string; password: string } | { kind: "failed"; error: string };
 
@@ -21,8 +23,14 @@ export class DossierShare extends LitElement {
   static override properties = {
     port: { attribute: false }, shares: { attribute: false }, roomId: { type: String },
     target: { state: true }, phase: { state: true }, list: { state: true }, note: { state: true }, hasService: { state: true },
-    drops: { state: true }, dropLink: { state: true },
+    drops: { state: true }, dropLink: { state: true }, limits: { state: true }, preset: { state: true }, chosen: { state: true }, expiryError: { state: true }, downloadsError: { state: true },
   };
+  declare downloadsError: string;
+  declare limits: ShareLimits;
+  declare preset: ExpiryPreset;
+  /** The date-and-time field's value (local time), used when the preset is "date". */
+  declare chosen: string;
+  declare expiryError: string;
   declare drops: FileDrop[];
   declare dropLink: string | undefined;
   declare port: DossiersPort;
@@ -53,6 +61,9 @@ export class DossierShare extends LitElement {
     .error { color: #991b1b; }
     .muted { color: var(--muted); }
     progress { width: 100%; }
+    fieldset.expiry { display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; align-items: end; border: 1px solid var(--border, #ccc); border-radius: 6px; }
+    fieldset.expiry label.choice { flex-direction: row; align-items: center; gap: 0.3rem; }
+    fieldset.expiry p { flex-basis: 100%; margin: 0.2rem 0; }
   `];
 
   constructor() {
@@ -61,6 +72,11 @@ export class DossierShare extends LitElement {
     this.list = [];
     this.note = "";
     this.drops = [];
+    this.limits = DEFAULT_SHARE_LIMITS;
+    this.preset = defaultPreset(DEFAULT_SHARE_LIMITS);
+    this.chosen = "";
+    this.expiryError = "";
+    this.downloadsError = "";
   }
 
   private get tr(): ShareTranslate {
@@ -90,6 +106,11 @@ export class DossierShare extends LitElement {
     this.drops = [];
     this.dropLink = undefined;
     this.hasService = this.shares === undefined ? false : (await this.shares.serviceUrl()) !== undefined;
+    this.limits = this.hasService && this.shares !== undefined ? await this.shares.limits() : DEFAULT_SHARE_LIMITS;
+    this.preset = defaultPreset(this.limits);
+    this.chosen = localDateTimeValue(Date.now() + Math.min(7 * DAY, this.limits.maxExpiryHours * 3_600_000));
+    this.expiryError = "";
+    this.downloadsError = "";
     await this.updateComplete;
     const d = this.dialog();
     if (d && !d.open) d.showModal();
@@ -124,10 +145,26 @@ export class DossierShare extends LitElement {
     const shares = this.shares;
     if (t === undefined || shares === undefined) return;
     const data = new FormData(e.target as HTMLFormElement);
-    const until = new Date(`${String(data.get("expiry"))}T23:59:59`).getTime();
-    const expiresInHours = Math.max(1, Math.floor((until - Date.now()) / 3_600_000));
-    const maxDownloads = Number(data.get("downloads"));
+    const expiry = checkExpiry(this.preset, this.chosen, Date.now(), this.limits);
     const tr = this.tr;
+    if (!expiry.ok) {
+      this.expiryError = tr(expiry.error, { date: this.longDate(expiry.latest) });
+      await this.updateComplete;
+      this.renderRoot.querySelector<HTMLInputElement>(this.preset === "date" ? "#expiry-date" : "input[name=expiry-preset]:checked")?.focus();
+      return;
+    }
+    this.expiryError = "";
+    const expiresAt = expiry.expiresAt;
+    const maxDownloads = Number(data.get("downloads"));
+    // The form is not checked by the browser (its messages are in its own language): here, in ours.
+    const downloads = this.renderRoot.querySelector<HTMLInputElement>("input[name=downloads]");
+    if (!Number.isInteger(maxDownloads) || maxDownloads < 1 || maxDownloads > this.limits.maxDownloads) {
+      this.downloadsError = tr("downloadsInvalid", { max: this.limits.maxDownloads });
+      await this.updateComplete;
+      downloads?.focus();
+      return;
+    }
+    this.downloadsError = "";
     try {
       this.phase = { kind: "working", text: tr("decrypting"), percent: undefined };
       const plain = await this.port.download(t.version);
@@ -135,7 +172,7 @@ export class DossierShare extends LitElement {
         this.phase = p.phase === "encrypting" ? { kind: "working", text: tr("encrypting"), percent: undefined }
           : { kind: "working", text: tr("uploading", { percent: Math.floor((100 * p.sent) / Math.max(1, p.total)) }), percent: p.total > 0 ? p.sent / p.total : undefined };
       };
-      const { share, password } = await shares.share({ roomId: this.roomId, entryId: t.entryId, name: t.name, version: t.version, plain, expiresInHours, maxDownloads }, onProgress);
+      const { share, password } = await shares.share({ roomId: this.roomId, entryId: t.entryId, name: t.name, version: t.version, plain, expiresAt, maxDownloads }, onProgress);
       this.phase = { kind: "done", url: share.url, password };
       await this.refreshList();
     } catch (err: unknown) {
@@ -207,12 +244,41 @@ export class DossierShare extends LitElement {
     return new Intl.DateTimeFormat(pageLocale() === "en" ? "en-GB" : "fr-FR", { dateStyle: "short", timeStyle: "short" }).format(new Date(ts));
   }
 
-  private renderForm(): unknown {
+  /** « lundi 14 décembre 2026 à 17:30 »: the expiry said back in full. */
+  private longDate(ts: number): string {
+    return new Intl.DateTimeFormat(pageLocale() === "en" ? "en-GB" : "fr-FR", { dateStyle: "full", timeStyle: "short" }).format(new Date(ts));
+  }
+
+  private renderExpiry(): unknown {
     const tr = this.tr;
     const now = Date.now();
-    return html`<form @submit=${(e: SubmitEvent) => void this.submit(e)}>
-      <label>${tr("expiry")}<input type="date" name="expiry" required min=${isoDay(now + DAY)} max=${isoDay(now + 30 * DAY)} .value=${isoDay(now + 7 * DAY)} /></label>
-      <label>${tr("maxDownloads")}<input type="number" name="downloads" required min="1" max="100" .value=${"3"} /></label>
+    const latest = now + this.limits.maxExpiryHours * 3_600_000;
+    const check = checkExpiry(this.preset, this.chosen, now, this.limits);
+    const pick = (p: ExpiryPreset): void => {
+      this.preset = p;
+      this.expiryError = "";
+    };
+    const described = ["expiry-when", this.expiryError !== "" ? "expiry-error" : ""].filter((s) => s !== "").join(" ");
+    return html`<fieldset class="expiry"><legend>${tr("expiryLegend")}</legend>
+      ${presetsWithin(this.limits).map((p) => html`<label class="choice"><input type="radio" name="expiry-preset" value=${p} .checked=${this.preset === p}
+        @change=${() => pick(p)} />${tr(`preset_${p}`)}</label>`)}
+      ${this.preset === "date" ? html`<label>${tr("expiryDate")}<input type="datetime-local" id="expiry-date" name="expiry-date" required
+          min=${localDateTimeValue(now + MIN_CHOSEN_MS)} max=${localDateTimeValue(latest)} .value=${this.chosen}
+          aria-invalid=${this.expiryError !== "" ? "true" : "false"} aria-describedby=${described}
+          @input=${(e: Event) => { this.chosen = (e.target as HTMLInputElement).value; this.expiryError = ""; }} /></label>
+        <p class="muted">${tr("expiryLatest", { date: this.longDate(latest) })}</p>` : nothing}
+      <p id="expiry-when" aria-live="polite">${check.ok ? tr("expiryWhen", { date: this.longDate(check.expiresAt) }) : ""}</p>
+      ${this.expiryError !== "" ? html`<p id="expiry-error" class="error" role="alert">${this.expiryError}</p>` : nothing}
+    </fieldset>`;
+  }
+
+  private renderForm(): unknown {
+    const tr = this.tr;
+    return html`<form novalidate @submit=${(e: SubmitEvent) => void this.submit(e)}>
+      ${this.renderExpiry()}
+      <label>${tr("maxDownloads")}<input type="number" name="downloads" required min="1" max=${this.limits.maxDownloads} .value=${String(Math.min(3, this.limits.maxDownloads))}
+        aria-invalid=${this.downloadsError !== "" ? "true" : "false"} aria-describedby=${this.downloadsError !== "" ? "downloads-error" : nothing} /></label>
+      ${this.downloadsError !== "" ? html`<p id="downloads-error" class="error" role="alert">${this.downloadsError}</p>` : nothing}
       <button type="submit">${tr("create")}</button>
     </form>`;
   }
