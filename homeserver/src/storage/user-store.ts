@@ -4,6 +4,10 @@ import type { Database } from "./sql.ts";
 import { num } from "./sql.ts";
 import type { AccessTokenCache } from "../server/users/access-token-cache.ts";
 
+/** Pusher writes this process made (any UserStore), counted once each ended: kept pusher lists compare it. */
+let pusherWrites = 0;
+export const pusherWriteCount = (): number => pusherWrites;
+
 export interface UserRow {
   userId: string;
   passwordHash: string | undefined;
@@ -270,17 +274,29 @@ export class UserStore {
   }
 
   async upsertPusher(p: PusherRow, append: boolean, ts: number): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      if (!append) await tx.run("DELETE FROM pushers WHERE app_id = ? AND pushkey = ? AND user_id <> ?", [p.appId, p.pushkey, p.userId]);
-      await tx.run(
-        "INSERT INTO pushers (user_id, app_id, pushkey, device_id, json, created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, app_id, pushkey) DO UPDATE SET device_id = excluded.device_id, json = excluded.json",
-        [p.userId, p.appId, p.pushkey, p.deviceId, JSON.stringify(p.pusher), ts]);
-    });
+    try {
+      await this.db.transaction(async (tx) => {
+        if (!append) await tx.run("DELETE FROM pushers WHERE app_id = ? AND pushkey = ? AND user_id <> ?", [p.appId, p.pushkey, p.userId]);
+        await tx.run(
+          "INSERT INTO pushers (user_id, app_id, pushkey, device_id, json, created_ts) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, app_id, pushkey) DO UPDATE SET device_id = excluded.device_id, json = excluded.json",
+          [p.userId, p.appId, p.pushkey, p.deviceId, JSON.stringify(p.pusher), ts]);
+      });
+    } finally {
+      pusherWrites++;
+    }
   }
   async deletePusher(userId: string, appId: string, pushkey: string): Promise<void> {
-    await this.db.run("DELETE FROM pushers WHERE user_id = ? AND app_id = ? AND pushkey = ?", [userId, appId, pushkey]);
+    try {
+      await this.db.run("DELETE FROM pushers WHERE user_id = ? AND app_id = ? AND pushkey = ?", [userId, appId, pushkey]);
+    } finally {
+      pusherWrites++;
+    }
   }
   async deleteAllPushers(userId: string): Promise<void> {
-    await this.db.run("DELETE FROM pushers WHERE user_id = ?", [userId]);
+    try {
+      await this.db.run("DELETE FROM pushers WHERE user_id = ?", [userId]);
+    } finally {
+      pusherWrites++;
+    }
   }
 }

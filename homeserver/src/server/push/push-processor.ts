@@ -11,13 +11,15 @@
 // requests made while a run is queued share one run (a burst of sends is one batch); parsed push
 // settings are kept until the account data says they changed (one query per batch for everyone);
 // room facts are kept per room until its current state group moves; pushers are read once per
-// batch for all the users it notified.
+// batch for the notified users not kept yet, and kept until this process writes any pusher (only
+// main adds them: clients' POST /pushers/set is forwarded to it; the `entente` CLI deletes some on
+// deactivation, and a push queued for a pusher gone is dropped by the sender, which reads it again).
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#server-behaviour-13
 import type { JsonObject, Pdu } from "../../room/pdu.ts";
 import type { Database, SqlExecutor } from "../../storage/sql.ts";
 import type { EventStore } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
-import type { PusherRow, UserStore } from "../../storage/user-store.ts";
+import { pusherWriteCount, type PusherRow, type UserStore } from "../../storage/user-store.ts";
 import type { PushActionRow, PushStore, QueuedPush } from "../../storage/push-store.ts";
 import { getRoomVersion, type RoomVersion } from "../../room/room-versions.ts";
 import { parsePowerLevels, userPowerLevel } from "../../room/auth/power-levels.ts";
@@ -66,6 +68,8 @@ const BATCH = 100;
 const MAX_CACHED_SETTINGS = 10_000;
 /** Rooms whose facts are kept (current state group → members, power levels, display names). */
 const MAX_CACHED_ROOMS = 1_000;
+/** Users whose pusher lists are kept (most have none: an empty list is kept too). */
+const MAX_CACHED_PUSHERS = 10_000;
 
 interface RoomFacts {
   memberCount: number;
@@ -96,6 +100,9 @@ export class PushProcessor {
   /** Account-data position up to which `settings` is known to be current. */
   private settingsAt: number | undefined;
   private readonly roomStates = new Map<string, RoomState>();
+  /** Pusher lists by user, valid while this process's pusher write count is `pushersAt`. */
+  private readonly pushers = new Map<string, readonly PusherRow[]>();
+  private pushersAt = -1;
   /** The batch evaluated in memory whose record is not committed yet (none while evaluating). */
   private pending: { from: number; upTo: number; actions: readonly PushActionRow[] } | undefined;
   /** Settled (then replaced) each time a batch's evaluation is known in memory. */
@@ -243,11 +250,27 @@ export class PushProcessor {
   /** One push per pusher of each notified user, in the order of the actions; pushers read once. */
   private async pushesFor(actions: readonly PushActionRow[]): Promise<Omit<QueuedPush, "id">[]> {
     if (actions.length === 0) return [];
-    const pushers = await this.deps.users.listPushersOf([...new Set(actions.map((a) => a.userId))]);
+    const pushers = await this.pushersOf([...new Set(actions.map((a) => a.userId))]);
     const now = this.deps.clock.now();
     return actions.flatMap((a) => (pushers.get(a.userId) ?? []).map((p: PusherRow) => ({
       userId: a.userId, appId: p.appId, pushkey: p.pushkey, roomId: a.roomId, eventId: a.eventId, actions: a.actions, createdTs: now,
     })));
+  }
+
+  /** The users' pushers: kept lists, the others read (and kept if no pusher write ended meanwhile). */
+  private async pushersOf(userIds: readonly string[]): Promise<Map<string, readonly PusherRow[]>> {
+    const at = pusherWriteCount();
+    if (at !== this.pushersAt) {
+      this.pushers.clear();
+      this.pushersAt = at;
+    }
+    const missing = userIds.filter((u) => !this.pushers.has(u));
+    const read = missing.length > 0 ? await this.deps.users.listPushersOf(missing) : new Map<string, PusherRow[]>();
+    if (pusherWriteCount() === at) {
+      if (this.pushers.size + read.size > MAX_CACHED_PUSHERS) this.pushers.clear();
+      for (const [u, list] of read) this.pushers.set(u, list);
+    }
+    return new Map(userIds.map((u) => [u, read.get(u) ?? this.pushers.get(u) ?? []]));
   }
 
   /** Forgets the parsed settings of the users whose push rules or ignore list changed. */
