@@ -54,6 +54,30 @@ const state = {
 };
 
 describe("task board: store", () => {
+  it("builds the members' names once per change of the members, not once per card (memberLabel was O(members) a name)", async () => {
+    const member = (userId: string, name: string): RawEvent => ({ ...ev(`$${userId}`, "m.room.member", userId, 0, { membership: "join", displayname: name }), state_key: userId });
+    const people = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`member${i}`, member(`@agent${i}:x`, i < 2 ? "agent" : `Agent ${i}`)]));
+    const room = fakeRoom([root], { ...state, ...people });
+    const store = new BoardStore(room.port);
+    await store.load();
+    let reads = 0;
+    const values = store.members.values.bind(store.members);
+    store.members.values = () => { reads++; return values(); };
+    // 2,000 cards with three assignees each
+    for (let card = 0; card < 2000; card++) for (let a = 0; a < 3; a++) store.memberLabels.label(`@agent${(card + a) % 300}:x`);
+    assert.equal(reads, 1, "the members were read once for 6,000 names");
+    assert.equal(store.memberLabels.label("@agent0:x"), "agent (@agent0:x)");
+    assert.equal(store.memberLabels.label("@agent5:x"), "Agent 5");
+    // a member joins with a name already taken on another server: the names change at once
+    room.push(member("@agent5:y", "Agent 5"));
+    assert.equal(store.memberLabels.label("@agent5:x"), "Agent 5 (x)");
+    assert.equal(store.memberLabels.label("@agent5:y"), "Agent 5 (y)");
+    assert.equal(reads, 2, "read again once, after the change");
+    room.push({ ...member("@agent5:y", "Agent 5"), content: { membership: "leave" } });
+    assert.equal(store.memberLabels.label("@agent5:x"), "Agent 5");
+    assert.equal(store.memberLabels.label("@agent5:y"), "@agent5:y", "no longer a member: the user id");
+  });
+
   it("loads the list through the anchor's and roots' relations and folds it", async () => {
     const room = fakeRoom([root, up, thread], state);
     const store = new BoardStore(room.port);

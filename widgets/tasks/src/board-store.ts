@@ -14,6 +14,7 @@ import type { PartialTaskFields } from "../../../appservices/protocol/src/task-f
 import { parseTasksState, type TasksState } from "../../../appservices/protocol/src/tasks-state.ts";
 import type { BoardPort, RawEvent } from "./board-port.ts";
 import { measureSince, now } from "./load-marks.ts";
+import { MemberLabels } from "./member-names.ts";
 
 export const ROOM_CREATE = "m.room.create";
 export const ROOM_MEMBER = "m.room.member";
@@ -62,6 +63,7 @@ export class BoardStore {
   result: TaskFoldResult = { tasks: new Map(), skipped: [], maxClock: 0 };
   /** Joined members by user id (any council). */
   readonly members = new Map<string, Member>();
+  #labels: MemberLabels | undefined;
   readonly #port: BoardPort;
   readonly #events = new Map<string, RawEvent>();
   readonly #comments = new Map<string, Map<string, Comment>>();
@@ -212,10 +214,21 @@ export class BoardStore {
     const userId = e["state_key"];
     if (typeof userId !== "string" || !userId.startsWith("@")) return false;
     const c = contentOf(e);
-    if (c["membership"] !== "join") return this.members.delete(userId);
+    if (c["membership"] !== "join") {
+      if (!this.members.delete(userId)) return false;
+      this.#labels = undefined;
+      return true;
+    }
     const name = c["displayname"];
     this.members.set(userId, { userId, displayName: typeof name === "string" && name.trim() !== "" ? name : undefined });
+    this.#labels = undefined;
     return true;
+  }
+
+  /** The members' names on cards and in lists, built once per change of the members (O(1) a name then). */
+  get memberLabels(): MemberLabels {
+    this.#labels ??= new MemberLabels(this.members.values());
+    return this.#labels;
   }
 
   /** A live event from the client. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Member } from "./board-store.ts";
-import { memberLabel } from "./member-names.ts";
+import { MemberLabels, memberLabel } from "./member-names.ts";
 
 const of = (...ms: [string, string | undefined][]): Map<string, Member> => new Map(ms.map(([userId, displayName]) => [userId, { userId, displayName }]));
 
@@ -16,5 +16,12 @@ describe("task board member names", () => {
     assert.equal(memberLabel(m, "@a1:x.fr"), "Marie (@a1:x.fr)");
     assert.equal(memberLabel(m, "@b:x.fr"), "@b:x.fr");
     assert.equal(memberLabel(m, "@gone:y.fr"), "@gone:y.fr");
+  });
+  it("gives every member's label at once, the same as one by one", () => {
+    const m = of(["@agent1:ville-a.localhost", "agent1"], ["@agent1:agglo-b.localhost", "agent1"], ["@a1:x.fr", "Marie"], ["@a2:x.fr", "Marie"], ["@a3:y.fr", "Marie"], ["@b:x.fr", undefined], ["@anne:ville-a.localhost", "Anne"]);
+    const all = new MemberLabels(m.values());
+    for (const id of [...m.keys(), "@gone:y.fr"]) assert.equal(all.label(id), memberLabel(m, id), id);
+    assert.equal(all.label("@a1:x.fr"), "Marie (@a1:x.fr)");
+    assert.equal(all.label("@a3:y.fr"), "Marie (y.fr)");
   });
 });

@@ -1,16 +1,42 @@
 // A member's name on the board: the display name, told apart when another joined member has the
 // same one, as Element does. Two councils' agents are often both « agent1 »: « agent1
 // (ville-a.localhost) » and « agent1 (agglo-b.localhost) »; same name on the same server: the
-// whole user id. Without a display name: the user id. Pure.
+// whole user id. Without a display name: the user id. Pure. Every label is computed at once for a
+// list of members (MemberLabels, O(members)); the board keeps one per change of its members
+// (BoardStore.memberLabels), so a card's names cost O(1) each, not O(members).
 import type { Member } from "./board-store.ts";
 
 const serverOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
+export class MemberLabels {
+  readonly #labels = new Map<string, string>();
+
+  constructor(members: Iterable<Member>) {
+    // Members by display name, and per name how many are on each server.
+    const byName = new Map<string, { ids: string[]; servers: Map<string, number> }>();
+    for (const m of members) {
+      if (m.displayName === undefined) continue;
+      let group = byName.get(m.displayName);
+      if (group === undefined) byName.set(m.displayName, group = { ids: [], servers: new Map() });
+      group.ids.push(m.userId);
+      const server = serverOf(m.userId);
+      group.servers.set(server, (group.servers.get(server) ?? 0) + 1);
+    }
+    for (const [name, { ids, servers }] of byName) {
+      for (const id of ids) {
+        const server = serverOf(id);
+        this.#labels.set(id, ids.length === 1 ? name : (servers.get(server) ?? 0) > 1 ? `${name} (${id})` : `${name} (${server})`);
+      }
+    }
+  }
+
+  /** The member's label; the user id for someone without a display name or not (or no longer) a member. */
+  label(userId: string): string {
+    return this.#labels.get(userId) ?? userId;
+  }
+}
+
+/** One label (O(members)): for many, build a MemberLabels once. */
 export function memberLabel(members: ReadonlyMap<string, Member>, userId: string): string {
-  const name = members.get(userId)?.displayName;
-  if (name === undefined) return userId;
-  const same = [...members.values()].filter((m) => m.userId !== userId && m.displayName === name);
-  if (same.length === 0) return name;
-  const server = serverOf(userId);
-  return same.some((m) => serverOf(m.userId) === server) ? `${name} (${userId})` : `${name} (${server})`;
+  return new MemberLabels(members.values()).label(userId);
 }

@@ -13,7 +13,6 @@ import { sendShowingError } from "./send-error.ts";
 import { dateFromInput, dateText, localDays, parseLabels } from "./task-card-text.ts";
 import { boardRights } from "./task-permissions.ts";
 import { measureSince, now } from "./load-marks.ts";
-import { memberLabel } from "./member-names.ts";
 import "./task-details.ts";
 import "./assignee-picker.ts";
 
@@ -239,7 +238,7 @@ export class TaskBoard extends LitElement {
         <label>${t("filterAssignee")}
           <select id="filter-assignee" @change=${(e: Event) => this.#filter("assignee", (e.target as HTMLSelectElement).value)}>
             <option value="">${t("everyone")}</option>
-            ${choices.assignees.map((a) => html`<option value=${a} ?selected=${this.filters.assignee === a}>${memberLabel(s.members, a)}</option>`)}
+            ${choices.assignees.map((a) => html`<option value=${a} ?selected=${this.filters.assignee === a}>${s.memberLabels.label(a)}</option>`)}
           </select></label>
         <label>${t("filterLabel")}
           <select id="filter-label" @change=${(e: Event) => this.#filter("label", (e.target as HTMLSelectElement).value)}>
@@ -340,7 +339,7 @@ export class TaskBoard extends LitElement {
         @dragend=${() => (this.#dragged = undefined)}>
       <button class="open" aria-label=${t("open", { title: task.title })} @click=${() => (this.openId = task.id)}>${task.title}</button>
       <div class="meta">
-        ${task.assignees.length > 0 ? html`<span>${task.assignees.map((id) => this.store === undefined ? id : memberLabel(this.store.members, id)).join(", ")}</span>` : nothing}
+        ${task.assignees.length > 0 ? html`<span>${task.assignees.map((id) => this.store === undefined ? id : this.store.memberLabels.label(id)).join(", ")}</span>` : nothing}
         ${task.due !== null ? html` · <span>${t("dueOn", { date: dateText(task.due) })}</span>` : nothing}
         ${task.labels.length > 0 ? html` · <span>${task.labels.join(", ")}</span>` : nothing}
         ${task.checklist.length > 0 ? html` · <span>☑ ${done}/${task.checklist.length}</span>` : nothing}

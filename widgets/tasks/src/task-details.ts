@@ -8,7 +8,6 @@ import { LitElement, css, html, nothing } from "lit";
 import { TASK_STATUSES, type TaskStatus } from "../../../appservices/protocol/src/task-fields.ts";
 import type { Task } from "../../../appservices/protocol/src/task-fold.ts";
 import type { BoardStore } from "./board-store.ts";
-import { memberLabel } from "./member-names.ts";
 import { boardTranslator, type Translate } from "./messages.ts";
 import { sendShowingError } from "./send-error.ts";
 import { PRIORITIES, STATUS_KEYS, dateFromInput, dateToInput, parseLabels, priorityChoice } from "./task-card-text.ts";
@@ -205,7 +204,7 @@ export class TaskDetails extends LitElement {
     return html`
       <h3 id="comments-title">${t("comments")}</h3>
       <div aria-labelledby="comments-title" id="comments" aria-live="polite">
-        ${comments.length === 0 ? html`<p class="who">${t("noComments")}</p>` : comments.map((c) => html`<p class="comment"><span class="who">${memberLabel(store.members, c.sender)}</span><br>${c.body}</p>`)}
+        ${comments.length === 0 ? html`<p class="who">${t("noComments")}</p>` : comments.map((c) => html`<p class="comment"><span class="who">${store.memberLabels.label(c.sender)}</span><br>${c.body}</p>`)}
       </div>
       <form class="row" @submit=${(e: SubmitEvent) => {
         e.preventDefault();
