@@ -88,6 +88,8 @@ const ROW_COLUMNS = "stream_ordering, event_id, json, state_group, redacted_by, 
 export class EventStore {
   private readonly db: Database;
   private readonly stateCache = new Map<number, ReadonlyMap<StateKey, string>>();
+  /** The rollback count the state cache was filled under (see rollbackEpoch()). */
+  private stateCacheEpoch = 0;
   /** Bumped whenever an event gets redacted: caches of formatted events compare it (see redactionEpoch()). */
   private redactions = 0;
   /**
@@ -244,13 +246,19 @@ export class EventStore {
 
   /** Full state map (type/state_key → event id) of a state group. */
   async stateMapOfGroup(group: number, exec: SqlExecutor = this.db): Promise<ReadonlyMap<StateKey, string>> {
+    // a group read before a rollback may be one it undid, whose id the next group takes
+    const epoch = this.rollbackEpoch();
+    if (epoch !== this.stateCacheEpoch) {
+      this.stateCache.clear();
+      this.stateCacheEpoch = epoch;
+    }
     const cached = this.stateCache.get(group);
     if (cached) return cached;
     const chain: number[] = [];
     let g: number | undefined = group;
     let base: ReadonlyMap<StateKey, string> | undefined;
     while (g !== undefined) {
-      const hit = this.stateCache.get(g);
+      const hit = this.rollbackEpoch() === epoch ? this.stateCache.get(g) : undefined;
       if (hit) {
         base = hit;
         break;
@@ -268,6 +276,7 @@ export class EventStore {
         else map.set(stateKeyOf(r.type, r.state_key), r.event_id);
       }
     }
+    if (this.rollbackEpoch() !== epoch) return map; // read across a rollback: not kept
     if (this.stateCache.size > 2000) this.stateCache.clear();
     this.stateCache.set(group, map);
     return map;
@@ -276,6 +285,14 @@ export class EventStore {
   async getEvent(eventId: string): Promise<StoredEventRow | undefined> {
     const r = await this.db.one<EventRowSql>(`SELECT ${ROW_COLUMNS} FROM events WHERE event_id = ?`, [eventId]);
     return r ? toRow(r) : undefined;
+  }
+
+  /**
+   * Changes whenever a write is rolled back (SQLite, Database.rollbacks; 0 elsewhere): caches keyed
+   * by stream positions or state group ids compare it, as those may be taken again by other rows.
+   */
+  rollbackEpoch(): number {
+    return this.db.rollbacks?.() ?? 0;
   }
 
   /** Changes whenever a stored event's redaction changes (in this process). */

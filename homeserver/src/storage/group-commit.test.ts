@@ -88,6 +88,7 @@ describe("group commit", () => {
     await assert.rejects(bad, /refused/);
     assert.deepEqual(await Promise.all([a, b, c]), ["a", "b", "c"]);
     assert.deepEqual(rows(), ["a", "b", "c"]);
+    assert.equal(committer.rollbacks, 1, "the failing body's rollback is counted (caches keyed by ids compare it)");
   });
 
   it("acknowledges nothing before its COMMIT; `executed` comes first and later reads see it", async () => {
@@ -106,9 +107,11 @@ describe("group commit", () => {
     await first.executed; // its COMMIT now waits on the gate
     const queued = committer.run(insert("built on lost")).committed;
     failNextCommit = true;
+    const before = committer.rollbacks;
     open();
     await assert.rejects(first.committed, /disk full/);
     await assert.rejects(queued, /disk full/);
+    assert.equal(committer.rollbacks, before + 1, "the failed group's rollback is counted");
     assert.equal(await committer.run(insert("after")).committed, "after");
     assert.deepEqual(rows(), ["after"]);
   });

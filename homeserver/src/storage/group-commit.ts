@@ -80,6 +80,7 @@ export class GroupCommitter {
   private current: Pending | undefined;
   /** The group whose transaction is open now (BEGIN run, COMMIT or ROLLBACK not finished), if any. */
   private openToken: object | undefined;
+  private rolledBack = 0;
   readonly stats: GroupCommitStats = { groups: 0, transactions: 0 };
 
   /**
@@ -129,6 +130,14 @@ export class GroupCommitter {
    */
   get openGroup(): object | undefined {
     return this.openToken;
+  }
+
+  /**
+   * Rollbacks so far: a failing body's ROLLBACK TO its savepoint, a group's failure (counted just
+   * before the rollback statement, which SQLite runs in the same tick). See Database.rollbacks.
+   */
+  get rollbacks(): number {
+    return this.rolledBack;
   }
 
   /** Resolves once everything queued so far is committed or refused. */
@@ -187,6 +196,7 @@ export class GroupCommitter {
           p.executed.resolve(value);
         } catch (error) {
           this.current = undefined;
+          this.rolledBack++; // before the statement: no lookup in between finds what was read before it under the new count
           await session.raw("ROLLBACK TO gc; RELEASE gc");
           results.push({ ok: false, error });
           p.executed.reject(error);
@@ -196,6 +206,7 @@ export class GroupCommitter {
       else await session.commit();
       this.openToken = undefined;
     } catch (error) {
+      this.rolledBack++;
       await session.rollback().catch(() => undefined);
       this.openToken = undefined;
       session.close();

@@ -55,6 +55,14 @@ export interface Database extends SqlExecutor {
    */
   runningWrite?(): object | undefined;
   /**
+   * SQLite: how many times a write was rolled back (a failing body to its savepoint, a group whose
+   * COMMIT failed). Reads see bodies before their COMMIT, and what a rollback undoes frees its
+   * positions and ids (AUTOINCREMENT rolls back with the rows) for the next writes, with other
+   * contents: caches keyed by a position or id compare this before use and keep nothing read
+   * across a change of it. Absent where reads see committed transactions only (PostgreSQL's pool).
+   */
+  rollbacks?(): number;
+  /**
    * SQLite: `PRAGMA data_version` of the connection, a number that changes when ANOTHER connection
    * (another process: the `entente` CLI writing the file) committed; this process's own commits
    * leave it. Synchronous and cheap (~2 µs): caches of rows another process may change compare

@@ -77,6 +77,7 @@ export function openSqlite(path: string): Database {
     dataVersion: () => Number((prepare("PRAGMA data_version").get() as { data_version: number }).data_version),
     // the open group, not only its running body: a body that ran is still undone if the COMMIT fails
     runningWrite: () => committer.openGroup,
+    rollbacks: () => committer.rollbacks,
     // DDL or several statements: in a savepoint too, so no BEGIN/COMMIT/VACUUM in it
     exec: (sql: string) => write(async () => db.exec(sql)),
     close: async () => {

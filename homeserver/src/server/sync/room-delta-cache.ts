@@ -5,8 +5,10 @@
 // What stays per user: filters, ignored senders, lazy-loaded members, transaction ids, unread counts.
 // Sound because positions only grow: the events up to `upTo` never change, except a redaction,
 // which commits with a later position (so a later sync asks for another key) and bumps the store's
-// redaction epoch (part of the key). An initial sync's window depends on the user's history
-// visibility: never cached.
+// redaction epoch (part of the key). On SQLite a read may also see a write not committed yet (a
+// leave section ends at the leave's own position, read from the membership row), and a rollback
+// gives its positions and state groups to the next writes: the store's rollback epoch is part of
+// the key too. An initial sync's window depends on the user's history visibility: never cached.
 // The state group at `since` is usually known without a read: the previous sync of the room ended
 // at that position, and when its newest row sat exactly there (nothing later at or before it, as
 // positions are unique), that row's group is the state at `since` (kept per room and position).
@@ -36,10 +38,11 @@ export function incrementalRoomDelta(events: EventStore, q: { roomId: string; si
     cache = new Map();
     caches.set(events, cache);
   }
-  const key = `${q.roomId}\u0000${q.since}\u0000${q.upTo}\u0000${q.limit}\u0000${events.redactionEpoch()}`;
+  const rollbacks = events.rollbackEpoch();
+  const key = `${q.roomId}\u0000${q.since}\u0000${q.upTo}\u0000${q.limit}\u0000${events.redactionEpoch()}\u0000${rollbacks}`;
   let p = cache.get(key);
   if (!p) {
-    p = readDelta(events, q);
+    p = readDelta(events, q, rollbacks);
     if (cache.size >= MAX_ENTRIES) cache.clear();
     cache.set(key, p);
     // a failed read is not kept: the next caller tries again
@@ -49,17 +52,17 @@ export function incrementalRoomDelta(events: EventStore, q: { roomId: string; si
   return p;
 }
 
-async function readDelta(events: EventStore, q: { roomId: string; since: number; upTo: number; limit: number }): Promise<RoomDelta> {
+async function readDelta(events: EventStore, q: { roomId: string; since: number; upTo: number; limit: number }, rollbacks: number): Promise<RoomDelta> {
   const fetched = await events.roomEvents(q.roomId, { after: q.since, before: q.upTo, limit: q.limit + 1, backwards: true });
   const rows = fetched.slice(0, q.limit).reverse();
   const firstStream = rows[0]?.stream ?? q.upTo + 1;
   const startGroup = rows[0]?.stateGroupBefore ?? (await events.stateGroupAt(q.roomId, firstStream - 1));
   const at = groupsAtOf(events);
-  const sinceGroup = at.get(`${q.roomId}\u0000${q.since}`) ?? (await events.stateGroupAt(q.roomId, q.since));
+  const sinceGroup = at.get(`${q.roomId}\u0000${q.since}\u0000${rollbacks}`) ?? (await events.stateGroupAt(q.roomId, q.since));
   const last = fetched[0];
   if (last?.stream === q.upTo && last.stateGroup !== undefined) {
     if (at.size >= MAX_GROUPS_AT) at.clear();
-    at.set(`${q.roomId}\u0000${q.upTo}`, last.stateGroup);
+    at.set(`${q.roomId}\u0000${q.upTo}\u0000${rollbacks}`, last.stateGroup);
   }
   return {
     rows, limited: fetched.length > q.limit,

@@ -1,0 +1,133 @@
+// Caches keyed by stream positions or state group ids, filled by a read that saw a group not
+// committed yet (SQLite: reads share the writer's connection), must not be used once that group's
+// COMMIT failed: the rolled-back positions and ids (AUTOINCREMENT, rolled back with the rows) go to
+// the next events and groups, with other contents. Real homeserver and SQLite; a group is made to
+// fail at COMMIT by a body inserting an orphan child row (a deferred foreign key), held open while
+// the reads run, as in messages-half-written.test.ts.
+// - the sync room-delta cache (sync/room-delta-cache.ts): a leave section's delta ends at the leave's
+//   own position, which a /sync may read before its COMMIT;
+// - EventStore's state-group cache: the room writer's build reads the state of a group the open
+//   transaction created.
+import assert from "node:assert/strict";
+import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
+import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+import { call as api } from "../harness/client-api.ts";
+import { sync } from "../../homeserver/src/server/sync/sync-service.ts";
+import { parseSyncFilter } from "../../homeserver/src/server/sync/sync-filter.ts";
+import { parseSyncToken } from "../../homeserver/src/server/sync/sync-token.ts";
+
+type Context = TestHomeserver["hs"]["context"];
+
+describe("caches filled from a group whose COMMIT then failed (SQLite)", function () {
+  this.timeout(60_000);
+  let server: TestHomeserver | undefined;
+  after(() => server?.stop());
+
+  async function start(): Promise<{ s: Context; url: string }> {
+    server ??= await startTestHomeserver();
+    const s = server.hs.context;
+    await s.db.exec("CREATE TABLE IF NOT EXISTS t_parent (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    return { s, url: server.url };
+  }
+
+  /**
+   * Stores `pdu` (a state event built on the room's current state) in a group that also holds a
+   * poison body; runs `meanwhile` while that group is open, then lets its COMMIT fail.
+   */
+  async function inAFailingGroup<T>(s: Context, roomId: string, eventId: string, pdu: Pdu, meanwhile: () => Promise<T>): Promise<T> {
+    assert.ok(s.db.stage);
+    const stateGroup = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+    const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId, pdu }, roomId, stateGroupBefore: stateGroup }));
+    let held!: () => void;
+    const mid = new Promise<void>((r) => { held = r; });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const poison = s.db.stage(async (tx) => {
+      await tx.run("INSERT INTO t_child (p) VALUES (1)");
+      held();
+      await gate;
+    });
+    await stored.executed;
+    await mid;
+    const result = await meanwhile();
+    release();
+    await assert.rejects(stored.committed, /FOREIGN KEY/);
+    await assert.rejects(poison.committed, /FOREIGN KEY/);
+    return result;
+  }
+
+  it("a leave's /sync delta read before the failed COMMIT is not served for the next leave at that position", async () => {
+    const { s, url } = await start();
+    const [alice, bob, carol] = [await registerUser(url, "alice"), await registerUser(url, "bob"), await registerUser(url, "carol")];
+    const C = "/_matrix/client/v3";
+    const roomId = String((await api<JsonObject>(url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" }))["room_id"]);
+    const room = `/rooms/${encodeURIComponent(roomId)}`;
+    await api(url, bob, "POST", `${C}/join/${encodeURIComponent(roomId)}`, {});
+    await api(url, carol, "POST", `${C}/join/${encodeURIComponent(roomId)}`, {});
+    await api(url, alice, "PUT", `${C}${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "hello" });
+    // Bob and Carol sync from the same events position
+    const bobToken = String((await api<JsonObject>(url, bob, "GET", `${C}/sync?timeout=0`))["next_batch"]);
+    const carolToken = String((await api<JsonObject>(url, carol, "GET", `${C}/sync?timeout=0`))["next_batch"]);
+    assert.equal(bobToken.split("_")[0], carolToken.split("_")[0]);
+    const leaveIds = (sync: JsonObject): string[] => {
+      const left = ((sync["rooms"] as JsonObject)["leave"] as Record<string, JsonObject | undefined>)[roomId];
+      return ((left?.["timeline"] as JsonObject | undefined)?.["events"] as JsonObject[] | undefined ?? []).map((e) => String(e["event_id"]));
+    };
+    // Bob's leave, in a group whose COMMIT fails; Bob syncs meanwhile (the leave's row is visible)
+    const joinId = (await s.stores.rooms.currentStateId(roomId, "m.room.member", bob.userId)) ?? "";
+    const join = (await s.stores.events.getEvent(joinId))?.event.pdu;
+    assert.ok(join);
+    const phantom: Pdu = { ...join, content: { membership: "leave" }, prev_events: await s.stores.events.forwardExtremities(roomId) } as Pdu;
+    // (sync-service itself: its writes, e.g. the HTTP layer's device last-seen, wait for the held
+    // group; the leave section's delta is read before them, at the rows read below)
+    const me = { userId: bob.userId, deviceId: bob.deviceId, isGuest: false };
+    const events = s.stores.events;
+    const roomEvents = events.roomEvents.bind(events);
+    let leaveRead!: () => void;
+    const read = new Promise<void>((r) => { leaveRead = r; });
+    events.roomEvents = async (id, opts) => {
+      const rows = await roomEvents(id, opts);
+      if (id === roomId && rows.some((r) => r.event.eventId === "$phantom-leave")) leaveRead();
+      return rows;
+    };
+    let bobSync: Promise<unknown> = Promise.resolve();
+    await inAFailingGroup(s, roomId, "$phantom-leave", phantom, () => {
+      bobSync = sync(s, { me, since: parseSyncToken(bobToken), filter: parseSyncFilter({}), fullState: false, timeoutMs: 0 }).catch(() => undefined);
+      return read;
+    });
+    events.roomEvents = roomEvents;
+    await bobSync;
+    // Carol's real leave takes the freed position
+    const carolLeave = String((await api<JsonObject>(url, carol, "POST", `${C}${room}/leave`, {}))["event_id"] ?? "");
+    const carolSync = await api<JsonObject>(url, carol, "GET", `${C}/sync?timeout=0&since=${encodeURIComponent(carolToken)}`);
+    const shown = leaveIds(carolSync);
+    assert.ok(!shown.includes("$phantom-leave"), `Carol's leave section shows an event whose COMMIT failed: ${shown.join(", ")}`);
+    const ownLeave = (await s.stores.rooms.currentStateId(roomId, "m.room.member", carol.userId)) ?? carolLeave;
+    assert.ok(shown.includes(ownLeave), `Carol's leave section lacks her leave ${ownLeave}: ${shown.join(", ")}`);
+  });
+
+  it("the state of a group read before the failed COMMIT is not served for the group that takes its id", async () => {
+    const { s, url } = await start();
+    const alice = await registerUser(url, "dora");
+    const C = "/_matrix/client/v3";
+    const roomId = String((await api<JsonObject>(url, alice, "POST", `${C}/createRoom`, {}))["room_id"]);
+    const room = `/rooms/${encodeURIComponent(roomId)}`;
+    const create = (await s.stores.events.getEvent((await s.stores.rooms.currentStateId(roomId, "m.room.create", "")) ?? ""))?.event.pdu;
+    assert.ok(create);
+    const phantom = { ...create, type: "m.room.topic", state_key: "", sender: alice.userId, content: { topic: "never committed" }, prev_events: await s.stores.events.forwardExtremities(roomId) } as Pdu;
+    // meanwhile the room writer's build of a next event would read the open group's state
+    await inAFailingGroup(s, roomId, "$phantom-topic", phantom, async () => {
+      const group = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+      assert.ok(group !== undefined);
+      return s.stores.events.stateMapOfGroup(group);
+    });
+    await api(url, alice, "PUT", `${C}${room}/state/m.room.topic/`, { topic: "real" });
+    await api(url, alice, "PUT", `${C}${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "after" });
+    // an initial /sync with one timeline event: the state before it is the topic's group
+    const filter = encodeURIComponent(JSON.stringify({ room: { timeline: { limit: 1 } } }));
+    const sync = await api<JsonObject>(url, alice, "GET", `${C}/sync?timeout=0&filter=${filter}`);
+    const state = ((((sync["rooms"] as JsonObject)["join"] as Record<string, JsonObject>)[roomId]?.["state"] as JsonObject | undefined)?.["events"] as JsonObject[] | undefined) ?? [];
+    const topic = state.find((e) => e["type"] === "m.room.topic");
+    assert.equal((topic?.["content"] as JsonObject | undefined)?.["topic"], "real", `the room's state: ${state.map((e) => String(e["type"])).join(", ")}`);
+  });
+});
