@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import { createHash, randomBytes } from "node:crypto";
 import { nodeBackend } from "../attachments/node-backend.ts";
 import { webBackend } from "../attachments/web-backend.ts";
-import { ChunkedUpload, UploadStopped, type PartSource, type UploadProgress } from "./uploader.ts";
+import { ChunkedUpload, UploadStopped, uploadedResult, type PartSource, type UploadProgress } from "./uploader.ts";
 import { downloadParts } from "./downloader.ts";
 import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
-import { memoryStateStore } from "./upload-state.ts";
+import { memoryStateStore, parseUploadState } from "./upload-state.ts";
 import { ManifestError, parseManifest, planParts, PARTS_CONTENT_KEY } from "./manifest.ts";
 
 /** A media repository in memory, with switches to fail requests. */
@@ -160,6 +160,28 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     c.addEventListener("progress", () => void c.cancel());
     await assert.rejects(c.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "cancelled");
     assert.equal(store.current(), undefined);
+  });
+
+  it("with keepStateUntilSent the state outlives the manifest: a later start (or the state alone, after a reload) gives the same message, nothing sent again", async () => {
+    const data = randomBytes(3 * 65536 + 7);
+    const transport = memoryTransport();
+    const store = memoryStateStore();
+    const opts = { source: sourceOf(data), name: "étude.bin", mimetype: "a/b", size: data.length, store, backend: nodeBackend, partSize: 65536, holdParts: hold, keepStateUntilSent: true };
+    const r = await new ChunkedUpload({ ...opts, transport }).start();
+    const kept = store.current();
+    assert.ok(kept?.manifest, "the state is kept with the manifest's upload");
+    // the page reloads: the state comes back through JSON (localStorage) and its parser
+    const reloaded = parseUploadState(JSON.parse(JSON.stringify(kept)));
+    assert.deepEqual(uploadedResult(reloaded!)?.content, r.content);
+    const nothing: MediaTransport = {
+      create: () => Promise.reject(new Error("nothing to create")), put: () => Promise.reject(new Error("nothing to PUT")), get: () => Promise.reject(new Error("no GET")),
+    };
+    const again = new ChunkedUpload({ ...opts, transport: nothing });
+    assert.deepEqual((await again.start()).content, r.content);
+    assert.deepEqual(again.putParts, []);
+    assert.equal(sha((await download(transport, r.manifestFile, hold)).data), sha(data));
+    // a damaged manifest record makes the state unusable rather than a wrong message
+    assert.equal(parseUploadState({ ...JSON.parse(JSON.stringify(kept)), manifest: { file: { v: "v2" }, length: 3 } }), undefined);
   });
 
   it("a tampered part fails the download and aborts the sink", async () => {

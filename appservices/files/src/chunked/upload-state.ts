@@ -1,6 +1,7 @@
 // What a chunked upload remembers between attempts, page reloads and process restarts. It holds
 // the parts' keys (so a retried part is encrypted to the same ciphertext): keep it private
 // (file-state-store.ts writes 0600; a browser keeps it in the origin's IndexedDB).
+import { parseEncryptedFile, type EncryptedFile } from "../attachments/encrypted-file.ts";
 
 export interface PartState {
   index: number;
@@ -19,6 +20,20 @@ export interface UploadState {
   size: number;
   partSize: number;
   parts: PartState[];
+  /**
+   * Set once the manifest is stored, when the uploader keeps its state until the caller has sent
+   * the message (ChunkedUploadOptions.keepStateUntilSent): the manifest's upload, so a start()
+   * after a reload gives the same message content without sending anything again.
+   */
+  manifest?: UploadedManifest;
+}
+
+export interface UploadedManifest {
+  file: EncryptedFile;
+  /** The manifest's plaintext length (the message's info.size). */
+  length: number;
+  /** The whole file's SHA-256 written in it, if any (unpadded base64). */
+  sha256?: string;
 }
 
 export interface UploadStateStore {
@@ -52,5 +67,19 @@ export function parseUploadState(raw: unknown): UploadState | undefined {
     if (typeof p["sha256"] === "string") part.sha256 = p["sha256"];
     parts.push(part);
   }
-  return { version: 1, name, mimetype, size, partSize, parts };
+  const manifest = parseUploadedManifest(raw["manifest"]);
+  if (manifest === null) return undefined;
+  return { version: 1, name, mimetype, size, partSize, parts, ...(manifest !== undefined ? { manifest } : {}) };
+}
+
+/** undefined: none stored; null: stored but damaged (the whole state is then unusable). */
+function parseUploadedManifest(raw: unknown): UploadedManifest | undefined | null {
+  if (raw === undefined) return undefined;
+  if (!isRecord(raw) || typeof raw["length"] !== "number" || (raw["sha256"] !== undefined && typeof raw["sha256"] !== "string")) return null;
+  try {
+    const file = parseEncryptedFile(raw["file"]);
+    return { file, length: raw["length"], ...(typeof raw["sha256"] === "string" ? { sha256: raw["sha256"] } : {}) };
+  } catch {
+    return null;
+  }
 }

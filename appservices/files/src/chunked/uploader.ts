@@ -8,7 +8,7 @@ import { encryptingStream } from "../attachments/attachment-stream.ts";
 import type { EncryptedFile } from "../attachments/encrypted-file.ts";
 import { MANIFEST_TYPE, partsMessageContent, planParts, type PartPlan, type PartsManifest } from "./manifest.ts";
 import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
-import type { PartState, UploadState, UploadStateStore } from "./upload-state.ts";
+import type { PartState, UploadedManifest, UploadState, UploadStateStore } from "./upload-state.ts";
 import { ProgressMeter, type UploadProgress } from "./progress.ts";
 
 /** Reads `length` bytes of the file from `offset` (Node: a file range; browser: File.slice().stream()). */
@@ -52,6 +52,13 @@ export interface ChunkedUploadOptions {
    * (which needs the parts in order): forced to 1 with it.
    */
   concurrentParts?: number;
+  /**
+   * Keep the state in the store once the manifest is up (default false: cleared then), with the
+   * manifest's upload in it (`state.manifest`); the caller clears it once the message is sent. A
+   * start() on such a state returns the same result at once, sending nothing: an upload cut
+   * between its manifest and its message (a page reload) is not lost.
+   */
+  keepStateUntilSent?: boolean;
 }
 
 export type UploadPhase = "idle" | "uploading" | "paused" | "done" | "cancelled";
@@ -96,7 +103,7 @@ export class ChunkedUpload extends EventTarget {
 
   constructor(o: ChunkedUploadOptions) {
     super();
-    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, ...o };
+    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, ...o };
   }
 
   /** Starts, or resumes from the stored state. Rejects with UploadStopped on pause/cancel/give-up. */
@@ -109,6 +116,11 @@ export class ChunkedUpload extends EventTarget {
     this.setPhase("uploading");
     try {
       const state = await this.loadState();
+      if (state.manifest !== undefined) {
+        // the manifest went up before (the message was not sent): the same result, nothing sent
+        this.setPhase("done");
+        return sentResult(state, state.manifest);
+      }
       const plan = planParts(this.o.size, state.partSize);
       const meter = new ProgressMeter(this.o.size, plan.length);
       let whole = this.o.wholeFileHash ? this.o.backend.sha256() : noHash;
@@ -143,7 +155,11 @@ export class ChunkedUpload extends EventTarget {
       await Promise.all(inflight);
       if (failure !== undefined) throw failure.e;
       const result = await this.sendManifest(state, this.o.wholeFileHash ? whole.digest() : undefined, signal);
-      await this.o.store.clear();
+      if (this.o.keepStateUntilSent) {
+        const m = result.manifest.sha256;
+        state.manifest = { file: result.manifestFile, length: Number((result.content["info"] as { size: number }).size), ...(m !== undefined ? { sha256: m } : {}) };
+        await this.o.store.save(state);
+      } else await this.o.store.clear();
       this.setPhase("done");
       return result;
     } catch (e: unknown) {
@@ -282,7 +298,7 @@ export class ChunkedUpload extends EventTarget {
    * every MiB (a progress event per 64 KiB chunk costs the page a render each).
    */
   private async prepareHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<PreparedPart> {
-    const plain = await this.readPart(part, signal);
+    const { bytes: plain, adopted } = await this.readPart(part, signal);
     whole.update(plain);
     if (this.held === undefined || this.held.length < part.size) this.held = new Uint8Array(part.size);
     const buf = this.held.subarray(0, part.size);
@@ -304,7 +320,9 @@ export class ChunkedUpload extends EventTarget {
       put(await cipher.update(plain.subarray(o, Math.min(part.size, o + HELD_STEP))));
     }
     put(await cipher.final());
-    this.plain = plain;
+    // An adopted read (the source's own fresh buffer, the worker's arrayBuffer() of the part) is
+    // never read into again: keeping it would hold one more part's bytes alive until the next read.
+    if (!adopted) this.plain = plain;
     onBytes(unreported);
     const sha256 = toBase64(await digest(buf));
     // new Blob() copies the bytes now: the buffer serves the next part.
@@ -315,7 +333,7 @@ export class ChunkedUpload extends EventTarget {
    * The part's plaintext into one reused buffer: BYOB reads where the source is a byte stream (a
    * browser's Blob.stream()), so no chunk is allocated; else chunks copied in. Exactly `size` bytes.
    */
-  private async readPart(part: PartPlan, signal: AbortSignal): Promise<Uint8Array> {
+  private async readPart(part: PartPlan, signal: AbortSignal): Promise<{ bytes: Uint8Array; adopted: boolean }> {
     const kept = this.plain !== undefined && this.plain.byteLength >= part.size ? this.plain : undefined;
     this.plain = undefined; // a failed read may take it with it
     let backing = kept ?? new Uint8Array(0);
@@ -329,6 +347,7 @@ export class ChunkedUpload extends EventTarget {
       byob = undefined;
     }
     let at = 0;
+    let adopted = false;
     if (byob === undefined) {
       const reader = stream.getReader();
       try {
@@ -338,6 +357,7 @@ export class ChunkedUpload extends EventTarget {
           if (at === 0 && r.value.length === part.size && r.value.byteOffset === 0) {
             // the whole part in one chunk (the web client's worker reads it so): used as it is, no copy
             backing = r.value;
+            adopted = true;
             at = part.size;
             continue;
           }
@@ -365,19 +385,11 @@ export class ChunkedUpload extends EventTarget {
       }
     }
     if (at !== part.size) throw changed();
-    return backing.subarray(0, part.size);
+    return { bytes: backing.subarray(0, part.size), adopted };
   }
 
   private async sendManifest(state: UploadState, sha256: Uint8Array | undefined, signal: AbortSignal): Promise<UploadResult> {
-    const parts = planParts(state.size, state.partSize).map((p) => {
-      const st = state.parts[p.index]!;
-      const file: EncryptedFile = {
-        v: "v2", url: st.mxc!, iv: st.iv, hashes: { sha256: st.sha256! },
-        key: { kty: "oct", key_ops: ["encrypt", "decrypt"], alg: "A256CTR", k: toBase64Url(fromBase64(st.key)!), ext: true },
-      };
-      return { ...p, file };
-    });
-    const manifest: PartsManifest = { type: MANIFEST_TYPE, version: 1, name: state.name, mimetype: state.mimetype, size: state.size, part_size: state.partSize, ...(sha256 === undefined ? {} : { sha256: toBase64(sha256) }), parts };
+    const manifest = manifestOf(state, sha256 === undefined ? undefined : toBase64(sha256));
     const bytes = new TextEncoder().encode(JSON.stringify(manifest));
     for (let attempt = 1; ; attempt++) {
       try {
@@ -402,6 +414,32 @@ export class ChunkedUpload extends EventTarget {
   private emitProgress(meter: ProgressMeter): void {
     this.dispatchEvent(new CustomEvent<UploadProgress>("progress", { detail: meter.snapshot() }));
   }
+}
+
+/** The manifest of an upload whose parts are all acknowledged (the same from the same state). */
+function manifestOf(state: UploadState, sha256: string | undefined): PartsManifest {
+  const parts = planParts(state.size, state.partSize).map((p) => {
+    const st = state.parts[p.index]!;
+    const file: EncryptedFile = {
+      v: "v2", url: st.mxc!, iv: st.iv, hashes: { sha256: st.sha256! },
+      key: { kty: "oct", key_ops: ["encrypt", "decrypt"], alg: "A256CTR", k: toBase64Url(fromBase64(st.key)!), ext: true },
+    };
+    return { ...p, file };
+  });
+  return { type: MANIFEST_TYPE, version: 1, name: state.name, mimetype: state.mimetype, size: state.size, part_size: state.partSize, ...(sha256 === undefined ? {} : { sha256 }), parts };
+}
+
+/**
+ * The result of an upload whose manifest went up in an earlier run (kept with `keepStateUntilSent`),
+ * from its stored state alone (no file, no request): the message still to send.
+ */
+export function uploadedResult(state: UploadState): UploadResult | undefined {
+  return state.manifest === undefined ? undefined : sentResult(state, state.manifest);
+}
+
+function sentResult(state: UploadState, m: UploadedManifest): UploadResult {
+  const manifest = manifestOf(state, m.sha256);
+  return { manifest, manifestFile: m.file, content: partsMessageContent(manifest, m.file, m.length) };
 }
 
 /** The whole-file hash when the manifest has none (`wholeFileHash: false`): updates cost nothing. */

@@ -174,6 +174,8 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,
       // No whole-file plaintext SHA-256 in the manifest (docs/dossiers.md): it cost the page ≈ 3.5 CPU s per GiB.
       wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
+      // the record stays until the message is sent (dossiers-sdk.ts): a reload in between loses nothing
+      keepStateUntilSent: true,
     });
     try {
       return await uploadInParts(up, file, signal, onProgress, control);

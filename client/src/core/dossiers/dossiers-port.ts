@@ -40,7 +40,8 @@ export interface UploadTarget {
 }
 
 /** An upload in parts interrupted by a reload: it goes on when the agent picks the same file again. */
-export interface InterruptedUpload { id: string; name: string; size: number; partsDone: number; partsTotal: number }
+/** An upload in parts a reload interrupted; `ready`: every part and the manifest are up, only its message is left to send. */
+export interface InterruptedUpload { id: string; name: string; size: number; partsDone: number; partsTotal: number; ready?: boolean }
 
 /** A download to disk a reload interrupted, or whose retries gave up: "Reprendre" starts it again. */
 export interface InterruptedDownload { id: string; entryId: string; versionId: string; name: string; size: number | undefined; reason: "reload" | "network" }
@@ -78,8 +79,11 @@ export interface DossiersPort {
   upload(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void): TransferHandle;
   /** Uploads in parts of this dossier that a reload interrupted (not those running in this page). */
   interruptedUploads(roomId: string): InterruptedUpload[];
-  /** Goes on with an interrupted upload: only its parts not acknowledged are sent. Rejects if `file` is not the same name and size. */
-  resumeUpload(id: string, file: File, onProgress: (p: TransferProgress) => void): TransferHandle;
+  /**
+   * Goes on with an interrupted upload: only its parts not acknowledged are sent. Rejects if `file` is
+   * not the same name and size. A `ready` one needs no file: its message is sent.
+   */
+  resumeUpload(id: string, file: File | undefined, onProgress: (p: TransferProgress) => void): TransferHandle;
   /** Forgets an interrupted upload (parts already on the server stay there, unreferenced). */
   abandonUpload(id: string): void;
   /**

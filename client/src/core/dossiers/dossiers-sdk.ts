@@ -31,7 +31,7 @@ export class FileChangedSinceUpload extends Error {
 export class NotSameFile extends Error {
   override name = "NotSameFile";
 }
-import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, uploadedResult, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
 import { DossierEvents } from "./dossier-events-sdk.ts";
 
 const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);
@@ -172,13 +172,22 @@ export class MatrixDossiersPort implements DossiersPort {
   interruptedUploads(roomId: string): InterruptedUpload[] {
     return (this.pending()?.forRoom(roomId) ?? []).filter((p) => !this.running.has(p.id)).map((p) => {
       const { done, total } = partsProgress(p);
-      return { id: p.id, name: p.name, size: p.size, partsDone: done, partsTotal: total };
+      return { id: p.id, name: p.name, size: p.size, partsDone: done, partsTotal: total, ready: p.state?.manifest !== undefined };
     });
   }
 
-  resumeUpload(id: string, file: File, onProgress: (p: TransferProgress) => void): TransferHandle {
+  resumeUpload(id: string, file: File | undefined, onProgress: (p: TransferProgress) => void): TransferHandle {
     const p = this.pending()?.get(id);
     if (p === undefined) throw new Error("unknown upload");
+    // Every part and the manifest went up before the reload: only the message is left to send, from the stored state.
+    const uploaded = p.state === undefined ? undefined : uploadedResult(p.state);
+    if (uploaded !== undefined) {
+      return this.publish(p.roomId, { parent: p.parent, versionOf: p.versionOf }, id, false, () => {
+        onProgress({ phase: "sending", sentBytes: p.size, totalBytes: p.size, bytesPerSecond: 0, remainingSeconds: 0 });
+        return Promise.resolve({ content: uploaded.content });
+      });
+    }
+    if (file === undefined) throw new NotSameFile();
     const verdict = resumeVerdict(p, file);
     if (verdict === "not-same-file") throw new NotSameFile();
     if (verdict === "changed") throw new FileChangedSinceUpload();
@@ -197,23 +206,37 @@ export class MatrixDossiersPort implements DossiersPort {
   }
 
   private transfer(roomId: string, file: File, target: UploadTarget, largeFileThreshold: number, onProgress: (p: TransferProgress) => void, record: string | undefined, check?: () => Promise<void>): TransferHandle {
+    const store = record !== undefined ? this.pending()?.stateStore(record) : undefined;
+    return this.publish(roomId, target, record, file.size > largeFileThreshold, async (signal, onControl) => {
+      await check?.();
+      return uploadDossierFile(this.media(), file, largeFileThreshold, signal, onProgress, onControl, store);
+    });
+  }
+
+  /**
+   * Runs `upload`, then sends its message (and the folder or version update). An upload in parts
+   * keeps its record (and its state, manifest included) until the message is sent: a reload in
+   * between leaves it "interrupted" with only the message to send (resumeUpload).
+   */
+  private publish(roomId: string, target: UploadTarget, record: string | undefined, pausable: boolean, upload: (signal: AbortSignal, onControl: (c: UploadControl) => void) => Promise<{ content: Record<string, unknown> }>): TransferHandle {
     const abort = new AbortController();
     let control: UploadControl | undefined;
-    const store = record !== undefined ? this.pending()?.stateStore(record) : undefined;
     if (record !== undefined) this.running.add(record);
     const done = (async () => {
       try {
-        await check?.();
-        const { content } = await uploadDossierFile(this.media(), file, largeFileThreshold, abort.signal, onProgress, (c) => { control = c; }, store);
+        const { content } = await upload(abort.signal, (c) => { control = c; });
         if (abort.signal.aborted) throw new TransferCancelled();
         const id = await this.send(roomId, "m.room.message", content);
+        // the file is in the dossier: nothing to resume any more (a folder or version update lost
+        // now leaves the file at the dossier's root, or as a file of its own)
+        if (record !== undefined) this.pending()?.remove(record);
         if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id });
         else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent });
       } finally {
         if (record !== undefined) this.running.delete(record);
       }
     })();
-    return { done, cancel: () => abort.abort(), pausable: file.size > largeFileThreshold, pause: () => control?.pause(), resume: () => control?.resume() };
+    return { done, cancel: () => abort.abort(), pausable, pause: () => control?.pause(), resume: () => control?.resume() };
   }
 
   download(version: FileVersion, onProgress?: (received: number, total: number | undefined) => void, signal?: AbortSignal): Promise<Blob> {

@@ -7,7 +7,7 @@ export { parseRoomPowerLevels, type RoomPowerLevels } from "../../../../appservi
 export { encryptingStream, decryptingStream } from "../../../../appservices/files/src/attachments/attachment-stream.ts";
 export { loadWebBackend, webBackend } from "../../../../appservices/files/src/attachments/web-backend.ts";
 export { parseEncryptedFile, type EncryptedFile } from "../../../../appservices/files/src/attachments/encrypted-file.ts";
-export { ChunkedUpload, UploadStopped } from "../../../../appservices/files/src/chunked/uploader.ts";
+export { ChunkedUpload, UploadStopped, uploadedResult } from "../../../../appservices/files/src/chunked/uploader.ts";
 export { fetchTransport, type MediaTransport } from "../../../../appservices/files/src/chunked/media-transport.ts";
 export { memoryStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 export { checkSameFile } from "../../../../appservices/files/src/chunked/same-file.ts";

@@ -54,6 +54,8 @@ async function create(job: UploadJob): Promise<ChunkedUpload> {
     source: (o, l) => wholeRead(job.file.slice(o, o + l)), name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
     backend: await loadWebBackend(), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
+    // the page clears the state once the message is sent (dossiers-sdk.ts)
+    keepStateUntilSent: true,
   });
   up.addEventListener("progress", (e) => post({ type: "progress", detail: (e as CustomEvent<Extract<FromUploadWorker, { type: "progress" }>["detail"]>).detail }));
   up.addEventListener("phase", (e) => post({ type: "phase", detail: (e as CustomEvent<{ phase: string; reason?: string }>).detail }));

@@ -146,7 +146,7 @@ export class DossierTransfers implements ReactiveController {
     return [
       renderUploads(this.uploads, tr, size),
       renderInterrupted(port().interruptedUploads(roomId), tr, size,
-        (u, f) => void this.track(f.name, (onProgress) => port().resumeUpload(u.id, f, onProgress)),
+        (u, f) => void this.track(f?.name ?? u.name, (onProgress) => port().resumeUpload(u.id, f, onProgress)),
         (u) => { port().abandonUpload(u.id); this.host.requestUpdate(); }),
       renderInterruptedDownloads(port().interruptedDownloads(roomId), tr, size, (d) => this.resumeDownload(d),
         (d) => { port().forgetDownload(d.id); this.host.requestUpdate(); }),

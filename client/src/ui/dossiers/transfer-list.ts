@@ -58,13 +58,18 @@ export function renderDownloads(downloads: readonly Download[], tr: DossierTrans
   })}</ul>`;
 }
 
-export function renderInterrupted(list: readonly InterruptedUpload[], tr: DossierTranslate, size: (n: number) => string, resume: (u: InterruptedUpload, file: File) => void, abandon: (u: InterruptedUpload) => void): unknown {
+/** `resume` gets the file picked again, or none for a `ready` upload (only its message is left: « Publier »). */
+export function renderInterrupted(list: readonly InterruptedUpload[], tr: DossierTranslate, size: (n: number) => string, resume: (u: InterruptedUpload, file: File | undefined) => void, abandon: (u: InterruptedUpload) => void): unknown {
   if (list.length === 0) return nothing;
   const picked = (u: InterruptedUpload) => (files: File[]): void => {
     const f = files[0];
     if (f !== undefined) resume(u, f);
   };
-  return html`<section aria-labelledby="interrupted-title"><h2 id="interrupted-title">${tr("interrupted")}</h2><ul class="uploads">${list.map((u) => html`<li>
+  return html`<section aria-labelledby="interrupted-title"><h2 id="interrupted-title">${tr("interrupted")}</h2><ul class="uploads">${list.map((u) => u.ready === true ? html`<li>
+    <span>${tr("interruptedReady", { name: u.name, size: size(u.size) })}</span>
+    <button @click=${() => resume(u, undefined)} aria-label=${tr("publishUpload", { name: u.name })}>${tr("short_publish")}</button>
+    <button @click=${() => abandon(u)} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
+  </li>` : html`<li>
     <span>${tr("interruptedLine", { name: u.name, size: size(u.size), done: u.partsDone, total: u.partsTotal })}</span>
     ${renderFilePicker({ id: `resume-${u.id}`, text: tr("resumePick", { name: u.name }), pick: picked(u) })}
     <button @click=${() => abandon(u)} aria-label=${tr("abandonUpload", { name: u.name })}>${tr("short_abandon")}</button>
