@@ -10,6 +10,7 @@ import { draftFromObjective, emptyDraft, newKeyResults, objectiveChange, parseWh
 import { plainError } from "../shared/plain-error.ts";
 import { errorKind } from "../../core/error-kind.ts";
 import { ObjectivesAccessError } from "../../core/tasks/objectives-setup.ts";
+import { objectivesEmptyHint } from "../../core/tasks/objectives-empty.ts";
 import { objectivesCsv } from "../../core/tasks/objectives-csv.ts";
 import { coalescedRun } from "../../core/coalesced-run.ts";
 import { debouncedChanges } from "../../core/debounced-changes.ts";
@@ -349,6 +350,17 @@ export class ObjectivesView extends LitElement {
     </article>`;
   }
 
+  /** No objective yet: what to do, who may, and the button that does it (or whom to ask). */
+  private renderEmpty(): unknown {
+    const tr = this.tr;
+    const hint = this.spaceId === undefined ? { kind: "no-room" as const } : objectivesEmptyHint(this.port.objectiveRooms(this.spaceId));
+    if (hint.kind === "no-room") return html`<div class="empty"><p>${tr("noObjectivesCreate")}</p><p>${tr("emptyNoRoom")}</p></div>`;
+    if (hint.kind === "forbidden") return html`<div class="empty"><p>${tr("noObjectivesCreate")}</p><p>${tr("emptyForbidden", { needed: hint.needed, mine: hint.mine })}</p></div>`;
+    return html`<div class="empty"><p>${tr("noObjectivesCreate")}</p><p>${tr("emptyHowTo")}</p>
+      <p class="muted">${tr("emptyWho")}${hint.setupOnly ? html` ${tr("emptySetup")}` : nothing}</p>
+      <button class="primary create-first" @click=${() => void this.openCreate()}>${tr("emptyCreateFirst")}</button></div>`;
+  }
+
   private renderSpaces(): unknown {
     const tr = this.tr;
     const spaces = this.port.spaces();
@@ -370,7 +382,7 @@ export class ObjectivesView extends LitElement {
           <button class="primary" @click=${() => void this.openCreate()}>${tr("newObjective")}</button>
           <button @click=${() => this.exportCsv()}>${tr("exportCsv")}</button>
         </div>
-        ${d.objectives.length === 0 ? html`<div class="empty"><p>${tr("noObjectivesCreate")}</p></div>` : d.objectives.map((c) => this.renderCard(c))}
+        ${d.objectives.length === 0 ? this.renderEmpty() : d.objectives.map((c) => this.renderCard(c))}
         <section aria-labelledby="overdue-h">
           <h2 id="overdue-h">${tr("overdue")} (${d.overdue.length})</h2>
           ${d.overdue.length === 0 ? html`<p class="muted">${tr("noOverdue")}</p>`
