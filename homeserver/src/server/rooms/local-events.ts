@@ -17,6 +17,7 @@ import type { KeyedLock, Leave } from "./room-lock.ts";
 import type { SqlExecutor } from "../../storage/sql.ts";
 import { earlyStaging, type EarlyStaging } from "../../storage/early-stage.ts";
 import { LruMap } from "../cache/lru-map.ts";
+import { authEventOf } from "./auth-event-view.ts";
 
 export interface NewEvent {
   type: string;
@@ -100,10 +101,12 @@ export class LocalEvents {
   private lastCreateTs = 0;
   /**
    * Events read or built to build local events (auth events, extremities), by id. An event id
-   * names its content (the reference hash), so an entry never goes stale. PostgreSQL keeps only
+   * names its content (the reference hash), so an entry goes stale only by a redaction, which
+   * empties the cache (keptAuthEvents: auth uses the redacted form). PostgreSQL keeps only
    * committed ones here (see buildOnTip); SQLite's builds see the open group (eventsById).
    */
   private readonly authEvents = new LruMap<string, RoomEvent>(4096);
+  private authEventsEpoch = 0;
   /** PostgreSQL: events of client transactions whose group is not committed yet, by txnKey. */
   private readonly pendingTxns = new Map<string, { persisted: PersistedEvent; committed: Promise<unknown> }>();
 
@@ -140,7 +143,7 @@ export class LocalEvents {
       const authIds = authEventTypes({ ...draft, hashes: { sha256: "" }, signatures: {} } as Pdu, version).map((k) => state.get(k)).filter((id): id is string => id !== undefined);
       draft.auth_events = [...new Set(authIds)];
       const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : state.get(stateKeyOf("m.room.create", ""));
-      const rows = await this.eventsById([...new Set([...prevIds, ...draft.auth_events, ...(createId ? [createId] : [])])]);
+      const rows = await this.eventsById([...new Set([...prevIds, ...draft.auth_events, ...(createId ? [createId] : [])])], version);
       draft.depth = Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...prevIds.map((id) => rows.get(id)?.pdu.depth ?? 0)) + 1);
       const event = this.finish(draft, version);
       const authState = authStateOf([...draft.auth_events, ...(createId ? [createId] : [])], rows);
@@ -158,24 +161,41 @@ export class LocalEvents {
   /**
    * SQLite: the events a build names (prev and auth events), from the by-id cache first. The ids
    * come from the database's extremities and state, and an id names its content (the reference
-   * hash; the stored JSON is never rewritten, redaction only marks the row), so a kept event is
-   * what the store holds, even one kept before its group committed. Saves one read and the JSON
+   * hash; the stored JSON is never rewritten, redaction only marks the row and empties the cache), so a
+   * kept event is what the store holds (redacted if marked so), even one kept before its group committed. Saves one read and the JSON
    * parse of ~5 events per send.
    */
-  private async eventsById(ids: readonly string[]): Promise<Map<string, RoomEvent>> {
+  private async eventsById(ids: readonly string[], version: RoomVersion): Promise<Map<string, RoomEvent>> {
     const out = new Map<string, RoomEvent>();
     const missing: string[] = [];
+    const kept = this.keptAuthEvents();
     for (const id of ids) {
-      const e = this.authEvents.get(id);
+      const e = kept.get(id);
       if (e !== undefined) out.set(id, e);
       else missing.push(id);
     }
     if (missing.length === 0) return out;
     for (const [id, row] of await this.deps.events.getEvents(missing)) {
-      out.set(id, row.event);
-      this.authEvents.set(id, row.event);
+      const e = authEventOf(row, version);
+      out.set(id, e);
+      kept.set(id, e);
     }
     return out;
+  }
+
+  /**
+   * The by-id cache, emptied when a redaction may have changed one of its events: auth uses the
+   * redacted form of a redacted event (rooms/auth-event-view.ts). Redactions are rare; the store's
+   * redaction epoch moves in the redaction's body and again after its COMMIT (a pooled read in
+   * between kept the unredacted row).
+   */
+  private keptAuthEvents(): LruMap<string, RoomEvent> {
+    const epoch = this.deps.events.redactionEpoch();
+    if (epoch !== this.authEventsEpoch) {
+      this.authEvents.clear();
+      this.authEventsEpoch = epoch;
+    }
+    return this.authEvents;
   }
 
   /** A state event's transaction that fails tells the members cache (onChangeFailed) its change is off. */
@@ -230,16 +250,18 @@ export class LocalEvents {
     // missing ones are read (other rooms' builds fill it), and an auth event lost in between would
     // let checkAuth run without it (no power levels: a muted member's message accepted).
     const have = new Map<string, RoomEvent>();
+    const kept = this.keptAuthEvents();
     for (const id of needed) {
-      const e = base.events.get(id) ?? this.authEvents.get(id);
+      const e = base.events.get(id) ?? kept.get(id);
       if (e !== undefined) have.set(id, e);
     }
     const missing = needed.filter((id) => !have.has(id));
     if (missing.length > 0) {
       const fetched = await this.deps.events.getEvents(missing);
       for (const [id, row] of fetched) {
-        have.set(id, row.event);
-        this.authEvents.set(id, row.event);
+        const e = authEventOf(row, version);
+        have.set(id, e);
+        kept.set(id, e);
       }
       const lost = missing.filter((id) => !have.has(id));
       // never build on a guess (depth 1, auth without the sender's membership or power levels)

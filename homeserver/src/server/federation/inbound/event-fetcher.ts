@@ -8,7 +8,8 @@ import { validatePdu } from "../../../room/validate-pdu.ts";
 import { checkContentHash, eventIdOf } from "../../../room/hashes.ts";
 import { redactPdu } from "../../../room/redaction.ts";
 import { checkAuth, checkAuthEventsShape } from "../../../room/auth/check-auth.ts";
-import type { EventStore } from "../../../storage/event-store.ts";
+import type { EventStore, StoredEventRow } from "../../../storage/event-store.ts";
+import { authEventOf } from "../../rooms/auth-event-view.ts";
 import type { Database } from "../../../storage/sql.ts";
 import type { FederationClient } from "../transport/federation-client.ts";
 import type { KeyRing } from "../keys/key-ring.ts";
@@ -65,7 +66,8 @@ export class EventFetcher {
    */
   async ensure(origin: string, roomId: string, version: RoomVersion, ids: readonly string[]): Promise<Map<string, RoomEvent>> {
     const have = await this.deps.events.getEvents(ids);
-    const out = new Map<string, RoomEvent>([...have].map(([id, r]) => [id, r.event]));
+    // stored ones in the form event auth uses (redacted once redacted); ids and state keys alike
+    const out = new Map<string, RoomEvent>([...have].map(([id, r]) => [id, authEventOf(r, version)]));
     const missing = ids.filter((id) => !have.has(id));
     if (missing.length === 0) return out;
     const fetched = new Map<string, RoomEvent>();
@@ -105,8 +107,9 @@ export class EventFetcher {
       for (const ev of sorted) {
         if ((await this.deps.events.getEvents([ev.eventId], tx)).size > 0) continue;
         const stored = await this.deps.events.getEvents(ev.pdu.auth_events, tx);
-        const authEvents = ev.pdu.auth_events.map((id) => pending.get(id) ?? stored.get(id)?.event).filter((e): e is RoomEvent => e !== undefined);
-        const create = createId ? (pending.get(createId) ?? (await this.deps.events.getEvents([createId], tx)).get(createId)?.event) : undefined;
+        const storedAuth = (row: StoredEventRow | undefined): RoomEvent | undefined => (row === undefined ? undefined : authEventOf(row, version));
+        const authEvents = ev.pdu.auth_events.map((id) => pending.get(id) ?? storedAuth(stored.get(id))).filter((e): e is RoomEvent => e !== undefined);
+        const create = createId ? (pending.get(createId) ?? storedAuth((await this.deps.events.getEvents([createId], tx)).get(createId))) : undefined;
         const rejected = authAgainstOwnAuthEvents(ev, authEvents, version, create);
         await this.deps.events.persist(tx, { event: ev, roomId, stateGroupBefore: undefined, outlier: true, ...(rejected ? { rejected } : {}) });
       }

@@ -22,6 +22,7 @@ import type { FederationClient } from "../transport/federation-client.ts";
 import type { KeyRing } from "../keys/key-ring.ts";
 import type { Logger } from "../../log.ts";
 import { authAgainstOwnAuthEvents, checkReceivedPdu, type EventFetcher } from "./event-fetcher.ts";
+import { authEventOf } from "../../rooms/auth-event-view.ts";
 import { keepRoomEvents, roomOfEvent as roomOf } from "./room-of-event.ts";
 import { MatrixError } from "../../../spec/matrix-error.ts";
 
@@ -151,7 +152,7 @@ export class RemoteInput {
     if (createId) ids.push(createId);
     const rows = await this.deps.events.getEvents(ids);
     const map = new Map<StateKey, RoomEvent>();
-    for (const r of rows.values()) if (r.event.pdu.state_key !== undefined) map.set(stateKeyOf(r.event.pdu.type, r.event.pdu.state_key), r.event);
+    for (const r of rows.values()) if (r.event.pdu.state_key !== undefined) map.set(stateKeyOf(r.event.pdu.type, r.event.pdu.state_key), authEventOf(r, version));
     const v = checkAuth(event, map, version);
     return v.allowed ? undefined : v.reason;
   }
