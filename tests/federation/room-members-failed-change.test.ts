@@ -28,10 +28,25 @@ const failBobMember = {
   },
 };
 
+/** Counts the member reads of a council's real RoomStore. */
+function countMemberReads(s: { stores: { rooms: { memberSnapshot: (roomId: string) => Promise<unknown> } } }): () => number {
+  let reads = 0;
+  const rooms = s.stores.rooms;
+  const snapshot = rooms.memberSnapshot.bind(rooms);
+  rooms.memberSnapshot = (roomId) => {
+    reads++;
+    return snapshot(roomId);
+  };
+  return () => reads;
+}
+
 for (const db of ["sqlite", "postgres"] as const) describe(`a federated membership change that fails (${db})`, function () {
   this.timeout(120_000);
   let fed: TestFederation | undefined;
-  after(() => fed?.stop());
+  afterEach(async () => {
+    await fed?.stop();
+    fed = undefined;
+  });
 
   it("leaves the room's members kept again afterwards", async function () {
     if (db === "postgres") await requirePostgres(this);
@@ -80,5 +95,33 @@ for (const db of ["sqlite", "postgres"] as const) describe(`a federated membersh
     await readsOfASend(); // reads the members once (the failed change dropped the kept entry)
     const later = [await readsOfASend(), await readsOfASend()];
     assert.deepEqual(later, [0, 0], "the room's members are read again on every send after the failed change");
+  });
+
+  it("also when it is an invite to a room the council is not in (remote-membership.ts)", async function () {
+    if (db === "postgres") await requirePostgres(this);
+    fed = await startFederation(["ville-a.test", "agglo-b.test"], { db });
+    const a = fed.get("ville-a.test").url;
+    const b = fed.get("agglo-b.test").url;
+    const s = fed.get("ville-a.test").hs?.context;
+    assert.ok(s);
+    const alice: Session = await registerUser(a, "alice");
+    const bob: Session = await registerUser(b, "bob");
+    const reads = countMemberReads(s);
+    const { room_id: roomId } = await call<{ room_id: string }>(b, bob, "POST", `${C}/createRoom`, { preset: "public_chat" });
+    const room = `${C}/rooms/${enc(roomId)}`;
+    // A refuses to store Bob's invite of Alice (the out-of-room membership's transaction fails)
+    await s.db.exec(failBobMember[db].add);
+    await assert.rejects(call(b, bob, "POST", `${room}/invite`, { user_id: alice.userId }));
+    await s.db.exec(failBobMember[db].drop);
+    await call(a, alice, "POST", `${C}/join/${enc(roomId)}?server_name=agglo-b.test`, {});
+    let n = 0;
+    const readsOfASend = async (): Promise<number> => {
+      const before = reads();
+      await call(a, alice, "PUT", `${room}/send/m.room.message/m${n++}`, { msgtype: "m.text", body: `message ${n}` });
+      return reads() - before;
+    };
+    await readsOfASend();
+    const later = [await readsOfASend(), await readsOfASend()];
+    assert.deepEqual(later, [0, 0], "the room's members are read again on every send after the failed invite");
   });
 });
