@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { entente, freePortBlock } from "../harness/entente-cli.ts";
-import { freshDatabase } from "../harness/postgres.ts";
+import { freshDatabase, PG_ADMIN_URL } from "../harness/postgres.ts";
 import { waitExit } from "../harness/child-homeserver.ts";
 
 const SERVE = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
@@ -38,7 +38,7 @@ export function councilDatabaseUrl(url: string): string {
 
 /** How the councils reach PostgreSQL, for row labels: "unix socket" or "TCP". */
 export function pgTransport(): string {
-  return councilDatabaseUrl("postgres://postgres@127.0.0.1:5432/x").includes("host=") ? "unix socket" : "TCP";
+  return councilDatabaseUrl(PG_ADMIN_URL).includes("host=") ? "unix socket" : "TCP";
 }
 
 export interface Council {
