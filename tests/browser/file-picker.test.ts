@@ -17,20 +17,21 @@ async function bundle(): Promise<string> {
   return out.output[0].code;
 }
 
-interface FileInputFacts { id: string; width: number; height: number; opacity: string }
+interface FileInputFacts { id: string; width: number; height: number; opacity: string; clipPath: string }
 
 /** Every <input type=file> of the page, through open shadow roots, with its drawn box. */
 async function fileInputs(page: Page): Promise<FileInputFacts[]> {
   return page.evaluate(() => {
     interface Node { querySelectorAll(s: string): Iterable<El> }
     interface El extends Node { shadowRoot: Node | null; id: string; type?: string; getBoundingClientRect(): { width: number; height: number } }
-    const g = globalThis as unknown as { document: Node; getComputedStyle(e: El): { opacity: string } };
+    const g = globalThis as unknown as { document: Node; getComputedStyle(e: El): { opacity: string; clipPath: string } };
     const out: FileInputFacts[] = [];
     const walk = (root: Node): void => {
       for (const el of root.querySelectorAll("*")) {
         if (el.type === "file") {
           const r = el.getBoundingClientRect();
-          out.push({ id: el.id, width: r.width, height: r.height, opacity: g.getComputedStyle(el).opacity });
+          const s = g.getComputedStyle(el);
+          out.push({ id: el.id, width: r.width, height: r.height, opacity: s.opacity, clipPath: s.clipPath });
         }
         if (el.shadowRoot !== null) walk(el.shadowRoot);
       }
@@ -53,12 +54,21 @@ async function focusFacts(page: Page): Promise<{ id: string; labelOutline: strin
   });
 }
 
+/**
+ * Keeps Playwright's file chooser interception on for the page's whole life: with it switched on
+ * only by each waitForEvent (and off again after), a key press could reach the page first and the
+ * chooser open unseen (headless: nothing happens).
+ */
+function interceptChoosers(page: Page): void {
+  page.on("filechooser", () => undefined);
+}
+
 const picked = async (page: Page): Promise<string[]> => page.evaluate(() => (globalThis as unknown as { picked: string[] }).picked);
 
 function assertHidden(inputs: FileInputFacts[], expected: number): void {
   assert.equal(inputs.length, expected, `file inputs found: ${JSON.stringify(inputs)}`);
   for (const i of inputs) {
-    assert.ok((i.width <= 1 && i.height <= 1) || i.opacity === "0", `#${i.id} is drawn by the browser (${i.width}×${i.height}, opacity ${i.opacity}): its own English label shows`);
+    assert.ok((i.width <= 1 && i.height <= 1) || i.opacity === "0" || i.clipPath === "inset(50%)", `#${i.id} is drawn by the browser (${i.width}×${i.height}, opacity ${i.opacity}, clip-path ${i.clipPath}): its own English label shows`);
   }
 }
 
@@ -91,6 +101,7 @@ describe("file fields in our words (Chromium)", function () {
   it("client: dossier toolbar, interrupted upload, new room dialog and room image: hidden inputs, our names, keyboard chooser, axe clean", async () => {
     const code = await bundle();
     page = await browser.newPage({ locale: "en-US" });
+    interceptChoosers(page);
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Fichiers</title></head><body><main>
       <test-dossier-fields></test-dossier-fields></main></body></html>`);
     await page.addScriptTag({ content: code });
@@ -129,6 +140,18 @@ describe("file fields in our words (Chromium)", function () {
     assert.deepEqual((await picked(page)).slice(3), ["new room image: voirie.png", "room image: bleu.png"]);
     assert.doesNotMatch(await page.locator("body").ariaSnapshot(), /Choose File|No file chosen/i);
     assert.deepEqual(await seriousA11yViolations(page), []);
+
+    // the composer: its hidden input is out of the tab order, the 📎 button opens the chooser
+    await page.evaluate(() => { (globalThis as unknown as { mountComposer(): void }).mountComposer(); });
+    await page.getByRole("button", { name: "Joindre un fichier" }).waitFor();
+    assertHidden(await fileInputs(page), 5);
+    await page.locator("#before-composer").focus();
+    await page.keyboard.press("Tab");
+    const attach = page.getByRole("button", { name: "Joindre un fichier" });
+    assert.equal(await attach.evaluate((b) => (b.getRootNode() as unknown as { activeElement: unknown }).activeElement === b), true, "Tab goes to the visible 📎 button, not to an invisible input");
+    const [inComposer] = await Promise.all([page.waitForEvent("filechooser", { timeout: 5_000 }), page.keyboard.press("Enter")]);
+    await inComposer.setFiles({ name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("plan") });
+    await page.waitForFunction(() => (globalThis as unknown as { picked: string[] }).picked.includes("composer: plan.txt"));
     await page.close();
   });
 
@@ -136,6 +159,7 @@ describe("file fields in our words (Chromium)", function () {
     const dir = join(ROOT, "appservices/share/src/page");
     const [htmlText, css] = await Promise.all([readFile(join(dir, "drop.html"), "utf8"), readFile(join(dir, "page.css"), "utf8")]);
     page = await browser.newPage({ locale: "en-US" });
+    interceptChoosers(page);
     // the page as served, its script left out (it needs the service); the form shown as the script does
     await page.setContent(htmlText.replace(/<link rel="stylesheet"[^>]*>/, `<style>${css}</style>`).replace(/<script[^>]*><\/script>/, "").replace("<form id=\"form\" hidden>", "<form id=\"form\">"));
     assertHidden(await fileInputs(page), 1);

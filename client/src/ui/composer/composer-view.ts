@@ -133,8 +133,8 @@ export class ComposerView extends LitElement {
         <progress max=${u.total || 1} value=${u.loaded} aria-label=${t("uploading", { name: u.name })}></progress>
         <button @click=${() => this.emit("upload-cancel", u.id)}>${t("cancel")}</button></div>`)}
       <form @submit=${(e: Event) => this.submit(e)} @dragover=${(e: DragEvent) => e.preventDefault()} @drop=${(e: DragEvent) => { e.preventDefault(); this.files(e.dataTransfer?.files); }}>
-        <label class="visually-hidden" for="file">${t("attachFile")}</label>
-        <input class="visually-hidden" id="file" type="file" @change=${(e: Event) => { const input = e.target as HTMLInputElement; this.files(input.files); input.value = ""; }} />
+        <!-- The 📎 button is the control (keyboard, screen readers); the input, hidden, only opens the chooser. -->
+        <input class="visually-hidden" id="file" type="file" tabindex="-1" aria-hidden="true" @change=${(e: Event) => { const input = e.target as HTMLInputElement; this.files(input.files); input.value = ""; }} />
         <button type="button" aria-label=${t("attachFile")} @click=${() => this.renderRoot.querySelector<HTMLInputElement>("#file")?.click()}>📎</button>
         <label class="visually-hidden" for="text">${t("composerLabel")}</label>
         <div class="field">
