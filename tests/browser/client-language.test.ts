@@ -107,7 +107,7 @@ describe("web client in Chromium: English", function () {
     assertNoFrench(await pageTexts(page), "room list and recovery key");
     await page.getByRole("button", { name: "I have saved my key" }).click();
     await page.getByRole("button", { name: "New room" }).click();
-    await page.getByRole("dialog").getByLabel("Room image (optional)").waitFor();
+    await page.getByRole("dialog").getByLabel("Choose an image for the room (optional)").waitFor();
     assertNoFrench(await pageTexts(page), "new room dialog");
     await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
 
