@@ -1,13 +1,18 @@
 // The client's file fields in Chromium (tests/browser/fixtures/file-pickers.ts bundled with rolldown
-// into a blank French page) and the citizen's reply page of the share service: none shows the
+// into a blank French page) and the citizen's reply page, served by the real share service (its
+// script run: chosen name, drop on the form, French error on an empty submit): none shows the
 // browser's own « Choose File(s) / No file chosen » (every real file input is visually hidden), each
 // is named by our words, reached with Tab, shows a focus ring on its button, opens the chooser with
 // Enter (Playwright's filechooser event) and hands the picked file on; axe finds nothing serious.
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Locator, Page } from "playwright-core";
 import { launchChromium, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
+import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
+import { startShareService } from "../../appservices/share/src/share-server.ts";
 
 const ROOT = join(import.meta.dirname, "../..");
 
@@ -155,20 +160,43 @@ describe("file fields in our words (Chromium)", function () {
     await page.close();
   });
 
-  it("share service: the citizen's reply page has a French file field reached by the keyboard, axe clean", async () => {
-    const dir = join(ROOT, "appservices/share/src/page");
-    const [htmlText, css] = await Promise.all([readFile(join(dir, "drop.html"), "utf8"), readFile(join(dir, "page.css"), "utf8")]);
-    page = await browser.newPage({ locale: "en-US" });
-    interceptChoosers(page);
-    // the page as served, its script left out (it needs the service); the form shown as the script does
-    await page.setContent(htmlText.replace(/<link rel="stylesheet"[^>]*>/, `<style>${css}</style>`).replace(/<script[^>]*><\/script>/, "").replace("<form id=\"form\" hidden>", "<form id=\"form\">"));
-    assertHidden(await fileInputs(page), 1);
-    await page.getByText("Choisir le document à envoyer", { exact: true }).waitFor();
-    await page.getByText("Aucun document choisi").waitFor();
-    await pickByKeyboard(page, undefined, "file", "justificatif.pdf", "Space");
-    assert.equal(await page.locator("#file").evaluate((e) => (e as unknown as { files: { length: number } }).files.length), 1);
-    assert.doesNotMatch(await page.locator("body").ariaSnapshot(), /Choose File|No file chosen/i);
-    assert.deepEqual(await seriousA11yViolations(page), []);
-    await page.close();
+  it("share service: the citizen's reply page (served by the real service) has a French file field: keyboard, chosen name, drop, French error on an empty submit, axe clean", async () => {
+    const hs = await startTestHomeserver();
+    const dir = mkdtempSync(join(tmpdir(), "entente-file-picker-"));
+    const svc = await startShareService({ dataDir: join(dir, "shares"), homeserverUrl: hs.url });
+    try {
+      const agent = await registerUser(hs.url, "agent");
+      const res = await fetch(`${svc.url}/api/drops?expires_in_hours=24`, { method: "POST", headers: { Authorization: `Bearer ${agent.accessToken}` } });
+      assert.equal(res.status, 201);
+      const { url } = (await res.json()) as { url: string };
+      // bypassCSP: the page's CSP (script-src 'self') would refuse axe's injected script
+      page = await (await browser.newContext({ locale: "en-US", bypassCSP: true })).newPage();
+      interceptChoosers(page);
+      await page.goto(`${url}#${randomBytes(18).toString("base64url")}`);
+      await page.getByText("Choisir le document à envoyer", { exact: true }).waitFor();
+      assertHidden(await fileInputs(page), 1);
+      await page.locator("#file-chosen").getByText("Aucun document choisi").waitFor();
+      // submitted with nothing chosen (requestSubmit: the focus stays at the page's start for the Tab below)
+      await page.locator("#form").evaluate((f) => { (f as unknown as { requestSubmit(): void }).requestSubmit(); });
+      await page.locator("#error").getByText("Choisissez d'abord le document à envoyer.").waitFor();
+      await pickByKeyboard(page, undefined, "file", "justificatif.pdf", "Space");
+      await page.locator("#file-chosen").getByText("justificatif.pdf", { exact: true }).waitFor();
+      // a document dropped on the form is taken (the hidden input gets no drop itself)
+      await page.locator("#form").evaluate((form) => {
+        const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (b: string[], n: string) => unknown; DragEvent: new (t: string, o: unknown) => unknown };
+        const dt = new g.DataTransfer();
+        dt.items.add(new g.File(["avis"], "avis-imposition.pdf"));
+        (form as unknown as { dispatchEvent(e: unknown): void }).dispatchEvent(new g.DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+      });
+      await page.locator("#file-chosen").getByText("avis-imposition.pdf", { exact: true }).waitFor();
+      assert.equal(await page.locator("#file").evaluate((e) => (e as unknown as { files: { 0?: { name: string } } }).files[0]?.name), "avis-imposition.pdf");
+      assert.doesNotMatch(await page.locator("body").ariaSnapshot(), /Choose File|No file chosen/i);
+      assert.deepEqual(await seriousA11yViolations(page), []);
+      await page.context().close();
+    } finally {
+      await svc.close();
+      await hs.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,8 +21,17 @@ if (secret.length < 16) {
   $("#info").textContent = `Vous pouvez envoyer un document jusqu'au ${new Date(meta.expires_at).toLocaleString("fr-FR")}.`;
   $("#form").hidden = false;
   // The file field is ours (page.css): the browser's own says « Choose File » in its language.
-  $("#file").addEventListener("change", () => {
-    $("#file-chosen").textContent = $("#file").files?.[0]?.name ?? "Aucun document choisi";
+  const chosen = () => void ($("#file-chosen").textContent = $("#file").files?.[0]?.name ?? "Aucun document choisi");
+  $("#file").addEventListener("change", chosen);
+  // A document dropped on the form is taken as if chosen (the hidden input receives no drop itself).
+  $("#form").addEventListener("dragover", (ev) => ev.preventDefault());
+  $("#form").addEventListener("drop", (ev) => {
+    ev.preventDefault();
+    const files = ev.dataTransfer?.files;
+    if (!files || files.length === 0) return;
+    $("#file").files = files;
+    $("#error").textContent = "";
+    chosen();
   });
   $("#form").addEventListener("submit", (ev) => {
     ev.preventDefault();
