@@ -12,7 +12,7 @@ describe("client core: citizen sharing helpers", () => {
     assert.ok(!text.includes("SECRETID"), "no link id in the room");
     assert.deepEqual(notice["m.relates_to"], { rel_type: "m.thread", event_id: "$root", is_falling_back: true, "m.in_reply_to": { event_id: "$root" } });
     assert.deepEqual(notice["fr.entente.share"], { version: "$v2", expires_at: Date.UTC(2027, 0, 2), max_downloads: 3 });
-    assert.match(String(notice["body"]), /2027-01-02/);
+    assert.match(String(notice["body"]), /jusqu'au 2027-01-02 00:00 UTC,.* until 2027-01-02 00:00 UTC,/);
     assert.deepEqual(share.access, [{ at: 5, action: "key" }]);
   });
 

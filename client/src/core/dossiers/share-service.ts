@@ -26,7 +26,9 @@ export async function shareTag(roomId: string, entryId: string): Promise<string>
  * password (the link's id is its secret), only the version, the expiry and the download limit.
  */
 export function shareNotice(req: ShareRequest, s: FileShare): Record<string, unknown> {
-  const until = new Date(s.expiresAt).toISOString().slice(0, 10);
+  // Date and time (the agent may choose the hour), in UTC: the members' zones differ; clients that
+  // read fr.entente.share show it in theirs.
+  const until = `${new Date(s.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
   return {
     msgtype: "m.notice",
     body: `« ${req.name} » partagé avec une personne sans compte (lien chiffré par mot de passe, valable jusqu'au ${until}, ${s.maxDownloads} téléchargement(s) au plus) / shared with someone without an account (password-encrypted link, valid until ${until}, at most ${s.maxDownloads} download(s))`,
