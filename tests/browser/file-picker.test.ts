@@ -157,6 +157,7 @@ describe("file fields in our words (Chromium)", function () {
     const [inComposer] = await Promise.all([page.waitForEvent("filechooser", { timeout: 5_000 }), page.keyboard.press("Enter")]);
     await inComposer.setFiles({ name: "plan.txt", mimeType: "text/plain", buffer: Buffer.from("plan") });
     await page.waitForFunction(() => (globalThis as unknown as { picked: string[] }).picked.includes("composer: plan.txt"));
+    assert.deepEqual(await seriousA11yViolations(page), [], "axe with the composer");
     await page.close();
   });
 
