@@ -1,7 +1,8 @@
 // `node tests/bench/burst-probe.ts [--db sqlite|postgres] [--seconds N] [--rooms 1|20] [--runs N] [--prof DIR]`: the probe's
 // 20-sender throughput run alone, with the council's CPU per event AND the probe process's own CPU
 // per event (the 20 senders and the reader share one Node process: when it is near a full core,
-// the client, not the council, bounds the rate), the load average with each run. `--prof DIR`: the
+// the client, not the council, bounds the rate), the load average with each run, and the KiB the
+// council wrote to disk per event (WAL pages: a steadier figure than CPU). `--prof DIR`: the
 // council under --cpu-prof (250 µs) and the throughput runs' time windows in DIR/windows.json, for
 //   node tests/bench/cpuprofile-categories.ts DIR/*.cpuprofile 250 EVENTS DIR/windows.json
 //   node tests/bench/cpuprofile-summary.ts DIR/*.cpuprofile 60 DIR/windows.json
@@ -25,6 +26,8 @@ const userSys = (pid: number): [number, number] => {
   return [Number(f[11]) * 10, Number(f[12]) * 10];
 };
 const us = (): number => Number(process.hrtime.bigint() / 1000n);
+/** Bytes of the council's file writes that reached the block layer (/proc/PID/io write_bytes: WAL frames, checkpoints, its log). */
+const writeBytes = (pid: number): number => Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN);
 const windows: [number, number][] = [];
 let events = 0;
 try {
@@ -37,6 +40,7 @@ try {
     const load = loadavg()[0]!.toFixed(2);
     const council0 = cpuMs(pid);
     const [u0, s0] = userSys(pid);
+    const wb0 = writeBytes(pid);
     const self0 = process.cpuUsage();
     const t0 = performance.now();
     const w0 = us();
@@ -47,11 +51,12 @@ try {
     const self = process.cpuUsage(self0);
     const councilMs = cpuMs(pid) - council0;
     const [u1, s1] = userSys(pid);
+    const diskKibPerEvent = +((writeBytes(pid) - wb0) / 1024 / t.sent).toFixed(2);
     const probeMs = (self.user + self.system) / 1000;
     process.stdout.write(JSON.stringify({
       db, rooms: rooms.length, run, load, eventsPerS: Math.round(t.rate), sent: t.sent,
       councilCpuMsPerEvent: +(councilMs / t.sent).toFixed(3), councilUserMs: +((u1 - u0) / t.sent).toFixed(3), councilSysMs: +((s1 - s0) / t.sent).toFixed(3),
-      probeCpuMsPerEvent: +(probeMs / t.sent).toFixed(3),
+      probeCpuMsPerEvent: +(probeMs / t.sent).toFixed(3), diskKibPerEvent,
       councilCoreShare: +(councilMs / wall).toFixed(2), probeCoreShare: +(probeMs / wall).toFixed(2), cores: cpus().length,
     }) + "\n");
   }
