@@ -56,4 +56,57 @@ describe("/sync while a membership write is half done (SQLite)", function () {
     }
     assert.deepEqual(lost, { invite: [], join: [] }, `memberships never sent to Bob's /sync when it started that many microtask turns after them: ${JSON.stringify(lost)}`);
   });
+
+  it("never sends a membership whose write then rolls back (the room as of the token instead)", async () => {
+    server ??= await startTestHomeserver();
+    const s = server.hs.context;
+    const carl = await registerUser(server.url, "carl");
+    const dina = await registerUser(server.url, "dina");
+    const post = async (who: { accessToken: string }, path: string, body: JsonObject): Promise<JsonObject> => {
+      const res = await fetch(`${server?.url ?? ""}/_matrix/client/v3${path}`, { method: "POST", headers: { Authorization: `Bearer ${who.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      return (await res.json()) as JsonObject;
+    };
+    const roomId = String((await post(carl, "/createRoom", { preset: "public_chat" }))["room_id"]);
+    await post(dina, `/join/${encodeURIComponent(roomId)}`, {});
+    const me = { userId: dina.userId, deviceId: dina.deviceId, isGuest: false };
+    const filter = parseSyncFilter({});
+    const token = String((await sync(s, { me, since: undefined, filter, fullState: false, timeoutMs: 0 }))["next_batch"]);
+    // Dina's leave, stored in a body that is held, then fails; Dina syncs meanwhile
+    const joinId = (await s.stores.rooms.currentStateId(roomId, "m.room.member", dina.userId)) ?? "";
+    const join = (await s.stores.events.getEvent(joinId))?.event.pdu;
+    assert.ok(join);
+    const leave = { ...join, content: { membership: "leave" }, prev_events: await s.stores.events.forwardExtremities(roomId) };
+    const stateGroup = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+    let stored!: () => void;
+    const mid = new Promise<void>((r) => { stored = r; });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const body = s.db.transaction(async (tx) => {
+      await s.stores.events.persist(tx, { event: { eventId: "$rolled-back-leave", pdu: leave }, roomId, stateGroupBefore: stateGroup });
+      stored();
+      await gate;
+      throw new Error("the body fails: rolled back");
+    });
+    await mid;
+    // the sync's own writes wait for the held body: released once its membership rows were read
+    const rooms = s.stores.rooms;
+    const roomsForUser = rooms.roomsForUser.bind(rooms);
+    let read!: () => void;
+    const membershipsRead = new Promise<void>((r) => { read = r; });
+    rooms.roomsForUser = async (userId) => {
+      const rows = await roomsForUser(userId);
+      if (userId === dina.userId) read();
+      return rows;
+    };
+    const during = sync(s, { me, since: parseSyncToken(token), filter, fullState: false, timeoutMs: 0 });
+    await membershipsRead;
+    rooms.roomsForUser = roomsForUser;
+    release();
+    await assert.rejects(body, /rolled back/);
+    const response = await during;
+    const left = (response["rooms"] as Record<string, JsonObject>)["leave"] ?? {};
+    assert.ok(!(roomId in left), "Dina's /sync sent a leave whose write then rolled back");
+    const after = await sync(s, { me, since: parseSyncToken(String(response["next_batch"])), filter, fullState: false, timeoutMs: 0 });
+    assert.ok(!(roomId in ((after["rooms"] as Record<string, JsonObject>)["leave"] ?? {})), "nor the next one");
+  });
 });

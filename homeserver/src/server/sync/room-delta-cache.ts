@@ -5,10 +5,11 @@
 // What stays per user: filters, ignored senders, lazy-loaded members, transaction ids, unread counts.
 // Sound because positions only grow: the events up to `upTo` never change, except a redaction,
 // which commits with a later position (so a later sync asks for another key) and bumps the store's
-// redaction epoch (part of the key). On SQLite a read may also see a write not committed yet (a
-// leave section ends at the leave's own position, read from the membership row), and a rollback
-// gives its positions and state groups to the next writes: the store's rollback epoch is part of
-// the key too. An initial sync's window depends on the user's history visibility: never cached.
+// redaction epoch (part of the key). On SQLite a read may also see a write not committed yet, and
+// a rollback gives its positions and state groups to the next writes: /sync asks only up to
+// settled positions (its memberships too, memberships-up-to.ts), and the store's rollback epoch is
+// part of the key as well, so a delta read up to an open write's position by any caller is not
+// served once that write rolled back. An initial sync's window depends on the user's history visibility: never cached.
 // The state group at `since` is usually known without a read: the previous sync of the room ended
 // at that position, and when its newest row sat exactly there (nothing later at or before it, as
 // positions are unique), that row's group is the state at `since` (kept per room and position).

@@ -13,6 +13,7 @@ import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
 import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
 import { ignoredUsersAt, membershipsAt } from "./kept-reads.ts";
+import { membershipsUpTo } from "./memberships-up-to.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -66,7 +67,9 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // m.ignored_user_list applies to the next response
   const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, keyed ? pos.accountData : undefined));
   const changedP = settled(since ? (moved("events") ? s.stores.events.roomsWithEvents(since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
-  const memberships = (await membershipsAt(s.stores.rooms, userId, keyed ? pos.memberships : undefined)).filter((m) => roomAllowed(req.filter, m.roomId));
+  // as of pos.events: not a membership written after it (SQLite: maybe in a write still open)
+  const rows = await membershipsAt(s.stores.rooms, userId, keyed ? pos.memberships : undefined);
+  const memberships = (await membershipsUpTo(s.stores.events, userId, rows, pos.events)).filter((m) => roomAllowed(req.filter, m.roomId));
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
   const receiptsP = settled(moved("receipts") ? s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : Promise.resolve([]));
   const changed = await changedP;
