@@ -1,0 +1,89 @@
+// SQLite: a message's push record is no longer part of its COMMIT (push-processor.ts recordAfter):
+// the evaluation still starts once the event ran in the open group, but its rows (one per
+// recipient, each in its own leaf page: most of a lone send's COMMIT) commit in the group after.
+// What must hold:
+//  - a lone send commits its event alone, then the record in the next group; counts and
+//    /notifications are unchanged;
+//  - when the event's group fails at COMMIT after the evaluation read it, nothing of that
+//    evaluation is recorded: the next event takes the freed position and is evaluated for itself
+//    (a stale record would carry the rolled-back event's highlight into the new one's row, and its
+//    cursor would skip the new one). Real homeserver; the COMMIT fails by a deferred foreign key.
+import assert from "node:assert/strict";
+import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
+import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
+import { call as api, enc, type Session } from "../harness/client-api.ts";
+
+const C = "/_matrix/client/v3";
+
+describe("push record after its event's COMMIT (SQLite)", function () {
+  this.timeout(60_000);
+  let server: TestHomeserver;
+  let alice: Session;
+  let bob: Session;
+  let roomId: string;
+  before(async () => {
+    server = await startTestHomeserver();
+    alice = await registerUser(server.url, "alice");
+    bob = await registerUser(server.url, "bob");
+    roomId = String((await api<JsonObject>(server.url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" }))["room_id"]);
+    await api(server.url, bob, "POST", `${C}/join/${enc(roomId)}`, {});
+    await api(server.url, bob, "GET", `${C}/notifications`);
+  });
+  after(() => server?.stop());
+
+  const unread = async (): Promise<unknown> =>
+    (await api<{ rooms: { join: Record<string, { unread_notifications: unknown }> } }>(server.url, bob, "GET", `${C}/sync?timeout=0`)).rooms.join[roomId]?.unread_notifications;
+  const notified = async (): Promise<{ id: string; highlight: boolean }[]> =>
+    ((await api<JsonObject>(server.url, bob, "GET", `${C}/notifications`))["notifications"] as JsonObject[])
+      .map((n) => ({ id: String((n["event"] as JsonObject)["event_id"]), highlight: (n["actions"] as unknown[]).some((a) => (a as JsonObject)["set_tweak"] === "highlight") }));
+
+  it("a lone send commits its event alone, then its push record", async () => {
+    const db = server.hs.context.db;
+    assert.ok(db.groupStats);
+    const before = db.groupStats();
+    const { event_id: id } = await api<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/lone`, { msgtype: "m.text", body: "seul" });
+    assert.deepEqual((await notified()).map((n) => n.id), [id]); // waits for the record
+    const after = db.groupStats();
+    assert.deepEqual({ groups: after.groups - before.groups, bodies: after.transactions - before.transactions }, { groups: 2, bodies: 2 });
+    assert.deepEqual(await unread(), { notification_count: 1, highlight_count: 0 });
+  });
+
+  it("records nothing of an evaluation whose event's group then failed at COMMIT", async () => {
+    const s = server.hs.context;
+    await s.db.exec("CREATE TABLE IF NOT EXISTS t_parent (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    const last = (await notified())[0]?.id;
+    assert.ok(last);
+    const template = (await s.stores.events.getEvent(last))?.event.pdu;
+    assert.ok(template);
+    const room = await s.stores.rooms.getRoom(roomId);
+    // Alice's message naming Bob (a highlight for him), stored in a group that a poison body fails
+    const pdu = { ...template, content: { msgtype: "m.text", body: "bob, never sent" } } as Pdu;
+    assert.ok(s.db.stage);
+    const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId: "$never-sent", pdu }, roomId, stateGroupBefore: room?.currentStateGroup, builtOnCurrent: true }));
+    let held!: () => void;
+    const mid = new Promise<void>((r) => { held = r; });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const poison = s.db.stage(async (tx) => {
+      await tx.run("INSERT INTO t_child (p) VALUES (1)");
+      held();
+      await gate;
+    });
+    const { stream } = await stored.executed;
+    // as LocalEvents.onExecuted: evaluated now, in the open group; /sync may count it from memory
+    void s.push.eventPersisted(stream);
+    await mid;
+    const during = await s.push.syncUnread(bob.userId, roomId, stream, false);
+    assert.deepEqual(during["unread_notifications"], { notification_count: 2, highlight_count: 1 }, "evaluated before the COMMIT");
+    release();
+    await assert.rejects(stored.committed, /FOREIGN KEY/);
+    await assert.rejects(poison.committed, /FOREIGN KEY/);
+
+    const { event_id: next } = await api<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/after`, { msgtype: "m.text", body: "deux" });
+    assert.equal((await s.stores.events.getEvent(next))?.stream, stream, "the next message took the freed position");
+    const list = await notified();
+    assert.deepEqual(list.map((n) => n.id), [next, last], "the new message notified once, nothing of the rolled-back one");
+    assert.ok(list.every((n) => !n.highlight), `no highlight carried over: ${JSON.stringify(list)}`);
+    assert.deepEqual(await unread(), { notification_count: 2, highlight_count: 0 });
+  });
+});
