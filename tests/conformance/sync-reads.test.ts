@@ -27,6 +27,7 @@ for (const kind of ["sqlite", "postgres"] as const) {
         events: await new EventStore({ db }).maxStream(), accountData: await streams.maxAccountData(), receipts: await streams.maxReceipt(),
         presence: await new UserStore({ db }).maxPresenceStream(), deviceLists: await e2ee.maxDeviceListStream(), toDevice: await e2ee.toDeviceHead(),
         oneTimeKeys: await e2ee.keysHead(),
+        memberRows: Number((await db.one<{ m: number | null }>("SELECT MAX(stream_ordering) AS m FROM current_state WHERE type = 'm.room.member'"))?.m ?? 0),
       });
       assert.deepEqual(await streamPositions(db), await separate());
       await streams.putAccountData("@a:test.local", "", "m.test", { n: 1 });

@@ -359,4 +359,12 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
     sql: "",
     run: pushActionsSlim,
   },
+  {
+    // /sync's positions statement reads the newest membership row position (sync-queries.ts
+    // memberRows) from this index: when it is not past the token, no membership changed anywhere
+    // and the device-list membership read is skipped (e2ee/device-lists.ts).
+    version: 180,
+    name: "current-state-member-position",
+    sql: "CREATE INDEX current_state_member_position ON current_state (stream_ordering) WHERE type = 'm.room.member';",
+  },
 ];

@@ -14,6 +14,11 @@ export interface StreamPositions {
   toDevice: number;
   /** Key-change position (e2ee-store.ts KEYS_HEAD): not in the sync token, keys /sync's kept key counts. */
   oneTimeKeys: number;
+  /**
+   * The newest position of any membership row (`current_state`, migration 180's index): not past a
+   * token's events position, no membership changed since (device-lists.ts skips its read).
+   */
+  memberRows: number;
 }
 
 /**
@@ -30,15 +35,16 @@ export async function streamPositions(db: SqlExecutor, userId?: string): Promise
   const mine = userId === undefined ? "" : `,
        (SELECT MAX(stream_ordering) FROM current_state WHERE type = 'm.room.member' AND state_key = ?) AS mm,
        (SELECT COUNT(*) FROM current_state WHERE type = 'm.room.member' AND state_key = ?) AS mc`;
-  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null; ok: number | null; mm?: number | null; mc?: number | null }>(
+  const r = await db.one<{ ev: number | null; ad: number | null; rc: number | null; pr: number | null; dl: number | null; td: number | null; ok: number | null; mr: number | null; mm?: number | null; mc?: number | null }>(
     `SELECT (SELECT MAX(stream_ordering) FROM events) AS ev, (SELECT MAX(stream_id) FROM account_data) AS ad,
        (SELECT MAX(stream_id) FROM receipts) AS rc, (SELECT MAX(stream_id) FROM presence_stream) AS pr,
        (SELECT MAX(stream_id) FROM device_list_changes) AS dl, (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS td,
-       (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS ok${mine}`,
+       (SELECT pos FROM e2e_stream_heads WHERE stream = ?) AS ok,
+       (SELECT MAX(stream_ordering) FROM current_state WHERE type = 'm.room.member') AS mr${mine}`,
     userId === undefined ? [TO_DEVICE_HEAD, KEYS_HEAD] : [TO_DEVICE_HEAD, KEYS_HEAD, userId, userId]);
   const positions: StreamPositions = {
     events: num(r?.ev), accountData: num(r?.ad), receipts: num(r?.rc), presence: num(r?.pr), deviceLists: num(r?.dl), toDevice: num(r?.td),
-    oneTimeKeys: num(r?.ok),
+    oneTimeKeys: num(r?.ok), memberRows: num(r?.mr),
   };
   return userId === undefined ? positions : { ...positions, memberships: `${num(r?.mm)}:${num(r?.mc)}` };
 }

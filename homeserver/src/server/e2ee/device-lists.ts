@@ -8,6 +8,8 @@ import type { Notifier } from "../notifier.ts";
 export interface DeviceListPosition {
   events: number;
   deviceLists: number;
+  /** Newest membership row's position (sync-queries.ts), when read with `events` in one snapshot. */
+  memberRows?: number;
 }
 
 export interface DeviceListDelta {
@@ -77,7 +79,9 @@ export class DeviceLists {
       }
     }
     const leftCandidates = new Set<string>();
-    for (const m of to.events > from.events ? await this.store.membershipChanges(me, from.events) : []) {
+    // to.memberRows: the newest membership row's position; not past from.events, nothing changed
+    const membersMoved = to.events > from.events && (to.memberRows === undefined || to.memberRows > from.events);
+    for (const m of membersMoved ? await this.store.membershipChanges(me, from.events) : []) {
       const iJoinedNow = m.myMembership === "join" && m.myStream > from.events;
       const iLeftNow = (m.myMembership === "leave" || m.myMembership === "ban") && m.myStream > from.events;
       if (m.membership === "join" && m.myMembership === "join" && (iJoinedNow || m.stream > from.events)) changed.add(m.userId);
