@@ -47,6 +47,10 @@ for (const db of ["sqlite", "postgres"] as const) describe(`event auth with a re
 
     // local send path (A)
     await call(a, dave, "POST", `${room}/invite`, { user_id: erin.userId });
+    // B builds on it (no fork: a resolution would read the power levels as stored, see the README)
+    const erinInvite = await fed.get("ville-a.test").hs?.context.stores.rooms.currentStateId(roomId, "m.room.member", erin.userId);
+    assert.ok(erinInvite);
+    await waitFor("B has Erin's invite", async () => (await bStore.getEvent(erinInvite)) ?? undefined);
     // B's local send path, then A's checks on receipt of Bob's invite
     await call(b, bob, "POST", `${room}/invite`, { user_id: carol.userId });
     const member = await waitFor("A accepted Bob's invite of Carol", async () => {
