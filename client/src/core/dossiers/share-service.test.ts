@@ -7,12 +7,14 @@ const version: FileVersion = { eventId: "$v2", name: "acte.pdf", msgtype: "m.fil
 describe("client core: citizen sharing helpers", () => {
   it("the room notice of a share names the version, expiry and limit, never the link or its id", () => {
     const share = parseShareView({ id: "SECRETID0123456789abcd", url: "https://p.example/s/SECRETID0123456789abcd", created_at: 1, expires_at: Date.UTC(2027, 0, 2), max_downloads: 3, downloads: 0, state: "active", access: [{ at: 5, action: "key" }] });
-    const notice = shareNotice({ roomId: "!r:x", entryId: "$root", name: "acte.pdf", version, plain: new Blob([]), expiresAt: 86_400_000, maxDownloads: 3 }, share);
+    const notice = shareNotice({ roomId: "!r:x", entryId: "$root", name: "acte.pdf", version, plain: new Blob([]), expiresAt: 86_400_000, maxDownloads: 3 }, share, "Europe/Paris");
     const text = JSON.stringify(notice);
     assert.ok(!text.includes("SECRETID"), "no link id in the room");
     assert.deepEqual(notice["m.relates_to"], { rel_type: "m.thread", event_id: "$root", is_falling_back: true, "m.in_reply_to": { event_id: "$root" } });
     assert.deepEqual(notice["fr.entente.share"], { version: "$v2", expires_at: Date.UTC(2027, 0, 2), max_downloads: 3 });
-    assert.match(String(notice["body"]), /jusqu'au 2027-01-02 00:00 UTC,.* until 2027-01-02 00:00 UTC,/);
+    assert.match(String(notice["body"]), /jusqu'au 2 janvier 2027 (à )?01:00 \(heure de Paris\),.* until 2 January 2027(,| at) 01:00 \(Paris time\),/);
+    const utc = shareNotice({ roomId: "!r:x", entryId: "$root", name: "acte.pdf", version, plain: new Blob([]), expiresAt: 86_400_000, maxDownloads: 3 }, share, "Not/AZone");
+    assert.match(String(utc["body"]), /jusqu'au 2 janvier 2027 (à )?00:00 \(UTC\)/);
     assert.deepEqual(share.access, [{ at: 5, action: "key" }]);
   });
 

@@ -25,15 +25,36 @@ export async function shareTag(roomId: string, entryId: string): Promise<string>
  * The notice in the file's thread telling the dossier's members it was shared: no link and no
  * password (the link's id is its secret), only the version, the expiry and the download limit.
  */
-export function shareNotice(req: ShareRequest, s: FileShare): Record<string, unknown> {
-  // Date and time (the agent may choose the hour), in UTC: the members' zones differ; clients that
-  // read fr.entente.share show it in theirs.
-  const until = `${new Date(s.expiresAt).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+export function shareNotice(req: ShareRequest, s: FileShare, timeZone = localTimeZone()): Record<string, unknown> {
+  // Date and time in the zone the agent chose them in (their browser's: the dialog's date field is
+  // local), naming the zone: other clients (Element) show only this body. The exact instant is in
+  // fr.entente.share for clients that show it in their reader's zone.
+  const until = zonedDateTime(s.expiresAt, timeZone);
   return {
     msgtype: "m.notice",
-    body: `« ${req.name} » partagé avec une personne sans compte (lien chiffré par mot de passe, valable jusqu'au ${until}, ${s.maxDownloads} téléchargement(s) au plus) / shared with someone without an account (password-encrypted link, valid until ${until}, at most ${s.maxDownloads} download(s))`,
+    body: `« ${req.name} » partagé avec une personne sans compte (lien chiffré par mot de passe, valable jusqu'au ${until.fr}, ${s.maxDownloads} téléchargement(s) au plus) / shared with someone without an account (password-encrypted link, valid until ${until.en}, at most ${s.maxDownloads} download(s))`,
     "fr.entente.share": { version: req.version.eventId, expires_at: s.expiresAt, max_downloads: s.maxDownloads },
     "m.relates_to": { rel_type: "m.thread", event_id: req.entryId, is_falling_back: true, "m.in_reply_to": { event_id: req.entryId } },
+  };
+}
+
+function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+}
+
+/** « 2 janvier 2027 à 01:00 (heure de Paris) » / "2 January 2027, 01:00 (Paris time)". */
+export function zonedDateTime(at: number, timeZone: string): { fr: string; en: string } {
+  let zone = timeZone;
+  try {
+    new Intl.DateTimeFormat("fr-FR", { timeZone: zone });
+  } catch {
+    zone = "UTC";
+  }
+  const city = zone === "UTC" ? "" : (zone.split("/").pop() ?? zone).replace(/_/g, " ");
+  const fmt = (locale: string): string => new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: zone }).format(at);
+  return {
+    fr: `${fmt("fr-FR")} (${city ? `heure de ${city}` : "UTC"})`,
+    en: `${fmt("en-GB")} (${city ? `${city} time` : "UTC"})`,
   };
 }
 
