@@ -92,9 +92,21 @@ describe("caches filled from a group whose COMMIT then failed (SQLite)", functio
     assert.ok(shown.includes(ownLeave), `Carol's leave section lacks her leave ${ownLeave}: ${shown.join(", ")}`);
   });
 
-  it("the state of a group read before the failed COMMIT is not served for the group that takes its id", async () => {
+  /** Stores `pdu` in a body that fails after `meanwhile` ran (rolled back to its savepoint alone). */
+  async function inAFailingBody<T>(s: Context, roomId: string, eventId: string, pdu: Pdu, meanwhile: () => Promise<T>): Promise<T> {
+    const stateGroup = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+    let result!: T;
+    await assert.rejects(s.db.transaction(async (tx) => {
+      await s.stores.events.persist(tx, { event: { eventId, pdu }, roomId, stateGroupBefore: stateGroup });
+      result = await meanwhile();
+      throw new Error("the body fails: rolled back");
+    }), /rolled back/);
+    return result;
+  }
+
+  for (const [how, failing] of [["COMMIT", inAFailingGroup], ["body", inAFailingBody]] as const) it(`the state of a group read before the failed ${how} is not served for the group that takes its id`, async () => {
     const { s, url } = await start();
-    const alice = await registerUser(url, "dora");
+    const alice = await registerUser(url, how === "COMMIT" ? "dora" : "dora2");
     const C = "/_matrix/client/v3";
     const roomId = String((await api<JsonObject>(url, alice, "POST", `${C}/createRoom`, {}))["room_id"]);
     const room = `/rooms/${encodeURIComponent(roomId)}`;
@@ -102,7 +114,7 @@ describe("caches filled from a group whose COMMIT then failed (SQLite)", functio
     assert.ok(create);
     const phantom = { ...create, type: "m.room.topic", state_key: "", sender: alice.userId, content: { topic: "never committed" }, prev_events: await s.stores.events.forwardExtremities(roomId) } as Pdu;
     // meanwhile the room writer's build of a next event would read the open group's state
-    await inAFailingGroup(s, roomId, "$phantom-topic", phantom, async () => {
+    await failing(s, roomId, "$phantom-topic", phantom, async () => {
       const group = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
       assert.ok(group !== undefined);
       return s.stores.events.stateMapOfGroup(group);
