@@ -127,6 +127,9 @@ export class MatrixDossiersPort implements DossiersPort {
   }
 
   async snapshot(roomId: string): Promise<DossierSnapshot> {
+    // Members are lazy-loaded (matrix-session.ts): an agent of a partner council who joins after
+    // the files were sent would see their uploader as a bare id and miss them from the members.
+    await this.client.getRoom(roomId)?.loadMembersIfNeeded().catch(() => undefined);
     const events = await this.tree.of(roomId);
     return buildDossier(foldFileTree({ events, levels: this.levels(this.client.getRoom(roomId)) }), events);
   }
