@@ -12,7 +12,9 @@ export const dossierStyles = css`
     .tools { display: flex; flex-wrap: wrap; gap: 0.6rem 1rem; align-items: end; margin: 0.6rem 0; }
     .tools label { display: flex; flex-direction: column; gap: 0.15rem; font-size: 0.9rem; }
     .tools label.inline { flex-direction: row; align-items: center; gap: 0.3rem; }
-    .body { display: grid; grid-template-columns: 14rem 1fr; gap: 1rem; align-items: start; }
+    /* minmax(0, …): the grid column may shrink below the table's widest row, whose actions then wrap
+       (a 1fr column grew past the window: « Actions ▾ » and a row's « Signaler »/« Déplacer » cut off). */
+    .body { display: grid; grid-template-columns: 14rem minmax(0, 1fr); gap: 1rem; align-items: start; }
     [role="tree"], [role="group"] { list-style: none; padding-left: 0.8rem; margin: 0; }
     [role="treeitem"] > span { display: inline-block; padding: 0.15rem 0.3rem; border-radius: 4px; cursor: pointer; }
     [role="treeitem"][aria-selected="true"] > span { background: #dbeafe; font-weight: 600; }
@@ -20,12 +22,14 @@ export const dossierStyles = css`
     table { border-collapse: collapse; width: 100%; }
     th, td { text-align: left; padding: 0.3rem 0.4rem; border-bottom: 1px solid #e2e8f0; vertical-align: middle; }
     tr:focus-visible { outline: 2px solid #1d4ed8; outline-offset: -2px; }
-    td.actions { white-space: nowrap; }
-    td.actions > button, td.actions > ent-menu-button { margin-right: 0.25rem; }
+    td.actions > * { vertical-align: middle; }
+    td.actions > button, td.actions > ent-menu-button { margin: 0.1rem 0.25rem 0.1rem 0; }
     button.link { background: none; border: none; padding: 0; color: #1d4ed8; text-decoration: underline; cursor: pointer; font: inherit; }
     td.actions button, td.actions select, td.actions ent-menu-button { font-size: 0.85rem; }
     img.thumb { width: 40px; height: 40px; object-fit: cover; vertical-align: middle; margin-right: 0.4rem; border-radius: 3px; }
-    form.lock-form, form.move-form { display: inline; }
+    form.lock-form, form.move-form { display: inline-flex; flex-wrap: wrap; gap: 0.25rem; align-items: center; }
+    /* A percentage lets the list shrink with its cell (a select is compressible): its longest option no longer widens the table. */
+    td.actions select { max-width: min(12rem, 100%); }
     .lock { font-size: 0.85rem; color: #92400e; margin-top: 0.15rem; }
     .offer { display: flex; gap: 0.5rem; margin: -0.6rem 0 0.6rem; }
     img.preview-large { display: block; max-width: 16rem; max-height: 20rem; border: 1px solid #cbd5e1; margin: 0.4rem 0; background: #fff; }
