@@ -8,13 +8,15 @@
 //   up to a position of the open group (a leave section's delta ended at the leave's own position,
 //   read from its membership row, before memberships-up-to.ts) answered the next leave there;
 // - EventStore's state-group cache: the room writer's build reads the state of a group the open
-//   transaction created.
+//   transaction created;
+// - the serialised GET /rooms/{roomId}/state cache (rooms/serialized-state.ts), keyed by state group.
 import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { call as api } from "../harness/client-api.ts";
 import { incrementalRoomDelta } from "../../homeserver/src/server/sync/room-delta-cache.ts";
 import { parseSyncToken } from "../../homeserver/src/server/sync/sync-token.ts";
+import { getRoomVersion } from "../../homeserver/src/room/room-versions.ts";
 
 type Context = TestHomeserver["hs"]["context"];
 
@@ -127,5 +129,32 @@ describe("caches filled from a group whose COMMIT then failed (SQLite)", functio
     const state = ((((sync["rooms"] as JsonObject)["join"] as Record<string, JsonObject>)[roomId]?.["state"] as JsonObject | undefined)?.["events"] as JsonObject[] | undefined) ?? [];
     const topic = state.find((e) => e["type"] === "m.room.topic");
     assert.equal((topic?.["content"] as JsonObject | undefined)?.["topic"], "real", `the room's state: ${state.map((e) => String(e["type"])).join(", ")}`);
+  });
+
+  it("GET /state serialised during the failed COMMIT is not served for the group that takes its id", async () => {
+    const { s, url } = await start();
+    const alice = await registerUser(url, "erin");
+    const C = "/_matrix/client/v3";
+    const roomId = String((await api<JsonObject>(url, alice, "POST", `${C}/createRoom`, {}))["room_id"]);
+    const room = `/rooms/${encodeURIComponent(roomId)}`;
+    const create = (await s.stores.events.getEvent((await s.stores.rooms.currentStateId(roomId, "m.room.create", "")) ?? ""))?.event.pdu;
+    assert.ok(create);
+    const phantom = { ...create, type: "m.room.topic", state_key: "", sender: alice.userId, content: { topic: "never committed" }, prev_events: await s.stores.events.forwardExtremities(roomId) } as Pdu;
+    // meanwhile the state handler serialises the open group's state (its room row is read through
+    // the writer's connection), as GET /state does
+    const openGroup = await inAFailingGroup(s, roomId, "$phantom-topic-2", phantom, async () => {
+      const row = await s.stores.rooms.getRoom(roomId);
+      assert.ok(row?.currentStateGroup !== undefined);
+      const ids = [...(await s.stores.events.stateMapOfGroup(row.currentStateGroup)).values()];
+      assert.ok(ids.includes("$phantom-topic-2"), "the open group's state holds the phantom topic");
+      for await (const slice of s.heavyReads.state.slices(row.currentStateGroup, ids, getRoomVersion(row.version) ?? assert.fail("unknown room version"), () => Date.now())) assert.ok(slice.length > 0);
+      return row.currentStateGroup;
+    });
+    await api(url, alice, "PUT", `${C}${room}/state/m.room.topic/`, { topic: "real" });
+    const realGroup = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+    assert.equal(realGroup, openGroup, "the real topic's group takes the rolled-back group's id (else this test shows nothing)");
+    const state = await api<JsonObject[]>(url, alice, "GET", `${C}${room}/state`);
+    const topic = state.find((e) => e["type"] === "m.room.topic");
+    assert.equal((topic?.["content"] as JsonObject | undefined)?.["topic"], "real", `GET /state answered: ${JSON.stringify(topic)}`);
   });
 });

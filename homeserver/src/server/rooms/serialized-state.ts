@@ -1,7 +1,10 @@
 // GET /rooms/{roomId}/state serialised in slices, and cached per state group.
 // A state group never changes; what can change is how its events read (a redaction), so the cache
-// key carries the event store's redaction epoch. `unsigned.age` depends on the time of the request:
-// each event is cached as the JSON text up to its age, and the age is appended when answering.
+// key carries the event store's redaction epoch. A group id can be given again when the write that
+// made it rolled back (SQLite: a read during an open group sees the group; AUTOINCREMENT rolls back
+// with the rows): the key carries the store's rollback epoch too. `unsigned.age` depends on the
+// time of the request: each event is cached as the JSON text up to its age, and the age is appended
+// when answering.
 import type { JsonObject } from "../../room/pdu.ts";
 import type { RoomVersion } from "../../room/room-versions.ts";
 import type { EventStore } from "../../storage/event-store.ts";
@@ -16,6 +19,7 @@ interface CachedEvent {
 
 interface Entry {
   epoch: number;
+  rollback: number;
   events: CachedEvent[];
   bytes: number;
 }
@@ -37,17 +41,18 @@ export class SerializedStateCache {
   /** Slices served from the cache and slices built from the database (tests read them). */
   readonly stats = { hits: 0, built: 0 };
 
-  private readonly deps: { events: Pick<EventStore, "getEvents" | "redactionEpoch">; maxBytes: number };
+  private readonly deps: { events: Pick<EventStore, "getEvents" | "redactionEpoch" | "rollbackEpoch">; maxBytes: number };
 
-  constructor(deps: { events: Pick<EventStore, "getEvents" | "redactionEpoch">; maxBytes: number }) {
+  constructor(deps: { events: Pick<EventStore, "getEvents" | "redactionEpoch" | "rollbackEpoch">; maxBytes: number }) {
     this.deps = deps;
   }
 
   /** The state events as slices of JSON texts, ready for `jsonArrayStream`. */
   async *slices(group: number, ids: readonly string[], version: RoomVersion, now: () => number): AsyncGenerator<string[]> {
     const epoch = this.deps.events.redactionEpoch();
+    const rollback = this.deps.events.rollbackEpoch();
     const hit = this.entries.get(group);
-    if (hit && hit.epoch === epoch) {
+    if (hit && hit.epoch === epoch && hit.rollback === rollback) {
       this.stats.hits++;
       this.touch(group, hit);
       for (let i = 0; i < hit.events.length; i += SLICE * 4) {
@@ -67,7 +72,7 @@ export class SerializedStateCache {
       yield part.map((e) => `${e.prefix}${Math.max(0, t - e.ts)}}}`);
       await yieldToLoop();
     }
-    this.store(group, { epoch, events: built, bytes: built.reduce((n, e) => n + e.prefix.length + 16, 0) });
+    this.store(group, { epoch, rollback, events: built, bytes: built.reduce((n, e) => n + e.prefix.length + 16, 0) });
   }
 
   private touch(group: number, entry: Entry): void {
