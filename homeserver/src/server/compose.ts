@@ -154,8 +154,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     onChanging: (roomId, eventId) => members.changing(roomId, eventId),
     onChangeFailed: (roomId, eventId) => members.changed(roomId, eventId),
     onPersisted: (p) => onPersisted(p, true),
-    // the push evaluation starts once the event ran in the open group (the /sync it wakes counts it
-    // from memory); on SQLite its record waits for that group's COMMIT (push-processor.ts recordAfter)
+    // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
     onExecuted: (p) => void push.eventPersisted(p.stream),
   });
   const context: ServerContext = {

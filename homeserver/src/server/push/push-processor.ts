@@ -166,13 +166,10 @@ export class PushProcessor {
     // SQLite: reads see a write body half done; its events are left to the call after it (a body
     // that then rolls back frees its positions for the next events, which a cursor past them skips)
     const settled = events.settledPosition();
-    let upTo = wanted ?? settled(await events.maxStream());
+    const upTo = wanted ?? settled(await events.maxStream());
     let done = this.done ?? await store.progress();
     this.done = done;
     while (done < upTo) {
-      // SQLite: the write group open now, whose rows this batch may read (onExecuted asks for an
-      // event before its COMMIT), and the rollbacks so far (see recordAfter)
-      const open = { group: this.deps.db.runningWrite?.(), rollbacks: this.deps.db.rollbacks?.() };
       // two independent reads: on PostgreSQL they go out together (one round trip less before the record)
       const [batch] = await Promise.all([store.eventsToEvaluate(done, upTo, BATCH), this.refreshSettings()]);
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
@@ -196,34 +193,12 @@ export class PushProcessor {
         this.evaluated = deferred();
       }
       try {
-        if (!(await this.recordAfter(open))) {
-          // what the batch read may be undone, its positions given to other events: again, up to
-          // what is settled now
-          const now = events.settledPosition();
-          upTo = Math.min(upTo, now(await events.maxStream()));
-          continue;
-        }
         await this.recordBatch(actions, last, [...redactedRooms]);
       } finally {
         this.pending = undefined;
       }
       this.done = done = last;
     }
-  }
-
-  /**
-   * SQLite: the record waits for the end of the group the batch was read in instead of joining its
-   * COMMIT: a message's rows (one per recipient, each in its user's leaf page) were most of a lone
-   * send's COMMIT (1.1-1.3 ms wall vs 0.1-0.3 for the event alone, docs/perf/README.md session
-   * "sqlite"); the /sync it wakes counts them from `pending`. False when a write was rolled back
-   * since the read (the group's COMMIT failed, or a body of it): the batch is evaluated again. Before,
-   * the record shared that COMMIT and failed with it; now it must not record what was undone.
-   */
-  private async recordAfter(open: { group: object | undefined; rollbacks: number | undefined }): Promise<boolean> {
-    const { db } = this.deps;
-    if (open.group === undefined) return true;
-    while (db.runningWrite?.() === open.group) await new Promise((r) => setImmediate(r));
-    return db.rollbacks?.() === open.rollbacks;
   }
 
   /** The batch's actions, the pushes they queue and the cursor, in one transaction. */

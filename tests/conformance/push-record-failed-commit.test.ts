@@ -1,13 +1,11 @@
-// SQLite: a message's push record is no longer part of its COMMIT (push-processor.ts recordAfter):
-// the evaluation still starts once the event ran in the open group, but its rows (one per
-// recipient, each in its own leaf page: most of a lone send's COMMIT) commit in the group after.
-// What must hold:
-//  - a lone send commits its event alone, then the record in the next group; counts and
-//    /notifications are unchanged;
-//  - when the event's group fails at COMMIT after the evaluation read it, nothing of that
-//    evaluation is recorded: the next event takes the freed position and is evaluated for itself
-//    (a stale record would carry the rolled-back event's highlight into the new one's row, and its
-//    cursor would skip the new one). Real homeserver; the COMMIT fails by a deferred foreign key.
+// SQLite: the push evaluation of an event starts once it ran in the open group (onExecuted), before
+// its COMMIT, and the /sync it wakes may count it from memory. When that group then fails at COMMIT,
+// nothing of that evaluation may be recorded: the event's position is freed and the next event
+// takes it, and must be evaluated for itself (a stale record would carry the rolled-back event's
+// highlight into the new one's row, and its cursor would skip the new one). Today the record joins
+// the event's group and fails with it; session "sqlite" tried recording in the group after
+// (docs/perf/README.md), where this test failed without a rollback check. Real homeserver; the
+// COMMIT fails by a deferred foreign key.
 import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
@@ -15,7 +13,7 @@ import { call as api, enc, type Session } from "../harness/client-api.ts";
 
 const C = "/_matrix/client/v3";
 
-describe("push record after its event's COMMIT (SQLite)", function () {
+describe("push record of an event whose group fails at COMMIT (SQLite)", function () {
   this.timeout(60_000);
   let server: TestHomeserver;
   let alice: Session;
@@ -37,22 +35,11 @@ describe("push record after its event's COMMIT (SQLite)", function () {
     ((await api<JsonObject>(server.url, bob, "GET", `${C}/notifications`))["notifications"] as JsonObject[])
       .map((n) => ({ id: String((n["event"] as JsonObject)["event_id"]), highlight: (n["actions"] as unknown[]).some((a) => (a as JsonObject)["set_tweak"] === "highlight") }));
 
-  it("a lone send commits its event alone, then its push record", async () => {
-    const db = server.hs.context.db;
-    assert.ok(db.groupStats);
-    const before = db.groupStats();
-    const { event_id: id } = await api<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/lone`, { msgtype: "m.text", body: "seul" });
-    assert.deepEqual((await notified()).map((n) => n.id), [id]); // waits for the record
-    const after = db.groupStats();
-    assert.deepEqual({ groups: after.groups - before.groups, bodies: after.transactions - before.transactions }, { groups: 2, bodies: 2 });
-    assert.deepEqual(await unread(), { notification_count: 1, highlight_count: 0 });
-  });
-
   it("records nothing of an evaluation whose event's group then failed at COMMIT", async () => {
     const s = server.hs.context;
     await s.db.exec("CREATE TABLE IF NOT EXISTS t_parent (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
-    const last = (await notified())[0]?.id;
-    assert.ok(last);
+    const { event_id: last } = await api<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/first`, { msgtype: "m.text", body: "un" });
+    assert.deepEqual((await notified()).map((n) => n.id), [last]);
     const template = (await s.stores.events.getEvent(last))?.event.pdu;
     assert.ok(template);
     const room = await s.stores.rooms.getRoom(roomId);
