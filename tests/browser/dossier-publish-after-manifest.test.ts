@@ -67,7 +67,7 @@ describe("dossier upload cut between its manifest and its message (Chromium)", f
     await d?.close();
   });
 
-  const rowIn = (page: Page) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: name }) });
+  const rowIn = (page: Page, file = name) => page.getByRole("grid").locator("tbody tr").filter({ has: page.locator("td:first-child", { hasText: file }) });
 
   it("after a reload, « Publier » sends the message with nothing uploaded again; the other member gets the file", async () => {
     const page = d.page;
@@ -103,5 +103,35 @@ describe("dossier upload cut between its manifest and its message (Chromium)", f
     const [dl] = await Promise.all([bob!.waitForEvent("download", { timeout: 60_000 }), rowIn(bob!).getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]) as [Download, unknown];
     assert.equal(await dl.failure(), null);
     assert.equal(sha256(await readFile((await dl.path())!)), sha256(original), "Bob's copy is byte-identical");
+  });
+
+  it("a message the homeserver stored before the reload is not sent twice: « Publier » gives the same event (transaction id)", async () => {
+    const page = d.page;
+    const file = "convention-signee.bin";
+    let onStored!: () => void;
+    const stored = new Promise<void>((r) => (onStored = r));
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    await page.route(MESSAGE, async (route: Route) => {
+      await route.fetch(); // the homeserver stores the event; its answer never reaches the page
+      onStored();
+      await released;
+      await route.abort().catch(() => undefined);
+    });
+    const dir = await mkdtemp(join(tmpdir(), "entente-publish-"));
+    await writeFile(join(dir, file), randomBytes(2 * MiB + 17));
+    await page.locator("input#files").setInputFiles(join(dir, file));
+    await stored;
+    await page.reload();
+    await page.getByRole("heading", { name: TITLE }).waitFor({ timeout: 120_000 });
+    release();
+    await page.unroute(MESSAGE);
+    await page.getByRole("button", { name: `Publier ${file} dans le dossier` }).click();
+    await page.getByRole("heading", { name: "Envois interrompus" }).waitFor({ state: "detached" });
+    // a small file sent after it marks the end: once Bob sees it, every earlier message is folded
+    await writeFile(join(dir, "repere.txt"), "repère");
+    await page.locator("input#files").setInputFiles(join(dir, "repere.txt"));
+    await rowIn(bob!, "repere.txt").waitFor({ timeout: 60_000 });
+    assert.equal(await rowIn(bob!, file).count(), 1, "the file is in the dossier once");
   });
 });

@@ -2,11 +2,12 @@
 // and our own types are outside it. These two wrappers are the one place that widens the call.
 import type { MatrixClient } from "matrix-js-sdk";
 
-type Send = (roomId: string, type: string, content: Record<string, unknown>) => Promise<{ event_id: string }>;
+type Send = (roomId: string, type: string, content: Record<string, unknown>, txnId?: string) => Promise<{ event_id: string }>;
 type SendState = (roomId: string, type: string, content: Record<string, unknown>, stateKey: string) => Promise<{ event_id: string }>;
 
-export const sendAny = (client: MatrixClient, roomId: string, type: string, content: Record<string, unknown>): Promise<{ event_id: string }> =>
-  (client.sendEvent.bind(client) as unknown as Send)(roomId, type, content);
+/** `txnId`: ours when a send may be repeated after a reload (same device, same id: the server answers with the first event). */
+export const sendAny = (client: MatrixClient, roomId: string, type: string, content: Record<string, unknown>, txnId?: string): Promise<{ event_id: string }> =>
+  (client.sendEvent.bind(client) as unknown as Send)(roomId, type, content, txnId);
 
 export const sendStateAny = (client: MatrixClient, roomId: string, type: string, content: Record<string, unknown>, stateKey: string): Promise<{ event_id: string }> =>
   (client.sendStateEvent.bind(client) as unknown as SendState)(roomId, type, content, stateKey);

@@ -135,8 +135,8 @@ export class MatrixDossiersPort implements DossiersPort {
   }
 
   /** Sends, then keeps our own event at once (its remote echo would not come as a new timeline event). */
-  private async send(roomId: string, type: string, content: Record<string, unknown>): Promise<string> {
-    const { event_id } = await sendAny(this.client, roomId, type, content);
+  private async send(roomId: string, type: string, content: Record<string, unknown>, txnId?: string): Promise<string> {
+    const { event_id } = await sendAny(this.client, roomId, type, content, txnId);
     this.tree.sent(roomId, { event_id, type, sender: this.userId, origin_server_ts: Date.now(), content });
     return event_id;
   }
@@ -145,10 +145,10 @@ export class MatrixDossiersPort implements DossiersPort {
     await this.send(roomId, FOLDER_EVENT, buildFolderRoot({ name, ...(parent !== undefined ? { parent } : {}) }));
   }
 
-  async change(roomId: string, entryId: string, change: EntryChange): Promise<void> {
+  async change(roomId: string, entryId: string, change: EntryChange, txnId?: string): Promise<void> {
     const snap = await this.snapshot(roomId);
     if (!snap.entries.has(entryId)) throw new Error("unknown entry");
-    await this.send(roomId, FILE_UPDATE, buildFileUpdate({ root: entryId, clock: nextClock(snap.maxClock), ...change }));
+    await this.send(roomId, FILE_UPDATE, buildFileUpdate({ root: entryId, clock: nextClock(snap.maxClock), ...change }), txnId);
   }
 
   private pendingStore: PendingUploads | undefined;
@@ -218,23 +218,25 @@ export class MatrixDossiersPort implements DossiersPort {
 
   /**
    * Runs `upload`, then sends its message (and the folder or version update). An upload in parts
-   * keeps its record (and its state, manifest included) until the message is sent: a reload in
-   * between leaves it "interrupted" with only the message to send (resumeUpload).
+   * keeps its record (and its state, manifest included) until the message and the update are sent:
+   * a reload in between leaves it "interrupted" with only those to send (resumeUpload). Both go
+   * with transaction ids derived from the record, so sending them again after a reload that lost
+   * the server's answer (the event was stored) gives the same events, not a second file.
    */
   private publish(roomId: string, target: UploadTarget, record: string | undefined, pausable: boolean, upload: (signal: AbortSignal, onControl: (c: UploadControl) => void) => Promise<{ content: Record<string, unknown> }>): TransferHandle {
     const abort = new AbortController();
     let control: UploadControl | undefined;
     if (record !== undefined) this.running.add(record);
+    const txn = (what: string): string | undefined => (record !== undefined ? `entente-upload-${record}-${what}` : undefined);
     const done = (async () => {
       try {
         const { content } = await upload(abort.signal, (c) => { control = c; });
         if (abort.signal.aborted) throw new TransferCancelled();
-        const id = await this.send(roomId, "m.room.message", content);
-        // the file is in the dossier: nothing to resume any more (a folder or version update lost
-        // now leaves the file at the dossier's root, or as a file of its own)
+        const id = await this.send(roomId, "m.room.message", content, txn("message"));
+        if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id }, txn("version"));
+        else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent }, txn("folder"));
+        // the file is in the dossier, in its place: nothing to resume any more
         if (record !== undefined) this.pending()?.remove(record);
-        if (target.versionOf !== undefined) await this.change(roomId, target.versionOf, { addVersion: id });
-        else if (target.parent !== undefined) await this.change(roomId, id, { parent: target.parent });
       } finally {
         if (record !== undefined) this.running.delete(record);
       }
