@@ -83,6 +83,74 @@ describe("citizen sharing: recipient page in Chromium", function () {
     await context.close();
   });
 
+  it("with a save dialog (File System Access API): a wrong password opens none; the right one opens it, or « Choisir où enregistrer » when the check outlasted the click", async () => {
+    const agent = { serviceUrl: svc.url, accessToken: (await registerUser(hs.url, "agent3")).accessToken };
+    const plaintext = randomBytes(200_000);
+    const password = sharePassword();
+    const ciphertext = () => encryptForShare(new Blob([plaintext]).stream(), password, "deliberation.pdf");
+    const first = await createShare(agent, { name: "deliberation.pdf", ciphertext: await ciphertext() });
+    const second = await createShare(agent, { name: "deliberation.pdf", ciphertext: await ciphertext() });
+    const context = await browser.newContext();
+    // Headless Chromium's own dialog cannot be answered: a stand-in with the real one's rule (it
+    // opens only with a user activation, else SecurityError), counting its openings and keeping
+    // what is written. The activation is the stand-in's too, so that the test, not the machine's
+    // speed, says whether the password check outlasted the click (Chromium's lasts 5 s): a click
+    // activates, except the one after `__expireNext`, whose activation is taken as run out.
+    await context.addInitScript(() => {
+      const w = globalThis as unknown as { __picks: string[]; __saved: number[]; __expired: boolean; __expireNext: boolean; showSaveFilePicker: unknown; Navigator: { prototype: object }; addEventListener(t: string, f: () => void, capture: boolean): void };
+      w.__picks = [];
+      w.__saved = [];
+      w.__expired = false;
+      w.__expireNext = false;
+      Object.defineProperty(w.Navigator.prototype, "userActivation", { configurable: true, get: () => ({ isActive: !w.__expired, hasBeenActive: true }) });
+      w.addEventListener("click", () => {
+        w.__expired = w.__expireNext;
+        w.__expireNext = false;
+      }, true);
+      w.showSaveFilePicker = (opts: { suggestedName: string }) => {
+        if (w.__expired) return Promise.reject(new DOMException("Must be handling a user gesture to show a file picker.", "SecurityError"));
+        w.__picks.push(opts.suggestedName);
+        return Promise.resolve({ createWritable: () => Promise.resolve(new WritableStream<Uint8Array>({ write: (c) => { for (const b of c) w.__saved.push(b); } })) });
+      };
+    });
+    const page = await context.newPage();
+    const picks = () => page.evaluate(() => (globalThis as unknown as { __picks: string[] }).__picks);
+    const saved = () => page.evaluate(() => (globalThis as unknown as { __saved: number[] }).__saved);
+    const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+    await page.goto(first.link);
+    await page.waitForSelector("#form:not([hidden])");
+    await page.fill("#password", "pas-le-bon");
+    await page.click("button[type=submit]");
+    await page.locator("#error:not(:empty)").waitFor({ timeout: 60_000 });
+    assert.match(await page.textContent("#error") ?? "", /Mot de passe incorrect/);
+    assert.deepEqual(await picks(), [], "no save dialog for a wrong password");
+
+    await page.fill("#password", password);
+    await page.click("button[type=submit]");
+    await page.locator("#status:has-text('enregistré')").waitFor({ timeout: 60_000 }).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}; status « ${await page.textContent("#status")} », error « ${await page.textContent("#error")} », picks ${JSON.stringify(await picks())}`);
+    });
+    assert.deepEqual(await picks(), ["deliberation.pdf"]);
+    assert.equal(sha(Uint8Array.from(await saved())), sha(plaintext));
+
+    // The password check took longer than the click's activation: the page asks for another click.
+    await page.goto(second.link);
+    await page.waitForSelector("#form:not([hidden])");
+    await page.evaluate(() => { (globalThis as unknown as { __expireNext: boolean }).__expireNext = true; });
+    await page.fill("#password", password);
+    await page.click("button[type=submit]");
+    const save = page.getByRole("button", { name: "Choisir où enregistrer « deliberation.pdf »" });
+    await save.waitFor({ timeout: 60_000 });
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } | null } }).document.activeElement?.id), "save", "the new button has the focus");
+    assert.deepEqual(await picks(), []);
+    await page.keyboard.press("Enter"); // a click on the focused button: a new activation
+    await page.locator("#status:has-text('enregistré')").waitFor({ timeout: 60_000 });
+    assert.deepEqual(await picks(), ["deliberation.pdf"]);
+    assert.equal(sha(Uint8Array.from(await saved())), sha(plaintext));
+    assert.equal(await save.isHidden(), true);
+    await context.close();
+  });
+
   it("a 44-byte file: « moins de 1 ko » before (the service knows only the encrypted size), « 44 o » once decrypted, the expiry without seconds", async () => {
     const agent = { serviceUrl: svc.url, accessToken: (await registerUser(hs.url, "agent2")).accessToken };
     const plaintext = Buffer.from("Compte rendu du conseil : 44 octets exacts.\n");

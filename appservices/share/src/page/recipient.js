@@ -1,7 +1,10 @@
 // The recipient's page: checks the password against the message's first packet (no download is
-// counted for a wrong password), then streams the ciphertext through openpgp's decryption into
-// the file chosen with the File System Access API (memory bounded by openpgp's chunks), or, where
-// that API is missing, into a Blob saved as a download. The file's name is sealed with the link's
+// counted for a wrong password), then asks where to save and streams the ciphertext through
+// openpgp's decryption into the file chosen with the File System Access API (memory bounded by
+// openpgp's chunks), or, where that API is missing, into a Blob saved as a download. The save
+// dialog comes after the password check: a wrong password shows no dialog (and leaves no empty
+// file where the dialog made one); if the check outlasted the click's user activation, a second
+// button opens the dialog. The file's name is sealed with the link's
 // fragment (sealed-name.js): the service does not know it; a link without its fragment still
 // downloads, the name then comes from the decrypted message.
 import * as openpgp from "/static/openpgp.min.mjs";
@@ -31,17 +34,39 @@ if (!metaRes.ok) {
   });
 }
 
-async function receive(meta, password) {
-  $("#error").textContent = "";
-  // Ask where to save while the click still counts as a user gesture.
-  let writable;
-  if (typeof window.showSaveFilePicker === "function") {
+/**
+ * The file to write to, chosen in the browser's save dialog: at once while the submit click still
+ * counts as a user gesture, else after a click on « Choisir où enregistrer » (the dialog refuses
+ * to open without one). Undefined: the person closed the dialog.
+ */
+async function chooseFile(meta) {
+  const open = async () => (await window.showSaveFilePicker({ suggestedName: meta.name ?? "fichier" })).createWritable();
+  if (navigator.userActivation?.isActive !== false) {
     try {
-      writable = await (await window.showSaveFilePicker({ suggestedName: meta.name ?? "fichier" })).createWritable();
-    } catch {
-      return fail("Enregistrement annulé.");
+      return await open();
+    } catch (e) {
+      if (!(e instanceof DOMException) || e.name !== "SecurityError") return undefined;
     }
   }
+  // A fresh button: a listener left by an earlier try (submitted again meanwhile) must not open a second dialog.
+  const button = $("#save").cloneNode();
+  $("#save").replaceWith(button);
+  button.textContent = meta.name !== undefined ? `Choisir où enregistrer « ${meta.name} »` : "Choisir où enregistrer le fichier";
+  button.hidden = false;
+  say("Mot de passe correct. Choisissez où enregistrer le fichier.");
+  button.focus();
+  await new Promise((resolve) => button.addEventListener("click", resolve, { once: true }));
+  button.hidden = true;
+  try {
+    return await open();
+  } catch {
+    return undefined;
+  }
+}
+
+async function receive(meta, password) {
+  $("#error").textContent = "";
+  $("#save").hidden = true;
   say("Vérification du mot de passe…");
   const keyRes = await fetch(`/s/${id}/key`);
   if (!keyRes.ok) return fail(await refusal(keyRes));
@@ -50,8 +75,12 @@ async function receive(meta, password) {
     const head = await openpgp.readMessage({ binaryMessage: new Uint8Array(await keyRes.arrayBuffer()), config: { enforceGrammar: false } });
     sessionKeys = await openpgp.decryptSessionKeys({ message: head, passwords: [password] });
   } catch {
-    await writable?.abort();
     return fail("Mot de passe incorrect. Vérifiez le mot de passe reçu et réessayez.");
+  }
+  let writable;
+  if (typeof window.showSaveFilePicker === "function") {
+    writable = await chooseFile(meta);
+    if (writable === undefined) return fail("Enregistrement annulé : cliquez de nouveau sur « Télécharger et déchiffrer » pour choisir où enregistrer le fichier.");
   }
   say("Téléchargement et déchiffrement…");
   const dataRes = await fetch(`/s/${id}/data`);
