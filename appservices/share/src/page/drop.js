@@ -4,6 +4,7 @@
 import * as openpgp from "/static/openpgp.min.mjs";
 import { $, collect, fail, refusal as refusalOf, say } from "/static/page-common.js";
 import { sealName } from "/static/sealed-name.js";
+import { untilText } from "/static/page-text.js";
 
 const id = location.pathname.split("/")[2] ?? "";
 const secret = decodeURIComponent(location.hash.slice(1));
@@ -18,7 +19,7 @@ if (secret.length < 16) {
   fail(await refusal(metaRes));
 } else {
   const meta = await metaRes.json();
-  $("#info").textContent = `Vous pouvez envoyer un document jusqu'au ${new Date(meta.expires_at).toLocaleString("fr-FR")}.`;
+  $("#info").textContent = `Vous pouvez envoyer un document jusqu'au ${untilText(meta.expires_at)}.`;
   $("#form").hidden = false;
   // The file field is ours (page.css): the browser's own says « Choose File » in its language.
   const chosen = () => void ($("#file-chosen").textContent = $("#file").files?.[0]?.name ?? "Aucun document choisi");
