@@ -31,6 +31,8 @@ export const dossierStyles = css`
     /* A percentage lets the list shrink with its cell (a select is compressible): its longest option no longer widens the table. */
     td.actions select { max-width: min(12rem, 100%); }
     .lock { font-size: 0.85rem; color: #92400e; margin-top: 0.15rem; }
+    .where { font-size: 0.85rem; margin-top: 0.15rem; }
+    .where button.link { text-align: left; }
     .offer { display: flex; gap: 0.5rem; margin: -0.6rem 0 0.6rem; }
     img.preview-large { display: block; max-width: 16rem; max-height: 20rem; border: 1px solid #cbd5e1; margin: 0.4rem 0; background: #fff; }
     .file-icon { font-size: 3rem; margin: 0.2rem 0; }

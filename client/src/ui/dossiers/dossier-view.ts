@@ -8,7 +8,7 @@
 import { LitElement, html, nothing, type PropertyValues } from "lit";
 import { formatSize } from "../../core/attachment-crypto.ts";
 import {
-  breadcrumbs, bytesUsed, checkName, folderTree, moveTargets, visibleEntries,
+  breadcrumbs, bytesUsed, checkName, folderPath, folderTree, moveTargets, visibleEntries,
   type DossierEntry, type DossierSnapshot, type SortKey,
 } from "../../core/dossiers/dossier-model.ts";
 import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
@@ -253,7 +253,10 @@ export class DossierView extends LitElement {
   }
 
   private rowContext(snap: DossierSnapshot, readOnly: string | undefined): RowContext {
+    // A search or the bin lists the whole dossier: each row says where its entry is.
+    const wholeDossier = this.filter.trim() !== "" || this.showDeleted;
     return {
+      where: wholeDossier ? (e) => ({ path: folderPath(snap, e.parent), canOpen: !this.showDeleted }) : undefined,
       locks: { active: this.locks.current(), ctl: this.locks, me: this.port.userId },
       tr: this.tr, size: (n) => this.size(n), date: (ts) => this.date(ts), who: (u) => this.port.memberName(this.roomId, u),
       previews: this.previews.urls, previewStates: this.previews.states, renaming: this.renaming, moving: this.moving, readOnly, moveTargets: (id) => moveTargets(snap, id),

@@ -27,7 +27,8 @@ export interface RowContext {
   /** The entry whose destination folder is being picked. */
   moving: string | undefined;
   moveTargets(id: string): { id: string; path: string }[];
-  open(folder: string): void;
+  /** Undefined: the root. */
+  open(folder: string | undefined): void;
   download(entry: DossierEntry, version: FileVersion): void;
   newVersion(entry: DossierEntry, file: File): void;
   showHistory(id: string | undefined): void;
@@ -37,6 +38,22 @@ export interface RowContext {
   change(entry: DossierEntry, change: EntryChange): void;
   /** Advisory locks: those active at this render and their controller. */
   locks: RowLocks;
+  /**
+   * When the grid lists the whole dossier (a search, the bin): where the entry is (its folder's
+   * path, "" at the root) and whether that folder can be opened from the row. Undefined otherwise.
+   */
+  where?: ((e: DossierEntry) => { path: string; canOpen: boolean } | undefined) | undefined;
+}
+
+/** « Dans : Études/Mobilité » under the name of a search result or a deleted entry; a link to the folder in a search. */
+function whereLine(e: DossierEntry, c: RowContext): unknown {
+  const w = c.where?.(e);
+  if (w === undefined) return nothing;
+  const { tr } = c;
+  const folder = w.path !== "" ? w.path : tr("top");
+  return html`<div class="where muted">${w.canOpen
+    ? html`<button type="button" class="link" aria-label=${tr("showIn", { name: e.name, folder })} @click=${() => c.open(e.parent)}>${tr("inFolder", { folder })}</button>`
+    : tr("inFolder", { folder })}</div>`;
 }
 
 function nameCell(e: DossierEntry, c: RowContext): unknown {
@@ -46,10 +63,10 @@ function nameCell(e: DossierEntry, c: RowContext): unknown {
         @keydown=${(ev: KeyboardEvent) => { if (ev.key === "Escape") { ev.preventDefault(); c.startRename(undefined); } }} />
       <button type="submit">${tr("save")}</button><button type="button" @click=${() => c.startRename(undefined)}>${tr("cancel")}</button></form>`;
   }
-  if (e.kind === "folder") return html`<button class="link" @click=${() => c.open(e.id)} aria-label=${tr("openFolder", { name: e.name })}>📁 ${e.name}</button>`;
+  if (e.kind === "folder") return html`<button class="link" @click=${() => c.open(e.id)} aria-label=${tr("openFolder", { name: e.name })}>📁 ${e.name}</button>${whereLine(e, c)}`;
   const latest = e.versions[e.versions.length - 1];
   const thumb = latest !== undefined ? c.previews.get(latest.eventId) : undefined;
-  return html`${thumb !== undefined ? html`<img class="thumb" src=${thumb} alt=${tr("preview", { name: e.name })} />` : nothing}<span class=${e.deleted ? "deleted" : ""}>${e.name}</span>${lockLine(e, c.locks)}`;
+  return html`${thumb !== undefined ? html`<img class="thumb" src=${thumb} alt=${tr("preview", { name: e.name })} />` : nothing}<span class=${e.deleted ? "deleted" : ""}>${e.name}</span>${whereLine(e, c)}${lockLine(e, c.locks)}`;
 }
 
 /** The file picker of a new version, hidden in the row: found from the row's menu button. */
