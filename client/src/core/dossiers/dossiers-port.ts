@@ -115,6 +115,11 @@ export interface DossiersPort {
   unlock(roomId: string, entryId: string): Promise<void>;
   /** Whether this agent's power level lets them change the dossier (folders, files, versions, renames, moves, deletions). */
   mayChange(roomId: string): boolean;
+  /**
+   * The level an archive export needs (the share service's rule, archive-route.ts: the room's
+   * moderator level, `redact`) and this agent's, so the view says it before any work is done.
+   */
+  archiveLevel?(roomId: string): { needed: number; mine: number };
   /** The server's per-file upload limit (media config m.upload.size), if it gives one. */
   maxUploadSize(): Promise<number | undefined>;
   invite(roomId: string, userId: string): Promise<void>;

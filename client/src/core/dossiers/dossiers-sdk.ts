@@ -31,7 +31,7 @@ export class FileChangedSinceUpload extends Error {
 export class NotSameFile extends Error {
   override name = "NotSameFile";
 }
-import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, uploadedResult, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, type RoomPowerLevels } from "./protocol.ts";
+import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, uploadedResult, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, userLevel, type RoomPowerLevels } from "./protocol.ts";
 import { DossierEvents } from "./dossier-events-sdk.ts";
 
 const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);
@@ -295,6 +295,11 @@ export class MatrixDossiersPort implements DossiersPort {
   mayChange(roomId: string): boolean {
     const state = this.client.getRoom(roomId)?.currentState;
     return state !== undefined && [FOLDER_EVENT, FILE_UPDATE, "m.room.message"].every((t) => state.maySendEvent(t, this.userId));
+  }
+
+  archiveLevel(roomId: string): { needed: number; mine: number } {
+    const levels = this.levels(this.client.getRoom(roomId));
+    return { needed: levels.redact, mine: userLevel(levels, this.userId) };
   }
 
   maxUploadSize(): Promise<number | undefined> {

@@ -3,11 +3,11 @@
 export { DOSSIER_ROOM_TYPE, FILE_MSGTYPES, FILE_UPDATE, FOLDER_EVENT, buildFileUpdate, buildFolderRoot } from "../../../../appservices/protocol/src/dossier/file-tree-events.ts";
 export { foldFileTree, entryPath, type FileTreeResult, type TreeEntry } from "../../../../appservices/protocol/src/dossier/file-tree-fold.ts";
 export { nextClock } from "../../../../appservices/protocol/src/room-events.ts";
-export { parseRoomPowerLevels, type RoomPowerLevels } from "../../../../appservices/protocol/src/power-levels.ts";
+export { parseRoomPowerLevels, userLevel, type RoomPowerLevels } from "../../../../appservices/protocol/src/power-levels.ts";
 export { encryptingStream, decryptingStream } from "../../../../appservices/files/src/attachments/attachment-stream.ts";
 export { loadWebBackend, webBackend } from "../../../../appservices/files/src/attachments/web-backend.ts";
 export { parseEncryptedFile, type EncryptedFile } from "../../../../appservices/files/src/attachments/encrypted-file.ts";
-export { ChunkedUpload, UploadStopped, uploadedResult } from "../../../../appservices/files/src/chunked/uploader.ts";
+export { ChunkedUpload, UploadRelay, UploadStopped, uploadedResult } from "../../../../appservices/files/src/chunked/uploader.ts";
 export { fetchTransport, type MediaTransport } from "../../../../appservices/files/src/chunked/media-transport.ts";
 export { memoryStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 export { checkSameFile } from "../../../../appservices/files/src/chunked/same-file.ts";

@@ -15,9 +15,11 @@ export type ArchiveRun = (onProgress: (p: ArchiveProgress) => void) => Promise<A
 const shortKey = (fpr: string): string => fpr.slice(-16).replace(/(.{4})(?=.)/g, "$1 ");
 
 export class ArchiveExportPanel extends LitElement {
-  static override properties = { i18n: { attribute: false }, run: { attribute: false }, progress: { state: true }, status: { state: true }, error: { state: true } };
+  static override properties = { i18n: { attribute: false }, run: { attribute: false }, level: { attribute: false }, progress: { state: true }, status: { state: true }, error: { state: true } };
   declare i18n: I18n;
   declare run: ArchiveRun;
+  /** The level the export needs and the agent's (the service refuses below it): below, the button is disabled with why. */
+  declare level: { needed: number; mine: number } | undefined;
   declare progress: ArchiveProgress | undefined;
   declare status: string;
   declare error: string;
@@ -77,12 +79,15 @@ export class ArchiveExportPanel extends LitElement {
   override render(): unknown {
     const tr = this.tr;
     const p = this.progress;
+    const lv = this.level;
+    const refused = lv !== undefined && lv.mine < lv.needed;
     return html`<section aria-labelledby="archive-title">
       <h2 id="archive-title">${tr("archiveTitle")}</h2>
       <div class="row">
-        <button type="button" ?disabled=${p !== undefined} aria-describedby="archive-help" @click=${() => void this.start()}>${tr("exportArchive")}</button>
+        <button type="button" ?disabled=${p !== undefined || refused} aria-describedby=${refused ? "archive-refused archive-help" : "archive-help"} @click=${() => void this.start()}>${tr("exportArchive")}</button>
         ${p === undefined ? nothing : html`<progress aria-label=${tr("exportProgress")} max=${p.phase === "files" ? Math.max(1, p.total) : nothing} value=${p.phase === "files" ? p.done : nothing}></progress>`}
       </div>
+      ${refused ? html`<p id="archive-refused">${tr("needsModerator", { needed: lv.needed, mine: lv.mine })}</p>` : nothing}
       <p id="archive-help" class="muted">${tr("exportHelp")}</p>
       <p role="status" aria-live="polite">${p !== undefined ? this.phaseText(p) : this.status}</p>
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}

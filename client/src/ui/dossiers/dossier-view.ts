@@ -313,7 +313,7 @@ export class DossierView extends LitElement {
         </div>
       </div>
       <ent-dossier-members .i18n=${this.i18n} .port=${this.port} roomId=${this.roomId} version=${this.version}></ent-dossier-members>
-      <ent-archive-export .i18n=${this.i18n} .run=${(onProgress: Parameters<DossiersPort["exportArchive"]>[1]) => this.port.exportArchive(this.roomId, onProgress)}></ent-archive-export>
+      <ent-archive-export .i18n=${this.i18n} .level=${this.port.archiveLevel?.(this.roomId)} .run=${(onProgress: Parameters<DossiersPort["exportArchive"]>[1]) => this.port.exportArchive(this.roomId, onProgress)}></ent-archive-export>
       ${this.dragging ? html`<p class="sr" role="status">${tr("dropHere")}</p>` : nothing}`;
   }
 }
