@@ -24,6 +24,7 @@ import { DossierTransfers } from "./dossier-transfers.ts";
 import { DossierPreviews } from "./dossier-previews.ts";
 import { DossierLocks } from "./dossier-locks.ts";
 import { releaseOffer } from "./lock-row.ts";
+import { changeSaid } from "./change-said.ts";
 import { renderToolbar, type ToolbarState } from "./dossier-toolbar.ts";
 import "./archive-export-panel.ts";
 import "./dossier-members.ts";
@@ -214,6 +215,9 @@ export class DossierView extends LitElement {
     try {
       await this.port.change(this.roomId, entry.id, change);
       await this.refresh();
+      const snap = this.snap;
+      const said = snap !== undefined ? changeSaid(this.tr, entry.name, change, (id) => folderPath(snap, id), entry.parent) : undefined;
+      if (said !== undefined) this.status = said;
     } catch (e: unknown) {
       this.fail(e);
     }
