@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { createHash, randomBytes } from "node:crypto";
 import { nodeBackend } from "../attachments/node-backend.ts";
 import { webBackend } from "../attachments/web-backend.ts";
-import { ChunkedUpload, UploadStopped, uploadedResult, type PartSource, type UploadProgress } from "./uploader.ts";
+import { ChunkedUpload, UploadRelay, UploadStopped, uploadedResult, type PartSource, type UploadProgress } from "./uploader.ts";
 import { downloadParts } from "./downloader.ts";
 import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
 import { memoryStateStore, parseUploadState } from "./upload-state.ts";
@@ -192,6 +192,56 @@ for (const hold of [0, 1024 * 1024]) describe(`chunked large files (in-memory me
     stored[10]! ^= 1;
     const d = await download(transport, r.manifestFile, hold);
     assert.ok("e" in d && d.aborted);
+  });
+
+  it("with partsPerRun each run stops after that many parts, all answered and saved (UploadRelay); fresh uploaders on the state send every part exactly once, none read ahead across a relay", async () => {
+    const data = randomBytes(7 * 65536 + 100);
+    const transport = memoryTransport();
+    const store = memoryStateStore();
+    const read: number[] = [];
+    const source: PartSource = (offset, length) => (read.push(offset / 65536), sourceOf(data)(offset, length));
+    const opts = { source, name: "x", mimetype: "a/b", size: data.length, transport, store, backend: webBackend(), partSize: 65536, holdParts: hold, wholeFileHash: false, concurrentParts: 2, partsPerRun: 3 };
+    const runs: number[][] = [];
+    let r: Awaited<ReturnType<ChunkedUpload["start"]>> | undefined;
+    while (r === undefined) {
+      read.length = 0;
+      const up = new ChunkedUpload(opts);
+      const phases: string[] = [];
+      up.addEventListener("phase", (e) => phases.push((e as CustomEvent<{ phase: string }>).detail.phase));
+      r = await up.start().catch((e: unknown) => {
+        assert.ok(e instanceof UploadRelay, String(e));
+        assert.deepEqual(phases, ["uploading"], "a relay emits no paused phase");
+        return undefined;
+      });
+      runs.push([...read]);
+      assert.ok(runs.length <= 3);
+    }
+    assert.deepEqual(runs, [[0, 1, 2], [3, 4, 5], [6, 7]]);
+    assert.equal(transport.puts, 8 + 1, "8 parts and the manifest, each PUT once");
+    const d = await download(transport, r.manifestFile, hold);
+    assert.ok("m" in d, `verified: ${"e" in d ? String(d.e) : ""}`);
+    assert.equal(sha(d.data), sha(data));
+  });
+
+  it("a pause while a relayed run's last parts are in flight stops as a pause (not a relay)", async () => {
+    const data = randomBytes(4 * 65536);
+    const transport = memoryTransport();
+    const store = memoryStateStore();
+    const opts = { source: sourceOf(data), name: "x", mimetype: "a/b", size: data.length, transport, store, backend: webBackend(), partSize: 65536, holdParts: hold, wholeFileHash: false, concurrentParts: 2, partsPerRun: 2 };
+    const up = new ChunkedUpload(opts);
+    const put = transport.put;
+    transport.put = async (...a: Parameters<typeof put>) => {
+      up.pause(); // asked while the run's parts are on their way
+      return put(...a);
+    };
+    const phases: string[] = [];
+    up.addEventListener("phase", (e) => phases.push((e as CustomEvent<{ phase: string }>).detail.phase));
+    await assert.rejects(up.start(), (e: unknown) => e instanceof UploadStopped && e.phase === "paused");
+    assert.equal(phases.at(-1), "paused");
+    transport.put = put;
+    const r = await new ChunkedUpload({ ...opts, partsPerRun: Infinity }).start();
+    const d = await download(transport, r.manifestFile, hold);
+    assert.equal(sha(d.data), sha(data));
   });
 
   it("without the whole-file hash (the web client's uploads): no sha256 in the manifest, downloads verify every part, a resume does not read acknowledged parts again", async () => {

@@ -59,6 +59,13 @@ export interface ChunkedUploadOptions {
    * between its manifest and its message (a page reload) is not lost.
    */
   keepStateUntilSent?: boolean;
+  /**
+   * Parts PUT by one start() at most (default: no limit). Once that many are started, no new part
+   * is read; the ones in flight are answered and saved, then start() rejects with UploadRelay, the
+   * phase left as it was ("uploading"): the caller goes on with a fresh uploader (the web client's
+   * worker is replaced so its whole heap goes at once) from the saved state.
+   */
+  partsPerRun?: number;
 }
 
 export type UploadPhase = "idle" | "uploading" | "paused" | "done" | "cancelled";
@@ -75,6 +82,13 @@ export class UploadStopped extends Error {
   constructor(phase: "paused" | "cancelled", cause?: unknown) {
     super(phase === "paused" ? "upload paused" : "upload cancelled", { cause });
     this.phase = phase;
+  }
+}
+
+/** start() stopped after `partsPerRun` parts, every part it began acknowledged and saved: go on from the state. */
+export class UploadRelay extends Error {
+  constructor() {
+    super("upload relayed: parts per run reached");
   }
 }
 
@@ -103,7 +117,7 @@ export class ChunkedUpload extends EventTarget {
 
   constructor(o: ChunkedUploadOptions) {
     super();
-    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, ...o };
+    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, partsPerRun: Infinity, ...o };
   }
 
   /** Starts, or resumes from the stored state. Rejects with UploadStopped on pause/cancel/give-up. */
@@ -128,6 +142,8 @@ export class ChunkedUpload extends EventTarget {
       const window = this.o.wholeFileHash ? 1 : Math.max(1, this.o.concurrentParts);
       const inflight = new Set<Promise<void>>();
       let failure: { e: unknown } | undefined;
+      let begun = 0;
+      let relay = false;
       for (const [i, part] of plan.entries()) {
         const st = state.parts[part.index]!;
         if (st.sha256 !== undefined) {
@@ -136,9 +152,14 @@ export class ChunkedUpload extends EventTarget {
           meter.skip(part.size);
           continue;
         }
+        if (begun >= this.o.partsPerRun) {
+          relay = true;
+          break;
+        }
         while (inflight.size >= window) await Promise.race(inflight);
         if (failure !== undefined) break;
-        const after = plan[i + 1];
+        // the last part of a relayed run reads nothing ahead (the next run does)
+        const after = ++begun < this.o.partsPerRun ? plan[i + 1] : undefined;
         // with a window of 1 each part ends before the next starts: `whole` is the state after the previous one
         const sending: Promise<void> = this.sendPart(part, st, state, whole, meter, signal, after && { part: after, st: state.parts[after.index]! })
           .then((w) => {
@@ -154,6 +175,7 @@ export class ChunkedUpload extends EventTarget {
       }
       await Promise.all(inflight);
       if (failure !== undefined) throw failure.e;
+      if (relay) throw new UploadRelay();
       const result = await this.sendManifest(state, this.o.wholeFileHash ? whole.digest() : undefined, signal);
       if (this.o.keepStateUntilSent) {
         const m = result.manifest.sha256;
@@ -164,6 +186,13 @@ export class ChunkedUpload extends EventTarget {
       return result;
     } catch (e: unknown) {
       if (this.phase === "cancelled") throw new UploadStopped("cancelled", e);
+      if (e instanceof UploadRelay) {
+        if (!abort.signal.aborted) {
+          this.phase = "idle"; // no event: for the caller the upload goes on
+          throw e;
+        }
+        e = new UploadStopped("paused"); // paused while the last parts were in flight
+      }
       this.setPhase("paused", abort.signal.aborted ? "user" : "network");
       throw e instanceof UploadStopped ? e : new UploadStopped("paused", e);
     } finally {
@@ -300,6 +329,13 @@ export class ChunkedUpload extends EventTarget {
   private async prepareHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<PreparedPart> {
     const { bytes: plain, adopted } = await this.readPart(part, signal);
     whole.update(plain);
+    if (this.o.backend.encryptWhole !== undefined) {
+      const out = await this.o.backend.encryptWhole(fromBase64(st.key)!, fromBase64(st.iv)!, plain);
+      if (!adopted) this.plain = plain;
+      onBytes(part.size);
+      const sha256 = toBase64(await digest(out));
+      return { blob: new Blob([out as Uint8Array<ArrayBuffer>]), sha256, whole };
+    }
     if (this.held === undefined || this.held.length < part.size) this.held = new Uint8Array(part.size);
     const buf = this.held.subarray(0, part.size);
     const cipher = this.o.backend.aesCtr(fromBase64(st.key)!, fromBase64(st.iv)!);

@@ -25,6 +25,14 @@ export const PART_SIZE = 16 * 1024 * 1024;
  */
 export const PARTS_IN_FLIGHT = 2;
 
+/**
+ * Parts one upload worker sends before it is replaced by a fresh one (ChunkedUpload
+ * `partsPerRun`; upload-worker-client.ts): the parts' buffers are garbage that Chromium frees only
+ * at a full collection of the worker's heap, which comes late (its JS heap stays tiny); a worker
+ * ended frees them all at once. The parts in flight are answered first: no PUT is cut.
+ */
+export const PARTS_PER_WORKER = 8;
+
 /** Part size for a file above the threshold: PART_SIZE, or the threshold itself when smaller (a multiple of 16). */
 export function partSizeFor(threshold: number): number {
   const p = Math.min(PART_SIZE, threshold);

@@ -12,7 +12,7 @@ import {
   ProgressMeter, UploadStopped, type RetryInfo,
 } from "./protocol.ts";
 import { partSpool, openDiskSink, WorkerDownloadFailed, type DiskSink, type DiskSinkPreference } from "./disk-sink.ts";
-import { PART_SIZE, PARTS_IN_FLIGHT, partSizeFor } from "./dossier-config.ts";
+import { PART_SIZE, PARTS_IN_FLIGHT, PARTS_PER_WORKER, partSizeFor } from "./dossier-config.ts";
 import { workerUpload, type PartsUpload } from "./upload-worker-client.ts";
 import { previewDownload } from "./preview-download.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
@@ -168,7 +168,7 @@ export async function uploadDossierFile(m: MediaAccess, file: File, threshold: n
   if (signal.aborted) throw new TransferCancelled();
   if (file.size > threshold) {
     // Read, encrypted, hashed and sent by a dedicated worker (upload-worker.ts); in the page where there is none.
-    const inWorker = await workerUpload({ baseUrl: m.baseUrl, accessToken: m.accessToken, file, name: file.name, mimetype, partSize: partSizeFor(threshold), holdParts: PART_SIZE }, store);
+    const inWorker = await workerUpload({ baseUrl: m.baseUrl, accessToken: m.accessToken, file, name: file.name, mimetype, partSize: partSizeFor(threshold), holdParts: PART_SIZE, partsPerRun: PARTS_PER_WORKER }, store);
     const up: PartsUpload = inWorker ?? new ChunkedUpload({
       source: (o, l) => file.slice(o, o + l).stream(), name: file.name, mimetype, size: file.size, partSize: partSizeFor(threshold),
       transport: fetchTransport({ baseUrl: m.baseUrl, accessToken: m.accessToken, bufferParts: true }), store, backend: await loadWebBackend(), holdParts: PART_SIZE,

@@ -26,29 +26,35 @@ declare const Worker: new (url: URL, o: { type: "module"; name: string }) => Wor
 
 class WorkerUpload extends EventTarget implements PartsUpload {
   private running: { resolve(v: { content: Record<string, unknown> }): void; reject(e: unknown): void } | undefined;
-  private job: UploadJob | undefined;
+  /** The job as the page gave it; each worker gets it once, with the state stored then. */
+  private readonly job: Omit<UploadJob, "state">;
+  /** The current worker has not had the job yet (a fresh one, after a relay). */
+  private needsJob = true;
   private cancelled = false;
-  private readonly worker: WorkerLike;
+  /** pause() since the last start(): a relay in progress stops instead of starting the next worker. */
+  private pauseAsked = false;
+  /** The speed last shown: a fresh worker's meter knows none for its first seconds. */
+  private lastSpeed = 0;
+  private worker: WorkerLike;
   private readonly store: UploadStateStore;
 
-  constructor(worker: WorkerLike, job: UploadJob, store: UploadStateStore) {
+  constructor(worker: WorkerLike, job: Omit<UploadJob, "state">, store: UploadStateStore) {
     super();
-    this.worker = worker;
     this.store = store;
     this.job = job;
-    worker.addEventListener("message", ({ data }) => void this.receive(data));
-    worker.addEventListener("error", (e) => this.settle(undefined, new Error(`upload worker: ${e.message ?? "failed"}`)));
+    this.worker = this.attach(worker);
   }
 
   start(): Promise<{ content: Record<string, unknown> }> {
     if (this.running !== undefined) return Promise.reject(new Error("upload already running"));
     const done = new Promise<{ content: Record<string, unknown> }>((resolve, reject) => (this.running = { resolve, reject }));
-    this.worker.postMessage(this.job === undefined ? { type: "start" } : { type: "start", job: this.job });
-    this.job = undefined;
+    this.pauseAsked = false;
+    void this.send();
     return done;
   }
 
   pause(): void {
+    this.pauseAsked = true;
     this.worker.postMessage({ type: "pause" });
   }
 
@@ -65,9 +71,45 @@ class WorkerUpload extends EventTarget implements PartsUpload {
     this.worker.terminate();
   }
 
+  private attach(worker: WorkerLike): WorkerLike {
+    worker.addEventListener("message", ({ data }) => { if (worker === this.worker) void this.receive(data); });
+    worker.addEventListener("error", (e) => { if (worker === this.worker) this.settle(undefined, new Error(`upload worker: ${e.message ?? "failed"}`)); });
+    return worker;
+  }
+
+  /** "start" to the current worker, with the job (and the state stored now) if it has not had it. */
+  private async send(): Promise<void> {
+    if (!this.needsJob) return this.worker.postMessage({ type: "start" });
+    this.needsJob = false;
+    this.worker.postMessage({ type: "start", job: { ...this.job, state: await this.store.load() } });
+  }
+
+  /**
+   * The worker sent its share of parts (all answered and stored): it is ended, so its heap goes at
+   * once, and a fresh one goes on from the stored state, unless a pause or cancel came meanwhile.
+   */
+  private async relay(): Promise<void> {
+    this.worker.terminate();
+    const next = await spawn();
+    if (next === undefined) return this.settle(undefined, new Error("upload worker: a fresh worker did not load"));
+    this.worker = this.attach(next);
+    this.needsJob = true;
+    if (this.cancelled) return this.settle(undefined, new UploadStopped("cancelled"));
+    if (this.pauseAsked) {
+      this.dispatchEvent(new CustomEvent("phase", { detail: { phase: "paused", reason: "user" } }));
+      return this.settle(undefined, new UploadStopped("paused"));
+    }
+    await this.send();
+  }
+
   private async receive(m: FromUploadWorker): Promise<void> {
-    if (m.type === "progress") this.dispatchEvent(new CustomEvent("progress", { detail: m.detail }));
-    else if (m.type === "phase") this.dispatchEvent(new CustomEvent("phase", { detail: m.detail }));
+    if (m.type === "progress") {
+      const d = m.detail;
+      if (d.bytesPerSecond > 0) this.lastSpeed = d.bytesPerSecond;
+      // a fresh worker's first events: the speed of the one before it
+      const shown = d.bytesPerSecond > 0 || this.lastSpeed === 0 ? d : { ...d, bytesPerSecond: this.lastSpeed, remainingSeconds: (d.totalBytes - d.sentBytes) / this.lastSpeed };
+      this.dispatchEvent(new CustomEvent("progress", { detail: shown }));
+    } else if (m.type === "phase") this.dispatchEvent(new CustomEvent("phase", { detail: m.detail }));
     else if (m.type === "store") {
       try {
         if (m.state === undefined || this.cancelled) await this.store.clear();
@@ -75,7 +117,8 @@ class WorkerUpload extends EventTarget implements PartsUpload {
       } finally {
         this.worker.postMessage({ type: "stored", id: m.id });
       }
-    } else if (m.type === "done") this.settle({ content: m.content });
+    } else if (m.type === "relay") await this.relay();
+    else if (m.type === "done") this.settle({ content: m.content });
     else if (m.type === "stopped") this.settle(undefined, m.phase === undefined ? new Error(m.message) : new UploadStopped(m.phase, new Error(m.message)));
   }
 
@@ -89,11 +132,8 @@ class WorkerUpload extends EventTarget implements PartsUpload {
   }
 }
 
-/**
- * An upload in parts run by a dedicated worker, once the worker has loaded; undefined where there
- * is no Worker or it failed to load (the caller runs ChunkedUpload in the page).
- */
-export async function workerUpload(job: Omit<UploadJob, "state">, store: UploadStateStore): Promise<(PartsUpload & { dispose(): void }) | undefined> {
+/** A dedicated upload worker once it has loaded; undefined where there is no Worker or it failed to load. */
+async function spawn(): Promise<WorkerLike | undefined> {
   if (typeof Worker === "undefined") return undefined;
   let worker: WorkerLike;
   try {
@@ -110,5 +150,15 @@ export async function workerUpload(job: Omit<UploadJob, "state">, store: UploadS
     worker.terminate();
     return undefined;
   }
-  return new WorkerUpload(worker, { ...job, state: await store.load() }, store);
+  return worker;
+}
+
+/**
+ * An upload in parts run by dedicated workers (a fresh one every `job.partsPerRun` parts), once
+ * the first has loaded; undefined where there is no Worker or it failed to load (the caller runs
+ * ChunkedUpload in the page).
+ */
+export async function workerUpload(job: Omit<UploadJob, "state">, store: UploadStateStore): Promise<(PartsUpload & { dispose(): void }) | undefined> {
+  const worker = await spawn();
+  return worker === undefined ? undefined : new WorkerUpload(worker, job, store);
 }

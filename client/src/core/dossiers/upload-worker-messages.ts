@@ -14,6 +14,8 @@ export interface UploadJob {
   mimetype: string;
   partSize: number;
   holdParts: number;
+  /** Parts this worker sends before it asks to be replaced ("relay"; dossier-config.ts PARTS_PER_WORKER). */
+  partsPerRun: number;
   /** The stored state to resume from (the page's store, loaded before the worker starts). */
   state: UploadState | undefined;
 }
@@ -34,5 +36,7 @@ export type FromUploadWorker =
   /** Store `state` (undefined: clear it), then answer "stored" with `id`. */
   | { type: "store"; id: number; state: UploadState | undefined }
   | { type: "done"; content: Record<string, unknown> }
+  /** `partsPerRun` parts sent, answered and stored: end this worker, go on with a fresh one. */
+  | { type: "relay" }
   /** start() rejected: UploadStopped ("paused"/"cancelled") or another error (`phase` absent). */
   | { type: "stopped"; phase?: "paused" | "cancelled"; message: string };

@@ -2,7 +2,7 @@
 // AES-CTR), its parts' ciphertexts hashed and PUT here, off the page's main thread, by the same
 // ChunkedUpload the page would run (the next part prepared while one is PUT). The page
 // (upload-worker-client.ts) keeps the state store and the controls; see upload-worker-messages.ts.
-import { ChunkedUpload, fetchTransport, loadWebBackend, UploadStopped } from "./protocol.ts";
+import { ChunkedUpload, fetchTransport, loadWebBackend, UploadRelay, UploadStopped } from "./protocol.ts";
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import { PARTS_IN_FLIGHT } from "./dossier-config.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
@@ -56,6 +56,7 @@ async function create(job: UploadJob): Promise<ChunkedUpload> {
     backend: await loadWebBackend(), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
     // the page clears the state once the message is sent (dossiers-sdk.ts)
     keepStateUntilSent: true,
+    partsPerRun: job.partsPerRun,
   });
   up.addEventListener("progress", (e) => post({ type: "progress", detail: (e as CustomEvent<Extract<FromUploadWorker, { type: "progress" }>["detail"]>).detail }));
   up.addEventListener("phase", (e) => post({ type: "phase", detail: (e as CustomEvent<{ phase: string; reason?: string }>).detail }));
@@ -78,6 +79,10 @@ async function start(job: UploadJob | undefined): Promise<void> {
     const { content } = await upload.start();
     post({ type: "done", content });
   } catch (e: unknown) {
+    if (e instanceof UploadRelay) {
+      post({ type: "relay" });
+      return;
+    }
     const message = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
     post(e instanceof UploadStopped ? { type: "stopped", phase: e.phase, message } : { type: "stopped", message });
   }
