@@ -89,6 +89,9 @@ interface RoomState {
   names: Map<string, string | undefined>;
 }
 
+/** A batch's record refused: a write rolled back after the batch was read. */
+class UndoneMeanwhile extends Error {}
+
 export class PushProcessor {
   private readonly deps: PushProcessorDeps;
   private done: number | undefined;
@@ -96,6 +99,8 @@ export class PushProcessor {
   /** The run queued behind the current one, and the furthest position asked of it (∞ = the end). */
   private queued: Promise<void> | undefined;
   private queuedTarget = -Infinity;
+  /** The store's rollback epoch when the first of the queued calls asked (see runTo). */
+  private queuedAskedAt = Infinity;
   private readonly settings = new Map<string, { rules: PushRuleset; ignored: ReadonlySet<string> }>();
   /** Account-data position up to which `settings` is known to be current. */
   private settingsAt: number | undefined;
@@ -148,12 +153,15 @@ export class PushProcessor {
   catchUp(upTo?: number): Promise<void> {
     if (upTo !== undefined && this.done !== undefined && upTo <= this.done) return Promise.resolve();
     this.queuedTarget = Math.max(this.queuedTarget, upTo ?? Infinity);
+    this.queuedAskedAt = Math.min(this.queuedAskedAt, this.deps.events.rollbackEpoch());
     if (this.queued) return this.queued;
     const run = this.chain.then(() => {
       const target = this.queuedTarget;
+      const askedAt = this.queuedAskedAt;
       this.queued = undefined;
       this.queuedTarget = -Infinity;
-      return this.runTo(target === Infinity ? undefined : target);
+      this.queuedAskedAt = Infinity;
+      return this.runTo(target === Infinity ? undefined : target, askedAt);
     });
     // a failure is logged and retried by the next call; it must not block the chain
     this.chain = run.catch((e: unknown) => this.deps.log.error("push evaluation failed", { error: e instanceof Error ? e.message : String(e) }));
@@ -161,15 +169,23 @@ export class PushProcessor {
     return this.chain;
   }
 
-  private async runTo(wanted: number | undefined): Promise<void> {
+  private async runTo(wanted: number | undefined, askedAt: number): Promise<void> {
     const { store, events } = this.deps;
     // SQLite: reads see a write body half done; its events are left to the call after it (a body
-    // that then rolls back frees its positions for the next events, which a cursor past them skips)
+    // that then rolls back frees its positions for the next events, which a cursor past them skips).
+    // A position asked for by onExecuted is one of an open group: evaluated now, its record joins
+    // that group's COMMIT. If a write rolled back since the ask (that group's, maybe), the position
+    // may be free again: only what is settled now (a cursor past freed positions never evaluates
+    // the next events that take them). Never past the newest event there is: a position asked for
+    // after its write rolled back is no event.
     const settled = events.settledPosition();
-    const upTo = wanted ?? settled(await events.maxStream());
+    const max = await events.maxStream();
+    let upTo = wanted !== undefined && events.rollbackEpoch() === askedAt ? Math.min(wanted, max) : Math.min(wanted ?? Infinity, settled(max));
+    const current = async (): Promise<number> => events.settledPosition()(await events.maxStream());
     let done = this.done ?? await store.progress();
     this.done = done;
     while (done < upTo) {
+      const epoch = events.rollbackEpoch();
       // two independent reads: on PostgreSQL they go out together (one round trip less before the record)
       const [batch] = await Promise.all([store.eventsToEvaluate(done, upTo, BATCH), this.refreshSettings()]);
       const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
@@ -193,7 +209,12 @@ export class PushProcessor {
         this.evaluated = deferred();
       }
       try {
-        await this.recordBatch(actions, last, [...redactedRooms]);
+        await this.recordBatch(actions, last, [...redactedRooms], epoch);
+      } catch (e) {
+        if (!(e instanceof UndoneMeanwhile)) throw e;
+        // what the batch read may have been undone: again, up to what is settled now
+        upTo = Math.min(upTo, await current());
+        continue;
       } finally {
         this.pending = undefined;
       }
@@ -202,14 +223,17 @@ export class PushProcessor {
   }
 
   /** The batch's actions, the pushes they queue and the cursor, in one transaction. */
-  private async recordBatch(actions: readonly PushActionRow[], last: number, redactedRooms: readonly string[]): Promise<void> {
-    const { store, db, announce } = this.deps;
+  private async recordBatch(actions: readonly PushActionRow[], last: number, redactedRooms: readonly string[], readAt: number): Promise<void> {
+    const { store, db, announce, events } = this.deps;
     const pushes = await this.pushesFor(actions);
     // PostgreSQL: with no push for a phone the record is only what the cursor lets us redo
     // (actions, cursor): committed without waiting for an fsync. Queued pushes stay durable
     // (one never sent twice) and in the event writer's commit order (pusher_queue ids).
     // client readers learn the position from the record's own commit (no NOTIFY after it)
     const record = async (tx: SqlExecutor): Promise<void> => {
+      // in the record's own body: a write rolled back after the batch was read (its group failed
+      // before this body ran) may have undone events of the batch
+      if (events.rollbackEpoch() !== readAt) throw new UndoneMeanwhile();
       await store.record(tx, actions, pushes, last);
       await announce?.inRecord(tx, last, redactedRooms);
     };
