@@ -60,6 +60,8 @@ export interface EntryChange {
 export interface DossiersPort {
   readonly userId: string;
   spaces(): SpaceRef[];
+  /** Working groups (spaces) this agent is invited to: their dossiers show once the invitation is accepted. */
+  invitedSpaces?(): SpaceRef[];
   /** The space's dossiers this agent has joined or is invited to. */
   dossiers(spaceId: string): DossierRef[];
   /** Encrypted room of type fr.entente.dossier, restricted to the space's members, linked as m.space.child. */

@@ -72,6 +72,11 @@ export class MatrixDossiersPort implements DossiersPort {
       .map((r) => ({ spaceId: r.roomId, name: r.name })).sort((a, b) => a.name.localeCompare(b.name, "fr"));
   }
 
+  invitedSpaces(): SpaceRef[] {
+    return this.client.getRooms().filter((r) => r.isSpaceRoom() && r.getMyMembership() === "invite")
+      .map((r) => ({ spaceId: r.roomId, name: r.name })).sort((a, b) => a.name.localeCompare(b.name, "fr"));
+  }
+
   isDossier(roomId: string): boolean {
     return this.client.getRoom(roomId)?.getType() === DOSSIER_ROOM_TYPE;
   }

@@ -75,12 +75,13 @@ export class DossiersList extends LitElement {
     }
   }
 
-  private async accept(roomId: string): Promise<void> {
+  private async accept(roomId: string, open = true): Promise<void> {
     this.busy = true;
     this.error = "";
     try {
       await this.port.join(roomId);
-      location.hash = dossierHash(roomId);
+      if (open) location.hash = dossierHash(roomId);
+      else this.requestUpdate();
     } catch (err: unknown) {
       this.error = dossierTranslator(this.i18n.locale)("actionFailed", { error: err instanceof Error ? err.message : String(err) });
     } finally {
@@ -91,10 +92,16 @@ export class DossiersList extends LitElement {
   override render(): unknown {
     const tr = dossierTranslator(this.i18n.locale);
     const spaces = this.port.spaces();
+    const invited = this.port.invitedSpaces?.() ?? [];
     return html`<h1>${tr("dossiers")}</h1>
       <p class="muted">${tr("encryptedNote")}</p>
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${spaces.length === 0 ? html`<p>${tr("noSpaces")}</p>` : spaces.map((s) => {
+      ${invited.length === 0 ? nothing : html`<section aria-labelledby="space-invites">
+        <h2 id="space-invites">${tr("spaceInvites")}</h2>
+        <p class="muted">${tr("spaceInvitesHelp")}</p>
+        <ul>${invited.map((s) => html`<li>${s.name} <button ?disabled=${this.busy} @click=${() => void this.accept(s.spaceId, false)} aria-label=${tr("acceptSpace", { name: s.name })}>${tr("accept")}</button></li>`)}</ul>
+      </section>`}
+      ${spaces.length === 0 ? html`<p>${invited.length === 0 ? tr("noSpaces") : tr("noSpacesYet")}</p>` : spaces.map((s) => {
         const list = this.port.dossiers(s.spaceId);
         return html`<section aria-labelledby=${`space-${s.spaceId}`}>
           <h2 id=${`space-${s.spaceId}`}>${tr("dossiersOf", { space: s.name })}</h2>
