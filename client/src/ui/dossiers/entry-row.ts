@@ -186,7 +186,7 @@ export function renderHistory(e: DossierEntry, c: RowContext): unknown {
   return html`<section class="history" aria-labelledby="history-title">
     <h2 id="history-title" tabindex="-1">${tr("history", { name: e.name })}</h2>
     ${latestPreview(e, c)}
-    <ol>${e.versions.map((v, i) => html`<li>${tr("versionLine", { n: i + 1, size: c.size(v.size), who: c.who(v.sender), date: c.date(v.ts) })}
+    <ol>${e.versions.map((v, i) => html`<li>${tr(i === e.versions.length - 1 ? "versionLineCurrent" : "versionLine", { n: i + 1, size: c.size(v.size), who: c.who(v.sender), date: c.date(v.ts) })}
       <button @click=${() => c.download(e, v)}>${tr("downloadVersion", { n: i + 1, name: e.name })}</button> ${shareButton(e, v, i + 1)}</li>`)}</ol>
     <button @click=${() => c.showHistory(undefined)}>${tr("closeHistory")}</button>
   </section>`;
