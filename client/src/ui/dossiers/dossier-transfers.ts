@@ -8,6 +8,7 @@ import type { DossierEntry, FileVersion } from "../../core/dossiers/dossier-mode
 import type { DossiersPort, InterruptedDownload, TransferHandle, TransferProgress } from "../../core/dossiers/dossiers-port.ts";
 import type { DossierTranslate } from "./dossier-messages.ts";
 import { downloadFailureText } from "./download-failure.ts";
+import { savedName, uploadSaid } from "./transfer-said.ts";
 import { renderDownloads, renderInterrupted, renderInterruptedDownloads, renderUploads, type Download, type Upload } from "./transfer-list.ts";
 
 let configPromise: Promise<number> | undefined;
@@ -71,13 +72,14 @@ export class DossierTransfers implements ReactiveController {
       }
       const roomId = this.deps.roomId();
       const parent = target.versionOf === undefined ? this.deps.folder() : undefined;
-      return this.track(file.name, (onProgress) => port().upload(roomId, file, { parent, versionOf: target.versionOf }, threshold, onProgress));
+      const versionOf = target.versionOf === undefined ? undefined : this.deps.entry(target.versionOf)?.name ?? file.name;
+      return this.track(file.name, (onProgress) => port().upload(roomId, file, { parent, versionOf: target.versionOf }, threshold, onProgress), versionOf);
     }));
     return sent.every(Boolean);
   }
 
-  /** Shows a transfer's progress bar until it ends, then says how it ended (true: sent). */
-  async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle): Promise<boolean> {
+  /** Shows a transfer's progress bar until it ends, then says how it ended (true: sent); `versionOf`: the entry's name for a new version. */
+  async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle, versionOf?: string): Promise<boolean> {
     const tr = this.deps.tr();
     const key = ++this.key;
     const failed = (e: unknown): string => (named(e, "NotSameFile") ? tr("notSameFile", { name }) : named(e, "FileChangedSinceUpload") ? tr("fileChanged", { name }) : tr("uploadFailed", { name, error: message(e) }));
@@ -91,7 +93,7 @@ export class DossierTransfers implements ReactiveController {
     this.set({ uploads: [...this.uploads, { key, name, progress: undefined, handle }] });
     try {
       await handle.done;
-      this.deps.say(tr("uploaded", { name }));
+      this.deps.say(uploadSaid(tr, name, versionOf));
       return true;
     } catch (e: unknown) {
       this.deps.say(named(e, "TransferCancelled") ? tr("uploadCancelled", { name }) : failed(e));
@@ -107,19 +109,20 @@ export class DossierTransfers implements ReactiveController {
     const tr = this.deps.tr();
     const key = ++this.key;
     const abort = new AbortController();
-    const saving = this.deps.port().save(v, entry.name, (progress) => {
+    const name = savedName(entry, v);
+    const saving = this.deps.port().save(v, name, (progress) => {
       this.set({ downloads: this.downloads.map((d) => (d.key === key ? { ...d, progress } : d)) });
     }, abort.signal, { roomId: this.deps.roomId(), entryId: entry.id });
-    this.deps.say(tr("downloading", { name: entry.name }));
-    this.set({ downloads: [...this.downloads, { key, name: entry.name, progress: undefined, cancel: () => abort.abort() }] });
+    this.deps.say(tr("downloading", { name }));
+    this.set({ downloads: [...this.downloads, { key, name, progress: undefined, cancel: () => abort.abort() }] });
     try {
       const { saved } = await saving;
-      this.deps.say(saved !== "cancelled" ? tr("downloadSaved", { name: entry.name }) : "");
+      this.deps.say(saved !== "cancelled" ? tr("downloadSaved", { name }) : "");
     } catch (e: unknown) {
       const part = named(e, "DownloadCorrupted") ? (e as Error & { part?: number }).part : undefined;
-      this.deps.say(abort.signal.aborted || named(e, "TransferCancelled") ? tr("downloadCancelled", { name: entry.name })
-        : named(e, "DownloadCorrupted") ? tr("downloadCorrupted", { name: entry.name, where: part === undefined ? tr("corruptedWhole") : tr("corruptedPart", { n: part + 1 }) })
-        : tr("downloadFailed", { name: entry.name, error: downloadFailureText(e, tr) }));
+      this.deps.say(abort.signal.aborted || named(e, "TransferCancelled") ? tr("downloadCancelled", { name })
+        : named(e, "DownloadCorrupted") ? tr("downloadCorrupted", { name, where: part === undefined ? tr("corruptedWhole") : tr("corruptedPart", { n: part + 1 }) })
+        : tr("downloadFailed", { name, error: downloadFailureText(e, tr) }));
     } finally {
       this.set({ downloads: this.downloads.filter((d) => d.key !== key) });
     }

@@ -25,6 +25,7 @@ import { DossierPreviews } from "./dossier-previews.ts";
 import { DossierLocks } from "./dossier-locks.ts";
 import { releaseOffer } from "./lock-row.ts";
 import { changeSaid } from "./change-said.ts";
+import { holdsSaid } from "./transfer-said.ts";
 import { renderToolbar, type ToolbarState } from "./dossier-toolbar.ts";
 import "./archive-export-panel.ts";
 import "./dossier-members.ts";
@@ -290,7 +291,7 @@ export class DossierView extends LitElement {
     return html`
       <header>
         <h1>${title}</h1>
-        <span class="muted">${this.maxUpload !== undefined ? tr("quota", { used, max: this.size(this.maxUpload) }) : tr("quotaNoMax", { used })}</span>
+        <span class="muted">${holdsSaid(tr, snap.entries.values(), used, this.maxUpload !== undefined ? this.size(this.maxUpload) : undefined)}</span>
       </header>
       <p class="muted"><a href=${DOSSIERS_HASH}>${tr("backToList")}</a> · ${tr("encryptedNote")}</p>
       ${renderBreadcrumbs(crumbs, tr, (f) => this.open(f))}
