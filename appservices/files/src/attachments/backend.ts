@@ -28,9 +28,4 @@ export interface AttachmentBackend {
    * on this VM) but has no incremental form, so it serves parts held whole in memory.
    */
   digest?(data: Uint8Array): Promise<Uint8Array>;
-  /**
-   * Optional one-shot AES-256-CTR of bytes held in memory, from `iv` as the first counter block:
-   * one native call and one output buffer (WebCrypto) instead of a call per chunk.
-   */
-  encryptWhole?(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array>;
 }

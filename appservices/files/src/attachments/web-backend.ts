@@ -80,10 +80,6 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
         },
       };
     },
-    encryptWhole: async (key, iv, data) => {
-      const k = await subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, { name: "AES-CTR" }, false, ["encrypt"]);
-      return new Uint8Array(await subtle.encrypt({ name: "AES-CTR", counter: iv as Uint8Array<ArrayBuffer>, length: 64 }, k, data as Uint8Array<ArrayBuffer>));
-    },
     digest: async (data) => new Uint8Array(await subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>)),
     sha256,
   };

@@ -329,13 +329,6 @@ export class ChunkedUpload extends EventTarget {
   private async prepareHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<PreparedPart> {
     const { bytes: plain, adopted } = await this.readPart(part, signal);
     whole.update(plain);
-    if (this.o.backend.encryptWhole !== undefined) {
-      const out = await this.o.backend.encryptWhole(fromBase64(st.key)!, fromBase64(st.iv)!, plain);
-      if (!adopted) this.plain = plain;
-      onBytes(part.size);
-      const sha256 = toBase64(await digest(out));
-      return { blob: new Blob([out as Uint8Array<ArrayBuffer>]), sha256, whole };
-    }
     if (this.held === undefined || this.held.length < part.size) this.held = new Uint8Array(part.size);
     const buf = this.held.subarray(0, part.size);
     const cipher = this.o.backend.aesCtr(fromBase64(st.key)!, fromBase64(st.iv)!);

@@ -31,7 +31,7 @@ export const PARTS_IN_FLIGHT = 2;
  * at a full collection of the worker's heap, which comes late (its JS heap stays tiny); a worker
  * ended frees them all at once. The parts in flight are answered first: no PUT is cut.
  */
-export const PARTS_PER_WORKER = 8;
+export const PARTS_PER_WORKER = 4;
 
 /** Part size for a file above the threshold: PART_SIZE, or the threshold itself when smaller (a multiple of 16). */
 export function partSizeFor(threshold: number): number {
