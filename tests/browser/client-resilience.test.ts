@@ -155,7 +155,7 @@ describe("web client in Chromium: two tabs, drafts, offline, failed sends, file 
     // --- File errors in plain words.
     const notice = (text: RegExp | string) => page.getByText(text).first().waitFor({ timeout: 30_000 });
     await page.locator("#file").setInputFiles({ name: "gros.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(MAX_UPLOAD + 1) });
-    await notice("« gros.bin » est trop volumineux : 195,3 Ko au plus sur ce serveur.");
+    await notice("« gros.bin » est trop volumineux : 195,3 ko au plus sur ce serveur.");
     await page.route("**/_matrix/media/**/upload**", (r) => r.abort("connectionrefused"));
     await page.locator("#file").setInputFiles({ name: "plan.pdf", mimeType: "application/pdf", buffer: Buffer.alloc(1000) });
     await notice("Le serveur ne répond pas : « plan.pdf » n'a pas été envoyé, réessayez plus tard.");

@@ -57,9 +57,9 @@ export function mediaDownloadUrl(baseUrl: string, mxc: string): string {
   return `${baseUrl}/_matrix/client/v1/media/download/${encodeURIComponent(m[1] ?? "")}/${encodeURIComponent(m[2] ?? "")}`;
 }
 
-/** "1,5 Mo" / "1.5 MB": sizes in the agent's language. */
+/** "1,5 Mo" / "1.5 MB": sizes in the agent's language (French typography: o, ko, Mo, Go; 1 ko = 1024 o, as the share pages count). */
 export function formatSize(bytes: number, locale: "fr" | "en"): string {
-  const units = locale === "fr" ? ["o", "Ko", "Mo", "Go"] : ["B", "KB", "MB", "GB"];
+  const units = locale === "fr" ? ["o", "ko", "Mo", "Go"] : ["B", "KB", "MB", "GB"];
   let v = bytes;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) {

@@ -44,7 +44,9 @@ describe("client sign-in, config and attachments", () => {
     tampered[0] = (tampered[0] ?? 0) ^ 1;
     await assert.rejects(decryptAttachment(tampered.buffer, { ...info }), /hash/);
     assert.equal(mediaDownloadUrl("http://h", "mxc://ville-a.fr/abc"), "http://h/_matrix/client/v1/media/download/ville-a.fr/abc");
-    assert.equal(formatSize(1536, "fr"), "1,5 Ko");
+    assert.equal(formatSize(1536, "fr"), "1,5 ko");
+    assert.equal(formatSize(3 * 1024 * 1024, "fr"), "3 Mo");
+    assert.equal(formatSize(1536, "en"), "1.5 KB");
   });
   it("sends formatted_body only when Markdown adds formatting", () => {
     assert.equal(markdownToHtml("bonjour"), undefined);
