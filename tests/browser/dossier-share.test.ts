@@ -162,7 +162,7 @@ describe("dossiers: sharing a file with a citizen from the web client (Chromium)
     await dialog.getByRole("button", { name: "Fermer" }).click();
     await rowAction(page, "acte.pdf", "Partager acte.pdf avec un citoyen");
     await dialog.getByRole("button", { name: "Déchiffrer justificatif.pdf et l'ajouter au dossier" }).click({ timeout: 30_000 });
-    await dialog.getByText("« justificatif.pdf » déchiffré et ajouté au dossier.").waitFor({ timeout: 60_000 });
+    await dialog.getByText("« justificatif.pdf » déchiffré et ajouté dans Naissances, à côté de « acte.pdf ».").waitFor({ timeout: 60_000 });
     await dialog.locator("td.drop-state", { hasText: "ajouté au dossier" }).waitFor();
     await screenshot(page, "dossier-share-reply-added");
     await dialog.getByRole("button", { name: "Fermer" }).click();

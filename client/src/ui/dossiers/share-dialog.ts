@@ -11,7 +11,9 @@ import type { DossiersPort } from "../../core/dossiers/dossiers-port.ts";
 import type { FileDrop, FileShare, SharePort, ShareProgress } from "../../core/dossiers/share-port.ts";
 import { DEFAULT_LARGE_FILE_THRESHOLD } from "../../core/dossiers/dossier-config.ts";
 import { checkExpiry, defaultPreset, DEFAULT_SHARE_LIMITS, localDateTimeValue, MIN_CHOSEN_MS, presetsWithin, type ExpiryPreset, type ShareLimits } from "../../core/dossiers/share-expiry.ts";
+import { replyPlace } from "../../core/dossiers/reply-place.ts";
 import { theme } from "../shared/theme.ts";
+import { replyAddedSaid } from "./reply-said.ts";
 import { SHARE_FILE_EVENT, type ShareFileDetail } from "./share-button.ts";
 import { pageLocale, shareTranslator, type ShareTranslate } from "./share-messages.ts";
 
@@ -201,15 +203,17 @@ export class DossierShare extends LitElement {
     }
   }
 
-  /** The citizen's reply: decrypted here, uploaded beside the file as any file (Matrix encrypted attachment), then the drop closed. */
+  /** The citizen's reply: decrypted here, uploaded beside the file as any file (Matrix encrypted attachment), then the drop closed; the note says where it went. */
   private async addReply(d: FileDrop): Promise<void> {
     const t = this.target;
     if (t === undefined || this.shares === undefined) return;
     try {
       const file = await this.shares.receiveDrop(this.roomId, t.entryId, d);
-      await this.port.upload(this.roomId, file, { parent: t.parent }, DEFAULT_LARGE_FILE_THRESHOLD, () => undefined).done;
+      // Beside the shared file where it is now (moved since the link was made?), the root if it is in the bin.
+      const place = replyPlace(await this.port.snapshot(this.roomId), t.entryId);
+      await this.port.upload(this.roomId, file, { parent: place.parent }, DEFAULT_LARGE_FILE_THRESHOLD, () => undefined).done;
       await this.shares.closeDrop(d.id);
-      this.note = this.tr("added", { name: file.name });
+      this.note = replyAddedSaid(this.tr, file.name, place);
       await this.refreshList();
     } catch (e: unknown) {
       this.note = this.tr("failed", { error: e instanceof Error ? e.message : String(e) });

@@ -77,7 +77,9 @@ const fr = {
   dropState_expired: "expiré",
   addToDossier: "Ajouter au dossier",
   addToDossierLabel: "Déchiffrer {name} et l'ajouter au dossier",
-  added: "« {name} » déchiffré et ajouté au dossier.",
+  addedIn: "« {name} » déchiffré et ajouté dans {folder}, à côté de « {beside} ».",
+  addedAtTop: "« {name} » déchiffré et ajouté à la racine du dossier, à côté de « {beside} ».",
+  addedAtTopAlone: "« {name} » déchiffré et ajouté à la racine du dossier (le fichier partagé n'y est plus).",
 } as const;
 
 export type ShareMessageKey = keyof typeof fr;
@@ -156,7 +158,9 @@ const en: Record<ShareMessageKey, string> = {
   dropState_expired: "expired",
   addToDossier: "Add to the dossier",
   addToDossierLabel: "Decrypt {name} and add it to the dossier",
-  added: "“{name}” decrypted and added to the dossier.",
+  addedIn: "“{name}” decrypted and added in {folder}, next to “{beside}”.",
+  addedAtTop: "“{name}” decrypted and added at the top of the dossier, next to “{beside}”.",
+  addedAtTopAlone: "“{name}” decrypted and added at the top of the dossier (the shared file is no longer there).",
 };
 
 export type ShareTranslate = TableTranslate<ShareMessageKey>;
