@@ -21,6 +21,12 @@ export function openSqlite(path: string): Database {
   // touches ~30 MB of rows and index pages, and with 2 MiB each read fetched them again from the
   // OS (about a third of the homeserver's CPU per read: docs/perf/listfetch.md). Grows only as read.
   db.exec(`PRAGMA cache_size = -${SQLITE_CACHE_KIB}`);
+  // Statement journals in memory: the group committer runs each body in a SAVEPOINT, and SQLite
+  // keeps the original of every page a body changes that the group had already changed in a
+  // sub-journal, by default a temporary file past 64 KiB (/var/tmp/etilqs_*): in a 1-room burst
+  // that was ~64 pwrite calls per event, more than the WAL's own (docs/perf/README.md, "kernel").
+  // Bounded by one group's changed pages; temporary tables and indices are in memory too.
+  db.exec("PRAGMA temp_store = MEMORY");
   const cache = new Map<string, ReturnType<DatabaseSync["prepare"]>>();
   const prepare = (sql: string): ReturnType<DatabaseSync["prepare"]> => {
     let st = cache.get(sql);
