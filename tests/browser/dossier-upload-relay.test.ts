@@ -1,7 +1,7 @@
 // Issue 15 (the page's memory during a large upload): an upload worker sends PARTS_PER_WORKER
 // parts, then is ended and a fresh one goes on from the stored state (client/src/core/dossiers/
 // upload-worker-client.ts), so the garbage of its parts' buffers goes with its heap. Chromium, one
-// homeserver, a file of 2 × PARTS_PER_WORKER + 3 parts (1 MiB threshold):
+// homeserver, a file of 2 × PARTS_PER_WORKER + 1 parts (1 MiB threshold):
 // - three workers run; the homeserver stores each part and the manifest once (its media store is
 //   counted); the file saved back is byte-identical;
 // - « Mettre en pause » clicked while the second worker is loading (its script held back) pauses:
@@ -19,7 +19,7 @@ import { PARTS_PER_WORKER } from "../../client/src/core/dossiers/dossier-config.
 const MiB = 1024 * 1024;
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const TITLE = "Étude relais";
-const PARTS = 2 * PARTS_PER_WORKER + 3;
+const PARTS = 2 * PARTS_PER_WORKER + 1;
 
 /** Files in the homeserver's media store (one per upload the server accepted). */
 async function storedMedia(dir: string): Promise<number> {
