@@ -95,7 +95,7 @@ async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerRespon
       }
       // a body cut short over the limit: this connection carries no further request
       if (closesConnection.has(e)) headers["Connection"] = "close";
-      res.writeHead(e.status, headers).end(JSON.stringify(e.toJSON()));
+      endWithBody(res, e.status, headers, JSON.stringify(e.toJSON()));
     } else {
       res.destroy();
     }
@@ -106,14 +106,29 @@ async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerRespon
 
 function send(res: ServerResponse, status: number, result: HandlerResult): void {
   if ("json" in result) {
-    res.writeHead(status, { ...CORS, "Content-Type": "application/json" }).end(JSON.stringify(result.json));
+    endWithBody(res, status, { ...CORS, "Content-Type": "application/json" }, JSON.stringify(result.json));
   } else if ("raw" in result) {
-    res.writeHead(status, { ...CORS, ...result.headers }).end(result.raw);
+    endWithBody(res, status, { ...CORS, ...result.headers }, result.raw);
   } else {
     res.writeHead(status, { ...CORS, ...result.headers });
     result.stream.on("error", () => res.destroy());
     result.stream.pipe(res);
   }
+}
+
+/**
+ * A body known in full: headers with its Content-Length and the body in one socket write. Without
+ * the length, `writeHead` with headers builds the header block at once and Node answers chunked
+ * (the length line and the closing "0" chunk around the body: more bytes, and chunk parsing in
+ * every client). 204 and 304 carry no body nor length.
+ */
+function endWithBody(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Uint8Array): void {
+  if (status === 204 || status === 304) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  res.writeHead(status, { ...headers, "Content-Length": String(length) }).end(body);
 }
 
 export function toMatrixError(err: unknown, log: Logger): MatrixError {
