@@ -66,6 +66,13 @@ describe("dossier view over a stand-in port: where results are, version names, e
     await chooser.setFiles({ name: "convention-v3.pdf", mimeType: "application/pdf", buffer: Buffer.from("%PDF-1.4 v3") });
     await page.getByText("Nouvelle version de convention.pdf envoyée.").waitFor();
     assert.deepEqual((await calls()).uploads, [{ name: "convention-v3.pdf", versionOf: "$conv" }]);
+
+    // An interrupted new version, published after a reload: said the same way (a fresh view, its status empty).
+    await mount(false);
+    assert.equal(await page.getByText("Nouvelle version de convention.pdf envoyée.").count(), 0);
+    await page.getByRole("button", { name: "Publier convention-v4.pdf dans le dossier" }).click();
+    await page.getByText("Nouvelle version de convention.pdf envoyée.").waitFor();
+    assert.deepEqual((await calls()).uploads.at(-1), { name: "resumed", versionOf: "$conv" });
   });
 
   it("an empty dossier says how to begin and the largest file accepted", async () => {

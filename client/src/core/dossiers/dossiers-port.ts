@@ -41,7 +41,7 @@ export interface UploadTarget {
 
 /** An upload in parts interrupted by a reload: it goes on when the agent picks the same file again. */
 /** An upload in parts a reload interrupted; `ready`: every part and the manifest are up, only its message is left to send. */
-export interface InterruptedUpload { id: string; name: string; size: number; partsDone: number; partsTotal: number; ready?: boolean }
+export interface InterruptedUpload { id: string; name: string; size: number; partsDone: number; partsTotal: number; ready?: boolean; /** The entry it is a new version of. */ versionOf?: string }
 
 /** A download to disk a reload interrupted, or whose retries gave up: "Reprendre" starts it again. */
 export interface InterruptedDownload { id: string; entryId: string; versionId: string; name: string; size: number | undefined; reason: "reload" | "network" }

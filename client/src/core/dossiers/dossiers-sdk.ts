@@ -180,7 +180,7 @@ export class MatrixDossiersPort implements DossiersPort {
   interruptedUploads(roomId: string): InterruptedUpload[] {
     return (this.pending()?.forRoom(roomId) ?? []).filter((p) => !this.running.has(p.id)).map((p) => {
       const { done, total } = partsProgress(p);
-      return { id: p.id, name: p.name, size: p.size, partsDone: done, partsTotal: total, ready: p.state?.manifest !== undefined };
+      return { id: p.id, name: p.name, size: p.size, partsDone: done, partsTotal: total, ready: p.state?.manifest !== undefined, ...(p.versionOf !== undefined ? { versionOf: p.versionOf } : {}) };
     });
   }
 

@@ -149,7 +149,7 @@ export class DossierTransfers implements ReactiveController {
     return [
       renderUploads(this.uploads, tr, size),
       renderInterrupted(port().interruptedUploads(roomId), tr, size,
-        (u, f) => void this.track(f?.name ?? u.name, (onProgress) => port().resumeUpload(u.id, f, onProgress)),
+        (u, f) => void this.track(f?.name ?? u.name, (onProgress) => port().resumeUpload(u.id, f, onProgress), u.versionOf === undefined ? undefined : this.deps.entry(u.versionOf)?.name ?? u.name),
         (u) => { port().abandonUpload(u.id); this.host.requestUpdate(); }),
       renderInterruptedDownloads(port().interruptedDownloads(roomId), tr, size, (d) => this.resumeDownload(d),
         (d) => { port().forgetDownload(d.id); this.host.requestUpdate(); }),
