@@ -5,7 +5,8 @@
 // - three workers run; the homeserver stores each part and the manifest once (its media store is
 //   counted); the file saved back is byte-identical;
 // - « Mettre en pause » clicked while the second worker is loading (its script held back) pauses:
-//   nothing more is stored; « Reprendre » sends only the missing parts, byte-identical.
+//   nothing more is stored; « Reprendre » sends only the missing parts, byte-identical;
+// - « Annuler » clicked at the same moment cancels: nothing more is stored, no row.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
@@ -73,29 +74,35 @@ describe("dossier upload handed from one worker to a fresh one every few parts (
     assert.equal(await savedBack(name), sha256(original), "byte-identical");
   });
 
-  it("a pause while the next worker loads stops the upload; « Reprendre » sends only the missing parts", async () => {
-    const page = d.page;
-    const name = "relais-en-pause.bin";
-    const original = randomBytes((PARTS - 1) * MiB + 99);
+  /** Holds the second upload worker's script until `release()`; `asked` once it is requested. */
+  function holdSecondWorker() {
     let loads = 0;
     let release: (() => void) | undefined;
     const held = new Promise<void>((r) => (release = r));
     let secondAsked: (() => void) | undefined;
     const asked = new Promise<void>((r) => (secondAsked = r));
-    const holdSecond = async (route: Route): Promise<void> => {
+    const route = async (r: Route): Promise<void> => {
       if (++loads === 2) {
         secondAsked?.();
         await held;
       }
-      await route.continue();
+      await r.continue();
     };
+    return { route, asked, release: () => release?.() };
+  }
+
+  it("a pause while the next worker loads stops the upload; « Reprendre » sends only the missing parts", async () => {
+    const page = d.page;
+    const name = "relais-en-pause.bin";
+    const original = randomBytes((PARTS - 1) * MiB + 99);
+    const { route: holdSecond, asked, release } = holdSecondWorker();
     const before = await storedMedia(d.hs.dir);
     await page.context().route("**/*upload-worker*", holdSecond);
     try {
       await page.locator("input#files").setInputFiles(await onDisk(name, original));
       await asked;
       await page.getByRole("button", { name: `Mettre en pause l'envoi de ${name}`, exact: true }).click();
-      release?.();
+      release();
       const resume = page.getByRole("button", { name: `Reprendre l'envoi de ${name}`, exact: true });
       await resume.waitFor({ timeout: 60_000 });
       // the first worker's parts, all answered before it was ended; the fresh one sent nothing
@@ -103,10 +110,30 @@ describe("dossier upload handed from one worker to a fresh one every few parts (
       await resume.click();
       await row(name).waitFor({ timeout: 120_000 });
     } finally {
-      release?.();
+      release();
       await page.context().unroute("**/*upload-worker*", holdSecond);
     }
     assert.equal(await storedMedia(d.hs.dir) - before, PARTS + 1, "each part and the manifest stored once");
     assert.equal(await savedBack(name), sha256(original), "byte-identical");
+  });
+
+  it("a cancel while the next worker loads ends the upload: nothing more is stored, no row", async () => {
+    const page = d.page;
+    const name = "relais-annulé.bin";
+    const { route: holdSecond, asked, release } = holdSecondWorker();
+    const before = await storedMedia(d.hs.dir);
+    await page.context().route("**/*upload-worker*", holdSecond);
+    try {
+      await page.locator("input#files").setInputFiles(await onDisk(name, randomBytes((PARTS - 1) * MiB + 5)));
+      await asked;
+      await page.getByRole("button", { name: `Annuler l'envoi de ${name}`, exact: true }).click();
+      release();
+      await page.getByText(`Envoi de ${name} annulé.`).waitFor({ timeout: 60_000 });
+    } finally {
+      release();
+      await page.context().unroute("**/*upload-worker*", holdSecond);
+    }
+    assert.equal(await storedMedia(d.hs.dir) - before, PARTS_PER_WORKER, "only the first worker's parts");
+    assert.equal(await row(name).count(), 0);
   });
 });
