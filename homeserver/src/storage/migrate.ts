@@ -11,12 +11,11 @@ export async function migrate(db: Database, migrations: readonly Migration[] = M
   // SQLite runs with temporary storage in memory (sqlite.ts: the savepoints' journals); a migration
   // may sort or copy a whole table (CREATE INDEX, INSERT … SELECT): its temporary b-trees and sorter
   // spills go to files meanwhile, so a large council database is not sorted in RAM
-  const sqlite = db.dialect === "sqlite";
-  if (sqlite) await db.exec("PRAGMA temp_store = FILE");
+  await db.tempStore?.("file");
   try {
     return await apply(db, pending);
   } finally {
-    if (sqlite) await db.exec("PRAGMA temp_store = MEMORY");
+    await db.tempStore?.("memory");
   }
 }
 

@@ -69,6 +69,11 @@ export interface Database extends SqlExecutor {
    * it before each use (server/users/access-token-cache.ts).
    */
   dataVersion?(): number;
+  /**
+   * SQLite: where temporary b-trees, sorter spills and savepoint journals live (the connection opens
+   * with "memory"). Set outside any transaction, once no write group is open (migrations at start).
+   */
+  tempStore?(mode: "file" | "memory"): Promise<void>;
   /** Group commit counters: database transactions (groups) and the write bodies they carried. */
   groupStats?(): { groups: number; transactions: number };
   /** Runs raw DDL (several statements). */

@@ -80,6 +80,10 @@ export function openSqlite(path: string): Database {
     // later reads share the connection, so they see what `executed` ran (see LocalEvents)
     stage: <T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> => committer.run(fn),
     groupStats: () => ({ ...committer.stats }),
+    tempStore: async (mode: "file" | "memory") => {
+      await committer.idle();
+      db.exec(`PRAGMA temp_store = ${mode === "file" ? "FILE" : "MEMORY"}`);
+    },
     dataVersion: () => Number((prepare("PRAGMA data_version").get() as { data_version: number }).data_version),
     // the open group, not only its running body: a body that ran is still undone if the COMMIT fails
     runningWrite: () => committer.openGroup,
