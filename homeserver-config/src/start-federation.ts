@@ -8,6 +8,7 @@ import { CliError, type Io } from "./cli-kit.ts";
 import { portProblem, probeFederation, waitClientApi } from "./council-health.ts";
 import { appservicePath, councilPaths, federationFilePath, type CouncilPaths } from "./council-paths.ts";
 import { addDemoWidgets } from "./demo-widgets.ts";
+import { demoArchiveNote, ensureDemoArchiveKeys } from "./demo-archive-keys.ts";
 import { spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
 import { startCouncilBots, stopBots, type BotProcess } from "./council-bots.ts";
 import { RADICALE_BIN, startDemoRadicale, type DemoCaldav } from "./demo-radicale.ts";
@@ -132,6 +133,11 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
   const councils = loadCouncils(dir, f, io.env);
   await checkPorts(councils);
   const caldav: DemoCaldav | undefined = opts.seedDemo === true ? await startDemoRadicale(io.env["ENTENTE_RADICALE_BIN"] ?? RADICALE_BIN) : undefined;
+  // The demo's archive keys (councils' and archivist's), so « Exporter pour archivage » works.
+  const archiveNote = opts.seedDemo !== true ? [] : await ensureDemoArchiveKeys(dir, councils.map((c) => ({ council: c.entry.name, serverName: c.config.server.name, councilDir: c.paths.dir }))).then(
+    demoArchiveNote,
+    (e: unknown) => { io.err(`entente: demo archive keys not created: ${e instanceof Error ? e.message : String(e)}\n`); return []; },
+  );
   const processes = councils.map((c) => spawnCouncil(c.entry.name, c.paths.config, c.paths.log));
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => { finish = resolve; });
@@ -182,7 +188,7 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
           if (stopping) return void web?.close();
           // The web client's address again under the accounts: what an agent opens first.
           const webNote = web === undefined ? [] : [`Web client / client web : ${web.url} (Entente, à ouvrir dans le navigateur / open it in a browser)`];
-          io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), [...webNote, ...(caldav === undefined ? [] : [caldavNote(caldav)]), ...shareNotes(s.lines)]));
+          io.out(formatStartTable(dir, up.map((u) => u.line), up.flatMap((u) => u.accounts), [...webNote, ...(caldav === undefined ? [] : [caldavNote(caldav)]), ...shareNotes(s.lines), ...archiveNote]));
           // The demo's working group: its task board and calendar, once its tasks bot seeded it.
           const first = targets[0];
           if (opts.seedDemo === true && web?.widgetsBaseUrl !== undefined && first !== undefined) {

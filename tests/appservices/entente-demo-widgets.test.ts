@@ -3,13 +3,25 @@
 // room had none and its agents (power level 0) could not add any: no board, no calendar in the demo.
 // Also what the start table tells an agent, and the bots' logs an admin reads.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as openpgp from "openpgp";
 import { parse } from "yaml";
 import { entente, freePortBlock, REPO_ROOT, spawnEntente, stopEntente, type RunningCli } from "../harness/entente-cli.ts";
 import { call } from "../harness/client-api.ts";
 import { waitFor } from "../harness/homeserver.ts";
+import { gnupgHome, openArchive, stopGnupg } from "../harness/gnupg.ts";
+import { draftTar, parseSealResponse, sealedMessage } from "../../appservices/files/src/archive/archive-from-client.ts";
+import { roomArchiveItems } from "../../appservices/files/src/archive/room-source.ts";
+import type { ArchiveManifest } from "../../appservices/files/src/archive/archive-layout.ts";
+import { nodeBackend } from "../../appservices/files/src/attachments/node-backend.ts";
+
+async function toBlob(s: ReadableStream<Uint8Array>): Promise<Blob> {
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  for await (const c of s) parts.push(c as Uint8Array<ArrayBuffer>);
+  return new Blob(parts);
+}
 
 type Json = Record<string, unknown>;
 const C = "/_matrix/client/v3";
@@ -21,6 +33,7 @@ describe("entente demo: the working group has the task board and the calendar, a
   let run: RunningCli | undefined;
   after(async () => {
     await stopEntente(run).catch(() => undefined);
+    if (root !== "") stopGnupg(join(root, "gnupg"));
     if (root !== "") rmSync(root, { recursive: true, force: true });
   });
 
@@ -72,6 +85,30 @@ describe("entente demo: the working group has the task board and the calendar, a
     assert.equal(createType(dossierState), "fr.entente.dossier");
     assert.ok(dossierState.some((e) => e["type"] === "m.room.encryption"));
     assert.ok(dossierState.some((e) => e["type"] === "m.space.parent" && e["state_key"] === spaceId));
+    // agent1 is the dossier's moderator: « Exporter pour archivage » works out of the box. The
+    // demo made the archive keys; the export (as the client builds it) is signed by ville-a and
+    // opened with GnuPG and the archivist's private key the start table points to.
+    const levels = await call<Json>(hs, agent, "GET", `${C}/rooms/${enc(dossierId)}/state/m.room.power_levels/`);
+    assert.equal((levels["users"] as Json)["@agent1:ville-a.localhost"], 50);
+    assert.equal((levels["users"] as Json)["@agent1:agglo-b.localhost"], 50);
+    const archivistKey = /clé privée de l'archiviste : (\S+)/.exec(run.output())?.[1];
+    assert.ok(archivistKey !== undefined && archivistKey.startsWith(dir), run.output());
+    const shareUrl = /citizen sharing ville-a: (http:\/\/\S+)/.exec(run.output())?.[1];
+    assert.ok(shareUrl !== undefined, run.output());
+    const missing: ArchiveManifest["missing"] = [];
+    const tar = await toBlob(draftTar(dossierId, roomArchiveItems({ baseUrl: hs, accessToken: agent.accessToken, roomId: dossierId, backend: nodeBackend }, missing), missing));
+    const sealedRes = await fetch(`${shareUrl}/api/archive/${enc(dossierId)}`, { method: "POST", body: tar, headers: { "Content-Type": "application/x-tar", Authorization: `Bearer ${agent.accessToken}` } });
+    assert.equal(sealedRes.status, 200, await sealedRes.clone().text());
+    const sealed = parseSealResponse(await sealedRes.json());
+    const exported = join(root, "export.tar.gpg");
+    writeFileSync(exported, Buffer.from(await (await toBlob(await sealedMessage(tar, sealed))).arrayBuffer()));
+    const gpg = gnupgHome(join(root, "gnupg"));
+    assert.equal(gpg("--import", archivistKey).status, 0);
+    const councilKey = readFileSync(join(dir, "ville-a/archive/council-archive-key.pub.asc"), "utf8");
+    assert.equal(gpg("--import", join(dir, "ville-a/archive/council-archive-key.pub.asc")).status, 0);
+    const councilFpr = (await openpgp.readKey({ armoredKey: councilKey })).getFingerprint().toUpperCase();
+    const opened = openArchive(gpg, exported, join(root, "export.tar"), join(root, "export"), councilFpr);
+    assert.equal(opened.manifest.room_id, dossierId);
     const objectives = await call<Json>(hs, agent, "GET", `${C}/rooms/${enc(roomId)}/state/fr.entente.objectives/`);
     const messages = ((await call<Json>(hs, agent, "GET", `${C}/rooms/${enc(roomId)}/messages?dir=b&limit=100`))["chunk"] as Json[]);
     const objective = messages.find((e) => (e["content"] as Json)["msgtype"] === "fr.entente.objective");

@@ -38,7 +38,7 @@ describe("dossier archive export: the panel says who may export (Chromium)", fun
     const button = page.getByRole("button", { name: "Exporter pour archivage" });
     await button.waitFor();
     assert.equal(await button.isDisabled(), true);
-    const why = "Réservé aux modérateurs de ce salon (niveau 50 ; le vôtre : 0) : demandez à l'un d'eux de faire l'export, ou de vous donner ce rôle.";
+    const why = "Réservé aux modérateurs de ce dossier (niveau 50 ; le vôtre : 0) : demandez à l'un d'eux de faire l'export, ou de vous donner ce rôle.";
     await page.getByText(why).waitFor();
     const described = await button.evaluate((b) => (b.getAttribute("aria-describedby") ?? "").split(" ").map((id: string) => (b.getRootNode() as unknown as { getElementById(i: string): { textContent: string | null } | null }).getElementById(id)?.textContent ?? "").join(" "));
     assert.ok(described.startsWith(why), described);

@@ -5,6 +5,8 @@
 //
 // The dossier stays empty: putting a file in it needs a member's client crypto (an encrypted
 // upload, the room key shared with the agents' devices), and demo accounts have no device yet.
+// Each council's agent1 is a moderator of the dossier (level 50): « Exporter pour archivage » needs
+// the moderator level (appservices/share/src/archive-route.ts); agent2 stays at 0 (refused).
 import type { BotContext } from "../../kit/src/start-bot.ts";
 import { DOSSIER_ROOM_TYPE, FILE_LOCK_STATE } from "../../protocol/src/dossier/file-tree-events.ts";
 
@@ -21,6 +23,17 @@ const DOSSIER_EVENTS: Record<string, number> = {
   "m.room.avatar": 50, "m.room.tombstone": 100, "m.room.server_acl": 100, "m.room.encryption": 100,
   [FILE_LOCK_STATE]: 0,
 };
+
+/** The dossier's moderators: agent1 of every council (may export it for archiving). */
+export const DEMO_DOSSIER_MODERATOR = "agent1";
+
+/** The dossier's users levels: every council's agent1 at 50 added to `users` (the creator's entry,
+ * if the room version has one, kept: v12 creators are implicit and must not be listed). */
+export function demoDossierUsers(users: Record<string, unknown>, invite: readonly string[]): Record<string, unknown> {
+  const out = { ...users };
+  for (const u of invite) if (u.startsWith(`@${DEMO_DOSSIER_MODERATOR}:`)) out[u] = 50;
+  return out;
+}
 
 async function resolve(ctx: BotContext, alias: string): Promise<string | undefined> {
   try {
@@ -61,6 +74,9 @@ export async function ensureDemoSpace(d: { ctx: BotContext; domain: string; invi
     ],
   });
   const dossierId = String(dossier["room_id"]);
+  const levelsPath = `${C}/rooms/${enc(dossierId)}/state/m.room.power_levels/`;
+  const levels = await d.ctx.api("GET", levelsPath);
+  await d.ctx.api("PUT", levelsPath, { ...levels, users: demoDossierUsers((levels["users"] ?? {}) as Record<string, unknown>, d.invite) });
   await d.ctx.api("PUT", `${C}/rooms/${enc(spaceId)}/state/m.space.child/${enc(dossierId)}`, { via });
   d.ctx.log("info", "demo space seeded", { space_id: spaceId, alias, room_id: d.roomId, dossier_id: dossierId });
   return { spaceId, dossierId, created: true };
