@@ -41,6 +41,8 @@ export const messagesEn: Record<MessageKey, string> = {
   close: "Close",
   accept: "Accept",
   decline: "Decline",
+  accepting: "Accepting…",
+  declining: "Declining…",
   invite: "Invite",
   inviteLabel: "Matrix id of the person to invite (any council)",
   invited: "Invitation sent.",

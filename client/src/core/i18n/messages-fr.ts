@@ -42,6 +42,8 @@ export const messagesFr = {
   close: "Fermer",
   accept: "Accepter",
   decline: "Refuser",
+  accepting: "Acceptation…",
+  declining: "Refus…",
   invite: "Inviter",
   inviteLabel: "Identifiant de la personne à inviter (toute collectivité)",
   invited: "Invitation envoyée.",

@@ -40,6 +40,7 @@ export class AppShell extends LitElement {
     config: { attribute: false }, loader: { attribute: false },
     i18n: { state: true }, session: { state: true }, version: { state: true }, room: { state: true }, thread: { state: true },
     signInError: { state: true }, busy: { state: true }, preview: { state: true }, otherTab: { state: true }, recoveryError: { state: true }, booted: { state: true },
+    answering: { state: true },
   };
   declare config: ClientConfig;
   declare loader: SessionLoader;
@@ -57,9 +58,13 @@ export class AppShell extends LitElement {
   declare booted: boolean;
   /** The room list from a plain-fetch /sync, shown while the SDK and its crypto start. */
   declare preview: RoomSummary[] | undefined;
+  /** Invitations whose « Accepter » or « Refuser » is under way (see RoomListView.answering). */
+  declare answering: ReadonlyMap<string, "accept" | "decline">;
   private oneTab: OneTab | undefined;
   /** The session being started (SDK, crypto store), which a take-over waits for before stopping it. */
   private opening: Promise<ChatSession> | undefined;
+  /** Resolves with the session once it is up: an invitation answered from the preview list waits for it. */
+  private started = Promise.withResolvers<ChatSession>();
 
   static override styles = [theme, css`
     /* A column: the top bar (one or more lines), banners, then the layout takes what is left, so
@@ -78,6 +83,17 @@ export class AppShell extends LitElement {
     .wait { padding: 2rem; }
   `];
 
+  /** Runs an invitation's answer once at a time: the list shows it under way until it settles (an error goes to `fail`). */
+  private answerInvite(roomId: string, answer: "accept" | "decline", run: () => Promise<void>, fail: (e: unknown) => void): void {
+    if (this.answering.has(roomId)) return;
+    this.answering = new Map([...this.answering, [roomId, answer]]);
+    void run().catch(fail).finally(() => {
+      const left = new Map(this.answering);
+      left.delete(roomId);
+      this.answering = left;
+    });
+  }
+
   constructor() {
     super();
     const locale = pickLocale(localStorage.getItem("entente.locale"), navigator.languages);
@@ -90,6 +106,7 @@ export class AppShell extends LitElement {
     this.otherTab = false;
     this.recoveryError = "";
     this.booted = false;
+    this.answering = new Map();
     this.config = { councils: [], defaultCouncil: undefined };
     this.loader = () => Promise.reject(new Error("not booted"));
   }
@@ -160,6 +177,7 @@ export class AppShell extends LitElement {
     this.session?.stop();
     this.session = undefined;
     this.preview = undefined;
+    this.started = Promise.withResolvers<ChatSession>();
   }
 
   /** "Utiliser ici": the other tab stops, this one opens the saved session. */
@@ -201,6 +219,7 @@ export class AppShell extends LitElement {
       session.subscribe(() => { this.version++; });
       this.session = session;
       this.preview = undefined;
+      this.started.resolve(session);
     } catch (e: unknown) {
       this.preview = undefined;
       this.signInError = e instanceof Error ? e.message : String(e);
@@ -230,6 +249,7 @@ export class AppShell extends LitElement {
     clearFirstReadHints(localStorage);
     clearWidgetApprovals(localStorage);
     this.session = undefined;
+    this.started = Promise.withResolvers<ChatSession>();
     this.oneTab?.done();
     location.hash = "";
   }
@@ -271,9 +291,13 @@ export class AppShell extends LitElement {
     const { t } = this.i18n;
     const list = buildRoomList(rooms);
     document.title = pageTitle(t("appName"), list.totalUnread);
+    // Pressed before the SDK is up, an invitation's answer waits for it (« Acceptation… »), instead of being lost.
+    const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
     return html`<header class="top"><strong>${t("appName")}</strong><div class="me">${this.languageSwitch()}</div></header>
       <div class="layout">
-        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${this.room ?? ""}></ent-room-list>
+        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${this.room ?? ""} .answering=${this.answering}
+          @accept-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "accept", async () => (await this.started.promise).join(e.detail), fail)}
+          @decline-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "decline", async () => (await this.started.promise).leave(e.detail), fail)}></ent-room-list>
         <main class="empty" aria-busy="true"><p>${t("preparingEncryption")}</p></main>
       </div>`;
   }
@@ -316,8 +340,9 @@ export class AppShell extends LitElement {
         @poll-close=${(e: CustomEvent<PollCloseRequest>) => { if (room !== undefined) void closePoll(s, room, e.detail, t).catch(fail); }}>
         <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)}
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
-          @accept-invite=${(e: CustomEvent<string>) => void s.join(e.detail).catch(fail)}
-          @decline-invite=${(e: CustomEvent<string>) => void s.leave(e.detail).catch(fail)}></ent-room-list>
+.answering=${this.answering}
+          @accept-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "accept", () => s.join(e.detail), fail)}
+          @decline-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "decline", () => s.leave(e.detail), fail)}></ent-room-list>
         <ent-dossiers-outlet .port=${s.dossiers?.()} .shares=${s.shares?.()} .i18n=${this.i18n} version=${this.version}><ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
           ? html`<ent-room .session=${s} roomId=${room} thread=${this.thread ?? ""} .i18n=${this.i18n} version=${this.version}></ent-room>`
           : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet></ent-dossiers-outlet>

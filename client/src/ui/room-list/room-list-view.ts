@@ -8,12 +8,14 @@ import type { ThumbnailLoader } from "../shared/room-avatar.ts";
 import "../shared/room-avatar.ts";
 
 export class RoomListView extends LitElement {
-  static override properties = { model: { attribute: false }, i18n: { attribute: false }, selected: { type: String }, load: { attribute: false } };
+  static override properties = { model: { attribute: false }, i18n: { attribute: false }, selected: { type: String }, load: { attribute: false }, answering: { attribute: false } };
   /** Fetches room images (absent before the session is up: initials are shown). */
   declare load: ThumbnailLoader | undefined;
   declare model: Model;
   declare i18n: I18n;
   declare selected: string;
+  /** Invitations being accepted or declined (a federated join takes seconds): their buttons wait. */
+  declare answering: ReadonlyMap<string, "accept" | "decline"> | undefined;
 
   static override styles = [theme, css`
     :host { display: block; overflow-y: auto; background: #eef1f5; border-right: 1px solid var(--border); padding: 0.5rem; }
@@ -37,6 +39,15 @@ export class RoomListView extends LitElement {
     </a></li>`;
   }
 
+  /** « Accepter » / « Refuser », or while one of them runs both disabled, the pressed one saying so (aria-busy). */
+  private inviteActions(r: RoomSummary): unknown {
+    const { t } = this.i18n;
+    const answer = this.answering?.get(r.roomId);
+    return html`<span class="actions" aria-busy=${answer !== undefined ? "true" : "false"}>
+      <button class="primary" ?disabled=${answer !== undefined} @click=${() => this.emit("accept-invite", r.roomId)} aria-label=${`${t(answer === "accept" ? "accepting" : "accept")} : ${r.name}`}>${t(answer === "accept" ? "accepting" : "accept")}</button>
+      <button ?disabled=${answer !== undefined} @click=${() => this.emit("decline-invite", r.roomId)} aria-label=${`${t(answer === "decline" ? "declining" : "decline")} : ${r.name}`}>${t(answer === "decline" ? "declining" : "decline")}</button></span>`;
+  }
+
   private emit(name: string, roomId: string): void {
     this.dispatchEvent(new CustomEvent<string>(name, { detail: roomId, bubbles: true, composed: true }));
   }
@@ -51,8 +62,7 @@ export class RoomListView extends LitElement {
       </div>
       ${m.invites.length > 0 ? html`<h2>${t("invitations")}</h2><ul>${m.invites.map((r) => html`<li class="invite">
         <span>${r.isSpace ? "🗂 " : ""}${r.name}${r.inviter !== undefined ? html` <span class="muted">(${r.inviter})</span>` : nothing}</span>
-        <span class="actions"><button class="primary" @click=${() => this.emit("accept-invite", r.roomId)} aria-label=${`${t("accept")} : ${r.name}`}>${t("accept")}</button>
-        <button @click=${() => this.emit("decline-invite", r.roomId)} aria-label=${`${t("decline")} : ${r.name}`}>${t("decline")}</button></span></li>`)}</ul>` : nothing}
+        ${this.inviteActions(r)}</li>`)}</ul>` : nothing}
       <h2>${t("spaces")}</h2>
       ${m.spaces.map((g) => html`<section aria-label=${g.space.name}>
         <h3><span>${g.space.name}</span>${g.unread > 0 ? html`<span class="badge" aria-label=${t("unread", { count: g.unread })}>${g.unread}</span>` : nothing}</h3>
