@@ -21,6 +21,7 @@ import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
 import { partSizeFor } from "../../client/src/core/dossiers/dossier-config.ts";
 import { chromiumProcesses, chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
 import { median, type BenchRow } from "./stats.ts";
+import { describeRenderers, memoryDump, type ProcessMemory } from "./memory-infra.ts";
 
 const MiB = 1024 * 1024;
 
@@ -79,8 +80,11 @@ function describeRss(before: Map<string, number>, peak: Map<string, number>): st
  * the 4 GiB run of issue 15). `profileDir` (by
  * hand: `--profile DIR`): V8 CPU profiles of the page during the first upload and download
  * (DIR/upload.cpuprofile, DIR/download.cpuprofile; summarise with cpuprofile-summary.ts).
+ * `dumps` (by hand: `--memory-dumps`): Chromium memory-infra dumps of the renderers (memory-infra.ts)
+ * before each transfer, at its biggest renderer private footprint (one dump every ~2 s, which costs
+ * CPU: the MB/s of such a run are not comparable) and after it with the page's heap collected.
  */
-export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string, runs = 3): Promise<BenchRow[]> {
+export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string, runs = 3, dumps = false): Promise<BenchRow[]> {
   const size = sizeMiB !== undefined ? sizeMiB * MiB : quick ? 64 * MiB : 1024 * MiB;
   const threshold = quick ? 16 * MiB : 64 * MiB;
   const dir = mkdtempSync(join(tmpdir(), "entente-dossier-web-"));
@@ -143,8 +147,17 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       let peak = before;
       let rssPeak = rssBefore;
       let sampling = true;
+      const footprint = (d: ProcessMemory[]): number => d.filter((p) => p.type === "Renderer").reduce((a, p) => a + (p.totals["private_footprint_bytes"] ?? 0), 0);
+      let dumpPeak: ProcessMemory[] | undefined;
+      let lastDump = 0;
+      if (dumps) process.stderr.write(`dossier-web: memory-infra before:\n${describeRenderers(await memoryDump(browser))}\n`);
       const sampler = (async () => {
         while (sampling) {
+          if (dumps && performance.now() - lastDump > 2000) {
+            lastDump = performance.now();
+            const d = await memoryDump(browser);
+            if (dumpPeak === undefined || footprint(d) > footprint(dumpPeak)) dumpPeak = d;
+          }
           peak = Math.max(peak, await heap());
           const now = chromiumRssMb();
           rssPeak = Math.max(rssPeak, now.get("renderer") ?? 0);
@@ -154,7 +167,14 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       })();
       try {
         const value = await work();
+        sampling = false;
+        await sampler;
         process.stderr.write(`dossier-web: RSS peak growth by process type (MiB): ${describeRss(typesBefore, typesPeak)}\n`);
+        // what stays once the transfer is over (its workers ended) and the page's heap is collected
+        const rssEnd = rendererRssMb();
+        await cdp.send("HeapProfiler.collectGarbage");
+        process.stderr.write(`dossier-web: after: renderer RSS +${(rssEnd - rssBefore).toFixed(0)} MiB at the end, +${(rendererRssMb() - rssBefore).toFixed(0)} after the page's GC; page JS heap +${(await heap() - before).toFixed(1)} MiB after GC (peak +${(peak - before).toFixed(1)})\n`);
+        if (dumps) process.stderr.write(`dossier-web: memory-infra at the peak:\n${dumpPeak === undefined ? "none" : describeRenderers(dumpPeak)}\nafter:\n${describeRenderers(await memoryDump(browser))}\n`);
         return { value, growth: peak - before, rss: rssPeak - rssBefore };
       } finally {
         sampling = false;
@@ -242,5 +262,5 @@ if (import.meta.main) {
   const at = process.argv.indexOf("--size-mib");
   const prof = process.argv.indexOf("--profile");
   const runs = process.argv.indexOf("--runs");
-  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined, runs > 0 ? Number(process.argv[runs + 1]) : 3));
+  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined, runs > 0 ? Number(process.argv[runs + 1]) : 3, process.argv.includes("--memory-dumps")));
 }
