@@ -2,7 +2,7 @@
 // AES-CTR), its parts' ciphertexts hashed and PUT here, off the page's main thread, by the same
 // ChunkedUpload the page would run (the next part prepared while one is PUT). The page
 // (upload-worker-client.ts) keeps the state store and the controls; see upload-worker-messages.ts.
-import { ChunkedUpload, fetchTransport, loadWebBackend, UploadRelay, UploadStopped } from "./protocol.ts";
+import { ChunkedUpload, fetchTransport, loadWebBackend, UploadRelay, UploadStopped, webBackend } from "./protocol.ts";
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import { PARTS_IN_FLIGHT } from "./dossier-config.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
@@ -49,11 +49,19 @@ function wholeRead(part: Blob): ReadableStream<Uint8Array> {
   });
 }
 
+/**
+ * The backend for this job. When every part is held (no part bigger than `holdParts`) and there is
+ * no whole-file hash, nothing calls an incremental SHA-256: the ciphertext of each part is hashed
+ * by WebCrypto's one-shot digest. The WebAssembly hasher is then not loaded, so a fresh worker at a
+ * hand-over (one every `partsPerRun` parts) does not compile and instantiate a module it never uses.
+ */
+const backendFor = (job: UploadJob) => (job.partSize <= job.holdParts ? Promise.resolve(webBackend()) : loadWebBackend());
+
 async function create(job: UploadJob): Promise<ChunkedUpload> {
   const up = new ChunkedUpload({
     source: (o, l) => wholeRead(job.file.slice(o, o + l)), name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
-    backend: await loadWebBackend(), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
+    backend: await backendFor(job), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
     // the page clears the state once the message is sent (dossiers-sdk.ts)
     keepStateUntilSent: true,
     partsPerRun: job.partsPerRun,
