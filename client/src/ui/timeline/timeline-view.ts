@@ -165,6 +165,7 @@ export class TimelineView extends LitElement {
         ${m.reactions.map((r) => html`<button class="reaction" aria-pressed=${r.mine ? "true" : "false"} @click=${() => this.act("react", m, r.key)}>${r.key} ${r.count}</button>`)}
         ${QUICK_REACTIONS.filter((k) => !m.reactions.some((r) => r.key === k)).map((k) => html`<button aria-label=${`${t("react")} ${k}`} @click=${() => this.act("react", m, k)}>${k}</button>`)}
         ${this.inThread ? nothing : html`<button @click=${() => this.act("reply", m)}>${t("reply")}</button>`}
+        ${this.inThread || m.threadReplies > 0 || m.status !== undefined ? nothing : html`<button @click=${() => this.act("thread", m)}>${t("startThread")}</button>`}
         ${mine && !this.inThread && m.file === undefined && m.poll === undefined ? html`<button @click=${() => this.act("edit", m)}>${t("edit")}</button>` : nothing}
         ${mine ? html`<button @click=${() => this.act("redact", m)}>${t("remove")}</button>` : nothing}
       </div>`}
