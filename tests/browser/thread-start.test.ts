@@ -1,6 +1,6 @@
 // Starting a thread from the web client, in Chromium against a real homeserver. The client showed
 // threads other clients had started (« Ouvrir le fil : 1 réponse ») but offered no way to start
-// one: each message now has « Répondre dans un fil », which opens the thread panel on it; the
+// one: each message now has « Démarrer un fil », which opens the thread panel on it; the
 // reply typed there is a standard m.thread relation to that message, and the message then shows
 // the thread's summary instead of the button.
 import assert from "node:assert/strict";
@@ -11,7 +11,7 @@ import { clientApi as api, message, openSignedIn, useCouncilsClient } from "../h
 
 const A = "ville-a.test";
 
-describe("timeline: « Répondre dans un fil » starts a thread (Chromium)", function () {
+describe("timeline: « Démarrer un fil » starts a thread (Chromium)", function () {
   this.timeout(120_000);
   const app = useCouncilsClient([A]);
   let page: Page | undefined;
@@ -26,7 +26,7 @@ describe("timeline: « Répondre dans un fil » starts a thread (Chromium)", fun
     page = await openSignedIn(app.browser, app.web.url, url, alice);
     await page.getByRole("link", { name: /Voirie/ }).click({ timeout: 60_000 });
     const root = message(page, "Devis de la voirie");
-    await root.getByRole("button", { name: "Répondre dans un fil" }).click({ timeout: 30_000 });
+    await root.getByRole("button", { name: "Démarrer un fil" }).click({ timeout: 30_000 });
 
     const panel = page.locator("ent-thread-panel");
     const composer = panel.getByLabel("Répondre dans le fil");
@@ -50,6 +50,6 @@ describe("timeline: « Répondre dans un fil » starts a thread (Chromium)", fun
     assert.equal(rel["rel_type"], "m.thread");
     assert.equal(rel["event_id"], rootId);
     await root.getByRole("button", { name: /^Ouvrir le fil : 1 réponse/ }).waitFor({ timeout: 30_000 });
-    assert.equal(await root.getByRole("button", { name: "Répondre dans un fil" }).count(), 0, "a message with a thread shows its summary instead");
+    assert.equal(await root.getByRole("button", { name: "Démarrer un fil" }).count(), 0, "a message with a thread shows its summary instead");
   });
 });

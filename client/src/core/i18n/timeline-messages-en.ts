@@ -6,7 +6,7 @@ export const timelineMessagesEn: Record<keyof typeof timelineMessagesFr, string>
   threadMany: "{count} replies",
   threadLast: "Last reply from {name}: {body}",
   openThread: "Open the thread",
-  startThread: "Reply in a thread",
+  startThread: "Start a thread",
   threadTitle: "Thread",
   threadClose: "Close the thread",
   threadComposer: "Reply in the thread",

@@ -6,7 +6,7 @@ export const timelineMessagesFr = {
   threadMany: "{count} réponses",
   threadLast: "Dernière réponse de {name} : {body}",
   openThread: "Ouvrir le fil",
-  startThread: "Répondre dans un fil",
+  startThread: "Démarrer un fil",
   threadTitle: "Fil de discussion",
   threadClose: "Fermer le fil",
   threadComposer: "Répondre dans le fil",
