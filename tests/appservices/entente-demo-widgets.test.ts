@@ -125,6 +125,19 @@ describe("entente demo: the working group has the task board and the calendar, a
     assert.doesNotMatch(botLog, /DEP0060/);
     // matrix-js-sdk's debug chatter (its global logger) stays out of the bots' logs.
     assert.doesNotMatch(botLog, /MatrixRTCSession|Got remote echo|setting pendingEvent status|Stopping queue/);
+    // A demo folder seeded before agent1 moderated the dossier gets it at the next start.
+    const asToken = String((parse(readFileSync(join(dir, "ville-a/appservices/tasks.yaml"), "utf8")) as Json)["as_token"]);
+    const bot = { accessToken: asToken };
+    const { users, ...rest } = levels;
+    const older = Object.fromEntries(Object.entries(users as Json).filter(([u]) => !u.startsWith("@agent1:")));
+    await call(hs, bot, "PUT", `${C}/rooms/${enc(dossierId)}/state/m.room.power_levels/`, { ...rest, users: older });
+    assert.equal(await stopEntente(run), 0);
+    run = spawnEntente(["demo", dir], REPO_ROOT, { ...process.env, ENTENTE_RADICALE_BIN: join(root, "no-radicale") });
+    await run.waitFor(/Entente is running/, 180_000);
+    await waitFor("agent1 moderates the dossier again", async () => {
+      const now = await call<Json>(hs, agent, "GET", `${C}/rooms/${enc(dossierId)}/state/m.room.power_levels/`).catch(() => ({} as Json));
+      return ((now["users"] ?? {}) as Json)["@agent1:agglo-b.localhost"] === 50 ? true : undefined;
+    }, 60_000);
     assert.equal(await stopEntente(run), 0);
     run = undefined;
   });

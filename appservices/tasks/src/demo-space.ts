@@ -6,7 +6,8 @@
 // The dossier stays empty: putting a file in it needs a member's client crypto (an encrypted
 // upload, the room key shared with the agents' devices), and demo accounts have no device yet.
 // Each council's agent1 is a moderator of the dossier (level 50): « Exporter pour archivage » needs
-// the moderator level (appservices/share/src/archive-route.ts); agent2 stays at 0 (refused).
+// the moderator level (appservices/share/src/archive-route.ts); agent2 stays at 0 (refused). A demo
+// folder seeded before that gets it at the next start.
 import type { BotContext } from "../../kit/src/start-bot.ts";
 import { DOSSIER_ROOM_TYPE, FILE_LOCK_STATE } from "../../protocol/src/dossier/file-tree-events.ts";
 
@@ -44,10 +45,38 @@ async function resolve(ctx: BotContext, alias: string): Promise<string | undefin
   }
 }
 
+/** Gives the dossier's moderators their level in `dossierId` if some lack it; whether it wrote. */
+async function setDossierModerators(ctx: BotContext, dossierId: string, invite: readonly string[]): Promise<boolean> {
+  const levelsPath = `${C}/rooms/${enc(dossierId)}/state/m.room.power_levels/`;
+  const levels = await ctx.api("GET", levelsPath);
+  const before = (levels["users"] ?? {}) as Record<string, unknown>;
+  const users = demoDossierUsers(before, invite);
+  if (Object.keys(users).every((u) => before[u] === users[u])) return false;
+  await ctx.api("PUT", levelsPath, { ...levels, users });
+  return true;
+}
+
+/** A demo folder seeded before agent1 moderated the dossier: the space's dossier child gets it now. */
+async function upgradeDossierModerators(ctx: BotContext, spaceId: string, roomId: string, invite: readonly string[]): Promise<void> {
+  try {
+    const state = (await ctx.apiJson("GET", `${C}/rooms/${enc(spaceId)}/state`)) as { type?: unknown; state_key?: unknown }[];
+    for (const child of state.filter((e) => e.type === "m.space.child" && e.state_key !== roomId)) {
+      const id = String(child.state_key);
+      const create = await ctx.api("GET", `${C}/rooms/${enc(id)}/state/m.room.create/`);
+      if (create["type"] === DOSSIER_ROOM_TYPE && await setDossierModerators(ctx, id, invite)) ctx.log("info", "demo dossier moderators set", { room_id: id });
+    }
+  } catch (err: unknown) {
+    ctx.log("warn", "demo dossier moderators not set", { space_id: spaceId, error: String(err) });
+  }
+}
+
 export async function ensureDemoSpace(d: { ctx: BotContext; domain: string; invite: readonly string[]; roomId: string }): Promise<{ spaceId: string; dossierId?: string; created: boolean }> {
   const alias = `#${DEMO_SPACE_ALIAS_LOCALPART}:${d.domain}`;
   const existing = await resolve(d.ctx, alias);
-  if (existing !== undefined) return { spaceId: existing, created: false };
+  if (existing !== undefined) {
+    await upgradeDossierModerators(d.ctx, existing, d.roomId, d.invite);
+    return { spaceId: existing, created: false };
+  }
   const via = [d.domain];
   // public_chat (then invite-only) as the room: a space holds no messages to encrypt.
   const space = await d.ctx.api("POST", `${C}/createRoom`, {
@@ -74,9 +103,7 @@ export async function ensureDemoSpace(d: { ctx: BotContext; domain: string; invi
     ],
   });
   const dossierId = String(dossier["room_id"]);
-  const levelsPath = `${C}/rooms/${enc(dossierId)}/state/m.room.power_levels/`;
-  const levels = await d.ctx.api("GET", levelsPath);
-  await d.ctx.api("PUT", levelsPath, { ...levels, users: demoDossierUsers((levels["users"] ?? {}) as Record<string, unknown>, d.invite) });
+  await setDossierModerators(d.ctx, dossierId, d.invite);
   await d.ctx.api("PUT", `${C}/rooms/${enc(spaceId)}/state/m.space.child/${enc(dossierId)}`, { via });
   d.ctx.log("info", "demo space seeded", { space_id: spaceId, alias, room_id: d.roomId, dossier_id: dossierId });
   return { spaceId, dossierId, created: true };
