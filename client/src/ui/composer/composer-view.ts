@@ -68,7 +68,8 @@ export class ComposerView extends LitElement {
     this.emit("compose-draft", area.value);
     this.mention = mentionQueryAt(area.value, area.selectionStart);
     this.active = 0;
-    this.emit("mention-query", this.mention?.query);
+    // No mention at the caret is `null` in the event (a CustomEvent's undefined detail becomes null).
+    this.emit("mention-query", this.mention?.query ?? null);
   }
 
   private pick(who: MentionCandidate): void {
@@ -80,7 +81,7 @@ export class ComposerView extends LitElement {
     area.focus();
     this.mention = undefined;
     this.emit("compose-draft", r.text);
-    this.emit("mention-query", undefined);
+    this.emit("mention-query", null);
   }
 
   private keydown(e: KeyboardEvent): void {
@@ -99,7 +100,7 @@ export class ComposerView extends LitElement {
       }
       if (e.key === "Escape") {
         this.mention = undefined;
-        this.emit("mention-query", undefined);
+        this.emit("mention-query", null);
         return;
       }
     }

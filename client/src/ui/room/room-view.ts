@@ -474,7 +474,7 @@ export class RoomView extends LitElement {
         <div class="typing muted" aria-live="polite">${typingLine(t, s.typing(this.roomId))}</div>
         <ent-composer .i18n=${this.i18n} banner=${this.banner()} draft=${drafts.get(this.roomId) ?? ""} .uploads=${this.uploads}
           @compose-send=${(e: CustomEvent<string>) => void this.send(e.detail).catch(err)}
-          .suggestions=${this.suggestions} @mention-query=${(e: CustomEvent<string | undefined>) => void this.mentionQuery(e.detail)}
+          .suggestions=${this.suggestions} @mention-query=${(e: CustomEvent<string | null>) => void this.mentionQuery(e.detail ?? undefined)}
           @compose-draft=${(e: CustomEvent<string>) => { drafts.set(this.roomId, e.detail); this.typingNotifier?.draftChanged(e.detail); }}
           @compose-cancel=${() => { this.replyTo = undefined; this.editing = undefined; }}
           @compose-file=${(e: CustomEvent<File>) => void this.upload(e.detail)}
