@@ -8,32 +8,20 @@
 // after the reload nothing was listed and the file never reached the dossier.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { BrowserContext, Download, Page, Route } from "playwright-core";
 import { screenshotOnFailure } from "../harness/browser.ts";
 import { openOneServerDossier, type OneServerDossier } from "../harness/dossier-one-server.ts";
 import { registerUser } from "../harness/homeserver.ts";
+import { storedMedia } from "../harness/media-files.ts";
 
 const MiB = 1024 * 1024;
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const TITLE = "Étude publiée";
 /** The room message of the file (the dossier is encrypted: every room event goes as m.room.encrypted). */
 const MESSAGE = "**/_matrix/client/v3/rooms/*/send/m.room.encrypted/**";
-
-/** Files in the homeserver's media store (one per upload the server accepted). */
-async function storedMedia(dir: string): Promise<number> {
-  let n = 0;
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else n++;
-    }
-  };
-  await walk(join(dir, "media", "local"));
-  return n;
-}
 
 describe("dossier upload cut between its manifest and its message (Chromium)", function () {
   this.timeout(300_000);

@@ -9,31 +9,19 @@
 // - a download whose retries all fail: the same "Reprendre", byte-identical once the network is back.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Download, Route } from "playwright-core";
 import { screenshotOnFailure } from "../harness/browser.ts";
 import { openOneServerDossier, type OneServerDossier } from "../harness/dossier-one-server.ts";
+import { storedMedia } from "../harness/media-files.ts";
 
 const MiB = 1024 * 1024;
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const MEDIA = "**/_matrix/client/v1/media/download/**";
 const PUTS = "**/_matrix/media/v3/upload/**";
 const TITLE = "Étude reprise";
-
-/** Files in the homeserver's media store (one per upload the server accepted). */
-async function storedMedia(dir: string): Promise<number> {
-  let n = 0;
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else n++;
-    }
-  };
-  await walk(join(dir, "media", "local"));
-  return n;
-}
 
 /**
  * A route handler for uploads: the first PUT goes through (`first` resolves once the server has

@@ -9,31 +9,19 @@
 // - « Annuler » clicked at the same moment cancels: nothing more is stored, no row.
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Download, Route, Worker } from "playwright-core";
 import { screenshotOnFailure } from "../harness/browser.ts";
 import { openOneServerDossier, type OneServerDossier } from "../harness/dossier-one-server.ts";
 import { PARTS_PER_WORKER } from "../../client/src/core/dossiers/dossier-config.ts";
+import { storedMedia } from "../harness/media-files.ts";
 
 const MiB = 1024 * 1024;
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 const TITLE = "Étude relais";
 const PARTS = 2 * PARTS_PER_WORKER + 1;
-
-/** Files in the homeserver's media store (one per upload the server accepted). */
-async function storedMedia(dir: string): Promise<number> {
-  let n = 0;
-  const walk = async (d: string): Promise<void> => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      if (e.isDirectory()) await walk(join(d, e.name));
-      else n++;
-    }
-  };
-  await walk(join(dir, "media", "local"));
-  return n;
-}
 
 describe("dossier upload handed from one worker to a fresh one every few parts (Chromium)", function () {
   this.timeout(300_000);

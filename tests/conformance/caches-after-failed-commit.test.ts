@@ -17,6 +17,7 @@ import { call as api } from "../harness/client-api.ts";
 import { incrementalRoomDelta } from "../../homeserver/src/server/sync/room-delta-cache.ts";
 import { parseSyncToken } from "../../homeserver/src/server/sync/sync-token.ts";
 import { getRoomVersion } from "../../homeserver/src/room/room-versions.ts";
+import { prepareFailingCommit, stagePoisonBody } from "../harness/failing-group.ts";
 
 type Context = TestHomeserver["hs"]["context"];
 
@@ -28,7 +29,7 @@ describe("caches filled from a group whose COMMIT then failed (SQLite)", functio
   async function start(): Promise<{ s: Context; url: string }> {
     server ??= await startTestHomeserver();
     const s = server.hs.context;
-    await s.db.exec("CREATE TABLE IF NOT EXISTS t_parent (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    await prepareFailingCommit(s.db);
     return { s, url: server.url };
   }
 
@@ -40,19 +41,11 @@ describe("caches filled from a group whose COMMIT then failed (SQLite)", functio
     assert.ok(s.db.stage);
     const stateGroup = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
     const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId, pdu }, roomId, stateGroupBefore: stateGroup }));
-    let held!: () => void;
-    const mid = new Promise<void>((r) => { held = r; });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const poison = s.db.stage(async (tx) => {
-      await tx.run("INSERT INTO t_child (p) VALUES (1)");
-      held();
-      await gate;
-    });
+    const poison = stagePoisonBody(s.db);
     await stored.executed;
-    await mid;
+    await poison.held;
     const result = await meanwhile();
-    release();
+    poison.release();
     await assert.rejects(stored.committed, /FOREIGN KEY/);
     await assert.rejects(poison.committed, /FOREIGN KEY/);
     return result;

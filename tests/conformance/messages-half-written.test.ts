@@ -11,6 +11,7 @@ import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { call as api } from "../harness/client-api.ts";
 import { holdAfterStatement } from "../harness/held-statement.ts";
+import { prepareFailingCommit, stagePoisonBody } from "../harness/failing-group.ts";
 
 describe("/messages while a write body is half done (SQLite)", function () {
   this.timeout(60_000);
@@ -63,22 +64,14 @@ describe("/messages while a write body is half done (SQLite)", function () {
     const { s, call, room, roomId, first, pdu, stateGroup } = await roomWithAMessage("alice2", "never committed");
     assert.ok(s.db.stage);
     // a body inserting an orphan child makes its group's COMMIT fail (deferred foreign key)
-    await s.db.exec("CREATE TABLE t_parent (id INTEGER PRIMARY KEY); CREATE TABLE t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    await prepareFailingCommit(s.db);
     // two bodies of one group: the first stores a message and ends; the second is held, then fails the COMMIT
     const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId: "$never-committed", pdu }, roomId, stateGroupBefore: stateGroup, builtOnCurrent: true }));
-    let held!: () => void;
-    const mid = new Promise<void>((r) => { held = r; });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const poison = s.db.stage(async (tx) => {
-      await tx.run("INSERT INTO t_child (p) VALUES (1)");
-      held();
-      await gate;
-    });
+    const poison = stagePoisonBody(s.db);
     await stored.executed;
-    await mid;
+    await poison.held;
     const page = await call("GET", `${room}/messages?dir=b&limit=5`);
-    release();
+    poison.release();
     await assert.rejects(stored.committed, /FOREIGN KEY/);
     await assert.rejects(poison.committed, /FOREIGN KEY/);
     const shown = (page["chunk"] as JsonObject[]).map((e) => String(e["event_id"]));

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { call as api, enc, type Session } from "../harness/client-api.ts";
+import { prepareFailingCommit, stagePoisonBody } from "../harness/failing-group.ts";
 
 const C = "/_matrix/client/v3";
 
@@ -31,7 +32,7 @@ describe("push cursor after a group whose COMMIT failed (SQLite)", function () {
     const first = (await notified())[0];
     assert.ok(first, "the first message notifies Bob");
 
-    await s.db.exec("CREATE TABLE t_parent (id INTEGER PRIMARY KEY); CREATE TABLE t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    await prepareFailingCommit(s.db);
     const template = (await s.stores.events.getEvent(first))?.event.pdu;
     assert.ok(template);
     const room = await s.stores.rooms.getRoom(roomId);
@@ -39,20 +40,12 @@ describe("push cursor after a group whose COMMIT failed (SQLite)", function () {
       s.stores.events.persist(tx, { event: { eventId, pdu: { ...template, content: { msgtype: "m.text", body } } as Pdu }, roomId, stateGroupBefore: room?.currentStateGroup, builtOnCurrent: true });
     assert.ok(s.db.stage);
     const one = s.db.stage(message("$never-1", "jamais 1"));
-    let held!: () => void;
-    const mid = new Promise<void>((r) => { held = r; });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const poison = s.db.stage(async (tx) => {
-      await tx.run("INSERT INTO t_child (p) VALUES (1)");
-      held();
-      await gate;
-    });
+    const poison = stagePoisonBody(s.db);
     const { stream: s1 } = await one.executed;
     const runs = [s.push.eventPersisted(s1)]; // as onExecuted does
-    await mid;
+    await poison.held;
     const two = s.db.stage(message("$never-2", "jamais 2"));
-    release();
+    poison.release();
     const { stream: s2 } = await two.executed; // the same group, gathered after the poison body
     runs.push(s.push.eventPersisted(s2));
     await assert.rejects(one.committed, /FOREIGN KEY/);

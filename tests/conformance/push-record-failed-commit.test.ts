@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
 import { call as api, enc, type Session } from "../harness/client-api.ts";
+import { prepareFailingCommit, stagePoisonBody } from "../harness/failing-group.ts";
 
 const C = "/_matrix/client/v3";
 
@@ -37,7 +38,7 @@ describe("push record of an event whose group fails at COMMIT (SQLite)", functio
 
   it("records nothing of an evaluation whose event's group then failed at COMMIT", async () => {
     const s = server.hs.context;
-    await s.db.exec("CREATE TABLE IF NOT EXISTS t_parent (id INTEGER PRIMARY KEY); CREATE TABLE IF NOT EXISTS t_child (p INTEGER REFERENCES t_parent (id) DEFERRABLE INITIALLY DEFERRED)");
+    await prepareFailingCommit(s.db);
     const { event_id: last } = await api<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/first`, { msgtype: "m.text", body: "un" });
     assert.deepEqual((await notified()).map((n) => n.id), [last]);
     const template = (await s.stores.events.getEvent(last))?.event.pdu;
@@ -47,22 +48,14 @@ describe("push record of an event whose group fails at COMMIT (SQLite)", functio
     const pdu = { ...template, content: { msgtype: "m.text", body: "bob, never sent" } } as Pdu;
     assert.ok(s.db.stage);
     const stored = s.db.stage((tx) => s.stores.events.persist(tx, { event: { eventId: "$never-sent", pdu }, roomId, stateGroupBefore: room?.currentStateGroup, builtOnCurrent: true }));
-    let held!: () => void;
-    const mid = new Promise<void>((r) => { held = r; });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => { release = r; });
-    const poison = s.db.stage(async (tx) => {
-      await tx.run("INSERT INTO t_child (p) VALUES (1)");
-      held();
-      await gate;
-    });
+    const poison = stagePoisonBody(s.db);
     const { stream } = await stored.executed;
     // as LocalEvents.onExecuted: evaluated now, in the open group; /sync may count it from memory
     void s.push.eventPersisted(stream);
-    await mid;
+    await poison.held;
     const during = await s.push.syncUnread(bob.userId, roomId, stream, false);
     assert.deepEqual(during["unread_notifications"], { notification_count: 2, highlight_count: 1 }, "evaluated before the COMMIT");
-    release();
+    poison.release();
     await assert.rejects(stored.committed, /FOREIGN KEY/);
     await assert.rejects(poison.committed, /FOREIGN KEY/);
 
