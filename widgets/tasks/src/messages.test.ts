@@ -15,6 +15,9 @@ describe("task board: words", () => {
       assert.doesNotMatch(en(k, vars), /\{\w+\}/, `en ${k}`);
       assert.notEqual(fr(k, vars), en(k, vars), k);
     }
+    // « 1 tâche », « 0 tâche », « 2 tâches » (French: 0 and 1 are singular); "1 task", "0 tasks": never « tâche(s) ».
+    assert.deepEqual([0, 1, 2].map((n) => fr("count", { n })), ["0 tâche", "1 tâche", "2 tâches"]);
+    assert.deepEqual([0, 1, 2].map((n) => en("count", { n })), ["0 tasks", "1 task", "2 tasks"]);
     assert.equal(fr("moved", { title: "Budget", column: "En cours", pos: 2 }), "« Budget » déplacée dans « En cours », position 2");
     assert.equal(en("moved", { title: "Budget", column: "Doing", pos: 2 }), "“Budget” moved to “Doing”, position 2");
   });

@@ -26,7 +26,8 @@ const fr = {
   cancel: "Annuler",
   close: "Fermer",
   emptyColumn: "Aucune tâche",
-  count: "{n} tâche(s)",
+  count: "{n} tâches",
+  countOne: "{n} tâche",
   moveLeft: "Déplacer « {title} » vers la colonne précédente",
   moveRight: "Déplacer « {title} » vers la colonne suivante",
   moveUp: "Monter « {title} »",
@@ -107,7 +108,8 @@ const en: BoardMessages = {
   cancel: "Cancel",
   close: "Close",
   emptyColumn: "No tasks",
-  count: "{n} task(s)",
+  count: "{n} tasks",
+  countOne: "{n} task",
   moveLeft: "Move “{title}” to the previous column",
   moveRight: "Move “{title}” to the next column",
   moveUp: "Move “{title}” up",
@@ -166,5 +168,6 @@ export type Translate = (key: MessageKey, vars?: Record<string, string | number>
 
 export function boardTranslator(lang: WidgetLanguage): Translate {
   const table = lang === "en" ? en : fr;
-  return (key, vars) => table[key].replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? `{${k}}`));
+  const plural = new Intl.PluralRules(lang);
+  return (key, vars) => (key === "count" && typeof vars?.["n"] === "number" && plural.select(vars["n"]) === "one" ? table.countOne : table[key]).replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? `{${k}}`));
 }
