@@ -73,6 +73,11 @@ export interface ChatSession {
   markRead(roomId: string): Promise<void>;
   createSpace(name: string): Promise<string>;
   createRoom(r: NewRoom): Promise<string>;
+  /**
+   * A direct chat with one person (encrypted, invited with is_direct, recorded in m.direct): the
+   * joined one already there if any, else a new room.
+   */
+  createDirect(userId: string): Promise<string>;
   invite(roomId: string, userId: string): Promise<void>;
   join(roomId: string): Promise<void>;
   leave(roomId: string): Promise<void>;

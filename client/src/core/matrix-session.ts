@@ -8,7 +8,7 @@ import {
 import type { ChatSession, ChatState, NewRoom, RecoveryState, UploadHandle } from "./chat-port.ts";
 import type { RawEvent } from "./raw-event.ts";
 import type { RoomSummary } from "./room-list-model.ts";
-import { createRoom, createSpace, inviteAcross } from "./room-actions.ts";
+import { createDirect, createRoom, createSpace, inviteAcross } from "./room-actions.ts";
 import type { JoinRuleChoice, MemberTrust, ModerationAction, RoomSettings } from "./room-settings-model.ts";
 import { moderate, setRoomAvatar, setRoomProfile } from "./room-profile-sdk.ts";
 import { ThumbnailCache } from "./media-thumbnail.ts";
@@ -355,6 +355,9 @@ export class MatrixChatSession implements ChatSession {
   }
   createRoom(r: NewRoom): Promise<string> {
     return createRoom(this.client, r);
+  }
+  createDirect(userId: string): Promise<string> {
+    return createDirect(this.client, userId);
   }
   invite(roomId: string, userId: string): Promise<void> {
     return inviteAcross(this.client, roomId, userId);

@@ -257,8 +257,8 @@ export class AppShell extends LitElement {
   private async create(r: CreateRequest): Promise<void> {
     const s = this.session;
     if (s === undefined) return;
-    const id = r.kind === "space" ? await s.createSpace(r.name) : await s.createRoom(r);
-    if (r.kind === "room") location.hash = roomHash(id);
+    const id = r.kind === "space" ? await s.createSpace(r.name) : r.kind === "direct" ? await s.createDirect(r.userId) : await s.createRoom(r);
+    if (r.kind !== "space") location.hash = roomHash(id);
   }
 
   private async restore(key: string): Promise<void> {
@@ -293,9 +293,15 @@ export class AppShell extends LitElement {
     document.title = pageTitle(t("appName"), list.totalUnread);
     // Pressed before the SDK is up, an invitation's answer waits for it (« Acceptation… »), instead of being lost.
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
+    // so are « Nouveau salon », « Nouvelle conversation »…: their dialog opens once the session is up
+    const openWhenReady = (kind: "space" | "room" | "direct"): void => void this.started.promise.then(async () => {
+      await this.updateComplete;
+      this.renderRoot.querySelector<CreateDialog>("ent-create-dialog")?.open(kind);
+    });
     return html`<header class="top"><strong>${t("appName")}</strong><div class="me">${this.languageSwitch()}</div></header>
       <div class="layout">
         <ent-room-list .model=${list} .i18n=${this.i18n} selected=${this.room ?? ""} .answering=${this.answering}
+          @create-space=${() => openWhenReady("space")} @create-room=${() => openWhenReady("room")} @create-direct=${() => openWhenReady("direct")}
           @accept-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "accept", async () => (await this.started.promise).join(e.detail), fail)}
           @decline-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "decline", async () => (await this.started.promise).leave(e.detail), fail)}></ent-room-list>
         <main class="empty" aria-busy="true"><p>${t("preparingEncryption")}</p></main>
@@ -339,7 +345,7 @@ export class AppShell extends LitElement {
         @media-request=${(e: CustomEvent<MediaRequest>) => e.detail.respond(answerMediaRequest(s, e.detail))}
         @poll-close=${(e: CustomEvent<PollCloseRequest>) => { if (room !== undefined) void closePoll(s, room, e.detail, t).catch(fail); }}>
         <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)}
-          @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")}
+          @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")} @create-direct=${() => dialog()?.open("direct")}
 .answering=${this.answering}
           @accept-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "accept", () => s.join(e.detail), fail)}
           @decline-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "decline", () => s.leave(e.detail), fail)}></ent-room-list>
@@ -347,7 +353,7 @@ export class AppShell extends LitElement {
           ? html`<ent-room .session=${s} roomId=${room} thread=${this.thread ?? ""} .i18n=${this.i18n} version=${this.version}></ent-room>`
           : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet></ent-dossiers-outlet>
       </div>
-      <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)}
+      <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)} userId=${s.userId}
         @create-request=${(e: CustomEvent<CreateRequest>) => void this.create(e.detail).catch(fail)}></ent-create-dialog>`;
   }
 }

@@ -27,7 +27,7 @@ export class RoomListView extends LitElement {
     a:hover { background: #e2e8f0; }
     .badge { background: var(--accent); color: #fff; border-radius: 999px; padding: 0 0.45rem; font-size: 0.8rem; font-weight: 600; }
     .invite { padding: 0.4rem 0.6rem; display: grid; gap: 0.3rem; }
-    .actions { display: flex; gap: 0.4rem; }
+    .actions { display: flex; flex-wrap: wrap; gap: 0.4rem; }
     .name { display: flex; align-items: center; gap: 0.45rem; min-width: 0; }
   `];
 
@@ -59,6 +59,7 @@ export class RoomListView extends LitElement {
       <div class="actions">
         <button @click=${() => this.emit("create-space", "")}>${t("createSpace")}</button>
         <button @click=${() => this.emit("create-room", "")}>${t("createRoom")}</button>
+        <button @click=${() => this.emit("create-direct", "")}>${t("createDirect")}</button>
       </div>
       ${m.invites.length > 0 ? html`<h2>${t("invitations")}</h2><ul>${m.invites.map((r) => html`<li class="invite">
         <span>${r.isSpace ? "🗂 " : ""}${r.name}${r.inviter !== undefined ? html` <span class="muted">(${r.inviter})</span>` : nothing}</span>
