@@ -121,6 +121,12 @@ export class EventStore {
     return (max) => Math.min(max, settled);
   }
 
+  /** The newest events position, capped by settledPosition (read in the statement's tick). */
+  async settledMaxStream(): Promise<number> {
+    const cap = this.settledPosition();
+    return cap(await this.maxStream());
+  }
+
   /**
    * Persists one event; runs inside the caller's transaction.
    * - outliers and rejected events: stored, but no state group, extremity or current state change;

@@ -115,15 +115,6 @@ export class GroupCommitter {
   }
 
   /**
-   * The body running now (an opaque token, the same for all its statements), or undefined between
-   * bodies. Reads outside it see its statements so far on SQLite's one connection: see
-   * EventStore.settledPosition.
-   */
-  get runningBody(): object | undefined {
-    return this.current;
-  }
-
-  /**
    * The group whose transaction is open now (an opaque token, the same from its BEGIN to the end of
    * its COMMIT or ROLLBACK), or undefined between groups. On SQLite's one connection reads see the
    * bodies it ran so far, which its COMMIT may still fail to keep: see EventStore.settledPosition.

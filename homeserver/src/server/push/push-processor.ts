@@ -181,7 +181,6 @@ export class PushProcessor {
     const settled = events.settledPosition();
     const max = await events.maxStream();
     let upTo = wanted !== undefined && events.rollbackEpoch() === askedAt ? Math.min(wanted, max) : Math.min(wanted ?? Infinity, settled(max));
-    const current = async (): Promise<number> => events.settledPosition()(await events.maxStream());
     let done = this.done ?? await store.progress();
     this.done = done;
     while (done < upTo) {
@@ -213,7 +212,7 @@ export class PushProcessor {
       } catch (e) {
         if (!(e instanceof UndoneMeanwhile)) throw e;
         // what the batch read may have been undone: again, up to what is settled now
-        upTo = Math.min(upTo, await current());
+        upTo = Math.min(upTo, await events.settledMaxStream());
         continue;
       } finally {
         this.pending = undefined;

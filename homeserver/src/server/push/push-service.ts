@@ -106,8 +106,7 @@ export class PushService {
   private async unreadTotal(userId: string): Promise<number> {
     const { rooms, events } = this.deps.stores;
     // not into a write body still running (SQLite: see PushProcessor.runTo)
-    const settled = events.settledPosition();
-    const upTo = settled(await events.maxStream());
+    const upTo = await events.settledMaxStream();
     await this.processor.catchUp(upTo);
     const kept = this.keptCountsUpTo(upTo);
     let n = 0;

@@ -18,8 +18,7 @@ export const notificationsHandler = (s: ServerContext): Handler => async (ctx) =
   if (only !== null && only !== "" && only !== "highlight") throw new MatrixError("M_INVALID_PARAM", 400, "'only' may only be 'highlight'");
   const limit = queryInt(ctx.query, "limit", 20, 1, 100);
   // evaluated up to now, not into a write body still running (SQLite: see PushProcessor.runTo)
-  const settled = s.stores.events.settledPosition();
-  await s.push.eventPersisted(settled(await s.stores.events.maxStream()));
+  await s.push.eventPersisted(await s.stores.events.settledMaxStream());
   const before = from ? Number(from) : Number.MAX_SAFE_INTEGER;
   const rows = await s.push.store.notifications(me.userId, { before, limit: limit + 1, onlyHighlight: only === "highlight" });
   const page = rows.slice(0, limit);

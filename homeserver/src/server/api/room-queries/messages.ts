@@ -27,8 +27,7 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
   const to = tokenParam(ctx.query, "to");
   const access = await requireRoomAccess(s, me.userId, roomId, { allowFormerMembers: true });
   // not into a write body still running (SQLite: reads see it half done, and it may roll back)
-  const settled = s.stores.events.settledPosition();
-  from ??= backwards ? settled(await s.stores.events.maxStream()) + 1 : 0;
+  from ??= backwards ? (await s.stores.events.settledMaxStream()) + 1 : 0;
   const start = ctx.query.get("from") || formatPaginationToken(from);
   if (limit === 0) return { json: { chunk: [], start, end: start } };
   const visibility = new RoomVisibility(s, roomId, me.userId);
