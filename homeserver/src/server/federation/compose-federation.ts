@@ -60,20 +60,20 @@ export function composeFederation(deps: {
   const store = new FederationStore({ db });
   const sender = new FederationSender({ store, client, clock, log, serverName, options: deps.senderOptions ?? DEFAULT_SENDER_OPTIONS });
   const fetcher = new EventFetcher({ db, events: deps.events, client, keyRing, log });
+  // both writers of remote state announce a membership change to the members cache, and withdraw it if it fails
+  const members = deps.members;
+  const memberHooks = members ? {
+    onChanging: (roomId: string, eventId: string) => members.changing(roomId, eventId),
+    onChangeFailed: (roomId: string, eventId: string) => members.changed(roomId, eventId),
+  } : {};
   const input = new RemoteInput({
     db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, log, onPersisted: deps.onRemotePersisted,
     ...(deps.onRemoteExecuted ? { onExecuted: deps.onRemoteExecuted } : {}),
-    ...(deps.members ? {
-      onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId),
-      onChangeFailed: (roomId: string, eventId: string) => deps.members?.changed(roomId, eventId),
-    } : {}),
+    ...memberHooks,
   });
   const membership = new RemoteMembership({
     db, events: deps.events, rooms: deps.rooms, store, client, keyRing, fetcher, lock: deps.lock, serverName, signingKey, clock, log, onPersisted: deps.onRemotePersisted,
-    ...(deps.members ? {
-      onChanging: (roomId: string, eventId: string) => deps.members?.changing(roomId, eventId),
-      onChangeFailed: (roomId: string, eventId: string) => deps.members?.changed(roomId, eventId),
-    } : {}),
+    ...memberHooks,
   });
   const authenticate = federationAuthenticator({ serverName, keyRing, policy: { allowList: fedConfig.allowList, denyList: fedConfig.denyList }, clock });
   const backfiller = new Backfiller({ db, events: deps.events, rooms: deps.rooms, client, keyRing, fetcher, lock: deps.lock, serverName, log });
