@@ -9,7 +9,7 @@
 // the moderator level (appservices/share/src/archive-route.ts); agent2 stays at 0 (refused). A demo
 // folder seeded before that gets it at the next start.
 import type { BotContext } from "../../kit/src/start-bot.ts";
-import { DOSSIER_ROOM_TYPE, FILE_LOCK_STATE } from "../../protocol/src/dossier/file-tree-events.ts";
+import { DOSSIER_ROOM_TYPE, dossierPowerLevelEvents } from "../../protocol/src/dossier/file-tree-events.ts";
 
 export const DEMO_SPACE_ALIAS_LOCALPART = "entente-tasks_espace-groupe-de-travail";
 export const DEMO_SPACE_NAME = "Coopération inter-collectivités";
@@ -17,13 +17,6 @@ export const DEMO_DOSSIER_NAME = "Convention de mutualisation";
 
 const C = "/_matrix/client/v3";
 const enc = encodeURIComponent;
-
-/** As the client creates a dossier (client/src/core/dossiers/file-locks.ts): locks open to every member. */
-const DOSSIER_EVENTS: Record<string, number> = {
-  "m.room.name": 50, "m.room.power_levels": 100, "m.room.history_visibility": 100, "m.room.canonical_alias": 50,
-  "m.room.avatar": 50, "m.room.tombstone": 100, "m.room.server_acl": 100, "m.room.encryption": 100,
-  [FILE_LOCK_STATE]: 0,
-};
 
 /** The dossier's moderators: agent1 of every council (may export it for archiving). */
 export const DEMO_DOSSIER_MODERATOR = "agent1";
@@ -94,7 +87,7 @@ export async function ensureDemoSpace(d: { ctx: BotContext; domain: string; invi
   const dossier = await d.ctx.api("POST", `${C}/createRoom`, {
     name: DEMO_DOSSIER_NAME, preset: "private_chat", invite: d.invite,
     creation_content: { type: DOSSIER_ROOM_TYPE },
-    power_level_content_override: { events: DOSSIER_EVENTS },
+    power_level_content_override: { events: dossierPowerLevelEvents() },
     initial_state: [
       { type: "m.room.history_visibility", state_key: "", content: { history_visibility: "shared" } },
       { type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } },

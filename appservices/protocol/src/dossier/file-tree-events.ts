@@ -119,3 +119,17 @@ export function activeLock(content: unknown, sender: string, now: number): FileL
 export function buildFileLock(holder: string, expiresAt: number): JsonObject {
   return { version: DOSSIER_SCHEMA_VERSION, holder, expires_at: expiresAt };
 }
+
+/**
+ * `events` of the power levels a new dossier is created with: the homeserver's defaults (a
+ * `power_level_content_override` replaces the whole `events` map, as in Synapse) plus the lock
+ * state at 0, so that every member may say they are editing a file. Other state keeps
+ * `state_default` (50).
+ */
+export function dossierPowerLevelEvents(): Record<string, number> {
+  return {
+    "m.room.name": 50, "m.room.power_levels": 100, "m.room.history_visibility": 100, "m.room.canonical_alias": 50,
+    "m.room.avatar": 50, "m.room.tombstone": 100, "m.room.server_acl": 100, "m.room.encryption": 100,
+    [FILE_LOCK_STATE]: 0,
+  };
+}

@@ -17,7 +17,7 @@ import { dossierMembers, removeDossierMember } from "./dossier-members-sdk.ts";
 import { reshareHistoryOnJoin } from "./dossier-members-history.ts";
 import type { DossierMember } from "./dossier-members.ts";
 import { mayLock, releaseLock, roomLocks, takeLock } from "./dossier-locks-sdk.ts";
-import { dossierPowerLevelEvents, type FileLock } from "./file-locks.ts";
+import type { FileLock } from "./file-locks.ts";
 
 /** The file picked to resume an upload was modified since (its lastModified changed): the upload must start over. */
 export class FileChangedSinceUpload extends Error {
@@ -31,7 +31,7 @@ export class FileChangedSinceUpload extends Error {
 export class NotSameFile extends Error {
   override name = "NotSameFile";
 }
-import { buildFileUpdate, buildFolderRoot, checkSameFile, loadWebBackend, uploadedResult, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, userLevel, type RoomPowerLevels } from "./protocol.ts";
+import { buildFileUpdate, buildFolderRoot, checkSameFile, dossierPowerLevelEvents, loadWebBackend, uploadedResult, DOSSIER_ROOM_TYPE, FILE_UPDATE, FOLDER_EVENT, foldFileTree, nextClock, parseRoomPowerLevels, userLevel, type RoomPowerLevels } from "./protocol.ts";
 import { DossierEvents } from "./dossier-events-sdk.ts";
 
 const serverOf = (id: string): string => id.slice(id.indexOf(":") + 1);

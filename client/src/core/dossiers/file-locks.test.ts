@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { activeLocks, dossierPowerLevelEvents, isLockDuration, lockExpiry, untilNextExpiry } from "./file-locks.ts";
+import { activeLocks, isLockDuration, lockExpiry, untilNextExpiry } from "./file-locks.ts";
+import { dossierPowerLevelEvents } from "./protocol.ts";
 
 const NOW = Date.UTC(2026, 11, 7, 14, 0);
 const lock = (holder: string, expiresAt: number): Record<string, unknown> => ({ version: 1, holder, expires_at: expiresAt });

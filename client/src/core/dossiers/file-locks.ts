@@ -3,7 +3,7 @@
 // member of the dossier: one who left no longer edits it), when the next one ends
 // (the view's timer, so an expiry shows without a reload or a new event), the durations an agent
 // picks from, and the power levels a new dossier gets so that every member may lock (docs/dossiers.md).
-import { activeLock, FILE_LOCK_STATE, type FileLock } from "./protocol.ts";
+import { activeLock, type FileLock } from "./protocol.ts";
 
 export type { FileLock };
 
@@ -46,16 +46,3 @@ export function lockExpiry(d: LockDuration, now: number): number {
 
 export const isLockDuration = (v: string): v is LockDuration => (LOCK_DURATIONS as readonly string[]).includes(v);
 
-/**
- * `events` of the power levels a new dossier is created with: the homeserver's defaults (a
- * `power_level_content_override` replaces the whole `events` map, as in Synapse) plus the lock
- * state at 0, so that every member may say they are editing a file. Other state keeps
- * `state_default` (50).
- */
-export function dossierPowerLevelEvents(): Record<string, number> {
-  return {
-    "m.room.name": 50, "m.room.power_levels": 100, "m.room.history_visibility": 100, "m.room.canonical_alias": 50,
-    "m.room.avatar": 50, "m.room.tombstone": 100, "m.room.server_acl": 100, "m.room.encryption": 100,
-    [FILE_LOCK_STATE]: 0,
-  };
-}

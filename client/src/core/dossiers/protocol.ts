@@ -14,4 +14,4 @@ export { checkSameFile } from "../../../../appservices/files/src/chunked/same-fi
 export { DownloadIntegrityError, downloadAttachment, downloadParts, type RetryInfo } from "../../../../appservices/files/src/chunked/downloader.ts";
 export { PARTS_CONTENT_KEY } from "../../../../appservices/files/src/chunked/manifest.ts";
 export { ProgressMeter, type UploadProgress } from "../../../../appservices/files/src/chunked/progress.ts";
-export { FILE_LOCK_STATE, activeLock, buildFileLock, type FileLock } from "../../../../appservices/protocol/src/dossier/file-tree-events.ts";
+export { FILE_LOCK_STATE, activeLock, buildFileLock, dossierPowerLevelEvents, type FileLock } from "../../../../appservices/protocol/src/dossier/file-tree-events.ts";
