@@ -84,7 +84,7 @@ export function dropRoutes(o: { maxBytes: number; maxExpiryHours: number; public
     let m: RegExpExecArray | null;
     if (path === "/api/drops" && req.method === "POST") {
       const owner = await ctx.agent(req);
-      const expiresAt = parseExpiry(url.searchParams, o.maxExpiryHours, Math.min(72, o.maxExpiryHours), ctx.now());
+      const expiresAt = parseExpiry(url.searchParams, o.maxExpiryHours, ctx.now());
       const tag = url.searchParams.get("tag");
       if (typeof expiresAt === "string") throw new ShareHttpError(400, "M_INVALID_PARAM", expiresAt);
       if (tag !== null && !/^[A-Za-z0-9_-]{1,64}$/.test(tag)) throw new ShareHttpError(400, "M_INVALID_PARAM", "tag: 1-64 letters, digits, - or _");

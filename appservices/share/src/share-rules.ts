@@ -59,10 +59,10 @@ export const EXPIRY_CLOCK_SLACK_MS = 10 * 60_000;
 /**
  * The expiry of a new share or drop from `expires_at` (ms since the epoch: a date the agent chose;
  * in the future, at most `maxExpiryHours` ahead, give or take the clock slack, brought back to the
- * maximum) or `expires_in_hours` (whole hours, 1 to the maximum; `defaultHours` when neither is
- * given). A string is an error message (M_INVALID_PARAM).
+ * maximum) or `expires_in_hours` (whole hours, 1 to the maximum; 72 hours, or the maximum if
+ * shorter, when neither is given). A string is an error message (M_INVALID_PARAM).
  */
-export function parseExpiry(q: URLSearchParams, maxExpiryHours: number, defaultHours: number, now: number): number | string {
+export function parseExpiry(q: URLSearchParams, maxExpiryHours: number, now: number): number | string {
   const at = q.get("expires_at");
   const hours = q.get("expires_in_hours");
   const max = now + maxExpiryHours * 3_600_000;
@@ -74,7 +74,7 @@ export function parseExpiry(q: URLSearchParams, maxExpiryHours: number, defaultH
     if (t > max + EXPIRY_CLOCK_SLACK_MS) return `expires_at: at most ${maxExpiryHours} hours ahead`;
     return Math.min(t, max);
   }
-  if (hours === null) return now + defaultHours * 3_600_000;
+  if (hours === null) return now + Math.min(72, maxExpiryHours) * 3_600_000;
   if (!/^[0-9]{1,6}$/.test(hours) || Number(hours) < 1 || Number(hours) > maxExpiryHours) return `expires_in_hours: an integer from 1 to ${maxExpiryHours}`;
   return now + Number(hours) * 3_600_000;
 }
@@ -91,7 +91,7 @@ export function parseCreateParams(q: URLSearchParams, limits: ShareLimits, now: 
     if (!/^[0-9]{1,6}$/.test(raw) || Number(raw) < 1 || Number(raw) > max) return `${key}: an integer from 1 to ${max}`;
     return Number(raw);
   };
-  const expiresAt = parseExpiry(q, limits.maxExpiryHours, Math.min(72, limits.maxExpiryHours), now);
+  const expiresAt = parseExpiry(q, limits.maxExpiryHours, now);
   if (typeof expiresAt === "string") return expiresAt;
   const maxDownloads = int("max_downloads", Math.min(3, limits.maxDownloads), limits.maxDownloads);
   if (typeof maxDownloads === "string") return maxDownloads;

@@ -72,13 +72,17 @@ export class DossierTransfers implements ReactiveController {
       }
       const roomId = this.deps.roomId();
       const parent = target.versionOf === undefined ? this.deps.folder() : undefined;
-      const versionOf = target.versionOf === undefined ? undefined : this.deps.entry(target.versionOf)?.name ?? file.name;
-      return this.track(file.name, (onProgress) => port().upload(roomId, file, { parent, versionOf: target.versionOf }, threshold, onProgress), versionOf);
+      return this.track(file.name, (onProgress) => port().upload(roomId, file, { parent, versionOf: target.versionOf }, threshold, onProgress), this.versionName(target.versionOf, file.name));
     }));
     return sent.every(Boolean);
   }
 
   /** Shows a transfer's progress bar until it ends, then says how it ended (true: sent); `versionOf`: the entry's name for a new version. */
+  /** The name of the entry a new version is for (the uploaded file's own name when that entry is gone), or undefined for a new file. */
+  private versionName(versionOf: string | undefined, fallback: string): string | undefined {
+    return versionOf === undefined ? undefined : this.deps.entry(versionOf)?.name ?? fallback;
+  }
+
   async track(name: string, start: (onProgress: (p: TransferProgress) => void) => TransferHandle, versionOf?: string): Promise<boolean> {
     const tr = this.deps.tr();
     const key = ++this.key;
@@ -149,7 +153,7 @@ export class DossierTransfers implements ReactiveController {
     return [
       renderUploads(this.uploads, tr, size),
       renderInterrupted(port().interruptedUploads(roomId), tr, size,
-        (u, f) => void this.track(f?.name ?? u.name, (onProgress) => port().resumeUpload(u.id, f, onProgress), u.versionOf === undefined ? undefined : this.deps.entry(u.versionOf)?.name ?? u.name),
+        (u, f) => void this.track(f?.name ?? u.name, (onProgress) => port().resumeUpload(u.id, f, onProgress), this.versionName(u.versionOf, u.name)),
         (u) => { port().abandonUpload(u.id); this.host.requestUpdate(); }),
       renderInterruptedDownloads(port().interruptedDownloads(roomId), tr, size, (d) => this.resumeDownload(d),
         (d) => { port().forgetDownload(d.id); this.host.requestUpdate(); }),
