@@ -4,6 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { CliError } from "./cli-kit.ts";
+import { writeIfMissing } from "./secret-files.ts";
+import { generateArchiveKey } from "../../appservices/files/src/archive/archive-keys.ts";
 
 export function archiveKeyPaths(configPath: string): { dir: string; secret: string; public: string; archivist: string } {
   return archiveKeyPathsIn(dirname(configPath));
@@ -18,4 +20,12 @@ export function archiveKeyPathsIn(councilDir: string): { dir: string; secret: st
 export function readTextFile(path: string, what: string): string {
   if (!existsSync(path)) throw new CliError(`${what} not found: ${path}`);
   return readFileSync(path, "utf8");
+}
+
+/** A new archive key pair (`name`, `email`) written to `paths`: the secret key readable by its owner only. */
+export async function writeArchiveKeyPair(paths: { secret: string; public: string }, name: string, email: string): Promise<{ fingerprint: string }> {
+  const key = await generateArchiveKey(name, email);
+  writeIfMissing(paths.secret, key.privateKey, 0o600);
+  writeIfMissing(paths.public, key.publicKey, 0o644);
+  return key;
 }

@@ -5,9 +5,8 @@
 // `gpg --import` it and `gpg --decrypt` an export. Keys that exist are kept (an admin's own).
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { archiveKeyPathsIn } from "./archive-key-files.ts";
+import { archiveKeyPathsIn, writeArchiveKeyPair } from "./archive-key-files.ts";
 import { writeIfMissing } from "./secret-files.ts";
-import { generateArchiveKey } from "../../appservices/files/src/archive/archive-keys.ts";
 
 export interface DemoArchivist { secret: string; public: string }
 
@@ -23,18 +22,14 @@ export interface DemoArchiveCouncil { council: string; serverName: string; counc
 export async function ensureDemoArchiveKeys(dir: string, councils: readonly DemoArchiveCouncil[]): Promise<DemoArchivist & { councils: string[] }> {
   const archivist = demoArchivistPaths(dir);
   if (!existsSync(archivist.secret)) {
-    const key = await generateArchiveKey("Archiviste (démo Entente)", "archiviste@demo.invalid");
-    writeIfMissing(archivist.secret, key.privateKey, 0o600);
-    writeIfMissing(archivist.public, key.publicKey, 0o644);
+    await writeArchiveKeyPair(archivist, "Archiviste (démo Entente)", "archiviste@demo.invalid");
   }
   const archivistPublic = readFileSync(archivist.public, "utf8");
   const ours: string[] = [];
   for (const c of councils) {
     const k = archiveKeyPathsIn(c.councilDir);
     if (!existsSync(k.secret)) {
-      const key = await generateArchiveKey(`${c.council} - archives (démo)`, `archives@${c.serverName}`);
-      writeIfMissing(k.secret, key.privateKey, 0o600);
-      writeIfMissing(k.public, key.publicKey, 0o644);
+      await writeArchiveKeyPair(k, `${c.council} - archives (démo)`, `archives@${c.serverName}`);
     }
     writeIfMissing(k.archivist, archivistPublic, 0o644);
     if (readFileSync(k.archivist, "utf8") === archivistPublic) ours.push(c.council);

@@ -1,9 +1,7 @@
 // entente archive-key create --config FILE --name NAME --email EMAIL
 import { existsSync } from "node:fs";
 import { CliError, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
-import { archiveKeyPaths } from "../archive-key-files.ts";
-import { writeIfMissing } from "../secret-files.ts";
-import { generateArchiveKey } from "../../../appservices/files/src/archive/archive-keys.ts";
+import { archiveKeyPaths, writeArchiveKeyPair } from "../archive-key-files.ts";
 
 const USAGE = `Usage: entente archive-key create --config FILE --name NAME --email EMAIL
 
@@ -34,9 +32,7 @@ export const archiveKeyCreateCommand: Command = {
     if (!existsSync(config)) throw new CliError(`entente archive-key create: config not found: ${config}`);
     const paths = archiveKeyPaths(config);
     if (existsSync(paths.secret)) throw new CliError(`entente archive-key create: an archive key already exists: ${paths.secret}`);
-    const key = await generateArchiveKey(name, email);
-    writeIfMissing(paths.secret, key.privateKey, 0o600);
-    writeIfMissing(paths.public, key.publicKey, 0o644);
+    const key = await writeArchiveKeyPair(paths, name, email);
     io.out(`archive key ${key.fingerprint}\n  secret: ${paths.secret}\n  public: ${paths.public}\n`);
     return 0;
   },
