@@ -3,7 +3,10 @@
 // A search lists the whole dossier: each result says « Dans : Études », a link that opens that
 // folder (f6f3951). An old version is saved under the name it was sent with, the latest under the
 // entry's. After a new version the status says « Nouvelle version de convention.pdf envoyée. »,
-// not the uploaded file's name. An empty dossier says how to begin, not « 0 o stockés ».
+// not the uploaded file's name. An empty dossier says how to begin, not « 0 o stockés ». A deleted,
+// restored, renamed or moved entry is said in the status line (a live region: the row leaves the
+// grid). At 1280 px beside a room list, a partner's long uploader name leaves every row's
+// « Actions » and a move's list and buttons inside the window.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -29,7 +32,8 @@ describe("dossier view over a stand-in port: where results are, version names, e
   let browser: Browser;
   let page: Page;
   screenshotOnFailure("dossier-view-stand-in", () => page);
-  const mount = (empty: boolean) => page.evaluate((e) => { (globalThis as unknown as { mountDossierView(e: boolean): void }).mountDossierView(e); }, empty);
+  const mount = (empty: boolean, longNames = false) => page.evaluate(([e, l]) => { (globalThis as unknown as { mountDossierView(e: boolean, l: boolean): void }).mountDossierView(e, l); }, [empty, longNames] as const);
+  const status = () => page.locator("ent-dossier p[role=status].muted");
   const calls = () => page.evaluate(() => (globalThis as unknown as { dossierCalls: Calls }).dossierCalls);
 
   before(async () => {
@@ -79,5 +83,53 @@ describe("dossier view over a stand-in port: where results are, version names, e
     await mount(true);
     await page.getByText("Aucun fichier pour l'instant : ajoutez-en avec « Ajouter des fichiers » ou glissez-les ici (jusqu'à 50 Mo par fichier).").waitFor();
     assert.equal(await page.getByText("stockés dans ce dossier").count(), 0);
+  });
+
+  it("says where a deleted, restored, renamed or moved entry went, in the live status line", async () => {
+    await mount(false);
+    await rowAction(page, "convention.pdf", "Supprimer convention.pdf");
+    await row(page, "convention.pdf").waitFor({ state: "detached" });
+    assert.equal(await status().getAttribute("aria-live"), "polite");
+    await status().getByText("« convention.pdf » est dans la corbeille : cochez « Corbeille (éléments supprimés) » pour le restaurer.").waitFor();
+    await page.getByLabel("Corbeille (éléments supprimés)").check();
+    await row(page, "convention.pdf").getByRole("button", { name: "Restaurer convention.pdf" }).click();
+    await status().getByText("« convention.pdf » est restauré dans Racine du dossier.").waitFor();
+    await page.getByLabel("Corbeille (éléments supprimés)").uncheck();
+    await rowAction(page, "convention.pdf", "Déplacer convention.pdf");
+    await row(page, "convention.pdf").getByLabel("Déplacer convention.pdf vers").selectOption({ label: "Études" });
+    await row(page, "convention.pdf").getByRole("button", { name: "Déplacer convention.pdf dans le dossier choisi" }).click();
+    await row(page, "convention.pdf").waitFor({ state: "detached" });
+    await status().getByText("« convention.pdf » est déplacé dans Études.").waitFor();
+  });
+
+  it("fits 1280 px beside a room list: every row's actions and a move's list stay in the window", async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // The client's shell: a room list of 320 px, then the view in what is left.
+    await page.evaluate(() => {
+      document.body.style.cssText = "margin:0;display:flex";
+      const list = document.createElement("nav");
+      list.style.cssText = "flex:0 0 320px";
+      list.setAttribute("aria-label", "Salons");
+      document.body.prepend(list);
+      const main = document.querySelector("main");
+      if (main !== null) main.style.cssText = "flex:1;min-width:0";
+    });
+    try {
+      await mount(false, true);
+      await row(page, "convention.pdf").waitFor();
+      const inside = async (what: string, l: ReturnType<Page["locator"]>) => {
+        const box = await l.boundingBox();
+        assert.ok(box !== null, `${what} is shown`);
+        assert.ok(box.x >= 0 && box.x + box.width <= 1280, `${what} within the window (${box.x.toFixed(0)}–${(box.x + box.width).toFixed(0)} px)`);
+      };
+      await inside("the grid", page.getByRole("grid"));
+      await inside("« Actions » of convention.pdf", row(page, "convention.pdf").getByRole("button", { name: "Actions pour convention.pdf", exact: true }));
+      await rowAction(page, "convention.pdf", "Déplacer convention.pdf");
+      await inside("the move's list", row(page, "convention.pdf").getByLabel("Déplacer convention.pdf vers"));
+      await inside("« Déplacer »", row(page, "convention.pdf").getByRole("button", { name: "Déplacer convention.pdf dans le dossier choisi" }));
+      await inside("« Annuler »", row(page, "convention.pdf").getByRole("button", { name: "Annuler", exact: false }).first());
+    } finally {
+      await page.evaluate(() => { document.querySelector("nav[aria-label=Salons]")?.remove(); document.body.style.cssText = ""; });
+    }
   });
 });
