@@ -177,6 +177,9 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     const dialog = page.locator("entente-widget-consent dialog[open]");
     await dialog.getByRole("heading", { name: "Allow \u201cDirect\u201d?" }).waitFor({ timeout: 30_000 });
     assert.equal((await dialog.locator("label").allTextContents()).map((s) => s.trim()).join("|"), "Read \u201cfr.entente.test\u201d events in this room");
+    // The raw identifier stays visible for the IT lead, as the checkbox's description.
+    assert.equal((await dialog.locator(".raw").allTextContents()).join("|"), "Technical identifier: org.matrix.msc2762.receive.event:fr.entente.test");
+    assert.equal(await dialog.getByRole("checkbox").getAttribute("aria-describedby"), await dialog.locator(".raw").getAttribute("id"));
     await dialog.getByRole("button", { name: "Allow the selection" }).click();
     await (await frameOf("/fixtures/live-widget.html")).locator("#state", { hasText: "prêt" }).waitFor({ timeout: 30_000 });
 

@@ -1,7 +1,9 @@
 // English for widget-messages-fr.ts (typed against it: a missing key does not compile).
 import type { widgetMessagesFr } from "./widget-messages-fr.ts";
+import { capabilityMessagesEn } from "./capability-messages-en.ts";
 
 export const widgetMessagesEn: Record<keyof typeof widgetMessagesFr, string> = {
+  ...capabilityMessagesEn,
   widgetsButton: "Widgets ({count})",
   widgetsJoinMeeting: "Join the meeting",
   widgetsStartMeeting: "Start a meeting",

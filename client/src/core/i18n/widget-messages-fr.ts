@@ -1,7 +1,10 @@
 // The widget screens' words (room panel, "Mes widgets", consent dialogs, capability labels,
 // calendar event cards), French source. Spread into messages-fr.ts, so `t("...")` covers them and
 // the English table (widget-messages-en.ts) is checked key by key by the compiler and a unit test.
+import { capabilityMessagesFr } from "./capability-messages-fr.ts";
+
 export const widgetMessagesFr = {
+  ...capabilityMessagesFr,
   widgetsButton: "Widgets ({count})",
   widgetsJoinMeeting: "Rejoindre la réunion",
   widgetsStartMeeting: "Démarrer une réunion",

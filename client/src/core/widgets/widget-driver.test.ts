@@ -96,7 +96,7 @@ describe("client widgets: driver", () => {
 
   it("labels capabilities in French, unknown ones shown raw", () => {
     assert.match(labelCapability(SEND).label, /^Envoyer des événements « fr\.entente\.note »/);
-    assert.match(labelCapability("org.matrix.msc2762.receive.event:m.room.message#m.text").label, /^Lire des messages de type « m\.text »/);
+    assert.match(labelCapability("org.matrix.msc2762.receive.event:m.room.message#m.location").label, /^Lire des messages de type « m\.location »/);
     assert.match(labelCapability("m.always_on_screen").label, /changez de salon/);
     assert.equal(labelCapability("x.y").label, "Capacité inconnue : x.y");
   });

@@ -15,7 +15,9 @@ export class WidgetConsent extends LitElement {
 
   static override styles = css`
     dialog { max-width: 32rem; font: 1rem/1.4 system-ui, sans-serif; }
-    label { display: block; margin: .25rem 0; }
+    .cap { margin: .25rem 0 .5rem; }
+    label { display: block; }
+    .raw { display: block; margin-inline-start: 1.6rem; color: #555; font-size: .8rem; overflow-wrap: anywhere; }
     .sensitive { font-weight: 600; }
     menu { display: flex; gap: .5rem; justify-content: flex-end; padding: 0; }
   `;
@@ -54,9 +56,10 @@ export class WidgetConsent extends LitElement {
     return html`<dialog aria-labelledby="t" @cancel=${() => this.#finish(false)}>
       <h2 id="t">${t("consentTitle", { name: a.widgetName })}</h2>
       <p>${t("consentIntro")}</p>
-      ${a.requested.map((c) => {
+      ${a.requested.map((c, i) => {
         const l = labelCapability(c, t);
-        return html`<label class=${l.sensitive ? "sensitive" : ""}><input type="checkbox" value=${c} checked /> ${l.label}</label>`;
+        return html`<div class="cap"><label class=${l.sensitive ? "sensitive" : ""}><input type="checkbox" value=${c} checked aria-describedby=${`cap-raw-${i}`} /> ${l.label}</label>
+          <small class="raw" id=${`cap-raw-${i}`}>${l.detail}</small></div>`;
       })}
       <p>${t("consentRemembered")}</p>
       <menu><button id="deny" @click=${() => this.#finish(false)}>${t("consentDenyAll")}</button>
