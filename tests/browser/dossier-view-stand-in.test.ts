@@ -33,6 +33,7 @@ describe("dossier view over a stand-in port: where results are, version names, e
   let page: Page;
   screenshotOnFailure("dossier-view-stand-in", () => page);
   const mount = (empty: boolean, longNames = false) => page.evaluate(([e, l]) => { (globalThis as unknown as { mountDossierView(e: boolean, l: boolean): void }).mountDossierView(e, l); }, [empty, longNames] as const);
+  const besideRoomList = (on: boolean) => page.evaluate((o) => { (globalThis as unknown as { besideRoomList(o: boolean): void }).besideRoomList(o); }, on);
   const status = () => page.locator("ent-dossier p[role=status].muted");
   const calls = () => page.evaluate(() => (globalThis as unknown as { dossierCalls: Calls }).dossierCalls);
 
@@ -104,16 +105,7 @@ describe("dossier view over a stand-in port: where results are, version names, e
 
   it("fits 1280 px beside a room list: every row's actions and a move's list stay in the window", async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
-    // The client's shell: a room list of 320 px, then the view in what is left.
-    await page.evaluate(() => {
-      document.body.style.cssText = "margin:0;display:flex";
-      const list = document.createElement("nav");
-      list.style.cssText = "flex:0 0 320px";
-      list.setAttribute("aria-label", "Salons");
-      document.body.prepend(list);
-      const main = document.querySelector("main");
-      if (main !== null) main.style.cssText = "flex:1;min-width:0";
-    });
+    await besideRoomList(true);
     try {
       await mount(false, true);
       await row(page, "convention.pdf").waitFor();
@@ -129,7 +121,7 @@ describe("dossier view over a stand-in port: where results are, version names, e
       await inside("« Déplacer »", row(page, "convention.pdf").getByRole("button", { name: "Déplacer convention.pdf dans le dossier choisi" }));
       await inside("« Annuler »", row(page, "convention.pdf").getByRole("button", { name: "Annuler", exact: false }).first());
     } finally {
-      await page.evaluate(() => { document.querySelector("nav[aria-label=Salons]")?.remove(); document.body.style.cssText = ""; });
+      await besideRoomList(false);
     }
   });
 });
