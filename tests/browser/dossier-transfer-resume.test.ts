@@ -109,7 +109,7 @@ describe("dossier transfers resumed after a reload or a network give-up (Chromiu
     await reload();
     hold.release();
     await page.unroute(PUTS);
-    await page.getByText(`${name} (3 Mo) : 1 partie(s) sur 4 envoyée(s)`).waitFor({ timeout: 60_000 });
+    await page.getByText(`${name} (3 Mo) : 1 sur 4 parties envoyées`).waitFor({ timeout: 60_000 });
     await page.getByLabel(`Reprendre l'envoi de ${name} (choisissez le même fichier)`).setInputFiles(onDisk);
     await row().waitFor({ timeout: 120_000 });
     await page.getByRole("heading", { name: "Envois interrompus" }).waitFor({ state: "detached" });

@@ -293,7 +293,7 @@ describe("dossiers in the web client, two councils (Chromium)", function () {
     // The held PUT never reaches the server: the page is reloaded under it, then it is dropped.
     await alice.reload();
     cut.drop();
-    await alice.getByText("recharge.bin (2 Mo) : 1 partie(s) sur 3 envoyée(s)").waitFor({ timeout: 120_000 });
+    await alice.getByText("recharge.bin (2 Mo) : 1 sur 3 parties envoyées").waitFor({ timeout: 120_000 });
     let putsAfter = 0;
     alice.on("request", (r) => { if (r.method() === "PUT" && r.url().includes("/_matrix/media/v3/upload/")) putsAfter++; });
     const pick = alice.getByLabel("Reprendre l'envoi de recharge.bin (choisissez le même fichier)");

@@ -103,11 +103,11 @@ describe("web client in Chromium: objectives created, edited and linked from the
     await addKr(2, "Délai moyen", "jours", "30", "12,5");
     await dlg.getByLabel("Intitulé", { exact: true }).fill("");
     await dlg.getByRole("button", { name: "Créer l'objectif" }).click();
-    await dlg.getByRole("alert").getByText("Le formulaire contient 2 erreur(s)").waitFor();
+    await dlg.getByRole("alert").getByText("Le formulaire contient 2 erreurs").waitFor();
     assert.equal(await focusedText(page), "#obj-title", "focus on the first wrong field");
     await dlg.getByLabel("Intitulé", { exact: true }).fill("Sécuriser les routes");
     await dlg.getByRole("button", { name: "Créer l'objectif" }).click();
-    await dlg.getByRole("alert").getByText("Le formulaire contient 1 erreur(s)").waitFor();
+    await dlg.getByRole("alert").getByText("Le formulaire contient 1 erreur").waitFor();
     const target2 = dlg.getByLabel("Cible du résultat clé 2");
     assert.equal(await target2.getAttribute("aria-invalid"), "true");
     assert.equal(await target2.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "focus on the wrong field");
@@ -193,7 +193,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     const none = page.getByRole("main").locator("section").filter({ has: page.getByRole("heading", { name: "Sans échéance (102)" }) });
     await none.waitFor({ timeout: 60_000 });
     assert.equal(await none.locator("li").count(), 100);
-    await none.getByRole("button", { name: "Afficher 2 tâche(s) de plus (sur 102)" }).click();
+    await none.getByRole("button", { name: "Afficher 2 tâches de plus (sur 102)" }).click();
     assert.equal(await none.locator("li").count(), 102);
     assert.equal(await focusedText(page), "Statut de « Zone 098 »", "focus on the first task shown");
     await nav.getByRole("link", { name: "Objectifs" }).click();

@@ -185,7 +185,7 @@ describe("web client in Chromium: image previews, closing polls, browser notific
     await alicePage.getByRole("link", { name: /Marché de Noël/ }).click({ timeout: 60_000 });
     await poll(alicePage, "Quel stand ?").getByRole("button", { name: "Clore le sondage" }).click({ timeout: 60_000 });
     await poll(alicePage, "Quel stand ?").getByRole("button", { name: "Confirmer : clore le sondage" }).click();
-    await poll(bobPage, "Quel stand ?").getByText("Sondage clos : résultats définitifs (1 votant(s)).").waitFor({ timeout: 30_000 });
+    await poll(bobPage, "Quel stand ?").getByText("Sondage clos : résultats définitifs (1 votant).").waitFor({ timeout: 30_000 });
     assert.equal(await poll(bobPage, "Quel stand ?").getByRole("button", { name: "vin chaud — 1" }).isDisabled(), true, "no more voting");
     const ends = ((await api(aUrl, alice, "GET", `/rooms/${encodeURIComponent(roomId)}/messages?dir=b&limit=20`))["chunk"] as { type: string; content: Record<string, unknown> }[]).filter((e) => e.type === POLL_END);
     assert.deepEqual(ends[0]?.content, {

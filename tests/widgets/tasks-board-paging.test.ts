@@ -1,4 +1,4 @@
-// The board draws 50 cards per column, then « Afficher n tâche(s) de plus »: counts stay exact
+// The board draws 50 cards per column, then « Afficher n tâches de plus »: counts stay exact
 // over every task (also filtered), the button works from the keyboard and puts focus on the first
 // card it revealed, a keyboard move past the last card shown follows the card (the column shows
 // it), and a drop below the shown cards lands after the last one shown, not after hidden ones.
@@ -91,7 +91,7 @@ describe("task board: cards per column and « Afficher n tâches de plus »", fu
     assert.equal(await todo(page).locator("li.card").count(), 50);
     assert.deepEqual((await titles(page)).slice(0, 2), ["Tâche 1", "Tâche 2"]);
     const more = todo(page).locator("button.more");
-    assert.equal((await more.textContent())?.trim(), "Afficher 80 tâche(s) de plus (sur 130)");
+    assert.equal((await more.textContent())?.trim(), "Afficher 80 tâches de plus (sur 130)");
     await more.focus();
     await page.keyboard.press("Enter");
     await waitFor("130 cards", async () => ((await todo(page).locator("li.card").count()) === 130 ? true : undefined));
@@ -103,7 +103,7 @@ describe("task board: cards per column and « Afficher n tâches de plus »", fu
     await fresh.locator("#filter-label").selectOption("voirie");
     await waitFor("the filtered count", async () => (/\(65 tâches\)/.test((await todo(fresh).locator("h2").textContent()) ?? "") ? true : undefined));
     assert.equal(await todo(fresh).locator("li.card").count(), 50);
-    assert.equal((await todo(fresh).locator("button.more").textContent())?.trim(), "Afficher 15 tâche(s) de plus (sur 65)");
+    assert.equal((await todo(fresh).locator("button.more").textContent())?.trim(), "Afficher 15 tâches de plus (sur 65)");
     assert.equal((await titles(fresh))[1], "Tâche 3");
     await page.close();
     await fresh.close();

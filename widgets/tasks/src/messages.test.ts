@@ -18,6 +18,8 @@ describe("task board: words", () => {
     // « 1 tâche », « 0 tâche », « 2 tâches » (French: 0 and 1 are singular); "1 task", "0 tasks": never « tâche(s) ».
     assert.deepEqual([0, 1, 2].map((n) => fr("count", { n })), ["0 tâche", "1 tâche", "2 tâches"]);
     assert.deepEqual([0, 1, 2].map((n) => en("count", { n })), ["0 tasks", "1 task", "2 tasks"]);
+    assert.deepEqual([1, 2].map((n) => fr("showMore", { n, total: 60 })), ["Afficher 1 tâche de plus (sur 60)", "Afficher 2 tâches de plus (sur 60)"]);
+    assert.deepEqual([1, 2].map((n) => en("showMore", { n, total: 60 })), ["Show 1 more task (of 60)", "Show 2 more tasks (of 60)"]);
     assert.equal(fr("moved", { title: "Budget", column: "En cours", pos: 2 }), "« Budget » déplacée dans « En cours », position 2");
     assert.equal(en("moved", { title: "Budget", column: "Doing", pos: 2 }), "“Budget” moved to “Doing”, position 2");
   });

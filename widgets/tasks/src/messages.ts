@@ -54,7 +54,8 @@ const fr = {
   sendFailed: "L'envoi a échoué : {reason}",
   invalidIds: "Identifiant Matrix invalide : {id} (forme @nom:serveur)",
   details: "Détails de la tâche",
-  showMore: "Afficher {n} tâche(s) de plus (sur {total})",
+  showMore: "Afficher {n} tâches de plus (sur {total})",
+  showMoreOne: "Afficher {n} tâche de plus (sur {total})",
   assigneesLabel: "Personnes assignées",
   addAssignee: "Ajouter une personne assignée",
   pickerHint: "Nom ou identifiant Matrix",
@@ -136,7 +137,8 @@ const en: BoardMessages = {
   sendFailed: "Sending failed: {reason}",
   invalidIds: "Invalid Matrix id: {id} (form @name:server)",
   details: "Task details",
-  showMore: "Show {n} more task(s) (of {total})",
+  showMore: "Show {n} more tasks (of {total})",
+  showMoreOne: "Show {n} more task (of {total})",
   assigneesLabel: "Assignees",
   addAssignee: "Add an assignee",
   pickerHint: "Name or Matrix id",
@@ -169,5 +171,10 @@ export type Translate = (key: MessageKey, vars?: Record<string, string | number>
 export function boardTranslator(lang: WidgetLanguage): Translate {
   const table = lang === "en" ? en : fr;
   const plural = new Intl.PluralRules(lang);
-  return (key, vars) => (key === "count" && typeof vars?.["n"] === "number" && plural.select(vars["n"]) === "one" ? table.countOne : table[key]).replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? `{${k}}`));
+  // A key with a `…One` sibling has a singular form, chosen for vars.n by the language's rules.
+  const form = (key: MessageKey, n: unknown): string => {
+    const one = `${key}One`;
+    return typeof n === "number" && one in table && plural.select(n) === "one" ? table[one as MessageKey] : table[key];
+  };
+  return (key, vars) => form(key, vars?.["n"]).replace(/\{(\w+)\}/g, (_, k: string) => String(vars?.[k] ?? `{${k}}`));
 }

@@ -28,7 +28,7 @@ function mentionedByRoot(b: Bound, rootId: string): Set<string> {
 
 export function invitationText(summary: string, o: { mention: readonly string[]; invited: readonly string[]; refused: readonly string[]; inviteLevel: number }): string {
   const parts = [`📨 Invitation : « ${summary} »${o.mention.length > 0 ? ` — ${o.mention.join(", ")}` : ""}. Répondez depuis l'agenda du salon.`];
-  if (o.invited.length > 0) parts.push(`Invité(s) dans le salon : ${o.invited.join(", ")}.`);
+  if (o.invited.length > 0) parts.push(`Invitation au salon envoyée à ${o.invited.join(", ")}.`);
   if (o.refused.length > 0) parts.push(`Je ne peux pas inviter ${o.refused.join(", ")} dans le salon (il faut le niveau ${o.inviteLevel}) : un modérateur doit le faire.`);
   parts.push(`(Invitation to "${summary}"${o.refused.length > 0 ? `; I cannot invite ${o.refused.join(", ")} to the room` : ""}.)`);
   return parts.join(" ");

@@ -32,7 +32,7 @@ export const e2eeMessagesEn: Record<keyof typeof e2eeMessagesFr, string> = {
   downloadShort: "Download",
   pollClose: "Close the poll",
   pollCloseConfirm: "Confirm: close the poll",
-  pollClosedFinal: "Poll closed: final results ({count} voter(s)).",
+  pollClosedFinal: "Poll closed: final results ({count, plural, one {# voter} other {# voters}}).",
   pollEndTop: "The poll has ended. Top answer: {answer}",
   pollEndNoVotes: "The poll has ended. No votes were cast.",
   browserNotifications: "Browser notifications",

@@ -31,7 +31,7 @@ export const e2eeMessagesFr = {
   downloadShort: "Télécharger",
   pollClose: "Clore le sondage",
   pollCloseConfirm: "Confirmer : clore le sondage",
-  pollClosedFinal: "Sondage clos : résultats définitifs ({count} votant(s)).",
+  pollClosedFinal: "Sondage clos : résultats définitifs ({count, plural, one {# votant} other {# votants}}).",
   pollEndTop: "Le sondage est clos. Réponse en tête : {answer}",
   pollEndNoVotes: "Le sondage est clos. Aucun vote.",
   browserNotifications: "Notifications du navigateur",

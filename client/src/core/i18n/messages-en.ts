@@ -112,7 +112,7 @@ export const messagesEn: Record<MessageKey, string> = {
   leaveConfirm: "Confirm: leave the room",
   saved: "Saved.",
   identityUnverified: "identity not verified",
-  unverifiedDevices: "{count} unverified device(s)",
+  unverifiedDevices: "{count, plural, one {# unverified device} other {# unverified devices}}",
   typingOne: "{name} is typing…",
   typingMany: "{names} are typing…",
   jumpToUnread: "Jump to first unread message",

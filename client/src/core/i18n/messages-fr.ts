@@ -113,7 +113,7 @@ export const messagesFr = {
   leaveConfirm: "Confirmer : quitter le salon",
   saved: "Enregistré.",
   identityUnverified: "identité non vérifiée",
-  unverifiedDevices: "{count} appareil(s) non vérifié(s)",
+  unverifiedDevices: "{count, plural, one {# appareil non vérifié} other {# appareils non vérifiés}}",
   typingOne: "{name} écrit…",
   typingMany: "{names} écrivent…",
   jumpToUnread: "Aller au premier message non lu",

@@ -3,6 +3,7 @@
 // checks every key (see client/README.md). core/ stays free of Lit.
 import { messagesEn } from "./messages-en.ts";
 import { messagesFr, type MessageKey } from "./messages-fr.ts";
+import { formatMessage } from "./plural-format.ts";
 
 export type Locale = "fr" | "en";
 export const LOCALES: readonly Locale[] = ["fr", "en"];
@@ -13,11 +14,7 @@ export type Translate = (key: MessageKey, params?: Record<string, string | numbe
 
 export function translator(locale: Locale): Translate {
   const table = tables[locale];
-  return (key, params) => {
-    const text = table[key];
-    if (params === undefined) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
-  };
+  return (key, params) => formatMessage(table[key], params, locale);
 }
 
 /** The locale to start with: a saved choice, else French unless the browser asks for English first. */
