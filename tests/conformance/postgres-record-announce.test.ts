@@ -75,6 +75,11 @@ describe("PostgreSQL main with client readers: the push record announces itself"
     }
   }
 
+  /** Waits until `ok()` holds, re-checked at each message's arrival (no timer). */
+  async function until(ok: () => boolean): Promise<void> {
+    while (!ok()) await new Promise<void>((r) => arrived.push(r));
+  }
+
   async function positionOf(eventId: string): Promise<number> {
     const { rows } = await listener.query<{ s: string }>("SELECT stream_ordering AS s FROM events WHERE event_id = $1", [eventId]);
     return Number(rows[0]?.s);
@@ -91,8 +96,11 @@ describe("PostgreSQL main with client readers: the push record announces itself"
     const { rows } = await listener.query<{ n: string }>("SELECT count(*) AS n FROM push_actions WHERE event_id = $1", [eventId]);
     assert.equal(Number(rows[0]?.n), 1, "bob's notification is committed when the 'p' arrives");
     assert.ok(inTransactions.some((s) => s.includes("pg_notify")), `the 'p' went out in the record's transaction: ${JSON.stringify(inTransactions.filter((s) => !s.startsWith("INSERT INTO events")))}`);
-    // the compose.ts fallback stays quiet for a position a committed record announced
-    await call(server.url, bob, "GET", `${C}/notifications`);
+    // The fallback (StreamPublisher.pushEvaluated → flush) stays quiet for a position a committed
+    // record announced. Its NOTIFYs leave in one chain, in order: a typing notice sent now goes out
+    // after any flush already scheduled, so once its "t" arrives a fallback "p" would have been seen.
+    await call(server.url, bob, "PUT", `${C}/rooms/${enc(roomId)}/typing/${enc(bob.userId)}`, { typing: true, timeout: 5_000 });
+    await until(() => messages.some((m) => m.k === "t" && m.r === roomId));
     const later = pooled.filter((q) => q.sql.includes("pg_notify") && q.params.some((v) => typeof v === "string" && v.includes('"k":"p"') && Number((JSON.parse(v) as Message).p) >= position));
     assert.deepEqual(later, [], "no NOTIFY statement of its own for that position");
   });
