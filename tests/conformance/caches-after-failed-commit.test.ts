@@ -9,7 +9,9 @@
 //   read from its membership row, before memberships-up-to.ts) answered the next leave there;
 // - EventStore's state-group cache: the room writer's build reads the state of a group the open
 //   transaction created;
-// - the serialised GET /rooms/{roomId}/state cache (rooms/serialized-state.ts), keyed by state group.
+// - the serialised GET /rooms/{roomId}/state cache (rooms/serialized-state.ts), keyed by state group;
+// - the push evaluation's room facts (push/push-processor.ts roomState: members, power levels),
+//   kept per room with the state group they were read at.
 import assert from "node:assert/strict";
 import type { JsonObject, Pdu } from "../../homeserver/src/room/pdu.ts";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
@@ -149,5 +151,36 @@ describe("caches filled from a group whose COMMIT then failed (SQLite)", functio
     const state = await api<JsonObject[]>(url, alice, "GET", `${C}${room}/state`);
     const topic = state.find((e) => e["type"] === "m.room.topic");
     assert.equal((topic?.["content"] as JsonObject | undefined)?.["topic"], "real", `GET /state answered: ${JSON.stringify(topic)}`);
+  });
+
+  it("the push evaluation's room facts read during the failed COMMIT are not used for the group that takes its id", async () => {
+    const { s, url } = await start();
+    const [alice, bob] = [await registerUser(url, "fay"), await registerUser(url, "gus")];
+    const C = "/_matrix/client/v3";
+    const roomId = String((await api<JsonObject>(url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" }))["room_id"]);
+    const room = `/rooms/${encodeURIComponent(roomId)}`;
+    const create = (await s.stores.events.getEvent((await s.stores.rooms.currentStateId(roomId, "m.room.create", "")) ?? ""))?.event.pdu;
+    assert.ok(create);
+    const phantom = { ...create, type: "m.room.topic", state_key: "", sender: alice.userId, content: { topic: "never committed" }, prev_events: await s.stores.events.forwardExtremities(roomId) } as Pdu;
+    // meanwhile the push evaluation reads the room's facts (members: Alice alone) at the open group
+    const processor = (s.push as unknown as { processor: { roomState(roomId: string, atGroup: number | undefined): Promise<{ joined: string[] }> } }).processor;
+    const openGroup = await inAFailingGroup(s, roomId, "$phantom-topic-3", phantom, async () => {
+      const group = (await s.stores.rooms.getRoom(roomId))?.currentStateGroup;
+      assert.deepEqual((await processor.roomState(roomId, group)).joined, [alice.userId]);
+      return group;
+    });
+    // Bob's join takes the rolled-back group's id; Alice's message must then notify him
+    await api(url, bob, "POST", `${C}/join/${encodeURIComponent(roomId)}`, {});
+    assert.equal((await s.stores.rooms.getRoom(roomId))?.currentStateGroup, openGroup, "Bob's join takes the rolled-back group's id (else this test shows nothing)");
+    const since = String((await api<JsonObject>(url, bob, "GET", `${C}/sync?timeout=0`))["next_batch"]);
+    const sent = String((await api<JsonObject>(url, alice, "PUT", `${C}${room}/send/m.room.message/t1`, { msgtype: "m.text", body: "bonjour Gus" }))["event_id"]);
+    const joined = async (token: string): Promise<JsonObject> => {
+      const sync = await api<JsonObject>(url, bob, "GET", `${C}/sync?timeout=10000&since=${encodeURIComponent(token)}`);
+      const r = ((sync["rooms"] as JsonObject | undefined)?.["join"] as Record<string, JsonObject> | undefined)?.[roomId];
+      const events = ((r?.["timeline"] as JsonObject | undefined)?.["events"] as JsonObject[] | undefined) ?? [];
+      return events.some((e) => e["event_id"] === sent) ? r ?? {} : joined(String(sync["next_batch"]));
+    };
+    const counts = (await joined(since))["unread_notifications"] as JsonObject | undefined;
+    assert.equal(counts?.["notification_count"], 1, `Bob's unread notifications: ${JSON.stringify(counts)}`);
   });
 });

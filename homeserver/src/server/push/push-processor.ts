@@ -81,6 +81,11 @@ interface RoomFacts {
 /** What the evaluation needs of a room's current state; valid while its state group is `group`. */
 interface RoomState {
   group: number | undefined;
+  /**
+   * The rollback count when read (EventStore.rollbackEpoch): a read may see a group not committed
+   * yet (SQLite: the writer's connection), whose id a rolled-back COMMIT hands to other state.
+   */
+  epoch: number;
   version: RoomVersion | undefined;
   joined: string[];
   powerLevels: Pdu | undefined;
@@ -334,18 +339,19 @@ export class PushProcessor {
    */
   private async roomState(roomId: string, atGroup: number | undefined): Promise<RoomState> {
     const { rooms, events } = this.deps;
+    const epoch = events.rollbackEpoch();
     const kept = this.roomStates.get(roomId);
-    if (kept && atGroup !== undefined && kept.group === atGroup) return kept;
+    if (kept && kept.epoch === epoch && atGroup !== undefined && kept.group === atGroup) return kept;
     const row = await rooms.getRoom(roomId);
     const group = row?.currentStateGroup;
     const cached = this.roomStates.get(roomId);
-    if (cached && group !== undefined && cached.group === group) return cached;
+    if (cached && cached.epoch === epoch && group !== undefined && cached.group === group) return cached;
     const stateEvent = async (type: string): Promise<Pdu | undefined> => {
       const id = await rooms.currentStateId(roomId, type, "");
       return id ? (await events.getEvent(id))?.event.pdu : undefined;
     };
     const state: RoomState = {
-      group, version: getRoomVersion(row?.version ?? ""),
+      group, epoch, version: getRoomVersion(row?.version ?? ""),
       joined: (await rooms.members(roomId, "join")).map((m) => m.userId),
       powerLevels: await stateEvent("m.room.power_levels"), create: await stateEvent("m.room.create"), names: new Map(),
     };
