@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import type { Member } from "./board-store.ts";
-import { MemberLabels, memberLabel } from "./member-names.ts";
+import { MemberLabels } from "./member-names.ts";
 
 const of = (...ms: [string, string | undefined][]): Map<string, Member> => new Map(ms.map(([userId, displayName]) => [userId, { userId, displayName }]));
+const memberLabel = (members: ReadonlyMap<string, Member>, userId: string): string => new MemberLabels(members.values()).label(userId);
 
 describe("task board member names", () => {
   it("tells two councils' same-named agents apart by their server, and only then", () => {
@@ -17,11 +18,11 @@ describe("task board member names", () => {
     assert.equal(memberLabel(m, "@b:x.fr"), "@b:x.fr");
     assert.equal(memberLabel(m, "@gone:y.fr"), "@gone:y.fr");
   });
-  it("gives every member's label at once, the same as one by one", () => {
+  it("gives every member's label at once", () => {
     const m = of(["@agent1:ville-a.localhost", "agent1"], ["@agent1:agglo-b.localhost", "agent1"], ["@a1:x.fr", "Marie"], ["@a2:x.fr", "Marie"], ["@a3:y.fr", "Marie"], ["@b:x.fr", undefined], ["@anne:ville-a.localhost", "Anne"]);
     const all = new MemberLabels(m.values());
-    for (const id of [...m.keys(), "@gone:y.fr"]) assert.equal(all.label(id), memberLabel(m, id), id);
-    assert.equal(all.label("@a1:x.fr"), "Marie (@a1:x.fr)");
-    assert.equal(all.label("@a3:y.fr"), "Marie (y.fr)");
+    assert.deepEqual([...m.keys(), "@gone:y.fr"].map((id) => all.label(id)), [
+      "agent1 (ville-a.localhost)", "agent1 (agglo-b.localhost)", "Marie (@a1:x.fr)", "Marie (@a2:x.fr)", "Marie (y.fr)", "@b:x.fr", "Anne", "@gone:y.fr",
+    ]);
   });
 });

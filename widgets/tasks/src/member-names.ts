@@ -35,8 +35,3 @@ export class MemberLabels {
     return this.#labels.get(userId) ?? userId;
   }
 }
-
-/** One label (O(members)): for many, build a MemberLabels once. */
-export function memberLabel(members: ReadonlyMap<string, Member>, userId: string): string {
-  return new MemberLabels(members.values()).label(userId);
-}
