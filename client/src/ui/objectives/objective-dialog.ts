@@ -9,6 +9,7 @@ import { repeat } from "lit/directives/repeat.js";
 import { OBJECTIVE_STATUSES, type ObjectiveStatus } from "../../core/tasks/protocol.ts";
 import { checkDraft, type CheckedObjective, type DraftError, type KeyResultDraft, type ObjectiveDraft } from "../../core/tasks/objective-draft.ts";
 import type { MemberRef, ObjectiveRoomChoice } from "../../core/tasks/tasks-port.ts";
+import { memberOptionLabel } from "../../core/tasks/member-option.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import { tasksTranslator, type TasksTranslate } from "../tasks/tasks-messages.ts";
@@ -208,7 +209,7 @@ export class ObjectiveDialog extends LitElement {
           <div class="field"><label for="obj-owner">${tr("objOwner")}</label>
             <select id="obj-owner" @change=${(e: Event) => this.set("owner", (e.target as HTMLSelectElement).value)}>
               <option value="" ?selected=${d.owner === ""}>${tr("noOwner")}</option>
-              ${this.members.map((m) => html`<option value=${m.userId} ?selected=${m.userId === d.owner}>${m.name === m.userId ? m.userId : `${m.name} (${m.userId})`}</option>`)}
+              ${this.members.map((m) => html`<option value=${m.userId} ?selected=${m.userId === d.owner}>${memberOptionLabel(m)}</option>`)}
             </select></div>
           <div class="field"><label for="obj-status">${tr("objStatus")}</label>
             <select id="obj-status" @change=${(e: Event) => this.set("status", (e.target as HTMLSelectElement).value as ObjectiveStatus)}>
