@@ -29,7 +29,7 @@ import { imageThumbnail } from "./media-preview-sdk.ts";
 import type { PollEnders } from "./poll-model.ts";
 import { downloadFile, uploadFile } from "./file-transfer.ts";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
-import { quietExpectedSdkNoise, type LoglevelLike } from "./sdk-log-filter.ts";
+import { quietSdkConsole, type LoglevelLike } from "./sdk-log-filter.ts";
 import { sendAny } from "./sdk-untyped.ts";
 import { fetchThread } from "./thread-sdk.ts";
 import type { Session } from "./sign-in.ts";
@@ -43,8 +43,9 @@ import type { DossiersPort } from "./dossiers/dossiers-port.ts";
 import { MatrixSharePort } from "./dossiers/share-sdk.ts";
 import type { SharePort } from "./dossiers/share-port.ts";
 
-// The SDK's expected warnings (sdk-log-filter.ts) out of the console, once, with the SDK.
-quietExpectedSdkNoise(sdkLogger as unknown as LoglevelLike);
+// The SDK's console (sdk-log-filter.ts): warnings and errors, its chatter only in `npm run dev`
+// (Vite's import.meta.env; absent in Node tests), once, with the SDK.
+quietSdkConsole(sdkLogger as unknown as LoglevelLike, (import.meta as ImportMeta & { env?: { DEV?: boolean } }).env?.DEV === true);
 
 /** Timing marks read by the page-load benchmark (tests/bench/web-client.ts); absent in Node tests. */
 const mark = (name: string): void => { globalThis.performance?.mark(name); };
