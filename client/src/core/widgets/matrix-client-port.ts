@@ -167,7 +167,7 @@ export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
         const body = await client.http.authedRequest<Record<string, unknown>>(Method.Get, `/profile/${encodeURIComponent(client.getSafeUserId())}/m.tz`);
         return typeof body["m.tz"] === "string" ? body["m.tz"] : undefined;
       } catch {
-        return undefined; // unset (404) or unreadable: the browser's zone is used
+        return undefined; // unset (404) or unreadable: Europe/Paris is used (ui/calendar/agent-time-zone.ts)
       }
     },
   };
