@@ -205,3 +205,43 @@ describe("one condition memo for all recipients of an event", () => {
     assert.equal(ruleOf("@carole:ville-a.fr"), ".m.rule.message", "carole_x is another word");
   });
 });
+
+describe("rulesets compiled once, one memo per event shared by its recipients", () => {
+  it("each ruleset object answers with its own rules, whatever was evaluated before", () => {
+    const e = msg("bonjour à tous");
+    assert.equal(rule(e), ".m.rule.message");
+    // a ruleset built from the first (updateRule returns a new object): its own answer, and the first keeps its own
+    const noMessage = updateRule(rules, "underride", ".m.rule.message", { enabled: false });
+    assert.equal(evaluatePushRules(noMessage, e, ctx()), undefined);
+    assert.equal(rule(e), ".m.rule.message");
+    const loud = updateRule(rules, "underride", ".m.rule.message", { actions: ["notify", { set_tweak: "sound", value: "default" }] });
+    assert.equal(evaluatePushRules(loud, e, ctx())?.sound, "default");
+    assert.equal(evaluatePushRules(rules, e, ctx())?.sound, undefined);
+  });
+
+  it("a shared memo gives each recipient their own mention, name and localpart answers", () => {
+    const users = ["@alice:ville-a.fr", "@zoe:ville-a.fr", "@marc:ville-a.fr", "@lea:ville-a.fr"];
+    const names: Record<string, string> = { "@alice:ville-a.fr": "Alice Martin", "@zoe:ville-a.fr": "Zoé", "@marc:ville-a.fr": "Marc D.", "@lea:ville-a.fr": "Léa" };
+    const rulesets = users.map((u) => defaultPushRules(u));
+    const cases: [JsonObject, (string | undefined)[]][] = [
+      [msg("Zoé, tu viens ? alice aussi"), [".m.rule.contains_user_name", ".m.rule.contains_display_name", ".m.rule.message", ".m.rule.message"]],
+      [msg("merci MARC D. et léa", {}), [".m.rule.message", ".m.rule.message", ".m.rule.contains_display_name", ".m.rule.contains_display_name"]],
+      [msg("ping", { "m.mentions": { user_ids: ["@marc:ville-a.fr"] } }), [".m.rule.message", ".m.rule.message", ".m.rule.is_user_mention", ".m.rule.message"]],
+      [ev("m.room.member", { membership: "invite" }, { state_key: "@lea:ville-a.fr" }), [".m.rule.member_event", ".m.rule.member_event", ".m.rule.member_event", ".m.rule.invite_for_me"]],
+    ];
+    for (const [e, expected] of cases) {
+      const memo = new EventConditionMemo();
+      // twice with the same memo: the second pass answers from it
+      for (let pass = 0; pass < 2; pass++) {
+        const got = users.map((u, i) => evaluatePushRules(rulesets[i]!, e, ctx({ userId: u, displayName: names[u] }), memo)?.ruleId);
+        assert.deepEqual(got, expected, JSON.stringify(e["content"]));
+      }
+    }
+  });
+
+  it("room_member_count: each `is` parsed once, each count compared", () => {
+    for (let n = 0; n < 3; n++) {
+      assert.deepEqual(["2", "<3", ">=2", "two"].map((is) => memberCountMatches(is, n)), [n === 2, n < 3, n >= 2, false]);
+    }
+  });
+});

@@ -43,38 +43,115 @@ const GLOB = { questionMark: true, caseInsensitive: true };
  * sender's power) are evaluated per recipient. Use one memo per event, never across events.
  */
 export class EventConditionMemo {
-  private readonly results = new Map<string, boolean>();
+  /** By interned condition key (`keyId`): true, false, or not evaluated yet (undefined). */
+  private readonly results: (boolean | undefined)[] = [];
+  private readonly gen = keyGeneration;
   /** The body lowercased once for all recipients' own patterns (their localpart). */
   private lowered: { body: string; lower: string } | undefined;
 
   bodyMatches(pattern: string, body: string): boolean {
     if (!isPlainPattern(pattern)) return matchesAtWordBoundaries(pattern, body);
+    return literalAtWordBoundaries(pattern.toLowerCase(), this.lower(body));
+  }
+
+  /** contains_display_name: conditionHolds's answer, with the body lowercased once per event. */
+  nameMatches(name: string, body: string): boolean {
+    if (!isPlainPattern(name, true)) return matchesAtWordBoundaries(name, body, true);
+    return literalAtWordBoundaries(name.toLowerCase(), this.lower(body));
+  }
+
+  private lower(body: string): string {
     if (this.lowered?.body !== body) this.lowered = { body, lower: body.toLowerCase() };
-    return literalAtWordBoundaries(pattern.toLowerCase(), this.lowered.lower);
+    return this.lowered.lower;
   }
 
   holds(key: string, compute: () => boolean): boolean {
-    let r = this.results.get(key);
+    return this.holdsId(keyId(key), compute);
+  }
+
+  /** `id` from keyId; a memo made before the interned keys were dropped never answers from them. */
+  holdsId(id: number, compute: () => boolean): boolean {
+    if (this.gen !== keyGeneration) return compute();
+    let r = this.results[id];
     if (r === undefined) {
       r = compute();
-      this.results.set(key, r);
+      this.results[id] = r;
     }
     return r;
   }
 }
 
-/** A condition's memo key, made once per condition object (rulesets are kept between events). */
-const memoKeys = new WeakMap<JsonObject, string | null>();
-function eventOnlyKey(c: JsonObject): string | null {
-  let k = memoKeys.get(c);
-  if (k === undefined) {
-    const kind = c["kind"];
-    // an object, so a missing parameter and a null one give different keys
-    k = kind === "event_match" || kind === "event_property_is" || kind === "event_property_contains"
-      ? JSON.stringify({ kind, key: c["key"], pattern: c["pattern"], value: c["value"] }) : null;
-    memoKeys.set(c, k);
+/**
+ * Event-only condition keys as small integers, so a memo is an array: one key per distinct
+ * condition (kind, key, pattern, value) ever evaluated. Users' own rules add keys; past MAX_KEYS
+ * all are dropped and rulesets compiled with them are compiled again (keyGeneration).
+ */
+const keyIds = new Map<string, number>();
+const MAX_KEYS = 50_000;
+let keyGeneration = 0;
+function keyId(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) {
+    if (keyIds.size >= MAX_KEYS) {
+      keyIds.clear();
+      keyGeneration++;
+    }
+    id = keyIds.size;
+    keyIds.set(key, id);
   }
-  return k;
+  return id;
+}
+
+/** A condition's memo key, or null when it reads the context (evaluated per recipient). */
+function eventOnlyKey(c: JsonObject): string | null {
+  const kind = c["kind"];
+  // an object, so a missing parameter and a null one give different keys
+  return kind === "event_match" || kind === "event_property_is" || kind === "event_property_contains"
+    ? JSON.stringify({ kind, key: c["key"], pattern: c["pattern"], value: c["value"] }) : null;
+}
+
+/** A rule ready to run: disabled rules left out, conditions' memo keys interned. */
+interface CompiledRule {
+  kind: PushKind;
+  rule: PushRule;
+  /** A default rule that events with `m.mentions` skip. */
+  legacyMention: boolean;
+  /** override / underride: each condition with its memo key id (-1: reads the context). */
+  conditions: { c: JsonObject; id: number }[];
+  /** content rules: the pattern (undefined when malformed: never matches) and its memo key id. */
+  pattern: string | undefined;
+  patternId: number;
+}
+
+/**
+ * Compiled rulesets by object: a ruleset must not be modified once evaluated (push-processor.ts
+ * keeps each user's until their push rules change, then builds a new one).
+ */
+const compiledRulesets = new WeakMap<PushRuleset, { gen: number; rules: CompiledRule[] }>();
+
+function compile(rs: PushRuleset): CompiledRule[] {
+  const kept = compiledRulesets.get(rs);
+  if (kept !== undefined && kept.gen === keyGeneration) return kept.rules;
+  const gen = keyGeneration;
+  const rules: CompiledRule[] = [];
+  for (const kind of PUSH_KINDS) {
+    for (const rule of rs[kind]) {
+      if (!rule.enabled) continue;
+      const pattern = kind === "content" && typeof rule.pattern === "string" ? rule.pattern : undefined;
+      rules.push({
+        kind, rule, legacyMention: rule.default && LEGACY_MENTION_RULES.has(rule.rule_id),
+        conditions: kind === "override" || kind === "underride" ? (rule.conditions ?? []).map((c) => {
+          const key = eventOnlyKey(c);
+          return { c, id: key === null ? -1 : keyId(key) };
+        }) : [],
+        pattern, patternId: pattern === undefined ? -1 : keyId("content\u0000" + pattern),
+      });
+    }
+  }
+  // interning dropped the keys (MAX_KEYS) while compiling: ids of two generations, kept by no
+  // ruleset; this evaluation's memo, older than the drop, computes every condition (holdsId)
+  if (gen === keyGeneration) compiledRulesets.set(rs, { gen, rules });
+  return rules;
 }
 
 /**
@@ -84,36 +161,41 @@ function eventOnlyKey(c: JsonObject): string | null {
 export function evaluatePushRules(rs: PushRuleset, event: JsonObject, ctx: PushContext, memo = new EventConditionMemo()): PushOutcome | undefined {
   const content = event["content"];
   const hasMentions = typeof content === "object" && content !== null && !Array.isArray(content) && Object.hasOwn(content, "m.mentions");
-  for (const kind of PUSH_KINDS) {
-    for (const rule of rs[kind]) {
-      if (!rule.enabled) continue;
-      if (rule.default && hasMentions && LEGACY_MENTION_RULES.has(rule.rule_id)) continue;
-      if (ruleMatches(kind, rule, event, ctx, memo)) return outcome(kind, rule);
-    }
+  for (const r of compile(rs)) {
+    if (hasMentions && r.legacyMention) continue;
+    if (ruleMatches(r, event, ctx, memo)) return outcome(r.kind, r.rule);
   }
   return undefined;
 }
 
-function ruleMatches(kind: PushKind, rule: PushRule, event: JsonObject, ctx: PushContext, memo: EventConditionMemo): boolean {
-  switch (kind) {
+function ruleMatches(r: CompiledRule, event: JsonObject, ctx: PushContext, memo: EventConditionMemo): boolean {
+  switch (r.kind) {
     case "room":
-      return event["room_id"] === rule.rule_id;
+      return event["room_id"] === r.rule.rule_id;
     case "sender":
-      return event["sender"] === rule.rule_id;
+      return event["sender"] === r.rule.rule_id;
     case "content": {
-      const pattern = rule.pattern;
-      if (typeof pattern !== "string") return false;
-      return memo.holds("content\u0000" + pattern, () => {
+      const pattern = r.pattern;
+      if (pattern === undefined) return false;
+      return memo.holdsId(r.patternId, () => {
         const body = propertyAt(event, "content.body");
         return typeof body === "string" && memo.bodyMatches(pattern, body);
       });
     }
     default:
-      return (rule.conditions ?? []).every((c) => {
-        const key = eventOnlyKey(c);
-        return key === null ? conditionHolds(c, event, ctx) : memo.holds(key, () => conditionHolds(c, event, ctx));
-      });
+      for (const { c, id } of r.conditions) {
+        if (!(id === -1 ? contextHolds(c, event, ctx, memo) : memo.holdsId(id, () => conditionHolds(c, event, ctx)))) return false;
+      }
+      return true;
   }
+}
+
+/** A condition that reads the context: conditionHolds, sharing the event's lowercased body. */
+function contextHolds(c: JsonObject, event: JsonObject, ctx: PushContext, memo: EventConditionMemo): boolean {
+  if (c["kind"] !== "contains_display_name") return conditionHolds(c, event, ctx);
+  const body = propertyAt(event, "content.body");
+  const name = ctx.displayName;
+  return typeof body === "string" && name !== undefined && name !== "" && memo.nameMatches(name, body);
 }
 
 /** One condition; unknown kinds and malformed parameters never hold (spec: "MUST NOT match"). */
@@ -157,12 +239,21 @@ function isScalar(v: JsonValue | undefined): v is string | number | boolean | nu
   return v === null || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isSafeInteger(v));
 }
 
+/** Parsed `is` parameters (the default rules use "2"; users' own rules add a few). */
+const memberCounts = new Map<string, { op: string | undefined; n: number } | null>();
+
 /** `is`: an integer optionally prefixed by ==, <, >, <= or >= (== when absent). */
 export function memberCountMatches(is: string, count: number): boolean {
-  const m = /^(==|<=|>=|<|>)?([0-9]{1,15})$/.exec(is);
-  if (!m) return false;
-  const n = Number(m[2]);
-  switch (m[1]) {
+  let parsed = memberCounts.get(is);
+  if (parsed === undefined) {
+    const m = /^(==|<=|>=|<|>)?([0-9]{1,15})$/.exec(is);
+    parsed = m ? { op: m[1], n: Number(m[2]) } : null;
+    if (memberCounts.size >= 1000) memberCounts.clear();
+    memberCounts.set(is, parsed);
+  }
+  if (parsed === null) return false;
+  const n = parsed.n;
+  switch (parsed.op) {
     case "<": return count < n;
     case ">": return count > n;
     case "<=": return count <= n;
