@@ -301,6 +301,8 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     }), after, "focus followed the selection");
     await frame.locator('entente-calendar-month td[aria-selected="true"]').press("Enter");
     await frame.locator("entente-calendar-form #f-summary").waitFor();
+    // the modal named by its title for screen readers (the title is inside the form's shadow root)
+    assert.equal(await frame.getByRole("dialog", { name: "Nouvel événement" }).count(), 1, "the form's dialog named");
     assert.equal(await frame.locator("entente-calendar-form #f-startDate").inputValue(), `${after.slice(0, 4)}-${after.slice(4, 6)}-${after.slice(6)}`);
     assert.deepEqual(await seriousA11yViolations(frame as unknown as Page), [], "the event form accessible");
     await frame.locator("entente-calendar-form #f-summary").press("Escape");

@@ -10,7 +10,7 @@ import type { DetailsAction } from "./event-details.ts";
 import {
   blankDraft, cancelEventContent, cancelOccurrenceContent, draftFrom, draftSeries, editOccurrenceContent, editSeriesContent, newEventContent, newUid, originalRule, repeatOf, rsvpContent, type EventDraft,
 } from "./event-edit.ts";
-import type { FormMode } from "./event-form.ts";
+import { formTitle, type FormMode } from "./event-form.ts";
 import { formatDayLong, formatMonth } from "./format.ts";
 import { calendarMessages } from "./messages.ts";
 import { addMonths, monthSpan } from "./month-grid.ts";
@@ -127,7 +127,7 @@ export class CalendarApp extends LitElement {
           .meetingUrl=${meetingLink(selected.event, this.source.model.widgets(), this.roomId)} .editable=${allowedOn(view, selected.event, this.userId).edit} .cancellable=${allowedOn(view, selected.event, this.userId).cancel}
           @details-action=${(e: CustomEvent<DetailsAction>) => void this.#onDetails(selected, e.detail)}></entente-calendar-details>`}
       </dialog>
-      <dialog id="form-dialog" aria-labelledby="form-title" @close=${() => { this.form = undefined; }}>
+      <dialog id="form-dialog" aria-label=${this.form === undefined ? "" : formTitle(this.form.mode, m)} @close=${() => { this.form = undefined; }}>
         ${this.form === undefined ? "" : html`<entente-calendar-form .draft=${this.form.draft} .mode=${this.form.mode} .m=${m} .problem=${this.form.problem} ?busy=${this.form.busy} ?custom=${this.form.occurrence !== undefined && repeatOf(this.form.occurrence.event.calendar.series.rrule) === "custom"}
           @save-draft=${(e: CustomEvent<EventDraft>) => void this.#save(e.detail)} @close-form=${() => { this.form = undefined; }}></entente-calendar-form>`}
       </dialog>`;

@@ -7,6 +7,9 @@ import { baseStyles } from "./styles.ts";
 
 export type FormMode = "new" | "series" | "occurrence";
 
+/** The form's title, also the name of the dialog holding it (an id cannot cross the shadow root). */
+export const formTitle = (mode: FormMode, m: CalendarMessages): string => (mode === "new" ? m.newEvent : mode === "occurrence" ? m.editOccurrence : m.edit);
+
 export class EventForm extends LitElement {
   static override properties = { draft: { attribute: false }, mode: {}, m: { attribute: false }, problem: {}, busy: { type: Boolean }, custom: { type: Boolean } };
   /** the event's rule is one the form cannot show: offer to keep it */
@@ -48,7 +51,7 @@ export class EventForm extends LitElement {
     const input = (key: "summary" | "location" | "startDate" | "endDate" | "startTime" | "endTime" | "until", type: string) =>
       html`<input id=${`f-${key}`} name=${key} type=${type} .value=${d[key]} @input=${(e: Event) => this.#set(key, (e.target as HTMLInputElement).value)} />`;
     return html`<form @submit=${(e: Event) => this.#submit(e)} aria-labelledby="form-title">
-      <h2 id="form-title">${this.mode === "new" ? m.newEvent : this.mode === "occurrence" ? m.editOccurrence : m.edit}</h2>
+      <h2 id="form-title">${formTitle(this.mode, m)}</h2>
       <label>${m.summary} ${input("summary", "text")}</label>
       <label class="check"><input id="f-allday" type="checkbox" .checked=${d.allDay} @change=${(e: Event) => this.#set("allDay", (e.target as HTMLInputElement).checked)} /> ${m.allDay}</label>
       <div class="pair"><label>${m.start} ${input("startDate", "date")}</label>${d.allDay ? "" : html`<label>${m.startTime} ${input("startTime", "time")}</label>`}</div>
