@@ -76,7 +76,16 @@ describe("web client and a plain matrix-js-sdk client", function () {
     const reply$ = page.locator(`article[data-event-id="${reply.event_id}"]`);
     await reply$.getByText("En réponse à carol").waitFor();
     assert.equal((await reply$.locator(".body").textContent())?.trim(), "Une réponse", "the quoted fallback is not shown");
-    await reply$.getByRole("button", { name: "🎉 1" }).waitFor();
+    // The reaction button says who reacted; mine is pressed, and the keyboard toggles it.
+    const party = reply$.getByRole("button", { name: "🎉 : 1 réaction, de carol" });
+    await party.waitFor();
+    assert.equal(await party.getAttribute("aria-pressed"), "false");
+    await party.focus();
+    await page.keyboard.press("Enter");
+    const both = reply$.getByRole("button", { name: /^🎉 : 2 réactions, de carol et vous$/ });
+    await both.waitFor({ timeout: 30_000 });
+    assert.equal(await both.getAttribute("aria-pressed"), "true");
+    assert.equal((await both.textContent())?.trim(), "🎉 2");
     assert.equal(await page.locator(`article[data-event-id="${inThread.event_id}"]`).count(), 0, "thread replies stay out of the main timeline");
     assert.equal(await page.getByText("Dans le fil", { exact: true }).count(), 0);
     await page.getByRole("group", { name: "Cantine bio ?" }).getByRole("button", { name: "Non" }).click();

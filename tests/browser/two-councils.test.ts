@@ -84,7 +84,7 @@ describe("web client in Chromium, two councils", function () {
     await message(alice, "Reçu, j'y serai").getByText("En réponse à alice").waitFor({ timeout: 30_000 });
 
     await message(alice, "Reçu, j'y serai").getByRole("button", { name: "Réagir 👍" }).click();
-    await message(bob, "Reçu, j'y serai").getByRole("button", { name: "👍 1" }).waitFor({ timeout: 30_000 });
+    await message(bob, "Reçu, j'y serai").getByRole("button", { name: /^👍 : 1 réaction, de / }).waitFor({ timeout: 30_000 });
 
     await message(alice, "réunion jeudi").getByRole("button", { name: "Modifier" }).click();
     await alice.getByLabel("Écrire un message").fill("Bonjour **Bob**, réunion vendredi");

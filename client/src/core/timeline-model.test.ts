@@ -29,6 +29,7 @@ describe("client timeline model", () => {
       ev("@c:y", "m.reaction", reactionContent(m.eventId, "🎉"), undefined, { redacted: true })];
     const [msg] = messages(buildTimeline(evs, "@a:x"));
     assert.deepEqual(msg?.reactions.map((r) => [r.key, r.count, r.mine]), [["👍", 2, true], ["🎉", 1, false]]);
+    assert.deepEqual(msg?.reactions.map((r) => r.senders), [["@a:x", "@b:y"], ["@b:y"]], "who reacted, for the button's label");
   });
 
   it("resolves replies (with or without the old quoted fallback) and shows redactions as deleted", () => {

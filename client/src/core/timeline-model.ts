@@ -17,7 +17,8 @@ export interface FileInfo {
   image?: ImageInfo | undefined;
 }
 
-export interface ReactionView { key: string; count: number; mine: boolean; myEventId: string | undefined }
+/** One reaction key on a message: who reacted (user ids, in the order their reactions came), whether I did. */
+export interface ReactionView { key: string; count: number; senders: string[]; mine: boolean; myEventId: string | undefined }
 
 export interface MessageItem {
   kind: "message";
@@ -133,7 +134,7 @@ function messageItem(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, p
   const rawHtml = format === "org.matrix.custom.html" ? str(content["formatted_body"]) : undefined;
   const rawBody = str(content["body"]) ?? "";
   const reactions = [...(rel.reactions.get(e.eventId) ?? new Map<string, { senders: Set<string>; mine: string | undefined }>())]
-    .map(([key, v]) => ({ key, count: v.senders.size, mine: v.mine !== undefined, myEventId: v.mine }));
+    .map(([key, v]) => ({ key, count: v.senders.size, senders: [...v.senders], mine: v.mine !== undefined, myEventId: v.mine }));
   return {
     kind: "message",
     eventId: e.eventId,
@@ -224,7 +225,7 @@ function fingerprint(e: RawEvent, rel: Relations, byId: Map<string, RawEvent>, p
   const poll = polls.get(id);
   // The edit's type too: an encrypted edit is known by its clear relation before it is decrypted.
   const edit = rel.edits.get(id);
-  return `${edit?.eventId ?? ""}:${edit?.type ?? ""}|${reactions === undefined ? "" : [...reactions].map(([k, v]) => `${k}:${v.senders.size}:${v.mine ?? ""}`).join(",")}`
+  return `${edit?.eventId ?? ""}:${edit?.type ?? ""}|${reactions === undefined ? "" : [...reactions].map(([k, v]) => `${k}:${[...v.senders].join(" ")}:${v.mine ?? ""}`).join(",")}`
     + `|${rel.threadCounts.get(id) ?? 0}:${thread?.eventId ?? ""}:${thread !== undefined ? rel.edits.get(thread.eventId)?.eventId ?? "" : ""}`
     + `|${replyTo ?? ""}:${target === undefined ? "-" : `${target.redacted === true}:${rel.edits.get(target.eventId)?.eventId ?? ""}`}`
     + `|${poll === undefined ? "" : JSON.stringify(poll)}`;

@@ -13,4 +13,7 @@ export const timelineMessagesEn: Record<keyof typeof timelineMessagesFr, string>
   threadLoading: "Loading the thread…",
   threadNotFound: "This message is not loaded yet.",
   goToMessage: "Go to the quoted message",
+  reactionLabel: "{key}: {count, plural, one {# reaction} other {# reactions}}, from {names}",
+  reactionYou: "you",
+  reactionOthers: "{count, plural, one {# other person} other {# other people}}",
 };

@@ -13,4 +13,7 @@ export const timelineMessagesFr = {
   threadLoading: "Chargement du fil…",
   threadNotFound: "Ce message n'est pas encore chargé.",
   goToMessage: "Aller au message cité",
+  reactionLabel: "{key} : {count, plural, one {# réaction} other {# réactions}}, de {names}",
+  reactionYou: "vous",
+  reactionOthers: "{count, plural, one {# autre personne} other {# autres personnes}}",
 } as const;

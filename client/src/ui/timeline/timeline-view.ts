@@ -9,6 +9,7 @@ import { repeat } from "lit/directives/repeat.js";
 import { unsafeHTML } from "lit/directives/unsafe-html.js";
 import { continuesGroup, itemKey, type MessageItem, type TimelineItem } from "../../core/timeline-model.ts";
 import { dayLabel } from "../../core/i18n/translator.ts";
+import { reactionLabel } from "../../core/reaction-label.ts";
 import { formatSize } from "../../core/attachment-crypto.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { sanitizeHtml } from "../shared/sanitize.ts";
@@ -162,7 +163,7 @@ export class TimelineView extends LitElement {
       ${m.status === "failed" ? html`<p class="error">${t("sendFailed")} <button @click=${() => this.act("retry", m)}>${t("retry")}</button></p>` : nothing}
       ${m.status === "queued" ? html`<p class="muted">${t("sendQueued")}</p>` : nothing}
       ${m.redacted ? nothing : html`<div class="tools">
-        ${m.reactions.map((r) => html`<button class="reaction" aria-pressed=${r.mine ? "true" : "false"} @click=${() => this.act("react", m, r.key)}>${r.key} ${r.count}</button>`)}
+        ${m.reactions.map((r) => html`<button class="reaction" aria-pressed=${r.mine ? "true" : "false"} aria-label=${reactionLabel(t, locale, r, this.me, (u) => this.nameOf(u))} @click=${() => this.act("react", m, r.key)}>${r.key} ${r.count}</button>`)}
         ${QUICK_REACTIONS.filter((k) => !m.reactions.some((r) => r.key === k)).map((k) => html`<button aria-label=${`${t("react")} ${k}`} @click=${() => this.act("react", m, k)}>${k}</button>`)}
         ${this.inThread ? nothing : html`<button @click=${() => this.act("reply", m)}>${t("reply")}</button>`}
         ${this.inThread || m.threadReplies > 0 || m.status !== undefined ? nothing : html`<button @click=${() => this.act("thread", m)}>${t("startThread")}</button>`}
