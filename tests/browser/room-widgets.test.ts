@@ -112,7 +112,7 @@ describe("web client: room widgets, meetings and live events", function () {
   it("pushes live events to a running widget, only the types it was granted", async () => {
     await openRoom(rooms.voirie);
     if ((await page.locator("#widgets-panel").count()) === 0) await page.locator("#widgets-toggle").click();
-    await page.locator('#widgets-panel li[data-widget-id="livewidget"] .open').click();
+    await page.locator("#widgets-panel").getByRole("button", { name: "Ouvrir Direct", exact: true }).click(); // named: one « Ouvrir » per widget
     await page.locator("#approve").click({ timeout: 30_000 });
     const frame = await waitFor("the live widget", () => page.frames().find((f) => f.url().includes("/fixtures/live-widget.html")), 30_000);
     await frame.locator("#state", { hasText: "prêt" }).waitFor({ timeout: 30_000 });

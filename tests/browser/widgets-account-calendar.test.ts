@@ -113,7 +113,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     }, "Element's m.widgets shape");
     assert.ok((await accountWidgets())["elementwidget"] !== undefined, "Element's widget kept");
 
-    await panel.locator(`li[data-widget-id="${id}"] .open`).click({ timeout: 30_000 });
+    await panel.getByRole("button", { name: "Ouvrir Notes en direct", exact: true }).click({ timeout: 30_000 }); // named: one « Ouvrir » per widget
     await page.locator("#approve").click({ timeout: 30_000 });
     let frame = await frameOf("/fixtures/live-widget.html");
     await frame.locator("#state", { hasText: "prêt" }).waitFor({ timeout: 30_000 });
@@ -173,7 +173,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await card.getByRole("button", { name: "Join the meeting" }).waitFor();
     assert.match((await card.locator(".when").textContent()) ?? "", /^Tuesday,? 1 December 2026 at 14:00 – 16:00$/);
 
-    await panel.locator('li[data-widget-id="direct"] .open').click();
+    await panel.getByRole("button", { name: "Open Direct", exact: true }).click();
     const dialog = page.locator("entente-widget-consent dialog[open]");
     await dialog.getByRole("heading", { name: "Allow \u201cDirect\u201d?" }).waitFor({ timeout: 30_000 });
     assert.equal((await dialog.locator("label").allTextContents()).map((s) => s.trim()).join("|"), "Read \u201cfr.entente.test\u201d events in this room");

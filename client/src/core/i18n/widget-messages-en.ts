@@ -11,6 +11,7 @@ export const widgetMessagesEn: Record<keyof typeof widgetMessagesFr, string> = {
   widgetsClosePanel: "Close the panel",
   widgetsNoneInRoom: "No widget in this room.",
   widgetsOpen: "Open",
+  widgetsOpenNamed: "Open {name}",
   widgetsRemove: "Remove",
   widgetsRemoveNamed: "Remove {name}",
   widgetsName: "Widget name",

@@ -12,6 +12,7 @@ export const widgetMessagesFr = {
   widgetsClosePanel: "Fermer le panneau",
   widgetsNoneInRoom: "Aucun widget dans ce salon.",
   widgetsOpen: "Ouvrir",
+  widgetsOpenNamed: "Ouvrir {name}",
   widgetsRemove: "Retirer",
   widgetsRemoveNamed: "Retirer {name}",
   widgetsName: "Nom du widget",

@@ -152,7 +152,7 @@ export class AccountWidgetsView extends LitElement {
         ${widgets.length === 0 ? html`<p>${t("widgetsMineNone")}</p>` : nothing}
         <ul>${repeat(widgets, idOf, (w) => html`<li data-widget-id=${idOf(w)}>
           ${w.kind === "widget"
-            ? html`<span class="name">${w.widget.name}</span><button class="open" @click=${act(() => this.launch(w.widget.id))}>${t("widgetsOpen")}</button>`
+            ? html`<span class="name">${w.widget.name}</span><button class="open" aria-label=${t("widgetsOpenNamed", { name: w.widget.name })} @click=${act(() => this.launch(w.widget.id))}>${t("widgetsOpen")}</button>`
             : html`<span class="name invalid">${w.id} : ${w.reason}</span>`}
           <button class="remove" aria-label=${t("widgetsRemoveNamed", { name: w.kind === "widget" ? w.widget.name : w.id })}
             @click=${act(() => this.removeWidget(idOf(w)))}>${t("widgetsRemove")}</button></li>`)}</ul>

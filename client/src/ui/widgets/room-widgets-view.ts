@@ -228,7 +228,7 @@ export class RoomWidgetsView extends LitElement {
         ${widgets.length === 0 ? html`<p>${t("widgetsNoneInRoom")}</p>` : nothing}
         <ul>${repeat(widgets, (w) => idOf(w), (w) => html`<li data-widget-id=${idOf(w)}>
           ${w.kind === "widget"
-            ? html`<span class="name">${w.widget.name}</span><button class="open" @click=${() => this.open(w.widget.id)}>${t("widgetsOpen")}</button>`
+            ? html`<span class="name">${w.widget.name}</span><button class="open" aria-label=${t("widgetsOpenNamed", { name: w.widget.name })} @click=${() => this.open(w.widget.id)}>${t("widgetsOpen")}</button>`
             : html`<span class="name invalid">${w.id} : ${w.reason}</span>`}
           ${canManage ? html`<button class="remove" aria-label=${t("widgetsRemoveNamed", { name: w.kind === "widget" ? w.widget.name : w.id })}
             @click=${act(async () => { await port.sendStateEvent(this.roomId, ROOM_WIDGET_EVENT, { ...REMOVED_WIDGET_CONTENT }, idOf(w)); })}>${t("widgetsRemove")}</button>` : nothing}
