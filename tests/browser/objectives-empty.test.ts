@@ -51,6 +51,18 @@ describe("objectives dashboard: the empty state says what to do (Chromium)", fun
     assert.deepEqual(await seriousA11yViolations(page), []);
   });
 
+  it("« Objectifs » in one working group only: its dashboard at once (address replaced); in two: the choice", async () => {
+    const chooser = (n: number): Promise<void> => page.evaluate((c) => { (globalThis as unknown as { mountObjectives(s: string, c: number): void }).mountObjectives("create", c); }, n);
+    await page.evaluate('location.hash = "#/objectives"');
+    const before = await page.evaluate("history.length");
+    await chooser(2);
+    await page.getByRole("navigation", { name: "Choisissez un espace de travail" }).getByRole("link").nth(1).waitFor();
+    assert.equal(await page.evaluate("location.hash"), "#/objectives");
+    await chooser(1);
+    await page.waitForFunction(`location.hash === "#/objectives/${encodeURIComponent("!mobilites:a")}"`);
+    assert.equal(await page.evaluate("history.length"), before, "replaced, not pushed: Back does not land on the chooser");
+  });
+
   it("no room in the group: make one first", async () => {
     await mount("no-room");
     await page.getByText("Ce groupe de travail n'a encore aucun salon où porter un objectif : créez d'abord un salon dans le groupe (« Nouveau salon »), puis revenez ici.").waitFor();

@@ -69,7 +69,8 @@ export class ObjectivesView extends LitElement {
       this.error = this.tr("loadFailed", { error: e instanceof Error ? e.message : String(e) });
     }
   });
-  private loadedFor: string | undefined;
+  /** The space loaded (undefined: the chooser); null before the first update. */
+  private loadedFor: string | undefined | null = null;
 
   static override styles = [theme, css`
     :host { display: block; padding: 1rem 1.5rem; overflow-y: auto; }
@@ -130,7 +131,19 @@ export class ObjectivesView extends LitElement {
   }
 
   private load(): Promise<void> {
-    return this.spaceId === undefined ? Promise.resolve() : this.reload();
+    if (this.spaceId !== undefined) return this.reload();
+    this.openSoleSpace();
+    return Promise.resolve();
+  }
+
+  /** In one working group only: its dashboard at once, no choice to make. The address is replaced,
+   * so Back leaves « Objectifs » instead of landing on the chooser again. Else the chooser, redrawn
+   * (a group joined since shows up). */
+  private openSoleSpace(): void {
+    const spaces = this.port.spaces();
+    const only = spaces.length === 1 ? spaces[0] : undefined;
+    if (only !== undefined) location.replace(objectivesHash(only.spaceId));
+    else this.requestUpdate();
   }
 
   private async checkin(card: ObjectiveCard, row: KeyResultRow, form: HTMLFormElement): Promise<void> {
