@@ -5,6 +5,12 @@
 export interface CtrCipher {
   /** Encrypts (or decrypts: CTR is symmetric) the next bytes of the stream. */
   update(chunk: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: update() with the output written into `out` (from its start) instead of returned;
+   * resolves to the bytes written. The web backend frees its own output buffers at once then
+   * (release-buffer.ts), so an upload leaves no garbage behind per call.
+   */
+  updateInto?(chunk: Uint8Array, out: Uint8Array): Promise<number>;
   /** Whatever is still buffered (at most one partial block). */
   final(): Promise<Uint8Array>;
 }

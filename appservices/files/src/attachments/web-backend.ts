@@ -9,6 +9,7 @@
 import type { AttachmentBackend, CtrCipher, Sha256 } from "./backend.ts";
 import { jsSha256 } from "../../../protocol/src/sha256.ts";
 import { loadWasmSha256 } from "./wasm-sha256.ts";
+import { releaseBuffer } from "./release-buffer.ts";
 
 const BLOCK = 16;
 /** Bytes per subtle.encrypt call (a multiple of 16). */
@@ -42,33 +43,47 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
         blocks += Math.ceil(data.length / BLOCK);
         return subtle.encrypt({ name: "AES-CTR", counter, length: 64 }, loaded!, data as Uint8Array<ArrayBuffer>).then((b) => new Uint8Array(b));
       };
+      /**
+       * Every call is issued at once (each starts at its own counter block) and awaited together:
+       * WebCrypto copies its input when called, so the gathering buffer is refilled at once. Big
+       * inputs go in CTR_CHUNK calls too, never one big call (see the top).
+       */
+      const issue = async (input: Uint8Array): Promise<Uint8Array[]> => {
+        loaded ??= await cryptoKey;
+        const calls: Promise<Uint8Array>[] = [];
+        let off = 0;
+        while (off < input.length) {
+          const left = input.length - off;
+          if (filled === 0 && left >= chunk) {
+            calls.push(run(input.subarray(off, off + chunk)));
+            off += chunk;
+            continue;
+          }
+          buf ??= new Uint8Array(chunk);
+          const take = Math.min(chunk - filled, left);
+          buf.set(input.subarray(off, off + take), filled);
+          filled += take;
+          off += take;
+          if (filled === chunk) {
+            filled = 0;
+            calls.push(run(buf));
+          }
+        }
+        return Promise.all(calls);
+      };
       return {
         async update(input) {
-          loaded ??= await cryptoKey;
-          // Every call is issued at once (each starts at its own counter block) and awaited
-          // together: WebCrypto copies its input when called, so the gathering buffer is refilled
-          // at once. Big inputs go in CTR_CHUNK calls too, never one big call (see the top).
-          const calls: Promise<Uint8Array>[] = [];
-          let off = 0;
-          while (off < input.length) {
-            const left = input.length - off;
-            if (filled === 0 && left >= chunk) {
-              calls.push(run(input.subarray(off, off + chunk)));
-              off += chunk;
-              continue;
-            }
-            buf ??= new Uint8Array(chunk);
-            const take = Math.min(chunk - filled, left);
-            buf.set(input.subarray(off, off + take), filled);
-            filled += take;
-            off += take;
-            if (filled === chunk) {
-              filled = 0;
-              calls.push(run(buf));
-            }
-          }
-          const out = await Promise.all(calls);
+          const out = await issue(input);
           return out.length === 1 ? out[0]! : concat(out);
+        },
+        async updateInto(input, target) {
+          let n = 0;
+          for (const o of await issue(input)) {
+            target.set(o, n);
+            n += o.length;
+            releaseBuffer(o); // WebCrypto's own output, copied: freed now, not at the next collection
+          }
+          return n;
         },
         async final() {
           loaded ??= await cryptoKey;

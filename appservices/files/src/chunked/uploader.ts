@@ -2,9 +2,10 @@
 // Parts go one after another; each is encrypted with a key kept in the upload state, so a part cut
 // off by a network failure, a pause or a restart is sent again identically, and parts already
 // acknowledged are never sent again. Progress and phase changes are DOM-style events.
-import type { AttachmentBackend, Sha256 } from "../attachments/backend.ts";
+import type { AttachmentBackend, CtrCipher, Sha256 } from "../attachments/backend.ts";
 import { fromBase64, toBase64, toBase64Url } from "../attachments/base64.ts";
 import { encryptingStream } from "../attachments/attachment-stream.ts";
+import { releaseBuffer } from "../attachments/release-buffer.ts";
 import type { EncryptedFile } from "../attachments/encrypted-file.ts";
 import { MANIFEST_TYPE, partsMessageContent, planParts, type PartPlan, type PartsManifest } from "./manifest.ts";
 import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
@@ -17,8 +18,8 @@ export type PartSource = (offset: number, length: number) => ReadableStream<Uint
 export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
 /** Bytes between two progress events on the held path. */
 const PROGRESS_STEP = 1024 * 1024;
-/** Bytes per cipher.update on the held path (the web backend's CTR_CHUNK: one call, no concatenation). */
-const HELD_STEP = 64 * 1024;
+/** Bytes per BYOB read on the held path (into one reused buffer). */
+const READ_STEP = 1024 * 1024;
 
 export interface ChunkedUploadOptions {
   source: PartSource;
@@ -66,6 +67,12 @@ export interface ChunkedUploadOptions {
    * worker is replaced so its whole heap goes at once) from the saved state.
    */
   partsPerRun?: number;
+  /**
+   * The source's chunks are fresh buffers that nothing else reads (the web client's worker reads the
+   * file in slices with Blob.arrayBuffer()): on the held path each is freed (detached) once
+   * encrypted, rather than piling up until a garbage collection (release-buffer.ts). Default false.
+   */
+  freeSourceChunks?: boolean;
 }
 
 export type UploadPhase = "idle" | "uploading" | "paused" | "done" | "cancelled";
@@ -107,9 +114,10 @@ export class ChunkedUpload extends EventTarget {
   readonly putParts: number[] = [];
   private abort: AbortController | undefined;
   private readonly o: Required<Omit<ChunkedUploadOptions, "partSize">> & { partSize: number };
-  /** The held path's ciphertext and plaintext buffers, kept from one part to the next (a Blob copies the first). */
+  /** The held path's ciphertext buffer, kept from one part to the next (a Blob copies it). */
   private held: Uint8Array | undefined;
-  private plain: Uint8Array | undefined;
+  /** The held path's BYOB read buffer (READ_STEP), kept from one read to the next. */
+  private readRoom: ArrayBuffer | undefined;
   /** Held parts prepared or being prepared (read ahead, or by their own sendPart), by index. */
   private readonly preparing = new Map<number, Promise<PreparedPart>>();
   /** The last prepare queued: prepares run one after another (they share `held` and `plain`). */
@@ -117,7 +125,7 @@ export class ChunkedUpload extends EventTarget {
 
   constructor(o: ChunkedUploadOptions) {
     super();
-    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, partsPerRun: Infinity, ...o };
+    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, partsPerRun: Infinity, freeSourceChunks: false, ...o };
   }
 
   /** Starts, or resumes from the stored state. Rejects with UploadStopped on pause/cancel/give-up. */
@@ -322,36 +330,32 @@ export class ChunkedUpload extends EventTarget {
   }
 
   /**
-   * The held path (see `holdParts`): reads the part, hashes the plaintext into `whole` (returned), encrypts
-   * into one buffer, hashes the ciphertext in one call. `onBytes` reports encrypted bytes, about
-   * every MiB (a progress event per 64 KiB chunk costs the page a render each).
+   * The held path (see `holdParts`): reads the part chunk by chunk, hashes the plaintext into `whole`
+   * (returned), encrypts each chunk straight into one buffer (no plaintext kept: one chunk at a
+   * time), hashes the ciphertext in one call. `onBytes` reports encrypted bytes, about every MiB (a
+   * progress event per 64 KiB chunk costs the page a render each).
    */
   private async prepareHeld(part: PartPlan, st: PartState, whole: Sha256, digest: (b: Uint8Array) => Promise<Uint8Array>, onBytes: (n: number) => void, signal: AbortSignal): Promise<PreparedPart> {
-    const { bytes: plain, adopted } = await this.readPart(part, signal);
-    whole.update(plain);
     if (this.held === undefined || this.held.length < part.size) this.held = new Uint8Array(part.size);
     const buf = this.held.subarray(0, part.size);
     const cipher = this.o.backend.aesCtr(fromBase64(st.key)!, fromBase64(st.iv)!);
     let at = 0;
     let unreported = 0;
-    const put = (c: Uint8Array): void => {
-      buf.set(c, at);
-      at += c.length;
-      unreported += c.length;
+    const wrote = (n: number): void => {
+      at += n;
+      unreported += n;
       if (unreported >= PROGRESS_STEP) {
         onBytes(unreported);
         unreported = 0;
       }
     };
-    // 64 KiB at a time: one WebCrypto call each, its output set in place (no concatenation).
-    for (let o = 0; o < part.size; o += HELD_STEP) {
-      if (signal.aborted) throw signal.reason;
-      put(await cipher.update(plain.subarray(o, Math.min(part.size, o + HELD_STEP))));
+    for await (const chunk of this.plaintext(part, signal)) {
+      whole.update(chunk);
+      wrote(await encryptInto(cipher, chunk, buf.subarray(at)));
     }
-    put(await cipher.final());
-    // An adopted read (the source's own fresh buffer, the worker's arrayBuffer() of the part) is
-    // never read into again: keeping it would hold one more part's bytes alive until the next read.
-    if (!adopted) this.plain = plain;
+    const last = await cipher.final();
+    buf.set(last, at);
+    wrote(last.length);
     onBytes(unreported);
     const sha256 = toBase64(await digest(buf));
     // new Blob() copies the bytes now: the buffer serves the next part.
@@ -359,14 +363,12 @@ export class ChunkedUpload extends EventTarget {
   }
 
   /**
-   * The part's plaintext into one reused buffer: BYOB reads where the source is a byte stream (a
-   * browser's Blob.stream()), so no chunk is allocated; else chunks copied in. Exactly `size` bytes.
+   * The part's plaintext, chunk by chunk, exactly `size` bytes (else an error: the file changed).
+   * Where the source is a byte stream (a browser's Blob.stream()) BYOB reads go into one reused
+   * buffer, so no chunk is allocated; else the source's chunks as they come (freed once used with
+   * `freeSourceChunks`). A chunk is only good until the next one is asked for.
    */
-  private async readPart(part: PartPlan, signal: AbortSignal): Promise<{ bytes: Uint8Array; adopted: boolean }> {
-    const kept = this.plain !== undefined && this.plain.byteLength >= part.size ? this.plain : undefined;
-    this.plain = undefined; // a failed read may take it with it
-    let backing = kept ?? new Uint8Array(0);
-    const room = (): Uint8Array => (backing.byteLength >= part.size ? backing : (backing = new Uint8Array(part.size)));
+  private async *plaintext(part: PartPlan, signal: AbortSignal): AsyncGenerator<Uint8Array> {
     const stream = this.o.source(part.offset, part.size);
     const changed = (): Error => new Error(`part ${part.index}: the file does not have the ${part.size} bytes planned from byte ${part.offset} (changed since it was picked?)`);
     let byob: ReadableStreamBYOBReader | undefined;
@@ -375,46 +377,33 @@ export class ChunkedUpload extends EventTarget {
     } catch {
       byob = undefined;
     }
+    const reader = byob ?? stream.getReader();
     let at = 0;
-    let adopted = false;
-    if (byob === undefined) {
-      const reader = stream.getReader();
-      try {
-        for (let r = await reader.read(); !r.done; r = await reader.read()) {
-          if (signal.aborted) throw signal.reason;
-          if (at + r.value.length > part.size) throw changed();
-          if (at === 0 && r.value.length === part.size && r.value.byteOffset === 0) {
-            // the whole part in one chunk (the web client's worker reads it so): used as it is, no copy
-            backing = r.value;
-            adopted = true;
-            at = part.size;
-            continue;
-          }
-          room().set(r.value, at);
-          at += r.value.length;
-        }
-      } catch (e: unknown) {
-        await reader.cancel(e).catch(() => undefined);
-        throw e;
+    let ended = false;
+    try {
+      for (;;) {
+        if (signal.aborted) throw signal.reason;
+        let r: { done: true; value?: Uint8Array | undefined } | { done: false; value: Uint8Array };
+        if (byob !== undefined) {
+          const room = this.readRoom ?? new ArrayBuffer(READ_STEP);
+          this.readRoom = undefined; // a failed read may take it with it
+          // past the planned size, one byte more must find the end
+          r = await byob.read(new Uint8Array(room, 0, Math.max(1, Math.min(READ_STEP, part.size - at))));
+          if (r.value !== undefined) this.readRoom = r.value.buffer as ArrayBuffer;
+        } else r = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
+        if (r.done) break;
+        if (at + r.value.length > part.size) throw changed();
+        at += r.value.length;
+        yield r.value;
+        if (byob === undefined && this.o.freeSourceChunks) releaseBuffer(r.value);
       }
-    } else {
-      try {
-        while (at < part.size) {
-          if (signal.aborted) throw signal.reason;
-          const r = await byob.read(new Uint8Array(room().buffer as ArrayBuffer, at, part.size - at));
-          const value = r.value as Uint8Array<ArrayBuffer> | undefined;
-          if (value !== undefined) backing = new Uint8Array(value.buffer);
-          if (r.done || value === undefined) break;
-          at += value.length;
-        }
-        if (at === part.size && !(await byob.read(new Uint8Array(1))).done) throw changed();
-      } catch (e: unknown) {
-        await byob.cancel(e).catch(() => undefined);
-        throw e;
-      }
+      ended = true;
+    } finally {
+      // stopped early (a failed read, a changed file, the caller's error or abort): the source stops too
+      if (!ended) await reader.cancel().catch(() => undefined);
+      reader.releaseLock();
     }
     if (at !== part.size) throw changed();
-    return { bytes: backing.subarray(0, part.size), adopted };
   }
 
   private async sendManifest(state: UploadState, sha256: Uint8Array | undefined, signal: AbortSignal): Promise<UploadResult> {
@@ -469,6 +458,14 @@ export function uploadedResult(state: UploadState): UploadResult | undefined {
 function sentResult(state: UploadState, m: UploadedManifest): UploadResult {
   const manifest = manifestOf(state, m.sha256);
   return { manifest, manifestFile: m.file, content: partsMessageContent(manifest, m.file, m.length) };
+}
+
+/** `cipher.updateInto` where the backend has it (its outputs freed at once), else update() copied into `out`. */
+async function encryptInto(cipher: CtrCipher, input: Uint8Array, out: Uint8Array): Promise<number> {
+  if (cipher.updateInto !== undefined) return cipher.updateInto(input, out);
+  const c = await cipher.update(input);
+  out.set(c);
+  return c.length;
 }
 
 /** The whole-file hash when the manifest has none (`wholeFileHash: false`): updates cost nothing. */

@@ -4,7 +4,7 @@
 // (upload-worker-client.ts) keeps the state store and the controls; see upload-worker-messages.ts.
 import { ChunkedUpload, fetchTransport, loadWebBackend, UploadRelay, UploadStopped, webBackend } from "./protocol.ts";
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
-import { PARTS_IN_FLIGHT } from "./dossier-config.ts";
+import { PARTS_IN_FLIGHT, READ_SLICE } from "./dossier-config.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
 
 interface WorkerScope {
@@ -36,15 +36,21 @@ function pageStore(initial: UploadState | undefined): UploadStateStore {
 }
 
 /**
- * A part of the file as a stream of one chunk, read with Blob.arrayBuffer(). Not Blob.stream():
- * in a dedicated worker, Chromium 156 sometimes never answers a BYOB read of a picked file's
- * stream (seen about once in five 1 GiB uploads, at any part), and the upload hung.
+ * A part of the file as a stream of READ_SLICE chunks, each read with Blob.arrayBuffer() (one read
+ * ahead): fresh buffers the uploader frees as soon as they are encrypted (`freeSourceChunks`), so
+ * the worker holds one or two slices of plaintext, not the part. Not Blob.stream(): in a dedicated
+ * worker, Chromium 156 sometimes never answers a BYOB read of a picked file's stream (seen about
+ * once in five 1 GiB uploads, at any part), and the upload hung.
  */
-function wholeRead(part: Blob): ReadableStream<Uint8Array> {
+function slicedRead(part: Blob): ReadableStream<Uint8Array> {
+  let at = 0;
   return new ReadableStream<Uint8Array>({
-    async start(c) {
-      c.enqueue(new Uint8Array(await part.arrayBuffer()));
-      c.close();
+    async pull(c) {
+      if (at >= part.size) return c.close();
+      const end = Math.min(part.size, at + READ_SLICE);
+      const bytes = new Uint8Array(await part.slice(at, end).arrayBuffer());
+      at = end;
+      c.enqueue(bytes);
     },
   });
 }
@@ -59,7 +65,7 @@ const backendFor = (job: UploadJob) => (job.partSize <= job.holdParts ? Promise.
 
 async function create(job: UploadJob): Promise<ChunkedUpload> {
   const up = new ChunkedUpload({
-    source: (o, l) => wholeRead(job.file.slice(o, o + l)), name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
+    source: (o, l) => slicedRead(job.file.slice(o, o + l)), freeSourceChunks: true, name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
     backend: await backendFor(job), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
     // the page clears the state once the message is sent (dossiers-sdk.ts)
