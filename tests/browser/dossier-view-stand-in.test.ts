@@ -96,6 +96,14 @@ describe("dossier view over a stand-in port: where results are, version names, e
     await row(page, "convention.pdf").getByRole("button", { name: "Restaurer convention.pdf" }).click();
     await status().getByText("« convention.pdf » est restauré dans Racine du dossier.").waitFor();
     await page.getByLabel("Corbeille (éléments supprimés)").uncheck();
+    await rowAction(page, "convention.pdf", "Renommer convention.pdf");
+    await page.getByLabel("Nouveau nom de convention.pdf").fill("convention-signee.pdf");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await status().getByText("« convention.pdf » est renommé « convention-signee.pdf ».").waitFor();
+    await rowAction(page, "convention-signee.pdf", "Renommer convention-signee.pdf");
+    await page.getByLabel("Nouveau nom de convention-signee.pdf").fill("convention.pdf");
+    await page.getByRole("button", { name: "Enregistrer" }).click();
+    await row(page, "convention.pdf").waitFor();
     await rowAction(page, "convention.pdf", "Déplacer convention.pdf");
     await row(page, "convention.pdf").getByLabel("Déplacer convention.pdf vers").selectOption({ label: "Études" });
     await row(page, "convention.pdf").getByRole("button", { name: "Déplacer convention.pdf dans le dossier choisi" }).click();
