@@ -28,13 +28,18 @@ describe("web client in Chromium: unread, receipts, typing, mentions", function 
     await waitFor("bob joins over federation", () => api(bUrl, bob, "POST", `/join/${encodeURIComponent(roomId)}?server_name=${A}`, {}).then(() => true, () => undefined), 30_000);
     await api(bUrl, bob, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/b1`, { msgtype: "m.text", body: "Bonjour, je suis là" });
     for (const [i, text] of ["Premier point", "Deuxième point", "Troisième point"].entries()) {
-      await api(aUrl, alice, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/a${i}`, { msgtype: "m.text", body: text });
+      // the last one mentions Bob (m.mentions, as the client sends it): a highlight for his server
+      const mention = i === 2 ? { body: `${text}, ${bob.userId} qu'en pensez-vous ?`, "m.mentions": { user_ids: [bob.userId] } } : { body: text };
+      await api(aUrl, alice, "PUT", `/rooms/${encodeURIComponent(roomId)}/send/m.room.message/a${i}`, { msgtype: "m.text", ...mention });
     }
 
     const bobPage = await open(bUrl, bob);
     const link = bobPage.getByRole("link", { name: /Marchés publics/ });
     // The server's count (push rules evaluated by the homeserver), once federation delivered all three.
-    await link.getByLabel("3 non lus").waitFor({ timeout: 60_000 });
+    // The mention is told apart: in the badge's words, and seen (« @ », not only a colour).
+    const badge = link.getByLabel("3 non lus, dont 1 mention", { exact: true });
+    await badge.waitFor({ timeout: 60_000 });
+    assert.equal((await badge.textContent())?.replace(/\s+/g, ""), "@3");
     await waitFor("the count in the page title", async () => ((await bobPage.title()).startsWith("(3) ") ? true : undefined), 30_000);
 
     await link.click();
@@ -44,7 +49,7 @@ describe("web client in Chromium: unread, receipts, typing, mentions", function 
     const first = bobPage.locator("article").filter({ hasText: "Premier point" });
     assert.equal(await first.evaluate((el) => el.matches(":focus")), true, "the first unread message has the focus");
     // Opening the room sent a read receipt: the server's count drops, badge and title follow.
-    await link.getByLabel("3 non lus").waitFor({ state: "detached", timeout: 30_000 });
+    await badge.waitFor({ state: "detached", timeout: 30_000 });
     await waitFor("the page title without a count", async () => (!(await bobPage.title()).startsWith("(") ? true : undefined), 30_000);
 
     const alicePage = await open(aUrl, alice);

@@ -53,6 +53,7 @@ export const messagesEn: Record<MessageKey, string> = {
   inviteLabel: "Matrix id of the person to invite (any council)",
   invited: "Invitation sent.",
   unread: "{count} unread",
+  unreadMentions: "{count} unread, {mentions, plural, one {# mention} other {# mentions}}",
   roomList: "Room list",
   timeline: "Messages",
   loadOlder: "Older messages",

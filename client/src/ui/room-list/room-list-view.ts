@@ -25,17 +25,27 @@ export class RoomListView extends LitElement {
     a { display: flex; justify-content: space-between; gap: 0.5rem; padding: 0.35rem 0.6rem; border-radius: var(--radius); color: inherit; text-decoration: none; }
     a[aria-current="page"] { background: #dbe4f3; font-weight: 600; }
     a:hover { background: #e2e8f0; }
-    .badge { background: var(--accent); color: #fff; border-radius: 999px; padding: 0 0.45rem; font-size: 0.8rem; font-weight: 600; }
+    .badge { align-self: center; flex: none; background: var(--accent); color: #fff; border-radius: 999px; padding: 0 0.45rem; font-size: 0.8rem; font-weight: 600; }
+    .badge.mention { background: var(--danger); }
     .invite { padding: 0.4rem 0.6rem; display: grid; gap: 0.3rem; }
     .actions { display: flex; flex-wrap: wrap; gap: 0.4rem; }
     .name { display: flex; align-items: center; gap: 0.45rem; min-width: 0; }
   `];
 
-  private roomLink(r: RoomSummary): unknown {
+  /** The unread count; with mentions of the agent among them, « @ » before it, in red, and said. */
+  private badge(c: { unread: number; highlights: number }): unknown {
     const { t } = this.i18n;
+    if (c.unread <= 0 && c.highlights <= 0) return nothing;
+    const count = Math.max(c.unread, c.highlights);
+    return c.highlights > 0
+      ? html`<span class="badge mention" aria-label=${t("unreadMentions", { count, mentions: c.highlights })}>@${count}</span>`
+      : html`<span class="badge" aria-label=${t("unread", { count })}>${count}</span>`;
+  }
+
+  private roomLink(r: RoomSummary): unknown {
     return html`<li><a href=${`#/room/${encodeURIComponent(r.roomId)}`} aria-current=${r.roomId === this.selected ? "page" : "false"}>
       <span class="name"><ent-avatar mxc=${r.avatar ?? ""} name=${r.name} .load=${this.load}></ent-avatar><span>${r.encrypted ? html`<span aria-hidden="true">🔒 </span>` : nothing}${r.name}</span></span>
-      ${r.unread > 0 ? html`<span class="badge" aria-label=${t("unread", { count: r.unread })}>${r.unread}</span>` : nothing}
+      ${this.badge(r)}
     </a></li>`;
   }
 
@@ -66,7 +76,7 @@ export class RoomListView extends LitElement {
         ${this.inviteActions(r)}</li>`)}</ul>` : nothing}
       <h2>${t("spaces")}</h2>
       ${m.spaces.map((g) => html`<section aria-label=${g.space.name}>
-        <h3><span>${g.space.name}</span>${g.unread > 0 ? html`<span class="badge" aria-label=${t("unread", { count: g.unread })}>${g.unread}</span>` : nothing}</h3>
+        <h3><span>${g.space.name}</span>${this.badge(g)}</h3>
         <ul>${g.rooms.map((r) => this.roomLink(r))}</ul></section>`)}
       ${m.directs.length > 0 ? html`<h2>${t("directMessages")}</h2><ul>${m.directs.map((r) => this.roomLink(r))}</ul>` : nothing}
       <h2>${t("otherRooms")}</h2>
