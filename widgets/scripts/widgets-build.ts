@@ -1,6 +1,7 @@
 // Builds each widget app (a folder of widgets/ with index.html and vite.config.ts: jitsi, later
-// tasks and calendar) into its dist/ when missing or older than its sources or the kit's, so
-// `entente start` serves them on a fresh clone with no manual step, like the client.
+// tasks and calendar) into its dist/ when missing or older than its sources, the kit's or the
+// protocol's (appservices/protocol), so `entente start` serves them on a fresh clone with no
+// manual step, like the client.
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { viteBuildInto } from "../../client/scripts/build-publish.ts";
@@ -8,6 +9,8 @@ import { buildIsStale } from "../../client/scripts/static-files.ts";
 
 export const WIDGETS_DIR = join(import.meta.dirname, "..");
 const KIT_SRC = join(WIDGETS_DIR, "kit", "src");
+// The task board and the calendar bundle the protocol's fold and schemas: a change there rebuilds them.
+const PROTOCOL_SRC = join(WIDGETS_DIR, "..", "appservices", "protocol", "src");
 
 export interface WidgetApp { name: string; dir: string; distDir: string }
 
@@ -21,7 +24,7 @@ export function widgetApps(root: string = WIDGETS_DIR): WidgetApp[] {
 const stampOf = (app: WidgetApp): string => join(app.distDir, ".build-stamp");
 
 export function widgetBuildIsStale(app: WidgetApp): boolean {
-  return buildIsStale(stampOf(app), [...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(app.dir, p)), KIT_SRC]);
+  return buildIsStale(stampOf(app), [...["src", "public", "index.html", "vite.config.ts", "package.json"].map((p) => join(app.dir, p)), KIT_SRC, PROTOCOL_SRC]);
 }
 
 /** Runs `vite build` for each stale widget (a second or two each); returns every app. */
