@@ -80,3 +80,8 @@ export function formatTable(headers: readonly string[], rows: readonly (readonly
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join("  ").trimEnd();
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
 }
+
+/** « 1 room », « 2 rooms », « 0 rooms »: a count with its noun (English, the CLI's language). */
+export function counted(n: number, one: string, other = `${one}s`): string {
+  return `${n} ${n === 1 ? one : other}`;
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { COMMANDS, main } from "./cli.ts";
-import { formatTable, type Io } from "./cli-kit.ts";
+import { counted, formatTable, type Io } from "./cli-kit.ts";
 
 function capture(): Io & { stdout: string; stderr: string } {
   const io = { stdout: "", stderr: "", env: {}, out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
@@ -63,5 +63,9 @@ describe("entente command line", () => {
 
   it("formats tables in aligned columns", () => {
     assert.equal(formatTable(["a", "bb"], [["xyz", "1"]]), "a    bb\n---  --\nxyz  1\n");
+  });
+
+  it("counts with the noun's plural, not « (s) »", () => {
+    assert.deepEqual([counted(0, "room"), counted(1, "room"), counted(2, "room"), counted(3, "access", "accesses")], ["0 rooms", "1 room", "2 rooms", "3 accesses"]);
   });
 });

@@ -1,7 +1,7 @@
 // entente archive export --config FILE --room ROOM_ID --homeserver URL --recipient FILE --out FILE
 import { createWriteStream, existsSync, renameSync, rmSync } from "node:fs";
 import { Writable } from "node:stream";
-import { CliError, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
+import { counted, CliError, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
 import { archiveKeyPaths, readTextFile } from "../archive-key-files.ts";
 import { ArchiveKeyError, readRecipientKey, readSigningKey } from "../../../appservices/files/src/archive/archive-keys.ts";
 import { writeArchive } from "../../../appservices/files/src/archive/archive-writer.ts";
@@ -71,7 +71,7 @@ export const archiveExportCommand: Command = {
       throw new CliError(`entente ${cmd}: export failed: ${e instanceof Error ? e.message : String(e)}`);
     }
     renameSync(part, out);
-    io.out(`exported ${roomId} to ${out}${missing.length ? ` (${missing.length} file(s) left out, listed in manifest.json)` : ""}\n`);
+    io.out(`exported ${roomId} to ${out}${missing.length ? ` (${counted(missing.length, "file")} left out, listed in manifest.json)` : ""}\n`);
     return 0;
   },
 };

@@ -1,6 +1,6 @@
 // entente federation status --config FILE
 import { federationQueueStatus, type DestinationStatus } from "../admin-queries.ts";
-import { formatTable, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
+import { counted, formatTable, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
 import { withCouncilDatabase } from "../council-database.ts";
 
 const USAGE = `Usage: entente federation status --config FILE
@@ -37,7 +37,7 @@ export const federationStatusCommand: Command = {
       }
       const now = Date.now();
       io.out(formatTable(["destination", "queued", "failures", "back-off", "last success (UTC)", "last error"], status.map((d) => row(d, now))));
-      io.out(`${status.length} destination(s)\n`);
+      io.out(`${counted(status.length, "destination")}\n`);
     });
     return 0;
   },

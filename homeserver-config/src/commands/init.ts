@@ -1,6 +1,6 @@
 // entente init DIR --council NAME [--council NAME ...]: creates or completes a federation directory.
 import { resolve } from "node:path";
-import { intOption, parseCommandArgs, positionals, UsageError, type Command } from "../cli-kit.ts";
+import { counted, intOption, parseCommandArgs, positionals, UsageError, type Command } from "../cli-kit.ts";
 import { DEFAULT_BASE_PORT, DEFAULT_DOMAIN, initFederation, type InitReport } from "../init-federation.ts";
 import { serverNameOf } from "../federation-file.ts";
 
@@ -58,7 +58,7 @@ function summary(dir: string, r: InitReport): string {
   const lines = [
     r.addedCouncils.length > 0 ? `Councils added / collectivités ajoutées: ${r.addedCouncils.join(", ")}` : "No new council; missing files completed.",
     ...f.councils.map((c) => `  ${c.name.padEnd(16)} ${serverNameOf(f, c.name).padEnd(32)} client :${c.ports.client}  federation :${c.ports.federation}`),
-    `${r.created.length} file(s) created, ${r.updated.length} updated${r.updated.length > 0 ? ` (${r.updated.join(", ")})` : ""}.`,
+    `${counted(r.created.length, "file")} created, ${r.updated.length} updated${r.updated.length > 0 ? ` (${r.updated.join(", ")})` : ""}.`,
   ];
   if (!r.appservicesReferenced) {
     lines.push("Appservice registrations written to <council>/appservices/ (the homeserver config cannot reference them yet).");

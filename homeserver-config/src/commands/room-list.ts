@@ -1,6 +1,6 @@
 // entente room list --config FILE
 import { listRooms } from "../admin-queries.ts";
-import { formatTable, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
+import { counted, formatTable, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
 import { withCouncilDatabase } from "../council-database.ts";
 
 const USAGE = `Usage: entente room list --config FILE
@@ -27,7 +27,7 @@ export const roomListCommand: Command = {
         r.roomId, r.name ?? "", r.alias ?? "", r.version, String(r.joined), r.isPublic ? "yes" : "",
         new Date(r.createdTs).toISOString().slice(0, 16).replace("T", " "),
       ])));
-      io.out(`${rooms.length} room(s)\n`);
+      io.out(`${counted(rooms.length, "room")}\n`);
     });
     return 0;
   },

@@ -1,5 +1,5 @@
 // entente user list --config FILE
-import { formatTable, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
+import { counted, formatTable, parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
 import { withCouncilDatabase } from "../council-database.ts";
 
 const USAGE = `Usage: entente user list --config FILE
@@ -26,7 +26,7 @@ export const userListCommand: Command = {
         u.userId, u.isAdmin ? "yes" : "", u.deactivated ? "deactivated" : "active", u.displayname ?? "", u.appserviceId ?? "",
       ]);
       io.out(formatTable(["user", "admin", "status", "display name", "appservice"], rows));
-      io.out(`${users.length} account(s)\n`);
+      io.out(`${counted(users.length, "account")}\n`);
     });
     return 0;
   },

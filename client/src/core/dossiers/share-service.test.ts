@@ -16,6 +16,9 @@ describe("client core: citizen sharing helpers", () => {
     const utc = shareNotice({ roomId: "!r:x", entryId: "$root", name: "acte.pdf", version, plain: new Blob([]), expiresAt: 86_400_000, maxDownloads: 3 }, share, "Not/AZone");
     assert.match(String(utc["body"]), /jusqu'au 2 janvier 2027 (à )?00:00 \(UTC\)/);
     assert.deepEqual(share.access, [{ at: 5, action: "key" }]);
+    assert.match(String(notice["body"]), /, 3 téléchargements au plus\) \/ .*, at most 3 downloads\)$/);
+    const once = shareNotice({ roomId: "!r:x", entryId: "$root", name: "acte.pdf", version, plain: new Blob([]), expiresAt: 86_400_000, maxDownloads: 1 }, { ...share, maxDownloads: 1 }, "Europe/Paris");
+    assert.match(String(once["body"]), /, 1 téléchargement au plus\) \/ .*, at most 1 download\)$/);
   });
 
   it("a reply link's notice carries its secret for the members; parsing is strict", () => {

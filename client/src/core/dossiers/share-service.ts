@@ -2,6 +2,7 @@
 // tag grouping one file's shares, the room notice, and an upload with progress (XMLHttpRequest).
 import { isRecord } from "../raw-event.ts";
 import type { FileDrop, FileShare, ShareAccess, ShareRequest, ShareState } from "./share-port.ts";
+import { formatMessage } from "../i18n/plural-format.ts";
 
 const STATES: readonly ShareState[] = ["active", "revoked", "expired", "exhausted"];
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
@@ -32,11 +33,15 @@ export function shareNotice(req: ShareRequest, s: FileShare, timeZone = localTim
   const until = zonedDateTime(s.expiresAt, timeZone);
   return {
     msgtype: "m.notice",
-    body: `« ${req.name} » partagé avec une personne sans compte (lien chiffré par mot de passe, valable jusqu'au ${until.fr}, ${s.maxDownloads} téléchargement(s) au plus) / shared with someone without an account (password-encrypted link, valid until ${until.en}, at most ${s.maxDownloads} download(s))`,
+    body: `« ${req.name} » partagé avec une personne sans compte (lien chiffré par mot de passe, valable jusqu'au ${until.fr}, ${downloads(s.maxDownloads, "fr")} au plus) / shared with someone without an account (password-encrypted link, valid until ${until.en}, at most ${downloads(s.maxDownloads, "en")})`,
     "fr.entente.share": { version: req.version.eventId, expires_at: s.expiresAt, max_downloads: s.maxDownloads },
     "m.relates_to": { rel_type: "m.thread", event_id: req.entryId, is_falling_back: true, "m.in_reply_to": { event_id: req.entryId } },
   };
 }
+
+/** « 1 téléchargement », « 3 téléchargements » / "1 download", "3 downloads". */
+const downloads = (n: number, locale: "fr" | "en"): string =>
+  formatMessage(locale === "fr" ? "{n, plural, one {# téléchargement} other {# téléchargements}}" : "{n, plural, one {# download} other {# downloads}}", { n }, locale);
 
 function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";

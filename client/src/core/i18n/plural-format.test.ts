@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { formatMessage } from "./plural-format.ts";
+import { formatMessage, placeholderNames } from "./plural-format.ts";
 import { translator } from "./translator.ts";
 
 describe("client i18n: plurals", () => {
@@ -19,7 +19,12 @@ describe("client i18n: plurals", () => {
     assert.equal(formatMessage("{n, plural, one {# a} other {# b}}", {}, "fr"), "{n, plural, one {# a} other {# b}}");
     assert.equal(formatMessage("sans paramètres {n}", undefined, "fr"), "sans paramètres {n}");
   });
-  it("no '(s)' left in the client's texts: every count goes through a plural block", () => {
+  it("names a message's parameters, plural blocks' counted names included, for French/English parity checks", () => {
+    assert.deepEqual(placeholderNames("{count, plural, one {# appareil de {who}} other {# appareils de {who}}} sur {total}"), ["count", "total", "who"]);
+    assert.notDeepEqual(placeholderNames("{count, plural, one {# a} other {# b}}"), placeholderNames("{n, plural, one {# a} other {# b}}"));
+    assert.deepEqual(placeholderNames("sans paramètre"), []);
+  });
+  it("counts unverified devices with a plural block in both languages", () => {
     for (const locale of ["fr", "en"] as const) {
       const t = translator(locale);
       assert.equal(t("unverifiedDevices", { count: 1 }), locale === "fr" ? "1 appareil non vérifié" : "1 unverified device");

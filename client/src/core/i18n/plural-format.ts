@@ -61,3 +61,13 @@ export function formatMessage(text: string, params: MessageParams | undefined, l
   if (params === undefined) return text;
   return pluralBlocks(text, params, locale).replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
+
+/**
+ * The parameter names a message uses, sorted, each once: `{name}` holes and the counted name of
+ * each plural block (`{count, plural, …}`), with the holes inside its branches. For tests that
+ * check a French text and its English one take the same parameters.
+ */
+export function placeholderNames(text: string): string[] {
+  const names = [...text.matchAll(/\{(\w+)(?:\}|\s*,\s*plural\s*,)/g)].map((m) => m[1] ?? "");
+  return [...new Set(names)].sort();
+}

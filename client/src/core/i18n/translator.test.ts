@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { dayLabel, pickLocale, translator } from "./translator.ts";
+import { placeholderNames } from "./plural-format.ts";
 import { messagesEn } from "./messages-en.ts";
 import { messagesFr } from "./messages-fr.ts";
 
@@ -10,7 +11,7 @@ describe("client i18n", () => {
   });
   it("has the same keys and placeholders in French and English", () => {
     assert.deepEqual(Object.keys(messagesEn).sort(), Object.keys(messagesFr).sort());
-    const holes = (s: string): string[] => (s.match(/\{\w+\}/g) ?? []).sort();
+    const holes = placeholderNames;
     for (const [k, fr] of Object.entries(messagesFr)) assert.deepEqual(holes(messagesEn[k as keyof typeof messagesEn]), holes(fr), k);
   });
   it("starts in French unless saved or the browser prefers English", () => {

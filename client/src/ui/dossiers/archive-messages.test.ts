@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
+import { placeholderNames } from "../../core/i18n/plural-format.ts";
 import { archiveTables, archiveTranslator, type ArchiveMessageKey } from "./archive-messages.ts";
 import { archiveFileName } from "../../core/dossiers/archive-export.ts";
 
 describe("client ui: archive export and members panel words", () => {
   it("has every French text in English with the same placeholders", () => {
-    const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
+    const placeholders = placeholderNames;
     for (const k of Object.keys(archiveTables.fr) as ArchiveMessageKey[]) {
       assert.ok(archiveTables.en[k].length > 0, k);
       assert.deepEqual(placeholders(archiveTables.en[k]), placeholders(archiveTables.fr[k]), k);

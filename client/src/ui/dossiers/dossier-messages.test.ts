@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { placeholderNames } from "../../core/i18n/plural-format.ts";
 import { dossierTables, dossierTranslator, type DossierMessageKey } from "./dossier-messages.ts";
 import { messagesEn } from "../../core/i18n/messages-en.ts";
 import { messagesFr } from "../../core/i18n/messages-fr.ts";
@@ -6,7 +7,7 @@ import { DOSSIERS_HASH, dossierHash, dossiersRouteFromHash } from "./dossiers-ro
 
 describe("client ui: dossier views' words and links", () => {
   it("has every French text in English with the same placeholders", () => {
-    const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
+    const placeholders = placeholderNames;
     for (const k of Object.keys(dossierTables.fr) as DossierMessageKey[]) {
       assert.ok(dossierTables.en[k].length > 0, k);
       assert.deepEqual(placeholders(dossierTables.en[k]), placeholders(dossierTables.fr[k]), k);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { placeholderNames } from "../../core/i18n/plural-format.ts";
 import { lockTables, lockTranslator, untilText, type LockMessageKey } from "./lock-messages.ts";
 
 describe("client ui: dossier lock words", () => {
   it("has every French text in English with the same placeholders", () => {
-    const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
+    const placeholders = placeholderNames;
     for (const k of Object.keys(lockTables.fr) as LockMessageKey[]) {
       assert.ok(lockTables.en[k].length > 0, k);
       assert.deepEqual(placeholders(lockTables.en[k]), placeholders(lockTables.fr[k]), k);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
+import { placeholderNames } from "../../core/i18n/plural-format.ts";
 import { shareTables, shareTranslator, type ShareMessageKey } from "./share-messages.ts";
 
 describe("client ui: citizen sharing words", () => {
   it("has every French text in English with the same placeholders", () => {
-    const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "").sort();
+    const placeholders = placeholderNames;
     for (const k of Object.keys(shareTables.fr) as ShareMessageKey[]) {
       assert.ok(shareTables.en[k].length > 0, k);
       assert.deepEqual(placeholders(shareTables.en[k]), placeholders(shareTables.fr[k]), k);

@@ -132,7 +132,7 @@ const en: Record<ShareMessageKey, string> = {
   state_expired: "expired",
   state_exhausted: "used up",
   downloads: "{n} of {max}",
-  logCount: "{n} access(es)",
+  logCount: "{n, plural, one {# access} other {# accesses}}",
   action_page: "page opened",
   action_key: "password tried",
   action_download: "downloaded",
