@@ -17,7 +17,7 @@ export interface E2eeSyncSection {
   hasNews: boolean;
 }
 
-export async function e2eeSyncSection(s: ServerContext, me: Requester, since: SyncPosition | undefined, pos: SyncPosition & { oneTimeKeys?: number | undefined; memberRows?: number }): Promise<E2eeSyncSection> {
+export async function e2eeSyncSection(s: ServerContext, me: Requester, since: SyncPosition | undefined, pos: SyncPosition & { oneTimeKeys?: number | string | undefined; memberRows?: number; mayKeep?: () => boolean }): Promise<E2eeSyncSection> {
   const e = s.e2ee;
   const device = { userId: me.userId, deviceId: me.deviceId };
   const toDevice = await e.toDevice.forSync(device, since?.toDevice, pos.toDevice);
@@ -29,7 +29,7 @@ export async function e2eeSyncSection(s: ServerContext, me: Requester, since: Sy
     ? await e.deviceLists.delta(me.userId, { events: since.events, deviceLists: since.deviceLists }, { events: pos.events, deviceLists: pos.deviceLists, ...(memberRows === undefined ? {} : { memberRows }) })
     : { changed: [], left: [] };
   // kept while the key-change position stays (key-counts.ts); read every time when the caller has none
-  const keys = await keysForSyncAt(e.store, me.userId, me.deviceId, pos.oneTimeKeys);
+  const keys = await keysForSyncAt(e.store, me.userId, me.deviceId, pos.oneTimeKeys, pos.mayKeep);
   const fields: JsonObject = {
     to_device: { events: toDevice.events.map((m) => ({ sender: m.sender, type: m.type, content: m.content as JsonObject })) },
     device_lists: { changed: lists.changed, left: lists.left },

@@ -10,12 +10,12 @@ export type SyncKeys = Awaited<ReturnType<E2eeStore["keysForSync"]>>;
 
 const caches = new WeakMap<object, KeptAtPosition<SyncKeys>>();
 
-/** keysForSync of the device as of key-change position `position` (read from the database before this call). */
-export function keysForSyncAt(store: Pick<E2eeStore, "keysForSync">, userId: string, deviceId: string, position: number | undefined): Promise<SyncKeys> {
+/** keysForSync of the device as of key-change position `position` (read from the database before this call; `mayKeep`: keptAtPosition). */
+export function keysForSyncAt(store: Pick<E2eeStore, "keysForSync">, userId: string, deviceId: string, position: number | string | undefined, mayKeep?: () => boolean): Promise<SyncKeys> {
   let cache = caches.get(store);
   if (!cache) {
     cache = new Map();
     caches.set(store, cache);
   }
-  return keptAtPosition(cache, `${userId}\u0000${deviceId}`, position, () => store.keysForSync(userId, deviceId));
+  return keptAtPosition(cache, `${userId}\u0000${deviceId}`, position, () => store.keysForSync(userId, deviceId), mayKeep);
 }

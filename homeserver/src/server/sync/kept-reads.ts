@@ -8,7 +8,8 @@
 //   remote-membership.ts: always the newest), a deleted row lowers the count, and a room's
 //   version is stored with the room's first membership row; so a long-poll woken by a message
 //   does not read them again.
-// Each saves one statement per such /sync on PostgreSQL.
+// Each saves one statement per such /sync (SQLite: when read with no write group open, see
+// committedView in kept-at-position.ts).
 import type { RoomStore } from "../../storage/room-store.ts";
 import type { StreamStore } from "../../storage/stream-store.ts";
 import { loadIgnoredUsers } from "../users/ignored-users.ts";
@@ -28,12 +29,12 @@ function cacheOf<T>(caches: WeakMap<object, KeptAtPosition<T>>, owner: object): 
   return cache;
 }
 
-/** The ignored users of `userId` as of account-data position `position` (read from the database before this call; undefined: not kept). */
-export function ignoredUsersAt(streams: Pick<StreamStore, "getAccountData">, userId: string, position: number | undefined): Promise<ReadonlySet<string>> {
-  return keptAtPosition(cacheOf(ignoredCaches, streams), userId, position, () => loadIgnoredUsers(streams, userId));
+/** The ignored users of `userId` as of account-data position `position` (read from the database before this call; undefined: not kept; `mayKeep`: keptAtPosition). */
+export function ignoredUsersAt(streams: Pick<StreamStore, "getAccountData">, userId: string, position: number | string | undefined, mayKeep?: () => boolean): Promise<ReadonlySet<string>> {
+  return keptAtPosition(cacheOf(ignoredCaches, streams), userId, position, () => loadIgnoredUsers(streams, userId), mayKeep);
 }
 
 /** roomsForUser as of membership position `position` (read from the database before this call; undefined: not kept). Callers must not change the rows. */
-export function membershipsAt(rooms: Pick<RoomStore, "roomsForUser">, userId: string, position: string | undefined): Promise<Memberships> {
-  return keptAtPosition(cacheOf(membershipCaches, rooms), userId, position, () => rooms.roomsForUser(userId));
+export function membershipsAt(rooms: Pick<RoomStore, "roomsForUser">, userId: string, position: string | undefined, mayKeep?: () => boolean): Promise<Memberships> {
+  return keptAtPosition(cacheOf(membershipCaches, rooms), userId, position, () => rooms.roomsForUser(userId), mayKeep);
 }

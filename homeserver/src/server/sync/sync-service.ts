@@ -13,6 +13,7 @@ import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
 import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
 import { ignoredUsersAt, membershipsAt } from "./kept-reads.ts";
+import { committedView } from "./kept-at-position.ts";
 import { membershipsUpTo } from "./memberships-up-to.ts";
 
 export interface SyncRequest {
@@ -37,12 +38,14 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
   }
 }
 
-async function currentPosition(s: ServerContext, userId: string): Promise<SyncPosition & { oneTimeKeys: number; memberships: string }> {
+async function currentPosition(s: ServerContext, userId: string): Promise<SyncPosition & { oneTimeKeys: number; memberships: string; view: string | undefined }> {
   // one statement for the database streams (storage/sync-queries.ts); the events position stops
   // before a write body still running (SQLite: half of it is visible, EventStore.settledPosition)
   const settled = s.stores.events.settledPosition();
+  // what the positions statement sees, in its tick (SQLite runs it at the call)
+  const view = committedView(s.db);
   const pos = await streamPositions(s.db, userId);
-  return { ...pos, events: settled(pos.events), typing: s.typing.position };
+  return { ...pos, events: settled(pos.events), typing: s.typing.position, view };
 }
 
 async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean }> {
@@ -52,23 +55,26 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // a typing serial from before a restart is meaningless: start over from 0
   const typingSince = since && since.typing <= pos.typing ? since.typing : 0;
   const userId = req.me.userId;
-  // reads kept per process while their database position stays: PostgreSQL only (kept-at-position.ts)
-  const keyed = s.db.dialect === "postgres";
+  // reads kept per process while their database position stays (kept-at-position.ts); SQLite: only
+  // with positions read while no write group was open, keyed with that view, kept if read under it
+  const view = pos.view;
+  const at = <P extends number | string>(p: P): P | string | undefined => (view === undefined ? undefined : view === "" ? p : `${p}@${view}`);
+  const mayKeep = (): boolean => committedView(s.db) === view;
   // a stream whose position did not move since the token has nothing new: not read (most wake-ups
   // move the events stream alone; the long-poll that follows moves none)
   const moved = (k: "events" | "accountData" | "receipts" | "presence"): boolean => since === undefined || since[k] < pos[k];
   // The reads below do not depend on each other: sent at once (on PostgreSQL each is a round trip,
   // and the pool runs them on several connections), awaited where needed. Each is awaited or
   // handled before the function returns or throws (`settled`), so none is left rejecting unseen.
-  const e2eeP = settled(e2eeSyncSection(s, req.me, req.since, keyed ? pos : { ...pos, oneTimeKeys: undefined }));
+  const e2eeP = settled(e2eeSyncSection(s, req.me, req.since, { ...pos, oneTimeKeys: at(pos.oneTimeKeys), mayKeep }));
   const presenceP = settled(moved("presence") ? presenceEvents(s, userId, since?.presence ?? 0) : Promise.resolve([]));
   const accountDataP = settled(moved("accountData") ? s.stores.streams.accountDataSince(userId, since?.accountData ?? 0) : Promise.resolve([]));
   // read on every sync (kept while the account-data position stays), so a change to
   // m.ignored_user_list applies to the next response
-  const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, keyed ? pos.accountData : undefined));
+  const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, at(pos.accountData), mayKeep));
   const changedP = settled(since ? (moved("events") ? s.stores.events.roomsWithEvents(since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
   // as of pos.events: not a membership written after it (SQLite: maybe in a write still open)
-  const rows = await membershipsAt(s.stores.rooms, userId, keyed ? pos.memberships : undefined);
+  const rows = await membershipsAt(s.stores.rooms, userId, at(pos.memberships), mayKeep);
   const memberships = (await membershipsUpTo(s.stores.events, userId, rows, pos.events)).filter((m) => roomAllowed(req.filter, m.roomId));
   const joinedIds = memberships.filter((m) => m.membership === "join").map((m) => m.roomId);
   const receiptsP = settled(moved("receipts") ? s.stores.streams.receiptsSince(joinedIds, since?.receipts ?? 0) : Promise.resolve([]));
