@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { saveRecoveryKey, signIn, useCouncilsClient } from "../harness/client-pages.ts";
-import { screenshotOnFailure } from "../harness/browser.ts";
+import { screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 
 const A = "ville-a.test";
 
@@ -103,5 +103,42 @@ describe("web client in Chromium: the frame fits the window", function () {
     const list = await p.locator("ent-room-list").boundingBox();
     const innerHeight = await p.evaluate(() => (globalThis as unknown as { innerHeight: number }).innerHeight);
     assert.ok(list !== null && Math.abs(list.y + list.height - innerHeight) < 1, `room list ends at ${list === null ? "?" : list.y + list.height}, window ${innerHeight}`);
+  });
+
+  it("« Aller au contenu » first in the tab order (RGAA 12.7); a room opened from the list takes focus on its heading", async () => {
+    const p = page;
+    assert.ok(p !== undefined, "the previous test's page");
+    // The focused element across shadow roots: tag and text.
+    const focused = (): Promise<string> => p.evaluate(() => {
+      type El = { tagName: string; textContent: string | null; shadowRoot: { activeElement: El | null } | null };
+      let e = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
+      while (e?.shadowRoot?.activeElement) e = e.shadowRoot.activeElement;
+      return e === null ? "" : `${e.tagName} ${(e.textContent ?? "").trim()}`;
+    });
+    const hash = (): Promise<string> => p.evaluate("location.hash");
+    // From the dossier: the first Tab shows the skip link, Enter puts focus on the dossier's heading.
+    const before = await hash();
+    await p.reload();
+    await p.getByRole("heading", { name: /Plans/, level: 1 }).waitFor({ timeout: 60_000 });
+    await p.keyboard.press("Tab");
+    const skip = p.getByRole("link", { name: "Aller au contenu" });
+    assert.equal(await focused(), "A Aller au contenu");
+    const box = await skip.boundingBox();
+    assert.ok(box !== null && box.y >= 0, `visible when focused: ${JSON.stringify(box)}`);
+    await p.keyboard.press("Enter");
+    assert.match(await focused(), /^H1 .*Plans/);
+    assert.equal(await hash(), before, "the address stays the dossier's");
+    // The room list: Enter on a room opens it and focus goes to its heading.
+    await p.locator("ent-room-list").getByRole("link", { name: /Voirie/ }).focus();
+    await p.keyboard.press("Enter");
+    await p.getByRole("heading", { name: "Voirie", level: 1 }).waitFor();
+    await p.waitForFunction(() => {
+      type El = { tagName: string; id: string; shadowRoot: { activeElement: El | null } | null };
+      let e = (globalThis as unknown as { document: { activeElement: El | null } }).document.activeElement;
+      while (e?.shadowRoot?.activeElement) e = e.shadowRoot.activeElement;
+      return e?.id === "room-title";
+    }, undefined, { timeout: 30_000 });
+    assert.match(await focused(), /^H1 .*Voirie/);
+    assert.deepEqual(await seriousA11yViolations(p), []);
   });
 });

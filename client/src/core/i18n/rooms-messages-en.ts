@@ -32,4 +32,5 @@ export const roomsMessagesEn: Record<keyof typeof roomsMessagesFr, string> = {
   otherTabTitle: "Entente is open in another tab",
   otherTabHint: "Only one window can be active at a time. “Use here” stops the other tab.",
   movedToOtherTab: "Entente is now used in another tab.",
+  skipToContent: "Skip to content",
 };

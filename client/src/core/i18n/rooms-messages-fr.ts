@@ -31,4 +31,5 @@ export const roomsMessagesFr = {
   otherTabTitle: "Entente est ouvert dans un autre onglet",
   otherTabHint: "Une seule fenêtre peut être active à la fois. « Utiliser ici » arrête l'autre onglet.",
   movedToOtherTab: "Entente est maintenant utilisé dans un autre onglet.",
+  skipToContent: "Aller au contenu",
 } as const;

@@ -16,6 +16,7 @@ import { theme } from "../shared/theme.ts";
 import type { SignInRequest } from "../sign-in/sign-in-view.ts";
 import { roomFromHash, roomHash, threadFromHash } from "./route.ts";
 import { OneTab } from "./one-tab.ts";
+import { focusMain } from "./main-focus.ts";
 import "../sign-in/sign-in-view.ts";
 import "../room-list/room-list-view.ts";
 import "../room/room-view.ts";
@@ -81,6 +82,9 @@ export class AppShell extends LitElement {
     .banner { background: #fef2f2; color: #7f1d1d; padding: 0.4rem 1rem; }
     .empty { display: grid; place-items: center; color: var(--muted); }
     .wait { padding: 2rem; }
+    /* « Aller au contenu »: first in the tab order, shown when focused. */
+    .skip { position: absolute; left: 0.5rem; top: -10rem; z-index: 20; background: #fff; color: #1e293b; padding: 0.5rem 0.9rem; border: 2px solid var(--accent); border-radius: var(--radius); }
+    .skip:focus { top: 0.5rem; }
   `];
 
   /** Runs an invitation's answer once at a time: the list shows it under way until it settles (an error goes to `fail`). */
@@ -121,9 +125,33 @@ export class AppShell extends LitElement {
     else this.style.setProperty("--top-bar-bottom", `${Math.ceil(bottom)}px`);
   }
 
+  /** A room the agent opened from the room list: its heading takes focus once it is shown (never on live updates). */
+  private roomToFocus: string | undefined;
+
+  private roomChosen(roomId: string): void {
+    this.roomToFocus = roomId;
+    if (roomId === this.room) void this.focusOpenedRoom();
+  }
+
+  private async focusOpenedRoom(): Promise<void> {
+    this.roomToFocus = undefined;
+    // The outlets follow the address too, in their own hashchange listeners that run after this
+    // shell's update: past this task they have all scheduled theirs, and the room is what shows.
+    await new Promise((r) => setTimeout(r, 0));
+    await Promise.all([...this.renderRoot.querySelectorAll<LitElement>("ent-tasks-outlet, ent-dossiers-outlet, ent-room")].map((e) => e.updateComplete));
+    focusMain(this.renderRoot);
+  }
+
+  /** « Aller au contenu »: focus, not the address (a #fragment would leave the room's #/room/… link). */
+  private skipToContent(e: Event): void {
+    e.preventDefault();
+    focusMain(this.renderRoot);
+  }
+
   /** Watches the top bar rendered now (sign-in, recovery and signed-in screens have their own). */
   override updated(changed: Map<PropertyKey, unknown>): void {
     super.updated(changed);
+    if (this.roomToFocus !== undefined && this.roomToFocus === this.room) void this.focusOpenedRoom();
     const bar = this.renderRoot.querySelector("header.top") ?? undefined;
     if (bar === this.topBar) return;
     if (this.topBar !== undefined) this.topBarSize.unobserve(this.topBar);
@@ -330,7 +358,7 @@ export class AppShell extends LitElement {
     document.title = pageTitle(t("appName"), list.totalUnread, room !== undefined ? s.roomName(room) : undefined);
     const dialog = (): CreateDialog | null => this.renderRoot.querySelector("ent-create-dialog");
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
-    return html`
+    return html`<a class="skip" href="#contenu" @click=${(e: Event) => this.skipToContent(e)}>${t("skipToContent")}</a>
       <header class="top"><strong>${t("appName")}</strong>
         <div class="me"><ent-notifications-toggle .i18n=${this.i18n} .session=${s}></ent-notifications-toggle><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-dossiers-nav .i18n=${this.i18n} ?hidden=${s.dossiers === undefined}></ent-dossiers-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
           <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
@@ -344,13 +372,13 @@ export class AppShell extends LitElement {
       <div class="layout" @verify-user=${(e: CustomEvent<string>) => { if (room !== undefined) void s.verification?.().verifyUser(e.detail, room).catch(fail); }}
         @media-request=${(e: CustomEvent<MediaRequest>) => e.detail.respond(answerMediaRequest(s, e.detail))}
         @poll-close=${(e: CustomEvent<PollCloseRequest>) => { if (room !== undefined) void closePoll(s, room, e.detail, t).catch(fail); }}>
-        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)}
+        <ent-room-list .model=${list} .i18n=${this.i18n} selected=${room ?? ""} .load=${this.thumbnails(s)} @room-chosen=${(e: CustomEvent<string>) => this.roomChosen(e.detail)}
           @create-space=${() => dialog()?.open("space")} @create-room=${() => dialog()?.open("room")} @create-direct=${() => dialog()?.open("direct")}
 .answering=${this.answering}
           @accept-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "accept", () => s.join(e.detail), fail)}
           @decline-invite=${(e: CustomEvent<string>) => this.answerInvite(e.detail, "decline", () => s.leave(e.detail), fail)}></ent-room-list>
         <ent-dossiers-outlet .port=${s.dossiers?.()} .shares=${s.shares?.()} .i18n=${this.i18n} version=${this.version}><ent-tasks-outlet .port=${s.tasks?.()} .i18n=${this.i18n}>${room !== undefined
-          ? html`<ent-room .session=${s} roomId=${room} thread=${this.thread ?? ""} .i18n=${this.i18n} version=${this.version}></ent-room>`
+          ? html`<ent-room role="main" .session=${s} roomId=${room} thread=${this.thread ?? ""} .i18n=${this.i18n} version=${this.version}></ent-room>`
           : html`<main class="empty"><p>${t("selectRoom")}</p></main>`}</ent-tasks-outlet></ent-dossiers-outlet>
       </div>
       <ent-create-dialog .i18n=${this.i18n} .spaces=${list.spaces.map((g) => g.space)} userId=${s.userId}

@@ -43,7 +43,7 @@ export class RoomListView extends LitElement {
   }
 
   private roomLink(r: RoomSummary): unknown {
-    return html`<li><a href=${`#/room/${encodeURIComponent(r.roomId)}`} aria-current=${r.roomId === this.selected ? "page" : "false"}>
+    return html`<li><a href=${`#/room/${encodeURIComponent(r.roomId)}`} aria-current=${r.roomId === this.selected ? "page" : "false"} @click=${(e: MouseEvent) => this.chosen(e, r.roomId)}>
       <span class="name"><ent-avatar mxc=${r.avatar ?? ""} name=${r.name} .load=${this.load}></ent-avatar><span>${r.encrypted ? html`<span aria-hidden="true">🔒 </span>` : nothing}${r.name}</span></span>
       ${this.badge(r)}
     </a></li>`;
@@ -56,6 +56,11 @@ export class RoomListView extends LitElement {
     return html`<span class="actions" aria-busy=${answer !== undefined ? "true" : "false"}>
       <button class="primary" ?disabled=${answer !== undefined} @click=${() => this.emit("accept-invite", r.roomId)} aria-label=${`${t(answer === "accept" ? "accepting" : "accept")} : ${r.name}`}>${t(answer === "accept" ? "accepting" : "accept")}</button>
       <button ?disabled=${answer !== undefined} @click=${() => this.emit("decline-invite", r.roomId)} aria-label=${`${t(answer === "decline" ? "declining" : "decline")} : ${r.name}`}>${t(answer === "decline" ? "declining" : "decline")}</button></span>`;
+  }
+
+  /** Opened here (click or Enter, not into a new tab): the shell moves focus to the room once shown. */
+  private chosen(e: MouseEvent, roomId: string): void {
+    if (e.button === 0 && !e.ctrlKey && !e.metaKey && !e.shiftKey && !e.altKey) this.emit("room-chosen", roomId);
   }
 
   private emit(name: string, roomId: string): void {
