@@ -67,6 +67,12 @@ export class RoomWidgetsView extends LitElement {
     form { display: grid; gap: 0.3rem; margin-top: 0.5rem; }
     #stage entente-widget-frame:not([pip]):not([maximised]) { position: fixed; right: 0; bottom: 0; width: min(26rem, 100vw); height: 55vh;
       min-height: 0; z-index: 5; background: var(--surface); border-left: 1px solid var(--border); }
+    /* Narrow windows (800 px: a room pane of ~32rem): a 26rem column would leave a strip of
+       timeline with its lines cut under it. The panel and its frame cover the whole room pane
+       below its header instead, until « Fermer le panneau ». */
+    @media (max-width: 60rem) {
+      aside, #stage entente-widget-frame:not([pip]):not([maximised]) { left: var(--widgets-panel-left, 0); width: auto; box-shadow: none; }
+    }
   `];
 
   constructor() {
@@ -247,9 +253,13 @@ export class RoomWidgetsView extends LitElement {
   }
 
   override updated(): void {
-    // The panel opens below the room header, never over its buttons (the header wraps on narrow screens).
+    // The panel opens below the room header, never over its buttons (the header wraps on narrow
+    // screens); on narrow ones it starts at the room pane's left edge (the header's).
     const header = this.parentElement?.getBoundingClientRect();
-    if (header !== undefined) this.style.setProperty("--widgets-panel-top", `${Math.max(0, Math.round(header.bottom))}px`);
+    if (header !== undefined) {
+      this.style.setProperty("--widgets-panel-top", `${Math.max(0, Math.round(header.bottom))}px`);
+      this.style.setProperty("--widgets-panel-left", `${Math.max(0, Math.round(header.left))}px`);
+    }
     void this.reconcile();
   }
 
