@@ -77,7 +77,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     alicePage = page;
     const nav = page.getByRole("navigation", { name: "Tâches et objectifs" });
     await nav.getByRole("link", { name: "Objectifs" }).click({ timeout: 90_000 });
-    await page.getByRole("link", { name: "Groupe Voirie" }).click({ timeout: 60_000 });
+    await page.getByRole("heading", { name: "Objectifs — Groupe Voirie" }).waitFor({ timeout: 60_000 }); // the only group: opened directly
     await page.getByText("Aucun objectif : créez le premier").waitFor({ timeout: 60_000 });
 
     // Create: the form checks every field first (a missing title, a target with decimals: Matrix
@@ -170,7 +170,9 @@ describe("web client in Chromium: objectives created, edited and linked from the
       await ld.getByLabel("Tâche", { exact: true }).selectOption({ label: title });
       await ld.getByRole("button", { name: "Lier", exact: true }).click();
       await ld.waitFor({ state: "hidden" });
-      await card.getByRole("button", { name: `Délier « ${title} »` }).waitFor({ timeout: 60_000 });
+      const unlink = card.getByRole("button", { name: `Délier « ${title} »` });
+      await unlink.waitFor({ timeout: 60_000 });
+      assert.equal((await unlink.textContent())?.trim(), "Délier", "a short button, the task's title in its accessible name");
     };
     await link("Réparer la chaussée");
     await link("Poser les barrières");
@@ -197,14 +199,14 @@ describe("web client in Chromium: objectives created, edited and linked from the
     assert.equal(await none.locator("li").count(), 102);
     assert.equal(await focusedText(page), "Statut de « Zone 098 »", "focus on the first task shown");
     await nav.getByRole("link", { name: "Objectifs" }).click();
-    await page.getByRole("link", { name: "Groupe Voirie" }).click();
+    await page.getByRole("heading", { name: "Objectifs — Groupe Voirie" }).waitFor(); // the only group: opened directly
 
     // Alice marks the linked task done in "Mes tâches": tasks 1 of 1, overall (60 + 100) / 2.
     await nav.getByRole("link", { name: "Mes tâches" }).click();
     await page.getByRole("combobox", { name: "Statut de « Réparer la chaussée »" }).selectOption({ label: "Faite" });
     await page.getByRole("status").getByText("« Réparer la chaussée » : Faite").waitFor({ timeout: 30_000 });
     await nav.getByRole("link", { name: "Objectifs" }).click();
-    await page.getByRole("link", { name: "Groupe Voirie" }).click();
+    await page.getByRole("heading", { name: "Objectifs — Groupe Voirie" }).waitFor(); // the only group: opened directly
     await card.locator(".overall").getByText("Progression : 80 %").waitFor({ timeout: 60_000 });
     await card.getByText("Tâches liées (1 sur 1 faites)").waitFor();
     assert.deepEqual(await seriousA11yViolations(page), []);
@@ -214,7 +216,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     const bobPage = await open(bob, b);
     alicePage = bobPage; // the failure screenshot shows the page at work
     await bobPage.getByRole("navigation", { name: "Tâches et objectifs" }).getByRole("link", { name: "Objectifs" }).click({ timeout: 90_000 });
-    await bobPage.getByRole("link", { name: "Groupe Voirie" }).click({ timeout: 60_000 });
+    await bobPage.getByRole("heading", { name: "Objectifs — Groupe Voirie" }).waitFor({ timeout: 60_000 }); // the only group: opened directly
     const bobCard = bobPage.locator("article").filter({ has: bobPage.getByRole("heading", { name: "Sécuriser les routes" }) });
     await bobCard.locator(".overall").getByText("Progression : 80 %").waitFor({ timeout: 90_000 });
     await bobCard.getByText("4 / 10 km").waitFor();
@@ -256,7 +258,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     assert.equal(updates.filter((u) => u.content["delete"] === true && u.sender === bob.userId).length, 1, "one delete update, from Bob");
     await page.reload();
     await nav.getByRole("link", { name: "Objectifs" }).click({ timeout: 90_000 });
-    await page.getByRole("link", { name: "Groupe Voirie" }).click({ timeout: 60_000 });
+    await page.getByRole("heading", { name: "Objectifs — Groupe Voirie" }).waitFor({ timeout: 60_000 }); // the only group: opened directly
     await page.getByText("Aucun objectif : créez le premier").waitFor({ timeout: 60_000 });
     assert.equal(chaussee.startsWith("$"), true);
   });

@@ -349,7 +349,7 @@ export class ObjectivesView extends LitElement {
       <h3>${tr("linkedTasks", { done: p.doneTasks, count: p.linkedTasks })}</h3>
       ${card.linkedTasks.length === 0 ? html`<p class="muted">${tr("noLinkedTasks")}</p>`
         : html`<ul class="linked">${card.linkedTasks.map(({ roomId, task }) => html`<li data-task=${task.id}><span>${task.title} — ${tr(`status_${task.status}`)}</span>
-            <button type="button" class="unlink" ?disabled=${this.busy} @click=${() => void this.unlink(card, roomId, task.id, task.title)}>${tr("unlink", { title: task.title })}</button></li>`)}</ul>`}
+            <button type="button" class="unlink" ?disabled=${this.busy} aria-label=${tr("unlink", { title: task.title })} @click=${() => void this.unlink(card, roomId, task.id, task.title)}>${tr("unlinkShort")}</button></li>`)}</ul>`}
       <div class="actions">
         <button type="button" class="edit" aria-label=${tr("editObjectiveOf", { title: o.title })} @click=${() => void this.openEdit(card)}>${tr("editObjective")}</button>
         <button type="button" class="link" aria-label=${tr("linkTaskTo", { title: o.title })} @click=${() => this.openLink(card)}>${tr("linkTask")}</button>

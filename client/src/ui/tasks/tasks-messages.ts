@@ -142,6 +142,7 @@ const fr = {
   linkedTo: "déjà liée à « {title} »",
   link: "Lier",
   unlink: "Délier « {title} »",
+  unlinkShort: "Délier",
   taskLinked: "« {task} » liée à « {title} ».",
   taskUnlinked: "« {task} » n'est plus liée à « {title} ».",
 } as const;
@@ -288,6 +289,7 @@ const en: Record<TasksMessageKey, string> = {
   linkedTo: "already linked to “{title}”",
   link: "Link",
   unlink: "Unlink “{title}”",
+  unlinkShort: "Unlink",
   taskLinked: "“{task}” linked to “{title}”.",
   taskUnlinked: "“{task}” is no longer linked to “{title}”.",
 };
