@@ -1,8 +1,9 @@
-// /sync's device lists on PostgreSQL (e2ee/device-lists.ts, sync-queries.ts memberRows): the
-// positions statement carries the newest membership row's position; when it is not past the
-// token, no membership changed anywhere and the membership read is skipped (a message is the
-// usual woken /sync). What must hold: a message does not read memberships; a join, a leave and a
-// join in another room still reach device_lists changed / left as before.
+// /sync's device lists (e2ee/device-lists.ts, sync-queries.ts memberRows): the positions statement
+// carries the newest membership row's position; when it is not past the token, no membership
+// changed anywhere and the membership read is skipped (a message is the usual woken /sync). On
+// SQLite too when the positions were read with no write group open (kept-at-position.ts
+// committedView). What must hold: a message does not read memberships; a join, a leave and a join
+// in another room still reach device_lists changed / left as before.
 import assert from "node:assert/strict";
 import { startTestHomeserver, registerUser, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, enc, type Session } from "../harness/client-api.ts";
@@ -11,14 +12,14 @@ import { requirePostgres } from "../harness/postgres.ts";
 const C = "/_matrix/client/v3";
 type Json = Record<string, unknown>;
 
-describe("PostgreSQL /sync: device lists skip the membership read when no membership moved", function () {
+for (const db of ["sqlite", "postgres"] as const) describe(`${db} /sync: device lists skip the membership read when no membership moved`, function () {
   this.timeout(60_000);
   let server: TestHomeserver;
   let reads = 0;
 
   beforeEach(async function () {
-    await requirePostgres(this);
-    server = await startTestHomeserver({ db: "postgres" });
+    if (db === "postgres") await requirePostgres(this);
+    server = await startTestHomeserver({ db });
     const store = server.hs.context.e2ee.store;
     const read = store.membershipChanges.bind(store);
     store.membershipChanges = (...a) => (reads++, read(...a));

@@ -17,14 +17,15 @@ export interface E2eeSyncSection {
   hasNews: boolean;
 }
 
-export async function e2eeSyncSection(s: ServerContext, me: Requester, since: SyncPosition | undefined, pos: SyncPosition & { oneTimeKeys?: number | string | undefined; memberRows?: number; mayKeep?: () => boolean }): Promise<E2eeSyncSection> {
+export async function e2eeSyncSection(s: ServerContext, me: Requester, since: SyncPosition | undefined, pos: SyncPosition & { oneTimeKeys?: number | string | undefined; memberRows?: number; view?: string | undefined; mayKeep?: () => boolean }): Promise<E2eeSyncSection> {
   const e = s.e2ee;
   const device = { userId: me.userId, deviceId: me.deviceId };
   const toDevice = await e.toDevice.forSync(device, since?.toDevice, pos.toDevice);
   // An initial sync has no device-list delta: the client queries the keys of everyone it tracks.
-  // PostgreSQL: the membership rows' position, read with pos in one snapshot (SQLite reads may see a
-  // write still open, whose rows a rollback takes back under positions already read: read them)
-  const memberRows = s.db.dialect === "postgres" ? pos.memberRows : undefined;
+  // The membership rows' position, read with pos in one statement: on PostgreSQL, and on SQLite when
+  // that statement ran with no write group open (pos.view, kept-at-position.ts committedView: else
+  // it may show a write still open, whose rows a rollback takes back: read them)
+  const memberRows = s.db.dialect === "postgres" || pos.view !== undefined ? pos.memberRows : undefined;
   const lists = since
     ? await e.deviceLists.delta(me.userId, { events: since.events, deviceLists: since.deviceLists }, { events: pos.events, deviceLists: pos.deviceLists, ...(memberRows === undefined ? {} : { memberRows }) })
     : { changed: [], left: [] };
