@@ -67,6 +67,29 @@ describe("/sync's kept reads on SQLite", function () {
     assert.ok(Object.hasOwn((sync["rooms"] as JsonObject)["join"] as JsonObject, other), "the new room is in join");
   });
 
+  it("the members woken by one message share one read of the rooms with events since their token", async () => {
+    const { s, url } = await start();
+    const [alice, bob, carol] = [await registerUser(url, "emile"), await registerUser(url, "fanny"), await registerUser(url, "gaston")];
+    const roomId = String((await api<JsonObject>(url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" }))["room_id"]);
+    await api(url, bob, "POST", `${C}/join/${enc(roomId)}`, {});
+    await api(url, carol, "POST", `${C}/join/${enc(roomId)}`, {});
+    await api(url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/r0`, { msgtype: "m.text", body: "zéro" });
+    // both at the same position: each one's token after an initial /sync
+    const tokens = [String((await api<JsonObject>(url, bob, "GET", `${C}/sync?timeout=0`))["next_batch"]), String((await api<JsonObject>(url, carol, "GET", `${C}/sync?timeout=0`))["next_batch"])];
+    assert.equal(tokens[0], tokens[1]);
+    const events = s.stores.events;
+    const roomsWithEvents = events.roomsWithEvents.bind(events);
+    let reads = 0;
+    events.roomsWithEvents = (after, upTo) => (reads++, roomsWithEvents(after, upTo));
+    await api(url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/r1`, { msgtype: "m.text", body: "un" });
+    for (const [i, user] of [bob, carol].entries()) {
+      const sync = await api<JsonObject>(url, user, "GET", `${C}/sync?timeout=0&since=${enc(tokens[i]!)}`);
+      assert.equal(joinedTimeline(sync, roomId).length, 1);
+    }
+    events.roomsWithEvents = roomsWithEvents;
+    assert.equal(reads, 1, "one read for both");
+  });
+
   it("memberships read in a group whose COMMIT then failed are not served at the position the next write takes", async () => {
     const { s, url } = await start();
     await prepareFailingCommit(s.db);

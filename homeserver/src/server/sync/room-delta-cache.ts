@@ -72,6 +72,31 @@ async function readDelta(events: EventStore, q: { roomId: string; since: number;
   };
 }
 
+const roomSets = new WeakMap<EventStore, Map<string, Promise<ReadonlySet<string>>>>();
+
+/**
+ * The rooms with events in (since, upTo], read once for every /sync asking the same range (every
+ * member woken by one event holds the same token). Sound for the reasons above: rows up to `upTo`
+ * do not change (a redaction is a later event), and the rollback epoch is part of the key.
+ */
+export function roomsWithEventsShared(events: EventStore, since: number, upTo: number): Promise<ReadonlySet<string>> {
+  let cache = roomSets.get(events);
+  if (!cache) {
+    cache = new Map();
+    roomSets.set(events, cache);
+  }
+  const key = `${since}\u0000${upTo}\u0000${events.rollbackEpoch()}`;
+  let p = cache.get(key);
+  if (!p) {
+    p = events.roomsWithEvents(since, upTo);
+    if (cache.size >= MAX_ENTRIES) cache.clear();
+    cache.set(key, p);
+    const own = cache;
+    p.catch(() => own.delete(key));
+  }
+  return p;
+}
+
 function groupsAtOf(events: EventStore): Map<string, number> {
   let m = groupsAt.get(events);
   if (!m) {

@@ -6,6 +6,7 @@ import type { ServerContext } from "../context.ts";
 import type { Requester } from "../http/request-context.ts";
 import { currentStrippedState, strippedEvent } from "../rooms/client-event.ts";
 import { receiptContent, roomTimeline } from "./room-sync.ts";
+import { roomsWithEventsShared } from "./room-delta-cache.ts";
 import { matchesEventFilter, roomAllowed, type SyncFilter } from "./sync-filter.ts";
 import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { presenceEvents } from "./presence-sync.ts";
@@ -72,7 +73,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // read on every sync (kept while the account-data position stays), so a change to
   // m.ignored_user_list applies to the next response
   const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, at(pos.accountData), mayKeep));
-  const changedP = settled(since ? (moved("events") ? s.stores.events.roomsWithEvents(since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
+  const changedP = settled(since ? (moved("events") ? roomsWithEventsShared(s.stores.events, since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
   // as of pos.events: not a membership written after it (SQLite: maybe in a write still open)
   const rows = await membershipsAt(s.stores.rooms, userId, at(pos.memberships), mayKeep);
   const memberships = (await membershipsUpTo(s.stores.events, userId, rows, pos.events)).filter((m) => roomAllowed(req.filter, m.roomId));
