@@ -93,7 +93,7 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     const notice = await waitFor("the invitation notice", () => fromBot(alice, (c) => c["fr.entente.event.invitation"] !== undefined)[0], 30_000);
     assert.deepEqual(notice.getContent()["fr.entente.event.invitation"], { event: root, users: [alice.userId, carol.userId] });
     assert.equal((notice.getContent()["m.relates_to"] as Json)["event_id"], root);
-    assert.match(String(notice.getContent()["body"]), /Invité\(s\) dans le salon : @carol:ville-a/);
+    assert.match(String(notice.getContent()["body"]), /Invitation au salon envoyée à @carol:ville-a\./);
     // Ids derived from the UID (the protocol's formula), content from the Jitsi builder in Element's shape.
     const { conferenceId, widgetId } = eventMeetingIds("commission-voirie@ville-a");
     const meeting = { link: `https://${JITSI.domain}/${conferenceId}`, content: buildJitsiWidgetContent({ wrapperUrl: JITSI.wrapperUrl, domain: JITSI.domain, conferenceId, roomName: "Commission voirie", isAudioOnly: false }) };
@@ -129,7 +129,9 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     const refused = await command(carol, roomId, "!agenda visio auto");
     assert.match(String(refused.getContent()["body"]), /modérateur/);
     const answer = await command(alice, roomId, "!agenda visio auto");
-    assert.match(String(answer.getContent()["body"]), /Visio automatique activée/);
+    assert.match(String(answer.getContent()["body"]), /^Visio automatique activée : chaque nouvel événement avec horaire aura sa réunion Jitsi\.$/, "!agenda: French only");
+    // !calendar is English: so is the answer.
+    assert.equal((await command(alice, roomId, "!calendar video")).getContent()["body"], "Automatic video: on. Commands: !calendar video auto | manual.");
     await waitFor("auto_video in the binding", () => (alice.client.getRoom(roomId)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["auto_video"] === true ? true : undefined), 30_000);
     const timed = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "point-hebdo", fields: { summary: "Point hebdo", calendar: { series: { dtstart: paris("20261202T090000"), dtend: paris("20261202T093000") }, overrides: [] } } }))).event_id;
     const allDay = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "fermeture", fields: { summary: "Fermeture", calendar: { series: { dtstart: { date: "20261224" }, dtend: { date: "20261225" } }, overrides: [] } } }))).event_id;

@@ -81,7 +81,8 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     const answer = await answerTo(alice, cmd);
     assert.equal(relTo(answer)["rel_type"], "m.thread");
     assert.equal(relTo(answer)["event_id"], cmd);
-    assert.match(String(answer.getContent()["body"]), /Tâche créée : « Préparer le budget » — assignée à @bob:agglo-b — échéance 28\/03\/2027 10:00 \(Europe\/Paris\)/);
+    assert.match(String(answer.getContent()["body"]), /^✅ Tâche créée : « Préparer le budget » — assignée à @bob:agglo-b — échéance 28\/03\/2027 10:00 \(Europe\/Paris\), rappel la veille\. \(\$/);
+    assert.doesNotMatch(String(answer.getContent()["body"]), /Task created/, "!tâche: French only");
     assert.deepEqual(answer.getContent()["m.mentions"], { user_ids: ["@bob:agglo-b"] });
     // On the other council, in a plain matrix-js-sdk client: the root is a readable message.
     const root = await waitFor("bob decrypts the task root", () => fromBot(bob, (c) => c["msgtype"] === "fr.entente.task")[0], 30_000);
@@ -96,7 +97,8 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     assert.equal(folded?.title, "Préparer le budget");
     // A second task, for the restart below.
     const cmd2 = (await alice.client.sendTextMessage(roomId, "!task Compte rendu @bob:agglo-b by 31/03/2027 at 10:00")).event_id;
-    await answerTo(alice, cmd2);
+    // !task is English: so is the answer.
+    assert.match(String((await answerTo(alice, cmd2)).getContent()["body"]), /^✅ Task created: “Compte rendu” — assigned to @bob:agglo-b — due 31\/03\/2027 10:00 \(Europe\/Paris\), reminder the day before\. \(\$/);
   });
 
   it("reminds at 10:00 Paris the day before, across the DST change (09:00Z, not 08:00Z), once", async () => {
@@ -160,7 +162,7 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     assert.match(reason(bad[3]), /fr\.entente\.task/);
     const cmd = (await alice.client.sendTextMessage(roomId, "!tasks")).event_id;
     const list = await answerTo(alice, cmd);
-    assert.match(String(list.getContent()["body"]), /^Tâches ouvertes \(1\) :\n1\. Compte rendu/, "the second task is still there, not deleted");
+    assert.match(String(list.getContent()["body"]), /^Open tasks \(1\):\n1\. Compte rendu — @bob:agglo-b — due /, "the second task is still there, not deleted (!tasks: in English)");
     const unknown = (await alice.client.sendTextMessage(roomId, "!tâchez")).event_id;
     assert.match(String((await answerTo(alice, unknown)).getContent()["body"]), /Je ne connais pas la commande « !tâchez »/);
     const empty = (await alice.client.sendTextMessage(roomId, "!tâche @bob:agglo-b")).event_id;

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { helpText, parseCommand, unknownCommandText, type CommandSpec } from "./commands.ts";
+import { helpText, parseCommand, say, unknownCommandText, type CommandSpec } from "./commands.ts";
 import { threadReply, threadRootOf } from "./thread-reply.ts";
 
 const SPECS: CommandSpec<"task" | "help">[] = [
@@ -14,7 +14,16 @@ describe("bot commands (French and English)", () => {
       assert.equal(p?.kind, "command", body);
       assert.ok(p?.kind === "command" && p.name === "task" && p.args === "Budget", body);
     }
-    assert.deepEqual(parseCommand("!aide", SPECS), { kind: "command", name: "help", word: "aide", args: "" });
+    assert.deepEqual(parseCommand("!aide", SPECS), { kind: "command", name: "help", word: "aide", args: "", lang: "fr" });
+  });
+
+  it("answers in the language of the word used: !tâche French, !task English", () => {
+    assert.deepEqual(["!tâche X", "!tache X", "!task X", "!HELP", "!aide"].map((b) => { const p = parseCommand(b, SPECS); return p?.kind === "command" ? p.lang : undefined; }), ["fr", "fr", "en", "en", "fr"]);
+    assert.equal(say("fr", "Fait.", "Done."), "Fait.");
+    assert.equal(say("en", "Fait.", "Done."), "Done.");
+    assert.equal(say(undefined, "Fait.", "Done."), "Fait. (Done.)");
+    assert.equal(helpText(SPECS, "en"), "Commands:\n• !task — creates a task\n• !help — this help");
+    assert.equal(helpText(SPECS, "fr"), "Commandes :\n• !tâche — crée une tâche\n• !aide — cette aide");
   });
 
   it("leaves ordinary messages alone and names unknown commands", () => {

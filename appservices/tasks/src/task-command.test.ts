@@ -25,4 +25,10 @@ describe("!tâche arguments", () => {
     assert.match(e("X pour le 12/05 à 25h"), /25h.*not a time/);
     assert.match(e("x".repeat(501)), /500/);
   });
+  it("answers in the command's language when it has one (!tâche French, !task English)", () => {
+    const e = (a: string, lang: "fr" | "en"): string => { const r = parseTaskCommand(a, { ...opts, lang }); return r.ok ? "" : r.error; };
+    assert.equal(e("", "en"), "The task needs a title: !task <title> [@person] [by DD/MM]");
+    assert.equal(e("", "fr"), "Il manque le titre de la tâche : !tâche <titre> [@personne] [pour le JJ/MM]");
+    assert.equal(e("X by 31/04", "en"), "31/04 is not a date.");
+  });
 });

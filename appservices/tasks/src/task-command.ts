@@ -1,8 +1,9 @@
 // What "!tâche Préparer le budget @bob:agglo-b pour le 15/01 à 18h" means, pure: the title, the
 // assignees (user ids written in the text, plus the message's m.mentions) and the due date, read
 // in the sender's time zone. Dates are French-style day/month[/year]; a missing year is the next
-// occurrence of that day. Errors are plain words, French then English.
+// occurrence of that day. Errors are plain words, in the command's language (both without one).
 import type { TaskDate } from "../../protocol/src/dates.ts";
+import { say, type BotLang } from "../../kit/src/commands.ts";
 import { icalDate, icalDateTime, wallTimeAt, type WallTime } from "./local-time.ts";
 
 export interface TaskCommand {
@@ -18,9 +19,7 @@ const USER_ID = /(?<=^|\s)@[a-z0-9._=\-/+]+:[A-Za-z0-9.-]+(?::\d{1,5})?(?=$|[\s,
 const DUE = /(?:^|\s)(?:(?:pour|avant|d'ici)\s+le|le|pour|by|due|on|before)\s+(\d{1,2})\/(\d{1,2})(?:\/(\d{2}|\d{4}))?(?:\s+(?:à|a|at)\s+(\d{1,2})(?:[h:](\d{2})?)?)?(?=$|[\s,;.!?])/giu;
 const MAX_TITLE = 500;
 
-const fail = (fr: string, en: string): TaskCommandResult => ({ ok: false, error: `${fr} (${en})` });
-
-function dueDate(m: RegExpExecArray, tz: string, now: number): { due: TaskDate } | { error: TaskCommandResult } {
+function dueDate(m: RegExpExecArray, tz: string, now: number, fail: (fr: string, en: string) => TaskCommandResult): { due: TaskDate } | { error: TaskCommandResult } {
   const day = Number(m[1]);
   const month = Number(m[2]);
   const today = wallTimeAt(now, tz);
@@ -42,7 +41,8 @@ function dueDate(m: RegExpExecArray, tz: string, now: number): { due: TaskDate }
   return { due: { tzid: tz, value: icalDateTime({ ...wall, hour, minute }) } };
 }
 
-export function parseTaskCommand(args: string, opts: { timeZone: string; now: number; mentions?: readonly string[]; botUserId?: string }): TaskCommandResult {
+export function parseTaskCommand(args: string, opts: { timeZone: string; now: number; mentions?: readonly string[]; botUserId?: string; lang?: BotLang }): TaskCommandResult {
+  const fail = (fr: string, en: string): TaskCommandResult => ({ ok: false, error: say(opts.lang, fr, en) });
   let text = ` ${args.replace(/\s+/g, " ").trim()} `;
   const assignees = new Set<string>();
   for (const id of text.match(USER_ID) ?? []) assignees.add(id);
@@ -53,7 +53,7 @@ export function parseTaskCommand(args: string, opts: { timeZone: string; now: nu
   const matches = [...text.matchAll(DUE)];
   const last = matches.at(-1);
   if (last) {
-    const d = dueDate(last, opts.timeZone, opts.now);
+    const d = dueDate(last, opts.timeZone, opts.now, fail);
     if ("error" in d) return d.error;
     due = d.due;
     text = text.slice(0, last.index) + " " + text.slice(last.index + last[0].length);

@@ -1,14 +1,16 @@
-// How the bot words tasks in its answers (French first, English in brackets where it helps).
+// How the bot words tasks in its answers: in the command's language, or French with English in
+// brackets where it helps when there is none (reminders).
 import type { Task } from "../../protocol/src/task-fold.ts";
+import { say, type BotLang } from "../../kit/src/commands.ts";
 import type { TaskDate } from "../../protocol/src/dates.ts";
 import { formatTaskDateFr } from "../../protocol/src/dates.ts";
 
 export const dueText = (due: TaskDate): string => ("date" in due ? formatTaskDateFr(due) : `${formatTaskDateFr(due)} (${due.tzid})`);
 
-export function taskLine(t: Task): string {
+export function taskLine(t: Task, lang?: BotLang): string {
   let line = t.title;
   if (t.assignees.length > 0) line += ` — ${t.assignees.join(", ")}`;
-  if (t.due) line += ` — échéance ${dueText(t.due)}`;
+  if (t.due) line += ` — ${lang === "en" ? "due" : "échéance"} ${dueText(t.due)}`;
   if (t.status !== "todo") line += ` [${t.status}]`;
   return line;
 }
@@ -20,10 +22,11 @@ export function openTasks(tasks: Iterable<Task>): Task[] {
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
-export function listText(tasks: Iterable<Task>): string {
+export function listText(tasks: Iterable<Task>, lang?: BotLang): string {
   const open = openTasks(tasks);
-  if (open.length === 0) return "Aucune tâche ouverte. (No open tasks.)";
-  return [`Tâches ouvertes (${open.length}) :`, ...open.map((t, i) => `${i + 1}. ${taskLine(t)}`)].join("\n");
+  if (open.length === 0) return say(lang, "Aucune tâche ouverte.", "No open tasks.");
+  const heading = lang === "en" ? `Open tasks (${open.length}):` : `Tâches ouvertes (${open.length}) :`;
+  return [heading, ...open.map((t, i) => `${i + 1}. ${taskLine(t, lang)}`)].join("\n");
 }
 
 export function reminderText(t: Task): string {

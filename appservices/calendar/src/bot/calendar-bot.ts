@@ -5,7 +5,7 @@
 // in each event's thread (injected clock), attendees invited and mentioned, the Jitsi meeting of
 // an event, and the binding's secret ICS feed served on the bot's HTTP listener.
 import type { Request, Response } from "express";
-import { parseCommand, type CommandSpec } from "../../../kit/src/commands.ts";
+import { parseCommand, say, type BotLang, type CommandSpec } from "../../../kit/src/commands.ts";
 import { startBot, type BotContext, type BotEvent, type RunningBot } from "../../../kit/src/start-bot.ts";
 import { CaldavClient } from "../caldav/caldav-client.ts";
 import { buildFeedIcs } from "../feed/feed-ics.ts";
@@ -160,7 +160,7 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
     c.log("info", "demo calendar bound", { room_id: found["room_id"], collection: url ?? "none (Matrix-only)" });
   };
 
-  const onCommand = async (ev: BotEvent, c: BotContext, args: string): Promise<void> => {
+  const onCommand = async (ev: BotEvent, c: BotContext, args: string, lang: BotLang): Promise<void> => {
     const [sub, arg] = args.split(/\s+/);
     const to = { eventId: ev.eventId, threadRoot: ev.threadRoot };
     const b = bound.get(boundKey(ev.roomId, BINDING_ID));
@@ -168,26 +168,27 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
       try {
         new URL(arg);
       } catch {
-        await c.reply(ev.roomId, to, "Adresse CalDAV invalide. (Invalid CalDAV URL.)");
+        await c.reply(ev.roomId, to, say(lang, "Adresse CalDAV invalide.", "Invalid CalDAV URL."));
         return;
       }
       if (b === undefined) return;
       await bindCaldav(ev.roomId, arg);
       const target = new URL(arg);
       const known = o.credentials[target.origin] !== undefined;
-      await c.reply(ev.roomId, to, `Agenda lié à ${target.origin}${target.pathname}${known ? "" : " (aucun identifiant configuré pour ce serveur)"}.`);
+      await c.reply(ev.roomId, to, say(lang, `Agenda lié à ${target.origin}${target.pathname}${known ? "" : " (aucun identifiant configuré pour ce serveur)"}.`,
+        `Calendar bound to ${target.origin}${target.pathname}${known ? "" : " (no credentials configured for this server)"}.`));
     } else if ((sub === "visio" || sub === "video") && b !== undefined) {
-      await videoCommand(c, b, ev, (arg ?? "").toLowerCase());
+      await videoCommand(c, b, ev, (arg ?? "").toLowerCase(), lang);
     } else if ((sub === "flux" || sub === "feed") && b !== undefined) {
       const deps: FeedCommandDeps = { ctx: c, feeds, baseUrl: o.feedBaseUrl ?? `http://127.0.0.1:${running.bot.bridge.port}`, pending, now };
-      await feedCommand(deps, b, ev, arg ?? "");
+      await feedCommand(deps, b, ev, arg ?? "", lang);
     }
   };
 
   const onEvent = async (ev: BotEvent, c: BotContext): Promise<void> => {
     if (ev.type === "m.room.message" && typeof ev.content["body"] === "string") {
       const cmd = parseCommand(ev.content["body"], CALENDAR_COMMANDS);
-      if (cmd?.kind === "command") return onCommand(ev, c, cmd.args);
+      if (cmd?.kind === "command") return onCommand(ev, c, cmd.args, cmd.lang);
     }
     const mine = [...bound.values()].filter((b) => b.roomId === ev.roomId);
     if (ev.type === CALENDAR_STATE) return loadRoom(ev.roomId);

@@ -5,6 +5,7 @@
 // from the UID by the protocol: the same widget whoever adds it, however often) and its
 // `video.url` filled by one update.
 import type { BotContext } from "../../../kit/src/start-bot.ts";
+import { say, type BotLang } from "../../../kit/src/commands.ts";
 import type { CalendarEvent } from "../protocol.ts";
 import { eventMeetingWidget } from "../../../../widgets/kit/src/event-meeting.ts";
 import { ROOM_WIDGET_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
@@ -56,15 +57,15 @@ export async function addVideo(ctx: BotContext, b: Bound, ev: CalendarEvent, o: 
 }
 
 /** `!agenda visio auto|manuel` (`!calendar video auto|manual`): the binding's auto-video switch, moderators (50) and up. */
-export async function videoCommand(ctx: BotContext, b: Bound, ev: { eventId: string; sender: string; threadRoot?: string | undefined }, word: string): Promise<void> {
+export async function videoCommand(ctx: BotContext, b: Bound, ev: { eventId: string; sender: string; threadRoot?: string | undefined }, word: string, lang?: BotLang): Promise<void> {
   const to = { eventId: ev.eventId, threadRoot: ev.threadRoot };
   const on = word === "auto" ? true : word === "manuel" || word === "manual" ? false : undefined;
   if (on === undefined) {
-    await ctx.reply(b.roomId, to, `Visio automatique : ${b.binding.autoVideo ? "oui" : "non"}. Commandes : !agenda visio auto | manuel. (Automatic video: ${b.binding.autoVideo ? "on" : "off"}; !calendar video auto | manual.)`, [ev.sender]);
+    await ctx.reply(b.roomId, to, say(lang, `Visio automatique : ${b.binding.autoVideo ? "oui" : "non"}. Commandes : !agenda visio auto | manuel.`, `Automatic video: ${b.binding.autoVideo ? "on" : "off"}. Commands: !calendar video auto | manual.`), [ev.sender]);
     return;
   }
   if (b.side.levelOf(ev.sender) < 50) {
-    await ctx.reply(b.roomId, to, "Il faut être modérateur (niveau 50) pour changer la visio automatique. (Moderators only.)", [ev.sender]);
+    await ctx.reply(b.roomId, to, say(lang, "Il faut être modérateur (niveau 50) pour changer la visio automatique.", "Changing automatic video needs a moderator (power level 50)."), [ev.sender]);
     return;
   }
   if (b.binding.autoVideo !== on) {
@@ -72,6 +73,6 @@ export async function videoCommand(ctx: BotContext, b: Bound, ev: { eventId: str
     b.autoSince = Date.now();
   }
   await ctx.reply(b.roomId, to, on
-    ? "Visio automatique activée : chaque nouvel événement avec horaire aura sa réunion Jitsi. (Automatic video on: each new timed event gets a Jitsi meeting.)"
-    : "Visio automatique désactivée. (Automatic video off.)", [ev.sender]);
+    ? say(lang, "Visio automatique activée : chaque nouvel événement avec horaire aura sa réunion Jitsi.", "Automatic video on: each new timed event gets a Jitsi meeting.")
+    : say(lang, "Visio automatique désactivée.", "Automatic video off."), [ev.sender]);
 }
