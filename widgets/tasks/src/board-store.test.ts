@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { buildTaskRoot } from "../../../appservices/protocol/src/task-root.ts";
 import { buildTaskUpdate } from "../../../appservices/protocol/src/task-update.ts";
 import { buildTasksState, parseTasksState } from "../../../appservices/protocol/src/tasks-state.ts";
-import { foldTasks } from "../../../appservices/protocol/src/task-fold.ts";
+import { foldTasks, TaskFold } from "../../../appservices/protocol/src/task-fold.ts";
 import { parseRoomPowerLevels } from "../../../appservices/protocol/src/power-levels.ts";
 import { BoardStore } from "./board-store.ts";
 import type { BoardPort, RawEvent } from "./board-port.ts";
@@ -177,6 +177,55 @@ describe("task board: store", () => {
     room.push(thread);
     assert.deepEqual(store.comments("$t1").map((c) => c.eventId), ["$c1"]);
     assert.ok(changes >= 4);
+  });
+
+  it("keeps the fold made page by page when the client pushes the same state again and feeds timeline events during the read (no whole refold)", async () => {
+    // As our client does: its state push reaches the board as live events too, while the board
+    // reads the same state, and its timeline's latest events come live as the board starts and
+    // while the list is read; the list comes in pages (onPage).
+    const pl = ev("$pl", "m.room.power_levels", "@a:x", 0, { users_default: 0 });
+    const full = { ...state, "m.room.power_levels": pl };
+    const updates = Array.from({ length: 6 }, (_, i) => ev(`$u${i + 2}`, "fr.entente.task.update", "@b:y", 10 + i, buildTaskUpdate({ root: "$t1", clock: 5 + i, set: { status: i % 2 === 0 ? "doing" : "blocked" } })));
+    const late = ev("$late", "fr.entente.task.update", "@b:y", 50, buildTaskUpdate({ root: "$t1", clock: 40, set: { title: "Arrivée pendant la lecture" } }));
+    const room = fakeRoom([root, up, ...updates], full, { recurse: true });
+    room.port.relationTree = async (_id, _rel, onPage) => {
+      const pages = [[root, up], updates.slice(0, 3), updates.slice(3)];
+      for (const [i, page] of pages.entries()) {
+        for (const e of Object.values(full)) room.push({ ...e, state_key: "" }); // pushed again, unchanged
+        room.push(updates[4]!); // a timeline event the list holds too
+        if (i === 1) room.push(late); // sent while the list is read
+        await Promise.resolve();
+        onPage?.(page);
+      }
+      return pages.flat();
+    };
+    const { add, result } = TaskFold.prototype;
+    const folds = new Set<TaskFold>();
+    let results = 0;
+    TaskFold.prototype.add = function (this: TaskFold, events) { folds.add(this); add.call(this, events); };
+    TaskFold.prototype.result = function (this: TaskFold) { results++; return result.call(this); };
+    try {
+      const store = new BoardStore(room.port);
+      const loading = store.load();
+      // the first push, while the state is read (the list state first, the levels after it)
+      for (const e of Object.values(full)) room.push({ ...e, state_key: "" });
+      room.push(updates[5]!); // the timeline's latest event, before the list is read
+      await loading;
+      assert.equal(store.status, "ready");
+      assert.equal(folds.size, 1, "one fold: the one made page by page, and no whole refold");
+      assert.equal(results, 1);
+      TaskFold.prototype.add = add;
+      TaskFold.prototype.result = result;
+      const levels = parseRoomPowerLevels(pl.content, { sender: "@a:x", content: { room_version: "12" } });
+      const config = parseTasksState(full["fr.entente.tasks"].content);
+      if (!config.ok) throw new Error(config.reason);
+      assert.deepEqual(store.result, foldTasks({ events: [root, up, ...updates, late], levels, config: config.value }));
+      assert.equal(store.result.tasks.get("$t1")?.title, "Arrivée pendant la lecture");
+      assert.equal(store.result.tasks.get("$t1")?.updates, 8);
+    } finally {
+      TaskFold.prototype.add = add;
+      TaskFold.prototype.result = result;
+    }
   });
 
   it("says when the room has no list or a broken one", async () => {

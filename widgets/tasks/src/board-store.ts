@@ -69,12 +69,21 @@ export class BoardStore {
   readonly #comments = new Map<string, Map<string, Comment>>();
   #powerLevels: unknown = {};
   #create: { sender: string; content: unknown } | undefined;
+  // The state events in use, by event id: the client pushes the room's state when the board starts
+  // (seen here as live events too) while the board reads the same events; the same event again
+  // changes nothing (it made the list read's fold page by page unusable, and refolded meanwhile).
+  #powerLevelsId: string | undefined;
+  #createId: string | undefined;
+  #listStateId: string | undefined;
+  #listLoad: Promise<void> = Promise.resolve();
+  /** load() has read the state: until then a pushed list state is left to it (the levels are not all known yet). */
+  #stateRead = false;
   #listeners = new Set<() => void>();
   #off: (() => void) | undefined;
   /** Lamport clocks this widget sent and not yet seen back: the next clock is above them too. */
   #sentClock = 0;
-  /** A list event, power levels or list settings came live while the list was read (the fold made page by page is then not used). */
-  #liveWhileReading = false;
+  /** The fold made page by page while the list is read (#readTree): list events that come live meanwhile are added to it too. */
+  #readingInto: TaskFold | undefined;
 
   readonly #userId: string;
 
@@ -111,9 +120,18 @@ export class BoardStore {
       const [tasks, pl, create] = await Promise.all([
         this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, ""),
       ]);
-      if (create !== undefined) this.#create = { sender: create.sender, content: create["content"] };
-      this.#powerLevels = pl?.["content"] ?? {};
-      this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
+      this.#stateRead = true;
+      const newCreate = create !== undefined && create.event_id !== this.#createId;
+      const newLevels = pl === undefined ? this.#powerLevelsId === undefined : pl.event_id !== this.#powerLevelsId;
+      if (newCreate || newLevels) {
+        if (create !== undefined) {
+          this.#create = { sender: create.sender, content: create["content"] };
+          this.#createId = create.event_id;
+        }
+        this.#powerLevels = pl?.["content"] ?? {};
+        this.#powerLevelsId = pl?.event_id;
+        this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
+      }
       if (tasks === undefined) {
         await members;
         this.status = "no-list";
@@ -121,7 +139,7 @@ export class BoardStore {
         return;
       }
       measureSince("state", started);
-      await Promise.all([this.#loadList(tasks["content"]), members.then(() => this.#changed())]);
+      await Promise.all([this.#loadList(tasks["content"], tasks.event_id), members.then(() => this.#changed())]);
     } catch (err) {
       this.status = "error";
       this.problem = err instanceof Error ? err.message : String(err);
@@ -129,7 +147,15 @@ export class BoardStore {
     }
   }
 
-  async #loadList(content: unknown): Promise<void> {
+  /** The list set up by the `fr.entente.tasks` state event `eventId` (the same event again: the load under way). */
+  #loadList(content: unknown, eventId: string | undefined): Promise<void> {
+    if (eventId !== undefined && eventId === this.#listStateId) return this.#listLoad;
+    this.#listStateId = eventId;
+    this.#listLoad = this.#loadListOf(content);
+    return this.#listLoad;
+  }
+
+  async #loadListOf(content: unknown): Promise<void> {
     const parsed = parseTasksState(content);
     if (!parsed.ok) {
       this.status = "bad-list";
@@ -164,15 +190,19 @@ export class BoardStore {
 
   /**
    * Returns the list's fold made page by page as the pages came (TaskFold: the same result as
-   * foldTasks on every event, its first pass done while the next pages were read), when nothing
-   * else changed meanwhile; else undefined (the caller folds everything).
+   * foldTasks on every event, its work done while the next pages were read), when the power
+   * levels and the list's settings did not change meanwhile; else undefined (the caller folds
+   * everything). The fold holds what #events holds: the events held before the read (live ones
+   * that came first, a previous list's), the pages, and list events that came live meanwhile
+   * (the client feeds its timeline's events as the board starts: they were a whole refold after
+   * every load). TaskFold keeps an id's first copy unless a later one is a redacted copy, #events
+   * its last copy: the same events.
    */
   async #readTree(anchor: string): Promise<TaskFold | undefined> {
     const levels = this.levels;
     const config = this.config;
-    const fresh = this.#events.size === 0;
-    this.#liveWhileReading = false;
     const fold = new TaskFold({ levels, ...(config ? { config } : {}) });
+    if (this.#events.size > 0) fold.add([...this.#events.values()]);
     const isListEvent = (e: RawEvent): boolean => e.type === TASK_UPDATE || (e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE);
     let added = 0;
     const onPage = (page: RawEvent[]): void => {
@@ -183,7 +213,8 @@ export class BoardStore {
       added += kept.length;
       measureSince("fold-page", start);
     };
-    const tree = await this.#port.relationTree(anchor, "m.reference", onPage).catch(() => undefined);
+    this.#readingInto = fold;
+    const tree = await this.#port.relationTree(anchor, "m.reference", onPage).catch(() => undefined).finally(() => (this.#readingInto = undefined));
     if (tree !== undefined) {
       let listEvents = 0;
       for (const e of tree) {
@@ -191,9 +222,8 @@ export class BoardStore {
         listEvents++;
         if (!this.#events.has(e.event_id)) this.#events.set(e.event_id, e); // a port that gives no pages along the way
       }
-      // The fold holds exactly #events: every event came through onPage, once, and nothing else
-      // came or changed meanwhile (#events keeps an id's last copy, the fold its first).
-      const exact = fresh && !this.#liveWhileReading && this.levels === levels && this.config === config && added === listEvents && this.#events.size === added;
+      // The fold holds what #events holds when every list event of the tree came through onPage.
+      const exact = this.levels === levels && this.config === config && added === listEvents;
       return exact ? fold : undefined;
     }
     const roots = await this.#port.relations(anchor, "m.reference", ROOM_MESSAGE);
@@ -238,20 +268,26 @@ export class BoardStore {
       return;
     }
     if (e.type === TASKS_STATE && e["state_key"] === "") {
-      void this.#loadList(e["content"]).catch(() => undefined);
+      // Pushed with the power levels and the create event, in any order: read before load() has
+      // them, the list would be folded with other levels than the board's, and folded again.
+      if (!this.#stateRead) return;
+      void this.#loadList(e["content"], e.event_id).catch(() => undefined);
       return;
     }
     if (e.type === ROOM_POWER_LEVELS && e["state_key"] === "") {
+      if (e.event_id === this.#powerLevelsId) return;
+      this.#powerLevelsId = e.event_id;
       this.#powerLevels = e["content"];
       this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
-      return this.#refold();
+      return this.#levelsChanged();
     }
     if (e.type === ROOM_CREATE) {
       // Pushed with the room state (v12 creators count for the fold's permission checks).
-      if (e["state_key"] !== "") return;
+      if (e["state_key"] !== "" || e.event_id === this.#createId) return;
+      this.#createId = e.event_id;
       this.#create = { sender: e.sender, content: e["content"] };
       this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
-      return this.#refold();
+      return this.#levelsChanged();
     }
     const rel = relation(e);
     if (e.type === ROOM_MESSAGE && rel?.relType === "m.thread") {
@@ -261,10 +297,16 @@ export class BoardStore {
     }
     const isRoot = e.type === ROOM_MESSAGE && contentOf(e)["msgtype"] === TASK_MSGTYPE;
     if (isRoot || e.type === TASK_UPDATE || e.type === ROOM_REDACTION) {
-      if (this.status === "loading") this.#liveWhileReading = true;
       this.#events.set(e.event_id, e);
+      this.#readingInto?.add([e]);
       if (this.status === "ready") this.#refold();
     }
+  }
+
+  /** New levels: the list folded again when it is shown (a list being read is folded at its end, again if the levels changed meanwhile). */
+  #levelsChanged(): void {
+    if (this.status === "ready") this.#refold();
+    else this.#changed();
   }
 
   #thread(rootId: string): Map<string, Comment> {
