@@ -105,14 +105,25 @@ export class RoomWidgetsView extends LitElement {
     });
   };
 
+  /**
+   * The room header's box, measured again whenever it changes size (a window resized, a page
+   * zoomed, a tablet turned: the narrow layout's panel starts at its left edge, below it).
+   */
+  readonly #headerSize = new ResizeObserver(() => this.placePanel());
+  readonly #onResize = (): void => this.placePanel();
+
   override connectedCallback(): void {
     super.connectedCallback();
     void loadWidgetsConfig().then((c) => (this.config = c));
     window.addEventListener(CALENDAR_JOIN_EVENT, this.#onCalendarJoin);
+    window.addEventListener("resize", this.#onResize);
+    if (this.parentElement !== null) this.#headerSize.observe(this.parentElement);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#headerSize.disconnect();
+    window.removeEventListener("resize", this.#onResize);
     window.removeEventListener(CALENDAR_JOIN_EVENT, this.#onCalendarJoin);
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
@@ -253,14 +264,19 @@ export class RoomWidgetsView extends LitElement {
   }
 
   override updated(): void {
-    // The panel opens below the room header, never over its buttons (the header wraps on narrow
-    // screens); on narrow ones it starts at the room pane's left edge (the header's).
-    const header = this.parentElement?.getBoundingClientRect();
-    if (header !== undefined) {
-      this.style.setProperty("--widgets-panel-top", `${Math.max(0, Math.round(header.bottom))}px`);
-      this.style.setProperty("--widgets-panel-left", `${Math.max(0, Math.round(header.left))}px`);
-    }
+    this.placePanel();
     void this.reconcile();
+  }
+
+  /**
+   * The panel opens below the room header, never over its buttons (the header wraps on narrow
+   * screens); on narrow ones it starts at the room pane's left edge (the header's).
+   */
+  private placePanel(): void {
+    const header = this.parentElement?.getBoundingClientRect();
+    if (header === undefined) return;
+    this.style.setProperty("--widgets-panel-top", `${Math.max(0, Math.round(header.bottom))}px`);
+    this.style.setProperty("--widgets-panel-left", `${Math.max(0, Math.round(header.left))}px`);
   }
 
   /** Starts the frame the panel should show, and restyles or closes the others. */
