@@ -100,7 +100,8 @@ describe("tasks bot: daily digest by DM and !mes-tâches (injected clock)", func
     await alice.client.joinRoom(aliceDm);
     const res = await fetch(`${fed.get(HS).url}/_matrix/client/v3/user/${encodeURIComponent(BOT)}/account_data/fr.entente.tasks.digest?user_id=${encodeURIComponent(BOT)}`, { headers: { Authorization: "Bearer as-tasks" } });
     assert.deepEqual(await res.json(), { version: 1, agents: { [alice.userId]: { enabled: true, dm: aliceDm } } });
-    assert.match(await command(bob, budget, "!digest on"), /Résumé quotidien activé : chaque jour à 08:00 \(America\/Cayenne\)/);
+    // !digest is English: so is the answer.
+    assert.equal(await command(bob, budget, "!digest on"), "Daily digest on: every day at 08:00 (America/Cayenne) in our private conversation, your overdue tasks and today's.");
   });
 
   it("sends at 08:00 Paris winter time, once, with alice's overdue and today's tasks across rooms", async () => {
@@ -150,7 +151,7 @@ describe("tasks bot: daily digest by DM and !mes-tâches (injected clock)", func
     assert.doesNotMatch(here, /budget/i, "another room's titles stay out of this room");
     assert.match(here, /… et 2 dans d'autres salons/);
     const all = await command(alice, aliceDm, "!my-tasks");
-    assert.match(all, /^Vos tâches ouvertes \(4\) :/);
+    assert.match(all, /^Your open tasks \(4\):\nOverdue — /, "!my-tasks: in English");
     assert.match(all, /Relire le budget — Budget/);
     assert.doesNotMatch(all, /Tâche de bob/);
     assert.match(await command(alice, aliceDm, "!résumé désactiver"), /Résumé quotidien désactivé/);

@@ -9,7 +9,7 @@
 // - `!mes-tâches` / `!my-tasks` answers in the command's thread. In a room shared with others it
 //   lists that room's tasks only, and counts the rest (another room's titles are not for this
 //   room's members); in a private conversation with the bot it lists every room's.
-import { foldWord } from "../../kit/src/commands.ts";
+import { foldWord, say, type BotLang } from "../../kit/src/commands.ts";
 import type { BotContext, BotEvent } from "../../kit/src/start-bot.ts";
 import { agentTasks, DIGEST_KEY, digestDay, digestText, myTasksText, parseDigestRecord, type RoomTaskSet } from "./digest.ts";
 import { loadDigestSettings, saveDigestSettings, type DigestAgent } from "./digest-store.ts";
@@ -160,11 +160,12 @@ export class DigestService {
     return roomId;
   }
 
-  async command(name: "digest" | "mine", args: string, e: BotEvent): Promise<void> {
+  /** `!résumé …` / `!digest …` and `!mes-tâches` / `!my-tasks`, answered in the command's language. */
+  async command(name: "digest" | "mine", args: string, e: BotEvent, lang?: BotLang): Promise<void> {
     const ctx = this.d.ctx();
     const reply = (body: string): Promise<string> => ctx.reply(e.roomId, { eventId: e.eventId, threadRoot: e.threadRoot }, body, [e.sender]);
     if (name === "mine") {
-      await reply(await this.myTasks(e));
+      await reply(await this.myTasks(e, lang));
       return;
     }
     const word = foldWord(args.trim());
@@ -175,30 +176,30 @@ export class DigestService {
       const dm = await this.dmWith(e.sender);
       this.agents.set(e.sender, { enabled: true, dm });
       await this.save();
-      await reply(`Résumé quotidien activé : chaque jour à 08:00 (${tz}) dans notre conversation privée, vos tâches en retard et du jour. ` +
-        `(Daily digest on: every day at 08:00 your time, by direct message.)`);
+      await reply(say(lang, `Résumé quotidien activé : chaque jour à 08:00 (${tz}) dans notre conversation privée, vos tâches en retard et du jour.`,
+        `Daily digest on: every day at 08:00 (${tz}) in our private conversation, your overdue tasks and today's.`));
     } else if (OFF.has(word)) {
       this.agents.set(e.sender, { enabled: false, ...(current?.dm !== undefined ? { dm: current.dm } : {}) });
       await this.save();
-      await reply("Résumé quotidien désactivé. (Daily digest off.)");
+      await reply(say(lang, "Résumé quotidien désactivé.", "Daily digest off."));
     } else if (word === "") {
       await reply(current?.enabled === true
-        ? `Votre résumé quotidien est activé (08:00, ${tz}) ; !résumé désactiver pour l'arrêter. (Your daily digest is on.)`
-        : "Votre résumé quotidien est désactivé ; !résumé activer pour le recevoir chaque matin. (Your daily digest is off: !digest on.)");
+        ? say(lang, `Votre résumé quotidien est activé (08:00, ${tz}) ; !résumé désactiver pour l'arrêter.`, `Your daily digest is on (08:00, ${tz}); !digest off stops it.`)
+        : say(lang, "Votre résumé quotidien est désactivé ; !résumé activer pour le recevoir chaque matin.", "Your daily digest is off; !digest on to get it every morning."));
     } else {
-      await reply("Tapez !résumé activer ou !résumé désactiver. (Type !digest on or !digest off.)");
+      await reply(say(lang, "Tapez !résumé activer ou !résumé désactiver.", "Type !digest on or !digest off."));
     }
   }
 
-  private async myTasks(e: BotEvent): Promise<string> {
+  private async myTasks(e: BotEvent, lang?: BotLang): Promise<string> {
     const ctx = this.d.ctx();
     const tz = await ctx.timeZoneOf(e.sender);
     const now = this.d.now();
     const members = await ctx.api("GET", `/_matrix/client/v3/rooms/${enc(e.roomId)}/joined_members`).then((r) => Object.keys((r["joined"] ?? {}) as Record<string, unknown>), () => [] as string[]);
     const privateRoom = members.length > 0 && members.every((m) => m === ctx.botUserId || m === e.sender);
     const all = agentTasks(await this.listsOf(e.sender), e.sender, now, tz);
-    if (privateRoom) return myTasksText(all);
+    if (privateRoom) return myTasksText(all, 0, lang);
     const here = agentTasks(await this.listsOf(e.sender, e.roomId), e.sender, now, tz);
-    return myTasksText(here, all.length - here.length);
+    return myTasksText(here, all.length - here.length, lang);
   }
 }

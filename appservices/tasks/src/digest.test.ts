@@ -53,5 +53,7 @@ describe("tasks bot: daily digest (pure)", () => {
     ].join("\n"));
     assert.match(digestText([], "20270328"), /^☀️ Résumé du 28\/03\/2027 : rien en retard ni pour aujourd'hui/);
     assert.match(myTasksText(tasks, 2), /Plus tard \(later\) — 1 :\n• Relire le budget — Budget[\s\S]*… et 2 dans d'autres salons/);
+    assert.match(myTasksText(tasks, 2, "en"), /^Your open tasks \(\d+\):[\s\S]*Later — 1:\n• Relire le budget — Budget[\s\S]*… and 2 in other rooms: type !my-tasks/);
+    assert.doesNotMatch(myTasksText(tasks, 2, "fr"), /\(later\)|other rooms/, "!mes-tâches: French only");
   });
 });

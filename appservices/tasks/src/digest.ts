@@ -7,6 +7,7 @@ import type { Task } from "../../protocol/src/task-fold.ts";
 import { DUE_GROUPS, isOpenTask, placeDue, type DueGroup } from "./due-groups.ts";
 import { icalDate, wallTimeAt } from "./local-time.ts";
 import { dueText } from "./task-text.ts";
+import { say, type BotLang } from "../../kit/src/commands.ts";
 
 export const DIGEST_HOUR = 8;
 /** Content key of a digest message: {date: "YYYYMMDD"} (the agent's local day it was for). */
@@ -52,17 +53,18 @@ export function agentTasks(rooms: Iterable<RoomTaskSet>, userId: string, now: nu
   return out.sort((a, b) => (a.dueAt ?? Infinity) - (b.dueAt ?? Infinity) || a.task.title.localeCompare(b.task.title, "fr") || (a.task.id < b.task.id ? -1 : 1));
 }
 
-const GROUP_WORDS: Record<DueGroup, string> = {
-  overdue: "En retard (overdue)", today: "Aujourd'hui (today)", week: "Cette semaine (this week)", later: "Plus tard (later)", none: "Sans échéance (no due date)",
-};
+const GROUP_FR: Record<DueGroup, string> = { overdue: "En retard", today: "Aujourd'hui", week: "Cette semaine", later: "Plus tard", none: "Sans échéance" };
+const GROUP_EN: Record<DueGroup, string> = { overdue: "Overdue", today: "Today", week: "This week", later: "Later", none: "No due date" };
+/** A due group's heading: in the command's language, else « En retard (overdue) ». */
+const groupWords = (g: DueGroup, lang?: BotLang): string => (lang === "en" ? GROUP_EN[g] : lang === "fr" ? GROUP_FR[g] : `${GROUP_FR[g]} (${GROUP_EN[g].toLowerCase()})`);
 
-const line = (t: PlacedTask): string => `• ${t.task.title} — ${t.roomName}${t.task.due ? ` — échéance ${dueText(t.task.due)}` : ""}${t.task.status !== "todo" ? ` [${t.task.status}]` : ""}`;
+const line = (t: PlacedTask, lang?: BotLang): string => `• ${t.task.title} — ${t.roomName}${t.task.due ? ` — ${lang === "en" ? "due" : "échéance"} ${dueText(t.task.due)}` : ""}${t.task.status !== "todo" ? ` [${t.task.status}]` : ""}`;
 
-function grouped(tasks: readonly PlacedTask[], groups: readonly DueGroup[]): string[] {
+function grouped(tasks: readonly PlacedTask[], groups: readonly DueGroup[], lang?: BotLang): string[] {
   const out: string[] = [];
   for (const g of groups) {
     const these = tasks.filter((t) => t.group === g);
-    if (these.length > 0) out.push(`${GROUP_WORDS[g]} — ${these.length} :`, ...these.map(line));
+    if (these.length > 0) out.push(`${groupWords(g, lang)} — ${these.length}${lang === "en" ? ":" : " :"}`, ...these.map((t) => line(t, lang)));
   }
   return out;
 }
@@ -75,12 +77,13 @@ export function digestText(tasks: readonly PlacedTask[], day: string): string {
   return [`☀️ Résumé du ${date} — vos tâches en retard et du jour (your overdue tasks and today's) :`, ...grouped(urgent, ["overdue", "today"])].join("\n");
 }
 
-/** The answer to !mes-tâches: every open task of the agent, by due group. */
-export function myTasksText(tasks: readonly PlacedTask[], hiddenElsewhere = 0): string {
-  const lines = tasks.length === 0 ? ["Aucune tâche ouverte ne vous est assignée ici. (No open task assigned to you here.)"] : [`Vos tâches ouvertes (${tasks.length}) :`, ...grouped(tasks, DUE_GROUPS)];
+/** The answer to !mes-tâches / !my-tasks: every open task of the agent, by due group, in the command's language. */
+export function myTasksText(tasks: readonly PlacedTask[], hiddenElsewhere = 0, lang?: BotLang): string {
+  const heading = lang === "en" ? `Your open tasks (${tasks.length}):` : `Vos tâches ouvertes (${tasks.length}) :`;
+  const lines = tasks.length === 0 ? [say(lang, "Aucune tâche ouverte ne vous est assignée ici.", "No open task is assigned to you here.")] : [heading, ...grouped(tasks, DUE_GROUPS, lang)];
   if (hiddenElsewhere > 0) {
-    lines.push(`… et ${hiddenElsewhere} dans d'autres salons : tapez !mes-tâches dans notre conversation privée (ouverte par !résumé activer) pour les voir. ` +
-      `(${hiddenElsewhere} more in other rooms: ask in our private conversation.)`);
+    lines.push(say(lang, `… et ${hiddenElsewhere} dans d'autres salons : tapez !mes-tâches dans notre conversation privée (ouverte par !résumé activer) pour les voir.`,
+      `… and ${hiddenElsewhere} in other rooms: type !my-tasks in our private conversation (opened by !digest on) to see them.`));
   }
   return lines.join("\n");
 }

@@ -134,7 +134,7 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
     const cmd = parseCommand(body, TASKS_COMMANDS);
     if (!cmd) return;
     try {
-      if (cmd.kind === "command" && (cmd.name === "digest" || cmd.name === "mine")) await digests.command(cmd.name, cmd.args, e);
+      if (cmd.kind === "command" && (cmd.name === "digest" || cmd.name === "mine")) await digests.command(cmd.name, cmd.args, e, cmd.lang);
       else await runCommand(cmd, e, commandDeps());
     } catch (err: unknown) {
       if (err instanceof NeedsPowerError) {
