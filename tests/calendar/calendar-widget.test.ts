@@ -85,6 +85,9 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     bob = await registerUser(fed.get(B).url, "bob", PASSWORD);
     // Bob reads times in Cayenne (UTC-3): the widget must take his profile's m.tz, not Paris.
     await call(fed.get(B).url, bob, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/m.tz`, { "m.tz": "America/Cayenne" });
+    // Display names before any room is joined: the widget names people from their member events.
+    await call(fed.get(B).url, bob, "PUT", `/_matrix/client/v3/profile/${enc(bob.userId)}/displayname`, { displayname: "Bob Martin" });
+    await alice.client.setDisplayName("Alice Durand");
     bot = await startCalendarBot({
       registrationPath, homeserverUrl: fed.get(A).url, domain: A, storeDir: join(dir, "calendar-bot"), port: botPort,
       credentials: botCredentials(radicale), pollMs: 500, keyWaitMs: 10_000,
@@ -163,6 +166,10 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await button.click();
     const details = frame.locator("entente-calendar-details");
     await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Sans réponse" }).waitFor();
+    // People by their names from the room's members (ids in a tooltip), not their Matrix ids.
+    assert.equal(await details.locator(`li[data-user="${bob.userId}"]`).textContent(), "Bob Martin — Sans réponse");
+    assert.equal(await details.locator("dd", { hasText: "Alice Durand" }).getAttribute("title"), alice.userId, "the organiser by name");
+    assert.equal(await details.getByText(alice.userId).count(), 0, "no raw id shown");
     assert.deepEqual(await seriousA11yViolations(frame as unknown as Page), [], "the event details accessible");
     await details.locator('button[data-status="accepted"]').click();
     await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Accepté" }).waitFor({ timeout: 30_000 });

@@ -25,7 +25,7 @@ describe("calendar widget page (offline host)", function () {
     const hash = new URLSearchParams({ mode: "offline", user: "@anne:ville-a.fr", room: "!r:ville-a.fr", wid: "calendar", widget: JSON.stringify(widget), widgetsOrigin: pages.widgetsOrigin });
     await page.goto(`${pages.hostOrigin}/fixtures/host.html#${hash.toString()}`);
     const labels = (await page.locator("entente-widget-consent label").allTextContents().then(async (l) => (l.length > 0 ? l : (await page.locator("#approve").waitFor(), page.locator("entente-widget-consent label").allTextContents())))).map((l) => l.trim());
-    assert.equal(labels.length, 10, labels.join("\n"));
+    assert.equal(labels.length, 11, labels.join("\n"));
     await page.locator("#approve").click();
     const frame = await waitFor("the calendar frame", () => page.frames().find((f) => f.url().includes("/widgets/calendar/")));
     await frame.getByText("This room has no calendar yet.", { exact: false }).waitFor({ timeout: 30_000 });

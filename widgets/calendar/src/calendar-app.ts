@@ -124,7 +124,7 @@ export class CalendarApp extends LitElement {
       <footer class="muted">${m.timesIn(this.tz)}</footer>
       <dialog id="details-dialog" aria-label=${selected?.summary ?? ""} @close=${() => { this.selected = undefined; }}>
         ${selected === undefined || this.form !== undefined ? "" : html`<entente-calendar-details .occurrence=${selected} .userId=${this.userId} .tz=${this.tz} .language=${this.language} .m=${m} ?writable=${this.writable}
-          .meetingUrl=${meetingLink(selected.event, this.source.model.widgets(), this.roomId)} .editable=${allowedOn(view, selected.event, this.userId).edit} .cancellable=${allowedOn(view, selected.event, this.userId).cancel}
+          .meetingUrl=${meetingLink(selected.event, this.source.model.widgets(), this.roomId)} .nameOf=${(id: string) => this.source.model.memberName(id)} .editable=${allowedOn(view, selected.event, this.userId).edit} .cancellable=${allowedOn(view, selected.event, this.userId).cancel}
           @details-action=${(e: CustomEvent<DetailsAction>) => void this.#onDetails(selected, e.detail)}></entente-calendar-details>`}
       </dialog>
       <dialog id="form-dialog" aria-label=${this.form === undefined ? "" : formTitle(this.form.mode, m)} @close=${() => { this.form = undefined; }}>

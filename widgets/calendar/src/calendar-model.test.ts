@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { allowedOn, CalendarModel } from "./calendar-model.ts";
-import { buildCalendarBinding, buildEventRsvp, buildEventUpdate } from "./protocol.ts";
+import { buildCalendarBinding, buildEventRsvp, buildEventUpdate, type JsonObject } from "./protocol.ts";
 import { ANCHOR, paris, raw, rootEvent } from "./test-events.ts";
 
 describe("calendar widget: the model", () => {
@@ -29,6 +29,26 @@ describe("calendar widget: the model", () => {
     m.add({ ...raw("m.room.power_levels", { users: { "@bob:agglo-b.fr": 50 } }), state_key: "" });
     assert.equal(m.view().events.get(rootId)?.cancelled, true);
     assert.equal(m.view().maxClock, 1);
+  });
+
+  it("names the room's members as the task board does: two councils' « agent1 » told apart by server, the id for a stranger", () => {
+    const m = new CalendarModel();
+    const member = (userId: string, content: JsonObject): Record<string, unknown> => ({ ...raw("m.room.member", content, userId), state_key: userId });
+    assert.equal(m.add(member("@agent1:ville-a.fr", { membership: "join", displayname: "agent1" })), true);
+    m.add(member("@agent1:agglo-b.fr", { membership: "join", displayname: "agent1" }));
+    m.add(member("@marie:ville-a.fr", { membership: "join", displayname: "Marie Dupont" }));
+    m.add(member("@nodisplay:ville-a.fr", { membership: "join" }));
+    assert.equal(m.memberName("@agent1:ville-a.fr"), "agent1 (ville-a.fr)");
+    assert.equal(m.memberName("@agent1:agglo-b.fr"), "agent1 (agglo-b.fr)");
+    assert.equal(m.memberName("@marie:ville-a.fr"), "Marie Dupont");
+    assert.equal(m.memberName("@nodisplay:ville-a.fr"), "@nodisplay:ville-a.fr");
+    assert.equal(m.memberName("mailto:secretariat@ville-a.fr"), "mailto:secretariat@ville-a.fr", "an organiser from CalDAV, as written");
+    // Marie renames herself, agglo-b's agent1 leaves: the other agent1 needs no server any more.
+    m.add(member("@marie:ville-a.fr", { membership: "join", displayname: "Marie D." }));
+    m.add(member("@agent1:agglo-b.fr", { membership: "leave" }));
+    assert.equal(m.memberName("@marie:ville-a.fr"), "Marie D.");
+    assert.equal(m.memberName("@agent1:ville-a.fr"), "agent1");
+    assert.equal(m.view().events.size, 0, "members are not calendar events");
   });
 });
 

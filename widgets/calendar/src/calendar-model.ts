@@ -2,6 +2,7 @@
 // live, or just sent), the binding and the power levels, folded on demand with the protocol's
 // foldCalendar, so the widget agrees with the bot and every other reader on the same events.
 import { parseWidgetContent, ROOM_WIDGET_EVENT, type WidgetDefinition } from "../../kit/src/widget-state.ts";
+import { MemberLabels } from "../../tasks/src/member-names.ts";
 import {
   CALENDAR_STATE, DEFAULT_CALENDAR_PERMISSIONS, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels, userLevel,
   type CalendarBinding, type CalendarEvent, type RoomPowerLevels,
@@ -10,6 +11,8 @@ import {
 export const POWER_LEVELS = "m.room.power_levels";
 export { ROOM_WIDGET_EVENT } from "../../kit/src/widget-state.ts";
 export const ROOM_CREATE = "m.room.create";
+/** The room's members: their display names for organisers and attendees (as the task board names them). */
+export const ROOM_MEMBER = "m.room.member";
 
 export interface CalendarView {
   binding: CalendarBinding | undefined;
@@ -24,7 +27,7 @@ export function isCalendarEvent(raw: unknown): boolean {
   if (!isObject(raw) || typeof raw["type"] !== "string") return false;
   const { type, content } = raw;
   if (type === ROOM_MESSAGE) return isObject(content) && content["msgtype"] === EVENT_MSGTYPE;
-  return type === EVENT_UPDATE || type === EVENT_RSVP || type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE || type === ROOM_WIDGET_EVENT;
+  return type === EVENT_UPDATE || type === EVENT_RSVP || type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE || type === ROOM_WIDGET_EVENT || type === ROOM_MEMBER;
 }
 
 /** What the fold will accept from `userId` on `ev` (the protocol's default permissions). */
@@ -41,11 +44,15 @@ export class CalendarModel {
   #powerLevels: unknown = undefined;
   #create: { sender: string; content: unknown } | undefined;
   #cache: CalendarView | undefined;
+  /** Joined and invited members' display names (undefined: none set). */
+  readonly #members = new Map<string, string | undefined>();
+  #labels: MemberLabels | undefined;
 
   /** Takes any raw event (timeline or state); returns true when the calendar may have changed. */
   add(raw: unknown): boolean {
     if (!isCalendarEvent(raw) || !isObject(raw)) return false;
     const type = raw["type"];
+    if (type === ROOM_MEMBER) return this.#member(raw);
     if (typeof raw["state_key"] === "string" && (type === CALENDAR_STATE || type === POWER_LEVELS || type === ROOM_CREATE || type === ROOM_WIDGET_EVENT)) {
       if (type === CALENDAR_STATE) this.#bindings.set(raw["state_key"], raw["content"]);
       else if (type === ROOM_WIDGET_EVENT) this.#widgets.set(raw["state_key"], { content: raw["content"], sender: String(raw["sender"]) });
@@ -58,6 +65,23 @@ export class CalendarModel {
     }
     this.#cache = undefined;
     return true;
+  }
+
+  #member(raw: Record<string, unknown>): boolean {
+    const userId = raw["state_key"];
+    const content = isObject(raw["content"]) ? raw["content"] : {};
+    if (typeof userId !== "string") return false;
+    const name = typeof content["displayname"] === "string" && content["displayname"] !== "" ? content["displayname"] : undefined;
+    if (content["membership"] === "join" || content["membership"] === "invite") this.#members.set(userId, name);
+    else if (!this.#members.delete(userId)) return false;
+    this.#labels = undefined;
+    return true;
+  }
+
+  /** A person as the agent should read them: the member's name (told apart like the task board's), else as written. */
+  memberName(userId: string): string {
+    this.#labels ??= new MemberLabels([...this.#members].map(([id, displayName]) => ({ userId: id, displayName })));
+    return this.#labels.label(userId);
   }
 
   /** The room's widgets (`im.vector.modular.widgets`), for the events' meetings. */

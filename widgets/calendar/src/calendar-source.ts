@@ -6,18 +6,18 @@
 import { EventDirection, WidgetEventCapability, type Capability, type IRoomEvent } from "matrix-widget-api";
 import type { WidgetSession } from "../../kit/src/widget-session.ts";
 import { CALENDAR_STATE, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, type JsonObject } from "./protocol.ts";
-import { CalendarModel, POWER_LEVELS, ROOM_CREATE, ROOM_WIDGET_EVENT } from "./calendar-model.ts";
+import { CalendarModel, POWER_LEVELS, ROOM_CREATE, ROOM_MEMBER, ROOM_WIDGET_EVENT } from "./calendar-model.ts";
 
 const cap = (dir: EventDirection, type: string, msgtype?: string): Capability =>
   (msgtype === undefined ? WidgetEventCapability.forRoomEvent(dir, type) : WidgetEventCapability.forRoomMessageEvent(dir, msgtype)).raw;
 const state = (type: string): Capability => WidgetEventCapability.forStateEvent(EventDirection.Receive, type).raw;
 
-/** Read and write the calendar's events; read the binding, power levels, creators and the room's widgets (meetings). */
+/** Read and write the calendar's events; read the binding, power levels, creators, the room's widgets (meetings) and its members (names). */
 export const CALENDAR_CAPABILITIES: readonly Capability[] = [
   cap(EventDirection.Receive, ROOM_MESSAGE, EVENT_MSGTYPE), cap(EventDirection.Send, ROOM_MESSAGE, EVENT_MSGTYPE),
   cap(EventDirection.Receive, EVENT_UPDATE), cap(EventDirection.Send, EVENT_UPDATE),
   cap(EventDirection.Receive, EVENT_RSVP), cap(EventDirection.Send, EVENT_RSVP),
-  state(CALENDAR_STATE), state(POWER_LEVELS), state(ROOM_CREATE), state(ROOM_WIDGET_EVENT),
+  state(CALENDAR_STATE), state(POWER_LEVELS), state(ROOM_CREATE), state(ROOM_WIDGET_EVENT), state(ROOM_MEMBER),
 ];
 
 export const canWrite = (session: WidgetSession): boolean =>
@@ -37,6 +37,12 @@ export class CalendarSource {
       // The kit's session answers the client; we only listen.
       if (this.model.add(ev.detail.data)) this.#changed();
     });
+    // Room state the client pushes (update_state, matrix-widget-api 1.19): members among it.
+    session.onStatePush((state) => {
+      let changed = false;
+      for (const e of state) changed = this.model.add(e) || changed;
+      if (changed) this.#changed();
+    });
   }
 
   onChange(listener: () => void): () => void {
@@ -51,7 +57,7 @@ export class CalendarSource {
   async load(): Promise<void> {
     const api = this.#session.api;
     const reads: Array<Promise<IRoomEvent[]>> = [
-      api.readStateEvents(CALENDAR_STATE, 50), api.readStateEvents(POWER_LEVELS, 1, ""), api.readStateEvents(ROOM_CREATE, 1, ""), api.readStateEvents(ROOM_WIDGET_EVENT, 100),
+      api.readStateEvents(CALENDAR_STATE, 50), api.readStateEvents(POWER_LEVELS, 1, ""), api.readStateEvents(ROOM_CREATE, 1, ""), api.readStateEvents(ROOM_WIDGET_EVENT, 100), api.readStateEvents(ROOM_MEMBER, 1000),
       api.readRoomEvents(ROOM_MESSAGE, TIMELINE_LIMIT, EVENT_MSGTYPE), api.readRoomEvents(EVENT_UPDATE, TIMELINE_LIMIT), api.readRoomEvents(EVENT_RSVP, TIMELINE_LIMIT),
     ];
     for (const r of await Promise.allSettled(reads)) if (r.status === "fulfilled") for (const e of r.value) this.model.add(e);

@@ -19,7 +19,7 @@ export type DetailsAction =
   | { kind: "close" };
 
 export class EventDetails extends LitElement {
-  static override properties = { occurrence: { attribute: false }, userId: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean }, meetingUrl: {}, editable: { type: Boolean }, cancellable: { type: Boolean }, scope: { state: true }, confirming: { state: true } };
+  static override properties = { occurrence: { attribute: false }, userId: {}, tz: {}, language: {}, m: { attribute: false }, writable: { type: Boolean }, meetingUrl: {}, nameOf: { attribute: false }, editable: { type: Boolean }, cancellable: { type: Boolean }, scope: { state: true }, confirming: { state: true } };
   declare occurrence: Occurrence;
   declare userId: string;
   declare tz: string;
@@ -28,6 +28,8 @@ export class EventDetails extends LitElement {
   declare writable: boolean;
   /** where "Rejoindre la réunion" goes (meeting-link.ts), when the event has a meeting */
   declare meetingUrl: string | undefined;
+  /** a person's name from their Matrix id (the room's members), the id itself when unknown */
+  declare nameOf: (userId: string) => string;
   /** the fold would accept this agent's changes / cancellation of this event (power levels) */
   declare editable: boolean;
   declare cancellable: boolean;
@@ -40,6 +42,7 @@ export class EventDetails extends LitElement {
     this.confirming = undefined;
     this.editable = true;
     this.cancellable = true;
+    this.nameOf = (userId) => userId;
   }
 
   static override styles = [baseStyles, css`
@@ -69,11 +72,11 @@ export class EventDetails extends LitElement {
       <dl>
         ${o.location === null ? "" : html`<dt>${m.location}</dt><dd>${o.location}</dd>`}
         ${o.description === null ? "" : html`<dt>${m.description}</dt><dd>${o.description}</dd>`}
-        ${ev.organizer === null ? "" : html`<dt>${m.organizer}</dt><dd>${ev.organizer}</dd>`}
+        ${ev.organizer === null ? "" : html`<dt>${m.organizer}</dt><dd title=${ev.organizer}>${this.nameOf(ev.organizer)}</dd>`}
       </dl>
       ${this.#video()}
       <h3>${m.attendees}</h3>
-      <ul class="answers">${answersFor(o).map((a) => html`<li data-user=${a.userId}>${a.name ?? a.userId} — <span class="status">${a.status === undefined ? m.noAnswer : m.status[a.status]}</span></li>`)}</ul>
+      <ul class="answers">${answersFor(o).map((a) => html`<li data-user=${a.userId}><span title=${a.userId}>${a.name ?? this.nameOf(a.userId)}</span> — <span class="status">${a.status === undefined ? m.noAnswer : m.status[a.status]}</span></li>`)}</ul>
       ${this.writable ? html`
         <h3 id="rsvp-title">${m.rsvpTitle}</h3>
         ${series ? html`<label>${m.rsvpFor} <select id="rsvp-scope" @change=${(e: Event) => { this.scope = (e.target as HTMLSelectElement).value as "series" | "occurrence"; }}>
