@@ -173,7 +173,7 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
 
     // The dashboard of the working group: key result 0/10, one linked task of two done → 25 %.
     await nav.getByRole("link", { name: "Objectifs" }).click();
-    await page.getByRole("link", { name: "Groupe de travail Voirie" }).click();
+    await page.getByRole("heading", { name: "Objectifs — Groupe de travail Voirie" }).waitFor({ timeout: 60_000 }); // the only group: opened directly
     const card = page.locator("article").filter({ has: page.getByRole("heading", { name: "Sécuriser les routes" }) });
     await card.getByText("Progression : 25 %").waitFor({ timeout: 60_000 });
     await card.getByText("Tâches liées (1 sur 2 faites)").waitFor();
@@ -216,7 +216,7 @@ describe("web client in Chromium: Mes tâches and the objectives dashboard", fun
     assert.equal(foldTasks({ events: raw, levels }).tasks.get(chaussee)?.status, "done", "alice's fold of the same room agrees");
     assert.equal(foldObjectives({ events: raw, levels }).objectives.get(objective)?.current["km"]?.value, 5);
     await nav.getByRole("link", { name: "Objectifs" }).click();
-    await page.getByRole("link", { name: "Groupe de travail Voirie" }).click();
+    await page.getByRole("heading", { name: "Objectifs — Groupe de travail Voirie" }).waitFor({ timeout: 60_000 }); // the only group: opened directly
     await card.getByText("Progression : 75 %").waitFor({ timeout: 60_000 });
     await page.getByText("Aucune tâche en retard.").waitFor();
   });
