@@ -82,6 +82,8 @@ describe("web client in Chromium: English", function () {
     await fetch(`${url}/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/t1`, { method: "PUT", headers, body: JSON.stringify({ msgtype: "m.text", body: "Hello there" }) });
     const join = await fetch(`${url}/_matrix/client/v3/join/${encodeURIComponent(roomId)}`, { method: "POST", headers: { Authorization: `Bearer ${alice.accessToken}`, "Content-Type": "application/json" }, body: "{}" });
     assert.equal(join.status, 200);
+    // An invitation left pending: its buttons' names in English typography (no space before the colon).
+    await fetch(`${url}/_matrix/client/v3/createRoom`, { method: "POST", headers, body: JSON.stringify({ name: "Budget", preset: "private_chat", invite: [alice.userId] }) });
 
     // A French browser: French first, then the switch.
     const ctx = await browser.newContext({ locale: "fr-FR" });
@@ -105,6 +107,8 @@ describe("web client in Chromium: English", function () {
     await page.getByRole("button", { name: "I have saved my key" }).waitFor({ timeout: 90_000 });
     await page.getByRole("navigation", { name: "Room list" }).getByRole("button", { name: "New working group" }).waitFor();
     assertNoFrench(await pageTexts(page), "room list and recovery key");
+    await page.getByRole("button", { name: "Accept: Budget", exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Decline: Budget", exact: true }).waitFor();
     await page.getByRole("button", { name: "I have saved my key" }).click();
     await page.getByRole("button", { name: "New room" }).click();
     await page.getByRole("dialog").getByLabel("Choose an image for the room (optional)").waitFor();

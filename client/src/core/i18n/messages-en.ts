@@ -47,6 +47,7 @@ export const messagesEn: Record<MessageKey, string> = {
   close: "Close",
   accept: "Accept",
   decline: "Decline",
+  inviteAnswerNamed: "{action}: {name}",
   accepting: "Accepting…",
   declining: "Declining…",
   invite: "Invite",

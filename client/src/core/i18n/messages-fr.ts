@@ -48,6 +48,7 @@ export const messagesFr = {
   close: "Fermer",
   accept: "Accepter",
   decline: "Refuser",
+  inviteAnswerNamed: "{action} : {name}",
   accepting: "Acceptation…",
   declining: "Refus…",
   invite: "Inviter",

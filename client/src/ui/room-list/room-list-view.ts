@@ -54,8 +54,8 @@ export class RoomListView extends LitElement {
     const { t } = this.i18n;
     const answer = this.answering?.get(r.roomId);
     return html`<span class="actions" aria-busy=${answer !== undefined ? "true" : "false"}>
-      <button class="primary" ?disabled=${answer !== undefined} @click=${() => this.emit("accept-invite", r.roomId)} aria-label=${`${t(answer === "accept" ? "accepting" : "accept")} : ${r.name}`}>${t(answer === "accept" ? "accepting" : "accept")}</button>
-      <button ?disabled=${answer !== undefined} @click=${() => this.emit("decline-invite", r.roomId)} aria-label=${`${t(answer === "decline" ? "declining" : "decline")} : ${r.name}`}>${t(answer === "decline" ? "declining" : "decline")}</button></span>`;
+      <button class="primary" ?disabled=${answer !== undefined} @click=${() => this.emit("accept-invite", r.roomId)} aria-label=${t("inviteAnswerNamed", { action: t(answer === "accept" ? "accepting" : "accept"), name: r.name })}>${t(answer === "accept" ? "accepting" : "accept")}</button>
+      <button ?disabled=${answer !== undefined} @click=${() => this.emit("decline-invite", r.roomId)} aria-label=${t("inviteAnswerNamed", { action: t(answer === "decline" ? "declining" : "decline"), name: r.name })}>${t(answer === "decline" ? "declining" : "decline")}</button></span>`;
   }
 
   /** Opened here (click or Enter, not into a new tab): the shell moves focus to the room once shown. */
