@@ -111,6 +111,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     registrations, store: new AppserviceStore({ db }), accounts: stores, rooms, clock, log: log.child({ component: "appservices" }),
     serverName: config.server.name, retryInitialMs: config.appservices.retryInitialMs, retryMaxMs: config.appservices.retryMaxMs,
     settled: () => stores.events.settledPosition(),
+    keptJoined: (roomId) => members.latest(roomId)?.joined,
   });
   // typing expiries are timers: one firing after stop() must not reach the closed database
   let stopped = false;

@@ -35,6 +35,11 @@ export interface AppservicesDeps {
   fetch?: typeof fetch;
   /** See FeederDeps.settled (SQLite: reads see a write body half done). */
   settled?: () => (max: number) => number;
+  /**
+   * A room's kept joined members when no membership change of it is in flight (rooms/room-members.ts
+   * `latest`): the interest check of each new event then reads none; undefined: read them.
+   */
+  keptJoined?: (roomId: string) => readonly string[] | undefined;
 }
 
 /** A to-device message for an appservice user's device (MSC2409 format). */
@@ -70,7 +75,7 @@ export class Appservices {
     const { aliases, joined } = this.turn;
     const roomFacts = {
       aliasesOf: (roomId: string) => aliases.get(roomId, () => rooms.aliasesOf(roomId)),
-      joinedMembers: (roomId: string) => joined.get(roomId, async () => (await rooms.members(roomId, "join")).map((m) => m.userId)),
+      joinedMembers: (roomId: string) => joined.get(roomId, async () => [...(this.deps.keptJoined?.(roomId) ?? (await rooms.members(roomId, "join")).map((m) => m.userId))]),
       roomVersion: async (roomId: string) => (await rooms.getRoom(roomId))?.version,
       membershipEventId: (roomId: string, userId: string) => rooms.currentStateId(roomId, "m.room.member", userId),
     };

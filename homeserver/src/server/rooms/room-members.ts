@@ -1,5 +1,6 @@
-// A room's members as of a state group, kept in memory for the two reads every send made: the
-// long-polls to wake (compose.ts notifyRoom) and the federation destinations (enqueueLocal).
+// A room's members as of a state group, kept in memory for the reads every send made: the
+// long-polls to wake (compose.ts notifyRoom), the federation destinations (enqueueLocal) and the
+// appservices' interest in the room (its joined members, appservices.ts: `latest`).
 // Keyed by the state group, so an entry is the members of that immutable state, never "current
 // as of some time": a local event carries the group after it (PersistedEvent.stateGroup).
 // Two guards keep it exact where a group id alone would not:
@@ -25,6 +26,8 @@ export interface MemberSnapshot {
   wake: readonly string[];
   /** Servers with at least one joined member (federation destinations). */
   servers: ReadonlySet<string>;
+  /** Joined members (appservice interest). */
+  joined: readonly string[];
 }
 
 export class RoomMembers {
@@ -61,15 +64,17 @@ export class RoomMembers {
     const epoch = this.epoch;
     const { group, members } = await this.rooms.memberSnapshot(roomId);
     const wake: string[] = [];
+    const joined: string[] = [];
     const servers = new Set<string>();
     for (const m of members) {
       if (m.membership !== "leave" && m.membership !== "ban") wake.push(m.userId);
       if (m.membership === "join") {
+        joined.push(m.userId);
         const s = serverNameOf(m.userId);
         if (s) servers.add(s);
       }
     }
-    const snap = { group, wake, servers };
+    const snap = { group, wake, servers, joined };
     if (group !== undefined && epoch === this.epoch && !this.inFlight.has(roomId)) {
       this.entries.set(roomId, { ...snap, group }); // the most recently read: the last to go
     }
