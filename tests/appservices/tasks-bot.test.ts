@@ -73,6 +73,8 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     const anchor = await waitFor("the anchor", () => timeline(alice).find((e) => e.getId() === state["anchor"] && !e.isDecryptionFailure()));
     assert.equal(anchor.getType(), "fr.entente.tasklist");
     assert.equal(anchor.isEncrypted(), true, "timeline events of the list are encrypted like the room");
+    // Agents see the bot by a name, not as « entente-tasks » (invitations, senders, receipts).
+    await waitFor("the bot's name in the room", () => (alice.client.getRoom(roomId)?.getMember(BOT)?.rawDisplayName === "Entente Tâches" ? true : undefined), 30_000);
   });
 
   it("creates a task from an agent of A assigned to an agent of B, answers in the command's thread", async () => {

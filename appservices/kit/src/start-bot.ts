@@ -65,6 +65,11 @@ export interface StartBotOptions {
   /** Structured log sink (default: one JSON line on stderr). */
   log?: ((line: Record<string, unknown>) => void) | undefined;
   keyWaitMs?: number | undefined;
+  /**
+   * The name agents see for the bot (invitations, senders, read receipts, thread summaries)
+   * instead of its Matrix id's localpart; set at start when the profile has another one.
+   */
+  displayName?: string | undefined;
 }
 
 export interface RunningBot {
@@ -98,6 +103,7 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
     }, userId),
     log: (level, msg, data = {}) => sink({ level, bot: botUserId, msg, ...data }),
   };
+  if (o.displayName !== undefined) await ensureDisplayName(ctx, o.displayName);
   const bridge = await startBridge({
     registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, port: o.port, host: o.host,
     logLevel: o.logLevel ?? "off",
@@ -111,6 +117,17 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
       await client.stop();
     },
   };
+}
+
+/** Sets the bot's display name when its profile has another one (a change rewrites its member event in every room). */
+async function ensureDisplayName(ctx: BotContext, name: string): Promise<void> {
+  const path = `/_matrix/client/v3/profile/${encodeURIComponent(ctx.botUserId)}/displayname`;
+  try {
+    const current = await ctx.api("GET", path).catch((): Record<string, unknown> => ({}));
+    if (current["displayname"] !== name) await ctx.api("PUT", path, { displayname: name });
+  } catch (e: unknown) {
+    ctx.log("warn", "display name not set", { error: e instanceof Error ? e.message : String(e) });
+  }
 }
 
 export class BotApiError extends Error {

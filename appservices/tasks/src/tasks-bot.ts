@@ -17,6 +17,9 @@ import { loadRoom, readRoomState, toFoldEvent } from "./room-loader.ts";
 import type { RoomTasks } from "./room-tasks.ts";
 import { runCommand, type CommandDeps } from "./task-commands.ts";
 
+/** The name agents see for the bot (its id's localpart otherwise: « entente-tasks »). */
+export const TASKS_BOT_NAME = "Entente Tâches";
+
 /** The bot may not send the tasks state yet: said in plain words to the room. */
 export class NeedsPowerError extends Error {
   constructor(has: number, needs: number) {
@@ -157,7 +160,7 @@ export async function startTasksBot(o: TasksBotOptions): Promise<RunningTasksBot
 
   const bot = await startBot({
     registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, storeDir: o.storeDir,
-    port: o.port, log: o.log, keyWaitMs: o.keyWaitMs,
+    port: o.port, log: o.log, keyWaitMs: o.keyWaitMs, displayName: TASKS_BOT_NAME,
     handlers: {
       onJoined: async (roomId, _inviter, c) => {
         try {

@@ -24,6 +24,9 @@ import { addVideo, videoCommand, type JitsiOptions } from "./event-video.ts";
 import { feedCommand, type FeedCommandDeps } from "./feed-commands.ts";
 import { loadBindings } from "./room-loader.ts";
 
+/** The name agents see for the bot (its id's localpart otherwise: « entente-calendar »). */
+export const CALENDAR_BOT_NAME = "Entente Agenda";
+
 export interface CalendarBotOptions {
   registrationPath: string;
   homeserverUrl: string;
@@ -214,7 +217,7 @@ export async function startCalendarBot(o: CalendarBotOptions): Promise<RunningCa
   };
 
   const bot = await startBot({
-    registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, storeDir: o.storeDir, port: o.port, log: o.log, keyWaitMs: o.keyWaitMs,
+    registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, storeDir: o.storeDir, port: o.port, log: o.log, keyWaitMs: o.keyWaitMs, displayName: CALENDAR_BOT_NAME,
     handlers: {
       onJoined: async (roomId, _inviter, c) => {
         ctxRef = c;
