@@ -10,6 +10,7 @@ import { OBJECTIVE_STATUSES, type ObjectiveStatus } from "../../core/tasks/proto
 import { checkDraft, type CheckedObjective, type DraftError, type KeyResultDraft, type ObjectiveDraft } from "../../core/tasks/objective-draft.ts";
 import type { MemberRef, ObjectiveRoomChoice } from "../../core/tasks/tasks-port.ts";
 import { memberOptionLabel } from "../../core/tasks/member-option.ts";
+import { defaultObjectiveRoom } from "../../core/tasks/objective-room-choice.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import { tasksTranslator, type TasksTranslate } from "../tasks/tasks-messages.ts";
@@ -84,7 +85,7 @@ export class ObjectiveDialog extends LitElement {
     // Owners offered: the members, plus the current owner if they have left.
     const owner = input.draft.owner;
     this.members = owner !== "" && !input.members.some((m) => m.userId === owner) ? [...input.members, { userId: owner, name: owner }] : input.members;
-    this.roomId = input.roomId ?? input.rooms.find((r) => r.access.kind !== "forbidden")?.roomId ?? "";
+    this.roomId = input.roomId ?? defaultObjectiveRoom(input.rooms);
     this.errors = [];
     this.failure = "";
     this.announce = "";
