@@ -256,17 +256,23 @@ export class TaskFold {
         group.dirty = true;
         continue;
       }
-      for (let i = 0; i < n; i++) {
+      const root = group.root;
+      let max = group.maxClock;
+      let i = 0;
+      for (; i < n; i++) {
         const ev = evs[i]!;
-        if (readTaskUpdate(rawContent(ev), group.root, reading) !== undefined || applyUpdate(w, ev.sender, reading, input.levels, permissions) !== undefined) {
-          group.dirty = true;
-          break;
-        }
-        if (reading.clock > group.maxClock) group.maxClock = reading.clock;
-        group.last = ev;
-        group.lastClock = clocks[i]!;
-        group.applied++;
+        if (readTaskUpdate(rawContent(ev), root, reading) !== undefined || applyUpdate(w, ev.sender, reading, input.levels, permissions) !== undefined) break;
+        if (reading.clock > max) max = reading.clock;
       }
+      if (i < n) {
+        group.dirty = true; // folded again from its root in result()
+        group.applied += i; // (a working copy changed by `i` of them is made afresh there)
+        continue;
+      }
+      group.maxClock = max;
+      group.last = evs[n - 1];
+      group.lastClock = clocks[n - 1]!;
+      group.applied = events.length;
     }
   }
 
