@@ -123,6 +123,9 @@ describe("web client: room widgets, meetings and live events", function () {
     await frame.locator("#received li", { hasText: "en direct" }).waitFor({ timeout: 30_000 });
     assert.deepEqual(await frame.locator("#received li").allTextContents(), ["fr.entente.test: en direct"]);
     assert.equal(await page.locator("entente-widget-frame[pip]").count(), 1, "the meeting went small, still running");
+    // Two frames on screen: each one's buttons say which widget they act on.
+    await page.getByRole("button", { name: "Agrandir Direct", exact: true }).waitFor();
+    assert.equal(await page.locator("entente-widget-frame[pip]").getByRole("button", { name: /^Agrandir .+/ }).count(), 1, "the small meeting's button named too");
   });
 
   it("starts a meeting in Element's exact shape with a message; adds and removes widgets", async () => {

@@ -54,8 +54,8 @@ export class WidgetFrame extends LitElement {
     const say = (type: string): void => void this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
     return html`<header><strong>${name}</strong><span>
         ${this.pip ? html`<button id="return" @click=${() => say("widget-return")}>${t("widgetsReturnToRoom")}</button>` : ""}
-        <button id="maximise" @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? t("widgetsRestore") : t("widgetsMaximise")}</button>
-        ${this.closable ? html`<button id="close" @click=${() => say("widget-close")}>${t("widgetsClose")}</button>` : ""}</span></header>
+        <button id="maximise" aria-label=${t(this.maximised ? "widgetsRestoreNamed" : "widgetsMaximiseNamed", { name })} @click=${() => (this.maximised = !this.maximised)}>${this.maximised ? t("widgetsRestore") : t("widgetsMaximise")}</button>
+        ${this.closable ? html`<button id="close" aria-label=${t("widgetsCloseNamed", { name })} @click=${() => say("widget-close")}>${t("widgetsClose")}</button>` : ""}</span></header>
       <iframe title=${name} src=${f.url} sandbox=${WIDGET_SANDBOX} allow=${iframeAllow(this.widget)} referrerpolicy="no-referrer"></iframe>`;
   }
 
