@@ -61,23 +61,6 @@ interface Group {
   root: string;
   working: Working | undefined;
   events: CheckedRawEvent[];
-  /**
-   * Applied as the pages came (see `TaskFold.add`): the first `applied` events, in fold order,
-   * the last one and its clock, the largest clock among them. `dirty` when a page brought an
-   * update that sorts before one applied, or one not applied cleanly (malformed, refused):
-   * result() then folds the group again from its root.
-   */
-  applied: number;
-  /** the root linked to `working` by add() (result() may unlink it: redacted) */
-  rootEv: CheckedRawEvent | undefined;
-  last: CheckedRawEvent | undefined;
-  lastClock: number;
-  maxClock: number;
-  dirty: boolean;
-}
-
-function newGroup(root: string, events: CheckedRawEvent[]): Group {
-  return { root, working: undefined, events, applied: 0, rootEv: undefined, last: undefined, lastClock: 0, maxClock: 0, dirty: false };
 }
 
 /** The update's clock when it is a valid wire clock (as `parseClock` judges it), else -1. */
@@ -138,12 +121,9 @@ interface MetRoot {
 /**
  * foldTasks in parts, for a list read page by page: `add` each page as it arrives (each event
  * checked, de-duplicated and grouped under the task it references, each root parsed and judged),
- * then `result()` once, which resolves redactions and applies the updates not applied yet, in fold
- * order. Each add() also applies a task's new updates when they sort after those it applied (a list
- * read in order); a group that got an earlier one, a malformed or refused one, or (known in
- * result()) a redacted one is folded again from its root. The result is foldTasks's on the pages
- * joined in order (foldTasks is this class on one batch): the pages only move the work ahead,
- * while later pages are still being read.
+ * then `result()` once, which resolves redactions and applies every update in fold order. The
+ * result is foldTasks's on the pages joined in order (foldTasks is this class on one batch): the
+ * pages only move the first pass ahead, while later pages are still being read.
  */
 export class TaskFold {
   readonly #input: Omit<TaskFoldInput, "events">;
@@ -160,10 +140,6 @@ export class TaskFold {
   readonly #indexer: RoomEventIndexer;
   /** Roots judged so far (the first ones of #roots). */
   #judged = 0;
-  // scratch, reused by every group
-  readonly #scratchEvents: CheckedRawEvent[] = [];
-  readonly #scratchClocks: number[] = [];
-  readonly #reading = new UpdateReading();
   #done = false;
 
   constructor(input: Omit<TaskFoldInput, "events">) {
@@ -182,7 +158,7 @@ export class TaskFold {
         // A group's id passed `isReferenceId` when the group was made: only a new id is checked.
         if (group !== undefined) group.events.push(ev);
         else if (typeof root === "string" && isReferenceId(root)) {
-          const made = newGroup(root, [ev]);
+          const made: Group = { root, working: undefined, events: [ev] };
           groups.set(root, made);
           groupList.push(made);
         } else unreferenced.push(ev);
@@ -197,83 +173,12 @@ export class TaskFold {
     // The page's roots judged now, in a loop of their own (it depends on the root, the levels and
     // the list's settings only); a root found redacted in result() is skipped as such instead.
     const roots = this.#roots;
-    const groups = this.#groups;
     const { create, assign } = this.#permissions;
     for (let i = this.#judged; i < roots.length; i++) {
       const met = roots[i]!;
-      const accepted = acceptRoot(met.ev, rawContent(met.ev), this.#input, create, assign);
-      met.accepted = accepted;
-      if (typeof accepted === "string") continue;
-      // The group of its updates (made now when none came yet, if its id may be referenced).
-      const id = met.ev.event_id;
-      let group = groups.get(id);
-      if (group === undefined && isReferenceId(id)) {
-        group = newGroup(id, []);
-        groups.set(id, group);
-        this.#groupList.push(group);
-      }
-      if (group !== undefined) {
-        group.working = accepted;
-        group.rootEv = met.ev;
-      }
+      met.accepted = acceptRoot(met.ev, rawContent(met.ev), this.#input, create, assign);
     }
     this.#judged = roots.length;
-    this.#applyInOrder();
-  }
-
-  /**
-   * Applies, group by group, the updates that came since the last page when they sort after those
-   * already applied (the usual case: a list read in order, or the whole list at once), so that
-   * result() has only the last page's updates left (and any group to fold again). Redactions are
-   * known only at the end: result() folds again a group that held a redacted event.
-   */
-  #applyInOrder(): void {
-    const groupList = this.#groupList;
-    const input = this.#input;
-    const permissions = this.#permissions;
-    const evs = this.#scratchEvents;
-    const clocks = this.#scratchClocks;
-    const reading = this.#reading;
-    for (let g = 0; g < groupList.length; g++) {
-      const group = groupList[g]!;
-      const w = group.working;
-      const events = group.events;
-      if (w === undefined || group.dirty || group.applied === events.length) continue;
-      let n = 0;
-      for (let i = group.applied; i < events.length; i++) {
-        const ev = events[i]!;
-        const clock = wireClock(rawContent(ev));
-        if (clock < 0) break;
-        evs[n] = ev;
-        clocks[n++] = clock;
-      }
-      if (n !== events.length - group.applied) {
-        group.dirty = true;
-        continue;
-      }
-      sortGroup(evs, clocks, n);
-      if (group.last !== undefined && !precedes(group.last, group.lastClock, evs[0]!, clocks[0]!)) {
-        group.dirty = true;
-        continue;
-      }
-      const root = group.root;
-      let max = group.maxClock;
-      let i = 0;
-      for (; i < n; i++) {
-        const ev = evs[i]!;
-        if (readTaskUpdate(rawContent(ev), root, reading) !== undefined || applyUpdate(w, ev.sender, reading, input.levels, permissions) !== undefined) break;
-        if (reading.clock > max) max = reading.clock;
-      }
-      if (i < n) {
-        group.dirty = true; // folded again from its root in result()
-        group.applied += i; // (a working copy changed by `i` of them is made afresh there)
-        continue;
-      }
-      group.maxClock = max;
-      group.last = evs[n - 1];
-      group.lastClock = clocks[n - 1]!;
-      group.applied = events.length;
-    }
   }
 
   /** The fold of every event added (once: the working copies are consumed). */
@@ -302,8 +207,6 @@ export class TaskFold {
     }
     /** accepted tasks, in order of first delivery of their root */
     const accepted: Working[] = [];
-    // add() linked every accepted root to its group: a redacted root is unlinked again below.
-    for (const group of groupList) group.working = undefined;
     for (const { ev, accepted: w } of this.#roots) {
       if (checkRedacted && gone(ev)) continue;
       if (w === undefined) continue; // every root is judged by the add() that met it
@@ -322,33 +225,16 @@ export class TaskFold {
       skipped.push({ eventId: ev.event_id, reason: parsed.ok ? "references no known task" : parsed.reason });
     }
     let maxClock = 0;
-    const clocks = this.#scratchClocks;
-    const reading = this.#reading;
+    const clocks: number[] = []; // scratch, reused by every group
+    const reading = new UpdateReading(); // likewise, for each update in turn
     for (let g = 0; g < groupList.length; g++) {
-      const group = groupList[g]!;
-      const { root, events: evs } = group;
-      const w = group.working;
-      // A group applied as the pages came stays so unless it held a redacted event.
-      let redactedHere = false;
-      if (checkRedacted) for (const ev of evs) if (gone(ev)) redactedHere = true;
-      if (w !== undefined && !group.dirty && !redactedHere && group.applied === evs.length) {
-        if (group.maxClock > maxClock) maxClock = group.maxClock;
-        continue;
-      }
-      if (w !== undefined && group.applied > 0) {
-        // folded again from its root: a fresh working copy, as add() made it
-        const rootEv = group.rootEv as CheckedRawEvent; // the root of `w`, linked by add()
-        const again = acceptRoot(rootEv, rawContent(rootEv), input, permissions.create, permissions.assign) as Working;
-        w.task = again.task;
-        w.removed = undefined;
-        w.done = undefined;
-      }
+      const { root, working: w, events: evs } = groupList[g]!;
       // Keeps, in place, the updates that were not redacted and have a valid clock (the others are
       // malformed: parsing says why).
       let n = 0;
       for (let i = 0; i < evs.length; i++) {
         const ev = evs[i]!;
-        if (redactedHere && (replaced?.has(ev.event_id) === true || redacted.has(ev.event_id))) continue; // gone(), its skip noted above
+        if (checkRedacted && gone(ev)) continue;
         const clock = wireClock(rawContent(ev));
         if (clock < 0 || w === undefined) {
           const parsed = parseTaskUpdateOf(rawContent(ev), root);
