@@ -80,6 +80,12 @@ export function toRawEvent(e: MatrixEvent): RawEvent | undefined {
 
 /** toRawEvent, answered from a per-event cache while nothing it reads has changed (10,000-event rooms). */
 const rawMemo = new WeakMap<MatrixEvent, { raw: RawEvent | undefined; id: string | undefined; content: unknown; status: unknown; redacted: boolean; failure: boolean; type: string }>();
+/** The display name the inviter's member event gives (in an invitation's stripped state), if any. */
+function inviterDisplayName(room: Room, inviter: string | undefined): string | undefined {
+  const name = inviter === undefined ? undefined : room.currentState.getStateEvents("m.room.member", inviter)?.getContent()["displayname"];
+  return typeof name === "string" && name.trim() !== "" ? name.trim() : undefined;
+}
+
 function cachedRawEvent(e: MatrixEvent): RawEvent | undefined {
   const content = e.getOriginalContent();
   const c = rawMemo.get(e);
@@ -262,6 +268,8 @@ export class MatrixChatSession implements ChatSession {
       lastActivity: events.at(-1)?.getTs() ?? 0,
       children,
       inviter: membership === "invite" ? myMember?.events.member?.getSender() : undefined,
+      // The invitation's state holds the inviter's member event (their name), as servers send it.
+      inviterName: membership === "invite" ? inviterDisplayName(room, myMember?.events.member?.getSender()) : undefined,
       avatar: room.getMxcAvatarUrl() ?? undefined,
     }];
   }

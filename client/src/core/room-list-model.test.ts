@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { buildRoomList, pageTitle, type RoomSummary } from "./room-list-model.ts";
+import { buildRoomList, inviterText, pageTitle, type RoomSummary } from "./room-list-model.ts";
 
 const room = (roomId: string, over: Partial<RoomSummary> = {}): RoomSummary => ({ roomId, name: roomId, isSpace: false, membership: "join", isDirect: false, encrypted: true, unread: 0, highlights: 0, lastActivity: 0, children: [], ...over });
 
@@ -19,5 +19,11 @@ describe("client room list model", () => {
   it("puts the unread count in the page title", () => {
     assert.equal(pageTitle("Entente", 3), "(3) Entente");
     assert.equal(pageTitle("Entente", 0, "Voirie"), "Voirie · Entente");
+  });
+
+  it("says who invited by name and council, the Matrix id when there is no name", () => {
+    assert.equal(inviterText("@entente-tasks:ville-a.fr", "Entente Tâches"), "Entente Tâches (ville-a.fr)");
+    assert.equal(inviterText("@carol:agglo-b.fr", undefined), "@carol:agglo-b.fr");
+    assert.equal(inviterText("@carol:agglo-b.fr", ""), "@carol:agglo-b.fr");
   });
 });

@@ -12,8 +12,9 @@ export interface RoomSummary {
   lastActivity: number;
   /** Room ids this space lists as m.space.child (spaces only). */
   children: readonly string[];
-  /** For invitations: who invited. */
+  /** For invitations: who invited (user id), and their display name when the invitation carries it. */
   inviter?: string | undefined;
+  inviterName?: string | undefined;
   /** The room's image (mxc://), if it has one. */
   avatar?: string | undefined;
 }
@@ -58,6 +59,11 @@ export function buildRoomList(rooms: readonly RoomSummary[]): RoomListView {
     others: plain.filter((r) => !r.isDirect).sort(byActivity),
     totalUnread: countable.reduce((n, r) => n + r.unread, 0),
   };
+}
+
+/** Who sent an invitation, as the list says it: « Entente Tâches (ville-a.fr) », the name and the council; the id without a name. */
+export function inviterText(userId: string, name: string | undefined): string {
+  return name === undefined || name === "" ? userId : `${name} (${userId.slice(userId.indexOf(":") + 1)})`;
 }
 
 /** "(3) Entente": the page title carries the unread count, as agents see it in their tab bar. */

@@ -20,7 +20,7 @@ const SYNC = {
       "!dm": { summary: { "m.heroes": ["@bob:y"] }, state: { events: [st("m.room.member", "@bob:y", { membership: "join", displayname: "Bob" })] }, timeline: { events: [{ type: "m.room.message", sender: "@bob:y", content: { body: "hi" }, origin_server_ts: 99 }] }, unread_notifications: { notification_count: 2, highlight_count: "x" } },
       "!bad": "not a room",
     },
-    invite: { "!inv": { invite_state: { events: [st("m.room.name", "", { name: "Budget" }), st("m.room.member", ME, { membership: "invite" }, "@carol:z", 7)] } } },
+    invite: { "!inv": { invite_state: { events: [st("m.room.name", "", { name: "Budget" }), st("m.room.member", ME, { membership: "invite" }, "@carol:z", 7), st("m.room.member", "@carol:z", { membership: "join", displayname: "Carole Martin" }, "@carol:z")] } } },
   },
 };
 
@@ -38,6 +38,7 @@ describe("client room list preview (before the SDK)", () => {
     assert.deepEqual([byId.get("!dm")?.unread, byId.get("!dm")?.highlights], [2, 0], "a malformed count counts as 0");
     assert.equal(byId.get("!dm")?.lastActivity, 99);
     assert.deepEqual([byId.get("!inv")?.membership, byId.get("!inv")?.inviter, byId.get("!inv")?.name], ["invite", "@carol:z", "Budget"]);
+    assert.equal(byId.get("!inv")?.inviterName, "Carole Martin", "the inviter's name from the invitation's state");
     const list = buildRoomList(rooms);
     assert.deepEqual(list.spaces.map((g) => [g.space.name, g.unread, g.highlights]), [["Voirie", 4, 1]]);
     assert.equal(list.totalUnread, 6);

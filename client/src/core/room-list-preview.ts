@@ -52,6 +52,12 @@ function foldState(lists: Record<string, unknown>[][]): Map<string, Map<string, 
 const count = (v: unknown): number => (typeof v === "number" && Number.isInteger(v) && v > 0 ? v : 0);
 
 /** Spec "Calculating the display name for a room", short: name, alias, heroes, else the id. */
+/** A member's display name in the folded state, if set. */
+function displayNameIn(state: Map<string, Map<string, StateEvent>>, userId: string | undefined): string | undefined {
+  const name = userId === undefined ? undefined : str(state.get("m.room.member")?.get(userId)?.content["displayname"])?.trim();
+  return name === "" ? undefined : name;
+}
+
 function roomName(roomId: string, state: Map<string, Map<string, StateEvent>>, summary: unknown, me: string): string {
   const name = str(state.get("m.room.name")?.get("")?.content["name"])?.trim();
   if (name !== undefined && name !== "") return name;
@@ -101,6 +107,7 @@ export function previewFromSync(body: unknown, me: string): RoomSummary[] {
       roomId, name: roomName(roomId, state, undefined, me), isSpace: state.get("m.room.create")?.get("")?.content["type"] === "m.space",
       membership: "invite", isDirect: mine?.content["is_direct"] === true, encrypted: state.has("m.room.encryption"),
       unread: 0, highlights: 0, lastActivity: mine?.ts ?? 0, children: [], inviter: mine?.sender,
+      inviterName: displayNameIn(state, mine?.sender),
     });
   }
   return out;

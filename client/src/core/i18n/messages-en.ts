@@ -48,6 +48,7 @@ export const messagesEn: Record<MessageKey, string> = {
   accept: "Accept",
   decline: "Decline",
   inviteAnswerNamed: "{action}: {name}",
+  invitedBy: "invited by {who}",
   accepting: "Accepting…",
   declining: "Declining…",
   invite: "Invite",

@@ -49,6 +49,7 @@ export const messagesFr = {
   accept: "Accepter",
   decline: "Refuser",
   inviteAnswerNamed: "{action} : {name}",
+  invitedBy: "invitation envoyée par {who}",
   accepting: "Acceptation…",
   declining: "Refus…",
   invite: "Inviter",

@@ -1,7 +1,7 @@
 // The left column: working groups (spaces) with their rooms, direct messages, other rooms and
 // invitations, with unread badges. A navigation landmark; rooms are links to #/room/<id>.
 import { LitElement, css, html, nothing } from "lit";
-import type { RoomListView as Model, RoomSummary } from "../../core/room-list-model.ts";
+import { inviterText, type RoomListView as Model, type RoomSummary } from "../../core/room-list-model.ts";
 import type { I18n } from "../shared/i18n-context.ts";
 import { theme } from "../shared/theme.ts";
 import type { ThumbnailLoader } from "../shared/room-avatar.ts";
@@ -77,7 +77,7 @@ export class RoomListView extends LitElement {
         <button @click=${() => this.emit("create-direct", "")}>${t("createDirect")}</button>
       </div>
       ${m.invites.length > 0 ? html`<h2>${t("invitations")}</h2><ul>${m.invites.map((r) => html`<li class="invite">
-        <span>${r.isSpace ? "🗂 " : ""}${r.name}${r.inviter !== undefined ? html` <span class="muted">(${r.inviter})</span>` : nothing}</span>
+        <span>${r.isSpace ? "🗂 " : ""}${r.name}${r.inviter !== undefined ? html` <span class="muted" title=${r.inviter}>— ${t("invitedBy", { who: inviterText(r.inviter, r.inviterName) })}</span>` : nothing}</span>
         ${this.inviteActions(r)}</li>`)}</ul>` : nothing}
       <h2>${t("spaces")}</h2>
       ${m.spaces.map((g) => html`<section aria-label=${g.space.name}>
