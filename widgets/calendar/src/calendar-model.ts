@@ -2,7 +2,7 @@
 // live, or just sent), the binding and the power levels, folded on demand with the protocol's
 // foldCalendar, so the widget agrees with the bot and every other reader on the same events.
 import { parseWidgetContent, ROOM_WIDGET_EVENT, type WidgetDefinition } from "../../kit/src/widget-state.ts";
-import { MemberLabels } from "../../tasks/src/member-names.ts";
+import { MemberLabels } from "../../kit/src/member-labels.ts";
 import {
   CALENDAR_STATE, DEFAULT_CALENDAR_PERMISSIONS, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels, userLevel,
   type CalendarBinding, type CalendarEvent, type RoomPowerLevels,

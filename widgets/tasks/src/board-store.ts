@@ -14,7 +14,7 @@ import type { PartialTaskFields } from "../../../appservices/protocol/src/task-f
 import { parseTasksState, type TasksState } from "../../../appservices/protocol/src/tasks-state.ts";
 import type { BoardPort, RawEvent } from "./board-port.ts";
 import { measureSince, now } from "./load-marks.ts";
-import { MemberLabels } from "./member-names.ts";
+import { MemberLabels } from "../../kit/src/member-labels.ts";
 
 export const ROOM_CREATE = "m.room.create";
 export const ROOM_MEMBER = "m.room.member";

@@ -1,17 +1,22 @@
-// A member's name on the board: the display name, told apart when another joined member has the
+// A member's name in a widget (the task board, the calendar): the display name, told apart when another joined member has the
 // same one, as Element does. Two councils' agents are often both « agent1 »: « agent1
 // (ville-a.localhost) » and « agent1 (agglo-b.localhost) »; same name on the same server: the
 // whole user id. Without a display name: the user id. Pure. Every label is computed at once for a
-// list of members (MemberLabels, O(members)); the board keeps one per change of its members
-// (BoardStore.memberLabels), so a card's names cost O(1) each, not O(members).
-import type { Member } from "./board-store.ts";
+// list of members (MemberLabels, O(members)); a widget keeps one per change of its members
+// (the board's BoardStore.memberLabels), so a card's names cost O(1) each, not O(members).
+
+/** A room member as a widget knows it. */
+export interface LabelledMember {
+  userId: string;
+  displayName: string | undefined;
+}
 
 const serverOf = (userId: string): string => userId.slice(userId.indexOf(":") + 1);
 
 export class MemberLabels {
   readonly #labels = new Map<string, string>();
 
-  constructor(members: Iterable<Member>) {
+  constructor(members: Iterable<LabelledMember>) {
     // Members by display name, and per name how many are on each server.
     const byName = new Map<string, { ids: string[]; servers: Map<string, number> }>();
     for (const m of members) {

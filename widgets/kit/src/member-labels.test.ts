@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type { Member } from "./board-store.ts";
-import { MemberLabels } from "./member-names.ts";
+import type { LabelledMember as Member } from "./member-labels.ts";
+import { MemberLabels } from "./member-labels.ts";
 
 const of = (...ms: [string, string | undefined][]): Map<string, Member> => new Map(ms.map(([userId, displayName]) => [userId, { userId, displayName }]));
 const memberLabel = (members: ReadonlyMap<string, Member>, userId: string): string => new MemberLabels(members.values()).label(userId);
 
-describe("task board member names", () => {
+describe("widget member labels", () => {
   it("tells two councils' same-named agents apart by their server, and only then", () => {
     const m = of(["@agent1:ville-a.localhost", "agent1"], ["@agent1:agglo-b.localhost", "agent1"], ["@anne:ville-a.localhost", "Anne"]);
     assert.equal(memberLabel(m, "@agent1:ville-a.localhost"), "agent1 (ville-a.localhost)");
