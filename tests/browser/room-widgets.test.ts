@@ -125,6 +125,7 @@ describe("web client: room widgets, meetings and live events", function () {
     assert.equal(await page.locator("entente-widget-frame[pip]").count(), 1, "the meeting went small, still running");
     // Two frames on screen: each one's buttons say which widget they act on.
     await page.getByRole("button", { name: "Agrandir Direct", exact: true }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "Agrandir Direct", exact: true }).evaluate((b) => (globalThis as unknown as { getComputedStyle(e: unknown): { borderTopLeftRadius: string } }).getComputedStyle(b).borderTopLeftRadius), "6px", "the client's buttons (theme, focus ring), not the browser's");
     assert.equal(await page.locator("entente-widget-frame[pip]").getByRole("button", { name: /^Agrandir .+/ }).count(), 1, "the small meeting's button named too");
   });
 

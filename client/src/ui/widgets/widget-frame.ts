@@ -7,6 +7,7 @@ import type { FrameUrlResult } from "../../core/widgets/widget-frame-url.ts";
 import type { EntenteWidgetDriver } from "../../core/widgets/widget-driver.ts";
 import { WIDGET_SANDBOX, hostWidget, iframeAllow, type HostedWidget } from "../../core/widgets/widget-host.ts";
 import { translator, type Translate } from "../../core/i18n/translator.ts";
+import { theme } from "../shared/theme.ts";
 
 export class WidgetFrame extends LitElement {
   static override properties = {
@@ -26,16 +27,16 @@ export class WidgetFrame extends LitElement {
   t: Translate = translator("fr");
   #hosted: HostedWidget | undefined;
 
-  static override styles = css`
+  static override styles = [theme, css`
     :host { display: flex; flex-direction: column; min-height: 20rem; }
     :host([maximised]) { position: fixed; inset: 0; z-index: 10; background: Canvas; }
     :host([pip]:not([maximised])) { position: fixed; right: 1rem; bottom: 1rem; width: min(22rem, 90vw); height: 14rem; min-height: 0; z-index: 20; background: Canvas; border: 1px solid #888; box-shadow: 0 2px 12px #0004; }
     :host([pip]) iframe { min-height: 0; }
-    header button { font: inherit; }
-    header { display: flex; justify-content: space-between; align-items: center; gap: .5rem; }
+    header { display: flex; justify-content: space-between; align-items: center; gap: .5rem; padding: .3rem .5rem; background: #eef1f5; border-bottom: 1px solid var(--border); }
+    header span { display: flex; gap: .4rem; }
     iframe { flex: 1; border: 0; width: 100%; min-height: 18rem; }
     .refused { color: #b00020; }
-  `;
+  `];
 
   constructor() {
     super();
