@@ -228,6 +228,33 @@ describe("task board: store", () => {
     }
   });
 
+  it("uses a list state pushed while the state is read when it is newer than the one read, and retries a failed load when one comes", async () => {
+    // The client answered the state read before it received a list set up again (new anchor).
+    const again = ev("$s2", "fr.entente.tasks", "@bot:x", 5, buildTasksState({ anchor: "$anchor2" }));
+    const room = fakeRoom([], state);
+    const store = new BoardStore(room.port);
+    const loading = store.load();
+    room.push({ ...again, state_key: "" });
+    room.push({ ...state["fr.entente.tasks"], state_key: "" }); // the older one pushed after it: not taken
+    await loading;
+    assert.equal(store.status, "ready");
+    assert.equal(store.config?.anchor, "$anchor2");
+
+    // A failed load (the state could not be read), then a list state arrives: the board loads again.
+    let fail = true;
+    const flaky = fakeRoom([], state);
+    const readState = flaky.port.readState;
+    flaky.port.readState = (type, key) => (fail ? Promise.reject(new Error("hors ligne")) : readState(type, key));
+    const retried = new BoardStore(flaky.port);
+    await retried.load();
+    assert.equal(retried.status, "error");
+    fail = false;
+    const ready = new Promise<void>((resolve) => retried.onChange(() => { if (retried.status === "ready") resolve(); }));
+    flaky.push({ ...again, state_key: "" });
+    await ready;
+    assert.equal(retried.config?.anchor, "$anchor2", "the pushed list state, newer than the one then read");
+  });
+
   it("says when the room has no list or a broken one", async () => {
     const none = new BoardStore(fakeRoom([], {}).port);
     await none.load();

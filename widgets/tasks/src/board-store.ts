@@ -78,6 +78,12 @@ export class BoardStore {
   #listLoad: Promise<void> = Promise.resolve();
   /** load() has read the state: until then a pushed list state is left to it (the levels are not all known yet). */
   #stateRead = false;
+  /**
+   * The newest list state pushed before load() had read the state: the client may have answered
+   * the read before it received this one (a list set up again meanwhile), so load() uses it when
+   * it is newer than the one read.
+   */
+  #pushedListState: RawEvent | undefined;
   #listeners = new Set<() => void>();
   #off: (() => void) | undefined;
   /** Lamport clocks this widget sent and not yet seen back: the next clock is above them too. */
@@ -112,6 +118,7 @@ export class BoardStore {
   async load(): Promise<void> {
     // Live events first, so nothing sent while the list loads is missed (duplicates are harmless).
     this.#off ??= this.#port.onEvent((e) => this.#live(e));
+    this.status = "loading";
     const started = now();
     try {
       // Members (display names, the picker) come alongside: the client may first load them from
@@ -121,6 +128,8 @@ export class BoardStore {
         this.#port.readState(TASKS_STATE, ""), this.#port.readState(ROOM_POWER_LEVELS, ""), this.#port.readState(ROOM_CREATE, ""),
       ]);
       this.#stateRead = true;
+      const list = newerListState(tasks, this.#pushedListState);
+      this.#pushedListState = undefined;
       const newCreate = create !== undefined && create.event_id !== this.#createId;
       const newLevels = pl === undefined ? this.#powerLevelsId === undefined : pl.event_id !== this.#powerLevelsId;
       if (newCreate || newLevels) {
@@ -132,14 +141,14 @@ export class BoardStore {
         this.#powerLevelsId = pl?.event_id;
         this.levels = parseRoomPowerLevels(this.#powerLevels, this.#create);
       }
-      if (tasks === undefined) {
+      if (list === undefined) {
         await members;
         this.status = "no-list";
         this.#changed();
         return;
       }
       measureSince("state", started);
-      await Promise.all([this.#loadList(tasks["content"], tasks.event_id), members.then(() => this.#changed())]);
+      await Promise.all([this.#loadList(list["content"], list.event_id), members.then(() => this.#changed())]);
     } catch (err) {
       this.status = "error";
       this.problem = err instanceof Error ? err.message : String(err);
@@ -270,7 +279,12 @@ export class BoardStore {
     if (e.type === TASKS_STATE && e["state_key"] === "") {
       // Pushed with the power levels and the create event, in any order: read before load() has
       // them, the list would be folded with other levels than the board's, and folded again.
-      if (!this.#stateRead) return;
+      if (!this.#stateRead) {
+        // kept for load(); after a failed load, a (new) list state is a reason to try again
+        this.#pushedListState = newerListState(this.#pushedListState, e);
+        if (this.status === "error") void this.load();
+        return;
+      }
       void this.#loadList(e["content"], e.event_id).catch(() => undefined);
       return;
     }
@@ -379,4 +393,11 @@ export class BoardStore {
     this.#changed();
     return id;
   }
+}
+
+/** Of two `fr.entente.tasks` state events (either may be missing), the one sent last. */
+function newerListState(a: RawEvent | undefined, b: RawEvent | undefined): RawEvent | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  const ts = (e: RawEvent): number => (typeof e.origin_server_ts === "number" ? e.origin_server_ts : 0);
+  return b.event_id !== a.event_id && ts(b) > ts(a) ? b : a;
 }
