@@ -184,7 +184,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     await page.getByRole("dialog", { name: /^Lier une tâche/ }).waitFor({ state: "hidden" });
     assert.equal(await focusedText(page), "Lier une tâche à « Sécuriser les routes »");
     await card.getByRole("button", { name: "Délier « Poser les barrières »" }).click();
-    await card.getByText("Tâches liées (0 sur 1 faites)").waitFor({ timeout: 60_000 });
+    await card.getByText("Tâches liées (0 sur 1 faite)").waitFor({ timeout: 60_000 });
     await card.locator(".overall").getByText("Progression : 30 %").waitFor();
 
     // "Mes tâches" shows 100 tasks of a group, then a button for the rest (focus on the first new one).
@@ -208,7 +208,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     await nav.getByRole("link", { name: "Objectifs" }).click();
     await page.getByRole("heading", { name: "Objectifs — Groupe Voirie" }).waitFor(); // the only group: opened directly
     await card.locator(".overall").getByText("Progression : 80 %").waitFor({ timeout: 60_000 });
-    await card.getByText("Tâches liées (1 sur 1 faites)").waitFor();
+    await card.getByText("Tâches liées (1 sur 1 faite)").waitFor();
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, "objectives-edit-dashboard");
 
@@ -221,7 +221,7 @@ describe("web client in Chromium: objectives created, edited and linked from the
     await bobCard.locator(".overall").getByText("Progression : 80 %").waitFor({ timeout: 90_000 });
     await bobCard.getByText("4 / 10 km").waitFor();
     await bobCard.getByText("10 / 5 jours").waitFor();
-    await bobCard.getByText("Tâches liées (1 sur 1 faites)").waitFor();
+    await bobCard.getByText("Tâches liées (1 sur 1 faite)").waitFor();
     await bobCard.getByText("À risque").waitFor();
     const [download] = await Promise.all([bobPage.waitForEvent("download"), bobPage.getByRole("button", { name: "Exporter en CSV" }).click()]);
     const lines = readFileSync(await download.path()).toString("utf8").slice(1).split("\r\n");
