@@ -5,10 +5,11 @@
 // In a browser the bytes of a buffer made by the browser (WebCrypto, Blob.arrayBuffer()) are also
 // held by the browser's own object, which only a collection frees: ArrayBuffer.prototype.transfer(0)
 // detaches the JS side alone and hides the bytes from the collector's count, so they pile up even
-// longer (measured in Chromium: 4096 × 64 KiB WebCrypto outputs dropped, renderer RSS peak growth
-// 125–158 MiB; transfer(0) 298–353 MiB). Posted (transferred) to a MessagePort whose other end is
-// closed, they leave with the message, which is dropped: 20–44 MiB, and faster. Node keeps such a
-// message queued instead; there, where nothing else holds the bytes, transfer(0) frees them.
+// longer (tests/bench/buffer-release.ts, 4096 × 64 KiB WebCrypto outputs in a worker: renderer RSS
+// peak growth +120…+158 MiB dropped as they are, +275…+353 with transfer(0)). Posted (transferred)
+// to a MessagePort whose other end is closed, they leave with the message, which is dropped:
+// +20…+67 MiB, and faster. Node keeps such a message queued instead; there, where nothing else
+// holds the bytes, transfer(0) frees them.
 
 interface Drain { postMessage(message: null, transfer: ArrayBuffer[]): void }
 
