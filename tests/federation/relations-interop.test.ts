@@ -1,6 +1,8 @@
 // Issue 10 item 1: relations of events received over federation are indexed. A thread reply sent
 // from one council shows in the other's /relations and /threads (and bundled aggregations); a
 // reaction and an edit from the other side too. Read with matrix-js-sdk where a client reads.
+// Relations of history a council fetched by backfill (stored at negative positions: a partner's
+// task list from before its agent joined) are listed too, recursively and forwards.
 import assert from "node:assert/strict";
 import * as sdk from "matrix-js-sdk";
 import { startFederation, type TestFederation } from "../harness/federation.ts";
@@ -71,5 +73,28 @@ describe("relations across two councils", function () {
     const ev = await call<{ unsigned?: { "m.relations"?: Record<string, { event_id?: string }> } }>(b, session(bob), "GET", `/_matrix/client/v3/rooms/${enc(roomId)}/event/${enc(root)}`);
     assert.equal(ev.unsigned?.["m.relations"]?.["m.replace"]?.event_id, edit, "the edit is bundled on agglo-b");
     assert.ok(ev.unsigned?.["m.relations"]?.["m.thread"], "the thread (reply from agglo-b) is bundled too");
+  });
+
+  it("relations of history agglo-b backfilled (sent before Bob joined) are listed, recursively and forwards", async () => {
+    const A = session(alice);
+    const B = session(bob);
+    const C = "/_matrix/client/v3";
+    const { room_id: list } = await call<{ room_id: string }>(a, A, "POST", `${C}/createRoom`, { preset: "public_chat", name: "Tâches" });
+    const put = (body: Record<string, unknown>, txn: string) => call<{ event_id: string }>(a, A, "PUT", `${C}/rooms/${enc(list)}/send/m.room.message/${txn}`, body).then((r) => r.event_id);
+    const anchor = await put({ msgtype: "m.notice", body: "Liste des tâches" }, "anchor");
+    const task = await put({ msgtype: "m.text", body: "Préparer le budget", "m.relates_to": { rel_type: "m.reference", event_id: anchor } }, "task");
+    const update = await put({ msgtype: "m.text", body: "fait", "m.relates_to": { rel_type: "m.reference", event_id: task } }, "update");
+    for (let i = 0; i < 12; i++) await put({ msgtype: "m.text", body: `discussion ${i}` }, `chat${i}`);
+    await call(b, B, "POST", `${C}/join/${enc(list)}?via=ville-a.test`, {});
+    // Bob pages back: agglo-b fetches the history from ville-a (backfill)
+    await waitFor("the anchor backfilled on agglo-b", async () => {
+      const page = await call<{ chunk: { event_id: string }[] }>(b, B, "GET", `${C}/rooms/${enc(list)}/messages?dir=b&limit=50`);
+      return page.chunk.some((e) => e.event_id === anchor) ? true : undefined;
+    });
+    type Page = { chunk: { event_id: string }[] };
+    const rel = (query: string) => call<Page>(b, B, "GET", `/_matrix/client/v1/rooms/${enc(list)}/relations/${enc(anchor)}?${query}`).then((p) => p.chunk.map((e) => e.event_id).sort());
+    assert.deepEqual(await rel("recurse=true&limit=50"), [task, update].sort(), "the whole tree, recursively");
+    assert.deepEqual(await rel("dir=f&limit=50"), [task], "forwards from the start");
+    assert.deepEqual(await rel("limit=50"), [task], "backwards from the newest");
   });
 });

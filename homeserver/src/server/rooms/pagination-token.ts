@@ -29,6 +29,12 @@ export function parsePaginationToken(raw: string, param = "from"): number {
   throw new MatrixError("M_INVALID_PARAM", 400, `Invalid pagination token in '${param}'`);
 }
 
+/**
+ * A position before every event of a room, backfilled ones (negative) included: where forward
+ * pagination without `from` starts. One above the smallest safe integer, so `from - 1` is safe too.
+ */
+export const FIRST_POSITION = Number.MIN_SAFE_INTEGER + 1;
+
 export function formatPaginationToken(position: number): string {
   return `t${Math.trunc(position)}`;
 }

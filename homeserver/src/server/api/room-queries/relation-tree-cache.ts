@@ -11,6 +11,8 @@
 // bounds (lowest and highest position, count): a new one takes a higher position, a backfilled one
 // a lower one, a de-outliered one is deleted and stored again. So another agent opening the same
 // list, or the same agent coming back, reads it without walking again.
+import { FIRST_POSITION } from "../../rooms/pagination-token.ts";
+
 export interface TreeRow {
   eventId: string;
   stream: number;
@@ -38,7 +40,7 @@ export interface TreeSource {
   maxStream(): Promise<number>;
   /** Changes whenever an event is stored in (or removed from) the room: its lowest and highest positions and its count. */
   roomBounds(): Promise<string>;
-  /** Every tree row in (0, upTo], ascending; at most `limit` rows. */
+  /** Every tree row at or below upTo (backfilled ones at negative positions too), ascending; at most `limit` rows. */
   walk(upTo: number, limit: number): Promise<TreeRow[]>;
 }
 
@@ -55,11 +57,11 @@ export class RelationTreeCache {
   /** The rows of (after, before] in the scan's direction, at most n; `undefined` when the tree is too big to keep. */
   async window(key: string, w: TreeWindow, source: TreeSource): Promise<TreeRow[] | undefined> {
     let entry = this.entries.get(key);
-    // A forward page after the first (w.after > 0: its `from` token) reads past the walk's end
+    // A forward page after the first (its `from` token: w.after above the first page's) reads past the walk's end
     // (its range is open above) but needs no new walk while nothing was stored after that end: the
     // same freshness as a backward page after the first, without counting the room's events
     // (roomBounds) at each of the 5 pages of a 22,000-event list.
-    const laterForward = entry !== undefined && !w.backwards && w.after > 0 && w.before > entry.upTo && (await source.maxStream()) <= entry.upTo;
+    const laterForward = entry !== undefined && !w.backwards && w.after >= FIRST_POSITION && w.before > entry.upTo && (await source.maxStream()) <= entry.upTo;
     if (!entry || (w.before > entry.upTo && !laterForward)) {
       // Bounds before the position and the walk: an event stored meanwhile changes them, so the
       // next first page walks again even if this walk already saw it.

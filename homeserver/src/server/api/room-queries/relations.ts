@@ -12,7 +12,7 @@ import { serializeRoomEvents, serializeRoomEventsText } from "../../rooms/bundle
 import { jsonTextResult } from "../../http/json-text.ts";
 import { LEAN_EVENTS_PARAM } from "../../rooms/client-event-text.ts";
 import { versionOrThrow } from "../../rooms/local-events.ts";
-import { formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
+import { FIRST_POSITION, formatPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { RoomVisibility, requireRoomAccess, roomIdOfRow } from "../../rooms/visibility.ts";
 import { RelationTreeCache, type TreeRow } from "./relation-tree-cache.ts";
 import { leanPageResult } from "./relations-kinds.ts";
@@ -50,7 +50,10 @@ async function relations(s: ServerContext, trees: RelationTreeCache, leanCache: 
   const backwards = dirParam(ctx.query, "b") === "b";
   const limit = limitParam(ctx.query, 10, MAX_RELATIONS_PAGE, 1);
   const fromRaw = ctx.query.get("from");
-  const from = tokenParam(ctx.query, "from") ?? (backwards ? Number.MAX_SAFE_INTEGER : 0);
+  // Without `from`, from the newest backwards or the oldest forwards: backfilled history (events
+  // fetched from other servers, a partner council's tasks from before this server joined) has
+  // negative positions.
+  const from = tokenParam(ctx.query, "from") ?? (backwards ? Number.MAX_SAFE_INTEGER : FIRST_POSITION);
   const to = tokenParam(ctx.query, "to");
   const recurse = boolParam(ctx.query, "recurse");
   // Our extension (client-event-text.ts): the events without room_id and unsigned, no bundles.
@@ -71,7 +74,7 @@ async function relations(s: ServerContext, trees: RelationTreeCache, leanCache: 
     return await trees.window(key, { after, before, n, backwards }, {
       maxStream: () => s.stores.events.maxStream(),
       roomBounds: () => roomStreamBounds(s.db, roomId),
-      walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: 0, before: upTo, limit, backwards: false }),
+      walk: (upTo, limit) => relationTreeIds(s.db, { ...filters, parentId, depth, after: FIRST_POSITION - 1, before: upTo, limit, backwards: false }),
     }) ?? await relationTreeIds(s.db, { ...filters, parentId, depth });
   };
   // next_batch first (members keep this order): a client streaming the body can ask for the next
