@@ -96,5 +96,9 @@ describe("relations across two councils", function () {
     assert.deepEqual(await rel("recurse=true&limit=50"), [task, update].sort(), "the whole tree, recursively");
     assert.deepEqual(await rel("dir=f&limit=50"), [task], "forwards from the start");
     assert.deepEqual(await rel("limit=50"), [task], "backwards from the newest");
+    // /messages forwards without 'from' starts at the room's beginning too, and its start token parses
+    const fwd = await call<{ chunk: { event_id: string }[]; start: string }>(b, B, "GET", `${C}/rooms/${enc(list)}/messages?dir=f&limit=100`);
+    assert.ok(fwd.chunk.some((e) => e.event_id === anchor), "the backfilled anchor, forwards from the start");
+    await call(b, B, "GET", `${C}/rooms/${enc(list)}/messages?dir=f&limit=1&from=${enc(fwd.start)}`);
   });
 });

@@ -31,9 +31,9 @@ export function parsePaginationToken(raw: string, param = "from"): number {
 
 /**
  * A position before every event of a room, backfilled ones (negative) included: where forward
- * pagination without `from` starts. One above the smallest safe integer, so `from - 1` is safe too.
+ * pagination without `from` starts. Fifteen digits, so its token (`start` of /messages) parses.
  */
-export const FIRST_POSITION = Number.MIN_SAFE_INTEGER + 1;
+export const FIRST_POSITION = -999_999_999_999_999;
 
 export function formatPaginationToken(position: number): string {
   return `t${Math.trunc(position)}`;

@@ -8,7 +8,7 @@ import type { Handler } from "../../http/router.ts";
 import { serializeRoomEventsText, type SerializeContext } from "../../rooms/bundled-aggregations.ts";
 import { jsonTextResult } from "../../http/json-text.ts";
 import { senderOfRow } from "../../../storage/event-columns.ts";
-import { formatPaginationToken, nextPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
+import { FIRST_POSITION, formatPaginationToken, nextPaginationToken, streamRange } from "../../rooms/pagination-token.ts";
 import { hasUnfetchedHistory } from "../../rooms/history-gap.ts";
 import { rowMatchesRoomEventFilter, parseRoomEventFilterParam, type RoomEventFilter } from "../../rooms/room-event-filter.ts";
 import { RoomVisibility, requireRoomAccess, type RoomAccess } from "../../rooms/visibility.ts";
@@ -27,7 +27,8 @@ export const messagesHandler = (s: ServerContext): Handler => async (ctx) => {
   const to = tokenParam(ctx.query, "to");
   const access = await requireRoomAccess(s, me.userId, roomId, { allowFormerMembers: true });
   // not into a write body still running (SQLite: reads see it half done, and it may roll back)
-  from ??= backwards ? (await s.stores.events.settledMaxStream()) + 1 : 0;
+  // forwards without `from`: from the room's first event, backfilled history (negative positions) included
+  from ??= backwards ? (await s.stores.events.settledMaxStream()) + 1 : FIRST_POSITION;
   const start = ctx.query.get("from") || formatPaginationToken(from);
   if (limit === 0) return { json: { chunk: [], start, end: start } };
   const visibility = new RoomVisibility(s, roomId, me.userId);
