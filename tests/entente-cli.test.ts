@@ -2,10 +2,11 @@
 // re-running it), config errors, `start` with two councils, the admin commands, SIGTERM.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { REPO_ROOT, entente, freePortBlock, isListening, spawnEntente } from "./harness/entente-cli.ts";
+import { waitFor } from "./harness/homeserver.ts";
 
 const KEPT = [
   "ca/ca.crt", "ca/ca.key", "ville-a/signing.key", "ville-a/tls/federation.crt", "ville-a/tls/federation.key",
@@ -201,6 +202,25 @@ describe("entente CLI", function () {
     }
   });
 
+  it("a killed `entente start` (SIGKILL, no chance to stop them) takes its councils and bots with it", async () => {
+    const dir = join(root, "fed");
+    const base = await freePortBlock(8);
+    assert.equal(entente(["init", dir, "--council", "ville-a", "--council", "agglo-b", "--base-port", String(base)]).code, 0);
+    const run = spawnEntente(["start", dir]);
+    let children: number[] = [];
+    try {
+      await run.waitFor(/Entente is running/);
+      children = childPids(run.child.pid ?? 0);
+      assert.ok(children.length >= 2, `the councils (and bots) are children of entente: ${children.join(", ")}`);
+      run.child.kill("SIGKILL");
+      await run.exit;
+      await waitFor("every council and bot stopped", async () => (children.every((pid) => !alive(pid)) ? true : undefined), 30_000);
+      for (const port of [base, base + 1, base + 4, base + 5]) assert.equal(await isListening(port), false, `port ${port}`);
+    } finally {
+      for (const pid of children) if (alive(pid)) process.kill(pid, "SIGKILL");
+    }
+  });
+
   it("serve runs one homeserver and stops on SIGTERM", async () => {
     const dir = join(root, "fed");
     const base = await freePortBlock(4);
@@ -217,3 +237,23 @@ describe("entente CLI", function () {
     }
   });
 });
+
+/** The pids whose parent is `parent` (Linux /proc). */
+function childPids(parent: number): number[] {
+  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => {
+    try {
+      return Number(/\) \S+ (\d+)/.exec(readFileSync(`/proc/${d}/stat`, "utf8"))?.[1]) === parent;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+/** Running (an exited process not yet reaped by its new parent, a zombie, is not). */
+function alive(pid: number): boolean {
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}

@@ -47,7 +47,8 @@ export function spawnBot(kind: BotKind, t: BotTarget, extra: readonly string[]):
   const args = [script, "--registration", appservicePath(t.paths, kind), "--homeserver", t.clientUrl, "--domain", t.serverName, "--store", store, ...extra];
   // DEP0060 (util._extend, from a dependency of the bridge) said nothing an admin can act on, twice
   // per bot log; other warnings still show.
-  const child = spawn(process.execPath, ["--disable-warning=DEP0060", ...args], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // the IPC channel carries nothing: its closing stops the bot if `entente` dies (bot-command-line.ts)
+  const child = spawn(process.execPath, ["--disable-warning=DEP0060", ...args], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true });
   child.stderr?.on("data", (d: Buffer) => log.write(d));
   const exited = new Promise<void>((resolve) => child.once("close", () => { log.end(); resolve(); }));
   const ready = new Promise<string>((resolve, reject) => {

@@ -1,7 +1,8 @@
 // One council's homeserver as a child process (`node homeserver/src/bin/serve.ts --config FILE`):
 // isolated from its neighbours, its output appended to a log file, its last lines kept for the
 // report when it dies. Children get their own process group so a terminal's Ctrl-C reaches only
-// `entente`, which then stops them in order (no double signal).
+// `entente`, which then stops them in order (no double signal); each stops on its own if `entente`
+// dies without stopping it.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
@@ -28,7 +29,9 @@ export function spawnCouncil(name: string, configPath: string, logPath: string):
   const fixed = tightenPermissions({ trees: [], files: [logPath] }).fixed.map(describeFix);
   const log = createWriteStream(logPath, { flags: "a", mode: 0o600 });
   log.write(`--- ${new Date().toISOString()} entente start: ${name}${fixed.length > 0 ? ` (permissions fixed: ${fixed.join(", ")})` : ""}\n`);
-  const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe"], detached: true });
+  // The IPC channel carries nothing: its closing tells the council that `entente start` is gone
+  // (killed, even with SIGKILL), and it stops (serve.ts).
+  const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
     log.write(chunk);

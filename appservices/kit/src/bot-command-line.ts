@@ -37,11 +37,17 @@ export function parseBotArgs<O extends ParseArgsOptionsConfig>(argv: string[], o
   return { ok: true, place: { registration, homeserver, domain, store }, values: values as BotValues<O> };
 }
 
-/** Says "ready <bot user id>" on stdout, waits for SIGTERM or SIGINT, then stops the bot. */
+/**
+ * Says "ready <bot user id>" on stdout, waits for SIGTERM or SIGINT, then stops the bot. Started by
+ * `entente start` (an IPC channel to it), it also stops when that is gone, even killed with SIGKILL.
+ */
 export async function runUntilSignal(bot: { bot: { botUserId: string }; stop(): Promise<void> }): Promise<void> {
   process.stdout.write(`ready ${bot.bot.botUserId}\n`);
   await new Promise<void>((resolve) => {
     for (const s of ["SIGTERM", "SIGINT"] as const) process.once(s, () => resolve());
+    if (process.channel !== undefined) process.once("disconnect", () => resolve());
   });
   await bot.stop();
+  // an open channel would keep the process alive once the bot has stopped
+  if (process.connected) process.disconnect();
 }

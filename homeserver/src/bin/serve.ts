@@ -75,11 +75,17 @@ export async function main(argv: string[]): Promise<number> {
   process.umask(0o077);
   const hs = config.workers.role === "client-reader" ? await startClientReader(config) : await startHomeserver(config);
   process.stdout.write(`ready ${hs.url}\n`);
+  let stopping = false;
   const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
     hs.stop().then(() => process.exit(0), () => process.exit(1));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  // Started by `entente start` (an IPC channel to it): stop when it is gone, even killed with
+  // SIGKILL, rather than live on holding the council's ports and database.
+  if (process.channel !== undefined) process.once("disconnect", stop);
   return -1;
 }
 
