@@ -4,31 +4,25 @@
 // SQLite only: on PostgreSQL a woken /sync waits for the database, so no order between the two holds.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, ServerResponse, type Server } from "node:http";
+import { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestHomeserver, registerUser, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, writeRegistration, C } from "../appservice-helpers.ts";
+import { startRecordingAppservice, type RecordingAppservice } from "../harness/recording-appservice.ts";
 
 describe("appservice pushers after the woken /sync answers (sqlite)", function () {
   this.timeout(60_000);
   let t: TestHomeserver;
   let regDir: string;
-  let bot: Server;
-  const received: string[] = [];
+  let bot: RecordingAppservice;
+  let received: string[] = [];
   const origEnd = ServerResponse.prototype.end;
 
   before(async () => {
-    bot = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        received.push(body);
-        res.writeHead(200, { "Content-Type": "application/json" }).end("{}");
-      });
-    });
-    await new Promise<void>((r) => bot.listen(0, "127.0.0.1", r));
-    const port = (bot.address() as { port: number }).port;
+    bot = await startRecordingAppservice();
+    received = bot.received;
+    const port = bot.port;
     regDir = mkdtempSync(join(tmpdir(), "entente-as-order-"));
     // interested in every room (a users namespace matching everyone), so it gets the message
     const yaml = `id: orderbot\nurl: http://127.0.0.1:${port}\nas_token: as-order\nhs_token: hs-order\nsender_localpart: orderbot\nnamespaces: { users: [{ exclusive: false, regex: "@.*" }] }\n`;
@@ -37,7 +31,7 @@ describe("appservice pushers after the woken /sync answers (sqlite)", function (
   after(async () => {
     ServerResponse.prototype.end = origEnd;
     await t?.stop();
-    await new Promise((r) => bot?.close(r));
+    await bot?.close();
     if (regDir) rmSync(regDir, { recursive: true, force: true });
   });
 

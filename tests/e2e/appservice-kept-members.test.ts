@@ -4,37 +4,30 @@
 // at once: the bot receives the room's next message.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startTestHomeserver, registerUser, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
 import { call, writeRegistration, C } from "../appservice-helpers.ts";
+import { startRecordingAppservice, type RecordingAppservice } from "../harness/recording-appservice.ts";
 
 describe("appservice interest from the kept room members", function () {
   this.timeout(60_000);
   let t: TestHomeserver;
   let regDir: string;
-  let bot: Server;
-  const received: string[] = [];
+  let bot: RecordingAppservice;
+  let received: string[] = [];
 
   before(async () => {
-    bot = createServer((req, res) => {
-      let body = "";
-      req.on("data", (c: Buffer) => (body += c.toString()));
-      req.on("end", () => {
-        received.push(body);
-        res.writeHead(200, { "Content-Type": "application/json" }).end("{}");
-      });
-    });
-    await new Promise<void>((r) => bot.listen(0, "127.0.0.1", r));
-    const port = (bot.address() as { port: number }).port;
+    bot = await startRecordingAppservice();
+    received = bot.received;
+    const port = bot.port;
     regDir = mkdtempSync(join(tmpdir(), "entente-as-kept-"));
     const yaml = `id: keptbot\nurl: http://127.0.0.1:${port}\nas_token: as-kept\nhs_token: hs-kept\nsender_localpart: keptbot\nnamespaces: { users: [{ exclusive: false, regex: "@pont_.*" }] }\n`;
     t = await startTestHomeserver({ db: "sqlite", overrides: { appservices: { registrationFiles: [writeRegistration(regDir, "keptbot", yaml)], retryInitialMs: 1000, retryMaxMs: 1000 } } });
   });
   after(async () => {
     await t?.stop();
-    await new Promise((r) => bot?.close(r));
+    await bot?.close();
     if (regDir) rmSync(regDir, { recursive: true, force: true });
   });
 
