@@ -123,8 +123,16 @@ describe("task board in the web client's room view", function () {
     assert.equal(relations.length, 1, `one recursive read at load:\n${relations.join("\n")}`);
     assert.equal(new URL(relations[0]!).searchParams.get("recurse"), "true");
 
-    // Create, with Bruno picked from the room's members by keyboard.
+    // An empty title is said in our words under the field (not the browser's bubble), which gets the focus.
     await board.locator("#new-task").click();
+    await board.locator("#create-submit").click();
+    await board.getByText("Donnez un titre à la tâche.").waitFor();
+    const title = board.locator("form.create input[name=title]");
+    assert.equal(await title.getAttribute("aria-invalid"), "true");
+    assert.equal(await title.getAttribute("aria-describedby"), "title-error");
+    assert.equal(await title.evaluate((el) => (el.getRootNode() as unknown as { activeElement: unknown }).activeElement === el), true, "the title field has the focus");
+
+    // Create, with Bruno picked from the room's members by keyboard.
     await board.locator("form.create input[name=title]").fill("Préparer le conseil");
     const picker = board.locator("form.create").getByRole("combobox", { name: "Ajouter une personne assignée" });
     await picker.fill("bru");

@@ -20,7 +20,7 @@ type Dir = "left" | "right" | "up" | "down";
 
 export class TaskBoard extends LitElement {
   static override properties = {
-    filters: { state: true }, creating: { state: true }, newAssignees: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true }, shown: { state: true },
+    filters: { state: true }, creating: { state: true }, titleError: { state: true }, newAssignees: { state: true }, openId: { state: true }, announce: { state: true }, error: { state: true }, tick: { state: true }, shown: { state: true },
   };
   /** Cards drawn per column before "show more": a 2,000-task board stays quick to draw. */
   static readonly PAGE = 50;
@@ -34,6 +34,8 @@ export class TaskBoard extends LitElement {
   static readonly FIRST = 10;
   declare filters: BoardFilters;
   declare creating: boolean;
+  /** The new task's title left empty: said under the field in our words, not the browser's. */
+  declare titleError: boolean;
   /** Assignees chosen in the create form. */
   declare newAssignees: string[];
   declare openId: string | undefined;
@@ -86,6 +88,7 @@ export class TaskBoard extends LitElement {
     super();
     this.filters = { ...NO_FILTERS };
     this.creating = false;
+    this.titleError = false;
     this.newAssignees = [];
     this.openId = undefined;
     this.announce = "";
@@ -204,7 +207,11 @@ export class TaskBoard extends LitElement {
     const form = ev.target as HTMLFormElement;
     const data = new FormData(form);
     const title = String(data.get("title") ?? "").trim();
-    if (title === "") return;
+    this.titleError = title === "";
+    if (title === "") {
+      (form.elements.namedItem("title") as HTMLInputElement | null)?.focus();
+      return;
+    }
     const assignees = this.newAssignees;
     const due = dateFromInput(String(data.get("due") ?? ""), this.timeZone);
     const labels = parseLabels(String(data.get("labels") ?? ""));
@@ -251,19 +258,21 @@ export class TaskBoard extends LitElement {
             <option value="week">${t("dueWeek")}</option><option value="none">${t("dueNone")}</option>
           </select></label>
         ${rights.create === true
-          ? html`<button id="new-task" aria-expanded=${this.creating ? "true" : "false"} @click=${() => (this.creating = !this.creating)}>${t("newTask")}</button>`
+          ? html`<button id="new-task" aria-expanded=${this.creating ? "true" : "false"} @click=${() => { this.creating = !this.creating; this.titleError = false; }}>${t("newTask")}</button>`
           : html`<p class="meta" id="create-note">${t("needCreate", { needs: rights.create.needs })}</p>`}
       </div>
       ${this.creating && rights.create === true ? html`
-        <form class="create" @submit=${(e: SubmitEvent) => this.#create(e)} aria-label=${t("newTask")}>
-          <label>${t("taskTitle")}<input name="title" required maxlength="500" autofocus></label>
+        <form class="create" novalidate @submit=${(e: SubmitEvent) => this.#create(e)} aria-label=${t("newTask")}>
+          <label>${t("taskTitle")}<input name="title" required maxlength="500" autofocus aria-invalid=${this.titleError ? "true" : "false"}
+            aria-describedby=${this.titleError ? "title-error" : nothing}></label>
+          ${this.titleError ? html`<p class="error" id="title-error">${t("titleNeeded")}</p>` : nothing}
           <entente-assignee-picker class="new-assignees" .value=${this.newAssignees} .members=${[...s.members.values()]} .self=${this.userId} .t=${t} .label=${t("assignees")}
             .allowOthers=${rights.assignOthers === true} .restriction=${rights.assignOthers === true ? "" : t("needAssign", { needs: rights.assignOthers.needs })}
             @assignees-change=${(e: CustomEvent<string[]>) => (this.newAssignees = e.detail)}></entente-assignee-picker>
           <label>${t("labels")}<input name="labels"></label>
           <label>${t("due")}<input name="due" type="datetime-local"></label>
           <button type="submit" id="create-submit">${t("create")}</button>
-          <button type="button" @click=${() => (this.creating = false)}>${t("cancel")}</button>
+          <button type="button" @click=${() => { this.creating = false; this.titleError = false; }}>${t("cancel")}</button>
         </form>` : nothing}
       ${this.error !== "" ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="columns">
