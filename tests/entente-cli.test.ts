@@ -176,6 +176,7 @@ describe("entente CLI", function () {
       run.child.kill("SIGTERM");
       const exit = await run.exit;
       assert.equal(exit.code, 0, run.errors());
+      assert.doesNotMatch(run.errors(), /did not stop/, "every bot stopped on its own, none killed at the grace");
       for (const pid of pids) assert.throws(() => process.kill(pid, 0), /ESRCH/, `council process ${pid} still running`);
       for (const port of [base, base + 1, base + 4, base + 5]) assert.equal(await isListening(port), false, `port ${port}`);
     } finally {

@@ -105,12 +105,18 @@ export async function startCouncilBots(targets: readonly BotTarget[], seedDemoUs
   return [...calendars, ...tasks];
 }
 
-/** SIGTERM to every bot, SIGKILL after `graceMs`. */
-export async function stopBots(bots: readonly BotProcess[], graceMs = 10_000): Promise<void> {
+/** SIGTERM to every bot, SIGKILL after `graceMs` (said through `say`: a bot should stop on its own). */
+export async function stopBots(bots: readonly BotProcess[], graceMs = 10_000, say: (line: string) => void = () => undefined): Promise<void> {
   const alive = (b: BotProcess): boolean => b.child.exitCode === null && b.child.signalCode === null;
   for (const b of bots) b.stopping = true;
   for (const b of bots) if (alive(b)) b.child.kill("SIGTERM");
-  const timer = setTimeout(() => { for (const b of bots) if (alive(b)) b.child.kill("SIGKILL"); }, graceMs);
+  const timer = setTimeout(() => {
+    for (const b of bots) {
+      if (!alive(b)) continue;
+      say(`entente: ${b.council} ${b.kind} bot did not stop within ${graceMs / 1000} s: killed\n`);
+      b.child.kill("SIGKILL");
+    }
+  }, graceMs);
   await Promise.all(bots.map((b) => b.exited));
   clearTimeout(timer);
 }

@@ -149,7 +149,7 @@ export async function startFederation(dir: string, io: Io, opts: { seedDemo?: bo
     if (stopping) return;
     stopping = true;
     // Bots first: they talk to their council until they stop.
-    void stopBots(bots).then(() => stopCouncils(processes)).then(() => (caldav?.kind === "running" ? caldav.radicale.stop() : undefined)).then(() => finish(code));
+    void stopBots(bots, undefined, (line) => io.err(line)).then(() => stopCouncils(processes)).then(() => (caldav?.kind === "running" ? caldav.radicale.stop() : undefined)).then(() => finish(code));
   };
   const onSignal = (): void => {
     if (!stopping) io.err("entente: stopping the councils...\n");

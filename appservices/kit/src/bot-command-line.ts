@@ -38,16 +38,18 @@ export function parseBotArgs<O extends ParseArgsOptionsConfig>(argv: string[], o
 }
 
 /**
- * Says "ready <bot user id>" on stdout, waits for SIGTERM or SIGINT, then stops the bot. Started by
- * `entente start` (an IPC channel to it), it also stops when that is gone, even killed with SIGKILL.
+ * Says "ready <bot user id>" on stdout, waits for SIGTERM or SIGINT, then stops the bot and ends the
+ * process. Started by `entente start` (an IPC channel to it), it also stops when that is gone, even
+ * killed with SIGKILL.
  */
-export async function runUntilSignal(bot: { bot: { botUserId: string }; stop(): Promise<void> }): Promise<void> {
+export async function runUntilSignal(bot: { bot: { botUserId: string }; stop(): Promise<void> }): Promise<never> {
   process.stdout.write(`ready ${bot.bot.botUserId}\n`);
   await new Promise<void>((resolve) => {
     for (const s of ["SIGTERM", "SIGINT"] as const) process.once(s, () => resolve());
     if (process.channel !== undefined) process.once("disconnect", () => resolve());
   });
   await bot.stop();
-  // an open channel would keep the process alive once the bot has stopped
-  if (process.connected) process.disconnect();
+  // Stopped, crypto store saved: the timers matrix-js-sdk leaves (7 seen) would keep the process
+  // alive for a minute or more, until \`entente\`'s grace ran out and it sent SIGKILL.
+  process.exit(0);
 }
