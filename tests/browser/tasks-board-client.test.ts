@@ -126,7 +126,7 @@ describe("task board in the web client's room view", function () {
     // An empty title is said in our words under the field (not the browser's bubble), which gets the focus.
     await board.locator("#new-task").click();
     await board.locator("#create-submit").click();
-    await board.getByText("Donnez un titre à la tâche.").waitFor();
+    await board.getByRole("alert").getByText("Donnez un titre à la tâche.").waitFor();
     const title = board.locator("form.create input[name=title]");
     assert.equal(await title.getAttribute("aria-invalid"), "true");
     assert.equal(await title.getAttribute("aria-describedby"), "title-error");

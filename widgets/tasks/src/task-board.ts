@@ -209,7 +209,8 @@ export class TaskBoard extends LitElement {
     const title = String(data.get("title") ?? "").trim();
     this.titleError = title === "";
     if (title === "") {
-      (form.elements.namedItem("title") as HTMLInputElement | null)?.focus();
+      // once the error is drawn and linked to the field, so focusing it reads both
+      void this.updateComplete.then(() => (form.elements.namedItem("title") as HTMLInputElement | null)?.focus());
       return;
     }
     const assignees = this.newAssignees;
@@ -265,7 +266,7 @@ export class TaskBoard extends LitElement {
         <form class="create" novalidate @submit=${(e: SubmitEvent) => this.#create(e)} aria-label=${t("newTask")}>
           <label>${t("taskTitle")}<input name="title" required maxlength="500" autofocus aria-invalid=${this.titleError ? "true" : "false"}
             aria-describedby=${this.titleError ? "title-error" : nothing}></label>
-          ${this.titleError ? html`<p class="error" id="title-error">${t("titleNeeded")}</p>` : nothing}
+          ${this.titleError ? html`<p class="error" id="title-error" role="alert">${t("titleNeeded")}</p>` : nothing}
           <entente-assignee-picker class="new-assignees" .value=${this.newAssignees} .members=${[...s.members.values()]} .self=${this.userId} .t=${t} .label=${t("assignees")}
             .allowOthers=${rights.assignOthers === true} .restriction=${rights.assignOthers === true ? "" : t("needAssign", { needs: rights.assignOthers.needs })}
             @assignees-change=${(e: CustomEvent<string[]>) => (this.newAssignees = e.detail)}></entente-assignee-picker>
