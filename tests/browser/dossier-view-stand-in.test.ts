@@ -12,18 +12,7 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { dossierRow as row, rowAction } from "../harness/dossier-pages.ts";
-
-async function bundle(): Promise<string> {
-  const { build } = await import("rolldown");
-  // PDF previews import pdf.js's worker as a Vite `?url` asset: an empty address stands in.
-  const urlStub = {
-    name: "vite-url-stub",
-    resolveId: (id: string) => (id.endsWith("?url") ? "\0url-stub" : null),
-    load: (id: string) => (id === "\0url-stub" ? "export default \"about:blank\";" : null),
-  };
-  const out = await build({ input: join(import.meta.dirname, "fixtures/dossier-view.ts"), write: false, cwd: join(import.meta.dirname, "../.."), plugins: [urlStub], output: { format: "iife" } });
-  return out.output[0].code;
-}
+import { bundleForPage } from "../harness/fixture-bundle.ts";
 
 interface Calls { saved: string[]; uploads: { name: string; versionOf: string | undefined }[] }
 
@@ -41,7 +30,7 @@ describe("dossier view over a stand-in port: where results are, version names, e
     browser = await launchChromium();
     page = await browser.newPage();
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Dossier</title></head><body><main></main></body></html>`);
-    await page.addScriptTag({ content: await bundle() });
+    await page.addScriptTag({ content: await bundleForPage(join(import.meta.dirname, "fixtures/dossier-view.ts")) });
   });
   after(async () => { await browser?.close(); });
 

@@ -7,19 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
-
-async function bundle(): Promise<string> {
-  const { build } = await import("rolldown");
-  // The list lives beside the folder view, whose PDF previews import pdf.js's worker as a Vite
-  // `?url` asset: an empty address stands in (nothing here draws a PDF).
-  const urlStub = {
-    name: "vite-url-stub",
-    resolveId: (id: string) => (id.endsWith("?url") ? "\0url-stub" : null),
-    load: (id: string) => (id === "\0url-stub" ? "export default \"about:blank\";" : null),
-  };
-  const out = await build({ input: join(import.meta.dirname, "fixtures/dossiers-list.ts"), write: false, cwd: join(import.meta.dirname, "../.."), plugins: [urlStub], output: { format: "iife" } });
-  return out.output[0].code;
-}
+import { bundleForPage } from "../harness/fixture-bundle.ts";
 
 describe("dossiers list: a working group's invitation is accepted there (Chromium)", function () {
   this.timeout(60_000);
@@ -31,7 +19,7 @@ describe("dossiers list: a working group's invitation is accepted there (Chromiu
     browser = await launchChromium();
     page = await browser.newPage();
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Dossiers</title></head><body><main></main></body></html>`);
-    await page.addScriptTag({ content: await bundle() });
+    await page.addScriptTag({ content: await bundleForPage(join(import.meta.dirname, "fixtures/dossiers-list.ts")) });
   });
   after(async () => { await browser?.close(); });
 

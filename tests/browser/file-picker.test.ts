@@ -13,14 +13,8 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { launchChromium, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
 import { startShareService } from "../../appservices/share/src/share-server.ts";
+import { bundleForPage } from "../harness/fixture-bundle.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
-
-async function bundle(): Promise<string> {
-  const { build } = await import("rolldown");
-  const out = await build({ input: join(import.meta.dirname, "fixtures/file-pickers.ts"), write: false, cwd: ROOT, output: { format: "iife" } });
-  return out.output[0].code;
-}
 
 interface FileInputFacts { id: string; width: number; height: number; opacity: string; clipPath: string }
 
@@ -104,7 +98,7 @@ describe("file fields in our words (Chromium)", function () {
   after(async () => { await browser?.close(); });
 
   it("client: dossier toolbar, interrupted upload, new room dialog and room image: hidden inputs, our names, keyboard chooser, axe clean", async () => {
-    const code = await bundle();
+    const code = await bundleForPage(join(import.meta.dirname, "fixtures/file-pickers.ts"));
     page = await browser.newPage({ locale: "en-US" });
     interceptChoosers(page);
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Fichiers</title></head><body><main>

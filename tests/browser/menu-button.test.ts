@@ -7,14 +7,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, screenshot, seriousA11yViolations } from "../harness/browser.ts";
+import { bundleForPage } from "../harness/fixture-bundle.ts";
 
 const ENTRY = join(import.meta.dirname, "../../client/src/ui/shared/menu-button.ts");
-
-async function bundle(): Promise<string> {
-  const { build } = await import("rolldown");
-  const out = await build({ input: ENTRY, write: false, cwd: join(import.meta.dirname, "../.."), output: { format: "iife" } });
-  return out.output[0].code;
-}
 
 /** The accessible name (aria-label, else text) of the element that has the focus, through shadow roots. */
 async function focused(page: Page): Promise<string> {
@@ -35,7 +30,7 @@ describe("menu button (WAI-ARIA APG) in Chromium", function () {
   const ran = async (): Promise<string[]> => page.evaluate(() => (globalThis as unknown as { ran: string[] }).ran);
 
   before(async () => {
-    const code = await bundle();
+    const code = await bundleForPage(ENTRY);
     browser = await launchChromium();
     page = await browser.newPage();
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Menu</title></head><body><main>

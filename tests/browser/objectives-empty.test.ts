@@ -7,12 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
-
-async function bundle(): Promise<string> {
-  const { build } = await import("rolldown");
-  const out = await build({ input: join(import.meta.dirname, "fixtures/objectives-empty.ts"), write: false, cwd: join(import.meta.dirname, "../.."), output: { format: "iife" } });
-  return out.output[0].code;
-}
+import { bundleForPage } from "../harness/fixture-bundle.ts";
 
 describe("objectives dashboard: the empty state says what to do (Chromium)", function () {
   this.timeout(60_000);
@@ -24,7 +19,7 @@ describe("objectives dashboard: the empty state says what to do (Chromium)", fun
     browser = await launchChromium();
     page = await browser.newPage();
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Objectifs</title></head><body><main></main></body></html>`);
-    await page.addScriptTag({ content: await bundle() });
+    await page.addScriptTag({ content: await bundleForPage(join(import.meta.dirname, "fixtures/objectives-empty.ts")) });
   });
   after(async () => { await browser?.close(); });
 

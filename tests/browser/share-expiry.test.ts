@@ -9,15 +9,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, screenshotOnFailure, seriousA11yViolations } from "../harness/browser.ts";
+import { bundleForPage } from "../harness/fixture-bundle.ts";
 
-const ROOT = join(import.meta.dirname, "../..");
 const DAY = 86_400_000;
-
-async function bundle(): Promise<string> {
-  const { build } = await import("rolldown");
-  const out = await build({ input: join(import.meta.dirname, "fixtures/share-dialog.ts"), write: false, cwd: ROOT, output: { format: "iife" } });
-  return out.output[0].code;
-}
 
 const two = (n: number): string => String(n).padStart(2, "0");
 /** A date-and-time field's value in the local zone (Chromium runs in this machine's zone too). */
@@ -44,7 +38,7 @@ describe("citizen share expiry: presets and a chosen date (Chromium)", function 
   after(async () => { await browser?.close(); });
 
   it("offers the presets the service allows, refuses a past or too distant date and too many downloads in French, sends the chosen minute and lists it", async () => {
-    const code = await bundle();
+    const code = await bundleForPage(join(import.meta.dirname, "fixtures/share-dialog.ts"));
     page = await browser.newPage({ locale: "en-US" });
     await page.setContent(`<!doctype html><html lang="fr"><head><title>Partage</title></head><body><main><button id="opener">Partager</button></main></body></html>`);
     await page.addScriptTag({ content: code });
