@@ -22,10 +22,10 @@ export async function e2eeSyncSection(s: ServerContext, me: Requester, since: Sy
   const device = { userId: me.userId, deviceId: me.deviceId };
   const toDevice = await e.toDevice.forSync(device, since?.toDevice, pos.toDevice);
   // An initial sync has no device-list delta: the client queries the keys of everyone it tracks.
-  // The membership rows' position, read with pos in one statement: on PostgreSQL, and on SQLite when
-  // that statement ran with no write group open (pos.view, kept-at-position.ts committedView: else
-  // it may show a write still open, whose rows a rollback takes back: read them)
-  const memberRows = s.db.dialect === "postgres" || pos.view !== undefined ? pos.memberRows : undefined;
+  // The membership rows' position, read with pos in one statement, when that statement saw committed
+  // rows only (pos.view, kept-at-position.ts committedView: always on PostgreSQL; on SQLite with no
+  // write group open, else a write still open may show, whose rows a rollback takes back: read them)
+  const memberRows = pos.view !== undefined ? pos.memberRows : undefined;
   const lists = since
     ? await e.deviceLists.delta(me.userId, { events: since.events, deviceLists: since.deviceLists }, { events: pos.events, deviceLists: pos.deviceLists, ...(memberRows === undefined ? {} : { memberRows }) })
     : { changed: [], left: [] };
