@@ -166,10 +166,10 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await button.click();
     const details = frame.locator("entente-calendar-details");
     await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Sans réponse" }).waitFor();
-    // People by their names from the room's members (ids in a tooltip), not their Matrix ids. Bob's
-    // own name is not checked: in about one run of two (CI and locally, 5ac0ece) his attendee line
-    // kept « @bob:agglo-b » for 30 s — the widget never got his member event's name. Cause not
-    // found; a defect of its own, left open.
+    // People by their names from the room's members (ids in a tooltip), not their Matrix ids. In
+    // about one run of two Bob's line kept « @bob:agglo-b »: his invite (no display name), fed to the
+    // widget after his join's state, erased the name; the widgets now keep the newest member event.
+    await details.locator(`li[data-user="${bob.userId}"]`, { hasText: "Bob Martin — Sans réponse" }).waitFor({ timeout: 30_000 });
     await details.locator("dd", { hasText: "Alice Durand" }).waitFor({ timeout: 30_000 });
     assert.equal(await details.locator("dd", { hasText: "Alice Durand" }).getAttribute("title"), alice.userId, "the organiser by name");
     assert.equal(await details.getByText(alice.userId).count(), 0, "no raw id shown");

@@ -50,6 +50,16 @@ describe("calendar widget: the model", () => {
     assert.equal(m.memberName("@agent1:ville-a.fr"), "agent1");
     assert.equal(m.view().events.size, 0, "members are not calendar events");
   });
+
+  it("keeps a member's name when an older member event arrives after the newer one (the invite fed after the join's state)", () => {
+    const m = new CalendarModel();
+    const member = (userId: string, content: JsonObject, ts: number): Record<string, unknown> => ({ ...raw("m.room.member", content, "@alice:ville-a.fr"), state_key: userId, origin_server_ts: ts });
+    m.add(member("@bob:agglo-b.fr", { membership: "join", displayname: "Bob Martin" }, 2_000));
+    assert.equal(m.add(member("@bob:agglo-b.fr", { membership: "invite" }, 1_000)), false, "older: not taken");
+    assert.equal(m.memberName("@bob:agglo-b.fr"), "Bob Martin");
+    m.add(member("@bob:agglo-b.fr", { membership: "join", displayname: "Bob M." }, 3_000));
+    assert.equal(m.memberName("@bob:agglo-b.fr"), "Bob M.", "a newer one is");
+  });
 });
 
 const CALENDAR_STATE_TYPE = "fr.entente.calendar";

@@ -2,7 +2,7 @@
 // live, or just sent), the binding and the power levels, folded on demand with the protocol's
 // foldCalendar, so the widget agrees with the bot and every other reader on the same events.
 import { parseWidgetContent, ROOM_WIDGET_EVENT, type WidgetDefinition } from "../../kit/src/widget-state.ts";
-import { MemberLabels } from "../../kit/src/member-labels.ts";
+import { MemberEventOrder, MemberLabels } from "../../kit/src/member-labels.ts";
 import {
   CALENDAR_STATE, DEFAULT_CALENDAR_PERMISSIONS, EVENT_MSGTYPE, EVENT_RSVP, EVENT_UPDATE, ROOM_MESSAGE, foldCalendar, isObject, parseCalendarBinding, parseRoomPowerLevels, userLevel,
   type CalendarBinding, type CalendarEvent, type RoomPowerLevels,
@@ -47,6 +47,7 @@ export class CalendarModel {
   /** Joined and invited members' display names (undefined: none set). */
   readonly #members = new Map<string, string | undefined>();
   #labels: MemberLabels | undefined;
+  readonly #memberOrder = new MemberEventOrder();
 
   /** Takes any raw event (timeline or state); returns true when the calendar may have changed. */
   add(raw: unknown): boolean {
@@ -70,7 +71,7 @@ export class CalendarModel {
   #member(raw: Record<string, unknown>): boolean {
     const userId = raw["state_key"];
     const content = isObject(raw["content"]) ? raw["content"] : {};
-    if (typeof userId !== "string") return false;
+    if (typeof userId !== "string" || !this.#memberOrder.take(userId, raw)) return false;
     const name = typeof content["displayname"] === "string" && content["displayname"] !== "" ? content["displayname"] : undefined;
     if (content["membership"] === "join" || content["membership"] === "invite") this.#members.set(userId, name);
     else if (!this.#members.delete(userId)) return false;

@@ -40,3 +40,24 @@ export class MemberLabels {
     return this.#labels.get(userId) ?? userId;
   }
 }
+
+/**
+ * Per user, the `origin_server_ts` of the newest `m.room.member` event a widget took. Member events
+ * reach a widget by several paths (the state read at start, the client's state push, live events,
+ * older timeline events the client fed after the state: a back-pagination, a read racing a live
+ * event), so the order they arrive in is not the room's: an invite without a display name arriving
+ * after the join must not erase the member's name. Same timestamp: the later one wins.
+ */
+export class MemberEventOrder {
+  readonly #newest = new Map<string, number>();
+
+  /** Whether this member event of `userId` is not older than the last one taken (and if so, records it). */
+  take(userId: string, event: object): boolean {
+    const ts = (event as { origin_server_ts?: unknown }).origin_server_ts;
+    if (typeof ts !== "number") return true;
+    const newest = this.#newest.get(userId);
+    if (newest !== undefined && ts < newest) return false;
+    this.#newest.set(userId, ts);
+    return true;
+  }
+}

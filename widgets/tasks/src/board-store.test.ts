@@ -78,6 +78,17 @@ describe("task board: store", () => {
     assert.equal(store.memberLabels.label("@agent5:y"), "@agent5:y", "no longer a member: the user id");
   });
 
+  it("keeps a member's name when an older member event is pushed after the newer one (an invite fed after the join)", async () => {
+    const join = { ...ev("$join", "m.room.member", "@bob:y", 20, { membership: "join", displayname: "Bob Martin" }), state_key: "@bob:y" };
+    const room = fakeRoom([root], { ...state, bob: join });
+    const store = new BoardStore(room.port);
+    await store.load();
+    room.push({ ...ev("$invite", "m.room.member", "@a:x", 10, { membership: "invite" }), state_key: "@bob:y" });
+    assert.equal(store.memberLabels.label("@bob:y"), "Bob Martin");
+    room.push({ ...ev("$leave", "m.room.member", "@bob:y", 30, { membership: "leave" }), state_key: "@bob:y" });
+    assert.equal(store.memberLabels.label("@bob:y"), "@bob:y", "a newer leave is taken");
+  });
+
   it("loads the list through the anchor's and roots' relations and folds it", async () => {
     const room = fakeRoom([root, up, thread], state);
     const store = new BoardStore(room.port);

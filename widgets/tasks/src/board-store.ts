@@ -14,7 +14,7 @@ import type { PartialTaskFields } from "../../../appservices/protocol/src/task-f
 import { parseTasksState, type TasksState } from "../../../appservices/protocol/src/tasks-state.ts";
 import type { BoardPort, RawEvent } from "./board-port.ts";
 import { measureSince, now } from "./load-marks.ts";
-import { MemberLabels } from "../../kit/src/member-labels.ts";
+import { MemberEventOrder, MemberLabels } from "../../kit/src/member-labels.ts";
 
 export const ROOM_CREATE = "m.room.create";
 export const ROOM_MEMBER = "m.room.member";
@@ -64,6 +64,7 @@ export class BoardStore {
   /** Joined members by user id (any council). */
   readonly members = new Map<string, Member>();
   #labels: MemberLabels | undefined;
+  readonly #memberOrder = new MemberEventOrder();
   readonly #port: BoardPort;
   readonly #events = new Map<string, RawEvent>();
   readonly #comments = new Map<string, Map<string, Comment>>();
@@ -251,7 +252,7 @@ export class BoardStore {
   /** Keeps joined members; returns whether the list changed. */
   #member(e: RawEvent): boolean {
     const userId = e["state_key"];
-    if (typeof userId !== "string" || !userId.startsWith("@")) return false;
+    if (typeof userId !== "string" || !userId.startsWith("@") || !this.#memberOrder.take(userId, e)) return false;
     const c = contentOf(e);
     if (c["membership"] !== "join") {
       if (!this.members.delete(userId)) return false;
