@@ -151,12 +151,23 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   };
 }
 
+/**
+ * Connections are kept open while idle (node-postgres closes a pooled connection after 10 s idle
+ * by default): opening one costs a PostgreSQL backend fork, its catalog caches and ~500 page
+ * faults, ~10 ms of the backend's CPU and 20–100+ ms before the first answer on this kind of
+ * machine, and loses the connection's prepared statements. With the default, a council's first
+ * message after 10 s of quiet (a small council's usual traffic) paid that on the writer, the push
+ * record's connection and each pooled read of its /sync. At most 10 + 2 connections per process
+ * (max_connections is 100 by default; production.md).
+ */
+const KEEP_IDLE = { idleTimeoutMillis: 0 } as const;
+
 export async function openPostgres(url: string): Promise<Database & EarlyStaging> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({ connectionString: url, max: 10, ...KEEP_IDLE });
   pool.on("error", () => undefined); // idle client errors surface on the next query instead
   // The group committer's own connection: pipelined (pg's `pipeline` mode writes queued queries
   // without waiting for the previous answer; results still come back in order).
-  const writer = new pg.Pool({ connectionString: url, max: 1, pipeline: true } as pg.PoolConfig);
+  const writer = new pg.Pool({ connectionString: url, max: 1, pipeline: true, ...KEEP_IDLE } as pg.PoolConfig);
   writer.on("error", () => undefined);
   await pool.query("SELECT 1");
   const base = executor((q) => pool.query(q));
@@ -170,7 +181,7 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
   const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed;
   // Derived rows (sql.ts derivedTransaction): their own pipelined connection, no fsync waited for,
   // nothing to gather (one caller, serial: the push evaluation)
-  const derivedWriter = new pg.Pool({ connectionString: url, max: 1, pipeline: true } as pg.PoolConfig);
+  const derivedWriter = new pg.Pool({ connectionString: url, max: 1, pipeline: true, ...KEEP_IDLE } as pg.PoolConfig);
   derivedWriter.on("error", () => undefined);
   const derived = new GroupCommitter(async () => pipelinedSession(await derivedWriter.connect(), false), { gather: false });
   return {
