@@ -18,7 +18,8 @@ export function seededRange(seed: string, offset: number, length: number): Reada
       if (left <= 0) return c.close();
       const n = Math.min(left, CHUNK);
       left -= n;
-      c.enqueue(new Uint8Array(cipher.update(n === CHUNK ? ZEROS : ZEROS.subarray(0, n))));
+      // the cipher's output is a buffer of its own (not a slice of a pool): given as it is, not copied
+      c.enqueue(cipher.update(n === CHUNK ? ZEROS : ZEROS.subarray(0, n)));
     },
   }, { highWaterMark: 1 });
 }
