@@ -16,6 +16,8 @@ const CATEGORIES: [string, RegExp][] = [
   ["group commit: COMMIT", /^commit .*storage\/sqlite\.ts/],
   ["group commit: the rest", /runGroup|group-commit\.ts/],
   ["/sync computation", /server\/sync\/|api\/sync\//],
+  ["federation sender (outbound)", /federation\/sending\/|federation\/transport\//],
+  ["federation inbound (X-Matrix, PDU checks, persist)", /federation\/inbound\/|api\/federation\/|federation\/auth/],
   ["send: build, sign, auth, event writes", /local-events\.ts|api\/rooms\/send|room\/sign-event|room\/auth/],
   ["access token, users", /auth-guard|server\/users\//],
   ["HTTP (node parser, router, socket writes)", /http-server\.ts|_http_|router\.ts|writev|node:net/],

@@ -108,11 +108,22 @@ for (const m of ["_write", "_writev"] as const) {
     },
   });
 }
-process.on("exit", () => {
-  const out = process.env["ENTENTE_SQL_CENSUS"];
-  if (!out) return;
+const dump = (out: string): void => {
   const rows = [...census.entries()].sort((a, b) => Number(b[1].ns - a[1].ns));
   const total = rows.reduce((s, [, e]) => s + e.ns, 0n);
   const lines = rows.slice(0, stacks ? 150 : 80).map(([sql, e]) => `${(Number(e.ns) / 1e6).toFixed(0).padStart(7)} ms ${String(e.n).padStart(7)}×  ${sql}`);
   writeFileSync(out, `total ${(Number(total) / 1e6).toFixed(0)} ms in ${rows.reduce((s, [, e]) => s + e.n, 0)} statements; socket writes: ${writes.db} to the database, ${writes.other} others\n${lines.join("\n")}\n`);
+};
+process.on("exit", () => {
+  const out = process.env["ENTENTE_SQL_CENSUS"];
+  if (out) dump(out);
+});
+// SIGUSR2 (sample-cost.ts --census): the table so far to $ENTENTE_SQL_CENSUS.<pid>.<n>, then counting starts over
+let dumps = 0;
+process.on("SIGUSR2", () => {
+  const out = process.env["ENTENTE_SQL_CENSUS"];
+  if (out) dump(`${out}.${process.pid}.${dumps++}`);
+  census.clear();
+  writes.db = 0;
+  writes.other = 0;
 });
