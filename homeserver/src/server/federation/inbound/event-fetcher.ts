@@ -25,6 +25,12 @@ export interface FetcherDeps {
   log: Logger;
 }
 
+/** Event rows read once per received event's checks (remote-input.ts RowReads). */
+export interface RowReadsLike {
+  get(ids: readonly string[]): Promise<Map<string, StoredEventRow>>;
+  clear(): void;
+}
+
 export interface CheckedEvent {
   event: RoomEvent;
   /** Why the event's own auth events do not allow it (stored as rejected). */
@@ -63,9 +69,10 @@ export class EventFetcher {
   /**
    * Makes sure every id (and, transitively, its auth chain) is stored, fetching missing ones from
    * `origin` and storing them as outliers. Returns the events found or fetched (rejected ones too).
+   * `reads`: the stored ones read through it, and it is cleared when outliers were stored.
    */
-  async ensure(origin: string, roomId: string, version: RoomVersion, ids: readonly string[]): Promise<Map<string, RoomEvent>> {
-    const have = await this.deps.events.getEvents(ids);
+  async ensure(origin: string, roomId: string, version: RoomVersion, ids: readonly string[], reads?: RowReadsLike): Promise<Map<string, RoomEvent>> {
+    const have = await (reads ? reads.get(ids) : this.deps.events.getEvents(ids));
     // stored ones in the form event auth uses (redacted once redacted); ids and state keys alike
     const out = new Map<string, RoomEvent>([...have].map(([id, r]) => [id, authEventOf(r, version)]));
     const missing = ids.filter((id) => !have.has(id));
@@ -83,7 +90,11 @@ export class EventFetcher {
       const known = await this.deps.events.getEvents(ev.pdu.auth_events);
       for (const a of ev.pdu.auth_events) if (!known.has(a) && !fetched.has(a)) queue.push(a);
     }
-    await this.storeOutliers(roomId, version, [...fetched.values()]);
+    try {
+      await this.storeOutliers(roomId, version, [...fetched.values()]);
+    } finally {
+      reads?.clear();
+    }
     for (const [id, ev] of fetched) out.set(id, ev);
     return out;
   }

@@ -12,7 +12,7 @@ import { authEventTypes } from "../../../room/auth/auth-event-types.ts";
 import { checkAuth } from "../../../room/auth/check-auth.ts";
 import { resolveState } from "../../../room/state-res/resolve.ts";
 import { redactionAllowed } from "../../../room/redaction-allowed.ts";
-import type { EventStore } from "../../../storage/event-store.ts";
+import type { EventStore, StoredEventRow } from "../../../storage/event-store.ts";
 import type { RoomStore } from "../../../storage/room-store.ts";
 import type { Database, SqlExecutor } from "../../../storage/sql.ts";
 import type { KeyedLock } from "../../rooms/room-lock.ts";
@@ -59,6 +59,56 @@ export type InputResult = { eventId: string; error?: string };
  */
 export type PendingCommits = Promise<unknown>[];
 
+/**
+ * The event rows read while one received event is checked (`process`): each id read once, found or
+ * not. The room's lock is held, so no other writer of the room's events runs meanwhile; what the
+ * checks themselves store (outliers fetched, a gap filled) clears it (`clear`), and so does a write
+ * group that rolled back (SQLite: a read may see an open group's rows) or a redaction. The checks
+ * read the same rows several times otherwise: the prev events three times, the auth events twice,
+ * the event itself twice (7–8 reads and the JSON parses of the same events per received message).
+ */
+export class RowReads {
+  private readonly rows = new Map<string, StoredEventRow | undefined>();
+  private readonly events: EventStore;
+  private epochs: string;
+  constructor(events: EventStore) {
+    this.events = events;
+    this.epochs = this.epochsNow();
+  }
+
+  private epochsNow(): string {
+    return `${this.events.rollbackEpoch()}/${this.events.redactionEpoch()}`;
+  }
+
+  async get(ids: readonly string[]): Promise<Map<string, StoredEventRow>> {
+    const epochs = this.epochsNow();
+    if (epochs !== this.epochs) this.clear();
+    this.epochs = epochs;
+    const missing = [...new Set(ids.filter((id) => !this.rows.has(id)))];
+    if (missing.length > 0) {
+      const got = await this.events.getEvents(missing);
+      // a rollback or redaction while reading (PostgreSQL): used for this answer, not kept
+      if (this.epochsNow() === epochs) for (const id of missing) this.rows.set(id, got.get(id));
+      else return this.answer(ids, got);
+    }
+    return this.answer(ids, undefined);
+  }
+
+  private answer(ids: readonly string[], got: Map<string, StoredEventRow> | undefined): Map<string, StoredEventRow> {
+    const out = new Map<string, StoredEventRow>();
+    for (const id of ids) {
+      const r = got?.get(id) ?? this.rows.get(id);
+      if (r) out.set(id, r);
+    }
+    return out;
+  }
+
+  /** Events were stored since: read again. */
+  clear(): void {
+    this.rows.clear();
+  }
+}
+
 export class RemoteInput {
   private readonly deps: RemoteInputDeps;
   constructor(deps: RemoteInputDeps) {
@@ -86,56 +136,63 @@ export class RemoteInput {
   /** Persists an already-checked event into the DAG (caller holds the room lock). */
   async process(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, depth: number, commits?: PendingCommits): Promise<void> {
     if (roomOf(event) !== roomId) throw new MatrixError("M_BAD_JSON", 400, "event of another room");
-    const existing = await this.deps.events.getEvent(event.eventId);
+    const reads = new RowReads(this.deps.events);
+    const existing = (await reads.get([event.eventId])).get(event.eventId);
     if (existing && !existing.outlier) return;
     const { events } = this.deps;
     // prev_events of another room would make "the state before" that room's state: refused
     // (the state at the event would be served over /state_ids, and merged into this room's state)
-    const prevRows = await events.getEvents(event.pdu.prev_events);
+    const prevRows = await reads.get(event.pdu.prev_events);
     if ([...prevRows.values()].some((r) => roomOf(r.event) !== roomId)) throw new MatrixError("M_BAD_JSON", 400, "prev_events of another room");
     const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : undefined;
-    const authEvents = await this.deps.fetcher.ensure(origin, roomId, version, [...event.pdu.auth_events, ...(createId ? [createId] : [])]);
+    const authEvents = await this.deps.fetcher.ensure(origin, roomId, version, [...event.pdu.auth_events, ...(createId ? [createId] : [])], reads);
     const create = createId ? authEvents.get(createId) : undefined;
     const ownAuth = authAgainstOwnAuthEvents(event, event.pdu.auth_events.map((id) => authEvents.get(id)).filter((e): e is RoomEvent => e !== undefined), version, create);
-    if (ownAuth) return this.store(roomId, event, { rejected: ownAuth }, commits);
+    if (ownAuth) return this.store(roomId, event, { rejected: ownAuth }, commits, reads);
 
-    if (depth === 0) await this.fillGap(origin, roomId, version, event, commits);
-    const known = await this.stateBeforeFromPrevs(event, version);
-    const stateBefore = known?.state ?? (await this.stateFromServer(origin, roomId, version, event.eventId));
+    if (depth === 0) await this.fillGap(origin, roomId, version, event, commits, reads);
+    const known = await this.stateBeforeFromPrevs(event, version, reads);
+    const stateBefore = known?.state ?? (await this.stateFromServer(origin, roomId, version, event.eventId, reads));
     const baseGroup = known?.baseGroup;
-    const beforeAuth = await this.authAgainst(event, stateBefore, version, roomId);
-    if (beforeAuth) return this.store(roomId, event, { rejected: beforeAuth, stateBefore, baseGroup }, commits);
+    const beforeAuth = await this.authAgainst(event, stateBefore, version, roomId, reads);
+    if (beforeAuth) return this.store(roomId, event, { rejected: beforeAuth, stateBefore, baseGroup }, commits, reads);
     const room = await this.deps.rooms.getRoom(roomId);
-    const current = room?.currentStateGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(room.currentStateGroup);
-    const softFail = await this.authAgainst(event, current, version, roomId);
+    // the current state is the state before the event (one prev event, the room's latest): the
+    // soft-fail check would be the check just passed, on the same events
+    const sameState = known !== undefined && !known.resolved && room?.currentStateGroup === known.baseGroup;
+    const current = sameState || room?.currentStateGroup === undefined ? new Map<StateKey, string>() : await events.stateMapOfGroup(room.currentStateGroup);
+    const softFail = sameState ? undefined : await this.authAgainst(event, current, version, roomId, reads);
     if (softFail) this.deps.log.info("soft-failed remote event", { event_id: event.eventId, reason: softFail });
-    await this.store(roomId, event, { stateBefore, baseGroup, softFailed: softFail !== undefined, version, currentGroup: room?.currentStateGroup }, commits);
+    await this.store(roomId, event, { stateBefore, baseGroup, softFailed: softFail !== undefined, version, currentGroup: room?.currentStateGroup }, commits, reads);
   }
 
   /** The event a remote redaction may redact (same server, or the redact power level), if any. */
-  private async redactionTarget(event: RoomEvent, stateBefore: ReadonlyMap<StateKey, string>, roomId: string): Promise<string | undefined> {
+  private async redactionTarget(event: RoomEvent, stateBefore: ReadonlyMap<StateKey, string>, roomId: string, reads: RowReads): Promise<string | undefined> {
     const targetId = redactsOf(event.pdu);
     if (!targetId) return undefined;
     const room = await this.deps.rooms.getRoom(roomId);
-    const target = await this.deps.events.getEvent(targetId);
+    const target = (await reads.get([targetId])).get(targetId);
     if (!room || !target) return undefined; // a redaction arriving before its target is not applied later (see README)
     const ids = [stateBefore.get(stateKeyOf("m.room.power_levels", "")), stateBefore.get(stateKeyOf("m.room.create", "")) ?? "$" + roomId.slice(1)];
-    const rows = await this.deps.events.getEvents(ids.filter((x): x is string => x !== undefined));
+    const rows = await reads.get(ids.filter((x): x is string => x !== undefined));
     const pl = rows.get(ids[0] ?? "")?.event;
     const create = rows.get(ids[1] ?? "")?.event;
     return redactionAllowed(event, target.event, pl, create, versionOrThrow(room.version)) ? targetId : undefined;
   }
 
-  /** The state before an event whose prev events we hold in the DAG (undefined otherwise). */
-  async stateBeforeFromPrevs(event: RoomEvent, version: RoomVersion): Promise<{ state: ReadonlyMap<StateKey, string>; baseGroup: number | undefined } | undefined> {
+  /**
+   * The state before an event whose prev events we hold in the DAG (undefined otherwise); `resolved`:
+   * resolved over several state groups (else it is the state of `baseGroup`).
+   */
+  async stateBeforeFromPrevs(event: RoomEvent, version: RoomVersion, reads?: RowReads): Promise<{ state: ReadonlyMap<StateKey, string>; baseGroup: number | undefined; resolved: boolean } | undefined> {
     const { events } = this.deps;
-    const prevRows = await events.getEvents(event.pdu.prev_events);
+    const prevRows = await (reads ?? new RowReads(events)).get(event.pdu.prev_events);
     const prevGroups = event.pdu.prev_events.map((id) => prevRows.get(id))
       .filter((r) => r && !r.outlier && r.stateGroup !== undefined && roomOf(r.event) === roomOf(event)).map((r) => r?.stateGroup as number);
     if (prevGroups.length !== event.pdu.prev_events.length || prevGroups.length === 0) return undefined;
     const maps = await Promise.all([...new Set(prevGroups)].map((g) => events.stateMapOfGroup(g)));
     const state = maps.length === 1 ? (maps[0] as ReadonlyMap<StateKey, string>) : await resolveState(version, maps, this.source());
-    return { state, baseGroup: prevGroups[0] };
+    return { state, baseGroup: prevGroups[0], resolved: maps.length !== 1 };
   }
 
   private source(extra?: RoomEvent): { getEvent(id: string): Promise<RoomEvent | undefined>; isRejected(id: string): Promise<boolean> } {
@@ -145,12 +202,12 @@ export class RemoteInput {
     };
   }
 
-  private async authAgainst(event: RoomEvent, state: ReadonlyMap<StateKey, string>, version: RoomVersion, roomId: string): Promise<string | undefined> {
+  private async authAgainst(event: RoomEvent, state: ReadonlyMap<StateKey, string>, version: RoomVersion, roomId: string, reads: RowReads): Promise<string | undefined> {
     const keys = authEventTypes(event.pdu, version);
     const ids = keys.map((k) => state.get(k)).filter((x): x is string => x !== undefined);
     const createId = version.roomIdFromCreate ? "$" + roomId.slice(1) : state.get(stateKeyOf("m.room.create", ""));
     if (createId) ids.push(createId);
-    const rows = await this.deps.events.getEvents(ids);
+    const rows = await reads.get(ids);
     const map = new Map<StateKey, RoomEvent>();
     for (const r of rows.values()) if (r.event.pdu.state_key !== undefined) map.set(stateKeyOf(r.event.pdu.type, r.event.pdu.state_key), authEventOf(r, version));
     const v = checkAuth(event, map, version);
@@ -158,9 +215,19 @@ export class RemoteInput {
   }
 
   /** get_missing_events between our forward extremities and the event; processes what comes back. */
-  private async fillGap(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, commits: PendingCommits | undefined): Promise<void> {
-    const known = await this.deps.events.getEvents(event.pdu.prev_events);
+  private async fillGap(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, commits: PendingCommits | undefined, reads: RowReads): Promise<void> {
+    const known = await reads.get(event.pdu.prev_events);
     if (event.pdu.prev_events.every((id) => known.has(id) && !known.get(id)?.outlier)) return;
+    // what follows may store events (this one's prev events among them): read again after it
+    reads.clear();
+    try {
+      await this.fetchGap(origin, roomId, version, event, commits);
+    } finally {
+      reads.clear();
+    }
+  }
+
+  private async fetchGap(origin: string, roomId: string, version: RoomVersion, event: RoomEvent, commits: PendingCommits | undefined): Promise<void> {
     const earliest = await this.deps.events.forwardExtremities(roomId);
     let res: { events?: unknown[] };
     try {
@@ -181,11 +248,11 @@ export class RemoteInput {
   }
 
   /** The state before an event as another server sees it (when its prev events are unknown). */
-  private async stateFromServer(origin: string, roomId: string, version: RoomVersion, eventId: string): Promise<ReadonlyMap<StateKey, string>> {
+  private async stateFromServer(origin: string, roomId: string, version: RoomVersion, eventId: string, reads: RowReads): Promise<ReadonlyMap<StateKey, string>> {
     const res = await this.deps.client.request<{ pdu_ids?: unknown; auth_chain_ids?: unknown }>(origin, "GET",
       `/_matrix/federation/v1/state_ids/${encodeURIComponent(roomId)}?event_id=${encodeURIComponent(eventId)}`);
     const ids = Array.isArray(res.pdu_ids) ? res.pdu_ids.filter((x): x is string => typeof x === "string") : [];
-    const evs = await this.deps.fetcher.ensure(origin, roomId, version, ids);
+    const evs = await this.deps.fetcher.ensure(origin, roomId, version, ids, reads);
     const map = new Map<StateKey, string>();
     for (const ev of evs.values()) if (ev.pdu.state_key !== undefined) map.set(stateKeyOf(ev.pdu.type, ev.pdu.state_key), ev.eventId);
     return map;
@@ -193,10 +260,10 @@ export class RemoteInput {
 
   private async store(roomId: string, event: RoomEvent, o: {
     rejected?: string; stateBefore?: ReadonlyMap<StateKey, string>; baseGroup?: number | undefined; softFailed?: boolean; version?: RoomVersion; currentGroup?: number | undefined;
-  }, commits?: PendingCommits): Promise<void> {
+  }, commits: PendingCommits | undefined, reads: RowReads): Promise<void> {
     const { events } = this.deps;
-    const existing = await events.getEvent(event.eventId);
-    const redactTarget = !o.rejected && !o.softFailed && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId) : undefined;
+    const existing = (await reads.get([event.eventId])).get(event.eventId);
+    const redactTarget = !o.rejected && !o.softFailed && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId, reads) : undefined;
     const nextCurrent = !o.rejected && !o.softFailed && o.version && o.stateBefore
       ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
     const body = async (tx: SqlExecutor): Promise<number> => {
