@@ -5,18 +5,18 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const TICK = 100; // USER_HZ
 
-export interface ChromiumProcess { pid: number; type: string; cpu: number }
+export interface ChromiumProcess { pid: number; type: string; cpu: number; /** minor page faults so far, every thread (ended ones too) */ minflt: number }
 
 /** Chromium's processes under this one (Node helpers excluded), with their type and CPU seconds so far. */
 export function chromiumProcesses(): ChromiumProcess[] {
-  const procs = new Map<number, { ppid: number; comm: string; cpu: number }>();
+  const procs = new Map<number, { ppid: number; comm: string; cpu: number; minflt: number }>();
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const raw = readFileSync(`/proc/${d}/stat`, "utf8");
       const close = raw.lastIndexOf(")");
       const f = raw.slice(close + 2).split(" ");
-      procs.set(Number(d), { comm: raw.slice(raw.indexOf("(") + 1, close), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK });
+      procs.set(Number(d), { comm: raw.slice(raw.indexOf("(") + 1, close), ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / TICK, minflt: Number(f[7]) });
     } catch {
       // gone meanwhile
     }
@@ -32,7 +32,7 @@ export function chromiumProcesses(): ChromiumProcess[] {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, "utf8");
       const t = /--type=([a-z-]+)/.exec(cmd)?.[1];
       const type = t === undefined ? "browser" : t === "utility" ? (/NetworkService/.test(cmd) ? "network" : "utility") : t === "gpu-process" ? "gpu" : t;
-      out.push({ pid, type, cpu: s.cpu });
+      out.push({ pid, type, cpu: s.cpu, minflt: s.minflt });
     } catch {
       // gone meanwhile
     }
@@ -80,6 +80,16 @@ export function chromiumThreadCpu(): Map<string, number> {
  */
 export function chromiumThreadFaults(): Map<string, number> {
   return perChromiumThread((f) => Number(f[7]));
+}
+
+/**
+ * Minor page faults so far per Chromium process type, every thread counted (the ended ones too,
+ * e.g. an upload worker's: /proc/<pid>/stat sums them), unlike chromiumThreadFaults().
+ */
+export function chromiumProcessFaults(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of chromiumProcesses()) out.set(p.type, (out.get(p.type) ?? 0) + p.minflt);
+  return out;
 }
 
 /** The busiest faulting threads between two chromiumThreadFaults() readings, in thousands: "renderer/chromium 412k, …". */

@@ -19,7 +19,7 @@ import { serveClient } from "../../client/scripts/serve-client.ts";
 import { launchChromium } from "../harness/browser.ts";
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
 import { partSizeFor } from "../../client/src/core/dossiers/dossier-config.ts";
-import { chromiumProcesses, chromiumThreadCpu, cpuBetween, describeCpu } from "./chromium-cpu.ts";
+import { chromiumProcesses, chromiumProcessFaults, chromiumThreadCpu, chromiumThreadFaults, cpuBetween, describeCpu, describeFaults } from "./chromium-cpu.ts";
 import { median, type BenchRow } from "./stats.ts";
 import { describeRenderers, memoryDump, type ProcessMemory } from "./memory-infra.ts";
 
@@ -29,6 +29,21 @@ const MiB = 1024 * 1024;
 function nodeCpu(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/** Minor page faults of this Node process so far (the homeserver runs in it). */
+function nodeFaults(): number {
+  return process.resourceUsage().minorPageFault;
+}
+
+/**
+ * Page faults between two readings, per process type (every thread, ended ones too), the busiest
+ * live threads, and Node's: on this project's VM a fault costs ≈ 11 µs, so faults per GiB is a cost.
+ */
+function describeAllFaults(procs: Map<string, number>, threads: Map<string, number>, node: number): string {
+  const now = chromiumProcessFaults();
+  const byType = [...now].map(([k, v]) => [k, v - (procs.get(k) ?? 0)] as const).sort((a, b) => b[1] - a[1]);
+  return `${byType.map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}k`).join(", ")}; threads ${describeFaults(threads, chromiumThreadFaults(), 6)}; homeserver+bench (Node) ${((nodeFaults() - node) / 1000).toFixed(0)}k`;
 }
 
 /**
@@ -83,8 +98,9 @@ function describeRss(before: Map<string, number>, peak: Map<string, number>): st
  * `dumps` (by hand: `--memory-dumps`): Chromium memory-infra dumps of the renderers (memory-infra.ts)
  * before each transfer, at its biggest renderer private footprint (one dump every ~2 s, which costs
  * CPU: the MB/s of such a run are not comparable) and after it with the page's heap collected.
+ * `uploadOnly` (by hand: `--upload-only`): no downloads (the rows about downloads are then NaN).
  */
-export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string, runs = 3, dumps = false): Promise<BenchRow[]> {
+export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string, runs = 3, dumps = false, uploadOnly = false): Promise<BenchRow[]> {
   const size = sizeMiB !== undefined ? sizeMiB * MiB : quick ? 64 * MiB : 1024 * MiB;
   const threshold = quick ? 16 * MiB : 64 * MiB;
   const dir = mkdtempSync(join(tmpdir(), "entente-dossier-web-"));
@@ -198,6 +214,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       let cpu = chromiumCpuSeconds();
       let threads = chromiumThreadCpu();
       let node = nodeCpu();
+      let faults = { procs: chromiumProcessFaults(), threads: chromiumThreadFaults(), node: nodeFaults() };
       const u = await heapGrowth(() => profiled("upload", run, async () => {
         const t0 = performance.now();
         await page.locator("input#files").setInputFiles(picked);
@@ -207,11 +224,17 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       up.push(u.value);
       upCpu.push(chromiumCpuSeconds() - cpu);
       process.stderr.write(`dossier-web: run ${run} upload ${(u.value / 1000).toFixed(1)} s, CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()), 10)}; homeserver+bench (Node) ${(nodeCpu() - node).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}\n`);
+      process.stderr.write(`dossier-web: run ${run} upload minor page faults: ${describeAllFaults(faults.procs, faults.threads, faults.node)}\n`);
       upGrowth.push(u.growth);
       upRss.push(u.rss);
+      if (uploadOnly) {
+        rmSync(picked);
+        continue;
+      }
       cpu = chromiumCpuSeconds();
       threads = chromiumThreadCpu();
       node = nodeCpu();
+      faults = { procs: chromiumProcessFaults(), threads: chromiumThreadFaults(), node: nodeFaults() };
       const d = await heapGrowth(() => profiled("download", run, async () => {
         const t1 = performance.now();
         const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 900_000 }), row.getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]);
@@ -221,6 +244,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       down.push(d.value.ms);
       downCpu.push(chromiumCpuSeconds() - cpu);
       process.stderr.write(`dossier-web: run ${run} download ${(d.value.ms / 1000).toFixed(1)} s, CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()), 10)}; homeserver+bench (Node) ${(nodeCpu() - node).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}\n`);
+      process.stderr.write(`dossier-web: run ${run} download minor page faults: ${describeAllFaults(faults.procs, faults.threads, faults.node)}\n`);
       downGrowth.push(d.growth);
       downRss.push(d.rss);
       const got = createHash("sha256");
@@ -262,5 +286,5 @@ if (import.meta.main) {
   const at = process.argv.indexOf("--size-mib");
   const prof = process.argv.indexOf("--profile");
   const runs = process.argv.indexOf("--runs");
-  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined, runs > 0 ? Number(process.argv[runs + 1]) : 3, process.argv.includes("--memory-dumps")));
+  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined, runs > 0 ? Number(process.argv[runs + 1]) : 3, process.argv.includes("--memory-dumps"), process.argv.includes("--upload-only")));
 }

@@ -3,7 +3,8 @@
 // of CTR_CHUNK and each block is one `subtle.encrypt` call starting at the counter block of its
 // offset (bigger chunks go as they are). 64 KiB, measured in Chromium on the project's VM: 200–230
 // MB per CPU second with 64 KiB calls, 65–90 with 1–4 MiB calls (each call allocates its output,
-// and fresh large buffers cost page faults there), so bigger is not better.
+// and fresh large buffers cost page faults there), so bigger is not better. At most
+// CTR_CALLS_IN_FLIGHT calls are pending at once (see there): with more, every output is fresh memory.
 // SHA-256: `loadWebBackend()` uses hash-wasm (WebAssembly, ~10× the JS one); `webBackend()` alone
 // uses the JS SHA-256 of @entente/protocol, kept as the fallback where WebAssembly is refused.
 import type { AttachmentBackend, CtrCipher, Sha256 } from "./backend.ts";
@@ -14,6 +15,17 @@ import { releaseBuffer } from "./release-buffer.ts";
 const BLOCK = 16;
 /** Bytes per subtle.encrypt call (a multiple of 16). */
 export const CTR_CHUNK = 64 * 1024;
+
+/**
+ * subtle.encrypt calls pending at once, at most. Chromium's allocator hands a freed buffer of a
+ * size to the next one of that size while few are free at once; with many outputs freed together
+ * (a 4 MiB input issued as 64 calls) it gives the memory back to the system and every next output
+ * is fresh memory, i.e. a page fault per 4 KiB, ≈ 15 µs each on the project's VM. In a dedicated
+ * worker, 256 MiB encrypted into one reused buffer in 64 KiB calls (tests/bench/step-faults.ts,
+ * load 9–11): 32 calls at once 1.4–3.3 renderer CPU s and 39–55 k page faults, 4 or 8 at once
+ * 0.25–0.28 s and 6 k (the buffer's own), 1 at a time 0.26–0.30 s but slower in wall time.
+ */
+export const CTR_CALLS_IN_FLIGHT = 8;
 
 /** The counter block for block number `n` after `iv`: the low 64 bits count, wrapping (as WebCrypto's length 64). */
 export function counterAt(iv: Uint8Array, n: number): Uint8Array {
@@ -44,45 +56,57 @@ export function webBackend(subtle: typeof globalThis.crypto.subtle = globalThis.
         return subtle.encrypt({ name: "AES-CTR", counter, length: 64 }, loaded!, data as Uint8Array<ArrayBuffer>).then((b) => new Uint8Array(b));
       };
       /**
-       * Every call is issued at once (each starts at its own counter block) and awaited together:
-       * WebCrypto copies its input when called, so the gathering buffer is refilled at once. Big
-       * inputs go in CTR_CHUNK calls too, never one big call (see the top).
+       * The calls for `input` (each starts at its own counter block), at most CTR_CALLS_IN_FLIGHT
+       * pending at once; `take` gets every output in order. WebCrypto copies its input when called,
+       * so the gathering buffer is refilled at once. Big inputs go in CTR_CHUNK calls too, never
+       * one big call (see the top).
        */
-      const issue = async (input: Uint8Array): Promise<Uint8Array[]> => {
+      const issue = async (input: Uint8Array, take: (out: Uint8Array) => void): Promise<void> => {
         loaded ??= await cryptoKey;
-        const calls: Promise<Uint8Array>[] = [];
+        const pending: Promise<Uint8Array>[] = [];
+        const call = async (data: Uint8Array): Promise<void> => {
+          if (pending.length >= CTR_CALLS_IN_FLIGHT) take(await pending.shift()!);
+          const p = run(data);
+          // awaited in order, later: a failure before then must not count as unhandled
+          p.catch(() => undefined);
+          pending.push(p);
+        };
         let off = 0;
         while (off < input.length) {
           const left = input.length - off;
           if (filled === 0 && left >= chunk) {
-            calls.push(run(input.subarray(off, off + chunk)));
+            await call(input.subarray(off, off + chunk));
             off += chunk;
             continue;
           }
           buf ??= new Uint8Array(chunk);
-          const take = Math.min(chunk - filled, left);
-          buf.set(input.subarray(off, off + take), filled);
-          filled += take;
-          off += take;
+          const n = Math.min(chunk - filled, left);
+          buf.set(input.subarray(off, off + n), filled);
+          filled += n;
+          off += n;
           if (filled === chunk) {
             filled = 0;
-            calls.push(run(buf));
+            await call(buf);
           }
         }
-        return Promise.all(calls);
+        for (const p of pending) take(await p);
       };
       return {
         async update(input) {
-          const out = await issue(input);
-          return out.length === 1 ? out[0]! : concat(out);
+          const out: Uint8Array[] = [];
+          await issue(input, (o) => out.push(o));
+          if (out.length === 1) return out[0]!;
+          const joined = concat(out);
+          for (const o of out) releaseBuffer(o); // WebCrypto's own outputs, copied
+          return joined;
         },
         async updateInto(input, target) {
           let n = 0;
-          for (const o of await issue(input)) {
+          await issue(input, (o) => {
             target.set(o, n);
             n += o.length;
             releaseBuffer(o); // WebCrypto's own output, copied: freed now, not at the next collection
-          }
+          });
           return n;
         },
         async final() {
