@@ -4,9 +4,9 @@
 import type { Pdu, RoomEvent, StateKey } from "../room/pdu.ts";
 import { splitStateKey, stateKeyOf } from "../room/pdu.ts";
 import { relationOf } from "../room/relation.ts";
-import type { Database, SqlExecutor } from "./sql.ts";
+import type { Database, SqlExecutor, SqlValue } from "./sql.ts";
 import { num, runLater } from "./sql.ts";
-import { indexEventForSearch, unindexEvent } from "./search-store.ts";
+import { indexEventForSearch, postgresSearchRow, POSTGRES_SEARCH_UPSERT, unindexEvent } from "./search-store.ts";
 
 const SNAPSHOT_EVERY = 50;
 
@@ -147,34 +147,36 @@ export class EventStore {
     const values = [event.eventId, roomId, pdu.type, pdu.state_key ?? null, pdu.sender, pdu.depth, pdu.origin_server_ts, JSON.stringify(pdu),
       group ?? null, rel?.eventId ?? null, rel?.relType ?? null, rel?.threadId ?? null,
       input.outlier ? 1 : 0, input.rejected ?? null, input.softFailed ? 1 : 0, inDag ? (input.stateGroupBefore ?? null) : null];
-    // The open transaction's first event: marked before its INSERT with the newest position stored
-    // so far (see settledPosition). Read here, once per group (SQLite only: no other dialect has
-    // runningWrite): no other body runs until this one ends, so no position moves in between.
-    const body = input.backfilled ? undefined : this.db.runningWrite?.();
-    if (body !== undefined && this.unfinished?.body !== body) {
-      const settled = num((await tx.one<{ m: number | null }>("SELECT MAX(stream_ordering) AS m FROM events"))?.m);
-      this.unfinished = { body, settled };
-    }
-    // Backfilled history sorts before everything we had: it takes positions below the current minimum.
-    const row = input.backfilled
-      ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT CASE WHEN m IS NULL OR m > 0 THEN -1 ELSE m - 1 END FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
-      : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
-    const stream = num(row?.stream_ordering);
-    // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
-    if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu, input.backfilled === true);
-    if (input.txn) {
-      await runLater(tx, "INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
-        [input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId]);
+    // PostgreSQL, a new event: its row, search entry, transaction id and forward extremities in one statement
+    const together = this.db.dialect === "postgres" && !input.backfilled;
+    let stream: number;
+    if (together) stream = await this.insertTogether(tx, input, cols, values, inDag && !input.softFailed);
+    else {
+      // The open transaction's first event: marked before its INSERT with the newest position stored
+      // so far (see settledPosition). Read here, once per group (SQLite only: no other dialect has
+      // runningWrite): no other body runs until this one ends, so no position moves in between.
+      const body = input.backfilled ? undefined : this.db.runningWrite?.();
+      if (body !== undefined && this.unfinished?.body !== body) {
+        const settled = num((await tx.one<{ m: number | null }>("SELECT MAX(stream_ordering) AS m FROM events"))?.m);
+        this.unfinished = { body, settled };
+      }
+      // Backfilled history sorts before everything we had: it takes positions below the current minimum.
+      const row = input.backfilled
+        ? await tx.one<{ stream_ordering: number }>(`INSERT INTO events (stream_ordering, ${cols}) VALUES ((SELECT CASE WHEN m IS NULL OR m > 0 THEN -1 ELSE m - 1 END FROM (SELECT MIN(stream_ordering) AS m FROM events) x), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values)
+        : await tx.one<{ stream_ordering: number }>(`INSERT INTO events (${cols}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING stream_ordering`, values);
+      stream = num(row?.stream_ordering);
+      // Search index (storage/search-store.ts): every persist path goes through here, local and federated alike.
+      if (input.rejected === undefined) await indexEventForSearch(tx, this.db.dialect, stream, pdu, input.backfilled === true);
+      if (input.txn) {
+        await runLater(tx, "INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?)",
+          [input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId]);
+      }
     }
     if (!inDag || input.softFailed || input.backfilled) return { stream, stateGroup: group };
-    // writes whose answers nobody reads: pipelined on PostgreSQL (SqlExecutor.send)
-    const replaced = "DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")";
-    const added = "INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
-    // PostgreSQL: one statement (a data-modifying WITH); the event is never among its prev events
-    if (this.db.dialect === "postgres") await runLater(tx, `WITH replaced AS (${replaced}) ${added}`, [roomId, ...pdu.prev_events, roomId, event.eventId]);
-    else {
-      await runLater(tx, replaced, [roomId, ...pdu.prev_events]);
-      await runLater(tx, added, [roomId, event.eventId]);
+    if (!together) {
+      // writes whose answers nobody reads (runLater: pipelined where the executor can)
+      await runLater(tx, "DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (" + (pdu.prev_events.map(() => "?").join(",") || "''") + ")", [roomId, ...pdu.prev_events]);
+      await runLater(tx, "INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [roomId, event.eventId]);
     }
     if (input.currentState) {
       await this.replaceCurrentState(tx, roomId, input.currentState.group, stream);
@@ -186,6 +188,37 @@ export class EventStore {
     const m = membershipOf(pdu);
     if (m === "join" || m === "invite" || m === "knock") await runLater(tx, "DELETE FROM room_forgotten WHERE user_id = ? AND room_id = ?", [pdu.state_key ?? "", roomId]);
     return { stream, stateGroup: group };
+  }
+
+  /**
+   * PostgreSQL, a new (not backfilled) event: the events row, its search entry, its transaction id
+   * and the forward extremities (`extremities`: it replaces its prev events) in one statement, a
+   * data-modifying WITH (each part runs once, whatever the final SELECT reads), instead of the
+   * INSERT … RETURNING and three pipelined writes: one Bind/Execute for the backend and the
+   * client instead of four. A retransmitted transaction id still fails it with 23505 on
+   * event_txns (local-events.ts); the event is never among its prev events.
+   */
+  private async insertTogether(tx: SqlExecutor, input: PersistInput, cols: string, values: SqlValue[], extremities: boolean): Promise<number> {
+    const { event, roomId } = input;
+    const pdu = event.pdu;
+    const parts = [`e AS (INSERT INTO events (${cols}) VALUES (${values.map(() => "?").join(", ")}) RETURNING stream_ordering)`];
+    const params: SqlValue[] = [...values];
+    const search = input.rejected === undefined ? postgresSearchRow(pdu) : undefined;
+    if (search !== undefined) {
+      parts.push(`s AS (INSERT INTO event_search (stream_ordering, key, body) SELECT stream_ordering, ?::text, ?::text FROM e ${POSTGRES_SEARCH_UPSERT})`);
+      params.push(search.key, search.body);
+    }
+    if (input.txn) {
+      parts.push("t AS (INSERT INTO event_txns (user_id, device_id, request_path, txn_id, event_id) VALUES (?, ?, ?, ?, ?))");
+      params.push(input.txn.userId, input.txn.deviceId, input.txn.path, input.txn.txnId, event.eventId);
+    }
+    if (extremities) {
+      parts.push(`r AS (DELETE FROM forward_extremities WHERE room_id = ? AND event_id IN (${pdu.prev_events.map(() => "?").join(",") || "''"}))`,
+        "x AS (INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING)");
+      params.push(roomId, ...pdu.prev_events, roomId, event.eventId);
+    }
+    const row = await tx.one<{ stream_ordering: number }>(`WITH ${parts.join(", ")} SELECT stream_ordering FROM e`, params);
+    return num(row?.stream_ordering);
   }
 
   private async setCurrent(tx: SqlExecutor, roomId: string, type: string, stateKey: string, eventId: string, membership: string | null, stream: number): Promise<void> {

@@ -48,10 +48,21 @@ export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, str
     await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, indexedBody(dialect, t.text), t.key]);
   } else {
     // nobody reads its answer: pipelined in PostgreSQL's group transaction (sql.ts runLater)
-    await runLater(tx, "INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ON CONFLICT (stream_ordering) DO UPDATE SET key = excluded.key, body = excluded.body",
+    await runLater(tx, `INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ${POSTGRES_SEARCH_UPSERT}`,
       [stream, t.key, indexedBody(dialect, t.text)]);
   }
 }
+
+/**
+ * PostgreSQL: the search row of a new event (its key and stored body; undefined: nothing to
+ * index), for a persist that writes it in the event's own statement (event-store.ts), with
+ * POSTGRES_SEARCH_UPSERT as in indexEventForSearch.
+ */
+export function postgresSearchRow(pdu: Pdu): { key: string; body: string } | undefined {
+  const t = searchableText(pdu);
+  return t === undefined ? undefined : { key: t.key, body: indexedBody("postgres", t.text) };
+}
+export const POSTGRES_SEARCH_UPSERT = "ON CONFLICT (stream_ordering) DO UPDATE SET key = excluded.key, body = excluded.body";
 
 /**
  * The stored text: as written for FTS5 (its highlight() then names words as written), folded for
