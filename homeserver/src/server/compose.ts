@@ -123,9 +123,10 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   } });
   const roomLock = new KeyedLock();
   const push = new PushService({ db, stores, serverName: config.server.name, clock, log, config: config.push, ...(publisher ? { announce: publisher } : {}) });
-  const onPersisted = (p: PersistedEvent, local: boolean): void => {
-    // a remote event may move the state (resolution, out-of-room memberships); a local one only by its own key
-    if (!local || p.event.pdu.state_key !== undefined) members.changed(p.roomId, p.event.eventId);
+  const onPersisted = (p: PersistedEvent, local: boolean, membersKept = false): void => {
+    // a remote event may move the state (resolution, out-of-room memberships) unless its input
+    // knows it did not (membersKept: a message on the current state); a local one only by its own key
+    if (local ? p.event.pdu.state_key !== undefined : !membersKept) members.changed(p.roomId, p.event.eventId);
     notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : [], local ? p.stateGroup : undefined);
     appservices.wake();
     // push rules of the recipients (never rejects: failures are logged); readers count unread up to it
@@ -141,7 +142,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   };
   const federation = config.federation.enabled
     ? composeFederation({
-      config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: (p) => onPersisted(p, false), members,
+      config, signingKey, db, events: stores.events, rooms, clock, log, lock: roomLock, onRemotePersisted: (p, membersKept) => onPersisted(p, false, membersKept), members,
       // as for local sends: a received event's push actions join its COMMIT (with the txn record)
       onRemoteExecuted: (p) => void push.eventPersisted(p.stream),
       ...(opts.federationSender ? { senderOptions: opts.federationSender } : {}),

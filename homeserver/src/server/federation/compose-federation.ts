@@ -44,7 +44,7 @@ export interface FederationParts {
 
 export function composeFederation(deps: {
   config: HomeserverConfig; signingKey: SigningKey; db: Database; events: EventStore; rooms: RoomStore; clock: Clock; log: Logger;
-  lock: KeyedLock; onRemotePersisted: (p: PersistedEvent) => void; senderOptions?: SenderOptions;
+  lock: KeyedLock; onRemotePersisted: (p: PersistedEvent, membersKept?: boolean) => void; senderOptions?: SenderOptions;
   /** A received event's writes ran in the open group (see RemoteInputDeps.onExecuted). */
   onRemoteExecuted?: (p: PersistedEvent) => void;
   /** The room members kept for the wake-ups, also giving a local event's destinations. */

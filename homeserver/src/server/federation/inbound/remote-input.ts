@@ -35,7 +35,11 @@ export interface RemoteInputDeps {
   fetcher: EventFetcher;
   lock: KeyedLock;
   log: Logger;
-  onPersisted: (e: PersistedEvent) => void;
+  /**
+   * `membersKept`: the event moved no state of the room (a message on its current state), so the
+   * room's kept members (rooms/room-members.ts) stay; else (undefined) they are dropped.
+   */
+  onPersisted: (e: PersistedEvent, membersKept?: boolean) => void;
   /**
    * Under `/send`, once an accepted event's writes ran in the open group, before its COMMIT: work
    * whose writes should share that COMMIT (the push actions the woken /sync waits for).
@@ -264,35 +268,43 @@ export class RemoteInput {
     const { events } = this.deps;
     const existing = (await reads.get([event.eventId])).get(event.eventId);
     const redactTarget = !o.rejected && !o.softFailed && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId, reads) : undefined;
-    const nextCurrent = !o.rejected && !o.softFailed && o.version && o.stateBefore
+    const accepted = !o.rejected && !o.softFailed;
+    const nextCurrent = accepted && o.version && o.stateBefore
       ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
+    // An accepted event that is no state event and leaves the current state as it is (no fork to
+    // resolve: its state before is the current state) moves no member: the room's kept members
+    // are neither dropped nor marked in flight (they were, for every received message, so each
+    // one's wake-up read the room's members before waking anyone)
+    const movesState = accepted && (event.pdu.state_key !== undefined || nextCurrent !== undefined);
     const body = async (tx: SqlExecutor): Promise<number> => {
       // balanced by the announcement (onPersisted), made for these events only
-      if (!o.rejected && !o.softFailed) this.deps.onChanging?.(roomId, event.eventId);
+      if (movesState) this.deps.onChanging?.(roomId, event.eventId);
       if (existing) await tx.run("DELETE FROM events WHERE event_id = ? AND outlier = 1", [event.eventId]);
       const groupBefore = o.stateBefore ? await events.createStateGroup(tx, roomId, o.stateBefore, o.baseGroup) : undefined;
       const cs = nextCurrent ? { group: await events.createStateGroup(tx, roomId, nextCurrent, o.currentGroup) } : undefined;
       const r = await events.persist(tx, {
         event, roomId, stateGroupBefore: groupBefore, ...(o.rejected ? { rejected: o.rejected } : {}), ...(o.softFailed ? { softFailed: true } : {}),
         ...(cs ? { currentState: cs } : {}),
+        // built on the current state group itself: the rooms row already names it
+        ...(accepted && !movesState && groupBefore !== undefined && groupBefore === o.currentGroup ? { builtOnCurrent: true } : {}),
       });
       if (redactTarget) await events.markRedacted(tx, redactTarget, event.eventId);
       return r.stream;
     };
     const announce = (stream: number): void => {
       if (redactTarget) events.redactionCommitted();
-      if (!o.rejected && !o.softFailed) this.deps.onPersisted({ event, stream, roomId });
+      if (accepted) this.deps.onPersisted({ event, stream, roomId }, movesState ? undefined : true);
     };
     const { db } = this.deps;
     // the change announced by onChanging is off: else the room's members stay in flight (uncached)
     const failed = (): void => {
-      if (!o.rejected && !o.softFailed) this.deps.onChangeFailed?.(roomId, event.eventId);
+      if (movesState) this.deps.onChangeFailed?.(roomId, event.eventId);
     };
     if (commits && db.stage) {
       const staged = db.stage(body);
       staged.committed.catch(failed); // also rejected when the body itself fails
       const stream = await staged.executed;
-      if (!o.rejected && !o.softFailed) this.deps.onExecuted?.({ event, stream, roomId });
+      if (accepted) this.deps.onExecuted?.({ event, stream, roomId });
       const done = staged.committed.then(announce);
       done.catch(() => undefined); // the caller awaits it; a throw before that must not crash the process
       commits.push(done);
