@@ -24,7 +24,7 @@ for (const m of ["run", "all", "get"] as const) {
       try {
         return orig.apply(this, a);
       } finally {
-        note(this.sourceSQL.replace(/\s+/g, " ").slice(0, 160), t0);
+        note(this.sourceSQL.replace(/\s+/g, " ").slice(0, 160) + (stacks ? `  [${callers()}]` : ""), t0);
       }
     },
   });
