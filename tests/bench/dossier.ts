@@ -70,7 +70,7 @@ async function throughput(size: number, label: string): Promise<BenchRow[]> {
     const manifestHash = up.manifest.sha256 === undefined ? undefined : Buffer.from(up.manifest.sha256, "base64").toString("hex");
     const hash = manifestHash === undefined ? createHash("sha256") : undefined;
     t = performance.now();
-    await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: new WritableStream({ write: (c) => void hash?.update(c) }) });
+    await downloadParts({ manifestFile: up.manifestFile, transport, backend: nodeBackend, sink: new WritableStream({ write: (c) => void hash?.update(c) }), freeWrittenChunks: true });
     const downMs = performance.now() - t;
     const c2 = costNow(child);
     load.push(loadavg()[0]!);

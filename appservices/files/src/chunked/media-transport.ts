@@ -6,10 +6,19 @@
 export interface MediaTransport {
   /** POST /_matrix/media/v1/create: reserves an mxc URI. */
   create(signal?: AbortSignal): Promise<string>;
-  /** PUT /_matrix/media/v3/upload/{server}/{id}. */
-  put(mxc: string, body: ReadableStream<Uint8Array>, length: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * PUT /_matrix/media/v3/upload/{server}/{id}. `owned`: the body's chunks are fresh buffers that
+   * nothing else reads, so the transport may free each once it is sent (Node's does: the memory is
+   * reused by the next chunk rather than left to the garbage collector).
+   */
+  put(mxc: string, body: ReadableStream<Uint8Array>, length: number, signal?: AbortSignal, owned?: boolean): Promise<void>;
   /** Optional: the same with a Blob body, sent as it is (a browser's network service reads it; no copy in the page). */
   putBlob?(mxc: string, body: Blob, signal?: AbortSignal): Promise<void>;
+  /**
+   * The chunks of get() and getFrom() are fresh buffers nothing else holds: their reader may free
+   * each once used (Node's transport; fetch's chunks are left to the garbage collector).
+   */
+  ownedChunks?: boolean;
   /** GET /_matrix/client/v1/media/download/{server}/{id} (remote media is fetched by our homeserver). */
   get(mxc: string, signal?: AbortSignal): Promise<ReadableStream<Uint8Array>>;
   /** Optional: the same from byte `offset` on (a Range request), to resume a cut download. */

@@ -1,48 +1,198 @@
-// Node's media transport: fetchTransport() for everything but the PUT of a part, which goes over
-// node:http(s), piped with backpressure. Node's fetch (undici) keeps every chunk of a streamed
-// request body referenced until the answer comes: a 256 MiB part PUT grew the client's RSS by
-// ≈ 260 MB (the whole part, still there after a full GC), the same PUT through node:http by
-// ≈ 75 MB, faster; in the 4 GiB scenario (tests/harness/dossier-4gib.ts) the client's upload peak
-// went from ≈ 366 MB to ≈ 134 MB. Browsers keep fetchTransport (they stream request bodies over
-// HTTP/2 only; see bufferParts).
-import { request as httpRequest, type IncomingMessage } from "node:http";
+// Node's media transport: fetchTransport() for the small requests (create), node:http(s) for the
+// bulk ones, the PUT of a part and the GET of a part.
+// - PUT: Node's fetch (undici) keeps every chunk of a streamed request body referenced until the
+//   answer comes: a 256 MiB part PUT grew the client's RSS by ≈ 260 MB (the whole part, still there
+//   after a full GC), the same PUT through node:http by ≈ 75 MB, faster; in the 4 GiB scenario
+//   (tests/harness/dossier-4gib.ts) the client's upload peak went from ≈ 366 MB to ≈ 134 MB. Each
+//   chunk is written with backpressure and, when the caller says the chunks are its own (`owned`:
+//   the uploader's ciphertext), freed as soon as the socket has taken it: the next chunk reuses the
+//   memory. On this VM a fresh page costs a fault (≈ 11 µs a 4 KiB page): leaving the chunks to the
+//   garbage collector made the client touch ≈ 250 k fresh pages per GiB sent.
+// - GET: node:http's body chunks are buffers of their own (`ownedChunks`: the downloader frees each
+//   once hashed and decrypted), with less work per chunk than fetch's body stream; its socket read
+//   buffers are collected every few MiB (node-transfer-gc.ts).
+// Browsers keep fetchTransport (they stream request bodies over HTTP/2 only; see bufferParts).
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { releaseBuffer } from "../attachments/release-buffer.ts";
+import { noteReceived } from "./node-transfer-gc.ts";
 import { fetchTransport, MediaHttpError, splitMxc, type FetchTransportOptions, type MediaTransport } from "./media-transport.ts";
 
-export function nodeMediaTransport(o: Omit<FetchTransportOptions, "bufferParts">): MediaTransport {
+export function nodeMediaTransport(o: Omit<FetchTransportOptions, "bufferParts" | "blobBodies">): MediaTransport {
   const base = o.baseUrl.replace(/\/+$/, "");
-  return { ...fetchTransport(o), put: (mxc, body, length, signal) => put(base, o.accessToken, mxc, body, length, signal) };
+  const auth = `Bearer ${o.accessToken}`;
+  const download = (mxc: string, offset: number, signal: AbortSignal | undefined): Promise<ReadableStream<Uint8Array>> => get(base, auth, mxc, offset, signal);
+  return {
+    ...fetchTransport(o),
+    put: (mxc, body, length, signal, owned) => put(base, auth, mxc, body, length, signal, owned === true),
+    ownedChunks: true,
+    get: (mxc, signal) => download(mxc, 0, signal),
+    getFrom: download,
+  };
 }
 
-async function put(base: string, token: string, mxc: string, body: ReadableStream<Uint8Array>, length: number, signal: AbortSignal | undefined): Promise<void> {
-  const { server, id } = splitMxc(mxc);
-  const url = new URL(`${base}/_matrix/media/v3/upload/${encodeURIComponent(server)}/${encodeURIComponent(id)}`);
-  const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, {
-    method: "PUT",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/octet-stream", "Content-Length": String(length) },
-    ...(signal ? { signal } : {}),
-  });
+function send(url: URL, options: RequestOptions, signal: AbortSignal | undefined): ClientRequest {
+  return (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { ...options, ...(signal ? { signal } : {}) });
+}
+
+function answer(req: ClientRequest): Promise<IncomingMessage> {
   const response = new Promise<IncomingMessage>((resolve, reject) => {
     req.once("response", resolve);
     req.once("error", reject);
   });
   response.catch(() => undefined);
-  // a failed pipeline destroys the request, so `response` rejects with the cause
-  const sent = pipeline(Readable.fromWeb(body as NodeReadableStream<Uint8Array>, { highWaterMark: 1 }), req).catch((e: unknown) => e);
+  return response;
+}
+
+async function put(base: string, auth: string, mxc: string, body: ReadableStream<Uint8Array>, length: number, signal: AbortSignal | undefined, owned: boolean): Promise<void> {
+  const { server, id } = splitMxc(mxc);
+  const url = new URL(`${base}/_matrix/media/v3/upload/${encodeURIComponent(server)}/${encodeURIComponent(id)}`);
+  const req = send(url, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/octet-stream", "Content-Length": String(length) } }, signal);
+  const response = answer(req);
+  // a failed send destroys the request, so `response` rejects with the cause
+  const sent = writeBody(req, body, owned).then(() => undefined, (e: unknown) => {
+    req.destroy(e instanceof Error ? e : new Error(String(e)));
+    return e;
+  });
   const res = await response;
   const status = res.statusCode ?? 0;
   if (status < 200 || status >= 300) {
     // the server may answer (409, 413, 403) before reading the body: its answer is the error
-    const text = await readText(res).catch(() => "");
-    req.destroy();
-    throw new MediaHttpError(status, errcodeOf(text), `upload: HTTP ${status} ${text.slice(0, 200)}`);
+    throw await httpError(res, status, "upload", () => req.destroy());
   }
   const failed = await sent;
   res.resume();
   if (failed !== undefined) throw failed;
+}
+
+/** Writes the body's chunks with backpressure, each freed once the socket took it when `owned`; then ends the request. */
+async function writeBody(req: ClientRequest, body: ReadableStream<Uint8Array>, owned: boolean): Promise<void> {
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (req.destroyed) throw closedEarly();
+      // the callback runs once the bytes are in the kernel (or the request failed): nothing reads them after
+      const more = req.write(value, owned ? () => void releaseBuffer(value) : undefined);
+      if (!more) await until(req, "drain");
+    }
+    await new Promise<void>((resolve, reject) => {
+      req.once("close", onClose);
+      function onClose(): void {
+        reject(closedEarly());
+      }
+      req.end(() => (req.off("close", onClose), resolve()));
+    });
+  } catch (e: unknown) {
+    await reader.cancel(e).catch(() => undefined);
+    throw e;
+  }
+}
+
+const closedEarly = (): Error => new Error("upload: the request closed before its body was sent");
+
+/**
+ * Resolves on `event`, rejects when the request closes first (a server answer and close, a reset,
+ * an abort). Listeners are removed either way: racing a long-lived promise instead kept a
+ * reaction, and so every chunk, per write until the end.
+ */
+function until(req: ClientRequest, event: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onEvent = (): void => {
+      req.off("close", onClose);
+      resolve();
+    };
+    const onClose = (): void => {
+      req.off(event, onEvent);
+      reject(closedEarly());
+    };
+    req.once(event, onEvent);
+    req.once("close", onClose);
+  });
+}
+
+/** GET of a part from byte `offset` (a Range request when > 0; a 206 is checked to start there, a 200 is skipped into). */
+async function get(base: string, auth: string, mxc: string, offset: number, signal: AbortSignal | undefined): Promise<ReadableStream<Uint8Array>> {
+  const { server, id } = splitMxc(mxc);
+  const url = new URL(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`);
+  const req = send(url, { headers: offset > 0 ? { Authorization: auth, Range: `bytes=${offset}-` } : { Authorization: auth } }, signal);
+  const response = answer(req);
+  req.end();
+  const res = await response;
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) throw await httpError(res, status, "download", () => res.destroy());
+  let skip = offset;
+  if (status === 206) {
+    const range = res.headers["content-range"];
+    if (range !== undefined && !range.startsWith(`bytes ${offset}-`)) {
+      res.destroy();
+      throw new MediaHttpError(0, undefined, `download: asked from byte ${offset}, got ${range}`);
+    }
+    skip = 0;
+  }
+  return bodyStream(res, skip);
+}
+
+/**
+ * The response body as a web stream, pulled (no chunk read before it is asked for), after dropping
+ * its first `skip` bytes (a server that ignored the Range). Ends with an error when the connection
+ * closes before the body's end (a cut: the downloader resumes from the byte reached).
+ */
+function bodyStream(res: IncomingMessage, skip: number): ReadableStream<Uint8Array> {
+  let wake: (() => void) | undefined;
+  let failure: Error | undefined;
+  let ended = false;
+  const poke = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  res.on("readable", poke);
+  res.once("end", () => {
+    ended = true;
+    poke();
+  });
+  res.once("error", (e: Error) => {
+    failure = e;
+    poke();
+  });
+  res.once("close", () => {
+    if (!ended && failure === undefined) failure = new Error("download: the connection closed before the end of the body");
+    poke();
+  });
+  return new ReadableStream<Uint8Array>({
+    async pull(ctl) {
+      for (;;) {
+        const chunk = res.read() as Buffer | null;
+        if (chunk !== null) {
+          noteReceived(chunk.length);
+          if (skip >= chunk.length) {
+            skip -= chunk.length;
+            continue;
+          }
+          ctl.enqueue(skip > 0 ? chunk.subarray(skip) : chunk);
+          skip = 0;
+          return;
+        }
+        if (failure !== undefined) throw failure;
+        if (ended) {
+          ctl.close();
+          return;
+        }
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    },
+    cancel() {
+      res.destroy();
+    },
+  }, { highWaterMark: 0 });
+}
+
+async function httpError(res: IncomingMessage, status: number, what: string, close: () => void): Promise<MediaHttpError> {
+  const text = await readText(res).catch(() => "");
+  close();
+  return new MediaHttpError(status, errcodeOf(text), `${what}: HTTP ${status} ${text.slice(0, 200)}`);
 }
 
 async function readText(res: IncomingMessage): Promise<string> {

@@ -73,6 +73,23 @@ export interface ChunkedUploadOptions {
    * encrypted, rather than piling up until a garbage collection (release-buffer.ts). Default false.
    */
   freeSourceChunks?: boolean;
+  /**
+   * Where a held part's ciphertext goes for its PUT (default: `new Blob([ciphertext])`, a copy in
+   * memory that the browser process copies again). The web client's worker writes it to a file of
+   * the origin's private file system instead (client `opfs-part-bodies.ts`).
+   */
+  partBodies?: PartBodies;
+}
+
+/** Makes held parts' PUT bodies (ChunkedUploadOptions `partBodies`). */
+export interface PartBodies {
+  /**
+   * The PUT body of part `index` from its ciphertext. `ciphertext` is the uploader's reused buffer:
+   * it must have been read (copied, written) when the promise resolves.
+   */
+  make(index: number, ciphertext: Uint8Array): Promise<Blob>;
+  /** Part `index` is acknowledged, or its body dropped: the body made for it is not read again. */
+  done(index: number): void;
 }
 
 export type UploadPhase = "idle" | "uploading" | "paused" | "done" | "cancelled";
@@ -113,7 +130,7 @@ export class ChunkedUpload extends EventTarget {
   /** Parts PUT by this object (tests check that resuming skips acknowledged parts). */
   readonly putParts: number[] = [];
   private abort: AbortController | undefined;
-  private readonly o: Required<Omit<ChunkedUploadOptions, "partSize">> & { partSize: number };
+  private readonly o: Required<Omit<ChunkedUploadOptions, "partSize" | "partBodies">> & { partSize: number; partBodies?: PartBodies };
   /** The held path's ciphertext buffer, kept from one part to the next (a Blob copies it). */
   private held: Uint8Array | undefined;
   /** The held path's BYOB read buffer (READ_STEP), kept from one read to the next. */
@@ -207,6 +224,7 @@ export class ChunkedUpload extends EventTarget {
       this.abort = undefined;
       // a part being read ahead stops (its buffers are the next run's)
       if (this.preparing.size > 0) stop.abort();
+      for (const [index, ready] of this.preparing) void ready.then(() => this.o.partBodies?.done(index), () => undefined);
       this.preparing.clear();
     }
   }
@@ -271,31 +289,51 @@ export class ChunkedUpload extends EventTarget {
           await (t.putBlob ? t.putBlob(st.mxc, prepared.blob, signal) : t.put(st.mxc, prepared.blob.stream(), part.size, signal));
           st.sha256 = prepared.sha256;
           this.preparing.delete(part.index);
+          this.o.partBodies?.done(part.index);
           await this.o.store.save(state);
           return prepared.whole;
         }
-        const enc = encryptingStream(this.o.backend, { key: fromBase64(st.key)!, iv: fromBase64(st.iv)! });
-        const body = this.o.source(part.offset, part.size)
-          .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({ transform: (c, ctl) => (hashing.update(c), ctl.enqueue(c)) }))
-          .pipeThrough(enc.stream)
-          .pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
-            transform: (c, ctl) => {
-              if (dead) return;
-              sent += c.length;
-              meter.add(c.length);
-              this.emitProgress(meter);
-              ctl.enqueue(c);
-            },
-          }));
+        // One transform does it all (plaintext hash, encryption, ciphertext hash, progress): each
+        // stage of a pipe costs per chunk. Its outputs are fresh buffers only the transport reads,
+        // so the transport may free each once sent (`owned`), and with `freeSourceChunks` each
+        // source chunk is freed once encrypted: the memory comes back at once instead of at a
+        // garbage collection, so the next chunk reuses it (fresh pages cost a fault each).
+        const cipher = this.o.backend.aesCtr(fromBase64(st.key)!, fromBase64(st.iv)!);
+        const ctHash = this.o.backend.sha256();
+        const emit = (c: Uint8Array, ctl: TransformStreamDefaultController<Uint8Array>): void => {
+          if (dead || c.length === 0) return;
+          ctHash.update(c);
+          sent += c.length;
+          meter.add(c.length);
+          this.emitProgress(meter);
+          ctl.enqueue(c);
+        };
+        const free = this.o.freeSourceChunks;
+        const body = this.o.source(part.offset, part.size).pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+          async transform(c, ctl) {
+            hashing.update(c);
+            const out = await cipher.update(c);
+            if (free) releaseBuffer(c);
+            emit(out, ctl);
+          },
+          async flush(ctl) {
+            emit(await cipher.final(), ctl);
+          },
+        }));
         this.putParts.push(part.index);
-        await this.o.transport.put(st.mxc, body, part.size, signal);
-        st.sha256 = (await enc.info).hashes.sha256;
+        await this.o.transport.put(st.mxc, body, part.size, signal, true);
+        st.sha256 = toBase64(ctHash.digest());
         await this.o.store.save(state);
         return hashing;
       } catch (e: unknown) {
         dead = true;
         meter.add(-sent);
-        if (signal.aborted) throw new UploadStopped("paused", e);
+        // a held part stopped or given up: its body is not sent again by this run
+        const drop = (): void => void (prepared !== undefined && this.o.partBodies?.done(part.index));
+        if (signal.aborted) {
+          drop();
+          throw new UploadStopped("paused", e);
+        }
         // The id was claimed by a PUT that died with the server, or expired: take a new one.
         // Not a failed attempt: retried at once with a new id (once per part and run).
         if (e instanceof MediaHttpError && (e.errcode === "M_CANNOT_OVERWRITE_MEDIA" || e.status === 404)) {
@@ -313,8 +351,14 @@ export class ChunkedUpload extends EventTarget {
           delete st.mxc;
           await this.o.store.save(state);
         }
-        if (attempt >= this.o.attempts) throw e;
-        await delay(this.o.retryDelayMs * attempt, signal);
+        if (attempt >= this.o.attempts) {
+          drop();
+          throw e;
+        }
+        await delay(this.o.retryDelayMs * attempt, signal).catch((stopped: unknown) => {
+          drop();
+          throw stopped;
+        });
       }
     }
   }
@@ -358,8 +402,9 @@ export class ChunkedUpload extends EventTarget {
     wrote(last.length);
     onBytes(unreported);
     const sha256 = toBase64(await digest(buf));
-    // new Blob() copies the bytes now: the buffer serves the next part.
-    return { blob: new Blob([buf as Uint8Array<ArrayBuffer>]), sha256, whole };
+    // new Blob() copies the bytes now, partBodies before it resolves: the buffer serves the next part.
+    const blob = this.o.partBodies !== undefined ? await this.o.partBodies.make(part.index, buf) : new Blob([buf as Uint8Array<ArrayBuffer>]);
+    return { blob, sha256, whole };
   }
 
   /**
