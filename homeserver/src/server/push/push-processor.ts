@@ -184,7 +184,10 @@ export class PushProcessor {
     // the next events that take them). Never past the newest event there is: a position asked for
     // after its write rolled back is no event.
     const settled = events.settledPosition();
-    const max = await events.maxStream();
+    // PostgreSQL: a position asked for is a committed event's (stage and stageEarly resolve after
+    // the COMMIT; /sync and /notifications ask for positions they read), so the newest event is
+    // not read: one round trip less before the woken /sync's unread counts and the record
+    const max = wanted !== undefined && this.deps.db.dialect === "postgres" ? wanted : await events.maxStream();
     let upTo = wanted !== undefined && events.rollbackEpoch() === askedAt ? Math.min(wanted, max) : Math.min(wanted ?? Infinity, settled(max));
     let done = this.done ?? await store.progress();
     this.done = done;
