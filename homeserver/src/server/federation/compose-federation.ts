@@ -93,7 +93,15 @@ export function composeFederation(deps: {
         if (target) destinations.add(target);
       }
       const rows = await sender.enqueuePduTx(tx, destinations, pdu);
-      return rows.length === 0 ? undefined : () => sender.sendCommitted(rows);
+      // A request started from memory is built and ended in the microtasks that follow (its
+      // destination's address is kept), but node:http hands it its kept-alive socket in a
+      // process.nextTick, which runs only once the microtask queue is empty: after the local
+      // wake-ups' woken /sync computations and the sender's answer (SQLite: all microtasks), so
+      // the remote readers waited for the local ones. Waiting one tick of our own (queued first,
+      // it resolves before the socket's tick runs, and promise continuations run after both)
+      // puts the request's write before them; they wait for its build and TLS write, which ran
+      // before them already save the write.
+      return rows.length === 0 ? undefined : () => (sender.sendCommitted(rows) ? new Promise<void>((r) => process.nextTick(r)) : undefined);
     },
     async listen() {
       listener = await startFederationListener({

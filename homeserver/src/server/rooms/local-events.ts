@@ -82,8 +82,12 @@ export interface LocalEventsDeps {
 
 const MAX_PREV_EVENTS = 10;
 
-/** Work that may run only once the event is durable. */
-export type AfterCommit = () => void;
+/**
+ * Work that may run only once the event is durable. A promise returned is awaited before the
+ * local wake-ups (`onPersisted`) and the sender's answer: the federation send, so its request is
+ * written to the socket before them (federation/compose-federation.ts enqueueLocal).
+ */
+export type AfterCommit = () => void | Promise<void>;
 
 /** An event whose writes ran; `committed` settles when they are durable. */
 interface Staging {
@@ -355,7 +359,8 @@ export class LocalEvents {
     await s.committed;
     this.redactionSettled(s);
     if (s.fresh) this.deps.onExecuted?.(s.persisted);
-    s.afterCommit?.();
+    const sending = s.afterCommit?.();
+    if (sending) await sending;
     if (s.fresh) this.deps.onPersisted(s.persisted);
     return s.persisted;
   }
@@ -370,7 +375,8 @@ export class LocalEvents {
     if (s.fresh) this.deps.onExecuted?.(s.persisted);
     await s.committed;
     this.redactionSettled(s);
-    s.afterCommit?.();
+    const sending = s.afterCommit?.();
+    if (sending) await sending;
     if (s.fresh) this.deps.onPersisted(s.persisted);
     return s.persisted;
   }

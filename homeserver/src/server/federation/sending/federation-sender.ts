@@ -91,9 +91,9 @@ export class FederationSender {
   /**
    * After the commit of `rows`: an idle destination gets them at once from memory (its queue holds
    * nothing older: an idle queue was drained to empty); a busy or backing-off one finds them in
-   * the queue when its turn comes.
+   * the queue when its turn comes. True when a request was started from memory.
    */
-  sendCommitted(rows: readonly QueuedPdu[]): void {
+  sendCommitted(rows: readonly QueuedPdu[]): boolean {
     this.committed(rows.map((r) => r.id));
     const byDestination = new Map<string, Item[]>();
     for (const r of rows) {
@@ -101,10 +101,15 @@ export class FederationSender {
       items.push({ id: r.id, kind: "pdu", value: r.pdu });
       byDestination.set(r.destination, items);
     }
+    let started = false;
     for (const [d, items] of byDestination) {
       if (!this.idle(d) || items.length > 50) this.wake(d);
-      else this.startDrain(d, items);
+      else {
+        this.startDrain(d, items);
+        started = true;
+      }
     }
+    return started;
   }
 
   wakeAll(destinations: Iterable<string>): void {
