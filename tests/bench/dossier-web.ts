@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient } from "../../client/scripts/serve-client.ts";
-import { launchChromium } from "../harness/browser.ts";
+import { launchChromium, launchChromiumProfile } from "../harness/browser.ts";
 import { registerUser, startTestHomeserver } from "../harness/homeserver.ts";
 import { partSizeFor } from "../../client/src/core/dossiers/dossier-config.ts";
 import { chromiumProcesses, chromiumProcessFaults, chromiumThreadCpu, chromiumThreadFaults, cpuBetween, describeCpu, describeFaults } from "./chromium-cpu.ts";
@@ -99,8 +99,10 @@ function describeRss(before: Map<string, number>, peak: Map<string, number>): st
  * before each transfer, at its biggest renderer private footprint (one dump every ~2 s, which costs
  * CPU: the MB/s of such a run are not comparable) and after it with the page's heap collected.
  * `uploadOnly` (by hand: `--upload-only`): no downloads (the rows about downloads are then NaN).
+ * `persistent` (by hand: `--persistent`): Chromium with a profile on disk, as a user's browser, instead
+ * of a fresh context (which keeps its storage in memory, like a private window); no memory dumps then.
  */
-export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string, runs = 3, dumps = false, uploadOnly = false): Promise<BenchRow[]> {
+export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileDir?: string, runs = 3, dumps = false, uploadOnly = false, persistent = false): Promise<BenchRow[]> {
   const size = sizeMiB !== undefined ? sizeMiB * MiB : quick ? 64 * MiB : 1024 * MiB;
   const threshold = quick ? 16 * MiB : 64 * MiB;
   const dir = mkdtempSync(join(tmpdir(), "entente-dossier-web-"));
@@ -116,7 +118,8 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
   const dist = await ensureClientBuild();
   const hs = await startTestHomeserver();
   const web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: threshold } }, councils: [{ id: "b", label: "Bench", serverName: "bench", homeserverUrl: hs.url }] });
-  const browser = await launchChromium();
+  const browser = persistent ? undefined : await launchChromium();
+  const profile = persistent ? await launchChromiumProfile(join(dir, "profile"), { locale: "fr-FR", acceptDownloads: true }) : undefined;
   try {
     const me = await registerUser(hs.url, "agent");
     const call = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
@@ -130,7 +133,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
     }))["room_id"]);
     await call(`/rooms/${encodeURIComponent(space)}/state/m.space.child/${encodeURIComponent(roomId)}`, { via: ["bench"] });
-    const ctx = await browser.newContext({ locale: "fr-FR", acceptDownloads: true });
+    const ctx = profile ?? await browser!.newContext({ locale: "fr-FR", acceptDownloads: true });
     const session = JSON.stringify({ baseUrl: hs.url, userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId });
     await ctx.addInitScript((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
     const page = await ctx.newPage();
@@ -166,10 +169,10 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       const footprint = (d: ProcessMemory[]): number => d.filter((p) => p.type === "Renderer").reduce((a, p) => a + (p.totals["private_footprint_bytes"] ?? 0), 0);
       let dumpPeak: ProcessMemory[] | undefined;
       let lastDump = 0;
-      if (dumps) process.stderr.write(`dossier-web: memory-infra before:\n${describeRenderers(await memoryDump(browser))}\n`);
+      if (dumps && browser) process.stderr.write(`dossier-web: memory-infra before:\n${describeRenderers(await memoryDump(browser))}\n`);
       const sampler = (async () => {
         while (sampling) {
-          if (dumps && performance.now() - lastDump > 2000) {
+          if (dumps && browser && performance.now() - lastDump > 2000) {
             lastDump = performance.now();
             const d = await memoryDump(browser);
             if (dumpPeak === undefined || footprint(d) > footprint(dumpPeak)) dumpPeak = d;
@@ -190,7 +193,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
         const rssEnd = rendererRssMb();
         await cdp.send("HeapProfiler.collectGarbage");
         process.stderr.write(`dossier-web: after: renderer RSS +${(rssEnd - rssBefore).toFixed(0)} MiB at the end, +${(rendererRssMb() - rssBefore).toFixed(0)} after the page's GC; page JS heap +${(await heap() - before).toFixed(1)} MiB after GC (peak +${(peak - before).toFixed(1)})\n`);
-        if (dumps) process.stderr.write(`dossier-web: memory-infra at the peak:\n${dumpPeak === undefined ? "none" : describeRenderers(dumpPeak)}\nafter:\n${describeRenderers(await memoryDump(browser))}\n`);
+        if (dumps && browser) process.stderr.write(`dossier-web: memory-infra at the peak:\n${dumpPeak === undefined ? "none" : describeRenderers(dumpPeak)}\nafter:\n${describeRenderers(await memoryDump(browser))}\n`);
         return { value, growth: peak - before, rss: rssPeak - rssBefore };
       } finally {
         sampling = false;
@@ -274,7 +277,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       { name: `web client dossier: renderer RSS peak growth during a download (page + service worker; ArrayBuffers included), worst of ${runs}`, value: Math.max(...downRss), unit: "MiB", target: "< 100 (issue 15)", met: Math.max(...downRss) < 100 },
     ];
   } finally {
-    await browser.close();
+    await (browser ?? profile)!.close();
     await web.close();
     await hs.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -286,5 +289,5 @@ if (import.meta.main) {
   const at = process.argv.indexOf("--size-mib");
   const prof = process.argv.indexOf("--profile");
   const runs = process.argv.indexOf("--runs");
-  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined, runs > 0 ? Number(process.argv[runs + 1]) : 3, process.argv.includes("--memory-dumps"), process.argv.includes("--upload-only")));
+  printTable(await dossierWebBench(process.argv.includes("--quick"), at > 0 ? Number(process.argv[at + 1]) : undefined, prof > 0 ? process.argv[prof + 1] : undefined, runs > 0 ? Number(process.argv[runs + 1]) : 3, process.argv.includes("--memory-dumps"), process.argv.includes("--upload-only"), process.argv.includes("--persistent")));
 }

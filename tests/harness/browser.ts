@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
 export const ARTIFACTS = join(import.meta.dirname, "..", "artifacts");
@@ -15,6 +15,16 @@ export async function launchChromium(): Promise<Browser> {
     throw new Error(`chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH${process.env["CI"] === "true" ? " (CI=true: the browser suite must run)" : ""}`);
   }
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+}
+
+/**
+ * Chromium with a profile on disk in `userDataDir` (what a user's browser has), as one context: its
+ * storage (e.g. the origin's private file system) lives in files, where a context of
+ * launchChromium()'s browser keeps it in memory like a private window.
+ */
+export async function launchChromiumProfile(userDataDir: string, o: { locale?: string; acceptDownloads?: boolean } = {}): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium, as .ci/run does) or set CHROMIUM_PATH`);
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: FLAGS, ...o });
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -6,6 +6,7 @@ import { ChunkedUpload, fetchTransport, loadWebBackend, UploadRelay, UploadStopp
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import { PARTS_IN_FLIGHT, READ_SLICE } from "./dossier-config.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
+import { opfsPartBodies, type OpfsPartBodies } from "./opfs-part-bodies.ts";
 
 interface WorkerScope {
   postMessage(m: FromUploadWorker): void;
@@ -15,6 +16,8 @@ const scope = globalThis as unknown as WorkerScope;
 const post = (m: FromUploadWorker): void => scope.postMessage(m);
 
 let upload: ChunkedUpload | undefined;
+/** The held parts' PUT bodies as files of the origin's private file system, where it has one (opfs-part-bodies.ts). */
+let bodies: OpfsPartBodies | undefined;
 /** A pause or cancel asked for while the upload was being created (backend loading): applied once it exists. */
 let stopAsked: "paused" | "cancelled" | undefined;
 let nextId = 0;
@@ -64,6 +67,7 @@ function slicedRead(part: Blob): ReadableStream<Uint8Array> {
 const backendFor = (job: UploadJob) => (job.partSize <= job.holdParts ? Promise.resolve(webBackend()) : loadWebBackend());
 
 async function create(job: UploadJob): Promise<ChunkedUpload> {
+  if (job.partSize <= job.holdParts) bodies = await opfsPartBodies();
   const up = new ChunkedUpload({
     source: (o, l) => slicedRead(job.file.slice(o, o + l)), freeSourceChunks: true, name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
@@ -71,10 +75,17 @@ async function create(job: UploadJob): Promise<ChunkedUpload> {
     // the page clears the state once the message is sent (dossiers-sdk.ts)
     keepStateUntilSent: true,
     partsPerRun: job.partsPerRun,
+    ...(bodies !== undefined ? { partBodies: bodies } : {}),
   });
   up.addEventListener("progress", (e) => post({ type: "progress", detail: (e as CustomEvent<Extract<FromUploadWorker, { type: "progress" }>["detail"]>).detail }));
   up.addEventListener("phase", (e) => post({ type: "phase", detail: (e as CustomEvent<{ phase: string; reason?: string }>).detail }));
   return up;
+}
+
+/** This worker's part files go once its PUTs are answered (a pause keeps them: « Reprendre » reuses them). */
+async function closeBodies(): Promise<void> {
+  await bodies?.close();
+  bodies = undefined;
 }
 
 async function start(job: UploadJob | undefined): Promise<void> {
@@ -91,12 +102,15 @@ async function start(job: UploadJob | undefined): Promise<void> {
       return;
     }
     const { content } = await upload.start();
+    await closeBodies();
     post({ type: "done", content });
   } catch (e: unknown) {
     if (e instanceof UploadRelay) {
+      await closeBodies();
       post({ type: "relay" });
       return;
     }
+    if (!(e instanceof UploadStopped && e.phase === "paused")) await closeBodies();
     const message = e instanceof Error ? (e.cause instanceof Error ? `${e.message}: ${e.cause.message}` : e.message) : String(e);
     post(e instanceof UploadStopped ? { type: "stopped", phase: e.phase, message } : { type: "stopped", message });
   }
