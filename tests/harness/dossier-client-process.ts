@@ -11,7 +11,7 @@ import { nodeBackend } from "../../appservices/files/src/attachments/node-backen
 import { parseEncryptedFile } from "../../appservices/files/src/attachments/encrypted-file.ts";
 import { ChunkedUpload, UploadStopped, type UploadProgress } from "../../appservices/files/src/chunked/uploader.ts";
 import { downloadParts } from "../../appservices/files/src/chunked/downloader.ts";
-import { fetchTransport, type MediaTransport } from "../../appservices/files/src/chunked/media-transport.ts";
+import type { MediaTransport } from "../../appservices/files/src/chunked/media-transport.ts";
 import { nodeMediaTransport } from "../../appservices/files/src/chunked/node-media-transport.ts";
 import { fileStateStore } from "../../appservices/files/src/chunked/file-state-store.ts";
 
@@ -80,7 +80,8 @@ async function upload(c: Extract<ClientCommand, { op: "upload" }>): Promise<Clie
   const fh = await open(c.path, "r");
   const store = fileStateStore(c.statePath);
   const up = new ChunkedUpload({
-    source: (offset, length) => fileRange(fh, offset, length), name: "etude-mobilite-4gio.bin", mimetype: "application/octet-stream",
+    // fileRange's chunks are fresh buffers read by nothing else: freed once encrypted (their memory reused)
+    source: (offset, length) => fileRange(fh, offset, length), freeSourceChunks: true, name: "etude-mobilite-4gio.bin", mimetype: "application/octet-stream",
     size: c.size, partSize: c.partSize, transport: nodeMediaTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken }), store, backend: nodeBackend,
     attempts: 3, retryDelayMs: 200,
   });
@@ -111,7 +112,7 @@ async function download(c: Extract<ClientCommand, { op: "download" }>): Promise<
   const hash = createHash("sha256");
   let bytes = 0;
   let waitMs = 0;
-  const inner = fetchTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken });
+  const inner = nodeMediaTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken });
   const transport: MediaTransport = {
     ...inner,
     async get(mxc, signal) {
@@ -124,7 +125,8 @@ async function download(c: Extract<ClientCommand, { op: "download" }>): Promise<
   try {
     await downloadParts({
       manifestFile: parseEncryptedFile(c.content["file"]), transport, backend: nodeBackend,
-      sink: fileSink(fh, (chunk) => (hash.update(chunk), (bytes += chunk.length))),
+      // fileSink is done with a chunk once its write resolved (hashed, then written and awaited)
+      sink: fileSink(fh, (chunk) => (hash.update(chunk), (bytes += chunk.length))), freeWrittenChunks: true,
     });
   } finally {
     await fh.close();
