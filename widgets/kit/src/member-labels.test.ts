@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { LabelledMember as Member } from "./member-labels.ts";
-import { MemberLabels } from "./member-labels.ts";
+import { MemberEventOrder, MemberLabels } from "./member-labels.ts";
 
 const of = (...ms: [string, string | undefined][]): Map<string, Member> => new Map(ms.map(([userId, displayName]) => [userId, { userId, displayName }]));
 const memberLabel = (members: ReadonlyMap<string, Member>, userId: string): string => new MemberLabels(members.values()).label(userId);
@@ -24,5 +24,17 @@ describe("widget member labels", () => {
     assert.deepEqual([...m.keys(), "@gone:y.fr"].map((id) => all.label(id)), [
       "agent1 (ville-a.localhost)", "agent1 (agglo-b.localhost)", "Marie (@a1:x.fr)", "Marie (@a2:x.fr)", "Marie (y.fr)", "@b:x.fr", "Anne", "@gone:y.fr",
     ]);
+  });
+
+  it("orders a member's events by time, a time in our future counting as when we took it (a council's clock ahead cannot pin its event)", () => {
+    let now = 1_000_000;
+    const order = new MemberEventOrder(() => now);
+    assert.equal(order.take("@bob:b", { origin_server_ts: 900_000 }), true, "the join");
+    assert.equal(order.take("@bob:b", { origin_server_ts: 800_000 }), false, "the older invite, fed after it");
+    // ville-a's clock is 5 minutes ahead: its kick says 1,300,000 at our 1,000,000
+    assert.equal(order.take("@bob:b", { origin_server_ts: 1_300_000 }), true, "the kick");
+    now = 1_120_000;
+    assert.equal(order.take("@bob:b", { origin_server_ts: 1_120_000 }), true, "Bob rejoins from agglo-b 2 minutes later: taken");
+    assert.equal(order.take("@bob:b", {}), true, "no time: taken as it comes");
   });
 });

@@ -46,18 +46,28 @@ export class MemberLabels {
  * reach a widget by several paths (the state read at start, the client's state push, live events,
  * older timeline events the client fed after the state: a back-pagination, a read racing a live
  * event), so the order they arrive in is not the room's: an invite without a display name arriving
- * after the join must not erase the member's name. Same timestamp: the later one wins.
+ * after the join must not erase the member's name. Same timestamp: the later one wins. The time
+ * is the sending council's clock: one ahead of ours (or lying) would pin its event over later
+ * ones, so a time in our future counts as now (when we take it). Left: a council whose clock is
+ * behind ours by more than the gap between two of a member's events (a kick, then a rejoin) has
+ * its later event refused until the widget reads the state again.
  */
 export class MemberEventOrder {
   readonly #newest = new Map<string, number>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   /** Whether this member event of `userId` is not older than the last one taken (and if so, records it). */
   take(userId: string, event: object): boolean {
     const ts = (event as { origin_server_ts?: unknown }).origin_server_ts;
     if (typeof ts !== "number") return true;
+    const at = Math.min(ts, this.#now());
     const newest = this.#newest.get(userId);
-    if (newest !== undefined && ts < newest) return false;
-    this.#newest.set(userId, ts);
+    if (newest !== undefined && at < newest) return false;
+    this.#newest.set(userId, at);
     return true;
   }
 }
