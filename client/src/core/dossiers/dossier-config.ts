@@ -20,15 +20,6 @@ export function parseDossierConfig(json: unknown): DossierConfig {
 export const PART_SIZE = 16 * 1024 * 1024;
 
 /**
- * Bytes of the file the upload worker reads at once (Blob.arrayBuffer() of a slice): each slice is
- * encrypted into the part's buffer and freed at once, so the worker holds a slice or two of
- * plaintext rather than a whole part (upload-worker.ts). Each read costs the browser process a
- * file read (≈ 0.7 Chromium CPU s more per GiB with 2 MiB slices than with whole parts); 4 MiB
- * measured as low in the page (1 GiB upload, renderer RSS peak +54…+60 MiB with 2, 4 or 16 MiB).
- */
-export const READ_SLICE = 4 * 1024 * 1024;
-
-/**
  * Parts PUT at once by an upload (ChunkedUpload `concurrentParts`; still read and encrypted one
  * at a time): while one part's request is in the homeserver, the next one's is on its way.
  */
