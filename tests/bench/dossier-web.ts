@@ -46,6 +46,18 @@ function describeAllFaults(procs: Map<string, number>, threads: Map<string, numb
   return `${byType.map(([k, v]) => `${k} ${(v / 1000).toFixed(0)}k`).join(", ")}; threads ${describeFaults(threads, chromiumThreadFaults(), 6)}; homeserver+bench (Node) ${((nodeFaults() - node) / 1000).toFixed(0)}k`;
 }
 
+/** CPU seconds so far per Chromium process type, every thread (ended ones too: the upload workers'). */
+function chromiumCpuByType(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const p of chromiumProcesses()) out.set(p.type, (out.get(p.type) ?? 0) + p.cpu);
+  return out;
+}
+
+/** "renderer 9.8, browser 8.3 …" between two chromiumCpuByType() readings. */
+function describeCpuByType(before: Map<string, number>): string {
+  return [...chromiumCpuByType()].map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const).filter(([, v]) => v >= 0.05).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ");
+}
+
 /**
  * CPU seconds used so far by Chromium's processes (browser, renderer, GPU, network service, service
  * worker), from /proc. On a machine shared with other work the wall-clock MB/s depends on the load;
@@ -218,6 +230,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       let threads = chromiumThreadCpu();
       let node = nodeCpu();
       let faults = { procs: chromiumProcessFaults(), threads: chromiumThreadFaults(), node: nodeFaults() };
+      let byType = chromiumCpuByType();
       const u = await heapGrowth(() => profiled("upload", run, async () => {
         const t0 = performance.now();
         await page.locator("input#files").setInputFiles(picked);
@@ -227,6 +240,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       up.push(u.value);
       upCpu.push(chromiumCpuSeconds() - cpu);
       process.stderr.write(`dossier-web: run ${run} upload ${(u.value / 1000).toFixed(1)} s, CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()), 10)}; homeserver+bench (Node) ${(nodeCpu() - node).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}\n`);
+      process.stderr.write(`dossier-web: run ${run} upload CPU s by process, ended threads included (the upload workers'): ${describeCpuByType(byType)}\n`);
       process.stderr.write(`dossier-web: run ${run} upload minor page faults: ${describeAllFaults(faults.procs, faults.threads, faults.node)}\n`);
       upGrowth.push(u.growth);
       upRss.push(u.rss);
@@ -238,6 +252,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       threads = chromiumThreadCpu();
       node = nodeCpu();
       faults = { procs: chromiumProcessFaults(), threads: chromiumThreadFaults(), node: nodeFaults() };
+      byType = chromiumCpuByType();
       const d = await heapGrowth(() => profiled("download", run, async () => {
         const t1 = performance.now();
         const [dl] = await Promise.all([page.waitForEvent("download", { timeout: 900_000 }), row.getByRole("button", { name: `Télécharger ${name}`, exact: true }).click()]);
@@ -247,6 +262,7 @@ export async function dossierWebBench(quick: boolean, sizeMiB?: number, profileD
       down.push(d.value.ms);
       downCpu.push(chromiumCpuSeconds() - cpu);
       process.stderr.write(`dossier-web: run ${run} download ${(d.value.ms / 1000).toFixed(1)} s, CPU s by process: ${describeCpu(cpuBetween(threads, chromiumThreadCpu()), 10)}; homeserver+bench (Node) ${(nodeCpu() - node).toFixed(1)}; load ${loadavg()[0]!.toFixed(1)}\n`);
+      process.stderr.write(`dossier-web: run ${run} download CPU s by process, ended threads included: ${describeCpuByType(byType)}\n`);
       process.stderr.write(`dossier-web: run ${run} download minor page faults: ${describeAllFaults(faults.procs, faults.threads, faults.node)}\n`);
       downGrowth.push(d.growth);
       downRss.push(d.rss);
