@@ -4,8 +4,8 @@
 // `--idle` seconds a sender PUTs; sample = PUT start → the reader's /sync holding it. Per sample:
 // the PostgreSQL connections the council opened for it (new backends of its database in
 // pg_stat_activity; node-postgres closed idle pooled connections after 10 s before
-// storage/postgres.ts KEEP_IDLE), the council's CPU and minor page faults, the PostgreSQL
-// processes' CPU. One JSON line per sample, then a summary line.
+// storage/postgres.ts KEEP_IDLE), the council's CPU and minor page faults, its PostgreSQL
+// backends' CPU. One JSON line per sample, then a summary line.
 import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -21,12 +21,12 @@ const idleMs = Number(values.idle ?? 12) * 1000;
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const statOf = (pid: number | string): string[] => readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
 const minorFaults = (pid: number): number => Number(statOf(pid)[7]);
-/** CPU ms of every PostgreSQL process (backends, WAL writer, checkpointer, postmaster). */
-const postgresCpuMs = (): number => {
+/** CPU ms of the PostgreSQL backends of database `db` (other councils share the server; a backend that ended is not counted). */
+const postgresCpuMs = (db: string): number => {
   let ms = 0;
   for (const d of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
-      if (!readFileSync(`/proc/${d}/comm`, "utf8").startsWith("postgres")) continue;
+      if (!readFileSync(`/proc/${d}/comm`, "utf8").startsWith("postgres") || !readFileSync(`/proc/${d}/cmdline`, "utf8").includes(` ${db} `)) continue;
       const f = statOf(d);
       ms += (Number(f[11]) + Number(f[12])) * 10;
     } catch { /* ended */ }
@@ -62,7 +62,7 @@ try {
     await pause(idleMs);
     const load = loadavg()[0]!;
     const before = await backends();
-    const cpu0 = cpuMs(pid), f0 = minorFaults(pid), pg0 = postgresCpuMs();
+    const cpu0 = cpuMs(pid), f0 = minorFaults(pid), pg0 = postgresCpuMs(dbName);
     const t0 = performance.now();
     await sendText(c.url, p.senders[i % p.senders.length]!, p.roomId, body);
     const ms = (await seen) - t0;
@@ -70,7 +70,7 @@ try {
     const after = await backends();
     const row = {
       sample: i, load: +load.toFixed(2), ms: +ms.toFixed(1), newConnections: [...after].filter((b) => !before.has(b)).length,
-      councilCpuMs: +(cpuMs(pid) - cpu0).toFixed(1), councilMinorFaults: minorFaults(pid) - f0, postgresCpuMs: postgresCpuMs() - pg0,
+      councilCpuMs: +(cpuMs(pid) - cpu0).toFixed(1), councilMinorFaults: minorFaults(pid) - f0, postgresCpuMs: postgresCpuMs(dbName) - pg0,
     };
     rows.push(row);
     process.stdout.write(JSON.stringify(row) + "\n");
