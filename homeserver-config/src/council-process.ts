@@ -10,6 +10,25 @@ import { fileURLToPath } from "node:url";
 import { describeFix, tightenPermissions } from "../../homeserver/src/server/data-at-rest.ts";
 
 export const SERVE_SCRIPT = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
+
+/**
+ * Node flags of a council's homeserver process: a young generation of a fixed 32 MiB per
+ * semi-space. By default V8 starts it at 1 MiB and doubles it under load up to 128 MiB on a large
+ * machine (and shrinks it again when idle): every growth touches fresh pages, and objects of
+ * requests still in flight are promoted to the old generation meanwhile. A minor page fault costs
+ * ~11 µs on the Firecracker VMs this runs on; a 1-room burst (20 senders) took 4–8 faults per event
+ * once warm and 14–27 in its first seconds, 2–3.5 with this (docs/perf/speed-3.md, "## burst").
+ */
+export const COUNCIL_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=32", "--max-semi-space-size=32"];
+
+/**
+ * Environment of a council's homeserver process: one glibc malloc arena (not 8 per core: the
+ * libuv and V8 worker threads each got their own), which keeps the idle RSS where it was with the
+ * young generation above (118–120 MB, target ≤ 120). A value set by the operator wins.
+ */
+export function councilEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { MALLOC_ARENA_MAX: "1", ...base };
+}
 const KEPT_LINES = 30;
 
 export interface CouncilProcess {
@@ -31,7 +50,7 @@ export function spawnCouncil(name: string, configPath: string, logPath: string):
   log.write(`--- ${new Date().toISOString()} entente start: ${name}${fixed.length > 0 ? ` (permissions fixed: ${fixed.join(", ")})` : ""}\n`);
   // The IPC channel carries nothing: its closing tells the council that `entente start` is gone
   // (killed, even with SIGKILL), and it stops (serve.ts).
-  const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true });
+  const child = spawn(process.execPath, [...COUNCIL_NODE_FLAGS, SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env: councilEnv() });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
     log.write(chunk);

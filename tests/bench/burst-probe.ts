@@ -1,8 +1,9 @@
-// `node tests/bench/burst-probe.ts [--db sqlite|postgres] [--seconds N] [--rooms 1|20] [--runs N] [--prof DIR]`: the probe's
+// `node tests/bench/burst-probe.ts [--db sqlite|postgres] [--seconds N] [--rooms 1|20] [--runs N] [--prof DIR] [--node-args="FLAGS"] [--plain]`: the probe's
 // 20-sender throughput run alone, with the council's CPU per event AND the probe process's own CPU
 // per event (the 20 senders and the reader share one Node process: when it is near a full core,
 // the client, not the council, bounds the rate), the load average with each run, and the KiB the
-// council wrote to disk per event (WAL pages: a steadier figure than CPU). `--prof DIR`: the
+// council wrote to disk per event (WAL pages: a steadier figure than CPU). `--node-args="A B"`: more Node
+// flags for the council; `--plain`: without the flags and environment `entente` starts it with. `--prof DIR`: the
 // council under --cpu-prof (250 µs) and the throughput runs' time windows in DIR/windows.json, for
 //   node tests/bench/cpuprofile-categories.ts DIR/*.cpuprofile 250 EVENTS DIR/windows.json
 //   node tests/bench/cpuprofile-summary.ts DIR/*.cpuprofile 60 DIR/windows.json
@@ -13,13 +14,15 @@ import { parseArgs } from "node:util";
 import { cpuMs, quiescent, setUpProbeRoom, throughput } from "./council-probe.ts";
 import { startCouncils } from "./council-setup.ts";
 
-const { values } = parseArgs({ options: { db: { type: "string" }, seconds: { type: "string" }, rooms: { type: "string" }, runs: { type: "string" }, prof: { type: "string" } } });
+const { values } = parseArgs({ options: { db: { type: "string" }, seconds: { type: "string" }, rooms: { type: "string" }, runs: { type: "string" }, prof: { type: "string" }, "node-args": { type: "string" }, plain: { type: "boolean" } } });
 const db = values.db === "postgres" ? "postgres" : "sqlite";
 const seconds = Number(values.seconds ?? "3");
 const runs = Number(values.runs ?? "3");
 const prof = values.prof;
 if (prof !== undefined) mkdirSync(prof, { recursive: true });
-const set = await startCouncils(["ville-a"], { db, ...(prof !== undefined ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir", prof, "--cpu-prof-interval", "250"] } : {}) });
+const nodeArgs = values["node-args"]?.split(" ").filter((a) => a !== "");
+const profArgs = prof !== undefined ? ["--cpu-prof", "--cpu-prof-dir", prof, "--cpu-prof-interval", "250"] : [];
+const set = await startCouncils(["ville-a"], { db, nodeArgs: [...(nodeArgs ?? []), ...profArgs], plain: values.plain === true });
 /** The council's user and system CPU in ms (system: fsyncs, WAL and socket writes in the kernel). */
 const userSys = (pid: number): [number, number] => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");

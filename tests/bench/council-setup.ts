@@ -3,7 +3,8 @@
 // where the probe needs it: rate limits off, open registration (to make 22 accounts quickly) and,
 // for PostgreSQL, a fresh database, reached as production.md advises for a PostgreSQL on the same
 // machine: through its Unix socket (`councilDatabaseUrl`). Each council runs `homeserver/src/bin/serve.ts` in its own
-// process; stand-ins answer on the bots' ports, as the tasks and calendar bots do in a council.
+// process, with the Node flags and environment `entente start` gives it (COUNCIL_NODE_FLAGS, councilEnv);
+// stand-ins answer on the bots' ports, as the tasks and calendar bots do in a council.
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -13,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { entente, freePortBlock } from "../harness/entente-cli.ts";
 import { freshDatabase, PG_ADMIN_URL } from "../harness/postgres.ts";
 import { waitExit } from "../harness/child-homeserver.ts";
+import { COUNCIL_NODE_FLAGS, councilEnv } from "../../homeserver-config/src/council-process.ts";
 
 const SERVE = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
 
@@ -72,10 +74,15 @@ function standInBot(port: number, counter: { n: number }): Promise<Server> {
   });
 }
 
-/** `extraArgs` go to Node, `serveArgs` to serve.ts (e.g. --role client-reader --port N). */
-export function spawnCouncil(configPath: string, logPath: string, extraArgs: string[], serveArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * `extraArgs` go to Node after the flags `entente` starts a council with, `serveArgs` to serve.ts
+ * (e.g. --role client-reader --port N); `plain`: neither those flags nor their environment (plain
+ * `node serve.ts`, as before 32 MiB semi-spaces and one malloc arena).
+ */
+export function spawnCouncil(configPath: string, logPath: string, extraArgs: string[], serveArgs: string[] = [], plain = false): Promise<{ child: ChildProcess; url: string }> {
   const log = openSync(logPath, "a");
-  const child = spawn(process.execPath, [...extraArgs, SERVE, "--config", configPath, ...serveArgs], { stdio: ["ignore", "pipe", log] });
+  const args = [...(plain ? [] : COUNCIL_NODE_FLAGS), ...extraArgs, SERVE, "--config", configPath, ...serveArgs];
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", log], env: plain ? process.env : councilEnv() });
   closeSync(log);
   return new Promise((resolve, reject) => {
     let out = "";
@@ -97,6 +104,8 @@ export interface CouncilOptions {
   db: DbKind;
   /** Extra Node flags for the council processes (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Start them as plain `node serve.ts`, without `entente`'s Node flags and environment. */
+  plain?: boolean;
   /** Text appended to every homeserver.yaml. */
   extraYaml?: string;
 }
@@ -136,7 +145,7 @@ export async function startCouncils(names: string[], opts: CouncilOptions): Prom
       writeFileSync(config, yaml + (opts.extraYaml ?? ""));
       const counter = { n: 0 };
       servers.push(await standInBot(ports.tasks, counter), await standInBot(ports.calendar, counter));
-      const { child, url } = await spawnCouncil(config, join(dir, name, "homeserver.log"), opts.nodeArgs ?? []);
+      const { child, url } = await spawnCouncil(config, join(dir, name, "homeserver.log"), opts.nodeArgs ?? [], [], opts.plain === true);
       const serverName = /^\s+name: (\S+)$/m.exec(yaml)?.[1] ?? "";
       councils.push({ name, serverName, url, child, configPath: config, botTransactions: () => counter.n });
       appendFileSync(join(dir, "probe.txt"), `${name} ${url}\n`);
