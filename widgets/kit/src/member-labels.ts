@@ -50,7 +50,9 @@ export class MemberLabels {
  * is the sending council's clock: one ahead of ours (or lying) would pin its event over later
  * ones, so a time in our future counts as now (when we take it). Left: a council whose clock is
  * behind ours by more than the gap between two of a member's events (a kick, then a rejoin) has
- * its later event refused until the widget reads the state again.
+ * its later event refused until the widget is reloaded (a state read gives the same event, with
+ * the same time). Taking the room's current state unconditionally would heal it, but which path
+ * fed the stale invite (state read, push or live) is not known, so every path is ordered.
  */
 export class MemberEventOrder {
   readonly #newest = new Map<string, number>();
