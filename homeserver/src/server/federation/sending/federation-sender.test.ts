@@ -80,6 +80,56 @@ describe("FederationSender on SQLite", () => {
     assert.deepEqual(sent, [[{ event: "stocké" }]]);
   });
 
+  it("a transaction sent from memory reads no queue after it, and a row committed meanwhile still goes out", async () => {
+    if (!db.stage) throw new Error("SQLite has stage()");
+    let reads = 0;
+    const batch = store.batch.bind(store);
+    store.batch = (...args) => {
+      reads++;
+      return batch(...args);
+    };
+    const running = (sender as unknown as { running: Map<string, Promise<void>> }).running;
+    const idle = async (): Promise<void> => {
+      while (running.size > 0) await Promise.all([...running.values()]);
+    };
+    /** A PDU committed with its queue row, then handed to the sender (as compose-federation does). */
+    const commitAndSend = async (pdu: unknown): Promise<boolean> => {
+      const staged = db.stage!(async (tx: SqlExecutor) => sender.enqueuePduTx(tx, ["b.test"], pdu));
+      const rows = await staged.executed;
+      await staged.committed;
+      return sender.sendCommitted(rows);
+    };
+    assert.equal(await commitAndSend({ event: "seul" }), true, "sent from memory");
+    await idle();
+    assert.deepEqual(sent, [[{ event: "seul" }]]);
+    assert.equal(reads, 0, "no queue read after a transaction sent from memory");
+    assert.equal((await store.status()).find((d) => d.destination === "b.test")?.queued ?? 0, 0, "acknowledged");
+
+    // a second row committed while the first one's request is in flight: sent after it
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inFlight!: () => void;
+    const requested = new Promise<void>((r) => (inFlight = r));
+    onRequest = () => {
+      onRequest = () => undefined;
+      inFlight();
+    };
+    const client = (sender as unknown as { client: { request: (...a: unknown[]) => Promise<unknown> } }).client;
+    const request = client.request.bind(client);
+    client.request = async (...a: unknown[]) => {
+      const out = await request(...a);
+      await held;
+      return out;
+    };
+    assert.equal(await commitAndSend({ event: "premier" }), true);
+    await requested;
+    assert.equal(await commitAndSend({ event: "pendant" }), false, "the destination is busy: queued, and it is woken");
+    release();
+    await idle();
+    assert.deepEqual(sent.slice(1), [[{ event: "premier" }], [{ event: "pendant" }]]);
+    assert.equal((await store.status()).find((d) => d.destination === "b.test")?.queued ?? 0, 0);
+  });
+
   it("start() sends what an earlier run left committed in the queue", async () => {
     await store.enqueue(["b.test"], "pdu", JSON.stringify({ event: "d'avant" }), 1);
     await sender.stop();

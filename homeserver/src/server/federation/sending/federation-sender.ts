@@ -196,6 +196,10 @@ export class FederationSender {
         await this.backOff(destination, err);
         return;
       }
+      // Rows sent from memory to an idle destination: its queue held nothing older, and whatever
+      // was queued for it since woke it (`again`: sendCommitted and enqueue both wake a running
+      // destination), which starts the next drain. No read of an empty queue after each message.
+      if (batch === first) return;
     }
   }
 
