@@ -3,7 +3,8 @@
 // per event (the 20 senders and the reader share one Node process: when it is near a full core,
 // the client, not the council, bounds the rate), the load average with each run, and the KiB the
 // council wrote to disk per event (WAL pages: a steadier figure than CPU). `--node-args="A B"`: more Node
-// flags for the council; `--plain`: without the flags and environment `entente` starts it with. `--prof DIR`: the
+// flags for the council; `--plain`: without the flags and environment `entente` starts it with. The council's
+// minor page faults per event (/proc stat minflt; each costs ~11 µs on this VM): a load-independent figure. `--prof DIR`: the
 // council under --cpu-prof (250 µs) and the throughput runs' time windows in DIR/windows.json, for
 //   node tests/bench/cpuprofile-categories.ts DIR/*.cpuprofile 250 EVENTS DIR/windows.json
 //   node tests/bench/cpuprofile-summary.ts DIR/*.cpuprofile 60 DIR/windows.json
@@ -28,6 +29,8 @@ const userSys = (pid: number): [number, number] => {
   const f = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
   return [Number(f[11]) * 10, Number(f[12]) * 10];
 };
+/** The council's minor page faults so far (/proc/PID/stat field 10). */
+const minorFaults = (pid: number): number => Number(readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ")[7]);
 const us = (): number => Number(process.hrtime.bigint() / 1000n);
 /** Bytes of the council's file writes that reached the block layer (/proc/PID/io write_bytes: WAL frames, checkpoints, its log). */
 const writeBytes = (pid: number): number => Number(/^write_bytes: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN);
@@ -44,6 +47,7 @@ try {
     const council0 = cpuMs(pid);
     const [u0, s0] = userSys(pid);
     const wb0 = writeBytes(pid);
+    const mf0 = minorFaults(pid);
     const self0 = process.cpuUsage();
     const t0 = performance.now();
     const w0 = us();
@@ -54,11 +58,13 @@ try {
     const self = process.cpuUsage(self0);
     const councilMs = cpuMs(pid) - council0;
     const [u1, s1] = userSys(pid);
+    const faults = minorFaults(pid) - mf0;
     const diskKibPerEvent = +((writeBytes(pid) - wb0) / 1024 / t.sent).toFixed(2);
     const probeMs = (self.user + self.system) / 1000;
     process.stdout.write(JSON.stringify({
       db, rooms: rooms.length, run, load, eventsPerS: Math.round(t.rate), sent: t.sent,
       councilCpuMsPerEvent: +(councilMs / t.sent).toFixed(3), councilUserMs: +((u1 - u0) / t.sent).toFixed(3), councilSysMs: +((s1 - s0) / t.sent).toFixed(3),
+      councilMinorFaultsPerEvent: +(faults / t.sent).toFixed(1),
       probeCpuMsPerEvent: +(probeMs / t.sent).toFixed(3), diskKibPerEvent,
       councilCoreShare: +(councilMs / wall).toFixed(2), probeCoreShare: +(probeMs / wall).toFixed(2), cores: cpus().length,
     }) + "\n");
