@@ -60,7 +60,11 @@ describe("a new event's federation request and the local wake-ups (sqlite)", fun
       return (origEnd as (...a: unknown[]) => ServerResponse).apply(this, args);
     } as typeof origEnd;
 
+    const sender = fed.get("ville-a.test").hs!.context.federation!.sender;
     for (let n = 1; n <= 3; n++) {
+      // The order holds for an idle destination (the sender's fast path); B's read of the last
+      // message can see B's open group, while A's drain for B (its answer) is still running.
+      await waitFor("A's sender idle for B", () => Promise.resolve(sender["idle"]("agglo-b.test") || undefined));
       order.length = 0;
       const woken = call<{ next_batch: string }>(a, carol, "GET", `${C}/sync?timeout=10000&since=${since}`);
       await waitFor("carol's long-poll waiting", () => Promise.resolve(fed?.get("ville-a.test").hs?.context.notifier["waiters"].has(carol.userId) || undefined));
