@@ -17,6 +17,8 @@ describe("group commit", () => {
   /** Each COMMIT first waits for this (a slow fsync the test controls). */
   let gate: Promise<void>;
   let committer: GroupCommitter;
+  /** The session `committer` opens (SQLite statements on `db`). */
+  let sqliteSession: GroupSession;
   const exec: SqlExecutor = {
     all: async (sql, p = []) => db.prepare(sql).all(...(p as string[])) as never,
     one: async (sql, p = []) => db.prepare(sql).get(...(p as string[])) as never,
@@ -53,6 +55,7 @@ describe("group commit", () => {
       raw: async (sql) => db.exec(sql),
       close: () => undefined,
     };
+    sqliteSession = session;
     committer = new GroupCommitter(async () => session);
   });
   afterEach(() => {
@@ -114,5 +117,33 @@ describe("group commit", () => {
     assert.equal(committer.rollbacks, before + 1, "the failed group's rollback is counted");
     assert.equal(await committer.run(insert("after")).committed, "after");
     assert.deepEqual(rows(), ["after"]);
+  });
+
+  it("without gathering, a lone body runs without savepoint statements; a failing one leaves nothing", async () => {
+    const raws: string[] = [];
+    const recorded = new GroupCommitter(async () => ({ ...sqliteSession, raw: async (sql) => (raws.push(sql), sqliteSession.raw(sql)) }), { gather: false });
+    assert.equal(await recorded.run(insert("seul")).committed, "seul");
+    assert.equal(raws.length, 0, `no SAVEPOINT / RELEASE around a lone body: ${raws.join(" | ")}`);
+    await assert.rejects(recorded.run(async (tx) => {
+      await insert("partiel")(tx);
+      throw new Error("échec après une écriture");
+    }).committed, /échec/);
+    assert.deepEqual(rows(), ["seul"], "the failed lone body's write is rolled back with its transaction");
+    // two bodies queued during a commit share the next group: each in its savepoint again
+    let open!: () => void;
+    gate = new Promise((r) => (open = r));
+    const first = recorded.run(insert("a")).committed;
+    await new Promise((r) => setImmediate(r));
+    const both = [recorded.run(insert("b")).committed, recorded.run(async (tx) => {
+      await insert("c")(tx);
+      throw new Error("c refusé");
+    }).committed];
+    open();
+    assert.equal(await first, "a");
+    const [b, c] = await Promise.allSettled(both);
+    assert.equal(b?.status, "fulfilled");
+    assert.equal(c?.status, "rejected");
+    assert.deepEqual(rows(), ["seul", "a", "b"]);
+    assert.ok(raws.includes("SAVEPOINT gc") && raws.includes("ROLLBACK TO gc; RELEASE gc"), raws.join(" | "));
   });
 });

@@ -177,18 +177,23 @@ export class GroupCommitter {
           group.push(...this.queue.splice(0, this.maxGroup - group.length));
           continue;
         }
-        await session.raw("SAVEPOINT gc");
+        // A group that cannot grow (no gathering) holding one body (the PostgreSQL push record's
+        // connection, one serial caller): the transaction is its savepoint, a failure rolls the
+        // whole group back below, so no SAVEPOINT / RELEASE statements. Its `send` writes are
+        // checked by the COMMIT, which then refuses it: only `committed` is its answer.
+        const alone = !this.gather && group.length === 1;
+        if (!alone) await session.raw("SAVEPOINT gc");
         this.current = p;
         try {
           const value = await bodyContext.run(p, () => p.fn(session.exec));
           this.current = undefined;
-          await session.raw("RELEASE gc");
+          if (!alone) await session.raw("RELEASE gc");
           results.push({ ok: true, value });
           p.executed.resolve(value);
         } catch (error) {
           this.current = undefined;
           this.rolledBack++; // before the statement: no lookup in between finds what was read before it under the new count
-          await session.raw("ROLLBACK TO gc; RELEASE gc");
+          if (!alone) await session.raw("ROLLBACK TO gc; RELEASE gc");
           results.push({ ok: false, error });
           p.executed.reject(error);
         }
