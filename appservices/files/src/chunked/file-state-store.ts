@@ -4,6 +4,10 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { parseUploadState, type UploadStateStore } from "./upload-state.ts";
 
 export function fileStateStore(path: string): UploadStateStore {
+  // Saves run one after the other, each with the state as it was when asked: two parts in flight
+  // may save at once, and two writes of the one temporary file raced (the second rename found no
+  // file: ENOENT, and its part was sent again).
+  let last: Promise<void> = Promise.resolve();
   return {
     async load() {
       let text: string;
@@ -19,10 +23,15 @@ export function fileStateStore(path: string): UploadStateStore {
         return undefined;
       }
     },
-    async save(state) {
+    save(state) {
       const tmp = `${path}.tmp`;
-      await writeFile(tmp, JSON.stringify(state), { mode: 0o600 });
-      await rename(tmp, path);
+      const json = JSON.stringify(state);
+      const saved = last.then(async () => {
+        await writeFile(tmp, json, { mode: 0o600 });
+        await rename(tmp, path);
+      });
+      last = saved.catch(() => undefined);
+      return saved;
     },
     async clear() {
       await rm(path, { force: true });
