@@ -13,10 +13,12 @@
 // private window (no profile on disk) Chromium keeps these files in the browser's memory: then about
 // the cost of the Blobs.
 //
-// A few files ("slots") are reused in turn; a slot stays with its part until the uploader says the
-// part is acknowledged or dropped (`done`), so a retried PUT re-reads the same bytes. With no free
-// slot, or where the file system is refused (quota, a browser without it), a part falls back to a
-// Blob in memory: never worse than before.
+// A few files ("slots") are reused in turn, by every worker of the upload (one folder per upload:
+// new files for each worker cost fresh memory again, and in a private window, whose files live in
+// the browser's memory, made this slower than the Blobs); a slot stays with its part until the
+// uploader says the part is acknowledged or dropped (`done`), so a retried PUT re-reads the same
+// bytes. With no free slot, or where the file system is refused (quota, a browser without it), a
+// part falls back to a Blob in memory.
 
 /** Sync access handle, as in lib.webworker (the client's build types the DOM only). */
 interface SyncAccessHandle {
@@ -37,31 +39,31 @@ interface DirectoryHandle {
 
 /** The folder of the origin's private file system that holds every upload worker's part files. */
 export const PARTS_FOLDER = "entente-upload-parts";
-/** A worker's folder left behind (a tab closed mid-upload) is removed by a later worker after this long. */
-const STALE_MS = 60 * 60 * 1000;
+/** An upload's folder left behind (a tab closed mid-upload) is removed by a later worker after this long. */
+const STALE_MS = 24 * 60 * 60 * 1000;
 
 export interface OpfsPartBodies {
   make(index: number, ciphertext: Uint8Array): Promise<Blob>;
   done(index: number): void;
-  /** Removes this worker's files (once its PUTs are answered). */
+  /** Removes the upload's files (once it is over). */
   close(): Promise<void>;
   /** Parts written to a file, parts that fell back to a Blob (tests). */
   readonly counts: { files: number; blobs: number };
 }
 
 /**
- * Part bodies in `slots` files of a folder of this worker's own, or undefined where the origin's
- * private file system or its sync access handles are not available (the uploader then makes Blobs).
+ * Part bodies in `slots` files of the upload's folder `name` ("<start time in ms>-<random>", the same
+ * for each of its workers, one at a time), or undefined where the origin's private file system or its
+ * sync access handles are not available (the uploader then makes Blobs).
  */
-export async function opfsPartBodies(slots = 4): Promise<OpfsPartBodies | undefined> {
+export async function opfsPartBodies(name: string, slots = 4): Promise<OpfsPartBodies | undefined> {
   const storage = (globalThis as unknown as { navigator?: { storage?: { getDirectory?: () => Promise<DirectoryHandle> } } }).navigator?.storage;
   if (storage?.getDirectory === undefined) return undefined;
   let top: DirectoryHandle;
   let dir: DirectoryHandle;
-  const name = `${Date.now()}-${globalThis.crypto.randomUUID()}`;
   try {
     top = await (await storage.getDirectory()).getDirectoryHandle(PARTS_FOLDER, { create: true });
-    await removeStale(top);
+    await removeStale(top, name);
     dir = await top.getDirectoryHandle(name, { create: true });
     // the sync handle exists only in a dedicated worker
     if (typeof (await dir.getFileHandle("slot-0", { create: true })).createSyncAccessHandle !== "function") throw new Error("no sync access handle");
@@ -116,9 +118,24 @@ export async function opfsPartBodies(slots = 4): Promise<OpfsPartBodies | undefi
   };
 }
 
-/** Removes the folders of workers that ended without closing (their name starts with their start time). */
-async function removeStale(top: DirectoryHandle): Promise<void> {
+/**
+ * Removes an upload's folder from the page (a cancel while no worker holds the upload, e.g. between
+ * two workers); nothing where there is none or it is in use.
+ */
+export async function removeUploadFolder(name: string): Promise<void> {
+  const storage = (globalThis as unknown as { navigator?: { storage?: { getDirectory?: () => Promise<DirectoryHandle> } } }).navigator?.storage;
+  try {
+    const top = await (await storage!.getDirectory!()).getDirectoryHandle(PARTS_FOLDER);
+    await top.removeEntry(name, { recursive: true });
+  } catch {
+    // none, or in use: a later worker removes it once stale
+  }
+}
+
+/** Removes the folders of uploads that ended without closing (their name starts with their start time). */
+async function removeStale(top: DirectoryHandle, mine: string): Promise<void> {
   for await (const [entry, h] of top.entries()) {
+    if (entry === mine) continue;
     const started = Number(entry.split("-")[0]);
     if (h.kind === "directory" && Number.isFinite(started) && Date.now() - started > STALE_MS) {
       await top.removeEntry(entry, { recursive: true }).catch(() => undefined);

@@ -6,6 +6,7 @@
 import { UploadStopped } from "./protocol.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
+import { removeUploadFolder } from "./opfs-part-bodies.ts";
 
 /** What dossier-transfer.ts needs of an upload in parts (ChunkedUpload has it too). */
 export interface PartsUpload extends EventTarget {
@@ -41,7 +42,7 @@ class WorkerUpload extends EventTarget implements PartsUpload {
   constructor(worker: WorkerLike, job: Omit<UploadJob, "state">, store: UploadStateStore) {
     super();
     this.store = store;
-    this.job = job;
+    this.job = { ...job, partsFolder: job.partsFolder ?? `${Date.now()}-${globalThis.crypto.randomUUID()}` };
     this.worker = this.attach(worker);
   }
 
@@ -64,6 +65,8 @@ class WorkerUpload extends EventTarget implements PartsUpload {
     this.worker.postMessage({ type: "cancel" });
     await this.store.clear();
     if (this.running === undefined) this.dispose();
+    // the worker removes the part files when its upload stops; this covers a cancel between workers
+    if (this.job.partsFolder !== undefined) void removeUploadFolder(this.job.partsFolder);
   }
 
   /** Stops the worker (the upload is over, or abandoned). */

@@ -18,6 +18,11 @@ export interface UploadJob {
   partsPerRun: number;
   /** The stored state to resume from (the page's store, loaded before the worker starts). */
   state: UploadState | undefined;
+  /**
+   * The folder of this upload's part files in the origin's private file system (opfs-part-bodies.ts),
+   * the same for each of its workers so they rewrite the same files: "<start time in ms>-<random>".
+   */
+  partsFolder?: string;
 }
 
 /** Page → worker. "start" carries the job the first time; later ones resume. */

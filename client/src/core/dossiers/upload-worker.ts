@@ -69,7 +69,7 @@ function partRead(part: Blob): ReadableStream<Uint8Array> {
 const backendFor = (job: UploadJob) => (job.partSize <= job.holdParts ? Promise.resolve(webBackend()) : loadWebBackend());
 
 async function create(job: UploadJob): Promise<ChunkedUpload> {
-  if (job.partSize <= job.holdParts) bodies = await opfsPartBodies();
+  if (job.partSize <= job.holdParts && job.partsFolder !== undefined) bodies = await opfsPartBodies(job.partsFolder);
   const up = new ChunkedUpload({
     source: (o, l) => partRead(job.file.slice(o, o + l)), freeSourceChunks: true, name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
@@ -84,7 +84,10 @@ async function create(job: UploadJob): Promise<ChunkedUpload> {
   return up;
 }
 
-/** This worker's part files go once its PUTs are answered (a pause keeps them: « Reprendre » reuses them). */
+/**
+ * The upload's part files go once it is over (done, cancelled, failed); a pause keeps them, and so
+ * does a relay: the next worker rewrites the same files (fresh files cost fresh memory each time).
+ */
 async function closeBodies(): Promise<void> {
   await bodies?.close();
   bodies = undefined;
@@ -108,7 +111,6 @@ async function start(job: UploadJob | undefined): Promise<void> {
     post({ type: "done", content });
   } catch (e: unknown) {
     if (e instanceof UploadRelay) {
-      await closeBodies();
       post({ type: "relay" });
       return;
     }
