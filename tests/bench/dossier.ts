@@ -17,6 +17,7 @@ import type { BenchRow } from "./stats.ts";
 import { nodeBackend } from "../../appservices/files/src/attachments/node-backend.ts";
 import { ChunkedUpload } from "../../appservices/files/src/chunked/uploader.ts";
 import { downloadParts } from "../../appservices/files/src/chunked/downloader.ts";
+import { noteTransferred } from "../../homeserver/src/server/media/transfer-gc.ts";
 import { nodeMediaTransport } from "../../appservices/files/src/chunked/node-media-transport.ts";
 import { memoryStateStore } from "../../appservices/files/src/chunked/upload-state.ts";
 
@@ -48,7 +49,7 @@ async function throughput(size: number, label: string): Promise<BenchRow[]> {
   const { child, url } = await spawnHomeserver(writeYamlConfig(dir, "dossier.bench", await freePort()));
   try {
     const user = await registerUser(url, "agent");
-    const transport = nodeMediaTransport({ baseUrl: url, accessToken: user.accessToken });
+    const transport = nodeMediaTransport({ baseUrl: url, accessToken: user.accessToken, onReceived: noteTransferred });
     const expected = await seededSha256("bench", size);
     const base = { client: process.memoryUsage().rss / MiB, server: rssMb(child) };
     const peak = { ...base };

@@ -82,7 +82,7 @@ async function upload(c: Extract<ClientCommand, { op: "upload" }>): Promise<Clie
   const up = new ChunkedUpload({
     // fileRange's chunks are fresh buffers read by nothing else: freed once encrypted (their memory reused)
     source: (offset, length) => fileRange(fh, offset, length), freeSourceChunks: true, name: "etude-mobilite-4gio.bin", mimetype: "application/octet-stream",
-    size: c.size, partSize: c.partSize, transport: nodeMediaTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken }), store, backend: nodeBackend,
+    size: c.size, partSize: c.partSize, transport: nodeMediaTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken, onReceived: noteTransferred }), store, backend: nodeBackend,
     attempts: 3, retryDelayMs: 200,
   });
   let next = 0;
@@ -112,7 +112,7 @@ async function download(c: Extract<ClientCommand, { op: "download" }>): Promise<
   const hash = createHash("sha256");
   let bytes = 0;
   let waitMs = 0;
-  const inner = nodeMediaTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken });
+  const inner = nodeMediaTransport({ baseUrl: c.baseUrl, accessToken: c.accessToken, onReceived: noteTransferred });
   const transport: MediaTransport = {
     ...inner,
     async get(mxc, signal) {

@@ -4,7 +4,7 @@ import { nodeBackend } from "../attachments/node-backend.ts";
 import { encryptingStream } from "../attachments/attachment-stream.ts";
 import type { EncryptedFile } from "../attachments/encrypted-file.ts";
 import { ChunkedUpload, type PartSource } from "./uploader.ts";
-import { DownloadIntegrityError, downloadAttachment, downloadParts, memorySpool, type RetryInfo } from "./downloader.ts";
+import { DownloadIntegrityError, downloadAttachment, downloadParts, memorySpool, pooledScratch, type RetryInfo } from "./downloader.ts";
 import { MediaHttpError, type MediaTransport } from "./media-transport.ts";
 import { memoryStateStore } from "./upload-state.ts";
 
@@ -258,5 +258,18 @@ for (const [hold, bytes] of [[0, false], [1024 * 1024, false], [1024 * 1024, tru
     // One byte fewer than announced: taken for a connection closed early (resumable), not accepted.
     await assert.rejects(downloadAttachment({ file, size: data.length + 1, transport, backend: nodeBackend, holdParts: hold, sink: short.sink }), (e: unknown) => e instanceof MediaHttpError && /closed after 50000 of 50001/.test(e.message));
     assert.equal(short.state().aborted, true);
+  });
+});
+
+describe("downloader: scratch pool", () => {
+  it("skips a detached scratch (a BYOB read cancelled while pending returns its buffer transferred): gathering into it would never progress", () => {
+    const kept = new Uint8Array(8);
+    const detached = new Uint8Array(16);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    assert.equal(detached.byteLength, 0);
+    const pool = { scratches: [kept, detached] };
+    assert.equal(pooledScratch(pool), kept, "the detached one is dropped, the next usable one taken");
+    assert.deepEqual(pool.scratches, []);
+    assert.equal(pooledScratch(pool).byteLength, 1024 * 1024, "an empty pool gives a new MiB");
   });
 });

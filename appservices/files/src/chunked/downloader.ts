@@ -182,7 +182,7 @@ async function fetchPart(c: Ctx, index: number, file: EncryptedFile, size: numbe
   // Socket-sized chunks (64 KiB) are gathered into one reused buffer and hashed, decrypted and
   // written a MiB at a time: a sixteenth of the calls and sink writes. The transport's own chunks
   // are freed once copied (`ownedChunks`), so the next socket read reuses their memory.
-  const scratch = c.scratches.pop() ?? new Uint8Array(SCRATCH);
+  const scratch = pooledScratch(c);
   let gathered = 0;
   const flush = async (): Promise<void> => {
     if (gathered === 0) return;
@@ -266,7 +266,7 @@ async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: num
     if (byob === undefined) await readCopying(body, held, from, skip, size, into, index);
     else {
       // a failed read takes its scratch buffer with it: the pool only gets back the ones returned
-      const scratch = c.scratches.pop() ?? new Uint8Array(SCRATCH);
+      const scratch = pooledScratch(c);
       c.scratches.push(await readInto(byob, scratch, held, from, size, into, index));
     }
     if (read < size) throw new MediaHttpError(0, undefined, `part ${index}: connection closed after ${read} of ${size} bytes`);
@@ -327,6 +327,17 @@ async function readBlobInto(blob: Blob, buf: Uint8Array, at: number, onRead: (n:
     await byob.cancel().catch(() => undefined);
   }
   return buf;
+}
+
+/**
+ * A scratch buffer from the pool, or a new one. A pooled one may be detached (length 0): a BYOB read
+ * that ended `{ done: true, value: undefined }` (a stream cancelled while the read was pending)
+ * keeps the buffer it was given, so readInto returned it transferred; gathering into a zero-length
+ * scratch would make no progress (an endless loop).
+ */
+export function pooledScratch(c: { scratches: Uint8Array[] }): Uint8Array {
+  for (let s = c.scratches.pop(); s !== undefined; s = c.scratches.pop()) if (s.byteLength > 0) return s;
+  return new Uint8Array(SCRATCH);
 }
 
 /**

@@ -108,4 +108,24 @@ describe("nodeMediaTransport", () => {
     await assert.rejects(nodeMediaTransport({ baseUrl: s.url, accessToken: "t" }).put("mxc://a.test/abc", body, 64 * MiB),
       (e: unknown) => e instanceof Error && !(e instanceof MediaHttpError));
   });
+
+  it("a silent connection fails after idleMs instead of waiting forever: a GET mid-body, a PUT waiting for its answer", async () => {
+    const s = await serve((req, res) => {
+      if (req.method === "GET") {
+        // headers and 1 MiB, then nothing, the socket left open
+        res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": String(4 * MiB) });
+        res.write(Buffer.alloc(MiB));
+      } else req.resume(); // reads the whole body, never answers
+    });
+    server = s.server;
+    const t = nodeMediaTransport({ baseUrl: s.url, accessToken: "t", idleMs: 300 });
+    const received: number[] = [];
+    const withHook = nodeMediaTransport({ baseUrl: s.url, accessToken: "t", idleMs: 300, onReceived: (n) => received.push(n) });
+    await assert.rejects(async () => {
+      for await (const c of await withHook.get("mxc://a.test/abc")) void c;
+    }, (e: unknown) => e instanceof Error);
+    assert.equal(received.reduce((a, b) => a + b, 0), MiB, "onReceived told of every byte received");
+    const { body } = countedBody(2 * MiB);
+    await assert.rejects(t.put("mxc://a.test/abc", body, 2 * MiB), (e: unknown) => e instanceof MediaHttpError && e.status === 0 && /no data/.test(e.message));
+  });
 });

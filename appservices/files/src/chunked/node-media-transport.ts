@@ -9,30 +9,49 @@
 //   memory. On this VM a fresh page costs a fault (≈ 11 µs a 4 KiB page): leaving the chunks to the
 //   garbage collector made the client touch ≈ 250 k fresh pages per GiB sent.
 // - GET: node:http's body chunks are buffers of their own (`ownedChunks`: the downloader frees each
-//   once hashed and decrypted), with less work per chunk than fetch's body stream; its socket read
-//   buffers are collected every few MiB (node-transfer-gc.ts).
+//   once hashed and decrypted), with less work per chunk than fetch's body stream. Its socket read
+//   buffers are node:http's own: a process that wants them collected every few MiB (the bench and
+//   the 4 GiB scenario's client, with the homeserver's media/transfer-gc.ts) passes `onReceived`;
+//   a library does not flip V8 flags in the process that embeds it.
+// - Both give up on a silent connection after `idleMs` (90 s by default: the server's own long
+//   wait for a part still uploading is timeout_ms=60000) with a MediaHttpError of status 0, which
+//   the uploader and the downloader retry (a Range request resumes a download).
+// - `fetch` serves create() only (fetchTransport); the bulk requests go through node:http(s).
 // Browsers keep fetchTransport (they stream request bodies over HTTP/2 only; see bufferParts).
 import { request as httpRequest, type ClientRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { releaseBuffer } from "../attachments/release-buffer.ts";
-import { noteReceived } from "./node-transfer-gc.ts";
 import { fetchTransport, MediaHttpError, splitMxc, type FetchTransportOptions, type MediaTransport } from "./media-transport.ts";
 
-export function nodeMediaTransport(o: Omit<FetchTransportOptions, "bufferParts" | "blobBodies">): MediaTransport {
+export interface NodeMediaTransportOptions extends Omit<FetchTransportOptions, "bufferParts" | "blobBodies"> {
+  /** Told the size of each body chunk a GET received (e.g. to collect node:http's read buffers every few MiB). */
+  onReceived?: (bytes: number) => void;
+  /** A PUT or GET whose connection stays silent this long fails (MediaHttpError, status 0). Default 90 s. */
+  idleMs?: number;
+}
+
+const DEFAULT_IDLE_MS = 90_000;
+
+export function nodeMediaTransport(o: NodeMediaTransportOptions): MediaTransport {
   const base = o.baseUrl.replace(/\/+$/, "");
   const auth = `Bearer ${o.accessToken}`;
-  const download = (mxc: string, offset: number, signal: AbortSignal | undefined): Promise<ReadableStream<Uint8Array>> => get(base, auth, mxc, offset, signal);
+  const idleMs = o.idleMs ?? DEFAULT_IDLE_MS;
+  const onReceived = o.onReceived ?? ((): void => undefined);
+  const download = (mxc: string, offset: number, signal: AbortSignal | undefined): Promise<ReadableStream<Uint8Array>> => get(base, auth, mxc, offset, signal, idleMs, onReceived);
   return {
     ...fetchTransport(o),
-    put: (mxc, body, length, signal, owned) => put(base, auth, mxc, body, length, signal, owned === true),
+    put: (mxc, body, length, signal, owned) => put(base, auth, mxc, body, length, signal, owned === true, idleMs),
     ownedChunks: true,
     get: (mxc, signal) => download(mxc, 0, signal),
     getFrom: download,
   };
 }
 
-function send(url: URL, options: RequestOptions, signal: AbortSignal | undefined): ClientRequest {
-  return (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { ...options, ...(signal ? { signal } : {}) });
+function send(url: URL, options: RequestOptions, signal: AbortSignal | undefined, idleMs: number, what: string): ClientRequest {
+  const req = (url.protocol === "https:" ? httpsRequest : httpRequest)(url, { ...options, ...(signal ? { signal } : {}) });
+  // the socket's inactivity, either way (waiting for the answer, or in the middle of the body)
+  req.setTimeout(idleMs, () => req.destroy(new MediaHttpError(0, undefined, `${what}: no data for ${Math.round(idleMs / 1000)} s, connection dropped`)));
+  return req;
 }
 
 function answer(req: ClientRequest): Promise<IncomingMessage> {
@@ -44,10 +63,10 @@ function answer(req: ClientRequest): Promise<IncomingMessage> {
   return response;
 }
 
-async function put(base: string, auth: string, mxc: string, body: ReadableStream<Uint8Array>, length: number, signal: AbortSignal | undefined, owned: boolean): Promise<void> {
+async function put(base: string, auth: string, mxc: string, body: ReadableStream<Uint8Array>, length: number, signal: AbortSignal | undefined, owned: boolean, idleMs: number): Promise<void> {
   const { server, id } = splitMxc(mxc);
   const url = new URL(`${base}/_matrix/media/v3/upload/${encodeURIComponent(server)}/${encodeURIComponent(id)}`);
-  const req = send(url, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/octet-stream", "Content-Length": String(length) } }, signal);
+  const req = send(url, { method: "PUT", headers: { Authorization: auth, "Content-Type": "application/octet-stream", "Content-Length": String(length) } }, signal, idleMs, "upload");
   const response = answer(req);
   // a failed send destroys the request, so `response` rejects with the cause
   const sent = writeBody(req, body, owned).then(() => undefined, (e: unknown) => {
@@ -113,10 +132,10 @@ function until(req: ClientRequest, event: string): Promise<void> {
 }
 
 /** GET of a part from byte `offset` (a Range request when > 0; a 206 is checked to start there, a 200 is skipped into). */
-async function get(base: string, auth: string, mxc: string, offset: number, signal: AbortSignal | undefined): Promise<ReadableStream<Uint8Array>> {
+async function get(base: string, auth: string, mxc: string, offset: number, signal: AbortSignal | undefined, idleMs: number, onReceived: (bytes: number) => void): Promise<ReadableStream<Uint8Array>> {
   const { server, id } = splitMxc(mxc);
   const url = new URL(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`);
-  const req = send(url, { headers: offset > 0 ? { Authorization: auth, Range: `bytes=${offset}-` } : { Authorization: auth } }, signal);
+  const req = send(url, { headers: offset > 0 ? { Authorization: auth, Range: `bytes=${offset}-` } : { Authorization: auth } }, signal, idleMs, "download");
   const response = answer(req);
   req.end();
   const res = await response;
@@ -131,7 +150,7 @@ async function get(base: string, auth: string, mxc: string, offset: number, sign
     }
     skip = 0;
   }
-  return bodyStream(res, skip);
+  return bodyStream(res, skip, onReceived);
 }
 
 /**
@@ -139,7 +158,7 @@ async function get(base: string, auth: string, mxc: string, offset: number, sign
  * its first `skip` bytes (a server that ignored the Range). Ends with an error when the connection
  * closes before the body's end (a cut: the downloader resumes from the byte reached).
  */
-function bodyStream(res: IncomingMessage, skip: number): ReadableStream<Uint8Array> {
+function bodyStream(res: IncomingMessage, skip: number, onReceived: (bytes: number) => void): ReadableStream<Uint8Array> {
   let wake: (() => void) | undefined;
   let failure: Error | undefined;
   let ended = false;
@@ -166,7 +185,7 @@ function bodyStream(res: IncomingMessage, skip: number): ReadableStream<Uint8Arr
       for (;;) {
         const chunk = res.read() as Buffer | null;
         if (chunk !== null) {
-          noteReceived(chunk.length);
+          onReceived(chunk.length);
           if (skip >= chunk.length) {
             skip -= chunk.length;
             continue;
