@@ -1,6 +1,6 @@
 // The Node upload state file: saves asked at once (two parts in flight) all succeed, in order.
 import { strict as assert } from "node:assert";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileStateStore } from "./file-state-store.ts";
@@ -22,5 +22,16 @@ describe("fileStateStore", () => {
     const results = await Promise.allSettled(saves);
     assert.deepEqual(results.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason)), []);
     assert.equal((await store.load())?.parts.length, 20);
+  });
+
+  it("a clear asked while saves are queued (a cancel just after a part's acknowledgement) leaves no state, nor its temporary file", async () => {
+    const path = join(dir, "state.json");
+    const store = fileStateStore(path);
+    const state: UploadState = { version: 1, name: "f.bin", mimetype: "application/octet-stream", size: 2, partSize: 1, parts: [{ index: 0, key: "a2V5", iv: "aXY=", mxc: "mxc://a.test/m0" }] };
+    const saves = [store.save(state), store.save(state)];
+    await store.clear();
+    await Promise.allSettled(saves);
+    assert.equal(await store.load(), undefined, "the cancelled upload's state (its keys) is gone");
+    assert.equal(existsSync(`${path}.tmp`), false);
   });
 });

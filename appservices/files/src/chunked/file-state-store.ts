@@ -4,9 +4,9 @@ import { readFile, rename, rm, writeFile } from "node:fs/promises";
 import { parseUploadState, type UploadStateStore } from "./upload-state.ts";
 
 export function fileStateStore(path: string): UploadStateStore {
-  // Saves run one after the other, each with the state as it was when asked: two parts in flight
-  // may save at once, and two writes of the one temporary file raced (the second rename found no
-  // file: ENOENT, and its part was sent again).
+  // Saves (and clears) run one after the other, each with the state as it was when asked: two
+  // parts in flight may save at once, and two writes of the one temporary file raced (the second
+  // rename found no file: ENOENT, and its part was sent again).
   let last: Promise<void> = Promise.resolve();
   return {
     async load() {
@@ -33,8 +33,15 @@ export function fileStateStore(path: string): UploadStateStore {
       last = saved.catch(() => undefined);
       return saved;
     },
-    async clear() {
-      await rm(path, { force: true });
+    clear() {
+      // behind the saves asked before it: a save still queued (a part acknowledged just before a
+      // cancel) would otherwise bring the state, and its keys, back after the removal
+      const cleared = last.then(async () => {
+        await rm(`${path}.tmp`, { force: true });
+        await rm(path, { force: true });
+      });
+      last = cleared.catch(() => undefined);
+      return cleared;
     },
   };
 }
