@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { COUNCIL_NODE_FLAGS, councilEnv, spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
+import { COUNCIL_NODE_FLAGS, councilEnv, councilNodeFlags, spawnCouncil, stopCouncils, type CouncilProcess } from "./council-process.ts";
 
 describe("council process: Node flags and environment", function () {
   this.timeout(60_000);
@@ -47,6 +47,13 @@ describe("council process: Node flags and environment", function () {
     const out = execFileSync(process.execPath, [...COUNCIL_NODE_FLAGS, "-e",
       "const s = require('node:v8').getHeapSpaceStatistics().find((x) => x.space_name === 'new_space'); process.stdout.write(String(s.space_size))"], { encoding: "utf8" });
     assert.equal(Number(out), 32 * 1024 * 1024);
+  });
+
+  it("an operator who sizes the young generation in NODE_OPTIONS keeps their value (command-line flags would override it)", () => {
+    assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--max-old-space-size=512 --max-semi-space-size=8" }), []);
+    assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--semi-space-size=4" }), []);
+    assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--max-old-space-size=512" }), COUNCIL_NODE_FLAGS);
+    assert.deepEqual(councilNodeFlags({}), COUNCIL_NODE_FLAGS);
   });
 
   it("an operator's own MALLOC_ARENA_MAX wins", () => {

@@ -22,6 +22,15 @@ export const SERVE_SCRIPT = fileURLToPath(new URL("../../homeserver/src/bin/serv
 export const COUNCIL_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=32", "--max-semi-space-size=32"];
 
 /**
+ * COUNCIL_NODE_FLAGS unless the operator sizes the young generation in NODE_OPTIONS (a small
+ * server running several councils): flags on the command line would override theirs, so then none
+ * of ours is given (a min of ours above a max of theirs would not make sense either).
+ */
+export function councilNodeFlags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return /--(min-|max-)?semi-space-size\b/.test(env["NODE_OPTIONS"] ?? "") ? [] : COUNCIL_NODE_FLAGS;
+}
+
+/**
  * Environment of a council's homeserver process: one glibc malloc arena (not 8 per core: the
  * libuv and V8 worker threads each got their own), which keeps the idle RSS where it was with the
  * young generation above (118–120 MB, target ≤ 120). A value set by the operator wins.
@@ -50,7 +59,7 @@ export function spawnCouncil(name: string, configPath: string, logPath: string):
   log.write(`--- ${new Date().toISOString()} entente start: ${name}${fixed.length > 0 ? ` (permissions fixed: ${fixed.join(", ")})` : ""}\n`);
   // The IPC channel carries nothing: its closing tells the council that `entente start` is gone
   // (killed, even with SIGKILL), and it stops (serve.ts).
-  const child = spawn(process.execPath, [...COUNCIL_NODE_FLAGS, SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env: councilEnv() });
+  const child = spawn(process.execPath, [...councilNodeFlags(), SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env: councilEnv() });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
     log.write(chunk);
