@@ -158,9 +158,12 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
  * machine, and loses the connection's prepared statements. With the default, a council's first
  * message after 10 s of quiet (a small council's usual traffic) paid that on the writer, the push
  * record's connection and each pooled read of its /sync. At most 10 + 2 connections per process
- * (max_connections is 100 by default; production.md).
+ * (max_connections is 100 by default; production.md). With TCP keepalive (as the LISTEN
+ * connection, pg-listener.ts): a probe after 10 s of silence keeps a NAT or firewall from dropping
+ * an idle connection unseen, and a peer gone for good is found by the kernel's probes instead of by
+ * the next query waiting on a dead socket.
  */
-const KEEP_IDLE = { idleTimeoutMillis: 0 } as const;
+const KEEP_IDLE = { idleTimeoutMillis: 0, keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
 
 export async function openPostgres(url: string): Promise<Database & EarlyStaging> {
   const pool = new pg.Pool({ connectionString: url, max: 10, ...KEEP_IDLE });
