@@ -35,6 +35,18 @@ describe("fetchTransport getBlob (browsers' held downloads)", () => {
     assert.deepEqual(asked, [null]);
   });
 
+  it("downloads ask the browser not to keep the body in its HTTP cache (cache: no-store; a part is read once)", async () => {
+    const modes: (RequestInit["cache"] | undefined)[] = [];
+    const f = (async (_url: string | URL | Request, init?: RequestInit) => {
+      modes.push(init?.cache);
+      return new Response(BODY.slice(), { status: 200 });
+    }) as typeof fetch;
+    const t = fetchTransport({ baseUrl: "http://hs", accessToken: "t", fetch: f, blobBodies: true });
+    await t.getBlob!(MXC, 0);
+    await t.getBlob!(MXC, 4);
+    assert.deepEqual(modes, ["no-store", "no-store"]);
+  });
+
   it("from byte N: a Range request; a server that answers 200 with the whole body is sliced", async () => {
     for (const ranges of [true, false]) {
       const { f, asked } = fakeFetch({ ranges });
