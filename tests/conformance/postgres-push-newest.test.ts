@@ -72,4 +72,26 @@ describe("push evaluation on PostgreSQL: no read of the newest position when ask
     assert.equal(newest(), 1, "no position asked for: the newest is read");
     assert.equal((await ctx.db.one<{ s: number }>("SELECT stream_ordering AS s FROM push_progress WHERE id = 1"))?.s, end);
   });
+
+  it("asked for a position past every committed event (a caller's bug), the durable cursor stops at the newest event, so a restart still evaluates what takes the positions after it", async () => {
+    const s = server!;
+    const sender = await registerUser(s.url, "orateur2");
+    const { room_id: roomId } = await call<{ room_id: string }>(s.url, sender, "POST", `${C}/createRoom`, { preset: "public_chat" });
+    const ctx = s.hs.context;
+    const { db } = recording(ctx.db);
+    const processor = (): PushProcessor => new PushProcessor({
+      db, store: new PushStore({ db }), events: new EventStore({ db }), rooms: new RoomStore({ db }), users: new UserStore({ db }),
+      serverName: ctx.serverName, clock: ctx.clock, log: createLogger("error"), onQueued: () => undefined,
+    });
+    const cursor = async (): Promise<number | undefined> => (await ctx.db.one<{ s: number }>("SELECT stream_ordering AS s FROM push_progress WHERE id = 1"))?.s;
+    const end = await ctx.stores.events.maxStream();
+    await ctx.push.eventPersisted(end);
+    const p = processor();
+    await p.catchUp(end + 100);
+    assert.equal(await cursor(), end, "not past the newest event (on 8972ada: end + 100, and the events taking those positions were never evaluated after a restart)");
+    await call(s.url, sender, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t9`, { msgtype: "m.text", body: "encore" });
+    const next = await ctx.stores.events.maxStream();
+    await p.catchUp(next);
+    assert.equal(await cursor(), next, "the next message is reached");
+  });
 });

@@ -187,7 +187,8 @@ export class PushProcessor {
     // PostgreSQL: a position asked for is a committed event's (stage and stageEarly resolve after
     // the COMMIT; /sync and /notifications ask for positions they read), so the newest event is
     // not read: one round trip less before the woken /sync's unread counts and the record
-    const max = wanted !== undefined && this.deps.db.dialect === "postgres" ? wanted : await events.maxStream();
+    const trusted = wanted !== undefined && this.deps.db.dialect === "postgres";
+    const max = trusted ? wanted : await events.maxStream();
     let upTo = wanted !== undefined && events.rollbackEpoch() === askedAt ? Math.min(wanted, max) : Math.min(wanted ?? Infinity, settled(max));
     let done = this.done ?? await store.progress();
     this.done = done;
@@ -195,7 +196,15 @@ export class PushProcessor {
       const epoch = events.rollbackEpoch();
       // two independent reads: on PostgreSQL they go out together (one round trip less before the record)
       const [batch] = await Promise.all([store.eventsToEvaluate(done, upTo, BATCH), this.refreshSettings()]);
-      const last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
+      let last = batch.length < BATCH ? upTo : (batch[batch.length - 1]?.stream ?? upTo);
+      // A position taken as asked, not read: a short batch that did not reach it (the event there
+      // is one not evaluated, or — a caller's bug — none is committed there yet) moves the durable
+      // cursor no further than the newest event there is, so events that take the positions up to
+      // the one asked for are still evaluated.
+      if (trusted && batch.length < BATCH && (batch[batch.length - 1]?.stream ?? done) < upTo) {
+        last = Math.min(upTo, await events.maxStream());
+        if (last <= done) break;
+      }
       const actions: PushActionRow[] = [];
       /** Membership events by position and target: one's own notifies but is no unread message. */
       const members = new Map<number, string>();
