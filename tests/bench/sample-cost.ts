@@ -9,7 +9,7 @@
 //   node tests/bench/cpuprofile-categories.ts DIR/<pid>.cpuprofile 250 <runs × samples> DIR/windows.json
 // `--census FILE`: the councils under the SQL census (sql-census.ts); the statements of the measured
 // runs alone in FILE.<pid>.1 (FILE.<pid>.0: setup and warm-up), to divide by runs × samples.
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadavg } from "node:os";
@@ -61,10 +61,21 @@ if (values.census !== undefined) {
   nodeArgs.push("--import", fileURLToPath(new URL("./sql-census.ts", import.meta.url)));
 }
 /** With --census: each council writes its table so far and starts counting again. */
+const cuts = new Map<number, number>();
 const censusCut = async (pids: number[]): Promise<void> => {
-  if (values.census === undefined) return;
+  const out = values.census;
+  if (out === undefined) return;
   for (const pid of pids) process.kill(pid, "SIGUSR2");
-  await new Promise((r) => setTimeout(r, 200)); // the signal handlers run on the councils' next turn
+  // each council's handler writes FILE.<pid>.<n> on its next turn: wait for the files, not a time
+  for (const pid of pids) {
+    const n = cuts.get(pid) ?? 0;
+    cuts.set(pid, n + 1);
+    const file = `${out}.${pid}.${n}`;
+    for (let waited = 0; !existsSync(file); waited += 10) {
+      if (waited > 30_000) throw new Error(`council ${pid} wrote no census table ${file} in 30 s`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
 };
 const set = await startCouncils(federated ? ["ville-a", "agglo-b"] : ["ville-a"], { db: "sqlite", nodeArgs });
 const windows: [number, number][] = [];
