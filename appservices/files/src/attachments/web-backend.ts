@@ -21,7 +21,7 @@ export const CTR_CHUNK = 64 * 1024;
  * size to the next one of that size while few are free at once; with many outputs freed together
  * (a 4 MiB input issued as 64 calls) it gives the memory back to the system and every next output
  * is fresh memory, i.e. a page fault per 4 KiB, ≈ 15 µs each on the project's VM. In a dedicated
- * worker, 256 MiB encrypted into one reused buffer in 64 KiB calls (tests/bench/step-faults.ts,
+ * worker, 256 MiB encrypted into one reused buffer in 64 KiB calls (tests/bench/dossier-worker-steps.ts,
  * load 9–11): 32 calls at once 1.4–3.3 renderer CPU s and 39–55 k page faults, 4 or 8 at once
  * 0.25–0.28 s and 6 k (the buffer's own), 1 at a time 0.26–0.30 s but slower in wall time.
  */

@@ -8,7 +8,7 @@
 // a sync access handle goes straight from the worker's reused buffer to the file (one write call,
 // into the kernel's page cache: the same few files are rewritten), and the network service reads it
 // back through the browser. Dedicated worker, 256 MiB in 16 MiB parts PUT two at a time to a local
-// sink, Chromium with a profile on disk (tests/bench/dossier-web.ts --persistent, load 10):
+// sink, Chromium with a profile on disk (tests/bench/dossier-worker-steps.ts, PERSISTENT=1, load 10):
 // Blob bodies 4.3–4.7 Chromium CPU s and ≈ 180 k page faults, these files 1.9 s and 5 k. In a
 // private window (no profile on disk) Chromium keeps these files in the browser's memory: then about
 // the cost of the Blobs.
