@@ -52,6 +52,7 @@ describe("council process: Node flags and environment", function () {
   it("an operator who sizes the young generation in NODE_OPTIONS keeps their value (command-line flags would override it)", () => {
     assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--max-old-space-size=512 --max-semi-space-size=8" }), []);
     assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--semi-space-size=4" }), []);
+    assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--max_semi_space_size=8" }), [], "V8's underscore spelling too");
     assert.deepEqual(councilNodeFlags({ NODE_OPTIONS: "--max-old-space-size=512" }), COUNCIL_NODE_FLAGS);
     assert.deepEqual(councilNodeFlags({}), COUNCIL_NODE_FLAGS);
   });

@@ -27,7 +27,7 @@ export const COUNCIL_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=32"
  * of ours is given (a min of ours above a max of theirs would not make sense either).
  */
 export function councilNodeFlags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
-  return /--(min-|max-)?semi-space-size\b/.test(env["NODE_OPTIONS"] ?? "") ? [] : COUNCIL_NODE_FLAGS;
+  return /--(min[-_]|max[-_])?semi[-_]space[-_]size\b/.test(env["NODE_OPTIONS"] ?? "") ? [] : COUNCIL_NODE_FLAGS;
 }
 
 /**
