@@ -128,12 +128,8 @@ export function fetchTransport(o: FetchTransportOptions): MediaTransport {
       await send(mxc, o.bufferParts ? await new Response(body).blob() : body, length, signal);
     },
     putBlob: (mxc, body, signal) => send(mxc, body, body.size, signal),
-    async get(mxc, signal) {
-      const { server, id } = splitMxc(mxc);
-      const res = await f(`${base}/_matrix/client/v1/media/download/${encodeURIComponent(server)}/${encodeURIComponent(id)}?timeout_ms=60000`, { headers: auth, ...(signal ? { signal } : {}) });
-      if (!res.ok || !res.body) return fail(res, "download");
-      return res.body;
-    },
+    // from byte 0: no Range header, the same no-store request as the resumes and Blob reads
+    get: async (mxc, signal) => (await ranged(mxc, 0, signal)).body!,
     async getFrom(mxc, offset, signal) {
       const res = await ranged(mxc, offset, signal);
       if (res.status === 206) return res.body!;
