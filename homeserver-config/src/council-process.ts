@@ -12,28 +12,12 @@ import { describeFix, tightenPermissions } from "../../homeserver/src/server/dat
 export const SERVE_SCRIPT = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
 
 /**
- * Node flags of a council's homeserver process: a young generation of a fixed 32 MiB per
- * semi-space. By default V8 starts it at 1 MiB and doubles it under load up to 128 MiB on a large
- * machine (and shrinks it again when idle): every growth touches fresh pages, and objects of
- * requests still in flight are promoted to the old generation meanwhile. A minor page fault costs
- * ~11 µs on the Firecracker VMs this runs on; a 1-room burst (20 senders) took 4–8 faults per event
- * once warm and 14–27 in its first seconds, 2–3.5 with this (docs/perf/speed-3.md, "## burst").
- */
-export const COUNCIL_NODE_FLAGS: readonly string[] = ["--min-semi-space-size=32", "--max-semi-space-size=32"];
-
-/**
- * COUNCIL_NODE_FLAGS unless the operator sizes the young generation in NODE_OPTIONS (a small
- * server running several councils): flags on the command line would override theirs, so then none
- * of ours is given (a min of ours above a max of theirs would not make sense either).
- */
-export function councilNodeFlags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
-  return /--(min[-_]|max[-_])?semi[-_]space[-_]size\b/.test(env["NODE_OPTIONS"] ?? "") ? [] : COUNCIL_NODE_FLAGS;
-}
-
-/**
  * Environment of a council's homeserver process: one glibc malloc arena (not 8 per core: the
- * libuv and V8 worker threads each got their own), which keeps the idle RSS where it was with the
- * young generation above (118–120 MB, target ≤ 120). A value set by the operator wins.
+ * libuv and V8 worker threads each got their own), 12–15 MB less idle RSS (105–110 MB against
+ * 116–120, target ≤ 120). A value set by the operator wins. A fixed 32 MiB young generation
+ * (--min/--max-semi-space-size=32, a008a28) halved the page faults of a send burst (a fault costs
+ * ~11 µs on the Firecracker VMs this runs on) but put the idle RSS back at 120–123 MB, over the
+ * target in 4 of 6 readings and 1 of 3 probe runs: not given (docs/perf/speed-3.md, "## burst").
  */
 export function councilEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return { MALLOC_ARENA_MAX: "1", ...base };
@@ -59,7 +43,7 @@ export function spawnCouncil(name: string, configPath: string, logPath: string):
   log.write(`--- ${new Date().toISOString()} entente start: ${name}${fixed.length > 0 ? ` (permissions fixed: ${fixed.join(", ")})` : ""}\n`);
   // The IPC channel carries nothing: its closing tells the council that `entente start` is gone
   // (killed, even with SIGKILL), and it stops (serve.ts).
-  const child = spawn(process.execPath, [...councilNodeFlags(), SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env: councilEnv() });
+  const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", configPath], { stdio: ["ignore", "pipe", "pipe", "ipc"], detached: true, env: councilEnv() });
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
     log.write(chunk);

@@ -3,7 +3,7 @@
 // where the probe needs it: rate limits off, open registration (to make 22 accounts quickly) and,
 // for PostgreSQL, a fresh database, reached as production.md advises for a PostgreSQL on the same
 // machine: through its Unix socket (`councilDatabaseUrl`). Each council runs `homeserver/src/bin/serve.ts` in its own
-// process, with the Node flags and environment `entente start` gives it (COUNCIL_NODE_FLAGS, councilEnv);
+// process, with the environment `entente start` gives it (councilEnv: one malloc arena);
 // stand-ins answer on the bots' ports, as the tasks and calendar bots do in a council.
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import { entente, freePortBlock } from "../harness/entente-cli.ts";
 import { freshDatabase, PG_ADMIN_URL } from "../harness/postgres.ts";
 import { waitExit } from "../harness/child-homeserver.ts";
-import { COUNCIL_NODE_FLAGS, councilEnv } from "../../homeserver-config/src/council-process.ts";
+import { councilEnv } from "../../homeserver-config/src/council-process.ts";
 
 const SERVE = fileURLToPath(new URL("../../homeserver/src/bin/serve.ts", import.meta.url));
 
@@ -75,13 +75,13 @@ function standInBot(port: number, counter: { n: number }): Promise<Server> {
 }
 
 /**
- * `extraArgs` go to Node after the flags `entente` starts a council with, `serveArgs` to serve.ts
- * (e.g. --role client-reader --port N); `plain`: neither those flags nor their environment (plain
- * `node serve.ts`, as before 32 MiB semi-spaces and one malloc arena).
+ * `extraArgs` go to Node (e.g. --cpu-prof), `serveArgs` to serve.ts (e.g. --role client-reader
+ * --port N); `plain`: without `entente`'s environment (plain `node serve.ts`, as before one malloc
+ * arena).
  */
 export function spawnCouncil(configPath: string, logPath: string, extraArgs: string[], serveArgs: string[] = [], plain = false): Promise<{ child: ChildProcess; url: string }> {
   const log = openSync(logPath, "a");
-  const args = [...(plain ? [] : COUNCIL_NODE_FLAGS), ...extraArgs, SERVE, "--config", configPath, ...serveArgs];
+  const args = [...extraArgs, SERVE, "--config", configPath, ...serveArgs];
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", log], env: plain ? process.env : councilEnv() });
   closeSync(log);
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // It runs homeserver/src/bin/serve.ts in a child process and relays signals and the exit code.
 import { spawn } from "node:child_process";
 import { parseCommandArgs, positionals, requireOption, type Command } from "../cli-kit.ts";
-import { councilEnv, councilNodeFlags, SERVE_SCRIPT } from "../council-process.ts";
+import { councilEnv, SERVE_SCRIPT } from "../council-process.ts";
 
 const USAGE = `Usage: entente serve --config FILE [--role main|client-reader] [--port N]
 
@@ -28,7 +28,7 @@ export const serveCommand: Command = {
     const config = requireOption("serve", values.config, "--config FILE");
     // Own process group: a terminal's Ctrl-C reaches us only, and we pass it on once.
     const extra = [...(values.role !== undefined ? ["--role", values.role] : []), ...(values.port !== undefined ? ["--port", values.port] : [])];
-    const child = spawn(process.execPath, [...councilNodeFlags(), SERVE_SCRIPT, "--config", config, ...extra], { stdio: "inherit", detached: true, env: councilEnv() });
+    const child = spawn(process.execPath, [SERVE_SCRIPT, "--config", config, ...extra], { stdio: "inherit", detached: true, env: councilEnv() });
     const relay = (signal: NodeJS.Signals): void => void child.kill(signal);
     const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
     for (const s of signals) process.on(s, relay);
