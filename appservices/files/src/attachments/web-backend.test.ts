@@ -8,11 +8,12 @@ import { CTR_CALLS_IN_FLIGHT, CTR_CHUNK, webBackend } from "./web-backend.ts";
 type Subtle = typeof globalThis.crypto.subtle;
 
 /** WebCrypto with the calls to encrypt counted: the most pending at once. */
-function countingSubtle(failAt = -1): { subtle: Subtle; most(): number; calls(): number } {
+function countingSubtle(failAt = -1): { subtle: Subtle; most(): number; calls(): number; settled(): Promise<void> } {
   const real = globalThis.crypto.subtle;
   let pending = 0;
   let most = 0;
   let calls = 0;
+  let onIdle: (() => void) | undefined;
   const subtle = {
     importKey: real.importKey.bind(real),
     digest: real.digest.bind(real),
@@ -24,11 +25,13 @@ function countingSubtle(failAt = -1): { subtle: Subtle; most(): number; calls():
         if (n === failAt) throw new Error("encrypt failed");
         return await real.encrypt(...a);
       } finally {
-        pending--;
+        if (--pending === 0) onIdle?.();
       }
     },
   } as unknown as Subtle;
-  return { subtle, most: () => most, calls: () => calls };
+  /** Resolves once no call is pending (at once if none is). */
+  const settled = (): Promise<void> => (pending === 0 ? Promise.resolve() : new Promise<void>((r) => (onIdle = r)));
+  return { subtle, most: () => most, calls: () => calls, settled };
 }
 
 describe("web backend: WebCrypto AES-CTR calls in flight", () => {
@@ -65,9 +68,12 @@ describe("web backend: WebCrypto AES-CTR calls in flight", () => {
     const note = (e: unknown): void => void unhandled.push(e);
     process.on("unhandledRejection", note);
     try {
-      const cipher = webBackend(countingSubtle(3).subtle).aesCtr(key, iv);
+      const c = countingSubtle(3);
+      const cipher = webBackend(c.subtle).aesCtr(key, iv);
       await assert.rejects(cipher.updateInto!(data, new Uint8Array(data.length)), /encrypt failed/);
-      await new Promise((r) => setTimeout(r, 50));
+      // every call still pending settled, then one turn for Node to report an unhandled rejection
+      await c.settled();
+      await new Promise((r) => setImmediate(r));
       assert.deepEqual(unhandled, []);
     } finally {
       process.off("unhandledRejection", note);
