@@ -190,7 +190,7 @@ export class RemoteInput {
    */
   async stateBeforeFromPrevs(event: RoomEvent, version: RoomVersion, reads?: RowReads): Promise<{ state: ReadonlyMap<StateKey, string>; baseGroup: number | undefined; resolved: boolean } | undefined> {
     const { events } = this.deps;
-    const prevRows = await (reads ?? new RowReads(events)).get(event.pdu.prev_events);
+    const prevRows = await (reads ? reads.get(event.pdu.prev_events) : events.getEvents(event.pdu.prev_events));
     const prevGroups = event.pdu.prev_events.map((id) => prevRows.get(id))
       .filter((r) => r && !r.outlier && r.stateGroup !== undefined && roomOf(r.event) === roomOf(event)).map((r) => r?.stateGroup as number);
     if (prevGroups.length !== event.pdu.prev_events.length || prevGroups.length === 0) return undefined;
@@ -267,8 +267,8 @@ export class RemoteInput {
   }, commits: PendingCommits | undefined, reads: RowReads): Promise<void> {
     const { events } = this.deps;
     const existing = (await reads.get([event.eventId])).get(event.eventId);
-    const redactTarget = !o.rejected && !o.softFailed && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId, reads) : undefined;
     const accepted = !o.rejected && !o.softFailed;
+    const redactTarget = accepted && o.stateBefore ? await this.redactionTarget(event, o.stateBefore, roomId, reads) : undefined;
     const nextCurrent = accepted && o.version && o.stateBefore
       ? await this.newCurrentState(roomId, event, o.stateBefore, o.version, o.currentGroup) : undefined;
     // An accepted event that is no state event and leaves the current state as it is (no fork to
