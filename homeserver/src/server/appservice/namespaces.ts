@@ -44,8 +44,25 @@ export interface NamespaceOwner {
  */
 export function claimsUser(owner: NamespaceOwner, userId: string, serverName: string): boolean {
   if (userId === owner.senderUserId) return true;
-  return serverNameOf(userId) === serverName && matchesAny(owner.namespaces.users, userId);
+  // asked for every joined member of a room, per new event and appservice (interest.ts): the
+  // answer of each user id is kept (an owner's namespaces never change once loaded)
+  let known = claimed.get(owner);
+  if (known === undefined || known.serverName !== serverName) {
+    known = { serverName, users: new Map() };
+    claimed.set(owner, known);
+  }
+  let yes = known.users.get(userId);
+  if (yes === undefined) {
+    yes = serverNameOf(userId) === serverName && matchesAny(owner.namespaces.users, userId);
+    if (known.users.size >= MAX_CLAIMED) known.users.clear();
+    known.users.set(userId, yes);
+  }
+  return yes;
 }
+
+/** claimsUser's answers per owner (registrations are immutable objects); at most MAX_CLAIMED users each. */
+const claimed = new WeakMap<NamespaceOwner, { serverName: string; users: Map<string, boolean> }>();
+const MAX_CLAIMED = 10_000;
 
 export function claimsUserExclusively(owner: NamespaceOwner, userId: string, serverName: string): boolean {
   if (userId === owner.senderUserId) return true;
