@@ -15,3 +15,4 @@ export * from "./objective-root.ts";
 export * from "./objective-update.ts";
 export * from "./objective-fold.ts";
 export * from "./objective-progress.ts";
+export * from "./service-members.ts";

@@ -1,5 +1,5 @@
 // <entente-assignee-picker>: who a task is assigned to, chosen among the room's joined members
-// (display name and Matrix id, any council). The ARIA 1.2 combobox pattern (RGAA): a text input
+// (display name and Matrix id, any council; bots are not offered). The ARIA 1.2 combobox pattern (RGAA): a text input
 // with role="combobox" filters a listbox; ArrowDown/ArrowUp move the active option
 // (aria-activedescendant), Enter picks it, Escape closes the list; each chosen person has a
 // "Retirer" button. A full Matrix id typed in can be picked too (someone not in the room yet).
@@ -8,10 +8,7 @@
 import { LitElement, css, html, nothing } from "lit";
 import type { Member } from "./board-store.ts";
 import { boardTranslator, type Translate } from "./messages.ts";
-
-const USER_ID = /^@[^:\s]+:[^\s]+$/;
-
-interface Option { userId: string; name: string | undefined }
+import { assigneeOptions, type AssigneeOption } from "./assignee-options.ts";
 
 let counter = 0;
 
@@ -68,24 +65,15 @@ export class AssigneePicker extends LitElement {
   }
 
   /** What the listbox offers for the current text. */
-  options(): Option[] {
-    const q = this.query.trim().toLowerCase();
-    const chosen = new Set(this.value);
-    const out: Option[] = [...this.members]
-      .filter((m) => !chosen.has(m.userId) && (this.allowOthers || m.userId === this.self))
-      .filter((m) => q === "" || m.userId.toLowerCase().includes(q) || (m.displayName ?? "").toLowerCase().includes(q))
-      .sort((a, b) => (a.displayName ?? a.userId).localeCompare(b.displayName ?? b.userId, "fr"))
-      .map((m) => ({ userId: m.userId, name: m.displayName }));
-    const typed = this.query.trim();
-    if (this.allowOthers && USER_ID.test(typed) && !chosen.has(typed) && !out.some((o) => o.userId === typed)) out.push({ userId: typed, name: undefined });
-    return out;
+  options(): AssigneeOption[] {
+    return assigneeOptions({ members: this.members, chosen: this.value, query: this.query, allowOthers: this.allowOthers, self: this.self });
   }
 
   #emit(next: string[]): void {
     this.dispatchEvent(new CustomEvent<string[]>("assignees-change", { detail: next }));
   }
 
-  #pick(o: Option): void {
+  #pick(o: AssigneeOption): void {
     this.query = "";
     this.open = false;
     this.active = 0;

@@ -8,7 +8,7 @@ import { Method, MatrixEventEvent, RoomEvent, RoomStateEvent, type MatrixClient,
 import {
   buildAnchor, buildCheckin, buildObjectiveRoot, buildObjectivesState, buildObjectiveUpdate, buildTaskUpdate, DEFAULT_TASK_PERMISSIONS, DEFAULT_TIME_ZONE,
   foldObjectives, foldTasks, nextClock, OBJECTIVE_MSGTYPE, OBJECTIVELIST_ANCHOR, OBJECTIVE_CHECKIN, OBJECTIVE_UPDATE, OBJECTIVES_STATE, parseObjectivesState,
-  parseRoomPowerLevels, parseTasksState, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile,
+  parseRoomPowerLevels, parseTasksState, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile, declaredServiceMembers, FUNCTIONAL_MEMBERS, isServiceMember,
   type ObjectivesState, type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
 } from "./protocol.ts";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
@@ -162,11 +162,15 @@ export class MatrixTasksPort implements TasksPort {
       .sort((a, b) => a.name.localeCompare(b.name, "fr"));
   }
 
+  /** The people of the space's rooms (bots left out: they cannot own an objective). */
   async spaceMembers(spaceId: string): Promise<MemberRef[]> {
     const byId = new Map<string, MemberRef>();
     for (const room of this.spaceRooms(spaceId)) {
       await room.loadMembersIfNeeded();
-      for (const m of room.getJoinedMembers()) if (!byId.has(m.userId)) byId.set(m.userId, { userId: m.userId, name: m.name || m.userId });
+      const bots = declaredServiceMembers(this.stateContent(room, FUNCTIONAL_MEMBERS));
+      for (const m of room.getJoinedMembers()) {
+        if (!byId.has(m.userId) && !isServiceMember(m.userId, bots)) byId.set(m.userId, { userId: m.userId, name: m.name || m.userId });
+      }
     }
     return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name, "fr") || (a.userId < b.userId ? -1 : 1));
   }

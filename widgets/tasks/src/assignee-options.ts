@@ -1,0 +1,32 @@
+// What the assignee picker's listbox offers for the text typed: the room's members not chosen yet
+// whose name or id contains it, sorted by name (French collation), bots left out (they cannot do a
+// task); without the `assign` level oneself only; a full Matrix id typed in is offered too (someone
+// not in the room yet). Pure.
+import type { Member } from "./board-store.ts";
+import { isServiceMember } from "../../../appservices/protocol/src/service-members.ts";
+
+export interface AssigneeOption { userId: string; name: string | undefined }
+
+const USER_ID = /^@[^:\s]+:[^\s]+$/;
+
+export interface AssigneeQuery {
+  members: readonly Member[];
+  chosen: readonly string[];
+  query: string;
+  /** May offer people other than oneself. */
+  allowOthers: boolean;
+  self: string;
+}
+
+export function assigneeOptions(q: AssigneeQuery): AssigneeOption[] {
+  const text = q.query.trim().toLowerCase();
+  const chosen = new Set(q.chosen);
+  const out: AssigneeOption[] = q.members
+    .filter((m) => !chosen.has(m.userId) && !isServiceMember(m.userId) && (q.allowOthers || m.userId === q.self))
+    .filter((m) => text === "" || m.userId.toLowerCase().includes(text) || (m.displayName ?? "").toLowerCase().includes(text))
+    .sort((a, b) => (a.displayName ?? a.userId).localeCompare(b.displayName ?? b.userId, "fr"))
+    .map((m) => ({ userId: m.userId, name: m.displayName }));
+  const typed = q.query.trim();
+  if (q.allowOthers && USER_ID.test(typed) && !chosen.has(typed) && !out.some((o) => o.userId === typed)) out.push({ userId: typed, name: undefined });
+  return out;
+}
