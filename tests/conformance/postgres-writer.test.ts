@@ -45,12 +45,15 @@ describe("PostgreSQL writer (pipelined group commit, prepared statements)", func
   });
 
   it("refuses the whole group when a statement it did not wait for fails (nothing of it is stored)", async () => {
-    // the group's RELEASE of this body's savepoint fails once the body released it itself
+    // the group's RELEASE of this body's savepoint fails once the body released it itself (the
+    // body after a first one: a group's first body runs without a savepoint)
+    const first = db.transaction(insert("z"));
     const broken = db.transaction(async (tx) => {
       await insert("a")(tx);
       await tx.run("RELEASE gc");
     });
     const sibling = db.transaction(insert("b"));
+    await assert.rejects(first);
     await assert.rejects(broken);
     await assert.rejects(sibling);
     assert.deepEqual(await values(), []);

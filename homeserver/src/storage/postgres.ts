@@ -43,6 +43,10 @@ function statementOf(sql: string, params: number): Statement {
 
 type Query = (q: pg.QueryConfig) => Promise<pg.QueryResult>;
 
+/** The group committer's savepoint statements (group-commit.ts). */
+const SAVEPOINT = "SAVEPOINT gc";
+const RELEASE = "RELEASE gc";
+
 function queryConfig(sql: string, params: readonly SqlValue[]): pg.QueryConfig {
   rejectNulParams(params);
   const { text, name } = statementOf(sql, params.length);
@@ -68,9 +72,19 @@ function executor(q: Query): SqlExecutor {
  *    command tag is checked too): the group is then refused as a whole, never acknowledged;
  *  - a body's `send` writes: the body fails with the first such error, at its next awaited
  *    statement or when it ends (before its RELEASE), so the group commit rolls it back alone.
+ * The first body of a transaction runs without a savepoint (SAVEPOINT, RELEASE and the
+ * subtransaction they open are not needed when nothing else ran in the transaction yet): its
+ * SAVEPOINT and RELEASE are not sent, and if it fails the transaction is rolled back whole and
+ * begun again (ROLLBACK; BEGIN in one write), which leaves what a rollback to its savepoint would
+ * have left: nothing. The bodies after it get real savepoints.
  */
 function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   const socket = client.connection.stream;
+  const beginSql = `BEGIN; SET LOCAL synchronous_commit TO ${durable ? "on" : "off"}`;
+  /** Nothing ran in the open transaction yet (BEGIN only): the next body needs no savepoint. */
+  let fresh = false;
+  /** The body running now has no savepoint (it is the transaction's first). */
+  let bare = false;
   let corked = 0;
   let failure: { error: unknown } | undefined;
   /** The current body's `send` writes not yet answered, and the first of them that failed. */
@@ -125,11 +139,30 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   };
   return {
     exec,
-    begin: async () => sendAndForget(`BEGIN; SET LOCAL synchronous_commit TO ${durable ? "on" : "off"}`),
+    begin: async () => {
+      sendAndForget(beginSql);
+      fresh = true;
+    },
     // SAVEPOINT / RELEASE / ROLLBACK TO: a body's failed `send` fails the body before its RELEASE
     raw: async (sql) => {
+      if (sql === SAVEPOINT && fresh) {
+        fresh = false;
+        bare = true;
+        return;
+      }
       const f = await settleBody();
-      if (f && !sql.startsWith("ROLLBACK")) throw f.error;
+      const rollback = sql.startsWith("ROLLBACK");
+      if (f && !rollback) throw f.error;
+      if (bare) {
+        bare = false;
+        if (sql === RELEASE) return;
+        if (!rollback) throw new Error(`unexpected group statement in a body without savepoint: ${sql}`);
+        // the first body failed: nothing else ran in this transaction, so it starts over
+        sendAndForget(`ROLLBACK; ${beginSql}`);
+        fresh = true;
+        return;
+      }
+      fresh = false;
       sendAndForget(sql);
     },
     commit: async () => {
