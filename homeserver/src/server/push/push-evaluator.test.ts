@@ -239,6 +239,58 @@ describe("rulesets compiled once, one memo per event shared by its recipients", 
     }
   });
 
+  it("rules not reading the recipient run once per template: each recipient still gets their own answer", () => {
+    const u = (name: string): string => `@${name}:ville-a.fr`;
+    const muteRoom = userRuleFromBody("room", ROOM, { actions: [] });
+    const population: [string, ReturnType<typeof defaultPushRules>][] = [
+      [u("alice"), defaultPushRules(u("alice"))],
+      [u("bob"), defaultPushRules(u("bob"))],
+      // the same rules as defaults but built from stored account data (another object)
+      [u("carole"), effectiveRuleset(u("carole"), { global: defaultPushRules(u("carole")) })],
+      [u("muet"), putUserRule(defaultPushRules(u("muet")), "room", muteRoom, {})],
+      [u("maitre"), updateRule(defaultPushRules(u("maitre")), "override", ".m.rule.master", { enabled: true })],
+      [u("gateau"), putUserRule(defaultPushRules(u("gateau")), "content", userRuleFromBody("content", "cake", { pattern: "gâteau", actions: ["notify", { set_tweak: "highlight" }] }), {})],
+      [u("calme"), updateRule(defaultPushRules(u("calme")), "underride", ".m.rule.message", { enabled: false })],
+      // a user rule naming another user's id: literal for its owner, not a personal rule
+      [u("veille"), putUserRule(defaultPushRules(u("veille")), "override", userRuleFromBody("override", "bob-cite", {
+        conditions: [{ kind: "event_property_contains", key: "content.m\\.mentions.user_ids", value: u("bob") }], actions: ["notify", { set_tweak: "sound", value: "bob" }] }), {})],
+      // a value equal to the marker a template gives the user's own id is still a literal
+      [u("nul"), putUserRule(defaultPushRules(u("nul")), "override", userRuleFromBody("override", "marqueur", {
+        conditions: [{ kind: "event_match", key: "content.body", pattern: "\u0000user" }], actions: ["dont_notify"] }), {})],
+      // the same rule holding its owner's own id: personal, another template than the one above
+      [u("soi"), putUserRule(defaultPushRules(u("soi")), "override", userRuleFromBody("override", "marqueur", {
+        conditions: [{ kind: "event_match", key: "content.body", pattern: u("soi") }], actions: ["dont_notify"] }), {})],
+    ];
+    const names: Record<string, string> = { [u("alice")]: "Alice Martin", [u("bob")]: "Robert", [u("muet")]: "Muet", [u("gateau")]: "Chef" };
+    const events = [
+      msg("bonjour à tous"),
+      msg("alice, bob : le gâteau est prêt"),
+      msg("Robert ? Chef ?"),
+      msg("ping", { "m.mentions": { user_ids: [u("bob"), u("carole")] } }),
+      msg("@room réunion", { "m.mentions": { room: true } }),
+      msg("@room réunion"),
+      msg("ceci \u0000user"),
+      ev("m.room.member", { membership: "invite" }, { state_key: u("carole") }),
+      ev("m.room.encrypted", { algorithm: "m.megolm.v1.aes-sha2" }),
+      msg("* modifié", { "m.relates_to": { rel_type: "m.replace", event_id: "$x" } }),
+      msg("avis", { msgtype: "m.notice" }),
+    ];
+    // the same memo across room facts too: a one-to-one room, then a bigger one, the sender's power moving
+    const factsList = [{ memberCount: 2, senderPowerLevel: 0 }, { memberCount: 5, senderPowerLevel: 0 }, { memberCount: 5, senderPowerLevel: 100 }];
+    for (const e of events) {
+      const memo = new EventConditionMemo();
+      for (const facts of factsList) {
+        const levels = new Map([["room", 50]]);
+        for (let pass = 0; pass < 2; pass++) {
+          for (const [userId, rs] of population) {
+            const c = ctx({ userId, displayName: names[userId], ...facts, notificationLevels: levels });
+            assert.deepEqual(evaluatePushRules(rs, e, c, memo), evaluatePushRules(rs, e, c), `${userId} ${JSON.stringify(facts)}: ${JSON.stringify(e["content"])}`);
+          }
+        }
+      }
+    }
+  });
+
   it("room_member_count: each `is` parsed once, each count compared", () => {
     for (let n = 0; n < 3; n++) {
       assert.deepEqual(["2", "<3", ">=2", "two"].map((is) => memberCountMatches(is, n)), [n === 2, n < 3, n >= 2, false]);

@@ -48,6 +48,22 @@ export class EventConditionMemo {
   private readonly gen = keyGeneration;
   /** The body lowercased once for all recipients' own patterns (their localpart). */
   private lowered: { body: string; lower: string } | undefined;
+  /**
+   * By template id (compile): the index of the first rule that matches among the rules no
+   * recipient of that template answers differently (not personal), with the room facts it was
+   * computed with; every recipient of the template shares it.
+   */
+  private readonly shared: ({ first: number; facts: RoomFactsOf } | undefined)[] = [];
+
+  /** The shared first match of `template` for these room facts, computed by `compute` once. */
+  sharedFirst(template: number, facts: RoomFactsOf, compute: () => number): number {
+    if (this.gen !== keyGeneration) return compute();
+    const kept = this.shared[template];
+    if (kept !== undefined && sameFacts(kept.facts, facts)) return kept.first;
+    const first = compute();
+    this.shared[template] = { first, facts };
+    return first;
+  }
 
   bodyMatches(pattern: string, body: string): boolean {
     if (!isPlainPattern(pattern)) return matchesAtWordBoundaries(pattern, body);
@@ -81,6 +97,11 @@ export class EventConditionMemo {
   }
 }
 
+/** What a rule may read of the context besides the recipient: the same for every recipient of an event. */
+type RoomFactsOf = Pick<PushContext, "memberCount" | "senderPowerLevel" | "notificationLevels">;
+const sameFacts = (a: RoomFactsOf, b: RoomFactsOf): boolean =>
+  a.memberCount === b.memberCount && a.senderPowerLevel === b.senderPowerLevel && a.notificationLevels === b.notificationLevels;
+
 /**
  * Event-only condition keys as small integers, so a memo is an array: one key per distinct
  * condition (kind, key, pattern, value) ever evaluated. Users' own rules add keys; past MAX_KEYS
@@ -92,14 +113,18 @@ let keyGeneration = 0;
 function keyId(key: string): number {
   let id = keyIds.get(key);
   if (id === undefined) {
-    if (keyIds.size >= MAX_KEYS) {
-      keyIds.clear();
-      keyGeneration++;
-    }
+    if (keyIds.size >= MAX_KEYS) dropKeys();
     id = keyIds.size;
     keyIds.set(key, id);
   }
   return id;
+}
+
+/** Forgets every interned key and template: rulesets are compiled again, older memos compute. */
+function dropKeys(): void {
+  keyIds.clear();
+  templateIds.clear();
+  keyGeneration++;
 }
 
 /** A condition's memo key, or null when it reads the context (evaluated per recipient). */
@@ -121,23 +146,58 @@ interface CompiledRule {
   /** content rules: the pattern (undefined when malformed: never matches) and its memo key id. */
   pattern: string | undefined;
   patternId: number;
+  /**
+   * Reads who the recipient is: a condition or pattern holding their user id or localpart, or a
+   * contains_display_name condition. Evaluated per recipient; the other rules once per template.
+   */
+  personal: boolean;
+}
+
+/** A compiled ruleset and its template: rulesets equal but for their user's id and localpart share one. */
+interface Compiled { gen: number; rules: CompiledRule[]; template: number }
+
+/** Templates (rulesets with the user's id and localpart replaced by markers) as small integers. */
+const templateIds = new Map<string, number>();
+function templateId(key: string): number {
+  let id = templateIds.get(key);
+  if (id === undefined) {
+    // bounded with the condition keys: past MAX_KEYS both are dropped (keyGeneration)
+    id = templateIds.size;
+    templateIds.set(key, id);
+  }
+  return id;
 }
 
 /**
  * Compiled rulesets by object: a ruleset must not be modified once evaluated (push-processor.ts
  * keeps each user's until their push rules change, then builds a new one).
  */
-const compiledRulesets = new WeakMap<PushRuleset, { gen: number; rules: CompiledRule[] }>();
+const compiledRulesets = new WeakMap<PushRuleset, Compiled>();
 
-function compile(rs: PushRuleset): CompiledRule[] {
+function compile(rs: PushRuleset, userId: string): Compiled {
   const kept = compiledRulesets.get(rs);
-  if (kept !== undefined && kept.gen === keyGeneration) return kept.rules;
+  if (kept !== undefined && kept.gen === keyGeneration) return kept;
   const gen = keyGeneration;
+  const localpart = userId.slice(1, userId.indexOf(":"));
+  // markers replace the user's own values (whole strings only) so equal rulesets of two users
+  // give one template; a rule holding one reads who the recipient is (personal). The template
+  // says which rules are personal: one holding a string equal to a marker is not taken for one
+  let hit = false;
+  const marked = (_k: string, v: unknown): unknown => {
+    if (v !== userId && v !== localpart) return v;
+    hit = true;
+    return v === userId ? "\u0000user" : "\u0000localpart";
+  };
   const rules: CompiledRule[] = [];
+  const keys: string[] = [];
   for (const kind of PUSH_KINDS) {
     for (const rule of rs[kind]) {
       if (!rule.enabled) continue;
       const pattern = kind === "content" && typeof rule.pattern === "string" ? rule.pattern : undefined;
+      hit = false;
+      const key = JSON.stringify([kind, rule, pattern], marked);
+      const personal = hit || (rule.conditions ?? []).some((c) => c["kind"] === "contains_display_name");
+      keys.push(`${personal ? "P" : "S"}${key}`);
       rules.push({
         kind, rule, legacyMention: rule.default && LEGACY_MENTION_RULES.has(rule.rule_id),
         conditions: kind === "override" || kind === "underride" ? (rule.conditions ?? []).map((c) => {
@@ -145,27 +205,38 @@ function compile(rs: PushRuleset): CompiledRule[] {
           return { c, id: key === null ? -1 : keyId(key) };
         }) : [],
         pattern, patternId: pattern === undefined ? -1 : keyId("content\u0000" + pattern),
+        personal,
       });
     }
   }
+  if (templateIds.size >= MAX_KEYS) dropKeys();
+  const compiled = { gen, rules, template: templateId(JSON.stringify(keys)) };
   // interning dropped the keys (MAX_KEYS) while compiling: ids of two generations, kept by no
   // ruleset; this evaluation's memo, older than the drop, computes every condition (holdsId)
-  if (gen === keyGeneration) compiledRulesets.set(rs, { gen, rules });
-  return rules;
+  if (gen === keyGeneration) compiledRulesets.set(rs, compiled);
+  return compiled;
 }
 
 /**
  * The first enabled rule that matches, by kind priority then rule order; undefined when none does.
- * `memo`: the same one for every recipient of `event` spares re-running its event-only conditions.
+ * `memo`: the same one for every recipient of `event` (with the same room facts in `ctx`) spares
+ * re-running its event-only conditions, and the rules that do not read who the recipient is run
+ * once for all recipients whose rulesets are the same but for their own id (the default rules:
+ * most users): each recipient then runs only their personal rules before the shared match.
  */
 export function evaluatePushRules(rs: PushRuleset, event: JsonObject, ctx: PushContext, memo = new EventConditionMemo()): PushOutcome | undefined {
   const content = event["content"];
   const hasMentions = typeof content === "object" && content !== null && !Array.isArray(content) && Object.hasOwn(content, "m.mentions");
-  for (const r of compile(rs)) {
-    if (hasMentions && r.legacyMention) continue;
+  const { rules, template } = compile(rs, ctx.userId);
+  const first = memo.sharedFirst(template, ctx, () => rules.findIndex((r) => !r.personal && !(hasMentions && r.legacyMention) && ruleMatches(r, event, ctx, memo)));
+  const end = first === -1 ? rules.length : first;
+  for (let i = 0; i < end; i++) {
+    const r = rules[i]!;
+    if (!r.personal || (hasMentions && r.legacyMention)) continue;
     if (ruleMatches(r, event, ctx, memo)) return outcome(r.kind, r.rule);
   }
-  return undefined;
+  const r = rules[end];
+  return r === undefined ? undefined : outcome(r.kind, r.rule);
 }
 
 function ruleMatches(r: CompiledRule, event: JsonObject, ctx: PushContext, memo: EventConditionMemo): boolean {
@@ -277,6 +348,13 @@ export function readActions(actions: readonly JsonValue[]): { notify: boolean; h
   return { notify, highlight, sound };
 }
 
+/** Outcomes by rule object, made once (rulesets are never modified once evaluated): read-only. */
+const outcomes = new WeakMap<PushRule, PushOutcome>();
 function outcome(kind: PushKind, rule: PushRule): PushOutcome {
-  return { kind, ruleId: rule.rule_id, actions: rule.actions, ...readActions(rule.actions) };
+  let o = outcomes.get(rule);
+  if (o === undefined || o.kind !== kind) {
+    o = { kind, ruleId: rule.rule_id, actions: rule.actions, ...readActions(rule.actions) };
+    outcomes.set(rule, o);
+  }
+  return o;
 }
