@@ -3,23 +3,27 @@
 //       https://spec.matrix.org/v1.16/server-server-api/#calculating-the-reference-hash-for-an-event
 //       https://spec.matrix.org/v1.16/rooms/v4/#event-ids
 //       https://spec.matrix.org/v1.16/rooms/v12/ (room id = "!" + create event's reference hash)
-import { createHash, timingSafeEqual } from "node:crypto";
-import { decodeBase64, encodeBase64, encodeBase64Url } from "../spec/base64.ts";
+import { hash, timingSafeEqual } from "node:crypto";
+import { decodeBase64 } from "../spec/base64.ts";
 import { canonicalJson } from "../spec/canonical-json.ts";
 import { redactEvent, type EventJson } from "./redaction.ts";
 import type { RoomVersion } from "./room-versions.ts";
 
-const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
+// One-shot `hash()` rather than createHash().update().digest(): no Hash object per call, and the
+// Base64 text comes straight from the digest. Min of 7 × 200,000 on a ~400-byte event: 9.7 µs →
+// 1.6 µs (text to unpadded Base64), 4.9 → 1.0 µs (bytes to an event id); two per local event.
+const sha256 = (text: string): Buffer => hash("sha256", text, "buffer");
 
-function contentHashBytes(event: EventJson): Buffer {
+function canonicalContent(event: EventJson): string {
   const { unsigned: _u, signatures: _s, hashes: _h, ...rest } = event;
-  return sha256(canonicalJson(rest));
+  return canonicalJson(rest);
 }
 
 /** SHA-256 over the canonical JSON of the event minus `unsigned`, `signatures`, `hashes`,
  *  as unpadded Base64 (the value of `hashes.sha256`). */
 export function contentHash(event: EventJson): string {
-  return encodeBase64(contentHashBytes(event));
+  // 32 bytes are 44 Base64 characters, the last one padding
+  return hash("sha256", canonicalContent(event), "base64").slice(0, 43);
 }
 
 /** Returns a copy with `hashes.sha256` set (other hash algorithms, if any, are kept). */
@@ -38,7 +42,7 @@ export function checkContentHash(event: EventJson): boolean {
   const claimed = hashes["sha256"];
   if (typeof claimed !== "string") return false;
   try {
-    const expected = contentHashBytes(event);
+    const expected = sha256(canonicalContent(event));
     const given = decodeBase64(claimed);
     return given.length === expected.length && timingSafeEqual(given, expected);
   } catch {
@@ -46,10 +50,15 @@ export function checkContentHash(event: EventJson): boolean {
   }
 }
 
+/** The canonical JSON of the redacted event minus `signatures` and `unsigned`. */
+function referenceText(event: EventJson, version: RoomVersion): string {
+  const { signatures: _s, unsigned: _u, ...rest } = redactEvent(event, version);
+  return canonicalJson(rest);
+}
+
 /** SHA-256 of the canonical JSON of the redacted event minus `signatures` and `unsigned`. */
 export function referenceHash(event: EventJson, version: RoomVersion): Uint8Array {
-  const { signatures: _s, unsigned: _u, ...rest } = redactEvent(event, version);
-  return new Uint8Array(sha256(canonicalJson(rest)));
+  return new Uint8Array(sha256(referenceText(event, version)));
 }
 
 /**
@@ -57,12 +66,13 @@ export function referenceHash(event: EventJson, version: RoomVersion): Uint8Arra
  * (what `referenceHash` hashes; the bytes an event's signature covers), when the caller has them.
  */
 export function eventIdOfRedactedBytes(bytes: Uint8Array): string {
-  return `$${encodeBase64Url(new Uint8Array(createHash("sha256").update(bytes).digest()))}`;
+  // Node's "base64url" is already unpadded (RFC 4648 §5)
+  return `$${hash("sha256", bytes, "base64url")}`;
 }
 
 /** Event id of room versions 4+: `$` + URL-safe unpadded Base64 of the reference hash. */
 export function eventIdOf(event: EventJson, version: RoomVersion): string {
-  return `$${encodeBase64Url(referenceHash(event, version))}`;
+  return `$${hash("sha256", referenceText(event, version), "base64url")}`;
 }
 
 /** Room id of room versions 12+: the create event's id with `!` instead of `$`. */
