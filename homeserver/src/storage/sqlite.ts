@@ -46,15 +46,23 @@ export function openSqlite(path: string): Database {
     one: async <T extends Row>(sql: string, params: readonly SqlValue[] = []) => prepare(sql).get(...args(params)) as T | undefined,
     run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: Number(prepare(sql).run(...args(params)).changes) }),
   };
+  // A lone control statement (BEGIN, COMMIT, SAVEPOINT, RELEASE) through its prepared statement:
+  // `exec` compiles the text again on every call. Each body of a group pays a SAVEPOINT and a
+  // RELEASE: min of 7 × 20,000 with an INSERT between them, 7.0 µs by exec → 3.2 µs prepared
+  // (the INSERT alone 0.9). Several statements in one text (ROLLBACK TO …; RELEASE …) go to exec.
+  const control = (sql: string): void => {
+    if (sql.includes(";")) db.exec(sql);
+    else prepare(sql).run();
+  };
   // one connection: the group's session is the connection itself
   const session: GroupSession = {
     exec,
-    begin: async () => db.exec("BEGIN IMMEDIATE"),
-    commit: async () => db.exec("COMMIT"),
+    begin: async () => control("BEGIN IMMEDIATE"),
+    commit: async () => control("COMMIT"),
     rollback: async () => {
       if (db.isTransaction) db.exec("ROLLBACK");
     },
-    raw: async (sql) => db.exec(sql),
+    raw: async (sql) => control(sql),
     close: () => undefined,
   };
   const committer = new GroupCommitter(async () => session);
