@@ -83,7 +83,10 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     const answer = await answerTo(alice, cmd);
     assert.equal(relTo(answer)["rel_type"], "m.thread");
     assert.equal(relTo(answer)["event_id"], cmd);
-    assert.match(String(answer.getContent()["body"]), /^✅ Tâche créée : « Préparer le budget » — assignée à @bob:agglo-b — échéance 28\/03\/2027 10:00 \(Europe\/Paris\), rappel la veille\. \(\$/);
+    // Bob by his name (here his default one, « bob »), a pill to him in the HTML.
+    assert.match(String(answer.getContent()["body"]), /^✅ Tâche créée : « Préparer le budget » — assignée à bob — échéance 28\/03\/2027 10:00 \(Europe\/Paris\), rappel la veille\. \(\$/);
+    assert.equal(answer.getContent()["format"], "org.matrix.custom.html");
+    assert.match(String(answer.getContent()["formatted_body"]), /assignée à <a href="https:\/\/matrix\.to\/#\/@bob:agglo-b">bob<\/a> — échéance/);
     assert.doesNotMatch(String(answer.getContent()["body"]), /Task created/, "!tâche: French only");
     assert.deepEqual(answer.getContent()["m.mentions"], { user_ids: ["@bob:agglo-b"] });
     // On the other council, in a plain matrix-js-sdk client: the root is a readable message.
@@ -100,7 +103,7 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     // A second task, for the restart below.
     const cmd2 = (await alice.client.sendTextMessage(roomId, "!task Compte rendu @bob:agglo-b by 31/03/2027 at 10:00")).event_id;
     // !task is English: so is the answer.
-    assert.match(String((await answerTo(alice, cmd2)).getContent()["body"]), /^✅ Task created: “Compte rendu” — assigned to @bob:agglo-b — due 31\/03\/2027 10:00 \(Europe\/Paris\), reminder the day before\. \(\$/);
+    assert.match(String((await answerTo(alice, cmd2)).getContent()["body"]), /^✅ Task created: “Compte rendu” — assigned to bob — due 31\/03\/2027 10:00 \(Europe\/Paris\), reminder the day before\. \(\$/);
   });
 
   it("reminds at 10:00 Paris the day before, across the DST change (09:00Z, not 08:00Z), once", async () => {
@@ -113,7 +116,8 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     assert.equal(relTo(reminder)["rel_type"], "m.thread");
     assert.equal(relTo(reminder)["event_id"], budgetRoot, "in the task's thread");
     assert.deepEqual(reminder.getContent()["m.mentions"], { user_ids: ["@bob:agglo-b"] });
-    assert.match(String(reminder.getContent()["body"]), /@bob:agglo-b : rappel, « Préparer le budget » arrive à échéance le 28\/03\/2027 10:00/);
+    assert.match(String(reminder.getContent()["body"]), /bob : rappel, « Préparer le budget » arrive à échéance le 28\/03\/2027 10:00/);
+    assert.match(String(reminder.getContent()["formatted_body"]), /<a href="https:\/\/matrix\.to\/#\/@bob:agglo-b">bob<\/a> : rappel/);
   });
 
   it("after a restart: no duplicate, and the reminder missed while stopped is sent once", async () => {
@@ -164,7 +168,7 @@ describe("tasks bot across two councils (encrypted room, injected clock)", funct
     assert.match(reason(bad[3]), /fr\.entente\.task/);
     const cmd = (await alice.client.sendTextMessage(roomId, "!tasks")).event_id;
     const list = await answerTo(alice, cmd);
-    assert.match(String(list.getContent()["body"]), /^Open tasks \(1\):\n1\. Compte rendu — @bob:agglo-b — due /, "the second task is still there, not deleted (!tasks: in English)");
+    assert.match(String(list.getContent()["body"]), /^Open tasks \(1\):\n1\. Compte rendu — bob — due /, "the second task is still there, not deleted (!tasks: in English)");
     const unknown = (await alice.client.sendTextMessage(roomId, "!tâchez")).event_id;
     assert.match(String((await answerTo(alice, unknown)).getContent()["body"]), /Je ne connais pas la commande « !tâchez »/);
     const empty = (await alice.client.sendTextMessage(roomId, "!tâche @bob:agglo-b")).event_id;

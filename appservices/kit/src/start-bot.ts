@@ -7,6 +7,7 @@ import { BotClient } from "./bot-client.ts";
 import { loadRegistration } from "./load-registration.ts";
 import { startBridge, type BridgeLogLevel, type RunningBridge } from "./start-bridge.ts";
 import { threadReply, threadRootOf, type ThreadTarget } from "./thread-reply.ts";
+import { mayNameUsers, nameUsers } from "./mention-pills.ts";
 import { userTimeZone } from "./time-zone.ts";
 
 /** A room event as the bot's handlers see it: content in clear, whatever the room's encryption. */
@@ -90,8 +91,12 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
   const ctx: BotContext = {
     botUserId, client,
     send: (roomId, type, content) => client.send(roomId, type, content),
-    reply: (roomId, to, body, mentions = [], extra = {}) =>
-      client.send(roomId, "m.room.message", threadReply(to, body, mentions, extra)),
+    reply: async (roomId, to, body, mentions = [], extra = {}) => {
+      const named = mayNameUsers(body) ? nameUsers(body, await memberNames(ctx, roomId)) : { body };
+      const content = threadReply(to, named.body, mentions, extra);
+      if (named.html !== undefined) Object.assign(content, { format: "org.matrix.custom.html", formatted_body: named.html });
+      return client.send(roomId, "m.room.message", content);
+    },
     apiJson: (method, path, body) => asApi(o.homeserverUrl, asToken, botUserId, method, path, body),
     api: async (method, path, body) => {
       const json = await asApi(o.homeserverUrl, asToken, botUserId, method, path, body);
@@ -117,6 +122,22 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
       await client.stop();
     },
   };
+}
+
+/** The room's joined members' display names (none when they cannot be read: the answer keeps the ids). */
+async function memberNames(ctx: BotContext, roomId: string): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  try {
+    const joined = (await ctx.api("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`))["joined"];
+    if (typeof joined !== "object" || joined === null) return names;
+    for (const [userId, m] of Object.entries(joined as Record<string, unknown>)) {
+      const name = typeof m === "object" && m !== null ? (m as Record<string, unknown>)["display_name"] : undefined;
+      if (typeof name === "string") names.set(userId, name);
+    }
+  } catch (e: unknown) {
+    ctx.log("warn", "member names not read", { room_id: roomId, error: e instanceof Error ? e.message : String(e) });
+  }
+  return names;
 }
 
 /** Sets the bot's display name when its profile has another one (a change rewrites its member event in every room). */

@@ -36,7 +36,7 @@ describe("tasks bot: daily digest (pure)", () => {
         { title: "Faite", assignees: [ME], due: { date: "20270327" }, status: "done" },
       ]),
       room("!b", "Budget", [
-        { title: "Relire le budget", assignees: [ME], due: { date: "20270415" } },
+        { title: "Relire le budget", assignees: [ME], due: { date: "20270415" }, status: "doing" },
         { title: "Voter le budget", assignees: [ME], due: { date: "20270327" } },
       ]),
     ], ME, now, "Europe/Paris");
@@ -52,8 +52,8 @@ describe("tasks bot: daily digest (pure)", () => {
       "• Commander les panneaux — Voirie — échéance 27/03/2027 17:00 (Europe/Paris)",
     ].join("\n"));
     assert.match(digestText([], "20270328"), /^☀️ Résumé du 28\/03\/2027 : rien en retard ni pour aujourd'hui/);
-    assert.match(myTasksText(tasks, 2), /Plus tard \(later\) — 1 :\n• Relire le budget — Budget[\s\S]*… et 2 dans d'autres salons/);
-    assert.match(myTasksText(tasks, 2, "en"), /^Your open tasks \(\d+\):[\s\S]*Later — 1:\n• Relire le budget — Budget[\s\S]*… and 2 in other rooms: type !my-tasks/);
-    assert.doesNotMatch(myTasksText(tasks, 2, "fr"), /\(later\)|other rooms/, "!mes-tâches: French only");
+    assert.match(myTasksText(tasks, 2), /Plus tard \(later\) — 1 :\n• Relire le budget — Budget — échéance 15\/04\/2027 \[en cours\][\s\S]*… et 2 dans d'autres salons/);
+    assert.match(myTasksText(tasks, 2, "en"), /^Your open tasks \(\d+\):[\s\S]*Later — 1:\n• Relire le budget — Budget — due 15\/04\/2027 \[in progress\][\s\S]*… and 2 in other rooms: type !my-tasks/);
+    assert.doesNotMatch(myTasksText(tasks, 2, "fr"), /\(later\)|other rooms|doing/, "!mes-tâches: French only, the status too");
   });
 });

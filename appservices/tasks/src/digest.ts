@@ -6,7 +6,7 @@
 import type { Task } from "../../protocol/src/task-fold.ts";
 import { DUE_GROUPS, isOpenTask, placeDue, type DueGroup } from "./due-groups.ts";
 import { icalDate, wallTimeAt } from "./local-time.ts";
-import { dueText } from "./task-text.ts";
+import { dueText, statusText } from "./task-text.ts";
 import { say, type BotLang } from "../../kit/src/commands.ts";
 
 export const DIGEST_HOUR = 8;
@@ -58,7 +58,7 @@ const GROUP_EN: Record<DueGroup, string> = { overdue: "Overdue", today: "Today",
 /** A due group's heading: in the command's language, else « En retard (overdue) ». */
 const groupWords = (g: DueGroup, lang?: BotLang): string => (lang === "en" ? GROUP_EN[g] : lang === "fr" ? GROUP_FR[g] : `${GROUP_FR[g]} (${GROUP_EN[g].toLowerCase()})`);
 
-const line = (t: PlacedTask, lang?: BotLang): string => `• ${t.task.title} — ${t.roomName}${t.task.due ? ` — ${lang === "en" ? "due" : "échéance"} ${dueText(t.task.due)}` : ""}${t.task.status !== "todo" ? ` [${t.task.status}]` : ""}`;
+const line = (t: PlacedTask, lang?: BotLang): string => `• ${t.task.title} — ${t.roomName}${t.task.due ? ` — ${lang === "en" ? "due" : "échéance"} ${dueText(t.task.due)}` : ""}${t.task.status !== "todo" ? ` [${statusText(t.task.status, lang)}]` : ""}`;
 
 function grouped(tasks: readonly PlacedTask[], groups: readonly DueGroup[], lang?: BotLang): string[] {
   const out: string[] = [];

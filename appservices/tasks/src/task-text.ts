@@ -3,15 +3,21 @@
 import type { Task } from "../../protocol/src/task-fold.ts";
 import { say, type BotLang } from "../../kit/src/commands.ts";
 import type { TaskDate } from "../../protocol/src/dates.ts";
+import type { TaskStatus } from "../../protocol/src/task-fields.ts";
 import { formatTaskDateFr } from "../../protocol/src/dates.ts";
 
 export const dueText = (due: TaskDate): string => ("date" in due ? formatTaskDateFr(due) : `${formatTaskDateFr(due)} (${due.tzid})`);
+
+const STATUS_FR: Record<TaskStatus, string> = { todo: "à faire", doing: "en cours", blocked: "bloquée", done: "faite", cancelled: "annulée" };
+const STATUS_EN: Record<TaskStatus, string> = { todo: "to do", doing: "in progress", blocked: "blocked", done: "done", cancelled: "cancelled" };
+/** A task's status in the answer's language (French without one), as agents say it, not the protocol's code. */
+export const statusText = (s: TaskStatus, lang?: BotLang): string => (lang === "en" ? STATUS_EN : STATUS_FR)[s];
 
 export function taskLine(t: Task, lang?: BotLang): string {
   let line = t.title;
   if (t.assignees.length > 0) line += ` — ${t.assignees.join(", ")}`;
   if (t.due) line += ` — ${lang === "en" ? "due" : "échéance"} ${dueText(t.due)}`;
-  if (t.status !== "todo") line += ` [${t.status}]`;
+  if (t.status !== "todo") line += ` [${statusText(t.status, lang)}]`;
   return line;
 }
 
