@@ -147,7 +147,7 @@ export async function threadRoots(
   if (opts.participant !== undefined) {
     // https://spec.matrix.org/v1.16/client-server-api/#server-side-aggregation-of-mthread-relationships
     participated = ` AND (thread_id IN (SELECT event_id FROM events WHERE room_id = ? AND sender = ?)
-      OR thread_id IN (SELECT thread_id FROM events WHERE room_id = ? AND rel_type = 'm.thread' AND sender = ?))`;
+      OR thread_id IN (SELECT thread_id FROM events WHERE room_id = ? AND rel_type = 'm.thread' AND thread_id IS NOT NULL AND sender = ?))`;
     params.push(roomId, opts.participant, roomId, opts.participant);
   }
   params.push(opts.before, opts.limit);
