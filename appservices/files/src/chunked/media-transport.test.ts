@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { fetchTransport, MediaHttpError } from "./media-transport.ts";
+import { blobWeight } from "./blob-weight.ts";
 
 const MXC = "mxc://example.org/abc";
 const BODY = new TextEncoder().encode("0123456789");
@@ -33,6 +34,14 @@ describe("fetchTransport getBlob (browsers' held downloads)", () => {
     const t = fetchTransport({ baseUrl: "http://hs", accessToken: "t", fetch: f, blobBodies: true });
     assert.equal(await text(await t.getBlob!(MXC, 0)), "0123456789");
     assert.deepEqual(asked, [null]);
+  });
+
+  it("weighs each Blob at its size for the JS engine (its bytes live outside the heap: see blob-weight.ts)", async () => {
+    for (const ranges of [true, false]) {
+      const t = fetchTransport({ baseUrl: "http://hs", accessToken: "t", fetch: fakeFetch({ ranges }).f, blobBodies: true });
+      assert.equal(blobWeight(await t.getBlob!(MXC, 0)), 10);
+      assert.equal(blobWeight(await t.getBlob!(MXC, 4)), 6, `ranges ${ranges}`);
+    }
   });
 
   it("downloads ask the browser not to keep the body in its HTTP cache (cache: no-store; a part is read once)", async () => {

@@ -3,6 +3,7 @@
 // both, over the asynchronous upload endpoints.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#post_matrixmediav1create
 
+import { weighBlob } from "./blob-weight.ts";
 export interface MediaTransport {
   /** POST /_matrix/media/v1/create: reserves an mxc URI. */
   create(signal?: AbortSignal): Promise<string>;
@@ -113,7 +114,8 @@ export function fetchTransport(o: FetchTransportOptions): MediaTransport {
     const res = await ranged(mxc, offset, signal);
     const blob = await res.blob();
     // The whole file came back (a server or proxy without ranges): slicing a Blob copies nothing.
-    return offset > 0 && res.status !== 206 ? blob.slice(offset) : blob;
+    // Weighed: the JS engine then collects the dropped part Blobs often enough (blob-weight.ts).
+    return weighBlob(offset > 0 && res.status !== 206 ? blob.slice(offset) : blob);
   };
   return {
     ...(o.blobBodies ? { getBlob } : {}),

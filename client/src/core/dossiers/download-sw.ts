@@ -9,6 +9,7 @@
 // - "entente-download": a ReadableStream the page made (a transferable stream), e.g. an archive
 //   export it encrypts itself.
 import { failureReport, runWorkerJob, safeMimetype, WorkerStop, type PageOrder, type WorkerJob, type WorkerReport } from "./worker-download.ts";
+import { jobBody } from "./released-body.ts";
 
 // The worker's globals, typed locally (the client's type check has the DOM library, not WebWorker's).
 interface Port { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null }
@@ -77,25 +78,13 @@ worker.addEventListener("fetch", (event) => {
     event.respondWith(response(p.stream, headers));
     return;
   }
-  // A few chunks queued at most: the downloader waits for the browser's download to take them.
-  const body = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 2 }, { highWaterMark: 2 });
   const stop = new AbortController();
   p.port.onmessage = (e) => {
     if (isRecord(e.data) && (e.data as PageOrder).type === "cancel") stop.abort(new WorkerStop("page-cancelled"));
   };
-  // The browser's download reads this; cancelling it in the download bar cancels this stream.
-  const reader = body.readable.getReader();
-  const out = new ReadableStream<Uint8Array>({
-    async pull(c) {
-      const r = await reader.read();
-      if (r.done) c.close();
-      else c.enqueue(r.value);
-    },
-    cancel(reason) {
-      stop.abort(new WorkerStop("browser-cancelled"));
-      return reader.cancel(reason);
-    },
-  }, { highWaterMark: 0 });
+  // The browser's download reads `out`; cancelling it in the download bar cancels this stream.
+  // Each decrypted chunk is freed once the browser has taken it (released-body.ts).
+  const { writable, body: out } = jobBody(() => stop.abort(new WorkerStop("browser-cancelled")));
   let res: Response;
   try {
     res = new Response(out, { headers });
@@ -108,7 +97,7 @@ worker.addEventListener("fetch", (event) => {
   // (ServiceWorkerVersion's request timeout), a long download would be cut. The page's pings keep
   // the worker alive, "alive" reports let the page notice when it was stopped all the same.
   const alive = setInterval(() => p.port.postMessage({ type: "alive" } satisfies WorkerReport), p.aliveMs);
-  void runWorkerJob(p.job, body.writable, (r) => p.port.postMessage(r), stop.signal).finally(() => clearInterval(alive));
+  void runWorkerJob(p.job, writable, (r) => p.port.postMessage(r), stop.signal).finally(() => clearInterval(alive));
   event.respondWith(res);
 });
 
