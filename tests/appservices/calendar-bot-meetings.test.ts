@@ -96,7 +96,7 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     assert.match(String(notice.getContent()["body"]), /Invitation au salon envoyée à @carol:ville-a\./);
     // Ids derived from the UID (the protocol's formula), content from the Jitsi builder in Element's shape.
     const { conferenceId, widgetId } = eventMeetingIds("commission-voirie@ville-a");
-    const meeting = { link: `https://${JITSI.domain}/${conferenceId}`, content: buildJitsiWidgetContent({ wrapperUrl: JITSI.wrapperUrl, domain: JITSI.domain, conferenceId, roomName: "Commission voirie", isAudioOnly: false }) };
+    const meeting = { link: `https://${JITSI.domain}/${conferenceId}`, content: buildJitsiWidgetContent({ wrapperUrl: JITSI.wrapperUrl, domain: JITSI.domain, conferenceId, roomName: "Commission voirie", isAudioOnly: false, name: "Visio : Commission voirie" }) };
     const widget = await waitFor("the Jitsi widget", () => alice.client.getRoom(roomId)?.currentState.getStateEvents("im.vector.modular.widgets", widgetId) ?? undefined, 30_000);
     assert.deepEqual(widget.getContent(), JSON.parse(JSON.stringify(meeting.content)));
     assert.deepEqual(Object.keys(widget.getContent()), ["type", "url", "name", "data"]);

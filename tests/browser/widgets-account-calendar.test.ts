@@ -147,7 +147,7 @@ describe("web client: account widgets, calendar event meetings, widgets in Engli
     await card.getByRole("button", { name: "Rejoindre la réunion" }).click();
     const ids = eventMeetingIds(UID);
     const widget = await waitFor("the meeting's widget in the room", async () => (await roomWidgets()).find((e) => e.state_key === ids.widgetId));
-    assert.deepEqual(jitsiShapeDifferences(widget.content, elementJitsiContent(`${pages.widgetsOrigin}/widgets/jitsi/index.html`, ids.conferenceId, "Commission travaux", false, ALLOWED)), []);
+    assert.deepEqual(jitsiShapeDifferences(widget.content, elementJitsiContent(`${pages.widgetsOrigin}/widgets/jitsi/index.html`, ids.conferenceId, "Commission travaux", false, ALLOWED, "Visio : Commission travaux")), []);
     await page.locator("#approve").click({ timeout: 30_000 }); // always-on-screen, asked by the wrapper
     const jitsi = await frameOf(ids.conferenceId);
     await jitsi.locator("#join", { hasText: "Rejoindre la réunion" }).waitFor({ timeout: 30_000 });

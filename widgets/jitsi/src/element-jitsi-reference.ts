@@ -7,11 +7,11 @@ export const ELEMENT_JITSI_FRAGMENT = "conferenceDomain=$domain&conferenceId=$co
   "&theme=$theme&roomName=$roomName&supportsScreensharing=true&language=$org.matrix.msc2873.client_language";
 
 /** `wrapperPage`: Element's jitsi.html (or our wrapper page), without query or fragment. */
-export function elementJitsiContent(wrapperPage: string, confId: string, roomName: string | undefined, audio: boolean, domain: string): Record<string, unknown> {
+export function elementJitsiContent(wrapperPage: string, confId: string, roomName: string | undefined, audio: boolean, domain: string, name = "Jitsi"): Record<string, unknown> {
   return JSON.parse(JSON.stringify({
     type: "jitsi",
     url: `${wrapperPage}?confId=${confId}#${ELEMENT_JITSI_FRAGMENT}`,
-    name: "Jitsi",
+    name,
     data: { conferenceId: confId, roomName, isAudioOnly: audio, isVideoChannel: false, domain, auth: undefined },
     avatar_url: undefined,
   })) as Record<string, unknown>;

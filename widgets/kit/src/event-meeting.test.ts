@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { eventMeetingIds } from "../../../appservices/protocol/src/calendar/calendar-video.ts";
 import { elementJitsiContent, jitsiShapeDifferences } from "../../jitsi/src/element-jitsi-reference.ts";
-import { eventMeetingWidget, findEventMeetingWidget } from "./event-meeting.ts";
+import { eventMeetingName, eventMeetingWidget, findEventMeetingWidget } from "./event-meeting.ts";
 import { parseWidgetContent, type WidgetDefinition } from "./widget-state.ts";
 
 const EV = { roomId: "!voirie:ville-a.fr", uid: "commission@ville-a.fr", summary: "Commission travaux", video: { kind: "jitsi" as const } };
@@ -20,7 +20,15 @@ describe("widget kit: a calendar event's meeting", () => {
     if (!w.ok) return;
     assert.equal(w.widgetId, ids.widgetId);
     assert.equal(w.link, `https://meet.ville-a.fr/${ids.conferenceId}`);
-    assert.deepEqual(jitsiShapeDifferences(w.content, elementJitsiContent(WRAPPER, ids.conferenceId, "Commission travaux", false, "meet.ville-a.fr")), []);
+    assert.deepEqual(jitsiShapeDifferences(w.content, elementJitsiContent(WRAPPER, ids.conferenceId, "Commission travaux", false, "meet.ville-a.fr", "Visio : Commission travaux")), []);
+  });
+
+  it("names the meeting after its event, so a room's meetings are told apart, cut at 60 characters", () => {
+    assert.equal(eventMeetingName("  Commission   travaux "), "Visio : Commission travaux");
+    assert.equal(eventMeetingName(""), "Visio : réunion");
+    const long = eventMeetingName("Comité de pilotage du schéma de cohérence territoriale intercommunal");
+    assert.equal(long.length, 60);
+    assert.match(long, /^Visio : Comité de pilotage du schéma de cohérence territori…$/);
   });
 
   it("uses video.url's domain and conference when set; refuses a domain off the allow-list, no domain, an unreadable link", () => {

@@ -2,7 +2,8 @@
 // and our client alike: find the room's widget for it, or build the one to add. The ids come from
 // the protocol (appservices/protocol/src/calendar/calendar-video.ts: derived from the room id and
 // the event's UID, so concurrent adders write the same state event), the content from the Jitsi
-// builder in Element's exact shape (widgets/jitsi/src/jitsi-widget.ts), so Element opens it too.
+// builder in Element's exact shape (widgets/jitsi/src/jitsi-widget.ts), so Element opens it too;
+// only its name differs from Element's « Jitsi » (Element reads the type, not the name).
 import { eventMeeting, jitsiMeetingLink } from "../../../appservices/protocol/src/calendar/calendar-video.ts";
 import type { VideoMeeting } from "../../../appservices/protocol/src/calendar/calendar-fields.ts";
 import { buildJitsiWidgetContent, JITSI_TYPES, normaliseDomain, type JitsiWidgetContent } from "../../jitsi/src/jitsi-widget.ts";
@@ -22,6 +23,19 @@ export type EventMeetingRefusal = "unreadable-link" | "no-jitsi-domain" | "domai
 export type EventMeetingWidget =
   | { ok: true; widgetId: string; content: JitsiWidgetContent; link: string }
   | { ok: false; reason: EventMeetingRefusal };
+
+/** Longest meeting name kept whole (a widget's name is shown in tabs and in Element's room info). */
+const NAME_MAX = 60;
+
+/**
+ * The widget's name: « Visio : <the event's title> », so a room's meetings are told apart (in our
+ * client's widget tabs and Element's extensions list) instead of all reading « Jitsi ».
+ */
+export function eventMeetingName(summary: string): string {
+  const title = summary.trim().replace(/\s+/g, " ");
+  const name = `Visio : ${title === "" ? "réunion" : title}`;
+  return name.length <= NAME_MAX ? name : `${name.slice(0, NAME_MAX - 1).trimEnd()}…`;
+}
 
 /**
  * The room's widget for this event's meeting, if it exists: the derived widget id first, else any
@@ -45,6 +59,6 @@ export function eventMeetingWidget(ev: CalendarEventMeeting, o: { wrapperUrl: st
   const domain = m.domain ?? allowed[0];
   if (domain === undefined) return { ok: false, reason: "no-jitsi-domain" };
   if (!allowed.includes(domain)) return { ok: false, reason: "domain-not-allowed" };
-  const content = buildJitsiWidgetContent({ wrapperUrl: o.wrapperUrl, domain, conferenceId: m.conferenceId, roomName: ev.summary, isAudioOnly: false });
+  const content = buildJitsiWidgetContent({ wrapperUrl: o.wrapperUrl, domain, conferenceId: m.conferenceId, roomName: ev.summary, isAudioOnly: false, name: eventMeetingName(ev.summary) });
   return { ok: true, widgetId: m.widgetId, content, link: jitsiMeetingLink(domain, m.conferenceId) };
 }

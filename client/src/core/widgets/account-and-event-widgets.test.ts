@@ -49,7 +49,7 @@ describe("client widgets: account widgets and calendar event meetings", () => {
     assert.deepEqual(out, { kind: "open", widgetId: ids.widgetId, added: true });
     const [roomId, type, content, stateKey] = port.written[0] ?? [];
     assert.deepEqual([roomId, type, stateKey], [ROOM, "im.vector.modular.widgets", ids.widgetId]);
-    assert.deepEqual(content, JSON.parse(JSON.stringify(elementJitsiContent("https://widgets.ville-a.fr/jitsi/index.html", ids.conferenceId, "Commission", false, "meet.ville-a.fr"))));
+    assert.deepEqual(content, JSON.parse(JSON.stringify(elementJitsiContent("https://widgets.ville-a.fr/jitsi/index.html", ids.conferenceId, "Commission", false, "meet.ville-a.fr", "Visio : Commission"))));
   });
 
   it("opens an existing meeting without writing; refuses to add without the power level or a domain", async () => {
