@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DatabaseSync, StatementSync } from "node:sqlite";
 import { openSqlite } from "./sqlite.ts";
 import type { Database } from "./sql.ts";
 
@@ -118,6 +119,57 @@ describe("SQLite durability", () => {
   // statement journal, by default a temporary file (/var/tmp/etilqs_*) once past 64 KiB: two
   // system calls per page in the burst probe (docs/perf/README.md, "kernel"). temp_store = MEMORY
   // keeps it in memory. Seen through /proc/self/fd while the body is open (Linux).
+  /** The statements `fn` makes run, prepared or through exec, in order. */
+  async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
+    const seen: string[] = [];
+    const run = Object.getOwnPropertyDescriptor(StatementSync.prototype, "run")!;
+    const exec = Object.getOwnPropertyDescriptor(DatabaseSync.prototype, "exec")!;
+    const runFn = run.value as (this: StatementSync, ...a: unknown[]) => unknown;
+    const execFn = exec.value as (this: DatabaseSync, sql: string) => void;
+    Object.defineProperty(StatementSync.prototype, "run", { ...run, value: function (this: StatementSync, ...a: unknown[]) { seen.push(this.sourceSQL); return runFn.apply(this, a); } });
+    Object.defineProperty(DatabaseSync.prototype, "exec", { ...exec, value: function (this: DatabaseSync, sql: string) { seen.push(sql); return execFn.call(this, sql); } });
+    try {
+      await fn();
+    } finally {
+      Object.defineProperty(StatementSync.prototype, "run", run);
+      Object.defineProperty(DatabaseSync.prototype, "exec", exec);
+    }
+    return seen;
+  }
+
+  it("the first body of a group runs without a savepoint; when it fails the group starts over and its other bodies commit", async () => {
+    const before = db.groupStats!();
+    const seen = await statementsOf(async () => {
+      const first = db.transaction(async (tx) => {
+        await tx.run("INSERT INTO t (v) VALUES ('first')");
+        throw new Error("first body refused");
+      });
+      const second = db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('second')"));
+      const third = db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('third')"));
+      await assert.rejects(first, /first body refused/);
+      await second;
+      await third;
+    });
+    assert.deepEqual(db.groupStats!(), { groups: before.groups + 1, transactions: before.transactions + 3 }, "one group");
+    assert.deepEqual(await values(), ["second", "third"]);
+    assert.deepEqual(seen.filter((s) => !s.startsWith("INSERT")), [
+      // the transaction begun again is as fresh: the second body has no savepoint either
+      "BEGIN IMMEDIATE", "ROLLBACK", "BEGIN IMMEDIATE", "SAVEPOINT gc", "RELEASE gc", "COMMIT",
+    ]);
+    // a later body that fails is rolled back to its savepoint; the first one's write stays
+    const again = await statementsOf(async () => {
+      const first = db.transaction((tx) => tx.run("INSERT INTO t (v) VALUES ('fourth')"));
+      const second = db.transaction(async (tx) => {
+        await tx.run("INSERT INTO t (v) VALUES ('fifth')");
+        throw new Error("second body refused");
+      });
+      await first;
+      await assert.rejects(second, /second body refused/);
+    });
+    assert.deepEqual(await values(), ["second", "third", "fourth"]);
+    assert.deepEqual(again.filter((s) => !s.startsWith("INSERT")), ["BEGIN IMMEDIATE", "SAVEPOINT gc", "ROLLBACK TO gc; RELEASE gc", "COMMIT"]);
+  });
+
   it("a body that changes many pages writes no statement journal file (temp_store = MEMORY)", async function () {
     if (!existsSync("/proc/self/fd")) this.skip();
     assert.equal((await db.one<{ temp_store: number }>("PRAGMA temp_store"))?.temp_store, 2);

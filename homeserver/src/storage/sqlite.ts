@@ -11,6 +11,10 @@ import { rejectNulParams } from "./nul-guard.ts";
 import { GroupCommitter, type GroupSession, type Staged } from "./group-commit.ts";
 import { mayWrite } from "./statement-kind.ts";
 
+/** The group committer's savepoint statements (group-commit.ts). */
+const SAVEPOINT = "SAVEPOINT gc";
+const RELEASE = "RELEASE gc";
+
 /** SQLite page cache per connection, in KiB. */
 const SQLITE_CACHE_KIB = 65536;
 
@@ -54,15 +58,50 @@ export function openSqlite(path: string): Database {
     if (sql.includes(";")) db.exec(sql);
     else prepare(sql).run();
   };
+  // The first body of a group transaction runs without a savepoint: nothing else ran in the
+  // transaction, so if it fails, rolling the transaction back whole and beginning it again leaves
+  // what a rollback to its savepoint would have (as the PostgreSQL writer does, postgres.ts).
+  // Besides the two statements, SQLite copies every existing page a body changes inside a
+  // savepoint to the statement journal (pager.c subjRequiresPage): for a lone message that was
+  // each page of its event's b-trees (~15, tests/bench/wal-pages.ts). Later bodies get real ones.
+  /** Nothing ran in the open transaction yet (BEGIN only): the next body needs no savepoint. */
+  let fresh = false;
+  /** The body running now has no savepoint (it is the transaction's first). */
+  let bare = false;
+  const begin = (): void => {
+    control("BEGIN IMMEDIATE");
+    fresh = true;
+  };
   // one connection: the group's session is the connection itself
   const session: GroupSession = {
     exec,
-    begin: async () => control("BEGIN IMMEDIATE"),
-    commit: async () => control("COMMIT"),
+    begin: async () => begin(),
+    commit: async () => {
+      fresh = bare = false;
+      control("COMMIT");
+    },
     rollback: async () => {
+      fresh = bare = false;
       if (db.isTransaction) db.exec("ROLLBACK");
     },
-    raw: async (sql) => control(sql),
+    raw: async (sql) => {
+      if (sql === SAVEPOINT && fresh) {
+        fresh = false;
+        bare = true;
+        return;
+      }
+      if (bare) {
+        bare = false;
+        if (sql === RELEASE) return;
+        if (!sql.startsWith("ROLLBACK")) throw new Error(`unexpected group statement in a body without savepoint: ${sql}`);
+        // the first body failed: the transaction starts over (SQLite may have ended it already)
+        if (db.isTransaction) db.exec("ROLLBACK");
+        begin();
+        return;
+      }
+      fresh = false;
+      control(sql);
+    },
     close: () => undefined,
   };
   const committer = new GroupCommitter(async () => session);
