@@ -134,6 +134,7 @@ export async function startClientReader(config: HomeserverConfig, opts: { clock?
         }
       },
       connected: refresh,
+      disconnected: () => progress.lost(),
     },
   });
   await listener.start();

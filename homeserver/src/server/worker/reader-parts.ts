@@ -63,6 +63,10 @@ export class PushProgress {
   private readonly read: () => Promise<number>;
   private readonly log: Logger;
   private readonly maxWaitMs: number;
+  /** Counts losses of the LISTEN connection (`lost`). */
+  private epoch = 0;
+  /** The epoch whose cursor read (`refresh`) completed: from then on every "p" reaches this process. */
+  private readEpoch = -1;
 
   constructor(deps: { read: () => Promise<number>; log: Logger; maxWaitMs?: number }) {
     this.read = deps.read;
@@ -82,15 +86,34 @@ export class PushProgress {
     for (const w of [...this.waiters]) if (w.target <= position) w.resolve();
   }
 
-  /** Re-reads the cursor (after a reconnect or main's restart: messages may have been missed). */
+  /**
+   * Re-reads the cursor (after a reconnect or main's restart: messages may have been missed). Once
+   * a read made while LISTEN is up completes, every later move of main's cursor reaches this
+   * process as a "p" (main sends one with each record's commit, or after it for what no record
+   * covered), so waits stop reading the cursor themselves until the connection is `lost`.
+   */
   async refresh(): Promise<void> {
+    const epoch = this.epoch;
     this.advance(await this.read());
+    if (epoch === this.epoch) this.readEpoch = epoch;
+  }
+
+  /** The LISTEN connection is lost: "p" messages may be missed until the next `refresh`. */
+  lost(): void {
+    this.epoch++;
+  }
+
+  /** Every "p" from now on reaches this process (LISTEN up and the cursor read since). */
+  get listening(): boolean {
+    return this.readEpoch === this.epoch;
   }
 
   /**
-   * Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). The
-   * cursor is re-read from the database meanwhile (a "p" sent before this reader listened, or
-   * lost), not first: main's "p" arriving during that read answers at once, not one round trip later.
+   * Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). Unless
+   * `listening`, the cursor is re-read from the database meanwhile (a "p" sent before this reader
+   * listened, or lost), not first: main's "p" arriving during that read answers at once, not one
+   * round trip later. While listening the "p" covering `target` is on its way: no read (one
+   * statement less per woken /sync that reaches its unread counts before main's record commits).
    */
   async atLeast(target: number): Promise<void> {
     if (target <= this.known || target <= this.gaveUpTo) return;
@@ -110,6 +133,7 @@ export class PushProgress {
         w.resolve();
       }, this.maxWaitMs);
       this.waiters.add(w);
+      if (this.listening) return;
       // a failed read leaves the wait to "p" messages (and the time limit)
       this.read().then((p) => this.advance(p), (e: unknown) => this.log.warn("reading push progress failed", { error: String(e) }));
     });

@@ -166,6 +166,8 @@ export interface ListenerHandlers {
   message(m: ChannelMessage): void;
   /** The LISTEN connection is (again) up: anything may have been missed before it. */
   connected(): void;
+  /** The LISTEN connection is lost (a reconnection follows, then `connected`). */
+  disconnected?(): void;
 }
 
 /**
@@ -184,6 +186,7 @@ export class StreamListener {
         if (m) handlers.message(m);
       },
       up: () => handlers.connected(),
+      down: () => handlers.disconnected?.(),
     });
   }
 

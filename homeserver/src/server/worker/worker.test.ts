@@ -99,6 +99,39 @@ describe("client reader", () => {
     await waiting;
   });
 
+  it("while listening (cursor read since LISTEN came up) a wait reads nothing and ends on main's announcement", async () => {
+    let reads = 0;
+    let stored = 2;
+    const p = new PushProgress({ read: async () => (reads++, stored), log: createLogger("error", {}), maxWaitMs: 60_000 });
+    assert.equal(p.listening, false, "not before the first read after LISTEN");
+    await p.refresh();
+    assert.equal(p.listening, true);
+    reads = 0;
+    let done = false;
+    const waiting = p.atLeast(4).then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(reads, 0, "no read of the cursor while every 'p' reaches the reader");
+    p.announce(4);
+    await waiting;
+    assert.equal(done, true);
+    // the connection is lost: waits read the cursor again until the next refresh completes
+    p.lost();
+    assert.equal(p.listening, false);
+    stored = 6;
+    await p.atLeast(6);
+    assert.equal(reads, 1, "a wait after a loss reads the cursor (a 'p' may have been missed)");
+  });
+
+  it("a cursor read started before a loss does not count as listening", async () => {
+    let release = (): void => undefined;
+    const p = new PushProgress({ read: () => new Promise<number>((r) => (release = () => r(0))), log: createLogger("error", {}), maxWaitMs: 60_000 });
+    const refreshing = p.refresh();
+    p.lost();
+    release();
+    await refreshing;
+    assert.equal(p.listening, false);
+  });
+
   it("waits once for a late main: the other rooms of a sync do not wait again", async () => {
     let reads = 0;
     const p = new PushProgress({ read: async () => (reads++, 0), log: createLogger("error", {}), maxWaitMs: 1 });
