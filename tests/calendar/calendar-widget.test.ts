@@ -196,11 +196,20 @@ describe("calendar widget across two councils (our client in Chromium, encrypted
     await form.locator("#f-endTime").fill("11:30");
     await form.locator("#f-location").fill("Rue Haute");
     await form.locator("#f-video").check();
+    // Attendees: the room's people are offered (not the calendar bot, not Bob himself); an id typed in must be one.
+    await form.locator(`input[data-user="${alice.userId}"]`).check();
+    assert.equal(await form.locator('input[data-user^="@entente-"]').count(), 0, "no bot offered");
+    assert.equal(await form.locator(`input[data-user="${bob.userId}"]`).count(), 0, "the organizer is not offered");
+    await form.locator("#f-invite").fill("carol");
+    await form.locator("#f-invite-add").click();
+    assert.match(await form.locator("#f-invite-problem").innerText(), /forme @nom:serveur/);
+    await form.locator("#f-invite").fill("");
     await form.locator("button[type=submit]").click();
     await frame.locator("entente-calendar-agenda button.event", { hasText: "Visite de chantier" }).waitFor({ timeout: 30_000 });
     const seen = await waitFor("Alice decrypts Bob's event", () => timeline(alice).find((e) => !e.isDecryptionFailure() && e.getContent()["msgtype"] === "fr.entente.event" && e.getSender() === bob.userId), 60_000);
     assert.equal(seen.isEncrypted(), true);
-    const ev = seen.getContent()["fr.entente.event"] as { calendar: Array<{ dtstart: unknown }>; location: string };
+    const ev = seen.getContent()["fr.entente.event"] as { calendar: Array<{ dtstart: unknown }>; location: string; attendees: Array<{ id: string }> };
+    assert.deepEqual(ev.attendees.map((a) => a.id), [bob.userId, alice.userId], "Bob organises, Alice invited from the form");
     // Typed at 10:00 in Bob's zone, stored in the binding's zone (Europe/Paris) so it follows Paris' DST.
     const paris = { tzid: "Europe/Paris", value: wallString(wallAt("Europe/Paris", instantOfValue("America/Cayenne", `${day}T100000`))) };
     assert.deepEqual(ev.calendar[0]?.dtstart, paris, "stored in the binding's zone");

@@ -1,6 +1,7 @@
 // The widget's picture of the room calendar: every raw event it was given (read at start, pushed
 // live, or just sent), the binding and the power levels, folded on demand with the protocol's
 // foldCalendar, so the widget agrees with the bot and every other reader on the same events.
+import { isServiceMember } from "../../../appservices/protocol/src/service-members.ts";
 import { parseWidgetContent, ROOM_WIDGET_EVENT, type WidgetDefinition } from "../../kit/src/widget-state.ts";
 import { MemberEventOrder, MemberLabels } from "../../kit/src/member-labels.ts";
 import {
@@ -83,6 +84,12 @@ export class CalendarModel {
   memberName(userId: string): string {
     this.#labels ??= new MemberLabels([...this.#members].map(([id, displayName]) => ({ userId: id, displayName })));
     return this.#labels.label(userId);
+  }
+
+  /** The people who may be invited from the form: joined and invited members, bots left out, by name. */
+  people(): { userId: string; label: string }[] {
+    return [...this.#members.keys()].filter((id) => !isServiceMember(id)).map((userId) => ({ userId, label: this.memberName(userId) }))
+      .sort((a, b) => a.label.localeCompare(b.label, "fr") || (a.userId < b.userId ? -1 : 1));
   }
 
   /** The room's widgets (`im.vector.modular.widgets`), for the events' meetings. */

@@ -65,6 +65,28 @@ describe("calendar widget: writing events", () => {
     assert.deepEqual(expandOccurrences([edited], { ...range, to: "20261110" }).map((o) => o.summary), ["Commission (déplacée)", "Commission travaux"]);
   });
 
+  it("invites the chosen people: the organizer first, each mentioned; an edit adds and removes them, unchanged lists are not rewritten", () => {
+    const d = draft({ attendees: ["@bob:agglo-b.fr", "@alice:ville-a.fr", "@carol:ville-a.fr"] });
+    const check = draftSeries(d, PARIS);
+    assert.ok(check.ok);
+    const content = newEventContent(d, check.series, { anchor: "$anchor", uid: "u1@ville-a.fr", organizer: "@alice:ville-a.fr" });
+    const parsed = parseEventRoot(content);
+    assert.ok(parsed.ok);
+    assert.deepEqual(parsed.value.fields.attendees, [{ id: "@alice:ville-a.fr" }, { id: "@bob:agglo-b.fr" }, { id: "@carol:ville-a.fr" }]);
+    assert.deepEqual(content["m.mentions"], { user_ids: ["@alice:ville-a.fr", "@bob:agglo-b.fr", "@carol:ville-a.fr"] });
+    const root = raw("m.room.message", content);
+    const ev = fold([root]).get(String(root["event_id"]))!;
+    const [o] = expandOccurrences([ev], { from: "20261019", to: "20261026", tz: PARIS });
+    const form = draftFrom(o!, PARIS, "series");
+    assert.deepEqual(form.attendees, ["@bob:agglo-b.fr", "@carol:ville-a.fr"], "the organizer is not listed in the form");
+    const same = editSeriesContent(ev, { ...form, summary: "Commission bis" }, check.series, ev.clock);
+    assert.equal((same["set"] as Record<string, unknown>)["attendees"], undefined, "attendees unchanged: not rewritten (last writer wins per field)");
+    const changed = editSeriesContent(ev, { ...form, attendees: ["@carol:ville-a.fr", "@dave:agglo-b.fr"] }, check.series, ev.clock);
+    assert.deepEqual((changed["set"] as Record<string, unknown>)["attendees"], [{ id: "@alice:ville-a.fr" }, { id: "@carol:ville-a.fr" }, { id: "@dave:agglo-b.fr" }]);
+    const after = fold([root, raw("fr.entente.event.update", changed)]).get(String(root["event_id"]))!;
+    assert.deepEqual(after.attendees.map((a) => a.id), ["@alice:ville-a.fr", "@carol:ville-a.fr", "@dave:agglo-b.fr"]);
+  });
+
   it("fills the form from an all-day occurrence with its last day, not DTEND", () => {
     const ev = fold([rootEvent("Fête", { series: { dtstart: { date: "20261024" }, dtend: { date: "20261026" } }, overrides: [] })]);
     const [o] = expandOccurrences(ev.values(), { from: "20261019", to: "20261026", tz: PARIS });

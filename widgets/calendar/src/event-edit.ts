@@ -26,6 +26,11 @@ export interface EventDraft {
   /** last day of the series "YYYY-MM-DD", or "" for no end */
   until: string;
   video: boolean;
+  /**
+   * Who else is invited (Matrix ids, or outside addresses kept from CalDAV): the organizer is
+   * always an attendee of a new event and is not listed here.
+   */
+  attendees: string[];
 }
 
 export type DraftCheck = { ok: true; series: SeriesEntry } | { ok: false; problem: "summary" | "date" | "order" | "until" };
@@ -114,7 +119,7 @@ const dashed = (w: Pick<WallClock, "year" | "month" | "day">): string => `${w.ye
 export function blankDraft(startMs: number, tz: string, allDay = false): EventDraft {
   const s = wallAt(tz, startMs);
   const e = wallAt(tz, startMs + 3_600_000);
-  return { summary: "", location: "", description: "", allDay, startDate: dashed(s), startTime: `${pad(s.hour)}:${pad(s.minute)}`, endDate: dashed(e), endTime: `${pad(e.hour)}:${pad(e.minute)}`, repeat: "none", until: "", video: false };
+  return { summary: "", location: "", description: "", allDay, startDate: dashed(s), startTime: `${pad(s.hour)}:${pad(s.minute)}`, endDate: dashed(e), endTime: `${pad(e.hour)}:${pad(e.minute)}`, repeat: "none", until: "", video: false, attendees: [] };
 }
 
 export function repeatOf(rrule: string | undefined): Repeat {
@@ -171,6 +176,7 @@ export function draftFrom(o: Occurrence, tz: string, scope: "series" | "occurren
     description: (scope === "series" ? ev.description : o.description) ?? "", allDay,
     startDate: dashed(start), startTime: `${pad(s.hour)}:${pad(s.minute)}`, endDate: dashed(end), endTime: `${pad(e.hour)}:${pad(e.minute)}`,
     repeat: repeatOf(rule), until: untilOf(rule, tz), video: ev.video !== null,
+    attendees: ev.attendees.map((a) => a.id).filter((id) => id !== ev.organizer),
   };
 }
 
@@ -182,7 +188,7 @@ export function newEventContent(draft: EventDraft, series: SeriesEntry, o: { anc
     uid: o.uid,
     fields: {
       summary: draft.summary.trim(), description: text(draft.description), location: text(draft.location), calendar: { series, overrides: [] },
-      organizer: o.organizer, attendees: [{ id: o.organizer }], video: draft.video ? { kind: "jitsi" } : null,
+      organizer: o.organizer, attendees: [...new Set([o.organizer, ...draft.attendees])].map((id) => ({ id })), video: draft.video ? { kind: "jitsi" } : null,
     },
   });
 }
@@ -199,6 +205,16 @@ function videoOf(ev: CalendarEvent, wanted: boolean): PartialCalendarEventFields
   return { video: wanted ? { kind: "jitsi" } : null };
 }
 
+/** The attendees when the draft changed who is invited (names of those kept are kept); nothing otherwise. */
+function attendeesOf(ev: CalendarEvent, wanted: readonly string[]): PartialCalendarEventFields {
+  const organizer = ev.organizer;
+  const keep = new Set([...(organizer !== null && ev.attendees.some((a) => a.id === organizer) ? [organizer] : []), ...wanted]);
+  const before = new Set(ev.attendees.map((a) => a.id));
+  if (keep.size === before.size && [...keep].every((id) => before.has(id))) return {};
+  const known = new Map(ev.attendees.map((a) => [a.id, a]));
+  return { attendees: [...keep].map((id) => known.get(id) ?? { id }) };
+}
+
 /** The whole series (or the single event) changed; exceptions and moved occurrences are kept. */
 export function editSeriesContent(ev: CalendarEvent, draft: EventDraft, series: SeriesEntry, maxClock: number): JsonObject {
   const old = ev.calendar.series;
@@ -208,7 +224,7 @@ export function editSeriesContent(ev: CalendarEvent, draft: EventDraft, series: 
   };
   return buildEventUpdate({
     root: ev.id, clock: nextClock(maxClock),
-    set: { summary: draft.summary.trim(), location: text(draft.location), description: text(draft.description), calendar: entries, ...videoOf(ev, draft.video) },
+    set: { summary: draft.summary.trim(), location: text(draft.location), description: text(draft.description), calendar: entries, ...videoOf(ev, draft.video), ...attendeesOf(ev, draft.attendees) },
   });
 }
 

@@ -1,5 +1,7 @@
 // <entente-calendar-form>: create or edit an event (or one occurrence). Labelled fields, the
 // problem announced in an alert next to the button, nothing sent until the draft is valid.
+// Attendees: a checkbox per person of the room (bots left out), and a Matrix id typed in for
+// someone not in the room yet (the calendar bot invites them); not per occurrence.
 import { LitElement, css, html } from "lit";
 import type { EventDraft, Repeat } from "./event-edit.ts";
 import type { CalendarMessages } from "./messages.ts";
@@ -7,11 +9,25 @@ import { baseStyles } from "./styles.ts";
 
 export type FormMode = "new" | "series" | "occurrence";
 
+/** Someone the form may invite: a member of the room, as the calendar names them. */
+export interface Person { userId: string; label: string }
+
+const MATRIX_ID = /^@[^:\s]+:[^\s]+$/;
+
 /** The form's title, also the name of the dialog holding it (an id cannot cross the shadow root). */
 export const formTitle = (mode: FormMode, m: CalendarMessages): string => (mode === "new" ? m.newEvent : mode === "occurrence" ? m.editOccurrence : m.edit);
 
 export class EventForm extends LitElement {
-  static override properties = { draft: { attribute: false }, mode: {}, m: { attribute: false }, problem: {}, busy: { type: Boolean }, custom: { type: Boolean } };
+  static override properties = {
+    draft: { attribute: false }, mode: {}, m: { attribute: false }, problem: {}, busy: { type: Boolean }, custom: { type: Boolean },
+    people: { attribute: false }, self: {}, typed: { state: true }, typedProblem: { state: true },
+  };
+  /** The room's people who may be invited (bots left out), with their labels. */
+  declare people: readonly Person[];
+  /** The agent filling the form (the organizer of a new event: not offered). */
+  declare self: string;
+  declare typed: string;
+  declare typedProblem: string;
   /** the event's rule is one the form cannot show: offer to keep it */
   declare custom: boolean;
   declare draft: EventDraft;
@@ -25,6 +41,10 @@ export class EventForm extends LitElement {
     this.problem = "";
     this.busy = false;
     this.custom = false;
+    this.people = [];
+    this.self = "";
+    this.typed = "";
+    this.typedProblem = "";
   }
 
   static override styles = [baseStyles, css`
@@ -33,11 +53,50 @@ export class EventForm extends LitElement {
     .pair { display: flex; gap: 0.5rem; flex-wrap: wrap; }
     .check { display: flex; gap: 0.4rem; align-items: center; }
     .problem { color: #b00020; }
+    fieldset { display: grid; gap: 0.3rem; border: 1px solid #ccc; border-radius: 4px; padding: 0.4rem 0.6rem; }
+    .people { max-height: 12rem; overflow-y: auto; display: grid; gap: 0.2rem; }
+    .hint { margin: 0; font-size: 0.9em; color: #555; }
     h2 { font-size: 1.1rem; margin: 0; }
   `];
 
   #set<K extends keyof EventDraft>(key: K, value: EventDraft[K]): void {
     this.draft = { ...this.draft, [key]: value };
+  }
+
+  #toggle(userId: string, on: boolean): void {
+    const rest = this.draft.attendees.filter((id) => id !== userId);
+    this.#set("attendees", on ? [...rest, userId] : rest);
+  }
+
+  #addTyped(): void {
+    const id = this.typed.trim();
+    if (!MATRIX_ID.test(id)) {
+      this.typedProblem = this.m.problem.attendee;
+      return;
+    }
+    this.typedProblem = "";
+    this.typed = "";
+    if (id !== this.self && !this.draft.attendees.includes(id)) this.#set("attendees", [...this.draft.attendees, id]);
+  }
+
+  #attendees() {
+    const m = this.m;
+    const d = this.draft;
+    const offered = this.people.filter((p) => p.userId !== this.self);
+    const known = new Set(offered.map((p) => p.userId));
+    const others = d.attendees.filter((id) => !known.has(id) && id !== this.self).map((userId) => ({ userId, label: userId }));
+    const all = [...offered, ...others];
+    return html`<fieldset><legend>${m.attendees}</legend>
+      ${this.mode === "new" ? html`<p class="hint">${m.attendeesHint}</p>` : ""}
+      ${all.length === 0 ? html`<p class="hint">${m.noPeople}</p>` : html`<div class="people">${all.map((p) => html`<label class="check"><input type="checkbox" data-user=${p.userId}
+        .checked=${d.attendees.includes(p.userId)} @change=${(e: Event) => this.#toggle(p.userId, (e.target as HTMLInputElement).checked)} /> ${p.label}</label>`)}</div>`}
+      <div class="pair"><label>${m.inviteById} <input id="f-invite" type="text" placeholder="@nom:serveur" autocomplete="off" .value=${this.typed}
+          aria-describedby="f-invite-problem" aria-invalid=${this.typedProblem === "" ? "false" : "true"}
+          @input=${(e: Event) => { this.typed = (e.target as HTMLInputElement).value; }}
+          @keydown=${(e: KeyboardEvent) => { if (e.key === "Enter") { e.preventDefault(); this.#addTyped(); } }} /></label>
+        <button type="button" id="f-invite-add" @click=${() => this.#addTyped()}>${m.addAttendee}</button></div>
+      <p class="problem" id="f-invite-problem" role="alert">${this.typedProblem}</p>
+    </fieldset>`;
   }
 
   #submit(e: Event): void {
@@ -66,6 +125,7 @@ export class EventForm extends LitElement {
       <label>${m.location} ${input("location", "text")}</label>
       <label>${m.description} <textarea id="f-description" rows="3" .value=${d.description} @input=${(e: Event) => this.#set("description", (e.target as HTMLTextAreaElement).value)}></textarea></label>
       ${this.mode === "occurrence" ? "" : html`<label class="check"><input id="f-video" type="checkbox" .checked=${d.video} @change=${(e: Event) => this.#set("video", (e.target as HTMLInputElement).checked)} /> ${m.video}</label>`}
+      ${this.mode === "occurrence" ? "" : this.#attendees()}
       <p class="problem" role="alert">${this.problem}</p>
       <div class="pair"><button class="primary" type="submit" ?disabled=${this.busy}>${m.save}</button>
         <button type="button" @click=${() => this.dispatchEvent(new CustomEvent("close-form", { bubbles: true, composed: true }))}>${m.close}</button></div>
