@@ -124,14 +124,14 @@ export class PushStore {
    * Events to evaluate after `after` up to `upTo`, oldest first: accepted room events, and the
    * membership outliers of rooms we are not in (an invite over federation is one).
    */
-  async eventsToEvaluate(after: number, upTo: number, limit: number): Promise<{ stream: number; eventId: string; roomId: string; json: string; outlier: boolean; stateGroup: number | undefined }[]> {
-    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; json: string; outlier: number; state_group: number | null }>(
-      `SELECT stream_ordering, event_id, room_id, json, outlier, state_group FROM events WHERE stream_ordering > ? AND stream_ordering <= ?
+  async eventsToEvaluate(after: number, upTo: number, limit: number): Promise<{ stream: number; eventId: string; roomId: string; json: string; outlier: boolean; stateGroup: number | undefined; redacted: boolean }[]> {
+    const rows = await this.db.all<{ stream_ordering: number; event_id: string; room_id: string; json: string; outlier: number; state_group: number | null; redacted_by: string | null }>(
+      `SELECT stream_ordering, event_id, room_id, json, outlier, state_group, redacted_by FROM events WHERE stream_ordering > ? AND stream_ordering <= ?
        AND (outlier = 0 OR type = 'm.room.member') AND rejected IS NULL AND soft_failed = 0 ORDER BY stream_ordering LIMIT ?`,
       [after, upTo, limit]);
     return rows.map((r) => ({
       stream: num(r.stream_ordering), eventId: r.event_id, roomId: r.room_id, json: r.json, outlier: num(r.outlier) === 1,
-      stateGroup: r.state_group === null ? undefined : num(r.state_group),
+      stateGroup: r.state_group === null ? undefined : num(r.state_group), redacted: r.redacted_by !== null,
     }));
   }
 
@@ -215,11 +215,21 @@ export class PushStore {
    * m.read and m.read.private receipts, as a stream position.
    */
   async readPositions(userId: string, roomId: string): Promise<Map<string, number>> {
-    const rows = await this.db.all<{ thread_id: string; s: number | null }>(
-      `SELECT r.thread_id, MAX(e.stream_ordering) AS s FROM receipts r JOIN events e ON e.event_id = r.event_id
+    return (await this.readPositionsKnown(userId, roomId)).positions;
+  }
+
+  /**
+   * readPositions, and whether every receipt's event is stored (`complete`): a receipt for an
+   * event not received yet (over federation) counts once the event arrives, without a receipt
+   * write, so only a complete answer may be kept until the receipts stream moves.
+   */
+  async readPositionsKnown(userId: string, roomId: string): Promise<{ positions: Map<string, number>; complete: boolean }> {
+    const rows = await this.db.all<{ thread_id: string; s: number | null; missing: number }>(
+      `SELECT r.thread_id, MAX(e.stream_ordering) AS s, COUNT(*) - COUNT(e.stream_ordering) AS missing FROM receipts r LEFT JOIN events e ON e.event_id = r.event_id
        WHERE r.room_id = ? AND r.user_id = ? AND r.receipt_type IN ('m.read', 'm.read.private') GROUP BY r.thread_id`,
       [roomId, userId]);
-    return new Map(rows.map((r) => [r.thread_id, num(r.s)]));
+    // a thread whose receipts name no stored event has no read position (as the inner join gave)
+    return { positions: new Map(rows.filter((r) => r.s !== null).map((r) => [r.thread_id, num(r.s)])), complete: rows.every((r) => num(r.missing) === 0) };
   }
 
   /** A user's notifications, newest first, before stream position `before` (exclusive). */

@@ -51,6 +51,13 @@ export interface PushProcessorDeps {
   onQueued: () => void;
   /** Called when an evaluated event is a redaction (its commit is done): kept unread counts of the room go. */
   onRedaction?: (roomId: string) => void;
+  /**
+   * A batch's record committed: every event in (from, upTo] evaluated, `counted` its actions that
+   * count as unread messages (not one's own membership) outside `uncounted` rooms (an event of
+   * theirs already redacted when read: not counted by the database), so kept unread counts up to
+   * `from` can move to `upTo` without reading them (unread-cache.ts).
+   */
+  onRecorded?: (from: number, upTo: number, counted: readonly PushActionRow[], uncounted: ReadonlySet<string>) => void;
   /** Client readers' wake-ups (worker/stream-channel.ts): sent inside each record's transaction. */
   announce?: RecordAnnouncer;
 }
@@ -209,18 +216,21 @@ export class PushProcessor {
       /** Membership events by position and target: one's own notifies but is no unread message. */
       const members = new Map<number, string>();
       const redactedRooms = new Set<string>();
+      const uncounted = new Set<string>();
       for (const row of batch) {
         const pdu = JSON.parse(row.json) as Pdu;
         if (pdu.type === "m.room.member" && typeof pdu.state_key === "string") members.set(row.stream, pdu.state_key);
         if (pdu.type === "m.room.redaction") redactedRooms.add(row.roomId);
+        if (row.redacted) uncounted.add(row.roomId);
         const event: JsonObject = { ...pdu, event_id: row.eventId, room_id: row.roomId };
         delete event["unsigned"];
         await this.evaluateEvent(event, row, actions);
       }
+      const counted = actions.filter((a) => members.get(a.stream) !== a.userId);
       // known before its record: /sync may count it now (evaluatedTo). Not a batch with a redaction:
       // its target's actions stop counting, which only the database's count knows
       if (redactedRooms.size === 0) {
-        this.pending = { from: done, upTo: last, actions: actions.filter((a) => members.get(a.stream) !== a.userId) };
+        this.pending = { from: done, upTo: last, actions: counted };
         this.evaluated.resolve();
         this.evaluated = deferred();
       }
@@ -234,6 +244,7 @@ export class PushProcessor {
       } finally {
         this.pending = undefined;
       }
+      this.deps.onRecorded?.(done, last, counted, uncounted);
       this.done = done = last;
     }
   }

@@ -16,6 +16,7 @@ import { PushProcessor, type RecordAnnouncer } from "./push-processor.ts";
 import { PusherSender } from "./pusher-sender.ts";
 import { roomUnread, unreadSyncFields } from "./unread-counts.ts";
 import { UnreadCountCache } from "./unread-cache.ts";
+import { keptAtPosition, type KeptAtPosition } from "../sync/kept-at-position.ts";
 
 export interface PushServiceDeps {
   db: Database;
@@ -35,6 +36,8 @@ export class PushService {
   private readonly sender: PusherSender;
   private readonly gateway: GatewayClient;
   private readonly unread = new UnreadCountCache();
+  /** Read positions by user and room, at the receipts position they were read at (kept-at-position.ts). */
+  private readonly readPositions: KeptAtPosition<{ positions: Map<string, number>; complete: boolean }> = new Map();
 
   constructor(deps: PushServiceDeps) {
     this.deps = deps;
@@ -47,7 +50,8 @@ export class PushService {
       eventView: (id) => this.eventView(id), unreadTotal: (userId) => this.unreadTotal(userId),
     });
     this.processor = new PushProcessor({ db, store: this.store, ...stores, serverName, clock, log, onQueued: () => this.sender.kick(),
-      onRedaction: (roomId) => this.unread.roomChanged(roomId), ...(deps.announce ? { announce: deps.announce } : {}) });
+      onRedaction: (roomId) => this.unread.roomChanged(roomId), onRecorded: (from, upTo, counted) => this.unread.recorded(from, upTo, counted),
+      ...(deps.announce ? { announce: deps.announce } : {}) });
   }
 
   /** Evaluates what was persisted while we were down, and resumes the pushes left in the queue. */
@@ -67,12 +71,29 @@ export class PushService {
     return this.processor.catchUp(stream);
   }
 
-  /** The unread fields of a joined room for /sync, counted up to stream position `upTo`. */
-  async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean): Promise<JsonObject> {
+  /**
+   * The unread fields of a joined room for /sync, counted up to stream position `upTo`.
+   * `receiptsAt`: the receipts stream's position as /sync read it from the database, keyed as
+   * kept-at-position.ts says (undefined: not kept), with its `mayKeep`; the user's read positions
+   * are kept while it stays (every receipt write takes a new position, stream-store.ts).
+   */
+  async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean, receiptsAt?: { position: number | string | undefined; mayKeep: () => boolean }): Promise<JsonObject> {
+    // the read positions are read alongside the evaluation (a statement that does not wait for it)
+    const read = receiptsAt === undefined ? undefined : this.readPositionsAt(userId, roomId, receiptsAt.position, receiptsAt.mayKeep);
     // the evaluation up to upTo, not its record's COMMIT (PostgreSQL: its own round trips, issue 16):
     // what is recorded is counted in the database, the batch still being recorded from memory
     const { recorded, actions } = await this.processor.evaluatedTo(upTo);
-    return unreadSyncFields(await roomUnread(this.store, userId, roomId, recorded, this.keptCountsUpTo(recorded), actions), perThread);
+    return unreadSyncFields(await roomUnread(this.store, userId, roomId, recorded, this.keptCountsUpTo(recorded), actions, await read), perThread);
+  }
+
+  /** A user's read positions in a room, kept while the receipts position stays and every receipt's event was stored. */
+  private async readPositionsAt(userId: string, roomId: string, position: number | string | undefined, mayKeep: () => boolean): Promise<ReadonlyMap<string, number>> {
+    const key = `${userId}\u0000${roomId}`;
+    const read = keptAtPosition(this.readPositions, key, position, () => this.store.readPositionsKnown(userId, roomId), mayKeep);
+    const r = await read;
+    // not kept: a receipt's event may arrive later and move the position with no receipt write
+    if (!r.complete && this.readPositions.get(key)?.value === read) this.readPositions.delete(key);
+    return r.positions;
   }
 
   /**

@@ -52,4 +52,57 @@ describe("UnreadCountCache", () => {
     for (const u of ["@c:x", "@d:x", "@a:x", "@b:x"]) await cache.counts(u, "!r", "*", 0, 12, c.count);
     assert.deepEqual(c.ranges, [[10, 12], [10, 12], [11, 12], [0, 12]]);
   });
+
+  it("a recorded batch moves the counts kept up to its start, with its actions, so nothing is read for it", async () => {
+    const cache = new UnreadCountCache();
+    const c = counter();
+    const act = (userId: string, roomId: string, threadId = "main", highlight = false) => ({ userId, roomId, threadId, highlight });
+    await cache.counts("@a:x", "!r", "*", 0, 100, c.count);
+    await cache.counts("@a:x", "!r", "main", 10, 100, c.count);
+    await cache.counts("@b:x", "!r", "*", 0, 100, c.count);
+    await cache.counts("@c:x", "!r", "*", 0, 90, c.count);
+    await cache.counts("@d:x", "!s", "*", 0, 100, c.count);
+    await cache.counts("@e:x", "!t", "*", 0, 100, c.count);
+    c.ranges.length = 0;
+    cache.roomChanged("!s");
+    // (100, 103]: 2 for a (one highlighted, one in a thread), 1 for b, c's count is behind, d's room changed, e's room uncounted
+    cache.recorded(100, 103, [act("@a:x", "!r", "main", true), act("@a:x", "!r", "$t"), act("@b:x", "!r"), act("@c:x", "!r"), act("@d:x", "!s"), act("@e:x", "!t")], new Set(["!t"]));
+    const rows = await cache.counts("@a:x", "!r", "*", 0, 103, c.count);
+    assert.deepEqual(rows.sort((x, y) => x.threadId.localeCompare(y.threadId)), [
+      { threadId: "$t", notifications: 1, highlights: 0 }, { threadId: "main", notifications: 101, highlights: 1 }]);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "main", 10, 103, c.count), [{ threadId: "main", notifications: 91, highlights: 1 }]);
+    assert.equal((await cache.counts("@b:x", "!r", "*", 0, 103, c.count))[0]?.notifications, 101);
+    assert.deepEqual(c.ranges, [], "nothing read for a and b");
+    await cache.counts("@c:x", "!r", "*", 0, 103, c.count);
+    await cache.counts("@d:x", "!s", "*", 0, 103, c.count);
+    await cache.counts("@e:x", "!t", "*", 0, 103, c.count);
+    assert.deepEqual(c.ranges, [[90, 103], [0, 103], [100, 103]], "c from its kept count, d from scratch, e the range");
+  });
+
+  it("a count made while a batch was recorded, kept up to its start, takes it too (and one with nothing in it moves as well)", async () => {
+    const cache = new UnreadCountCache();
+    const c = counter();
+    // the count's read is in flight when the batch (100, 103] records
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    const slow = async (a: number, b: number): Promise<ThreadCounts[]> => (await gate, c.count(a, b));
+    const pending = cache.counts("@a:x", "!r", "*", 0, 100, slow);
+    const quiet = cache.counts("@q:x", "!r", "*", 0, 100, slow);
+    cache.recorded(100, 103, [{ userId: "@a:x", roomId: "!r", threadId: "main", highlight: false }]);
+    release();
+    assert.equal((await pending)[0]?.notifications, 100, "answers up to what it was asked");
+    await quiet;
+    c.ranges.length = 0;
+    assert.equal((await cache.counts("@a:x", "!r", "*", 0, 103, c.count))[0]?.notifications, 101);
+    assert.equal((await cache.counts("@q:x", "!r", "*", 0, 103, c.count))[0]?.notifications, 100, "q had nothing in the batch");
+    assert.deepEqual(c.ranges, []);
+    // a room change after the batch: a count made then does not take it
+    const again = new UnreadCountCache();
+    const d = counter();
+    again.recorded(100, 103, [{ userId: "@a:x", roomId: "!r", threadId: "main", highlight: false }]);
+    again.roomChanged("!other");
+    await again.counts("@a:x", "!r", "*", 0, 100, d.count);
+    await again.counts("@a:x", "!r", "*", 0, 103, d.count);
+    assert.deepEqual(d.ranges, [[0, 100], [100, 103]]);
+  });
 });

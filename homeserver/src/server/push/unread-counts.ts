@@ -23,9 +23,10 @@ export interface RoomUnread {
  * `cache` (optional) spares rescanning what was counted before while the read position stays.
  * `later`: notifying actions after `upTo` not recorded yet (the evaluation's batch in memory,
  * PushProcessor.evaluatedTo), counted after the read positions as the recorded ones are.
+ * `readPositions`: the user's read positions in the room when the caller has them (kept).
  */
-export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number, cache?: UnreadCountCache, later: readonly PushActionRow[] = []): Promise<RoomUnread> {
-  const read = await store.readPositions(userId, roomId);
+export async function roomUnread(store: PushStore, userId: string, roomId: string, upTo: number, cache?: UnreadCountCache, later: readonly PushActionRow[] = [], readPositions?: ReadonlyMap<string, number>): Promise<RoomUnread> {
+  const read = readPositions ?? await store.readPositions(userId, roomId);
   const base = read.get("") ?? 0;
   const total: Counts = { notifications: 0, highlights: 0 };
   let main: Counts = { notifications: 0, highlights: 0 };
