@@ -5,7 +5,7 @@ export { foldFileTree, entryPath, type FileTreeResult, type TreeEntry } from "..
 export { nextClock } from "../../../../appservices/protocol/src/room-events.ts";
 export { parseRoomPowerLevels, userLevel, type RoomPowerLevels } from "../../../../appservices/protocol/src/power-levels.ts";
 export { encryptingStream, decryptingStream } from "../../../../appservices/files/src/attachments/attachment-stream.ts";
-export { loadWebBackend, webBackend } from "../../../../appservices/files/src/attachments/web-backend.ts";
+export { loadWebBackend, UPLOAD_CTR_CHUNK, webBackend } from "../../../../appservices/files/src/attachments/web-backend.ts";
 export { parseEncryptedFile, type EncryptedFile } from "../../../../appservices/files/src/attachments/encrypted-file.ts";
 export { ChunkedUpload, UploadRelay, UploadStopped, uploadedResult } from "../../../../appservices/files/src/chunked/uploader.ts";
 export { fetchTransport, type MediaTransport } from "../../../../appservices/files/src/chunked/media-transport.ts";
