@@ -3,7 +3,8 @@
 // ciphertext, for update() and updateInto(), and when a call fails.
 import { strict as assert } from "node:assert";
 import { createCipheriv, randomBytes } from "node:crypto";
-import { CTR_CALLS_IN_FLIGHT, CTR_CHUNK, webBackend } from "./web-backend.ts";
+import { jsSha256 } from "../../../protocol/src/sha256.ts";
+import { CTR_CALLS_IN_FLIGHT, CTR_CHUNK, UPLOAD_CTR_CHUNK, webBackend } from "./web-backend.ts";
 
 type Subtle = typeof globalThis.crypto.subtle;
 
@@ -20,10 +21,12 @@ function countingSubtle(failAt = -1): { subtle: Subtle; most(): number; calls():
     encrypt: async (...a: Parameters<Subtle["encrypt"]>): Promise<ArrayBuffer> => {
       const n = calls++;
       most = Math.max(most, ++pending);
+      // WebCrypto copies its input when called (the caller may refill it at once)
+      const input = new Uint8Array(ArrayBuffer.isView(a[2]) ? a[2].buffer.slice(a[2].byteOffset, a[2].byteOffset + a[2].byteLength) : a[2].slice(0));
       try {
         await new Promise((r) => setTimeout(r, 1)); // answers come later, as from Chromium's crypto thread
         if (n === failAt) throw new Error("encrypt failed");
-        return await real.encrypt(...a);
+        return await real.encrypt(a[0], a[1], input);
       } finally {
         if (--pending === 0) onIdle?.();
       }
@@ -61,6 +64,25 @@ describe("web backend: WebCrypto AES-CTR calls in flight", () => {
     parts.push(await cipher.final());
     assert.ok(c.most() <= CTR_CALLS_IN_FLIGHT, `${c.most()} calls pending at once`);
     assert.deepEqual(Buffer.concat(parts), expected());
+  });
+
+  it(`the upload worker's ${UPLOAD_CTR_CHUNK / 1024} KiB calls give the bytes of ${CTR_CHUNK / 1024} KiB calls (also across the counter's wrap) and OpenSSL's`, async () => {
+    const encrypt = async (chunk: number, from: Uint8Array): Promise<Buffer> => {
+      const c = countingSubtle();
+      const cipher = webBackend(c.subtle, jsSha256, chunk).aesCtr(key, from);
+      const out = new Uint8Array(data.length);
+      let n = 0;
+      // pieces as the upload's reads hand them: whole MiBs, then odd lengths
+      for (const [a, b] of [[0, 1 << 20], [1 << 20, 2 << 20], [2 << 20, (2 << 20) + 4097], [(2 << 20) + 4097, data.length]] as const) n += await cipher.updateInto!(data.subarray(a, b), out.subarray(n));
+      out.set(await cipher.final(), n);
+      assert.ok(c.most() <= CTR_CALLS_IN_FLIGHT, `${c.most()} calls pending at once`);
+      return Buffer.from(out);
+    };
+    assert.ok((await encrypt(UPLOAD_CTR_CHUNK, iv)).equals(expected()), "OpenSSL's bytes");
+    // the low 64 bits wrap inside the first call (WebCrypto's length 64, as Matrix clients; OpenSSL would carry)
+    const wrapIv = iv.slice();
+    new DataView(wrapIv.buffer).setBigUint64(8, 0xffffffffffffffffn - 20n);
+    assert.ok((await encrypt(UPLOAD_CTR_CHUNK, wrapIv)).equals(await encrypt(CTR_CHUNK, wrapIv)), "64 KiB calls' bytes across the wrap");
   });
 
   it("a failing call rejects the update, nothing left unhandled", async () => {

@@ -17,6 +17,18 @@ const BLOCK = 16;
 export const CTR_CHUNK = 64 * 1024;
 
 /**
+ * Bytes per call for the web client's upload worker (`webBackend(subtle, sha256, UPLOAD_CTR_CHUNK)`),
+ * which reads the file in 1 MiB BYOB reads: 256 KiB calls are still recycled by Chromium's allocator
+ * (1 MiB ones are not: each output fresh memory) and cost less per byte than 64 KiB ones. Dedicated
+ * worker, 256 MiB encrypted into one reused buffer, 8 calls pending, 3 rounds at load 11
+ * (tests/bench/upload-alloc.ts): 64 KiB calls 0.27–0.52 renderer CPU s, 256 KiB 0.18–0.20, 512 KiB
+ * 0.19–0.22, all ≈ 5 k page faults besides the buffer's own; 1 MiB calls (2 pending) 0.61–0.68 s and
+ * 200 k faults. The ciphertext is the same whatever the call size (each call starts at the counter
+ * block of its offset).
+ */
+export const UPLOAD_CTR_CHUNK = 256 * 1024;
+
+/**
  * subtle.encrypt calls pending at once, at most. Chromium's allocator hands a freed buffer of a
  * size to the next one of that size while few are free at once; with many outputs freed together
  * (a 4 MiB input issued as 64 calls) it gives the memory back to the system and every next output

@@ -20,6 +20,8 @@ export const DEFAULT_PART_SIZE = 64 * 1024 * 1024;
 const PROGRESS_STEP = 1024 * 1024;
 /** Bytes per BYOB read on the held path (into one reused buffer). */
 const READ_STEP = 1024 * 1024;
+/** ChunkedUploadOptions `readStallMs` by default. */
+const READ_STALL_MS = 10_000;
 
 export interface ChunkedUploadOptions {
   source: PartSource;
@@ -79,6 +81,13 @@ export interface ChunkedUploadOptions {
    * the origin's private file system instead (client `opfs-part-bodies.ts`).
    */
   partBodies?: PartBodies;
+  /**
+   * A BYOB read of the source (held path) not answered within this many ms is given up: the rest
+   * of the part, and every later one of this uploader, is read with a default reader from a new
+   * source at the byte reached (default 10 s). Chromium 156 sometimes never answered a BYOB read of
+   * a picked file's stream in a worker, and the upload hung.
+   */
+  readStallMs?: number;
 }
 
 /** Makes held parts' PUT bodies (ChunkedUploadOptions `partBodies`). */
@@ -129,6 +138,8 @@ export class ChunkedUpload extends EventTarget {
   phase: UploadPhase = "idle";
   /** Parts PUT by this object (tests check that resuming skips acknowledged parts). */
   readonly putParts: number[] = [];
+  /** BYOB reads given up (`readStallMs`); once one is, this uploader reads with default readers. */
+  stalledReads = 0;
   private abort: AbortController | undefined;
   private readonly o: Required<Omit<ChunkedUploadOptions, "partSize" | "partBodies">> & { partSize: number; partBodies?: PartBodies };
   /** The held path's ciphertext buffer, kept from one part to the next (a Blob copies it). */
@@ -142,7 +153,7 @@ export class ChunkedUpload extends EventTarget {
 
   constructor(o: ChunkedUploadOptions) {
     super();
-    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, partsPerRun: Infinity, freeSourceChunks: false, ...o };
+    this.o = { attempts: 3, retryDelayMs: 1000, partSize: DEFAULT_PART_SIZE, holdParts: 0, wholeFileHash: true, concurrentParts: 1, keepStateUntilSent: false, partsPerRun: Infinity, freeSourceChunks: false, readStallMs: READ_STALL_MS, ...o };
   }
 
   /** Starts, or resumes from the stored state. Rejects with UploadStopped on pause/cancel/give-up. */
@@ -411,18 +422,15 @@ export class ChunkedUpload extends EventTarget {
    * The part's plaintext, chunk by chunk, exactly `size` bytes (else an error: the file changed).
    * Where the source is a byte stream (a browser's Blob.stream()) BYOB reads go into one reused
    * buffer, so no chunk is allocated; else the source's chunks as they come (freed once used with
-   * `freeSourceChunks`). A chunk is only good until the next one is asked for.
+   * `freeSourceChunks`). A BYOB read not answered within `readStallMs` is given up (its buffer with
+   * it) and the part goes on from the byte reached with a default reader of a new source. A chunk
+   * is only good until the next one is asked for.
    */
   private async *plaintext(part: PartPlan, signal: AbortSignal): AsyncGenerator<Uint8Array> {
-    const stream = this.o.source(part.offset, part.size);
     const changed = (): Error => new Error(`part ${part.index}: the file does not have the ${part.size} bytes planned from byte ${part.offset} (changed since it was picked?)`);
-    let byob: ReadableStreamBYOBReader | undefined;
-    try {
-      byob = stream.getReader({ mode: "byob" });
-    } catch {
-      byob = undefined;
-    }
-    const reader = byob ?? stream.getReader();
+    let stream = this.o.source(part.offset, part.size);
+    let byob = this.stalledReads > 0 ? undefined : byobReader(stream);
+    let reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader = byob ?? stream.getReader();
     let at = 0;
     let ended = false;
     try {
@@ -431,9 +439,19 @@ export class ChunkedUpload extends EventTarget {
         let r: { done: true; value?: Uint8Array | undefined } | { done: false; value: Uint8Array };
         if (byob !== undefined) {
           const room = this.readRoom ?? new ArrayBuffer(READ_STEP);
-          this.readRoom = undefined; // a failed read may take it with it
+          this.readRoom = undefined; // a failed or stalled read takes it with it
           // past the planned size, one byte more must find the end
-          r = await byob.read(new Uint8Array(room, 0, Math.max(1, Math.min(READ_STEP, part.size - at))));
+          const answer = await answeredWithin(byob.read(new Uint8Array(room, 0, Math.max(1, Math.min(READ_STEP, part.size - at)))), this.o.readStallMs);
+          if (answer === undefined) {
+            this.stalledReads++;
+            // the stalled reader is dropped as it is (a cancel could stall too)
+            void byob.cancel().catch(() => undefined);
+            byob = undefined;
+            stream = this.o.source(part.offset + at, part.size - at);
+            reader = stream.getReader();
+            continue;
+          }
+          r = answer;
           if (r.value !== undefined) this.readRoom = r.value.buffer as ArrayBuffer;
         } else r = await (reader as ReadableStreamDefaultReader<Uint8Array>).read();
         if (r.done) break;
@@ -511,6 +529,27 @@ async function encryptInto(cipher: CtrCipher, input: Uint8Array, out: Uint8Array
   const c = await cipher.update(input);
   out.set(c);
   return c.length;
+}
+
+/** A BYOB reader of `stream` where it is a byte stream, else undefined. */
+function byobReader(stream: ReadableStream<Uint8Array>): ReadableStreamBYOBReader | undefined {
+  try {
+    return stream.getReader({ mode: "byob" });
+  } catch {
+    return undefined;
+  }
+}
+
+/** `read`'s answer, or undefined when it has none within `ms` (it is then left to itself, its failure ignored). */
+async function answeredWithin<T>(read: Promise<T>, ms: number): Promise<T | undefined> {
+  read.catch(() => undefined);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stalled = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([read, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The whole-file hash when the manifest has none (`wholeFileHash: false`): updates cost nothing. */

@@ -2,7 +2,7 @@
 // AES-CTR), its parts' ciphertexts hashed and PUT here, off the page's main thread, by the same
 // ChunkedUpload the page would run (the next part prepared while one is PUT). The page
 // (upload-worker-client.ts) keeps the state store and the controls; see upload-worker-messages.ts.
-import { ChunkedUpload, fetchTransport, loadWebBackend, UploadRelay, UploadStopped, webBackend } from "./protocol.ts";
+import { ChunkedUpload, fetchTransport, loadWebBackend, UPLOAD_CTR_CHUNK, UploadRelay, UploadStopped, webBackend } from "./protocol.ts";
 import type { UploadState, UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import { PARTS_IN_FLIGHT } from "./dossier-config.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
@@ -39,26 +39,18 @@ function pageStore(initial: UploadState | undefined): UploadStateStore {
 }
 
 /**
- * A part of the file as Blob.stream()'s chunks (up to 2 MiB each), read with a default reader and
- * handed on in a stream that is not a byte stream, so the uploader takes them as they come and
- * frees each once encrypted (`freeSourceChunks`). One read of the file per part for the browser
- * process, where Blob.arrayBuffer() of 4 MiB slices (the code before) was a read, a data pipe and a
- * fresh buffer per slice: in a dedicated worker, 256 MiB read in 16 MiB parts (load 8–11), 4 MiB
- * slices 2.9–4.7 Chromium CPU s (browser 33 k page faults), 512 KiB slices 4.7–4.8 (66 k), this
- * 1.8 (8 k). Not BYOB reads: Chromium 156 sometimes never answered one of a picked file's stream in
- * a worker (about once in five 1 GiB uploads, at any part), and the upload hung.
+ * A part of the file as Blob.stream(), a byte stream: the uploader reads it with BYOB reads into
+ * one reused 1 MiB buffer (ChunkedUpload `plaintext`), so no chunk is allocated. Blob.stream()'s
+ * default reads hand out chunks of up to 2 MiB, each fresh memory (Chromium maps buffers of a
+ * MiB or more afresh each time), i.e. a page fault per 4 KiB page, ≈ 11–15 µs each on the
+ * project's VM. Dedicated worker, 256 MiB in 16 MiB parts (tests/bench/upload-alloc.ts, load 6–11):
+ * default reads 0.36–1.19 renderer CPU s and 67–80 k page faults, BYOB reads into a reused 256 KiB
+ * to 1 MiB buffer 0.14–0.40 s and 1–3 k faults (the browser's share alike, 0.3–0.5 s). Chromium 156
+ * once sometimes never answered a BYOB read of a picked file's stream in a worker (about one 1 GiB
+ * upload in five hung, December 2026): the uploader gives such a read up after `readStallMs` and goes
+ * on with default reads (each chunk freed once encrypted: `freeSourceChunks`).
  */
-function partRead(part: Blob): ReadableStream<Uint8Array> {
-  const reader = part.stream().getReader();
-  return new ReadableStream<Uint8Array>({
-    async pull(c) {
-      const r = await reader.read();
-      if (r.done) c.close();
-      else c.enqueue(r.value);
-    },
-    cancel: (why) => reader.cancel(why),
-  });
-}
+const partRead = (file: Blob) => (offset: number, length: number): ReadableStream<Uint8Array> => file.slice(offset, offset + length).stream();
 
 /**
  * The backend for this job. When every part is held (no part bigger than `holdParts`) and there is
@@ -66,12 +58,12 @@ function partRead(part: Blob): ReadableStream<Uint8Array> {
  * by WebCrypto's one-shot digest. The WebAssembly hasher is then not loaded, so a fresh worker at a
  * hand-over (one every `partsPerRun` parts) does not compile and instantiate a module it never uses.
  */
-const backendFor = (job: UploadJob) => (job.partSize <= job.holdParts ? Promise.resolve(webBackend()) : loadWebBackend());
+const backendFor = (job: UploadJob) => (job.partSize <= job.holdParts ? Promise.resolve(webBackend(globalThis.crypto.subtle, undefined, UPLOAD_CTR_CHUNK)) : loadWebBackend());
 
 async function create(job: UploadJob): Promise<ChunkedUpload> {
   if (job.partSize <= job.holdParts && job.partsFolder !== undefined) bodies = await opfsPartBodies(job.partsFolder);
   const up = new ChunkedUpload({
-    source: (o, l) => partRead(job.file.slice(o, o + l)), freeSourceChunks: true, name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
+    source: partRead(job.file), freeSourceChunks: true, name: job.name, mimetype: job.mimetype, size: job.file.size, partSize: job.partSize,
     transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, bufferParts: true }), store: pageStore(job.state),
     backend: await backendFor(job), holdParts: job.holdParts, wholeFileHash: false, concurrentParts: PARTS_IN_FLIGHT,
     // the page clears the state once the message is sent (dossiers-sdk.ts)
