@@ -2,7 +2,8 @@
 // 1280 the panel and its frame stay a 26rem column at the window's right edge, as before. At 800
 // a 26rem column would leave a strip of timeline with its text cut under the panel: there the
 // panel covers the whole room pane (header excepted), with its close button, and closing it
-// gives the timeline back. Screenshots of both in tests/artifacts (widgets-narrow-*.png).
+// gives the timeline back; at 1280 the timeline and the composer shrink to stay beside the column
+// (they were under it: the composer's right half could not be clicked). Screenshots of both in tests/artifacts (widgets-narrow-*.png).
 import assert from "node:assert/strict";
 import type { BrowserContext, Page } from "playwright-core";
 import { registerUser, startTestHomeserver, type TestHomeserver } from "../harness/homeserver.ts";
@@ -72,6 +73,15 @@ describe("web client: the room's widget panel at 800 and 1280 px wide (Chromium)
     assert.equal(Math.round(b.aside.right), b.width, "at the right edge");
     assert.ok(Math.abs(b.aside.right - b.aside.left - 416) <= 1, `26rem wide: ${JSON.stringify(b)}`);
     assert.ok(Math.abs(b.frame.right - b.frame.left - 416) <= 1, `the frame too: ${JSON.stringify(b)}`);
+    // The timeline and the composer stay usable beside the column, not under it.
+    const beside = await page.evaluate(() => {
+      type El = { shadowRoot: { querySelector(s: string): El | null } | null; getBoundingClientRect(): { right: number } };
+      const room = (globalThis as unknown as { document: { querySelector(s: string): El | null } }).document.querySelector("ent-app")?.shadowRoot?.querySelector("ent-room");
+      const right = (s: string): number => room?.shadowRoot?.querySelector(s)?.getBoundingClientRect().right ?? Number.NaN;
+      return { timeline: right("ent-timeline"), composer: right("ent-composer") };
+    });
+    assert.ok(beside.timeline <= b.aside.left + 1 && beside.composer <= b.aside.left + 1, `timeline and composer beside the panel: ${JSON.stringify({ beside, aside: b.aside })}`);
+    await page.locator("ent-composer textarea").click({ timeout: 5_000 });
   });
 
   it("at 800: the panel and its frame cover the room pane below its header, not a strip of it; closing gives the timeline back", async () => {

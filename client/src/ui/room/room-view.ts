@@ -105,6 +105,11 @@ export class RoomView extends LitElement {
     .pane > ent-timeline { min-height: 0; }
     .jump { position: absolute; top: 0.5rem; left: 50%; transform: translateX(-50%); z-index: 1; }
     .typing { min-height: 1.2rem; font-size: 0.85rem; padding: 0 1rem; }
+    /* The widgets panel is a 26rem column at the right edge on wide screens: the timeline and
+       the composer stay beside it instead of under it (narrow screens: it covers the pane). */
+    @media (min-width: 60.01rem) {
+      :host([widgets-open]) .pane, :host([widgets-open]) .below { margin-right: min(26rem, 100vw); }
+    }
   `];
 
   constructor() {
@@ -454,7 +459,8 @@ export class RoomView extends LitElement {
         </form>
         <button aria-expanded=${this.settingsOpen ? "true" : "false"} @click=${() => (this.settingsOpen ? (this.settingsOpen = false) : this.openSettings())}>${t("roomSettings")}</button>
         <div role="status" class="muted">${this.settingsOpen ? "" : this.notice}</div>
-        <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version} .i18n=${this.i18n}></ent-room-widgets>
+        <ent-room-widgets .session=${s} roomId=${this.roomId} version=${this.version} .i18n=${this.i18n}
+          @widgets-panel=${(e: CustomEvent<boolean>) => this.toggleAttribute("widgets-open", e.detail)}></ent-room-widgets>
       </header>
       ${this.settingsOpen && settings !== undefined ? html`<ent-room-settings .settings=${settings} .trust=${this.trust} .i18n=${this.i18n} notice=${this.settingsNotice} .load=${this.loadThumb}
         @settings-request=${(e: CustomEvent<SettingsRequest>) => void this.onSettings(e.detail)}>${s.dossiers === undefined ? nothing
@@ -469,7 +475,7 @@ export class RoomView extends LitElement {
           @thread-send=${(e: CustomEvent<string>) => void this.sendInThread(e.detail).catch(err)}
           @thread-close=${() => this.closeThread()}></ent-thread-panel>` : nothing}
       </div>`}
-      <div>
+      <div class="below">
         <div class="visually-hidden" aria-live="polite" role="status">${this.announce}</div>
         <div class="typing muted" aria-live="polite">${typingLine(t, s.typing(this.roomId))}</div>
         <ent-composer .i18n=${this.i18n} banner=${this.banner()} draft=${drafts.get(this.roomId) ?? ""} .uploads=${this.uploads}

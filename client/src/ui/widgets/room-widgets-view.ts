@@ -256,7 +256,7 @@ export class RoomWidgetsView extends LitElement {
             // title (keyboard: Enter or Space on it), instead of being cut off at the frame's edge.
             ? html`<details id="widget-add-more"><summary>${t("widgetsAddTitle")}</summary>${this.addForm(port, config)}</details>`
             : this.addForm(port, config)
-          : html`<p class="muted">${t("widgetsNoPower")}</p>`}
+          : withFrame ? nothing : html`<p class="muted">${t("widgetsNoPower")}</p>`}
         <p role="status">${this.notice}</p>
       </aside>` : nothing}
       <div id="stage" @widget-close=${(e: Event) => this.onStage(e)} @widget-return=${(e: Event) => this.onStage(e)}
@@ -266,6 +266,19 @@ export class RoomWidgetsView extends LitElement {
   override updated(): void {
     this.placePanel();
     void this.reconcile();
+    this.tellPanel();
+  }
+
+  #toldOpen = false;
+
+  /**
+   * Tells the room (`widgets-panel`, detail: open or not) when the panel opens or closes, so that
+   * on wide screens it keeps its timeline and composer beside the panel's column, not under it.
+   */
+  private tellPanel(): void {
+    if (this.panelOpen === this.#toldOpen) return;
+    this.#toldOpen = this.panelOpen;
+    this.dispatchEvent(new CustomEvent<boolean>("widgets-panel", { detail: this.panelOpen, bubbles: true, composed: true }));
   }
 
   /**
