@@ -9,7 +9,8 @@
 // (Range), a reset one fetched again (parts come as Blobs: see @entente/files' getBlob).
 // This file is the message format both sides share and the worker's half; the page's half is in
 // disk-sink.ts (`openDiskSink(…, job)`).
-import { DownloadIntegrityError, downloadAttachment, downloadParts, fetchTransport, loadWebBackend, parseEncryptedFile, type RetryInfo } from "./protocol.ts";
+import { DownloadIntegrityError, downloadAttachment, downloadParts, fetchTransport, loadWebBackend, parseEncryptedFile, webBackend, type RetryInfo } from "./protocol.ts";
+import type { AttachmentBackend } from "../../../../appservices/files/src/attachments/backend.ts";
 import { PART_SIZE } from "./dossier-config.ts";
 import { partSpool } from "./disk-sink.ts";
 import { MediaHttpError } from "../../../../appservices/files/src/chunked/media-transport.ts";
@@ -57,12 +58,17 @@ export function safeMimetype(type: unknown): string {
 export type PageOrder = { type: "cancel" };
 
 /**
- * Plaintext bytes per write into the response body: one WebCrypto AES-CTR call's output as it is
- * (the downloader's default of 512 KiB joins 8 of them into a new buffer). Measured, 256 MiB
- * alternated at load 8–13: renderer RSS growth +122–129 MiB vs +139–141, the worker thread's
- * CPU 7.4–8.4 s vs 8.1–8.5.
+ * Plaintext bytes per WebCrypto AES-CTR call and per write into the response body: one call's
+ * output as it is. Each output is freed once the browser's download has taken it (released-body.ts),
+ * so the next call of the same size reuses its memory (Chromium's allocator recycles sizes below
+ * ~1 MiB): bigger calls no longer mean fresh pages, only fewer calls, chunks and thread hops.
+ * 1 GiB (dossier-web), Chromium CPU s per download / service worker thread: 64 KiB 16.5–17.5 / 5.6–5.8
+ * (load 11–16), 256 KiB 12.7 / 4.1 (load 15), 512 KiB 11.0 / 3.5 (load 12); the worker's page
+ * faults the same (277 k: WebCrypto's digest copying each 16 MiB part). Before the outputs were
+ * freed that way, 64 KiB was best (+122–129 MiB renderer RSS growth vs +139–141 for 512 KiB
+ * joined from 8 calls, 256 MiB at load 8–13).
  */
-const WRITE_CHUNK = 64 * 1024;
+export const DECRYPT_CALL = 512 * 1024;
 /** Progress reports at most this often (the page renders ten times a second at most). */
 const REPORT_MS = 100;
 
@@ -76,8 +82,8 @@ export async function runWorkerJob(job: WorkerJob, sink: WritableStream<Uint8Arr
   let shown = 0;
   try {
     const common = {
-      transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, blobBodies: true }), backend: await loadWebBackend(), sink, signal,
-      spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts: job.attempts, retryDelayMs: job.retryDelayMs, writeChunk: WRITE_CHUNK,
+      transport: fetchTransport({ baseUrl: job.baseUrl, accessToken: job.accessToken, blobBodies: true }), backend: decryptingBackend(await loadWebBackend()), sink, signal,
+      spool: () => partSpool(), holdParts: PART_SIZE, verifyWholeFile: false, attempts: job.attempts, retryDelayMs: job.retryDelayMs, writeChunk: DECRYPT_CALL,
       onRetry: (r: RetryInfo) => report({ type: "retry", received, delayMs: r.delayMs }),
       onProgress: (r: number) => {
         received = r;
@@ -97,6 +103,11 @@ export async function runWorkerJob(job: WorkerJob, sink: WritableStream<Uint8Arr
     await sink.abort(e).catch(() => undefined);
     report(failureReport(e, signal));
   }
+}
+
+/** The web backend with AES-CTR calls of DECRYPT_CALL bytes (its own default suits the upload). */
+function decryptingBackend(base: AttachmentBackend): AttachmentBackend {
+  return { ...base, aesCtr: webBackend(globalThis.crypto.subtle, base.sha256, DECRYPT_CALL).aesCtr };
 }
 
 /** The "failed" report of an error: a code the page translates, the English detail kept for the console. */
