@@ -166,8 +166,18 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
       sendAndForget(sql);
     },
     commit: async () => {
-      const f = await settleBody();
-      const r = await waited("COMMIT");
+      // Writes a body `send`s and nobody settled (a group that cannot grow holding one body: the
+      // push record) leave in the same write as the COMMIT instead of one round trip before it: a
+      // failure among them aborted the transaction, which PostgreSQL then answers ROLLBACK, and
+      // the body's own error is thrown (the group refuses it whole, as it would have).
+      const unsettled = sent;
+      sent = [];
+      const answer = waited("COMMIT");
+      answer.catch(() => undefined); // awaited below, after the writes before it
+      await Promise.all(unsettled); // never rejects: each records its failure in bodyFailure
+      const r = await answer;
+      const f = bodyFailure;
+      bodyFailure = undefined;
       if (failure ?? f) throw (failure ?? f)?.error;
       if (r.command !== "COMMIT") throw new Error(`COMMIT answered ${r.command}: the transaction was rolled back`);
     },
