@@ -89,6 +89,40 @@ describe("chunked downloader: parts read as Blobs (getBlob, as browsers do)", ()
     assert.equal(progress.at(-1), data.length);
   });
 
+  it("one part in memory at a time: the next part's request goes ahead, but its bytes are read only once this part is written", async () => {
+    const data = randomBytes(4 * 16 * 1024 + 77);
+    const { transport } = blobTransport();
+    const up = await uploaded(transport, data);
+    let written = 0;
+    // a slow disk: each write takes turns of the event loop, time enough for the next part's Blob to come
+    const sink = new WritableStream<Uint8Array>({
+      async write(c) {
+        for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+        written += c.length;
+      },
+    });
+    const asked: { part: number; written: number }[] = [];
+    const read: { part: number; written: number }[] = [];
+    const partOf = (mxc: string): number => up.manifest.parts.findIndex((p) => p.file.url === mxc);
+    const watching: MediaTransport = {
+      ...transport,
+      getBlob: async (mxc, from) => {
+        const part = partOf(mxc);
+        asked.push({ part, written });
+        const blob = await transport.getBlob!(mxc, from);
+        // the Blob's bytes reach the page's buffer through stream(): note when
+        return { size: blob.size, stream: () => (read.push({ part, written }), blob.stream()) } as unknown as Blob;
+      },
+    };
+    await downloadParts({ manifestFile: up.manifestFile, transport: watching, backend: nodeBackend, holdParts: 1024 * 1024, sink });
+    assert.equal(written, data.length);
+    const before = (part: number): number => up.manifest.parts.slice(0, part).reduce((a, p) => a + p.size, 0);
+    assert.deepEqual(read.map((r) => r.part), [0, 1, 2, 3, 4]);
+    for (const r of read) assert.equal(r.written, before(r.part), `part ${r.part} read into the buffer once the parts before it are written`);
+    // asked ahead: part k's request is made before part k-1 is written
+    for (const a of asked.slice(1)) assert.ok(a.written < before(a.part), `part ${a.part} asked at ${a.written} bytes written`);
+  });
+
   it("a part closed early goes on from the byte where it stopped (Range); after a reset the part streams from there", async () => {
     const data = randomBytes(4 * 16 * 1024 + 77);
     const { t, transport, blobs } = blobTransport();

@@ -133,7 +133,7 @@ interface Ctx {
   freeWritten: boolean;
   holdParts: number;
   writeChunk: number;
-  /** The held path's part buffers (two: the next part is read while one is written) and BYOB scratch buffers, kept for reuse. */
+  /** The held path's part buffers (one with getBlob, else two: the next part is read while one is written) and BYOB scratch buffers, kept for reuse. */
   buffers: Uint8Array[];
   scratches: Uint8Array[];
 }
@@ -228,7 +228,7 @@ const heldPath = (c: Ctx, size: number | undefined): size is number => size !== 
  * The held path, first half: the part's ciphertext into a buffer of the pool (a cut resumes at
  * the byte where it stopped). Progress counts bytes as they arrive.
  */
-async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: number): Promise<Uint8Array> {
+async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: number, prefetched?: Promise<Blob>): Promise<Uint8Array> {
   let held: Uint8Array = c.buffers.pop() ?? new Uint8Array(size);
   if (held.byteLength < size) held = new Uint8Array(size);
   let read = 0;
@@ -245,7 +245,10 @@ async function receiveHeld(c: Ctx, index: number, file: EncryptedFile, size: num
     if (c.transport.getBlob !== undefined && !streamFromNow) {
       // The part as a Blob (kept by the browser), then read into the buffer: see getBlob.
       try {
-        const blob = await c.transport.getBlob(file.url, from, c.signal);
+        // the part's first request may have been made ahead (downloadParts), its failure counts as this attempt's
+        const first = prefetched;
+        prefetched = undefined;
+        const blob = await (first ?? c.transport.getBlob(file.url, from, c.signal));
         if (from + blob.size > size) throw new DownloadIntegrityError("size_mismatch", index, `part ${index}: more than ${size} bytes`);
         held = await readBlobInto(blob, held, from, into, index);
       } catch (e: unknown) {
@@ -420,24 +423,32 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
     const manifest = await withRetries(c, -1, () => 0, () => fetchManifest(o.transport, o.backend, o.manifestFile, o.signal));
     total = manifest.size;
     const whole = o.verifyWholeFile === false || manifest.sha256 === undefined ? undefined : o.backend.sha256();
-    // Held parts: the next one is read while this one is checked and written (the network and
-    // the homeserver work meanwhile); at most two parts in memory.
+    // Held parts: the next one is fetched while this one is checked and written (the network and
+    // the homeserver work meanwhile). With getBlob (browsers) only its request goes ahead: its
+    // bytes wait in the browser as a Blob and are read into the ONE part buffer once this part is
+    // written (16 MiB less in the page); without, the next part is read into a second buffer.
     let next: Promise<Uint8Array> | undefined;
+    let nextBlob: Promise<Blob> | undefined;
     for (const [i, part] of manifest.parts.entries()) {
       c.spool?.clear();
       const received = next;
       next = undefined;
-      if (received === undefined) {
-        if (!heldPath(c, part.size)) {
-          await fetchPart(c, part.index, part.file, part.size, whole);
-          continue;
-        }
+      const prefetched = nextBlob;
+      nextBlob = undefined;
+      if (received === undefined && !heldPath(c, part.size)) {
+        await fetchPart(c, part.index, part.file, part.size, whole);
+        continue;
       }
-      const bytes = await (received ?? receiveHeld(c, part.index, part.file, part.size));
+      const bytes = await (received ?? receiveHeld(c, part.index, part.file, part.size, prefetched));
       const after = manifest.parts[i + 1];
       if (after !== undefined && heldPath(c, after.size)) {
-        next = receiveHeld(c, after.index, after.file, after.size);
-        next.catch(() => undefined); // awaited at the next turn; a failure before then surfaces there
+        if (c.transport.getBlob !== undefined) {
+          nextBlob = c.transport.getBlob(after.file.url, 0, c.signal);
+          nextBlob.catch(() => undefined); // awaited in the next part's first attempt; a failure surfaces (and is retried) there
+        } else {
+          next = receiveHeld(c, after.index, after.file, after.size);
+          next.catch(() => undefined); // awaited at the next turn; a failure before then surfaces there
+        }
       }
       await writeHeld(c, part.index, part.file, bytes, whole);
     }
