@@ -12,7 +12,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { GatewayClient } from "./gateway-client.ts";
 import type { EventView } from "./gateway-notification.ts";
-import { PushProcessor, type RecordAnnouncer } from "./push-processor.ts";
+import { PushProcessor, type OfferedEvent, type RecordAnnouncer } from "./push-processor.ts";
 import { PusherSender } from "./pusher-sender.ts";
 import { roomUnread, unreadSyncFields } from "./unread-counts.ts";
 import { UnreadCountCache } from "./unread-cache.ts";
@@ -66,8 +66,13 @@ export class PushService {
     this.gateway.close();
   }
 
-  /** Evaluates every persisted event up to `stream` (at once for a /sync about to count). */
-  eventPersisted(stream: number): Promise<void> {
+  /**
+   * Evaluates every persisted event up to `stream` (at once for a /sync about to count).
+   * `event`: the local event at `stream` as its writer has it (LocalEvents onExecuted), evaluated
+   * without reading it back (PushProcessor.offer).
+   */
+  eventPersisted(stream: number, event?: OfferedEvent): Promise<void> {
+    if (event !== undefined && event.stream === stream) this.processor.offer(event);
     return this.processor.catchUp(stream);
   }
 
