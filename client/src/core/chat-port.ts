@@ -1,5 +1,6 @@
 // What the UI may know of a signed-in session: plain data and methods, no matrix-js-sdk type, so
 // ui/ never imports the SDK (DESIGN.md) and the SDK stays out of the first download.
+import type { ProfilePort } from "./profile-port.ts";
 import type { RawEvent } from "./raw-event.ts";
 import type { MentionCandidate } from "./mentions.ts";
 import type { RoomSummary } from "./room-list-model.ts";
@@ -108,6 +109,8 @@ export interface ChatSession {
   stop(): void;
   /** The room widget panel's access (ui/widgets); optional: a session without widgets hides the panel. */
   widgets?(): RoomWidgetsPort;
+  /** The agent's own display name and time zone. */
+  profile?(): ProfilePort;
   /** Emoji (SAS) verification of my other devices and of other people (verification-sdk.ts). */
   verification?(): VerificationPort;
   /** Dossiers: encrypted file rooms of the working groups (ui/dossiers); optional like widgets. */

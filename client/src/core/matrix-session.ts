@@ -1,6 +1,8 @@
 // The signed-in session over matrix-js-sdk: starts the client and its Rust crypto, turns SDK
 // objects into the plain data of chat-port.ts, and coalesces the SDK's many events into one
 // "changed" signal for the UI. Loaded with import() after sign-in only.
+import { MatrixProfilePort } from "./profile-sdk.ts";
+import type { ProfilePort } from "./profile-port.ts";
 import {
   ClientEvent, createClient, EventStatus, MatrixEventEvent, NotificationCountType, PendingEventOrdering, RoomEvent, RoomMemberEvent, RoomStateEvent, SyncState,
   type MatrixClient, type MatrixEvent, type Room,
@@ -459,6 +461,11 @@ export class MatrixChatSession implements ChatSession {
   dossiers(): DossiersPort {
     this.dossiersPort ??= new MatrixDossiersPort(this.client);
     return this.dossiersPort;
+  }
+  private profilePort: ProfilePort | undefined;
+  profile(): ProfilePort {
+    this.profilePort ??= new MatrixProfilePort(this.client);
+    return this.profilePort;
   }
   private sharePort: SharePort | undefined;
   shares(): SharePort {

@@ -25,6 +25,7 @@ import "../dialogs/recovery-dialog.ts";
 import "../dialogs/verification-dialog.ts";
 import "../dossiers/dossiers-outlet.ts";
 import "./notifications-toggle.ts";
+import "./profile-dialog.ts";
 import { runVerificationAction } from "../dialogs/verification-actions.ts";
 import type { VerificationAction } from "../dialogs/verification-dialog.ts";
 import type { MediaRequest } from "../timeline/image-preview.ts";
@@ -360,7 +361,7 @@ export class AppShell extends LitElement {
     const fail = (e: unknown): void => { this.recoveryError = e instanceof Error ? e.message : String(e); };
     return html`<a class="skip" href="#contenu" @click=${(e: Event) => this.skipToContent(e)}>${t("skipToContent")}</a>
       <header class="top"><strong>${t("appName")}</strong>
-        <div class="me"><ent-notifications-toggle .i18n=${this.i18n} .session=${s}></ent-notifications-toggle><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-dossiers-nav .i18n=${this.i18n} ?hidden=${s.dossiers === undefined}></ent-dossiers-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<span aria-label=${t("account")}>${s.userId}</span>
+        <div class="me"><ent-notifications-toggle .i18n=${this.i18n} .session=${s}></ent-notifications-toggle><ent-tasks-nav .i18n=${this.i18n} ?hidden=${s.tasks === undefined}></ent-tasks-nav><ent-dossiers-nav .i18n=${this.i18n} ?hidden=${s.dossiers === undefined}></ent-dossiers-nav><ent-account-widgets .session=${s} .i18n=${this.i18n} roomId=${room ?? ""} version=${this.version}></ent-account-widgets>${this.languageSwitch()}<ent-profile .i18n=${this.i18n} .port=${s.profile?.()} userId=${s.userId}></ent-profile>
           <button @click=${() => void this.signOut()}>${t("signOut")}</button></div></header>
       ${state.sync === "offline" ? html`<div class="banner" role="alert">${t("offline")}</div>` : nothing}
       <ent-recovery .i18n=${this.i18n} .recovery=${state.recovery} error=${this.recoveryError}
