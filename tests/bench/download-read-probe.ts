@@ -4,7 +4,9 @@
 //   node tests/bench/download-read-probe.ts [--size-mib N] [mode ...]
 // Modes: blob (res.blob(), then Blob.stream() read BYOB into the part buffer: the downloader's
 // held path), byob (res.body read BYOB straight into the part buffer), digest (WebCrypto SHA-256
-// of the part buffer, nothing fetched: its input copy), blob-digest (blob then digest).
+// of the part buffer, nothing fetched: its input copy), blob-digest (blob then digest), chunks
+// (res.body with a default reader, each chunk copied into the part buffer then freed at once:
+// release-buffer.ts's closed port), chunks-kept (the same, chunks left to the collector).
 import { createServer } from "node:http";
 import { loadavg } from "node:os";
 import type { AddressInfo } from "node:net";
@@ -21,6 +23,8 @@ if (modes.length === 0) modes.push("blob", "byob", "digest");
 const worker = `
 const PART = 16 * 1024 * 1024;
 let held = new Uint8Array(PART);
+const sizes = new Map();
+const drain = (() => { const c = new MessageChannel(); c.port2.close(); return c.port1; })();
 async function readInto(stream) {
   const r = stream.getReader({ mode: "byob" });
   let at = 0;
@@ -38,8 +42,21 @@ onmessage = async ({ data: { mode, size } }) => {
     const get = () => fetch("/source?n=" + PART + "&o=" + o, { cache: "no-store" });
     if (mode === "blob" || mode === "blob-digest") n += await readInto((await (await get()).blob()).stream());
     else if (mode === "byob") n += await readInto((await get()).body);
+    else if (mode === "chunks" || mode === "chunks-kept") {
+      const r = (await get()).body.getReader();
+      let at = 0;
+      for (let x = await r.read(); !x.done; x = await r.read()) {
+        held.set(x.value, at);
+        at += x.value.length;
+        sizes.set(x.value.length, (sizes.get(x.value.length) ?? 0) + 1);
+        if (mode === "chunks") drain.postMessage(null, [x.value.buffer]);
+      }
+      n += at;
+    }
     if (mode === "digest" || mode === "blob-digest") await crypto.subtle.digest("SHA-256", held);
   }
+  console.log(mode, "chunk sizes", JSON.stringify([...sizes].sort((a, b) => b[1] - a[1]).slice(0, 5)));
+  sizes.clear();
   postMessage(n);
 };`;
 
@@ -66,6 +83,7 @@ const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 const browser = await launchChromium();
 try {
   const page = await (await browser.newContext()).newPage();
+  page.on("console", (m) => console.log(`  worker: ${m.text()}`));
   await page.goto(base);
   await page.evaluate(() => { (globalThis as unknown as { w: unknown }).w = new Worker("/w.js"); });
   for (const mode of [...modes, ...modes]) {
