@@ -89,13 +89,14 @@ for (const db of ["sqlite", "postgres"] as const) describe(`unread counts kept b
   it("a count made while an event awaits its push evaluation (a failed run) is not kept: the next /sync is exact", async () => {
     let c = await counts();
     const before = c.full.notification_count;
-    // evaluation runs fail for a while (logged; the message stays behind the cursor)
+    // evaluation runs fail for a while (logged; the message stays behind the cursor). Each batch
+    // reads the push-settings changes, whether its events are read or offered from memory
     const store = server.hs.context.push.store;
-    const eventsToEvaluate = store.eventsToEvaluate.bind(store);
+    const settingsChanged = store.pushSettingsChangedSince.bind(store);
     let failing = true;
     let failures = 0;
-    store.eventsToEvaluate = (...args) => {
-      if (!failing) return eventsToEvaluate(...args);
+    store.pushSettingsChangedSince = (...args) => {
+      if (!failing) return settingsChanged(...args);
       failures++;
       return Promise.reject(new Error("évaluation interrompue (test)"));
     };
