@@ -29,6 +29,11 @@ describe("widget kit: a calendar event's meeting", () => {
     const long = eventMeetingName("Comité de pilotage du schéma de cohérence territoriale intercommunal");
     assert.equal(long.length, 60);
     assert.match(long, /^Visio : Comité de pilotage du schéma de cohérence territori…$/);
+    // An emoji across the cut: kept whole or left out, never half (a lone surrogate cannot be sent).
+    const emoji = eventMeetingName(`${"a".repeat(50)}😀 suite`);
+    assert.equal(emoji.isWellFormed(), true);
+    assert.equal([...emoji].length, 60);
+    assert.equal(emoji, `Visio : ${"a".repeat(50)}😀…`);
   });
 
   it("uses video.url's domain and conference when set; refuses a domain off the allow-list, no domain, an unreadable link", () => {

@@ -24,7 +24,7 @@ export type EventMeetingWidget =
   | { ok: true; widgetId: string; content: JitsiWidgetContent; link: string }
   | { ok: false; reason: EventMeetingRefusal };
 
-/** Longest meeting name kept whole (a widget's name is shown in tabs and in Element's room info). */
+/** Longest meeting name kept whole, in characters (a widget's name is shown in tabs and in Element's room info). */
 const NAME_MAX = 60;
 
 /**
@@ -34,7 +34,10 @@ const NAME_MAX = 60;
 export function eventMeetingName(summary: string): string {
   const title = summary.trim().replace(/\s+/g, " ");
   const name = `Visio : ${title === "" ? "réunion" : title}`;
-  return name.length <= NAME_MAX ? name : `${name.slice(0, NAME_MAX - 1).trimEnd()}…`;
+  // Cut by code points: a cut inside an emoji's surrogate pair would leave a lone surrogate, which
+  // canonical JSON refuses (the widget's state event could not be sent).
+  const chars = [...name];
+  return chars.length <= NAME_MAX ? name : `${chars.slice(0, NAME_MAX - 1).join("").trimEnd()}…`;
 }
 
 /**
