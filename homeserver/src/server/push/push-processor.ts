@@ -240,7 +240,10 @@ export class PushProcessor {
     // the COMMIT; /sync and /notifications ask for positions they read), so the newest event is
     // not read: one round trip less before the woken /sync's unread counts and the record
     const trusted = wanted !== undefined && this.deps.db.dialect === "postgres";
-    const max = trusted ? wanted : await events.maxStream();
+    // every position up to the one asked for offered by its writer, none rolled back since: they
+    // are events (the newest is not read either)
+    const offered = wanted !== undefined && this.done !== undefined && events.rollbackEpoch() === askedAt && this.offeredRows(this.done, wanted) !== undefined;
+    const max = trusted || offered ? wanted : await events.maxStream();
     let upTo = wanted !== undefined && events.rollbackEpoch() === askedAt ? Math.min(wanted, max) : Math.min(wanted ?? Infinity, settled(max));
     let done = this.done ?? await store.progress();
     this.done = done;
