@@ -4,7 +4,7 @@
 // mid-body leaves the server answering the next request.
 import assert from "node:assert/strict";
 import { request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { connect, type AddressInfo } from "node:net";
 import { createHttpServer } from "./http-server.ts";
 import { Router } from "./router.ts";
 import { createLogger } from "../log.ts";
@@ -71,5 +71,22 @@ describe("HTTP request bodies", () => {
     const r = await chunked(['{"b": 1}']);
     assert.equal(r.status, 200);
     assert.deepEqual(seen.slice(before), [{ b: 1 }]);
+  });
+  it("a request target the URL parser refuses (\"//\") is answered 400 and the server goes on", async () => {
+    const raw = (target: string): Promise<string> => new Promise((resolve, reject) => {
+      const s = connect(port, "127.0.0.1", () => s.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+      let got = "";
+      s.setEncoding("utf8");
+      s.on("data", (d: string) => (got += d));
+      s.on("end", () => resolve(got));
+      s.on("error", reject);
+    });
+    for (const target of ["//", "/\\\\"]) {
+      const answer = await raw(target);
+      assert.match(answer, /^HTTP\/1\.1 400 /, target);
+      assert.equal(JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4)).errcode, "M_UNRECOGNIZED");
+    }
+    const r = await chunked(['{"still": "here"}']);
+    assert.equal(r.status, 200);
   });
 });

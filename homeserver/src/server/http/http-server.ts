@@ -8,6 +8,7 @@ import type { Logger } from "../log.ts";
 import type { Router, HandlerResult } from "./router.ts";
 import type { RequestContext } from "./request-context.ts";
 import { DEFAULT_CONNECTION_OPTIONS, guardConnections, timeoutServerOptions, type ConnectionOptions } from "./connection-guard.ts";
+import { parseRequestTarget, type RequestTarget } from "./request-target.ts";
 
 export interface HttpOptions {
   router: Router;
@@ -66,16 +67,20 @@ export function createHttpServer(opts: HttpOptions): Server {
 async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = newRequestId();
   const started = performance.now();
-  const url = new URL(req.url ?? "/", "http://localhost");
   const method = req.method ?? "GET";
   const log = opts.log.child({ request_id: requestId });
   let status = 500;
+  let path: string | undefined;
   try {
     if (method === "OPTIONS") {
       status = 204;
       res.writeHead(204, CORS).end();
       return;
     }
+    // inside the try: a target the URL parser refuses ("//", "/\\") is a 400, not a rejection
+    // nobody handles (which ended the process)
+    const url = requestTarget(req.url ?? "/");
+    path = url.pathname;
     const match = opts.router.match(method, url.pathname);
     const body = match.rawBody ? undefined : await readJson(req, opts.maxJsonBody, method);
     const ctx: RequestContext = {
@@ -100,7 +105,7 @@ async function handle(opts: HttpOptions, req: IncomingMessage, res: ServerRespon
       res.destroy();
     }
   } finally {
-    log.debug("request", { method, path: url.pathname, status, ms: Math.round(performance.now() - started) });
+    log.debug("request", { method, path: path ?? withoutQuery(req.url ?? "/"), status, ms: Math.round(performance.now() - started) });
   }
 }
 
@@ -146,7 +151,22 @@ function clientAddress(req: IncomingMessage, trustForwardedFor: boolean): string
   return last ?? direct;
 }
 
-function tokenOf(req: IncomingMessage, url: URL): string | undefined {
+/** The target before its query (which may hold an access token): for the log. */
+function withoutQuery(target: string): string {
+  const q = target.indexOf("?");
+  return q === -1 ? target : target.slice(0, q);
+}
+
+/** The request's path and query; a target the URL parser refuses is the client's error. */
+function requestTarget(target: string): RequestTarget {
+  try {
+    return parseRequestTarget(target);
+  } catch {
+    throw new MatrixError("M_UNRECOGNIZED", 400, "Invalid request target");
+  }
+}
+
+function tokenOf(req: IncomingMessage, url: RequestTarget): string | undefined {
   const h = req.headers.authorization;
   if (h?.startsWith("Bearer ")) return h.slice(7).trim();
   return url.searchParams.get("access_token") ?? undefined;
