@@ -12,7 +12,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import { createAccount, type AccountDeps } from "../users/accounts.ts";
 import { AppserviceClient } from "./appservice-client.ts";
-import { AppserviceFeeder } from "./feeder.ts";
+import { AppserviceFeeder, type OfferedStreamEvent } from "./feeder.ts";
 import { AppserviceTokens, assertIdentity } from "./identity.ts";
 import { RoomFacts, interestedInRoom } from "./interest.ts";
 import { TurnCache } from "./turn-cache.ts";
@@ -162,8 +162,14 @@ export class Appservices {
     return requester.userId !== reg.senderUserId && reg.rateLimited;
   }
 
-  /** Wakes the pushers: call after events were persisted. */
-  wake(): void {
+  /**
+   * Wakes the pushers: call after events were persisted. `local`: the local event that just
+   * committed, as its writer has it (the feeds then decide interest without reading it back,
+   * AppserviceFeeder.offer); remote events are not offered (rejected or soft-failed ones are
+   * not fed, which only their row says).
+   */
+  wake(local?: OfferedStreamEvent): void {
+    if (local !== undefined) this.feeder?.offer(local);
     // what the feeds read before this wake-up may predate the event that caused it
     this.turn.aliases.clear();
     this.turn.joined.clear();

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { AppserviceStore, type QueueItem, type StreamEventRow, type StreamName } from "../../storage/appservice-store.ts";
 import { openDatabase } from "../../storage/open-database.ts";
 import type { Database } from "../../storage/sql.ts";
+import type { Pdu } from "../../room/pdu.ts";
 import { AppserviceFeeder, FLUSH_EVERY } from "./feeder.ts";
 import { compileNamespace } from "./namespaces.ts";
 import type { AppserviceRegistration } from "./registration.ts";
@@ -16,7 +17,9 @@ class StreamStub extends AppserviceStore {
   override async state(): Promise<{ eventsPos: number; receiptsPos: number; txn: undefined }> {
     return { eventsPos: this.stored, receiptsPos: 0, txn: undefined };
   }
+  reads = 0;
   override async eventsAfter(pos: number, limit: number): Promise<StreamEventRow[]> {
+    this.reads++;
     return this.events.filter((e) => e.stream > pos).slice(0, limit);
   }
   override async advance(_as: string, stream: StreamName, from: number, to: number, items: readonly QueueItem[]): Promise<boolean> {
@@ -97,5 +100,35 @@ describe("appservice feeder stream position", () => {
     assert.deepEqual(await feed(), { queued: 0, more: false }, "an older membership fetched as an auth event");
     memberships.set("@carol:hs", store.addOutlierMembership("@carol:hs", "invite"));
     assert.deepEqual(await feed(), { queued: 0, more: false }, "someone else's invite");
+  });
+
+  it("decides from offered local events without reading the stream, and reads when one is wanted or a position was not offered", async () => {
+    const offer = (i: number): void => {
+      const e = store.events[i]!;
+      feeder.offer({ stream: e.stream, roomId: e.roomId, event: { eventId: e.eventId, pdu: JSON.parse(e.json) as Pdu } });
+    };
+    for (let i = 0; i < 5; i++) {
+      store.add("@alice:hs");
+      offer(i);
+      assert.deepEqual(await feed(), { queued: 0, more: false });
+    }
+    assert.equal(store.reads, 0, "five unwanted local events, no read");
+    assert.deepEqual(store.advances, []);
+    // a wanted one is read from the stream and queued
+    store.add("@_bot_1:hs");
+    offer(5);
+    assert.deepEqual(await feed(), { queued: 1, more: false });
+    assert.equal(store.reads, 1);
+    assert.deepEqual(store.advances, [{ from: 0, to: 6, items: 1 }]);
+    // a position not offered (a remote event) before an offered one: read
+    store.add("@alice:hs");
+    store.add("@alice:hs");
+    offer(7);
+    assert.deepEqual(await feed(), { queued: 0, more: false });
+    assert.equal(store.reads, 2);
+    store.add("@alice:hs");
+    offer(8);
+    assert.deepEqual(await feed(), { queued: 0, more: false });
+    assert.equal(store.reads, 2, "after the read, the next offered one is not read");
   });
 });

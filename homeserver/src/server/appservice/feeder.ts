@@ -50,14 +50,60 @@ export interface FeederDeps {
 /** Per appservice and stream: where the feeder has read up to, and what the database holds. */
 interface Position { read: number; stored: number }
 
+/** A local event just committed, as its writer has it (Appservices.wake). */
+export interface OfferedStreamEvent {
+  stream: number;
+  roomId: string;
+  event: { eventId: string; pdu: Pdu };
+}
+
+/** Offered events kept at most (each is fed within a wake-up or two). */
+const MAX_OFFERED = 1_000;
+
 export class AppserviceFeeder {
   private readonly deps: FeederDeps;
   private readonly gapSince = new Map<string, number>();
   private readonly positions = new Map<string, { events: Position; receipts: Position }>();
   private readonly newEvents = new TurnCache<StreamEventRow[]>();
+  /** Committed local events offered by their writer, by position (see offer). */
+  private readonly offered = new Map<number, StreamEventRow>();
 
   constructor(deps: FeederDeps) {
     this.deps = deps;
+  }
+
+  /**
+   * A local event that committed (after its COMMIT: visible to every read), as its writer has it.
+   * A feed whose next positions were all offered decides interest from them without reading the
+   * events stream (issue 16: most events interest no appservice); when one of them interests the
+   * appservice, the feed reads the stream as before (the row as stored: a redaction since, say).
+   */
+  offer(e: OfferedStreamEvent): void {
+    if (this.offered.size >= MAX_OFFERED) this.offered.clear();
+    const pdu = e.event.pdu;
+    this.offered.set(e.stream, {
+      stream: e.stream, eventId: e.event.eventId, roomId: e.roomId, sender: pdu.sender, type: pdu.type,
+      stateKey: typeof pdu.state_key === "string" ? pdu.state_key : undefined, json: "", redactedBy: undefined, visible: true, outlier: false,
+    });
+  }
+
+  /** The offered events right after `pos`, up to the first position not offered; none when the next is not. */
+  private offeredAfter(pos: number): StreamEventRow[] {
+    const rows: StreamEventRow[] = [];
+    for (let s = pos + 1; rows.length < BATCH; s++) {
+      const row = this.offered.get(s);
+      if (row === undefined) break;
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  /** Forgets the offered events every appservice has fed past. */
+  private dropOffered(): void {
+    if (this.offered.size === 0) return;
+    let min = Infinity;
+    for (const p of this.positions.values()) min = Math.min(min, p.events.read);
+    for (const s of this.offered.keys()) if (s <= min) this.offered.delete(s);
   }
 
   /** A wake-up: later feeds of this turn read the events again (see TurnCache). */
@@ -98,6 +144,14 @@ export class AppserviceFeeder {
   }
 
   private async feedEvents(reg: AppserviceRegistration, pos: Position): Promise<{ queued: number; more: boolean }> {
+    const offered = this.offeredAfter(pos.read);
+    if (offered.length > 0 && !(await this.interestedInAny(reg, offered))) {
+      // none of them for this appservice: nothing to queue, nothing read (more: the next wake-up
+      // or poll reads what follows them)
+      const r = await this.advance(reg, "events", pos, offered[offered.length - 1]!.stream, [], false);
+      this.dropOffered();
+      return r;
+    }
     // every appservice is woken by the same event: one read of the new rows for all (turn-cache.ts)
     const read = await this.newEvents.get(String(pos.read), () => this.settledEventsAfter(pos.read));
     const rows = this.contiguous(reg.id, pos.read, read);
@@ -120,6 +174,15 @@ export class AppserviceFeeder {
       items.push({ kind: "event", json: JSON.stringify(event) });
     }
     return this.advance(reg, "events", pos, last.stream, items, read.length === BATCH && rows.length === read.length);
+  }
+
+  /** Whether any of these (offered, visible, in-room) events interests the appservice. */
+  private async interestedInAny(reg: AppserviceRegistration, rows: readonly StreamEventRow[]): Promise<boolean> {
+    const facts = new RoomFacts(this.deps.rooms);
+    for (const row of rows) {
+      if (await interestedInEvent(reg, { roomId: row.roomId, sender: row.sender, type: row.type, stateKey: row.stateKey }, facts, this.deps.serverName)) return true;
+    }
+    return false;
   }
 
   /** The next rows of the events stream, none of a write body still running (see FeederDeps.settled). */
