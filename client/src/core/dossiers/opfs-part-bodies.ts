@@ -39,8 +39,37 @@ interface DirectoryHandle {
 
 /** The folder of the origin's private file system that holds every upload worker's part files. */
 export const PARTS_FOLDER = "entente-upload-parts";
-/** An upload's folder left behind (a tab closed mid-upload) is removed by a later worker after this long. */
-const STALE_MS = 24 * 60 * 60 * 1000;
+/**
+ * An upload's folder left behind (a tab closed mid-upload) is removed by a later worker once it is
+ * this old and nobody holds its Web Lock (`holdUploadFolder`: the page of a running or paused
+ * upload does, for as long as the upload lives): the age only covers the moment between a folder's
+ * name and its lock being granted. Where Web Locks are missing, after STALE_MS_UNLOCKED.
+ */
+const STALE_MS = 10 * 60 * 1000;
+const STALE_MS_UNLOCKED = 24 * 60 * 60 * 1000;
+
+/** The Web Lock held for upload folder `name` while its upload lives. */
+export const folderLockName = (name: string): string => `${PARTS_FOLDER}/${name}`;
+
+interface LockManager {
+  request(name: string, cb: () => Promise<void>): Promise<void>;
+  request(name: string, o: { ifAvailable: true }, cb: (lock: object | null) => Promise<void>): Promise<void>;
+}
+const locks = (): LockManager | undefined => (globalThis as unknown as { navigator?: { locks?: LockManager } }).navigator?.locks;
+
+/**
+ * Holds the Web Lock of upload folder `name` (the page, from an upload's start to its end, paused
+ * included) so that no other upload's worker removes the folder as stale; the browser lets it go
+ * with the page. Returns its release (nothing where Web Locks are missing).
+ */
+export function holdUploadFolder(name: string): () => void {
+  const l = locks();
+  if (l === undefined) return () => undefined;
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  l.request(folderLockName(name), () => held).catch(() => undefined);
+  return release;
+}
 
 export interface OpfsPartBodies {
   make(index: number, ciphertext: Uint8Array): Promise<Blob>;
@@ -132,13 +161,18 @@ export async function removeUploadFolder(name: string): Promise<void> {
   }
 }
 
-/** Removes the folders of uploads that ended without closing (their name starts with their start time). */
+/**
+ * Removes the folders of uploads that ended without closing (their name starts with their start
+ * time): old enough and their Web Lock free, taken while the folder goes.
+ */
 async function removeStale(top: DirectoryHandle, mine: string): Promise<void> {
+  const l = locks();
   for await (const [entry, h] of top.entries()) {
     if (entry === mine) continue;
     const started = Number(entry.split("-")[0]);
-    if (h.kind === "directory" && Number.isFinite(started) && Date.now() - started > STALE_MS) {
-      await top.removeEntry(entry, { recursive: true }).catch(() => undefined);
-    }
+    if (h.kind !== "directory" || !Number.isFinite(started) || Date.now() - started <= (l === undefined ? STALE_MS_UNLOCKED : STALE_MS)) continue;
+    const remove = (): Promise<void> => top.removeEntry(entry, { recursive: true }).catch(() => undefined);
+    if (l === undefined) await remove();
+    else await l.request(folderLockName(entry), { ifAvailable: true }, async (lock) => { if (lock !== null) await remove(); }).catch(() => undefined);
   }
 }

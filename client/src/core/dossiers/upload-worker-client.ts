@@ -6,7 +6,7 @@
 import { UploadStopped } from "./protocol.ts";
 import type { UploadStateStore } from "../../../../appservices/files/src/chunked/upload-state.ts";
 import type { FromUploadWorker, ToUploadWorker, UploadJob } from "./upload-worker-messages.ts";
-import { removeUploadFolder } from "./opfs-part-bodies.ts";
+import { holdUploadFolder, removeUploadFolder } from "./opfs-part-bodies.ts";
 
 /** What dossier-transfer.ts needs of an upload in parts (ChunkedUpload has it too). */
 export interface PartsUpload extends EventTarget {
@@ -38,11 +38,15 @@ class WorkerUpload extends EventTarget implements PartsUpload {
   private lastSpeed = 0;
   private worker: WorkerLike;
   private readonly store: UploadStateStore;
+  /** Lets go of the part files' folder lock (opfs-part-bodies.ts `holdUploadFolder`). */
+  private readonly releaseFolder: () => void;
 
   constructor(worker: WorkerLike, job: Omit<UploadJob, "state">, store: UploadStateStore) {
     super();
     this.store = store;
     this.job = { ...job, partsFolder: job.partsFolder ?? `${Date.now()}-${globalThis.crypto.randomUUID()}` };
+    // held while the upload lives, paused included: no other upload removes its part files as stale
+    this.releaseFolder = holdUploadFolder(this.job.partsFolder!);
     this.worker = this.attach(worker);
   }
 
@@ -72,6 +76,7 @@ class WorkerUpload extends EventTarget implements PartsUpload {
   /** Stops the worker (the upload is over, or abandoned). */
   dispose(): void {
     this.worker.terminate();
+    this.releaseFolder();
   }
 
   private attach(worker: WorkerLike): WorkerLike {
