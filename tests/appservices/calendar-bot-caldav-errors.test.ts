@@ -80,7 +80,8 @@ describe("calendar bot: CalDAV down or credentials refused", function () {
     assert.equal(state["error"], "serveur CalDAV injoignable / CalDAV server unreachable");
     const broken = await waitFor("the notice", () => notices(/synchronisation CalDAV impossible/)[0], 30_000);
     assert.deepEqual(broken.getContent()["m.mentions"], { user_ids: [alice.userId] });
-    assert.match(String(broken.getContent()["body"]), /^⚠️ @alice:ville-a : agenda, synchronisation CalDAV impossible : serveur CalDAV injoignable/);
+    assert.match(String(broken.getContent()["body"]), /^⚠️ alice : agenda, synchronisation CalDAV impossible : serveur CalDAV injoignable/, "the admin by name (review R5)");
+    assert.match(String(broken.getContent()["formatted_body"]), /^⚠️ <a href="https:\/\/matrix\.to\/#\/@alice:ville-a">alice<\/a> : agenda/);
     await waitFor("three failed attempts (1 s, 2 s back-off)", () => (failures() >= 3 ? true : undefined), 30_000);
     const delays = logs.filter((l) => l["msg"] === "calendar sync failed").map((l) => Number(l["retry_ms"]));
     assert.ok(delays[1]! > delays[0]! && delays[2]! > delays[1]!, `back-off grows: ${delays.join(", ")}`);

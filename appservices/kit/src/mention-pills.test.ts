@@ -19,6 +19,11 @@ describe("bot answers name people", () => {
     const body = "@agent1:ville-a, @agent1:agglo-b, @noname:ville-a, @dave:ville-a, @bob:agglo-b.fr";
     assert.deepEqual(nameUsers(body, names), { body });
   });
+  it("never names someone by a name that passes for another's id, or that hides or reorders text", () => {
+    const spoof = new Map([["@mallory:x.fr", "@alice:x.fr"], ["@alice:x.fr", "Alice"], ["@eve:x.fr", "Eve\u202Etxt.exe"], ["@zed:x.fr", "Zed\u200B"]]);
+    assert.deepEqual(nameUsers("à @mallory:x.fr, @eve:x.fr et @zed:x.fr", spoof), { body: "à @mallory:x.fr, @eve:x.fr et @zed:x.fr" });
+    assert.equal(nameUsers("à @alice:x.fr", spoof).body, "à Alice");
+  });
   it("tells whether a body may name someone", () => {
     assert.equal(mayNameUsers("Tâches ouvertes (2) :\n1. Budget — @bob:agglo-b"), true);
     assert.equal(mayNameUsers("Aucune tâche ouverte."), false);

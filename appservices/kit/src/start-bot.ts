@@ -90,13 +90,9 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
   const client = await BotClient.start({ homeserverUrl: o.homeserverUrl, asToken, userId: botUserId, storeDir: o.storeDir, keyWaitMs: o.keyWaitMs });
   const ctx: BotContext = {
     botUserId, client,
-    send: (roomId, type, content) => client.send(roomId, type, content),
-    reply: async (roomId, to, body, mentions = [], extra = {}) => {
-      const named = mayNameUsers(body) ? nameUsers(body, await memberNames(ctx, roomId)) : { body };
-      const content = threadReply(to, named.body, mentions, extra);
-      if (named.html !== undefined) Object.assign(content, { format: "org.matrix.custom.html", formatted_body: named.html });
-      return client.send(roomId, "m.room.message", content);
-    },
+    // The bots' own notices name people too (e.g. the calendar's « ⚠️ <admins> : agenda… »).
+    send: async (roomId, type, content) => client.send(roomId, type, type === "m.room.message" && content["msgtype"] === "m.notice" ? await named(roomId, content) : content),
+    reply: async (roomId, to, body, mentions = [], extra = {}) => client.send(roomId, "m.room.message", await named(roomId, threadReply(to, body, mentions, extra))),
     apiJson: (method, path, body) => asApi(o.homeserverUrl, asToken, botUserId, method, path, body),
     api: async (method, path, body) => {
       const json = await asApi(o.homeserverUrl, asToken, botUserId, method, path, body);
@@ -108,6 +104,13 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
     }, userId),
     log: (level, msg, data = {}) => sink({ level, bot: botUserId, msg, ...data }),
   };
+  /** A text message whose body names members by id, with their names instead (mention-pills.ts). */
+  async function named(roomId: string, content: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const body = content["body"];
+    if (typeof body !== "string" || content["format"] !== undefined || !mayNameUsers(body)) return content;
+    const t = nameUsers(body, await memberNames(ctx, roomId));
+    return t.html === undefined ? content : { ...content, body: t.body, format: "org.matrix.custom.html", formatted_body: t.html };
+  }
   if (o.displayName !== undefined) await ensureDisplayName(ctx, o.displayName);
   const bridge = await startBridge({
     registrationPath: o.registrationPath, homeserverUrl: o.homeserverUrl, domain: o.domain, port: o.port, host: o.host,
@@ -124,15 +127,20 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
   };
 }
 
-/** The room's joined members' display names (none when they cannot be read: the answer keeps the ids). */
+/**
+ * The display names of the room's joined and invited members (the spec's disambiguation counts
+ * both); none when they cannot be read: the answer keeps the ids.
+ */
 async function memberNames(ctx: BotContext, roomId: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   try {
-    const joined = (await ctx.api("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/joined_members`))["joined"];
-    if (typeof joined !== "object" || joined === null) return names;
-    for (const [userId, m] of Object.entries(joined as Record<string, unknown>)) {
-      const name = typeof m === "object" && m !== null ? (m as Record<string, unknown>)["display_name"] : undefined;
-      if (typeof name === "string") names.set(userId, name);
+    const chunk = (await ctx.api("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/members?not_membership=leave`))["chunk"];
+    if (!Array.isArray(chunk)) return names;
+    for (const e of chunk as unknown[]) {
+      if (typeof e !== "object" || e === null) continue;
+      const { state_key: userId, content } = e as { state_key?: unknown; content?: unknown };
+      const c = typeof content === "object" && content !== null ? (content as Record<string, unknown>) : {};
+      if (typeof userId === "string" && (c["membership"] === "join" || c["membership"] === "invite") && typeof c["displayname"] === "string") names.set(userId, c["displayname"]);
     }
   } catch (e: unknown) {
     ctx.log("warn", "member names not read", { room_id: roomId, error: e instanceof Error ? e.message : String(e) });

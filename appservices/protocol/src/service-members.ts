@@ -2,7 +2,8 @@
 // objective's owner, a task's assignees) do not offer bots. Two sources:
 // - Entente's own bots: their registrations (homeserver-config/src/appservice-registration.ts) give
 //   each one the exclusive user namespace `@entente-<bot>(_…)?:<server>`, so no agent can hold such
-//   an id on a council's server;
+//   an id on a council's server (any server is matched: a user of another homeserver named so
+//   would be taken for a bot too, and left out of the pickers);
 // - any other bot a room declares in the `io.element.functional_members` state event (state key
 //   ""), the convention Element uses to leave service members out of room names:
 //   { "service_members": ["@bot:example.org", …] }.

@@ -23,5 +23,6 @@ describe("assignee options", () => {
   it("offers a full Matrix id typed in (someone not in the room yet), once", () => {
     assert.deepEqual(assigneeOptions({ members, chosen: [], query: " @paul:ville-c.fr ", allowOthers: true, self: "@zoe:ville-a.fr" }), [{ userId: "@paul:ville-c.fr", name: undefined }]);
     assert.deepEqual(ids(assigneeOptions({ members, chosen: [], query: "@zoe:ville-a.fr", allowOthers: true, self: "@zoe:ville-a.fr" })), ["@zoe:ville-a.fr"]);
+    assert.deepEqual(assigneeOptions({ members: [], chosen: [], query: "@entente-tasks:ville-a.fr", allowOthers: true, self: "@zoe:ville-a.fr" }), [], "not a bot's id typed in");
   });
 });

@@ -1,7 +1,9 @@
 // What the assignee picker's listbox offers for the text typed: the room's members not chosen yet
 // whose name or id contains it, sorted by name (French collation), bots left out (they cannot do a
-// task); without the `assign` level oneself only; a full Matrix id typed in is offered too (someone
-// not in the room yet). Pure.
+// task: Entente's bots by their namespace; the bots a room declares in io.element.functional_members
+// are left out by the client's pickers but not here, the board having no capability for that state);
+// without the `assign` level oneself only; a full Matrix id typed in is offered too (someone not in
+// the room yet), unless it is a bot's. Pure.
 import type { Member } from "./board-store.ts";
 import { isServiceMember } from "../../../appservices/protocol/src/service-members.ts";
 
@@ -27,6 +29,6 @@ export function assigneeOptions(q: AssigneeQuery): AssigneeOption[] {
     .sort((a, b) => (a.displayName ?? a.userId).localeCompare(b.displayName ?? b.userId, "fr"))
     .map((m) => ({ userId: m.userId, name: m.displayName }));
   const typed = q.query.trim();
-  if (q.allowOthers && USER_ID.test(typed) && !chosen.has(typed) && !out.some((o) => o.userId === typed)) out.push({ userId: typed, name: undefined });
+  if (q.allowOthers && USER_ID.test(typed) && !isServiceMember(typed) && !chosen.has(typed) && !out.some((o) => o.userId === typed)) out.push({ userId: typed, name: undefined });
   return out;
 }
