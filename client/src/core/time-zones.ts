@@ -2,21 +2,15 @@
 // territories where councils run (Antilles, Guyane, Réunion, Mayotte, Saint-Pierre-et-Miquelon,
 // Nouvelle-Calédonie, Polynésie, Wallis-et-Futuna), then every other zone this browser knows.
 // Pure (Intl only).
+import { isTimeZone } from "../../../appservices/kit/src/time-zone.ts";
 
 export const FRENCH_ZONES = [
   "Europe/Paris", "America/Guadeloupe", "America/Martinique", "America/Cayenne", "Indian/Reunion", "Indian/Mayotte",
   "America/Miquelon", "Pacific/Noumea", "Pacific/Tahiti", "Pacific/Marquesas", "Pacific/Gambier", "Pacific/Wallis",
 ] as const;
 
-/** Whether this browser knows the zone. */
-export function knownZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** Whether this browser knows the zone (the bots' own check). */
+export const knownZone = isTimeZone;
 
 export interface ZoneChoices {
   french: string[];
