@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { JsonObject } from "../../room/pdu.ts";
 import { defaultPushRules } from "../users/default-push-rules.ts";
 import { effectiveRuleset, putUserRule, updateRule, userRuleFromBody } from "../users/push-ruleset.ts";
-import { conditionHolds, EventConditionMemo, evaluatePushRules, memberCountMatches, readActions, type PushContext } from "./push-evaluator.ts";
+import { conditionHolds, EventConditionMemo, evaluatePushRules, internedKeyChars, memberCountMatches, readActions, type PushContext } from "./push-evaluator.ts";
 
 const ME = "@alice:ville-a.fr";
 const ROOM = "!salle:ville-a.fr";
@@ -295,5 +295,19 @@ describe("rulesets compiled once, one memo per event shared by its recipients", 
     for (let n = 0; n < 3; n++) {
       assert.deepEqual(["2", "<3", ">=2", "two"].map((is) => memberCountMatches(is, n)), [n === 2, n < 3, n >= 2, false]);
     }
+  });
+
+  it("keeps what it interns small whatever the rulesets: users' long keywords and whole rulesets are held by digest (review R1)", () => {
+    const before = internedKeyChars();
+    for (let i = 0; i < 200; i++) {
+      const user = `@agent${i}:ville-a.fr`;
+      const rs = putUserRule(defaultPushRules(user), "content", userRuleFromBody("content", `kw${i}`, { pattern: `${"marché public ".repeat(300)}${i}`, actions: ["notify"] }), {});
+      evaluatePushRules(rs, msg("rien à voir"), ctx({ userId: user }));
+    }
+    const after = internedKeyChars();
+    const added = after.chars - before.chars;
+    const entries = after.entries - before.entries;
+    assert.ok(entries >= 200, `a template and a keyword per user: ${entries}`);
+    assert.ok(added / entries <= 64, `≤ 64 characters per interned entry: ${(added / entries).toFixed(0)}`);
   });
 });

@@ -2,6 +2,7 @@
 // Pure: everything the conditions need about the room (member count, power levels, display name)
 // comes in a PushContext, so the same code serves every event source and the tests.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#push-rules
+import { hash } from "node:crypto";
 import type { JsonObject, JsonValue } from "../../room/pdu.ts";
 import { globMatches } from "../../spec/glob.ts";
 import { PUSH_KINDS, type PushKind, type PushRule, type PushRuleset } from "../users/default-push-rules.ts";
@@ -110,7 +111,14 @@ const sameFacts = (a: RoomFactsOf, b: RoomFactsOf): boolean =>
 const keyIds = new Map<string, number>();
 const MAX_KEYS = 50_000;
 let keyGeneration = 0;
-function keyId(key: string): number {
+/**
+ * What a key is interned by: itself when short, else its SHA-256 (44 characters). A template's key
+ * is its whole ruleset (~6 KiB for the default rules) and a condition's holds the user's pattern:
+ * kept whole, 50,000 of them could hold hundreds of MB after the rulesets are gone (review R1).
+ */
+const internKey = (key: string): string => (key.length <= 64 ? key : `#${hash("sha256", key, "base64")}`);
+function keyId(full: string): number {
+  const key = internKey(full);
   let id = keyIds.get(key);
   if (id === undefined) {
     if (keyIds.size >= MAX_KEYS) dropKeys();
@@ -118,6 +126,14 @@ function keyId(key: string): number {
     keyIds.set(key, id);
   }
   return id;
+}
+
+/** Characters held by the interned keys and templates (tests: they stay small whatever the rulesets). */
+export function internedKeyChars(): { entries: number; chars: number } {
+  let chars = 0;
+  for (const k of keyIds.keys()) chars += k.length;
+  for (const k of templateIds.keys()) chars += k.length;
+  return { entries: keyIds.size + templateIds.size, chars };
 }
 
 /** Forgets every interned key and template: rulesets are compiled again, older memos compute. */
@@ -158,7 +174,8 @@ interface Compiled { gen: number; rules: CompiledRule[]; template: number }
 
 /** Templates (rulesets with the user's id and localpart replaced by markers) as small integers. */
 const templateIds = new Map<string, number>();
-function templateId(key: string): number {
+function templateId(full: string): number {
+  const key = internKey(full);
   let id = templateIds.get(key);
   if (id === undefined) {
     // bounded with the condition keys: past MAX_KEYS both are dropped (keyGeneration)
