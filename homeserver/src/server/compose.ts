@@ -128,7 +128,8 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     // knows it did not (membersKept: a message on the current state); a local one only by its own key
     if (local ? p.event.pdu.state_key !== undefined : !membersKept) members.changed(p.roomId, p.event.eventId);
     notifyRoom(p.roomId, p.event.pdu.type === "m.room.member" && p.event.pdu.state_key ? [p.event.pdu.state_key] : [], local ? p.stateGroup : undefined);
-    appservices.wake();
+    // a local event as its writer has it: the feeds decide interest without reading it back
+    appservices.wake(local ? p : undefined);
     // push rules of the recipients (never rejects: failures are logged); readers count unread up to it
     const evaluated = push.eventPersisted(p.stream);
     if (publisher) {
@@ -157,7 +158,8 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
     onChangeFailed: (roomId, eventId) => members.changed(roomId, eventId),
     onPersisted: (p) => onPersisted(p, true),
     // the push actions' record joins the event's group commit (the /sync it wakes finds them done)
-    onExecuted: (p) => void push.eventPersisted(p.stream),
+    // and evaluated as the writer has it, not read back (PushService.eventPersisted)
+    onExecuted: (p) => void push.eventPersisted(p.stream, p),
   });
   const context: ServerContext = {
     config, serverName: config.server.name, signingKey, db, log, clock, notifier,
