@@ -63,4 +63,17 @@ describe("client dossiers: the download worker's response body (released-body.ts
     await Promise.all(writes);
     assert.equal(accepted, 64 * size);
   });
+
+  it("holds one decryption output at a time when outputs are bigger than the bound (512 KiB calls)", async () => {
+    const { writable, body } = jobBody(() => undefined, () => undefined);
+    const writer = writable.getWriter();
+    const size = 512 * KiB;
+    let accepted = 0;
+    const writes = [0, 1, 2, 3].map(() => writer.write(new Uint8Array(size)).then(() => void (accepted += size)));
+    for (let i = 0; i < 10; i++) await turn();
+    assert.equal(accepted, size, "one chunk taken, the next writes wait");
+    const reader = body.getReader();
+    for (let i = 0; i < 4; i++) assert.equal((await reader.read()).value!.byteLength, size);
+    await Promise.all(writes);
+  });
 });

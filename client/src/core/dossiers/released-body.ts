@@ -1,23 +1,33 @@
 // The body of the download service worker's response (download-sw.ts) for a job it runs itself:
-// the decrypted chunks the downloader writes, queued up to a bound in BYTES, handed one at a time
-// to the browser's download, and each one's memory FREED as soon as the browser has taken its
-// bytes, not at the worker's next garbage collection.
+// the decrypted chunks the downloader writes, queued up to a bound, handed one at a time to the
+// browser's download, and each one's memory FREED as soon as the browser has taken its bytes, not
+// at the worker's next garbage collection.
 //
-// Why: every chunk is a fresh WebCrypto output (64 KiB). Dropped, they waited for a collection of
-// the service worker's isolate; tens of MiB of them piled up (the renderer's RSS grew +86…+108 MiB
-// during a download), and freed all at once their memory went back to the system, so the next
-// outputs landed in fresh pages: a page fault per 4 KiB, ≈ 12 µs each on the project's VM.
+// Why: every chunk is a fresh WebCrypto output (worker-download.ts's DECRYPT_CALL, 512 KiB; 64 KiB
+// when this was written). Dropped, they waited for a collection of the service worker's isolate;
+// tens of MiB of them piled up (the renderer's RSS grew +86…+108 MiB during a download), and
+// freed all at once their memory went back to the system, so the next outputs landed in fresh
+// pages: a page fault per 4 KiB, ≈ 12 µs each on the project's VM.
 //
 // When is a chunk taken? The browser reads a stream body through Blink's ReadableStreamBytesConsumer,
 // which asks the stream for its next chunk only once the bytes of the one it holds are all copied
 // out (into the data pipe towards the download). With a high-water mark of 0 the outer stream
 // calls `pull` only for a read the consumer asked for, so when `pull` runs again, the chunk handed
 // by the previous `pull` is done with: it is released then (release-buffer.ts: the bytes freed now).
+// That is Blink's behaviour, not the Streams spec's promise: a consumer reading ahead would get
+// detached (empty) chunks and the saved file would be short, with no hash checked after this point.
+// The guard is the Chromium tests that compare the saved file's SHA-256
+// (tests/browser/dossier-download-stream.test.ts, dossier-transfer-resume.test.ts) and the bench
+// (dossier-web.ts hashes every download). So: only for the body of a Response the service worker
+// answers a download with (jobBody), never for a body a page could clone or tee.
 import { releaseBuffer } from "../../../../appservices/files/src/attachments/release-buffer.ts";
 
 /**
- * Bytes queued between the downloader and the browser, on each side of the queue (what the
- * downloader may write ahead before its writes wait): two 64 KiB decryption outputs.
+ * The bound of each side of the queue between the downloader and the browser. A chunk is taken
+ * while a side holds less than this, so with chunks of DECRYPT_CALL (512 KiB, bigger than the bound)
+ * each side holds ONE chunk: at most three outputs (1.5 MiB) between the decryption and the
+ * browser's data pipe (one queued on each side, one being copied out), and the downloader's next
+ * write waits. Smaller chunks: up to the bound plus the chunk that reached it, on each side.
  */
 export const QUEUE_BYTES = 128 * 1024;
 
@@ -54,8 +64,8 @@ export function releasedBody(source: ReadableStream<Uint8Array>, onCancel: (reas
 }
 
 /**
- * The response body of a job: `writable` for the downloader (its writes wait once QUEUE_BYTES are
- * queued on each side), `body` for the Response (releasedBody).
+ * The response body of a job: `writable` for the downloader (its writes wait once a side holds
+ * QUEUE_BYTES or more: see there), `body` for the Response (releasedBody).
  */
 export function jobBody(onCancel: (reason: unknown) => void, release?: (chunk: Uint8Array) => void): { writable: WritableStream<Uint8Array>; body: ReadableStream<Uint8Array> } {
   const bytes = (): QueuingStrategy<Uint8Array> => ({ highWaterMark: QUEUE_BYTES, size: (c) => c.byteLength });
