@@ -68,10 +68,14 @@ export class PushProgress {
   /** The epoch whose cursor read (`refresh`) completed: from then on every "p" reaches this process. */
   private readEpoch = -1;
 
-  constructor(deps: { read: () => Promise<number>; log: Logger; maxWaitMs?: number }) {
+  /** While listening, how long a wait trusts the "p" to come before reading the cursor itself. */
+  private readonly lateReadMs: number;
+
+  constructor(deps: { read: () => Promise<number>; log: Logger; maxWaitMs?: number; lateReadMs?: number }) {
     this.read = deps.read;
     this.log = deps.log;
     this.maxWaitMs = deps.maxWaitMs ?? 10_000;
+    this.lateReadMs = deps.lateReadMs ?? 250;
   }
 
   /** A "p" message: also moves `announced`. */
@@ -112,16 +116,20 @@ export class PushProgress {
    * Resolves once main evaluated push rules up to `target` (or after maxWaitMs, logged). Unless
    * `listening`, the cursor is re-read from the database meanwhile (a "p" sent before this reader
    * listened, or lost), not first: main's "p" arriving during that read answers at once, not one
-   * round trip later. While listening the "p" covering `target` is on its way: no read (one
-   * statement less per woken /sync that reaches its unread counts before main's record commits).
+   * round trip later. While listening the "p" covering `target` is on its way: the cursor is read
+   * only if the wait lasts past lateReadMs (one statement less per woken /sync that reaches its
+   * unread counts before main's record commits; a LISTEN connection dead without a word costs a
+   * wait lateReadMs, not maxWaitMs).
    */
   async atLeast(target: number): Promise<void> {
     if (target <= this.known || target <= this.gaveUpTo) return;
     await new Promise<void>((resolve) => {
+      let late: NodeJS.Timeout | undefined;
       const w = {
         target,
         resolve: () => {
           clearTimeout(timer);
+          clearTimeout(late);
           this.waiters.delete(w);
           resolve();
         },
@@ -133,9 +141,14 @@ export class PushProgress {
         w.resolve();
       }, this.maxWaitMs);
       this.waiters.add(w);
-      if (this.listening) return;
       // a failed read leaves the wait to "p" messages (and the time limit)
-      this.read().then((p) => this.advance(p), (e: unknown) => this.log.warn("reading push progress failed", { error: String(e) }));
+      const read = (): void => {
+        this.read().then((p) => this.advance(p), (e: unknown) => this.log.warn("reading push progress failed", { error: String(e) }));
+      };
+      // While listening the "p" is normally on its way: the cursor is read only if it has not come
+      // within lateReadMs (a LISTEN connection dead without a word, until the heartbeat finds it)
+      if (this.listening) late = setTimeout(read, this.lateReadMs);
+      else read();
     });
   }
 }

@@ -122,6 +122,27 @@ describe("client reader", () => {
     assert.equal(reads, 1, "a wait after a loss reads the cursor (a 'p' may have been missed)");
   });
 
+  it("while listening, a wait whose 'p' does not come (a LISTEN connection dead without a word) reads the cursor after lateReadMs", async () => {
+    let reads = 0;
+    let stored = 2;
+    const p = new PushProgress({ read: async () => (reads++, stored), log: createLogger("error", {}), maxWaitMs: 60_000, lateReadMs: 20 });
+    await p.refresh();
+    reads = 0;
+    stored = 5; // main evaluated up to 5; its "p" is lost on the dead connection
+    const started = performance.now();
+    await p.atLeast(5);
+    const waited = performance.now() - started;
+    assert.equal(reads, 1, "one read of the cursor, once the 'p' was late");
+    assert.ok(waited >= 15 && waited < 30_000, `answered from the cursor after ${waited.toFixed(0)} ms, not after maxWaitMs`);
+    // a 'p' that comes in time: no read, and none later (the late read is cancelled)
+    reads = 0;
+    const waiting = p.atLeast(7);
+    p.announce(7);
+    await waiting;
+    await new Promise((r) => setTimeout(r, 40));
+    assert.equal(reads, 0);
+  });
+
   it("a cursor read started before a loss does not count as listening", async () => {
     let release = (): void => undefined;
     const p = new PushProgress({ read: () => new Promise<number>((r) => (release = () => r(0))), log: createLogger("error", {}), maxWaitMs: 60_000 });
