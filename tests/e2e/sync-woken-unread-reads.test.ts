@@ -1,5 +1,5 @@
-// A long-poll woken by a message reads neither the reader's read positions (receipts) nor a count
-// of push actions when neither moved the reader's way: the read positions are kept while the
+// A long-poll woken by a message reads neither the reader's read positions (receipts, SQLite) nor a
+// count of push actions when neither moved the reader's way: the read positions are kept while the
 // receipts stream stays (every receipt write takes a new position), and the unread count kept up
 // to the evaluation's previous position takes the recorded batch's actions from memory
 // (unread-cache.ts `recorded`). The counts stay those of a full count; a receipt makes the next
@@ -69,7 +69,9 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`woken /sync reads
       assert.equal(unreadOf(got.body)?.notification_count, 3 + round);
       assert.equal(await fullCount(), 3 + round);
       if (round === 0) continue;
-      assert.deepEqual(seen.filter((q) => q.includes(READ_POSITIONS)), [], `round ${round}: no read-position read`);
+      // SQLite only: on PostgreSQL a receipt's sequence value can commit after a larger one, so
+      // the receipts position does not say every receipt was seen
+      if (db === "sqlite") assert.deepEqual(seen.filter((q) => q.includes(READ_POSITIONS)), [], `round ${round}: no read-position read`);
       assert.deepEqual(seen.filter((q) => q.includes(COUNT)), [], `round ${round}: no count of push actions`);
     }
     // bob reads up to the newest message: his next /sync reads the positions and counts 0

@@ -80,7 +80,9 @@ export class PushService {
    * The unread fields of a joined room for /sync, counted up to stream position `upTo`.
    * `receiptsAt`: the receipts stream's position as /sync read it from the database, keyed as
    * kept-at-position.ts says (undefined: not kept), with its `mayKeep`; the user's read positions
-   * are kept while it stays (every receipt write takes a new position, stream-store.ts).
+   * are kept while it stays (every receipt write takes a new position, stream-store.ts). SQLite
+   * only: on PostgreSQL a receipt's sequence value can commit after a larger one was read, and
+   * the maximum would not move for it.
    */
   async syncUnread(userId: string, roomId: string, upTo: number, perThread: boolean, receiptsAt?: { position: number | string | undefined; mayKeep: () => boolean }): Promise<JsonObject> {
     // the read positions are read alongside the evaluation (a statement that does not wait for it)

@@ -105,4 +105,15 @@ describe("UnreadCountCache", () => {
     await again.counts("@a:x", "!r", "*", 0, 103, d.count);
     assert.deepEqual(d.ranges, [[0, 100], [100, 103]]);
   });
+
+  it("a count asked up to a recorded batch's start after the batch moved it answers from before the batch", async () => {
+    const cache = new UnreadCountCache();
+    const c = counter();
+    await cache.counts("@a:x", "!r", "*", 0, 100, c.count);
+    cache.recorded(100, 103, [{ userId: "@a:x", roomId: "!r", threadId: "main", highlight: true }]);
+    c.ranges.length = 0;
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 100, c.count), [{ threadId: "main", notifications: 100, highlights: 0 }]);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 103, c.count), [{ threadId: "main", notifications: 101, highlights: 1 }]);
+    assert.deepEqual(c.ranges, []);
+  });
 });

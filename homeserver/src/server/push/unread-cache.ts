@@ -13,7 +13,14 @@ import { LruMap } from "../cache/lru-map.ts";
 /** Counts kept at most; the oldest goes first. */
 const MAX_ENTRIES = 50_000;
 
-interface Entry { after: number; upTo: number; generation: number; rows: Map<string, ThreadCounts> }
+interface Entry {
+  after: number;
+  upTo: number;
+  generation: number;
+  rows: Map<string, ThreadCounts>;
+  /** The counts before the last recorded batch moved them (a /sync asking up to its start meanwhile). */
+  prev?: { upTo: number; rows: Map<string, ThreadCounts> };
+}
 
 export type RangeCount = (after: number, upTo: number) => Promise<ThreadCounts[]>;
 
@@ -69,6 +76,7 @@ export class UnreadCountCache {
     const roomId = key.slice(key.indexOf("\u0000") + 1, key.lastIndexOf("\u0000"));
     // no redaction evaluated since the batch (changes) and the count is of the room's generation
     if (last.uncounted.has(roomId) || e.generation !== (this.generations.get(roomId) ?? 0)) return;
+    e.prev = { upTo: e.upTo, rows: new Map([...e.rows].map(([t, c]) => [t, { ...c }])) };
     // a (user, room, scope) with no action in the batch has none to add: it moves all the same
     for (const a of last.byKey.get(key) ?? []) {
       const c = e.rows.get(a.threadId) ?? { threadId: a.threadId, notifications: 0, highlights: 0 };
@@ -85,6 +93,11 @@ export class UnreadCountCache {
     const key = `${userId}\u0000${roomId}\u0000${scope}`;
     const generation = this.generations.get(roomId) ?? 0;
     const kept = this.entries.peek(key);
+    // asked up to where the last recorded batch started, after it moved the counts (PostgreSQL: a
+    // /sync counting the batch from memory, its read positions read meanwhile): the counts before it
+    if (kept?.prev !== undefined && kept.after === after && kept.generation === generation && kept.prev.upTo === upTo) {
+      return [...kept.prev.rows.values()].map((r) => ({ ...r }));
+    }
     const usable = kept !== undefined && kept.after === after && kept.generation === generation && kept.upTo <= upTo;
     const rows = new Map<string, ThreadCounts>(usable ? [...kept.rows].map(([t, c]) => [t, { ...c }]) : []);
     const from = usable ? kept.upTo : after;

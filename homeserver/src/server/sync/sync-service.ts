@@ -105,7 +105,10 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       const fullFrom = req.fullState && req.since && m.stream <= req.since.events ? req.since.events : undefined;
       const timelineSince = fullFrom ?? (newMembership ? 0 : (since?.events ?? 0));
       // the unread counts do not depend on the timeline: asked alongside it
-      const unread = settled(s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications, { position: at(pos.receipts), mayKeep }));
+      // read positions kept at the receipts position on SQLite only: a PostgreSQL sequence value
+      // can commit after a larger one, under a maximum that does not move (push-service.ts)
+      const receiptsAt = s.db.dialect === "sqlite" ? { position: at(pos.receipts), mayKeep } : undefined;
+      const unread = settled(s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications, receiptsAt));
       const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored, device });
       const ephemeral: JsonObject[] = [];
       if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
