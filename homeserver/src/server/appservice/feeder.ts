@@ -173,7 +173,9 @@ export class AppserviceFeeder {
         { now: this.deps.clock.now(), version, withRoomId: true });
       items.push({ kind: "event", json: JSON.stringify(event) });
     }
-    return this.advance(reg, "events", pos, last.stream, items, read.length === BATCH && rows.length === read.length);
+    const r = await this.advance(reg, "events", pos, last.stream, items, read.length === BATCH && rows.length === read.length);
+    this.dropOffered();
+    return r;
   }
 
   /** Whether any of these (offered, visible, in-room) events interests the appservice. */
