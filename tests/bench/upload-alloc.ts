@@ -15,8 +15,10 @@
 //   opfs<KiB>         the part written to one of 4 OPFS files in KiB writes from one reused buffer
 //                     of KiB (sync access handle), then PUT as getFile() (2 in flight)
 //   opfsw<KiB>        the same writes, no PUT
+//   opfsx<KiB>        as opfs, PUT with XMLHttpRequest instead of fetch
 //   blob              new Blob([16 MiB part]) PUT (2 in flight)
 //   blobv<KiB>        a Blob of KiB Uint8Arrays (fresh each, as WebCrypto's outputs would be) PUT
+//   blobr<KiB>        a Blob of KiB views of one reused 16 MiB buffer, PUT
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -40,7 +42,8 @@ onmessage = async ({ data: { file, mode, url } }) => {
   let held;
   const t0 = performance.now();
   const inflight = [];
-  const put = async (body) => { inflight.push(fetch(url, { method: "PUT", body }).then((r) => r.text())); if (inflight.length >= 2) await inflight.shift(); };
+  const xhr = (body) => new Promise((ok, ko) => { const x = new XMLHttpRequest(); x.open("PUT", url); x.onload = () => ok(x.responseText); x.onerror = () => ko(new Error("xhr")); x.send(body); });
+  const put = async (body) => { inflight.push(mode.startsWith("opfsx") ? xhr(body) : fetch(url, { method: "PUT", body }).then((r) => r.text())); if (inflight.length >= 2) await inflight.shift(); };
   const root = mode.startsWith("opfs") ? await navigator.storage.getDirectory() : undefined;
   let room;
   for (let o = 0, n = 0; o < file.size; o += part, n++) {
@@ -70,7 +73,7 @@ onmessage = async ({ data: { file, mode, url } }) => {
       held ??= new Uint8Array(part); const c = num(mode, "wasm") * 1024;
       const h = await hashwasm.createSHA256(); for (let i = 0; i < part; i += c) h.update(held.subarray(i, i + c)); h.digest("binary");
     } else if (mode.startsWith("opfs")) {
-      const w = mode.startsWith("opfsw"); const c = num(mode, w ? "opfsw" : "opfs") * 1024;
+      const w = mode.startsWith("opfsw"); const c = num(mode, w ? "opfsw" : mode.startsWith("opfsx") ? "opfsx" : "opfs") * 1024;
       room ??= new Uint8Array(c);
       const fh = await root.getFileHandle("p" + (n % 4), { create: true });
       const ah = await fh.createSyncAccessHandle();
@@ -80,6 +83,10 @@ onmessage = async ({ data: { file, mode, url } }) => {
     } else if (mode === "blob") {
       held ??= new Uint8Array(part);
       await put(new Blob([held]));
+    } else if (mode.startsWith("blobr")) {
+      held ??= new Uint8Array(part); const c = num(mode, "blobr") * 1024; const views = [];
+      for (let i = 0; i < part; i += c) views.push(held.subarray(i, i + c));
+      await put(new Blob(views));
     } else if (mode.startsWith("blobv")) {
       const c = num(mode, "blobv") * 1024; const views = [];
       for (let i = 0; i < part; i += c) views.push(new Uint8Array(c));

@@ -34,10 +34,11 @@ function memoryTransport(): MediaTransport {
 interface Opened { offset: number; length: number; byob: number; defaultReads: number }
 
 /**
- * A byte stream per part, in pieces of at most 100 KiB; the stream opened `stallOn` (counting from 0)
- * never answers once `stallAfter` of its bytes are handed out.
+ * A byte stream per part, in pieces of at most 100 KiB, each read answered after `answerAfterMs`;
+ * the stream opened `stallOn` (counting from 0) never answers once `stallAfter` of its bytes are
+ * handed out.
  */
-function stallingSource(data: Uint8Array, stallOn: number, stallAfter: number): { source: PartSource; opened: Opened[] } {
+function stallingSource(data: Uint8Array, stallOn: number, stallAfter: number, answerAfterMs = 0): { source: PartSource; opened: Opened[] } {
   const opened: Opened[] = [];
   const source: PartSource = (offset, length) => {
     const me: Opened = { offset, length, byob: 0, defaultReads: 0 };
@@ -47,8 +48,9 @@ function stallingSource(data: Uint8Array, stallOn: number, stallAfter: number): 
     const end = offset + length;
     return new ReadableStream({
       type: "bytes",
-      pull(c) {
+      async pull(c) {
         if (stalls && at - offset >= stallAfter) return new Promise<void>(() => undefined);
+        if (answerAfterMs > 0) await new Promise((r) => setTimeout(r, answerAfterMs));
         if (c.byobRequest !== null) me.byob++;
         else me.defaultReads++;
         if (at >= end) return (c.close(), c.byobRequest?.respond(0));
@@ -77,5 +79,15 @@ describe("chunked upload: a BYOB read of the source that never answers", () => {
     const out: Uint8Array[] = [];
     await downloadParts({ manifestFile: r.manifestFile, transport, backend: nodeBackend, sink: new WritableStream({ write: (c) => void out.push(c) }), holdParts: PART });
     assert.equal(createHash("sha256").update(Buffer.concat(out)).digest("hex"), createHash("sha256").update(data).digest("hex"));
+  });
+
+  it("with readStallMs Infinity every part is read by BYOB, none given up (reads answered after 5 ms: no timer that fires at once)", async () => {
+    const data = new Uint8Array(randomBytes(2 * PART + 99));
+    const { source, opened } = stallingSource(data, -1, 0, 5);
+    const up = new ChunkedUpload({ source, name: "x", mimetype: "a/b", size: data.length, transport: memoryTransport(), store: memoryStateStore(), backend: webBackend(), partSize: PART, holdParts: PART, wholeFileHash: false, readStallMs: Infinity });
+    await up.start();
+    assert.equal(up.stalledReads, 0);
+    assert.equal(opened.length, 3);
+    assert.ok(opened.every((o) => o.byob > 0 && o.defaultReads === 0), "BYOB reads only");
   });
 });

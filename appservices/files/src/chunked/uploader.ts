@@ -85,7 +85,7 @@ export interface ChunkedUploadOptions {
    * A BYOB read of the source (held path) not answered within this many ms is given up: the rest
    * of the part, and every later one of this uploader, is read with a default reader from a new
    * source at the byte reached (default 10 s). Chromium 156 sometimes never answered a BYOB read of
-   * a picked file's stream in a worker, and the upload hung.
+   * a picked file's stream in a worker, and the upload hung. Infinity: never given up.
    */
   readStallMs?: number;
 }
@@ -542,6 +542,8 @@ function byobReader(stream: ReadableStream<Uint8Array>): ReadableStreamBYOBReade
 
 /** `read`'s answer, or undefined when it has none within `ms` (it is then left to itself, its failure ignored). */
 async function answeredWithin<T>(read: Promise<T>, ms: number): Promise<T | undefined> {
+  // no timer past setTimeout's range (it would fire at once): Infinity waits for ever
+  if (!(ms <= 0x7fffffff)) return read;
   read.catch(() => undefined);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
