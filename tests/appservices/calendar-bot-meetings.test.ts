@@ -125,6 +125,30 @@ describe("calendar bot: invitations, video, reminders, ICS feed", function () {
     }
   });
 
+  it("invites only attendees added by someone who may invite: a member below the invite level cannot bring anyone in through the bot (review R12)", async () => {
+    const erin = await client(fed.get("ville-a").url, "erin", false);
+    const frank = await client(fed.get("ville-a").url, "frank", false);
+    try {
+      const room = (await alice.client.createRoom({ name: "Conseil", invite: [BOT, erin.userId], power_level_content_override: { invite: 100, users: { [BOT]: 100 } } })).room_id;
+      await waitFor("the calendar state", () => alice.client.getRoom(room)?.currentState.getStateEvents(CALENDAR_STATE, "agenda") ?? undefined, 30_000);
+      await waitFor("erin's invite", () => (erin.client.getRoom(room)?.getMyMembership() === "invite" ? true : undefined), 30_000);
+      await erin.client.joinRoom(room);
+      const anchor = String(alice.client.getRoom(room)?.currentState.getStateEvents(CALENDAR_STATE, "agenda")?.getContent()["anchor"]);
+      const fields = { summary: "Huis clos", attendees: [{ id: erin.userId }, { id: frank.userId }], calendar: { series: { dtstart: paris("20261106T100000"), dtend: paris("20261106T110000") }, overrides: [] } };
+      const r = (await sendRaw(erin, room, "m.room.message", buildEventRoot({ anchor, uid: "huis-clos", fields }))).event_id;
+      const notice = await waitFor("the notice", () => fromBot(alice, (c) => (c["fr.entente.event.invitation"] as Json | undefined)?.["event"] === r, room)[0], 30_000);
+      assert.match(String(notice.getContent()["body"]), /Je ne peux pas inviter @frank:ville-a dans le salon \(il faut le niveau 100\)/);
+      assert.equal(frank.client.getRoom(room), null, "frank was not invited for erin");
+      // Alice (the room's creator) adding him: the bot invites.
+      const r2 = (await sendRaw(alice, room, "m.room.message", buildEventRoot({ anchor, uid: "huis-clos-2", fields: { ...fields, summary: "Huis clos (2)" } }))).event_id;
+      await waitFor("frank's invite for alice's event", () => (frank.client.getRoom(room)?.getMyMembership() === "invite" ? true : undefined), 30_000);
+      assert.ok(fromBot(alice, (c) => (c["fr.entente.event.invitation"] as Json | undefined)?.["event"] === r2, room).length <= 1);
+    } finally {
+      erin.client.stopClient();
+      frank.client.stopClient();
+    }
+  });
+
   it("!agenda visio auto: a new timed event gets its meeting without asking; an all-day one and older events do not", async () => {
     const older = (await sendRaw(alice, roomId, "m.room.message", buildEventRoot({ anchor: anchorOf(roomId), uid: "avant-auto", fields: { summary: "Avant", calendar: { series: { dtstart: paris("20261201T090000"), dtend: paris("20261201T100000") }, overrides: [] } } }))).event_id;
     const refused = await command(carol, roomId, "!agenda visio auto");

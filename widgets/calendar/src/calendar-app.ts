@@ -128,7 +128,7 @@ export class CalendarApp extends LitElement {
           @details-action=${(e: CustomEvent<DetailsAction>) => void this.#onDetails(selected, e.detail)}></entente-calendar-details>`}
       </dialog>
       <dialog id="form-dialog" aria-label=${this.form === undefined ? "" : formTitle(this.form.mode, m)} @close=${() => { this.form = undefined; }}>
-        ${this.form === undefined ? "" : html`<entente-calendar-form .draft=${this.form.draft} .mode=${this.form.mode} .m=${m} .people=${this.source.model.people()} .self=${this.form.mode === "new" ? this.userId : (this.form.occurrence?.event.organizer ?? "")} .problem=${this.form.problem} ?busy=${this.form.busy} ?custom=${this.form.occurrence !== undefined && repeatOf(this.form.occurrence.event.calendar.series.rrule) === "custom"}
+        ${this.form === undefined ? "" : html`<entente-calendar-form .draft=${this.form.draft} .mode=${this.form.mode} .m=${m} .people=${this.source.model.people()} .inviteLevel=${this.source.model.inviteLevelAbove(this.userId)} .self=${this.form.mode === "new" ? this.userId : (this.form.occurrence?.event.organizer ?? "")} .problem=${this.form.problem} ?busy=${this.form.busy} ?custom=${this.form.occurrence !== undefined && repeatOf(this.form.occurrence.event.calendar.series.rrule) === "custom"}
           @save-draft=${(e: CustomEvent<EventDraft>) => void this.#save(e.detail)} @close-form=${() => { this.form = undefined; }}></entente-calendar-form>`}
       </dialog>`;
   }

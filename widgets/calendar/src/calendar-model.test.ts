@@ -60,6 +60,18 @@ describe("calendar widget: the model", () => {
     m.add(member("@bob:agglo-b.fr", { membership: "join", displayname: "Bob M." }, 3_000));
     assert.equal(m.memberName("@bob:agglo-b.fr"), "Bob M.", "a newer one is");
   });
+
+  it("offers the people of the room, bots left out, and says when the agent may not invite from outside it (review R12)", () => {
+    const m = new CalendarModel();
+    for (const [id, name, membership] of [["@zoe:ville-a.fr", "Zoé", "join"], ["@entente-calendar:ville-a.fr", "Agenda", "join"], ["@anne:agglo-b.fr", "Anne", "invite"]] as const) {
+      m.add({ ...raw("m.room.member", { membership, displayname: name }, id), state_key: id });
+    }
+    assert.deepEqual(m.people().map((p) => p.label), ["Anne", "Zoé"]);
+    assert.equal(m.inviteLevelAbove("@zoe:ville-a.fr"), undefined, "invite level 0 by default");
+    m.add({ ...raw("m.room.power_levels", { invite: 50, users: { "@anne:agglo-b.fr": 50 } }), state_key: "" });
+    assert.equal(m.inviteLevelAbove("@zoe:ville-a.fr"), 50);
+    assert.equal(m.inviteLevelAbove("@anne:agglo-b.fr"), undefined);
+  });
 });
 
 const CALENDAR_STATE_TYPE = "fr.entente.calendar";

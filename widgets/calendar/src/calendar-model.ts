@@ -86,6 +86,16 @@ export class CalendarModel {
     return this.#labels.label(userId);
   }
 
+  /**
+   * The room's invite level when `userId` is below it (the calendar bot then refuses to invite the
+   * people they add from outside the room), undefined when they may invite.
+   */
+  inviteLevelAbove(userId: string): number | undefined {
+    const pl = isObject(this.#powerLevels) ? this.#powerLevels : {};
+    const needed = typeof pl["invite"] === "number" ? pl["invite"] : 0;
+    return userLevel(parseRoomPowerLevels(this.#powerLevels, this.#create), userId) >= needed ? undefined : needed;
+  }
+
   /** The people who may be invited from the form: joined and invited members, bots left out, by name. */
   people(): { userId: string; label: string }[] {
     return [...this.#members.keys()].filter((id) => !isServiceMember(id)).map((userId) => ({ userId, label: this.memberName(userId) }))

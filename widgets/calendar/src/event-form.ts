@@ -20,8 +20,10 @@ export const formTitle = (mode: FormMode, m: CalendarMessages): string => (mode 
 export class EventForm extends LitElement {
   static override properties = {
     draft: { attribute: false }, mode: {}, m: { attribute: false }, problem: {}, busy: { type: Boolean }, custom: { type: Boolean },
-    people: { attribute: false }, self: {}, typed: { state: true }, typedProblem: { state: true },
+    people: { attribute: false }, self: {}, typed: { state: true }, typedProblem: { state: true }, inviteLevel: { attribute: false },
   };
+  /** The room's invite level when the agent is below it: nobody outside the room can be added. */
+  declare inviteLevel: number | undefined;
   /** The room's people who may be invited (bots left out), with their labels. */
   declare people: readonly Person[];
   /** The agent filling the form (the organizer of a new event: not offered). */
@@ -45,6 +47,7 @@ export class EventForm extends LitElement {
     this.self = "";
     this.typed = "";
     this.typedProblem = "";
+    this.inviteLevel = undefined;
   }
 
   static override styles = [baseStyles, css`
@@ -90,11 +93,11 @@ export class EventForm extends LitElement {
       ${this.mode === "new" ? html`<p class="hint">${m.attendeesHint}</p>` : ""}
       ${all.length === 0 ? html`<p class="hint">${m.noPeople}</p>` : html`<div class="people">${all.map((p) => html`<label class="check"><input type="checkbox" data-user=${p.userId}
         .checked=${d.attendees.includes(p.userId)} @change=${(e: Event) => this.#toggle(p.userId, (e.target as HTMLInputElement).checked)} /> ${p.label}</label>`)}</div>`}
-      <div class="pair"><label>${m.inviteById} <input id="f-invite" type="text" placeholder="@nom:serveur" autocomplete="off" .value=${this.typed}
+      ${this.inviteLevel !== undefined ? html`<p class="hint" id="f-invite-level">${m.inviteNeedsLevel(this.inviteLevel)}</p>` : html`<div class="pair"><label>${m.inviteById} <input id="f-invite" type="text" placeholder="@nom:serveur" autocomplete="off" .value=${this.typed}
           aria-describedby="f-invite-problem" aria-invalid=${this.typedProblem === "" ? "false" : "true"}
           @input=${(e: Event) => { this.typed = (e.target as HTMLInputElement).value; }}
           @keydown=${(e: KeyboardEvent) => { if (e.key === "Enter") { e.preventDefault(); this.#addTyped(); } }} /></label>
-        <button type="button" id="f-invite-add" @click=${() => this.#addTyped()}>${m.addAttendee}</button></div>
+        <button type="button" id="f-invite-add" @click=${() => this.#addTyped()}>${m.addAttendee}</button></div>`}
       <p class="problem" id="f-invite-problem" role="alert">${this.typedProblem}</p>
     </fieldset>`;
   }

@@ -1,5 +1,6 @@
 // Invitations are Matrix-native: attendees who are Matrix users and not in the room are invited
-// to it (when the bot has the room's invite level; otherwise the notice says a moderator must),
+// to it (when the bot has the room's invite level and so has whoever added them — root or update
+// sender, or the bot's own CalDAV import; otherwise the notice says a moderator must),
 // and a notice in the event's thread mentions the attendees the root did not already mention
 // (added by an update, or imported from CalDAV before they joined). The notice carries
 // `fr.entente.event.invitation` {event, users}: read back at start, so nobody is invited twice.
@@ -40,12 +41,18 @@ export async function inviteAttendees(ctx: BotContext, b: Bound, ev: CalendarEve
   const room = await members();
   const inviteLevel = typeof b.side.powerContent["invite"] === "number" ? b.side.powerContent["invite"] : 0;
   const canInvite = b.side.levelOf(ctx.botUserId) >= inviteLevel;
+  // Only attendees added by someone who may invite (or by the bot itself: CalDAV imports of a
+  // binding the room's admins set up): the bot must not invite for a member who may not (review R12).
+  const mayAdd = (userId: string): boolean => {
+    const adder = ev.attendeesAddedBy?.[userId];
+    return adder !== undefined && (adder === ctx.botUserId || b.side.levelOf(adder) >= inviteLevel);
+  };
   const invited: string[] = [];
   const refused: string[] = [];
   for (const userId of pending) {
     const m = room.get(userId);
     if (m === "join" || m === "invite") continue;
-    if (!canInvite || m === "ban") {
+    if (!canInvite || m === "ban" || !mayAdd(userId)) {
       refused.push(userId);
       continue;
     }

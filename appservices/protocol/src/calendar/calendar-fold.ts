@@ -30,6 +30,12 @@ export interface CalendarEvent extends CalendarEventFields {
   lastUpdatedBy: string;
   /** latest answer per (member, occurrence), sorted by member then occurrence */
   rsvps: Rsvp[];
+  /**
+   * Who added each attendee (the sender of the root or of the update whose `attendees` first held
+   * them): the bot invites into the room only attendees added by someone who may invite
+   * (a member below the room's invite level must not bring anyone in through the bot). Set by the fold.
+   */
+  attendeesAddedBy?: Readonly<Record<string, string>>;
 }
 
 export interface CalendarPermissions {
@@ -128,6 +134,7 @@ function acceptRoot(env: EventEnvelope, input: CalendarFoldInput, p: CalendarPer
     updates: 0,
     lastUpdatedBy: env.sender,
     rsvps: [],
+    attendeesAddedBy: Object.fromEntries(root.fields.attendees.map((a) => [a.id, env.sender])),
   });
   return undefined;
 }
@@ -140,6 +147,11 @@ function applyUpdate(ev: CalendarEvent | undefined, u: Pending, levels: RoomPowe
   if (u.update.cancel && !own && level < p.cancel) return `sender's power level ${level} is below cancel (${p.cancel})`;
   if (!own && level < p.edit) return `sender's power level ${level} is below edit (${p.edit})`;
   // Last writer wins per field: in fold order, each set field overwrites (parsed values are fresh).
+  const newAttendees = u.update.set.attendees;
+  if (newAttendees !== undefined) {
+    const before = ev.attendeesAddedBy ?? {};
+    ev.attendeesAddedBy = Object.fromEntries(newAttendees.map((a) => [a.id, before[a.id] ?? u.env.sender]));
+  }
   Object.assign(ev, u.update.set);
   if (u.update.cancel) ev.cancelled = true;
   ev.clock = Math.max(ev.clock, u.clock);
