@@ -170,6 +170,7 @@ export class Appservices {
    */
   wake(local?: OfferedStreamEvent): void {
     if (local !== undefined) this.feeder?.offer(local);
+    else this.feeder?.wokenWithoutEvent();
     // what the feeds read before this wake-up may predate the event that caused it
     this.turn.aliases.clear();
     this.turn.joined.clear();

@@ -131,4 +131,21 @@ describe("appservice feeder stream position", () => {
     assert.deepEqual(await feed(), { queued: 0, more: false });
     assert.equal(store.reads, 2, "after the read, the next offered one is not read");
   });
+
+  it("reads once more after skipping offered events when a wake-up offered none: a remote event right after them is not left to the poll (review R18)", async () => {
+    const offer = (i: number): void => {
+      const e = store.events[i]!;
+      feeder.offer({ stream: e.stream, roomId: e.roomId, event: { eventId: e.eventId, pdu: JSON.parse(e.json) as Pdu } });
+    };
+    store.add("@alice:hs");
+    offer(0);
+    assert.deepEqual(await feed(), { queued: 0, more: false }, "no other wake-up: nothing more");
+    // one turn: a local event (offered) then a remote one the appservice wants (not offered)
+    store.add("@alice:hs");
+    offer(1);
+    store.add("@_bot_1:hs");
+    feeder.wokenWithoutEvent();
+    assert.deepEqual(await feed(), { queued: 0, more: true }, "the skip says more is waiting");
+    assert.deepEqual(await feed(), { queued: 1, more: false }, "the next feed reads and queues the remote event");
+  });
 });

@@ -87,6 +87,16 @@ export class AppserviceFeeder {
     });
   }
 
+  /** Wake-ups that offered no event (remote events, local ones persisted elsewhere) so far. */
+  private unoffered = 0;
+  /** Per appservice: `unoffered` when its feed last read the stream. */
+  private readAt = new Map<string, number>();
+
+  /** A wake-up for an event not offered: each feed that only skips offered events reads the stream once more. */
+  wokenWithoutEvent(): void {
+    this.unoffered++;
+  }
+
   /** The offered events right after `pos`, up to the first position not offered; none when the next is not. */
   private offeredAfter(pos: number): StreamEventRow[] {
     const rows: StreamEventRow[] = [];
@@ -150,8 +160,12 @@ export class AppserviceFeeder {
       // or poll reads what follows them)
       const r = await this.advance(reg, "events", pos, offered[offered.length - 1]!.stream, [], false);
       this.dropOffered();
-      return r;
+      // a wake-up without an offered event since this feed last read the stream: an event may wait
+      // right after the skipped run (a remote one woke the same turn): read once more now rather
+      // than at the next wake-up or poll (review R18)
+      return (this.readAt.get(reg.id) ?? 0) < this.unoffered ? { ...r, more: true } : r;
     }
+    this.readAt.set(reg.id, this.unoffered);
     // every appservice is woken by the same event: one read of the new rows for all (turn-cache.ts)
     const read = await this.newEvents.get(String(pos.read), () => this.settledEventsAfter(pos.read));
     const rows = this.contiguous(reg.id, pos.read, read);
