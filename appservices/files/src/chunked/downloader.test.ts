@@ -89,7 +89,8 @@ describe("chunked downloader: parts read as Blobs (getBlob, as browsers do)", ()
     assert.equal(progress.at(-1), data.length);
   });
 
-  it("one part in memory at a time: the next part's request goes ahead, but its bytes are read only once this part is written", async () => {
+  /** Downloads 5 parts through a slow sink, noting when each part's Blob is asked for and when its bytes are read (stream()), in bytes written by then. */
+  async function watchReads(heldBuffers: 1 | 2 | undefined) {
     const data = randomBytes(4 * 16 * 1024 + 77);
     const { transport } = blobTransport();
     const up = await uploaded(transport, data);
@@ -114,13 +115,23 @@ describe("chunked downloader: parts read as Blobs (getBlob, as browsers do)", ()
         return { size: blob.size, stream: () => (read.push({ part, written }), blob.stream()) } as unknown as Blob;
       },
     };
-    await downloadParts({ manifestFile: up.manifestFile, transport: watching, backend: nodeBackend, holdParts: 1024 * 1024, sink });
+    await downloadParts({ manifestFile: up.manifestFile, transport: watching, backend: nodeBackend, holdParts: 1024 * 1024, ...(heldBuffers === undefined ? {} : { heldBuffers }), sink });
     assert.equal(written, data.length);
     const before = (part: number): number => up.manifest.parts.slice(0, part).reduce((a, p) => a + p.size, 0);
     assert.deepEqual(read.map((r) => r.part), [0, 1, 2, 3, 4]);
-    for (const r of read) assert.equal(r.written, before(r.part), `part ${r.part} read into the buffer once the parts before it are written`);
-    // asked ahead: part k's request is made before part k-1 is written
+    // asked ahead either way: part k's request is made before part k-1 is written
     for (const a of asked.slice(1)) assert.ok(a.written < before(a.part), `part ${a.part} asked at ${a.written} bytes written`);
+    return { read, before };
+  }
+
+  it("heldBuffers 1, one part in memory at a time: the next part's request goes ahead, but its bytes are read only once this part is written", async () => {
+    const { read, before } = await watchReads(1);
+    for (const r of read) assert.equal(r.written, before(r.part), `part ${r.part} read into the buffer once the parts before it are written`);
+  });
+
+  it("by default (two buffers) the next part's bytes are read while this part is written", async () => {
+    const { read, before } = await watchReads(undefined);
+    assert.ok(read.slice(1).some((r) => r.written < before(r.part)), JSON.stringify(read));
   });
 
   it("a part closed early goes on from the byte where it stopped (Range); after a reset the part streams from there", async () => {

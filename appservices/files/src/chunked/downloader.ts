@@ -72,6 +72,13 @@ export interface DownloadOptions {
    * Bigger parts (and backends without digest) take the streamed path.
    */
   holdParts?: number;
+  /**
+   * Held parts with getBlob: 2 (default) reads the next part into a second buffer while this one
+   * is checked and written; 1 only makes the next part's request ahead (its bytes wait in the
+   * browser as a Blob) and reads it into the one buffer once this part is written: 16 MiB less in
+   * the page, the read no longer overlapped. Without getBlob, always 2.
+   */
+  heldBuffers?: 1 | 2;
   /** Plaintext bytes per sink write on the held path (default 512 KiB: below the size where Chromium's allocator maps each buffer on its own). */
   writeChunk?: number;
   /**
@@ -132,8 +139,9 @@ interface Ctx {
   onBytes: (delta: number) => void;
   freeWritten: boolean;
   holdParts: number;
+  heldBuffers: 1 | 2;
   writeChunk: number;
-  /** The held path's part buffers (one with getBlob, else two: the next part is read while one is written) and BYOB scratch buffers, kept for reuse. */
+  /** The held path's part buffers (two: the next part is read while one is written; one with getBlob and heldBuffers 1) and BYOB scratch buffers, kept for reuse. */
   buffers: Uint8Array[];
   scratches: Uint8Array[];
 }
@@ -413,7 +421,7 @@ function context(o: Omit<DownloadOptions, "manifestFile" | "onProgress">, writer
   return {
     transport: o.transport, backend: o.backend, writer, signal: o.signal, spool: o.spool?.(),
     attempts: Math.max(1, o.attempts ?? 1), retryDelayMs: o.retryDelayMs ?? 1000, onRetry: o.onRetry, onBytes,
-    holdParts: o.holdParts ?? 0, writeChunk: o.writeChunk ?? 512 * 1024, buffers: [], scratches: [], freeWritten: o.freeWrittenChunks === true,
+    holdParts: o.holdParts ?? 0, heldBuffers: o.heldBuffers ?? 2, writeChunk: o.writeChunk ?? 512 * 1024, buffers: [], scratches: [], freeWritten: o.freeWrittenChunks === true,
   };
 }
 
@@ -424,9 +432,9 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
     total = manifest.size;
     const whole = o.verifyWholeFile === false || manifest.sha256 === undefined ? undefined : o.backend.sha256();
     // Held parts: the next one is fetched while this one is checked and written (the network and
-    // the homeserver work meanwhile). With getBlob (browsers) only its request goes ahead: its
-    // bytes wait in the browser as a Blob and are read into the ONE part buffer once this part is
-    // written (16 MiB less in the page); without, the next part is read into a second buffer.
+    // the homeserver work meanwhile), read into a second buffer; with getBlob and heldBuffers 1
+    // only its request goes ahead: its bytes wait in the browser as a Blob and are read into the
+    // ONE part buffer once this part is written (16 MiB less in the page).
     let next: Promise<Uint8Array> | undefined;
     let nextBlob: Promise<Blob> | undefined;
     for (const [i, part] of manifest.parts.entries()) {
@@ -442,7 +450,7 @@ export async function downloadParts(o: DownloadOptions): Promise<PartsManifest> 
       const bytes = await (received ?? receiveHeld(c, part.index, part.file, part.size, prefetched));
       const after = manifest.parts[i + 1];
       if (after !== undefined && heldPath(c, after.size)) {
-        if (c.transport.getBlob !== undefined) {
+        if (c.transport.getBlob !== undefined && c.heldBuffers === 1) {
           nextBlob = c.transport.getBlob(after.file.url, 0, c.signal);
           nextBlob.catch(() => undefined); // awaited in the next part's first attempt; a failure surfaces (and is retried) there
         } else {
