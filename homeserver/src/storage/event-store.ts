@@ -283,6 +283,27 @@ export class EventStore {
     return id;
   }
 
+  /**
+   * The event id of one state key in a group (undefined: not in its state): from the kept map when
+   * there is one, else by point reads along the group's delta chain (at most SNAPSHOT_EVERY
+   * groups), without loading a whole map (served events' prev_content, rooms/prev-content.ts).
+   */
+  async stateIdAt(group: number, type: string, stateKey: string): Promise<string | undefined> {
+    const key = stateKeyOf(type, stateKey);
+    if (this.rollbackEpoch() === this.stateCacheEpoch) {
+      const kept = this.stateCache.get(group);
+      if (kept) return kept.get(key);
+    }
+    let g: number | undefined = group;
+    for (let steps = 0; g !== undefined && steps <= SNAPSHOT_EVERY + 1; steps++) {
+      const entry = await this.db.one<{ event_id: string | null }>("SELECT event_id FROM state_group_entries WHERE state_group = ? AND type = ? AND state_key = ?", [g, type, stateKey]);
+      if (entry !== undefined) return entry.event_id ?? undefined;
+      const row: { prev_group: number | null } | undefined = await this.db.one<{ prev_group: number | null }>("SELECT prev_group FROM state_groups WHERE id = ?", [g]);
+      g = row?.prev_group === null || row === undefined ? undefined : num(row.prev_group);
+    }
+    return undefined;
+  }
+
   /** Full state map (type/state_key → event id) of a state group. */
   async stateMapOfGroup(group: number, exec: SqlExecutor = this.db): Promise<ReadonlyMap<StateKey, string>> {
     // a group read before a rollback may be one it undid, whose id the next group takes

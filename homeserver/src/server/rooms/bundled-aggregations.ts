@@ -9,6 +9,7 @@ import { childrenOf, transactionIds, type ChildRow } from "../../storage/event-q
 import type { ServerContext } from "../context.ts";
 import { clientEvent, type ClientEventOptions } from "./client-event.ts";
 import { clientEventText } from "./client-event-text.ts";
+import { prevStates } from "./prev-content.ts";
 import type { RoomVisibility } from "./visibility.ts";
 
 export type SerializeDeps = Pick<ServerContext, "db" | "stores" | "clock">;
@@ -80,10 +81,11 @@ async function serializeWith<T>(s: SerializeDeps, ctx: SerializeContext, rows: r
   const own = rows.filter((r) => senderOfRow(r) === ctx.userId).map((r) => r.event.eventId);
   const txns = await transactionIds(s.db, ctx.userId, ctx.deviceId, own);
   const relations = depth > 1 ? new Map<string, Relations<T>>() : await aggregate(s, ctx, rows, render, depth);
+  const prevs = await prevStates(s.stores.events, rows, ctx.version);
   const now = s.clock.now();
   return rows.map((row) => {
     const txn = txns.get(row.event.eventId);
-    return render.event(row, { now, version: ctx.version, ...(txn === undefined ? {} : { transactionId: txn }) }, relations.get(row.event.eventId));
+    return render.event(row, { now, version: ctx.version, prev: prevs.get(row.event.eventId), ...(txn === undefined ? {} : { transactionId: txn }) }, relations.get(row.event.eventId));
   });
 }
 

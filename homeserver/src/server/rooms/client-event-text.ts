@@ -40,7 +40,8 @@ function spliced(row: StoredEventRow): Spliced | undefined {
  * bundled aggregations (unsigned["m.relations"]) when it has any.
  */
 export function clientEventText(row: StoredEventRow, opts: Omit<ClientEventOptions, "withRoomId">, relations?: string): string {
-  const fields = spliced(row);
+  // a state event with a replaced state (rare in a page) goes through the object path
+  const fields = opts.prev === undefined ? spliced(row) : undefined;
   if (fields === undefined) {
     const ev = clientEvent(row, { ...opts, withRoomId: true });
     if (relations === undefined) return JSON.stringify(ev);

@@ -5,6 +5,7 @@ import type { RoomVersion } from "../../room/room-versions.ts";
 import { redactPdu } from "../../room/redaction.ts";
 import type { EventStore, StoredEventRow } from "../../storage/event-store.ts";
 import type { RoomStore } from "../../storage/room-store.ts";
+import { addPrevState, type PrevState } from "./prev-content.ts";
 
 export interface ClientEventOptions {
   now: number;
@@ -13,6 +14,8 @@ export interface ClientEventOptions {
   withRoomId: boolean;
   /** The requesting user's transaction id for this event, when the same device sent it. */
   transactionId?: string;
+  /** The state this state event replaced (prev-content.ts): unsigned.prev_content and friends. */
+  prev?: PrevState | undefined;
 }
 
 export function clientEvent(row: StoredEventRow, opts: ClientEventOptions): JsonObject {
@@ -20,6 +23,7 @@ export function clientEvent(row: StoredEventRow, opts: ClientEventOptions): Json
   const unsigned: JsonObject = { age: Math.max(0, opts.now - pdu.origin_server_ts) };
   if (row.redactedBy) unsigned["redacted_because"] = { event_id: row.redactedBy, type: "m.room.redaction" };
   if (opts.transactionId) unsigned["transaction_id"] = opts.transactionId;
+  if (!row.redactedBy) addPrevState(unsigned, opts.prev);
   const out: JsonObject = {
     event_id: row.event.eventId, type: pdu.type, sender: pdu.sender, content: pdu.content,
     origin_server_ts: pdu.origin_server_ts, unsigned,

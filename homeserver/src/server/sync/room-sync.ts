@@ -6,6 +6,8 @@ import type { RoomVersion } from "../../room/room-versions.ts";
 import type { StoredEventRow } from "../../storage/event-store.ts";
 import type { ServerContext } from "../context.ts";
 import { clientEvent } from "../rooms/client-event.ts";
+import { prevStates, type PrevState } from "../rooms/prev-content.ts";
+import { stateKeyOfRow } from "../../storage/event-columns.ts";
 import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
 import { timelineWindow } from "./timeline-window.ts";
 import { incrementalRoomDelta, type RoomDelta } from "./room-delta-cache.ts";
@@ -55,6 +57,7 @@ export interface RoomTimeline {
 
 const DEFAULT_LIMIT = 20;
 const NO_TXN_IDS: ReadonlyMap<string, string> = new Map();
+const NO_PREVS: ReadonlyMap<string, PrevState> = new Map();
 
 export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promise<RoomTimeline> {
   const limit = inp.filter.timeline.limit ?? DEFAULT_LIMIT;
@@ -89,9 +92,12 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
   // a transaction id goes only on the user's own events (event_txns rows are the sender's)
   const own = shown.some((r) => r.event.pdu.sender === inp.userId) || [...stateRows.values()].some((r) => r.event.pdu.sender === inp.userId);
   const txnIds = own ? await inp.txnIds() : NO_TXN_IDS;
+  // the replaced state of the timeline's state events (not of the state section's: an initial
+  // sync's state would look up every member's previous event; clients word timeline changes)
+  const prevs = shown.some((r) => stateKeyOfRow(r) !== undefined) ? await prevStates(events, shown, inp.version) : NO_PREVS;
   const fmt = (r: StoredEventRow): JsonObject => {
     const txn = txnIds.get(r.event.eventId);
-    const e = clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, ...(txn ? { transactionId: txn } : {}) });
+    const e = clientEvent(r, { now: inp.now, version: inp.version, withRoomId: false, prev: prevs.get(r.event.eventId), ...(txn ? { transactionId: txn } : {}) });
     return inp.filter.eventFields ? projectEvent(e, inp.filter.eventFields) : e;
   };
   if (inp.filter.lazyLoadMembers && inp.device !== undefined) {
