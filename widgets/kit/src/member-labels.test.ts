@@ -37,4 +37,14 @@ describe("widget member labels", () => {
     assert.equal(order.take("@bob:b", { origin_server_ts: 1_120_000 }), true, "Bob rejoins from agglo-b 2 minutes later: taken");
     assert.equal(order.take("@bob:b", {}), true, "no time: taken as it comes");
   });
+
+  it("follows the homeserver's chain (unsigned.replaces_state) before the times: a council whose clock is behind ours (review R11)", () => {
+    const order = new MemberEventOrder(() => 2_000_000);
+    assert.equal(order.take("@bob:b", { event_id: "$join", origin_server_ts: 1_000_000 }), true);
+    assert.equal(order.take("@bob:b", { event_id: "$kick", origin_server_ts: 1_100_000, unsigned: { replaces_state: "$join" } }), true);
+    // agglo-b's clock is 5 minutes behind: Bob's rejoin says 900,000 but replaces the kick
+    assert.equal(order.take("@bob:b", { event_id: "$rejoin", origin_server_ts: 900_000, unsigned: { replaces_state: "$kick" } }), true, "the rejoin, by its chain");
+    assert.equal(order.take("@bob:b", { event_id: "$kick", origin_server_ts: 1_100_000, unsigned: { replaces_state: "$join" } }), false, "the kick fed again: it is what the rejoin replaced");
+    assert.equal(order.take("@bob:b", { event_id: "$invite", origin_server_ts: 800_000 }), false, "an older event without chain: by time");
+  });
 });

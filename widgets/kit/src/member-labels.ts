@@ -48,14 +48,24 @@ export class MemberLabels {
  * event), so the order they arrive in is not the room's: an invite without a display name arriving
  * after the join must not erase the member's name. Same timestamp: the later one wins. The time
  * is the sending council's clock: one ahead of ours (or lying) would pin its event over later
- * ones, so a time in our future counts as now (when we take it). Left: a council whose clock is
- * behind ours by more than the gap between two of a member's events (a kick, then a rejoin) has
- * its later event refused until the widget is reloaded (a state read gives the same event, with
- * the same time). Taking the room's current state unconditionally would heal it, but which path
- * fed the stale invite (state read, push or live) is not known, so every path is ordered.
+ * ones, so a time in our future counts as now (when we take it). The chain the homeserver gives
+ * comes first: an event whose `unsigned.replaces_state` is the one taken is newer, and the one
+ * the taken event replaced is older, whatever their times (a council whose clock is behind ours:
+ * a kick, then a rejoin from there, is no longer refused until a reload). Taking the room's
+ * current state unconditionally would heal it too, but which path fed a stale event (state read,
+ * push or live) is not known, so every path is ordered.
  */
+interface Taken {
+  at: number;
+  eventId: string | undefined;
+  /** The event the taken one replaced (its unsigned.replaces_state). */
+  replaced: string | undefined;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
 export class MemberEventOrder {
-  readonly #newest = new Map<string, number>();
+  readonly #newest = new Map<string, Taken>();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -64,12 +74,19 @@ export class MemberEventOrder {
 
   /** Whether this member event of `userId` is not older than the last one taken (and if so, records it). */
   take(userId: string, event: object): boolean {
-    const ts = (event as { origin_server_ts?: unknown }).origin_server_ts;
+    const e = event as { origin_server_ts?: unknown; event_id?: unknown; unsigned?: { replaces_state?: unknown } };
+    const ts = e.origin_server_ts;
     if (typeof ts !== "number") return true;
     const at = Math.min(ts, this.#now());
+    const eventId = str(e.event_id);
+    const replaced = str(e.unsigned?.replaces_state);
     const newest = this.#newest.get(userId);
-    if (newest !== undefined && at < newest) return false;
-    this.#newest.set(userId, at);
+    if (newest !== undefined) {
+      const follows = replaced !== undefined && replaced === newest.eventId;
+      const precedes = eventId !== undefined && eventId === newest.replaced;
+      if (precedes || (!follows && at < newest.at)) return false;
+    }
+    this.#newest.set(userId, { at, eventId, replaced });
     return true;
   }
 }
