@@ -9,7 +9,7 @@
 // - "entente-download": a ReadableStream the page made (a transferable stream), e.g. an archive
 //   export it encrypts itself.
 import { failureReport, runWorkerJob, safeMimetype, WorkerStop, type PageOrder, type WorkerJob, type WorkerReport } from "./worker-download.ts";
-import { jobBody } from "./released-body.ts";
+import { jobBody, keepChunk, releasesSafely } from "./released-body.ts";
 
 // The worker's globals, typed locally (the client's type check has the DOM library, not WebWorker's).
 interface Port { postMessage(m: unknown): void; onmessage: ((e: { data: unknown }) => void) | null }
@@ -83,8 +83,9 @@ worker.addEventListener("fetch", (event) => {
     if (isRecord(e.data) && (e.data as PageOrder).type === "cancel") stop.abort(new WorkerStop("page-cancelled"));
   };
   // The browser's download reads `out`; cancelling it in the download bar cancels this stream.
-  // Each decrypted chunk is freed once the browser has taken it (released-body.ts).
-  const { writable, body: out } = jobBody(() => stop.abort(new WorkerStop("browser-cancelled")));
+  // Each decrypted chunk is freed once the browser has taken it (released-body.ts), in Blink only:
+  // another browser's reader might still hold it, and the saved file would be short.
+  const { writable, body: out } = jobBody(() => stop.abort(new WorkerStop("browser-cancelled")), releasesSafely() ? undefined : keepChunk);
   let res: Response;
   try {
     res = new Response(out, { headers });

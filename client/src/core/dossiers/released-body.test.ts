@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { setImmediate as turn } from "node:timers/promises";
-import { jobBody, QUEUE_BYTES, releasedBody } from "./released-body.ts";
+import { jobBody, keepChunk, QUEUE_BYTES, releasedBody, releasesSafely } from "./released-body.ts";
 
 const KiB = 1024;
 
@@ -75,5 +75,19 @@ describe("client dossiers: the download worker's response body (released-body.ts
     const reader = body.getReader();
     for (let i = 0; i < 4; i++) assert.equal((await reader.read()).value!.byteLength, size);
     await Promise.all(writes);
+  });
+
+  it("releases only where the body reader is Blink's: elsewhere chunks stay whole (a reader holding one would save a short file)", async () => {
+    assert.equal(releasesSafely({ userAgentData: { brands: [] } }), true, "Chromium-based");
+    assert.equal(releasesSafely({ userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0" }), false, "Firefox");
+    const chunk = new Uint8Array(1024).fill(7);
+    const { writable, body } = jobBody(() => undefined, keepChunk);
+    const w = writable.getWriter();
+    void w.write(chunk).then(() => w.close());
+    const r = body.getReader();
+    const first = await r.read();
+    assert.equal((await r.read()).done, true);
+    assert.equal(first.value?.byteLength, 1024, "kept whole after the next read");
+    assert.equal(chunk.byteLength, 1024);
   });
 });

@@ -32,6 +32,18 @@ import { releaseBuffer } from "../../../../appservices/files/src/attachments/rel
 export const QUEUE_BYTES = 128 * 1024;
 
 /**
+ * Whether this browser's body reader is Blink's (the one whose behaviour releasing relies on):
+ * Chromium-based browsers expose `navigator.userAgentData` (in workers too), Firefox and Safari do
+ * not. Elsewhere chunks are left to the collector: more memory, never a short file.
+ */
+export function releasesSafely(nav: object = navigator): boolean {
+  return "userAgentData" in nav;
+}
+
+/** No release: the chunk stays whole until collected (browsers other than Blink's). */
+export const keepChunk = (): void => undefined;
+
+/**
  * A stream of `source`'s chunks for a consumer that reads one chunk at a time and is done with it
  * when it asks for the next (the browser's response body reader): the previous chunk is released
  * (`release`, default releaseBuffer) when the next is asked for, and on the end or a cancel.
