@@ -85,7 +85,7 @@ try {
   const page = await (await browser.newContext()).newPage();
   page.on("console", (m) => console.log(`  worker: ${m.text()}`));
   await page.goto(base);
-  await page.evaluate(() => { (globalThis as unknown as { w: unknown }).w = new Worker("/w.js"); });
+  await page.evaluate(() => { const g = globalThis as unknown as { w: unknown; Worker: new (url: string) => unknown }; g.w = new g.Worker("/w.js"); });
   for (const mode of [...modes, ...modes]) {
     const cpu = chromiumThreadCpu();
     const faults = chromiumThreadFaults();
