@@ -6,6 +6,7 @@ import { LitElement, css, html } from "lit";
 import type { EventDraft, Repeat } from "./event-edit.ts";
 import type { CalendarMessages } from "./messages.ts";
 import { baseStyles } from "./styles.ts";
+import { isServiceMember } from "../../../appservices/protocol/src/service-members.ts";
 
 export type FormMode = "new" | "series" | "occurrence";
 
@@ -13,6 +14,12 @@ export type FormMode = "new" | "series" | "occurrence";
 export interface Person { userId: string; label: string }
 
 const MATRIX_ID = /^@[^:\s]+:[^\s]+$/;
+
+/** An id typed in as an attendee: a Matrix user id, and not a bot's (the bot would invite it). Pure. */
+export function typedAttendee(id: string): "ok" | "invalid" | "bot" {
+  if (!MATRIX_ID.test(id)) return "invalid";
+  return isServiceMember(id) ? "bot" : "ok";
+}
 
 /** The form's title, also the name of the dialog holding it (an id cannot cross the shadow root). */
 export const formTitle = (mode: FormMode, m: CalendarMessages): string => (mode === "new" ? m.newEvent : mode === "occurrence" ? m.editOccurrence : m.edit);
@@ -73,8 +80,9 @@ export class EventForm extends LitElement {
 
   #addTyped(): void {
     const id = this.typed.trim();
-    if (!MATRIX_ID.test(id)) {
-      this.typedProblem = this.m.problem.attendee;
+    const check = typedAttendee(id);
+    if (check !== "ok") {
+      this.typedProblem = check === "bot" ? this.m.problem.attendeeBot : this.m.problem.attendee;
       return;
     }
     this.typedProblem = "";
