@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startTestHomeserver, registerUser, type TestHomeserver, type DbKind } from "../harness/homeserver.ts";
 import { requirePostgres } from "../harness/postgres.ts";
 import { call, C } from "../appservice-helpers.ts";
-import type { SqlValue } from "../../homeserver/src/storage/sql.ts";
+import { onEveryRead } from "../harness/sql-reads.ts";
 
 /** The evaluation's read of the events to evaluate (push-store.ts eventsToEvaluate). */
 const EVALUATION_READ = "AND (outlier = 0 OR type = 'm.room.member') AND rejected IS NULL";
@@ -20,12 +20,7 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`compose.ts offers
   before(async function () {
     if (db === "postgres") await requirePostgres(this);
     t = await startTestHomeserver({ db });
-    const database = t.hs.context.db;
-    const all = database.all.bind(database);
-    database.all = ((sql: string, params?: readonly SqlValue[]) => {
-      reads?.push(sql);
-      return all(sql, params);
-    }) as typeof database.all;
+    onEveryRead(t.hs.context.db, () => reads);
   });
   after(async () => {
     await t?.stop();

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startTestHomeserver, registerUser, type TestHomeserver, type DbKind } from "../harness/homeserver.ts";
 import { requirePostgres } from "../harness/postgres.ts";
 import { call, C } from "../appservice-helpers.ts";
-import type { SqlValue } from "../../homeserver/src/storage/sql.ts";
+import { onEveryRead } from "../harness/sql-reads.ts";
 import type { PersistedEvent } from "../../homeserver/src/server/rooms/local-events.ts";
 
 /** The evaluation's read of the events to evaluate (push-store.ts eventsToEvaluate). */
@@ -22,12 +22,7 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`push evaluation o
     if (db === "postgres") await requirePostgres(this);
     t = await startTestHomeserver({ db });
     const ctx = t.hs.context;
-    const database = ctx.db;
-    const all = database.all.bind(database);
-    database.all = ((sql: string, params?: readonly SqlValue[]) => {
-      reads?.push(sql);
-      return all(sql, params);
-    }) as typeof database.all;
+    onEveryRead(ctx.db, () => reads);
     const local = ctx.localEvents as unknown as { deps: { onExecuted?: (p: PersistedEvent) => void } };
     local.deps.onExecuted = (p) => void ctx.push.eventPersisted(p.stream, p);
   });

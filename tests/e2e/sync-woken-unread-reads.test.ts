@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { startTestHomeserver, registerUser, type TestHomeserver, type DbKind } from "../harness/homeserver.ts";
 import { requirePostgres } from "../harness/postgres.ts";
 import { call, C } from "../appservice-helpers.ts";
-import type { SqlValue } from "../../homeserver/src/storage/sql.ts";
+import { onEveryRead } from "../harness/sql-reads.ts";
 import { roomUnread } from "../../homeserver/src/server/push/unread-counts.ts";
 
 const READ_POSITIONS = "FROM receipts r ";
@@ -23,12 +23,7 @@ for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`woken /sync reads
   before(async function () {
     if (db === "postgres") await requirePostgres(this);
     t = await startTestHomeserver({ db });
-    const database = t.hs.context.db;
-    const all = database.all.bind(database);
-    database.all = ((sql: string, params?: readonly SqlValue[]) => {
-      reads?.push(sql);
-      return all(sql, params);
-    }) as typeof database.all;
+    onEveryRead(t.hs.context.db, () => reads);
   });
   after(async () => {
     await t?.stop();
