@@ -294,14 +294,26 @@ export class EventStore {
       const kept = this.stateCache.get(group);
       if (kept) return kept.get(key);
     }
-    let g: number | undefined = group;
-    for (let steps = 0; g !== undefined && steps <= SNAPSHOT_EVERY + 1; steps++) {
-      const entry = await this.db.one<{ event_id: string | null }>("SELECT event_id FROM state_group_entries WHERE state_group = ? AND type = ? AND state_key = ?", [g, type, stateKey]);
-      if (entry !== undefined) return entry.event_id ?? undefined;
-      const row: { prev_group: number | null } | undefined = await this.db.one<{ prev_group: number | null }>("SELECT prev_group FROM state_groups WHERE id = ?", [g]);
-      g = row?.prev_group === null || row === undefined ? undefined : num(row.prev_group);
-    }
+    const chain = await this.chainOf(group, this.db);
+    const rows = await this.db.all<{ state_group: number; event_id: string | null }>(
+      `SELECT state_group, event_id FROM state_group_entries WHERE type = ? AND state_key = ? AND state_group IN (${chain.map(() => "?").join(", ")})`, [type, stateKey, ...chain]);
+    const byGroup = new Map(rows.map((r) => [num(r.state_group), r.event_id]));
+    // the newest group of the chain holding the key says it (a NULL entry: removed there)
+    for (const g of chain) if (byGroup.has(g)) return byGroup.get(g) ?? undefined;
     return undefined;
+  }
+
+  /**
+   * `group` and the groups its delta chain rests on, newest first, in ONE statement (a recursive
+   * read of prev_group; at most SNAPSHOT_EVERY + 1 groups): walked one statement per group, a
+   * cold group cost up to ~100 statements (a /messages page of member events, each with its own
+   * group: ~51 statements per event, review of this session).
+   */
+  private async chainOf(group: number, exec: SqlExecutor): Promise<number[]> {
+    const rows = await exec.all<{ id: number }>(
+      `WITH RECURSIVE chain(id, n) AS (SELECT CAST(? AS BIGINT), 0 UNION ALL SELECT g.prev_group, chain.n + 1 FROM state_groups g JOIN chain ON g.id = chain.id WHERE g.prev_group IS NOT NULL AND chain.n < ${SNAPSHOT_EVERY + 1}) SELECT id FROM chain ORDER BY n`,
+      [group]);
+    return rows.map((r) => num(r.id));
   }
 
   /** Full state map (type/state_key → event id) of a state group. */
