@@ -8,6 +8,7 @@ import { loadRegistration } from "./load-registration.ts";
 import { startBridge, type BridgeLogLevel, type RunningBridge } from "./start-bridge.ts";
 import { threadReply, threadRootOf, type ThreadTarget } from "./thread-reply.ts";
 import { mayNameUsers, nameUsers } from "./mention-pills.ts";
+import { roomMembers } from "./room-members.ts";
 import { userTimeZone } from "./time-zone.ts";
 
 /** A room event as the bot's handlers see it: content in clear, whatever the room's encryption. */
@@ -134,13 +135,8 @@ export async function startBot(o: StartBotOptions): Promise<RunningBot> {
 async function memberNames(ctx: BotContext, roomId: string): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   try {
-    const chunk = (await ctx.api("GET", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/members?not_membership=leave`))["chunk"];
-    if (!Array.isArray(chunk)) return names;
-    for (const e of chunk as unknown[]) {
-      if (typeof e !== "object" || e === null) continue;
-      const { state_key: userId, content } = e as { state_key?: unknown; content?: unknown };
-      const c = typeof content === "object" && content !== null ? (content as Record<string, unknown>) : {};
-      if (typeof userId === "string" && (c["membership"] === "join" || c["membership"] === "invite") && typeof c["displayname"] === "string") names.set(userId, c["displayname"]);
+    for (const [userId, m] of await roomMembers(ctx, roomId)) {
+      if ((m.membership === "join" || m.membership === "invite") && m.displayName !== undefined) names.set(userId, m.displayName);
     }
   } catch (e: unknown) {
     ctx.log("warn", "member names not read", { room_id: roomId, error: e instanceof Error ? e.message : String(e) });

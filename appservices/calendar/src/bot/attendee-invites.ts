@@ -5,6 +5,7 @@
 // (added by an update, or imported from CalDAV before they joined). The notice carries
 // `fr.entente.event.invitation` {event, users}: read back at start, so nobody is invited twice.
 import type { BotContext } from "../../../kit/src/start-bot.ts";
+import { roomMembers } from "../../../kit/src/room-members.ts";
 import type { CalendarEvent } from "../protocol.ts";
 import type { Bound } from "./bound.ts";
 import { EVENT_INVITATION_KEY, invitedKey } from "./thread-records.ts";
@@ -12,13 +13,7 @@ import { EVENT_INVITATION_KEY, invitedKey } from "./thread-records.ts";
 const enc = encodeURIComponent;
 
 async function memberships(ctx: BotContext, roomId: string): Promise<Map<string, string>> {
-  const res = await ctx.api("GET", `/_matrix/client/v3/rooms/${enc(roomId)}/members`);
-  const out = new Map<string, string>();
-  for (const e of Array.isArray(res["chunk"]) ? (res["chunk"] as Record<string, unknown>[]) : []) {
-    const m = (e["content"] as Record<string, unknown> | undefined)?.["membership"];
-    if (typeof e["state_key"] === "string" && typeof m === "string") out.set(e["state_key"], m);
-  }
-  return out;
+  return new Map([...await roomMembers(ctx, roomId)].map(([userId, m]) => [userId, m.membership]));
 }
 
 function mentionedByRoot(b: Bound, rootId: string): Set<string> {
