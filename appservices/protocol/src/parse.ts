@@ -26,8 +26,11 @@ const USER_ID = /^@[^:\s]+:[^\s]+$/;
 // https://spec.matrix.org/v1.16/appendices/#event-ids
 const EVENT_ID = /^\$[^\s]+$/;
 
+/** A Matrix user id (historical grammar: any server name), at most 255 characters. */
+export const isUserId = (value: string): boolean => value.length <= 255 && USER_ID.test(value);
+
 export function parseUserId(value: unknown, what: string): Parsed<string> {
-  if (typeof value !== "string" || value.length > 255 || !USER_ID.test(value)) return fail(`${what} must be a Matrix user id`);
+  if (typeof value !== "string" || !isUserId(value)) return fail(`${what} must be a Matrix user id`);
   return ok(value);
 }
 

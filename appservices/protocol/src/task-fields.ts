@@ -1,7 +1,7 @@
 // The fields of a task, as found under `fr.entente.task` in a root and in an update's `set`.
 // One parser per field, shared by both, so a value is valid in a root iff it is valid in an update.
 import { parseTaskDate, type TaskDate } from "./dates.ts";
-import { fail, isObject, ok, parseArray, parseEventId, parseInteger, parseString, parseStringSet, parseUserId, type JsonObject, type Parsed } from "./parse.ts";
+import { fail, isObject, isUserId, ok, parseArray, parseEventId, parseInteger, parseString, parseStringSet, parseUserId, type JsonObject, type Parsed } from "./parse.ts";
 
 export const TASK_STATUSES = ["todo", "doing", "blocked", "done", "cancelled"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
@@ -105,7 +105,6 @@ const FIELD_PARSERS: { [K in TaskField]: (v: unknown, what: string) => Parsed<Ta
 // wrappers; anything else (including every invalid value) goes to FIELD_PARSERS, which says why.
 const NOPE: unique symbol = Symbol("not on the fast path");
 const STATUS_SET: ReadonlySet<string> = new Set(TASK_STATUSES);
-const FAST_USER_ID = /^@[^:\s]+:[^\s]+$/;
 const fastString = (v: unknown, max: number): string | typeof NOPE => (typeof v === "string" && v.length > 0 && v.length <= max ? v : NOPE);
 /** Distinct strings in first-occurrence order, as parseStringSet returns them. */
 function fastStringSet(v: unknown, max: number, item: (x: string) => boolean): string[] | typeof NOPE {
@@ -129,7 +128,7 @@ const FAST_PARSERS: { [K in TaskField]?: (v: unknown) => TaskFieldValues[K] | ty
   column: (v) => (v === null ? null : fastString(v, LIMITS.column)),
   rank: (v) => (v === null ? null : fastString(v, LIMITS.rank)),
   priority: (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 9 ? v : NOPE),
-  assignees: (v) => fastStringSet(v, LIMITS.assignees, (x) => x.length <= 255 && FAST_USER_ID.test(x)),
+  assignees: (v) => fastStringSet(v, LIMITS.assignees, isUserId),
   labels: (v) => fastStringSet(v, LIMITS.labels, (x) => x.length > 0 && x.length <= LIMITS.label),
 };
 

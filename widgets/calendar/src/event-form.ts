@@ -7,17 +7,16 @@ import type { EventDraft, Repeat } from "./event-edit.ts";
 import type { CalendarMessages } from "./messages.ts";
 import { baseStyles } from "./styles.ts";
 import { isServiceMember } from "../../../appservices/protocol/src/service-members.ts";
+import { isUserId } from "../../../appservices/protocol/src/parse.ts";
 
 export type FormMode = "new" | "series" | "occurrence";
 
 /** Someone the form may invite: a member of the room, as the calendar names them. */
 export interface Person { userId: string; label: string }
 
-const MATRIX_ID = /^@[^:\s]+:[^\s]+$/;
-
 /** An id typed in as an attendee: a Matrix user id, and not a bot's (the bot would invite it). Pure. */
 export function typedAttendee(id: string): "ok" | "invalid" | "bot" {
-  if (!MATRIX_ID.test(id)) return "invalid";
+  if (!isUserId(id)) return "invalid";
   return isServiceMember(id) ? "bot" : "ok";
 }
 

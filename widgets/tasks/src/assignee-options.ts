@@ -6,10 +6,9 @@
 // the room yet), unless it is a bot's. Pure.
 import type { Member } from "./board-store.ts";
 import { isServiceMember } from "../../../appservices/protocol/src/service-members.ts";
+import { isUserId } from "../../../appservices/protocol/src/parse.ts";
 
 export interface AssigneeOption { userId: string; name: string | undefined }
-
-const USER_ID = /^@[^:\s]+:[^\s]+$/;
 
 export interface AssigneeQuery {
   members: readonly Member[];
@@ -29,6 +28,6 @@ export function assigneeOptions(q: AssigneeQuery): AssigneeOption[] {
     .sort((a, b) => (a.displayName ?? a.userId).localeCompare(b.displayName ?? b.userId, "fr"))
     .map((m) => ({ userId: m.userId, name: m.displayName }));
   const typed = q.query.trim();
-  if (q.allowOthers && USER_ID.test(typed) && !isServiceMember(typed) && !chosen.has(typed) && !out.some((o) => o.userId === typed)) out.push({ userId: typed, name: undefined });
+  if (q.allowOthers && isUserId(typed) && !isServiceMember(typed) && !chosen.has(typed) && !out.some((o) => o.userId === typed)) out.push({ userId: typed, name: undefined });
   return out;
 }

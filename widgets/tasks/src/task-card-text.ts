@@ -1,6 +1,7 @@
 // Plain-text readings of a task for cards and screen readers (pure).
 import { formatTaskDateFr, type TaskDate } from "../../../appservices/protocol/src/dates.ts";
 import type { TaskStatus } from "../../../appservices/protocol/src/task-fields.ts";
+import { isUserId } from "../../../appservices/protocol/src/parse.ts";
 import type { MessageKey } from "./messages.ts";
 
 export const STATUS_KEYS: Record<TaskStatus, MessageKey> = {
@@ -29,12 +30,10 @@ export function dateToInput(d: TaskDate | null): string {
   return "date" in d ? day : `${day}T${s.slice(9, 11)}:${s.slice(11, 13)}`;
 }
 
-const USER_ID = /^@[^:\s]+:[^\s]+$/;
-
 /** Comma-separated Matrix ids → list, or the first invalid one. */
 export function parseIdList(text: string): { ids: string[] } | { invalid: string } {
   const ids = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const bad = ids.find((id) => !USER_ID.test(id));
+  const bad = ids.find((id) => !isUserId(id));
   return bad === undefined ? { ids: [...new Set(ids)] } : { invalid: bad };
 }
 
