@@ -1,6 +1,7 @@
 // ProfilePort over matrix-js-sdk: the display name with the SDK's own calls, `m.tz` with the
 // profile field endpoints (GET/PUT /profile/{userId}/m.tz; 404 when unset).
-import { Method, type MatrixClient } from "matrix-js-sdk";
+import type { MatrixClient } from "matrix-js-sdk";
+import { readMyTimeZone, writeMyTimeZone } from "./my-time-zone.ts";
 import type { MyProfile, ProfilePort } from "./profile-port.ts";
 import { knownZone } from "./time-zones.ts";
 
@@ -11,18 +12,14 @@ export class MatrixProfilePort implements ProfilePort {
     this.#client = client;
   }
 
-  #path(): string {
-    return `/profile/${encodeURIComponent(this.#client.getSafeUserId())}/m.tz`;
-  }
-
   async load(): Promise<MyProfile> {
     const me = this.#client.getSafeUserId();
     const [info, tz] = await Promise.all([
       this.#client.getProfileInfo(me).catch(() => ({ displayname: undefined })),
-      this.#client.http.authedRequest<Record<string, unknown>>(Method.Get, this.#path()).then((b) => b["m.tz"], () => undefined),
+      readMyTimeZone(this.#client),
     ]);
     const name = typeof info.displayname === "string" && info.displayname.trim() !== "" ? info.displayname : undefined;
-    return { displayName: name, timeZone: typeof tz === "string" ? tz : undefined };
+    return { displayName: name, timeZone: tz };
   }
 
   async save(next: { displayName: string; timeZone: string }, before: MyProfile): Promise<void> {
@@ -30,6 +27,6 @@ export class MatrixProfilePort implements ProfilePort {
     if (name === "") throw new Error("empty-name");
     if (!knownZone(next.timeZone)) throw new Error("unknown-zone");
     if (name !== before.displayName) await this.#client.setDisplayName(name);
-    if (next.timeZone !== before.timeZone) await this.#client.http.authedRequest(Method.Put, this.#path(), undefined, { "m.tz": next.timeZone });
+    if (next.timeZone !== before.timeZone) await writeMyTimeZone(this.#client, next.timeZone);
   }
 }

@@ -4,15 +4,16 @@
 // are the protocol's events (docs/tasks-protocol.md), each with a Lamport clock one above the
 // largest the list has seen, checked first against the rules the fold applies, so the agent is
 // told at once rather than seeing their change silently skipped by every reader.
-import { Method, MatrixEventEvent, RoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { MatrixEventEvent, RoomEvent, RoomStateEvent, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import {
-  buildAnchor, buildCheckin, buildObjectiveRoot, buildObjectivesState, buildObjectiveUpdate, buildTaskUpdate, DEFAULT_TASK_PERMISSIONS, DEFAULT_TIME_ZONE,
+  buildAnchor, buildCheckin, buildObjectiveRoot, buildObjectivesState, buildObjectiveUpdate, buildTaskUpdate, DEFAULT_TASK_PERMISSIONS,
   foldObjectives, foldTasks, nextClock, OBJECTIVE_MSGTYPE, OBJECTIVELIST_ANCHOR, OBJECTIVE_CHECKIN, OBJECTIVE_UPDATE, OBJECTIVES_STATE, parseObjectivesState,
   parseRoomPowerLevels, parseTasksState, TASK_MSGTYPE, TASK_UPDATE, TASKS_STATE, timeZoneFromProfile, declaredServiceMembers, FUNCTIONAL_MEMBERS, isServiceMember,
   type ObjectivesState, type RoomPowerLevels, type TaskFoldResult, type TaskStatus,
 } from "./protocol.ts";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import { spaceChildIds } from "../space-children.ts";
+import { readMyTimeZone } from "../my-time-zone.ts";
 import { FOLDED, ListReader } from "./list-reader.ts";
 import type { RoomTaskList } from "./my-tasks.ts";
 import type { RoomObjectives } from "./objectives-dashboard.ts";
@@ -40,9 +41,7 @@ export class MatrixTasksPort implements TasksPort {
   }
 
   timeZone(): Promise<string> {
-    this.zone ??= this.client.http
-      .authedRequest(Method.Get, `/profile/${encodeURIComponent(this.userId)}/m.tz`)
-      .then(timeZoneFromProfile, () => DEFAULT_TIME_ZONE);
+    this.zone ??= readMyTimeZone(this.client).then((tz) => timeZoneFromProfile({ "m.tz": tz }));
     return this.zone;
   }
 

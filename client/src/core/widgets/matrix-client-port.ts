@@ -1,5 +1,5 @@
 // WidgetClientPort over matrix-js-sdk: the only file of core/widgets that imports the SDK.
-import { Direction, FeatureSupport, MatrixError, MatrixEventEvent, Method, RoomEvent, Thread, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
+import { Direction, FeatureSupport, MatrixError, MatrixEventEvent, RoomEvent, Thread, type IRoomTimelineData, type MatrixClient, type MatrixEvent, type Room } from "matrix-js-sdk";
 import type { IRoomEvent } from "matrix-widget-api";
 import { sendAny, sendStateAny } from "../sdk-untyped.ts";
 import type { RelationsPage, WidgetClientPort } from "./widget-client-port.ts";
@@ -7,6 +7,7 @@ import { fetchRawRelations, RelationsHttpError, relationsUrl, type RawRelationsQ
 import type { RoomWidgetsPort } from "./room-widgets-port.ts";
 import { privilegedCreators } from "./room-widgets.ts";
 import { SeenEvents } from "./seen-events.ts";
+import { readMyTimeZone } from "../my-time-zone.ts";
 import { ACCOUNT_WIDGETS_EVENT } from "../../../../widgets/kit/src/widget-state.ts";
 
 const raw = (e: { getEffectiveEvent(): object }): IRoomEvent => e.getEffectiveEvent() as IRoomEvent;
@@ -162,13 +163,7 @@ export function matrixRoomWidgetsPort(client: MatrixClient): RoomWidgetsPort {
     setAccountWidgets: async (content) => {
       await (client.setAccountData.bind(client) as unknown as (t: string, c: Record<string, unknown>) => Promise<unknown>)(ACCOUNT_WIDGETS_EVENT, content);
     },
-    myTimeZone: async () => {
-      try {
-        const body = await client.http.authedRequest<Record<string, unknown>>(Method.Get, `/profile/${encodeURIComponent(client.getSafeUserId())}/m.tz`);
-        return typeof body["m.tz"] === "string" ? body["m.tz"] : undefined;
-      } catch {
-        return undefined; // unset (404) or unreadable: Europe/Paris is used (ui/calendar/agent-time-zone.ts)
-      }
-    },
+    // unset (404) or unreadable: Europe/Paris is used (ui/calendar/agent-time-zone.ts)
+    myTimeZone: () => readMyTimeZone(client),
   };
 }
