@@ -66,10 +66,12 @@ function stallingSource(data: Uint8Array, stallOn: number, stallAfter: number, a
 describe("chunked upload: a BYOB read of the source that never answers", () => {
   it("is given up after readStallMs: the part goes on from the byte reached with a default reader, later parts too; the download is byte-identical and verified", async function () {
     this.timeout(20_000); // the code before waited for ever
+    // 1.5 s: the stalled read never answers, so the wait only costs time; a short one (50 ms) could
+    // give up a healthy read on a loaded machine (a GC or a descheduled turn) and fail the counts
     const data = new Uint8Array(randomBytes(3 * PART + 1234));
     const { source, opened } = stallingSource(data, 1, 150 * 1024); // part 1 stalls mid-way
     const transport = memoryTransport();
-    const up = new ChunkedUpload({ source, name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: webBackend(), partSize: PART, holdParts: PART, wholeFileHash: false, concurrentParts: 2, readStallMs: 50 });
+    const up = new ChunkedUpload({ source, name: "x", mimetype: "a/b", size: data.length, transport, store: memoryStateStore(), backend: webBackend(), partSize: PART, holdParts: PART, wholeFileHash: false, concurrentParts: 2, readStallMs: 1_500 });
     const r = await up.start();
     assert.equal(up.stalledReads, 1);
     // part 0 by BYOB; part 1 by BYOB until the stall, then the rest of it from the byte reached; parts 2, 3 default reads
