@@ -77,6 +77,14 @@ export class TimelineView extends LitElement {
     .reply { border-left: 3px solid #94a3b8; padding-left: 0.5rem; color: var(--muted); font-size: 0.9rem; margin: 0.2rem 0; }
     .tools { display: flex; gap: 0.25rem; flex-wrap: wrap; margin-top: 0.2rem; }
     .tools button { padding: 0.1rem 0.45rem; font-size: 0.85rem; }
+    /* The actions (quick reactions, reply, thread, edit, delete) show when the pointer is on the
+       message or the keyboard is in it, so a page of messages is not a page of buttons; they keep
+       their place (no jump) and stay in the reading order for screen readers. Touch screens (no
+       hover) and forced colours see them always. Reactions people gave stay visible. */
+    @media (hover: hover) and (forced-colors: none) {
+      .tools .act { opacity: 0; transition: opacity 80ms; }
+      article:hover .tools .act, article:focus-within .tools .act { opacity: 1; }
+    }
     .reaction[aria-pressed="true"] { background: #dbe4f3; border-color: var(--accent); }
     .poll { border: 1px solid var(--border); border-radius: var(--radius); padding: 0.5rem; background: #fff; max-width: 28rem; }
     .poll button { display: block; width: 100%; text-align: left; margin: 0.2rem 0; }
@@ -164,11 +172,11 @@ export class TimelineView extends LitElement {
       ${m.status === "queued" ? html`<p class="muted">${t("sendQueued")}</p>` : nothing}
       ${m.redacted ? nothing : html`<div class="tools">
         ${m.reactions.map((r) => html`<button class="reaction" aria-pressed=${r.mine ? "true" : "false"} aria-label=${reactionLabel(t, locale, r, this.me, (u) => this.nameOf(u))} @click=${() => this.act("react", m, r.key)}>${r.key} ${r.count}</button>`)}
-        ${QUICK_REACTIONS.filter((k) => !m.reactions.some((r) => r.key === k)).map((k) => html`<button aria-label=${`${t("react")} ${k}`} @click=${() => this.act("react", m, k)}>${k}</button>`)}
-        ${this.inThread ? nothing : html`<button @click=${() => this.act("reply", m)}>${t("reply")}</button>`}
-        ${this.inThread || m.threadReplies > 0 || m.status !== undefined ? nothing : html`<button @click=${() => this.act("thread", m)}>${t("startThread")}</button>`}
-        ${mine && !this.inThread && m.file === undefined && m.poll === undefined ? html`<button @click=${() => this.act("edit", m)}>${t("edit")}</button>` : nothing}
-        ${mine ? html`<button @click=${() => this.act("redact", m)}>${t("remove")}</button>` : nothing}
+        ${QUICK_REACTIONS.filter((k) => !m.reactions.some((r) => r.key === k)).map((k) => html`<button class="act" aria-label=${`${t("react")} ${k}`} @click=${() => this.act("react", m, k)}>${k}</button>`)}
+        ${this.inThread ? nothing : html`<button class="act" @click=${() => this.act("reply", m)}>${t("reply")}</button>`}
+        ${this.inThread || m.threadReplies > 0 || m.status !== undefined ? nothing : html`<button class="act" @click=${() => this.act("thread", m)}>${t("startThread")}</button>`}
+        ${mine && !this.inThread && m.file === undefined && m.poll === undefined ? html`<button class="act" @click=${() => this.act("edit", m)}>${t("edit")}</button>` : nothing}
+        ${mine ? html`<button class="act" @click=${() => this.act("redact", m)}>${t("remove")}</button>` : nothing}
       </div>`}
       ${m.redacted ? nothing : this.threadSummary(m)}
       ${readers !== undefined ? html`<p class="receipts muted">${t("readBy", { names: readers.map((u) => this.nameOf(u)).join(", ") })}</p>` : nothing}
