@@ -2,7 +2,9 @@
 // messages (default 10,000) as fast to /sync as one with none? One `entente init` council; 20
 // senders fill a room; then, 20 times, a new message arrives and both readers run an incremental
 // /sync (timeout=0) that holds the room and its unread counts; the reader with none marks each new
-// message read first. Prints both medians and the busy reader's notification_count.
+// message read first. Prints both medians and the busy reader's notification_count, and before them
+// each reader's first /sync (no token, nothing read yet: both count every message in full, as the
+// first /sync after a restart does).
 import { parseArgs } from "node:util";
 import { registerUser } from "../harness/homeserver.ts";
 import { api, initialToken, quiescent, sendText, type Session } from "./council-probe.ts";
@@ -28,7 +30,14 @@ try {
     while (next < unread) await sendText(c.url, s, roomId, `non lu ${next++}`);
   }));
   await quiescent(c.child.pid ?? 0, 600_000);
-  const since = { busy: await initialToken(c.url, busy), calm: await initialToken(c.url, calm) };
+  const first = { busy: 0, calm: 0 };
+  const timed = async (who: "busy" | "calm"): Promise<string> => {
+    const t0 = performance.now();
+    const token = await initialToken(c.url, who === "busy" ? busy : calm);
+    first[who] = performance.now() - t0;
+    return token;
+  };
+  const since = { calm: await timed("calm"), busy: await timed("busy") };
   const times = { busy: [] as number[], calm: [] as number[] };
   let count = 0;
   for (let i = 0; i < 20; i++) {
@@ -43,6 +52,7 @@ try {
       if (who === "busy") count = r.rooms?.join?.[roomId]?.unread_notifications?.notification_count ?? count;
     }
   }
+  process.stdout.write(`first /sync (every message counted in full): ${first.calm.toFixed(2)} ms, then ${first.busy.toFixed(2)} ms\n`);
   process.stdout.write(`reader with ${count} unread: /sync p50 ${median(times.busy).toFixed(2)} ms; reader with none: ${median(times.calm).toFixed(2)} ms\n`);
 } finally {
   await set.stop();

@@ -37,7 +37,7 @@ describe("push evaluation across a crash", function () {
     hs = undefined;
     // what a crash right after the commits would have left: the events, but neither actions nor cursor
     const db = await openDatabase(config.database);
-    await db.run("DELETE FROM push_actions WHERE stream_ordering > ?", [before]);
+    await db.run("DELETE FROM push_actions_by_event WHERE stream_ordering > ?", [before]);
     await db.run("UPDATE push_progress SET stream_ordering = ? WHERE id = 1", [before]);
     await db.close();
     hs = await startHomeserver(config);

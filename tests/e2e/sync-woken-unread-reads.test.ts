@@ -12,7 +12,7 @@ import { onEveryRead } from "../harness/sql-reads.ts";
 import { roomUnread } from "../../homeserver/src/server/push/unread-counts.ts";
 
 const READ_POSITIONS = "FROM receipts r ";
-const COUNT = "FROM push_actions a ";
+const COUNT = "FROM push_actions_by_event a ";
 
 for (const db of ["sqlite", "postgres"] as DbKind[]) describe(`woken /sync reads no unread count it keeps (${db})`, function () {
   this.timeout(60_000);

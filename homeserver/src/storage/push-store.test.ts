@@ -1,13 +1,15 @@
-// Push actions storage on both databases: /notifications merges the user's rooms newest first and
-// counts read a room's range.
+// Push actions storage on both databases: /notifications merges the user's rooms newest first,
+// counts read a room's range, and migration 200 moves the per-user rows to one row per event.
 import assert from "node:assert/strict";
 import { openTestDatabase } from "../../../tests/harness/test-database.ts";
 import { PushStore } from "./push-store.ts";
-import { migrate } from "./migrate.ts";
+import { movePushActions } from "./push-rows.ts";
 import type { Database } from "./sql.ts";
 
 const U = "@u:council.test";
 const OTHER = "@v:council.test";
+/** The messages' sender (never a recipient). */
+const SENDER = "@s:council.test";
 const ROOMS = ["!a:council.test", "!b:council.test", "!c:council.test"];
 const HIGHLIGHT = '["notify",{"set_tweak":"highlight"}]';
 
@@ -21,8 +23,8 @@ for (const kind of ["sqlite", "postgres"] as const) describe(`push actions store
     // nine messages, round robin over three rooms; U is a member of all three (one left since)
     for (let i = 0; i < 9; i++) {
       const room = ROOMS[i % 3]!;
-      const json = JSON.stringify({ type: "m.room.message", room_id: room, sender: OTHER, content: { body: `m${i}` }, depth: i, origin_server_ts: i, prev_events: [], auth_events: [] });
-      await db.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', ?, ?, ?, ?)", [`$e${i}`, room, OTHER, i, i, json]);
+      const json = JSON.stringify({ type: "m.room.message", room_id: room, sender: SENDER, content: { body: `m${i}` }, depth: i, origin_server_ts: i, prev_events: [], auth_events: [] });
+      await db.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', ?, ?, ?, ?)", [`$e${i}`, room, SENDER, i, i, json]);
       streams.push(Number((await db.one<{ s: number }>("SELECT stream_ordering AS s FROM events WHERE event_id = ?", [`$e${i}`]))?.s));
     }
     for (const [i, room] of ROOMS.entries()) {
@@ -30,56 +32,53 @@ for (const kind of ["sqlite", "postgres"] as const) describe(`push actions store
     }
     const store = new PushStore({ db });
     const rows = streams.flatMap((s, i) => [U, OTHER].map((userId) => ({
-      userId, roomId: ROOMS[i % 3]!, stream: s, eventId: `$e${i}`, threadId: "main", highlight: i === 4 && userId === U, actions: i === 4 && userId === U ? HIGHLIGHT : '["notify"]', ts: i,
+      userId, roomId: ROOMS[i % 3]!, stream: s, eventId: `$e${i}`, threadId: "main", highlight: i === 4 && userId === U, actions: i === 4 && userId === U ? HIGHLIGHT : '["notify"]', ts: i, sender: SENDER,
     })));
     await db.transaction((tx) => store.record(tx, rows, [], streams.at(-1)!));
   });
   after(async () => cleanup?.());
 
-  if (kind === "sqlite") it("migration 150 gives a database that ran the withdrawn 140 its (user, room, position) key back, every row kept", async () => {
-    await db.exec(`CREATE TABLE push_actions_140 (
-  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL,
-  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL,
-  PRIMARY KEY (room_id, stream_ordering, user_id)
-) WITHOUT ROWID`);
-    await db.exec(`INSERT INTO push_actions_140 SELECT a.user_id, a.room_id, a.stream_ordering, e.event_id, a.thread_id, a.highlight, COALESCE(a.actions, '["notify"]'), a.ts
-  FROM push_actions a JOIN events e ON e.stream_ordering = a.stream_ordering`);
-    await db.exec("DROP TABLE push_actions");
-    await db.exec("ALTER TABLE push_actions_140 RENAME TO push_actions");
-    await db.run("DELETE FROM schema_version WHERE version = 150");
-    assert.equal(await migrate(db), 1);
-    const sql = (await db.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'push_actions'"))?.sql ?? "";
-    assert.match(sql, /PRIMARY KEY \(user_id, room_id, stream_ordering\)\s*\) WITHOUT ROWID/);
-    assert.equal((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions"))?.n, 18);
-    // run again on a table already keyed by user: nothing changes
-    await db.run("DELETE FROM schema_version WHERE version = 150");
-    assert.equal(await migrate(db), 1);
-    assert.equal((await db.one<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'push_actions'"))?.sql, sql);
+  it("writes one row per event and each recipient set once (the sender in it, left out by readers)", async () => {
+    const n = async (sql: string): Promise<number> => Number((await db.one<{ n: number }>(sql))?.n);
+    assert.equal(await n("SELECT COUNT(*) AS n FROM push_actions_by_event"), 9);
+    // per room: the usual set {S, U, V}, and room b's highlight of U once
+    assert.equal(await n("SELECT COUNT(DISTINCT room_id || set_id) AS n FROM push_recipient_sets"), 4);
+    assert.equal(await n("SELECT COUNT(*) AS n FROM push_recipient_sets"), 12);
+    assert.equal(await n(`SELECT COUNT(*) AS n FROM push_actions WHERE user_id = '${SENDER}'`), 0);
   });
 
-  if (kind === "sqlite") it("migration 170 drops the event id and stores the usual [\"notify\"] as NULL, /notifications unchanged", async () => {
+  it("migration 200 moves per-user rows (as migration 170 or 80 left them) to rows per event, pages and counts unchanged", async () => {
     const store = new PushStore({ db });
-    const page = async (): Promise<unknown[]> => (await store.notifications(U, { before: Number.MAX_SAFE_INTEGER, limit: 20, onlyHighlight: false }))
+    const page = async (user: string): Promise<unknown[]> => (await store.notifications(user, { before: Number.MAX_SAFE_INTEGER, limit: 20, onlyHighlight: false }))
       .map((r) => [r.eventId, r.roomId, r.stream, r.threadId, r.highlight, r.actions, r.ts]);
-    const slim = await page();
-    assert.equal(slim.length, 9);
-    const columns = async (): Promise<string[]> => (await db.all<{ name: string }>("SELECT name FROM pragma_table_info('push_actions')")).map((r) => r.name);
-    // back to the layout before 170 (migration 120's), every row with its event id and actions, then migrate
-    await db.exec(`CREATE TABLE push_actions_120 (
-  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL, event_id TEXT NOT NULL,
-  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts INTEGER NOT NULL,
+    const counts = async (): Promise<unknown[]> => Promise.all(ROOMS.flatMap((room) => [U, OTHER].map((user) => store.countsByThread(user, room, 0, streams.at(-1)!))));
+    const before = [await page(U), await page(OTHER), await counts()];
+    const old = await db.all<{ user_id: string; room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number }>(
+      "SELECT user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts FROM push_actions");
+    assert.equal(old.length, 18);
+    await db.exec("DROP VIEW push_actions");
+    await db.exec("DROP TABLE push_actions_by_event");
+    await db.exec("DROP TABLE push_recipient_sets");
+    if (kind === "sqlite") {
+      await db.exec(`CREATE TABLE push_actions (
+  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering INTEGER NOT NULL,
+  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT, ts INTEGER NOT NULL,
   PRIMARY KEY (user_id, room_id, stream_ordering)
 ) WITHOUT ROWID`);
-    await db.exec(`INSERT INTO push_actions_120 SELECT a.user_id, a.room_id, a.stream_ordering, e.event_id, a.thread_id, a.highlight, COALESCE(a.actions, '["notify"]'), a.ts
-  FROM push_actions a JOIN events e ON e.stream_ordering = a.stream_ordering`);
-    await db.exec("DROP TABLE push_actions");
-    await db.exec("ALTER TABLE push_actions_120 RENAME TO push_actions");
-    assert.deepEqual(await page(), slim);
-    await db.run("DELETE FROM schema_version WHERE version = 170");
-    assert.equal(await migrate(db), 1);
-    assert.deepEqual(await columns(), ["user_id", "room_id", "stream_ordering", "thread_id", "highlight", "actions", "ts"]);
-    assert.equal((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions WHERE actions IS NOT NULL"))?.n, 1);
-    assert.deepEqual(await page(), slim);
+      for (const r of old) await db.run("INSERT INTO push_actions VALUES (?, ?, ?, ?, ?, ?, ?)", [r.user_id, r.room_id, r.stream_ordering, r.thread_id, r.highlight, r.actions === '["notify"]' ? null : r.actions, r.ts]);
+    } else {
+      await db.exec(`CREATE TABLE push_actions (
+  user_id TEXT NOT NULL, room_id TEXT NOT NULL, stream_ordering BIGINT NOT NULL, event_id TEXT NOT NULL,
+  thread_id TEXT NOT NULL, highlight INTEGER NOT NULL, actions TEXT NOT NULL, ts BIGINT NOT NULL,
+  PRIMARY KEY (user_id, stream_ordering)
+);
+CREATE INDEX push_actions_room ON push_actions (user_id, room_id, stream_ordering)`);
+      for (const r of old) await db.run("INSERT INTO push_actions VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [r.user_id, r.room_id, r.stream_ordering, r.event_id, r.thread_id, r.highlight, r.actions, r.ts]);
+    }
+    // three old rows a statement: pages end inside events (two rows each)
+    await db.transaction((tx) => movePushActions(tx, db.dialect, 3));
+    assert.deepEqual([await page(U), await page(OTHER), await counts()], before);
+    assert.equal(Number((await db.one<{ n: number }>("SELECT COUNT(*) AS n FROM push_actions_by_event"))?.n), 9);
   });
 
   it("keeps every row", async function () {

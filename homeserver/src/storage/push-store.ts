@@ -1,7 +1,9 @@
-// Push notifications storage: push actions per (user, event), the evaluation cursor, read
-// positions from receipts, and the durable queue of pushes to HTTP pushers.
+// Push notifications storage: push actions (one row per event naming its recipient set,
+// push-rows.ts), the evaluation cursor, read positions from receipts, and the durable queue of
+// pushes to HTTP pushers.
 // Spec: https://spec.matrix.org/v1.16/client-server-api/#push-notifications
-import { num, str, optStr, runLater, type Database, type Dialect, type SqlExecutor } from "./sql.ts";
+import { num, str, optStr, runLater, type Database, type Dialect, type SqlExecutor, type SqlValue } from "./sql.ts";
+import { NOTIFY_ONLY, insertEventRows, insertSetMembers, recipientSetId, sortedMembers, type SetMember } from "./push-rows.ts";
 
 export interface PushActionRow {
   userId: string;
@@ -13,6 +15,12 @@ export interface PushActionRow {
   highlight: boolean;
   actions: string;
   ts: number;
+  /**
+   * The event's sender when local (record only): put in the event's recipient set with the usual
+   * actions, so the messages of every member of a room name one set (push-rows.ts). Never a
+   * recipient: readers leave the sender out.
+   */
+  sender?: string | undefined;
 }
 
 /** A pusher's identity: the spec's (user, app_id, pushkey). */
@@ -94,23 +102,26 @@ export async function pushActionsSlim(tx: SqlExecutor, dialect: Dialect): Promis
   await tx.run("ALTER TABLE push_actions_slim RENAME TO push_actions");
 }
 
-/** The actions most notifications carry (.m.rule.message), stored as NULL on SQLite. */
-const NOTIFY_ONLY = '["notify"]';
+/** The rooms where a user is in a recipient set (rooms they may have notifications in). */
+const ROOMS_WITH_ACTIONS = "SELECT DISTINCT room_id FROM push_recipient_sets WHERE user_id = ?";
 
-/** The rooms a user has push actions in, one key lookup each (SQLite skips along the b-tree). */
-const ROOMS_WITH_ACTIONS = `WITH RECURSIVE r(room_id) AS (
-  SELECT MIN(room_id) FROM push_actions WHERE user_id = ?1
-  UNION ALL
-  SELECT (SELECT MIN(room_id) FROM push_actions WHERE user_id = ?1 AND room_id > r.room_id) FROM r WHERE r.room_id IS NOT NULL
-) SELECT room_id FROM r WHERE room_id IS NOT NULL`;
-
-/** Only events still visible count: redacted, rejected or soft-failed ones never notify. */
-const VISIBLE = "JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL";
+/**
+ * An event row's recipient `m` (the user asked about, in the event's set). Only events still
+ * visible count: redacted, rejected or soft-failed ones never notify; the sender (put in the set
+ * of a local sender's message) is no recipient.
+ */
+const VISIBLE = `JOIN push_recipient_sets m ON m.room_id = a.room_id AND m.set_id = a.set_id AND m.user_id = ?
+  JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> m.user_id`;
 /** The user's own invite notified (and is listed by /notifications) but is no unread message of the room. */
-const UNREAD = `${VISIBLE} AND NOT (e.type = 'm.room.member' AND e.state_key = a.user_id)`;
+const UNREAD = `${VISIBLE} AND NOT (e.type = 'm.room.member' AND e.state_key = m.user_id)`;
+
+/** Recipient sets known to be committed, by room and set id (beyond this many: forgotten). */
+const MAX_KNOWN_SETS = 100_000;
 
 export class PushStore {
   private readonly db: Database;
+  /** `room\0set` of recipient sets committed (their members are not written again). */
+  private readonly knownSets = new Set<string>();
   constructor(deps: { db: Database }) {
     this.db = deps.db;
   }
@@ -164,21 +175,38 @@ export class PushStore {
     return r ? (JSON.parse(r.json) as { content?: unknown }).content : undefined;
   }
 
-  /** Records one evaluated batch and moves the cursor, in the caller's transaction. */
-  async record(tx: SqlExecutor, actions: readonly PushActionRow[], pushes: readonly Omit<QueuedPush, "id">[], upTo: number): Promise<void> {
-    // one statement per 100 rows: an event in a big room notifies many users at once. Nobody reads
-    // their answers: on PostgreSQL they are pipelined with the COMMIT (one round trip for the
-    // record; a failure still refuses the whole record at its RELEASE, sql.ts runLater).
-    const slim = this.db.dialect === "sqlite"; // no event id, NULL for NOTIFY_ONLY (pushActionsSlim)
-    for (let i = 0; i < actions.length; i += 100) {
-      const chunk = actions.slice(i, i + 100);
-      await runLater(tx, slim
-        ? `INSERT INTO push_actions (user_id, room_id, stream_ordering, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`
-        : `INSERT INTO push_actions (user_id, room_id, stream_ordering, event_id, thread_id, highlight, actions, ts) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT DO NOTHING`,
-      slim
-        ? chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.threadId, a.highlight ? 1 : 0, a.actions === NOTIFY_ONLY ? null : a.actions, a.ts])
-        : chunk.flatMap((a) => [a.userId, a.roomId, a.stream, a.eventId, a.threadId, a.highlight ? 1 : 0, a.actions, a.ts]));
+  /**
+   * Records one evaluated batch and moves the cursor, in the caller's transaction: a row per event
+   * naming its recipient set, and the members of each set not known to be stored. Returns the sets
+   * it wrote: pass them to `setsCommitted` once the transaction committed.
+   */
+  async record(tx: SqlExecutor, actions: readonly PushActionRow[], pushes: readonly Omit<QueuedPush, "id">[], upTo: number): Promise<string[]> {
+    // Nobody reads the answers: on PostgreSQL they are pipelined with the COMMIT (one round trip
+    // for the record; a failure still refuses the whole record at its RELEASE, sql.ts runLater).
+    const send = (sql: string, params: SqlValue[]): Promise<void> => runLater(tx, sql, params);
+    const rows: { roomId: string; stream: number; threadId: string; setId: string; ts: number }[] = [];
+    const written: string[] = [];
+    // an event's actions are consecutive (PushProcessor evaluates one event at a time)
+    for (let i = 0; i < actions.length;) {
+      const first = actions[i]!;
+      const members: SetMember[] = [];
+      let sender: string | undefined;
+      for (; i < actions.length && actions[i]!.stream === first.stream; i++) {
+        const a = actions[i]!;
+        members.push({ userId: a.userId, highlight: a.highlight, actions: a.actions === NOTIFY_ONLY ? null : a.actions });
+        sender ??= a.sender;
+      }
+      if (sender !== undefined) members.push({ userId: sender, highlight: false, actions: null });
+      const set = sortedMembers(members);
+      const setId = recipientSetId(set);
+      const key = `${first.roomId}\u0000${setId}`;
+      if (!this.knownSets.has(key) && !written.includes(key)) {
+        written.push(key);
+        await insertSetMembers(send, first.roomId, setId, set);
+      }
+      rows.push({ roomId: first.roomId, stream: first.stream, threadId: first.threadId, setId, ts: first.ts });
     }
+    await insertEventRows(send, rows);
     for (let i = 0; i < pushes.length; i += 100) {
       const chunk = pushes.slice(i, i + 100);
       await runLater(tx,
@@ -186,6 +214,13 @@ export class PushStore {
         chunk.flatMap((p) => [p.userId, p.appId, p.pushkey, p.roomId, p.eventId ?? null, p.actions ?? null, p.createdTs]));
     }
     await runLater(tx, "UPDATE push_progress SET stream_ordering = ? WHERE id = 1 AND stream_ordering < ?", [upTo, upTo]);
+    return written;
+  }
+
+  /** The sets a committed record wrote (`record`'s answer): later records do not write them again. */
+  setsCommitted(sets: readonly string[]): void {
+    if (this.knownSets.size + sets.length > MAX_KNOWN_SETS) this.knownSets.clear();
+    for (const k of sets) this.knownSets.add(k);
   }
 
   async enqueue(tx: SqlExecutor, p: Omit<QueuedPush, "id">): Promise<void> {
@@ -196,16 +231,16 @@ export class PushStore {
   /** Per thread ("main" included): notifying events after `after` up to `upTo`. */
   async countsByThread(userId: string, roomId: string, after: number, upTo: number): Promise<ThreadCounts[]> {
     const rows = await this.db.all<{ thread_id: string; n: number; h: number | null }>(
-      `SELECT a.thread_id, COUNT(*) AS n, SUM(a.highlight) AS h FROM push_actions a ${UNREAD}
-       WHERE a.user_id = ? AND a.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ? GROUP BY a.thread_id`,
+      `SELECT a.thread_id, COUNT(*) AS n, SUM(m.highlight) AS h FROM push_actions_by_event a ${UNREAD}
+       WHERE a.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ? GROUP BY a.thread_id`,
       [userId, roomId, after, upTo]);
     return rows.map((r) => ({ threadId: r.thread_id, notifications: num(r.n), highlights: num(r.h) }));
   }
 
   async countInThread(userId: string, roomId: string, threadId: string, after: number, upTo: number): Promise<ThreadCounts> {
     const r = await this.db.one<{ n: number; h: number | null }>(
-      `SELECT COUNT(*) AS n, SUM(a.highlight) AS h FROM push_actions a ${UNREAD}
-       WHERE a.user_id = ? AND a.room_id = ? AND a.thread_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`,
+      `SELECT COUNT(*) AS n, SUM(m.highlight) AS h FROM push_actions_by_event a ${UNREAD}
+       WHERE a.room_id = ? AND a.thread_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`,
       [userId, roomId, threadId, after, upTo]);
     return { threadId, notifications: num(r?.n), highlights: num(r?.h) };
   }
@@ -232,23 +267,20 @@ export class PushStore {
     return { positions: new Map(rows.filter((r) => r.s !== null).map((r) => [r.thread_id, num(r.s)])), complete: rows.every((r) => num(r.missing) === 0) };
   }
 
-  /** A user's notifications, newest first, before stream position `before` (exclusive). */
+  /**
+   * A user's notifications, newest first, before stream position `before` (exclusive): the newest
+   * of each room where they are in a recipient set, merged.
+   */
   async notifications(userId: string, opts: { before: number; limit: number; onlyHighlight: boolean }): Promise<PushActionRow[]> {
-    const select = `SELECT a.room_id, a.stream_ordering, e.event_id, a.thread_id, a.highlight, COALESCE(a.actions, '${NOTIFY_ONLY}') AS actions, a.ts FROM push_actions a ${VISIBLE}
-       WHERE a.user_id = ?${this.db.dialect === "sqlite" ? " AND a.room_id = ?" : ""} AND a.stream_ordering < ?${opts.onlyHighlight ? " AND a.highlight = 1" : ""}
+    const select = `SELECT a.room_id, a.stream_ordering, e.event_id, a.thread_id, m.highlight, COALESCE(m.actions, '${NOTIFY_ONLY}') AS actions, a.ts FROM push_actions_by_event a ${VISIBLE}
+       WHERE a.room_id = ? AND a.stream_ordering < ?${opts.onlyHighlight ? " AND m.highlight = 1" : ""}
        ORDER BY a.stream_ordering DESC LIMIT ?`;
     type Row = { room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number };
-    let rows: Row[];
-    if (this.db.dialect === "sqlite") {
-      // keyed by (user, room, position): the newest of each room, merged (see pushActionsInOneBtree)
-      rows = [];
-      for (const r of await this.db.all<{ room_id: string }>(ROOMS_WITH_ACTIONS, [userId])) {
-        rows.push(...(await this.db.all<Row>(select, [userId, r.room_id, opts.before, opts.limit])));
-      }
-      rows = rows.sort((a, b) => num(b.stream_ordering) - num(a.stream_ordering)).slice(0, opts.limit);
-    } else {
-      rows = await this.db.all<Row>(select, [userId, opts.before, opts.limit]);
+    let rows: Row[] = [];
+    for (const r of await this.db.all<{ room_id: string }>(ROOMS_WITH_ACTIONS, [userId])) {
+      rows.push(...(await this.db.all<Row>(select, [userId, r.room_id, opts.before, opts.limit])));
     }
+    rows = rows.sort((a, b) => num(b.stream_ordering) - num(a.stream_ordering)).slice(0, opts.limit);
     return rows.map((r) => ({
       userId, roomId: r.room_id, stream: num(r.stream_ordering), eventId: r.event_id, threadId: r.thread_id,
       highlight: num(r.highlight) === 1, actions: r.actions, ts: num(r.ts),

@@ -7,6 +7,7 @@ import { createAndFillSearchIndex } from "./search-store.ts";
 import { pushActionsByUserAgain, pushActionsInOneBtree, pushActionsSlim } from "./push-store.ts";
 import { tokenRevocationTrigger } from "./token-revocations.ts";
 import { sendPathBtrees } from "./send-path-btrees.ts";
+import { pushActionsPerEvent } from "./push-rows.ts";
 
 export interface Migration {
   version: number;
@@ -376,5 +377,14 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
     name: "send-path-btrees",
     sql: "",
     run: sendPathBtrees,
+  },
+  {
+    // Push actions as one row per event naming its recipient set, the sets' members written once
+    // (push-rows.ts): a message writes one small row at its room's end instead of a row per
+    // recipient in as many leaves. `push_actions` stays as a view of the per-user rows.
+    version: 200,
+    name: "push-actions-per-event",
+    sql: "",
+    run: pushActionsPerEvent,
   },
 ];

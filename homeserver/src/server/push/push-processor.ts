@@ -307,14 +307,16 @@ export class PushProcessor {
     // (actions, cursor): committed without waiting for an fsync. Queued pushes stay durable
     // (one never sent twice) and in the event writer's commit order (pusher_queue ids).
     // client readers learn the position from the record's own commit (no NOTIFY after it)
+    let sets: string[] = [];
     const record = async (tx: SqlExecutor): Promise<void> => {
       // in the record's own body: a write rolled back after the batch was read (its group failed
       // before this body ran) may have undone events of the batch
       if (events.rollbackEpoch() !== readAt) throw new UndoneMeanwhile();
-      await store.record(tx, actions, pushes, last);
+      sets = await store.record(tx, actions, pushes, last);
       await announce?.inRecord(tx, last, redactedRooms);
     };
     await (pushes.length === 0 && db.derivedTransaction ? db.derivedTransaction(record) : db.transaction(record));
+    store.setsCommitted(sets);
     announce?.recorded(last);
     if (pushes.length > 0) this.deps.onQueued();
   }
@@ -331,6 +333,8 @@ export class PushProcessor {
     if (event["type"] === "m.room.member" && content["membership"] === "invite" && typeof event["state_key"] === "string") recipients.add(event["state_key"]);
     recipients.delete(sender);
     let threadId: string | undefined;
+    // a local sender joins the event's recipient set (never a recipient: push-rows.ts)
+    const local = sender.endsWith(`:${this.deps.serverName}`) ? sender : undefined;
     const memo = new EventConditionMemo();
     for (const userId of recipients) {
       if (!userId.endsWith(`:${this.deps.serverName}`)) continue;
@@ -344,7 +348,7 @@ export class PushProcessor {
       if (!outcome?.notify) continue;
       threadId ??= await threadOf(content, (id) => this.deps.store.eventContent(id));
       const json = actionsJson(outcome.actions);
-      actions.push({ userId, roomId: row.roomId, stream: row.stream, eventId: row.eventId, threadId, highlight: outcome.highlight, actions: json, ts: Number(event["origin_server_ts"]) || this.deps.clock.now() });
+      actions.push({ userId, roomId: row.roomId, stream: row.stream, eventId: row.eventId, threadId, highlight: outcome.highlight, actions: json, ts: Number(event["origin_server_ts"]) || this.deps.clock.now(), sender: local });
     }
   }
 
