@@ -16,6 +16,7 @@ import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
 import { ignoredUsersAt, membershipsAt } from "./kept-reads.ts";
 import { committedView } from "./kept-at-position.ts";
 import { membershipsUpTo } from "./memberships-up-to.ts";
+import { QuietTokens } from "./quiet-tokens.ts";
 
 export interface SyncRequest {
   me: Requester;
@@ -27,11 +28,26 @@ export interface SyncRequest {
 }
 
 
+/** Per process (its notifier): the last token each device was answered (quiet-tokens.ts). */
+const quietTokens = new WeakMap<object, QuietTokens>();
+
 export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObject> {
   const deadline = s.clock.now() + req.timeoutMs;
+  let quiet = quietTokens.get(s.notifier);
+  if (quiet === undefined) quietTokens.set(s.notifier, quiet = new QuietTokens());
+  const device = `${req.me.userId}\u0000${req.me.deviceId}`;
+  const token = req.since === undefined || req.fullState ? undefined : formatSyncToken(req.since);
+  // the long-poll after an answer, nothing announced for the user since it was computed: park first
+  const parked = s.notifier.version(req.me.userId);
+  if (token !== undefined && req.timeoutMs > 0 && quiet.quiet(device, token, parked)) {
+    await s.notifier.wait(req.me.userId, parked, req.timeoutMs, req.signal);
+    // the client went away (or the server is stopping): nothing computed for it
+    if (req.signal?.aborted) return emptyAnswer(token);
+  }
   for (;;) {
     const seen = s.notifier.version(req.me.userId);
-    const { body, empty } = await computeSync(s, req);
+    const { body, empty, complete } = await computeSync(s, req);
+    if (complete) quiet.answered(device, String(body["next_batch"]), seen);
     const remaining = deadline - s.clock.now();
     if (!empty || req.since === undefined || remaining <= 0 || req.signal?.aborted) return body;
     await s.notifier.wait(req.me.userId, seen, remaining, req.signal);
@@ -49,7 +65,17 @@ async function currentPosition(s: ServerContext, userId: string): Promise<SyncPo
   return { ...pos, events: settled(pos.events), typing: s.typing.position, view };
 }
 
-async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean }> {
+/** An answer with nothing new, for a long-poll whose client is gone. */
+function emptyAnswer(token: string): JsonObject {
+  return { next_batch: token, rooms: { join: {}, invite: {}, leave: {}, knock: {} }, account_data: { events: [] }, presence: { events: [] } };
+}
+
+/**
+ * `complete`: the answer leaves nothing behind up to its token (to-device messages past the
+ * per-sync limit do), so a /sync from that token before any wake-up would find nothing, and a /sync
+ * from it would have nothing to acknowledge either (the to-device position did not move).
+ */
+async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean; complete: boolean }> {
   const now = s.clock.now();
   const pos = await currentPosition(s, req.me.userId);
   const since = req.since && !req.fullState ? req.since : undefined;
@@ -144,7 +170,10 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
     ...e2ee.fields,
   };
   const empty = Object.keys(join).length + Object.keys(invite).length + Object.keys(leave).length + Object.keys(knock).length + globalData.length + presence.length === 0 && !e2ee.hasNews;
-  return { body, empty };
+  // and its to-device acknowledgement (a DELETE, a write) already done: a parked long-poll must not
+  // leave it to its woken /sync, on the latency path (ToDevice.forSync deletes what `since` covers)
+  const acknowledged = req.since !== undefined && req.since.toDevice === e2ee.toDevicePosition;
+  return { body, empty, complete: e2ee.toDevicePosition === pos.toDevice && acknowledged };
 }
 
 async function strippedState(s: ServerContext, roomId: string, memberEventId: string): Promise<JsonObject[]> {
