@@ -1,0 +1,89 @@
+// Dossiers in Firefox ESR (the browser many French administrations deploy), not only Chromium:
+// Gecko has no File System Access API, so a dossier file is saved through the download service
+// worker (client/src/core/dossiers/download-sw.ts) and Firefox's own download manager; the upload
+// runs in the upload worker with OPFS part files, WebCrypto and the Rust crypto's WASM, all in
+// Gecko. An agent signed in (session in localStorage) uploads a file above the large-file threshold
+// (so in encrypted parts plus a manifest) and downloads it: the file Firefox saved is
+// byte-identical, and the page says it was decrypted and verified.
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, Page } from "puppeteer-core";
+import { ensureClientBuild } from "../../client/scripts/client-build.ts";
+import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
+import { firefoxScreenshot, launchFirefox, waitDeep, withFailureShot } from "../harness/firefox.ts";
+import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
+
+const MiB = 1024 * 1024;
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+
+describe("dossiers in Firefox ESR: an upload in encrypted parts, a download saved through the service worker", function () {
+  this.timeout(300_000);
+  let hs: TestHomeserver;
+  let web: ServedClient;
+  let browser: Browser | undefined;
+  let page: Page;
+  let dir: string;
+  const original = randomBytes(3 * MiB + 54_321);
+  const name = "étude-mobilité.bin";
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), "entente-firefox-"));
+    const dist = await ensureClientBuild();
+    hs = await startTestHomeserver();
+    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: MiB } }, councils: [{ id: "a", label: "Ville A", serverName: "localhost", homeserverUrl: hs.url }] });
+    const me = await registerUser(hs.url, "agent");
+    const call = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+      const res = await fetch(`${hs.url}/_matrix/client/v3${path}`, { method: path.includes("/state/") ? "PUT" : "POST", headers: { Authorization: `Bearer ${me.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const space = String((await call("/createRoom", { name: "Mobilité", preset: "private_chat", creation_content: { type: "m.space" } }))["room_id"]);
+    const roomId = String((await call("/createRoom", {
+      name: "Étude mobilité", preset: "private_chat", creation_content: { type: "fr.entente.dossier" },
+      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
+    }))["room_id"]);
+    await call(`/rooms/${encodeURIComponent(space)}/state/m.space.child/${encodeURIComponent(roomId)}`, { via: [new URL(hs.url).hostname] });
+    mkdirSync(join(dir, "downloads"));
+    browser = await launchFirefox(join(dir, "downloads"));
+    page = await browser.newPage();
+    await page.setViewport({ width: 1280, height: 800 });
+    await page.goto(`${web.url}/`);
+    const session = JSON.stringify({ baseUrl: hs.url, userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId });
+    await page.evaluate((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
+    await page.goto(`${web.url}/#/dossier/${encodeURIComponent(roomId)}`);
+    await page.reload();
+    await withFailureShot(page, "dossier-open", () => waitDeep(page, "h1, h2", "Étude mobilité", 120_000));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await web?.close();
+    await hs?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uploads in parts and saves the file byte-identical, decrypted and verified", async () => {
+    const source = join(dir, name);
+    writeFileSync(source, original);
+    const input = await page.waitForSelector(">>> input#files");
+    assert.ok(input);
+    await input.uploadFile(source);
+    const download = await withFailureShot(page, "dossier-uploaded", () => waitDeep(page, "button", `Télécharger ${name}`, 120_000));
+    await download.click();
+    const saved = join(dir, "downloads", name);
+    await waitFor("Firefox saved the whole file", () => {
+      const files = readdirSync(join(dir, "downloads"), { withFileTypes: true }).map((f) => f.name);
+      const done = files.includes(name) && !files.some((f) => f.endsWith(".part")) && statSync(saved).size === original.length;
+      return Promise.resolve(done ? true : undefined);
+    }, 120_000);
+    assert.equal(sha256(readFileSync(saved)), sha256(original));
+    await withFailureShot(page, "dossier-saved", () => waitDeep(page, "p, span, div", `${name} enregistré sur le disque, déchiffré et vérifié (SHA-256).`, 30_000));
+    type Sw = { navigator: { serviceWorker: { getRegistrations(): Promise<{ scope: string }[]> } } };
+    const scopes = await page.evaluate(async () => (await (globalThis as unknown as Sw).navigator.serviceWorker.getRegistrations()).map((r) => new URL(r.scope).pathname));
+    assert.deepEqual(scopes, ["/__entente_download__/"], "saved through the download service worker (Firefox has no save picker)");
+    await firefoxScreenshot(page, "firefox-dossier");
+  });
+});
