@@ -2,7 +2,8 @@
 // and a client reader, as child processes). Clients on either process see every event in order,
 // /sync tokens from one process work on the other, kill -9 of main (the persister) mid-burst loses
 // no acknowledged event, and the reader survives main's restart and the loss of its LISTEN
-// connection: its long-polls wake again.
+// connection: its long-polls wake again, also after the gap of positions the killed main's unused
+// block leaves (pg-positions.ts).
 import assert from "node:assert/strict";
 import type { ChildProcess } from "node:child_process";
 import pg from "pg";
@@ -93,6 +94,18 @@ async function history(url: string, user: User, roomId: string): Promise<string[
     from = String(page.json["end"]);
   }
 }
+
+async function dbQuery(url: string, sql: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(sql, params)).rows as Record<string, unknown>[];
+  } finally {
+    await c.end();
+  }
+}
+const maxStream = async (url: string): Promise<number> => Number((await dbQuery(url, "SELECT MAX(stream_ordering) AS m FROM events"))[0]?.["m"]);
+const streamOf = async (url: string, eventId: string): Promise<number> => Number((await dbQuery(url, "SELECT stream_ordering AS s FROM events WHERE event_id = $1", [eventId]))[0]?.["s"]);
 
 const send = (url: string, user: User, roomId: string, txn: string, body: string) =>
   api(url, user.accessToken, "PUT", `/_matrix/client/v3/rooms/${encodeURIComponent(roomId)}/send/m.room.message/${txn}`, { msgtype: "m.text", body });
@@ -225,6 +238,8 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
     assert.equal((await api(reader.url, x.accessToken, "GET", "/_matrix/client/v3/account/whoami")).status, 200);
     assert.equal((await send(reader.url, x, roomId, "down", "down")).status, 502);
 
+    // the killed main's newest position; its unused block of positions (pg-positions.ts) never commits
+    const deadMax = await maxStream(env.url);
     main = await spawn(config);
     for (const url of [main.url, reader.url]) {
       const ids = await history(url, x, roomId);
@@ -244,6 +259,9 @@ describe("two homeserver processes of one council on one PostgreSQL (main + clie
     assert.equal(sentAfter.status, 200);
     const got = await afterRestart;
     assert.deepEqual(got.ids, [String(sentAfter.json["event_id"])]);
+    // ... though it came after a gap: the new main's positions start above the killed one's block
+    const afterPos = await streamOf(env.url, String(sentAfter.json["event_id"]));
+    assert.ok(afterPos > deadMax + 1, `a gap of positions nobody committed: ${deadMax} then ${afterPos}`);
     since = got.next;
 
     // the reader's LISTEN connection is cut: it reconnects, and what was sent meanwhile wakes it

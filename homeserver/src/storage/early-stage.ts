@@ -17,7 +17,8 @@ export interface EarlyStaged<T> {
 }
 
 export interface EarlyStaging {
-  stageEarly<T>(fn: (tx: SqlExecutor) => Promise<T>): EarlyStaged<T>;
+  /** `pipelined`: no savepoint, writes not waited for; a failed one refuses the group (group-commit.ts). */
+  stageEarly<T>(fn: (tx: SqlExecutor) => Promise<T>, opts?: { pipelined?: boolean }): EarlyStaged<T>;
 }
 
 /** The database's early staging, where it has one (PostgreSQL's writer). */

@@ -7,6 +7,7 @@ import { relationOf } from "../room/relation.ts";
 import type { Database, SqlExecutor, SqlValue } from "./sql.ts";
 import { num, runLater } from "./sql.ts";
 import { indexEventForSearch, postgresSearchRow, POSTGRES_SEARCH_UPSERT, unindexEvent } from "./search-store.ts";
+import { streamAllocation } from "./pg-positions.ts";
 
 const SNAPSHOT_EVERY = 50;
 
@@ -57,6 +58,11 @@ export interface PersistInput {
    * (on PostgreSQL every UPDATE writes a new row version, even to the same value).
    */
   builtOnCurrent?: boolean;
+  /**
+   * PostgreSQL: the caller's body runs pipelined (group-commit.ts: no savepoint, a failed write
+   * refuses the group), so the event's insert is sent without waiting for its answer.
+   */
+  pipelined?: boolean;
 }
 
 /**
@@ -195,14 +201,20 @@ export class EventStore {
    * and the forward extremities (`extremities`: it replaces its prev events) in one statement, a
    * data-modifying WITH (each part runs once, whatever the final SELECT reads), instead of the
    * INSERT … RETURNING and three pipelined writes: one Bind/Execute for the backend and the
-   * client instead of four. A retransmitted transaction id still fails it with 23505 on
-   * event_txns (local-events.ts); the event is never among its prev events.
+   * client instead of four. Its position comes from the process (pg-positions.ts), so the
+   * statement names it, and a pipelined body sends it without waiting (`input.pipelined`). A
+   * retransmitted transaction id fails it with 23505 on event_txns (local-events.ts); the event is
+   * never among its prev events.
    */
   private async insertTogether(tx: SqlExecutor, input: PersistInput, cols: string, values: SqlValue[], extremities: boolean): Promise<number> {
     const { event, roomId } = input;
     const pdu = event.pdu;
-    const parts = [`e AS (INSERT INTO events (${cols}) VALUES (${values.map(() => "?").join(", ")}) RETURNING stream_ordering)`];
-    const params: SqlValue[] = [...values];
+    const allocation = streamAllocation(this.db);
+    const taken = allocation?.takeStream();
+    const stream = typeof taken === "number" || taken === undefined ? taken : await taken;
+    const named = stream === undefined ? "" : "stream_ordering, ";
+    const parts = [`e AS (INSERT INTO events (${named}${cols}) VALUES (${stream === undefined ? "" : "?, "}${values.map(() => "?").join(", ")}) RETURNING stream_ordering)`];
+    const params: SqlValue[] = stream === undefined ? [...values] : [stream, ...values];
     const search = input.rejected === undefined ? postgresSearchRow(pdu) : undefined;
     if (search !== undefined) {
       parts.push(`s AS (INSERT INTO event_search (stream_ordering, key, body) SELECT stream_ordering, ?::text, ?::text FROM e ${POSTGRES_SEARCH_UPSERT})`);
@@ -217,7 +229,12 @@ export class EventStore {
         "x AS (INSERT INTO forward_extremities (room_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING)");
       params.push(roomId, ...pdu.prev_events, roomId, event.eventId);
     }
-    const row = await tx.one<{ stream_ordering: number }>(`WITH ${parts.join(", ")} SELECT stream_ordering FROM e`, params);
+    const sql = `WITH ${parts.join(", ")} SELECT stream_ordering FROM e`;
+    if (stream !== undefined && input.pipelined && tx.send) {
+      tx.send(sql, params);
+      return stream;
+    }
+    const row = await tx.one<{ stream_ordering: number }>(sql, params);
     return num(row?.stream_ordering);
   }
 

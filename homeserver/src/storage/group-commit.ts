@@ -13,6 +13,10 @@
 // before its COMMIT (the room writer's tip, postgres.ts stageEarly) finds the failure itself and
 // builds again: there a send queued behind a failed COMMIT, of another room, is not refused with
 // its error (`refuseQueuedOnFailure: false`).
+// A body run `pipelined` (PostgreSQL's room writer, GroupSession.pipelined) has no savepoint and
+// waits for none of its writes: they leave with the group's next write. It cannot be rolled back
+// alone, so a failure among its writes, or its throwing after it wrote, refuses the whole group:
+// that body gets its own error, the others `GroupRefused` (none of them is acknowledged).
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlExecutor } from "./sql.ts";
@@ -32,6 +36,30 @@ export interface GroupSession {
   /** Runs raw statements that take no parameters (SAVEPOINT, RELEASE, ROLLBACK TO). */
   raw(sql: string): Promise<void>;
   close(): void;
+  /**
+   * Where supported: the next body runs pipelined (no SAVEPOINT, its statements' failures are the
+   * group's and name `body`). Returns the function to call when it ends, which answers how many
+   * statements it issued (a body that throws having issued none leaves the transaction as it was).
+   */
+  pipelined?(body: object): () => number;
+}
+
+/** A pipelined body's write failed: the group is refused, `body` with `error`, the others with GroupRefused. */
+export class PipelinedFailure extends Error {
+  readonly error: unknown;
+  readonly body: object;
+  constructor(error: unknown, body: object) {
+    super(error instanceof Error ? error.message : String(error));
+    this.error = error;
+    this.body = body;
+  }
+}
+
+/** The group's transaction was refused for another body's failure (`cause`): nothing of this one was stored. */
+export class GroupRefused extends Error {
+  constructor(cause: unknown) {
+    super(`the group commit was refused: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 export interface Staged<T> {
@@ -43,6 +71,7 @@ export interface Staged<T> {
 
 interface Pending {
   fn: (tx: SqlExecutor) => Promise<unknown>;
+  pipelined: boolean;
   executed: Deferred;
   committed: Deferred;
 }
@@ -95,8 +124,9 @@ export class GroupCommitter {
     this.refuseQueuedOnFailure = opts.refuseQueuedOnFailure ?? true;
   }
 
-  run<T>(fn: (tx: SqlExecutor) => Promise<T>): Staged<T> {
-    const p: Pending = { fn, executed: deferred(), committed: deferred() };
+  /** `pipelined`: the body runs without a savepoint where the session can (see the file's head). */
+  run<T>(fn: (tx: SqlExecutor) => Promise<T>, opts: { pipelined?: boolean } = {}): Staged<T> {
+    const p: Pending = { fn, pipelined: opts.pipelined === true, executed: deferred(), committed: deferred() };
     this.queue.push(p);
     // `running` is cleared by drain itself in the same tick it finds the queue empty (a .finally
     // callback would run a tick later and strand what was queued in between)
@@ -182,6 +212,10 @@ export class GroupCommitter {
         // whole group back below, so no SAVEPOINT / RELEASE statements. Its `send` writes are
         // checked by the COMMIT, which then refuses it: only `committed` is its answer.
         const alone = !this.gather && group.length === 1;
+        if (p.pipelined && session.pipelined) {
+          await this.runPipelined(session, session.pipelined(p), p, results);
+          continue;
+        }
         if (!alone) await session.raw("SAVEPOINT gc");
         this.current = p;
         try {
@@ -206,6 +240,10 @@ export class GroupCommitter {
       await session.rollback().catch(() => undefined);
       this.openToken = undefined;
       session.close();
+      if (error instanceof PipelinedFailure) {
+        for (const p of group) refuse(p, p === error.body ? error.error : new GroupRefused(error.error));
+        return { error: error.error };
+      }
       for (const p of group) refuse(p, error);
       return { error };
     }
@@ -218,6 +256,28 @@ export class GroupCommitter {
       else p.committed.reject(r?.error);
     });
     return undefined;
+  }
+
+  /**
+   * A pipelined body: its `executed` resolves as soon as it returns (its writes unanswered). If it
+   * throws having issued statements, they cannot be undone alone: the group is refused (thrown).
+   */
+  private async runPipelined(session: GroupSession, end: () => number, p: Pending, results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[]): Promise<void> {
+    this.current = p;
+    let value: unknown;
+    try {
+      value = await bodyContext.run(p, () => p.fn(session.exec));
+    } catch (error) {
+      this.current = undefined;
+      if (end() > 0) throw error instanceof PipelinedFailure ? error : new PipelinedFailure(error, p);
+      results.push({ ok: false, error });
+      p.executed.reject(error);
+      return;
+    }
+    this.current = undefined;
+    end();
+    results.push({ ok: true, value });
+    p.executed.resolve(value);
   }
 }
 

@@ -6,7 +6,8 @@
 //  - the write transaction's own statements (BEGIN, SAVEPOINT, RELEASE) and the writes a body
 //    `send`s (SqlExecutor.send) are pipelined: written without waiting for their answer.
 import pg from "pg";
-import { GroupCommitter, type GroupSession } from "./group-commit.ts";
+import { GroupCommitter, PipelinedFailure, type GroupSession } from "./group-commit.ts";
+import { StreamBlocks, type StreamAllocation } from "./pg-positions.ts";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
 import type { EarlyStaged, EarlyStaging } from "./early-stage.ts";
@@ -77,6 +78,11 @@ function executor(q: Query): SqlExecutor {
  * SAVEPOINT and RELEASE are not sent, and if it fails the transaction is rolled back whole and
  * begun again (ROLLBACK; BEGIN in one write), which leaves what a rollback to its savepoint would
  * have left: nothing. The bodies after it get real savepoints.
+ * A pipelined body (GroupSession.pipelined: the room writer's events, whose positions come from the
+ * process, pg-positions.ts) has no savepoint and waits for nothing: its writes stay held until a
+ * statement is awaited (another body's) or the COMMIT, so a group's bodies leave in one write (flushing
+ * them at each gathering turn instead measured no better: room-writer.ts, one write per body).
+ * A failure among them is the group's (PipelinedFailure naming the body): the COMMIT then throws.
  */
 function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   const socket = client.connection.stream;
@@ -90,14 +96,20 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   /** The current body's `send` writes not yet answered, and the first of them that failed. */
   let sent: Promise<unknown>[] = [];
   let bodyFailure: { error: unknown } | undefined;
+  /** The pipelined body running now, and how many statements it issued. */
+  let pipelinedBody: object | undefined;
+  let issued = 0;
   // A checked-out client has no pool listener: without this, a connection the server ends (a
   // restart, pg_terminate_backend) while a session holds it is an uncaught error that stops the
   // process. The failure fails the session's next statement; the client is not reused.
+  let broken = false;
   const onError = (error: unknown): void => {
+    broken = true;
     failure ??= { error };
   };
   client.on("error", onError);
   const hold = (q: pg.QueryConfig | string): Promise<pg.QueryResult> => {
+    if (pipelinedBody !== undefined) issued++;
     socket.cork();
     corked++;
     return client.query(q);
@@ -109,6 +121,7 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
   };
   /** Queues a statement whose answer is awaited, and writes it with what is held before it. */
   const waited = (q: pg.QueryConfig | string): Promise<pg.QueryResult> => {
+    if (pipelinedBody !== undefined) issued++;
     const answer = client.query(q);
     for (; corked > 0; corked--) socket.uncork();
     return answer;
@@ -129,10 +142,18 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
       return await waited(q);
     } catch (error) {
       // "current transaction is aborted" after a failed `send`: report the cause
+      if (failure?.error instanceof PipelinedFailure) throw failure.error;
       throw bodyFailure?.error ?? error;
     }
   });
   exec.send = (sql, params = []) => {
+    const body = pipelinedBody;
+    if (body !== undefined) {
+      hold(queryConfig(sql, params)).catch((error: unknown) => {
+        failure ??= { error: new PipelinedFailure(error, body) };
+      });
+      return;
+    }
     sent.push(hold(queryConfig(sql, params)).catch((error: unknown) => {
       bodyFailure ??= { error };
     }));
@@ -143,6 +164,16 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
       sendAndForget(beginSql);
       fresh = true;
     },
+    pipelined: (body) => {
+      pipelinedBody = body;
+      issued = 0;
+      return () => {
+        pipelinedBody = undefined;
+        if (issued > 0) fresh = false; // its writes are in the transaction: the next body needs a savepoint
+        return issued;
+      };
+    },
+
     // SAVEPOINT / RELEASE / ROLLBACK TO: a body's failed `send` fails the body before its RELEASE
     raw: async (sql) => {
       if (sql === SAVEPOINT && fresh) {
@@ -185,11 +216,12 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
       await settleBody();
       await waited("ROLLBACK");
     },
-    // a connection whose statement failed outside a body may be in any state: not reused
+    // a connection whose statement failed outside a body may be in any state: not reused (a
+    // pipelined body's failed write is a statement's error in the transaction, rolled back since)
     close: () => {
       for (; corked > 0; corked--) socket.uncork();
       client.removeListener("error", onError);
-      client.release(failure !== undefined);
+      client.release(broken || (failure !== undefined && !(failure.error instanceof PipelinedFailure)));
     },
   };
 }
@@ -208,7 +240,7 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
  */
 const KEEP_IDLE = { idleTimeoutMillis: 0, keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
 
-export async function openPostgres(url: string): Promise<Database & EarlyStaging> {
+export async function openPostgres(url: string): Promise<Database & EarlyStaging & StreamAllocation> {
   const pool = new pg.Pool({ connectionString: url, max: 10, ...KEEP_IDLE });
   pool.on("error", () => undefined); // idle client errors surface on the next query instead
   // The group committer's own connection: pipelined (pg's `pipeline` mode writes queued queries
@@ -218,12 +250,17 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
   await pool.query("SELECT 1");
   const base = executor((q) => pool.query(q));
   // Writers are serialised within a process so stream positions (sequence values) commit in order
-  // and a reader never skips an event; several processes would need a "persisted up to" tracker.
+  // and a reader never skips an event; several writing processes would need a "persisted up to"
+  // tracker (one writes: the main process; a killed one's unused positions are gaps nobody waits for).
   // Bodies queued during a commit share the next transaction (group-commit.ts), on one client;
   // synchronous_commit is forced on for it whatever the server's default.
   // A failed COMMIT refuses its group only: what was queued meanwhile read committed rows (pooled
   // reads), and a room's event built on one of that group finds it failed (stageEarly below)
   const committer = new GroupCommitter(async () => pipelinedSession(await writer.connect()), { refuseQueuedOnFailure: false });
+  // Events positions for the writer's inserts, in blocks from the events sequence (pg-positions.ts):
+  // taken in body order on this one committer, so they commit in order
+  const blocks = new StreamBlocks(async (n) => (await pool.query<{ v: string | number }>(
+    "SELECT nextval(pg_get_serial_sequence('events', 'stream_ordering')) AS v FROM generate_series(1, $1)", [n])).rows.map((r) => Number(r.v)));
   const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed;
   // Derived rows (sql.ts derivedTransaction): their own pipelined connection, no fsync waited for,
   // nothing to gather (one caller, serial: the push evaluation)
@@ -241,8 +278,8 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
     },
     // the room writer builds a room's next event from memory while this one commits
     // (early-stage.ts, rooms/local-events.ts)
-    stageEarly: <T>(fn: (tx: SqlExecutor) => Promise<T>): EarlyStaged<T> => {
-      const { executed, committed } = committer.run(fn);
+    stageEarly: <T>(fn: (tx: SqlExecutor) => Promise<T>, opts: { pipelined?: boolean } = {}): EarlyStaged<T> => {
+      const { executed, committed } = committer.run(fn, opts);
       let failed = false;
       // reactions queued when the group committer rejects: they run before anything the
       // committer does afterwards, hence before any later body
@@ -255,6 +292,7 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
     },
     derivedTransaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => derived.run(fn).committed,
     groupStats: () => ({ ...committer.stats }),
+    takeStream: () => blocks.take(),
     exec: async (sql: string) => {
       await pool.query(sql);
     },

@@ -16,6 +16,7 @@ import type { Clock } from "../clock.ts";
 import type { KeyedLock, Leave } from "./room-lock.ts";
 import type { SqlExecutor } from "../../storage/sql.ts";
 import { earlyStaging, type EarlyStaging } from "../../storage/early-stage.ts";
+import { GroupRefused } from "../../storage/group-commit.ts";
 import { LruMap } from "../cache/lru-map.ts";
 import { authEventOf } from "./auth-event-view.ts";
 
@@ -224,7 +225,10 @@ export class LocalEvents {
       try {
         return await this.settleCommitted(this.lock.runEarly<Staging, RoomTip>(roomId, (tip) => this.buildOnTip(early, roomId, sender, ev, opts, tip)));
       } catch (err) {
-        if (!(err instanceof BaseFailed) || attempt >= 3) throw err;
+        // a retransmission of a committed transaction: its insert conflicted (refusing its group)
+        const earlier = opts.txn && isTxnConflict(err) ? await this.committedTxn(opts.txn, roomId) : undefined;
+        if (earlier) return this.settleCommitted(Promise.resolve(earlier));
+        if (!(err instanceof BaseFailed || err instanceof GroupRefused) || attempt >= 3) throw err;
       }
     }
   }
@@ -234,7 +238,8 @@ export class LocalEvents {
    * the microtasks after the previous event's body and joins its group (group-commit.ts gathers
    * before COMMIT). Even the retransmission check reads nothing: a first attempt not committed yet
    * is in `pendingTxns`, a committed one makes the body's event_txns insert conflict, and the
-   * event stored for it is answered (the body rolled back alone, nothing was built on it).
+   * event stored for it is answered (sendEarly). The body is pipelined (no savepoint): the conflict
+   * refuses its whole group, and the group's other events, and those built on them, are built again.
    */
   private async buildOnTip(early: EarlyStaging, roomId: string, sender: string, ev: NewEvent, opts: SendOptions, tip: RoomTip | undefined): Promise<{ value: Staging; leave?: Leave<RoomTip> }> {
     if (opts.txn) {
@@ -290,12 +295,15 @@ export class LocalEvents {
       // built on an event whose body or COMMIT failed: this one must not be stored
       if (built?.failed()) throw new BaseFailed();
       if (final.pdu.state_key !== undefined) this.deps.onChanging?.(roomId, final.eventId);
-      const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, builtOnCurrent: true, ...(opts.txn ? { txn: opts.txn } : {}) });
+      const r = await this.deps.events.persist(tx, { event: final, roomId, stateGroupBefore: base.stateGroup, builtOnCurrent: true, pipelined: true, ...(opts.txn ? { txn: opts.txn } : {}) });
       if (redacts) await this.deps.events.markRedacted(tx, redacts, final.eventId);
       const afterCommit = await this.deps.inTransaction?.(tx, { event: final, stream: r.stream, roomId, stateGroup: r.stateGroup });
       return { stream: r.stream, stateGroup: r.stateGroup, afterCommit: afterCommit ?? undefined };
     };
-    const staged = early.stageEarly(body);
+    // pipelined: no savepoint, the insert is not waited for (its position is the process's); a
+    // failure refuses the group, this event with its own error (a retransmission's 23505, answered
+    // in sendEarly), the others with GroupRefused (built again)
+    const staged = early.stageEarly(body, { pipelined: true });
     if (final.pdu.state_key !== undefined) this.watchChange(roomId, final.eventId, staged.committed);
     let ran: Awaited<typeof staged.ran>;
     try {
