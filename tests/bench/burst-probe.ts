@@ -2,7 +2,8 @@
 // 20-sender throughput run alone, with the council's CPU per event AND the probe process's own CPU
 // per event (the 20 senders and the reader share one Node process: when it is near a full core,
 // the client, not the council, bounds the rate), the load average with each run, and the KiB the
-// council wrote to disk per event (WAL pages: a steadier figure than CPU). `--node-args="A B"`: more Node
+// council wrote to disk per event (WAL pages: a steadier figure than CPU), the senders' PUT round
+// trips (putP50Ms … putMaxMs: a checkpoint in a COMMIT delays its whole group). `--node-args="A B"`: more Node
 // flags for the council; `--plain`: without the flags and environment `entente` starts it with. The council's
 // minor page faults per event (/proc stat minflt; each costs ~11 µs on this VM): a load-independent figure. `--prof DIR`: the
 // council under --cpu-prof (250 µs) and the throughput runs' time windows in DIR/windows.json, for
@@ -61,11 +62,14 @@ try {
     const faults = minorFaults(pid) - mf0;
     const diskKibPerEvent = +((writeBytes(pid) - wb0) / 1024 / t.sent).toFixed(2);
     const probeMs = (self.user + self.system) / 1000;
+    const put = t.putMs.sort((a, b) => a - b);
+    const putAt = (q: number): number => +(put[Math.min(put.length - 1, Math.floor(q * put.length))] ?? NaN).toFixed(1);
     process.stdout.write(JSON.stringify({
       db, rooms: rooms.length, run, load, eventsPerS: Math.round(t.rate), sent: t.sent,
       councilCpuMsPerEvent: +(councilMs / t.sent).toFixed(3), councilUserMs: +((u1 - u0) / t.sent).toFixed(3), councilSysMs: +((s1 - s0) / t.sent).toFixed(3),
       councilMinorFaultsPerEvent: +(faults / t.sent).toFixed(1),
       probeCpuMsPerEvent: +(probeMs / t.sent).toFixed(3), diskKibPerEvent,
+      putP50Ms: putAt(0.5), putP99Ms: putAt(0.99), putP999Ms: putAt(0.999), putMaxMs: +(put.at(-1) ?? NaN).toFixed(1),
       councilCoreShare: +(councilMs / wall).toFixed(2), probeCoreShare: +(probeMs / wall).toFixed(2), cores: cpus().length,
     }) + "\n");
   }

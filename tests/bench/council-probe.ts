@@ -104,7 +104,7 @@ export async function latencySamples(sendUrl: string, sender: Session[], readUrl
 }
 
 /** 200s per second of 20 sequential senders for `seconds`, each in `rooms[i]`, with the reader syncing (on `readUrl`). */
-export async function throughput(p: ProbeRoom, rooms: string[], seconds: number, readUrl = p.url): Promise<{ rate: number; sent: number }> {
+export async function throughput(p: ProbeRoom, rooms: string[], seconds: number, readUrl = p.url): Promise<{ rate: number; sent: number; putMs: number[] }> {
   const since = { token: await initialToken(readUrl, p.reader) };
   let running = true;
   const reading = (async () => {
@@ -116,9 +116,12 @@ export async function throughput(p: ProbeRoom, rooms: string[], seconds: number,
   const start = performance.now();
   const deadline = start + seconds * 1000;
   let ok = 0;
+  const putMs: number[] = []; // each PUT's round trip (a checkpoint in a COMMIT delays the whole group's)
   await Promise.all(p.senders.map(async (s, i) => {
     for (let n = 0; performance.now() < deadline; n++) {
+      const t0 = performance.now();
       await sendText(p.url, s, rooms[i % rooms.length]!, `débit ${n}`);
+      putMs.push(performance.now() - t0);
       ok++;
     }
   }));
@@ -126,7 +129,7 @@ export async function throughput(p: ProbeRoom, rooms: string[], seconds: number,
   running = false;
   await sendText(p.url, p.owner, p.roomId, "fin"); // ends the reader's long-poll
   await reading;
-  return { rate, sent: ok };
+  return { rate, sent: ok, putMs };
 }
 
 /** CPU time (user + system) a process has used, in ms: a figure the machine's load does not inflate much. */

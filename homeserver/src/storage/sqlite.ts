@@ -4,12 +4,15 @@
 // so an acknowledged event survives a power cut, not only a process crash; group commit keeps the
 // fsyncs per second low. (NORMAL + an fdatasync of the WAL in the thread pool was measured and not
 // kept: docs/perf/sendpath.md, session "speed".) A write made outside `transaction` (run, a write
-// through one/all, exec) is a body of its own in the committer: see `write` below.
+// through one/all, exec) is a body of its own in the committer: see `write` below. While commits
+// come quickly the WAL checkpoints run in a thread of their own, not in the COMMIT that crosses
+// 1,000 pages (sqlite-checkpointer.ts).
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
 import { GroupCommitter, type GroupSession, type Staged } from "./group-commit.ts";
 import { mayWrite } from "./statement-kind.ts";
+import { Checkpointer, type CheckpointerOptions, type CheckpointerStats } from "./sqlite-checkpointer.ts";
 
 /** The group committer's savepoint statements (group-commit.ts). */
 const SAVEPOINT = "SAVEPOINT gc";
@@ -18,9 +21,22 @@ const RELEASE = "RELEASE gc";
 /** SQLite page cache per connection, in KiB. */
 const SQLITE_CACHE_KIB = 65536;
 
-export function openSqlite(path: string): Database {
+/** The WAL file left on disk after it restarts, at most (SQLite reuses it, truncated to this). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+export type SqliteOptions = {
+  /** checkpoints in a thread of their own during bursts (sqlite-checkpointer.ts); false: never */
+  checkpointer?: CheckpointerOptions | false;
+};
+
+export function openSqlite(path: string, opts: SqliteOptions = {}): Database & { checkpointStats: () => CheckpointerStats | undefined } {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
+  db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  // Checkpoints off the event loop while commits come quickly; a database in memory has no WAL.
+  const onDisk = path !== "" && path !== ":memory:" && !path.startsWith("file::memory:");
+  const checkpointer =
+    onDisk && opts.checkpointer !== false ? new Checkpointer(path, (pages) => db.exec(`PRAGMA wal_autocheckpoint = ${pages}`), opts.checkpointer ?? {}) : undefined;
   // A page cache of up to 64 MiB (SQLite's default is 2 MiB): reading a 22,000-event task list
   // touches ~30 MB of rows and index pages, and with 2 MiB each read fetched them again from the
   // OS (about a third of the homeserver's CPU per read: docs/perf/listfetch.md). Grows only as read.
@@ -79,6 +95,7 @@ export function openSqlite(path: string): Database {
     commit: async () => {
       fresh = bare = false;
       control("COMMIT");
+      checkpointer?.committed();
     },
     rollback: async () => {
       fresh = bare = false;
@@ -137,8 +154,10 @@ export function openSqlite(path: string): Database {
     rollbacks: () => committer.rollbacks,
     // DDL or several statements: in a savepoint too, so no BEGIN/COMMIT/VACUUM in it
     exec: (sql: string) => write(async () => db.exec(sql)),
+    checkpointStats: () => checkpointer?.stats(),
     close: async () => {
       await committer.idle();
+      await checkpointer?.close(); // its connection closed first: the writer's close checkpoints and removes the WAL
       db.close();
     },
   };

@@ -1,0 +1,74 @@
+// The SQLite checkpointer's thread (started by sqlite-checkpointer.ts): its own connection to the
+// database, PASSIVE checkpoints when the writer signals commits. A PASSIVE checkpoint copies the
+// WAL frames no reader still needs into the database file and fsyncs it, without taking the
+// writer's lock: the writer's COMMITs go on meanwhile (they append to the WAL). Once every frame
+// is copied, the writer's next transaction starts the WAL again from its beginning (SQLite does
+// that itself). Crash-safe at any point: that is SQLite's own checkpoint; nothing else is written.
+//
+// The shared Int32Array (slots in sqlite-checkpoint-shared.ts): the writer adds to PENDING after
+// each COMMIT and wakes this thread when it was 0. The thread then waits `gatherMs` more (commits
+// made meanwhile share the checkpoint: a page changed by several of them is copied once), takes
+// the count and checkpoints. No commit for `idleMs`: a last checkpoint and the thread ends (the
+// writer checkpoints by itself again, every 1,000 pages, until the next burst starts a thread).
+//
+// Plain JavaScript run with `eval`: a worker loading a .ts file loads Node's type stripper in its
+// isolate too, +36 MB of RSS against +14–19 MB for this (measured, docs/perf/speed-5.md).
+import { CKPT } from "./sqlite-checkpoint-shared.ts";
+
+export const CHECKPOINT_WORKER_SOURCE = `
+"use strict";
+const { workerData } = require("node:worker_threads");
+const { DatabaseSync } = require("node:sqlite");
+const { path, shared, gatherMs, idleMs, restartFrames } = workerData;
+const PENDING = ${CKPT.PENDING}, STOP = ${CKPT.STOP}, CHECKPOINTS = ${CKPT.CHECKPOINTS}, LOG = ${CKPT.LOG},
+  BACKFILLED = ${CKPT.BACKFILLED}, ERRORS = ${CKPT.ERRORS}, RESTARTS = ${CKPT.RESTARTS};
+const sh = new Int32Array(shared);
+const db = new DatabaseSync(path);
+// PASSIVE never waits for a lock; a checkpoint does not use the page cache (frames go from the
+// WAL file to the database file through a one-page buffer)
+db.exec("PRAGMA busy_timeout = 0; PRAGMA cache_size = -64");
+const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+const restart = db.prepare("PRAGMA wal_checkpoint(RESTART)");
+function run() {
+  Atomics.exchange(sh, PENDING, 0);
+  try {
+    let r = checkpoint.get();
+    // The writer starts the WAL again from its beginning only if, when it opens a transaction,
+    // every frame is copied: under a steady burst a commit nearly always lands during the copy,
+    // and the WAL grows. Past restartFrames, a RESTART: it holds the writer's lock while it copies
+    // what the PASSIVE left (a few commits' frames) and fsyncs, then the next writer restarts the
+    // WAL. The writer's BEGIN waits meanwhile (its busy handler): a short stall, once per
+    // restartFrames instead of once per 1,000 pages.
+    if (r.log >= restartFrames) {
+      db.exec("PRAGMA busy_timeout = 2000");
+      try {
+        r = restart.get();
+        Atomics.add(sh, RESTARTS, 1);
+      } finally {
+        db.exec("PRAGMA busy_timeout = 0");
+      }
+    }
+    Atomics.add(sh, CHECKPOINTS, 1);
+    Atomics.store(sh, LOG, r.log);
+    Atomics.store(sh, BACKFILLED, r.checkpointed);
+    // not all copied (a reader still reads an older snapshot): once more after the next gathering
+    if (r.log > 0 && r.checkpointed < r.log) Atomics.add(sh, PENDING, 1);
+  } catch {
+    // SQLITE_BUSY or an I/O error: the frames stay in the WAL (readable, durable); retried
+    Atomics.add(sh, ERRORS, 1);
+    Atomics.add(sh, PENDING, 1);
+  }
+}
+for (;;) {
+  if (Atomics.load(sh, STOP) !== 0) break;
+  if (Atomics.load(sh, PENDING) === 0) {
+    const woke = Atomics.wait(sh, PENDING, 0, idleMs);
+    if (woke === "timed-out" && Atomics.load(sh, PENDING) === 0) break;
+    continue; // PENDING or STOP changed
+  }
+  Atomics.wait(sh, STOP, 0, gatherMs); // the close interrupts the gathering
+  run();
+}
+run();
+db.close();
+`;
