@@ -101,4 +101,27 @@ CREATE INDEX push_actions_room ON push_actions (user_id, room_id, stream_orderin
     assert.deepEqual(await store.countsByThread(U, ROOMS[1]!, streams[1]!, streams.at(-1)!), [{ threadId: "main", notifications: 2, highlights: 1 }]);
     assert.deepEqual(await store.countInThread(OTHER, ROOMS[0]!, "main", 0, streams.at(-1)!), { threadId: "main", notifications: 3, highlights: 0 });
   });
+
+  it("writes a set again after the record that first wrote it rolled back (known only once committed)", async () => {
+    const store = new PushStore({ db });
+    const room = "!d:council.test";
+    const stream = async (i: number): Promise<number> => {
+      await db.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', ?, ?, ?, '{}')", [`$d${i}`, room, SENDER, i, i]);
+      return Number((await db.one<{ s: number }>("SELECT stream_ordering AS s FROM events WHERE event_id = ?", [`$d${i}`]))?.s);
+    };
+    const rows = (s: number, i: number) => [{ userId: U, roomId: room, stream: s, eventId: `$d${i}`, threadId: "main", highlight: false, actions: '["notify"]', ts: i, sender: SENDER }];
+    const first = await stream(0);
+    await assert.rejects(db.transaction(async (tx) => {
+      await store.record(tx, rows(first, 0), [], 0);
+      throw new Error("the record's group failed");
+    }));
+    const second = await stream(1);
+    // the caller marks sets known only after its commit (PushProcessor.recordBatch)
+    store.setsCommitted(await db.transaction((tx) => store.record(tx, rows(second, 1), [], 0)));
+    assert.deepEqual(await store.countsByThread(U, room, 0, second), [{ threadId: "main", notifications: 1, highlights: 0 }]);
+    // known now: a third message names the set without writing it
+    const third = await stream(2);
+    assert.deepEqual(await db.transaction((tx) => store.record(tx, rows(third, 2), [], 0)), []);
+    assert.deepEqual(await store.countsByThread(U, room, 0, third), [{ threadId: "main", notifications: 2, highlights: 0 }]);
+  });
 });
