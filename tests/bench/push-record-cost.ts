@@ -1,0 +1,94 @@
+// `node tests/bench/push-record-cost.ts [--db sqlite|postgres] [--unread N]`: the push actions'
+// storage alone (PushStore, no server), on a fresh database: one room of 22 users, 20 of them
+// sending in turn. Prints process CPU (user + system) per lone record (one message's 21 recipients,
+// its own transaction and COMMIT: the lone sample's record), per full count of N unread (default
+// 10,000: the first /sync after a restart), per count of 2 unread (a /sync after a receipt) and per
+// /notifications page of 21. PostgreSQL: the client process's CPU only. Copy it into an old tree
+// (git worktree) and alternate the two to compare layouts (docs/perf/speed-5.md, pushrows).
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openDatabase } from "../../homeserver/src/storage/open-database.ts";
+import { PushStore, type PushActionRow } from "../../homeserver/src/storage/push-store.ts";
+import { freshDatabase } from "../harness/postgres.ts";
+import { median } from "./stats.ts";
+
+const { values } = parseArgs({ options: { db: { type: "string" }, unread: { type: "string" } } });
+const kind = values.db === "postgres" ? "postgres" : "sqlite";
+const unread = Number(values.unread ?? "10000");
+const dir = mkdtempSync(join(tmpdir(), "push-record-cost-"));
+const fresh = kind === "postgres" ? await freshDatabase() : undefined;
+const db = await openDatabase(fresh ? { type: "postgres", url: fresh.url } : { type: "sqlite", path: join(dir, "db.sqlite") });
+const room = "!room:council.test";
+const users = Array.from({ length: 22 }, (_, i) => `@agent_${String(i).padStart(2, "0")}:council.test`);
+const store = new PushStore({ db });
+/** Sets a committed record wrote (absent in a tree before migration 200: its record returns nothing). */
+const committed = (sets: unknown): void => {
+  const mark = (store as { setsCommitted?: (s: string[]) => void }).setsCommitted;
+  if (mark && Array.isArray(sets)) mark.call(store, sets as string[]);
+};
+const cpuMs = async (fn: () => Promise<unknown>): Promise<number> => {
+  const c0 = process.cpuUsage();
+  await fn();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1000;
+};
+
+try {
+  let made = 0;
+  /** Stores `n` messages, returns their positions and senders. */
+  const messages = async (n: number): Promise<{ stream: number; sender: string; eventId: string }[]> => {
+    const out: { stream: number; sender: string; eventId: string }[] = [];
+    for (let b = 0; b < n; b += 500) {
+      const ids: string[] = [];
+      await db.transaction(async (tx) => {
+        for (let i = b; i < Math.min(n, b + 500); i++) {
+          const id = `$m${made++}`;
+          ids.push(id);
+          await tx.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', ?, ?, ?, '{}')",
+            [id, room, users[2 + (i % 20)]!, i, i]);
+        }
+      });
+      for (const id of ids) {
+        const r = await db.one<{ s: number; sender: string }>("SELECT stream_ordering AS s, sender FROM events WHERE event_id = ?", [id]);
+        out.push({ stream: Number(r?.s), sender: String(r?.sender), eventId: id });
+      }
+    }
+    return out;
+  };
+  const actionsOf = (m: { stream: number; sender: string; eventId: string }): PushActionRow[] =>
+    users.filter((u) => u !== m.sender).map((u) => ({ userId: u, roomId: room, stream: m.stream, eventId: m.eventId, threadId: "main", highlight: false, actions: '["notify"]', ts: m.stream, sender: m.sender }));
+
+  // lone records: 1,000 to warm up, 1,000 measured
+  const lone = await messages(2_000);
+  for (const m of lone.slice(0, 1_000)) committed(await db.transaction((tx) => store.record(tx, actionsOf(m), [], m.stream)));
+  const loneMs = await cpuMs(async () => {
+    for (const m of lone.slice(1_000)) committed(await db.transaction((tx) => store.record(tx, actionsOf(m), [], m.stream)));
+  });
+  // the unread ones, recorded 100 a transaction
+  const rest = await messages(unread);
+  for (let b = 0; b < rest.length; b += 100) {
+    const chunk = rest.slice(b, b + 100);
+    committed(await db.transaction((tx) => store.record(tx, chunk.flatMap(actionsOf), [], chunk.at(-1)!.stream)));
+  }
+  const after = lone.at(-1)!.stream;
+  const upTo = rest.at(-1)!.stream;
+  const full: number[] = [];
+  for (let i = 0; i < 15; i++) full.push(await cpuMs(() => store.countsByThread(users[0]!, room, after, upTo)));
+  const counted = (await store.countsByThread(users[0]!, room, after, upTo))[0]?.notifications ?? 0;
+  const small: number[] = [];
+  for (let i = 0; i < 200; i++) small.push(await cpuMs(() => store.countsByThread(users[0]!, room, rest.at(-3)!.stream, upTo)));
+  const pages: number[] = [];
+  for (let i = 0; i < 50; i++) pages.push(await cpuMs(() => store.notifications(users[0]!, { before: Number.MAX_SAFE_INTEGER, limit: 21, onlyHighlight: false })));
+  process.stdout.write(`${JSON.stringify({
+    db: kind, load: Number(loadavg()[0]!.toFixed(2)),
+    loneRecordCpuUs: Math.round(loneMs), // 1,000 records: ms total = µs each
+    fullCountCpuMs: Number(median(full).toFixed(2)), fullCountUnread: counted,
+    countOf2CpuMs: Number(median(small).toFixed(3)), notificationsPageCpuMs: Number(median(pages).toFixed(3)),
+  })}\n`);
+} finally {
+  await db.close();
+  await fresh?.drop();
+  rmSync(dir, { recursive: true, force: true });
+}
