@@ -3,7 +3,7 @@
 
 import type { Dialect, SqlExecutor } from "./sql.ts";
 import { reindexRelations } from "./relations-reindex.ts";
-import { createAndFillSearchIndex } from "./search-store.ts";
+import { contentlessSearchIndex, createAndFillSearchIndex } from "./search-store.ts";
 import { pushActionsByUserAgain, pushActionsInOneBtree, pushActionsSlim } from "./push-store.ts";
 import { tokenRevocationTrigger } from "./token-revocations.ts";
 import { sendPathBtrees } from "./send-path-btrees.ts";
@@ -386,5 +386,14 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
     name: "push-actions-per-event",
     sql: "",
     run: pushActionsPerEvent,
+  },
+  {
+    // SQLite: the search index contentless (content = '', contentless_delete = 1), refilled from
+    // the events: its content b-tree copied every indexed text, one more WAL page per message;
+    // the text is read from the event (storage/search-store.ts). PostgreSQL unchanged.
+    version: 210,
+    name: "search-index-contentless",
+    sql: "",
+    run: contentlessSearchIndex,
   },
 ];

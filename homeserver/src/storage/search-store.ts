@@ -1,13 +1,16 @@
 // Full-text index of room events for server-side search (POST /search), one per dialect:
 // - SQLite: an FTS5 table (unicode61 tokenizer, remove_diacritics 2: case and accents folded, no
 //   stemming; queries match word prefixes instead, see search-text.ts), rowid = stream_ordering;
+//   contentless since migration 210 (content = '', contentless_delete = 1): the text is in the
+//   event itself, so the index keeps none (one b-tree fewer written per message); the key filter
+//   is the event's type and the matched words are marked from the event's text (markMatches);
 // - PostgreSQL: a tsvector of the accent-folded text under BOTH the 'french' and 'english'
 //   configurations (councils write in French, federated rooms often in English), GIN-indexed;
 //   queries are OR-ed in both configurations, so "réunions" finds "réunion" and "meetings" "meeting".
 // Rows are keyed by the event's stream position and joined to `events`, whose flags decide what is
 // live (outliers, rejected, soft-failed and redacted events never come out).
 import type { Pdu } from "../room/pdu.ts";
-import { foldText, fts5Query, MARK_END, MARK_START, queryWords, searchableText, type SearchKey } from "./search-text.ts";
+import { foldText, fts5Query, markMatches, MARK_END, MARK_START, queryWords, searchableText, TYPE_OF_KEY, type SearchKey } from "./search-text.ts";
 import type { Dialect, SqlExecutor, SqlValue } from "./sql.ts";
 import { num, runLater } from "./sql.ts";
 
@@ -45,7 +48,7 @@ export async function indexEventForSearch(tx: SqlExecutor, dialect: Dialect, str
   // the new event's text replaces any stale entry
   if (dialect === "sqlite") {
     if (reusable) await tx.run("DELETE FROM event_search WHERE rowid = ?", [stream]);
-    await tx.run("INSERT INTO event_search (rowid, body, key) VALUES (?, ?, ?)", [stream, indexedBody(dialect, t.text), t.key]);
+    await tx.run("INSERT INTO event_search (rowid, body) VALUES (?, ?)", [stream, indexedBody(dialect, t.text)]);
   } else {
     // nobody reads its answer: pipelined in PostgreSQL's group transaction (sql.ts runLater)
     await runLater(tx, `INSERT INTO event_search (stream_ordering, key, body) VALUES (?, ?, ?) ${POSTGRES_SEARCH_UPSERT}`,
@@ -82,6 +85,25 @@ export async function unindexEvent(tx: SqlExecutor, dialect: Dialect, eventId: s
 /** Migration data step: creates the tables and indexes every stored event. Returns how many were indexed. */
 export async function createAndFillSearchIndex(tx: SqlExecutor, dialect: Dialect): Promise<number> {
   await createSearchTables(tx, dialect);
+  return fillSearchIndex(tx, dialect, dialect === "sqlite" ? "rowid, key, body" : "stream_ordering, key, body");
+}
+
+/**
+ * Migration 210 (SQLite): the FTS5 table again, contentless (its content b-tree held a copy of
+ * every indexed text, one more page written per message), filled from the events. PostgreSQL's
+ * table is unchanged.
+ */
+export async function contentlessSearchIndex(tx: SqlExecutor, dialect: Dialect): Promise<void> {
+  if (dialect !== "sqlite") return;
+  await tx.run("DROP TABLE event_search");
+  await tx.run(SQLITE_CONTENTLESS);
+  await fillSearchIndex(tx, dialect, "rowid, body");
+}
+const SQLITE_CONTENTLESS = "CREATE VIRTUAL TABLE event_search USING fts5(body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2')";
+
+async function fillSearchIndex(tx: SqlExecutor, dialect: Dialect, cols: "rowid, key, body" | "rowid, body" | "stream_ordering, key, body"): Promise<number> {
+  const withKey = cols !== "rowid, body";
+  const width = withKey ? 3 : 2;
   let indexed = 0;
   let after = Number.MIN_SAFE_INTEGER;
   for (;;) {
@@ -93,12 +115,13 @@ export async function createAndFillSearchIndex(tx: SqlExecutor, dialect: Dialect
     for (const r of rows) {
       after = num(r.stream_ordering);
       const t = searchableText(JSON.parse(r.json) as Pdu);
-      if (t) values.push(after, t.key, indexedBody(dialect, t.text));
+      if (t && withKey) values.push(after, t.key, indexedBody(dialect, t.text));
+      else if (t) values.push(after, indexedBody(dialect, t.text));
     }
     if (values.length > 0) {
-      const cols = dialect === "sqlite" ? "rowid, key, body" : "stream_ordering, key, body";
-      await tx.run(`INSERT INTO event_search (${cols}) VALUES ${Array.from({ length: values.length / 3 }, () => "(?, ?, ?)").join(", ")}`, values);
-      indexed += values.length / 3;
+      const row = withKey ? "(?, ?, ?)" : "(?, ?)";
+      await tx.run(`INSERT INTO event_search (${cols}) VALUES ${Array.from({ length: values.length / width }, () => row).join(", ")}`, values);
+      indexed += values.length / width;
     }
     if (rows.length < BATCH) return indexed;
   }
@@ -151,8 +174,10 @@ function whereOf(dialect: Dialect, q: SearchQuery): Where | undefined {
     match = `s.vector @@ ${PG_QUERY}`;
     params.push(folded, folded);
   }
-  const conds = [match, `e.room_id IN (${q.roomIds.map(() => "?").join(",")})`, `s.key IN (${q.keys.map(() => "?").join(",")})`, LIVE];
-  params.push(...q.roomIds, ...q.keys);
+  // SQLite's contentless index has no key column: one event type per key (search-text.ts)
+  const keyCond = dialect === "sqlite" ? `e.type IN (${q.keys.map(() => "?").join(",")})` : `s.key IN (${q.keys.map(() => "?").join(",")})`;
+  const conds = [match, `e.room_id IN (${q.roomIds.map(() => "?").join(",")})`, keyCond, LIVE];
+  params.push(...q.roomIds, ...(dialect === "sqlite" ? q.keys.map((k) => TYPE_OF_KEY[k]) : q.keys));
   if (q.senders) {
     if (q.senders.length === 0) return undefined;
     conds.push(`e.sender IN (${q.senders.map(() => "?").join(",")})`);
@@ -199,19 +224,21 @@ export async function countSearchHits(db: SqlExecutor, dialect: Dialect, q: Sear
 }
 
 /**
- * The matched words of hit events, from the index's own highlighter: FTS5 highlight() on the
- * stored text, ts_headline() on the folded text in each configuration. Keyed by stream position.
+ * The matched words of hit events: on SQLite the event's text marked as FTS5's highlight() would
+ * (the contentless index keeps no text), ts_headline() on the folded text in each configuration on
+ * PostgreSQL. Keyed by stream position.
  */
 export async function markedTexts(db: SqlExecutor, dialect: Dialect, term: string, streams: readonly number[]): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
   if (streams.length === 0) return out;
   const ids = streams.map(() => "?").join(",");
   if (dialect === "sqlite") {
-    const expr = fts5Query(term);
-    if (expr === undefined) return out;
-    const rows = await db.all<{ rowid: number; m: string }>(
-      `SELECT rowid, highlight(event_search, 0, char(1), char(2)) AS m FROM event_search WHERE event_search MATCH ? AND rowid IN (${ids})`, [expr, ...streams]);
-    for (const r of rows) out.set(num(r.rowid), [r.m]);
+    if (fts5Query(term) === undefined) return out;
+    const rows = await db.all<{ stream_ordering: number; json: string }>(`SELECT stream_ordering, json FROM events WHERE stream_ordering IN (${ids})`, [...streams]);
+    for (const r of rows) {
+      const t = searchableText(JSON.parse(r.json) as Pdu);
+      if (t) out.set(num(r.stream_ordering), [markMatches(t.text, term)]);
+    }
     return out;
   }
   const folded = pgTerm(term);

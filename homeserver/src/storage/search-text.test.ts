@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import type { Pdu } from "../room/pdu.ts";
-import { foldText, fts5Query, markedWords, MARK_END, MARK_START, searchableText } from "./search-text.ts";
+import { DatabaseSync } from "node:sqlite";
+import { foldText, fts5Query, markedWords, markMatches, MARK_END, MARK_START, searchableText } from "./search-text.ts";
 
 const pdu = (type: string, content: Record<string, unknown>): Pdu => ({ type, content, sender: "@a:x", room_id: "!r:x" } as unknown as Pdu);
 
@@ -33,5 +34,25 @@ describe("search text", () => {
   it("names marked words as written, from the original or its folded form", () => {
     assert.deepEqual(markedWords(`La ${MARK_START}Réunion${MARK_END} du`, "La Réunion du"), ["Réunion"]);
     assert.deepEqual(markedWords(`La ${MARK_START}Reunions${MARK_END} et ${MARK_START}reunion${MARK_END}`, "La Réunions et réunion"), ["Réunions", "réunion"]);
+  });
+
+  it("marks the words FTS5's highlight() marks (the contentless index keeps no text to highlight)", () => {
+    const texts = ["La Réunion du conseil", "RÉUNIONS budgétaires, réunion-bis", "du, Du et DU", "Ordre du jour : ÉVRY-Courcouronnes 2026", "l'œuvre à Noël 3e étage"];
+    const terms = ["réunion", "reunions", "du", "Évry 2026", "d", "oeuvre noel 3e", "courc", "bis conseil"];
+    const db = new DatabaseSync(":memory:");
+    db.exec("CREATE VIRTUAL TABLE f USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')");
+    const ins = db.prepare("INSERT INTO f (rowid, body) VALUES (?, ?)");
+    texts.forEach((t, i) => ins.run(i, t));
+    const hl = db.prepare("SELECT rowid, highlight(f, 0, char(1), char(2)) AS m FROM f WHERE f MATCH ?");
+    let compared = 0;
+    for (const term of terms) {
+      for (const r of hl.all(fts5Query(term)!) as { rowid: number; m: string }[]) {
+        assert.equal(markMatches(texts[r.rowid]!, term), r.m, `${term} in ${texts[r.rowid]}`);
+        compared++;
+      }
+    }
+    db.close();
+    assert.ok(compared >= 6, `${compared} hits compared`);
+    assert.equal(markMatches("La Réunion", "réu"), `La ${MARK_START}Réunion${MARK_END}`);
   });
 });

@@ -73,6 +73,28 @@ export function fts5Query(term: string): string | undefined {
   return words.map((w) => `"${w}"${[...w].length >= 3 ? "*" : ""}`).join(" ");
 }
 
+/** The searchable event type of each key (one type per key: a key filter is a type filter). */
+export const TYPE_OF_KEY: Readonly<Record<SearchKey, string>> = Object.fromEntries(
+  Object.entries(KEY_OF_TYPE).map(([type, spec]) => [spec.key, type]),
+) as Record<SearchKey, string>;
+
+/** A token as FTS5's unicode61 tokenizer with remove_diacritics 2 compares it: accents and case folded. */
+const tokenKey = (word: string): string => foldText(word).folded.toLowerCase();
+
+/**
+ * `text` with the words the term's FTS5 query (fts5Query) matches between MARK_START and MARK_END,
+ * as FTS5's highlight() marks them: the SQLite index keeps no text (contentless), so this is done
+ * here on the event's own text. A word of 3 letters or more matches as a prefix.
+ */
+export function markMatches(text: string, term: string): string {
+  const words = queryWords(term).map((w) => ({ key: tokenKey(w), prefix: [...w].length >= 3 }));
+  if (words.length === 0) return text;
+  return text.replace(/[\p{L}\p{N}]+/gu, (token) => {
+    const k = tokenKey(token);
+    return words.some((w) => (w.prefix ? k.startsWith(w.key) : k === w.key)) ? `${MARK_START}${token}${MARK_END}` : token;
+  });
+}
+
 /**
  * The matched words of marked-up text (MARK_START word MARK_END), named as written in `original`
  * when the marked text is `original` itself (SQLite) or its folded form (PostgreSQL).
