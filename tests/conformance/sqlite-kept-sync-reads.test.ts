@@ -87,7 +87,8 @@ describe("/sync's kept reads on SQLite", function () {
       assert.equal(joinedTimeline(sync, roomId).length, 1);
     }
     events.roomsWithEvents = roomsWithEvents;
-    assert.equal(reads, 1, "one read for both");
+    // none when the events since the token come with the positions (server/sync/event-range.ts)
+    assert.ok(reads <= 1, "one read for both");
   });
 
   it("memberships read in a group whose COMMIT then failed are not served at the position the next write takes", async () => {

@@ -11,6 +11,7 @@ import { stateKeyOfRow } from "../../storage/event-columns.ts";
 import { matchesEventFilter, type SyncFilter } from "./sync-filter.ts";
 import { timelineWindow } from "./timeline-window.ts";
 import { incrementalRoomDelta, type RoomDelta } from "./room-delta-cache.ts";
+import type { EventRange } from "./event-range.ts";
 import { projectEvent } from "./event-fields.ts";
 import { hiddenByIgnore } from "../users/ignored-users.ts";
 import { LazyMembersSent } from "./lazy-members-sent.ts";
@@ -39,6 +40,8 @@ export interface RoomSyncInput {
    * not sent again (lazy-members-sent.ts). Without it every timeline sender's member event is sent.
    */
   device?: string;
+  /** The events since the /sync's token read with its positions, when they hold all of them (event-range.ts). */
+  range?: EventRange;
 }
 
 /** Per server: the member events each device was sent (lazy-loading members). */
@@ -114,7 +117,7 @@ export async function roomTimeline(s: ServerContext, inp: RoomSyncInput): Promis
 
 /** The events and the state around them; an incremental sync's are shared by all users (room-delta-cache.ts). */
 async function roomDelta(s: ServerContext, inp: RoomSyncInput, limit: number): Promise<RoomDelta> {
-  if (inp.since > 0 && !inp.fullState) return incrementalRoomDelta(s.stores.events, { roomId: inp.roomId, since: inp.since, upTo: inp.upTo, limit });
+  if (inp.since > 0 && !inp.fullState) return incrementalRoomDelta(s.stores.events, { roomId: inp.roomId, since: inp.since, upTo: inp.upTo, limit }, inp.range);
   const events = s.stores.events;
   const { rows, limited } = await timelineWindow(s, { roomId: inp.roomId, userId: inp.userId, since: inp.since, upTo: inp.upTo, limit, ...(inp.ignored ? { ignored: inp.ignored } : {}) });
   // the state before the first timeline event (a room joined over federation has only outliers before it)

@@ -12,7 +12,8 @@ import { formatSyncToken, type SyncPosition } from "./sync-token.ts";
 import { presenceEvents } from "./presence-sync.ts";
 import { e2eeSyncSection } from "../e2ee/e2ee-sync.ts";
 import { roomSummary } from "./room-summary.ts";
-import { forgottenRooms, streamPositions } from "../../storage/sync-queries.ts";
+import { forgottenRooms, streamPositions, syncPositions } from "../../storage/sync-queries.ts";
+import { eventRange, type EventRange } from "./event-range.ts";
 import { ignoredUsersAt, membershipsAt } from "./kept-reads.ts";
 import { committedView } from "./kept-at-position.ts";
 import { membershipsUpTo } from "./memberships-up-to.ts";
@@ -55,14 +56,24 @@ export async function sync(s: ServerContext, req: SyncRequest): Promise<JsonObje
   }
 }
 
-async function currentPosition(s: ServerContext, userId: string): Promise<SyncPosition & { oneTimeKeys: number; memberships: string; view: string | undefined }> {
+/** The events after a woken /sync's token read with its positions: at most this many. */
+const EVENTS_AFTER_LIMIT = 32;
+
+async function currentPosition(s: ServerContext, userId: string, eventsAfter: number | undefined): Promise<SyncPosition & { oneTimeKeys: number; memberships: string; view: string | undefined; range: EventRange | undefined }> {
   // one statement for the database streams (storage/sync-queries.ts); the events position stops
   // before a write body still running (SQLite: half of it is visible, EventStore.settledPosition)
   const settled = s.stores.events.settledPosition();
   // what the positions statement sees, in its tick (SQLite runs it at the call)
   const view = committedView(s.db);
-  const pos = await streamPositions(s.db, userId);
-  return { ...pos, events: settled(pos.events), typing: s.typing.position, view };
+  const epochs = { redactions: s.stores.events.redactionEpoch(), rollbacks: s.stores.events.rollbackEpoch() };
+  if (eventsAfter === undefined) {
+    const pos = await streamPositions(s.db, userId);
+    return { ...pos, events: settled(pos.events), typing: s.typing.position, view, range: undefined };
+  }
+  // an incremental /sync: with the events since its token (in the user's rooms), when they are few
+  const { eventsAfter: after, ...pos } = await syncPositions(s.db, userId, eventsAfter, EVENTS_AFTER_LIMIT);
+  const events = settled(pos.events);
+  return { ...pos, events, typing: s.typing.position, view, range: eventRange(after, events, epochs) };
 }
 
 /** An answer with nothing new, for a long-poll whose client is gone. */
@@ -77,8 +88,8 @@ function emptyAnswer(token: string): JsonObject {
  */
 async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: JsonObject; empty: boolean; complete: boolean }> {
   const now = s.clock.now();
-  const pos = await currentPosition(s, req.me.userId);
   const since = req.since && !req.fullState ? req.since : undefined;
+  const pos = await currentPosition(s, req.me.userId, since?.events);
   // a typing serial from before a restart is meaningless: start over from 0
   const typingSince = since && since.typing <= pos.typing ? since.typing : 0;
   const userId = req.me.userId;
@@ -99,7 +110,10 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
   // read on every sync (kept while the account-data position stays), so a change to
   // m.ignored_user_list applies to the next response
   const ignoredP = settled(ignoredUsersAt(s.stores.streams, userId, at(pos.accountData), mayKeep));
-  const changedP = settled(since ? (moved("events") ? roomsWithEventsShared(s.stores.events, since.events, pos.events) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
+  // the rooms with events since the token, from the events read with the positions when they hold
+  // all of them (only rooms where the user has a membership row: the only ones looked up below)
+  const range = pos.range;
+  const changedP = settled(since ? (moved("events") ? (range ? Promise.resolve(range.rooms) : roomsWithEventsShared(s.stores.events, since.events, pos.events)) : Promise.resolve(new Set<string>())) : Promise.resolve(undefined));
   // as of pos.events: not a membership written after it (SQLite: maybe in a write still open)
   const rows = await membershipsAt(s.stores.rooms, userId, at(pos.memberships), mayKeep);
   const memberships = (await membershipsUpTo(s.stores.events, userId, rows, pos.events)).filter((m) => roomAllowed(req.filter, m.roomId));
@@ -135,7 +149,7 @@ async function computeSync(s: ServerContext, req: SyncRequest): Promise<{ body: 
       // can commit after a larger one, under a maximum that does not move (push-service.ts)
       const receiptsAt = s.db.dialect === "sqlite" ? { position: at(pos.receipts), mayKeep } : undefined;
       const unread = settled(s.push.syncUnread(userId, m.roomId, pos.events, req.filter.unreadThreadNotifications, receiptsAt));
-      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored, device });
+      const t = await roomTimeline(s, { roomId: m.roomId, version, userId, since: timelineSince, upTo: pos.events, filter: req.filter, now, txnIds, fullState: fullFrom !== undefined, ignored, device, ...(range ? { range } : {}) });
       const ephemeral: JsonObject[] = [];
       if (typing !== undefined && (since || typing.length > 0)) ephemeral.push({ type: "m.typing", content: { user_ids: typing } });
       if (roomReceipts.length > 0) ephemeral.push({ type: "m.receipt", content: receiptContent(roomReceipts, userId) });
