@@ -3,7 +3,9 @@
 // sending in turn. Prints process CPU (user + system) per lone record (one message's 21 recipients,
 // its own transaction and COMMIT: the lone sample's record), per full count of N unread (default
 // 10,000: the first /sync after a restart), per count of 2 unread (a /sync after a receipt) and per
-// /notifications page of 21. PostgreSQL: the client process's CPU only. Copy it into an old tree
+// /notifications page of 21; and for a user in few sets of the busy room (notified by 3 of the N
+// messages, highlighted: a muted or mentions-only room), a full count, a /notifications page and a
+// highlight-only page (review R2). PostgreSQL: the client process's CPU only. Copy it into an old tree
 // (git worktree) and alternate the two to compare layouts (docs/perf/speed-5.md, pushrows).
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -57,8 +59,13 @@ try {
     }
     return out;
   };
+  /** users[1] has muted the room but for mentions: notified (highlighted) by 3 messages only. */
+  const mentioned = new Set<number>();
   const actionsOf = (m: { stream: number; sender: string; eventId: string }): PushActionRow[] =>
-    users.filter((u) => u !== m.sender).map((u) => ({ userId: u, roomId: room, stream: m.stream, eventId: m.eventId, threadId: "main", highlight: false, actions: '["notify"]', ts: m.stream, sender: m.sender }));
+    users.filter((u) => u !== m.sender && (u !== users[1] || mentioned.has(m.stream))).map((u) => ({
+      userId: u, roomId: room, stream: m.stream, eventId: m.eventId, threadId: "main", highlight: u === users[1],
+      actions: u === users[1] ? '["notify",{"set_tweak":"highlight"}]' : '["notify"]', ts: m.stream, sender: m.sender,
+    }));
 
   // lone records: 1,000 to warm up, 1,000 measured
   const lone = await messages(2_000);
@@ -68,6 +75,7 @@ try {
   });
   // the unread ones, recorded 100 a transaction
   const rest = await messages(unread);
+  for (const k of [1, 2, 3]) mentioned.add(rest[Math.floor((k * rest.length) / 4)]!.stream);
   for (let b = 0; b < rest.length; b += 100) {
     const chunk = rest.slice(b, b + 100);
     committed(await db.transaction((tx) => store.record(tx, chunk.flatMap(actionsOf), [], chunk.at(-1)!.stream)));
@@ -81,11 +89,19 @@ try {
   for (let i = 0; i < 200; i++) small.push(await cpuMs(() => store.countsByThread(users[0]!, room, rest.at(-3)!.stream, upTo)));
   const pages: number[] = [];
   for (let i = 0; i < 50; i++) pages.push(await cpuMs(() => store.notifications(users[0]!, { before: Number.MAX_SAFE_INTEGER, limit: 21, onlyHighlight: false })));
+  const few = { count: [] as number[], page: [] as number[], highlights: [] as number[] };
+  for (let i = 0; i < 15; i++) {
+    few.count.push(await cpuMs(() => store.countsByThread(users[1]!, room, after, upTo)));
+    few.page.push(await cpuMs(() => store.notifications(users[1]!, { before: Number.MAX_SAFE_INTEGER, limit: 21, onlyHighlight: false })));
+    few.highlights.push(await cpuMs(() => store.notifications(users[1]!, { before: Number.MAX_SAFE_INTEGER, limit: 21, onlyHighlight: true })));
+  }
+  const fewCounted = (await store.countsByThread(users[1]!, room, after, upTo))[0]?.notifications ?? 0;
   process.stdout.write(`${JSON.stringify({
     db: kind, load: Number(loadavg()[0]!.toFixed(2)),
     loneRecordCpuUs: Math.round(loneMs), // 1,000 records: ms total = µs each
     fullCountCpuMs: Number(median(full).toFixed(2)), fullCountUnread: counted,
     countOf2CpuMs: Number(median(small).toFixed(3)), notificationsPageCpuMs: Number(median(pages).toFixed(3)),
+    fewSets: { counted: fewCounted, countCpuMs: Number(median(few.count).toFixed(3)), pageCpuMs: Number(median(few.page).toFixed(3)), highlightPageCpuMs: Number(median(few.highlights).toFixed(3)) },
   })}\n`);
 } finally {
   await db.close();

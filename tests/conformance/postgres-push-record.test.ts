@@ -79,10 +79,19 @@ describe("PostgreSQL: the push evaluation's record", function () {
       const bob = await registerUser(server.url, "bob");
       const { room_id: roomId } = await call<{ room_id: string }>(server.url, alice, "POST", `${C}/createRoom`, { preset: "public_chat" });
       await call(server.url, bob, "POST", `${C}/join/${enc(roomId)}`, {});
+      // the room's first message writes its recipient set: durable (a derived record a PostgreSQL
+      // crash may lose must not be what later records trust, review R4); /notifications waits for it
+      derivedSql.length = 0;
+      plainSql.length = 0;
+      await call(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t0`, { msgtype: "m.text", body: "premier" });
+      await call<Json>(server.url, bob, "GET", `${C}/notifications`);
+      assert.ok(plainSql.some((s) => s.startsWith("INSERT INTO push_recipient_sets")), `a new set through a durable transaction: ${JSON.stringify(plainSql)}`);
+      assert.ok(!derivedSql.some((s) => s.startsWith("INSERT INTO push_recipient_sets")), "not through the derived one");
+      await call(server.url, bob, "POST", `${C}/rooms/${enc(roomId)}/receipt/m.read/${enc(String((await call<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t00`, { msgtype: "m.text", body: "lu" })).event_id))}`, {});
       const first = await call<Json>(server.url, bob, "GET", `${C}/sync?timeout=0`);
       derivedSql.length = 0;
       plainSql.length = 0;
-      // bob long-polls; alice's message wakes him
+      // bob long-polls; alice's message (its set known now) wakes him
       const polled = call<Json>(server.url, bob, "GET", `${C}/sync?timeout=20000&since=${enc(String(first["next_batch"]))}`);
       const { event_id: eventId } = await call<{ event_id: string }>(server.url, alice, "PUT", `${C}/rooms/${enc(roomId)}/send/m.room.message/t1`, { msgtype: "m.text", body: "bonjour" });
       const sync = await polled;

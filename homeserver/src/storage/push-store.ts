@@ -102,18 +102,19 @@ export async function pushActionsSlim(tx: SqlExecutor, dialect: Dialect): Promis
   await tx.run("ALTER TABLE push_actions_slim RENAME TO push_actions");
 }
 
-/** The rooms where a user is in a recipient set (rooms they may have notifications in). */
-const ROOMS_WITH_ACTIONS = "SELECT DISTINCT room_id FROM push_recipient_sets WHERE user_id = ?";
-
 /**
- * An event row's recipient `m` (the user asked about, in the event's set). Only events still
- * visible count: redacted, rejected or soft-failed ones never notify; the sender (put in the set
- * of a local sender's message) is no recipient.
+ * A user's notifying events of a room, reached through the recipient sets they are in (their
+ * events, not the room's: push_actions_by_event_set). Only events still visible count: redacted,
+ * rejected or soft-failed ones never notify; the sender (put in the set of a local sender's
+ * message) is no recipient; the user's own invite notified but is no unread message of the room.
  */
-const VISIBLE = `JOIN push_recipient_sets m ON m.room_id = a.room_id AND m.set_id = a.set_id AND m.user_id = ?
-  JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> m.user_id`;
-/** The user's own invite notified (and is listed by /notifications) but is no unread message of the room. */
-const UNREAD = `${VISIBLE} AND NOT (e.type = 'm.room.member' AND e.state_key = m.user_id)`;
+const unreadOfUser = (dialect: Dialect): string => `FROM push_recipient_sets m ${dialect === "sqlite"
+  // SQLite: the user's sets first, then the set index (without statistics it would walk the room's
+  // range, or the room's sets of every user)
+  ? "INDEXED BY push_recipient_sets_user CROSS JOIN push_actions_by_event a INDEXED BY push_actions_by_event_set ON" : "JOIN push_actions_by_event a ON"} a.room_id = m.room_id AND a.set_id = m.set_id
+  JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> m.user_id
+    AND NOT (e.type = 'm.room.member' AND e.state_key = m.user_id)
+  WHERE m.user_id = ? AND m.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`;
 
 /** Recipient sets known to be committed, by room and set id (beyond this many: forgotten). */
 const MAX_KNOWN_SETS = 100_000;
@@ -122,6 +123,8 @@ export class PushStore {
   private readonly db: Database;
   /** `room\0set` of recipient sets committed (their members are not written again). */
   private readonly knownSets = new Set<string>();
+  /** The last batch's sets (writesSets then record hash each event once). */
+  private planned: { actions: readonly PushActionRow[]; sets: { first: PushActionRow; set: SetMember[]; setId: string; key: string }[] } | undefined;
   constructor(deps: { db: Database }) {
     this.db = deps.db;
   }
@@ -186,20 +189,7 @@ export class PushStore {
     const send = (sql: string, params: SqlValue[]): Promise<void> => runLater(tx, sql, params);
     const rows: { roomId: string; stream: number; threadId: string; setId: string; ts: number }[] = [];
     const written: string[] = [];
-    // an event's actions are consecutive (PushProcessor evaluates one event at a time)
-    for (let i = 0; i < actions.length;) {
-      const first = actions[i]!;
-      const members: SetMember[] = [];
-      let sender: string | undefined;
-      for (; i < actions.length && actions[i]!.stream === first.stream; i++) {
-        const a = actions[i]!;
-        members.push({ userId: a.userId, highlight: a.highlight, actions: a.actions === NOTIFY_ONLY ? null : a.actions });
-        sender ??= a.sender;
-      }
-      if (sender !== undefined) members.push({ userId: sender, highlight: false, actions: null });
-      const set = sortedMembers(members);
-      const setId = recipientSetId(set);
-      const key = `${first.roomId}\u0000${setId}`;
+    for (const { first, set, setId, key } of this.eventSets(actions)) {
       if (!this.knownSets.has(key) && !written.includes(key)) {
         written.push(key);
         await insertSetMembers(send, first.roomId, setId, set);
@@ -217,6 +207,37 @@ export class PushStore {
     return written;
   }
 
+  /**
+   * Whether recording `actions` writes a set not known to be stored. PostgreSQL: such a record goes
+   * through a durable transaction (PushProcessor), never a derived one that a PostgreSQL crash may
+   * lose after `setsCommitted` trusted it (review R4).
+   */
+  writesSets(actions: readonly PushActionRow[]): boolean {
+    return this.eventSets(actions).some((e) => !this.knownSets.has(e.key));
+  }
+
+  /** Each event's recipient set (an event's actions are consecutive: one event evaluated at a time). */
+  private eventSets(actions: readonly PushActionRow[]): { first: PushActionRow; set: SetMember[]; setId: string; key: string }[] {
+    if (this.planned?.actions === actions) return this.planned.sets;
+    const sets: { first: PushActionRow; set: SetMember[]; setId: string; key: string }[] = [];
+    for (let i = 0; i < actions.length;) {
+      const first = actions[i]!;
+      const members: SetMember[] = [];
+      let sender: string | undefined;
+      for (; i < actions.length && actions[i]!.stream === first.stream; i++) {
+        const a = actions[i]!;
+        members.push({ userId: a.userId, highlight: a.highlight, actions: a.actions === NOTIFY_ONLY ? null : a.actions });
+        sender ??= a.sender;
+      }
+      if (sender !== undefined) members.push({ userId: sender, highlight: false, actions: null });
+      const set = sortedMembers(members);
+      const setId = recipientSetId(set);
+      sets.push({ first, set, setId, key: `${first.roomId}\u0000${setId}` });
+    }
+    this.planned = { actions, sets };
+    return sets;
+  }
+
   /** The sets a committed record wrote (`record`'s answer): later records do not write them again. */
   setsCommitted(sets: readonly string[]): void {
     if (this.knownSets.size + sets.length > MAX_KNOWN_SETS) this.knownSets.clear();
@@ -231,17 +252,15 @@ export class PushStore {
   /** Per thread ("main" included): notifying events after `after` up to `upTo`. */
   async countsByThread(userId: string, roomId: string, after: number, upTo: number): Promise<ThreadCounts[]> {
     const rows = await this.db.all<{ thread_id: string; n: number; h: number | null }>(
-      `SELECT a.thread_id, COUNT(*) AS n, SUM(m.highlight) AS h FROM push_actions_by_event a ${UNREAD}
-       WHERE a.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ? GROUP BY a.thread_id`,
+      `SELECT a.thread_id, COUNT(*) AS n, SUM(m.highlight) AS h ${unreadOfUser(this.db.dialect)} GROUP BY a.thread_id`,
       [userId, roomId, after, upTo]);
     return rows.map((r) => ({ threadId: r.thread_id, notifications: num(r.n), highlights: num(r.h) }));
   }
 
   async countInThread(userId: string, roomId: string, threadId: string, after: number, upTo: number): Promise<ThreadCounts> {
     const r = await this.db.one<{ n: number; h: number | null }>(
-      `SELECT COUNT(*) AS n, SUM(m.highlight) AS h FROM push_actions_by_event a ${UNREAD}
-       WHERE a.room_id = ? AND a.thread_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`,
-      [userId, roomId, threadId, after, upTo]);
+      `SELECT COUNT(*) AS n, SUM(m.highlight) AS h ${unreadOfUser(this.db.dialect)} AND a.thread_id = ?`,
+      [userId, roomId, after, upTo, threadId]);
     return { threadId, notifications: num(r?.n), highlights: num(r?.h) };
   }
 
@@ -269,18 +288,30 @@ export class PushStore {
 
   /**
    * A user's notifications, newest first, before stream position `before` (exclusive): the newest
-   * of each room where they are in a recipient set, merged.
+   * of each recipient set they are in (only those where they are highlighted for `onlyHighlight`),
+   * merged: one statement on PostgreSQL (LATERAL), one per set on SQLite (in process).
    */
   async notifications(userId: string, opts: { before: number; limit: number; onlyHighlight: boolean }): Promise<PushActionRow[]> {
-    const select = `SELECT a.room_id, a.stream_ordering, e.event_id, a.thread_id, m.highlight, COALESCE(m.actions, '${NOTIFY_ONLY}') AS actions, a.ts FROM push_actions_by_event a ${VISIBLE}
-       WHERE a.room_id = ? AND a.stream_ordering < ?${opts.onlyHighlight ? " AND m.highlight = 1" : ""}
-       ORDER BY a.stream_ordering DESC LIMIT ?`;
+    const newest = `SELECT a.stream_ordering, e.event_id, a.thread_id, a.ts FROM push_actions_by_event a${this.db.dialect === "sqlite" ? " INDEXED BY push_actions_by_event_set" : ""}
+       JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> ?
+       WHERE a.room_id = ? AND a.set_id = ? AND a.stream_ordering < ? ORDER BY a.stream_ordering DESC LIMIT ?`;
+    const sets = `SELECT room_id, set_id, highlight, COALESCE(actions, '${NOTIFY_ONLY}') AS actions FROM push_recipient_sets WHERE user_id = ?${opts.onlyHighlight ? " AND highlight = 1" : ""}`;
     type Row = { room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number };
     let rows: Row[] = [];
-    for (const r of await this.db.all<{ room_id: string }>(ROOMS_WITH_ACTIONS, [userId])) {
-      rows.push(...(await this.db.all<Row>(select, [userId, r.room_id, opts.before, opts.limit])));
+    if (this.db.dialect === "postgres") {
+      rows = await this.db.all<Row>(
+        `SELECT m.room_id, x.stream_ordering, x.event_id, x.thread_id, m.highlight, m.actions, x.ts FROM (${sets}) m
+         CROSS JOIN LATERAL (${newest.replace("a.room_id = ? AND a.set_id = ?", "a.room_id = m.room_id AND a.set_id = m.set_id")}) x
+         ORDER BY x.stream_ordering DESC LIMIT ?`,
+        [userId, userId, opts.before, opts.limit, opts.limit]);
+    } else {
+      for (const m of await this.db.all<{ room_id: string; set_id: string; highlight: number; actions: string }>(sets, [userId])) {
+        for (const r of await this.db.all<Omit<Row, "room_id" | "highlight" | "actions">>(newest, [userId, m.room_id, m.set_id, opts.before, opts.limit])) {
+          rows.push({ ...r, room_id: m.room_id, highlight: m.highlight, actions: m.actions });
+        }
+      }
+      rows = rows.sort((a, b) => num(b.stream_ordering) - num(a.stream_ordering)).slice(0, opts.limit);
     }
-    rows = rows.sort((a, b) => num(b.stream_ordering) - num(a.stream_ordering)).slice(0, opts.limit);
     return rows.map((r) => ({
       userId, roomId: r.room_id, stream: num(r.stream_ordering), eventId: r.event_id, threadId: r.thread_id,
       highlight: num(r.highlight) === 1, actions: r.actions, ts: num(r.ts),

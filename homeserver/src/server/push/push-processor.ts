@@ -315,7 +315,8 @@ export class PushProcessor {
       sets = await store.record(tx, actions, pushes, last);
       await announce?.inRecord(tx, last, redactedRooms);
     };
-    await (pushes.length === 0 && db.derivedTransaction ? db.derivedTransaction(record) : db.transaction(record));
+    // a record writing a recipient set is durable too: later records trust the set is stored
+    await (pushes.length === 0 && db.derivedTransaction && !store.writesSets(actions) ? db.derivedTransaction(record) : db.transaction(record));
     store.setsCommitted(sets);
     announce?.recorded(last);
     if (pushes.length > 0) this.deps.onQueued();
