@@ -21,6 +21,7 @@ import { timelineScrollBench } from "./timeline-scroll.ts";
 import { tasksViewsBench } from "./tasks-views.ts";
 import { boardE2eBench } from "./board-e2e.ts";
 import { dossierWebBench } from "./dossier-web.ts";
+import { dossierFirefoxBench } from "./dossier-firefox.ts";
 import { freePort } from "../harness/ports.ts";
 
 
@@ -42,7 +43,7 @@ if (process.argv.includes("--help")) {
 Runs the homeserver benchmarks (the issue-16 council probe on SQLite and PostgreSQL, the latter
 also with two client readers + one persister, initial
 sync, federation, files and E2EE, dossiers: encrypted 1 GiB and 4 GiB transfers, the 4 GiB one
-with the client in its own process: tests/bench/dossier-4gib.ts) and the tasks fold benchmark (appservices/protocol), prints a
+with the client in its own process: tests/bench/dossier-4gib.ts; 1 GiB in Chromium and in Firefox ESR) and the tasks fold benchmark (appservices/protocol), prints a
 table of medians with their targets and writes bench-results.json (every run, load average).
 The council probe alone: node tests/bench/probe.ts [--quick] [--db sqlite|postgres].
   --quick   smaller loads (a minute instead of several)
@@ -83,6 +84,7 @@ rows.push(...(await tasksViewsBench(quick)));
 // The task board opened in our web client over a real homeserver (the in-memory row above is its code alone).
 rows.push(...(await boardE2eBench(quick)));
 rows.push(...(await dossierWebBench(quick)));
+rows.push(...(await dossierFirefoxBench(quick)));
 printTable(rows);
 writeFileSync("bench-results.json", JSON.stringify({ date: new Date().toISOString(), node: process.version, loadavg: { before: loadBefore, after: loadavg() }, rows, probeRuns }, null, 2) + "\n");
 process.stdout.write("\nJSON written to bench-results.json\n");

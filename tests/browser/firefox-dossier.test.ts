@@ -10,20 +10,17 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Browser, Page } from "puppeteer-core";
-import { ensureClientBuild } from "../../client/scripts/client-build.ts";
-import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
-import { firefoxScreenshot, launchFirefox, waitDeep, withFailureShot } from "../harness/firefox.ts";
-import { registerUser, startTestHomeserver, waitFor, type TestHomeserver } from "../harness/homeserver.ts";
+import type { Page } from "puppeteer-core";
+import { firefoxScreenshot, waitDeep, withFailureShot } from "../harness/firefox.ts";
+import { openFirefoxDossier, type FirefoxDossier } from "../harness/firefox-dossier.ts";
+import { waitFor } from "../harness/homeserver.ts";
 
 const MiB = 1024 * 1024;
 const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 describe("dossiers in Firefox ESR: an upload in encrypted parts, a download saved through the service worker", function () {
   this.timeout(300_000);
-  let hs: TestHomeserver;
-  let web: ServedClient;
-  let browser: Browser | undefined;
+  let opened: FirefoxDossier | undefined;
   let page: Page;
   let dir: string;
   const original = randomBytes(3 * MiB + 54_321);
@@ -31,37 +28,13 @@ describe("dossiers in Firefox ESR: an upload in encrypted parts, a download save
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), "entente-firefox-"));
-    const dist = await ensureClientBuild();
-    hs = await startTestHomeserver();
-    web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: MiB } }, councils: [{ id: "a", label: "Ville A", serverName: "localhost", homeserverUrl: hs.url }] });
-    const me = await registerUser(hs.url, "agent");
-    const call = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${hs.url}/_matrix/client/v3${path}`, { method: path.includes("/state/") ? "PUT" : "POST", headers: { Authorization: `Bearer ${me.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
-    const space = String((await call("/createRoom", { name: "Mobilité", preset: "private_chat", creation_content: { type: "m.space" } }))["room_id"]);
-    const roomId = String((await call("/createRoom", {
-      name: "Étude mobilité", preset: "private_chat", creation_content: { type: "fr.entente.dossier" },
-      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
-    }))["room_id"]);
-    await call(`/rooms/${encodeURIComponent(space)}/state/m.space.child/${encodeURIComponent(roomId)}`, { via: [new URL(hs.url).hostname] });
     mkdirSync(join(dir, "downloads"));
-    browser = await launchFirefox(join(dir, "downloads"));
-    page = await browser.newPage();
-    await page.setViewport({ width: 1280, height: 800 });
-    await page.goto(`${web.url}/`);
-    const session = JSON.stringify({ baseUrl: hs.url, userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId });
-    await page.evaluate((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
-    await page.goto(`${web.url}/#/dossier/${encodeURIComponent(roomId)}`);
-    await page.reload();
-    await withFailureShot(page, "dossier-open", () => waitDeep(page, "h1, h2", "Étude mobilité", 120_000));
+    opened = await openFirefoxDossier({ title: "Étude mobilité", largeFileThreshold: MiB, downloadDir: join(dir, "downloads") });
+    page = opened.page;
   });
 
   after(async () => {
-    await browser?.close();
-    await web?.close();
-    await hs?.stop();
+    await opened?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

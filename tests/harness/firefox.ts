@@ -19,6 +19,9 @@ export async function launchFirefox(downloadDir: string): Promise<Browser> {
     browser: "firefox",
     executablePath: FIREFOX,
     headless: true,
+    // No BiDi network events: besides the kept bodies below, Firefox's network listener for them
+    // made the browser process grow as much as a dossier download moved (+554 MiB for 512 MiB).
+    networkEnabled: false,
     extraPrefsFirefox: {
       "browser.download.folderList": 2,
       "browser.download.dir": downloadDir,
@@ -27,6 +30,11 @@ export async function launchFirefox(downloadDir: string): Promise<Browser> {
       "browser.helperApps.neverAsk.saveToDisk": "application/octet-stream",
       "browser.download.manager.showWhenStarting": false,
       "intl.accept_languages": "fr-FR, fr",
+      // puppeteer asks Firefox to keep network bodies (BiDi network.addDataCollector, 20 MB
+      // each, up to this total): every dossier part would then be held in the browser process,
+      // which grew as much as the file moved (+530 MiB for 512 MiB). A total under puppeteer's
+      // per-item size makes Firefox refuse the collector, which puppeteer ignores: nothing kept.
+      "remote.network.maxTotalDataSize": 1,
     },
   });
 }
