@@ -5,7 +5,10 @@
 // 10,000: the first /sync after a restart), per count of 2 unread (a /sync after a receipt) and per
 // /notifications page of 21; and for a user in few sets of the busy room (notified by 3 of the N
 // messages, highlighted: a muted or mentions-only room), a full count, a /notifications page and a
-// highlight-only page (review R2). PostgreSQL: the client process's CPU only. Copy it into an old tree
+// highlight-only page (review R2); and in a second room whose recipient sets vary (each message
+// mentions one member, a member replaced every 20 messages: ~2,000 sets over 4,000 messages), a
+// long-standing member's count of 2, full count and /notifications page (review R13). PostgreSQL:
+// the client process's CPU only. Copy it into an old tree
 // (git worktree) and alternate the two to compare layouts (docs/perf/speed-5.md, pushrows).
 import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -96,11 +99,43 @@ try {
     few.highlights.push(await cpuMs(() => store.notifications(users[1]!, { before: Number.MAX_SAFE_INTEGER, limit: 21, onlyHighlight: true })));
   }
   const fewCounted = (await store.countsByThread(users[1]!, room, after, upTo))[0]?.notifications ?? 0;
+  // many sets: "@stay" in every one of them
+  const manyRoom = "!many:council.test";
+  const stay = "@stay:council.test";
+  let members = Array.from({ length: 21 }, (_, i) => `@member_${i}:council.test`);
+  let joined = 21;
+  const many: { stream: number; sender: string; eventId: string }[] = [];
+  for (let b = 0; b < 4_000; b += 500) {
+    const batch: PushActionRow[] = [];
+    await db.transaction(async (tx) => {
+      for (let i = b; i < b + 500; i++) {
+        if (i > 0 && i % 20 === 0) members = [...members.slice(1), `@member_${joined++}:council.test`];
+        const sender = members[i % members.length]!;
+        const id = `$many${i}`;
+        await tx.run("INSERT INTO events (event_id, room_id, type, sender, depth, origin_server_ts, json) VALUES (?, ?, 'm.room.message', ?, ?, ?, '{}')", [id, manyRoom, sender, i, i]);
+        const stream = Number((await tx.one<{ s: number }>("SELECT stream_ordering AS s FROM events WHERE event_id = ?", [id]))?.s);
+        many.push({ stream, sender, eventId: id });
+        const mentioned = members[(i * 7) % members.length]!;
+        for (const u of [stay, ...members]) {
+          if (u !== sender) batch.push({ userId: u, roomId: manyRoom, stream, eventId: id, threadId: "main", highlight: u === mentioned, actions: u === mentioned ? '["notify",{"set_tweak":"highlight"}]' : '["notify"]', ts: i, sender });
+        }
+      }
+    });
+    committed(await db.transaction((tx) => store.record(tx, batch, [], many.at(-1)!.stream)));
+  }
+  const varied = { small: [] as number[], full: [] as number[], page: [] as number[] };
+  for (let i = 0; i < 9; i++) {
+    varied.small.push(await cpuMs(() => store.countsByThread(stay, manyRoom, many.at(-3)!.stream, many.at(-1)!.stream)));
+    varied.full.push(await cpuMs(() => store.countsByThread(stay, manyRoom, 0, many.at(-1)!.stream)));
+    varied.page.push(await cpuMs(() => store.notifications(stay, { before: Number.MAX_SAFE_INTEGER, limit: 21, onlyHighlight: false })));
+  }
+  const sets = Number((await db.one<{ n: number }>("SELECT COUNT(DISTINCT set_id) AS n FROM push_recipient_sets WHERE room_id = ?", [manyRoom]).catch(() => undefined))?.n ?? 0);
   process.stdout.write(`${JSON.stringify({
     db: kind, load: Number(loadavg()[0]!.toFixed(2)),
     loneRecordCpuUs: Math.round(loneMs), // 1,000 records: ms total = µs each
     fullCountCpuMs: Number(median(full).toFixed(2)), fullCountUnread: counted,
     countOf2CpuMs: Number(median(small).toFixed(3)), notificationsPageCpuMs: Number(median(pages).toFixed(3)),
+    manySets: { sets, countOf2CpuMs: Number(median(varied.small).toFixed(3)), fullCountCpuMs: Number(median(varied.full).toFixed(2)), pageCpuMs: Number(median(varied.page).toFixed(3)) },
     fewSets: { counted: fewCounted, countCpuMs: Number(median(few.count).toFixed(3)), pageCpuMs: Number(median(few.page).toFixed(3)), highlightPageCpuMs: Number(median(few.highlights).toFixed(3)) },
   })}\n`);
 } finally {

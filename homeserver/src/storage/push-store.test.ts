@@ -100,6 +100,12 @@ CREATE INDEX push_actions_room ON push_actions (user_id, room_id, stream_orderin
     const store = new PushStore({ db });
     assert.deepEqual(await store.countsByThread(U, ROOMS[1]!, streams[1]!, streams.at(-1)!), [{ threadId: "main", notifications: 2, highlights: 1 }]);
     assert.deepEqual(await store.countInThread(OTHER, ROOMS[0]!, "main", 0, streams.at(-1)!), { threadId: "main", notifications: 3, highlights: 0 });
+    // a short range walks the room's rows, a long one (over 256 positions) the user's sets: alike
+    const all = [{ threadId: "main", notifications: 3, highlights: 1 }];
+    assert.deepEqual(await store.countsByThread(U, ROOMS[1]!, 0, streams.at(-1)!), all);
+    assert.deepEqual(await store.countsByThread(U, ROOMS[1]!, -1000, streams.at(-1)!), all);
+    assert.deepEqual(await store.countInThread(U, ROOMS[1]!, "main", -1000, streams.at(-1)!), all[0]);
+    assert.deepEqual(await store.countsByThread(SENDER, ROOMS[1]!, -1000, streams.at(-1)!), []);
   });
 
   it("writes a set again after the record that first wrote it rolled back (known only once committed)", async () => {

@@ -116,6 +116,20 @@ const unreadOfUser = (dialect: Dialect): string => `FROM push_recipient_sets m $
     AND NOT (e.type = 'm.room.member' AND e.state_key = m.user_id)
   WHERE m.user_id = ? AND m.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`;
 
+/**
+ * The same rows reached through the room's range (the rows of every recipient of the room's
+ * events in it, joined to the user's set entry): cheaper than one probe per set of the user when
+ * the range is short, as after a receipt (a long-lived room accumulates sets, review R13).
+ */
+const unreadInRange = (dialect: Dialect): string => `FROM push_actions_by_event a${dialect === "sqlite" ? " NOT INDEXED" : ""}
+  JOIN push_recipient_sets m ON m.room_id = a.room_id AND m.set_id = a.set_id AND m.user_id = ?
+  JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> m.user_id
+    AND NOT (e.type = 'm.room.member' AND e.state_key = m.user_id)
+  WHERE a.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`;
+
+/** Ranges of at most this many positions (any room's) are counted through the room's range. */
+const RANGE_WALK = 256;
+
 /** Recipient sets known to be committed, by room and set id (beyond this many: forgotten). */
 const MAX_KNOWN_SETS = 100_000;
 
@@ -249,17 +263,22 @@ export class PushStore {
       [p.userId, p.appId, p.pushkey, p.roomId, p.eventId ?? null, p.actions ?? null, p.createdTs]);
   }
 
+  /** A short range through the room's rows, a long one through the user's sets (both: user, room, after, upTo). */
+  private unreadFrom(after: number, upTo: number): string {
+    return upTo - after <= RANGE_WALK ? unreadInRange(this.db.dialect) : unreadOfUser(this.db.dialect);
+  }
+
   /** Per thread ("main" included): notifying events after `after` up to `upTo`. */
   async countsByThread(userId: string, roomId: string, after: number, upTo: number): Promise<ThreadCounts[]> {
     const rows = await this.db.all<{ thread_id: string; n: number; h: number | null }>(
-      `SELECT a.thread_id, COUNT(*) AS n, SUM(m.highlight) AS h ${unreadOfUser(this.db.dialect)} GROUP BY a.thread_id`,
+      `SELECT a.thread_id, COUNT(*) AS n, SUM(m.highlight) AS h ${this.unreadFrom(after, upTo)} GROUP BY a.thread_id`,
       [userId, roomId, after, upTo]);
     return rows.map((r) => ({ threadId: r.thread_id, notifications: num(r.n), highlights: num(r.h) }));
   }
 
   async countInThread(userId: string, roomId: string, threadId: string, after: number, upTo: number): Promise<ThreadCounts> {
     const r = await this.db.one<{ n: number; h: number | null }>(
-      `SELECT COUNT(*) AS n, SUM(m.highlight) AS h ${unreadOfUser(this.db.dialect)} AND a.thread_id = ?`,
+      `SELECT COUNT(*) AS n, SUM(m.highlight) AS h ${this.unreadFrom(after, upTo)} AND a.thread_id = ?`,
       [userId, roomId, after, upTo, threadId]);
     return { threadId, notifications: num(r?.n), highlights: num(r?.h) };
   }
@@ -287,35 +306,33 @@ export class PushStore {
   }
 
   /**
-   * A user's notifications, newest first, before stream position `before` (exclusive): the newest
-   * of each recipient set they are in (only those where they are highlighted for `onlyHighlight`),
-   * merged: one statement on PostgreSQL (LATERAL), one per set on SQLite (in process).
+   * A user's notifications, newest first, before stream position `before` (exclusive): the sets
+   * the user is in (only those where they are highlighted for `onlyHighlight`) with the newest
+   * position of each, read in one statement (an index seek per set); then the newest rows of the
+   * sets in that order, until the next set's newest is older than the page's last row (a room's
+   * sets are mostly used one era at a time: one or two sets read, review R13).
    */
   async notifications(userId: string, opts: { before: number; limit: number; onlyHighlight: boolean }): Promise<PushActionRow[]> {
-    const newest = `SELECT a.stream_ordering, e.event_id, a.thread_id, a.ts FROM push_actions_by_event a${this.db.dialect === "sqlite" ? " INDEXED BY push_actions_by_event_set" : ""}
+    const sqlite = this.db.dialect === "sqlite";
+    const sets = await this.db.all<{ room_id: string; set_id: string; highlight: number; actions: string; newest: number | null }>(
+      `SELECT m.room_id, m.set_id, m.highlight, COALESCE(m.actions, '${NOTIFY_ONLY}') AS actions,
+         (SELECT MAX(a.stream_ordering) FROM push_actions_by_event a${sqlite ? " INDEXED BY push_actions_by_event_set" : ""}
+          WHERE a.room_id = m.room_id AND a.set_id = m.set_id AND a.stream_ordering < ?) AS newest
+       FROM push_recipient_sets m WHERE m.user_id = ?${opts.onlyHighlight ? " AND m.highlight = 1" : ""}`,
+      [opts.before, userId]);
+    const order = sets.filter((m) => m.newest !== null).sort((a, b) => num(b.newest) - num(a.newest));
+    const newest = `SELECT a.stream_ordering, e.event_id, a.thread_id, a.ts FROM push_actions_by_event a${sqlite ? " INDEXED BY push_actions_by_event_set" : ""}
        JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> ?
        WHERE a.room_id = ? AND a.set_id = ? AND a.stream_ordering < ? ORDER BY a.stream_ordering DESC LIMIT ?`;
-    const sets = `SELECT room_id, set_id, highlight, COALESCE(actions, '${NOTIFY_ONLY}') AS actions FROM push_recipient_sets WHERE user_id = ?${opts.onlyHighlight ? " AND highlight = 1" : ""}`;
-    type Row = { room_id: string; stream_ordering: number; event_id: string; thread_id: string; highlight: number; actions: string; ts: number };
-    let rows: Row[] = [];
-    if (this.db.dialect === "postgres") {
-      rows = await this.db.all<Row>(
-        `SELECT m.room_id, x.stream_ordering, x.event_id, x.thread_id, m.highlight, m.actions, x.ts FROM (${sets}) m
-         CROSS JOIN LATERAL (${newest.replace("a.room_id = ? AND a.set_id = ?", "a.room_id = m.room_id AND a.set_id = m.set_id")}) x
-         ORDER BY x.stream_ordering DESC LIMIT ?`,
-        [userId, userId, opts.before, opts.limit, opts.limit]);
-    } else {
-      for (const m of await this.db.all<{ room_id: string; set_id: string; highlight: number; actions: string }>(sets, [userId])) {
-        for (const r of await this.db.all<Omit<Row, "room_id" | "highlight" | "actions">>(newest, [userId, m.room_id, m.set_id, opts.before, opts.limit])) {
-          rows.push({ ...r, room_id: m.room_id, highlight: m.highlight, actions: m.actions });
-        }
+    let rows: PushActionRow[] = [];
+    for (const m of order) {
+      if (rows.length >= opts.limit && num(m.newest) < rows[opts.limit - 1]!.stream) break;
+      for (const r of await this.db.all<{ stream_ordering: number; event_id: string; thread_id: string; ts: number }>(newest, [userId, m.room_id, m.set_id, opts.before, opts.limit])) {
+        rows.push({ userId, roomId: m.room_id, stream: num(r.stream_ordering), eventId: r.event_id, threadId: r.thread_id, highlight: num(m.highlight) === 1, actions: m.actions, ts: num(r.ts) });
       }
-      rows = rows.sort((a, b) => num(b.stream_ordering) - num(a.stream_ordering)).slice(0, opts.limit);
+      rows = rows.sort((a, b) => b.stream - a.stream).slice(0, opts.limit);
     }
-    return rows.map((r) => ({
-      userId, roomId: r.room_id, stream: num(r.stream_ordering), eventId: r.event_id, threadId: r.thread_id,
-      highlight: num(r.highlight) === 1, actions: r.actions, ts: num(r.ts),
-    }));
+    return rows;
   }
 
   /** Pushers with something queued. */

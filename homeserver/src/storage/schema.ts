@@ -388,6 +388,13 @@ CREATE INDEX events_relates ON events (relates_to, rel_type, outlier, soft_faile
     run: pushActionsPerEvent,
   },
   {
+    // The per-user reads' index (room, set, position) for a database that ran migration 200 before
+    // it made the index itself (605836a); elsewhere already there (review R14).
+    version: 201,
+    name: "push-actions-by-set-index",
+    sql: "CREATE INDEX IF NOT EXISTS push_actions_by_event_set ON push_actions_by_event (room_id, set_id, stream_ordering);",
+  },
+  {
     // SQLite: the search index contentless (content = '', contentless_delete = 1), refilled from
     // the events: its content b-tree copied every indexed text, one more WAL page per message;
     // the text is read from the event (storage/search-store.ts). PostgreSQL unchanged.
