@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { HomeserverConfig } from "../config/config-types.ts";
 import { generateSigningKey, encodeSigningKeyFile, parseSigningKeyFile, type SigningKey } from "../room/signing.ts";
 import { openDatabase } from "../storage/open-database.ts";
+import { holdMainLock } from "../storage/pg-main-lock.ts";
 import { EventStore } from "../storage/event-store.ts";
 import { RoomStore } from "../storage/room-store.ts";
 import { UserStore } from "../storage/user-store.ts";
@@ -73,6 +74,8 @@ export interface StartOptions {
   log?: Logger;
   /** Federation retry timings (tests shorten them). */
   federationSender?: SenderOptions;
+  /** PostgreSQL: how long to wait for another main to let go of the database (storage/pg-main-lock.ts). */
+  mainLockWaitMs?: number;
 }
 
 export async function startHomeserver(config: HomeserverConfig, opts: StartOptions = {}): Promise<RunningHomeserver> {
@@ -81,7 +84,12 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
   // Before anything is opened: a broken registration file stops the start with every problem listed.
   const registrations = loadRegistrations(config.appservices.registrationFiles, config.server.name);
   prepareDataAtRest(config, log); // private directories and files, older installs fixed, before the database opens
-  const db = await openDatabase(config.database);
+  // one main per PostgreSQL database (storage/pg-main-lock.ts), taken before anything is written
+  const mainLock = config.database.type === "postgres" ? await holdMainLock(config.database.url, log, opts.mainLockWaitMs !== undefined ? { waitMs: opts.mainLockWaitMs } : {}) : undefined;
+  const db = await openDatabase(config.database).catch(async (e: unknown) => {
+    await mainLock?.release();
+    throw e;
+  });
   const signingKey = loadOrCreateSigningKey(config.server.signingKeyPath);
   const notifier = new Notifier();
   // workers.enabled: client readers (server/worker/) learn of every wake-up over NOTIFY
@@ -209,6 +217,7 @@ export async function startHomeserver(config: HomeserverConfig, opts: StartOptio
       await publisher?.close();
       await tokens?.revocations.stop();
       await db.close();
+      await mainLock?.release();
     },
   };
 }
