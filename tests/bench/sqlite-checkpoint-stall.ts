@@ -20,7 +20,7 @@ const { values } = parseArgs({ options: { rounds: { type: "string" }, commits: {
 const paceMs = Number(values.pace ?? "0");
 const ROUNDS = Number(values.rounds ?? "3");
 const COMMITS = Number(values.commits ?? "3000");
-const gatherMs = Number(values.gather ?? "1000");
+const gatherMs = Number(values.gather ?? "100");
 const dir = mkdtempSync(join(tmpdir(), "checkpoint-stall-"));
 let seed = 1;
 const rnd = (): string => (seed = (seed * 1103515245 + 12345) % 2147483648).toString(36);
@@ -65,7 +65,7 @@ for (let r = 0; r < ROUNDS; r++) {
     const main = process.threadCpuUsage(main0);
     const proc = process.cpuUsage(proc0);
     // the thread's last checkpoint of the round lands in the next round's figures: let it run
-    await new Promise((res) => setTimeout(res, gatherMs + 100));
+    await new Promise((res) => setTimeout(res, gatherMs + 200));
     const kib = (writeBytes() - wb0) / 1024 / COMMITS;
     wall.sort((a, b) => a - b);
     (rows[name] ??= []).push({

@@ -17,4 +17,4 @@ export const CKPT = {
 } as const;
 export const CKPT_SLOTS = 7;
 
-export type CheckpointWorkerData = { path: string; shared: SharedArrayBuffer; gatherMs: number; idleMs: number; restartFrames: number };
+export type CheckpointWorkerData = { path: string; shared: SharedArrayBuffer; gatherMs: number; idleMs: number; restartFrames: number; checkpointFrames: number };

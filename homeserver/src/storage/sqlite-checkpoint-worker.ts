@@ -6,9 +6,12 @@
 // that itself). Crash-safe at any point: that is SQLite's own checkpoint; nothing else is written.
 //
 // The shared Int32Array (slots in sqlite-checkpoint-shared.ts): the writer adds to PENDING after
-// each COMMIT and wakes this thread when it was 0. The thread then waits `gatherMs` more (commits
-// made meanwhile share the checkpoint: a page changed by several of them is copied once), takes
-// the count and checkpoints. No commit for `idleMs`: a last checkpoint and the thread ends (the
+// each COMMIT and wakes this thread when it was 0. The thread then waits `gatherMs` more, reads
+// how many WAL frames are not yet in the database file (the wal-index header in the -shm file:
+// mxFrame at byte 16 minus nBackfill at byte 96, https://www.sqlite.org/walformat.html) and
+// checkpoints once they reach `checkpointFrames` (1,000 by default, as often as the writer itself
+// did: a checkpoint every second made one database fsync per second, and the lone messages' WAL
+// fsyncs waited behind them). No commit for `idleMs`: a last checkpoint and the thread ends (the
 // writer checkpoints by itself again, every 1,000 pages, until the next burst starts a thread).
 //
 // Plain JavaScript run with `eval`: a worker loading a .ts file loads Node's type stripper in its
@@ -19,7 +22,8 @@ export const CHECKPOINT_WORKER_SOURCE = `
 "use strict";
 const { workerData } = require("node:worker_threads");
 const { DatabaseSync } = require("node:sqlite");
-const { path, shared, gatherMs, idleMs, restartFrames } = workerData;
+const { openSync, readSync } = require("node:fs");
+const { path, shared, gatherMs, idleMs, restartFrames, checkpointFrames } = workerData;
 const PENDING = ${CKPT.PENDING}, STOP = ${CKPT.STOP}, CHECKPOINTS = ${CKPT.CHECKPOINTS}, LOG = ${CKPT.LOG},
   BACKFILLED = ${CKPT.BACKFILLED}, ERRORS = ${CKPT.ERRORS}, RESTARTS = ${CKPT.RESTARTS};
 const sh = new Int32Array(shared);
@@ -29,6 +33,26 @@ const db = new DatabaseSync(path);
 db.exec("PRAGMA busy_timeout = 0; PRAGMA cache_size = -64");
 const checkpoint = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
 const restart = db.prepare("PRAGMA wal_checkpoint(RESTART)");
+db.prepare("SELECT 1 FROM sqlite_schema LIMIT 1").get(); // opens the WAL and its -shm file
+let shm;
+try {
+  shm = openSync(path + "-shm", "r");
+} catch {
+  shm = undefined; // no readable wal-index: checkpoint after each gathering
+}
+const header = Buffer.alloc(100);
+/** Frames in the WAL not yet copied into the database file; undefined when the header is not one we know. */
+function uncopied() {
+  if (shm === undefined) return undefined;
+  try {
+    if (readSync(shm, header, 0, 100, 0) < 100) return undefined;
+  } catch {
+    return undefined;
+  }
+  // version 3007000, initialized; the header is in the machine's byte order (little-endian here)
+  if (header.readUInt32LE(0) !== 3007000 || header[12] !== 1) return undefined;
+  return Math.max(0, header.readUInt32LE(16) - header.readUInt32LE(96));
+}
 function run() {
   Atomics.exchange(sh, PENDING, 0);
   try {
@@ -67,7 +91,10 @@ for (;;) {
     continue; // PENDING or STOP changed
   }
   Atomics.wait(sh, STOP, 0, gatherMs); // the close interrupts the gathering
-  run();
+  if (Atomics.load(sh, STOP) !== 0) break;
+  const frames = uncopied();
+  if (frames === undefined || frames >= checkpointFrames) run();
+  else Atomics.exchange(sh, PENDING, 0); // not enough yet: the next commit wakes the thread again
 }
 run();
 db.close();

@@ -36,7 +36,7 @@ describe("SQLite checkpointer thread", () => {
     (await db.one<{ wal_autocheckpoint: number }>("PRAGMA wal_autocheckpoint"))?.wal_autocheckpoint;
 
   it("starts with a burst of commits, checkpoints there while the writer does not, and ends when idle", async () => {
-    const db = openSqlite(path, { checkpointer: { startCommits: 20, gatherMs: 5, idleMs: 200 } });
+    const db = openSqlite(path, { checkpointer: { startCommits: 20, gatherMs: 5, idleMs: 200, checkpointFrames: 1 } });
     try {
       await db.exec("CREATE TABLE t (v TEXT NOT NULL)");
       assert.equal(await autocheckpoint(db), 1000);
@@ -61,7 +61,7 @@ describe("SQLite checkpointer thread", () => {
   });
 
   it("restarts a WAL that commits made during each copy kept from starting over", async () => {
-    const db = openSqlite(path, { checkpointer: { startCommits: 1, gatherMs: 1, restartFrames: 40 } });
+    const db = openSqlite(path, { checkpointer: { startCommits: 1, gatherMs: 1, restartFrames: 40, checkpointFrames: 1 } });
     try {
       await db.exec("CREATE TABLE t (v TEXT NOT NULL)");
       await until("a RESTART checkpoint", async () => {
@@ -74,8 +74,23 @@ describe("SQLite checkpointer thread", () => {
     assert.equal(existsSync(`${path}-wal`), false);
   });
 
+  it("waits for checkpointFrames uncopied WAL frames (read in the -shm file) before it checkpoints", async () => {
+    const db = openSqlite(path, { checkpointer: { startCommits: 1, gatherMs: 1, checkpointFrames: 300 } });
+    try {
+      await db.exec("CREATE TABLE t (v TEXT NOT NULL)");
+      await until("a checkpoint past 300 frames", async () => {
+        await insert(db, 20);
+        return (db.checkpointStats()?.checkpoints ?? 0) >= 1;
+      });
+      // the first checkpoint found 300 frames or more (gatherings every ms saw fewer before it)
+      assert.ok((db.checkpointStats()?.walFrames ?? 0) >= 300, JSON.stringify(db.checkpointStats()));
+    } finally {
+      await db.close();
+    }
+  });
+
   it("leaves the frames a reader's snapshot needs, and copies them once it ended", async () => {
-    const db = openSqlite(path, { checkpointer: { startCommits: 1, gatherMs: 1 } });
+    const db = openSqlite(path, { checkpointer: { startCommits: 1, gatherMs: 1, checkpointFrames: 1 } });
     await db.exec("CREATE TABLE t (v TEXT NOT NULL)");
     const reader = new DatabaseSync(path);
     try {
@@ -106,7 +121,7 @@ describe("SQLite checkpointer thread", () => {
     const child = join(dir, "writer.ts");
     const sqliteTs = fileURLToPath(new URL("./sqlite.ts", import.meta.url));
     writeFileSync(child, `import { openSqlite } from ${JSON.stringify(sqliteTs)};
-const db = openSqlite(${JSON.stringify(path)}, { checkpointer: { startCommits: 1, gatherMs: 2, restartFrames: 200 } });
+const db = openSqlite(${JSON.stringify(path)}, { checkpointer: { startCommits: 1, gatherMs: 2, restartFrames: 200, checkpointFrames: 20 } });
 await db.exec("CREATE TABLE t (v TEXT NOT NULL)");
 for (let i = 1; ; i++) {
   await db.transaction(async (tx) => void (await tx.run("INSERT INTO t (v) VALUES (?)", ["x".repeat(3000) + i])));

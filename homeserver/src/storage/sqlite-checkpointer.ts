@@ -15,12 +15,14 @@ import { CHECKPOINT_WORKER_SOURCE } from "./sqlite-checkpoint-worker.ts";
 export type CheckpointerOptions = {
   /** commits within one second that start the thread (default 50); 0: never start it */
   startCommits?: number;
-  /**
-   * ms the thread gathers commits after the first one before it checkpoints (default 1,000: a
-   * burst's ~2,000 pages; a page changed by several commits is copied once. 250 ms made twice the
-   * checkpoints of the writer's 1,000 pages and cost ~50 µs more CPU per transaction.)
-   */
+  /** ms the thread waits after a commit woke it before it looks at the WAL again (default 100) */
   gatherMs?: number;
+  /**
+   * WAL frames not yet in the database file from which the thread checkpoints (default 1,000, the
+   * writer's own period; a checkpoint every 250 ms or 1 s whatever the WAL held cost ~50 µs more
+   * CPU per transaction, and its database fsyncs delayed the lone messages' WAL fsyncs)
+   */
+  checkpointFrames?: number;
   /** ms without a commit after which the thread ends (default 30,000) */
   idleMs?: number;
   /** WAL frames past which the thread runs a RESTART checkpoint (default 8,000: 32 MiB) */
@@ -56,6 +58,7 @@ export class Checkpointer {
   private readonly gatherMs: number;
   private readonly idleMs: number;
   private readonly restartFrames: number;
+  private readonly checkpointFrames: number;
   private readonly path: string;
   private readonly autocheckpoint: (pages: number) => void;
 
@@ -64,7 +67,8 @@ export class Checkpointer {
     this.path = path;
     this.autocheckpoint = autocheckpoint;
     this.startCommits = opts.startCommits ?? 50;
-    this.gatherMs = opts.gatherMs ?? 1000;
+    this.gatherMs = opts.gatherMs ?? 100;
+    this.checkpointFrames = opts.checkpointFrames ?? 1000;
     this.idleMs = opts.idleMs ?? 30_000;
     this.restartFrames = opts.restartFrames ?? 8000;
   }
@@ -89,7 +93,7 @@ export class Checkpointer {
     this.autocheckpoint(0);
     Atomics.store(this.sh, CKPT.PENDING, 1);
     Atomics.store(this.sh, CKPT.STOP, 0);
-    const data: CheckpointWorkerData = { path: this.path, shared: this.shared, gatherMs: this.gatherMs, idleMs: this.idleMs, restartFrames: this.restartFrames };
+    const data: CheckpointWorkerData = { path: this.path, shared: this.shared, gatherMs: this.gatherMs, idleMs: this.idleMs, restartFrames: this.restartFrames, checkpointFrames: this.checkpointFrames };
     const worker = new Worker(CHECKPOINT_WORKER_SOURCE, {
       eval: true,
       workerData: data,
