@@ -343,23 +343,28 @@ export class EventStore {
     }
     const cached = this.stateCache.get(group);
     if (cached) return cached;
+    const full = await this.chainOf(group, exec);
     const chain: number[] = [];
-    let g: number | undefined = group;
     let base: ReadonlyMap<StateKey, string> | undefined;
-    while (g !== undefined) {
+    for (const g of full) {
       const hit = this.rollbackEpoch() === epoch ? this.stateCache.get(g) : undefined;
       if (hit) {
         base = hit;
         break;
       }
       chain.push(g);
-      const row: { prev_group: number | null } | undefined = await exec.one<{ prev_group: number | null }>("SELECT prev_group FROM state_groups WHERE id = ?", [g]);
-      g = row?.prev_group === null || row === undefined ? undefined : num(row.prev_group);
     }
     const map = new Map(base);
+    const rows = chain.length === 0 ? [] : await exec.all<{ state_group: number; type: string; state_key: string; event_id: string | null }>(`SELECT state_group, type, state_key, event_id FROM state_group_entries WHERE state_group IN (${chain.map(() => "?").join(", ")})`, chain);
+    const byGroup = new Map<number, typeof rows>();
+    for (const r of rows) {
+      const k = num(r.state_group);
+      const list = byGroup.get(k);
+      if (list) list.push(r);
+      else byGroup.set(k, [r]);
+    }
     for (const id of chain.reverse()) {
-      const rows = await exec.all<{ type: string; state_key: string; event_id: string | null }>("SELECT type, state_key, event_id FROM state_group_entries WHERE state_group = ?", [id]);
-      for (const r of rows) {
+      for (const r of byGroup.get(id) ?? []) {
         // a NULL entry removes the key (a resolved state may drop what the previous group had)
         if (r.event_id === null) map.delete(stateKeyOf(r.type, r.state_key));
         else map.set(stateKeyOf(r.type, r.state_key), r.event_id);
