@@ -44,12 +44,13 @@ const dbs = Object.fromEntries(Object.entries(modes).map(([name, thread]) => {
   fill(path);
   return [name, openSqlite(path, { checkpointer: thread ? { startCommits: 1, gatherMs } : false })];
 }));
-const rows: Record<string, { p50: number; p99: number; p999: number; max: number; mainUs: number; procUs: number; kib: number; checkpoints: number }[]> = {};
+const rows: Record<string, { p50: number; p99: number; p999: number; max: number; mainUs: number; procUs: number; kib: number; checkpoints: number; restarts: number }[]> = {};
 const at = (s: number[], q: number): number => +s[Math.min(s.length - 1, Math.floor(q * s.length))]!.toFixed(2);
 for (let r = 0; r < ROUNDS; r++) {
   for (const name of Object.keys(modes)) {
     const db = dbs[name]!;
     const ck0 = db.checkpointStats()?.checkpoints ?? 0;
+    const rs0 = db.checkpointStats()?.restarts ?? 0;
     const wall: number[] = [];
     const main0 = process.threadCpuUsage();
     const proc0 = process.cpuUsage();
@@ -71,7 +72,7 @@ for (let r = 0; r < ROUNDS; r++) {
     (rows[name] ??= []).push({
       p50: at(wall, 0.5), p99: at(wall, 0.99), p999: at(wall, 0.999), max: +wall.at(-1)!.toFixed(2),
       mainUs: Math.round((main.user + main.system) / COMMITS), procUs: Math.round((proc.user + proc.system) / COMMITS),
-      kib: +kib.toFixed(1), checkpoints: (db.checkpointStats()?.checkpoints ?? 0) - ck0,
+      kib: +kib.toFixed(1), checkpoints: (db.checkpointStats()?.checkpoints ?? 0) - ck0, restarts: (db.checkpointStats()?.restarts ?? 0) - rs0,
     });
   }
 }
@@ -79,5 +80,5 @@ for (const db of Object.values(dbs)) await db.close();
 rmSync(dir, { recursive: true, force: true });
 process.stdout.write(`${COMMITS} lone transactions per round, ${ROUNDS} rounds, gather ${gatherMs} ms, pace ${paceMs} ms, load ${loadavg()[0]!.toFixed(2)}\n`);
 for (const [name, rs] of Object.entries(rows)) {
-  for (const x of rs) process.stdout.write(`${name.padEnd(7)} wall ms p50 ${x.p50} p99 ${x.p99} p99.9 ${x.p999} max ${x.max} | CPU µs per tx main ${x.mainUs} process ${x.procUs} | ${x.kib} KiB written per tx | thread checkpoints ${x.checkpoints}\n`);
+  for (const x of rs) process.stdout.write(`${name.padEnd(7)} wall ms p50 ${x.p50} p99 ${x.p99} p99.9 ${x.p999} max ${x.max} | CPU µs per tx main ${x.mainUs} process ${x.procUs} | ${x.kib} KiB written per tx | thread checkpoints ${x.checkpoints} (RESTART ${x.restarts})\n`);
 }
