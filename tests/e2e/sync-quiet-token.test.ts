@@ -101,6 +101,9 @@ for (const db of ["sqlite", "postgres"] as const) describe(`long-poll from the t
     assert.ok(ephemeralTypes(r).includes("m.receipt"));
     r = await pollAfter(() => call(server.url, bob, "PUT", `${C}/rooms/${enc(roomId)}/typing/${enc(bob.userId)}`, { typing: true, timeout: 20_000 }));
     assert.ok(ephemeralTypes(r).includes("m.typing"));
+    // typing ends here: its expiry 20 s later would wake alice during a later test, which could then
+    // pass with a fast path that parks regardless (review R6)
+    await call(server.url, bob, "PUT", `${C}/rooms/${enc(roomId)}/typing/${enc(bob.userId)}`, { typing: false });
   });
 
   it("presence", async () => {
