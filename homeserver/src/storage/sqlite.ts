@@ -4,9 +4,9 @@
 // so an acknowledged event survives a power cut, not only a process crash; group commit keeps the
 // fsyncs per second low. (NORMAL + an fdatasync of the WAL in the thread pool was measured and not
 // kept: docs/perf/sendpath.md, session "speed".) A write made outside `transaction` (run, a write
-// through one/all, exec) is a body of its own in the committer: see `write` below. While commits
-// come quickly the WAL checkpoints run in a thread of their own, not in the COMMIT that crosses
-// 1,000 pages (sqlite-checkpointer.ts).
+// through one/all, exec) is a body of its own in the committer: see `write` below. Checkpoints
+// run in the COMMIT that crosses 1,000 WAL pages; a thread of their own during bursts is an option
+// (sqlite-checkpointer.ts), off by default (see SqliteOptions).
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
@@ -25,7 +25,12 @@ const SQLITE_CACHE_KIB = 65536;
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 export type SqliteOptions = {
-  /** checkpoints in a thread of their own during bursts (sqlite-checkpointer.ts); false: never */
+  /**
+   * Checkpoints in a thread of their own during bursts (sqlite-checkpointer.ts). Off unless given:
+   * in the whole homeserver it did not measurably lower latency or CPU (load 7–10), cost ~9 % CPU
+   * with spaced commits, and the thread's ~15 MB stay after the first burst, past the 120 MB idle
+   * target (docs/perf/speed-5.md, sqlitewal and lead).
+   */
   checkpointer?: CheckpointerOptions | false;
 };
 
@@ -33,10 +38,10 @@ export function openSqlite(path: string, opts: SqliteOptions = {}): Database & {
   const db = new DatabaseSync(path);
   db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;");
   db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
-  // Checkpoints off the event loop while commits come quickly; a database in memory has no WAL.
+  // Checkpoints off the event loop while commits come quickly, when asked; a database in memory has no WAL.
   const onDisk = path !== "" && path !== ":memory:" && !path.startsWith("file::memory:");
   const checkpointer =
-    onDisk && opts.checkpointer !== false ? new Checkpointer(path, (pages) => db.exec(`PRAGMA wal_autocheckpoint = ${pages}`), opts.checkpointer ?? {}) : undefined;
+    onDisk && opts.checkpointer !== undefined && opts.checkpointer !== false ? new Checkpointer(path, (pages) => db.exec(`PRAGMA wal_autocheckpoint = ${pages}`), opts.checkpointer ?? {}) : undefined;
   // A page cache of up to 64 MiB (SQLite's default is 2 MiB): reading a 22,000-event task list
   // touches ~30 MB of rows and index pages, and with 2 MiB each read fetched them again from the
   // OS (about a third of the homeserver's CPU per read: docs/perf/listfetch.md). Grows only as read.
