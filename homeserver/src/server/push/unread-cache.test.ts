@@ -29,7 +29,7 @@ describe("UnreadCountCache", () => {
     assert.deepEqual(c.ranges, [[0, 100], [40, 110], [40, 120], [40, 90]]);
   });
 
-  it("keeps any count above zero (a few notifications too), nothing at zero, nor a count made across a room change", async () => {
+  it("keeps any count (a few notifications too), not a count made across a room change", async () => {
     const cache = new UnreadCountCache();
     const c = counter();
     await cache.counts("@a:x", "!r", "*", 0, 3, c.count);
@@ -40,6 +40,40 @@ describe("UnreadCountCache", () => {
     await cache.counts("@a:x", "!r", "*", 20, 100, racing);
     await cache.counts("@a:x", "!r", "*", 20, 100, c.count);
     assert.deepEqual(c.ranges, [[0, 3], [3, 5], [7, 9], [20, 100], [20, 100]]);
+  });
+
+  it("keeps a zero count and moves it past a recorded batch with nothing for it, so a muted room's next count reads nothing", async () => {
+    const cache = new UnreadCountCache();
+    const ranges: [number, number][] = [];
+    const none = async (a: number, b: number): Promise<ThreadCounts[]> => (ranges.push([a, b]), []);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 5_000, none), []);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 5_000, none), []);
+    // batches with actions for others only (the room's messages do not notify @a): moved lazily
+    cache.recorded(5_000, 5_002, [{ userId: "@b:x", roomId: "!r", threadId: "main", highlight: false }]);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 5_002, none), []);
+    // a mention of @a: counted from the batch
+    cache.recorded(5_002, 5_003, [{ userId: "@a:x", roomId: "!r", threadId: "main", highlight: true }]);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 5_003, none), [{ threadId: "main", notifications: 1, highlights: 1 }]);
+    assert.deepEqual(ranges, [[0, 5_000]]);
+    // two batches since the kept count: moved through both
+    cache.recorded(5_003, 5_004, []);
+    cache.recorded(5_004, 5_005, [{ userId: "@a:x", roomId: "!r", threadId: "$t", highlight: false }]);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 5_005, none), [{ threadId: "main", notifications: 1, highlights: 1 }, { threadId: "$t", notifications: 1, highlights: 0 }]);
+    assert.deepEqual(ranges, [[0, 5_000]]);
+    // asked up to less than the batch's end (a /sync counting the batch from memory): not moved
+    cache.recorded(5_005, 5_007, []);
+    assert.deepEqual(await cache.counts("@a:x", "!r", "*", 0, 5_006, none), [{ threadId: "main", notifications: 1, highlights: 1 }, { threadId: "$t", notifications: 1, highlights: 0 }]);
+    assert.deepEqual(ranges, [[0, 5_000], [5_005, 5_006]]);
+    // more batches than are kept: the range from the oldest kept one's start is read
+    for (let p = 5_006; p < 5_046; p++) cache.recorded(p, p + 1, []);
+    await cache.counts("@a:x", "!r", "*", 0, 5_046, none);
+    assert.deepEqual(ranges.at(-1), [5_006, 5_046]);
+    await cache.counts("@a:x", "!r", "*", 0, 5_046, none);
+    assert.deepEqual(ranges.length, 3);
+    // a redaction evaluated: counted again from the read position
+    cache.roomChanged("!r");
+    await cache.counts("@a:x", "!r", "*", 0, 5_007, none);
+    assert.deepEqual(ranges.at(-1), [0, 5_007]);
   });
 
   it("drops the least recently used count when full, not every count", async () => {
