@@ -80,7 +80,8 @@ export class UnreadCountCache {
       add(`${a.userId}\u0000${a.roomId}\u0000*`, a);
       add(`${a.userId}\u0000${a.roomId}\u0000${a.threadId}`, a);
     }
-    this.batches.set(from, { from, upTo, byKey, uncounted, changes: this.changes });
+    // an empty range moves nothing (and would chain to itself)
+    if (upTo > from) this.batches.set(from, { from, upTo, byKey, uncounted, changes: this.changes });
     if (this.batches.size > KEPT_BATCHES) this.batches.delete(this.batches.keys().next().value as number);
     for (const key of byKey.keys()) {
       const e = this.entries.peek(key);
