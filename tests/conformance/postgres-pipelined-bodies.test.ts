@@ -4,15 +4,16 @@
 // and a group's bodies leave together. What must hold:
 //  - a room's burst: no SAVEPOINT, no events INSERT awaited; fewer socket writes than events;
 //  - positions increase in commit order (the process's block, not a DEFAULT nextval per row);
-//  - a failing pipelined write refuses its whole group: its body with its own error, the others
-//    with GroupRefused, nothing of it stored; a body that throws having written nothing leaves the
-//    group alone;
+//  - a failing pipelined write refuses its whole group, nothing of it stored: its body gets its own
+//    error, the other pipelined bodies GroupRefused (their callers build again), and the
+//    db.transaction bodies run again in the next group, so their callers never see the refusal
+//    (review R8); a body that throws having written nothing leaves the group alone;
 //  - a savepoint body after pipelined ones in the same group is rolled back alone (their writes
 //    stay): it is not taken for the transaction's first body.
 import assert from "node:assert/strict";
 import net from "node:net";
 import pg from "pg";
-import { openPostgres } from "../../homeserver/src/storage/postgres.ts";
+import { openPostgres, type WriterRefusals } from "../../homeserver/src/storage/postgres.ts";
 import type { Database, SqlExecutor } from "../../homeserver/src/storage/sql.ts";
 import type { EarlyStaging } from "../../homeserver/src/storage/early-stage.ts";
 import { GroupRefused } from "../../homeserver/src/storage/group-commit.ts";
@@ -33,7 +34,7 @@ const users = Array.from({ length: 10 }, (_, i) => `@u${i}:a.test`);
 
 describe("PostgreSQL writer: pipelined bodies (positions from the process)", function () {
   this.timeout(60_000);
-  let db: Database & EarlyStaging;
+  let db: Database & EarlyStaging & WriterRefusals;
   let drop: () => Promise<void>;
   let url: string;
   let sent: string[];
@@ -96,10 +97,20 @@ describe("PostgreSQL writer: pipelined bodies (positions from the process)", fun
     assert.deepEqual(await values(), ["a", "b", "c", "d"]);
   });
 
-  it("a failing pipelined write refuses the group: its body with its own error, the others GroupRefused; nothing stored", async () => {
+  it("a failing pipelined write refuses the group: its body with its own error, pipelined ones GroupRefused, transactions run again", async () => {
     await db.transaction(async (tx) => tx.run("INSERT INTO t (v) VALUES ('dup')"));
+    const insert = (v: string) => (tx: SqlExecutor) => tx.run("INSERT INTO t (v) VALUES (?)", [v]);
+    // one group: a transaction first (the bare first body), pipelined bodies, then transactions
+    // after the failing write (which the aborted transaction fails too), one failing on its own
+    const first = db.transaction(insert("t1"));
     const staged = ["a", "dup", "c"].map((v) => db.stageEarly(sendInsert(v), { pipelined: true }));
+    const after = db.transaction(insert("t2"));
+    const own = db.transaction(insert("dup"));
     const outcomes = await Promise.allSettled(staged.map((s) => s.committed));
+    await first;
+    await after;
+    await assert.rejects(own, /duplicate key/, "a transaction failing on its own keeps its error");
+    assert.deepEqual(db.writerRefusals(), { refused: 1, rerun: 3 }, "one refused group; the three transactions ran again");
     assert.equal(outcomes[1]?.status, "rejected");
     assert.match(String((outcomes[1] as PromiseRejectedResult).reason), /duplicate key/);
     for (const i of [0, 2]) {
@@ -107,9 +118,10 @@ describe("PostgreSQL writer: pipelined bodies (positions from the process)", fun
       assert.ok((outcomes[i] as PromiseRejectedResult).reason instanceof GroupRefused, `body ${i}: GroupRefused`);
     }
     assert.deepEqual(staged.map((s) => s.failed()), [true, true, true]);
-    assert.deepEqual(await values(), ["dup"]);
+    assert.deepEqual(await values(), ["dup", "t1", "t2"], "nothing of the refused group; the transactions once each");
     await db.stageEarly(sendInsert("e"), { pipelined: true }).committed;
-    assert.deepEqual(await values(), ["dup", "e"], "the writer goes on");
+    assert.deepEqual(await values(), ["dup", "t1", "t2", "e"], "the writer goes on");
+    assert.equal(db.writerRefusals().refused, 1);
   });
 
   it("a pipelined body that throws before writing leaves its group alone", async () => {

@@ -16,7 +16,13 @@
 // A body run `pipelined` (PostgreSQL's room writer, GroupSession.pipelined) has no savepoint and
 // waits for none of its writes: they leave with the group's next write. It cannot be rolled back
 // alone, so a failure among its writes, or its throwing after it wrote, refuses the whole group:
-// that body gets its own error, the others `GroupRefused` (none of them is acknowledged).
+// that body gets its own error. The others are not acknowledged either; of them, a body run with
+// `retry` (its caller reads only `committed`: PostgreSQL's db.transaction and stage) runs again at
+// the head of the next group, since nothing of it was kept or seen, so its caller never learns of
+// the refusal; the rest get `GroupRefused` (a pipelined body's `executed` already answered: the
+// room writer builds its event again, rooms/local-events.ts). A body before the failing one that
+// failed on its own keeps its own error. Every refused group answers its failing body, so reruns
+// end: a body runs again only as often as groups around it are refused.
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { SqlExecutor } from "./sql.ts";
@@ -72,6 +78,8 @@ export interface Staged<T> {
 interface Pending {
   fn: (tx: SqlExecutor) => Promise<unknown>;
   pipelined: boolean;
+  /** Run again in the next group when refused for another body's failure (see the file's head). */
+  retry: boolean;
   executed: Deferred;
   committed: Deferred;
 }
@@ -98,6 +106,12 @@ export interface GroupCommitStats {
   transactions: number;
 }
 
+/** Groups refused for a pipelined body's failure, and bodies run again after such a refusal. */
+export interface RefusalStats {
+  refused: number;
+  rerun: number;
+}
+
 export class GroupCommitter {
   private readonly open: () => Promise<GroupSession>;
   private readonly maxGroup: number;
@@ -111,6 +125,7 @@ export class GroupCommitter {
   private openToken: object | undefined;
   private rolledBack = 0;
   readonly stats: GroupCommitStats = { groups: 0, transactions: 0 };
+  readonly refusals: RefusalStats = { refused: 0, rerun: 0 };
 
   /**
    * `gather`: yield to the event loop before each COMMIT so concurrent writers can join it.
@@ -124,9 +139,13 @@ export class GroupCommitter {
     this.refuseQueuedOnFailure = opts.refuseQueuedOnFailure ?? true;
   }
 
-  /** `pipelined`: the body runs without a savepoint where the session can (see the file's head). */
-  run<T>(fn: (tx: SqlExecutor) => Promise<T>, opts: { pipelined?: boolean } = {}): Staged<T> {
-    const p: Pending = { fn, pipelined: opts.pipelined === true, executed: deferred(), committed: deferred() };
+  /**
+   * `pipelined`: the body runs without a savepoint where the session can. `retry`: its caller reads
+   * only `committed`, so a group refused for another body's failure runs it again (the file's head;
+   * its `executed` then keeps what the first run settled).
+   */
+  run<T>(fn: (tx: SqlExecutor) => Promise<T>, opts: { pipelined?: boolean; retry?: boolean } = {}): Staged<T> {
+    const p: Pending = { fn, pipelined: opts.pipelined === true, retry: opts.retry === true && opts.pipelined !== true, executed: deferred(), committed: deferred() };
     this.queue.push(p);
     // `running` is cleared by drain itself in the same tick it finds the queue empty (a .finally
     // callback would run a tick later and strand what was queued in between)
@@ -171,6 +190,8 @@ export class GroupCommitter {
       while (this.queue.length > 0) {
         const group = this.queue.splice(0, this.maxGroup);
         const failure = await this.runGroup(group);
+        // bodies refused for another's failure, first in the next group, in their order
+        if (failure?.again !== undefined) this.queue.unshift(...failure.again);
         if (failure !== undefined && this.refuseQueuedOnFailure) {
           // bodies queued meanwhile may have read what was just rolled back
           for (const p of this.queue.splice(0)) refuse(p, failure.error);
@@ -181,8 +202,8 @@ export class GroupCommitter {
     }
   }
 
-  /** Runs one group; returns the COMMIT failure, if any. */
-  private async runGroup(group: Pending[]): Promise<{ error: unknown } | undefined> {
+  /** Runs one group; returns the COMMIT failure, if any, with the bodies to run again. */
+  private async runGroup(group: Pending[]): Promise<{ error: unknown; again?: Pending[] } | undefined> {
     let session: GroupSession;
     try {
       session = await this.open();
@@ -240,10 +261,7 @@ export class GroupCommitter {
       await session.rollback().catch(() => undefined);
       this.openToken = undefined;
       session.close();
-      if (error instanceof PipelinedFailure) {
-        for (const p of group) refuse(p, p === error.body ? error.error : new GroupRefused(error.error));
-        return { error: error.error };
-      }
+      if (error instanceof PipelinedFailure) return { error: error.error, again: this.refused(group, results, error) };
       for (const p of group) refuse(p, error);
       return { error };
     }
@@ -256,6 +274,29 @@ export class GroupCommitter {
       else p.committed.reject(r?.error);
     });
     return undefined;
+  }
+
+  /**
+   * A group refused for a pipelined body's failure: that body gets its error, a body that failed on
+   * its own keeps its own; returns the `retry` bodies to run again (a savepoint body after the
+   * failing write may have failed only because the transaction was aborted: it runs again too);
+   * the others get GroupRefused.
+   */
+  private refused(group: Pending[], results: readonly ({ ok: boolean; error?: unknown })[], failure: PipelinedFailure): Pending[] {
+    this.refusals.refused++;
+    const at = group.indexOf(failure.body as Pending);
+    const again: Pending[] = [];
+    group.forEach((p, i) => {
+      const r = results[i];
+      if (p === failure.body) refuse(p, failure.error);
+      // failed on its own: before the failing write, or a pipelined body (which throws having
+      // issued nothing, else the group was refused for it)
+      else if (r?.ok === false && (i < at || p.pipelined)) refuse(p, r.error);
+      else if (p.retry) again.push(p);
+      else refuse(p, new GroupRefused(failure.error));
+    });
+    this.refusals.rerun += again.length;
+    return again;
   }
 
   /**

@@ -6,7 +6,7 @@
 //  - the write transaction's own statements (BEGIN, SAVEPOINT, RELEASE) and the writes a body
 //    `send`s (SqlExecutor.send) are pipelined: written without waiting for their answer.
 import pg from "pg";
-import { GroupCommitter, PipelinedFailure, type GroupSession } from "./group-commit.ts";
+import { GroupCommitter, PipelinedFailure, type GroupSession, type RefusalStats } from "./group-commit.ts";
 import { StreamBlocks, type StreamAllocation } from "./pg-positions.ts";
 import type { Database, Row, SqlExecutor, SqlValue } from "./sql.ts";
 import { rejectNulParams } from "./nul-guard.ts";
@@ -240,7 +240,12 @@ function pipelinedSession(client: pg.PoolClient, durable = true): GroupSession {
  */
 const KEEP_IDLE = { idleTimeoutMillis: 0, keepAlive: true, keepAliveInitialDelayMillis: 10_000 } as const;
 
-export async function openPostgres(url: string): Promise<Database & EarlyStaging & StreamAllocation> {
+/** The writer's groups refused for a pipelined body's failure, and the bodies run again (group-commit.ts). */
+export interface WriterRefusals {
+  writerRefusals(): RefusalStats;
+}
+
+export async function openPostgres(url: string): Promise<Database & EarlyStaging & StreamAllocation & WriterRefusals> {
   const pool = new pg.Pool({ connectionString: url, max: 10, ...KEEP_IDLE });
   pool.on("error", () => undefined); // idle client errors surface on the next query instead
   // The group committer's own connection: pipelined (pg's `pipeline` mode writes queued queries
@@ -261,7 +266,9 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
   // taken in body order on this one committer, so they commit in order
   const blocks = new StreamBlocks(async (n) => (await pool.query<{ v: string | number }>(
     "SELECT nextval(pg_get_serial_sequence('events', 'stream_ordering')) AS v FROM generate_series(1, $1)", [n])).rows.map((r) => Number(r.v)));
-  const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn).committed;
+  // its caller reads only `committed`: a group refused for a room writer's event failing (a
+  // retransmitted txn id the process did not know) runs it again in the next group (group-commit.ts)
+  const transaction = <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => committer.run(fn, { retry: true }).committed;
   // Derived rows (sql.ts derivedTransaction): their own pipelined connection, no fsync waited for,
   // nothing to gather (one caller, serial: the push evaluation)
   const derivedWriter = new pg.Pool({ connectionString: url, max: 1, pipeline: true, ...KEEP_IDLE } as pg.PoolConfig);
@@ -292,6 +299,7 @@ export async function openPostgres(url: string): Promise<Database & EarlyStaging
     },
     derivedTransaction: <T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> => derived.run(fn).committed,
     groupStats: () => ({ ...committer.stats }),
+    writerRefusals: () => ({ ...committer.refusals }),
     takeStream: () => blocks.take(),
     exec: async (sql: string) => {
       await pool.query(sql);

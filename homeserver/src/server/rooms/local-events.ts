@@ -82,6 +82,17 @@ export interface LocalEventsDeps {
 }
 
 const MAX_PREV_EVENTS = 10;
+/**
+ * PostgreSQL: client transactions known committed, by txnKey (event id only, ~250 bytes each). A
+ * client retransmits after a lost answer, seconds later: at 1,000 sends/s this covers ~8 s.
+ */
+const KEPT_TXNS = 8192;
+/**
+ * Builds of one send (PostgreSQL): again after its base failed (BaseFailed) or its group was
+ * refused for another body's failure (GroupRefused). Each refused group answers its failing body,
+ * so a send is refused again only if a new failure lands in its next group.
+ */
+const MAX_BUILDS = 8;
 
 /**
  * Work that may run only once the event is durable. A promise returned is awaited before the
@@ -114,6 +125,12 @@ export class LocalEvents {
   private authEventsEpoch = 0;
   /** PostgreSQL: events of client transactions whose group is not committed yet, by txnKey. */
   private readonly pendingTxns = new Map<string, { persisted: PersistedEvent; committed: Promise<unknown> }>();
+  /**
+   * PostgreSQL: event ids of client transactions known committed (by this process, or found by a
+   * retransmission's conflict), by txnKey: a retransmission is answered from the store without
+   * entering a pipelined group, whose conflict would refuse the group (group-commit.ts).
+   */
+  private readonly committedTxns = new LruMap<string, string>(KEPT_TXNS);
 
   constructor(deps: LocalEventsDeps) {
     this.deps = deps;
@@ -221,6 +238,9 @@ export class LocalEvents {
    * from the database; nothing of it was acknowledged.
    */
   private async sendEarly(early: EarlyStaging, roomId: string, sender: string, ev: NewEvent, opts: SendOptions): Promise<PersistedEvent> {
+    // a retransmission of a transaction known committed: answered without the room's lock
+    const known = opts.txn && this.committedTxns.has(txnKey(opts.txn)) ? await this.knownTxn(opts.txn, roomId) : undefined;
+    if (known) return this.settleCommitted(Promise.resolve(known));
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.settleCommitted(this.lock.runEarly<Staging, RoomTip>(roomId, (tip) => this.buildOnTip(early, roomId, sender, ev, opts, tip)));
@@ -228,23 +248,36 @@ export class LocalEvents {
         // a retransmission of a committed transaction: its insert conflicted (refusing its group)
         const earlier = opts.txn && isTxnConflict(err) ? await this.committedTxn(opts.txn, roomId) : undefined;
         if (earlier) return this.settleCommitted(Promise.resolve(earlier));
-        if (!(err instanceof BaseFailed || err instanceof GroupRefused) || attempt >= 3) throw err;
+        if (!(err instanceof BaseFailed || err instanceof GroupRefused) || attempt >= MAX_BUILDS) throw err;
       }
     }
+  }
+
+  /** The committed event of a transaction in `committedTxns` (one read), or undefined when not kept. */
+  private async knownTxn(txn: EventTxn, roomId: string): Promise<Staging | undefined> {
+    const id = this.committedTxns.get(txnKey(txn));
+    const row = id === undefined ? undefined : await this.deps.events.getEvent(id);
+    return row ? { persisted: { event: row.event, stream: row.stream, roomId }, committed: Promise.resolve(), fresh: false } : undefined;
   }
 
   /**
    * A build from the room's tip reads nothing when the tip holds the auth events: it then runs in
    * the microtasks after the previous event's body and joins its group (group-commit.ts gathers
    * before COMMIT). Even the retransmission check reads nothing: a first attempt not committed yet
-   * is in `pendingTxns`, a committed one makes the body's event_txns insert conflict, and the
-   * event stored for it is answered (sendEarly). The body is pipelined (no savepoint): the conflict
-   * refuses its whole group, and the group's other events, and those built on them, are built again.
+   * is in `pendingTxns`, a committed one in `committedTxns` (read from the store then). Only one
+   * the process does not know (committed before a restart, or forgotten) makes the body's
+   * event_txns insert conflict, and the event stored for it is answered (and kept in
+   * `committedTxns`: a loop of it refuses one group at most). The body is pipelined (no savepoint):
+   * the conflict refuses its whole group; the group's other events, and those built on them, are
+   * built again, its other bodies run again (group-commit.ts).
    */
   private async buildOnTip(early: EarlyStaging, roomId: string, sender: string, ev: NewEvent, opts: SendOptions, tip: RoomTip | undefined): Promise<{ value: Staging; leave?: Leave<RoomTip> }> {
     if (opts.txn) {
       const pending = this.pendingTxns.get(txnKey(opts.txn));
       if (pending) return { value: { ...pending, fresh: false } };
+      // committed while this send waited for the room's lock
+      const known = this.committedTxns.has(txnKey(opts.txn)) ? await this.knownTxn(opts.txn, roomId) : undefined;
+      if (known) return { value: known };
     }
     const base = tip ?? await this.tipFromDatabase(roomId);
     const { version, state } = base;
@@ -323,7 +356,11 @@ export class LocalEvents {
       const forget = (): void => {
         if (this.pendingTxns.get(key) === entry) this.pendingTxns.delete(key);
       };
-      staged.committed.then(forget, forget);
+      // in the same reaction: a retransmission finds it in one map or the other
+      staged.committed.then(() => {
+        forget();
+        this.committedTxns.set(key, final.eventId);
+      }, forget);
     }
     // what the next event of the room needs: this one as the extremity, the state after it; the
     // extremities' events (auth events come from authEvents, or this map while not committed)
@@ -344,9 +381,10 @@ export class LocalEvents {
     return { value, leave: { memo: next, committed: staged.committed } };
   }
 
-  /** The committed event of a client transaction (a retransmission), as `send` answers it. */
+  /** The committed event of a client transaction (a retransmission), as `send` answers it; kept in `committedTxns`. */
   private async committedTxn(txn: EventTxn, roomId: string): Promise<Staging | undefined> {
     const id = await this.deps.events.txnEvent(txn);
+    if (id !== undefined && this.committedTxns.peek(txnKey(txn)) !== id) this.committedTxns.set(txnKey(txn), id);
     const row = id === undefined ? undefined : await this.deps.events.getEvent(id);
     return row ? { persisted: { event: row.event, stream: row.stream, roomId }, committed: Promise.resolve(), fresh: false } : undefined;
   }
