@@ -128,9 +128,10 @@ export class LocalEvents {
   /**
    * PostgreSQL: event ids of client transactions known committed (by this process, or found by a
    * retransmission's conflict), by txnKey: a retransmission is answered from the store without
-   * entering a pipelined group, whose conflict would refuse the group (group-commit.ts).
+   * entering a pipelined group, whose conflict would refuse the group (group-commit.ts). A
+   * conflict's read of the event id is kept from its start: concurrent retransmissions wait for it.
    */
-  private readonly committedTxns = new LruMap<string, string>(KEPT_TXNS);
+  private readonly committedTxns = new LruMap<string, string | Promise<string | undefined>>(KEPT_TXNS);
 
   constructor(deps: LocalEventsDeps) {
     this.deps = deps;
@@ -255,7 +256,7 @@ export class LocalEvents {
 
   /** The committed event of a transaction in `committedTxns` (one read), or undefined when not kept. */
   private async knownTxn(txn: EventTxn, roomId: string): Promise<Staging | undefined> {
-    const id = this.committedTxns.get(txnKey(txn));
+    const id = await this.committedTxns.get(txnKey(txn));
     const row = id === undefined ? undefined : await this.deps.events.getEvent(id);
     return row ? { persisted: { event: row.event, stream: row.stream, roomId }, committed: Promise.resolve(), fresh: false } : undefined;
   }
@@ -383,8 +384,15 @@ export class LocalEvents {
 
   /** The committed event of a client transaction (a retransmission), as `send` answers it; kept in `committedTxns`. */
   private async committedTxn(txn: EventTxn, roomId: string): Promise<Staging | undefined> {
-    const id = await this.deps.events.txnEvent(txn);
-    if (id !== undefined && this.committedTxns.peek(txnKey(txn)) !== id) this.committedTxns.set(txnKey(txn), id);
+    const key = txnKey(txn);
+    // kept before the read: a retransmission arriving meanwhile waits for it instead of conflicting
+    const lookup = this.deps.events.txnEvent(txn).catch(() => undefined);
+    this.committedTxns.set(key, lookup);
+    const id = await lookup;
+    if (this.committedTxns.peek(key) === lookup) {
+      if (id === undefined) this.committedTxns.delete(key);
+      else this.committedTxns.set(key, id);
+    }
     const row = id === undefined ? undefined : await this.deps.events.getEvent(id);
     return row ? { persisted: { event: row.event, stream: row.stream, roomId }, committed: Promise.resolve(), fresh: false } : undefined;
   }
