@@ -111,7 +111,7 @@ export async function pushActionsSlim(tx: SqlExecutor, dialect: Dialect): Promis
 const unreadOfUser = (dialect: Dialect): string => `FROM push_recipient_sets m ${dialect === "sqlite"
   // SQLite: the user's sets first, then the set index (without statistics it would walk the room's
   // range, or the room's sets of every user)
-  ? "INDEXED BY push_recipient_sets_user CROSS JOIN push_actions_by_event a INDEXED BY push_actions_by_event_set ON" : "JOIN push_actions_by_event a ON"} a.room_id = m.room_id AND a.set_id = m.set_id
+  ? "INDEXED BY push_recipient_sets_user_cover CROSS JOIN push_actions_by_event a INDEXED BY push_actions_by_event_set ON" : "JOIN push_actions_by_event a ON"} a.room_id = m.room_id AND a.set_id = m.set_id
   JOIN events e ON e.stream_ordering = a.stream_ordering AND e.redacted_by IS NULL AND e.sender <> m.user_id
     AND NOT (e.type = 'm.room.member' AND e.state_key = m.user_id)
   WHERE m.user_id = ? AND m.room_id = ? AND a.stream_ordering > ? AND a.stream_ordering <= ?`;
