@@ -105,4 +105,35 @@ describe("PostgreSQL: a retransmitted send refuses no other request's write (rev
     await rounds("b", 8, 3);
     assert.ok(refusals().refused <= 1, `refused groups: ${refusals().refused}`);
   });
+
+  it("after a restart, a client replaying its old txn ids one by one refuses one group, and bob's sends all succeed (review R16)", async () => {
+    const old: { txn: string; id: string }[] = [];
+    for (let i = 0; i < 40; i++) {
+      const a = await put(alice, `/rooms/${enc(roomId)}/send/m.room.message/old${i}`, { msgtype: "m.text", body: `ancien ${i}` }, "alice's send");
+      assert.equal(a.status, 200);
+      old.push({ txn: `old${i}`, id: String(a.json["event_id"]) });
+    }
+    await hs?.stop();
+    hs = await start();
+    assert.equal((await put(bob, `/rooms/${enc(roomId)}/send/m.room.message/warm2`, { msgtype: "m.text", body: "tiède" }, "bob's send")).status, 200);
+    const replay = (async () => {
+      const wrong: string[] = [];
+      for (const o of old) {
+        const a = await put(alice, `/rooms/${enc(roomId)}/send/m.room.message/${o.txn}`, { msgtype: "m.text", body: "rejoué" }, "replay");
+        if (a.status !== 200 || a.json["event_id"] !== o.id) wrong.push(`${o.txn}: ${a.status} ${String(a.json["event_id"] ?? a.json["errcode"])}`);
+      }
+      return wrong;
+    })();
+    const sends = (async () => {
+      const failed: string[] = [];
+      for (let r = 0; r < 10; r++) {
+        const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => put(bob, `/rooms/${enc(roomId)}/send/m.room.message/c${r}_${i}`, { msgtype: "m.text", body: `c ${r}.${i}` }, "bob's send")));
+        for (const a of answers) if (a.status !== 200) failed.push(`${a.status} ${String(a.json["errcode"])}`);
+      }
+      return failed;
+    })();
+    assert.deepEqual(await replay, [], "each replay answered with its original event id");
+    assert.deepEqual(await sends, [], "bob's sends");
+    assert.ok(refusals().refused <= 1, `refused groups: ${refusals().refused} (one per replaying device at most)`);
+  });
 });

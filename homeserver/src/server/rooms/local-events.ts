@@ -132,6 +132,14 @@ export class LocalEvents {
    * conflict's read of the event id is kept from its start: concurrent retransmissions wait for it.
    */
   private readonly committedTxns = new LruMap<string, string | Promise<string | undefined>>(KEPT_TXNS);
+  /**
+   * PostgreSQL: devices whose send reached the insert with a committed txn id this process did not
+   * know (a replay after a restart, or past KEPT_TXNS), until the time kept here: their sends look
+   * the txn up first (one read), so a client replaying its old ids refuses one group, not one per
+   * id; each refused group made the other sends in it build again, and a replay of hundreds of old
+   * ids made them fail (review R16).
+   */
+  private readonly checkedDevices = new LruMap<string, number>(4096);
 
   constructor(deps: LocalEventsDeps) {
     this.deps = deps;
@@ -243,10 +251,15 @@ export class LocalEvents {
     const known = opts.txn && this.committedTxns.has(txnKey(opts.txn)) ? await this.knownTxn(opts.txn, roomId) : undefined;
     if (known) return this.settleCommitted(Promise.resolve(known));
     for (let attempt = 1; ; attempt++) {
+      // a device that replayed an unknown committed id lately (perhaps while this send was being
+      // built: several of its replays at once): its txn is read before it is built again
+      const checked = opts.txn && (this.checkedDevices.peek(deviceKey(opts.txn)) ?? 0) > this.deps.clock.now() ? await this.committedTxn(opts.txn, roomId) : undefined;
+      if (checked) return this.settleCommitted(Promise.resolve(checked));
       try {
         return await this.settleCommitted(this.lock.runEarly<Staging, RoomTip>(roomId, (tip) => this.buildOnTip(early, roomId, sender, ev, opts, tip)));
       } catch (err) {
         // a retransmission of a committed transaction: its insert conflicted (refusing its group)
+        if (opts.txn && isTxnConflict(err)) this.checkDevice(opts.txn);
         const earlier = opts.txn && isTxnConflict(err) ? await this.committedTxn(opts.txn, roomId) : undefined;
         if (earlier) return this.settleCommitted(Promise.resolve(earlier));
         if (!(err instanceof BaseFailed || err instanceof GroupRefused) || attempt >= MAX_BUILDS) throw err;
@@ -343,6 +356,7 @@ export class LocalEvents {
     try {
       ran = await staged.ran;
     } catch (err) {
+      if (opts.txn && isTxnConflict(err)) this.checkDevice(opts.txn);
       const earlier = opts.txn && isTxnConflict(err) ? await this.committedTxn(opts.txn, roomId) : undefined;
       if (earlier) return { value: earlier };
       throw err;
@@ -380,6 +394,11 @@ export class LocalEvents {
       this.authEvents.set(final.eventId, final); // committed: a later event's auth event
     }
     return { value, leave: { memo: next, committed: staged.committed } };
+  }
+
+  /** The device replayed a committed txn id unknown here: its next sends' txns are read first (checkedDevices). */
+  private checkDevice(txn: EventTxn): void {
+    this.checkedDevices.set(deviceKey(txn), this.deps.clock.now() + CHECKED_DEVICE_MS);
   }
 
   /** The committed event of a client transaction (a retransmission), as `send` answers it; kept in `committedTxns`. */
@@ -535,6 +554,13 @@ class BaseFailed extends Error {
 
 function txnKey(t: EventTxn): string {
   return JSON.stringify([t.userId, t.deviceId, t.path, t.txnId]);
+}
+
+/** How long a device that replayed an unknown committed txn id has its sends' txns read first. */
+const CHECKED_DEVICE_MS = 10 * 60_000;
+
+function deviceKey(t: EventTxn): string {
+  return JSON.stringify([t.userId, t.deviceId]);
 }
 
 /** PostgreSQL's unique violation on event_txns: the transaction id was used by a committed event. */
