@@ -5,7 +5,8 @@ import type { Browser, Page } from "puppeteer-core";
 import { ensureClientBuild } from "../../client/scripts/client-build.ts";
 import { serveClient, type ServedClient } from "../../client/scripts/serve-client.ts";
 import { launchFirefox, waitDeep, withFailureShot } from "./firefox.ts";
-import { registerUser, startTestHomeserver, type TestHomeserver } from "./homeserver.ts";
+import { startTestHomeserver, type TestHomeserver } from "./homeserver.ts";
+import { agentWithDossier } from "./dossier-room.ts";
 
 export interface FirefoxDossier {
   hs: TestHomeserver;
@@ -28,23 +29,11 @@ export async function openFirefoxDossier(o: { title: string; largeFileThreshold:
   };
   try {
     web = await serveClient({ distDir: dist, host: "127.0.0.1", port: 0, extraConfig: { dossiers: { large_file_threshold: o.largeFileThreshold } }, councils: [{ id: "a", label: "Ville A", serverName: "localhost", homeserverUrl: hs.url }] });
-    const me = await registerUser(hs.url, "agent");
-    const call = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
-      const res = await fetch(`${hs.url}/_matrix/client/v3${path}`, { method: path.includes("/state/") ? "PUT" : "POST", headers: { Authorization: `Bearer ${me.accessToken}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
-      if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    };
-    const space = String((await call("/createRoom", { name: "Espace", preset: "private_chat", creation_content: { type: "m.space" } }))["room_id"]);
-    const roomId = String((await call("/createRoom", {
-      name: o.title, preset: "private_chat", creation_content: { type: "fr.entente.dossier" },
-      initial_state: [{ type: "m.room.encryption", state_key: "", content: { algorithm: "m.megolm.v1.aes-sha2" } }],
-    }))["room_id"]);
-    await call(`/rooms/${encodeURIComponent(space)}/state/m.space.child/${encodeURIComponent(roomId)}`, { via: [new URL(hs.url).hostname] });
+    const { roomId, session } = await agentWithDossier(hs.url, o.title);
     browser = await launchFirefox(o.downloadDir);
     const page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 800 });
     await page.goto(`${web.url}/`);
-    const session = JSON.stringify({ baseUrl: hs.url, userId: me.userId, accessToken: me.accessToken, deviceId: me.deviceId });
     await page.evaluate((v: string) => { (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem("entente.session", v); }, session);
     await page.goto(`${web.url}/#/dossier/${encodeURIComponent(roomId)}`);
     await page.reload();
