@@ -83,13 +83,13 @@ function membershipOf(pdu: Pdu): string | null {
   return typeof m === "string" ? m : null;
 }
 
-type EventRowSql = {
+export type EventRowSql = {
   stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier: number; rejected: string | null;
   soft_failed: number; state_group_before: number | null; room_id: string; type: string; state_key: string | null; sender: string; origin_server_ts: number;
 };
 
-/** Every column toRow reads. */
-const ROW_COLUMNS = "stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before, room_id, type, state_key, sender, origin_server_ts";
+/** Every column toRow reads (sync-queries.ts reads events with them too). */
+export const ROW_COLUMNS = "stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before, room_id, type, state_key, sender, origin_server_ts";
 
 export class EventStore {
   private readonly db: Database;
@@ -487,7 +487,7 @@ function lazyEvent(eventId: string, json: string): RoomEvent {
   return { eventId, get pdu(): Pdu { return (pdu ??= JSON.parse(json) as Pdu); } };
 }
 
-function toRow(r: EventRowSql): StoredEventRow {
+export function toRow(r: EventRowSql): StoredEventRow {
   return {
     stream: num(r.stream_ordering),
     event: lazyEvent(r.event_id, r.json),

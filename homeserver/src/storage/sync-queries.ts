@@ -3,8 +3,7 @@
 // SqlExecutor (both dialects).
 import type { SqlExecutor, SqlValue } from "./sql.ts";
 import { num } from "./sql.ts";
-import type { StoredEventRow } from "./event-store.ts";
-import type { Pdu } from "../room/pdu.ts";
+import { ROW_COLUMNS, toRow, type EventRowSql, type StoredEventRow } from "./event-store.ts";
 import { KEYS_HEAD, TO_DEVICE_HEAD } from "./e2ee-store.ts";
 
 export interface StreamPositions {
@@ -63,17 +62,17 @@ export async function syncPositions(db: SqlExecutor & { readonly dialect: string
   // the limit written in the text: SQLite ran a join of the two, or a bound LIMIT, at 4-5 times the
   // CPU (220-280 µs against 50, node:sqlite, 21 rooms, one event after the token)
   const positionColumns = ["ev", "ad", "rc", "pr", "dl", "td", "ok", "mr", "mm", "mc"];
-  const eventColumns = EVENT_COLUMNS.split(", ");
+  const eventColumns = ROW_COLUMNS.split(", ");
   const rows = await db.all<PositionsSql & Partial<EventRowSql>>(
     `SELECT p.*, ${eventColumns.map((c) => `NULL AS ${c}`).join(", ")} FROM (${q.sql}) p
      UNION ALL
      SELECT ${positionColumns.map((c) => `NULL AS ${c}`).join(", ")}, e.* FROM (
-       SELECT ${EVENT_COLUMNS} FROM events WHERE stream_ordering > ?
+       SELECT ${ROW_COLUMNS} FROM events WHERE stream_ordering > ?
          AND ${room} IN (SELECT room_id FROM current_state WHERE type = 'm.room.member' AND state_key = ?)
        ORDER BY stream_ordering LIMIT ${Math.trunc(limit)}) e`,
     [...q.params, after, userId]);
   const isEvent = (r: Partial<EventRowSql>): boolean => r.stream_ordering !== null && r.stream_ordering !== undefined;
-  const events = rows.filter(isEvent).map((r) => eventRow(r as EventRowSql)).sort((x, y) => x.stream - y.stream);
+  const events = rows.filter(isEvent).map((r) => toRow(r as EventRowSql)).sort((x, y) => x.stream - y.stream);
   const positions = positionsOf(rows.find((r) => !isEvent(r)), userId) as StreamPositions & { memberships: string };
   return { ...positions, eventsAfter: { after, rows: events, all: events.length < limit } };
 }
@@ -100,31 +99,6 @@ function positionsOf(r: PositionsSql | undefined, userId: string | undefined): S
     oneTimeKeys: num(r?.ok), memberRows: num(r?.mr),
   };
   return userId === undefined ? positions : { ...positions, memberships: `${num(r?.mm)}:${num(r?.mc)}` };
-}
-
-// The columns and row shape of EventStore's reads (event-store.ts ROW_COLUMNS and toRow, private
-// there): sync-queries.test.ts checks the rows read here equal roomEvents' own.
-const EVENT_COLUMNS = "stream_ordering, event_id, json, state_group, redacted_by, outlier, rejected, soft_failed, state_group_before, room_id, type, state_key, sender, origin_server_ts";
-type EventRowSql = {
-  stream_ordering: number; event_id: string; json: string; state_group: number | null; redacted_by: string | null; outlier: number; rejected: string | null;
-  soft_failed: number; state_group_before: number | null; room_id: string; type: string; state_key: string | null; sender: string; origin_server_ts: number;
-};
-
-function eventRow(r: EventRowSql): StoredEventRow {
-  const json = r.json;
-  let pdu: Pdu | undefined;
-  return {
-    stream: num(r.stream_ordering),
-    event: { eventId: r.event_id, get pdu(): Pdu { return (pdu ??= JSON.parse(json) as Pdu); } },
-    json,
-    columns: { roomId: r.room_id, type: r.type, sender: r.sender, stateKey: r.state_key ?? undefined, originServerTs: num(r.origin_server_ts) },
-    stateGroup: r.state_group === null ? undefined : num(r.state_group),
-    redactedBy: r.redacted_by ?? undefined,
-    stateGroupBefore: r.state_group_before === null || r.state_group_before === undefined ? undefined : num(r.state_group_before),
-    outlier: num(r.outlier) === 1,
-    rejected: r.rejected ?? undefined,
-    softFailed: num(r.soft_failed) === 1,
-  };
 }
 
 export interface MemberSummary {
